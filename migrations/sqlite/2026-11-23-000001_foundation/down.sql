@@ -1,0 +1,13 @@
+DROP TRIGGER IF EXISTS audit_events_append_only_delete;
+DROP TRIGGER IF EXISTS audit_events_append_only_update;
+DROP TABLE audit_events;
+DROP TABLE audit_head;
+DROP TABLE provider_objections;
+DROP TABLE provider_categories;
+DROP TABLE providers;
+DROP TABLE firms;
+DROP TABLE spaces;
+DROP TABLE login_attempts;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE authorities;

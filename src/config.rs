@@ -1,0 +1,253 @@
+//! Layered settings: `config/default.toml`, then `config/<profile>.toml`, then
+//! `HECHUANG__SECTION__KEY` environment variables. Secrets are wrapped so they never
+//! show in logs or `Debug` output.
+
+use crate::domain::{size_class::SizeTable, ListingPolicy, Policy, ServiceCategory};
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The development-only JWT secret shipped in `config/default.toml`. The production
+/// profile refuses to start with it.
+pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me-0123456789";
+
+#[derive(Debug, Deserialize)]
+pub struct Settings {
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub policy: PolicySettings,
+    pub data: DataSettings,
+    pub log: LogSettings,
+    pub jobs: JobsSettings,
+}
+
+fn default_profile() -> String {
+    "default".into()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Upper bound on JSON request bodies, in bytes.
+    pub max_body_bytes: usize,
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: SecretString,
+    pub pool_size: u32,
+    pub busy_timeout_ms: u32,
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: SecretString,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
+    /// Failed sign-ins per account within the window before the account is locked.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins per remote address within the window before it is throttled.
+    pub max_failures_per_address: i64,
+    pub failure_window_secs: i64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicySettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DataSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogSettings {
+    pub level: String,
+    /// `pretty` or `json`.
+    pub format: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct JobsSettings {
+    /// How often the server concludes provider notices that have ended, in seconds
+    /// (0 disables the loop; `hechuang providers conclude-notices` does it by hand).
+    pub listing_check_secs: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration profile file {0} does not exist")]
+    MissingProfile(PathBuf),
+    #[error("refusing to start: {0}")]
+    Insecure(String),
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("policy file {path}: {msg}")]
+    Policy { path: PathBuf, msg: String },
+}
+
+impl Settings {
+    /// Loads settings from `dir`. The profile comes from the argument, else
+    /// `HECHUANG_PROFILE`, else `default` (the embedded development set-up).
+    pub fn load(dir: &Path, profile: Option<&str>) -> Result<Settings, ConfigError> {
+        let profile = profile
+            .map(str::to_string)
+            .or_else(|| std::env::var("HECHUANG_PROFILE").ok())
+            .unwrap_or_else(default_profile);
+        let mut fig = Figment::new().merge(Toml::file(dir.join("default.toml")));
+        if profile != "default" {
+            let file = dir.join(format!("{profile}.toml"));
+            if !file.exists() {
+                return Err(ConfigError::MissingProfile(file));
+            }
+            fig = fig.merge(Toml::file(file));
+        }
+        fig = fig
+            .merge(Env::prefixed("HECHUANG__").split("__"))
+            .merge(("profile", profile));
+        let settings: Settings = fig.extract().map_err(Box::new)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let secret = self.auth.jwt_secret.expose_secret();
+        if self.profile == "production" && secret == DEV_JWT_SECRET {
+            return Err(ConfigError::Insecure(
+                "the production profile needs its own auth.jwt_secret (set HECHUANG__AUTH__JWT_SECRET); \
+                 the development default is public"
+                    .into(),
+            ));
+        }
+        if secret.len() < 32 {
+            return Err(ConfigError::Insecure(
+                "auth.jwt_secret must be at least 32 bytes".into(),
+            ));
+        }
+        if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= 0 {
+            return Err(ConfigError::Invalid(
+                "token lifetimes must be positive".into(),
+            ));
+        }
+        if self.database.pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "database.pool_size must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where policy files live: relative paths are taken from the configuration
+    /// directory's parent (the project root), so the service runs from anywhere.
+    pub fn policy_dir(&self, config_dir: &Path) -> PathBuf {
+        if self.policy.dir.is_absolute() {
+            self.policy.dir.clone()
+        } else {
+            config_dir
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&self.policy.dir)
+        }
+    }
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Policy {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Policy {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoriesFile {
+    categories: Vec<ServiceCategory>,
+}
+
+/// Loads and checks the policy data under `dir`.
+pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
+    let sme_path = dir.join("sme_size.toml");
+    let sme: SizeTable = read_toml(&sme_path)?;
+    sme.validate().map_err(|msg| ConfigError::Policy {
+        path: sme_path,
+        msg,
+    })?;
+    let cat_path = dir.join("service_categories.toml");
+    let cats: CategoriesFile = read_toml(&cat_path)?;
+    if cats.categories.is_empty() {
+        return Err(ConfigError::Policy {
+            path: cat_path,
+            msg: "no categories".into(),
+        });
+    }
+    let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
+    Ok(Policy {
+        sme,
+        categories: cats.categories,
+        listing,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+    }
+
+    #[test]
+    fn default_profile_loads_and_hides_secrets() {
+        let s = Settings::load(&config_dir(), Some("default")).unwrap();
+        let debug = format!("{s:?}");
+        assert!(
+            !debug.contains(DEV_JWT_SECRET),
+            "secret leaked into Debug: {debug}"
+        );
+        assert!(
+            !debug.contains("hechuang.db"),
+            "database url leaked into Debug"
+        );
+        assert!(debug.contains("REDACTED"));
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret() {
+        // production.toml leaves the secret at the shipped development default.
+        let err = Settings::load(&config_dir(), Some("production")).unwrap_err();
+        assert!(matches!(err, ConfigError::Insecure(_)), "{err}");
+    }
+
+    #[test]
+    fn unknown_profile_is_an_error() {
+        assert!(matches!(
+            Settings::load(&config_dir(), Some("nope")),
+            Err(ConfigError::MissingProfile(_))
+        ));
+    }
+
+    #[test]
+    fn shipped_policy_loads() {
+        let p = load_policy(&config_dir().join("policy")).unwrap();
+        assert!(p.category("patent").is_some());
+        assert_eq!(p.listing.notice_days, 7);
+    }
+}

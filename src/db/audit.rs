@@ -1,0 +1,111 @@
+//! The append-only audit trail. A single head row (`audit_head`) is updated first in
+//! every appending transaction: that row lock orders concurrent writers on
+//! PostgreSQL (and SQLite's write lock does the same), so the chain never forks.
+
+use super::models::AuditEventRow;
+use super::schema::{audit_events, audit_head};
+use super::DbConnection;
+use crate::domain::audit::{chain_hash, EventContent};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub struct NewEvent {
+    pub id: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+    pub request_id: Option<String>,
+}
+
+pub fn append(conn: &mut DbConnection, ev: NewEvent) -> QueryResult<AuditEventRow> {
+    let (seq, prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
+        .set(audit_head::last_seq.eq(audit_head::last_seq + 1))
+        .returning((audit_head::last_seq, audit_head::last_hash))
+        .get_result(conn)?;
+    let hash = chain_hash(
+        &prev_hash,
+        &EventContent {
+            seq,
+            id: &ev.id,
+            occurred_at: ev.occurred_at,
+            actor_user_id: ev.actor_user_id.as_deref(),
+            actor_role: &ev.actor_role,
+            action: &ev.action,
+            entity_type: &ev.entity_type,
+            entity_id: &ev.entity_id,
+            before_state: ev.before_state.as_deref(),
+            after_state: ev.after_state.as_deref(),
+            request_id: ev.request_id.as_deref(),
+        },
+    );
+    let row = AuditEventRow {
+        seq,
+        id: ev.id,
+        occurred_at: ev.occurred_at,
+        actor_user_id: ev.actor_user_id,
+        actor_role: ev.actor_role,
+        action: ev.action,
+        entity_type: ev.entity_type,
+        entity_id: ev.entity_id,
+        before_state: ev.before_state,
+        after_state: ev.after_state,
+        request_id: ev.request_id,
+        prev_hash,
+        hash,
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(conn)?;
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::last_hash.eq(&row.hash))
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// Events with `seq > after`, in order, at most `limit`.
+pub fn page_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::seq.gt(after))
+        .order(audit_events::seq.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn head(conn: &mut DbConnection) -> QueryResult<(i64, String)> {
+    audit_head::table
+        .find(1)
+        .select((audit_head::last_seq, audit_head::last_hash))
+        .first(conn)
+}
+
+/// The newest events first, optionally for one entity.
+pub fn recent(
+    conn: &mut DbConnection,
+    entity: Option<(&str, &str)>,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    let mut q = audit_events::table.into_boxed();
+    if let Some((t, id)) = entity {
+        q = q
+            .filter(audit_events::entity_type.eq(t.to_string()))
+            .filter(audit_events::entity_id.eq(id.to_string()));
+    }
+    if let Some(b) = before_seq {
+        q = q.filter(audit_events::seq.lt(b));
+    }
+    q.order(audit_events::seq.desc()).limit(limit).load(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    audit_events::table.count().get_result(conn)
+}

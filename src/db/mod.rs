@@ -1,0 +1,239 @@
+//! Storage: one connection type over PostgreSQL and bundled SQLite, an r2d2 pool,
+//! embedded per-backend migrations, and the transaction helper every use case goes
+//! through. This folder is the only code that knows SQL.
+
+pub mod audit;
+pub mod models;
+pub mod parties;
+pub mod schema;
+pub mod users;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::Path;
+use std::time::Duration;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// Chooses the backend from the URL scheme (never by trial: SQLite would accept
+/// any string as a file name, so a mistyped Postgres URL must not become a file).
+pub fn parse_url(url: &str) -> Result<(Backend, String), String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string()))
+    } else if let Some(rest) = url.strip_prefix("sqlite://") {
+        Ok((Backend::Sqlite, rest.to_string()))
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        Ok((Backend::Sqlite, rest.to_string()))
+    } else {
+        Err("database.url must start with sqlite:// or postgres://".into())
+    }
+}
+
+/// The r2d2 manager: opens the variant the URL names and sets SQLite's pragmas.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+    target: String,
+    busy_timeout_ms: u32,
+}
+
+impl Manager {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.target)
+                .map(DbConnection::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.target)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout first, so even the switch to WAL waits for the lock.
+                c.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout_ms
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Builds the pool; for SQLite creates the file's directory first.
+pub fn build_pool(
+    url: &str,
+    size: u32,
+    busy_timeout_ms: u32,
+    connect_timeout: Duration,
+) -> Result<Pool, String> {
+    let (backend, target) = parse_url(url)?;
+    if backend == Backend::Sqlite && target != ":memory:" {
+        if let Some(parent) = Path::new(&target).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+        }
+    }
+    let manager = Manager {
+        backend,
+        target,
+        busy_timeout_ms,
+    };
+    if backend == Backend::Sqlite {
+        // Switch the file to WAL once, before the pool opens connections in parallel.
+        manager
+            .connect()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+    }
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(connect_timeout)
+        .build(manager)
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+pub fn backend_of(conn: &DbConnection) -> Backend {
+    match conn {
+        DbConnection::Pg(_) => Backend::Postgres,
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+/// Runs pending migrations for the connection's backend; returns the versions applied.
+/// On PostgreSQL an advisory lock keeps two starting servers from migrating at once.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConnection::Pg(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7261000001)")
+                .map_err(|e| e.to_string())?;
+            let r = c
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+                .map_err(|e| e.to_string());
+            let _ = c.batch_execute("SELECT pg_advisory_unlock(7261000001)");
+            r?
+        }
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(applied)
+}
+
+/// Runs `f` in one write transaction. SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`), so a use case never fails half-way on a lock upgrade;
+/// PostgreSQL uses an ordinary transaction with row locks taken by the repositories.
+/// Any error rolls everything back.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            let mut guard = RollbackGuard { conn: Some(conn) };
+            let result = f(guard.conn());
+            let conn = guard.take();
+            match result {
+                Ok(v) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(v),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Rolls back if the closure panics, so the pooled connection is not returned
+/// in the middle of a transaction.
+struct RollbackGuard<'a> {
+    conn: Option<&'a mut DbConnection>,
+}
+
+impl<'a> RollbackGuard<'a> {
+    fn conn(&mut self) -> &mut DbConnection {
+        self.conn
+            .as_deref_mut()
+            .expect("connection present until taken")
+    }
+    fn take(mut self) -> &'a mut DbConnection {
+        self.conn.take().expect("connection present until taken")
+    }
+}
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let _ = c.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// Runs `f` in a read-only snapshot (a plain transaction on both backends).
+pub fn read_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
+/// Checks the database answers (for `/ready`).
+pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
+    conn.ping()
+}

@@ -1,0 +1,211 @@
+//! Row structs, field order matching `schema.rs`.
+
+use super::schema::*;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = authorities)]
+pub struct AuthorityRow {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Queryable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub party_kind: Option<String>,
+    pub party_id: Option<String>,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub disabled: bool,
+    pub token_version: i32,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"[REDACTED]")
+            .field("role", &self.role)
+            .field("party_id", &self.party_id)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the audit trail records of a user (never the password hash).
+#[derive(Debug, Serialize)]
+pub struct UserAudit<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub role: &'a str,
+    pub party_kind: Option<&'a str>,
+    pub party_id: Option<&'a str>,
+    pub display_name: &'a str,
+    pub email: Option<&'a str>,
+    pub disabled: bool,
+    pub token_version: i32,
+}
+
+impl UserRow {
+    pub fn audit(&self) -> UserAudit<'_> {
+        UserAudit {
+            id: &self.id,
+            username: &self.username,
+            role: &self.role,
+            party_kind: self.party_kind.as_deref(),
+            party_id: self.party_id.as_deref(),
+            display_name: &self.display_name,
+            email: self.email.as_deref(),
+            disabled: self.disabled,
+            token_version: self.token_version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub token_hash: String,
+    pub issued_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+    pub replaced_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = login_attempts)]
+pub struct LoginAttemptRow {
+    pub id: String,
+    pub username: String,
+    pub remote_addr: String,
+    pub succeeded: bool,
+    pub attempted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = spaces)]
+pub struct SpaceRow {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub kind: String,
+    pub operator_name: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub bank_name: Option<String>,
+    pub bank_account_name: Option<String>,
+    pub bank_account_no: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = firms, treat_none_as_null = true)]
+pub struct FirmRow {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub actual_controller: String,
+    pub registered_on: NaiveDate,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub industry: String,
+    pub employees: i32,
+    pub revenue_fen: i64,
+    pub total_assets_fen: Option<i64>,
+    pub size_class: String,
+    pub size_basis: String,
+    pub onboarding_status: String,
+    pub onboarding_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub high_tech: bool,
+    pub tech_sme: bool,
+    pub dishonest: bool,
+    pub recommended_by_space_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
+pub struct ProviderRow {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub actual_controller: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub description: String,
+    pub bank_name: String,
+    pub bank_account_name: String,
+    pub bank_account_no: String,
+    pub listing_status: String,
+    pub notice_starts_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub listed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = provider_objections, treat_none_as_null = true)]
+pub struct ObjectionRow {
+    pub id: String,
+    pub provider_id: String,
+    pub objector_name: String,
+    pub objector_contact: String,
+    pub reason: String,
+    pub status: String,
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub filed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEventRow {
+    pub seq: i64,
+    pub id: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}

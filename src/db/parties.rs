@@ -1,0 +1,240 @@
+//! Authorities, firms, providers (with categories and objections) and spaces.
+
+use super::models::{AuthorityRow, FirmRow, ObjectionRow, ProviderRow, SpaceRow};
+use super::schema::{
+    authorities, firms, provider_categories, provider_objections, providers, spaces,
+};
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert_authority(conn: &mut DbConnection, row: &AuthorityRow) -> QueryResult<()> {
+    diesel::insert_into(authorities::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn first_authority(conn: &mut DbConnection) -> QueryResult<Option<AuthorityRow>> {
+    authorities::table
+        .order(authorities::created_at.asc())
+        .first(conn)
+        .optional()
+}
+
+/// Whether any firm, provider or space already uses this credit code.
+pub fn credit_code_owner(conn: &mut DbConnection, code: &str) -> QueryResult<Option<&'static str>> {
+    let f: bool = diesel::select(diesel::dsl::exists(
+        firms::table.filter(firms::credit_code.eq(code)),
+    ))
+    .get_result(conn)?;
+    if f {
+        return Ok(Some("firm"));
+    }
+    let p: bool = diesel::select(diesel::dsl::exists(
+        providers::table.filter(providers::credit_code.eq(code)),
+    ))
+    .get_result(conn)?;
+    if p {
+        return Ok(Some("provider"));
+    }
+    let s: bool = diesel::select(diesel::dsl::exists(
+        spaces::table.filter(spaces::credit_code.eq(code)),
+    ))
+    .get_result(conn)?;
+    Ok(s.then_some("space"))
+}
+
+// ---- firms ----
+
+pub fn insert_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<()> {
+    diesel::insert_into(firms::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn firm(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
+    firms::table.find(id).first(conn).optional()
+}
+
+/// Reads a firm for update (a row lock on PostgreSQL; SQLite's write transaction
+/// already excludes other writers).
+pub fn firm_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
+    match conn {
+        DbConnection::Pg(c) => firms::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => firms::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<usize> {
+    diesel::update(firms::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn list_firms(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<FirmRow>, i64)> {
+    let mut q = firms::table.into_boxed();
+    let mut c = firms::table.into_boxed();
+    if let Some(s) = status {
+        q = q.filter(firms::onboarding_status.eq(s.to_string()));
+        c = c.filter(firms::onboarding_status.eq(s.to_string()));
+    }
+    let total = c.count().get_result(conn)?;
+    let rows = q
+        .order(firms::created_at.asc())
+        .then_order_by(firms::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn count_firms(conn: &mut DbConnection) -> QueryResult<i64> {
+    firms::table.count().get_result(conn)
+}
+
+// ---- spaces ----
+
+pub fn insert_space(conn: &mut DbConnection, row: &SpaceRow) -> QueryResult<()> {
+    diesel::insert_into(spaces::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn space(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SpaceRow>> {
+    spaces::table.find(id).first(conn).optional()
+}
+
+pub fn list_spaces(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<SpaceRow>, i64)> {
+    let total = spaces::table.count().get_result(conn)?;
+    let rows = spaces::table
+        .order(spaces::created_at.asc())
+        .then_order_by(spaces::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+// ---- providers ----
+
+pub fn insert_provider(
+    conn: &mut DbConnection,
+    row: &ProviderRow,
+    categories: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(providers::table)
+        .values(row)
+        .execute(conn)?;
+    for c in categories {
+        diesel::insert_into(provider_categories::table)
+            .values((
+                provider_categories::provider_id.eq(&row.id),
+                provider_categories::category.eq(c),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn provider(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+    providers::table.find(id).first(conn).optional()
+}
+
+pub fn provider_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+    match conn {
+        DbConnection::Pg(c) => providers::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => providers::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_provider(conn: &mut DbConnection, row: &ProviderRow) -> QueryResult<usize> {
+    diesel::update(providers::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn provider_categories(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
+    provider_categories::table
+        .filter(provider_categories::provider_id.eq(id))
+        .select(provider_categories::category)
+        .order(provider_categories::category.asc())
+        .load(conn)
+}
+
+pub fn list_providers(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ProviderRow>, i64)> {
+    let mut q = providers::table.into_boxed();
+    let mut c = providers::table.into_boxed();
+    if let Some(s) = status {
+        q = q.filter(providers::listing_status.eq(s.to_string()));
+        c = c.filter(providers::listing_status.eq(s.to_string()));
+    }
+    let total = c.count().get_result(conn)?;
+    let rows = q
+        .order(providers::created_at.asc())
+        .then_order_by(providers::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Providers whose notice has ended by `now` and are still in notice.
+pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    providers::table
+        .filter(providers::listing_status.eq("in_notice"))
+        .filter(providers::notice_ends_at.le(now))
+        .select(providers::id)
+        .order(providers::notice_ends_at.asc())
+        .load(conn)
+}
+
+pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryResult<()> {
+    diesel::insert_into(provider_objections::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn objection_for_update(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<ObjectionRow>> {
+    match conn {
+        DbConnection::Pg(c) => provider_objections::table
+            .find(id)
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConnection::Sqlite(_) => provider_objections::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryResult<usize> {
+    diesel::update(provider_objections::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn objections_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Vec<ObjectionRow>> {
+    provider_objections::table
+        .filter(provider_objections::provider_id.eq(provider_id))
+        .order(provider_objections::filed_at.asc())
+        .load(conn)
+}

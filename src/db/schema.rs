@@ -1,0 +1,196 @@
+//! Table definitions shared by both backends (see `diesel.toml`).
+
+diesel::table! {
+    authorities (id) {
+        id -> Text,
+        name -> Text,
+        region_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        party_kind -> Nullable<Text>,
+        party_id -> Nullable<Text>,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        disabled -> Bool,
+        token_version -> Integer,
+        password_changed_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+        replaced_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        username -> Text,
+        remote_addr -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spaces (id) {
+        id -> Text,
+        credit_code -> Text,
+        name -> Text,
+        kind -> Text,
+        operator_name -> Text,
+        legal_representative -> Text,
+        address -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        contact_email -> Text,
+        bank_name -> Nullable<Text>,
+        bank_account_name -> Nullable<Text>,
+        bank_account_no -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    firms (id) {
+        id -> Text,
+        credit_code -> Text,
+        name -> Text,
+        legal_representative -> Text,
+        actual_controller -> Text,
+        registered_on -> Date,
+        address -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        contact_email -> Text,
+        industry -> Text,
+        employees -> Integer,
+        revenue_fen -> BigInt,
+        total_assets_fen -> Nullable<BigInt>,
+        size_class -> Text,
+        size_basis -> Text,
+        onboarding_status -> Text,
+        onboarding_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        high_tech -> Bool,
+        tech_sme -> Bool,
+        dishonest -> Bool,
+        recommended_by_space_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    providers (id) {
+        id -> Text,
+        credit_code -> Text,
+        name -> Text,
+        legal_representative -> Text,
+        actual_controller -> Text,
+        address -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        contact_email -> Text,
+        description -> Text,
+        bank_name -> Text,
+        bank_account_name -> Text,
+        bank_account_no -> Text,
+        listing_status -> Text,
+        notice_starts_at -> Nullable<Timestamp>,
+        notice_ends_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        listed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_categories (provider_id, category) {
+        provider_id -> Text,
+        category -> Text,
+    }
+}
+
+diesel::table! {
+    provider_objections (id) {
+        id -> Text,
+        provider_id -> Text,
+        objector_name -> Text,
+        objector_contact -> Text,
+        reason -> Text,
+        status -> Text,
+        resolution_note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        filed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor_role -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(provider_categories -> providers (provider_id));
+diesel::joinable!(provider_objections -> providers (provider_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    authorities,
+    users,
+    refresh_tokens,
+    login_attempts,
+    spaces,
+    firms,
+    providers,
+    provider_categories,
+    provider_objections,
+    audit_head,
+    audit_events
+);

@@ -1,0 +1,219 @@
+//! Users, refresh tokens and sign-in attempts.
+
+use super::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
+use super::schema::{login_attempts, refresh_tokens, users};
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).first(conn).optional()
+}
+
+pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::username.eq(username)),
+    ))
+    .get_result(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    role: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<UserRow>, i64)> {
+    let mut q = users::table.into_boxed();
+    let mut c = users::table.into_boxed();
+    if let Some(r) = role {
+        q = q.filter(users::role.eq(r.to_string()));
+        c = c.filter(users::role.eq(r.to_string()));
+    }
+    let total = c.count().get_result(conn)?;
+    let rows = q
+        .order(users::username.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Sets a new password hash and invalidates every access token issued before.
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(now),
+            users::updated_at.eq(now),
+            users::token_version.eq(users::token_version + 1),
+        ))
+        .execute(conn)
+}
+
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    id: &str,
+    disabled: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::disabled.eq(disabled),
+            users::updated_at.eq(now),
+            users::token_version.eq(users::token_version + 1),
+        ))
+        .execute(conn)
+}
+
+pub fn insert_refresh(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn refresh_by_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<RefreshTokenRow>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .first(conn)
+        .optional()
+}
+
+/// Marks one live token used; returns false if it was already revoked (a concurrent
+/// refresh with the same token won the race).
+pub fn rotate_refresh(
+    conn: &mut DbConnection,
+    id: &str,
+    replaced_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(now),
+        refresh_tokens::revoke_reason.eq("rotated"),
+        refresh_tokens::replaced_by.eq(replaced_by),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(now),
+        refresh_tokens::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(now),
+        refresh_tokens::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+pub fn record_attempt(conn: &mut DbConnection, row: &LoginAttemptRow) -> QueryResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Failed attempts for a username since `since`, not counting any before the last success.
+pub fn failures_for_user(
+    conn: &mut DbConnection,
+    username: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    let last_ok: Option<NaiveDateTime> = login_attempts::table
+        .filter(login_attempts::username.eq(username))
+        .filter(login_attempts::succeeded.eq(true))
+        .filter(login_attempts::attempted_at.ge(since))
+        .select(diesel::dsl::max(login_attempts::attempted_at))
+        .first(conn)?;
+    let from = last_ok.map_or(since, |t| t.max(since));
+    login_attempts::table
+        .filter(login_attempts::username.eq(username))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.ge(from))
+        .count()
+        .get_result(conn)
+}
+
+/// The oldest failure counted against `username` since `since` (to tell when a lock ends).
+pub fn oldest_failure_for_user(
+    conn: &mut DbConnection,
+    username: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    login_attempts::table
+        .filter(login_attempts::username.eq(username))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.ge(since))
+        .select(diesel::dsl::min(login_attempts::attempted_at))
+        .first(conn)
+}
+
+pub fn failures_for_addr(
+    conn: &mut DbConnection,
+    addr: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    login_attempts::table
+        .filter(login_attempts::remote_addr.eq(addr))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.ge(since))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,141 @@
+//! Pure domain types and rules: no SQL, no HTTP, no I/O.
+
+pub mod audit;
+pub mod credit_code;
+pub mod money;
+pub mod party;
+pub mod size_class;
+pub mod validation;
+
+pub use credit_code::CreditCode;
+pub use money::Fen;
+pub use size_class::SizeClass;
+
+use serde::{Deserialize, Serialize};
+
+/// Identifiers are UUIDv7 (time-ordered) stored as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Accepts only a canonical UUID; anything else names no entity.
+pub fn parse_id(s: &str) -> Option<String> {
+    uuid::Uuid::parse_str(s).ok().map(|u| u.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Firm,
+    Provider,
+    Space,
+    Reviewer,
+    Finance,
+    Admin,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Firm,
+        Role::Provider,
+        Role::Space,
+        Role::Reviewer,
+        Role::Finance,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Firm => "firm",
+            Role::Provider => "provider",
+            Role::Space => "space",
+            Role::Reviewer => "reviewer",
+            Role::Finance => "finance",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff roles belong to the zone authority rather than to a firm, provider or space.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor
+        )
+    }
+
+    /// The kind of party a user of this role acts for.
+    pub fn party_kind(self) -> Option<PartyKind> {
+        match self {
+            Role::Firm => Some(PartyKind::Firm),
+            Role::Provider => Some(PartyKind::Provider),
+            Role::Space => Some(PartyKind::Space),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    Authority,
+    Firm,
+    Provider,
+    Space,
+}
+
+impl PartyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyKind::Authority => "authority",
+            PartyKind::Firm => "firm",
+            PartyKind::Provider => "provider",
+            PartyKind::Space => "space",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            PartyKind::Authority,
+            PartyKind::Firm,
+            PartyKind::Provider,
+            PartyKind::Space,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Policy data loaded from `config/policy/` (the loading itself lives in `config`).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub sme: size_class::SizeTable,
+    pub categories: Vec<ServiceCategory>,
+    pub listing: ListingPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCategory {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingPolicy {
+    /// Length of the public notice (公示期) before a provider is listed.
+    pub notice_days: u32,
+}
+
+impl Policy {
+    pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+}

@@ -1,0 +1,192 @@
+//! Money: integer fen in storage and on the wire as yuan strings; `Decimal` for arithmetic.
+//!
+//! Rounding happens in exactly one place, [`Fen::from_yuan_decimal`], half-up
+//! (away from zero at .5) to the fen.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// An amount of money in fen (1 yuan = 100 fen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Fen(i64);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("not a decimal amount in yuan")]
+    Invalid,
+    #[error("more than 2 decimal places")]
+    TooPrecise,
+    #[error("negative amount")]
+    Negative,
+    #[error("amount out of range")]
+    OutOfRange,
+}
+
+impl MoneyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyError::Invalid => "amount_invalid",
+            MoneyError::TooPrecise => "amount_too_precise",
+            MoneyError::Negative => "amount_negative",
+            MoneyError::OutOfRange => "amount_out_of_range",
+        }
+    }
+    pub fn message_zh(&self) -> &'static str {
+        match self {
+            MoneyError::Invalid => "金额格式不正确，应为以元为单位的数字字符串，如 \"1234.50\"",
+            MoneyError::TooPrecise => "金额最多保留两位小数（精确到分）",
+            MoneyError::Negative => "金额不能为负数",
+            MoneyError::OutOfRange => "金额超出允许范围",
+        }
+    }
+    pub fn message_en(&self) -> &'static str {
+        match self {
+            MoneyError::Invalid => "amount must be a decimal string in yuan, e.g. \"1234.50\"",
+            MoneyError::TooPrecise => "amount may have at most 2 decimal places (fen)",
+            MoneyError::Negative => "amount must not be negative",
+            MoneyError::OutOfRange => "amount is out of range",
+        }
+    }
+}
+
+/// Upper bound for any single amount: 10^13 yuan keeps every sum far from i64 overflow.
+const MAX_FEN: i64 = 1_000_000_000_000_000;
+
+impl Fen {
+    pub const ZERO: Fen = Fen(0);
+
+    pub const fn new(fen: i64) -> Self {
+        Fen(fen)
+    }
+
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_whole_yuan(yuan: i64) -> Result<Self, MoneyError> {
+        yuan.checked_mul(100)
+            .filter(|f| f.abs() <= MAX_FEN)
+            .map(Fen)
+            .ok_or(MoneyError::OutOfRange)
+    }
+
+    /// The one rounding point: a yuan amount computed with `Decimal`, rounded half-up to the fen.
+    pub fn from_yuan_decimal(yuan: Decimal) -> Result<Self, MoneyError> {
+        let fen = (yuan * Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        let fen: i64 = fen.try_into().map_err(|_| MoneyError::OutOfRange)?;
+        if fen.abs() > MAX_FEN {
+            return Err(MoneyError::OutOfRange);
+        }
+        Ok(Fen(fen))
+    }
+
+    pub fn to_yuan(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// Parses an API amount: a yuan decimal string with at most two decimals, not negative.
+    /// Nothing is rounded here: more precision than a fen is an error, not a guess.
+    pub fn parse_yuan(input: &str) -> Result<Self, MoneyError> {
+        let s = input.trim();
+        if s.starts_with('-') {
+            return Err(MoneyError::Negative);
+        }
+        let (int_part, frac_part) = match s.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (s, ""),
+        };
+        let digits_ok = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        if int_part.is_empty() || !digits_ok(int_part) || !digits_ok(frac_part) {
+            return Err(MoneyError::Invalid);
+        }
+        if s.contains('.') && frac_part.is_empty() {
+            return Err(MoneyError::Invalid);
+        }
+        if frac_part.len() > 2 {
+            return Err(MoneyError::TooPrecise);
+        }
+        let value: Decimal = s.parse().map_err(|_| MoneyError::OutOfRange)?;
+        Self::from_yuan_decimal(value)
+    }
+
+    pub fn checked_add(self, other: Fen) -> Option<Fen> {
+        self.0.checked_add(other.0).map(Fen)
+    }
+
+    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
+        self.0.checked_sub(other.0).map(Fen)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl fmt::Display for Fen {
+    /// Yuan with exactly two decimals, e.g. `1234.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Fen {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn parses_yuan_strings_exactly() {
+        assert_eq!(Fen::parse_yuan("1234.50"), Ok(Fen(123_450)));
+        assert_eq!(Fen::parse_yuan("0.01"), Ok(Fen(1)));
+        assert_eq!(Fen::parse_yuan("30000000"), Ok(Fen(3_000_000_000)));
+        assert_eq!(Fen::parse_yuan("7.5"), Ok(Fen(750)));
+    }
+
+    #[test]
+    fn refuses_bad_amounts_with_specific_errors() {
+        assert_eq!(Fen::parse_yuan("1.005"), Err(MoneyError::TooPrecise));
+        assert_eq!(Fen::parse_yuan("-1"), Err(MoneyError::Negative));
+        assert_eq!(Fen::parse_yuan("1e3"), Err(MoneyError::Invalid));
+        assert_eq!(Fen::parse_yuan(""), Err(MoneyError::Invalid));
+        assert_eq!(Fen::parse_yuan("1."), Err(MoneyError::Invalid));
+        assert_eq!(Fen::parse_yuan(".5"), Err(MoneyError::Invalid));
+        assert_eq!(Fen::parse_yuan("1,000"), Err(MoneyError::Invalid));
+        assert_eq!(
+            Fen::parse_yuan("99999999999999999999"),
+            Err(MoneyError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn rounds_half_up_in_one_place() {
+        let r = |s: &str| Fen::from_yuan_decimal(Decimal::from_str(s).unwrap()).unwrap();
+        assert_eq!(r("0.005"), Fen(1));
+        assert_eq!(r("0.004999"), Fen(0));
+        assert_eq!(r("2.675"), Fen(268));
+        assert_eq!(r("-0.005"), Fen(-1));
+        // 50% of 333.33 yuan is 166.665 yuan: half-up gives 166.67.
+        assert_eq!(r("166.665"), Fen(16_667));
+    }
+
+    #[test]
+    fn displays_two_decimals() {
+        assert_eq!(Fen(123_450).to_string(), "1234.50");
+        assert_eq!(Fen(5).to_string(), "0.05");
+        assert_eq!(Fen(-5).to_string(), "-0.05");
+        assert_eq!(serde_json::to_string(&Fen(100)).unwrap(), "\"1.00\"");
+        assert_eq!(
+            Fen(123_450).to_yuan(),
+            Decimal::from_str("1234.50").unwrap()
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! The application error, and its single mapping to `application/problem+json`.
+
+use crate::domain::validation::{FieldError, FieldErrors};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Unprocessable,
+    TooManyRequests,
+    PayloadTooLarge,
+    Unavailable,
+    Internal,
+}
+
+impl Kind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error any layer can return: a stable `code`, a Chinese and an English
+/// message, and for validation the list of field errors.
+#[derive(Debug)]
+pub struct AppError {
+    pub kind: Kind,
+    pub code: Cow<'static, str>,
+    pub detail: String,
+    pub detail_en: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail_en)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl AppError {
+    pub fn new(
+        kind: Kind,
+        code: impl Into<Cow<'static, str>>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        AppError {
+            kind,
+            code: code.into(),
+            detail: zh.into(),
+            detail_en: en.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(Kind::BadRequest, code, zh, en)
+    }
+    pub fn unauthorized(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(Kind::Unauthorized, code, zh, en)
+    }
+    pub fn forbidden() -> Self {
+        Self::new(
+            Kind::Forbidden,
+            "forbidden",
+            "您的角色无权执行此操作",
+            "your role may not do this",
+        )
+    }
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(Kind::Conflict, code, zh, en)
+    }
+    pub fn rule(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(Kind::Unprocessable, code, zh, en)
+    }
+    /// Not found, or not visible to the caller: the two are deliberately the same.
+    pub fn not_found(what: &'static str) -> Self {
+        Self::new(
+            Kind::NotFound,
+            "not_found",
+            format!("未找到该{}", what_zh(what)),
+            format!("no such {what}"),
+        )
+    }
+    pub fn internal(msg: impl fmt::Display) -> Self {
+        tracing::error!(error = %msg, "internal error");
+        Self::new(
+            Kind::Internal,
+            "internal_error",
+            "服务器内部错误，请稍后重试",
+            "internal server error; please retry later",
+        )
+    }
+    pub fn unavailable(msg: impl fmt::Display) -> Self {
+        tracing::warn!(error = %msg, "service unavailable");
+        Self::new(
+            Kind::Unavailable,
+            "service_unavailable",
+            "服务暂时不可用，请稍后重试",
+            "service temporarily unavailable; please retry",
+        )
+    }
+
+    /// A validation failure. With one field error its code becomes the problem's code
+    /// (e.g. `credit_code_invalid`); with several the code is `validation_failed`.
+    pub fn validation(errors: FieldErrors) -> Self {
+        let list = errors.0;
+        let (code, zh, en) = match list.as_slice() {
+            [one] => (
+                Cow::Owned(one.code.clone()),
+                one.detail.clone(),
+                one.detail_en.clone(),
+            ),
+            _ => (
+                Cow::Borrowed("validation_failed"),
+                format!("提交的数据有 {} 处错误", list.len()),
+                format!("{} fields are invalid", list.len()),
+            ),
+        };
+        AppError {
+            kind: Kind::Unprocessable,
+            code,
+            detail: zh,
+            detail_en: en,
+            errors: list,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+}
+
+fn what_zh(what: &str) -> &'static str {
+    match what {
+        "firm" => "企业",
+        "provider" => "服务机构",
+        "space" => "载体",
+        "user" => "用户",
+        "objection" => "异议",
+        _ => "记录",
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::validation(e)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as D, Error as E};
+        match &e {
+            E::NotFound => AppError::not_found("record"),
+            E::DatabaseError(D::UniqueViolation, info) => {
+                tracing::info!(detail = info.message(), "unique violation");
+                AppError::conflict(
+                    "already_exists",
+                    "该记录已存在",
+                    "a record with these values already exists",
+                )
+            }
+            E::DatabaseError(D::SerializationFailure, _) => AppError::conflict(
+                "concurrent_update",
+                "数据正被他人同时修改，请重试",
+                "the data was changed concurrently; please retry",
+            ),
+            _ => {
+                let msg = e.to_string();
+                // SQLite reports a busy database as a plain error after busy_timeout.
+                if msg.contains("database is locked") || msg.contains("database is busy") {
+                    AppError::unavailable(msg)
+                } else {
+                    AppError::internal(msg)
+                }
+            }
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::unavailable(format!("database pool: {e}"))
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code, e.g. `credit_code_invalid`.
+    pub code: String,
+    /// Explanation in Chinese.
+    pub detail: String,
+    /// Explanation in English.
+    pub detail_en: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let body = Problem {
+            type_: format!("/problems/{}", self.code),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            code: self.code.to_string(),
+            detail: self.detail.clone(),
+            detail_en: self.detail_en.clone(),
+            errors: self.errors.clone(),
+        };
+        let mut resp = HttpResponse::build(status);
+        resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(secs) = self.retry_after_secs {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.kind == Kind::Unauthorized {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.body(serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

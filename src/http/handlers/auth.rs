@@ -1,0 +1,152 @@
+use crate::error::{AppError, Problem};
+use crate::http::extract::{AnyRole, Auth};
+use crate::http::{db, remote_addr, request_id, State};
+use crate::services::auth::{self as svc, Tokens};
+use crate::services::users::UserView;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Sign in with username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = Tokens),
+    (status = 401, description = "invalid_credentials, account_disabled", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "account_locked, too_many_login_attempts", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/login")]
+pub async fn login(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let addr = remote_addr(&req);
+    let rid = request_id(&req);
+    let now = state.clock.now();
+    let auth = state.auth.clone();
+    let body = body.into_inner();
+    let tokens = db(&state, move |c| {
+        svc::login(c, &auth, &body.username, &body.password, &addr, now, rid)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for new tokens; the old refresh token stops working.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = Tokens),
+    (status = 401, description = "refresh_token_invalid, refresh_token_reused, refresh_token_expired, refresh_token_revoked", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let rid = request_id(&req);
+    let now = state.clock.now();
+    let auth = state.auth.clone();
+    let tokens = db(&state, move |c| {
+        svc::refresh(c, &auth, &body.refresh_token, now, rid)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The session to end; omit with `everywhere: true` to end all sessions.
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LogoutResult {
+    pub sessions_revoked: usize,
+}
+
+/// Sign out: revoke this session's refresh tokens, or every session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest, security(("bearer" = [])), responses(
+    (status = 200, body = LogoutResult),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: State,
+    auth: Auth<AnyRole>,
+    body: web::Json<LogoutRequest>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let n = db(&state, move |c| {
+        svc::logout(
+            c,
+            &auth.caller,
+            body.refresh_token.as_deref(),
+            body.everywhere,
+            now,
+            &auth.actor,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(LogoutResult {
+        sessions_revoked: n,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change the password. Every other session and token stops working; new tokens are returned.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])), responses(
+    (status = 200, body = Tokens),
+    (status = 422, description = "current_password_wrong, password_too_weak", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: State,
+    auth: Auth<AnyRole>,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let cfg = state.auth.clone();
+    let tokens = db(&state, move |c| {
+        svc::change_password(
+            c,
+            &cfg,
+            &auth.caller,
+            &body.current_password,
+            &body.new_password,
+            now,
+            &auth.actor,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = UserView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/auth/me")]
+pub async fn me(state: State, auth: Auth<AnyRole>) -> Result<HttpResponse, AppError> {
+    let id = auth.caller.user_id.clone();
+    let v = db(&state, move |c| crate::services::users::get(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,109 @@
+use crate::domain::party::OnboardingStatus;
+use crate::error::{AppError, Problem};
+use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
+use crate::http::{db, path_id, ListQuery, State};
+use crate::services::firms::{
+    self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
+};
+use crate::services::Paged;
+use actix_web::{get, post, put, web, HttpResponse};
+
+/// The signed-in firm's own profile and onboarding status.
+#[utoipa::path(get, path = "/api/v1/firm/profile", tag = "firms", security(("bearer" = [])), responses(
+    (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/firm/profile")]
+pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Result<HttpResponse, AppError> {
+    let id = auth.party_id()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+/// Edit the profile before onboarding; a rejected profile is resubmitted.
+#[utoipa::path(put, path = "/api/v1/firm/profile", tag = "firms", request_body = FirmProfileInput, security(("bearer" = [])), responses(
+    (status = 200, body = FirmView),
+    (status = 409, description = "firm_profile_locked, credit_code_taken", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[put("/firm/profile")]
+pub async fn update_my_firm(
+    state: State,
+    auth: Auth<FirmRole>,
+    body: web::Json<FirmProfileInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::update_profile(c, &policy, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Firms, optionally by onboarding status (`submitted`, `onboarded`, `rejected`).
+#[utoipa::path(get, path = "/api/v1/firms", tag = "firms", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<FirmView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/firms")]
+pub async fn list(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let status = q.status(OnboardingStatus::parse)?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/firms/{id}", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/firms/{id}")]
+pub async fn get(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "firm")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+/// Onboard (入库) or reject a submitted firm.
+#[utoipa::path(post, path = "/api/v1/firms/{id}/onboarding", tag = "firms", request_body = OnboardingDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = FirmView),
+    (status = 409, description = "onboarding_already_decided", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/firms/{id}/onboarding")]
+pub async fn onboarding(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: web::Json<OnboardingDecision>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "firm")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide_onboarding(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Record a firm's qualifications (high-tech, tech SME, dishonesty record, recommending space).
+#[utoipa::path(put, path = "/api/v1/firms/{id}/qualifications", tag = "firms", request_body = Qualifications, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[put("/firms/{id}/qualifications")]
+pub async fn qualifications(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: web::Json<Qualifications>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "firm")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::set_qualifications(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}

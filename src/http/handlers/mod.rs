@@ -1,0 +1,56 @@
+//! Route handlers, one module per area.
+
+pub mod audit;
+pub mod auth;
+pub mod firms;
+pub mod ops;
+pub mod providers;
+pub mod public;
+pub mod spaces;
+pub mod users;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(ops::health)
+        .service(ops::ready)
+        .service(ops::metrics)
+        .service(ops::openapi_json)
+        .service(
+            web::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::change_password)
+                .service(auth::me)
+                .service(public::service_categories)
+                .service(public::industries)
+                .service(public::register_firm)
+                .service(public::register_provider)
+                .service(public::register_space)
+                .service(public::provider_notices)
+                .service(public::file_objection)
+                .service(firms::my_firm)
+                .service(firms::update_my_firm)
+                .service(firms::list)
+                .service(firms::get)
+                .service(firms::onboarding)
+                .service(firms::qualifications)
+                .service(providers::my_provider)
+                .service(providers::conclude_notices)
+                .service(providers::list)
+                .service(providers::get)
+                .service(providers::listing)
+                .service(providers::objections)
+                .service(providers::resolve_objection)
+                .service(spaces::my_space)
+                .service(spaces::list)
+                .service(spaces::get)
+                .service(users::list)
+                .service(users::create)
+                .service(users::disable)
+                .service(users::enable)
+                .service(audit::events)
+                .service(audit::verify),
+        );
+}

@@ -1,0 +1,63 @@
+use crate::error::{AppError, Problem};
+use crate::http::{db, State};
+use actix_web::{get, http::header, HttpResponse};
+use serde::Serialize;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = Health)))]
+#[get("/health")]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    pub status: &'static str,
+    pub database: &'static str,
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/ready", tag = "operations", responses(
+    (status = 200, body = Ready),
+    (status = 503, body = Problem, content_type = "application/problem+json")))]
+#[get("/ready")]
+pub async fn ready(state: State) -> Result<HttpResponse, AppError> {
+    let backend = db(&state, |c| {
+        crate::db::ping(c).map_err(|e| AppError::unavailable(format!("database ping: {e}")))?;
+        Ok(crate::db::backend_of(c).name())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Ready {
+        status: "ready",
+        database: backend,
+    }))
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+#[get("/metrics")]
+pub async fn metrics(state: State) -> HttpResponse {
+    let s = state.pool.state();
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(state.metrics.render(s.connections, s.idle_connections))
+}
+
+/// This OpenAPI document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses((status = 200, content_type = "application/json", body = Object)))]
+#[get("/api/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(crate::http::openapi::document())
+}

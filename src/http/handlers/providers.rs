@@ -1,0 +1,117 @@
+use crate::domain::party::ListingStatus;
+use crate::error::{AppError, Problem};
+use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
+use crate::http::{db, path_id, ListQuery, State};
+use crate::services::providers::{
+    self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
+};
+use crate::services::Paged;
+use actix_web::{get, post, web, HttpResponse};
+
+/// The signed-in provider's own record and listing status.
+#[utoipa::path(get, path = "/api/v1/provider/profile", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/provider/profile")]
+pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Result<HttpResponse, AppError> {
+    let id = auth.party_id()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+/// Providers, optionally by listing status.
+#[utoipa::path(get, path = "/api/v1/providers", tag = "providers", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<ProviderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers")]
+pub async fn list(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let status = q.status(ListingStatus::parse)?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers/{id}")]
+pub async fn get(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "provider")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+/// Start the public notice, reject, suspend, reinstate or delist a provider.
+#[utoipa::path(post, path = "/api/v1/providers/{id}/listing", tag = "providers", request_body = ListingDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView),
+    (status = 409, description = "listing_transition_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/providers/{id}/listing")]
+pub async fn listing(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: web::Json<ListingDecision>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "provider")?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide_listing(c, &policy, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Objections filed against a provider's notice.
+#[utoipa::path(get, path = "/api/v1/providers/{id}/objections", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers/{id}/objections")]
+pub async fn objections(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "provider")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
+}
+
+/// Uphold (the application fails) or dismiss an objection.
+#[utoipa::path(post, path = "/api/v1/objections/{id}/resolution", tag = "providers", request_body = ObjectionResolution, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = ObjectionView),
+    (status = 409, description = "objection_already_resolved", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/objections/{id}/resolution")]
+pub async fn resolve_objection(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: web::Json<ObjectionResolution>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "objection")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::resolve_objection(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// List every provider whose notice has ended without an open or upheld objection
+/// (the server also does this on its own every minute).
+#[utoipa::path(post, path = "/api/v1/provider-notices/conclude", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, body = ConcludeReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/provider-notices/conclude")]
+pub async fn conclude_notices(
+    state: State,
+    auth: Auth<Reviewing>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::conclude_notices(c, now, &auth.actor)).await?))
+}

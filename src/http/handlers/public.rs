@@ -1,0 +1,139 @@
+//! No sign-in needed: policy look-ups, registration, and provider listing notices.
+
+use crate::domain::size_class::IndustryRule;
+use crate::domain::ServiceCategory;
+use crate::error::{AppError, Problem};
+use crate::http::{db, path_id, request_id, ListQuery, State};
+use crate::services::firms::{FirmRegistration, FirmView, Registered};
+use crate::services::providers::{
+    self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
+};
+use crate::services::spaces::{SpaceRegistration, SpaceView};
+use crate::services::{firms, spaces, Actor, Paged};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+
+/// Service categories providers are listed for and vouchers buy.
+#[utoipa::path(get, path = "/api/v1/policy/service-categories", tag = "policy", responses((status = 200, body = Vec<ServiceCategory>)))]
+#[get("/policy/service-categories")]
+pub async fn service_categories(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(&state.policy.categories)
+}
+
+/// The SME size table: industries and the lower bounds of each size class.
+#[utoipa::path(get, path = "/api/v1/policy/industries", tag = "policy", responses((status = 200, body = Object)))]
+#[get("/policy/industries")]
+pub async fn industries(state: State) -> HttpResponse {
+    let list: &Vec<IndustryRule> = &state.policy.sme.industries;
+    HttpResponse::Ok()
+        .json(serde_json::json!({ "version": state.policy.sme.version, "industries": list }))
+}
+
+/// A firm registers itself and its first user account; onboarding starts as `submitted`.
+#[utoipa::path(post, path = "/api/v1/registrations/firm", tag = "registration", request_body = FirmRegistration, responses(
+    (status = 201, body = Registered<FirmView>),
+    (status = 409, description = "credit_code_taken, username_taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "credit_code_invalid and other field errors", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/registrations/firm")]
+pub async fn register_firm(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<FirmRegistration>,
+) -> Result<HttpResponse, AppError> {
+    let (policy, auth, now, actor) = (
+        state.policy.clone(),
+        state.auth.clone(),
+        state.clock.now(),
+        Actor::public(request_id(&req)),
+    );
+    let out = db(&state, move |c| {
+        firms::register(c, &policy, &auth, &body, now, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A service provider applies to be listed (then a reviewer opens its public notice).
+#[utoipa::path(post, path = "/api/v1/registrations/provider", tag = "registration", request_body = ProviderApplication, responses(
+    (status = 201, body = Registered<ProviderView>),
+    (status = 409, description = "credit_code_taken, username_taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/registrations/provider")]
+pub async fn register_provider(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<ProviderApplication>,
+) -> Result<HttpResponse, AppError> {
+    let (policy, auth, now, actor) = (
+        state.policy.clone(),
+        state.auth.clone(),
+        state.clock.now(),
+        Actor::public(request_id(&req)),
+    );
+    let out = db(&state, move |c| {
+        providers::apply(c, &policy, &auth, &body, now, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// An incubator or maker space registers with its operator.
+#[utoipa::path(post, path = "/api/v1/registrations/space", tag = "registration", request_body = SpaceRegistration, responses(
+    (status = 201, body = Registered<SpaceView>),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/registrations/space")]
+pub async fn register_space(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<SpaceRegistration>,
+) -> Result<HttpResponse, AppError> {
+    let (auth, now, actor) = (
+        state.auth.clone(),
+        state.clock.now(),
+        Actor::public(request_id(&req)),
+    );
+    let out = db(&state, move |c| {
+        spaces::register(c, &auth, &body, now, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Providers now in public notice (公示), with their objection windows.
+#[utoipa::path(get, path = "/api/v1/public/provider-notices", tag = "public", params(ListQuery), responses(
+    (status = 200, body = Paged<NoticeView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/provider-notices")]
+pub async fn provider_notices(
+    state: State,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let out = db(&state, move |c| providers::notices(c, page)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Object to a provider during its public notice.
+#[utoipa::path(post, path = "/api/v1/public/provider-notices/{provider_id}/objections", tag = "public", request_body = ObjectionInput,
+    params(("provider_id" = String, Path)), responses(
+    (status = 201, body = ObjectionView),
+    (status = 409, description = "notice_not_open", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/public/provider-notices/{provider_id}/objections")]
+pub async fn file_objection(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<ObjectionInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "provider")?;
+    let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
+    let out = db(&state, move |c| {
+        providers::file_objection(c, &id, &body, now, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}

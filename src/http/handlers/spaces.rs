@@ -1,0 +1,39 @@
+use crate::error::{AppError, Problem};
+use crate::http::extract::{Auth, SpaceRole, StaffRead};
+use crate::http::{db, path_id, ListQuery, State};
+use crate::services::spaces::{self as svc, SpaceView};
+use crate::services::Paged;
+use actix_web::{get, web, HttpResponse};
+
+/// The signed-in space's own record.
+#[utoipa::path(get, path = "/api/v1/space/profile", tag = "spaces", security(("bearer" = [])), responses(
+    (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/space/profile")]
+pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> Result<HttpResponse, AppError> {
+    let id = auth.party_id()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<SpaceView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/spaces")]
+pub async fn list(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/spaces/{id}")]
+pub async fn get(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "space")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}

@@ -1,0 +1,78 @@
+use crate::domain::Role;
+use crate::error::{AppError, Problem};
+use crate::http::extract::{AdminRole, Auth};
+use crate::http::{db, path_id, ListQuery, State};
+use crate::services::users::{self as svc, NewStaffUser, UserView};
+use crate::services::Paged;
+use actix_web::{get, post, web, HttpResponse};
+
+/// All user accounts, optionally by role (`status` carries the role name).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<UserView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/users")]
+pub async fn list(
+    state: State,
+    _auth: Auth<AdminRole>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let role = q.status(Role::parse)?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, role, page)).await?))
+}
+
+/// Create a staff account (reviewer, finance, admin, auditor).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewStaffUser, security(("bearer" = [])), responses(
+    (status = 201, body = UserView),
+    (status = 409, description = "username_taken", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/users")]
+pub async fn create(
+    state: State,
+    auth: Auth<AdminRole>,
+    body: web::Json<NewStaffUser>,
+) -> Result<HttpResponse, AppError> {
+    let (cfg, now) = (state.auth.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::create_staff(c, &cfg, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Disable an account: its tokens and sessions stop working at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/users/{id}/disable")]
+pub async fn disable(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "user")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::set_disabled(c, &id, true, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/users/{id}/enable")]
+pub async fn enable(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path, "user")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::set_disabled(c, &id, false, now, &auth.actor)
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,155 @@
+//! JSON API under `/api/v1`, plus `/health`, `/ready`, `/metrics` and the OpenAPI
+//! document. Handlers are thin: parse, call one service, shape the answer.
+
+pub mod extract;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+
+use crate::clock::Clock;
+use crate::db::{DbConnection, Pool};
+use crate::domain::Policy;
+use crate::error::{AppError, AppResult};
+use crate::services::auth::AuthConfig;
+use crate::services::Page;
+use actix_web::{web, HttpRequest};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub policy: Arc<Policy>,
+    pub auth: Arc<AuthConfig>,
+    pub clock: Clock,
+    pub metrics: metrics::Metrics,
+}
+
+pub type State = web::Data<AppState>;
+
+/// Runs a use case on the blocking pool with a pooled connection.
+pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// 1-based page number (default 1).
+    pub page: Option<i64>,
+    /// Items per page (default 20, at most 100).
+    pub per_page: Option<i64>,
+    /// Filter by status.
+    pub status: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> AppResult<Page> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page < 1 || page > 1_000_000 {
+            return Err(AppError::bad_request(
+                "page_invalid",
+                "页码应为 1 至 1000000 的整数",
+                "page must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::bad_request(
+                "per_page_invalid",
+                format!("每页条数应为 1 至 {} 之间", Page::MAX_PER_PAGE),
+                format!("per_page must be between 1 and {}", Page::MAX_PER_PAGE),
+            ));
+        }
+        Ok(Page { page, per_page })
+    }
+
+    pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> AppResult<Option<T>> {
+        match self.status.as_deref() {
+            None | Some("") => Ok(None),
+            Some(s) => parse(s).map(Some).ok_or_else(|| {
+                AppError::bad_request(
+                    "status_unknown",
+                    format!("未知的状态：{s}"),
+                    format!("unknown status: {s}"),
+                )
+            }),
+        }
+    }
+}
+
+/// A path id: anything that is not a UUID names nothing, so it is simply not found.
+pub fn path_id(raw: &str, what: &'static str) -> AppResult<String> {
+    crate::domain::parse_id(raw).ok_or_else(|| AppError::not_found(what))
+}
+
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    use actix_web::HttpMessage;
+    req.extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|r| r.to_string())
+}
+
+pub fn remote_addr(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// JSON, query and path errors as problem+json.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as J;
+            let e = match &err {
+                J::OverflowKnownLength { .. } | J::Overflow { .. } => AppError::new(
+                    crate::error::Kind::PayloadTooLarge,
+                    "body_too_large",
+                    "请求体过大",
+                    "the request body is too large",
+                ),
+                J::ContentType => AppError::new(
+                    crate::error::Kind::BadRequest,
+                    "content_type_unsupported",
+                    "请求体必须是 JSON（Content-Type: application/json）",
+                    "the body must be JSON (Content-Type: application/json)",
+                ),
+                J::Deserialize(d) => AppError::bad_request(
+                    "invalid_json",
+                    format!("请求体 JSON 不符合要求：{d}"),
+                    format!("the JSON body does not fit: {d}"),
+                ),
+                other => AppError::bad_request(
+                    "invalid_json",
+                    format!("请求体无法解析：{other}"),
+                    format!("the body could not be read: {other}"),
+                ),
+            };
+            e.into()
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::bad_request(
+            "invalid_query",
+            format!("查询参数不正确：{err}"),
+            format!("invalid query parameters: {err}"),
+        )
+        .into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| AppError::not_found("record").into())
+}

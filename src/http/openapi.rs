@@ -1,0 +1,59 @@
+//! The OpenAPI document, served at `/api/openapi.json`.
+
+use super::handlers::*;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hechuang API",
+        description = "Innovation vouchers (合创券) and carrier subsidies. Money is yuan as decimal strings (\"1234.50\"); \
+                       errors are application/problem+json with a stable `code`, a Chinese `detail` and an English `detail_en`.",
+        version = env!("CARGO_PKG_VERSION"),
+        license(name = "MIT")
+    ),
+    paths(
+        ops::health, ops::ready, ops::metrics, ops::openapi_json,
+        auth::login, auth::refresh, auth::logout, auth::change_password, auth::me,
+        public::service_categories, public::industries, public::register_firm, public::register_provider,
+        public::register_space, public::provider_notices, public::file_objection,
+        firms::my_firm, firms::update_my_firm, firms::list, firms::get, firms::onboarding, firms::qualifications,
+        providers::my_provider, providers::list, providers::get, providers::listing, providers::objections,
+        providers::resolve_objection, providers::conclude_notices,
+        spaces::my_space, spaces::list, spaces::get,
+        users::list, users::create, users::disable, users::enable,
+        audit::events, audit::verify,
+    ),
+    components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in, tokens, passwords"),
+        (name = "registration", description = "Firms, providers and spaces register themselves"),
+        (name = "public", description = "No sign-in: public notices (公示) and objections"),
+        (name = "policy", description = "Policy data from config/policy"),
+        (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

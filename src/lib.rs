@@ -1,0 +1,10 @@
+//! hechuang: innovation vouchers (合创券) and carrier subsidies, end to end.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod services;
+pub mod startup;

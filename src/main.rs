@@ -1,0 +1,255 @@
+//! The `hechuang` command: serve, migrate, demo data, users, audit verification.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hechuang::clock::Clock;
+use hechuang::config::{load_policy, Settings};
+use hechuang::domain::Role;
+use hechuang::services::{self, auth::AuthConfig, Actor};
+use hechuang::startup::{init_telemetry, open_database, Application};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "hechuang",
+    version,
+    about = "合创券 innovation vouchers and carrier subsidies"
+)]
+struct Cli {
+    /// Configuration directory (default.toml, <profile>.toml, policy/).
+    #[arg(
+        long,
+        env = "HECHUANG_CONFIG_DIR",
+        default_value = "config",
+        global = true
+    )]
+    config_dir: PathBuf,
+    /// Configuration profile: default, test or production.
+    #[arg(long, env = "HECHUANG_PROFILE", global = true)]
+    profile: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP service (creates and migrates the database on first start).
+    Serve {
+        /// Fill an empty database with the demo data set first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill an empty database with a Hefei-style demo data set and print the sign-ins.
+    Demo,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Provider listing tools.
+    Providers {
+        #[command(subcommand)]
+        command: ProvidersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account (admin, reviewer, finance, auditor). The password is
+    /// read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits 1 and names the first broken link if any.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum ProvidersCommand {
+    /// List providers whose public notice has ended without an open or upheld objection.
+    ConcludeNotices,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.config_dir, cli.profile.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("hechuang: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_telemetry(&settings.log.level, &settings.log.format);
+    match run(cli, settings) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hechuang: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { demo } => {
+            if demo {
+                fill_demo(&cli.config_dir, &settings, true)?;
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let app = Application::build(&settings, &cli.config_dir, Clock::system()).await?;
+                println!(
+                    "hechuang is listening on {}  (API: {}/api/v1, OpenAPI: {}/api/openapi.json)",
+                    app.url(),
+                    app.url(),
+                    app.url()
+                );
+                app.run_until_stopped().await?;
+                Ok::<_, anyhow::Error>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open_database(&settings)?;
+            println!("migrations are up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            fill_demo(&cli.config_dir, &settings, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    role,
+                    display_name,
+                    email,
+                },
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let pool = open_database(&settings)?;
+            let auth = AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?;
+            let mut conn = pool.get()?;
+            let input = services::users::NewStaffUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                email,
+                role,
+            };
+            match services::users::create_staff(
+                &mut conn,
+                &auth,
+                &input,
+                Clock::system().now(),
+                &Actor::system(),
+            ) {
+                Ok(u) => {
+                    println!("created {} ({}) id {}", u.username, u.role.as_str(), u.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("hechuang: {}: {}", e.code, e.detail_en);
+                    for f in &e.errors {
+                        eprintln!("  {}: {}", f.field, f.detail_en);
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let report = services::audit::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            match &report.first_broken {
+                None => {
+                    println!("audit chain OK: {} events verified", report.events_checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN at event {}: {} ({} events checked)",
+                        b.seq, b.reason, report.events_checked
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Providers {
+            command: ProvidersCommand::ConcludeNotices,
+        } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let r = services::providers::conclude_notices(
+                &mut conn,
+                Clock::system().now(),
+                &Actor::system(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "listed {} provider(s); {} wait for objections to be decided",
+                r.listed.len(),
+                r.awaiting_objections.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn fill_demo(
+    config_dir: &std::path::Path,
+    settings: &Settings,
+    skip_if_filled: bool,
+) -> anyhow::Result<()> {
+    let pool = open_database(settings)?;
+    let policy = load_policy(&settings.policy_dir(config_dir))?;
+    let auth = AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    match services::demo::fill(&mut conn, &policy, &auth, Clock::system().now()) {
+        Ok(signins) => {
+            println!(
+                "演示数据已写入 / demo data written. Sign in with password {:?}:",
+                services::demo::DEMO_PASSWORD
+            );
+            for s in signins {
+                println!("  {:<12} {:<9} {}", s.username, s.role.as_str(), s.who);
+            }
+            Ok(())
+        }
+        Err(e) if skip_if_filled && e.code == "database_not_empty" => {
+            println!("database already has data; demo data not added");
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("{}: {}", e.code, e.detail_en)),
+    }
+}

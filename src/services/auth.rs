@@ -1,0 +1,547 @@
+//! Sign-in: argon2id password hashes, short-lived JWT access tokens, rotating refresh
+//! tokens stored hashed, and failed-attempt limits per account and per address.
+
+use super::{audit, Actor};
+use crate::config::AuthSettings;
+use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
+use crate::db::{self, users as repo, DbConnection};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, PartyKind, Role};
+use crate::error::{AppError, AppResult, Kind};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{Duration, NaiveDateTime};
+use jsonwebtoken::{
+    decode, encode, Algorithm as JwtAlg, DecodingKey, EncodingKey, Header, Validation,
+};
+use rand::RngCore;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Everything sign-in needs, built once from the settings.
+pub struct AuthConfig {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+    pub failure_window_secs: i64,
+    hasher: Argon2<'static>,
+    dummy_hash: String,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("keys", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthConfig {
+    pub fn new(s: &AuthSettings) -> Result<Self, String> {
+        let secret = s.jwt_secret.expose_secret().as_bytes();
+        let params = Params::new(s.argon2_memory_kib, s.argon2_iterations, 1, None)
+            .map_err(|e| format!("argon2 parameters: {e}"))?;
+        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let dummy_hash = hasher
+            .hash_password(b"timing-equaliser")
+            .map_err(|e| format!("argon2: {e}"))?
+            .to_string();
+        Ok(AuthConfig {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            access_ttl_secs: s.access_ttl_secs,
+            refresh_ttl_secs: s.refresh_ttl_secs,
+            max_failures_per_account: s.max_failures_per_account,
+            max_failures_per_address: s.max_failures_per_address,
+            failure_window_secs: s.failure_window_secs,
+            hasher,
+            dummy_hash,
+        })
+    }
+
+    pub fn hash_password(&self, password: &str) -> AppResult<String> {
+        self.hasher
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::internal(format!("argon2: {e}")))
+    }
+
+    pub fn verify_password(&self, hash: &str, password: &str) -> bool {
+        match PasswordHash::new(hash) {
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Access-token claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// The user's token version when issued; a password change or disabling bumps it.
+    pub ver: i32,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_refresh_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn issue(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    user: &UserRow,
+    family: &str,
+    now: NaiveDateTime,
+) -> AppResult<(Tokens, String)> {
+    let iat = now.and_utc().timestamp();
+    let claims = Claims {
+        sub: user.id.clone(),
+        role: user.role.clone(),
+        party_kind: user.party_kind.clone(),
+        party: user.party_id.clone(),
+        ver: user.token_version,
+        iat,
+        exp: iat + cfg.access_ttl_secs,
+        jti: new_id(),
+    };
+    let access = encode(&Header::new(JwtAlg::HS256), &claims, &cfg.encoding)
+        .map_err(|e| AppError::internal(format!("jwt: {e}")))?;
+    let secret = new_refresh_secret();
+    let id = new_id();
+    repo::insert_refresh(
+        conn,
+        &RefreshTokenRow {
+            id: id.clone(),
+            user_id: user.id.clone(),
+            family_id: family.to_string(),
+            token_hash: token_hash(&secret),
+            issued_at: now,
+            expires_at: now + Duration::seconds(cfg.refresh_ttl_secs),
+            revoked_at: None,
+            revoke_reason: None,
+            replaced_by: None,
+        },
+    )?;
+    Ok((
+        Tokens {
+            access_token: access,
+            refresh_token: secret,
+            token_type: "Bearer",
+            expires_in: cfg.access_ttl_secs,
+        },
+        id,
+    ))
+}
+
+/// A verified access token, before the user's current state is checked.
+pub fn decode_access(
+    cfg: &AuthConfig,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Claims, AppError> {
+    let mut v = Validation::new(JwtAlg::HS256);
+    v.algorithms = vec![JwtAlg::HS256];
+    v.leeway = 0;
+    v.validate_exp = false; // checked below against the service clock
+    v.set_required_spec_claims(&["exp", "sub"]);
+    let data = decode::<Claims>(token, &cfg.decoding, &v).map_err(|e| {
+        tracing::debug!(error = %e, "access token refused");
+        invalid_token()
+    })?;
+    if data.claims.exp <= now.and_utc().timestamp() {
+        return Err(AppError::unauthorized(
+            "token_expired",
+            "登录已过期，请刷新令牌或重新登录",
+            "the access token has expired",
+        ));
+    }
+    Ok(data.claims)
+}
+
+pub fn invalid_token() -> AppError {
+    AppError::unauthorized(
+        "token_invalid",
+        "访问令牌无效",
+        "the access token is invalid",
+    )
+}
+
+/// The caller behind a token, checked against the user's current state.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub username: String,
+    pub role: Role,
+    pub party_kind: Option<PartyKind>,
+    pub party_id: Option<String>,
+}
+
+pub fn caller_from_claims(conn: &mut DbConnection, claims: &Claims) -> AppResult<Caller> {
+    let user = repo::by_id(conn, &claims.sub)?.ok_or_else(invalid_token)?;
+    if user.disabled {
+        return Err(AppError::unauthorized(
+            "account_disabled",
+            "该账号已停用",
+            "this account is disabled",
+        ));
+    }
+    if user.token_version != claims.ver {
+        return Err(AppError::unauthorized(
+            "token_revoked",
+            "令牌已失效（密码已修改或账号状态已变更），请重新登录",
+            "the token was revoked (password or account changed); sign in again",
+        ));
+    }
+    let role =
+        Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;
+    Ok(Caller {
+        user_id: user.id,
+        username: user.username,
+        role,
+        party_kind: user.party_kind.as_deref().and_then(PartyKind::parse),
+        party_id: user.party_id,
+    })
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::unauthorized(
+        "invalid_credentials",
+        "用户名或密码错误",
+        "wrong username or password",
+    )
+}
+
+pub fn login(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    username: &str,
+    password: &str,
+    remote_addr: &str,
+    now: NaiveDateTime,
+    request_id: Option<String>,
+) -> AppResult<Tokens> {
+    let username = username.trim();
+    if username.is_empty() || password.is_empty() || username.len() > 64 || password.len() > 256 {
+        return Err(invalid_credentials());
+    }
+    let since = now - Duration::seconds(cfg.failure_window_secs);
+    // Limits first: a locked account or a throttled address is not even checked.
+    let addr_failures = repo::failures_for_addr(conn, remote_addr, since)?;
+    if addr_failures >= cfg.max_failures_per_address {
+        return Err(AppError::new(
+            Kind::TooManyRequests,
+            "too_many_login_attempts",
+            "该地址登录失败次数过多，请稍后再试",
+            "too many failed sign-ins from this address; try again later",
+        )
+        .with_retry_after(cfg.failure_window_secs as u64));
+    }
+    let user_failures = repo::failures_for_user(conn, username, since)?;
+    if user_failures >= cfg.max_failures_per_account {
+        let oldest = repo::oldest_failure_for_user(conn, username, since)?.unwrap_or(now);
+        let wait = (oldest + Duration::seconds(cfg.failure_window_secs) - now)
+            .num_seconds()
+            .max(1);
+        return Err(AppError::new(
+            Kind::TooManyRequests,
+            "account_locked",
+            format!("该账号连续登录失败次数过多，已临时锁定，请 {wait} 秒后再试"),
+            format!("too many failed sign-ins for this account; locked for {wait} more seconds"),
+        )
+        .with_retry_after(wait as u64));
+    }
+    let user = repo::by_username(conn, username)?;
+    // Always run one argon2 verification, so timing does not reveal whether a user exists.
+    let ok = match &user {
+        Some(u) => cfg.verify_password(&u.password_hash, password),
+        None => {
+            let _ = cfg.verify_password(&cfg.dummy_hash, password);
+            false
+        }
+    };
+    let attempt = LoginAttemptRow {
+        id: new_id(),
+        username: username.to_string(),
+        remote_addr: remote_addr.to_string(),
+        succeeded: ok,
+        attempted_at: now,
+    };
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => {
+            db::write_tx(conn, |c| repo::record_attempt(c, &attempt))?;
+            return Err(invalid_credentials());
+        }
+    };
+    if user.disabled {
+        db::write_tx(conn, |c| {
+            repo::record_attempt(
+                c,
+                &LoginAttemptRow {
+                    succeeded: false,
+                    ..attempt
+                },
+            )
+        })?;
+        return Err(AppError::unauthorized(
+            "account_disabled",
+            "该账号已停用",
+            "this account is disabled",
+        ));
+    }
+    db::write_tx(conn, |c| -> AppResult<_> {
+        repo::record_attempt(c, &attempt)?;
+        let (tokens, token_id) = issue(c, cfg, &user, &new_id(), now)?;
+        let actor = Actor {
+            user_id: Some(user.id.clone()),
+            role: user.role.clone(),
+            request_id,
+            ..Actor::system()
+        };
+        audit::record(
+            c,
+            &actor,
+            now,
+            "auth.login",
+            "user",
+            &user.id,
+            None,
+            super::snapshot(&serde_json::json!({"refresh_token_id": token_id})),
+        )?;
+        Ok(tokens)
+    })
+}
+
+pub fn refresh(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    token: &str,
+    now: NaiveDateTime,
+    request_id: Option<String>,
+) -> AppResult<Tokens> {
+    let hash = token_hash(token.trim());
+    // The outcome of a reuse (revoking the family) must be committed even though the
+    // request is refused, so the transaction returns the refusal as a value.
+    let outcome: Result<Tokens, AppError> = db::write_tx(conn, |c| -> AppResult<_> {
+        let Some(row) = repo::refresh_by_hash(c, &hash)? else {
+            return Ok(Err(AppError::unauthorized(
+                "refresh_token_invalid",
+                "刷新令牌无效",
+                "the refresh token is invalid",
+            )));
+        };
+        let actor = Actor {
+            user_id: Some(row.user_id.clone()),
+            role: "user".into(),
+            request_id: request_id.clone(),
+            ..Actor::system()
+        };
+        if row.revoked_at.is_some() {
+            if row.revoke_reason.as_deref() == Some("rotated") {
+                repo::revoke_family(c, &row.family_id, "reuse_detected", now)?;
+                audit::record(
+                    c,
+                    &actor,
+                    now,
+                    "auth.refresh_reuse_detected",
+                    "user",
+                    &row.user_id,
+                    None,
+                    super::snapshot(&serde_json::json!({"family_id": row.family_id})),
+                )?;
+                return Ok(Err(AppError::unauthorized(
+                    "refresh_token_reused",
+                    "刷新令牌已被使用过，为安全起见该登录会话已全部注销，请重新登录",
+                    "this refresh token was already used; the whole session was revoked, sign in again",
+                )));
+            }
+            return Ok(Err(AppError::unauthorized(
+                "refresh_token_revoked",
+                "刷新令牌已注销，请重新登录",
+                "the refresh token was revoked; sign in again",
+            )));
+        }
+        if row.expires_at <= now {
+            return Ok(Err(AppError::unauthorized(
+                "refresh_token_expired",
+                "刷新令牌已过期，请重新登录",
+                "the refresh token has expired; sign in again",
+            )));
+        }
+        let Some(user) = repo::by_id(c, &row.user_id)? else {
+            return Ok(Err(invalid_token()));
+        };
+        if user.disabled {
+            return Ok(Err(AppError::unauthorized(
+                "account_disabled",
+                "该账号已停用",
+                "this account is disabled",
+            )));
+        }
+        let (tokens, new_token_id) = issue(c, cfg, &user, &row.family_id, now)?;
+        if !repo::rotate_refresh(c, &row.id, &new_token_id, now)? {
+            // Lost a race with another refresh of the same token: that is reuse.
+            return Err(AppError::unauthorized(
+                "refresh_token_reused",
+                "刷新令牌已被使用过，请重新登录",
+                "this refresh token was already used; sign in again",
+            ));
+        }
+        Ok(Ok(tokens))
+    })?;
+    outcome
+}
+
+/// Signs out: revokes the session the refresh token belongs to, or every session.
+pub fn logout(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    refresh_token: Option<&str>,
+    everywhere: bool,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<usize> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let n = if everywhere {
+            repo::revoke_all_for_user(c, &caller.user_id, "logout", now)?
+        } else if let Some(t) = refresh_token {
+            match repo::refresh_by_hash(c, &token_hash(t.trim()))? {
+                Some(row) if row.user_id == caller.user_id => {
+                    repo::revoke_family(c, &row.family_id, "logout", now)?
+                }
+                _ => 0,
+            }
+        } else {
+            0
+        };
+        audit::record(
+            c,
+            actor,
+            now,
+            "auth.logout",
+            "user",
+            &caller.user_id,
+            None,
+            super::snapshot(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
+        )?;
+        Ok(n)
+    })
+}
+
+/// Password rules: 10–128 characters, not the username, at least three kinds of
+/// character among lower case, upper case, digits and others.
+pub fn check_password(errors: &mut FieldErrors, field: &str, username: &str, password: &str) {
+    let len = password.chars().count();
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if !(10..=128).contains(&len) || kinds < 3 || password.eq_ignore_ascii_case(username) {
+        errors.add(
+            field,
+            "password_too_weak",
+            "密码须为10–128位，至少包含大写字母、小写字母、数字、符号中的三类，且不能与用户名相同",
+            "passwords need 10-128 characters with at least three of: lower case, upper case, digits, symbols, and must differ from the username",
+        );
+    }
+}
+
+/// Usernames: 3–64 characters of letters, digits and `._-@`.
+pub fn check_username(errors: &mut FieldErrors, field: &str, username: &str) -> String {
+    let u = username.trim().to_string();
+    let ok = (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+    if !ok {
+        errors.add(
+            field,
+            "username_invalid",
+            "用户名须为3–64位字母、数字或 ._-@",
+            "usernames have 3-64 characters: letters, digits and ._-@",
+        );
+    }
+    u
+}
+
+pub fn change_password(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Tokens> {
+    let user = repo::by_id(conn, &caller.user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+    if !cfg.verify_password(&user.password_hash, current) {
+        return Err(AppError::rule(
+            "current_password_wrong",
+            "当前密码不正确",
+            "the current password is wrong",
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    check_password(&mut errors, "new_password", &user.username, new);
+    if current == new {
+        errors.add(
+            "new_password",
+            "password_unchanged",
+            "新密码不能与当前密码相同",
+            "the new password must differ from the current one",
+        );
+    }
+    errors.finish()?;
+    let hash = cfg.hash_password(new)?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        repo::set_password(c, &user.id, &hash, now)?;
+        repo::revoke_all_for_user(c, &user.id, "password_changed", now)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.password_changed",
+            "user",
+            &user.id,
+            None,
+            None,
+        )?;
+        let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
+        let (tokens, _) = issue(c, cfg, &fresh, &new_id(), now)?;
+        Ok(tokens)
+    })
+}

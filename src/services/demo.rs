@@ -1,0 +1,309 @@
+//! A believable Hefei-style data set for a new installation, built through the same
+//! use cases the API calls (so the audit trail and every rule apply to it too).
+
+use super::auth::AuthConfig;
+use super::firms::{FirmProfileInput, FirmRegistration, OnboardingDecision};
+use super::providers::{ListingAction, ListingDecision, ProviderApplication};
+use super::spaces::SpaceRegistration;
+use super::users::NewStaffUser;
+use super::{firms, providers, spaces, users, Actor, Decision};
+use crate::db::{users as user_repo, DbConnection};
+use crate::domain::credit_code::make_code;
+use crate::domain::party::SpaceKind;
+use crate::domain::{Policy, Role};
+use crate::error::{AppError, AppResult};
+use chrono::{Duration, NaiveDateTime};
+
+pub const DEMO_PASSWORD: &str = "Hechuang-Demo-2026";
+
+#[derive(Debug)]
+pub struct DemoSignIn {
+    pub username: String,
+    pub role: Role,
+    pub who: String,
+}
+
+fn code(n: u32) -> AppResult<String> {
+    make_code("91", "340100", &format!("MA2T{n:04}"))
+        .ok_or_else(|| AppError::internal("demo credit code"))
+}
+
+/// Fills an empty database; refuses if any user exists.
+pub fn fill(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    auth: &AuthConfig,
+    now: NaiveDateTime,
+) -> AppResult<Vec<DemoSignIn>> {
+    if user_repo::count(conn)? > 0 {
+        return Err(AppError::conflict(
+            "database_not_empty",
+            "数据库中已有用户，演示数据只写入空数据库",
+            "the database already has users; demo data goes only into an empty database",
+        ));
+    }
+    let sys = Actor::system();
+    let earlier = now - Duration::days(10);
+    let mut out = Vec::new();
+
+    let staff = [
+        ("admin", "系统管理员", Role::Admin),
+        ("reviewer", "审核员 王审", Role::Reviewer),
+        ("finance", "财务 李会计", Role::Finance),
+        ("finance2", "财务复核 赵出纳", Role::Finance),
+        ("auditor", "审计 孙稽查", Role::Auditor),
+    ];
+    let mut reviewer_id = String::new();
+    for (u, name, role) in staff {
+        let v = users::create_staff(
+            conn,
+            auth,
+            &NewStaffUser {
+                username: u.into(),
+                password: DEMO_PASSWORD.into(),
+                display_name: name.into(),
+                email: Some(format!("{u}@hgz.example.cn")),
+                role,
+            },
+            earlier,
+            &sys,
+        )?;
+        if role == Role::Reviewer {
+            reviewer_id = v.id.clone();
+        }
+        out.push(DemoSignIn {
+            username: u.into(),
+            role,
+            who: name.into(),
+        });
+    }
+    let reviewer = Actor::user(&reviewer_id, Role::Reviewer, None, None, None);
+
+    // Firms: two of each size class, by industry figures.
+    let firms_data: [(&str, &str, i64, &str, &str); 8] = [
+        (
+            "合肥量子芯测科技有限公司",
+            "software_it",
+            8,
+            "420000.00",
+            "micro",
+        ),
+        (
+            "合肥智农物联网科技有限公司",
+            "industry",
+            15,
+            "2600000.00",
+            "micro",
+        ),
+        (
+            "合肥云图数据服务有限公司",
+            "software_it",
+            45,
+            "6800000.00",
+            "small",
+        ),
+        (
+            "合肥微光精密制造有限公司",
+            "industry",
+            120,
+            "15000000.00",
+            "small",
+        ),
+        (
+            "合肥天枢软件股份有限公司",
+            "software_it",
+            180,
+            "56000000.00",
+            "medium",
+        ),
+        (
+            "合肥博远新材料有限公司",
+            "industry",
+            520,
+            "180000000.00",
+            "medium",
+        ),
+        (
+            "合肥鸿图电子集团有限公司",
+            "industry",
+            2400,
+            "980000000.00",
+            "large",
+        ),
+        (
+            "合肥星河信息技术有限公司",
+            "software_it",
+            650,
+            "320000000.00",
+            "large",
+        ),
+    ];
+    for (i, (name, industry, employees, revenue, _class)) in firms_data.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(1);
+        let username = format!("firm{n:02}");
+        let reg = firms::register(
+            conn,
+            policy,
+            auth,
+            &FirmRegistration {
+                username: username.clone(),
+                password: DEMO_PASSWORD.into(),
+                email: Some(format!("{username}@example.cn")),
+                profile: FirmProfileInput {
+                    credit_code: code(n)?,
+                    name: (*name).into(),
+                    legal_representative: [
+                        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
+                    ][i]
+                        .into(),
+                    actual_controller: [
+                        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
+                    ][i]
+                        .into(),
+                    registered_on: format!("20{:02}-0{}-15", 16 + i, 1 + i % 9),
+                    address: format!("安徽省合肥市高新区望江西路{}号", 800 + i * 10),
+                    contact_name: "办公室".into(),
+                    contact_phone: format!("0551-6{:07}", 5_550_000 + i),
+                    contact_email: format!("contact{n}@example.cn"),
+                    industry: (*industry).into(),
+                    employees: *employees,
+                    revenue: (*revenue).into(),
+                    total_assets: None,
+                },
+            },
+            earlier,
+            &sys,
+        )?;
+        // Most are onboarded; one is waiting and one was refused, so queues are not empty.
+        match n {
+            2 => {}
+            8 => {
+                firms::decide_onboarding(
+                    conn,
+                    &reg.party.id,
+                    &OnboardingDecision {
+                        decision: Decision::Reject,
+                        reason: Some("企业规模超出中小微企业范围".into()),
+                    },
+                    earlier + Duration::hours(2),
+                    &reviewer,
+                )?;
+            }
+            _ => {
+                firms::decide_onboarding(
+                    conn,
+                    &reg.party.id,
+                    &OnboardingDecision {
+                        decision: Decision::Approve,
+                        reason: None,
+                    },
+                    earlier + Duration::hours(2),
+                    &reviewer,
+                )?;
+            }
+        }
+        out.push(DemoSignIn {
+            username,
+            role: Role::Firm,
+            who: format!("{name}（{}）", reg.party.size_class.name_zh()),
+        });
+    }
+
+    // Spaces.
+    let spaces_data = [
+        ("中安创谷科技孵化器", SpaceKind::Incubator),
+        ("合肥高新区创客空间", SpaceKind::MakerSpace),
+        ("集成电路专业化众创空间", SpaceKind::ProfessionalMakerSpace),
+    ];
+    for (i, (name, kind)) in spaces_data.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(1);
+        let username = format!("space{n:02}");
+        spaces::register(
+            conn,
+            auth,
+            &SpaceRegistration {
+                username: username.clone(),
+                password: DEMO_PASSWORD.into(),
+                email: None,
+                credit_code: code(200 + n)?,
+                name: (*name).into(),
+                kind: *kind,
+                operator_name: format!("{name}运营管理有限公司"),
+                legal_representative: "吴强".into(),
+                address: format!("合肥市高新区创新大道{}号", 2700 + i),
+                contact_name: "运营部".into(),
+                contact_phone: format!("0551-6{:07}", 6_660_000 + i),
+                contact_email: format!("space{n}@example.cn"),
+                bank_name: Some("徽商银行合肥高新区支行".into()),
+                bank_account_name: Some(format!("{name}运营管理有限公司")),
+                bank_account_no: Some(format!("10235{:010}", 1_000 + i)),
+            },
+            earlier,
+            &sys,
+        )?;
+        out.push(DemoSignIn {
+            username,
+            role: Role::Space,
+            who: (*name).into(),
+        });
+    }
+
+    // Providers: one per category; the last one waits in public notice, one has only applied.
+    let cats = policy.categories.clone();
+    let count = cats.len();
+    for (i, cat) in cats.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(1);
+        let username = format!("provider{n:02}");
+        let name = format!("合肥{}有限公司", cat.name_zh);
+        let applied_at = if i + 1 == count {
+            now - Duration::days(2)
+        } else {
+            earlier
+        };
+        let reg = providers::apply(
+            conn,
+            policy,
+            auth,
+            &ProviderApplication {
+                username: username.clone(),
+                password: DEMO_PASSWORD.into(),
+                email: None,
+                credit_code: code(100 + n)?,
+                name: name.clone(),
+                legal_representative: "郑刚".into(),
+                actual_controller: format!("郑刚{n}"),
+                address: format!("合肥市蜀山区黄山路{}号", 400 + i),
+                contact_name: "业务部".into(),
+                contact_phone: format!("0551-6{:07}", 7_770_000 + i),
+                contact_email: format!("provider{n}@example.cn"),
+                description: format!("为区内中小微企业提供{}。", cat.name_zh),
+                categories: vec![cat.code.clone()],
+                bank_name: "中国银行合肥分行".into(),
+                bank_account_name: name.clone(),
+                bank_account_no: format!("18466{:010}", 2_000 + i),
+            },
+            applied_at,
+            &sys,
+        )?;
+        if i + 2 != count {
+            providers::decide_listing(
+                conn,
+                policy,
+                &reg.party.id,
+                &ListingDecision {
+                    action: ListingAction::StartNotice,
+                    reason: None,
+                },
+                applied_at + Duration::hours(1),
+                &reviewer,
+            )?;
+        }
+        out.push(DemoSignIn {
+            username,
+            role: Role::Provider,
+            who: name,
+        });
+    }
+    providers::conclude_notices(conn, now, &sys)?;
+    Ok(out)
+}

@@ -1,0 +1,637 @@
+//! Firms: registration with credit code and size class, profile edits, onboarding
+//! (入库) and qualifications.
+
+use super::auth::{check_password, check_username, AuthConfig};
+use super::{audit, snapshot, Actor, Decision, Page, Paged};
+use crate::db::models::{FirmRow, UserRow};
+use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::party::OnboardingStatus;
+use crate::domain::size_class::{Figures, SizeBasis, SizeError};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, CreditCode, Fen, PartyKind, Policy, Role, SizeClass};
+use crate::error::{AppError, AppResult};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+/// A firm's business profile, as the firm submits it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmProfileInput {
+    /// 统一社会信用代码 (18 characters).
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    /// 实际控制人.
+    pub actual_controller: String,
+    /// Date of registration, `YYYY-MM-DD`.
+    pub registered_on: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    /// Industry code from the SME size table (`GET /api/v1/policy/industries`).
+    pub industry: String,
+    /// Employees at the end of last year.
+    pub employees: i64,
+    /// Revenue last year in yuan, e.g. `"2500000.00"`.
+    pub revenue: String,
+    /// Total assets in yuan; required by industries measured by assets.
+    pub total_assets: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmRegistration {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+    #[serde(flatten)]
+    pub profile: FirmProfileInput,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FirmView {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub actual_controller: String,
+    pub registered_on: NaiveDate,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub industry: String,
+    pub employees: i64,
+    /// Yuan.
+    #[schema(value_type = String, example = "2500000.00")]
+    pub revenue: Fen,
+    #[schema(value_type = Option<String>)]
+    pub total_assets: Option<Fen>,
+    pub size_class: SizeClass,
+    /// The figures and table row the size class came from.
+    #[schema(value_type = Object)]
+    pub size_basis: serde_json::Value,
+    pub onboarding_status: OnboardingStatus,
+    pub onboarding_reason: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub qualifications: Qualifications,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Qualifications {
+    /// 高新技术企业.
+    pub high_tech: bool,
+    /// 入库科技型中小企业.
+    pub tech_sme: bool,
+    /// 失信记录.
+    pub dishonest: bool,
+    /// The space that recommends the firm (在孵企业推荐), if any.
+    pub recommended_by_space_id: Option<String>,
+}
+
+impl FirmView {
+    pub fn from_row(r: FirmRow) -> AppResult<Self> {
+        Ok(FirmView {
+            size_class: SizeClass::parse(&r.size_class)
+                .ok_or_else(|| AppError::internal("bad size class"))?,
+            onboarding_status: OnboardingStatus::parse(&r.onboarding_status)
+                .ok_or_else(|| AppError::internal("bad onboarding status"))?,
+            size_basis: serde_json::from_str(&r.size_basis).unwrap_or(serde_json::Value::Null),
+            qualifications: Qualifications {
+                high_tech: r.high_tech,
+                tech_sme: r.tech_sme,
+                dishonest: r.dishonest,
+                recommended_by_space_id: r.recommended_by_space_id,
+            },
+            id: r.id,
+            credit_code: r.credit_code,
+            name: r.name,
+            legal_representative: r.legal_representative,
+            actual_controller: r.actual_controller,
+            registered_on: r.registered_on,
+            address: r.address,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            industry: r.industry,
+            employees: i64::from(r.employees),
+            revenue: Fen::new(r.revenue_fen),
+            total_assets: r.total_assets_fen.map(Fen::new),
+            onboarding_reason: r.onboarding_reason,
+            reviewed_at: r.reviewed_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(crate) fn credit_code_field(errors: &mut FieldErrors, field: &str, input: &str) -> String {
+    match CreditCode::parse(input) {
+        Ok(c) => c.into_string(),
+        Err(e) => {
+            errors.add(field, "credit_code_invalid", e.message_zh(), e.message_en());
+            input.trim().to_string()
+        }
+    }
+}
+
+pub(crate) fn money_field(errors: &mut FieldErrors, field: &str, input: &str) -> Fen {
+    Fen::parse_yuan(input).unwrap_or_else(|e| {
+        errors.add(
+            field,
+            e.code(),
+            format!("{field}：{}", e.message_zh()),
+            format!("{field}: {}", e.message_en()),
+        );
+        Fen::ZERO
+    })
+}
+
+struct CleanProfile {
+    credit_code: String,
+    name: String,
+    legal_representative: String,
+    actual_controller: String,
+    registered_on: NaiveDate,
+    address: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    industry: String,
+    employees: i32,
+    revenue: Fen,
+    total_assets: Option<Fen>,
+    basis: SizeBasis,
+}
+
+fn clean_profile(
+    errors: &mut FieldErrors,
+    policy: &Policy,
+    p: &FirmProfileInput,
+    today: NaiveDate,
+) -> Option<CleanProfile> {
+    let credit_code = credit_code_field(errors, "credit_code", &p.credit_code);
+    let name = errors.text("name", &p.name, 200);
+    let legal_representative = errors.text("legal_representative", &p.legal_representative, 100);
+    let actual_controller = errors.text("actual_controller", &p.actual_controller, 200);
+    let registered_on = match NaiveDate::parse_from_str(p.registered_on.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => Some(d),
+        Ok(_) => {
+            errors.add(
+                "registered_on",
+                "date_in_future",
+                "成立日期不能晚于今天",
+                "the registration date is in the future",
+            );
+            None
+        }
+        Err(_) => {
+            errors.add(
+                "registered_on",
+                "date_invalid",
+                "成立日期格式应为 YYYY-MM-DD",
+                "dates are written YYYY-MM-DD",
+            );
+            None
+        }
+    };
+    let address = errors.text("address", &p.address, 300);
+    let contact_name = errors.text("contact_name", &p.contact_name, 100);
+    let contact_phone = errors.phone("contact_phone", &p.contact_phone);
+    let contact_email = errors.email("contact_email", &p.contact_email);
+    let industry = p.industry.trim().to_string();
+    if policy.sme.industry(&industry).is_none() {
+        errors.add(
+            "industry",
+            "industry_unknown",
+            "行业代码不在企业划型标准表中",
+            "unknown industry code (see /api/v1/policy/industries)",
+        );
+    }
+    let employees = if (0..=10_000_000).contains(&p.employees) {
+        i32::try_from(p.employees).ok()
+    } else {
+        errors.add(
+            "employees",
+            "employees_invalid",
+            "从业人员数应为 0 至 10,000,000 之间的整数",
+            "employees must be between 0 and 10,000,000",
+        );
+        None
+    };
+    let revenue = money_field(errors, "revenue", &p.revenue);
+    let total_assets = p
+        .total_assets
+        .as_deref()
+        .map(|t| money_field(errors, "total_assets", t));
+    let (Some(registered_on), Some(employees)) = (registered_on, employees) else {
+        return None;
+    };
+    if !errors.is_empty() {
+        return None;
+    }
+    let figures = Figures {
+        employees: i64::from(employees),
+        revenue,
+        total_assets,
+    };
+    let basis = match policy.sme.classify(&industry, &figures) {
+        Ok(b) => b,
+        Err(SizeError::TotalAssetsRequired) => {
+            errors.add(
+                "total_assets",
+                "total_assets_required",
+                "该行业按资产总额划型，请填写资产总额",
+                "this industry is sized by total assets; give total_assets",
+            );
+            return None;
+        }
+        Err(SizeError::UnknownIndustry) => return None,
+    };
+    Some(CleanProfile {
+        credit_code,
+        name,
+        legal_representative,
+        actual_controller,
+        registered_on,
+        address,
+        contact_name,
+        contact_phone,
+        contact_email,
+        industry,
+        employees,
+        revenue,
+        total_assets,
+        basis,
+    })
+}
+
+pub(crate) fn credit_code_taken(owner: &str) -> AppError {
+    AppError::conflict(
+        "credit_code_taken",
+        format!(
+            "该统一社会信用代码已被注册（{}）",
+            match owner {
+                "firm" => "企业",
+                "provider" => "服务机构",
+                _ => "载体",
+            }
+        ),
+        format!("this credit code is already registered (as a {owner})"),
+    )
+}
+
+pub(crate) fn username_taken() -> AppError {
+    AppError::conflict(
+        "username_taken",
+        "该用户名已被使用",
+        "this username is taken",
+    )
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Registered<T> {
+    pub user_id: String,
+    pub username: String,
+    pub party: T,
+}
+
+/// A firm registers itself and its first user; onboarding starts as `submitted`.
+pub fn register(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    auth: &AuthConfig,
+    input: &FirmRegistration,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Registered<FirmView>> {
+    let mut errors = FieldErrors::new();
+    let username = check_username(&mut errors, "username", &input.username);
+    check_password(&mut errors, "password", &username, &input.password);
+    let email = input
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| errors.email("email", e));
+    let clean = clean_profile(&mut errors, policy, &input.profile, now.date());
+    errors.finish()?;
+    let Some(p) = clean else {
+        return Err(AppError::internal("profile validation inconsistent"));
+    };
+    let hash = auth.hash_password(&input.password)?;
+    let firm_id = new_id();
+    let row = FirmRow {
+        id: firm_id.clone(),
+        credit_code: p.credit_code,
+        name: p.name.clone(),
+        legal_representative: p.legal_representative,
+        actual_controller: p.actual_controller,
+        registered_on: p.registered_on,
+        address: p.address,
+        contact_name: p.contact_name,
+        contact_phone: p.contact_phone,
+        contact_email: p.contact_email,
+        industry: p.industry,
+        employees: p.employees,
+        revenue_fen: p.revenue.get(),
+        total_assets_fen: p.total_assets.map(Fen::get),
+        size_class: p.basis.class.as_str().to_string(),
+        size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
+        onboarding_status: OnboardingStatus::Submitted.as_str().to_string(),
+        onboarding_reason: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        high_tech: false,
+        tech_sme: false,
+        dishonest: false,
+        recommended_by_space_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let user = UserRow {
+        id: new_id(),
+        username: username.clone(),
+        password_hash: hash,
+        role: Role::Firm.as_str().into(),
+        party_kind: Some(PartyKind::Firm.as_str().into()),
+        party_id: Some(firm_id.clone()),
+        display_name: p.name,
+        email,
+        disabled: false,
+        token_version: 0,
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+    };
+    db::write_tx(conn, |c| -> AppResult<_> {
+        if user_repo::username_taken(c, &user.username)? {
+            return Err(username_taken());
+        }
+        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
+            return Err(credit_code_taken(owner));
+        }
+        repo::insert_firm(c, &row)?;
+        user_repo::insert(c, &user)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "firm.registered",
+            "firm",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.created",
+            "user",
+            &user.id,
+            None,
+            snapshot(&user.audit()),
+        )?;
+        Ok(())
+    })?;
+    Ok(Registered {
+        user_id: user.id,
+        username,
+        party: FirmView::from_row(row)?,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<FirmView> {
+    let row = repo::firm(conn, id)?.ok_or_else(|| AppError::not_found("firm"))?;
+    FirmView::from_row(row)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<OnboardingStatus>,
+    page: Page,
+) -> AppResult<Paged<FirmView>> {
+    let (rows, total) = repo::list_firms(
+        conn,
+        status.map(OnboardingStatus::as_str),
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(FirmView::from_row)
+            .collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// The firm edits its profile before onboarding; a rejected profile is resubmitted.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    firm_id: &str,
+    input: &FirmProfileInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<FirmView> {
+    let mut errors = FieldErrors::new();
+    let clean = clean_profile(&mut errors, policy, input, now.date());
+    errors.finish()?;
+    let Some(p) = clean else {
+        return Err(AppError::internal("profile validation inconsistent"));
+    };
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        let status = OnboardingStatus::parse(&before.onboarding_status)
+            .ok_or_else(|| AppError::internal("bad status"))?;
+        if !status.can_edit_profile() {
+            return Err(AppError::conflict(
+                "firm_profile_locked",
+                "企业已入库，资料变更请联系审核人员",
+                "the firm is onboarded; profile changes go through a reviewer",
+            ));
+        }
+        if p.credit_code != before.credit_code {
+            if let Some(owner) = repo::credit_code_owner(c, &p.credit_code)? {
+                return Err(credit_code_taken(owner));
+            }
+        }
+        let after = FirmRow {
+            credit_code: p.credit_code.clone(),
+            name: p.name.clone(),
+            legal_representative: p.legal_representative.clone(),
+            actual_controller: p.actual_controller.clone(),
+            registered_on: p.registered_on,
+            address: p.address.clone(),
+            contact_name: p.contact_name.clone(),
+            contact_phone: p.contact_phone.clone(),
+            contact_email: p.contact_email.clone(),
+            industry: p.industry.clone(),
+            employees: p.employees,
+            revenue_fen: p.revenue.get(),
+            total_assets_fen: p.total_assets.map(Fen::get),
+            size_class: p.basis.class.as_str().to_string(),
+            size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
+            onboarding_status: OnboardingStatus::Submitted.as_str().to_string(),
+            onboarding_reason: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update_firm(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "firm.profile_updated",
+            "firm",
+            firm_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        Ok(after)
+    })?;
+    FirmView::from_row(row)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardingDecision {
+    pub decision: Decision,
+    /// Required when rejecting.
+    pub reason: Option<String>,
+}
+
+pub fn decide_onboarding(
+    conn: &mut DbConnection,
+    firm_id: &str,
+    input: &OnboardingDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<FirmView> {
+    let mut errors = FieldErrors::new();
+    let reason = errors.opt_text("reason", input.reason.as_deref(), 1000);
+    if input.decision == Decision::Reject && reason.is_none() {
+        errors.add(
+            "reason",
+            "reason_required",
+            "驳回时必须填写理由",
+            "a rejection needs a reason",
+        );
+    }
+    errors.finish()?;
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        let status = OnboardingStatus::parse(&before.onboarding_status)
+            .ok_or_else(|| AppError::internal("bad status"))?;
+        if !status.can_decide() {
+            return Err(AppError::conflict(
+                "onboarding_already_decided",
+                format!("该企业入库申请已处理（当前状态：{}）", status.as_str()),
+                format!(
+                    "this onboarding application was already decided ({})",
+                    status.as_str()
+                ),
+            ));
+        }
+        let to = match input.decision {
+            Decision::Approve => OnboardingStatus::Onboarded,
+            Decision::Reject => OnboardingStatus::Rejected,
+        };
+        let after = FirmRow {
+            onboarding_status: to.as_str().to_string(),
+            onboarding_reason: reason.clone(),
+            reviewed_by: actor.user_id.clone(),
+            reviewed_at: Some(now),
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update_firm(c, &after)?;
+        let action = if to == OnboardingStatus::Onboarded {
+            "firm.onboarded"
+        } else {
+            "firm.onboarding_rejected"
+        };
+        audit::record(
+            c,
+            actor,
+            now,
+            action,
+            "firm",
+            firm_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        Ok(after)
+    })?;
+    FirmView::from_row(row)
+}
+
+pub fn set_qualifications(
+    conn: &mut DbConnection,
+    firm_id: &str,
+    q: &Qualifications,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<FirmView> {
+    let space = match q
+        .recommended_by_space_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(crate::domain::parse_id(s).ok_or_else(space_unknown)?),
+        None => None,
+    };
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        if let Some(s) = &space {
+            if repo::space(c, s)?.is_none() {
+                return Err(space_unknown());
+            }
+        }
+        let after = FirmRow {
+            high_tech: q.high_tech,
+            tech_sme: q.tech_sme,
+            dishonest: q.dishonest,
+            recommended_by_space_id: space.clone(),
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update_firm(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "firm.qualifications_set",
+            "firm",
+            firm_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        Ok(after)
+    })?;
+    FirmView::from_row(row)
+}
+
+fn space_unknown() -> AppError {
+    let mut e = FieldErrors::new();
+    e.add(
+        "recommended_by_space_id",
+        "space_unknown",
+        "推荐载体不存在",
+        "no such space",
+    );
+    AppError::validation(e)
+}

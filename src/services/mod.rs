@@ -1,0 +1,105 @@
+//! Use cases: one function per user intent, one transaction each, with the audit
+//! event written in the same transaction as the change.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod firms;
+pub mod providers;
+pub mod spaces;
+pub mod users;
+
+use crate::domain::{PartyKind, Role};
+use serde::{Deserialize, Serialize};
+
+/// Who is acting, for authorisation scoping and the audit trail.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    /// A role name, or `system` / `public` when no user acts.
+    pub role: String,
+    pub role_kind: Option<Role>,
+    pub party_kind: Option<PartyKind>,
+    pub party_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor {
+            user_id: None,
+            role: "system".into(),
+            role_kind: None,
+            party_kind: None,
+            party_id: None,
+            request_id: None,
+        }
+    }
+
+    pub fn public(request_id: Option<String>) -> Self {
+        Actor {
+            role: "public".into(),
+            request_id,
+            ..Actor::system()
+        }
+    }
+
+    pub fn user(
+        user_id: &str,
+        role: Role,
+        party_kind: Option<PartyKind>,
+        party_id: Option<String>,
+        request_id: Option<String>,
+    ) -> Self {
+        Actor {
+            user_id: Some(user_id.to_string()),
+            role: role.as_str().to_string(),
+            role_kind: Some(role),
+            party_kind,
+            party_id,
+            request_id,
+        }
+    }
+
+    /// The party this actor acts for, if it is of `kind`.
+    pub fn party_of(&self, kind: PartyKind) -> Option<&str> {
+        (self.party_kind == Some(kind))
+            .then_some(self.party_id.as_deref())
+            .flatten()
+    }
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: i64 = 100;
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// Serialises a row for the audit trail.
+pub fn snapshot<T: Serialize>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}

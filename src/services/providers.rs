@@ -1,0 +1,639 @@
+//! Service providers (服务机构): application, public notice with objections, listing,
+//! suspension and delisting.
+
+use super::auth::{check_password, check_username, AuthConfig};
+use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::models::{ObjectionRow, ProviderRow, UserRow};
+use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::party::{
+    notice_outcome, notice_window, ListingStatus, NoticeOutcome, ObjectionStatus,
+};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, PartyKind, Policy, Role};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderApplication {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub actual_controller: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    /// What the provider offers, in a few sentences.
+    pub description: String,
+    /// Category codes from `GET /api/v1/policy/service-categories`.
+    pub categories: Vec<String>,
+    pub bank_name: String,
+    pub bank_account_name: String,
+    pub bank_account_no: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProviderView {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub actual_controller: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub bank_name: String,
+    pub bank_account_name: String,
+    pub bank_account_no: String,
+    pub listing_status: ListingStatus,
+    pub notice_starts_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub listed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ProviderView {
+    fn build(r: ProviderRow, categories: Vec<String>) -> AppResult<Self> {
+        Ok(ProviderView {
+            listing_status: ListingStatus::parse(&r.listing_status)
+                .ok_or_else(|| AppError::internal("bad listing status"))?,
+            id: r.id,
+            credit_code: r.credit_code,
+            name: r.name,
+            legal_representative: r.legal_representative,
+            actual_controller: r.actual_controller,
+            address: r.address,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            description: r.description,
+            categories,
+            bank_name: r.bank_name,
+            bank_account_name: r.bank_account_name,
+            bank_account_no: r.bank_account_no,
+            notice_starts_at: r.notice_starts_at,
+            notice_ends_at: r.notice_ends_at,
+            decision_reason: r.decision_reason,
+            listed_at: r.listed_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+fn load_view(c: &mut DbConnection, r: ProviderRow) -> AppResult<ProviderView> {
+    let cats = repo::provider_categories(c, &r.id)?;
+    ProviderView::build(r, cats)
+}
+
+/// A public notice entry: what anyone may see while a provider is in notice.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub provider_id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub legal_representative: String,
+    pub categories: Vec<String>,
+    pub notice_starts_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ObjectionView {
+    pub id: String,
+    pub provider_id: String,
+    pub objector_name: String,
+    pub objector_contact: String,
+    pub reason: String,
+    pub status: ObjectionStatus,
+    pub resolution_note: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub filed_at: NaiveDateTime,
+}
+
+impl ObjectionView {
+    fn from_row(r: ObjectionRow) -> AppResult<Self> {
+        Ok(ObjectionView {
+            status: ObjectionStatus::parse(&r.status)
+                .ok_or_else(|| AppError::internal("bad objection status"))?,
+            id: r.id,
+            provider_id: r.provider_id,
+            objector_name: r.objector_name,
+            objector_contact: r.objector_contact,
+            reason: r.reason,
+            resolution_note: r.resolution_note,
+            resolved_at: r.resolved_at,
+            filed_at: r.filed_at,
+        })
+    }
+}
+
+fn bank_account_field(errors: &mut FieldErrors, value: &str) -> String {
+    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
+        errors.add(
+            "bank_account_no",
+            "bank_account_invalid",
+            "银行账号应为8–32位数字",
+            "bank account numbers have 8-32 digits",
+        );
+    }
+    v
+}
+
+pub fn apply(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    auth: &AuthConfig,
+    input: &ProviderApplication,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Registered<ProviderView>> {
+    let mut e = FieldErrors::new();
+    let username = check_username(&mut e, "username", &input.username);
+    check_password(&mut e, "password", &username, &input.password);
+    let email = input
+        .email
+        .as_deref()
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| e.email("email", x));
+    let credit_code = credit_code_field(&mut e, "credit_code", &input.credit_code);
+    let mut categories: Vec<String> = input
+        .categories
+        .iter()
+        .map(|c| c.trim().to_string())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    if categories.is_empty() {
+        e.add(
+            "categories",
+            "categories_required",
+            "至少选择一个服务类别",
+            "choose at least one service category",
+        );
+    }
+    for c in &categories {
+        if policy.category(c).is_none() {
+            e.add(
+                "categories",
+                "category_unknown",
+                format!("未知的服务类别：{c}"),
+                format!("unknown service category: {c}"),
+            );
+        }
+    }
+    let row = ProviderRow {
+        id: new_id(),
+        credit_code,
+        name: e.text("name", &input.name, 200),
+        legal_representative: e.text("legal_representative", &input.legal_representative, 100),
+        actual_controller: e.text("actual_controller", &input.actual_controller, 200),
+        address: e.text("address", &input.address, 300),
+        contact_name: e.text("contact_name", &input.contact_name, 100),
+        contact_phone: e.phone("contact_phone", &input.contact_phone),
+        contact_email: e.email("contact_email", &input.contact_email),
+        description: e.text("description", &input.description, 4000),
+        bank_name: e.text("bank_name", &input.bank_name, 200),
+        bank_account_name: e.text("bank_account_name", &input.bank_account_name, 200),
+        bank_account_no: bank_account_field(&mut e, &input.bank_account_no),
+        listing_status: ListingStatus::Applied.as_str().into(),
+        notice_starts_at: None,
+        notice_ends_at: None,
+        decision_reason: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        listed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    e.finish()?;
+    let user = UserRow {
+        id: new_id(),
+        username: username.clone(),
+        password_hash: auth.hash_password(&input.password)?,
+        role: Role::Provider.as_str().into(),
+        party_kind: Some(PartyKind::Provider.as_str().into()),
+        party_id: Some(row.id.clone()),
+        display_name: row.name.clone(),
+        email,
+        disabled: false,
+        token_version: 0,
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+    };
+    db::write_tx(conn, |c| -> AppResult<_> {
+        if user_repo::username_taken(c, &user.username)? {
+            return Err(username_taken());
+        }
+        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
+            return Err(credit_code_taken(owner));
+        }
+        repo::insert_provider(c, &row, &categories)?;
+        user_repo::insert(c, &user)?;
+        let mut after = serde_json::to_value(&row).map_err(AppError::internal)?;
+        after["categories"] = serde_json::json!(categories);
+        audit::record(
+            c,
+            actor,
+            now,
+            "provider.applied",
+            "provider",
+            &row.id,
+            None,
+            snapshot(&after),
+        )?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.created",
+            "user",
+            &user.id,
+            None,
+            snapshot(&user.audit()),
+        )?;
+        Ok(())
+    })?;
+    Ok(Registered {
+        user_id: user.id,
+        username,
+        party: ProviderView::build(row, categories)?,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<ProviderView> {
+    let row = repo::provider(conn, id)?.ok_or_else(|| AppError::not_found("provider"))?;
+    load_view(conn, row)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<ListingStatus>,
+    page: Page,
+) -> AppResult<Paged<ProviderView>> {
+    let (rows, total) = repo::list_providers(
+        conn,
+        status.map(ListingStatus::as_str),
+        page.offset(),
+        page.per_page,
+    )?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(load_view(conn, r)?);
+    }
+    Ok(Paged {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+pub fn notices(conn: &mut DbConnection, page: Page) -> AppResult<Paged<NoticeView>> {
+    let list = list(conn, Some(ListingStatus::InNotice), page)?;
+    Ok(Paged {
+        items: list
+            .items
+            .into_iter()
+            .map(|p| NoticeView {
+                provider_id: p.id,
+                name: p.name,
+                credit_code: p.credit_code,
+                legal_representative: p.legal_representative,
+                categories: p.categories,
+                notice_starts_at: p.notice_starts_at,
+                notice_ends_at: p.notice_ends_at,
+            })
+            .collect(),
+        page: list.page,
+        per_page: list.per_page,
+        total: list.total,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingAction {
+    /// Put an application into public notice (公示).
+    StartNotice,
+    /// Refuse an application (before or during notice).
+    Reject,
+    Suspend,
+    Reinstate,
+    Delist,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingDecision {
+    pub action: ListingAction,
+    /// Required for reject, suspend and delist.
+    pub reason: Option<String>,
+}
+
+pub fn decide_listing(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    input: &ListingDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ProviderView> {
+    use ListingAction as A;
+    let mut e = FieldErrors::new();
+    let reason = e.opt_text("reason", input.reason.as_deref(), 1000);
+    if matches!(input.action, A::Reject | A::Suspend | A::Delist) && reason.is_none() {
+        e.add(
+            "reason",
+            "reason_required",
+            "此操作必须填写理由",
+            "this action needs a reason",
+        );
+    }
+    e.finish()?;
+    let target = match input.action {
+        A::StartNotice => ListingStatus::InNotice,
+        A::Reject => ListingStatus::Rejected,
+        A::Suspend => ListingStatus::Suspended,
+        A::Reinstate => ListingStatus::Listed,
+        A::Delist => ListingStatus::Delisted,
+    };
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::provider_for_update(c, provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        let from = ListingStatus::parse(&before.listing_status)
+            .ok_or_else(|| AppError::internal("bad status"))?;
+        if !from.can_move_to(target) {
+            return Err(AppError::conflict(
+                "listing_transition_invalid",
+                format!("当前状态“{}”不能执行此操作", from.name_zh()),
+                format!(
+                    "a provider in status {} cannot be moved to {}",
+                    from.as_str(),
+                    target.as_str()
+                ),
+            ));
+        }
+        let mut after = ProviderRow {
+            listing_status: target.as_str().into(),
+            decision_reason: reason.clone(),
+            reviewed_by: actor.user_id.clone(),
+            reviewed_at: Some(now),
+            updated_at: now,
+            ..before.clone()
+        };
+        if target == ListingStatus::InNotice {
+            let (start, end) = notice_window(now, policy.listing.notice_days);
+            after.notice_starts_at = Some(start);
+            after.notice_ends_at = Some(end);
+        }
+        if target == ListingStatus::Listed && after.listed_at.is_none() {
+            after.listed_at = Some(now);
+        }
+        repo::update_provider(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            &format!("provider.{}", target.as_str()),
+            "provider",
+            provider_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        load_view(c, after)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionInput {
+    pub objector_name: String,
+    /// Phone or email so the authority can follow up.
+    pub objector_contact: String,
+    pub reason: String,
+}
+
+/// Anyone may object while the notice runs.
+pub fn file_objection(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    input: &ObjectionInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ObjectionView> {
+    let mut e = FieldErrors::new();
+    let row = ObjectionRow {
+        id: new_id(),
+        provider_id: provider_id.to_string(),
+        objector_name: e.text("objector_name", &input.objector_name, 100),
+        objector_contact: e.text("objector_contact", &input.objector_contact, 200),
+        reason: e.text("reason", &input.reason, 4000),
+        status: ObjectionStatus::Open.as_str().into(),
+        resolution_note: None,
+        resolved_by: None,
+        resolved_at: None,
+        filed_at: now,
+    };
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let p = repo::provider_for_update(c, provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        let open = p.listing_status == ListingStatus::InNotice.as_str()
+            && p.notice_ends_at.is_some_and(|end| now < end);
+        if !open {
+            return Err(AppError::conflict(
+                "notice_not_open",
+                "该服务机构不在公示期内，不能提出异议",
+                "this provider is not in its public notice period",
+            ));
+        }
+        repo::insert_objection(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "provider.objection_filed",
+            "provider_objection",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(())
+    })?;
+    ObjectionView::from_row(row)
+}
+
+pub fn objections(conn: &mut DbConnection, provider_id: &str) -> AppResult<Vec<ObjectionView>> {
+    repo::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+    repo::objections_of(conn, provider_id)?
+        .into_iter()
+        .map(ObjectionView::from_row)
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionOutcome {
+    Upheld,
+    Dismissed,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionResolution {
+    pub outcome: ObjectionOutcome,
+    pub note: String,
+}
+
+/// A reviewer decides an objection; an upheld one fails the application at once.
+pub fn resolve_objection(
+    conn: &mut DbConnection,
+    objection_id: &str,
+    input: &ObjectionResolution,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ObjectionView> {
+    let mut e = FieldErrors::new();
+    let note = e.text("note", &input.note, 2000);
+    e.finish()?;
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::objection_for_update(c, objection_id)?
+            .ok_or_else(|| AppError::not_found("objection"))?;
+        if before.status != ObjectionStatus::Open.as_str() {
+            return Err(AppError::conflict(
+                "objection_already_resolved",
+                "该异议已处理",
+                "this objection was already resolved",
+            ));
+        }
+        let status = match input.outcome {
+            ObjectionOutcome::Upheld => ObjectionStatus::Upheld,
+            ObjectionOutcome::Dismissed => ObjectionStatus::Dismissed,
+        };
+        let after = ObjectionRow {
+            status: status.as_str().into(),
+            resolution_note: Some(note.clone()),
+            resolved_by: actor.user_id.clone(),
+            resolved_at: Some(now),
+            ..before.clone()
+        };
+        repo::update_objection(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            &format!("provider.objection_{}", status.as_str()),
+            "provider_objection",
+            objection_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        if status == ObjectionStatus::Upheld {
+            let p = repo::provider_for_update(c, &before.provider_id)?
+                .ok_or_else(|| AppError::not_found("provider"))?;
+            if p.listing_status == ListingStatus::InNotice.as_str() {
+                let rejected = ProviderRow {
+                    listing_status: ListingStatus::Rejected.as_str().into(),
+                    decision_reason: Some(format!("公示异议成立：{note}")),
+                    reviewed_by: actor.user_id.clone(),
+                    reviewed_at: Some(now),
+                    updated_at: now,
+                    ..p.clone()
+                };
+                repo::update_provider(c, &rejected)?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "provider.rejected",
+                    "provider",
+                    &p.id,
+                    snapshot(&p),
+                    snapshot(&rejected),
+                )?;
+            }
+        }
+        Ok(after)
+    })?;
+    ObjectionView::from_row(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ConcludeReport {
+    pub listed: Vec<String>,
+    pub awaiting_objections: Vec<String>,
+}
+
+/// Lists every provider whose notice has ended without an open or upheld objection.
+/// Each provider is concluded in its own transaction and re-checked under its row
+/// lock, so running this twice, or on two servers at once, lists each provider once.
+pub fn conclude_notices(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ConcludeReport> {
+    let mut report = ConcludeReport::default();
+    for id in repo::notices_ended(conn, now)? {
+        let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
+            let Some(before) = repo::provider_for_update(c, &id)? else {
+                return Ok(None);
+            };
+            let Some(end) = before.notice_ends_at else {
+                return Ok(None);
+            };
+            if before.listing_status != ListingStatus::InNotice.as_str() {
+                return Ok(None);
+            }
+            let objections = repo::objections_of(c, &id)?;
+            let open = objections
+                .iter()
+                .filter(|o| o.status == ObjectionStatus::Open.as_str())
+                .count();
+            let upheld = objections
+                .iter()
+                .filter(|o| o.status == ObjectionStatus::Upheld.as_str())
+                .count();
+            let outcome = notice_outcome(now, end, open, upheld);
+            if outcome == NoticeOutcome::List {
+                let after = ProviderRow {
+                    listing_status: ListingStatus::Listed.as_str().into(),
+                    listed_at: Some(now),
+                    updated_at: now,
+                    ..before.clone()
+                };
+                repo::update_provider(c, &after)?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "provider.listed",
+                    "provider",
+                    &id,
+                    snapshot(&before),
+                    snapshot(&after),
+                )?;
+            }
+            Ok(Some(outcome))
+        })?;
+        match outcome {
+            Some(NoticeOutcome::List) => report.listed.push(id),
+            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
+            _ => {}
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,193 @@
+//! Spaces (载体): incubators and maker spaces register with their operator.
+
+use super::auth::{check_password, check_username, AuthConfig};
+use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::models::{SpaceRow, UserRow};
+use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::party::SpaceKind;
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, PartyKind, Role};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpaceRegistration {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+    pub credit_code: String,
+    pub name: String,
+    pub kind: SpaceKind,
+    /// The operating company (运营主体).
+    pub operator_name: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub bank_name: Option<String>,
+    pub bank_account_name: Option<String>,
+    pub bank_account_no: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SpaceView {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub kind: SpaceKind,
+    pub operator_name: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub bank_name: Option<String>,
+    pub bank_account_name: Option<String>,
+    pub bank_account_no: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl SpaceView {
+    fn from_row(r: SpaceRow) -> AppResult<Self> {
+        Ok(SpaceView {
+            kind: SpaceKind::parse(&r.kind).ok_or_else(|| AppError::internal("bad space kind"))?,
+            id: r.id,
+            credit_code: r.credit_code,
+            name: r.name,
+            operator_name: r.operator_name,
+            legal_representative: r.legal_representative,
+            address: r.address,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            bank_name: r.bank_name,
+            bank_account_name: r.bank_account_name,
+            bank_account_no: r.bank_account_no,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub fn register(
+    conn: &mut DbConnection,
+    auth: &AuthConfig,
+    input: &SpaceRegistration,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Registered<SpaceView>> {
+    let mut e = FieldErrors::new();
+    let username = check_username(&mut e, "username", &input.username);
+    check_password(&mut e, "password", &username, &input.password);
+    let email = input
+        .email
+        .as_deref()
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| e.email("email", x));
+    let bank_account_no = input
+        .bank_account_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let v: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
+                e.add(
+                    "bank_account_no",
+                    "bank_account_invalid",
+                    "银行账号应为8–32位数字",
+                    "bank account numbers have 8-32 digits",
+                );
+            }
+            v
+        });
+    let row = SpaceRow {
+        id: new_id(),
+        credit_code: credit_code_field(&mut e, "credit_code", &input.credit_code),
+        name: e.text("name", &input.name, 200),
+        kind: input.kind.as_str().into(),
+        operator_name: e.text("operator_name", &input.operator_name, 200),
+        legal_representative: e.text("legal_representative", &input.legal_representative, 100),
+        address: e.text("address", &input.address, 300),
+        contact_name: e.text("contact_name", &input.contact_name, 100),
+        contact_phone: e.phone("contact_phone", &input.contact_phone),
+        contact_email: e.email("contact_email", &input.contact_email),
+        bank_name: e.opt_text("bank_name", input.bank_name.as_deref(), 200),
+        bank_account_name: e.opt_text("bank_account_name", input.bank_account_name.as_deref(), 200),
+        bank_account_no,
+        created_at: now,
+        updated_at: now,
+    };
+    e.finish()?;
+    let user = UserRow {
+        id: new_id(),
+        username: username.clone(),
+        password_hash: auth.hash_password(&input.password)?,
+        role: Role::Space.as_str().into(),
+        party_kind: Some(PartyKind::Space.as_str().into()),
+        party_id: Some(row.id.clone()),
+        display_name: row.name.clone(),
+        email,
+        disabled: false,
+        token_version: 0,
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+    };
+    db::write_tx(conn, |c| -> AppResult<_> {
+        if user_repo::username_taken(c, &user.username)? {
+            return Err(username_taken());
+        }
+        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
+            return Err(credit_code_taken(owner));
+        }
+        repo::insert_space(c, &row)?;
+        user_repo::insert(c, &user)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "space.registered",
+            "space",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.created",
+            "user",
+            &user.id,
+            None,
+            snapshot(&user.audit()),
+        )?;
+        Ok(())
+    })?;
+    Ok(Registered {
+        user_id: user.id,
+        username,
+        party: SpaceView::from_row(row)?,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<SpaceView> {
+    SpaceView::from_row(repo::space(conn, id)?.ok_or_else(|| AppError::not_found("space"))?)
+}
+
+pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<SpaceView>> {
+    let (rows, total) = repo::list_spaces(conn, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(SpaceView::from_row)
+            .collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

@@ -1,0 +1,199 @@
+//! Staff accounts (reviewer, finance, admin, auditor), created by an administrator
+//! or by the `hechuang user create` command.
+
+use super::auth::{check_password, check_username, AuthConfig};
+use super::firms::username_taken;
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::models::{AuthorityRow, UserRow};
+use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, PartyKind, Role};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// One of reviewer, finance, admin, auditor.
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub party_kind: Option<PartyKind>,
+    pub party_id: Option<String>,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserView {
+    pub fn from_row(r: UserRow) -> AppResult<Self> {
+        Ok(UserView {
+            role: Role::parse(&r.role).ok_or_else(|| AppError::internal("bad role"))?,
+            party_kind: r.party_kind.as_deref().and_then(PartyKind::parse),
+            id: r.id,
+            username: r.username,
+            party_id: r.party_id,
+            display_name: r.display_name,
+            email: r.email,
+            disabled: r.disabled,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// The zone authority staff belong to; created on first use.
+pub fn ensure_authority(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<AuthorityRow> {
+    if let Some(a) = parties::first_authority(conn)? {
+        return Ok(a);
+    }
+    let row = AuthorityRow {
+        id: new_id(),
+        name: "合肥高新技术产业开发区管理委员会".into(),
+        region_code: "340171".into(),
+        created_at: now,
+    };
+    parties::insert_authority(conn, &row)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        "authority.created",
+        "authority",
+        &row.id,
+        None,
+        snapshot(&row),
+    )?;
+    Ok(row)
+}
+
+pub fn create_staff(
+    conn: &mut DbConnection,
+    auth: &AuthConfig,
+    input: &NewStaffUser,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<UserView> {
+    let mut e = FieldErrors::new();
+    let username = check_username(&mut e, "username", &input.username);
+    check_password(&mut e, "password", &username, &input.password);
+    let display_name = e.text("display_name", &input.display_name, 100);
+    let email = input
+        .email
+        .as_deref()
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| e.email("email", x));
+    if !input.role.is_staff() {
+        e.add("role", "role_not_staff", "此处只能创建审核、财务、管理员或审计账号；企业、机构和载体请自行注册",
+            "only reviewer, finance, admin and auditor accounts are created here; firms, providers and spaces register themselves");
+    }
+    e.finish()?;
+    let hash = auth.hash_password(&input.password)?;
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        if repo::username_taken(c, &username)? {
+            return Err(username_taken());
+        }
+        let authority = ensure_authority(c, now, actor)?;
+        let row = UserRow {
+            id: new_id(),
+            username: username.clone(),
+            password_hash: hash.clone(),
+            role: input.role.as_str().into(),
+            party_kind: Some(PartyKind::Authority.as_str().into()),
+            party_id: Some(authority.id),
+            display_name: display_name.clone(),
+            email: email.clone(),
+            disabled: false,
+            token_version: 0,
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.created",
+            "user",
+            &row.id,
+            None,
+            snapshot(&row.audit()),
+        )?;
+        Ok(row)
+    })?;
+    UserView::from_row(row)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<UserView> {
+    UserView::from_row(repo::by_id(conn, id)?.ok_or_else(|| AppError::not_found("user"))?)
+}
+
+pub fn list(conn: &mut DbConnection, role: Option<Role>, page: Page) -> AppResult<Paged<UserView>> {
+    let (rows, total) = repo::list(conn, role.map(Role::as_str), page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(UserView::from_row)
+            .collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// Disables or re-enables an account. Disabling revokes its sessions and tokens at once.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    id: &str,
+    disabled: bool,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<UserView> {
+    if disabled && actor.user_id.as_deref() == Some(id) {
+        return Err(AppError::rule(
+            "cannot_disable_self",
+            "不能停用自己的账号",
+            "you cannot disable your own account",
+        ));
+    }
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
+        repo::set_disabled(c, id, disabled, now)?;
+        if disabled {
+            repo::revoke_all_for_user(c, id, "disabled", now)?;
+        }
+        let after = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
+        let action = if disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        };
+        audit::record(
+            c,
+            actor,
+            now,
+            action,
+            "user",
+            id,
+            snapshot(&before.audit()),
+            snapshot(&after.audit()),
+        )?;
+        Ok(after)
+    })?;
+    UserView::from_row(row)
+}

@@ -1,0 +1,176 @@
+//! Building and running the application: pool, migrations, policy, routes, background loop.
+
+use crate::clock::Clock;
+use crate::config::{load_policy, Settings};
+use crate::db::{self, Pool};
+use crate::http::{self, metrics::Metrics, AppState};
+use crate::services::{self, auth::AuthConfig, Actor};
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use secrecy::ExposeSecret;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct Application {
+    port: u16,
+    host: String,
+    server: Server,
+    pub pool: Pool,
+}
+
+/// Opens the database pool and applies pending migrations.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
+    let pool = db::build_pool(
+        settings.database.url.expose_secret(),
+        settings.database.pool_size,
+        settings.database.busy_timeout_ms,
+        Duration::from_secs(settings.database.connect_timeout_secs),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+    for m in applied {
+        tracing::info!(migration = %m, "migration applied");
+    }
+    Ok(pool)
+}
+
+impl Application {
+    pub async fn build(
+        settings: &Settings,
+        config_dir: &Path,
+        clock: Clock,
+    ) -> anyhow::Result<Application> {
+        let pool = open_database(settings)?;
+        let policy = Arc::new(load_policy(&settings.policy_dir(config_dir))?);
+        let auth = Arc::new(AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?);
+        let metrics = Metrics::new()?;
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            policy,
+            auth,
+            clock: clock.clone(),
+            metrics,
+        });
+        let max_body = settings.server.max_body_bytes;
+        let st = state.clone();
+        let mut server = HttpServer::new(move || {
+            let metrics = st.metrics.clone();
+            App::new()
+                .app_data(st.clone())
+                .app_data(http::json_config(max_body))
+                .app_data(http::query_config())
+                .app_data(http::path_config())
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let method = req.method().to_string();
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let rid = req
+                        .extensions()
+                        .get::<tracing_actix_web::RequestId>()
+                        .map(|r| r.to_string());
+                    let metrics = metrics.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        let status = res.status().as_u16().to_string();
+                        metrics
+                            .requests
+                            .with_label_values(&[&route, &method, &status])
+                            .inc();
+                        metrics
+                            .latency
+                            .with_label_values(&[&route, &method])
+                            .observe(started.elapsed().as_secs_f64());
+                        if let Some(Ok(v)) = rid.map(|r| HeaderValue::from_str(&r)) {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), v);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(http::handlers::routes)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(crate::error::AppError::not_found("record"))
+                }))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
+        if let Some(w) = settings.server.workers {
+            server = server.workers(w);
+        }
+        let server = server.run();
+
+        if settings.jobs.listing_check_secs > 0 {
+            spawn_listing_loop(
+                state.clone(),
+                Duration::from_secs(settings.jobs.listing_check_secs),
+            );
+        }
+        Ok(Application {
+            port,
+            host: settings.server.host.clone(),
+            server,
+            pool,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
+        let host = if self.host == "0.0.0.0" {
+            "127.0.0.1"
+        } else {
+            &self.host
+        };
+        format!("http://{host}:{}", self.port)
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Concludes ended provider notices periodically. Each conclusion is idempotent and
+/// row-locked, so several servers may run this loop at once.
+/// (The scheduled-jobs issue replaces this loop with a cron job with run records.)
+fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            match http::db(&state, move |c| {
+                services::providers::conclude_notices(c, now, &Actor::system())
+            })
+            .await
+            {
+                Ok(r) if !r.listed.is_empty() => {
+                    tracing::info!(listed = r.listed.len(), "provider notices concluded")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "concluding provider notices failed"),
+            }
+        }
+    });
+}
+
+/// Structured logs to stdout; `RUST_LOG` overrides the configured level.
+pub fn init_telemetry(level: &str, format: &str) {
+    use tracing_subscriber::{fmt, EnvFilter};
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = fmt().with_env_filter(filter).with_target(false);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

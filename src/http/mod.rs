@@ -26,6 +26,11 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
+/// A JSON body whose errors are reported only after authorisation: an extractor
+/// for the caller runs first, so a caller without the right role learns nothing
+/// about the body and always gets 401/403.
+pub type JsonBody<T> = Result<web::Json<T>, actix_web::Error>;
+
 /// Runs a use case on the blocking pool with a pooled connection.
 pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
 where
@@ -56,7 +61,7 @@ impl ListQuery {
     pub fn page(&self) -> AppResult<Page> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
-        if page < 1 || page > 1_000_000 {
+        if !(1..=1_000_000).contains(&page) {
             return Err(AppError::bad_request(
                 "page_invalid",
                 "页码应为 1 至 1000000 的整数",

@@ -9,6 +9,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 /// Appends one event inside the caller's transaction.
+// Each field of the event is named at the call site, where it reads best.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,

@@ -25,14 +25,15 @@ pub async fn events(
     state: State,
     _auth: Auth<AuditRead>,
     q: web::Query<EventsQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(AppError::bad_request(
             "limit_invalid",
             "limit 应为 1 至 100",
             "limit must be between 1 and 100",
-        ));
+        )
+        .into());
     }
     let q = q.into_inner();
     let rows: Vec<AuditEventRow> = db(&state, move |c| {
@@ -57,6 +58,6 @@ pub async fn events(
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])), responses(
     (status = 200, body = VerifyReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/audit/verify")]
-pub async fn verify(state: State, _auth: Auth<AuditRead>) -> Result<HttpResponse, AppError> {
+pub async fn verify(state: State, _auth: Auth<AuditRead>) -> actix_web::Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(db(&state, svc::verify).await?))
 }

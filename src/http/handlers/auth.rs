@@ -1,9 +1,9 @@
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::{AnyRole, Auth};
-use crate::http::{db, remote_addr, request_id, State};
+use crate::http::{db, remote_addr, request_id, JsonBody, State};
 use crate::services::auth::{self as svc, Tokens};
 use crate::services::users::UserView;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -23,8 +23,9 @@ pub struct LoginRequest {
 pub async fn login(
     state: State,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<LoginRequest>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let addr = remote_addr(&req);
     let rid = request_id(&req);
     let now = state.clock.now();
@@ -52,8 +53,9 @@ pub struct RefreshRequest {
 pub async fn refresh(
     state: State,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<RefreshRequest>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let rid = request_id(&req);
     let now = state.clock.now();
     let auth = state.auth.clone();
@@ -86,8 +88,9 @@ pub struct LogoutResult {
 pub async fn logout(
     state: State,
     auth: Auth<AnyRole>,
-    body: web::Json<LogoutRequest>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<LogoutRequest>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let now = state.clock.now();
     let n = db(&state, move |c| {
         svc::logout(
@@ -121,8 +124,9 @@ pub struct PasswordChange {
 pub async fn change_password(
     state: State,
     auth: Auth<AnyRole>,
-    body: web::Json<PasswordChange>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<PasswordChange>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let now = state.clock.now();
     let cfg = state.auth.clone();
     let tokens = db(&state, move |c| {
@@ -145,7 +149,7 @@ pub async fn change_password(
     (status = 200, body = UserView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/auth/me")]
-pub async fn me(state: State, auth: Auth<AnyRole>) -> Result<HttpResponse, AppError> {
+pub async fn me(state: State, auth: Auth<AnyRole>) -> actix_web::Result<HttpResponse> {
     let id = auth.caller.user_id.clone();
     let v = db(&state, move |c| crate::services::users::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(v))

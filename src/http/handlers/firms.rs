@@ -1,7 +1,7 @@
 use crate::domain::party::OnboardingStatus;
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
-use crate::http::{db, path_id, ListQuery, State};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
@@ -12,7 +12,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 #[utoipa::path(get, path = "/api/v1/firm/profile", tag = "firms", security(("bearer" = [])), responses(
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/profile")]
-pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Result<HttpResponse, AppError> {
+pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
     let id = auth.party_id()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -26,8 +26,9 @@ pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Result<HttpResponse,
 pub async fn update_my_firm(
     state: State,
     auth: Auth<FirmRole>,
-    body: web::Json<FirmProfileInput>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<FirmProfileInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = auth.party_id()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
@@ -46,7 +47,7 @@ pub async fn list(
     state: State,
     _auth: Auth<StaffRead>,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     let status = q.status(OnboardingStatus::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
@@ -59,7 +60,7 @@ pub async fn get(
     state: State,
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "firm")?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -75,8 +76,9 @@ pub async fn onboarding(
     state: State,
     auth: Auth<Reviewing>,
     path: web::Path<String>,
-    body: web::Json<OnboardingDecision>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<OnboardingDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = path_id(&path, "firm")?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
@@ -96,8 +98,9 @@ pub async fn qualifications(
     state: State,
     auth: Auth<Reviewing>,
     path: web::Path<String>,
-    body: web::Json<Qualifications>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<Qualifications>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = path_id(&path, "firm")?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(

@@ -30,7 +30,7 @@ pub struct Ready {
     (status = 200, body = Ready),
     (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[get("/ready")]
-pub async fn ready(state: State) -> Result<HttpResponse, AppError> {
+pub async fn ready(state: State) -> actix_web::Result<HttpResponse> {
     let backend = db(&state, |c| {
         crate::db::ping(c).map_err(|e| AppError::unavailable(format!("database ping: {e}")))?;
         Ok(crate::db::backend_of(c).name())

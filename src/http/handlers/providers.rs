@@ -1,7 +1,7 @@
 use crate::domain::party::ListingStatus;
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
-use crate::http::{db, path_id, ListQuery, State};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
@@ -12,7 +12,10 @@ use actix_web::{get, post, web, HttpResponse};
 #[utoipa::path(get, path = "/api/v1/provider/profile", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/profile")]
-pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Result<HttpResponse, AppError> {
+pub async fn my_provider(
+    state: State,
+    auth: Auth<ProviderRole>,
+) -> actix_web::Result<HttpResponse> {
     let id = auth.party_id()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -25,7 +28,7 @@ pub async fn list(
     state: State,
     _auth: Auth<StaffRead>,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     let status = q.status(ListingStatus::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
@@ -38,7 +41,7 @@ pub async fn get(
     state: State,
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "provider")?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -54,8 +57,9 @@ pub async fn listing(
     state: State,
     auth: Auth<Reviewing>,
     path: web::Path<String>,
-    body: web::Json<ListingDecision>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<ListingDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = path_id(&path, "provider")?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
@@ -74,7 +78,7 @@ pub async fn objections(
     state: State,
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "provider")?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
@@ -90,8 +94,9 @@ pub async fn resolve_objection(
     state: State,
     auth: Auth<Reviewing>,
     path: web::Path<String>,
-    body: web::Json<ObjectionResolution>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<ObjectionResolution>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = path_id(&path, "objection")?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
@@ -110,7 +115,7 @@ pub async fn resolve_objection(
 pub async fn conclude_notices(
     state: State,
     auth: Auth<Reviewing>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let now = state.clock.now();
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| svc::conclude_notices(c, now, &auth.actor)).await?))

@@ -2,8 +2,8 @@
 
 use crate::domain::size_class::IndustryRule;
 use crate::domain::ServiceCategory;
-use crate::error::{AppError, Problem};
-use crate::http::{db, path_id, request_id, ListQuery, State};
+use crate::error::Problem;
+use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
 use crate::services::firms::{FirmRegistration, FirmView, Registered};
 use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
@@ -38,8 +38,9 @@ pub async fn industries(state: State) -> HttpResponse {
 pub async fn register_firm(
     state: State,
     req: HttpRequest,
-    body: web::Json<FirmRegistration>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<FirmRegistration>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let (policy, auth, now, actor) = (
         state.policy.clone(),
         state.auth.clone(),
@@ -63,8 +64,9 @@ pub async fn register_firm(
 pub async fn register_provider(
     state: State,
     req: HttpRequest,
-    body: web::Json<ProviderApplication>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<ProviderApplication>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let (policy, auth, now, actor) = (
         state.policy.clone(),
         state.auth.clone(),
@@ -88,8 +90,9 @@ pub async fn register_provider(
 pub async fn register_space(
     state: State,
     req: HttpRequest,
-    body: web::Json<SpaceRegistration>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<SpaceRegistration>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let (auth, now, actor) = (
         state.auth.clone(),
         state.clock.now(),
@@ -110,7 +113,7 @@ pub async fn register_space(
 pub async fn provider_notices(
     state: State,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     let out = db(&state, move |c| providers::notices(c, page)).await?;
     Ok(HttpResponse::Ok().json(out))
@@ -127,8 +130,9 @@ pub async fn file_objection(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<ObjectionInput>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<ObjectionInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let id = path_id(&path, "provider")?;
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     let out = db(&state, move |c| {

@@ -1,4 +1,4 @@
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
 use crate::http::{db, path_id, ListQuery, State};
 use crate::services::spaces::{self as svc, SpaceView};
@@ -9,7 +9,7 @@ use actix_web::{get, web, HttpResponse};
 #[utoipa::path(get, path = "/api/v1/space/profile", tag = "spaces", security(("bearer" = [])), responses(
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/profile")]
-pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> Result<HttpResponse, AppError> {
+pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
     let id = auth.party_id()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -21,7 +21,7 @@ pub async fn list(
     state: State,
     _auth: Auth<StaffRead>,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
 }
@@ -33,7 +33,7 @@ pub async fn get(
     state: State,
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "space")?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }

@@ -1,7 +1,7 @@
 use crate::domain::Role;
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
-use crate::http::{db, path_id, ListQuery, State};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
 use crate::services::users::{self as svc, NewStaffUser, UserView};
 use crate::services::Paged;
 use actix_web::{get, post, web, HttpResponse};
@@ -14,7 +14,7 @@ pub async fn list(
     state: State,
     _auth: Auth<AdminRole>,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     let role = q.status(Role::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, role, page)).await?))
@@ -29,8 +29,9 @@ pub async fn list(
 pub async fn create(
     state: State,
     auth: Auth<AdminRole>,
-    body: web::Json<NewStaffUser>,
-) -> Result<HttpResponse, AppError> {
+    body: JsonBody<NewStaffUser>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
     let (cfg, now) = (state.auth.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
@@ -48,7 +49,7 @@ pub async fn disable(
     state: State,
     auth: Auth<AdminRole>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "user")?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
@@ -66,7 +67,7 @@ pub async fn enable(
     state: State,
     auth: Auth<AdminRole>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "user")?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(

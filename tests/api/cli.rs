@@ -1,0 +1,134 @@
+//! The `hechuang` binary itself: configuration refusal, migrate, demo, users.
+
+use crate::helpers::{config_dir, fresh_database};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+pub fn hechuang(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    hechuang_profile(db_url, "test", args, stdin)
+}
+
+pub fn hechuang_profile(db_url: &str, profile: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hechuang"))
+        .args(args)
+        .env("HECHUANG_CONFIG_DIR", config_dir())
+        .env("HECHUANG_PROFILE", profile)
+        .env("HECHUANG__DATABASE__URL", db_url)
+        .env_remove("HECHUANG__AUTH__JWT_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hechuang binary starts");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("hechuang finishes")
+}
+
+#[test]
+fn production_refuses_the_development_jwt_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    let out = hechuang_profile(&url, "production", &["migrate"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("jwt_secret"), "{err}");
+    assert!(
+        !err.contains(hechuang::config::DEV_JWT_SECRET),
+        "the secret itself is never printed"
+    );
+    assert!(
+        !dir.path().join("p.db").exists(),
+        "nothing is created when refusing to start"
+    );
+
+    // With its own secret the same profile starts.
+    let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
+        .args(["migrate"])
+        .env("HECHUANG_CONFIG_DIR", config_dir())
+        .env("HECHUANG_PROFILE", "production")
+        .env("HECHUANG__DATABASE__URL", &url)
+        .env(
+            "HECHUANG__AUTH__JWT_SECRET",
+            "a-real-production-secret-of-32-bytes-or-more",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn demo_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(&dir);
+    let out = hechuang(&url, &["demo"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for who in [
+        "admin",
+        "reviewer",
+        "finance",
+        "auditor",
+        "firm01",
+        "provider01",
+        "space01",
+        "（微型）",
+        "（小型）",
+        "（中型）",
+        "（大型）",
+    ] {
+        assert!(stdout.contains(who), "{who} missing from\n{stdout}");
+    }
+    let out = hechuang(&url, &["demo"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database_not_empty"));
+    let out = hechuang(&url, &["audit", "verify"], None);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("audit chain OK"));
+}
+
+#[test]
+fn user_create_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(&dir);
+    let out = hechuang(
+        &url,
+        &["user", "create", "--username", "boss", "--role", "admin"],
+        Some("Strong-Password-99\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created boss (admin)"));
+    let out = hechuang(
+        &url,
+        &["user", "create", "--username", "weak", "--role", "admin"],
+        Some("123\n"),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password_too_weak"));
+    let out = hechuang(
+        &url,
+        &["user", "create", "--username", "f", "--role", "firm"],
+        Some("Strong-Password-99\n"),
+    );
+    assert!(!out.status.success());
+}

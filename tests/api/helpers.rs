@@ -1,0 +1,344 @@
+//! spawn_app(): the real application on a random port with a fresh database —
+//! a SQLite file by default, a new PostgreSQL database when TEST_DATABASE_URL is set.
+
+use awc::http::StatusCode;
+use chrono::Utc;
+use diesel::{Connection, RunQueryDsl};
+use hechuang::clock::Clock;
+use hechuang::config::Settings;
+use hechuang::db::{DbConnection, Pool};
+use hechuang::domain::credit_code::make_code;
+use hechuang::domain::Role;
+use hechuang::services::{self, auth::AuthConfig, Actor};
+use hechuang::startup::Application;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const PASSWORD: &str = "Test-Password-2026";
+
+pub struct TestApp {
+    pub addr: String,
+    pub clock: Clock,
+    pub pool: Pool,
+    pub db_url: String,
+    pub client: awc::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub fn config_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+}
+
+pub fn test_settings() -> Settings {
+    Settings::load(&config_dir(), Some("test")).expect("test settings load")
+}
+
+/// A fresh database URL: a new Postgres database when TEST_DATABASE_URL is set.
+pub fn fresh_database(dir: &tempfile::TempDir) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let name = format!("hc_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin =
+                diesel::PgConnection::establish(&base).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create test database");
+            let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("test.db").display()),
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = test_settings();
+    let db_url = fresh_database(&dir);
+    settings.database.url = SecretString::from(db_url.clone());
+    settings.database.pool_size = 4;
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = Some(1);
+    tweak(&mut settings);
+    let clock = Clock::fixed(Utc::now());
+    let app = Application::build(&settings, &config_dir(), clock.clone())
+        .await
+        .expect("application builds");
+    let addr = app.url();
+    let pool = app.pool.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        addr,
+        clock,
+        pool,
+        db_url,
+        client: awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish(),
+        _dir: dir,
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+    pub headers: awc::http::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+static CODES: AtomicU32 = AtomicU32::new(1);
+
+/// A new valid credit code, distinct within this test process.
+pub fn new_credit_code() -> String {
+    let n = CODES.fetch_add(1, Ordering::SeqCst) + std::process::id() % 1000 * 10_000;
+    make_code("91", "340100", &format!("MA{:06}", n % 1_000_000)).expect("valid code")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let m = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(m, self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = match body {
+            Some(b) => req.send_json(b).await,
+            None => req.send().await,
+        }
+        .expect("request sent");
+        let bytes = res.body().limit(10 * 1024 * 1024).await.expect("body read");
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Resp {
+            status: res.status(),
+            content_type,
+            body,
+            headers: res.headers().clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send("GET", path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send("POST", path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send("PUT", path, token, Some(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs in and returns the access token, failing the test otherwise.
+    pub async fn token(&self, username: &str) -> String {
+        let r = self.login(username, PASSWORD).await;
+        assert_eq!(r.status, 200, "login {username}: {}", r.body);
+        r.body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string()
+    }
+
+    pub fn conn(&self) -> hechuang::db::PooledConn {
+        self.pool.get().expect("connection")
+    }
+
+    /// Creates a staff user directly (the way `hechuang user create` does).
+    pub fn staff(&self, username: &str, role: Role) -> String {
+        let settings = test_settings();
+        let auth = AuthConfig::new(&settings.auth).expect("auth config");
+        let mut conn = self.conn();
+        services::users::create_staff(
+            &mut conn,
+            &auth,
+            &services::users::NewStaffUser {
+                username: username.into(),
+                password: PASSWORD.into(),
+                display_name: username.into(),
+                email: None,
+                role,
+            },
+            self.clock.now(),
+            &Actor::system(),
+        )
+        .expect("staff user created")
+        .id
+    }
+
+    pub async fn staff_token(&self, username: &str, role: Role) -> String {
+        self.staff(username, role);
+        self.token(username).await
+    }
+
+    /// Registers a firm through the API; returns (firm id, username).
+    pub async fn register_firm(&self, username: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v1/registrations/firm",
+                None,
+                &firm_body(username, &new_credit_code()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        (
+            r.body["party"]["id"].as_str().expect("firm id").to_string(),
+            username.to_string(),
+        )
+    }
+
+    pub async fn register_provider(&self, username: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/registrations/provider",
+                None,
+                &provider_body(username, &new_credit_code()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["party"]["id"]
+            .as_str()
+            .expect("provider id")
+            .to_string()
+    }
+
+    pub async fn register_space(&self, username: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/registrations/space",
+                None,
+                &space_body(username, &new_credit_code()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["party"]["id"]
+            .as_str()
+            .expect("space id")
+            .to_string()
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn();
+        let c: &mut DbConnection = &mut conn;
+        let rows: Vec<N> = match c {
+            DbConnection::Pg(pg) => {
+                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(pg)
+            }
+            DbConnection::Sqlite(s) => {
+                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(s)
+            }
+        }
+        .expect("count");
+        rows[0].n
+    }
+
+    /// Executes raw SQL against the test database (for tampering tests).
+    pub fn exec(&self, sql: &str) -> Result<usize, diesel::result::Error> {
+        let mut conn = self.conn();
+        let c: &mut DbConnection = &mut conn;
+        match c {
+            DbConnection::Pg(pg) => diesel::sql_query(sql).execute(pg),
+            DbConnection::Sqlite(s) => diesel::sql_query(sql).execute(s),
+        }
+    }
+}
+
+pub fn firm_body(username: &str, credit_code: &str) -> Value {
+    json!({
+        "username": username,
+        "password": PASSWORD,
+        "credit_code": credit_code,
+        "name": format!("合肥{username}科技有限公司"),
+        "legal_representative": "张三",
+        "actual_controller": "张三",
+        "registered_on": "2021-05-10",
+        "address": "合肥市高新区望江西路1号",
+        "contact_name": "李四",
+        "contact_phone": "0551-65551234",
+        "contact_email": "contact@example.cn",
+        "industry": "software_it",
+        "employees": 12,
+        "revenue": "800000.00"
+    })
+}
+
+pub fn provider_body(username: &str, credit_code: &str) -> Value {
+    json!({
+        "username": username,
+        "password": PASSWORD,
+        "credit_code": credit_code,
+        "name": format!("合肥{username}知识产权代理有限公司"),
+        "legal_representative": "王五",
+        "actual_controller": "王五",
+        "address": "合肥市蜀山区黄山路2号",
+        "contact_name": "赵六",
+        "contact_phone": "0551-66661234",
+        "contact_email": "ip@example.cn",
+        "description": "专利申请与布局",
+        "categories": ["patent", "ip_trademark"],
+        "bank_name": "中国银行合肥分行",
+        "bank_account_name": "合肥知识产权代理有限公司",
+        "bank_account_no": "184661234567890"
+    })
+}
+
+pub fn space_body(username: &str, credit_code: &str) -> Value {
+    json!({
+        "username": username,
+        "password": PASSWORD,
+        "credit_code": credit_code,
+        "name": format!("{username}孵化器"),
+        "kind": "incubator",
+        "operator_name": "合肥孵化运营有限公司",
+        "legal_representative": "孙七",
+        "address": "合肥市高新区创新大道3号",
+        "contact_name": "周八",
+        "contact_phone": "0551-67771234",
+        "contact_email": "space@example.cn"
+    })
+}

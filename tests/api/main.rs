@@ -1,0 +1,12 @@
+//! One integration binary (fast to link): every module below runs against a real
+//! server on a random port with its own fresh database.
+
+mod audit;
+mod auth;
+mod authz;
+mod cli;
+mod firms;
+mod helpers;
+mod ops;
+mod providers;
+mod schema_parity;

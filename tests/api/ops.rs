@@ -1,0 +1,153 @@
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn health_ready_metrics_and_openapi() {
+    let app = spawn_app().await;
+    let r = app.get("/health", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["status"], "ok");
+    let r = app.get("/ready", None).await;
+    assert_eq!(r.status, 200);
+    let expected = if crate::helpers::is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(r.body["database"], expected);
+    assert!(
+        r.headers.get("x-request-id").is_some(),
+        "every response carries a request id"
+    );
+
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200);
+    let text = r.body.as_str().expect("metrics are text");
+    assert!(
+        text.contains(
+            "hechuang_http_requests_total{method=\"GET\",route=\"/ready\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("hechuang_db_pool_connections"));
+
+    let r = app.get("/api/openapi.json", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["info"]["title"], "hechuang API");
+    assert!(r.body["paths"]["/api/v1/auth/login"]["post"].is_object());
+    assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_bad_json_are_problem_json() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.content_type, "application/problem+json");
+    assert_eq!(r.code(), "not_found");
+
+    // A body that is not the expected JSON shape.
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"user": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.content_type, "application/problem+json");
+    assert_eq!(r.code(), "invalid_json");
+    assert!(
+        r.body["detail_en"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field"),
+        "{}",
+        r.body
+    );
+
+    // Query parameters are checked too.
+    let t = app
+        .staff_token("rev", hechuang::domain::Role::Reviewer)
+        .await;
+    let r = app.get("/api/v1/firms?per_page=101", Some(&t)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.code(), "per_page_invalid");
+    let r = app.get("/api/v1/firms?status=approved", Some(&t)).await;
+    assert_eq!(r.code(), "status_unknown");
+    let r = app.get("/api/v1/firms?page=abc", Some(&t)).await;
+    assert_eq!(r.code(), "invalid_query");
+}
+
+#[actix_web::test]
+async fn policy_data_is_served() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/policy/service-categories", None).await;
+    assert_eq!(r.status, 200);
+    let codes: Vec<&str> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    for c in [
+        "patent",
+        "testing",
+        "sci_tech_finance",
+        "incubation",
+        "legal",
+        "accounting",
+        "human_resources",
+        "ip_trademark",
+    ] {
+        assert!(codes.contains(&c), "{c} missing");
+    }
+    let r = app.get("/api/v1/policy/industries", None).await;
+    assert_eq!(r.body["industries"].as_array().unwrap().len(), 6);
+}
+
+#[actix_web::test]
+async fn sqlite_connections_use_wal_busy_timeout_and_foreign_keys() {
+    if crate::helpers::is_postgres() {
+        return; // SQLite pragmas only
+    }
+    #[derive(diesel::QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let hechuang::db::DbConnection::Sqlite(c) = &mut *conn else {
+        panic!("expected SQLite")
+    };
+    let q = |c: &mut diesel::SqliteConnection, sql: &str| -> String {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(sql).load::<V>(c).unwrap().remove(0).v
+    };
+    assert_eq!(
+        q(c, "SELECT journal_mode AS v FROM pragma_journal_mode"),
+        "wal"
+    );
+    assert_eq!(
+        q(
+            c,
+            "SELECT CAST(foreign_keys AS TEXT) AS v FROM pragma_foreign_keys"
+        ),
+        "1"
+    );
+    assert_eq!(
+        q(
+            c,
+            "SELECT CAST(timeout AS TEXT) AS v FROM pragma_busy_timeout"
+        ),
+        "5000"
+    );
+    // Foreign keys are enforced: a refresh token for a user that does not exist is refused.
+    drop(conn);
+    let err = app.exec(
+        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, issued_at, expires_at) \
+         VALUES ('a', 'no-such-user', 'f', 'h', '2026-01-01 00:00:00', '2026-01-02 00:00:00')",
+    );
+    assert!(err.is_err(), "foreign key not enforced");
+}

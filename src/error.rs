@@ -179,6 +179,26 @@ impl From<diesel::result::Error> for AppError {
             E::NotFound => AppError::not_found("record"),
             E::DatabaseError(D::UniqueViolation, info) => {
                 tracing::info!(detail = info.message(), "unique violation");
+                // A race the service's own check could not see: name it the same way.
+                let what = format!(
+                    "{} {}",
+                    info.constraint_name().unwrap_or(""),
+                    info.message()
+                );
+                if what.contains("username") {
+                    return AppError::conflict(
+                        "username_taken",
+                        "该用户名已被使用",
+                        "this username is taken",
+                    );
+                }
+                if what.contains("credit_code") {
+                    return AppError::conflict(
+                        "credit_code_taken",
+                        "该统一社会信用代码已被注册",
+                        "this credit code is already registered",
+                    );
+                }
                 AppError::conflict(
                     "already_exists",
                     "该记录已存在",

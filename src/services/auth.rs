@@ -409,6 +409,20 @@ pub fn refresh(
             )));
         }
         let (tokens, new_token_id) = issue(c, cfg, &user, &row.family_id, now)?;
+        let actor = Actor {
+            role: user.role.clone(),
+            ..actor
+        };
+        audit::record(
+            c,
+            &actor,
+            now,
+            "auth.token_refreshed",
+            "user",
+            &user.id,
+            None,
+            super::snapshot(&serde_json::json!({"retired": row.id, "issued": new_token_id})),
+        )?;
         if !repo::rotate_refresh(c, &row.id, &new_token_id, now)? {
             // Lost a race with another refresh of the same token: that is reuse.
             return Err(AppError::unauthorized(

@@ -110,6 +110,12 @@ async fn every_endpoint_with_every_role() {
         let m = method.to_uppercase();
         // Without a token.
         let r = app.send(&m, &path, None, body.as_ref()).await;
+        if allowed.is_none() && *method == "get" && !path.contains(&unknown) && r.status != 200 {
+            failures.push(format!(
+                "{m} {path} anonymous: public read gave {}",
+                r.status
+            ));
+        }
         match allowed {
             None if matches!(r.status.as_u16(), 401 | 403) => {
                 failures.push(format!("{m} {path} anonymous: {}", r.status))
@@ -127,6 +133,13 @@ async fn every_endpoint_with_every_role() {
             if ok && matches!(s, 401 | 403) {
                 failures.push(format!(
                     "{m} {path} as {role:?}: allowed but got {s} {}",
+                    r.body
+                ));
+            }
+            // A plain read the role is allowed succeeds outright.
+            if ok && *method == "get" && !path.contains(&unknown) && s != 200 {
+                failures.push(format!(
+                    "{m} {path} as {role:?}: expected 200, got {s} {}",
                     r.body
                 ));
             }

@@ -38,18 +38,21 @@ pub fn test_settings() -> Settings {
 /// A fresh database URL: a new Postgres database when TEST_DATABASE_URL is set.
 pub fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if base.starts_with("postgres") => {
-            let name = format!("hc_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin =
-                diesel::PgConnection::establish(&base).expect("connect to TEST_DATABASE_URL");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .expect("create test database");
-            let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-            format!("{prefix}/{name}")
-        }
+        Ok(base) if base.starts_with("postgres") => fresh_pg_database(&base),
         _ => format!("sqlite://{}", dir.path().join("test.db").display()),
     }
+}
+
+/// Creates a new, empty database on the PostgreSQL server behind `base`.
+pub fn fresh_pg_database(base: &str) -> String {
+    let name = format!("hc_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin =
+        diesel::PgConnection::establish(base).expect("connect to the PostgreSQL test server");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    format!("{prefix}/{name}")
 }
 
 pub fn is_postgres() -> bool {

@@ -246,24 +246,31 @@ fn pg_schema(conn: &mut PgConnection) -> Schema {
     s
 }
 
+/// The PostgreSQL server to compare against: TEST_DATABASE_URL in the PostgreSQL pass,
+/// HECHUANG_TEST_PG_URL (exported by scripts/test) in the SQLite pass.
+fn pg_server() -> Option<String> {
+    ["TEST_DATABASE_URL", "HECHUANG_TEST_PG_URL"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|u| u.starts_with("postgres"))
+}
+
 #[test]
 fn sqlite_and_postgres_schemas_are_the_same() {
-    if !crate::helpers::is_postgres() {
-        {
-            assert_ne!(
-                std::env::var("CI").as_deref(),
-                Ok("true"),
-                "CI=true but TEST_DATABASE_URL is not a PostgreSQL URL: the schema comparison cannot run"
-            );
-            eprintln!("schema parity: skipped (set TEST_DATABASE_URL to a PostgreSQL URL; scripts/test does)");
-            return;
-        }
-    }
+    let Some(server) = pg_server() else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but no PostgreSQL URL is set: the schema comparison cannot run"
+        );
+        eprintln!("schema parity: skipped (no PostgreSQL; scripts/test sets HECHUANG_TEST_PG_URL)");
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut lite =
         SqliteConnection::establish(&dir.path().join("s.db").display().to_string()).unwrap();
     lite.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
-    let pg_url = crate::helpers::fresh_database(&dir);
+    let pg_url = crate::helpers::fresh_pg_database(&server);
     let mut pg = PgConnection::establish(&pg_url).unwrap();
     pg.run_pending_migrations(PG_MIGRATIONS).unwrap();
 

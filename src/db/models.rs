@@ -60,6 +60,35 @@ pub struct UserAudit<'a> {
 }
 
 impl UserRow {
+    /// A new, enabled account acting for `party`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_account(
+        id: String,
+        username: String,
+        password_hash: String,
+        role: &str,
+        party: Option<(&str, &str)>,
+        display_name: String,
+        email: Option<String>,
+        now: NaiveDateTime,
+    ) -> Self {
+        UserRow {
+            id,
+            username,
+            password_hash,
+            role: role.to_string(),
+            party_kind: party.map(|(k, _)| k.to_string()),
+            party_id: party.map(|(_, id)| id.to_string()),
+            display_name,
+            email,
+            disabled: false,
+            token_version: 0,
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn audit(&self) -> UserAudit<'_> {
         UserAudit {
             id: &self.id,

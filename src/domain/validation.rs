@@ -107,6 +107,20 @@ impl FieldErrors {
         v
     }
 
+    /// A bank account number: 8–32 digits; spaces are dropped.
+    pub fn bank_account(&mut self, field: &str, value: &str) -> String {
+        let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
+            self.add(
+                field,
+                "bank_account_invalid",
+                "银行账号应为8–32位数字",
+                "bank account numbers have 8-32 digits",
+            );
+        }
+        v
+    }
+
     pub fn finish(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() {
             Ok(())

@@ -352,21 +352,16 @@ pub fn register(
         created_at: now,
         updated_at: now,
     };
-    let user = UserRow {
-        id: new_id(),
-        username: username.clone(),
-        password_hash: hash,
-        role: Role::Firm.as_str().into(),
-        party_kind: Some(PartyKind::Firm.as_str().into()),
-        party_id: Some(firm_id.clone()),
-        display_name: p.name,
+    let user = UserRow::new_account(
+        new_id(),
+        username.clone(),
+        hash,
+        Role::Firm.as_str(),
+        Some((PartyKind::Firm.as_str(), &firm_id)),
+        p.name,
         email,
-        disabled: false,
-        token_version: 0,
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-    };
+        now,
+    );
     db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());

@@ -139,19 +139,6 @@ impl ObjectionView {
     }
 }
 
-fn bank_account_field(errors: &mut FieldErrors, value: &str) -> String {
-    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
-        errors.add(
-            "bank_account_no",
-            "bank_account_invalid",
-            "银行账号应为8–32位数字",
-            "bank account numbers have 8-32 digits",
-        );
-    }
-    v
-}
-
 pub fn apply(
     conn: &mut DbConnection,
     policy: &Policy,
@@ -207,7 +194,7 @@ pub fn apply(
         description: e.text("description", &input.description, 4000),
         bank_name: e.text("bank_name", &input.bank_name, 200),
         bank_account_name: e.text("bank_account_name", &input.bank_account_name, 200),
-        bank_account_no: bank_account_field(&mut e, &input.bank_account_no),
+        bank_account_no: e.bank_account("bank_account_no", &input.bank_account_no),
         listing_status: ListingStatus::Applied.as_str().into(),
         notice_starts_at: None,
         notice_ends_at: None,
@@ -219,21 +206,16 @@ pub fn apply(
         updated_at: now,
     };
     e.finish()?;
-    let user = UserRow {
-        id: new_id(),
-        username: username.clone(),
-        password_hash: auth.hash_password(&input.password)?,
-        role: Role::Provider.as_str().into(),
-        party_kind: Some(PartyKind::Provider.as_str().into()),
-        party_id: Some(row.id.clone()),
-        display_name: row.name.clone(),
+    let user = UserRow::new_account(
+        new_id(),
+        username.clone(),
+        auth.hash_password(&input.password)?,
+        Role::Provider.as_str(),
+        Some((PartyKind::Provider.as_str(), &row.id)),
+        row.name.clone(),
         email,
-        disabled: false,
-        token_version: 0,
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-    };
+        now,
+    );
     db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());

@@ -90,20 +90,8 @@ pub fn register(
     let bank_account_no = input
         .bank_account_no
         .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let v: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-            if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
-                e.add(
-                    "bank_account_no",
-                    "bank_account_invalid",
-                    "银行账号应为8–32位数字",
-                    "bank account numbers have 8-32 digits",
-                );
-            }
-            v
-        });
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| e.bank_account("bank_account_no", s));
     let row = SpaceRow {
         id: new_id(),
         credit_code: credit_code_field(&mut e, "credit_code", &input.credit_code),
@@ -122,21 +110,16 @@ pub fn register(
         updated_at: now,
     };
     e.finish()?;
-    let user = UserRow {
-        id: new_id(),
-        username: username.clone(),
-        password_hash: auth.hash_password(&input.password)?,
-        role: Role::Space.as_str().into(),
-        party_kind: Some(PartyKind::Space.as_str().into()),
-        party_id: Some(row.id.clone()),
-        display_name: row.name.clone(),
+    let user = UserRow::new_account(
+        new_id(),
+        username.clone(),
+        auth.hash_password(&input.password)?,
+        Role::Space.as_str(),
+        Some((PartyKind::Space.as_str(), &row.id)),
+        row.name.clone(),
         email,
-        disabled: false,
-        token_version: 0,
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-    };
+        now,
+    );
     db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());

@@ -108,21 +108,16 @@ pub fn create_staff(
             return Err(username_taken());
         }
         let authority = ensure_authority(c, now, actor)?;
-        let row = UserRow {
-            id: new_id(),
-            username: username.clone(),
-            password_hash: hash.clone(),
-            role: input.role.as_str().into(),
-            party_kind: Some(PartyKind::Authority.as_str().into()),
-            party_id: Some(authority.id),
-            display_name: display_name.clone(),
-            email: email.clone(),
-            disabled: false,
-            token_version: 0,
-            password_changed_at: now,
-            created_at: now,
-            updated_at: now,
-        };
+        let row = UserRow::new_account(
+            new_id(),
+            username.clone(),
+            hash.clone(),
+            input.role.as_str(),
+            Some((PartyKind::Authority.as_str(), &authority.id)),
+            display_name.clone(),
+            email.clone(),
+            now,
+        );
         repo::insert(c, &row)?;
         audit::record(
             c,

@@ -24,6 +24,19 @@ pub struct Settings {
     pub data: DataSettings,
     pub log: LogSettings,
     pub jobs: JobsSettings,
+    pub claims: ClaimSettings,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClaimSettings {
+    /// `batched` (the claim engine) or `naive` (one transaction per claim: the benchmark baseline).
+    pub mode: crate::claim::Mode,
+    /// Most claims settled in one transaction.
+    pub max_batch: usize,
+    /// Claims that may wait per batch before new ones are turned away (`claim_queue_full`).
+    pub queue_capacity: usize,
+    /// How long the engine trusts its memory of a batch (window, remaining budget).
+    pub memo_ttl_ms: u64,
 }
 
 fn default_profile() -> String {
@@ -199,10 +212,13 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         });
     }
     let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
+    let programme: crate::domain::ProgrammeDefaults =
+        read_toml(&dir.join("programme_defaults.toml"))?;
     Ok(Policy {
         sme,
         categories: cats.categories,
         listing,
+        programme,
     })
 }
 

@@ -1,5 +1,6 @@
 //! hechuang: innovation vouchers (合创券) and carrier subsidies, end to end.
 
+pub mod claim;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hechuang::clock::Clock;
-use hechuang::config::{load_policy, Settings};
+use hechuang::config::Settings;
 use hechuang::domain::Role;
 use hechuang::services::{self, auth::AuthConfig, Actor};
 use hechuang::startup::{init_telemetry, open_database, Application};
@@ -232,7 +232,7 @@ fn fill_demo(
     skip_if_filled: bool,
 ) -> anyhow::Result<()> {
     let pool = open_database(settings)?;
-    let policy = load_policy(&settings.policy_dir(config_dir))?;
+    let policy = hechuang::startup::load_checked_policy(settings, config_dir)?;
     let auth = AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     match services::demo::fill(&mut conn, &policy, &auth, Clock::system().now()) {

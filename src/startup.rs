@@ -38,6 +38,18 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
+/// Loads the policy data and checks the programme defaults with the same rules an
+/// administrator's programme must pass.
+pub fn load_checked_policy(
+    settings: &Settings,
+    config_dir: &Path,
+) -> anyhow::Result<crate::domain::Policy> {
+    let policy = load_policy(&settings.policy_dir(config_dir))?;
+    services::vouchers::check_defaults(&policy)
+        .map_err(|e| anyhow::anyhow!("config/policy/programme_defaults.toml: {e}"))?;
+    Ok(policy)
+}
+
 impl Application {
     pub async fn build(
         settings: &Settings,
@@ -45,17 +57,26 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Application> {
         let pool = open_database(settings)?;
-        let policy = Arc::new(load_policy(&settings.policy_dir(config_dir))?);
+        let policy = Arc::new(load_checked_policy(settings, config_dir)?);
         let auth = Arc::new(AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?);
         let metrics = Metrics::new()?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
+        let claims = crate::claim::ClaimEngine::new(
+            pool.clone(),
+            clock.clone(),
+            settings.claims.mode,
+            settings.claims.max_batch,
+            settings.claims.queue_capacity,
+            Duration::from_millis(settings.claims.memo_ttl_ms),
+        );
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             policy,
             auth,
             clock: clock.clone(),
             metrics,
+            claims,
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();

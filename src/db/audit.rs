@@ -109,3 +109,58 @@ pub fn recent(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     audit_events::table.count().get_result(conn)
 }
+
+/// Appends several events with one head update (the claim engine's batches).
+pub fn append_many(conn: &mut DbConnection, events: Vec<NewEvent>) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let (last_seq, mut prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
+        .set(audit_head::last_seq.eq(audit_head::last_seq + n))
+        .returning((audit_head::last_seq, audit_head::last_hash))
+        .get_result(conn)?;
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, ev) in events.into_iter().enumerate() {
+        let seq = last_seq - n + 1 + i64::try_from(i).unwrap_or(0);
+        let hash = chain_hash(
+            &prev_hash,
+            &EventContent {
+                seq,
+                id: &ev.id,
+                occurred_at: ev.occurred_at,
+                actor_user_id: ev.actor_user_id.as_deref(),
+                actor_role: &ev.actor_role,
+                action: &ev.action,
+                entity_type: &ev.entity_type,
+                entity_id: &ev.entity_id,
+                before_state: ev.before_state.as_deref(),
+                after_state: ev.after_state.as_deref(),
+                request_id: ev.request_id.as_deref(),
+            },
+        );
+        rows.push(AuditEventRow {
+            seq,
+            id: ev.id,
+            occurred_at: ev.occurred_at,
+            actor_user_id: ev.actor_user_id,
+            actor_role: ev.actor_role,
+            action: ev.action,
+            entity_type: ev.entity_type,
+            entity_id: ev.entity_id,
+            before_state: ev.before_state,
+            after_state: ev.after_state,
+            request_id: ev.request_id,
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: hash.clone(),
+        });
+        prev_hash = hash;
+    }
+    for chunk in rows.chunks(500) {
+        on_backend!(&mut *conn, c => diesel::insert_into(audit_events::table).values(chunk).execute(c))?;
+    }
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::last_hash.eq(&prev_hash))
+        .execute(conn)?;
+    Ok(())
+}

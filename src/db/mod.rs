@@ -2,11 +2,23 @@
 //! embedded per-backend migrations, and the transaction helper every use case goes
 //! through. This folder is the only code that knows SQL.
 
+/// Runs the same diesel expression on the concrete connection of either backend, for
+/// statements the `MultiConnection` cannot carry (multi-row INSERT, row locks).
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub mod audit;
 pub mod models;
 pub mod parties;
 pub mod schema;
 pub mod users;
+pub mod vouchers;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -169,59 +181,44 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
 /// Runs `f` in one write transaction. SQLite takes the write lock up front
 /// (`BEGIN IMMEDIATE`), so a use case never fails half-way on a lock upgrade;
 /// PostgreSQL uses an ordinary transaction with row locks taken by the repositories.
-/// Any error rolls everything back.
+/// The transaction is opened through diesel's transaction manager, so statements that
+/// open their own (nested) transaction get a savepoint, and a connection dropped in
+/// the middle (a panic) is seen as broken by the pool and discarded. Any error rolls
+/// everything back.
 pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
-        DbConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            let mut guard = RollbackGuard { conn: Some(conn) };
-            let result = f(guard.conn());
-            let conn = guard.take();
-            match result {
-                Ok(v) => match conn.batch_execute("COMMIT") {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Tm = AnsiTransactionManager;
+    if let DbConnection::Sqlite(inner) = conn {
+        Tm::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        let result = f(conn);
+        let DbConnection::Sqlite(inner) = conn else {
+            unreachable!("the connection's backend does not change")
+        };
+        return match result {
+            Ok(v) => {
+                match <Tm as TransactionManager<diesel::SqliteConnection>>::commit_transaction(
+                    inner,
+                ) {
                     Ok(()) => Ok(v),
                     Err(e) => {
-                        let _ = conn.batch_execute("ROLLBACK");
+                        let _ = <Tm as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(inner);
                         Err(e.into())
                     }
-                },
-                Err(e) => {
-                    let _ = conn.batch_execute("ROLLBACK");
-                    Err(e)
                 }
             }
-        }
+            Err(e) => {
+                let _ = <Tm as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(
+                    inner,
+                );
+                Err(e)
+            }
+        };
     }
-}
-
-/// Rolls back if the closure panics, so the pooled connection is not returned
-/// in the middle of a transaction.
-struct RollbackGuard<'a> {
-    conn: Option<&'a mut DbConnection>,
-}
-
-impl<'a> RollbackGuard<'a> {
-    fn conn(&mut self) -> &mut DbConnection {
-        self.conn
-            .as_deref_mut()
-            .expect("connection present until taken")
-    }
-    fn take(mut self) -> &'a mut DbConnection {
-        self.conn.take().expect("connection present until taken")
-    }
-}
-
-impl Drop for RollbackGuard<'_> {
-    fn drop(&mut self) {
-        if let Some(c) = self.conn.take() {
-            let _ = c.batch_execute("ROLLBACK");
-        }
-    }
+    conn.transaction(f)
 }
 
 /// Runs `f` in a read-only snapshot (a plain transaction on both backends).

@@ -238,3 +238,101 @@ pub struct AuditEventRow {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = programmes, treat_none_as_null = true)]
+pub struct ProgrammeRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub voucher_kind: String,
+    pub categories: String,
+    pub co_payment_ratio_bp: i32,
+    pub full_coverage_threshold_fen: i64,
+    pub validity_months: i32,
+    pub eligible_size_classes: String,
+    pub exclude_dishonest: bool,
+    pub revenue_ceiling_fen: Option<i64>,
+    pub required_qualifications: String,
+    pub per_batch_limit: i32,
+    pub per_year_limit: i32,
+    pub count_by_controller: bool,
+    pub gate_used_share_bp: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = batches, treat_none_as_null = true)]
+pub struct BatchRow {
+    pub id: String,
+    pub programme_id: String,
+    pub number: i32,
+    pub name: String,
+    pub budget_fen: i64,
+    pub claimed_fen: i64,
+    pub vouchers_claimed: i32,
+    pub face_values: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub allocation_mode: String,
+    pub published: bool,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = batch_topups)]
+pub struct TopupRow {
+    pub id: String,
+    pub batch_id: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = vouchers)]
+pub struct VoucherRow {
+    pub id: String,
+    pub code: String,
+    pub batch_id: String,
+    pub programme_id: String,
+    pub firm_id: String,
+    pub nth: i32,
+    pub seq_in_batch: i32,
+    pub face_value_fen: i64,
+    pub balance_fen: i64,
+    pub held_fen: i64,
+    pub status: String,
+    pub controller: String,
+    pub claim_year: i32,
+    pub claimed_at: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = ledger_entries)]
+pub struct LedgerEntryRow {
+    pub id: String,
+    pub txn_id: String,
+    pub account: String,
+    pub amount_fen: i64,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = claim_outcomes)]
+pub struct ClaimOutcomeRow {
+    pub firm_id: String,
+    pub idempotency_key: String,
+    pub batch_id: String,
+    pub outcome: String,
+    pub voucher_id: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: NaiveDateTime,
+}

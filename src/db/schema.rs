@@ -194,3 +194,115 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_head,
     audit_events
 );
+
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        voucher_kind -> Text,
+        categories -> Text,
+        co_payment_ratio_bp -> Integer,
+        full_coverage_threshold_fen -> BigInt,
+        validity_months -> Integer,
+        eligible_size_classes -> Text,
+        exclude_dishonest -> Bool,
+        revenue_ceiling_fen -> Nullable<BigInt>,
+        required_qualifications -> Text,
+        per_batch_limit -> Integer,
+        per_year_limit -> Integer,
+        count_by_controller -> Bool,
+        gate_used_share_bp -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batches (id) {
+        id -> Text,
+        programme_id -> Text,
+        number -> Integer,
+        name -> Text,
+        budget_fen -> BigInt,
+        claimed_fen -> BigInt,
+        vouchers_claimed -> Integer,
+        face_values -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        allocation_mode -> Text,
+        published -> Bool,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batch_topups (id) {
+        id -> Text,
+        batch_id -> Text,
+        amount_fen -> BigInt,
+        reason -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vouchers (id) {
+        id -> Text,
+        code -> Text,
+        batch_id -> Text,
+        programme_id -> Text,
+        firm_id -> Text,
+        nth -> Integer,
+        seq_in_batch -> Integer,
+        face_value_fen -> BigInt,
+        balance_fen -> BigInt,
+        held_fen -> BigInt,
+        status -> Text,
+        controller -> Text,
+        claim_year -> Integer,
+        claimed_at -> Timestamp,
+        valid_until -> Timestamp,
+        idempotency_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        txn_id -> Text,
+        account -> Text,
+        amount_fen -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    claim_outcomes (firm_id, idempotency_key) {
+        firm_id -> Text,
+        idempotency_key -> Text,
+        batch_id -> Text,
+        outcome -> Text,
+        voucher_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(batches -> programmes (programme_id));
+diesel::joinable!(batch_topups -> batches (batch_id));
+diesel::joinable!(vouchers -> batches (batch_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    programmes,
+    batches,
+    batch_topups,
+    vouchers,
+    ledger_entries,
+    claim_outcomes,
+    firms
+);

@@ -6,6 +6,7 @@ pub mod money;
 pub mod party;
 pub mod size_class;
 pub mod validation;
+pub mod voucher;
 
 pub use credit_code::CreditCode;
 pub use money::Fen;
@@ -117,6 +118,30 @@ pub struct Policy {
     pub sme: size_class::SizeTable,
     pub categories: Vec<ServiceCategory>,
     pub listing: ListingPolicy,
+    pub programme: ProgrammeDefaults,
+}
+
+/// Defaults for new voucher programmes (`config/policy/programme_defaults.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDefaults {
+    pub voucher_kind: voucher::VoucherKind,
+    pub categories: Vec<String>,
+    /// Decimal share, e.g. `"0.50"`.
+    pub co_payment_ratio: String,
+    /// Yuan.
+    pub full_coverage_threshold: String,
+    pub validity_months: i32,
+    pub eligible_size_classes: Vec<SizeClass>,
+    pub exclude_dishonest: bool,
+    #[serde(default)]
+    pub revenue_ceiling: Option<String>,
+    pub required_qualifications: Vec<voucher::Qualification>,
+    pub per_batch_limit: i32,
+    pub per_year_limit: i32,
+    pub count_by_controller: bool,
+    /// Decimal share, e.g. `"0.80"`.
+    pub gate_used_share: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

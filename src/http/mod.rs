@@ -22,6 +22,7 @@ pub struct AppState {
     pub auth: Arc<AuthConfig>,
     pub clock: Clock,
     pub metrics: metrics::Metrics,
+    pub claims: crate::claim::ClaimEngine,
 }
 
 pub type State = web::Data<AppState>;

@@ -24,6 +24,9 @@ use utoipa::{Modify, OpenApi};
         spaces::my_space, spaces::list, spaces::get,
         users::list, users::create, users::disable, users::enable,
         audit::events, audit::verify,
+        vouchers::create_programme, vouchers::programmes, vouchers::programme, vouchers::create_batch,
+        vouchers::batches, vouchers::batch, vouchers::publish, vouchers::top_up, vouchers::batch_state,
+        vouchers::claim, vouchers::my_vouchers,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
     modifiers(&BearerAuth),
@@ -32,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "registration", description = "Firms, providers and spaces register themselves"),
         (name = "public", description = "No sign-in: public notices (公示) and objections"),
         (name = "policy", description = "Policy data from config/policy"),
+        (name = "vouchers", description = "Programmes, batches (期), claiming 合创券"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations"),
     )
 )]

@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod claims;
 pub mod demo;
 pub mod firms;
 pub mod providers;
 pub mod spaces;
 pub mod users;
+pub mod vouchers;
 
 use crate::domain::{PartyKind, Role};
 use serde::{Deserialize, Serialize};

@@ -60,6 +60,17 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("post", "/api/v1/users/{id}/enable", Some(&[Admin])),
     ("get", "/api/v1/audit/events", Some(AUDIT)),
     ("get", "/api/v1/audit/verify", Some(AUDIT)),
+    ("post", "/api/v1/programmes", Some(&[Admin])),
+    ("get", "/api/v1/programmes", None),
+    ("get", "/api/v1/programmes/{id}", None),
+    ("post", "/api/v1/programmes/{id}/batches", Some(&[Admin])),
+    ("get", "/api/v1/batches", None),
+    ("get", "/api/v1/batches/{id}", None),
+    ("post", "/api/v1/batches/{id}/publish", Some(&[Admin])),
+    ("post", "/api/v1/batches/{id}/topups", Some(&[Admin])),
+    ("get", "/api/v1/batches/{id}/state", None),
+    ("post", "/api/v1/batches/{id}/claims", Some(&[Firm])),
+    ("get", "/api/v1/firm/vouchers", Some(&[Firm])),
 ];
 
 #[actix_web::test]

@@ -64,6 +64,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    if let Ok(level) = std::env::var("TEST_LOG") {
+        hechuang::startup::init_telemetry(&level, "pretty");
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = test_settings();
     let db_url = fresh_database(&dir);

@@ -8,6 +8,7 @@ pub mod providers;
 pub mod public;
 pub mod spaces;
 pub mod users;
+pub mod vouchers;
 
 use actix_web::web;
 
@@ -50,6 +51,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(users::create)
                 .service(users::disable)
                 .service(users::enable)
+                .service(vouchers::create_programme)
+                .service(vouchers::programmes)
+                .service(vouchers::programme)
+                .service(vouchers::create_batch)
+                .service(vouchers::batches)
+                .service(vouchers::batch_state)
+                .service(vouchers::batch)
+                .service(vouchers::publish)
+                .service(vouchers::top_up)
+                .service(vouchers::claim)
+                .service(vouchers::my_vouchers)
                 .service(audit::events)
                 .service(audit::verify),
         );

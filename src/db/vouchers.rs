@@ -1,0 +1,274 @@
+//! Programmes, batches, vouchers, ledger entries and keyed claim outcomes.
+
+use super::models::{
+    BatchRow, ClaimOutcomeRow, FirmRow, LedgerEntryRow, ProgrammeRow, TopupRow, VoucherRow,
+};
+use super::schema::{
+    batch_topups, batches, claim_outcomes, firms, ledger_entries, programmes, vouchers,
+};
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// Rows per INSERT: keeps every statement under SQLite's bound-parameter limit.
+const CHUNK: usize = 500;
+
+pub fn insert_programme(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryResult<()> {
+    diesel::insert_into(programmes::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn programme(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRow>> {
+    programmes::table.find(id).first(conn).optional()
+}
+
+pub fn programme_code_taken(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        programmes::table.filter(programmes::code.eq(code)),
+    ))
+    .get_result(conn)
+}
+
+pub fn list_programmes(conn: &mut DbConnection) -> QueryResult<Vec<ProgrammeRow>> {
+    programmes::table
+        .order(programmes::created_at.desc())
+        .load(conn)
+}
+
+pub fn next_batch_number(conn: &mut DbConnection, programme_id: &str) -> QueryResult<i32> {
+    let max: Option<i32> = batches::table
+        .filter(batches::programme_id.eq(programme_id))
+        .select(diesel::dsl::max(batches::number))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn insert_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<()> {
+    diesel::insert_into(batches::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn batch(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
+    batches::table.find(id).first(conn).optional()
+}
+
+/// The batch row under a write lock: on PostgreSQL a row lock that orders every
+/// server process's claim transactions for this batch; on SQLite the write
+/// transaction already holds the database lock.
+pub fn batch_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
+    match conn {
+        DbConnection::Pg(c) => batches::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => batches::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<usize> {
+    diesel::update(batches::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn list_batches(conn: &mut DbConnection, include_drafts: bool) -> QueryResult<Vec<BatchRow>> {
+    let mut q = batches::table.into_boxed();
+    if !include_drafts {
+        q = q.filter(batches::published.eq(true));
+    }
+    q.order(batches::opens_at.desc()).limit(200).load(conn)
+}
+
+pub fn insert_topup(conn: &mut DbConnection, row: &TopupRow) -> QueryResult<()> {
+    diesel::insert_into(batch_topups::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The guarded decrement: records `total` more claimed money and `count` more
+/// vouchers only if the budget still covers it. Returns false when it does not.
+pub fn take_from_budget(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    total: i64,
+    count: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        batches::table
+            .find(batch_id)
+            .filter((batches::claimed_fen + total).le(batches::budget_fen)),
+    )
+    .set((
+        batches::claimed_fen.eq(batches::claimed_fen + total),
+        batches::vouchers_claimed.eq(batches::vouchers_claimed + count),
+        batches::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn add_to_budget(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    amount: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(batches::table.find(batch_id))
+        .set((
+            batches::budget_fen.eq(batches::budget_fen + amount),
+            batches::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn firms_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FirmRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            firms::table
+                .filter(firms::id.eq_any(chunk))
+                .load::<FirmRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The programme's vouchers held by these firms.
+pub fn vouchers_of_firms(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    firm_ids: &[String],
+) -> QueryResult<Vec<VoucherRow>> {
+    let mut out = Vec::new();
+    for chunk in firm_ids.chunks(CHUNK) {
+        out.extend(
+            vouchers::table
+                .filter(vouchers::programme_id.eq(programme_id))
+                .filter(vouchers::firm_id.eq_any(chunk))
+                .load::<VoucherRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The programme's vouchers held by any firm under these actual controllers.
+pub fn vouchers_of_controllers(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    controllers: &[String],
+) -> QueryResult<Vec<VoucherRow>> {
+    let mut out = Vec::new();
+    for chunk in controllers.chunks(CHUNK) {
+        out.extend(
+            vouchers::table
+                .filter(vouchers::programme_id.eq(programme_id))
+                .filter(vouchers::controller.eq_any(chunk))
+                .load::<VoucherRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn insert_vouchers(conn: &mut DbConnection, rows: &[VoucherRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        on_backend!(&mut *conn, c => diesel::insert_into(vouchers::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+pub fn voucher(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VoucherRow>> {
+    vouchers::table.find(id).first(conn).optional()
+}
+
+pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<VoucherRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            vouchers::table
+                .filter(vouchers::id.eq_any(chunk))
+                .load::<VoucherRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> QueryResult<Vec<VoucherRow>> {
+    vouchers::table
+        .filter(vouchers::firm_id.eq(firm_id))
+        .order(vouchers::claimed_at.desc())
+        .load(conn)
+}
+
+pub fn vouchers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<VoucherRow>> {
+    vouchers::table
+        .filter(vouchers::batch_id.eq(batch_id))
+        .order(vouchers::seq_in_batch.asc())
+        .load(conn)
+}
+
+pub fn count_claimants(conn: &mut DbConnection, batch_id: &str) -> QueryResult<i64> {
+    vouchers::table
+        .filter(vouchers::batch_id.eq(batch_id))
+        .select(diesel::dsl::count(vouchers::firm_id).aggregate_distinct())
+        .first(conn)
+}
+
+pub fn insert_ledger(conn: &mut DbConnection, rows: &[LedgerEntryRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        on_backend!(&mut *conn, c => diesel::insert_into(ledger_entries::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+/// The balance of one ledger account (sum of its entries). Summed in Rust: the SQL
+/// SUM of a BIGINT is NUMERIC on PostgreSQL, which the shared connection cannot carry.
+pub fn account_balance(conn: &mut DbConnection, account: &str) -> QueryResult<i64> {
+    let v: Vec<i64> = ledger_entries::table
+        .filter(ledger_entries::account.eq(account))
+        .select(ledger_entries::amount_fen)
+        .load(conn)?;
+    Ok(v.iter().sum())
+}
+
+/// Transactions whose entries do not sum to zero (should always be empty).
+pub fn unbalanced_txns(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    let rows: Vec<(String, i64)> = ledger_entries::table
+        .select((ledger_entries::txn_id, ledger_entries::amount_fen))
+        .load(conn)?;
+    let mut sums: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (t, a) in rows {
+        *sums.entry(t).or_default() += a;
+    }
+    let mut bad: Vec<String> = sums
+        .into_iter()
+        .filter(|(_, s)| *s != 0)
+        .map(|(t, _)| t)
+        .collect();
+    bad.sort();
+    Ok(bad)
+}
+
+pub fn outcomes_of_firms(
+    conn: &mut DbConnection,
+    firm_ids: &[String],
+) -> QueryResult<Vec<ClaimOutcomeRow>> {
+    let mut out = Vec::new();
+    for chunk in firm_ids.chunks(CHUNK) {
+        out.extend(
+            claim_outcomes::table
+                .filter(claim_outcomes::firm_id.eq_any(chunk))
+                .load::<ClaimOutcomeRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn insert_outcomes(conn: &mut DbConnection, rows: &[ClaimOutcomeRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        on_backend!(&mut *conn, c => diesel::insert_into(claim_outcomes::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,487 @@
+//! Voucher programmes, batches and the claim rules: eligibility, per-firm limits, the
+//! next-claim gate and batch state by clock and budget. Pure functions only.
+
+use super::money::Fen;
+use super::SizeClass;
+use chrono::{Datelike, Duration, FixedOffset, Months, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherKind {
+    /// 通用券: any of the programme's categories.
+    General,
+    /// 专用券: a named service category only.
+    Special,
+}
+
+impl VoucherKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoucherKind::General => "general",
+            VoucherKind::Special => "special",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::General, Self::Special]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocationMode {
+    /// 先到先得: first come, first served at the opening second.
+    FirstCome,
+    /// A draw among firms that registered interest before the opening.
+    Lottery,
+}
+
+impl AllocationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllocationMode::FirstCome => "first_come",
+            AllocationMode::Lottery => "lottery",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::FirstCome, Self::Lottery]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualification {
+    HighTech,
+    TechSme,
+    RecommendedBySpace,
+}
+
+impl Qualification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualification::HighTech => "high_tech",
+            Qualification::TechSme => "tech_sme",
+            Qualification::RecommendedBySpace => "recommended_by_space",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::HighTech, Self::TechSme, Self::RecommendedBySpace]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The claim rules of a programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRules {
+    pub eligible_size_classes: Vec<SizeClass>,
+    pub exclude_dishonest: bool,
+    pub revenue_ceiling: Option<Fen>,
+    pub required_qualifications: Vec<Qualification>,
+    pub per_batch_limit: i32,
+    pub per_year_limit: i32,
+    pub count_by_controller: bool,
+    /// Share of earlier vouchers' face value that must be used before claiming again,
+    /// in basis points (8000 = 80%).
+    pub gate_used_share_bp: i32,
+}
+
+/// What the rules need to know about a firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmFacts {
+    pub onboarded: bool,
+    pub size_class: SizeClass,
+    pub dishonest: bool,
+    pub revenue: Fen,
+    pub high_tech: bool,
+    pub tech_sme: bool,
+    pub recommended: bool,
+}
+
+/// Why a claim is refused. Each has a stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NotOpen,
+    Closed,
+    SoldOut,
+    AlreadyClaimed,
+    NotEligible(Ineligible),
+    GateUnmet { used_bp: i64, required_bp: i32 },
+    AnnualLimit { limit: i32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ineligible {
+    NotOnboarded,
+    SizeClass(SizeClass),
+    Dishonest,
+    RevenueAboveCeiling,
+    MissingQualification(Qualification),
+}
+
+impl Ineligible {
+    pub fn code(self) -> &'static str {
+        match self {
+            Ineligible::NotOnboarded => "not_onboarded",
+            Ineligible::SizeClass(_) => "size_class",
+            Ineligible::Dishonest => "dishonest",
+            Ineligible::RevenueAboveCeiling => "revenue_above_ceiling",
+            Ineligible::MissingQualification(_) => "qualification_missing",
+        }
+    }
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotOpen => "batch_not_open",
+            Refusal::Closed => "batch_closed",
+            Refusal::SoldOut => "batch_sold_out",
+            Refusal::AlreadyClaimed => "already_claimed",
+            Refusal::NotEligible(_) => "firm_not_eligible",
+            Refusal::GateUnmet { .. } => "claim_gate_unmet",
+            Refusal::AnnualLimit { .. } => "annual_limit_reached",
+        }
+    }
+
+    pub fn message_zh(&self) -> String {
+        match self {
+            Refusal::NotOpen => "本期合创券尚未开放申领".into(),
+            Refusal::Closed => "本期合创券申领已结束".into(),
+            Refusal::SoldOut => "本期合创券已领完".into(),
+            Refusal::AlreadyClaimed => "您已领取过本期合创券".into(),
+            Refusal::NotEligible(i) => match i {
+                Ineligible::NotOnboarded => "企业尚未入库，不能申领".into(),
+                Ineligible::SizeClass(c) => format!(
+                    "本期仅限符合条件规模的企业申领，贵企业为{}企业",
+                    c.name_zh()
+                ),
+                Ineligible::Dishonest => "企业有失信记录，不能申领".into(),
+                Ineligible::RevenueAboveCeiling => "企业上年度营业收入超过本期上限".into(),
+                Ineligible::MissingQualification(q) => {
+                    format!("本期要求企业具备资质：{}", qualification_zh(*q))
+                }
+            },
+            Refusal::GateUnmet {
+                used_bp,
+                required_bp,
+            } => format!(
+                "此前领取的合创券已使用{}%，需达到{}%方可再次申领",
+                used_bp / 100,
+                required_bp / 100
+            ),
+            Refusal::AnnualLimit { limit } => format!("本年度申领次数已达上限（{limit}张）"),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            Refusal::NotOpen => "this batch is not open for claims yet".into(),
+            Refusal::Closed => "claiming for this batch has ended".into(),
+            Refusal::SoldOut => "this batch is sold out".into(),
+            Refusal::AlreadyClaimed => "you have already claimed from this batch".into(),
+            Refusal::NotEligible(i) => match i {
+                Ineligible::NotOnboarded => "the firm is not onboarded".into(),
+                Ineligible::SizeClass(c) => format!("this batch is not for {} firms", c.as_str()),
+                Ineligible::Dishonest => "the firm has a dishonesty record".into(),
+                Ineligible::RevenueAboveCeiling => {
+                    "last year's revenue is above the batch's ceiling".into()
+                }
+                Ineligible::MissingQualification(q) => {
+                    format!("this batch requires the qualification {}", q.as_str())
+                }
+            },
+            Refusal::GateUnmet {
+                used_bp,
+                required_bp,
+            } => format!(
+                "earlier vouchers are {}% used; {}% is needed before claiming again",
+                used_bp / 100,
+                required_bp / 100
+            ),
+            Refusal::AnnualLimit { limit } => {
+                format!("the yearly limit of {limit} voucher(s) is reached")
+            }
+        }
+    }
+
+    /// Stable detail for stored outcomes, e.g. `firm_not_eligible:size_class`.
+    pub fn detail_code(&self) -> String {
+        match self {
+            Refusal::NotEligible(i) => format!("{}:{}", self.code(), i.code()),
+            _ => self.code().to_string(),
+        }
+    }
+}
+
+fn qualification_zh(q: Qualification) -> &'static str {
+    match q {
+        Qualification::HighTech => "高新技术企业",
+        Qualification::TechSme => "科技型中小企业",
+        Qualification::RecommendedBySpace => "孵化载体推荐",
+    }
+}
+
+/// Whether a firm may claim under these rules (limits and gate are checked separately).
+pub fn eligibility(rules: &ClaimRules, f: &FirmFacts) -> Result<(), Ineligible> {
+    if !f.onboarded {
+        return Err(Ineligible::NotOnboarded);
+    }
+    if !rules.eligible_size_classes.contains(&f.size_class) {
+        return Err(Ineligible::SizeClass(f.size_class));
+    }
+    if rules.exclude_dishonest && f.dishonest {
+        return Err(Ineligible::Dishonest);
+    }
+    if rules.revenue_ceiling.is_some_and(|c| f.revenue > c) {
+        return Err(Ineligible::RevenueAboveCeiling);
+    }
+    for q in &rules.required_qualifications {
+        let has = match q {
+            Qualification::HighTech => f.high_tech,
+            Qualification::TechSme => f.tech_sme,
+            Qualification::RecommendedBySpace => f.recommended,
+        };
+        if !has {
+            return Err(Ineligible::MissingQualification(*q));
+        }
+    }
+    Ok(())
+}
+
+/// The next-claim gate: earlier vouchers (face, balance) must be at least `gate_bp`
+/// used in total, or fully spent. No earlier vouchers: the gate is open.
+/// Returns the used share in basis points when the gate is shut.
+pub fn gate(earlier: &[(Fen, Fen)], gate_bp: i32) -> Result<(), i64> {
+    let face: i64 = earlier.iter().map(|(f, _)| f.get()).sum();
+    if face == 0 {
+        return Ok(());
+    }
+    let used: i64 = earlier.iter().map(|(f, b)| f.get() - b.get()).sum();
+    // used / face >= gate_bp / 10000, in integers (no rounding).
+    if i128::from(used) * 10_000 >= i128::from(gate_bp) * i128::from(face) || used == face {
+        Ok(())
+    } else {
+        Err(i64::try_from(i128::from(used) * 10_000 / i128::from(face)).unwrap_or(0))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    Draft,
+    Scheduled,
+    Open,
+    Exhausted,
+    Closed,
+}
+
+impl BatchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Draft => "draft",
+            BatchStatus::Scheduled => "scheduled",
+            BatchStatus::Open => "open",
+            BatchStatus::Exhausted => "exhausted",
+            BatchStatus::Closed => "closed",
+        }
+    }
+}
+
+/// A batch's state follows from the clock and the budget; nobody presses a button.
+pub fn batch_status(
+    published: bool,
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+    remaining: Fen,
+    smallest_face: Fen,
+    now: NaiveDateTime,
+) -> BatchStatus {
+    if !published {
+        BatchStatus::Draft
+    } else if now < opens_at {
+        BatchStatus::Scheduled
+    } else if now >= closes_at {
+        BatchStatus::Closed
+    } else if remaining < smallest_face {
+        BatchStatus::Exhausted
+    } else {
+        BatchStatus::Open
+    }
+}
+
+/// Face values are stored as a comma-separated list of fen.
+pub fn parse_face_values(s: &str) -> Vec<Fen> {
+    s.split(',')
+        .filter_map(|p| p.trim().parse::<i64>().ok())
+        .map(Fen::new)
+        .collect()
+}
+
+pub fn format_face_values(v: &[Fen]) -> String {
+    v.iter()
+        .map(|f| f.get().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The voucher's filing number (备案编号): programme code, batch number, arrival sequence.
+pub fn voucher_code(programme_code: &str, batch_number: i32, seq: i32) -> String {
+    format!("{programme_code}-{batch_number:02}-{seq:06}")
+}
+
+/// Vouchers are valid for whole months from the claim.
+pub fn valid_until(claimed_at: NaiveDateTime, months: i32) -> NaiveDateTime {
+    claimed_at
+        .checked_add_months(Months::new(u32::try_from(months).unwrap_or(12)))
+        .unwrap_or(claimed_at + Duration::days(365))
+}
+
+/// The programme year a claim counts against: the calendar year in China (UTC+8).
+pub fn claim_year(now: NaiveDateTime) -> i32 {
+    let offset = FixedOffset::east_opt(8 * 3600).map_or(0, |o| i64::from(o.local_minus_utc()));
+    (now + Duration::seconds(offset)).year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn facts() -> FirmFacts {
+        FirmFacts {
+            onboarded: true,
+            size_class: SizeClass::Small,
+            dishonest: false,
+            revenue: Fen::new(100_000_000),
+            high_tech: false,
+            tech_sme: true,
+            recommended: false,
+        }
+    }
+
+    fn rules() -> ClaimRules {
+        ClaimRules {
+            eligible_size_classes: vec![SizeClass::Micro, SizeClass::Small],
+            exclude_dishonest: true,
+            revenue_ceiling: Some(Fen::new(2_000_000_000)),
+            required_qualifications: vec![],
+            per_batch_limit: 1,
+            per_year_limit: 2,
+            count_by_controller: false,
+            gate_used_share_bp: 8000,
+        }
+    }
+
+    #[test]
+    fn eligibility_rules() {
+        assert_eq!(eligibility(&rules(), &facts()), Ok(()));
+        let f = FirmFacts {
+            onboarded: false,
+            ..facts()
+        };
+        assert_eq!(eligibility(&rules(), &f), Err(Ineligible::NotOnboarded));
+        let f = FirmFacts {
+            size_class: SizeClass::Medium,
+            ..facts()
+        };
+        assert_eq!(
+            eligibility(&rules(), &f),
+            Err(Ineligible::SizeClass(SizeClass::Medium))
+        );
+        let f = FirmFacts {
+            dishonest: true,
+            ..facts()
+        };
+        assert_eq!(eligibility(&rules(), &f), Err(Ineligible::Dishonest));
+        let f = FirmFacts {
+            revenue: Fen::new(2_000_000_001),
+            ..facts()
+        };
+        assert_eq!(
+            eligibility(&rules(), &f),
+            Err(Ineligible::RevenueAboveCeiling)
+        );
+        let f = FirmFacts {
+            revenue: Fen::new(2_000_000_000),
+            ..facts()
+        };
+        assert_eq!(
+            eligibility(&rules(), &f),
+            Ok(()),
+            "the ceiling itself is allowed"
+        );
+        let r = ClaimRules {
+            required_qualifications: vec![Qualification::HighTech],
+            ..rules()
+        };
+        assert_eq!(
+            eligibility(&r, &facts()),
+            Err(Ineligible::MissingQualification(Qualification::HighTech))
+        );
+    }
+
+    #[test]
+    fn gate_at_eighty_percent() {
+        let f = |face: i64, bal: i64| (Fen::new(face), Fen::new(bal));
+        assert_eq!(gate(&[], 8000), Ok(()));
+        assert_eq!(gate(&[f(10_000, 2_000)], 8000), Ok(()), "exactly 80% used");
+        assert_eq!(gate(&[f(10_000, 2_001)], 8000), Err(7999));
+        assert_eq!(gate(&[f(10_000, 0), f(10_000, 10_000)], 8000), Err(5000));
+        assert_eq!(gate(&[f(10_000, 0)], 10_000), Ok(()), "fully spent");
+    }
+
+    #[test]
+    fn status_follows_clock_and_budget() {
+        let t = |h| {
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        let s = |p, rem, now| batch_status(p, t(9), t(17), Fen::new(rem), Fen::new(100), now);
+        assert_eq!(s(false, 1000, t(10)), BatchStatus::Draft);
+        assert_eq!(s(true, 1000, t(8)), BatchStatus::Scheduled);
+        assert_eq!(
+            s(true, 1000, t(9)),
+            BatchStatus::Open,
+            "open at the opening instant"
+        );
+        assert_eq!(s(true, 99, t(10)), BatchStatus::Exhausted);
+        assert_eq!(
+            s(true, 1000, t(17)),
+            BatchStatus::Closed,
+            "closed at the closing instant"
+        );
+    }
+
+    #[test]
+    fn codes_years_and_validity() {
+        assert_eq!(voucher_code("HCQ2026", 1, 534), "HCQ2026-01-000534");
+        let late = NaiveDate::from_ymd_opt(2026, 12, 31)
+            .unwrap()
+            .and_hms_opt(16, 30, 0)
+            .unwrap();
+        assert_eq!(
+            claim_year(late),
+            2027,
+            "16:30 UTC on 31 Dec is 2027 in Hefei"
+        );
+        let d = NaiveDate::from_ymd_opt(2026, 1, 31)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(
+            valid_until(d, 1).date(),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            parse_face_values(&format_face_values(&[Fen::new(5), Fen::new(7)])),
+            vec![Fen::new(5), Fen::new(7)]
+        );
+    }
+}

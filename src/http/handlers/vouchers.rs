@@ -1,0 +1,285 @@
+//! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
+
+use crate::domain::voucher::BatchStatus;
+use crate::domain::{voucher::batch_status, Fen};
+use crate::error::{AppError, Problem};
+use crate::http::extract::{AdminRole, Auth, FirmRole};
+use crate::http::{db, path_id, request_id, JsonBody, State};
+use crate::services::claims::ClaimRequest;
+use crate::services::vouchers::{
+    self as svc, BatchInput, BatchView, ProgrammeInput, ProgrammeView, TopupInput, VoucherView,
+};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// Create a voucher programme; omitted fields take the policy defaults.
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "vouchers", request_body = ProgrammeInput, security(("bearer" = [])), responses(
+    (status = 201, body = ProgrammeView),
+    (status = 409, description = "programme_code_taken", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/programmes")]
+pub async fn create_programme(
+    state: State,
+    auth: Auth<AdminRole>,
+    body: JsonBody<ProgrammeInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::create_programme(c, &policy, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Voucher programmes and their rules (public).
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "vouchers", responses((status = 200, body = Vec<ProgrammeView>)))]
+#[get("/programmes")]
+pub async fn programmes(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(db(&state, svc::programmes).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
+    (status = 200, body = ProgrammeView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/programmes/{id}")]
+pub async fn programme(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "programme")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::programme(c, &id)).await?))
+}
+
+/// Create a batch (期) of a programme, as a draft or published at once.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/batches", tag = "vouchers", request_body = BatchInput, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 201, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/programmes/{id}/batches")]
+pub async fn create_batch(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+    body: JsonBody<BatchInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "programme")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::create_batch(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Published batches, newest first (public).
+#[utoipa::path(get, path = "/api/v1/batches", tag = "vouchers", responses((status = 200, body = Vec<BatchView>)))]
+#[get("/batches")]
+pub async fn batches(state: State) -> actix_web::Result<HttpResponse> {
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batches(c, false, now)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
+    (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/batches/{id}")]
+pub async fn batch(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "batch")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batch(c, &id, false, now)).await?))
+}
+
+/// Publish a draft batch: it opens and closes by the clock from then on.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/publish", tag = "vouchers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/batches/{id}/publish")]
+pub async fn publish(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "batch")?;
+    let now = state.clock.now();
+    let key = id.clone();
+    let v = db(&state, move |c| {
+        svc::publish_batch(c, &id, now, &auth.actor)
+    })
+    .await?;
+    state.claims.invalidate(&key);
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Raise a batch's budget (never lowered).
+#[utoipa::path(post, path = "/api/v1/batches/{id}/topups", tag = "vouchers", request_body = TopupInput, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/batches/{id}/topups")]
+pub async fn top_up(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+    body: JsonBody<TopupInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "batch")?;
+    let now = state.clock.now();
+    let key = id.clone();
+    let v = db(&state, move |c| {
+        svc::top_up(c, &id, &body, now, &auth.actor)
+    })
+    .await?;
+    state.claims.invalidate(&key);
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchState {
+    pub batch_id: String,
+    pub status: BatchStatus,
+    #[schema(value_type = String)]
+    pub budget: Fen,
+    #[schema(value_type = String)]
+    pub remaining: Fen,
+    pub vouchers_claimed: i32,
+    pub claimants: i64,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    /// The server's clock, for the countdown to the opening second.
+    pub server_time: NaiveDateTime,
+}
+
+/// A batch's live state, cheap enough to poll while waiting for the opening second (public).
+#[utoipa::path(get, path = "/api/v1/batches/{id}/state", tag = "vouchers", params(("id" = String, Path)), responses(
+    (status = 200, body = BatchState), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/batches/{id}/state")]
+pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "batch")?;
+    let live = state
+        .claims
+        .state(&id)
+        .await
+        .ok_or_else(|| AppError::not_found("batch"))?;
+    let now = state.clock.now();
+    let s = &live.snap;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(BatchState {
+            status: batch_status(
+                s.published,
+                s.opens_at,
+                s.closes_at,
+                s.remaining,
+                s.smallest_face,
+                now,
+            ),
+            batch_id: id,
+            budget: s.budget,
+            remaining: s.remaining,
+            vouchers_claimed: s.vouchers_claimed,
+            claimants: live.claimants,
+            opens_at: s.opens_at,
+            closes_at: s.closes_at,
+            server_time: now,
+        }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBody {
+    /// The face value chosen, in yuan; needed only when the batch offers several.
+    pub face_value: Option<String>,
+}
+
+fn claim_error(e: AppError, arrival: Option<u64>) -> HttpResponse {
+    let mut resp = e.error_response();
+    if let Some(a) = arrival.and_then(|a| HeaderValue::from_str(&a.to_string()).ok()) {
+        resp.headers_mut()
+            .insert(HeaderName::from_static("x-claim-arrival"), a);
+    }
+    resp
+}
+
+/// Claim a voucher from a batch. The answer is final: 201 with the voucher, or a refusal
+/// (`batch_not_open`, `batch_closed`, `batch_sold_out`, `already_claimed`,
+/// `firm_not_eligible`, `claim_gate_unmet`, `annual_limit_reached`). Send an
+/// `Idempotency-Key` header to make retries safe. `X-Claim-Arrival` tells the arrival order.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/claims", tag = "vouchers", request_body(content = Option<ClaimBody>),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1-200 visible ASCII characters")),
+    security(("bearer" = [])), responses(
+    (status = 201, body = VoucherView),
+    (status = 409, description = "batch_not_open, batch_closed, batch_sold_out, already_claimed, claim_gate_unmet, annual_limit_reached", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "firm_not_eligible, face_value_not_offered, face_value_required", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "claim_queue_full, service_unavailable", body = Problem, content_type = "application/problem+json")))]
+#[post("/batches/{id}/claims")]
+pub async fn claim(
+    state: State,
+    auth: Auth<FirmRole>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "batch")?;
+    let face_value = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let b: ClaimBody = serde_json::from_slice(&body).map_err(|e| {
+            AppError::bad_request(
+                "invalid_json",
+                format!("请求体 JSON 不符合要求：{e}"),
+                format!("the JSON body does not fit: {e}"),
+            )
+        })?;
+        match b.face_value {
+            Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
+                let mut f = crate::domain::validation::FieldErrors::new();
+                f.add("face_value", e.code(), e.message_zh(), e.message_en());
+                AppError::validation(f)
+            })?),
+            None => None,
+        }
+    };
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v.to_str().ok().map(str::trim).filter(|k| {
+                !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic())
+            });
+            Some(
+                k.ok_or_else(|| {
+                    AppError::bad_request(
+                        "idempotency_key_invalid",
+                        "Idempotency-Key 应为 1–200 个可见 ASCII 字符",
+                        "Idempotency-Key must be 1-200 visible ASCII characters",
+                    )
+                })?
+                .to_string(),
+            )
+        }
+    };
+    let firm_id = auth.party_id()?;
+    let request = ClaimRequest {
+        firm_id,
+        user_id: auth.caller.user_id.clone(),
+        face_value,
+        idempotency_key: key,
+        arrival: 0,
+        request_id: request_id(&req),
+    };
+    let (arrival, answer) = state.claims.claim(&id, request).await;
+    match answer.into_result() {
+        Ok(v) => Ok(HttpResponse::Created()
+            .insert_header(("X-Claim-Arrival", arrival.to_string()))
+            .json(v)),
+        Err(e) => Ok(claim_error(e, Some(arrival))),
+    }
+}
+
+/// The signed-in firm's vouchers.
+#[utoipa::path(get, path = "/api/v1/firm/vouchers", tag = "vouchers", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<VoucherView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/firm/vouchers")]
+pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
+    let id = auth.party_id()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::vouchers_of_firm(c, &id)).await?))
+}

@@ -1,0 +1,439 @@
+//! Settling claims. One call settles many queued requests in one write transaction:
+//! keyed retries replayed, ineligible firms and duplicates refused, vouchers allocated
+//! in arrival order while the budget lasts, vouchers, ledger entries and audit events
+//! inserted, and the budget taken by a guarded UPDATE. The claim engine (`crate::claim`)
+//! calls it with up to a few hundred requests at a time; the naive baseline calls it
+//! with one.
+
+use super::vouchers::{batch_account, rules_of, transfer, voucher_account, VoucherView};
+use crate::db::audit::NewEvent;
+use crate::db::models::{ClaimOutcomeRow, FirmRow, VoucherRow};
+use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
+use crate::domain::party::OnboardingStatus;
+use crate::domain::voucher::{
+    claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code, FirmFacts, Refusal,
+};
+use crate::domain::{new_id, Fen, Role, SizeClass};
+use crate::error::{AppError, AppResult, Kind};
+use chrono::NaiveDateTime;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct ClaimRequest {
+    pub firm_id: String,
+    pub user_id: String,
+    pub face_value: Option<Fen>,
+    pub idempotency_key: Option<String>,
+    /// Arrival number as the engine saw the request (1, 2, 3, …).
+    pub arrival: u64,
+    pub request_id: Option<String>,
+}
+
+/// The final answer to one claim.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Claimed(VoucherView),
+    Refused {
+        kind: Kind,
+        code: String,
+        detail: String,
+        detail_en: String,
+    },
+}
+
+impl Answer {
+    pub fn refusal(r: &Refusal) -> Self {
+        let kind = match r {
+            Refusal::NotEligible(_) => Kind::Unprocessable,
+            _ => Kind::Conflict,
+        };
+        Answer::Refused {
+            kind,
+            code: r.code().into(),
+            detail: r.message_zh(),
+            detail_en: r.message_en(),
+        }
+    }
+
+    fn problem(kind: Kind, code: &str, zh: &str, en: &str) -> Self {
+        Answer::Refused {
+            kind,
+            code: code.into(),
+            detail: zh.into(),
+            detail_en: en.into(),
+        }
+    }
+
+    pub fn into_result(self) -> Result<VoucherView, AppError> {
+        match self {
+            Answer::Claimed(v) => Ok(v),
+            Answer::Refused {
+                kind,
+                code,
+                detail,
+                detail_en,
+            } => Err(AppError::new(kind, code, detail, detail_en)),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Answer::Claimed(_) => "claimed",
+            Answer::Refused { code, .. } => code,
+        }
+    }
+}
+
+/// What the engine keeps in memory about a batch after settling.
+#[derive(Debug, Clone)]
+pub struct BatchSnapshot {
+    pub published: bool,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub budget: Fen,
+    pub remaining: Fen,
+    pub smallest_face: Fen,
+    pub vouchers_claimed: i32,
+}
+
+fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<String, VoucherRow>) -> Option<Answer> {
+    if let Some(vid) = &o.voucher_id {
+        return vouchers
+            .get(vid)
+            .cloned()
+            .map(|v| Answer::Claimed(v.into()));
+    }
+    let d: serde_json::Value = serde_json::from_str(o.detail.as_deref().unwrap_or("{}")).ok()?;
+    let kind = match d["status"].as_u64() {
+        Some(422) => Kind::Unprocessable,
+        Some(404) => Kind::NotFound,
+        _ => Kind::Conflict,
+    };
+    Some(Answer::Refused {
+        kind,
+        code: o.outcome.clone(),
+        detail: d["detail"].as_str().unwrap_or_default().into(),
+        detail_en: d["detail_en"].as_str().unwrap_or_default().into(),
+    })
+}
+
+fn facts(f: &FirmRow) -> FirmFacts {
+    FirmFacts {
+        onboarded: f.onboarding_status == OnboardingStatus::Onboarded.as_str(),
+        size_class: SizeClass::parse(&f.size_class).unwrap_or(SizeClass::Large),
+        dishonest: f.dishonest,
+        revenue: Fen::new(f.revenue_fen),
+        high_tech: f.high_tech,
+        tech_sme: f.tech_sme,
+        recommended: f.recommended_by_space_id.is_some(),
+    }
+}
+
+/// Settles `reqs` (in arrival order) against one batch. Returns one answer per request,
+/// in the same order, and the batch's state after the commit.
+pub fn settle(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    reqs: &[ClaimRequest],
+    now: NaiveDateTime,
+) -> AppResult<(Vec<Answer>, Option<BatchSnapshot>)> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let not_found = Answer::problem(
+            Kind::NotFound,
+            "not_found",
+            "未找到该期合创券",
+            "no such batch",
+        );
+        let Some(batch) = repo::batch_for_update(c, batch_id)?.filter(|b| b.published) else {
+            return Ok((vec![not_found; reqs.len()], None));
+        };
+        let programme = repo::programme(c, &batch.programme_id)?
+            .ok_or_else(|| AppError::internal("batch without programme"))?;
+        let rules = rules_of(&programme);
+        let faces = parse_face_values(&batch.face_values);
+        let smallest = faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX));
+        let year = claim_year(now);
+
+        let mut firm_ids: Vec<String> = reqs.iter().map(|r| r.firm_id.clone()).collect();
+        firm_ids.sort();
+        firm_ids.dedup();
+
+        // Keyed retries: the stored answer, whatever has happened since.
+        let keyed = reqs.iter().any(|r| r.idempotency_key.is_some());
+        let stored: HashMap<(String, String), ClaimOutcomeRow> = if keyed {
+            repo::outcomes_of_firms(c, &firm_ids)?
+                .into_iter()
+                .map(|o| ((o.firm_id.clone(), o.idempotency_key.clone()), o))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let stored_vouchers: HashMap<String, VoucherRow> = {
+            let ids: Vec<String> = stored
+                .values()
+                .filter_map(|o| o.voucher_id.clone())
+                .collect();
+            repo::vouchers_by_ids(c, &ids)?
+                .into_iter()
+                .map(|v| (v.id.clone(), v))
+                .collect()
+        };
+
+        let firms: HashMap<String, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect();
+        let group_of = |f: &FirmRow| -> String {
+            if rules.count_by_controller {
+                format!("controller:{}", f.actual_controller.trim())
+            } else {
+                format!("firm:{}", f.id)
+            }
+        };
+        // What the firms (or their controller groups) already hold in this programme.
+        let held: Vec<VoucherRow> = if rules.count_by_controller {
+            let mut controllers: Vec<String> = firms
+                .values()
+                .map(|f| f.actual_controller.trim().to_string())
+                .collect();
+            controllers.sort();
+            controllers.dedup();
+            repo::vouchers_of_controllers(c, &programme.id, &controllers)?
+        } else {
+            repo::vouchers_of_firms(c, &programme.id, &firm_ids)?
+        };
+        let mut in_batch: HashMap<String, i32> = HashMap::new();
+        let mut nth_of_firm: HashMap<String, i32> = HashMap::new();
+        let mut in_year: HashMap<String, i32> = HashMap::new();
+        let mut earlier: HashMap<String, Vec<(Fen, Fen)>> = HashMap::new();
+        for v in &held {
+            let group = if rules.count_by_controller {
+                format!("controller:{}", v.controller)
+            } else {
+                format!("firm:{}", v.firm_id)
+            };
+            if v.batch_id == batch.id {
+                *in_batch.entry(group.clone()).or_default() += 1;
+                *nth_of_firm.entry(v.firm_id.clone()).or_default() += 1;
+            } else {
+                earlier
+                    .entry(group.clone())
+                    .or_default()
+                    .push((Fen::new(v.face_value_fen), Fen::new(v.balance_fen)));
+            }
+            if v.claim_year == year {
+                *in_year.entry(group).or_default() += 1;
+            }
+        }
+
+        let mut remaining = batch.budget_fen - batch.claimed_fen;
+        let mut seq = batch.vouchers_claimed;
+        let mut answers: Vec<Answer> = Vec::with_capacity(reqs.len());
+        let mut new_vouchers: Vec<VoucherRow> = Vec::new();
+        let mut outcomes: Vec<ClaimOutcomeRow> = Vec::new();
+        let mut events: Vec<NewEvent> = Vec::new();
+        let mut answered_keys: HashMap<(String, String), Answer> = HashMap::new();
+
+        for r in reqs {
+            let key = r.idempotency_key.clone().map(|k| (r.firm_id.clone(), k));
+            if let Some(k) = &key {
+                if let Some(a) = answered_keys.get(k) {
+                    answers.push(a.clone());
+                    continue;
+                }
+                if let Some(a) = stored
+                    .get(k)
+                    .and_then(|o| stored_answer(o, &stored_vouchers))
+                {
+                    answers.push(a);
+                    continue;
+                }
+            }
+            let answer = (|| -> Answer {
+                if now < batch.opens_at {
+                    return Answer::refusal(&Refusal::NotOpen);
+                }
+                if now >= batch.closes_at {
+                    return Answer::refusal(&Refusal::Closed);
+                }
+                let face = match r.face_value {
+                    Some(f) if faces.contains(&f) => f,
+                    Some(_) => {
+                        return Answer::problem(
+                            Kind::Unprocessable,
+                            "face_value_not_offered",
+                            "本期不提供该面额",
+                            "this batch does not offer that face value",
+                        )
+                    }
+                    None if faces.len() == 1 => faces[0],
+                    None => {
+                        return Answer::problem(
+                            Kind::Unprocessable,
+                            "face_value_required",
+                            "本期有多种面额，请选择一种",
+                            "this batch offers several face values; choose one",
+                        )
+                    }
+                };
+                let Some(firm) = firms.get(&r.firm_id) else {
+                    return Answer::problem(
+                        Kind::NotFound,
+                        "not_found",
+                        "未找到该企业",
+                        "no such firm",
+                    );
+                };
+                if let Err(i) = eligibility(&rules, &facts(firm)) {
+                    return Answer::refusal(&Refusal::NotEligible(i));
+                }
+                let group = group_of(firm);
+                if in_batch.get(&group).copied().unwrap_or(0) >= rules.per_batch_limit {
+                    return Answer::refusal(&Refusal::AlreadyClaimed);
+                }
+                if in_year.get(&group).copied().unwrap_or(0) >= rules.per_year_limit {
+                    return Answer::refusal(&Refusal::AnnualLimit {
+                        limit: rules.per_year_limit,
+                    });
+                }
+                if let Err(used_bp) = gate(
+                    earlier.get(&group).map_or(&[][..], |v| &v[..]),
+                    rules.gate_used_share_bp,
+                ) {
+                    return Answer::refusal(&Refusal::GateUnmet {
+                        used_bp,
+                        required_bp: rules.gate_used_share_bp,
+                    });
+                }
+                if face.get() > remaining {
+                    return Answer::refusal(&Refusal::SoldOut);
+                }
+                // Allocate.
+                remaining -= face.get();
+                seq += 1;
+                *in_batch.entry(group.clone()).or_default() += 1;
+                *in_year.entry(group).or_default() += 1;
+                let nth = nth_of_firm.entry(firm.id.clone()).or_default();
+                *nth += 1;
+                let v = VoucherRow {
+                    id: new_id(),
+                    code: voucher_code(&programme.code, batch.number, seq),
+                    batch_id: batch.id.clone(),
+                    programme_id: programme.id.clone(),
+                    firm_id: firm.id.clone(),
+                    nth: *nth,
+                    seq_in_batch: seq,
+                    face_value_fen: face.get(),
+                    balance_fen: face.get(),
+                    held_fen: 0,
+                    status: "active".into(),
+                    controller: firm.actual_controller.trim().to_string(),
+                    claim_year: year,
+                    claimed_at: now,
+                    valid_until: valid_until(now, programme.validity_months),
+                    idempotency_key: r.idempotency_key.clone(),
+                };
+                events.push(NewEvent {
+                    id: new_id(),
+                    occurred_at: now,
+                    actor_user_id: Some(r.user_id.clone()),
+                    actor_role: Role::Firm.as_str().into(),
+                    action: "voucher.claimed".into(),
+                    entity_type: "voucher".into(),
+                    entity_id: v.id.clone(),
+                    before_state: None,
+                    after_state: serde_json::to_string(&v).ok(),
+                    request_id: r.request_id.clone(),
+                });
+                new_vouchers.push(v.clone());
+                Answer::Claimed(v.into())
+            })();
+            if let Some(k) = key {
+                let (voucher_id, detail) = match &answer {
+                    Answer::Claimed(v) => (Some(v.id.clone()), None),
+                    Answer::Refused { kind, detail, detail_en, .. } => (
+                        None,
+                        Some(serde_json::json!({"status": kind.status().as_u16(), "detail": detail, "detail_en": detail_en}).to_string()),
+                    ),
+                };
+                // A refusal for a firm that does not exist is not stored (no firm row to refer to).
+                if firms.contains_key(&r.firm_id) && answer.code() != "not_found" {
+                    outcomes.push(ClaimOutcomeRow {
+                        firm_id: k.0.clone(),
+                        idempotency_key: k.1.clone(),
+                        batch_id: batch.id.clone(),
+                        outcome: answer.code().to_string(),
+                        voucher_id,
+                        detail,
+                        created_at: now,
+                    });
+                }
+                answered_keys.insert(k, answer.clone());
+            }
+            answers.push(answer);
+        }
+
+        if !new_vouchers.is_empty() {
+            let total: i64 = new_vouchers.iter().map(|v| v.face_value_fen).sum();
+            let count = i32::try_from(new_vouchers.len()).map_err(AppError::internal)?;
+            repo::insert_vouchers(c, &new_vouchers)?;
+            let ledger: Vec<_> = new_vouchers
+                .iter()
+                .flat_map(|v| {
+                    transfer(
+                        batch_account(&batch.id),
+                        voucher_account(&v.id),
+                        Fen::new(v.face_value_fen),
+                        "voucher_claimed",
+                        now,
+                    )
+                })
+                .collect();
+            repo::insert_ledger(c, &ledger)?;
+            audit_repo::append_many(c, events)?;
+            if !repo::take_from_budget(c, &batch.id, total, count, now)? {
+                // Cannot happen while the batch row is locked; refuse everything if it does.
+                return Err(AppError::internal(
+                    "budget guard refused an allocation made under lock",
+                ));
+            }
+        }
+        if !outcomes.is_empty() {
+            repo::insert_outcomes(c, &outcomes)?;
+        }
+        let snapshot = BatchSnapshot {
+            published: batch.published,
+            opens_at: batch.opens_at,
+            closes_at: batch.closes_at,
+            budget: Fen::new(batch.budget_fen),
+            remaining: Fen::new(remaining),
+            smallest_face: smallest,
+            vouchers_claimed: seq,
+        };
+        Ok((answers, Some(snapshot)))
+    })
+}
+
+/// The batch's state as stored (for the engine's cache and the public state endpoint).
+pub fn snapshot(
+    conn: &mut DbConnection,
+    batch_id: &str,
+) -> AppResult<Option<(BatchSnapshot, i64)>> {
+    let Some(b) = repo::batch(conn, batch_id)?.filter(|b| b.published) else {
+        return Ok(None);
+    };
+    let faces = parse_face_values(&b.face_values);
+    let claimants = repo::count_claimants(conn, batch_id)?;
+    Ok(Some((
+        BatchSnapshot {
+            published: b.published,
+            opens_at: b.opens_at,
+            closes_at: b.closes_at,
+            budget: Fen::new(b.budget_fen),
+            remaining: Fen::new(b.budget_fen - b.claimed_fen),
+            smallest_face: faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX)),
+            vouchers_claimed: b.vouchers_claimed,
+        },
+        claimants,
+    )))
+}

@@ -9,5 +9,6 @@ mod cli;
 mod firms;
 mod helpers;
 mod ops;
+mod processes;
 mod providers;
 mod schema_parity;

@@ -73,6 +73,8 @@ pub struct AuthSettings {
     pub failure_window_secs: i64,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// How often each process reads sign-in state changes made by other processes.
+    pub user_state_poll_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -77,6 +77,7 @@ impl Application {
             clock: clock.clone(),
             metrics,
             claims,
+            user_states: Default::default(),
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();
@@ -88,34 +89,32 @@ impl Application {
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .wrap_fn(move |req, srv| {
+                    // Request id, metrics and a log line per request, in one pass.
                     let started = Instant::now();
-                    let method = req.method().to_string();
-                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-                    let rid = req
-                        .extensions()
-                        .get::<tracing_actix_web::RequestId>()
-                        .map(|r| r.to_string());
+                    let rid = http::RequestId::new();
+                    req.extensions_mut().insert(rid.clone());
                     let metrics = metrics.clone();
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
-                        let status = res.status().as_u16().to_string();
-                        metrics
-                            .requests
-                            .with_label_values(&[&route, &method, &status])
-                            .inc();
-                        metrics
-                            .latency
-                            .with_label_values(&[&route, &method])
-                            .observe(started.elapsed().as_secs_f64());
-                        if let Some(Ok(v)) = rid.map(|r| HeaderValue::from_str(&r)) {
-                            res.headers_mut()
-                                .insert(HeaderName::from_static("x-request-id"), v);
+                        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                        let method = res.request().method().as_str().to_string();
+                        let status = res.status();
+                        let elapsed = started.elapsed();
+                        metrics.requests.with_label_values(&[&route, &method, status.as_str()]).inc();
+                        metrics.latency.with_label_values(&[&route, &method]).observe(elapsed.as_secs_f64());
+                        if status.is_server_error() {
+                            tracing::error!(request_id = %rid.0, %method, path = %res.request().path(), status = status.as_u16(), "request failed");
+                        } else {
+                            tracing::debug!(request_id = %rid.0, %method, path = %res.request().path(), status = status.as_u16(),
+                                micros = elapsed.as_micros() as u64, "request");
+                        }
+                        if let Ok(v) = HeaderValue::from_str(&rid.0) {
+                            res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
                         }
                         Ok(res)
                     }
                 })
-                .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(http::handlers::routes)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::not_found("record"))
@@ -128,6 +127,19 @@ impl Application {
         }
         let server = server.run();
 
+        // Every user whose sign-in state ever changed, before the first request.
+        let loaded_at = clock.now();
+        {
+            let mut conn = pool.get()?;
+            for (id, s, _) in services::auth::changed_user_states(&mut conn, None)? {
+                state.user_states.set(&id, Some(s));
+            }
+        }
+        tokio::spawn(crate::http::extract::watch_user_states(
+            state.clone(),
+            Duration::from_millis(settings.auth.user_state_poll_ms),
+            Some(loaded_at),
+        ));
         if settings.jobs.listing_check_secs > 0 {
             spawn_listing_loop(
                 state.clone(),

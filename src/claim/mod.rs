@@ -261,7 +261,9 @@ async fn writer(inner: Arc<Inner>, batch_id: String, mut rx: mpsc::Receiver<Job>
             }
         }
         let reqs: Vec<ClaimRequest> = jobs.iter().map(|j| j.req.clone()).collect();
+        let started = Instant::now();
         let outcome = run_settle(&inner, &batch_id, reqs).await;
+        tracing::debug!(batch = %batch_id, size = jobs.len(), micros = started.elapsed().as_micros() as u64, "claims settled");
         let answers = match outcome {
             Some((answers, snap)) => {
                 remember(&lane, snap);

@@ -222,7 +222,7 @@ pub struct ObjectionRow {
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     pub seq: i64,
     pub id: String,
@@ -294,7 +294,7 @@ pub struct TopupRow {
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
-#[diesel(table_name = vouchers)]
+#[diesel(table_name = vouchers, treat_none_as_default_value = false)]
 pub struct VoucherRow {
     pub id: String,
     pub code: String,
@@ -326,7 +326,7 @@ pub struct LedgerEntryRow {
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
-#[diesel(table_name = claim_outcomes)]
+#[diesel(table_name = claim_outcomes, treat_none_as_default_value = false)]
 pub struct ClaimOutcomeRow {
     pub firm_id: String,
     pub idempotency_key: String,

@@ -217,3 +217,23 @@ pub fn failures_for_addr(
         .count()
         .get_result(conn)
 }
+
+/// (id, token_version, disabled, updated_at) of users changed since `since`, or of all
+/// users ever disabled or re-versioned when `since` is None.
+pub fn changed_states(
+    conn: &mut DbConnection,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<Vec<(String, i32, bool, NaiveDateTime)>> {
+    let q = users::table.select((
+        users::id,
+        users::token_version,
+        users::disabled,
+        users::updated_at,
+    ));
+    match since {
+        Some(t) => q.filter(users::updated_at.ge(t)).load(conn),
+        None => q
+            .filter(users::disabled.eq(true).or(users::token_version.gt(0)))
+            .load(conn),
+    }
+}

@@ -4,7 +4,9 @@
 use super::{db, request_id, AppState};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::auth::{caller_from_claims, decode_access, Caller};
+use crate::services::auth::{
+    caller_from_claims, check_user_state, decode_access, user_state, Caller, UserState,
+};
 use crate::services::Actor;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use std::future::Future;
@@ -39,6 +41,67 @@ role_set!(AdminRole => [Admin]);
 role_set!(/// Reads and verifies the audit trail.
     AuditRead => [Admin, Auditor]);
 
+/// What this process knows of users whose sign-in state changed (disabled, password
+/// changed), so checking a token costs no database read. Filled at start with every
+/// user ever disabled or re-versioned, then kept current by polling `users.updated_at`
+/// (`watch_user_states`); changes made on this process apply at once. A user not in
+/// the map has never changed (token version 0); anything else not yet known is read
+/// from the database.
+#[derive(Default)]
+pub struct UserStates {
+    map: std::sync::RwLock<std::collections::HashMap<String, Option<UserState>>>,
+}
+
+impl UserStates {
+    /// `Some(Some(state))`: known; `Some(None)`: must be read; `None`: never changed.
+    fn get(&self, user_id: &str) -> Option<Option<UserState>> {
+        self.map
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(user_id)
+            .copied()
+    }
+
+    pub fn set(&self, user_id: &str, state: Option<UserState>) {
+        self.map
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user_id.to_string(), state);
+    }
+
+    /// Makes the next request of this user read its state from the database.
+    pub fn forget(&self, user_id: &str) {
+        self.set(user_id, None);
+    }
+}
+
+/// Polls the users table for sign-in state changes made by any process, from
+/// `watermark` on (the time of the initial load).
+pub async fn watch_user_states(
+    state: web::Data<AppState>,
+    every: std::time::Duration,
+    mut watermark: Option<chrono::NaiveDateTime>,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        let since = watermark.map(|w| w - chrono::Duration::seconds(2));
+        match db(&state, move |c| {
+            crate::services::auth::changed_user_states(c, since)
+        })
+        .await
+        {
+            Ok(rows) => {
+                for (id, s, at) in rows {
+                    state.user_states.set(&id, Some(s));
+                    watermark = Some(watermark.map_or(at, |w| w.max(at)));
+                }
+                watermark.get_or_insert_with(|| state.clock.now());
+            }
+            Err(e) => tracing::warn!(error = %e, "reading user states failed"),
+        }
+    }
+}
+
 pub struct Auth<P: Allowed> {
     pub caller: Caller,
     pub actor: Actor,
@@ -71,7 +134,21 @@ impl<P: Allowed> FromRequest for Auth<P> {
                 )
             })?;
             let claims = decode_access(&state.auth, &token, state.clock.now())?;
-            let caller = db(&state, move |c| caller_from_claims(c, &claims)).await?;
+            let known = match state.user_states.get(&claims.sub) {
+                Some(Some(s)) => Some(s),
+                None if claims.ver == 0 => Some(UserState {
+                    token_version: 0,
+                    disabled: false,
+                }),
+                _ => {
+                    let id = claims.sub.clone();
+                    let s = db(&state, move |c| user_state(c, &id)).await?;
+                    state.user_states.set(&claims.sub, s);
+                    s
+                }
+            };
+            check_user_state(&claims, known)?;
+            let caller = caller_from_claims(&claims)?;
             if !P::ROLES.contains(&caller.role) {
                 return Err(AppError::forbidden());
             }

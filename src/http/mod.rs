@@ -23,6 +23,7 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: metrics::Metrics,
     pub claims: crate::claim::ClaimEngine,
+    pub user_states: extract::UserStates,
 }
 
 pub type State = web::Data<AppState>;
@@ -98,11 +99,25 @@ pub fn path_id(raw: &str, what: &'static str) -> AppResult<String> {
     crate::domain::parse_id(raw).ok_or_else(|| AppError::not_found(what))
 }
 
+/// The id of one request: returned in `x-request-id`, logged, and kept in the audit trail.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    pub fn new() -> Self {
+        RequestId(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 pub fn request_id(req: &HttpRequest) -> Option<String> {
     use actix_web::HttpMessage;
-    req.extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(|r| r.to_string())
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
 }
 
 pub fn remote_addr(req: &HttpRequest) -> String {

@@ -196,41 +196,76 @@ pub fn invalid_token() -> AppError {
     )
 }
 
-/// The caller behind a token, checked against the user's current state.
+/// The caller behind a verified token: role and party are signed into it.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: String,
-    pub username: String,
     pub role: Role,
     pub party_kind: Option<PartyKind>,
     pub party_id: Option<String>,
 }
 
-pub fn caller_from_claims(conn: &mut DbConnection, claims: &Claims) -> AppResult<Caller> {
-    let user = repo::by_id(conn, &claims.sub)?.ok_or_else(invalid_token)?;
-    if user.disabled {
-        return Err(AppError::unauthorized(
+pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
+    let role = Role::parse(&claims.role).ok_or_else(invalid_token)?;
+    Ok(Caller {
+        user_id: claims.sub.clone(),
+        role,
+        party_kind: claims.party_kind.as_deref().and_then(PartyKind::parse),
+        party_id: claims.party.clone(),
+    })
+}
+
+/// A user's token version and whether the account is disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserState {
+    pub token_version: i32,
+    pub disabled: bool,
+}
+
+/// Refuses a token whose user is disabled or whose version is stale.
+pub fn check_user_state(claims: &Claims, state: Option<UserState>) -> AppResult<()> {
+    match state {
+        None => Err(invalid_token()),
+        Some(s) if s.disabled => Err(AppError::unauthorized(
             "account_disabled",
             "该账号已停用",
             "this account is disabled",
-        ));
-    }
-    if user.token_version != claims.ver {
-        return Err(AppError::unauthorized(
+        )),
+        Some(s) if s.token_version != claims.ver => Err(AppError::unauthorized(
             "token_revoked",
             "令牌已失效（密码已修改或账号状态已变更），请重新登录",
             "the token was revoked (password or account changed); sign in again",
-        ));
+        )),
+        Some(_) => Ok(()),
     }
-    let role =
-        Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;
-    Ok(Caller {
-        user_id: user.id,
-        username: user.username,
-        role,
-        party_kind: user.party_kind.as_deref().and_then(PartyKind::parse),
-        party_id: user.party_id,
-    })
+}
+
+pub fn user_state(conn: &mut DbConnection, user_id: &str) -> AppResult<Option<UserState>> {
+    Ok(repo::by_id(conn, user_id)?.map(|u| UserState {
+        token_version: u.token_version,
+        disabled: u.disabled,
+    }))
+}
+
+/// Users whose sign-in state changed: all that were ever disabled or re-versioned
+/// (`since` = None), or those updated at or after `since`.
+pub fn changed_user_states(
+    conn: &mut DbConnection,
+    since: Option<NaiveDateTime>,
+) -> AppResult<Vec<(String, UserState, NaiveDateTime)>> {
+    Ok(repo::changed_states(conn, since)?
+        .into_iter()
+        .map(|(id, v, d, at)| {
+            (
+                id,
+                UserState {
+                    token_version: v,
+                    disabled: d,
+                },
+                at,
+            )
+        })
+        .collect())
 }
 
 fn invalid_credentials() -> AppError {

@@ -138,6 +138,7 @@ pub fn settle(
     now: NaiveDateTime,
 ) -> AppResult<(Vec<Answer>, Option<BatchSnapshot>)> {
     db::write_tx(conn, |c| -> AppResult<_> {
+        let t0 = std::time::Instant::now();
         let not_found = Answer::problem(
             Kind::NotFound,
             "not_found",
@@ -226,6 +227,7 @@ pub fn settle(
             }
         }
 
+        let t_loaded = t0.elapsed();
         let mut remaining = batch.budget_fen - batch.claimed_fen;
         let mut seq = batch.vouchers_claimed;
         let mut answers: Vec<Answer> = Vec::with_capacity(reqs.len());
@@ -373,6 +375,7 @@ pub fn settle(
             answers.push(answer);
         }
 
+        let t_decided = t0.elapsed();
         if !new_vouchers.is_empty() {
             let total: i64 = new_vouchers.iter().map(|v| v.face_value_fen).sum();
             let count = i32::try_from(new_vouchers.len()).map_err(AppError::internal)?;
@@ -401,6 +404,12 @@ pub fn settle(
         if !outcomes.is_empty() {
             repo::insert_outcomes(c, &outcomes)?;
         }
+        tracing::debug!(
+            loaded_us = t_loaded.as_micros() as u64,
+            decided_us = t_decided.as_micros() as u64,
+            written_us = t0.elapsed().as_micros() as u64,
+            "settle timing"
+        );
         let snapshot = BatchSnapshot {
             published: batch.published,
             opens_at: batch.opens_at,

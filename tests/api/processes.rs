@@ -19,7 +19,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_server(db_url: &str, port: u16) -> Server {
@@ -43,7 +47,13 @@ async fn two_server_processes_share_one_batch() {
     let app = spawn_app().await;
     // Its clock is the real one at start; the child processes use the real clock too.
     let admin = app.staff_token("admin", Role::Admin).await;
-    let r = app.post("/api/v1/programmes", Some(&admin), &json!({"code": "TWOPROC", "name": "合创券"})).await;
+    let r = app
+        .post(
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"code": "TWOPROC", "name": "合创券"}),
+        )
+        .await;
     let pid = r.body["id"].as_str().unwrap().to_string();
     let opens = chrono::Utc::now() + Duration::seconds(4);
     let r = app
@@ -56,11 +66,19 @@ async fn two_server_processes_share_one_batch() {
     let firms = bulk_firms(&app, 1000, "small", true, None);
 
     let ports = [free_port(), free_port()];
-    let _servers: Vec<Server> = ports.iter().map(|p| start_server(&app.db_url, *p)).collect();
+    let _servers: Vec<Server> = ports
+        .iter()
+        .map(|p| start_server(&app.db_url, *p))
+        .collect();
     for p in ports {
         let mut up = false;
         for _ in 0..100 {
-            if let Ok(r) = app.client.get(format!("http://127.0.0.1:{p}/ready")).send().await {
+            if let Ok(r) = app
+                .client
+                .get(format!("http://127.0.0.1:{p}/ready"))
+                .send()
+                .await
+            {
                 if r.status() == 200 {
                     up = true;
                     break;
@@ -70,7 +88,8 @@ async fn two_server_processes_share_one_batch() {
         }
         assert!(up, "server on port {p} did not become ready");
     }
-    let wait = (opens - chrono::Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(50);
+    let wait = (opens - chrono::Utc::now()).to_std().unwrap_or_default()
+        + std::time::Duration::from_millis(50);
     actix_web::rt::time::sleep(wait).await;
 
     // Every firm claims twice, once through each process, all at once.
@@ -81,7 +100,12 @@ async fn two_server_processes_share_one_batch() {
             let url = format!("http://127.0.0.1:{p}/api/v1/batches/{batch_id}/claims");
             let (token, firm) = (f.token.clone(), f.id.clone());
             handles.push(actix_web::rt::spawn(async move {
-                let mut res = client.post(url).insert_header(("Authorization", format!("Bearer {token}"))).send().await.expect("sent");
+                let mut res = client
+                    .post(url)
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .send()
+                    .await
+                    .expect("sent");
                 let body: Value = res.json().limit(1 << 20).await.unwrap_or(Value::Null);
                 (firm, res.status().as_u16(), body)
             }));
@@ -94,13 +118,20 @@ async fn two_server_processes_share_one_batch() {
         if status == 201 {
             *won.entry(firm).or_default() += 1;
         } else {
-            *refusals.entry(body["code"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+            *refusals
+                .entry(body["code"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
         }
     }
     assert!(won.values().all(|n| *n == 1), "a firm got two vouchers");
     assert_eq!(won.len(), 534, "refusals: {refusals:?}");
     let codes: Vec<&String> = refusals.keys().collect();
-    assert!(codes.iter().all(|c| *c == "batch_sold_out" || *c == "already_claimed"), "{refusals:?}");
+    assert!(
+        codes
+            .iter()
+            .all(|c| *c == "batch_sold_out" || *c == "already_claimed"),
+        "{refusals:?}"
+    );
     assert_eq!(app.count("vouchers"), 534);
     let (balance, unbalanced) = ledger_ok(&app, &batch_id);
     assert_eq!(balance, 0);

@@ -129,6 +129,7 @@ pub async fn change_password(
     let body = body?;
     let now = state.clock.now();
     let cfg = state.auth.clone();
+    let user_id = auth.caller.user_id.clone();
     let tokens = db(&state, move |c| {
         svc::change_password(
             c,
@@ -141,6 +142,7 @@ pub async fn change_password(
         )
     })
     .await?;
+    state.user_states.forget(&user_id);
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -52,12 +52,13 @@ pub async fn disable(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "user")?;
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::set_disabled(c, &id, true, now, &auth.actor)
-        })
-        .await?,
-    ))
+    let key = id.clone();
+    let v = db(&state, move |c| {
+        svc::set_disabled(c, &id, true, now, &auth.actor)
+    })
+    .await?;
+    state.user_states.forget(&key);
+    Ok(HttpResponse::Ok().json(v))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
@@ -70,10 +71,11 @@ pub async fn enable(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "user")?;
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::set_disabled(c, &id, false, now, &auth.actor)
-        })
-        .await?,
-    ))
+    let key = id.clone();
+    let v = db(&state, move |c| {
+        svc::set_disabled(c, &id, false, now, &auth.actor)
+    })
+    .await?;
+    state.user_states.forget(&key);
+    Ok(HttpResponse::Ok().json(v))
 }

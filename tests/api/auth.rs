@@ -250,6 +250,30 @@ async fn tampered_expired_wrong_algorithm_and_disabled_tokens_are_refused() {
 }
 
 #[actix_web::test]
+async fn an_account_disabled_on_one_server_is_refused_by_another_within_a_second() {
+    let a = spawn_app().await;
+    let b = crate::helpers::spawn_second(&a).await;
+    let admin = a.staff_token("root", Role::Admin).await;
+    let id = a.staff("ivy", Role::Reviewer);
+    let token = a.token("ivy").await;
+    assert_eq!(b.get("/api/v1/auth/me", Some(&token)).await.status, 200);
+    let r = a
+        .post(
+            &format!("/api/v1/users/{id}/disable"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // At once on the server that disabled it…
+    assert_eq!(a.get("/api/v1/auth/me", Some(&token)).await.status, 401);
+    // …and on the other after its next poll (auth.user_state_poll_ms = 1000).
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let r = b.get("/api/v1/auth/me", Some(&token)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (401, "account_disabled"));
+}
+
+#[actix_web::test]
 async fn failed_sign_ins_lock_the_account_for_a_while() {
     let app = spawn_app().await;
     app.staff("frank", Role::Finance);

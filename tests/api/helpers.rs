@@ -64,12 +64,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(None, tweak).await
+}
+
+/// A second server instance on an existing app's database (its own pool, engine and memory).
+pub async fn spawn_second(first: &TestApp) -> TestApp {
+    spawn_app_on(Some(first.db_url.clone()), |_| {}).await
+}
+
+async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     if let Ok(level) = std::env::var("TEST_LOG") {
         hechuang::startup::init_telemetry(&level, "pretty");
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = test_settings();
-    let db_url = fresh_database(&dir);
+    let db_url = db.unwrap_or_else(|| fresh_database(&dir));
     settings.database.url = SecretString::from(db_url.clone());
     settings.database.pool_size = 4;
     settings.server.host = "127.0.0.1".into();

@@ -38,6 +38,8 @@ CREATE TABLE users (
     CONSTRAINT users_token_version_check CHECK (token_version >= 0)
 );
 CREATE INDEX users_party_idx ON users (party_kind, party_id);
+-- Each server polls for sign-in state changes by updated_at.
+CREATE INDEX users_updated_idx ON users (updated_at);
 
 CREATE TABLE refresh_tokens (
     id TEXT PRIMARY KEY NOT NULL,

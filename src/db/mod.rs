@@ -88,9 +88,17 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.target)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut c = diesel::PgConnection::establish(&self.target)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // diesel prepares and caches statements; PostgreSQL would soon switch
+                // them to a generic plan made while a table (vouchers, at the opening
+                // second) was still empty, and keep scanning it as it grows. Planning
+                // each execution with the table's current size costs far less.
+                c.batch_execute("SET plan_cache_mode = force_custom_plan")
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Pg(c))
+            }
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(&self.target)
                     .map_err(r2d2::Error::ConnectionError)?;

@@ -2,10 +2,12 @@
 //! use cases the API calls (so the audit trail and every rule apply to it too).
 
 use super::auth::AuthConfig;
+use super::claims::{self, ClaimRequest};
 use super::firms::{FirmProfileInput, FirmRegistration, OnboardingDecision};
 use super::providers::{ListingAction, ListingDecision, ProviderApplication};
 use super::spaces::SpaceRegistration;
 use super::users::NewStaffUser;
+use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
@@ -54,6 +56,7 @@ pub fn fill(
         ("auditor", "审计 孙稽查", Role::Auditor),
     ];
     let mut reviewer_id = String::new();
+    let mut admin_id = String::new();
     for (u, name, role) in staff {
         let v = users::create_staff(
             conn,
@@ -70,6 +73,9 @@ pub fn fill(
         )?;
         if role == Role::Reviewer {
             reviewer_id = v.id.clone();
+        }
+        if role == Role::Admin {
+            admin_id = v.id.clone();
         }
         out.push(DemoSignIn {
             username: u.into(),
@@ -305,5 +311,75 @@ pub fn fill(
         });
     }
     providers::conclude_notices(conn, now, &sys)?;
+
+    // A 合创券 programme with defaults from policy, one batch claimed already and one
+    // opening tomorrow at 09:00 Hefei time.
+    let admin = Actor::user(&admin_id, Role::Admin, None, None, None);
+    let programme = vouchers::create_programme(
+        conn,
+        policy,
+        &ProgrammeInput {
+            code: "HCQ2026".into(),
+            name: "合肥高新区合创券（2026年度）".into(),
+            ..Default::default()
+        },
+        earlier,
+        &admin,
+    )?;
+    let tomorrow_9 = (now + Duration::hours(8))
+        .date()
+        .succ_opt()
+        .unwrap_or(now.date())
+        .and_hms_opt(1, 0, 0)
+        .unwrap_or(now);
+    let opened = vouchers::create_batch(
+        conn,
+        &programme.id,
+        &BatchInput {
+            name: "第一期".into(),
+            budget: "3000000.00".into(),
+            face_values: vec!["50000.00".into()],
+            opens_at: (earlier + Duration::hours(3)).and_utc().to_rfc3339(),
+            closes_at: (now + Duration::days(20)).and_utc().to_rfc3339(),
+            allocation_mode: None,
+            publish: true,
+        },
+        earlier,
+        &admin,
+    )?;
+    vouchers::create_batch(
+        conn,
+        &programme.id,
+        &BatchInput {
+            name: "第二期".into(),
+            budget: "20000000.00".into(),
+            face_values: vec!["30000.00".into(), "50000.00".into()],
+            opens_at: tomorrow_9.and_utc().to_rfc3339(),
+            closes_at: (tomorrow_9 + Duration::days(30)).and_utc().to_rfc3339(),
+            allocation_mode: None,
+            publish: true,
+        },
+        earlier,
+        &admin,
+    )?;
+    // The onboarded micro and small firms claimed from the first batch.
+    let firm_users: Vec<(String, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
+        .0
+        .into_iter()
+        .filter_map(|u| u.party_id.map(|p| (u.id, p)))
+        .collect();
+    let reqs: Vec<ClaimRequest> = firm_users
+        .into_iter()
+        .enumerate()
+        .map(|(i, (user_id, firm_id))| ClaimRequest {
+            firm_id,
+            user_id,
+            face_value: None,
+            idempotency_key: None,
+            arrival: u64::try_from(i + 1).unwrap_or(0),
+            request_id: None,
+        })
+        .collect();
+    claims::settle(conn, &opened.id, &reqs, earlier + Duration::hours(4))?;
     Ok(out)
 }

@@ -95,6 +95,17 @@ fn demo_fills_an_empty_database_once() {
     ] {
         assert!(stdout.contains(who), "{who} missing from\n{stdout}");
     }
+    // The demo holds a programme, a batch with claims and one opening tomorrow.
+    let pool = hechuang::db::build_pool(&url, 1, 5000, std::time::Duration::from_secs(5)).unwrap();
+    let mut c = pool.get().unwrap();
+    let batches = hechuang::db::vouchers::list_batches(&mut c, false).unwrap();
+    assert_eq!(batches.len(), 2);
+    let claimed: i32 = batches.iter().map(|b| b.vouchers_claimed).sum();
+    assert_eq!(
+        claimed, 3,
+        "the onboarded micro and small firms claimed (firm02 waits for onboarding)"
+    );
+    drop(c);
     let out = hechuang(&url, &["demo"], None);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("database_not_empty"));

@@ -22,49 +22,8 @@ pub struct NewEvent {
     pub request_id: Option<String>,
 }
 
-pub fn append(conn: &mut DbConnection, ev: NewEvent) -> QueryResult<AuditEventRow> {
-    let (seq, prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
-        .set(audit_head::last_seq.eq(audit_head::last_seq + 1))
-        .returning((audit_head::last_seq, audit_head::last_hash))
-        .get_result(conn)?;
-    let hash = chain_hash(
-        &prev_hash,
-        &EventContent {
-            seq,
-            id: &ev.id,
-            occurred_at: ev.occurred_at,
-            actor_user_id: ev.actor_user_id.as_deref(),
-            actor_role: &ev.actor_role,
-            action: &ev.action,
-            entity_type: &ev.entity_type,
-            entity_id: &ev.entity_id,
-            before_state: ev.before_state.as_deref(),
-            after_state: ev.after_state.as_deref(),
-            request_id: ev.request_id.as_deref(),
-        },
-    );
-    let row = AuditEventRow {
-        seq,
-        id: ev.id,
-        occurred_at: ev.occurred_at,
-        actor_user_id: ev.actor_user_id,
-        actor_role: ev.actor_role,
-        action: ev.action,
-        entity_type: ev.entity_type,
-        entity_id: ev.entity_id,
-        before_state: ev.before_state,
-        after_state: ev.after_state,
-        request_id: ev.request_id,
-        prev_hash,
-        hash,
-    };
-    diesel::insert_into(audit_events::table)
-        .values(&row)
-        .execute(conn)?;
-    diesel::update(audit_head::table.find(1))
-        .set(audit_head::last_hash.eq(&row.hash))
-        .execute(conn)?;
-    Ok(row)
+pub fn append(conn: &mut DbConnection, ev: NewEvent) -> QueryResult<()> {
+    append_many(conn, vec![ev])
 }
 
 /// Events with `seq > after`, in order, at most `limit`.

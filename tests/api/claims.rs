@@ -134,6 +134,20 @@ pub async fn batch(app: &TestApp, admin: &str, programme: Value, batch: Value) -
     r.body["id"].as_str().unwrap().to_string()
 }
 
+/// Batch 2 of a programme, published, opening `minutes` from the test clock's now.
+async fn second_batch(
+    app: &TestApp,
+    admin: &str,
+    programme_id: &str,
+    minutes: i64,
+) -> crate::helpers::Resp {
+    let opens = app.clock.now_utc() + Duration::minutes(minutes);
+    app.post(&format!("/api/v1/programmes/{programme_id}/batches"), Some(admin), &json!({
+        "name": "第二期", "budget": "1000000.00", "face_values": ["50000.00"],
+        "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(10)).to_rfc3339(), "publish": true}))
+    .await
+}
+
 pub fn ledger_ok(app: &TestApp, batch_id: &str) -> (i64, Vec<String>) {
     let mut conn = app.conn();
     let balance = db::vouchers::account_balance(&mut conn, &format!("batch:{batch_id}")).unwrap();
@@ -404,12 +418,7 @@ async fn gate_and_annual_limit() {
 
     // Second batch of the same programme: the unused first voucher shuts the gate.
     let admin = app.token("admin").await;
-    let opens = app.clock.now_utc() + Duration::minutes(5);
-    let r = app
-        .post(&format!("/api/v1/programmes/{pid}/batches"), Some(&admin), &json!({
-            "name": "第二期", "budget": "1000000.00", "face_values": ["50000.00"],
-            "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(10)).to_rfc3339(), "publish": true}))
-        .await;
+    let r = second_batch(&app, &admin, &pid, 5).await;
     assert_eq!(r.body["number"], 2);
     let second = r.body["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::minutes(5));
@@ -455,12 +464,7 @@ async fn gate_and_annual_limit() {
         .status,
         201
     );
-    let opens = app.clock.now_utc() + Duration::minutes(1);
-    let r = app
-        .post(&format!("/api/v1/programmes/{pid3}/batches"), Some(&admin), &json!({
-            "name": "第二期", "budget": "1000000.00", "face_values": ["50000.00"],
-            "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(10)).to_rfc3339(), "publish": true}))
-        .await;
+    let r = second_batch(&app, &admin, &pid3, 1).await;
     let fourth = r.body["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::minutes(1));
     let r = app

@@ -99,6 +99,10 @@ pub struct JobsSettings {
     /// How often the server concludes provider notices that have ended, in seconds
     /// (0 disables the loop; `hechuang providers conclude-notices` does it by hand).
     pub listing_check_secs: u64,
+    /// How often the server looks for lottery batches whose opening has come and draws
+    /// them, in seconds (0 disables it; an administrator can draw by hand). A draw is
+    /// once only, so several servers may all look.
+    pub lottery_check_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

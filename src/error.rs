@@ -162,6 +162,10 @@ fn what_zh(what: &str) -> &'static str {
         "space" => "载体",
         "user" => "用户",
         "objection" => "异议",
+        "batch" => "期次",
+        "programme" => "合创券项目",
+        "lottery" => "摇号",
+        "lottery entry" => "摇号登记",
         _ => "记录",
     }
 }

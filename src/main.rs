@@ -60,6 +60,18 @@ enum Command {
         #[command(subcommand)]
         command: ProvidersCommand,
     },
+    /// Lottery batches.
+    Lottery {
+        #[command(subcommand)]
+        command: LotteryCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LotteryCommand {
+    /// Draw every lottery batch whose opening has come (the server does this by itself
+    /// every `jobs.lottery_check_secs`). A lottery is drawn once only.
+    DrawDue,
 }
 
 #[derive(Subcommand)]
@@ -221,6 +233,19 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 r.listed.len(),
                 r.awaiting_objections.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lottery {
+            command: LotteryCommand::DrawDue,
+        } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let drawn = services::lottery::draw_due(&mut conn, Clock::system().now())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("drew {} lottery batch(es)", drawn.len());
+            for id in drawn {
+                println!("  {id}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

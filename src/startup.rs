@@ -146,6 +146,12 @@ impl Application {
                 Duration::from_secs(settings.jobs.listing_check_secs),
             );
         }
+        if settings.jobs.lottery_check_secs > 0 {
+            spawn_lottery_loop(
+                state.clone(),
+                Duration::from_secs(settings.jobs.lottery_check_secs),
+            );
+        }
         Ok(Application {
             port,
             host: settings.server.host.clone(),
@@ -191,6 +197,28 @@ fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "concluding provider notices failed"),
+            }
+        }
+    });
+}
+
+/// Draws lottery batches at their opening instant (within one period). Each draw is
+/// once only under the batch lock, so several servers may run this loop at once.
+fn spawn_lottery_loop(state: web::Data<AppState>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            match http::db(&state, move |c| services::lottery::draw_due(c, now)).await {
+                Ok(drawn) => {
+                    for id in drawn {
+                        state.claims.invalidate(&id);
+                        tracing::info!(batch = %id, "lottery drawn");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "drawing due lotteries failed"),
             }
         }
     });

@@ -202,7 +202,9 @@ impl ClaimEngine {
             .as_ref()
             .filter(|m| m.at.elapsed() < self.inner.memo_ttl)?;
         let now = self.inner.clock.now();
-        if now < m.snap.opens_at {
+        if m.snap.lottery {
+            Some(Refusal::Lottery)
+        } else if now < m.snap.opens_at {
             Some(Refusal::NotOpen)
         } else if now >= m.snap.closes_at {
             Some(Refusal::Closed)

@@ -14,6 +14,7 @@ macro_rules! on_backend {
 }
 
 pub mod audit;
+pub mod lottery;
 pub mod models;
 pub mod parties;
 pub mod schema;

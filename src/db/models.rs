@@ -336,3 +336,33 @@ pub struct ClaimOutcomeRow {
     pub detail: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+/// A lottery batch's draw. Deliberately not `Serialize`: the seed is secret until drawn.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = lotteries, treat_none_as_default_value = false)]
+pub struct LotteryRow {
+    pub batch_id: String,
+    pub seed: String,
+    pub seed_hash: String,
+    pub entrants_digest: Option<String>,
+    pub entrants: Option<i32>,
+    pub winners: Option<i32>,
+    pub drawn_at: Option<NaiveDateTime>,
+    pub drawn_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = lottery_entries, treat_none_as_default_value = false)]
+pub struct LotteryEntryRow {
+    pub batch_id: String,
+    pub firm_id: String,
+    pub credit_code: String,
+    pub user_id: Option<String>,
+    pub face_value_fen: i64,
+    pub entered_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub draw_key: Option<String>,
+    pub draw_rank: Option<i32>,
+    pub outcome: Option<String>,
+    pub voucher_id: Option<String>,
+}

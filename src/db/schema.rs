@@ -293,7 +293,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lotteries (batch_id) {
+        batch_id -> Text,
+        seed -> Text,
+        seed_hash -> Text,
+        entrants_digest -> Nullable<Text>,
+        entrants -> Nullable<Integer>,
+        winners -> Nullable<Integer>,
+        drawn_at -> Nullable<Timestamp>,
+        drawn_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    lottery_entries (batch_id, firm_id) {
+        batch_id -> Text,
+        firm_id -> Text,
+        credit_code -> Text,
+        user_id -> Nullable<Text>,
+        face_value_fen -> BigInt,
+        entered_at -> Timestamp,
+        updated_at -> Timestamp,
+        draw_key -> Nullable<Text>,
+        draw_rank -> Nullable<Integer>,
+        outcome -> Nullable<Text>,
+        voucher_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(batches -> programmes (programme_id));
+diesel::joinable!(lotteries -> batches (batch_id));
 diesel::joinable!(batch_topups -> batches (batch_id));
 diesel::joinable!(vouchers -> batches (batch_id));
 
@@ -304,5 +334,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     vouchers,
     ledger_entries,
     claim_outcomes,
+    lotteries,
+    lottery_entries,
     firms
 );

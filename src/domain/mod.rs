@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod credit_code;
+pub mod lottery;
 pub mod money;
 pub mod party;
 pub mod size_class;

@@ -110,8 +110,15 @@ pub enum Refusal {
     SoldOut,
     AlreadyClaimed,
     NotEligible(Ineligible),
-    GateUnmet { used_bp: i64, required_bp: i32 },
-    AnnualLimit { limit: i32 },
+    GateUnmet {
+        used_bp: i64,
+        required_bp: i32,
+    },
+    AnnualLimit {
+        limit: i32,
+    },
+    /// The batch is allocated by lottery among registered firms, not by claims.
+    Lottery,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +152,7 @@ impl Refusal {
             Refusal::NotEligible(_) => "firm_not_eligible",
             Refusal::GateUnmet { .. } => "claim_gate_unmet",
             Refusal::AnnualLimit { .. } => "annual_limit_reached",
+            Refusal::Lottery => "batch_allocated_by_lottery",
         }
     }
 
@@ -175,6 +183,7 @@ impl Refusal {
                 required_bp / 100
             ),
             Refusal::AnnualLimit { limit } => format!("本年度申领次数已达上限（{limit}张）"),
+            Refusal::Lottery => "本期合创券以摇号方式分配，请在开放前登记参与摇号".into(),
         }
     }
 
@@ -205,6 +214,9 @@ impl Refusal {
             ),
             Refusal::AnnualLimit { limit } => {
                 format!("the yearly limit of {limit} voucher(s) is reached")
+            }
+            Refusal::Lottery => {
+                "this batch is allocated by lottery; register interest before it opens".into()
             }
         }
     }

@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         vouchers::create_programme, vouchers::programmes, vouchers::programme, vouchers::create_batch,
         vouchers::batches, vouchers::batch, vouchers::publish, vouchers::top_up, vouchers::batch_state,
         vouchers::claim, vouchers::my_vouchers,
+        lottery::lottery, lottery::enter, lottery::my_entry, lottery::withdraw, lottery::draw,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
     modifiers(&BearerAuth),
@@ -36,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         (name = "public", description = "No sign-in: public notices (公示) and objections"),
         (name = "policy", description = "Policy data from config/policy"),
         (name = "vouchers", description = "Programmes, batches (期), claiming 合创券"),
+        (name = "lottery", description = "Lottery batches (摇号): interest registration, the seeded draw, its public record"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations"),
     )
 )]

@@ -7,14 +7,16 @@
 
 use super::vouchers::{batch_account, rules_of, transfer, voucher_account, VoucherView};
 use crate::db::audit::NewEvent;
-use crate::db::models::{ClaimOutcomeRow, FirmRow, VoucherRow};
+use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::voucher::{
-    claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code, FirmFacts, Refusal,
+    claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code, AllocationMode,
+    FirmFacts, Refusal,
 };
 use crate::domain::{new_id, Fen, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
+use crate::services::Actor;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
 
@@ -88,6 +90,8 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct BatchSnapshot {
     pub published: bool,
+    /// Allocated by lottery: claims are refused.
+    pub lottery: bool,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
     pub budget: Fen,
@@ -117,7 +121,7 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<String, VoucherRow>) ->
     })
 }
 
-fn facts(f: &FirmRow) -> FirmFacts {
+pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
     FirmFacts {
         onboarded: f.onboarding_status == OnboardingStatus::Onboarded.as_str(),
         size_class: SizeClass::parse(&f.size_class).unwrap_or(SizeClass::Large),
@@ -138,7 +142,6 @@ pub fn settle(
     now: NaiveDateTime,
 ) -> AppResult<(Vec<Answer>, Option<BatchSnapshot>)> {
     db::write_tx(conn, |c| -> AppResult<_> {
-        let t0 = std::time::Instant::now();
         let not_found = Answer::problem(
             Kind::NotFound,
             "not_found",
@@ -148,6 +151,31 @@ pub fn settle(
         let Some(batch) = repo::batch_for_update(c, batch_id)?.filter(|b| b.published) else {
             return Ok((vec![not_found; reqs.len()], None));
         };
+        allocate(c, &batch, reqs, now, Origin::Claim).map(|(a, s)| (a, Some(s)))
+    })
+}
+
+/// Who asks for the vouchers being allocated.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// Firms claiming first come, first served.
+    Claim,
+    /// A lottery draw: the requests come in draw order, on behalf of the entrants.
+    Draw { actor: &'a Actor },
+}
+
+/// Allocates vouchers of `batch` (a published batch whose row the caller has locked
+/// inside the current write transaction) to `reqs` in their order.
+pub fn allocate(
+    c: &mut DbConnection,
+    batch: &BatchRow,
+    reqs: &[ClaimRequest],
+    now: NaiveDateTime,
+    origin: Origin<'_>,
+) -> AppResult<(Vec<Answer>, BatchSnapshot)> {
+    {
+        let t0 = std::time::Instant::now();
+        let lottery = batch.allocation_mode == AllocationMode::Lottery.as_str();
         let programme = repo::programme(c, &batch.programme_id)?
             .ok_or_else(|| AppError::internal("batch without programme"))?;
         let rules = rules_of(&programme);
@@ -252,6 +280,9 @@ pub fn settle(
                 }
             }
             let answer = (|| -> Answer {
+                if lottery && matches!(origin, Origin::Claim) {
+                    return Answer::refusal(&Refusal::Lottery);
+                }
                 if now < batch.opens_at {
                     return Answer::refusal(&Refusal::NotOpen);
                 }
@@ -335,17 +366,31 @@ pub fn settle(
                     valid_until: valid_until(now, programme.validity_months),
                     idempotency_key: r.idempotency_key.clone(),
                 };
+                let (actor_user_id, actor_role, action, request_id) = match origin {
+                    Origin::Claim => (
+                        Some(r.user_id.clone()),
+                        Role::Firm.as_str().to_string(),
+                        "voucher.claimed",
+                        r.request_id.clone(),
+                    ),
+                    Origin::Draw { actor } => (
+                        actor.user_id.clone(),
+                        actor.role.clone(),
+                        "voucher.drawn",
+                        actor.request_id.clone(),
+                    ),
+                };
                 events.push(NewEvent {
                     id: new_id(),
                     occurred_at: now,
-                    actor_user_id: Some(r.user_id.clone()),
-                    actor_role: Role::Firm.as_str().into(),
-                    action: "voucher.claimed".into(),
+                    actor_user_id,
+                    actor_role,
+                    action: action.into(),
                     entity_type: "voucher".into(),
                     entity_id: v.id.clone(),
                     before_state: None,
                     after_state: serde_json::to_string(&v).ok(),
-                    request_id: r.request_id.clone(),
+                    request_id,
                 });
                 new_vouchers.push(v.clone());
                 Answer::Claimed(v.into())
@@ -377,6 +422,10 @@ pub fn settle(
 
         let t_decided = t0.elapsed();
         if !new_vouchers.is_empty() {
+            let kind = match origin {
+                Origin::Claim => "voucher_claimed",
+                Origin::Draw { .. } => "voucher_drawn",
+            };
             let total: i64 = new_vouchers.iter().map(|v| v.face_value_fen).sum();
             let count = i32::try_from(new_vouchers.len()).map_err(AppError::internal)?;
             repo::insert_vouchers(c, &new_vouchers)?;
@@ -387,7 +436,7 @@ pub fn settle(
                         batch_account(&batch.id),
                         voucher_account(&v.id),
                         Fen::new(v.face_value_fen),
-                        "voucher_claimed",
+                        kind,
                         now,
                     )
                 })
@@ -412,6 +461,7 @@ pub fn settle(
         );
         let snapshot = BatchSnapshot {
             published: batch.published,
+            lottery,
             opens_at: batch.opens_at,
             closes_at: batch.closes_at,
             budget: Fen::new(batch.budget_fen),
@@ -419,8 +469,8 @@ pub fn settle(
             smallest_face: smallest,
             vouchers_claimed: seq,
         };
-        Ok((answers, Some(snapshot)))
-    })
+        Ok((answers, snapshot))
+    }
 }
 
 /// The batch's state as stored (for the engine's cache and the public state endpoint).
@@ -436,6 +486,7 @@ pub fn snapshot(
     Ok(Some((
         BatchSnapshot {
             published: b.published,
+            lottery: b.allocation_mode == AllocationMode::Lottery.as_str(),
             opens_at: b.opens_at,
             closes_at: b.closes_at,
             budget: Fen::new(b.budget_fen),

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod claims;
 pub mod demo;
 pub mod firms;
+pub mod lottery;
 pub mod providers;
 pub mod spaces;
 pub mod users;

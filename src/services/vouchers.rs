@@ -381,7 +381,8 @@ pub struct BatchInput {
     /// RFC 3339 with offset, e.g. `2026-12-01T09:00:00+08:00`.
     pub opens_at: String,
     pub closes_at: String,
-    /// Only `first_come` is available so far.
+    /// `first_come` (the default) or `lottery`: firms register interest until the
+    /// opening instant and a seeded draw allocates the vouchers at the opening.
     pub allocation_mode: Option<AllocationMode>,
     /// Publish at once (otherwise a draft, published later).
     #[serde(default)]
@@ -558,14 +559,6 @@ pub fn create_batch(
         }
     }
     let mode = input.allocation_mode.unwrap_or(AllocationMode::FirstCome);
-    if mode == AllocationMode::Lottery {
-        e.add(
-            "allocation_mode",
-            "allocation_mode_unavailable",
-            "摇号分配方式尚未开放",
-            "lottery allocation is not available yet",
-        );
-    }
     e.finish()?;
     let (Some(opens_at), Some(closes_at)) = (opens, closes) else {
         return Err(AppError::internal("window"));
@@ -591,6 +584,20 @@ pub fn create_batch(
             updated_at: now,
         };
         repo::insert_batch(c, &row)?;
+        if mode == AllocationMode::Lottery {
+            let lottery = super::lottery::new_lottery(&row.id);
+            crate::db::lottery::insert_lottery(c, &lottery)?;
+            audit::record(
+                c,
+                actor,
+                now,
+                "lottery.created",
+                "batch",
+                &row.id,
+                None,
+                Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
+            )?;
+        }
         repo::insert_ledger(
             c,
             &transfer(

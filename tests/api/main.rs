@@ -8,6 +8,7 @@ mod claims;
 mod cli;
 mod firms;
 mod helpers;
+mod lottery;
 mod ops;
 mod processes;
 mod providers;

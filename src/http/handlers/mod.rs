@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod firms;
+pub mod lottery;
 pub mod ops;
 pub mod providers;
 pub mod public;
@@ -64,6 +65,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(vouchers::publish)
                 .service(vouchers::top_up)
                 .service(vouchers::my_vouchers)
+                .service(lottery::lottery)
+                .service(lottery::enter)
+                .service(lottery::my_entry)
+                .service(lottery::withdraw)
+                .service(lottery::draw)
                 .service(audit::events)
                 .service(audit::verify),
         );

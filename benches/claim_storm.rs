@@ -12,7 +12,6 @@
 //! PostgreSQL runs use HECHUANG_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 //! and create a database named hc_bench_*.
 
-use awc::Client;
 use chrono::{Duration as CDuration, Utc};
 use diesel::{Connection, RunQueryDsl};
 use hechuang::db::models::{BatchRow, FirmRow, ProgrammeRow, UserRow};
@@ -78,6 +77,61 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A keep-alive HTTP/1.1 connection that sends prepared requests and reads each
+/// response by its Content-Length. A load generator should cost far less than the
+/// server it measures; a general client spends more per request than the claim itself.
+struct Conn {
+    stream: tokio::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    async fn open(addr: &str) -> std::io::Result<Conn> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            stream,
+            buf: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Sends one request; returns the status and the body.
+    async fn request(&mut self, req: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.write_all(req).await?;
+        self.buf.clear();
+        loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..end])
+                    .map_err(|_| std::io::Error::other("head not UTF-8"))?;
+                let status: u16 = head
+                    .get(9..12)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| std::io::Error::other("status line"))?;
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())
+                            .flatten()
+                    })
+                    .unwrap_or(0);
+                let body_start = end + 4;
+                while self.buf.len() < body_start + len {
+                    if self.stream.read_buf(&mut self.buf).await? == 0 {
+                        return Err(std::io::Error::other("closed mid-body"));
+                    }
+                }
+                return Ok((status, self.buf[body_start..body_start + len].to_vec()));
+            }
+            if self.stream.read_buf(&mut self.buf).await? == 0 {
+                return Err(std::io::Error::other("closed"));
+            }
+        }
     }
 }
 
@@ -294,22 +348,23 @@ fn main() {
     );
     let pid = server.0.id();
 
-    actix_web::rt::System::new().block_on(async move {
-        let client = Client::builder()
-            .connector(awc::Connector::new().limit(a.concurrency))
-            .timeout(Duration::from_secs(120))
-            .finish();
-        let base = format!("http://127.0.0.1:{port}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let addr = format!("127.0.0.1:{port}");
         for _ in 0..200 {
-            if client
-                .get(format!("{base}/ready"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                break;
+            if let Ok(mut conn) = Conn::open(&addr).await {
+                if conn
+                    .request(b"GET /ready HTTP/1.1\r\nHost: bench\r\n\r\n")
+                    .await
+                    .is_ok_and(|(s, _)| s == 200)
+                {
+                    break;
+                }
             }
-            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         // Move the opening to `lead_ms` from now, so the storm starts just before it.
         let opens = Utc::now() + CDuration::milliseconds(i64::try_from(a.lead_ms).unwrap());
@@ -321,39 +376,53 @@ fn main() {
             db::vouchers::update_batch(&mut c, &b).unwrap();
         }
         let opened = Instant::now() + (opens - Utc::now()).to_std().unwrap_or_default();
-        let url = Rc::new(format!("{base}/api/v1/batches/{batch_id}/claims"));
-        let tokens = Rc::new(tokens);
+        // Each firm's request, ready to write.
+        let requests: Rc<Vec<Vec<u8>>> = Rc::new(
+            tokens
+                .iter()
+                .map(|t| {
+                    format!(
+                        "POST /api/v1/batches/{batch_id}/claims HTTP/1.1\r\nHost: bench\r\n\
+                         Authorization: Bearer {t}\r\nContent-Length: 0\r\n\r\n"
+                    )
+                    .into_bytes()
+                })
+                .collect(),
+        );
+        drop(tokens);
         let next = Rc::new(Cell::new(0usize));
         let tally = Rc::new(RefCell::new(Tally::default()));
         let started = Instant::now();
         let mut workers = Vec::new();
+        let local = tokio::task::LocalSet::new();
         for _ in 0..a.concurrency {
-            let (client, url, tokens, next, tally) = (
-                client.clone(),
-                url.clone(),
-                tokens.clone(),
-                next.clone(),
-                tally.clone(),
-            );
-            workers.push(actix_web::rt::spawn(async move {
+            let (addr, requests, next, tally) =
+                (addr.clone(), requests.clone(), next.clone(), tally.clone());
+            workers.push(local.spawn_local(async move {
+                let mut conn: Option<Conn> = None;
                 loop {
                     let i = next.get();
-                    if i >= tokens.len() {
+                    if i >= requests.len() {
                         break;
                     }
                     next.set(i + 1);
                     // One firm: press, and press again while the batch is not yet open.
                     loop {
                         let t0 = Instant::now();
-                        let res = client
-                            .post(url.as_str())
-                            .insert_header(("Authorization", format!("Bearer {}", tokens[i])))
-                            .send()
-                            .await;
+                        if conn.is_none() {
+                            conn = Conn::open(&addr).await.ok();
+                        }
+                        let res = match conn.as_mut() {
+                            Some(c) => c.request(&requests[i]).await,
+                            None => Err(std::io::Error::other("connect")),
+                        };
                         let t1 = Instant::now();
                         let (status, body) = match res {
-                            Ok(mut r) => (r.status().as_u16(), r.body().await.unwrap_or_default()),
-                            Err(_) => (0, Default::default()),
+                            Ok(r) => r,
+                            Err(_) => {
+                                conn = None;
+                                (0, Vec::new())
+                            }
                         };
                         let not_yet_open = {
                             let mut t = tally.borrow_mut();
@@ -378,7 +447,7 @@ fn main() {
                             }
                         };
                         if not_yet_open {
-                            actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+                            tokio::time::sleep(Duration::from_millis(5)).await;
                             continue;
                         }
                         break;
@@ -386,6 +455,7 @@ fn main() {
                 }
             }));
         }
+        local.await;
         for w in workers {
             let _ = w.await;
         }

@@ -23,11 +23,16 @@ pub struct Application {
 
 /// Opens the database pool and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
-    let pool = db::build_pool(
+    let pool = db::build_pool_with(
         settings.database.url.expose_secret(),
         settings.database.pool_size,
         settings.database.busy_timeout_ms,
         Duration::from_secs(settings.database.connect_timeout_secs),
+        if settings.database.sqlite_checkpoint_ms > 0 {
+            db::BACKGROUND_WAL_AUTOCHECKPOINT
+        } else {
+            db::DEFAULT_WAL_AUTOCHECKPOINT
+        },
     )
     .map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
@@ -146,6 +151,14 @@ impl Application {
                 Duration::from_secs(settings.jobs.listing_check_secs),
             );
         }
+        if settings.database.sqlite_checkpoint_ms > 0
+            && matches!(&*pool.get()?, db::DbConnection::Sqlite(_))
+        {
+            spawn_checkpointer(
+                pool.clone(),
+                Duration::from_millis(settings.database.sqlite_checkpoint_ms),
+            );
+        }
         if settings.jobs.lottery_check_secs > 0 {
             spawn_lottery_loop(
                 state.clone(),
@@ -197,6 +210,31 @@ fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "concluding provider notices failed"),
+            }
+        }
+    });
+}
+
+/// Checkpoints SQLite's write-ahead log on a blocking thread, so that no commit (least
+/// of all the claim writer's) has to. With the server's connections set to checkpoint
+/// only past `db::BACKGROUND_WAL_AUTOCHECKPOINT` pages, the log stays bounded even if
+/// this task falls behind.
+fn spawn_checkpointer(pool: db::Pool, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let pool = pool.clone();
+            let done = tokio::task::spawn_blocking(move || -> Result<(), String> {
+                let mut c = pool.get().map_err(|e| e.to_string())?;
+                db::checkpoint(&mut c).map_err(|e| e.to_string())
+            })
+            .await;
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+                Err(e) => tracing::warn!(error = %e, "WAL checkpoint task failed"),
             }
         }
     });

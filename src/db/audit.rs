@@ -115,9 +115,7 @@ pub fn append_many(conn: &mut DbConnection, events: Vec<NewEvent>) -> QueryResul
         });
         prev_hash = hash;
     }
-    for chunk in rows.chunks(500) {
-        on_backend!(&mut *conn, c => diesel::insert_into(audit_events::table).values(chunk).execute(c))?;
-    }
+    bulk_insert!(conn, audit_events::table, &rows);
     diesel::update(audit_head::table.find(1))
         .set(audit_head::last_hash.eq(&prev_hash))
         .execute(conn)?;

@@ -2,15 +2,30 @@
 //! embedded per-backend migrations, and the transaction helper every use case goes
 //! through. This folder is the only code that knows SQL.
 
-/// Runs the same diesel expression on the concrete connection of either backend, for
-/// statements the `MultiConnection` cannot carry (multi-row INSERT, row locks).
-macro_rules! on_backend {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Pg($c) => $body,
-            $crate::db::DbConnection::Sqlite($c) => $body,
+/// Inserts many rows of one table (the `MultiConnection` cannot carry a multi-row
+/// INSERT, so this matches on the backend). PostgreSQL gets them through `COPY … FROM
+/// STDIN (FORMAT binary)`: one short statement however many rows, where a multi-row
+/// INSERT costs the server a parse and plan of thousands of parameters each time.
+/// Constraints, foreign keys and triggers apply to COPY as to INSERT. SQLite gets
+/// multi-row INSERTs in chunks that stay under its bound-parameter limit.
+macro_rules! bulk_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if !rows.is_empty() {
+            match &mut *$conn {
+                $crate::db::DbConnection::Pg(c) => {
+                    diesel::copy_from($table)
+                        .from_insertable(rows.to_vec())
+                        .execute(c)?;
+                }
+                $crate::db::DbConnection::Sqlite(c) => {
+                    for chunk in rows.chunks(500) {
+                        diesel::insert_into($table).values(chunk).execute(c)?;
+                    }
+                }
+            }
         }
-    };
+    }};
 }
 
 pub mod audit;
@@ -75,6 +90,7 @@ pub struct Manager {
     backend: Backend,
     target: String,
     busy_timeout_ms: u32,
+    wal_autocheckpoint: u32,
 }
 
 impl Manager {
@@ -106,8 +122,9 @@ impl ManageConnection for Manager {
                 // busy_timeout first, so even the switch to WAL waits for the lock.
                 c.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    self.busy_timeout_ms
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA wal_autocheckpoint = {};",
+                    self.busy_timeout_ms, self.wal_autocheckpoint
                 ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(c))
@@ -124,12 +141,45 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Copies SQLite's write-ahead log into the database without waiting for, or holding
+/// up, anyone (a PASSIVE checkpoint). Nothing to do on PostgreSQL.
+pub fn checkpoint(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(PASSIVE);"),
+        DbConnection::Pg(_) => Ok(()),
+    }
+}
+
+/// SQLite's own default: a commit that takes the write-ahead log past this many pages
+/// checkpoints it.
+pub const DEFAULT_WAL_AUTOCHECKPOINT: u32 = 1000;
+/// With a background checkpointer (`checkpoint`), commits checkpoint only if it falls
+/// this far behind (64 MiB of log).
+pub const BACKGROUND_WAL_AUTOCHECKPOINT: u32 = 16_000;
+
 /// Builds the pool; for SQLite creates the file's directory first.
 pub fn build_pool(
     url: &str,
     size: u32,
     busy_timeout_ms: u32,
     connect_timeout: Duration,
+) -> Result<Pool, String> {
+    build_pool_with(
+        url,
+        size,
+        busy_timeout_ms,
+        connect_timeout,
+        DEFAULT_WAL_AUTOCHECKPOINT,
+    )
+}
+
+/// `build_pool` with SQLite's automatic checkpoint threshold in pages.
+pub fn build_pool_with(
+    url: &str,
+    size: u32,
+    busy_timeout_ms: u32,
+    connect_timeout: Duration,
+    wal_autocheckpoint: u32,
 ) -> Result<Pool, String> {
     let (backend, target) = parse_url(url)?;
     if backend == Backend::Sqlite && target != ":memory:" {
@@ -144,6 +194,7 @@ pub fn build_pool(
         backend,
         target,
         busy_timeout_ms,
+        wal_autocheckpoint,
     };
     if backend == Backend::Sqlite {
         // Switch the file to WAL once, before the pool opens connections in parallel.

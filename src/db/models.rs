@@ -315,7 +315,7 @@ pub struct VoucherRow {
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
-#[diesel(table_name = ledger_entries)]
+#[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
 pub struct LedgerEntryRow {
     pub id: String,
     pub txn_id: String,

@@ -177,9 +177,7 @@ pub fn vouchers_of_controllers(
 }
 
 pub fn insert_vouchers(conn: &mut DbConnection, rows: &[VoucherRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(CHUNK) {
-        on_backend!(&mut *conn, c => diesel::insert_into(vouchers::table).values(chunk).execute(c))?;
-    }
+    bulk_insert!(conn, vouchers::table, rows);
     Ok(())
 }
 
@@ -221,9 +219,7 @@ pub fn count_claimants(conn: &mut DbConnection, batch_id: &str) -> QueryResult<i
 }
 
 pub fn insert_ledger(conn: &mut DbConnection, rows: &[LedgerEntryRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(CHUNK) {
-        on_backend!(&mut *conn, c => diesel::insert_into(ledger_entries::table).values(chunk).execute(c))?;
-    }
+    bulk_insert!(conn, ledger_entries::table, rows);
     Ok(())
 }
 
@@ -271,8 +267,6 @@ pub fn outcomes_of_firms(
 }
 
 pub fn insert_outcomes(conn: &mut DbConnection, rows: &[ClaimOutcomeRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(CHUNK) {
-        on_backend!(&mut *conn, c => diesel::insert_into(claim_outcomes::table).values(chunk).execute(c))?;
-    }
+    bulk_insert!(conn, claim_outcomes::table, rows);
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! calls it with up to a few hundred requests at a time; the naive baseline calls it
 //! with one.
 
-use super::vouchers::{batch_account, rules_of, transfer, voucher_account, VoucherView};
+use super::vouchers::{batch_account, fan_out, rules_of, voucher_account, VoucherView};
 use crate::db::audit::NewEvent;
 use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
@@ -421,6 +421,7 @@ pub fn allocate(
         }
 
         let t_decided = t0.elapsed();
+        let (mut t_vouchers, mut t_ledger) = (t_decided, t_decided);
         if !new_vouchers.is_empty() {
             let kind = match origin {
                 Origin::Claim => "voucher_claimed",
@@ -429,19 +430,19 @@ pub fn allocate(
             let total: i64 = new_vouchers.iter().map(|v| v.face_value_fen).sum();
             let count = i32::try_from(new_vouchers.len()).map_err(AppError::internal)?;
             repo::insert_vouchers(c, &new_vouchers)?;
-            let ledger: Vec<_> = new_vouchers
-                .iter()
-                .flat_map(|v| {
-                    transfer(
-                        batch_account(&batch.id),
-                        voucher_account(&v.id),
-                        Fen::new(v.face_value_fen),
-                        kind,
-                        now,
-                    )
-                })
-                .collect();
+            t_vouchers = t0.elapsed();
+            // One balanced ledger transaction per settlement: the batch budget pays
+            // every voucher of it.
+            let ledger = fan_out(
+                batch_account(&batch.id),
+                new_vouchers
+                    .iter()
+                    .map(|v| (voucher_account(&v.id), Fen::new(v.face_value_fen))),
+                kind,
+                now,
+            );
             repo::insert_ledger(c, &ledger)?;
+            t_ledger = t0.elapsed();
             audit_repo::append_many(c, events)?;
             if !repo::take_from_budget(c, &batch.id, total, count, now)? {
                 // Cannot happen while the batch row is locked; refuse everything if it does.
@@ -456,6 +457,8 @@ pub fn allocate(
         tracing::debug!(
             loaded_us = t_loaded.as_micros() as u64,
             decided_us = t_decided.as_micros() as u64,
+            vouchers_us = t_vouchers.as_micros() as u64,
+            ledger_us = t_ledger.as_micros() as u64,
             written_us = t0.elapsed().as_micros() as u64,
             "settle timing"
         );

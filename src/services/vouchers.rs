@@ -497,6 +497,47 @@ pub fn transfer(
     ]
 }
 
+/// One balanced ledger transaction moving money from `from` to many accounts: one
+/// debit of the total and one credit per receiver.
+pub fn fan_out(
+    from: String,
+    to: impl IntoIterator<Item = (String, Fen)>,
+    kind: &str,
+    now: NaiveDateTime,
+) -> Vec<LedgerEntryRow> {
+    let txn = new_id();
+    let mut total = 0i64;
+    let mut rows: Vec<LedgerEntryRow> = to
+        .into_iter()
+        .map(|(account, amount)| {
+            total += amount.get();
+            LedgerEntryRow {
+                id: new_id(),
+                txn_id: txn.clone(),
+                account,
+                amount_fen: amount.get(),
+                kind: kind.into(),
+                created_at: now,
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return rows;
+    }
+    rows.insert(
+        0,
+        LedgerEntryRow {
+            id: new_id(),
+            txn_id: txn,
+            account: from,
+            amount_fen: -total,
+            kind: kind.into(),
+            created_at: now,
+        },
+    );
+    rows
+}
+
 pub fn create_batch(
     conn: &mut DbConnection,
     programme_id: &str,
@@ -809,4 +850,33 @@ pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> AppResult<Vec
         .into_iter()
         .map(VoucherView::from)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fan_out_is_one_balanced_transaction() {
+        let now = chrono::DateTime::from_timestamp(1_790_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let rows = fan_out(
+            "batch:b".into(),
+            [
+                ("voucher:1".to_string(), Fen::new(5_000_000)),
+                ("voucher:2".to_string(), Fen::new(3_000_001)),
+            ],
+            "voucher_claimed",
+            now,
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].account, "batch:b");
+        assert_eq!(rows[0].amount_fen, -8_000_001);
+        assert_eq!(rows.iter().map(|r| r.amount_fen).sum::<i64>(), 0);
+        assert!(rows.iter().all(|r| r.txn_id == rows[0].txn_id));
+        let ids: std::collections::HashSet<_> = rows.iter().map(|r| &r.id).collect();
+        assert_eq!(ids.len(), 3);
+        assert!(fan_out("batch:b".into(), [], "voucher_claimed", now).is_empty());
+    }
 }

@@ -151,3 +151,32 @@ async fn sqlite_connections_use_wal_busy_timeout_and_foreign_keys() {
     );
     assert!(err.is_err(), "foreign key not enforced");
 }
+
+/// The size of the SQLite main file (not its write-ahead log) after `n` firms are written
+/// and the server has had `wait_ms` to checkpoint.
+async fn main_file_growth(checkpoint_ms: u64, wait_ms: u64) -> u64 {
+    let app =
+        crate::helpers::spawn_app_with(|s| s.database.sqlite_checkpoint_ms = checkpoint_ms).await;
+    let path = app.db_url.trim_start_matches("sqlite://").to_string();
+    let before = std::fs::metadata(&path).unwrap().len();
+    crate::claims::bulk_firms(&app, 2000, "small", true, None);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+    std::fs::metadata(&path).unwrap().len() - before
+}
+
+#[actix_web::test]
+async fn sqlite_checkpoints_happen_off_the_write_path() {
+    if crate::helpers::is_postgres() {
+        return; // SQLite's write-ahead log only
+    }
+    // With the background checkpointer, written pages reach the main file within a few
+    // periods although no commit checkpoints (the log is far below 16,000 pages).
+    let with = main_file_growth(50, 600).await;
+    assert!(with > 500_000, "the main file grew by only {with} bytes");
+    // Without it and below SQLite's own threshold, they stay in the log.
+    let without = main_file_growth(0, 600).await;
+    assert!(
+        without < with / 4,
+        "grew by {without} bytes without a checkpointer"
+    );
+}

@@ -8,11 +8,11 @@ use super::providers::{ListingAction, ListingDecision, ProviderApplication};
 use super::spaces::SpaceRegistration;
 use super::users::NewStaffUser;
 use super::vouchers::{self, BatchInput, ProgrammeInput};
-use super::{firms, providers, spaces, users, Actor, Decision};
+use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
 use crate::domain::party::SpaceKind;
-use crate::domain::{Policy, Role};
+use crate::domain::{PartyKind, Policy, Role};
 use crate::error::{AppError, AppResult};
 use chrono::{Duration, NaiveDateTime};
 
@@ -381,5 +381,45 @@ pub fn fill(
         })
         .collect();
     claims::settle(conn, &opened.id, &reqs, earlier + Duration::hours(4))?;
+
+    // A lottery batch opening in three days, with the onboarded firms registered.
+    let in_three_days = tomorrow_9 + Duration::days(2);
+    let lottery_batch = vouchers::create_batch(
+        conn,
+        &programme.id,
+        &BatchInput {
+            name: "第三期（摇号）".into(),
+            budget: "100000.00".into(),
+            face_values: vec!["50000.00".into()],
+            opens_at: in_three_days.and_utc().to_rfc3339(),
+            closes_at: (in_three_days + Duration::days(30)).and_utc().to_rfc3339(),
+            allocation_mode: Some(crate::domain::voucher::AllocationMode::Lottery),
+            publish: true,
+        },
+        earlier,
+        &admin,
+    )?;
+    for r in &reqs {
+        let firm = Actor::user(
+            &r.user_id,
+            Role::Firm,
+            Some(PartyKind::Firm),
+            Some(r.firm_id.clone()),
+            None,
+        );
+        match lottery::enter(
+            conn,
+            &lottery_batch.id,
+            &r.firm_id,
+            &lottery::EntryInput::default(),
+            now,
+            &firm,
+        ) {
+            Ok(_) => {}
+            // Firms still waiting for onboarding cannot register.
+            Err(e) if e.code == "firm_not_eligible" => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(out)
 }

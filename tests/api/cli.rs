@@ -95,11 +95,21 @@ fn demo_fills_an_empty_database_once() {
     ] {
         assert!(stdout.contains(who), "{who} missing from\n{stdout}");
     }
-    // The demo holds a programme, a batch with claims and one opening tomorrow.
+    // The demo holds a programme, a batch with claims, one opening tomorrow and a
+    // lottery batch the onboarded firms registered for.
     let pool = hechuang::db::build_pool(&url, 1, 5000, std::time::Duration::from_secs(5)).unwrap();
     let mut c = pool.get().unwrap();
     let batches = hechuang::db::vouchers::list_batches(&mut c, false).unwrap();
-    assert_eq!(batches.len(), 2);
+    assert_eq!(batches.len(), 3);
+    let lottery = batches
+        .iter()
+        .find(|b| b.allocation_mode == "lottery")
+        .expect("a lottery batch");
+    assert_eq!(
+        hechuang::db::lottery::count_entries(&mut c, &lottery.id).unwrap(),
+        3,
+        "the onboarded firms registered"
+    );
     let claimed: i32 = batches.iter().map(|b| b.vouchers_claimed).sum();
     assert_eq!(
         claimed, 3,

@@ -152,14 +152,15 @@ async fn sqlite_connections_use_wal_busy_timeout_and_foreign_keys() {
     assert!(err.is_err(), "foreign key not enforced");
 }
 
-/// The size of the SQLite main file (not its write-ahead log) after `n` firms are written
+/// How much the SQLite main file (not its write-ahead log) grows when 1,000 firms are written
 /// and the server has had `wait_ms` to checkpoint.
 async fn main_file_growth(checkpoint_ms: u64, wait_ms: u64) -> u64 {
     let app =
         crate::helpers::spawn_app_with(|s| s.database.sqlite_checkpoint_ms = checkpoint_ms).await;
     let path = app.db_url.trim_start_matches("sqlite://").to_string();
     let before = std::fs::metadata(&path).unwrap().len();
-    crate::claims::bulk_firms(&app, 2000, "small", true, None);
+    // About 1 MiB: a quarter of SQLite's own 1,000-page threshold.
+    crate::claims::bulk_firms(&app, 1000, "small", true, None);
     actix_web::rt::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
     std::fs::metadata(&path).unwrap().len() - before
 }
@@ -172,7 +173,7 @@ async fn sqlite_checkpoints_happen_off_the_write_path() {
     // With the background checkpointer, written pages reach the main file within a few
     // periods although no commit checkpoints (the log is far below 16,000 pages).
     let with = main_file_growth(50, 600).await;
-    assert!(with > 500_000, "the main file grew by only {with} bytes");
+    assert!(with > 250_000, "the main file grew by only {with} bytes");
     // Without it and below SQLite's own threshold, they stay in the log.
     let without = main_file_growth(0, 600).await;
     assert!(

@@ -201,13 +201,14 @@ fn claim_error(e: AppError, arrival: Option<u64>) -> HttpResponse {
 
 /// Claim a voucher from a batch. The answer is final: 201 with the voucher, or a refusal
 /// (`batch_not_open`, `batch_closed`, `batch_sold_out`, `already_claimed`,
-/// `firm_not_eligible`, `claim_gate_unmet`, `annual_limit_reached`). Send an
+/// `firm_not_eligible`, `claim_gate_unmet`, `annual_limit_reached`; a lottery batch
+/// answers `batch_allocated_by_lottery`). Send an
 /// `Idempotency-Key` header to make retries safe. `X-Claim-Arrival` tells the arrival order.
 #[utoipa::path(post, path = "/api/v1/batches/{id}/claims", tag = "vouchers", request_body(content = Option<ClaimBody>),
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1-200 visible ASCII characters")),
     security(("bearer" = [])), responses(
     (status = 201, body = VoucherView),
-    (status = 409, description = "batch_not_open, batch_closed, batch_sold_out, already_claimed, claim_gate_unmet, annual_limit_reached", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "batch_not_open, batch_closed, batch_sold_out, already_claimed, claim_gate_unmet, annual_limit_reached, batch_allocated_by_lottery", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "firm_not_eligible, face_value_not_offered, face_value_required", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "claim_queue_full, service_unavailable", body = Problem, content_type = "application/problem+json")))]

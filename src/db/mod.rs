@@ -230,10 +230,18 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
             let _ = c.batch_execute("SELECT pg_advisory_unlock(7261000001)");
             r?
         }
-        DbConnection::Sqlite(c) => c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
-            .map_err(|e| e.to_string())?,
+        DbConnection::Sqlite(c) => {
+            let r = c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+                .map_err(|e| e.to_string());
+            // A table rebuild switches foreign keys off for its duration; whatever
+            // happened, this connection goes back to the pool with them on.
+            let _ = c.batch_execute("ROLLBACK");
+            c.batch_execute("PRAGMA foreign_keys = ON")
+                .map_err(|e| e.to_string())?;
+            r?
+        }
     };
     Ok(applied)
 }

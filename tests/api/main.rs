@@ -9,6 +9,7 @@ mod cli;
 mod firms;
 mod helpers;
 mod lottery;
+mod migrations;
 mod ops;
 mod processes;
 mod providers;

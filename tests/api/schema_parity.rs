@@ -219,11 +219,18 @@ fn pg_schema(conn: &mut PgConnection) -> Schema {
         }
     }
     let fks: Vec<PgFk> = diesel::sql_query(
-        "SELECT tc.table_name::text, kcu.column_name::text, ccu.table_name::text AS ref_table, ccu.column_name::text AS ref_column
-         FROM information_schema.table_constraints tc
-         JOIN information_schema.key_column_usage kcu ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema
-         JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
-         WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'",
+        // Column pairs in key order, so a composite key gives one row per pair (as
+        // SQLite's pragma does), not every combination.
+        "SELECT cl.relname::text AS table_name, a.attname::text AS column_name,
+                rcl.relname::text AS ref_table, ra.attname::text AS ref_column
+         FROM pg_constraint c
+         JOIN pg_class cl ON cl.oid = c.conrelid
+         JOIN pg_class rcl ON rcl.oid = c.confrelid
+         JOIN pg_namespace n ON n.oid = c.connamespace
+         CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(col, refcol)
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
+         JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol
+         WHERE c.contype = 'f' AND n.nspname = 'public'",
     )
     .load(conn)
     .unwrap();

@@ -155,7 +155,7 @@ impl Application {
             && matches!(&*pool.get()?, db::DbConnection::Sqlite(_))
         {
             spawn_checkpointer(
-                pool.clone(),
+                state.clone(),
                 Duration::from_millis(settings.database.sqlite_checkpoint_ms),
             );
         }
@@ -191,75 +191,83 @@ impl Application {
     }
 }
 
-/// Concludes ended provider notices periodically. Each conclusion is idempotent and
-/// row-locked, so several servers may run this loop at once.
-/// (The scheduled-jobs issue replaces this loop with a cron job with run records.)
-fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
+/// Runs `job` with a pooled connection on a blocking thread every `period` (a late tick
+/// is delayed, not bunched), hands its result to `done` and logs a failure. Every job
+/// run this way is idempotent, so several servers may run it at once. (The
+/// scheduled-jobs issue moves these onto the cron scheduler with run records.)
+fn run_every<T, J, D>(
+    state: web::Data<AppState>,
+    period: Duration,
+    what: &'static str,
+    job: J,
+    done: D,
+) where
+    T: Send + 'static,
+    J: Fn(&mut db::DbConnection, chrono::NaiveDateTime) -> crate::error::AppResult<T>
+        + Clone
+        + Send
+        + 'static,
+    D: Fn(&AppState, T) + Send + 'static,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            match http::db(&state, move |c| {
-                services::providers::conclude_notices(c, now, &Actor::system())
-            })
-            .await
-            {
-                Ok(r) if !r.listed.is_empty() => {
-                    tracing::info!(listed = r.listed.len(), "provider notices concluded")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "concluding provider notices failed"),
+            let job = job.clone();
+            match http::db(&state, move |c| job(c, now)).await {
+                Ok(r) => done(&state, r),
+                Err(e) => tracing::warn!(error = %e, "{what} failed"),
             }
         }
     });
 }
 
-/// Checkpoints SQLite's write-ahead log on a blocking thread, so that no commit (least
-/// of all the claim writer's) has to. With the server's connections set to checkpoint
-/// only past `db::BACKGROUND_WAL_AUTOCHECKPOINT` pages, the log stays bounded even if
-/// this task falls behind.
-fn spawn_checkpointer(pool: db::Pool, every: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let pool = pool.clone();
-            let done = tokio::task::spawn_blocking(move || -> Result<(), String> {
-                let mut c = pool.get().map_err(|e| e.to_string())?;
-                db::checkpoint(&mut c).map_err(|e| e.to_string())
-            })
-            .await;
-            match done {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "WAL checkpoint failed"),
-                Err(e) => tracing::warn!(error = %e, "WAL checkpoint task failed"),
+/// Concludes ended provider notices. Each conclusion is idempotent and row-locked.
+fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
+    run_every(
+        state,
+        every,
+        "concluding provider notices",
+        |c, now| services::providers::conclude_notices(c, now, &Actor::system()),
+        |_, r| {
+            if !r.listed.is_empty() {
+                tracing::info!(listed = r.listed.len(), "provider notices concluded")
             }
-        }
-    });
+        },
+    );
+}
+
+/// Checkpoints SQLite's write-ahead log off the write path, so that no commit (least of
+/// all the claim writer's) has to. With the server's connections set to checkpoint only
+/// past `db::BACKGROUND_WAL_AUTOCHECKPOINT` pages, the log stays bounded even if this
+/// task falls behind.
+fn spawn_checkpointer(state: web::Data<AppState>, every: Duration) {
+    run_every(
+        state,
+        every,
+        "WAL checkpoint",
+        |c, _| db::checkpoint(c).map_err(Into::into),
+        |_, ()| {},
+    );
 }
 
 /// Draws lottery batches at their opening instant (within one period). Each draw is
-/// once only under the batch lock, so several servers may run this loop at once.
+/// once only under the batch lock.
 fn spawn_lottery_loop(state: web::Data<AppState>, every: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let now = state.clock.now();
-            match http::db(&state, move |c| services::lottery::draw_due(c, now)).await {
-                Ok(drawn) => {
-                    for id in drawn {
-                        state.claims.invalidate(&id);
-                        tracing::info!(batch = %id, "lottery drawn");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "drawing due lotteries failed"),
+    run_every(
+        state,
+        every,
+        "drawing due lotteries",
+        services::lottery::draw_due,
+        |state, drawn| {
+            for id in drawn {
+                state.claims.invalidate(&id);
+                tracing::info!(batch = %id, "lottery drawn");
             }
-        }
-    });
+        },
+    );
 }
 
 /// Structured logs to stdout; `RUST_LOG` overrides the configured level.

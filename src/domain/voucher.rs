@@ -327,6 +327,45 @@ pub fn batch_status(
 }
 
 /// Face values are stored as a comma-separated list of fen.
+/// Why a wanted face value cannot be had from a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceRefusal {
+    NotOffered,
+    Required,
+}
+
+impl FaceRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            FaceRefusal::NotOffered => "face_value_not_offered",
+            FaceRefusal::Required => "face_value_required",
+        }
+    }
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            FaceRefusal::NotOffered => "本期不提供该面额",
+            FaceRefusal::Required => "本期有多种面额，请选择一种",
+        }
+    }
+    pub fn message_en(self) -> &'static str {
+        match self {
+            FaceRefusal::NotOffered => "this batch does not offer that face value",
+            FaceRefusal::Required => "this batch offers several face values; choose one",
+        }
+    }
+}
+
+/// The face value a firm gets from a batch offering `offered`: the one it wants, or the
+/// only one there is.
+pub fn choose_face(offered: &[Fen], wanted: Option<Fen>) -> Result<Fen, FaceRefusal> {
+    match (wanted, offered) {
+        (Some(f), _) if offered.contains(&f) => Ok(f),
+        (Some(_), _) => Err(FaceRefusal::NotOffered),
+        (None, [only]) => Ok(*only),
+        (None, _) => Err(FaceRefusal::Required),
+    }
+}
+
 pub fn parse_face_values(s: &str) -> Vec<Fen> {
     s.split(',')
         .filter_map(|p| p.trim().parse::<i64>().ok())
@@ -494,6 +533,22 @@ mod tests {
         assert_eq!(
             parse_face_values(&format_face_values(&[Fen::new(5), Fen::new(7)])),
             vec![Fen::new(5), Fen::new(7)]
+        );
+    }
+
+    #[test]
+    fn a_face_value_is_the_one_wanted_or_the_only_one() {
+        let one = [Fen::new(5_000_000)];
+        let two = [Fen::new(3_000_000), Fen::new(5_000_000)];
+        assert_eq!(choose_face(&one, None), Ok(Fen::new(5_000_000)));
+        assert_eq!(
+            choose_face(&two, Some(Fen::new(3_000_000))),
+            Ok(Fen::new(3_000_000))
+        );
+        assert_eq!(choose_face(&two, None), Err(FaceRefusal::Required));
+        assert_eq!(
+            choose_face(&one, Some(Fen::new(1))),
+            Err(FaceRefusal::NotOffered)
         );
     }
 }

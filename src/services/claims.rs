@@ -11,8 +11,8 @@ use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::voucher::{
-    claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code, AllocationMode,
-    FirmFacts, Refusal,
+    choose_face, claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code,
+    AllocationMode, FirmFacts, Refusal,
 };
 use crate::domain::{new_id, Fen, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
@@ -31,6 +31,20 @@ pub struct ClaimRequest {
     pub request_id: Option<String>,
 }
 
+/// How a refusal is answered over HTTP: 422 when the firm may not claim at all, 409
+/// when the batch's state or the firm's holdings stand in the way.
+fn refusal_kind(r: &Refusal) -> Kind {
+    match r {
+        Refusal::NotEligible(_) => Kind::Unprocessable,
+        _ => Kind::Conflict,
+    }
+}
+
+/// A refusal as an error, for use cases outside the claim engine.
+pub fn refusal_error(r: &Refusal) -> AppError {
+    AppError::new(refusal_kind(r), r.code(), r.message_zh(), r.message_en())
+}
+
 /// The final answer to one claim.
 #[derive(Debug, Clone)]
 pub enum Answer {
@@ -45,12 +59,8 @@ pub enum Answer {
 
 impl Answer {
     pub fn refusal(r: &Refusal) -> Self {
-        let kind = match r {
-            Refusal::NotEligible(_) => Kind::Unprocessable,
-            _ => Kind::Conflict,
-        };
         Answer::Refused {
-            kind,
+            kind: refusal_kind(r),
             code: r.code().into(),
             detail: r.message_zh(),
             detail_en: r.message_en(),
@@ -289,23 +299,14 @@ pub fn allocate(
                 if now >= batch.closes_at {
                     return Answer::refusal(&Refusal::Closed);
                 }
-                let face = match r.face_value {
-                    Some(f) if faces.contains(&f) => f,
-                    Some(_) => {
+                let face = match choose_face(&faces, r.face_value) {
+                    Ok(f) => f,
+                    Err(e) => {
                         return Answer::problem(
                             Kind::Unprocessable,
-                            "face_value_not_offered",
-                            "本期不提供该面额",
-                            "this batch does not offer that face value",
-                        )
-                    }
-                    None if faces.len() == 1 => faces[0],
-                    None => {
-                        return Answer::problem(
-                            Kind::Unprocessable,
-                            "face_value_required",
-                            "本期有多种面额，请选择一种",
-                            "this batch offers several face values; choose one",
+                            e.code(),
+                            e.message_zh(),
+                            e.message_en(),
                         )
                     }
                 };

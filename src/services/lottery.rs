@@ -5,15 +5,19 @@
 //! next-claim gate and the yearly limit are checked again at the draw, as they stand
 //! then). Everything needed to recompute the draw is published afterwards.
 
-use super::claims::{allocate, facts, Answer, ClaimRequest, Origin};
+use super::claims::{allocate, facts, refusal_error, Answer, ClaimRequest, Origin};
+use super::firms::money_field;
 use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
 use crate::domain::lottery::{draw as draw_order, new_seed, seed_hash};
-use crate::domain::voucher::{eligibility, parse_face_values, AllocationMode, Refusal};
+use crate::domain::validation::FieldErrors;
+use crate::domain::voucher::{
+    choose_face, eligibility, parse_face_values, AllocationMode, Refusal,
+};
 use crate::domain::Fen;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -125,31 +129,17 @@ fn registration_open(batch: &BatchRow, lottery: &LotteryRow, now: NaiveDateTime)
 }
 
 fn chosen_face(batch: &BatchRow, input: &EntryInput) -> AppResult<Fen> {
-    let faces = parse_face_values(&batch.face_values);
-    match &input.face_value {
+    let wanted = match &input.face_value {
         Some(s) => {
-            let f = Fen::parse_yuan(s).map_err(|e| {
-                let mut errors = crate::domain::validation::FieldErrors::new();
-                errors.add("face_value", e.code(), e.message_zh(), e.message_en());
-                AppError::validation(errors)
-            })?;
-            if faces.contains(&f) {
-                Ok(f)
-            } else {
-                Err(AppError::rule(
-                    "face_value_not_offered",
-                    "本期不提供该面额",
-                    "this batch does not offer that face value",
-                ))
-            }
+            let mut e = FieldErrors::new();
+            let f = money_field(&mut e, "face_value", s);
+            e.finish()?;
+            Some(f)
         }
-        None if faces.len() == 1 => Ok(faces[0]),
-        None => Err(AppError::rule(
-            "face_value_required",
-            "本期有多种面额，请选择一种",
-            "this batch offers several face values; choose one",
-        )),
-    }
+        None => None,
+    };
+    choose_face(&parse_face_values(&batch.face_values), wanted)
+        .map_err(|e| AppError::rule(e.code(), e.message_zh(), e.message_en()))
 }
 
 fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> {
@@ -189,15 +179,8 @@ pub fn enter(
         let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
         let programme = vouchers_repo::programme(c, &batch.programme_id)?
             .ok_or_else(|| AppError::internal("batch without programme"))?;
-        if let Err(why) = eligibility(&rules_of(&programme), &facts(&firm)) {
-            let r = Refusal::NotEligible(why);
-            return Err(AppError::new(
-                Kind::Unprocessable,
-                r.code(),
-                r.message_zh(),
-                r.message_en(),
-            ));
-        }
+        eligibility(&rules_of(&programme), &facts(&firm))
+            .map_err(|why| refusal_error(&Refusal::NotEligible(why)))?;
         let created = match repo::entry(c, batch_id, firm_id)? {
             Some(before) if before.face_value_fen == face.get() => false,
             Some(before) => {
@@ -335,6 +318,14 @@ pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
     })
 }
 
+fn already_drawn() -> AppError {
+    AppError::conflict(
+        "lottery_already_drawn",
+        "本期已摇号",
+        "this lottery has already been drawn",
+    )
+}
+
 /// Draws the lottery: once, at or after the opening and before the close.
 pub fn draw(
     conn: &mut DbConnection,
@@ -345,11 +336,7 @@ pub fn draw(
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         if lottery.drawn_at.is_some() {
-            return Err(AppError::conflict(
-                "lottery_already_drawn",
-                "本期已摇号",
-                "this lottery has already been drawn",
-            ));
+            return Err(already_drawn());
         }
         if now < batch.opens_at {
             return Err(AppError::conflict(
@@ -410,11 +397,7 @@ pub fn draw(
             ..lottery.clone()
         };
         if !repo::mark_drawn(c, &drawn)? {
-            return Err(AppError::conflict(
-                "lottery_already_drawn",
-                "本期已摇号",
-                "this lottery has already been drawn",
-            ));
+            return Err(already_drawn());
         }
         audit::record(
             c,

@@ -475,26 +475,8 @@ pub fn transfer(
     amount: Fen,
     kind: &str,
     now: NaiveDateTime,
-) -> [LedgerEntryRow; 2] {
-    let txn = new_id();
-    [
-        LedgerEntryRow {
-            id: new_id(),
-            txn_id: txn.clone(),
-            account: from,
-            amount_fen: -amount.get(),
-            kind: kind.into(),
-            created_at: now,
-        },
-        LedgerEntryRow {
-            id: new_id(),
-            txn_id: txn,
-            account: to,
-            amount_fen: amount.get(),
-            kind: kind.into(),
-            created_at: now,
-        },
-    ]
+) -> Vec<LedgerEntryRow> {
+    fan_out(from, [(to, amount)], kind, now)
 }
 
 /// One balanced ledger transaction moving money from `from` to many accounts: one

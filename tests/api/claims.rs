@@ -14,6 +14,46 @@ pub struct Firm {
     pub token: String,
 }
 
+/// An onboarded (or submitted) firm row with plausible details, for tests that write
+/// the database directly.
+pub fn firm_row(
+    id: &str,
+    name: &str,
+    size_class: &str,
+    onboarded: bool,
+    controller: &str,
+    now: chrono::NaiveDateTime,
+) -> FirmRow {
+    FirmRow {
+        id: id.into(),
+        credit_code: new_credit_code(),
+        name: name.into(),
+        legal_representative: "张三".into(),
+        actual_controller: controller.into(),
+        registered_on: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap(),
+        address: "合肥".into(),
+        contact_name: "李四".into(),
+        contact_phone: "0551-65550000".into(),
+        contact_email: "a@example.cn".into(),
+        industry: "software_it".into(),
+        employees: 12,
+        revenue_fen: 80_000_000,
+        total_assets_fen: None,
+        size_class: size_class.into(),
+        size_basis: "{}".into(),
+        onboarding_status: if onboarded { "onboarded" } else { "submitted" }.into(),
+        onboarding_reason: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        high_tech: false,
+        tech_sme: false,
+        dishonest: false,
+        recommended_by_space_id: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Inserts `n` firms with a user each straight into the database (the storm needs
 /// thousands; registering them one by one through argon2 would only slow the suite)
 /// and mints each an access token with the test key.
@@ -35,34 +75,14 @@ pub fn bulk_firms(
     let rows: Vec<(FirmRow, UserRow)> = (0..n)
         .map(|i| {
             let id = new_id();
-            let firm = FirmRow {
-                id: id.clone(),
-                credit_code: new_credit_code(),
-                name: format!("合肥测试企业{i}"),
-                legal_representative: "张三".into(),
-                actual_controller: controller.map_or_else(|| format!("控制人{id}"), str::to_string),
-                registered_on: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap(),
-                address: "合肥".into(),
-                contact_name: "李四".into(),
-                contact_phone: "0551-65550000".into(),
-                contact_email: "a@example.cn".into(),
-                industry: "software_it".into(),
-                employees: 12,
-                revenue_fen: 80_000_000,
-                total_assets_fen: None,
-                size_class: size_class.into(),
-                size_basis: "{}".into(),
-                onboarding_status: if onboarded { "onboarded" } else { "submitted" }.into(),
-                onboarding_reason: None,
-                reviewed_by: None,
-                reviewed_at: None,
-                high_tech: false,
-                tech_sme: false,
-                dishonest: false,
-                recommended_by_space_id: None,
-                created_at: now,
-                updated_at: now,
-            };
+            let firm = firm_row(
+                &id,
+                &format!("合肥测试企业{i}"),
+                size_class,
+                onboarded,
+                &controller.map_or_else(|| format!("控制人{id}"), str::to_string),
+                now,
+            );
             let user = UserRow::new_account(
                 new_id(),
                 format!("bulk_{}", &id[id.len() - 12..]),

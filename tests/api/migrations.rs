@@ -1,10 +1,11 @@
 //! Migrations that change tables holding data keep that data and its references.
 
-use crate::helpers::{fresh_pg_database, is_postgres, new_credit_code};
+use crate::claims::firm_row;
+use crate::helpers::{fresh_pg_database, is_postgres};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
-use hechuang::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, ProgrammeRow, VoucherRow};
+use hechuang::db::models::{BatchRow, ClaimOutcomeRow, ProgrammeRow, VoucherRow};
 use hechuang::db::{parties, vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
 use hechuang::domain::new_id;
 
@@ -29,37 +30,6 @@ fn programme(id: &str, code: &str, now: chrono::NaiveDateTime) -> ProgrammeRow {
         per_year_limit: 2,
         count_by_controller: false,
         gate_used_share_bp: 8000,
-        created_at: now,
-        updated_at: now,
-    }
-}
-
-fn firm(id: &str, now: chrono::NaiveDateTime) -> FirmRow {
-    FirmRow {
-        id: id.into(),
-        credit_code: new_credit_code(),
-        name: "合肥迁移测试企业".into(),
-        legal_representative: "张三".into(),
-        actual_controller: "张三".into(),
-        registered_on: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap(),
-        address: "合肥".into(),
-        contact_name: "李四".into(),
-        contact_phone: "0551-65550000".into(),
-        contact_email: "a@example.cn".into(),
-        industry: "software_it".into(),
-        employees: 12,
-        revenue_fen: 80_000_000,
-        total_assets_fen: None,
-        size_class: "small".into(),
-        size_basis: "{}".into(),
-        onboarding_status: "onboarded".into(),
-        onboarding_reason: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        high_tech: false,
-        tech_sme: false,
-        dishonest: false,
-        recommended_by_space_id: None,
         created_at: now,
         updated_at: now,
     }
@@ -112,8 +82,16 @@ fn check(conn: &mut DbConnection) {
     };
     vouchers::insert_batch(conn, &batch).unwrap();
     let (f1, f2) = (new_id(), new_id());
-    parties::insert_firm(conn, &firm(&f1, now)).unwrap();
-    parties::insert_firm(conn, &firm(&f2, now)).unwrap();
+    parties::insert_firm(
+        conn,
+        &firm_row(&f1, "迁移测试企业一", "small", true, "张三", now),
+    )
+    .unwrap();
+    parties::insert_firm(
+        conn,
+        &firm_row(&f2, "迁移测试企业二", "small", true, "张三", now),
+    )
+    .unwrap();
     let v1 = new_id();
     vouchers::insert_vouchers(conn, &[voucher(&v1, &batch, &f1, 1, Some("k-1"))]).unwrap();
     vouchers::insert_outcomes(

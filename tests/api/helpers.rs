@@ -98,6 +98,9 @@ async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> 
         pool,
         db_url,
         client: awc::Client::builder()
+            // Reuse an idle connection only well within the server's 5 s keep-alive,
+            // or a long test may send on a connection the server has just closed.
+            .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
             .timeout(std::time::Duration::from_secs(60))
             .finish(),
         _dir: dir,

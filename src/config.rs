@@ -25,6 +25,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub jobs: JobsSettings,
     pub claims: ClaimSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,13 +102,81 @@ pub struct LogSettings {
 
 #[derive(Debug, Deserialize)]
 pub struct JobsSettings {
-    /// How often the server concludes provider notices that have ended, in seconds
-    /// (0 disables the loop; `hechuang providers conclude-notices` does it by hand).
-    pub listing_check_secs: u64,
-    /// How often the server looks for lottery batches whose opening has come and draws
-    /// them, in seconds (0 disables it; an administrator can draw by hand). A draw is
-    /// once only, so several servers may all look.
-    pub lottery_check_secs: u64,
+    /// Run the scheduler in this process. Jobs can still be run by hand (CLI, admin
+    /// endpoint) when it is off.
+    pub enabled: bool,
+    /// The time zone cron expressions are read in (an IANA name).
+    pub timezone: String,
+    /// How long a stopping server waits for running jobs before recording them as
+    /// interrupted, in seconds.
+    pub shutdown_grace_secs: u64,
+    /// A running job writes a heartbeat this often; a run whose heartbeat is older
+    /// than `stale_after_secs` (its process died) is recorded as interrupted.
+    pub heartbeat_secs: u64,
+    pub stale_after_secs: i64,
+    /// Job runs are kept this many days; runs that did nothing, one day.
+    pub keep_runs_days: i64,
+    /// Cron expressions (seconds first: `sec min hour day month weekday`), by job.
+    /// `off` disables a job's schedule.
+    pub schedules: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransportKind {
+    Smtp,
+    File,
+    Memory,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required), usually port 587.
+    Starttls,
+    /// TLS from the first byte, usually port 465.
+    Tls,
+    /// No encryption: only for a relay on the same host or network.
+    None,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// Set it with HECHUANG__MAIL__SMTP__PASSWORD.
+    pub password: Option<SecretString>,
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MailSettings {
+    /// `smtp`, `file` (`.eml` files under `file_dir`) or `memory` (tests).
+    pub transport: MailTransportKind,
+    /// The sender, e.g. `合创券服务平台 <noreply@example.cn>`.
+    pub from: String,
+    /// The host name in Message-IDs.
+    pub message_id_host: String,
+    /// The locale emails are written in; a kind without a template in it falls back
+    /// to `zh-CN`, then `en`.
+    pub locale: String,
+    /// Where the templates are (`<locale>.toml`); relative to the project root.
+    pub templates_dir: PathBuf,
+    /// Where the file transport writes; relative to `data.dir`.
+    pub file_dir: PathBuf,
+    /// Sending attempts before a message is marked failed.
+    pub max_attempts: i32,
+    /// The wait before the n-th retry is `backoff_base_secs × 2^(n-1)`, at most
+    /// `backoff_max_secs`.
+    pub backoff_base_secs: i64,
+    pub backoff_max_secs: i64,
+    /// Messages one dispatch run takes on.
+    pub batch_size: i64,
+    /// How long a dispatch run holds its messages before another may take them.
+    pub lease_secs: i64,
+    pub smtp: SmtpSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,12 +236,61 @@ impl Settings {
                 "token lifetimes must be positive".into(),
             ));
         }
+        if self.profile == "production" && self.mail.transport == MailTransportKind::Memory {
+            return Err(ConfigError::Invalid(
+                "mail.transport = \"memory\" loses every email; production needs smtp or file"
+                    .into(),
+            ));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "mail.from {:?} is not an email address (e.g. 名称 <noreply@example.cn>)",
+                self.mail.from
+            )));
+        }
+        if self.mail.max_attempts < 1
+            || self.mail.backoff_base_secs < 1
+            || self.mail.backoff_max_secs < self.mail.backoff_base_secs
+            || self.mail.batch_size < 1
+            || self.mail.lease_secs < 1
+        {
+            return Err(ConfigError::Invalid(
+                "mail: max_attempts, backoff_base_secs, batch_size and lease_secs must be at least 1, \
+                 and backoff_max_secs at least backoff_base_secs"
+                    .into(),
+            ));
+        }
+        if self.jobs.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "jobs.timezone {:?} is not an IANA time zone name",
+                self.jobs.timezone
+            )));
+        }
+        if self.jobs.heartbeat_secs == 0
+            || self.jobs.stale_after_secs <= self.jobs.heartbeat_secs as i64
+        {
+            return Err(ConfigError::Invalid(
+                "jobs.stale_after_secs must be longer than jobs.heartbeat_secs (at least 1)".into(),
+            ));
+        }
         if self.database.pool_size == 0 {
             return Err(ConfigError::Invalid(
                 "database.pool_size must be at least 1".into(),
             ));
         }
         Ok(())
+    }
+
+    /// Where the email templates live (relative paths as for `policy_dir`).
+    pub fn templates_dir(&self, config_dir: &Path) -> PathBuf {
+        if self.mail.templates_dir.is_absolute() {
+            self.mail.templates_dir.clone()
+        } else {
+            config_dir
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&self.mail.templates_dir)
+        }
     }
 
     /// Where policy files live: relative paths are taken from the configuration

@@ -166,6 +166,9 @@ fn what_zh(what: &str) -> &'static str {
         "programme" => "合创券项目",
         "lottery" => "摇号",
         "lottery entry" => "摇号登记",
+        "email" => "邮件",
+        "job" => "定时任务",
+        "job run" => "任务运行记录",
         _ => "记录",
     }
 }

@@ -7,5 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod notify;
 pub mod services;
 pub mod startup;

@@ -6,7 +6,7 @@ use hechuang::clock::Clock;
 use hechuang::config::Settings;
 use hechuang::domain::Role;
 use hechuang::services::{self, auth::AuthConfig, Actor};
-use hechuang::startup::{init_telemetry, open_database, Application};
+use hechuang::startup::{init_telemetry, job_runner, load_templates, open_database, Application};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,12 +65,51 @@ enum Command {
         #[command(subcommand)]
         command: LotteryCommand,
     },
+    /// Scheduled jobs: list them, or run one by hand for a time slot.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Email templates.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Every job with its schedule, next slot and latest run.
+    List,
+    /// Run a job now for one time slot, once only: a slot that already ran (on any
+    /// server) is refused unless it failed or was interrupted.
+    Run {
+        /// outbox_dispatch, voucher_expiry_reminders, provider_notices, lottery_draw
+        /// or housekeeping.
+        job: String,
+        /// The slot (RFC 3339, e.g. 2026-11-23T01:00:00Z); by default the latest
+        /// scheduled instant.
+        #[arg(long)]
+        slot: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Render every email template (or one kind) with example values, to check an
+    /// edited template before restarting the server.
+    Preview {
+        kind: Option<String>,
+        /// The reader's locale (default: mail.locale).
+        #[arg(long)]
+        locale: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
 enum LotteryCommand {
-    /// Draw every lottery batch whose opening has come (the server does this by itself
-    /// every `jobs.lottery_check_secs`). A lottery is drawn once only.
+    /// Draw every lottery batch whose opening has come (the server's `lottery_draw` job
+    /// does this every second). A lottery is drawn once only.
     DrawDue,
 }
 
@@ -222,8 +261,10 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         } => {
             let pool = open_database(&settings)?;
             let mut conn = pool.get()?;
+            let templates = load_templates(&settings, &cli.config_dir)?;
             let r = services::providers::conclude_notices(
                 &mut conn,
+                &templates,
                 Clock::system().now(),
                 &Actor::system(),
             )
@@ -240,7 +281,8 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         } => {
             let pool = open_database(&settings)?;
             let mut conn = pool.get()?;
-            let drawn = services::lottery::draw_due(&mut conn, Clock::system().now())
+            let templates = load_templates(&settings, &cli.config_dir)?;
+            let drawn = services::lottery::draw_due(&mut conn, &templates, Clock::system().now())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("drew {} lottery batch(es)", drawn.len());
             for id in drawn {
@@ -248,7 +290,113 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Jobs { command } => jobs_command(&cli.config_dir, &settings, command),
+        Command::Mail {
+            command: MailCommand::Preview { kind, locale },
+        } => {
+            let templates = load_templates(&settings, &cli.config_dir)?;
+            let locale = locale.unwrap_or_else(|| settings.mail.locale.clone());
+            let kinds: Vec<&str> = match &kind {
+                Some(k) if hechuang::notify::templates::KINDS.contains(&k.as_str()) => vec![k],
+                Some(k) => anyhow::bail!(
+                    "no email kind {k:?}; kinds: {}",
+                    hechuang::notify::templates::KINDS.join(", ")
+                ),
+                None => hechuang::notify::templates::KINDS.to_vec(),
+            };
+            let mut failed = false;
+            for k in kinds {
+                match templates.render(k, &locale, &hechuang::notify::sample_context(k)) {
+                    Ok(r) => println!(
+                        "=== {k} ({})\nSubject: {}\n\n{}",
+                        r.locale, r.subject, r.body
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("=== {k}: {e}");
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
+}
+
+fn jobs_command(
+    config_dir: &std::path::Path,
+    settings: &Settings,
+    command: JobsCommand,
+) -> anyhow::Result<ExitCode> {
+    use hechuang::jobs::{self, RunOrigin};
+    let pool = open_database(settings)?;
+    let templates = load_templates(settings, config_dir)?;
+    let clock = Clock::system();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let runner = job_runner(settings, pool.clone(), clock.clone(), templates, None)?;
+        match command {
+            JobsCommand::List => {
+                let mut conn = pool.get()?;
+                let list = jobs::list_jobs(&mut conn, runner.schedules(), clock.now())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                for j in list {
+                    let last = j.last_run.map_or("never run".to_string(), |r| {
+                        format!("last slot {} {} ({} items)", r.slot, r.status, r.items)
+                    });
+                    println!(
+                        "{:<26} {:<16} next {:<20} {}",
+                        j.name.as_str(),
+                        j.schedule.as_deref().unwrap_or("off"),
+                        j.next_slot.map_or("-".into(), |t| t.to_string()),
+                        last
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            JobsCommand::Run { job, slot } => {
+                let job = jobs::Job::parse(&job).with_context(|| {
+                    format!(
+                        "no job {job:?}; jobs: {}",
+                        jobs::Job::ALL.map(jobs::Job::as_str).join(", ")
+                    )
+                })?;
+                let slot = jobs::manual_slot(runner.schedules(), job, slot, clock.now())
+                    .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.detail_en))?;
+                match runner
+                    .run(job, slot, RunOrigin::Manual { user_id: None })
+                    .await
+                {
+                    Ok(Some(r)) => {
+                        println!(
+                            "{} slot {}: {} in {} ms, {} items {}",
+                            r.job,
+                            r.slot,
+                            r.status,
+                            r.duration_ms.unwrap_or(0),
+                            r.items,
+                            r.detail.unwrap_or_default()
+                        );
+                        Ok(if r.status == "succeeded" {
+                            ExitCode::SUCCESS
+                        } else {
+                            ExitCode::FAILURE
+                        })
+                    }
+                    Ok(None) => Ok(ExitCode::FAILURE),
+                    Err(e) => {
+                        eprintln!("hechuang: {}: {}", e.code, e.detail_en);
+                        Ok(ExitCode::FAILURE)
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn fill_demo(
@@ -258,9 +406,10 @@ fn fill_demo(
 ) -> anyhow::Result<()> {
     let pool = open_database(settings)?;
     let policy = hechuang::startup::load_checked_policy(settings, config_dir)?;
+    let templates = load_templates(settings, config_dir)?;
     let auth = AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
-    match services::demo::fill(&mut conn, &policy, &auth, Clock::system().now()) {
+    match services::demo::fill(&mut conn, &templates, &policy, &auth, Clock::system().now()) {
         Ok(signins) => {
             println!(
                 "演示数据已写入 / demo data written. Sign in with password {:?}:",

@@ -4,7 +4,10 @@ use crate::clock::Clock;
 use crate::config::{load_policy, Settings};
 use crate::db::{self, Pool};
 use crate::http::{self, metrics::Metrics, AppState};
-use crate::services::{self, auth::AuthConfig, Actor};
+use crate::jobs::{Deps, Runner, Schedules};
+use crate::notify::{transport::Transport, Templates};
+use crate::services::outbox::Retry;
+use crate::services::{self, auth::AuthConfig};
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, App, HttpMessage, HttpServer};
@@ -19,6 +22,8 @@ pub struct Application {
     host: String,
     server: Server,
     pub pool: Pool,
+    pub jobs: Arc<Runner>,
+    shutdown_grace: Duration,
 }
 
 /// Opens the database pool and applies pending migrations.
@@ -55,6 +60,55 @@ pub fn load_checked_policy(
     Ok(policy)
 }
 
+/// Loads the email templates (a syntax error or a missing kind stops the start).
+pub fn load_templates(settings: &Settings, config_dir: &Path) -> anyhow::Result<Arc<Templates>> {
+    let dir = settings.templates_dir(config_dir);
+    Ok(Arc::new(
+        Templates::load(&dir, &settings.mail.locale).map_err(anyhow::Error::msg)?,
+    ))
+}
+
+/// The job runner with everything its jobs need. `on_drawn` hears of lottery draws.
+pub fn job_runner(
+    settings: &Settings,
+    pool: Pool,
+    clock: Clock,
+    templates: Arc<Templates>,
+    on_drawn: Option<crate::jobs::OnDrawn>,
+) -> anyhow::Result<Arc<Runner>> {
+    let schedules = Schedules::from_settings(&settings.jobs).map_err(anyhow::Error::msg)?;
+    let transport =
+        Transport::from_settings(&settings.mail, &settings.data.dir).map_err(anyhow::Error::msg)?;
+    let from = settings
+        .mail
+        .from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("mail.from: {e}"))?;
+    let m = &settings.mail;
+    Ok(Runner::new(
+        Deps {
+            pool,
+            clock,
+            templates,
+            transport: Arc::new(transport),
+            from,
+            message_id_host: m.message_id_host.clone(),
+            retry: Retry {
+                max_attempts: m.max_attempts,
+                backoff_base_secs: m.backoff_base_secs,
+                backoff_max_secs: m.backoff_max_secs,
+            },
+            batch_size: m.batch_size,
+            lease_secs: m.lease_secs,
+            keep_runs_days: settings.jobs.keep_runs_days,
+            stale_after_secs: settings.jobs.stale_after_secs,
+            heartbeat: Duration::from_secs(settings.jobs.heartbeat_secs),
+            on_drawn,
+        },
+        schedules,
+    ))
+}
+
 impl Application {
     pub async fn build(
         settings: &Settings,
@@ -63,18 +117,33 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let pool = open_database(settings)?;
         let policy = Arc::new(load_checked_policy(settings, config_dir)?);
+        let templates = load_templates(settings, config_dir)?;
         let auth = Arc::new(AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?);
         let metrics = Metrics::new()?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         let claims = crate::claim::ClaimEngine::new(
             pool.clone(),
+            templates.clone(),
             clock.clone(),
             settings.claims.mode,
             settings.claims.max_batch,
             settings.claims.queue_capacity,
             Duration::from_millis(settings.claims.memo_ttl_ms),
         );
+        let engine = claims.clone();
+        let jobs = job_runner(
+            settings,
+            pool.clone(),
+            clock.clone(),
+            templates.clone(),
+            Some(Arc::new(move |drawn: &[String]| {
+                for id in drawn {
+                    engine.invalidate(id);
+                    tracing::info!(batch = %id, "lottery drawn");
+                }
+            })),
+        )?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             policy,
@@ -83,6 +152,8 @@ impl Application {
             metrics,
             claims,
             user_states: Default::default(),
+            mail: templates,
+            jobs: jobs.clone(),
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();
@@ -145,12 +216,6 @@ impl Application {
             Duration::from_millis(settings.auth.user_state_poll_ms),
             Some(loaded_at),
         ));
-        if settings.jobs.listing_check_secs > 0 {
-            spawn_listing_loop(
-                state.clone(),
-                Duration::from_secs(settings.jobs.listing_check_secs),
-            );
-        }
         if settings.database.sqlite_checkpoint_ms > 0
             && matches!(&*pool.get()?, db::DbConnection::Sqlite(_))
         {
@@ -159,17 +224,16 @@ impl Application {
                 Duration::from_millis(settings.database.sqlite_checkpoint_ms),
             );
         }
-        if settings.jobs.lottery_check_secs > 0 {
-            spawn_lottery_loop(
-                state.clone(),
-                Duration::from_secs(settings.jobs.lottery_check_secs),
-            );
+        if settings.jobs.enabled {
+            jobs.start().await?;
         }
         Ok(Application {
             port,
             host: settings.server.host.clone(),
             server,
             pool,
+            jobs,
+            shutdown_grace: Duration::from_secs(settings.jobs.shutdown_grace_secs),
         })
     }
 
@@ -186,15 +250,20 @@ impl Application {
         format!("http://{host}:{}", self.port)
     }
 
+    /// Serves until the server is stopped (SIGINT, SIGTERM), then stops the jobs:
+    /// running ones get `jobs.shutdown_grace_secs` to finish and are recorded as
+    /// interrupted if they do not.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.jobs.shutdown(self.shutdown_grace).await;
+        served
     }
 }
 
 /// Runs `job` with a pooled connection on a blocking thread every `period` (a late tick
-/// is delayed, not bunched), hands its result to `done` and logs a failure. Every job
-/// run this way is idempotent, so several servers may run it at once. (The
-/// scheduled-jobs issue moves these onto the cron scheduler with run records.)
+/// is delayed, not bunched), hands its result to `done` and logs a failure. Only for
+/// this process's own upkeep (the WAL checkpoint, every 250 ms): the application's jobs
+/// run on the cron scheduler with run records (`crate::jobs`).
 fn run_every<T, J, D>(
     state: web::Data<AppState>,
     period: Duration,
@@ -224,21 +293,6 @@ fn run_every<T, J, D>(
     });
 }
 
-/// Concludes ended provider notices. Each conclusion is idempotent and row-locked.
-fn spawn_listing_loop(state: web::Data<AppState>, every: Duration) {
-    run_every(
-        state,
-        every,
-        "concluding provider notices",
-        |c, now| services::providers::conclude_notices(c, now, &Actor::system()),
-        |_, r| {
-            if !r.listed.is_empty() {
-                tracing::info!(listed = r.listed.len(), "provider notices concluded")
-            }
-        },
-    );
-}
-
 /// Checkpoints SQLite's write-ahead log off the write path, so that no commit (least of
 /// all the claim writer's) has to. With the server's connections set to checkpoint only
 /// past `db::BACKGROUND_WAL_AUTOCHECKPOINT` pages, the log stays bounded even if this
@@ -250,23 +304,6 @@ fn spawn_checkpointer(state: web::Data<AppState>, every: Duration) {
         "WAL checkpoint",
         |c, _| db::checkpoint(c).map_err(Into::into),
         |_, ()| {},
-    );
-}
-
-/// Draws lottery batches at their opening instant (within one period). Each draw is
-/// once only under the batch lock.
-fn spawn_lottery_loop(state: web::Data<AppState>, every: Duration) {
-    run_every(
-        state,
-        every,
-        "drawing due lotteries",
-        services::lottery::draw_due,
-        |state, drawn| {
-            for id in drawn {
-                state.claims.invalidate(&id);
-                tracing::info!(batch = %id, "lottery drawn");
-            }
-        },
     );
 }
 

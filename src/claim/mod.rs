@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::voucher::Refusal;
 use crate::error::Kind;
+use crate::notify::Templates;
 use crate::services::claims::{settle, snapshot, Answer, BatchSnapshot, ClaimRequest};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,12 +31,14 @@ pub enum Mode {
     Naive,
 }
 
+#[derive(Clone)]
 pub struct ClaimEngine {
     inner: Arc<Inner>,
 }
 
 struct Inner {
     pool: Pool,
+    templates: Arc<Templates>,
     clock: Clock,
     mode: Mode,
     max_batch: usize,
@@ -81,6 +84,7 @@ fn unavailable() -> Answer {
 impl ClaimEngine {
     pub fn new(
         pool: Pool,
+        templates: Arc<Templates>,
         clock: Clock,
         mode: Mode,
         max_batch: usize,
@@ -90,6 +94,7 @@ impl ClaimEngine {
         ClaimEngine {
             inner: Arc::new(Inner {
                 pool,
+                templates,
                 clock,
                 mode,
                 max_batch: max_batch.max(1),
@@ -134,14 +139,22 @@ impl ClaimEngine {
                 e.0
             };
             req.arrival = arrival;
-            let (pool, clock, id) = (
+            let (pool, templates, clock, id) = (
                 inner.pool.clone(),
+                inner.templates.clone(),
                 inner.clock.clone(),
                 batch_id.to_string(),
             );
             let answer = tokio::task::spawn_blocking(move || {
                 let mut c = pool.get().ok()?;
-                settle(&mut c, &id, std::slice::from_ref(&req), clock.now()).ok()
+                settle(
+                    &mut c,
+                    &templates,
+                    &id,
+                    std::slice::from_ref(&req),
+                    clock.now(),
+                )
+                .ok()
             })
             .await
             .ok()
@@ -308,14 +321,15 @@ async fn run_settle(
     batch_id: &str,
     reqs: Vec<ClaimRequest>,
 ) -> Option<(Vec<Answer>, Option<BatchSnapshot>)> {
-    let (pool, clock, id) = (
+    let (pool, templates, clock, id) = (
         inner.pool.clone(),
+        inner.templates.clone(),
         inner.clock.clone(),
         batch_id.to_string(),
     );
     let result = tokio::task::spawn_blocking(move || {
         let mut c = pool.get().map_err(|e| e.to_string())?;
-        settle(&mut c, &id, &reqs, clock.now()).map_err(|e| e.to_string())
+        settle(&mut c, &templates, &id, &reqs, clock.now()).map_err(|e| e.to_string())
     })
     .await;
     match result {

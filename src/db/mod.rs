@@ -29,8 +29,10 @@ macro_rules! bulk_insert {
 }
 
 pub mod audit;
+pub mod jobs;
 pub mod lottery;
 pub mod models;
+pub mod outbox;
 pub mod parties;
 pub mod schema;
 pub mod users;

@@ -366,3 +366,46 @@ pub struct LotteryEntryRow {
     pub outcome: Option<String>,
     pub voucher_id: Option<String>,
 }
+
+/// One email in the outbox, rendered when it was written.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+pub struct OutboxRow {
+    pub id: String,
+    pub kind: String,
+    pub locale: String,
+    pub to_address: String,
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub dedupe_key: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub failed_at: Option<NaiveDateTime>,
+}
+
+/// One run of a scheduled job for one time slot.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = job_runs, treat_none_as_default_value = false)]
+pub struct JobRunRow {
+    pub id: String,
+    pub job: String,
+    pub slot: NaiveDateTime,
+    pub origin: String,
+    pub status: String,
+    pub attempt: i32,
+    pub runner: String,
+    pub requested_by: Option<String>,
+    pub started_at: NaiveDateTime,
+    pub heartbeat_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub duration_ms: Option<i64>,
+    pub items: i64,
+    pub detail: Option<String>,
+}

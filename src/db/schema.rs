@@ -338,3 +338,44 @@ diesel::allow_tables_to_appear_in_same_query!(
     lottery_entries,
     firms
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        locale -> Text,
+        to_address -> Text,
+        to_name -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Text,
+        job -> Text,
+        slot -> Timestamp,
+        origin -> Text,
+        status -> Text,
+        attempt -> Integer,
+        runner -> Text,
+        requested_by -> Nullable<Text>,
+        started_at -> Timestamp,
+        heartbeat_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        duration_ms -> Nullable<BigInt>,
+        items -> BigInt,
+        detail -> Nullable<Text>,
+    }
+}

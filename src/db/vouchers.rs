@@ -270,3 +270,19 @@ pub fn insert_outcomes(conn: &mut DbConnection, rows: &[ClaimOutcomeRow]) -> Que
     bulk_insert!(conn, claim_outcomes::table, rows);
     Ok(())
 }
+
+/// Active vouchers with a balance whose validity ends after `now` and at or before
+/// `until`, soonest first.
+pub fn expiring(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<VoucherRow>> {
+    vouchers::table
+        .filter(vouchers::status.eq("active"))
+        .filter(vouchers::balance_fen.gt(0))
+        .filter(vouchers::valid_until.gt(now))
+        .filter(vouchers::valid_until.le(until))
+        .order((vouchers::valid_until.asc(), vouchers::id.asc()))
+        .load(conn)
+}

@@ -78,6 +78,8 @@ impl FieldErrors {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !v.chars().any(char::is_whitespace)
+                    // What the mailer cannot send to is refused here, not at send time.
+                    && v.parse::<lettre::Address>().is_ok()
             }
             None => false,
         };

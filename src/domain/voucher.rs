@@ -392,6 +392,48 @@ pub fn valid_until(claimed_at: NaiveDateTime, months: i32) -> NaiveDateTime {
         .unwrap_or(claimed_at + Duration::days(365))
 }
 
+/// Which expiry reminder is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminder {
+    /// 30 days ahead (sent while more than 7 days are left).
+    Days30,
+    /// 7 days ahead.
+    Days7,
+}
+
+impl Reminder {
+    pub fn days(self) -> i64 {
+        match self {
+            Reminder::Days30 => 30,
+            Reminder::Days7 => 7,
+        }
+    }
+}
+
+fn china_day(t: NaiveDateTime) -> chrono::NaiveDate {
+    (t + Duration::hours(8)).date()
+}
+
+/// Whole calendar days (in China) from `now` to the day a voucher valid until
+/// `valid_until` expires.
+pub fn days_left(now: NaiveDateTime, valid_until: NaiveDateTime) -> i64 {
+    (china_day(valid_until) - china_day(now)).num_days()
+}
+
+/// The reminder a voucher valid until `valid_until` is due at `now`, if any: the 7-day
+/// one from 7 days before its last day, the 30-day one from 30 days before while more
+/// than 7 are left. None once it has expired.
+pub fn reminder_due(now: NaiveDateTime, valid_until: NaiveDateTime) -> Option<Reminder> {
+    if valid_until <= now {
+        return None;
+    }
+    match days_left(now, valid_until) {
+        d if d <= 7 => Some(Reminder::Days7),
+        d if d <= 30 => Some(Reminder::Days30),
+        _ => None,
+    }
+}
+
 /// The programme year a claim counts against: the calendar year in China (UTC+8).
 pub fn claim_year(now: NaiveDateTime) -> i32 {
     let offset = FixedOffset::east_opt(8 * 3600).map_or(0, |o| i64::from(o.local_minus_utc()));
@@ -550,5 +592,44 @@ mod tests {
             choose_face(&one, Some(Fen::new(1))),
             Err(FaceRefusal::NotOffered)
         );
+    }
+
+    #[test]
+    fn expiry_reminders_fall_on_china_calendar_days() {
+        // Valid until 2027-11-23 09:00 in China (01:00 UTC).
+        let until = NaiveDate::from_ymd_opt(2027, 11, 23)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap();
+        let at = |y, m, d, h| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        // 2027-10-23 23:00 in China is 31 days ahead: nothing yet.
+        assert_eq!(reminder_due(at(2027, 10, 23, 15), until), None);
+        // 2027-10-24 00:00 in China (16:00 UTC the day before) is 30 days ahead.
+        assert_eq!(days_left(at(2027, 10, 23, 16), until), 30);
+        assert_eq!(
+            reminder_due(at(2027, 10, 23, 16), until),
+            Some(Reminder::Days30)
+        );
+        assert_eq!(
+            reminder_due(at(2027, 11, 15, 12), until),
+            Some(Reminder::Days30)
+        );
+        assert_eq!(days_left(at(2027, 11, 16, 0), until), 7);
+        assert_eq!(
+            reminder_due(at(2027, 11, 16, 0), until),
+            Some(Reminder::Days7)
+        );
+        assert_eq!(
+            reminder_due(at(2027, 11, 23, 0), until),
+            Some(Reminder::Days7)
+        );
+        // Expired: no reminder.
+        assert_eq!(reminder_due(until, until), None);
+        assert_eq!(reminder_due(at(2027, 12, 1, 0), until), None);
     }
 }

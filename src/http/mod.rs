@@ -24,6 +24,10 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     pub claims: crate::claim::ClaimEngine,
     pub user_states: extract::UserStates,
+    /// Email templates: use cases that notify render into the outbox with them.
+    pub mail: Arc<crate::notify::Templates>,
+    /// The job runner (scheduled jobs, and jobs run by hand).
+    pub jobs: Arc<crate::jobs::Runner>,
 }
 
 pub type State = web::Data<AppState>;
@@ -92,6 +96,20 @@ impl ListQuery {
             }),
         }
     }
+}
+
+/// An optional JSON body: empty (or only whitespace) is `None`.
+pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<Option<T>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        AppError::bad_request(
+            "invalid_json",
+            format!("请求体 JSON 不符合要求：{e}"),
+            format!("the JSON body does not fit: {e}"),
+        )
+    })
 }
 
 /// A path id: anything that is not a UUID names nothing, so it is simply not found.

@@ -16,6 +16,7 @@ use crate::domain::voucher::{
 };
 use crate::domain::{new_id, Fen, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
+use crate::notify::{china_date, yuan, ClaimSucceeded, Message, Templates};
 use crate::services::Actor;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
@@ -147,6 +148,7 @@ pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
 /// in the same order, and the batch's state after the commit.
 pub fn settle(
     conn: &mut DbConnection,
+    templates: &Templates,
     batch_id: &str,
     reqs: &[ClaimRequest],
     now: NaiveDateTime,
@@ -161,7 +163,7 @@ pub fn settle(
         let Some(batch) = repo::batch_for_update(c, batch_id)?.filter(|b| b.published) else {
             return Ok((vec![not_found; reqs.len()], None));
         };
-        allocate(c, &batch, reqs, now, Origin::Claim).map(|(a, s)| (a, Some(s)))
+        allocate(c, templates, &batch, reqs, now, Origin::Claim).map(|(a, s)| (a, Some(s)))
     })
 }
 
@@ -178,6 +180,7 @@ pub enum Origin<'a> {
 /// inside the current write transaction) to `reqs` in their order.
 pub fn allocate(
     c: &mut DbConnection,
+    templates: &Templates,
     batch: &BatchRow,
     reqs: &[ClaimRequest],
     now: NaiveDateTime,
@@ -445,6 +448,25 @@ pub fn allocate(
             repo::insert_ledger(c, &ledger)?;
             t_ledger = t0.elapsed();
             audit_repo::append_many(c, events)?;
+            // The firms hear of their vouchers from the same transaction.
+            let emails: Vec<_> = new_vouchers
+                .iter()
+                .filter_map(|v| {
+                    let f = firms.get(&v.firm_id)?;
+                    Some(
+                        ClaimSucceeded {
+                            firm_name: f.name.clone(),
+                            voucher_code: v.code.clone(),
+                            amount: yuan(Fen::new(v.face_value_fen)),
+                            valid_until: china_date(v.valid_until),
+                            batch_name: batch.name.clone(),
+                            via_lottery: matches!(origin, Origin::Draw { .. }),
+                        }
+                        .to(&f.contact_email, &f.name),
+                    )
+                })
+                .collect();
+            super::outbox::enqueue(c, templates, emails, now)?;
             if !repo::take_from_budget(c, &batch.id, total, count, now)? {
                 // Cannot happen while the batch row is locked; refuse everything if it does.
                 return Err(AppError::internal(

@@ -14,6 +14,7 @@ use crate::domain::credit_code::make_code;
 use crate::domain::party::SpaceKind;
 use crate::domain::{PartyKind, Policy, Role};
 use crate::error::{AppError, AppResult};
+use crate::notify::Templates;
 use chrono::{Duration, NaiveDateTime};
 
 pub const DEMO_PASSWORD: &str = "Hechuang-Demo-2026";
@@ -33,6 +34,7 @@ fn code(n: u32) -> AppResult<String> {
 /// Fills an empty database; refuses if any user exists.
 pub fn fill(
     conn: &mut DbConnection,
+    templates: &Templates,
     policy: &Policy,
     auth: &AuthConfig,
     now: NaiveDateTime,
@@ -186,6 +188,7 @@ pub fn fill(
             8 => {
                 firms::decide_onboarding(
                     conn,
+                    templates,
                     &reg.party.id,
                     &OnboardingDecision {
                         decision: Decision::Reject,
@@ -198,6 +201,7 @@ pub fn fill(
             _ => {
                 firms::decide_onboarding(
                     conn,
+                    templates,
                     &reg.party.id,
                     &OnboardingDecision {
                         decision: Decision::Approve,
@@ -294,6 +298,7 @@ pub fn fill(
         if i + 2 != count {
             providers::decide_listing(
                 conn,
+                templates,
                 policy,
                 &reg.party.id,
                 &ListingDecision {
@@ -310,7 +315,7 @@ pub fn fill(
             who: name,
         });
     }
-    providers::conclude_notices(conn, now, &sys)?;
+    providers::conclude_notices(conn, templates, now, &sys)?;
 
     // A 合创券 programme with defaults from policy, one batch claimed already and one
     // opening tomorrow at 09:00 Hefei time.
@@ -380,7 +385,13 @@ pub fn fill(
             request_id: None,
         })
         .collect();
-    claims::settle(conn, &opened.id, &reqs, earlier + Duration::hours(4))?;
+    claims::settle(
+        conn,
+        templates,
+        &opened.id,
+        &reqs,
+        earlier + Duration::hours(4),
+    )?;
 
     // A lottery batch opening in three days, with the onboarded firms registered.
     let in_three_days = tomorrow_9 + Duration::days(2);

@@ -10,6 +10,7 @@ use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, CreditCode, Fen, PartyKind, Policy, Role, SizeClass};
 use crate::error::{AppError, AppResult};
+use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -508,6 +509,7 @@ pub struct OnboardingDecision {
 
 pub fn decide_onboarding(
     conn: &mut DbConnection,
+    templates: &Templates,
     firm_id: &str,
     input: &OnboardingDecision,
     now: NaiveDateTime,
@@ -567,6 +569,15 @@ pub fn decide_onboarding(
             snapshot(&before),
             snapshot(&after),
         )?;
+        let email = FirmOnboardingDecided {
+            firm_name: after.name.clone(),
+            credit_code: after.credit_code.clone(),
+            approved: to == OnboardingStatus::Onboarded,
+            reason: reason.clone().unwrap_or_default(),
+            decided_at: china_time(now),
+        }
+        .to(&after.contact_email, &after.name);
+        super::outbox::enqueue(c, templates, vec![email], now)?;
         Ok(after)
     })?;
     FirmView::from_row(row)

@@ -18,6 +18,7 @@ use crate::domain::voucher::{
 };
 use crate::domain::Fen;
 use crate::error::{AppError, AppResult};
+use crate::notify::Templates;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -329,6 +330,7 @@ fn already_drawn() -> AppError {
 /// Draws the lottery: once, at or after the opening and before the close.
 pub fn draw(
     conn: &mut DbConnection,
+    templates: &Templates,
     batch_id: &str,
     now: NaiveDateTime,
     actor: &Actor,
@@ -367,7 +369,7 @@ pub fn draw(
                 request_id: actor.request_id.clone(),
             })
             .collect();
-        let (answers, _) = allocate(c, &batch, &reqs, now, Origin::Draw { actor })?;
+        let (answers, _) = allocate(c, templates, &batch, &reqs, now, Origin::Draw { actor })?;
         let mut results = Vec::with_capacity(entries.len());
         let mut winners = 0i32;
         for ((rank, (i, key)), answer) in order.iter().enumerate().zip(&answers) {
@@ -425,10 +427,14 @@ pub fn draw(
 
 /// Draws every lottery whose opening has come. Returns the batches drawn. A lottery
 /// drawn meanwhile by another process is skipped.
-pub fn draw_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Vec<String>> {
+pub fn draw_due(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+) -> AppResult<Vec<String>> {
     let mut drawn = Vec::new();
     for id in repo::due(conn, now)? {
-        match draw(conn, &id, now, &Actor::system()) {
+        match draw(conn, templates, &id, now, &Actor::system()) {
             Ok(_) => drawn.push(id),
             Err(e) if e.code == "lottery_already_drawn" => {}
             Err(e) => tracing::warn!(batch = %id, error = %e, "lottery draw failed"),

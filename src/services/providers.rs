@@ -12,6 +12,9 @@ use crate::domain::party::{
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::{AppError, AppResult};
+use crate::notify::{
+    china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
+};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -328,6 +331,7 @@ pub struct ListingDecision {
 
 pub fn decide_listing(
     conn: &mut DbConnection,
+    templates: &Templates,
     policy: &Policy,
     provider_id: &str,
     input: &ListingDecision,
@@ -396,6 +400,7 @@ pub fn decide_listing(
             snapshot(&before),
             snapshot(&after),
         )?;
+        super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
         load_view(c, after)
     })
 }
@@ -484,6 +489,7 @@ pub struct ObjectionResolution {
 /// A reviewer decides an objection; an upheld one fails the application at once.
 pub fn resolve_objection(
     conn: &mut DbConnection,
+    templates: &Templates,
     objection_id: &str,
     input: &ObjectionResolution,
     now: NaiveDateTime,
@@ -547,6 +553,7 @@ pub fn resolve_objection(
                     snapshot(&p),
                     snapshot(&rejected),
                 )?;
+                super::outbox::enqueue(c, templates, vec![listing_email(&rejected, now)], now)?;
             }
         }
         Ok(after)
@@ -565,6 +572,7 @@ pub struct ConcludeReport {
 /// lock, so running this twice, or on two servers at once, lists each provider once.
 pub fn conclude_notices(
     conn: &mut DbConnection,
+    templates: &Templates,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ConcludeReport> {
@@ -608,6 +616,7 @@ pub fn conclude_notices(
                     snapshot(&before),
                     snapshot(&after),
                 )?;
+                super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
             }
             Ok(Some(outcome))
         })?;
@@ -618,4 +627,30 @@ pub fn conclude_notices(
         }
     }
     Ok(report)
+}
+
+/// The email a provider gets when its listing status changes to `p.listing_status`:
+/// the notice opening, or the decision.
+fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
+    if p.listing_status == ListingStatus::InNotice.as_str() {
+        return ProviderListingNotice {
+            provider_name: p.name.clone(),
+            credit_code: p.credit_code.clone(),
+            notice_starts: p.notice_starts_at.map(china_time).unwrap_or_default(),
+            notice_ends: p.notice_ends_at.map(china_time).unwrap_or_default(),
+        }
+        .to(&p.contact_email, &p.name);
+    }
+    ProviderListingDecided {
+        provider_name: p.name.clone(),
+        credit_code: p.credit_code.clone(),
+        status: p.listing_status.clone(),
+        reason: if p.listing_status == ListingStatus::Listed.as_str() {
+            String::new()
+        } else {
+            p.decision_reason.clone().unwrap_or_default()
+        },
+        decided_at: china_time(now),
+    }
+    .to(&p.contact_email, &p.name)
 }

@@ -80,6 +80,12 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
         Some(&[Firm]),
     ),
     ("post", "/api/v1/batches/{id}/lottery/draw", Some(&[Admin])),
+    ("get", "/api/v1/admin/jobs", Some(&[Admin])),
+    ("get", "/api/v1/admin/jobs/runs", Some(&[Admin])),
+    ("post", "/api/v1/admin/jobs/{job}/runs", Some(&[Admin])),
+    ("get", "/api/v1/admin/outbox", Some(&[Admin])),
+    ("get", "/api/v1/admin/outbox/{id}", Some(&[Admin])),
+    ("post", "/api/v1/admin/outbox/{id}/retry", Some(&[Admin])),
 ];
 
 #[actix_web::test]
@@ -125,7 +131,8 @@ async fn every_endpoint_with_every_role() {
     for (method, path, allowed) in ENDPOINTS {
         let path = path
             .replace("{id}", &unknown)
-            .replace("{provider_id}", &unknown);
+            .replace("{provider_id}", &unknown)
+            .replace("{job}", "housekeeping");
         let body = (*method != "get").then(|| serde_json::json!({}));
         let m = method.to_uppercase();
         // Without a token.

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub pool: Pool,
     pub db_url: String,
     pub client: awc::Client,
+    /// The app's job runner (and through it the in-memory mail transport).
+    pub jobs: std::sync::Arc<hechuang::jobs::Runner>,
     _dir: tempfile::TempDir,
 }
 
@@ -53,6 +55,17 @@ pub fn fresh_pg_database(base: &str) -> String {
         .expect("create test database");
     let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
     format!("{prefix}/{name}")
+}
+
+/// Switches the scheduler on with only the given jobs scheduled (cron expressions).
+pub fn only_scheduled(s: &mut Settings, jobs: &[(&str, &str)]) {
+    s.jobs.enabled = true;
+    for v in s.jobs.schedules.values_mut() {
+        *v = "off".into();
+    }
+    for (job, cron) in jobs {
+        s.jobs.schedules.insert(job.to_string(), cron.to_string());
+    }
 }
 
 pub fn is_postgres() -> bool {
@@ -91,12 +104,14 @@ async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> 
         .expect("application builds");
     let addr = app.url();
     let pool = app.pool.clone();
+    let jobs = app.jobs.clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         addr,
         clock,
         pool,
         db_url,
+        jobs,
         client: awc::Client::builder()
             // Reuse an idle connection only well within the server's 5 s keep-alive,
             // or a long test may send on a connection the server has just closed.
@@ -196,6 +211,30 @@ impl TestApp {
             .as_str()
             .expect("access token")
             .to_string()
+    }
+
+    /// The raw messages the in-memory transport has sent.
+    pub async fn mail_sent(&self) -> Vec<String> {
+        self.jobs.transport().sent().await
+    }
+
+    /// Runs a job by hand through the admin endpoint (`body` may name the slot).
+    pub async fn run_job(&self, admin: &str, job: &str, body: Option<&Value>) -> Resp {
+        self.send(
+            "POST",
+            &format!("/api/v1/admin/jobs/{job}/runs"),
+            Some(admin),
+            body,
+        )
+        .await
+    }
+
+    /// The outbox, newest first.
+    pub fn outbox(&self) -> Vec<hechuang::db::models::OutboxRow> {
+        let mut conn = self.conn();
+        hechuang::db::outbox::list(&mut conn, None, None, 0, 10_000)
+            .expect("outbox")
+            .0
     }
 
     pub fn conn(&self) -> hechuang::db::PooledConn {

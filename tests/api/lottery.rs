@@ -2,7 +2,7 @@
 //! opening, and a public record from which anyone can recompute the draw.
 
 use crate::claims::{batch, bulk_firms, ledger_ok, Firm};
-use crate::helpers::{spawn_app, spawn_app_with, spawn_second, TestApp};
+use crate::helpers::{only_scheduled, spawn_app, spawn_app_with, spawn_second, TestApp};
 use chrono::Duration;
 use hechuang::domain::Role;
 use serde_json::{json, Value};
@@ -291,7 +291,7 @@ fn firm_code(app: &TestApp, f: &Firm) -> String {
 
 #[actix_web::test]
 async fn the_server_draws_at_the_opening_by_itself() {
-    let app = spawn_app_with(|s| s.jobs.lottery_check_secs = 1).await;
+    let app = spawn_app_with(|s| only_scheduled(s, &[("lottery_draw", "* * * * * *")])).await;
     let admin = app.staff_token("admin", Role::Admin).await;
     let batch_id = lottery_batch(&app, &admin, "100000.00").await; // 2 vouchers
     let firms = bulk_firms(&app, 3, "micro", true, None);
@@ -321,6 +321,17 @@ async fn the_server_draws_at_the_opening_by_itself() {
         .body;
     assert_eq!(s["remaining"], "0.00");
     assert_eq!(app.count("vouchers"), 2);
+    // The draw is a recorded run of the lottery_draw job; every earlier tick of the
+    // same (frozen) second was one slot, run once.
+    let admin = app.token("admin").await;
+    let runs = app
+        .get("/api/v1/admin/jobs/runs?job=lottery_draw", Some(&admin))
+        .await
+        .body;
+    assert_eq!(runs["total"], 2, "{runs}");
+    assert_eq!(runs["items"][0]["items"], 1);
+    assert_eq!(runs["items"][0]["origin"], "schedule");
+    assert_eq!(runs["items"][1]["items"], 0);
 }
 
 #[actix_web::test]

@@ -80,10 +80,10 @@ pub async fn onboarding(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path_id(&path, "firm")?;
-    let now = state.clock.now();
+    let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_onboarding(c, &id, &body, now, &auth.actor)
+            svc::decide_onboarding(c, &mail, &id, &body, now, &auth.actor)
         })
         .await?,
     ))

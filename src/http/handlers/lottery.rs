@@ -98,9 +98,9 @@ pub async fn draw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "lottery")?;
-    let now = state.clock.now();
+    let (mail, now) = (state.mail.clone(), state.clock.now());
     let key = id.clone();
-    let view = db(&state, move |c| svc::draw(c, &id, now, &auth.actor)).await?;
+    let view = db(&state, move |c| svc::draw(c, &mail, &id, now, &auth.actor)).await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(view))
 }

@@ -1,5 +1,6 @@
 //! Route handlers, one module per area.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod firms;
@@ -70,6 +71,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(lottery::my_entry)
                 .service(lottery::withdraw)
                 .service(lottery::draw)
+                .service(admin::jobs_list)
+                .service(admin::job_runs)
+                .service(admin::run_job)
+                .service(admin::outbox_list)
+                .service(admin::outbox_get)
+                .service(admin::outbox_retry)
                 .service(audit::events)
                 .service(audit::verify),
         );

@@ -61,10 +61,10 @@ pub async fn listing(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path_id(&path, "provider")?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_listing(c, &policy, &id, &body, now, &auth.actor)
+            svc::decide_listing(c, &mail, &policy, &id, &body, now, &auth.actor)
         })
         .await?,
     ))
@@ -98,10 +98,10 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path_id(&path, "objection")?;
-    let now = state.clock.now();
+    let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::resolve_objection(c, &id, &body, now, &auth.actor)
+            svc::resolve_objection(c, &mail, &id, &body, now, &auth.actor)
         })
         .await?,
     ))
@@ -116,7 +116,11 @@ pub async fn conclude_notices(
     state: State,
     auth: Auth<Reviewing>,
 ) -> actix_web::Result<HttpResponse> {
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::conclude_notices(c, now, &auth.actor)).await?))
+    let (mail, now) = (state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::conclude_notices(c, &mail, now, &auth.actor)
+        })
+        .await?,
+    ))
 }

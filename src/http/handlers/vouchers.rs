@@ -4,7 +4,7 @@ use crate::domain::voucher::BatchStatus;
 use crate::domain::{voucher::batch_status, Fen};
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
-use crate::http::{db, path_id, request_id, JsonBody, State};
+use crate::http::{db, optional_json, path_id, request_id, JsonBody, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::vouchers::{
     self as svc, BatchInput, BatchView, ProgrammeInput, ProgrammeView, TopupInput, VoucherView,
@@ -221,24 +221,13 @@ pub async fn claim(
     body: web::Bytes,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "batch")?;
-    let face_value = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let b: ClaimBody = serde_json::from_slice(&body).map_err(|e| {
-            AppError::bad_request(
-                "invalid_json",
-                format!("请求体 JSON 不符合要求：{e}"),
-                format!("the JSON body does not fit: {e}"),
-            )
-        })?;
-        match b.face_value {
-            Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
-                let mut f = crate::domain::validation::FieldErrors::new();
-                f.add("face_value", e.code(), e.message_zh(), e.message_en());
-                AppError::validation(f)
-            })?),
-            None => None,
-        }
+    let face_value = match optional_json::<ClaimBody>(&body)?.and_then(|b| b.face_value) {
+        Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
+            let mut f = crate::domain::validation::FieldErrors::new();
+            f.add("face_value", e.code(), e.message_zh(), e.message_en());
+            AppError::validation(f)
+        })?),
+        None => None,
     };
     let key = match req.headers().get("idempotency-key") {
         None => None,

@@ -1,0 +1,186 @@
+//! Job runs: one row per (job, time slot).
+
+use super::models::JobRunRow;
+use super::schema::job_runs;
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+
+pub const RUNNING: &str = "running";
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";
+pub const INTERRUPTED: &str = "interrupted";
+
+/// Inserts the run; false when the (job, slot) row exists already (another process,
+/// or an earlier run, has the slot).
+pub fn claim_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool> {
+    match diesel::insert_into(job_runs::table)
+        .values(row)
+        .execute(conn)
+    {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn by_slot(
+    conn: &mut DbConnection,
+    job: &str,
+    slot: NaiveDateTime,
+) -> QueryResult<Option<JobRunRow>> {
+    job_runs::table
+        .filter(job_runs::job.eq(job))
+        .filter(job_runs::slot.eq(slot))
+        .first(conn)
+        .optional()
+}
+
+/// Takes a failed or interrupted slot over for another attempt. False if the slot is
+/// running or succeeded (or someone else took it over first).
+pub fn retake_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool> {
+    let n = diesel::update(
+        job_runs::table
+            .filter(job_runs::job.eq(&row.job))
+            .filter(job_runs::slot.eq(row.slot))
+            .filter(job_runs::status.eq_any([FAILED, INTERRUPTED])),
+    )
+    .set((
+        job_runs::id.eq(&row.id),
+        job_runs::origin.eq(&row.origin),
+        job_runs::status.eq(RUNNING),
+        job_runs::attempt.eq(job_runs::attempt + 1),
+        job_runs::runner.eq(&row.runner),
+        job_runs::requested_by.eq(&row.requested_by),
+        job_runs::started_at.eq(row.started_at),
+        job_runs::heartbeat_at.eq(row.heartbeat_at),
+        job_runs::finished_at.eq(None::<NaiveDateTime>),
+        job_runs::duration_ms.eq(None::<i64>),
+        job_runs::items.eq(0),
+        job_runs::detail.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn finish(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    now: NaiveDateTime,
+    duration_ms: i64,
+    items: i64,
+    detail: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(job_runs::table.find(id))
+        .set((
+            job_runs::status.eq(status),
+            job_runs::finished_at.eq(Some(now)),
+            job_runs::heartbeat_at.eq(now),
+            job_runs::duration_ms.eq(Some(duration_ms)),
+            job_runs::items.eq(items),
+            job_runs::detail.eq(detail),
+        ))
+        .execute(conn)
+}
+
+pub fn heartbeat(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        job_runs::table
+            .find(id)
+            .filter(job_runs::status.eq(RUNNING)),
+    )
+    .set(job_runs::heartbeat_at.eq(now))
+    .execute(conn)
+}
+
+/// Records as interrupted every run still marked running whose heartbeat stopped
+/// before `cutoff` (its process died), or, with `runner`, every running run of that
+/// process.
+pub fn interrupt(
+    conn: &mut DbConnection,
+    cutoff: Option<NaiveDateTime>,
+    runner: Option<&str>,
+    now: NaiveDateTime,
+    detail: &str,
+) -> QueryResult<usize> {
+    let mut q = diesel::update(job_runs::table)
+        .filter(job_runs::status.eq(RUNNING))
+        .into_boxed();
+    if let Some(c) = cutoff {
+        q = q.filter(job_runs::heartbeat_at.lt(c));
+    }
+    if let Some(r) = runner {
+        q = q.filter(job_runs::runner.eq(r.to_string()));
+    }
+    q.set((
+        job_runs::status.eq(INTERRUPTED),
+        job_runs::finished_at.eq(Some(now)),
+        job_runs::detail.eq(Some(detail)),
+    ))
+    .execute(conn)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<JobRunRow>> {
+    job_runs::table.find(id).first(conn).optional()
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    job: Option<&str>,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<JobRunRow>, i64)> {
+    let mut q = job_runs::table.into_boxed();
+    let mut c = job_runs::table.into_boxed();
+    if let Some(j) = job {
+        q = q.filter(job_runs::job.eq(j.to_string()));
+        c = c.filter(job_runs::job.eq(j.to_string()));
+    }
+    if let Some(s) = status {
+        q = q.filter(job_runs::status.eq(s.to_string()));
+        c = c.filter(job_runs::status.eq(s.to_string()));
+    }
+    let total = c.count().get_result(conn)?;
+    let rows = q
+        .order(job_runs::started_at.desc())
+        .then_order_by(job_runs::slot.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The latest slot's run of `job`.
+pub fn last(conn: &mut DbConnection, job: &str) -> QueryResult<Option<JobRunRow>> {
+    job_runs::table
+        .filter(job_runs::job.eq(job))
+        .order(job_runs::slot.desc())
+        .first(conn)
+        .optional()
+}
+
+/// Deletes finished runs started before `before`, and finished runs that did nothing
+/// started before `idle_before`.
+pub fn prune(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    idle_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    let old = diesel::delete(
+        job_runs::table
+            .filter(job_runs::status.ne(RUNNING))
+            .filter(job_runs::started_at.lt(before)),
+    )
+    .execute(conn)?;
+    let idle = diesel::delete(
+        job_runs::table
+            .filter(job_runs::status.eq(SUCCEEDED))
+            .filter(job_runs::items.eq(0))
+            .filter(job_runs::started_at.lt(idle_before)),
+    )
+    .execute(conn)?;
+    Ok(old + idle)
+}

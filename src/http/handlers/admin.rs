@@ -1,0 +1,170 @@
+//! Administration of the machinery: scheduled jobs and their runs, the email outbox.
+
+use crate::error::Problem;
+use crate::http::extract::{AdminRole, Auth};
+use crate::http::{db, optional_json, path_id, ListQuery, State};
+use crate::jobs::{self, JobRunView, JobView, RunOrigin};
+use crate::services::outbox::{self as outbox, OutboxView};
+use crate::services::{Page, Paged};
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+
+fn page(page: Option<i64>, per_page: Option<i64>) -> crate::error::AppResult<Page> {
+    ListQuery {
+        page,
+        per_page,
+        status: None,
+    }
+    .page()
+}
+
+/// Every job: its schedule (cron, seconds first, in the configured time zone), next
+/// slot and latest run.
+#[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "operations", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<JobView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/jobs")]
+pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> actix_web::Result<HttpResponse> {
+    let (runner, now) = (state.jobs.clone(), state.clock.now());
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| jobs::list_jobs(c, runner.schedules(), now)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RunsQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// Only this job's runs.
+    pub job: Option<String>,
+    /// `running`, `succeeded`, `failed` or `interrupted`.
+    pub status: Option<String>,
+}
+
+/// Recent job runs, newest first, with outcome and duration.
+#[utoipa::path(get, path = "/api/v1/admin/jobs/runs", tag = "operations", params(RunsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<JobRunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/jobs/runs")]
+pub async fn job_runs(
+    state: State,
+    _auth: Auth<AdminRole>,
+    q: web::Query<RunsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let q = q.into_inner();
+    let page = page(q.page, q.per_page)?;
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            jobs::list_runs(c, q.job.as_deref(), q.status.as_deref(), page)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The slot to run (a scheduled instant, not in the future); by default the latest.
+    pub slot: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Run a job now for one slot and wait for it to finish. Once per slot, on every
+/// server: a slot that ran already gets `job_slot_taken` unless it failed or was
+/// interrupted.
+#[utoipa::path(post, path = "/api/v1/admin/jobs/{job}/runs", tag = "operations", request_body(content = Option<RunRequest>),
+    params(("job" = String, Path, description = "outbox_dispatch, voucher_expiry_reminders, provider_notices, lottery_draw, housekeeping")),
+    security(("bearer" = [])), responses(
+    (status = 201, body = JobRunView),
+    (status = 409, description = "job_slot_taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "job_slot_in_future, job_slot_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/admin/jobs/{job}/runs")]
+pub async fn run_job(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> actix_web::Result<HttpResponse> {
+    let job = jobs::parse_job(&path)?;
+    let req = optional_json::<RunRequest>(&body)?;
+    let slot = jobs::manual_slot(
+        state.jobs.schedules(),
+        job,
+        req.and_then(|r| r.slot),
+        state.clock.now(),
+    )?;
+    let run = state
+        .jobs
+        .run(
+            job,
+            slot,
+            RunOrigin::Manual {
+                user_id: auth.actor.user_id.clone(),
+            },
+        )
+        .await?
+        .ok_or_else(|| crate::error::AppError::internal("a run by hand was not run"))?;
+    Ok(HttpResponse::Created().json(JobRunView::from(run)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// `pending`, `sent` or `failed`.
+    pub status: Option<String>,
+    /// The template kind, e.g. `claim_succeeded`.
+    pub kind: Option<String>,
+}
+
+/// Emails in the outbox, newest first; `status=failed` lists those that ran out of
+/// attempts.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "operations", params(OutboxQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<OutboxView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/outbox")]
+pub async fn outbox_list(
+    state: State,
+    _auth: Auth<AdminRole>,
+    q: web::Query<OutboxQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let q = q.into_inner();
+    let page = page(q.page, q.per_page)?;
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            outbox::list(c, q.status.as_deref(), q.kind.as_deref(), page)
+        })
+        .await?,
+    ))
+}
+
+/// One email.
+#[utoipa::path(get, path = "/api/v1/admin/outbox/{id}", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OutboxView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/outbox/{id}")]
+pub async fn outbox_get(
+    state: State,
+    _auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "email")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::get(c, &id)).await?))
+}
+
+/// Send a failed email again: it goes back in the queue, due now, with its attempts
+/// counted afresh.
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OutboxView),
+    (status = 409, description = "outbox_not_failed", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/admin/outbox/{id}/retry")]
+pub async fn outbox_retry(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "email")?;
+    let now = state.clock.now();
+    Ok(
+        HttpResponse::Ok()
+            .json(db(&state, move |c| outbox::retry(c, &id, now, &auth.actor)).await?),
+    )
+}

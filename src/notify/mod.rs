@@ -1,0 +1,357 @@
+//! Email: what is said (typed messages rendered from the templates under
+//! `config/mail/`), and how it leaves (lettre transports). Writing to the outbox and
+//! dispatching it are use cases in `services::outbox` and the `outbox_dispatch` job.
+
+pub mod templates;
+pub mod transport;
+
+use crate::domain::Fen;
+use chrono::{FixedOffset, NaiveDateTime};
+use serde::Serialize;
+pub use templates::{Rendered, TemplateError, Templates};
+
+/// One email to be written to the outbox: the template kind, the reader and the values
+/// the template may use.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub kind: &'static str,
+    pub to_address: String,
+    pub to_name: Option<String>,
+    pub context: serde_json::Value,
+    /// Makes the email once-only (the outbox refuses a second row with the same key).
+    pub dedupe_key: Option<String>,
+}
+
+/// A message type: its template kind and its values.
+pub trait Message: Serialize {
+    const KIND: &'static str;
+
+    fn to(&self, address: &str, name: &str) -> Email
+    where
+        Self: Sized,
+    {
+        Email {
+            kind: Self::KIND,
+            to_address: address.to_string(),
+            to_name: Some(name.to_string()).filter(|n| !n.is_empty()),
+            context: serde_json::to_value(self).unwrap_or(serde_json::Value::Null),
+            dedupe_key: None,
+        }
+    }
+}
+
+impl Email {
+    pub fn once(mut self, key: impl Into<String>) -> Self {
+        self.dedupe_key = Some(key.into());
+        self
+    }
+}
+
+/// Yuan with thousands separators and two decimals: `1,234,567.89`.
+pub fn yuan(f: Fen) -> String {
+    let plain = f.to_string();
+    let (sign, rest) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+fn china(t: NaiveDateTime) -> chrono::DateTime<FixedOffset> {
+    let tz =
+        FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+    t.and_utc().with_timezone(&tz)
+}
+
+/// A UTC instant as a date in China: `2027-11-23`.
+pub fn china_date(t: NaiveDateTime) -> String {
+    china(t).format("%Y-%m-%d").to_string()
+}
+
+/// A UTC instant as a time in China: `2027-11-23 09:00`.
+pub fn china_time(t: NaiveDateTime) -> String {
+    china(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The onboarding (企业入库) decision, to the firm.
+#[derive(Debug, Serialize)]
+pub struct FirmOnboardingDecided {
+    pub firm_name: String,
+    pub credit_code: String,
+    pub approved: bool,
+    pub reason: String,
+    pub decided_at: String,
+}
+impl Message for FirmOnboardingDecided {
+    const KIND: &'static str = "firm_onboarding_decided";
+}
+
+/// A provider's listing application went to public notice (公示).
+#[derive(Debug, Serialize)]
+pub struct ProviderListingNotice {
+    pub provider_name: String,
+    pub credit_code: String,
+    pub notice_starts: String,
+    pub notice_ends: String,
+}
+impl Message for ProviderListingNotice {
+    const KIND: &'static str = "provider_listing_notice";
+}
+
+/// A provider's listing status changed by decision (listed, rejected, suspended,
+/// reinstated, delisted).
+#[derive(Debug, Serialize)]
+pub struct ProviderListingDecided {
+    pub provider_name: String,
+    pub credit_code: String,
+    /// `listed`, `rejected`, `suspended`, `delisted`.
+    pub status: String,
+    pub reason: String,
+    pub decided_at: String,
+}
+impl Message for ProviderListingDecided {
+    const KIND: &'static str = "provider_listing_decided";
+}
+
+/// A voucher was claimed (or won in a lottery draw).
+#[derive(Debug, Serialize)]
+pub struct ClaimSucceeded {
+    pub firm_name: String,
+    pub voucher_code: String,
+    pub amount: String,
+    pub valid_until: String,
+    pub batch_name: String,
+    pub via_lottery: bool,
+}
+impl Message for ClaimSucceeded {
+    const KIND: &'static str = "claim_succeeded";
+}
+
+/// An order event, to the firm or the provider. The same values for every event.
+#[derive(Debug, Serialize)]
+pub struct OrderEvent {
+    pub order_no: String,
+    pub firm_name: String,
+    pub provider_name: String,
+    pub service_title: String,
+    pub voucher_code: String,
+    pub contract_amount: String,
+    pub covered_amount: String,
+    pub own_amount: String,
+    /// The dispute's or the decline's reason; empty otherwise.
+    pub reason: String,
+}
+
+macro_rules! order_kinds {
+    ($($name:ident => $kind:literal),* $(,)?) => {$(
+        #[derive(Debug, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub OrderEvent);
+        impl Message for $name {
+            const KIND: &'static str = $kind;
+        }
+    )*};
+}
+order_kinds! {
+    OrderRequested => "order_requested",
+    OrderAccepted => "order_accepted",
+    OrderDelivered => "order_delivered",
+    OrderConfirmed => "order_confirmed",
+    OrderDisputed => "order_disputed",
+}
+
+/// A redemption (兑现) item was approved or rejected, to the provider.
+#[derive(Debug, Serialize)]
+pub struct RedemptionDecided {
+    pub provider_name: String,
+    pub order_no: String,
+    pub voucher_code: String,
+    pub amount: String,
+    pub approved: bool,
+    pub reason: String,
+}
+impl Message for RedemptionDecided {
+    const KIND: &'static str = "redemption_decided";
+}
+
+/// A payout was paid, to the payee.
+#[derive(Debug, Serialize)]
+pub struct PayoutPaid {
+    pub payee_name: String,
+    pub payout_ref: String,
+    pub period: String,
+    pub amount: String,
+    pub bank_reference: String,
+    pub paid_on: String,
+}
+impl Message for PayoutPaid {
+    const KIND: &'static str = "payout_paid";
+}
+
+/// A payout failed, to the payee.
+#[derive(Debug, Serialize)]
+pub struct PayoutFailed {
+    pub payee_name: String,
+    pub payout_ref: String,
+    pub period: String,
+    pub amount: String,
+    pub reason: String,
+}
+impl Message for PayoutFailed {
+    const KIND: &'static str = "payout_failed";
+}
+
+/// A voucher with a balance expires soon (30 or 7 days ahead).
+#[derive(Debug, Serialize)]
+pub struct VoucherExpiring {
+    pub firm_name: String,
+    pub voucher_code: String,
+    pub balance: String,
+    pub valid_until: String,
+    pub days_left: i64,
+}
+impl Message for VoucherExpiring {
+    const KIND: &'static str = "voucher_expiring";
+}
+
+/// A settlement run waits for a second finance officer's approval.
+#[derive(Debug, Serialize)]
+pub struct SettlementAwaitingApproval {
+    pub run_ref: String,
+    pub period: String,
+    pub payouts: i64,
+    pub total: String,
+    pub prepared_by: String,
+}
+impl Message for SettlementAwaitingApproval {
+    const KIND: &'static str = "settlement_awaiting_approval";
+}
+
+/// Example values for each kind: what the template tests render, and what
+/// `hechuang mail preview` shows.
+pub fn sample_context(kind: &str) -> serde_json::Value {
+    let order = || OrderEvent {
+        order_no: "SO-2026-000042".into(),
+        firm_name: "合肥示例科技有限公司".into(),
+        provider_name: "合肥示例知识产权代理有限公司".into(),
+        service_title: "发明专利申请代理".into(),
+        voucher_code: "HQ-2026-01-000123".into(),
+        contract_amount: yuan(Fen::new(1_000_000)),
+        covered_amount: yuan(Fen::new(500_000)),
+        own_amount: yuan(Fen::new(500_000)),
+        reason: "交付的检索报告缺少对比文件".into(),
+    };
+    let v = match kind {
+        "firm_onboarding_decided" => serde_json::to_value(FirmOnboardingDecided {
+            firm_name: "合肥示例科技有限公司".into(),
+            credit_code: "91340100MA2NXXXX0X".into(),
+            approved: false,
+            reason: "营业收入证明材料不清晰".into(),
+            decided_at: "2026-11-23 10:00".into(),
+        }),
+        "provider_listing_notice" => serde_json::to_value(ProviderListingNotice {
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            credit_code: "91340100MA2NYYYY0Y".into(),
+            notice_starts: "2026-11-24 00:00".into(),
+            notice_ends: "2026-12-01 00:00".into(),
+        }),
+        "provider_listing_decided" => serde_json::to_value(ProviderListingDecided {
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            credit_code: "91340100MA2NYYYY0Y".into(),
+            status: "rejected".into(),
+            reason: "公示异议成立".into(),
+            decided_at: "2026-12-01 09:30".into(),
+        }),
+        "claim_succeeded" => serde_json::to_value(ClaimSucceeded {
+            firm_name: "合肥示例科技有限公司".into(),
+            voucher_code: "HQ-2026-01-000123".into(),
+            amount: yuan(Fen::new(2_000_000)),
+            valid_until: "2027-11-23".into(),
+            batch_name: "2026年第一期合创券".into(),
+            via_lottery: false,
+        }),
+        "order_requested" => serde_json::to_value(OrderRequested(order())),
+        "order_accepted" => serde_json::to_value(OrderAccepted(order())),
+        "order_delivered" => serde_json::to_value(OrderDelivered(order())),
+        "order_confirmed" => serde_json::to_value(OrderConfirmed(order())),
+        "order_disputed" => serde_json::to_value(OrderDisputed(order())),
+        "redemption_decided" => serde_json::to_value(RedemptionDecided {
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            order_no: "SO-2026-000042".into(),
+            voucher_code: "HQ-2026-01-000123".into(),
+            amount: yuan(Fen::new(500_000)),
+            approved: true,
+            reason: String::new(),
+        }),
+        "payout_paid" => serde_json::to_value(PayoutPaid {
+            payee_name: "合肥示例知识产权代理有限公司".into(),
+            payout_ref: "PO-2026-11-0001".into(),
+            period: "2026-11".into(),
+            amount: yuan(Fen::new(123_456_789)),
+            bank_reference: "BOC20261201000123".into(),
+            paid_on: "2026-12-03".into(),
+        }),
+        "payout_failed" => serde_json::to_value(PayoutFailed {
+            payee_name: "合肥示例知识产权代理有限公司".into(),
+            payout_ref: "PO-2026-11-0001".into(),
+            period: "2026-11".into(),
+            amount: yuan(Fen::new(123_456_789)),
+            reason: "收款账户户名不符".into(),
+        }),
+        "voucher_expiring" => serde_json::to_value(VoucherExpiring {
+            firm_name: "合肥示例科技有限公司".into(),
+            voucher_code: "HQ-2026-01-000123".into(),
+            balance: yuan(Fen::new(1_500_000)),
+            valid_until: "2027-11-23".into(),
+            days_left: 7,
+        }),
+        "settlement_awaiting_approval" => serde_json::to_value(SettlementAwaitingApproval {
+            run_ref: "SR-2026-11".into(),
+            period: "2026-11".into(),
+            payouts: 12,
+            total: yuan(Fen::new(345_678_900)),
+            prepared_by: "财务一".into(),
+        }),
+        _ => Ok(serde_json::Value::Null),
+    };
+    v.unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_groups_thousands() {
+        assert_eq!(yuan(Fen::new(0)), "0.00");
+        assert_eq!(yuan(Fen::new(5)), "0.05");
+        assert_eq!(yuan(Fen::new(99_999)), "999.99");
+        assert_eq!(yuan(Fen::new(100_000)), "1,000.00");
+        assert_eq!(yuan(Fen::new(3_000_000_000)), "30,000,000.00");
+        assert_eq!(yuan(Fen::new(-123_456_789)), "-1,234,567.89");
+    }
+
+    #[test]
+    fn times_are_shown_in_china() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(17, 30, 0)
+            .unwrap();
+        assert_eq!(china_date(t), "2026-11-24");
+        assert_eq!(china_time(t), "2026-11-24 01:30");
+    }
+
+    #[test]
+    fn every_kind_has_a_sample_and_a_message_type() {
+        for kind in templates::KINDS {
+            assert!(sample_context(kind).is_object(), "{kind}");
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Email templates as data: `config/mail/<locale>.toml`, one table per kind with a
+//! `subject` and a `body`, rendered by minijinja with strict undefined values (a
+//! template naming a value the context does not have is an error, never a blank).
+//! Authorities change the wording without recompiling; a syntax error stops the server
+//! at start, and a rendering error fails the use case that wanted to send.
+
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Every kind of email hechuang sends. Each must have a template in the default
+/// locale or in English.
+pub const KINDS: &[&str] = &[
+    "firm_onboarding_decided",
+    "provider_listing_notice",
+    "provider_listing_decided",
+    "claim_succeeded",
+    "order_requested",
+    "order_accepted",
+    "order_delivered",
+    "order_confirmed",
+    "order_disputed",
+    "redemption_decided",
+    "payout_paid",
+    "payout_failed",
+    "voucher_expiring",
+    "settlement_awaiting_approval",
+];
+
+/// The locale every template set falls back to last.
+pub const FALLBACK_LOCALE: &str = "en";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The locale whose template was used.
+    pub locale: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TemplateError {
+    #[error("no email template {kind:?} in {tried:?}")]
+    Missing { kind: String, tried: Vec<String> },
+    #[error("email template {locale}/{kind} ({part}) failed to render: {message}")]
+    Render {
+        kind: String,
+        locale: String,
+        part: &'static str,
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    subject: String,
+    body: String,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+    /// (locale, kind) pairs present.
+    present: BTreeSet<(String, String)>,
+    default_locale: String,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("present", &self.present.len())
+            .field("default_locale", &self.default_locale)
+            .finish()
+    }
+}
+
+impl Templates {
+    /// Loads every `<locale>.toml` under `dir`. Fails on a syntax error, an unknown
+    /// kind (a typo would otherwise never be sent) or a kind with no template in
+    /// `default_locale` or English.
+    pub fn load(dir: &Path, default_locale: &str) -> Result<Templates, String> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let mut sets = Vec::new();
+        for path in files {
+            let locale = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .ok_or_else(|| format!("{}: bad file name", path.display()))?
+                .to_string();
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let entries: BTreeMap<String, Entry> =
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            sets.push((locale, entries));
+        }
+        Templates::from_sets(sets, default_locale)
+    }
+
+    fn from_sets(
+        sets: Vec<(String, BTreeMap<String, Entry>)>,
+        default_locale: &str,
+    ) -> Result<Templates, String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut present = BTreeSet::new();
+        for (locale, entries) in sets {
+            for (kind, entry) in entries {
+                if !KINDS.contains(&kind.as_str()) {
+                    return Err(format!(
+                        "mail templates {locale}: unknown kind {kind:?} (known: {})",
+                        KINDS.join(", ")
+                    ));
+                }
+                for (part, source) in [("subject", entry.subject), ("body", entry.body)] {
+                    env.add_template_owned(format!("{locale}/{kind}/{part}"), source)
+                        .map_err(|e| format!("mail template {locale}/{kind} ({part}): {e}"))?;
+                }
+                present.insert((locale.clone(), kind));
+            }
+        }
+        let t = Templates {
+            env,
+            present,
+            default_locale: default_locale.to_string(),
+        };
+        for kind in KINDS {
+            t.pick(kind, default_locale)
+                .map_err(|e| format!("mail templates: {e}"))?;
+        }
+        Ok(t)
+    }
+
+    pub fn default_locale(&self) -> &str {
+        &self.default_locale
+    }
+
+    /// The locale whose template is used for `kind` when `wanted` is asked for: `wanted`,
+    /// else the default locale, else English.
+    fn pick(&self, kind: &str, wanted: &str) -> Result<String, TemplateError> {
+        let mut tried: Vec<String> = Vec::new();
+        for l in [wanted, &self.default_locale, FALLBACK_LOCALE] {
+            if tried.iter().any(|t| t == l) {
+                continue;
+            }
+            if self.present.contains(&(l.to_string(), kind.to_string())) {
+                return Ok(l.to_string());
+            }
+            tried.push(l.to_string());
+        }
+        Err(TemplateError::Missing {
+            kind: kind.into(),
+            tried,
+        })
+    }
+
+    /// Renders `kind` for a reader of `locale` with `context` (any serialisable value,
+    /// usually a JSON object). The subject is folded onto one line.
+    pub fn render(
+        &self,
+        kind: &str,
+        locale: &str,
+        context: &serde_json::Value,
+    ) -> Result<Rendered, TemplateError> {
+        let locale = self.pick(kind, locale)?;
+        let ctx = Value::from(Serde(context));
+        let render = |part: &'static str| -> Result<String, TemplateError> {
+            self.env
+                .get_template(&format!("{locale}/{kind}/{part}"))
+                .and_then(|t| t.render(ctx.clone()))
+                .map_err(|e| TemplateError::Render {
+                    kind: kind.into(),
+                    locale: locale.clone(),
+                    part,
+                    message: error_chain(&e),
+                })
+        };
+        let subject = render("subject")?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let body = render("body")?;
+        Ok(Rendered {
+            locale,
+            subject,
+            body: body.trim_end().to_string() + "\n",
+        })
+    }
+}
+
+fn error_chain(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn shipped() -> Templates {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config/mail");
+        Templates::load(&dir, "zh-CN").expect("shipped templates load")
+    }
+
+    fn set(locale: &str, kinds: &[(&str, &str, &str)]) -> (String, BTreeMap<String, Entry>) {
+        (
+            locale.to_string(),
+            kinds
+                .iter()
+                .map(|(k, s, b)| {
+                    (
+                        k.to_string(),
+                        Entry {
+                            subject: s.to_string(),
+                            body: b.to_string(),
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn all_kinds(locale: &str) -> (String, BTreeMap<String, Entry>) {
+        let v: Vec<(&str, &str, &str)> = KINDS.iter().map(|k| (*k, "s", "b")).collect();
+        set(locale, &v)
+    }
+
+    #[test]
+    fn every_shipped_template_renders_its_sample_in_both_languages() {
+        let t = shipped();
+        for kind in KINDS {
+            let ctx = super::super::sample_context(kind);
+            for locale in ["zh-CN", "en"] {
+                let r = t
+                    .render(kind, locale, &ctx)
+                    .unwrap_or_else(|e| panic!("{locale}/{kind}: {e}"));
+                assert_eq!(r.locale, locale, "{kind} has its own {locale} template");
+                assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
+                assert!(r.body.len() > 20, "{locale}/{kind} body: {:?}", r.body);
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_and_codes_appear_in_subject_and_body() {
+        let t = shipped();
+        let ctx = super::super::sample_context("claim_succeeded");
+        let r = t.render("claim_succeeded", "zh-CN", &ctx).unwrap();
+        assert!(r.subject.contains("HQ-2026-01-000123"), "{}", r.subject);
+        assert!(r.subject.contains("20,000.00"), "{}", r.subject);
+        assert!(r.body.contains("2027-11-23"), "{}", r.body);
+        let ctx = super::super::sample_context("payout_paid");
+        let r = t.render("payout_paid", "zh-CN", &ctx).unwrap();
+        assert!(r.subject.contains("1,234,567.89"), "{}", r.subject);
+        assert!(r.body.contains("PO-2026-11-0001"), "{}", r.body);
+    }
+
+    #[test]
+    fn a_missing_locale_falls_back_to_the_default_then_english() {
+        let mut zh = all_kinds("zh-CN");
+        zh.1.remove("payout_paid");
+        let t = Templates::from_sets(vec![zh, all_kinds("en")], "zh-CN").unwrap();
+        assert_eq!(
+            t.render("claim_succeeded", "fr", &json!({}))
+                .unwrap()
+                .locale,
+            "zh-CN"
+        );
+        assert_eq!(
+            t.render("payout_paid", "zh-CN", &json!({})).unwrap().locale,
+            "en"
+        );
+    }
+
+    #[test]
+    fn a_kind_without_any_template_stops_loading() {
+        let mut zh = all_kinds("zh-CN");
+        zh.1.remove("voucher_expiring");
+        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        assert!(err.contains("voucher_expiring"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_kind_or_a_syntax_error_stops_loading() {
+        let mut zh = all_kinds("zh-CN");
+        zh.1.insert(
+            "claim_succeded".into(),
+            Entry {
+                subject: "s".into(),
+                body: "b".into(),
+            },
+        );
+        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        assert!(err.contains("claim_succeded"), "{err}");
+
+        let mut zh = all_kinds("zh-CN");
+        zh.1.insert(
+            "claim_succeeded".into(),
+            Entry {
+                subject: "{{ voucher_code".into(),
+                body: "b".into(),
+            },
+        );
+        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        assert!(err.contains("zh-CN/claim_succeeded (subject)"), "{err}");
+    }
+
+    #[test]
+    fn an_undefined_value_is_an_error_not_a_blank() {
+        let mut zh = all_kinds("zh-CN");
+        zh.1.insert(
+            "claim_succeeded".into(),
+            Entry {
+                subject: "领取成功 {{ voucher_code }}".into(),
+                body: "{{ no_such_value }}".into(),
+            },
+        );
+        let t = Templates::from_sets(vec![zh], "zh-CN").unwrap();
+        let err = t
+            .render("claim_succeeded", "zh-CN", &json!({"voucher_code": "X"}))
+            .unwrap_err();
+        assert!(
+            matches!(&err, TemplateError::Render { part: "body", .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("no_such_value") || err.to_string().contains("undefined"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn subjects_are_folded_onto_one_line() {
+        let mut zh = all_kinds("zh-CN");
+        zh.1.insert(
+            "claim_succeeded".into(),
+            Entry {
+                subject: "领取成功\n  {{ code }}\r\n".into(),
+                body: "正文".into(),
+            },
+        );
+        let t = Templates::from_sets(vec![zh], "zh-CN").unwrap();
+        let r = t
+            .render("claim_succeeded", "zh-CN", &json!({"code": "HQ-1"}))
+            .unwrap();
+        assert_eq!(r.subject, "领取成功 HQ-1");
+        assert_eq!(r.body, "正文\n");
+    }
+}

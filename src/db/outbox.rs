@@ -165,8 +165,8 @@ pub fn list(
     }
     let total = c.count().get_result(conn)?;
     let rows = q
-        .order(outbox::created_at.desc())
-        .then_order_by(outbox::id.desc())
+        // Ids are UUIDv7: newest first.
+        .order(outbox::id.desc())
         .offset(offset)
         .limit(limit)
         .load(conn)?;

@@ -425,7 +425,8 @@ pub fn allocate(
         }
 
         let t_decided = t0.elapsed();
-        let (mut t_vouchers, mut t_ledger) = (t_decided, t_decided);
+        let (mut t_vouchers, mut t_ledger, mut t_audited, mut t_mailed) =
+            (t_decided, t_decided, t_decided, t_decided);
         if !new_vouchers.is_empty() {
             let kind = match origin {
                 Origin::Claim => "voucher_claimed",
@@ -448,6 +449,7 @@ pub fn allocate(
             repo::insert_ledger(c, &ledger)?;
             t_ledger = t0.elapsed();
             audit_repo::append_many(c, events)?;
+            t_audited = t0.elapsed();
             // The firms hear of their vouchers from the same transaction.
             let emails: Vec<_> = new_vouchers
                 .iter()
@@ -467,6 +469,7 @@ pub fn allocate(
                 })
                 .collect();
             super::outbox::enqueue(c, templates, emails, now)?;
+            t_mailed = t0.elapsed();
             if !repo::take_from_budget(c, &batch.id, total, count, now)? {
                 // Cannot happen while the batch row is locked; refuse everything if it does.
                 return Err(AppError::internal(
@@ -482,6 +485,8 @@ pub fn allocate(
             decided_us = t_decided.as_micros() as u64,
             vouchers_us = t_vouchers.as_micros() as u64,
             ledger_us = t_ledger.as_micros() as u64,
+            audited_us = t_audited.as_micros() as u64,
+            mailed_us = t_mailed.as_micros() as u64,
             written_us = t0.elapsed().as_micros() as u64,
             "settle timing"
         );

@@ -479,3 +479,40 @@ async fn sigterm_interrupts_a_running_job_and_gives_its_emails_back() {
     assert_eq!(row.attempts, 0);
     assert!(row.locked_by.is_none() && row.locked_until.is_none());
 }
+
+#[actix_web::test]
+async fn housekeeping_keeps_runs_a_month_and_idle_runs_a_day() {
+    let app = spawn_app().await;
+    let now = app.clock.now().trunc_subsecs(0);
+    let finished = |job: &str, age: Duration, items: i64| JobRunRow {
+        status: "succeeded".into(),
+        finished_at: Some(now - age),
+        duration_ms: Some(3),
+        items,
+        ..dead_run(job, now - age, now - age)
+    };
+    let rows = [
+        finished("outbox_dispatch", Duration::hours(2), 0), // idle, recent: kept
+        finished("lottery_draw", Duration::days(2), 0),     // idle, two days old: pruned
+        finished("outbox_dispatch", Duration::days(2), 5),  // did work: kept a month
+        finished("provider_notices", Duration::days(31), 1), // past the month: pruned
+    ];
+    {
+        let mut c = app.conn();
+        for r in &rows {
+            assert!(hechuang::db::jobs::claim_slot(&mut c, r).unwrap());
+        }
+    }
+    let admin = app.staff_token("admin", Role::Admin).await;
+    let r = app.run_job(&admin, "housekeeping", None).await;
+    assert_eq!(r.body["detail"]["pruned_runs"], 2, "{}", r.body);
+    let left = app.get("/api/v1/admin/jobs/runs", Some(&admin)).await;
+    let ids: std::collections::BTreeSet<&str> = left.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(rows[0].id.as_str()) && ids.contains(rows[2].id.as_str()));
+    assert!(!ids.contains(rows[1].id.as_str()) && !ids.contains(rows[3].id.as_str()));
+}

@@ -25,15 +25,16 @@ CREATE TABLE outbox (
     created_at TIMESTAMP NOT NULL,
     sent_at TIMESTAMP,
     failed_at TIMESTAMP,
-    CONSTRAINT outbox_dedupe_key_key UNIQUE (dedupe_key),
     CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sent', 'failed')),
     CONSTRAINT outbox_attempts_check CHECK (attempts >= 0),
     CONSTRAINT outbox_sent_check CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
     CONSTRAINT outbox_failed_check CHECK ((status = 'failed') = (failed_at IS NOT NULL)),
     CONSTRAINT outbox_lock_check CHECK ((locked_by IS NULL) = (locked_until IS NULL))
 );
+-- Partial: the emails without a key (most; every claim writes one) cost no entry here.
+CREATE UNIQUE INDEX outbox_dedupe_key_key ON outbox (dedupe_key) WHERE dedupe_key IS NOT NULL;
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
-CREATE INDEX outbox_created_idx ON outbox (created_at);
+-- Lists go newest first by id (UUIDv7: creation order), so no index on created_at.
 
 -- One row per (job, time slot): the first process to insert it runs the slot.
 CREATE TABLE job_runs (

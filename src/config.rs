@@ -116,6 +116,8 @@ pub struct JobsSettings {
     pub stale_after_secs: i64,
     /// Job runs are kept this many days; runs that did nothing, one day.
     pub keep_runs_days: i64,
+    /// Sign-in attempts, and refresh tokens after they expire, are kept this many days.
+    pub keep_sign_in_records_days: i64,
     /// Cron expressions (seconds first: `sec min hour day month weekday`), by job.
     /// `off` disables a job's schedule.
     pub schedules: std::collections::BTreeMap<String, String>,
@@ -197,6 +199,16 @@ impl Settings {
     /// Loads settings from `dir`. The profile comes from the argument, else
     /// `HECHUANG_PROFILE`, else `default` (the embedded development set-up).
     pub fn load(dir: &Path, profile: Option<&str>) -> Result<Settings, ConfigError> {
+        Settings::load_over(dir, profile, "")
+    }
+
+    /// `load` with `overrides` (TOML) applied last: for tests, which must not change
+    /// the process's environment under other tests.
+    fn load_over(
+        dir: &Path,
+        profile: Option<&str>,
+        overrides: &str,
+    ) -> Result<Settings, ConfigError> {
         let profile = profile
             .map(str::to_string)
             .or_else(|| std::env::var("HECHUANG_PROFILE").ok())
@@ -211,6 +223,7 @@ impl Settings {
         }
         fig = fig
             .merge(Env::prefixed("HECHUANG__").split("__"))
+            .merge(Toml::string(overrides))
             .merge(("profile", profile));
         let settings: Settings = fig.extract().map_err(Box::new)?;
         settings.check()?;
@@ -379,6 +392,25 @@ mod tests {
         // production.toml leaves the secret at the shipped development default.
         let err = Settings::load(&config_dir(), Some("production")).unwrap_err();
         assert!(matches!(err, ConfigError::Insecure(_)), "{err}");
+    }
+
+    #[test]
+    fn mail_and_job_settings_are_checked_at_load() {
+        for (profile, over) in [
+            ("default", "[mail]\nfrom = \"not an address\""),
+            ("default", "[mail]\nmax_attempts = 0"),
+            ("default", "[jobs]\ntimezone = \"Mars/Olympus\""),
+            ("default", "[jobs]\nstale_after_secs = 5"),
+            (
+                "production",
+                "[mail]\ntransport = \"memory\"\n[auth]\njwt_secret = \"a-production-secret-of-at-least-32-bytes!\"",
+            ),
+        ] {
+            let err = Settings::load_over(&config_dir(), Some(profile), over).unwrap_err();
+            assert!(matches!(err, ConfigError::Invalid(_)), "{over}: {err}");
+        }
+        let ok = "[mail]\ntransport = \"smtp\"\n[auth]\njwt_secret = \"a-production-secret-of-at-least-32-bytes!\"";
+        assert!(Settings::load_over(&config_dir(), Some("production"), ok).is_ok());
     }
 
     #[test]

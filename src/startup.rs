@@ -101,6 +101,7 @@ pub fn job_runner(
             batch_size: m.batch_size,
             lease_secs: m.lease_secs,
             keep_runs_days: settings.jobs.keep_runs_days,
+            keep_sign_in_records_days: settings.jobs.keep_sign_in_records_days,
             stale_after_secs: settings.jobs.stale_after_secs,
             heartbeat: Duration::from_secs(settings.jobs.heartbeat_secs),
             on_drawn,

@@ -237,3 +237,15 @@ pub fn changed_states(
             .load(conn),
     }
 }
+
+/// Deletes sign-in attempts made before `before`; returns how many.
+pub fn prune_login_attempts(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(before)))
+        .execute(conn)
+}
+
+/// Deletes refresh tokens that expired before `before`; returns how many.
+pub fn prune_refresh_tokens(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before)))
+        .execute(conn)
+}

@@ -52,7 +52,8 @@ pub enum Job {
     ProviderNotices,
     /// Draws lottery batches whose opening has come.
     LotteryDraw,
-    /// Records dead runs as interrupted and prunes old job runs.
+    /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
+    /// expired refresh tokens.
     Housekeeping,
 }
 
@@ -92,8 +93,8 @@ impl Job {
             ),
             Job::LotteryDraw => ("到点摇号", "draw lottery batches at their opening"),
             Job::Housekeeping => (
-                "清理：标记中断的任务、删除过期的运行记录",
-                "record dead runs as interrupted, prune old job runs",
+                "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌",
+                "record dead runs as interrupted; prune old job runs, sign-in attempts and expired refresh tokens",
             ),
         }
     }
@@ -229,6 +230,7 @@ pub struct Deps {
     pub batch_size: i64,
     pub lease_secs: i64,
     pub keep_runs_days: i64,
+    pub keep_sign_in_records_days: i64,
     pub stale_after_secs: i64,
     pub heartbeat: Duration,
     /// Told which batches a lottery draw allocated (the claim engine forgets them).
@@ -561,16 +563,24 @@ impl Runner {
             Job::Housekeeping => {
                 let stale = self.stale_cutoff(now);
                 let keep = chrono::Duration::days(self.deps.keep_runs_days);
-                let (interrupted, pruned) = self
+                let keep_sign_in = chrono::Duration::days(self.deps.keep_sign_in_records_days);
+                let (interrupted, pruned, attempts, tokens) = self
                     .blocking(move |c| {
                         let i = repo::interrupt(c, Some(stale), None, now, DIED)?;
                         let p = repo::prune(c, now - keep, now - chrono::Duration::days(1))?;
-                        Ok((i, p))
+                        let a = crate::db::users::prune_login_attempts(c, now - keep_sign_in)?;
+                        let t = crate::db::users::prune_refresh_tokens(c, now - keep_sign_in)?;
+                        Ok((i, p, a, t))
                     })
                     .await?;
                 Ok(Outcome::done(
-                    (interrupted + pruned) as i64,
-                    serde_json::json!({ "interrupted": interrupted, "pruned_runs": pruned }),
+                    (interrupted + pruned + attempts + tokens) as i64,
+                    serde_json::json!({
+                        "interrupted": interrupted,
+                        "pruned_runs": pruned,
+                        "pruned_login_attempts": attempts,
+                        "pruned_refresh_tokens": tokens,
+                    }),
                 ))
             }
         }
@@ -881,6 +891,7 @@ mod tests {
             heartbeat_secs: 1,
             stale_after_secs: 5,
             keep_runs_days: 1,
+            keep_sign_in_records_days: 1,
             schedules: map,
         })
     }

@@ -154,3 +154,60 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox, host: &str) -> Result<Mess
         .body(row.body.clone())
         .map_err(|e| permanent(format!("message: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn settings() -> Settings {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config");
+        Settings::load(&dir, Some("default")).expect("settings")
+    }
+
+    #[test]
+    fn smtp_with_starttls_or_tls_builds_its_tls_configuration() {
+        let mut s = settings();
+        s.mail.transport = MailTransportKind::Smtp;
+        s.mail.smtp.host = "smtp.example.cn".into();
+        s.mail.smtp.username = Some("noreply".into());
+        for security in [
+            SmtpSecurity::Starttls,
+            SmtpSecurity::Tls,
+            SmtpSecurity::None,
+        ] {
+            s.mail.smtp.security = security;
+            let t = Transport::from_settings(&s.mail, Path::new("/nonexistent"))
+                .unwrap_or_else(|e| panic!("{security:?}: {e}"));
+            assert_eq!(t.name(), "smtp");
+        }
+        s.mail.smtp.host = " ".into();
+        assert!(Transport::from_settings(&s.mail, Path::new("/nonexistent")).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_recipient_the_mailer_cannot_parse_fails_for_good() {
+        let row = OutboxRow {
+            id: "01a20000-0000-7000-8000-000000000000".into(),
+            kind: "claim_succeeded".into(),
+            locale: "zh-CN".into(),
+            to_address: "two@at@example.cn".into(),
+            to_name: None,
+            subject: "s".into(),
+            body: "b".into(),
+            dedupe_key: None,
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: chrono::NaiveDateTime::default(),
+            locked_by: None,
+            locked_until: None,
+            last_error: None,
+            created_at: chrono::NaiveDateTime::default(),
+            sent_at: None,
+            failed_at: None,
+        };
+        let from: Mailbox = "合创券 <noreply@example.cn>".parse().unwrap();
+        let e = build_message(&row, &from, "example.cn").unwrap_err();
+        assert!(e.permanent, "{e}");
+    }
+}

@@ -516,3 +516,24 @@ async fn housekeeping_keeps_runs_a_month_and_idle_runs_a_day() {
     assert!(ids.contains(rows[0].id.as_str()) && ids.contains(rows[2].id.as_str()));
     assert!(!ids.contains(rows[1].id.as_str()) && !ids.contains(rows[3].id.as_str()));
 }
+
+#[actix_web::test]
+async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
+    let app = spawn_app().await;
+    app.staff_token("admin", Role::Admin).await; // an attempt and a refresh token at day 0
+    app.clock.advance(Duration::days(60));
+    let admin = app.token("admin").await; // and at day 60
+    let r = app.run_job(&admin, "housekeeping", None).await;
+    assert_eq!(r.body["detail"]["pruned_login_attempts"], 0, "{}", r.body);
+    assert_eq!(r.body["detail"]["pruned_refresh_tokens"], 0);
+    assert_eq!(app.count("login_attempts"), 2);
+
+    app.clock.advance(Duration::days(45)); // day 105
+    let admin = app.token("admin").await;
+    let r = app.run_job(&admin, "housekeeping", None).await;
+    // Day 0's attempt is 105 days old; day 0's token expired on day 14, 91 days ago.
+    assert_eq!(r.body["detail"]["pruned_login_attempts"], 1, "{}", r.body);
+    assert_eq!(r.body["detail"]["pruned_refresh_tokens"], 1);
+    assert_eq!(app.count("login_attempts"), 2);
+    assert_eq!(app.count("refresh_tokens"), 2);
+}

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod credit_code;
 pub mod lottery;
 pub mod money;
+pub mod order;
 pub mod party;
 pub mod size_class;
 pub mod validation;

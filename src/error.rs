@@ -167,6 +167,7 @@ fn what_zh(what: &str) -> &'static str {
         "lottery" => "摇号",
         "lottery entry" => "摇号登记",
         "email" => "邮件",
+        "service item" => "服务项目",
         "job" => "定时任务",
         "job run" => "任务运行记录",
         _ => "记录",

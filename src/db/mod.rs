@@ -29,6 +29,7 @@ macro_rules! bulk_insert {
 }
 
 pub mod audit;
+pub mod catalogue;
 pub mod jobs;
 pub mod lottery;
 pub mod models;

@@ -409,3 +409,19 @@ pub struct JobRunRow {
     pub items: i64,
     pub detail: Option<String>,
 }
+
+/// A service a listed provider offers.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = service_items)]
+pub struct ServiceItemRow {
+    pub id: String,
+    pub provider_id: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub list_price_fen: i64,
+    pub delivery_days: i32,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

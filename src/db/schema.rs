@@ -379,3 +379,21 @@ diesel::table! {
         detail -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    service_items (id) {
+        id -> Text,
+        provider_id -> Text,
+        category -> Text,
+        title -> Text,
+        description -> Text,
+        list_price_fen -> BigInt,
+        delivery_days -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(service_items -> providers (provider_id));
+diesel::allow_tables_to_appear_in_same_query!(service_items, providers);

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         vouchers::batches, vouchers::batch, vouchers::publish, vouchers::top_up, vouchers::batch_state,
         vouchers::claim, vouchers::my_vouchers,
         lottery::lottery, lottery::enter, lottery::my_entry, lottery::withdraw, lottery::draw,
+        catalogue::offered, catalogue::mine, catalogue::create, catalogue::update,
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
@@ -39,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         (name = "policy", description = "Policy data from config/policy"),
         (name = "vouchers", description = "Programmes, batches (期), claiming 合创券"),
         (name = "lottery", description = "Lottery batches (摇号): interest registration, the seeded draw, its public record"),
+        (name = "catalogue", description = "Services listed providers offer for vouchers"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations", description = "Health, metrics, scheduled jobs and the email outbox"),
     )
 )]

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod claims;
 pub mod demo;
 pub mod firms;

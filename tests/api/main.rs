@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod authz;
+mod catalogue;
 mod claims;
 mod cli;
 mod firms;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod firms;
 pub mod lottery;
 pub mod ops;
@@ -50,6 +51,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(providers::listing)
                 .service(providers::objections)
                 .service(providers::resolve_objection)
+                .service(catalogue::offered)
+                .service(catalogue::mine)
+                .service(catalogue::create)
+                .service(catalogue::update)
                 .service(spaces::my_space)
                 .service(spaces::list)
                 .service(spaces::get)

@@ -1,0 +1,64 @@
+//! The service catalogue.
+
+use super::models::ServiceItemRow;
+use super::schema::{providers, service_items};
+use super::DbConnection;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<()> {
+    diesel::insert_into(service_items::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<usize> {
+    diesel::update(service_items::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ServiceItemRow>> {
+    service_items::table.find(id).first(conn).optional()
+}
+
+pub fn of_provider(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Vec<ServiceItemRow>> {
+    service_items::table
+        .filter(service_items::provider_id.eq(provider_id))
+        .order(service_items::id.asc())
+        .load(conn)
+}
+
+/// Active items of providers in `listing_status`, optionally of one category or provider,
+/// with each provider's name.
+pub fn offered(
+    conn: &mut DbConnection,
+    listing_status: &str,
+    category: Option<&str>,
+    provider_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<(ServiceItemRow, String)>, i64)> {
+    let base = || {
+        let mut q = service_items::table
+            .inner_join(providers::table)
+            .filter(service_items::active.eq(true))
+            .filter(providers::listing_status.eq(listing_status.to_string()))
+            .into_boxed();
+        if let Some(c) = category {
+            q = q.filter(service_items::category.eq(c.to_string()));
+        }
+        if let Some(p) = provider_id {
+            q = q.filter(service_items::provider_id.eq(p.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((service_items::all_columns, providers::name))
+        .order(service_items::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}

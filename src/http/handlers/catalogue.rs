@@ -1,0 +1,106 @@
+//! The service catalogue: providers publish, everyone browses.
+
+use crate::error::Problem;
+use crate::http::extract::{Auth, ProviderRole};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
+use crate::services::Paged;
+use actix_web::{get, post, put, web, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// A service category code.
+    pub category: Option<String>,
+    /// One provider's services.
+    pub provider_id: Option<String>,
+}
+
+/// What listed providers offer (no sign-in needed).
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalogue", params(CatalogueQuery), responses(
+    (status = 200, body = Paged<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/services")]
+pub async fn offered(
+    state: State,
+    q: web::Query<CatalogueQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let q = q.into_inner();
+    let page = ListQuery {
+        page: q.page,
+        per_page: q.per_page,
+        status: None,
+    }
+    .page()?;
+    let provider = match q.provider_id.as_deref() {
+        Some(p) => Some(path_id(p, "provider")?),
+        None => None,
+    };
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::offered(c, &policy, q.category.as_deref(), provider.as_deref(), page)
+        })
+        .await?,
+    ))
+}
+
+/// The signed-in provider's services, offered and withdrawn.
+#[utoipa::path(get, path = "/api/v1/provider/services", tag = "catalogue", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/provider/services")]
+pub async fn mine(state: State, auth: Auth<ProviderRole>) -> actix_web::Result<HttpResponse> {
+    let id = auth.party_id()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::mine(c, &policy, &id)).await?))
+}
+
+/// Publish a service (a listed provider, in a category it is listed for).
+#[utoipa::path(post, path = "/api/v1/provider/services", tag = "catalogue", request_body = ServiceItemInput, security(("bearer" = [])), responses(
+    (status = 201, body = ServiceItemView),
+    (status = 409, description = "provider_not_listed", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "category_unknown, category_not_listed, amount_*, delivery_days_invalid, required, too_long", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/provider/services")]
+pub async fn create(
+    state: State,
+    auth: Auth<ProviderRole>,
+    body: JsonBody<ServiceItemInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::create(c, &policy, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Change or withdraw (`"active": false`) one of the provider's services.
+#[utoipa::path(put, path = "/api/v1/provider/services/{id}", tag = "catalogue", request_body = ServiceItemInput, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = ServiceItemView),
+    (status = 409, description = "provider_not_listed", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[put("/provider/services/{id}")]
+pub async fn update(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: web::Path<String>,
+    body: JsonBody<ServiceItemInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let item = path_id(&path, "service item")?;
+    let id = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::update(c, &policy, &id, &item, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}

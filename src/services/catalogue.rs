@@ -1,0 +1,268 @@
+//! The service catalogue: listed providers publish service items in the categories they
+//! are listed for; anyone may browse what listed providers offer.
+
+use super::firms::money_field;
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::models::ServiceItemRow;
+use crate::db::{self, catalogue as repo, parties, DbConnection};
+use crate::domain::party::ListingStatus;
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, Fen, Policy};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceItemInput {
+    /// A service category code the provider is listed for.
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    /// Yuan, e.g. "8000.00"; more than zero.
+    pub list_price: String,
+    /// Days from acceptance to delivery (1–3650).
+    pub delivery_days: i32,
+    /// Offered (default) or withdrawn.
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ServiceItemView {
+    pub id: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub category: String,
+    pub category_name: String,
+    pub title: String,
+    pub description: String,
+    #[schema(value_type = String, example = "8000.00")]
+    pub list_price: Fen,
+    pub delivery_days: i32,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+fn view(policy: &Policy, r: ServiceItemRow, provider_name: String) -> ServiceItemView {
+    ServiceItemView {
+        category_name: policy
+            .category(&r.category)
+            .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
+        id: r.id,
+        provider_id: r.provider_id,
+        provider_name,
+        category: r.category,
+        title: r.title,
+        description: r.description,
+        list_price: Fen::new(r.list_price_fen),
+        delivery_days: r.delivery_days,
+        active: r.active,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+struct Clean {
+    category: String,
+    title: String,
+    description: String,
+    price: Fen,
+    delivery_days: i32,
+    active: bool,
+}
+
+/// Checks an item against the policy and the provider's listed categories.
+fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> AppResult<Clean> {
+    let mut e = FieldErrors::new();
+    let category = input.category.trim().to_string();
+    if policy.category(&category).is_none() {
+        e.add(
+            "category",
+            "category_unknown",
+            format!("未知的服务类别：{category}"),
+            format!("unknown service category: {category}"),
+        );
+    } else if !listed_for.contains(&category) {
+        e.add(
+            "category",
+            "category_not_listed",
+            "贵机构未获准提供该类别的服务",
+            "the provider is not listed for this category",
+        );
+    }
+    let title = e.text("title", &input.title, 200);
+    let description = e.text("description", &input.description, 4000);
+    let price = money_field(&mut e, "list_price", &input.list_price);
+    if price.get() == 0 && Fen::parse_yuan(&input.list_price).is_ok() {
+        e.add(
+            "list_price",
+            "amount_not_positive",
+            "标价必须大于零",
+            "the list price must be more than zero",
+        );
+    }
+    if !(1..=3650).contains(&input.delivery_days) {
+        e.add(
+            "delivery_days",
+            "delivery_days_invalid",
+            "交付周期应为 1 至 3650 天",
+            "delivery_days must be between 1 and 3650",
+        );
+    }
+    e.finish()?;
+    Ok(Clean {
+        category,
+        title,
+        description,
+        price,
+        delivery_days: input.delivery_days,
+        active: input.active.unwrap_or(true),
+    })
+}
+
+/// The provider, locked, which must be listed to publish.
+fn listed_provider(
+    c: &mut DbConnection,
+    provider_id: &str,
+) -> AppResult<(crate::db::models::ProviderRow, Vec<String>)> {
+    let p = parties::provider_for_update(c, provider_id)?
+        .ok_or_else(|| AppError::not_found("provider"))?;
+    if p.listing_status != ListingStatus::Listed.as_str() {
+        return Err(AppError::conflict(
+            "provider_not_listed",
+            "服务机构入库后方可发布服务项目",
+            "a provider publishes services only while listed",
+        ));
+    }
+    let cats = parties::provider_categories(c, provider_id)?;
+    Ok((p, cats))
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    input: &ServiceItemInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ServiceItemView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let (p, cats) = listed_provider(c, provider_id)?;
+        let v = clean(policy, &cats, input)?;
+        let row = ServiceItemRow {
+            id: new_id(),
+            provider_id: provider_id.to_string(),
+            category: v.category,
+            title: v.title,
+            description: v.description,
+            list_price_fen: v.price.get(),
+            delivery_days: v.delivery_days,
+            active: v.active,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "service_item.created",
+            "service_item",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(view(policy, row, p.name))
+    })
+}
+
+/// Changes one of the provider's own items (another provider's item is not found).
+pub fn update(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    item_id: &str,
+    input: &ServiceItemInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ServiceItemView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::get(c, item_id)?
+            .filter(|r| r.provider_id == provider_id)
+            .ok_or_else(|| AppError::not_found("service item"))?;
+        let (p, cats) = listed_provider(c, provider_id)?;
+        let v = clean(policy, &cats, input)?;
+        let after = ServiceItemRow {
+            category: v.category,
+            title: v.title,
+            description: v.description,
+            list_price_fen: v.price.get(),
+            delivery_days: v.delivery_days,
+            active: v.active,
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "service_item.updated",
+            "service_item",
+            item_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        Ok(view(policy, after, p.name))
+    })
+}
+
+/// Every item of the provider, offered or withdrawn.
+pub fn mine(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+) -> AppResult<Vec<ServiceItemView>> {
+    let p = parties::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+    Ok(repo::of_provider(conn, provider_id)?
+        .into_iter()
+        .map(|r| view(policy, r, p.name.clone()))
+        .collect())
+}
+
+/// What listed providers offer now, optionally of one category or provider.
+pub fn offered(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    category: Option<&str>,
+    provider_id: Option<&str>,
+    page: Page,
+) -> AppResult<Paged<ServiceItemView>> {
+    if let Some(c) = category {
+        if policy.category(c).is_none() {
+            return Err(AppError::bad_request(
+                "category_unknown",
+                format!("未知的服务类别：{c}"),
+                format!("unknown service category: {c}"),
+            ));
+        }
+    }
+    let (rows, total) = repo::offered(
+        conn,
+        ListingStatus::Listed.as_str(),
+        category,
+        provider_id,
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(|(r, name)| view(policy, r, name))
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

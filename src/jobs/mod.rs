@@ -591,6 +591,7 @@ impl Runner {
     async fn dispatch(self: &Arc<Self>, run_id: &str) -> Result<Outcome, String> {
         let mut stop = self.stop.subscribe();
         let (mut sent, mut retrying, mut failed) = (0_i64, 0_i64, 0_i64);
+        let mut unreachable_in_a_row = 0;
         let detail = |s, r, f| serde_json::json!({ "sent": s, "retrying": r, "failed": f });
         loop {
             if *stop.borrow() {
@@ -627,6 +628,7 @@ impl Runner {
                     }
                     Err(e) => Err(e),
                 };
+                let transient = matches!(&result, Err(e) if !e.permanent);
                 let (run, now, retry) =
                     (run_id.to_string(), self.deps.clock.now(), self.deps.retry);
                 let recorded = self
@@ -641,6 +643,21 @@ impl Runner {
                         self.release(run_id).await;
                         return Err(e);
                     }
+                }
+                unreachable_in_a_row = if transient {
+                    unreachable_in_a_row + 1
+                } else {
+                    0
+                };
+                if unreachable_in_a_row >= GIVE_UP_AFTER {
+                    // The mail server is down or hanging: the other emails wait for the
+                    // next slot instead of each spending an attempt (and a timeout).
+                    self.release(run_id).await;
+                    let mut d = detail(sent, retrying, failed);
+                    d["stopped_early"] = serde_json::json!(format!(
+                        "{GIVE_UP_AFTER} sends in a row failed for a reason that may pass; the rest wait for the next run"
+                    ));
+                    return Ok(Outcome::done(sent, d));
                 }
             }
         }
@@ -704,6 +721,9 @@ impl Runner {
         .map_err(|e| AppError::internal(format!("job task failed: {e}")))?
     }
 }
+
+/// Transient send failures in a row after which a dispatch run stops.
+const GIVE_UP_AFTER: u32 = 3;
 
 const DIED: &str = r#"{"error":"the process running it stopped without finishing (no heartbeat)"}"#;
 const STOPPED: &str = r#"{"error":"the server stopped before the run finished"}"#;

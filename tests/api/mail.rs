@@ -584,3 +584,38 @@ async fn expiry_reminders_go_out_once_30_and_7_days_ahead() {
     assert_eq!(all.len(), 2);
     assert!(all.iter().any(|r| r.body.contains("还有 7 天到期")));
 }
+
+#[actix_web::test]
+async fn while_the_mail_server_is_down_a_run_stops_after_three_failures() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let app = spawn_app_with(move |s| smtp_to(s, port)).await;
+    for n in 0..5 {
+        decided_firm(&app, &format!("downco{n}"), json!({"decision": "approve"})).await;
+    }
+    let admin = app.staff_token("admin", Role::Admin).await;
+    let r = app.run_job(&admin, "outbox_dispatch", None).await;
+    assert_eq!(r.body["status"], "succeeded", "{}", r.body);
+    assert_eq!(r.body["detail"]["retrying"], 3, "{}", r.body);
+    assert!(r.body["detail"]["stopped_early"].is_string(), "{}", r.body);
+    let rows = app.outbox();
+    let tried = rows.iter().filter(|r| r.attempts == 1).count();
+    let waiting = rows
+        .iter()
+        .filter(|r| r.attempts == 0 && r.locked_by.is_none() && r.status == "pending")
+        .count();
+    assert_eq!(
+        (tried, waiting),
+        (3, 2),
+        "the rest are untouched and not held"
+    );
+
+    // When the server is back, everything goes out.
+    let inbox = Inbox::serve(TcpListener::bind(("127.0.0.1", port)).unwrap());
+    app.clock.advance(Duration::seconds(60));
+    let admin = app.token("admin").await;
+    let r = app.run_job(&admin, "outbox_dispatch", None).await;
+    assert_eq!(r.body["detail"]["sent"], 5, "{}", r.body);
+    assert_eq!(inbox.messages().len(), 5);
+}

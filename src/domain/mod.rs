@@ -16,6 +16,11 @@ pub use size_class::SizeClass;
 
 use serde::{Deserialize, Serialize};
 
+/// A UTC instant as wall-clock time in China (UTC+8 all year: no daylight saving).
+pub fn china_time(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    utc + chrono::Duration::hours(8)
+}
+
 /// Identifiers are UUIDv7 (time-ordered) stored as text.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

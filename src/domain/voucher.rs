@@ -3,7 +3,7 @@
 
 use super::money::Fen;
 use super::SizeClass;
-use chrono::{Datelike, Duration, FixedOffset, Months, NaiveDateTime};
+use chrono::{Datelike, Duration, Months, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -411,7 +411,7 @@ impl Reminder {
 }
 
 fn china_day(t: NaiveDateTime) -> chrono::NaiveDate {
-    (t + Duration::hours(8)).date()
+    super::china_time(t).date()
 }
 
 /// Whole calendar days (in China) from `now` to the day a voucher valid until
@@ -436,8 +436,7 @@ pub fn reminder_due(now: NaiveDateTime, valid_until: NaiveDateTime) -> Option<Re
 
 /// The programme year a claim counts against: the calendar year in China (UTC+8).
 pub fn claim_year(now: NaiveDateTime) -> i32 {
-    let offset = FixedOffset::east_opt(8 * 3600).map_or(0, |o| i64::from(o.local_minus_utc()));
-    (now + Duration::seconds(offset)).year()
+    super::china_time(now).year()
 }
 
 #[cfg(test)]

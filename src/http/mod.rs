@@ -43,13 +43,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
 {
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    crate::services::on_pool(&state.pool, f).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,23 +59,7 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn page(&self) -> AppResult<Page> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(20);
-        if !(1..=1_000_000).contains(&page) {
-            return Err(AppError::bad_request(
-                "page_invalid",
-                "页码应为 1 至 1000000 的整数",
-                "page must be between 1 and 1000000",
-            ));
-        }
-        if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
-            return Err(AppError::bad_request(
-                "per_page_invalid",
-                format!("每页条数应为 1 至 {} 之间", Page::MAX_PER_PAGE),
-                format!("per_page must be between 1 and {}", Page::MAX_PER_PAGE),
-            ));
-        }
-        Ok(Page { page, per_page })
+        page(self.page, self.per_page)
     }
 
     pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> AppResult<Option<T>> {
@@ -96,6 +74,28 @@ impl ListQuery {
             }),
         }
     }
+}
+
+/// A validated page request from `page` (default 1) and `per_page` (default 20, at most 100).
+pub fn page(page: Option<i64>, per_page: Option<i64>) -> AppResult<Page> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(20);
+
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::bad_request(
+            "page_invalid",
+            "页码应为 1 至 1000000 的整数",
+            "page must be between 1 and 1000000",
+        ));
+    }
+    if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
+        return Err(AppError::bad_request(
+            "per_page_invalid",
+            format!("每页条数应为 1 至 {} 之间", Page::MAX_PER_PAGE),
+            format!("per_page must be between 1 and {}", Page::MAX_PER_PAGE),
+        ));
+    }
+    Ok(Page { page, per_page })
 }
 
 /// An optional JSON body: empty (or only whitespace) is `None`.

@@ -712,13 +712,7 @@ impl Runner {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     {
-        let pool = self.deps.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = pool.get()?;
-            f(&mut c)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("job task failed: {e}")))?
+        services::on_pool(&self.deps.pool, f).await
     }
 }
 

@@ -6,7 +6,7 @@ pub mod templates;
 pub mod transport;
 
 use crate::domain::Fen;
-use chrono::{FixedOffset, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 pub use templates::{Rendered, TemplateError, Templates};
 
@@ -47,6 +47,21 @@ impl Email {
     }
 }
 
+/// An error with its causes, each said once (lettre and minijinja repeat some).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = inner.source();
+    }
+    s
+}
+
 /// Yuan with thousands separators and two decimals: `1,234,567.89`.
 pub fn yuan(f: Fen) -> String {
     let plain = f.to_string();
@@ -64,20 +79,16 @@ pub fn yuan(f: Fen) -> String {
     format!("{sign}{grouped}.{frac}")
 }
 
-fn china(t: NaiveDateTime) -> chrono::DateTime<FixedOffset> {
-    let tz =
-        FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-    t.and_utc().with_timezone(&tz)
-}
-
 /// A UTC instant as a date in China: `2027-11-23`.
 pub fn china_date(t: NaiveDateTime) -> String {
-    china(t).format("%Y-%m-%d").to_string()
+    crate::domain::china_time(t).format("%Y-%m-%d").to_string()
 }
 
 /// A UTC instant as a time in China: `2027-11-23 09:00`.
 pub fn china_time(t: NaiveDateTime) -> String {
-    china(t).format("%Y-%m-%d %H:%M").to_string()
+    crate::domain::china_time(t)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// The onboarding (企业入库) decision, to the firm.

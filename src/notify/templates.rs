@@ -179,7 +179,7 @@ impl Templates {
                     kind: kind.into(),
                     locale: locale.clone(),
                     part,
-                    message: error_chain(&e),
+                    message: super::error_chain(&e),
                 })
         };
         let subject = render("subject")?
@@ -193,20 +193,6 @@ impl Templates {
             body: body.trim_end().to_string() + "\n",
         })
     }
-}
-
-fn error_chain(e: &minijinja::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 #[cfg(test)]

@@ -94,11 +94,11 @@ impl Transport {
         match self {
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
                 permanent: e.is_permanent(),
-                message: format!("smtp: {}", error_chain(&e)),
+                message: format!("smtp: {}", super::error_chain(&e)),
             }),
             Transport::File(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
                 permanent: false,
-                message: format!("file: {}", error_chain(&e)),
+                message: format!("file: {}", super::error_chain(&e)),
             }),
             Transport::Memory(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
                 permanent: false,
@@ -114,20 +114,6 @@ impl Transport {
             _ => Vec::new(),
         }
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 /// Builds the message for an outbox row. The Message-ID is the row's id, so a message

@@ -105,6 +105,22 @@ pub enum Decision {
     Reject,
 }
 
+/// Runs a use case with a pooled connection on tokio's blocking pool (HTTP handlers and
+/// jobs alike: the database calls are synchronous).
+pub async fn on_pool<T, F>(pool: &crate::db::Pool, f: F) -> crate::error::AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection) -> crate::error::AppResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| crate::error::AppError::internal(format!("blocking task failed: {e}")))?
+}
+
 /// Serialises a row for the audit trail.
 pub fn snapshot<T: Serialize>(v: &T) -> Option<String> {
     serde_json::to_string(v).ok()

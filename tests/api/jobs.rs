@@ -62,7 +62,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
         .run_job(
             &admin,
             "voucher_expiry_reminders",
-            Some(&json!({"slot": format!("{slot}Z")})),
+            Some(&json!({ "slot": format!("{slot}Z") })),
         )
         .await;
     assert_eq!(r.code(), "job_slot_taken");
@@ -73,7 +73,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
         .run_job(
             &admin,
             "voucher_expiry_reminders",
-            Some(&json!({"slot": format!("{}Z", earlier.format("%Y-%m-%dT%H:%M:%S"))})),
+            Some(&slot_body(earlier)),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -87,7 +87,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
         .run_job(
             &admin,
             "voucher_expiry_reminders",
-            Some(&json!({"slot": format!("{}Z", tomorrow.format("%Y-%m-%dT%H:%M:%S"))})),
+            Some(&slot_body(tomorrow)),
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "job_slot_in_future"));
@@ -148,11 +148,7 @@ async fn two_servers_firing_the_same_slot_run_it_once() {
     let slot = a.jobs.schedules().slot_at(Job::Housekeeping, now);
     let admin = a.staff_token("admin", Role::Admin).await;
     let r = b
-        .run_job(
-            &admin,
-            "housekeeping",
-            Some(&json!({"slot": format!("{}Z", slot.format("%Y-%m-%dT%H:%M:%S"))})),
-        )
+        .run_job(&admin, "housekeeping", Some(&slot_body(slot)))
         .await;
     assert_eq!(r.code(), "job_slot_taken", "{}", r.body);
 }
@@ -175,7 +171,7 @@ async fn a_failed_slot_can_be_run_again_by_hand() {
         .run_job(
             &admin,
             "outbox_dispatch",
-            Some(&json!({"slot": format!("{slot}Z")})),
+            Some(&json!({ "slot": format!("{slot}Z") })),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -186,11 +182,16 @@ async fn a_failed_slot_can_be_run_again_by_hand() {
         .run_job(
             &admin,
             "outbox_dispatch",
-            Some(&json!({"slot": format!("{slot}Z")})),
+            Some(&json!({ "slot": format!("{slot}Z") })),
         )
         .await;
     assert_eq!(r.code(), "job_slot_taken");
     assert_eq!(app.count("job_runs"), 1);
+}
+
+/// A run-by-hand body naming a slot (UTC).
+fn slot_body(t: NaiveDateTime) -> serde_json::Value {
+    json!({ "slot": format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S")) })
 }
 
 fn dead_run(job: &str, slot: NaiveDateTime, heartbeat: NaiveDateTime) -> JobRunRow {
@@ -262,7 +263,7 @@ async fn a_run_whose_process_died_is_recorded_interrupted_and_not_run_again_by_i
         .run_job(
             &admin,
             "voucher_expiry_reminders",
-            Some(&json!({"slot": format!("{}Z", dead.slot.format("%Y-%m-%dT%H:%M:%S"))})),
+            Some(&slot_body(dead.slot)),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -313,17 +314,9 @@ async fn the_scheduler_sends_mail_by_itself() {
 fn the_cli_runs_a_job_once_per_slot() {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::helpers::fresh_database(&dir);
-    let out = hechuang(
-        &url,
-        &[
-            "jobs",
-            "run",
-            "housekeeping",
-            "--slot",
-            "2026-11-20T03:17:00Z",
-        ],
-        None,
-    );
+    let run_housekeeping =
+        |slot: &str| hechuang(&url, &["jobs", "run", "housekeeping", "--slot", slot], None);
+    let out = run_housekeeping("2026-11-20T03:17:00Z");
     assert!(
         out.status.success(),
         "{}",
@@ -334,30 +327,10 @@ fn the_cli_runs_a_job_once_per_slot() {
         text.contains("housekeeping slot 2026-11-20 03:17:00: succeeded"),
         "{text}"
     );
-    let out = hechuang(
-        &url,
-        &[
-            "jobs",
-            "run",
-            "housekeeping",
-            "--slot",
-            "2026-11-20T03:17:00Z",
-        ],
-        None,
-    );
+    let out = run_housekeeping("2026-11-20T03:17:00Z");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("job_slot_taken"));
-    let out = hechuang(
-        &url,
-        &[
-            "jobs",
-            "run",
-            "housekeeping",
-            "--slot",
-            "2026-11-20T03:18:00Z",
-        ],
-        None,
-    );
+    let out = run_housekeeping("2026-11-20T03:18:00Z");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("job_slot_invalid"));
     let out = hechuang(&url, &["jobs", "list"], None);

@@ -96,6 +96,22 @@ async fn decided_firm(app: &TestApp, username: &str, decision: Value) -> String 
     rev
 }
 
+/// A loopback port with nothing listening: connections to it are refused.
+fn dead_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A header of a parsed message, decoded.
+fn header_value(parsed: &mailparse::ParsedMail<'_>, name: &str) -> String {
+    parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key() == name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .get_value()
+}
+
 fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     raw.lines()
         .find(|l| {
@@ -140,15 +156,7 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
     assert_eq!(sent.len(), 1);
     let raw = &sent[0];
     let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
-    assert_eq!(
-        parsed
-            .headers
-            .iter()
-            .find(|h| h.get_key() == "Subject")
-            .unwrap()
-            .get_value(),
-        row.subject
-    );
+    assert_eq!(header_value(&parsed, "Subject"), row.subject);
     assert!(parsed
         .get_body()
         .unwrap()
@@ -283,12 +291,7 @@ async fn through_lettre_smtp_to_a_real_server_with_a_chinese_subject() {
     );
     // ... and decodes to the Chinese subject that was written.
     let parsed = mailparse::parse_mail(data).unwrap();
-    let subject = parsed
-        .headers
-        .iter()
-        .find(|h| h.get_key() == "Subject")
-        .unwrap()
-        .get_value();
+    let subject = header_value(&parsed, "Subject");
     assert_eq!(
         subject,
         "【合创券】企业入库申请已通过：合肥smtpco科技有限公司"
@@ -298,12 +301,7 @@ async fn through_lettre_smtp_to_a_real_server_with_a_chinese_subject() {
         .get_body()
         .unwrap()
         .contains("贵单位现可在开放时间内申领合创券"));
-    let from = parsed
-        .headers
-        .iter()
-        .find(|h| h.get_key() == "From")
-        .unwrap()
-        .get_value();
+    let from = header_value(&parsed, "From");
     assert!(
         from.contains("合创券服务平台") && from.contains("noreply@hechuang.example.cn"),
         "{from}"
@@ -313,9 +311,7 @@ async fn through_lettre_smtp_to_a_real_server_with_a_chinese_subject() {
 #[actix_web::test]
 async fn a_dead_smtp_server_delays_email_but_not_the_request() {
     // A port with nothing listening: connections are refused.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = dead_port();
     let app = spawn_app_with(move |s| {
         smtp_to(s, port);
         s.mail.max_attempts = 3;
@@ -371,9 +367,7 @@ async fn a_dead_smtp_server_delays_email_but_not_the_request() {
 
 #[actix_web::test]
 async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = dead_port();
     let app = spawn_app_with(move |s| {
         smtp_to(s, port);
         s.mail.max_attempts = 2;
@@ -472,12 +466,7 @@ async fn the_embedded_default_writes_eml_files_under_the_data_directory() {
     assert_eq!(files[0].extension().unwrap(), "eml");
     let parsed_bytes = std::fs::read(&files[0]).unwrap();
     let parsed = mailparse::parse_mail(&parsed_bytes).unwrap();
-    let subject = parsed
-        .headers
-        .iter()
-        .find(|h| h.get_key() == "Subject")
-        .unwrap()
-        .get_value();
+    let subject = header_value(&parsed, "Subject");
     assert_eq!(
         subject,
         "【合创券】企业入库申请已通过：合肥fileco科技有限公司"
@@ -587,9 +576,7 @@ async fn expiry_reminders_go_out_once_30_and_7_days_ahead() {
 
 #[actix_web::test]
 async fn while_the_mail_server_is_down_a_run_stops_after_three_failures() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = dead_port();
     let app = spawn_app_with(move |s| smtp_to(s, port)).await;
     for n in 0..5 {
         decided_firm(&app, &format!("downco{n}"), json!({"decision": "approve"})).await;

@@ -2,21 +2,12 @@
 
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
-use crate::http::{db, optional_json, path_id, ListQuery, State};
+use crate::http::{db, optional_json, page, path_id, State};
 use crate::jobs::{self, JobRunView, JobView, RunOrigin};
 use crate::services::outbox::{self as outbox, OutboxView};
-use crate::services::{Page, Paged};
+use crate::services::Paged;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
-
-fn page(page: Option<i64>, per_page: Option<i64>) -> crate::error::AppResult<Page> {
-    ListQuery {
-        page,
-        per_page,
-        status: None,
-    }
-    .page()
-}
 
 /// Every job: its schedule (cron, seconds first, in the configured time zone), next
 /// slot and latest run.

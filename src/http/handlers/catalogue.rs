@@ -2,7 +2,7 @@
 
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, page, path_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
@@ -28,12 +28,7 @@ pub async fn offered(
     q: web::Query<CatalogueQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let q = q.into_inner();
-    let page = ListQuery {
-        page: q.page,
-        per_page: q.per_page,
-        status: None,
-    }
-    .page()?;
+    let page = page(q.page, q.per_page)?;
     let provider = match q.provider_id.as_deref() {
         Some(p) => Some(path_id(p, "provider")?),
         None => None,

@@ -91,6 +91,8 @@ pub struct PolicySettings {
 #[derive(Debug, Deserialize)]
 pub struct DataSettings {
     pub dir: PathBuf,
+    /// The largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +275,11 @@ impl Settings {
                     .into(),
             ));
         }
+        if !(1024..=1 << 30).contains(&self.data.max_upload_bytes) {
+            return Err(ConfigError::Invalid(
+                "data.max_upload_bytes must be between 1 KiB and 1 GiB".into(),
+            ));
+        }
         if self.jobs.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError::Invalid(format!(
                 "jobs.timezone {:?} is not an IANA time zone name",
@@ -356,11 +363,20 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
     let programme: crate::domain::ProgrammeDefaults =
         read_toml(&dir.join("programme_defaults.toml"))?;
+    let spending_path = dir.join("spending.toml");
+    let spending: crate::domain::SpendingPolicy = read_toml(&spending_path)?;
+    if !(1..=90).contains(&spending.redemption_notice_days) || spending.delivery_grace_days > 365 {
+        return Err(ConfigError::Policy {
+            path: spending_path,
+            msg: "redemption_notice_days must be 1–90 and delivery_grace_days at most 365".into(),
+        });
+    }
     Ok(Policy {
         sme,
         categories: cats.categories,
         listing,
         programme,
+        spending,
     })
 }
 
@@ -401,6 +417,7 @@ mod tests {
             ("default", "[mail]\nmax_attempts = 0"),
             ("default", "[jobs]\ntimezone = \"Mars/Olympus\""),
             ("default", "[jobs]\nstale_after_secs = 5"),
+            ("default", "[data]\nmax_upload_bytes = 0"),
             (
                 "production",
                 "[mail]\ntransport = \"memory\"\n[auth]\njwt_secret = \"a-production-secret-of-at-least-32-bytes!\"",

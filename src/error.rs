@@ -170,6 +170,11 @@ fn what_zh(what: &str) -> &'static str {
         "service item" => "服务项目",
         "job" => "定时任务",
         "job run" => "任务运行记录",
+        "order" => "订单",
+        "voucher" => "合创券",
+        "evidence" => "材料",
+        "redemption application" => "兑现申请",
+        "redemption item" => "兑现事项",
         _ => "记录",
     }
 }

@@ -154,6 +154,12 @@ impl Application {
             claims,
             user_states: Default::default(),
             mail: templates,
+            files: Arc::new(
+                crate::files::FileStore::open(&settings.data.dir, settings.data.max_upload_bytes)
+                    .map_err(|e| {
+                    anyhow::anyhow!("evidence store under {:?}: {e}", settings.data.dir)
+                })?,
+            ),
             jobs: jobs.clone(),
         });
         let max_body = settings.server.max_body_bytes;

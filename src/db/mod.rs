@@ -33,6 +33,7 @@ pub mod catalogue;
 pub mod jobs;
 pub mod lottery;
 pub mod models;
+pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod schema;

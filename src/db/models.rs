@@ -425,3 +425,106 @@ pub struct ServiceItemRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// A service order a firm placed against one of its vouchers.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = orders, treat_none_as_null = true)]
+pub struct OrderRow {
+    pub id: String,
+    pub order_no: String,
+    pub firm_id: String,
+    pub provider_id: String,
+    pub service_item_id: String,
+    pub voucher_id: String,
+    pub programme_id: String,
+    pub category: String,
+    pub title: String,
+    pub note: String,
+    pub contract_fen: i64,
+    pub covered_fen: i64,
+    pub own_fen: i64,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub dispute_reason: Option<String>,
+    pub resolution_note: Option<String>,
+    pub requested_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub deliver_by: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A file uploaded as evidence for an order (stored by content hash).
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = order_evidence)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub order_id: String,
+    pub kind: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = redemption_applications)]
+pub struct RedemptionApplicationRow {
+    pub id: String,
+    pub provider_id: String,
+    pub item_count: i32,
+    pub total_fen: i64,
+    pub submitted_by: Option<String>,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// One confirmed order's amount, claimed back by its provider.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = redemption_items, treat_none_as_null = true)]
+pub struct RedemptionItemRow {
+    pub id: String,
+    pub application_id: String,
+    pub order_id: String,
+    pub provider_id: String,
+    pub firm_id: String,
+    pub programme_id: String,
+    pub category: String,
+    pub amount_fen: i64,
+    pub status: String,
+    pub decision_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+    pub payable_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = redemption_objections, treat_none_as_null = true)]
+pub struct RedemptionObjectionRow {
+    pub id: String,
+    pub item_id: String,
+    pub objector_name: String,
+    pub objector_contact: String,
+    pub reason: String,
+    pub status: String,
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub filed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = staff_affiliations)]
+pub struct StaffAffiliationRow {
+    pub user_id: String,
+    pub credit_code: String,
+    pub declared_by: Option<String>,
+    pub declared_at: NaiveDateTime,
+}

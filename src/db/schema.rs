@@ -397,3 +397,121 @@ diesel::table! {
 
 diesel::joinable!(service_items -> providers (provider_id));
 diesel::allow_tables_to_appear_in_same_query!(service_items, providers);
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        order_no -> Text,
+        firm_id -> Text,
+        provider_id -> Text,
+        service_item_id -> Text,
+        voucher_id -> Text,
+        programme_id -> Text,
+        category -> Text,
+        title -> Text,
+        note -> Text,
+        contract_fen -> BigInt,
+        covered_fen -> BigInt,
+        own_fen -> BigInt,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        dispute_reason -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        requested_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        deliver_by -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_evidence (id) {
+        id -> Text,
+        order_id -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    redemption_applications (id) {
+        id -> Text,
+        provider_id -> Text,
+        item_count -> Integer,
+        total_fen -> BigInt,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    redemption_items (id) {
+        id -> Text,
+        application_id -> Text,
+        order_id -> Text,
+        provider_id -> Text,
+        firm_id -> Text,
+        programme_id -> Text,
+        category -> Text,
+        amount_fen -> BigInt,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        notice_ends_at -> Nullable<Timestamp>,
+        payable_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    redemption_objections (id) {
+        id -> Text,
+        item_id -> Text,
+        objector_name -> Text,
+        objector_contact -> Text,
+        reason -> Text,
+        status -> Text,
+        resolution_note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        filed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_affiliations (user_id, credit_code) {
+        user_id -> Text,
+        credit_code -> Text,
+        declared_by -> Nullable<Text>,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_evidence -> orders (order_id));
+diesel::joinable!(redemption_items -> redemption_applications (application_id));
+diesel::joinable!(redemption_objections -> redemption_items (item_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    orders,
+    order_evidence,
+    redemption_applications,
+    redemption_items,
+    redemption_objections
+);
+diesel::allow_tables_to_appear_in_same_query!(orders, firms);
+diesel::allow_tables_to_appear_in_same_query!(orders, providers);
+diesel::allow_tables_to_appear_in_same_query!(orders, vouchers);
+diesel::allow_tables_to_appear_in_same_query!(vouchers, providers);
+diesel::allow_tables_to_appear_in_same_query!(redemption_items, firms);
+diesel::allow_tables_to_appear_in_same_query!(redemption_items, providers);
+diesel::allow_tables_to_appear_in_same_query!(redemption_applications, providers);

@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// Rows per INSERT: keeps every statement under SQLite's bound-parameter limit.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 pub fn insert_programme(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryResult<()> {
     diesel::insert_into(programmes::table)

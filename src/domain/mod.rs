@@ -1,5 +1,25 @@
 //! Pure domain types and rules: no SQL, no HTTP, no I/O.
 
+/// A status or kind stored as text: `as_str`, `parse` and `ALL`, in one place.
+macro_rules! text_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s)
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 pub mod audit;
 pub mod credit_code;
 pub mod lottery;
@@ -126,6 +146,18 @@ pub struct Policy {
     pub categories: Vec<ServiceCategory>,
     pub listing: ListingPolicy,
     pub programme: ProgrammeDefaults,
+    pub spending: SpendingPolicy,
+}
+
+/// Spending and redemption (`config/policy/spending.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpendingPolicy {
+    /// Length of the public notice (公示期) of approved redemption items.
+    pub redemption_notice_days: u32,
+    /// Days after a voucher's expiry in which an order accepted before it may still be
+    /// delivered.
+    pub delivery_grace_days: u32,
 }
 
 /// Defaults for new voucher programmes (`config/policy/programme_defaults.toml`).

@@ -62,6 +62,193 @@ pub fn related(firm: PartyIds<'_>, provider: PartyIds<'_>) -> Option<&'static st
     }
 }
 
+super::text_enum! {
+    /// An order's life: requested → accepted (voucher share held) → delivered →
+    /// confirmed (held share consumed); declined; cancelled (hold released); disputed.
+    pub enum OrderStatus {
+        Requested => "requested",
+        Accepted => "accepted",
+        Declined => "declined",
+        Delivered => "delivered",
+        Disputed => "disputed",
+        Confirmed => "confirmed",
+        Cancelled => "cancelled",
+    }
+}
+
+super::text_enum! {
+    /// Who cancelled an order.
+    pub enum Side {
+        Firm => "firm",
+        Provider => "provider",
+        Reviewer => "reviewer",
+        System => "system",
+    }
+}
+
+/// What someone does to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Accept,
+    Decline,
+    /// By the firm or the provider, before delivery.
+    Cancel,
+    Deliver,
+    Confirm,
+    Dispute,
+    /// A reviewer finds the delivery good: back to delivered, for the firm to confirm.
+    UpholdDelivery,
+    /// A reviewer finds the delivery wanting: the order is cancelled, the hold released.
+    CancelDisputed,
+    /// The voucher expired and the grace period for delivery ended.
+    Lapse,
+}
+
+impl OrderStatus {
+    /// Whether the voucher's share is held for this order.
+    pub fn holds(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Accepted | OrderStatus::Delivered | OrderStatus::Disputed
+        )
+    }
+
+    /// The status after `action`, or `None` when the action is not allowed now.
+    pub fn after(self, action: OrderAction) -> Option<OrderStatus> {
+        use OrderAction as A;
+        use OrderStatus as S;
+        match (self, action) {
+            (S::Requested, A::Accept) => Some(S::Accepted),
+            (S::Requested, A::Decline) => Some(S::Declined),
+            (S::Requested | S::Accepted, A::Cancel | A::Lapse) => Some(S::Cancelled),
+            (S::Accepted, A::Deliver) => Some(S::Delivered),
+            (S::Delivered, A::Confirm) => Some(S::Confirmed),
+            (S::Delivered, A::Dispute) => Some(S::Disputed),
+            (S::Disputed, A::UpholdDelivery) => Some(S::Delivered),
+            (S::Disputed, A::CancelDisputed) => Some(S::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+super::text_enum! {
+    /// The documents a provider uploads for an order.
+    pub enum EvidenceKind {
+        /// 服务合同
+        Contract => "contract",
+        /// 发票
+        Invoice => "invoice",
+        /// The firm's payment receipt for its own share (企业自付凭证).
+        PaymentReceipt => "payment_receipt",
+        /// 服务报告 / 成果材料
+        ServiceReport => "service_report",
+    }
+}
+
+impl EvidenceKind {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            EvidenceKind::Contract => "服务合同",
+            EvidenceKind::Invoice => "发票",
+            EvidenceKind::PaymentReceipt => "企业自付部分付款凭证",
+            EvidenceKind::ServiceReport => "服务报告",
+        }
+    }
+}
+
+/// What must be uploaded before an order can be marked delivered: the contract, the
+/// invoice and the service report, and the firm's payment receipt when it pays a share.
+pub fn required_evidence(own: Fen) -> Vec<EvidenceKind> {
+    EvidenceKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != EvidenceKind::PaymentReceipt || own.get() > 0)
+        .collect()
+}
+
+/// The evidence file types accepted, recognised by their first bytes (never by the name
+/// or the type the client claims).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl MediaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Pdf => "application/pdf",
+            MediaType::Jpeg => "image/jpeg",
+            MediaType::Png => "image/png",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            MediaType::Pdf => "pdf",
+            MediaType::Jpeg => "jpg",
+            MediaType::Png => "png",
+        }
+    }
+
+    /// The type of a file from its first bytes: `%PDF-`, JPEG's SOI marker followed by
+    /// another marker, or PNG's eight-byte signature.
+    pub fn sniff(head: &[u8]) -> Option<MediaType> {
+        if head.starts_with(b"%PDF-") {
+            Some(MediaType::Pdf)
+        } else if head.len() >= 4 && head[..3] == [0xFF, 0xD8, 0xFF] {
+            Some(MediaType::Jpeg)
+        } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(MediaType::Png)
+        } else {
+            None
+        }
+    }
+}
+
+/// A file name from a client, made safe to show: the last path component, without
+/// control characters, at most 120 characters; `fallback` when nothing is left.
+pub fn display_name(given: &str, fallback: &str) -> String {
+    let last = given.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        fallback.to_string()
+    } else {
+        clean.to_string()
+    }
+}
+
+/// An order number people can read out: `DD`, the China date, and 12 characters of
+/// Crockford base32 from `random` (60 bits: collisions are not expected, and the unique
+/// constraint is the last line).
+pub fn order_no(china_date: chrono::NaiveDate, random: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut tail = [0u8; 12];
+    for (i, c) in tail.iter_mut().enumerate() {
+        *c = ALPHABET[((random >> (5 * i)) & 31) as usize];
+    }
+    format!(
+        "DD{}{}",
+        china_date.format("%Y%m%d"),
+        String::from_utf8_lossy(&tail)
+    )
+}
+
+super::text_enum! {
+    /// A redemption item's life: submitted → in_notice (approved) → payable, or rejected;
+    /// then in a settlement run and paid (the settlement issue).
+    pub enum RedemptionStatus {
+        Submitted => "submitted",
+        Rejected => "rejected",
+        InNotice => "in_notice",
+        Payable => "payable",
+        InSettlement => "in_settlement",
+        Paid => "paid",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +356,97 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn the_order_state_machine() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert_eq!(S::Requested.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Requested.after(A::Decline), Some(S::Declined));
+        assert_eq!(S::Accepted.after(A::Decline), None);
+        assert_eq!(S::Accepted.after(A::Cancel), Some(S::Cancelled));
+        assert_eq!(
+            S::Delivered.after(A::Cancel),
+            None,
+            "no cancelling after delivery"
+        );
+        assert_eq!(
+            S::Accepted.after(A::Confirm),
+            None,
+            "confirm needs delivery"
+        );
+        assert_eq!(S::Delivered.after(A::Confirm), Some(S::Confirmed));
+        assert_eq!(S::Delivered.after(A::Dispute), Some(S::Disputed));
+        assert_eq!(S::Disputed.after(A::UpholdDelivery), Some(S::Delivered));
+        assert_eq!(S::Disputed.after(A::CancelDisputed), Some(S::Cancelled));
+        assert_eq!(
+            S::Delivered.after(A::Lapse),
+            None,
+            "delivered in time stays"
+        );
+        for end in [S::Declined, S::Confirmed, S::Cancelled] {
+            for a in [
+                A::Accept,
+                A::Decline,
+                A::Cancel,
+                A::Deliver,
+                A::Confirm,
+                A::Dispute,
+                A::UpholdDelivery,
+                A::CancelDisputed,
+                A::Lapse,
+            ] {
+                assert_eq!(end.after(a), None, "{end:?} is final");
+            }
+        }
+        let holding: Vec<_> = S::ALL.iter().filter(|s| s.holds()).collect();
+        assert_eq!(holding, [&S::Accepted, &S::Delivered, &S::Disputed]);
+        assert_eq!(S::parse("disputed"), Some(S::Disputed));
+        assert_eq!(S::parse("paid"), None);
+    }
+
+    #[test]
+    fn evidence_types_by_content_and_safe_names() {
+        assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
+        assert_eq!(
+            MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(MediaType::Jpeg)
+        );
+        assert_eq!(
+            MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
+            Some(MediaType::Png)
+        );
+        assert_eq!(MediaType::sniff(b"MZ\x90\x00 %PDF-"), None, "an executable");
+        assert_eq!(MediaType::sniff(b""), None);
+        assert_eq!(MediaType::sniff(b" %PDF-1.4"), None);
+        assert_eq!(display_name("../../etc/passwd", "x"), "passwd");
+        assert_eq!(display_name("C:\\合同\\服务合同.pdf", "x"), "服务合同.pdf");
+        assert_eq!(display_name("a\0b\nc.pdf", "x"), "abc.pdf");
+        assert_eq!(display_name("..", "contract.pdf"), "contract.pdf");
+        assert_eq!(display_name("", "contract.pdf"), "contract.pdf");
+        assert_eq!(display_name(&"长".repeat(300), "x").chars().count(), 120);
+    }
+
+    #[test]
+    fn receipt_required_only_when_the_firm_pays_a_share() {
+        use EvidenceKind as K;
+        assert_eq!(
+            required_evidence(Fen::new(1)),
+            [K::Contract, K::Invoice, K::PaymentReceipt, K::ServiceReport]
+        );
+        assert_eq!(
+            required_evidence(Fen::ZERO),
+            [K::Contract, K::Invoice, K::ServiceReport]
+        );
+    }
+
+    #[test]
+    fn order_numbers() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(order_no(d, 0), "DD20261124000000000000");
+        let n = order_no(d, u64::MAX);
+        assert_eq!(n, "DD20261124ZZZZZZZZZZZZ");
+        assert_ne!(order_no(d, 1), order_no(d, 2));
     }
 }

@@ -37,6 +37,14 @@ role_set!(/// Decides applications: onboarding, listings, objections.
     Reviewing => [Reviewer, Admin]);
 role_set!(/// Reads authority-wide records.
     StaffRead => [Reviewer, Finance, Admin, Auditor]);
+role_set!(/// An order's parties and the staff who may read orders.
+    OrderRead => [Firm, Provider, Reviewer, Finance, Admin, Auditor]);
+role_set!(/// The two sides of an order.
+    FirmOrProvider => [Firm, Provider]);
+role_set!(/// Who may download evidence: the order's parties, reviewers, finance, auditors.
+    EvidenceRead => [Firm, Provider, Reviewer, Finance, Auditor]);
+role_set!(/// Reads and verifies the ledger.
+    LedgerRead => [Finance, Admin, Auditor]);
 role_set!(AdminRole => [Admin]);
 role_set!(/// Reads and verifies the audit trail.
     AuditRead => [Admin, Auditor]);

@@ -26,6 +26,8 @@ pub struct AppState {
     pub user_states: extract::UserStates,
     /// Email templates: use cases that notify render into the outbox with them.
     pub mail: Arc<crate::notify::Templates>,
+    /// Evidence files.
+    pub files: Arc<crate::files::FileStore>,
     /// The job runner (scheduled jobs, and jobs run by hand).
     pub jobs: Arc<crate::jobs::Runner>,
 }

@@ -156,8 +156,15 @@ pub struct OrderEvent {
     pub contract_amount: String,
     pub covered_amount: String,
     pub own_amount: String,
-    /// The dispute's or the decline's reason; empty otherwise.
+    /// The dispute's, the cancellation's or the decline's reason; empty otherwise.
     pub reason: String,
+    /// Who cancelled: firm, provider, reviewer or system; empty otherwise.
+    pub cancelled_by: String,
+    /// The order's status after the event (e.g. `delivered` or `cancelled` when a
+    /// dispute is resolved).
+    pub outcome: String,
+    /// The reviewer's note on a resolved dispute; empty otherwise.
+    pub note: String,
 }
 
 macro_rules! order_kinds {
@@ -176,6 +183,9 @@ order_kinds! {
     OrderDelivered => "order_delivered",
     OrderConfirmed => "order_confirmed",
     OrderDisputed => "order_disputed",
+    OrderDeclined => "order_declined",
+    OrderCancelled => "order_cancelled",
+    OrderDisputeResolved => "order_dispute_resolved",
 }
 
 /// A redemption (兑现) item was approved or rejected, to the provider.
@@ -249,7 +259,7 @@ impl Message for SettlementAwaitingApproval {
 /// `hechuang mail preview` shows.
 pub fn sample_context(kind: &str) -> serde_json::Value {
     let order = || OrderEvent {
-        order_no: "SO-2026-000042".into(),
+        order_no: "DD20261124K3M9Q7R2X5ZA".into(),
         firm_name: "合肥示例科技有限公司".into(),
         provider_name: "合肥示例知识产权代理有限公司".into(),
         service_title: "发明专利申请代理".into(),
@@ -258,6 +268,9 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
         covered_amount: yuan(Fen::new(500_000)),
         own_amount: yuan(Fen::new(500_000)),
         reason: "交付的检索报告缺少对比文件".into(),
+        cancelled_by: "provider".into(),
+        outcome: "cancelled".into(),
+        note: "服务机构未能补充对比文件".into(),
     };
     let v = match kind {
         "firm_onboarding_decided" => serde_json::to_value(FirmOnboardingDecided {
@@ -293,9 +306,12 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
         "order_delivered" => serde_json::to_value(OrderDelivered(order())),
         "order_confirmed" => serde_json::to_value(OrderConfirmed(order())),
         "order_disputed" => serde_json::to_value(OrderDisputed(order())),
+        "order_declined" => serde_json::to_value(OrderDeclined(order())),
+        "order_cancelled" => serde_json::to_value(OrderCancelled(order())),
+        "order_dispute_resolved" => serde_json::to_value(OrderDisputeResolved(order())),
         "redemption_decided" => serde_json::to_value(RedemptionDecided {
             provider_name: "合肥示例知识产权代理有限公司".into(),
-            order_no: "SO-2026-000042".into(),
+            order_no: "DD20261124K3M9Q7R2X5ZA".into(),
             voucher_code: "HQ-2026-01-000123".into(),
             amount: yuan(Fen::new(500_000)),
             approved: true,

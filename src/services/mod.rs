@@ -1,13 +1,16 @@
 //! Use cases: one function per user intent, one transaction each, with the audit
 //! event written in the same transaction as the change.
 
+pub mod affiliations;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod claims;
 pub mod demo;
+pub mod evidence;
 pub mod firms;
 pub mod lottery;
+pub mod orders;
 pub mod outbox;
 pub mod providers;
 pub mod reminders;

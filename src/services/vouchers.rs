@@ -66,7 +66,7 @@ pub struct ProgrammeView {
     pub created_at: NaiveDateTime,
 }
 
-fn bp_to_share(bp: i32) -> String {
+pub(crate) fn bp_to_share(bp: i32) -> String {
     Decimal::new(i64::from(bp), 4).normalize().to_string()
 }
 
@@ -457,7 +457,9 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
 }
 
 /// Ledger accounts. Money moves from the programme's funding into a batch budget,
-/// from a batch budget into vouchers, and later on to providers.
+/// from a batch budget into vouchers, from a voucher into the orders that hold it,
+/// then to the provider (due, then payable); what expires or is refused goes back to
+/// the programme's funding.
 pub fn funding_account(programme_id: &str) -> String {
     format!("funding:{programme_id}")
 }
@@ -466,6 +468,18 @@ pub fn batch_account(batch_id: &str) -> String {
 }
 pub fn voucher_account(voucher_id: &str) -> String {
     format!("voucher:{voucher_id}")
+}
+/// What an accepted order holds of its voucher, until it is confirmed or released.
+pub fn order_account(order_id: &str) -> String {
+    format!("order:{order_id}")
+}
+/// What confirmed orders owe a provider before review and public notice end.
+pub fn provider_due_account(provider_id: &str) -> String {
+    format!("due:{provider_id}")
+}
+/// What a provider is to be paid (approved, notice ended without an upheld objection).
+pub fn payable_account(provider_id: &str) -> String {
+    format!("payable:{provider_id}")
 }
 
 /// One balanced ledger transaction moving `amount` from `from` to `to`.
@@ -804,8 +818,14 @@ pub struct VoucherView {
     pub balance: Fen,
     #[schema(value_type = String)]
     pub held: Fen,
+    /// What can still be spent: the balance less what accepted orders hold.
+    #[schema(value_type = String)]
+    pub available: Fen,
+    /// active, used, expired or revoked.
     pub status: String,
     pub claimed_at: NaiveDateTime,
+    /// A voucher is valid from the instant it is claimed.
+    pub valid_from: NaiveDateTime,
     pub valid_until: NaiveDateTime,
 }
 
@@ -820,8 +840,10 @@ impl From<VoucherRow> for VoucherView {
             face_value: Fen::new(v.face_value_fen),
             balance: Fen::new(v.balance_fen),
             held: Fen::new(v.held_fen),
+            available: Fen::new(v.balance_fen - v.held_fen),
             status: v.status,
             claimed_at: v.claimed_at,
+            valid_from: v.claimed_at,
             valid_until: v.valid_until,
         }
     }

@@ -11,6 +11,8 @@ const ANY: &[Role] = &[Firm, Provider, Space, Reviewer, Finance, Admin, Auditor]
 const STAFF_READ: &[Role] = &[Reviewer, Finance, Admin, Auditor];
 const REVIEWING: &[Role] = &[Reviewer, Admin];
 const AUDIT: &[Role] = &[Admin, Auditor];
+const ORDER_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Admin, Auditor];
+const EVIDENCE_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Auditor];
 
 /// (method, path, roles allowed; None = public)
 const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
@@ -84,6 +86,33 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/provider/services", Some(&[Provider])),
     ("post", "/api/v1/provider/services", Some(&[Provider])),
     ("put", "/api/v1/provider/services/{id}", Some(&[Provider])),
+    ("post", "/api/v1/orders/quote", Some(&[Firm])),
+    ("post", "/api/v1/orders", Some(&[Firm])),
+    ("get", "/api/v1/orders", Some(ORDER_READ)),
+    ("get", "/api/v1/orders/{id}", Some(ORDER_READ)),
+    ("post", "/api/v1/orders/{id}/accept", Some(&[Provider])),
+    ("post", "/api/v1/orders/{id}/decline", Some(&[Provider])),
+    (
+        "post",
+        "/api/v1/orders/{id}/cancel",
+        Some(&[Firm, Provider]),
+    ),
+    ("post", "/api/v1/orders/{id}/deliver", Some(&[Provider])),
+    ("post", "/api/v1/orders/{id}/confirm", Some(&[Firm])),
+    ("post", "/api/v1/orders/{id}/dispute", Some(&[Firm])),
+    (
+        "post",
+        "/api/v1/orders/{id}/dispute-resolution",
+        Some(REVIEWING),
+    ),
+    ("post", "/api/v1/orders/{id}/evidence", Some(&[Provider])),
+    (
+        "get",
+        "/api/v1/orders/{id}/evidence/{evidence_id}",
+        Some(EVIDENCE_READ),
+    ),
+    ("get", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
+    ("put", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
     ("get", "/api/v1/admin/jobs", Some(&[Admin])),
     ("get", "/api/v1/admin/jobs/runs", Some(&[Admin])),
     ("post", "/api/v1/admin/jobs/{job}/runs", Some(&[Admin])),
@@ -136,6 +165,7 @@ async fn every_endpoint_with_every_role() {
         let path = path
             .replace("{id}", &unknown)
             .replace("{provider_id}", &unknown)
+            .replace("{evidence_id}", &unknown)
             .replace("{job}", "housekeeping");
         let body = (*method != "get").then(|| serde_json::json!({}));
         let m = method.to_uppercase();

@@ -113,7 +113,7 @@ pub fn bulk_firms(
             party: Some(f.id.clone()),
             ver: 0,
             iat,
-            exp: iat + 60 * 24 * 3600, // outlives the clock moves in these tests
+            exp: iat + 800 * 24 * 3600, // outlives the clock moves in these tests (past expiry)
             jti: new_id(),
         };
         let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();

@@ -26,7 +26,8 @@ pub struct TestApp {
     pub client: awc::Client,
     /// The app's job runner (and through it the in-memory mail transport).
     pub jobs: std::sync::Arc<hechuang::jobs::Runner>,
-    _dir: tempfile::TempDir,
+    /// The test's own directory (its SQLite database and data directory).
+    pub dir: tempfile::TempDir,
 }
 
 pub fn config_dir() -> PathBuf {
@@ -97,6 +98,7 @@ async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> 
     settings.server.host = "127.0.0.1".into();
     settings.server.port = 0;
     settings.server.workers = Some(1);
+    settings.data.dir = dir.path().join("data");
     tweak(&mut settings);
     let clock = Clock::fixed(Utc::now());
     let app = Application::build(&settings, &config_dir(), clock.clone())
@@ -118,7 +120,7 @@ async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> 
             .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
             .timeout(std::time::Duration::from_secs(60))
             .finish(),
-        _dir: dir,
+        dir,
     }
 }
 
@@ -133,6 +135,13 @@ impl Resp {
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
     }
+}
+
+fn header_str(h: &awc::http::header::HeaderMap, name: &str) -> String {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 static CODES: AtomicU32 = AtomicU32::new(1);
@@ -166,12 +175,7 @@ impl TestApp {
         }
         .expect("request sent");
         let bytes = res.body().limit(10 * 1024 * 1024).await.expect("body read");
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type = header_str(res.headers(), "content-type");
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         Resp {
@@ -180,6 +184,40 @@ impl TestApp {
             body,
             headers: res.headers().clone(),
         }
+    }
+
+    /// Posts raw bytes (an upload).
+    pub async fn post_bytes(&self, path: &str, token: Option<&str>, bytes: Vec<u8>) -> Resp {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .insert_header(("Content-Type", "application/octet-stream"));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send_body(bytes).await.expect("request sent");
+        let bytes = res.body().limit(10 * 1024 * 1024).await.expect("body read");
+        Resp {
+            status: res.status(),
+            content_type: header_str(res.headers(), "content-type"),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers: res.headers().clone(),
+        }
+    }
+
+    /// GETs raw bytes (a download): status, headers and the bytes.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, awc::http::header::HeaderMap, Vec<u8>) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send().await.expect("request sent");
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body read");
+        (res.status(), res.headers().clone(), bytes.to_vec())
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {

@@ -14,6 +14,7 @@ mod lottery;
 mod mail;
 mod migrations;
 mod ops;
+mod orders;
 mod processes;
 mod providers;
 mod schema_parity;

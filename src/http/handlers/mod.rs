@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod firms;
 pub mod lottery;
 pub mod ops;
+pub mod orders;
 pub mod providers;
 pub mod public;
 pub mod spaces;
@@ -55,6 +56,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(catalogue::mine)
                 .service(catalogue::create)
                 .service(catalogue::update)
+                .service(orders::quote)
+                .service(orders::create)
+                .service(orders::list)
+                .service(orders::get)
+                .service(orders::accept)
+                .service(orders::decline)
+                .service(orders::cancel)
+                .service(orders::deliver)
+                .service(orders::confirm)
+                .service(orders::dispute)
+                .service(orders::resolve_dispute)
+                .service(orders::upload)
+                .service(orders::download)
                 .service(spaces::my_space)
                 .service(spaces::list)
                 .service(spaces::get)
@@ -62,6 +76,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(users::create)
                 .service(users::disable)
                 .service(users::enable)
+                .service(users::affiliations)
+                .service(users::set_affiliations)
                 .service(vouchers::create_programme)
                 .service(vouchers::programmes)
                 .service(vouchers::programme)

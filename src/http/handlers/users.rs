@@ -2,9 +2,10 @@ use crate::domain::Role;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::services::affiliations::{self as aff, Affiliations};
 use crate::services::users::{self as svc, NewStaffUser, UserView};
 use crate::services::Paged;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 
 /// All user accounts, optionally by role (`status` carries the role name).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), security(("bearer" = [])), responses(
@@ -78,4 +79,39 @@ pub async fn enable(
     .await?;
     state.user_states.forget(&key);
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// The organisations (credit codes) a staff member is affiliated with: they may not
+/// decide those organisations' disputes or redemption items.
+#[utoipa::path(get, path = "/api/v1/users/{id}/affiliations", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Affiliations), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/users/{id}/affiliations")]
+pub async fn affiliations(
+    state: State,
+    _auth: Auth<AdminRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "user")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| aff::get(c, &id)).await?))
+}
+
+/// Declare a staff member's affiliations (replaces the list; audited).
+#[utoipa::path(put, path = "/api/v1/users/{id}/affiliations", tag = "users", request_body = Affiliations, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = Affiliations),
+    (status = 409, description = "not_staff", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "credit_code_invalid, too_many", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[put("/users/{id}/affiliations")]
+pub async fn set_affiliations(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: web::Path<String>,
+    body: JsonBody<Affiliations>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "user")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| aff::set(c, &id, &body, now, &auth.actor)).await?))
 }

@@ -1,0 +1,475 @@
+//! Service orders, their evidence, redemption applications and items, objections to
+//! redemption notices, staff affiliations, and the voucher holds orders take.
+
+use super::models::{
+    EvidenceRow, OrderRow, RedemptionApplicationRow, RedemptionItemRow, RedemptionObjectionRow,
+    StaffAffiliationRow, VoucherRow,
+};
+use super::schema::{
+    firms, order_evidence, orders, providers, redemption_applications, redemption_items,
+    redemption_objections, staff_affiliations, vouchers,
+};
+use super::vouchers::CHUNK;
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// An order with its firm's and provider's names and its voucher's code.
+pub type OrderListed = (OrderRow, String, String, String);
+/// A redemption item with its provider's and firm's names.
+pub type ItemListed = (RedemptionItemRow, String, String);
+
+/// Whose orders or redemptions a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Firm(&'a str),
+    Provider(&'a str),
+    All,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<()> {
+    diesel::insert_into(orders::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<usize> {
+    diesel::update(orders::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
+    orders::table.find(id).first(conn).optional()
+}
+
+/// The order, locked for the rest of the transaction (SQLite's write transaction
+/// already excludes other writers).
+pub fn get_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
+    match conn {
+        DbConnection::Pg(c) => orders::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => orders::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrderRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            orders::table
+                .filter(orders::id.eq_any(chunk))
+                .load::<OrderRow>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Orders in `scope`, optionally of one status, newest first, with the firm's and
+/// the provider's names and the voucher's code.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Scope<'_>,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<OrderListed>, i64)> {
+    let base = || {
+        let mut q = orders::table
+            .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
+            .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .into_boxed();
+        match scope {
+            Scope::Firm(f) => q = q.filter(orders::firm_id.eq(f.to_string())),
+            Scope::Provider(p) => q = q.filter(orders::provider_id.eq(p.to_string())),
+            Scope::All => {}
+        }
+        if let Some(s) = status {
+            q = q.filter(orders::status.eq(s.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((
+            orders::all_columns,
+            firms::name,
+            providers::name,
+            vouchers::code,
+        ))
+        .order(orders::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Orders of one voucher in the given statuses.
+pub fn of_voucher(
+    conn: &mut DbConnection,
+    voucher_id: &str,
+    statuses: &[&str],
+) -> QueryResult<Vec<OrderRow>> {
+    orders::table
+        .filter(orders::voucher_id.eq(voucher_id))
+        .filter(orders::status.eq_any(statuses))
+        .order(orders::id.asc())
+        .load(conn)
+}
+
+/// Every order (for verifying the ledger).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OrderRow>> {
+    orders::table.order(orders::id.asc()).load(conn)
+}
+
+pub fn voucher_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VoucherRow>> {
+    match conn {
+        DbConnection::Pg(c) => vouchers::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => vouchers::table.find(id).first(conn).optional(),
+    }
+}
+
+/// The guarded hold: holds `amount` more on an active voucher only if its unheld
+/// balance covers it. False when it does not (nothing changed). The CHECK
+/// `held_fen <= balance_fen` stands behind it.
+pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        vouchers::table
+            .find(voucher_id)
+            .filter(vouchers::status.eq("active"))
+            .filter((vouchers::held_fen + amount).le(vouchers::balance_fen)),
+    )
+    .set(vouchers::held_fen.eq(vouchers::held_fen + amount))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends a hold of `amount`. With `spend`, the amount leaves the voucher too (consumed
+/// by a confirmed order, or returned to the programme after the voucher expired);
+/// without, it is free to spend again. A voucher whose balance reaches zero is used.
+pub fn unhold(
+    conn: &mut DbConnection,
+    voucher_id: &str,
+    amount: i64,
+    spend: bool,
+) -> QueryResult<()> {
+    let take = if spend { amount } else { 0 };
+    diesel::update(vouchers::table.find(voucher_id))
+        .set((
+            vouchers::held_fen.eq(vouchers::held_fen - amount),
+            vouchers::balance_fen.eq(vouchers::balance_fen - take),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        vouchers::table
+            .find(voucher_id)
+            .filter(vouchers::status.eq("active"))
+            .filter(vouchers::balance_fen.eq(0)),
+    )
+    .set(vouchers::status.eq("used"))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Active vouchers whose validity ended at or before `now`, oldest first.
+pub fn expired_active(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    vouchers::table
+        .filter(vouchers::status.eq("active"))
+        .filter(vouchers::valid_until.le(now))
+        .order((vouchers::valid_until.asc(), vouchers::id.asc()))
+        .select(vouchers::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Marks a voucher expired, leaving only its held amount as its balance.
+pub fn expire(conn: &mut DbConnection, voucher_id: &str) -> QueryResult<usize> {
+    diesel::update(
+        vouchers::table
+            .find(voucher_id)
+            .filter(vouchers::status.eq("active")),
+    )
+    .set((
+        vouchers::status.eq("expired"),
+        vouchers::balance_fen.eq(vouchers::held_fen),
+    ))
+    .execute(conn)
+}
+
+/// Open orders (requested, or holding) on expired vouchers: each is either waiting for
+/// its grace period or due to lapse.
+pub fn open_on_expired(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> QueryResult<Vec<(OrderRow, NaiveDateTime)>> {
+    orders::table
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::status.eq("expired"))
+        .filter(orders::status.eq_any(["requested", "accepted"]))
+        .select((orders::all_columns, vouchers::valid_until))
+        .order(orders::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+// Evidence.
+
+pub fn insert_evidence(conn: &mut DbConnection, row: &EvidenceRow) -> QueryResult<()> {
+    diesel::insert_into(order_evidence::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn evidence_of(conn: &mut DbConnection, order_id: &str) -> QueryResult<Vec<EvidenceRow>> {
+    order_evidence::table
+        .filter(order_evidence::order_id.eq(order_id))
+        .order(order_evidence::id.asc())
+        .load(conn)
+}
+
+pub fn evidence(conn: &mut DbConnection, id: &str) -> QueryResult<Option<EvidenceRow>> {
+    order_evidence::table.find(id).first(conn).optional()
+}
+
+// Redemption.
+
+pub fn insert_application(
+    conn: &mut DbConnection,
+    app: &RedemptionApplicationRow,
+    items: &[RedemptionItemRow],
+) -> QueryResult<()> {
+    diesel::insert_into(redemption_applications::table)
+        .values(app)
+        .execute(conn)?;
+    for item in items {
+        diesel::insert_into(redemption_items::table)
+            .values(item)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn application(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<RedemptionApplicationRow>> {
+    redemption_applications::table
+        .find(id)
+        .first(conn)
+        .optional()
+}
+
+pub fn applications(
+    conn: &mut DbConnection,
+    provider_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<(RedemptionApplicationRow, String)>, i64)> {
+    let base = || {
+        let mut q = redemption_applications::table
+            .inner_join(providers::table.on(providers::id.eq(redemption_applications::provider_id)))
+            .into_boxed();
+        if let Some(p) = provider_id {
+            q = q.filter(redemption_applications::provider_id.eq(p.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((redemption_applications::all_columns, providers::name))
+        .order(redemption_applications::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn items_of(
+    conn: &mut DbConnection,
+    application_id: &str,
+) -> QueryResult<Vec<RedemptionItemRow>> {
+    redemption_items::table
+        .filter(redemption_items::application_id.eq(application_id))
+        .order(redemption_items::id.asc())
+        .load(conn)
+}
+
+pub fn item(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+    redemption_items::table.find(id).first(conn).optional()
+}
+
+pub fn item_for_update(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<RedemptionItemRow>> {
+    match conn {
+        DbConnection::Pg(c) => redemption_items::table
+            .find(id)
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConnection::Sqlite(_) => redemption_items::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_item(conn: &mut DbConnection, row: &RedemptionItemRow) -> QueryResult<usize> {
+    diesel::update(redemption_items::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+/// The items of orders already in a redemption application, among `order_ids`.
+pub fn redeemed_orders(conn: &mut DbConnection, order_ids: &[String]) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in order_ids.chunks(CHUNK) {
+        out.extend(
+            redemption_items::table
+                .filter(redemption_items::order_id.eq_any(chunk))
+                .select(redemption_items::order_id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Items in a status, oldest first, optionally of one provider.
+pub fn items_in(
+    conn: &mut DbConnection,
+    status: &str,
+    provider_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<RedemptionItemRow>, i64)> {
+    let base = || {
+        let mut q = redemption_items::table
+            .filter(redemption_items::status.eq(status.to_string()))
+            .into_boxed();
+        if let Some(p) = provider_id {
+            q = q.filter(redemption_items::provider_id.eq(p.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .order(redemption_items::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Items whose notice is public now (approved, notice not yet ended), with the
+/// provider's and the firm's names, soonest ending first.
+pub fn items_in_notice(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ItemListed>, i64)> {
+    let base = || {
+        redemption_items::table
+            .inner_join(providers::table.on(providers::id.eq(redemption_items::provider_id)))
+            .inner_join(firms::table.on(firms::id.eq(redemption_items::firm_id)))
+            .filter(redemption_items::status.eq("in_notice"))
+            .into_boxed()
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((redemption_items::all_columns, providers::name, firms::name))
+        .order((
+            redemption_items::notice_ends_at.asc(),
+            redemption_items::id.asc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Items whose notice ended at or before `now`.
+pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    redemption_items::table
+        .filter(redemption_items::status.eq("in_notice"))
+        .filter(redemption_items::notice_ends_at.le(now))
+        .order(redemption_items::id.asc())
+        .select(redemption_items::id)
+        .load(conn)
+}
+
+/// Every item (for verifying the ledger).
+pub fn all_items(conn: &mut DbConnection) -> QueryResult<Vec<RedemptionItemRow>> {
+    redemption_items::table
+        .order(redemption_items::id.asc())
+        .load(conn)
+}
+
+pub fn insert_objection(conn: &mut DbConnection, row: &RedemptionObjectionRow) -> QueryResult<()> {
+    diesel::insert_into(redemption_objections::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn objection_for_update(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<RedemptionObjectionRow>> {
+    match conn {
+        DbConnection::Pg(c) => redemption_objections::table
+            .find(id)
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConnection::Sqlite(_) => redemption_objections::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_objection(
+    conn: &mut DbConnection,
+    row: &RedemptionObjectionRow,
+) -> QueryResult<usize> {
+    diesel::update(redemption_objections::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn objections_of(
+    conn: &mut DbConnection,
+    item_id: &str,
+) -> QueryResult<Vec<RedemptionObjectionRow>> {
+    redemption_objections::table
+        .filter(redemption_objections::item_id.eq(item_id))
+        .order(redemption_objections::id.asc())
+        .load(conn)
+}
+
+// Staff affiliations.
+
+pub fn affiliations(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<String>> {
+    staff_affiliations::table
+        .filter(staff_affiliations::user_id.eq(user_id))
+        .order(staff_affiliations::credit_code.asc())
+        .select(staff_affiliations::credit_code)
+        .load(conn)
+}
+
+/// Replaces a user's declared affiliations.
+pub fn set_affiliations(
+    conn: &mut DbConnection,
+    user_id: &str,
+    rows: &[StaffAffiliationRow],
+) -> QueryResult<()> {
+    diesel::delete(staff_affiliations::table.filter(staff_affiliations::user_id.eq(user_id)))
+        .execute(conn)?;
+    for r in rows {
+        diesel::insert_into(staff_affiliations::table)
+            .values(r)
+            .execute(conn)?;
+    }
+    Ok(())
+}

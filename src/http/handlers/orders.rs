@@ -1,0 +1,365 @@
+//! Service orders: a firm spends a voucher with a listed provider.
+
+use crate::error::Problem;
+use crate::http::extract::{
+    Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
+};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::services::evidence::{self, too_large};
+use crate::services::orders::{
+    self as svc, Ctx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
+    ReasonInput,
+};
+use crate::services::{Actor, Paged};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// Runs an order transition with the request's context.
+async fn act<F>(state: &State, actor: Actor, f: F) -> actix_web::Result<HttpResponse>
+where
+    F: FnOnce(&mut crate::db::DbConnection, &Ctx<'_>) -> crate::error::AppResult<OrderView>
+        + Send
+        + 'static,
+{
+    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(state, move |c| {
+            let cx = Ctx {
+                templates: &mail,
+                policy: &policy,
+                now,
+                actor: &actor,
+            };
+            f(c, &cx)
+        })
+        .await?,
+    ))
+}
+
+/// How a contract would be split between the voucher and the firm, before ordering.
+#[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderInput, security(("bearer" = [])), responses(
+    (status = 200, body = Quote),
+    (status = 403, description = "related_party_forbidden", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "voucher_expired, voucher_not_active, voucher_exhausted, service_not_offered, provider_not_listed, provider_suspended", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "amount_*, category_not_covered, amount_too_small", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/quote")]
+pub async fn quote(
+    state: State,
+    auth: Auth<FirmRole>,
+    body: JsonBody<OrderInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let firm = auth.party_id()?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::quote(c, &firm, &body, now)).await?))
+}
+
+/// Order a service against one of the firm's vouchers; the provider then accepts or
+/// declines.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput, security(("bearer" = [])), responses(
+    (status = 201, body = OrderView),
+    (status = 403, description = "related_party_forbidden", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "the voucher is not the firm's, or no such service item", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "voucher_expired, voucher_not_active, voucher_exhausted, service_not_offered, provider_not_listed, provider_suspended", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "amount_*, category_not_covered, amount_too_small", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders")]
+pub async fn create(
+    state: State,
+    auth: Auth<FirmRole>,
+    body: JsonBody<OrderInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let firm = auth.party_id()?;
+    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::request(c, &mail, &policy, &firm, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Orders the caller may see: a firm's or a provider's own, every order for staff.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<OrderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/orders")]
+pub async fn list(
+    state: State,
+    auth: Auth<OrderRead>,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let status = q.status.clone().filter(|s| !s.is_empty());
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::list(c, &policy, Party::of(&auth.actor)?, status.as_deref(), page)
+        })
+        .await?,
+    ))
+}
+
+/// One order with its evidence and what is still missing before delivery.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/orders/{id}")]
+pub async fn get(
+    state: State,
+    auth: Auth<OrderRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::get(c, &policy, Party::of(&auth.actor)?, &id)
+        })
+        .await?,
+    ))
+}
+
+/// The provider accepts: the voucher's share is held.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/accept", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid, voucher_balance_insufficient, voucher_expired, provider_not_listed", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/accept")]
+pub async fn accept(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let provider = auth.party_id()?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::accept(c, cx, &provider, &id)
+    })
+    .await
+}
+
+/// The provider declines a requested order, with a reason.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/decline", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/decline")]
+pub async fn decline(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: web::Path<String>,
+    body: JsonBody<ReasonInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "order")?;
+    let provider = auth.party_id()?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::decline(c, cx, &provider, &id, &body)
+    })
+    .await
+}
+
+/// The firm or the provider cancels before delivery; a hold is released.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/cancel")]
+pub async fn cancel(
+    state: State,
+    auth: Auth<FirmOrProvider>,
+    path: web::Path<String>,
+    body: JsonBody<ReasonInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "order")?;
+    let actor = auth.actor.clone();
+    act(&state, auth.actor, move |c, cx| {
+        svc::cancel(c, cx, Party::of(&actor)?, &id, &body)
+    })
+    .await
+}
+
+/// The provider marks the order delivered (every required document uploaded).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid, evidence_missing, delivery_grace_ended", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/deliver")]
+pub async fn deliver(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let provider = auth.party_id()?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::deliver(c, cx, &provider, &id)
+    })
+    .await
+}
+
+/// The firm confirms the delivery: the held share is consumed.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/confirm")]
+pub async fn confirm(
+    state: State,
+    auth: Auth<FirmRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let firm = auth.party_id()?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::confirm(c, cx, &firm, &id)
+    })
+    .await
+}
+
+/// The firm disputes the delivery, with a reason; a reviewer resolves it.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/dispute")]
+pub async fn dispute(
+    state: State,
+    auth: Auth<FirmRole>,
+    path: web::Path<String>,
+    body: JsonBody<ReasonInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "order")?;
+    let firm = auth.party_id()?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::dispute(c, cx, &firm, &id, &body)
+    })
+    .await
+}
+
+/// A reviewer resolves a dispute: the delivery stands, or the order is cancelled.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/dispute-resolution", tag = "orders", request_body = DisputeResolution, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = OrderView),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/dispute-resolution")]
+pub async fn resolve_dispute(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<DisputeResolution>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "order")?;
+    act(&state, auth.actor, move |c, cx| {
+        svc::resolve_dispute(c, cx, &id, &body)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceQuery {
+    /// contract, invoice, payment_receipt or service_report.
+    pub kind: String,
+    /// The file's name, shown to readers (never used as a path).
+    pub name: Option<String>,
+}
+
+/// Upload one evidence file (the request body is the file: PDF, JPEG or PNG, checked
+/// by content; at most `data.max_upload_bytes`, default 10 MiB).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/evidence", tag = "orders", params(("id" = String, Path), EvidenceQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])), responses(
+    (status = 201, body = EvidenceView),
+    (status = 409, description = "evidence_not_accepted_now", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "file_too_large", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "file_empty, file_type_unsupported", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/evidence")]
+pub async fn upload(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: web::Path<String>,
+    q: web::Query<EvidenceQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let provider = auth.party_id()?;
+    let max = state.files.max_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large(max).into());
+    }
+    let limit = usize::try_from(max).unwrap_or(usize::MAX);
+    let bytes = match payload.to_bytes_limited(limit).await {
+        Ok(read) => read?,
+        Err(_) => return Err(too_large(max).into()),
+    };
+    let (files, now) = (state.files.clone(), state.clock.now());
+    let q = q.into_inner();
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            evidence::add(
+                c,
+                &files,
+                &provider,
+                &id,
+                &q.kind,
+                q.name.as_deref(),
+                &bytes,
+                now,
+                &auth.actor,
+            )
+        })
+        .await?,
+    ))
+}
+
+/// Download one evidence file (the order's firm and provider, reviewers, finance and
+/// auditors).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/evidence/{evidence_id}", tag = "orders",
+    params(("id" = String, Path), ("evidence_id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, description = "the file, with its media type", content_type = "application/octet-stream"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/orders/{id}/evidence/{evidence_id}")]
+pub async fn download(
+    state: State,
+    auth: Auth<EvidenceRead>,
+    path: web::Path<(String, String)>,
+) -> actix_web::Result<HttpResponse> {
+    let (order, evidence_id) = path.into_inner();
+    let order = path_id(&order, "order")?;
+    let evidence_id = path_id(&evidence_id, "evidence")?;
+    let files = state.files.clone();
+    let (row, bytes) = db(&state, move |c| {
+        let row = evidence::get(c, Party::of(&auth.actor)?, &order, &evidence_id)?;
+        let bytes = files
+            .read(&row.sha256)
+            .map_err(|e| crate::error::AppError::internal(format!("reading evidence: {e}")))?;
+        Ok((row, bytes))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.media_type.as_str())
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: row.file_name.into_bytes(),
+            })],
+        })
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

@@ -1,0 +1,109 @@
+//! Conflicts of interest: the organisations (by credit code) a staff member belongs to
+//! or works for, declared by an admin. A reviewer may not decide an item of an
+//! organisation they are affiliated with.
+
+use super::firms::credit_code_field;
+use super::{audit, Actor};
+use crate::db::models::StaffAffiliationRow;
+use crate::db::{self, orders as repo, users, DbConnection};
+use crate::domain::validation::FieldErrors;
+use crate::domain::Role;
+use crate::error::{AppError, AppResult, Kind};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Affiliations {
+    /// Unified social credit codes of the organisations the staff member belongs to.
+    pub credit_codes: Vec<String>,
+}
+
+/// Refuses when the acting user is affiliated with any of `credit_codes`.
+pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]) -> AppResult<()> {
+    let Some(user) = actor.user_id.as_deref() else {
+        return Ok(());
+    };
+    let mine = repo::affiliations(c, user)?;
+    if credit_codes
+        .iter()
+        .any(|code| mine.iter().any(|m| m.eq_ignore_ascii_case(code)))
+    {
+        return Err(AppError::new(
+            Kind::Forbidden,
+            "reviewer_conflict_of_interest",
+            "您与该事项涉及的单位存在关联（已申报的任职或所属关系），请由其他审核人员处理",
+            "you are affiliated with an organisation this concerns; another reviewer must decide it",
+        ));
+    }
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConnection, user_id: &str) -> AppResult<Affiliations> {
+    users::by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+    Ok(Affiliations {
+        credit_codes: repo::affiliations(conn, user_id)?,
+    })
+}
+
+/// Replaces a staff member's declared affiliations (at most 50).
+pub fn set(
+    conn: &mut DbConnection,
+    user_id: &str,
+    input: &Affiliations,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Affiliations> {
+    let mut e = FieldErrors::new();
+    let mut codes: Vec<String> = input
+        .credit_codes
+        .iter()
+        .map(|c| credit_code_field(&mut e, "credit_codes", c))
+        .collect();
+    if codes.len() > 50 {
+        e.add(
+            "credit_codes",
+            "too_many",
+            "最多申报 50 个单位",
+            "at most 50 organisations",
+        );
+    }
+    e.finish()?;
+    codes.sort();
+    codes.dedup();
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let user = users::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+        let staff = Role::parse(&user.role).is_some_and(|r| r.is_staff());
+        if !staff {
+            return Err(AppError::conflict(
+                "not_staff",
+                "只有平台工作人员需要申报关联单位",
+                "affiliations are declared for staff only",
+            ));
+        }
+        let before = repo::affiliations(c, user_id)?;
+        let rows: Vec<StaffAffiliationRow> = codes
+            .iter()
+            .map(|code| StaffAffiliationRow {
+                user_id: user_id.to_string(),
+                credit_code: code.clone(),
+                declared_by: actor.user_id.clone(),
+                declared_at: now,
+            })
+            .collect();
+        repo::set_affiliations(c, user_id, &rows)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.affiliations_set",
+            "user",
+            user_id,
+            serde_json::to_string(&before).ok(),
+            serde_json::to_string(&codes).ok(),
+        )?;
+        Ok(Affiliations {
+            credit_codes: codes.clone(),
+        })
+    })
+}

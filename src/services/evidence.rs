@@ -1,0 +1,136 @@
+//! Evidence for an order: the provider uploads the contract, the invoice, the firm's
+//! payment receipt and the service report; the order's parties, reviewers, finance
+//! and auditors may download them.
+
+use super::orders::{EvidenceView, Party};
+use super::{audit, snapshot, Actor};
+use crate::db::models::EvidenceRow;
+use crate::db::{self, orders as repo, DbConnection};
+use crate::domain::new_id;
+use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
+use crate::error::{AppError, AppResult};
+use crate::files::FileStore;
+use chrono::NaiveDateTime;
+
+/// Checks an upload's kind and content; the file's type comes from its first bytes.
+pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
+    let kind = EvidenceKind::parse(kind).ok_or_else(|| {
+        AppError::bad_request(
+            "evidence_kind_unknown",
+            "材料类型应为 contract、invoice、payment_receipt 或 service_report",
+            "kind must be contract, invoice, payment_receipt or service_report",
+        )
+    })?;
+    if bytes.is_empty() {
+        return Err(AppError::rule(
+            "file_empty",
+            "上传的文件为空",
+            "the uploaded file is empty",
+        ));
+    }
+    let media = MediaType::sniff(bytes).ok_or_else(|| {
+        AppError::rule(
+            "file_type_unsupported",
+            "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）",
+            "only PDF, JPEG or PNG files are accepted (recognised by their content)",
+        )
+    })?;
+    Ok((kind, media))
+}
+
+/// The error for a file over the configured limit.
+pub fn too_large(max: u64) -> AppError {
+    AppError::new(
+        crate::error::Kind::PayloadTooLarge,
+        "file_too_large",
+        format!("文件不能超过 {} MiB", max as f64 / 1_048_576.0),
+        format!("files may be at most {max} bytes"),
+    )
+}
+
+/// Stores a file and records it as evidence for one of the provider's orders, while
+/// the order is accepted (before delivery) or disputed (to answer the dispute).
+#[allow(clippy::too_many_arguments)]
+pub fn add(
+    conn: &mut DbConnection,
+    store: &FileStore,
+    provider_id: &str,
+    order_id: &str,
+    kind: &str,
+    name: Option<&str>,
+    bytes: &[u8],
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<EvidenceView> {
+    let (kind, media) = check(kind, bytes)?;
+    if bytes.len() as u64 > store.max_bytes {
+        return Err(too_large(store.max_bytes));
+    }
+    // Refuse before writing anything when the order is not the provider's.
+    let order = repo::get(conn, order_id)?
+        .filter(|o| o.provider_id == provider_id)
+        .ok_or_else(|| AppError::not_found("order"))?;
+    open_for_evidence(&order.status)?;
+    let sha = store
+        .put(bytes)
+        .map_err(|e| AppError::internal(format!("storing evidence: {e}")))?;
+    let fallback = format!("{}.{}", kind.as_str(), media.extension());
+    let row = EvidenceRow {
+        id: new_id(),
+        order_id: order_id.to_string(),
+        kind: kind.as_str().into(),
+        sha256: sha,
+        size_bytes: bytes.len() as i64,
+        media_type: media.as_str().into(),
+        file_name: display_name(name.unwrap_or(""), &fallback),
+        uploaded_by: actor.user_id.clone(),
+        uploaded_at: now,
+    };
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let o = repo::get_for_update(c, order_id)?
+            .filter(|o| o.provider_id == provider_id)
+            .ok_or_else(|| AppError::not_found("order"))?;
+        open_for_evidence(&o.status)?;
+        repo::insert_evidence(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "order.evidence_added",
+            "order",
+            order_id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(())
+    })?;
+    EvidenceView::from_row(row)
+}
+
+fn open_for_evidence(status: &str) -> AppResult<()> {
+    if status == OrderStatus::Accepted.as_str() || status == OrderStatus::Disputed.as_str() {
+        Ok(())
+    } else {
+        Err(AppError::conflict(
+            "evidence_not_accepted_now",
+            "只能在订单已接受、尚未交付（或有异议待处理）时上传材料",
+            "evidence is accepted while the order is accepted and not yet delivered, or disputed",
+        ))
+    }
+}
+
+/// One evidence record of an order, if `party` may see the order.
+pub fn get(
+    conn: &mut DbConnection,
+    party: Party<'_>,
+    order_id: &str,
+    evidence_id: &str,
+) -> AppResult<EvidenceRow> {
+    let order = repo::get(conn, order_id)?.ok_or_else(|| AppError::not_found("order"))?;
+    if !party.sees(&order) {
+        return Err(AppError::not_found("order"));
+    }
+    repo::evidence(conn, evidence_id)?
+        .filter(|e| e.order_id == order_id)
+        .ok_or_else(|| AppError::not_found("evidence"))
+}

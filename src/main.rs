@@ -1,4 +1,4 @@
-//! The `hechuang` command: serve, migrate, demo data, users, audit verification.
+//! The `hechuang` command: serve, migrate, demo data, users, audit and ledger verification.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -6,7 +6,9 @@ use hechuang::clock::Clock;
 use hechuang::config::Settings;
 use hechuang::domain::Role;
 use hechuang::services::{self, auth::AuthConfig, Actor};
-use hechuang::startup::{init_telemetry, job_runner, load_templates, open_database, Application};
+use hechuang::startup::{
+    init_telemetry, job_runner, load_checked_policy, load_templates, open_database, Application,
+};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Ledger tools.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Provider listing tools.
     Providers {
         #[command(subcommand)]
@@ -84,8 +91,8 @@ enum JobsCommand {
     /// Run a job now for one time slot, once only: a slot that already ran (on any
     /// server) is refused unless it failed or was interrupted.
     Run {
-        /// outbox_dispatch, voucher_expiry_reminders, provider_notices, lottery_draw
-        /// or housekeeping.
+        /// outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices,
+        /// voucher_expiry, lottery_draw or housekeeping.
         job: String,
         /// The slot (RFC 3339, e.g. 2026-11-23T01:00:00Z); by default the latest
         /// scheduled instant.
@@ -132,6 +139,13 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the hash chain; exits 1 and names the first broken link if any.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Recompute every account from the entries and compare it with the records
+    /// (batches, vouchers, orders, redemption items); exits 1 and lists each difference.
     Verify,
 }
 
@@ -256,6 +270,32 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Ledger {
+            command: LedgerCommand::Verify,
+        } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let r = services::ledger::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let summary = format!(
+                "{} entries in {} transactions over {} accounts; {} batches, {} vouchers, {} orders, {} redemption items",
+                r.entries, r.transactions, r.accounts, r.batches, r.vouchers, r.orders, r.redemption_items
+            );
+            if r.ok {
+                println!("ledger OK: {summary}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "ledger DIFFERS in {} places: {summary}",
+                r.differences.len()
+            );
+            for d in &r.differences {
+                println!(
+                    "  {}: expected {}, entries say {}",
+                    d.account, d.expected, d.actual
+                );
+            }
+            Ok(ExitCode::FAILURE)
+        }
         Command::Providers {
             command: ProvidersCommand::ConcludeNotices,
         } => {
@@ -339,7 +379,15 @@ fn jobs_command(
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let runner = job_runner(settings, pool.clone(), clock.clone(), templates, None)?;
+        let policy = std::sync::Arc::new(load_checked_policy(settings, config_dir)?);
+        let runner = job_runner(
+            settings,
+            pool.clone(),
+            clock.clone(),
+            templates,
+            policy,
+            None,
+        )?;
         match command {
             JobsCommand::List => {
                 let mut conn = pool.get()?;

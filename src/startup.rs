@@ -74,6 +74,7 @@ pub fn job_runner(
     pool: Pool,
     clock: Clock,
     templates: Arc<Templates>,
+    policy: Arc<crate::domain::Policy>,
     on_drawn: Option<crate::jobs::OnDrawn>,
 ) -> anyhow::Result<Arc<Runner>> {
     let schedules = Schedules::from_settings(&settings.jobs).map_err(anyhow::Error::msg)?;
@@ -90,6 +91,7 @@ pub fn job_runner(
             pool,
             clock,
             templates,
+            policy,
             transport: Arc::new(transport),
             from,
             message_id_host: m.message_id_host.clone(),
@@ -138,6 +140,7 @@ impl Application {
             pool.clone(),
             clock.clone(),
             templates.clone(),
+            policy.clone(),
             Some(Arc::new(move |drawn: &[String]| {
                 for id in drawn {
                     engine.invalidate(id);

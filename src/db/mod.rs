@@ -31,6 +31,7 @@ macro_rules! bulk_insert {
 pub mod audit;
 pub mod catalogue;
 pub mod jobs;
+pub mod ledger;
 pub mod lottery;
 pub mod models;
 pub mod orders;

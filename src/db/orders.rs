@@ -201,19 +201,20 @@ pub fn expire(conn: &mut DbConnection, voucher_id: &str) -> QueryResult<usize> {
     .execute(conn)
 }
 
-/// Open orders (requested, or holding) on expired vouchers: each is either waiting for
-/// its grace period or due to lapse.
-pub fn open_on_expired(
-    conn: &mut DbConnection,
-    limit: i64,
-) -> QueryResult<Vec<(OrderRow, NaiveDateTime)>> {
+/// Open orders on expired vouchers that are due to lapse: requested ones at once,
+/// accepted ones once the voucher's validity ended at or before `grace_cutoff` (that
+/// is, the grace period for delivery is over).
+pub fn lapsing(conn: &mut DbConnection, grace_cutoff: NaiveDateTime) -> QueryResult<Vec<String>> {
     orders::table
         .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
         .filter(vouchers::status.eq("expired"))
-        .filter(orders::status.eq_any(["requested", "accepted"]))
-        .select((orders::all_columns, vouchers::valid_until))
+        .filter(
+            orders::status.eq("requested").or(orders::status
+                .eq("accepted")
+                .and(vouchers::valid_until.le(grace_cutoff))),
+        )
+        .select(orders::id)
         .order(orders::id.asc())
-        .limit(limit)
         .load(conn)
 }
 

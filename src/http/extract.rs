@@ -43,6 +43,8 @@ role_set!(/// The two sides of an order.
     FirmOrProvider => [Firm, Provider]);
 role_set!(/// Who may download evidence: the order's parties, reviewers, finance, auditors.
     EvidenceRead => [Firm, Provider, Reviewer, Finance, Auditor]);
+role_set!(/// Providers (their own) and the staff who read redemptions.
+    RedemptionRead => [Provider, Reviewer, Finance, Admin, Auditor]);
 role_set!(/// Reads and verifies the ledger.
     LedgerRead => [Finance, Admin, Auditor]);
 role_set!(AdminRole => [Admin]);

@@ -31,6 +31,9 @@ use utoipa::{Modify, OpenApi};
         catalogue::offered, catalogue::mine, catalogue::create, catalogue::update,
         orders::quote, orders::create, orders::list, orders::get, orders::accept, orders::decline, orders::cancel,
         orders::deliver, orders::confirm, orders::dispute, orders::resolve_dispute, orders::upload, orders::download,
+        redemptions::apply, redemptions::applications, redemptions::application, redemptions::items, redemptions::decide,
+        redemptions::objections, redemptions::resolve_objection, redemptions::notices, redemptions::file_objection,
+        redemptions::verify_ledger,
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
@@ -43,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         (name = "vouchers", description = "Programmes, batches (期), claiming 合创券"),
         (name = "lottery", description = "Lottery batches (摇号): interest registration, the seeded draw, its public record"),
         (name = "catalogue", description = "Services listed providers offer for vouchers"),
+        (name = "redemption", description = "Redemption (兑现): applications, item review, public notice, payable items"),
         (name = "orders", description = "Spending vouchers: orders, holds, evidence, delivery, confirmation and disputes"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations", description = "Health, metrics, scheduled jobs and the email outbox"),
     )

@@ -50,6 +50,11 @@ pub enum Job {
     VoucherExpiryReminders,
     /// Lists providers whose public notice ended without objection.
     ProviderNotices,
+    /// Makes approved redemption items payable when their notice ended without objection.
+    RedemptionNotices,
+    /// Expires vouchers past their validity (the unused balance returns to the
+    /// programme) and lapses orders that can no longer be delivered.
+    VoucherExpiry,
     /// Draws lottery batches whose opening has come.
     LotteryDraw,
     /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
@@ -58,10 +63,12 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 7] = [
         Job::OutboxDispatch,
         Job::VoucherExpiryReminders,
         Job::ProviderNotices,
+        Job::RedemptionNotices,
+        Job::VoucherExpiry,
         Job::LotteryDraw,
         Job::Housekeeping,
     ];
@@ -71,6 +78,8 @@ impl Job {
             Job::OutboxDispatch => "outbox_dispatch",
             Job::VoucherExpiryReminders => "voucher_expiry_reminders",
             Job::ProviderNotices => "provider_notices",
+            Job::RedemptionNotices => "redemption_notices",
+            Job::VoucherExpiry => "voucher_expiry",
             Job::LotteryDraw => "lottery_draw",
             Job::Housekeeping => "housekeeping",
         }
@@ -90,6 +99,14 @@ impl Job {
             Job::ProviderNotices => (
                 "公示期满的服务机构入库",
                 "list providers whose public notice ended without objection",
+            ),
+            Job::RedemptionNotices => (
+                "公示期满的兑现事项转为待拨付",
+                "make approved redemption items payable when their notice ended without objection",
+            ),
+            Job::VoucherExpiry => (
+                "合创券到期：未用余额退回项目资金，逾期未交付的订单取消",
+                "expire vouchers (unused balance back to the programme); lapse orders past the delivery grace period",
             ),
             Job::LotteryDraw => ("到点摇号", "draw lottery batches at their opening"),
             Job::Housekeeping => (
@@ -223,6 +240,7 @@ pub struct Deps {
     pub pool: Pool,
     pub clock: Clock,
     pub templates: Arc<Templates>,
+    pub policy: Arc<crate::domain::Policy>,
     pub transport: Arc<Transport>,
     pub from: Mailbox,
     pub message_id_host: String,
@@ -546,6 +564,29 @@ impl Runner {
                 Ok(Outcome::done(
                     r.listed.len() as i64,
                     serde_json::json!({ "listed": r.listed, "awaiting_objections": r.awaiting_objections }),
+                ))
+            }
+            Job::RedemptionNotices => {
+                let r = self
+                    .blocking(move |c| {
+                        services::redemptions::conclude_notices(c, now, &Actor::system())
+                    })
+                    .await?;
+                Ok(Outcome::done(
+                    r.payable.len() as i64,
+                    serde_json::json!({ "payable": r.payable, "awaiting_objections": r.awaiting_objections }),
+                ))
+            }
+            Job::VoucherExpiry => {
+                let policy = Arc::clone(&self.deps.policy);
+                let r = self
+                    .blocking(move |c| {
+                        services::expiry::run(c, &templates, &policy, now, &Actor::system())
+                    })
+                    .await?;
+                Ok(Outcome::done(
+                    (r.expired + r.lapsed_orders.len()) as i64,
+                    serde_json::json!({ "expired": r.expired, "returned": r.returned, "lapsed_orders": r.lapsed_orders }),
                 ))
             }
             Job::LotteryDraw => {

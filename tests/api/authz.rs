@@ -12,6 +12,7 @@ const STAFF_READ: &[Role] = &[Reviewer, Finance, Admin, Auditor];
 const REVIEWING: &[Role] = &[Reviewer, Admin];
 const AUDIT: &[Role] = &[Admin, Auditor];
 const ORDER_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Admin, Auditor];
+const REDEMPTION_READ: &[Role] = &[Provider, Reviewer, Finance, Admin, Auditor];
 const EVIDENCE_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Auditor];
 
 /// (method, path, roles allowed; None = public)
@@ -111,6 +112,36 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
         "/api/v1/orders/{id}/evidence/{evidence_id}",
         Some(EVIDENCE_READ),
     ),
+    ("post", "/api/v1/provider/redemptions", Some(&[Provider])),
+    ("get", "/api/v1/redemptions", Some(REDEMPTION_READ)),
+    ("get", "/api/v1/redemptions/{id}", Some(REDEMPTION_READ)),
+    ("get", "/api/v1/redemption-items", Some(REDEMPTION_READ)),
+    (
+        "post",
+        "/api/v1/redemption-items/{id}/decision",
+        Some(REVIEWING),
+    ),
+    (
+        "get",
+        "/api/v1/redemption-items/{id}/objections",
+        Some(STAFF_READ),
+    ),
+    (
+        "post",
+        "/api/v1/redemption-objections/{id}/resolution",
+        Some(REVIEWING),
+    ),
+    ("get", "/api/v1/public/redemption-notices", None),
+    (
+        "post",
+        "/api/v1/public/redemption-notices/{item_id}/objections",
+        None,
+    ),
+    (
+        "get",
+        "/api/v1/ledger/verify",
+        Some(&[Finance, Admin, Auditor]),
+    ),
     ("get", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
     ("put", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
     ("get", "/api/v1/admin/jobs", Some(&[Admin])),
@@ -166,6 +197,7 @@ async fn every_endpoint_with_every_role() {
             .replace("{id}", &unknown)
             .replace("{provider_id}", &unknown)
             .replace("{evidence_id}", &unknown)
+            .replace("{item_id}", &unknown)
             .replace("{job}", "housekeeping");
         let body = (*method != "get").then(|| serde_json::json!({}));
         let m = method.to_uppercase();

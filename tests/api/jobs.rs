@@ -31,6 +31,8 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
             "outbox_dispatch",
             "voucher_expiry_reminders",
             "provider_notices",
+            "redemption_notices",
+            "voucher_expiry",
             "lottery_draw",
             "housekeeping"
         ]
@@ -339,7 +341,7 @@ fn the_cli_runs_a_job_once_per_slot() {
         text.contains("housekeeping") && text.contains("last slot 2026-11-20 03:17:00 succeeded"),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 5, "{text}");
+    assert_eq!(text.lines().count(), 7, "{text}");
     // The templates as an authority would check them after editing.
     let out = hechuang(&url, &["mail", "preview", "claim_succeeded"], None);
     assert!(out.status.success());

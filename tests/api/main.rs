@@ -17,4 +17,5 @@ mod ops;
 mod orders;
 mod processes;
 mod providers;
+mod redemptions;
 mod schema_parity;

@@ -129,6 +129,27 @@ impl World {
         }
     }
 
+    /// Takes an order from request to confirmation; returns its id.
+    pub async fn confirmed_order(&self, app: &TestApp, amount: &str) -> String {
+        let o = self.order(app, amount).await;
+        assert_eq!(
+            self.provider_does(app, &o, "accept", json!({}))
+                .await
+                .status,
+            200
+        );
+        self.upload_all(app, &o).await;
+        assert_eq!(
+            self.provider_does(app, &o, "deliver", json!({}))
+                .await
+                .status,
+            200
+        );
+        let r = self.firm_does(app, &o, "confirm", json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        o
+    }
+
     /// The voucher as the firm sees it: (balance, held, available, status).
     pub async fn voucher_state(&self, app: &TestApp) -> (String, String, String, String) {
         let r = app

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod orders;
 pub mod providers;
 pub mod public;
+pub mod redemptions;
 pub mod spaces;
 pub mod users;
 pub mod vouchers;
@@ -69,6 +70,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(orders::resolve_dispute)
                 .service(orders::upload)
                 .service(orders::download)
+                .service(redemptions::apply)
+                .service(redemptions::applications)
+                .service(redemptions::application)
+                .service(redemptions::items)
+                .service(redemptions::decide)
+                .service(redemptions::objections)
+                .service(redemptions::resolve_objection)
+                .service(redemptions::notices)
+                .service(redemptions::file_objection)
+                .service(redemptions::verify_ledger)
                 .service(spaces::my_space)
                 .service(spaces::list)
                 .service(spaces::get)

@@ -1,0 +1,212 @@
+//! Redemption (兑现): providers apply for confirmed orders, reviewers decide each item,
+//! approved items are published before they become payable; and the ledger check.
+
+use crate::domain::order::RedemptionStatus;
+use crate::error::Problem;
+use crate::http::extract::{Auth, LedgerRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
+use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
+use crate::services::ledger::{self, LedgerReport};
+use crate::services::orders::Party;
+use crate::services::providers::{ObjectionInput, ObjectionResolution};
+use crate::services::redemptions::{
+    self as svc, ApplicationInput, ApplicationView, ItemDecision, ItemView, NoticeView,
+    RedemptionObjectionView,
+};
+use crate::services::{Actor, Paged};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+
+/// Apply for redemption of confirmed orders (1–500, each once).
+#[utoipa::path(post, path = "/api/v1/provider/redemptions", tag = "redemption", request_body = ApplicationInput, security(("bearer" = [])), responses(
+    (status = 201, body = ApplicationView),
+    (status = 404, description = "an order is not the provider's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "order_not_confirmed, order_already_redeemed", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "order_count_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/provider/redemptions")]
+pub async fn apply(
+    state: State,
+    auth: Auth<ProviderRole>,
+    body: JsonBody<ApplicationInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let provider = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::apply(c, &policy, &provider, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Redemption applications: a provider's own, every one for staff; newest first.
+#[utoipa::path(get, path = "/api/v1/redemptions", tag = "redemption", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<ApplicationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/redemptions")]
+pub async fn applications(
+    state: State,
+    auth: Auth<RedemptionRead>,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::applications(c, &policy, Party::of(&auth.actor)?, page)
+        })
+        .await?,
+    ))
+}
+
+/// One application with every item's state and the reason for each rejection.
+#[utoipa::path(get, path = "/api/v1/redemptions/{id}", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/redemptions/{id}")]
+pub async fn application(
+    state: State,
+    auth: Auth<RedemptionRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "redemption application")?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::application(c, &policy, Party::of(&auth.actor)?, &id)
+        })
+        .await?,
+    ))
+}
+
+/// Redemption items in one status (default `submitted`: the reviewers' queue), oldest
+/// first: a provider's own, every one for staff.
+#[utoipa::path(get, path = "/api/v1/redemption-items", tag = "redemption", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<ItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/redemption-items")]
+pub async fn items(
+    state: State,
+    auth: Auth<RedemptionRead>,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let status = q
+        .status(RedemptionStatus::parse)?
+        .unwrap_or(RedemptionStatus::Submitted);
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::items(c, &policy, Party::of(&auth.actor)?, status, page)
+        })
+        .await?,
+    ))
+}
+
+/// Approve (the item enters its public notice) or reject (with a reason) one item.
+#[utoipa::path(post, path = "/api/v1/redemption-items/{id}/decision", tag = "redemption", request_body = ItemDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = ItemView),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "item_already_decided", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/redemption-items/{id}/decision")]
+pub async fn decide(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<ItemDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "redemption item")?;
+    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide(c, &mail, &policy, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Objections filed against an item's notice.
+#[utoipa::path(get, path = "/api/v1/redemption-items/{id}/objections", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<RedemptionObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/redemption-items/{id}/objections")]
+pub async fn objections(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "redemption item")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
+}
+
+/// Uphold (the item is rejected, its amount back to the programme) or dismiss an
+/// objection.
+#[utoipa::path(post, path = "/api/v1/redemption-objections/{id}/resolution", tag = "redemption", request_body = ObjectionResolution, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = RedemptionObjectionView),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "objection_already_resolved", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/redemption-objections/{id}/resolution")]
+pub async fn resolve_objection(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<ObjectionResolution>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "objection")?;
+    let (mail, now) = (state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::resolve_objection(c, &mail, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Approved redemptions in their public notice (公示): who is paid how much for whose
+/// order, until when anyone may object.
+#[utoipa::path(get, path = "/api/v1/public/redemption-notices", tag = "public", params(ListQuery), responses(
+    (status = 200, body = Paged<NoticeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/redemption-notices")]
+pub async fn notices(state: State, q: web::Query<ListQuery>) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::notices(c, &policy, page)).await?))
+}
+
+/// Object to an approved redemption during its notice.
+#[utoipa::path(post, path = "/api/v1/public/redemption-notices/{item_id}/objections", tag = "public", request_body = ObjectionInput,
+    params(("item_id" = String, Path)), responses(
+    (status = 201, body = RedemptionObjectionView),
+    (status = 409, description = "notice_not_open", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/public/redemption-notices/{item_id}/objections")]
+pub async fn file_objection(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<ObjectionInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "redemption item")?;
+    let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::file_objection(c, &id, &body, now, &actor)
+        })
+        .await?,
+    ))
+}
+
+/// Recompute every ledger account from its entries and compare it with the records
+/// (batches, vouchers, orders, redemption items).
+#[utoipa::path(get, path = "/api/v1/ledger/verify", tag = "audit", security(("bearer" = [])), responses(
+    (status = 200, body = LedgerReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/ledger/verify")]
+pub async fn verify_ledger(
+    state: State,
+    _auth: Auth<LedgerRead>,
+) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(db(&state, ledger::verify).await?))
+}

@@ -1,0 +1,101 @@
+//! Voucher expiry: a daily job marks vouchers past their validity expired and returns
+//! what was neither spent nor held to the programme by a ledger entry. Orders accepted
+//! before the expiry keep their hold and may still be delivered within the grace
+//! period (`spending.delivery_grace_days`); requested orders on an expired voucher, and
+//! accepted ones not delivered when the grace period ends, lapse and release their
+//! hold to the programme.
+
+use super::orders::{self, Ctx};
+use super::vouchers::{funding_account, transfer, voucher_account};
+use super::{audit, snapshot, Actor};
+use crate::db::{self, orders as repo, vouchers, DbConnection};
+use crate::domain::{Fen, Policy};
+use crate::error::AppResult;
+use crate::notify::Templates;
+use chrono::{Duration, NaiveDateTime};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ExpiryReport {
+    /// Vouchers marked expired.
+    pub expired: usize,
+    /// What they returned to their programmes, in yuan.
+    #[schema(value_type = String)]
+    pub returned: Fen,
+    /// Orders that lapsed.
+    pub lapsed_orders: Vec<String>,
+}
+
+/// Expires what is due at `now`. Each voucher and each order in its own transaction,
+/// re-checked under its lock, so a second run (or a second server) changes nothing.
+pub fn run(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    policy: &Policy,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ExpiryReport> {
+    let mut report = ExpiryReport::default();
+    loop {
+        let due = repo::expired_active(conn, now, 500)?;
+        let mut progressed = false;
+        for id in &due {
+            let id = id.as_str();
+            let returned = db::write_tx(conn, |c| -> AppResult<Option<i64>> {
+                let Some(before) = repo::voucher_for_update(c, id)? else {
+                    return Ok(None);
+                };
+                if before.status != "active" || before.valid_until > now {
+                    return Ok(None);
+                }
+                repo::expire(c, id)?;
+                let unused = before.balance_fen - before.held_fen;
+                if unused > 0 {
+                    vouchers::insert_ledger(
+                        c,
+                        &transfer(
+                            voucher_account(id),
+                            funding_account(&before.programme_id),
+                            Fen::new(unused),
+                            "voucher_expired",
+                            now,
+                        ),
+                    )?;
+                }
+                let after = vouchers::voucher(c, id)?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "voucher.expired",
+                    "voucher",
+                    id,
+                    snapshot(&before),
+                    after.as_ref().and_then(snapshot),
+                )?;
+                Ok(Some(unused))
+            })?;
+            if let Some(unused) = returned {
+                progressed = true;
+                report.expired += 1;
+                report.returned = Fen::new(report.returned.get() + unused);
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    let cx = Ctx {
+        templates,
+        policy,
+        now,
+        actor,
+    };
+    let cutoff = now - Duration::days(i64::from(policy.spending.delivery_grace_days));
+    for id in repo::lapsing(conn, cutoff)? {
+        if orders::lapse(conn, &cx, &id)? {
+            report.lapsed_orders.push(id);
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,179 @@
+//! `ledger verify`: recomputes every account from the ledger entries and compares it
+//! with the records the money belongs to: batch budgets, voucher balances and holds,
+//! orders' holds, what providers are due and what is payable to them. Any difference
+//! is reported with what was expected and what the entries say.
+
+use crate::db::{ledger as repo, orders, DbConnection};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::Fen;
+use crate::error::AppResult;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Difference {
+    /// The account (or `txn:{id}` for a transaction that does not sum to zero, or
+    /// `voucher_held:{id}` for a voucher's held amount against its orders).
+    pub account: String,
+    #[schema(value_type = String)]
+    pub expected: Fen,
+    #[schema(value_type = String)]
+    pub actual: Fen,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct LedgerReport {
+    /// True when no difference was found.
+    pub ok: bool,
+    pub entries: usize,
+    pub transactions: usize,
+    pub accounts: usize,
+    pub batches: usize,
+    pub vouchers: usize,
+    pub orders: usize,
+    pub redemption_items: usize,
+    pub differences: Vec<Difference>,
+}
+
+/// The prefixes of the accounts money may be in.
+const KNOWN: &[&str] = &[
+    "funding:", "batch:", "voucher:", "order:", "due:", "payable:",
+];
+
+pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
+    crate::db::read_tx(conn, |c| {
+        let entries = repo::entries(c)?;
+        let mut txns: HashMap<&str, i64> = HashMap::new();
+        let mut accounts: HashMap<&str, i64> = HashMap::new();
+        for (txn, account, amount) in &entries {
+            *txns.entry(txn.as_str()).or_default() += amount;
+            *accounts.entry(account.as_str()).or_default() += amount;
+        }
+        let mut diffs = Vec::new();
+        let mut check = |account: String, expected: i64, actual: i64| {
+            if expected != actual {
+                diffs.push(Difference {
+                    account,
+                    expected: Fen::new(expected),
+                    actual: Fen::new(actual),
+                });
+            }
+        };
+        let mut unbalanced: Vec<(&str, i64)> = txns
+            .iter()
+            .filter(|(_, s)| **s != 0)
+            .map(|(t, s)| (*t, *s))
+            .collect();
+        unbalanced.sort();
+        for (t, s) in unbalanced {
+            check(format!("txn:{t}"), 0, s);
+        }
+        let balance = |a: &str| accounts.get(a).copied().unwrap_or(0);
+
+        let batches = repo::batches(c)?;
+        for (id, budget, claimed) in &batches {
+            check(
+                format!("batch:{id}"),
+                budget - claimed,
+                balance(&format!("batch:{id}")),
+            );
+        }
+
+        let orders = orders::all(c)?;
+        let items = orders::all_items(c)?;
+        let item_status: HashMap<&str, &str> = items
+            .iter()
+            .map(|i| (i.order_id.as_str(), i.status.as_str()))
+            .collect();
+        let mut held_by_voucher: HashMap<&str, i64> = HashMap::new();
+        let mut due: BTreeMap<&str, i64> = BTreeMap::new();
+        for o in &orders {
+            let status = OrderStatus::parse(&o.status);
+            let holds = status.is_some_and(OrderStatus::holds);
+            if holds {
+                *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += o.covered_fen;
+            }
+            check(
+                format!("order:{}", o.id),
+                if holds { o.covered_fen } else { 0 },
+                balance(&format!("order:{}", o.id)),
+            );
+            // A confirmed order is due to its provider until its item becomes payable
+            // (or is rejected, when the amount returns to the programme).
+            let still_due = status == Some(OrderStatus::Confirmed)
+                && item_status.get(o.id.as_str()).is_none_or(|s| {
+                    *s == RedemptionStatus::Submitted.as_str()
+                        || *s == RedemptionStatus::InNotice.as_str()
+                });
+            let entry = due.entry(o.provider_id.as_str()).or_default();
+            if still_due {
+                *entry += o.covered_fen;
+            }
+        }
+        for (provider, expected) in &due {
+            check(
+                format!("due:{provider}"),
+                *expected,
+                balance(&format!("due:{provider}")),
+            );
+        }
+
+        let vouchers = repo::vouchers(c)?;
+        for (id, bal, held) in &vouchers {
+            check(
+                format!("voucher:{id}"),
+                bal - held,
+                balance(&format!("voucher:{id}")),
+            );
+            check(
+                format!("voucher_held:{id}"),
+                held_by_voucher.get(id.as_str()).copied().unwrap_or(0),
+                *held,
+            );
+        }
+
+        let mut payable: BTreeMap<&str, i64> = BTreeMap::new();
+        for i in &items {
+            let entry = payable.entry(i.provider_id.as_str()).or_default();
+            if i.status == RedemptionStatus::Payable.as_str()
+                || i.status == RedemptionStatus::InSettlement.as_str()
+            {
+                *entry += i.amount_fen;
+            }
+        }
+        for (provider, expected) in &payable {
+            check(
+                format!("payable:{provider}"),
+                *expected,
+                balance(&format!("payable:{provider}")),
+            );
+        }
+        // Money in an account no record explains.
+        let mut stray: Vec<(&str, i64)> = accounts
+            .iter()
+            .filter(|(a, v)| {
+                **v != 0
+                    && (!KNOWN.iter().any(|k| a.starts_with(k))
+                        || (a.starts_with("due:") && !due.contains_key(&a[4..]))
+                        || (a.starts_with("payable:") && !payable.contains_key(&a[8..])))
+            })
+            .map(|(a, v)| (*a, *v))
+            .collect();
+        stray.sort();
+        for (a, v) in stray {
+            check(a.to_string(), 0, v);
+        }
+
+        Ok(LedgerReport {
+            ok: diffs.is_empty(),
+            entries: entries.len(),
+            transactions: txns.len(),
+            accounts: accounts.len(),
+            batches: batches.len(),
+            vouchers: vouchers.len(),
+            orders: orders.len(),
+            redemption_items: items.len(),
+            differences: diffs,
+        })
+    })
+}

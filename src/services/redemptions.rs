@@ -1,0 +1,759 @@
+//! Redemption (兑现): a provider groups its confirmed orders into an application; a
+//! reviewer approves or rejects each item with a reason; approved items are published
+//! for a notice period (公示) in which anyone may object, and become payable when it
+//! ends without an upheld objection. Payable items are what settlement pays.
+//!
+//! Ledger: a confirmed order's share sits in `due:{provider}`; it moves to
+//! `payable:{provider}` when the item becomes payable, or back to the programme's
+//! funding when the item is rejected.
+
+use super::orders::Party;
+use super::providers::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
+use super::vouchers::{funding_account, payable_account, provider_due_account, transfer};
+use super::{audit, snapshot, Actor, Decision, Page, Paged};
+use crate::db::models::{
+    OrderRow, RedemptionApplicationRow, RedemptionItemRow, RedemptionObjectionRow,
+};
+use crate::db::orders::{self as repo};
+use crate::db::{self, parties, vouchers, DbConnection};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, parse_id, Fen, Policy};
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, Message, RedemptionDecided, Templates};
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// At most this many orders in one application.
+pub const MAX_ITEMS: usize = 500;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationInput {
+    /// Confirmed orders of the provider not yet in an application (1–500).
+    pub order_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: String,
+    pub application_id: String,
+    pub order_id: String,
+    pub order_no: String,
+    pub provider_id: String,
+    pub firm_id: String,
+    pub programme_id: String,
+    pub category: String,
+    pub category_name: String,
+    #[schema(value_type = String, example = "6000.00")]
+    pub amount: Fen,
+    pub status: RedemptionStatus,
+    /// Why it was rejected (also when an objection was upheld).
+    pub decision_reason: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    /// When an approved item's public notice ends.
+    pub notice_ends_at: Option<NaiveDateTime>,
+    pub payable_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    pub id: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub item_count: i32,
+    #[schema(value_type = String, example = "18000.00")]
+    pub total: Fen,
+    pub submitted_at: NaiveDateTime,
+    /// How many items are in each status.
+    pub statuses: std::collections::BTreeMap<String, i64>,
+    /// The items (on single reads and on submission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemView>>,
+}
+
+fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResult<ItemView> {
+    Ok(ItemView {
+        status: RedemptionStatus::parse(&r.status)
+            .ok_or_else(|| AppError::internal(format!("bad item status {}", r.status)))?,
+        category_name: policy
+            .category(&r.category)
+            .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
+        id: r.id,
+        application_id: r.application_id,
+        order_id: r.order_id,
+        order_no,
+        provider_id: r.provider_id,
+        firm_id: r.firm_id,
+        programme_id: r.programme_id,
+        category: r.category,
+        amount: Fen::new(r.amount_fen),
+        decision_reason: r.decision_reason,
+        reviewed_at: r.reviewed_at,
+        notice_ends_at: r.notice_ends_at,
+        payable_at: r.payable_at,
+        updated_at: r.updated_at,
+    })
+}
+
+/// Item views with their orders' numbers.
+fn item_views(
+    c: &mut DbConnection,
+    policy: &Policy,
+    items: Vec<RedemptionItemRow>,
+) -> AppResult<Vec<ItemView>> {
+    let ids: Vec<String> = items.iter().map(|i| i.order_id.clone()).collect();
+    let numbers: HashMap<String, String> = repo::by_ids(c, &ids)?
+        .into_iter()
+        .map(|o| (o.id, o.order_no))
+        .collect();
+    items
+        .into_iter()
+        .map(|i| {
+            let no = numbers.get(&i.order_id).cloned().unwrap_or_default();
+            item_view(policy, i, no)
+        })
+        .collect()
+}
+
+fn application_view(
+    c: &mut DbConnection,
+    policy: &Policy,
+    a: RedemptionApplicationRow,
+    provider_name: String,
+    with_items: bool,
+) -> AppResult<ApplicationView> {
+    let items = repo::items_of(c, &a.id)?;
+    let mut statuses = std::collections::BTreeMap::new();
+    for i in &items {
+        *statuses.entry(i.status.clone()).or_insert(0) += 1;
+    }
+    Ok(ApplicationView {
+        id: a.id,
+        provider_id: a.provider_id,
+        provider_name,
+        item_count: a.item_count,
+        total: Fen::new(a.total_fen),
+        submitted_at: a.submitted_at,
+        statuses,
+        items: if with_items {
+            Some(item_views(c, policy, items)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// A provider applies for redemption of confirmed orders not yet applied for.
+pub fn apply(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    input: &ApplicationInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ApplicationView> {
+    let mut ids: Vec<String> = Vec::with_capacity(input.order_ids.len());
+    for raw in &input.order_ids {
+        let id = parse_id(raw).ok_or_else(|| AppError::not_found("order"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > MAX_ITEMS {
+        let mut e = FieldErrors::new();
+        e.add(
+            "order_ids",
+            "order_count_invalid",
+            format!("每份兑现申请应包含 1 至 {MAX_ITEMS} 个订单"),
+            format!("an application holds 1 to {MAX_ITEMS} orders"),
+        );
+        e.finish()?;
+    }
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let provider =
+            parties::provider(c, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+        let orders: HashMap<String, OrderRow> = repo::by_ids(c, &ids)?
+            .into_iter()
+            .filter(|o| o.provider_id == provider_id)
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        if let Some(missing) = ids.iter().find(|id| !orders.contains_key(*id)) {
+            return Err(AppError::new(
+                crate::error::Kind::NotFound,
+                "not_found",
+                format!("未找到订单 {missing}"),
+                format!("no such order: {missing}"),
+            ));
+        }
+        let unconfirmed: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| orders.get(id))
+            .filter(|o| o.status != OrderStatus::Confirmed.as_str())
+            .map(|o| o.order_no.as_str())
+            .collect();
+        if !unconfirmed.is_empty() {
+            return Err(AppError::conflict(
+                "order_not_confirmed",
+                format!("以下订单尚未经企业确认：{}", unconfirmed.join("、")),
+                format!("not confirmed by the firm: {}", unconfirmed.join(", ")),
+            ));
+        }
+        let taken = repo::redeemed_orders(c, &ids)?;
+        if !taken.is_empty() {
+            let nos: Vec<&str> = taken
+                .iter()
+                .filter_map(|id| orders.get(id))
+                .map(|o| o.order_no.as_str())
+                .collect();
+            return Err(AppError::conflict(
+                "order_already_redeemed",
+                format!("以下订单已申请过兑现：{}", nos.join("、")),
+                format!("already in a redemption application: {}", nos.join(", ")),
+            ));
+        }
+        let app = RedemptionApplicationRow {
+            id: new_id(),
+            provider_id: provider_id.to_string(),
+            item_count: ids.len() as i32,
+            total_fen: ids
+                .iter()
+                .filter_map(|id| orders.get(id))
+                .map(|o| o.covered_fen)
+                .sum(),
+            submitted_by: actor.user_id.clone(),
+            submitted_at: now,
+        };
+        let items: Vec<RedemptionItemRow> = ids
+            .iter()
+            .filter_map(|id| orders.get(id))
+            .map(|o| RedemptionItemRow {
+                id: new_id(),
+                application_id: app.id.clone(),
+                order_id: o.id.clone(),
+                provider_id: provider_id.to_string(),
+                firm_id: o.firm_id.clone(),
+                programme_id: o.programme_id.clone(),
+                category: o.category.clone(),
+                amount_fen: o.covered_fen,
+                status: RedemptionStatus::Submitted.as_str().into(),
+                decision_reason: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                notice_ends_at: None,
+                payable_at: None,
+                updated_at: now,
+            })
+            .collect();
+        repo::insert_application(c, &app, &items)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "redemption.submitted",
+            "redemption_application",
+            &app.id,
+            None,
+            serde_json::to_string(&serde_json::json!({ "application": app, "items": items })).ok(),
+        )?;
+        application_view(c, policy, app, provider.name, true)
+    })
+}
+
+/// Applications: a provider's own, or all for staff. Newest first.
+pub fn applications(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    page: Page,
+) -> AppResult<Paged<ApplicationView>> {
+    let provider = match party {
+        Party::Provider(p) => Some(p),
+        Party::Staff => None,
+        Party::Firm(_) => return Err(AppError::forbidden()),
+    };
+    let (rows, total) = repo::applications(conn, provider, page.offset(), page.per_page)?;
+    let items = rows
+        .into_iter()
+        .map(|(a, name)| application_view(conn, policy, a, name, false))
+        .collect::<AppResult<_>>()?;
+    Ok(Paged {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// One application with every item's state and reasons.
+pub fn application(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    id: &str,
+) -> AppResult<ApplicationView> {
+    let a = repo::application(conn, id)?
+        .filter(|a| match party {
+            Party::Provider(p) => a.provider_id == p,
+            Party::Staff => true,
+            Party::Firm(_) => false,
+        })
+        .ok_or_else(|| AppError::not_found("redemption application"))?;
+    let name = parties::provider(conn, &a.provider_id)?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    application_view(conn, policy, a, name, true)
+}
+
+/// Items in one status (the reviewers' queue is `submitted`), oldest first: a
+/// provider's own, or all for staff.
+pub fn items(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    status: RedemptionStatus,
+    page: Page,
+) -> AppResult<Paged<ItemView>> {
+    let provider = match party {
+        Party::Provider(p) => Some(p),
+        Party::Staff => None,
+        Party::Firm(_) => return Err(AppError::forbidden()),
+    };
+    let (rows, total) = repo::items_in(
+        conn,
+        status.as_str(),
+        provider,
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: item_views(conn, policy, rows)?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemDecision {
+    pub decision: Decision,
+    /// Required when rejecting; shown to the provider.
+    pub reason: Option<String>,
+}
+
+/// The reviewer's decision on one item: approved items enter their public notice;
+/// rejected ones return their amount to the programme. Not by a reviewer affiliated
+/// with the provider or the firm.
+pub fn decide(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    policy: &Policy,
+    item_id: &str,
+    input: &ItemDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ItemView> {
+    let mut e = FieldErrors::new();
+    let reason = match input.decision {
+        Decision::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),
+        Decision::Approve => e.opt_text("reason", input.reason.as_deref(), 2000),
+    };
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::item_for_update(c, item_id)?
+            .ok_or_else(|| AppError::not_found("redemption item"))?;
+        let provider = parties::provider(c, &before.provider_id)?
+            .ok_or_else(|| AppError::internal("item provider"))?;
+        let firm =
+            parties::firm(c, &before.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
+        super::affiliations::not_affiliated(c, actor, &[&provider.credit_code, &firm.credit_code])?;
+        if before.status != RedemptionStatus::Submitted.as_str() {
+            return Err(AppError::conflict(
+                "item_already_decided",
+                "该兑现事项已审核",
+                "this item was already decided",
+            ));
+        }
+        let mut after = RedemptionItemRow {
+            decision_reason: reason.clone(),
+            reviewed_by: actor.user_id.clone(),
+            reviewed_at: Some(now),
+            updated_at: now,
+            ..before.clone()
+        };
+        match input.decision {
+            Decision::Approve => {
+                after.status = RedemptionStatus::InNotice.as_str().into();
+                after.notice_ends_at =
+                    Some(now + Duration::days(i64::from(policy.spending.redemption_notice_days)));
+            }
+            Decision::Reject => {
+                after.status = RedemptionStatus::Rejected.as_str().into();
+                refuse(c, &after, now)?;
+            }
+        }
+        repo::update_item(c, &after)?;
+        let action = match input.decision {
+            Decision::Approve => "redemption.item_approved",
+            Decision::Reject => "redemption.item_rejected",
+        };
+        audit::record(
+            c,
+            actor,
+            now,
+            action,
+            "redemption_item",
+            item_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        decided_email(c, templates, &after, "redemption_decided", now)?;
+        let no = repo::get(c, &after.order_id)?
+            .map(|o| o.order_no)
+            .unwrap_or_default();
+        item_view(policy, after, no)
+    })
+}
+
+/// A refused item's amount goes back to its programme.
+fn refuse(c: &mut DbConnection, item: &RedemptionItemRow, now: NaiveDateTime) -> AppResult<()> {
+    vouchers::insert_ledger(
+        c,
+        &transfer(
+            provider_due_account(&item.provider_id),
+            funding_account(&item.programme_id),
+            Fen::new(item.amount_fen),
+            "redemption_rejected",
+            now,
+        ),
+    )?;
+    Ok(())
+}
+
+/// Tells the provider an item's decision (once per `key` and item).
+fn decided_email(
+    c: &mut DbConnection,
+    templates: &Templates,
+    item: &RedemptionItemRow,
+    key: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let provider =
+        parties::provider(c, &item.provider_id)?.ok_or_else(|| AppError::internal("provider"))?;
+    let order = repo::get(c, &item.order_id)?.ok_or_else(|| AppError::internal("order"))?;
+    let voucher =
+        vouchers::voucher(c, &order.voucher_id)?.ok_or_else(|| AppError::internal("voucher"))?;
+    let msg = RedemptionDecided {
+        provider_name: provider.name.clone(),
+        order_no: order.order_no,
+        voucher_code: voucher.code,
+        amount: notify::yuan(Fen::new(item.amount_fen)),
+        approved: item.status != RedemptionStatus::Rejected.as_str(),
+        reason: item.decision_reason.clone().unwrap_or_default(),
+    };
+    super::outbox::enqueue(
+        c,
+        templates,
+        vec![msg
+            .to(&provider.contact_email, &provider.name)
+            .once(format!("{key}:{}", item.id))],
+        now,
+    )?;
+    Ok(())
+}
+
+/// An approved item as the public sees it during its notice.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub item_id: String,
+    pub provider_name: String,
+    pub firm_name: String,
+    pub category: String,
+    pub category_name: String,
+    #[schema(value_type = String, example = "6000.00")]
+    pub amount: Fen,
+    pub approved_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+}
+
+/// Approved items in their public notice (no sign-in), soonest ending first.
+pub fn notices(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    page: Page,
+) -> AppResult<Paged<NoticeView>> {
+    let (rows, total) = repo::items_in_notice(conn, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(|(i, provider_name, firm_name)| NoticeView {
+                category_name: policy
+                    .category(&i.category)
+                    .map_or_else(|| i.category.clone(), |c| c.name_zh.clone()),
+                item_id: i.id,
+                provider_name,
+                firm_name,
+                category: i.category,
+                amount: Fen::new(i.amount_fen),
+                approved_at: i.reviewed_at,
+                notice_ends_at: i.notice_ends_at,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RedemptionObjectionView {
+    pub id: String,
+    pub item_id: String,
+    pub objector_name: String,
+    pub objector_contact: String,
+    pub reason: String,
+    pub status: ObjectionStatus,
+    pub resolution_note: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub filed_at: NaiveDateTime,
+}
+
+impl RedemptionObjectionView {
+    fn from_row(r: RedemptionObjectionRow) -> AppResult<Self> {
+        Ok(RedemptionObjectionView {
+            status: ObjectionStatus::parse(&r.status)
+                .ok_or_else(|| AppError::internal("bad objection status"))?,
+            id: r.id,
+            item_id: r.item_id,
+            objector_name: r.objector_name,
+            objector_contact: r.objector_contact,
+            reason: r.reason,
+            resolution_note: r.resolution_note,
+            resolved_at: r.resolved_at,
+            filed_at: r.filed_at,
+        })
+    }
+}
+
+/// Anyone may object to an approved item while its notice runs.
+pub fn file_objection(
+    conn: &mut DbConnection,
+    item_id: &str,
+    input: &ObjectionInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<RedemptionObjectionView> {
+    let mut e = FieldErrors::new();
+    let row = RedemptionObjectionRow {
+        id: new_id(),
+        item_id: item_id.to_string(),
+        objector_name: e.text("objector_name", &input.objector_name, 100),
+        objector_contact: e.text("objector_contact", &input.objector_contact, 200),
+        reason: e.text("reason", &input.reason, 4000),
+        status: ObjectionStatus::Open.as_str().into(),
+        resolution_note: None,
+        resolved_by: None,
+        resolved_at: None,
+        filed_at: now,
+    };
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let item = repo::item_for_update(c, item_id)?
+            .ok_or_else(|| AppError::not_found("redemption item"))?;
+        let open = item.status == RedemptionStatus::InNotice.as_str()
+            && item.notice_ends_at.is_some_and(|end| now < end);
+        if !open {
+            return Err(AppError::conflict(
+                "notice_not_open",
+                "该兑现事项不在公示期内，不能提出异议",
+                "this item is not in its public notice period",
+            ));
+        }
+        repo::insert_objection(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "redemption.objection_filed",
+            "redemption_objection",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(())
+    })?;
+    RedemptionObjectionView::from_row(row)
+}
+
+pub fn objections(
+    conn: &mut DbConnection,
+    item_id: &str,
+) -> AppResult<Vec<RedemptionObjectionView>> {
+    repo::item(conn, item_id)?.ok_or_else(|| AppError::not_found("redemption item"))?;
+    repo::objections_of(conn, item_id)?
+        .into_iter()
+        .map(RedemptionObjectionView::from_row)
+        .collect()
+}
+
+/// A reviewer decides an objection; an upheld one rejects the item at once and its
+/// amount returns to the programme.
+pub fn resolve_objection(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    objection_id: &str,
+    input: &ObjectionResolution,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<RedemptionObjectionView> {
+    let mut e = FieldErrors::new();
+    let note = e.text("note", &input.note, 2000);
+    e.finish()?;
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::objection_for_update(c, objection_id)?
+            .ok_or_else(|| AppError::not_found("objection"))?;
+        let item = repo::item_for_update(c, &before.item_id)?
+            .ok_or_else(|| AppError::internal("objection item"))?;
+        let provider = parties::provider(c, &item.provider_id)?
+            .ok_or_else(|| AppError::internal("item provider"))?;
+        let firm =
+            parties::firm(c, &item.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
+        super::affiliations::not_affiliated(c, actor, &[&provider.credit_code, &firm.credit_code])?;
+        if before.status != ObjectionStatus::Open.as_str() {
+            return Err(AppError::conflict(
+                "objection_already_resolved",
+                "该异议已处理",
+                "this objection was already resolved",
+            ));
+        }
+        let status = match input.outcome {
+            ObjectionOutcome::Upheld => ObjectionStatus::Upheld,
+            ObjectionOutcome::Dismissed => ObjectionStatus::Dismissed,
+        };
+        let after = RedemptionObjectionRow {
+            status: status.as_str().into(),
+            resolution_note: Some(note.clone()),
+            resolved_by: actor.user_id.clone(),
+            resolved_at: Some(now),
+            ..before.clone()
+        };
+        repo::update_objection(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            &format!("redemption.objection_{}", status.as_str()),
+            "redemption_objection",
+            objection_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        if status == ObjectionStatus::Upheld && item.status == RedemptionStatus::InNotice.as_str() {
+            let rejected = RedemptionItemRow {
+                status: RedemptionStatus::Rejected.as_str().into(),
+                decision_reason: Some(format!("公示异议成立：{note}")),
+                reviewed_by: actor.user_id.clone(),
+                reviewed_at: Some(now),
+                updated_at: now,
+                ..item.clone()
+            };
+            refuse(c, &rejected, now)?;
+            repo::update_item(c, &rejected)?;
+            audit::record(
+                c,
+                actor,
+                now,
+                "redemption.item_rejected",
+                "redemption_item",
+                &item.id,
+                snapshot(&item),
+                snapshot(&rejected),
+            )?;
+            // The approval email went before: this one has its own once-key.
+            decided_email(c, templates, &rejected, "redemption_objection_upheld", now)?;
+        }
+        Ok(after)
+    })?;
+    RedemptionObjectionView::from_row(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct NoticeReport {
+    /// Items that became payable.
+    pub payable: Vec<String>,
+    /// Items whose notice ended but which wait for objections to be decided.
+    pub awaiting_objections: Vec<String>,
+}
+
+/// Makes payable every approved item whose notice ended without an open or upheld
+/// objection. Each item in its own transaction, re-checked under its row lock, so two
+/// runs (or two servers) never move an item twice.
+pub fn conclude_notices(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<NoticeReport> {
+    let mut report = NoticeReport::default();
+    for id in repo::notices_ended(conn, now)? {
+        let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
+            let Some(before) = repo::item_for_update(c, &id)? else {
+                return Ok(None);
+            };
+            let Some(end) = before.notice_ends_at else {
+                return Ok(None);
+            };
+            if before.status != RedemptionStatus::InNotice.as_str() {
+                return Ok(None);
+            }
+            let objections = repo::objections_of(c, &id)?;
+            let count =
+                |s: ObjectionStatus| objections.iter().filter(|o| o.status == s.as_str()).count();
+            let outcome = notice_outcome(
+                now,
+                end,
+                count(ObjectionStatus::Open),
+                count(ObjectionStatus::Upheld),
+            );
+            if outcome == NoticeOutcome::List {
+                let after = RedemptionItemRow {
+                    status: RedemptionStatus::Payable.as_str().into(),
+                    payable_at: Some(now),
+                    updated_at: now,
+                    ..before.clone()
+                };
+                repo::update_item(c, &after)?;
+                vouchers::insert_ledger(
+                    c,
+                    &transfer(
+                        provider_due_account(&after.provider_id),
+                        payable_account(&after.provider_id),
+                        Fen::new(after.amount_fen),
+                        "redemption_payable",
+                        now,
+                    ),
+                )?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "redemption.item_payable",
+                    "redemption_item",
+                    &id,
+                    snapshot(&before),
+                    snapshot(&after),
+                )?;
+            }
+            Ok(Some(outcome))
+        })?;
+        match outcome {
+            Some(NoticeOutcome::List) => report.payable.push(id),
+            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
+            _ => {}
+        }
+    }
+    Ok(report)
+}

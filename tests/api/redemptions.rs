@@ -322,9 +322,24 @@ async fn confirmed_orders_are_reviewed_published_and_become_payable() {
     assert_eq!(decided.len(), 4, "{decided:?}"); // 3 decisions + the upheld objection
     assert!(decided.iter().any(|s| s.contains("未通过")), "{decided:?}");
 
+    // The whole journey (claim, orders, holds, confirmations, review, notice,
+    // objections, payable) leaves a ledger and an audit chain that verify.
     let report = ledger_ok(&app, &admin).await;
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["redemption_items"], 3);
+    let out = hechuang(&app.db_url, &["ledger", "verify"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let audit = app.get("/api/v1/audit/verify", Some(&admin)).await;
+    assert!(audit.body["first_broken"].is_null(), "{}", audit.body);
+    assert!(
+        audit.body["events_checked"].as_i64().unwrap() > 30,
+        "{}",
+        audit.body
+    );
 }
 
 #[actix_web::test]

@@ -514,6 +514,53 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
     ))
     .unwrap();
 
+    // A revoked (or used) voucher buys nothing.
+    let revoke = |status: &str| {
+        format!(
+            "UPDATE vouchers SET status = '{status}' WHERE id = '{}'",
+            w.voucher
+        )
+    };
+    app.exec(&revoke("revoked")).unwrap();
+    let r = app
+        .post(
+            "/api/v1/orders",
+            Some(&w.firm.token),
+            &w.order_body("1000.00"),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "voucher_not_active"),
+        "{}",
+        r.body
+    );
+    app.exec(&revoke("active")).unwrap();
+
+    // A delisted provider takes no orders.
+    let rev = app.token("rev_ref").await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{}/listing", w.provider),
+            Some(&rev),
+            &json!({"action": "delist", "reason": "主动退出"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/orders",
+            Some(&w.firm.token),
+            &w.order_body("1000.00"),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "provider_not_listed"),
+        "{}",
+        r.body
+    );
+
     // An expired voucher buys nothing.
     app.clock.advance(Duration::days(366));
     let firm_token = w.firm.token.clone();

@@ -38,6 +38,7 @@ pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod schema;
+pub mod settlement;
 pub mod users;
 pub mod vouchers;
 

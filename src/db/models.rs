@@ -528,3 +528,66 @@ pub struct StaffAffiliationRow {
     pub declared_by: Option<String>,
     pub declared_at: NaiveDateTime,
 }
+
+/// A settlement run: the payouts of one period, prepared, then approved or rejected.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = settlement_runs, treat_none_as_null = true)]
+pub struct SettlementRunRow {
+    pub id: String,
+    pub period: String,
+    pub cutoff: NaiveDateTime,
+    pub status: String,
+    pub origin: String,
+    pub prepared_by: Option<String>,
+    pub prepared_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reject_reason: Option<String>,
+    pub payout_count: i32,
+    pub item_count: i32,
+    pub total_fen: i64,
+    pub held_back_count: i32,
+    pub held_back_fen: i64,
+    pub csv_sha256: Option<String>,
+    pub xlsx_sha256: Option<String>,
+    pub exported_at: Option<NaiveDateTime>,
+}
+
+/// One payment to one payee in a run, with the payee's bank account as it was.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = payouts, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct PayoutRow {
+    pub id: String,
+    pub run_id: String,
+    pub reference: String,
+    pub payee_kind: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub credit_code: String,
+    pub bank_name: String,
+    pub bank_account_name: String,
+    pub bank_account_no: String,
+    pub amount_fen: i64,
+    pub item_count: i32,
+    pub status: String,
+    pub bank_reference: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub failure_reason: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<NaiveDateTime>,
+    pub reversed_by: Option<String>,
+    pub reversed_at: Option<NaiveDateTime>,
+    pub reversal_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = settlement_holdbacks, treat_none_as_default_value = false)]
+pub struct HoldbackRow {
+    pub run_id: String,
+    pub payee_kind: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub reason: String,
+    pub item_count: i32,
+    pub amount_fen: i64,
+}

@@ -238,3 +238,15 @@ pub fn objections_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<
         .order(provider_objections::filed_at.asc())
         .load(conn)
 }
+
+pub fn providers_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ProviderRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::vouchers::CHUNK) {
+        out.extend(
+            providers::table
+                .filter(providers::id.eq_any(chunk))
+                .load::<ProviderRow>(conn)?,
+        );
+    }
+    Ok(out)
+}

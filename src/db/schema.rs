@@ -515,3 +515,85 @@ diesel::allow_tables_to_appear_in_same_query!(vouchers, providers);
 diesel::allow_tables_to_appear_in_same_query!(redemption_items, firms);
 diesel::allow_tables_to_appear_in_same_query!(redemption_items, providers);
 diesel::allow_tables_to_appear_in_same_query!(redemption_applications, providers);
+
+diesel::table! {
+    settlement_runs (id) {
+        id -> Text,
+        period -> Text,
+        cutoff -> Timestamp,
+        status -> Text,
+        origin -> Text,
+        prepared_by -> Nullable<Text>,
+        prepared_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Nullable<Text>,
+        payout_count -> Integer,
+        item_count -> Integer,
+        total_fen -> BigInt,
+        held_back_count -> Integer,
+        held_back_fen -> BigInt,
+        csv_sha256 -> Nullable<Text>,
+        xlsx_sha256 -> Nullable<Text>,
+        exported_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> Text,
+        run_id -> Text,
+        reference -> Text,
+        payee_kind -> Text,
+        payee_id -> Text,
+        payee_name -> Text,
+        credit_code -> Text,
+        bank_name -> Text,
+        bank_account_name -> Text,
+        bank_account_no -> Text,
+        amount_fen -> BigInt,
+        item_count -> Integer,
+        status -> Text,
+        bank_reference -> Nullable<Text>,
+        paid_on -> Nullable<Date>,
+        failure_reason -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reversed_at -> Nullable<Timestamp>,
+        reversal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payout_items (payout_id, item_id) {
+        payout_id -> Text,
+        item_kind -> Text,
+        item_id -> Text,
+        amount_fen -> BigInt,
+        live -> Bool,
+    }
+}
+
+diesel::table! {
+    settlement_holdbacks (run_id, payee_kind, payee_id) {
+        run_id -> Text,
+        payee_kind -> Text,
+        payee_id -> Text,
+        payee_name -> Text,
+        reason -> Text,
+        item_count -> Integer,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::joinable!(payouts -> settlement_runs (run_id));
+diesel::joinable!(payout_items -> payouts (payout_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    settlement_runs,
+    payouts,
+    payout_items,
+    settlement_holdbacks
+);
+diesel::allow_tables_to_appear_in_same_query!(payout_items, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(payouts, redemption_items);

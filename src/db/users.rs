@@ -249,3 +249,13 @@ pub fn prune_refresh_tokens(conn: &mut DbConnection, before: NaiveDateTime) -> Q
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before)))
         .execute(conn)
 }
+
+/// Enabled users of a role that have an email address.
+pub fn reachable_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq(role))
+        .filter(users::disabled.eq(false))
+        .filter(users::email.is_not_null())
+        .order(users::username.asc())
+        .load(conn)
+}

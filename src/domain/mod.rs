@@ -26,6 +26,7 @@ pub mod lottery;
 pub mod money;
 pub mod order;
 pub mod party;
+pub mod settlement;
 pub mod size_class;
 pub mod validation;
 pub mod voucher;

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod providers;
 pub mod redemptions;
 pub mod reminders;
+pub mod settlement;
 pub mod spaces;
 pub mod users;
 pub mod vouchers;

@@ -1,0 +1,232 @@
+//! Settlement runs, payouts, their items and held-back payees.
+
+use super::models::{HoldbackRow, PayoutRow, SettlementRunRow};
+use super::schema::{payout_items, payouts, redemption_items, settlement_holdbacks, settlement_runs};
+use super::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+/// Keeps every other writer off the redemption items until the transaction ends, and
+/// every other preparation too (the mode conflicts with itself) — PostgreSQL; SQLite's
+/// write transaction already excludes them. A run's payouts and the items they pay are
+/// then read from one unchanging set, and two servers preparing a period one after the
+/// other find the first one's run.
+pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query("LOCK TABLE redemption_items IN SHARE ROW EXCLUSIVE MODE").execute(c)?;
+    }
+    Ok(())
+}
+
+/// (provider, amount) of every payable item that became payable before `cutoff`.
+pub fn payable_items(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64)>> {
+    redemption_items::table
+        .filter(redemption_items::status.eq("payable"))
+        .filter(redemption_items::payable_at.lt(cutoff))
+        .select((redemption_items::provider_id, redemption_items::amount_fen))
+        .load(conn)
+}
+
+pub fn live_run(conn: &mut DbConnection, period: &str) -> QueryResult<Option<SettlementRunRow>> {
+    settlement_runs::table
+        .filter(settlement_runs::period.eq(period))
+        .filter(settlement_runs::status.ne("rejected"))
+        .first(conn)
+        .optional()
+}
+
+pub fn runs_of_period(conn: &mut DbConnection, period: &str) -> QueryResult<i64> {
+    settlement_runs::table
+        .filter(settlement_runs::period.eq(period))
+        .count()
+        .get_result(conn)
+}
+
+pub fn insert_run(conn: &mut DbConnection, row: &SettlementRunRow) -> QueryResult<()> {
+    diesel::insert_into(settlement_runs::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_run(conn: &mut DbConnection, row: &SettlementRunRow) -> QueryResult<usize> {
+    diesel::update(settlement_runs::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn run(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
+    settlement_runs::table.find(id).first(conn).optional()
+}
+
+pub fn run_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
+    match conn {
+        DbConnection::Pg(c) => settlement_runs::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => settlement_runs::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn runs(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Vec<SettlementRunRow>, i64)> {
+    let total = settlement_runs::table.count().get_result(conn)?;
+    let rows = settlement_runs::table
+        .order(settlement_runs::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn insert_payouts(conn: &mut DbConnection, rows: &[PayoutRow]) -> QueryResult<()> {
+    bulk_insert!(conn, payouts::table, rows);
+    Ok(())
+}
+
+pub fn insert_holdbacks(conn: &mut DbConnection, rows: &[HoldbackRow]) -> QueryResult<()> {
+    bulk_insert!(conn, settlement_holdbacks::table, rows);
+    Ok(())
+}
+
+/// Records what each provider payout of `run_id` pays: the provider's payable items
+/// from before `cutoff` (one INSERT … SELECT, however many items), then marks them in
+/// settlement. Returns the number of items.
+pub fn attach_redemption_items(
+    conn: &mut DbConnection,
+    run_id: &str,
+    cutoff: NaiveDateTime,
+) -> QueryResult<usize> {
+    let source = redemption_items::table
+        .inner_join(
+            payouts::table.on(payouts::payee_id
+                .eq(redemption_items::provider_id)
+                .and(payouts::payee_kind.eq("provider"))
+                .and(payouts::run_id.eq(run_id.to_string()))),
+        )
+        .filter(redemption_items::status.eq("payable"))
+        .filter(redemption_items::payable_at.lt(cutoff))
+        .select((
+            payouts::id,
+            "redemption".into_sql::<Text>(),
+            redemption_items::id,
+            redemption_items::amount_fen,
+            true.into_sql::<Bool>(),
+        ));
+    let n = diesel::insert_into(payout_items::table)
+        .values(source)
+        .into_columns((
+            payout_items::payout_id,
+            payout_items::item_kind,
+            payout_items::item_id,
+            payout_items::amount_fen,
+            payout_items::live,
+        ))
+        .execute(conn)?;
+    set_items_of_run(conn, run_id, true, "payable", "in_settlement")?;
+    Ok(n)
+}
+
+/// Moves the live items of a run's payouts (all, or only those of `payout_id`) from
+/// one item status to another.
+fn set_items_of_run(
+    conn: &mut DbConnection,
+    run_id: &str,
+    live: bool,
+    from: &str,
+    to: &str,
+) -> QueryResult<usize> {
+    let of_run = payout_items::table
+        .inner_join(payouts::table)
+        .filter(payouts::run_id.eq(run_id.to_string()))
+        .filter(payout_items::live.eq(live))
+        .select(payout_items::item_id);
+    diesel::update(
+        redemption_items::table
+            .filter(redemption_items::id.eq_any(of_run))
+            .filter(redemption_items::status.eq(from)),
+    )
+    .set(redemption_items::status.eq(to))
+    .execute(conn)
+}
+
+/// Moves the live items of one payout from one status to another; with `release`,
+/// the payout lets go of them (they may be paid by a later payout).
+pub fn set_items_of_payout(
+    conn: &mut DbConnection,
+    payout_id: &str,
+    from: &str,
+    to: &str,
+    release: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let ids = payout_items::table
+        .filter(payout_items::payout_id.eq(payout_id))
+        .filter(payout_items::live.eq(true))
+        .select(payout_items::item_id);
+    let mut n = diesel::update(
+        redemption_items::table
+            .filter(redemption_items::id.eq_any(ids))
+            .filter(redemption_items::status.eq(from)),
+    )
+    .set((
+        redemption_items::status.eq(to),
+        redemption_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if release {
+        n = diesel::update(
+            payout_items::table
+                .filter(payout_items::payout_id.eq(payout_id))
+                .filter(payout_items::live.eq(true)),
+        )
+        .set(payout_items::live.eq(false))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
+pub fn payouts_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<PayoutRow>> {
+    payouts::table
+        .filter(payouts::run_id.eq(run_id))
+        .order(payouts::reference.asc())
+        .load(conn)
+}
+
+pub fn payout_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PayoutRow>> {
+    match conn {
+        DbConnection::Pg(c) => payouts::table.find(id).for_update().first(c).optional(),
+        DbConnection::Sqlite(_) => payouts::table.find(id).first(conn).optional(),
+    }
+}
+
+pub fn update_payout(conn: &mut DbConnection, row: &PayoutRow) -> QueryResult<usize> {
+    diesel::update(payouts::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+}
+
+pub fn holdbacks_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<HoldbackRow>> {
+    settlement_holdbacks::table
+        .filter(settlement_holdbacks::run_id.eq(run_id))
+        .order(settlement_holdbacks::payee_name.asc())
+        .load(conn)
+}
+
+/// Every payout (for verifying the ledger).
+pub fn all_payouts(conn: &mut DbConnection) -> QueryResult<Vec<PayoutRow>> {
+    payouts::table.load(conn)
+}
+
+/// Every payout item as (payout, item, amount, live) (for verifying the ledger).
+pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64, bool)>> {
+    payout_items::table
+        .select((
+            payout_items::payout_id,
+            payout_items::item_id,
+            payout_items::amount_fen,
+            payout_items::live,
+        ))
+        .load(conn)
+}

@@ -62,6 +62,12 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Prepare the settlement run of a month (idempotent: an existing run is shown).
+    Settle {
+        /// The month to pay for, YYYY-MM; by default the month before today (China).
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Provider listing tools.
     Providers {
         #[command(subcommand)]
@@ -92,7 +98,7 @@ enum JobsCommand {
     /// server) is refused unless it failed or was interrupted.
     Run {
         /// outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices,
-        /// voucher_expiry, lottery_draw or housekeeping.
+        /// voucher_expiry, settlement, lottery_draw or housekeeping.
         job: String,
         /// The slot (RFC 3339, e.g. 2026-11-23T01:00:00Z); by default the latest
         /// scheduled instant.
@@ -295,6 +301,42 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::FAILURE)
+        }
+        Command::Settle { period } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let templates = load_templates(&settings, &cli.config_dir)?;
+            let now = Clock::system().now();
+            let period = match period {
+                Some(p) => {
+                    services::settlement::parse_period(&p).map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                None => hechuang::domain::settlement::Period::before(now),
+            };
+            let r = services::settlement::prepare(
+                &mut conn,
+                &templates,
+                period,
+                false,
+                now,
+                &services::Actor::system(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} run {} for {}: {} payouts, {} items, {} yuan; {} payees held back ({} yuan)",
+                if r.created { "prepared" } else { "existing" },
+                r.run.id,
+                r.run.period,
+                r.run.payout_count,
+                r.run.item_count,
+                r.run.total,
+                r.run.held_back_count,
+                r.run.held_back
+            );
+            for h in r.run.held_back_payees.iter().flatten() {
+                println!("  held back: {} ({}): {}", h.payee_name, h.amount, h.reason);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Providers {
             command: ProvidersCommand::ConcludeNotices,

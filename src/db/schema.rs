@@ -597,3 +597,4 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::allow_tables_to_appear_in_same_query!(payout_items, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(payouts, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(settlement_runs, redemption_items);

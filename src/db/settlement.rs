@@ -1,7 +1,9 @@
 //! Settlement runs, payouts, their items and held-back payees.
 
 use super::models::{HoldbackRow, PayoutRow, SettlementRunRow};
-use super::schema::{payout_items, payouts, redemption_items, settlement_holdbacks, settlement_runs};
+use super::schema::{
+    payout_items, payouts, redemption_items, settlement_holdbacks, settlement_runs,
+};
 use super::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -65,12 +67,20 @@ pub fn run(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRu
 
 pub fn run_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
     match conn {
-        DbConnection::Pg(c) => settlement_runs::table.find(id).for_update().first(c).optional(),
+        DbConnection::Pg(c) => settlement_runs::table
+            .find(id)
+            .for_update()
+            .first(c)
+            .optional(),
         DbConnection::Sqlite(_) => settlement_runs::table.find(id).first(conn).optional(),
     }
 }
 
-pub fn runs(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Vec<SettlementRunRow>, i64)> {
+pub fn runs(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<SettlementRunRow>, i64)> {
     let total = settlement_runs::table.count().get_result(conn)?;
     let rows = settlement_runs::table
         .order(settlement_runs::id.desc())
@@ -227,6 +237,27 @@ pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, Str
             payout_items::item_id,
             payout_items::amount_fen,
             payout_items::live,
+        ))
+        .load(conn)
+}
+
+/// One item a run pays: (programme, provider, category, amount, payout status).
+pub type ReportRow = (String, String, String, i64, String);
+
+/// What the live payouts of a period's run pay, item by item.
+pub fn report_rows(conn: &mut DbConnection, period: &str) -> QueryResult<Vec<ReportRow>> {
+    payout_items::table
+        .inner_join(payouts::table.inner_join(settlement_runs::table))
+        .inner_join(redemption_items::table.on(redemption_items::id.eq(payout_items::item_id)))
+        .filter(settlement_runs::period.eq(period))
+        .filter(settlement_runs::status.ne("rejected"))
+        .filter(payout_items::live.eq(true))
+        .select((
+            redemption_items::programme_id,
+            redemption_items::provider_id,
+            redemption_items::category,
+            payout_items::amount_fen,
+            payouts::status,
         ))
         .load(conn)
 }

@@ -38,29 +38,43 @@ impl Period {
         }
         let year: i32 = y.parse().ok()?;
         let month: u32 = m.parse().ok()?;
-        ((2000..=2999).contains(&year) && (1..=12).contains(&month)).then_some(Period { year, month })
+        ((2000..=2999).contains(&year) && (1..=12).contains(&month))
+            .then_some(Period { year, month })
     }
 
     /// The month before the China date of `utc` (what a run on the 1st pays for).
     pub fn before(utc: NaiveDateTime) -> Period {
         let d = super::china_time(utc).date();
         if d.month() == 1 {
-            Period { year: d.year() - 1, month: 12 }
+            Period {
+                year: d.year() - 1,
+                month: 12,
+            }
         } else {
-            Period { year: d.year(), month: d.month() - 1 }
+            Period {
+                year: d.year(),
+                month: d.month() - 1,
+            }
         }
     }
 
     /// The month of the China date of `utc`.
     pub fn of(utc: NaiveDateTime) -> Period {
         let d = super::china_time(utc).date();
-        Period { year: d.year(), month: d.month() }
+        Period {
+            year: d.year(),
+            month: d.month(),
+        }
     }
 
     /// The first instant after the period, as UTC: midnight of the next month's 1st in
     /// China (UTC+8).
     pub fn end_utc(self) -> NaiveDateTime {
-        let (y, m) = if self.month == 12 { (self.year + 1, 1) } else { (self.year, self.month + 1) };
+        let (y, m) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
         NaiveDate::from_ymd_opt(y, m, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t - chrono::Duration::hours(8))
@@ -91,7 +105,9 @@ pub fn unpayable(bank: &str, account_name: &str, account_no: &str) -> Option<&'s
         Some("未登记开户银行")
     } else if account_name.trim().is_empty() {
         Some("未登记银行账户名")
-    } else if !(8..=32).contains(&account_no.len()) || !account_no.bytes().all(|b| b.is_ascii_digit()) {
+    } else if !(8..=32).contains(&account_no.len())
+        || !account_no.bytes().all(|b| b.is_ascii_digit())
+    {
         Some("银行账号无效（应为 8–32 位数字）")
     } else {
         None
@@ -103,26 +119,58 @@ mod tests {
     use super::*;
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
     }
 
     #[test]
     fn periods_in_china_time() {
-        assert_eq!(Period::parse("2026-11"), Some(Period { year: 2026, month: 11 }));
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-00", "abcd-ef"] {
+        assert_eq!(
+            Period::parse("2026-11"),
+            Some(Period {
+                year: 2026,
+                month: 11
+            })
+        );
+        for bad in [
+            "2026-13", "2026-1", "26-11", "2026/11", "", "2026-00", "abcd-ef",
+        ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
         let p = Period::parse("2026-11").unwrap();
         assert_eq!(p.to_string(), "2026-11");
         // December 1st, 00:00 in China is November 30th, 16:00 UTC.
         assert_eq!(p.end_utc(), utc(2026, 11, 30, 16));
-        assert_eq!(Period::parse("2026-12").unwrap().end_utc(), utc(2026, 12, 31, 16));
+        assert_eq!(
+            Period::parse("2026-12").unwrap().end_utc(),
+            utc(2026, 12, 31, 16)
+        );
         // The run at 02:00 on December 1st (China) pays November.
         assert_eq!(Period::before(utc(2026, 11, 30, 18)), p);
         // 15:00 UTC on November 30th is still November 30th in China.
-        assert_eq!(Period::before(utc(2026, 11, 30, 15)), Period { year: 2026, month: 10 });
-        assert_eq!(Period::before(utc(2026, 12, 31, 17)), Period { year: 2026, month: 12 });
-        assert_eq!(Period::of(utc(2026, 12, 31, 17)), Period { year: 2027, month: 1 });
+        assert_eq!(
+            Period::before(utc(2026, 11, 30, 15)),
+            Period {
+                year: 2026,
+                month: 10
+            }
+        );
+        assert_eq!(
+            Period::before(utc(2026, 12, 31, 17)),
+            Period {
+                year: 2026,
+                month: 12
+            }
+        );
+        assert_eq!(
+            Period::of(utc(2026, 12, 31, 17)),
+            Period {
+                year: 2027,
+                month: 1
+            }
+        );
     }
 
     #[test]

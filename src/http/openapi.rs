@@ -34,6 +34,8 @@ use utoipa::{Modify, OpenApi};
         redemptions::apply, redemptions::applications, redemptions::application, redemptions::items, redemptions::decide,
         redemptions::objections, redemptions::resolve_objection, redemptions::notices, redemptions::file_objection,
         redemptions::verify_ledger,
+        settlement::prepare, settlement::list, settlement::get, settlement::decide, settlement::bank_file,
+        settlement::import_results, settlement::record, settlement::reverse, settlement::report,
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
@@ -47,6 +49,7 @@ use utoipa::{Modify, OpenApi};
         (name = "lottery", description = "Lottery batches (摇号): interest registration, the seeded draw, its public record"),
         (name = "catalogue", description = "Services listed providers offer for vouchers"),
         (name = "redemption", description = "Redemption (兑现): applications, item review, public notice, payable items"),
+        (name = "settlement", description = "Settlement runs (定期兑现): preparation, maker-checker approval, bank files, payment results, reports"),
         (name = "orders", description = "Spending vouchers: orders, holds, evidence, delivery, confirmation and disputes"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations", description = "Health, metrics, scheduled jobs and the email outbox"),
     )

@@ -55,6 +55,8 @@ pub enum Job {
     /// Expires vouchers past their validity (the unused balance returns to the
     /// programme) and lapses orders that can no longer be delivered.
     VoucherExpiry,
+    /// Prepares the settlement run of the month before the slot (China time).
+    Settlement,
     /// Draws lottery batches whose opening has come.
     LotteryDraw,
     /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
@@ -63,12 +65,13 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::OutboxDispatch,
         Job::VoucherExpiryReminders,
         Job::ProviderNotices,
         Job::RedemptionNotices,
         Job::VoucherExpiry,
+        Job::Settlement,
         Job::LotteryDraw,
         Job::Housekeeping,
     ];
@@ -80,6 +83,7 @@ impl Job {
             Job::ProviderNotices => "provider_notices",
             Job::RedemptionNotices => "redemption_notices",
             Job::VoucherExpiry => "voucher_expiry",
+            Job::Settlement => "settlement",
             Job::LotteryDraw => "lottery_draw",
             Job::Housekeeping => "housekeeping",
         }
@@ -107,6 +111,10 @@ impl Job {
             Job::VoucherExpiry => (
                 "合创券到期：未用余额退回项目资金，逾期未交付的订单取消",
                 "expire vouchers (unused balance back to the programme); lapse orders past the delivery grace period",
+            ),
+            Job::Settlement => (
+                "编制上月结算批次",
+                "prepare the settlement run of the month before",
             ),
             Job::LotteryDraw => ("到点摇号", "draw lottery batches at their opening"),
             Job::Housekeeping => (
@@ -587,6 +595,32 @@ impl Runner {
                 Ok(Outcome::done(
                     (r.expired + r.lapsed_orders.len()) as i64,
                     serde_json::json!({ "expired": r.expired, "returned": r.returned, "lapsed_orders": r.lapsed_orders }),
+                ))
+            }
+            Job::Settlement => {
+                let period = crate::domain::settlement::Period::before(now);
+                let r = self
+                    .blocking(move |c| {
+                        services::settlement::prepare(
+                            c,
+                            &templates,
+                            period,
+                            true,
+                            now,
+                            &Actor::system(),
+                        )
+                    })
+                    .await?;
+                Ok(Outcome::done(
+                    i64::from(r.created),
+                    serde_json::json!({
+                        "period": period.to_string(),
+                        "run": r.run.id,
+                        "created": r.created,
+                        "payouts": r.run.payout_count,
+                        "total": r.run.total,
+                        "held_back": r.run.held_back_count,
+                    }),
                 ))
             }
             Job::LotteryDraw => {

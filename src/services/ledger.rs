@@ -3,8 +3,9 @@
 //! orders' holds, what providers are due and what is payable to them. Any difference
 //! is reported with what was expected and what the entries say.
 
-use crate::db::{ledger as repo, orders, DbConnection};
+use crate::db::{ledger as repo, orders, settlement, DbConnection};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::settlement::PayoutStatus;
 use crate::domain::Fen;
 use crate::error::AppResult;
 use serde::Serialize;
@@ -12,8 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Difference {
-    /// The account (or `txn:{id}` for a transaction that does not sum to zero, or
-    /// `voucher_held:{id}` for a voucher's held amount against its orders).
+    /// The account, or a check that is not an account: `txn:{id}` (a transaction that
+    /// does not sum to zero), `voucher_held:{id}` (a voucher's held amount against its
+    /// orders), `payout_items:{id}` (a payout against the items it pays),
+    /// `item_payouts:{id}` (how many live payouts hold an item: expected 1 while it is
+    /// in settlement or paid, else 0).
     pub account: String,
     #[schema(value_type = String)]
     pub expected: Fen,
@@ -32,12 +36,13 @@ pub struct LedgerReport {
     pub vouchers: usize,
     pub orders: usize,
     pub redemption_items: usize,
+    pub payouts: usize,
     pub differences: Vec<Difference>,
 }
 
 /// The prefixes of the accounts money may be in.
 const KNOWN: &[&str] = &[
-    "funding:", "batch:", "voucher:", "order:", "due:", "payable:",
+    "funding:", "batch:", "voucher:", "order:", "due:", "payable:", "payout:", "paid:",
 ];
 
 pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
@@ -135,10 +140,77 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let mut payable: BTreeMap<&str, i64> = BTreeMap::new();
         for i in &items {
             let entry = payable.entry(i.provider_id.as_str()).or_default();
-            if i.status == RedemptionStatus::Payable.as_str()
-                || i.status == RedemptionStatus::InSettlement.as_str()
-            {
+            if i.status == RedemptionStatus::Payable.as_str() {
                 *entry += i.amount_fen;
+            }
+        }
+
+        // Settlement: each payout holds its amount while pending; paid payouts add up
+        // in `paid:`; a payout's items add up to it; an item is in at most one live
+        // payout, and an item in settlement (or paid) is in one.
+        let payouts = settlement::all_payouts(c)?;
+        let payout_items = settlement::all_payout_items(c)?;
+        let mut items_sum: HashMap<&str, i64> = HashMap::new();
+        let mut live_of_item: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (payout, item, amount, live) in &payout_items {
+            *items_sum.entry(payout.as_str()).or_default() += amount;
+            if *live {
+                live_of_item
+                    .entry(item.as_str())
+                    .or_default()
+                    .push(payout.as_str());
+            }
+        }
+        let mut paid: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut payout_status: HashMap<&str, &str> = HashMap::new();
+        for p in &payouts {
+            payout_status.insert(p.id.as_str(), p.status.as_str());
+            let pending = p.status == PayoutStatus::Pending.as_str();
+            check(
+                format!("payout:{}", p.id),
+                if pending { p.amount_fen } else { 0 },
+                balance(&format!("payout:{}", p.id)),
+            );
+            check(
+                format!("payout_items:{}", p.id),
+                p.amount_fen,
+                items_sum.get(p.id.as_str()).copied().unwrap_or(0),
+            );
+            let e = paid.entry(p.payee_id.as_str()).or_default();
+            if p.status == PayoutStatus::Paid.as_str() {
+                *e += p.amount_fen;
+            }
+        }
+        for (payee, expected) in &paid {
+            check(
+                format!("paid:{payee}"),
+                *expected,
+                balance(&format!("paid:{payee}")),
+            );
+        }
+        for i in &items {
+            let live = live_of_item.get(i.id.as_str()).map_or(0, Vec::len);
+            let want = match RedemptionStatus::parse(&i.status) {
+                Some(RedemptionStatus::InSettlement) => Some(PayoutStatus::Pending),
+                Some(RedemptionStatus::Paid) => Some(PayoutStatus::Paid),
+                _ => None,
+            };
+            let ok = match want {
+                Some(w) => {
+                    live == 1
+                        && live_of_item[i.id.as_str()]
+                            .first()
+                            .and_then(|p| payout_status.get(p))
+                            .is_some_and(|s| *s == w.as_str())
+                }
+                None => live == 0,
+            };
+            if !ok {
+                check(
+                    format!("item_payouts:{}", i.id),
+                    i64::from(want.is_some()),
+                    live as i64,
+                );
             }
         }
         for (provider, expected) in &payable {
@@ -155,7 +227,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 **v != 0
                     && (!KNOWN.iter().any(|k| a.starts_with(k))
                         || (a.starts_with("due:") && !due.contains_key(&a[4..]))
-                        || (a.starts_with("payable:") && !payable.contains_key(&a[8..])))
+                        || (a.starts_with("payable:") && !payable.contains_key(&a[8..]))
+                        || (a.starts_with("paid:") && !paid.contains_key(&a[5..])))
             })
             .map(|(a, v)| (*a, *v))
             .collect();
@@ -173,6 +246,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             vouchers: vouchers.len(),
             orders: orders.len(),
             redemption_items: items.len(),
+            payouts: payouts.len(),
             differences: diffs,
         })
     })

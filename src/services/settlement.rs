@@ -13,7 +13,9 @@ use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Perio
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen};
 use crate::error::{AppError, AppResult, Kind};
-use crate::notify::{self, Message, PayoutFailed, PayoutPaid, SettlementAwaitingApproval, Templates};
+use crate::notify::{
+    self, Message, PayoutFailed, PayoutPaid, SettlementAwaitingApproval, Templates,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -222,7 +224,11 @@ pub fn prepare(
             });
         }
         let attempt = repo::runs_of_period(c, &period.to_string())? + 1;
-        let cutoff = period.end_utc().min(now);
+        // Exclusive: the end of the period, or (for a period not yet over) just after
+        // now, so everything payable by now is in.
+        let cutoff = period
+            .end_utc()
+            .min(now + chrono::Duration::microseconds(1));
         // Group the payable items by provider.
         let mut by_provider: BTreeMap<String, (i32, i64)> = BTreeMap::new();
         for (provider, amount) in repo::payable_items(c, cutoff)? {
@@ -237,7 +243,11 @@ pub fn prepare(
         let (mut payouts, mut held) = (Vec::new(), Vec::new());
         for p in providers {
             let (count, amount) = by_provider[&p.id];
-            let account_no: String = p.bank_account_no.chars().filter(|c| !c.is_whitespace()).collect();
+            let account_no: String = p
+                .bank_account_no
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
                 held.push(HoldbackRow {
                     run_id: run_id.clone(),
@@ -306,7 +316,13 @@ pub fn prepare(
         }
         let list: Vec<(String, String, i64)> = payouts
             .iter()
-            .map(|p| (super::vouchers::payable_account(&p.payee_id), payout_account(&p.id), p.amount_fen))
+            .map(|p| {
+                (
+                    super::vouchers::payable_account(&p.payee_id),
+                    payout_account(&p.id),
+                    p.amount_fen,
+                )
+            })
             .collect();
         vouchers::insert_ledger(c, &moves(&list, "settlement_prepared", now))?;
         audit::record(
@@ -319,7 +335,11 @@ pub fn prepare(
             None,
             snapshot(&run),
         )?;
-        let finance = users::reachable_with_role(c, "finance")?;
+        let finance = if run.payout_count > 0 {
+            users::reachable_with_role(c, "finance")?
+        } else {
+            Vec::new()
+        };
         let preparer = match &actor.user_id {
             Some(id) => users::by_id(c, id)?.map_or_else(|| id.clone(), |u| u.display_name),
             None => "定时任务".into(),
@@ -360,7 +380,10 @@ pub fn prepare(
 pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
     let (rows, total) = repo::runs(conn, page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows.into_iter().map(RunView::from_row).collect::<AppResult<_>>()?,
+        items: rows
+            .into_iter()
+            .map(RunView::from_row)
+            .collect::<AppResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total,
@@ -398,7 +421,9 @@ pub fn decide(
 ) -> AppResult<RunView> {
     let mut e = FieldErrors::new();
     let reason = match input.decision {
-        RunDecisionKind::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),
+        RunDecisionKind::Reject => {
+            Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000))
+        }
         RunDecisionKind::Approve => None,
     };
     e.finish()?;
@@ -437,7 +462,11 @@ pub fn decide(
                 let mut back = Vec::new();
                 for p in payouts {
                     repo::set_items_of_payout(c, &p.id, "in_settlement", "payable", true, now)?;
-                    back.push((payout_account(&p.id), super::vouchers::payable_account(&p.payee_id), p.amount_fen));
+                    back.push((
+                        payout_account(&p.id),
+                        super::vouchers::payable_account(&p.payee_id),
+                        p.amount_fen,
+                    ));
                     repo::update_payout(
                         c,
                         &PayoutRow {
@@ -451,7 +480,16 @@ pub fn decide(
             }
         };
         repo::update_run(c, &after)?;
-        audit::record(c, actor, now, action, "settlement_run", run_id, snapshot(&before), snapshot(&after))?;
+        audit::record(
+            c,
+            actor,
+            now,
+            action,
+            "settlement_run",
+            run_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
         full(c, after)
     })
 }
@@ -509,7 +547,11 @@ pub fn csv_bytes<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> App
 /// A table as an XLSX workbook. Every cell is text (amounts too: exact to the fen, no
 /// floating point), and the document's dates are fixed, so the same table always gives
 /// the same bytes.
-pub fn xlsx_bytes<const N: usize>(sheet: &str, header: [&str; N], rows: &[[String; N]]) -> AppResult<Vec<u8>> {
+pub fn xlsx_bytes<const N: usize>(
+    sheet: &str,
+    header: [&str; N],
+    rows: &[[String; N]],
+) -> AppResult<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();
@@ -519,7 +561,8 @@ pub fn xlsx_bytes<const N: usize>(sheet: &str, header: [&str; N], rows: &[[Strin
     ws.set_name(sheet).map_err(fail)?;
     let bold = Format::new().set_bold();
     for (col, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
+        ws.write_string_with_format(0, col as u16, *h, &bold)
+            .map_err(fail)?;
         ws.set_column_width(col as u16, 18).map_err(fail)?;
     }
     for (i, r) in rows.iter().enumerate() {
@@ -575,7 +618,16 @@ pub fn export(
                 }
                 after.exported_at.get_or_insert(now);
                 repo::update_run(c, &after)?;
-                audit::record(c, actor, now, "settlement.exported", "settlement_run", run_id, snapshot(&before), snapshot(&after))?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "settlement.exported",
+                    "settlement_run",
+                    run_id,
+                    snapshot(&before),
+                    snapshot(&after),
+                )?;
             }
         }
         let name = format!(
@@ -613,17 +665,34 @@ pub struct PayoutResult {
 /// A validated result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Result_ {
-    Paid { bank_reference: String, paid_on: NaiveDate },
-    Failed { reason: String },
+    Paid {
+        bank_reference: String,
+        paid_on: NaiveDate,
+    },
+    Failed {
+        reason: String,
+    },
 }
 
 pub fn check_result(input: &PayoutResult, today: NaiveDate) -> AppResult<Result_> {
     let mut e = FieldErrors::new();
     let r = match input.outcome {
         Outcome::Paid => {
-            let bank_reference = e.text("bank_reference", input.bank_reference.as_deref().unwrap_or(""), 100);
-            let paid_on = parse_date(&mut e, "paid_on", input.paid_on.as_deref().unwrap_or(""), today);
-            Result_::Paid { bank_reference, paid_on }
+            let bank_reference = e.text(
+                "bank_reference",
+                input.bank_reference.as_deref().unwrap_or(""),
+                100,
+            );
+            let paid_on = parse_date(
+                &mut e,
+                "paid_on",
+                input.paid_on.as_deref().unwrap_or(""),
+                today,
+            );
+            Result_::Paid {
+                bank_reference,
+                paid_on,
+            }
         }
         Outcome::Failed => Result_::Failed {
             reason: e.text("reason", input.reason.as_deref().unwrap_or(""), 2000),
@@ -637,11 +706,21 @@ fn parse_date(e: &mut FieldErrors, field: &str, s: &str, today: NaiveDate) -> Na
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) if d <= today => d,
         Ok(d) => {
-            e.add(field, "date_in_future", "日期不能晚于今天", "the date is in the future");
+            e.add(
+                field,
+                "date_in_future",
+                "日期不能晚于今天",
+                "the date is in the future",
+            );
             d
         }
         Err(_) => {
-            e.add(field, "date_invalid", "日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD");
+            e.add(
+                field,
+                "date_invalid",
+                "日期格式应为 YYYY-MM-DD",
+                "dates are YYYY-MM-DD",
+            );
             today
         }
     }
@@ -674,12 +753,26 @@ fn apply_result(
     let provider = parties::provider(c, &before.payee_id)?;
     let email_to = provider.map(|p| (p.contact_email, p.name));
     let email = match result {
-        Result_::Paid { bank_reference, paid_on } => {
+        Result_::Paid {
+            bank_reference,
+            paid_on,
+        } => {
             after.status = PayoutStatus::Paid.as_str().into();
             after.bank_reference = Some(bank_reference.clone());
             after.paid_on = Some(*paid_on);
             repo::set_items_of_payout(c, &before.id, "in_settlement", "paid", false, now)?;
-            vouchers::insert_ledger(c, &moves(&[(payout_account(&before.id), paid_account(&before.payee_id), before.amount_fen)], "payout_paid", now))?;
+            vouchers::insert_ledger(
+                c,
+                &moves(
+                    &[(
+                        payout_account(&before.id),
+                        paid_account(&before.payee_id),
+                        before.amount_fen,
+                    )],
+                    "payout_paid",
+                    now,
+                ),
+            )?;
             email_to.map(|(to, name)| {
                 PayoutPaid {
                     payee_name: before.payee_name.clone(),
@@ -696,7 +789,14 @@ fn apply_result(
             after.status = PayoutStatus::Failed.as_str().into();
             after.failure_reason = Some(reason.clone());
             repo::set_items_of_payout(c, &before.id, "in_settlement", "payable", true, now)?;
-            vouchers::insert_ledger(c, &moves(&[(payout_account(&before.id), payable, before.amount_fen)], "payout_failed", now))?;
+            vouchers::insert_ledger(
+                c,
+                &moves(
+                    &[(payout_account(&before.id), payable, before.amount_fen)],
+                    "payout_failed",
+                    now,
+                ),
+            )?;
             email_to.map(|(to, name)| {
                 PayoutFailed {
                     payee_name: before.payee_name.clone(),
@@ -710,7 +810,16 @@ fn apply_result(
         }
     };
     repo::update_payout(c, &after)?;
-    audit::record(c, actor, now, &format!("payout.{}", after.status), "payout", &before.id, snapshot(&before), snapshot(&after))?;
+    audit::record(
+        c,
+        actor,
+        now,
+        &format!("payout.{}", after.status),
+        "payout",
+        &before.id,
+        snapshot(&before),
+        snapshot(&after),
+    )?;
     super::outbox::enqueue(c, templates, email.into_iter().collect(), now)?;
     Ok(after)
 }
@@ -737,7 +846,8 @@ pub fn record(
 ) -> AppResult<PayoutView> {
     let result = check_result(input, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
-        let before = repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
+        let before =
+            repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
         let run = approved_run_of(c, &before)?;
         let after = apply_result(c, templates, before, &result, &run.period, now, actor)?;
         PayoutView::from_row(after)
@@ -762,7 +872,8 @@ pub fn reverse(
     let reason = e.text("reason", &input.reason, 2000);
     e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
-        let before = repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
+        let before =
+            repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
         if before.status != PayoutStatus::Paid.as_str() {
             return Err(AppError::conflict(
                 "payout_not_paid",
@@ -780,10 +891,27 @@ pub fn reverse(
         repo::set_items_of_payout(c, &before.id, "paid", "payable", true, now)?;
         vouchers::insert_ledger(
             c,
-            &moves(&[(paid_account(&before.payee_id), super::vouchers::payable_account(&before.payee_id), before.amount_fen)], "payout_reversed", now),
+            &moves(
+                &[(
+                    paid_account(&before.payee_id),
+                    super::vouchers::payable_account(&before.payee_id),
+                    before.amount_fen,
+                )],
+                "payout_reversed",
+                now,
+            ),
         )?;
         repo::update_payout(c, &after)?;
-        audit::record(c, actor, now, "payout.reversed", "payout", payout_id, snapshot(&before), snapshot(&after))?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "payout.reversed",
+            "payout",
+            payout_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
         PayoutView::from_row(after)
     })
 }
@@ -819,7 +947,9 @@ struct ResultRow {
 /// `failed`/`失败`. Any malformed row refuses the whole file.
 fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
     let malformed = |why: String| {
         AppError::rule(
             "results_file_malformed",
@@ -827,12 +957,20 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
             format!("the result file is malformed; nothing was applied: {why}"),
         )
     };
-    let header = reader.headers().map_err(|e| malformed(e.to_string()))?.clone();
+    let header = reader
+        .headers()
+        .map_err(|e| malformed(e.to_string()))?
+        .clone();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(r), Some(s)) = (col("reference"), col("status")) else {
         return Err(malformed("the header must name reference and status (and amount, bank_reference, paid_on, reason)".into()));
     };
-    let (a, b, d, why) = (col("amount"), col("bank_reference"), col("paid_on"), col("reason"));
+    let (a, b, d, why) = (
+        col("amount"),
+        col("bank_reference"),
+        col("paid_on"),
+        col("reason"),
+    );
     let mut out = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| malformed(e.to_string()))?;
@@ -845,7 +983,10 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
         };
         let amount = match get(a).as_str() {
             "" => None,
-            v => Some(Fen::parse_yuan(v).map_err(|_| malformed(format!("line {line}: bad amount {v:?}")))?),
+            v => Some(
+                Fen::parse_yuan(v)
+                    .map_err(|_| malformed(format!("line {line}: bad amount {v:?}")))?,
+            ),
         };
         let input = PayoutResult {
             outcome,
@@ -854,10 +995,20 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
             reason: Some(get(why)),
         };
         let result = check_result(&input, today).map_err(|e| {
-            let detail = e.errors.iter().map(|f| format!("{} {}", f.field, f.code)).collect::<Vec<_>>().join(", ");
+            let detail = e
+                .errors
+                .iter()
+                .map(|f| format!("{} {}", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join(", ");
             malformed(format!("line {line}: {detail}"))
         })?;
-        out.push(ResultRow { line, reference: get(Some(r)), amount, result });
+        out.push(ResultRow {
+            line,
+            reference: get(Some(r)),
+            amount,
+            result,
+        });
     }
     if out.is_empty() {
         return Err(malformed("no rows".into()));
@@ -877,7 +1028,8 @@ pub fn import(
 ) -> AppResult<ImportReport> {
     let rows = parse_results(bytes, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
-        let run = repo::run_for_update(c, run_id)?.ok_or_else(|| AppError::not_found("settlement run"))?;
+        let run = repo::run_for_update(c, run_id)?
+            .ok_or_else(|| AppError::not_found("settlement run"))?;
         if run.status != RunStatus::Approved.as_str() {
             return Err(AppError::conflict(
                 "run_not_approved",
@@ -889,25 +1041,41 @@ pub fn import(
             .into_iter()
             .map(|p| (p.reference, p.id))
             .collect();
-        let mut report = ImportReport { applied: 0, unmatched: Vec::new(), mismatched: Vec::new() };
+        let mut report = ImportReport {
+            applied: 0,
+            unmatched: Vec::new(),
+            mismatched: Vec::new(),
+        };
         for row in rows {
             let Some(id) = by_ref.get(&row.reference) else {
-                report.unmatched.push(RowProblem { line: row.line, reference: row.reference, problem: "no such payout in this run".into() });
+                report.unmatched.push(RowProblem {
+                    line: row.line,
+                    reference: row.reference,
+                    problem: "no such payout in this run".into(),
+                });
                 continue;
             };
-            let p = repo::payout_for_update(c, id)?.ok_or_else(|| AppError::internal("payout vanished"))?;
+            let p = repo::payout_for_update(c, id)?
+                .ok_or_else(|| AppError::internal("payout vanished"))?;
             if let Some(a) = row.amount {
                 if a.get() != p.amount_fen {
                     report.mismatched.push(RowProblem {
                         line: row.line,
                         reference: row.reference,
-                        problem: format!("amount {a} differs from the payout's {}", Fen::new(p.amount_fen)),
+                        problem: format!(
+                            "amount {a} differs from the payout's {}",
+                            Fen::new(p.amount_fen)
+                        ),
                     });
                     continue;
                 }
             }
             if p.status != PayoutStatus::Pending.as_str() {
-                report.mismatched.push(RowProblem { line: row.line, reference: row.reference, problem: format!("already {}", p.status) });
+                report.mismatched.push(RowProblem {
+                    line: row.line,
+                    reference: row.reference,
+                    problem: format!("already {}", p.status),
+                });
                 continue;
             }
             apply_result(c, templates, p, &row.result, &run.period, now, actor)?;
@@ -925,4 +1093,136 @@ pub fn import(
         )?;
         Ok(report)
     })
+}
+
+/// One line of a period report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportLine {
+    pub id: String,
+    pub name: String,
+    pub items: i64,
+    #[schema(value_type = String)]
+    pub amount: Fen,
+    /// Of which paid.
+    #[schema(value_type = String)]
+    pub paid: Fen,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodReport {
+    pub period: String,
+    pub items: i64,
+    #[schema(value_type = String)]
+    pub amount: Fen,
+    #[schema(value_type = String)]
+    pub paid: Fen,
+    pub by_programme: Vec<ReportLine>,
+    pub by_provider: Vec<ReportLine>,
+    pub by_category: Vec<ReportLine>,
+}
+
+/// Totals of what a period's run pays, by programme, provider and category.
+pub fn report(
+    conn: &mut DbConnection,
+    policy: &crate::domain::Policy,
+    period: Period,
+) -> AppResult<PeriodReport> {
+    let rows = repo::report_rows(conn, &period.to_string())?;
+    let mut totals = (0i64, 0i64, 0i64);
+    let mut groups: [BTreeMap<String, (i64, i64, i64)>; 3] = Default::default();
+    for (programme, provider, category, amount, status) in &rows {
+        let paid = if status == PayoutStatus::Paid.as_str() {
+            *amount
+        } else {
+            0
+        };
+        totals = (totals.0 + 1, totals.1 + amount, totals.2 + paid);
+        for (g, key) in groups.iter_mut().zip([programme, provider, category]) {
+            let e = g.entry(key.clone()).or_default();
+            *e = (e.0 + 1, e.1 + amount, e.2 + paid);
+        }
+    }
+    let [programmes, providers, categories] = groups;
+    let line = |id: String, name: String, (items, amount, paid): (i64, i64, i64)| ReportLine {
+        id,
+        name,
+        items,
+        amount: Fen::new(amount),
+        paid: Fen::new(paid),
+    };
+    let mut by_programme = Vec::new();
+    for (id, t) in programmes {
+        let name = vouchers::programme(conn, &id)?.map_or_else(|| id.clone(), |p| p.name);
+        by_programme.push(line(id, name, t));
+    }
+    let names: BTreeMap<String, String> =
+        parties::providers_by_ids(conn, &providers.keys().cloned().collect::<Vec<_>>())?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+    let by_provider = providers
+        .into_iter()
+        .map(|(id, t)| line(id.clone(), names.get(&id).cloned().unwrap_or(id), t))
+        .collect();
+    let by_category = categories
+        .into_iter()
+        .map(|(id, t)| {
+            let name = policy
+                .category(&id)
+                .map_or_else(|| id.clone(), |c| c.name_zh.clone());
+            line(id, name, t)
+        })
+        .collect();
+    Ok(PeriodReport {
+        period: period.to_string(),
+        items: totals.0,
+        amount: Fen::new(totals.1),
+        paid: Fen::new(totals.2),
+        by_programme,
+        by_provider,
+        by_category,
+    })
+}
+
+const REPORT_COLUMNS: [&str; 6] = [
+    "维度",
+    "编号",
+    "名称",
+    "笔数",
+    "金额（元）",
+    "其中已付（元）",
+];
+
+/// A period report as one table (CSV or XLSX): a row per programme, provider and
+/// category, then the total.
+pub fn report_file(r: &PeriodReport, format: FileFormat) -> AppResult<Vec<u8>> {
+    let mut rows = Vec::new();
+    for (dim, lines) in [
+        ("项目", &r.by_programme),
+        ("服务机构", &r.by_provider),
+        ("服务类别", &r.by_category),
+    ] {
+        for l in lines {
+            rows.push([
+                dim.to_string(),
+                l.id.clone(),
+                l.name.clone(),
+                l.items.to_string(),
+                l.amount.to_string(),
+                l.paid.to_string(),
+            ]);
+        }
+    }
+    rows.push([
+        "合计".into(),
+        r.period.clone(),
+        String::new(),
+        r.items.to_string(),
+        r.amount.to_string(),
+        r.paid.to_string(),
+    ]);
+    match format {
+        FileFormat::Csv => csv_bytes(REPORT_COLUMNS, &rows),
+        FileFormat::Xlsx => xlsx_bytes(&format!("结算报表{}", r.period), REPORT_COLUMNS, &rows),
+    }
 }

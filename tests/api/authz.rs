@@ -12,6 +12,7 @@ const STAFF_READ: &[Role] = &[Reviewer, Finance, Admin, Auditor];
 const REVIEWING: &[Role] = &[Reviewer, Admin];
 const AUDIT: &[Role] = &[Admin, Auditor];
 const ORDER_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Admin, Auditor];
+const FINANCE_READ: &[Role] = &[Finance, Admin, Auditor];
 const REDEMPTION_READ: &[Role] = &[Provider, Reviewer, Finance, Admin, Auditor];
 const EVIDENCE_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Auditor];
 
@@ -142,6 +143,27 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
         "/api/v1/ledger/verify",
         Some(&[Finance, Admin, Auditor]),
     ),
+    ("post", "/api/v1/settlement-runs", Some(&[Finance])),
+    ("get", "/api/v1/settlement-runs", Some(FINANCE_READ)),
+    ("get", "/api/v1/settlement-runs/{id}", Some(FINANCE_READ)),
+    (
+        "post",
+        "/api/v1/settlement-runs/{id}/decision",
+        Some(&[Finance]),
+    ),
+    (
+        "get",
+        "/api/v1/settlement-runs/{id}/bank-file",
+        Some(&[Finance]),
+    ),
+    (
+        "post",
+        "/api/v1/settlement-runs/{id}/results",
+        Some(&[Finance]),
+    ),
+    ("post", "/api/v1/payouts/{id}/result", Some(&[Finance])),
+    ("post", "/api/v1/payouts/{id}/reversal", Some(&[Finance])),
+    ("get", "/api/v1/reports/settlement", Some(FINANCE_READ)),
     ("get", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
     ("put", "/api/v1/users/{id}/affiliations", Some(&[Admin])),
     ("get", "/api/v1/admin/jobs", Some(&[Admin])),

@@ -19,3 +19,4 @@ mod processes;
 mod providers;
 mod redemptions;
 mod schema_parity;
+mod settlement;

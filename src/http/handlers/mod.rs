@@ -11,6 +11,7 @@ pub mod orders;
 pub mod providers;
 pub mod public;
 pub mod redemptions;
+pub mod settlement;
 pub mod spaces;
 pub mod users;
 pub mod vouchers;
@@ -80,6 +81,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(redemptions::notices)
                 .service(redemptions::file_objection)
                 .service(redemptions::verify_ledger)
+                .service(settlement::prepare)
+                .service(settlement::list)
+                .service(settlement::get)
+                .service(settlement::decide)
+                .service(settlement::bank_file)
+                .service(settlement::import_results)
+                .service(settlement::record)
+                .service(settlement::reverse)
+                .service(settlement::report)
                 .service(spaces::my_space)
                 .service(spaces::list)
                 .service(spaces::get)

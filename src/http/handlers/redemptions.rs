@@ -3,7 +3,7 @@
 
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
-use crate::http::extract::{Auth, LedgerRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
+use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
 use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
 use crate::services::ledger::{self, LedgerReport};
 use crate::services::orders::Party;
@@ -206,7 +206,7 @@ pub async fn file_objection(
 #[get("/ledger/verify")]
 pub async fn verify_ledger(
     state: State,
-    _auth: Auth<LedgerRead>,
+    _auth: Auth<FinanceRead>,
 ) -> actix_web::Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(db(&state, ledger::verify).await?))
 }

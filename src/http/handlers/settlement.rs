@@ -1,0 +1,292 @@
+//! Settlement runs, payouts, bank files, payment results and period reports.
+
+use crate::error::{AppError, Problem};
+use crate::http::extract::{Auth, FinanceRead, FinanceRole};
+use crate::http::{db, page, path_id, JsonBody, State};
+use crate::services::settlement::{
+    self as svc, FileFormat, ImportReport, PayoutResult, PayoutView, PeriodReport, Prepared,
+    ReversalInput, RunDecision, RunView,
+};
+use crate::services::Paged;
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareInput {
+    /// The month to pay for, YYYY-MM.
+    pub period: String,
+}
+
+/// Prepare the settlement run of a period by hand (also done by the `settlement` job on
+/// the 1st of each month). Idempotent: an existing run of the period is returned (200).
+#[utoipa::path(post, path = "/api/v1/settlement-runs", tag = "settlement", request_body = PrepareInput, security(("bearer" = [])), responses(
+    (status = 201, body = Prepared), (status = 200, description = "the period's existing run", body = Prepared),
+    (status = 400, description = "period_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/settlement-runs")]
+pub async fn prepare(
+    state: State,
+    auth: Auth<FinanceRole>,
+    body: JsonBody<PrepareInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let period = svc::parse_period(&body.period)?;
+    let (mail, now) = (state.mail.clone(), state.clock.now());
+    let out = db(&state, move |c| {
+        svc::prepare(c, &mail, period, false, now, &auth.actor)
+    })
+    .await?;
+    Ok(if out.created {
+        HttpResponse::Created().json(out)
+    } else {
+        HttpResponse::Ok().json(out)
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RunsQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Settlement runs, newest first.
+#[utoipa::path(get, path = "/api/v1/settlement-runs", tag = "settlement", params(RunsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<RunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/settlement-runs")]
+pub async fn list(
+    state: State,
+    _auth: Auth<FinanceRead>,
+    q: web::Query<RunsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = page(q.page, q.per_page)?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
+}
+
+/// One run with its payouts and held-back payees.
+#[utoipa::path(get, path = "/api/v1/settlement-runs/{id}", tag = "settlement", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = RunView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/settlement-runs/{id}")]
+pub async fn get(
+    state: State,
+    _auth: Auth<FinanceRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "settlement run")?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+}
+
+/// Approve (not the preparer) or reject (with a reason: every item back to payable).
+#[utoipa::path(post, path = "/api/v1/settlement-runs/{id}/decision", tag = "settlement", request_body = RunDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = RunView),
+    (status = 403, description = "same_user_cannot_approve", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "run_already_decided", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/settlement-runs/{id}/decision")]
+pub async fn decide(
+    state: State,
+    auth: Auth<FinanceRole>,
+    path: web::Path<String>,
+    body: JsonBody<RunDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "settlement run")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    /// csv (UTF-8 with BOM) or xlsx.
+    pub format: Option<String>,
+}
+
+fn file_format(q: &FormatQuery) -> Result<FileFormat, AppError> {
+    match q.format.as_deref() {
+        None | Some("csv") => Ok(FileFormat::Csv),
+        Some("xlsx") => Ok(FileFormat::Xlsx),
+        Some(other) => Err(AppError::bad_request(
+            "format_unknown",
+            format!("未知的文件格式：{other}（应为 csv 或 xlsx）"),
+            format!("unknown format {other}: csv or xlsx"),
+        )),
+    }
+}
+
+fn attachment(bytes: Vec<u8>, format: FileFormat, name: &str, sha: Option<&str>) -> HttpResponse {
+    let mut r = HttpResponse::Ok();
+    r.content_type(match format {
+        FileFormat::Csv => "text/csv; charset=utf-8",
+        FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    })
+    .insert_header(ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(name.to_string())],
+    })
+    .insert_header((header::CACHE_CONTROL, "private, no-store"));
+    if let Some(sha) = sha {
+        r.insert_header(("x-content-sha256", sha.to_string()));
+    }
+    r.body(bytes)
+}
+
+/// The bank payment file of an approved run (the same bytes every time; its SHA-256 is
+/// recorded on the run and sent as `x-content-sha256`).
+#[utoipa::path(get, path = "/api/v1/settlement-runs/{id}/bank-file", tag = "settlement", params(("id" = String, Path), FormatQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "the file", content_type = "text/csv"),
+    (status = 409, description = "run_not_approved", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/settlement-runs/{id}/bank-file")]
+pub async fn bank_file(
+    state: State,
+    auth: Auth<FinanceRole>,
+    path: web::Path<String>,
+    q: web::Query<FormatQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "settlement run")?;
+    let format = file_format(&q)?;
+    let now = state.clock.now();
+    let (bytes, sha, name) = db(&state, move |c| {
+        svc::export(c, &id, format, now, &auth.actor)
+    })
+    .await?;
+    Ok(attachment(bytes, format, &name, Some(&sha)))
+}
+
+/// The largest bank result file taken (about 150,000 rows).
+const RESULT_FILE_LIMIT: usize = 16 << 20;
+
+/// Import the bank's result file (CSV with the header
+/// `reference,status,amount,bank_reference,paid_on,reason`; status paid/成功 or
+/// failed/失败). Matched rows are recorded; unmatched and mismatched rows are reported;
+/// a malformed file applies nothing.
+#[utoipa::path(post, path = "/api/v1/settlement-runs/{id}/results", tag = "settlement", params(("id" = String, Path)),
+    request_body(content = String, content_type = "text/csv"), security(("bearer" = [])), responses(
+    (status = 200, body = ImportReport),
+    (status = 409, description = "run_not_approved", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "results_file_malformed", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/settlement-runs/{id}/results")]
+pub async fn import_results(
+    state: State,
+    auth: Auth<FinanceRole>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "settlement run")?;
+    let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
+        Ok(read) => read?,
+        Err(_) => {
+            return Err(AppError::new(
+                crate::error::Kind::PayloadTooLarge,
+                "body_too_large",
+                "结果文件不能超过 16 MiB",
+                "result files may be at most 16 MiB",
+            )
+            .into())
+        }
+    };
+    let (mail, now) = (state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::import(c, &mail, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Record one payout's result: paid (bank reference, date) or failed (reason: its items
+/// go back to payable).
+#[utoipa::path(post, path = "/api/v1/payouts/{id}/result", tag = "settlement", request_body = PayoutResult, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = PayoutView),
+    (status = 409, description = "payout_already_recorded, run_not_approved", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/payouts/{id}/result")]
+pub async fn record(
+    state: State,
+    auth: Auth<FinanceRole>,
+    path: web::Path<String>,
+    body: JsonBody<PayoutResult>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "payout")?;
+    let (mail, now) = (state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::record(c, &mail, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Reverse a paid payout (the bank returned the money): recorded, and its items are
+/// payable again.
+#[utoipa::path(post, path = "/api/v1/payouts/{id}/reversal", tag = "settlement", request_body = ReversalInput, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = PayoutView),
+    (status = 409, description = "payout_not_paid", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/payouts/{id}/reversal")]
+pub async fn reverse(
+    state: State,
+    auth: Auth<FinanceRole>,
+    path: web::Path<String>,
+    body: JsonBody<ReversalInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "payout")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::reverse(c, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// YYYY-MM.
+    pub period: String,
+    /// json (default), csv or xlsx.
+    pub format: Option<String>,
+}
+
+/// What a period's run pays, by programme, provider and category (JSON, CSV or XLSX).
+#[utoipa::path(get, path = "/api/v1/reports/settlement", tag = "settlement", params(ReportQuery), security(("bearer" = [])), responses(
+    (status = 200, body = PeriodReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/reports/settlement")]
+pub async fn report(
+    state: State,
+    _auth: Auth<FinanceRead>,
+    q: web::Query<ReportQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let period = svc::parse_period(&q.period)?;
+    let format = match q.format.as_deref() {
+        None | Some("json") => None,
+        other => Some(file_format(&FormatQuery {
+            format: other.map(str::to_string),
+        })?),
+    };
+    let policy = state.policy.clone();
+    let r = db(&state, move |c| svc::report(c, &policy, period)).await?;
+    Ok(match format {
+        None => HttpResponse::Ok().json(r),
+        Some(f) => {
+            let bytes = svc::report_file(&r, f)?;
+            let ext = if f == FileFormat::Csv { "csv" } else { "xlsx" };
+            attachment(bytes, f, &format!("settlement-report-{period}.{ext}"), None)
+        }
+    })
+}

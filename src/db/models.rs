@@ -428,7 +428,7 @@ pub struct ServiceItemRow {
 
 /// A service order a firm placed against one of its vouchers.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
-#[diesel(table_name = orders, treat_none_as_null = true)]
+#[diesel(table_name = orders, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OrderRow {
     pub id: String,
     pub order_no: String,
@@ -486,7 +486,7 @@ pub struct RedemptionApplicationRow {
 
 /// One confirmed order's amount, claimed back by its provider.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
-#[diesel(table_name = redemption_items, treat_none_as_null = true)]
+#[diesel(table_name = redemption_items, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct RedemptionItemRow {
     pub id: String,
     pub application_id: String,

@@ -34,6 +34,18 @@ pub fn insert(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Many orders at once (imports and benchmarks).
+pub fn insert_many(conn: &mut DbConnection, rows: &[OrderRow]) -> QueryResult<()> {
+    bulk_insert!(conn, orders::table, rows);
+    Ok(())
+}
+
+/// Many redemption items at once (imports and benchmarks).
+pub fn insert_many_items(conn: &mut DbConnection, rows: &[RedemptionItemRow]) -> QueryResult<()> {
+    bulk_insert!(conn, redemption_items::table, rows);
+    Ok(())
+}
+
 pub fn update(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<usize> {
     diesel::update(orders::table.find(&row.id))
         .set(row)

@@ -257,8 +257,8 @@ pub async fn reverse(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
-    /// YYYY-MM.
-    pub period: String,
+    /// YYYY-MM; by default the month before this one (China time).
+    pub period: Option<String>,
     /// json (default), csv or xlsx.
     pub format: Option<String>,
 }
@@ -272,7 +272,10 @@ pub async fn report(
     _auth: Auth<FinanceRead>,
     q: web::Query<ReportQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let period = svc::parse_period(&q.period)?;
+    let period = match &q.period {
+        Some(p) => svc::parse_period(p)?,
+        None => crate::domain::settlement::Period::before(state.clock.now()),
+    };
     let format = match q.format.as_deref() {
         None | Some("json") => None,
         other => Some(file_format(&FormatQuery {

@@ -17,7 +17,8 @@ pub struct Difference {
     /// does not sum to zero), `voucher_held:{id}` (a voucher's held amount against its
     /// orders), `payout_items:{id}` (a payout against the items it pays),
     /// `item_payouts:{id}` (how many live payouts hold an item: expected 1 while it is
-    /// in settlement or paid, else 0).
+    /// in settlement or paid, else 0), `item_payout_status:{id}` (1 when that payout is
+    /// pending for an item in settlement, paid for a paid item; else 0).
     pub account: String,
     #[schema(value_type = String)]
     pub expected: Fen,
@@ -195,22 +196,17 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 Some(RedemptionStatus::Paid) => Some(PayoutStatus::Paid),
                 _ => None,
             };
-            let ok = match want {
-                Some(w) => {
-                    live == 1
-                        && live_of_item[i.id.as_str()]
-                            .first()
-                            .and_then(|p| payout_status.get(p))
-                            .is_some_and(|s| *s == w.as_str())
-                }
-                None => live == 0,
-            };
-            if !ok {
-                check(
-                    format!("item_payouts:{}", i.id),
-                    i64::from(want.is_some()),
-                    live as i64,
-                );
+            check(
+                format!("item_payouts:{}", i.id),
+                i64::from(want.is_some()),
+                live as i64,
+            );
+            if let (Some(w), 1) = (want, live) {
+                let right = live_of_item[i.id.as_str()]
+                    .first()
+                    .and_then(|p| payout_status.get(p))
+                    .is_some_and(|s| *s == w.as_str());
+                check(format!("item_payout_status:{}", i.id), 1, i64::from(right));
             }
         }
         for (provider, expected) in &payable {

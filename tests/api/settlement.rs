@@ -503,6 +503,35 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
     assert_eq!(r.body["run"]["payout_count"], 2, "{}", r.body);
     assert_eq!(r.body["run"]["total"], "10000.00");
     ledger_ok(&app, &maker).await;
+
+    // The ledger check finds a payout marked paid behind its back.
+    let payout = r.body["run"]["payouts"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.exec(&format!(
+        "UPDATE payouts SET status = 'paid', bank_reference = 'X', paid_on = '2026-01-05' WHERE id = '{payout}'"
+    ))
+    .unwrap();
+    let report = app.get("/api/v1/ledger/verify", Some(&maker)).await.body;
+    assert_eq!(report["ok"], false, "{report}");
+    let accounts: Vec<&str> = report["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["account"].as_str().unwrap())
+        .collect();
+    assert!(
+        accounts.contains(&format!("payout:{payout}").as_str()),
+        "{report}"
+    );
+    assert!(accounts.iter().any(|a| a.starts_with("paid:")), "{report}");
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.starts_with("item_payout_status:")),
+        "{report}"
+    );
 }
 
 #[actix_web::test]

@@ -351,20 +351,37 @@ pub fn redeemed_orders(conn: &mut DbConnection, order_ids: &[String]) -> QueryRe
     Ok(out)
 }
 
-/// Items in a status, oldest first, optionally of one provider.
+/// Items in a stored status, oldest first, optionally of one provider. For `payable`,
+/// `in_run` chooses the items in a live payout (`Some(true)`: shown as in settlement)
+/// or not (`Some(false)`: waiting for a run).
 pub fn items_in(
     conn: &mut DbConnection,
     status: &str,
+    in_run: Option<bool>,
     provider_id: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<RedemptionItemRow>, i64)> {
+    use super::schema::payout_items;
+    use diesel::dsl::{exists, not};
     let base = || {
         let mut q = redemption_items::table
             .filter(redemption_items::status.eq(status.to_string()))
             .into_boxed();
         if let Some(p) = provider_id {
             q = q.filter(redemption_items::provider_id.eq(p.to_string()));
+        }
+        let live = || {
+            exists(
+                payout_items::table
+                    .filter(payout_items::item_id.eq(redemption_items::id))
+                    .filter(payout_items::live.eq(true)),
+            )
+        };
+        match in_run {
+            Some(true) => q = q.filter(live()),
+            Some(false) => q = q.filter(not(live())),
+            None => {}
         }
         q
     };

@@ -6,6 +6,7 @@ use super::schema::{
 };
 use super::DbConnection;
 use chrono::NaiveDateTime;
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
@@ -21,7 +22,8 @@ pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
-/// (provider, amount) of every payable item that became payable before `cutoff`.
+/// (provider, amount) of every payable item that became payable before `cutoff` and is
+/// not in a live payout.
 pub fn payable_items(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
@@ -29,6 +31,11 @@ pub fn payable_items(
     redemption_items::table
         .filter(redemption_items::status.eq("payable"))
         .filter(redemption_items::payable_at.lt(cutoff))
+        .filter(not(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(redemption_items::id))
+                .filter(payout_items::live.eq(true)),
+        )))
         .select((redemption_items::provider_id, redemption_items::amount_fen))
         .load(conn)
 }
@@ -101,8 +108,10 @@ pub fn insert_holdbacks(conn: &mut DbConnection, rows: &[HoldbackRow]) -> QueryR
 }
 
 /// Records what each provider payout of `run_id` pays: the provider's payable items
-/// from before `cutoff` (one INSERT … SELECT, however many items), then marks them in
-/// settlement. Returns the number of items.
+/// from before `cutoff` not yet in a live payout (one INSERT … SELECT, however many
+/// items). The items themselves are not written: "in settlement" is their live payout
+/// row, so a run over a million items costs a million inserts, not also a million
+/// updates of an indexed table. Returns the number of items.
 pub fn attach_redemption_items(
     conn: &mut DbConnection,
     run_id: &str,
@@ -117,6 +126,11 @@ pub fn attach_redemption_items(
         )
         .filter(redemption_items::status.eq("payable"))
         .filter(redemption_items::payable_at.lt(cutoff))
+        .filter(not(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(redemption_items::id))
+                .filter(payout_items::live.eq(true)),
+        )))
         .select((
             payouts::id,
             "redemption".into_sql::<Text>(),
@@ -134,35 +148,12 @@ pub fn attach_redemption_items(
             payout_items::live,
         ))
         .execute(conn)?;
-    set_items_of_run(conn, run_id, true, "payable", "in_settlement")?;
     Ok(n)
 }
 
-/// Moves the live items of a run's payouts (all, or only those of `payout_id`) from
-/// one item status to another.
-fn set_items_of_run(
-    conn: &mut DbConnection,
-    run_id: &str,
-    live: bool,
-    from: &str,
-    to: &str,
-) -> QueryResult<usize> {
-    let of_run = payout_items::table
-        .inner_join(payouts::table)
-        .filter(payouts::run_id.eq(run_id.to_string()))
-        .filter(payout_items::live.eq(live))
-        .select(payout_items::item_id);
-    diesel::update(
-        redemption_items::table
-            .filter(redemption_items::id.eq_any(of_run))
-            .filter(redemption_items::status.eq(from)),
-    )
-    .set(redemption_items::status.eq(to))
-    .execute(conn)
-}
-
-/// Moves the live items of one payout from one status to another; with `release`,
-/// the payout lets go of them (they may be paid by a later payout).
+/// Moves the live items of one payout from one status to another (nothing when the two
+/// are the same); with `release`, the payout lets go of them (they may be paid by a
+/// later payout).
 pub fn set_items_of_payout(
     conn: &mut DbConnection,
     payout_id: &str,
@@ -171,20 +162,23 @@ pub fn set_items_of_payout(
     release: bool,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let ids = payout_items::table
-        .filter(payout_items::payout_id.eq(payout_id))
-        .filter(payout_items::live.eq(true))
-        .select(payout_items::item_id);
-    let mut n = diesel::update(
-        redemption_items::table
-            .filter(redemption_items::id.eq_any(ids))
-            .filter(redemption_items::status.eq(from)),
-    )
-    .set((
-        redemption_items::status.eq(to),
-        redemption_items::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let mut n = 0;
+    if from != to {
+        let ids = payout_items::table
+            .filter(payout_items::payout_id.eq(payout_id))
+            .filter(payout_items::live.eq(true))
+            .select(payout_items::item_id);
+        n = diesel::update(
+            redemption_items::table
+                .filter(redemption_items::id.eq_any(ids))
+                .filter(redemption_items::status.eq(from)),
+        )
+        .set((
+            redemption_items::status.eq(to),
+            redemption_items::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
     if release {
         n = diesel::update(
             payout_items::table
@@ -260,4 +254,22 @@ pub fn report_rows(conn: &mut DbConnection, period: &str) -> QueryResult<Vec<Rep
             payouts::status,
         ))
         .load(conn)
+}
+
+/// The status of the live payout holding each of `item_ids`, if any.
+pub fn live_payout_status(
+    conn: &mut DbConnection,
+    item_ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in item_ids.chunks(super::vouchers::CHUNK) {
+        let rows: Vec<(String, String)> = payout_items::table
+            .inner_join(payouts::table)
+            .filter(payout_items::item_id.eq_any(chunk))
+            .filter(payout_items::live.eq(true))
+            .select((payout_items::item_id, payouts::status))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
 }

@@ -238,7 +238,8 @@ pub fn order_no(china_date: chrono::NaiveDate, random: u64) -> String {
 
 super::text_enum! {
     /// A redemption item's life: submitted → in_notice (approved) → payable, or rejected;
-    /// then in a settlement run and paid (the settlement issue).
+    /// then in a settlement run and paid. `in_settlement` is shown, not stored: it is a
+    /// payable item held by a live (pending) payout.
     pub enum RedemptionStatus {
         Submitted => "submitted",
         Rejected => "rejected",

@@ -16,9 +16,9 @@ pub struct Difference {
     /// The account, or a check that is not an account: `txn:{id}` (a transaction that
     /// does not sum to zero), `voucher_held:{id}` (a voucher's held amount against its
     /// orders), `payout_items:{id}` (a payout against the items it pays),
-    /// `item_payouts:{id}` (how many live payouts hold an item: expected 1 while it is
-    /// in settlement or paid, else 0), `item_payout_status:{id}` (1 when that payout is
-    /// pending for an item in settlement, paid for a paid item; else 0).
+    /// `item_payouts:{id}` (how many live payouts hold an item: at most 1 for a payable
+    /// item, exactly 1 for a paid one, else 0), `item_payout_status:{id}` (1 when that
+    /// payout is pending for a payable item, paid for a paid one; else 0).
     pub account: String,
     #[schema(value_type = String)]
     pub expected: Fen,
@@ -138,14 +138,6 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             );
         }
 
-        let mut payable: BTreeMap<&str, i64> = BTreeMap::new();
-        for i in &items {
-            let entry = payable.entry(i.provider_id.as_str()).or_default();
-            if i.status == RedemptionStatus::Payable.as_str() {
-                *entry += i.amount_fen;
-            }
-        }
-
         // Settlement: each payout holds its amount while pending; paid payouts add up
         // in `paid:`; a payout's items add up to it; an item is in at most one live
         // payout, and an item in settlement (or paid) is in one.
@@ -189,23 +181,34 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 balance(&format!("paid:{payee}")),
             );
         }
+        // A payable item waits for a run (no live payout) or is in one (one live
+        // pending payout: "in settlement"); a paid item has one live paid payout; any
+        // other item has none. What waits is what `payable:` holds.
+        let mut payable: BTreeMap<&str, i64> = BTreeMap::new();
         for i in &items {
-            let live = live_of_item.get(i.id.as_str()).map_or(0, Vec::len);
-            let want = match RedemptionStatus::parse(&i.status) {
-                Some(RedemptionStatus::InSettlement) => Some(PayoutStatus::Pending),
-                Some(RedemptionStatus::Paid) => Some(PayoutStatus::Paid),
-                _ => None,
+            let held_by = live_of_item.get(i.id.as_str()).cloned().unwrap_or_default();
+            let state = |k: usize| held_by.get(k).and_then(|p| payout_status.get(p)).copied();
+            let entry = payable.entry(i.provider_id.as_str()).or_default();
+            let (max_live, wanted) = match RedemptionStatus::parse(&i.status) {
+                Some(RedemptionStatus::Payable) => (1, Some(PayoutStatus::Pending)),
+                Some(RedemptionStatus::Paid) => (1, Some(PayoutStatus::Paid)),
+                _ => (0, None),
             };
-            check(
-                format!("item_payouts:{}", i.id),
-                i64::from(want.is_some()),
-                live as i64,
-            );
-            if let (Some(w), 1) = (want, live) {
-                let right = live_of_item[i.id.as_str()]
-                    .first()
-                    .and_then(|p| payout_status.get(p))
-                    .is_some_and(|s| *s == w.as_str());
+            if i.status == RedemptionStatus::Payable.as_str() && held_by.is_empty() {
+                *entry += i.amount_fen;
+            }
+            if held_by.len() > max_live {
+                check(
+                    format!("item_payouts:{}", i.id),
+                    max_live as i64,
+                    held_by.len() as i64,
+                );
+            }
+            if i.status == RedemptionStatus::Paid.as_str() && held_by.is_empty() {
+                check(format!("item_payouts:{}", i.id), 1, 0);
+            }
+            if let (Some(w), 1) = (wanted, held_by.len()) {
+                let right = state(0) == Some(w.as_str());
                 check(format!("item_payout_status:{}", i.id), 1, i64::from(right));
             }
         }

@@ -110,11 +110,18 @@ fn item_views(
         .into_iter()
         .map(|o| (o.id, o.order_no))
         .collect();
+    let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let live = crate::db::settlement::live_payout_status(c, &item_ids)?;
     items
         .into_iter()
         .map(|i| {
             let no = numbers.get(&i.order_id).cloned().unwrap_or_default();
-            item_view(policy, i, no)
+            let in_run = live.get(&i.id).map(String::as_str) == Some("pending");
+            let mut v = item_view(policy, i, no)?;
+            if in_run && v.status == RedemptionStatus::Payable {
+                v.status = RedemptionStatus::InSettlement;
+            }
+            Ok(v)
         })
         .collect()
 }
@@ -322,9 +329,16 @@ pub fn items(
         Party::Staff => None,
         Party::Firm(_) => return Err(AppError::forbidden()),
     };
+    // "In settlement" is not stored: it is a payable item held by a live payout.
+    let (stored, in_run) = match status {
+        RedemptionStatus::InSettlement => (RedemptionStatus::Payable, Some(true)),
+        RedemptionStatus::Payable => (RedemptionStatus::Payable, Some(false)),
+        other => (other, None),
+    };
     let (rows, total) = repo::items_in(
         conn,
-        status.as_str(),
+        stored.as_str(),
+        in_run,
         provider,
         page.offset(),
         page.per_page,

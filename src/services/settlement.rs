@@ -461,7 +461,7 @@ pub fn decide(
                 let payouts = repo::payouts_of(c, run_id)?;
                 let mut back = Vec::new();
                 for p in payouts {
-                    repo::set_items_of_payout(c, &p.id, "in_settlement", "payable", true, now)?;
+                    repo::set_items_of_payout(c, &p.id, "payable", "payable", true, now)?;
                     back.push((
                         payout_account(&p.id),
                         super::vouchers::payable_account(&p.payee_id),
@@ -760,7 +760,7 @@ fn apply_result(
             after.status = PayoutStatus::Paid.as_str().into();
             after.bank_reference = Some(bank_reference.clone());
             after.paid_on = Some(*paid_on);
-            repo::set_items_of_payout(c, &before.id, "in_settlement", "paid", false, now)?;
+            repo::set_items_of_payout(c, &before.id, "payable", "paid", false, now)?;
             vouchers::insert_ledger(
                 c,
                 &moves(
@@ -788,7 +788,7 @@ fn apply_result(
         Result_::Failed { reason } => {
             after.status = PayoutStatus::Failed.as_str().into();
             after.failure_reason = Some(reason.clone());
-            repo::set_items_of_payout(c, &before.id, "in_settlement", "payable", true, now)?;
+            repo::set_items_of_payout(c, &before.id, "payable", "payable", true, now)?;
             vouchers::insert_ledger(
                 c,
                 &moves(

@@ -63,12 +63,18 @@ async fn ledger_ok(app: &TestApp, token: &str) {
     assert_eq!(r.body["ok"], true, "{}", r.body);
 }
 
+/// An item's state as shown: a payable item in a pending payout is in settlement.
 fn item_status(app: &TestApp, item: &str) -> String {
     let mut c = app.conn();
-    hechuang::db::orders::item(&mut c, item)
+    let stored = hechuang::db::orders::item(&mut c, item)
         .unwrap()
         .unwrap()
-        .status
+        .status;
+    let live = hechuang::db::settlement::live_payout_status(&mut c, &[item.to_string()]).unwrap();
+    match (stored.as_str(), live.get(item).map(String::as_str)) {
+        ("payable", Some("pending")) => "in_settlement".into(),
+        _ => stored,
+    }
 }
 
 #[actix_web::test]
@@ -117,6 +123,17 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         assert_eq!(item_status(&app, i), "in_settlement");
     }
     assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 0);
+    let listed = |status: &str| format!("/api/v1/redemption-items?status={status}");
+    let provider_token = app.token("sta").await;
+    let r = app
+        .get(&listed("in_settlement"), Some(&provider_token))
+        .await;
+    assert_eq!(r.body["total"], 2, "{}", r.body);
+    assert_eq!(r.body["items"][0]["status"], "in_settlement");
+    assert_eq!(
+        app.get(&listed("payable"), Some(&maker)).await.body["total"],
+        0
+    );
     // Preparing again gives the same run.
     let again = app
         .post(

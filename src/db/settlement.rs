@@ -8,26 +8,35 @@ use super::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 /// Keeps every other writer off the redemption items until the transaction ends, and
 /// every other preparation too (the mode conflicts with itself) — PostgreSQL; SQLite's
 /// write transaction already excludes them. A run's payouts and the items they pay are
 /// then read from one unchanging set, and two servers preparing a period one after the
 /// other find the first one's run.
+///
+/// The payout items are frozen too, so no result recorded meanwhile lets go of an item
+/// between the count of what is payable and the attaching of it. Both tables then get
+/// fresh planner statistics: a month's run is the one query over a table that may have
+/// grown by a million rows since autovacuum last looked, and a planner that believes
+/// `payout_items` empty probes it by a sequential scan per item.
 pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Pg(c) = conn {
-        diesel::sql_query("LOCK TABLE redemption_items IN SHARE ROW EXCLUSIVE MODE").execute(c)?;
+        diesel::sql_query("LOCK TABLE redemption_items, payout_items IN SHARE ROW EXCLUSIVE MODE")
+            .execute(c)?;
+        diesel::sql_query("ANALYZE redemption_items, payout_items").execute(c)?;
     }
     Ok(())
 }
 
-/// (provider, amount) of every payable item that became payable before `cutoff` and is
-/// not in a live payout.
-pub fn payable_items(
+/// Per provider, how many payable items became payable before `cutoff` and are not in
+/// a live payout, and their total: (provider, items, fen). Summed by the database, so
+/// a million items cross the connection as one row per provider.
+pub fn payable_by_provider(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
+) -> QueryResult<Vec<(String, i64, i64)>> {
     redemption_items::table
         .filter(redemption_items::status.eq("payable"))
         .filter(redemption_items::payable_at.lt(cutoff))
@@ -36,7 +45,14 @@ pub fn payable_items(
                 .filter(payout_items::item_id.eq(redemption_items::id))
                 .filter(payout_items::live.eq(true)),
         )))
-        .select((redemption_items::provider_id, redemption_items::amount_fen))
+        .group_by(redemption_items::provider_id)
+        .select((
+            redemption_items::provider_id,
+            diesel::dsl::count_star(),
+            // SUM of a BIGINT is NUMERIC on PostgreSQL, which the connection enum does
+            // not carry; an item is at most a voucher's face value, so the sum fits.
+            diesel::dsl::sql::<BigInt>("CAST(SUM(redemption_items.amount_fen) AS BIGINT)"),
+        ))
         .load(conn)
 }
 
@@ -107,48 +123,102 @@ pub fn insert_holdbacks(conn: &mut DbConnection, rows: &[HoldbackRow]) -> QueryR
     Ok(())
 }
 
+// What a run is about to attach, on PostgreSQL: a temporary table, dropped at commit.
+diesel::table! {
+    settlement_candidates (item_id) {
+        payout_id -> Text,
+        item_id -> Text,
+        amount_fen -> BigInt,
+    }
+}
+
 /// Records what each provider payout of `run_id` pays: the provider's payable items
-/// from before `cutoff` not yet in a live payout (one INSERT … SELECT, however many
-/// items). The items themselves are not written: "in settlement" is their live payout
-/// row, so a run over a million items costs a million inserts, not also a million
-/// updates of an indexed table. Returns the number of items.
+/// from before `cutoff` not yet in a live payout. The items themselves are not written:
+/// "in settlement" is their live payout row, so a run over a million items costs a
+/// million inserts, not also a million updates of an indexed table. Returns the number
+/// of items.
+///
+/// SQLite does it in one INSERT … SELECT. PostgreSQL first gathers the items into a
+/// temporary table, then inserts them: in one statement its "not in a live payout"
+/// check would read the very table being written, and with `payout_items` planned as
+/// (nearly) empty that check re-scans the growing table once per item: 100,000 items
+/// took 141 s that way. (`ON CONFLICT DO NOTHING` instead of the check is safe but
+/// doubles the cost of each insert.)
 pub fn attach_redemption_items(
     conn: &mut DbConnection,
     run_id: &str,
     cutoff: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let source = redemption_items::table
-        .inner_join(
-            payouts::table.on(payouts::payee_id
-                .eq(redemption_items::provider_id)
-                .and(payouts::payee_kind.eq("provider"))
-                .and(payouts::run_id.eq(run_id.to_string()))),
-        )
-        .filter(redemption_items::status.eq("payable"))
-        .filter(redemption_items::payable_at.lt(cutoff))
-        .filter(not(exists(
-            payout_items::table
-                .filter(payout_items::item_id.eq(redemption_items::id))
-                .filter(payout_items::live.eq(true)),
-        )))
-        .select((
-            payouts::id,
-            "redemption".into_sql::<Text>(),
-            redemption_items::id,
-            redemption_items::amount_fen,
-            true.into_sql::<Bool>(),
-        ));
-    let n = diesel::insert_into(payout_items::table)
-        .values(source)
-        .into_columns((
-            payout_items::payout_id,
-            payout_items::item_kind,
-            payout_items::item_id,
-            payout_items::amount_fen,
-            payout_items::live,
-        ))
-        .execute(conn)?;
-    Ok(n)
+    macro_rules! candidates {
+        () => {
+            redemption_items::table
+                .inner_join(
+                    payouts::table.on(payouts::payee_id
+                        .eq(redemption_items::provider_id)
+                        .and(payouts::payee_kind.eq("provider"))
+                        .and(payouts::run_id.eq(run_id.to_string()))),
+                )
+                .filter(redemption_items::status.eq("payable"))
+                .filter(redemption_items::payable_at.lt(cutoff))
+                .filter(not(exists(
+                    payout_items::table
+                        .filter(payout_items::item_id.eq(redemption_items::id))
+                        .filter(payout_items::live.eq(true)),
+                )))
+        };
+    }
+    let columns = (
+        payout_items::payout_id,
+        payout_items::item_kind,
+        payout_items::item_id,
+        payout_items::amount_fen,
+        payout_items::live,
+    );
+    match conn {
+        DbConnection::Pg(c) => {
+            // The run's payouts were just written: without statistics the planner takes
+            // them for one row and visits the items provider by provider, a random
+            // heap read per item, instead of one scan joined to the payouts by hash.
+            diesel::sql_query("ANALYZE payouts").execute(c)?;
+            diesel::sql_query(
+                "CREATE TEMPORARY TABLE settlement_candidates (payout_id TEXT NOT NULL, \
+                 item_id TEXT NOT NULL, amount_fen BIGINT NOT NULL) ON COMMIT DROP",
+            )
+            .execute(c)?;
+            diesel::insert_into(settlement_candidates::table)
+                .values(candidates!().select((
+                    payouts::id,
+                    redemption_items::id,
+                    redemption_items::amount_fen,
+                )))
+                .into_columns((
+                    settlement_candidates::payout_id,
+                    settlement_candidates::item_id,
+                    settlement_candidates::amount_fen,
+                ))
+                .execute(c)?;
+            diesel::insert_into(payout_items::table)
+                .values(settlement_candidates::table.select((
+                    settlement_candidates::payout_id,
+                    "redemption".into_sql::<Text>(),
+                    settlement_candidates::item_id,
+                    settlement_candidates::amount_fen,
+                    true.into_sql::<Bool>(),
+                )))
+                .into_columns(columns)
+                .execute(c)
+        }
+        DbConnection::Sqlite(c) => diesel::insert_into(payout_items::table)
+            .values(candidates!().select((
+                payouts::id,
+                "redemption".into_sql::<Text>(),
+                redemption_items::id,
+                redemption_items::amount_fen,
+                true.into_sql::<Bool>(),
+            )))
+            .into_columns(columns)
+            .execute(c),
+    }
 }
 
 /// Moves the live items of one payout from one status to another (nothing when the two
@@ -196,6 +266,23 @@ pub fn payouts_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<Payo
         .filter(payouts::run_id.eq(run_id))
         .order(payouts::reference.asc())
         .load(conn)
+}
+
+/// How many payouts of each of `run_ids` are in each status: (run, status, count).
+pub fn payout_tallies(
+    conn: &mut DbConnection,
+    run_ids: &[String],
+) -> QueryResult<Vec<(String, String, i64)>> {
+    let mut out = Vec::new();
+    for chunk in run_ids.chunks(super::vouchers::CHUNK) {
+        let rows: Vec<(String, String, i64)> = payouts::table
+            .filter(payouts::run_id.eq_any(chunk))
+            .group_by((payouts::run_id, payouts::status))
+            .select((payouts::run_id, payouts::status, diesel::dsl::count_star()))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 pub fn payout_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PayoutRow>> {

@@ -12,6 +12,30 @@ super::text_enum! {
 }
 
 super::text_enum! {
+    /// Where a run stands, as finance sees it (DESIGN.md: prepared → approved → exported
+    /// → closed): derived from the stored status, the export and the payouts' results.
+    pub enum RunStage {
+        Prepared => "prepared",
+        Approved => "approved",
+        Exported => "exported",
+        Closed => "closed",
+        Rejected => "rejected",
+    }
+}
+
+/// The stage of a run with `status`, exported or not, with `pending` payouts still
+/// awaiting their result. An exported run is closed when no payout awaits a result.
+pub fn run_stage(status: RunStatus, exported: bool, pending: i64) -> RunStage {
+    match status {
+        RunStatus::Prepared => RunStage::Prepared,
+        RunStatus::Rejected => RunStage::Rejected,
+        RunStatus::Approved if !exported => RunStage::Approved,
+        RunStatus::Approved if pending > 0 => RunStage::Exported,
+        RunStatus::Approved => RunStage::Closed,
+    }
+}
+
+super::text_enum! {
     /// A payout: pending → paid | failed (items back to payable); paid → reversed
     /// (items back to payable); cancelled with its rejected run.
     pub enum PayoutStatus {
@@ -67,18 +91,29 @@ impl Period {
         }
     }
 
-    /// The first instant after the period, as UTC: midnight of the next month's 1st in
-    /// China (UTC+8).
-    pub fn end_utc(self) -> NaiveDateTime {
-        let (y, m) = if self.month == 12 {
-            (self.year + 1, 1)
-        } else {
-            (self.year, self.month + 1)
-        };
-        NaiveDate::from_ymd_opt(y, m, 1)
+    /// The first instant of the period, as UTC: midnight of its 1st in China (UTC+8).
+    pub fn start_utc(self) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t - chrono::Duration::hours(8))
             .unwrap_or_default()
+    }
+
+    /// The first instant after the period, as UTC: midnight of the next month's 1st in
+    /// China (UTC+8).
+    pub fn end_utc(self) -> NaiveDateTime {
+        let next = if self.month == 12 {
+            Period {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Period {
+                year: self.year,
+                month: self.month + 1,
+            }
+        };
+        next.start_utc()
     }
 
     pub fn compact(self) -> String {
@@ -143,6 +178,7 @@ mod tests {
         assert_eq!(p.to_string(), "2026-11");
         // December 1st, 00:00 in China is November 30th, 16:00 UTC.
         assert_eq!(p.end_utc(), utc(2026, 11, 30, 16));
+        assert_eq!(p.start_utc(), utc(2026, 10, 31, 16));
         assert_eq!(
             Period::parse("2026-12").unwrap().end_utc(),
             utc(2026, 12, 31, 16)
@@ -171,6 +207,18 @@ mod tests {
                 month: 1
             }
         );
+    }
+
+    #[test]
+    fn a_run_is_closed_once_exported_and_every_result_is_in() {
+        use RunStage::*;
+        assert_eq!(run_stage(RunStatus::Prepared, false, 3), Prepared);
+        assert_eq!(run_stage(RunStatus::Rejected, false, 0), Rejected);
+        assert_eq!(run_stage(RunStatus::Approved, false, 3), Approved);
+        // Not exported, nothing pending (an empty run): still waiting for its file.
+        assert_eq!(run_stage(RunStatus::Approved, false, 0), Approved);
+        assert_eq!(run_stage(RunStatus::Approved, true, 1), Exported);
+        assert_eq!(run_stage(RunStatus::Approved, true, 0), Closed);
     }
 
     #[test]

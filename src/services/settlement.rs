@@ -9,7 +9,9 @@ use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{HoldbackRow, LedgerEntryRow, PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, parties, users, vouchers, DbConnection};
-use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
+use crate::domain::settlement::{
+    payout_reference, run_stage, unpayable, PayoutStatus, Period, RunStage, RunStatus,
+};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen};
 use crate::error::{AppError, AppResult, Kind};
@@ -116,13 +118,44 @@ pub struct HoldbackView {
     pub amount: Fen,
 }
 
+/// How many of a run's payouts are in each state.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct PayoutTally {
+    /// Awaiting the bank's result.
+    pub pending: i64,
+    pub paid: i64,
+    pub failed: i64,
+    pub reversed: i64,
+    /// With a rejected run.
+    pub cancelled: i64,
+}
+
+impl PayoutTally {
+    fn add(&mut self, status: &str, n: i64) {
+        match PayoutStatus::parse(status) {
+            Some(PayoutStatus::Pending) => self.pending += n,
+            Some(PayoutStatus::Paid) => self.paid += n,
+            Some(PayoutStatus::Failed) => self.failed += n,
+            Some(PayoutStatus::Reversed) => self.reversed += n,
+            Some(PayoutStatus::Cancelled) => self.cancelled += n,
+            None => {}
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunView {
     pub id: String,
     pub period: String,
     /// Items that became payable before this instant are in the run.
     pub cutoff: NaiveDateTime,
+    /// What is stored: prepared, approved or rejected.
     pub status: RunStatus,
+    /// Where the run stands: prepared → approved → exported (bank file taken) → closed
+    /// (every payout's result recorded), or rejected.
+    pub stage: RunStage,
+    /// The payouts by state.
+    pub results: PayoutTally,
     pub origin: String,
     pub prepared_by: Option<String>,
     pub prepared_at: NaiveDateTime,
@@ -148,10 +181,13 @@ pub struct RunView {
 }
 
 impl RunView {
-    fn from_row(r: SettlementRunRow) -> AppResult<Self> {
+    fn from_row(r: SettlementRunRow, results: PayoutTally) -> AppResult<Self> {
+        let status =
+            RunStatus::parse(&r.status).ok_or_else(|| AppError::internal("bad run status"))?;
         Ok(RunView {
-            status: RunStatus::parse(&r.status)
-                .ok_or_else(|| AppError::internal("bad run status"))?,
+            status,
+            stage: run_stage(status, r.exported_at.is_some(), results.pending),
+            results,
             id: r.id,
             period: r.period,
             cutoff: r.cutoff,
@@ -175,8 +211,28 @@ impl RunView {
     }
 }
 
+/// Views of `rows`, with their payouts tallied.
+fn views(c: &mut DbConnection, rows: Vec<SettlementRunRow>) -> AppResult<Vec<RunView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tallies: BTreeMap<String, PayoutTally> = BTreeMap::new();
+    for (run, status, n) in repo::payout_tallies(c, &ids)? {
+        tallies.entry(run).or_default().add(&status, n);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let t = tallies.get(&r.id).copied().unwrap_or_default();
+            RunView::from_row(r, t)
+        })
+        .collect()
+}
+
 fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
-    let payouts = repo::payouts_of(c, &r.id)?
+    let rows = repo::payouts_of(c, &r.id)?;
+    let mut tally = PayoutTally::default();
+    for p in &rows {
+        tally.add(&p.status, 1);
+    }
+    let payouts = rows
         .into_iter()
         .map(PayoutView::from_row)
         .collect::<AppResult<Vec<_>>>()?;
@@ -191,7 +247,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
             amount: Fen::new(h.amount_fen),
         })
         .collect();
-    let mut v = RunView::from_row(r)?;
+    let mut v = RunView::from_row(r, tally)?;
     v.payouts = Some(payouts);
     v.held_back_payees = Some(held);
     Ok(v)
@@ -215,6 +271,13 @@ pub fn prepare(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<Prepared> {
+    if period.start_utc() > now {
+        return Err(AppError::rule(
+            "period_in_future",
+            format!("结算期 {period} 尚未开始"),
+            format!("the period {period} has not begun"),
+        ));
+    }
     let result = db::write_tx(conn, |c| -> AppResult<Prepared> {
         repo::freeze_items(c)?;
         if let Some(run) = repo::live_run(c, &period.to_string())? {
@@ -231,10 +294,10 @@ pub fn prepare(
             .min(now + chrono::Duration::microseconds(1));
         // Group the payable items by provider.
         let mut by_provider: BTreeMap<String, (i32, i64)> = BTreeMap::new();
-        for (provider, amount) in repo::payable_items(c, cutoff)? {
-            let e = by_provider.entry(provider).or_default();
-            e.0 += 1;
-            e.1 += amount;
+        for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
+            let count = i32::try_from(count)
+                .map_err(|_| AppError::internal(format!("{count} items for one payee")))?;
+            by_provider.insert(provider, (count, amount));
         }
         let ids: Vec<String> = by_provider.keys().cloned().collect();
         let mut providers = parties::providers_by_ids(c, &ids)?;
@@ -380,10 +443,7 @@ pub fn prepare(
 pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
     let (rows, total) = repo::runs(conn, page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(RunView::from_row)
-            .collect::<AppResult<_>>()?,
+        items: views(conn, rows)?,
         page: page.page,
         per_page: page.per_page,
         total,
@@ -824,8 +884,9 @@ fn apply_result(
     Ok(after)
 }
 
-fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementRunRow> {
-    let run = repo::run(c, &p.run_id)?.ok_or_else(|| AppError::internal("payout without run"))?;
+/// Results are recorded against the bank file the bank was given: the run must be
+/// approved and its file exported.
+fn check_recordable(run: &SettlementRunRow) -> AppResult<()> {
     if run.status != RunStatus::Approved.as_str() {
         return Err(AppError::conflict(
             "run_not_approved",
@@ -833,6 +894,19 @@ fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementR
             "results are recorded for approved runs only",
         ));
     }
+    if run.exported_at.is_none() {
+        return Err(AppError::conflict(
+            "run_not_exported",
+            "请先导出付款文件交银行支付，再登记付款结果",
+            "export the run's bank file before recording results",
+        ));
+    }
+    Ok(())
+}
+
+fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementRunRow> {
+    let run = repo::run(c, &p.run_id)?.ok_or_else(|| AppError::internal("payout without run"))?;
+    check_recordable(&run)?;
     Ok(run)
 }
 
@@ -1030,13 +1104,7 @@ pub fn import(
     db::write_tx(conn, |c| -> AppResult<_> {
         let run = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
-        if run.status != RunStatus::Approved.as_str() {
-            return Err(AppError::conflict(
-                "run_not_approved",
-                "结算批次审批通过后方可登记付款结果",
-                "results are recorded for approved runs only",
-            ));
-        }
+        check_recordable(&run)?;
         let by_ref: BTreeMap<String, String> = repo::payouts_of(c, run_id)?
             .into_iter()
             .map(|p| (p.reference, p.id))

@@ -3,7 +3,7 @@
 use crate::claims::firm_row;
 use crate::helpers::{fresh_pg_database, is_postgres};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, PgConnection, QueryDsl, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use hechuang::db::models::{BatchRow, ClaimOutcomeRow, ProgrammeRow, VoucherRow};
 use hechuang::db::{parties, vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
@@ -189,4 +189,151 @@ fn the_voucher_keys_migration_keeps_existing_vouchers_on_postgres() {
         c.run_next_migration(PG_MIGRATIONS).unwrap();
     }
     check(&mut DbConnection::Pg(c));
+}
+
+/// The migrations before `2026-11-23-000009_payout_item_keys`.
+const BEFORE_PAYOUT_ITEM_KEYS: usize = 8;
+
+fn exec(conn: &mut DbConnection, sql: &str) -> Result<usize, diesel::result::Error> {
+    match conn {
+        DbConnection::Pg(c) => diesel::sql_query(sql).execute(c),
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
+    }
+}
+
+fn payout_item_count(conn: &mut DbConnection) -> i64 {
+    use hechuang::db::schema::payout_items;
+    payout_items::table.count().get_result(conn).unwrap()
+}
+
+/// Fills a database migrated up to before the payout-item-keys migration with a run, a
+/// payout and an item it pays, migrates the rest, and checks that the item is kept and
+/// that the triggers refuse what the foreign key refused.
+fn check_payout_items(conn: &mut DbConnection) {
+    use hechuang::db::models::{PayoutRow, SettlementRunRow};
+    let now = chrono::Utc::now().naive_utc();
+    let run = SettlementRunRow {
+        id: new_id(),
+        period: "2026-10".into(),
+        cutoff: now,
+        status: "prepared".into(),
+        origin: "manual".into(),
+        prepared_by: None,
+        prepared_at: now,
+        decided_by: None,
+        decided_at: None,
+        reject_reason: None,
+        payout_count: 1,
+        item_count: 1,
+        total_fen: 100_000,
+        held_back_count: 0,
+        held_back_fen: 0,
+        csv_sha256: None,
+        xlsx_sha256: None,
+        exported_at: None,
+    };
+    let payout = PayoutRow {
+        id: new_id(),
+        run_id: run.id.clone(),
+        reference: "HC202610-1-00001".into(),
+        payee_kind: "provider".into(),
+        payee_id: new_id(),
+        payee_name: "合肥迁移测试服务机构".into(),
+        credit_code: "91340100MA0000001X".into(),
+        bank_name: "中国银行".into(),
+        bank_account_name: "合肥迁移测试服务机构".into(),
+        bank_account_no: "184661234567890".into(),
+        amount_fen: 100_000,
+        item_count: 1,
+        status: "pending".into(),
+        bank_reference: None,
+        paid_on: None,
+        failure_reason: None,
+        recorded_by: None,
+        recorded_at: None,
+        reversed_by: None,
+        reversed_at: None,
+        reversal_reason: None,
+    };
+    hechuang::db::settlement::insert_run(conn, &run).unwrap();
+    hechuang::db::settlement::insert_payouts(conn, std::slice::from_ref(&payout)).unwrap();
+    let item = |payout: &str, item: &str| {
+        format!(
+            "INSERT INTO payout_items (payout_id, item_kind, item_id, amount_fen, live) \
+             VALUES ('{payout}', 'redemption', '{item}', 100000, true)"
+        )
+    };
+    let kept_item = new_id();
+    exec(conn, &item(&payout.id, &kept_item)).unwrap();
+
+    let applied = hechuang::db::run_migrations(conn).unwrap();
+    assert_eq!(
+        applied.first().map(String::as_str),
+        Some("20261123000009"),
+        "the payout-item-keys migration ran first"
+    );
+    assert_eq!(payout_item_count(conn), 1, "the item is kept");
+
+    // An item naming no payout is refused, alone or among good ones.
+    assert!(exec(conn, &item(&new_id(), &new_id())).is_err());
+    let many = format!(
+        "INSERT INTO payout_items (payout_id, item_kind, item_id, amount_fen, live) VALUES \
+         ('{}', 'redemption', '{}', 1, true), ('{}', 'redemption', '{}', 1, true)",
+        payout.id,
+        new_id(),
+        new_id(),
+        new_id()
+    );
+    assert!(exec(conn, &many).is_err());
+    assert_eq!(payout_item_count(conn), 1, "nothing of the refused inserts");
+    // An item's payout never changes; a payout is never deleted nor renamed.
+    let moved = format!(
+        "UPDATE payout_items SET payout_id = '{}' WHERE item_id = '{kept_item}'",
+        new_id()
+    );
+    assert!(exec(conn, &moved).is_err());
+    let deleted = format!("DELETE FROM payouts WHERE id = '{}'", payout.id);
+    assert!(exec(conn, &deleted).is_err());
+    let renamed = format!(
+        "UPDATE payouts SET id = '{}' WHERE id = '{}'",
+        new_id(),
+        payout.id
+    );
+    assert!(exec(conn, &renamed).is_err());
+    // What the application does still works: another item, letting go of one, a
+    // payout's result.
+    exec(conn, &item(&payout.id, &new_id())).unwrap();
+    let released = format!("UPDATE payout_items SET live = false WHERE item_id = '{kept_item}'");
+    assert_eq!(exec(conn, &released).unwrap(), 1);
+    let failed = format!(
+        "UPDATE payouts SET status = 'failed', failure_reason = 'x' WHERE id = '{}'",
+        payout.id
+    );
+    assert_eq!(exec(conn, &failed).unwrap(), 1);
+    assert_eq!(payout_item_count(conn), 2);
+}
+
+#[test]
+fn the_payout_item_keys_migration_keeps_items_and_refuses_orphans_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c =
+        SqliteConnection::establish(&dir.path().join("m.db").display().to_string()).unwrap();
+    c.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    for _ in 0..BEFORE_PAYOUT_ITEM_KEYS {
+        c.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+    }
+    check_payout_items(&mut DbConnection::Sqlite(c));
+}
+
+#[test]
+fn the_payout_item_keys_migration_keeps_items_and_refuses_orphans_on_postgres() {
+    if !is_postgres() {
+        return; // the PostgreSQL pass of scripts/test runs this one
+    }
+    let base = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut c = PgConnection::establish(&fresh_pg_database(&base)).unwrap();
+    for _ in 0..BEFORE_PAYOUT_ITEM_KEYS {
+        c.run_next_migration(PG_MIGRATIONS).unwrap();
+    }
+    check_payout_items(&mut DbConnection::Pg(c));
 }

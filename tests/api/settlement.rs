@@ -96,6 +96,17 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
+    // A month that has not begun has nothing to pay yet.
+    let next_month = Period::of(app.clock.now() + Duration::days(32)).to_string();
+    let r = app
+        .post(
+            "/api/v1/settlement-runs",
+            Some(&maker),
+            &json!({"period": next_month}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_in_future"));
+    assert_eq!(app.count("settlement_runs"), 0);
     let r = app
         .post(
             "/api/v1/settlement-runs",
@@ -108,6 +119,8 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     let run = r.body["run"].clone();
     let run_id = run["id"].as_str().unwrap().to_string();
     assert_eq!(run["status"], "prepared");
+    assert_eq!(run["stage"], "prepared");
+    assert_eq!(run["results"]["pending"], 1);
     assert_eq!(run["payout_count"], 1);
     assert_eq!(run["item_count"], 2);
     assert_eq!(run["total"], "9000.00");
@@ -177,7 +190,17 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "approved");
+    assert_eq!(r.body["stage"], "approved");
     assert!(r.body["decided_at"].is_string());
+    // Results are recorded against the file the bank was given.
+    let payout_id = payout["id"].as_str().unwrap().to_string();
+    let result = format!("/api/v1/payouts/{payout_id}/result");
+    let today = hechuang::domain::china_time(app.clock.now())
+        .date()
+        .to_string();
+    let paid = json!({"outcome": "paid", "bank_reference": "BOC001", "paid_on": today});
+    let r = app.post(&result, Some(&maker), &paid).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "run_not_exported"));
     let r = app
         .post(
             &decide,
@@ -219,10 +242,9 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         h1.get("x-content-sha256").and_then(|v| v.to_str().ok())
     );
     assert!(r.body["xlsx_sha256"].is_string());
+    assert_eq!(r.body["stage"], "exported");
 
     // Paid, once.
-    let payout_id = payout["id"].as_str().unwrap().to_string();
-    let result = format!("/api/v1/payouts/{payout_id}/result");
     let r = app
         .post(
             &result,
@@ -231,18 +253,15 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "date_invalid"));
-    let today = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
-    let r = app
-        .post(
-            &result,
-            Some(&maker),
-            &json!({"outcome": "paid", "bank_reference": "BOC001", "paid_on": today}),
-        )
-        .await;
+    let r = app.post(&result, Some(&maker), &paid).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "paid");
+    // Every result is in: the run is closed.
+    let r = app.get("/api/v1/settlement-runs", Some(&checker)).await;
+    assert_eq!(r.body["items"][0]["id"], run_id.as_str());
+    assert_eq!(r.body["items"][0]["stage"], "closed", "{}", r.body);
+    assert_eq!(r.body["items"][0]["results"]["paid"], 1);
+    assert_eq!(r.body["items"][0]["results"]["pending"], 0);
     let r = app
         .post(
             &result,
@@ -451,6 +470,23 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
             (res.status().as_u16(), v)
         }
     };
+    // Not before the bank file is exported.
+    let (status, body) = send(&format!(
+        "reference,status,amount,bank_reference,paid_on,reason\n{reference},失败,8000.00,,,户名不符\n"
+    ))
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("run_not_exported")),
+        "{body}"
+    );
+    let (s, _, _) = app
+        .get_bytes(
+            &format!("/api/v1/settlement-runs/{run_id}/bank-file?format=xlsx"),
+            Some(&maker),
+        )
+        .await;
+    assert_eq!(s, 200);
     let (status, body) = send(&format!(
         "reference,status,amount,bank_reference,paid_on,reason\n{reference},maybe,13000.00,,,\n"
     ))
@@ -585,4 +621,62 @@ async fn two_servers_preparing_one_period_make_one_run() {
     assert_eq!(app.count("settlement_runs"), 1);
     assert_eq!(app.count("payouts"), 1);
     ledger_ok(&app, &a).await;
+}
+
+#[actix_web::test]
+async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
+    let app = spawn_app().await;
+    let mut w = world(&app, "ste").await;
+    let first = make_payable(&app, &w, "ste", &["10000.00"]).await;
+    let maker = app.staff_token("fin_e", Role::Finance).await;
+    let period = period_now(&app);
+    let prepare = |period: String, token: String| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/settlement-runs",
+                Some(&token),
+                &json!({ "period": period }),
+            )
+            .await
+        }
+    };
+    let r = prepare(period.clone(), maker).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let run_id = r.body["run"]["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["run"]["item_count"], 1);
+
+    // Another item becomes payable after the run was prepared (same month or not).
+    w.provider_token = app.token("ste").await;
+    app.staff("admin_ste2", Role::Admin);
+    let late = make_payable(&app, &w, "ste2", &["6000.00"]).await;
+    let maker = app.token("fin_e").await;
+    let r = prepare(period.clone(), maker.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["created"].as_bool()),
+        (200, Some(false))
+    );
+    assert_eq!(r.body["run"]["id"], run_id.as_str());
+    assert_eq!(
+        r.body["run"]["item_count"], 1,
+        "the run is as it was prepared"
+    );
+    assert_eq!(r.body["run"]["total"], "5000.00");
+    assert_eq!(item_status(&app, &first[0]), "in_settlement");
+    assert_eq!(item_status(&app, &late[0]), "payable");
+    assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 300_000);
+    ledger_ok(&app, &maker).await;
+
+    // The next month's run pays it, and only it.
+    app.clock.advance(Duration::days(32));
+    let maker = app.token("fin_e").await;
+    let next = Period::of(app.clock.now()).to_string();
+    let r = prepare(next, maker.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_ne!(r.body["run"]["id"], run_id.as_str());
+    assert_eq!(r.body["run"]["item_count"], 1, "{}", r.body);
+    assert_eq!(r.body["run"]["total"], "3000.00");
+    assert_eq!(item_status(&app, &late[0]), "in_settlement");
+    assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 0);
+    ledger_ok(&app, &maker).await;
 }

@@ -24,6 +24,7 @@ pub struct PrepareInput {
 #[utoipa::path(post, path = "/api/v1/settlement-runs", tag = "settlement", request_body = PrepareInput, security(("bearer" = [])), responses(
     (status = 201, body = Prepared), (status = 200, description = "the period's existing run", body = Prepared),
     (status = 400, description = "period_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "period_in_future", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/settlement-runs")]
 pub async fn prepare(
@@ -172,7 +173,7 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 #[utoipa::path(post, path = "/api/v1/settlement-runs/{id}/results", tag = "settlement", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"), security(("bearer" = [])), responses(
     (status = 200, body = ImportReport),
-    (status = 409, description = "run_not_approved", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "run_not_approved, run_not_exported", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "results_file_malformed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/settlement-runs/{id}/results")]
@@ -209,7 +210,7 @@ pub async fn import_results(
 #[utoipa::path(post, path = "/api/v1/payouts/{id}/result", tag = "settlement", request_body = PayoutResult, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = PayoutView),
-    (status = 409, description = "payout_already_recorded, run_not_approved", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "payout_already_recorded, run_not_approved, run_not_exported", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/payouts/{id}/result")]
 pub async fn record(

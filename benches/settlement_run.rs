@@ -5,8 +5,14 @@
 //! --period …` binary and reports its wall time and peak resident memory (VmHWM,
 //! sampled every 10 ms), then checks the run and the ledger.
 //!
+//! With `--paid-before H`, H more items were payable the month before: that month's run
+//! is prepared first (by the same binary, timed too), approved, exported and paid in
+//! full from a bank result file (through the library, timed), so the measured run
+//! starts with H paid items in its tables, as every month after the first does.
+//!
 //!   cargo bench --bench settlement_run -- --backend sqlite --items 1000000 --providers 5000
 //!   cargo bench --bench settlement_run -- --backend postgres --items 1000000 --providers 5000
+//!   cargo bench --bench settlement_run -- --backend postgres --items 1000000 --providers 5000 --paid-before 1000000
 //!
 //! PostgreSQL runs use HECHUANG_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 //! and create (and drop) a database named hc_bench_*.
@@ -20,6 +26,7 @@ use hechuang::db::models::{
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
 use hechuang::domain::new_id;
+use hechuang::domain::settlement::Period;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +34,7 @@ struct Args {
     backend: String,
     items: usize,
     providers: usize,
+    paid_before: usize,
 }
 
 fn args() -> Args {
@@ -34,6 +42,7 @@ fn args() -> Args {
         backend: "sqlite".into(),
         items: 1_000_000,
         providers: 5_000,
+        paid_before: 0,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -43,12 +52,13 @@ fn args() -> Args {
             "--backend" => a.backend = val,
             "--items" => a.items = val.parse().expect("--items N"),
             "--providers" => a.providers = val.parse().expect("--providers N"),
+            "--paid-before" => a.paid_before = val.parse().expect("--paid-before N"),
             "--bench" => {
                 i += 1;
                 continue;
             }
             "--help" | "-h" => {
-                println!("--backend sqlite|postgres --items N --providers N");
+                println!("--backend sqlite|postgres --items N --providers N [--paid-before N]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}"),
@@ -73,16 +83,19 @@ fn code(n: usize) -> String {
     make_code("91", "340100", &format!("MA{:06}", n % 1_000_000)).expect("valid code")
 }
 
-/// Seeds the database; returns the period the items are payable in.
-fn seed(url: &str, a: &Args) -> String {
+/// Seeds the database; returns the period the items are payable in (the history of
+/// `--paid-before` is payable in the month before it).
+fn seed(url: &str, a: &Args) -> Period {
     let pool = db::build_pool(url, 2, 5000, Duration::from_secs(10)).expect("pool");
     let mut conn = pool.get().expect("conn");
     db::run_migrations(&mut conn).expect("migrations");
     let c: &mut db::DbConnection = &mut conn;
     let now = Utc::now().naive_utc();
     // Payable in the month before this one (China time), as the monthly run finds them.
-    let period = hechuang::domain::settlement::Period::before(now);
+    let period = Period::before(now);
     let payable_at = period.end_utc() - CDuration::days(3);
+    let paid_before_at = Period::before(period.start_utc()).end_utc() - CDuration::days(3);
+    let all = a.items + a.paid_before;
     let programme = ProgrammeRow {
         id: new_id(),
         code: "BENCH".into(),
@@ -235,8 +248,8 @@ fn seed(url: &str, a: &Args) -> String {
     let chunk = 50_000;
     let mut done = 0;
     let mut due_total = 0i64;
-    while done < a.items {
-        let n = chunk.min(a.items - done);
+    while done < all {
+        let n = chunk.min(all - done);
         let mut order_rows = Vec::with_capacity(n);
         let mut item_rows = Vec::with_capacity(n);
         for k in done..done + n {
@@ -284,8 +297,16 @@ fn seed(url: &str, a: &Args) -> String {
                 decision_reason: None,
                 reviewed_by: None,
                 reviewed_at: Some(now),
-                notice_ends_at: Some(payable_at),
-                payable_at: Some(payable_at),
+                notice_ends_at: Some(if k < a.paid_before {
+                    paid_before_at
+                } else {
+                    payable_at
+                }),
+                payable_at: Some(if k < a.paid_before {
+                    paid_before_at
+                } else {
+                    payable_at
+                }),
                 updated_at: now,
             });
             order_rows.push(order);
@@ -303,7 +324,7 @@ fn seed(url: &str, a: &Args) -> String {
     // The money for them sits in the providers' payable accounts, as the redemption
     // notices would have left it; the programme's funding paid it.
     let mut per_provider = vec![0i64; providers.len()];
-    for k in 0..a.items {
+    for k in 0..all {
         per_provider[k % providers.len()] += 10_000 + (k % 97) as i64 * 100;
     }
     let txn = new_id();
@@ -331,7 +352,81 @@ fn seed(url: &str, a: &Args) -> String {
     if let db::DbConnection::Pg(pg) = c {
         diesel::sql_query("VACUUM ANALYZE").execute(pg).ok();
     }
-    period.to_string()
+    period
+}
+
+/// Runs `hechuang settle --period …`; returns its wall time, peak resident memory (KiB)
+/// and what it printed.
+fn settle(url: &str, period: Period, data: &std::path::Path) -> (Duration, u64, String) {
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hechuang"))
+        .args(["settle", "--period", &period.to_string()])
+        .env("HECHUANG_CONFIG_DIR", &config)
+        .env("HECHUANG__DATABASE__URL", url)
+        .env("HECHUANG__LOG__LEVEL", "warn")
+        .env("HECHUANG__DATA__DIR", data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("hechuang settle starts");
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(k) = vm_hwm_kib(pid) {
+            peak = peak.max(k);
+        }
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = started.elapsed();
+    let out = child.wait_with_output().expect("output");
+    assert!(status.success(), "settle failed");
+    (
+        elapsed,
+        peak,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+/// Approves the run of `period`, exports its bank file and records every payout paid
+/// from a bank result file, through the library as the endpoints do.
+fn pay_in_full(url: &str, period: Period) {
+    use hechuang::services::settlement as svc;
+    let pool = db::build_pool(url, 1, 5000, Duration::from_secs(10)).expect("pool");
+    let mut conn = pool.get().expect("conn");
+    let c: &mut db::DbConnection = &mut conn;
+    let now = Utc::now().naive_utc();
+    let actor = hechuang::services::Actor::system();
+    let templates = hechuang::notify::Templates::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/mail"),
+        "zh-CN",
+    )
+    .expect("templates");
+    let run = db::settlement::live_run(c, &period.to_string())
+        .expect("run")
+        .expect("the month's run");
+    let decision = svc::RunDecision {
+        decision: svc::RunDecisionKind::Approve,
+        reason: None,
+    };
+    svc::decide(c, &run.id, &decision, now, &actor).expect("approved");
+    svc::export(c, &run.id, svc::FileFormat::Csv, now, &actor).expect("exported");
+    let today = hechuang::domain::china_time(now).date();
+    let mut file = String::from("reference,status,amount,bank_reference,paid_on,reason\n");
+    for p in db::settlement::payouts_of(c, &run.id).expect("payouts") {
+        file.push_str(&format!(
+            "{},paid,{},B{},{today},\n",
+            p.reference,
+            hechuang::domain::Fen::new(p.amount_fen),
+            p.reference
+        ));
+    }
+    let report =
+        svc::import(c, &templates, &run.id, file.as_bytes(), now, &actor).expect("results");
+    assert!(report.unmatched.is_empty() && report.mismatched.is_empty());
+    eprintln!("history: {} payouts paid", report.applied);
 }
 
 fn main() {
@@ -357,46 +452,51 @@ fn main() {
     let period = seed(&url, &a);
     eprintln!(
         "seeded {} items from {} providers in {:.1}s",
-        a.items,
+        a.items + a.paid_before,
         a.providers,
         t.elapsed().as_secs_f64()
     );
-
-    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hechuang"))
-        .args(["settle", "--period", &period])
-        .env("HECHUANG_CONFIG_DIR", &config)
-        .env("HECHUANG__DATABASE__URL", &url)
-        .env("HECHUANG__LOG__LEVEL", "warn")
-        .env("HECHUANG__DATA__DIR", dir.path().join("data"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("hechuang settle starts");
-    let pid = child.id();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(k) = vm_hwm_kib(pid) {
-            peak = peak.max(k);
-        }
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let elapsed = started.elapsed();
-    let out = child.wait_with_output().expect("output");
-    println!("{}", String::from_utf8_lossy(&out.stdout).trim());
-    assert!(status.success(), "settle failed");
+    let data = dir.path().join("data");
+    if a.paid_before > 0 {
+        let before = Period::before(period.start_utc());
+        let (elapsed, peak, out) = settle(&url, before, &data);
+        println!("{out}");
+        println!(
+            "history: backend={} period={before} items={} prepare_seconds={:.2} peak_rss_mib={:.0}",
+            a.backend,
+            a.paid_before,
+            elapsed.as_secs_f64(),
+            peak as f64 / 1024.0
+        );
+        let t = Instant::now();
+        pay_in_full(&url, before);
+        println!(
+            "history: approved, exported and paid from a result file in {:.2}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let (elapsed, peak, out) = settle(&url, period, &data);
+    println!("{out}");
     println!(
-        "backend={} items={} providers={} prepare_seconds={:.2} peak_rss_mib={:.0}",
+        "backend={} items={} providers={} paid_before={} prepare_seconds={:.2} peak_rss_mib={:.0}",
         a.backend,
         a.items,
         a.providers,
+        a.paid_before,
         elapsed.as_secs_f64(),
         peak as f64 / 1024.0
     );
+    let pool = db::build_pool(&url, 1, 5000, Duration::from_secs(10)).expect("pool");
+    let run = db::settlement::live_run(&mut pool.get().expect("conn"), &period.to_string())
+        .expect("run")
+        .expect("the month's run");
+    assert_eq!(
+        run.item_count as usize, a.items,
+        "the run pays this month's items and none of the history"
+    );
+    drop(pool);
 
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
     let t = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
         .args(["ledger", "verify"])

@@ -375,7 +375,7 @@ pub fn items_in(
             exists(
                 payout_items::table
                     .filter(payout_items::item_id.eq(redemption_items::id))
-                    .filter(payout_items::live.eq(true)),
+                    .filter(payout_items::live),
             )
         };
         match in_run {

@@ -35,6 +35,36 @@ async fn health_ready_metrics_and_openapi() {
     assert_eq!(r.body["info"]["title"], "hechuang API");
     assert!(r.body["paths"]["/api/v1/auth/login"]["post"].is_object());
     assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
+    // Every schema the document refers to is in it.
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&r.body, &mut all);
+    assert!(all.len() > 50, "the document uses references");
+    let schemas = &r.body["components"]["schemas"];
+    let dangling: Vec<&String> = all
+        .iter()
+        .filter(|r| {
+            r.strip_prefix("#/components/schemas/")
+                .is_none_or(|name| !schemas[name].is_object())
+        })
+        .collect();
+    assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
+    let run = &schemas["RunView"]["properties"];
+    assert!(
+        run["stage"].is_object() && run["results"].is_object(),
+        "{run}"
+    );
 }
 
 #[actix_web::test]

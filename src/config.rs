@@ -371,13 +371,63 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
             msg: "redemption_notice_days must be 1–90 and delivery_grace_days at most 365".into(),
         });
     }
+    let certification = load_certification(&dir.join("certification"))?;
     Ok(Policy {
         sme,
         categories: cats.categories,
         listing,
         programme,
         spending,
+        certification,
     })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiguresFile {
+    figures: Vec<crate::domain::certification::FigureDef>,
+}
+
+/// The certification figures (`figures.toml`) and every scheme beside it (one file
+/// each, named after the scheme's code).
+fn load_certification(
+    dir: &Path,
+) -> Result<crate::domain::certification::CertificationPolicy, ConfigError> {
+    use crate::domain::certification::{CertificationPolicy, Scheme};
+    let failed = |path: &Path, msg: String| ConfigError::Policy {
+        path: path.to_path_buf(),
+        msg,
+    };
+    let figures: FiguresFile = read_toml(&dir.join("figures.toml"))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| failed(dir, e.to_string()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "toml")
+                && p.file_name().is_some_and(|n| n != "figures.toml")
+        })
+        .collect();
+    files.sort();
+    let mut schemes = Vec::with_capacity(files.len());
+    for path in files {
+        let scheme: Scheme = read_toml(&path)?;
+        if path.file_stem().and_then(|s| s.to_str()) != Some(scheme.code.as_str()) {
+            return Err(failed(
+                &path,
+                format!(
+                    "the file of scheme {} must be named {}.toml",
+                    scheme.code, scheme.code
+                ),
+            ));
+        }
+        schemes.push(scheme);
+    }
+    let policy = CertificationPolicy {
+        figures: figures.figures,
+        schemes,
+    };
+    policy.validate().map_err(|msg| failed(dir, msg))?;
+    Ok(policy)
 }
 
 #[cfg(test)]
@@ -443,5 +493,81 @@ mod tests {
         let p = load_policy(&config_dir().join("policy")).unwrap();
         assert!(p.category("patent").is_some());
         assert_eq!(p.listing.notice_days, 7);
+        assert_eq!(p.certification.schemes.len(), 8);
+        assert!(p.certification.scheme("national_incubator").is_some());
+    }
+
+    /// A copy of the shipped policy folder to break.
+    fn policy_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let src = config_dir().join("policy");
+        let copy = |from: &Path, to: &Path| {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_file() {
+                    std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+                }
+            }
+        };
+        copy(&src, dir.path());
+        copy(
+            &src.join("certification"),
+            &dir.path().join("certification"),
+        );
+        dir
+    }
+
+    #[test]
+    fn a_scheme_added_as_data_loads_and_a_broken_one_is_refused() {
+        let dir = policy_copy();
+        let cert = dir.path().join("certification");
+        let scheme = r#"
+code = "hefei_municipal_incubator"
+name_zh = "合肥市级科技企业孵化器"
+name_en = "Hefei municipal incubator"
+level = "municipal"
+space_kinds = ["incubator"]
+source = "test"
+
+[[criteria]]
+id = "area"
+name_zh = "场地面积不低于 2000 平方米"
+name_en = "At least 2,000 m²"
+figure = "space_area_m2"
+op = ">="
+value = "2000"
+"#;
+        std::fs::write(cert.join("hefei_municipal_incubator.toml"), scheme).unwrap();
+        let p = load_policy(dir.path()).unwrap();
+        assert!(p
+            .certification
+            .scheme("hefei_municipal_incubator")
+            .is_some());
+
+        // Named after another code.
+        std::fs::rename(
+            cert.join("hefei_municipal_incubator.toml"),
+            cert.join("other.toml"),
+        )
+        .unwrap();
+        let e = load_policy(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("must be named"), "{e}");
+        std::fs::remove_file(cert.join("other.toml")).unwrap();
+        // A criterion reading a figure nobody defined.
+        std::fs::write(
+            cert.join("hefei_municipal_incubator.toml"),
+            scheme.replace("space_area_m2", "floor_space"),
+        )
+        .unwrap();
+        let e = load_policy(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("unknown figure floor_space"), "{e}");
+        // A field the engine does not know.
+        std::fs::write(
+            cert.join("hefei_municipal_incubator.toml"),
+            scheme.replace("op = \">=\"", "op = \">=\"\nweight = 2"),
+        )
+        .unwrap();
+        assert!(load_policy(dir.path()).is_err());
     }
 }

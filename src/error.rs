@@ -175,6 +175,9 @@ fn what_zh(what: &str) -> &'static str {
         "evidence" => "材料",
         "redemption application" => "兑现申请",
         "redemption item" => "兑现事项",
+        "settlement run" => "结算批次",
+        "payout" => "付款记录",
+        "certification scheme" => "认定（备案）类型",
         _ => "记录",
     }
 }

@@ -21,6 +21,7 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 pub mod audit;
+pub mod certification;
 pub mod credit_code;
 pub mod lottery;
 pub mod money;
@@ -148,6 +149,7 @@ pub struct Policy {
     pub listing: ListingPolicy,
     pub programme: ProgrammeDefaults,
     pub spending: SpendingPolicy,
+    pub certification: certification::CertificationPolicy,
 }
 
 /// Spending and redemption (`config/policy/spending.toml`).

@@ -16,7 +16,9 @@ use utoipa::{Modify, OpenApi};
     paths(
         ops::health, ops::ready, ops::metrics, ops::openapi_json,
         auth::login, auth::refresh, auth::logout, auth::change_password, auth::me,
-        public::service_categories, public::industries, public::register_firm, public::register_provider,
+        public::service_categories, public::industries, public::certification_figures,
+        public::certification_schemes, public::certification_scheme, public::certification_self_check,
+        public::register_firm, public::register_provider,
         public::register_space, public::provider_notices, public::file_objection,
         firms::my_firm, firms::update_my_firm, firms::list, firms::get, firms::onboarding, firms::qualifications,
         providers::my_provider, providers::list, providers::get, providers::listing, providers::objections,

@@ -5,6 +5,7 @@ pub mod affiliations;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod certification;
 pub mod claims;
 pub mod demo;
 pub mod evidence;

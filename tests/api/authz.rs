@@ -29,6 +29,14 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/auth/me", Some(ANY)),
     ("get", "/api/v1/policy/service-categories", None),
     ("get", "/api/v1/policy/industries", None),
+    ("get", "/api/v1/policy/certification-figures", None),
+    ("get", "/api/v1/policy/certification-schemes", None),
+    ("get", "/api/v1/policy/certification-schemes/{code}", None),
+    (
+        "post",
+        "/api/v1/policy/certification-schemes/{code}/evaluation",
+        None,
+    ),
     ("post", "/api/v1/registrations/firm", None),
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
@@ -220,7 +228,8 @@ async fn every_endpoint_with_every_role() {
             .replace("{provider_id}", &unknown)
             .replace("{evidence_id}", &unknown)
             .replace("{item_id}", &unknown)
-            .replace("{job}", "housekeeping");
+            .replace("{job}", "housekeeping")
+            .replace("{code}", "national_incubator");
         let body = (*method != "get").then(|| serde_json::json!({}));
         let m = method.to_uppercase();
         // Without a token.

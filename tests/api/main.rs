@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod authz;
 mod catalogue;
+mod certification;
 mod claims;
 mod cli;
 mod firms;

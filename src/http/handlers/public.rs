@@ -1,9 +1,11 @@
 //! No sign-in needed: policy look-ups, registration, and provider listing notices.
 
+use crate::domain::certification::{Evaluation, FigureDef, Scheme};
 use crate::domain::size_class::IndustryRule;
 use crate::domain::ServiceCategory;
-use crate::error::Problem;
+use crate::error::{AppError, Problem};
 use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
+use crate::services::certification::{self, FiguresInput};
 use crate::services::firms::{FirmRegistration, FirmView, Registered};
 use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
@@ -26,6 +28,55 @@ pub async fn industries(state: State) -> HttpResponse {
     let list: &Vec<IndustryRule> = &state.policy.sme.industries;
     HttpResponse::Ok()
         .json(serde_json::json!({ "version": state.policy.sme.version, "industries": list }))
+}
+
+/// The figures a space files for certification and in its yearly statistics.
+#[utoipa::path(get, path = "/api/v1/policy/certification-figures", tag = "policy", responses((status = 200, body = Vec<FigureDef>)))]
+#[get("/policy/certification-figures")]
+pub async fn certification_figures(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(&state.policy.certification.figures)
+}
+
+/// The certification and filing schemes, each with every criterion.
+#[utoipa::path(get, path = "/api/v1/policy/certification-schemes", tag = "policy", responses((status = 200, body = Vec<Scheme>)))]
+#[get("/policy/certification-schemes")]
+pub async fn certification_schemes(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(&state.policy.certification.schemes)
+}
+
+/// One scheme.
+#[utoipa::path(get, path = "/api/v1/policy/certification-schemes/{code}", tag = "policy", params(("code" = String, Path)), responses(
+    (status = 200, body = Scheme), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/policy/certification-schemes/{code}")]
+pub async fn certification_scheme(
+    state: State,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let scheme = state
+        .policy
+        .certification
+        .scheme(&path)
+        .ok_or_else(|| AppError::not_found("certification scheme"))?;
+    Ok(HttpResponse::Ok().json(scheme))
+}
+
+/// Evaluate figures against a scheme, storing nothing (预评估): every criterion with what
+/// it requires, what the figures give, and whether it is met.
+#[utoipa::path(post, path = "/api/v1/policy/certification-schemes/{code}/evaluation", tag = "policy", params(("code" = String, Path)),
+    request_body = FiguresInput, responses(
+    (status = 200, body = Evaluation),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "figure_unknown, figure_required, figure_invalid, figure_negative, figure_too_precise, percent_above_100, figure_exceeds, figure_out_of_range, date_invalid, date_in_future", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/policy/certification-schemes/{code}/evaluation")]
+pub async fn certification_self_check(
+    state: State,
+    path: web::Path<String>,
+    body: JsonBody<FiguresInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let out = certification::self_check(&state.policy, &path, &body, state.clock.now())?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// A firm registers itself and its first user account; onboarding starts as `submitted`.

@@ -178,6 +178,8 @@ fn what_zh(what: &str) -> &'static str {
         "settlement run" => "结算批次",
         "payout" => "付款记录",
         "certification scheme" => "认定（备案）类型",
+        "certification application" => "认定申请",
+        "certification" => "认定资格",
         _ => "记录",
     }
 }

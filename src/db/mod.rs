@@ -30,6 +30,7 @@ macro_rules! bulk_insert {
 
 pub mod audit;
 pub mod catalogue;
+pub mod certification;
 pub mod jobs;
 pub mod ledger;
 pub mod lottery;

@@ -591,3 +591,42 @@ pub struct HoldbackRow {
     pub item_count: i32,
     pub amount_fen: i64,
 }
+
+/// A space's application for a certification scheme, with what it filed and how the
+/// rule engine judged it that day.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = certification_applications, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct CertificationApplicationRow {
+    pub id: String,
+    pub space_id: String,
+    pub scheme: String,
+    pub scheme_snapshot: String,
+    pub figures: String,
+    pub evaluation: String,
+    pub eligible: bool,
+    pub status: String,
+    pub submitted_by: Option<String>,
+    pub submitted_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+}
+
+/// A certification granted to a space.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = certifications, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct CertificationRow {
+    pub id: String,
+    pub space_id: String,
+    pub scheme: String,
+    pub level: String,
+    pub application_id: String,
+    pub certified_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub status: String,
+    pub revoked_on: Option<NaiveDate>,
+    pub revoke_reason: Option<String>,
+    pub revoked_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -598,3 +598,44 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::allow_tables_to_appear_in_same_query!(payout_items, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(payouts, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(settlement_runs, redemption_items);
+
+diesel::table! {
+    certification_applications (id) {
+        id -> Text,
+        space_id -> Text,
+        scheme -> Text,
+        scheme_snapshot -> Text,
+        figures -> Text,
+        evaluation -> Text,
+        eligible -> Bool,
+        status -> Text,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    certifications (id) {
+        id -> Text,
+        space_id -> Text,
+        scheme -> Text,
+        level -> Text,
+        application_id -> Text,
+        certified_on -> Date,
+        valid_until -> Nullable<Date>,
+        status -> Text,
+        revoked_on -> Nullable<Date>,
+        revoke_reason -> Nullable<Text>,
+        revoked_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(certification_applications -> spaces (space_id));
+diesel::joinable!(certifications -> spaces (space_id));
+diesel::allow_tables_to_appear_in_same_query!(certification_applications, spaces);
+diesel::allow_tables_to_appear_in_same_query!(certifications, spaces);

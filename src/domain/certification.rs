@@ -325,6 +325,87 @@ impl Scheme {
     }
 }
 
+super::text_enum! {
+    /// An application: submitted → certified | refused (with a reason) | withdrawn.
+    pub enum ApplicationStatus {
+        Submitted => "submitted",
+        Certified => "certified",
+        Refused => "refused",
+        Withdrawn => "withdrawn",
+    }
+}
+
+super::text_enum! {
+    /// A certification: active → revoked (with a reason) | expired.
+    pub enum CertificationStatus {
+        Active => "active",
+        Revoked => "revoked",
+        Expired => "expired",
+    }
+}
+
+/// The last day a certification granted on `on` is valid, for a scheme valid `years`.
+pub fn valid_until(on: NaiveDate, years: Option<u32>) -> Option<NaiveDate> {
+    let y = years?;
+    on.checked_add_months(chrono::Months::new(y.saturating_mul(12)))
+        .and_then(|d| d.pred_opt())
+}
+
+/// The months a certification yields benefits in: from the month after it was granted
+/// up to the month it was revoked or its validity ended (benefits stop from the month
+/// after).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BenefitWindow {
+    #[schema(value_type = String, example = "2027-01")]
+    #[serde(serialize_with = "period_str")]
+    pub first: super::settlement::Period,
+    /// The first month without benefits, if the certification ended.
+    #[schema(value_type = Option<String>, example = "2027-05")]
+    #[serde(serialize_with = "opt_period_str")]
+    pub stops: Option<super::settlement::Period>,
+}
+
+fn period_str<S: serde::Serializer>(
+    p: &super::settlement::Period,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(p)
+}
+
+fn opt_period_str<S: serde::Serializer>(
+    p: &Option<super::settlement::Period>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.collect_str(p),
+        None => s.serialize_none(),
+    }
+}
+
+impl BenefitWindow {
+    pub fn of(
+        certified_on: NaiveDate,
+        valid_until: Option<NaiveDate>,
+        revoked_on: Option<NaiveDate>,
+    ) -> BenefitWindow {
+        use super::settlement::Period;
+        let ends = [revoked_on, valid_until]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|d| Period::of_date(d).next());
+        BenefitWindow {
+            first: Period::of_date(certified_on).next(),
+            stops: ends,
+        }
+    }
+
+    /// Whether the certification yields benefits for `month`.
+    pub fn covers(&self, month: super::settlement::Period) -> bool {
+        month >= self.first && self.stops.is_none_or(|s| month < s)
+    }
+}
+
 /// The figures catalogue and the schemes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CertificationPolicy {
@@ -1324,6 +1405,31 @@ mod tests {
         };
         p.schemes[0].criteria[0].test = Some(t);
         assert!(p.validate().unwrap_err().contains("not a number"));
+    }
+
+    #[test]
+    fn benefits_start_the_month_after_and_stop_the_month_after_revocation() {
+        use crate::domain::settlement::Period;
+        let p = |s: &str| Period::parse(s).unwrap();
+        let w = BenefitWindow::of(day("2026-12-10"), None, None);
+        assert!(!w.covers(p("2026-12")), "not in the month of certification");
+        assert!(w.covers(p("2027-01")) && w.covers(p("2040-06")));
+        let w = BenefitWindow::of(day("2026-12-10"), None, Some(day("2027-03-15")));
+        assert!(
+            w.covers(p("2027-03")),
+            "the month of revocation still counts"
+        );
+        assert!(!w.covers(p("2027-04")) && !w.covers(p("2028-01")));
+        assert_eq!(w.stops, Some(p("2027-04")));
+        // Valid for 3 years: the last day is the day before the third anniversary.
+        let until = valid_until(day("2026-12-10"), Some(3)).unwrap();
+        assert_eq!(until, day("2029-12-09"));
+        let w = BenefitWindow::of(day("2026-12-10"), Some(until), None);
+        assert!(w.covers(p("2029-12")) && !w.covers(p("2030-01")));
+        assert_eq!(valid_until(day("2026-12-10"), None), None);
+        // Revoked in December: benefits stop from January.
+        let w = BenefitWindow::of(day("2025-01-01"), None, Some(day("2026-12-31")));
+        assert_eq!(w.stops, Some(p("2027-01")));
     }
 
     #[test]

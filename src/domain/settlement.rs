@@ -102,7 +102,20 @@ impl Period {
     /// The first instant after the period, as UTC: midnight of the next month's 1st in
     /// China (UTC+8).
     pub fn end_utc(self) -> NaiveDateTime {
-        let next = if self.month == 12 {
+        self.next().start_utc()
+    }
+
+    /// The month of a (China) date.
+    pub fn of_date(d: NaiveDate) -> Period {
+        Period {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+
+    /// The month after.
+    pub fn next(self) -> Period {
+        if self.month == 12 {
             Period {
                 year: self.year + 1,
                 month: 1,
@@ -112,8 +125,7 @@ impl Period {
                 year: self.year,
                 month: self.month + 1,
             }
-        };
-        next.start_utc()
+        }
     }
 
     pub fn compact(self) -> String {

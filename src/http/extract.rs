@@ -45,6 +45,8 @@ role_set!(/// Who may download evidence: the order's parties, reviewers, finance
     EvidenceRead => [Firm, Provider, Reviewer, Finance, Auditor]);
 role_set!(/// Providers (their own) and the staff who read redemptions.
     RedemptionRead => [Provider, Reviewer, Finance, Admin, Auditor]);
+role_set!(/// Spaces (their own) and the staff who read certifications.
+    SpaceRead => [Space, Reviewer, Finance, Admin, Auditor]);
 role_set!(/// Prepares, decides and pays settlement runs.
     FinanceRole => [Finance]);
 role_set!(/// Reads settlement runs and reports, and verifies the ledger.

@@ -38,6 +38,8 @@ use utoipa::{Modify, OpenApi};
         redemptions::verify_ledger,
         settlement::prepare, settlement::list, settlement::get, settlement::decide, settlement::bank_file,
         settlement::import_results, settlement::record, settlement::reverse, settlement::report,
+        certification::apply, certification::withdraw, certification::applications, certification::application,
+        certification::decide, certification::certifications, certification::revoke, certification::public_certifications,
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
@@ -52,6 +54,7 @@ use utoipa::{Modify, OpenApi};
         (name = "catalogue", description = "Services listed providers offer for vouchers"),
         (name = "redemption", description = "Redemption (兑现): applications, item review, public notice, payable items"),
         (name = "settlement", description = "Settlement runs (定期兑现): preparation, maker-checker approval, bank files, payment results, reports"),
+        (name = "certification", description = "Certification of incubators and maker spaces (认定/备案): applications evaluated criterion by criterion, decisions, revocations"),
         (name = "orders", description = "Spending vouchers: orders, holds, evidence, delivery, confirmation and disputes"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations", description = "Health, metrics, scheduled jobs and the email outbox"),
     )

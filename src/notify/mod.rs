@@ -255,6 +255,33 @@ impl Message for SettlementAwaitingApproval {
     const KIND: &'static str = "settlement_awaiting_approval";
 }
 
+/// A certification application was decided, to the space's contact.
+#[derive(Debug, Serialize)]
+pub struct CertificationDecided {
+    pub space_name: String,
+    pub scheme_name: String,
+    pub certified: bool,
+    pub certified_on: String,
+    pub valid_until: String,
+    pub reason: String,
+}
+impl Message for CertificationDecided {
+    const KIND: &'static str = "certification_decided";
+}
+
+/// A certification was revoked, to the space's contact.
+#[derive(Debug, Serialize)]
+pub struct CertificationRevoked {
+    pub space_name: String,
+    pub scheme_name: String,
+    pub revoked_on: String,
+    pub benefits_stop: String,
+    pub reason: String,
+}
+impl Message for CertificationRevoked {
+    const KIND: &'static str = "certification_revoked";
+}
+
 /// Example values for each kind: what the template tests render, and what
 /// `hechuang mail preview` shows.
 pub fn sample_context(kind: &str) -> serde_json::Value {
@@ -345,6 +372,21 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             payouts: 12,
             total: yuan(Fen::new(345_678_900)),
             prepared_by: "财务一".into(),
+        }),
+        "certification_decided" => serde_json::to_value(CertificationDecided {
+            space_name: "合肥示例众创空间".into(),
+            scheme_name: "国家级科技企业孵化器".into(),
+            certified: true,
+            certified_on: "2026-12-01".into(),
+            valid_until: String::new(),
+            reason: String::new(),
+        }),
+        "certification_revoked" => serde_json::to_value(CertificationRevoked {
+            space_name: "合肥示例众创空间".into(),
+            scheme_name: "国家级科技企业孵化器".into(),
+            revoked_on: "2027-03-15".into(),
+            benefits_stop: "2027-04".into(),
+            reason: "连续两年未按要求报送火炬统计数据".into(),
         }),
         _ => Ok(serde_json::Value::Null),
     };

@@ -30,6 +30,8 @@ pub const KINDS: &[&str] = &[
     "payout_failed",
     "voucher_expiring",
     "settlement_awaiting_approval",
+    "certification_decided",
+    "certification_revoked",
 ];
 
 /// The locale every template set falls back to last.

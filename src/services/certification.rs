@@ -1,12 +1,21 @@
-//! Certification (认定/备案) of incubators and maker spaces: the schemes and the
-//! figures as data, the rule engine's evaluation.
+//! Certification (认定/备案) of incubators and maker spaces: evaluating figures against a
+//! scheme, applications kept with their evaluation as it was on the day, a reviewer's
+//! decision, certifications and their revocation.
 
-use crate::domain::certification::{check_figures, evaluate, Evaluation};
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::certification as repo;
+use crate::db::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
+use crate::db::{self, parties, DbConnection};
+use crate::domain::certification::{
+    check_figures, evaluate, valid_until, ApplicationStatus, BenefitWindow, CertificationStatus,
+    Evaluation, Scheme, SchemeLevel,
+};
 use crate::domain::validation::FieldErrors;
-use crate::domain::Policy;
+use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::{AppError, AppResult};
-use chrono::NaiveDateTime;
-use serde::Deserialize;
+use crate::notify::{CertificationDecided, CertificationRevoked, Message, Templates};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 /// Figures filed for a scheme.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -42,4 +51,635 @@ pub fn self_check(
     );
     e.finish()?;
     Ok(evaluate(cert, scheme, &figures, today))
+}
+
+/// Who is looking: a space sees its own records, staff see all.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer<'a> {
+    Space(&'a str),
+    Staff,
+}
+
+impl<'a> Viewer<'a> {
+    pub fn of(actor: &'a Actor) -> AppResult<Viewer<'a>> {
+        match actor.role_kind {
+            Some(Role::Space) => actor
+                .party_of(PartyKind::Space)
+                .map(Viewer::Space)
+                .ok_or_else(AppError::forbidden),
+            Some(r) if r.is_staff() => Ok(Viewer::Staff),
+            _ => Err(AppError::forbidden()),
+        }
+    }
+    fn space(self) -> Option<&'a str> {
+        match self {
+            Viewer::Space(s) => Some(s),
+            Viewer::Staff => None,
+        }
+    }
+}
+
+/// A space applies for a scheme.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationInput {
+    /// A scheme code (`GET /api/v1/policy/certification-schemes`).
+    pub scheme: String,
+    /// As for the evaluation endpoint.
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    pub id: String,
+    pub space_id: String,
+    pub space_name: String,
+    pub scheme: String,
+    pub scheme_name: String,
+    pub status: ApplicationStatus,
+    /// The rule engine's verdict on the day of filing.
+    pub eligible: bool,
+    /// The figures as filed.
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Value,
+    /// Every criterion as it was evaluated on the day of filing.
+    pub evaluation: Evaluation,
+    pub submitted_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+}
+
+impl ApplicationView {
+    fn from_row(r: CertificationApplicationRow, space: &SpaceRow) -> AppResult<Self> {
+        let bad = |what: &str| AppError::internal(format!("application {}: bad {what}", r.id));
+        let scheme: Scheme =
+            serde_json::from_str(&r.scheme_snapshot).map_err(|_| bad("scheme snapshot"))?;
+        Ok(ApplicationView {
+            status: ApplicationStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            evaluation: serde_json::from_str(&r.evaluation).map_err(|_| bad("evaluation"))?,
+            figures: serde_json::from_str(&r.figures).map_err(|_| bad("figures"))?,
+            id: r.id,
+            space_id: r.space_id,
+            space_name: space.name.clone(),
+            scheme: r.scheme,
+            scheme_name: scheme.name_zh,
+            eligible: r.eligible,
+            submitted_at: r.submitted_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            decision_reason: r.decision_reason,
+        })
+    }
+}
+
+fn space_of(c: &mut DbConnection, id: &str) -> AppResult<SpaceRow> {
+    parties::space(c, id)?.ok_or_else(|| AppError::not_found("space"))
+}
+
+/// Files an application: the figures are checked, evaluated as of today and kept with
+/// the scheme as it is today.
+pub fn apply(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    space_id: &str,
+    input: &ApplicationInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ApplicationView> {
+    let cert = &policy.certification;
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let Some(scheme) = cert.scheme(input.scheme.trim()) else {
+        e.add(
+            "scheme",
+            "scheme_unknown",
+            format!("未知的认定（备案）类型：{}", input.scheme),
+            format!("unknown scheme {}", input.scheme),
+        );
+        return Err(e.into());
+    };
+    let figures = check_figures(
+        cert,
+        &input.figures,
+        Some(&scheme.figures_required(cert)),
+        today,
+        &mut e,
+    );
+    e.finish()?;
+    let evaluation = evaluate(cert, scheme, &figures, today);
+    let result = db::write_tx(conn, |c| -> AppResult<_> {
+        let space = space_of(c, space_id)?;
+        if !scheme.space_kinds.contains(&space.kind) {
+            return Err(AppError::rule(
+                "scheme_not_for_space_kind",
+                format!("{}不适用于该类型的载体", scheme.name_zh),
+                format!("{} is not for a space of kind {}", scheme.code, space.kind),
+            ));
+        }
+        if repo::active_certification(c, space_id, &scheme.code)?.is_some() {
+            return Err(AppError::conflict(
+                "already_certified",
+                format!("贵单位已具有{}资格", scheme.name_zh),
+                format!("the space already holds {}", scheme.code),
+            ));
+        }
+        let row = CertificationApplicationRow {
+            id: new_id(),
+            space_id: space_id.to_string(),
+            scheme: scheme.code.clone(),
+            scheme_snapshot: serde_json::to_string(scheme)
+                .map_err(|e| AppError::internal(e.to_string()))?,
+            figures: figures.to_json().to_string(),
+            evaluation: serde_json::to_string(&evaluation)
+                .map_err(|e| AppError::internal(e.to_string()))?,
+            eligible: evaluation.eligible,
+            status: ApplicationStatus::Submitted.as_str().into(),
+            submitted_by: actor.user_id.clone(),
+            submitted_at: now,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+        };
+        repo::insert_application(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "certification.applied",
+            "certification_application",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        ApplicationView::from_row(row, &space)
+    });
+    match result {
+        Err(e) if e.code == "already_exists" => Err(AppError::conflict(
+            "application_open",
+            format!("已有一份{}申请在审核中", scheme.name_zh),
+            format!("an application for {} is already open", scheme.code),
+        )),
+        other => other,
+    }
+}
+
+pub fn applications(
+    conn: &mut DbConnection,
+    viewer: Viewer<'_>,
+    status: Option<ApplicationStatus>,
+    page: Page,
+) -> AppResult<Paged<ApplicationView>> {
+    let (rows, total) = repo::applications(
+        conn,
+        viewer.space(),
+        status.map(ApplicationStatus::as_str),
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(|(a, s)| ApplicationView::from_row(a, &s))
+            .collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// One application; another space's is not found.
+pub fn application(
+    conn: &mut DbConnection,
+    viewer: Viewer<'_>,
+    id: &str,
+) -> AppResult<ApplicationView> {
+    let row = repo::application(conn, id)?
+        .filter(|a| viewer.space().is_none_or(|s| s == a.space_id))
+        .ok_or_else(|| AppError::not_found("certification application"))?;
+    let space = space_of(conn, &row.space_id)?;
+    ApplicationView::from_row(row, &space)
+}
+
+fn not_open() -> AppError {
+    AppError::conflict(
+        "application_not_open",
+        "该申请已处理或已撤回",
+        "the application is no longer open",
+    )
+}
+
+/// The space withdraws its open application.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    space_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ApplicationView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::application_for_update(c, id)?
+            .filter(|a| a.space_id == space_id)
+            .ok_or_else(|| AppError::not_found("certification application"))?;
+        if before.status != ApplicationStatus::Submitted.as_str() {
+            return Err(not_open());
+        }
+        let after = CertificationApplicationRow {
+            status: ApplicationStatus::Withdrawn.as_str().into(),
+            decided_at: Some(now),
+            ..before.clone()
+        };
+        repo::update_application(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "certification.withdrawn",
+            "certification_application",
+            id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        let space = space_of(c, space_id)?;
+        ApplicationView::from_row(after, &space)
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationDecisionKind {
+    Certify,
+    Refuse,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationDecision {
+    pub decision: CertificationDecisionKind,
+    /// Required when refusing.
+    pub reason: Option<String>,
+    /// The day of certification, `YYYY-MM-DD` (default today; not before the filing,
+    /// not in the future).
+    pub certified_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CertificationView {
+    pub id: String,
+    pub space_id: String,
+    pub space_name: String,
+    pub credit_code: String,
+    pub scheme: String,
+    pub scheme_name: String,
+    pub level: SchemeLevel,
+    pub application_id: String,
+    pub certified_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub status: CertificationStatus,
+    pub revoked_on: Option<NaiveDate>,
+    pub revoke_reason: Option<String>,
+    /// The months the certification yields support in.
+    pub benefits: BenefitWindow,
+}
+
+impl CertificationView {
+    fn from_row(policy: &Policy, r: CertificationRow, space: &SpaceRow) -> AppResult<Self> {
+        let bad = |what: &str| AppError::internal(format!("certification {}: bad {what}", r.id));
+        Ok(CertificationView {
+            status: CertificationStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            level: SchemeLevel::parse(&r.level).ok_or_else(|| bad("level"))?,
+            benefits: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
+            scheme_name: policy
+                .certification
+                .scheme(&r.scheme)
+                .map_or_else(|| r.scheme.clone(), |s| s.name_zh.clone()),
+            id: r.id,
+            space_id: r.space_id,
+            space_name: space.name.clone(),
+            credit_code: space.credit_code.clone(),
+            scheme: r.scheme,
+            application_id: r.application_id,
+            certified_on: r.certified_on,
+            valid_until: r.valid_until,
+            revoked_on: r.revoked_on,
+            revoke_reason: r.revoke_reason,
+        })
+    }
+}
+
+/// An application decided, and the certification it made, if any.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Decided {
+    pub application: ApplicationView,
+    pub certification: Option<CertificationView>,
+}
+
+fn date_field(
+    e: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    today: NaiveDate,
+) -> NaiveDate {
+    let Some(s) = value.map(str::trim).filter(|s| !s.is_empty()) else {
+        return today;
+    };
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if d <= today => d,
+        Ok(_) => {
+            e.add(
+                field,
+                "date_in_future",
+                "日期不能晚于今天",
+                "the date is in the future",
+            );
+            today
+        }
+        Err(_) => {
+            e.add(
+                field,
+                "date_invalid",
+                "日期格式应为 YYYY-MM-DD",
+                "dates are YYYY-MM-DD",
+            );
+            today
+        }
+    }
+}
+
+/// A reviewer certifies (only an application that met every criterion) or refuses
+/// (with a reason) an open application.
+pub fn decide(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    templates: &Templates,
+    id: &str,
+    input: &CertificationDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Decided> {
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let reason = match input.decision {
+        CertificationDecisionKind::Refuse => {
+            Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000))
+        }
+        CertificationDecisionKind::Certify => e.opt_text("reason", input.reason.as_deref(), 2000),
+    };
+    let certified_on = date_field(&mut e, "certified_on", input.certified_on.as_deref(), today);
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::application_for_update(c, id)?
+            .ok_or_else(|| AppError::not_found("certification application"))?;
+        if before.status != ApplicationStatus::Submitted.as_str() {
+            return Err(not_open());
+        }
+        let space = space_of(c, &before.space_id)?;
+        super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
+            .map_err(|_| AppError::internal("bad scheme snapshot"))?;
+        let mut after = CertificationApplicationRow {
+            decided_by: actor.user_id.clone(),
+            decided_at: Some(now),
+            decision_reason: reason.clone(),
+            ..before.clone()
+        };
+        let mut certification = None;
+        match input.decision {
+            CertificationDecisionKind::Refuse => {
+                after.status = ApplicationStatus::Refused.as_str().into();
+            }
+            CertificationDecisionKind::Certify => {
+                if !before.eligible {
+                    return Err(AppError::conflict(
+                        "application_not_eligible",
+                        "申请未达到全部认定条件，不能认定",
+                        "the application does not meet every criterion",
+                    ));
+                }
+                if certified_on < crate::domain::china_time(before.submitted_at).date() {
+                    return Err(AppError::validation({
+                        let mut e = FieldErrors::new();
+                        e.add(
+                            "certified_on",
+                            "date_before_application",
+                            "认定日期不能早于申报日期",
+                            "certification cannot precede the application",
+                        );
+                        e
+                    }));
+                }
+                if repo::active_certification(c, &before.space_id, &before.scheme)?.is_some() {
+                    return Err(AppError::conflict(
+                        "already_certified",
+                        format!("该载体已具有{}资格", scheme.name_zh),
+                        format!("the space already holds {}", scheme.code),
+                    ));
+                }
+                after.status = ApplicationStatus::Certified.as_str().into();
+                let row = CertificationRow {
+                    id: new_id(),
+                    space_id: before.space_id.clone(),
+                    scheme: before.scheme.clone(),
+                    level: scheme.level.as_str().into(),
+                    application_id: before.id.clone(),
+                    certified_on,
+                    valid_until: valid_until(certified_on, scheme.valid_years),
+                    status: CertificationStatus::Active.as_str().into(),
+                    revoked_on: None,
+                    revoke_reason: None,
+                    revoked_by: None,
+                    created_at: now,
+                    updated_at: now,
+                };
+                repo::insert_certification(c, &row)?;
+                audit::record(
+                    c,
+                    actor,
+                    now,
+                    "certification.granted",
+                    "certification",
+                    &row.id,
+                    None,
+                    snapshot(&row),
+                )?;
+                certification = Some(row);
+            }
+        }
+        repo::update_application(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            &format!("certification.{}", after.status),
+            "certification_application",
+            id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        let email = CertificationDecided {
+            space_name: space.name.clone(),
+            scheme_name: scheme.name_zh.clone(),
+            certified: certification.is_some(),
+            certified_on: certified_on.to_string(),
+            valid_until: certification
+                .as_ref()
+                .and_then(|r| r.valid_until)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+        }
+        .to(&space.contact_email, &space.contact_name);
+        super::outbox::enqueue(c, templates, vec![email], now)?;
+        Ok(Decided {
+            application: ApplicationView::from_row(after, &space)?,
+            certification: certification
+                .map(|r| CertificationView::from_row(policy, r, &space))
+                .transpose()?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationInput {
+    pub reason: String,
+    /// `YYYY-MM-DD` (default today; not before the certification, not in the future).
+    pub revoked_on: Option<String>,
+}
+
+/// Revokes a certification in force: support stops from the month after `revoked_on`.
+pub fn revoke(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    templates: &Templates,
+    id: &str,
+    input: &RevocationInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<CertificationView> {
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let reason = e.text("reason", &input.reason, 2000);
+    let revoked_on = date_field(&mut e, "revoked_on", input.revoked_on.as_deref(), today);
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::certification_for_update(c, id)?
+            .ok_or_else(|| AppError::not_found("certification"))?;
+        if before.status != CertificationStatus::Active.as_str() {
+            return Err(AppError::conflict(
+                "certification_not_active",
+                "该资格已撤销或已失效",
+                "the certification is not in force",
+            ));
+        }
+        if revoked_on < before.certified_on {
+            return Err(AppError::validation({
+                let mut e = FieldErrors::new();
+                e.add(
+                    "revoked_on",
+                    "date_before_certification",
+                    "撤销日期不能早于认定日期",
+                    "revocation cannot precede the certification",
+                );
+                e
+            }));
+        }
+        let space = space_of(c, &before.space_id)?;
+        super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        let after = CertificationRow {
+            status: CertificationStatus::Revoked.as_str().into(),
+            revoked_on: Some(revoked_on),
+            revoke_reason: Some(reason.clone()),
+            revoked_by: actor.user_id.clone(),
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update_certification(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "certification.revoked",
+            "certification",
+            id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        let view = CertificationView::from_row(policy, after, &space)?;
+        let email = CertificationRevoked {
+            space_name: space.name.clone(),
+            scheme_name: view.scheme_name.clone(),
+            revoked_on: revoked_on.to_string(),
+            benefits_stop: view
+                .benefits
+                .stops
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            reason,
+        }
+        .to(&space.contact_email, &space.contact_name);
+        super::outbox::enqueue(c, templates, vec![email], now)?;
+        Ok(view)
+    })
+}
+
+pub fn certifications(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    viewer: Viewer<'_>,
+    page: Page,
+) -> AppResult<Paged<CertificationView>> {
+    let (rows, total) = repo::certifications(conn, viewer.space(), page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(|(r, s)| CertificationView::from_row(policy, r, &s))
+            .collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// What the public disclosure (公示) shows of a certification.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicCertification {
+    pub space_name: String,
+    pub credit_code: String,
+    pub scheme: String,
+    pub scheme_name: String,
+    pub level: SchemeLevel,
+    pub certified_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub status: CertificationStatus,
+    pub revoked_on: Option<NaiveDate>,
+}
+
+pub fn public_certifications(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    page: Page,
+) -> AppResult<Paged<PublicCertification>> {
+    let all = certifications(conn, policy, Viewer::Staff, page)?;
+    Ok(Paged {
+        items: all
+            .items
+            .into_iter()
+            .map(|c| PublicCertification {
+                space_name: c.space_name,
+                credit_code: c.credit_code,
+                scheme: c.scheme,
+                scheme_name: c.scheme_name,
+                level: c.level,
+                certified_on: c.certified_on,
+                valid_until: c.valid_until,
+                status: c.status,
+                revoked_on: c.revoked_on,
+            })
+            .collect(),
+        page: all.page,
+        per_page: all.per_page,
+        total: all.total,
+    })
 }

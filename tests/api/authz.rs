@@ -15,6 +15,7 @@ const ORDER_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Admin, Auditor]
 const FINANCE_READ: &[Role] = &[Finance, Admin, Auditor];
 const REDEMPTION_READ: &[Role] = &[Provider, Reviewer, Finance, Admin, Auditor];
 const EVIDENCE_READ: &[Role] = &[Firm, Provider, Reviewer, Finance, Auditor];
+const SPACE_READ: &[Role] = &[Space, Reviewer, Finance, Admin, Auditor];
 
 /// (method, path, roles allowed; None = public)
 const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
@@ -38,6 +39,38 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
         None,
     ),
     ("post", "/api/v1/registrations/firm", None),
+    (
+        "post",
+        "/api/v1/space/certification-applications",
+        Some(&[Space]),
+    ),
+    (
+        "post",
+        "/api/v1/space/certification-applications/{id}/withdrawal",
+        Some(&[Space]),
+    ),
+    (
+        "get",
+        "/api/v1/certification-applications",
+        Some(SPACE_READ),
+    ),
+    (
+        "get",
+        "/api/v1/certification-applications/{id}",
+        Some(SPACE_READ),
+    ),
+    (
+        "post",
+        "/api/v1/certification-applications/{id}/decision",
+        Some(REVIEWING),
+    ),
+    ("get", "/api/v1/certifications", Some(SPACE_READ)),
+    (
+        "post",
+        "/api/v1/certifications/{id}/revocation",
+        Some(REVIEWING),
+    ),
+    ("get", "/api/v1/public/certifications", None),
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
     ("get", "/api/v1/public/provider-notices", None),

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod certification;
 pub mod firms;
 pub mod lottery;
 pub mod ops;
@@ -40,6 +41,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(public::certification_schemes)
                 .service(public::certification_scheme)
                 .service(public::certification_self_check)
+                .service(certification::apply)
+                .service(certification::withdraw)
+                .service(certification::applications)
+                .service(certification::application)
+                .service(certification::decide)
+                .service(certification::certifications)
+                .service(certification::revoke)
+                .service(certification::public_certifications)
                 .service(public::register_firm)
                 .service(public::register_provider)
                 .service(public::register_space)

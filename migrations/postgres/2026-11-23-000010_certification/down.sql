@@ -1,0 +1,2 @@
+DROP TABLE certifications;
+DROP TABLE certification_applications;

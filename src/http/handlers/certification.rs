@@ -1,0 +1,185 @@
+//! Certification applications (认定申请), decisions, certifications and revocations.
+
+use crate::domain::certification::ApplicationStatus;
+use crate::error::Problem;
+use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
+use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::services::certification::{
+    self as svc, ApplicationInput, ApplicationView, CertificationDecision, CertificationView,
+    Decided, PublicCertification, RevocationInput, Viewer,
+};
+use crate::services::Paged;
+use actix_web::{get, post, web, HttpResponse};
+
+/// A space applies for a certification scheme with its figures; the rule engine's
+/// evaluation is kept with the application as it is today.
+#[utoipa::path(post, path = "/api/v1/space/certification-applications", tag = "certification", request_body = ApplicationInput, security(("bearer" = [])), responses(
+    (status = 201, body = ApplicationView),
+    (status = 409, description = "application_open, already_certified", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "scheme_unknown, scheme_not_for_space_kind and the figure errors of the evaluation endpoint", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/certification-applications")]
+pub async fn apply(
+    state: State,
+    auth: Auth<SpaceRole>,
+    body: JsonBody<ApplicationInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let space = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::apply(c, &policy, &space, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// The space withdraws its open application.
+#[utoipa::path(post, path = "/api/v1/space/certification-applications/{id}/withdrawal", tag = "certification", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = ApplicationView),
+    (status = 409, description = "application_not_open", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/certification-applications/{id}/withdrawal")]
+pub async fn withdraw(
+    state: State,
+    auth: Auth<SpaceRole>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "certification application")?;
+    let space = auth.party_id()?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::withdraw(c, &space, &id, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Applications, newest first: a space's own, every one for staff (`status=submitted`:
+/// the reviewers' queue).
+#[utoipa::path(get, path = "/api/v1/certification-applications", tag = "certification", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<ApplicationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/certification-applications")]
+pub async fn applications(
+    state: State,
+    auth: Auth<SpaceRead>,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let status = q.status(ApplicationStatus::parse)?;
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::applications(c, Viewer::of(&auth.actor)?, status, page)
+        })
+        .await?,
+    ))
+}
+
+/// One application with its figures and every criterion's result.
+#[utoipa::path(get, path = "/api/v1/certification-applications/{id}", tag = "certification", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/certification-applications/{id}")]
+pub async fn application(
+    state: State,
+    auth: Auth<SpaceRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "certification application")?;
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::application(c, Viewer::of(&auth.actor)?, &id)
+        })
+        .await?,
+    ))
+}
+
+/// Certify (only an application that meets every criterion) or refuse (with a reason).
+#[utoipa::path(post, path = "/api/v1/certification-applications/{id}/decision", tag = "certification", request_body = CertificationDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = Decided),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "application_not_open, application_not_eligible, already_certified", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "required (reason), date_invalid, date_in_future, date_before_application", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/certification-applications/{id}/decision")]
+pub async fn decide(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<CertificationDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "certification application")?;
+    let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide(c, &policy, &mail, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Certifications, newest first: a space's own, every one for staff.
+#[utoipa::path(get, path = "/api/v1/certifications", tag = "certification", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<CertificationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/certifications")]
+pub async fn certifications(
+    state: State,
+    auth: Auth<SpaceRead>,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page)
+        })
+        .await?,
+    ))
+}
+
+/// Revoke a certification in force (with a reason): support stops from the month after.
+#[utoipa::path(post, path = "/api/v1/certifications/{id}/revocation", tag = "certification", request_body = RevocationInput, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = CertificationView),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "certification_not_active", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "required (reason), date_invalid, date_in_future, date_before_certification", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/certifications/{id}/revocation")]
+pub async fn revoke(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<RevocationInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "certification")?;
+    let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::revoke(c, &policy, &mail, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Certifications granted, and revoked, for everyone to see (公示).
+#[utoipa::path(get, path = "/api/v1/public/certifications", tag = "public", params(ListQuery), responses(
+    (status = 200, body = Paged<PublicCertification>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/certifications")]
+pub async fn public_certifications(
+    state: State,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = q.page()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::public_certifications(c, &policy, page)
+        })
+        .await?,
+    ))
+}

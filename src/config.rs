@@ -372,6 +372,14 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         });
     }
     let certification = load_certification(&dir.join("certification"))?;
+    let subsidies_path = dir.join("subsidies.toml");
+    let subsidies: crate::domain::subsidy::SubsidyConfig = read_toml(&subsidies_path)?;
+    subsidies
+        .validate(&certification)
+        .map_err(|msg| ConfigError::Policy {
+            path: subsidies_path,
+            msg,
+        })?;
     Ok(Policy {
         sme,
         categories: cats.categories,
@@ -379,6 +387,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         programme,
         spending,
         certification,
+        subsidies,
     })
 }
 
@@ -493,7 +502,7 @@ mod tests {
         let p = load_policy(&config_dir().join("policy")).unwrap();
         assert!(p.category("patent").is_some());
         assert_eq!(p.listing.notice_days, 7);
-        assert_eq!(p.certification.schemes.len(), 8);
+        assert_eq!(p.certification.schemes.len(), 10);
         assert!(p.certification.scheme("national_incubator").is_some());
     }
 
@@ -569,5 +578,65 @@ value = "2000"
         )
         .unwrap();
         assert!(load_policy(dir.path()).is_err());
+    }
+
+    #[test]
+    fn subsidy_policies_load_as_data_and_bad_ones_are_refused() {
+        let p = load_policy(&config_dir().join("policy")).unwrap();
+        let award = p.subsidies.policy("incubator_certification_award").unwrap();
+        use crate::domain::certification::SchemeLevel;
+        assert_eq!(
+            award.amount_for(SchemeLevel::National),
+            Some(crate::domain::Fen::new(100_000_000))
+        );
+        assert_eq!(p.subsidies.performance_award.as_ref().unwrap().top_n, 20);
+
+        let dir = policy_copy();
+        let path = dir.path().join("subsidies.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (from, to, says) in [
+            ("national = \"1000000\"", "national = \"-5\"", "negative"),
+            (
+                "national = \"1000000\"",
+                "national = \"1000000.001\"",
+                "decimal",
+            ),
+            (
+                "national = \"1000000\"",
+                "county = \"1000000\"",
+                "levels are",
+            ),
+            (
+                "\"municipal_incubator\"]",
+                "\"county_incubator\"]",
+                "no scheme county_incubator",
+            ),
+            ("deadline = \"03-31\"", "deadline = \"03-32\"", "not MM-DD"),
+            (
+                "{ figure = \"mentors\" }",
+                "{ figure = \"mentor_count\" }",
+                "no figure mentor_count",
+            ),
+        ] {
+            assert!(text.contains(from), "{from}");
+            std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+            let e = load_policy(dir.path()).unwrap_err().to_string();
+            assert!(e.contains(says), "{from} → {to}: {e}");
+        }
+        // A new policy added as data.
+        std::fs::write(
+            &path,
+            format!(
+                "{text}\n[[policies]]\ncode = \"rent\"\nname_zh = \"房租补贴\"\nname_en = \"rent\"\n\
+                 purpose = \"rent\"\nbasis = \"yearly\"\nschemes = [\"national_maker_space\"]\n\
+                 amounts = {{ national = \"36000\" }}\n"
+            ),
+        )
+        .unwrap();
+        assert!(load_policy(dir.path())
+            .unwrap()
+            .subsidies
+            .policy("rent")
+            .is_some());
     }
 }

@@ -180,6 +180,10 @@ fn what_zh(what: &str) -> &'static str {
         "certification scheme" => "认定（备案）类型",
         "certification application" => "认定申请",
         "certification" => "认定资格",
+        "entitlement" => "补贴（奖励）事项",
+        "subsidy policy" => "补贴政策",
+        "incubatee" => "在孵企业",
+        "performance evaluation" => "绩效评价",
         _ => "记录",
     }
 }

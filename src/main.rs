@@ -68,6 +68,13 @@ enum Command {
         #[arg(long)]
         period: Option<String>,
     },
+    /// Compute the subsidy entitlements of certified carriers due up to a month
+    /// (idempotent: re-runs never duplicate; the `entitlements` job does it monthly).
+    Entitlements {
+        /// YYYY-MM; by default this month (China).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Provider listing tools.
     Providers {
         #[command(subcommand)]
@@ -98,7 +105,7 @@ enum JobsCommand {
     /// server) is refused unless it failed or was interrupted.
     Run {
         /// outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices,
-        /// voucher_expiry, settlement, lottery_draw or housekeeping.
+        /// voucher_expiry, settlement, entitlements, lottery_draw or housekeeping.
         job: String,
         /// The slot (RFC 3339, e.g. 2026-11-23T01:00:00Z); by default the latest
         /// scheduled instant.
@@ -301,6 +308,51 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::FAILURE)
+        }
+        Command::Entitlements { as_of } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let policy = load_checked_policy(&settings, &cli.config_dir)?;
+            let now = Clock::system().now();
+            let this_month = hechuang::domain::settlement::Period::of(now);
+            let as_of = match as_of {
+                Some(p) => {
+                    services::settlement::parse_period(&p).map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                None => this_month,
+            };
+            if as_of > this_month {
+                anyhow::bail!("{as_of} has not begun");
+            }
+            let r = services::subsidies::compute(
+                &mut conn,
+                &policy,
+                as_of,
+                now,
+                &services::Actor::system(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "entitlements up to {}: {} new ({} flagged as possible duplicates, {} refused as duplicates), {} held back",
+                r.as_of,
+                r.created.len(),
+                r.flagged,
+                r.refused,
+                r.held_back.len()
+            );
+            for e in &r.created {
+                println!(
+                    "  {} {} {} {} yuan: {}",
+                    e.space_name, e.policy, e.period, e.amount, e.basis
+                );
+            }
+            for h in &r.held_back {
+                println!(
+                    "  held back: {} {} {}: {}",
+                    h.space_name, h.policy, h.period, h.reason_en
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Settle { period } => {
             let pool = open_database(&settings)?;

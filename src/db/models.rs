@@ -630,3 +630,111 @@ pub struct CertificationRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// A space's yearly statistics (火炬统计).
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = statistics_filings, treat_none_as_null = true)]
+pub struct StatisticsFilingRow {
+    pub id: String,
+    pub space_id: String,
+    pub year: i32,
+    pub figures: String,
+    pub late: bool,
+    pub filed_by: Option<String>,
+    pub filed_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A firm in a space's incubatee register.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = incubatees, treat_none_as_null = true)]
+pub struct IncubateeRow {
+    pub id: String,
+    pub space_id: String,
+    pub firm_name: String,
+    pub credit_code: String,
+    pub founded_on: NaiveDate,
+    pub entered_on: NaiveDate,
+    pub age_months_at_entry: i32,
+    pub field: String,
+    pub limit_months: i32,
+    pub limit_ends_on: NaiveDate,
+    pub graduated_on: Option<NaiveDate>,
+    pub graduation: Option<String>,
+    pub left_on: Option<NaiveDate>,
+    pub left_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A grant in the duplicate-support register.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = support_grants)]
+pub struct SupportGrantRow {
+    pub id: String,
+    pub credit_code: String,
+    pub beneficiary_name: String,
+    pub purpose: String,
+    pub covers_from: NaiveDate,
+    pub covers_to: NaiveDate,
+    pub source: String,
+    pub amount_fen: i64,
+    pub entitlement_id: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = performance_evaluations)]
+pub struct PerformanceEvaluationRow {
+    pub id: String,
+    pub year: i32,
+    pub policy: String,
+    pub rules: String,
+    pub space_count: i32,
+    pub awarded_count: i32,
+    pub computed_by: Option<String>,
+    pub computed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = performance_scores, treat_none_as_default_value = false)]
+pub struct PerformanceScoreRow {
+    pub evaluation_id: String,
+    pub space_id: String,
+    pub rank: i32,
+    pub total: String,
+    pub breakdown: String,
+    pub winner: bool,
+    pub holds_title: bool,
+    pub awarded: bool,
+    pub title_until_year: Option<i32>,
+}
+
+/// What a space is entitled to under a subsidy policy for a period.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = subsidy_entitlements, treat_none_as_null = true)]
+pub struct EntitlementRow {
+    pub id: String,
+    pub space_id: String,
+    pub policy: String,
+    pub period: String,
+    pub purpose: String,
+    pub certification_id: Option<String>,
+    pub evaluation_id: Option<String>,
+    pub level: Option<String>,
+    pub amount_fen: i64,
+    pub covers_from: NaiveDate,
+    pub covers_to: NaiveDate,
+    pub basis: String,
+    pub status: String,
+    pub duplicate_grant_id: Option<String>,
+    pub computed_at: NaiveDateTime,
+    pub notice_ends_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub payable_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}

@@ -639,3 +639,121 @@ diesel::joinable!(certification_applications -> spaces (space_id));
 diesel::joinable!(certifications -> spaces (space_id));
 diesel::allow_tables_to_appear_in_same_query!(certification_applications, spaces);
 diesel::allow_tables_to_appear_in_same_query!(certifications, spaces);
+
+diesel::table! {
+    statistics_filings (id) {
+        id -> Text,
+        space_id -> Text,
+        year -> Integer,
+        figures -> Text,
+        late -> Bool,
+        filed_by -> Nullable<Text>,
+        filed_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    incubatees (id) {
+        id -> Text,
+        space_id -> Text,
+        firm_name -> Text,
+        credit_code -> Text,
+        founded_on -> Date,
+        entered_on -> Date,
+        age_months_at_entry -> Integer,
+        field -> Text,
+        limit_months -> Integer,
+        limit_ends_on -> Date,
+        graduated_on -> Nullable<Date>,
+        graduation -> Nullable<Text>,
+        left_on -> Nullable<Date>,
+        left_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    support_grants (id) {
+        id -> Text,
+        credit_code -> Text,
+        beneficiary_name -> Text,
+        purpose -> Text,
+        covers_from -> Date,
+        covers_to -> Date,
+        source -> Text,
+        amount_fen -> BigInt,
+        entitlement_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    performance_evaluations (id) {
+        id -> Text,
+        year -> Integer,
+        policy -> Text,
+        rules -> Text,
+        space_count -> Integer,
+        awarded_count -> Integer,
+        computed_by -> Nullable<Text>,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    performance_scores (evaluation_id, space_id) {
+        evaluation_id -> Text,
+        space_id -> Text,
+        rank -> Integer,
+        total -> Text,
+        breakdown -> Text,
+        winner -> Bool,
+        holds_title -> Bool,
+        awarded -> Bool,
+        title_until_year -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    subsidy_entitlements (id) {
+        id -> Text,
+        space_id -> Text,
+        policy -> Text,
+        period -> Text,
+        purpose -> Text,
+        certification_id -> Nullable<Text>,
+        evaluation_id -> Nullable<Text>,
+        level -> Nullable<Text>,
+        amount_fen -> BigInt,
+        covers_from -> Date,
+        covers_to -> Date,
+        basis -> Text,
+        status -> Text,
+        duplicate_grant_id -> Nullable<Text>,
+        computed_at -> Timestamp,
+        notice_ends_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        payable_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(statistics_filings -> spaces (space_id));
+diesel::joinable!(incubatees -> spaces (space_id));
+diesel::joinable!(performance_scores -> spaces (space_id));
+diesel::joinable!(performance_scores -> performance_evaluations (evaluation_id));
+diesel::joinable!(subsidy_entitlements -> spaces (space_id));
+diesel::allow_tables_to_appear_in_same_query!(statistics_filings, spaces);
+diesel::allow_tables_to_appear_in_same_query!(incubatees, spaces);
+diesel::allow_tables_to_appear_in_same_query!(performance_scores, spaces);
+diesel::allow_tables_to_appear_in_same_query!(performance_scores, performance_evaluations);
+diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, spaces);
+diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payout_items);
+diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payouts);
+diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, support_grants);

@@ -3,6 +3,7 @@
 use super::models::{HoldbackRow, PayoutRow, SettlementRunRow};
 use super::schema::{
     payout_items, payouts, redemption_items, settlement_holdbacks, settlement_runs,
+    subsidy_entitlements,
 };
 use super::DbConnection;
 use chrono::NaiveDateTime;
@@ -23,8 +24,11 @@ use diesel::sql_types::{BigInt, Bool, Text};
 /// `payout_items` empty probes it by a sequential scan per item.
 pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Pg(c) = conn {
-        diesel::sql_query("LOCK TABLE redemption_items, payout_items IN SHARE ROW EXCLUSIVE MODE")
-            .execute(c)?;
+        diesel::sql_query(
+            "LOCK TABLE redemption_items, subsidy_entitlements, payout_items \
+             IN SHARE ROW EXCLUSIVE MODE",
+        )
+        .execute(c)?;
         diesel::sql_query("ANALYZE redemption_items, payout_items").execute(c)?;
     }
     Ok(())
@@ -54,6 +58,71 @@ pub fn payable_by_provider(
             diesel::dsl::sql::<BigInt>("CAST(SUM(redemption_items.amount_fen) AS BIGINT)"),
         ))
         .load(conn)
+}
+
+/// Per space, the payable subsidy entitlements that became payable before `cutoff`
+/// and are not in a live payout, and their total: (space, entitlements, fen).
+pub fn payable_entitlements_by_space(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64, i64)>> {
+    subsidy_entitlements::table
+        .filter(subsidy_entitlements::status.eq("payable"))
+        .filter(subsidy_entitlements::payable_at.lt(cutoff))
+        .filter(not(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(subsidy_entitlements::id))
+                .filter(payout_items::live),
+        )))
+        .group_by(subsidy_entitlements::space_id)
+        .select((
+            subsidy_entitlements::space_id,
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<BigInt>("CAST(SUM(subsidy_entitlements.amount_fen) AS BIGINT)"),
+        ))
+        .load(conn)
+}
+
+/// Attaches the payable entitlements to the run's payouts to spaces. A few per space a
+/// month at most: read, then inserted.
+pub fn attach_entitlements(
+    conn: &mut DbConnection,
+    run_id: &str,
+    cutoff: NaiveDateTime,
+) -> QueryResult<usize> {
+    let rows: Vec<(String, String, i64)> = subsidy_entitlements::table
+        .inner_join(
+            payouts::table.on(payouts::payee_id
+                .eq(subsidy_entitlements::space_id)
+                .and(payouts::payee_kind.eq("space"))
+                .and(payouts::run_id.eq(run_id.to_string()))),
+        )
+        .filter(subsidy_entitlements::status.eq("payable"))
+        .filter(subsidy_entitlements::payable_at.lt(cutoff))
+        .filter(not(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(subsidy_entitlements::id))
+                .filter(payout_items::live),
+        )))
+        .select((
+            payouts::id,
+            subsidy_entitlements::id,
+            subsidy_entitlements::amount_fen,
+        ))
+        .load(conn)?;
+    let mut n = 0;
+    for (payout, item, amount) in &rows {
+        n += diesel::insert_into(payout_items::table)
+            .values((
+                payout_items::payout_id.eq(payout),
+                payout_items::item_kind.eq("entitlement"),
+                payout_items::item_id.eq(item),
+                payout_items::amount_fen.eq(amount),
+                payout_items::live.eq(true),
+            ))
+            .execute(conn)?;
+    }
+    Ok(n)
 }
 
 pub fn live_run(conn: &mut DbConnection, period: &str) -> QueryResult<Option<SettlementRunRow>> {
@@ -268,6 +337,23 @@ pub fn set_items_of_payout(
             .set(set)
             .execute(c)?,
         };
+    }
+    if from != to {
+        let ids = payout_items::table
+            .filter(payout_items::payout_id.eq(payout_id))
+            .filter(payout_items::live)
+            .filter(payout_items::item_kind.eq("entitlement"))
+            .select(payout_items::item_id);
+        n += diesel::update(
+            subsidy_entitlements::table
+                .filter(subsidy_entitlements::id.eq_any(ids))
+                .filter(subsidy_entitlements::status.eq(from)),
+        )
+        .set((
+            subsidy_entitlements::status.eq(to),
+            subsidy_entitlements::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     }
     if release {
         n = diesel::update(

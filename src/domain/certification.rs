@@ -1124,6 +1124,8 @@ mod tests {
         assert_eq!(
             codes,
             [
+                "municipal_incubator",
+                "municipal_maker_space",
                 "national_incubator",
                 "national_maker_space",
                 "provincial_incubator",

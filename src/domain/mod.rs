@@ -29,6 +29,7 @@ pub mod order;
 pub mod party;
 pub mod settlement;
 pub mod size_class;
+pub mod subsidy;
 pub mod validation;
 pub mod voucher;
 
@@ -150,6 +151,7 @@ pub struct Policy {
     pub programme: ProgrammeDefaults,
     pub spending: SpendingPolicy,
     pub certification: certification::CertificationPolicy,
+    pub subsidies: subsidy::SubsidyConfig,
 }
 
 /// Spending and redemption (`config/policy/spending.toml`).

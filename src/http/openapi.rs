@@ -40,6 +40,9 @@ use utoipa::{Modify, OpenApi};
         settlement::import_results, settlement::record, settlement::reverse, settlement::report,
         certification::apply, certification::withdraw, certification::applications, certification::application,
         certification::decide, certification::certifications, certification::revoke, certification::public_certifications,
+        subsidies::policies, subsidies::compute, subsidies::entitlements, subsidies::entitlement, subsidies::decide,
+        subsidies::grants, subsidies::record_grant, subsidies::public_subsidies, subsidies::file_statistics,
+        subsidies::my_statistics, subsidies::year_status,
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
@@ -55,6 +58,7 @@ use utoipa::{Modify, OpenApi};
         (name = "redemption", description = "Redemption (兑现): applications, item review, public notice, payable items"),
         (name = "settlement", description = "Settlement runs (定期兑现): preparation, maker-checker approval, bank files, payment results, reports"),
         (name = "certification", description = "Certification of incubators and maker spaces (认定/备案): applications evaluated criterion by criterion, decisions, revocations"),
+        (name = "subsidies", description = "Subsidies and awards for certified carriers: entitlements, public notice and approval, the duplicate-support register (避免多头重复支持), yearly statistics (火炬统计)"),
         (name = "orders", description = "Spending vouchers: orders, holds, evidence, delivery, confirmation and disputes"),
         (name = "firms"), (name = "providers"), (name = "spaces"), (name = "users"), (name = "audit"), (name = "operations", description = "Health, metrics, scheduled jobs and the email outbox"),
     )

@@ -57,6 +57,8 @@ pub enum Job {
     VoucherExpiry,
     /// Prepares the settlement run of the month before the slot (China time).
     Settlement,
+    /// Computes the subsidy entitlements of certified carriers due up to the slot's month.
+    Entitlements,
     /// Draws lottery batches whose opening has come.
     LotteryDraw,
     /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
@@ -65,13 +67,14 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 8] = [
+    pub const ALL: [Job; 9] = [
         Job::OutboxDispatch,
         Job::VoucherExpiryReminders,
         Job::ProviderNotices,
         Job::RedemptionNotices,
         Job::VoucherExpiry,
         Job::Settlement,
+        Job::Entitlements,
         Job::LotteryDraw,
         Job::Housekeeping,
     ];
@@ -84,6 +87,7 @@ impl Job {
             Job::RedemptionNotices => "redemption_notices",
             Job::VoucherExpiry => "voucher_expiry",
             Job::Settlement => "settlement",
+            Job::Entitlements => "entitlements",
             Job::LotteryDraw => "lottery_draw",
             Job::Housekeeping => "housekeeping",
         }
@@ -115,6 +119,10 @@ impl Job {
             Job::Settlement => (
                 "编制上月结算批次",
                 "prepare the settlement run of the month before",
+            ),
+            Job::Entitlements => (
+                "计算载体补贴、奖励事项并进入公示",
+                "compute the subsidy entitlements of certified carriers due up to this month",
             ),
             Job::LotteryDraw => ("到点摇号", "draw lottery batches at their opening"),
             Job::Housekeeping => (
@@ -595,6 +603,25 @@ impl Runner {
                 Ok(Outcome::done(
                     (r.expired + r.lapsed_orders.len()) as i64,
                     serde_json::json!({ "expired": r.expired, "returned": r.returned, "lapsed_orders": r.lapsed_orders }),
+                ))
+            }
+            Job::Entitlements => {
+                let as_of = crate::domain::settlement::Period::of(now);
+                let policy = Arc::clone(&self.deps.policy);
+                let r = self
+                    .blocking(move |c| {
+                        services::subsidies::compute(c, &policy, as_of, now, &Actor::system())
+                    })
+                    .await?;
+                Ok(Outcome::done(
+                    r.created.len() as i64,
+                    serde_json::json!({
+                        "as_of": r.as_of,
+                        "created": r.created.len(),
+                        "refused": r.refused,
+                        "flagged": r.flagged,
+                        "held_back": r.held_back.len(),
+                    }),
                 ))
             }
             Job::Settlement => {

@@ -6,6 +6,7 @@
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::settlement::PayoutStatus;
+use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::Fen;
 use crate::error::AppResult;
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub struct LedgerReport {
 
 /// The prefixes of the accounts money may be in.
 const KNOWN: &[&str] = &[
-    "funding:", "batch:", "voucher:", "order:", "due:", "payable:", "payout:", "paid:",
+    "funding:", "batch:", "voucher:", "order:", "due:", "payable:", "payout:", "paid:", "subsidy:",
 ];
 
 pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
@@ -212,6 +213,45 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 check(format!("item_payout_status:{}", i.id), 1, i64::from(right));
             }
         }
+        // Subsidy entitlements: the same rules, paid to spaces; each policy's account
+        // has given out what its approved (payable or paid) entitlements hold.
+        let entitlements = crate::db::carriers::all_entitlements(c)?;
+        let mut given: BTreeMap<String, i64> = BTreeMap::new();
+        for (id, space, policy, amount, status) in &entitlements {
+            let held_by = live_of_item.get(id.as_str()).cloned().unwrap_or_default();
+            let is = |s: EntitlementStatus| status == s.as_str();
+            if is(EntitlementStatus::Payable) || is(EntitlementStatus::Paid) {
+                *given.entry(policy.clone()).or_default() += amount;
+            }
+            let entry = payable.entry(space.as_str()).or_default();
+            if is(EntitlementStatus::Payable) && held_by.is_empty() {
+                *entry += amount;
+            }
+            let (max_live, wanted) = if is(EntitlementStatus::Payable) {
+                (1, Some(PayoutStatus::Pending))
+            } else if is(EntitlementStatus::Paid) {
+                (1, Some(PayoutStatus::Paid))
+            } else {
+                (0, None)
+            };
+            if held_by.len() > max_live || (is(EntitlementStatus::Paid) && held_by.is_empty()) {
+                check(
+                    format!("item_payouts:{id}"),
+                    max_live as i64,
+                    held_by.len() as i64,
+                );
+            }
+            if let (Some(w), 1) = (wanted, held_by.len()) {
+                let right =
+                    held_by.first().and_then(|p| payout_status.get(p)).copied() == Some(w.as_str());
+                check(format!("item_payout_status:{id}"), 1, i64::from(right));
+            }
+        }
+        for (policy, amount) in &given {
+            let account = crate::services::subsidies::subsidy_account(policy);
+            let actual = balance(&account);
+            check(account, -amount, actual);
+        }
         for (provider, expected) in &payable {
             check(
                 format!("payable:{provider}"),
@@ -227,7 +267,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                     && (!KNOWN.iter().any(|k| a.starts_with(k))
                         || (a.starts_with("due:") && !due.contains_key(&a[4..]))
                         || (a.starts_with("payable:") && !payable.contains_key(&a[8..]))
-                        || (a.starts_with("paid:") && !paid.contains_key(&a[5..])))
+                        || (a.starts_with("paid:") && !paid.contains_key(&a[5..]))
+                        || (a.starts_with("subsidy:") && !given.contains_key(&a[8..])))
             })
             .map(|(a, v)| (*a, *v))
             .collect();

@@ -20,6 +20,8 @@ pub mod redemptions;
 pub mod reminders;
 pub mod settlement;
 pub mod spaces;
+pub mod statistics;
+pub mod subsidies;
 pub mod users;
 pub mod vouchers;
 

@@ -30,7 +30,11 @@ pub fn paid_account(payee_id: &str) -> String {
 }
 
 /// One balanced transaction of many moves (from, to, amount).
-fn moves(list: &[(String, String, i64)], kind: &str, now: NaiveDateTime) -> Vec<LedgerEntryRow> {
+pub(crate) fn moves(
+    list: &[(String, String, i64)],
+    kind: &str,
+    now: NaiveDateTime,
+) -> Vec<LedgerEntryRow> {
     let txn = new_id();
     let mut rows = Vec::with_capacity(list.len() * 2);
     for (from, to, amount) in list {
@@ -260,6 +264,19 @@ pub struct Prepared {
     pub run: RunView,
 }
 
+/// Whom a run pays: a provider (redemptions) or a space (subsidies).
+struct Payee {
+    kind: &'static str,
+    id: String,
+    name: String,
+    credit_code: String,
+    bank_name: String,
+    bank_account_name: String,
+    bank_account_no: String,
+    count: i32,
+    amount: i64,
+}
+
 /// Prepares the run of `period`: every payable item that became payable before the
 /// period ended (or before now, if it has not), one payout per payee. Idempotent: when
 /// the period already has a live run (prepared or approved), that run is returned.
@@ -292,20 +309,55 @@ pub fn prepare(
         let cutoff = period
             .end_utc()
             .min(now + chrono::Duration::microseconds(1));
-        // Group the payable items by provider.
+        // Group the payable items by payee: providers for redemptions, spaces for
+        // subsidy entitlements.
         let mut by_provider: BTreeMap<String, (i32, i64)> = BTreeMap::new();
+        let count_of = |count: i64| {
+            i32::try_from(count)
+                .map_err(|_| AppError::internal(format!("{count} items for one payee")))
+        };
         for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
-            let count = i32::try_from(count)
-                .map_err(|_| AppError::internal(format!("{count} items for one payee")))?;
-            by_provider.insert(provider, (count, amount));
+            by_provider.insert(provider, (count_of(count)?, amount));
+        }
+        let mut by_space: BTreeMap<String, (i32, i64)> = BTreeMap::new();
+        for (space, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
+            by_space.insert(space, (count_of(count)?, amount));
         }
         let ids: Vec<String> = by_provider.keys().cloned().collect();
-        let mut providers = parties::providers_by_ids(c, &ids)?;
-        providers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
+            .into_iter()
+            .map(|p| Payee {
+                kind: "provider",
+                count: by_provider[&p.id].0,
+                amount: by_provider[&p.id].1,
+                id: p.id,
+                name: p.name,
+                credit_code: p.credit_code,
+                bank_name: p.bank_name,
+                bank_account_name: p.bank_account_name,
+                bank_account_no: p.bank_account_no,
+            })
+            .collect();
+        for (space_id, (count, amount)) in &by_space {
+            let s = parties::space(c, space_id)?
+                .ok_or_else(|| AppError::internal(format!("entitlement of no space {space_id}")))?;
+            payees.push(Payee {
+                kind: "space",
+                count: *count,
+                amount: *amount,
+                id: s.id,
+                name: s.name,
+                credit_code: s.credit_code,
+                bank_name: s.bank_name.unwrap_or_default(),
+                bank_account_name: s.bank_account_name.unwrap_or_default(),
+                bank_account_no: s.bank_account_no.unwrap_or_default(),
+            });
+        }
+        payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         let run_id = new_id();
         let (mut payouts, mut held) = (Vec::new(), Vec::new());
-        for p in providers {
-            let (count, amount) = by_provider[&p.id];
+        for p in payees {
+            let (count, amount) = (p.count, p.amount);
             let account_no: String = p
                 .bank_account_no
                 .chars()
@@ -314,7 +366,7 @@ pub fn prepare(
             if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
                 held.push(HoldbackRow {
                     run_id: run_id.clone(),
-                    payee_kind: "provider".into(),
+                    payee_kind: p.kind.into(),
                     payee_id: p.id,
                     payee_name: p.name,
                     reason: why.into(),
@@ -327,7 +379,7 @@ pub fn prepare(
                 id: new_id(),
                 run_id: run_id.clone(),
                 reference: payout_reference(period, attempt, payouts.len() + 1),
-                payee_kind: "provider".into(),
+                payee_kind: p.kind.into(),
                 payee_id: p.id,
                 payee_name: p.name,
                 credit_code: p.credit_code,
@@ -370,7 +422,8 @@ pub fn prepare(
         repo::insert_run(c, &run)?;
         repo::insert_payouts(c, &payouts)?;
         repo::insert_holdbacks(c, &held)?;
-        let attached = repo::attach_redemption_items(c, &run_id, cutoff)?;
+        let attached = repo::attach_redemption_items(c, &run_id, cutoff)?
+            + repo::attach_entitlements(c, &run_id, cutoff)?;
         if attached != run.item_count as usize {
             return Err(AppError::internal(format!(
                 "settlement {period}: {attached} items attached, {} counted",
@@ -810,8 +863,11 @@ fn apply_result(
         ..before.clone()
     };
     let payable = super::vouchers::payable_account(&before.payee_id);
-    let provider = parties::provider(c, &before.payee_id)?;
-    let email_to = provider.map(|p| (p.contact_email, p.name));
+    let email_to = if before.payee_kind == "space" {
+        parties::space(c, &before.payee_id)?.map(|s| (s.contact_email, s.name))
+    } else {
+        parties::provider(c, &before.payee_id)?.map(|p| (p.contact_email, p.name))
+    };
     let email = match result {
         Result_::Paid {
             bank_reference,

@@ -32,7 +32,7 @@ async fn schemes_and_figures_are_published_and_evaluated_criterion_by_criterion(
     let app = spawn_app().await;
     let r = app.get("/api/v1/policy/certification-schemes", None).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body.as_array().unwrap().len(), 8, "{}", r.body);
+    assert_eq!(r.body.as_array().unwrap().len(), 10, "{}", r.body);
     let r = app
         .get(
             "/api/v1/policy/certification-schemes/provincial_incubator",

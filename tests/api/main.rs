@@ -21,3 +21,4 @@ mod providers;
 mod redemptions;
 mod schema_parity;
 mod settlement;
+mod subsidies;

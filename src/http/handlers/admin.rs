@@ -61,7 +61,7 @@ pub struct RunRequest {
 /// server: a slot that ran already gets `job_slot_taken` unless it failed or was
 /// interrupted.
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{job}/runs", tag = "operations", request_body(content = Option<RunRequest>),
-    params(("job" = String, Path, description = "outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices, voucher_expiry, settlement, lottery_draw, housekeeping")),
+    params(("job" = String, Path, description = "outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices, voucher_expiry, settlement, entitlements, lottery_draw, housekeeping")),
     security(("bearer" = [])), responses(
     (status = 201, body = JobRunView),
     (status = 409, description = "job_slot_taken", body = Problem, content_type = "application/problem+json"),

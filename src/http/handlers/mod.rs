@@ -14,6 +14,7 @@ pub mod public;
 pub mod redemptions;
 pub mod settlement;
 pub mod spaces;
+pub mod subsidies;
 pub mod users;
 pub mod vouchers;
 
@@ -49,6 +50,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(certification::certifications)
                 .service(certification::revoke)
                 .service(certification::public_certifications)
+                .service(subsidies::policies)
+                .service(subsidies::compute)
+                .service(subsidies::entitlements)
+                .service(subsidies::entitlement)
+                .service(subsidies::decide)
+                .service(subsidies::grants)
+                .service(subsidies::record_grant)
+                .service(subsidies::public_subsidies)
+                .service(subsidies::file_statistics)
+                .service(subsidies::my_statistics)
+                .service(subsidies::year_status)
                 .service(public::register_firm)
                 .service(public::register_provider)
                 .service(public::register_space)

@@ -1,0 +1,283 @@
+//! Subsidies and awards for certified carriers: entitlements, their decision, the
+//! duplicate-support register, yearly statistics and the public disclosure.
+
+use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
+use crate::error::Problem;
+use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
+use crate::http::{db, page, path_id, JsonBody, State};
+use crate::services::statistics::{self as stats, FilingInput, FilingView, YearStatus};
+use crate::services::subsidies::{
+    self as svc, ComputeReport, EntitlementDecision, EntitlementQuery, EntitlementView, GrantInput,
+    GrantRecorded, GrantView, PublicEntitlement, Viewer,
+};
+use crate::services::Paged;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+
+/// The subsidy policies, the statistics rules and the performance evaluation's rules.
+#[utoipa::path(get, path = "/api/v1/policy/subsidies", tag = "subsidies", responses(
+    (status = 200, body = SubsidyConfig)))]
+#[get("/policy/subsidies")]
+pub async fn policies(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(&state.policy.subsidies)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeInput {
+    /// Compute up to and including this month, `YYYY-MM` (default: this month).
+    pub as_of: Option<String>,
+}
+
+/// Computes the entitlements due (also done by the `entitlements` job on the 1st of
+/// each month, and by `hechuang entitlements`). Re-runs never duplicate.
+#[utoipa::path(post, path = "/api/v1/entitlement-runs", tag = "subsidies", request_body = ComputeInput, security(("bearer" = [])), responses(
+    (status = 200, body = ComputeReport),
+    (status = 400, description = "period_invalid", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "period_in_future", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/entitlement-runs")]
+pub async fn compute(
+    state: State,
+    auth: Auth<Reviewing>,
+    body: JsonBody<ComputeInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let this_month = crate::domain::settlement::Period::of(now);
+    let as_of = match body.as_of.as_deref() {
+        None | Some("") => this_month,
+        Some(p) => crate::services::settlement::parse_period(p)?,
+    };
+    if as_of > this_month {
+        return Err(crate::error::AppError::rule(
+            "period_in_future",
+            format!("{as_of} 尚未开始"),
+            format!("{as_of} has not begun"),
+        )
+        .into());
+    }
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::compute(c, &policy, as_of, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EntitlementsQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// in_notice, payable, paid or rejected.
+    pub status: Option<String>,
+    /// A policy code.
+    pub policy: Option<String>,
+}
+
+/// Entitlements, newest first: a space's own, every one for staff.
+#[utoipa::path(get, path = "/api/v1/entitlements", tag = "subsidies", params(EntitlementsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<EntitlementView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/entitlements")]
+pub async fn entitlements(
+    state: State,
+    auth: Auth<SpaceRead>,
+    q: web::Query<EntitlementsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = page(q.page, q.per_page)?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(EntitlementStatus::parse(s).ok_or_else(|| {
+            crate::error::AppError::bad_request(
+                "status_unknown",
+                format!("未知的状态：{s}"),
+                format!("unknown status: {s}"),
+            )
+        })?),
+    };
+    let query = EntitlementQuery {
+        status,
+        policy: q.policy.clone().filter(|p| !p.is_empty()),
+    };
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page)
+        })
+        .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/entitlements/{id}", tag = "subsidies", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = EntitlementView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/entitlements/{id}")]
+pub async fn entitlement(
+    state: State,
+    auth: Auth<SpaceRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "entitlement")?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &id)
+        })
+        .await?,
+    ))
+}
+
+/// Approve (after the public notice; it becomes payable) or reject (with a reason).
+#[utoipa::path(post, path = "/api/v1/entitlements/{id}/decision", tag = "subsidies", request_body = EntitlementDecision, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = EntitlementView),
+    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "entitlement_already_decided, entitlement_in_notice, certification_not_in_force, duplicate_support, subsidy_policy_unknown", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "required (reason)", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/entitlements/{id}/decision")]
+pub async fn decide(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: web::Path<String>,
+    body: JsonBody<EntitlementDecision>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "entitlement")?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::decide(c, &policy, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// One beneficiary's grants.
+    pub credit_code: Option<String>,
+}
+
+/// The duplicate-support register (避免多头重复支持): every grant, newest first.
+#[utoipa::path(get, path = "/api/v1/support-grants", tag = "subsidies", params(GrantsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<GrantView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/support-grants")]
+pub async fn grants(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<GrantsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = page(q.page, q.per_page)?;
+    let code = q
+        .credit_code
+        .as_deref()
+        .map(|s| s.trim().to_uppercase())
+        .filter(|s| !s.is_empty());
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::grants(c, code.as_deref(), page)).await?))
+}
+
+/// Records a grant made elsewhere, so the register sees every source; earlier grants
+/// for the same purpose and an overlapping period are shown.
+#[utoipa::path(post, path = "/api/v1/support-grants", tag = "subsidies", request_body = GrantInput, security(("bearer" = [])), responses(
+    (status = 201, body = GrantRecorded),
+    (status = 422, description = "credit_code_invalid, date_invalid, period_invalid, amount_*, required, too_long", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/support-grants")]
+pub async fn record_grant(
+    state: State,
+    auth: Auth<Reviewing>,
+    body: JsonBody<GrantInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::record_grant(c, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Support given to carriers, published (上网公示): entitlements in notice, approved
+/// and paid.
+#[utoipa::path(get, path = "/api/v1/public/subsidies", tag = "public", params(PageQuery), responses(
+    (status = 200, body = Paged<PublicEntitlement>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/subsidies")]
+pub async fn public_subsidies(
+    state: State,
+    q: web::Query<PageQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let page = page(q.page, q.per_page)?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::public_entitlements(c, &policy, page)).await?))
+}
+
+/// The space files (or corrects, until the year is evaluated) its yearly statistics.
+#[utoipa::path(post, path = "/api/v1/space/statistics", tag = "subsidies", request_body = FilingInput, security(("bearer" = [])), responses(
+    (status = 200, body = FilingView),
+    (status = 409, description = "statistics_locked", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "statistics_year_invalid and the figure errors of certification", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/statistics")]
+pub async fn file_statistics(
+    state: State,
+    auth: Auth<SpaceRole>,
+    body: JsonBody<FilingInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let space = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            stats::file(c, &policy, &space, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// The space's own filings, newest year first.
+#[utoipa::path(get, path = "/api/v1/space/statistics", tag = "subsidies", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<FilingView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/space/statistics")]
+pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+    let space = auth.party_id()?;
+    let policy = state.policy.clone();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| stats::filings_of(c, &policy, &space)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct YearQuery {
+    /// A calendar year (default: last year, the one being filed).
+    pub year: Option<i32>,
+}
+
+/// Every space certified in the year and where its filing stands; `missing` ones are
+/// flagged (policies that require statistics suspend their subsidies).
+#[utoipa::path(get, path = "/api/v1/statistics", tag = "subsidies", params(YearQuery), security(("bearer" = [])), responses(
+    (status = 200, body = YearStatus), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/statistics")]
+pub async fn year_status(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<YearQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let year = q
+        .year
+        .unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| stats::year_status(c, &policy, year, now)).await?))
+}

@@ -1,0 +1,857 @@
+//! Subsidies for certified carriers: computing entitlements (a job and a command, unique
+//! per space, policy and period), their public notice and approval, the payable they
+//! become for the settlement run, and the duplicate-support register.
+
+use super::{audit, snapshot, Actor, Page, Paged};
+use crate::db::carriers as repo;
+use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
+use crate::db::{self, parties, DbConnection};
+use crate::domain::certification::{BenefitWindow, SchemeLevel};
+use crate::domain::settlement::Period;
+use crate::domain::subsidy::{
+    certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
+    EntitlementStatus, Prior, SubsidyBasis, SubsidyPolicyDef,
+};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, Fen, Policy};
+use crate::error::{AppError, AppResult};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The account a subsidy policy pays from.
+pub fn subsidy_account(policy: &str) -> String {
+    format!("subsidy:{policy}")
+}
+
+pub fn certification_fact(r: &CertificationRow) -> Option<CertFact> {
+    Some(CertFact {
+        id: r.id.clone(),
+        scheme: r.scheme.clone(),
+        level: SchemeLevel::parse(&r.level)?,
+        window: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    pub id: String,
+    pub credit_code: String,
+    pub beneficiary_name: String,
+    pub purpose: String,
+    pub covers_from: NaiveDate,
+    pub covers_to: NaiveDate,
+    /// The policy code, or the body that granted it elsewhere.
+    pub source: String,
+    #[schema(value_type = String, example = "500000.00")]
+    pub amount: Fen,
+    pub entitlement_id: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: NaiveDateTime,
+}
+
+impl From<SupportGrantRow> for GrantView {
+    fn from(g: SupportGrantRow) -> Self {
+        GrantView {
+            id: g.id,
+            credit_code: g.credit_code,
+            beneficiary_name: g.beneficiary_name,
+            purpose: g.purpose,
+            covers_from: g.covers_from,
+            covers_to: g.covers_to,
+            source: g.source,
+            amount: Fen::new(g.amount_fen),
+            entitlement_id: g.entitlement_id,
+            note: g.note,
+            recorded_at: g.recorded_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntitlementView {
+    pub id: String,
+    pub space_id: String,
+    pub space_name: String,
+    pub credit_code: String,
+    pub policy: String,
+    pub policy_name: String,
+    /// `YYYY-MM` (awards on certification) or `YYYY` (yearly subsidies, awards).
+    pub period: String,
+    pub purpose: String,
+    pub certification_id: Option<String>,
+    pub evaluation_id: Option<String>,
+    pub level: Option<SchemeLevel>,
+    #[schema(value_type = String, example = "1000000.00")]
+    pub amount: Fen,
+    pub covers_from: NaiveDate,
+    pub covers_to: NaiveDate,
+    /// How the amount was found.
+    pub basis: String,
+    pub status: EntitlementStatus,
+    /// An earlier grant for the same purpose and an overlapping period: the reviewer
+    /// must acknowledge it to approve.
+    pub duplicate_of: Option<GrantView>,
+    pub computed_at: NaiveDateTime,
+    pub notice_ends_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub payable_at: Option<NaiveDateTime>,
+}
+
+fn view(
+    c: &mut DbConnection,
+    policy: &Policy,
+    r: EntitlementRow,
+    space: &SpaceRow,
+) -> AppResult<EntitlementView> {
+    let bad = |what: &str| AppError::internal(format!("entitlement {}: bad {what}", r.id));
+    let duplicate_of = match &r.duplicate_grant_id {
+        Some(g) => repo::grant(c, g)?.map(GrantView::from),
+        None => None,
+    };
+    Ok(EntitlementView {
+        status: EntitlementStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+        level: match &r.level {
+            Some(l) => Some(SchemeLevel::parse(l).ok_or_else(|| bad("level"))?),
+            None => None,
+        },
+        policy_name: policy
+            .subsidies
+            .policy(&r.policy)
+            .map_or_else(|| r.policy.clone(), |p| p.name_zh.clone()),
+        id: r.id,
+        space_id: r.space_id,
+        space_name: space.name.clone(),
+        credit_code: space.credit_code.clone(),
+        policy: r.policy,
+        period: r.period,
+        purpose: r.purpose,
+        certification_id: r.certification_id,
+        evaluation_id: r.evaluation_id,
+        amount: Fen::new(r.amount_fen),
+        covers_from: r.covers_from,
+        covers_to: r.covers_to,
+        basis: r.basis,
+        duplicate_of,
+        computed_at: r.computed_at,
+        notice_ends_at: r.notice_ends_at,
+        decided_by: r.decided_by,
+        decided_at: r.decided_at,
+        decision_reason: r.decision_reason,
+        payable_at: r.payable_at,
+    })
+}
+
+/// Something held back from a computation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HeldBack {
+    pub space_id: String,
+    pub space_name: String,
+    pub policy: String,
+    pub period: String,
+    pub reason: String,
+    pub reason_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComputeReport {
+    /// The month computed up to, `YYYY-MM`.
+    pub as_of: String,
+    /// Entitlements made by this computation (none when it ran before: re-runs never
+    /// duplicate).
+    pub created: Vec<EntitlementView>,
+    /// Made but refused at once: the register already holds the same support.
+    pub refused: usize,
+    /// Made and waiting for a reviewer to look at an earlier grant.
+    pub flagged: usize,
+    /// Due but held back (statistics overdue).
+    pub held_back: Vec<HeldBack>,
+}
+
+/// A new entitlement, with the duplicate-support register consulted.
+#[allow(clippy::too_many_arguments)]
+fn make(
+    c: &mut DbConnection,
+    notice_days: u32,
+    p: &SubsidyPolicyDef,
+    space: &SpaceRow,
+    due: &Due,
+    evaluation_id: Option<&str>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<EntitlementRow> {
+    let earlier = repo::overlapping_grants(
+        c,
+        &space.credit_code,
+        &p.purpose,
+        due.covers.0,
+        due.covers.1,
+    )?;
+    // The policy's own earlier grants are its upgrade rule's business, not duplicates.
+    let dup = earlier.iter().find(|g| g.source != p.code);
+    let refused = dup.is_some() && p.on_duplicate == DuplicateRule::Refuse;
+    let row = EntitlementRow {
+        id: new_id(),
+        space_id: space.id.clone(),
+        policy: p.code.clone(),
+        period: due.period.clone(),
+        purpose: p.purpose.clone(),
+        certification_id: due.certification_id.clone(),
+        evaluation_id: evaluation_id.map(str::to_string),
+        level: due.level.map(|l| l.as_str().to_string()),
+        amount_fen: due.amount.get(),
+        covers_from: due.covers.0,
+        covers_to: due.covers.1,
+        basis: due.basis_zh.clone(),
+        status: if refused {
+            EntitlementStatus::Rejected
+        } else {
+            EntitlementStatus::InNotice
+        }
+        .as_str()
+        .into(),
+        duplicate_grant_id: dup.map(|g| g.id.clone()),
+        computed_at: now,
+        notice_ends_at: now + chrono::Duration::days(i64::from(notice_days)),
+        decided_by: None,
+        decided_at: refused.then_some(now),
+        decision_reason: dup.filter(|_| refused).map(|g| {
+            format!(
+                "重复支持：{} 已于 {} 至 {} 就同一事项获 {} 资助 {} 元",
+                g.beneficiary_name,
+                g.covers_from,
+                g.covers_to,
+                g.source,
+                Fen::new(g.amount_fen)
+            )
+        }),
+        payable_at: None,
+        updated_at: now,
+    };
+    repo::insert_entitlement(c, &row)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        "entitlement.computed",
+        "entitlement",
+        &row.id,
+        None,
+        snapshot(&row),
+    )?;
+    Ok(row)
+}
+
+/// Computes every entitlement due up to and including `as_of`. Idempotent: each is
+/// unique per (space, policy, period), so a re-run makes only what is new. A
+/// certification revoked or expired stops producing entitlements from the month after.
+pub fn compute(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    as_of: Period,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ComputeReport> {
+    let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, now, actor);
+    match db::write_tx(conn, run) {
+        // Another computation made the same entitlement at the same moment: what it made
+        // stands; this one runs again over what is left.
+        Err(e) if e.code == "already_exists" => db::write_tx(conn, run),
+        other => other,
+    }
+}
+
+fn compute_tx(
+    c: &mut DbConnection,
+    policy: &Policy,
+    as_of: Period,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ComputeReport> {
+    let cfg = &policy.subsidies;
+    let today = crate::domain::china_time(now).date();
+    let mut by_space: BTreeMap<String, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
+    for (cert, space) in repo::all_certifications(c)? {
+        let fact = certification_fact(&cert)
+            .ok_or_else(|| AppError::internal(format!("certification {}: bad level", cert.id)))?;
+        by_space
+            .entry(space.id.clone())
+            .or_insert_with(|| (space, Vec::new()))
+            .1
+            .push(fact);
+    }
+    let mut report = ComputeReport {
+        as_of: as_of.to_string(),
+        created: Vec::new(),
+        refused: 0,
+        flagged: 0,
+        held_back: Vec::new(),
+    };
+    for (space, certs) in by_space.values() {
+        let existing = repo::entitlements_of(c, &space.id)?;
+        let filed: BTreeSet<i32> = repo::filed_years(c, &space.id)?.into_iter().collect();
+        let is_filed = |y: i32| filed.contains(&y);
+        for p in cfg.policies.iter().filter(|p| p.enabled) {
+            let certs_of: Vec<CertFact> = certs
+                .iter()
+                .filter(|f| p.schemes.contains(&f.scheme))
+                .cloned()
+                .collect();
+            if certs_of.is_empty() {
+                continue;
+            }
+            let prior: Vec<Prior> = existing
+                .iter()
+                .filter(|e| e.policy == p.code)
+                .map(|e| Prior {
+                    period: e.period.clone(),
+                    level: e.level.as_deref().and_then(SchemeLevel::parse),
+                    amount: Fen::new(e.amount_fen),
+                    rejected: e.status == EntitlementStatus::Rejected.as_str(),
+                })
+                .collect();
+            let (mut due, mut held) = match p.basis {
+                SubsidyBasis::Certification => (
+                    certification_awards(p, &certs_of, &prior, as_of),
+                    Vec::new(),
+                ),
+                SubsidyBasis::Yearly => yearly_subsidies(p, &certs_of, &prior, as_of, &is_filed),
+                SubsidyBasis::PerformanceAward => continue,
+            };
+            if p.suspend_without_statistics && !due.is_empty() {
+                let windows: Vec<BenefitWindow> = certs_of.iter().map(|f| f.window).collect();
+                let overdue = overdue_statistics(&cfg.statistics, &windows, &is_filed, today);
+                if !overdue.is_empty() {
+                    let years: Vec<String> = overdue.iter().map(i32::to_string).collect();
+                    for d in due.drain(..) {
+                        held.push(crate::domain::subsidy::Suspended {
+                            period: d.period,
+                            reason_zh: format!(
+                                "{} 年度火炬统计数据逾期未报送，补贴暂缓",
+                                years.join("、")
+                            ),
+                            reason_en: format!("statistics overdue for {}", years.join(", ")),
+                        });
+                    }
+                }
+            }
+            for h in held {
+                report.held_back.push(HeldBack {
+                    space_id: space.id.clone(),
+                    space_name: space.name.clone(),
+                    policy: p.code.clone(),
+                    period: h.period,
+                    reason: h.reason_zh,
+                    reason_en: h.reason_en,
+                });
+            }
+            for d in &due {
+                let row = make(c, cfg.notice_days, p, space, d, None, now, actor)?;
+                if row.status == EntitlementStatus::Rejected.as_str() {
+                    report.refused += 1;
+                } else if row.duplicate_grant_id.is_some() {
+                    report.flagged += 1;
+                }
+                report.created.push(view(c, policy, row, space)?);
+            }
+        }
+    }
+    audit::record(
+        c,
+        actor,
+        now,
+        "entitlements.computed",
+        "entitlement_run",
+        &as_of.to_string(),
+        None,
+        Some(
+            serde_json::json!({
+                "as_of": as_of.to_string(),
+                "created": report.created.len(),
+                "refused": report.refused,
+                "flagged": report.flagged,
+                "held_back": report.held_back.len(),
+            })
+            .to_string(),
+        ),
+    )?;
+    Ok(report)
+}
+
+/// Makes the entitlements of a performance evaluation's awarded spaces (called by the
+/// evaluation, in its transaction).
+#[allow(clippy::too_many_arguments)]
+pub fn award_entitlements(
+    c: &mut DbConnection,
+    policy: &Policy,
+    p: &SubsidyPolicyDef,
+    evaluation_id: &str,
+    year: i32,
+    awarded: &[(SpaceRow, u32)],
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<Vec<EntitlementView>> {
+    let amount = p
+        .amount
+        .ok_or_else(|| AppError::internal("a performance award without amount"))?;
+    let mut out = Vec::new();
+    for (space, rank) in awarded {
+        let due = Due {
+            period: year.to_string(),
+            certification_id: None,
+            level: None,
+            amount,
+            covers: (
+                NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+                NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+            ),
+            basis_zh: format!("{year} 年度绩效评价第 {rank} 名"),
+            basis_en: format!("ranked {rank} in the {year} evaluation"),
+        };
+        let row = make(
+            c,
+            policy.subsidies.notice_days,
+            p,
+            space,
+            &due,
+            Some(evaluation_id),
+            now,
+            actor,
+        )?;
+        out.push(view(c, policy, row, space)?);
+    }
+    Ok(out)
+}
+
+/// Who is looking at entitlements.
+pub use super::certification::Viewer;
+
+#[derive(Debug, Clone, Default)]
+pub struct EntitlementQuery {
+    pub status: Option<EntitlementStatus>,
+    pub policy: Option<String>,
+}
+
+pub fn entitlements(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    viewer: Viewer<'_>,
+    q: &EntitlementQuery,
+    page: Page,
+) -> AppResult<Paged<EntitlementView>> {
+    let space = match viewer {
+        Viewer::Space(s) => Some(s),
+        Viewer::Staff => None,
+    };
+    let (rows, total) = repo::entitlements(
+        conn,
+        &repo::EntitlementFilter {
+            space_id: space,
+            status: q.status.map(EntitlementStatus::as_str),
+            statuses: None,
+            policy: q.policy.as_deref(),
+        },
+        page.offset(),
+        page.per_page,
+    )?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (r, s) in rows {
+        items.push(view(conn, policy, r, &s)?);
+    }
+    Ok(Paged {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+pub fn entitlement(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    viewer: Viewer<'_>,
+    id: &str,
+) -> AppResult<EntitlementView> {
+    let row = repo::entitlement(conn, id)?
+        .filter(|e| match viewer {
+            Viewer::Space(s) => s == e.space_id,
+            Viewer::Staff => true,
+        })
+        .ok_or_else(|| AppError::not_found("entitlement"))?;
+    let space = parties::space(conn, &row.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
+    view(conn, policy, row, &space)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntitlementDecisionKind {
+    Approve,
+    Reject,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntitlementDecision {
+    pub decision: EntitlementDecisionKind,
+    /// Required to reject, and to approve over an earlier grant.
+    pub reason: Option<String>,
+    /// The reviewer has looked at the earlier grant shown (`duplicate_of`) and approves
+    /// anyway (only where the policy flags duplicates rather than refusing them).
+    #[serde(default)]
+    pub acknowledge_duplicate: bool,
+}
+
+/// After its public notice, a reviewer approves (it becomes payable: the next settlement
+/// run pays it) or rejects (with a reason) an entitlement. Approval checks again that the
+/// certification still covers the period and that no grant for the same support has
+/// been recorded meanwhile; it records the grant in the register.
+pub fn decide(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    id: &str,
+    input: &EntitlementDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<EntitlementView> {
+    let mut e = FieldErrors::new();
+    let reason = match input.decision {
+        EntitlementDecisionKind::Reject => {
+            Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000))
+        }
+        EntitlementDecisionKind::Approve => e.opt_text("reason", input.reason.as_deref(), 2000),
+    };
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::entitlement_for_update(c, id)?
+            .ok_or_else(|| AppError::not_found("entitlement"))?;
+        if before.status != EntitlementStatus::InNotice.as_str() {
+            return Err(AppError::conflict(
+                "entitlement_already_decided",
+                "该补贴事项已处理",
+                format!("the entitlement is {}", before.status),
+            ));
+        }
+        let space =
+            parties::space(c, &before.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
+        super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        let mut after = EntitlementRow {
+            decided_by: actor.user_id.clone(),
+            decided_at: Some(now),
+            decision_reason: reason.clone(),
+            updated_at: now,
+            ..before.clone()
+        };
+        match input.decision {
+            EntitlementDecisionKind::Reject => {
+                after.status = EntitlementStatus::Rejected.as_str().into();
+            }
+            EntitlementDecisionKind::Approve => {
+                if now < before.notice_ends_at {
+                    return Err(AppError::conflict(
+                        "entitlement_in_notice",
+                        format!(
+                            "公示期至 {} 结束，期满后方可审批",
+                            crate::domain::china_time(before.notice_ends_at)
+                                .format("%Y-%m-%d %H:%M")
+                        ),
+                        "the public notice has not ended",
+                    ));
+                }
+                let p = policy.subsidies.policy(&before.policy).ok_or_else(|| {
+                    AppError::conflict(
+                        "subsidy_policy_unknown",
+                        format!("补贴政策 {} 已不在政策配置中", before.policy),
+                        format!("policy {} is no longer configured", before.policy),
+                    )
+                })?;
+                if let Some(cert_id) = &before.certification_id {
+                    let still = repo::certifications_of(c, &before.space_id)?
+                        .into_iter()
+                        .find(|r| &r.id == cert_id)
+                        .and_then(|r| certification_fact(&r))
+                        .is_some_and(|f| {
+                            Period::parse(&before.period).is_some_and(|m| f.window.covers(m))
+                        });
+                    if !still {
+                        return Err(AppError::conflict(
+                            "certification_not_in_force",
+                            "该认定资格已撤销或失效，不再享受该补贴",
+                            "the certification no longer covers the period",
+                        ));
+                    }
+                }
+                let earlier = repo::overlapping_grants(
+                    c,
+                    &space.credit_code,
+                    &before.purpose,
+                    before.covers_from,
+                    before.covers_to,
+                )?;
+                if let Some(g) = earlier.iter().find(|g| g.source != before.policy) {
+                    let shown = format!(
+                        "{} 至 {}，{}，{} 元",
+                        g.covers_from,
+                        g.covers_to,
+                        g.source,
+                        Fen::new(g.amount_fen)
+                    );
+                    if p.on_duplicate == DuplicateRule::Refuse {
+                        return Err(AppError::conflict(
+                            "duplicate_support",
+                            format!("同一事项同一期间已获资助（{shown}），按政策不得重复支持，请驳回"),
+                            format!("the same support was already granted ({shown}); the policy refuses duplicates"),
+                        ));
+                    }
+                    if !input.acknowledge_duplicate || reason.is_none() {
+                        return Err(AppError::conflict(
+                            "duplicate_support",
+                            format!("同一事项同一期间已获资助（{shown}）；确认仍予支持的，请勾选确认并说明理由"),
+                            format!("the same support was already granted ({shown}); acknowledge it with a reason to approve"),
+                        ));
+                    }
+                    after.duplicate_grant_id = Some(g.id.clone());
+                }
+                after.status = EntitlementStatus::Payable.as_str().into();
+                after.payable_at = Some(now);
+                crate::db::vouchers::insert_ledger(
+                    c,
+                    &super::settlement::moves(
+                        &[(
+                            subsidy_account(&before.policy),
+                            super::vouchers::payable_account(&before.space_id),
+                            before.amount_fen,
+                        )],
+                        "entitlement_approved",
+                        now,
+                    ),
+                )?;
+                repo::insert_grant(
+                    c,
+                    &SupportGrantRow {
+                        id: new_id(),
+                        credit_code: space.credit_code.clone(),
+                        beneficiary_name: space.name.clone(),
+                        purpose: before.purpose.clone(),
+                        covers_from: before.covers_from,
+                        covers_to: before.covers_to,
+                        source: before.policy.clone(),
+                        amount_fen: before.amount_fen,
+                        entitlement_id: Some(before.id.clone()),
+                        note: Some(before.basis.clone()),
+                        recorded_by: actor.user_id.clone(),
+                        recorded_at: now,
+                    },
+                )?;
+            }
+        }
+        repo::update_entitlement(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            &format!("entitlement.{}", after.status),
+            "entitlement",
+            id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        view(c, policy, after, &space)
+    })
+}
+
+/// A grant made elsewhere (another department, another programme), recorded so that the
+/// register sees every source.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub credit_code: String,
+    pub beneficiary_name: String,
+    pub purpose: String,
+    /// `YYYY-MM-DD`.
+    pub covers_from: String,
+    pub covers_to: String,
+    pub source: String,
+    /// Yuan, e.g. `"300000.00"`.
+    pub amount: String,
+    pub note: Option<String>,
+}
+
+/// What recording a grant found: the grant, and any earlier grants for the same purpose
+/// and an overlapping period (a second one is recorded, but shown).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantRecorded {
+    pub grant: GrantView,
+    pub earlier: Vec<GrantView>,
+}
+
+pub fn record_grant(
+    conn: &mut DbConnection,
+    input: &GrantInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<GrantRecorded> {
+    let mut e = FieldErrors::new();
+    let credit_code = match crate::domain::CreditCode::parse(&input.credit_code) {
+        Ok(c) => c.to_string(),
+        Err(err) => {
+            e.add(
+                "credit_code",
+                "credit_code_invalid",
+                err.message_zh(),
+                err.message_en(),
+            );
+            String::new()
+        }
+    };
+    let name = e.text("beneficiary_name", &input.beneficiary_name, 200);
+    let purpose = e.text("purpose", &input.purpose, 100);
+    let source = e.text("source", &input.source, 200);
+    let note = e.opt_text("note", input.note.as_deref(), 2000);
+    let date = |e: &mut FieldErrors, f: &str, s: &str| match NaiveDate::parse_from_str(
+        s.trim(),
+        "%Y-%m-%d",
+    ) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            e.add(
+                f,
+                "date_invalid",
+                "日期格式应为 YYYY-MM-DD",
+                "dates are YYYY-MM-DD",
+            );
+            None
+        }
+    };
+    let from = date(&mut e, "covers_from", &input.covers_from);
+    let to = date(&mut e, "covers_to", &input.covers_to);
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            e.add(
+                "covers_to",
+                "period_invalid",
+                "结束日期不能早于开始日期",
+                "the period ends before it starts",
+            );
+        }
+    }
+    let amount = match Fen::parse_yuan(&input.amount) {
+        Ok(a) if a.get() > 0 => a,
+        Ok(_) => {
+            e.add(
+                "amount",
+                "amount_not_positive",
+                "金额须大于零",
+                "the amount must be more than zero",
+            );
+            Fen::default()
+        }
+        Err(m) => {
+            e.add("amount", m.code(), m.message_zh(), m.message_en());
+            Fen::default()
+        }
+    };
+    e.finish()?;
+    let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let earlier = repo::overlapping_grants(c, &credit_code, &purpose, from, to)?;
+        let row = SupportGrantRow {
+            id: new_id(),
+            credit_code: credit_code.clone(),
+            beneficiary_name: name.clone(),
+            purpose: purpose.clone(),
+            covers_from: from,
+            covers_to: to,
+            source: source.clone(),
+            amount_fen: amount.get(),
+            entitlement_id: None,
+            note: note.clone(),
+            recorded_by: actor.user_id.clone(),
+            recorded_at: now,
+        };
+        repo::insert_grant(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "support_grant.recorded",
+            "support_grant",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(GrantRecorded {
+            grant: row.into(),
+            earlier: earlier.into_iter().map(GrantView::from).collect(),
+        })
+    })
+}
+
+pub fn grants(
+    conn: &mut DbConnection,
+    credit_code: Option<&str>,
+    page: Page,
+) -> AppResult<Paged<GrantView>> {
+    let (rows, total) = repo::grants(conn, credit_code, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows.into_iter().map(GrantView::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// What the public disclosure (上网公示) shows of support given.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicEntitlement {
+    pub space_name: String,
+    pub credit_code: String,
+    pub policy_name: String,
+    pub period: String,
+    #[schema(value_type = String)]
+    pub amount: Fen,
+    pub basis: String,
+    pub status: EntitlementStatus,
+    pub notice_ends_at: NaiveDateTime,
+}
+
+pub fn public_entitlements(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    page: Page,
+) -> AppResult<Paged<PublicEntitlement>> {
+    let shown = ["in_notice", "payable", "paid"];
+    let (rows, total) = repo::entitlements(
+        conn,
+        &repo::EntitlementFilter {
+            space_id: None,
+            status: None,
+            statuses: Some(&shown),
+            policy: None,
+        },
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(|(r, s)| PublicEntitlement {
+                space_name: s.name,
+                credit_code: s.credit_code,
+                policy_name: policy
+                    .subsidies
+                    .policy(&r.policy)
+                    .map_or_else(|| r.policy.clone(), |p| p.name_zh.clone()),
+                period: r.period,
+                amount: Fen::new(r.amount_fen),
+                basis: r.basis,
+                status: EntitlementStatus::parse(&r.status).unwrap_or(EntitlementStatus::InNotice),
+                notice_ends_at: r.notice_ends_at,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

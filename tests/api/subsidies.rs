@@ -1,0 +1,595 @@
+//! Subsidies for certified carriers at the HTTP boundary: entitlements computed once,
+//! noticed, approved and paid by the settlement run; upgrades; revocation; the
+//! duplicate-support register; yearly statistics.
+
+use crate::helpers::{new_credit_code, space_body, spawn_app, TestApp};
+use chrono::Duration;
+use hechuang::domain::settlement::Period;
+use hechuang::domain::Role;
+use serde_json::{json, Value};
+
+/// Figures that meet the national incubator's criteria (and so the provincial ones).
+fn figures() -> Value {
+    json!({
+        "independent_legal_person": true,
+        "operating_since": "2020-03-01",
+        "statistics_years": 3,
+        "space_area_m2": "12000.50",
+        "resident_area_m2": "9600",
+        "seed_fund_yuan": "6000000.00",
+        "incubatees_ever": 140,
+        "incubatees": 60,
+        "incubatees_funded": 6,
+        "seed_fund_investments": 4,
+        "staff": 10,
+        "professional_staff": 8,
+        "mentors": 6,
+        "incubatees_with_patent_applications": 20,
+        "incubatees_with_valid_ip": 18,
+        "graduated_total": 25,
+        "specialised_incubator": false,
+        "region_certifies_municipal": false,
+        "municipal_certified": false,
+    })
+}
+
+/// A space with a bank account; returns (space id, credit code, token).
+async fn space(app: &TestApp, username: &str) -> (String, String, String) {
+    let code = new_credit_code();
+    let mut body = space_body(username, &code);
+    body["bank_name"] = json!("中国银行合肥分行");
+    body["bank_account_name"] = json!(format!("{username}孵化器"));
+    body["bank_account_no"] = json!("6217000010001234567");
+    let r = app.post("/api/v1/registrations/space", None, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["party"]["id"].as_str().unwrap().to_string();
+    (id, code, app.token(username).await)
+}
+
+/// The space applies for `scheme` and a reviewer certifies it; returns the certification.
+async fn certify(app: &TestApp, token: &str, reviewer: &str, scheme: &str) -> Value {
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(token),
+            &json!({"scheme": scheme, "figures": figures()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["eligible"], true, "{}", r.body["evaluation"]);
+    let id = r.body["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/certification-applications/{id}/decision"),
+            Some(reviewer),
+            &json!({"decision": "certify"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["certification"].clone()
+}
+
+async fn compute(app: &TestApp, token: &str) -> Value {
+    let r = app
+        .post("/api/v1/entitlement-runs", Some(token), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+fn month_start_after(app: &TestApp) -> Duration {
+    // From now to a few hours into the first day of next month (China time).
+    let now = hechuang::domain::china_time(app.clock.now());
+    let next = Period::of(app.clock.now()).next();
+    let start = chrono::NaiveDate::from_ymd_opt(next.year, next.month, 1)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    start - now
+}
+
+async fn verify_ledger(app: &TestApp) -> Value {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let fin = app
+        .staff_token(&format!("sb_auditor{n}"), Role::Auditor)
+        .await;
+    let r = app.get("/api/v1/ledger/verify", Some(&fin)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+#[actix_web::test]
+async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_run() {
+    let app = spawn_app().await;
+    let (space_id, code, tok) = space(&app, "sb_inc").await;
+    let reviewer = app.staff_token("sb_reviewer", Role::Reviewer).await;
+    let cert = certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    assert_eq!(cert["level"], "provincial");
+
+    // Benefits start the month after certification: nothing yet.
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["created"], json!([]), "{r}");
+    let r = app
+        .post(
+            "/api/v1/entitlement-runs",
+            Some(&reviewer),
+            &json!({"as_of": "2999-01"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_in_future"));
+    let r = app
+        .post(
+            "/api/v1/entitlement-runs",
+            Some(&reviewer),
+            &json!({"as_of": "2027-13"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
+
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sb_reviewer").await;
+    let tok = app.token("sb_inc").await;
+    let r = compute(&app, &reviewer).await;
+    let created = r["created"].as_array().unwrap();
+    assert_eq!(created.len(), 1, "{r}");
+    let ent = &created[0];
+    assert_eq!(ent["policy"], "incubator_certification_award");
+    assert_eq!(ent["amount"], "500000.00");
+    assert_eq!(ent["level"], "provincial");
+    assert_eq!(ent["status"], "in_notice");
+    assert_eq!(ent["period"], Period::of(app.clock.now()).to_string());
+    assert_eq!(ent["certification_id"], cert["id"]);
+    let ent_id = ent["id"].as_str().unwrap().to_string();
+    // Re-runs, by hand or by the job, never duplicate.
+    assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
+    let admin = app.staff_token("sb_admin", Role::Admin).await;
+    let r = app.run_job(&admin, "entitlements", None).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["detail"]["created"], 0, "{}", r.body);
+    assert_eq!(app.count("subsidy_entitlements"), 1);
+
+    // Published (公示) while in notice; the space sees its own, another space nothing.
+    let r = app.get("/api/v1/public/subsidies", None).await;
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["items"][0]["credit_code"], code.as_str());
+    assert_eq!(r.body["items"][0]["amount"], "500000.00");
+    let one = format!("/api/v1/entitlements/{ent_id}");
+    assert_eq!(app.get(&one, Some(&tok)).await.body["id"], ent_id.as_str());
+    let (_, _, other) = space(&app, "sb_other").await;
+    assert_eq!(app.get(&one, Some(&other)).await.status, 404);
+    assert_eq!(
+        app.get("/api/v1/entitlements", Some(&other)).await.body["total"],
+        0
+    );
+
+    // Not before the notice ends; a reason to reject.
+    let decide = format!("{one}/decision");
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "entitlement_in_notice")
+    );
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "reject"}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "required"));
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "maybe"}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    app.clock.advance(Duration::days(8));
+    let reviewer = app.token("sb_reviewer").await;
+    let tok = app.token("sb_inc").await;
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "payable");
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "entitlement_already_decided")
+    );
+    // The grant is in the register.
+    let r = app
+        .get(
+            &format!("/api/v1/support-grants?credit_code={code}"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(r.body["total"], 1, "{}", r.body);
+    assert_eq!(
+        r.body["items"][0]["source"],
+        "incubator_certification_award"
+    );
+    assert_eq!(r.body["items"][0]["entitlement_id"], ent_id.as_str());
+    let ledger = verify_ledger(&app).await;
+    assert_eq!(ledger["ok"], true, "{ledger}");
+
+    // The settlement run pays it to the space.
+    let f1 = app.staff_token("sb_fin1", Role::Finance).await;
+    let f2 = app.staff_token("sb_fin2", Role::Finance).await;
+    let period = Period::of(app.clock.now()).to_string();
+    let r = app
+        .post(
+            "/api/v1/settlement-runs",
+            Some(&f1),
+            &json!({"period": period}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let run = r.body["run"].clone();
+    assert_eq!(run["payout_count"], 1, "{run}");
+    assert_eq!(run["total"], "500000.00");
+    let payout = &run["payouts"][0];
+    assert_eq!(payout["payee_kind"], "space", "{payout}");
+    assert_eq!(payout["payee_id"], space_id.as_str());
+    let payout_id = payout["id"].as_str().unwrap().to_string();
+    let run_id = run["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/settlement-runs/{run_id}/decision"),
+            Some(&f2),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .get_bytes(
+            &format!("/api/v1/settlement-runs/{run_id}/bank-file?format=csv"),
+            Some(&f2),
+        )
+        .await;
+    assert_eq!(r.0, 200);
+    let csv = String::from_utf8_lossy(&r.2).to_string();
+    assert!(
+        csv.contains("6217000010001234567") && csv.contains("500000.00"),
+        "{csv}"
+    );
+    let today = hechuang::domain::china_time(app.clock.now())
+        .date()
+        .to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/payouts/{payout_id}/result"),
+            Some(&f2),
+            &json!({"outcome": "paid", "bank_reference": "BOC-SB-1", "paid_on": today}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.get(&one, Some(&tok)).await.body["status"], "paid");
+    assert!(app
+        .outbox()
+        .iter()
+        .any(|m| m.kind == "payout_paid" && m.to_address == "space@example.cn"));
+    let ledger = verify_ledger(&app).await;
+    assert_eq!(ledger["ok"], true, "{ledger}");
+
+    // Upgraded to national: the difference, once; a later run pays nothing more.
+    let national = certify(&app, &tok, &reviewer, "national_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sb_reviewer").await;
+    let r = compute(&app, &reviewer).await;
+    let created = r["created"].as_array().unwrap();
+    assert_eq!(created.len(), 1, "{r}");
+    assert_eq!(created[0]["amount"], "500000.00", "1,000,000 less 500,000");
+    assert_eq!(created[0]["level"], "national");
+    assert_eq!(created[0]["certification_id"], national["id"]);
+    assert!(created[0]["duplicate_of"].is_null(), "{}", created[0]);
+    assert!(created[0]["basis"].as_str().unwrap().contains("补差"));
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sb_reviewer").await;
+    assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
+    assert_eq!(app.count("subsidy_entitlements"), 2);
+}
+
+#[actix_web::test]
+async fn a_revoked_certification_produces_no_entitlement_for_a_later_month() {
+    let app = spawn_app().await;
+    let (_, _, tok) = space(&app, "sr_inc").await;
+    let reviewer = app.staff_token("sr_reviewer", Role::Reviewer).await;
+    let today = hechuang::domain::china_time(app.clock.now())
+        .date()
+        .to_string();
+
+    // Revoked in the month of certification: benefits would start next month, and stop then.
+    let cert = certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/certifications/{}/revocation",
+                cert["id"].as_str().unwrap()
+            ),
+            Some(&reviewer),
+            &json!({"reason": "材料弄虚作假", "revoked_on": today}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["benefits"]["stops"], r.body["benefits"]["first"]);
+    for _ in 0..3 {
+        app.clock.advance(month_start_after(&app));
+        let reviewer = app.token("sr_reviewer").await;
+        let r = compute(&app, &reviewer).await;
+        assert_eq!(r["created"], json!([]), "{r}");
+    }
+    assert_eq!(app.count("subsidy_entitlements"), 0);
+
+    // Computed, then revoked back to the day of certification before approval: the
+    // approval is refused, nothing becomes payable.
+    let (_, _, tok2) = space(&app, "sr_inc2").await;
+    let reviewer = app.token("sr_reviewer").await;
+    let day = hechuang::domain::china_time(app.clock.now())
+        .date()
+        .to_string();
+    let cert = certify(&app, &tok2, &reviewer, "provincial_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sr_reviewer").await;
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["created"].as_array().unwrap().len(), 1, "{r}");
+    let ent = r["created"][0]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/certifications/{}/revocation",
+                cert["id"].as_str().unwrap()
+            ),
+            Some(&reviewer),
+            &json!({"reason": "认定撤销", "revoked_on": day}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.clock.advance(Duration::days(8));
+    let reviewer = app.token("sr_reviewer").await;
+    let r = app
+        .post(
+            &format!("/api/v1/entitlements/{ent}/decision"),
+            Some(&reviewer),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "certification_not_in_force"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/entitlements/{ent}/decision"),
+            Some(&reviewer),
+            &json!({"decision": "reject", "reason": "认定已撤销"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "rejected", "{}", r.body);
+    // A rejected entitlement holds its period: re-runs do not make it again.
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["created"], json!([]), "{r}");
+    assert_eq!(app.count("support_grants"), 0);
+}
+
+#[actix_web::test]
+async fn a_second_grant_for_the_same_support_is_flagged_with_the_earlier_one_shown() {
+    let app = spawn_app().await;
+    let (_, code, tok) = space(&app, "sd_inc").await;
+    let reviewer = app.staff_token("sd_reviewer", Role::Reviewer).await;
+    let next = Period::of(app.clock.now()).next();
+    let from = format!("{next}-01");
+
+    // Bad grants change nothing.
+    let good = json!({
+        "credit_code": code, "beneficiary_name": "sd_inc孵化器",
+        "purpose": "carrier_certification_award", "covers_from": from, "covers_to": format!("{}-12-31", next.year),
+        "source": "高新区管委会", "amount": "200000.00", "note": "区级配套奖励"
+    });
+    for (field, value, want) in [
+        (
+            "credit_code",
+            json!("91340100MA2N0XXXX0"),
+            "credit_code_invalid",
+        ),
+        ("covers_to", json!("2000-01-01"), "period_invalid"),
+        ("covers_from", json!("2027/01/01"), "date_invalid"),
+        ("amount", json!("-1"), "amount_negative"),
+        ("amount", json!("0"), "amount_not_positive"),
+        ("source", json!(" "), "required"),
+    ] {
+        let mut b = good.clone();
+        b[field] = value;
+        let r = app
+            .post("/api/v1/support-grants", Some(&reviewer), &b)
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (422, want),
+            "{field}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("support_grants"), 0);
+    let r = app
+        .post("/api/v1/support-grants", Some(&reviewer), &good)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["earlier"], json!([]));
+    let earlier_id = r.body["grant"]["id"].as_str().unwrap().to_string();
+    // A second record of it shows the first.
+    let r = app
+        .post("/api/v1/support-grants", Some(&reviewer), &good)
+        .await;
+    assert_eq!(
+        r.body["earlier"][0]["id"],
+        earlier_id.as_str(),
+        "{}",
+        r.body
+    );
+
+    certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sd_reviewer").await;
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["flagged"], 1, "{r}");
+    let ent = &r["created"][0];
+    assert_eq!(ent["status"], "in_notice");
+    assert_eq!(ent["duplicate_of"]["id"], earlier_id.as_str());
+    assert_eq!(ent["duplicate_of"]["source"], "高新区管委会");
+    let decide = format!(
+        "/api/v1/entitlements/{}/decision",
+        ent["id"].as_str().unwrap()
+    );
+    app.clock.advance(Duration::days(8));
+    let reviewer = app.token("sd_reviewer").await;
+    let r = app
+        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "duplicate_support"));
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("高新区管委会"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post(
+            &decide,
+            Some(&reviewer),
+            &json!({"decision": "approve", "acknowledge_duplicate": true}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "duplicate_support"),
+        "a reason is needed"
+    );
+    let r = app
+        .post(
+            &decide,
+            Some(&reviewer),
+            &json!({"decision": "approve", "acknowledge_duplicate": true,
+                    "reason": "区级配套奖励与市级认定奖励可叠加，经会议研究同意"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "payable");
+    assert_eq!(app.count("support_grants"), 3);
+}
+
+#[actix_web::test]
+async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsidies() {
+    let app = spawn_app().await;
+    let (space_id, _, tok) = space(&app, "ss_inc").await;
+    let reviewer = app.staff_token("ss_reviewer", Role::Reviewer).await;
+    certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    let this_year = Period::of(app.clock.now()).year;
+    let stats = json!({"incubatees_ever": 140, "incubatees": 60, "graduated_total": 25,
+                       "staff": 10, "mentors": 6});
+
+    // Bad filings change nothing.
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": this_year, "figures": stats}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "statistics_year_invalid")
+    );
+    let mut bad = stats.clone();
+    bad["graduated_total"] = json!(141);
+    bad["staff"] = json!(-1);
+    bad.as_object_mut().unwrap().remove("mentors");
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": this_year - 1, "figures": bad}),
+        )
+        .await;
+    assert_eq!(r.code(), "validation_failed", "{}", r.body);
+    let fields: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        fields.contains(&("figures.graduated_total", "figure_exceeds")),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("figures.staff", "figure_negative")),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("figures.mentors", "figure_required")),
+        "{fields:?}"
+    );
+    assert_eq!(app.count("statistics_filings"), 0);
+
+    // The year after certification: due, then missing after the deadline (31 March).
+    // 16 months on, the upgrade's award waits for the missing filing.
+    app.clock.advance(Duration::days(365 + 125));
+    let reviewer = app.token("ss_reviewer").await;
+    let tok = app.token("ss_inc").await;
+    let first_year = this_year + 1;
+    let r = app
+        .get(
+            &format!("/api/v1/statistics?year={first_year}"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["missing"], 1, "{}", r.body);
+    assert_eq!(r.body["spaces"][0]["space_id"], space_id.as_str());
+    assert_eq!(r.body["spaces"][0]["state"], "missing");
+    // The one-time provincial award is held back too, as statistics are overdue.
+    certify(&app, &tok, &reviewer, "national_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("ss_reviewer").await;
+    let tok = app.token("ss_inc").await;
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["created"], json!([]), "{r}");
+    assert_eq!(r["held_back"].as_array().unwrap().len(), 2, "{r}");
+    assert!(r["held_back"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(&first_year.to_string()));
+
+    // Filed late: flagged as late, and the entitlements are made.
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": first_year, "figures": stats}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["late"], true);
+    let r = app
+        .get(
+            &format!("/api/v1/statistics?year={first_year}"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(r.body["spaces"][0]["state"], "late");
+    assert_eq!(r.body["missing"], 0);
+    let r = compute(&app, &reviewer).await;
+    let amounts: Vec<&str> = r["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, vec!["500000.00", "500000.00"], "{r}");
+    let r = app.get("/api/v1/space/statistics", Some(&tok)).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 1);
+    let r = app
+        .get("/api/v1/statistics?year=1999", Some(&reviewer))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "year_invalid"));
+}

@@ -40,6 +40,8 @@ use utoipa::{Modify, OpenApi};
         settlement::import_results, settlement::record, settlement::reverse, settlement::report,
         certification::apply, certification::withdraw, certification::applications, certification::application,
         certification::decide, certification::certifications, certification::revoke, certification::public_certifications,
+        incubatees::mine, incubatees::figures, incubatees::register, incubatees::graduate, incubatees::depart,
+        incubatees::of_space,
         subsidies::policies, subsidies::compute, subsidies::entitlements, subsidies::entitlement, subsidies::decide,
         subsidies::grants, subsidies::record_grant, subsidies::public_subsidies, subsidies::file_statistics,
         subsidies::my_statistics, subsidies::year_status,

@@ -160,9 +160,12 @@ pub fn apply(
         );
         return Err(e.into());
     };
+    // What the incubatee register knows, where the space did not type it.
+    let mut filed = input.figures.clone();
+    super::incubatees::fill_from_register(conn, space_id, &mut filed)?;
     let figures = check_figures(
         cert,
-        &input.figures,
+        &filed,
         Some(&scheme.figures_required(cert)),
         today,
         &mut e,

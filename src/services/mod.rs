@@ -11,6 +11,7 @@ pub mod demo;
 pub mod evidence;
 pub mod expiry;
 pub mod firms;
+pub mod incubatees;
 pub mod ledger;
 pub mod lottery;
 pub mod orders;

@@ -75,9 +75,11 @@ pub fn file(
     }
     let rules = &policy.subsidies.statistics;
     let required: BTreeSet<String> = rules.figures.iter().cloned().collect();
+    let mut filed = input.figures.clone();
+    super::incubatees::fill_from_register(conn, space_id, &mut filed)?;
     let figures = check_figures(
         &policy.certification,
-        &input.figures,
+        &filed,
         Some(&required),
         today,
         &mut e,

@@ -593,3 +593,174 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "year_invalid"));
 }
+
+#[actix_web::test]
+async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures() {
+    let app = spawn_app().await;
+    let (space_id, _, tok) = space(&app, "si_inc").await;
+    let reviewer = app.staff_token("si_reviewer", Role::Reviewer).await;
+    let url = "/api/v1/space/incubatees";
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let months_ago = |m: u32| (today - chrono::Months::new(m)).to_string();
+    let firm = |founded: String, entered: String, field: &str| {
+        json!({"firm_name": "合肥星云科技有限公司", "credit_code": new_credit_code(),
+               "founded_on": founded, "entered_on": entered, "field": field})
+    };
+
+    // No certification yet: the rules must be named.
+    let r = app
+        .post(
+            url,
+            Some(&tok),
+            &firm(months_ago(10), months_ago(2), "software"),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "scheme_required"));
+    certify(&app, &tok, &reviewer, "national_incubator").await;
+
+    // Bad input changes nothing.
+    let tomorrow = (today + Duration::days(1)).to_string();
+    for (body, want) in [
+        (
+            firm(months_ago(10), tomorrow.clone(), "software"),
+            "date_in_future",
+        ),
+        (
+            firm(months_ago(2), months_ago(10), "software"),
+            "date_before_founding",
+        ),
+        (
+            firm("2026-02-30".into(), months_ago(1), "software"),
+            "date_invalid",
+        ),
+        (firm(months_ago(10), months_ago(2), " "), "required"),
+        // 25 months old at entry: the national rules allow 24.
+        (
+            firm(months_ago(27), months_ago(2), "software"),
+            "incubatee_too_old",
+        ),
+    ] {
+        let r = app.post(url, Some(&tok), &body).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, want), "{}", r.body);
+    }
+    let mut bad = firm(months_ago(10), months_ago(2), "software");
+    bad["credit_code"] = json!("91340100MA2N0XXXX0");
+    let r = app.post(url, Some(&tok), &bad).await;
+    assert_eq!(r.code(), "credit_code_invalid");
+    assert_eq!(app.count("incubatees"), 0);
+
+    // Exactly 24 months old at entry is allowed; 48 months' stay, 60 for biomedicine.
+    let a = firm(months_ago(26), months_ago(2), "software");
+    let r = app.post(url, Some(&tok), &a).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["age_months_at_entry"], 24);
+    assert_eq!(r.body["limit_months"], 48);
+    let ends = (today - chrono::Months::new(2)) + chrono::Months::new(48);
+    assert_eq!(r.body["limit_ends_on"], ends.to_string());
+    let graduate_id = r.body["id"].as_str().unwrap().to_string();
+    let r = app.post(url, Some(&tok), &a).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "incubatee_already_registered")
+    );
+    let r = app
+        .post(
+            url,
+            Some(&tok),
+            &firm(months_ago(5), months_ago(1), "biomedicine"),
+        )
+        .await;
+    assert_eq!(r.body["limit_months"], 60, "{}", r.body);
+    let leaver = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            url,
+            Some(&tok),
+            &firm(months_ago(3), months_ago(1), "software"),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+
+    // Graduation: once, not before entry; another space cannot touch it.
+    let grad = format!("{url}/{graduate_id}/graduation");
+    let r = app
+        .post(
+            &grad,
+            Some(&tok),
+            &json!({"graduated_on": months_ago(3), "condition": "high_tech_enterprise"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "date_before_entry"));
+    let (_, _, other) = space(&app, "si_other").await;
+    let body = json!({"graduated_on": today.to_string(), "condition": "high_tech_enterprise"});
+    assert_eq!(app.post(&grad, Some(&other), &body).await.status, 404);
+    let r = app.post(&grad, Some(&tok), &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["graduation"], "high_tech_enterprise");
+    assert_eq!(r.body["current"], false);
+    let r = app.post(&grad, Some(&tok), &body).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "incubatee_not_current")
+    );
+    let r = app
+        .post(
+            &format!("{url}/{leaver}/departure"),
+            Some(&tok),
+            &json!({"left_on": today.to_string(), "reason": "迁出本市"}),
+        )
+        .await;
+    assert_eq!(r.body["left_reason"], "迁出本市", "{}", r.body);
+
+    // The register's figures, and what a filing takes from it.
+    let r = app.get(&format!("{url}/figures"), Some(&tok)).await;
+    assert_eq!(
+        r.body,
+        json!({"incubatees_ever": 3, "incubatees": 1, "graduated_total": 1})
+    );
+    let year = Period::of(app.clock.now()).year - 1;
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": year, "figures": {"staff": 10, "mentors": 6, "graduated_total": 4}}),
+        )
+        .await;
+    assert_eq!(
+        r.code(),
+        "figure_exceeds",
+        "more graduates than ever registered: {}",
+        r.body
+    );
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": year, "figures": {"staff": 10, "mentors": 6}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["figures"]["incubatees_ever"], "3");
+    assert_eq!(r.body["figures"]["graduated_total"], "1");
+
+    // Staff read the register.
+    let r = app
+        .get(
+            &format!("/api/v1/spaces/{space_id}/incubatees"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 3, "{}", r.body);
+
+    // Provincial rules allow a firm 3 years old at entry, and 5 years' stay.
+    let (_, _, prov) = space(&app, "si_prov").await;
+    let mut b = firm(months_ago(38), months_ago(2), "software");
+    b["scheme"] = json!("provincial_incubator");
+    let r = app.post(url, Some(&prov), &b).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["limit_months"], 60);
+    b["founded_on"] = json!(months_ago(39));
+    b["credit_code"] = json!(new_credit_code());
+    let r = app.post(url, Some(&prov), &b).await;
+    assert_eq!(r.code(), "incubatee_too_old");
+}

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod certification;
 pub mod firms;
+pub mod incubatees;
 pub mod lottery;
 pub mod ops;
 pub mod orders;
@@ -50,6 +51,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(certification::certifications)
                 .service(certification::revoke)
                 .service(certification::public_certifications)
+                .service(incubatees::figures)
+                .service(incubatees::mine)
+                .service(incubatees::register)
+                .service(incubatees::graduate)
+                .service(incubatees::depart)
+                .service(incubatees::of_space)
                 .service(subsidies::policies)
                 .service(subsidies::compute)
                 .service(subsidies::entitlements)

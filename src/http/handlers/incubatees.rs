@@ -1,0 +1,125 @@
+//! A space's incubatee register (在孵企业名册).
+
+use crate::error::Problem;
+use crate::http::extract::{Auth, SpaceRole, StaffRead};
+use crate::http::{db, path_id, JsonBody, State};
+use crate::services::incubatees::{
+    self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
+};
+use actix_web::{get, post, web, HttpResponse};
+
+/// The space's register, latest entry first.
+#[utoipa::path(get, path = "/api/v1/space/incubatees", tag = "spaces", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/space/incubatees")]
+pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+    let space = auth.party_id()?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::register_of(c, &space, now)).await?))
+}
+
+/// What the register gives as figures today (filled into applications and statistics
+/// that leave them out).
+#[utoipa::path(get, path = "/api/v1/space/incubatees/figures", tag = "spaces", security(("bearer" = [])), responses(
+    (status = 200, body = RegisterFigures), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/space/incubatees/figures")]
+pub async fn figures(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+    let space = auth.party_id()?;
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::figures(c, &space)).await?))
+}
+
+/// Registers a firm that entered the space; its age at entry and incubation limit
+/// follow the scheme's incubatee rules.
+#[utoipa::path(post, path = "/api/v1/space/incubatees", tag = "spaces", request_body = IncubateeInput, security(("bearer" = [])), responses(
+    (status = 201, body = IncubateeView),
+    (status = 409, description = "incubatee_already_registered", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "credit_code_invalid, date_invalid, date_in_future, date_before_founding, incubatee_too_old, scheme_required, scheme_unknown, scheme_has_no_incubatee_rules, required", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/incubatees")]
+pub async fn register(
+    state: State,
+    auth: Auth<SpaceRole>,
+    body: JsonBody<IncubateeInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let space = auth.party_id()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            svc::register(c, &policy, &space, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Records a graduation (one of the graduation conditions met).
+#[utoipa::path(post, path = "/api/v1/space/incubatees/{id}/graduation", tag = "spaces", request_body = GraduationInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = IncubateeView),
+    (status = 409, description = "incubatee_not_current", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "date_invalid, date_in_future, date_before_entry", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/incubatees/{id}/graduation")]
+pub async fn graduate(
+    state: State,
+    auth: Auth<SpaceRole>,
+    path: web::Path<String>,
+    body: JsonBody<GraduationInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "incubatee")?;
+    let space = auth.party_id()?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::graduate(c, &space, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// Records a firm leaving without graduating.
+#[utoipa::path(post, path = "/api/v1/space/incubatees/{id}/departure", tag = "spaces", request_body = DepartureInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = IncubateeView),
+    (status = 409, description = "incubatee_not_current", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "date_invalid, date_in_future, date_before_entry, required", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/space/incubatees/{id}/departure")]
+pub async fn depart(
+    state: State,
+    auth: Auth<SpaceRole>,
+    path: web::Path<String>,
+    body: JsonBody<DepartureInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let id = path_id(&path, "incubatee")?;
+    let space = auth.party_id()?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            svc::depart(c, &space, &id, &body, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// A space's register, for the staff who review its applications and statistics.
+#[utoipa::path(get, path = "/api/v1/spaces/{id}/incubatees", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/spaces/{id}/incubatees")]
+pub async fn of_space(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "space")?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            if crate::db::parties::space(c, &id)?.is_none() {
+                return Err(crate::error::AppError::not_found("space"));
+            }
+            svc::register_of(c, &id, now)
+        })
+        .await?,
+    ))
+}

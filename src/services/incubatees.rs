@@ -1,0 +1,452 @@
+//! A space's incubatee register (在孵企业名册): who entered when, how old the firm was,
+//! how long it may stay, and its graduation. The register feeds the figures of
+//! certification applications and yearly statistics.
+
+use super::{audit, snapshot, Actor};
+use crate::db::carriers as repo;
+use crate::db::models::IncubateeRow;
+use crate::db::{self, parties, DbConnection};
+use crate::domain::certification::{months_between, SchemeLevel};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, CreditCode, Policy};
+use crate::error::{AppError, AppResult};
+use chrono::{Months, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+crate::domain::text_enum! {
+    /// The graduation conditions (any one suffices).
+    pub enum Graduation {
+        /// Certified as a high-tech enterprise (高新技术企业).
+        HighTechEnterprise => "high_tech_enterprise",
+        /// Certified as a provincial tech-innovation enterprise (provincial rules).
+        TechInnovationEnterprise => "tech_innovation_enterprise",
+        /// Cumulative angel or venture investment above the scheme's figure.
+        Investment => "investment",
+        /// Revenue above the scheme's figure.
+        Revenue => "revenue",
+        /// Acquired or listed.
+        AcquiredOrListed => "acquired_or_listed",
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncubateeInput {
+    pub firm_name: String,
+    pub credit_code: String,
+    /// The firm's registration date, `YYYY-MM-DD`.
+    pub founded_on: String,
+    /// The day it entered the space, `YYYY-MM-DD`.
+    pub entered_on: String,
+    /// The firm's field, e.g. `software`; `biomedicine`, `modern_agriculture` and
+    /// `integrated_circuits` may stay longer under the national rules.
+    pub field: String,
+    /// The scheme whose incubatee rules apply (default: the space's highest
+    /// certification in force that has such rules).
+    pub scheme: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraduationInput {
+    pub graduated_on: String,
+    pub condition: Graduation,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartureInput {
+    pub left_on: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IncubateeView {
+    pub id: String,
+    pub firm_name: String,
+    pub credit_code: String,
+    pub founded_on: NaiveDate,
+    pub entered_on: NaiveDate,
+    pub age_months_at_entry: i32,
+    pub field: String,
+    pub limit_months: i32,
+    pub limit_ends_on: NaiveDate,
+    pub graduated_on: Option<NaiveDate>,
+    pub graduation: Option<Graduation>,
+    pub left_on: Option<NaiveDate>,
+    pub left_reason: Option<String>,
+    /// Still in the register today.
+    pub current: bool,
+    /// Current, and past its incubation limit.
+    pub over_limit: bool,
+}
+
+fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
+    let current = r.graduated_on.is_none() && r.left_on.is_none();
+    IncubateeView {
+        over_limit: current && today > r.limit_ends_on,
+        current,
+        graduation: r.graduation.as_deref().and_then(Graduation::parse),
+        id: r.id,
+        firm_name: r.firm_name,
+        credit_code: r.credit_code,
+        founded_on: r.founded_on,
+        entered_on: r.entered_on,
+        age_months_at_entry: r.age_months_at_entry,
+        field: r.field,
+        limit_months: r.limit_months,
+        limit_ends_on: r.limit_ends_on,
+        graduated_on: r.graduated_on,
+        left_on: r.left_on,
+        left_reason: r.left_reason,
+    }
+}
+
+fn day(e: &mut FieldErrors, field: &str, s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => Some(d),
+        Ok(_) => {
+            e.add(
+                field,
+                "date_in_future",
+                "日期不能晚于今天",
+                "the date is in the future",
+            );
+            None
+        }
+        Err(_) => {
+            e.add(
+                field,
+                "date_invalid",
+                "日期格式应为 YYYY-MM-DD",
+                "dates are YYYY-MM-DD",
+            );
+            None
+        }
+    }
+}
+
+fn rank(l: SchemeLevel) -> u8 {
+    match l {
+        SchemeLevel::Municipal => 1,
+        SchemeLevel::Provincial => 2,
+        SchemeLevel::National => 3,
+    }
+}
+
+/// Registers a firm that entered the space.
+pub fn register(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    space_id: &str,
+    input: &IncubateeInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<IncubateeView> {
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let name = e.text("firm_name", &input.firm_name, 200);
+    let code = match CreditCode::parse(&input.credit_code) {
+        Ok(c) => c.to_string(),
+        Err(err) => {
+            e.add(
+                "credit_code",
+                "credit_code_invalid",
+                err.message_zh(),
+                err.message_en(),
+            );
+            String::new()
+        }
+    };
+    let field = e.text("field", &input.field, 50);
+    let founded = day(&mut e, "founded_on", &input.founded_on, today);
+    let entered = day(&mut e, "entered_on", &input.entered_on, today);
+    if let (Some(f), Some(d)) = (founded, entered) {
+        if d < f {
+            e.add(
+                "entered_on",
+                "date_before_founding",
+                "入孵日期不能早于企业成立日期",
+                "a firm cannot enter before it was founded",
+            );
+        }
+    }
+    e.finish()?;
+    let (founded, entered) = (founded.unwrap_or(today), entered.unwrap_or(today));
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let cert = &policy.certification;
+        let scheme = match input
+            .scheme
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(code) => cert.scheme(code).ok_or_else(|| {
+                AppError::rule(
+                    "scheme_unknown",
+                    format!("未知的认定（备案）类型：{code}"),
+                    format!("unknown scheme {code}"),
+                )
+            })?,
+            None => repo::certifications_of(c, space_id)?
+                .into_iter()
+                .filter(|r| r.status == "active")
+                .filter_map(|r| cert.scheme(&r.scheme))
+                .filter(|s| s.incubatees.is_some())
+                .max_by_key(|s| rank(s.level))
+                .ok_or_else(|| {
+                    AppError::rule(
+                        "scheme_required",
+                        "尚无有效认定资格，请指明按哪类认定的在孵企业条件登记",
+                        "no certification in force: name the scheme whose incubatee rules apply",
+                    )
+                })?,
+        };
+        let rules = scheme.incubatees.as_ref().ok_or_else(|| {
+            AppError::rule(
+                "scheme_has_no_incubatee_rules",
+                format!("{}没有在孵企业条件", scheme.name_zh),
+                format!("{} has no incubatee rules", scheme.code),
+            )
+        })?;
+        let age = months_between(founded, entered);
+        if let Some(max) = rules.max_age_months_at_entry {
+            if age > i64::from(max) {
+                return Err(AppError::rule(
+                    "incubatee_too_old",
+                    format!(
+                        "企业入孵时已成立 {age} 个月，{}要求不超过 {max} 个月",
+                        scheme.name_zh
+                    ),
+                    format!(
+                        "the firm was {age} months old at entry; {} allows {max}",
+                        scheme.code
+                    ),
+                ));
+            }
+        }
+        let limit = rules.limit_months(&field);
+        let row = IncubateeRow {
+            id: new_id(),
+            space_id: space_id.to_string(),
+            firm_name: name.clone(),
+            credit_code: code.clone(),
+            founded_on: founded,
+            entered_on: entered,
+            age_months_at_entry: i32::try_from(age).unwrap_or(i32::MAX),
+            field: field.clone(),
+            limit_months: i32::try_from(limit).unwrap_or(i32::MAX),
+            limit_ends_on: entered
+                .checked_add_months(Months::new(limit))
+                .unwrap_or(entered),
+            graduated_on: None,
+            graduation: None,
+            left_on: None,
+            left_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_incubatee(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "incubatee.registered",
+            "incubatee",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        Ok(view(row, today))
+    })
+    .map_err(|e| {
+        // The only unique key a new row can break: the firm is in the register.
+        if e.code == "already_exists" || e.code == "credit_code_taken" {
+            AppError::conflict(
+                "incubatee_already_registered",
+                "该企业已在本单位在孵名册中",
+                "the firm is already in the register",
+            )
+        } else {
+            e
+        }
+    })
+}
+
+enum End {
+    Graduated(NaiveDate, Graduation),
+    Left(NaiveDate, String),
+}
+
+fn end(
+    conn: &mut DbConnection,
+    space_id: &str,
+    id: &str,
+    how: End,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<IncubateeView> {
+    let today = crate::domain::china_time(now).date();
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::incubatee_for_update(c, id)?
+            .filter(|r| r.space_id == space_id)
+            .ok_or_else(|| AppError::not_found("incubatee"))?;
+        if before.graduated_on.is_some() || before.left_on.is_some() {
+            return Err(AppError::conflict(
+                "incubatee_not_current",
+                "该企业已毕业或已迁出",
+                "the firm has already graduated or left",
+            ));
+        }
+        let (on, action) = match &how {
+            End::Graduated(d, _) => (*d, "incubatee.graduated"),
+            End::Left(d, _) => (*d, "incubatee.left"),
+        };
+        if on < before.entered_on {
+            let mut e = FieldErrors::new();
+            e.add(
+                match how {
+                    End::Graduated(..) => "graduated_on",
+                    End::Left(..) => "left_on",
+                },
+                "date_before_entry",
+                "日期不能早于入孵日期",
+                "the date precedes the entry",
+            );
+            return Err(e.into());
+        }
+        let mut after = IncubateeRow {
+            updated_at: now,
+            ..before.clone()
+        };
+        match how {
+            End::Graduated(d, g) => {
+                after.graduated_on = Some(d);
+                after.graduation = Some(g.as_str().into());
+            }
+            End::Left(d, r) => {
+                after.left_on = Some(d);
+                after.left_reason = Some(r);
+            }
+        }
+        repo::update_incubatee(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            action,
+            "incubatee",
+            id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        Ok(view(after, today))
+    })
+}
+
+pub fn graduate(
+    conn: &mut DbConnection,
+    space_id: &str,
+    id: &str,
+    input: &GraduationInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<IncubateeView> {
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let on = day(&mut e, "graduated_on", &input.graduated_on, today);
+    e.finish()?;
+    end(
+        conn,
+        space_id,
+        id,
+        End::Graduated(on.unwrap_or(today), input.condition),
+        now,
+        actor,
+    )
+}
+
+pub fn depart(
+    conn: &mut DbConnection,
+    space_id: &str,
+    id: &str,
+    input: &DepartureInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<IncubateeView> {
+    let today = crate::domain::china_time(now).date();
+    let mut e = FieldErrors::new();
+    let on = day(&mut e, "left_on", &input.left_on, today);
+    let reason = e.text("reason", &input.reason, 500);
+    e.finish()?;
+    end(
+        conn,
+        space_id,
+        id,
+        End::Left(on.unwrap_or(today), reason),
+        now,
+        actor,
+    )
+}
+
+pub fn register_of(
+    conn: &mut DbConnection,
+    space_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<Vec<IncubateeView>> {
+    let today = crate::domain::china_time(now).date();
+    Ok(repo::incubatees_of(conn, space_id)?
+        .into_iter()
+        .map(|r| view(r, today))
+        .collect())
+}
+
+/// What the register says today, as figures of an application or a filing.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct RegisterFigures {
+    pub incubatees_ever: i64,
+    pub incubatees: i64,
+    pub graduated_total: i64,
+}
+
+pub fn figures(conn: &mut DbConnection, space_id: &str) -> AppResult<RegisterFigures> {
+    let rows = repo::incubatees_of(conn, space_id)?;
+    Ok(RegisterFigures {
+        incubatees_ever: rows.len() as i64,
+        incubatees: rows
+            .iter()
+            .filter(|r| r.graduated_on.is_none() && r.left_on.is_none())
+            .count() as i64,
+        graduated_total: rows.iter().filter(|r| r.graduated_on.is_some()).count() as i64,
+    })
+}
+
+/// Fills the register's figures into filed figures that leave them out (a space with
+/// an empty register fills nothing): what the space typed stands where it typed it.
+pub fn fill_from_register(
+    conn: &mut DbConnection,
+    space_id: &str,
+    figures: &mut serde_json::Map<String, serde_json::Value>,
+) -> AppResult<()> {
+    let f = figures_of(conn, space_id)?;
+    if let Some(f) = f {
+        for (id, v) in [
+            ("incubatees_ever", f.incubatees_ever),
+            ("incubatees", f.incubatees),
+            ("graduated_total", f.graduated_total),
+        ] {
+            figures
+                .entry(id.to_string())
+                .or_insert_with(|| serde_json::Value::from(v));
+        }
+    }
+    Ok(())
+}
+
+fn figures_of(conn: &mut DbConnection, space_id: &str) -> AppResult<Option<RegisterFigures>> {
+    if parties::space(conn, space_id)?.is_none() {
+        return Err(AppError::not_found("space"));
+    }
+    let f = figures(conn, space_id)?;
+    Ok((f.incubatees_ever > 0).then_some(f))
+}

@@ -610,6 +610,30 @@ impl Figures {
                 .collect(),
         )
     }
+    /// Reads figures back as [`Figures::to_json`] wrote them (what is not one of its
+    /// shapes is left out).
+    pub fn from_stored(v: &serde_json::Value) -> Figures {
+        let mut out = BTreeMap::new();
+        if let Some(m) = v.as_object() {
+            for (k, v) in m {
+                let value = match v {
+                    serde_json::Value::Bool(b) => Some(FigureValue::Bool(*b)),
+                    serde_json::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .map(FigureValue::Date)
+                        .ok()
+                        .or_else(|| decimal(s).map(FigureValue::Number)),
+                    serde_json::Value::Number(n) => {
+                        n.as_i64().map(|i| FigureValue::Number(Decimal::from(i)))
+                    }
+                    _ => None,
+                };
+                if let Some(value) = value {
+                    out.insert(k.clone(), value);
+                }
+            }
+        }
+        Figures(out)
+    }
     fn number(&self, id: &str) -> Option<Decimal> {
         match self.0.get(id) {
             Some(FigureValue::Number(d)) => Some(*d),

@@ -713,8 +713,8 @@ pub fn score(rules: &AwardRules, spaces: &[Filed]) -> Vec<Score> {
                         figure: i.figure.clone(),
                         cumulative: c,
                         increase: n,
-                        cumulative_normalised: cn.round_dp(4),
-                        increase_normalised: nn.round_dp(4),
+                        cumulative_normalised: cn.round_dp(4).normalize(),
+                        increase_normalised: nn.round_dp(4).normalize(),
                     }
                 })
                 .collect();
@@ -733,11 +733,11 @@ pub fn score(rules: &AwardRules, spaces: &[Filed]) -> Vec<Score> {
                     space_id: s.space_id.clone(),
                     rank: 0,
                     indicators,
-                    cumulative_part: cum_part.round_dp(4),
-                    increase_part: inc_part.round_dp(4),
+                    cumulative_part: cum_part.round_dp(4).normalize(),
+                    increase_part: inc_part.round_dp(4).normalize(),
                     special_cases: u32::try_from(cases.trunc().mantissa()).unwrap_or(0),
-                    special_points,
-                    total: total.round_dp(4),
+                    special_points: special_points.normalize(),
+                    total: total.round_dp(4).normalize(),
                     no_previous_year: s.last_year.is_none(),
                     holds_title: s.holds_title,
                     winner: false,

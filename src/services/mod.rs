@@ -4,6 +4,7 @@
 pub mod affiliations;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod catalogue;
 pub mod certification;
 pub mod claims;

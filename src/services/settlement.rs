@@ -646,12 +646,12 @@ pub enum FileFormat {
 }
 
 /// A table as CSV, UTF-8 with a byte-order mark (so spreadsheet programs read Chinese).
-pub fn csv_bytes<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> AppResult<Vec<u8>> {
+pub fn csv_bytes<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> AppResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r).map_err(fail)?;
+        w.write_record(r.as_ref()).map_err(fail)?;
     }
     w.into_inner()
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
@@ -660,10 +660,10 @@ pub fn csv_bytes<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> App
 /// A table as an XLSX workbook. Every cell is text (amounts too: exact to the fen, no
 /// floating point), and the document's dates are fixed, so the same table always gives
 /// the same bytes.
-pub fn xlsx_bytes<const N: usize>(
+pub fn xlsx_bytes<R: AsRef<[String]>>(
     sheet: &str,
-    header: [&str; N],
-    rows: &[[String; N]],
+    header: &[&str],
+    rows: &[R],
 ) -> AppResult<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("writing XLSX: {e}"));
@@ -679,7 +679,7 @@ pub fn xlsx_bytes<const N: usize>(
         ws.set_column_width(col as u16, 18).map_err(fail)?;
     }
     for (i, r) in rows.iter().enumerate() {
-        for (col, v) in r.iter().enumerate() {
+        for (col, v) in r.as_ref().iter().enumerate() {
             ws.write_string(i as u32 + 1, col as u16, v).map_err(fail)?;
         }
     }
@@ -708,8 +708,8 @@ pub fn export(
         let payouts = repo::payouts_of(c, run_id)?;
         let rows = bank_rows(&payouts);
         let bytes = match format {
-            FileFormat::Csv => csv_bytes(BANK_COLUMNS, &rows)?,
-            FileFormat::Xlsx => xlsx_bytes("付款清单", BANK_COLUMNS, &rows)?,
+            FileFormat::Csv => csv_bytes(&BANK_COLUMNS, &rows)?,
+            FileFormat::Xlsx => xlsx_bytes("付款清单", &BANK_COLUMNS, &rows)?,
         };
         let sha = crate::files::sha256_hex(&bytes);
         let recorded = match format {
@@ -1346,7 +1346,7 @@ pub fn report_file(r: &PeriodReport, format: FileFormat) -> AppResult<Vec<u8>> {
         r.paid.to_string(),
     ]);
     match format {
-        FileFormat::Csv => csv_bytes(REPORT_COLUMNS, &rows),
-        FileFormat::Xlsx => xlsx_bytes(&format!("结算报表{}", r.period), REPORT_COLUMNS, &rows),
+        FileFormat::Csv => csv_bytes(&REPORT_COLUMNS, &rows),
+        FileFormat::Xlsx => xlsx_bytes(&format!("结算报表{}", r.period), &REPORT_COLUMNS, &rows),
     }
 }

@@ -100,6 +100,13 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("post", "/api/v1/space/statistics", Some(&[Space])),
     ("get", "/api/v1/space/statistics", Some(&[Space])),
     ("get", "/api/v1/statistics", Some(STAFF_READ)),
+    ("post", "/api/v1/performance-evaluations", Some(REVIEWING)),
+    ("get", "/api/v1/public/performance-evaluations/{year}", None),
+    (
+        "get",
+        "/api/v1/public/performance-evaluations/{year}/ranking",
+        None,
+    ),
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
     ("get", "/api/v1/public/provider-notices", None),
@@ -290,6 +297,7 @@ async fn every_endpoint_with_every_role() {
             .replace("{provider_id}", &unknown)
             .replace("{evidence_id}", &unknown)
             .replace("{item_id}", &unknown)
+            .replace("{year}", &unknown)
             .replace("{job}", "housekeeping")
             .replace("{code}", "national_incubator");
         let body = (*method != "get").then(|| serde_json::json!({}));

@@ -764,3 +764,252 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     let r = app.post(url, Some(&prov), &b).await;
     assert_eq!(r.code(), "incubatee_too_old");
 }
+
+/// A copy of the shipped policy folder with the performance award's top N set.
+fn policy_with_top_n(n: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = crate::helpers::config_dir().join("policy");
+    for sub in ["", "certification"] {
+        let to = dir.path().join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let path = dir.path().join("subsidies.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("top_n = 20"));
+    std::fs::write(&path, text.replace("top_n = 20", &format!("top_n = {n}"))).unwrap();
+    dir
+}
+
+async fn maker_space(app: &TestApp, username: &str, reviewer: &str) -> String {
+    let mut body = space_body(username, &new_credit_code());
+    body["kind"] = json!("maker_space");
+    body["name"] = json!(format!("{username}众创空间"));
+    let r = app.post("/api/v1/registrations/space", None, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let tok = app.token(username).await;
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&tok),
+            &json!({"scheme": "zhejiang_maker_space", "figures": {
+                "space_area_m2": "800", "workstations": 120, "site_leased": true, "lease_years": 5,
+                "seed_fund_yuan": "3000000", "seed_fund_investments": 3,
+                "operating_since": "2025-06-01"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["eligible"], true, "{}", r.body["evaluation"]);
+    let id = r.body["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/certification-applications/{id}/decision"),
+            Some(reviewer),
+            &json!({"decision": "certify"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["certification"]["space_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Yearly statistics with every indicator at `v` and `cases` special cases.
+async fn file(app: &TestApp, username: &str, year: i32, v: i64, cases: i64) {
+    let tok = app.token(username).await;
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&tok),
+            &json!({"year": year, "figures": {
+                "incubatees_ever": 40, "incubatees": 30, "graduated_total": 5, "staff": 6, "mentors": v,
+                "residents_attracted_total": v, "graduated_to_market_total": v,
+                "technical_services_total": v, "financing_cases_total": v,
+                "growth_chain_placements_total": v, "mentoring_sessions_total": v,
+                "training_events_total": v, "special_cases": cases}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// Moves the clock to 10:00 China time on `md` (MM-DD) of `year`.
+fn move_to(app: &TestApp, year: i32, md: &str) {
+    let target = chrono::NaiveDate::parse_from_str(&format!("{year}-{md}"), "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(2, 0, 0)
+        .unwrap();
+    app.clock.advance(target - app.clock.now());
+}
+
+#[actix_web::test]
+async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_ranking() {
+    let policy = policy_with_top_n(2);
+    let dir = policy.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = dir).await;
+    let reviewer = app.staff_token("pa_reviewer", Role::Reviewer).await;
+    let a = maker_space(&app, "pa_a", &reviewer).await;
+    let b = maker_space(&app, "pa_b", &reviewer).await;
+    let c = maker_space(&app, "pa_c", &reviewer).await;
+    // Certified but never files: not ranked.
+    maker_space(&app, "pa_d", &reviewer).await;
+    let y1 = Period::of(app.clock.now()).year + 1;
+
+    // Before the year is over, before its deadline: refused.
+    let url = "/api/v1/performance-evaluations";
+    let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "year_not_over"));
+    move_to(&app, y1 + 1, "03-31");
+    for (u, last, this, cases) in [
+        ("pa_a", 100, 100, 0),
+        ("pa_b", 0, 60, 9),
+        ("pa_c", 10, 20, 1),
+    ] {
+        file(&app, u, y1 - 1, last, 0).await;
+        file(&app, u, y1, this, cases).await;
+    }
+    let reviewer = app.token("pa_reviewer").await;
+    let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "statistics_deadline_not_passed")
+    );
+    move_to(&app, y1 + 1, "04-01");
+    let reviewer = app.token("pa_reviewer").await;
+    let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // a: cumulative 100, increase 0 → 50. b: 60 and all of the growth (60 of 60) →
+    // 30 + 50 + 5 (9 cases, capped) = 85. c: 20 and 10 of 60 → 10 + 8.3333 + 1.
+    let ranking = r.body["ranking"].as_array().unwrap();
+    let got: Vec<(&str, &str, bool)> = ranking
+        .iter()
+        .map(|s| {
+            (
+                s["space_id"].as_str().unwrap(),
+                s["total"].as_str().unwrap(),
+                s["awarded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (b.as_str(), "85", true),
+            (a.as_str(), "50", true),
+            (c.as_str(), "19.3333", false)
+        ],
+        "{}",
+        r.body
+    );
+    assert_eq!(ranking[0]["special_points"], "5");
+    assert_eq!(ranking[0]["indicators"].as_array().unwrap().len(), 8);
+    assert_eq!(ranking[0]["indicators"][0]["increase"], "60");
+    assert_eq!(ranking[0]["title_until"], y1 + 3);
+    let ents = r.body["entitlements"].as_array().unwrap();
+    assert_eq!(ents.len(), 2);
+    assert!(ents
+        .iter()
+        .all(|e| e["amount"] == "500000.00" && e["period"] == y1.to_string().as_str()));
+    let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "already_evaluated"));
+    let r = app
+        .post(
+            "/api/v1/space/statistics",
+            Some(&app.token("pa_c").await),
+            &json!({"year": y1, "figures": {"incubatees_ever": 1, "incubatees": 1,
+                    "graduated_total": 0, "staff": 1, "mentors": 1}}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "statistics_locked"));
+
+    // Published and exported.
+    let r = app
+        .get(
+            &format!("/api/v1/public/performance-evaluations/{y1}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["ranking"].as_array().unwrap().len(), 3);
+    let (status, headers, bytes) = app
+        .get_bytes(
+            &format!("/api/v1/public/performance-evaluations/{y1}/ranking?format=csv"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("text/csv")));
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[0].starts_with("名次,众创空间,统一社会信用代码,总分"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("累计吸引入驻团队和企业数（累计）"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("1,pa_b众创空间,"), "{}", lines[1]);
+    let (status, _, bytes) = app
+        .get_bytes(
+            &format!("/api/v1/public/performance-evaluations/{y1}/ranking?format=xlsx"),
+            None,
+        )
+        .await;
+    assert_eq!((status.as_u16(), &bytes[..2]), (200, &b"PK"[..]));
+    let r = app
+        .get(
+            &format!("/api/v1/public/performance-evaluations/{}", y1 - 5),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+
+    // Next year c leads and a is second: a still holds the title, is ranked among the
+    // winners but not paid again; c is paid.
+    move_to(&app, y1 + 2, "04-01");
+    for (u, v) in [("pa_a", 150), ("pa_b", 61), ("pa_c", 400)] {
+        file(&app, u, y1 + 1, v, 0).await;
+    }
+    let reviewer = app.token("pa_reviewer").await;
+    let r = app
+        .post(url, Some(&reviewer), &json!({"year": y1 + 1}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ranking = r.body["ranking"].as_array().unwrap();
+    let got: Vec<(&str, bool, bool, bool)> = ranking
+        .iter()
+        .map(|s| {
+            (
+                s["space_id"].as_str().unwrap(),
+                s["winner"].as_bool().unwrap(),
+                s["holds_title"].as_bool().unwrap(),
+                s["awarded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (c.as_str(), true, false, true),
+            (a.as_str(), true, true, false),
+            (b.as_str(), false, true, false)
+        ],
+        "{}",
+        r.body
+    );
+    let ents = r.body["entitlements"].as_array().unwrap();
+    assert_eq!(ents.len(), 1);
+    assert_eq!(ents[0]["space_id"], c.as_str());
+    let r = app.get("/api/v1/public/subsidies", None).await;
+    assert_eq!(r.body["total"], 3, "{}", r.body);
+}

@@ -111,7 +111,7 @@ pub struct FormatQuery {
     pub format: Option<String>,
 }
 
-fn file_format(q: &FormatQuery) -> Result<FileFormat, AppError> {
+pub(crate) fn file_format(q: &FormatQuery) -> Result<FileFormat, AppError> {
     match q.format.as_deref() {
         None | Some("csv") => Ok(FileFormat::Csv),
         Some("xlsx") => Ok(FileFormat::Xlsx),
@@ -123,7 +123,12 @@ fn file_format(q: &FormatQuery) -> Result<FileFormat, AppError> {
     }
 }
 
-fn attachment(bytes: Vec<u8>, format: FileFormat, name: &str, sha: Option<&str>) -> HttpResponse {
+pub(crate) fn attachment(
+    bytes: Vec<u8>,
+    format: FileFormat,
+    name: &str,
+    sha: Option<&str>,
+) -> HttpResponse {
     let mut r = HttpResponse::Ok();
     r.content_type(match format {
         FileFormat::Csv => "text/csv; charset=utf-8",

@@ -4,7 +4,10 @@
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
+use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
 use crate::http::{db, page, path_id, JsonBody, State};
+use crate::services::awards::{self, EvaluationView};
+use crate::services::settlement::FileFormat;
 use crate::services::statistics::{self as stats, FilingInput, FilingView, YearStatus};
 use crate::services::subsidies::{
     self as svc, ComputeReport, EntitlementDecision, EntitlementQuery, EntitlementView, GrantInput,
@@ -280,4 +283,73 @@ pub async fn year_status(
         .unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| stats::year_status(c, &policy, year, now)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateInput {
+    /// The year evaluated (over, and past its statistics deadline).
+    pub year: i32,
+}
+
+/// Runs the yearly performance evaluation of filed maker spaces, once per year: scores,
+/// ranks, and makes the award entitlements of the top N not already holding the title.
+#[utoipa::path(post, path = "/api/v1/performance-evaluations", tag = "subsidies", request_body = EvaluateInput, security(("bearer" = [])), responses(
+    (status = 201, body = EvaluationView),
+    (status = 409, description = "already_evaluated, statistics_deadline_not_passed, performance_award_not_configured", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "year_not_over", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/performance-evaluations")]
+pub async fn evaluate(
+    state: State,
+    auth: Auth<Reviewing>,
+    body: JsonBody<EvaluateInput>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    Ok(HttpResponse::Created().json(
+        db(&state, move |c| {
+            awards::evaluate(c, &policy, body.year, now, &auth.actor)
+        })
+        .await?,
+    ))
+}
+
+/// A year's evaluation, published: the ranking with each space's score broken down.
+#[utoipa::path(get, path = "/api/v1/public/performance-evaluations/{year}", tag = "public", params(("year" = i32, Path)), responses(
+    (status = 200, body = EvaluationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/performance-evaluations/{year}")]
+pub async fn evaluation(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+    let year = path.into_inner();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| awards::evaluation(c, year)).await?))
+}
+
+/// The ranking as a spreadsheet: a row per space, every indicator in columns.
+#[utoipa::path(get, path = "/api/v1/public/performance-evaluations/{year}/ranking", tag = "public", params(("year" = i32, Path), FormatQuery), responses(
+    (status = 200, description = "CSV (UTF-8 with BOM) or XLSX", content_type = "text/csv"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/performance-evaluations/{year}/ranking")]
+pub async fn ranking(
+    state: State,
+    path: web::Path<i32>,
+    q: web::Query<FormatQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let year = path.into_inner();
+    let format = file_format(&q)?;
+    let policy = state.policy.clone();
+    let bytes = db(&state, move |c| {
+        let ev = awards::evaluation(c, year)?;
+        awards::ranking_file(&policy, &ev, format)
+    })
+    .await?;
+    let ext = match format {
+        FileFormat::Csv => "csv",
+        FileFormat::Xlsx => "xlsx",
+    };
+    Ok(attachment(
+        bytes,
+        format,
+        &format!("performance-{year}.{ext}"),
+        None,
+    ))
 }

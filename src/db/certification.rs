@@ -127,3 +127,14 @@ pub fn certifications(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// Certifications in force whose validity ended before `today`.
+pub fn lapsed(
+    conn: &mut DbConnection,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<CertificationRow>> {
+    certs::table
+        .filter(certs::status.eq("active"))
+        .filter(certs::valid_until.lt(today))
+        .load(conn)
+}

@@ -974,6 +974,41 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_certification_produces_nothing_for_a_later_month() {
+        let mut pol = policy(UpgradeRule::Difference);
+        pol.basis = SubsidyBasis::Yearly;
+        pol.amounts
+            .insert("provincial".into(), Fen::new(12_000_000));
+        // Valid for one year from 2027-03-15: to 2028-03-14; benefits April 2027 to
+        // March 2028, nothing from April 2028.
+        let until = crate::domain::certification::valid_until(d("2027-03-15"), Some(1));
+        assert_eq!(until, Some(d("2028-03-14")));
+        let certs = [CertFact {
+            id: "c1".into(),
+            scheme: "pi".into(),
+            level: SchemeLevel::Provincial,
+            window: BenefitWindow::of(d("2027-03-15"), until, None),
+        }];
+        let (due, _) = yearly_subsidies(&pol, &certs, &[], p("2031-01"), &|_| true);
+        let got: Vec<(&str, i64)> = due
+            .iter()
+            .map(|x| (x.period.as_str(), x.amount.get()))
+            .collect();
+        assert_eq!(got, vec![("2027", 9_000_000), ("2028", 3_000_000)]);
+        // A one-time award for a certification that expired before its first month:
+        // nothing (valid_until before the month after certification cannot happen with
+        // whole years, so the window is built directly).
+        let gone = [CertFact {
+            id: "c2".into(),
+            scheme: "pi".into(),
+            level: SchemeLevel::Provincial,
+            window: BenefitWindow::of(d("2027-03-15"), Some(d("2027-03-31")), None),
+        }];
+        let award = policy(UpgradeRule::Difference);
+        assert!(certification_awards(&award, &gone, &[], p("2027-12")).is_empty());
+    }
+
+    #[test]
     fn overdue_statistics_count_years_certified_after_their_deadline() {
         let rules = StatisticsRules {
             deadline: "03-31".into(),

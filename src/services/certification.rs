@@ -173,6 +173,7 @@ pub fn apply(
     e.finish()?;
     let evaluation = evaluate(cert, scheme, &figures, today);
     let result = db::write_tx(conn, |c| -> AppResult<_> {
+        expire_lapsed(c, now, actor)?;
         let space = space_of(c, space_id)?;
         if !scheme.space_kinds.contains(&space.kind) {
             return Err(AppError::rule(
@@ -437,6 +438,7 @@ pub fn decide(
         if before.status != ApplicationStatus::Submitted.as_str() {
             return Err(not_open());
         }
+        expire_lapsed(c, now, actor)?;
         let space = space_of(c, &before.space_id)?;
         super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
         let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
@@ -685,4 +687,31 @@ pub fn public_certifications(
         per_page: all.per_page,
         total: all.total,
     })
+}
+
+/// Marks the certifications whose validity has ended as expired (their benefits
+/// already stop by `valid_until`; this frees the space to apply again). Called in the
+/// transaction of whatever looks at certifications in force.
+pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) -> AppResult<usize> {
+    let today = crate::domain::china_time(now).date();
+    let lapsed = repo::lapsed(c, today)?;
+    for before in &lapsed {
+        let after = CertificationRow {
+            status: CertificationStatus::Expired.as_str().into(),
+            updated_at: now,
+            ..before.clone()
+        };
+        repo::update_certification(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "certification.expired",
+            "certification",
+            &before.id,
+            snapshot(before),
+            snapshot(&after),
+        )?;
+    }
+    Ok(lapsed.len())
 }

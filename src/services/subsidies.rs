@@ -272,6 +272,7 @@ fn compute_tx(
 ) -> AppResult<ComputeReport> {
     let cfg = &policy.subsidies;
     let today = crate::domain::china_time(now).date();
+    super::certification::expire_lapsed(c, now, actor)?;
     let mut by_space: BTreeMap<String, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
         let fact = certification_fact(&cert)

@@ -765,8 +765,8 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     assert_eq!(r.code(), "incubatee_too_old");
 }
 
-/// A copy of the shipped policy folder with the performance award's top N set.
-fn policy_with_top_n(n: u32) -> tempfile::TempDir {
+/// A copy of the shipped policy folder, with `edit` applied to one file's text.
+fn policy_copy(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = crate::helpers::config_dir().join("policy");
     for sub in ["", "certification"] {
@@ -779,11 +779,19 @@ fn policy_with_top_n(n: u32) -> tempfile::TempDir {
             }
         }
     }
-    let path = dir.path().join("subsidies.toml");
+    let path = dir.path().join(file);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("top_n = 20"));
-    std::fs::write(&path, text.replace("top_n = 20", &format!("top_n = {n}"))).unwrap();
+    let edited = edit(&text);
+    assert_ne!(text, edited, "{file} unchanged");
+    std::fs::write(&path, edited).unwrap();
     dir
+}
+
+/// The shipped policy with the performance award's top N set.
+fn policy_with_top_n(n: u32) -> tempfile::TempDir {
+    policy_copy("subsidies.toml", |t| {
+        t.replace("top_n = 20", &format!("top_n = {n}"))
+    })
 }
 
 async fn maker_space(app: &TestApp, username: &str, reviewer: &str) -> String {
@@ -1012,4 +1020,76 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
     assert_eq!(ents[0]["space_id"], c.as_str());
     let r = app.get("/api/v1/public/subsidies", None).await;
     assert_eq!(r.body["total"], 3, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn a_certification_past_its_validity_expires_and_earns_nothing_after() {
+    // A scheme valid for one year, as an authority may configure.
+    let policy = policy_copy("certification/provincial_incubator.toml", |t| {
+        t.replace(
+            "level = \"provincial\"",
+            "level = \"provincial\"\nvalid_years = 1",
+        )
+    });
+    let dir = policy.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = dir).await;
+    let (_, _, tok) = space(&app, "se_inc").await;
+    let reviewer = app.staff_token("se_reviewer", Role::Reviewer).await;
+    let cert = certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let until = (today + chrono::Months::new(12)).pred_opt().unwrap();
+    assert_eq!(cert["valid_until"], until.to_string());
+    assert_eq!(
+        cert["benefits"]["stops"],
+        Period::of_date(until).next().to_string()
+    );
+
+    // 13 months on: the award of its first month is made, nothing for later months,
+    // and the certification is marked expired.
+    app.clock.advance(Duration::days(396));
+    let reviewer = app.token("se_reviewer").await;
+    let tok = app.token("se_inc").await;
+    let r = compute(&app, &reviewer).await;
+    let periods: Vec<&str> = r["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        vec![Period::of_date(today).next().to_string()],
+        "{r}"
+    );
+    let r = app.get("/api/v1/certifications", Some(&tok)).await;
+    assert_eq!(r.body["items"][0]["status"], "expired", "{}", r.body);
+    assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
+    // The space may apply again.
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&tok),
+            &json!({"scheme": "provincial_incubator", "figures": figures()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn the_entitlements_command_computes_and_refuses_a_month_not_begun() {
+    let app = spawn_app().await;
+    let out = crate::cli::hechuang(&app.db_url, &["entitlements"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("entitlements up to "), "{text}");
+    assert!(text.contains(": 0 new"), "{text}");
+    let out = crate::cli::hechuang(&app.db_url, &["entitlements", "--as-of", "2999-01"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has not begun"));
+    let out = crate::cli::hechuang(&app.db_url, &["entitlements", "--as-of", "2027-13"], None);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -756,4 +756,5 @@ diesel::allow_tables_to_appear_in_same_query!(performance_scores, performance_ev
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, spaces);
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payout_items);
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payouts);
+diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, settlement_runs);
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, support_grants);

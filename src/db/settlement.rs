@@ -428,6 +428,29 @@ pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, Str
         .load(conn)
 }
 
+/// What the live payouts of a period's run pay in subsidies: (policy, space, amount,
+/// payout status).
+pub fn report_entitlement_rows(
+    conn: &mut DbConnection,
+    period: &str,
+) -> QueryResult<Vec<(String, String, i64, String)>> {
+    payout_items::table
+        .inner_join(payouts::table.inner_join(settlement_runs::table))
+        .inner_join(
+            subsidy_entitlements::table.on(subsidy_entitlements::id.eq(payout_items::item_id)),
+        )
+        .filter(settlement_runs::period.eq(period))
+        .filter(settlement_runs::status.ne("rejected"))
+        .filter(payout_items::live)
+        .select((
+            subsidy_entitlements::policy,
+            subsidy_entitlements::space_id,
+            payout_items::amount_fen,
+            payouts::status,
+        ))
+        .load(conn)
+}
+
 /// One item a run pays: (programme, provider, category, amount, payout status).
 pub type ReportRow = (String, String, String, i64, String);
 

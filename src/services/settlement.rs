@@ -1243,9 +1243,12 @@ pub struct PeriodReport {
     pub by_programme: Vec<ReportLine>,
     pub by_provider: Vec<ReportLine>,
     pub by_category: Vec<ReportLine>,
+    /// Subsidies and awards to carriers, by subsidy policy (their payees are spaces).
+    pub by_subsidy_policy: Vec<ReportLine>,
 }
 
-/// Totals of what a period's run pays, by programme, provider and category.
+/// Totals of what a period's run pays: redemptions by programme, provider and category,
+/// subsidies to carriers by policy.
 pub fn report(
     conn: &mut DbConnection,
     policy: &crate::domain::Policy,
@@ -1265,6 +1268,19 @@ pub fn report(
             let e = g.entry(key.clone()).or_default();
             *e = (e.0 + 1, e.1 + amount, e.2 + paid);
         }
+    }
+    let mut subsidies: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (sub_policy, _space, amount, status) in
+        repo::report_entitlement_rows(conn, &period.to_string())?
+    {
+        let paid = if status == PayoutStatus::Paid.as_str() {
+            amount
+        } else {
+            0
+        };
+        totals = (totals.0 + 1, totals.1 + amount, totals.2 + paid);
+        let e = subsidies.entry(sub_policy).or_default();
+        *e = (e.0 + 1, e.1 + amount, e.2 + paid);
     }
     let [programmes, providers, categories] = groups;
     let line = |id: String, name: String, (items, amount, paid): (i64, i64, i64)| ReportLine {
@@ -1297,7 +1313,18 @@ pub fn report(
             line(id, name, t)
         })
         .collect();
+    let by_subsidy_policy = subsidies
+        .into_iter()
+        .map(|(id, t)| {
+            let name = policy
+                .subsidies
+                .policy(&id)
+                .map_or_else(|| id.clone(), |p| p.name_zh.clone());
+            line(id, name, t)
+        })
+        .collect();
     Ok(PeriodReport {
+        by_subsidy_policy,
         period: period.to_string(),
         items: totals.0,
         amount: Fen::new(totals.1),
@@ -1325,6 +1352,7 @@ pub fn report_file(r: &PeriodReport, format: FileFormat) -> AppResult<Vec<u8>> {
         ("项目", &r.by_programme),
         ("服务机构", &r.by_provider),
         ("服务类别", &r.by_category),
+        ("载体补贴政策", &r.by_subsidy_policy),
     ] {
         for l in lines {
             rows.push([

@@ -263,6 +263,23 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(app.get(&one, Some(&tok)).await.body["status"], "paid");
+    // The period report adds up to the run, subsidies by policy.
+    let r = app
+        .get(
+            &format!("/api/v1/reports/settlement?period={period}"),
+            Some(&f2),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["amount"].as_str(), r.body["paid"].as_str()),
+        (Some("500000.00"), Some("500000.00"))
+    );
+    assert_eq!(
+        r.body["by_subsidy_policy"][0]["name"],
+        "科技企业孵化器认定一次性奖励"
+    );
+    assert_eq!(r.body["by_provider"], json!([]));
     assert!(app
         .outbox()
         .iter()

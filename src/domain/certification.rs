@@ -296,9 +296,22 @@ pub struct Scheme {
 impl Scheme {
     /// Every figure the scheme's criteria read.
     pub fn figures_used(&self) -> BTreeSet<String> {
+        self.figures_read(&serde_json::Map::new())
+    }
+
+    /// The figures the criteria read, leaving out those of a criterion whose `only_if`
+    /// figure was filed as no.
+    fn figures_read(&self, filed: &serde_json::Map<String, serde_json::Value>) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for c in &self.criteria {
             out.extend(c.only_if.iter().cloned());
+            let off = c
+                .only_if
+                .as_ref()
+                .is_some_and(|f| filed.get(f) == Some(&serde_json::Value::Bool(false)));
+            if off {
+                continue;
+            }
             for t in c.test.iter().chain(&c.any_of) {
                 out.extend(t.figure.iter().cloned());
                 out.extend(t.ratio.iter().flat_map(|r| r.iter().cloned()));
@@ -315,7 +328,18 @@ impl Scheme {
     /// those are bounded by (so "no more graduates than incubatees ever" is always
     /// checked).
     pub fn figures_required(&self, policy: &CertificationPolicy) -> BTreeSet<String> {
-        let mut out = self.figures_used();
+        self.figures_required_given(policy, &serde_json::Map::new())
+    }
+
+    /// As [`Scheme::figures_required`], for what a space filed: a criterion that applies
+    /// only when a yes/no figure is yes needs its figures only when that figure was not
+    /// filed as no (a space on its own site files no lease term).
+    pub fn figures_required_given(
+        &self,
+        policy: &CertificationPolicy,
+        filed: &serde_json::Map<String, serde_json::Value>,
+    ) -> BTreeSet<String> {
+        let mut out = self.figures_read(filed);
         let bounds: Vec<String> = out
             .iter()
             .filter_map(|id| policy.figure(id).and_then(|f| f.at_most.clone()))
@@ -1138,6 +1162,19 @@ mod tests {
             .filter(|c| c.pass == Some(false))
             .map(|c| c.id.as_str())
             .collect()
+    }
+
+    #[test]
+    fn a_criterion_that_does_not_apply_needs_no_figures() {
+        let p = shipped();
+        let s = p.scheme("provincial_maker_space").unwrap();
+        let mut filed = serde_json::Map::new();
+        assert!(s.figures_required_given(&p, &filed).contains("lease_years"));
+        filed.insert("site_leased".into(), serde_json::Value::Bool(true));
+        assert!(s.figures_required_given(&p, &filed).contains("lease_years"));
+        filed.insert("site_leased".into(), serde_json::Value::Bool(false));
+        let req = s.figures_required_given(&p, &filed);
+        assert!(!req.contains("lease_years") && req.contains("site_leased"));
     }
 
     #[test]

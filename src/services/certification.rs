@@ -45,7 +45,7 @@ pub fn self_check(
     let figures = check_figures(
         cert,
         &input.figures,
-        Some(&scheme.figures_required(cert)),
+        Some(&scheme.figures_required_given(cert, &input.figures)),
         today,
         &mut e,
     );
@@ -166,7 +166,7 @@ pub fn apply(
     let figures = check_figures(
         cert,
         &filed,
-        Some(&scheme.figures_required(cert)),
+        Some(&scheme.figures_required_given(cert, &filed)),
         today,
         &mut e,
     );

@@ -1110,3 +1110,94 @@ async fn the_entitlements_command_computes_and_refuses_a_month_not_begun() {
     let out = crate::cli::hechuang(&app.db_url, &["entitlements", "--as-of", "2027-13"], None);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[actix_web::test]
+async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subsidy_once_filed() {
+    // The optional yearly operating subsidy switched on, as an authority may.
+    let policy = policy_copy("subsidies.toml", |t| {
+        t.replace("\nenabled = false\n", "\nenabled = true\n")
+    });
+    let dir = policy.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = dir).await;
+    let reviewer = app.staff_token("sm_reviewer", Role::Reviewer).await;
+    let mut body = space_body("sm_space", &new_credit_code());
+    body["kind"] = json!("maker_space");
+    let r = app.post("/api/v1/registrations/space", None, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let tok = app.token("sm_space").await;
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&tok),
+            &json!({"scheme": "municipal_maker_space", "figures": {
+                "registered_in_province": true, "operating_since": "2025-01-01",
+                "resident_firms": 12, "resident_teams": 16, "space_area_m2": "800",
+                "professional_space": false, "site_leased": false, "public_area_m2": "150",
+                "staff": 5, "seed_fund_yuan": "200000"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["eligible"], true, "{}", r.body["evaluation"]);
+    let id = r.body["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/certification-applications/{id}/decision"),
+            Some(&reviewer),
+            &json!({"decision": "certify"}),
+        )
+        .await;
+    assert_eq!(r.body["certification"]["level"], "municipal", "{}", r.body);
+
+    // Up front: the construction subsidy, the month after certification.
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("sm_reviewer").await;
+    let r = compute(&app, &reviewer).await;
+    let got: Vec<(&str, &str)> = r["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["policy"].as_str().unwrap(), e["amount"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("maker_space_construction_subsidy", "100000.00")],
+        "{r}"
+    );
+    let first_year = Period::of(app.clock.now()).year;
+
+    // After the year: the yearly subsidy waits for the year's statistics.
+    move_to(&app, first_year + 1, "01-10");
+    let reviewer = app.token("sm_reviewer").await;
+    let r = compute(&app, &reviewer).await;
+    assert_eq!(r["created"], json!([]), "{r}");
+    assert_eq!(
+        r["held_back"][0]["policy"], "maker_space_operating_subsidy",
+        "{r}"
+    );
+    assert_eq!(r["held_back"][0]["period"], first_year.to_string().as_str());
+    file(&app, "sm_space", first_year, 10, 0).await;
+    let r = compute(&app, &reviewer).await;
+    let got: Vec<(&str, &str, &str)> = r["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["policy"].as_str().unwrap(),
+                e["period"].as_str().unwrap(),
+                e["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Twelve months certified at municipal level: the full 50,000.
+    assert_eq!(
+        got,
+        vec![(
+            "maker_space_operating_subsidy",
+            first_year.to_string().as_str(),
+            "50000.00"
+        )],
+        "{r}"
+    );
+    assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
+}

@@ -246,6 +246,17 @@ super::text_enum! {
     }
 }
 
+impl SchemeLevel {
+    /// Municipal 1, provincial 2, national 3: a higher level outranks a lower one.
+    pub fn rank(self) -> u8 {
+        match self {
+            SchemeLevel::Municipal => 1,
+            SchemeLevel::Provincial => 2,
+            SchemeLevel::National => 3,
+        }
+    }
+}
+
 /// Who may be registered as an incubatee and for how long (`[incubatees]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -397,14 +397,6 @@ pub struct Suspended {
     pub reason_en: String,
 }
 
-fn rank(l: SchemeLevel) -> u8 {
-    match l {
-        SchemeLevel::Municipal => 1,
-        SchemeLevel::Provincial => 2,
-        SchemeLevel::National => 3,
-    }
-}
-
 fn level_zh(l: SchemeLevel) -> &'static str {
     match l {
         SchemeLevel::National => "国家级",
@@ -442,12 +434,16 @@ pub fn certification_awards(
         a.window
             .first
             .cmp(&b.window.first)
-            .then(rank(b.level).cmp(&rank(a.level)))
+            .then(b.level.rank().cmp(&a.level.rank()))
             .then(a.id.cmp(&b.id))
     });
     let live = prior.iter().filter(|p| !p.rejected);
     let mut paid_max = live.clone().map(|p| p.amount).max().unwrap_or_default();
-    let mut best = live.filter_map(|p| p.level).map(rank).max().unwrap_or(0);
+    let mut best = live
+        .filter_map(|p| p.level)
+        .map(SchemeLevel::rank)
+        .max()
+        .unwrap_or(0);
     let mut periods: Vec<String> = prior.iter().map(|p| p.period.clone()).collect();
     let mut out = Vec::new();
     for c in certs {
@@ -455,7 +451,7 @@ pub fn certification_awards(
         let Some(full) = policy.amount_for(c.level) else {
             continue;
         };
-        if periods.contains(&period) || rank(c.level) <= best {
+        if periods.contains(&period) || c.level.rank() <= best {
             continue;
         }
         let amount = match policy.upgrade {
@@ -497,7 +493,7 @@ pub fn certification_awards(
             basis_en,
         });
         periods.push(period);
-        best = rank(c.level);
+        best = c.level.rank();
         paid_max = paid_max.max(full);
     }
     out
@@ -537,7 +533,7 @@ pub fn yearly_subsidies(
                 .iter()
                 .filter(|c| c.window.covers(m))
                 .map(|c| c.level)
-                .max_by_key(|l| rank(*l));
+                .max_by_key(|l| l.rank());
             if let Some(amount) = level.and_then(|l| policy.amount_for(l)) {
                 total += amount.to_yuan();
                 months += 1;

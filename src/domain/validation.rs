@@ -61,6 +61,42 @@ impl FieldErrors {
         v.to_string()
     }
 
+    /// A day written `YYYY-MM-DD` (`date_invalid` otherwise).
+    pub fn date(&mut self, field: &str, value: &str) -> Option<chrono::NaiveDate> {
+        match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.add(
+                    field,
+                    "date_invalid",
+                    "日期格式应为 YYYY-MM-DD",
+                    "dates are YYYY-MM-DD",
+                );
+                None
+            }
+        }
+    }
+
+    /// A day written `YYYY-MM-DD`, not after `today` (`date_in_future` otherwise).
+    pub fn past_date(
+        &mut self,
+        field: &str,
+        value: &str,
+        today: chrono::NaiveDate,
+    ) -> Option<chrono::NaiveDate> {
+        let d = self.date(field, value)?;
+        if d > today {
+            self.add(
+                field,
+                "date_in_future",
+                "日期不能晚于今天",
+                "the date is in the future",
+            );
+            return None;
+        }
+        Some(d)
+    }
+
     /// An optional text field: empty becomes `None`.
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         match value.map(str::trim) {

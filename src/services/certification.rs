@@ -379,35 +379,16 @@ pub struct Decided {
     pub certification: Option<CertificationView>,
 }
 
+/// An optional day (default today), not in the future.
 fn date_field(
     e: &mut FieldErrors,
     field: &str,
     value: Option<&str>,
     today: NaiveDate,
 ) -> NaiveDate {
-    let Some(s) = value.map(str::trim).filter(|s| !s.is_empty()) else {
-        return today;
-    };
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) if d <= today => d,
-        Ok(_) => {
-            e.add(
-                field,
-                "date_in_future",
-                "日期不能晚于今天",
-                "the date is in the future",
-            );
-            today
-        }
-        Err(_) => {
-            e.add(
-                field,
-                "date_invalid",
-                "日期格式应为 YYYY-MM-DD",
-                "dates are YYYY-MM-DD",
-            );
-            today
-        }
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => e.past_date(field, s, today).unwrap_or(today),
+        None => today,
     }
 }
 

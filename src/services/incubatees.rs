@@ -6,7 +6,7 @@ use super::{audit, snapshot, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
-use crate::domain::certification::{months_between, SchemeLevel};
+use crate::domain::certification::months_between;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, CreditCode, Policy};
 use crate::error::{AppError, AppResult};
@@ -102,38 +102,6 @@ fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
     }
 }
 
-fn day(e: &mut FieldErrors, field: &str, s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) if d <= today => Some(d),
-        Ok(_) => {
-            e.add(
-                field,
-                "date_in_future",
-                "日期不能晚于今天",
-                "the date is in the future",
-            );
-            None
-        }
-        Err(_) => {
-            e.add(
-                field,
-                "date_invalid",
-                "日期格式应为 YYYY-MM-DD",
-                "dates are YYYY-MM-DD",
-            );
-            None
-        }
-    }
-}
-
-fn rank(l: SchemeLevel) -> u8 {
-    match l {
-        SchemeLevel::Municipal => 1,
-        SchemeLevel::Provincial => 2,
-        SchemeLevel::National => 3,
-    }
-}
-
 /// Registers a firm that entered the space.
 pub fn register(
     conn: &mut DbConnection,
@@ -159,8 +127,8 @@ pub fn register(
         }
     };
     let field = e.text("field", &input.field, 50);
-    let founded = day(&mut e, "founded_on", &input.founded_on, today);
-    let entered = day(&mut e, "entered_on", &input.entered_on, today);
+    let founded = e.past_date("founded_on", &input.founded_on, today);
+    let entered = e.past_date("entered_on", &input.entered_on, today);
     if let (Some(f), Some(d)) = (founded, entered) {
         if d < f {
             e.add(
@@ -193,7 +161,7 @@ pub fn register(
                 .filter(|r| r.status == "active")
                 .filter_map(|r| cert.scheme(&r.scheme))
                 .filter(|s| s.incubatees.is_some())
-                .max_by_key(|s| rank(s.level))
+                .max_by_key(|s| s.level.rank())
                 .ok_or_else(|| {
                     AppError::rule(
                         "scheme_required",
@@ -354,7 +322,7 @@ pub fn graduate(
 ) -> AppResult<IncubateeView> {
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
-    let on = day(&mut e, "graduated_on", &input.graduated_on, today);
+    let on = e.past_date("graduated_on", &input.graduated_on, today);
     e.finish()?;
     end(
         conn,
@@ -376,7 +344,7 @@ pub fn depart(
 ) -> AppResult<IncubateeView> {
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
-    let on = day(&mut e, "left_on", &input.left_on, today);
+    let on = e.past_date("left_on", &input.left_on, today);
     let reason = e.text("reason", &input.reason, 500);
     e.finish()?;
     end(

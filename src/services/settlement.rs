@@ -816,27 +816,7 @@ pub fn check_result(input: &PayoutResult, today: NaiveDate) -> AppResult<Result_
 }
 
 fn parse_date(e: &mut FieldErrors, field: &str, s: &str, today: NaiveDate) -> NaiveDate {
-    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) if d <= today => d,
-        Ok(d) => {
-            e.add(
-                field,
-                "date_in_future",
-                "日期不能晚于今天",
-                "the date is in the future",
-            );
-            d
-        }
-        Err(_) => {
-            e.add(
-                field,
-                "date_invalid",
-                "日期格式应为 YYYY-MM-DD",
-                "dates are YYYY-MM-DD",
-            );
-            today
-        }
-    }
+    e.past_date(field, s, today).unwrap_or(today)
 }
 
 /// Records one payout's result. A payout is recorded once; a paid one changes only by

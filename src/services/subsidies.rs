@@ -710,23 +710,8 @@ pub fn record_grant(
     let purpose = e.text("purpose", &input.purpose, 100);
     let source = e.text("source", &input.source, 200);
     let note = e.opt_text("note", input.note.as_deref(), 2000);
-    let date = |e: &mut FieldErrors, f: &str, s: &str| match NaiveDate::parse_from_str(
-        s.trim(),
-        "%Y-%m-%d",
-    ) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.add(
-                f,
-                "date_invalid",
-                "日期格式应为 YYYY-MM-DD",
-                "dates are YYYY-MM-DD",
-            );
-            None
-        }
-    };
-    let from = date(&mut e, "covers_from", &input.covers_from);
-    let to = date(&mut e, "covers_to", &input.covers_to);
+    let from = e.date("covers_from", &input.covers_from);
+    let to = e.date("covers_to", &input.covers_to);
     if let (Some(f), Some(t)) = (from, to) {
         if t < f {
             e.add(

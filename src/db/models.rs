@@ -651,6 +651,7 @@ pub struct StatisticsFilingRow {
 pub struct IncubateeRow {
     pub id: String,
     pub space_id: String,
+    pub scheme: String,
     pub firm_name: String,
     pub credit_code: String,
     pub founded_on: NaiveDate,

@@ -657,6 +657,7 @@ diesel::table! {
     incubatees (id) {
         id -> Text,
         space_id -> Text,
+        scheme -> Text,
         firm_name -> Text,
         credit_code -> Text,
         founded_on -> Date,

@@ -272,6 +272,108 @@ pub struct IncubateeRules {
     pub extended_fields: Vec<String>,
     #[serde(default)]
     pub extended_incubation_months: Option<u32>,
+    /// What graduates a firm (any one condition); absent: any condition recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graduation: Option<GraduationRules>,
+}
+
+super::text_enum! {
+    /// A graduation condition.
+    pub enum Graduation {
+        /// Certified as a high-tech enterprise (高新技术企业).
+        HighTechEnterprise => "high_tech_enterprise",
+        /// Certified as a provincial tech-innovation enterprise.
+        TechInnovationEnterprise => "tech_innovation_enterprise",
+        /// Cumulative angel or venture investment above the scheme's figure.
+        Investment => "investment",
+        /// Revenue over the last two years above the scheme's figure.
+        TwoYearRevenue => "two_year_revenue",
+        /// Revenue last year above the scheme's figure.
+        LastYearRevenue => "last_year_revenue",
+        /// Acquired or listed.
+        AcquiredOrListed => "acquired_or_listed",
+    }
+}
+
+/// The graduation conditions of a scheme (`[incubatees.graduation]`): amounts in yuan,
+/// met when strictly above; a condition without its entry does not graduate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraduationRules {
+    #[serde(default)]
+    pub high_tech_enterprise: bool,
+    #[serde(default)]
+    pub tech_innovation_enterprise: bool,
+    #[serde(default)]
+    pub acquired_or_listed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub investment_above_yuan: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub two_year_revenue_above_yuan: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub last_year_revenue_above_yuan: Option<Decimal>,
+}
+
+/// Why a graduation does not meet the scheme: (code, Chinese, English).
+pub type GraduationRefusal = (&'static str, String, String);
+
+impl GraduationRules {
+    /// Whether `condition`, with the `amount` in yuan where it is one of money, graduates
+    /// a firm.
+    pub fn check(
+        &self,
+        condition: Graduation,
+        amount: Option<Decimal>,
+    ) -> Result<(), GraduationRefusal> {
+        let unknown = || {
+            Err((
+                "graduation_condition_not_in_scheme",
+                format!("该认定类型的毕业条件不包括“{}”", condition.as_str()),
+                format!(
+                    "{} is not a graduation condition of the scheme",
+                    condition.as_str()
+                ),
+            ))
+        };
+        let threshold = match condition {
+            Graduation::HighTechEnterprise if self.high_tech_enterprise => return Ok(()),
+            Graduation::TechInnovationEnterprise if self.tech_innovation_enterprise => {
+                return Ok(())
+            }
+            Graduation::AcquiredOrListed if self.acquired_or_listed => return Ok(()),
+            Graduation::Investment => self.investment_above_yuan,
+            Graduation::TwoYearRevenue => self.two_year_revenue_above_yuan,
+            Graduation::LastYearRevenue => self.last_year_revenue_above_yuan,
+            _ => None,
+        };
+        let Some(threshold) = threshold else {
+            return unknown();
+        };
+        match amount {
+            None => Err((
+                "graduation_amount_required",
+                "请填写金额（元）".into(),
+                "this condition needs the amount in yuan".into(),
+            )),
+            Some(a) if a > threshold => Ok(()),
+            Some(a) => Err((
+                "graduation_condition_unmet",
+                format!(
+                    "须超过 {} 元，填报为 {} 元",
+                    threshold.normalize(),
+                    a.normalize()
+                ),
+                format!(
+                    "must be above {} yuan, is {}",
+                    threshold.normalize(),
+                    a.normalize()
+                ),
+            )),
+        }
+    }
 }
 
 impl IncubateeRules {
@@ -1173,6 +1275,51 @@ mod tests {
             .filter(|c| c.pass == Some(false))
             .map(|c| c.id.as_str())
             .collect()
+    }
+
+    #[test]
+    fn graduation_conditions_follow_the_scheme_and_amounts_must_be_above() {
+        let p = shipped();
+        let national = p
+            .scheme("national_incubator")
+            .unwrap()
+            .incubatees
+            .clone()
+            .unwrap();
+        let g = national.graduation.unwrap();
+        let five_m = Decimal::from(5_000_000);
+        assert!(g.check(Graduation::HighTechEnterprise, None).is_ok());
+        assert_eq!(
+            g.check(Graduation::Investment, Some(five_m)).unwrap_err().0,
+            "graduation_condition_unmet"
+        );
+        assert!(g
+            .check(Graduation::Investment, Some(five_m + Decimal::new(1, 2)))
+            .is_ok());
+        assert_eq!(
+            g.check(Graduation::Investment, None).unwrap_err().0,
+            "graduation_amount_required"
+        );
+        assert_eq!(
+            g.check(Graduation::TechInnovationEnterprise, None)
+                .unwrap_err()
+                .0,
+            "graduation_condition_not_in_scheme"
+        );
+        let prov = p
+            .scheme("provincial_incubator")
+            .unwrap()
+            .incubatees
+            .clone()
+            .unwrap();
+        let g = prov.graduation.unwrap();
+        assert!(g.check(Graduation::TechInnovationEnterprise, None).is_ok());
+        assert!(g
+            .check(Graduation::LastYearRevenue, Some(Decimal::from(3_000_001)))
+            .is_ok());
+        assert!(g
+            .check(Graduation::TwoYearRevenue, Some(Decimal::from(5_000_000)))
+            .is_err());
     }
 
     #[test]

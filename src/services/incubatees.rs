@@ -6,28 +6,13 @@ use super::{audit, snapshot, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
-use crate::domain::certification::months_between;
+use crate::domain::certification::{months_between, Graduation};
 use crate::domain::validation::FieldErrors;
+use crate::domain::Fen;
 use crate::domain::{new_id, CreditCode, Policy};
 use crate::error::{AppError, AppResult};
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-
-crate::domain::text_enum! {
-    /// The graduation conditions (any one suffices).
-    pub enum Graduation {
-        /// Certified as a high-tech enterprise (高新技术企业).
-        HighTechEnterprise => "high_tech_enterprise",
-        /// Certified as a provincial tech-innovation enterprise (provincial rules).
-        TechInnovationEnterprise => "tech_innovation_enterprise",
-        /// Cumulative angel or venture investment above the scheme's figure.
-        Investment => "investment",
-        /// Revenue above the scheme's figure.
-        Revenue => "revenue",
-        /// Acquired or listed.
-        AcquiredOrListed => "acquired_or_listed",
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +36,9 @@ pub struct IncubateeInput {
 pub struct GraduationInput {
     pub graduated_on: String,
     pub condition: Graduation,
+    /// Yuan, for the conditions that are amounts (investment, revenue), e.g.
+    /// `"5200000.00"`: it must be above the scheme's figure.
+    pub amount: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -63,6 +51,8 @@ pub struct DepartureInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IncubateeView {
     pub id: String,
+    /// The scheme whose rules apply.
+    pub scheme: String,
     pub firm_name: String,
     pub credit_code: String,
     pub founded_on: NaiveDate,
@@ -88,6 +78,7 @@ fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
         current,
         graduation: r.graduation.as_deref().and_then(Graduation::parse),
         id: r.id,
+        scheme: r.scheme,
         firm_name: r.firm_name,
         credit_code: r.credit_code,
         founded_on: r.founded_on,
@@ -197,6 +188,7 @@ pub fn register(
         let row = IncubateeRow {
             id: new_id(),
             space_id: space_id.to_string(),
+            scheme: scheme.code.clone(),
             firm_name: name.clone(),
             credit_code: code.clone(),
             founded_on: founded,
@@ -253,6 +245,7 @@ fn end(
     how: End,
     now: NaiveDateTime,
     actor: &Actor,
+    check: impl Fn(&IncubateeRow) -> AppResult<()>,
 ) -> AppResult<IncubateeView> {
     let today = crate::domain::china_time(now).date();
     db::write_tx(conn, |c| -> AppResult<_> {
@@ -266,6 +259,7 @@ fn end(
                 "the firm has already graduated or left",
             ));
         }
+        check(&before)?;
         let (on, action) = match &how {
             End::Graduated(d, _) => (*d, "incubatee.graduated"),
             End::Left(d, _) => (*d, "incubatee.left"),
@@ -312,8 +306,11 @@ fn end(
     })
 }
 
+/// Records a graduation, checked against the graduation conditions of the scheme the
+/// firm was registered under.
 pub fn graduate(
     conn: &mut DbConnection,
+    policy: &Policy,
     space_id: &str,
     id: &str,
     input: &GraduationInput,
@@ -323,15 +320,43 @@ pub fn graduate(
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("graduated_on", &input.graduated_on, today);
+    let amount = match input
+        .amount
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(a) => match Fen::parse_yuan(a) {
+            Ok(f) => Some(f.to_yuan()),
+            Err(m) => {
+                e.add("amount", m.code(), m.message_zh(), m.message_en());
+                None
+            }
+        },
+    };
     e.finish()?;
-    end(
-        conn,
-        space_id,
-        id,
-        End::Graduated(on.unwrap_or(today), input.condition),
-        now,
-        actor,
-    )
+    let how = End::Graduated(on.unwrap_or(today), input.condition);
+    end(conn, space_id, id, how, now, actor, |row| {
+        let rules = policy
+            .certification
+            .scheme(&row.scheme)
+            .and_then(|s| s.incubatees.as_ref())
+            .and_then(|r| r.graduation.as_ref());
+        match rules.map(|g| g.check(input.condition, amount)) {
+            Some(Err((code, zh, en))) => {
+                let field = if code == "graduation_condition_not_in_scheme" {
+                    "condition"
+                } else {
+                    "amount"
+                };
+                let mut e = FieldErrors::new();
+                e.add(field, code, zh, en);
+                Err(e.into())
+            }
+            _ => Ok(()),
+        }
+    })
 }
 
 pub fn depart(
@@ -354,6 +379,7 @@ pub fn depart(
         End::Left(on.unwrap_or(today), reason),
         now,
         actor,
+        |_| Ok(()),
     )
 }
 

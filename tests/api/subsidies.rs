@@ -708,12 +708,37 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "date_before_entry"));
+    // The national rules' conditions: investment strictly above 5,000,000 RMB; no
+    // "provincial tech-innovation enterprise".
+    let on = today.to_string();
+    for (body, want) in [
+        (
+            json!({"graduated_on": on, "condition": "investment", "amount": "5000000.00"}),
+            "graduation_condition_unmet",
+        ),
+        (
+            json!({"graduated_on": on, "condition": "investment"}),
+            "graduation_amount_required",
+        ),
+        (
+            json!({"graduated_on": on, "condition": "investment", "amount": "5000000.001"}),
+            "amount_too_precise",
+        ),
+        (
+            json!({"graduated_on": on, "condition": "tech_innovation_enterprise"}),
+            "graduation_condition_not_in_scheme",
+        ),
+    ] {
+        let r = app.post(&grad, Some(&tok), &body).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, want), "{}", r.body);
+    }
     let (_, _, other) = space(&app, "si_other").await;
-    let body = json!({"graduated_on": today.to_string(), "condition": "high_tech_enterprise"});
+    let body = json!({"graduated_on": on, "condition": "investment", "amount": "5000000.01"});
     assert_eq!(app.post(&grad, Some(&other), &body).await.status, 404);
     let r = app.post(&grad, Some(&tok), &body).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["graduation"], "high_tech_enterprise");
+    assert_eq!(r.body["graduation"], "investment");
+    assert_eq!(r.body["scheme"], "national_incubator");
     assert_eq!(r.body["current"], false);
     let r = app.post(&grad, Some(&tok), &body).await;
     assert_eq!(

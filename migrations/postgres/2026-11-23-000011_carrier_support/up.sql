@@ -20,6 +20,8 @@ CREATE TABLE statistics_filings (
 CREATE TABLE incubatees (
     id TEXT PRIMARY KEY NOT NULL,
     space_id TEXT NOT NULL REFERENCES spaces (id),
+    -- The scheme whose incubatee rules (age, stay, graduation) apply.
+    scheme TEXT NOT NULL,
     firm_name TEXT NOT NULL,
     credit_code TEXT NOT NULL,
     founded_on DATE NOT NULL,

@@ -52,11 +52,12 @@ pub async fn register(
     ))
 }
 
-/// Records a graduation (one of the graduation conditions met).
+/// Records a graduation: one of the scheme's graduation conditions met (amounts above
+/// its figures).
 #[utoipa::path(post, path = "/api/v1/space/incubatees/{id}/graduation", tag = "spaces", request_body = GraduationInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = IncubateeView),
     (status = 409, description = "incubatee_not_current", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "date_invalid, date_in_future, date_before_entry", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "date_invalid, date_in_future, date_before_entry, graduation_condition_not_in_scheme, graduation_amount_required, graduation_condition_unmet, amount_*", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/incubatees/{id}/graduation")]
 pub async fn graduate(
@@ -68,10 +69,10 @@ pub async fn graduate(
     let body = body?;
     let id = path_id(&path, "incubatee")?;
     let space = auth.party_id()?;
-    let now = state.clock.now();
+    let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::graduate(c, &space, &id, &body, now, &auth.actor)
+            svc::graduate(c, &policy, &space, &id, &body, now, &auth.actor)
         })
         .await?,
     ))

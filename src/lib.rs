@@ -12,3 +12,4 @@ pub mod jobs;
 pub mod notify;
 pub mod services;
 pub mod startup;
+pub mod web;

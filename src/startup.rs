@@ -202,6 +202,7 @@ impl Application {
                     }
                 })
                 .configure(http::handlers::routes)
+                .configure(crate::web::routes)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::not_found("record"))
                 }))

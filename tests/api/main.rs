@@ -22,3 +22,4 @@ mod redemptions;
 mod schema_parity;
 mod settlement;
 mod subsidies;
+mod web;

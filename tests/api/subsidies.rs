@@ -34,7 +34,7 @@ fn figures() -> Value {
 }
 
 /// A space with a bank account; returns (space id, credit code, token).
-async fn space(app: &TestApp, username: &str) -> (String, String, String) {
+pub(crate) async fn space(app: &TestApp, username: &str) -> (String, String, String) {
     let code = new_credit_code();
     let mut body = space_body(username, &code);
     body["bank_name"] = json!("中国银行合肥分行");
@@ -47,7 +47,7 @@ async fn space(app: &TestApp, username: &str) -> (String, String, String) {
 }
 
 /// The space applies for `scheme` and a reviewer certifies it; returns the certification.
-async fn certify(app: &TestApp, token: &str, reviewer: &str, scheme: &str) -> Value {
+pub(crate) async fn certify(app: &TestApp, token: &str, reviewer: &str, scheme: &str) -> Value {
     let r = app
         .post(
             "/api/v1/space/certification-applications",
@@ -69,7 +69,7 @@ async fn certify(app: &TestApp, token: &str, reviewer: &str, scheme: &str) -> Va
     r.body["certification"].clone()
 }
 
-async fn compute(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn compute(app: &TestApp, token: &str) -> Value {
     let r = app
         .post("/api/v1/entitlement-runs", Some(token), &json!({}))
         .await;
@@ -77,7 +77,7 @@ async fn compute(app: &TestApp, token: &str) -> Value {
     r.body
 }
 
-fn month_start_after(app: &TestApp) -> Duration {
+pub(crate) fn month_start_after(app: &TestApp) -> Duration {
     // From now to a few hours into the first day of next month (China time).
     let now = hechuang::domain::china_time(app.clock.now());
     let next = Period::of(app.clock.now()).next();

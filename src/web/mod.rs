@@ -1,0 +1,399 @@
+//! Server-rendered pages, Chinese first with an English switch (`?lang=en`): so far the
+//! public disclosure (公示) pages, each also as CSV and JSON. Templates and the style
+//! sheet are compiled into the binary (no CDN, nothing fetched at run time); minijinja
+//! escapes every value in the HTML templates.
+
+use crate::error::AppError;
+use crate::http::{db, State};
+use crate::services::certification::{self as certs, PublicCertification};
+use crate::services::settlement::csv_bytes;
+use crate::services::subsidies::{self as subsidies, PublicEntitlement};
+use crate::services::{Page, Paged};
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use minijinja::{context, Environment};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("templates/layout.html")),
+    ("pager.html", include_str!("templates/pager.html")),
+    ("home.html", include_str!("templates/home.html")),
+    (
+        "certifications.html",
+        include_str!("templates/certifications.html"),
+    ),
+    ("subsidies.html", include_str!("templates/subsidies.html")),
+];
+
+const CSS: &str = include_str!("static/app.css");
+
+/// Rows per page of a public list.
+const PER_PAGE: i64 = 50;
+
+fn env() -> Result<&'static Environment<'static>, AppError> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)
+                .map_err(|e| format!("page template {name}: {e}"))?;
+        }
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(AppError::internal)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(stylesheet)
+        .service(home)
+        .service(certifications_csv)
+        .service(certifications_json)
+        .service(certifications_page)
+        .service(subsidies_csv)
+        .service(subsidies_json)
+        .service(subsidies_page);
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+    page: Option<i64>,
+}
+
+/// The reader's language and the bits of links that keep it.
+struct Lang {
+    en: bool,
+}
+
+impl Lang {
+    fn of(q: &PageQuery) -> Lang {
+        Lang {
+            en: q.lang.as_deref() == Some("en"),
+        }
+    }
+    fn q(&self) -> &'static str {
+        if self.en {
+            "?lang=en"
+        } else {
+            ""
+        }
+    }
+    fn amp(&self) -> &'static str {
+        if self.en {
+            "&lang=en"
+        } else {
+            ""
+        }
+    }
+}
+
+/// Renders a page with the headers every page carries: no script or frame from anywhere,
+/// nothing sniffed, no referrer sent elsewhere.
+fn render(
+    name: &str,
+    path: &str,
+    lang: &Lang,
+    title: &str,
+    ctx: minijinja::Value,
+) -> Result<HttpResponse, AppError> {
+    let other = if lang.en {
+        path.to_string()
+    } else {
+        format!("{path}?lang=en")
+    };
+    let base = context! {
+        en => lang.en,
+        lang_tag => if lang.en { "en" } else { "zh-CN" },
+        q => lang.q(),
+        amp_lang => lang.amp(),
+        other_lang_href => other,
+        title => title,
+    };
+    let html = env()?
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..base, ..ctx }))
+        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .body(html))
+}
+
+fn page_of(q: &PageQuery) -> Result<Page, AppError> {
+    crate::http::page(q.page, Some(PER_PAGE))
+}
+
+fn pages(total: i64) -> i64 {
+    ((total + PER_PAGE - 1) / PER_PAGE).max(1)
+}
+
+#[get("/static/app.css")]
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(CSS)
+}
+
+#[get("/")]
+async fn home(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of(&q);
+    let policy = state.policy.clone();
+    let one = Page {
+        page: 1,
+        per_page: 1,
+    };
+    let (c, s) = db(&state, move |c| {
+        Ok((
+            certs::public_certifications(c, &policy, one)?.total,
+            subsidies::public_entitlements(c, &policy, one)?.total,
+        ))
+    })
+    .await?;
+    let title = if lang.en {
+        "Public disclosure"
+    } else {
+        "信息公示"
+    };
+    Ok(render(
+        "home.html",
+        "/",
+        &lang,
+        title,
+        context! { certifications => c, subsidies => s },
+    )?)
+}
+
+fn certification_status(s: &str, en: bool) -> &'static str {
+    match (s, en) {
+        ("active", false) => "有效",
+        ("revoked", false) => "已撤销",
+        ("expired", false) => "已到期",
+        ("active", true) => "in force",
+        ("revoked", true) => "revoked",
+        _ => "expired",
+    }
+}
+
+fn entitlement_status(s: &str, en: bool) -> &'static str {
+    match (s, en) {
+        ("in_notice", false) => "公示中",
+        ("payable", false) => "待拨付",
+        ("paid", false) => "已拨付",
+        ("in_notice", true) => "in public notice",
+        ("payable", true) => "approved, to be paid",
+        ("paid", true) => "paid",
+        _ => "",
+    }
+}
+
+fn status_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[get("/public/certifications")]
+async fn certifications_page(
+    state: State,
+    q: web::Query<PageQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of(&q);
+    let page = page_of(&q)?;
+    let policy = state.policy.clone();
+    let list = db(&state, move |c| {
+        certs::public_certifications(c, &policy, page)
+    })
+    .await?;
+    let items: Vec<minijinja::Value> = list
+        .items
+        .iter()
+        .map(|c| {
+            let status = status_str(&c.status);
+            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "space_name": c.space_name, "credit_code": c.credit_code,
+                "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
+                "valid_until": c.valid_until.map(|d| d.to_string()),
+                "revoked_on": c.revoked_on.map(|d| d.to_string()),
+                "status_text": certification_status(&status, lang.en), "status": status,
+            })))
+        })
+        .collect();
+    let title = if lang.en {
+        "Certified incubators and maker spaces"
+    } else {
+        "孵化器、众创空间认定（备案）公示"
+    };
+    Ok(render(
+        "certifications.html",
+        "/public/certifications",
+        &lang,
+        title,
+        context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
+    )?)
+}
+
+/// Every row of a public list, page by page.
+fn all<T>(mut fetch: impl FnMut(Page) -> Result<Paged<T>, AppError>) -> Result<Vec<T>, AppError> {
+    let mut out = Vec::new();
+    for n in 1.. {
+        let p = fetch(Page {
+            page: n,
+            per_page: 100,
+        })?;
+        let total = p.total;
+        out.extend(p.items);
+        if out.len() as i64 >= total || n * 100 >= total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn csv_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
+}
+
+async fn all_certifications(state: &State) -> Result<Vec<PublicCertification>, AppError> {
+    let policy = state.policy.clone();
+    db(state, move |c| {
+        all(|p| certs::public_certifications(c, &policy, p))
+    })
+    .await
+}
+
+#[get("/public/certifications.json")]
+async fn certifications_json(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(all_certifications(&state).await?))
+}
+
+#[get("/public/certifications.csv")]
+async fn certifications_csv(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = all_certifications(&state)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let status = status_str(&c.status);
+            vec![
+                c.space_name,
+                c.credit_code,
+                c.scheme_name,
+                status_str(&c.level),
+                c.certified_on.to_string(),
+                c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+                certification_status(&status, false).to_string(),
+                c.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = [
+        "载体名称",
+        "统一社会信用代码",
+        "认定（备案）类型",
+        "级别",
+        "认定日期",
+        "有效期至",
+        "状态",
+        "撤销日期",
+    ];
+    Ok(csv_response(
+        csv_bytes(&header, &rows)?,
+        "certifications.csv",
+    ))
+}
+
+async fn all_subsidies(state: &State) -> Result<Vec<PublicEntitlement>, AppError> {
+    let policy = state.policy.clone();
+    db(state, move |c| {
+        all(|p| subsidies::public_entitlements(c, &policy, p))
+    })
+    .await
+}
+
+#[get("/public/subsidies")]
+async fn subsidies_page(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of(&q);
+    let page = page_of(&q)?;
+    let policy = state.policy.clone();
+    let list = db(&state, move |c| {
+        subsidies::public_entitlements(c, &policy, page)
+    })
+    .await?;
+    let items: Vec<minijinja::Value> = list
+        .items
+        .iter()
+        .map(|e| {
+            let status = status_str(&e.status);
+            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "space_name": e.space_name, "credit_code": e.credit_code,
+                "policy_name": e.policy_name, "period": e.period,
+                "amount": e.amount.to_string(), "basis": e.basis,
+                "status_text": entitlement_status(&status, lang.en), "status": status,
+            })))
+        })
+        .collect();
+    let title = if lang.en {
+        "Subsidies and awards to carriers"
+    } else {
+        "载体补贴、奖励公示"
+    };
+    Ok(render(
+        "subsidies.html",
+        "/public/subsidies",
+        &lang,
+        title,
+        context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
+    )?)
+}
+
+#[get("/public/subsidies.json")]
+async fn subsidies_json(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(all_subsidies(&state).await?))
+}
+
+#[get("/public/subsidies.csv")]
+async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = all_subsidies(&state)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let status = status_str(&e.status);
+            vec![
+                e.space_name,
+                e.credit_code,
+                e.policy_name,
+                e.period,
+                e.amount.to_string(),
+                e.basis,
+                entitlement_status(&status, false).to_string(),
+                e.notice_ends_at.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "载体名称",
+        "统一社会信用代码",
+        "政策",
+        "期间",
+        "金额（元）",
+        "依据",
+        "状态",
+        "公示截止（UTC）",
+    ];
+    Ok(csv_response(csv_bytes(&header, &rows)?, "subsidies.csv"))
+}

@@ -164,6 +164,7 @@ impl Application {
                 })?,
             ),
             jobs: jobs.clone(),
+            secure_cookies: settings.profile == "production",
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();

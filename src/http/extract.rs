@@ -116,6 +116,27 @@ pub async fn watch_user_states(
     }
 }
 
+/// Checks an access token: signature, expiry, and that its user is neither disabled nor
+/// re-versioned since (from the cache of user states, read through on a miss).
+pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<Caller, AppError> {
+    let claims = decode_access(&state.auth, token, state.clock.now())?;
+    let known = match state.user_states.get(&claims.sub) {
+        Some(Some(s)) => Some(s),
+        None if claims.ver == 0 => Some(UserState {
+            token_version: 0,
+            disabled: false,
+        }),
+        _ => {
+            let id = claims.sub.clone();
+            let s = db(state, move |c| user_state(c, &id)).await?;
+            state.user_states.set(&claims.sub, s);
+            s
+        }
+    };
+    check_user_state(&claims, known)?;
+    caller_from_claims(&claims)
+}
+
 pub struct Auth<P: Allowed> {
     pub caller: Caller,
     pub actor: Actor,
@@ -147,22 +168,7 @@ impl<P: Allowed> FromRequest for Auth<P> {
                     "sign in first (Authorization: Bearer <access token>)",
                 )
             })?;
-            let claims = decode_access(&state.auth, &token, state.clock.now())?;
-            let known = match state.user_states.get(&claims.sub) {
-                Some(Some(s)) => Some(s),
-                None if claims.ver == 0 => Some(UserState {
-                    token_version: 0,
-                    disabled: false,
-                }),
-                _ => {
-                    let id = claims.sub.clone();
-                    let s = db(&state, move |c| user_state(c, &id)).await?;
-                    state.user_states.set(&claims.sub, s);
-                    s
-                }
-            };
-            check_user_state(&claims, known)?;
-            let caller = caller_from_claims(&claims)?;
+            let caller = verify_access(&state, &token).await?;
             if !P::ROLES.contains(&caller.role) {
                 return Err(AppError::forbidden());
             }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub files: Arc<crate::files::FileStore>,
     /// The job runner (scheduled jobs, and jobs run by hand).
     pub jobs: Arc<crate::jobs::Runner>,
+    /// Page session cookies carry `Secure` (the production profile).
+    pub secure_cookies: bool,
 }
 
 pub type State = web::Data<AppState>;

@@ -15,6 +15,8 @@ use minijinja::{context, Environment};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
+mod session;
+
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
     ("pager.html", include_str!("templates/pager.html")),
@@ -24,6 +26,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/certifications.html"),
     ),
     ("subsidies.html", include_str!("templates/subsidies.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("account.html", include_str!("templates/account.html")),
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -54,17 +58,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(certifications_page)
         .service(subsidies_csv)
         .service(subsidies_json)
-        .service(subsidies_page);
+        .service(subsidies_page)
+        .configure(session::routes);
 }
 
 #[derive(Debug, Deserialize)]
-pub struct PageQuery {
+pub(crate) struct PageQuery {
     lang: Option<String>,
     page: Option<i64>,
 }
 
 /// The reader's language and the bits of links that keep it.
-struct Lang {
+pub(crate) struct Lang {
     en: bool,
 }
 

@@ -130,3 +130,253 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
         r.body
     );
 }
+
+/// A browser: no redirects followed, cookies kept by hand.
+struct Browser {
+    client: awc::Client,
+    base: String,
+    jar: std::collections::BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(app: &crate::helpers::TestApp) -> Browser {
+        Browser {
+            client: awc::Client::builder().disable_redirects().finish(),
+            base: app.url(""),
+            jar: Default::default(),
+        }
+    }
+    fn cookie_header(&self) -> String {
+        self.jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    fn keep(&mut self, status: u16, headers: &awc::http::header::HeaderMap, body: &[u8]) -> Page {
+        let set_cookies: Vec<String> = headers
+            .get_all("set-cookie")
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || c.contains("Max-Age=0") {
+                self.jar.remove(k);
+            } else {
+                self.jar.insert(k.to_string(), v.to_string());
+            }
+        }
+        let location = headers
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        Page {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        }
+    }
+    async fn get(&mut self, path: &str) -> Page {
+        let mut res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .send()
+            .await
+            .unwrap();
+        let body = res.body().await.unwrap();
+        self.keep(res.status().as_u16(), res.headers(), &body)
+    }
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let mut res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .send_form(&form)
+            .await
+            .unwrap();
+        let body = res.body().await.unwrap();
+        self.keep(res.status().as_u16(), res.headers(), &body)
+    }
+    fn csrf(page: &Page) -> String {
+        let at = page
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a csrf field")
+            + 19;
+        page.body[at..at + 64].to_string()
+    }
+}
+
+#[actix_web::test]
+async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() {
+    let app = spawn_app().await;
+    app.staff("wp_fin", Role::Finance);
+    let mut b = Browser::new(&app);
+
+    // Not signed in: the account page sends to sign-in.
+    let p = b.get("/account").await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (303, "/login?next=/account")
+    );
+    let p = b.get("/login").await;
+    assert_eq!(p.status, 200);
+    let csrf_cookie = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("hc_csrf="))
+        .unwrap();
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"),
+        "{csrf_cookie}"
+    );
+    let token = Browser::csrf(&p);
+
+    // Without the form's token nothing happens.
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("username", "wp_fin"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(
+        p.body.contains("页面已过期") && !b.jar.contains_key("hc_access"),
+        "{}",
+        p.body
+    );
+    // A wrong password: the error by the field, the username kept.
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("username", "wp_fin"),
+                ("password", "wrong-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 401);
+    assert!(
+        p.body.contains("value=\"wp_fin\"") && p.body.contains("id=\"password-error\""),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("用户名或密码"), "{}", p.body);
+    assert!(!b.jar.contains_key("hc_access"));
+    // Right: a session in HttpOnly cookies, and on to where the user was going.
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("username", "wp_fin"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (303, "/account"),
+        "an outside next is ignored"
+    );
+    let access = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("hc_access="))
+        .unwrap();
+    assert!(
+        access.contains("HttpOnly")
+            && access.contains("SameSite=Lax")
+            && !access.contains("Secure"),
+        "{access}"
+    );
+    let p = b.get("/account").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("财务人员") && p.body.contains("wp_fin"),
+        "{}",
+        p.body
+    );
+
+    // The access token expires; the refresh token renews the session.
+    app.clock.advance(chrono::Duration::minutes(20));
+    let old_refresh = b.jar["hc_refresh"].clone();
+    let p = b.get("/account").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.set_cookies.iter().any(|c| c.starts_with("hc_access=")));
+    assert_ne!(b.jar["hc_refresh"], old_refresh, "rotated");
+
+    // Password change: a wrong current password is shown by its field.
+    let token = Browser::csrf(&p);
+    let p = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &token),
+                ("current_password", "nope-nope-1"),
+                ("new_password", "Another-Pass-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body.contains("id=\"current-error\"") && p.body.contains("当前密码不正确"),
+        "{}",
+        p.body
+    );
+    let p = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &token),
+                ("current_password", crate::helpers::PASSWORD),
+                ("new_password", "Another-Pass-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("密码已修改"));
+    assert_eq!(
+        app.login("wp_fin", crate::helpers::PASSWORD).await.status,
+        401
+    );
+    assert_eq!(
+        b.get("/account").await.status,
+        200,
+        "this browser stays signed in"
+    );
+
+    // Sign out: cookies gone, the refresh token revoked.
+    let refresh = b.jar["hc_refresh"].clone();
+    let p = b
+        .post("/logout", &[("csrf", "0".repeat(64).as_str())])
+        .await;
+    assert_eq!(p.status, 403, "a forged sign-out does nothing");
+    let p = b.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/"));
+    assert!(!b.jar.contains_key("hc_access") && !b.jar.contains_key("hc_refresh"));
+    assert_eq!(b.get("/account").await.status, 303);
+    let r = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+}

@@ -1,0 +1,481 @@
+//! Page sessions: sign-in, the account page (password change), sign-out.
+//!
+//! The session is the API's own token pair, kept in cookies the page script cannot read:
+//! `hc_access` (the short-lived access token, SameSite=Lax) and `hc_refresh` (the
+//! refresh token, SameSite=Strict), both HttpOnly and, in production, Secure. An expired
+//! access token is renewed from the refresh token on the next page, with the same
+//! rotation and reuse detection as `POST /api/v1/auth/refresh`.
+//!
+//! Every form carries a CSRF token checked against the `hc_csrf` cookie (double submit:
+//! HttpOnly, SameSite=Strict, random per browser); a form posted without the matching
+//! token changes nothing.
+
+use super::{render, Lang, PageQuery};
+use crate::error::AppError;
+use crate::http::extract::verify_access;
+use crate::http::{db, remote_addr, request_id, State};
+use crate::services::auth::{self as svc, Caller, Tokens};
+use crate::services::Actor;
+use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+const ACCESS: &str = "hc_access";
+const REFRESH: &str = "hc_refresh";
+const CSRF: &str = "hc_csrf";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(login_page)
+        .service(login)
+        .service(account)
+        .service(change_password)
+        .service(logout);
+}
+
+fn cookie(state: &State, name: &'static str, value: String, max_age: i64) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies)
+        .same_site(if name == ACCESS {
+            SameSite::Lax
+        } else {
+            SameSite::Strict
+        })
+        .max_age(CookieAge::seconds(max_age))
+        .finish()
+}
+
+fn session_cookies(state: &State, t: &Tokens) -> [Cookie<'static>; 2] {
+    [
+        cookie(state, ACCESS, t.access_token.clone(), t.expires_in),
+        cookie(
+            state,
+            REFRESH,
+            t.refresh_token.clone(),
+            state.auth.refresh_ttl_secs,
+        ),
+    ]
+}
+
+/// The browser's CSRF token, and the cookie to set when it has none yet.
+fn csrf_of(state: &State, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(CSRF).map(|c| c.value().to_string()) {
+        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => (v, None),
+        _ => {
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            let v = hex::encode(bytes);
+            let c = cookie(state, CSRF, v.clone(), 60 * 60 * 24 * 30);
+            (v, Some(c))
+        }
+    }
+}
+
+/// Whether the form's token is the browser's (compared as digests, so the comparison
+/// takes the same time wherever they differ).
+fn csrf_ok(req: &HttpRequest, sent: &str) -> bool {
+    let Some(c) = req.cookie(CSRF) else {
+        return false;
+    };
+    !sent.is_empty() && Sha256::digest(c.value().as_bytes()) == Sha256::digest(sent.as_bytes())
+}
+
+/// A signed-in page user, and new tokens when the access token had to be renewed.
+struct Session {
+    caller: Caller,
+    renewed: Option<Tokens>,
+}
+
+async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
+    if let Some(c) = req.cookie(ACCESS) {
+        if let Ok(caller) = verify_access(state, c.value()).await {
+            return Some(Session {
+                caller,
+                renewed: None,
+            });
+        }
+    }
+    let refresh = req.cookie(REFRESH)?.value().to_string();
+    let (auth, now, rid) = (state.auth.clone(), state.clock.now(), request_id(req));
+    let tokens = db(state, move |c| svc::refresh(c, &auth, &refresh, now, rid))
+        .await
+        .ok()?;
+    let caller = verify_access(state, &tokens.access_token).await.ok()?;
+    Some(Session {
+        caller,
+        renewed: Some(tokens),
+    })
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// Only a path on this site: no scheme, no `//host`.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/account"
+    }
+}
+
+fn with(mut r: HttpResponse, status: StatusCode, cookies: &[Cookie<'static>]) -> HttpResponse {
+    *r.status_mut() = status;
+    for c in cookies {
+        // A cookie that cannot be written as a header is a bug here, not input.
+        let _ = r.add_cookie(c);
+    }
+    r
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn login_form(
+    state: &State,
+    req: &HttpRequest,
+    lang: &Lang,
+    status: StatusCode,
+    username: &str,
+    next: &str,
+    form_error: &str,
+    errors: BTreeMap<&str, String>,
+) -> Result<HttpResponse, AppError> {
+    let (csrf, set) = csrf_of(state, req);
+    let mut errors = errors;
+    for f in ["username", "password"] {
+        errors.entry(f).or_default();
+    }
+    let title = if lang.en { "Sign in" } else { "登录" };
+    let r = render(
+        "login.html",
+        "/login",
+        lang,
+        title,
+        context! { csrf => csrf, next => next, username => username, form_error => form_error, errors => errors },
+    )?;
+    Ok(with(r, status, set.as_slice()))
+}
+
+#[get("/login")]
+async fn login_page(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<NextQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of(&PageQuery {
+        lang: q.lang.clone(),
+        page: None,
+    });
+    let next = safe_next(q.next.as_deref().unwrap_or("/account"));
+    Ok(login_form(
+        &state,
+        &req,
+        &lang,
+        StatusCode::OK,
+        "",
+        next,
+        "",
+        BTreeMap::new(),
+    )?)
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn expired_form(en: bool) -> String {
+    if en {
+        "This form has expired; it was not sent. Please try again.".into()
+    } else {
+        "页面已过期，表单未提交，请重试。".into()
+    }
+}
+
+#[post("/login")]
+async fn login(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang { en: false };
+    let f = form.into_inner();
+    let next = safe_next(&f.next).to_string();
+    if !csrf_ok(&req, &f.csrf) {
+        return Ok(login_form(
+            &state,
+            &req,
+            &lang,
+            StatusCode::FORBIDDEN,
+            &f.username,
+            &next,
+            &expired_form(false),
+            BTreeMap::new(),
+        )?);
+    }
+    let (auth, now, addr, rid) = (
+        state.auth.clone(),
+        state.clock.now(),
+        remote_addr(&req),
+        request_id(&req),
+    );
+    let (user, pass) = (f.username.clone(), f.password);
+    match db(&state, move |c| {
+        svc::login(c, &auth, &user, &pass, &addr, now, rid)
+    })
+    .await
+    {
+        Ok(tokens) => Ok(with(
+            see_other(&next),
+            StatusCode::SEE_OTHER,
+            &session_cookies(&state, &tokens),
+        )),
+        Err(e) => {
+            let mut errors = BTreeMap::new();
+            errors.insert("password", e.detail.clone());
+            Ok(login_form(
+                &state,
+                &req,
+                &lang,
+                e.kind.status(),
+                &f.username,
+                &next,
+                "",
+                errors,
+            )?)
+        }
+    }
+}
+
+fn role_text(r: crate::domain::Role) -> &'static str {
+    use crate::domain::Role::*;
+    match r {
+        Firm => "企业",
+        Provider => "服务机构",
+        Space => "孵化载体",
+        Reviewer => "审核人员",
+        Finance => "财务人员",
+        Admin => "管理员",
+        Auditor => "审计人员",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn account_page(
+    state: &State,
+    req: &HttpRequest,
+    s: &Session,
+    status: StatusCode,
+    notice: &str,
+    form_error: &str,
+    errors: BTreeMap<String, String>,
+    extra: &[Cookie<'static>],
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang { en: false };
+    let id = s.caller.user_id.clone();
+    let user = db(state, move |c| Ok(crate::db::users::by_id(c, &id)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let (csrf, set) = csrf_of(state, req);
+    let mut errors = errors;
+    for f in ["current_password", "new_password"] {
+        errors.entry(f.to_string()).or_default();
+    }
+    let r = render(
+        "account.html",
+        "/account",
+        &lang,
+        "我的账户",
+        context! {
+            csrf => csrf, display_name => user.display_name, username => user.username,
+            role_text => role_text(s.caller.role), notice => notice, form_error => form_error,
+            errors => errors,
+        },
+    )?;
+    let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
+    if let Some(t) = &s.renewed {
+        cookies.extend(session_cookies(state, t));
+    }
+    cookies.extend(extra.iter().cloned());
+    Ok(with(r, status, &cookies))
+}
+
+#[get("/account")]
+async fn account(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let Some(s) = session(&state, &req).await else {
+        return Ok(see_other("/login?next=/account"));
+    };
+    Ok(account_page(
+        &state,
+        &req,
+        &s,
+        StatusCode::OK,
+        "",
+        "",
+        BTreeMap::new(),
+        &[],
+    )
+    .await?)
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+#[post("/account/password")]
+async fn change_password(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<PasswordForm>,
+) -> actix_web::Result<HttpResponse> {
+    let Some(s) = session(&state, &req).await else {
+        return Ok(see_other("/login?next=/account"));
+    };
+    if !csrf_ok(&req, &form.csrf) {
+        return Ok(account_page(
+            &state,
+            &req,
+            &s,
+            StatusCode::FORBIDDEN,
+            "",
+            &expired_form(false),
+            BTreeMap::new(),
+            &[],
+        )
+        .await?);
+    }
+    let f = form.into_inner();
+    let (auth, now) = (state.auth.clone(), state.clock.now());
+    let caller = s.caller.clone();
+    let actor = Actor::user(
+        &caller.user_id,
+        caller.role,
+        caller.party_kind,
+        caller.party_id.clone(),
+        request_id(&req),
+    );
+    match db(&state, move |c| {
+        svc::change_password(
+            c,
+            &auth,
+            &caller,
+            &f.current_password,
+            &f.new_password,
+            now,
+            &actor,
+        )
+    })
+    .await
+    {
+        Ok(tokens) => {
+            let cookies = session_cookies(&state, &tokens);
+            let fresh = Session {
+                caller: s.caller.clone(),
+                renewed: None,
+            };
+            Ok(account_page(
+                &state,
+                &req,
+                &fresh,
+                StatusCode::OK,
+                "密码已修改，其他设备上的登录已失效。",
+                "",
+                BTreeMap::new(),
+                &cookies,
+            )
+            .await?)
+        }
+        Err(e) => {
+            let mut errors: BTreeMap<String, String> = e
+                .errors
+                .iter()
+                .map(|fe| (fe.field.clone(), fe.detail.clone()))
+                .collect();
+            if errors.is_empty() {
+                let field = if e.code == "current_password_wrong" {
+                    "current_password"
+                } else {
+                    "new_password"
+                };
+                errors.insert(field.into(), e.detail.clone());
+            }
+            Ok(account_page(&state, &req, &s, e.kind.status(), "", "", errors, &[]).await?)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[post("/logout")]
+async fn logout(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<LogoutForm>,
+) -> actix_web::Result<HttpResponse> {
+    let Some(s) = session(&state, &req).await else {
+        return Ok(see_other("/"));
+    };
+    if !csrf_ok(&req, &form.csrf) {
+        return Ok(account_page(
+            &state,
+            &req,
+            &s,
+            StatusCode::FORBIDDEN,
+            "",
+            &expired_form(false),
+            BTreeMap::new(),
+            &[],
+        )
+        .await?);
+    }
+    let refresh = req.cookie(REFRESH).map(|c| c.value().to_string());
+    let now = state.clock.now();
+    let caller = s.caller.clone();
+    let actor = Actor::user(
+        &caller.user_id,
+        caller.role,
+        caller.party_kind,
+        caller.party_id.clone(),
+        request_id(&req),
+    );
+    db(&state, move |c| {
+        svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
+    })
+    .await?;
+    let gone = [
+        cookie(&state, ACCESS, String::new(), 0),
+        cookie(&state, REFRESH, String::new(), 0),
+    ];
+    Ok(with(see_other("/"), StatusCode::SEE_OTHER, &gone))
+}

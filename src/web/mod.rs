@@ -1,5 +1,6 @@
-//! Server-rendered pages, Chinese first with an English switch (`?lang=en`): so far the
-//! public disclosure (公示) pages, each also as CSV and JSON. Templates and the style
+//! Server-rendered pages, Chinese first (an English switch, `?lang=en`, on the public
+//! and account pages): the public disclosure (公示) pages, each also as CSV and JSON;
+//! sign-in and the account; the firm's batches, claim and vouchers. Templates and the style
 //! sheet are compiled into the binary (no CDN, nothing fetched at run time); minijinja
 //! escapes every value in the HTML templates.
 
@@ -15,6 +16,7 @@ use minijinja::{context, Environment};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
+mod firm;
 mod session;
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -28,9 +30,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("subsidies.html", include_str!("templates/subsidies.html")),
     ("login.html", include_str!("templates/login.html")),
     ("account.html", include_str!("templates/account.html")),
+    ("batches.html", include_str!("templates/batches.html")),
+    (
+        "claim_result.html",
+        include_str!("templates/claim_result.html"),
+    ),
+    ("vouchers.html", include_str!("templates/vouchers.html")),
 ];
 
 const CSS: &str = include_str!("static/app.css");
+const JS: &str = include_str!("static/app.js");
 
 /// Rows per page of a public list.
 const PER_PAGE: i64 = 50;
@@ -52,6 +61,7 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(stylesheet)
+        .service(script)
         .service(home)
         .service(certifications_csv)
         .service(certifications_json)
@@ -59,7 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(subsidies_csv)
         .service(subsidies_json)
         .service(subsidies_page)
-        .configure(session::routes);
+        .configure(session::routes)
+        .configure(firm::routes);
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,7 +136,7 @@ fn render(
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
@@ -146,6 +157,14 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(CSS)
+}
+
+#[get("/static/app.js")]
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(JS)
 }
 
 #[get("/")]

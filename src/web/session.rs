@@ -51,7 +51,7 @@ fn cookie(state: &State, name: &'static str, value: String, max_age: i64) -> Coo
         .finish()
 }
 
-fn session_cookies(state: &State, t: &Tokens) -> [Cookie<'static>; 2] {
+pub(super) fn session_cookies(state: &State, t: &Tokens) -> [Cookie<'static>; 2] {
     [
         cookie(state, ACCESS, t.access_token.clone(), t.expires_in),
         cookie(
@@ -64,7 +64,7 @@ fn session_cookies(state: &State, t: &Tokens) -> [Cookie<'static>; 2] {
 }
 
 /// The browser's CSRF token, and the cookie to set when it has none yet.
-fn csrf_of(state: &State, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+pub(super) fn csrf_of(state: &State, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     match req.cookie(CSRF).map(|c| c.value().to_string()) {
         Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => (v, None),
         _ => {
@@ -79,7 +79,7 @@ fn csrf_of(state: &State, req: &HttpRequest) -> (String, Option<Cookie<'static>>
 
 /// Whether the form's token is the browser's (compared as digests, so the comparison
 /// takes the same time wherever they differ).
-fn csrf_ok(req: &HttpRequest, sent: &str) -> bool {
+pub(super) fn csrf_ok(req: &HttpRequest, sent: &str) -> bool {
     let Some(c) = req.cookie(CSRF) else {
         return false;
     };
@@ -87,12 +87,12 @@ fn csrf_ok(req: &HttpRequest, sent: &str) -> bool {
 }
 
 /// A signed-in page user, and new tokens when the access token had to be renewed.
-struct Session {
-    caller: Caller,
-    renewed: Option<Tokens>,
+pub(super) struct Session {
+    pub(super) caller: Caller,
+    pub(super) renewed: Option<Tokens>,
 }
 
-async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
+pub(super) async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     if let Some(c) = req.cookie(ACCESS) {
         if let Ok(caller) = verify_access(state, c.value()).await {
             return Some(Session {
@@ -113,7 +113,7 @@ async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     })
 }
 
-fn see_other(to: &str) -> HttpResponse {
+pub(super) fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
         .finish()
@@ -128,7 +128,11 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn with(mut r: HttpResponse, status: StatusCode, cookies: &[Cookie<'static>]) -> HttpResponse {
+pub(super) fn with(
+    mut r: HttpResponse,
+    status: StatusCode,
+    cookies: &[Cookie<'static>],
+) -> HttpResponse {
     *r.status_mut() = status;
     for c in cookies {
         // A cookie that cannot be written as a header is a bug here, not input.

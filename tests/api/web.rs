@@ -34,7 +34,7 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
         "{html}"
     );
     assert!(
-        headers.contains("frame-ancestors 'none'") && headers.contains("script-src 'none'"),
+        headers.contains("frame-ancestors 'none'") && headers.contains("script-src 'self'"),
         "{headers}"
     );
     assert!(headers.ends_with("nosniff"), "{headers}");
@@ -379,4 +379,122 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
         )
         .await;
     assert_eq!(r.status, 401);
+}
+
+#[actix_web::test]
+async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
+    let app = spawn_app().await;
+    let admin = app.staff_token("wf_admin", Role::Admin).await;
+    let batch_id =
+        crate::claims::batch(&app, &admin, json!({}), json!({"budget": "100000.00"})).await;
+    let firm = crate::claims::bulk_firms(&app, 1, "small", true, None).remove(0);
+    let mut b = Browser::new(&app);
+
+    // Before the opening: the time and what is left, no button; the countdown script is ours.
+    let p = b.get("/batches").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("第一期")
+            && p.body.contains("即将开抢")
+            && p.body.contains("data-countdown"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("剩余 <strong>100000.00</strong> 元")
+            && p.body.contains("登录</a>后即可领取")
+    );
+    assert!(p
+        .body
+        .contains("<script src=\"/static/app.js\" defer></script>"));
+    let (status, _, _, js) = page(&app, "/static/app.js").await;
+    assert!(status == 200 && js.contains("data-countdown"));
+    b.jar.insert("hc_access".into(), firm.token.clone());
+    let p = b.get("/batches").await;
+    assert!(!p.body.contains("立即领取"), "not open yet");
+
+    // Open: one press, a plain answer.
+    app.clock.advance(chrono::Duration::hours(1));
+    let p = b.get("/batches").await;
+    assert!(
+        p.body.contains("领取中") && p.body.contains("立即领取"),
+        "{}",
+        p.body
+    );
+    let csrf = Browser::csrf(&p);
+    let at = p.body.find("name=\"key\" value=\"").unwrap() + 18;
+    let key = p.body[at..at + 36].to_string();
+    let url = format!("/batches/{batch_id}/claim");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("key", key.as_str()),
+        ("face_value", "50000.00"),
+    ];
+    let p = b
+        .post(&url, &[("key", key.as_str()), ("face_value", "50000.00")])
+        .await;
+    assert_eq!(p.status, 403, "no csrf, no claim");
+    let p = b.post(&url, &form).await;
+    assert_eq!(p.status, 201, "{}", p.body);
+    assert!(
+        p.body.contains("成功") && p.body.contains("50000.00"),
+        "{}",
+        p.body
+    );
+    let vouchers = app.get("/api/v1/firm/vouchers", Some(&firm.token)).await;
+    let code = vouchers.body[0]["code"].as_str().unwrap().to_string();
+    assert!(p.body.contains(&code));
+    // Pressed twice: the same answer, one voucher.
+    let p = b.post(&url, &form).await;
+    assert_eq!(p.status, 201);
+    assert!(p.body.contains(&code));
+    // Another form: refused, and why.
+    let p = b.get("/batches").await;
+    let at = p.body.find("name=\"key\" value=\"").unwrap() + 18;
+    let other = p.body[at..at + 36].to_string();
+    let p = b
+        .post(
+            &url,
+            &[
+                ("csrf", csrf.as_str()),
+                ("key", other.as_str()),
+                ("face_value", "50000.00"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert!(
+        p.body.contains("未领取") && p.body.contains("您已领取过本期合创券"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        app.get("/api/v1/firm/vouchers", Some(&firm.token))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(b
+        .get("/batches")
+        .await
+        .body
+        .contains("剩余 <strong>50000.00</strong> 元"));
+
+    let p = b.get("/my/vouchers").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains(&code) && p.body.contains("可使用"),
+        "{}",
+        p.body
+    );
+    let mut anon = Browser::new(&app);
+    let p = anon.post(&url, &form).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (303, "/login?next=/batches")
+    );
+    assert_eq!(anon.get("/my/vouchers").await.status, 303);
 }

@@ -1,0 +1,223 @@
+//! Firm pages: the batches with their opening second and live remaining budget, the
+//! claim button with a plain answer, and the firm's vouchers.
+
+use super::session::{csrf_of, csrf_ok, see_other, session, session_cookies, with, Session};
+use super::{render, Lang};
+use crate::domain::{china_time, new_id, Fen, Role};
+use crate::error::AppError;
+use crate::http::{db, path_id, request_id, State};
+use crate::services::claims::ClaimRequest;
+use crate::services::vouchers as svc;
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(batches).service(claim).service(my_vouchers);
+}
+
+fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
+    s.as_ref()
+        .and_then(|s| s.renewed.as_ref())
+        .map(|t| session_cookies(state, t).to_vec())
+        .unwrap_or_default()
+}
+
+fn shown(t: chrono::NaiveDateTime) -> String {
+    china_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn to_s(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn status_text(s: &str) -> &'static str {
+    match s {
+        "scheduled" => "即将开抢",
+        "open" => "领取中",
+        "exhausted" => "已领完",
+        "closed" => "已结束",
+        _ => "草稿",
+    }
+}
+
+#[get("/batches")]
+async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let s = session(&state, &req).await;
+    let firm = s.as_ref().is_some_and(|s| s.caller.role == Role::Firm);
+    let now = state.clock.now();
+    let list = db(&state, move |c| svc::batches(c, false, now)).await?;
+    // The live remaining budget, as the claim engine holds it at the opening second.
+    let mut items = Vec::with_capacity(list.len());
+    for b in &list {
+        let live = state.claims.state(&b.id).await;
+        let (remaining, claimed) = live
+            .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
+            .unwrap_or((b.remaining, b.vouchers_claimed));
+        let status = to_s(&b.status);
+        items.push(minijinja::Value::from(minijinja::value::Serde(
+            serde_json::json!({
+                "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
+                "mode": to_s(&b.allocation_mode),
+                "opens_at": shown(b.opens_at), "closes_at": shown(b.closes_at),
+                "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S")),
+                "budget": b.budget.to_string(), "remaining": remaining.to_string(),
+                "vouchers_claimed": claimed,
+                "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+                // One key per rendered form: pressing twice gets the first answer again.
+                "key": new_id(),
+            }),
+        )));
+    }
+    let (csrf, set) = csrf_of(&state, &req);
+    let r = render(
+        "batches.html",
+        "/batches",
+        &Lang { en: false },
+        "合创券批次",
+        context! { items => items, firm => firm, csrf => csrf },
+    )?;
+    let mut cookies = renewed(&state, &s);
+    cookies.extend(set);
+    Ok(with(r, StatusCode::OK, &cookies))
+}
+
+#[derive(Debug, Deserialize)]
+struct ClaimForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    key: String,
+    face_value: Option<String>,
+}
+
+fn answer(ok: bool, ctx: minijinja::Value, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let title = if ok { "领取成功" } else { "未领取" };
+    let r = render(
+        "claim_result.html",
+        "/batches",
+        &Lang { en: false },
+        title,
+        ctx,
+    )?;
+    Ok(with(r, status, &[]))
+}
+
+#[post("/batches/{id}/claim")]
+async fn claim(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ClaimForm>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "batch")?;
+    let Some(s) = session(&state, &req)
+        .await
+        .filter(|s| s.caller.role == Role::Firm)
+    else {
+        return Ok(see_other("/login?next=/batches"));
+    };
+    let refuse =
+        |reason: String, status| answer(false, context! { ok => false, reason => reason }, status);
+    if !csrf_ok(&req, &form.csrf) {
+        return Ok(refuse(
+            "页面已过期，未提交领取，请返回重试。".into(),
+            StatusCode::FORBIDDEN,
+        )?);
+    }
+    let face_value = match form
+        .face_value
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        None => None,
+        Some(f) => match Fen::parse_yuan(f) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return Ok(refuse(
+                    e.message_zh().into(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )?)
+            }
+        },
+    };
+    let key = form.key.trim();
+    let key = (!key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| format!("page:{key}"));
+    let firm_id = s
+        .caller
+        .party_id
+        .clone()
+        .ok_or_else(|| AppError::not_found("firm"))?;
+    let request = ClaimRequest {
+        firm_id,
+        user_id: s.caller.user_id.clone(),
+        face_value,
+        idempotency_key: key,
+        arrival: 0,
+        request_id: request_id(&req),
+    };
+    let (_, got) = state.claims.claim(&id, request).await;
+    let mut r = match got.into_result() {
+        Ok(v) => answer(
+            true,
+            context! {
+                ok => true, code => v.code, amount => v.face_value.to_string(),
+                valid_until => shown(v.valid_until),
+            },
+            StatusCode::CREATED,
+        )?,
+        Err(e) => refuse(e.detail.clone(), e.kind.status())?,
+    };
+    for c in renewed(&state, &Some(s)) {
+        let _ = r.add_cookie(&c);
+    }
+    Ok(r)
+}
+
+#[get("/my/vouchers")]
+async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let Some(s) = session(&state, &req)
+        .await
+        .filter(|s| s.caller.role == Role::Firm)
+    else {
+        return Ok(see_other("/login?next=/my/vouchers"));
+    };
+    let firm = s
+        .caller
+        .party_id
+        .clone()
+        .ok_or_else(|| AppError::not_found("firm"))?;
+    let list = db(&state, move |c| svc::vouchers_of_firm(c, &firm)).await?;
+    let items: Vec<minijinja::Value> = list
+        .iter()
+        .map(|v| {
+            let text = match v.status.as_str() {
+                "active" => "可使用",
+                "used" => "已用完",
+                "expired" => "已过期",
+                _ => "已作废",
+            };
+            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "code": v.code, "face_value": v.face_value.to_string(),
+                "balance": v.balance.to_string(), "held": v.held.to_string(),
+                "available": v.available.to_string(), "status_text": text,
+                "valid_until": shown(v.valid_until),
+            })))
+        })
+        .collect();
+    let r = render(
+        "vouchers.html",
+        "/my/vouchers",
+        &Lang { en: false },
+        "我的合创券",
+        context! { items => items },
+    )?;
+    Ok(with(r, StatusCode::OK, &renewed(&state, &Some(s))))
+}

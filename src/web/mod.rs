@@ -17,6 +17,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 mod firm;
+mod notices;
 mod session;
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -36,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/claim_result.html"),
     ),
     ("vouchers.html", include_str!("templates/vouchers.html")),
+    (
+        "provider_notices.html",
+        include_str!("templates/provider_notices.html"),
+    ),
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -70,7 +75,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(subsidies_json)
         .service(subsidies_page)
         .configure(session::routes)
-        .configure(firm::routes);
+        .configure(firm::routes)
+        .configure(notices::routes);
 }
 
 #[derive(Debug, Deserialize)]

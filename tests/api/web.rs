@@ -498,3 +498,79 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     );
     assert_eq!(anon.get("/my/vouchers").await.status, 303);
 }
+
+#[actix_web::test]
+async fn anyone_objects_to_a_provider_in_notice_and_bad_input_is_shown_by_its_field() {
+    let app = spawn_app().await;
+    let id = app.register_provider("wn_ip").await;
+    let rev = app.staff_token("wn_rev", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{id}/listing"),
+            Some(&rev),
+            &json!({"action": "start_notice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut b = Browser::new(&app);
+    let p = b.get("/public/provider-notices").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("服务机构入库公示") && p.body.contains("提出异议"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("专利"), "categories by name: {}", p.body);
+    let csrf = Browser::csrf(&p);
+    let url = format!("/public/provider-notices/{id}/objection");
+
+    // Missing reason: the error by the field, what was typed kept, nothing stored.
+    let p = b
+        .post(
+            &url,
+            &[
+                ("csrf", csrf.as_str()),
+                ("objector_name", "张三"),
+                ("objector_contact", "13800000000"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains(&format!("id=\"reason-{id}-error\"")),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("value=\"张三\"") && p.body.contains("value=\"13800000000\""));
+    assert!(p.body.contains("<details open>"));
+    assert_eq!(app.count("provider_objections"), 0);
+    // Without the token: refused, kept.
+    let p = b
+        .post(
+            &url,
+            &[
+                ("objector_name", "张三"),
+                ("objector_contact", "13800000000"),
+                ("reason", "无资质"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("页面已过期") && p.body.contains("无资质"));
+    assert_eq!(app.count("provider_objections"), 0);
+    let p = b
+        .post(
+            &url,
+            &[
+                ("csrf", csrf.as_str()),
+                ("objector_name", "张三"),
+                ("objector_contact", "13800000000"),
+                ("reason", "该机构无专利代理资质"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.body);
+    assert!(p.body.contains("异议已收到"));
+    assert_eq!(app.count("provider_objections"), 1);
+}

@@ -37,10 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/claim_result.html"),
     ),
     ("vouchers.html", include_str!("templates/vouchers.html")),
-    (
-        "provider_notices.html",
-        include_str!("templates/provider_notices.html"),
-    ),
+    ("notices.html", include_str!("templates/notices.html")),
 ];
 
 const CSS: &str = include_str!("static/app.css");

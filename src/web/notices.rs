@@ -1,4 +1,5 @@
-//! Provider listing notices (服务机构入库公示) with the objection form.
+//! Public notices with the objection form: providers about to be listed (服务机构入库公示)
+//! and approved redemptions about to be paid (兑现公示).
 
 use super::session::{csrf_of, csrf_ok, with};
 use super::{render, Lang};
@@ -6,6 +7,7 @@ use crate::domain::china_time;
 use crate::error::AppError;
 use crate::http::{db, path_id, request_id, State};
 use crate::services::providers::{self as svc, ObjectionInput};
+use crate::services::redemptions;
 use crate::services::{Actor, Page};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -14,7 +16,44 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(notices).service(file_objection);
+    cfg.service(notices)
+        .service(file_objection)
+        .service(redemption_notices)
+        .service(redemption_objection);
+}
+
+/// Which notice.
+#[derive(Clone, Copy)]
+enum Kind {
+    Provider,
+    Redemption,
+}
+
+impl Kind {
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Provider => "/public/provider-notices",
+            Kind::Redemption => "/public/redemption-notices",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Provider => "服务机构入库公示",
+            Kind::Redemption => "合创券兑现公示",
+        }
+    }
+    fn lead(self) -> &'static str {
+        match self {
+            Kind::Provider => "以下服务机构拟入库，正在公示。对其资质、信用等有异议的，请在公示期内实名提出，我们将核实处理。",
+            Kind::Redemption => "以下兑现事项已审核通过，公示期满无异议后拨付。对服务真实性等有异议的，请在公示期内实名提出。",
+        }
+    }
+    fn empty(self) -> &'static str {
+        match self {
+            Kind::Provider => "目前没有公示中的服务机构。",
+            Kind::Redemption => "目前没有公示中的兑现事项。",
+        }
+    }
 }
 
 const FIELDS: [(&str, &str); 3] = [
@@ -32,42 +71,81 @@ struct Shown<'a> {
     typed: BTreeMap<String, String>,
 }
 
-async fn page(state: &State, req: &HttpRequest, s: Shown<'_>) -> Result<HttpResponse, AppError> {
-    let list = db(state, move |c| {
-        svc::notices(
-            c,
-            Page {
-                page: 1,
-                per_page: 100,
-            },
-        )
-    })
-    .await?;
-    let shown = |t: Option<chrono::NaiveDateTime>| {
-        t.map(|t| china_time(t).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+fn shown(t: Option<chrono::NaiveDateTime>) -> String {
+    t.map(|t| china_time(t).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn item(id: &str, title: &str, lines: Vec<String>) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(
+        serde_json::json!({"id": id, "title": title, "lines": lines}),
+    ))
+}
+
+async fn page(
+    state: &State,
+    req: &HttpRequest,
+    kind: Kind,
+    s: Shown<'_>,
+) -> Result<HttpResponse, AppError> {
+    let all = Page {
+        page: 1,
+        per_page: 100,
     };
-    let items: Vec<minijinja::Value> = list
-        .items
-        .iter()
-        .map(|n| {
-            let cats: Vec<String> = n
-                .categories
+    let items: Vec<minijinja::Value> = match kind {
+        Kind::Provider => {
+            let list = db(state, move |c| svc::notices(c, all)).await?;
+            list.items
                 .iter()
-                .map(|c| {
-                    state
-                        .policy
-                        .category(c)
-                        .map_or_else(|| c.clone(), |k| k.name_zh.clone())
+                .map(|n| {
+                    let cats: Vec<String> = n
+                        .categories
+                        .iter()
+                        .map(|c| {
+                            state
+                                .policy
+                                .category(c)
+                                .map_or_else(|| c.clone(), |k| k.name_zh.clone())
+                        })
+                        .collect();
+                    item(
+                        &n.provider_id,
+                        &n.name,
+                        vec![
+                            format!(
+                                "统一社会信用代码 {} · 法定代表人 {}",
+                                n.credit_code, n.legal_representative
+                            ),
+                            format!("服务类别：{}", cats.join("、")),
+                            format!(
+                                "公示期：{} 至 {}",
+                                shown(n.notice_starts_at),
+                                shown(n.notice_ends_at)
+                            ),
+                        ],
+                    )
                 })
-                .collect();
-            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
-                "provider_id": n.provider_id, "name": n.name, "credit_code": n.credit_code,
-                "legal_representative": n.legal_representative, "categories": cats.join("、"),
-                "starts": shown(n.notice_starts_at), "ends": shown(n.notice_ends_at),
-            })))
-        })
-        .collect();
+                .collect()
+        }
+        Kind::Redemption => {
+            let policy = state.policy.clone();
+            let list = db(state, move |c| redemptions::notices(c, &policy, all)).await?;
+            list.items
+                .iter()
+                .map(|n| {
+                    item(
+                        &n.item_id,
+                        &format!("{} · {}", n.provider_name, n.category_name),
+                        vec![
+                            format!("服务对象：{}", n.firm_name),
+                            format!("兑现金额：{} 元", n.amount),
+                            format!("公示截止：{}", shown(n.notice_ends_at)),
+                        ],
+                    )
+                })
+                .collect()
+        }
+    };
     let mut errors = s.errors;
     let mut typed = s.typed;
     let fields: Vec<minijinja::Value> = FIELDS
@@ -82,33 +160,38 @@ async fn page(state: &State, req: &HttpRequest, s: Shown<'_>) -> Result<HttpResp
         .collect();
     let (csrf, set) = csrf_of(state, req);
     let r = render(
-        "provider_notices.html",
-        "/public/provider-notices",
+        "notices.html",
+        kind.path(),
         &Lang { en: false },
-        "服务机构入库公示",
+        kind.title(),
         context! {
             items => items, fields => fields, csrf => csrf, notice => s.notice,
+            lead => kind.lead(), empty => kind.empty(), action_base => kind.path(),
             err_for => s.err_for, form_error => s.form_error, errors => errors, typed => typed,
         },
     )?;
     Ok(with(r, s.status, set.as_slice()))
 }
 
+fn blank(status: StatusCode) -> Shown<'static> {
+    Shown {
+        status,
+        notice: "",
+        err_for: "",
+        form_error: "",
+        errors: BTreeMap::new(),
+        typed: BTreeMap::new(),
+    }
+}
+
 #[get("/public/provider-notices")]
 async fn notices(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
-    Ok(page(
-        &state,
-        &req,
-        Shown {
-            status: StatusCode::OK,
-            notice: "",
-            err_for: "",
-            form_error: "",
-            errors: BTreeMap::new(),
-            typed: BTreeMap::new(),
-        },
-    )
-    .await?)
+    Ok(page(&state, &req, Kind::Provider, blank(StatusCode::OK)).await?)
+}
+
+#[get("/public/redemption-notices")]
+async fn redemption_notices(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    Ok(page(&state, &req, Kind::Redemption, blank(StatusCode::OK)).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,7 +214,27 @@ async fn file_objection(
     form: web::Form<ObjectionForm>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "provider")?;
-    let f = form.into_inner();
+    Ok(object(state, req, Kind::Provider, id, form.into_inner()).await?)
+}
+
+#[post("/public/redemption-notices/{id}/objection")]
+async fn redemption_objection(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ObjectionForm>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "redemption item")?;
+    Ok(object(state, req, Kind::Redemption, id, form.into_inner()).await?)
+}
+
+async fn object(
+    state: State,
+    req: HttpRequest,
+    kind: Kind,
+    id: String,
+    f: ObjectionForm,
+) -> Result<HttpResponse, AppError> {
     let typed: BTreeMap<String, String> = [
         ("objector_name", &f.objector_name),
         ("objector_contact", &f.objector_contact),
@@ -149,7 +252,7 @@ async fn file_objection(
             errors: BTreeMap::new(),
             typed,
         };
-        return Ok(page(&state, &req, s).await?);
+        return page(&state, &req, kind, s).await;
     }
     let input = ObjectionInput {
         objector_name: f.objector_name,
@@ -158,21 +261,18 @@ async fn file_objection(
     };
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     let key = id.clone();
-    match db(&state, move |c| {
-        svc::file_objection(c, &key, &input, now, &actor)
+    let filed = db(&state, move |c| match kind {
+        Kind::Provider => svc::file_objection(c, &key, &input, now, &actor).map(|_| ()),
+        Kind::Redemption => redemptions::file_objection(c, &key, &input, now, &actor).map(|_| ()),
     })
-    .await
-    {
-        Ok(_) => {
+    .await;
+    match filed {
+        Ok(()) => {
             let s = Shown {
-                status: StatusCode::CREATED,
                 notice: "异议已收到，我们将核实处理。",
-                err_for: "",
-                form_error: "",
-                errors: BTreeMap::new(),
-                typed: BTreeMap::new(),
+                ..blank(StatusCode::CREATED)
             };
-            Ok(page(&state, &req, s).await?)
+            page(&state, &req, kind, s).await
         }
         Err(e) => {
             let errors: BTreeMap<String, String> = e
@@ -193,7 +293,7 @@ async fn file_objection(
                 errors,
                 typed,
             };
-            Ok(page(&state, &req, s).await?)
+            page(&state, &req, kind, s).await
         }
     }
 }

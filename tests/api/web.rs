@@ -574,3 +574,74 @@ async fn anyone_objects_to_a_provider_in_notice_and_bad_input_is_shown_by_its_fi
     assert!(p.body.contains("异议已收到"));
     assert_eq!(app.count("provider_objections"), 1);
 }
+
+#[actix_web::test]
+async fn approved_redemptions_are_published_with_their_objection_form() {
+    let app = spawn_app().await;
+    let w = crate::orders::world(&app, "wrx").await;
+    let order = w.confirmed_order(&app, "8000.00").await;
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&w.provider_token),
+            &json!({"order_ids": [order]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = r.body["items"][0]["id"].as_str().unwrap().to_string();
+    let rev = app.staff_token("wrx_rev", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/redemption-items/{item}/decision"),
+            Some(&rev),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let api = app.get("/api/v1/public/redemption-notices", None).await;
+    let amount = api.body["items"][0]["amount"].as_str().unwrap().to_string();
+
+    let mut b = Browser::new(&app);
+    let p = b.get("/public/redemption-notices").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("合创券兑现公示") && p.body.contains(&format!("兑现金额：{amount} 元")),
+        "{}",
+        p.body
+    );
+    let csrf = Browser::csrf(&p);
+    let url = format!("/public/redemption-notices/{item}/objection");
+    let p = b
+        .post(
+            &url,
+            &[
+                ("csrf", csrf.as_str()),
+                ("objector_name", ""),
+                ("objector_contact", "13800000000"),
+                ("reason", "服务未实际提供"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains(&format!("id=\"objector_name-{item}-error\""))
+            && p.body.contains("服务未实际提供"),
+        "{}",
+        p.body
+    );
+    assert_eq!(app.count("redemption_objections"), 0);
+    let p = b
+        .post(
+            &url,
+            &[
+                ("csrf", csrf.as_str()),
+                ("objector_name", "李四"),
+                ("objector_contact", "13800000000"),
+                ("reason", "服务未实际提供"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.body);
+    assert_eq!(app.count("redemption_objections"), 1);
+}

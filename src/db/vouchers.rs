@@ -211,6 +211,26 @@ pub fn vouchers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult
         .load(conn)
 }
 
+/// One voucher of a batch's results: (seq, firm name, credit code, face value fen,
+/// claimed at).
+pub type ResultRow = (i32, String, String, i64, NaiveDateTime);
+
+/// A batch's vouchers in claim order with the claiming firm's name and credit code.
+pub fn results_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<ResultRow>> {
+    vouchers::table
+        .inner_join(firms::table.on(firms::id.eq(vouchers::firm_id)))
+        .filter(vouchers::batch_id.eq(batch_id))
+        .order(vouchers::seq_in_batch.asc())
+        .select((
+            vouchers::seq_in_batch,
+            firms::name,
+            firms::credit_code,
+            vouchers::face_value_fen,
+            vouchers::claimed_at,
+        ))
+        .load(conn)
+}
+
 pub fn count_claimants(conn: &mut DbConnection, batch_id: &str) -> QueryResult<i64> {
     vouchers::table
         .filter(vouchers::batch_id.eq(batch_id))

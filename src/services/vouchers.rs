@@ -803,6 +803,41 @@ pub fn batch(
     BatchView::from_row(b, now)
 }
 
+/// One voucher of a batch's public results (公示): who got it, for how much, when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BatchResult {
+    pub seq: i32,
+    pub firm_name: String,
+    pub credit_code: String,
+    #[schema(value_type = String)]
+    pub face_value: Fen,
+    pub claimed_at: NaiveDateTime,
+}
+
+/// A published batch and every voucher claimed from it, in claim order.
+pub fn batch_results(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> AppResult<(BatchView, Vec<BatchResult>)> {
+    crate::db::read_tx(conn, |c| {
+        let b = batch(c, id, false, now)?;
+        let rows = repo::results_of_batch(c, id)?
+            .into_iter()
+            .map(
+                |(seq, firm_name, credit_code, fen, claimed_at)| BatchResult {
+                    seq,
+                    firm_name,
+                    credit_code,
+                    face_value: Fen::new(fen),
+                    claimed_at,
+                },
+            )
+            .collect();
+        Ok((b, rows))
+    })
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VoucherView {
     pub id: String,

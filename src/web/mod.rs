@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 mod firm;
 mod notices;
+mod results;
 mod session;
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -38,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("vouchers.html", include_str!("templates/vouchers.html")),
     ("notices.html", include_str!("templates/notices.html")),
+    (
+        "batch_results.html",
+        include_str!("templates/batch_results.html"),
+    ),
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -73,7 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(subsidies_page)
         .configure(session::routes)
         .configure(firm::routes)
-        .configure(notices::routes);
+        .configure(notices::routes)
+        .configure(results::routes);
 }
 
 #[derive(Debug, Deserialize)]

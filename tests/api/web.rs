@@ -645,3 +645,65 @@ async fn approved_redemptions_are_published_with_their_objection_form() {
     assert_eq!(p.status, 201, "{}", p.body);
     assert_eq!(app.count("redemption_objections"), 1);
 }
+
+#[actix_web::test]
+async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
+    let app = spawn_app().await;
+    let admin = app.staff_token("wb_admin", Role::Admin).await;
+    let batch_id =
+        crate::claims::batch(&app, &admin, json!({}), json!({"budget": "150000.00"})).await;
+    let firms = crate::claims::bulk_firms(&app, 2, "small", true, None);
+    app.clock.advance(chrono::Duration::hours(1));
+    for (i, f) in firms.iter().enumerate() {
+        app.clock
+            .advance(chrono::Duration::seconds(30 * (i as i64 + 1)));
+        let r = app
+            .post(
+                &format!("/api/v1/batches/{batch_id}/claims"),
+                Some(&f.token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let (status, _, _, html) = page(&app, &format!("/public/batches/{batch_id}/results")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("第一期 领取结果公示")
+            && html.contains("合肥测试企业0")
+            && html.contains("合肥测试企业1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<svg class=\"chart\"")
+            && html.contains("<polyline class=\"curve\" points=\"40.0,220.0"),
+        "{html}"
+    );
+    assert!(
+        html.contains("用时 1 分 30 秒"),
+        "the last claim 90 s after opening: {html}"
+    );
+    assert!(
+        html.contains("剩余 50000.00 元") && html.contains("已领 2 张、100000.00 元"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"num\">2</td><td class=\"num\">100000.00</td>"),
+        "the table beside the chart: {html}"
+    );
+    let (_, ct, _, csv) = page(&app, &format!("/public/batches/{batch_id}/results.csv")).await;
+    assert!(ct.starts_with("text/csv"));
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().count(),
+        3,
+        "{csv}"
+    );
+    let r = app
+        .get(&format!("/public/batches/{batch_id}/results.json"), None)
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    assert_eq!(r.body[0]["seq"], 1);
+    let unknown = hechuang::domain::new_id();
+    let (status, _, _, _) = page(&app, &format!("/public/batches/{unknown}/results")).await;
+    assert_eq!(status, 404);
+}

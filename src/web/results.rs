@@ -1,0 +1,151 @@
+//! A batch's public results (领取结果公示): the claim curve since the opening second (an
+//! inline SVG, with its numbers as a table), the remaining budget and every voucher.
+
+use super::{render, Lang};
+use crate::domain::{china_time, Fen};
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::settlement::csv_bytes;
+use crate::services::vouchers::{self as svc, BatchResult};
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDateTime;
+use minijinja::context;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(results_csv)
+        .service(results_json)
+        .service(results_page);
+}
+
+/// "1 时 2 分 3 秒" style.
+fn span(secs: i64) -> String {
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} 秒"),
+        (0, _) => format!("{m} 分 {s} 秒"),
+        _ => format!("{h} 时 {m} 分 {s} 秒"),
+    }
+}
+
+/// The step curve of vouchers claimed over seconds since the opening, in a 640×260
+/// drawing (plot area x 40–620, y 20–220), and ten sample points of it for the table.
+pub(crate) fn claim_curve(
+    opens_at: NaiveDateTime,
+    rows: &[BatchResult],
+) -> (String, String, Vec<(String, usize, Fen)>) {
+    let secs: Vec<i64> = rows
+        .iter()
+        .map(|r| (r.claimed_at - opens_at).num_seconds().max(0))
+        .collect();
+    let total = secs.last().copied().unwrap_or(0).max(1);
+    let n = rows.len().max(1) as f64;
+    let x = |s: i64| 40.0 + 580.0 * s as f64 / total as f64;
+    let y = |k: usize| 220.0 - 200.0 * k as f64 / n;
+    let mut points = vec![format!("{:.1},{:.1}", x(0), y(0))];
+    for (i, s) in secs.iter().enumerate() {
+        points.push(format!("{:.1},{:.1}", x(*s), y(i)));
+        points.push(format!("{:.1},{:.1}", x(*s), y(i + 1)));
+    }
+    let mut samples = Vec::new();
+    for step in 1..=10 {
+        let at = total * step / 10;
+        let upto: Vec<&BatchResult> = rows
+            .iter()
+            .zip(&secs)
+            .filter(|(_, s)| **s <= at)
+            .map(|(r, _)| r)
+            .collect();
+        let amount = upto.iter().fold(Fen::default(), |a, r| {
+            a.checked_add(r.face_value).unwrap_or(a)
+        });
+        samples.push((span(at), upto.len(), amount));
+    }
+    samples.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
+    (points.join(" "), span(total), samples)
+}
+
+fn shown(t: NaiveDateTime) -> String {
+    china_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+async fn load(
+    state: &State,
+    path: &web::Path<String>,
+) -> Result<(svc::BatchView, Vec<BatchResult>), AppError> {
+    let id = path_id(path, "batch")?;
+    let now = state.clock.now();
+    db(state, move |c| svc::batch_results(c, &id, now)).await
+}
+
+#[get("/public/batches/{id}/results")]
+async fn results_page(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let (b, rows) = load(&state, &path).await?;
+    let (points, total_span, samples) = claim_curve(b.opens_at, &rows);
+    let claimed = rows.iter().fold(Fen::default(), |a, r| {
+        a.checked_add(r.face_value).unwrap_or(a)
+    });
+    let samples: Vec<minijinja::Value> = samples
+        .into_iter()
+        .map(|(at, count, amount)| {
+            minijinja::Value::from(minijinja::value::Serde(
+                serde_json::json!({"at": at, "count": count, "amount": amount.to_string()}),
+            ))
+        })
+        .collect();
+    let table: Vec<minijinja::Value> = rows
+        .iter()
+        .map(|r| {
+            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "seq": r.seq, "firm_name": r.firm_name, "credit_code": r.credit_code,
+                "face_value": r.face_value.to_string(), "claimed_at": shown(r.claimed_at),
+            })))
+        })
+        .collect();
+    let title = format!("{} 领取结果公示", b.name);
+    Ok(render(
+        "batch_results.html",
+        &format!("/public/batches/{}/results", b.id),
+        &Lang { en: false },
+        &title,
+        context! {
+            id => b.id, opens_at => shown(b.opens_at), budget => b.budget.to_string(),
+            remaining => b.remaining.to_string(), claimed => claimed.to_string(),
+            count => rows.len(), points => points, span => total_span, samples => samples,
+            rows => table,
+        },
+    )?)
+}
+
+#[get("/public/batches/{id}/results.json")]
+async fn results_json(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let (_, rows) = load(&state, &path).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+#[get("/public/batches/{id}/results.csv")]
+async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+    let (b, rows) = load(&state, &path).await?;
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.seq.to_string(),
+                r.firm_name,
+                r.credit_code,
+                r.face_value.to_string(),
+                shown(r.claimed_at),
+            ]
+        })
+        .collect();
+    let header = [
+        "序号",
+        "企业名称",
+        "统一社会信用代码",
+        "面额（元）",
+        "领取时间（北京时间）",
+    ];
+    Ok(super::csv_response(
+        csv_bytes(&header, &rows)?,
+        &format!("batch-{}-results.csv", b.number),
+    ))
+}

@@ -20,6 +20,7 @@ mod firm;
 mod notices;
 mod results;
 mod session;
+mod space;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
@@ -43,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "batch_results.html",
         include_str!("templates/batch_results.html"),
     ),
+    ("space.html", include_str!("templates/space.html")),
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -79,7 +81,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(session::routes)
         .configure(firm::routes)
         .configure(notices::routes)
-        .configure(results::routes);
+        .configure(results::routes)
+        .configure(space::routes);
 }
 
 #[derive(Debug, Deserialize)]

@@ -707,3 +707,79 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
     let (status, _, _, _) = page(&app, &format!("/public/batches/{unknown}/results")).await;
     assert_eq!(status, 404);
 }
+
+#[actix_web::test]
+async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
+    let app = spawn_app().await;
+    let (_, _, tok) = crate::subsidies::space(&app, "ws_inc").await;
+    let reviewer = app.staff_token("ws_reviewer", Role::Reviewer).await;
+    certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.get("/space").await.location, "/login?next=/space");
+    let p = b.get("/login?next=/space").await;
+    let csrf = Browser::csrf(&p);
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", csrf.as_str()),
+                ("username", "ws_inc"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", "/space"),
+            ],
+        )
+        .await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/space"));
+    let p = b.get("/space").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("省级科技企业孵化器")
+            && p.body.contains("有效")
+            && p.body.contains("已认定"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("运营满 2 年") && p.body.contains("达标"),
+        "every criterion: {}",
+        p.body
+    );
+    assert!(
+        p.body.contains("不适用"),
+        "the municipal prerequisite does not apply: {}",
+        p.body
+    );
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("ws_reviewer").await;
+    compute(&app, &reviewer).await;
+    // A month on, past the refresh token's 14 days: signed out, sign in again.
+    let p = b.get("/space").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/space"));
+    let p = b.get("/login?next=/space").await;
+    let csrf = Browser::csrf(&p);
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", csrf.as_str()),
+                ("username", "ws_inc"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", "/space"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let p = b.get("/space").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("科技企业孵化器认定一次性奖励")
+            && p.body.contains("500000.00")
+            && p.body.contains("公示中"),
+        "{}",
+        p.body
+    );
+    // Another role is sent to sign in as a space.
+    let mut f = Browser::new(&app);
+    f.jar.insert("hc_access".into(), reviewer.clone());
+    assert_eq!(f.get("/space").await.status, 303);
+}

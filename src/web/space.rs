@@ -1,0 +1,146 @@
+//! The space's page: certifications with the months they yield support, applications
+//! with every criterion's result as evaluated on the day, entitlements and payments,
+//! yearly statistics.
+
+use super::session::{see_other, session, session_cookies, with};
+use super::{render, Lang};
+use crate::domain::{china_time, Role};
+use crate::error::AppError;
+use crate::http::{db, State};
+use crate::services::certification::{self as certs, Viewer};
+use crate::services::subsidies::{self, EntitlementQuery};
+use crate::services::{statistics, Page};
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(space_page);
+}
+
+fn text(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[get("/space")]
+async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let Some(s) = session(&state, &req)
+        .await
+        .filter(|s| s.caller.role == Role::Space)
+    else {
+        return Ok(see_other("/login?next=/space"));
+    };
+    let space = s
+        .caller
+        .party_id
+        .clone()
+        .ok_or_else(|| AppError::not_found("space"))?;
+    let policy = state.policy.clone();
+    let all = Page {
+        page: 1,
+        per_page: 100,
+    };
+    let (c, a, e, f) = db(&state, move |c| {
+        let v = Viewer::Space(&space);
+        Ok((
+            certs::certifications(c, &policy, v, all)?,
+            certs::applications(c, v, None, all)?,
+            subsidies::entitlements(c, &policy, v, &EntitlementQuery::default(), all)?,
+            statistics::filings_of(c, &policy, &space)?,
+        ))
+    })
+    .await?;
+    let certifications: Vec<Value> = c
+        .items
+        .iter()
+        .map(|c| {
+            let status = text(&c.status);
+            let benefits = match c.benefits.stops {
+                Some(stop) => format!("{} 起，{} 起停止", c.benefits.first, stop),
+                None => format!("{} 起", c.benefits.first),
+            };
+            Value::from(Serde(json!({
+                "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
+                "valid_until": c.valid_until.map(|d| d.to_string()),
+                "status_text": match status.as_str() { "active" => "有效", "revoked" => "已撤销", _ => "已到期" },
+                "benefits": benefits,
+            })))
+        })
+        .collect();
+    let applications: Vec<Value> = a
+        .items
+        .iter()
+        .map(|a| {
+            let criteria: Vec<serde_json::Value> = a
+                .evaluation
+                .criteria
+                .iter()
+                .map(|c| {
+                    let join = |f: fn(&crate::domain::certification::TestResult) -> &str| {
+                        c.tests.iter().map(f).collect::<Vec<_>>().join(" 或 ")
+                    };
+                    json!({
+                        "name": c.name_zh,
+                        "required": join(|t| t.required.as_str()),
+                        "actual": join(|t| t.actual.as_str()),
+                        "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "不适用" },
+                    })
+                })
+                .collect();
+            let status = text(&a.status);
+            Value::from(Serde(json!({
+                "scheme_name": a.scheme_name,
+                "status_text": match status.as_str() {
+                    "submitted" => "审核中", "certified" => "已认定", "refused" => "未通过", _ => "已撤回",
+                },
+                "submitted_at": china_time(a.submitted_at).format("%Y-%m-%d").to_string(),
+                "summary": a.evaluation.summary_zh, "criteria": criteria,
+                "reason": a.decision_reason,
+            })))
+        })
+        .collect();
+    let entitlements: Vec<Value> = e
+        .items
+        .iter()
+        .map(|e| {
+            let status = text(&e.status);
+            Value::from(Serde(json!({
+                "policy_name": e.policy_name, "period": e.period, "amount": e.amount.to_string(),
+                "basis": e.basis,
+                "status_text": match status.as_str() {
+                    "in_notice" => "公示中", "payable" => "待拨付", "paid" => "已拨付", _ => "未通过",
+                },
+            })))
+        })
+        .collect();
+    let filings: Vec<Value> = f
+        .iter()
+        .map(|f| {
+            Value::from(Serde(json!({
+                "year": f.year, "late": f.late,
+                "filed_at": china_time(f.filed_at).format("%Y-%m-%d").to_string(),
+            })))
+        })
+        .collect();
+    let r = render(
+        "space.html",
+        "/space",
+        &Lang { en: false },
+        "我的载体",
+        context! {
+            certifications => certifications, applications => applications,
+            entitlements => entitlements, filings => filings,
+        },
+    )?;
+    let cookies = s
+        .renewed
+        .as_ref()
+        .map(|t| session_cookies(&state, t).to_vec())
+        .unwrap_or_default();
+    Ok(with(r, StatusCode::OK, &cookies))
+}

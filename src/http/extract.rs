@@ -172,13 +172,7 @@ impl<P: Allowed> FromRequest for Auth<P> {
             if !P::ROLES.contains(&caller.role) {
                 return Err(AppError::forbidden());
             }
-            let actor = Actor::user(
-                &caller.user_id,
-                caller.role,
-                caller.party_kind,
-                caller.party_id.clone(),
-                rid,
-            );
+            let actor = Actor::of_caller(&caller, rid);
             Ok(Auth {
                 caller,
                 actor,

@@ -62,6 +62,17 @@ impl Actor {
         }
     }
 
+    /// The actor of a signed-in caller.
+    pub fn of_caller(c: &auth::Caller, request_id: Option<String>) -> Self {
+        Actor::user(
+            &c.user_id,
+            c.role,
+            c.party_kind,
+            c.party_id.clone(),
+            request_id,
+        )
+    }
+
     pub fn user(
         user_id: &str,
         role: Role,

@@ -1,9 +1,9 @@
 //! Firm pages: the batches with their opening second and live remaining budget, the
 //! claim button with a plain answer, and the firm's vouchers.
 
-use super::session::{csrf_of, csrf_ok, see_other, session, session_cookies, with, Session};
-use super::{render, Lang};
-use crate::domain::{china_time, new_id, Fen, Role};
+use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
+use super::{local_time, render, wire, Lang};
+use crate::domain::{new_id, Fen, Role};
 use crate::error::AppError;
 use crate::http::{db, path_id, request_id, State};
 use crate::services::claims::ClaimRequest;
@@ -19,21 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
-    s.as_ref()
-        .and_then(|s| s.renewed.as_ref())
-        .map(|t| session_cookies(state, t).to_vec())
-        .unwrap_or_default()
-}
-
-fn shown(t: chrono::NaiveDateTime) -> String {
-    china_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-fn to_s(v: &impl serde::Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    s.as_ref().map(|s| s.renewal(state)).unwrap_or_default()
 }
 
 fn status_text(s: &str) -> &'static str {
@@ -59,12 +45,12 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
         let (remaining, claimed) = live
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));
-        let status = to_s(&b.status);
+        let status = wire(&b.status);
         items.push(minijinja::Value::from(minijinja::value::Serde(
             serde_json::json!({
                 "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
-                "mode": to_s(&b.allocation_mode),
-                "opens_at": shown(b.opens_at), "closes_at": shown(b.closes_at),
+                "mode": wire(&b.allocation_mode),
+                "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
                 "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S")),
                 "budget": b.budget.to_string(), "remaining": remaining.to_string(),
                 "vouchers_claimed": claimed,
@@ -169,7 +155,7 @@ async fn claim(
             true,
             context! {
                 ok => true, code => v.code, amount => v.face_value.to_string(),
-                valid_until => shown(v.valid_until),
+                valid_until => local_time(v.valid_until),
             },
             StatusCode::CREATED,
         )?,
@@ -208,7 +194,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
                 "code": v.code, "face_value": v.face_value.to_string(),
                 "balance": v.balance.to_string(), "held": v.held.to_string(),
                 "available": v.available.to_string(), "status_text": text,
-                "valid_until": shown(v.valid_until),
+                "valid_until": local_time(v.valid_until),
             })))
         })
         .collect();

@@ -155,6 +155,13 @@ fn render(
         .body(html))
 }
 
+/// A UTC instant as shown on pages: China time to the second.
+pub(crate) fn local_time(t: chrono::NaiveDateTime) -> String {
+    crate::domain::china_time(t)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 fn page_of(q: &PageQuery) -> Result<Page, AppError> {
     crate::http::page(q.page, Some(PER_PAGE))
 }
@@ -231,7 +238,8 @@ fn entitlement_status(s: &str, en: bool) -> &'static str {
     }
 }
 
-fn status_str<T: serde::Serialize>(v: &T) -> String {
+/// A value's wire form as text (an enum's snake_case name).
+pub(crate) fn wire<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -254,7 +262,7 @@ async fn certifications_page(
         .items
         .iter()
         .map(|c| {
-            let status = status_str(&c.status);
+            let status = wire(&c.status);
             minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
                 "space_name": c.space_name, "credit_code": c.credit_code,
                 "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
@@ -324,12 +332,12 @@ async fn certifications_csv(state: State) -> actix_web::Result<HttpResponse> {
         .await?
         .into_iter()
         .map(|c| {
-            let status = status_str(&c.status);
+            let status = wire(&c.status);
             vec![
                 c.space_name,
                 c.credit_code,
                 c.scheme_name,
-                status_str(&c.level),
+                wire(&c.level),
                 c.certified_on.to_string(),
                 c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
                 certification_status(&status, false).to_string(),
@@ -374,7 +382,7 @@ async fn subsidies_page(state: State, q: web::Query<PageQuery>) -> actix_web::Re
         .items
         .iter()
         .map(|e| {
-            let status = status_str(&e.status);
+            let status = wire(&e.status);
             minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
                 "space_name": e.space_name, "credit_code": e.credit_code,
                 "policy_name": e.policy_name, "period": e.period,
@@ -408,7 +416,7 @@ async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
         .await?
         .into_iter()
         .map(|e| {
-            let status = status_str(&e.status);
+            let status = wire(&e.status);
             vec![
                 e.space_name,
                 e.credit_code,

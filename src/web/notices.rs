@@ -2,8 +2,7 @@
 //! and approved redemptions about to be paid (兑现公示).
 
 use super::session::{csrf_of, csrf_ok, with};
-use super::{render, Lang};
-use crate::domain::china_time;
+use super::{local_time, render, Lang};
 use crate::error::AppError;
 use crate::http::{db, path_id, request_id, State};
 use crate::services::providers::{self as svc, ObjectionInput};
@@ -72,8 +71,7 @@ struct Shown<'a> {
 }
 
 fn shown(t: Option<chrono::NaiveDateTime>) -> String {
-    t.map(|t| china_time(t).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    t.map(local_time).unwrap_or_default()
 }
 
 fn item(id: &str, title: &str, lines: Vec<String>) -> minijinja::Value {

@@ -1,8 +1,8 @@
 //! A batch's public results (领取结果公示): the claim curve since the opening second (an
 //! inline SVG, with its numbers as a table), the remaining budget and every voucher.
 
-use super::{render, Lang};
-use crate::domain::{china_time, Fen};
+use super::{local_time, render, Lang};
+use crate::domain::Fen;
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::services::settlement::csv_bytes;
@@ -64,10 +64,6 @@ pub(crate) fn claim_curve(
     (points.join(" "), span(total), samples)
 }
 
-fn shown(t: NaiveDateTime) -> String {
-    china_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
 async fn load(
     state: &State,
     path: &web::Path<String>,
@@ -97,7 +93,7 @@ async fn results_page(state: State, path: web::Path<String>) -> actix_web::Resul
         .map(|r| {
             minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
                 "seq": r.seq, "firm_name": r.firm_name, "credit_code": r.credit_code,
-                "face_value": r.face_value.to_string(), "claimed_at": shown(r.claimed_at),
+                "face_value": r.face_value.to_string(), "claimed_at": local_time(r.claimed_at),
             })))
         })
         .collect();
@@ -108,7 +104,7 @@ async fn results_page(state: State, path: web::Path<String>) -> actix_web::Resul
         &Lang { en: false },
         &title,
         context! {
-            id => b.id, opens_at => shown(b.opens_at), budget => b.budget.to_string(),
+            id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),
             remaining => b.remaining.to_string(), claimed => claimed.to_string(),
             count => rows.len(), points => points, span => total_span, samples => samples,
             rows => table,
@@ -133,7 +129,7 @@ async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result
                 r.firm_name,
                 r.credit_code,
                 r.face_value.to_string(),
-                shown(r.claimed_at),
+                local_time(r.claimed_at),
             ]
         })
         .collect();

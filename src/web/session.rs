@@ -92,6 +92,16 @@ pub(super) struct Session {
     pub(super) renewed: Option<Tokens>,
 }
 
+impl Session {
+    /// The cookies to set when the access token was renewed on this request.
+    pub(super) fn renewal(&self, state: &State) -> Vec<Cookie<'static>> {
+        self.renewed
+            .as_ref()
+            .map(|t| session_cookies(state, t).to_vec())
+            .unwrap_or_default()
+    }
+}
+
 pub(super) async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     if let Some(c) = req.cookie(ACCESS) {
         if let Ok(caller) = verify_access(state, c.value()).await {
@@ -318,9 +328,7 @@ async fn account_page(
         },
     )?;
     let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
-    if let Some(t) = &s.renewed {
-        cookies.extend(session_cookies(state, t));
-    }
+    cookies.extend(s.renewal(state));
     cookies.extend(extra.iter().cloned());
     Ok(with(r, status, &cookies))
 }
@@ -378,13 +386,7 @@ async fn change_password(
     let f = form.into_inner();
     let (auth, now) = (state.auth.clone(), state.clock.now());
     let caller = s.caller.clone();
-    let actor = Actor::user(
-        &caller.user_id,
-        caller.role,
-        caller.party_kind,
-        caller.party_id.clone(),
-        request_id(&req),
-    );
+    let actor = Actor::of_caller(&caller, request_id(&req));
     match db(&state, move |c| {
         svc::change_password(
             c,
@@ -466,13 +468,7 @@ async fn logout(
     let refresh = req.cookie(REFRESH).map(|c| c.value().to_string());
     let now = state.clock.now();
     let caller = s.caller.clone();
-    let actor = Actor::user(
-        &caller.user_id,
-        caller.role,
-        caller.party_kind,
-        caller.party_id.clone(),
-        request_id(&req),
-    );
+    let actor = Actor::of_caller(&caller, request_id(&req));
     db(&state, move |c| {
         svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
     })

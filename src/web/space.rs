@@ -2,8 +2,8 @@
 //! with every criterion's result as evaluated on the day, entitlements and payments,
 //! yearly statistics.
 
-use super::session::{see_other, session, session_cookies, with};
-use super::{render, Lang};
+use super::session::{see_other, session, with};
+use super::{render, wire, Lang};
 use crate::domain::{china_time, Role};
 use crate::error::AppError;
 use crate::http::{db, State};
@@ -18,13 +18,6 @@ use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(space_page);
-}
-
-fn text(v: &impl serde::Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[get("/space")]
@@ -59,7 +52,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .items
         .iter()
         .map(|c| {
-            let status = text(&c.status);
+            let status = wire(&c.status);
             let benefits = match c.benefits.stops {
                 Some(stop) => format!("{} 起，{} 起停止", c.benefits.first, stop),
                 None => format!("{} 起", c.benefits.first),
@@ -92,7 +85,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
                     })
                 })
                 .collect();
-            let status = text(&a.status);
+            let status = wire(&a.status);
             Value::from(Serde(json!({
                 "scheme_name": a.scheme_name,
                 "status_text": match status.as_str() {
@@ -108,7 +101,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .items
         .iter()
         .map(|e| {
-            let status = text(&e.status);
+            let status = wire(&e.status);
             Value::from(Serde(json!({
                 "policy_name": e.policy_name, "period": e.period, "amount": e.amount.to_string(),
                 "basis": e.basis,
@@ -137,10 +130,5 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             entitlements => entitlements, filings => filings,
         },
     )?;
-    let cookies = s
-        .renewed
-        .as_ref()
-        .map(|t| session_cookies(&state, t).to_vec())
-        .unwrap_or_default();
-    Ok(with(r, StatusCode::OK, &cookies))
+    Ok(with(r, StatusCode::OK, &s.renewal(&state)))
 }

@@ -421,6 +421,39 @@ pub fn items_in_notice(
     Ok((rows, total))
 }
 
+/// Approved items in any later state (in notice, payable, in settlement, paid), with the
+/// provider's and the firm's names, most recently approved first: the public record of
+/// what was redeemed.
+pub fn approved_items(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ItemListed>, i64)> {
+    let base = || {
+        redemption_items::table
+            .inner_join(providers::table.on(providers::id.eq(redemption_items::provider_id)))
+            .inner_join(firms::table.on(firms::id.eq(redemption_items::firm_id)))
+            .filter(redemption_items::status.eq_any([
+                "in_notice",
+                "payable",
+                "in_settlement",
+                "paid",
+            ]))
+            .into_boxed()
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((redemption_items::all_columns, providers::name, firms::name))
+        .order((
+            redemption_items::reviewed_at.desc(),
+            redemption_items::id.desc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 /// Items whose notice ended at or before `now`.
 pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
     redemption_items::table

@@ -128,6 +128,20 @@ impl Period {
         }
     }
 
+    pub fn previous(self) -> Period {
+        if self.month == 1 {
+            Period {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Period {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     pub fn compact(self) -> String {
         format!("{:04}{:02}", self.year, self.month)
     }
@@ -170,6 +184,17 @@ mod tests {
             .unwrap()
             .and_hms_opt(h, 0, 0)
             .unwrap()
+    }
+
+    #[test]
+    fn the_month_before_crosses_the_year() {
+        let jan = Period::parse("2026-01").unwrap();
+        assert_eq!(jan.previous().to_string(), "2025-12");
+        assert_eq!(
+            Period::parse("2026-11").unwrap().previous().to_string(),
+            "2026-10"
+        );
+        assert_eq!(jan.previous().next(), jan);
     }
 
     #[test]

@@ -266,3 +266,27 @@ pub fn offered(
         total,
     })
 }
+
+/// One item as offered now (active, its provider listed), for ordering it.
+pub fn item(conn: &mut DbConnection, policy: &Policy, item_id: &str) -> AppResult<ServiceItemView> {
+    let row = repo::get(conn, item_id)?
+        .filter(|r| r.active)
+        .ok_or_else(|| AppError::not_found("service item"))?;
+    let p = parties::provider(conn, &row.provider_id)?
+        .filter(|p| p.listing_status == ListingStatus::Listed.as_str())
+        .ok_or_else(|| AppError::not_found("service item"))?;
+    Ok(view(policy, row, p.name))
+}
+
+/// One of the provider's own items, for editing it.
+pub fn own_item(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    item_id: &str,
+) -> AppResult<ServiceItemView> {
+    mine(conn, policy, provider_id)?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or_else(|| AppError::not_found("service item"))
+}

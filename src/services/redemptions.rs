@@ -270,6 +270,33 @@ pub fn apply(
     })
 }
 
+/// The provider's confirmed orders not yet in any application: what it may apply for
+/// now (at most one application's worth, newest first).
+pub fn applicable_orders(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+) -> AppResult<Vec<super::orders::OrderView>> {
+    let confirmed = super::orders::list(
+        conn,
+        policy,
+        Party::Provider(provider_id),
+        Some(OrderStatus::Confirmed.as_str()),
+        Page {
+            page: 1,
+            per_page: MAX_ITEMS as i64,
+        },
+    )?
+    .items;
+    let ids: Vec<String> = confirmed.iter().map(|o| o.id.clone()).collect();
+    let done: std::collections::HashSet<String> =
+        repo::redeemed_orders(conn, &ids)?.into_iter().collect();
+    Ok(confirmed
+        .into_iter()
+        .filter(|o| !done.contains(&o.id))
+        .collect())
+}
+
 /// Applications: a provider's own, or all for staff. Newest first.
 pub fn applications(
     conn: &mut DbConnection,
@@ -517,6 +544,57 @@ pub fn notices(
                 notice_ends_at: i.notice_ends_at,
             })
             .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// One approved redemption as published: who provided what to whom, how much the
+/// voucher paid, and where the payment stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApprovedView {
+    pub item_id: String,
+    pub provider_name: String,
+    pub firm_name: String,
+    pub category: String,
+    pub category_name: String,
+    #[schema(value_type = String, example = "6000.00")]
+    pub amount: Fen,
+    /// in_notice, payable, in_settlement or paid.
+    pub status: RedemptionStatus,
+    pub approved_at: Option<NaiveDateTime>,
+    pub notice_ends_at: Option<NaiveDateTime>,
+}
+
+/// Every approved redemption, most recently approved first (no sign-in).
+pub fn approved(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    page: Page,
+) -> AppResult<Paged<ApprovedView>> {
+    let (rows, total) = repo::approved_items(conn, page.offset(), page.per_page)?;
+    let items = rows
+        .into_iter()
+        .map(|(i, provider_name, firm_name)| {
+            Ok(ApprovedView {
+                status: RedemptionStatus::parse(&i.status)
+                    .ok_or_else(|| AppError::internal(format!("bad item status {}", i.status)))?,
+                category_name: policy
+                    .category(&i.category)
+                    .map_or_else(|| i.category.clone(), |c| c.name_zh.clone()),
+                item_id: i.id,
+                provider_name,
+                firm_name,
+                category: i.category,
+                amount: Fen::new(i.amount_fen),
+                approved_at: i.reviewed_at,
+                notice_ends_at: i.notice_ends_at,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Paged {
+        items,
         page: page.page,
         per_page: page.per_page,
         total,

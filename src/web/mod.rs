@@ -7,6 +7,7 @@
 use crate::error::AppError;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, PublicCertification};
+use crate::services::redemptions;
 use crate::services::settlement::csv_bytes;
 use crate::services::subsidies::{self as subsidies, PublicEntitlement};
 use crate::services::{Page, Paged};
@@ -16,9 +17,14 @@ use minijinja::{context, Environment};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
+mod desk;
+mod finance;
 mod firm;
 mod notices;
+mod orders;
+mod provider;
 mod results;
+mod review;
 mod session;
 mod space;
 
@@ -45,6 +51,46 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/batch_results.html"),
     ),
     ("space.html", include_str!("templates/space.html")),
+    ("forms.html", include_str!("templates/forms.html")),
+    ("denied.html", include_str!("templates/denied.html")),
+    ("services.html", include_str!("templates/services.html")),
+    ("order_new.html", include_str!("templates/order_new.html")),
+    ("orders.html", include_str!("templates/orders.html")),
+    ("order.html", include_str!("templates/order.html")),
+    ("provider.html", include_str!("templates/provider.html")),
+    (
+        "provider_services.html",
+        include_str!("templates/provider_services.html"),
+    ),
+    (
+        "provider_service.html",
+        include_str!("templates/provider_service.html"),
+    ),
+    (
+        "item_fields.html",
+        include_str!("templates/item_fields.html"),
+    ),
+    (
+        "provider_redemptions.html",
+        include_str!("templates/provider_redemptions.html"),
+    ),
+    ("review.html", include_str!("templates/review.html")),
+    (
+        "redemptions.html",
+        include_str!("templates/redemptions.html"),
+    ),
+    (
+        "finance_runs.html",
+        include_str!("templates/finance_runs.html"),
+    ),
+    (
+        "finance_run.html",
+        include_str!("templates/finance_run.html"),
+    ),
+    (
+        "finance_report.html",
+        include_str!("templates/finance_report.html"),
+    ),
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -78,11 +124,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(subsidies_csv)
         .service(subsidies_json)
         .service(subsidies_page)
+        .service(redemptions_csv)
+        .service(redemptions_json)
+        .service(redemptions_page)
         .configure(session::routes)
         .configure(firm::routes)
         .configure(notices::routes)
         .configure(results::routes)
-        .configure(space::routes);
+        .configure(space::routes)
+        .configure(orders::routes)
+        .configure(provider::routes)
+        .configure(review::routes)
+        .configure(finance::routes);
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,10 +247,11 @@ async fn home(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpR
         page: 1,
         per_page: 1,
     };
-    let (c, s) = db(&state, move |c| {
+    let (c, s, r) = db(&state, move |c| {
         Ok((
             certs::public_certifications(c, &policy, one)?.total,
             subsidies::public_entitlements(c, &policy, one)?.total,
+            redemptions::approved(c, &policy, one)?.total,
         ))
     })
     .await?;
@@ -211,7 +265,7 @@ async fn home(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpR
         "/",
         &lang,
         title,
-        context! { certifications => c, subsidies => s },
+        context! { certifications => c, subsidies => s, redemptions => r },
     )?)
 }
 
@@ -236,6 +290,11 @@ fn entitlement_status(s: &str, en: bool) -> &'static str {
         ("paid", true) => "paid",
         _ => "",
     }
+}
+
+/// Any serialisable value as a template value.
+pub(crate) fn val<T: serde::Serialize>(v: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 /// A value's wire form as text (an enum's snake_case name).
@@ -440,4 +499,97 @@ async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
         "公示截止（UTC）",
     ];
     Ok(csv_response(csv_bytes(&header, &rows)?, "subsidies.csv"))
+}
+
+fn redemption_status(s: &str, en: bool) -> &'static str {
+    match (s, en) {
+        ("in_notice", false) => "公示中",
+        ("payable", false) => "待拨付",
+        ("in_settlement", false) => "结算中",
+        ("paid", false) => "已拨付",
+        ("in_notice", true) => "in public notice",
+        ("payable", true) => "approved, to be paid",
+        ("in_settlement", true) => "being paid",
+        ("paid", true) => "paid",
+        _ => "",
+    }
+}
+
+async fn all_redemptions(state: &State) -> Result<Vec<redemptions::ApprovedView>, AppError> {
+    let policy = state.policy.clone();
+    db(state, move |c| {
+        all(|p| redemptions::approved(c, &policy, p))
+    })
+    .await
+}
+
+/// Approved redemptions (兑现结果公示): every voucher payment approved, with its state.
+#[get("/public/redemptions")]
+async fn redemptions_page(
+    state: State,
+    q: web::Query<PageQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of(&q);
+    let page = page_of(&q)?;
+    let policy = state.policy.clone();
+    let list = db(&state, move |c| redemptions::approved(c, &policy, page)).await?;
+    let items: Vec<serde_json::Value> = list
+        .items
+        .iter()
+        .map(|r| {
+            let status = wire(&r.status);
+            serde_json::json!({
+                "provider_name": r.provider_name, "firm_name": r.firm_name,
+                "category_name": if lang.en { r.category.clone() } else { r.category_name.clone() },
+                "amount": r.amount.to_string(),
+                "approved_at": r.approved_at.map(local_time),
+                "status_text": redemption_status(&status, lang.en), "status": status,
+            })
+        })
+        .collect();
+    let title = if lang.en {
+        "Approved voucher redemptions"
+    } else {
+        "合创券兑现结果公示"
+    };
+    Ok(render(
+        "redemptions.html",
+        "/public/redemptions",
+        &lang,
+        title,
+        context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
+    )?)
+}
+
+#[get("/public/redemptions.json")]
+async fn redemptions_json(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(all_redemptions(&state).await?))
+}
+
+#[get("/public/redemptions.csv")]
+async fn redemptions_csv(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = all_redemptions(&state)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let status = wire(&r.status);
+            vec![
+                r.provider_name,
+                r.firm_name,
+                r.category_name,
+                r.amount.to_string(),
+                r.approved_at.map(local_time).unwrap_or_default(),
+                redemption_status(&status, false).to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "服务机构",
+        "企业",
+        "服务类别",
+        "合创券兑现金额（元）",
+        "审核通过时间（北京时间）",
+        "状态",
+    ];
+    Ok(csv_response(csv_bytes(&header, &rows)?, "redemptions.csv"))
 }

@@ -69,22 +69,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .items
         .iter()
         .map(|a| {
-            let criteria: Vec<serde_json::Value> = a
-                .evaluation
-                .criteria
-                .iter()
-                .map(|c| {
-                    let join = |f: fn(&crate::domain::certification::TestResult) -> &str| {
-                        c.tests.iter().map(f).collect::<Vec<_>>().join(" 或 ")
-                    };
-                    json!({
-                        "name": c.name_zh,
-                        "required": join(|t| t.required.as_str()),
-                        "actual": join(|t| t.actual.as_str()),
-                        "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "不适用" },
-                    })
-                })
-                .collect();
+            let criteria = criteria_json(a);
             let status = wire(&a.status);
             Value::from(Serde(json!({
                 "scheme_name": a.scheme_name,
@@ -131,4 +116,25 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         },
     )?;
     Ok(with(r, StatusCode::OK, &s.renewal(&state)))
+}
+
+/// An application's criteria as evaluated on the day: required, actual, result.
+pub(super) fn criteria_json(
+    a: &crate::services::certification::ApplicationView,
+) -> Vec<serde_json::Value> {
+    a.evaluation
+        .criteria
+        .iter()
+        .map(|c| {
+            let join = |f: fn(&crate::domain::certification::TestResult) -> &str| {
+                c.tests.iter().map(f).collect::<Vec<_>>().join(" 或 ")
+            };
+            json!({
+                "name": c.name_zh,
+                "required": join(|t| t.required.as_str()),
+                "actual": join(|t| t.actual.as_str()),
+                "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "不适用" },
+            })
+        })
+        .collect()
 }

@@ -23,3 +23,4 @@ mod schema_parity;
 mod settlement;
 mod subsidies;
 mod web;
+mod web_work;

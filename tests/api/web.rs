@@ -132,21 +132,21 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
 }
 
 /// A browser: no redirects followed, cookies kept by hand.
-struct Browser {
+pub struct Browser {
     client: awc::Client,
     base: String,
-    jar: std::collections::BTreeMap<String, String>,
+    pub jar: std::collections::BTreeMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    location: String,
-    set_cookies: Vec<String>,
-    body: String,
+pub struct Page {
+    pub status: u16,
+    pub location: String,
+    pub set_cookies: Vec<String>,
+    pub body: String,
 }
 
 impl Browser {
-    fn new(app: &crate::helpers::TestApp) -> Browser {
+    pub fn new(app: &crate::helpers::TestApp) -> Browser {
         Browser {
             client: awc::Client::builder().disable_redirects().finish(),
             base: app.url(""),
@@ -185,7 +185,7 @@ impl Browser {
             body: String::from_utf8(body.to_vec()).unwrap(),
         }
     }
-    async fn get(&mut self, path: &str) -> Page {
+    pub async fn get(&mut self, path: &str) -> Page {
         let mut res = self
             .client
             .get(format!("{}{path}", self.base))
@@ -196,7 +196,7 @@ impl Browser {
         let body = res.body().await.unwrap();
         self.keep(res.status().as_u16(), res.headers(), &body)
     }
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let mut res = self
             .client
             .post(format!("{}{path}", self.base))
@@ -207,7 +207,51 @@ impl Browser {
         let body = res.body().await.unwrap();
         self.keep(res.status().as_u16(), res.headers(), &body)
     }
-    fn csrf(page: &Page) -> String {
+    /// A `multipart/form-data` post: text fields, then one file.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = "hcBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .insert_header((
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .send_body(body)
+            .await
+            .unwrap();
+        let body = res.body().limit(64 << 20).await.unwrap();
+        self.keep(res.status().as_u16(), res.headers(), &body)
+    }
+    /// Signs in with a token as a page session would hold it.
+    pub fn signed_in(app: &crate::helpers::TestApp, token: &str) -> Browser {
+        let mut b = Browser::new(app);
+        b.jar.insert("hc_access".into(), token.to_string());
+        b
+    }
+    pub fn csrf(page: &Page) -> String {
         let at = page
             .body
             .find("name=\"csrf\" value=\"")

@@ -1,0 +1,430 @@
+//! What every signed-in work page shares: who may open it (others are sent to sign in,
+//! or told plainly that the page is not theirs), the role's navigation, the form token,
+//! renewed session cookies, posted forms read as the API's own inputs (so a page
+//! validates exactly as the API does), and refusals shown next to the field they concern
+//! with what was typed kept.
+
+use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
+use super::{render, Lang};
+use crate::domain::validation::FieldErrors;
+use crate::domain::Role;
+use crate::error::{AppError, Kind};
+use crate::http::request_id;
+use crate::http::State;
+use crate::services::Actor;
+use actix_web::cookie::Cookie;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A signed-in user on one of their role's pages.
+pub(super) struct Desk {
+    pub(super) s: Session,
+    pub(super) rid: Option<String>,
+    csrf: String,
+    set: Option<Cookie<'static>>,
+    /// What the previous step did (`?done=`), in words.
+    done: &'static str,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    href: &'static str,
+    text: &'static str,
+}
+
+fn nav(role: Role) -> Vec<NavLink> {
+    let l = |href, text| NavLink { href, text };
+    match role {
+        Role::Firm => vec![
+            l("/batches", "领取合创券"),
+            l("/my/vouchers", "我的合创券"),
+            l("/services", "服务目录"),
+            l("/orders", "我的订单"),
+        ],
+        Role::Provider => vec![
+            l("/provider", "机构入库"),
+            l("/provider/services", "服务项目"),
+            l("/orders", "服务订单"),
+            l("/provider/redemptions", "兑现申请"),
+        ],
+        Role::Space => vec![l("/space", "载体认定与补贴")],
+        Role::Reviewer => vec![l("/review", "审核工作台")],
+        Role::Finance => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
+        Role::Admin => vec![
+            l("/admin", "项目与批次"),
+            l("/admin/users", "用户与角色"),
+            l("/admin/outbox", "邮件"),
+            l("/admin/jobs", "定时任务"),
+            l("/review", "审核工作台"),
+        ],
+        Role::Auditor => vec![l("/finance/report", "结算报表")],
+    }
+}
+
+/// Opens a page for the given roles: not signed in → the sign-in page, coming back here
+/// afterwards; signed in with another role → 403 with a plain page.
+pub(super) async fn open(
+    state: &State,
+    req: &HttpRequest,
+    roles: &[Role],
+) -> Result<Desk, HttpResponse> {
+    let here = req.path().to_string();
+    let Some(s) = session(state, req).await else {
+        return Err(see_other(&format!("/login?next={here}")));
+    };
+    let (csrf, set) = csrf_of(state, req);
+    let done = actix_web::web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("done").map(|d| done_text(d)))
+        .unwrap_or("");
+    let d = Desk {
+        rid: request_id(req),
+        s,
+        csrf,
+        set,
+        done,
+    };
+    if !roles.contains(&d.s.caller.role) {
+        let page = d.render(
+            state,
+            "denied.html",
+            &here,
+            "无权访问",
+            context! {},
+            &Form::none(),
+            StatusCode::FORBIDDEN,
+        );
+        return Err(page.unwrap_or_else(|e| actix_web::ResponseError::error_response(&e)));
+    }
+    Ok(d)
+}
+
+impl Desk {
+    pub(super) fn actor(&self) -> Actor {
+        Actor::of_caller(&self.s.caller, self.rid.clone())
+    }
+
+    /// The firm, provider or space the user acts for.
+    pub(super) fn party(&self) -> Result<String, AppError> {
+        self.s
+            .caller
+            .party_id
+            .clone()
+            .ok_or_else(AppError::forbidden)
+    }
+
+    fn cookies(&self, state: &State) -> Vec<Cookie<'static>> {
+        let mut c: Vec<Cookie<'static>> = self.set.iter().cloned().collect();
+        c.extend(self.s.renewal(state));
+        c
+    }
+
+    /// Renders one of the role's pages with its navigation, the form token and the state
+    /// of a refused form.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn render(
+        &self,
+        state: &State,
+        name: &str,
+        path: &str,
+        title: &str,
+        ctx: minijinja::Value,
+        form: &Form,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let ctx = context! {
+            ..ctx,
+            ..context! {
+                nav => super::val(nav(self.s.caller.role)), csrf => self.csrf.clone(), done => self.done,
+                f => super::val(form),
+            }
+        };
+        let r = render(name, path, &Lang { en: false }, title, ctx)?;
+        Ok(with(r, status, &self.cookies(state)))
+    }
+
+    /// After a change: back to a page (303), which says what was done.
+    pub(super) fn done(&self, state: &State, to: &str, what: &str) -> HttpResponse {
+        let sep = if to.contains('?') { '&' } else { '?' };
+        let mut r = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("{to}{sep}done={what}")))
+            .finish();
+        for c in self.cookies(state) {
+            let _ = r.add_cookie(&c);
+        }
+        r
+    }
+
+    /// The form came from a page this browser was given.
+    pub(super) fn guard(&self, req: &HttpRequest, posted: &Posted) -> Result<(), AppError> {
+        if csrf_ok(req, posted.get("csrf")) {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                Kind::Forbidden,
+                "form_expired",
+                "页面已过期，表单未提交，请重试。",
+                "this form has expired and was not sent; please try again",
+            ))
+        }
+    }
+}
+
+/// What a page says after a change (`?done=`); only these fixed texts are shown.
+pub(super) fn done_text(code: &str) -> &'static str {
+    match code {
+        "ordered" => "订单已提交，等待服务机构接受。",
+        "accepted" => "已接受订单，合创券相应额度已冻结。",
+        "declined" => "已拒绝订单。",
+        "cancelled" => "订单已取消。",
+        "uploaded" => "材料已上传。",
+        "delivered" => "已标记交付，等待企业确认。",
+        "confirmed" => "已确认交付。",
+        "disputed" => "已提出异议，等待审核人员处理。",
+        "resolved" => "已处理。",
+        "applied" => "兑现申请已提交，等待审核。",
+        "decided" => "已作出审核决定。",
+        "saved" => "已保存。",
+        "prepared" => "结算批次已生成，等待另一名财务人员审批。",
+        "approved" => "已审批。",
+        "rejected" => "已退回。",
+        "recorded" => "已登记支付结果。",
+        "imported" => "银行结果文件已导入。",
+        "created" => "已创建。",
+        "published" => "已发布。",
+        "retried" => "已重新排入发送队列。",
+        "started" => "任务已运行。",
+        "filed" => "已提交。",
+        _ => "",
+    }
+}
+
+/// A refused form: which form, what was typed, and the errors by field (or for the whole
+/// form when the refusal is not about one field).
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Form {
+    pub(super) id: String,
+    pub(super) values: BTreeMap<String, String>,
+    pub(super) errors: BTreeMap<String, String>,
+    pub(super) error: String,
+}
+
+impl Form {
+    pub(super) fn none() -> Form {
+        Form::default()
+    }
+
+    /// The form `id` refused with `e`: field errors by field; a refusal whose code is
+    /// listed in `field_of` shown at that field; anything else for the whole form.
+    pub(super) fn failed(
+        id: &str,
+        posted: &Posted,
+        e: &AppError,
+        field_of: &[(&str, &str)],
+    ) -> Form {
+        let mut errors: BTreeMap<String, String> = BTreeMap::new();
+        for fe in &e.errors {
+            errors
+                .entry(fe.field.clone())
+                .or_insert_with(|| fe.detail.clone());
+        }
+        let mut error = String::new();
+        if errors.is_empty() {
+            match field_of.iter().find(|(code, _)| *code == e.code) {
+                Some((_, field)) => {
+                    errors.insert(field.to_string(), e.detail.clone());
+                }
+                None => error = e.detail.clone(),
+            }
+        }
+        Form {
+            id: id.to_string(),
+            values: posted.kept(),
+            errors,
+            error,
+        }
+    }
+}
+
+/// A posted form, field by field in the order sent.
+pub(super) struct Posted(pub(super) Vec<(String, String)>);
+
+impl Posted {
+    pub(super) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// What the user typed, to show again (never passwords or the token).
+    fn kept(&self) -> BTreeMap<String, String> {
+        let mut m = BTreeMap::new();
+        for (k, v) in &self.0 {
+            if k != "csrf" && !k.contains("password") {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        m
+    }
+
+    /// The form as the API's JSON input: fields named in `shape.lists` as arrays,
+    /// `shape.ints` as whole numbers and `shape.bools` as yes/no (a number that is not
+    /// one is refused at its field), empty fields left out as an API client would leave
+    /// them, `csrf` and `_`-prefixed page fields dropped.
+    pub(super) fn input<T: DeserializeOwned>(&self, shape: &Shape) -> Result<T, AppError> {
+        use serde_json::Value;
+        let mut obj = serde_json::Map::new();
+        let mut bad = FieldErrors::new();
+        for l in shape.lists {
+            obj.insert((*l).to_string(), Value::Array(vec![]));
+        }
+        for (k, v) in &self.0 {
+            let v = v.trim();
+            if k == "csrf"
+                || k.starts_with('_')
+                || (v.is_empty() && !shape.lists.contains(&k.as_str()))
+            {
+                continue;
+            }
+            let value = if shape.ints.contains(&k.as_str()) {
+                match v.parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => {
+                        bad.add(k, "integer_invalid", "请填写整数", "must be a whole number");
+                        continue;
+                    }
+                }
+            } else if shape.bools.contains(&k.as_str()) {
+                Value::Bool(matches!(v, "true" | "on" | "yes" | "1"))
+            } else {
+                Value::String(v.to_string())
+            };
+            match obj.get_mut(k) {
+                Some(Value::Array(a)) => {
+                    if !v.is_empty() {
+                        a.push(value)
+                    }
+                }
+                _ => {
+                    obj.insert(k.clone(), value);
+                }
+            }
+        }
+        bad.finish()?;
+        serde_json::from_value(Value::Object(obj)).map_err(|e| {
+            // A required field left empty: say so at the field.
+            let msg = e.to_string();
+            if let Some(name) = msg
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                let mut fe = FieldErrors::new();
+                fe.add(name, "required", "此项为必填项", "this field is required");
+                return AppError::validation(fe);
+            }
+            AppError::bad_request(
+                "form_invalid",
+                "表单内容无效，请检查后重新提交。",
+                format!("the form does not match what this page sends: {e}"),
+            )
+        })
+    }
+}
+
+/// How a page's form maps onto the API input it stands for.
+pub(super) struct Shape {
+    pub(super) lists: &'static [&'static str],
+    pub(super) ints: &'static [&'static str],
+    pub(super) bools: &'static [&'static str],
+}
+
+impl Shape {
+    /// Text fields only.
+    pub(super) const TEXT: Shape = Shape {
+        lists: &[],
+        ints: &[],
+        bools: &[],
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posted(pairs: &[(&str, &str)]) -> Posted {
+        Posted(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct In {
+        name: String,
+        note: Option<String>,
+        ids: Vec<String>,
+        n: Option<i64>,
+    }
+
+    #[test]
+    fn a_form_reads_as_the_api_input_without_the_token_and_blank_fields() {
+        let p = posted(&[
+            ("csrf", "x"),
+            ("_step", "quote"),
+            ("name", " 检测 "),
+            ("note", ""),
+            ("ids", "a"),
+            ("ids", "b"),
+        ]);
+        let shape = Shape {
+            lists: &["ids"],
+            ints: &["n"],
+            bools: &[],
+        };
+        let i: In = p.input(&shape).unwrap();
+        assert_eq!(i.name, "检测");
+        assert_eq!(i.note, None);
+        assert_eq!(i.ids, vec!["a", "b"]);
+        let none: In = posted(&[("name", "x"), ("n", "7")]).input(&shape).unwrap();
+        assert!(none.ids.is_empty());
+        assert_eq!(none.n, Some(7));
+        let e = posted(&[("name", "x"), ("other", "y")])
+            .input::<In>(&shape)
+            .unwrap_err();
+        assert_eq!(e.code, "form_invalid");
+        let e = posted(&[("note", "x")]).input::<In>(&shape).unwrap_err();
+        assert_eq!(
+            (e.errors[0].field.as_str(), e.errors[0].detail.as_str()),
+            ("name", "此项为必填项"),
+            "an empty required field is refused at the field"
+        );
+        let e = posted(&[("name", "x"), ("n", "七")])
+            .input::<In>(&shape)
+            .unwrap_err();
+        assert_eq!(
+            e.errors[0].field, "n",
+            "a bad number is refused at its field"
+        );
+    }
+
+    #[test]
+    fn a_refusal_lands_on_its_field_and_keeps_what_was_typed_but_not_passwords() {
+        let p = posted(&[("csrf", "t"), ("amount", "12x"), ("password", "secret")]);
+        let e = AppError::conflict("voucher_exhausted", "合创券余额不足", "exhausted");
+        let f = Form::failed("order", &p, &e, &[("voucher_exhausted", "voucher_id")]);
+        assert_eq!(f.errors["voucher_id"], "合创券余额不足");
+        assert_eq!(f.values["amount"], "12x");
+        assert!(!f.values.contains_key("password") && !f.values.contains_key("csrf"));
+        let g = Form::failed("order", &p, &e, &[]);
+        assert_eq!(g.error, "合创券余额不足");
+        assert!(g.errors.is_empty());
+    }
+}

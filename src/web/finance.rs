@@ -1,0 +1,660 @@
+//! Finance pages: settlement runs (prepare; approve or reject by a second finance user —
+//! the button is disabled for the preparer, with the reason shown; bank file as CSV or
+//! XLSX; each payout's result recorded by hand or a bank result file imported) and the
+//! period report with monthly payouts by category drawn as inline SVG beside its table.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::orders::open;
+use super::{local_time, val, wire};
+use crate::domain::settlement::Period;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::handlers::settlement::attachment;
+use crate::http::{db, path_id, State};
+use crate::services::settlement::{
+    self as svc, FileFormat, PayoutResult, PeriodReport, RunDecision,
+};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(runs)
+        .service(prepare)
+        .service(report_file)
+        .service(report)
+        .service(bank_file)
+        .service(run)
+        .service(decide)
+        .service(import)
+        .service(record);
+}
+
+const FINANCE: &[Role] = &[Role::Finance];
+const FINANCE_READ: &[Role] = &[Role::Finance, Role::Admin, Role::Auditor];
+/// Result files up to this size are read (as the API's import).
+const RESULT_FILE_LIMIT: usize = 16 << 20;
+
+fn stage_text(s: &str) -> &'static str {
+    match s {
+        "prepared" => "待审批",
+        "approved" => "已审批，待导出",
+        "exported" => "已导出，待登记结果",
+        "closed" => "已完成",
+        _ => "已退回",
+    }
+}
+
+fn payout_text(s: &str) -> &'static str {
+    match s {
+        "pending" => "待支付",
+        "paid" => "已支付",
+        "failed" => "支付失败",
+        _ => "已冲正",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RunsQuery {
+    page: Option<i64>,
+}
+
+async fn runs_page(
+    state: &State,
+    d: &Desk,
+    page: Option<i64>,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let page = crate::http::page(page, Some(50))?;
+    let list = db(state, move |c| svc::list(c, page)).await?;
+    let items: Vec<_> = list
+        .items
+        .iter()
+        .map(|r| {
+            let stage = wire(&r.stage);
+            json!({"id": r.id, "period": r.period, "stage_text": stage_text(&stage), "stage": stage,
+                   "payouts": r.payout_count, "items": r.item_count, "total": r.total.to_string(),
+                   "prepared_at": local_time(r.prepared_at), "origin": r.origin})
+        })
+        .collect();
+    let last = Period::before(state.clock.now()).to_string();
+    d.render(
+        state,
+        "finance_runs.html",
+        "/finance",
+        "结算批次",
+        context! { items => val(&items), total => list.total, last_period => last },
+        form,
+        status,
+    )
+}
+
+#[get("/finance")]
+async fn runs(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<RunsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE_READ);
+    Ok(runs_page(&state, &d, q.page, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/finance/runs")]
+async fn prepare(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE);
+    let p = Posted(form.into_inner());
+    let (mail, now, actor) = (state.mail.clone(), state.clock.now(), d.actor());
+    let r = match d
+        .guard(&req, &p)
+        .and_then(|_| svc::parse_period(p.get("period").trim()))
+    {
+        Err(e) => Err(e),
+        Ok(period) => {
+            db(&state, move |c| {
+                svc::prepare(c, &mail, period, false, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(out) => Ok(d.done(
+            &state,
+            &format!("/finance/runs/{}", out.run.id),
+            if out.created { "prepared" } else { "saved" },
+        )),
+        Err(e) => {
+            let fields = [("period_invalid", "period"), ("period_in_future", "period")];
+            let f = Form::failed("prepare", &p, &e, &fields);
+            Ok(runs_page(&state, &d, None, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+async fn run_page(
+    state: &State,
+    d: &Desk,
+    id: &str,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let rid = id.to_string();
+    let r = db(state, move |c| svc::get(c, &rid)).await?;
+    let stage = wire(&r.stage);
+    let payouts: Vec<_> = r
+        .payouts
+        .iter()
+        .flatten()
+        .map(|p| {
+            let s = wire(&p.status);
+            json!({"id": p.id, "reference": p.reference, "payee_name": p.payee_name,
+                   "payee_kind": if p.payee_kind == "space" { "载体" } else { "服务机构" },
+                   "credit_code": p.credit_code,
+                   "bank": format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
+                   "amount": p.amount.to_string(), "items": p.item_count, "status_text": payout_text(&s),
+                   "status": s, "bank_reference": p.bank_reference,
+                   "paid_on": p.paid_on.map(|d| d.to_string()), "failure_reason": p.failure_reason})
+        })
+        .collect();
+    let me = d.s.caller.user_id.clone();
+    let is_finance = d.s.caller.role == Role::Finance;
+    let preparer = r.prepared_by.as_deref() == Some(me.as_str());
+    let today = crate::domain::china_time(state.clock.now())
+        .date()
+        .to_string();
+    d.render(
+        state,
+        "finance_run.html",
+        "/finance",
+        &format!("结算批次 {}", r.period),
+        context! {
+            r => context! {
+                id => r.id, period => r.period, stage_text => stage_text(&stage), stage => stage,
+                total => r.total.to_string(), payouts => r.payout_count, items => r.item_count,
+                held_back => r.held_back.to_string(), held_back_count => r.held_back_count,
+                prepared_at => local_time(r.prepared_at), origin => r.origin,
+                decided_at => r.decided_at.map(local_time), reject_reason => r.reject_reason,
+                exported_at => r.exported_at.map(local_time), csv_sha256 => r.csv_sha256,
+                xlsx_sha256 => r.xlsx_sha256,
+            },
+            payouts => val(&payouts), finance => is_finance, preparer => preparer, today => today,
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/finance/runs/{id}")]
+async fn run(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE_READ);
+    let id = path_id(&path, "settlement run")?;
+    Ok(run_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/finance/runs/{id}/decision")]
+async fn decide(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE);
+    let id = path_id(&path, "settlement run")?;
+    let p = Posted(form.into_inner());
+    let (now, actor, rid) = (state.clock.now(), d.actor(), id.clone());
+    let input: Result<RunDecision, AppError> =
+        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => db(&state, move |c| svc::decide(c, &rid, &i, now, &actor)).await,
+    };
+    match r {
+        Ok(v) => Ok(d.done(
+            &state,
+            &format!("/finance/runs/{id}"),
+            if wire(&v.status) == "approved" {
+                "approved"
+            } else {
+                "rejected"
+            },
+        )),
+        Err(e) => {
+            let f = Form::failed("decision", &p, &e, &[]);
+            Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+/// The bank file (taking it marks the run exported, as the API does).
+#[get("/finance/runs/{id}/bank-file")]
+async fn bank_file(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<FormatQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE);
+    let id = path_id(&path, "settlement run")?;
+    let format = match q.format.as_deref() {
+        Some("xlsx") => FileFormat::Xlsx,
+        _ => FileFormat::Csv,
+    };
+    let (now, actor) = (state.clock.now(), d.actor());
+    let (bytes, sha, name) = db(&state, move |c| svc::export(c, &id, format, now, &actor)).await?;
+    Ok(attachment(bytes, format, &name, Some(&sha)))
+}
+
+/// One payout's result, typed by hand from the bank's statement.
+#[post("/finance/payouts/{id}/result")]
+async fn record(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE);
+    let id = path_id(&path, "payout")?;
+    let p = Posted(form.into_inner());
+    let run_id = path_id(p.get("_run"), "settlement run")?;
+    let (mail, now, actor, pid) = (state.mail.clone(), state.clock.now(), d.actor(), id.clone());
+    let input: Result<PayoutResult, AppError> =
+        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                svc::record(c, &mail, &pid, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, &format!("/finance/runs/{run_id}"), "recorded")),
+        Err(e) => {
+            let f = Form::failed(&format!("payout-{id}"), &p, &e, &[]);
+            Ok(run_page(&state, &d, &run_id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// The bank's result file (CSV), uploaded from the page.
+#[post("/finance/runs/{id}/results")]
+async fn import(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    mut parts: Multipart,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE);
+    let id = path_id(&path, "settlement run")?;
+    let mut fields = Vec::new();
+    let mut file = Vec::new();
+    let mut refusal = None;
+    'parts: while let Some(part) = parts.next().await {
+        let Ok(mut part) = part else {
+            refusal = Some(cut_short());
+            break;
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            match chunk {
+                Ok(c) if bytes.len() + c.len() <= RESULT_FILE_LIMIT => bytes.extend_from_slice(&c),
+                Ok(_) => {
+                    refusal = Some(AppError::new(
+                        crate::error::Kind::PayloadTooLarge,
+                        "body_too_large",
+                        "结果文件不能超过 16 MiB",
+                        "result files may be at most 16 MiB",
+                    ));
+                    break 'parts;
+                }
+                Err(_) => {
+                    refusal = Some(cut_short());
+                    break 'parts;
+                }
+            }
+        }
+        if name == "file" {
+            file = bytes;
+        } else if bytes.len() <= 4096 {
+            fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    let p = Posted(fields);
+    let (mail, now, actor, rid) = (state.mail.clone(), state.clock.now(), d.actor(), id.clone());
+    let r = match refusal.map_or_else(|| d.guard(&req, &p), Err) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            db(&state, move |c| {
+                svc::import(c, &mail, &rid, &file, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(rep) if rep.unmatched.is_empty() && rep.mismatched.is_empty() => {
+            Ok(d.done(&state, &format!("/finance/runs/{id}"), "imported"))
+        }
+        Ok(rep) => {
+            let lines: Vec<String> = rep
+                .unmatched
+                .iter()
+                .chain(rep.mismatched.iter())
+                .map(|r| format!("第 {} 行：{}", r.line, r.problem))
+                .collect();
+            let f = Form {
+                id: "import".into(),
+                error: format!(
+                    "已登记 {} 笔；以下行未登记：{}",
+                    rep.applied,
+                    lines.join("；")
+                ),
+                ..Form::none()
+            };
+            Ok(run_page(&state, &d, &id, &f, StatusCode::UNPROCESSABLE_ENTITY).await?)
+        }
+        Err(e) => {
+            let f = Form::failed("import", &p, &e, &[]);
+            Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+fn cut_short() -> AppError {
+    AppError::bad_request(
+        "upload_invalid",
+        "上传内容不完整，请重新选择文件上传。",
+        "the upload was malformed or cut short",
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    period: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportFileQuery {
+    period: Option<String>,
+    format: Option<String>,
+}
+
+/// The period report as a spreadsheet (the API's report file).
+#[get("/finance/report/file")]
+async fn report_file(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<ReportFileQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let _d = open!(state, req, FINANCE_READ);
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => svc::parse_period(p)?,
+        None => Period::before(state.clock.now()),
+    };
+    let format = match q.format.as_deref() {
+        Some("xlsx") => FileFormat::Xlsx,
+        _ => FileFormat::Csv,
+    };
+    let policy = state.policy.clone();
+    let r = db(&state, move |c| svc::report(c, &policy, period)).await?;
+    let bytes = svc::report_file(&r, format)?;
+    let ext = if format == FileFormat::Csv {
+        "csv"
+    } else {
+        "xlsx"
+    };
+    Ok(attachment(
+        bytes,
+        format,
+        &format!("settlement-report-{period}.{ext}"),
+        None,
+    ))
+}
+
+/// Months shown in the payouts chart, ending with the report's period.
+const MONTHS: usize = 12;
+
+#[get("/finance/report")]
+async fn report(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, FINANCE_READ);
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => svc::parse_period(p)?,
+        None => Period::before(state.clock.now()),
+    };
+    let policy = state.policy.clone();
+    let reports: Vec<PeriodReport> = db(&state, move |c| {
+        let mut out = Vec::with_capacity(MONTHS);
+        let mut p = period;
+        for _ in 0..MONTHS {
+            out.push(svc::report(c, &policy, p)?);
+            p = p.previous();
+        }
+        out.reverse();
+        Ok(out)
+    })
+    .await?;
+    let chart = payouts_chart(&reports);
+    let r = reports
+        .last()
+        .ok_or_else(|| AppError::internal("no report"))?;
+    let lines = |l: &[svc::ReportLine]| -> Vec<serde_json::Value> {
+        l.iter()
+            .map(|x| json!({"name": x.name, "items": x.items, "amount": x.amount.to_string(), "paid": x.paid.to_string()}))
+            .collect()
+    };
+    Ok(d.render(
+        &state,
+        "finance_report.html",
+        "/finance/report",
+        &format!("结算报表 {}", r.period),
+        context! {
+            period => r.period.clone(), items => r.items, amount => r.amount.to_string(),
+            paid => r.paid.to_string(),
+            by_category => val(lines(&r.by_category)), by_programme => val(lines(&r.by_programme)),
+            by_provider => val(lines(&r.by_provider)), by_subsidy => val(lines(&r.by_subsidy_policy)),
+            chart => val(&chart),
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )?)
+}
+
+/// Monthly payouts (paid amounts) by category, as stacked bars: the series, their
+/// colours, each month's bar segments in SVG units, and the table of the same numbers.
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub(super) struct Chart {
+    pub(super) series: Vec<Series>,
+    pub(super) months: Vec<Month>,
+    /// The largest month's total in yuan, the top of the scale.
+    pub(super) max: String,
+}
+
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub(super) struct Series {
+    pub(super) name: String,
+    pub(super) colour: &'static str,
+}
+
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub(super) struct Month {
+    pub(super) period: String,
+    pub(super) x: i64,
+    pub(super) total: String,
+    /// Per series: the amount in yuan and the bar segment (y, height).
+    pub(super) cells: Vec<Cell>,
+}
+
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub(super) struct Cell {
+    pub(super) amount: String,
+    pub(super) y: i64,
+    pub(super) h: i64,
+}
+
+const COLOURS: &[&str] = &[
+    "#b3261e", "#1e7b34", "#1f5fa8", "#b06f00", "#6a3d9a", "#5b6675",
+];
+/// Plot height in SVG units (the axis is at y = 20 + HEIGHT).
+const HEIGHT: i64 = 200;
+
+pub(super) fn payouts_chart(reports: &[PeriodReport]) -> Chart {
+    let subsidies = "载体补贴、奖励";
+    let mut names: Vec<String> = Vec::new();
+    for r in reports {
+        for l in &r.by_category {
+            if !names.contains(&l.name) {
+                names.push(l.name.clone());
+            }
+        }
+        if !r.by_subsidy_policy.is_empty() && !names.iter().any(|n| n == subsidies) {
+            names.push(subsidies.to_string());
+        }
+    }
+    let amount_of = |r: &PeriodReport, name: &str| -> i64 {
+        if name == subsidies {
+            r.by_subsidy_policy.iter().map(|l| l.paid.get()).sum()
+        } else {
+            r.by_category
+                .iter()
+                .filter(|l| l.name == name)
+                .map(|l| l.paid.get())
+                .sum()
+        }
+    };
+    let totals: Vec<i64> = reports
+        .iter()
+        .map(|r| names.iter().map(|n| amount_of(r, n)).sum())
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0);
+    let months = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut top = 20 + HEIGHT;
+            let cells = names
+                .iter()
+                .map(|n| {
+                    let a = amount_of(r, n);
+                    // Scaled in whole integers: exact and the same every time.
+                    let h = if max > 0 {
+                        ((a as i128 * HEIGHT as i128) / max as i128) as i64
+                    } else {
+                        0
+                    };
+                    top -= h;
+                    Cell {
+                        amount: crate::domain::Fen::new(a).to_string(),
+                        y: top,
+                        h,
+                    }
+                })
+                .collect();
+            Month {
+                period: r.period.clone(),
+                x: 60 + i as i64 * 45,
+                total: crate::domain::Fen::new(totals[i]).to_string(),
+                cells,
+            }
+        })
+        .collect();
+    Chart {
+        series: names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| Series {
+                name,
+                colour: COLOURS[i % COLOURS.len()],
+            })
+            .collect(),
+        months,
+        max: crate::domain::Fen::new(max).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Fen;
+    use crate::services::settlement::ReportLine;
+
+    fn line(name: &str, paid: i64) -> ReportLine {
+        ReportLine {
+            id: name.into(),
+            name: name.into(),
+            items: 1,
+            amount: Fen::new(paid),
+            paid: Fen::new(paid),
+        }
+    }
+
+    fn report(period: &str, cats: Vec<ReportLine>, subs: Vec<ReportLine>) -> PeriodReport {
+        PeriodReport {
+            period: period.into(),
+            items: 0,
+            amount: Fen::new(0),
+            paid: Fen::new(0),
+            by_programme: vec![],
+            by_provider: vec![],
+            by_category: cats,
+            by_subsidy_policy: subs,
+        }
+    }
+
+    #[test]
+    fn the_tallest_month_fills_the_plot_and_segments_stack_by_category() {
+        let c = payouts_chart(&[
+            report("2026-09", vec![line("专利", 10_000)], vec![]),
+            report(
+                "2026-10",
+                vec![line("专利", 30_000), line("检测", 10_000)],
+                vec![line("孵化器补贴", 40_000)],
+            ),
+            report("2026-11", vec![], vec![]),
+        ]);
+        let names: Vec<&str> = c.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["专利", "检测", "载体补贴、奖励"]);
+        assert_eq!(c.max, "800.00");
+        let oct = &c.months[1];
+        assert_eq!(oct.total, "800.00");
+        let hs: Vec<i64> = oct.cells.iter().map(|x| x.h).collect();
+        assert_eq!(hs, [75, 25, 100], "300/800, 100/800, 400/800 of 200");
+        assert_eq!(
+            oct.cells[0].y,
+            220 - 75,
+            "the first segment sits on the axis"
+        );
+        assert_eq!(oct.cells[2].y, 220 - 200, "the last reaches the top");
+        assert_eq!(c.months[0].cells[0].h, 25);
+        assert!(c.months[2].cells.iter().all(|x| x.h == 0));
+        assert_eq!(c.months[2].cells[0].amount, "0.00");
+    }
+
+    #[test]
+    fn nothing_paid_draws_no_bars() {
+        let c = payouts_chart(&[report("2026-11", vec![line("专利", 0)], vec![])]);
+        assert_eq!(c.max, "0.00");
+        assert_eq!(c.months[0].cells[0].h, 0);
+    }
+}

@@ -1,0 +1,599 @@
+//! Spending a voucher in pages: the firm browses the catalogue, orders with the split
+//! between voucher and own payment shown before it confirms, and confirms or disputes the
+//! delivery; the provider accepts or declines, uploads its evidence and delivers. One
+//! order page serves both sides (and staff, read-only), with the evidence viewable inline.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::{local_time, wire};
+use crate::domain::order::EvidenceKind;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::orders::{
+    self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
+};
+use crate::services::{catalogue, evidence, vouchers};
+use actix_multipart::Multipart;
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use minijinja::context;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(services)
+        .service(new_order)
+        .service(place_order)
+        .service(orders)
+        .service(evidence_file)
+        .service(upload)
+        .service(order)
+        .service(act);
+}
+
+const PARTIES: &[Role] = &[
+    Role::Firm,
+    Role::Provider,
+    Role::Reviewer,
+    Role::Finance,
+    Role::Admin,
+    Role::Auditor,
+];
+
+macro_rules! open {
+    ($state:expr, $req:expr, $roles:expr) => {
+        match super::desk::open(&$state, &$req, $roles).await {
+            Ok(d) => d,
+            Err(r) => return Ok(r),
+        }
+    };
+}
+pub(super) use open;
+
+pub(super) fn status_text(s: &str) -> &'static str {
+    match s {
+        "requested" => "待服务机构接受",
+        "accepted" => "服务中",
+        "declined" => "已拒绝",
+        "delivered" => "待企业确认",
+        "disputed" => "有异议，待审核",
+        "confirmed" => "已确认交付",
+        _ => "已取消",
+    }
+}
+
+fn order_json(o: &OrderView) -> minijinja::Value {
+    let status = wire(&o.status);
+    let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time).unwrap_or_default();
+    let evidence: Vec<serde_json::Value> = o
+        .evidence
+        .iter()
+        .flatten()
+        .map(|e| {
+            serde_json::json!({
+                "href": format!("/orders/{}/evidence/{}", o.id, e.id),
+                "kind_name": e.kind_name, "file_name": e.file_name,
+                "image": e.media_type.starts_with("image/"),
+                "size_kib": (e.size_bytes + 1023) / 1024, "sha256": e.sha256,
+                "uploaded_at": local_time(e.uploaded_at),
+            })
+        })
+        .collect();
+    let missing: Vec<&str> = o
+        .missing_evidence
+        .iter()
+        .flatten()
+        .map(|k| k.name_zh())
+        .collect();
+    super::val(serde_json::json!({
+        "id": o.id, "order_no": o.order_no, "status": status,
+        "status_text": status_text(&status), "firm_name": o.firm_name,
+        "provider_name": o.provider_name, "voucher_code": o.voucher_code,
+        "category_name": o.category_name, "title": o.title, "note": o.note,
+        "contract_amount": o.contract_amount.to_string(),
+        "covered_amount": o.covered_amount.to_string(), "own_amount": o.own_amount.to_string(),
+        "decline_reason": o.decline_reason, "cancel_reason": o.cancel_reason,
+        "dispute_reason": o.dispute_reason, "resolution_note": o.resolution_note,
+        "requested_at": local_time(o.requested_at), "accepted_at": t(o.accepted_at),
+        "deliver_by": t(o.deliver_by), "delivered_at": t(o.delivered_at),
+        "confirmed_at": t(o.confirmed_at), "closed_at": t(o.closed_at),
+        "evidence": evidence, "missing": missing,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    page: Option<i64>,
+    status: Option<String>,
+    category: Option<String>,
+}
+
+/// The catalogue for a firm: what listed providers offer now.
+#[get("/services")]
+async fn services(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, &[Role::Firm]);
+    let page = crate::http::page(q.page, Some(50))?;
+    let category = q.category.clone().filter(|c| !c.is_empty());
+    let policy = state.policy.clone();
+    let list = db(&state, move |c| {
+        catalogue::offered(c, &policy, category.as_deref(), None, page)
+    })
+    .await?;
+    let categories: Vec<(String, String)> = state
+        .policy
+        .categories
+        .iter()
+        .map(|c| (c.code.clone(), c.name_zh.clone()))
+        .collect();
+    let items: Vec<serde_json::Value> = list
+        .items
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id, "title": i.title, "provider_name": i.provider_name,
+                "category_name": i.category_name, "description": i.description,
+                "list_price": i.list_price.to_string(), "delivery_days": i.delivery_days,
+            })
+        })
+        .collect();
+    Ok(d.render(
+        &state,
+        "services.html",
+        "/services",
+        "服务目录",
+        context! {
+            items => super::val(&items), categories => categories, total => list.total,
+            category => q.category.clone().unwrap_or_default(),
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )?)
+}
+
+#[derive(Debug, Deserialize)]
+struct NewQuery {
+    service: Option<String>,
+}
+
+/// Which field a refusal of an order concerns.
+const ORDER_FIELDS: &[(&str, &str)] = &[
+    ("voucher_expired", "voucher_id"),
+    ("voucher_not_active", "voucher_id"),
+    ("voucher_exhausted", "voucher_id"),
+    ("voucher_balance_insufficient", "voucher_id"),
+    ("category_not_covered", "voucher_id"),
+    ("amount_too_small", "contract_amount"),
+    ("amount_invalid", "contract_amount"),
+    ("amount_not_positive", "contract_amount"),
+];
+
+async fn order_form(
+    state: &State,
+    d: &Desk,
+    service_id: &str,
+    form: &Form,
+    quote: Option<minijinja::Value>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let firm = d.party()?;
+    let (policy, id) = (state.policy.clone(), service_id.to_string());
+    let (item, list) = db(state, move |c| {
+        Ok((
+            catalogue::item(c, &policy, &id)?,
+            vouchers::vouchers_of_firm(c, &firm)?,
+        ))
+    })
+    .await?;
+    let vouchers: Vec<(String, String)> = list
+        .iter()
+        .filter(|v| v.status == "active")
+        .map(|v| {
+            (
+                v.id.clone(),
+                format!(
+                    "{}（可用 {} 元，{} 前有效）",
+                    v.code,
+                    v.available,
+                    local_time(v.valid_until)
+                ),
+            )
+        })
+        .collect();
+    d.render(
+        state,
+        "order_new.html",
+        "/orders/new",
+        "下单",
+        context! {
+            item => context! {
+                id => item.id, title => item.title, provider_name => item.provider_name,
+                category_name => item.category_name, description => item.description,
+                list_price => item.list_price.to_string(), delivery_days => item.delivery_days,
+            },
+            vouchers => vouchers, quote => quote,
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/orders/new")]
+async fn new_order(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<NewQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, &[Role::Firm]);
+    let service = path_id(q.service.as_deref().unwrap_or(""), "service item")?;
+    Ok(order_form(&state, &d, &service, &Form::none(), None, StatusCode::OK).await?)
+}
+
+/// `_step=quote` shows the split; `_step=confirm` places the order as quoted.
+#[post("/orders/new")]
+async fn place_order(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, &[Role::Firm]);
+    let p = Posted(form.into_inner());
+    let service = path_id(p.get("service_item_id"), "service item")?;
+    let confirm = p.get("_step") == "confirm";
+    let firm = d.party()?;
+    let (mail, policy, now, actor) = (
+        state.mail.clone(),
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+    );
+    let input: Result<OrderInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let result = match input {
+        Err(e) => Err(e),
+        Ok(input) if confirm => {
+            db(&state, move |c| {
+                svc::request(c, &mail, &policy, &firm, &input, now, &actor).map(Ok)
+            })
+            .await
+        }
+        Ok(input) => db(&state, move |c| svc::quote(c, &firm, &input, now).map(Err)).await,
+    };
+    match result {
+        Ok(Ok(o)) => Ok(d.done(&state, &format!("/orders/{}", o.id), "ordered")),
+        Ok(Err(q)) => {
+            // The quote, and the same fields again to confirm with.
+            let kept = Form {
+                id: "order".into(),
+                values: p.0.iter().filter(|(k, _)| k != "csrf").cloned().collect(),
+                ..Form::none()
+            };
+            let quote = context! {
+                contract_amount => q.contract_amount.to_string(),
+                covered_amount => q.covered_amount.to_string(),
+                own_amount => q.own_amount.to_string(),
+                voucher_available => q.voucher_available.to_string(),
+                co_payment_ratio => q.co_payment_ratio,
+                full_coverage_threshold => q.full_coverage_threshold.to_string(),
+            };
+            Ok(order_form(&state, &d, &service, &kept, Some(quote), StatusCode::OK).await?)
+        }
+        Err(e) => {
+            let f = Form::failed("order", &p, &e, ORDER_FIELDS);
+            Ok(order_form(&state, &d, &service, &f, None, e.kind.status()).await?)
+        }
+    }
+}
+
+#[get("/orders")]
+async fn orders(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PARTIES);
+    let page = crate::http::page(q.page, Some(50))?;
+    let status = q.status.clone().filter(|s| !s.is_empty());
+    let (policy, actor) = (state.policy.clone(), d.actor());
+    let list = db(&state, move |c| {
+        svc::list(c, &policy, Party::of(&actor)?, status.as_deref(), page)
+    })
+    .await?;
+    let items: Vec<minijinja::Value> = list.items.iter().map(order_json).collect();
+    let statuses: Vec<(&str, &str)> = [
+        "requested",
+        "accepted",
+        "delivered",
+        "disputed",
+        "confirmed",
+        "declined",
+        "cancelled",
+    ]
+    .iter()
+    .map(|s| (*s, status_text(s)))
+    .collect();
+    let title = if d.s.caller.role == Role::Provider {
+        "服务订单"
+    } else {
+        "订单"
+    };
+    Ok(d.render(
+        &state,
+        "orders.html",
+        "/orders",
+        title,
+        context! {
+            items => items, total => list.total, statuses => statuses,
+            status => q.status.clone().unwrap_or_default(),
+            firm => d.s.caller.role == Role::Firm,
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )?)
+}
+
+async fn order_page(
+    state: &State,
+    d: &Desk,
+    id: &str,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, actor, oid) = (state.policy.clone(), d.actor(), id.to_string());
+    let o = db(state, move |c| {
+        svc::get(c, &policy, Party::of(&actor)?, &oid)
+    })
+    .await?;
+    let kinds: Vec<(&str, &str)> = EvidenceKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.name_zh()))
+        .collect();
+    let role = d.s.caller.role;
+    d.render(
+        state,
+        "order.html",
+        &format!("/orders/{id}"),
+        &format!("订单 {}", o.order_no),
+        context! {
+            o => order_json(&o), kinds => kinds,
+            firm => role == Role::Firm, provider => role == Role::Provider,
+            reviewer => matches!(role, Role::Reviewer | Role::Admin),
+            max_mib => state.files.max_bytes / 1_048_576,
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/orders/{id}")]
+async fn order(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PARTIES);
+    let id = path_id(&path, "order")?;
+    Ok(order_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
+}
+
+/// One step on an order, as the form named by the step: accept, decline, cancel,
+/// deliver (provider); confirm, dispute, cancel (firm); resolve (reviewer).
+#[post("/orders/{id}/{step}")]
+async fn act(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, step) = path.into_inner();
+    let id = path_id(&id, "order")?;
+    let d = open!(state, req, PARTIES);
+    let p = Posted(form.into_inner());
+    let role = d.s.caller.role;
+    let allowed = match step.as_str() {
+        "accept" | "decline" | "deliver" => role == Role::Provider,
+        "confirm" | "dispute" => role == Role::Firm,
+        "cancel" => matches!(role, Role::Firm | Role::Provider),
+        "resolve" => matches!(role, Role::Reviewer | Role::Admin),
+        _ => return Err(AppError::not_found("page").into()),
+    };
+    if !allowed {
+        return Err(AppError::forbidden().into());
+    }
+    let (mail, policy, now, actor) = (
+        state.mail.clone(),
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+    );
+    let result = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let (oid, s, party) = (id.clone(), step.clone(), d.party().ok());
+            let reason: Result<ReasonInput, AppError> = p.input(&Shape::TEXT);
+            let resolution: Result<DisputeResolution, AppError> = p.input(&Shape::TEXT);
+            db(&state, move |c| {
+                let cx = Ctx {
+                    templates: &mail,
+                    policy: &policy,
+                    now,
+                    actor: &actor,
+                };
+                let party = party.unwrap_or_default();
+                match s.as_str() {
+                    "accept" => svc::accept(c, &cx, &party, &oid),
+                    "decline" => svc::decline(c, &cx, &party, &oid, &reason?),
+                    "deliver" => svc::deliver(c, &cx, &party, &oid),
+                    "confirm" => svc::confirm(c, &cx, &party, &oid),
+                    "dispute" => svc::dispute(c, &cx, &party, &oid, &reason?),
+                    "cancel" => svc::cancel(c, &cx, Party::of(&actor)?, &oid, &reason?),
+                    _ => svc::resolve_dispute(c, &cx, &oid, &resolution?),
+                }
+            })
+            .await
+        }
+    };
+    let done = match step.as_str() {
+        "accept" => "accepted",
+        "decline" => "declined",
+        "deliver" => "delivered",
+        "confirm" => "confirmed",
+        "dispute" => "disputed",
+        "cancel" => "cancelled",
+        _ => "resolved",
+    };
+    match result {
+        Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), done)),
+        Err(e) => {
+            let f = Form::failed(&step, &p, &e, &[]);
+            Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// The provider's evidence upload: `multipart/form-data` with the CSRF token, the kind
+/// and the file, checked exactly as the API's upload is.
+#[post("/orders/{id}/evidence")]
+async fn upload(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    mut parts: Multipart,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "order")?;
+    let d = open!(state, req, &[Role::Provider]);
+    let max = state.files.max_bytes;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut refusal: Option<AppError> = None;
+    while let Some(part) = parts.next().await {
+        let mut part = match part {
+            Ok(p) => p,
+            Err(_) => {
+                refusal = Some(AppError::bad_request(
+                    "upload_invalid",
+                    "上传内容不完整，请重新选择文件上传。",
+                    "the upload was malformed or cut short",
+                ));
+                break;
+            }
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        let file_name = part
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(str::to_string));
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            match chunk {
+                Ok(c) if (bytes.len() + c.len()) as u64 <= max => bytes.extend_from_slice(&c),
+                Ok(_) => {
+                    refusal = Some(evidence::too_large(max));
+                    break;
+                }
+                Err(_) => {
+                    refusal = Some(AppError::bad_request(
+                        "upload_invalid",
+                        "上传内容不完整，请重新选择文件上传。",
+                        "the upload was malformed or cut short",
+                    ));
+                    break;
+                }
+            }
+        }
+        if refusal.is_some() {
+            break;
+        }
+        match (name.as_str(), file_name) {
+            ("file", Some(n)) => file = Some((n, bytes)),
+            (_, None) if bytes.len() <= 4096 => {
+                fields.push((name, String::from_utf8_lossy(&bytes).into_owned()))
+            }
+            _ => {}
+        }
+    }
+    let p = Posted(fields);
+    let result = match refusal {
+        Some(e) => Err(e),
+        None => match d.guard(&req, &p) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let (name, bytes) = file.unwrap_or_default();
+                let (files, now, actor, oid) = (
+                    state.files.clone(),
+                    state.clock.now(),
+                    d.actor(),
+                    id.clone(),
+                );
+                let (provider, kind) = (d.party()?, p.get("kind").to_string());
+                db(&state, move |c| {
+                    evidence::add(
+                        c,
+                        &files,
+                        &provider,
+                        &oid,
+                        &kind,
+                        Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
+                        &bytes,
+                        now,
+                        &actor,
+                    )
+                })
+                .await
+            }
+        },
+    };
+    match result {
+        Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), "uploaded")),
+        Err(e) => {
+            let field = [
+                ("file_empty", "file"),
+                ("file_type_unsupported", "file"),
+                ("file_too_large", "file"),
+                ("upload_invalid", "file"),
+                ("evidence_kind_unknown", "kind"),
+            ];
+            let f = Form::failed("evidence", &p, &e, &field);
+            Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// An evidence file for those who may see the order, shown in the browser (PDF and
+/// images only, as checked on upload; never sniffed).
+#[get("/orders/{id}/evidence/{evidence_id}")]
+async fn evidence_file(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> actix_web::Result<HttpResponse> {
+    let (oid, eid) = path.into_inner();
+    let (oid, eid) = (path_id(&oid, "order")?, path_id(&eid, "evidence")?);
+    let d = open!(
+        state,
+        req,
+        &[
+            Role::Firm,
+            Role::Provider,
+            Role::Reviewer,
+            Role::Finance,
+            Role::Auditor
+        ]
+    );
+    let (files, actor) = (state.files.clone(), d.actor());
+    let (row, bytes) = db(&state, move |c| {
+        let row = evidence::get(c, Party::of(&actor)?, &oid, &eid)?;
+        let bytes = files
+            .read(&row.sha256)
+            .map_err(|e| AppError::internal(format!("reading evidence: {e}")))?;
+        Ok((row, bytes))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.media_type.as_str())
+        .insert_header((header::CONTENT_DISPOSITION, "inline"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

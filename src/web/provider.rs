@@ -1,0 +1,365 @@
+//! Provider pages: the listing's state and notice period, the service catalogue editor,
+//! and redemption (兑现) applications with every item's state and reasons.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::orders::open;
+use super::{local_time, wire};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::catalogue::{self, ServiceItemInput, ServiceItemView};
+use crate::services::orders::Party;
+use crate::services::redemptions::{self, ApplicationInput};
+use crate::services::{providers, Page};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home)
+        .service(services)
+        .service(create_service)
+        .service(edit_service)
+        .service(update_service)
+        .service(redemptions_page)
+        .service(apply);
+}
+
+const PROVIDER: &[Role] = &[Role::Provider];
+
+fn listing_text(s: &str) -> &'static str {
+    match s {
+        "applied" => "已申请，待审核",
+        "in_notice" => "公示中",
+        "listed" => "已入库",
+        "rejected" => "未通过",
+        "suspended" => "已暂停",
+        _ => "已出库",
+    }
+}
+
+pub(super) fn item_status_text(s: &str) -> &'static str {
+    match s {
+        "submitted" => "待审核",
+        "rejected" => "未通过",
+        "in_notice" => "公示中",
+        "payable" => "待拨付",
+        "in_settlement" => "结算中",
+        _ => "已拨付",
+    }
+}
+
+#[get("/provider")]
+async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    let id = d.party()?;
+    let p = db(&state, move |c| providers::get(c, &id)).await?;
+    let status = wire(&p.listing_status);
+    let categories: Vec<String> = p
+        .categories
+        .iter()
+        .map(|c| {
+            state
+                .policy
+                .category(c)
+                .map_or_else(|| c.clone(), |k| k.name_zh.clone())
+        })
+        .collect();
+    let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
+    Ok(d.render(
+        &state,
+        "provider.html",
+        "/provider",
+        "服务机构入库",
+        context! {
+            p => context! {
+                name => p.name, credit_code => p.credit_code, status_text => listing_text(&status), status => status,
+                categories => categories,
+                notice_starts_at => t(p.notice_starts_at), notice_ends_at => t(p.notice_ends_at),
+                listed_at => t(p.listed_at), decision_reason => p.decision_reason,
+                contact_name => p.contact_name, contact_email => p.contact_email,
+                bank => format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
+            },
+            notice_days => state.policy.listing.notice_days,
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )?)
+}
+
+fn item_json(i: &ServiceItemView) -> minijinja::Value {
+    super::val(serde_json::json!({
+        "id": i.id, "title": i.title, "category": i.category, "category_name": i.category_name,
+        "description": i.description, "list_price": i.list_price.to_string(),
+        "delivery_days": i.delivery_days.to_string(), "active": i.active,
+        "updated_at": local_time(i.updated_at),
+    }))
+}
+
+/// The categories the provider is listed for, as choices.
+async fn my_categories(state: &State, d: &Desk) -> Result<Vec<(String, String)>, AppError> {
+    let id = d.party()?;
+    let p = db(state, move |c| providers::get(c, &id)).await?;
+    Ok(p.categories
+        .iter()
+        .map(|c| {
+            let name = state
+                .policy
+                .category(c)
+                .map_or_else(|| c.clone(), |k| k.name_zh.clone());
+            (c.clone(), name)
+        })
+        .collect())
+}
+
+const ITEM: Shape = Shape {
+    lists: &[],
+    ints: &["delivery_days"],
+    bools: &["active"],
+};
+
+async fn services_page(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, id) = (state.policy.clone(), d.party()?);
+    let list = db(state, move |c| catalogue::mine(c, &policy, &id)).await?;
+    let items: Vec<minijinja::Value> = list.iter().map(item_json).collect();
+    let categories = my_categories(state, d).await?;
+    d.render(
+        state,
+        "provider_services.html",
+        "/provider/services",
+        "服务项目",
+        context! { items => items, categories => categories },
+        form,
+        status,
+    )
+}
+
+#[get("/provider/services")]
+async fn services(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    Ok(services_page(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/provider/services")]
+async fn create_service(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let input: Result<ServiceItemInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&ITEM));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                catalogue::create(c, &policy, &id, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
+        Err(e) => {
+            let f = Form::failed("item", &p, &e, &[]);
+            Ok(services_page(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+async fn edit_page(
+    state: &State,
+    d: &Desk,
+    item_id: &str,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, id, item) = (state.policy.clone(), d.party()?, item_id.to_string());
+    let i = db(state, move |c| catalogue::own_item(c, &policy, &id, &item)).await?;
+    let categories = my_categories(state, d).await?;
+    d.render(
+        state,
+        "provider_service.html",
+        "/provider/services",
+        &format!("修改服务项目：{}", i.title),
+        context! { i => item_json(&i), categories => categories },
+        form,
+        status,
+    )
+}
+
+#[get("/provider/services/{id}")]
+async fn edit_service(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    let id = path_id(&path, "service item")?;
+    Ok(edit_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/provider/services/{id}")]
+async fn update_service(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    let item = path_id(&path, "service item")?;
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, id, it) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+        item.clone(),
+    );
+    let input: Result<ServiceItemInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&ITEM));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                catalogue::update(c, &policy, &id, &it, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
+        Err(e) => {
+            let f = Form::failed("item", &p, &e, &[]);
+            Ok(edit_page(&state, &d, &item, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+async fn redemptions_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, id) = (state.policy.clone(), d.party()?);
+    let (orders, apps) = db(state, move |c| {
+        let orders = redemptions::applicable_orders(c, &policy, &id)?;
+        let list = redemptions::applications(
+            c,
+            &policy,
+            Party::Provider(&id),
+            Page {
+                page: 1,
+                per_page: 20,
+            },
+        )?;
+        let mut apps = Vec::with_capacity(list.items.len());
+        for a in list.items {
+            apps.push(redemptions::application(
+                c,
+                &policy,
+                Party::Provider(&id),
+                &a.id,
+            )?);
+        }
+        Ok((orders, apps))
+    })
+    .await?;
+    let orders: Vec<serde_json::Value> = orders
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "id": o.id, "order_no": o.order_no, "title": o.title, "firm_name": o.firm_name,
+                "covered_amount": o.covered_amount.to_string(),
+                "confirmed_at": o.confirmed_at.map(local_time),
+            })
+        })
+        .collect();
+    let apps: Vec<serde_json::Value> = apps
+        .iter()
+        .map(|a| {
+            let items: Vec<serde_json::Value> = a
+                .items
+                .iter()
+                .flatten()
+                .map(|i| {
+                    let s = wire(&i.status);
+                    serde_json::json!({
+                        "order_no": i.order_no, "category_name": i.category_name,
+                        "amount": i.amount.to_string(), "status_text": item_status_text(&s),
+                        "status": s, "reason": i.decision_reason,
+                        "notice_ends_at": i.notice_ends_at.map(local_time),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": a.id, "total": a.total.to_string(), "item_count": a.item_count,
+                "submitted_at": local_time(a.submitted_at), "items": items,
+            })
+        })
+        .collect();
+    d.render(
+        state,
+        "provider_redemptions.html",
+        "/provider/redemptions",
+        "兑现申请",
+        context! { orders => super::val(&orders), apps => super::val(&apps) },
+        form,
+        status,
+    )
+}
+
+#[get("/provider/redemptions")]
+async fn redemptions_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    Ok(redemptions_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/provider/redemptions")]
+async fn apply(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, PROVIDER);
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let shape = Shape {
+        lists: &["order_ids"],
+        ints: &[],
+        bools: &[],
+    };
+    let input: Result<ApplicationInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                redemptions::apply(c, &policy, &id, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/provider/redemptions", "applied")),
+        Err(e) => {
+            let f = Form::failed("apply", &p, &e, &[]);
+            Ok(redemptions_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The reviewer's desk: one page with every queue (firm onboarding, provider listings
+//! and their objections, disputed orders, redemption items with their evidence inline,
+//! certification applications with the rule engine's result per criterion), each item
+//! with its decision form. A refused decision comes back on the same page, at its item.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::orders::open;
+use super::provider::item_status_text;
+use super::space::criteria_json;
+use super::{local_time, val};
+use crate::domain::certification::ApplicationStatus;
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::certification::{self as certs, CertificationDecision, Viewer};
+use crate::services::firms::{self, OnboardingDecision};
+use crate::services::orders::{self as orders, Party};
+use crate::services::providers::{self, ListingDecision, ObjectionResolution};
+use crate::services::redemptions::{self, ItemDecision};
+use crate::services::Page;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(desk_page).service(decide);
+}
+
+const REVIEWING: &[Role] = &[Role::Reviewer, Role::Admin];
+/// Items shown per queue; the count says how many wait in all.
+const SHOWN: i64 = 20;
+
+fn first(n: i64) -> Page {
+    Page {
+        page: 1,
+        per_page: n,
+    }
+}
+
+async fn review_page(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, actor) = (state.policy.clone(), d.actor());
+    let queues = db(state, move |c| {
+        let firms = firms::list(c, Some(OnboardingStatus::Submitted), first(SHOWN))?;
+        let applied = providers::list(c, Some(ListingStatus::Applied), first(SHOWN))?;
+        let noticed = providers::list(c, Some(ListingStatus::InNotice), first(SHOWN))?;
+        let mut objections = Vec::new();
+        for p in &noticed.items {
+            for o in providers::objections(c, &p.id)? {
+                if o.status.as_str() == "open" {
+                    objections.push((p.name.clone(), o));
+                }
+            }
+        }
+        let party = Party::of(&actor)?;
+        let disputes = orders::list(
+            c,
+            &policy,
+            party,
+            Some(OrderStatus::Disputed.as_str()),
+            first(SHOWN),
+        )?;
+        let items =
+            redemptions::items(c, &policy, party, RedemptionStatus::Submitted, first(SHOWN))?;
+        let mut evidence = Vec::with_capacity(items.items.len());
+        for i in &items.items {
+            evidence.push(orders::get(c, &policy, party, &i.order_id)?);
+        }
+        let apps = certs::applications(
+            c,
+            Viewer::Staff,
+            Some(ApplicationStatus::Submitted),
+            first(SHOWN),
+        )?;
+        Ok((
+            firms, applied, noticed, objections, disputes, items, evidence, apps,
+        ))
+    })
+    .await?;
+    let (firms, applied, noticed, objections, disputes, items, evidence, apps) = queues;
+    let firms_v: Vec<_> = firms
+        .items
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.id, "name": f.name, "credit_code": f.credit_code,
+                "industry": f.industry, "employees": f.employees,
+                "revenue": f.revenue.to_string(), "size_class": super::wire(&f.size_class),
+                "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
+            })
+        })
+        .collect();
+    let provider_json = |p: &providers::ProviderView| {
+        json!({
+            "id": p.id, "name": p.name, "credit_code": p.credit_code,
+            "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| k.name_zh.clone())).collect::<Vec<_>>(),
+            "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
+        })
+    };
+    let applied_v: Vec<_> = applied.items.iter().map(provider_json).collect();
+    let noticed_v: Vec<_> = noticed.items.iter().map(provider_json).collect();
+    let objections_v: Vec<_> = objections
+        .iter()
+        .map(|(name, o)| {
+            json!({"id": o.id, "provider_name": name, "objector": o.objector_name,
+                   "reason": o.reason, "filed_at": local_time(o.filed_at)})
+        })
+        .collect();
+    let disputes_v: Vec<_> = disputes
+        .items
+        .iter()
+        .map(|o| {
+            json!({"id": o.id, "order_no": o.order_no, "firm_name": o.firm_name,
+                   "provider_name": o.provider_name, "reason": o.dispute_reason,
+                   "covered_amount": o.covered_amount.to_string()})
+        })
+        .collect();
+    let items_v: Vec<_> = items
+        .items
+        .iter()
+        .zip(evidence.iter())
+        .map(|(i, o)| {
+            let ev: Vec<_> = o
+                .evidence
+                .iter()
+                .flatten()
+                .map(|e| {
+                    json!({"href": format!("/orders/{}/evidence/{}", o.id, e.id),
+                           "kind_name": e.kind_name, "file_name": e.file_name,
+                           "image": e.media_type.starts_with("image/")})
+                })
+                .collect();
+            json!({
+                "id": i.id, "order_id": i.order_id, "order_no": i.order_no,
+                "category_name": i.category_name, "amount": i.amount.to_string(),
+                "status_text": item_status_text(&super::wire(&i.status)),
+                "firm_name": o.firm_name, "provider_name": o.provider_name, "title": o.title,
+                "contract_amount": o.contract_amount.to_string(), "evidence": ev,
+            })
+        })
+        .collect();
+    let apps_v: Vec<_> = apps
+        .items
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id, "space_name": a.space_name, "scheme_name": a.scheme_name,
+                "eligible": a.eligible, "summary": a.evaluation.summary_zh,
+                "criteria": criteria_json(a), "submitted_at": local_time(a.submitted_at),
+            })
+        })
+        .collect();
+    d.render(
+        state,
+        "review.html",
+        "/review",
+        "审核工作台",
+        context! {
+            firms => val(&firms_v), firms_total => firms.total,
+            applied => val(&applied_v), applied_total => applied.total,
+            noticed => val(&noticed_v), noticed_total => noticed.total,
+            objections => val(&objections_v),
+            disputes => val(&disputes_v), disputes_total => disputes.total,
+            items => val(&items_v), items_total => items.total,
+            apps => val(&apps_v), apps_total => apps.total,
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/review")]
+async fn desk_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, REVIEWING);
+    Ok(review_page(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+/// One decision: `kind` is firm, provider, objection, item or application; the form is
+/// the API's decision input for it.
+#[post("/review/{kind}/{id}")]
+async fn decide(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (kind, id) = path.into_inner();
+    let d = open!(state, req, REVIEWING);
+    let id = path_id(&id, "item")?;
+    let p = Posted(form.into_inner());
+    let (mail, policy, now, actor) = (
+        state.mail.clone(),
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+    );
+    let t = Shape::TEXT;
+    let result: Result<(), AppError> = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => match kind.as_str() {
+            "firm" => match p.input::<OnboardingDecision>(&t) {
+                Ok(i) => {
+                    db(&state, move |c| {
+                        firms::decide_onboarding(c, &mail, &id, &i, now, &actor).map(drop)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            },
+            "provider" => match p.input::<ListingDecision>(&t) {
+                Ok(i) => {
+                    db(&state, move |c| {
+                        providers::decide_listing(c, &mail, &policy, &id, &i, now, &actor).map(drop)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            },
+            "objection" => match p.input::<ObjectionResolution>(&t) {
+                Ok(i) => {
+                    db(&state, move |c| {
+                        providers::resolve_objection(c, &mail, &id, &i, now, &actor).map(drop)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            },
+            "item" => match p.input::<ItemDecision>(&t) {
+                Ok(i) => {
+                    db(&state, move |c| {
+                        redemptions::decide(c, &mail, &policy, &id, &i, now, &actor).map(drop)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            },
+            "application" => match p.input::<CertificationDecision>(&t) {
+                Ok(i) => {
+                    db(&state, move |c| {
+                        certs::decide(c, &policy, &mail, &id, &i, now, &actor).map(drop)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            },
+            _ => return Err(AppError::not_found("page").into()),
+        },
+    };
+    match result {
+        Ok(()) => Ok(d.done(&state, "/review", "decided")),
+        Err(e) => {
+            let f = Form::failed(&format!("{kind}-{}", path_tail(&req)), &p, &e, &[]);
+            Ok(review_page(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// The item id as it appears in the path (the form's id is `{kind}-{id}`).
+fn path_tail(req: &HttpRequest) -> String {
+    req.path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

@@ -1,0 +1,501 @@
+//! The work pages of each role, driven as a browser would (forms, cookies, redirects
+//! not followed): a firm orders with the split shown first, the provider accepts,
+//! uploads and delivers, the firm confirms, the provider applies for redemption; every
+//! refused form shows its error next to the field with what was typed kept.
+
+use crate::helpers::spawn_app;
+use crate::orders::{world, PDF, PNG};
+use crate::web::{Browser, Page};
+use hechuang::domain::Role;
+
+fn id_after(body: &str, marker: &str) -> String {
+    let at = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {body}"))
+        + marker.len();
+    body[at..at + 36].to_string()
+}
+
+async fn post(b: &mut Browser, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
+    let csrf = Browser::csrf(page);
+    let mut f: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    f.extend_from_slice(form);
+    b.post(path, &f).await
+}
+
+#[actix_web::test]
+async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
+    let app = spawn_app().await;
+    let w = world(&app, "webwork").await;
+    let mut firm = Browser::signed_in(&app, &w.firm.token);
+    let mut prov = Browser::signed_in(&app, &w.provider_token);
+
+    // Pages of another role are refused plainly; signed out goes to sign-in.
+    let p = firm.get("/provider/services").await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("无权访问"), "{}", p.body);
+    let p = Browser::new(&app).get("/orders").await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (303, "/login?next=/orders")
+    );
+
+    // The catalogue, then the order form.
+    let p = firm.get("/services").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("发明专利申请代理") && p.body.contains("12000.00"));
+    assert!(p.body.contains("我的订单"), "the firm's navigation");
+    let form_page = firm.get(&format!("/orders/new?service={}", w.item)).await;
+    assert_eq!(form_page.status, 200, "{}", form_page.body);
+    assert!(form_page.body.contains("计算支付份额"));
+
+    // Bad amount: the error next to the field, what was typed kept, nothing ordered.
+    let p = post(
+        &mut firm,
+        &form_page,
+        "/orders/new",
+        &[
+            ("service_item_id", &w.item),
+            ("voucher_id", &w.voucher),
+            ("contract_amount", "12000.123"),
+            ("note", "请尽快"),
+            ("_step", "quote"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"order-contract_amount-error\"")
+            && p.body.contains("value=\"12000.123\"")
+            && p.body.contains(">请尽快</textarea>"),
+        "{}",
+        p.body
+    );
+    assert_eq!(app.count("orders"), 0);
+    // Without the page's token: refused, nothing ordered.
+    let p = firm
+        .post(
+            "/orders/new",
+            &[
+                ("service_item_id", &w.item),
+                ("voucher_id", &w.voucher),
+                ("contract_amount", "12000.00"),
+                ("_step", "confirm"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("页面已过期"), "{}", p.body);
+    assert_eq!(app.count("orders"), 0);
+
+    // The split first; the order only on confirming.
+    let fields = [
+        ("service_item_id", w.item.as_str()),
+        ("voucher_id", w.voucher.as_str()),
+        ("contract_amount", "12000.00"),
+        ("note", ""),
+    ];
+    let mut quote = fields.to_vec();
+    quote.push(("_step", "quote"));
+    let p = post(&mut firm, &form_page, "/orders/new", &quote).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body
+            .contains("合创券支付</th><td class=\"num\"><strong>6000.00</strong>")
+            && p.body
+                .contains("企业自付</th><td class=\"num\"><strong>6000.00</strong>"),
+        "{}",
+        p.body
+    );
+    assert_eq!(app.count("orders"), 0, "a quote orders nothing");
+    let mut confirm = fields.to_vec();
+    confirm.push(("_step", "confirm"));
+    let p = post(&mut firm, &p, "/orders/new", &confirm).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(p.location.starts_with("/orders/") && p.location.ends_with("?done=ordered"));
+    let order = p.location["/orders/".len().."/orders/".len() + 36].to_string();
+    let p = firm.get(&p.location).await;
+    assert!(
+        p.body.contains("订单已提交") && p.body.contains("待服务机构接受"),
+        "{}",
+        p.body
+    );
+
+    // The provider: its orders, declining needs a reason, then accepts.
+    let p = prov.get("/orders").await;
+    assert!(p.body.contains(&format!("/orders/{order}")), "{}", p.body);
+    let op = prov.get(&format!("/orders/{order}")).await;
+    assert!(op.body.contains("接受订单") && op.body.contains("拒绝原因"));
+    let p = post(
+        &mut prov,
+        &op,
+        &format!("/orders/{order}/decline"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"decline-reason-error\""), "{}", p.body);
+    let p = post(&mut prov, &op, &format!("/orders/{order}/accept"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let op = prov.get(&p.location).await;
+    assert!(op.body.contains("已接受订单") && op.body.contains("服务中"));
+    assert!(
+        op.body
+            .contains("disabled aria-describedby=\"deliver-why\""),
+        "delivery waits for the documents: {}",
+        op.body
+    );
+    // The firm may not accept (not its step).
+    let fp = firm.get(&format!("/orders/{order}")).await;
+    let p = post(&mut firm, &fp, &format!("/orders/{order}/accept"), &[]).await;
+    assert_eq!(p.status, 403);
+
+    // Evidence: a file that is not a PDF is refused by the field; the real ones stored.
+    let csrf = Browser::csrf(&op);
+    let path = format!("/orders/{order}/evidence");
+    let p = prov
+        .post_file(
+            &path,
+            &[("csrf", &csrf), ("kind", "contract")],
+            ("file", "contract.pdf", b"MZ\x90\x00 not a pdf"),
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"evidence-file-error\""), "{}", p.body);
+    assert_eq!(app.count("order_evidence"), 0);
+    for (kind, name, bytes) in [
+        ("contract", "合同.pdf", PDF),
+        ("invoice", "invoice.pdf", PDF),
+        ("payment_receipt", "receipt.png", PNG),
+        ("service_report", "report.pdf", PDF),
+    ] {
+        let p = prov
+            .post_file(
+                &path,
+                &[("csrf", &csrf), ("kind", kind)],
+                ("file", name, bytes),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{kind}: {}", p.body);
+    }
+    let op = prov.get(&format!("/orders/{order}")).await;
+    assert!(op.body.contains("合同.pdf") && op.body.contains("<img class=\"evidence\""));
+    let ev = id_after(
+        &op.body,
+        &format!("&#x2f;orders&#x2f;{order}&#x2f;evidence&#x2f;"),
+    );
+    let (status, headers, bytes) = {
+        let mut res = awc::Client::default()
+            .get(app.url(&format!("/orders/{order}/evidence/{ev}")))
+            .insert_header(("cookie", format!("hc_access={}", w.firm.token)))
+            .send()
+            .await
+            .unwrap();
+        let b = res.body().await.unwrap();
+        (res.status().as_u16(), res.headers().clone(), b)
+    };
+    assert_eq!(status, 200, "the firm sees the evidence inline");
+    assert_eq!(headers.get("content-disposition").unwrap(), "inline");
+    assert!(bytes.starts_with(b"%PDF") || bytes.starts_with(&PNG[..4]));
+    let p = post(&mut prov, &op, &format!("/orders/{order}/deliver"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+
+    // The firm: disputing needs a reason; it confirms.
+    let fp = firm.get(&format!("/orders/{order}")).await;
+    assert!(fp.body.contains("确认交付") && fp.body.contains("提出异议"));
+    let p = post(
+        &mut firm,
+        &fp,
+        &format!("/orders/{order}/dispute"),
+        &[("reason", "  ")],
+    )
+    .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"dispute-reason-error\""), "{}", p.body);
+    let p = post(&mut firm, &fp, &format!("/orders/{order}/confirm"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = firm.get("/my/vouchers").await;
+    assert!(
+        p.body.contains("44000.00"),
+        "balance after 6000: {}",
+        p.body
+    );
+
+    // The provider applies for redemption; nothing chosen is refused by the field.
+    let rp = prov.get("/provider/redemptions").await;
+    assert_eq!(rp.status, 200, "{}", rp.body);
+    assert!(
+        rp.body.contains(&format!("value=\"{order}\"")),
+        "{}",
+        rp.body
+    );
+    let p = post(&mut prov, &rp, "/provider/redemptions", &[]).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"apply-order_ids-error\""),
+        "{}",
+        p.body
+    );
+    let p = post(
+        &mut prov,
+        &rp,
+        "/provider/redemptions",
+        &[("order_ids", &order)],
+    )
+    .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let rp = prov.get(&p.location).await;
+    assert!(
+        rp.body.contains("兑现申请已提交")
+            && rp.body.contains("待审核")
+            && rp.body.contains("6000.00"),
+        "{}",
+        rp.body
+    );
+    assert!(
+        !rp.body.contains(&format!("value=\"{order}\"")),
+        "applied once"
+    );
+
+    // The reviewer: the item with its evidence inline; refusing needs a reason.
+    app.staff("webwork_rev", Role::Reviewer);
+    let mut rev = Browser::signed_in(&app, &app.token("webwork_rev").await);
+    let q = rev.get("/review").await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    assert!(
+        q.body.contains("兑现审核 · 待审 1 笔") && q.body.contains("合同.pdf"),
+        "{}",
+        q.body
+    );
+    assert!(q.body.contains("<img class=\"evidence\""), "images inline");
+    let item = id_after(&q.body, "action=\"/review/item/");
+    let at = format!("/review/item/{item}");
+    let p = post(&mut rev, &q, &at, &[("decision", "reject"), ("reason", "")]).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains(&format!("id=\"item-{item}-reason-error\"")),
+        "{}",
+        p.body
+    );
+    let p = post(
+        &mut rev,
+        &q,
+        &at,
+        &[("decision", "approve"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let q = rev.get(&p.location).await;
+    assert!(
+        q.body.contains("已作出审核决定") && q.body.contains("兑现审核 · 待审 0 笔"),
+        "{}",
+        q.body
+    );
+    let public = Browser::new(&app).get("/public/redemptions").await;
+    assert!(
+        public.body.contains("公示中") && public.body.contains("6000.00"),
+        "{}",
+        public.body
+    );
+
+    // The notice ends; finance prepares, the preparer cannot approve, a second one does.
+    app.clock
+        .advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    let admin = app.token("admin_webwork").await;
+    let r = app.run_job(&admin, "redemption_notices", None).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    app.staff("webwork_fin1", Role::Finance);
+    app.staff("webwork_fin2", Role::Finance);
+    let mut fin1 = Browser::signed_in(&app, &app.token("webwork_fin1").await);
+    let mut fin2 = Browser::signed_in(&app, &app.token("webwork_fin2").await);
+    let runs = fin1.get("/finance").await;
+    assert_eq!(runs.status, 200, "{}", runs.body);
+    let p = post(&mut fin1, &runs, "/finance/runs", &[("period", "2026-13")]).await;
+    assert_eq!(p.status, 400, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"prepare-period-error\"") && p.body.contains("value=\"2026-13\""),
+        "{}",
+        p.body
+    );
+    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    let p = post(&mut fin1, &runs, "/finance/runs", &[("period", &period)]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let run_path = p.location.split('?').next().unwrap().to_string();
+    let run_id = run_path["/finance/runs/".len()..].to_string();
+    let run = fin1.get(&p.location).await;
+    assert!(
+        run.body.contains("待审批") && run.body.contains("6000.00"),
+        "{}",
+        run.body
+    );
+    assert!(
+        run.body.contains("须由另一名财务人员审批")
+            && run
+                .body
+                .contains("value=\"approve\" disabled aria-describedby=\"why-not\""),
+        "the preparer's approve button is disabled with the reason: {}",
+        run.body
+    );
+    let decision = format!("{run_path}/decision");
+    let p = post(&mut fin1, &run, &decision, &[("decision", "approve")]).await;
+    assert_eq!(p.status, 403, "nor can the preparer post it: {}", p.body);
+    let run2 = fin2.get(&run_path).await;
+    assert!(
+        !run2.body.contains("aria-describedby=\"why-not\""),
+        "{}",
+        run2.body
+    );
+    let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let csv = fin2.get(&format!("{run_path}/bank-file?format=csv")).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("6000.00"), "{}", csv.body);
+    let run2 = fin2.get(&run_path).await;
+    assert!(run2.body.contains("已导出，待登记结果"), "{}", run2.body);
+    let payout = id_after(&run2.body, "action=\"/finance/payouts/");
+    let today = hechuang::domain::china_time(app.clock.now())
+        .date()
+        .to_string();
+    let result = format!("/finance/payouts/{payout}/result");
+    let mut paid = vec![
+        ("_run", run_id.as_str()),
+        ("outcome", "paid"),
+        ("bank_reference", ""),
+        ("paid_on", today.as_str()),
+        ("reason", ""),
+    ];
+    let p = post(&mut fin2, &run2, &result, &paid).await;
+    assert_eq!(
+        p.status, 422,
+        "paid without the bank's reference: {}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(&format!("id=\"payout-{payout}-bank_reference-error\"")),
+        "{}",
+        p.body
+    );
+    paid[2] = ("bank_reference", "BOC20261201001");
+    let p = post(&mut fin2, &run2, &result, &paid).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let run2 = fin2.get(&run_path).await;
+    assert!(
+        run2.body.contains("已完成") && run2.body.contains("BOC20261201001"),
+        "{}",
+        run2.body
+    );
+    let public = Browser::new(&app).get("/public/redemptions").await;
+    assert!(
+        public.body.contains("已拨付") && public.body.contains("6000.00"),
+        "{}",
+        public.body
+    );
+    let report = fin2.get(&format!("/finance/report?period={period}")).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(
+        report.body.contains("<svg class=\"chart\"") && report.body.contains("<rect"),
+        "{}",
+        report.body
+    );
+    assert!(
+        report.body.contains("已支付 <strong>6000.00</strong>"),
+        "{}",
+        report.body
+    );
+}
+
+#[actix_web::test]
+async fn a_provider_edits_its_catalogue_with_errors_by_field() {
+    let app = spawn_app().await;
+    let (_, token) = crate::catalogue::listed_provider(&app, "webcat").await;
+    let mut b = Browser::signed_in(&app, &token);
+    let p = b.get("/provider").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("已入库"), "{}", p.body);
+    let p = b.get("/provider/services").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let bad = post(
+        &mut b,
+        &p,
+        "/provider/services",
+        &[
+            ("category", "patent"),
+            ("title", "专利检索"),
+            ("description", "检索报告"),
+            ("list_price", "abc"),
+            ("delivery_days", "十"),
+            ("active", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"item-delivery_days-error\"")
+            && bad.body.contains("value=\"专利检索\""),
+        "{}",
+        bad.body
+    );
+    let bad = post(
+        &mut b,
+        &p,
+        "/provider/services",
+        &[
+            ("category", "patent"),
+            ("title", "专利检索"),
+            ("description", "检索报告"),
+            ("list_price", "abc"),
+            ("delivery_days", "10"),
+            ("active", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("id=\"item-list_price-error\""),
+        "{}",
+        bad.body
+    );
+    assert_eq!(app.count("service_items"), 0);
+    let ok = post(
+        &mut b,
+        &p,
+        "/provider/services",
+        &[
+            ("category", "patent"),
+            ("title", "专利检索"),
+            ("description", "检索报告"),
+            ("list_price", "3000.00"),
+            ("delivery_days", "10"),
+            ("active", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = b.get("/provider/services").await;
+    assert!(p.body.contains("专利检索") && p.body.contains("上架中"));
+    let item = id_after(&p.body, "href=\"/provider/services/");
+    let e = b.get(&format!("/provider/services/{item}")).await;
+    assert!(e.body.contains("value=\"3000.00\""), "{}", e.body);
+    let ok = post(
+        &mut b,
+        &e,
+        &format!("/provider/services/{item}"),
+        &[
+            ("category", "patent"),
+            ("title", "专利检索"),
+            ("description", "检索报告"),
+            ("list_price", "3500.00"),
+            ("delivery_days", "10"),
+            ("active", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = b.get("/provider/services").await;
+    assert!(
+        p.body.contains("3500.00") && p.body.contains("已下架"),
+        "{}",
+        p.body
+    );
+}

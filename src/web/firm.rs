@@ -51,7 +51,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
                 "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
                 "mode": wire(&b.allocation_mode),
                 "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
-                "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S")),
+                "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S%.3f")),
                 "budget": b.budget.to_string(), "remaining": remaining.to_string(),
                 "vouchers_claimed": claimed,
                 "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>(),

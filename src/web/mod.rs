@@ -17,6 +17,7 @@ use minijinja::{context, Environment};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
+mod admin;
 mod desk;
 mod finance;
 mod firm;
@@ -80,6 +81,13 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/redemptions.html"),
     ),
     (
+        "admin_programmes.html",
+        include_str!("templates/admin_programmes.html"),
+    ),
+    ("admin_users.html", include_str!("templates/admin_users.html")),
+    ("admin_outbox.html", include_str!("templates/admin_outbox.html")),
+    ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
+    (
         "finance_runs.html",
         include_str!("templates/finance_runs.html"),
     ),
@@ -135,7 +143,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(orders::routes)
         .configure(provider::routes)
         .configure(review::routes)
-        .configure(finance::routes);
+        .configure(finance::routes)
+        .configure(admin::routes);
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod authz;
+mod browser;
 mod catalogue;
 mod certification;
 mod claims;

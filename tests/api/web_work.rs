@@ -499,3 +499,186 @@ async fn a_provider_edits_its_catalogue_with_errors_by_field() {
         p.body
     );
 }
+
+#[actix_web::test]
+async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
+    let app = spawn_app().await;
+    let token = app.staff_token("webadmin", Role::Admin).await;
+    let mut b = Browser::signed_in(&app, &token);
+    let p = b.get("/admin").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("现行政策参数") && p.body.contains("兑现公示期"),
+        "{}",
+        p.body
+    );
+
+    // A programme: a bad code is shown by its field; then made.
+    let bad = post(
+        &mut b,
+        &p,
+        "/admin/programmes",
+        &[("code", ""), ("name", "合创券2027")],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"programme-code-error\"")
+            && bad.body.contains("value=\"合创券2027\""),
+        "{}",
+        bad.body
+    );
+    let ok = post(
+        &mut b,
+        &p,
+        "/admin/programmes",
+        &[
+            ("code", "HC2027"),
+            ("name", "合创券2027"),
+            ("categories", "patent"),
+            ("categories", "testing"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = b.get("/admin").await;
+    assert!(p.body.contains("合创券2027（HC2027）"), "{}", p.body);
+    let at =
+        p.body.find("action=\"/admin/programmes/").unwrap() + "action=\"/admin/programmes/".len();
+    let programme = p.body[at..at + 36].to_string();
+
+    // A batch in Beijing time: closing before opening is refused at the field.
+    let path = format!("/admin/programmes/{programme}/batches");
+    let fid = format!("batch-{programme}");
+    let bad = post(
+        &mut b,
+        &p,
+        &path,
+        &[
+            ("name", "第一期"),
+            ("budget", "30000000.00"),
+            ("face_values", "50000.00、20000.00"),
+            ("opens_at", "2027-01-10T09:00"),
+            ("closes_at", "2027-01-01T09:00"),
+            ("allocation_mode", "first_come"),
+            ("publish", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains(&format!("id=\"{fid}-closes_at-error\"")),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("value=\"2027-01-10T09:00:00+08:00\"")
+            || bad.body.contains("value=\"2027-01-10T09:00\"")
+    );
+    let ok = post(
+        &mut b,
+        &p,
+        &path,
+        &[
+            ("name", "第一期"),
+            ("budget", "30000000.00"),
+            ("face_values", "50000.00、20000.00"),
+            ("opens_at", "2027-01-10T09:00"),
+            ("closes_at", "2027-02-10T09:00"),
+            ("allocation_mode", "first_come"),
+            ("publish", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = b.get("/admin").await;
+    assert!(
+        p.body.contains("草稿")
+            && p.body.contains("20000.00、50000.00")
+            && p.body.contains("2027-01-10 09:00:00"),
+        "opens at 09:00 Beijing time: {}",
+        p.body
+    );
+    let at = p.body.find("action=\"/admin/batches/").unwrap() + "action=\"/admin/batches/".len();
+    let batch = p.body[at..at + 36].to_string();
+    let ok = post(&mut b, &p, &format!("/admin/batches/{batch}/publish"), &[]).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = b.get("/admin").await;
+    assert!(p.body.contains("已发布，待开抢"), "{}", p.body);
+
+    // Users: a staff account, a short password refused at its field, disabling.
+    let u = b.get("/admin/users").await;
+    let bad = post(
+        &mut b,
+        &u,
+        "/admin/users",
+        &[
+            ("username", "checker2"),
+            ("display_name", "审核员二"),
+            ("email", ""),
+            ("role", "reviewer"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"user-password-error\"")
+            && bad.body.contains("value=\"checker2\"")
+            && !bad.body.contains("value=\"short\""),
+        "{}",
+        bad.body
+    );
+    let ok = post(
+        &mut b,
+        &u,
+        "/admin/users",
+        &[
+            ("username", "checker2"),
+            ("display_name", "审核员二"),
+            ("email", ""),
+            ("role", "reviewer"),
+            ("password", crate::helpers::PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(
+        app.login("checker2", crate::helpers::PASSWORD).await.status,
+        200
+    );
+    let u = b.get("/admin/users").await;
+    let marker = "审核员二</td><td>审核人员";
+    assert!(u.body.contains(marker), "{}", u.body);
+    let row = &u.body[u.body.find(marker).unwrap()..];
+    let at = row.find("action=\"/admin/users/").unwrap() + "action=\"/admin/users/".len();
+    let user = row[at..at + 36].to_string();
+    let ok = post(&mut b, &u, &format!("/admin/users/{user}/disable"), &[]).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(
+        app.login("checker2", crate::helpers::PASSWORD).await.status,
+        401
+    );
+
+    // Jobs: run one by hand, see its run; the outbox page answers.
+    let j = b.get("/admin/jobs").await;
+    assert_eq!(j.status, 200, "{}", j.body);
+    let ok = post(&mut b, &j, "/admin/jobs/housekeeping/runs", &[]).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let j = b.get(&ok.location).await;
+    assert!(
+        j.body.contains("任务已运行") && j.body.contains("手动"),
+        "{}",
+        j.body
+    );
+    let o = b.get("/admin/outbox").await;
+    assert_eq!(o.status, 200, "{}", o.body);
+    assert!(o.body.contains("没有发送失败的邮件"), "{}", o.body);
+
+    // Another role is refused the admin's pages.
+    let fin = app.staff_token("webadmin_fin", Role::Finance).await;
+    assert_eq!(
+        Browser::signed_in(&app, &fin).get("/admin").await.status,
+        403
+    );
+}

@@ -8,7 +8,8 @@
     els.forEach(function (el) {
       var at = Date.parse(el.getAttribute("data-countdown"));
       if (isNaN(at)) return;
-      var left = Math.max(0, Math.floor((at - now) / 1000));
+      // Rounded up: "started" only once the opening instant has passed.
+      var left = Math.max(0, Math.ceil((at - now) / 1000));
       if (!el.dataset.label) el.dataset.label = el.textContent;
       if (left === 0) { el.textContent = el.dataset.label + "（已开始，请刷新）"; return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),

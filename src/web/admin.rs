@@ -1,0 +1,535 @@
+//! The administrator's pages: programmes and their batches (budget, face values, the
+//! window, publishing), the policy in force (read from `config/policy/`), users and
+//! roles (staff accounts, disabling), emails that failed (with a retry), and the
+//! scheduled jobs with their runs (and a run by hand).
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::orders::open;
+use super::{local_time, val, wire};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::jobs::{self, RunOrigin};
+use crate::services::outbox;
+use crate::services::users::{self, NewStaffUser};
+use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
+use crate::services::Page;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(programmes)
+        .service(create_programme)
+        .service(create_batch)
+        .service(publish_batch)
+        .service(users_page)
+        .service(create_user)
+        .service(set_disabled)
+        .service(outbox_page)
+        .service(retry_email)
+        .service(jobs_page)
+        .service(run_job);
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+
+fn first(n: i64) -> Page {
+    Page {
+        page: 1,
+        per_page: n,
+    }
+}
+
+fn batch_status_text(s: &str) -> &'static str {
+    match s {
+        "draft" => "草稿",
+        "scheduled" => "已发布，待开抢",
+        "open" => "领取中",
+        "exhausted" => "已领完",
+        _ => "已结束",
+    }
+}
+
+async fn programmes_page(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let (progs, batches) = db(state, move |c| {
+        Ok((vouchers::programmes(c)?, vouchers::batches(c, true, now)?))
+    })
+    .await?;
+    let policy = &state.policy;
+    let name_of = |c: &String| {
+        policy
+            .category(c)
+            .map_or_else(|| c.clone(), |k| k.name_zh.clone())
+    };
+    let progs_v: Vec<_> = progs
+        .iter()
+        .map(|p| {
+            let mine: Vec<_> = batches
+                .iter()
+                .filter(|b| b.programme_id == p.id)
+                .map(|b| {
+                    let s = wire(&b.status);
+                    json!({"id": b.id, "name": b.name, "status": s, "status_text": batch_status_text(&s),
+                           "budget": b.budget.to_string(), "remaining": b.remaining.to_string(),
+                           "claimed": b.vouchers_claimed,
+                           "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("、"),
+                           "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
+                           "mode": if wire(&b.allocation_mode) == "lottery" { "摇号" } else { "先到先得" }})
+                })
+                .collect();
+            json!({"id": p.id, "code": p.code, "name": p.name,
+                   "categories": p.categories.iter().map(name_of).collect::<Vec<_>>().join("、"),
+                   "co_payment_ratio": p.co_payment_ratio, "validity_months": p.validity_months,
+                   "full_coverage_threshold": p.full_coverage_threshold.to_string(),
+                   "per_batch_limit": p.per_batch_limit, "per_year_limit": p.per_year_limit,
+                   "batches": mine})
+        })
+        .collect();
+    let categories: Vec<_> = policy
+        .categories
+        .iter()
+        .map(|c| json!({"code": c.code, "name": c.name_zh}))
+        .collect();
+    let subsidies: Vec<_> = policy
+        .subsidies
+        .policies
+        .iter()
+        .map(|p| json!({"code": p.code, "name": p.name_zh}))
+        .collect();
+    d.render(
+        state,
+        "admin_programmes.html",
+        "/admin",
+        "项目与批次",
+        context! {
+            programmes => val(&progs_v), categories => val(&categories), subsidies => val(&subsidies),
+            listing_notice_days => policy.listing.notice_days,
+            redemption_notice_days => policy.spending.redemption_notice_days,
+            defaults => val(&policy.programme),
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/admin")]
+async fn programmes(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    Ok(programmes_page(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/programmes")]
+async fn create_programme(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let shape = Shape {
+        lists: &["categories"],
+        ints: &["validity_months", "per_batch_limit", "per_year_limit"],
+        bools: &[],
+    };
+    let (policy, now, actor) = (state.policy.clone(), state.clock.now(), d.actor());
+    let input: Result<ProgrammeInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                vouchers::create_programme(c, &policy, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin", "created")),
+        Err(e) => {
+            let f = Form::failed("programme", &p, &e, &[("programme_code_taken", "code")]);
+            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// A `datetime-local` value is Beijing time to the minute; the API takes RFC 3339.
+fn beijing(v: &str) -> String {
+    let v = v.trim();
+    let local = v.len() == 16 && v.as_bytes().get(10) == Some(&b'T');
+    if local {
+        format!("{v}:00+08:00")
+    } else {
+        v.to_string()
+    }
+}
+
+#[post("/admin/programmes/{id}/batches")]
+async fn create_batch(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let pid = path_id(&path, "programme")?;
+    let mut pairs = form.into_inner();
+    for (k, v) in pairs.iter_mut() {
+        if k == "opens_at" || k == "closes_at" {
+            *v = beijing(v);
+        }
+        if k == "face_values" {
+            // One field, values separated by commas or 、 (as people type them).
+            *v = v.replace('、', ",");
+        }
+    }
+    let faces: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k == "face_values")
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(|s| ("face_values".to_string(), s.trim().to_string()))
+        })
+        .collect();
+    pairs.retain(|(k, _)| k != "face_values");
+    pairs.extend(faces);
+    let p = Posted(pairs);
+    let shape = Shape {
+        lists: &["face_values"],
+        ints: &[],
+        bools: &["publish"],
+    };
+    let (now, actor, id) = (state.clock.now(), d.actor(), pid.clone());
+    let input: Result<BatchInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                vouchers::create_batch(c, &id, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin", "created")),
+        Err(e) => {
+            let f = Form::failed(&format!("batch-{pid}"), &p, &e, &[]);
+            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+#[post("/admin/batches/{id}/publish")]
+async fn publish_batch(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let id = path_id(&path, "batch")?;
+    let p = Posted(form.into_inner());
+    let (now, actor, bid) = (state.clock.now(), d.actor(), id.clone());
+    let r = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            db(&state, move |c| {
+                vouchers::publish_batch(c, &bid, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin", "published")),
+        Err(e) => {
+            let f = Form::failed(&format!("publish-{id}"), &p, &e, &[]);
+            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+fn role_text(r: &str) -> &'static str {
+    match r {
+        "firm" => "企业",
+        "provider" => "服务机构",
+        "space" => "孵化载体",
+        "reviewer" => "审核人员",
+        "finance" => "财务人员",
+        "admin" => "管理员",
+        _ => "审计人员",
+    }
+}
+
+async fn users_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let list = db(state, move |c| users::list(c, None, first(100))).await?;
+    let items: Vec<_> = list
+        .items
+        .iter()
+        .map(|u| {
+            let r = wire(&u.role);
+            json!({"id": u.id, "username": u.username, "display_name": u.display_name,
+                   "role_text": role_text(&r), "email": u.email, "disabled": u.disabled,
+                   "created_at": local_time(u.created_at)})
+        })
+        .collect();
+    let roles: Vec<(&str, &str)> = ["reviewer", "finance", "admin", "auditor"]
+        .iter()
+        .map(|r| (*r, role_text(r)))
+        .collect();
+    d.render(
+        state,
+        "admin_users.html",
+        "/admin/users",
+        "用户与角色",
+        context! { items => val(&items), total => list.total, roles => roles },
+        form,
+        status,
+    )
+}
+
+#[get("/admin/users")]
+async fn users_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    Ok(users_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/users")]
+async fn create_user(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let (auth, now, actor) = (state.auth.clone(), state.clock.now(), d.actor());
+    let input: Result<NewStaffUser, AppError> =
+        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                users::create_staff(c, &auth, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin/users", "created")),
+        Err(e) => {
+            let f = Form::failed("user", &p, &e, &[("username_taken", "username")]);
+            Ok(users_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+#[post("/admin/users/{id}/{action}")]
+async fn set_disabled(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, action) = path.into_inner();
+    let d = open!(state, req, ADMIN);
+    let id = path_id(&id, "user")?;
+    let disable = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(AppError::not_found("page").into()),
+    };
+    let p = Posted(form.into_inner());
+    let (now, actor, uid) = (state.clock.now(), d.actor(), id.clone());
+    let r = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            db(&state, move |c| {
+                users::set_disabled(c, &uid, disable, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin/users", "saved")),
+        Err(e) => {
+            let f = Form::failed(&format!("u-{id}"), &p, &e, &[]);
+            Ok(users_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+async fn outbox_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (failed, pending) = db(state, move |c| {
+        Ok((
+            outbox::list(c, Some("failed"), None, first(100))?,
+            outbox::list(c, Some("pending"), None, first(1))?.total,
+        ))
+    })
+    .await?;
+    let items: Vec<_> = failed
+        .items
+        .iter()
+        .map(|m| {
+            json!({"id": m.id, "to": m.to_address, "subject": m.subject, "kind": m.kind,
+                   "attempts": m.attempts, "last_error": m.last_error,
+                   "failed_at": m.failed_at.map(local_time), "created_at": local_time(m.created_at)})
+        })
+        .collect();
+    d.render(
+        state,
+        "admin_outbox.html",
+        "/admin/outbox",
+        "邮件发送",
+        context! { items => val(&items), failed => failed.total, pending => pending },
+        form,
+        status,
+    )
+}
+
+#[get("/admin/outbox")]
+async fn outbox_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    Ok(outbox_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/outbox/{id}/retry")]
+async fn retry_email(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let id = path_id(&path, "email")?;
+    let p = Posted(form.into_inner());
+    let (now, actor, mid) = (state.clock.now(), d.actor(), id.clone());
+    let r = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => db(&state, move |c| outbox::retry(c, &mid, now, &actor)).await,
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/admin/outbox", "retried")),
+        Err(e) => {
+            let f = Form::failed(&format!("m-{id}"), &p, &e, &[]);
+            Ok(outbox_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+fn run_status_text(s: &str) -> &'static str {
+    match s {
+        "running" => "运行中",
+        "succeeded" => "成功",
+        "failed" => "失败",
+        _ => "已放弃",
+    }
+}
+
+async fn jobs_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (runner, now) = (state.jobs.clone(), state.clock.now());
+    let (list, runs) = db(state, move |c| {
+        Ok((
+            jobs::list_jobs(c, runner.schedules(), now)?,
+            jobs::list_runs(c, None, None, first(30))?,
+        ))
+    })
+    .await?;
+    let jobs_v: Vec<_> = list
+        .iter()
+        .map(|j| {
+            json!({"name": wire(&j.name), "description": j.description, "schedule": j.schedule,
+                   "next_slot": j.next_slot.map(local_time),
+                   "last": j.last_run.as_ref().map(|r| format!("{} {}", local_time(r.started_at), run_status_text(&r.status)))})
+        })
+        .collect();
+    let runs_v: Vec<_> = runs
+        .items
+        .iter()
+        .map(|r| {
+            json!({"job": r.job, "slot": local_time(r.slot), "origin": r.origin,
+                   "status_text": run_status_text(&r.status), "status": r.status,
+                   "attempt": r.attempt, "started_at": local_time(r.started_at)})
+        })
+        .collect();
+    d.render(
+        state,
+        "admin_jobs.html",
+        "/admin/jobs",
+        "定时任务",
+        context! { jobs => val(&jobs_v), runs => val(&runs_v) },
+        form,
+        status,
+    )
+}
+
+#[get("/admin/jobs")]
+async fn jobs_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    Ok(jobs_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/jobs/{job}/runs")]
+async fn run_job(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let name = path.into_inner();
+    let r: Result<(), AppError> = async {
+        d.guard(&req, &p)?;
+        let job = jobs::parse_job(&name)?;
+        let slot = jobs::manual_slot(state.jobs.schedules(), job, None, state.clock.now())?;
+        let origin = RunOrigin::Manual {
+            user_id: Some(d.s.caller.user_id.clone()),
+        };
+        state.jobs.run(job, slot, origin).await?;
+        Ok(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(d.done(&state, "/admin/jobs", "started")),
+        Err(e) => {
+            let f = Form::failed(&format!("job-{name}"), &p, &e, &[]);
+            Ok(jobs_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_local_time_from_the_form_is_beijing_time() {
+        assert_eq!(
+            super::beijing("2026-12-01T09:00"),
+            "2026-12-01T09:00:00+08:00"
+        );
+        assert_eq!(
+            super::beijing("2026-12-01T09:00:00+08:00"),
+            "2026-12-01T09:00:00+08:00"
+        );
+        assert_eq!(super::beijing("tomorrow"), "tomorrow");
+    }
+}

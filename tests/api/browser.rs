@@ -1,0 +1,495 @@
+//! The portal in a real browser: Debian's headless Chromium driven through chromedriver
+//! (W3C WebDriver, from Rust with fantoccini), every step typed and clicked as a person
+//! would, with a screenshot of each step written to `artifacts/screenshots/<backend>/`
+//! (or `HECHUANG_SCREENSHOTS`), which CI keeps.
+//!
+//! The journey: a firm signs in and claims in a batch that opens during the test
+//! (the countdown runs out in the browser), orders a service with the split shown
+//! before confirming; the provider accepts, uploads its evidence and delivers; the
+//! firm confirms; the provider applies; a reviewer approves; the notice ends; one
+//! finance user prepares the run, another approves it, exports the bank file and
+//! records it paid; the public page lists the redemption as paid.
+//!
+//! Needs `chromium` and `chromedriver` (`scripts/test` installs Debian's packages when
+//! missing). Without them the test says so and passes, except under `CI=true`, where
+//! it fails: CI must run it.
+
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::orders::{PDF, PNG};
+use chrono::Duration;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hechuang::domain::Role;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p));
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver(exe: &Path) -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(exe)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+struct Session {
+    c: Client,
+    base: String,
+    shots: PathBuf,
+    step: u32,
+}
+
+impl Session {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+    async fn shot(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.step)), png).unwrap();
+    }
+    /// The page's main text (retried while a navigation replaces the page).
+    async fn text(&self) -> String {
+        for _ in 0..50 {
+            if let Ok(el) = self.c.find(Locator::Css("main")).await {
+                if let Ok(t) = el.text().await {
+                    return t;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no page")
+    }
+    /// Waits (up to 5 s) for the page to say `what`.
+    async fn sees(&self, what: &str) {
+        let mut t = String::new();
+        for _ in 0..50 {
+            t = self.text().await;
+            if t.contains(what) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("expected {what:?} on the page: {t}");
+    }
+    async fn fill(&self, css: &str, value: &str) {
+        let el = self.c.find(Locator::Css(css)).await.unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+    async fn click(&self, css: &str) {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+    async fn choose(&self, css: &str, value: &str) {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+    /// Signs out (cookies gone) and in again through the sign-in page.
+    async fn sign_in(&mut self, username: &str, next: &str) {
+        self.go("/").await;
+        self.c.delete_all_cookies().await.unwrap();
+        self.go(&format!("/login?next={next}")).await;
+        self.fill("#username", username).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form button[type=submit]").await;
+        self.at(next).await;
+    }
+    /// Waits (up to 5 s) for the browser to be at `path`.
+    async fn at(&self, path: &str) {
+        for _ in 0..50 {
+            if self.c.current_url().await.is_ok_and(|u| u.path() == path) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("not at {path}: {}", self.text().await);
+    }
+    /// The id in the current URL after `prefix`.
+    async fn id_in_url(&self, prefix: &str) -> String {
+        let url = self.c.current_url().await.unwrap();
+        let rest = url.path().strip_prefix(prefix).unwrap().to_string();
+        rest[..36].to_string()
+    }
+}
+
+async fn open_browser(app: &TestApp, driver: &Driver, shots: PathBuf) -> Session {
+    let chromium = find(
+        "HECHUANG_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    )
+    .expect("chromium");
+    let profile = app.dir.path().join("chromium-profile");
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            // As this machine needs: no sandbox as root, no network beyond localhost.
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                "--lang=zh-CN", format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": shots.display().to_string(),
+                "download.prompt_for_download": false,
+            },
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session");
+    Session {
+        c,
+        base: app.url(""),
+        shots,
+        step: 0,
+    }
+}
+
+/// Moves the test's fixed clock up to the real time (never back).
+fn sync_clock(app: &TestApp) {
+    let behind = chrono::Utc::now() - app.clock.now_utc();
+    if behind > Duration::zero() {
+        app.clock.advance(behind);
+    }
+}
+
+#[actix_web::test]
+async fn the_whole_journey_in_a_real_browser() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Some(driver_exe) = find("HECHUANG_CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
+        assert!(!ci, "chromedriver is missing: under CI the browser test must run (scripts/test installs chromium and chromium-driver)");
+        eprintln!("SKIPPED: chromedriver not installed (scripts/test installs it)");
+        return;
+    };
+    if find(
+        "HECHUANG_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    )
+    .is_none()
+    {
+        assert!(
+            !ci,
+            "chromium is missing: under CI the browser test must run"
+        );
+        eprintln!("SKIPPED: chromium not installed (scripts/test installs it)");
+        return;
+    }
+    let backend = if crate::helpers::is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let shots = std::env::var("HECHUANG_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots"))
+        .join(backend);
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let app = spawn_app().await;
+    // The people: an onboarded firm, a listed provider, a reviewer, two finance users.
+    let admin = app.staff_token("bj_admin", Role::Admin).await;
+    let (firm_id, _) = app.register_firm("bj_firm").await;
+    let rev = app.staff_token("bj_reviewer", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/firms/{firm_id}/onboarding"),
+            Some(&rev),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.staff("bj_fin_a", Role::Finance);
+    app.staff("bj_fin_b", Role::Finance);
+    // A batch opening a few seconds from now.
+    let admin = {
+        let _ = admin;
+        app.token("bj_admin").await
+    };
+    let r = app
+        .post(
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"code": "HCBROWSER", "name": "合创券"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let programme = r.body["id"].as_str().unwrap().to_string();
+    // The server's clock is the test's; bring it to the browser's time first.
+    sync_clock(&app);
+    let opens = app.clock.now_utc() + Duration::seconds(4);
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{programme}/batches"),
+            Some(&admin),
+            &json!({"name": "第一期", "budget": "30000000.00", "face_values": ["50000.00"],
+                    "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(30)).to_rfc3339(),
+                    "publish": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let driver = start_driver(&driver_exe);
+    let mut b = open_browser(&app, &driver, shots.clone()).await;
+    let files = app.dir.path().join("uploads");
+    std::fs::create_dir_all(&files).unwrap();
+    for (name, bytes) in [
+        ("合同.pdf", PDF),
+        ("发票.pdf", PDF),
+        ("付款凭证.png", PNG),
+        ("服务报告.pdf", PDF),
+    ] {
+        std::fs::write(files.join(name), bytes).unwrap();
+    }
+
+    // 1. The firm signs in and waits for the opening second.
+    b.sign_in("bj_firm", "/batches").await;
+    b.sees("即将开抢").await;
+    b.shot("firm-countdown").await;
+    assert!(
+        b.c.find(Locator::Css("form[action$='/claim']"))
+            .await
+            .is_err(),
+        "no claim button before the opening"
+    );
+    let mut waited = 0;
+    while !b.text().await.contains("已开始") {
+        waited += 1;
+        assert!(waited < 100, "the countdown runs out");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The browser's countdown has run out: the server's clock reaches the opening too.
+    sync_clock(&app);
+    let late = opens + Duration::milliseconds(10) - app.clock.now_utc();
+    if late > Duration::zero() {
+        app.clock.advance(late);
+    }
+    b.go("/batches").await;
+    b.sees("领取中").await;
+    b.shot("firm-batch-open").await;
+    b.click("form[action$='/claim'] button").await;
+    b.sees("已领取合创券").await;
+    b.sees("50000.00").await;
+    b.shot("firm-claimed").await;
+
+    // 2. The provider (listed after its notice: eight days on) publishes a service.
+    crate::catalogue::listed_provider(&app, "bj_provider").await;
+    b.sign_in("bj_provider", "/provider/services").await;
+    b.choose("#item-category", "patent").await;
+    b.fill("#item-title", "发明专利申请代理").await;
+    b.fill("#item-description", "撰写、递交与答复审查意见")
+        .await;
+    b.fill("#item-list_price", "12000.00").await;
+    b.fill("#item-delivery_days", "60").await;
+    b.click("form[action='/provider/services'] button").await;
+    b.sees("已保存").await;
+    b.shot("provider-catalogue").await;
+
+    // 3. The firm orders: the split first, then the order.
+    b.sign_in("bj_firm", "/services").await;
+    b.sees("发明专利申请代理").await;
+    b.click("a[href^='/orders/new']").await;
+    b.fill("#order-contract_amount", "12000.00").await;
+    b.click("button[value=quote]").await;
+    b.sees("合创券支付").await;
+    b.sees("6000.00").await;
+    b.shot("firm-quote").await;
+    b.click("button[value=confirm]").await;
+    b.sees("订单已提交").await;
+    let order = b.id_in_url("/orders/").await;
+    b.shot("firm-ordered").await;
+
+    // 4. The provider accepts, uploads the evidence, delivers.
+    b.sign_in("bj_provider", "/orders").await;
+    b.click(&format!("a[href='/orders/{order}']")).await;
+    b.click("form[action$='/accept'] button").await;
+    b.sees("已接受订单").await;
+    for (kind, name) in [
+        ("contract", "合同.pdf"),
+        ("invoice", "发票.pdf"),
+        ("payment_receipt", "付款凭证.png"),
+        ("service_report", "服务报告.pdf"),
+    ] {
+        b.choose("#evidence-kind", kind).await;
+        let input = b.c.find(Locator::Css("#evidence-file")).await.unwrap();
+        input
+            .send_keys(&files.join(name).display().to_string())
+            .await
+            .unwrap();
+        b.click("form[action$='/evidence'] button").await;
+        b.sees("材料已上传").await;
+    }
+    b.sees("付款凭证.png").await;
+    b.shot("provider-evidence").await;
+    b.click("form[action$='/deliver'] button").await;
+    b.sees("已标记交付").await;
+
+    // 5. The firm confirms the delivery.
+    b.sign_in("bj_firm", &format!("/orders/{order}")).await;
+    b.sees("待企业确认").await;
+    b.click("form[action$='/confirm'] button").await;
+    b.sees("已确认交付").await;
+    b.shot("firm-confirmed").await;
+
+    // 6. The provider applies for redemption.
+    b.sign_in("bj_provider", "/provider/redemptions").await;
+    b.click("form[action='/provider/redemptions'] button").await;
+    b.sees("兑现申请已提交").await;
+    b.shot("provider-applied").await;
+
+    // 7. The reviewer approves, with the evidence in view.
+    b.sign_in("bj_reviewer", "/review").await;
+    b.sees("兑现审核 · 待审 1 笔").await;
+    b.sees("合同.pdf").await;
+    b.shot("reviewer-queue").await;
+    b.choose("select[id^='item-'][id$='-decision']", "approve")
+        .await;
+    b.click("form[action^='/review/item/'] button").await;
+    b.sees("已作出审核决定").await;
+
+    // 8. The notice ends (seven days on the server's clock).
+    app.clock.advance(Duration::days(7) + Duration::minutes(1));
+    let admin = app.token("bj_admin").await;
+    let r = app.run_job(&admin, "redemption_notices", None).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // 9. Finance: one prepares, cannot approve; another approves, exports, records paid.
+    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    b.sign_in("bj_fin_a", "/finance").await;
+    b.fill("#prepare-period", &period).await;
+    b.click("form[action='/finance/runs'] button").await;
+    b.sees("结算批次已生成").await;
+    let run = b.id_in_url("/finance/runs/").await;
+    let approve =
+        b.c.find(Locator::Css("button[value=approve]"))
+            .await
+            .unwrap();
+    assert!(
+        !approve.is_enabled().await.unwrap(),
+        "disabled for the preparer"
+    );
+    b.sees("须由另一名财务人员审批").await;
+    b.shot("finance-preparer-cannot-approve").await;
+    b.sign_in("bj_fin_b", &format!("/finance/runs/{run}")).await;
+    b.click("button[value=approve]").await;
+    b.sees("已审批").await;
+    b.click("a[href$='bank-file?format=csv']").await;
+    // The file lands in the screenshot folder; the run is then exported.
+    let mut waited = 0;
+    let csv = loop {
+        let found = std::fs::read_dir(&shots)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "csv"))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .filter(|t| t.contains("付款参考号"));
+        if let Some(t) = found {
+            break t;
+        }
+        waited += 1;
+        assert!(waited < 100, "the bank file downloads");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(
+        csv.contains("6000.00") && csv.contains("bj_provider"),
+        "{csv}"
+    );
+    b.go(&format!("/finance/runs/{run}")).await;
+    b.sees("已导出，待登记结果").await;
+    b.fill("input[id$='-bank_reference']", "BOC20261201001")
+        .await;
+    b.click("form[action$='/result'] button").await;
+    b.sees("已登记支付结果").await;
+    b.sees("已完成").await;
+    b.shot("finance-paid").await;
+
+    // 10. The public page lists it, without signing in.
+    b.go("/").await;
+    b.c.delete_all_cookies().await.unwrap();
+    b.go("/public/redemptions").await;
+    b.sees("已拨付").await;
+    b.sees("6000.00").await;
+    b.shot("public-redemptions").await;
+    // At phone width the same pages stay usable: nothing wider than the screen.
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.go("/batches").await;
+    b.sees("第一期").await;
+    let wide: serde_json::Value =
+        b.c.execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap();
+    assert!(
+        wide.as_i64().unwrap() <= 390,
+        "no sideways scrolling: {wide}"
+    );
+    b.shot("phone-batches").await;
+    b.go("/finance/report").await;
+    assert!(b
+        .c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/login"));
+
+    // The money: the ledger balances and the voucher paid its share once.
+    let fin = app.token("bj_fin_b").await;
+    let r = app.get("/api/v1/ledger/verify", Some(&fin)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    b.c.close().await.unwrap();
+}

@@ -84,8 +84,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_programmes.html",
         include_str!("templates/admin_programmes.html"),
     ),
-    ("admin_users.html", include_str!("templates/admin_users.html")),
-    ("admin_outbox.html", include_str!("templates/admin_outbox.html")),
+    (
+        "admin_users.html",
+        include_str!("templates/admin_users.html"),
+    ),
+    (
+        "admin_outbox.html",
+        include_str!("templates/admin_outbox.html"),
+    ),
     ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
     (
         "finance_runs.html",

@@ -51,7 +51,12 @@ fn nav(role: Role) -> Vec<NavLink> {
             l("/orders", "服务订单"),
             l("/provider/redemptions", "兑现申请"),
         ],
-        Role::Space => vec![l("/space", "载体认定与补贴")],
+        Role::Space => vec![
+            l("/space", "认定与补贴"),
+            l("/space/apply", "申请认定"),
+            l("/space/incubatees", "在孵企业"),
+            l("/space/statistics", "年度统计"),
+        ],
         Role::Reviewer => vec![l("/review", "审核工作台")],
         Role::Finance => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
         Role::Admin => vec![

@@ -28,6 +28,7 @@ mod results;
 mod review;
 mod session;
 mod space;
+mod space_forms;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
@@ -94,6 +95,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
     (
+        "space_apply.html",
+        include_str!("templates/space_apply.html"),
+    ),
+    (
+        "space_incubatees.html",
+        include_str!("templates/space_incubatees.html"),
+    ),
+    (
+        "space_statistics.html",
+        include_str!("templates/space_statistics.html"),
+    ),
+    (
         "finance_runs.html",
         include_str!("templates/finance_runs.html"),
     ),
@@ -150,7 +163,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(provider::routes)
         .configure(review::routes)
         .configure(finance::routes)
-        .configure(admin::routes);
+        .configure(admin::routes)
+        .configure(space_forms::routes);
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,10 +2,8 @@
 //! with every criterion's result as evaluated on the day, entitlements and payments,
 //! yearly statistics.
 
-use super::session::{see_other, session, with};
-use super::{render, wire, Lang};
+use super::wire;
 use crate::domain::{china_time, Role};
-use crate::error::AppError;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, Viewer};
 use crate::services::subsidies::{self, EntitlementQuery};
@@ -22,17 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[get("/space")]
 async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
-    let Some(s) = session(&state, &req)
-        .await
-        .filter(|s| s.caller.role == Role::Space)
-    else {
-        return Ok(see_other("/login?next=/space"));
-    };
-    let space = s
-        .caller
-        .party_id
-        .clone()
-        .ok_or_else(|| AppError::not_found("space"))?;
+    let d = super::orders::open!(state, req, &[Role::Space]);
+    let space = d.party()?;
     let policy = state.policy.clone();
     let all = Page {
         page: 1,
@@ -105,17 +94,18 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             })))
         })
         .collect();
-    let r = render(
+    Ok(d.render(
+        &state,
         "space.html",
         "/space",
-        &Lang { en: false },
         "我的载体",
         context! {
             certifications => certifications, applications => applications,
             entitlements => entitlements, filings => filings,
         },
-    )?;
-    Ok(with(r, StatusCode::OK, &s.renewal(&state)))
+        &super::desk::Form::none(),
+        StatusCode::OK,
+    )?)
 }
 
 /// An application's criteria as evaluated on the day: required, actual, result.

@@ -9,7 +9,7 @@ use hechuang::domain::Role;
 use serde_json::{json, Value};
 
 /// Figures that meet the national incubator's criteria (and so the provincial ones).
-fn figures() -> Value {
+pub(crate) fn figures() -> Value {
     json!({
         "independent_legal_person": true,
         "operating_since": "2020-03-01",

@@ -682,3 +682,161 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
         403
     );
 }
+
+#[actix_web::test]
+async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
+    let app = spawn_app().await;
+    let (_, _, token) = crate::subsidies::space(&app, "webspace").await;
+    let mut b = Browser::signed_in(&app, &token);
+    let p = b.get("/space/apply").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("省级科技企业孵化器"), "{}", p.body);
+    let p = b.get("/space/apply?scheme=national_incubator").await;
+    assert!(
+        p.body.contains("name=\"figures.space_area_m2\"") && p.body.contains("请选择"),
+        "each figure as a field: {}",
+        p.body
+    );
+    // The figures as typed: yes/no as chosen, numbers as text.
+    let figures = crate::subsidies::figures();
+    let mut fields: Vec<(String, String)> = vec![("scheme".into(), "national_incubator".into())];
+    for (k, v) in figures.as_object().unwrap() {
+        let typed = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        fields.push((format!("figures.{k}"), typed));
+    }
+    let mut bad = fields.clone();
+    for (k, v) in bad.iter_mut() {
+        if k == "figures.space_area_m2" {
+            *v = "一万".into();
+        }
+    }
+    let form: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = post(&mut b, &p, "/space/apply", &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"apply-figures.space_area_m2-error\"")
+            && r.body.contains("value=\"一万\""),
+        "the figure's error at its field, what was typed kept: {}",
+        r.body
+    );
+    assert_eq!(app.count("certification_applications"), 0);
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = post(&mut b, &p, "/space/apply", &form).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let s = b.get(&r.location).await;
+    assert!(
+        s.body.contains("已提交") && s.body.contains("达标"),
+        "{}",
+        s.body
+    );
+
+    // The reviewer sees the rule engine's result and certifies from the queue.
+    let rev = app.staff_token("webspace_rev", Role::Reviewer).await;
+    let mut rb = Browser::signed_in(&app, &rev);
+    let q = rb.get("/review").await;
+    assert!(
+        q.body.contains("规则判定：符合条件") && q.body.contains("国家级科技企业孵化器"),
+        "{}",
+        q.body
+    );
+    let app_id = id_after(&q.body, "action=\"/review/application/");
+    let r = post(
+        &mut rb,
+        &q,
+        &format!("/review/application/{app_id}"),
+        &[
+            ("decision", "certify"),
+            ("certified_on", ""),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let s = b.get("/space").await;
+    assert!(
+        s.body.contains("已认定") && s.body.contains("有效"),
+        "{}",
+        s.body
+    );
+
+    // The register: a future entry date is refused at its field; a good one is listed.
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let founded = (today - chrono::Months::new(10)).to_string();
+    let entered = (today - chrono::Months::new(2)).to_string();
+    let code = crate::helpers::new_credit_code();
+    let reg = b.get("/space/incubatees").await;
+    let r = post(
+        &mut b,
+        &reg,
+        "/space/incubatees",
+        &[
+            ("firm_name", "合肥星云科技有限公司"),
+            ("credit_code", &code),
+            ("founded_on", &founded),
+            ("entered_on", &tomorrow),
+            ("field", "软件"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"incubatee-entered_on-error\"")
+            && r.body.contains("value=\"合肥星云科技有限公司\""),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &mut b,
+        &reg,
+        "/space/incubatees",
+        &[
+            ("firm_name", "合肥星云科技有限公司"),
+            ("credit_code", &code),
+            ("founded_on", &founded),
+            ("entered_on", &entered),
+            ("field", "软件"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let reg = b.get("/space/incubatees").await;
+    assert!(
+        reg.body.contains("合肥星云科技有限公司") && reg.body.contains("在孵"),
+        "{}",
+        reg.body
+    );
+    let inc = id_after(&reg.body, "action=\"/space/incubatees/");
+    let r = post(
+        &mut b,
+        &reg,
+        &format!("/space/incubatees/{inc}/departure"),
+        &[("left_on", &today.to_string()), ("reason", "")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "a departure needs its reason: {}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("id=\"departure-{inc}-reason-error\"")),
+        "{}",
+        r.body
+    );
+
+    // Statistics: a missing figure is named at its field.
+    let st = b.get("/space/statistics").await;
+    assert_eq!(st.status, 200, "{}", st.body);
+    let last_year = (today.format("%Y").to_string().parse::<i32>().unwrap() - 1).to_string();
+    let r = post(&mut b, &st, "/space/statistics", &[("year", &last_year)]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("-error\"") && r.body.contains("请填报"),
+        "{}",
+        r.body
+    );
+}

@@ -1,0 +1,406 @@
+//! The space's forms: a certification application (the figures its scheme's criteria
+//! use, each field as its kind asks: yes/no, a date, a number with its unit), the
+//! incubatee register (entries, graduations, departures) and the yearly statistics.
+//! Each figure's refusal is shown at its field, named `figures.<id>` as in the API.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::orders::open;
+use super::{local_time, val, wire};
+use crate::domain::certification::{FigureDef, FigureKind, Graduation};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::certification::{self as certs, ApplicationInput};
+use crate::services::incubatees::{self, DepartureInput, GraduationInput, IncubateeInput};
+use crate::services::spaces;
+use crate::services::statistics::{self, FilingInput};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(apply_page)
+        .service(apply)
+        .service(register_page)
+        .service(register)
+        .service(incubatee_step)
+        .service(statistics_page)
+        .service(file_statistics);
+}
+
+const SPACE: &[Role] = &[Role::Space];
+
+/// One figure as a form field.
+fn field_of(def: &FigureDef) -> serde_json::Value {
+    let (input, hint) = match def.kind {
+        FigureKind::Bool => ("bool", ""),
+        FigureKind::Date => ("date", "YYYY-MM-DD"),
+        FigureKind::Count => ("text", "整数"),
+        FigureKind::Area => ("text", "平方米，最多两位小数"),
+        FigureKind::Money => ("text", "元，最多两位小数"),
+        FigureKind::Percent => ("text", "百分比 0–100，最多两位小数"),
+    };
+    json!({"name": format!("figures.{}", def.id), "label": def.name_zh, "input": input, "hint": hint})
+}
+
+/// The `figures.<id>` fields of a form as the API's figures object.
+fn figures_of(
+    p: &Posted,
+    policy: &crate::domain::Policy,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    for (k, v) in &p.0 {
+        let (Some(id), v) = (k.strip_prefix("figures."), v.trim()) else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        let kind = policy.certification.figure(id).map(|f| f.kind);
+        let value = match (kind, v) {
+            (Some(FigureKind::Bool), "true") => json!(true),
+            (Some(FigureKind::Bool), "false") => json!(false),
+            _ => json!(v),
+        };
+        m.insert(id.to_string(), value);
+    }
+    m
+}
+
+#[derive(Debug, Deserialize)]
+struct SchemeQuery {
+    scheme: Option<String>,
+}
+
+async fn apply_view(
+    state: &State,
+    d: &Desk,
+    scheme: Option<&str>,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = d.party()?;
+    let space = db(state, move |c| spaces::get(c, &id)).await?;
+    let kind = wire(&space.kind);
+    let cert = &state.policy.certification;
+    let schemes: Vec<_> = cert
+        .schemes
+        .iter()
+        .filter(|s| s.space_kinds.contains(&kind))
+        .map(|s| json!({"code": s.code, "name": s.name_zh, "source": s.source}))
+        .collect();
+    let chosen = scheme
+        .and_then(|c| cert.scheme(c))
+        .filter(|s| s.space_kinds.contains(&kind));
+    let fields: Vec<_> = chosen
+        .map(|s| {
+            s.figures_used()
+                .iter()
+                .filter_map(|f| cert.figure(f))
+                .map(field_of)
+                .collect()
+        })
+        .unwrap_or_default();
+    d.render(
+        state,
+        "space_apply.html",
+        "/space/apply",
+        "申请认定（备案）",
+        context! {
+            schemes => val(&schemes), fields => val(&fields),
+            scheme => val(chosen.map(|s| json!({"code": s.code, "name": s.name_zh}))),
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/space/apply")]
+async fn apply_page(
+    state: State,
+    req: HttpRequest,
+    q: web::Query<SchemeQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    Ok(apply_view(
+        &state,
+        &d,
+        q.scheme.as_deref(),
+        &Form::none(),
+        StatusCode::OK,
+    )
+    .await?)
+}
+
+#[post("/space/apply")]
+async fn apply(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    let p = Posted(form.into_inner());
+    let scheme = p.get("scheme").to_string();
+    let input = ApplicationInput {
+        scheme: scheme.clone(),
+        figures: figures_of(&p, &state.policy),
+    };
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let r = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            db(&state, move |c| {
+                certs::apply(c, &policy, &id, &input, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/space", "filed")),
+        Err(e) => {
+            let f = Form::failed("apply", &p, &e, &[]);
+            Ok(apply_view(&state, &d, Some(&scheme), &f, e.kind.status()).await?)
+        }
+    }
+}
+
+fn graduation_text(g: Graduation) -> &'static str {
+    match g {
+        Graduation::HighTechEnterprise => "认定为高新技术企业",
+        Graduation::TechInnovationEnterprise => "认定为科技型中小企业（省级）",
+        Graduation::Investment => "累计获得天使或风险投资超过规定金额",
+        Graduation::TwoYearRevenue => "连续两年营业收入超过规定金额",
+        Graduation::LastYearRevenue => "上年营业收入超过规定金额",
+        Graduation::AcquiredOrListed => "被兼并收购或上市",
+    }
+}
+
+async fn register_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (id, now) = (d.party()?, state.clock.now());
+    let list = db(state, move |c| incubatees::register_of(c, &id, now)).await?;
+    let items: Vec<_> = list
+        .iter()
+        .map(|i| {
+            json!({"id": i.id, "firm_name": i.firm_name, "credit_code": i.credit_code,
+                   "entered_on": i.entered_on.to_string(), "age": i.age_months_at_entry,
+                   "field": i.field, "limit_ends_on": i.limit_ends_on.to_string(),
+                   "current": i.current, "over_limit": i.over_limit,
+                   "graduated_on": i.graduated_on.map(|d| d.to_string()),
+                   "graduation": i.graduation.map(graduation_text),
+                   "left_on": i.left_on.map(|d| d.to_string()), "left_reason": i.left_reason})
+        })
+        .collect();
+    let conditions: Vec<(&str, &str)> = Graduation::ALL
+        .iter()
+        .map(|g| (g.as_str(), graduation_text(*g)))
+        .collect();
+    let today = crate::domain::china_time(state.clock.now())
+        .date()
+        .to_string();
+    d.render(
+        state,
+        "space_incubatees.html",
+        "/space/incubatees",
+        "在孵企业名册",
+        context! { items => val(&items), conditions => conditions, today => today },
+        form,
+        status,
+    )
+}
+
+#[get("/space/incubatees")]
+async fn register_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    Ok(register_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/space/incubatees")]
+async fn register(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let input: Result<IncubateeInput, AppError> =
+        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                incubatees::register(c, &policy, &id, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
+        Err(e) => {
+            let f = Form::failed("incubatee", &p, &e, &[]);
+            Ok(register_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// `graduation` or `departure` of one incubatee.
+#[post("/space/incubatees/{id}/{step}")]
+async fn incubatee_step(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, step) = path.into_inner();
+    let d = open!(state, req, SPACE);
+    let id = path_id(&id, "incubatee")?;
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, space, iid) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+        id.clone(),
+    );
+    let r = match (d.guard(&req, &p), step.as_str()) {
+        (Err(e), _) => Err(e),
+        (Ok(()), "graduation") => match p.input::<GraduationInput>(&Shape::TEXT) {
+            Err(e) => Err(e),
+            Ok(i) => {
+                db(&state, move |c| {
+                    incubatees::graduate(c, &policy, &space, &iid, &i, now, &actor)
+                })
+                .await
+            }
+        },
+        (Ok(()), "departure") => match p.input::<DepartureInput>(&Shape::TEXT) {
+            Err(e) => Err(e),
+            Ok(i) => {
+                db(&state, move |c| {
+                    incubatees::depart(c, &space, &iid, &i, now, &actor)
+                })
+                .await
+            }
+        },
+        _ => return Err(AppError::not_found("page").into()),
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
+        Err(e) => {
+            let f = Form::failed(&format!("{step}-{id}"), &p, &e, &[]);
+            Ok(register_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+async fn statistics_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (policy, id) = (state.policy.clone(), d.party()?);
+    let filings = db(state, move |c| statistics::filings_of(c, &policy, &id)).await?;
+    let cert = &state.policy.certification;
+    let fields: Vec<_> = state
+        .policy
+        .subsidies
+        .statistics
+        .figures
+        .iter()
+        .filter_map(|f| cert.figure(f))
+        .map(field_of)
+        .collect();
+    let filed: Vec<_> = filings
+        .iter()
+        .map(|f| json!({"year": f.year, "filed_at": local_time(f.filed_at), "late": f.late}))
+        .collect();
+    let year = crate::domain::china_time(state.clock.now())
+        .date()
+        .format("%Y")
+        .to_string();
+    let last_year = year.parse::<i32>().map(|y| y - 1).unwrap_or_default();
+    d.render(
+        state,
+        "space_statistics.html",
+        "/space/statistics",
+        "年度统计填报",
+        context! {
+            fields => val(&fields), filed => val(&filed), last_year => last_year,
+            deadline => state.policy.subsidies.statistics.deadline.clone(),
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/space/statistics")]
+async fn statistics_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    Ok(statistics_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/space/statistics")]
+async fn file_statistics(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, SPACE);
+    let p = Posted(form.into_inner());
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let r: Result<_, AppError> = match d.guard(&req, &p) {
+        Err(e) => Err(e),
+        Ok(()) => match p.get("year").trim().parse::<i32>() {
+            Err(_) => {
+                let mut e = crate::domain::validation::FieldErrors::new();
+                e.add(
+                    "year",
+                    "year_invalid",
+                    "请填写年份，如 2026",
+                    "a year, e.g. 2026",
+                );
+                Err(AppError::validation(e))
+            }
+            Ok(year) => {
+                let input = FilingInput {
+                    year,
+                    figures: figures_of(&p, &state.policy),
+                };
+                db(&state, move |c| {
+                    statistics::file(c, &policy, &id, &input, now, &actor)
+                })
+                .await
+            }
+        },
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/space/statistics", "filed")),
+        Err(e) => {
+            let f = Form::failed("statistics", &p, &e, &[]);
+            Ok(statistics_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
+}

@@ -40,6 +40,7 @@ fn nav(role: Role) -> Vec<NavLink> {
     let l = |href, text| NavLink { href, text };
     match role {
         Role::Firm => vec![
+            l("/firm", "企业信息"),
             l("/batches", "领取合创券"),
             l("/my/vouchers", "我的合创券"),
             l("/services", "服务目录"),

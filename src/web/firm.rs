@@ -15,7 +15,11 @@ use minijinja::context;
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(batches).service(claim).service(my_vouchers);
+    cfg.service(batches)
+        .service(claim)
+        .service(my_vouchers)
+        .service(profile)
+        .service(update_profile);
 }
 
 fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
@@ -206,4 +210,109 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         context! { items => items },
     )?;
     Ok(with(r, StatusCode::OK, &renewed(&state, &Some(s))))
+}
+
+fn size_text(s: &str) -> &'static str {
+    match s {
+        "micro" => "微型企业",
+        "small" => "小型企业",
+        "medium" => "中型企业",
+        _ => "大型企业",
+    }
+}
+
+fn onboarding_text(s: &str) -> &'static str {
+    match s {
+        "submitted" => "已提交，待审核",
+        "onboarded" => "已入驻，可领取合创券",
+        _ => "未通过",
+    }
+}
+
+async fn profile_view(
+    state: &State,
+    d: &super::desk::Desk,
+    form: &super::desk::Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = d.party()?;
+    let f = db(state, move |c| crate::services::firms::get(c, &id)).await?;
+    let status_s = wire(&f.onboarding_status);
+    let size = wire(&f.size_class);
+    let industries: Vec<(String, String)> = state
+        .policy
+        .sme
+        .industries
+        .iter()
+        .map(|i| (i.code.clone(), i.name_zh.clone()))
+        .collect();
+    d.render(
+        state,
+        "firm.html",
+        "/firm",
+        "企业信息",
+        context! {
+            firm => super::val(serde_json::json!({
+                "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,
+                "actual_controller": f.actual_controller, "registered_on": f.registered_on.to_string(),
+                "address": f.address, "contact_name": f.contact_name, "contact_phone": f.contact_phone,
+                "contact_email": f.contact_email, "industry": f.industry, "employees": f.employees.to_string(),
+                "revenue": f.revenue.to_string(), "total_assets": f.total_assets.map(|a| a.to_string()).unwrap_or_default(),
+                "status": status_s, "status_text": onboarding_text(&status_s), "reason": f.onboarding_reason,
+                "size_text": size_text(&size), "high_tech": f.qualifications.high_tech,
+                "tech_sme": f.qualifications.tech_sme, "dishonest": f.qualifications.dishonest,
+                "reviewed_at": f.reviewed_at.map(local_time),
+            })),
+            industries => industries,
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/firm")]
+async fn profile(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = super::orders::open!(state, req, &[Role::Firm]);
+    Ok(profile_view(&state, &d, &super::desk::Form::none(), StatusCode::OK).await?)
+}
+
+/// The firm corrects its registration details (re-checked as on registration; its
+/// size class follows the figures).
+#[post("/firm")]
+async fn update_profile(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = super::orders::open!(state, req, &[Role::Firm]);
+    let p = super::desk::Posted(form.into_inner());
+    let shape = super::desk::Shape {
+        lists: &[],
+        ints: &["employees"],
+        bools: &[],
+    };
+    let (policy, now, actor, id) = (
+        state.policy.clone(),
+        state.clock.now(),
+        d.actor(),
+        d.party()?,
+    );
+    let input: Result<crate::services::firms::FirmProfileInput, AppError> =
+        d.guard(&req, &p).and_then(|_| p.input(&shape));
+    let r = match input {
+        Err(e) => Err(e),
+        Ok(i) => {
+            db(&state, move |c| {
+                crate::services::firms::update_profile(c, &policy, &id, &i, now, &actor)
+            })
+            .await
+        }
+    };
+    match r {
+        Ok(_) => Ok(d.done(&state, "/firm", "saved")),
+        Err(e) => {
+            let f = super::desk::Form::failed("profile", &p, &e, &[]);
+            Ok(profile_view(&state, &d, &f, e.kind.status()).await?)
+        }
+    }
 }

@@ -30,94 +30,51 @@ mod session;
 mod space;
 mod space_forms;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("layout.html", include_str!("templates/layout.html")),
-    ("pager.html", include_str!("templates/pager.html")),
-    ("home.html", include_str!("templates/home.html")),
-    (
-        "certifications.html",
-        include_str!("templates/certifications.html"),
-    ),
-    ("subsidies.html", include_str!("templates/subsidies.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("account.html", include_str!("templates/account.html")),
-    ("batches.html", include_str!("templates/batches.html")),
-    (
-        "claim_result.html",
-        include_str!("templates/claim_result.html"),
-    ),
-    ("vouchers.html", include_str!("templates/vouchers.html")),
-    ("notices.html", include_str!("templates/notices.html")),
-    (
-        "batch_results.html",
-        include_str!("templates/batch_results.html"),
-    ),
-    ("space.html", include_str!("templates/space.html")),
-    ("forms.html", include_str!("templates/forms.html")),
-    ("denied.html", include_str!("templates/denied.html")),
-    ("services.html", include_str!("templates/services.html")),
-    ("order_new.html", include_str!("templates/order_new.html")),
-    ("orders.html", include_str!("templates/orders.html")),
-    ("order.html", include_str!("templates/order.html")),
-    ("provider.html", include_str!("templates/provider.html")),
-    (
-        "provider_services.html",
-        include_str!("templates/provider_services.html"),
-    ),
-    (
-        "provider_service.html",
-        include_str!("templates/provider_service.html"),
-    ),
-    (
-        "item_fields.html",
-        include_str!("templates/item_fields.html"),
-    ),
-    (
-        "provider_redemptions.html",
-        include_str!("templates/provider_redemptions.html"),
-    ),
-    ("review.html", include_str!("templates/review.html")),
-    (
-        "redemptions.html",
-        include_str!("templates/redemptions.html"),
-    ),
-    (
-        "admin_programmes.html",
-        include_str!("templates/admin_programmes.html"),
-    ),
-    (
-        "admin_users.html",
-        include_str!("templates/admin_users.html"),
-    ),
-    (
-        "admin_outbox.html",
-        include_str!("templates/admin_outbox.html"),
-    ),
-    ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
-    (
-        "space_apply.html",
-        include_str!("templates/space_apply.html"),
-    ),
-    (
-        "space_incubatees.html",
-        include_str!("templates/space_incubatees.html"),
-    ),
-    (
-        "space_statistics.html",
-        include_str!("templates/space_statistics.html"),
-    ),
-    (
-        "finance_runs.html",
-        include_str!("templates/finance_runs.html"),
-    ),
-    (
-        "finance_run.html",
-        include_str!("templates/finance_run.html"),
-    ),
-    (
-        "finance_report.html",
-        include_str!("templates/finance_report.html"),
-    ),
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("templates/", $name)))),*]
+    };
+}
+
+/// Every page template, compiled in (a test checks none in the folder is left out).
+const TEMPLATES: &[(&str, &str)] = templates![
+    "account.html",
+    "admin_jobs.html",
+    "admin_outbox.html",
+    "admin_programmes.html",
+    "admin_users.html",
+    "batch_results.html",
+    "batches.html",
+    "certifications.html",
+    "claim_result.html",
+    "denied.html",
+    "finance_report.html",
+    "finance_run.html",
+    "finance_runs.html",
+    "firm.html",
+    "forms.html",
+    "home.html",
+    "item_fields.html",
+    "layout.html",
+    "login.html",
+    "notices.html",
+    "order.html",
+    "order_new.html",
+    "orders.html",
+    "pager.html",
+    "provider.html",
+    "provider_redemptions.html",
+    "provider_service.html",
+    "provider_services.html",
+    "redemptions.html",
+    "review.html",
+    "services.html",
+    "space.html",
+    "space_apply.html",
+    "space_incubatees.html",
+    "space_statistics.html",
+    "subsidies.html",
+    "vouchers.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -621,4 +578,24 @@ async fn redemptions_csv(state: State) -> actix_web::Result<HttpResponse> {
         "状态",
     ];
     Ok(csv_response(csv_bytes(&header, &rows)?, "redemptions.csv"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_in_the_folder_is_compiled_in_and_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/templates");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = super::TEMPLATES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(on_disk, listed);
+        assert!(super::env().is_ok(), "{:?}", super::env().err());
+    }
 }

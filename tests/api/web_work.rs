@@ -840,3 +840,83 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
         r.body
     );
 }
+
+#[actix_web::test]
+async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
+    let app = spawn_app().await;
+    let (firm_id, _) = app.register_firm("webfirm").await;
+    let token = app.token("webfirm").await;
+    let mut b = Browser::signed_in(&app, &token);
+    let p = b.get("/firm").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("已提交，待审核"), "{}", p.body);
+    let csrf = Browser::csrf(&p);
+    // The form as shown, with one figure changed.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for name in [
+        "credit_code",
+        "name",
+        "legal_representative",
+        "actual_controller",
+        "registered_on",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "employees",
+        "revenue",
+        "total_assets",
+    ] {
+        let marker = format!("name=\"{name}\" type=");
+        let at = p.body.find(&marker).unwrap_or_else(|| panic!("{name}"));
+        let rest = &p.body[at..];
+        let v = rest.find("value=\"").unwrap() + 7;
+        let end = rest[v..].find('"').unwrap();
+        fields.push((name.to_string(), rest[v..v + end].to_string()));
+    }
+    let industry = {
+        let sel = &p.body[p.body.find("name=\"industry\"").unwrap()..];
+        let at = sel.find(" selected").map(|s| &sel[..s]).unwrap();
+        let v = at.rfind("value=\"").unwrap() + 7;
+        at[v..at.len() - 1].to_string()
+    };
+    fields.push(("industry".into(), industry));
+    let with = |employees: &str| -> Vec<(String, String)> {
+        let mut f = vec![("csrf".to_string(), csrf.clone())];
+        f.extend(fields.iter().map(|(k, v)| {
+            (
+                k.clone(),
+                if k == "employees" {
+                    employees.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        }));
+        f
+    };
+    let bad = with("十二");
+    let form: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = b.post("/firm", &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"profile-employees-error\"") && r.body.contains("value=\"十二\""),
+        "{}",
+        r.body
+    );
+    let good = with("15");
+    let form: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = b.post("/firm", &form).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let p = b.get(&r.location).await;
+    assert!(
+        p.body.contains("已保存") && p.body.contains("value=\"15\""),
+        "{}",
+        p.body
+    );
+    let mut c = app.conn();
+    let f = hechuang::db::parties::firm(&mut c, &firm_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.employees, 15);
+}

@@ -40,6 +40,7 @@ macro_rules! templates {
 const TEMPLATES: &[(&str, &str)] = templates![
     "account.html",
     "admin_jobs.html",
+    "awards.html",
     "admin_outbox.html",
     "admin_programmes.html",
     "admin_users.html",
@@ -111,6 +112,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(redemptions_csv)
         .service(redemptions_json)
         .service(redemptions_page)
+        .service(awards_csv)
+        .service(awards_json)
+        .service(awards_page)
         .configure(session::routes)
         .configure(firm::routes)
         .configure(notices::routes)
@@ -598,4 +602,100 @@ mod tests {
         assert_eq!(on_disk, listed);
         assert!(super::env().is_ok(), "{:?}", super::env().err());
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct AwardsQuery {
+    lang: Option<String>,
+}
+
+/// The year whose evaluation the awards page shows by default: the last one over.
+fn last_year(state: &State) -> i32 {
+    crate::domain::china_time(state.clock.now())
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .map(|y| y - 1)
+        .unwrap_or_default()
+}
+
+/// A year's performance evaluation (绩效评价结果公示): the ranking with each part of the
+/// score, who won, who holds the title, who is paid.
+#[get("/public/awards/{year}")]
+async fn awards_page(
+    state: State,
+    path: web::Path<String>,
+    q: web::Query<AwardsQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang {
+        en: q.lang.as_deref() == Some("en"),
+    };
+    let year = match path.as_str() {
+        "latest" => last_year(&state),
+        y => y.parse::<i32>().map_err(|_| AppError::not_found("year"))?,
+    };
+    let found = db(&state, move |c| {
+        match crate::services::awards::evaluation(c, year) {
+            Ok(ev) => Ok(Some(ev)),
+            Err(e) if e.kind == crate::error::Kind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    let rows: Vec<serde_json::Value> = found
+        .iter()
+        .flat_map(|ev| ev.ranking.iter())
+        .map(|r| {
+            serde_json::json!({
+                "rank": r.rank, "space_name": r.space_name, "credit_code": r.credit_code,
+                "total": r.total.to_string(), "cumulative": r.cumulative_part.to_string(),
+                "increase": r.increase_part.to_string(), "special": r.special_points.to_string(),
+                "winner": r.winner, "holds_title": r.holds_title, "awarded": r.awarded,
+                "title_until": r.title_until,
+            })
+        })
+        .collect();
+    let title = if lang.en {
+        format!("Performance awards {year}")
+    } else {
+        format!("{year} 年度载体绩效评价结果公示")
+    };
+    Ok(render(
+        "awards.html",
+        &format!("/public/awards/{year}"),
+        &lang,
+        &title,
+        context! {
+            year => year, rows => val(&rows), found => found.is_some(),
+            title_zh => found.as_ref().map(|e| e.title_zh.clone()),
+            top_n => found.as_ref().map(|e| e.top_n),
+        },
+    )?)
+}
+
+#[get("/public/awards/{year}.json")]
+async fn awards_json(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+    let year = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        db(&state, move |c| {
+            crate::services::awards::evaluation(c, year)
+        })
+        .await?,
+    ))
+}
+
+#[get("/public/awards/{year}.csv")]
+async fn awards_csv(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+    let year = path.into_inner();
+    let policy = state.policy.clone();
+    let bytes = db(&state, move |c| {
+        let ev = crate::services::awards::evaluation(c, year)?;
+        crate::services::awards::ranking_file(
+            &policy,
+            &ev,
+            crate::services::settlement::FileFormat::Csv,
+        )
+    })
+    .await?;
+    Ok(csv_response(bytes, &format!("awards-{year}.csv")))
 }

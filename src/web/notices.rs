@@ -15,7 +15,11 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(notices)
+    cfg.service(provider_notices_csv)
+        .service(provider_notices_json)
+        .service(redemption_notices_csv)
+        .service(redemption_notices_json)
+        .service(notices)
         .service(file_objection)
         .service(redemption_notices)
         .service(redemption_objection);
@@ -294,4 +298,96 @@ async fn object(
             page(&state, &req, kind, s).await
         }
     }
+}
+
+async fn all_provider_notices(state: &State) -> Result<Vec<svc::NoticeView>, AppError> {
+    db(state, |c| super::all(|p| svc::notices(c, p))).await
+}
+
+async fn all_redemption_notices(state: &State) -> Result<Vec<redemptions::NoticeView>, AppError> {
+    let policy = state.policy.clone();
+    db(state, move |c| {
+        super::all(|p| redemptions::notices(c, &policy, p))
+    })
+    .await
+}
+
+#[get("/public/provider-notices.json")]
+async fn provider_notices_json(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(all_provider_notices(&state).await?))
+}
+
+#[get("/public/provider-notices.csv")]
+async fn provider_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = all_provider_notices(&state)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let cats: Vec<String> = n
+                .categories
+                .iter()
+                .map(|c| {
+                    state
+                        .policy
+                        .category(c)
+                        .map_or_else(|| c.clone(), |k| k.name_zh.clone())
+                })
+                .collect();
+            vec![
+                n.name,
+                n.credit_code,
+                n.legal_representative,
+                cats.join("、"),
+                shown(n.notice_starts_at),
+                shown(n.notice_ends_at),
+            ]
+        })
+        .collect();
+    let header = [
+        "服务机构",
+        "统一社会信用代码",
+        "法定代表人",
+        "服务类别",
+        "公示开始（北京时间）",
+        "公示截止（北京时间）",
+    ];
+    Ok(super::csv_response(
+        crate::services::settlement::csv_bytes(&header, &rows)?,
+        "provider-notices.csv",
+    ))
+}
+
+#[get("/public/redemption-notices.json")]
+async fn redemption_notices_json(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(all_redemption_notices(&state).await?))
+}
+
+#[get("/public/redemption-notices.csv")]
+async fn redemption_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = all_redemption_notices(&state)
+        .await?
+        .into_iter()
+        .map(|n| {
+            vec![
+                n.provider_name,
+                n.firm_name,
+                n.category_name,
+                n.amount.to_string(),
+                shown(n.approved_at),
+                shown(n.notice_ends_at),
+            ]
+        })
+        .collect();
+    let header = [
+        "服务机构",
+        "企业",
+        "服务类别",
+        "兑现金额（元）",
+        "审核通过（北京时间）",
+        "公示截止（北京时间）",
+    ];
+    Ok(super::csv_response(
+        crate::services::settlement::csv_bytes(&header, &rows)?,
+        "redemption-notices.csv",
+    ))
 }

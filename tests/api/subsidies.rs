@@ -1023,6 +1023,25 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
         )
         .await;
     assert_eq!(r.status, 404);
+    // The public page shows the same ranking, with CSV and JSON beside it.
+    let (status, _, page) = app.get_bytes(&format!("/public/awards/{y1}"), None).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("pa_b众创空间") && page.contains("获奖") && page.contains("共 3 家参评"),
+        "{page}"
+    );
+    let (status, _, csv_page) = app
+        .get_bytes(&format!("/public/awards/{y1}.csv"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(csv_page, bytes_csv(&app, y1).await);
+    let (_, _, none) = app
+        .get_bytes(&format!("/public/awards/{}", y1 - 5), None)
+        .await;
+    assert!(String::from_utf8(none.to_vec())
+        .unwrap()
+        .contains("尚未公布"));
 
     // Next year c leads and a is second: a still holds the title, is ranked among the
     // winners but not paid again; c is paid.
@@ -1225,4 +1244,14 @@ async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subs
         "{r}"
     );
     assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
+}
+
+async fn bytes_csv(app: &TestApp, year: i32) -> Vec<u8> {
+    let (_, _, b) = app
+        .get_bytes(
+            &format!("/api/v1/public/performance-evaluations/{year}/ranking?format=csv"),
+            None,
+        )
+        .await;
+    b.to_vec()
 }

@@ -822,8 +822,10 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
         "{}",
         p.body
     );
-    // Another role is sent to sign in as a space.
+    // Another role is told plainly that the page is not theirs.
     let mut f = Browser::new(&app);
     f.jar.insert("hc_access".into(), reviewer.clone());
-    assert_eq!(f.get("/space").await.status, 303);
+    let p = f.get("/space").await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("无权访问"), "{}", p.body);
 }

@@ -376,6 +376,37 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         p.body
     );
+    // A bank result file naming no payout of the run records nothing and says which row.
+    let csrf = Browser::csrf(&run2);
+    let file = format!(
+        "reference,status,amount,bank_reference,paid_on,reason\nHC-NO-SUCH,成功,6000.00,BOC1,{today},\n"
+    );
+    let p = fin2
+        .post_file(
+            &format!("{run_path}/results"),
+            &[("csrf", &csrf)],
+            ("file", "results.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("第 2 行") && p.body.contains("已登记 0 笔"),
+        "{}",
+        p.body
+    );
+    let p = fin2
+        .post_file(
+            &format!("{run_path}/results"),
+            &[("csrf", &csrf)],
+            ("file", "results.csv", b"ref,outcome\nx,paid\n"),
+        )
+        .await;
+    assert_eq!(p.status, 422, "a file of another shape: {}", p.body);
+    assert!(
+        p.body.contains("class=\"error\" role=\"alert\""),
+        "{}",
+        p.body
+    );
     paid[2] = ("bank_reference", "BOC20261201001");
     let p = post(&mut fin2, &run2, &result, &paid).await;
     assert_eq!(p.status, 303, "{}", p.body);
@@ -919,4 +950,37 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         .unwrap()
         .unwrap();
     assert_eq!(f.employees, 15);
+}
+
+#[actix_web::test]
+async fn notices_are_published_as_csv_and_json_too() {
+    let app = spawn_app().await;
+    let id = app.register_provider("webnotice").await;
+    let rev = app.staff_token("webnotice_rev", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{id}/listing"),
+            Some(&rev),
+            &serde_json::json!({"action": "start_notice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (status, headers, csv) = app.get_bytes("/public/provider-notices.csv", None).await;
+    assert_eq!(status, 200);
+    assert!(headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("text/csv")));
+    let csv = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(csv.starts_with("服务机构,统一社会信用代码"), "{csv}");
+    assert!(csv.contains("webnotice"), "{csv}");
+    let r = app.get("/public/provider-notices.json", None).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 1, "{}", r.body);
+    assert_eq!(r.body[0]["provider_id"], id.as_str());
+    let r = app.get("/public/redemption-notices.json", None).await;
+    assert_eq!(r.body, serde_json::json!([]));
+    let (status, _, page) = app.get_bytes("/public/provider-notices", None).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(page.to_vec())
+        .unwrap()
+        .contains("href=\"&#x2f;public&#x2f;provider-notices.csv\""));
 }

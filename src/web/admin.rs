@@ -153,7 +153,7 @@ async fn create_programme(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin", "created")),
         Err(e) => {
-            let f = Form::failed("programme", &p, &e, &[("programme_code_taken", "code")]);
+            let f = d.failed("programme", &p, &e, &[("programme_code_taken", "code")]);
             Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -219,7 +219,7 @@ async fn create_batch(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin", "created")),
         Err(e) => {
-            let f = Form::failed(&format!("batch-{pid}"), &p, &e, &[]);
+            let f = d.failed(&format!("batch-{pid}"), &p, &e, &[]);
             Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -248,7 +248,7 @@ async fn publish_batch(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin", "published")),
         Err(e) => {
-            let f = Form::failed(&format!("publish-{id}"), &p, &e, &[]);
+            let f = d.failed(&format!("publish-{id}"), &p, &e, &[]);
             Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -327,7 +327,7 @@ async fn create_user(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin/users", "created")),
         Err(e) => {
-            let f = Form::failed("user", &p, &e, &[("username_taken", "username")]);
+            let f = d.failed("user", &p, &e, &[("username_taken", "username")]);
             Ok(users_view(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -362,7 +362,7 @@ async fn set_disabled(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin/users", "saved")),
         Err(e) => {
-            let f = Form::failed(&format!("u-{id}"), &p, &e, &[]);
+            let f = d.failed(&format!("u-{id}"), &p, &e, &[]);
             Ok(users_view(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -425,7 +425,7 @@ async fn retry_email(
     match r {
         Ok(_) => Ok(d.done(&state, "/admin/outbox", "retried")),
         Err(e) => {
-            let f = Form::failed(&format!("m-{id}"), &p, &e, &[]);
+            let f = d.failed(&format!("m-{id}"), &p, &e, &[]);
             Ok(outbox_view(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -512,7 +512,7 @@ async fn run_job(
     match r {
         Ok(()) => Ok(d.done(&state, "/admin/jobs", "started")),
         Err(e) => {
-            let f = Form::failed(&format!("job-{name}"), &p, &e, &[]);
+            let f = d.failed(&format!("job-{name}"), &p, &e, &[]);
             Ok(jobs_view(&state, &d, &f, e.kind.status()).await?)
         }
     }

@@ -28,6 +28,9 @@ pub(super) struct Desk {
     set: Option<Cookie<'static>>,
     /// What the previous step did (`?done=`), in words.
     done: &'static str,
+    /// The reader's language, and the cookie keeping it when this request chose it.
+    lang: Lang,
+    lang_cookie: Option<Cookie<'static>>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +96,8 @@ pub(super) async fn open(
         csrf,
         set,
         done,
+        lang: Lang::of_request(req),
+        lang_cookie: Lang::cookie_for(req),
     };
     if !roles.contains(&d.s.caller.role) {
         let page = d.render(
@@ -123,8 +128,30 @@ impl Desk {
             .ok_or_else(AppError::forbidden)
     }
 
+    /// Whether the reader chose English.
+    pub(super) fn en(&self) -> bool {
+        self.lang.en()
+    }
+
+    /// A Chinese phrase in the reader's language.
+    pub(super) fn t(&self, zh: &str) -> String {
+        super::en::t(zh, self.en())
+    }
+
+    /// The form `id` refused with `e`, in the reader's language (see [`Form::failed`]).
+    pub(super) fn failed(
+        &self,
+        id: &str,
+        posted: &Posted,
+        e: &AppError,
+        field_of: &[(&str, &str)],
+    ) -> Form {
+        Form::failed(id, posted, e, field_of, self.en())
+    }
+
     fn cookies(&self, state: &State) -> Vec<Cookie<'static>> {
         let mut c: Vec<Cookie<'static>> = self.set.iter().cloned().collect();
+        c.extend(self.lang_cookie.iter().cloned());
         c.extend(self.s.renewal(state));
         c
     }
@@ -149,7 +176,7 @@ impl Desk {
                 f => super::val(form),
             }
         };
-        let r = render(name, path, &Lang { en: false }, title, ctx)?;
+        let r = render(name, path, &self.lang, title, ctx)?;
         Ok(with(r, status, &self.cookies(state)))
     }
 
@@ -231,20 +258,23 @@ impl Form {
         posted: &Posted,
         e: &AppError,
         field_of: &[(&str, &str)],
+        en: bool,
     ) -> Form {
         let mut errors: BTreeMap<String, String> = BTreeMap::new();
         for fe in &e.errors {
+            let text = if en { &fe.detail_en } else { &fe.detail };
             errors
                 .entry(fe.field.clone())
-                .or_insert_with(|| fe.detail.clone());
+                .or_insert_with(|| text.clone());
         }
+        let detail = if en { &e.detail_en } else { &e.detail };
         let mut error = String::new();
         if errors.is_empty() {
             match field_of.iter().find(|(code, _)| *code == e.code) {
                 Some((_, field)) => {
-                    errors.insert(field.to_string(), e.detail.clone());
+                    errors.insert(field.to_string(), detail.clone());
                 }
-                None => error = e.detail.clone(),
+                None => error = detail.clone(),
             }
         }
         Form {
@@ -425,11 +455,17 @@ mod tests {
     fn a_refusal_lands_on_its_field_and_keeps_what_was_typed_but_not_passwords() {
         let p = posted(&[("csrf", "t"), ("amount", "12x"), ("password", "secret")]);
         let e = AppError::conflict("voucher_exhausted", "合创券余额不足", "exhausted");
-        let f = Form::failed("order", &p, &e, &[("voucher_exhausted", "voucher_id")]);
+        let f = Form::failed(
+            "order",
+            &p,
+            &e,
+            &[("voucher_exhausted", "voucher_id")],
+            false,
+        );
         assert_eq!(f.errors["voucher_id"], "合创券余额不足");
         assert_eq!(f.values["amount"], "12x");
         assert!(!f.values.contains_key("password") && !f.values.contains_key("csrf"));
-        let g = Form::failed("order", &p, &e, &[]);
+        let g = Form::failed("order", &p, &e, &[], false);
         assert_eq!(g.error, "合创券余额不足");
         assert!(g.errors.is_empty());
     }

@@ -133,7 +133,7 @@ async fn prepare(
         )),
         Err(e) => {
             let fields = [("period_invalid", "period"), ("period_in_future", "period")];
-            let f = Form::failed("prepare", &p, &e, &fields);
+            let f = d.failed("prepare", &p, &e, &fields);
             Ok(runs_page(&state, &d, None, &f, e.kind.status()).await?)
         }
     }
@@ -174,7 +174,7 @@ async fn run_page(
         state,
         "finance_run.html",
         "/finance",
-        &format!("结算批次 {}", r.period),
+        &format!("{} {}", d.t("结算批次"), r.period),
         context! {
             r => context! {
                 id => r.id, period => r.period, stage_text => stage_text(&stage), stage => stage,
@@ -231,7 +231,7 @@ async fn decide(
             },
         )),
         Err(e) => {
-            let f = Form::failed("decision", &p, &e, &[]);
+            let f = d.failed("decision", &p, &e, &[]);
             Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }
@@ -288,7 +288,7 @@ async fn record(
     match r {
         Ok(_) => Ok(d.done(&state, &format!("/finance/runs/{run_id}"), "recorded")),
         Err(e) => {
-            let f = Form::failed(&format!("payout-{id}"), &p, &e, &[]);
+            let f = d.failed(&format!("payout-{id}"), &p, &e, &[]);
             Ok(run_page(&state, &d, &run_id, &f, e.kind.status()).await?)
         }
     }
@@ -372,7 +372,7 @@ async fn import(
             Ok(run_page(&state, &d, &id, &f, StatusCode::UNPROCESSABLE_ENTITY).await?)
         }
         Err(e) => {
-            let f = Form::failed("import", &p, &e, &[]);
+            let f = d.failed("import", &p, &e, &[]);
             Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }
@@ -468,7 +468,7 @@ async fn report(
         &state,
         "finance_report.html",
         "/finance/report",
-        &format!("结算报表 {}", r.period),
+        &format!("{} {}", d.t("结算报表"), r.period),
         context! {
             period => r.period.clone(), items => r.items, amount => r.amount.to_string(),
             paid => r.paid.to_string(),

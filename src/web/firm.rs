@@ -68,12 +68,13 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     let r = render(
         "batches.html",
         "/batches",
-        &Lang { en: false },
+        &Lang::of_request(&req),
         "合创券批次",
         context! { items => items, firm => firm, csrf => csrf },
     )?;
     let mut cookies = renewed(&state, &s);
     cookies.extend(set);
+    cookies.extend(Lang::cookie_for(&req));
     Ok(with(r, StatusCode::OK, &cookies))
 }
 
@@ -86,15 +87,14 @@ struct ClaimForm {
     face_value: Option<String>,
 }
 
-fn answer(ok: bool, ctx: minijinja::Value, status: StatusCode) -> Result<HttpResponse, AppError> {
+fn answer(
+    lang: &Lang,
+    ok: bool,
+    ctx: minijinja::Value,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let title = if ok { "领取成功" } else { "未领取" };
-    let r = render(
-        "claim_result.html",
-        "/batches",
-        &Lang { en: false },
-        title,
-        ctx,
-    )?;
+    let r = render("claim_result.html", "/batches", lang, title, ctx)?;
     Ok(with(r, status, &[]))
 }
 
@@ -112,11 +112,18 @@ async fn claim(
     else {
         return Ok(see_other("/login?next=/batches"));
     };
-    let refuse =
-        |reason: String, status| answer(false, context! { ok => false, reason => reason }, status);
+    let lang = Lang::of_request(&req);
+    let refuse = |reason: String, status| {
+        answer(
+            &lang,
+            false,
+            context! { ok => false, reason => reason },
+            status,
+        )
+    };
     if !csrf_ok(&req, &form.csrf) {
         return Ok(refuse(
-            "页面已过期，未提交领取，请返回重试。".into(),
+            super::en::t("页面已过期，未提交领取，请返回重试。", lang.en()),
             StatusCode::FORBIDDEN,
         )?);
     }
@@ -130,10 +137,12 @@ async fn claim(
         Some(f) => match Fen::parse_yuan(f) {
             Ok(v) => Some(v),
             Err(e) => {
-                return Ok(refuse(
-                    e.message_zh().into(),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )?)
+                let reason = if lang.en() {
+                    e.message_en()
+                } else {
+                    e.message_zh()
+                };
+                return Ok(refuse(reason.into(), StatusCode::UNPROCESSABLE_ENTITY)?);
             }
         },
     };
@@ -156,6 +165,7 @@ async fn claim(
     let (_, got) = state.claims.claim(&id, request).await;
     let mut r = match got.into_result() {
         Ok(v) => answer(
+            &lang,
             true,
             context! {
                 ok => true, code => v.code, amount => v.face_value.to_string(),
@@ -163,7 +173,14 @@ async fn claim(
             },
             StatusCode::CREATED,
         )?,
-        Err(e) => refuse(e.detail.clone(), e.kind.status())?,
+        Err(e) => {
+            let reason = if lang.en() {
+                e.detail_en.clone()
+            } else {
+                e.detail.clone()
+            };
+            refuse(reason, e.kind.status())?
+        }
     };
     for c in renewed(&state, &Some(s)) {
         let _ = r.add_cookie(&c);
@@ -205,7 +222,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
     let r = render(
         "vouchers.html",
         "/my/vouchers",
-        &Lang { en: false },
+        &Lang::of_request(&req),
         "我的合创券",
         context! { items => items },
     )?;
@@ -311,7 +328,7 @@ async fn update_profile(
     match r {
         Ok(_) => Ok(d.done(&state, "/firm", "saved")),
         Err(e) => {
-            let f = super::desk::Form::failed("profile", &p, &e, &[]);
+            let f = d.failed("profile", &p, &e, &[]);
             Ok(profile_view(&state, &d, &f, e.kind.status()).await?)
         }
     }

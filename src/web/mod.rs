@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 mod admin;
 mod desk;
+mod en;
 mod finance;
 mod firm;
 mod notices;
@@ -89,6 +90,11 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // `{{ "订单"|t }}`: the phrase in English when the reader chose English.
+        env.add_filter("t", |state: &minijinja::State, s: String| -> String {
+            let en = state.lookup("en").is_some_and(|v| v.is_true());
+            en::t(&s, en)
+        });
         for (name, src) in TEMPLATES {
             env.add_template(name, src)
                 .map_err(|e| format!("page template {name}: {e}"))?;
@@ -139,7 +145,38 @@ pub(crate) struct Lang {
     en: bool,
 }
 
+/// The cookie that keeps a reader's choice of language across pages and forms.
+const LANG_COOKIE: &str = "hc_lang";
+
 impl Lang {
+    /// The language asked for on this request (`?lang=en` / `?lang=zh`), else the one
+    /// chosen before (the `hc_lang` cookie), else Chinese.
+    pub(crate) fn of_request(req: &actix_web::HttpRequest) -> Lang {
+        match asked_lang(req) {
+            Some(en) => Lang { en },
+            None => Lang {
+                en: req.cookie(LANG_COOKIE).is_some_and(|c| c.value() == "en"),
+            },
+        }
+    }
+
+    /// The cookie to set when this request chose a language.
+    pub(crate) fn cookie_for(
+        req: &actix_web::HttpRequest,
+    ) -> Option<actix_web::cookie::Cookie<'static>> {
+        asked_lang(req).map(|en| {
+            actix_web::cookie::Cookie::build(LANG_COOKIE, if en { "en" } else { "zh" })
+                .path("/")
+                .same_site(actix_web::cookie::SameSite::Lax)
+                .max_age(actix_web::cookie::time::Duration::days(365))
+                .finish()
+        })
+    }
+
+    pub(crate) fn en(&self) -> bool {
+        self.en
+    }
+
     fn of(q: &PageQuery) -> Lang {
         Lang {
             en: q.lang.as_deref() == Some("en"),
@@ -161,6 +198,16 @@ impl Lang {
     }
 }
 
+fn asked_lang(req: &actix_web::HttpRequest) -> Option<bool> {
+    web::Query::<std::collections::BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| match q.get("lang").map(String::as_str) {
+            Some("en") => Some(true),
+            Some("zh") => Some(false),
+            _ => None,
+        })
+}
+
 /// Renders a page with the headers every page carries: no script or frame from anywhere,
 /// nothing sniffed, no referrer sent elsewhere.
 fn render(
@@ -171,7 +218,7 @@ fn render(
     ctx: minijinja::Value,
 ) -> Result<HttpResponse, AppError> {
     let other = if lang.en {
-        path.to_string()
+        format!("{path}?lang=zh")
     } else {
         format!("{path}?lang=en")
     };

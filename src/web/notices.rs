@@ -94,6 +94,8 @@ async fn page(
         page: 1,
         per_page: 100,
     };
+    let lang = Lang::of_request(req);
+    let en = lang.en();
     let items: Vec<minijinja::Value> = match kind {
         Kind::Provider => {
             let list = db(state, move |c| svc::notices(c, all)).await?;
@@ -110,22 +112,27 @@ async fn page(
                                 .map_or_else(|| c.clone(), |k| k.name_zh.clone())
                         })
                         .collect();
-                    item(
-                        &n.provider_id,
-                        &n.name,
+                    let (from, to) = (shown(n.notice_starts_at), shown(n.notice_ends_at));
+                    let lines = if en {
+                        vec![
+                            format!(
+                                "Unified credit code {} · legal representative {}",
+                                n.credit_code, n.legal_representative
+                            ),
+                            format!("Categories: {}", cats.join(", ")),
+                            format!("In notice from {from} to {to}"),
+                        ]
+                    } else {
                         vec![
                             format!(
                                 "统一社会信用代码 {} · 法定代表人 {}",
                                 n.credit_code, n.legal_representative
                             ),
                             format!("服务类别：{}", cats.join("、")),
-                            format!(
-                                "公示期：{} 至 {}",
-                                shown(n.notice_starts_at),
-                                shown(n.notice_ends_at)
-                            ),
-                        ],
-                    )
+                            format!("公示期：{from} 至 {to}"),
+                        ]
+                    };
+                    item(&n.provider_id, &n.name, lines)
                 })
                 .collect()
         }
@@ -135,14 +142,23 @@ async fn page(
             list.items
                 .iter()
                 .map(|n| {
-                    item(
-                        &n.item_id,
-                        &format!("{} · {}", n.provider_name, n.category_name),
+                    let lines = if en {
+                        vec![
+                            format!("Provided to: {}", n.firm_name),
+                            format!("Voucher amount: {} yuan", n.amount),
+                            format!("Notice ends: {}", shown(n.notice_ends_at)),
+                        ]
+                    } else {
                         vec![
                             format!("服务对象：{}", n.firm_name),
                             format!("兑现金额：{} 元", n.amount),
                             format!("公示截止：{}", shown(n.notice_ends_at)),
-                        ],
+                        ]
+                    };
+                    item(
+                        &n.item_id,
+                        &format!("{} · {}", n.provider_name, n.category_name),
+                        lines,
                     )
                 })
                 .collect()
@@ -161,10 +177,12 @@ async fn page(
         })
         .collect();
     let (csrf, set) = csrf_of(state, req);
+    let mut set: Vec<_> = set.into_iter().collect();
+    set.extend(Lang::cookie_for(req));
     let r = render(
         "notices.html",
         kind.path(),
-        &Lang { en: false },
+        &lang,
         kind.title(),
         context! {
             items => items, fields => fields, csrf => csrf, notice => s.notice,
@@ -172,7 +190,7 @@ async fn page(
             err_for => s.err_for, form_error => s.form_error, errors => errors, typed => typed,
         },
     )?;
-    Ok(with(r, s.status, set.as_slice()))
+    Ok(with(r, s.status, &set))
 }
 
 fn blank(status: StatusCode) -> Shown<'static> {
@@ -277,13 +295,21 @@ async fn object(
             page(&state, &req, kind, s).await
         }
         Err(e) => {
+            let en = Lang::of_request(&req).en();
             let errors: BTreeMap<String, String> = e
                 .errors
                 .iter()
-                .map(|fe| (fe.field.clone(), fe.detail.clone()))
+                .map(|fe| {
+                    let text = if en { &fe.detail_en } else { &fe.detail };
+                    (fe.field.clone(), text.clone())
+                })
                 .collect();
             let form_error = if errors.is_empty() {
-                e.detail.clone()
+                if en {
+                    e.detail_en.clone()
+                } else {
+                    e.detail.clone()
+                }
             } else {
                 String::new()
             };

@@ -281,7 +281,7 @@ async fn place_order(
             Ok(order_form(&state, &d, &service, &kept, Some(quote), StatusCode::OK).await?)
         }
         Err(e) => {
-            let f = Form::failed("order", &p, &e, ORDER_FIELDS);
+            let f = d.failed("order", &p, &e, ORDER_FIELDS);
             Ok(order_form(&state, &d, &service, &f, None, e.kind.status()).await?)
         }
     }
@@ -355,7 +355,7 @@ async fn order_page(
         state,
         "order.html",
         &format!("/orders/{id}"),
-        &format!("订单 {}", o.order_no),
+        &format!("{} {}", d.t("订单号"), o.order_no),
         context! {
             o => order_json(&o), kinds => kinds,
             firm => role == Role::Firm, provider => role == Role::Provider,
@@ -447,7 +447,7 @@ async fn act(
     match result {
         Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), done)),
         Err(e) => {
-            let f = Form::failed(&step, &p, &e, &[]);
+            let f = d.failed(&step, &p, &e, &[]);
             Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }
@@ -554,7 +554,7 @@ async fn upload(
                 ("upload_invalid", "file"),
                 ("evidence_kind_unknown", "kind"),
             ];
-            let f = Form::failed("evidence", &p, &e, &field);
+            let f = d.failed("evidence", &p, &e, &field);
             Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }

@@ -172,7 +172,7 @@ async fn create_service(
     match r {
         Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
         Err(e) => {
-            let f = Form::failed("item", &p, &e, &[]);
+            let f = d.failed("item", &p, &e, &[]);
             Ok(services_page(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -192,7 +192,7 @@ async fn edit_page(
         state,
         "provider_service.html",
         "/provider/services",
-        &format!("修改服务项目：{}", i.title),
+        &format!("{}{}", d.t("修改服务项目："), i.title),
         context! { i => item_json(&i), categories => categories },
         form,
         status,
@@ -240,7 +240,7 @@ async fn update_service(
     match r {
         Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
         Err(e) => {
-            let f = Form::failed("item", &p, &e, &[]);
+            let f = d.failed("item", &p, &e, &[]);
             Ok(edit_page(&state, &d, &item, &f, e.kind.status()).await?)
         }
     }
@@ -358,7 +358,7 @@ async fn apply(
     match r {
         Ok(_) => Ok(d.done(&state, "/provider/redemptions", "applied")),
         Err(e) => {
-            let f = Form::failed("apply", &p, &e, &[]);
+            let f = d.failed("apply", &p, &e, &[]);
             Ok(redemptions_view(&state, &d, &f, e.kind.status()).await?)
         }
     }

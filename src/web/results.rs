@@ -74,7 +74,12 @@ async fn load(
 }
 
 #[get("/public/batches/{id}/results")]
-async fn results_page(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+async fn results_page(
+    state: State,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
     let (b, rows) = load(&state, &path).await?;
     let (points, total_span, samples) = claim_curve(b.opens_at, &rows);
     let claimed = rows.iter().fold(Fen::default(), |a, r| {
@@ -97,11 +102,15 @@ async fn results_page(state: State, path: web::Path<String>) -> actix_web::Resul
             })))
         })
         .collect();
-    let title = format!("{} 领取结果公示", b.name);
+    let title = if lang.en() {
+        format!("{}: who claimed", b.name)
+    } else {
+        format!("{} 领取结果公示", b.name)
+    };
     Ok(render(
         "batch_results.html",
         &format!("/public/batches/{}/results", b.id),
-        &Lang { en: false },
+        &lang,
         &title,
         context! {
             id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),

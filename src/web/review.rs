@@ -256,7 +256,7 @@ async fn decide(
     match result {
         Ok(()) => Ok(d.done(&state, "/review", "decided")),
         Err(e) => {
-            let f = Form::failed(&format!("{kind}-{}", path_tail(&req)), &p, &e, &[]);
+            let f = d.failed(&format!("{kind}-{}", path_tail(&req)), &p, &e, &[]);
             Ok(review_page(&state, &d, &f, e.kind.status()).await?)
         }
     }

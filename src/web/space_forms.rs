@@ -33,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const SPACE: &[Role] = &[Role::Space];
 
 /// One figure as a form field.
-fn field_of(def: &FigureDef) -> serde_json::Value {
+fn field_of(def: &FigureDef, en: bool) -> serde_json::Value {
     let (input, hint) = match def.kind {
         FigureKind::Bool => ("bool", ""),
         FigureKind::Date => ("date", "YYYY-MM-DD"),
@@ -42,7 +42,9 @@ fn field_of(def: &FigureDef) -> serde_json::Value {
         FigureKind::Money => ("text", "元，最多两位小数"),
         FigureKind::Percent => ("text", "百分比 0–100，最多两位小数"),
     };
-    json!({"name": format!("figures.{}", def.id), "label": def.name_zh, "input": input, "hint": hint})
+    let label = if en { &def.name_en } else { &def.name_zh };
+    json!({"name": format!("figures.{}", def.id), "label": label, "input": input,
+           "hint": super::en::t(hint, en)})
 }
 
 /// The `figures.<id>` fields of a form as the API's figures object.
@@ -99,7 +101,7 @@ async fn apply_view(
             s.figures_used()
                 .iter()
                 .filter_map(|f| cert.figure(f))
-                .map(field_of)
+                .map(|f| field_of(f, d.en()))
                 .collect()
         })
         .unwrap_or_default();
@@ -165,7 +167,7 @@ async fn apply(
     match r {
         Ok(_) => Ok(d.done(&state, "/space", "filed")),
         Err(e) => {
-            let f = Form::failed("apply", &p, &e, &[]);
+            let f = d.failed("apply", &p, &e, &[]);
             Ok(apply_view(&state, &d, Some(&scheme), &f, e.kind.status()).await?)
         }
     }
@@ -254,7 +256,7 @@ async fn register(
     match r {
         Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
         Err(e) => {
-            let f = Form::failed("incubatee", &p, &e, &[]);
+            let f = d.failed("incubatee", &p, &e, &[]);
             Ok(register_view(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -304,7 +306,7 @@ async fn incubatee_step(
     match r {
         Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
         Err(e) => {
-            let f = Form::failed(&format!("{step}-{id}"), &p, &e, &[]);
+            let f = d.failed(&format!("{step}-{id}"), &p, &e, &[]);
             Ok(register_view(&state, &d, &f, e.kind.status()).await?)
         }
     }
@@ -326,7 +328,7 @@ async fn statistics_view(
         .figures
         .iter()
         .filter_map(|f| cert.figure(f))
-        .map(field_of)
+        .map(|f| field_of(f, d.en()))
         .collect();
     let filed: Vec<_> = filings
         .iter()
@@ -399,7 +401,7 @@ async fn file_statistics(
     match r {
         Ok(_) => Ok(d.done(&state, "/space/statistics", "filed")),
         Err(e) => {
-            let f = Form::failed("statistics", &p, &e, &[]);
+            let f = d.failed("statistics", &p, &e, &[]);
             Ok(statistics_view(&state, &d, &f, e.kind.status()).await?)
         }
     }

@@ -457,6 +457,18 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sees("已登记支付结果").await;
     b.sees("已完成").await;
     b.shot("finance-paid").await;
+    // The same pages in English, on request; the choice is kept.
+    b.go(&format!("/finance/runs/{run}?lang=en")).await;
+    b.sees("Payouts").await;
+    b.go(&format!("/finance/report?period={period}")).await;
+    b.sees("Paid by category over 12 months").await;
+    assert!(
+        b.c.find(Locator::Css("svg.chart rect")).await.is_ok(),
+        "this month's payment drawn as a bar"
+    );
+    b.shot("finance-report-en").await;
+    b.go("/finance?lang=zh").await;
+    b.sees("结算批次").await;
 
     // 10. The public page lists it, without signing in.
     b.go("/").await;

@@ -984,3 +984,86 @@ async fn notices_are_published_as_csv_and_json_too() {
         .unwrap()
         .contains("href=\"&#x2f;public&#x2f;provider-notices.csv\""));
 }
+
+#[actix_web::test]
+async fn the_work_pages_speak_english_when_asked_and_keep_it() {
+    let app = spawn_app().await;
+    let w = world(&app, "webeng").await;
+    let mut firm = Browser::signed_in(&app, &w.firm.token);
+    let p = firm.get("/services?lang=en").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.set_cookies.iter().any(|c| c.starts_with("hc_lang=en")),
+        "{:?}",
+        p.set_cookies
+    );
+    assert!(
+        p.body.contains("<html lang=\"en\">")
+            && p.body.contains("Service catalogue")
+            && p.body.contains("My orders")
+            && p.body.contains("Order with a voucher"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("href=\"&#x2f;services?lang=zh\"")
+            || p.body.contains("href=\"/services?lang=zh\""),
+        "the switch back"
+    );
+    // The choice is kept without the query, on forms and their refusals too.
+    let form = firm.get(&format!("/orders/new?service={}", w.item)).await;
+    assert!(form.body.contains("Compute the split"), "{}", form.body);
+    let csrf = Browser::csrf(&form);
+    let r = firm
+        .post(
+            "/orders/new",
+            &[
+                ("csrf", &csrf),
+                ("service_item_id", &w.item),
+                ("voucher_id", &w.voucher),
+                ("contract_amount", "12000.123"),
+                ("note", ""),
+                ("_step", "quote"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let at = r.body.find("id=\"order-contract_amount-error\">").unwrap();
+    assert!(
+        r.body[at..].starts_with(
+            "id=\"order-contract_amount-error\">contract_amount: amount may have at most 2 decimal places (fen)<"
+        ),
+        "the refusal in English: {}",
+        &r.body[at..at + 200]
+    );
+    let r = firm
+        .post(
+            "/orders/new",
+            &[
+                ("csrf", &csrf),
+                ("service_item_id", &w.item),
+                ("voucher_id", &w.voucher),
+                ("contract_amount", "12000.00"),
+                ("note", ""),
+                ("_step", "quote"),
+            ],
+        )
+        .await;
+    assert!(
+        r.body.contains("Paid by the voucher") && r.body.contains("Confirm the order"),
+        "{}",
+        r.body
+    );
+    // Back to Chinese.
+    let p = firm.get("/orders?lang=zh").await;
+    assert!(p.body.contains("我的订单") && p.body.contains("<html lang=\"zh-CN\">"));
+    let p = firm.get("/my/vouchers").await;
+    assert!(p.body.contains("我的合创券"), "{}", p.body);
+    // The public batches page follows the same choice.
+    let p = firm.get("/batches?lang=en").await;
+    assert!(
+        p.body.contains("Voucher batches") && p.body.contains("First come, first served"),
+        "{}",
+        p.body
+    );
+}

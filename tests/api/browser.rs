@@ -130,6 +130,24 @@ impl Session {
             .await
             .unwrap();
     }
+    /// Nothing on the page is wider than the window (tables scroll inside their box).
+    async fn fits(&self) {
+        let (page, window): (serde_json::Value, serde_json::Value) = (
+            self.c
+                .execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap(),
+            self.c
+                .execute("return window.innerWidth", vec![])
+                .await
+                .unwrap(),
+        );
+        let url = self.c.current_url().await.unwrap();
+        assert!(
+            page.as_i64().unwrap() <= window.as_i64().unwrap(),
+            "{url}: {page} wide in a {window} window"
+        );
+    }
     /// Signs out (cookies gone) and in again through the sign-in page.
     async fn sign_in(&mut self, username: &str, next: &str) {
         self.go("/").await;
@@ -321,7 +339,13 @@ async fn the_whole_journey_in_a_real_browser() {
     b.go("/batches").await;
     b.sees("领取中").await;
     b.shot("firm-batch-open").await;
-    b.click("form[action$='/claim'] button").await;
+    // By keyboard: the claim button takes Enter like any control.
+    b.c.find(Locator::Css("form[action$='/claim'] button"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
     b.sees("已领取合创券").await;
     b.sees("50000.00").await;
     b.shot("firm-claimed").await;
@@ -481,15 +505,10 @@ async fn the_whole_journey_in_a_real_browser() {
     b.c.set_window_size(390, 844).await.unwrap();
     b.go("/batches").await;
     b.sees("第一期").await;
-    let wide: serde_json::Value =
-        b.c.execute("return document.documentElement.scrollWidth", vec![])
-            .await
-            .unwrap();
-    assert!(
-        wide.as_i64().unwrap() <= 390,
-        "no sideways scrolling: {wide}"
-    );
+    b.fits().await;
     b.shot("phone-batches").await;
+    b.go("/public/redemptions").await;
+    b.fits().await;
     b.go("/finance/report").await;
     assert!(b
         .c
@@ -498,6 +517,13 @@ async fn the_whole_journey_in_a_real_browser() {
         .unwrap()
         .path()
         .starts_with("/login"));
+    // Signed-in pages at phone width too: the reviewer's queue and an order.
+    b.sign_in("bj_reviewer", "/review").await;
+    b.fits().await;
+    b.go(&format!("/orders/{order}")).await;
+    b.sees("交付材料").await;
+    b.fits().await;
+    b.shot("phone-order").await;
 
     // The money: the ledger balances and the voucher paid its share once.
     let fin = app.token("bj_fin_b").await;

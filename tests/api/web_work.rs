@@ -345,6 +345,19 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         run2.body
     );
+    let p = post(
+        &mut fin2,
+        &run2,
+        &decision,
+        &[("decision", "reject"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(p.status, 422, "returning needs its reason: {}", p.body);
+    assert!(
+        p.body.contains("id=\"decision-reason-error\""),
+        "{}",
+        p.body
+    );
     let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let csv = fin2.get(&format!("{run_path}/bank-file?format=csv")).await;
@@ -852,6 +865,24 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
     )
     .await;
     assert_eq!(r.status, 422, "a departure needs its reason: {}", r.body);
+    let r2 = post(
+        &mut b,
+        &reg,
+        &format!("/space/incubatees/{inc}/graduation"),
+        &[
+            ("graduated_on", &tomorrow),
+            ("condition", "high_tech_enterprise"),
+            ("amount", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r2.status, 422, "{}", r2.body);
+    assert!(
+        r2.body
+            .contains(&format!("id=\"graduation-{inc}-graduated_on-error\"")),
+        "{}",
+        r2.body
+    );
     assert!(
         r.body
             .contains(&format!("id=\"departure-{inc}-reason-error\"")),
@@ -1066,4 +1097,185 @@ async fn the_work_pages_speak_english_when_asked_and_keep_it() {
         "{}",
         p.body
     );
+}
+
+/// The decision forms not covered above: each refusal is shown next to its field, in
+/// Chinese, on the same page, and changes nothing.
+#[actix_web::test]
+async fn every_decision_form_refuses_at_its_field() {
+    let app = spawn_app().await;
+    let w = world(&app, "webforms").await;
+    // A firm waiting for onboarding, a provider applying, one in notice with an objection,
+    // a space's certification application, a disputed order.
+    let (firm_id, _) = app.register_firm("webforms_firm").await;
+    let applied = app.register_provider("webforms_applied").await;
+    let noticed = app.register_provider("webforms_noticed").await;
+    let rev = app.staff_token("webforms_rev", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{noticed}/listing"),
+            Some(&rev),
+            &serde_json::json!({"action": "start_notice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/public/provider-notices/{noticed}/objections"),
+            None,
+            &serde_json::json!({"objector_name": "某某企业", "objector_contact": "0551-61234567",
+                                "reason": "该机构曾出具虚假检测报告"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let objection = r.body["id"].as_str().unwrap().to_string();
+    let (_, _, space) = crate::subsidies::space(&app, "webforms_space").await;
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&space),
+            &serde_json::json!({"scheme": "provincial_incubator", "figures": crate::subsidies::figures()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let application = r.body["id"].as_str().unwrap().to_string();
+    let o = w.order(&app, "12000.00").await;
+    assert_eq!(
+        w.provider_does(&app, &o, "accept", serde_json::json!({}))
+            .await
+            .status,
+        200
+    );
+    w.upload_all(&app, &o).await;
+    assert_eq!(
+        w.provider_does(&app, &o, "deliver", serde_json::json!({}))
+            .await
+            .status,
+        200
+    );
+    let r = w
+        .firm_does(
+            &app,
+            &o,
+            "dispute",
+            serde_json::json!({"reason": "报告内容不全"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let audit_before = app.count("audit_events");
+    let mut b = Browser::signed_in(&app, &rev);
+    let q = b.get("/review").await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    for (path, form, field, fields) in [
+        (
+            format!("/review/firm/{firm_id}"),
+            format!("firm-{firm_id}"),
+            "reason",
+            vec![("decision", "reject"), ("reason", "  ")],
+        ),
+        (
+            format!("/review/provider/{applied}"),
+            format!("provider-{applied}"),
+            "reason",
+            vec![("action", "reject"), ("reason", "")],
+        ),
+        (
+            format!("/review/objection/{objection}"),
+            format!("objection-{objection}"),
+            "note",
+            vec![("outcome", "dismissed"), ("note", "")],
+        ),
+        (
+            format!("/review/application/{application}"),
+            format!("application-{application}"),
+            "reason",
+            vec![("decision", "refuse"), ("certified_on", ""), ("reason", "")],
+        ),
+        (
+            format!("/review/application/{application}"),
+            format!("application-{application}"),
+            "certified_on",
+            vec![
+                ("decision", "certify"),
+                ("certified_on", "2099-01-01"),
+                ("reason", ""),
+            ],
+        ),
+    ] {
+        let p = post(&mut b, &q, &path, &fields).await;
+        assert!(
+            p.status == 422 || p.status == 400,
+            "{path}: {} {}",
+            p.status,
+            p.body
+        );
+        assert!(
+            p.body.contains(&format!("id=\"{form}-{field}-error\"")),
+            "{path}: the error at {field}: {}",
+            p.body
+        );
+        assert!(p.body.contains("审核工作台"), "the same page again");
+    }
+    // The dispute is resolved on the order page; a note is needed.
+    let op = b.get(&format!("/orders/{o}")).await;
+    let p = post(
+        &mut b,
+        &op,
+        &format!("/orders/{o}/resolve"),
+        &[("outcome", "delivered"), ("note", "")],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"resolve-note-error\""), "{}", p.body);
+
+    // The provider's cancel needs its reason; the catalogue editor refuses a bad price.
+    let mut prov = Browser::signed_in(&app, &w.provider_token);
+    let o2 = w.order(&app, "3000.00").await;
+    let op = prov.get(&format!("/orders/{o2}")).await;
+    let p = post(
+        &mut prov,
+        &op,
+        &format!("/orders/{o2}/cancel"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"cancel-reason-error\""), "{}", p.body);
+    let e = prov.get(&format!("/provider/services/{}", w.item)).await;
+    let p = post(
+        &mut prov,
+        &e,
+        &format!("/provider/services/{}", w.item),
+        &[
+            ("category", "patent"),
+            ("title", "发明专利申请代理"),
+            ("description", "撰写与答复"),
+            ("list_price", "-1"),
+            ("delivery_days", "60"),
+            ("active", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"item-list_price-error\"") && p.body.contains("value=\"-1\""),
+        "{}",
+        p.body
+    );
+
+    // Nothing above changed anything.
+    assert_eq!(
+        app.count("audit_events"),
+        audit_before + 1,
+        "only the second order was placed"
+    );
+    let r = app
+        .get(&format!("/api/v1/orders/{o2}"), Some(&w.provider_token))
+        .await;
+    assert_eq!(r.body["status"], "requested");
+    let r = app
+        .get(&format!("/api/v1/orders/{o}"), Some(&w.provider_token))
+        .await;
+    assert_eq!(r.body["status"], "disputed");
 }

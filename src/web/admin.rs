@@ -139,24 +139,26 @@ async fn create_programme(
         ints: &["validity_months", "per_batch_limit", "per_year_limit"],
         bools: &[],
     };
-    let (policy, now, actor) = (state.policy.clone(), state.clock.now(), d.actor());
-    let input: Result<ProgrammeInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                vouchers::create_programme(c, &policy, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin", "created")),
-        Err(e) => {
-            let f = d.failed("programme", &p, &e, &[("programme_code_taken", "code")]);
-            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ProgrammeInput>(&shape),
+            |c, i, a| vouchers::create_programme(c, &a.policy, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin".to_string(), "created"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "programme",
+        &p,
+        &[("programme_code_taken", "code")],
+        move |f, s| async move { programmes_page(st, dk, &f, s).await },
+    )
+    .await
 }
 
 /// A `datetime-local` value is Beijing time to the minute; the API takes RFC 3339.
@@ -205,24 +207,27 @@ async fn create_batch(
         ints: &[],
         bools: &["publish"],
     };
-    let (now, actor, id) = (state.clock.now(), d.actor(), pid.clone());
-    let input: Result<BatchInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                vouchers::create_batch(c, &id, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin", "created")),
-        Err(e) => {
-            let f = d.failed(&format!("batch-{pid}"), &p, &e, &[]);
-            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let id = pid.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<BatchInput>(&shape),
+            move |c, i, a| vouchers::create_batch(c, &id, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin".to_string(), "created"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        &format!("batch-{pid}"),
+        &p,
+        &[],
+        move |f, s| async move { programmes_page(st, dk, &f, s).await },
+    )
+    .await
 }
 
 #[post("/admin/batches/{id}/publish")]
@@ -235,23 +240,27 @@ async fn publish_batch(
     let d = open!(state, req, ADMIN);
     let id = path_id(&path, "batch")?;
     let p = Posted(form.into_inner());
-    let (now, actor, bid) = (state.clock.now(), d.actor(), id.clone());
-    let r = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            db(&state, move |c| {
-                vouchers::publish_batch(c, &bid, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin", "published")),
-        Err(e) => {
-            let f = d.failed(&format!("publish-{id}"), &p, &e, &[]);
-            Ok(programmes_page(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let bid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, _, a| vouchers::publish_batch(c, &bid, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin".to_string(), "published"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        &format!("publish-{id}"),
+        &p,
+        &[],
+        move |f, s| async move { programmes_page(st, dk, &f, s).await },
+    )
+    .await
 }
 
 fn role_text(r: &str) -> &'static str {
@@ -312,25 +321,27 @@ async fn create_user(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, ADMIN);
     let p = Posted(form.into_inner());
-    let (auth, now, actor) = (state.auth.clone(), state.clock.now(), d.actor());
-    let input: Result<NewStaffUser, AppError> =
-        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                users::create_staff(c, &auth, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin/users", "created")),
-        Err(e) => {
-            let f = d.failed("user", &p, &e, &[("username_taken", "username")]);
-            Ok(users_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let auth = state.auth.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<NewStaffUser>(&Shape::TEXT),
+            move |c, i, a| users::create_staff(c, &auth, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin/users".to_string(), "created"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "user",
+        &p,
+        &[("username_taken", "username")],
+        move |f, s| async move { users_view(st, dk, &f, s).await },
+    )
+    .await
 }
 
 #[post("/admin/users/{id}/{action}")]
@@ -349,23 +360,22 @@ async fn set_disabled(
         _ => return Err(AppError::not_found("page").into()),
     };
     let p = Posted(form.into_inner());
-    let (now, actor, uid) = (state.clock.now(), d.actor(), id.clone());
-    let r = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            db(&state, move |c| {
-                users::set_disabled(c, &uid, disable, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin/users", "saved")),
-        Err(e) => {
-            let f = d.failed(&format!("u-{id}"), &p, &e, &[]);
-            Ok(users_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let uid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, _, a| users::set_disabled(c, &uid, disable, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin/users".to_string(), "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, &format!("u-{id}"), &p, &[], move |f, s| async move {
+        users_view(st, dk, &f, s).await
+    })
+    .await
 }
 
 async fn outbox_view(
@@ -417,18 +427,22 @@ async fn retry_email(
     let d = open!(state, req, ADMIN);
     let id = path_id(&path, "email")?;
     let p = Posted(form.into_inner());
-    let (now, actor, mid) = (state.clock.now(), d.actor(), id.clone());
-    let r = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => db(&state, move |c| outbox::retry(c, &mid, now, &actor)).await,
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/admin/outbox", "retried")),
-        Err(e) => {
-            let f = d.failed(&format!("m-{id}"), &p, &e, &[]);
-            Ok(outbox_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let mid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, _, a| outbox::retry(c, &mid, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/admin/outbox".to_string(), "retried"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, &format!("m-{id}"), &p, &[], move |f, s| async move {
+        outbox_view(st, dk, &f, s).await
+    })
+    .await
 }
 
 fn run_status_text(s: &str) -> &'static str {

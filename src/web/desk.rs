@@ -6,19 +6,25 @@
 
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{render, Lang};
+use crate::db::DbConnection;
 use crate::domain::validation::FieldErrors;
+use crate::domain::Policy;
 use crate::domain::Role;
-use crate::error::{AppError, Kind};
+use crate::error::{AppError, AppResult, Kind};
+use crate::http::db;
 use crate::http::request_id;
 use crate::http::State;
+use crate::notify::Templates;
 use crate::services::Actor;
 use actix_web::cookie::Cookie;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 use minijinja::context;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A signed-in user on one of their role's pages.
 pub(super) struct Desk {
@@ -203,6 +209,68 @@ impl Desk {
                 "页面已过期，表单未提交，请重试。",
                 "this form has expired and was not sent; please try again",
             ))
+        }
+    }
+}
+
+/// What a use case run from a page needs besides its input: the policy, the email
+/// templates, the time, who acts and for which party.
+pub(super) struct Act {
+    pub(super) policy: Arc<Policy>,
+    pub(super) mail: Arc<Templates>,
+    pub(super) now: NaiveDateTime,
+    pub(super) actor: Actor,
+    /// The firm, provider or space the user acts for (empty for staff).
+    pub(super) party: String,
+}
+
+impl Desk {
+    /// A posted form run as one use case: the page's token checked, the form read by
+    /// `input`, then `run` on a pooled connection (the use case holds its transaction).
+    pub(super) async fn attempt<I, R>(
+        &self,
+        state: &State,
+        req: &HttpRequest,
+        posted: &Posted,
+        input: impl FnOnce(&Posted) -> Result<I, AppError>,
+        run: impl FnOnce(&mut DbConnection, I, &Act) -> AppResult<R> + Send + 'static,
+    ) -> Result<R, AppError>
+    where
+        I: Send + 'static,
+        R: Send + 'static,
+    {
+        self.guard(req, posted)?;
+        let i = input(posted)?;
+        let act = Act {
+            policy: state.policy.clone(),
+            mail: state.mail.clone(),
+            now: state.clock.now(),
+            actor: self.actor(),
+            party: self.s.caller.party_id.clone().unwrap_or_default(),
+        };
+        db(state, move |c| run(c, i, &act)).await
+    }
+
+    /// After [`Desk::attempt`]: on to a page (303) saying what was done, or the page
+    /// again through `again`, with the refusal shown as form `form_id`.
+    pub(super) async fn answer<Fut>(
+        &self,
+        state: &State,
+        result: Result<(String, &'static str), AppError>,
+        form_id: &str,
+        posted: &Posted,
+        field_of: &[(&str, &str)],
+        again: impl FnOnce(Form, StatusCode) -> Fut,
+    ) -> actix_web::Result<HttpResponse>
+    where
+        Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+    {
+        match result {
+            Ok((to, what)) => Ok(self.done(state, &to, what)),
+            Err(e) => {
+                let f = self.failed(form_id, posted, &e, field_of);
+                Ok(again(f, e.kind.status()).await?)
+            }
         }
     }
 }

@@ -112,31 +112,25 @@ async fn prepare(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
     let p = Posted(form.into_inner());
-    let (mail, now, actor) = (state.mail.clone(), state.clock.now(), d.actor());
-    let r = match d
-        .guard(&req, &p)
-        .and_then(|_| svc::parse_period(p.get("period").trim()))
-    {
-        Err(e) => Err(e),
-        Ok(period) => {
-            db(&state, move |c| {
-                svc::prepare(c, &mail, period, false, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(out) => Ok(d.done(
+    let r = d
+        .attempt(
             &state,
-            &format!("/finance/runs/{}", out.run.id),
-            if out.created { "prepared" } else { "saved" },
-        )),
-        Err(e) => {
-            let fields = [("period_invalid", "period"), ("period_in_future", "period")];
-            let f = d.failed("prepare", &p, &e, &fields);
-            Ok(runs_page(&state, &d, None, &f, e.kind.status()).await?)
-        }
-    }
+            &req,
+            &p,
+            |p| svc::parse_period(p.get("period").trim()),
+            |c, period, a| svc::prepare(c, &a.mail, period, false, a.now, &a.actor),
+        )
+        .await
+        .map(|out| {
+            let what = if out.created { "prepared" } else { "saved" };
+            (format!("/finance/runs/{}", out.run.id), what)
+        });
+    let fields = [("period_invalid", "period"), ("period_in_future", "period")];
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "prepare", &p, &fields, move |f, s| async move {
+        runs_page(st, dk, None, &f, s).await
+    })
+    .await
 }
 
 async fn run_page(
@@ -213,28 +207,29 @@ async fn decide(
     let d = open!(state, req, FINANCE);
     let id = path_id(&path, "settlement run")?;
     let p = Posted(form.into_inner());
-    let (now, actor, rid) = (state.clock.now(), d.actor(), id.clone());
-    let input: Result<RunDecision, AppError> =
-        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => db(&state, move |c| svc::decide(c, &rid, &i, now, &actor)).await,
-    };
-    match r {
-        Ok(v) => Ok(d.done(
+    let rid = id.clone();
+    let r = d
+        .attempt(
             &state,
-            &format!("/finance/runs/{id}"),
-            if wire(&v.status) == "approved" {
+            &req,
+            &p,
+            |p| p.input::<RunDecision>(&Shape::TEXT),
+            move |c, i, a| svc::decide(c, &rid, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|v| {
+            let what = if wire(&v.status) == "approved" {
                 "approved"
             } else {
                 "rejected"
-            },
-        )),
-        Err(e) => {
-            let f = d.failed("decision", &p, &e, &[]);
-            Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
-        }
-    }
+            };
+            (format!("/finance/runs/{id}"), what)
+        });
+    let (st, dk, id) = (&state, &d, &id);
+    d.answer(st, r, "decision", &p, &[], move |f, s| async move {
+        run_page(st, dk, id, &f, s).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,25 +268,27 @@ async fn record(
     let id = path_id(&path, "payout")?;
     let p = Posted(form.into_inner());
     let run_id = path_id(p.get("_run"), "settlement run")?;
-    let (mail, now, actor, pid) = (state.mail.clone(), state.clock.now(), d.actor(), id.clone());
-    let input: Result<PayoutResult, AppError> =
-        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                svc::record(c, &mail, &pid, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, &format!("/finance/runs/{run_id}"), "recorded")),
-        Err(e) => {
-            let f = d.failed(&format!("payout-{id}"), &p, &e, &[]);
-            Ok(run_page(&state, &d, &run_id, &f, e.kind.status()).await?)
-        }
-    }
+    let pid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<PayoutResult>(&Shape::TEXT),
+            move |c, i, a| svc::record(c, &a.mail, &pid, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| (format!("/finance/runs/{run_id}"), "recorded"));
+    let (st, dk, rid) = (&state, &d, &run_id);
+    d.answer(
+        st,
+        r,
+        &format!("payout-{id}"),
+        &p,
+        &[],
+        move |f, s| async move { run_page(st, dk, rid, &f, s).await },
+    )
+    .await
 }
 
 /// The bank's result file (CSV), uploaded from the page.

@@ -308,28 +308,21 @@ async fn update_profile(
         ints: &["employees"],
         bools: &[],
     };
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
-    let input: Result<crate::services::firms::FirmProfileInput, AppError> =
-        d.guard(&req, &p).and_then(|_| p.input(&shape));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                crate::services::firms::update_profile(c, &policy, &id, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/firm", "saved")),
-        Err(e) => {
-            let f = d.failed("profile", &p, &e, &[]);
-            Ok(profile_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<crate::services::firms::FirmProfileInput>(&shape),
+            |c, i, a| {
+                crate::services::firms::update_profile(c, &a.policy, &a.party, &i, a.now, &a.actor)
+            },
+        )
+        .await
+        .map(|_| ("/firm".to_string(), "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "profile", &p, &[], move |f, s| async move {
+        profile_view(st, dk, &f, s).await
+    })
+    .await
 }

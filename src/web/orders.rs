@@ -402,39 +402,6 @@ async fn act(
     if !allowed {
         return Err(AppError::forbidden().into());
     }
-    let (mail, policy, now, actor) = (
-        state.mail.clone(),
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-    );
-    let result = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            let (oid, s, party) = (id.clone(), step.clone(), d.party().ok());
-            let reason: Result<ReasonInput, AppError> = p.input(&Shape::TEXT);
-            let resolution: Result<DisputeResolution, AppError> = p.input(&Shape::TEXT);
-            db(&state, move |c| {
-                let cx = Ctx {
-                    templates: &mail,
-                    policy: &policy,
-                    now,
-                    actor: &actor,
-                };
-                let party = party.unwrap_or_default();
-                match s.as_str() {
-                    "accept" => svc::accept(c, &cx, &party, &oid),
-                    "decline" => svc::decline(c, &cx, &party, &oid, &reason?),
-                    "deliver" => svc::deliver(c, &cx, &party, &oid),
-                    "confirm" => svc::confirm(c, &cx, &party, &oid),
-                    "dispute" => svc::dispute(c, &cx, &party, &oid, &reason?),
-                    "cancel" => svc::cancel(c, &cx, Party::of(&actor)?, &oid, &reason?),
-                    _ => svc::resolve_dispute(c, &cx, &oid, &resolution?),
-                }
-            })
-            .await
-        }
-    };
     let done = match step.as_str() {
         "accept" => "accepted",
         "decline" => "declined",
@@ -444,13 +411,51 @@ async fn act(
         "cancel" => "cancelled",
         _ => "resolved",
     };
-    match result {
-        Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), done)),
-        Err(e) => {
-            let f = d.failed(&step, &p, &e, &[]);
-            Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
-        }
-    }
+    // Each step reads the input it needs: a reason, a resolution, or nothing.
+    let input = |p: &Posted| -> Result<(Option<ReasonInput>, Option<DisputeResolution>), AppError> {
+        Ok(match step.as_str() {
+            "decline" | "dispute" | "cancel" => (Some(p.input(&Shape::TEXT)?), None),
+            "resolve" => (None, Some(p.input(&Shape::TEXT)?)),
+            _ => (None, None),
+        })
+    };
+    let (oid, s) = (id.clone(), step.clone());
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            input,
+            move |c, (reason, resolution), a| {
+                let cx = Ctx {
+                    templates: &a.mail,
+                    policy: &a.policy,
+                    now: a.now,
+                    actor: &a.actor,
+                };
+                let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
+                match s.as_str() {
+                    "accept" => svc::accept(c, &cx, &a.party, &oid),
+                    "decline" => svc::decline(c, &cx, &a.party, &oid, &reason()?),
+                    "deliver" => svc::deliver(c, &cx, &a.party, &oid),
+                    "confirm" => svc::confirm(c, &cx, &a.party, &oid),
+                    "dispute" => svc::dispute(c, &cx, &a.party, &oid, &reason()?),
+                    "cancel" => svc::cancel(c, &cx, Party::of(&a.actor)?, &oid, &reason()?),
+                    _ => {
+                        let r =
+                            resolution.ok_or_else(|| AppError::internal("no resolution read"))?;
+                        svc::resolve_dispute(c, &cx, &oid, &r)
+                    }
+                }
+            },
+        )
+        .await
+        .map(|_| (format!("/orders/{id}"), done));
+    let (st, dk, oid) = (&state, &d, &id);
+    d.answer(st, r, &step, &p, &[], move |f, s| async move {
+        order_page(st, dk, oid, &f, s).await
+    })
+    .await
 }
 
 /// The provider's evidence upload: `multipart/form-data` with the CSRF token, the kind

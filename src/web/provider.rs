@@ -153,29 +153,21 @@ async fn create_service(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
     let p = Posted(form.into_inner());
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
-    let input: Result<ServiceItemInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&ITEM));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                catalogue::create(c, &policy, &id, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
-        Err(e) => {
-            let f = d.failed("item", &p, &e, &[]);
-            Ok(services_page(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ServiceItemInput>(&ITEM),
+            |c, i, a| catalogue::create(c, &a.policy, &a.party, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/provider/services".to_string(), "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "item", &p, &[], move |f, s| async move {
+        services_page(st, dk, &f, s).await
+    })
+    .await
 }
 
 async fn edit_page(
@@ -220,30 +212,22 @@ async fn update_service(
     let d = open!(state, req, PROVIDER);
     let item = path_id(&path, "service item")?;
     let p = Posted(form.into_inner());
-    let (policy, now, actor, id, it) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-        item.clone(),
-    );
-    let input: Result<ServiceItemInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&ITEM));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                catalogue::update(c, &policy, &id, &it, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/provider/services", "saved")),
-        Err(e) => {
-            let f = d.failed("item", &p, &e, &[]);
-            Ok(edit_page(&state, &d, &item, &f, e.kind.status()).await?)
-        }
-    }
+    let it = item.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ServiceItemInput>(&ITEM),
+            move |c, i, a| catalogue::update(c, &a.policy, &a.party, &it, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/provider/services".to_string(), "saved"));
+    let (st, dk, item) = (&state, &d, &item);
+    d.answer(st, r, "item", &p, &[], move |f, s| async move {
+        edit_page(st, dk, item, &f, s).await
+    })
+    .await
 }
 
 async fn redemptions_view(
@@ -334,32 +318,24 @@ async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
     let p = Posted(form.into_inner());
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
     let shape = Shape {
         lists: &["order_ids"],
         ints: &[],
         bools: &[],
     };
-    let input: Result<ApplicationInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&shape));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                redemptions::apply(c, &policy, &id, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/provider/redemptions", "applied")),
-        Err(e) => {
-            let f = d.failed("apply", &p, &e, &[]);
-            Ok(redemptions_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ApplicationInput>(&shape),
+            |c, i, a| redemptions::apply(c, &a.policy, &a.party, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/provider/redemptions".to_string(), "applied"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "apply", &p, &[], move |f, s| async move {
+        redemptions_view(st, dk, &f, s).await
+    })
+    .await
 }

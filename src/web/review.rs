@@ -195,71 +195,78 @@ async fn decide(
     let d = open!(state, req, REVIEWING);
     let id = path_id(&id, "item")?;
     let p = Posted(form.into_inner());
-    let (mail, policy, now, actor) = (
-        state.mail.clone(),
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-    );
     let t = Shape::TEXT;
-    let result: Result<(), AppError> = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => match kind.as_str() {
-            "firm" => match p.input::<OnboardingDecision>(&t) {
-                Ok(i) => {
-                    db(&state, move |c| {
-                        firms::decide_onboarding(c, &mail, &id, &i, now, &actor).map(drop)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            },
-            "provider" => match p.input::<ListingDecision>(&t) {
-                Ok(i) => {
-                    db(&state, move |c| {
-                        providers::decide_listing(c, &mail, &policy, &id, &i, now, &actor).map(drop)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            },
-            "objection" => match p.input::<ObjectionResolution>(&t) {
-                Ok(i) => {
-                    db(&state, move |c| {
-                        providers::resolve_objection(c, &mail, &id, &i, now, &actor).map(drop)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            },
-            "item" => match p.input::<ItemDecision>(&t) {
-                Ok(i) => {
-                    db(&state, move |c| {
-                        redemptions::decide(c, &mail, &policy, &id, &i, now, &actor).map(drop)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            },
-            "application" => match p.input::<CertificationDecision>(&t) {
-                Ok(i) => {
-                    db(&state, move |c| {
-                        certs::decide(c, &policy, &mail, &id, &i, now, &actor).map(drop)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            },
-            _ => return Err(AppError::not_found("page").into()),
-        },
-    };
-    match result {
-        Ok(()) => Ok(d.done(&state, "/review", "decided")),
-        Err(e) => {
-            let f = d.failed(&format!("{kind}-{}", path_tail(&req)), &p, &e, &[]);
-            Ok(review_page(&state, &d, &f, e.kind.status()).await?)
+    let r = match kind.as_str() {
+        "firm" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<OnboardingDecision>(&t),
+                move |c, i, a| {
+                    firms::decide_onboarding(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                },
+            )
+            .await
         }
+        "provider" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<ListingDecision>(&t),
+                move |c, i, a| {
+                    providers::decide_listing(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor)
+                        .map(drop)
+                },
+            )
+            .await
+        }
+        "objection" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<ObjectionResolution>(&t),
+                move |c, i, a| {
+                    providers::resolve_objection(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                },
+            )
+            .await
+        }
+        "item" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<ItemDecision>(&t),
+                move |c, i, a| {
+                    redemptions::decide(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor).map(drop)
+                },
+            )
+            .await
+        }
+        "application" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<CertificationDecision>(&t),
+                move |c, i, a| {
+                    certs::decide(c, &a.policy, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                },
+            )
+            .await
+        }
+        _ => return Err(AppError::not_found("page").into()),
     }
+    .map(|()| ("/review".to_string(), "decided"));
+    let form_id = format!("{kind}-{}", path_tail(&req));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, &form_id, &p, &[], move |f, s| async move {
+        review_page(st, dk, &f, s).await
+    })
+    .await
 }
 
 /// The item id as it appears in the path (the form's id is `{kind}-{id}`).

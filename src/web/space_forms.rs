@@ -145,32 +145,23 @@ async fn apply(
     let d = open!(state, req, SPACE);
     let p = Posted(form.into_inner());
     let scheme = p.get("scheme").to_string();
-    let input = ApplicationInput {
-        scheme: scheme.clone(),
-        figures: figures_of(&p, &state.policy),
+    let input = |p: &Posted| {
+        Ok(ApplicationInput {
+            scheme: scheme.clone(),
+            figures: figures_of(p, &state.policy),
+        })
     };
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
-    let r = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            db(&state, move |c| {
-                certs::apply(c, &policy, &id, &input, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/space", "filed")),
-        Err(e) => {
-            let f = d.failed("apply", &p, &e, &[]);
-            Ok(apply_view(&state, &d, Some(&scheme), &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(&state, &req, &p, input, |c, i, a| {
+            certs::apply(c, &a.policy, &a.party, &i, a.now, &a.actor)
+        })
+        .await
+        .map(|_| ("/space".to_string(), "filed"));
+    let (st, dk, sc) = (&state, &d, scheme.as_str());
+    d.answer(st, r, "apply", &p, &[], move |f, s| async move {
+        apply_view(st, dk, Some(sc), &f, s).await
+    })
+    .await
 }
 
 fn graduation_text(g: Graduation) -> &'static str {
@@ -236,30 +227,21 @@ async fn register(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, SPACE);
     let p = Posted(form.into_inner());
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
-    let input: Result<IncubateeInput, AppError> =
-        d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
-    let r = match input {
-        Err(e) => Err(e),
-        Ok(i) => {
-            db(&state, move |c| {
-                incubatees::register(c, &policy, &id, &i, now, &actor)
-            })
-            .await
-        }
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
-        Err(e) => {
-            let f = d.failed("incubatee", &p, &e, &[]);
-            Ok(register_view(&state, &d, &f, e.kind.status()).await?)
-        }
-    }
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<IncubateeInput>(&Shape::TEXT),
+            |c, i, a| incubatees::register(c, &a.policy, &a.party, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|_| ("/space/incubatees".to_string(), "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "incubatee", &p, &[], move |f, s| async move {
+        register_view(st, dk, &f, s).await
+    })
+    .await
 }
 
 /// `graduation` or `departure` of one incubatee.
@@ -274,42 +256,43 @@ async fn incubatee_step(
     let d = open!(state, req, SPACE);
     let id = path_id(&id, "incubatee")?;
     let p = Posted(form.into_inner());
-    let (policy, now, actor, space, iid) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-        id.clone(),
-    );
-    let r = match (d.guard(&req, &p), step.as_str()) {
-        (Err(e), _) => Err(e),
-        (Ok(()), "graduation") => match p.input::<GraduationInput>(&Shape::TEXT) {
-            Err(e) => Err(e),
-            Ok(i) => {
-                db(&state, move |c| {
-                    incubatees::graduate(c, &policy, &space, &iid, &i, now, &actor)
-                })
-                .await
-            }
-        },
-        (Ok(()), "departure") => match p.input::<DepartureInput>(&Shape::TEXT) {
-            Err(e) => Err(e),
-            Ok(i) => {
-                db(&state, move |c| {
-                    incubatees::depart(c, &space, &iid, &i, now, &actor)
-                })
-                .await
-            }
-        },
-        _ => return Err(AppError::not_found("page").into()),
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/space/incubatees", "saved")),
-        Err(e) => {
-            let f = d.failed(&format!("{step}-{id}"), &p, &e, &[]);
-            Ok(register_view(&state, &d, &f, e.kind.status()).await?)
+    let iid = id.clone();
+    let r = match step.as_str() {
+        "graduation" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<GraduationInput>(&Shape::TEXT),
+                move |c, i, a| {
+                    incubatees::graduate(c, &a.policy, &a.party, &iid, &i, a.now, &a.actor)
+                },
+            )
+            .await
         }
+        "departure" => {
+            d.attempt(
+                &state,
+                &req,
+                &p,
+                |p| p.input::<DepartureInput>(&Shape::TEXT),
+                move |c, i, a| incubatees::depart(c, &a.party, &iid, &i, a.now, &a.actor),
+            )
+            .await
+        }
+        _ => return Err(AppError::not_found("page").into()),
     }
+    .map(|_| ("/space/incubatees".to_string(), "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        &format!("{step}-{id}"),
+        &p,
+        &[],
+        move |f, s| async move { register_view(st, dk, &f, s).await },
+    )
+    .await
 }
 
 async fn statistics_view(
@@ -367,42 +350,31 @@ async fn file_statistics(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, SPACE);
     let p = Posted(form.into_inner());
-    let (policy, now, actor, id) = (
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-        d.party()?,
-    );
-    let r: Result<_, AppError> = match d.guard(&req, &p) {
-        Err(e) => Err(e),
-        Ok(()) => match p.get("year").trim().parse::<i32>() {
-            Err(_) => {
-                let mut e = crate::domain::validation::FieldErrors::new();
-                e.add(
-                    "year",
-                    "year_invalid",
-                    "请填写年份，如 2026",
-                    "a year, e.g. 2026",
-                );
-                Err(AppError::validation(e))
-            }
-            Ok(year) => {
-                let input = FilingInput {
-                    year,
-                    figures: figures_of(&p, &state.policy),
-                };
-                db(&state, move |c| {
-                    statistics::file(c, &policy, &id, &input, now, &actor)
-                })
-                .await
-            }
-        },
-    };
-    match r {
-        Ok(_) => Ok(d.done(&state, "/space/statistics", "filed")),
-        Err(e) => {
-            let f = d.failed("statistics", &p, &e, &[]);
-            Ok(statistics_view(&state, &d, &f, e.kind.status()).await?)
+    let input = |p: &Posted| match p.get("year").trim().parse::<i32>() {
+        Ok(year) => Ok(FilingInput {
+            year,
+            figures: figures_of(p, &state.policy),
+        }),
+        Err(_) => {
+            let mut e = crate::domain::validation::FieldErrors::new();
+            e.add(
+                "year",
+                "year_invalid",
+                "请填写年份，如 2026",
+                "a year, e.g. 2026",
+            );
+            Err(AppError::validation(e))
         }
-    }
+    };
+    let r = d
+        .attempt(&state, &req, &p, input, |c, i, a| {
+            statistics::file(c, &a.policy, &a.party, &i, a.now, &a.actor)
+        })
+        .await
+        .map(|_| ("/space/statistics".to_string(), "filed"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "statistics", &p, &[], move |f, s| async move {
+        statistics_view(st, dk, &f, s).await
+    })
+    .await
 }

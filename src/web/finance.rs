@@ -232,28 +232,39 @@ async fn decide(
     .await
 }
 
-#[derive(Debug, Deserialize)]
-struct FormatQuery {
-    format: Option<String>,
-}
-
-/// The bank file (taking it marks the run exported, as the API does).
-#[get("/finance/runs/{id}/bank-file")]
+/// The bank file. Taking it marks the run exported (as the API's export does), so it is
+/// a form with the page's token, never a link another site could make a browser follow.
+#[post("/finance/runs/{id}/bank-file")]
 async fn bank_file(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    q: web::Query<FormatQuery>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
     let id = path_id(&path, "settlement run")?;
-    let format = match q.format.as_deref() {
-        Some("xlsx") => FileFormat::Xlsx,
+    let p = Posted(form.into_inner());
+    let format = match p.get("format") {
+        "xlsx" => FileFormat::Xlsx,
         _ => FileFormat::Csv,
     };
-    let (now, actor) = (state.clock.now(), d.actor());
-    let (bytes, sha, name) = db(&state, move |c| svc::export(c, &id, format, now, &actor)).await?;
-    Ok(attachment(bytes, format, &name, Some(&sha)))
+    let rid = id.clone();
+    match d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, _, a| svc::export(c, &rid, format, a.now, &a.actor),
+        )
+        .await
+    {
+        Ok((bytes, sha, name)) => Ok(attachment(bytes, format, &name, Some(&sha))),
+        Err(e) => {
+            let f = d.failed("export", &p, &e, &[]);
+            Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
 }
 
 /// One payout's result, typed by hand from the bank's statement.

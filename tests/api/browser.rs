@@ -451,7 +451,8 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sign_in("bj_fin_b", &format!("/finance/runs/{run}")).await;
     b.click("button[value=approve]").await;
     b.sees("已审批").await;
-    b.click("a[href$='bank-file?format=csv']").await;
+    b.click("form[action$='/bank-file'] button[value=csv]")
+        .await;
     // The file lands in the screenshot folder; the run is then exported.
     let mut waited = 0;
     let csv = loop {

@@ -360,7 +360,26 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     );
     let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;
     assert_eq!(p.status, 303, "{}", p.body);
-    let csv = fin2.get(&format!("{run_path}/bank-file?format=csv")).await;
+    let run2 = fin2.get(&run_path).await;
+    let csv = fin2
+        .post(&format!("{run_path}/bank-file"), &[("format", "csv")])
+        .await;
+    assert_eq!(
+        csv.status, 403,
+        "not without the page's token: {}",
+        csv.body
+    );
+    assert!(
+        !fin2.get(&run_path).await.body.contains("已导出"),
+        "nothing exported"
+    );
+    let csv = post(
+        &mut fin2,
+        &run2,
+        &format!("{run_path}/bank-file"),
+        &[("format", "csv")],
+    )
+    .await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains("6000.00"), "{}", csv.body);
     let run2 = fin2.get(&run_path).await;

@@ -136,7 +136,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct PageQuery {
-    lang: Option<String>,
     page: Option<i64>,
 }
 
@@ -177,11 +176,6 @@ impl Lang {
         self.en
     }
 
-    fn of(q: &PageQuery) -> Lang {
-        Lang {
-            en: q.lang.as_deref() == Some("en"),
-        }
-    }
     fn q(&self) -> &'static str {
         if self.en {
             "?lang=en"
@@ -206,6 +200,15 @@ fn asked_lang(req: &actix_web::HttpRequest) -> Option<bool> {
             Some("zh") => Some(false),
             _ => None,
         })
+}
+
+/// A page with the language cookie set when this request chose the language.
+pub(crate) fn with_lang(mut r: HttpResponse, req: &actix_web::HttpRequest) -> HttpResponse {
+    if let Some(c) = Lang::cookie_for(req) {
+        // A cookie that cannot be written as a header is a bug here, not input.
+        let _ = r.add_cookie(&c);
+    }
+    r
 }
 
 /// Renders a page with the headers every page carries: no script or frame from anywhere,
@@ -277,8 +280,8 @@ async fn script() -> HttpResponse {
 }
 
 #[get("/")]
-async fn home(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of(&q);
+async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
     let policy = state.policy.clone();
     let one = Page {
         page: 1,
@@ -297,13 +300,16 @@ async fn home(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpR
     } else {
         "信息公示"
     };
-    Ok(render(
-        "home.html",
-        "/",
-        &lang,
-        title,
-        context! { certifications => c, subsidies => s, redemptions => r },
-    )?)
+    Ok(with_lang(
+        render(
+            "home.html",
+            "/",
+            &lang,
+            title,
+            context! { certifications => c, subsidies => s, redemptions => r },
+        )?,
+        &req,
+    ))
 }
 
 fn certification_status(s: &str, en: bool) -> &'static str {
@@ -345,9 +351,10 @@ pub(crate) fn wire<T: serde::Serialize>(v: &T) -> String {
 #[get("/public/certifications")]
 async fn certifications_page(
     state: State,
+    req: actix_web::HttpRequest,
     q: web::Query<PageQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of(&q);
+    let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
     let list = db(&state, move |c| {
@@ -373,13 +380,16 @@ async fn certifications_page(
     } else {
         "孵化器、众创空间认定（备案）公示"
     };
-    Ok(render(
-        "certifications.html",
-        "/public/certifications",
-        &lang,
-        title,
-        context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
-    )?)
+    Ok(with_lang(
+        render(
+            "certifications.html",
+            "/public/certifications",
+            &lang,
+            title,
+            context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
+        )?,
+        &req,
+    ))
 }
 
 /// Every row of a public list, page by page.
@@ -466,8 +476,12 @@ async fn all_subsidies(state: &State) -> Result<Vec<PublicEntitlement>, AppError
 }
 
 #[get("/public/subsidies")]
-async fn subsidies_page(state: State, q: web::Query<PageQuery>) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of(&q);
+async fn subsidies_page(
+    state: State,
+    req: actix_web::HttpRequest,
+    q: web::Query<PageQuery>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
     let list = db(&state, move |c| {
@@ -492,13 +506,16 @@ async fn subsidies_page(state: State, q: web::Query<PageQuery>) -> actix_web::Re
     } else {
         "载体补贴、奖励公示"
     };
-    Ok(render(
-        "subsidies.html",
-        "/public/subsidies",
-        &lang,
-        title,
-        context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
-    )?)
+    Ok(with_lang(
+        render(
+            "subsidies.html",
+            "/public/subsidies",
+            &lang,
+            title,
+            context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
+        )?,
+        &req,
+    ))
 }
 
 #[get("/public/subsidies.json")]
@@ -564,9 +581,10 @@ async fn all_redemptions(state: &State) -> Result<Vec<redemptions::ApprovedView>
 #[get("/public/redemptions")]
 async fn redemptions_page(
     state: State,
+    req: actix_web::HttpRequest,
     q: web::Query<PageQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of(&q);
+    let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
     let list = db(&state, move |c| redemptions::approved(c, &policy, page)).await?;
@@ -589,13 +607,16 @@ async fn redemptions_page(
     } else {
         "合创券兑现结果公示"
     };
-    Ok(render(
-        "redemptions.html",
-        "/public/redemptions",
-        &lang,
-        title,
-        context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
-    )?)
+    Ok(with_lang(
+        render(
+            "redemptions.html",
+            "/public/redemptions",
+            &lang,
+            title,
+            context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
+        )?,
+        &req,
+    ))
 }
 
 #[get("/public/redemptions.json")]
@@ -651,11 +672,6 @@ mod tests {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct AwardsQuery {
-    lang: Option<String>,
-}
-
 /// The year whose evaluation the awards page shows by default: the last one over.
 fn last_year(state: &State) -> i32 {
     crate::domain::china_time(state.clock.now())
@@ -671,12 +687,10 @@ fn last_year(state: &State) -> i32 {
 #[get("/public/awards/{year}")]
 async fn awards_page(
     state: State,
+    req: actix_web::HttpRequest,
     path: web::Path<String>,
-    q: web::Query<AwardsQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang {
-        en: q.lang.as_deref() == Some("en"),
-    };
+    let lang = Lang::of_request(&req);
     let year = match path.as_str() {
         "latest" => last_year(&state),
         y => y.parse::<i32>().map_err(|_| AppError::not_found("year"))?,
@@ -707,17 +721,20 @@ async fn awards_page(
     } else {
         format!("{year} 年度载体绩效评价结果公示")
     };
-    Ok(render(
-        "awards.html",
-        &format!("/public/awards/{year}"),
-        &lang,
-        &title,
-        context! {
-            year => year, rows => val(&rows), found => found.is_some(),
-            title_zh => found.as_ref().map(|e| e.title_zh.clone()),
-            top_n => found.as_ref().map(|e| e.top_n),
-        },
-    )?)
+    Ok(with_lang(
+        render(
+            "awards.html",
+            &format!("/public/awards/{year}"),
+            &lang,
+            &title,
+            context! {
+                year => year, rows => val(&rows), found => found.is_some(),
+                title_zh => found.as_ref().map(|e| e.title_zh.clone()),
+                top_n => found.as_ref().map(|e| e.top_n),
+            },
+        )?,
+        &req,
+    ))
 }
 
 #[get("/public/awards/{year}.json")]

@@ -107,18 +107,21 @@ async fn results_page(
     } else {
         format!("{} 领取结果公示", b.name)
     };
-    Ok(render(
-        "batch_results.html",
-        &format!("/public/batches/{}/results", b.id),
-        &lang,
-        &title,
-        context! {
-            id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),
-            remaining => b.remaining.to_string(), claimed => claimed.to_string(),
-            count => rows.len(), points => points, span => total_span, samples => samples,
-            rows => table,
-        },
-    )?)
+    Ok(super::with_lang(
+        render(
+            "batch_results.html",
+            &format!("/public/batches/{}/results", b.id),
+            &lang,
+            &title,
+            context! {
+                id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),
+                remaining => b.remaining.to_string(), claimed => claimed.to_string(),
+                count => rows.len(), points => points, span => total_span, samples => samples,
+                rows => table,
+            },
+        )?,
+        &req,
+    ))
 }
 
 #[get("/public/batches/{id}/results.json")]

@@ -10,7 +10,7 @@
 //! HttpOnly, SameSite=Strict, random per browser); a form posted without the matching
 //! token changes nothing.
 
-use super::{render, Lang, PageQuery};
+use super::{render, Lang};
 use crate::error::AppError;
 use crate::http::extract::verify_access;
 use crate::http::{db, remote_addr, request_id, State};
@@ -154,7 +154,6 @@ pub(super) fn with(
 #[derive(Debug, Deserialize)]
 struct NextQuery {
     next: Option<String>,
-    lang: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -190,10 +189,7 @@ async fn login_page(
     req: HttpRequest,
     q: web::Query<NextQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of(&PageQuery {
-        lang: q.lang.clone(),
-        page: None,
-    });
+    let lang = Lang::of_request(&req);
     let next = safe_next(q.next.as_deref().unwrap_or("/account"));
     Ok(login_form(
         &state,
@@ -233,7 +229,7 @@ async fn login(
     req: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang { en: false };
+    let lang = Lang::of_request(&req);
     let f = form.into_inner();
     let next = safe_next(&f.next).to_string();
     if !csrf_ok(&req, &f.csrf) {

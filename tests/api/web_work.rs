@@ -1298,3 +1298,28 @@ async fn every_decision_form_refuses_at_its_field() {
         .await;
     assert_eq!(r.body["status"], "disputed");
 }
+
+#[actix_web::test]
+async fn the_public_pages_follow_the_language_chosen_on_any_page() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let p = b.get("/public/certifications?lang=en").await;
+    assert!(p.body.contains("<html lang=\"en\">"), "{}", p.body);
+    assert!(b.jar.get("hc_lang").is_some_and(|v| v == "en"));
+    // Without the query the choice holds, on public and sign-in pages alike.
+    for path in [
+        "/",
+        "/public/subsidies",
+        "/public/redemptions",
+        "/batches",
+        "/login",
+        "/public/provider-notices",
+    ] {
+        let p = b.get(path).await;
+        assert!(p.body.contains("<html lang=\"en\">"), "{path}: {}", p.body);
+    }
+    let p = b.get("/public/subsidies?lang=zh").await;
+    assert!(p.body.contains("<html lang=\"zh-CN\">"));
+    let p = b.get("/").await;
+    assert!(p.body.contains("<html lang=\"zh-CN\">") && p.body.contains("信息公示"));
+}

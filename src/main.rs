@@ -95,6 +95,21 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Back up the SQLite database and its evidence files into a new folder, while the
+    /// service runs (PostgreSQL: use pg_dump, see docs/OPERATIONS.md).
+    Backup {
+        /// The folder to create for the backup.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `hechuang backup` in place of the configured SQLite
+    /// database. Stop every server first; the backup's audit chain and ledger are
+    /// verified before anything is replaced.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -187,6 +202,80 @@ fn main() -> ExitCode {
     }
 }
 
+/// `hechuang restore`: refuses while a server answers on the configured address, checks
+/// the backup (integrity, hash, audit chain, ledger, on a scratch copy), then restores.
+fn restore(settings: &Settings, from: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use secrecy::ExposeSecret;
+    let url = settings.database.url.expose_secret();
+    let (backend, target) = hechuang::db::parse_url(url).map_err(anyhow::Error::msg)?;
+    if backend != hechuang::db::Backend::Sqlite {
+        eprintln!("restore_postgres_use_pg_restore: restore a PostgreSQL database with pg_restore (docs/OPERATIONS.md)");
+        return Ok(ExitCode::FAILURE);
+    }
+    let addr = format!("{}:{}", settings.server.host, settings.server.port);
+    let answering = std::net::ToSocketAddrs::to_socket_addrs(&addr)
+        .map(|mut a| {
+            a.any(|a| {
+                std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(500))
+                    .is_ok()
+            })
+        })
+        .unwrap_or(false);
+    if answering {
+        eprintln!(
+            "database_in_use: a server answers at {addr}; stop every server before restoring"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let (manifest, db_file) = match services::backup::check(from) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{}: {}", e.code, e.detail_en);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    // Verified on a scratch copy: opening a database may change its file (WAL mode).
+    let scratch = tempfile::tempdir()?;
+    let copy = scratch.path().join("check.db");
+    std::fs::copy(&db_file, &copy)?;
+    let pool = hechuang::db::build_pool(
+        &format!("sqlite://{}", copy.display()),
+        1,
+        settings.database.busy_timeout_ms,
+        std::time::Duration::from_secs(settings.database.connect_timeout_secs),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let audit = services::audit::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ledger = services::ledger::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(conn);
+    if !audit.ok || !ledger.ok {
+        eprintln!(
+            "backup_damaged: the backup's audit chain ({}) or ledger ({}) does not verify; nothing restored",
+            if audit.ok { "ok" } else { "broken" },
+            if ledger.ok { "ok" } else { "unbalanced" }
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    match services::backup::restore(from, std::path::Path::new(&target), &settings.data.dir) {
+        Ok(_) => {
+            println!(
+                "restored the backup taken at {} into {}: audit chain OK ({} events), ledger OK ({} entries); evidence: {} files",
+                manifest.taken_at,
+                target,
+                audit.events_checked,
+                ledger.entries,
+                manifest.evidence_files
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{}: {}", e.code, e.detail_en);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { demo } => {
@@ -209,6 +298,32 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { to } => {
+            let pool = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let store = hechuang::files::FileStore::open(
+                &settings.data.dir,
+                settings.data.max_upload_bytes,
+            )?;
+            match services::backup::backup(&mut conn, &store, &to, chrono::Utc::now()) {
+                Ok(m) => {
+                    println!(
+                        "backup written to {}: database {} bytes (SHA-256 {}); evidence: {} files ({} bytes)",
+                        to.display(),
+                        m.database_bytes,
+                        m.database_sha256,
+                        m.evidence_files,
+                        m.evidence_bytes
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}: {}", e.code, e.detail_en);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Restore { from } => restore(&settings, &from),
         Command::Migrate => {
             open_database(&settings)?;
             println!("migrations are up to date");

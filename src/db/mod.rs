@@ -29,6 +29,7 @@ macro_rules! bulk_insert {
 }
 
 pub mod audit;
+pub mod backup;
 pub mod carriers;
 pub mod catalogue;
 pub mod certification;

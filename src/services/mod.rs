@@ -5,6 +5,7 @@ pub mod affiliations;
 pub mod audit;
 pub mod auth;
 pub mod awards;
+pub mod backup;
 pub mod catalogue;
 pub mod certification;
 pub mod claims;

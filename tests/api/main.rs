@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod authz;
+mod backup;
 mod browser;
 mod catalogue;
 mod certification;

@@ -12,6 +12,7 @@ mod claims;
 mod cli;
 mod firms;
 mod helpers;
+mod isolation;
 mod jobs;
 mod lottery;
 mod mail;

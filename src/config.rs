@@ -93,6 +93,14 @@ pub struct DataSettings {
     pub dir: PathBuf,
     /// The largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// An upload whose body has not arrived in full within this many seconds is refused
+    /// (408) and nothing is stored: a client that stops sending holds no worker.
+    #[serde(default = "default_upload_timeout")]
+    pub upload_timeout_secs: u64,
+}
+
+fn default_upload_timeout() -> u64 {
+    120
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +281,11 @@ impl Settings {
                 "mail: max_attempts, backoff_base_secs, batch_size and lease_secs must be at least 1, \
                  and backoff_max_secs at least backoff_base_secs"
                     .into(),
+            ));
+        }
+        if !(1..=3600).contains(&self.data.upload_timeout_secs) {
+            return Err(ConfigError::Invalid(
+                "data.upload_timeout_secs must be between 1 and 3600".into(),
             ));
         }
         if !(1024..=1 << 30).contains(&self.data.max_upload_bytes) {

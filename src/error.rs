@@ -17,6 +17,8 @@ pub enum Kind {
     Unprocessable,
     TooManyRequests,
     PayloadTooLarge,
+    /// The client stopped sending a request body (an upload that never finishes).
+    RequestTimeout,
     Unavailable,
     Internal,
 }
@@ -32,6 +34,7 @@ impl Kind {
             Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

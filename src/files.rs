@@ -12,6 +12,8 @@ pub struct FileStore {
     root: PathBuf,
     /// The largest file accepted, in bytes.
     pub max_bytes: u64,
+    /// How long an upload's body may take to arrive.
+    pub upload_timeout: std::time::Duration,
 }
 
 /// A file's content address.
@@ -24,7 +26,17 @@ impl FileStore {
     pub fn open(data_dir: &Path, max_bytes: u64) -> std::io::Result<FileStore> {
         let root = data_dir.join("evidence");
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(FileStore { root, max_bytes })
+        Ok(FileStore {
+            root,
+            max_bytes,
+            upload_timeout: std::time::Duration::from_secs(120),
+        })
+    }
+
+    /// The same store with another upload timeout.
+    pub fn with_upload_timeout(mut self, t: std::time::Duration) -> FileStore {
+        self.upload_timeout = t;
+        self
     }
 
     /// Where the file with this hash lives; `None` for anything that is not a

@@ -160,8 +160,9 @@ impl Application {
             files: Arc::new(
                 crate::files::FileStore::open(&settings.data.dir, settings.data.max_upload_bytes)
                     .map_err(|e| {
-                    anyhow::anyhow!("evidence store under {:?}: {e}", settings.data.dir)
-                })?,
+                        anyhow::anyhow!("evidence store under {:?}: {e}", settings.data.dir)
+                    })?
+                    .with_upload_timeout(Duration::from_secs(settings.data.upload_timeout_secs)),
             ),
             jobs: jobs.clone(),
             secure_cookies: settings.profile == "production",

@@ -38,6 +38,16 @@ pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
     Ok((kind, media))
 }
 
+/// The error for an upload whose body stopped arriving.
+pub fn upload_timed_out(secs: u64) -> AppError {
+    AppError::new(
+        crate::error::Kind::RequestTimeout,
+        "upload_timeout",
+        format!("上传超时（{secs} 秒内未收到完整文件），未保存任何内容，请重试"),
+        format!("the file did not arrive within {secs} s; nothing was stored"),
+    )
+}
+
 /// The error for a file over the configured limit.
 pub fn too_large(max: u64) -> AppError {
     AppError::new(

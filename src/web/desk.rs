@@ -456,6 +456,60 @@ impl Shape {
     };
 }
 
+/// A file sent with a form: the name the browser gave and the bytes.
+pub(super) type SentFile = (String, Vec<u8>);
+
+/// Reads a `multipart/form-data` form: its small text fields and the file sent as
+/// `file`. Refused, with the fields read so far: a file over `max` bytes (`too_large`),
+/// a body cut short, or one not in full within `wait`.
+pub(super) async fn read_multipart(
+    mut parts: actix_multipart::Multipart,
+    max: u64,
+    too_large: AppError,
+    wait: std::time::Duration,
+) -> (Posted, Result<Option<SentFile>, AppError>) {
+    use futures_util::StreamExt;
+    let cut_short = || {
+        AppError::bad_request(
+            "upload_invalid",
+            "上传内容不完整，请重新选择文件上传。",
+            "the upload was malformed or cut short",
+        )
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file: Option<SentFile> = None;
+    let read = async {
+        while let Some(part) = parts.next().await {
+            let mut part = part.map_err(|_| cut_short())?;
+            let name = part.name().unwrap_or_default().to_string();
+            let file_name = part
+                .content_disposition()
+                .and_then(|cd| cd.get_filename().map(str::to_string));
+            let mut bytes = Vec::new();
+            while let Some(chunk) = part.next().await {
+                let chunk = chunk.map_err(|_| cut_short())?;
+                if (bytes.len() + chunk.len()) as u64 > max {
+                    return Err(too_large);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            match (name.as_str(), file_name) {
+                ("file", Some(n)) => file = Some((n, bytes)),
+                (_, None) if bytes.len() <= 4096 => {
+                    fields.push((name, String::from_utf8_lossy(&bytes).into_owned()))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    };
+    let outcome = match tokio::time::timeout(wait, read).await {
+        Err(_) => Err(crate::services::evidence::upload_timed_out(wait.as_secs())),
+        Ok(r) => r,
+    };
+    (Posted(fields), outcome.map(|()| file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

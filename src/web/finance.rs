@@ -17,7 +17,6 @@ use crate::services::settlement::{
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::json;
@@ -308,45 +307,27 @@ async fn import(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    mut parts: Multipart,
+    parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
     let id = path_id(&path, "settlement run")?;
-    let mut fields = Vec::new();
-    let mut file = Vec::new();
-    let mut refusal = None;
-    'parts: while let Some(part) = parts.next().await {
-        let Ok(mut part) = part else {
-            refusal = Some(cut_short());
-            break;
-        };
-        let name = part.name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = part.next().await {
-            match chunk {
-                Ok(c) if bytes.len() + c.len() <= RESULT_FILE_LIMIT => bytes.extend_from_slice(&c),
-                Ok(_) => {
-                    refusal = Some(AppError::new(
-                        crate::error::Kind::PayloadTooLarge,
-                        "body_too_large",
-                        "结果文件不能超过 16 MiB",
-                        "result files may be at most 16 MiB",
-                    ));
-                    break 'parts;
-                }
-                Err(_) => {
-                    refusal = Some(cut_short());
-                    break 'parts;
-                }
-            }
-        }
-        if name == "file" {
-            file = bytes;
-        } else if bytes.len() <= 4096 {
-            fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-    }
-    let p = Posted(fields);
+    let too_large = AppError::new(
+        crate::error::Kind::PayloadTooLarge,
+        "body_too_large",
+        "结果文件不能超过 16 MiB",
+        "result files may be at most 16 MiB",
+    );
+    let (p, read) = super::desk::read_multipart(
+        parts,
+        RESULT_FILE_LIMIT as u64,
+        too_large,
+        state.files.upload_timeout,
+    )
+    .await;
+    let (file, refusal) = match read {
+        Ok(f) => (f.map(|(_, b)| b).unwrap_or_default(), None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
     let (mail, now, actor, rid) = (state.mail.clone(), state.clock.now(), d.actor(), id.clone());
     let r = match refusal.map_or_else(|| d.guard(&req, &p), Err) {
         Err(e) => Err(e),
@@ -384,14 +365,6 @@ async fn import(
             Ok(run_page(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }
-}
-
-fn cut_short() -> AppError {
-    AppError::bad_request(
-        "upload_invalid",
-        "上传内容不完整，请重新选择文件上传。",
-        "the upload was malformed or cut short",
-    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,7 +16,6 @@ use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -465,60 +464,22 @@ async fn upload(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    mut parts: Multipart,
+    parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "order")?;
     let d = open!(state, req, &[Role::Provider]);
     let max = state.files.max_bytes;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut refusal: Option<AppError> = None;
-    while let Some(part) = parts.next().await {
-        let mut part = match part {
-            Ok(p) => p,
-            Err(_) => {
-                refusal = Some(AppError::bad_request(
-                    "upload_invalid",
-                    "上传内容不完整，请重新选择文件上传。",
-                    "the upload was malformed or cut short",
-                ));
-                break;
-            }
-        };
-        let name = part.name().unwrap_or_default().to_string();
-        let file_name = part
-            .content_disposition()
-            .and_then(|cd| cd.get_filename().map(str::to_string));
-        let mut bytes = Vec::new();
-        while let Some(chunk) = part.next().await {
-            match chunk {
-                Ok(c) if (bytes.len() + c.len()) as u64 <= max => bytes.extend_from_slice(&c),
-                Ok(_) => {
-                    refusal = Some(evidence::too_large(max));
-                    break;
-                }
-                Err(_) => {
-                    refusal = Some(AppError::bad_request(
-                        "upload_invalid",
-                        "上传内容不完整，请重新选择文件上传。",
-                        "the upload was malformed or cut short",
-                    ));
-                    break;
-                }
-            }
-        }
-        if refusal.is_some() {
-            break;
-        }
-        match (name.as_str(), file_name) {
-            ("file", Some(n)) => file = Some((n, bytes)),
-            (_, None) if bytes.len() <= 4096 => {
-                fields.push((name, String::from_utf8_lossy(&bytes).into_owned()))
-            }
-            _ => {}
-        }
-    }
-    let p = Posted(fields);
+    let (p, read) = super::desk::read_multipart(
+        parts,
+        max,
+        evidence::too_large(max),
+        state.files.upload_timeout,
+    )
+    .await;
+    let (file, refusal) = match read {
+        Ok(f) => (f, None),
+        Err(e) => (None, Some(e)),
+    };
     let result = match refusal {
         Some(e) => Err(e),
         None => match d.guard(&req, &p) {

@@ -25,5 +25,6 @@ mod redemptions;
 mod schema_parity;
 mod settlement;
 mod subsidies;
+mod uploads;
 mod web;
 mod web_work;

@@ -277,6 +277,7 @@ pub struct EvidenceQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])), responses(
     (status = 201, body = EvidenceView),
     (status = 409, description = "evidence_not_accepted_now", body = Problem, content_type = "application/problem+json"),
+    (status = 408, description = "upload_timeout: the body did not arrive within data.upload_timeout_secs", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "file_too_large", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "file_empty, file_type_unsupported", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -301,9 +302,11 @@ pub async fn upload(
         return Err(too_large(max).into());
     }
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    let bytes = match payload.to_bytes_limited(limit).await {
-        Ok(read) => read?,
-        Err(_) => return Err(too_large(max).into()),
+    let wait = state.files.upload_timeout;
+    let bytes = match tokio::time::timeout(wait, payload.to_bytes_limited(limit)).await {
+        Err(_) => return Err(evidence::upload_timed_out(wait.as_secs()).into()),
+        Ok(Ok(read)) => read?,
+        Ok(Err(_)) => return Err(too_large(max).into()),
     };
     let (files, now) = (state.files.clone(), state.clock.now());
     let q = q.into_inner();

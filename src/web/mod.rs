@@ -670,6 +670,39 @@ mod tests {
         assert_eq!(on_disk, listed);
         assert!(super::env().is_ok(), "{:?}", super::env().err());
     }
+
+    /// The pages' CSP allows scripts and styles from hechuang's own files only: no
+    /// template may carry an inline script, a style attribute or an event handler.
+    #[test]
+    fn no_template_has_inline_script_style_or_handlers() {
+        for (name, src) in super::TEMPLATES {
+            let lower = src.to_lowercase();
+            let mut rest = lower.as_str();
+            while let Some(at) = rest.find("<script") {
+                let tag = &rest[at..rest[at..].find('>').map_or(rest.len(), |e| at + e)];
+                assert!(
+                    tag.contains(" src=\"/static/"),
+                    "{name}: inline script {tag}"
+                );
+                rest = &rest[at + 7..];
+            }
+            assert!(
+                !lower.contains(" style=") && !lower.contains("<style"),
+                "{name}: inline style"
+            );
+            for handler in [
+                " onclick=",
+                " onload=",
+                " onsubmit=",
+                " onchange=",
+                " oninput=",
+                " onerror=",
+            ] {
+                assert!(!lower.contains(handler), "{name}: {handler}");
+            }
+            assert!(!lower.contains("javascript:"), "{name}: javascript: URL");
+        }
+    }
 }
 
 /// The year whose evaluation the awards page shows by default: the last one over.

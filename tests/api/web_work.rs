@@ -1323,3 +1323,91 @@ async fn the_public_pages_follow_the_language_chosen_on_any_page() {
     let p = b.get("/").await;
     assert!(p.body.contains("<html lang=\"zh-CN\">") && p.body.contains("信息公示"));
 }
+
+/// Every page, for every role that opens it, carries the same security headers.
+#[actix_web::test]
+async fn every_page_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let w = world(&app, "webhdr").await;
+    let order = w.order(&app, "3000.00").await;
+    let rev = app.staff_token("webhdr_rev", Role::Reviewer).await;
+    let fin = app.staff_token("webhdr_fin", Role::Finance).await;
+    let admin = app.token("admin_webhdr").await;
+    let (_, _, space) = crate::subsidies::space(&app, "webhdr_space").await;
+    let pages: Vec<(Option<&str>, String)> = vec![
+        (None, "/".into()),
+        (None, "/login".into()),
+        (None, "/batches".into()),
+        (None, "/public/certifications".into()),
+        (None, "/public/subsidies".into()),
+        (None, "/public/redemptions".into()),
+        (None, "/public/provider-notices".into()),
+        (None, "/public/redemption-notices".into()),
+        (None, "/public/awards/latest".into()),
+        (Some(&w.firm.token), "/firm".into()),
+        (Some(&w.firm.token), "/my/vouchers".into()),
+        (Some(&w.firm.token), "/services".into()),
+        (
+            Some(&w.firm.token),
+            format!("/orders/new?service={}", w.item),
+        ),
+        (Some(&w.firm.token), "/orders".into()),
+        (Some(&w.firm.token), format!("/orders/{order}")),
+        (Some(&w.firm.token), "/account".into()),
+        (Some(&w.firm.token), "/admin".into()),
+        (Some(&w.provider_token), "/provider".into()),
+        (Some(&w.provider_token), "/provider/services".into()),
+        (
+            Some(&w.provider_token),
+            format!("/provider/services/{}", w.item),
+        ),
+        (Some(&w.provider_token), "/provider/redemptions".into()),
+        (Some(&rev), "/review".into()),
+        (Some(&fin), "/finance".into()),
+        (Some(&fin), "/finance/report".into()),
+        (Some(&admin), "/admin".into()),
+        (Some(&admin), "/admin/users".into()),
+        (Some(&admin), "/admin/outbox".into()),
+        (Some(&admin), "/admin/jobs".into()),
+        (Some(&space), "/space".into()),
+        (
+            Some(&space),
+            "/space/apply?scheme=national_incubator".into(),
+        ),
+        (Some(&space), "/space/incubatees".into()),
+        (Some(&space), "/space/statistics".into()),
+    ];
+    for (token, path) in pages {
+        let mut req = app.client.get(app.url(&path));
+        if let Some(t) = token {
+            req = req.insert_header(("cookie", format!("hc_access={t}")));
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        assert!(status == 200 || status == 403, "{path}: {status}");
+        let h = |n: &str| {
+            res.headers()
+                .get(n)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        let csp = h("content-security-policy");
+        for part in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(csp.contains(part), "{path}: CSP {csp:?} lacks {part}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "same-origin", "{path}");
+        assert!(h("content-type").starts_with("text/html"), "{path}");
+    }
+}

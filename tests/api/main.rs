@@ -10,6 +10,7 @@ mod catalogue;
 mod certification;
 mod claims;
 mod cli;
+mod crash;
 mod firms;
 mod helpers;
 mod isolation;

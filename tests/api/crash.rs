@@ -105,7 +105,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
         let url = format!("http://127.0.0.1:{port}/api/v1/batches/{batch}/claims");
         let mut handles = Vec::new();
         let answers = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        for f in round {
+        for (i, f) in round.iter().enumerate() {
             let (client, url, token, firm) = (
                 app.client.clone(),
                 url.clone(),
@@ -114,6 +114,8 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
             );
             let answers = answers.clone();
             handles.push(actix_web::rt::spawn(async move {
+                // Arrivals spread over a tenth of a second, as at a real opening.
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(i as u64)).await;
                 let res = client
                     .post(url)
                     .insert_header(("Authorization", format!("Bearer {token}")))
@@ -164,6 +166,31 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     let port = free_port();
     let _server = start(&app.db_url, &data, port);
     ready(&app, port).await;
+
+    // The rest of the firms claim on the restarted server until the budget is gone.
+    let url = format!("http://127.0.0.1:{port}/api/v1/batches/{batch}/claims");
+    let mut rest = Vec::new();
+    for f in &firms {
+        let (client, url, token) = (app.client.clone(), url.clone(), f.token.clone());
+        rest.push(actix_web::rt::spawn(async move {
+            client
+                .post(url)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    for h in rest {
+        let status = h.await.unwrap();
+        assert!([201, 409].contains(&status), "after the restart: {status}");
+    }
+    assert_eq!(
+        app.count("vouchers"),
+        120,
+        "the budget spent exactly, not beyond"
+    );
 
     let mut c = app.conn();
     let mut held: HashSet<String> = HashSet::new();
@@ -231,4 +258,157 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     assert_eq!(pending(), 0, "every claim email sent");
     let keys: HashSet<_> = claimed_mail.iter().map(|m| m.body.clone()).collect();
     assert_eq!(keys.len(), claimed_mail.len(), "no voucher's email twice");
+}
+
+/// The payouts of a run as stored: (reference, status).
+fn payouts(app: &TestApp, run: &str) -> Vec<(String, String)> {
+    let mut c = app.conn();
+    hechuang::db::settlement::payouts_of(&mut c, run)
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.reference, p.status))
+        .collect()
+}
+
+#[actix_web::test]
+async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
+    let app = spawn_app().await;
+    // Three providers with payable items, one run approved by a second finance user.
+    for tag in ["crs_a", "crs_b", "crs_c"] {
+        let w = crate::orders::world(&app, tag).await;
+        crate::settlement::make_payable(&app, &w, tag, &["12000.00", "8000.00"]).await;
+    }
+    let maker = app.staff_token("crs_maker", Role::Finance).await;
+    let checker = app.staff_token("crs_checker", Role::Finance).await;
+    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    let r = app
+        .post(
+            "/api/v1/settlement-runs",
+            Some(&maker),
+            &json!({"period": period}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let run = r.body["run"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/settlement-runs/{run}/decision"),
+            Some(&checker),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let refs: Vec<String> = payouts(&app, &run).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(refs.len(), 3);
+    // The bank's answer: every payout paid (the child servers run on the real clock).
+    let today = hechuang::domain::china_time(chrono::Utc::now().naive_utc()).date();
+    let mut results = String::from("reference,status,amount,bank_reference,paid_on,reason\n");
+    let mut c = app.conn();
+    for p in hechuang::db::settlement::payouts_of(&mut c, &run).unwrap() {
+        results.push_str(&format!(
+            "{},成功,{},BOC{},{today},\n",
+            p.reference,
+            hechuang::domain::Fen::new(p.amount_fen),
+            &p.id[p.id.len() - 8..]
+        ));
+    }
+    drop(c);
+
+    let data = app.dir.path().join("data");
+    let mut rng = rand::rng();
+    let mut cut_off = 0;
+    for _ in 0..8 {
+        let port = free_port();
+        let server = start(&app.db_url, &data, port);
+        ready(&app, port).await;
+        let base = format!("http://127.0.0.1:{port}/api/v1/settlement-runs/{run}");
+        let (c1, c2) = (app.client.clone(), app.client.clone());
+        let (t1, t2) = (checker.clone(), checker.clone());
+        let (export_url, import_url) = (
+            format!("{base}/bank-file?format=csv"),
+            format!("{base}/results"),
+        );
+        let body = results.clone();
+        let export = actix_web::rt::spawn(async move {
+            c1.get(export_url)
+                .insert_header(("Authorization", format!("Bearer {t1}")))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        let import = actix_web::rt::spawn(async move {
+            c2.post(import_url)
+                .insert_header(("Authorization", format!("Bearer {t2}")))
+                .insert_header(("Content-Type", "text/csv"))
+                .send_body(body)
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        // Within the few milliseconds the two requests take.
+        actix_web::rt::time::sleep(std::time::Duration::from_micros(rng.random_range(0..6000)))
+            .await;
+        drop(server);
+        let (e, i) = (export.await.unwrap(), import.await.unwrap());
+        cut_off += usize::from(e.is_err()) + usize::from(i.is_err());
+        // Whatever the kill interrupted: each payout is pending or paid, never twice.
+        for (reference, status) in payouts(&app, &run) {
+            assert!(
+                status == "pending" || status == "paid",
+                "{reference}: {status}"
+            );
+        }
+    }
+
+    assert!(cut_off > 0, "the kills cut requests off");
+
+    // A clean start: export (again, if it was lost) and import until all are paid.
+    let port = free_port();
+    let _server = start(&app.db_url, &data, port);
+    ready(&app, port).await;
+    let base = format!("http://127.0.0.1:{port}/api/v1/settlement-runs/{run}");
+    let r = app
+        .client
+        .get(format!("{base}/bank-file?format=csv"))
+        .insert_header(("Authorization", format!("Bearer {checker}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let mut r = app
+        .client
+        .post(format!("{base}/results"))
+        .insert_header(("Authorization", format!("Bearer {checker}")))
+        .insert_header(("Content-Type", "text/csv"))
+        .send_body(results.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let report: Value = r.json().await.unwrap();
+    let applied = report["applied"].as_u64().unwrap();
+    let already = report["mismatched"].as_array().unwrap().len() as u64;
+    assert_eq!(applied + already, 3, "{report}");
+    assert!(payouts(&app, &run).iter().all(|(_, s)| s == "paid"));
+    // Once more: nothing is paid again.
+    let mut r = app
+        .client
+        .post(format!("{base}/results"))
+        .insert_header(("Authorization", format!("Bearer {checker}")))
+        .insert_header(("Content-Type", "text/csv"))
+        .send_body(results)
+        .await
+        .unwrap();
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["applied"], 0, "{report}");
+    let fin = app.token("crs_maker").await;
+    let r = app.get("/api/v1/ledger/verify", Some(&fin)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    let auditor = app.staff_token("crs_auditor", Role::Auditor).await;
+    let r = app.get("/api/v1/audit/verify", Some(&auditor)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    let paid_mail = app
+        .outbox()
+        .into_iter()
+        .filter(|m| m.kind == "payout_paid")
+        .count();
+    assert_eq!(paid_mail, 3, "one payment email per payout");
 }

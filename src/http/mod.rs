@@ -54,8 +54,10 @@ where
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// Filter by status.
     pub status: Option<String>,

@@ -23,7 +23,9 @@ pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> actix_web::Resul
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RunsQuery {
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// Only this job's runs.
     pub job: Option<String>,
@@ -99,7 +101,9 @@ pub async fn run_job(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// `pending`, `sent` or `failed`.
     pub status: Option<String>,

@@ -226,6 +226,7 @@ pub struct ObjectionRow {
 pub struct AuditEventRow {
     pub seq: i64,
     pub id: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub occurred_at: NaiveDateTime,
     pub actor_user_id: Option<String>,
     pub actor_role: String,

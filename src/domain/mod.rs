@@ -30,6 +30,7 @@ pub mod party;
 pub mod settlement;
 pub mod size_class;
 pub mod subsidy;
+pub mod utc;
 pub mod validation;
 pub mod voucher;
 

@@ -833,6 +833,7 @@ pub struct JobView {
     /// The cron expression (seconds first), or none when the job is not scheduled.
     pub schedule: Option<String>,
     pub timezone: String,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub next_slot: Option<NaiveDateTime>,
     pub last_run: Option<JobRunView>,
 }
@@ -843,6 +844,7 @@ pub struct JobRunView {
     pub id: String,
     pub job: String,
     /// The scheduled instant this run is for (UTC).
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub slot: NaiveDateTime,
     /// `schedule` or `manual`.
     pub origin: String,
@@ -851,8 +853,11 @@ pub struct JobRunView {
     pub attempt: i32,
     pub runner: String,
     pub requested_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub started_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub heartbeat_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub finished_at: Option<NaiveDateTime>,
     pub duration_ms: Option<i64>,
     /// How many things the run did (emails sent, reminders written, ...).

@@ -51,6 +51,7 @@ pub struct EvaluationView {
     pub policy: String,
     pub title_zh: String,
     pub top_n: u32,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub computed_at: NaiveDateTime,
     pub ranking: Vec<RankedSpace>,
     /// The award entitlements this evaluation made (on evaluating only).

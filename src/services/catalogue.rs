@@ -40,7 +40,9 @@ pub struct ServiceItemView {
     pub list_price: Fen,
     pub delivery_days: i32,
     pub active: bool,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -105,8 +105,10 @@ pub struct ApplicationView {
     pub figures: serde_json::Value,
     /// Every criterion as it was evaluated on the day of filing.
     pub evaluation: Evaluation,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub submitted_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
 }

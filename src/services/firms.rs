@@ -75,9 +75,12 @@ pub struct FirmView {
     pub size_basis: serde_json::Value,
     pub onboarding_status: OnboardingStatus,
     pub onboarding_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub reviewed_at: Option<NaiveDateTime>,
     pub qualifications: Qualifications,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 

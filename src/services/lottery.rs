@@ -45,6 +45,7 @@ pub struct EntryView {
     pub credit_code: String,
     #[schema(value_type = String)]
     pub face_value: Fen,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub entered_at: NaiveDateTime,
     /// `registered` before the draw; afterwards `won`, `lost` (drawn after the budget ran
     /// out) or the refusal code that applied at the draw (e.g. `firm_not_eligible`).
@@ -75,8 +76,10 @@ pub struct LotteryView {
     /// SHA-256 of the secret seed, published before registration opens.
     pub seed_hash: String,
     pub entrants: i64,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub registration_closes_at: NaiveDateTime,
     pub drawn: bool,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub drawn_at: Option<NaiveDateTime>,
     /// Revealed by the draw.
     pub seed: Option<String>,

@@ -111,6 +111,7 @@ pub struct EvidenceView {
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub uploaded_at: NaiveDateTime,
     /// Where to download it (the order's parties, reviewers, finance and auditors).
     pub href: String,
@@ -164,13 +165,20 @@ pub struct OrderView {
     pub dispute_reason: Option<String>,
     /// The reviewer's note on a resolved dispute.
     pub resolution_note: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub requested_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub accepted_at: Option<NaiveDateTime>,
     /// Accepted plus the service's delivery days.
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub deliver_by: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub delivered_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub confirmed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub closed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
     /// The evidence uploaded (on single-order reads).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -165,10 +165,14 @@ pub struct OutboxView {
     /// `pending`, `sent` or `failed`.
     pub status: String,
     pub attempts: i32,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub sent_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub failed_at: Option<NaiveDateTime>,
 }
 

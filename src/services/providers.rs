@@ -58,11 +58,16 @@ pub struct ProviderView {
     pub bank_account_name: String,
     pub bank_account_no: String,
     pub listing_status: ListingStatus,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_starts_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub listed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -102,13 +107,16 @@ fn load_view(c: &mut DbConnection, r: ProviderRow) -> AppResult<ProviderView> {
 
 /// A public notice entry: what anyone may see while a provider is in notice.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ProviderNoticeView)]
 pub struct NoticeView {
     pub provider_id: String,
     pub name: String,
     pub credit_code: String,
     pub legal_representative: String,
     pub categories: Vec<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_starts_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
 }
 
@@ -121,7 +129,9 @@ pub struct ObjectionView {
     pub reason: String,
     pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub resolved_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub filed_at: NaiveDateTime,
 }
 

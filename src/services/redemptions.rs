@@ -52,10 +52,14 @@ pub struct ItemView {
     pub status: RedemptionStatus,
     /// Why it was rejected (also when an objection was upheld).
     pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub reviewed_at: Option<NaiveDateTime>,
     /// When an approved item's public notice ends.
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub payable_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -67,6 +71,7 @@ pub struct ApplicationView {
     pub item_count: i32,
     #[schema(value_type = String, example = "18000.00")]
     pub total: Fen,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub submitted_at: NaiveDateTime,
     /// How many items are in each status.
     pub statuses: std::collections::BTreeMap<String, i64>,
@@ -509,6 +514,7 @@ fn decided_email(
 
 /// An approved item as the public sees it during its notice.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RedemptionNoticeView)]
 pub struct NoticeView {
     pub item_id: String,
     pub provider_name: String,
@@ -517,7 +523,9 @@ pub struct NoticeView {
     pub category_name: String,
     #[schema(value_type = String, example = "6000.00")]
     pub amount: Fen,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub approved_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
 }
 
@@ -563,7 +571,9 @@ pub struct ApprovedView {
     pub amount: Fen,
     /// in_notice, payable, in_settlement or paid.
     pub status: RedemptionStatus,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub approved_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
 }
 
@@ -610,7 +620,9 @@ pub struct RedemptionObjectionView {
     pub reason: String,
     pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub resolved_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub filed_at: NaiveDateTime,
 }
 

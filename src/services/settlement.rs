@@ -80,7 +80,9 @@ pub struct PayoutView {
     pub bank_reference: Option<String>,
     pub paid_on: Option<NaiveDate>,
     pub failure_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub recorded_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub reversed_at: Option<NaiveDateTime>,
     pub reversal_reason: Option<String>,
 }
@@ -152,6 +154,7 @@ pub struct RunView {
     pub id: String,
     pub period: String,
     /// Items that became payable before this instant are in the run.
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub cutoff: NaiveDateTime,
     /// What is stored: prepared, approved or rejected.
     pub status: RunStatus,
@@ -162,8 +165,10 @@ pub struct RunView {
     pub results: PayoutTally,
     pub origin: String,
     pub prepared_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub prepared_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub decided_at: Option<NaiveDateTime>,
     pub reject_reason: Option<String>,
     pub payout_count: i32,
@@ -175,6 +180,7 @@ pub struct RunView {
     pub held_back: Fen,
     pub csv_sha256: Option<String>,
     pub xlsx_sha256: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub exported_at: Option<NaiveDateTime>,
     /// On single reads.
     #[serde(skip_serializing_if = "Option::is_none")]

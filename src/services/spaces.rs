@@ -48,6 +48,7 @@ pub struct SpaceView {
     pub bank_name: Option<String>,
     pub bank_account_name: Option<String>,
     pub bank_account_no: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
 }
 

@@ -35,7 +35,9 @@ pub struct FilingView {
     pub deadline: Option<NaiveDate>,
     /// Filed after the deadline.
     pub late: bool,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub filed_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -180,6 +182,7 @@ pub struct FilingStatus {
     /// The schemes the space was certified under in that year.
     pub schemes: Vec<String>,
     pub state: FilingState,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub filed_at: Option<NaiveDateTime>,
 }
 

@@ -47,6 +47,7 @@ pub struct GrantView {
     pub amount: Fen,
     pub entitlement_id: Option<String>,
     pub note: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub recorded_at: NaiveDateTime,
 }
 
@@ -92,11 +93,15 @@ pub struct EntitlementView {
     /// An earlier grant for the same purpose and an overlapping period: the reviewer
     /// must acknowledge it to approve.
     pub duplicate_of: Option<GrantView>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub computed_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub notice_ends_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub payable_at: Option<NaiveDateTime>,
 }
 
@@ -799,6 +804,7 @@ pub struct PublicEntitlement {
     pub amount: Fen,
     pub basis: String,
     pub status: EntitlementStatus,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub notice_ends_at: NaiveDateTime,
 }
 

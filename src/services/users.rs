@@ -33,6 +33,7 @@ pub struct UserView {
     pub display_name: String,
     pub email: Option<String>,
     pub disabled: bool,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
 }
 

@@ -63,6 +63,7 @@ pub struct ProgrammeView {
     pub per_year_limit: i32,
     pub count_by_controller: bool,
     pub gate_used_share: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
 }
 
@@ -404,7 +405,9 @@ pub struct BatchView {
     pub vouchers_claimed: i32,
     #[schema(value_type = Vec<String>)]
     pub face_values: Vec<Fen>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub opens_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub closes_at: NaiveDateTime,
     pub allocation_mode: AllocationMode,
     pub status: BatchStatus,
@@ -811,6 +814,7 @@ pub struct BatchResult {
     pub credit_code: String,
     #[schema(value_type = String)]
     pub face_value: Fen,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub claimed_at: NaiveDateTime,
 }
 
@@ -858,9 +862,12 @@ pub struct VoucherView {
     pub available: Fen,
     /// active, used, expired or revoked.
     pub status: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub claimed_at: NaiveDateTime,
     /// A voucher is valid from the instant it is claimed.
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub valid_from: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub valid_until: NaiveDateTime,
 }
 

@@ -54,7 +54,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
     assert!(r.body["requested_by"].is_string());
     let slot = r.body["slot"].as_str().unwrap().to_string();
     assert!(
-        slot.ends_with("01:00:00"),
+        slot.ends_with("01:00:00Z"),
         "09:00 in Shanghai is 01:00 UTC: {slot}"
     );
 
@@ -66,12 +66,12 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
         .run_job(
             &admin,
             "voucher_expiry_reminders",
-            Some(&json!({ "slot": format!("{slot}Z") })),
+            Some(&json!({ "slot": slot.clone() })),
         )
         .await;
     assert_eq!(r.code(), "job_slot_taken");
     // An earlier slot is a different slot.
-    let earlier = chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M:%S").unwrap()
+    let earlier = chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M:%SZ").unwrap()
         - Duration::days(1);
     let r = app
         .run_job(
@@ -175,7 +175,7 @@ async fn a_failed_slot_can_be_run_again_by_hand() {
         .run_job(
             &admin,
             "outbox_dispatch",
-            Some(&json!({ "slot": format!("{slot}Z") })),
+            Some(&json!({ "slot": slot.clone() })),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -186,7 +186,7 @@ async fn a_failed_slot_can_be_run_again_by_hand() {
         .run_job(
             &admin,
             "outbox_dispatch",
-            Some(&json!({ "slot": format!("{slot}Z") })),
+            Some(&json!({ "slot": slot.clone() })),
         )
         .await;
     assert_eq!(r.code(), "job_slot_taken");

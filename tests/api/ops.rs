@@ -211,3 +211,36 @@ async fn sqlite_checkpoints_happen_off_the_write_path() {
         "grew by {without} bytes without a checkpointer"
     );
 }
+
+/// Found by schemathesis against the OpenAPI document: timestamps were written without
+/// their offset while documented as RFC 3339 date-times, and the two public notice lists
+/// shared one schema name, so one of them was documented with the other's fields.
+#[actix_web::test]
+async fn responses_match_the_documented_schema_where_schemathesis_found_they_did_not() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app
+        .staff_token("schema_admin", hechuang::domain::Role::Admin)
+        .await;
+    let me = app.get("/api/v1/auth/me", Some(&admin)).await;
+    let created = me.body["created_at"].as_str().unwrap();
+    assert!(
+        created.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(created).is_ok(),
+        "an RFC 3339 instant in UTC: {created}"
+    );
+    let jobs = app.get("/api/v1/admin/jobs", Some(&admin)).await;
+    for j in jobs.body.as_array().unwrap() {
+        if let Some(next) = j["next_slot"].as_str() {
+            assert!(chrono::DateTime::parse_from_rfc3339(next).is_ok(), "{next}");
+        }
+    }
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["ProviderNoticeView"]["properties"]["provider_id"].is_object());
+    assert!(schemas["RedemptionNoticeView"]["properties"]["item_id"].is_object());
+    let provider_list =
+        doc["paths"]["/api/v1/public/provider-notices"]["get"]["responses"]["200"].to_string();
+    assert!(
+        provider_list.contains("ProviderNoticeView"),
+        "{provider_list}"
+    );
+}

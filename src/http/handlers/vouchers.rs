@@ -142,9 +142,12 @@ pub struct BatchState {
     pub remaining: Fen,
     pub vouchers_claimed: i32,
     pub claimants: i64,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub opens_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub closes_at: NaiveDateTime,
     /// The server's clock, for the countdown to the opening second.
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub server_time: NaiveDateTime,
 }
 

@@ -144,3 +144,19 @@ pub fn get(
         .filter(|e| e.order_id == order_id)
         .ok_or_else(|| AppError::not_found("evidence"))
 }
+
+/// One evidence record and its bytes, if `party` may see the order (the API's download
+/// and the pages' inline view both read it this way).
+pub fn read(
+    conn: &mut DbConnection,
+    store: &FileStore,
+    party: Party<'_>,
+    order_id: &str,
+    evidence_id: &str,
+) -> AppResult<(EvidenceRow, Vec<u8>)> {
+    let row = get(conn, party, order_id, evidence_id)?;
+    let bytes = store
+        .read(&row.sha256)
+        .map_err(|e| AppError::internal(format!("reading evidence: {e}")))?;
+    Ok((row, bytes))
+}

@@ -5,6 +5,7 @@
 
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
+use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -263,18 +264,6 @@ async fn publish_batch(
     .await
 }
 
-fn role_text(r: &str) -> &'static str {
-    match r {
-        "firm" => "企业",
-        "provider" => "服务机构",
-        "space" => "孵化载体",
-        "reviewer" => "审核人员",
-        "finance" => "财务人员",
-        "admin" => "管理员",
-        _ => "审计人员",
-    }
-}
-
 async fn users_view(
     state: &State,
     d: &Desk,
@@ -286,15 +275,14 @@ async fn users_view(
         .items
         .iter()
         .map(|u| {
-            let r = wire(&u.role);
             json!({"id": u.id, "username": u.username, "display_name": u.display_name,
-                   "role_text": role_text(&r), "email": u.email, "disabled": u.disabled,
+                   "role_text": role_text(u.role), "email": u.email, "disabled": u.disabled,
                    "created_at": local_time(u.created_at)})
         })
         .collect();
-    let roles: Vec<(&str, &str)> = ["reviewer", "finance", "admin", "auditor"]
-        .iter()
-        .map(|r| (*r, role_text(r)))
+    let roles: Vec<(&str, &str)> = [Role::Reviewer, Role::Finance, Role::Admin, Role::Auditor]
+        .into_iter()
+        .map(|r| (r.as_str(), role_text(r)))
         .collect();
     d.render(
         state,

@@ -50,19 +50,17 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));
         let status = wire(&b.status);
-        items.push(minijinja::Value::from(minijinja::value::Serde(
-            serde_json::json!({
-                "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
-                "mode": wire(&b.allocation_mode),
-                "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
-                "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S%.3f")),
-                "budget": b.budget.to_string(), "remaining": remaining.to_string(),
-                "vouchers_claimed": claimed,
-                "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
-                // One key per rendered form: pressing twice gets the first answer again.
-                "key": new_id(),
-            }),
-        )));
+        items.push(super::val(serde_json::json!({
+            "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
+            "mode": wire(&b.allocation_mode),
+            "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
+            "opens_at_utc": format!("{}Z", b.opens_at.format("%Y-%m-%dT%H:%M:%S%.3f")),
+            "budget": b.budget.to_string(), "remaining": remaining.to_string(),
+            "vouchers_claimed": claimed,
+            "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+            // One key per rendered form: pressing twice gets the first answer again.
+            "key": new_id(),
+        })));
     }
     let (csrf, set) = csrf_of(&state, &req);
     let r = render(
@@ -211,12 +209,12 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
                 "expired" => "已过期",
                 _ => "已作废",
             };
-            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            super::val(serde_json::json!({
                 "code": v.code, "face_value": v.face_value.to_string(),
                 "balance": v.balance.to_string(), "held": v.held.to_string(),
                 "available": v.available.to_string(), "status_text": text,
                 "valid_until": local_time(v.valid_until),
-            })))
+            }))
         })
         .collect();
     let r = render(

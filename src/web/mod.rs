@@ -366,13 +366,13 @@ async fn certifications_page(
         .iter()
         .map(|c| {
             let status = wire(&c.status);
-            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            val(serde_json::json!({
                 "space_name": c.space_name, "credit_code": c.credit_code,
                 "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
                 "revoked_on": c.revoked_on.map(|d| d.to_string()),
                 "status_text": certification_status(&status, lang.en), "status": status,
-            })))
+            }))
         })
         .collect();
     let title = if lang.en {
@@ -493,12 +493,12 @@ async fn subsidies_page(
         .iter()
         .map(|e| {
             let status = wire(&e.status);
-            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            val(serde_json::json!({
                 "space_name": e.space_name, "credit_code": e.credit_code,
                 "policy_name": e.policy_name, "period": e.period,
                 "amount": e.amount.to_string(), "basis": e.basis,
                 "status_text": entitlement_status(&status, lang.en), "status": status,
-            })))
+            }))
         })
         .collect();
     let title = if lang.en {

@@ -79,9 +79,7 @@ fn shown(t: Option<chrono::NaiveDateTime>) -> String {
 }
 
 fn item(id: &str, title: &str, lines: Vec<String>) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(
-        serde_json::json!({"id": id, "title": title, "lines": lines}),
-    ))
+    super::val(serde_json::json!({"id": id, "title": title, "lines": lines}))
 }
 
 async fn page(
@@ -171,9 +169,7 @@ async fn page(
         .map(|(name, label)| {
             errors.entry(name.to_string()).or_default();
             typed.entry(name.to_string()).or_default();
-            minijinja::Value::from(minijinja::value::Serde(
-                serde_json::json!({"name": name, "label": label}),
-            ))
+            super::val(serde_json::json!({"name": name, "label": label}))
         })
         .collect();
     let (csrf, set) = csrf_of(state, req);

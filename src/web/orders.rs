@@ -549,11 +549,7 @@ async fn evidence_file(
     );
     let (files, actor) = (state.files.clone(), d.actor());
     let (row, bytes) = db(&state, move |c| {
-        let row = evidence::get(c, Party::of(&actor)?, &oid, &eid)?;
-        let bytes = files
-            .read(&row.sha256)
-            .map_err(|e| AppError::internal(format!("reading evidence: {e}")))?;
-        Ok((row, bytes))
+        evidence::read(c, &files, Party::of(&actor)?, &oid, &eid)
     })
     .await?;
     Ok(HttpResponse::Ok()

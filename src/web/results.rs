@@ -88,18 +88,16 @@ async fn results_page(
     let samples: Vec<minijinja::Value> = samples
         .into_iter()
         .map(|(at, count, amount)| {
-            minijinja::Value::from(minijinja::value::Serde(
-                serde_json::json!({"at": at, "count": count, "amount": amount.to_string()}),
-            ))
+            super::val(serde_json::json!({"at": at, "count": count, "amount": amount.to_string()}))
         })
         .collect();
     let table: Vec<minijinja::Value> = rows
         .iter()
         .map(|r| {
-            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+            super::val(serde_json::json!({
                 "seq": r.seq, "firm_name": r.firm_name, "credit_code": r.credit_code,
                 "face_value": r.face_value.to_string(), "claimed_at": local_time(r.claimed_at),
-            })))
+            }))
         })
         .collect();
     let title = if lang.en() {

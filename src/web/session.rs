@@ -278,7 +278,8 @@ async fn login(
     }
 }
 
-fn role_text(r: crate::domain::Role) -> &'static str {
+/// A role's name as pages show it (in Chinese; the `t` filter gives the English).
+pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
     use crate::domain::Role::*;
     match r {
         Firm => "企业",

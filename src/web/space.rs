@@ -11,7 +11,7 @@ use crate::services::{statistics, Page};
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use minijinja::context;
-use minijinja::value::{Serde, Value};
+use minijinja::value::Value;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -46,12 +46,12 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
                 Some(stop) => format!("{} 起，{} 起停止", c.benefits.first, stop),
                 None => format!("{} 起", c.benefits.first),
             };
-            Value::from(Serde(json!({
+            super::val(json!({
                 "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
                 "status_text": match status.as_str() { "active" => "有效", "revoked" => "已撤销", _ => "已到期" },
                 "benefits": benefits,
-            })))
+            }))
         })
         .collect();
     let applications: Vec<Value> = a
@@ -60,7 +60,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .map(|a| {
             let criteria = criteria_json(a);
             let status = wire(&a.status);
-            Value::from(Serde(json!({
+            super::val(json!({
                 "scheme_name": a.scheme_name,
                 "status_text": match status.as_str() {
                     "submitted" => "审核中", "certified" => "已认定", "refused" => "未通过", _ => "已撤回",
@@ -68,7 +68,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
                 "submitted_at": china_time(a.submitted_at).format("%Y-%m-%d").to_string(),
                 "summary": a.evaluation.summary_zh, "criteria": criteria,
                 "reason": a.decision_reason,
-            })))
+            }))
         })
         .collect();
     let entitlements: Vec<Value> = e
@@ -76,22 +76,22 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .iter()
         .map(|e| {
             let status = wire(&e.status);
-            Value::from(Serde(json!({
+            super::val(json!({
                 "policy_name": e.policy_name, "period": e.period, "amount": e.amount.to_string(),
                 "basis": e.basis,
                 "status_text": match status.as_str() {
                     "in_notice" => "公示中", "payable" => "待拨付", "paid" => "已拨付", _ => "未通过",
                 },
-            })))
+            }))
         })
         .collect();
     let filings: Vec<Value> = f
         .iter()
         .map(|f| {
-            Value::from(Serde(json!({
+            super::val(json!({
                 "year": f.year, "late": f.late,
                 "filed_at": china_time(f.filed_at).format("%Y-%m-%d").to_string(),
-            })))
+            }))
         })
         .collect();
     Ok(d.render(

@@ -345,11 +345,7 @@ pub async fn download(
     let evidence_id = path_id(&evidence_id, "evidence")?;
     let files = state.files.clone();
     let (row, bytes) = db(&state, move |c| {
-        let row = evidence::get(c, Party::of(&auth.actor)?, &order, &evidence_id)?;
-        let bytes = files
-            .read(&row.sha256)
-            .map_err(|e| crate::error::AppError::internal(format!("reading evidence: {e}")))?;
-        Ok((row, bytes))
+        evidence::read(c, &files, Party::of(&auth.actor)?, &order, &evidence_id)
     })
     .await?;
     Ok(HttpResponse::Ok()

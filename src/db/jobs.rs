@@ -11,6 +11,8 @@ pub const RUNNING: &str = "running";
 pub const SUCCEEDED: &str = "succeeded";
 pub const FAILED: &str = "failed";
 pub const INTERRUPTED: &str = "interrupted";
+/// Every status a run can have.
+pub const STATUSES: [&str; 4] = [RUNNING, SUCCEEDED, FAILED, INTERRUPTED];
 
 /// Inserts the run; false when the (job, slot) row exists already (another process,
 /// or an earlier run, has the slot).

@@ -9,6 +9,8 @@ use diesel::prelude::*;
 pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
+/// Every status a message can have.
+pub const STATUSES: [&str; 3] = [PENDING, SENT, FAILED];
 
 pub fn insert_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
     bulk_insert!(conn, outbox::table, rows);

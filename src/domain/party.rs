@@ -3,28 +3,15 @@
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OnboardingStatus {
-    Submitted,
-    Onboarded,
-    Rejected,
+super::text_enum! {
+    pub enum OnboardingStatus {
+        Submitted => "submitted",
+        Onboarded => "onboarded",
+        Rejected => "rejected",
+    }
 }
 
 impl OnboardingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnboardingStatus::Submitted => "submitted",
-            OnboardingStatus::Onboarded => "onboarded",
-            OnboardingStatus::Rejected => "rejected",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Submitted, Self::Onboarded, Self::Rejected]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-
     /// A reviewer decides only a submitted application.
     pub fn can_decide(self) -> bool {
         self == OnboardingStatus::Submitted
@@ -37,41 +24,18 @@ impl OnboardingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ListingStatus {
-    Applied,
-    InNotice,
-    Listed,
-    Rejected,
-    Suspended,
-    Delisted,
+super::text_enum! {
+    pub enum ListingStatus {
+        Applied => "applied",
+        InNotice => "in_notice",
+        Listed => "listed",
+        Rejected => "rejected",
+        Suspended => "suspended",
+        Delisted => "delisted",
+    }
 }
 
 impl ListingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListingStatus::Applied => "applied",
-            ListingStatus::InNotice => "in_notice",
-            ListingStatus::Listed => "listed",
-            ListingStatus::Rejected => "rejected",
-            ListingStatus::Suspended => "suspended",
-            ListingStatus::Delisted => "delisted",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Applied,
-            Self::InNotice,
-            Self::Listed,
-            Self::Rejected,
-            Self::Suspended,
-            Self::Delisted,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-
     pub fn name_zh(self) -> &'static str {
         match self {
             ListingStatus::Applied => "已申请",

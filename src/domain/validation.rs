@@ -167,3 +167,421 @@ impl FieldErrors {
         }
     }
 }
+
+/// The rules above as JSON Schema, for the OpenAPI document (`#[schema(schema_with = …)]`).
+///
+/// Each schema accepts only what the matching check accepts, so a request valid by the
+/// document is not refused for its form (schemathesis checks this against the running
+/// service: tests/api/fuzz.rs). Rules no schema can say (a check digit, a password's mix
+/// of characters, a date against today) are left to the API and named in descriptions.
+/// Plain text fields use `#[schema(min_length = 1, max_length = N)]` (or only
+/// `max_length` when optional); the document adds [`TEXT_PATTERN`] or
+/// [`OPT_TEXT_PATTERN`] to those (`http::openapi`), which keeps their descriptions.
+pub mod schema {
+    use utoipa::openapi::schema::{
+        Array, ArrayBuilder, KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
+
+    /// A required text: no control characters (Cc: U+0000–U+001F, U+007F–U+009F, what
+    /// [`super::FieldErrors::text`] refuses) and something besides the spaces `str::trim`
+    /// removes (Unicode White_Space).
+    pub const TEXT_PATTERN: &str = concat!(
+        r"^[^\u0000-\u001f\u007f-\u009f]*",
+        r"[^ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]",
+        r"[^\u0000-\u001f\u007f-\u009f]*$"
+    );
+    /// An optional text: no control characters (blank means absent).
+    pub const OPT_TEXT_PATTERN: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+
+    fn string(nullable: bool) -> ObjectBuilder {
+        let t = if nullable {
+            SchemaType::from_iter([Type::String, Type::Null])
+        } else {
+            SchemaType::new(Type::String)
+        };
+        ObjectBuilder::new().schema_type(t)
+    }
+
+    /// Yuan with at most two decimals, not negative, e.g. `"2500000.00"`.
+    const YUAN: &str = r"^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$";
+    /// Yuan more than zero.
+    const POSITIVE_YUAN: &str = r"^([1-9][0-9]{0,12}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$";
+
+    pub fn yuan() -> Object {
+        string(false)
+            .pattern(Some(YUAN))
+            .description(Some(
+                "Yuan as a decimal string, at most two decimals, e.g. `\"2500000.00\"`.",
+            ))
+            .build()
+    }
+
+    pub fn opt_yuan() -> Object {
+        string(true)
+            .pattern(Some(YUAN))
+            .description(Some(
+                "Yuan as a decimal string, at most two decimals, e.g. `\"2500000.00\"`.",
+            ))
+            .build()
+    }
+
+    pub fn positive_yuan() -> Object {
+        string(false)
+            .pattern(Some(POSITIVE_YUAN))
+            .description(Some("Yuan more than zero as a decimal string, at most two decimals, e.g. `\"5000.00\"`."))
+            .build()
+    }
+
+    pub fn opt_positive_yuan() -> Object {
+        string(true)
+            .pattern(Some(POSITIVE_YUAN))
+            .description(Some(
+                "Yuan more than zero as a decimal string, at most two decimals.",
+            ))
+            .build()
+    }
+
+    pub fn date() -> Object {
+        string(false)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("A day, `YYYY-MM-DD`."))
+            .build()
+    }
+
+    pub fn opt_date() -> Object {
+        string(true)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("A day, `YYYY-MM-DD`."))
+            .build()
+    }
+
+    /// A month paid for: `YYYY-MM`, years 2000–2999.
+    pub const PERIOD_PATTERN: &str = r"^2[0-9]{3}-(0[1-9]|1[0-2])$";
+
+    pub fn period() -> Object {
+        string(false)
+            .pattern(Some(PERIOD_PATTERN))
+            .description(Some("A month, `YYYY-MM` (China time), e.g. `2026-11`."))
+            .build()
+    }
+
+    /// Blank means absent.
+    pub fn opt_period() -> Object {
+        string(true)
+            .pattern(Some(r"^(2[0-9]{3}-(0[1-9]|1[0-2]))?$"))
+            .description(Some("A month, `YYYY-MM` (China time), e.g. `2026-11`."))
+            .build()
+    }
+
+    /// A share more than 0 and at most 1, at most four decimals, e.g. `"0.50"`.
+    pub const SHARE_PATTERN: &str =
+        r"^(0\.([1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])|1(\.0{1,4})?)$";
+    /// A share from 0 to 1, at most four decimals, e.g. `"0.80"`.
+    pub const SHARE_OR_ZERO_PATTERN: &str = r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$";
+
+    pub fn opt_share() -> Object {
+        string(true)
+            .pattern(Some(SHARE_PATTERN))
+            .description(Some(
+                "A decimal share more than 0 and at most 1, e.g. `\"0.50\"`.",
+            ))
+            .build()
+    }
+
+    pub fn opt_share_or_zero() -> Object {
+        string(true)
+            .pattern(Some(SHARE_OR_ZERO_PATTERN))
+            .description(Some("A decimal share from 0 to 1, e.g. `\"0.80\"`."))
+            .build()
+    }
+
+    /// A programme's code: 2–16 capital letters and digits.
+    pub fn programme_code() -> Object {
+        string(false)
+            .pattern(Some(r"^[A-Z0-9]{2,16}$"))
+            .description(Some("Short code used in voucher numbers: 2–16 capital letters and digits, e.g. `HCQ2026`."))
+            .build()
+    }
+
+    /// Face values of a batch: one or more amounts in yuan.
+    pub fn face_values() -> Array {
+        ArrayBuilder::new()
+            .items(positive_yuan())
+            .min_items(Some(1))
+            .description(Some(
+                "Yuan; one value, or several for the firm to choose from.",
+            ))
+            .build()
+    }
+
+    /// Unified social credit codes, at most 50.
+    pub fn credit_codes() -> Array {
+        ArrayBuilder::new()
+            .items(credit_code())
+            .max_items(Some(50))
+            .build()
+    }
+
+    /// An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`.
+    pub fn instant() -> Object {
+        string(false)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some(
+                "An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`.",
+            ))
+            .build()
+    }
+
+    /// 统一社会信用代码: 18 characters of the code's alphabet (lower case is accepted and
+    /// upper-cased); the two check characters are checked by the API (`credit_code_invalid`).
+    pub fn credit_code() -> Object {
+        string(false)
+            .pattern(Some(r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$"))
+            .description(Some(
+                "统一社会信用代码 (unified social credit code), 18 characters; its two check characters \
+                 are verified (`credit_code_invalid`).",
+            ))
+            .build()
+    }
+
+    /// An email address the mailer can send to: a dot-atom local part of at most 64
+    /// characters, up to four domain labels of at most 32, a top-level domain of letters
+    /// (within the 254 characters an address may have, so a generator need not discard).
+    pub const EMAIL_PATTERN: &str = concat!(
+        r"^[A-Za-z0-9_%+-]{1,32}(\.[A-Za-z0-9_%+-]{1,15}){0,2}@",
+        r"([A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?\.){1,4}[A-Za-z]{2,24}$"
+    );
+
+    pub fn email() -> Object {
+        string(false)
+            .pattern(Some(EMAIL_PATTERN))
+            .max_length(Some(254))
+            .build()
+    }
+
+    /// Blank means absent.
+    pub fn opt_email() -> Object {
+        let blank_or_email = format!("^$|{EMAIL_PATTERN}");
+        string(true)
+            .pattern(Some(blank_or_email))
+            .max_length(Some(254))
+            .build()
+    }
+
+    /// A phone number: an optional `+country` and `(area)`, then 7–12 digits in groups,
+    /// e.g. `0551-62881234`, `13800138000`, `+86 (551) 6288-1234`. (The API takes any
+    /// digits with `+`, `-`, spaces and brackets, at least seven.)
+    pub fn phone() -> Object {
+        string(false)
+            .pattern(Some(
+                r"^(\+[0-9]{1,3} ?)?(\([0-9]{2,4}\) ?)?[0-9]{3,4}([ -]?[0-9]{4}){1,2}$",
+            ))
+            .max_length(Some(32))
+            .build()
+    }
+
+    /// A bank account number: 8–32 digits (spaces are dropped).
+    pub fn bank_account() -> Object {
+        string(false).pattern(Some(r"^[0-9]{8,32}$")).build()
+    }
+
+    /// Blank means absent.
+    pub fn opt_bank_account() -> Object {
+        string(true).pattern(Some(r"^([0-9]{8,32})?$")).build()
+    }
+
+    /// The roles of staff accounts (firms, providers and spaces register themselves).
+    pub fn staff_role() -> Object {
+        let staff = crate::domain::Role::ALL
+            .into_iter()
+            .filter(|r| r.is_staff());
+        string(false)
+            .enum_values(Some(staff.map(|r| r.as_str()).collect::<Vec<_>>()))
+            .build()
+    }
+
+    pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9._@-]{3,64}$";
+
+    pub fn username() -> Object {
+        string(false)
+            .pattern(Some(USERNAME_PATTERN))
+            .description(Some("3–64 letters, digits or `._-@`."))
+            .build()
+    }
+
+    /// A new password: 10–128 characters; the API also wants three of lower case, upper
+    /// case, digits and symbols and a password other than the username (`password_too_weak`).
+    pub fn new_password() -> Object {
+        string(false)
+            .min_length(Some(10))
+            .max_length(Some(128))
+            .description(Some(
+                "10–128 characters with at least three of: lower case, upper case, digits, symbols; \
+                 not the username (`password_too_weak`).",
+            ))
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schema::*;
+    use super::FieldErrors;
+    use crate::domain::{CreditCode, Fen};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use regex::Regex;
+
+    /// Characters worth mixing: letters, CJK, every kind of space, controls, symbols.
+    const ALPHABET: &[char] = &[
+        'a', 'Z', '0', '9', '.', '-', '_', '@', '+', '(', ')', ' ', '合', '创', '券', '\u{3000}',
+        '\u{a0}', '\u{2028}', '\u{202f}', '\u{85}', '\u{7f}', '\u{0}', '\t', '\n', '\u{1f}',
+        '\u{200b}', '\u{feff}', 'é', '%', '\\',
+    ];
+
+    fn samples(seed: u64, alphabet: &[char], max_len: usize, n: usize) -> Vec<String> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let len = rng.random_range(0..=max_len);
+                (0..len)
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn re(p: &str) -> Regex {
+        Regex::new(p).expect("pattern compiles")
+    }
+
+    #[test]
+    fn what_the_text_patterns_admit_the_text_check_accepts_and_the_reverse() {
+        let (text, opt) = (re(TEXT_PATTERN), re(OPT_TEXT_PATTERN));
+        let mut admitted = 0;
+        for s in samples(1, ALPHABET, 6, 20_000) {
+            let mut e = FieldErrors::new();
+            e.text("f", &s, 100);
+            assert_eq!(
+                text.is_match(&s),
+                e.is_empty() && !s.chars().any(char::is_control),
+                "{s:?}"
+            );
+            admitted += usize::from(text.is_match(&s));
+            let mut e = FieldErrors::new();
+            let _ = e.opt_text("f", Some(&s), 100);
+            if opt.is_match(&s) {
+                assert!(e.is_empty(), "{s:?}");
+            }
+        }
+        assert!(
+            admitted > 1000,
+            "the samples exercise both sides: {admitted}"
+        );
+    }
+
+    #[test]
+    fn amounts_the_patterns_admit_parse_and_positive_ones_are_more_than_zero() {
+        let digits = ['0', '1', '9', '.', '5', '-', ' ', 'e'];
+        let (yuan, positive) = (
+            re(yuan().pattern.as_deref().unwrap_or_default()),
+            re(positive_yuan().pattern.as_deref().unwrap_or_default()),
+        );
+        let mut seen = (0, 0);
+        for s in samples(2, &digits, 16, 50_000) {
+            if yuan.is_match(&s) {
+                seen.0 += 1;
+                assert!(Fen::parse_yuan(&s).is_ok(), "{s:?}");
+            }
+            if positive.is_match(&s) {
+                seen.1 += 1;
+                assert!(Fen::parse_yuan(&s).is_ok_and(|f| f > Fen::ZERO), "{s:?}");
+            }
+        }
+        for ok in ["0", "0.5", "0.05", "12", "1234.50", "9999999999999.99"] {
+            assert!(yuan.is_match(ok), "{ok}");
+        }
+        for ok in ["0.01", "0.1", "1", "5000.00"] {
+            assert!(positive.is_match(ok), "{ok}");
+        }
+        for no in ["0", "0.0", "0.00", "-1", "1.234", "01", ""] {
+            assert!(!positive.is_match(no), "{no}");
+        }
+        assert!(seen.0 > 100 && seen.1 > 100, "{seen:?}");
+    }
+
+    #[test]
+    fn contact_and_account_patterns_admit_only_what_the_checks_accept() {
+        let cases: [(Regex, fn(&mut FieldErrors, &str)); 4] = [
+            (re(EMAIL_PATTERN), |e, v| {
+                e.email("f", v);
+            }),
+            (
+                re(phone().pattern.as_deref().unwrap_or_default()),
+                |e, v| {
+                    e.phone("f", v);
+                },
+            ),
+            (
+                re(bank_account().pattern.as_deref().unwrap_or_default()),
+                |e, v| {
+                    e.bank_account("f", v);
+                },
+            ),
+            (re(USERNAME_PATTERN), |e, v| {
+                crate::services::auth::check_username(e, "f", v);
+            }),
+        ];
+        // Pieces rather than characters, so that addresses and numbers come up often.
+        let pieces = [
+            "a", "Zh", "0", "7", "5512", ".", "-", "_", "@", "+", "(", ")", " ", "%", "合", "cn",
+            "com", "x-y", "..", "@b.cn",
+        ];
+        let mut rng = StdRng::seed_from_u64(10);
+        for (i, (pattern, check)) in cases.iter().enumerate() {
+            let mut admitted = 0;
+            for _ in 0..60_000 {
+                let n = rng.random_range(0..=10);
+                let s: String = (0..n)
+                    .map(|_| pieces[rng.random_range(0..pieces.len())])
+                    .collect();
+                if pattern.is_match(&s) {
+                    admitted += 1;
+                    let mut e = FieldErrors::new();
+                    check(&mut e, &s);
+                    assert!(e.is_empty(), "pattern {i} admits {s:?}: {:?}", e.0);
+                }
+            }
+            assert!(admitted > 0, "pattern {i} admits none of the samples");
+        }
+        assert!(re(EMAIL_PATTERN).is_match("zhang.san@example.com.cn"));
+        let phone = re(phone().pattern.as_deref().unwrap_or_default());
+        for p in ["+86 (551) 6288-1234", "0551-62881234", "13800138000"] {
+            let mut e = FieldErrors::new();
+            e.phone("f", p);
+            assert!(phone.is_match(p) && e.is_empty(), "{p}");
+        }
+        let long_label = format!("a@{}.cn", "b".repeat(64));
+        assert!(!re(EMAIL_PATTERN).is_match(&long_label));
+    }
+
+    #[test]
+    fn valid_credit_codes_and_periods_fit_their_patterns() {
+        let code = re(credit_code().pattern.as_deref().unwrap_or_default());
+        for c in [
+            "91350100M000100Y43",
+            "91110000600037341L",
+            "91350100m000100y43",
+        ] {
+            assert!(CreditCode::parse(c).is_ok() && code.is_match(c), "{c}");
+        }
+        assert!(!code.is_match("91350100M000100Y4"));
+        let period = re(PERIOD_PATTERN);
+        for p in ["2026-01", "2999-12", "2000-10"] {
+            assert!(period.is_match(p) && crate::domain::settlement::Period::parse(p).is_some());
+        }
+        for p in ["2026-13", "2026-00", "1999-12", "2026-1"] {
+            assert!(!period.is_match(p), "{p}");
+        }
+    }
+}

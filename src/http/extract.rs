@@ -191,3 +191,84 @@ impl<P: Allowed> Auth<P> {
             .ok_or_else(|| AppError::not_found("record"))
     }
 }
+
+/// A JSON request body. Read as `web::Json` reads it (size limit, content type, the
+/// same problem answers), with one difference: a number written with a zero fraction
+/// (`12.0`) counts as the integer it is, as JSON Schema's `integer` says, so a client
+/// whose JSON library writes integers that way is not refused for it.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Whole-valued floats become integers, everywhere in the document.
+fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                // Within ±2^53 a float is exact, so the integer is the number written.
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *v = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let mut value = value.await?.into_inner();
+            integral_numbers(&mut value);
+            serde_json::from_value(value).map(Json).map_err(|e| {
+                AppError::bad_request(
+                    "invalid_json",
+                    format!("请求体 JSON 不符合要求：{e}"),
+                    format!("the JSON body does not fit: {e}"),
+                )
+                .into()
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_numbers;
+    use serde_json::json;
+
+    #[test]
+    fn whole_floats_become_integers_and_fractions_stay() {
+        let mut v = json!({"employees": 12.0, "ratio": 0.5, "list": [3.0, -4.0, 1e300], "n": 7});
+        integral_numbers(&mut v);
+        assert_eq!(v["employees"], json!(12));
+        assert!(v["employees"].is_i64());
+        assert_eq!(v["ratio"], json!(0.5));
+        assert_eq!(v["list"][0], json!(3));
+        assert_eq!(v["list"][1], json!(-4));
+        assert!(
+            v["list"][2].is_f64(),
+            "beyond 2^53 a float is not an exact integer"
+        );
+        assert_eq!(v["n"], json!(7));
+    }
+}

@@ -39,7 +39,7 @@ pub type State = web::Data<AppState>;
 /// A JSON body whose errors are reported only after authorisation: an extractor
 /// for the caller runs first, so a caller without the right role learns nothing
 /// about the body and always gets 401/403.
-pub type JsonBody<T> = Result<web::Json<T>, actix_web::Error>;
+pub type JsonBody<T> = Result<extract::Json<T>, actix_web::Error>;
 
 /// Runs a use case on the blocking pool with a pooled connection.
 pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
@@ -109,7 +109,8 @@ pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<O
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
+    // JSON `null` is no body too.
+    serde_json::from_slice::<Option<T>>(body).map_err(|e| {
         AppError::bad_request(
             "invalid_json",
             format!("请求体 JSON 不符合要求：{e}"),

@@ -49,7 +49,7 @@ use utoipa::{Modify, OpenApi};
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Refinements),
     tags(
         (name = "auth", description = "Sign-in, tokens, passwords"),
         (name = "registration", description = "Firms, providers and spaces register themselves"),
@@ -85,6 +85,193 @@ impl Modify for BearerAuth {
     }
 }
 
+/// What the derives cannot say on their own:
+/// - text fields (`min_length = 1, max_length = N`, or only `max_length` when optional) get
+///   the character rules of `FieldErrors::text` as a pattern, keeping their descriptions;
+/// - list filters get the values they accept (the query type is shared, the values are not),
+///   and lists that take no status filter lose the parameter.
+struct Refinements;
+
+/// Each list endpoint sharing `ListQuery`, and what its `status` filter accepts
+/// (`None`: the endpoint has no status filter).
+fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
+    use crate::domain::certification::ApplicationStatus;
+    use crate::domain::order::{OrderStatus, RedemptionStatus};
+    use crate::domain::party::{ListingStatus, OnboardingStatus};
+    use crate::domain::Role;
+    fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Option<Vec<&'static str>> {
+        Some(all.iter().map(|x| f(*x)).collect())
+    }
+    vec![
+        (
+            "/api/v1/certification-applications",
+            names(ApplicationStatus::ALL, ApplicationStatus::as_str),
+        ),
+        (
+            "/api/v1/firms",
+            names(OnboardingStatus::ALL, OnboardingStatus::as_str),
+        ),
+        (
+            "/api/v1/providers",
+            names(ListingStatus::ALL, ListingStatus::as_str),
+        ),
+        (
+            "/api/v1/orders",
+            names(OrderStatus::ALL, OrderStatus::as_str),
+        ),
+        (
+            "/api/v1/redemption-items",
+            names(RedemptionStatus::ALL, RedemptionStatus::as_str),
+        ),
+        ("/api/v1/users", names(&Role::ALL, Role::as_str)),
+        (
+            "/api/v1/entitlements",
+            names(
+                crate::domain::subsidy::EntitlementStatus::ALL,
+                crate::domain::subsidy::EntitlementStatus::as_str,
+            ),
+        ),
+        (
+            "/api/v1/admin/outbox",
+            Some(crate::db::outbox::STATUSES.to_vec()),
+        ),
+        (
+            "/api/v1/admin/jobs/runs",
+            Some(crate::db::jobs::STATUSES.to_vec()),
+        ),
+        ("/api/v1/certifications", None),
+        ("/api/v1/public/certifications", None),
+        ("/api/v1/public/provider-notices", None),
+        ("/api/v1/redemptions", None),
+        ("/api/v1/public/redemption-notices", None),
+        ("/api/v1/spaces", None),
+    ]
+}
+
+impl Modify for Refinements {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::domain::validation::schema::{OPT_TEXT_PATTERN, TEXT_PATTERN};
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        use utoipa::openapi::RefOr;
+        if let Some(components) = openapi.components.as_mut() {
+            for schema in components.schemas.values_mut() {
+                let RefOr::T(Schema::Object(object)) = schema else {
+                    continue;
+                };
+                for property in object.properties.values_mut() {
+                    let RefOr::T(Schema::Object(p)) = property else {
+                        continue;
+                    };
+                    let is_string = match &p.schema_type {
+                        SchemaType::Type(t) => *t == Type::String,
+                        SchemaType::Array(ts) => ts.contains(&Type::String),
+                        SchemaType::AnyValue => false,
+                    };
+                    if !is_string
+                        || p.pattern.is_some()
+                        || p.format.is_some()
+                        || p.max_length.is_none()
+                    {
+                        continue;
+                    }
+                    p.pattern = Some(match p.min_length {
+                        Some(n) if n >= 1 => TEXT_PATTERN.to_string(),
+                        _ => OPT_TEXT_PATTERN.to_string(),
+                    });
+                }
+            }
+        }
+        for (path, values) in status_filters() {
+            let Some(op) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+            else {
+                continue;
+            };
+            let Some(params) = op.parameters.as_mut() else {
+                continue;
+            };
+            match values {
+                None => params.retain(|p| p.name != "status"),
+                Some(values) => {
+                    // Empty means no filter.
+                    let values: Vec<&str> = std::iter::once("").chain(values).collect();
+                    for p in params.iter_mut().filter(|p| p.name == "status") {
+                        p.schema = Some(
+                            utoipa::openapi::schema::ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some(values.clone()))
+                                .into(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Two types documented under one name become one schema in the document: every
+    /// operation using either is then described with one of them (it happened twice:
+    /// the notice lists, and the redemption application documented with a
+    /// certification application's fields). Names must be unique across the crate.
+    #[test]
+    fn no_two_documented_types_share_a_schema_name() {
+        let derive = regex::Regex::new(
+            r"#\[derive\([^\]]*ToSchema[^\]]*\)\]((?:\s*#\[[^\]]*\]|\s*///[^\n]*)*)\s*pub (?:struct|enum) (\w+)",
+        )
+        .expect("pattern");
+        let renamed = regex::Regex::new(r"schema\(as = ([\w:]+)\)").expect("pattern");
+        let text_enum =
+            regex::Regex::new(r"text_enum!\s*\{(?:\s*#\[[^\]]*\]|\s*///[^\n]*)*\s*pub enum (\w+)")
+                .expect("pattern");
+        let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        let mut seen = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&path)
+                        .expect("src is readable")
+                        .map(|e| e.expect("entry").path()),
+                );
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source is readable");
+            let file = path.display().to_string();
+            for c in derive.captures_iter(&text) {
+                let name = renamed
+                    .captures(&c[1])
+                    .map(|r| r[1].to_string())
+                    .unwrap_or_else(|| c[2].to_string());
+                names.entry(name).or_default().push(file.clone());
+                seen += 1;
+            }
+            for c in text_enum.captures_iter(&text) {
+                names
+                    .entry(c[1].to_string())
+                    .or_default()
+                    .push(file.clone());
+                seen += 1;
+            }
+        }
+        assert!(seen > 100, "the scan finds the documented types: {seen}");
+        let shared: Vec<_> = names.iter().filter(|(_, files)| files.len() > 1).collect();
+        assert!(shared.is_empty(), "schema names used twice: {shared:?}");
+    }
 }

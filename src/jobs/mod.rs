@@ -927,14 +927,7 @@ pub fn list_runs(
         parse_job(j)?;
     }
     if let Some(s) = status {
-        if ![
-            repo::RUNNING,
-            repo::SUCCEEDED,
-            repo::FAILED,
-            repo::INTERRUPTED,
-        ]
-        .contains(&s)
-        {
+        if !repo::STATUSES.contains(&s) {
             return Err(AppError::bad_request(
                 "status_invalid",
                 "状态应为 running、succeeded、failed 或 interrupted",

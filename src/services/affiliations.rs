@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Affiliations {
     /// Unified social credit codes of the organisations the staff member belongs to.
+    #[schema(schema_with = crate::domain::validation::schema::credit_codes)]
     pub credit_codes: Vec<String>,
 }
 

@@ -17,11 +17,15 @@ use serde::{Deserialize, Serialize};
 pub struct ServiceItemInput {
     /// A service category code the provider is listed for.
     pub category: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 4000)]
     pub description: String,
     /// Yuan, e.g. "8000.00"; more than zero.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
     pub list_price: String,
     /// Days from acceptance to delivery (1–3650).
+    #[schema(minimum = 1, maximum = 3650)]
     pub delivery_days: i32,
     /// Offered (default) or withdrawn.
     pub active: Option<bool>,

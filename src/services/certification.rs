@@ -324,9 +324,11 @@ pub enum CertificationDecisionKind {
 pub struct CertificationDecision {
     pub decision: CertificationDecisionKind,
     /// Required when refusing.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// The day of certification, `YYYY-MM-DD` (default today; not before the filing,
     /// not in the future).
+    #[schema(schema_with = crate::domain::validation::schema::opt_date)]
     pub certified_on: Option<String>,
 }
 
@@ -531,8 +533,10 @@ pub fn decide(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevocationInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// `YYYY-MM-DD` (default today; not before the certification, not in the future).
+    #[schema(schema_with = crate::domain::validation::schema::opt_date)]
     pub revoked_on: Option<String>,
 }
 

@@ -19,28 +19,41 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct FirmProfileInput {
     /// 统一社会信用代码 (18 characters).
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub legal_representative: String,
     /// 实际控制人.
+    #[schema(min_length = 1, max_length = 200)]
     pub actual_controller: String,
     /// Date of registration, `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub registered_on: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub contact_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::phone)]
     pub contact_phone: String,
+    #[schema(schema_with = crate::domain::validation::schema::email)]
     pub contact_email: String,
     /// Industry code from the SME size table (`GET /api/v1/policy/industries`).
     pub industry: String,
     /// Employees at the end of last year.
+    #[schema(minimum = 0, maximum = 10000000)]
     pub employees: i64,
     /// Revenue last year in yuan, e.g. `"2500000.00"`.
+    #[schema(schema_with = crate::domain::validation::schema::yuan)]
     pub revenue: String,
     /// Total assets in yuan; required by industries measured by assets.
+    #[schema(schema_with = crate::domain::validation::schema::opt_yuan)]
     pub total_assets: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// A sign-in and a profile in one flat object (see the `PartialSchema` below).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FirmRegistration {
     pub username: String,
@@ -49,6 +62,36 @@ pub struct FirmRegistration {
     #[serde(flatten)]
     pub profile: FirmProfileInput,
 }
+
+/// The profile's fields with the sign-in's beside them, as one object. The derive would
+/// document the flattened profile as `allOf` of two closed objects, which no request can
+/// satisfy (each forbids the other's fields).
+impl utoipa::PartialSchema for FirmRegistration {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::domain::validation::schema;
+        use utoipa::openapi::schema::{Object, Schema};
+        use utoipa::openapi::RefOr;
+        let mut object = match <FirmProfileInput as utoipa::PartialSchema>::schema() {
+            RefOr::T(Schema::Object(o)) => o,
+            _ => Object::new(),
+        };
+        object.description =
+            Some("A firm's sign-in and business profile, registered together.".into());
+        for (name, field, required) in [
+            ("username", schema::username(), true),
+            ("password", schema::new_password(), true),
+            ("email", schema::opt_email(), false),
+        ] {
+            object.properties.insert(name.into(), field.into());
+            if required {
+                object.required.push(name.into());
+            }
+        }
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl utoipa::ToSchema for FirmRegistration {}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FirmView {
@@ -507,6 +550,7 @@ pub fn update_profile(
 pub struct OnboardingDecision {
     pub decision: Decision,
     /// Required when rejecting.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 

@@ -17,14 +17,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncubateeInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub firm_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
     pub credit_code: String,
     /// The firm's registration date, `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub founded_on: String,
     /// The day it entered the space, `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub entered_on: String,
     /// The firm's field, e.g. `software`; `biomedicine`, `modern_agriculture` and
     /// `integrated_circuits` may stay longer under the national rules.
+    #[schema(min_length = 1, max_length = 50)]
     pub field: String,
     /// The scheme whose incubatee rules apply (default: the space's highest
     /// certification in force that has such rules).
@@ -34,17 +39,21 @@ pub struct IncubateeInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GraduationInput {
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub graduated_on: String,
     pub condition: Graduation,
     /// Yuan, for the conditions that are amounts (investment, revenue), e.g.
     /// `"5200000.00"`: it must be above the scheme's figure.
+    #[schema(schema_with = crate::domain::validation::schema::opt_positive_yuan)]
     pub amount: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartureInput {
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub left_on: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

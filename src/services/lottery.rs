@@ -36,6 +36,7 @@ pub const LOST: &str = "lost";
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
     /// The face value wanted, in yuan; needed only when the batch offers several.
+    #[schema(schema_with = crate::domain::validation::schema::opt_positive_yuan)]
     pub face_value: Option<String>,
 }
 

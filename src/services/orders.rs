@@ -76,8 +76,10 @@ pub struct OrderInput {
     /// One of the firm's active vouchers.
     pub voucher_id: String,
     /// The contract amount in yuan, e.g. "12000.00"; more than zero, at most 2 decimals.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
     pub contract_amount: String,
     /// What the firm wants, for the provider (optional, at most 1,000 characters).
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -619,6 +621,7 @@ pub fn list(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -635,6 +638,7 @@ pub enum DisputeOutcome {
 #[serde(deny_unknown_fields)]
 pub struct DisputeResolution {
     pub outcome: DisputeOutcome,
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 

@@ -204,7 +204,7 @@ pub fn list(
     page: Page,
 ) -> AppResult<Paged<OutboxView>> {
     if let Some(s) = status {
-        if ![repo::PENDING, repo::SENT, repo::FAILED].contains(&s) {
+        if !repo::STATUSES.contains(&s) {
             return Err(AppError::bad_request(
                 "status_invalid",
                 "状态应为 pending、sent 或 failed",

@@ -21,23 +21,39 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderApplication {
+    #[schema(schema_with = crate::domain::validation::schema::username)]
     pub username: String,
+    #[schema(schema_with = crate::domain::validation::schema::new_password)]
     pub password: String,
+    #[schema(schema_with = crate::domain::validation::schema::opt_email)]
     pub email: Option<String>,
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub legal_representative: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub actual_controller: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub contact_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::phone)]
     pub contact_phone: String,
+    #[schema(schema_with = crate::domain::validation::schema::email)]
     pub contact_email: String,
     /// What the provider offers, in a few sentences.
+    #[schema(min_length = 1, max_length = 4000)]
     pub description: String,
     /// Category codes from `GET /api/v1/policy/service-categories`.
+    #[schema(min_items = 1)]
     pub categories: Vec<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub bank_name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub bank_account_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::bank_account)]
     pub bank_account_no: String,
 }
 
@@ -336,6 +352,7 @@ pub enum ListingAction {
 pub struct ListingDecision {
     pub action: ListingAction,
     /// Required for reject, suspend and delist.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -418,9 +435,12 @@ pub fn decide_listing(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectionInput {
+    #[schema(min_length = 1, max_length = 100)]
     pub objector_name: String,
     /// Phone or email so the authority can follow up.
+    #[schema(min_length = 1, max_length = 200)]
     pub objector_contact: String,
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
 }
 
@@ -493,6 +513,7 @@ pub enum ObjectionOutcome {
 #[serde(deny_unknown_fields)]
 pub struct ObjectionResolution {
     pub outcome: ObjectionOutcome,
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 

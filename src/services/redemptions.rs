@@ -31,8 +31,10 @@ pub const MAX_ITEMS: usize = 500;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RedemptionApplicationInput)]
 pub struct ApplicationInput {
     /// Confirmed orders of the provider not yet in an application (1–500).
+    #[schema(min_items = 1, max_items = 500)]
     pub order_ids: Vec<String>,
 }
 
@@ -64,6 +66,7 @@ pub struct ItemView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RedemptionApplicationView)]
 pub struct ApplicationView {
     pub id: String,
     pub provider_id: String,
@@ -388,6 +391,7 @@ pub fn items(
 pub struct ItemDecision {
     pub decision: Decision,
     /// Required when rejecting; shown to the provider.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -526,6 +526,7 @@ pub enum RunDecisionKind {
 pub struct RunDecision {
     pub decision: RunDecisionKind,
     /// Required when rejecting.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -774,10 +775,13 @@ pub enum Outcome {
 pub struct PayoutResult {
     pub outcome: Outcome,
     /// The bank's reference (paid).
+    #[schema(max_length = 100)]
     pub bank_reference: Option<String>,
     /// YYYY-MM-DD (paid).
+    #[schema(schema_with = crate::domain::validation::schema::opt_date)]
     pub paid_on: Option<String>,
     /// Why it failed (failed).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -973,6 +977,7 @@ pub fn record(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReversalInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

@@ -15,21 +15,35 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpaceRegistration {
+    #[schema(schema_with = crate::domain::validation::schema::username)]
     pub username: String,
+    #[schema(schema_with = crate::domain::validation::schema::new_password)]
     pub password: String,
+    #[schema(schema_with = crate::domain::validation::schema::opt_email)]
     pub email: Option<String>,
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: SpaceKind,
     /// The operating company (运营主体).
+    #[schema(min_length = 1, max_length = 200)]
     pub operator_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub legal_representative: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub contact_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::phone)]
     pub contact_phone: String,
+    #[schema(schema_with = crate::domain::validation::schema::email)]
     pub contact_email: String,
+    #[schema(max_length = 200)]
     pub bank_name: Option<String>,
+    #[schema(max_length = 200)]
     pub bank_account_name: Option<String>,
+    #[schema(schema_with = crate::domain::validation::schema::opt_bank_account)]
     pub bank_account_no: Option<String>,
 }
 

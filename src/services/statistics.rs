@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[serde(deny_unknown_fields)]
 pub struct FilingInput {
     /// The calendar year the figures are for (over by now).
+    #[schema(minimum = 2000, maximum = 2999)]
     pub year: i32,
     /// As for certification figures; `GET /api/v1/policy/subsidies` lists the ones
     /// every filing must hold.

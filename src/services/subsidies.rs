@@ -502,6 +502,7 @@ pub enum EntitlementDecisionKind {
 pub struct EntitlementDecision {
     pub decision: EntitlementDecisionKind,
     /// Required to reject, and to approve over an earlier grant.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// The reviewer has looked at the earlier grant shown (`duplicate_of`) and approves
     /// anyway (only where the policy flags duplicates rather than refusing them).
@@ -672,15 +673,23 @@ pub fn decide(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub beneficiary_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub purpose: String,
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub covers_from: String,
+    #[schema(schema_with = crate::domain::validation::schema::date)]
     pub covers_to: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub source: String,
     /// Yuan, e.g. `"300000.00"`.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
     pub amount: String,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

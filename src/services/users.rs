@@ -15,11 +15,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaffUser {
+    #[schema(schema_with = crate::domain::validation::schema::username)]
     pub username: String,
+    #[schema(schema_with = crate::domain::validation::schema::new_password)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::opt_email)]
     pub email: Option<String>,
     /// One of reviewer, finance, admin, auditor.
+    #[schema(schema_with = crate::domain::validation::schema::staff_role)]
     pub role: Role,
 }
 

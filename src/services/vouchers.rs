@@ -22,24 +22,35 @@ use std::str::FromStr;
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeInput {
     /// Short code used in voucher numbers: 2–16 capital letters and digits, e.g. `HCQ2026`.
+    #[schema(schema_with = crate::domain::validation::schema::programme_code)]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub voucher_kind: Option<VoucherKind>,
+    #[schema(min_items = 1)]
     pub categories: Option<Vec<String>>,
     /// Decimal share of a contract the voucher may pay, e.g. `"0.50"`.
+    #[schema(schema_with = crate::domain::validation::schema::opt_share)]
     pub co_payment_ratio: Option<String>,
     /// Yuan; contracts below it may be paid wholly by voucher.
+    #[schema(schema_with = crate::domain::validation::schema::opt_yuan)]
     pub full_coverage_threshold: Option<String>,
+    #[schema(minimum = 1, maximum = 60)]
     pub validity_months: Option<i32>,
+    #[schema(min_items = 1)]
     pub eligible_size_classes: Option<Vec<SizeClass>>,
     pub exclude_dishonest: Option<bool>,
     /// Yuan; firms with more revenue last year may not claim.
+    #[schema(schema_with = crate::domain::validation::schema::opt_yuan)]
     pub revenue_ceiling: Option<String>,
     pub required_qualifications: Option<Vec<Qualification>>,
+    #[schema(minimum = 1, maximum = 100)]
     pub per_batch_limit: Option<i32>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub per_year_limit: Option<i32>,
     pub count_by_controller: Option<bool>,
     /// Decimal share of earlier vouchers that must be used before claiming again, e.g. `"0.80"`.
+    #[schema(schema_with = crate::domain::validation::schema::opt_share_or_zero)]
     pub gate_used_share: Option<String>,
 }
 
@@ -374,13 +385,18 @@ pub fn programme(conn: &mut DbConnection, id: &str) -> AppResult<ProgrammeView> 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Yuan, e.g. `"30000000.00"`.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
     pub budget: String,
     /// Yuan; one value, or several for the firm to choose from.
+    #[schema(schema_with = crate::domain::validation::schema::face_values)]
     pub face_values: Vec<String>,
     /// RFC 3339 with offset, e.g. `2026-12-01T09:00:00+08:00`.
+    #[schema(schema_with = crate::domain::validation::schema::instant)]
     pub opens_at: String,
+    #[schema(schema_with = crate::domain::validation::schema::instant)]
     pub closes_at: String,
     /// `first_come` (the default) or `lottery`: firms register interest until the
     /// opening instant and a seeded draw allocates the vouchers at the opening.
@@ -711,7 +727,9 @@ pub fn publish_batch(
 #[serde(deny_unknown_fields)]
 pub struct TopupInput {
     /// Yuan added to the budget.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
     pub amount: String,
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 

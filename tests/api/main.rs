@@ -12,6 +12,7 @@ mod claims;
 mod cli;
 mod crash;
 mod firms;
+mod fuzz;
 mod helpers;
 mod isolation;
 mod jobs;

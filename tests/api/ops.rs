@@ -244,3 +244,127 @@ async fn responses_match_the_documented_schema_where_schemathesis_found_they_did
         "{provider_list}"
     );
 }
+
+/// Found by schemathesis (tests/api/fuzz.rs): requests the document called valid that
+/// the API refused, and a document that described some operations with another's types.
+#[actix_web::test]
+async fn requests_the_document_calls_valid_are_taken_as_documented() {
+    use crate::helpers::{firm_body, new_credit_code};
+    use serde_json::json;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app
+        .staff_token("valid_admin", hechuang::domain::Role::Admin)
+        .await;
+    // An integer written with a zero fraction is the integer (JSON Schema's `integer`).
+    let mut body = firm_body("float_firm", &new_credit_code());
+    body["employees"] = json!(12.0);
+    let r = app.post("/api/v1/registrations/firm", None, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["party"]["employees"], 12);
+    // A fraction is still refused.
+    let mut body = firm_body("float_firm2", &new_credit_code());
+    body["employees"] = json!(12.5);
+    let r = app.post("/api/v1/registrations/firm", None, &body).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (400, "invalid_json"),
+        "{}",
+        r.body
+    );
+    // An optional body may be JSON `null`.
+    let r = app
+        .post_bytes(
+            "/api/v1/admin/jobs/housekeeping/runs",
+            Some(&admin),
+            b"null".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // An empty status filter is no filter, as documented.
+    for list in [
+        "/api/v1/users?status=",
+        "/api/v1/admin/jobs/runs?status=&job=",
+        "/api/v1/admin/outbox?status=&kind=",
+    ] {
+        let r = app.get(list, Some(&admin)).await;
+        assert_eq!(r.status, 200, "{list}: {}", r.body);
+    }
+    let r = app
+        .get("/api/v1/reports/settlement?period=", Some(&admin))
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "a blank period is the default one: {}",
+        r.body
+    );
+
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    let body_ref = |path: &str, method: &str| {
+        doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The redemption application was documented as a certification application.
+    let redemption = body_ref("/api/v1/provider/redemptions", "post");
+    assert!(
+        schemas[&redemption]["properties"]["order_ids"].is_object(),
+        "{redemption}"
+    );
+    let certification = body_ref("/api/v1/space/certification-applications", "post");
+    assert!(
+        schemas[&certification]["properties"]["figures"].is_object(),
+        "{certification}"
+    );
+    // A firm's registration was two closed objects in allOf: nothing could satisfy it.
+    let firm = &schemas[&body_ref("/api/v1/registrations/firm", "post")];
+    assert!(firm["allOf"].is_null(), "{firm}");
+    for field in ["username", "password", "credit_code", "employees"] {
+        assert!(firm["properties"][field].is_object(), "{field}");
+    }
+    // Text fields say what the API checks: not blank, no control characters, a length.
+    let reason = &schemas["ObjectionInput"]["properties"]["reason"];
+    assert_eq!(reason["minLength"], 1);
+    assert_eq!(reason["maxLength"], 4000);
+    let pattern = regex::Regex::new(reason["pattern"].as_str().unwrap()).unwrap();
+    assert!(pattern.is_match("有异议") && !pattern.is_match("   ") && !pattern.is_match("a\u{7}b"));
+    // Staff accounts take only staff roles.
+    let roles = schemas["NewStaffUser"]["properties"]["role"]["enum"].to_string();
+    assert!(
+        roles.contains("reviewer") && !roles.contains("firm"),
+        "{roles}"
+    );
+    // Filters list what they accept.
+    let params = |path: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let status = params("/api/v1/orders")
+        .into_iter()
+        .find(|p| p["name"] == "status")
+        .unwrap();
+    let values = status["schema"]["enum"].to_string();
+    assert!(
+        values.contains("\"requested\"") && values.contains("\"\""),
+        "{values}"
+    );
+    assert!(
+        params("/api/v1/spaces")
+            .iter()
+            .all(|p| p["name"] != "status"),
+        "a list without a status filter documents none"
+    );
+    // Reports in XLSX are documented as such.
+    let report = doc["paths"]["/api/v1/reports/settlement"]["get"]["responses"]["200"]["content"]
+        .to_string();
+    assert!(
+        report.contains("spreadsheetml") && report.contains("text/csv"),
+        "{report}"
+    );
+}

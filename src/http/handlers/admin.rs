@@ -46,7 +46,7 @@ pub async fn job_runs(
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            jobs::list_runs(c, q.job.as_deref(), q.status.as_deref(), page)
+            jobs::list_runs(c, filter(&q.job), filter(&q.status), page)
         })
         .await?,
     ))
@@ -125,7 +125,7 @@ pub async fn outbox_list(
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            outbox::list(c, q.status.as_deref(), q.kind.as_deref(), page)
+            outbox::list(c, filter(&q.status), filter(&q.kind), page)
         })
         .await?,
     ))
@@ -162,4 +162,9 @@ pub async fn outbox_retry(
         HttpResponse::Ok()
             .json(db(&state, move |c| outbox::retry(c, &id, now, &auth.actor)).await?),
     )
+}
+
+/// A filter given blank is no filter.
+fn filter(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.trim().is_empty())
 }

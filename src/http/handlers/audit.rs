@@ -14,6 +14,7 @@ pub struct EventsQuery {
     /// Only events with a smaller sequence number (for paging backwards).
     pub before_seq: Option<i64>,
     /// At most 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

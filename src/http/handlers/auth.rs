@@ -112,6 +112,7 @@ pub async fn logout(
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schema(schema_with = crate::domain::validation::schema::new_password)]
     pub new_password: String,
 }
 

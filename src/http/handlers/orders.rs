@@ -266,6 +266,7 @@ pub async fn resolve_dispute(
 #[serde(deny_unknown_fields)]
 pub struct EvidenceQuery {
     /// contract, invoice, payment_receipt or service_report.
+    #[param(value_type = crate::domain::order::EvidenceKind)]
     pub kind: String,
     /// The file's name, shown to readers (never used as a path).
     pub name: Option<String>,

@@ -16,6 +16,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct PrepareInput {
     /// The month to pay for, YYYY-MM.
+    #[schema(schema_with = crate::domain::validation::schema::period)]
     pub period: String,
 }
 
@@ -110,6 +111,7 @@ pub async fn decide(
 #[serde(deny_unknown_fields)]
 pub struct FormatQuery {
     /// csv (UTF-8 with BOM) or xlsx.
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -150,7 +152,7 @@ pub(crate) fn attachment(
 /// The bank payment file of an approved run (the same bytes every time; its SHA-256 is
 /// recorded on the run and sent as `x-content-sha256`).
 #[utoipa::path(get, path = "/api/v1/settlement-runs/{id}/bank-file", tag = "settlement", params(("id" = String, Path), FormatQuery), security(("bearer" = [])), responses(
-    (status = 200, description = "the file", content_type = "text/csv"),
+    (status = 200, description = "the file: CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     (status = 409, description = "run_not_approved", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs/{id}/bank-file")]
@@ -266,21 +268,24 @@ pub async fn reverse(
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// YYYY-MM; by default the month before this one (China time).
+    #[param(schema_with = crate::domain::validation::schema::opt_period)]
     pub period: Option<String>,
     /// json (default), csv or xlsx.
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
 
 /// What a period's run pays, by programme, provider and category (JSON, CSV or XLSX).
 #[utoipa::path(get, path = "/api/v1/reports/settlement", tag = "settlement", params(ReportQuery), security(("bearer" = [])), responses(
-    (status = 200, body = PeriodReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "the report: JSON, CSV (UTF-8 with BOM) or XLSX", content((PeriodReport = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/reports/settlement")]
 pub async fn report(
     state: State,
     _auth: Auth<FinanceRead>,
     q: web::Query<ReportQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let period = match &q.period {
+    // Blank is the default, as for every optional filter.
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => svc::parse_period(p)?,
         None => crate::domain::settlement::Period::before(state.clock.now()),
     };

@@ -29,6 +29,7 @@ pub async fn policies(state: State) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 pub struct ComputeInput {
     /// Compute up to and including this month, `YYYY-MM` (default: this month).
+    #[schema(schema_with = crate::domain::validation::schema::opt_period)]
     pub as_of: Option<String>,
 }
 
@@ -269,7 +270,8 @@ pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> actix_web::Re
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct YearQuery {
-    /// A calendar year (default: last year, the one being filed).
+    /// A calendar year from 2000 to this one (default: last year, the one being filed).
+    #[param(minimum = 2000, maximum = 2999)]
     pub year: Option<i32>,
 }
 
@@ -295,6 +297,7 @@ pub async fn year_status(
 #[serde(deny_unknown_fields)]
 pub struct EvaluateInput {
     /// The year evaluated (over, and past its statistics deadline).
+    #[schema(minimum = 2000, maximum = 2999)]
     pub year: i32,
 }
 
@@ -332,7 +335,7 @@ pub async fn evaluation(state: State, path: web::Path<i32>) -> actix_web::Result
 
 /// The ranking as a spreadsheet: a row per space, every indicator in columns.
 #[utoipa::path(get, path = "/api/v1/public/performance-evaluations/{year}/ranking", tag = "public", params(("year" = i32, Path), FormatQuery), responses(
-    (status = 200, description = "CSV (UTF-8 with BOM) or XLSX", content_type = "text/csv"),
+    (status = 200, description = "CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/performance-evaluations/{year}/ranking")]
 pub async fn ranking(

@@ -190,6 +190,7 @@ pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Re
 #[serde(deny_unknown_fields)]
 pub struct ClaimBody {
     /// The face value chosen, in yuan; needed only when the batch offers several.
+    #[schema(schema_with = crate::domain::validation::schema::opt_positive_yuan)]
     pub face_value: Option<String>,
 }
 
@@ -208,7 +209,7 @@ fn claim_error(e: AppError, arrival: Option<u64>) -> HttpResponse {
 /// answers `batch_allocated_by_lottery`). Send an
 /// `Idempotency-Key` header to make retries safe. `X-Claim-Arrival` tells the arrival order.
 #[utoipa::path(post, path = "/api/v1/batches/{id}/claims", tag = "vouchers", request_body(content = Option<ClaimBody>),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1-200 visible ASCII characters")),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1-200 visible ASCII characters", pattern = r"^[!-~]{1,200}$")),
     security(("bearer" = [])), responses(
     (status = 201, body = VoucherView),
     (status = 409, description = "batch_not_open, batch_closed, batch_sold_out, already_claimed, claim_gate_unmet, annual_limit_reached, batch_allocated_by_lottery", body = Problem, content_type = "application/problem+json"),

@@ -86,6 +86,17 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OrderListed>, i64)> {
+    // The count needs no joins: every order has its firm, provider and voucher.
+    let mut count = orders::table.into_boxed();
+    match scope {
+        Scope::Firm(f) => count = count.filter(orders::firm_id.eq(f.to_string())),
+        Scope::Provider(p) => count = count.filter(orders::provider_id.eq(p.to_string())),
+        Scope::All => {}
+    }
+    if let Some(s) = status {
+        count = count.filter(orders::status.eq(s.to_string()));
+    }
+    let total = count.count().get_result(conn)?;
     let base = || {
         let mut q = orders::table
             .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
@@ -102,7 +113,6 @@ pub fn list(
         }
         q
     };
-    let total = base().count().get_result(conn)?;
     let rows = base()
         .select((
             orders::all_columns,

@@ -281,6 +281,12 @@ async fn worker(
     }
 }
 
+/// An error: no answer, a server error, or a refusal of the signed-in clients (whose
+/// every request is one they may make).
+fn is_error(status: u16) -> bool {
+    status == 0 || status >= 500 || status == 401 || status == 403
+}
+
 /// Per kind of request: count, errors, latencies (µs), statuses.
 type PerKind = (usize, usize, Vec<u64>, BTreeMap<u16, usize>);
 
@@ -322,6 +328,9 @@ fn main() {
         .env("HECHUANG__DATA__DIR", dir.path().join("data"))
         .env("HECHUANG__SERVER__PORT", port.to_string())
         .env("HECHUANG__LOG__LEVEL", "warn")
+        // The clients sign in once: tokens must outlive the soak (15 minutes by default;
+        // a 20-minute soak otherwise measures 401s after minute 15).
+        .env("HECHUANG__AUTH__ACCESS_TTL_SECS", "86400")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -386,10 +395,7 @@ fn main() {
             .iter()
             .filter(|s| s.at.as_secs() / 60 == m)
             .collect();
-        let errors = in_m
-            .iter()
-            .filter(|s| s.status == 0 || s.status >= 500)
-            .count();
+        let errors = in_m.iter().filter(|s| is_error(s.status)).count();
         let mut lat: Vec<u64> = in_m.iter().map(|s| s.micros).collect();
         let mem = rss
             .iter()
@@ -411,7 +417,7 @@ fn main() {
     for s in samples.iter() {
         let e = by.entry(s.what).or_default();
         e.0 += 1;
-        if s.status == 0 || s.status >= 500 {
+        if is_error(s.status) {
             e.1 += 1;
         }
         e.2.push(s.micros);
@@ -425,10 +431,7 @@ fn main() {
             pct(&mut lat, 0.99) as f64 / 1000.0
         );
     }
-    let total_err = samples
-        .iter()
-        .filter(|s| s.status == 0 || s.status >= 500)
-        .count();
+    let total_err = samples.iter().filter(|s| is_error(s.status)).count();
     println!(
         "total: {} requests, {} errors ({:.3}%), rss first {:.1} MiB, last {:.1} MiB, max {:.1} MiB",
         samples.len(),

@@ -512,7 +512,8 @@ mod tests {
 
     #[test]
     fn contact_and_account_patterns_admit_only_what_the_checks_accept() {
-        let cases: [(Regex, fn(&mut FieldErrors, &str)); 4] = [
+        type Check = fn(&mut FieldErrors, &str);
+        let cases: [(Regex, Check); 4] = [
             (re(EMAIL_PATTERN), |e, v| {
                 e.email("f", v);
             }),

@@ -9,8 +9,8 @@
   check digit, a cross-field rule, the state of the data). Any other refusal of a
   schema-valid request means the document is looser than the API and fails the run.
 - Path identifiers: generated ones name nothing (404), so most cases would never reach a
-  record. The hooks read the records of the demo data once (as `admin`, and as the
-  role's own user) and draw an operation's `{id}` from those of its kind three times in
+  record. The hooks read the records of the demo data once (as `admin`, and the
+  incubatees as `space01`) and draw an operation's `{id}` from those of its kind three times in
   four, a generated one otherwise (hypothesis strategies, so the seed replays them).
 - With HECHUANG_FUZZ_RECORD set to a file, every refusal of a schema-valid request is
   also appended there as one JSON line (for surveying; the test does not set it).
@@ -40,13 +40,13 @@ ANY = {
 }
 # Codes standing for data, not form: the service categories, industries, schemes and
 # spaces in force are policy data and records (`GET /api/v1/policy/...`), not schema enums.
-DATA = {"category_unknown", "industry_unknown", "scheme_unknown", "space_unknown", "policy_unknown"}
+DATA = {"category_unknown", "industry_unknown", "scheme_unknown", "space_unknown"}
 # A unified social credit code's two check characters (GB 32100) are arithmetic over
 # the other sixteen; the schema gives the alphabet and the shape.
 CHECK_DIGITS = {"credit_code_invalid"}
 # The day or year against today (China time): in the future, not over, not yet begun.
 TODAY = {"date_in_future", "period_in_future", "year_invalid", "year_not_over",
-         "statistics_year_invalid", "opens_in_past"}
+         "statistics_year_invalid"}
 # A password's mix of character kinds (three of four) and "not the username".
 WEAK_PASSWORD = {"password_too_weak"}
 # Certification and statistics figures: which figures a scheme asks for, and their
@@ -77,8 +77,8 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/firms/{id}/onboarding": {"reason_required"},
     "POST /api/v1/providers/{id}/listing": {"reason_required"},
     "POST /api/v1/redemption-items/{id}/decision": {"required"},
-    "POST /api/v1/certification-applications/{id}/decision": {"required"} | TODAY | {"certified_before_filing"},
-    "POST /api/v1/certifications/{id}/revocation": TODAY | {"revoked_before_certification"},
+    "POST /api/v1/certification-applications/{id}/decision": {"required", "date_before_application"} | TODAY,
+    "POST /api/v1/certifications/{id}/revocation": TODAY | {"date_before_certification"},
     "POST /api/v1/entitlements/{id}/decision": {"required"},
     "POST /api/v1/settlement-runs/{id}/decision": {"required"},
     # A batch: face values within the budget, closing after opening.
@@ -105,7 +105,11 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/space/incubatees": CHECK_DIGITS | DATA | TODAY | {
         "scheme_required", "scheme_has_no_incubatee_rules", "date_before_founding",
         "incubatee_too_old"},
-    "POST /api/v1/space/incubatees/{id}/graduation": TODAY | {"date_before_entry", "amount_required", "amount_too_small"},
+    # A graduation: the condition must be one of the scheme's, an amount condition needs
+    # an amount above the scheme's figure (policy data).
+    "POST /api/v1/space/incubatees/{id}/graduation": TODAY | {
+        "date_before_entry", "graduation_amount_required", "graduation_condition_not_in_scheme",
+        "graduation_condition_unmet"},
     "POST /api/v1/space/incubatees/{id}/departure": TODAY | {"date_before_entry"},
     # A payment result: paid needs the bank's reference and day, failed a reason.
     "POST /api/v1/payouts/{id}/result": {"required", "date_invalid"} | TODAY,

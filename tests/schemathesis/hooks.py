@@ -92,6 +92,9 @@ RULES: dict[str, set[str]] = {
     # Audit events by entity: entity_type and entity_id come together.
     "GET /api/v1/audit/events": {"entity_filter_incomplete"},
     "POST /api/v1/users/{id}/disable": {"cannot_disable_self"},
+    # A job is run by hand for a slot its schedule has (cron, from the configuration),
+    # not one still to come.
+    "POST /api/v1/admin/jobs/{job}/runs": TODAY | {"job_slot_in_future", "job_slot_invalid"},
     # A lottery entry names one of the face values this batch offers (data of the batch).
     "PUT /api/v1/batches/{id}/lottery/entry": {"face_value_not_offered", "face_value_required"},
     "POST /api/v1/batches/{id}/claims": {"face_value_not_offered", "face_value_required"},

@@ -5,7 +5,7 @@
 //! once. On SQLite and on PostgreSQL.
 
 use crate::claims::bulk_firms;
-use crate::helpers::{config_dir, spawn_app, TestApp};
+use crate::helpers::{config_dir, free_port, spawn_app, TestApp};
 use chrono::Duration;
 use hechuang::domain::Role;
 use rand::Rng;
@@ -53,14 +53,6 @@ async fn ready(app: &TestApp, port: u16) {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("server on {port} did not become ready");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[actix_web::test]

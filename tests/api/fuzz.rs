@@ -17,7 +17,7 @@
 //! passes, except under `CI=true`, where it fails: CI must run it. Reports (JUnit) land
 //! in `artifacts/schemathesis/<backend>/`.
 
-use crate::helpers::{config_dir, fresh_database, is_postgres};
+use crate::helpers::{config_dir, free_port, fresh_database, is_postgres};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
@@ -56,14 +56,6 @@ fn schemathesis() -> Option<PathBuf> {
         .status()
         .is_ok_and(|s| s.success())
         .then(|| PathBuf::from("schemathesis"))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn wait_ready(port: u16) {

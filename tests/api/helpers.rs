@@ -30,6 +30,15 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
+/// A port nothing listens on now, for a server process started by a test.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn config_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
 }

@@ -2,7 +2,7 @@
 //! not process memory, keeps the budget and the one-voucher-per-firm rule.
 
 use crate::claims::{bulk_firms, ledger_ok};
-use crate::helpers::{config_dir, spawn_app};
+use crate::helpers::{config_dir, free_port, spawn_app};
 use chrono::Duration;
 use hechuang::domain::Role;
 use serde_json::{json, Value};
@@ -16,14 +16,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_server(db_url: &str, port: u16) -> Server {

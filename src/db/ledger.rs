@@ -23,8 +23,14 @@ pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> 
 }
 
 /// Every voucher as (id, balance, held).
-pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
+/// Every voucher: (id, balance fen, held fen, status).
+pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64, String)>> {
     vouchers::table
-        .select((vouchers::id, vouchers::balance_fen, vouchers::held_fen))
+        .select((
+            vouchers::id,
+            vouchers::balance_fen,
+            vouchers::held_fen,
+            vouchers::status,
+        ))
         .load(conn)
 }

@@ -66,6 +66,42 @@ pub fn batch_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option
     }
 }
 
+/// Serialises claims of one claimant group (a firm, or the firms under one actual
+/// controller) across every batch of a programme, for the rest of the current write
+/// transaction: two batches' claim transactions, each holding its own batch row, must
+/// not both read a group's holdings before either has written its voucher. `keys`
+/// (from `domain::voucher::claim_lock_key`) are taken in ascending order, so two
+/// transactions locking overlapping groups cannot deadlock; the batch row is always
+/// taken first. PostgreSQL: transaction-scoped advisory locks, one statement for all.
+/// SQLite: nothing to do, the write transaction (`BEGIN IMMEDIATE`) already excludes
+/// every other writer.
+pub fn lock_claimant_groups(conn: &mut DbConnection, keys: &[i64]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Pg(c) => {
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let mut keys = keys.to_vec();
+            keys.sort_unstable();
+            keys.dedup();
+            #[derive(diesel::QueryableByName)]
+            struct Locked {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                #[allow(dead_code)]
+                n: i64,
+            }
+            // unnest yields the array in its order, and the locks are taken row by row.
+            diesel::sql_query(
+                "SELECT count(pg_advisory_xact_lock(k)) AS n FROM unnest($1::bigint[]) AS k",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(keys)
+            .get_result::<Locked>(c)
+            .map(|_| ())
+        }
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 pub fn update_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<usize> {
     diesel::update(batches::table.find(&row.id))
         .set(row)

@@ -47,15 +47,20 @@ pub struct PartyIds<'a> {
 /// Why a firm and a provider are related (and may not trade with a voucher), if they are:
 /// the same credit code, legal representative or actual controller.
 pub fn related(firm: PartyIds<'_>, provider: PartyIds<'_>) -> Option<&'static str> {
-    let same = |a: &str, b: &str| {
+    let same_code = |a: &str, b: &str| {
         let (a, b) = (a.trim(), b.trim());
         !a.is_empty() && a.eq_ignore_ascii_case(b)
     };
-    if same(firm.credit_code, provider.credit_code) {
+    // People are compared by who they are, not by the bytes of the name.
+    let same_person = |a: &str, b: &str| {
+        let a = super::party::person_key(a);
+        !a.is_empty() && a == super::party::person_key(b)
+    };
+    if same_code(firm.credit_code, provider.credit_code) {
         Some("credit_code")
-    } else if same(firm.legal_representative, provider.legal_representative) {
+    } else if same_person(firm.legal_representative, provider.legal_representative) {
         Some("legal_representative")
-    } else if same(firm.actual_controller, provider.actual_controller) {
+    } else if same_person(firm.actual_controller, provider.actual_controller) {
         Some("actual_controller")
     } else {
         None
@@ -337,6 +342,36 @@ mod tests {
                 firm,
                 PartyIds {
                     actual_controller: "李四",
+                    ..other
+                }
+            ),
+            Some("actual_controller")
+        );
+        // Invisible characters and spaces inside a name do not make another person.
+        for written in [
+            "张\u{200B}三",
+            "张\u{200D}三",
+            "张 三",
+            "张\u{202E}三",
+            "\u{FEFF}张三",
+        ] {
+            assert_eq!(
+                related(
+                    firm,
+                    PartyIds {
+                        legal_representative: written,
+                        ..other
+                    }
+                ),
+                Some("legal_representative"),
+                "{written:?}"
+            );
+        }
+        assert_eq!(
+            related(
+                firm,
+                PartyIds {
+                    actual_controller: "李\u{3000}四",
                     ..other
                 }
             ),

@@ -2,6 +2,34 @@
 
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// An invisible formatting character (Unicode category Cf: zero-width spaces and
+/// joiners, bidirectional overrides and isolates, the byte-order mark, soft hyphens…).
+/// Names of parties and people, and file names, may not contain them: they make two
+/// names that read the same compare different, or show text reversed.
+pub fn is_format_char(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+}
+
+/// A name of a person (legal representative, actual controller) as the related-party
+/// and controller rules compare it: NFKC (full-width and compatibility forms folded),
+/// without format characters or any whitespace, letters in lower case. `郑 刚`,
+/// `郑\u{200B}刚` and `郑刚` are one person; `Li Wei` and `LIWEI` too.
+pub fn person_key(name: &str) -> String {
+    name.nfkc()
+        .filter(|c| !is_format_char(*c) && !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Characters a spreadsheet reads as the start of a formula (`=`, `+`, `-`, `@`, and
+/// tab or carriage return before one), so a cell beginning with one may run when a
+/// payment or report file is opened (OWASP "CSV injection").
+pub fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
 
 super::text_enum! {
     pub enum OnboardingStatus {
@@ -183,6 +211,46 @@ mod tests {
         assert!(!Rejected.can_move_to(InNotice));
         assert!(Suspended.can_move_to(Listed));
         assert!(!Delisted.can_move_to(Listed));
+    }
+
+    #[test]
+    fn a_person_is_the_same_however_the_name_is_spaced_or_padded() {
+        let plain = person_key("郑刚");
+        assert_eq!(plain, "郑刚");
+        for variant in [
+            "郑\u{200B}刚",
+            "郑\u{200D}刚",
+            "郑 刚",
+            " 郑刚\u{3000}",
+            "\u{FEFF}郑刚",
+            "郑\u{202E}刚",
+            "郑\u{2060}刚",
+            "郑\u{00AD}刚",
+        ] {
+            assert_eq!(person_key(variant), plain, "{variant:?}");
+        }
+        // Compatibility forms fold (full-width Latin letters), and case does not count.
+        assert_eq!(person_key("Ｌｉ Ｗｅｉ"), person_key("LIWEI"));
+        assert_ne!(person_key("郑刚"), person_key("郑钢"));
+        assert!(is_format_char('\u{202E}') && is_format_char('\u{200B}'));
+        assert!(!is_format_char('郑') && !is_format_char(' '));
+    }
+
+    #[test]
+    fn formula_starts() {
+        for t in [
+            "=HYPERLINK(\"x\")",
+            "+1+cmd|x",
+            "-2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert!(starts_like_formula(t), "{t:?}");
+        }
+        for t in ["合肥科技", "A=1", "1-2", ""] {
+            assert!(!starts_like_formula(t), "{t:?}");
+        }
     }
 
     #[test]

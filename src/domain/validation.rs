@@ -61,6 +61,62 @@ impl FieldErrors {
         v.to_string()
     }
 
+    /// A person's name (legal representative, actual controller, contact): a required
+    /// text ([`Self::text`]) without invisible formatting characters (Unicode Cf in the
+    /// Basic Multilingual Plane: zero-width spaces and joiners, direction overrides…),
+    /// which would make one person's name read the same and compare different.
+    pub fn person_name(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = self.text(field, value, max);
+        self.no_format_chars(field, &v);
+        v
+    }
+
+    /// A party's name (firm, provider, space, operator, bank account holder): a
+    /// [`Self::person_name`] that also may not begin like a spreadsheet formula
+    /// (`= + - @`), since it is written into bank payment files and reports that must
+    /// carry it unaltered.
+    pub fn party_name(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = self.person_name(field, value, max);
+        if super::party::starts_like_formula(&v) && !self.has(field) {
+            self.add(
+                field,
+                "formula_like",
+                format!("{field} 不能以 = + - @ 开头"),
+                format!("{field} may not begin with =, +, - or @"),
+            );
+        }
+        v
+    }
+
+    /// An optional [`Self::party_name`] (blank means absent).
+    pub fn opt_party_name(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        match value.map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(self.party_name(field, v, max)),
+        }
+    }
+
+    /// Refuses invisible formatting characters in `value` (see [`refused_format_char`]).
+    pub fn no_format_chars(&mut self, field: &str, value: &str) {
+        if value.chars().any(refused_format_char) && !self.has(field) {
+            self.add(
+                field,
+                "invisible_characters",
+                format!("{field} 含有不可见的格式字符（零宽字符、方向控制符等）"),
+                format!("{field} contains invisible formatting characters (zero-width or direction controls)"),
+            );
+        }
+    }
+
+    fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
     /// A day written `YYYY-MM-DD` (`date_invalid` otherwise).
     pub fn date(&mut self, field: &str, value: &str) -> Option<chrono::NaiveDate> {
         match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
@@ -168,6 +224,14 @@ impl FieldErrors {
     }
 }
 
+/// A formatting character refused in names: Unicode category Cf in the Basic
+/// Multilingual Plane (the ones a JSON Schema pattern can name, [`schema::FORMAT_CHARS`]).
+/// Those beyond it are still ignored when names of people are compared
+/// (`party::person_key`).
+pub fn refused_format_char(c: char) -> bool {
+    u32::from(c) <= 0xFFFF && super::party::is_format_char(c)
+}
+
 /// The rules above as JSON Schema, for the OpenAPI document (`#[schema(schema_with = …)]`).
 ///
 /// Each schema accepts only what the matching check accepts, so a request valid by the
@@ -192,6 +256,34 @@ pub mod schema {
     );
     /// An optional text: no control characters (blank means absent).
     pub const OPT_TEXT_PATTERN: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+
+    /// The formatting characters (Cf) of the Basic Multilingual Plane, as a character
+    /// class body; a test checks it against the Unicode data.
+    pub const FORMAT_CHARS: &str = concat!(
+        r"\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f",
+        r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    );
+    /// A person's name ([`super::FieldErrors::person_name`]): a required text without
+    /// formatting characters.
+    pub const NAME_PATTERN: &str = concat!(
+        r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]*",
+        r"[^ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]",
+        r"[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]*$"
+    );
+    /// A party's name ([`super::FieldErrors::party_name`]): a person's name whose first
+    /// character after any spaces is not `=`, `+`, `-` or `@`.
+    pub const PARTY_NAME_PATTERN: &str = concat!(
+        r"^[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*",
+        r"[^=+\-@ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]",
+        r"[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]*$"
+    );
+    /// An optional party name: blank, or a party name.
+    pub const OPT_PARTY_NAME_PATTERN: &str = concat!(
+        r"^([ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*|",
+        r"[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*",
+        r"[^=+\-@ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]",
+        r"[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]*)$"
+    );
 
     fn string(nullable: bool) -> ObjectBuilder {
         let t = if nullable {
@@ -453,6 +545,54 @@ mod tests {
 
     fn re(p: &str) -> Regex {
         Regex::new(p).expect("pattern compiles")
+    }
+
+    #[test]
+    fn the_format_characters_named_are_exactly_the_basic_planes_cf() {
+        let class = re(&format!("^[{FORMAT_CHARS}]$"));
+        for u in 0..=0xFFFFu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            assert_eq!(
+                class.is_match(c.encode_utf8(&mut [0; 4])),
+                super::refused_format_char(c),
+                "U+{u:04X}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_name_patterns_admit_the_name_checks_accept() {
+        let (person, party, opt_party) = (
+            re(NAME_PATTERN),
+            re(PARTY_NAME_PATTERN),
+            re(OPT_PARTY_NAME_PATTERN),
+        );
+        let alphabet: Vec<char> = ALPHABET
+            .iter()
+            .copied()
+            .chain(['=', '\u{202e}', '\u{200d}', '\u{00ad}', '\u{2066}'])
+            .collect();
+        let (mut admitted, mut refused_formula) = (0, 0);
+        for s in samples(7, &alphabet, 5, 30_000) {
+            let controls = s.chars().any(char::is_control);
+            let mut e = FieldErrors::new();
+            e.person_name("f", &s, 100);
+            assert_eq!(person.is_match(&s), e.is_empty() && !controls, "{s:?}");
+            let mut e = FieldErrors::new();
+            e.party_name("f", &s, 100);
+            assert_eq!(party.is_match(&s), e.is_empty() && !controls, "{s:?}");
+            admitted += usize::from(party.is_match(&s));
+            refused_formula += usize::from(e.0.iter().any(|x| x.code == "formula_like"));
+            let mut e = FieldErrors::new();
+            let _ = e.opt_party_name("f", Some(&s), 100);
+            if opt_party.is_match(&s) {
+                assert!(e.is_empty(), "{s:?}");
+            }
+        }
+        assert!(
+            admitted > 1000 && refused_formula > 100,
+            "{admitted} {refused_formula}"
+        );
     }
 
     #[test]

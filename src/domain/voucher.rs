@@ -282,6 +282,17 @@ pub fn gate(earlier: &[(Fen, Fen)], gate_bp: i32) -> Result<(), i64> {
     }
 }
 
+super::text_enum! {
+    /// A voucher's life: active (its free balance can be spent) → used (nothing left) |
+    /// expired (unused balance returned to the programme) | revoked.
+    pub enum VoucherStatus {
+        Active => "active",
+        Used => "used",
+        Expired => "expired",
+        Revoked => "revoked",
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchStatus {
@@ -435,6 +446,27 @@ pub fn reminder_due(now: NaiveDateTime, valid_until: NaiveDateTime) -> Option<Re
 }
 
 /// The programme year a claim counts against: the calendar year in China (UTC+8).
+/// The claimant group a claim counts against: the firm, or, where the programme counts
+/// firms under one actual controller together, that controller (compared as a person,
+/// `party::person_key`).
+pub fn claimant_group(count_by_controller: bool, firm_id: &str, controller: &str) -> String {
+    if count_by_controller {
+        format!("controller:{}", super::party::person_key(controller))
+    } else {
+        format!("firm:{firm_id}")
+    }
+}
+
+/// The lock key serialising one claimant group's claims in a programme (a 64-bit
+/// digest: distinct groups colliding would only wait for each other).
+pub fn claim_lock_key(programme_id: &str, group: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("claim-group\u{0}{programme_id}\u{0}{group}").as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_be_bytes(b)
+}
+
 pub fn claim_year(now: NaiveDateTime) -> i32 {
     super::china_time(now).year()
 }

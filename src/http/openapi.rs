@@ -150,7 +150,15 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
 
 impl Modify for Refinements {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use crate::domain::validation::schema::{OPT_TEXT_PATTERN, TEXT_PATTERN};
+        use crate::domain::validation::schema::{
+            NAME_PATTERN, OPT_PARTY_NAME_PATTERN, OPT_TEXT_PATTERN, PARTY_NAME_PATTERN,
+            TEXT_PATTERN,
+        };
+        // Inputs describing a party (they carry a credit code) check the names of the
+        // party and its people more strictly (`FieldErrors::party_name`, `person_name`).
+        const PARTY_NAMES: &[&str] = &["name", "operator_name", "bank_account_name"];
+        const PERSON_NAMES: &[&str] =
+            &["legal_representative", "actual_controller", "contact_name"];
         use utoipa::openapi::schema::{Schema, SchemaType, Type};
         use utoipa::openapi::RefOr;
         if let Some(components) = openapi.components.as_mut() {
@@ -158,7 +166,8 @@ impl Modify for Refinements {
                 let RefOr::T(Schema::Object(object)) = schema else {
                     continue;
                 };
-                for property in object.properties.values_mut() {
+                let is_party = object.properties.contains_key("credit_code");
+                for (name, property) in object.properties.iter_mut() {
                     let RefOr::T(Schema::Object(p)) = property else {
                         continue;
                     };
@@ -174,10 +183,17 @@ impl Modify for Refinements {
                     {
                         continue;
                     }
-                    p.pattern = Some(match p.min_length {
-                        Some(n) if n >= 1 => TEXT_PATTERN.to_string(),
-                        _ => OPT_TEXT_PATTERN.to_string(),
-                    });
+                    let required = p.min_length.is_some_and(|n| n >= 1);
+                    let pattern = match (is_party, required) {
+                        (true, true) if PARTY_NAMES.contains(&name.as_str()) => PARTY_NAME_PATTERN,
+                        (true, false) if PARTY_NAMES.contains(&name.as_str()) => {
+                            OPT_PARTY_NAME_PATTERN
+                        }
+                        (true, true) if PERSON_NAMES.contains(&name.as_str()) => NAME_PATTERN,
+                        (_, true) => TEXT_PATTERN,
+                        (_, false) => OPT_TEXT_PATTERN,
+                    };
+                    p.pattern = Some(pattern.to_string());
                 }
             }
         }

@@ -9,10 +9,10 @@ use super::vouchers::{batch_account, fan_out, rules_of, voucher_account, Voucher
 use crate::db::audit::NewEvent;
 use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
-use crate::domain::party::OnboardingStatus;
+use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::{
-    choose_face, claim_year, eligibility, gate, parse_face_values, valid_until, voucher_code,
-    AllocationMode, FirmFacts, Refusal,
+    choose_face, claim_lock_key, claim_year, claimant_group, eligibility, gate, parse_face_values,
+    valid_until, voucher_code, AllocationMode, FirmFacts, Refusal,
 };
 use crate::domain::{new_id, Fen, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
@@ -226,17 +226,21 @@ pub fn allocate(
             .map(|f| (f.id.clone(), f))
             .collect();
         let group_of = |f: &FirmRow| -> String {
-            if rules.count_by_controller {
-                format!("controller:{}", f.actual_controller.trim())
-            } else {
-                format!("firm:{}", f.id)
-            }
+            claimant_group(rules.count_by_controller, &f.id, &f.actual_controller)
         };
+        // Claims of one firm (or controller group) in other batches of the programme
+        // wait here until this transaction ends, and this one waits for theirs: the
+        // holdings read next are then the whole truth until the commit.
+        let lock_keys: Vec<i64> = firms
+            .values()
+            .map(|f| claim_lock_key(&programme.id, &group_of(f)))
+            .collect();
+        repo::lock_claimant_groups(c, &lock_keys)?;
         // What the firms (or their controller groups) already hold in this programme.
         let held: Vec<VoucherRow> = if rules.count_by_controller {
             let mut controllers: Vec<String> = firms
                 .values()
-                .map(|f| f.actual_controller.trim().to_string())
+                .map(|f| person_key(&f.actual_controller))
                 .collect();
             controllers.sort();
             controllers.dedup();
@@ -249,11 +253,7 @@ pub fn allocate(
         let mut in_year: HashMap<String, i32> = HashMap::new();
         let mut earlier: HashMap<String, Vec<(Fen, Fen)>> = HashMap::new();
         for v in &held {
-            let group = if rules.count_by_controller {
-                format!("controller:{}", v.controller)
-            } else {
-                format!("firm:{}", v.firm_id)
-            };
+            let group = claimant_group(rules.count_by_controller, &v.firm_id, &v.controller);
             if v.batch_id == batch.id {
                 *in_batch.entry(group.clone()).or_default() += 1;
                 *nth_of_firm.entry(v.firm_id.clone()).or_default() += 1;
@@ -364,7 +364,7 @@ pub fn allocate(
                     balance_fen: face.get(),
                     held_fen: 0,
                     status: "active".into(),
-                    controller: firm.actual_controller.trim().to_string(),
+                    controller: person_key(&firm.actual_controller),
                     claim_year: year,
                     claimed_at: now,
                     valid_until: valid_until(now, programme.validity_months),

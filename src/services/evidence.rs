@@ -72,6 +72,11 @@ pub fn add(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<EvidenceView> {
+    // A file name is shown to reviewers as given: no invisible formatting characters
+    // (a direction override would show `exe.pdf` for `fdp.exe`).
+    let mut e = crate::domain::validation::FieldErrors::new();
+    e.no_format_chars("name", name.unwrap_or(""));
+    e.finish()?;
     let (kind, media) = check(kind, bytes)?;
     if bytes.len() as u64 > store.max_bytes {
         return Err(too_large(store.max_bytes));

@@ -222,9 +222,10 @@ fn clean_profile(
     today: NaiveDate,
 ) -> Option<CleanProfile> {
     let credit_code = credit_code_field(errors, "credit_code", &p.credit_code);
-    let name = errors.text("name", &p.name, 200);
-    let legal_representative = errors.text("legal_representative", &p.legal_representative, 100);
-    let actual_controller = errors.text("actual_controller", &p.actual_controller, 200);
+    let name = errors.party_name("name", &p.name, 200);
+    let legal_representative =
+        errors.person_name("legal_representative", &p.legal_representative, 100);
+    let actual_controller = errors.person_name("actual_controller", &p.actual_controller, 200);
     let registered_on = match NaiveDate::parse_from_str(p.registered_on.trim(), "%Y-%m-%d") {
         Ok(d) if d <= today => Some(d),
         Ok(_) => {
@@ -247,7 +248,7 @@ fn clean_profile(
         }
     };
     let address = errors.text("address", &p.address, 300);
-    let contact_name = errors.text("contact_name", &p.contact_name, 100);
+    let contact_name = errors.person_name("contact_name", &p.contact_name, 100);
     let contact_phone = errors.phone("contact_phone", &p.contact_phone);
     let contact_email = errors.email("contact_email", &p.contact_email);
     let industry = p.industry.trim().to_string();

@@ -7,6 +7,7 @@ use crate::db::{ledger as repo, orders, settlement, DbConnection};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::subsidy::EntitlementStatus;
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::Fen;
 use crate::error::AppResult;
 use serde::Serialize;
@@ -16,7 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Difference {
     /// The account, or a check that is not an account: `txn:{id}` (a transaction that
     /// does not sum to zero), `voucher_held:{id}` (a voucher's held amount against its
-    /// orders), `payout_items:{id}` (a payout against the items it pays),
+    /// orders), `voucher_stranded:{id}` (an expired, revoked or used voucher's balance
+    /// against what its open orders hold: money beyond that no flow can move), `payout_items:{id}` (a payout against the items it pays),
     /// `item_payouts:{id}` (how many live payouts hold an item: at most 1 for a payable
     /// item, exactly 1 for a paid one, else 0), `item_payout_status:{id}` (1 when that
     /// payout is pending for a payable item, paid for a paid one; else 0).
@@ -126,12 +128,18 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         }
 
         let vouchers = repo::vouchers(c)?;
-        for (id, bal, held) in &vouchers {
+        for (id, bal, held, status) in &vouchers {
             check(
                 format!("voucher:{id}"),
                 bal - held,
                 balance(&format!("voucher:{id}")),
             );
+            // Only an active voucher can spend its free balance; an expired, revoked or
+            // used one keeps only what its open orders hold (the rest went back to the
+            // programme, or was spent). Anything more is stranded: no flow moves it.
+            if status != VoucherStatus::Active.as_str() {
+                check(format!("voucher_stranded:{id}"), *held, *bal);
+            }
             check(
                 format!("voucher_held:{id}"),
                 held_by_voucher.get(id.as_str()).copied().unwrap_or(0),

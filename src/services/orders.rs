@@ -248,7 +248,7 @@ fn missing(order: &OrderRow, uploaded: &[EvidenceRow]) -> Vec<EvidenceKind> {
 
 /// An order with its evidence, as `party` may see it.
 fn full_view(c: &mut DbConnection, policy: &Policy, o: OrderRow) -> AppResult<OrderView> {
-    let (firm, provider, voucher) = parties_of(c, &o)?;
+    let (firm, provider, voucher) = parties_of(c, &o, false)?;
     let evidence = repo::evidence_of(c, &o.id)?;
     let lacking = missing(&o, &evidence);
     let mut v = view(
@@ -270,12 +270,24 @@ fn full_view(c: &mut DbConnection, policy: &Policy, o: OrderRow) -> AppResult<Or
     Ok(v)
 }
 
-fn parties_of(c: &mut DbConnection, o: &OrderRow) -> AppResult<(FirmRow, ProviderRow, VoucherRow)> {
+/// The parties of an order and its voucher; with `lock`, the voucher under its row lock
+/// (order first, then voucher, as everywhere): a transition then decides what to do
+/// with the voucher's money on the voucher as it is, not as it was before the expiry
+/// job (which locks the voucher alone) changed it.
+fn parties_of(
+    c: &mut DbConnection,
+    o: &OrderRow,
+    lock: bool,
+) -> AppResult<(FirmRow, ProviderRow, VoucherRow)> {
     let firm = parties::firm(c, &o.firm_id)?.ok_or_else(|| AppError::internal("order firm"))?;
     let provider = parties::provider(c, &o.provider_id)?
         .ok_or_else(|| AppError::internal("order provider"))?;
-    let voucher =
-        vouchers::voucher(c, &o.voucher_id)?.ok_or_else(|| AppError::internal("order voucher"))?;
+    let voucher = if lock {
+        repo::voucher_for_update(c, &o.voucher_id)?
+    } else {
+        vouchers::voucher(c, &o.voucher_id)?
+    }
+    .ok_or_else(|| AppError::internal("order voucher"))?;
     Ok((firm, provider, voucher))
 }
 
@@ -669,7 +681,7 @@ fn transition(
         let next = status
             .after(action)
             .ok_or_else(|| not_now(status, action))?;
-        let (firm, provider, voucher) = parties_of(c, &before)?;
+        let (firm, provider, voucher) = parties_of(c, &before, true)?;
         let loaded = Loaded {
             firm,
             provider,

@@ -23,6 +23,7 @@ mod ops;
 mod orders;
 mod processes;
 mod providers;
+mod races;
 mod redemptions;
 mod schema_parity;
 mod settlement;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 
-struct Server(Child);
+pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -18,7 +18,7 @@ impl Drop for Server {
     }
 }
 
-fn start_server(db_url: &str, port: u16) -> Server {
+pub fn start_server(db_url: &str, port: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_hechuang"))
         .arg("serve")
         .env("HECHUANG_CONFIG_DIR", config_dir())
@@ -31,6 +31,24 @@ fn start_server(db_url: &str, port: u16) -> Server {
         .spawn()
         .expect("server process starts");
     Server(child)
+}
+
+/// Waits until the server process on `port` answers `/ready`.
+pub async fn wait_ready(app: &crate::helpers::TestApp, port: u16) {
+    for _ in 0..100 {
+        if let Ok(r) = app
+            .client
+            .get(format!("http://127.0.0.1:{port}/ready"))
+            .send()
+            .await
+        {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("server on port {port} did not become ready");
 }
 
 #[actix_web::test]
@@ -63,22 +81,7 @@ async fn two_server_processes_share_one_batch() {
         .map(|p| start_server(&app.db_url, *p))
         .collect();
     for p in ports {
-        let mut up = false;
-        for _ in 0..100 {
-            if let Ok(r) = app
-                .client
-                .get(format!("http://127.0.0.1:{p}/ready"))
-                .send()
-                .await
-            {
-                if r.status() == 200 {
-                    up = true;
-                    break;
-                }
-            }
-            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert!(up, "server on port {p} did not become ready");
+        wait_ready(&app, p).await;
     }
     let wait = (opens - chrono::Utc::now()).to_std().unwrap_or_default()
         + std::time::Duration::from_millis(50);

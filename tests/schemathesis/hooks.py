@@ -119,7 +119,10 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/settlement-runs": TODAY,
     # Evidence is the file itself: PDF, JPEG or PNG by its content, not empty, within
     # data.max_upload_bytes.
-    "POST /api/v1/orders/{id}/evidence": {"file_type_unsupported", "file_empty", "file_too_large"},
+    # The file's content is judged by its bytes; the shown name may not carry invisible
+    # formatting characters (Unicode Cf), which the query parameter's schema leaves open.
+    "POST /api/v1/orders/{id}/evidence": {"file_type_unsupported", "file_empty", "file_too_large",
+                                          "invisible_characters"},
     # The bank's result file is CSV or XLSX; its columns are checked by the import.
     "POST /api/v1/settlement-runs/{id}/results": {"results_file_malformed"},
 }

@@ -1,0 +1,377 @@
+//! Money rules under real concurrency (issue 20): per-firm limits across batches of one
+//! programme opening together, through two server processes; the expiry job racing a
+//! cancellation; stranded money reported by `ledger verify`.
+
+use crate::claims::{bulk_firms, Firm};
+use crate::helpers::{free_port, is_postgres, spawn_app, TestApp};
+use crate::orders::world;
+use crate::processes::{start_server, wait_ready};
+use chrono::Duration;
+use hechuang::domain::Role;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// A programme with `rules` and three published batches of it opening together at
+/// `opens` (real time: the server processes use the real clock).
+async fn three_batches(
+    app: &TestApp,
+    admin: &str,
+    code: &str,
+    rules: Value,
+    opens: chrono::DateTime<chrono::Utc>,
+) -> (String, Vec<String>) {
+    let mut p = json!({"code": code, "name": "合创券"});
+    p.as_object_mut()
+        .unwrap()
+        .extend(rules.as_object().unwrap().clone());
+    let r = app.post("/api/v1/programmes", Some(admin), &p).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let pid = r.body["id"].as_str().unwrap().to_string();
+    let mut batches = Vec::new();
+    for name in ["第一期", "第二期", "第三期"] {
+        let r = app
+            .post(&format!("/api/v1/programmes/{pid}/batches"), Some(admin), &json!({
+                "name": name, "budget": "50000000.00", "face_values": ["50000.00"],
+                "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::hours(1)).to_rfc3339(),
+                "publish": true}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        batches.push(r.body["id"].as_str().unwrap().to_string());
+    }
+    (pid, batches)
+}
+
+/// Every firm claims in every batch through every server, all requests released at once.
+/// Returns the refusal codes counted.
+async fn storm(
+    app: &TestApp,
+    ports: &[u16],
+    firms: &[Firm],
+    batches: &[String],
+) -> HashMap<String, usize> {
+    let mut handles = Vec::new();
+    for f in firms {
+        for b in batches {
+            for p in ports {
+                let client = app.client.clone();
+                let url = format!("http://127.0.0.1:{p}/api/v1/batches/{b}/claims");
+                let token = f.token.clone();
+                handles.push(actix_web::rt::spawn(async move {
+                    let mut res = client
+                        .post(url)
+                        .insert_header(("Authorization", format!("Bearer {token}")))
+                        .send()
+                        .await
+                        .expect("sent");
+                    let body: Value = res.json().limit(1 << 20).await.unwrap_or(Value::Null);
+                    (res.status().as_u16(), body)
+                }));
+            }
+        }
+    }
+    let mut codes: HashMap<String, usize> = HashMap::new();
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        let code = if status == 201 {
+            "claimed".to_string()
+        } else {
+            body["code"].as_str().unwrap_or("?").to_string()
+        };
+        *codes.entry(code).or_default() += 1;
+    }
+    codes
+}
+
+/// (firm id, batch id, controller key) of every voucher of a programme.
+fn vouchers_of(app: &TestApp, programme: &str) -> Vec<(String, String, String)> {
+    use diesel::prelude::*;
+    use hechuang::db::schema::vouchers;
+    let mut conn = app.conn();
+    let c: &mut hechuang::db::DbConnection = &mut conn;
+    vouchers::table
+        .filter(vouchers::programme_id.eq(programme))
+        .select((vouchers::firm_id, vouchers::batch_id, vouchers::controller))
+        .load(c)
+        .unwrap()
+}
+
+/// Writes the actual controllers of firms straight into their rows (as if registered
+/// before names were checked: the rule must hold whatever is stored).
+fn set_controller(app: &TestApp, firm: &str, controller: &str) {
+    use diesel::prelude::*;
+    use hechuang::db::schema::firms;
+    let mut conn = app.conn();
+    let c: &mut hechuang::db::DbConnection = &mut conn;
+    diesel::update(firms::table.find(firm))
+        .set(firms::actual_controller.eq(controller))
+        .execute(c)
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn per_firm_limits_hold_across_batches_opening_together_in_two_processes() {
+    let app = spawn_app().await;
+    let admin = app.staff_token("admin", Role::Admin).await;
+    let opens = chrono::Utc::now() + Duration::seconds(6);
+    // A: one voucher per batch, two a year, no gate. B: the same counted per actual
+    // controller, and a firm must have used 80% of earlier vouchers before the next.
+    let (prog_a, batches_a) = three_batches(
+        &app,
+        &admin,
+        "RACEA",
+        json!({"per_batch_limit": 1, "per_year_limit": 2, "gate_used_share": "0"}),
+        opens,
+    )
+    .await;
+    let (prog_b, batches_b) = three_batches(
+        &app,
+        &admin,
+        "RACEB",
+        json!({"per_batch_limit": 1, "per_year_limit": 2, "gate_used_share": "0.80",
+               "count_by_controller": true}),
+        opens,
+    )
+    .await;
+    let firms = bulk_firms(&app, 60, "small", true, None);
+    // Under B, firms come in threes under one controller, the name written three ways.
+    let spellings = ["郑刚{}", "郑 刚{}", "郑\u{200B}刚{}"];
+    for (i, f) in firms.iter().enumerate() {
+        let name = spellings[i % 3].replace("{}", &(i / 3).to_string());
+        set_controller(&app, &f.id, &name);
+    }
+
+    let ports = [free_port(), free_port()];
+    let _servers: Vec<_> = ports
+        .iter()
+        .map(|p| start_server(&app.db_url, *p))
+        .collect();
+    for p in ports {
+        wait_ready(&app, p).await;
+    }
+    let wait = (opens - chrono::Utc::now()).to_std().unwrap_or_default()
+        + std::time::Duration::from_millis(50);
+    actix_web::rt::time::sleep(wait).await;
+
+    let all: Vec<String> = batches_a.iter().chain(&batches_b).cloned().collect();
+    let codes = storm(&app, &ports, &firms, &all).await;
+
+    // A: every firm exactly two vouchers (the year's limit), never two in one batch.
+    let held_a = vouchers_of(&app, &prog_a);
+    let mut per_firm: HashMap<&str, usize> = HashMap::new();
+    let mut per_firm_batch: HashMap<(&str, &str), usize> = HashMap::new();
+    for (f, b, _) in &held_a {
+        *per_firm.entry(f).or_default() += 1;
+        *per_firm_batch.entry((f, b)).or_default() += 1;
+    }
+    assert!(
+        per_firm.values().all(|n| *n == 2) && per_firm.len() == firms.len(),
+        "per-year limit: {per_firm:?} ({codes:?})"
+    );
+    assert!(per_firm_batch.values().all(|n| *n == 1), "per-batch limit");
+    // B: one voucher per controller: the gate stops a second while the first is unused.
+    let held_b = vouchers_of(&app, &prog_b);
+    let mut per_controller: HashMap<&str, usize> = HashMap::new();
+    for (_, _, c) in &held_b {
+        *per_controller.entry(c).or_default() += 1;
+    }
+    assert_eq!(per_controller.len(), firms.len() / 3, "{per_controller:?}");
+    assert!(
+        per_controller.values().all(|n| *n == 1),
+        "controller grouping and gate: {per_controller:?} ({codes:?})"
+    );
+    let allowed = [
+        "claimed",
+        "already_claimed",
+        "annual_limit_reached",
+        "claim_gate_unmet",
+    ];
+    assert!(
+        codes.keys().all(|c| allowed.contains(&c.as_str())),
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes["claimed"],
+        held_a.len() + held_b.len(),
+        "every voucher answered once"
+    );
+    let aud = app.staff_token("aud", Role::Auditor).await;
+    let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+}
+
+/// Holds a voucher's row lock in a separate PostgreSQL session until dropped (or
+/// `release`d), so the test can line up who waits for it.
+struct RowBlocker(diesel::PgConnection);
+
+impl RowBlocker {
+    fn lock_voucher(db_url: &str, voucher: &str) -> Self {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c = diesel::PgConnection::establish(db_url).expect("blocker connects");
+        c.batch_execute(&format!(
+            "BEGIN; SELECT id FROM vouchers WHERE id = '{voucher}' FOR UPDATE;"
+        ))
+        .expect("voucher locked");
+        RowBlocker(c)
+    }
+
+    /// How many sessions wait for a lock now.
+    fn waiting(&mut self) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity \
+             WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+        .get_result::<N>(&mut self.0)
+        .map(|r| r.n)
+        .unwrap_or(0)
+    }
+
+    async fn until_waiting(&mut self, n: i64) {
+        for _ in 0..200 {
+            if self.waiting() >= n {
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{n} sessions never waited for the voucher");
+    }
+
+    fn release(mut self) {
+        use diesel::connection::SimpleConnection;
+        self.0.batch_execute("COMMIT").expect("released");
+    }
+}
+
+/// The voucher-expiry job and a firm's cancellation of an accepted order meet on one
+/// voucher: the expiry takes the voucher first, and the cancellation (which had read
+/// the voucher active) releases its hold after the voucher expired. The released money
+/// must go back to the programme, not to an expired voucher nobody can spend. On
+/// PostgreSQL the order of events is forced with a third session holding the voucher's
+/// row; SQLite's single writer cannot interleave them, and the same race must end the
+/// same way.
+#[actix_web::test]
+async fn a_cancellation_racing_the_expiry_job_strands_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app, "exr").await;
+    let order = w.order(&app, "8000.00").await;
+    let r = w.provider_does(&app, &order, "accept", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (_, held, _, _) = w.voucher_state(&app).await;
+    assert_ne!(held, "0.00");
+    app.clock.advance(Duration::days(400)); // past the voucher's validity
+    let admin = app.token("admin_exr").await;
+
+    let expire = {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/admin/jobs/voucher_expiry/runs");
+        let token = admin.clone();
+        move || {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            actix_web::rt::spawn(async move {
+                let mut res = client
+                    .post(url)
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .send_json(&json!({}))
+                    .await
+                    .expect("sent");
+                let body: Value = res.json().await.unwrap_or(Value::Null);
+                (res.status().as_u16(), body)
+            })
+        }
+    };
+    let cancel = {
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/orders/{order}/cancel"));
+        let token = w.firm.token.clone();
+        move || {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            actix_web::rt::spawn(async move {
+                let mut res = client
+                    .post(url)
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .send_json(&json!({"reason": "不再需要"}))
+                    .await
+                    .expect("sent");
+                let body: Value = res.json().await.unwrap_or(Value::Null);
+                (res.status().as_u16(), body)
+            })
+        }
+    };
+    let (expired, cancelled) = if is_postgres() {
+        let mut blocker = RowBlocker::lock_voucher(&app.db_url, &w.voucher);
+        let e = expire();
+        blocker.until_waiting(1).await; // the expiry waits for the voucher first
+        let c = cancel();
+        blocker.until_waiting(2).await; // then the cancellation
+        blocker.release();
+        (e.await.unwrap(), c.await.unwrap())
+    } else {
+        let (e, c) = (expire(), cancel());
+        (e.await.unwrap(), c.await.unwrap())
+    };
+    assert_eq!(expired.0, 201, "{}", expired.1);
+    assert!(
+        cancelled.0 == 200 || cancelled.1["code"] == "order_state_invalid",
+        "{cancelled:?}"
+    );
+
+    // Whatever the order of events: the voucher is expired and keeps nothing, and the
+    // programme has the whole face value back.
+    assert_eq!(
+        w.voucher_state(&app).await,
+        (
+            "0.00".into(),
+            "0.00".into(),
+            "0.00".into(),
+            "expired".into()
+        )
+    );
+    let aud = app.staff_token("aud", Role::Auditor).await;
+    let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+}
+
+/// `ledger verify` reports money an expired voucher keeps beyond what its open orders
+/// hold, even when every account agrees with its record (what the race above left
+/// behind before it was fixed).
+#[actix_web::test]
+async fn ledger_verify_reports_an_expired_voucher_keeping_free_balance() {
+    let app = spawn_app().await;
+    let w = world(&app, "strand").await;
+    let aud = app.staff_token("aud", Role::Auditor).await;
+    let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    // The voucher expires with its 50,000 still in its account and on its row.
+    app.exec(&format!(
+        "UPDATE vouchers SET status = 'expired' WHERE id = '{}'",
+        w.voucher
+    ))
+    .unwrap();
+    let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
+    assert_eq!(r.body["ok"], false, "{}", r.body);
+    let diffs = r.body["differences"].as_array().unwrap();
+    let stranded = diffs
+        .iter()
+        .find(|d| d["account"] == format!("voucher_stranded:{}", w.voucher))
+        .unwrap_or_else(|| panic!("{diffs:?}"));
+    assert_eq!(stranded["expected"], "0.00");
+    assert_eq!(stranded["actual"], "50000.00");
+    // The command says so too, and fails.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hechuang"))
+        .args(["ledger", "verify"])
+        .env("HECHUANG_CONFIG_DIR", crate::helpers::config_dir())
+        .env("HECHUANG_PROFILE", "test")
+        .env("HECHUANG__DATABASE__URL", &app.db_url)
+        .output()
+        .expect("ledger verify runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("voucher_stranded"), "{text}");
+}

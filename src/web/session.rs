@@ -129,9 +129,17 @@ pub(super) fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only a path on this site: no scheme, no `//host`.
+/// Only a path on this site: one leading `/` and no second one or backslash after it
+/// (`//host`, `/\\host`), no control characters or whitespace anywhere (browsers drop a
+/// tab or line break, so `/\t/evil.example` becomes `//evil.example`, another host);
+/// otherwise the signed-in home.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let same_site = next.starts_with('/')
+        && !next[1..].starts_with(['/', '\\'])
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if same_site {
         next
     } else {
         "/account"
@@ -475,4 +483,32 @@ async fn logout(
         cookie(&state, REFRESH, String::new(), 0),
     ];
     Ok(with(see_other("/"), StatusCode::SEE_OTHER, &gone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_path_on_this_site() {
+        for ok in ["/space", "/orders/1?tab=evidence", "/", "/a/b%2F/c"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\u{b}/evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "/x\\y",
+            "https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/account", "{bad:?}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod crash;
 mod firms;
 mod fuzz;
 mod helpers;
+mod hostile;
 mod isolation;
 mod jobs;
 mod lottery;

@@ -829,3 +829,46 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
     assert_eq!(p.status, 403);
     assert!(p.body.contains("无权访问"), "{}", p.body);
 }
+
+/// `next` after signing in is a path on this site or nothing: a tab, line break or
+/// backslash that a browser would drop or turn into `//another.host` sends the person
+/// to their own page instead.
+#[actix_web::test]
+async fn sign_in_never_sends_anyone_to_another_site() {
+    let app = spawn_app().await;
+    app.staff("redir", Role::Reviewer);
+    for evil in [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%0D/evil.example",
+        "/%0B/evil.example",
+        "/%5C/evil.example",
+        "//evil.example",
+        "/%20/evil.example",
+    ] {
+        let mut b = Browser::new(&app);
+        let p = b.get(&format!("/login?next={evil}")).await;
+        assert_eq!(p.status, 200);
+        assert!(!p.body.contains("evil.example"), "{evil}: {}", p.body);
+        let csrf = Browser::csrf(&p);
+        let raw = evil
+            .replace("%09", "\t")
+            .replace("%0A", "\n")
+            .replace("%0D", "\r")
+            .replace("%0B", "\u{b}")
+            .replace("%5C", "\\")
+            .replace("%20", " ");
+        let p = b
+            .post(
+                "/login",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("username", "redir"),
+                    ("password", crate::helpers::PASSWORD),
+                    ("next", raw.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!((p.status, p.location.as_str()), (303, "/account"), "{evil}");
+    }
+}

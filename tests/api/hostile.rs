@@ -1,0 +1,177 @@
+//! Hostile input (issue 20): names that read the same but differ in bytes, formulas in
+//! names, invisible characters in file names.
+
+use crate::helpers::{firm_body, new_credit_code, provider_body, space_body, spawn_app};
+use crate::orders::{world, PDF};
+use serde_json::Value;
+
+fn field_codes(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_string(),
+                        e["code"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A firm whose legal representative or actual controller is the provider's, written
+/// with invisible characters or spaces inside (as stored before such names were
+/// refused), may not trade with it on a voucher.
+#[actix_web::test]
+async fn related_parties_are_found_by_the_person_not_the_bytes() {
+    let app = spawn_app().await;
+    let w = world(&app, "rel").await; // the provider's representative and controller: 王五
+    for (column, written) in [
+        ("legal_representative", "王\u{200B}五"),
+        ("legal_representative", "王\u{200D}五"),
+        ("legal_representative", "王 五"),
+        ("legal_representative", "\u{FEFF}王五\u{3000}"),
+        ("actual_controller", "王\u{202E}五"),
+        ("actual_controller", "王　五"),
+    ] {
+        app.exec(&format!(
+            "UPDATE firms SET legal_representative = '张三', actual_controller = '控制人', \
+             {column} = '{written}' WHERE id = '{}'",
+            w.firm.id
+        ))
+        .unwrap();
+        let r = app
+            .post(
+                "/api/v1/orders",
+                Some(&w.firm.token),
+                &w.order_body("1000.00"),
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (403, "related_party_forbidden"),
+            "{column} {written:?}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("orders"), 0, "nothing ordered");
+    // Someone else trades freely.
+    app.exec(&format!(
+        "UPDATE firms SET legal_representative = '张三', actual_controller = '控制人' WHERE id = '{}'",
+        w.firm.id
+    ))
+    .unwrap();
+    let r = app
+        .post(
+            "/api/v1/orders",
+            Some(&w.firm.token),
+            &w.order_body("1000.00"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+/// Invisible formatting characters are refused in the names of parties and people at
+/// registration, each beside its field, and nothing is created.
+#[actix_web::test]
+async fn invisible_characters_and_formulas_in_names_are_refused_at_their_field() {
+    let app = spawn_app().await;
+    let cases: Vec<(&str, Value)> = vec![
+        ("firm", {
+            let mut b = firm_body("zwfirm", &new_credit_code());
+            b["legal_representative"] = "郑\u{200B}刚".into();
+            b["actual_controller"] = "郑\u{202E}刚".into();
+            b["contact_name"] = "李\u{2066}四".into();
+            b["name"] = "=HYPERLINK(\"http://evil.example\",\"点此\")".into();
+            b
+        }),
+        ("provider", {
+            let mut b = provider_body("zwprov", &new_credit_code());
+            b["legal_representative"] = "王\u{200D}五".into();
+            b["actual_controller"] = "\u{FEFF}王五".into();
+            b["contact_name"] = "赵\u{00AD}六".into();
+            b["name"] = "+1+cmd|' /C calc'!A0".into();
+            b["bank_account_name"] = "@SUM(1+1)*cmd".into();
+            b
+        }),
+        ("space", {
+            let mut b = space_body("zwspace", &new_credit_code());
+            b["legal_representative"] = "孙\u{200C}七".into();
+            b["contact_name"] = "周\u{2060}八".into();
+            b["name"] = "-2+3".into();
+            b["operator_name"] = "=1+1".into();
+            b
+        }),
+    ];
+    for (kind, body) in cases {
+        let r = app
+            .post(&format!("/api/v1/registrations/{kind}"), None, &body)
+            .await;
+        assert_eq!(r.status, 422, "{kind}: {}", r.body);
+        let codes = field_codes(&r.body);
+        let want: Vec<(&str, &str)> = match kind {
+            "firm" => vec![
+                ("name", "formula_like"),
+                ("legal_representative", "invisible_characters"),
+                ("actual_controller", "invisible_characters"),
+                ("contact_name", "invisible_characters"),
+            ],
+            "provider" => vec![
+                ("name", "formula_like"),
+                ("legal_representative", "invisible_characters"),
+                ("actual_controller", "invisible_characters"),
+                ("contact_name", "invisible_characters"),
+                ("bank_account_name", "formula_like"),
+            ],
+            _ => vec![
+                ("name", "formula_like"),
+                ("operator_name", "formula_like"),
+                ("legal_representative", "invisible_characters"),
+                ("contact_name", "invisible_characters"),
+            ],
+        };
+        for (field, code) in want {
+            assert!(
+                codes.iter().any(|(f, c)| f == field && c == code),
+                "{kind}: {field} {code} in {codes:?}"
+            );
+        }
+    }
+    assert_eq!(app.count("firms"), 0);
+    assert_eq!(app.count("providers"), 0);
+    assert_eq!(app.count("spaces"), 0);
+    assert_eq!(app.count("users"), 0);
+    // A space inside a person's name is only a space: accepted.
+    let mut b = firm_body("spaced", &new_credit_code());
+    b["legal_representative"] = "郑 刚".into();
+    let r = app.post("/api/v1/registrations/firm", None, &b).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+/// An evidence file's shown name may not carry a direction override (which would show
+/// `fdp.exe` as `exe.pdf`); the file is not stored.
+#[actix_web::test]
+async fn an_evidence_name_with_a_direction_override_is_refused() {
+    let app = spawn_app().await;
+    let w = world(&app, "bidi").await;
+    let o = w.order(&app, "1000.00").await;
+    let r = w
+        .provider_does(&app, &o, "accept", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post_bytes(
+            &format!("/api/v1/orders/{o}/evidence?kind=contract&name=%E2%80%AEfdp.exe"),
+            Some(&w.provider_token),
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        field_codes(&r.body),
+        vec![("name".to_string(), "invisible_characters".to_string())]
+    );
+    assert_eq!(app.count("order_evidence"), 0);
+}

@@ -652,13 +652,42 @@ pub enum FileFormat {
     Xlsx,
 }
 
-/// A table as CSV, UTF-8 with a byte-order mark (so spreadsheet programs read Chinese).
+/// A table as CSV, UTF-8 with a byte-order mark (so spreadsheet programs read Chinese),
+/// for people to open: public feeds and reports. A cell that would begin like a formula
+/// (`= + - @`, tab, carriage return) gets a leading `'`, so a spreadsheet shows it as
+/// text instead of running it (OWASP "CSV injection"). The bank file, whose payee names
+/// must reach the bank unaltered, uses [`bank_csv_bytes`]; such names are refused at
+/// registration instead.
 pub fn csv_bytes<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> AppResult<Vec<u8>> {
+    write_csv(header, rows, true)
+}
+
+/// A table as CSV with every cell as given (the bank payment file).
+pub fn bank_csv_bytes<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> AppResult<Vec<u8>> {
+    write_csv(header, rows, false)
+}
+
+fn write_csv<R: AsRef<[String]>>(
+    header: &[&str],
+    rows: &[R],
+    neutralise: bool,
+) -> AppResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r.as_ref()).map_err(fail)?;
+        if neutralise {
+            w.write_record(r.as_ref().iter().map(|cell| {
+                if crate::domain::party::starts_like_formula(cell) {
+                    std::borrow::Cow::Owned(format!("'{cell}").into_bytes())
+                } else {
+                    std::borrow::Cow::Borrowed(cell.as_bytes())
+                }
+            }))
+            .map_err(fail)?;
+        } else {
+            w.write_record(r.as_ref()).map_err(fail)?;
+        }
     }
     w.into_inner()
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
@@ -715,7 +744,7 @@ pub fn export(
         let payouts = repo::payouts_of(c, run_id)?;
         let rows = bank_rows(&payouts);
         let bytes = match format {
-            FileFormat::Csv => csv_bytes(&BANK_COLUMNS, &rows)?,
+            FileFormat::Csv => bank_csv_bytes(&BANK_COLUMNS, &rows)?,
             FileFormat::Xlsx => xlsx_bytes("付款清单", &BANK_COLUMNS, &rows)?,
         };
         let sha = crate::files::sha256_hex(&bytes);

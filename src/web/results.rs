@@ -122,16 +122,35 @@ async fn results_page(
     ))
 }
 
+/// The batch's money as the results page shows it: budget, claimed, remaining.
+fn summary(b: &svc::BatchView, rows: &[BatchResult]) -> serde_json::Value {
+    serde_json::json!({
+        "batch_id": b.id,
+        "name": b.name,
+        "budget": b.budget.to_string(),
+        "claimed": b.claimed.to_string(),
+        "remaining": b.remaining.to_string(),
+        "vouchers_claimed": b.vouchers_claimed,
+        "claimants": rows.len(),
+        "status": b.status,
+    })
+}
+
+/// `{"summary": {budget, claimed, remaining, …}, "results": [every voucher]}`; each
+/// entry of `results` keeps the shape the list has always had.
 #[get("/public/batches/{id}/results.json")]
 async fn results_json(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
-    let (_, rows) = load(&state, &path).await?;
-    Ok(HttpResponse::Ok().json(rows))
+    let (b, rows) = load(&state, &path).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "summary": summary(&b, &rows),
+        "results": rows,
+    })))
 }
 
 #[get("/public/batches/{id}/results.csv")]
 async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
     let (b, rows) = load(&state, &path).await?;
-    let rows: Vec<Vec<String>> = rows
+    let mut rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {
             vec![
@@ -143,6 +162,21 @@ async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result
             ]
         })
         .collect();
+    // Companion rows after the list: the batch's budget, what was claimed (by how many
+    // firms) and what remains, the amount in the face-value column.
+    for (label, amount) in [
+        ("预算合计 budget", b.budget),
+        ("已领合计 claimed", b.claimed),
+        ("剩余 remaining", b.remaining),
+    ] {
+        rows.push(vec![
+            label.to_string(),
+            String::new(),
+            String::new(),
+            amount.to_string(),
+            String::new(),
+        ]);
+    }
     let header = [
         "序号",
         "企业名称",

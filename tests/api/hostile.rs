@@ -175,3 +175,66 @@ async fn an_evidence_name_with_a_direction_override_is_refused() {
     );
     assert_eq!(app.count("order_evidence"), 0);
 }
+
+/// A firm named like a formula (stored before such names were refused) appears in the
+/// public results CSV as text a spreadsheet will not run.
+#[actix_web::test]
+async fn public_csv_cells_never_start_a_formula() {
+    use hechuang::domain::Role;
+    let app = spawn_app().await;
+    let admin = app.staff_token("csv_admin", Role::Admin).await;
+    let batch_id = crate::claims::batch(
+        &app,
+        &admin,
+        serde_json::json!({}),
+        serde_json::json!({"budget": "200000.00"}),
+    )
+    .await;
+    let firms = crate::claims::bulk_firms(&app, 4, "small", true, None);
+    let names = [
+        "=HYPERLINK(\"http://evil.example\",\"点此\")",
+        "+1+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+    ];
+    for (f, n) in firms.iter().zip(names) {
+        app.exec(&format!(
+            "UPDATE firms SET name = '{}' WHERE id = '{}'",
+            n.replace('\'', "''"),
+            f.id
+        ))
+        .unwrap();
+    }
+    app.clock.advance(chrono::Duration::hours(1));
+    for f in &firms {
+        let r = app
+            .post(
+                &format!("/api/v1/batches/{batch_id}/claims"),
+                Some(&f.token),
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let (status, _, bytes) = app
+        .get_bytes(&format!("/public/batches/{batch_id}/results.csv"), None)
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells.len(), 4, "{text}");
+    for (cell, name) in cells.iter().zip(names) {
+        assert_eq!(cell, &format!("'{name}"), "{text}");
+    }
+    // The JSON feed carries names as they are (JSON is not run by spreadsheets).
+    let r = app
+        .get(&format!("/public/batches/{batch_id}/results.json"), None)
+        .await;
+    assert_eq!(r.body["results"][0]["firm_name"], names[0]);
+}

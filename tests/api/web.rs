@@ -737,16 +737,26 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
     );
     let (_, ct, _, csv) = page(&app, &format!("/public/batches/{batch_id}/results.csv")).await;
     assert!(ct.starts_with("text/csv"));
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
-        csv.trim_start_matches('\u{feff}').lines().count(),
-        3,
-        "{csv}"
+        lines.len(),
+        6,
+        "header, two vouchers, three summary rows: {csv}"
     );
+    // The budget, claimed total and remainder the page shows, as companion rows.
+    assert_eq!(lines[3], "预算合计 budget,,,150000.00,");
+    assert_eq!(lines[4], "已领合计 claimed,,,100000.00,");
+    assert_eq!(lines[5], "剩余 remaining,,,50000.00,");
     let r = app
         .get(&format!("/public/batches/{batch_id}/results.json"), None)
         .await;
-    assert_eq!(r.body.as_array().unwrap().len(), 2);
-    assert_eq!(r.body[0]["seq"], 1);
+    assert_eq!(r.body["results"].as_array().unwrap().len(), 2);
+    assert_eq!(r.body["results"][0]["seq"], 1);
+    assert_eq!(r.body["summary"]["budget"], "150000.00");
+    assert_eq!(r.body["summary"]["claimed"], "100000.00");
+    assert_eq!(r.body["summary"]["remaining"], "50000.00");
+    assert_eq!(r.body["summary"]["vouchers_claimed"], 2);
+    assert_eq!(r.body["summary"]["claimants"], 2);
     let unknown = hechuang::domain::new_id();
     let (status, _, _, _) = page(&app, &format!("/public/batches/{unknown}/results")).await;
     assert_eq!(status, 404);

@@ -282,7 +282,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    claim_outcomes (firm_id, idempotency_key) {
+    claim_outcomes (firm_id, batch_id, idempotency_key) {
         firm_id -> Text,
         idempotency_key -> Text,
         batch_id -> Text,

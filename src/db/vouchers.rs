@@ -307,14 +307,17 @@ pub fn unbalanced_txns(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
     Ok(bad)
 }
 
+/// The stored answers to these firms' keyed claims in one batch.
 pub fn outcomes_of_firms(
     conn: &mut DbConnection,
+    batch_id: &str,
     firm_ids: &[String],
 ) -> QueryResult<Vec<ClaimOutcomeRow>> {
     let mut out = Vec::new();
     for chunk in firm_ids.chunks(CHUNK) {
         out.extend(
             claim_outcomes::table
+                .filter(claim_outcomes::batch_id.eq(batch_id))
                 .filter(claim_outcomes::firm_id.eq_any(chunk))
                 .load::<ClaimOutcomeRow>(conn)?,
         );

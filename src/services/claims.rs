@@ -200,10 +200,12 @@ pub fn allocate(
         firm_ids.sort();
         firm_ids.dedup();
 
-        // Keyed retries: the stored answer, whatever has happened since.
+        // Keyed retries: the stored answer in this batch, whatever has happened since
+        // (a key is the firm's for one batch: the same key in another batch is another
+        // claim).
         let keyed = reqs.iter().any(|r| r.idempotency_key.is_some());
         let stored: HashMap<(String, String), ClaimOutcomeRow> = if keyed {
-            repo::outcomes_of_firms(c, &firm_ids)?
+            repo::outcomes_of_firms(c, &batch.id, &firm_ids)?
                 .into_iter()
                 .map(|o| ((o.firm_id.clone(), o.idempotency_key.clone()), o))
                 .collect()
@@ -407,8 +409,12 @@ pub fn allocate(
                         Some(serde_json::json!({"status": kind.status().as_u16(), "detail": detail, "detail_en": detail_en}).to_string()),
                     ),
                 };
-                // A refusal for a firm that does not exist is not stored (no firm row to refer to).
-                if firms.contains_key(&r.firm_id) && answer.code() != "not_found" {
+                // A refusal for a firm that does not exist is not stored (no firm row to
+                // refer to), nor one that only says "not yet": a retry after the opening
+                // is a claim.
+                let of_the_moment = answer.code() == Refusal::NotOpen.code();
+                if firms.contains_key(&r.firm_id) && answer.code() != "not_found" && !of_the_moment
+                {
                     outcomes.push(ClaimOutcomeRow {
                         firm_id: k.0.clone(),
                         idempotency_key: k.1.clone(),

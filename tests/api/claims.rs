@@ -549,19 +549,13 @@ async fn a_retry_with_the_same_key_gets_the_same_answer() {
             (res.status().as_u16(), body)
         }
     };
-    // Refused before the opening: the same key keeps that answer.
-    let (s, body) = send(firms[0].token.clone(), "early-1").await;
+    // Refused before the opening: "not yet" is an answer of its moment, so the same key
+    // sent after the opening is a claim.
+    let (s, body) = send(firms[0].token.clone(), "claim-1").await;
     assert_eq!((s, body["code"].as_str().unwrap()), (409, "batch_not_open"));
     app.clock.advance(Duration::hours(1));
-    let (s, body) = send(firms[0].token.clone(), "early-1").await;
-    assert_eq!(
-        (s, body["code"].as_str().unwrap()),
-        (409, "batch_not_open"),
-        "a keyed retry replays the answer"
-    );
-
     let (s, first) = send(firms[0].token.clone(), "claim-1").await;
-    assert_eq!(s, 201, "{first}");
+    assert_eq!(s, 201, "a retry after the opening claims: {first}");
     let (s, again) = send(firms[0].token.clone(), "claim-1").await;
     assert_eq!(s, 201);
     assert_eq!(
@@ -595,6 +589,34 @@ async fn a_retry_with_the_same_key_gets_the_same_answer() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+
+    // A key belongs to its batch: the same key in another batch claims there, and the
+    // first batch's retry still gets its own voucher.
+    let pid = app.get(&format!("/api/v1/batches/{b}"), None).await.body["programme_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = app.token("admin").await;
+    let r = second_batch(&app, &admin, &pid, 1).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let b2 = r.body["id"].as_str().unwrap().to_string();
+    app.clock.advance(Duration::minutes(2));
+    app.exec("UPDATE programmes SET gate_used_share_bp = 0")
+        .unwrap();
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/v1/batches/{b2}/claims")))
+        .insert_header(("Authorization", format!("Bearer {}", firms[0].token)))
+        .insert_header(("Idempotency-Key", "claim-1"));
+    req = req.timeout(std::time::Duration::from_secs(30));
+    let mut res = req.send().await.unwrap();
+    let in_b2: Value = res.json().await.unwrap();
+    assert_eq!(res.status().as_u16(), 201, "{in_b2}");
+    assert_ne!(in_b2["id"], first["id"]);
+    assert_eq!(in_b2["batch_id"], b2.as_str());
+    let (s, again) = send(firms[0].token.clone(), "claim-1").await;
+    assert_eq!((s, again["id"].clone()), (201, first["id"].clone()));
+    assert_eq!(app.count("vouchers"), 2);
 }
 
 #[actix_web::test]

@@ -120,7 +120,7 @@ fn check(conn: &mut DbConnection) {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].idempotency_key.as_deref(), Some("k-1"));
     assert_eq!(
-        vouchers::outcomes_of_firms(conn, std::slice::from_ref(&f1))
+        vouchers::outcomes_of_firms(conn, &batch.id, std::slice::from_ref(&f1))
             .unwrap()
             .len(),
         1

@@ -1,0 +1,24 @@
+-- A stored answer to a keyed claim belongs to its batch: the same Idempotency-Key sent
+-- to another batch is another claim, not a retry. Kept equivalent to the PostgreSQL
+-- migration (SQLite cannot change a primary key in place: the table is rebuilt).
+CREATE TABLE claim_outcomes_new (
+    firm_id TEXT NOT NULL REFERENCES firms (id),
+    idempotency_key TEXT NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    outcome TEXT NOT NULL,
+    voucher_id TEXT REFERENCES vouchers (id),
+    detail TEXT,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (firm_id, batch_id, idempotency_key)
+);
+-- "Not open yet" was an answer of its moment, not a final one.
+INSERT INTO claim_outcomes_new
+    SELECT firm_id, idempotency_key, batch_id, outcome, voucher_id, detail, created_at
+    FROM claim_outcomes WHERE outcome <> 'batch_not_open';
+DROP TABLE claim_outcomes;
+ALTER TABLE claim_outcomes_new RENAME TO claim_outcomes;
+-- Controllers are compared as people (domain::party::person_key): without spaces or
+-- zero-width characters. Vouchers claimed before keep the same key as new ones.
+UPDATE vouchers SET controller = lower(replace(replace(replace(replace(replace(replace(
+    controller, ' ', ''), char(12288), ''), char(160), ''), char(8203), ''), char(8205), ''),
+    char(65279), ''));

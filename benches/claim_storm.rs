@@ -249,6 +249,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 iat,
                 exp: iat + 7200,
                 jti: new_id(),
+                sid: None,
             };
             tokens.push(
                 jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap(),

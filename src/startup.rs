@@ -223,6 +223,11 @@ impl Application {
             for (id, s, _) in services::auth::changed_user_states(&mut conn, None)? {
                 state.user_states.set(&id, Some(s));
             }
+            // Sessions signed out whose access tokens may not have expired yet.
+            let since = loaded_at - chrono::Duration::seconds(settings.auth.access_ttl_secs + 60);
+            for (family, at) in services::auth::revoked_sessions(&mut conn, since)? {
+                state.user_states.revoke_session(&family, at);
+            }
         }
         tokio::spawn(crate::http::extract::watch_user_states(
             state.clone(),

@@ -145,6 +145,38 @@ pub fn revoke_family(
     .execute(conn)
 }
 
+/// Moves the user's token version on: every access token issued before stops working.
+pub fn bump_token_version(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::updated_at.eq(now),
+            users::token_version.eq(users::token_version + 1),
+        ))
+        .execute(conn)
+}
+
+/// (family, revoked at) of sessions revoked at or after `since` other than by rotation
+/// (a rotated token's session goes on).
+pub fn revoked_families(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = refresh_tokens::table
+        .filter(refresh_tokens::revoked_at.ge(since))
+        .filter(refresh_tokens::revoke_reason.ne("rotated"))
+        .select((refresh_tokens::family_id, refresh_tokens::revoked_at))
+        .distinct()
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(f, at)| at.map(|at| (f, at)))
+        .collect())
+}
+
 pub fn revoke_all_for_user(
     conn: &mut DbConnection,
     user_id: &str,

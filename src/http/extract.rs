@@ -64,9 +64,34 @@ role_set!(/// Reads and verifies the audit trail.
 #[derive(Default)]
 pub struct UserStates {
     map: std::sync::RwLock<std::collections::HashMap<String, Option<UserState>>>,
+    /// Sessions signed out, with when: their access tokens are refused until expiry.
+    revoked: std::sync::RwLock<std::collections::HashMap<String, chrono::NaiveDateTime>>,
 }
 
 impl UserStates {
+    /// Refuses the access tokens of a signed-out session from now on.
+    pub fn revoke_session(&self, session: &str, at: chrono::NaiveDateTime) {
+        self.revoked
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(session.to_string(), at);
+    }
+
+    fn session_revoked(&self, session: &str) -> bool {
+        self.revoked
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(session)
+    }
+
+    /// Forgets sessions signed out before `before` (their access tokens have expired).
+    fn prune_sessions(&self, before: chrono::NaiveDateTime) {
+        self.revoked
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, at| *at >= before);
+    }
+
     /// `Some(Some(state))`: known; `Some(None)`: must be read; `None`: never changed.
     fn get(&self, user_id: &str) -> Option<Option<UserState>> {
         self.map
@@ -89,15 +114,44 @@ impl UserStates {
     }
 }
 
+/// Reads the sessions signed out at or after `since` (by any process) into memory, and
+/// forgets those whose access tokens have expired.
+/// Returns the latest revocation time read (or `since` when none was).
+pub async fn sync_revoked_sessions(
+    state: &web::Data<AppState>,
+    since: chrono::NaiveDateTime,
+) -> Result<chrono::NaiveDateTime, AppError> {
+    let rows = db(state, move |c| {
+        crate::services::auth::revoked_sessions(c, since)
+    })
+    .await?;
+    let mut latest = since;
+    for (family, at) in rows {
+        state.user_states.revoke_session(&family, at);
+        latest = latest.max(at);
+    }
+    let ttl = chrono::Duration::seconds(state.auth.access_ttl_secs + 60);
+    state.user_states.prune_sessions(state.clock.now() - ttl);
+    Ok(latest)
+}
+
 /// Polls the users table for sign-in state changes made by any process, from
-/// `watermark` on (the time of the initial load).
+/// `watermark` on (the time of the initial load), and the sessions signed out.
 pub async fn watch_user_states(
     state: web::Data<AppState>,
     every: std::time::Duration,
     mut watermark: Option<chrono::NaiveDateTime>,
 ) {
+    // Revocations are read from a little before the latest one seen (clocks of several
+    // servers differ a little), so each poll reads only the newest few.
+    let mut revoked_mark = watermark.unwrap_or_else(|| state.clock.now());
     loop {
         tokio::time::sleep(every).await;
+        let since = revoked_mark - chrono::Duration::seconds(2);
+        match sync_revoked_sessions(&state, since).await {
+            Ok(latest) => revoked_mark = revoked_mark.max(latest),
+            Err(e) => tracing::warn!(error = %e, "reading signed-out sessions failed"),
+        }
         let since = watermark.map(|w| w - chrono::Duration::seconds(2));
         match db(&state, move |c| {
             crate::services::auth::changed_user_states(c, since)
@@ -134,6 +188,17 @@ pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<C
         }
     };
     check_user_state(&claims, known)?;
+    if claims
+        .sid
+        .as_deref()
+        .is_some_and(|sid| state.user_states.session_revoked(sid))
+    {
+        return Err(AppError::unauthorized(
+            "token_revoked",
+            "该登录会话已退出，请重新登录",
+            "this session was signed out; sign in again",
+        ));
+    }
     caller_from_claims(&claims)
 }
 

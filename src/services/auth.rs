@@ -95,6 +95,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The session (refresh-token family) the token was issued in: signing that session
+    /// out revokes the token at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -133,6 +137,7 @@ fn issue(
         iat,
         exp: iat + cfg.access_ttl_secs,
         jti: new_id(),
+        sid: Some(family.to_string()),
     };
     let access = encode(&Header::new(JwtAlg::HS256), &claims, &cfg.encoding)
         .map_err(|e| AppError::internal(format!("jwt: {e}")))?;
@@ -203,6 +208,9 @@ pub struct Caller {
     pub role: Role,
     pub party_kind: Option<PartyKind>,
     pub party_id: Option<String>,
+    /// The session the access token belongs to (tokens issued before sessions were
+    /// named in them have none).
+    pub session_id: Option<String>,
 }
 
 pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
@@ -212,6 +220,7 @@ pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
         role,
         party_kind: claims.party_kind.as_deref().and_then(PartyKind::parse),
         party_id: claims.party.clone(),
+        session_id: claims.sid.clone(),
     })
 }
 
@@ -471,7 +480,21 @@ pub fn refresh(
     outcome
 }
 
-/// Signs out: revokes the session the refresh token belongs to, or every session.
+/// What signing out revoked.
+#[derive(Debug, Clone, Default)]
+pub struct SignedOut {
+    /// Refresh tokens revoked.
+    pub sessions: usize,
+    /// Sessions whose access tokens stop working now.
+    pub families: Vec<String>,
+    /// Every access token of the user stopped working (its token version moved on).
+    pub everywhere: bool,
+}
+
+/// Signs out: revokes the session the refresh token belongs to (or, without one, the
+/// session of the caller's access token), or every session of the user. The access
+/// tokens of those sessions stop working at once (`SignedOut` tells the caller's
+/// process which; the others learn it from the database within a poll).
 pub fn logout(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -479,20 +502,27 @@ pub fn logout(
     everywhere: bool,
     now: NaiveDateTime,
     actor: &Actor,
-) -> AppResult<usize> {
+) -> AppResult<SignedOut> {
     db::write_tx(conn, |c| -> AppResult<_> {
-        let n = if everywhere {
-            repo::revoke_all_for_user(c, &caller.user_id, "logout", now)?
-        } else if let Some(t) = refresh_token {
-            match repo::refresh_by_hash(c, &token_hash(t.trim()))? {
-                Some(row) if row.user_id == caller.user_id => {
-                    repo::revoke_family(c, &row.family_id, "logout", now)?
-                }
-                _ => 0,
-            }
-        } else {
-            0
+        let mut out = SignedOut {
+            everywhere,
+            ..SignedOut::default()
         };
+        let family = match refresh_token {
+            Some(t) => match repo::refresh_by_hash(c, &token_hash(t.trim()))? {
+                Some(row) if row.user_id == caller.user_id => Some(row.family_id),
+                _ => None,
+            },
+            None => caller.session_id.clone(),
+        };
+        if everywhere {
+            out.sessions = repo::revoke_all_for_user(c, &caller.user_id, "logout", now)?;
+            repo::bump_token_version(c, &caller.user_id, now)?;
+        } else if let Some(f) = family {
+            out.sessions = repo::revoke_family(c, &f, "logout", now)?;
+            out.families.push(f);
+        }
+        let n = out.sessions;
         audit::record(
             c,
             actor,
@@ -503,8 +533,17 @@ pub fn logout(
             None,
             super::snapshot(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
         )?;
-        Ok(n)
+        Ok(out)
     })
+}
+
+/// Sessions signed out (or revoked on refresh-token reuse) at or after `since`, with
+/// when: their access tokens are refused until they expire.
+pub fn revoked_sessions(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> AppResult<Vec<(String, NaiveDateTime)>> {
+    Ok(repo::revoked_families(conn, since)?)
 }
 
 /// Password rules: 10–128 characters, not the username, at least three kinds of

@@ -474,10 +474,12 @@ async fn logout(
     let now = state.clock.now();
     let caller = s.caller.clone();
     let actor = Actor::of_caller(&caller, request_id(&req));
-    db(&state, move |c| {
+    let user = caller.user_id.clone();
+    let out = db(&state, move |c| {
         svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
     })
     .await?;
+    crate::http::handlers::auth::signed_out(&state, &user, &out, now);
     let gone = [
         cookie(&state, ACCESS, String::new(), 0),
         cookie(&state, REFRESH, String::new(), 0),

@@ -101,6 +101,106 @@ async fn logout_ends_the_session() {
         )
         .await;
     assert_eq!(r.code(), "refresh_token_revoked");
+    // The session's access token stops working at once, not when it expires.
+    let r = app.get("/api/v1/auth/me", Some(&access)).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (401, "token_revoked"),
+        "{}",
+        r.body
+    );
+}
+
+/// Signing out ends exactly the sessions it names, at once, on every server: this
+/// session's access token (with or without its refresh token in the body), every
+/// session with `everywhere`, and a session whose refresh token was reused.
+#[actix_web::test]
+async fn signed_out_access_tokens_stop_working_at_once_on_every_server() {
+    let app = spawn_app().await;
+    let other = crate::helpers::spawn_second(&app).await;
+    app.staff("erin", Role::Reviewer);
+    let session = |r: crate::helpers::Resp| {
+        (
+            r.body["access_token"].as_str().unwrap().to_string(),
+            r.body["refresh_token"].as_str().unwrap().to_string(),
+        )
+    };
+    let me = |token: String| {
+        let (app, other) = (&app, &other);
+        async move {
+            (
+                app.get("/api/v1/auth/me", Some(&token))
+                    .await
+                    .status
+                    .as_u16(),
+                other
+                    .get("/api/v1/auth/me", Some(&token))
+                    .await
+                    .status
+                    .as_u16(),
+            )
+        }
+    };
+    let (a1, _) = session(app.login("erin", PASSWORD).await);
+    let (a2, r2) = session(app.login("erin", PASSWORD).await);
+    assert_eq!(me(a1.clone()).await, (200, 200));
+
+    // Signing out without naming a refresh token ends the access token's own session.
+    let r = app.post("/api/v1/auth/logout", Some(&a1), &json!({})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["sessions_revoked"].clone()),
+        (200, json!(1))
+    );
+    assert_eq!(
+        app.get("/api/v1/auth/me", Some(&a1)).await.code(),
+        "token_revoked"
+    );
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        me(a1.clone()).await,
+        (401, 401),
+        "the other server knows it too"
+    );
+    assert_eq!(
+        me(a2.clone()).await,
+        (200, 200),
+        "the other session goes on"
+    );
+
+    // A reused refresh token revokes its session's access tokens too.
+    let r = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
+        .await;
+    let (a3, _) = session(r);
+    let r = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
+        .await;
+    assert_eq!(r.code(), "refresh_token_reused");
+    assert_eq!(
+        app.get("/api/v1/auth/me", Some(&a3)).await.code(),
+        "token_revoked"
+    );
+    assert_eq!(app.get("/api/v1/auth/me", Some(&a2)).await.status, 401);
+
+    // Everywhere: every session's access token, on both servers.
+    let (b1, _) = session(app.login("erin", PASSWORD).await);
+    let (b2, _) = session(other.login("erin", PASSWORD).await);
+    assert_eq!(me(b2.clone()).await, (200, 200));
+    let r = other
+        .post(
+            "/api/v1/auth/logout",
+            Some(&b2),
+            &json!({"everywhere": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(other.get("/api/v1/auth/me", Some(&b1)).await.status, 401);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(me(b1).await, (401, 401));
+    assert_eq!(me(b2).await, (401, 401));
+    // Signing in again works.
+    let (c1, _) = session(app.login("erin", PASSWORD).await);
+    assert_eq!(me(c1).await, (200, 200));
 }
 
 #[actix_web::test]

@@ -115,6 +115,7 @@ pub fn bulk_firms(
             iat,
             exp: iat + 800 * 24 * 3600, // outlives the clock moves in these tests (past expiry)
             jti: new_id(),
+            sid: None,
         };
         let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
         out.push(Firm { id: f.id, token });

@@ -9,3 +9,6 @@ DELETE FROM claim_outcomes WHERE outcome = 'batch_not_open';
 -- zero-width characters. Vouchers claimed before keep the same key as new ones.
 UPDATE vouchers SET controller = lower(regexp_replace(controller,
     '[[:space:]\u3000\u00a0\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]', '', 'g'));
+-- Sessions signed out are read by revocation time (every server polls them each second
+-- so their access tokens are refused at once).
+CREATE INDEX refresh_tokens_revoked_idx ON refresh_tokens (revoked_at);

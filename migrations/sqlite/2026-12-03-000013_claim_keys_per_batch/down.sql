@@ -1,3 +1,4 @@
+DROP INDEX refresh_tokens_revoked_idx;
 CREATE TABLE claim_outcomes_old (
     firm_id TEXT NOT NULL REFERENCES firms (id),
     idempotency_key TEXT NOT NULL,

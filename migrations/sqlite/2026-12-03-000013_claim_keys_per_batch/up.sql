@@ -22,3 +22,6 @@ ALTER TABLE claim_outcomes_new RENAME TO claim_outcomes;
 UPDATE vouchers SET controller = lower(replace(replace(replace(replace(replace(replace(
     controller, ' ', ''), char(12288), ''), char(160), ''), char(8203), ''), char(8205), ''),
     char(65279), ''));
+-- Sessions signed out are read by revocation time (every server polls them each second
+-- so their access tokens are refused at once).
+CREATE INDEX refresh_tokens_revoked_idx ON refresh_tokens (revoked_at);

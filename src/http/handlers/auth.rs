@@ -59,17 +59,27 @@ pub async fn refresh(
     let rid = request_id(&req);
     let now = state.clock.now();
     let auth = state.auth.clone();
-    let tokens = db(&state, move |c| {
+    let result = db(&state, move |c| {
         svc::refresh(c, &auth, &body.refresh_token, now, rid)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(tokens))
+    .await;
+    if result
+        .as_ref()
+        .is_err_and(|e| e.code == "refresh_token_reused")
+    {
+        // The reused token's whole session was revoked: its access tokens too, now.
+        let since = now - chrono::Duration::seconds(2);
+        crate::http::extract::sync_revoked_sessions(&state, since).await?;
+    }
+    Ok(HttpResponse::Ok().json(result?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
-    /// The session to end; omit with `everywhere: true` to end all sessions.
+    /// The session to end; omitted, the session of the access token used. With
+    /// `everywhere: true` every session of the user ends. Access tokens of ended
+    /// sessions stop working at once.
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub everywhere: bool,
@@ -92,7 +102,8 @@ pub async fn logout(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let now = state.clock.now();
-    let n = db(&state, move |c| {
+    let user = auth.caller.user_id.clone();
+    let out = db(&state, move |c| {
         svc::logout(
             c,
             &auth.caller,
@@ -103,8 +114,9 @@ pub async fn logout(
         )
     })
     .await?;
+    signed_out(&state, &user, &out, now);
     Ok(HttpResponse::Ok().json(LogoutResult {
-        sessions_revoked: n,
+        sessions_revoked: out.sessions,
     }))
 }
 
@@ -156,4 +168,20 @@ pub async fn me(state: State, auth: Auth<AnyRole>) -> actix_web::Result<HttpResp
     let id = auth.caller.user_id.clone();
     let v = db(&state, move |c| crate::services::users::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// Makes this process refuse the signed-out sessions' access tokens at once (other
+/// processes read them from the database within `auth.user_state_poll_ms`).
+pub(crate) fn signed_out(
+    state: &State,
+    user_id: &str,
+    out: &svc::SignedOut,
+    now: chrono::NaiveDateTime,
+) {
+    for f in &out.families {
+        state.user_states.revoke_session(f, now);
+    }
+    if out.everywhere {
+        state.user_states.forget(user_id);
+    }
 }

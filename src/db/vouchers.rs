@@ -116,6 +116,15 @@ pub fn list_batches(conn: &mut DbConnection, include_drafts: bool) -> QueryResul
     q.order(batches::opens_at.desc()).limit(200).load(conn)
 }
 
+/// The budgets of all a programme's batches (summed in `i128`, so no sum overflows).
+pub fn programme_budget_total(conn: &mut DbConnection, programme_id: &str) -> QueryResult<i128> {
+    let budgets: Vec<i64> = batches::table
+        .filter(batches::programme_id.eq(programme_id))
+        .select(batches::budget_fen)
+        .load(conn)?;
+    Ok(budgets.iter().map(|b| i128::from(*b)).sum())
+}
+
 pub fn insert_topup(conn: &mut DbConnection, row: &TopupRow) -> QueryResult<()> {
     diesel::insert_into(batch_topups::table)
         .values(row)

@@ -50,8 +50,20 @@ impl MoneyError {
     }
 }
 
-/// Upper bound for any single amount: 10^13 yuan keeps every sum far from i64 overflow.
-const MAX_FEN: i64 = 1_000_000_000_000_000;
+/// The largest single amount: 9,999,999,999,999.99 yuan (thirteen integer digits, as
+/// the OpenAPI document's amount pattern says), and the ceiling of a batch's budget
+/// however often it is topped up.
+pub const MAX_FEN: i64 = 999_999_999_999_999;
+/// The ceiling of all the batch budgets of one programme together (its funding account
+/// then stays far inside `i64`): 100 times the largest batch, 999,999,999,999,999.00 yuan.
+pub const PROGRAMME_MAX_FEN: i64 = 100 * MAX_FEN;
+
+/// Yuan with two decimals for a sum kept in `i128` (ledger verification).
+pub fn yuan_i128(fen: i128) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);
@@ -86,10 +98,12 @@ impl Fen {
         Decimal::new(self.0, 2)
     }
 
-    /// Parses an API amount: a yuan decimal string with at most two decimals, not negative.
+    /// Parses an API amount: a yuan decimal string with at most two decimals, not
+    /// negative, written exactly as the document's pattern says (no spaces, sign or
+    /// leading zeros; at most thirteen integer digits, else `amount_out_of_range`).
     /// Nothing is rounded here: more precision than a fen is an error, not a guess.
     pub fn parse_yuan(input: &str) -> Result<Self, MoneyError> {
-        let s = input.trim();
+        let s = input;
         if s.starts_with('-') {
             return Err(MoneyError::Negative);
         }
@@ -103,6 +117,12 @@ impl Fen {
         }
         if s.contains('.') && frac_part.is_empty() {
             return Err(MoneyError::Invalid);
+        }
+        if int_part.len() > 1 && int_part.starts_with('0') {
+            return Err(MoneyError::Invalid);
+        }
+        if int_part.len() > 13 {
+            return Err(MoneyError::OutOfRange);
         }
         if frac_part.len() > 2 {
             return Err(MoneyError::TooPrecise);
@@ -165,6 +185,22 @@ mod tests {
             Fen::parse_yuan("99999999999999999999"),
             Err(MoneyError::OutOfRange)
         );
+        // Exactly what the document's pattern admits: no spaces, signs, leading zeros,
+        // and at most thirteen integer digits.
+        for bad in [" 100", "100 ", "+100", "0100", "00.5", "\u{3000}1"] {
+            assert_eq!(Fen::parse_yuan(bad), Err(MoneyError::Invalid), "{bad:?}");
+        }
+        assert_eq!(
+            Fen::parse_yuan("10000000000000.00"),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(Fen::parse_yuan("9999999999999.99"), Ok(Fen(MAX_FEN)));
+        assert_eq!(Fen::parse_yuan("0.5"), Ok(Fen(50)));
+        assert_eq!(
+            yuan_i128(i128::from(i64::MAX) * 3),
+            "27670116110564327421.21"
+        );
+        assert_eq!(yuan_i128(-5), "-0.05");
     }
 
     #[test]

@@ -4,11 +4,11 @@
 //! is reported with what was expected and what the entries say.
 
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
+use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::Fen;
 use crate::error::AppResult;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -23,10 +23,10 @@ pub struct Difference {
     /// item, exactly 1 for a paid one, else 0), `item_payout_status:{id}` (1 when that
     /// payout is pending for a payable item, paid for a paid one; else 0).
     pub account: String,
-    #[schema(value_type = String)]
-    pub expected: Fen,
-    #[schema(value_type = String)]
-    pub actual: Fen,
+    /// Yuan, e.g. `"1234.50"` (sums are kept in 128 bits, so none overflows).
+    pub expected: String,
+    /// Yuan, e.g. `"1234.50"`.
+    pub actual: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -52,23 +52,25 @@ const KNOWN: &[&str] = &[
 pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
     crate::db::read_tx(conn, |c| {
         let entries = repo::entries(c)?;
-        let mut txns: HashMap<&str, i64> = HashMap::new();
-        let mut accounts: HashMap<&str, i64> = HashMap::new();
+        // Every sum in 128 bits: no total of i64 amounts can overflow it.
+        let mut txns: HashMap<&str, i128> = HashMap::new();
+        let mut accounts: HashMap<&str, i128> = HashMap::new();
         for (txn, account, amount) in &entries {
-            *txns.entry(txn.as_str()).or_default() += amount;
-            *accounts.entry(account.as_str()).or_default() += amount;
+            *txns.entry(txn.as_str()).or_default() += i128::from(*amount);
+            *accounts.entry(account.as_str()).or_default() += i128::from(*amount);
         }
         let mut diffs = Vec::new();
-        let mut check = |account: String, expected: i64, actual: i64| {
+        let mut check = |account: String, expected: i128, actual: i128| {
             if expected != actual {
                 diffs.push(Difference {
                     account,
-                    expected: Fen::new(expected),
-                    actual: Fen::new(actual),
+                    expected: yuan_i128(expected),
+                    actual: yuan_i128(actual),
                 });
             }
         };
-        let mut unbalanced: Vec<(&str, i64)> = txns
+        let w = i128::from;
+        let mut unbalanced: Vec<(&str, i128)> = txns
             .iter()
             .filter(|(_, s)| **s != 0)
             .map(|(t, s)| (*t, *s))
@@ -83,7 +85,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         for (id, budget, claimed) in &batches {
             check(
                 format!("batch:{id}"),
-                budget - claimed,
+                w(*budget) - w(*claimed),
                 balance(&format!("batch:{id}")),
             );
         }
@@ -94,17 +96,17 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             .iter()
             .map(|i| (i.order_id.as_str(), i.status.as_str()))
             .collect();
-        let mut held_by_voucher: HashMap<&str, i64> = HashMap::new();
-        let mut due: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
+        let mut due: BTreeMap<&str, i128> = BTreeMap::new();
         for o in &orders {
             let status = OrderStatus::parse(&o.status);
             let holds = status.is_some_and(OrderStatus::holds);
             if holds {
-                *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += o.covered_fen;
+                *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
             check(
                 format!("order:{}", o.id),
-                if holds { o.covered_fen } else { 0 },
+                if holds { w(o.covered_fen) } else { 0 },
                 balance(&format!("order:{}", o.id)),
             );
             // A confirmed order is due to its provider until its item becomes payable
@@ -116,7 +118,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 });
             let entry = due.entry(o.provider_id.as_str()).or_default();
             if still_due {
-                *entry += o.covered_fen;
+                *entry += w(o.covered_fen);
             }
         }
         for (provider, expected) in &due {
@@ -131,19 +133,19 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         for (id, bal, held, status) in &vouchers {
             check(
                 format!("voucher:{id}"),
-                bal - held,
+                w(*bal) - w(*held),
                 balance(&format!("voucher:{id}")),
             );
             // Only an active voucher can spend its free balance; an expired, revoked or
             // used one keeps only what its open orders hold (the rest went back to the
             // programme, or was spent). Anything more is stranded: no flow moves it.
             if status != VoucherStatus::Active.as_str() {
-                check(format!("voucher_stranded:{id}"), *held, *bal);
+                check(format!("voucher_stranded:{id}"), w(*held), w(*bal));
             }
             check(
                 format!("voucher_held:{id}"),
                 held_by_voucher.get(id.as_str()).copied().unwrap_or(0),
-                *held,
+                w(*held),
             );
         }
 
@@ -152,10 +154,10 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         // payout, and an item in settlement (or paid) is in one.
         let payouts = settlement::all_payouts(c)?;
         let payout_items = settlement::all_payout_items(c)?;
-        let mut items_sum: HashMap<&str, i64> = HashMap::new();
+        let mut items_sum: HashMap<&str, i128> = HashMap::new();
         let mut live_of_item: HashMap<&str, Vec<&str>> = HashMap::new();
         for (payout, item, amount, live) in &payout_items {
-            *items_sum.entry(payout.as_str()).or_default() += amount;
+            *items_sum.entry(payout.as_str()).or_default() += w(*amount);
             if *live {
                 live_of_item
                     .entry(item.as_str())
@@ -163,24 +165,24 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                     .push(payout.as_str());
             }
         }
-        let mut paid: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
         let mut payout_status: HashMap<&str, &str> = HashMap::new();
         for p in &payouts {
             payout_status.insert(p.id.as_str(), p.status.as_str());
             let pending = p.status == PayoutStatus::Pending.as_str();
             check(
                 format!("payout:{}", p.id),
-                if pending { p.amount_fen } else { 0 },
+                if pending { w(p.amount_fen) } else { 0 },
                 balance(&format!("payout:{}", p.id)),
             );
             check(
                 format!("payout_items:{}", p.id),
-                p.amount_fen,
+                w(p.amount_fen),
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
             );
             let e = paid.entry(p.payee_id.as_str()).or_default();
             if p.status == PayoutStatus::Paid.as_str() {
-                *e += p.amount_fen;
+                *e += w(p.amount_fen);
             }
         }
         for (payee, expected) in &paid {
@@ -193,7 +195,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         // A payable item waits for a run (no live payout) or is in one (one live
         // pending payout: "in settlement"); a paid item has one live paid payout; any
         // other item has none. What waits is what `payable:` holds.
-        let mut payable: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut payable: BTreeMap<&str, i128> = BTreeMap::new();
         for i in &items {
             let held_by = live_of_item.get(i.id.as_str()).cloned().unwrap_or_default();
             let state = |k: usize| held_by.get(k).and_then(|p| payout_status.get(p)).copied();
@@ -204,13 +206,13 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 _ => (0, None),
             };
             if i.status == RedemptionStatus::Payable.as_str() && held_by.is_empty() {
-                *entry += i.amount_fen;
+                *entry += w(i.amount_fen);
             }
             if held_by.len() > max_live {
                 check(
                     format!("item_payouts:{}", i.id),
-                    max_live as i64,
-                    held_by.len() as i64,
+                    max_live as i128,
+                    held_by.len() as i128,
                 );
             }
             if i.status == RedemptionStatus::Paid.as_str() && held_by.is_empty() {
@@ -218,22 +220,22 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             }
             if let (Some(w), 1) = (wanted, held_by.len()) {
                 let right = state(0) == Some(w.as_str());
-                check(format!("item_payout_status:{}", i.id), 1, i64::from(right));
+                check(format!("item_payout_status:{}", i.id), 1, i128::from(right));
             }
         }
         // Subsidy entitlements: the same rules, paid to spaces; each policy's account
         // has given out what its approved (payable or paid) entitlements hold.
         let entitlements = crate::db::carriers::all_entitlements(c)?;
-        let mut given: BTreeMap<String, i64> = BTreeMap::new();
+        let mut given: BTreeMap<String, i128> = BTreeMap::new();
         for (id, space, policy, amount, status) in &entitlements {
             let held_by = live_of_item.get(id.as_str()).cloned().unwrap_or_default();
             let is = |s: EntitlementStatus| status == s.as_str();
             if is(EntitlementStatus::Payable) || is(EntitlementStatus::Paid) {
-                *given.entry(policy.clone()).or_default() += amount;
+                *given.entry(policy.clone()).or_default() += w(*amount);
             }
             let entry = payable.entry(space.as_str()).or_default();
             if is(EntitlementStatus::Payable) && held_by.is_empty() {
-                *entry += amount;
+                *entry += w(*amount);
             }
             let (max_live, wanted) = if is(EntitlementStatus::Payable) {
                 (1, Some(PayoutStatus::Pending))
@@ -245,14 +247,14 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             if held_by.len() > max_live || (is(EntitlementStatus::Paid) && held_by.is_empty()) {
                 check(
                     format!("item_payouts:{id}"),
-                    max_live as i64,
-                    held_by.len() as i64,
+                    max_live as i128,
+                    held_by.len() as i128,
                 );
             }
             if let (Some(w), 1) = (wanted, held_by.len()) {
                 let right =
                     held_by.first().and_then(|p| payout_status.get(p)).copied() == Some(w.as_str());
-                check(format!("item_payout_status:{id}"), 1, i64::from(right));
+                check(format!("item_payout_status:{id}"), 1, i128::from(right));
             }
         }
         for (policy, amount) in &given {
@@ -268,7 +270,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             );
         }
         // Money in an account no record explains.
-        let mut stray: Vec<(&str, i64)> = accounts
+        let mut stray: Vec<(&str, i128)> = accounts
             .iter()
             .filter(|(a, v)| {
                 **v != 0

@@ -4,6 +4,7 @@
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LedgerEntryRow, ProgrammeRow, TopupRow, VoucherRow};
 use crate::db::{self, vouchers as repo, DbConnection};
+use crate::domain::money::{MAX_FEN, PROGRAMME_MAX_FEN};
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
     batch_status, format_face_values, parse_face_values, AllocationMode, BatchStatus, ClaimRules,
@@ -460,6 +461,33 @@ impl BatchView {
     }
 }
 
+/// Refuses `more` when the programme's batch budgets would then pass their ceiling.
+fn within_programme_ceiling(
+    c: &mut DbConnection,
+    programme_id: &str,
+    more: Fen,
+    field: &str,
+) -> AppResult<()> {
+    let total = repo::programme_budget_total(c, programme_id)? + i128::from(more.get());
+    if total > i128::from(PROGRAMME_MAX_FEN) {
+        let mut e = FieldErrors::new();
+        e.add(
+            field,
+            "programme_ceiling_exceeded",
+            format!(
+                "本计划各期预算合计将超过上限 {} 元",
+                Fen::new(PROGRAMME_MAX_FEN)
+            ),
+            format!(
+                "the programme's batch budgets together would pass their ceiling of {} yuan",
+                Fen::new(PROGRAMME_MAX_FEN)
+            ),
+        );
+        return Err(e.into());
+    }
+    Ok(())
+}
+
 pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option<NaiveDateTime> {
     match DateTime::parse_from_rfc3339(s.trim()) {
         Ok(t) => Some(t.naive_utc()),
@@ -622,6 +650,7 @@ pub fn create_batch(
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let programme =
             repo::programme(c, programme_id)?.ok_or_else(|| AppError::not_found("programme"))?;
+        within_programme_ceiling(c, &programme.id, budget, "budget")?;
         let row = BatchRow {
             id: new_id(),
             programme_id: programme.id.clone(),
@@ -764,6 +793,22 @@ pub fn top_up(
                 "this batch has closed",
             ));
         }
+        // A batch's budget never passes the largest amount, nor a programme's total its
+        // ceiling (docs/API.md): checked before any arithmetic in SQL.
+        if i128::from(before.budget_fen) + i128::from(amount.get()) > i128::from(MAX_FEN) {
+            let mut e = FieldErrors::new();
+            e.add(
+                "amount",
+                "budget_ceiling_exceeded",
+                format!("追加后该期预算将超过上限 {} 元", Fen::new(MAX_FEN)),
+                format!(
+                    "the batch's budget would pass its ceiling of {} yuan",
+                    Fen::new(MAX_FEN)
+                ),
+            );
+            return Err(e.into());
+        }
+        within_programme_ceiling(c, &before.programme_id, amount, "amount")?;
         let topup = TopupRow {
             id: new_id(),
             batch_id: before.id.clone(),

@@ -37,8 +37,13 @@ async fn related_parties_are_found_by_the_person_not_the_bytes() {
         ("actual_controller", "王　五"),
     ] {
         app.exec(&format!(
-            "UPDATE firms SET legal_representative = '张三', actual_controller = '控制人', \
-             {column} = '{written}' WHERE id = '{}'",
+            "UPDATE firms SET legal_representative = '张三', actual_controller = '控制人' \
+             WHERE id = '{}'",
+            w.firm.id
+        ))
+        .unwrap();
+        app.exec(&format!(
+            "UPDATE firms SET {column} = '{written}' WHERE id = '{}'",
             w.firm.id
         ))
         .unwrap();
@@ -237,4 +242,106 @@ async fn public_csv_cells_never_start_a_formula() {
         .get(&format!("/public/batches/{batch_id}/results.json"), None)
         .await;
     assert_eq!(r.body["results"][0]["firm_name"], names[0]);
+}
+
+/// Money never overflows: a batch's budget stops at its ceiling however often it is
+/// topped up, a programme's batches together at theirs, amounts longer than the
+/// document allows are refused, and the database refuses a sum that does not fit.
+#[actix_web::test]
+async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
+    use hechuang::domain::Role;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let admin = app.staff_token("ovf_admin", Role::Admin).await;
+    let batch_id = crate::claims::batch(
+        &app,
+        &admin,
+        json!({}),
+        json!({"budget": "9999999999000.00"}),
+    )
+    .await;
+    let topup = |amount: &'static str| {
+        let (app, admin, batch_id) = (&app, admin.clone(), batch_id.clone());
+        async move {
+            app.post(
+                &format!("/api/v1/batches/{batch_id}/topups"),
+                Some(&admin),
+                &json!({"amount": amount, "reason": "追加"}),
+            )
+            .await
+        }
+    };
+    let r = topup("999.99").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["budget"], "9999999999999.99");
+    for _ in 0..3 {
+        let r = topup("9999999999999.99").await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(
+            field_codes(&r.body),
+            vec![("amount".to_string(), "budget_ceiling_exceeded".to_string())]
+        );
+    }
+    let r = topup("0.01").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // Fourteen integer digits, spaces, signs: refused as the document says.
+    for bad in ["10000000000000.00", " 100", "+100", "0100"] {
+        let r = app
+            .post(
+                &format!("/api/v1/batches/{batch_id}/topups"),
+                Some(&admin),
+                &json!({"amount": bad, "reason": "追加"}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.body);
+    }
+    let r = app.get(&format!("/api/v1/batches/{batch_id}"), None).await;
+    assert_eq!(r.body["budget"], "9999999999999.99");
+    assert_eq!(app.count("batch_topups"), 1);
+    // The programme's batches together stop at 100 such batches.
+    let pid = r.body["programme_id"].as_str().unwrap().to_string();
+    let opens = app.clock.now_utc() + chrono::Duration::hours(2);
+    let mut refused = None;
+    for i in 0..101 {
+        let r = app
+            .post(
+                &format!("/api/v1/programmes/{pid}/batches"),
+                Some(&admin),
+                &json!({
+                "name": format!("第{}期", i + 2), "budget": "9999999999999.99",
+                "face_values": ["50000.00"], "opens_at": opens.to_rfc3339(),
+                "closes_at": (opens + chrono::Duration::days(1)).to_rfc3339()}),
+            )
+            .await;
+        if r.status != 201 {
+            refused = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = refused.expect("the programme's ceiling refused a batch");
+    assert_eq!(i, 99, "100 batches at the largest budget fit: {}", r.body);
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        field_codes(&r.body),
+        vec![(
+            "budget".to_string(),
+            "programme_ceiling_exceeded".to_string()
+        )]
+    );
+    let aud = app.staff_token("ovf_aud", Role::Auditor).await;
+    let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    // The last line: the database refuses a budget that does not fit 64 bits (SQLite
+    // would otherwise store it as a REAL).
+    let r = app.exec(&format!(
+        "UPDATE batches SET budget_fen = budget_fen + 9223372036854775807 WHERE id = '{batch_id}'"
+    ));
+    assert!(r.is_err(), "an overflowing budget was stored");
+    if !crate::helpers::is_postgres() {
+        // (PostgreSQL casts 1.5 to the integer 2 for a BIGINT; SQLite would keep 1.5.)
+        let r = app.exec(&format!(
+            "UPDATE batches SET budget_fen = 1.5 WHERE id = '{batch_id}'"
+        ));
+        assert!(r.is_err(), "a fractional budget was stored");
+    }
 }

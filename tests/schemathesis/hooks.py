@@ -82,7 +82,11 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/entitlements/{id}/decision": {"required"},
     "POST /api/v1/settlement-runs/{id}/decision": {"required"},
     # A batch: face values within the budget, closing after opening.
-    "POST /api/v1/programmes/{id}/batches": {"face_value_above_budget", "window_invalid"} | TODAY,
+    # A programme's batch budgets together have a ceiling (docs/API.md): a sum over the
+    # data; so has a batch's budget after top-ups.
+    "POST /api/v1/programmes/{id}/batches": {"face_value_above_budget", "window_invalid",
+                                             "programme_ceiling_exceeded"} | TODAY,
+    "POST /api/v1/batches/{id}/topups": {"budget_ceiling_exceeded", "programme_ceiling_exceeded"},
     # A programme: a special voucher buys one category; the yearly limit is at least
     # the per-batch limit.
     "POST /api/v1/programmes": DATA | {"categories_required", "special_voucher_one_category", "limits_invalid"},

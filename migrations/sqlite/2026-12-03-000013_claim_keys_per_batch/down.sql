@@ -1,3 +1,8 @@
+DROP TRIGGER batches_money_integer_insert;
+DROP TRIGGER batches_money_integer_update;
+DROP TRIGGER vouchers_money_integer_insert;
+DROP TRIGGER vouchers_money_integer_update;
+DROP TRIGGER ledger_entries_money_integer_insert;
 DROP INDEX refresh_tokens_revoked_idx;
 CREATE TABLE claim_outcomes_old (
     firm_id TEXT NOT NULL REFERENCES firms (id),

@@ -25,3 +25,23 @@ UPDATE vouchers SET controller = lower(replace(replace(replace(replace(replace(r
 -- Sessions signed out are read by revocation time (every server polls them each second
 -- so their access tokens are refused at once).
 CREATE INDEX refresh_tokens_revoked_idx ON refresh_tokens (revoked_at);
+-- Money is integer fen. SQLite turns an integer sum that overflows 64 bits into a REAL
+-- and would store it; these refuse that (and any non-integer) where amounts are summed
+-- in SQL. The service checks ceilings first (docs/API.md); these are the last line.
+-- PostgreSQL's BIGINT refuses by itself.
+CREATE TRIGGER batches_money_integer_insert BEFORE INSERT ON batches
+    WHEN typeof(NEW.budget_fen) <> 'integer' OR typeof(NEW.claimed_fen) <> 'integer'
+    BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;
+CREATE TRIGGER batches_money_integer_update BEFORE UPDATE OF budget_fen, claimed_fen ON batches
+    WHEN typeof(NEW.budget_fen) <> 'integer' OR typeof(NEW.claimed_fen) <> 'integer'
+    BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;
+CREATE TRIGGER vouchers_money_integer_insert BEFORE INSERT ON vouchers
+    WHEN typeof(NEW.face_value_fen) <> 'integer' OR typeof(NEW.balance_fen) <> 'integer'
+        OR typeof(NEW.held_fen) <> 'integer'
+    BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;
+CREATE TRIGGER vouchers_money_integer_update BEFORE UPDATE OF balance_fen, held_fen ON vouchers
+    WHEN typeof(NEW.balance_fen) <> 'integer' OR typeof(NEW.held_fen) <> 'integer'
+    BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;
+CREATE TRIGGER ledger_entries_money_integer_insert BEFORE INSERT ON ledger_entries
+    WHEN typeof(NEW.amount_fen) <> 'integer'
+    BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;

@@ -197,6 +197,70 @@ impl From<FieldErrors> for AppError {
     }
 }
 
+/// A unique key whose violation has its own documented code.
+struct UniqueCode {
+    /// The constraint (or unique index) name, as PostgreSQL reports it.
+    constraint: &'static str,
+    /// The columns as SQLite reports them (`table.column, table.column`).
+    sqlite: &'static str,
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+const CREDIT_CODE_TAKEN: (&str, &str, &str) = (
+    "credit_code_taken",
+    "该统一社会信用代码已被注册",
+    "this credit code is already registered",
+);
+
+/// The unique keys the services check before writing, with the code that check answers;
+/// any other violation is `already_exists`.
+const UNIQUE_CODES: &[UniqueCode] = &[
+    UniqueCode {
+        constraint: "users_username_key",
+        sqlite: "users.username",
+        code: "username_taken",
+        zh: "该用户名已被使用",
+        en: "this username is taken",
+    },
+    UniqueCode {
+        constraint: "firms_credit_code_key",
+        sqlite: "firms.credit_code",
+        code: CREDIT_CODE_TAKEN.0,
+        zh: CREDIT_CODE_TAKEN.1,
+        en: CREDIT_CODE_TAKEN.2,
+    },
+    UniqueCode {
+        constraint: "providers_credit_code_key",
+        sqlite: "providers.credit_code",
+        code: CREDIT_CODE_TAKEN.0,
+        zh: CREDIT_CODE_TAKEN.1,
+        en: CREDIT_CODE_TAKEN.2,
+    },
+    UniqueCode {
+        constraint: "spaces_credit_code_key",
+        sqlite: "spaces.credit_code",
+        code: CREDIT_CODE_TAKEN.0,
+        zh: CREDIT_CODE_TAKEN.1,
+        en: CREDIT_CODE_TAKEN.2,
+    },
+    UniqueCode {
+        constraint: "programmes_code_key",
+        sqlite: "programmes.code",
+        code: "programme_code_taken",
+        zh: "该项目代码已被使用",
+        en: "this programme code is taken",
+    },
+    UniqueCode {
+        constraint: "redemption_items_order_key",
+        sqlite: "redemption_items.order_id",
+        code: "order_already_redeemed",
+        zh: "该订单已申请过兑现",
+        en: "an order is already in a redemption application",
+    },
+];
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind as D, Error as E};
@@ -204,31 +268,21 @@ impl From<diesel::result::Error> for AppError {
             E::NotFound => AppError::not_found("record"),
             E::DatabaseError(D::UniqueViolation, info) => {
                 tracing::info!(detail = info.message(), "unique violation");
-                // A race the service's own check could not see: name it the same way.
-                let what = format!(
-                    "{} {}",
-                    info.constraint_name().unwrap_or(""),
-                    info.message()
-                );
-                if what.contains("username") {
-                    return AppError::conflict(
-                        "username_taken",
-                        "该用户名已被使用",
-                        "this username is taken",
-                    );
+                // A race the service's own check could not see: name it the way that
+                // check does, found by the constraint's exact name (PostgreSQL) or the
+                // exact columns SQLite names.
+                let found = UNIQUE_CODES.iter().find(|u| {
+                    info.constraint_name() == Some(u.constraint)
+                        || info.message() == format!("UNIQUE constraint failed: {}", u.sqlite)
+                });
+                match found {
+                    Some(u) => AppError::conflict(u.code, u.zh, u.en),
+                    None => AppError::conflict(
+                        "already_exists",
+                        "该记录已存在",
+                        "a record with these values already exists",
+                    ),
                 }
-                if what.contains("credit_code") {
-                    return AppError::conflict(
-                        "credit_code_taken",
-                        "该统一社会信用代码已被注册",
-                        "this credit code is already registered",
-                    );
-                }
-                AppError::conflict(
-                    "already_exists",
-                    "该记录已存在",
-                    "a record with these values already exists",
-                )
             }
             E::DatabaseError(D::SerializationFailure, _) => AppError::conflict(
                 "concurrent_update",
@@ -299,3 +353,42 @@ impl ResponseError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod unique_code_tests {
+    /// Every constraint named in the table exists under that name in the PostgreSQL
+    /// migrations, and its columns as SQLite names them in the SQLite ones.
+    #[test]
+    fn every_named_constraint_exists_on_both_backends() {
+        let read = |backend: &str| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(backend);
+            let mut all = String::new();
+            for entry in std::fs::read_dir(dir).expect("migrations") {
+                let up = entry.expect("entry").path().join("up.sql");
+                all += &std::fs::read_to_string(up).unwrap_or_default();
+            }
+            all
+        };
+        let (pg, sqlite) = (read("postgres"), read("sqlite"));
+        for u in super::UNIQUE_CODES {
+            assert!(
+                pg.contains(u.constraint),
+                "{} not in PostgreSQL",
+                u.constraint
+            );
+            assert!(
+                sqlite.contains(u.constraint),
+                "{} not in SQLite",
+                u.constraint
+            );
+            let (table, column) = u.sqlite.split_once('.').expect("table.column");
+            assert!(
+                sqlite.contains(&format!("CREATE TABLE {table} ")) && sqlite.contains(column),
+                "{}",
+                u.sqlite
+            );
+        }
+    }
+}

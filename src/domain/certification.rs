@@ -869,9 +869,7 @@ fn parse_figure(
             ),
         },
         FigureKind::Date => {
-            let parsed = v
-                .as_str()
-                .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
+            let parsed = v.as_str().and_then(crate::domain::validation::parse_day);
             match parsed {
                 None => bad(
                     "date_invalid",

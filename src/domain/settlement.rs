@@ -55,16 +55,22 @@ pub struct Period {
 }
 
 impl Period {
+    /// `YYYY-MM` exactly (digits only, no spaces or signs), from [`Period::FIRST_YEAR`]
+    /// to 2999.
     pub fn parse(s: &str) -> Option<Period> {
-        let (y, m) = s.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        let (y, m) = s.split_once('-')?;
+        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(y, 4) || !digits(m, 2) {
             return None;
         }
         let year: i32 = y.parse().ok()?;
         let month: u32 = m.parse().ok()?;
-        ((2000..=2999).contains(&year) && (1..=12).contains(&month))
+        ((Self::FIRST_YEAR..=2999).contains(&year) && (1..=12).contains(&month))
             .then_some(Period { year, month })
     }
+
+    /// No month before this year is paid for or reported: the service did not exist.
+    pub const FIRST_YEAR: i32 = 2020;
 
     /// The month before the China date of `utc` (what a run on the 1st pays for).
     pub fn before(utc: NaiveDateTime) -> Period {
@@ -208,6 +214,8 @@ mod tests {
         );
         for bad in [
             "2026-13", "2026-1", "26-11", "2026/11", "", "2026-00", "abcd-ef",
+            // Implausible or loosely written: before the service, signs, spaces.
+            "2000-01", "2019-12", "2026-+1", "+202-11", " 2026-11", "2026-11 ",
         ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }

@@ -117,16 +117,16 @@ impl FieldErrors {
         self.0.iter().any(|e| e.field == field)
     }
 
-    /// A day written `YYYY-MM-DD` (`date_invalid` otherwise).
+    /// A day written `YYYY-MM-DD` ([`parse_day`]; `date_invalid` otherwise).
     pub fn date(&mut self, field: &str, value: &str) -> Option<chrono::NaiveDate> {
-        match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        match parse_day(value) {
+            Some(d) => Some(d),
+            None => {
                 self.add(
                     field,
                     "date_invalid",
-                    "日期格式应为 YYYY-MM-DD",
-                    "dates are YYYY-MM-DD",
+                    "日期格式应为 YYYY-MM-DD（1900 至 2999 年）",
+                    "dates are YYYY-MM-DD, years 1900 to 2999",
                 );
                 None
             }
@@ -222,6 +222,34 @@ impl FieldErrors {
             Err(self)
         }
     }
+}
+
+/// A day exactly as the document's date pattern says: `YYYY-MM-DD`, digits only (no
+/// sign, spaces or shortened fields), a real day of a year from 1900 to 2999.
+pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    (1900..=2999)
+        .contains(&chrono::Datelike::year(&d))
+        .then_some(d)
+}
+
+/// An instant sent in: RFC 3339 with its offset, exactly (no surrounding spaces), in a
+/// year from 2000 to 2999.
+pub fn parse_instant(s: &str) -> Option<chrono::NaiveDateTime> {
+    let t = chrono::DateTime::parse_from_rfc3339(s).ok()?.naive_utc();
+    (2000..=2999)
+        .contains(&chrono::Datelike::year(&t))
+        .then_some(t)
 }
 
 /// A formatting character refused in names: Unicode category Cf in the Basic
@@ -333,22 +361,28 @@ pub mod schema {
             .build()
     }
 
+    /// A day of a year from 1900 to 2999 (with `format: date`, which rules out 30 February).
+    pub const DATE_PATTERN: &str =
+        r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
     pub fn date() -> Object {
         string(false)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-            .description(Some("A day, `YYYY-MM-DD`."))
+            .pattern(Some(DATE_PATTERN))
+            .description(Some("A day, `YYYY-MM-DD`, years 1900 to 2999."))
             .build()
     }
 
     pub fn opt_date() -> Object {
         string(true)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-            .description(Some("A day, `YYYY-MM-DD`."))
+            .pattern(Some(DATE_PATTERN))
+            .description(Some("A day, `YYYY-MM-DD`, years 1900 to 2999."))
             .build()
     }
 
-    /// A month paid for: `YYYY-MM`, years 2000–2999.
-    pub const PERIOD_PATTERN: &str = r"^2[0-9]{3}-(0[1-9]|1[0-2])$";
+    /// A month paid for: `YYYY-MM`, years 2020 (`Period::FIRST_YEAR`) to 2999.
+    pub const PERIOD_PATTERN: &str = r"^(202[0-9]|20[3-9][0-9]|2[1-9][0-9]{2})-(0[1-9]|1[0-2])$";
 
     pub fn period() -> Object {
         string(false)
@@ -360,7 +394,9 @@ pub mod schema {
     /// Blank means absent.
     pub fn opt_period() -> Object {
         string(true)
-            .pattern(Some(r"^(2[0-9]{3}-(0[1-9]|1[0-2]))?$"))
+            .pattern(Some(
+                r"^((202[0-9]|20[3-9][0-9]|2[1-9][0-9]{2})-(0[1-9]|1[0-2]))?$",
+            ))
             .description(Some("A month, `YYYY-MM` (China time), e.g. `2026-11`."))
             .build()
     }
@@ -415,11 +451,16 @@ pub mod schema {
     }
 
     /// An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`.
+    /// An instant of a year from 2000 to 2999 ([`super::parse_instant`]).
+    pub const INSTANT_PATTERN: &str = r"^2[0-9]{3}-";
+
     pub fn instant() -> Object {
         string(false)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(INSTANT_PATTERN))
             .description(Some(
-                "An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`.",
+                "An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`, \
+                 in a year from 2000 to 2999.",
             ))
             .build()
     }
@@ -545,6 +586,43 @@ mod tests {
 
     fn re(p: &str) -> Regex {
         Regex::new(p).expect("pattern compiles")
+    }
+
+    #[test]
+    fn days_and_instants_are_read_exactly_and_only_when_plausible() {
+        use super::{parse_day, parse_instant};
+        assert!(parse_day("2026-01-01").is_some() && parse_day("1900-01-01").is_some());
+        for bad in [
+            "+2026-01-01",
+            "2026-1-1",
+            "0001-01-01",
+            "1899-12-31",
+            " 2026-01-01",
+            "2026-02-30",
+            "20260101",
+            "2026-01-01 ",
+            "3000-01-01",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad:?}");
+        }
+        let day = re(DATE_PATTERN);
+        for s in ["2026-01-01", "1900-12-31", "2999-02-28"] {
+            assert!(day.is_match(s) && parse_day(s).is_some(), "{s}");
+        }
+        for s in ["0001-01-01", "+2026-01-01", "2026-1-1", "1899-01-01"] {
+            assert!(!day.is_match(s), "{s}");
+        }
+        assert!(parse_instant("2026-12-01T09:00:00+08:00").is_some());
+        for bad in [
+            "1970-01-01T00:00:00Z",
+            " 2026-12-01T09:00:00Z",
+            "2026-12-01",
+        ] {
+            assert_eq!(parse_instant(bad), None, "{bad:?}");
+        }
+        let instant = re(INSTANT_PATTERN);
+        assert!(!instant.is_match("1970-01-01T00:00:00Z"));
+        assert!(instant.is_match("2026-12-01T09:00:00+08:00"));
     }
 
     #[test]
@@ -718,11 +796,17 @@ mod tests {
         }
         assert!(!code.is_match("91350100M000100Y4"));
         let period = re(PERIOD_PATTERN);
-        for p in ["2026-01", "2999-12", "2000-10"] {
-            assert!(period.is_match(p) && crate::domain::settlement::Period::parse(p).is_some());
+        for p in ["2026-01", "2999-12", "2020-01", "2030-10", "2100-05"] {
+            assert!(
+                period.is_match(p) && crate::domain::settlement::Period::parse(p).is_some(),
+                "{p}"
+            );
         }
-        for p in ["2026-13", "2026-00", "1999-12", "2026-1"] {
+        for p in [
+            "2026-13", "2026-00", "1999-12", "2026-1", "2000-10", "2019-12",
+        ] {
             assert!(!period.is_match(p), "{p}");
+            assert!(crate::domain::settlement::Period::parse(p).is_none(), "{p}");
         }
     }
 }

@@ -226,9 +226,9 @@ fn clean_profile(
     let legal_representative =
         errors.person_name("legal_representative", &p.legal_representative, 100);
     let actual_controller = errors.person_name("actual_controller", &p.actual_controller, 200);
-    let registered_on = match NaiveDate::parse_from_str(p.registered_on.trim(), "%Y-%m-%d") {
-        Ok(d) if d <= today => Some(d),
-        Ok(_) => {
+    let registered_on = match crate::domain::validation::parse_day(&p.registered_on) {
+        Some(d) if d <= today => Some(d),
+        Some(_) => {
             errors.add(
                 "registered_on",
                 "date_in_future",
@@ -237,12 +237,12 @@ fn clean_profile(
             );
             None
         }
-        Err(_) => {
+        None => {
             errors.add(
                 "registered_on",
                 "date_invalid",
-                "成立日期格式应为 YYYY-MM-DD",
-                "dates are written YYYY-MM-DD",
+                "成立日期格式应为 YYYY-MM-DD（1900 年以后）",
+                "dates are written YYYY-MM-DD, from 1900",
             );
             None
         }

@@ -12,7 +12,7 @@ use crate::domain::voucher::{
 };
 use crate::domain::{new_id, Fen, Policy, SizeClass};
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, NaiveDateTime};
+use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -489,14 +489,14 @@ fn within_programme_ceiling(
 }
 
 pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option<NaiveDateTime> {
-    match DateTime::parse_from_rfc3339(s.trim()) {
-        Ok(t) => Some(t.naive_utc()),
-        Err(_) => {
+    match crate::domain::validation::parse_instant(s) {
+        Some(t) => Some(t),
+        None => {
             e.add(
                 field,
                 "instant_invalid",
-                "时间格式应为 RFC 3339，如 2026-12-01T09:00:00+08:00",
-                "instants are RFC 3339 with an offset, e.g. 2026-12-01T09:00:00+08:00",
+                "时间格式应为 RFC 3339（2000 至 2999 年），如 2026-12-01T09:00:00+08:00",
+                "instants are RFC 3339 with an offset, years 2000 to 2999, e.g. 2026-12-01T09:00:00+08:00",
             );
             None
         }
@@ -639,6 +639,13 @@ pub fn create_batch(
                 "window_invalid",
                 "结束时间必须晚于开始时间",
                 "closes_at must be after opens_at",
+            );
+        } else if c <= now {
+            e.add(
+                "closes_at",
+                "window_past",
+                "结束时间已过，不能新建该期",
+                "closes_at has passed: such a batch could never be claimed",
             );
         }
     }

@@ -345,3 +345,71 @@ async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
         assert!(r.is_err(), "a fractional budget was stored");
     }
 }
+
+/// Dates, instants and windows the document refuses are refused by the API too, at
+/// their field: a sign, a shortened field, a year before 1900 (registration) or 2000
+/// (instants), a batch that has already closed.
+#[actix_web::test]
+async fn implausible_dates_and_instants_are_refused_at_their_field() {
+    use hechuang::domain::Role;
+    use serde_json::json;
+    let app = spawn_app().await;
+    for (written, code) in [
+        ("0001-01-01", "date_invalid"),
+        ("+2026-01-01", "date_invalid"),
+        ("2026-1-1", "date_invalid"),
+        (" 2021-05-10", "date_invalid"),
+    ] {
+        let mut b = firm_body("datefirm", &new_credit_code());
+        b["registered_on"] = written.into();
+        let r = app.post("/api/v1/registrations/firm", None, &b).await;
+        assert_eq!(r.status, 422, "{written}: {}", r.body);
+        assert!(
+            field_codes(&r.body).contains(&("registered_on".to_string(), code.to_string())),
+            "{written}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("firms"), 0);
+    let admin = app.staff_token("date_admin", Role::Admin).await;
+    let r = app
+        .post(
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"code": "DATES", "name": "合创券"}),
+        )
+        .await;
+    let pid = r.body["id"].as_str().unwrap().to_string();
+    let now = app.clock.now_utc();
+    for (opens, closes, field, code) in [
+        (
+            "1970-01-01T00:00:00Z".to_string(),
+            (now + chrono::Duration::days(1)).to_rfc3339(),
+            "opens_at",
+            "instant_invalid",
+        ),
+        (
+            (now - chrono::Duration::days(3)).to_rfc3339(),
+            (now - chrono::Duration::days(1)).to_rfc3339(),
+            "closes_at",
+            "window_past",
+        ),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/programmes/{pid}/batches"),
+                Some(&admin),
+                &json!({
+                "name": "第一期", "budget": "100000.00", "face_values": ["50000.00"],
+                "opens_at": opens, "closes_at": closes}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            field_codes(&r.body).contains(&(field.to_string(), code.to_string())),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("batches"), 0);
+}

@@ -375,3 +375,47 @@ async fn ledger_verify_reports_an_expired_voucher_keeping_free_balance() {
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("voucher_stranded"), "{text}");
 }
+
+/// Several applications for the same order at once: one is taken, every other is told
+/// `order_already_redeemed` (the documented code), also when the database's unique key
+/// is what stops it.
+#[actix_web::test]
+async fn concurrent_redemptions_of_one_order_answer_the_documented_code() {
+    let app = spawn_app().await;
+    let w = world(&app, "rdr").await;
+    let o = w.confirmed_order(&app, "10000.00").await;
+    let mut handles = Vec::new();
+    for _ in 0..12 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/provider/redemptions");
+        let token = w.provider_token.clone();
+        let body = json!({"order_ids": [o]});
+        handles.push(actix_web::rt::spawn(async move {
+            let mut res = client
+                .post(url)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .send_json(&body)
+                .await
+                .expect("sent");
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            (res.status().as_u16(), body)
+        }));
+    }
+    let mut codes: HashMap<(u16, String), usize> = HashMap::new();
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        let code = body["code"].as_str().unwrap_or("created").to_string();
+        *codes.entry((status, code)).or_default() += 1;
+    }
+    assert_eq!(
+        codes.get(&(201, "created".to_string())),
+        Some(&1),
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.get(&(409, "order_already_redeemed".to_string())),
+        Some(&11),
+        "{codes:?}"
+    );
+    assert_eq!(app.count("redemption_items"), 1);
+}

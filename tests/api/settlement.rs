@@ -96,6 +96,21 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
+    // A month before the service existed is no period to pay.
+    for implausible in ["2000-01", "2019-12", " 2026-11"] {
+        let r = app
+            .post(
+                "/api/v1/settlement-runs",
+                Some(&maker),
+                &json!({"period": implausible}),
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (400, "period_invalid"),
+            "{implausible}"
+        );
+    }
     // A month that has not begun has nothing to pay yet.
     let next_month = Period::of(app.clock.now() + Duration::days(32)).to_string();
     let r = app

@@ -65,6 +65,14 @@ pub struct DatabaseSettings {
     /// then never stops to checkpoint (it would by itself every 1,000 pages, which cost
     /// about 40% of its time in the claim storm). 0 leaves checkpoints to SQLite.
     pub sqlite_checkpoint_ms: u64,
+    /// SQLite only: `full` (the default: an acknowledged commit survives power failure)
+    /// or `normal` (faster; the last commits may be lost when the machine loses power).
+    #[serde(default = "default_sqlite_sync")]
+    pub sqlite_synchronous: crate::db::SqliteSync,
+}
+
+fn default_sqlite_sync() -> crate::db::SqliteSync {
+    crate::db::SqliteSync::Full
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,6 +249,13 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        // Only this machine can reach a server bound to a loopback address.
+        fn is_loopback(host: &str) -> bool {
+            let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+            h.eq_ignore_ascii_case("localhost")
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         let secret = self.auth.jwt_secret.expose_secret();
         if self.profile == "production" && secret == DEV_JWT_SECRET {
             return Err(ConfigError::Insecure(
@@ -248,6 +263,15 @@ impl Settings {
                  the development default is public"
                     .into(),
             ));
+        }
+        if secret == DEV_JWT_SECRET && !is_loopback(&self.server.host) {
+            return Err(ConfigError::Insecure(format!(
+                "auth.jwt_secret is the development default, which is published in \
+                 config/default.toml: anyone could sign tokens for this server. It may only \
+                 be used on a loopback address, and server.host is {:?}. Set your own secret \
+                 of at least 32 random bytes, e.g. HECHUANG__AUTH__JWT_SECRET=$(openssl rand -hex 32)",
+                self.server.host
+            )));
         }
         if secret.len() < 32 {
             return Err(ConfigError::Insecure(
@@ -480,6 +504,34 @@ mod tests {
         // production.toml leaves the secret at the shipped development default.
         let err = Settings::load(&config_dir(), Some("production")).unwrap_err();
         assert!(matches!(err, ConfigError::Insecure(_)), "{err}");
+    }
+
+    #[test]
+    fn the_development_secret_serves_only_loopback() {
+        for host in ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"] {
+            let over = format!("[server]\nhost = \"{host}\"");
+            assert!(
+                Settings::load_over(&config_dir(), Some("default"), &over).is_ok(),
+                "{host}"
+            );
+        }
+        for host in ["0.0.0.0", "::", "192.168.1.10", "hechuang.example.cn"] {
+            let over = format!("[server]\nhost = \"{host}\"");
+            let err = Settings::load_over(&config_dir(), Some("default"), &over).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                matches!(err, ConfigError::Insecure(_))
+                    && text.contains("HECHUANG__AUTH__JWT_SECRET")
+                    && text.contains(host),
+                "{host}: {text}"
+            );
+        }
+        // With a secret of its own, any address.
+        let over = "[server]\nhost = \"0.0.0.0\"\n[auth]\njwt_secret = \"a-secret-of-our-own-at-least-32-bytes!!\"";
+        assert!(Settings::load_over(&config_dir(), Some("default"), over).is_ok());
+        // SQLite commits are durable by default.
+        let s = Settings::load(&config_dir(), Some("default")).unwrap();
+        assert_eq!(s.database.sqlite_synchronous, crate::db::SqliteSync::Full);
     }
 
     #[test]

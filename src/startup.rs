@@ -38,6 +38,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
         } else {
             db::DEFAULT_WAL_AUTOCHECKPOINT
         },
+        settings.database.sqlite_synchronous,
     )
     .map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;

@@ -93,6 +93,27 @@ pub fn parse_url(url: &str) -> Result<(Backend, String), String> {
     }
 }
 
+/// SQLite's `synchronous` setting in WAL mode (`database.sqlite_synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqliteSync {
+    /// Every commit is on disk before it is acknowledged, power failure included (the
+    /// default: "acknowledged means durable").
+    Full,
+    /// Commits survive a crash of the process but the last ones may be lost when the
+    /// machine loses power; faster (docs/BENCHMARKS.md measures by how much).
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        }
+    }
+}
+
 /// The r2d2 manager: opens the variant the URL names and sets SQLite's pragmas.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -100,6 +121,7 @@ pub struct Manager {
     target: String,
     busy_timeout_ms: u32,
     wal_autocheckpoint: u32,
+    synchronous: SqliteSync,
 }
 
 impl Manager {
@@ -131,9 +153,11 @@ impl ManageConnection for Manager {
                 // busy_timeout first, so even the switch to WAL waits for the lock.
                 c.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = {}; \
                      PRAGMA wal_autocheckpoint = {};",
-                    self.busy_timeout_ms, self.wal_autocheckpoint
+                    self.busy_timeout_ms,
+                    self.synchronous.pragma(),
+                    self.wal_autocheckpoint
                 ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(c))
@@ -179,24 +203,29 @@ pub fn build_pool(
         busy_timeout_ms,
         connect_timeout,
         DEFAULT_WAL_AUTOCHECKPOINT,
+        SqliteSync::Full,
     )
 }
 
-/// `build_pool` with SQLite's automatic checkpoint threshold in pages.
+/// `build_pool` with SQLite's automatic checkpoint threshold in pages and its
+/// `synchronous` setting.
 pub fn build_pool_with(
     url: &str,
     size: u32,
     busy_timeout_ms: u32,
     connect_timeout: Duration,
     wal_autocheckpoint: u32,
+    synchronous: SqliteSync,
 ) -> Result<Pool, String> {
     let (backend, target) = parse_url(url)?;
     if backend == Backend::Sqlite && target != ":memory:" {
         if let Some(parent) = Path::new(&target).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
+            let dir = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            writable(dir, Path::new(&target))?;
         }
     }
     let manager = Manager {
@@ -204,6 +233,7 @@ pub fn build_pool_with(
         target,
         busy_timeout_ms,
         wal_autocheckpoint,
+        synchronous,
     };
     if backend == Backend::Sqlite {
         // Switch the file to WAL once, before the pool opens connections in parallel.
@@ -216,6 +246,32 @@ pub fn build_pool_with(
         .connection_timeout(connect_timeout)
         .build(manager)
         .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// SQLite writes its database, its write-ahead log and its shared-memory file beside
+/// each other; a folder it cannot write in would otherwise surface only as "unable to
+/// open database file". Says plainly which folder cannot be written and why.
+fn writable(dir: &Path, db: &Path) -> Result<(), String> {
+    let plain = |what: &Path, e: std::io::Error| {
+        format!(
+            "the database folder {} cannot be written ({}: {e}); hechuang keeps its SQLite \
+             database there and must write to it. Make the folder writable, or point \
+             database.url (HECHUANG__DATABASE__URL) at a writable place",
+            dir.display(),
+            what.display()
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| plain(dir, e))?;
+    let probe = dir.join(format!(".hechuang-write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"probe").map_err(|e| plain(&probe, e))?;
+    let _ = std::fs::remove_file(&probe);
+    if db.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(db)
+            .map_err(|e| plain(db, e))?;
+    }
+    Ok(())
 }
 
 pub fn backend_of(conn: &DbConnection) -> Backend {

@@ -153,3 +153,132 @@ fn user_create_reads_the_password_from_stdin() {
     );
     assert!(!out.status.success());
 }
+
+/// The development secret is published in config/default.toml: a server reachable from
+/// other machines refuses to start with it, and says how to set one.
+#[test]
+fn the_public_development_secret_serves_only_this_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("s.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
+        .args(["serve"])
+        .env("HECHUANG_CONFIG_DIR", config_dir())
+        .env("HECHUANG_PROFILE", "default")
+        .env("HECHUANG__DATABASE__URL", &url)
+        .env("HECHUANG__SERVER__HOST", "0.0.0.0")
+        .env("HECHUANG__SERVER__PORT", "0")
+        .env_remove("HECHUANG__AUTH__JWT_SECRET")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("0.0.0.0") && err.contains("HECHUANG__AUTH__JWT_SECRET"),
+        "{err}"
+    );
+    assert!(!dir.path().join("s.db").exists(), "nothing is created");
+}
+
+/// Whether this process may mount a file system of its own (root in CI): the tests of a
+/// read-only or full disk need one.
+pub fn can_mount() -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        let _ = Command::new("umount").arg(dir.path()).status();
+    } else if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI runs as root and must be able to mount a tmpfs for the fault tests");
+    }
+    ok
+}
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+pub struct Mount(pub tempfile::TempDir);
+
+impl Mount {
+    pub fn tmpfs(options: &str) -> Mount {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mount tmpfs -o {options}");
+        Mount(dir)
+    }
+
+    pub fn remount(&self, options: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(self.0.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "remount {options}");
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(self.0.path()).status();
+    }
+}
+
+/// A database folder on a read-only file system: every command says which folder it
+/// cannot write and why, whether the folder exists, holds a database, or neither.
+#[test]
+fn a_read_only_data_folder_is_named_plainly() {
+    if !can_mount() {
+        eprintln!("skipped: cannot mount a tmpfs here (not root); CI runs it");
+        return;
+    }
+    let m = Mount::tmpfs("size=8m");
+    let data = m.path().join("data");
+    let url = format!("sqlite://{}", data.join("h.db").display());
+    let out = hechuang(&url, &["migrate"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::create_dir_all(m.path().join("empty")).unwrap();
+    m.remount("ro");
+    for (db_url, args) in [
+        (url.clone(), vec!["migrate"]),
+        (url.clone(), vec!["serve"]),
+        (url.clone(), vec!["ledger", "verify"]),
+        (
+            format!("sqlite://{}", m.path().join("empty/h.db").display()),
+            vec!["migrate"],
+        ),
+        (
+            format!("sqlite://{}", m.path().join("missing/h.db").display()),
+            vec!["serve"],
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
+            .args(&args)
+            .env("HECHUANG_CONFIG_DIR", config_dir())
+            .env("HECHUANG_PROFILE", "test")
+            .env("HECHUANG__DATABASE__URL", &db_url)
+            .env("HECHUANG__DATA__DIR", &data)
+            .env("HECHUANG__SERVER__PORT", "0")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot be written") && err.contains("Read-only file system"),
+            "{args:?}: {err}"
+        );
+    }
+}

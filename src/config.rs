@@ -69,6 +69,14 @@ pub struct DatabaseSettings {
     /// or `normal` (faster; the last commits may be lost when the machine loses power).
     #[serde(default = "default_sqlite_sync")]
     pub sqlite_synchronous: crate::db::SqliteSync,
+    /// SQLite only: `/ready` fails while the file system holding the database has less
+    /// free space than this (a full disk fails writes that a small probe would not show).
+    #[serde(default = "default_min_free")]
+    pub sqlite_min_free_bytes: u64,
+}
+
+fn default_min_free() -> u64 {
+    32 * 1024 * 1024
 }
 
 fn default_sqlite_sync() -> crate::db::SqliteSync {

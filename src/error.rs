@@ -116,6 +116,8 @@ impl AppError {
             "internal server error; please retry later",
         )
     }
+    /// A resource or connection fault (the database unreachable, its disk full, a
+    /// connection cut): nothing was written; the client may retry in a few seconds.
     pub fn unavailable(msg: impl fmt::Display) -> Self {
         tracing::warn!(error = %msg, "service unavailable");
         Self::new(
@@ -124,6 +126,7 @@ impl AppError {
             "服务暂时不可用，请稍后重试",
             "service temporarily unavailable; please retry",
         )
+        .with_retry_after(RETRY_AFTER_SECS)
     }
 
     /// A validation failure. With one field error its code becomes the problem's code
@@ -195,6 +198,38 @@ impl From<FieldErrors> for AppError {
     fn from(e: FieldErrors) -> Self {
         AppError::validation(e)
     }
+}
+
+/// What `Retry-After` says when the database cannot be reached or written.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
+/// Errors of the database that are faults of a resource or a connection, not of the
+/// request: a full disk, a file system turned read-only, an I/O error, a connection the
+/// server closed or terminated, a server shutting down or unreachable. Matched on the
+/// messages SQLite and libpq give them (neither reaches diesel with a code).
+pub fn is_resource_fault(message: &str) -> bool {
+    const FAULTS: &[&str] = &[
+        // SQLite
+        "database is locked",
+        "database is busy",
+        "database or disk is full",
+        "disk I/O error",
+        "attempt to write a readonly database",
+        "unable to open database file",
+        // PostgreSQL (libpq and the server)
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "connection to server",
+        "could not connect",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "could not extend file",
+        "No space left on device",
+        "connection reset",
+        "broken pipe",
+    ];
+    FAULTS.iter().any(|f| message.contains(f))
 }
 
 /// A unique key whose violation has its own documented code.
@@ -289,10 +324,12 @@ impl From<diesel::result::Error> for AppError {
                 "数据正被他人同时修改，请重试",
                 "the data was changed concurrently; please retry",
             ),
+            E::DatabaseError(D::ClosedConnection, _) => AppError::unavailable(e),
             _ => {
                 let msg = e.to_string();
-                // SQLite reports a busy database as a plain error after busy_timeout.
-                if msg.contains("database is locked") || msg.contains("database is busy") {
+                // A busy SQLite database (after busy_timeout), a full disk, a cut
+                // connection: the request was fine, the service is not, for a moment.
+                if is_resource_fault(&msg) {
                     AppError::unavailable(msg)
                 } else {
                     AppError::internal(msg)

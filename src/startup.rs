@@ -167,6 +167,13 @@ impl Application {
             ),
             jobs: jobs.clone(),
             secure_cookies: settings.profile == "production",
+            sqlite_space: match db::parse_url(settings.database.url.expose_secret()) {
+                Ok((db::Backend::Sqlite, file)) if file != ":memory:" => Some((
+                    std::path::PathBuf::from(file),
+                    settings.database.sqlite_min_free_bytes,
+                )),
+                _ => None,
+            },
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();

@@ -363,7 +363,45 @@ where
     conn.transaction(f)
 }
 
+/// Bytes free to an unprivileged writer on the file system holding `path` (its folder
+/// when the file does not exist yet); `None` when the system cannot tell.
+pub fn free_space(path: &Path) -> Option<u64> {
+    let target = if path.exists() { path } else { path.parent()? };
+    let c = std::ffi::CString::new(target.as_os_str().as_encoded_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: `c` is a NUL-terminated path and `st` a buffer of the type statvfs fills.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), st.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled the buffer.
+    let st = unsafe { st.assume_init() };
+    Some(u64::from(st.f_bavail).saturating_mul(st.f_frsize))
+}
+
 /// Checks the database answers (for `/ready`).
 pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
     conn.ping()
+}
+
+/// Checks the database takes a write now (for `/ready`): one committed update of the
+/// single row of `readiness_probe`, in a write transaction like any use case's (on
+/// SQLite it needs the write lock, room in the log and a writable file).
+pub fn probe_write(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> QueryResult<()> {
+    use diesel::sql_types::Timestamp;
+    write_tx(conn, |c| {
+        match c {
+            DbConnection::Pg(pg) => {
+                diesel::sql_query("UPDATE readiness_probe SET checked_at = $1 WHERE id = 1")
+                    .bind::<Timestamp, _>(now)
+                    .execute(pg)
+            }
+            DbConnection::Sqlite(sq) => {
+                diesel::sql_query("UPDATE readiness_probe SET checked_at = ? WHERE id = 1")
+                    .bind::<Timestamp, _>(now)
+                    .execute(sq)
+            }
+        }
+        .map(|_| ())
+    })
 }

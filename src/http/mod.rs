@@ -32,6 +32,9 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::Runner>,
     /// Page session cookies carry `Secure` (the production profile).
     pub secure_cookies: bool,
+    /// SQLite: the database file and the free space below which the service is not ready
+    /// (`database.sqlite_min_free_bytes`).
+    pub sqlite_space: Option<(std::path::PathBuf, u64)>,
 }
 
 pub type State = web::Data<AppState>;

@@ -85,7 +85,14 @@ impl Answer {
                 code,
                 detail,
                 detail_en,
-            } => Err(AppError::new(kind, code, detail, detail_en)),
+            } => {
+                let e = AppError::new(kind, code, detail, detail_en);
+                Err(if kind == Kind::Unavailable {
+                    e.with_retry_after(crate::error::RETRY_AFTER_SECS)
+                } else {
+                    e
+                })
+            }
         }
     }
 

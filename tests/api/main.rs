@@ -11,6 +11,7 @@ mod certification;
 mod claims;
 mod cli;
 mod crash;
+mod faults;
 mod firms;
 mod fuzz;
 mod helpers;

@@ -1,3 +1,4 @@
+DROP TABLE readiness_probe;
 DROP INDEX refresh_tokens_revoked_idx;
 ALTER TABLE claim_outcomes DROP CONSTRAINT claim_outcomes_pkey;
 DELETE FROM claim_outcomes a USING claim_outcomes b

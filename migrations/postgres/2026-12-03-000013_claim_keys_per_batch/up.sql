@@ -12,3 +12,9 @@ UPDATE vouchers SET controller = lower(regexp_replace(controller,
 -- Sessions signed out are read by revocation time (every server polls them each second
 -- so their access tokens are refused at once).
 CREATE INDEX refresh_tokens_revoked_idx ON refresh_tokens (revoked_at);
+-- One row `/ready` updates: ready means the database takes a write now.
+CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY NOT NULL,
+    checked_at TIMESTAMP NOT NULL
+);
+INSERT INTO readiness_probe (id, checked_at) VALUES (1, CURRENT_TIMESTAMP);

@@ -1,3 +1,4 @@
+DROP TABLE readiness_probe;
 DROP TRIGGER batches_money_integer_insert;
 DROP TRIGGER batches_money_integer_update;
 DROP TRIGGER vouchers_money_integer_insert;

@@ -45,3 +45,9 @@ CREATE TRIGGER vouchers_money_integer_update BEFORE UPDATE OF balance_fen, held_
 CREATE TRIGGER ledger_entries_money_integer_insert BEFORE INSERT ON ledger_entries
     WHEN typeof(NEW.amount_fen) <> 'integer'
     BEGIN SELECT RAISE(ABORT, 'money must be integer fen'); END;
+-- One row `/ready` updates: ready means the database takes a write now.
+CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY NOT NULL,
+    checked_at TIMESTAMP NOT NULL
+);
+INSERT INTO readiness_probe (id, checked_at) VALUES (1, CURRENT_TIMESTAMP);

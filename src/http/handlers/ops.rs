@@ -25,14 +25,30 @@ pub struct Ready {
     pub database: &'static str,
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers and takes a write now (503 with `Retry-After`
+/// otherwise, e.g. while its disk is full).
 #[utoipa::path(get, path = "/ready", tag = "operations", responses(
     (status = 200, body = Ready),
     (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[get("/ready")]
 pub async fn ready(state: State) -> actix_web::Result<HttpResponse> {
-    let backend = db(&state, |c| {
+    // Ready means a write would be taken now: a database that answers reads but cannot
+    // write (a full disk, a read-only file system) is not ready.
+    let now = state.clock.now();
+    if let Some((file, min_free)) = &state.sqlite_space {
+        if let Some(free) = crate::db::free_space(file) {
+            if free < *min_free {
+                return Err(AppError::unavailable(format!(
+                    "only {free} bytes free under the database (database.sqlite_min_free_bytes = {min_free})"
+                ))
+                .into());
+            }
+        }
+    }
+    let backend = db(&state, move |c| {
         crate::db::ping(c).map_err(|e| AppError::unavailable(format!("database ping: {e}")))?;
+        crate::db::probe_write(c, now)
+            .map_err(|e| AppError::unavailable(format!("database write: {e}")))?;
         Ok(crate::db::backend_of(c).name())
     })
     .await?;

@@ -376,7 +376,7 @@ pub fn free_space(path: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so it filled the buffer.
     let st = unsafe { st.assume_init() };
-    Some(u64::from(st.f_bavail).saturating_mul(st.f_frsize))
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
 }
 
 /// Checks the database answers (for `/ready`).

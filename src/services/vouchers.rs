@@ -495,8 +495,8 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
             e.add(
                 field,
                 "instant_invalid",
-                "时间格式应为 RFC 3339（2000 至 2999 年），如 2026-12-01T09:00:00+08:00",
-                "instants are RFC 3339 with an offset, years 2000 to 2999, e.g. 2026-12-01T09:00:00+08:00",
+                "时间格式应为 RFC 3339，如 2026-12-01T09:00:00+08:00",
+                "instants are RFC 3339 with an offset, e.g. 2026-12-01T09:00:00+08:00",
             );
             None
         }
@@ -648,6 +648,15 @@ pub fn create_batch(
                 "closes_at has passed: such a batch could never be claimed",
             );
         }
+    }
+    // A new batch opens now or later; a day's leeway for "open at once" and clocks.
+    if opens.is_some_and(|o| o < now - chrono::Duration::days(1)) {
+        e.add(
+            "opens_at",
+            "opens_at_past",
+            "开放时间不能早于现在一天以上",
+            "opens_at may not be more than a day before now",
+        );
     }
     let mode = input.allocation_mode.unwrap_or(AllocationMode::FirstCome);
     e.finish()?;

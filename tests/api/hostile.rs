@@ -347,8 +347,8 @@ async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
 }
 
 /// Dates, instants and windows the document refuses are refused by the API too, at
-/// their field: a sign, a shortened field, a year before 1900 (registration) or 2000
-/// (instants), a batch that has already closed.
+/// their field: a sign, a shortened field, a year before 1900 (registration), a batch
+/// opening in 1970 or one that has already closed.
 #[actix_web::test]
 async fn implausible_dates_and_instants_are_refused_at_their_field() {
     use hechuang::domain::Role;
@@ -386,7 +386,7 @@ async fn implausible_dates_and_instants_are_refused_at_their_field() {
             "1970-01-01T00:00:00Z".to_string(),
             (now + chrono::Duration::days(1)).to_rfc3339(),
             "opens_at",
-            "instant_invalid",
+            "opens_at_past",
         ),
         (
             (now - chrono::Duration::days(3)).to_rfc3339(),

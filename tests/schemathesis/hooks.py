@@ -85,7 +85,8 @@ RULES: dict[str, set[str]] = {
     # A programme's batch budgets together have a ceiling (docs/API.md): a sum over the
     # data; so has a batch's budget after top-ups.
     "POST /api/v1/programmes/{id}/batches": {"face_value_above_budget", "window_invalid",
-                                             "window_past", "programme_ceiling_exceeded"} | TODAY,
+                                             "window_past", "opens_at_past",
+                                             "programme_ceiling_exceeded"} | TODAY,
     "POST /api/v1/batches/{id}/topups": {"budget_ceiling_exceeded", "programme_ceiling_exceeded"},
     # A programme: a special voucher buys one category; the yearly limit is at least
     # the per-batch limit.

@@ -5,7 +5,7 @@
 use crate::cli::{can_mount, Mount};
 use crate::helpers::{is_postgres, spawn_app, spawn_app_with};
 use hechuang::domain::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn programme(app: &crate::helpers::TestApp, admin: &str, n: usize) -> crate::helpers::Resp {
     app.post(
@@ -117,26 +117,12 @@ async fn a_terminated_connection_answers_503_and_a_retry_succeeds() {
             "BEGIN; SELECT id FROM batches WHERE id = '{batch_id}' FOR UPDATE;"
         ))
         .unwrap();
-    let topup = {
-        let client = app.client.clone();
-        let url = app.url(&format!("/api/v1/batches/{batch_id}/topups"));
-        let token = admin.clone();
-        actix_web::rt::spawn(async move {
-            let mut res = client
-                .post(url)
-                .insert_header(("Authorization", format!("Bearer {token}")))
-                .send_json(&json!({"amount": "5000.00", "reason": "追加"}))
-                .await
-                .expect("sent");
-            let retry = res
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let body: Value = res.json().await.unwrap_or(Value::Null);
-            (res.status().as_u16(), retry, body)
-        })
-    };
+    let topup = app.spawn_send(
+        "POST",
+        &format!("/api/v1/batches/{batch_id}/topups"),
+        Some(&admin),
+        json!({"amount": "5000.00", "reason": "追加"}),
+    );
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -160,7 +146,7 @@ async fn a_terminated_connection_answers_503_and_a_retry_succeeds() {
         terminated, 1,
         "the waiting top-up's connection was terminated"
     );
-    let (status, retry, body) = topup.await.unwrap();
+    let (status, body, retry) = topup.await.unwrap();
     assert_eq!(
         (status, body["code"].as_str().unwrap_or("")),
         (503, "service_unavailable"),

@@ -229,6 +229,32 @@ impl TestApp {
         (res.status(), res.headers().clone(), bytes.to_vec())
     }
 
+    /// Sends a JSON request on its own task, so several can be released together;
+    /// the handle answers (status, body, Retry-After).
+    pub fn spawn_send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> actix_web::rt::task::JoinHandle<(u16, Value, Option<String>)> {
+        let m = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(m, self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        actix_web::rt::spawn(async move {
+            let mut res = req.send_json(&body).await.expect("request sent");
+            let retry = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body: Value = res.json().limit(1 << 20).await.unwrap_or(Value::Null);
+            (res.status().as_u16(), body, retry)
+        })
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
         self.send("GET", path, token, None).await
     }

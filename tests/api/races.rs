@@ -267,41 +267,21 @@ async fn a_cancellation_racing_the_expiry_job_strands_nothing() {
     app.clock.advance(Duration::days(400)); // past the voucher's validity
     let admin = app.token("admin_exr").await;
 
-    let expire = {
-        let client = app.client.clone();
-        let url = app.url("/api/v1/admin/jobs/voucher_expiry/runs");
-        let token = admin.clone();
-        move || {
-            let (client, url, token) = (client.clone(), url.clone(), token.clone());
-            actix_web::rt::spawn(async move {
-                let mut res = client
-                    .post(url)
-                    .insert_header(("Authorization", format!("Bearer {token}")))
-                    .send_json(&json!({}))
-                    .await
-                    .expect("sent");
-                let body: Value = res.json().await.unwrap_or(Value::Null);
-                (res.status().as_u16(), body)
-            })
-        }
+    let expire = || {
+        app.spawn_send(
+            "POST",
+            "/api/v1/admin/jobs/voucher_expiry/runs",
+            Some(&admin),
+            json!({}),
+        )
     };
-    let cancel = {
-        let client = app.client.clone();
-        let url = app.url(&format!("/api/v1/orders/{order}/cancel"));
-        let token = w.firm.token.clone();
-        move || {
-            let (client, url, token) = (client.clone(), url.clone(), token.clone());
-            actix_web::rt::spawn(async move {
-                let mut res = client
-                    .post(url)
-                    .insert_header(("Authorization", format!("Bearer {token}")))
-                    .send_json(&json!({"reason": "不再需要"}))
-                    .await
-                    .expect("sent");
-                let body: Value = res.json().await.unwrap_or(Value::Null);
-                (res.status().as_u16(), body)
-            })
-        }
+    let cancel = || {
+        app.spawn_send(
+            "POST",
+            &format!("/api/v1/orders/{order}/cancel"),
+            Some(&w.firm.token),
+            json!({"reason": "不再需要"}),
+        )
     };
     let (expired, cancelled) = if is_postgres() {
         let mut blocker = RowBlocker::lock_voucher(&app.db_url, &w.voucher);
@@ -384,26 +364,19 @@ async fn concurrent_redemptions_of_one_order_answer_the_documented_code() {
     let app = spawn_app().await;
     let w = world(&app, "rdr").await;
     let o = w.confirmed_order(&app, "10000.00").await;
-    let mut handles = Vec::new();
-    for _ in 0..12 {
-        let client = app.client.clone();
-        let url = app.url("/api/v1/provider/redemptions");
-        let token = w.provider_token.clone();
-        let body = json!({"order_ids": [o]});
-        handles.push(actix_web::rt::spawn(async move {
-            let mut res = client
-                .post(url)
-                .insert_header(("Authorization", format!("Bearer {token}")))
-                .send_json(&body)
-                .await
-                .expect("sent");
-            let body: Value = res.json().await.unwrap_or(Value::Null);
-            (res.status().as_u16(), body)
-        }));
-    }
+    let handles: Vec<_> = (0..12)
+        .map(|_| {
+            app.spawn_send(
+                "POST",
+                "/api/v1/provider/redemptions",
+                Some(&w.provider_token),
+                json!({"order_ids": [o]}),
+            )
+        })
+        .collect();
     let mut codes: HashMap<(u16, String), usize> = HashMap::new();
     for h in handles {
-        let (status, body) = h.await.unwrap();
+        let (status, body, _) = h.await.unwrap();
         let code = body["code"].as_str().unwrap_or("created").to_string();
         *codes.entry((status, code)).or_default() += 1;
     }

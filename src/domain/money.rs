@@ -102,8 +102,7 @@ impl Fen {
     /// negative, written exactly as the document's pattern says (no spaces, sign or
     /// leading zeros; at most thirteen integer digits, else `amount_out_of_range`).
     /// Nothing is rounded here: more precision than a fen is an error, not a guess.
-    pub fn parse_yuan(input: &str) -> Result<Self, MoneyError> {
-        let s = input;
+    pub fn parse_yuan(s: &str) -> Result<Self, MoneyError> {
         if s.starts_with('-') {
             return Err(MoneyError::Negative);
         }

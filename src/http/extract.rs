@@ -69,6 +69,22 @@ pub struct UserStates {
 }
 
 impl UserStates {
+    /// What a sign-out on this process revoked takes effect here at once (other
+    /// processes read it from the database within `auth.user_state_poll_ms`).
+    pub fn signed_out(
+        &self,
+        user_id: &str,
+        out: &crate::services::auth::SignedOut,
+        now: chrono::NaiveDateTime,
+    ) {
+        for f in &out.families {
+            self.revoke_session(f, now);
+        }
+        if out.everywhere {
+            self.forget(user_id);
+        }
+    }
+
     /// Refuses the access tokens of a signed-out session from now on.
     pub fn revoke_session(&self, session: &str, at: chrono::NaiveDateTime) {
         self.revoked

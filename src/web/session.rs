@@ -479,7 +479,7 @@ async fn logout(
         svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
     })
     .await?;
-    crate::http::handlers::auth::signed_out(&state, &user, &out, now);
+    state.user_states.signed_out(&user, &out, now);
     let gone = [
         cookie(&state, ACCESS, String::new(), 0),
         cookie(&state, REFRESH, String::new(), 0),

@@ -114,7 +114,7 @@ pub async fn logout(
         )
     })
     .await?;
-    signed_out(&state, &user, &out, now);
+    state.user_states.signed_out(&user, &out, now);
     Ok(HttpResponse::Ok().json(LogoutResult {
         sessions_revoked: out.sessions,
     }))
@@ -168,20 +168,4 @@ pub async fn me(state: State, auth: Auth<AnyRole>) -> actix_web::Result<HttpResp
     let id = auth.caller.user_id.clone();
     let v = db(&state, move |c| crate::services::users::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(v))
-}
-
-/// Makes this process refuse the signed-out sessions' access tokens at once (other
-/// processes read them from the database within `auth.user_state_poll_ms`).
-pub(crate) fn signed_out(
-    state: &State,
-    user_id: &str,
-    out: &svc::SignedOut,
-    now: chrono::NaiveDateTime,
-) {
-    for f in &out.families {
-        state.user_states.revoke_session(f, now);
-    }
-    if out.everywhere {
-        state.user_states.forget(user_id);
-    }
 }

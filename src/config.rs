@@ -26,6 +26,31 @@ pub struct Settings {
     pub jobs: JobsSettings,
     pub claims: ClaimSettings,
     pub mail: MailSettings,
+    /// Who runs this deployment, as every page's header and footer name it.
+    pub site: SiteSettings,
+}
+
+/// The deployment profile's public face: the authority's name, how to reach it, the
+/// site's record line (ICP 备案). Shown on every page; an empty field is left out.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct SiteSettings {
+    pub authority_zh: String,
+    pub authority_en: String,
+    /// The short name in the header on narrow screens and in page titles.
+    pub short_zh: String,
+    pub short_en: String,
+    /// The office that answers users (for a locked account, a refused application).
+    pub office_zh: String,
+    pub office_en: String,
+    pub phone: String,
+    pub email: String,
+    pub address_zh: String,
+    pub address_en: String,
+    /// Office hours, e.g. 工作日 9:00–17:00.
+    pub hours_zh: String,
+    pub hours_en: String,
+    /// The site's record line (e.g. 皖ICP备…号), printed in the footer.
+    pub record_line: String,
 }
 
 #[derive(Debug, Deserialize)]

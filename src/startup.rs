@@ -167,6 +167,7 @@ impl Application {
             ),
             jobs: jobs.clone(),
             secure_cookies: settings.profile == "production",
+            site: Arc::new(settings.site.clone()),
             sqlite_space: match db::parse_url(settings.database.url.expose_secret()) {
                 Ok((db::Backend::Sqlite, file)) if file != ":memory:" => Some((
                     std::path::PathBuf::from(file),

@@ -152,6 +152,46 @@ impl fmt::Display for Fen {
     }
 }
 
+impl Fen {
+    /// Yuan as people read it on a page: thousands separated, two decimals
+    /// (`1,234,567.50`). Files and the API keep the plain form ([`fmt::Display`]).
+    pub fn grouped(self) -> String {
+        group_digits(&self.to_string())
+    }
+}
+
+/// `1234567.50` → `1,234,567.50`: commas every three digits of the integer part of a
+/// plain decimal number; anything else is returned as it is.
+pub fn group_digits(plain: &str) -> String {
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return plain.to_string();
+    }
+    let mut out = String::with_capacity(plain.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 impl Serialize for Fen {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_string())
@@ -160,6 +200,20 @@ impl Serialize for Fen {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pages_group_yuan_by_thousands_and_leave_other_text_alone() {
+        use super::{group_digits, Fen};
+        assert_eq!(Fen::new(0).grouped(), "0.00");
+        assert_eq!(Fen::new(99_999).grouped(), "999.99");
+        assert_eq!(Fen::new(100_000).grouped(), "1,000.00");
+        assert_eq!(Fen::new(3_000_000_000).grouped(), "30,000,000.00");
+        assert_eq!(Fen::new(-123_456_789).grouped(), "-1,234,567.89");
+        assert_eq!(group_digits("1234567"), "1,234,567");
+        assert_eq!(group_digits("12a34"), "12a34");
+        assert_eq!(group_digits(""), "");
+        assert_eq!(group_digits("80%"), "80%");
+    }
+
     use super::*;
     use std::str::FromStr;
 

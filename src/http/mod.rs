@@ -32,6 +32,8 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::Runner>,
     /// Page session cookies carry `Secure` (the production profile).
     pub secure_cookies: bool,
+    /// The deployment's public face (`[site]`): every page's header and footer.
+    pub site: Arc<crate::config::SiteSettings>,
     /// SQLite: the database file and the free space below which the service is not ready
     /// (`database.sqlite_min_free_bytes`).
     pub sqlite_space: Option<(std::path::PathBuf, u64)>,

@@ -27,6 +27,7 @@ pub mod statistics;
 pub mod subsidies;
 pub mod users;
 pub mod vouchers;
+pub mod workbench;
 
 use crate::domain::{PartyKind, Role};
 use serde::{Deserialize, Serialize};

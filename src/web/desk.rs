@@ -39,47 +39,6 @@ pub(super) struct Desk {
     lang_cookie: Option<Cookie<'static>>,
 }
 
-#[derive(Serialize)]
-struct NavLink {
-    href: &'static str,
-    text: &'static str,
-}
-
-fn nav(role: Role) -> Vec<NavLink> {
-    let l = |href, text| NavLink { href, text };
-    match role {
-        Role::Firm => vec![
-            l("/firm", "企业信息"),
-            l("/batches", "领取合创券"),
-            l("/my/vouchers", "我的合创券"),
-            l("/services", "服务目录"),
-            l("/orders", "我的订单"),
-        ],
-        Role::Provider => vec![
-            l("/provider", "机构入库"),
-            l("/provider/services", "服务项目"),
-            l("/orders", "服务订单"),
-            l("/provider/redemptions", "兑现申请"),
-        ],
-        Role::Space => vec![
-            l("/space", "认定与补贴"),
-            l("/space/apply", "申请认定"),
-            l("/space/incubatees", "在孵企业"),
-            l("/space/statistics", "年度统计"),
-        ],
-        Role::Reviewer => vec![l("/review", "审核工作台")],
-        Role::Finance => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
-        Role::Admin => vec![
-            l("/admin", "项目与批次"),
-            l("/admin/users", "用户与角色"),
-            l("/admin/outbox", "邮件"),
-            l("/admin/jobs", "定时任务"),
-            l("/review", "审核工作台"),
-        ],
-        Role::Auditor => vec![l("/finance/report", "结算报表")],
-    }
-}
-
 /// Opens a page for the given roles: not signed in → the sign-in page, coming back here
 /// afterwards; signed in with another role → 403 with a plain page.
 pub(super) async fn open(
@@ -178,11 +137,12 @@ impl Desk {
         let ctx = context! {
             ..ctx,
             ..context! {
-                nav => super::val(nav(self.s.caller.role)), csrf => self.csrf.clone(), done => self.done,
+                csrf => self.csrf.clone(), done => self.done,
                 f => super::val(form),
             }
         };
-        let r = render(name, path, &self.lang, title, ctx)?;
+        let chrome = super::Chrome::signed_in(state, self.s.caller.role);
+        let r = render(name, path, &self.lang, &chrome, title, ctx)?;
         Ok(with(r, status, &self.cookies(state)))
     }
 

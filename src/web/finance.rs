@@ -87,7 +87,10 @@ async fn runs_page(
         "finance_runs.html",
         "/finance",
         "结算批次",
-        context! { items => val(&items), total => list.total, last_period => last },
+        context! {
+            items => val(&items), total => list.total, last_period => last,
+            can_prepare => d.s.caller.role == Role::Finance,
+        },
         form,
         status,
     )

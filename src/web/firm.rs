@@ -26,7 +26,7 @@ fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
     s.as_ref().map(|s| s.renewal(state)).unwrap_or_default()
 }
 
-fn status_text(s: &str) -> &'static str {
+pub(super) fn status_text(s: &str) -> &'static str {
     match s {
         "scheduled" => "即将开抢",
         "open" => "领取中",
@@ -63,10 +63,15 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
         })));
     }
     let (csrf, set) = csrf_of(&state, &req);
+    let chrome = match &s {
+        Some(s) => super::Chrome::signed_in(&state, s.caller.role),
+        None => super::Chrome::anonymous(&state),
+    };
     let r = render(
         "batches.html",
         "/batches",
         &Lang::of_request(&req),
+        &chrome,
         "合创券批次",
         context! { items => items, firm => firm, csrf => csrf },
     )?;
@@ -87,12 +92,13 @@ struct ClaimForm {
 
 fn answer(
     lang: &Lang,
+    chrome: &super::Chrome,
     ok: bool,
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let title = if ok { "领取成功" } else { "未领取" };
-    let r = render("claim_result.html", "/batches", lang, title, ctx)?;
+    let r = render("claim_result.html", "/batches", lang, chrome, title, ctx)?;
     Ok(with(r, status, &[]))
 }
 
@@ -111,9 +117,11 @@ async fn claim(
         return Ok(see_other("/login?next=/batches"));
     };
     let lang = Lang::of_request(&req);
+    let chrome = super::Chrome::signed_in(&state, s.caller.role);
     let refuse = |reason: String, status| {
         answer(
             &lang,
+            &chrome,
             false,
             context! { ok => false, reason => reason },
             status,
@@ -164,6 +172,7 @@ async fn claim(
     let mut r = match got.into_result() {
         Ok(v) => answer(
             &lang,
+            &chrome,
             true,
             context! {
                 ok => true, code => v.code, amount => v.face_value.to_string(),
@@ -221,6 +230,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         "vouchers.html",
         "/my/vouchers",
         &Lang::of_request(&req),
+        &super::Chrome::signed_in(&state, s.caller.role),
         "我的合创券",
         context! { items => items },
     )?;

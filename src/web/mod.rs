@@ -4,6 +4,7 @@
 //! sheet are compiled into the binary (no CDN, nothing fetched at run time); minijinja
 //! escapes every value in the HTML templates.
 
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, PublicCertification};
@@ -30,6 +31,7 @@ mod review;
 mod session;
 mod space;
 mod space_forms;
+mod workbench;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -77,6 +79,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "space_statistics.html",
     "subsidies.html",
     "vouchers.html",
+    "workbench.html",
+    "logout.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -94,6 +98,10 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
         env.add_filter("t", |state: &minijinja::State, s: String| -> String {
             let en = state.lookup("en").is_some_and(|v| v.is_true());
             en::t(&s, en)
+        });
+        // `{{ amount|yuan }}`: a plain amount (`1234567.50`) with thousands separators.
+        env.add_filter("yuan", |s: String| -> String {
+            crate::domain::money::group_digits(&s)
         });
         for (name, src) in TEMPLATES {
             env.add_template(name, src)
@@ -131,7 +139,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(review::routes)
         .configure(finance::routes)
         .configure(admin::routes)
-        .configure(space_forms::routes);
+        .configure(space_forms::routes)
+        .configure(workbench::routes);
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,12 +220,119 @@ pub(crate) fn with_lang(mut r: HttpResponse, req: &actix_web::HttpRequest) -> Ht
     r
 }
 
-/// Renders a page with the headers every page carries: no script or frame from anywhere,
-/// nothing sniffed, no referrer sent elsewhere.
+/// A link in a role's navigation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct NavLink {
+    pub(crate) href: &'static str,
+    pub(crate) text: &'static str,
+}
+
+/// The pages a role works on, in the order of its day; the header shows them to that
+/// role only (a test follows every link of every role and gets the page, not a refusal).
+pub(crate) fn nav(role: Role) -> Vec<NavLink> {
+    let l = |href, text| NavLink { href, text };
+    let mut links = vec![l("/home", "工作台")];
+    links.extend(match role {
+        Role::Firm => vec![
+            l("/firm", "企业信息"),
+            l("/batches", "领取合创券"),
+            l("/my/vouchers", "我的合创券"),
+            l("/services", "服务目录"),
+            l("/orders", "我的订单"),
+        ],
+        Role::Provider => vec![
+            l("/provider", "机构入库"),
+            l("/provider/services", "服务项目"),
+            l("/orders", "服务订单"),
+            l("/provider/redemptions", "兑现申请"),
+        ],
+        Role::Space => vec![
+            l("/space", "认定与补贴"),
+            l("/space/apply", "申请认定"),
+            l("/space/incubatees", "在孵企业"),
+            l("/space/statistics", "年度统计"),
+        ],
+        Role::Reviewer => vec![l("/review", "审核工作台")],
+        Role::Finance => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
+        Role::Admin => vec![
+            l("/admin", "项目与批次"),
+            l("/admin/users", "用户与角色"),
+            l("/admin/outbox", "邮件"),
+            l("/admin/jobs", "定时任务"),
+            l("/review", "审核工作台"),
+        ],
+        Role::Auditor => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
+    });
+    links
+}
+
+/// What every page's header and footer show besides the page: the authority, and who
+/// is signed in with their role's links.
+pub(crate) struct Chrome {
+    site: std::sync::Arc<crate::config::SiteSettings>,
+    role: Option<Role>,
+}
+
+impl Chrome {
+    pub(crate) fn signed_in(state: &State, role: Role) -> Chrome {
+        Chrome {
+            site: state.site.clone(),
+            role: Some(role),
+        }
+    }
+
+    pub(crate) fn anonymous(state: &State) -> Chrome {
+        Chrome {
+            site: state.site.clone(),
+            role: None,
+        }
+    }
+
+    /// The reader of a public page: signed in when the request carries a valid access
+    /// token (an expired one is renewed on the next work page; the header offers 登录,
+    /// and the sign-in page sends a still-signed-in reader straight on).
+    pub(crate) async fn of(state: &State, req: &actix_web::HttpRequest) -> Chrome {
+        let role = match req.cookie(session::ACCESS) {
+            Some(c) => crate::http::extract::verify_access(state, c.value())
+                .await
+                .ok()
+                .map(|caller| caller.role),
+            None => None,
+        };
+        Chrome {
+            site: state.site.clone(),
+            role,
+        }
+    }
+
+    fn context(&self, en: bool) -> minijinja::Value {
+        let s = &*self.site;
+        let pick = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        context! {
+            site => context! {
+                authority => pick(&s.authority_zh, &s.authority_en),
+                short => pick(&s.short_zh, &s.short_en),
+                office => pick(&s.office_zh, &s.office_en),
+                address => pick(&s.address_zh, &s.address_en),
+                hours => pick(&s.hours_zh, &s.hours_en),
+                phone => s.phone.clone(), email => s.email.clone(),
+                record_line => s.record_line.clone(),
+            },
+            me => self.role.map(|r| context! {
+                role => session::role_text(r),
+                nav => val(nav(r)),
+            }),
+        }
+    }
+}
+
+/// Renders a page inside the site's header and footer, with the headers every page
+/// carries: no script or frame from anywhere, nothing sniffed, no referrer sent elsewhere.
 fn render(
     name: &str,
     path: &str,
     lang: &Lang,
+    chrome: &Chrome,
     title: &str,
     ctx: minijinja::Value,
 ) -> Result<HttpResponse, AppError> {
@@ -232,10 +348,11 @@ fn render(
         amp_lang => lang.amp(),
         other_lang_href => other,
         title => title,
+        path => path,
     };
     let html = env()?
         .get_template(name)
-        .and_then(|t| t.render(context! { ..base, ..ctx }))
+        .and_then(|t| t.render(context! { ..base, ..chrome.context(lang.en), ..ctx }))
         .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -246,6 +363,11 @@ fn render(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(html))
+}
+
+/// An amount as pages show it: yuan with thousands separators (`30,000,000.00`).
+pub(crate) fn yuan(f: crate::domain::Fen) -> String {
+    f.grouped()
 }
 
 /// A UTC instant as shown on pages: China time to the second.
@@ -295,16 +417,13 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
         ))
     })
     .await?;
-    let title = if lang.en {
-        "Public disclosure"
-    } else {
-        "信息公示"
-    };
+    let title = "首页";
     Ok(with_lang(
         render(
             "home.html",
             "/",
             &lang,
+            &Chrome::of(&state, &req).await,
             title,
             context! { certifications => c, subsidies => s, redemptions => r },
         )?,
@@ -385,6 +504,7 @@ async fn certifications_page(
             "certifications.html",
             "/public/certifications",
             &lang,
+            &Chrome::of(&state, &req).await,
             title,
             context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
         )?,
@@ -511,6 +631,7 @@ async fn subsidies_page(
             "subsidies.html",
             "/public/subsidies",
             &lang,
+            &Chrome::of(&state, &req).await,
             title,
             context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
         )?,
@@ -612,6 +733,7 @@ async fn redemptions_page(
             "redemptions.html",
             "/public/redemptions",
             &lang,
+            &Chrome::of(&state, &req).await,
             title,
             context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
         )?,
@@ -759,6 +881,7 @@ async fn awards_page(
             "awards.html",
             &format!("/public/awards/{year}"),
             &lang,
+            &Chrome::of(&state, &req).await,
             &title,
             context! {
                 year => year, rows => val(&rows), found => found.is_some(),

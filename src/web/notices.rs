@@ -179,6 +179,7 @@ async fn page(
         "notices.html",
         kind.path(),
         &lang,
+        &super::Chrome::of(state, req).await,
         kind.title(),
         context! {
             items => items, fields => fields, csrf => csrf, notice => s.notice,

@@ -110,6 +110,7 @@ async fn results_page(
             "batch_results.html",
             &format!("/public/batches/{}/results", b.id),
             &lang,
+            &super::Chrome::of(&state, &req).await,
             &title,
             context! {
                 id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-const ACCESS: &str = "hc_access";
+pub(super) const ACCESS: &str = "hc_access";
 const REFRESH: &str = "hc_refresh";
 const CSRF: &str = "hc_csrf";
 
@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(login)
         .service(account)
         .service(change_password)
+        .service(logout_page)
         .service(logout);
 }
 
@@ -129,6 +130,9 @@ pub(super) fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
+/// Where a person lands after signing in: their role's 工作台.
+pub(super) const HOME: &str = "/home";
+
 /// Only a path on this site: one leading `/` and no second one or backslash after it
 /// (`//host`, `/\\host`), no control characters or whitespace anywhere (browsers drop a
 /// tab or line break, so `/\t/evil.example` becomes `//evil.example`, another host);
@@ -142,7 +146,7 @@ fn safe_next(next: &str) -> &str {
     if same_site {
         next
     } else {
-        "/account"
+        HOME
     }
 }
 
@@ -185,6 +189,7 @@ fn login_form(
         "login.html",
         "/login",
         lang,
+        &super::Chrome::anonymous(state),
         title,
         context! { csrf => csrf, next => next, username => username, form_error => form_error, errors => errors },
     )?;
@@ -198,7 +203,15 @@ async fn login_page(
     q: web::Query<NextQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
-    let next = safe_next(q.next.as_deref().unwrap_or("/account"));
+    let next = safe_next(q.next.as_deref().unwrap_or(HOME));
+    // Still signed in (perhaps only the refresh token is left): straight on.
+    if let Some(s) = session(&state, &req).await {
+        return Ok(with(
+            see_other(next),
+            StatusCode::SEE_OTHER,
+            &s.renewal(&state),
+        ));
+    }
     Ok(login_form(
         &state,
         &req,
@@ -311,7 +324,7 @@ async fn account_page(
     errors: BTreeMap<String, String>,
     extra: &[Cookie<'static>],
 ) -> Result<HttpResponse, AppError> {
-    let lang = Lang { en: false };
+    let lang = Lang::of_request(req);
     let id = s.caller.user_id.clone();
     let user = db(state, move |c| Ok(crate::db::users::by_id(c, &id)?))
         .await?
@@ -325,6 +338,7 @@ async fn account_page(
         "account.html",
         "/account",
         &lang,
+        &super::Chrome::signed_in(state, s.caller.role),
         "我的账户",
         context! {
             csrf => csrf, display_name => user.display_name, username => user.username,
@@ -448,6 +462,36 @@ struct LogoutForm {
     csrf: String,
 }
 
+/// The sign-out page: signed in, it asks (signing out changes state, so only the
+/// form's POST does it); signed out, it says so with the way back in.
+#[get("/logout")]
+async fn logout_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
+    let s = session(&state, &req).await;
+    let (csrf, set) = csrf_of(&state, &req);
+    let chrome = match &s {
+        Some(s) => super::Chrome::signed_in(&state, s.caller.role),
+        None => super::Chrome::anonymous(&state),
+    };
+    let title = if s.is_some() {
+        "退出登录"
+    } else {
+        "已退出"
+    };
+    let r = render(
+        "logout.html",
+        "/logout",
+        &lang,
+        &chrome,
+        title,
+        context! { csrf => csrf },
+    )?;
+    let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
+    cookies.extend(s.iter().flat_map(|s| s.renewal(&state)));
+    cookies.extend(Lang::cookie_for(&req));
+    Ok(with(r, StatusCode::OK, &cookies))
+}
+
 #[post("/logout")]
 async fn logout(
     state: State,
@@ -455,7 +499,7 @@ async fn logout(
     form: web::Form<LogoutForm>,
 ) -> actix_web::Result<HttpResponse> {
     let Some(s) = session(&state, &req).await else {
-        return Ok(see_other("/"));
+        return Ok(see_other("/logout"));
     };
     if !csrf_ok(&req, &form.csrf) {
         return Ok(account_page(
@@ -484,7 +528,7 @@ async fn logout(
         cookie(&state, ACCESS, String::new(), 0),
         cookie(&state, REFRESH, String::new(), 0),
     ];
-    Ok(with(see_other("/"), StatusCode::SEE_OTHER, &gone))
+    Ok(with(see_other("/logout"), StatusCode::SEE_OTHER, &gone))
 }
 
 #[cfg(test)]
@@ -510,7 +554,7 @@ mod tests {
             "evil.example",
             "",
         ] {
-            assert_eq!(safe_next(bad), "/account", "{bad:?}");
+            assert_eq!(safe_next(bad), "/home", "{bad:?}");
         }
     }
 }

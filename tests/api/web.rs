@@ -335,7 +335,7 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
         .await;
     assert_eq!(
         (p.status, p.location.as_str()),
-        (303, "/account"),
+        (303, "/home"),
         "an outside next is ignored"
     );
     let access = p
@@ -412,7 +412,7 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
         .await;
     assert_eq!(p.status, 403, "a forged sign-out does nothing");
     let p = b.post("/logout", &[("csrf", &token)]).await;
-    assert_eq!((p.status, p.location.as_str()), (303, "/"));
+    assert_eq!((p.status, p.location.as_str()), (303, "/logout"));
     assert!(!b.jar.contains_key("hc_access") && !b.jar.contains_key("hc_refresh"));
     assert_eq!(b.get("/account").await.status, 303);
     let r = app
@@ -445,8 +445,7 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
         p.body
     );
     assert!(
-        p.body.contains("剩余 <strong>100000.00</strong> 元")
-            && p.body.contains("登录</a>后即可领取")
+        p.body.contains("剩余 <strong>100000.00</strong> 元") && p.body.contains("登录后领取</a>")
     );
     assert!(p
         .body
@@ -879,6 +878,6 @@ async fn sign_in_never_sends_anyone_to_another_site() {
                 ],
             )
             .await;
-        assert_eq!((p.status, p.location.as_str()), (303, "/account"), "{evil}");
+        assert_eq!((p.status, p.location.as_str()), (303, "/home"), "{evil}");
     }
 }

@@ -1,0 +1,298 @@
+//! A person's 工作台 (home after sign-in): what waits for them, counted (待办); what
+//! happened lately on their orders; and where a newcomer stands (the firm's onboarding,
+//! the provider's listing, the space's certification) with the batches a firm can claim
+//! in. Read only, from the same use cases the work pages call, in one read transaction.
+
+use super::certification::{self as certs, Viewer};
+use super::orders::{self, OrderView, Party};
+use super::vouchers::BatchView;
+use super::{Actor, Page};
+use crate::db::{self, DbConnection};
+use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::settlement::RunStage;
+use crate::domain::subsidy::EntitlementStatus;
+use crate::domain::{Policy, Role};
+use crate::error::{AppError, AppResult};
+use chrono::{Datelike, NaiveDateTime};
+use serde::Serialize;
+
+crate::domain::text_enum! {
+    /// One kind of work waiting for someone.
+    pub enum TodoKind {
+        /// Firm: deliveries to confirm (or dispute).
+        OrdersToConfirm => "orders_to_confirm",
+        /// Provider: new orders to accept or decline.
+        OrdersToAccept => "orders_to_accept",
+        /// Provider: accepted orders to deliver.
+        OrdersToDeliver => "orders_to_deliver",
+        /// Provider: confirmed orders not yet in a redemption application.
+        OrdersToRedeem => "orders_to_redeem",
+        /// Space: last year's statistics not filed yet.
+        StatisticsDue => "statistics_due",
+        /// Space: its certification applications under review.
+        ApplicationsInReview => "applications_in_review",
+        /// Reviewer: firms waiting for onboarding.
+        FirmsToOnboard => "firms_to_onboard",
+        /// Reviewer: provider applications waiting for a decision to publish.
+        ProvidersToReview => "providers_to_review",
+        /// Reviewer: providers in public notice (the notice ends, then a decision).
+        ProvidersInNotice => "providers_in_notice",
+        /// Reviewer: disputed deliveries.
+        DisputesToResolve => "disputes_to_resolve",
+        /// Reviewer: redemption items to decide.
+        RedemptionsToReview => "redemptions_to_review",
+        /// Reviewer: certification applications to decide.
+        CertificationsToReview => "certifications_to_review",
+        /// Reviewer: carrier subsidies in notice, decided when the notice ends.
+        EntitlementsInNotice => "entitlements_in_notice",
+        /// Finance: runs prepared, waiting for a second person's approval.
+        RunsToApprove => "runs_to_approve",
+        /// Finance: approved runs whose bank file has not been taken.
+        RunsToExport => "runs_to_export",
+        /// Finance: exported runs with payouts whose result is not recorded.
+        ResultsToRecord => "results_to_record",
+        /// Admin: emails that could not be sent.
+        EmailsFailed => "emails_failed",
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Todo {
+    pub kind: TodoKind,
+    pub count: i64,
+}
+
+/// Where the person's firm, provider or space stands with the programme.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "party", rename_all = "snake_case")]
+pub enum Standing {
+    Firm {
+        name: String,
+        status: OnboardingStatus,
+        reason: Option<String>,
+    },
+    Provider {
+        name: String,
+        status: ListingStatus,
+        reason: Option<String>,
+    },
+    Space {
+        name: String,
+        /// Certifications in force.
+        certified: i64,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Workbench {
+    pub standing: Option<Standing>,
+    pub todo: Vec<Todo>,
+    /// The person's latest orders (firms and providers).
+    pub recent_orders: Vec<OrderView>,
+    /// For an onboarded firm: the batches open now or opening later.
+    pub batches: Vec<BatchView>,
+}
+
+fn one() -> Page {
+    Page {
+        page: 1,
+        per_page: 1,
+    }
+}
+
+fn orders_in(
+    c: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    status: OrderStatus,
+) -> AppResult<i64> {
+    Ok(orders::list(c, policy, party, Some(status.as_str()), one())?.total)
+}
+
+/// The work waiting for `actor` and where their party stands, as of `now`.
+pub fn of(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> AppResult<Workbench> {
+    let role = actor.role_kind.ok_or_else(AppError::forbidden)?;
+    db::read_tx(conn, |c| {
+        let mut todo = Vec::new();
+        let mut add = |kind, count| todo.push(Todo { kind, count });
+        let mut wb = Workbench {
+            standing: None,
+            todo: Vec::new(),
+            recent_orders: Vec::new(),
+            batches: Vec::new(),
+        };
+        let recent = Page {
+            page: 1,
+            per_page: 5,
+        };
+        match role {
+            Role::Firm => {
+                let party = Party::of(actor)?;
+                if let Party::Firm(id) = party {
+                    let f = super::firms::get(c, id)?;
+                    if f.onboarding_status == OnboardingStatus::Onboarded {
+                        wb.batches = super::vouchers::batches(c, false, now)?;
+                    }
+                    wb.standing = Some(Standing::Firm {
+                        name: f.name,
+                        status: f.onboarding_status,
+                        reason: f.onboarding_reason,
+                    });
+                }
+                add(
+                    TodoKind::OrdersToConfirm,
+                    orders_in(c, policy, party, OrderStatus::Delivered)?,
+                );
+                wb.recent_orders = orders::list(c, policy, party, None, recent)?.items;
+            }
+            Role::Provider => {
+                let party = Party::of(actor)?;
+                if let Party::Provider(id) = party {
+                    let p = super::providers::get(c, id)?;
+                    wb.standing = Some(Standing::Provider {
+                        name: p.name,
+                        status: p.listing_status,
+                        reason: p.decision_reason,
+                    });
+                    add(
+                        TodoKind::OrdersToAccept,
+                        orders_in(c, policy, party, OrderStatus::Requested)?,
+                    );
+                    add(
+                        TodoKind::OrdersToDeliver,
+                        orders_in(c, policy, party, OrderStatus::Accepted)?,
+                    );
+                    let redeemable = super::redemptions::applicable_orders(c, policy, id)?;
+                    add(TodoKind::OrdersToRedeem, redeemable.len() as i64);
+                }
+                wb.recent_orders = orders::list(c, policy, party, None, recent)?.items;
+            }
+            Role::Space => {
+                let id = actor
+                    .party_of(crate::domain::PartyKind::Space)
+                    .ok_or_else(AppError::forbidden)?;
+                let s = super::spaces::get(c, id)?;
+                let all = Page {
+                    page: 1,
+                    per_page: 100,
+                };
+                let certified = certs::certifications(c, policy, Viewer::Space(id), all)?
+                    .items
+                    .iter()
+                    .filter(|c| c.status == CertificationStatus::Active)
+                    .count() as i64;
+                wb.standing = Some(Standing::Space {
+                    name: s.name,
+                    certified,
+                });
+                add(
+                    TodoKind::ApplicationsInReview,
+                    certs::applications(
+                        c,
+                        Viewer::Space(id),
+                        Some(ApplicationStatus::Submitted),
+                        one(),
+                    )?
+                    .total,
+                );
+                let last_year = crate::domain::china_time(now).year() - 1;
+                let due = super::statistics::year_status(c, policy, last_year, now)?
+                    .spaces
+                    .iter()
+                    .filter(|f| {
+                        f.space_id == id
+                            && matches!(
+                                f.state,
+                                super::statistics::FilingState::Due
+                                    | super::statistics::FilingState::Missing
+                            )
+                    })
+                    .count() as i64;
+                add(TodoKind::StatisticsDue, due);
+            }
+            Role::Reviewer | Role::Admin => {
+                add(
+                    TodoKind::FirmsToOnboard,
+                    super::firms::list(c, Some(OnboardingStatus::Submitted), one())?.total,
+                );
+                add(
+                    TodoKind::ProvidersToReview,
+                    super::providers::list(c, Some(ListingStatus::Applied), one())?.total,
+                );
+                add(
+                    TodoKind::ProvidersInNotice,
+                    super::providers::list(c, Some(ListingStatus::InNotice), one())?.total,
+                );
+                add(
+                    TodoKind::DisputesToResolve,
+                    orders_in(c, policy, Party::Staff, OrderStatus::Disputed)?,
+                );
+                add(
+                    TodoKind::RedemptionsToReview,
+                    super::redemptions::items(
+                        c,
+                        policy,
+                        Party::Staff,
+                        RedemptionStatus::Submitted,
+                        one(),
+                    )?
+                    .total,
+                );
+                add(
+                    TodoKind::CertificationsToReview,
+                    certs::applications(
+                        c,
+                        Viewer::Staff,
+                        Some(ApplicationStatus::Submitted),
+                        one(),
+                    )?
+                    .total,
+                );
+                add(
+                    TodoKind::EntitlementsInNotice,
+                    super::subsidies::entitlements(
+                        c,
+                        policy,
+                        Viewer::Staff,
+                        &super::subsidies::EntitlementQuery {
+                            status: Some(EntitlementStatus::InNotice),
+                            policy: None,
+                        },
+                        one(),
+                    )?
+                    .total,
+                );
+                if role == Role::Admin {
+                    add(
+                        TodoKind::EmailsFailed,
+                        super::outbox::list(c, Some("failed"), None, one())?.total,
+                    );
+                }
+            }
+            Role::Finance => {
+                let runs = super::settlement::list(
+                    c,
+                    Page {
+                        page: 1,
+                        per_page: 100,
+                    },
+                )?;
+                let count =
+                    |stage: RunStage| runs.items.iter().filter(|r| r.stage == stage).count() as i64;
+                add(TodoKind::RunsToApprove, count(RunStage::Prepared));
+                add(TodoKind::RunsToExport, count(RunStage::Approved));
+                add(TodoKind::ResultsToRecord, count(RunStage::Exported));
+            }
+            Role::Auditor => {}
+        }
+        wb.todo = todo;
+        Ok(wb)
+    })
+}

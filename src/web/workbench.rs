@@ -1,0 +1,194 @@
+//! The 工作台: where every role lands after signing in. What waits for this person,
+//! counted, each count a link to the page where the work is done; where their firm,
+//! provider or space stands and the next step; the batches an onboarded firm can claim
+//! in; the latest orders. Also the sign-out page (`GET /logout`), which asks before
+//! signing out.
+
+use super::desk::{Desk, Form};
+use super::orders::open;
+use super::{local_time, wire};
+use crate::domain::Role;
+use crate::http::{db, State};
+use crate::services::workbench::{self as svc, Standing, TodoKind};
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home);
+}
+
+const EVERYONE: &[Role] = &[
+    Role::Firm,
+    Role::Provider,
+    Role::Space,
+    Role::Reviewer,
+    Role::Finance,
+    Role::Admin,
+    Role::Auditor,
+];
+
+/// Where the work of a kind is done, and what it is called.
+fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
+    use TodoKind::*;
+    match kind {
+        OrdersToConfirm => ("/orders?status=delivered", "待确认交付的订单"),
+        OrdersToAccept => ("/orders?status=requested", "待接受的订单"),
+        OrdersToDeliver => ("/orders?status=accepted", "待交付的订单"),
+        OrdersToRedeem => ("/provider/redemptions", "可申请兑现的订单"),
+        StatisticsDue => ("/space/statistics", "待报送的年度统计"),
+        ApplicationsInReview => ("/space", "审核中的认定申请"),
+        FirmsToOnboard => ("/review#q-firms", "待审核的企业入驻"),
+        ProvidersToReview => ("/review#q-providers", "待审核的服务机构入库申请"),
+        ProvidersInNotice => ("/review#q-notice", "公示中的服务机构"),
+        DisputesToResolve => ("/review#q-disputes", "待处理的交付异议"),
+        RedemptionsToReview => ("/review#q-items", "待审核的兑现申请"),
+        CertificationsToReview => ("/review#q-apps", "待审核的载体认定申请"),
+        EntitlementsInNotice => ("/review", "公示中的载体补贴"),
+        RunsToApprove => ("/finance", "待审批的结算批次"),
+        RunsToExport => ("/finance", "待导出银行文件的结算批次"),
+        ResultsToRecord => ("/finance", "待登记支付结果的结算批次"),
+        EmailsFailed => ("/admin/outbox?status=failed", "发送失败的邮件"),
+    }
+}
+
+/// Where a party stands, in words, and the link to its next step.
+fn standing(s: &Standing) -> serde_json::Value {
+    use crate::domain::party::{ListingStatus as L, OnboardingStatus as O};
+    let (name, text, reason, next) = match s {
+        Standing::Firm {
+            name,
+            status,
+            reason,
+        } => {
+            let (text, next) = match status {
+                O::Submitted => (
+                    "企业入驻申请已提交，正在审核，审核通过后即可领取合创券。",
+                    ("/firm", "查看企业信息"),
+                ),
+                O::Onboarded => (
+                    "企业已入驻，可以领取合创券、选购服务。",
+                    ("/batches", "领取合创券"),
+                ),
+                O::Rejected => ("企业入驻申请未通过。", ("/firm", "修改企业信息")),
+            };
+            (name, text, reason, next)
+        }
+        Standing::Provider {
+            name,
+            status,
+            reason,
+        } => {
+            let (text, next) = match status {
+                L::Applied => ("入库申请已提交，正在审核。", ("/provider", "查看入库申请")),
+                L::InNotice => (
+                    "入库申请已通过审核，正在公示，公示期满无异议即入库。",
+                    ("/provider", "查看入库申请"),
+                ),
+                L::Listed => (
+                    "已入库，可以发布服务项目、接受订单。",
+                    ("/provider/services", "管理服务项目"),
+                ),
+                L::Rejected => ("入库申请未通过。", ("/provider", "查看入库申请")),
+                L::Suspended => (
+                    "已暂停接单，进行中的订单可继续完成。",
+                    ("/provider", "查看机构信息"),
+                ),
+                L::Delisted => ("已出库。", ("/provider", "查看机构信息")),
+            };
+            (name, text, reason, next)
+        }
+        Standing::Space { name, certified } => {
+            let (text, next) = if *certified == 0 {
+                (
+                    "尚无有效的认定（备案），可在线申请认定。",
+                    ("/space/apply", "申请认定"),
+                )
+            } else {
+                (
+                    "已认定（备案），享受相应补贴；每年按时报送统计数据。",
+                    ("/space", "查看认定与补贴"),
+                )
+            };
+            let _ = certified;
+            return json!({
+                "name": name, "text": text, "reason": null,
+                "next_href": next.0, "next_text": next.1,
+            });
+        }
+    };
+    json!({
+        "name": name, "text": text, "reason": reason,
+        "next_href": next.0, "next_text": next.1,
+    })
+}
+
+#[get("/home")]
+async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, EVERYONE);
+    let page = page(&state, &d).await?;
+    Ok(page)
+}
+
+async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::AppError> {
+    let (policy, actor, now) = (state.policy.clone(), d.actor(), state.clock.now());
+    let user_id = d.s.caller.user_id.clone();
+    let (wb, user) = db(state, move |c| {
+        let wb = svc::of(c, &policy, &actor, now)?;
+        let user = crate::services::users::get(c, &user_id)?;
+        Ok((wb, user))
+    })
+    .await?;
+    let todo: Vec<serde_json::Value> = wb
+        .todo
+        .iter()
+        .map(|t| {
+            let (href, text) = todo_link(t.kind);
+            json!({"kind": t.kind.as_str(), "href": href, "text": text, "count": t.count})
+        })
+        .collect();
+    let waiting: i64 = wb.todo.iter().map(|t| t.count).sum();
+    let batches: Vec<serde_json::Value> = wb
+        .batches
+        .iter()
+        .map(|b| {
+            json!({
+                "name": b.name, "status_text": super::firm::status_text(&wire(&b.status)),
+                "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
+                "remaining": super::yuan(b.remaining),
+            })
+        })
+        .collect();
+    let orders: Vec<serde_json::Value> = wb
+        .recent_orders
+        .iter()
+        .map(|o| {
+            json!({
+                "id": o.id, "order_no": o.order_no, "title": o.title,
+                "status_text": super::orders::status_text(&wire(&o.status)),
+                "firm_name": o.firm_name, "provider_name": o.provider_name,
+                "amount": super::yuan(o.contract_amount),
+                "requested_at": local_time(o.requested_at),
+            })
+        })
+        .collect();
+    let role = d.s.caller.role;
+    d.render(
+        state,
+        "workbench.html",
+        "/home",
+        "工作台",
+        context! {
+            display_name => user.display_name,
+            role_text => super::session::role_text(role),
+            standing => wb.standing.as_ref().map(|s| super::val(standing(s))),
+            todo => super::val(todo), waiting => waiting,
+            batches => super::val(batches), orders => super::val(orders),
+            is_provider => role == Role::Provider,
+            is_firm => role == Role::Firm,
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )
+}

@@ -1,0 +1,320 @@
+//! The portal as a front door (issue 21), at the HTTP boundary: one header on every page
+//! naming the authority, with 登录 or 退出 and, signed in, exactly the role's own links
+//! (each of which opens); every role lands on its 工作台 with what waits for it counted;
+//! signing out is a page; a browser asking for a missing, forbidden or failing page gets
+//! a page in its language, while the API keeps problem+json.
+
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::orders::world;
+use crate::web::{Browser, Page};
+use hechuang::domain::Role;
+use std::collections::BTreeSet;
+
+/// A page's HTML with the escapes minijinja writes in attribute values undone.
+fn plain(body: &str) -> String {
+    body.replace("&#x2f;", "/")
+        .replace("&#x3d;", "=")
+        .replace("&amp;", "&")
+}
+
+/// The links of the role navigation (`<nav class="work">`) on a page.
+fn work_links(body: &str) -> Vec<String> {
+    let body = &plain(body);
+    let Some(at) = body.find("<nav class=\"work\"") else {
+        return Vec::new();
+    };
+    let end = at + body[at..].find("</nav>").expect("nav closes");
+    body[at..end]
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+/// The text of a `data-kind` count on the 工作台.
+fn count_of(body: &str, kind: &str) -> i64 {
+    let at = body
+        .find(&format!("data-kind=\"{kind}\""))
+        .unwrap_or_else(|| panic!("{kind} on the desk: {body}"));
+    let rest = &body[at..];
+    let c = rest.find("class=\"count\">").unwrap() + 14;
+    rest[c..c + rest[c..].find('<').unwrap()].parse().unwrap()
+}
+
+async fn party_token(app: &TestApp, role: Role, tag: &str) -> String {
+    let user = format!("portal_{tag}");
+    match role {
+        Role::Firm => {
+            app.register_firm(&user).await;
+        }
+        Role::Provider => {
+            app.register_provider(&user).await;
+        }
+        Role::Space => {
+            app.register_space(&user).await;
+        }
+        staff => {
+            app.staff(&user, staff);
+        }
+    }
+    app.token(&user).await
+}
+
+const ROLES: [(Role, &[&str]); 7] = [
+    (
+        Role::Firm,
+        &[
+            "/home",
+            "/firm",
+            "/batches",
+            "/my/vouchers",
+            "/services",
+            "/orders",
+        ],
+    ),
+    (
+        Role::Provider,
+        &[
+            "/home",
+            "/provider",
+            "/provider/services",
+            "/orders",
+            "/provider/redemptions",
+        ],
+    ),
+    (
+        Role::Space,
+        &[
+            "/home",
+            "/space",
+            "/space/apply",
+            "/space/incubatees",
+            "/space/statistics",
+        ],
+    ),
+    (Role::Reviewer, &["/home", "/review"]),
+    (Role::Finance, &["/home", "/finance", "/finance/report"]),
+    (
+        Role::Admin,
+        &[
+            "/home",
+            "/admin",
+            "/admin/users",
+            "/admin/outbox",
+            "/admin/jobs",
+            "/review",
+        ],
+    ),
+    (Role::Auditor, &["/home", "/finance", "/finance/report"]),
+];
+
+#[actix_web::test]
+async fn every_role_sees_exactly_its_own_links_and_each_one_opens() {
+    let app = spawn_app().await;
+    let every: BTreeSet<&str> = ROLES.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+    for (i, (role, expected)) in ROLES.iter().enumerate() {
+        let token = party_token(&app, *role, &format!("nav{i}")).await;
+        let mut b = Browser::signed_in(&app, &token);
+        let p = b.get("/home").await;
+        assert_eq!(p.status, 200, "{role:?}: {}", p.body);
+        let links = work_links(&p.body);
+        assert_eq!(links, *expected, "{role:?}'s navigation");
+        // Another role's page is never offered: not in the header, not anywhere else
+        // the header is drawn (a public page).
+        let public = b.get("/").await;
+        assert_eq!(work_links(&public.body), *expected, "{role:?} on /");
+        for other in every.iter().filter(|l| !expected.contains(l)) {
+            assert!(
+                !links.iter().any(|l| l == other),
+                "{role:?} is offered {other}"
+            );
+        }
+        // Every link the role is given opens for it.
+        for link in *expected {
+            let p = b.get(link).await;
+            assert_eq!(p.status, 200, "{role:?} following {link}: {}", p.body);
+            assert!(
+                p.body.contains("<nav class=\"work\""),
+                "{role:?} on {link} keeps its navigation"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_header_names_the_authority_and_offers_sign_in_then_sign_out() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let p = b.get("/").await;
+    assert_eq!(p.status, 200);
+    for text in [
+        "合肥高新技术产业开发区管理委员会",
+        "id=\"sign-in\" href=\"/login\"",
+        // The footer: the contact from configuration (config/test.toml).
+        "0551-00000000",
+        "desk@hechuang.test",
+        "测试备案号 000000",
+    ] {
+        assert!(p.body.contains(text), "{text} on /: {}", p.body);
+    }
+    assert!(!plain(&p.body).contains("href=\"/logout\""), "{}", p.body);
+    assert!(work_links(&p.body).is_empty());
+    // Every public page carries the same header.
+    for path in [
+        "/batches",
+        "/public/certifications",
+        "/public/subsidies",
+        "/public/redemptions",
+        "/public/provider-notices",
+        "/public/redemption-notices",
+        "/login",
+    ] {
+        let p = b.get(path).await;
+        assert_eq!(p.status, 200, "{path}");
+        assert!(
+            p.body.contains("合肥高新技术产业开发区管理委员会") && p.body.contains("0551-00000000"),
+            "{path}: {}",
+            p.body
+        );
+    }
+    // In English, the authority's English name.
+    let p = b.get("/?lang=en").await;
+    assert!(
+        p.body
+            .contains("Hefei High-tech Industrial Development Zone Administrative Committee")
+            && p.body.contains(">Sign in<"),
+        "{}",
+        p.body
+    );
+    let _ = b.get("/?lang=zh").await;
+
+    // Signing in through the page lands on the 工作台, whose header offers 退出.
+    app.staff("portal_fin", Role::Finance);
+    let login = b.get("/login").await;
+    let csrf = Browser::csrf(&login);
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", csrf.as_str()),
+                ("next", ""),
+                ("username", "portal_fin"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/home"));
+    let p = b.get("/home").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        plain(&p.body).contains("id=\"sign-out\" href=\"/logout\"")
+            && !p.body.contains("id=\"sign-in\""),
+        "{}",
+        p.body
+    );
+    // Signed in, the sign-in page sends the reader on.
+    let p = b.get("/login").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/home"));
+    // The public home page offers the desk.
+    let p = b.get("/").await;
+    assert!(p.body.contains("进入工作台"), "{}", p.body);
+}
+
+#[actix_web::test]
+async fn signing_out_is_a_page_that_asks_first() {
+    let app = spawn_app().await;
+    let token = party_token(&app, Role::Reviewer, "out").await;
+    let mut b = Browser::signed_in(&app, &token);
+    let p: Page = b.get("/logout").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("确认退出") && p.body.contains("action=\"/logout\""),
+        "{}",
+        p.body
+    );
+    assert!(b.jar.contains_key("hc_access"), "a GET signs nobody out");
+    // Without the form's token nothing happens.
+    let p = b.post("/logout", &[("csrf", "0")]).await;
+    assert_eq!(p.status, 403);
+    assert!(b.get("/home").await.status == 200);
+    let page = b.get("/logout").await;
+    let csrf = Browser::csrf(&page);
+    let p = b.post("/logout", &[("csrf", csrf.as_str())]).await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/logout"));
+    assert!(!b.jar.contains_key("hc_access"));
+    let p = b.get("/logout").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.starts_with("<!doctype html>") && p.body.contains("您已退出登录"),
+        "{}",
+        p.body
+    );
+    let p = b.get("/home").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/home"));
+    // Never signed in: the same page, never JSON.
+    let p = Browser::new(&app).get("/logout?lang=en").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("You have signed out"), "{}", p.body);
+}
+
+#[actix_web::test]
+async fn the_desk_counts_what_waits_for_each_person_and_links_to_it() {
+    let app = spawn_app().await;
+    let w = world(&app, "desk").await;
+    let reviewer = party_token(&app, Role::Reviewer, "desk_rev").await;
+    let mut rev = Browser::signed_in(&app, &reviewer);
+    let before = count_of(&rev.get("/home").await.body, "firms_to_onboard");
+
+    // A new firm applies: the reviewer's desk counts it; the firm sees where it stands.
+    let (_, user) = app.register_firm("desk_newfirm").await;
+    let p = rev.get("/home").await;
+    assert_eq!(count_of(&p.body, "firms_to_onboard"), before + 1);
+    assert!(
+        plain(&p.body).contains("href=\"/review#q-firms\""),
+        "{}",
+        p.body
+    );
+    let mut newcomer = Browser::signed_in(&app, &app.token(&user).await);
+    let p = newcomer.get("/home").await;
+    assert!(
+        p.body.contains("企业入驻申请已提交，正在审核")
+            && !p.body.contains("可领取和即将开放的批次"),
+        "{}",
+        p.body
+    );
+
+    // The onboarded firm sees its open batch; an order waits for the provider.
+    let mut firm = Browser::signed_in(&app, &w.firm.token);
+    let mut prov = Browser::signed_in(&app, &w.provider_token);
+    assert_eq!(
+        count_of(&prov.get("/home").await.body, "orders_to_accept"),
+        0
+    );
+    let p = firm.get("/home").await;
+    assert!(
+        p.body.contains("企业已入驻") && p.body.contains("可领取和即将开放的批次"),
+        "{}",
+        p.body
+    );
+    let order = w.order(&app, "12000.00").await;
+    let p = prov.get("/home").await;
+    assert_eq!(count_of(&p.body, "orders_to_accept"), 1);
+    assert!(
+        plain(&p.body).contains("href=\"/orders?status=requested\"") && p.body.contains(&order),
+        "the count links to the orders, the order is among the latest: {}",
+        p.body
+    );
+    // Accepted, it moves to the provider's deliveries.
+    let r = w
+        .provider_does(&app, &order, "accept", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = prov.get("/home").await;
+    assert_eq!(count_of(&p.body, "orders_to_accept"), 0);
+    assert_eq!(count_of(&p.body, "orders_to_deliver"), 1);
+    // Finance's desk: nothing to approve yet.
+    let fin = party_token(&app, Role::Finance, "desk_fin").await;
+    let p = Browser::signed_in(&app, &fin).get("/home").await;
+    assert_eq!(count_of(&p.body, "runs_to_approve"), 0);
+    assert!(p.body.contains("目前没有需要您处理的事项"), "{}", p.body);
+}

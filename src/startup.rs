@@ -185,6 +185,11 @@ impl Application {
                 .app_data(http::json_config(max_body))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
+                // A browser asking for a page gets refusals and faults as a page.
+                .wrap_fn(|req, srv| {
+                    let fut = srv.call(req);
+                    async move { Ok(crate::web::error_page(fut.await?).await) }
+                })
                 .wrap_fn(move |req, srv| {
                     // Request id, metrics and a log line per request, in one pass.
                     let started = Instant::now();

@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 mod admin;
 mod desk;
 mod en;
+mod errors;
 mod finance;
 mod firm;
 mod notices;
@@ -81,6 +82,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "vouchers.html",
     "workbench.html",
     "logout.html",
+    "error.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -112,6 +114,8 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
     .as_ref()
     .map_err(AppError::internal)
 }
+
+pub(crate) use errors::as_page as error_page;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(stylesheet)

@@ -318,3 +318,108 @@ async fn the_desk_counts_what_waits_for_each_person_and_links_to_it() {
     assert_eq!(count_of(&p.body, "runs_to_approve"), 0);
     assert!(p.body.contains("目前没有需要您处理的事项"), "{}", p.body);
 }
+
+/// A GET as a browser sends it (Accept: text/html): status, content type, body.
+async fn browse(app: &TestApp, path: &str, cookie: &str) -> (u16, String, String, Option<String>) {
+    let mut r = awc::Client::default()
+        .get(app.url(path))
+        .insert_header(("accept", "text/html,application/xhtml+xml,*/*;q=0.8"))
+        .insert_header(("cookie", cookie))
+        .send()
+        .await
+        .unwrap();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = String::from_utf8(r.body().await.unwrap().to_vec()).unwrap();
+    (r.status().as_u16(), ct, body, retry)
+}
+
+#[actix_web::test]
+async fn a_browser_gets_missing_pages_and_faults_as_pages_in_its_language_and_the_api_keeps_problems(
+) {
+    let app = spawn_app().await;
+    // A missing page, in Chinese and in English, with the way back.
+    let (status, ct, body, _) = browse(&app, "/no-such-page", "").await;
+    assert_eq!(status, 404);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(
+        body.contains("页面不存在")
+            && body.contains("合肥高新技术产业开发区管理委员会")
+            && body.contains("返回首页"),
+        "{body}"
+    );
+    let (status, _, body, _) = browse(&app, "/no-such-page", "hc_lang=en").await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("Page not found") && body.contains("Back to the home page"),
+        "{body}"
+    );
+    // A record that does not exist behind a page's address.
+    let token = party_token(&app, Role::Firm, "err_firm").await;
+    let (status, ct, body, _) = browse(
+        &app,
+        "/orders/00000000-0000-4000-8000-000000000000",
+        &format!("hc_access={token}"),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        ct.starts_with("text/html") && body.contains("返回工作台"),
+        "{body}"
+    );
+    // The API, health and data files keep problem+json even for a browser.
+    for path in ["/api/v1/no-such-thing", "/public/awards/1999.json"] {
+        let (status, ct, _, _) = browse(&app, path, "").await;
+        assert_eq!(status, 404, "{path}");
+        assert!(ct.starts_with("application/problem+json"), "{path}: {ct}");
+    }
+    // A client that does not ask for HTML gets problem+json.
+    let r = app.get("/no-such-page", None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["code"], "not_found", "{}", r.body);
+
+    // A server fault: the page says so with the request's number, and leaks nothing.
+    app.exec("ALTER TABLE batches RENAME TO batches_gone")
+        .unwrap();
+    let (status, ct, body, _) = browse(&app, "/batches", "").await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        ct.starts_with("text/html") && body.contains("服务器出错了") && body.contains("请求编号"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("batches_gone") && !body.contains("no such table"),
+        "{body}"
+    );
+    app.exec("ALTER TABLE batches_gone RENAME TO batches")
+        .unwrap();
+}
+
+/// The database out of reach (every pooled connection taken): a browser gets 503 as a
+/// page saying nothing was done, with Retry-After.
+#[actix_web::test]
+async fn a_browser_gets_an_unavailable_service_as_a_page() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.database.pool_size = 2;
+        s.database.connect_timeout_secs = 1;
+    })
+    .await;
+    let held = (app.conn(), app.conn());
+    let (status, ct, body, retry) = browse(&app, "/", "").await;
+    drop(held);
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        ct.starts_with("text/html") && body.contains("服务暂时不可用"),
+        "{body}"
+    );
+    assert_eq!(retry.as_deref(), Some("5"));
+    let (status, _, _, _) = browse(&app, "/", "").await;
+    assert_eq!(status, 200);
+}

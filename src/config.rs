@@ -34,6 +34,8 @@ pub struct Settings {
 /// site's record line (ICP 备案). Shown on every page; an empty field is left out.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct SiteSettings {
+    /// The address people reach the site at, for links in emails (a password reset).
+    pub base_url: String,
     pub authority_zh: String,
     pub authority_en: String,
     /// The short name in the header on narrow screens and in page titles.

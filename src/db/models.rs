@@ -128,6 +128,34 @@ pub struct LoginAttemptRow {
     pub attempted_at: NaiveDateTime,
 }
 
+/// A single-use link sent by email (a password reset); only the token's hash is kept.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailTokenRow {
+    pub id: String,
+    pub purpose: String,
+    /// None for a request that named no account.
+    pub user_id: Option<String>,
+    pub email: String,
+    pub token_hash: String,
+    pub requested_from: String,
+    pub requested_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// An account's sign-in lock lifted (by an administrator or a completed reset).
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = account_unlocks)]
+pub struct AccountUnlockRow {
+    pub id: String,
+    pub username: String,
+    pub unlocked_at: NaiveDateTime,
+    pub unlocked_by: Option<String>,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = spaces)]
 pub struct SpaceRow {

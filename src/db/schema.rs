@@ -759,3 +759,28 @@ diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payout_items
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, payouts);
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, settlement_runs);
 diesel::allow_tables_to_appear_in_same_query!(subsidy_entitlements, support_grants);
+
+diesel::table! {
+    email_tokens (id) {
+        id -> Text,
+        purpose -> Text,
+        user_id -> Nullable<Text>,
+        email -> Text,
+        token_hash -> Text,
+        requested_from -> Text,
+        requested_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_unlocks (id) {
+        id -> Text,
+        username -> Text,
+        unlocked_at -> Timestamp,
+        unlocked_by -> Nullable<Text>,
+        reason -> Text,
+    }
+}

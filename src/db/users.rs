@@ -1,7 +1,7 @@
 //! Users, refresh tokens and sign-in attempts.
 
-use super::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
-use super::schema::{login_attempts, refresh_tokens, users};
+use super::models::{AccountUnlockRow, EmailTokenRow, LoginAttemptRow, RefreshTokenRow, UserRow};
+use super::schema::{account_unlocks, email_tokens, login_attempts, refresh_tokens, users};
 use super::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -214,13 +214,22 @@ pub fn failures_for_user(
         .filter(login_attempts::attempted_at.ge(since))
         .select(diesel::dsl::max(login_attempts::attempted_at))
         .first(conn)?;
+    let unlocked: Option<NaiveDateTime> = account_unlocks::table
+        .filter(account_unlocks::username.eq(username))
+        .filter(account_unlocks::unlocked_at.ge(since))
+        .select(diesel::dsl::max(account_unlocks::unlocked_at))
+        .first(conn)?;
     let from = last_ok.map_or(since, |t| t.max(since));
-    login_attempts::table
+    let mut q = login_attempts::table
         .filter(login_attempts::username.eq(username))
         .filter(login_attempts::succeeded.eq(false))
         .filter(login_attempts::attempted_at.ge(from))
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    // Failures up to and including the unlock's instant no longer count.
+    if let Some(u) = unlocked {
+        q = q.filter(login_attempts::attempted_at.gt(u));
+    }
+    q.count().get_result(conn)
 }
 
 /// The oldest failure counted against `username` since `since` (to tell when a lock ends).
@@ -290,4 +299,97 @@ pub fn reachable_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<V
         .filter(users::email.is_not_null())
         .order(users::username.asc())
         .load(conn)
+}
+
+/// Users whose username or contact email is `who` (an email may name several accounts).
+pub fn by_username_or_email(conn: &mut DbConnection, who: &str) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::username.eq(who).or(users::email.eq(who)))
+        .order(users::username.asc())
+        .limit(10)
+        .load(conn)
+}
+
+pub fn insert_email_token(conn: &mut DbConnection, row: &EmailTokenRow) -> QueryResult<()> {
+    diesel::insert_into(email_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Links of `purpose` sent to `user_id` since `since`.
+pub fn email_tokens_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    purpose: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    email_tokens::table
+        .filter(email_tokens::user_id.eq(user_id))
+        .filter(email_tokens::purpose.eq(purpose))
+        .filter(email_tokens::created_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Links requested from `addr` since `since`, whether or not they named an account.
+pub fn email_tokens_from(
+    conn: &mut DbConnection,
+    addr: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    email_tokens::table
+        .filter(email_tokens::requested_from.eq(addr))
+        .filter(email_tokens::created_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+/// The link whose token hashes to `hash`, locked for its single use.
+pub fn email_token_by_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<EmailTokenRow>> {
+    let q = email_tokens::table.filter(email_tokens::token_hash.eq(hash));
+    match conn {
+        DbConnection::Pg(c) => q.for_update().first(c).optional(),
+        DbConnection::Sqlite(c) => q.first(c).optional(),
+    }
+}
+
+/// Marks a link used; false when it was used already (a second use).
+pub fn use_email_token(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::id.eq(id))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(now))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Every unused link of `purpose` for `user_id` stops working (a newer one was sent, or
+/// the password was reset).
+pub fn void_email_tokens(
+    conn: &mut DbConnection,
+    user_id: &str,
+    purpose: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .filter(email_tokens::purpose.eq(purpose))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(now))
+    .execute(conn)
+}
+
+pub fn insert_unlock(conn: &mut DbConnection, row: &AccountUnlockRow) -> QueryResult<()> {
+    diesel::insert_into(account_unlocks::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }

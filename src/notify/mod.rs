@@ -64,19 +64,7 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Yuan with thousands separators and two decimals: `1,234,567.89`.
 pub fn yuan(f: Fen) -> String {
-    let plain = f.to_string();
-    let (sign, rest) = plain
-        .strip_prefix('-')
-        .map_or(("", plain.as_str()), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}.{frac}")
+    f.grouped()
 }
 
 /// A UTC instant as a date in China: `2027-11-23`.
@@ -282,6 +270,22 @@ impl Message for CertificationRevoked {
     const KIND: &'static str = "certification_revoked";
 }
 
+/// A password reset link, to the account's contact email.
+#[derive(Debug, Serialize)]
+pub struct PasswordReset {
+    pub display_name: String,
+    pub username: String,
+    pub link: String,
+    /// When the link stops working, China time.
+    pub expires_at: String,
+    pub minutes: i64,
+    /// Sent by an administrator (not asked for on the sign-in page).
+    pub by_administrator: bool,
+}
+impl Message for PasswordReset {
+    const KIND: &'static str = "password_reset";
+}
+
 /// Example values for each kind: what the template tests render, and what
 /// `hechuang mail preview` shows.
 pub fn sample_context(kind: &str) -> serde_json::Value {
@@ -300,6 +304,14 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
         note: "服务机构未能补充对比文件".into(),
     };
     let v = match kind {
+        "password_reset" => serde_json::to_value(PasswordReset {
+            display_name: "合肥示例科技有限公司".into(),
+            username: "hf_example".into(),
+            link: "https://hechuang.example.cn/password/reset?token=0123456789abcdef".into(),
+            expires_at: "2026-11-23 10:30".into(),
+            minutes: 30,
+            by_administrator: false,
+        }),
         "firm_onboarding_decided" => serde_json::to_value(FirmOnboardingDecided {
             firm_name: "合肥示例科技有限公司".into(),
             credit_code: "91340100MA2NXXXX0X".into(),

@@ -32,6 +32,7 @@ pub const KINDS: &[&str] = &[
     "settlement_awaiting_approval",
     "certification_decided",
     "certification_revoked",
+    "password_reset",
 ];
 
 /// The locale every template set falls back to last.

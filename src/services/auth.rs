@@ -110,11 +110,11 @@ pub struct Tokens {
     pub expires_in: i64,
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_refresh_secret() -> String {
+pub(crate) fn new_refresh_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod lottery;
 pub mod orders;
 pub mod outbox;
+pub mod password_reset;
 pub mod providers;
 pub mod redemptions;
 pub mod reminders;

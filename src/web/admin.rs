@@ -11,10 +11,10 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::jobs::{self, RunOrigin};
-use crate::services::outbox;
 use crate::services::users::{self, NewStaffUser};
 use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
 use crate::services::Page;
+use crate::services::{outbox, password_reset};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
@@ -342,23 +342,35 @@ async fn set_disabled(
     let (id, action) = path.into_inner();
     let d = open!(state, req, ADMIN);
     let id = path_id(&id, "user")?;
-    let disable = match action.as_str() {
-        "disable" => true,
-        "enable" => false,
-        _ => return Err(AppError::not_found("page").into()),
-    };
+    if !["disable", "enable", "unlock", "send-reset"].contains(&action.as_str()) {
+        return Err(AppError::not_found("page").into());
+    }
     let p = Posted(form.into_inner());
     let uid = id.clone();
+    let base = state.site.base_url.clone();
     let r = d
         .attempt(
             &state,
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| users::set_disabled(c, &uid, disable, a.now, &a.actor),
+            move |c, _, a| match action.as_str() {
+                "unlock" => password_reset::unlock(c, &uid, a.now, &a.actor).map(|_| "unlocked"),
+                "send-reset" => password_reset::send_by_admin(
+                    c,
+                    &a.mail,
+                    &password_reset::LinkBase(&base),
+                    &uid,
+                    a.now,
+                    &a.actor,
+                )
+                .map(|_| "reset_sent"),
+                other => users::set_disabled(c, &uid, other == "disable", a.now, &a.actor)
+                    .map(|_| "saved"),
+            },
         )
         .await
-        .map(|_| ("/admin/users".to_string(), "saved"));
+        .map(|what| ("/admin/users".to_string(), what));
     let (st, dk) = (&state, &d);
     d.answer(st, r, &format!("u-{id}"), &p, &[], move |f, s| async move {
         users_view(st, dk, &f, s).await

@@ -260,6 +260,8 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "retried" => "已重新排入发送队列。",
         "started" => "任务已运行。",
         "filed" => "已提交。",
+        "unlocked" => "已解除登录锁定。",
+        "reset_sent" => "重置密码的链接已发到该用户的邮箱。",
         _ => "",
     }
 }

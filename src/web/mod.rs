@@ -26,6 +26,7 @@ mod finance;
 mod firm;
 mod notices;
 mod orders;
+mod password;
 mod provider;
 mod results;
 mod review;
@@ -83,6 +84,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "workbench.html",
     "logout.html",
     "error.html",
+    "password_forgot.html",
+    "password_reset.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -144,7 +147,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(finance::routes)
         .configure(admin::routes)
         .configure(space_forms::routes)
-        .configure(workbench::routes);
+        .configure(workbench::routes)
+        .configure(password::routes);
 }
 
 #[derive(Debug, Deserialize)]

@@ -284,7 +284,17 @@ async fn login(
         )),
         Err(e) => {
             let mut errors = BTreeMap::new();
-            errors.insert("password", e.detail.clone());
+            let said = if lang.en { &e.detail_en } else { &e.detail };
+            errors.insert("password", said.clone());
+            // A locked account: when it unlocks, how to unlock it now, whom to call.
+            let form_error = match (e.code.as_ref(), e.retry_after_secs) {
+                ("account_locked", Some(secs)) => locked_text(
+                    &state,
+                    now + chrono::Duration::seconds(secs as i64),
+                    lang.en,
+                ),
+                _ => String::new(),
+            };
             Ok(login_form(
                 &state,
                 &req,
@@ -292,10 +302,42 @@ async fn login(
                 e.kind.status(),
                 &f.username,
                 &next,
-                "",
+                &form_error,
                 errors,
             )?)
         }
+    }
+}
+
+/// What a locked account's sign-in page says: when the lock ends (China time), that a
+/// password reset lifts it now, and the authority's contact.
+fn locked_text(state: &State, until: chrono::NaiveDateTime, en: bool) -> String {
+    let site = &state.site;
+    let at = super::local_time(until);
+    let contact: Vec<&str> = [
+        if en {
+            site.office_en.as_str()
+        } else {
+            site.office_zh.as_str()
+        },
+        site.phone.as_str(),
+        site.email.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
+    if en {
+        format!(
+            "This account is locked after too many failed sign-ins until {at} (China time). \
+             Reset the password by email (Forgot password) to unlock it now, or contact {}.",
+            contact.join(" · ")
+        )
+    } else {
+        format!(
+            "该账号连续登录失败次数过多，已临时锁定，将于 {at}（北京时间）自动解锁。\
+             可通过“忘记密码”用邮件重置密码立即解锁，或联系 {}。",
+            contact.join(" · ")
+        )
     }
 }
 

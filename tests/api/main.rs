@@ -23,6 +23,7 @@ mod mail;
 mod migrations;
 mod ops;
 mod orders;
+mod password;
 mod portal;
 mod processes;
 mod providers;

@@ -12,6 +12,7 @@ use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
 use crate::domain::party::SpaceKind;
+use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Policy, Role};
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
@@ -181,6 +182,7 @@ pub fn fill(
             },
             earlier,
             &sys,
+            FieldErrors::new(),
         )?;
         // Most are onboarded; one is waiting and one was refused, so queues are not empty.
         match n {
@@ -250,6 +252,7 @@ pub fn fill(
             },
             earlier,
             &sys,
+            FieldErrors::new(),
         )?;
         out.push(DemoSignIn {
             username,
@@ -294,6 +297,7 @@ pub fn fill(
             },
             applied_at,
             &sys,
+            FieldErrors::new(),
         )?;
         if i + 2 != count {
             providers::decide_listing(

@@ -356,8 +356,9 @@ pub fn register(
     input: &FirmRegistration,
     now: NaiveDateTime,
     actor: &Actor,
+    prior: FieldErrors,
 ) -> AppResult<Registered<FirmView>> {
-    let mut errors = FieldErrors::new();
+    let mut errors = prior;
     let username = check_username(&mut errors, "username", &input.username);
     check_password(&mut errors, "password", &username, &input.password);
     let email = input

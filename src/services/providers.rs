@@ -175,8 +175,9 @@ pub fn apply(
     input: &ProviderApplication,
     now: NaiveDateTime,
     actor: &Actor,
+    prior: FieldErrors,
 ) -> AppResult<Registered<ProviderView>> {
-    let mut e = FieldErrors::new();
+    let mut e = prior;
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
     let email = input

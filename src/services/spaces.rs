@@ -93,8 +93,9 @@ pub fn register(
     input: &SpaceRegistration,
     now: NaiveDateTime,
     actor: &Actor,
+    prior: FieldErrors,
 ) -> AppResult<Registered<SpaceView>> {
-    let mut e = FieldErrors::new();
+    let mut e = prior;
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
     let email = input

@@ -28,6 +28,7 @@ mod notices;
 mod orders;
 mod password;
 mod provider;
+mod register;
 mod results;
 mod review;
 mod session;
@@ -86,6 +87,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "error.html",
     "password_forgot.html",
     "password_reset.html",
+    "register.html",
+    "register_form.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -148,7 +151,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(space_forms::routes)
         .configure(workbench::routes)
-        .configure(password::routes);
+        .configure(password::routes)
+        .configure(register::routes);
 }
 
 #[derive(Debug, Deserialize)]

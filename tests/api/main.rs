@@ -29,6 +29,7 @@ mod processes;
 mod providers;
 mod races;
 mod redemptions;
+mod register;
 mod schema_parity;
 mod settlement;
 mod subsidies;

@@ -2,6 +2,7 @@
 
 use crate::domain::certification::{Evaluation, FigureDef, Scheme};
 use crate::domain::size_class::IndustryRule;
+use crate::domain::validation::FieldErrors;
 use crate::domain::ServiceCategory;
 use crate::error::{AppError, Problem};
 use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
@@ -99,7 +100,7 @@ pub async fn register_firm(
         Actor::public(request_id(&req)),
     );
     let out = db(&state, move |c| {
-        firms::register(c, &policy, &auth, &body, now, &actor)
+        firms::register(c, &policy, &auth, &body, now, &actor, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -125,7 +126,7 @@ pub async fn register_provider(
         Actor::public(request_id(&req)),
     );
     let out = db(&state, move |c| {
-        providers::apply(c, &policy, &auth, &body, now, &actor)
+        providers::apply(c, &policy, &auth, &body, now, &actor, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -150,7 +151,7 @@ pub async fn register_space(
         Actor::public(request_id(&req)),
     );
     let out = db(&state, move |c| {
-        spaces::register(c, &auth, &body, now, &actor)
+        spaces::register(c, &auth, &body, now, &actor, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))

@@ -1,0 +1,468 @@
+//! Registration on pages: a firm (企业入驻), a provider (服务机构入库申请, with its
+//! service categories and bank account) and a space (孵化载体). Each form is read as the
+//! registration API's own input and run through the same use case, so the fields and
+//! rules are the API's; every refused field shows its error beside it with what was typed
+//! kept (never a password). The credit code is checked as it is typed by the site's own
+//! script; the server's check stays the authority. Registered, the person is signed in
+//! and lands on the 工作台, which shows where the application stands.
+
+use super::desk::{Form, Posted};
+use super::session::{csrf_of, csrf_ok, session_cookies, with};
+use super::{render, val, Chrome, Lang};
+use crate::domain::validation::FieldErrors;
+use crate::error::{AppError, AppResult};
+use crate::http::{db, remote_addr, request_id, State};
+use crate::services::{auth, firms, providers, spaces, Actor};
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(choose).service(form_page).service(submit);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Firm,
+    Provider,
+    Space,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "firm" => Some(Kind::Firm),
+            "provider" => Some(Kind::Provider),
+            "space" => Some(Kind::Space),
+            _ => None,
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Firm => "/register/firm",
+            Kind::Provider => "/register/provider",
+            Kind::Space => "/register/space",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Firm => "企业注册（入驻申请）",
+            Kind::Provider => "服务机构入库申请",
+            Kind::Space => "孵化载体注册",
+        }
+    }
+}
+
+/// One field of a registration form: its name as the API names it, its label, how it
+/// is typed, and the group it sits in.
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    required: bool,
+    hint: &'static str,
+    group: &'static str,
+}
+
+const fn f(
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    group: &'static str,
+) -> Field {
+    Field {
+        name,
+        label,
+        kind,
+        required: true,
+        hint: "",
+        group,
+    }
+}
+
+const fn opt(mut x: Field) -> Field {
+    x.required = false;
+    x
+}
+
+const fn hint(mut x: Field, hint: &'static str) -> Field {
+    x.hint = hint;
+    x
+}
+
+const ACCOUNT: &str = "登录账户";
+const UNIT: &str = "单位信息";
+const CONTACT: &str = "联系人";
+const BANK: &str = "收款账户";
+
+fn account() -> Vec<Field> {
+    vec![
+        hint(
+            f("username", "用户名", "text", ACCOUNT),
+            "3–64 位字母、数字、点、下划线或连字符，登录时使用",
+        ),
+        hint(
+            f("password", "密码", "password", ACCOUNT),
+            "10–128 位，至少包含大写字母、小写字母、数字、符号中的三类，且不能与用户名相同",
+        ),
+        hint(
+            opt(f("email", "账户邮箱（选填）", "email", ACCOUNT)),
+            "用于找回密码；不填则只能请管理员重置",
+        ),
+    ]
+}
+
+fn contact() -> Vec<Field> {
+    vec![
+        f("contact_name", "联系人", "text", CONTACT),
+        f("contact_phone", "联系电话", "tel", CONTACT),
+        hint(
+            f("contact_email", "联系邮箱", "email", CONTACT),
+            "审核结果和通知发送到此邮箱",
+        ),
+    ]
+}
+
+fn credit_code() -> Field {
+    hint(
+        f("credit_code", "统一社会信用代码", "credit_code", UNIT),
+        "18 位，见营业执照",
+    )
+}
+
+fn fields(kind: Kind) -> Vec<Field> {
+    let mut v = account();
+    match kind {
+        Kind::Firm => {
+            v.extend([
+                credit_code(),
+                f("name", "企业名称", "text", UNIT),
+                f("legal_representative", "法定代表人", "text", UNIT),
+                hint(
+                    f("actual_controller", "实际控制人", "text", UNIT),
+                    "同一实际控制人控制的企业合并计算领取限额",
+                ),
+                f("registered_on", "成立日期", "date", UNIT),
+                f("address", "地址", "text", UNIT),
+                f("industry", "所属行业", "industry", UNIT),
+                f("employees", "从业人员（人）", "number", UNIT),
+                hint(
+                    f("revenue", "上年营业收入（元）", "text", UNIT),
+                    "例如 2500000.00",
+                ),
+                opt(f(
+                    "total_assets",
+                    "资产总额（元，部分行业需填）",
+                    "text",
+                    UNIT,
+                )),
+            ]);
+            v.extend(contact());
+        }
+        Kind::Provider => {
+            v.extend([
+                credit_code(),
+                f("name", "机构名称", "text", UNIT),
+                f("legal_representative", "法定代表人", "text", UNIT),
+                f("actual_controller", "实际控制人", "text", UNIT),
+                f("address", "地址", "text", UNIT),
+                hint(
+                    f("description", "机构简介", "area", UNIT),
+                    "提供哪些服务、资质和团队，公示时向社会公开",
+                ),
+                f("categories", "服务类别（可多选）", "categories", UNIT),
+            ]);
+            v.extend(contact());
+            v.extend([
+                f("bank_name", "开户银行", "text", BANK),
+                f("bank_account_name", "账户名称", "text", BANK),
+                hint(
+                    f("bank_account_no", "银行账号", "text", BANK),
+                    "兑现资金拨付到此账户",
+                ),
+            ]);
+        }
+        Kind::Space => {
+            v.extend([
+                credit_code(),
+                f("name", "载体名称", "text", UNIT),
+                f("kind", "载体类型", "space_kind", UNIT),
+                f("operator_name", "运营主体", "text", UNIT),
+                f("legal_representative", "法定代表人", "text", UNIT),
+                f("address", "地址", "text", UNIT),
+            ]);
+            v.extend(contact());
+            v.extend([
+                opt(f("bank_name", "开户银行（选填）", "text", BANK)),
+                opt(f("bank_account_name", "账户名称（选填）", "text", BANK)),
+                hint(
+                    opt(f("bank_account_no", "银行账号（选填）", "text", BANK)),
+                    "补贴拨付到此账户，可在认定前补填",
+                ),
+            ]);
+        }
+    }
+    v
+}
+
+/// The options of a choice field, in the reader's language.
+fn options(state: &State, kind: &str, en: bool) -> Vec<(String, String)> {
+    let pick = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+    match kind {
+        "industry" => state
+            .policy
+            .sme
+            .industries
+            .iter()
+            .map(|i| (i.code.clone(), pick(&i.name_zh, &i.name_en)))
+            .collect(),
+        "categories" => state
+            .policy
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), pick(&c.name_zh, &c.name_en)))
+            .collect(),
+        "space_kind" => [
+            ("incubator", "科技企业孵化器", "Incubator"),
+            ("maker_space", "众创空间", "Maker space"),
+            (
+                "professional_maker_space",
+                "专业化众创空间",
+                "Professional maker space",
+            ),
+        ]
+        .into_iter()
+        .map(|(c, z, e)| (c.to_string(), pick(z, e)))
+        .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn page(
+    state: &State,
+    req: &HttpRequest,
+    kind: Kind,
+    form: &Form,
+    checked: &[String],
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::of_request(req);
+    let en = lang.en();
+    let groups: Vec<serde_json::Value> = [ACCOUNT, UNIT, CONTACT, BANK]
+        .into_iter()
+        .filter_map(|g| {
+            let items: Vec<serde_json::Value> = fields(kind)
+                .into_iter()
+                .filter(|x| x.group == g)
+                .map(|x| {
+                    json!({
+                        "name": x.name, "label": x.label, "kind": x.kind, "required": x.required,
+                        "hint": x.hint, "options": options(state, x.kind, en),
+                    })
+                })
+                .collect();
+            (!items.is_empty()).then(|| json!({"legend": g, "fields": items}))
+        })
+        .collect();
+    let (csrf, set) = csrf_of(state, req);
+    let r = render(
+        "register_form.html",
+        kind.path(),
+        &lang,
+        &Chrome::anonymous(state),
+        kind.title(),
+        context! {
+            csrf => csrf, groups => val(groups), f => val(form), checked => val(checked),
+            action => kind.path(),
+        },
+    )?;
+    let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
+    cookies.extend(Lang::cookie_for(req));
+    Ok(with(r, status, &cookies))
+}
+
+#[get("/register")]
+async fn choose(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
+    let r = render(
+        "register.html",
+        "/register",
+        &lang,
+        &Chrome::of(&state, &req).await,
+        "注册",
+        context! {},
+    )?;
+    Ok(super::with_lang(r, &req))
+}
+
+#[get("/register/{kind}")]
+async fn form_page(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
+    Ok(page(
+        &state,
+        &req,
+        kind,
+        &Form::none(),
+        &[],
+        StatusCode::OK,
+    )?)
+}
+
+/// The posted form as the registration API's input, every field present so the use case
+/// checks them all at once: a blank required field goes in blank (the use case says it
+/// is required); a number or a choice that cannot be read goes in as a stand-in, with its
+/// own error (`prior`), so nothing is written while it stands.
+fn input_of(kind: Kind, p: &Posted) -> (serde_json::Value, FieldErrors) {
+    use serde_json::Value;
+    let mut obj = serde_json::Map::new();
+    let mut prior = FieldErrors::new();
+    for x in fields(kind) {
+        let v = p.get(x.name).trim();
+        let value = match x.kind {
+            "categories" => Value::Array(
+                p.0.iter()
+                    .filter(|(k, v)| k == "categories" && !v.trim().is_empty())
+                    .map(|(_, v)| Value::String(v.trim().to_string()))
+                    .collect(),
+            ),
+            "number" => match v.parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    if v.is_empty() {
+                        prior.add(x.name, "required", "此项为必填项", "this field is required");
+                    } else {
+                        prior.add(
+                            x.name,
+                            "integer_invalid",
+                            "请填写整数",
+                            "must be a whole number",
+                        );
+                    }
+                    Value::from(0)
+                }
+            },
+            "space_kind" => match crate::domain::party::SpaceKind::parse(v) {
+                Some(k) => Value::String(k.as_str().into()),
+                None => {
+                    prior.add(
+                        x.name,
+                        "required",
+                        "请选择载体类型",
+                        "choose the kind of carrier",
+                    );
+                    Value::String("incubator".into())
+                }
+            },
+            _ if v.is_empty() && !x.required => continue,
+            _ => Value::String(v.to_string()),
+        };
+        obj.insert(x.name.to_string(), value);
+    }
+    (Value::Object(obj), prior)
+}
+
+/// Registers from the form; gives back the new account's username.
+fn run(
+    c: &mut crate::db::DbConnection,
+    kind: Kind,
+    p: &Posted,
+    state: (&crate::domain::Policy, &auth::AuthConfig),
+    now: chrono::NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<String> {
+    let (policy, cfg) = state;
+    let (json, prior) = input_of(kind, p);
+    let read = |e: serde_json::Error| {
+        AppError::bad_request(
+            "form_invalid",
+            format!("表单内容无法读取：{e}"),
+            format!("the form could not be read: {e}"),
+        )
+    };
+    match kind {
+        Kind::Firm => {
+            let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
+            firms::register(c, policy, cfg, &input, now, actor, prior).map(|_| input.username)
+        }
+        Kind::Provider => {
+            let input: providers::ProviderApplication =
+                serde_json::from_value(json).map_err(read)?;
+            providers::apply(c, policy, cfg, &input, now, actor, prior).map(|_| input.username)
+        }
+        Kind::Space => {
+            let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
+            spaces::register(c, cfg, &input, now, actor, prior).map(|_| input.username)
+        }
+    }
+}
+
+#[post("/register/{kind}")]
+async fn submit(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
+    let en = Lang::of_request(&req).en();
+    let posted = Posted(form.into_inner());
+    let checked: Vec<String> = posted
+        .0
+        .iter()
+        .filter(|(k, _)| k == "categories")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if !csrf_ok(&req, posted.get("csrf")) {
+        let e = AppError::new(
+            crate::error::Kind::Forbidden,
+            "form_expired",
+            "页面已过期，表单未提交，请重试。",
+            "this form has expired and was not sent; please try again",
+        );
+        let f = Form::failed("register", &posted, &e, &[], en);
+        return Ok(page(
+            &state,
+            &req,
+            kind,
+            &f,
+            &checked,
+            StatusCode::FORBIDDEN,
+        )?);
+    }
+    let (policy, cfg, now) = (state.policy.clone(), state.auth.clone(), state.clock.now());
+    let (addr, rid) = (remote_addr(&req), request_id(&req));
+    let password = posted.get("password").to_string();
+    let p = Posted(posted.0.clone());
+    let out = db(&state, move |c| {
+        let actor = Actor::public(rid.clone());
+        let username = run(c, kind, &p, (&policy, &cfg), now, &actor)?;
+        // Signed in at once: the 工作台 shows where the application stands.
+        auth::login(c, &cfg, &username, &password, &addr, now, rid)
+    })
+    .await;
+    match out {
+        Ok(tokens) => {
+            let to = super::session::see_other("/home?done=registered");
+            Ok(with(
+                to,
+                StatusCode::SEE_OTHER,
+                &session_cookies(&state, &tokens),
+            ))
+        }
+        Err(e) if e.kind.status().is_client_error() => {
+            let field_of = [
+                ("credit_code_taken", "credit_code"),
+                ("username_taken", "username"),
+            ];
+            let f = Form::failed("register", &posted, &e, &field_of, en);
+            Ok(page(&state, &req, kind, &f, &checked, e.kind.status())?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

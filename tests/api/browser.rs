@@ -225,6 +225,245 @@ fn sync_clock(app: &TestApp) {
     }
 }
 
+/// The front door, by clicks only (issue 21): from the home page a new firm registers,
+/// a reviewer finds it on the 工作台 and onboards it, the firm claims in the open batch,
+/// then, locked out by wrong passwords, resets its password through the emailed link.
+/// Only the first address is typed (and the emailed link followed); everything else is
+/// a link or a button. Once in Chinese and once in English (switched by the header's
+/// link), at desktop width, then the same pages checked at phone width.
+#[actix_web::test]
+async fn the_front_door_by_clicks_only_in_chinese_and_english() {
+    let Some((driver_exe, shots)) = browser_or_skip("front-door") else {
+        return;
+    };
+    for en in [false, true] {
+        front_door(&driver_exe, &shots.join(if en { "en" } else { "zh" }), en).await;
+    }
+}
+
+/// chromedriver and the screenshot folder, or None when the browser is missing (a
+/// failure under CI=true).
+fn browser_or_skip(walk: &str) -> Option<(PathBuf, PathBuf)> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Some(driver_exe) = find("HECHUANG_CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
+        assert!(
+            !ci,
+            "chromedriver is missing: under CI the browser test must run"
+        );
+        eprintln!("SKIPPED: chromedriver not installed (scripts/test installs it)");
+        return None;
+    };
+    if find(
+        "HECHUANG_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    )
+    .is_none()
+    {
+        assert!(
+            !ci,
+            "chromium is missing: under CI the browser test must run"
+        );
+        eprintln!("SKIPPED: chromium not installed (scripts/test installs it)");
+        return None;
+    }
+    let backend = if crate::helpers::is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let shots = std::env::var("HECHUANG_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots"))
+        .join(backend)
+        .join(walk);
+    let _ = std::fs::remove_dir_all(&shots);
+    Some((driver_exe, shots))
+}
+
+async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
+    std::fs::create_dir_all(shots).unwrap();
+    let t = |zh: &'static str, e: &'static str| if en { e } else { zh };
+    let app = spawn_app().await;
+    // The deployment holds staff accounts and one programme with an open batch.
+    let admin = app.staff_token("fd_admin", Role::Admin).await;
+    app.staff("fd_reviewer", Role::Reviewer);
+    let r = app
+        .post(
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"code": "HCDOOR", "name": "合创券"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let programme = r.body["id"].as_str().unwrap().to_string();
+    sync_clock(&app);
+    let opens = app.clock.now_utc() - Duration::minutes(1);
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{programme}/batches"),
+            Some(&admin),
+            &json!({"name": "第一期", "budget": "30000000.00", "face_values": ["50000.00"],
+                    "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(30)).to_rfc3339(),
+                    "publish": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let driver = start_driver(driver_exe);
+    let mut b = open_browser(&app, &driver, shots.to_path_buf()).await;
+    b.go("/").await;
+    if en {
+        b.click("header a[lang='en']").await;
+        b.sees("Public disclosure").await;
+    }
+    b.sees(t(
+        "合肥高新技术产业开发区管理委员会",
+        "Hefei High-tech Industrial Development Zone",
+    ))
+    .await;
+    b.shot("home").await;
+
+    // 1. A new firm registers.
+    b.click("#register").await;
+    b.click("#register-firm").await;
+    let code = crate::helpers::new_credit_code();
+    // A mistyped code is flagged as it is typed, before anything is sent.
+    let mut wrong = code.clone();
+    wrong.replace_range(17.., if code.ends_with('0') { "1" } else { "0" });
+    b.fill("#r-credit_code", &wrong).await;
+    b.sees(t("第18位校验码应为", "Check character 18 should be"))
+        .await;
+    b.shot("register-code-checked").await;
+    for (id, v) in [
+        ("#r-username", "fd_firm"),
+        ("#r-password", PASSWORD),
+        ("#r-email", "fd_firm@example.cn"),
+        ("#r-credit_code", code.as_str()),
+        ("#r-name", "合肥前门科技有限公司"),
+        ("#r-legal_representative", "张三"),
+        ("#r-actual_controller", "张三"),
+        ("#r-address", "合肥市高新区望江西路1号"),
+        ("#r-employees", "12"),
+        ("#r-revenue", "800000.00"),
+        ("#r-contact_name", "李四"),
+        ("#r-contact_phone", "0551-65551234"),
+        ("#r-contact_email", "contact@example.cn"),
+    ] {
+        b.fill(id, v).await;
+    }
+    // A date input takes the date as the browser's own format types it.
+    b.c.execute(
+        "document.getElementById('r-registered_on').value = '2021-05-10'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.choose("#r-industry", "software_it").await;
+    b.shot("register-firm").await;
+    b.click("#register-submit").await;
+    b.at("/home").await;
+    b.sees(t(
+        "企业入驻申请已提交",
+        "Your firm's application is in review",
+    ))
+    .await;
+    b.shot("firm-desk-submitted").await;
+
+    // 2. The reviewer finds it on the 工作台 and onboards it.
+    b.click("#sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.sees(t("您已退出登录", "You have signed out")).await;
+    b.shot("signed-out").await;
+    b.click("main a[href='/login']").await;
+    b.fill("#username", "fd_reviewer").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.at("/home").await;
+    b.shot("reviewer-desk").await;
+    b.click("a[data-kind='firms_to_onboard']").await;
+    b.at("/review").await;
+    b.sees("合肥前门科技有限公司").await;
+    b.choose("select[id^='firm-'][id$='-decision']", "approve")
+        .await;
+    b.click("form[action^='/review/firm/'] button").await;
+    b.sees(t("已作出审核决定", "Decision recorded")).await;
+
+    // 3. The firm sees its batch on the 工作台 and claims.
+    b.click("#sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.sees(t("您已退出登录", "You have signed out")).await;
+    b.click("header #sign-in").await;
+    b.fill("#username", "fd_firm").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.at("/home").await;
+    b.sees(t("企业已入驻", "Your firm is onboarded")).await;
+    b.sees("第一期").await;
+    b.shot("firm-desk-onboarded").await;
+    b.click("#standing a.button").await;
+    b.at("/batches").await;
+    b.click("form[action$='/claim'] button").await;
+    b.sees(t("已领取合创券", "You claimed voucher")).await;
+    b.sees("50").await;
+    b.shot("firm-claimed").await;
+
+    // 4. Locked out by wrong passwords, the firm resets the password by email.
+    b.click("#sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.sees(t("您已退出登录", "You have signed out")).await;
+    b.click("header #sign-in").await;
+    for _ in 0..6 {
+        b.fill("#username", "fd_firm").await;
+        b.fill("#password", "Wrong-Password-99").await;
+        b.click("form button[type=submit]").await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    b.sees(t("自动解锁", "locked")).await;
+    b.sees("0551-00000000").await;
+    b.shot("locked").await;
+    b.click("#forgot").await;
+    b.fill("#who", "fd_firm@example.cn").await;
+    b.click("#send-reset").await;
+    b.sees(t("30 分钟内有效", "30 minutes")).await;
+    b.shot("reset-sent").await;
+    let mail = app
+        .outbox()
+        .into_iter()
+        .find(|m| m.kind == "password_reset" && m.to_address == "fd_firm@example.cn")
+        .expect("the reset email");
+    let at = mail.body.find("/password/reset?token=").expect("a link");
+    let link = &mail.body[at..at + 22 + 64];
+    // The person opens the link in the email.
+    b.go(link).await;
+    b.fill("#new_password", "Front-Door-Secret-2026").await;
+    b.fill("#confirm_password", "Front-Door-Secret-2026").await;
+    b.shot("reset-form").await;
+    b.click("#set-password").await;
+    b.sees(t("密码已重置", "Your password is reset")).await;
+    b.click("#reset-done a.button").await;
+    b.fill("#username", "fd_firm").await;
+    b.fill("#password", "Front-Door-Secret-2026").await;
+    b.click("form button[type=submit]").await;
+    b.at("/home").await;
+
+    // 5. At phone width the same pages fit the screen.
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.click("nav.work a[href='/home']").await;
+    b.fits().await;
+    b.shot("phone-desk").await;
+    b.click("#sign-out").await;
+    b.sees(t("确认退出", "Sign out now")).await;
+    b.fits().await;
+    b.click("#confirm-sign-out").await;
+    b.sees(t("您已退出登录", "You have signed out")).await;
+    b.click("header #register").await;
+    b.click("#register-provider").await;
+    b.fits().await;
+    b.shot("phone-register-provider").await;
+    b.c.set_window_size(1280, 1000).await.unwrap();
+    b.c.close().await.unwrap();
+}
+
 #[actix_web::test]
 async fn the_whole_journey_in_a_real_browser() {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");

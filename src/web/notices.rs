@@ -143,13 +143,13 @@ async fn page(
                     let lines = if en {
                         vec![
                             format!("Provided to: {}", n.firm_name),
-                            format!("Voucher amount: {} yuan", n.amount),
+                            format!("Voucher amount: {} yuan", super::yuan(n.amount)),
                             format!("Notice ends: {}", shown(n.notice_ends_at)),
                         ]
                     } else {
                         vec![
                             format!("服务对象：{}", n.firm_name),
-                            format!("兑现金额：{} 元", n.amount),
+                            format!("兑现金额：{} 元", super::yuan(n.amount)),
                             format!("公示截止：{}", shown(n.notice_ends_at)),
                         ]
                     };

@@ -196,7 +196,7 @@ async fn order_form(
                 format!(
                     "{}（可用 {} 元，{} 前有效）",
                     v.code,
-                    v.available,
+                    super::yuan(v.available),
                     local_time(v.valid_until)
                 ),
             )

@@ -586,7 +586,7 @@ async fn the_whole_journey_in_a_real_browser() {
         .await
         .unwrap();
     b.sees("已领取合创券").await;
-    b.sees("50000.00").await;
+    b.sees("50,000.00").await;
     b.shot("firm-claimed").await;
 
     // 2. The provider (listed after its notice: eight days on) publishes a service.
@@ -609,7 +609,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.fill("#order-contract_amount", "12000.00").await;
     b.click("button[value=quote]").await;
     b.sees("合创券支付").await;
-    b.sees("6000.00").await;
+    b.sees("6,000.00").await;
     b.shot("firm-quote").await;
     b.click("button[value=confirm]").await;
     b.sees("订单已提交").await;
@@ -739,7 +739,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.c.delete_all_cookies().await.unwrap();
     b.go("/public/redemptions").await;
     b.sees("已拨付").await;
-    b.sees("6000.00").await;
+    b.sees("6,000.00").await;
     b.shot("public-redemptions").await;
     // At phone width the same pages stay usable: nothing wider than the screen.
     b.c.set_window_size(390, 844).await.unwrap();

@@ -445,7 +445,7 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
         p.body
     );
     assert!(
-        p.body.contains("剩余 <strong>100000.00</strong> 元") && p.body.contains("登录后领取</a>")
+        p.body.contains("剩余 <strong>100,000.00</strong> 元") && p.body.contains("登录后领取</a>")
     );
     assert!(p
         .body
@@ -480,7 +480,7 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     let p = b.post(&url, &form).await;
     assert_eq!(p.status, 201, "{}", p.body);
     assert!(
-        p.body.contains("成功") && p.body.contains("50000.00"),
+        p.body.contains("成功") && p.body.contains("50,000.00"),
         "{}",
         p.body
     );
@@ -524,7 +524,7 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
         .get("/batches")
         .await
         .body
-        .contains("剩余 <strong>50000.00</strong> 元"));
+        .contains("剩余 <strong>50,000.00</strong> 元"));
 
     let p = b.get("/my/vouchers").await;
     assert_eq!(p.status, 200);
@@ -648,7 +648,11 @@ async fn approved_redemptions_are_published_with_their_objection_form() {
     let p = b.get("/public/redemption-notices").await;
     assert_eq!(p.status, 200);
     assert!(
-        p.body.contains("合创券兑现公示") && p.body.contains(&format!("兑现金额：{amount} 元")),
+        p.body.contains("合创券兑现公示")
+            && p.body.contains(&format!(
+                "兑现金额：{} 元",
+                hechuang::domain::money::group_digits(&amount)
+            )),
         "{}",
         p.body
     );
@@ -727,11 +731,11 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
         "the last claim 90 s after opening: {html}"
     );
     assert!(
-        html.contains("剩余 50000.00 元") && html.contains("已领 2 张、100000.00 元"),
+        html.contains("剩余 50,000.00 元") && html.contains("已领 2 张、100,000.00 元"),
         "{html}"
     );
     assert!(
-        html.contains("<td class=\"num\">2</td><td class=\"num\">100000.00</td>"),
+        html.contains("<td class=\"num\">2</td><td class=\"num\">100,000.00</td>"),
         "the table beside the chart: {html}"
     );
     let (_, ct, _, csv) = page(&app, &format!("/public/batches/{batch_id}/results.csv")).await;

@@ -43,7 +43,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     // The catalogue, then the order form.
     let p = firm.get("/services").await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("发明专利申请代理") && p.body.contains("12000.00"));
+    assert!(p.body.contains("发明专利申请代理") && p.body.contains("12,000.00"));
     assert!(p.body.contains("我的订单"), "the firm's navigation");
     let form_page = firm.get(&format!("/orders/new?service={}", w.item)).await;
     assert_eq!(form_page.status, 200, "{}", form_page.body);
@@ -101,9 +101,9 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(
         p.body
-            .contains("合创券支付</th><td class=\"num\"><strong>6000.00</strong>")
+            .contains("合创券支付</th><td class=\"num\"><strong>6,000.00</strong>")
             && p.body
-                .contains("企业自付</th><td class=\"num\"><strong>6000.00</strong>"),
+                .contains("企业自付</th><td class=\"num\"><strong>6,000.00</strong>"),
         "{}",
         p.body
     );
@@ -216,7 +216,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(p.status, 303, "{}", p.body);
     let p = firm.get("/my/vouchers").await;
     assert!(
-        p.body.contains("44000.00"),
+        p.body.contains("44,000.00"),
         "balance after 6000: {}",
         p.body
     );
@@ -248,7 +248,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert!(
         rp.body.contains("兑现申请已提交")
             && rp.body.contains("待审核")
-            && rp.body.contains("6000.00"),
+            && rp.body.contains("6,000.00"),
         "{}",
         rp.body
     );
@@ -293,7 +293,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     );
     let public = Browser::new(&app).get("/public/redemptions").await;
     assert!(
-        public.body.contains("公示中") && public.body.contains("6000.00"),
+        public.body.contains("公示中") && public.body.contains("6,000.00"),
         "{}",
         public.body
     );
@@ -324,7 +324,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let run_id = run_path["/finance/runs/".len()..].to_string();
     let run = fin1.get(&p.location).await;
     assert!(
-        run.body.contains("待审批") && run.body.contains("6000.00"),
+        run.body.contains("待审批") && run.body.contains("6,000.00"),
         "{}",
         run.body
     );
@@ -450,7 +450,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     );
     let public = Browser::new(&app).get("/public/redemptions").await;
     assert!(
-        public.body.contains("已拨付") && public.body.contains("6000.00"),
+        public.body.contains("已拨付") && public.body.contains("6,000.00"),
         "{}",
         public.body
     );
@@ -462,7 +462,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         report.body
     );
     assert!(
-        report.body.contains("已支付 <strong>6000.00</strong>"),
+        report.body.contains("已支付 <strong>6,000.00</strong>"),
         "{}",
         report.body
     );
@@ -557,7 +557,7 @@ async fn a_provider_edits_its_catalogue_with_errors_by_field() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     let p = b.get("/provider/services").await;
     assert!(
-        p.body.contains("3500.00") && p.body.contains("已下架"),
+        p.body.contains("3,500.00") && p.body.contains("已下架"),
         "{}",
         p.body
     );

@@ -265,6 +265,36 @@ pub fn eligibility(rules: &ClaimRules, f: &FirmFacts) -> Result<(), Ineligible> 
     Ok(())
 }
 
+/// What a claimant group already holds in the programme, as the checks see it.
+#[derive(Debug, Clone, Default)]
+pub struct Holdings {
+    /// Vouchers of this batch.
+    pub in_batch: i32,
+    /// Vouchers claimed this year (any batch of the programme).
+    pub in_year: i32,
+    /// Earlier batches' vouchers: (face value, balance).
+    pub earlier: Vec<(Fen, Fen)>,
+}
+
+/// Every check a claim passes before the budget is looked at, in the order the claim
+/// engine applies them: eligibility, the per-batch and per-year limits, the 80% gate.
+/// The claim engine and the batches page (what a firm could do) both use it.
+pub fn precheck(rules: &ClaimRules, f: &FirmFacts, h: &Holdings) -> Result<(), Refusal> {
+    eligibility(rules, f).map_err(Refusal::NotEligible)?;
+    if h.in_batch >= rules.per_batch_limit {
+        return Err(Refusal::AlreadyClaimed);
+    }
+    if h.in_year >= rules.per_year_limit {
+        return Err(Refusal::AnnualLimit {
+            limit: rules.per_year_limit,
+        });
+    }
+    gate(&h.earlier, rules.gate_used_share_bp).map_err(|used_bp| Refusal::GateUnmet {
+        used_bp,
+        required_bp: rules.gate_used_share_bp,
+    })
+}
+
 /// The next-claim gate: earlier vouchers (face, balance) must be at least `gate_bp`
 /// used in total, or fully spent. No earlier vouchers: the gate is open.
 /// Returns the used share in basis points when the gate is shut.

@@ -11,8 +11,8 @@ use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::{
-    choose_face, claim_lock_key, claim_year, claimant_group, eligibility, gate, parse_face_values,
-    valid_until, voucher_code, AllocationMode, FirmFacts, Refusal,
+    choose_face, claim_lock_key, claim_year, claimant_group, parse_face_values, precheck,
+    valid_until, voucher_code, AllocationMode, FirmFacts, Holdings, Refusal,
 };
 use crate::domain::{new_id, Fen, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
@@ -330,26 +330,14 @@ pub fn allocate(
                         "no such firm",
                     );
                 };
-                if let Err(i) = eligibility(&rules, &facts(firm)) {
-                    return Answer::refusal(&Refusal::NotEligible(i));
-                }
                 let group = group_of(firm);
-                if in_batch.get(&group).copied().unwrap_or(0) >= rules.per_batch_limit {
-                    return Answer::refusal(&Refusal::AlreadyClaimed);
-                }
-                if in_year.get(&group).copied().unwrap_or(0) >= rules.per_year_limit {
-                    return Answer::refusal(&Refusal::AnnualLimit {
-                        limit: rules.per_year_limit,
-                    });
-                }
-                if let Err(used_bp) = gate(
-                    earlier.get(&group).map_or(&[][..], |v| &v[..]),
-                    rules.gate_used_share_bp,
-                ) {
-                    return Answer::refusal(&Refusal::GateUnmet {
-                        used_bp,
-                        required_bp: rules.gate_used_share_bp,
-                    });
+                let holdings = Holdings {
+                    in_batch: in_batch.get(&group).copied().unwrap_or(0),
+                    in_year: in_year.get(&group).copied().unwrap_or(0),
+                    earlier: earlier.get(&group).cloned().unwrap_or_default(),
+                };
+                if let Err(refusal) = precheck(&rules, &facts(firm), &holdings) {
+                    return Answer::refusal(&refusal);
                 }
                 if face.get() > remaining {
                     return Answer::refusal(&Refusal::SoldOut);

@@ -19,6 +19,7 @@ pub mod lottery;
 pub mod orders;
 pub mod outbox;
 pub mod password_reset;
+pub mod prospects;
 pub mod providers;
 pub mod redemptions;
 pub mod reminders;

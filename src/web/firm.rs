@@ -7,6 +7,7 @@ use crate::domain::{new_id, Fen, Role};
 use crate::error::AppError;
 use crate::http::{db, path_id, request_id, State};
 use crate::services::claims::ClaimRequest;
+use crate::services::prospects;
 use crate::services::vouchers as svc;
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(batches)
         .service(claim)
+        .service(lottery_entry)
         .service(my_vouchers)
         .service(profile)
         .service(update_profile);
@@ -36,12 +38,58 @@ pub(super) fn status_text(s: &str) -> &'static str {
     }
 }
 
+/// A firm's standing with a batch, in words (the reason, when the checks refuse, is the
+/// claim engine's own, in the reader's language).
+fn prospect_json(p: &prospects::Prospect, en: bool) -> serde_json::Value {
+    use prospects::ProspectState as S;
+    let text = match p.state {
+        S::CanClaim => "可以领取",
+        S::Upcoming => "符合条件，开抢后可领取",
+        S::AlreadyClaimed => "本批已领取",
+        S::NotEligible => "不符合领取条件",
+        S::GateNotMet => "已领合创券使用未达比例，暂不能再领",
+        S::YearlyLimit => "已达本年度领取上限",
+        S::SoldOut => "已领完",
+        S::Closed => "已结束",
+        S::CanRegister => "可登记参加摇号",
+        S::Registered => "已登记摇号，等待开奖",
+        S::Won => "已中签",
+        S::NotDrawn => "未中签",
+        S::RegistrationClosed => "摇号登记已截止",
+    };
+    let reason = if en { &p.reason_en } else { &p.reason_zh };
+    let outcome = p.outcome.as_deref().map(|o| match o {
+        "lost" => "额度用完，未排到",
+        _ => "开奖时不符合领取条件",
+    });
+    let pct = |bp: f64| format!("{:.1}%", bp / 100.0);
+    serde_json::json!({
+        "state": p.state.as_str(), "text": text, "reason": reason,
+        "voucher_code": p.voucher_code, "outcome": outcome,
+        "used": p.used_bp.map(|b| pct(b as f64)), "required": p.required_bp.map(|b| pct(f64::from(b))),
+        "entered_face": p.entered_face.map(|f| f.to_string()),
+    })
+}
+
 #[get("/batches")]
 async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
     let s = session(&state, &req).await;
-    let firm = s.as_ref().is_some_and(|s| s.caller.role == Role::Firm);
+    let lang = Lang::of_request(&req);
+    let firm_id = s
+        .as_ref()
+        .filter(|s| s.caller.role == Role::Firm)
+        .and_then(|s| s.caller.party_id.clone());
+    let firm = firm_id.is_some();
     let now = state.clock.now();
-    let list = db(&state, move |c| svc::batches(c, false, now)).await?;
+    let (list, prospects) = db(&state, move |c| {
+        let list = svc::batches(c, false, now)?;
+        let p = match &firm_id {
+            Some(id) => prospects::of_firm(c, id, &list, now)?,
+            None => Vec::new(),
+        };
+        Ok((list, p))
+    })
+    .await?;
     // The live remaining budget, as the claim engine holds it at the opening second.
     let mut items = Vec::with_capacity(list.len());
     for b in &list {
@@ -50,6 +98,10 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));
         let status = wire(&b.status);
+        let prospect = prospects
+            .iter()
+            .find(|p| p.batch_id == b.id)
+            .map(|p| prospect_json(p, lang.en()));
         items.push(super::val(serde_json::json!({
             "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
             "mode": wire(&b.allocation_mode),
@@ -60,6 +112,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
             "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
             // One key per rendered form: pressing twice gets the first answer again.
             "key": new_id(),
+            "prospect": prospect,
         })));
     }
     let (csrf, set) = csrf_of(&state, &req);
@@ -67,18 +120,88 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
         Some(s) => super::Chrome::signed_in(&state, s.caller.role),
         None => super::Chrome::anonymous(&state),
     };
+    let done =
+        web::Query::<std::collections::BTreeMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("done").map(|d| super::desk::done_text(d)))
+            .unwrap_or("");
     let r = render(
         "batches.html",
         "/batches",
-        &Lang::of_request(&req),
+        &lang,
         &chrome,
         "合创券批次",
-        context! { items => items, firm => firm, csrf => csrf },
+        context! {
+            items => items, firm => firm, csrf => csrf, done => done,
+            server_now => format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S%.3f")),
+        },
     )?;
     let mut cookies = renewed(&state, &s);
     cookies.extend(set);
     cookies.extend(Lang::cookie_for(&req));
     Ok(with(r, StatusCode::OK, &cookies))
+}
+
+/// A firm registers for a lottery batch (or changes the face value it wants), or
+/// withdraws, until the opening instant.
+#[post("/batches/{id}/lottery/{action}")]
+async fn lottery_entry(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, action) = path.into_inner();
+    let id = path_id(&id, "batch")?;
+    if !["register", "withdraw"].contains(&action.as_str()) {
+        return Err(AppError::not_found("page").into());
+    }
+    let d = super::orders::open!(state, req, &[Role::Firm]);
+    let p = super::desk::Posted(form.into_inner());
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| {
+                let face = p.get("face_value").trim();
+                Ok(crate::services::lottery::EntryInput {
+                    face_value: (!face.is_empty()).then(|| face.to_string()),
+                })
+            },
+            move |c, input, a| {
+                if action == "register" {
+                    crate::services::lottery::enter(c, &id, &a.party, &input, a.now, &a.actor)
+                        .map(|_| "entered")
+                } else {
+                    crate::services::lottery::withdraw(c, &id, &a.party, a.now, &a.actor)
+                        .map(|_| "withdrawn")
+                }
+            },
+        )
+        .await;
+    match r {
+        Ok(what) => Ok(d.done(&state, "/batches", what)),
+        Err(e) => {
+            let reason = if d.en() {
+                e.detail_en.clone()
+            } else {
+                e.detail.clone()
+            };
+            let chrome = super::Chrome::signed_in(&state, Role::Firm);
+            let lang = Lang::of_request(&req);
+            let title = "摇号登记未完成";
+            let r = render(
+                "claim_result.html",
+                "/batches",
+                &lang,
+                &chrome,
+                title,
+                context! { ok => false, reason => reason },
+            )?;
+            Ok(with(r, e.kind.status(), &[]))
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

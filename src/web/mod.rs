@@ -89,6 +89,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "password_reset.html",
     "register.html",
     "register_form.html",
+    "lottery.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");

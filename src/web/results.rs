@@ -12,7 +12,8 @@ use chrono::NaiveDateTime;
 use minijinja::context;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(results_csv)
+    cfg.service(lottery_page)
+        .service(results_csv)
         .service(results_json)
         .service(results_page);
 }
@@ -71,6 +72,66 @@ async fn load(
     let id = path_id(path, "batch")?;
     let now = state.clock.now();
     db(state, move |c| svc::batch_results(c, &id, now)).await
+}
+
+/// A lottery batch's public draw record (摇号公示): before the draw the commitment (the
+/// seed's hash) and how many registered; after it the seed, the entrants' digest, every
+/// entrant's key and rank, and how anyone can recompute the order.
+#[get("/public/batches/{id}/lottery")]
+async fn lottery_page(
+    state: State,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let lang = Lang::of_request(&req);
+    let id = path_id(&path, "batch")?;
+    let now = state.clock.now();
+    let (b, l) = db(&state, move |c| {
+        Ok((
+            svc::batch(c, &id, false, now)?,
+            crate::services::lottery::view(c, &id)?,
+        ))
+    })
+    .await?;
+    let rows: Vec<serde_json::Value> = l
+        .results
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "rank": r.rank, "credit_code": r.credit_code, "key": r.key,
+                "face_value": r.face_value.grouped(),
+                "outcome": match r.outcome.as_str() {
+                    crate::services::lottery::WON => "中签",
+                    crate::services::lottery::LOST => "额度用完，未排到",
+                    _ => "开奖时不符合领取条件",
+                },
+                "won": r.outcome == crate::services::lottery::WON,
+                "voucher_code": r.voucher_code,
+            })
+        })
+        .collect();
+    let title = if lang.en() {
+        format!("{}: the lottery", b.name)
+    } else {
+        format!("{} 摇号公示", b.name)
+    };
+    Ok(super::with_lang(
+        render(
+            "lottery.html",
+            &format!("/public/batches/{}/lottery", b.id),
+            &lang,
+            &super::Chrome::of(&state, &req).await,
+            &title,
+            context! {
+                id => b.id, seed_hash => l.seed_hash, entrants => l.entrants,
+                closes_at => local_time(l.registration_closes_at), drawn => l.drawn,
+                drawn_at => l.drawn_at.map(local_time), seed => l.seed,
+                entrants_digest => l.entrants_digest, winners => l.winners,
+                formula => l.formula, rows => super::val(&rows),
+            },
+        )?,
+        &req,
+    ))
 }
 
 #[get("/public/batches/{id}/results")]

@@ -296,7 +296,11 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let programme = r.body["id"].as_str().unwrap().to_string();
+    // The server's clock runs two days ahead of the browser's: countdowns must follow
+    // the server's.
     sync_clock(&app);
+    app.clock.advance(Duration::days(2));
+    let admin = app.staff_token("fd_admin2", Role::Admin).await;
     let opens = app.clock.now_utc() - Duration::minutes(1);
     let r = app
         .post(
@@ -304,6 +308,25 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
             Some(&admin),
             &json!({"name": "第一期", "budget": "30000000.00", "face_values": ["50000.00"],
                     "opens_at": opens.to_rfc3339(), "closes_at": (opens + Duration::days(30)).to_rfc3339(),
+                    "publish": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"code": "HCDOOR2", "name": "合创券（二）"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let later = app.clock.now_utc() + Duration::hours(1);
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{}/batches", r.body["id"].as_str().unwrap()),
+            Some(&admin),
+            &json!({"name": "第二期", "budget": "1000000.00", "face_values": ["50000.00"],
+                    "opens_at": later.to_rfc3339(), "closes_at": (later + Duration::days(30)).to_rfc3339(),
                     "publish": true}),
         )
         .await;
@@ -402,6 +425,9 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.shot("firm-desk-onboarded").await;
     b.click("#standing a.button").await;
     b.at("/batches").await;
+    // The countdown runs on the server's clock: under an hour, not two days and more.
+    b.sees(t("还有 0 时 5", "(in 0 h 5")).await;
+    b.shot("firm-batches").await;
     b.click("form[action$='/claim'] button").await;
     b.sees(t("已领取合创券", "You claimed voucher")).await;
     b.sees("50").await;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod authz;
 mod backup;
+mod batches_page;
 mod browser;
 mod catalogue;
 mod certification;

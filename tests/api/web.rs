@@ -491,10 +491,15 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     let p = b.post(&url, &form).await;
     assert_eq!(p.status, 201);
     assert!(p.body.contains(&code));
-    // Another form: refused, and why.
+    // The page now says it is claimed and offers no second button.
     let p = b.get("/batches").await;
-    let at = p.body.find("name=\"key\" value=\"").unwrap() + 18;
-    let other = p.body[at..at + 36].to_string();
+    assert!(
+        p.body.contains("data-state=\"already_claimed\"") && !p.body.contains("name=\"key\""),
+        "{}",
+        p.body
+    );
+    // A form kept open from before: refused, and why.
+    let other = "b8f0c7e2-0000-4000-8000-000000000001".to_string();
     let p = b
         .post(
             &url,

@@ -1,20 +1,35 @@
 // Countdowns to a batch's opening second: progressive enhancement only (the page
-// shows the opening time without it). Served from hechuang itself; no inline script.
+// shows the opening time without it). The clock is the server's: the page carries the
+// server's time when it was made, and the countdown runs on that offset, not on the
+// reader's own clock. Served from hechuang itself; no inline script.
 (function () {
   var els = document.querySelectorAll("[data-countdown]");
   if (!els.length) return;
+  var en = document.documentElement.lang === "en";
+  var holder = document.querySelector("[data-server-now]");
+  var server = holder ? Date.parse(holder.getAttribute("data-server-now")) : NaN;
+  var offset = isNaN(server) ? 0 : server - Date.now();
+  var loaded = Date.now() + offset;
   function tick() {
-    var now = Date.now();
+    var now = Date.now() + offset;
     els.forEach(function (el) {
       var at = Date.parse(el.getAttribute("data-countdown"));
       if (isNaN(at)) return;
-      // Rounded up: "started" only once the opening instant has passed.
-      var left = Math.max(0, Math.ceil((at - now) / 1000));
       if (!el.dataset.label) el.dataset.label = el.textContent;
-      if (left === 0) { el.textContent = el.dataset.label + "（已开始，请刷新）"; return; }
-      var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
-          m = Math.floor(left % 3600 / 60), s = left % 60;
-      el.textContent = el.dataset.label + "（还有 " + (d ? d + " 天 " : "") + h + " 时 " + m + " 分 " + s + " 秒）";
+      // "Started" only once the opening instant has passed on the server's clock.
+      if (now < at) {
+        var left = Math.ceil((at - now) / 1000);
+        var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
+            m = Math.floor(left % 3600 / 60), s = left % 60;
+        el.textContent = en
+          ? el.dataset.label + " (in " + (d ? d + " d " : "") + h + " h " + m + " min " + s + " s)"
+          : el.dataset.label + "（还有 " + (d ? d + " 天 " : "") + h + " 时 " + m + " 分 " + s + " 秒）";
+      } else if (at <= loaded) {
+        el.textContent = en ? el.dataset.label + " (started)" : el.dataset.label + "（已开始）";
+      } else {
+        // It opened while the page was open: the claim button comes with a reload.
+        el.textContent = en ? el.dataset.label + " (started: reload the page)" : el.dataset.label + "（已开始，请刷新）";
+      }
     });
   }
   tick();

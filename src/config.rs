@@ -129,6 +129,14 @@ pub struct AuthSettings {
 #[derive(Debug, Deserialize)]
 pub struct PolicySettings {
     pub dir: PathBuf,
+    /// The certification schemes in force in this deployment (codes of files under
+    /// `certification/`); empty: every one shipped.
+    #[serde(default)]
+    pub schemes: Vec<String>,
+    /// The subsidy policies in force (codes in `subsidies.toml`); empty: every one
+    /// shipped that covers a scheme in force.
+    #[serde(default)]
+    pub subsidies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -587,6 +595,53 @@ mod tests {
         }
         let ok = "[mail]\ntransport = \"smtp\"\n[auth]\njwt_secret = \"a-production-secret-of-at-least-32-bytes!\"";
         assert!(Settings::load_over(&config_dir(), Some("production"), ok).is_ok());
+    }
+
+    /// The default deployment (Hefei) puts the national schemes in force; no other
+    /// region's scheme or award can show as the basis of anything, and a subsidy policy
+    /// covers only the schemes in force.
+    #[test]
+    fn the_default_deployment_has_only_the_schemes_it_chose() {
+        let s = Settings::load(&config_dir(), Some("default")).unwrap();
+        let shipped = load_policy(&config_dir().join("policy")).unwrap();
+        assert!(shipped.certification.schemes.len() > 2);
+        let p = shipped
+            .in_force(&s.policy.schemes, &s.policy.subsidies)
+            .unwrap();
+        let codes: Vec<&str> = p
+            .certification
+            .schemes
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!(codes, ["national_incubator", "national_maker_space"]);
+        for text in p
+            .certification
+            .schemes
+            .iter()
+            .map(|s| s.source.clone())
+            .chain(p.subsidies.policies.iter().map(|x| x.source.clone()))
+        {
+            for region in ["甘肃", "浙江", "上海"] {
+                assert!(!text.contains(region), "{text}");
+            }
+        }
+        let award = p.subsidies.policy("incubator_certification_award").unwrap();
+        assert_eq!(award.schemes, ["national_incubator"]);
+        assert!(p
+            .subsidies
+            .policy("maker_space_construction_subsidy")
+            .is_none());
+        assert!(p.subsidies.performance_award.is_none());
+        // Naming a code the data does not have stops the start.
+        let again = load_policy(&config_dir().join("policy")).unwrap();
+        let err = again
+            .in_force(&["anhui_incubator".to_string()], &[])
+            .unwrap_err();
+        assert!(err.contains("anhui_incubator"), "{err}");
+        // The tests' profile keeps every shipped scheme.
+        let t = Settings::load(&config_dir(), Some("test")).unwrap();
+        assert!(t.policy.schemes.is_empty());
     }
 
     #[test]

@@ -55,7 +55,9 @@ pub fn load_checked_policy(
     settings: &Settings,
     config_dir: &Path,
 ) -> anyhow::Result<crate::domain::Policy> {
-    let policy = load_policy(&settings.policy_dir(config_dir))?;
+    let policy = load_policy(&settings.policy_dir(config_dir))?
+        .in_force(&settings.policy.schemes, &settings.policy.subsidies)
+        .map_err(|e| anyhow::anyhow!("policy.schemes / policy.subsidies: {e}"))?;
     services::vouchers::check_defaults(&policy)
         .map_err(|e| anyhow::anyhow!("config/policy/programme_defaults.toml: {e}"))?;
     Ok(policy)

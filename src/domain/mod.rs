@@ -208,4 +208,53 @@ impl Policy {
     pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
         self.categories.iter().find(|c| c.code == code)
     }
+
+    /// The policy a deployment put in force: only the certification schemes named in
+    /// `schemes` and the subsidy policies named in `subsidies` (an empty list keeps every
+    /// one shipped). A subsidy policy covers only the schemes in force and is dropped
+    /// when none is left; so is the performance evaluation. Other regions' data stays in
+    /// the repository and never shows as the basis of anything here.
+    pub fn in_force(mut self, schemes: &[String], subsidies: &[String]) -> Result<Policy, String> {
+        let unknown = |kind: &str, code: &str| format!("{kind} {code:?} is not in the policy data");
+        for code in schemes {
+            if self.certification.scheme(code).is_none() {
+                return Err(unknown("certification scheme", code));
+            }
+        }
+        for code in subsidies {
+            if self.subsidies.policy(code).is_none() {
+                return Err(unknown("subsidy policy", code));
+            }
+        }
+        if !schemes.is_empty() {
+            self.certification
+                .schemes
+                .retain(|s| schemes.contains(&s.code));
+        }
+        let kept = |s: &String| schemes.is_empty() || schemes.contains(s);
+        self.subsidies.policies.retain_mut(|p| {
+            p.schemes.retain(kept);
+            let listed = subsidies.is_empty() || subsidies.contains(&p.code);
+            listed && (!p.schemes.is_empty() || p.basis == subsidy::SubsidyBasis::PerformanceAward)
+        });
+        let award_kept = self.subsidies.performance_award.as_mut().is_some_and(|a| {
+            a.schemes.retain(kept);
+            !a.schemes.is_empty()
+        });
+        let award_policy = self
+            .subsidies
+            .performance_award
+            .as_ref()
+            .map(|a| a.policy.clone())
+            .unwrap_or_default();
+        if !award_kept || self.subsidies.policy(&award_policy).is_none() {
+            self.subsidies.performance_award = None;
+            self.subsidies
+                .policies
+                .retain(|p| p.basis != subsidy::SubsidyBasis::PerformanceAward);
+        }
+        self.certification.validate()?;
+        self.subsidies.validate(&self.certification)?;
+        Ok(self)
+    }
 }

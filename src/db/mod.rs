@@ -28,6 +28,7 @@ macro_rules! bulk_insert {
     }};
 }
 
+pub mod articles;
 pub mod audit;
 pub mod backup;
 pub mod carriers;

@@ -768,3 +768,33 @@ pub struct EntitlementRow {
     pub payable_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
 }
+
+/// A notice (通知公告) or a common question (常见问题) the authority publishes.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub title_en: String,
+    pub body_en: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A file attached to an article.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = article_files)]
+pub struct ArticleFileRow {
+    pub id: String,
+    pub article_id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}

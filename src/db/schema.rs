@@ -784,3 +784,34 @@ diesel::table! {
         reason -> Text,
     }
 }
+
+diesel::table! {
+    articles (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        title_en -> Text,
+        body_en -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_files (id) {
+        id -> Text,
+        article_id -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(article_files -> articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(article_files, articles);

@@ -40,25 +40,49 @@ impl FieldErrors {
             self.add(
                 field,
                 "required",
-                format!("{field} 不能为空"),
-                format!("{field} is required"),
+                "此项不能为空".to_string(),
+                "this field is required".to_string(),
             );
         } else if v.chars().count() > max {
             self.add(
                 field,
                 "too_long",
-                format!("{field} 最多 {max} 个字符"),
-                format!("{field} must be at most {max} characters"),
+                format!("最多 {max} 个字符"),
+                format!("at most {max} characters"),
             );
         } else if v.chars().any(|c| c.is_control()) {
             self.add(
                 field,
                 "invalid_characters",
-                format!("{field} 含有控制字符"),
-                format!("{field} contains control characters"),
+                "含有控制字符".to_string(),
+                "contains control characters".to_string(),
             );
         }
         v.to_string()
+    }
+
+    /// A required text of several lines (a notice's body): line breaks and tabs are
+    /// kept; other control characters are refused.
+    pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim().replace("\r\n", "\n");
+        if v.is_empty() {
+            self.add(field, "required", "此项不能为空", "this field is required");
+        } else if v.chars().count() > max {
+            self.add(
+                field,
+                "too_long",
+                format!("最多 {max} 个字符"),
+                format!("at most {max} characters"),
+            );
+        } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            self.add(
+                field,
+                "invalid_characters",
+                "含有控制字符",
+                "contains control characters",
+            );
+        }
+        v
     }
 
     /// A person's name (legal representative, actual controller, contact): a required
@@ -81,8 +105,8 @@ impl FieldErrors {
             self.add(
                 field,
                 "formula_like",
-                format!("{field} 不能以 = + - @ 开头"),
-                format!("{field} may not begin with =, +, - or @"),
+                "不能以 = + - @ 开头".to_string(),
+                "may not begin with =, +, - or @".to_string(),
             );
         }
         v
@@ -107,8 +131,9 @@ impl FieldErrors {
             self.add(
                 field,
                 "invisible_characters",
-                format!("{field} 含有不可见的格式字符（零宽字符、方向控制符等）"),
-                format!("{field} contains invisible formatting characters (zero-width or direction controls)"),
+                "含有不可见的格式字符（零宽字符、方向控制符等）".to_string(),
+                "contains invisible formatting characters (zero-width or direction controls)"
+                    .to_string(),
             );
         }
     }

@@ -230,7 +230,7 @@ impl Refusal {
     }
 }
 
-fn qualification_zh(q: Qualification) -> &'static str {
+pub fn qualification_zh(q: Qualification) -> &'static str {
     match q {
         Qualification::HighTech => "高新技术企业",
         Qualification::TechSme => "科技型中小企业",

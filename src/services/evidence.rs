@@ -21,6 +21,12 @@ pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
             "kind must be contract, invoice, payment_receipt or service_report",
         )
     })?;
+    Ok((kind, check_file(bytes)?))
+}
+
+/// A file anyone uploads (evidence, a notice's attachment): not empty, and a PDF, JPEG
+/// or PNG by its content (never by its name).
+pub fn check_file(bytes: &[u8]) -> AppResult<MediaType> {
     if bytes.is_empty() {
         return Err(AppError::rule(
             "file_empty",
@@ -28,14 +34,13 @@ pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
             "the uploaded file is empty",
         ));
     }
-    let media = MediaType::sniff(bytes).ok_or_else(|| {
+    MediaType::sniff(bytes).ok_or_else(|| {
         AppError::rule(
             "file_type_unsupported",
             "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）",
             "only PDF, JPEG or PNG files are accepted (recognised by their content)",
         )
-    })?;
-    Ok((kind, media))
+    })
 }
 
 /// The error for an upload whose body stopped arriving.

@@ -262,6 +262,7 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "filed" => "已提交。",
         "unlocked" => "已解除登录锁定。",
         "entered" => "已登记摇号。开奖前可修改面额或撤回。",
+        "withdrawn_article" => "已撤回，公开页面不再显示。",
         "withdrawn" => "已撤回摇号登记。",
         "registered" => "申请已提交。审核结果会在工作台显示，并发送到联系邮箱。",
         "reset_sent" => "重置密码的链接已发到该用户的邮箱。",

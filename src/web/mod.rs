@@ -19,11 +19,13 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 mod admin;
+mod admin_articles;
 mod desk;
 mod en;
 mod errors;
 mod finance;
 mod firm;
+mod guide;
 mod notices;
 mod orders;
 mod password;
@@ -90,6 +92,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "register.html",
     "register_form.html",
     "lottery.html",
+    "guide.html",
+    "rules.html",
+    "notices_list.html",
+    "notice.html",
+    "admin_articles.html",
+    "admin_article.html",
 ];
 
 const CSS: &str = include_str!("static/app.css");
@@ -153,7 +161,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(space_forms::routes)
         .configure(workbench::routes)
         .configure(password::routes)
-        .configure(register::routes);
+        .configure(register::routes)
+        .configure(guide::routes)
+        .configure(admin_articles::routes);
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,6 +282,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/users", "用户与角色"),
             l("/admin/outbox", "邮件"),
             l("/admin/jobs", "定时任务"),
+            l("/admin/articles", "通知与问答"),
             l("/review", "审核工作台"),
         ],
         Role::Auditor => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
@@ -422,14 +433,28 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
         page: 1,
         per_page: 1,
     };
-    let (c, s, r) = db(&state, move |c| {
+    let latest = Page {
+        page: 1,
+        per_page: 5,
+    };
+    let (c, s, r, n) = db(&state, move |c| {
         Ok((
             certs::public_certifications(c, &policy, one)?.total,
             subsidies::public_entitlements(c, &policy, one)?.total,
             redemptions::approved(c, &policy, one)?.total,
+            crate::services::articles::published(
+                c,
+                crate::services::articles::ArticleKind::Notice,
+                latest,
+            )?,
         ))
     })
     .await?;
+    let notices: Vec<serde_json::Value> = n
+        .items
+        .iter()
+        .map(|a| guide::article_json(a, lang.en()))
+        .collect();
     let title = "首页";
     Ok(with_lang(
         render(
@@ -438,7 +463,9 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
             &lang,
             &Chrome::of(&state, &req).await,
             title,
-            context! { certifications => c, subsidies => s, redemptions => r },
+            context! {
+                certifications => c, subsidies => s, redemptions => r, notices => val(notices),
+            },
         )?,
         &req,
     ))

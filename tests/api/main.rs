@@ -15,6 +15,7 @@ mod crash;
 mod faults;
 mod firms;
 mod fuzz;
+mod guide;
 mod helpers;
 mod hostile;
 mod isolation;

@@ -102,6 +102,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/users",
             "/admin/outbox",
             "/admin/jobs",
+            "/admin/articles",
             "/review",
         ],
     ),

@@ -1,0 +1,2 @@
+DROP TABLE article_files;
+DROP TABLE articles;

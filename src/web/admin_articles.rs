@@ -1,0 +1,263 @@
+//! The administrator's notices (通知公告) and common questions (常见问题): write, edit,
+//! publish or withdraw, attach files. Published ones appear on the home page, the
+//! notices list and the guide at once; every change is audited.
+
+use super::desk::{Desk, Form, Posted, Shape};
+use super::guide::article_json;
+use super::orders::open;
+use super::val;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::{db, path_id, State};
+use crate::services::articles::{self, ArticleInput};
+use crate::services::{evidence, Page};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(articles_page)
+        .service(create)
+        .service(edit)
+        .service(update)
+        .service(attach)
+        .service(publish)
+        .service(attachment);
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const NONE: Shape = Shape {
+    lists: &[],
+    ints: &[],
+    bools: &[],
+};
+const KINDS: [(&str, &str); 2] = [("notice", "通知公告"), ("faq", "常见问题")];
+
+async fn list_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let all = Page {
+        page: 1,
+        per_page: 100,
+    };
+    let found = db(state, move |c| articles::all(c, all)).await?;
+    let en = d.en();
+    let items: Vec<serde_json::Value> = found.items.iter().map(|a| article_json(a, en)).collect();
+    d.render(
+        state,
+        "admin_articles.html",
+        "/admin/articles",
+        "通知公告与常见问题",
+        context! { items => val(items), total => found.total, kinds => KINDS },
+        form,
+        status,
+    )
+}
+
+#[get("/admin/articles")]
+async fn articles_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    Ok(list_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/articles")]
+async fn create(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ArticleInput>(&NONE),
+            |c, i, a| articles::create(c, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|a| (format!("/admin/articles/{}", a.id), "created"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "article", &p, &[], move |f, s| async move {
+        list_view(st, dk, &f, s).await
+    })
+    .await
+}
+
+async fn edit_view(
+    state: &State,
+    d: &Desk,
+    id: &str,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let aid = id.to_string();
+    let a = db(state, move |c| articles::get(c, &aid, true)).await?;
+    d.render(
+        state,
+        "admin_article.html",
+        &format!("/admin/articles/{id}"),
+        "编辑",
+        context! {
+            a => val(&a), shown => val(article_json(&a, false)),
+            kind_text => KINDS.iter().find(|k| k.0 == a.kind.as_str()).map(|k| k.1).unwrap_or(""),
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/admin/articles/{id}")]
+async fn edit(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "article")?;
+    let d = open!(state, req, ADMIN);
+    Ok(edit_view(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/admin/articles/{id}")]
+async fn update(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "article")?;
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let aid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ArticleInput>(&NONE),
+            move |c, i, a| articles::update(c, &aid, &i, a.now, &a.actor),
+        )
+        .await
+        .map(|a| (format!("/admin/articles/{}", a.id), "saved"));
+    let (st, dk, oid) = (&state, &d, &id);
+    d.answer(st, r, "article", &p, &[], move |f, s| async move {
+        edit_view(st, dk, oid, &f, s).await
+    })
+    .await
+}
+
+#[post("/admin/articles/{id}/{action}")]
+async fn publish(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, action) = path.into_inner();
+    let id = path_id(&id, "article")?;
+    let published = match action.as_str() {
+        "publish" => true,
+        "withdraw" => false,
+        _ => return Err(AppError::not_found("page").into()),
+    };
+    let d = open!(state, req, ADMIN);
+    let p = Posted(form.into_inner());
+    let aid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, _, a| articles::publish(c, &aid, published, a.now, &a.actor),
+        )
+        .await
+        .map(|a| {
+            let what = if published {
+                "published"
+            } else {
+                "withdrawn_article"
+            };
+            (format!("/admin/articles/{}", a.id), what)
+        });
+    let (st, dk, oid) = (&state, &d, &id);
+    d.answer(st, r, "publish", &p, &[], move |f, s| async move {
+        edit_view(st, dk, oid, &f, s).await
+    })
+    .await
+}
+
+#[post("/admin/articles/{id}/files")]
+async fn attach(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    parts: Multipart,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "article")?;
+    let d = open!(state, req, ADMIN);
+    let max = state.files.max_bytes;
+    let (p, read) = super::desk::read_multipart(
+        parts,
+        max,
+        evidence::too_large(max),
+        state.files.upload_timeout,
+    )
+    .await;
+    let result = match read.and_then(|f| d.guard(&req, &p).map(|_| f)) {
+        Err(e) => Err(e),
+        Ok(sent) => {
+            let (name, bytes) = sent.unwrap_or_default();
+            let (files, now, actor, aid) = (
+                state.files.clone(),
+                state.clock.now(),
+                d.actor(),
+                id.clone(),
+            );
+            db(&state, move |c| {
+                articles::attach(
+                    c,
+                    &files,
+                    &aid,
+                    Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
+                    &bytes,
+                    now,
+                    &actor,
+                )
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(d.done(&state, &format!("/admin/articles/{id}"), "uploaded")),
+        Err(e) => {
+            let field = [
+                ("file_empty", "file"),
+                ("file_type_unsupported", "file"),
+                ("file_too_large", "file"),
+                ("upload_invalid", "file"),
+            ];
+            let f = d.failed("file", &p, &e, &field);
+            Ok(edit_view(&state, &d, &id, &f, e.kind.status()).await?)
+        }
+    }
+}
+
+/// An attachment, drafts' too, for the administrator.
+#[get("/admin/articles/{id}/files/{file}")]
+async fn attachment(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> actix_web::Result<HttpResponse> {
+    let (id, fid) = path.into_inner();
+    let (id, fid) = (path_id(&id, "article")?, path_id(&fid, "attachment")?);
+    let _d = open!(state, req, ADMIN);
+    let f = db(&state, move |c| articles::file(c, &id, &fid, true)).await?;
+    super::guide::file_response(&state, &f)
+}

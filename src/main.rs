@@ -287,12 +287,18 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 .build()?;
             rt.block_on(async {
                 let app = Application::build(&settings, &cli.config_dir, Clock::system()).await?;
+                let url = app.url();
+                println!("hechuang is listening on {url}");
+                println!("  Open {url}/ in a browser: the portal, sign-in and registration.");
                 println!(
-                    "hechuang is listening on {}  (API: {}/api/v1, OpenAPI: {}/api/openapi.json)",
-                    app.url(),
-                    app.url(),
-                    app.url()
+                    "  First time? Fill the demo data with `hechuang demo` (every demo user's \
+                     password: {})",
+                    services::demo::DEMO_PASSWORD
                 );
+                println!(
+                    "  or create an administrator: `hechuang user create --username admin --role admin`."
+                );
+                println!("  API: {url}/api/v1  ·  OpenAPI: {url}/api/openapi.json");
                 app.run_until_stopped().await?;
                 Ok::<_, anyhow::Error>(())
             })?;

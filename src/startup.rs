@@ -43,8 +43,11 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
     .map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     let applied = db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
-    for m in applied {
-        tracing::info!(migration = %m, "migration applied");
+    for m in &applied {
+        tracing::trace!(migration = %m, "migration applied");
+    }
+    if let Some(last) = applied.last() {
+        tracing::info!(count = applied.len(), latest = %last, "database migrated");
     }
     Ok(pool)
 }

@@ -121,6 +121,15 @@ impl Session {
             .await
             .unwrap();
     }
+    async fn click_x(&self, xpath: &str) {
+        self.c
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{xpath}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
     async fn choose(&self, css: &str, value: &str) {
         self.c
             .find(Locator::Css(css))
@@ -157,6 +166,20 @@ impl Session {
         self.fill("#password", PASSWORD).await;
         self.click("form button[type=submit]").await;
         self.at(next).await;
+    }
+    /// Waits (up to 5 s) for a submitted form's page to come back: the field `css`,
+    /// filled before submitting, is empty again on the new page.
+    async fn reloaded(&self, css: &str) {
+        let script =
+            format!("var e = document.querySelector({css:?}); return e ? e.value : 'gone';");
+        for _ in 0..50 {
+            let v = self.c.execute(&script, vec![]).await;
+            if v.is_ok_and(|v| v.as_str() == Some("")) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the form's page did not come back");
     }
     /// Waits (up to 5 s) for the browser to be at `path`.
     async fn at(&self, path: &str) {
@@ -442,7 +465,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
         b.fill("#username", "fd_firm").await;
         b.fill("#password", "Wrong-Password-99").await;
         b.click("form button[type=submit]").await;
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        b.reloaded("#password").await;
     }
     b.sees(t("自动解锁", "locked")).await;
     b.sees("0551-00000000").await;
@@ -477,6 +500,31 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.click("nav.work a[href='/home']").await;
     b.fits().await;
     b.shot("phone-desk").await;
+    // A table becomes one card per row, each cell under its column's name.
+    b.click("nav.main a[href^='/batches']").await;
+    b.click_x("//section[contains(@class,'batch')][.//h2[text()='第一期']]//a[contains(@href,'/results')]")
+        .await;
+    b.sees("合肥前门科技有限公司").await;
+    let display = b
+        .c
+        .execute(
+            "var t = document.querySelector('main table.cards-on-phone'); \
+             var td = t && t.querySelector('tbody td'); \
+             return [t ? getComputedStyle(t).display : 'none', td ? td.getAttribute('data-label') : '']",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(display[0], "block", "{display}");
+    assert!(!display[1].as_str().unwrap_or("").is_empty(), "{display}");
+    b.fits().await;
+    b.c.execute(
+        "document.querySelectorAll('main table.cards-on-phone')[1].scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.shot("phone-results-cards").await;
     b.click("#sign-out").await;
     b.sees(t("确认退出", "Sign out now")).await;
     b.fits().await;
@@ -492,35 +540,9 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
 
 #[actix_web::test]
 async fn the_whole_journey_in_a_real_browser() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let Some(driver_exe) = find("HECHUANG_CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
-        assert!(!ci, "chromedriver is missing: under CI the browser test must run (scripts/test installs chromium and chromium-driver)");
-        eprintln!("SKIPPED: chromedriver not installed (scripts/test installs it)");
+    let Some((driver_exe, shots)) = browser_or_skip("journey") else {
         return;
     };
-    if find(
-        "HECHUANG_CHROMIUM",
-        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
-    )
-    .is_none()
-    {
-        assert!(
-            !ci,
-            "chromium is missing: under CI the browser test must run"
-        );
-        eprintln!("SKIPPED: chromium not installed (scripts/test installs it)");
-        return;
-    }
-    let backend = if crate::helpers::is_postgres() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let shots = std::env::var("HECHUANG_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots"))
-        .join(backend);
-    let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
 
     let app = spawn_app().await;

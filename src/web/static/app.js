@@ -74,3 +74,21 @@
     });
   });
 })();
+
+// Tables become cards at phone width (app.css): each cell is labelled with its column's
+// name from the table's head. Without the script a table scrolls inside its box.
+(function () {
+  document.querySelectorAll("table").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) return;
+    var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      var col = 0;
+      Array.prototype.forEach.call(tr.children, function (cell) {
+        if (!cell.hasAttribute("data-label") && names[col]) cell.setAttribute("data-label", names[col]);
+        col += cell.colSpan || 1;
+      });
+    });
+    table.classList.add("cards-on-phone");
+  });
+})();

@@ -202,12 +202,14 @@ pub fn record_attempt(conn: &mut DbConnection, row: &LoginAttemptRow) -> QueryRe
         .map(|_| ())
 }
 
-/// Failed attempts for a username since `since`, not counting any before the last success.
+/// The failed sign-ins counted against `username` since `since`: how many, and the
+/// oldest (to tell when a lock ends). Failures before the last success or the last
+/// unlock (an administrator's, or a completed password reset) do not count.
 pub fn failures_for_user(
     conn: &mut DbConnection,
     username: &str,
     since: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     let last_ok: Option<NaiveDateTime> = login_attempts::table
         .filter(login_attempts::username.eq(username))
         .filter(login_attempts::succeeded.eq(true))
@@ -220,30 +222,23 @@ pub fn failures_for_user(
         .select(diesel::dsl::max(account_unlocks::unlocked_at))
         .first(conn)?;
     let from = last_ok.map_or(since, |t| t.max(since));
-    let mut q = login_attempts::table
-        .filter(login_attempts::username.eq(username))
-        .filter(login_attempts::succeeded.eq(false))
-        .filter(login_attempts::attempted_at.ge(from))
-        .into_boxed();
-    // Failures up to and including the unlock's instant no longer count.
-    if let Some(u) = unlocked {
-        q = q.filter(login_attempts::attempted_at.gt(u));
-    }
-    q.count().get_result(conn)
-}
-
-/// The oldest failure counted against `username` since `since` (to tell when a lock ends).
-pub fn oldest_failure_for_user(
-    conn: &mut DbConnection,
-    username: &str,
-    since: NaiveDateTime,
-) -> QueryResult<Option<NaiveDateTime>> {
-    login_attempts::table
-        .filter(login_attempts::username.eq(username))
-        .filter(login_attempts::succeeded.eq(false))
-        .filter(login_attempts::attempted_at.ge(since))
+    let counted = || {
+        let mut q = login_attempts::table
+            .filter(login_attempts::username.eq(username))
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::attempted_at.ge(from))
+            .into_boxed();
+        // Failures up to and including the unlock's instant no longer count.
+        if let Some(u) = unlocked {
+            q = q.filter(login_attempts::attempted_at.gt(u));
+        }
+        q
+    };
+    let n = counted().count().get_result(conn)?;
+    let oldest = counted()
         .select(diesel::dsl::min(login_attempts::attempted_at))
-        .first(conn)
+        .first(conn)?;
+    Ok((n, oldest))
 }
 
 pub fn failures_for_addr(

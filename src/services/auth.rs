@@ -285,6 +285,19 @@ fn invalid_credentials() -> AppError {
     )
 }
 
+/// When the sign-in lock on `username` ends, if the account is locked now: the
+/// failures counted in the window reached `auth.max_failures_per_account`.
+pub fn locked_until(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    username: &str,
+    now: NaiveDateTime,
+) -> AppResult<Option<NaiveDateTime>> {
+    let window = Duration::seconds(cfg.failure_window_secs);
+    let (failures, oldest) = repo::failures_for_user(conn, username, now - window)?;
+    Ok((failures >= cfg.max_failures_per_account).then(|| oldest.unwrap_or(now) + window))
+}
+
 pub fn login(
     conn: &mut DbConnection,
     cfg: &AuthConfig,
@@ -310,12 +323,8 @@ pub fn login(
         )
         .with_retry_after(cfg.failure_window_secs as u64));
     }
-    let user_failures = repo::failures_for_user(conn, username, since)?;
-    if user_failures >= cfg.max_failures_per_account {
-        let oldest = repo::oldest_failure_for_user(conn, username, since)?.unwrap_or(now);
-        let wait = (oldest + Duration::seconds(cfg.failure_window_secs) - now)
-            .num_seconds()
-            .max(1);
+    if let Some(until) = locked_until(conn, cfg, username, now)? {
+        let wait = (until - now).num_seconds().max(1);
         return Err(AppError::new(
             Kind::TooManyRequests,
             "account_locked",

@@ -47,6 +47,9 @@ crate::domain::text_enum! {
         CertificationsToReview => "certifications_to_review",
         /// Reviewer: carrier subsidies in notice, decided when the notice ends.
         EntitlementsInNotice => "entitlements_in_notice",
+        /// Reviewer: provider listings and redemption items whose public notice ends
+        /// within a day (objections close then).
+        NoticesEnding => "notices_ending",
         /// Finance: runs prepared, waiting for a second person's approval.
         RunsToApprove => "runs_to_approve",
         /// Finance: approved runs whose bank file has not been taken.
@@ -269,6 +272,33 @@ pub fn of(
                     )?
                     .total,
                 );
+                let soon = now + chrono::Duration::days(1);
+                let ending = |t: Option<NaiveDateTime>| t.is_some_and(|t| t > now && t <= soon);
+                let mut ends = 0i64;
+                for n in super::providers::notices(
+                    c,
+                    Page {
+                        page: 1,
+                        per_page: 100,
+                    },
+                )?
+                .items
+                {
+                    ends += i64::from(ending(n.notice_ends_at));
+                }
+                for n in super::redemptions::notices(
+                    c,
+                    policy,
+                    Page {
+                        page: 1,
+                        per_page: 100,
+                    },
+                )?
+                .items
+                {
+                    ends += i64::from(ending(n.notice_ends_at));
+                }
+                add(TodoKind::NoticesEnding, ends);
                 if role == Role::Admin {
                     add(
                         TodoKind::EmailsFailed,

@@ -270,14 +270,30 @@ async fn users_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let list = db(state, move |c| users::list(c, None, first(100))).await?;
+    let (auth, now) = (state.auth.clone(), state.clock.now());
+    let (list, locks) = db(state, move |c| {
+        let list = users::list(c, None, first(100))?;
+        let mut locks = Vec::with_capacity(list.items.len());
+        for u in &list.items {
+            locks.push(crate::services::auth::locked_until(
+                c,
+                &auth,
+                &u.username,
+                now,
+            )?);
+        }
+        Ok((list, locks))
+    })
+    .await?;
     let items: Vec<_> = list
         .items
         .iter()
-        .map(|u| {
+        .zip(&locks)
+        .map(|(u, locked)| {
             json!({"id": u.id, "username": u.username, "display_name": u.display_name,
                    "role_text": role_text(u.role), "email": u.email, "disabled": u.disabled,
-                   "created_at": local_time(u.created_at)})
+                   "created_at": local_time(u.created_at),
+                   "locked_until": locked.map(local_time)})
         })
         .collect();
     let roles: Vec<(&str, &str)> = [Role::Reviewer, Role::Finance, Role::Admin, Role::Auditor]

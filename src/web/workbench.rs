@@ -46,6 +46,7 @@ fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
         RedemptionsToReview => ("/review#q-items", "待审核的兑现申请"),
         CertificationsToReview => ("/review#q-apps", "待审核的载体认定申请"),
         EntitlementsInNotice => ("/review", "公示中的载体补贴"),
+        NoticesEnding => ("/public/provider-notices", "一天内结束公示的事项"),
         RunsToApprove => ("/finance", "待审批的结算批次"),
         RunsToExport => ("/finance", "待导出银行文件的结算批次"),
         ResultsToRecord => ("/finance", "待登记支付结果的结算批次"),

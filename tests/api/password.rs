@@ -259,23 +259,34 @@ async fn an_admin_lifts_a_lock_and_sends_a_reset_link_from_the_users_page() {
     let mut adm = Browser::signed_in(&app, &admin);
     let page = adm.get("/admin/users").await;
     assert_eq!(page.status, 200, "{}", page.body);
+    // The page says which account is locked, and until when; only it can be unlocked.
     assert!(
-        page.body.contains("id=\"unlock-pw_locked\"")
-            && page.body.contains("id=\"send-reset-pw_locked\"")
+        page.body.contains("id=\"locked-pw_locked\"")
+            && page.body.contains("id=\"unlock-pw_locked\"")
+            && !page.body.contains("id=\"locked-pw_noemail\"")
+            && !page.body.contains("id=\"unlock-pw_noemail\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"send-reset-pw_locked\"")
             && !page.body.contains("id=\"send-reset-pw_noemail\""),
         "a reset link only where there is an address: {}",
         page.body
     );
+    // A user's id: the first action after the row that names it.
     let id_of = |name: &str| {
-        let at = page.body.find(&format!("id=\"unlock-{name}\"")).unwrap();
-        let form = page.body[..at].rfind("action=\"").unwrap() + 8;
+        let at = page.body.find(&format!("<td>{name}</td>")).unwrap();
+        let form = at + page.body[at..].find("action=\"").unwrap() + 8;
         page.body[form..form + 200]
             .split('"')
             .next()
             .unwrap()
             .replace("&#x2f;", "/")
             .trim_start_matches("/admin/users/")
-            .trim_end_matches("/unlock")
+            .split('/')
+            .next()
+            .unwrap()
             .to_string()
     };
     let (locked, noemail) = (id_of("pw_locked"), id_of("pw_noemail"));
@@ -288,7 +299,12 @@ async fn an_admin_lifts_a_lock_and_sends_a_reset_link_from_the_users_page() {
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert!(p.location.contains("done=unlocked"), "{}", p.location);
-    assert!(adm.get(&p.location).await.body.contains("已解除登录锁定"));
+    let after = adm.get(&p.location).await;
+    assert!(
+        after.body.contains("已解除登录锁定") && !after.body.contains("id=\"locked-pw_locked\""),
+        "{}",
+        after.body
+    );
     assert_eq!(app.login("pw_locked", PASSWORD).await.status, 200);
     assert_eq!(
         app.count("audit_events WHERE action = 'auth.account_unlocked'"),

@@ -424,3 +424,28 @@ async fn a_browser_gets_an_unavailable_service_as_a_page() {
     let (status, _, _, _) = browse(&app, "/", "").await;
     assert_eq!(status, 200);
 }
+
+/// A reviewer's 工作台 counts the public notices that end within a day: objections
+/// close then.
+#[actix_web::test]
+async fn the_desk_counts_notices_about_to_end() {
+    let app = spawn_app().await;
+    let rev = party_token(&app, Role::Reviewer, "ending_rev").await;
+    let provider = app.register_provider("ending_prov").await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{provider}/listing"),
+            Some(&rev),
+            &serde_json::json!({"action": "start_notice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = Browser::signed_in(&app, &rev).get("/home").await;
+    assert_eq!(count_of(&p.body, "notices_ending"), 0, "a week to go");
+    assert_eq!(count_of(&p.body, "providers_in_notice"), 1);
+    app.clock
+        .advance(chrono::Duration::days(6) + chrono::Duration::hours(1));
+    let rev = app.token("portal_ending_rev").await;
+    let p = Browser::signed_in(&app, &rev).get("/home").await;
+    assert_eq!(count_of(&p.body, "notices_ending"), 1, "{}", p.body);
+}

@@ -628,6 +628,11 @@ mod tests {
         }
         let award = p.subsidies.policy("incubator_certification_award").unwrap();
         assert_eq!(award.schemes, ["national_incubator"]);
+        assert_eq!(
+            award.amounts.keys().collect::<Vec<_>>(),
+            ["national"],
+            "no amount for a level not in force"
+        );
         assert!(p
             .subsidies
             .policy("maker_space_construction_subsidy")

@@ -232,8 +232,19 @@ impl Policy {
                 .retain(|s| schemes.contains(&s.code));
         }
         let kept = |s: &String| schemes.is_empty() || schemes.contains(s);
+        let certification = &self.certification;
         self.subsidies.policies.retain_mut(|p| {
             p.schemes.retain(kept);
+            // Amounts only for the levels of the schemes left (a national-only deployment
+            // shows no provincial or municipal amount).
+            let levels: Vec<&str> = p
+                .schemes
+                .iter()
+                .filter_map(|s| certification.scheme(s))
+                .map(|s| s.level.as_str())
+                .collect();
+            p.amounts
+                .retain(|level, _| levels.contains(&level.as_str()));
             let listed = subsidies.is_empty() || subsidies.contains(&p.code);
             listed && (!p.schemes.is_empty() || p.basis == subsidy::SubsidyBasis::PerformanceAward)
         });

@@ -324,6 +324,37 @@ pub fn fill(
     // A 合创券 programme with defaults from policy, one batch claimed already and one
     // opening tomorrow at 09:00 Hefei time.
     let admin = Actor::user(&admin_id, Role::Admin, None, None, None);
+    // A notice and a common question, published, so the portal has something to say.
+    for (kind, title, body, title_en, body_en) in [
+        (
+            "notice",
+            "关于开展合创券申领工作的通知",
+            "为支持小微企业创新发展，现开展合创券申领工作。\n符合条件的企业请先在平台注册并完成入驻审核，在批次开放时间登录领取。\n合创券实名登记、专券专用，有效期一年。",
+            "Innovation vouchers: how to claim",
+            "Small and micro firms may claim innovation vouchers.\nRegister on this site and have your firm onboarded first, then claim when a batch opens.\nVouchers are registered to the firm, spent only on listed services, and valid for a year.",
+        ),
+        (
+            "faq",
+            "合创券可以转让吗？",
+            "不可以。合创券实名登记，仅限领取的企业在入库服务机构购买服务时使用。",
+            "Can a voucher be transferred?",
+            "No. A voucher is registered to the firm that claimed it and can only be spent by it on listed providers' services.",
+        ),
+    ] {
+        let a = super::articles::create(
+            conn,
+            &super::articles::ArticleInput {
+                kind: kind.into(),
+                title: title.into(),
+                body: body.into(),
+                title_en: title_en.into(),
+                body_en: body_en.into(),
+            },
+            earlier,
+            &admin,
+        )?;
+        super::articles::publish(conn, &a.id, true, earlier, &admin)?;
+    }
     let programme = vouchers::create_programme(
         conn,
         policy,

@@ -65,6 +65,21 @@ pub fn recent(
     q.order(audit_events::seq.desc()).limit(limit).load(conn)
 }
 
+/// The newest events one user caused, leaving out sign-ins, sign-outs and token
+/// renewals.
+pub fn by_actor(
+    conn: &mut DbConnection,
+    user_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::actor_user_id.eq(user_id))
+        .filter(audit_events::action.ne_all(["auth.login", "auth.logout", "auth.token_refreshed"]))
+        .order(audit_events::seq.desc())
+        .limit(limit)
+        .load(conn)
+}
+
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     audit_events::table.count().get_result(conn)
 }

@@ -96,6 +96,15 @@ pub struct Workbench {
     pub recent_orders: Vec<OrderView>,
     /// For an onboarded firm: the batches open now or opening later.
     pub batches: Vec<BatchView>,
+    /// What this person did lately (their own audited actions, newest first).
+    pub done_lately: Vec<Done>,
+}
+
+/// One of the person's own recent actions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Done {
+    pub at: NaiveDateTime,
+    pub action: String,
 }
 
 fn one() -> Page {
@@ -130,7 +139,17 @@ pub fn of(
             todo: Vec::new(),
             recent_orders: Vec::new(),
             batches: Vec::new(),
+            done_lately: Vec::new(),
         };
+        if let Some(user) = &actor.user_id {
+            wb.done_lately = crate::db::audit::by_actor(c, user, 8)?
+                .into_iter()
+                .map(|e| Done {
+                    at: e.occurred_at,
+                    action: e.action,
+                })
+                .collect();
+        }
         let recent = Page {
             page: 1,
             per_page: 5,

@@ -54,6 +54,47 @@ fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
     }
 }
 
+/// An audited action in words; None for the ones not worth showing a person.
+fn action_words(action: &str) -> Option<&'static str> {
+    let (entity, verb) = action.split_once('.')?;
+    Some(match (entity, verb) {
+        ("firm", "registered") => "提交了企业入驻申请",
+        ("firm", "onboarded") => "审核通过了企业入驻",
+        ("firm", "onboarding_rejected") => "退回了企业入驻申请",
+        ("firm", "profile_updated") => "修改了企业信息",
+        ("firm", "qualifications_set") => "核定了企业资质",
+        ("provider", "applied") => "提交了服务机构入库申请",
+        ("provider", _) => "处理了服务机构入库",
+        ("service_item", _) => "编辑了服务项目",
+        ("order", "requested") => "提交了订单",
+        ("order", "evidence_added") => "上传了交付材料",
+        ("order", _) => "处理了订单",
+        ("voucher", "claimed") => "领取了合创券",
+        ("lottery", _) => "办理了摇号登记",
+        ("redemption", "submitted") => "提交了兑现申请",
+        ("redemption", _) => "审核了兑现申请",
+        ("settlement", "prepared") => "生成了结算批次",
+        ("settlement", "approved") => "审批了结算批次",
+        ("settlement", "rejected") => "退回了结算批次",
+        ("settlement", "exported") => "导出了银行文件",
+        ("settlement", _) => "登记了支付结果",
+        ("payout", _) => "处理了支付",
+        ("certification", "applied") => "提交了认定申请",
+        ("certification", _) => "处理了认定",
+        ("statistics", _) => "报送了年度统计",
+        ("incubatee", _) => "更新了在孵企业",
+        ("programme" | "batch", _) => "设置了合创券项目或批次",
+        ("user", "password_changed") => "修改了密码",
+        ("user", _) => "管理了用户",
+        ("article", _) => "编辑了通知公告或常见问题",
+        ("auth", "password_reset") => "重置了密码",
+        ("auth", "account_unlocked") => "解除了账户锁定",
+        ("auth", "password_reset_sent") => "发送了密码重置链接",
+        ("outbox", _) => "重发了邮件",
+        _ => return None,
+    })
+}
+
 /// Where a party stands, in words, and the link to its next step.
 fn standing(s: &Standing) -> serde_json::Value {
     use crate::domain::party::{ListingStatus as L, OnboardingStatus as O};
@@ -174,6 +215,11 @@ async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::App
             })
         })
         .collect();
+    let lately: Vec<serde_json::Value> = wb
+        .done_lately
+        .iter()
+        .filter_map(|x| action_words(&x.action).map(|w| json!({"at": local_time(x.at), "what": w})))
+        .collect();
     let role = d.s.caller.role;
     d.render(
         state,
@@ -186,6 +232,7 @@ async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::App
             standing => wb.standing.as_ref().map(|s| super::val(standing(s))),
             todo => super::val(todo), waiting => waiting,
             batches => super::val(batches), orders => super::val(orders),
+            lately => super::val(lately),
             is_provider => role == Role::Provider,
             is_firm => role == Role::Firm,
         },

@@ -443,6 +443,14 @@ async fn the_desk_counts_notices_about_to_end() {
     let p = Browser::signed_in(&app, &rev).get("/home").await;
     assert_eq!(count_of(&p.body, "notices_ending"), 0, "a week to go");
     assert_eq!(count_of(&p.body, "providers_in_notice"), 1);
+    // What the reviewer did lately, in words (sign-ins left out).
+    let lately = &p.body[p.body.find("id=\"lately\"").expect("a recent list")..];
+    assert!(
+        lately.contains("处理了服务机构入库")
+            && !lately.contains("provider.")
+            && !lately.contains("auth."),
+        "{lately}"
+    );
     app.clock
         .advance(chrono::Duration::days(6) + chrono::Duration::hours(1));
     let rev = app.token("portal_ending_rev").await;

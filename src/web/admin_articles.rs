@@ -10,7 +10,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::services::articles::{self, ArticleInput};
-use crate::services::{evidence, Page};
+use crate::services::Page;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -201,18 +201,10 @@ async fn attach(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "article")?;
     let d = open!(state, req, ADMIN);
-    let max = state.files.max_bytes;
-    let (p, read) = super::desk::read_multipart(
-        parts,
-        max,
-        evidence::too_large(max),
-        state.files.upload_timeout,
-    )
-    .await;
-    let result = match read.and_then(|f| d.guard(&req, &p).map(|_| f)) {
+    let (p, sent) = d.upload(&state, &req, parts).await;
+    let result = match sent {
         Err(e) => Err(e),
-        Ok(sent) => {
-            let (name, bytes) = sent.unwrap_or_default();
+        Ok((name, bytes)) => {
             let (files, now, actor, aid) = (
                 state.files.clone(),
                 state.clock.now(),

@@ -422,6 +422,28 @@ impl Shape {
     };
 }
 
+impl Desk {
+    /// A file form under the evidence rules (`data.max_upload_bytes`, the upload
+    /// timeout), read and its page token checked: the fields, and the file or why not.
+    pub(super) async fn upload(
+        &self,
+        state: &State,
+        req: &HttpRequest,
+        parts: actix_multipart::Multipart,
+    ) -> (Posted, Result<SentFile, AppError>) {
+        let max = state.files.max_bytes;
+        let (p, read) = read_multipart(
+            parts,
+            max,
+            crate::services::evidence::too_large(max),
+            state.files.upload_timeout,
+        )
+        .await;
+        let sent = read.and_then(|f| self.guard(req, &p).map(|_| f.unwrap_or_default()));
+        (p, sent)
+    }
+}
+
 /// A file sent with a form: the name the browser gave and the bytes.
 pub(super) type SentFile = (String, Vec<u8>);
 

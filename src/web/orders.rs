@@ -468,47 +468,32 @@ async fn upload(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "order")?;
     let d = open!(state, req, &[Role::Provider]);
-    let max = state.files.max_bytes;
-    let (p, read) = super::desk::read_multipart(
-        parts,
-        max,
-        evidence::too_large(max),
-        state.files.upload_timeout,
-    )
-    .await;
-    let (file, refusal) = match read {
-        Ok(f) => (f, None),
-        Err(e) => (None, Some(e)),
-    };
-    let result = match refusal {
-        Some(e) => Err(e),
-        None => match d.guard(&req, &p) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let (name, bytes) = file.unwrap_or_default();
-                let (files, now, actor, oid) = (
-                    state.files.clone(),
-                    state.clock.now(),
-                    d.actor(),
-                    id.clone(),
-                );
-                let (provider, kind) = (d.party()?, p.get("kind").to_string());
-                db(&state, move |c| {
-                    evidence::add(
-                        c,
-                        &files,
-                        &provider,
-                        &oid,
-                        &kind,
-                        Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
-                        &bytes,
-                        now,
-                        &actor,
-                    )
-                })
-                .await
-            }
-        },
+    let (p, sent) = d.upload(&state, &req, parts).await;
+    let result = match sent {
+        Err(e) => Err(e),
+        Ok((name, bytes)) => {
+            let (files, now, actor, oid) = (
+                state.files.clone(),
+                state.clock.now(),
+                d.actor(),
+                id.clone(),
+            );
+            let (provider, kind) = (d.party()?, p.get("kind").to_string());
+            db(&state, move |c| {
+                evidence::add(
+                    c,
+                    &files,
+                    &provider,
+                    &oid,
+                    &kind,
+                    Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
+                    &bytes,
+                    now,
+                    &actor,
+                )
+            })
+            .await
+        }
     };
     match result {
         Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), "uploaded")),

@@ -85,14 +85,35 @@ async fn review_page(
     })
     .await?;
     let (firms, applied, noticed, objections, disputes, items, evidence, apps) = queues;
+    // Names in the reader's language, never the codes the data keeps.
+    let en = d.en();
+    let industry = |code: &str| {
+        state
+            .policy
+            .sme
+            .industries
+            .iter()
+            .find(|i| i.code == code)
+            .map_or_else(
+                || code.to_string(),
+                |i| {
+                    if en {
+                        i.name_en.clone()
+                    } else {
+                        i.name_zh.clone()
+                    }
+                },
+            )
+    };
     let firms_v: Vec<_> = firms
         .items
         .iter()
         .map(|f| {
             json!({
                 "id": f.id, "name": f.name, "credit_code": f.credit_code,
-                "industry": f.industry, "employees": f.employees,
-                "revenue": f.revenue.to_string(), "size_class": super::wire(&f.size_class),
+                "industry": industry(&f.industry), "employees": f.employees,
+                "revenue": f.revenue.to_string(),
+                "size_class": d.t(&format!("{}企业", f.size_class.name_zh())),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
             })
         })
@@ -100,7 +121,7 @@ async fn review_page(
     let provider_json = |p: &providers::ProviderView| {
         json!({
             "id": p.id, "name": p.name, "credit_code": p.credit_code,
-            "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| k.name_zh.clone())).collect::<Vec<_>>(),
+            "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| if en { k.name_en.clone() } else { k.name_zh.clone() })).collect::<Vec<_>>(),
             "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
         })
     };

@@ -457,3 +457,30 @@ async fn the_desk_counts_notices_about_to_end() {
     let p = Browser::signed_in(&app, &rev).get("/home").await;
     assert_eq!(count_of(&p.body, "notices_ending"), 1, "{}", p.body);
 }
+
+/// The review desk names a firm's industry and size class, never their codes.
+#[actix_web::test]
+async fn the_review_desk_names_industries_and_sizes_in_words() {
+    let app = spawn_app().await;
+    let rev = party_token(&app, Role::Reviewer, "words_rev").await;
+    app.register_firm("words_firm").await;
+    let p = Browser::signed_in(&app, &rev).get("/review").await;
+    assert_eq!(p.status, 200);
+    let at = p.body.find("id=\"q-firms\"").unwrap();
+    let firms = &p.body[at..at + p.body[at..].find("</section>").unwrap()];
+    assert!(
+        firms.contains("软件和信息技术服务业") && firms.contains("小型企业"),
+        "{firms}"
+    );
+    for code in ["software_it", ">micro<", ">small<"] {
+        assert!(!firms.contains(code), "{code}: {firms}");
+    }
+    let p = Browser::signed_in(&app, &rev).get("/review?lang=en").await;
+    let at = p.body.find("id=\"q-firms\"").unwrap();
+    assert!(
+        p.body[at..].contains("Small enterprise")
+            && p.body[at..].contains("Software and IT services"),
+        "{}",
+        &p.body[at..]
+    );
+}

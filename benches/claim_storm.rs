@@ -227,6 +227,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 recommended_by_space_id: None,
                 created_at: now,
                 updated_at: now,
+                contact_verified_at: Some(now),
             });
             let uid = new_id();
             us.push(UserRow::new_account(

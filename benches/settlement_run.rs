@@ -162,6 +162,7 @@ fn seed(url: &str, a: &Args) -> Period {
         recommended_by_space_id: None,
         created_at: now,
         updated_at: now,
+        contact_verified_at: Some(now),
     };
     let voucher = VoucherRow {
         id: new_id(),
@@ -215,6 +216,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 listed_at: Some(now),
                 created_at: now,
                 updated_at: now,
+                contact_verified_at: Some(now),
             };
             parties::insert_provider(c, &row, &["patent".to_string()])?;
             let item = ServiceItemRow {

@@ -672,7 +672,14 @@ fn fill_demo(
     let templates = load_templates(settings, config_dir)?;
     let auth = AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
-    match services::demo::fill(&mut conn, &templates, &policy, &auth, Clock::system().now()) {
+    match services::demo::fill(
+        &mut conn,
+        &templates,
+        &settings.site.base_url,
+        &policy,
+        &auth,
+        Clock::system().now(),
+    ) {
         Ok(signins) => {
             println!(
                 "演示数据已写入 / demo data written. Sign in with password {:?}:",

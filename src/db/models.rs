@@ -174,6 +174,8 @@ pub struct SpaceRow {
     pub bank_account_no: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link (none: not yet).
+    pub contact_verified_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
@@ -205,6 +207,8 @@ pub struct FirmRow {
     pub recommended_by_space_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link (none: not yet).
+    pub contact_verified_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
@@ -232,6 +236,8 @@ pub struct ProviderRow {
     pub listed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link (none: not yet).
+    pub contact_verified_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]

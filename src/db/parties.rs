@@ -73,9 +73,11 @@ pub fn update_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<usize>
         .execute(conn)
 }
 
+/// With `verified`, only parties whose contact address is (or is not) verified.
 pub fn list_firms(
     conn: &mut DbConnection,
     status: Option<&str>,
+    verified: Option<bool>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<FirmRow>, i64)> {
@@ -84,6 +86,17 @@ pub fn list_firms(
     if let Some(s) = status {
         q = q.filter(firms::onboarding_status.eq(s.to_string()));
         c = c.filter(firms::onboarding_status.eq(s.to_string()));
+    }
+    match verified {
+        Some(true) => {
+            q = q.filter(firms::contact_verified_at.is_not_null());
+            c = c.filter(firms::contact_verified_at.is_not_null());
+        }
+        Some(false) => {
+            q = q.filter(firms::contact_verified_at.is_null());
+            c = c.filter(firms::contact_verified_at.is_null());
+        }
+        None => {}
     }
     let total = c.count().get_result(conn)?;
     let rows = q
@@ -173,9 +186,11 @@ pub fn provider_categories(conn: &mut DbConnection, id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
+/// With `verified`, only parties whose contact address is (or is not) verified.
 pub fn list_providers(
     conn: &mut DbConnection,
     status: Option<&str>,
+    verified: Option<bool>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ProviderRow>, i64)> {
@@ -184,6 +199,17 @@ pub fn list_providers(
     if let Some(s) = status {
         q = q.filter(providers::listing_status.eq(s.to_string()));
         c = c.filter(providers::listing_status.eq(s.to_string()));
+    }
+    match verified {
+        Some(true) => {
+            q = q.filter(providers::contact_verified_at.is_not_null());
+            c = c.filter(providers::contact_verified_at.is_not_null());
+        }
+        Some(false) => {
+            q = q.filter(providers::contact_verified_at.is_null());
+            c = c.filter(providers::contact_verified_at.is_null());
+        }
+        None => {}
     }
     let total = c.count().get_result(conn)?;
     let rows = q
@@ -249,4 +275,82 @@ pub fn providers_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<
         );
     }
     Ok(out)
+}
+
+// ---- contact verification ----
+
+/// A party's name, contact address and when that address was verified.
+pub fn contact_of(
+    conn: &mut DbConnection,
+    kind: &str,
+    id: &str,
+) -> QueryResult<Option<(String, String, Option<NaiveDateTime>)>> {
+    match kind {
+        "firm" => firms::table
+            .find(id)
+            .select((
+                firms::name,
+                firms::contact_email,
+                firms::contact_verified_at,
+            ))
+            .first(conn)
+            .optional(),
+        "provider" => providers::table
+            .find(id)
+            .select((
+                providers::name,
+                providers::contact_email,
+                providers::contact_verified_at,
+            ))
+            .first(conn)
+            .optional(),
+        "space" => spaces::table
+            .find(id)
+            .select((
+                spaces::name,
+                spaces::contact_email,
+                spaces::contact_verified_at,
+            ))
+            .first(conn)
+            .optional(),
+        _ => Ok(None),
+    }
+}
+
+/// Marks the party's contact verified at `at`, if its address is still `email` and not
+/// verified yet; the number of rows changed.
+pub fn set_contact_verified(
+    conn: &mut DbConnection,
+    kind: &str,
+    id: &str,
+    email: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    match kind {
+        "firm" => diesel::update(
+            firms::table
+                .find(id)
+                .filter(firms::contact_email.eq(email))
+                .filter(firms::contact_verified_at.is_null()),
+        )
+        .set(firms::contact_verified_at.eq(Some(at)))
+        .execute(conn),
+        "provider" => diesel::update(
+            providers::table
+                .find(id)
+                .filter(providers::contact_email.eq(email))
+                .filter(providers::contact_verified_at.is_null()),
+        )
+        .set(providers::contact_verified_at.eq(Some(at)))
+        .execute(conn),
+        "space" => diesel::update(
+            spaces::table
+                .find(id)
+                .filter(spaces::contact_email.eq(email))
+                .filter(spaces::contact_verified_at.is_null()),
+        )
+        .set(spaces::contact_verified_at.eq(Some(at)))
+        .execute(conn),
+        _ => Ok(0),
+    }
 }

@@ -68,6 +68,7 @@ diesel::table! {
         bank_account_no -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -99,6 +100,7 @@ diesel::table! {
         recommended_by_space_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -126,6 +128,7 @@ diesel::table! {
         listed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_verified_at -> Nullable<Timestamp>,
     }
 }
 

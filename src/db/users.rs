@@ -327,14 +327,17 @@ pub fn email_tokens_for_user(
         .get_result(conn)
 }
 
-/// Links requested from `addr` since `since`, whether or not they named an account.
+/// Links of `purpose` requested from `addr` since `since`, whether or not they named an
+/// account.
 pub fn email_tokens_from(
     conn: &mut DbConnection,
     addr: &str,
+    purpose: &str,
     since: NaiveDateTime,
 ) -> QueryResult<i64> {
     email_tokens::table
         .filter(email_tokens::requested_from.eq(addr))
+        .filter(email_tokens::purpose.eq(purpose))
         .filter(email_tokens::created_at.ge(since))
         .count()
         .get_result(conn)

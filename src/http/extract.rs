@@ -31,6 +31,8 @@ macro_rules! role_set {
 role_set!(/// Any signed-in user.
     AnyRole => [Firm, Provider, Space, Reviewer, Finance, Admin, Auditor]);
 role_set!(FirmRole => [Firm]);
+role_set!(/// An applicant's account: a firm, provider or space.
+    PartyRole => [Firm, Provider, Space]);
 role_set!(ProviderRole => [Provider]);
 role_set!(SpaceRole => [Space]);
 role_set!(/// Decides applications: onboarding, listings, objections.

@@ -286,6 +286,21 @@ impl Message for PasswordReset {
     const KIND: &'static str = "password_reset";
 }
 
+/// A link to verify a party's contact address, sent when it registers (or changes
+/// the address, or asks again).
+#[derive(Debug, Serialize)]
+pub struct ContactVerification {
+    pub party_name: String,
+    pub username: String,
+    pub link: String,
+    /// When the link stops working, China time.
+    pub expires_at: String,
+    pub hours: i64,
+}
+impl Message for ContactVerification {
+    const KIND: &'static str = "contact_verification";
+}
+
 /// Example values for each kind: what the template tests render, and what
 /// `hechuang mail preview` shows.
 pub fn sample_context(kind: &str) -> serde_json::Value {
@@ -311,6 +326,13 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             expires_at: "2026-11-23 10:30".into(),
             minutes: 30,
             by_administrator: false,
+        }),
+        "contact_verification" => serde_json::to_value(ContactVerification {
+            party_name: "合肥示例科技有限公司".into(),
+            username: "hf_example".into(),
+            link: "https://hechuang.example.cn/verify?token=0123456789abcdef".into(),
+            expires_at: "2026-11-24 10:00".into(),
+            hours: 24,
         }),
         "firm_onboarding_decided" => serde_json::to_value(FirmOnboardingDecided {
             firm_name: "合肥示例科技有限公司".into(),

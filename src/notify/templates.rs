@@ -33,6 +33,7 @@ pub const KINDS: &[&str] = &[
     "certification_decided",
     "certification_revoked",
     "password_reset",
+    "contact_verification",
 ];
 
 /// The locale every template set falls back to last.

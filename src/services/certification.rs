@@ -177,6 +177,19 @@ pub fn apply(
     let result = db::write_tx(conn, |c| -> AppResult<_> {
         expire_lapsed(c, now, actor)?;
         let space = space_of(c, space_id)?;
+        if space.contact_verified_at.is_none() {
+            return Err(AppError::rule(
+                "contact_not_verified",
+                format!(
+                    "请先验证联系邮箱（{}），再提交认定申请",
+                    space.contact_email
+                ),
+                format!(
+                    "verify the contact address ({}) before applying for certification",
+                    space.contact_email
+                ),
+            ));
+        }
         if !scheme.space_kinds.contains(&space.kind) {
             return Err(AppError::rule(
                 "scheme_not_for_space_kind",

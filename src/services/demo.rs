@@ -3,6 +3,7 @@
 
 use super::auth::AuthConfig;
 use super::claims::{self, ClaimRequest};
+use super::contact_verification;
 use super::firms::{FirmProfileInput, FirmRegistration, OnboardingDecision};
 use super::providers::{ListingAction, ListingDecision, ProviderApplication};
 use super::spaces::SpaceRegistration;
@@ -36,6 +37,7 @@ fn code(n: u32) -> AppResult<String> {
 pub fn fill(
     conn: &mut DbConnection,
     templates: &Templates,
+    base_url: &str,
     policy: &Policy,
     auth: &AuthConfig,
     now: NaiveDateTime,
@@ -48,6 +50,10 @@ pub fn fill(
         ));
     }
     let sys = Actor::system();
+    let links = contact_verification::Links {
+        templates,
+        base: base_url,
+    };
     let earlier = now - Duration::days(10);
     let mut out = Vec::new();
 
@@ -154,6 +160,7 @@ pub fn fill(
             conn,
             policy,
             auth,
+            links,
             &FirmRegistration {
                 username: username.clone(),
                 password: DEMO_PASSWORD.into(),
@@ -184,6 +191,8 @@ pub fn fill(
             &sys,
             FieldErrors::new(),
         )?;
+        // The contact answers its emailed link (as every applicant must before review).
+        contact_verification::verify(conn, &reg.verification_token, earlier, None)?;
         // Most are onboarded; one is waiting and one was refused, so queues are not empty.
         match n {
             2 => {}
@@ -230,9 +239,10 @@ pub fn fill(
     for (i, (name, kind)) in spaces_data.iter().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(1);
         let username = format!("space{n:02}");
-        spaces::register(
+        let reg = spaces::register(
             conn,
             auth,
+            links,
             &SpaceRegistration {
                 username: username.clone(),
                 password: DEMO_PASSWORD.into(),
@@ -254,6 +264,7 @@ pub fn fill(
             &sys,
             FieldErrors::new(),
         )?;
+        contact_verification::verify(conn, &reg.verification_token, earlier, None)?;
         out.push(DemoSignIn {
             username,
             role: Role::Space,
@@ -277,6 +288,7 @@ pub fn fill(
             conn,
             policy,
             auth,
+            links,
             &ProviderApplication {
                 username: username.clone(),
                 password: DEMO_PASSWORD.into(),
@@ -299,6 +311,7 @@ pub fn fill(
             &sys,
             FieldErrors::new(),
         )?;
+        contact_verification::verify(conn, &reg.verification_token, applied_at, None)?;
         if i + 2 != count {
             providers::decide_listing(
                 conn,

@@ -2,6 +2,7 @@
 //! (入库) and qualifications.
 
 use super::auth::{check_password, check_username, AuthConfig};
+use super::contact_verification::{self as verification, Links};
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::{FirmRow, UserRow};
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
@@ -123,6 +124,9 @@ pub struct FirmView {
     pub qualifications: Qualifications,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link; an application goes
+    /// to review only then.
+    pub contact_verified_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
@@ -171,6 +175,7 @@ impl FirmView {
             onboarding_reason: r.onboarding_reason,
             reviewed_at: r.reviewed_at,
             created_at: r.created_at,
+            contact_verified_at: r.contact_verified_at,
             updated_at: r.updated_at,
         })
     }
@@ -346,13 +351,20 @@ pub struct Registered<T> {
     pub user_id: String,
     pub username: String,
     pub party: T,
+    /// The contact verification link's token (emailed; never answered over the API).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub verification_token: String,
 }
 
-/// A firm registers itself and its first user; onboarding starts as `submitted`.
+/// A firm registers itself and its first user; onboarding starts as `submitted`, and
+/// goes to review once the contact address answers the link sent to it.
+#[allow(clippy::too_many_arguments)]
 pub fn register(
     conn: &mut DbConnection,
     policy: &Policy,
     auth: &AuthConfig,
+    links: Links<'_>,
     input: &FirmRegistration,
     now: NaiveDateTime,
     actor: &Actor,
@@ -400,6 +412,7 @@ pub fn register(
         recommended_by_space_id: None,
         created_at: now,
         updated_at: now,
+        contact_verified_at: None,
     };
     let user = UserRow::new_account(
         new_id(),
@@ -411,7 +424,7 @@ pub fn register(
         email,
         now,
     );
-    db::write_tx(conn, |c| -> AppResult<_> {
+    let token = db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());
         }
@@ -440,12 +453,13 @@ pub fn register(
             None,
             snapshot(&user.audit()),
         )?;
-        Ok(())
+        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
     })?;
     Ok(Registered {
         user_id: user.id,
         username,
         party: FirmView::from_row(row)?,
+        verification_token: token,
     })
 }
 
@@ -454,6 +468,8 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<FirmView> {
     FirmView::from_row(row)
 }
 
+/// Firms, optionally in one status. `submitted` is the review queue: only firms whose
+/// contact address is verified (the others wait for their applicant, not a reviewer).
 pub fn list(
     conn: &mut DbConnection,
     status: Option<OnboardingStatus>,
@@ -462,6 +478,7 @@ pub fn list(
     let (rows, total) = repo::list_firms(
         conn,
         status.map(OnboardingStatus::as_str),
+        (status == Some(OnboardingStatus::Submitted)).then_some(true),
         page.offset(),
         page.per_page,
     )?;
@@ -476,10 +493,12 @@ pub fn list(
     })
 }
 
-/// The firm edits its profile before onboarding; a rejected profile is resubmitted.
+/// The firm edits its profile before onboarding; a rejected profile is resubmitted. A
+/// changed contact address must be verified again (a link goes to the new one).
 pub fn update_profile(
     conn: &mut DbConnection,
     policy: &Policy,
+    links: Links<'_>,
     firm_id: &str,
     input: &FirmProfileInput,
     now: NaiveDateTime,
@@ -529,6 +548,11 @@ pub fn update_profile(
             reviewed_by: None,
             reviewed_at: None,
             updated_at: now,
+            contact_verified_at: if p.contact_email == before.contact_email {
+                before.contact_verified_at
+            } else {
+                None
+            },
             ..before.clone()
         };
         repo::update_firm(c, &after)?;
@@ -542,6 +566,21 @@ pub fn update_profile(
             snapshot(&before),
             snapshot(&after),
         )?;
+        if after.contact_verified_at.is_none() {
+            let user = user_repo::by_id(c, actor.user_id.as_deref().unwrap_or_default())?
+                .filter(|u| u.party_id.as_deref() == Some(firm_id));
+            if let Some(user) = user {
+                verification::send(
+                    c,
+                    links,
+                    &user,
+                    &after.name,
+                    &after.contact_email,
+                    now,
+                    actor,
+                )?;
+            }
+        }
         Ok(after)
     })?;
     FirmView::from_row(row)
@@ -589,6 +628,9 @@ pub fn decide_onboarding(
                     status.as_str()
                 ),
             ));
+        }
+        if before.contact_verified_at.is_none() {
+            return Err(verification::not_verified(&before.contact_email));
         }
         let to = match input.decision {
             Decision::Approve => OnboardingStatus::Onboarded,

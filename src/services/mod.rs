@@ -10,6 +10,7 @@ pub mod backup;
 pub mod catalogue;
 pub mod certification;
 pub mod claims;
+pub mod contact_verification;
 pub mod demo;
 pub mod evidence;
 pub mod expiry;

@@ -111,7 +111,7 @@ pub fn request(
     errors.finish()?;
     let hour_ago = now - Duration::hours(1);
     db::write_tx(conn, |c| -> AppResult<()> {
-        if repo::email_tokens_from(c, addr, hour_ago)? >= PER_ADDRESS_PER_HOUR {
+        if repo::email_tokens_from(c, addr, PURPOSE, hour_ago)? >= PER_ADDRESS_PER_HOUR {
             return Err(AppError::new(
                 Kind::TooManyRequests,
                 "reset_requests_throttled",

@@ -2,6 +2,7 @@
 //! suspension and delisting.
 
 use super::auth::{check_password, check_username, AuthConfig};
+use super::contact_verification::{self as verification, Links};
 use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow, UserRow};
@@ -83,6 +84,9 @@ pub struct ProviderView {
     pub listed_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link; an application goes
+    /// to review only then.
+    pub contact_verified_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
@@ -111,6 +115,7 @@ impl ProviderView {
             decision_reason: r.decision_reason,
             listed_at: r.listed_at,
             created_at: r.created_at,
+            contact_verified_at: r.contact_verified_at,
             updated_at: r.updated_at,
         })
     }
@@ -168,10 +173,14 @@ impl ObjectionView {
     }
 }
 
+/// A provider applies to be listed; the application goes to review once the contact
+/// address answers the link sent to it.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConnection,
     policy: &Policy,
     auth: &AuthConfig,
+    links: Links<'_>,
     input: &ProviderApplication,
     now: NaiveDateTime,
     actor: &Actor,
@@ -238,6 +247,7 @@ pub fn apply(
         listed_at: None,
         created_at: now,
         updated_at: now,
+        contact_verified_at: None,
     };
     e.finish()?;
     let user = UserRow::new_account(
@@ -250,7 +260,7 @@ pub fn apply(
         email,
         now,
     );
-    db::write_tx(conn, |c| -> AppResult<_> {
+    let token = db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());
         }
@@ -281,12 +291,13 @@ pub fn apply(
             None,
             snapshot(&user.audit()),
         )?;
-        Ok(())
+        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
     })?;
     Ok(Registered {
         user_id: user.id,
         username,
         party: ProviderView::build(row, categories)?,
+        verification_token: token,
     })
 }
 
@@ -295,6 +306,8 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<ProviderView> {
     load_view(conn, row)
 }
 
+/// Providers, optionally in one status. `applied` is the review queue: only providers
+/// whose contact address is verified.
 pub fn list(
     conn: &mut DbConnection,
     status: Option<ListingStatus>,
@@ -303,6 +316,7 @@ pub fn list(
     let (rows, total) = repo::list_providers(
         conn,
         status.map(ListingStatus::as_str),
+        (status == Some(ListingStatus::Applied)).then_some(true),
         page.offset(),
         page.per_page,
     )?;
@@ -404,6 +418,9 @@ pub fn decide_listing(
                     target.as_str()
                 ),
             ));
+        }
+        if from == ListingStatus::Applied && before.contact_verified_at.is_none() {
+            return Err(verification::not_verified(&before.contact_email));
         }
         let mut after = ProviderRow {
             listing_status: target.as_str().into(),

@@ -1,6 +1,7 @@
 //! Spaces (载体): incubators and maker spaces register with their operator.
 
 use super::auth::{check_password, check_username, AuthConfig};
+use super::contact_verification::{self as verification, Links};
 use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{SpaceRow, UserRow};
@@ -64,6 +65,9 @@ pub struct SpaceView {
     pub bank_account_no: Option<String>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
+    /// When the contact address was verified by its emailed link; an application goes
+    /// to review only then.
+    pub contact_verified_at: Option<NaiveDateTime>,
 }
 
 impl SpaceView {
@@ -83,13 +87,17 @@ impl SpaceView {
             bank_account_name: r.bank_account_name,
             bank_account_no: r.bank_account_no,
             created_at: r.created_at,
+            contact_verified_at: r.contact_verified_at,
         })
     }
 }
 
+/// A space registers with its operator; its certification applications are accepted
+/// once the contact address answers the link sent to it.
 pub fn register(
     conn: &mut DbConnection,
     auth: &AuthConfig,
+    links: Links<'_>,
     input: &SpaceRegistration,
     now: NaiveDateTime,
     actor: &Actor,
@@ -132,6 +140,7 @@ pub fn register(
         bank_account_no,
         created_at: now,
         updated_at: now,
+        contact_verified_at: None,
     };
     e.finish()?;
     let user = UserRow::new_account(
@@ -144,7 +153,7 @@ pub fn register(
         email,
         now,
     );
-    db::write_tx(conn, |c| -> AppResult<_> {
+    let token = db::write_tx(conn, |c| -> AppResult<_> {
         if user_repo::username_taken(c, &user.username)? {
             return Err(username_taken());
         }
@@ -173,12 +182,13 @@ pub fn register(
             None,
             snapshot(&user.audit()),
         )?;
-        Ok(())
+        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
     })?;
     Ok(Registered {
         user_id: user.id,
         username,
         party: SpaceView::from_row(row)?,
+        verification_token: token,
     })
 }
 

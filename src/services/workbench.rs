@@ -91,6 +91,8 @@ pub enum Standing {
 #[derive(Debug, Clone, Serialize)]
 pub struct Workbench {
     pub standing: Option<Standing>,
+    /// A firm's, provider's or space's contact address and whether it is verified.
+    pub contact: Option<super::contact_verification::ContactState>,
     pub todo: Vec<Todo>,
     /// The person's latest orders (firms and providers).
     pub recent_orders: Vec<OrderView>,
@@ -136,12 +138,16 @@ pub fn of(
         let mut add = |kind, count| todo.push(Todo { kind, count });
         let mut wb = Workbench {
             standing: None,
+            contact: None,
             todo: Vec::new(),
             recent_orders: Vec::new(),
             batches: Vec::new(),
             done_lately: Vec::new(),
         };
         if let Some(user) = &actor.user_id {
+            if matches!(role, Role::Firm | Role::Provider | Role::Space) {
+                wb.contact = Some(super::contact_verification::state_in(c, user)?);
+            }
             wb.done_lately = crate::db::audit::by_actor(c, user, 8)?
                 .into_iter()
                 .map(|e| Done {

@@ -182,6 +182,18 @@ pub(super) struct Act {
     pub(super) actor: Actor,
     /// The firm, provider or space the user acts for (empty for staff).
     pub(super) party: String,
+    /// The site's address, for links in emails.
+    pub(super) base: Arc<crate::config::SiteSettings>,
+}
+
+impl Act {
+    /// What a use case that emails a link needs.
+    pub(super) fn links(&self) -> crate::services::contact_verification::Links<'_> {
+        crate::services::contact_verification::Links {
+            templates: &self.mail,
+            base: &self.base.base_url,
+        }
+    }
 }
 
 impl Desk {
@@ -207,6 +219,7 @@ impl Desk {
             now: state.clock.now(),
             actor: self.actor(),
             party: self.s.caller.party_id.clone().unwrap_or_default(),
+            base: state.site.clone(),
         };
         db(state, move |c| run(c, i, &act)).await
     }
@@ -264,7 +277,8 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "entered" => "已登记摇号。开奖前可修改面额或撤回。",
         "withdrawn_article" => "已撤回，公开页面不再显示。",
         "withdrawn" => "已撤回摇号登记。",
-        "registered" => "申请已提交。审核结果会在工作台显示，并发送到联系邮箱。",
+        "registered" => "申请已提交。验证链接已发到联系邮箱，验证后申请进入审核；审核结果会在工作台显示，并发送到联系邮箱。",
+        "verification_sent" => "验证邮件已重新发送，请查收（也请查看垃圾邮件箱）。",
         "reset_sent" => "重置密码的链接已发到该用户的邮箱。",
         _ => "",
     }

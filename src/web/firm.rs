@@ -446,7 +446,15 @@ async fn update_profile(
             &p,
             |p| p.input::<crate::services::firms::FirmProfileInput>(&shape),
             |c, i, a| {
-                crate::services::firms::update_profile(c, &a.policy, &a.party, &i, a.now, &a.actor)
+                crate::services::firms::update_profile(
+                    c,
+                    &a.policy,
+                    a.links(),
+                    &a.party,
+                    &i,
+                    a.now,
+                    &a.actor,
+                )
             },
         )
         .await

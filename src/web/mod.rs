@@ -36,6 +36,7 @@ mod review;
 mod session;
 mod space;
 mod space_forms;
+mod verify;
 mod workbench;
 
 macro_rules! templates {
@@ -88,6 +89,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "logout.html",
     "error.html",
     "password_forgot.html",
+    "verify.html",
     "password_reset.html",
     "register.html",
     "register_form.html",
@@ -162,6 +164,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(workbench::routes)
         .configure(password::routes)
         .configure(register::routes)
+        .configure(verify::routes)
         .configure(guide::routes)
         .configure(admin_articles::routes);
 }
@@ -327,6 +330,10 @@ impl Chrome {
             site: state.site.clone(),
             role,
         }
+    }
+
+    pub(crate) fn is_signed_in(&self) -> bool {
+        self.role.is_some()
     }
 
     fn context(&self, en: bool) -> minijinja::Value {

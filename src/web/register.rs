@@ -12,6 +12,7 @@ use super::{render, val, Chrome, Lang};
 use crate::domain::validation::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
+use crate::services::contact_verification::Links;
 use crate::services::{auth, firms, providers, spaces, Actor};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -372,11 +373,11 @@ fn run(
     c: &mut crate::db::DbConnection,
     kind: Kind,
     p: &Posted,
-    state: (&crate::domain::Policy, &auth::AuthConfig),
+    state: (&crate::domain::Policy, &auth::AuthConfig, Links<'_>),
     now: chrono::NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<String> {
-    let (policy, cfg) = state;
+    let (policy, cfg, links) = state;
     let (json, prior) = input_of(kind, p);
     let read = |e: serde_json::Error| {
         AppError::bad_request(
@@ -388,16 +389,18 @@ fn run(
     match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            firms::register(c, policy, cfg, &input, now, actor, prior).map(|_| input.username)
+            firms::register(c, policy, cfg, links, &input, now, actor, prior)
+                .map(|_| input.username)
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            providers::apply(c, policy, cfg, &input, now, actor, prior).map(|_| input.username)
+            providers::apply(c, policy, cfg, links, &input, now, actor, prior)
+                .map(|_| input.username)
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
-            spaces::register(c, cfg, &input, now, actor, prior).map(|_| input.username)
+            spaces::register(c, cfg, links, &input, now, actor, prior).map(|_| input.username)
         }
     }
 }
@@ -436,12 +439,17 @@ async fn submit(
         )?);
     }
     let (policy, cfg, now) = (state.policy.clone(), state.auth.clone(), state.clock.now());
+    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
     let (addr, rid) = (remote_addr(&req), request_id(&req));
     let password = posted.get("password").to_string();
     let p = Posted(posted.0.clone());
     let out = db(&state, move |c| {
         let actor = Actor::public(rid.clone());
-        let username = run(c, kind, &p, (&policy, &cfg), now, &actor)?;
+        let links = Links {
+            templates: &mail,
+            base: &base,
+        };
+        let username = run(c, kind, &p, (&policy, &cfg, links), now, &actor)?;
         // Signed in at once: the 工作台 shows where the application stands.
         auth::login(c, &cfg, &username, &password, &addr, now, rid)
     })

@@ -11,12 +11,12 @@ use crate::domain::Role;
 use crate::http::{db, State};
 use crate::services::workbench::{self as svc, Standing, TodoKind};
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(home);
+    cfg.service(home).service(resend_verification);
 }
 
 const EVERYONE: &[Role] = &[
@@ -90,13 +90,16 @@ fn action_words(action: &str) -> Option<&'static str> {
         ("auth", "password_reset") => "重置了密码",
         ("auth", "account_unlocked") => "解除了账户锁定",
         ("auth", "password_reset_sent") => "发送了密码重置链接",
+        ("contact", "verified") => "验证了联系邮箱",
+        ("contact", "verification_sent") => "发送了邮箱验证链接",
         ("outbox", _) => "重发了邮件",
         _ => return None,
     })
 }
 
-/// Where a party stands, in words, and the link to its next step.
-fn standing(s: &Standing) -> serde_json::Value {
+/// Where a party stands, in words, and the link to its next step. An application whose
+/// contact address is not verified yet waits for its applicant, not for a reviewer.
+fn standing(s: &Standing, verified: bool) -> serde_json::Value {
     use crate::domain::party::{ListingStatus as L, OnboardingStatus as O};
     let (name, text, reason, next) = match s {
         Standing::Firm {
@@ -105,6 +108,10 @@ fn standing(s: &Standing) -> serde_json::Value {
             reason,
         } => {
             let (text, next) = match status {
+                O::Submitted if !verified => (
+                    "企业入驻申请已提交，请先验证联系邮箱，验证后进入审核。",
+                    ("/firm", "查看企业信息"),
+                ),
                 O::Submitted => (
                     "企业入驻申请已提交，正在审核，审核通过后即可领取合创券。",
                     ("/firm", "查看企业信息"),
@@ -123,6 +130,10 @@ fn standing(s: &Standing) -> serde_json::Value {
             reason,
         } => {
             let (text, next) = match status {
+                L::Applied if !verified => (
+                    "入库申请已提交，请先验证联系邮箱，验证后进入审核。",
+                    ("/provider", "查看入库申请"),
+                ),
                 L::Applied => ("入库申请已提交，正在审核。", ("/provider", "查看入库申请")),
                 L::InNotice => (
                     "入库申请已通过审核，正在公示，公示期满无异议即入库。",
@@ -142,7 +153,12 @@ fn standing(s: &Standing) -> serde_json::Value {
             (name, text, reason, next)
         }
         Standing::Space { name, certified } => {
-            let (text, next) = if *certified == 0 {
+            let (text, next) = if !verified {
+                (
+                    "请先验证联系邮箱，验证后才能提交认定申请。",
+                    ("/space", "查看载体信息"),
+                )
+            } else if *certified == 0 {
                 (
                     "尚无有效的认定（备案），可在线申请认定。",
                     ("/space/apply", "申请认定"),
@@ -174,6 +190,15 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
 }
 
 async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::AppError> {
+    page_with(state, d, Form::none(), StatusCode::OK).await
+}
+
+async fn page_with(
+    state: &State,
+    d: &Desk,
+    form: Form,
+    status: StatusCode,
+) -> Result<HttpResponse, crate::error::AppError> {
     let (policy, actor, now) = (state.policy.clone(), d.actor(), state.clock.now());
     let user_id = d.s.caller.user_id.clone();
     let (wb, user) = db(state, move |c| {
@@ -221,6 +246,7 @@ async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::App
         .filter_map(|x| action_words(&x.action).map(|w| json!({"at": local_time(x.at), "what": w})))
         .collect();
     let role = d.s.caller.role;
+    let verified = wb.contact.as_ref().is_none_or(|c| c.verified_at.is_some());
     d.render(
         state,
         "workbench.html",
@@ -229,14 +255,47 @@ async fn page(state: &State, d: &Desk) -> Result<HttpResponse, crate::error::App
         context! {
             display_name => user.display_name,
             role_text => super::session::role_text(role),
-            standing => wb.standing.as_ref().map(|s| super::val(standing(s))),
+            standing => wb.standing.as_ref().map(|s| super::val(standing(s, verified))),
+            contact => wb.contact.as_ref().map(|c| context! {
+                email => c.contact_email.clone(), verified => c.verified_at.is_some(),
+                verified_at => c.verified_at.map(local_time),
+            }),
             todo => super::val(todo), waiting => waiting,
             batches => super::val(batches), orders => super::val(orders),
             lately => super::val(lately),
             is_provider => role == Role::Provider,
             is_firm => role == Role::Firm,
         },
-        &Form::none(),
-        StatusCode::OK,
+        &form,
+        status,
     )
+}
+
+/// The applicant asks for the contact verification link again.
+#[post("/home/verification")]
+async fn resend_verification(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> actix_web::Result<HttpResponse> {
+    let d = open!(state, req, &[Role::Firm, Role::Provider, Role::Space]);
+    let p = super::desk::Posted(form.into_inner());
+    let user = d.s.caller.user_id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            move |c, (), a| {
+                crate::services::contact_verification::resend(c, a.links(), &user, a.now, &a.actor)
+            },
+        )
+        .await
+        .map(|_| ("/home".to_string(), "verification_sent"));
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "verification", &p, &[], move |f, s| async move {
+        page_with(st, dk, f, s).await
+    })
+    .await
 }

@@ -109,6 +109,13 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ),
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
+    ("post", "/api/v1/contact-verification", None),
+    ("get", "/api/v1/me/contact", Some(&[Firm, Provider, Space])),
+    (
+        "post",
+        "/api/v1/me/contact/verification-email",
+        Some(&[Firm, Provider, Space]),
+    ),
     ("get", "/api/v1/public/provider-notices", None),
     (
         "post",

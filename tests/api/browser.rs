@@ -409,11 +409,25 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.click("#register-submit").await;
     b.at("/home").await;
     b.sees(t(
-        "企业入驻申请已提交",
-        "Your firm's application is in review",
+        "请先验证联系邮箱，验证后进入审核",
+        "verify your contact email first",
     ))
     .await;
     b.shot("firm-desk-submitted").await;
+    // The contact opens the link in the email and confirms; the application goes to review.
+    let token = app.verification_token("contact@example.cn", "fd_firm");
+    b.go(&format!("/verify?token={token}")).await;
+    b.shot("verify-confirm").await;
+    b.click("#confirm-verification").await;
+    b.sees(t("联系邮箱已验证", "Contact email verified")).await;
+    b.shot("verified").await;
+    b.click("#verified a.button").await;
+    b.at("/home").await;
+    b.sees(t(
+        "企业入驻申请已提交，正在审核",
+        "Your firm's application is in review",
+    ))
+    .await;
 
     // 2. The reviewer finds it on the 工作台 and onboards it.
     b.click("#sign-out").await;

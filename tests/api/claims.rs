@@ -51,6 +51,7 @@ pub fn firm_row(
         recommended_by_space_id: None,
         created_at: now,
         updated_at: now,
+        contact_verified_at: Some(now),
     }
 }
 

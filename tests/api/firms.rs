@@ -249,6 +249,7 @@ async fn onboarding_by_a_reviewer() {
             "firm.onboarded",
             "firm.profile_updated",
             "firm.onboarding_rejected",
+            "contact.verified",
             "firm.registered"
         ]
     );

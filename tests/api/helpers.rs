@@ -351,6 +351,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
+        self.verify_contact(&r.body).await;
         (
             r.body["party"]["id"].as_str().expect("firm id").to_string(),
             username.to_string(),
@@ -366,6 +367,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
+        self.verify_contact(&r.body).await;
         r.body["party"]["id"]
             .as_str()
             .expect("provider id")
@@ -381,10 +383,56 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
+        self.verify_contact(&r.body).await;
         r.body["party"]["id"]
             .as_str()
             .expect("space id")
             .to_string()
+    }
+
+    /// The token of the newest contact verification link emailed to `email` for the
+    /// account `username`.
+    pub fn verification_token(&self, email: &str, username: &str) -> String {
+        let (zh, en) = (
+            format!("用户名 {username}）"),
+            format!("username {username})"),
+        );
+        let mail = self
+            .outbox()
+            .into_iter()
+            .find(|m| {
+                m.kind == "contact_verification"
+                    && m.to_address == email
+                    && (m.body.contains(&zh) || m.body.contains(&en))
+            })
+            .unwrap_or_else(|| panic!("no verification link was sent to {email} for {username}"));
+        let at = mail.body.find("token=").expect("a link in the mail") + 6;
+        mail.body[at..at + 64].to_string()
+    }
+
+    /// Follows the verification link a registration (its 201 answer) was sent, as the
+    /// applicant would: the application goes to review.
+    pub async fn verify_contact(&self, registered: &Value) {
+        let email = registered["party"]["contact_email"]
+            .as_str()
+            .expect("contact email");
+        let username = registered["username"].as_str().expect("username");
+        let token = self.verification_token(email, username);
+        let r = self
+            .post(
+                "/api/v1/contact-verification",
+                None,
+                &serde_json::json!({ "token": token }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    /// Drops the contact verification emails still waiting in the outbox, for tests
+    /// about the emails that come after (the links were followed already).
+    pub fn forget_verification_mail(&self) {
+        self.exec("DELETE FROM outbox WHERE kind = 'contact_verification' AND status = 'pending'")
+            .expect("outbox cleared of verification links");
     }
 
     pub fn count(&self, table: &str) -> i64 {

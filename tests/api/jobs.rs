@@ -291,12 +291,13 @@ async fn the_scheduler_sends_mail_by_itself() {
     let mut sent = Vec::new();
     for _ in 0..50 {
         sent = app.mail_sent().await;
-        if !sent.is_empty() {
+        if sent.len() >= 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(sent.len(), 1, "sent within seconds by the scheduled job");
+    // The contact verification link and the decision.
+    assert_eq!(sent.len(), 2, "sent within seconds by the scheduled job");
     let runs = app
         .get(
             "/api/v1/admin/jobs/runs?job=outbox_dispatch",
@@ -308,7 +309,7 @@ async fn the_scheduler_sends_mail_by_itself() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["origin"] == "schedule" && r["items"] == 1),
+            .any(|r| r["origin"] == "schedule" && r["items"].as_i64() >= Some(1)),
         "{}",
         runs.body
     );

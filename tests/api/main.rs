@@ -36,5 +36,6 @@ mod schema_parity;
 mod settlement;
 mod subsidies;
 mod uploads;
+mod verification;
 mod web;
 mod web_work;

@@ -6,7 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, QueryDsl, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use hechuang::db::models::{BatchRow, ClaimOutcomeRow, ProgrammeRow, VoucherRow};
-use hechuang::db::{parties, vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
+use hechuang::db::{vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
 use hechuang::domain::new_id;
 
 /// The migrations before `2026-11-23-000004_voucher_keys`.
@@ -82,16 +82,37 @@ fn check(conn: &mut DbConnection) {
     };
     vouchers::insert_batch(conn, &batch).unwrap();
     let (f1, f2) = (new_id(), new_id());
-    parties::insert_firm(
-        conn,
-        &firm_row(&f1, "迁移测试企业一", "small", true, "张三", now),
-    )
-    .unwrap();
-    parties::insert_firm(
-        conn,
-        &firm_row(&f2, "迁移测试企业二", "small", true, "张三", now),
-    )
-    .unwrap();
+    // Firms as the schema of then holds them (today's row has columns added later).
+    for (id, name) in [(&f1, "迁移测试企业一"), (&f2, "迁移测试企业二")] {
+        let r = firm_row(id, name, "small", true, "张三", now);
+        conn.batch_execute(&format!(
+            "INSERT INTO firms (id, credit_code, name, legal_representative, actual_controller, \
+             registered_on, address, contact_name, contact_phone, contact_email, industry, \
+             employees, revenue_fen, size_class, size_basis, onboarding_status, high_tech, \
+             tech_sme, dishonest, created_at, updated_at) VALUES ('{}', '{}', '{}', '{}', '{}', \
+             '{}', '{}', '{}', '{}', '{}', '{}', {}, {}, '{}', '{}', '{}', FALSE, FALSE, FALSE, \
+             '{}', '{}')",
+            r.id,
+            r.credit_code,
+            r.name,
+            r.legal_representative,
+            r.actual_controller,
+            r.registered_on,
+            r.address,
+            r.contact_name,
+            r.contact_phone,
+            r.contact_email,
+            r.industry,
+            r.employees,
+            r.revenue_fen,
+            r.size_class,
+            r.size_basis.replace('\'', "''"),
+            r.onboarding_status,
+            r.created_at.format("%Y-%m-%d %H:%M:%S"),
+            r.updated_at.format("%Y-%m-%d %H:%M:%S"),
+        ))
+        .unwrap();
+    }
     let v1 = new_id();
     vouchers::insert_vouchers(conn, &[voucher(&v1, &batch, &f1, 1, Some("k-1"))]).unwrap();
     vouchers::insert_outcomes(

@@ -42,6 +42,21 @@ fn count_of(body: &str, kind: &str) -> i64 {
     rest[c..c + rest[c..].find('<').unwrap()].parse().unwrap()
 }
 
+/// The applicant opens the emailed verification link and confirms on the page.
+pub async fn follow_verification_link(b: &mut Browser, app: &TestApp, email: &str, username: &str) {
+    let token = app.verification_token(email, username);
+    let (p, csrf) = form(b, &format!("/verify?token={token}")).await;
+    assert!(p.body.contains("id=\"confirm-verification\""), "{}", p.body);
+    let p = b
+        .post(
+            "/verify",
+            &[("csrf", csrf.as_str()), ("token", token.as_str())],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("联系邮箱已验证"), "{}", p.body);
+}
+
 async fn reviewer_counts(app: &TestApp, token: &str, kind: &str) -> i64 {
     count_of(
         &Browser::signed_in(app, token).get("/home").await.body,
@@ -124,11 +139,25 @@ async fn a_firm_registers_on_the_page_with_every_error_beside_its_field() {
     assert_eq!(p.location, "/home?done=registered");
     let p = b.get(&p.location).await;
     assert_eq!(p.status, 200, "{}", p.body);
+    // Not in review until the contact address answers its link.
     assert!(
-        p.body.contains("申请已提交") && p.body.contains("企业入驻申请已提交，正在审核"),
+        p.body.contains("申请已提交") && p.body.contains("请先验证联系邮箱，验证后进入审核"),
         "{}",
         p.body
     );
+    assert!(p.body.contains("id=\"resend-verification\""), "{}", p.body);
+    assert_eq!(
+        reviewer_counts(&app, &reviewer, "firms_to_onboard").await,
+        before
+    );
+    follow_verification_link(&mut b, &app, "contact@example.cn", "reg_firm").await;
+    let p = b.get("/home").await;
+    assert!(
+        p.body.contains("企业入驻申请已提交，正在审核"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("id=\"resend-verification\""), "{}", p.body);
     assert_eq!(
         reviewer_counts(&app, &reviewer, "firms_to_onboard").await,
         before + 1
@@ -194,6 +223,17 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     let p = b.get("/home").await;
+    assert!(
+        p.body.contains("入库申请已提交，请先验证联系邮箱"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        reviewer_counts(&app, &reviewer, "providers_to_review").await,
+        before
+    );
+    follow_verification_link(&mut b, &app, "ip@example.cn", "reg_prov").await;
+    let p = b.get("/home").await;
     assert!(p.body.contains("入库申请已提交，正在审核"), "{}", p.body);
     assert_eq!(
         reviewer_counts(&app, &reviewer, "providers_to_review").await,
@@ -229,6 +269,13 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
+    let p = s.get("/home").await;
+    assert!(
+        p.body.contains("请先验证联系邮箱，验证后才能提交认定申请"),
+        "{}",
+        p.body
+    );
+    follow_verification_link(&mut s, &app, "space@example.cn", "reg_space").await;
     let p = s.get("/home").await;
     assert!(p.body.contains("尚无有效的认定"), "{}", p.body);
     assert!(

@@ -42,6 +42,7 @@ pub(crate) async fn space(app: &TestApp, username: &str) -> (String, String, Str
     body["bank_account_no"] = json!("6217000010001234567");
     let r = app.post("/api/v1/registrations/space", None, &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
+    app.verify_contact(&r.body).await;
     let id = r.body["party"]["id"].as_str().unwrap().to_string();
     (id, code, app.token(username).await)
 }
@@ -842,6 +843,7 @@ async fn maker_space(app: &TestApp, username: &str, reviewer: &str) -> String {
     body["name"] = json!(format!("{username}众创空间"));
     let r = app.post("/api/v1/registrations/space", None, &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
+    app.verify_contact(&r.body).await;
     let tok = app.token(username).await;
     let r = app
         .post(
@@ -1168,6 +1170,7 @@ async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subs
     body["kind"] = json!("maker_space");
     let r = app.post("/api/v1/registrations/space", None, &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
+    app.verify_contact(&r.body).await;
     let tok = app.token("sm_space").await;
     let r = app
         .post(

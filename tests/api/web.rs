@@ -64,6 +64,7 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
     body["bank_account_no"] = json!("6217000010001234567");
     let r = app.post("/api/v1/registrations/space", None, &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
+    app.verify_contact(&r.body).await;
     let tok = app.token("wp_inc").await;
     let reviewer = app.staff_token("wp_reviewer", Role::Reviewer).await;
     certify(&app, &tok, &reviewer, "provincial_incubator").await;

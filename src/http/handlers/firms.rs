@@ -31,9 +31,14 @@ pub async fn update_my_firm(
     let body = body?;
     let id = auth.party_id()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
+    let (mail, site) = (state.mail.clone(), state.site.clone());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::update_profile(c, &policy, &id, &body, now, &auth.actor)
+            let links = crate::services::contact_verification::Links {
+                templates: &mail,
+                base: &site.base_url,
+            };
+            svc::update_profile(c, &policy, links, &id, &body, now, &auth.actor)
         })
         .await?,
     ))

@@ -5,8 +5,10 @@ use crate::domain::size_class::IndustryRule;
 use crate::domain::validation::FieldErrors;
 use crate::domain::ServiceCategory;
 use crate::error::{AppError, Problem};
+use crate::http::extract::{Auth, PartyRole};
 use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
 use crate::services::certification::{self, FiguresInput};
+use crate::services::contact_verification::{self, ContactState, Links};
 use crate::services::firms::{FirmRegistration, FirmView, Registered};
 use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
@@ -14,6 +16,7 @@ use crate::services::providers::{
 use crate::services::spaces::{SpaceRegistration, SpaceView};
 use crate::services::{firms, spaces, Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 
 /// Service categories providers are listed for and vouchers buy.
 #[utoipa::path(get, path = "/api/v1/policy/service-categories", tag = "policy", responses((status = 200, body = Vec<ServiceCategory>)))]
@@ -99,8 +102,18 @@ pub async fn register_firm(
         state.clock.now(),
         Actor::public(request_id(&req)),
     );
+    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
     let out = db(&state, move |c| {
-        firms::register(c, &policy, &auth, &body, now, &actor, FieldErrors::new())
+        firms::register(
+            c,
+            &policy,
+            &auth,
+            links(&mail, &base),
+            &body,
+            now,
+            &actor,
+            FieldErrors::new(),
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -125,8 +138,18 @@ pub async fn register_provider(
         state.clock.now(),
         Actor::public(request_id(&req)),
     );
+    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
     let out = db(&state, move |c| {
-        providers::apply(c, &policy, &auth, &body, now, &actor, FieldErrors::new())
+        providers::apply(
+            c,
+            &policy,
+            &auth,
+            links(&mail, &base),
+            &body,
+            now,
+            &actor,
+            FieldErrors::new(),
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -150,8 +173,17 @@ pub async fn register_space(
         state.clock.now(),
         Actor::public(request_id(&req)),
     );
+    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
     let out = db(&state, move |c| {
-        spaces::register(c, &auth, &body, now, &actor, FieldErrors::new())
+        spaces::register(
+            c,
+            &auth,
+            links(&mail, &base),
+            &body,
+            now,
+            &actor,
+            FieldErrors::new(),
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -192,4 +224,76 @@ pub async fn file_objection(
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+fn links<'a>(mail: &'a crate::notify::Templates, base: &'a str) -> Links<'a> {
+    Links {
+        templates: mail,
+        base,
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationToken {
+    /// The token from the emailed link (`/verify?token=…`).
+    pub token: String,
+}
+
+/// Verify a party's contact address with the token from the emailed link: once, within
+/// 24 hours, and only while the address is still the one it was sent to. No sign-in:
+/// the token is the proof.
+#[utoipa::path(post, path = "/api/v1/contact-verification", tag = "registration", request_body = VerificationToken, responses(
+    (status = 200, body = ContactState),
+    (status = 400, description = "verification_link_invalid, verification_link_used, verification_link_expired, verification_link_stale", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/contact-verification")]
+pub async fn verify_contact(
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<VerificationToken>,
+) -> actix_web::Result<HttpResponse> {
+    let body = body?;
+    let (now, rid) = (state.clock.now(), request_id(&req));
+    let out = db(&state, move |c| {
+        contact_verification::verify(c, &body.token, now, rid)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Where the signed-in firm's, provider's or space's contact verification stands.
+#[utoipa::path(get, path = "/api/v1/me/contact", tag = "registration", security(("bearer" = [])), responses(
+    (status = 200, body = ContactState),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/me/contact")]
+pub async fn my_contact(state: State, auth: Auth<PartyRole>) -> actix_web::Result<HttpResponse> {
+    let id = auth.caller.user_id.clone();
+    let out = db(&state, move |c| contact_verification::state(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Send the contact verification link again (to the contact address on file; at most
+/// three an hour; older links stop working).
+#[utoipa::path(post, path = "/api/v1/me/contact/verification-email", tag = "registration", security(("bearer" = [])), responses(
+    (status = 202, body = ContactState),
+    (status = 422, description = "contact_already_verified", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "verification_resend_throttled", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/me/contact/verification-email")]
+pub async fn resend_verification(
+    state: State,
+    auth: Auth<PartyRole>,
+) -> actix_web::Result<HttpResponse> {
+    let id = auth.caller.user_id.clone();
+    let (mail, base, now) = (
+        state.mail.clone(),
+        state.site.base_url.clone(),
+        state.clock.now(),
+    );
+    let out = db(&state, move |c| {
+        contact_verification::resend(c, links(&mail, &base), &id, now, &auth.actor)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(out))
 }

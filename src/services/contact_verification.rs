@@ -1,0 +1,262 @@
+//! A party's contact address is verified by a single-use link before its application
+//! goes to review: a firm's onboarding and a provider's listing are not decided, and a
+//! space's certification application is not accepted, until the address the party gave
+//! answered. The link is sent when the party registers (inside that transaction), when
+//! the address changes, and again on request (a few times an hour). Only the token's
+//! SHA-256 is kept (`email_tokens`, purpose `verify_contact`); it works 24 hours, once,
+//! and only for the address it was sent to.
+
+use super::auth::{new_refresh_secret, token_hash};
+use super::{audit, snapshot, Actor};
+use crate::db::models::{EmailTokenRow, UserRow};
+use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::new_id;
+use crate::error::{AppError, AppResult, Kind};
+use crate::notify::{ContactVerification, Message, Templates};
+use chrono::{Duration, NaiveDateTime};
+use serde::Serialize;
+
+pub const PURPOSE: &str = "verify_contact";
+/// How long a link works.
+pub const TTL_HOURS: i64 = 24;
+/// Links one account may be sent in an hour (registration's own link counts).
+pub const PER_ACCOUNT_PER_HOUR: i64 = 3;
+
+/// What a link needs besides the token: the templates and the site's address.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    pub templates: &'a Templates,
+    /// `{base}/verify?token=…`.
+    pub base: &'a str,
+}
+
+fn link(base: &str, token: &str) -> String {
+    format!("{}/verify?token={token}", base.trim_end_matches('/'))
+}
+
+/// Where a party's contact verification stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactState {
+    pub party_kind: String,
+    pub party_name: String,
+    pub contact_email: String,
+    pub verified_at: Option<NaiveDateTime>,
+}
+
+fn party_of(user: &UserRow) -> AppResult<(String, String)> {
+    match (&user.party_kind, &user.party_id) {
+        (Some(k), Some(id)) if k != "authority" => Ok((k.clone(), id.clone())),
+        _ => Err(AppError::rule(
+            "no_party_contact",
+            "此账户不属于企业、服务机构或载体，没有需要验证的联系邮箱",
+            "this account belongs to no firm, provider or space; there is no contact address to verify",
+        )),
+    }
+}
+
+/// Records a new link for `user`'s party and queues it to `email` (inside the caller's
+/// transaction); older unused links stop working.
+pub fn send(
+    c: &mut DbConnection,
+    links: Links<'_>,
+    user: &UserRow,
+    party_name: &str,
+    email: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<String> {
+    repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
+    let token = new_refresh_secret();
+    let row = EmailTokenRow {
+        id: new_id(),
+        purpose: PURPOSE.into(),
+        user_id: Some(user.id.clone()),
+        email: email.to_string(),
+        token_hash: token_hash(&token),
+        requested_from: String::new(),
+        requested_by: None,
+        created_at: now,
+        expires_at: now + Duration::hours(TTL_HOURS),
+        used_at: None,
+    };
+    repo::insert_email_token(c, &row)?;
+    let message = ContactVerification {
+        party_name: party_name.to_string(),
+        username: user.username.clone(),
+        link: link(links.base, &token),
+        expires_at: crate::notify::china_time(row.expires_at),
+        hours: TTL_HOURS,
+    };
+    super::outbox::enqueue(c, links.templates, vec![message.to(email, party_name)], now)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        "contact.verification_sent",
+        "user",
+        &user.id,
+        None,
+        snapshot(
+            &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
+        ),
+    )?;
+    Ok(token)
+}
+
+/// Where the signed-in party account's contact verification stands.
+pub fn state(conn: &mut DbConnection, user_id: &str) -> AppResult<ContactState> {
+    db::read_tx(conn, |c| state_in(c, user_id))
+}
+
+/// [`state`] inside the caller's transaction.
+pub fn state_in(c: &mut DbConnection, user_id: &str) -> AppResult<ContactState> {
+    let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+    let (kind, id) = party_of(&user)?;
+    let (name, email, verified_at) =
+        parties::contact_of(c, &kind, &id)?.ok_or_else(|| AppError::not_found("party"))?;
+    Ok(ContactState {
+        party_kind: kind,
+        party_name: name,
+        contact_email: email,
+        verified_at,
+    })
+}
+
+/// The party account asks for a new link (to the contact address on file).
+pub fn resend(
+    conn: &mut DbConnection,
+    links: Links<'_>,
+    user_id: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ContactState> {
+    db::write_tx(conn, |c| -> AppResult<ContactState> {
+        let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+        let (kind, id) = party_of(&user)?;
+        let (name, email, verified_at) =
+            parties::contact_of(c, &kind, &id)?.ok_or_else(|| AppError::not_found("party"))?;
+        if verified_at.is_some() {
+            return Err(AppError::rule(
+                "contact_already_verified",
+                format!("联系邮箱 {email} 已验证，无需再次发送"),
+                format!("the contact address {email} is verified already"),
+            ));
+        }
+        if repo::email_tokens_for_user(c, &user.id, PURPOSE, now - Duration::hours(1))?
+            >= PER_ACCOUNT_PER_HOUR
+        {
+            return Err(AppError::new(
+                Kind::TooManyRequests,
+                "verification_resend_throttled",
+                format!("一小时内最多发送 {PER_ACCOUNT_PER_HOUR} 次验证邮件，请稍后再试，或查看垃圾邮件箱"),
+                format!("at most {PER_ACCOUNT_PER_HOUR} verification emails an hour; try again later, or look in the spam folder"),
+            )
+            .with_retry_after(3600));
+        }
+        send(c, links, &user, &name, &email, now, actor)?;
+        Ok(ContactState {
+            party_kind: kind,
+            party_name: name,
+            contact_email: email,
+            verified_at: None,
+        })
+    })
+}
+
+/// The refusal of a link that is not one of ours.
+pub fn verify_refusal_invalid() -> AppError {
+    invalid()
+}
+
+fn invalid() -> AppError {
+    AppError::bad_request(
+        "verification_link_invalid",
+        "验证链接无效，请登录后在工作台重新发送",
+        "this verification link is not valid; sign in and send a new one from your home page",
+    )
+}
+
+/// Uses a link: the party's contact address is verified, once, before the link expires,
+/// and only if the address is still the one the link was sent to.
+pub fn verify(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+    request_id: Option<String>,
+) -> AppResult<ContactState> {
+    let token = token.trim();
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    db::write_tx(conn, |c| -> AppResult<ContactState> {
+        let row = repo::email_token_by_hash(c, &token_hash(token))?
+            .filter(|r| r.purpose == PURPOSE)
+            .ok_or_else(invalid)?;
+        if row.used_at.is_some() {
+            return Err(AppError::bad_request(
+                "verification_link_used",
+                "此验证链接已使用过，或已被更新的链接取代",
+                "this verification link has been used, or a newer one replaced it",
+            ));
+        }
+        if now >= row.expires_at {
+            return Err(AppError::bad_request(
+                "verification_link_expired",
+                format!("验证链接已过期（有效期 {TTL_HOURS} 小时），请登录后在工作台重新发送"),
+                format!("this verification link has expired (it works for {TTL_HOURS} hours); sign in and send a new one from your home page"),
+            ));
+        }
+        let user =
+            repo::by_id(c, row.user_id.as_deref().unwrap_or_default())?.ok_or_else(invalid)?;
+        let (kind, id) = party_of(&user)?;
+        let (name, email, _) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
+        if email != row.email {
+            return Err(AppError::bad_request(
+                "verification_link_stale",
+                "联系邮箱已更改，此链接不再有效，请使用发往新邮箱的链接",
+                "the contact address has changed since this link was sent; use the link sent to the new address",
+            ));
+        }
+        if !repo::use_email_token(c, &row.id, now)? {
+            return Err(AppError::bad_request(
+                "verification_link_used",
+                "此验证链接已使用过，或已被更新的链接取代",
+                "this verification link has been used, or a newer one replaced it",
+            ));
+        }
+        parties::set_contact_verified(c, &kind, &id, &email, now)?;
+        let actor = Actor {
+            user_id: Some(user.id.clone()),
+            role: user.role.clone(),
+            request_id,
+            ..Actor::system()
+        };
+        audit::record(
+            c,
+            &actor,
+            now,
+            "contact.verified",
+            &kind,
+            &id,
+            None,
+            snapshot(&serde_json::json!({"email": email, "link": row.id})),
+        )?;
+        let (_, _, verified_at) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
+        Ok(ContactState {
+            party_kind: kind,
+            party_name: name,
+            contact_email: email,
+            verified_at,
+        })
+    })
+}
+
+/// The refusal when a party's application is decided (or a space applies) before its
+/// contact address is verified.
+pub fn not_verified(email: &str) -> AppError {
+    AppError::rule(
+        "contact_not_verified",
+        format!("申请人尚未验证联系邮箱（{email}），申请尚未进入审核"),
+        format!("the applicant has not verified its contact address ({email}); the application has not gone to review"),
+    )
+}

@@ -179,6 +179,8 @@ fn what_zh(what: &str) -> &'static str {
         "order" => "订单",
         "voucher" => "合创券",
         "evidence" => "材料",
+        "document" => "证明材料",
+        "party" => "申请单位",
         "redemption application" => "兑现申请",
         "redemption item" => "兑现事项",
         "settlement run" => "结算批次",

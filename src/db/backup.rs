@@ -66,13 +66,16 @@ struct Hash {
     sha256: String,
 }
 
-/// Every evidence file's hash the database file at `path` refers to.
+/// Every stored file's hash the database file at `path` refers to: order evidence,
+/// notice attachments and party documents.
 pub fn evidence_hashes(path: &Path) -> Result<Vec<String>, String> {
     let mut c = SqliteConnection::establish(&path.display().to_string())
         .map_err(|e| format!("opening {}: {e}", path.display()))?;
-    let rows: Vec<Hash> =
-        diesel::sql_query("SELECT DISTINCT sha256 FROM order_evidence ORDER BY sha256")
-            .load(&mut c)
-            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let rows: Vec<Hash> = diesel::sql_query(
+        "SELECT sha256 FROM order_evidence UNION SELECT sha256 FROM article_files \
+             UNION SELECT sha256 FROM party_documents ORDER BY sha256",
+    )
+    .load(&mut c)
+    .map_err(|e| format!("reading {}: {e}", path.display()))?;
     Ok(rows.into_iter().map(|r| r.sha256).collect())
 }

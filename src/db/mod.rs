@@ -34,6 +34,7 @@ pub mod backup;
 pub mod carriers;
 pub mod catalogue;
 pub mod certification;
+pub mod documents;
 pub mod jobs;
 pub mod ledger;
 pub mod lottery;

@@ -804,3 +804,22 @@ pub struct ArticleFileRow {
     pub uploaded_by: Option<String>,
     pub uploaded_at: NaiveDateTime,
 }
+
+/// A document a party uploaded for the reviewer (`party_documents`).
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = party_documents)]
+pub struct PartyDocumentRow {
+    pub id: String,
+    pub party_kind: String,
+    pub party_id: String,
+    pub kind: String,
+    pub certificate_no: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}

@@ -180,6 +180,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    party_documents (id) {
+        id -> Text,
+        party_kind -> Text,
+        party_id -> Text,
+        kind -> Text,
+        certificate_no -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(provider_categories -> providers (provider_id));
 diesel::joinable!(provider_objections -> providers (provider_id));

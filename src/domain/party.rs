@@ -261,3 +261,65 @@ mod tests {
         assert!(!OnboardingStatus::Onboarded.can_edit_profile());
     }
 }
+
+super::text_enum! {
+    /// A document a firm, provider or space uploads for the reviewer.
+    pub enum DocumentKind {
+        /// 营业执照 (of the party, or of a space's operator).
+        BusinessLicence => "business_licence",
+        /// 高新技术企业证书: number and validity (three years).
+        HighTechCertificate => "high_tech_certificate",
+        /// 科技型中小企业入库登记: registration number and the year it is valid through.
+        TechSmeCertificate => "tech_sme_certificate",
+        /// A provider's professional qualification (e.g. 专利代理机构执业许可证, CMA/CNAS).
+        QualificationCertificate => "qualification_certificate",
+        /// Any other supporting document.
+        Other => "other",
+    }
+}
+
+impl DocumentKind {
+    /// The kinds a party of `kind` may upload.
+    pub fn for_party(kind: super::PartyKind) -> &'static [DocumentKind] {
+        use DocumentKind::*;
+        match kind {
+            super::PartyKind::Firm => &[
+                BusinessLicence,
+                HighTechCertificate,
+                TechSmeCertificate,
+                Other,
+            ],
+            super::PartyKind::Provider => &[BusinessLicence, QualificationCertificate, Other],
+            super::PartyKind::Space => &[BusinessLicence, Other],
+            super::PartyKind::Authority => &[],
+        }
+    }
+
+    /// A certificate: its number is required.
+    pub fn needs_number(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::HighTechCertificate
+                | DocumentKind::TechSmeCertificate
+                | DocumentKind::QualificationCertificate
+        )
+    }
+
+    /// A qualification that lapses: the date it is valid until is required.
+    pub fn needs_validity(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::HighTechCertificate | DocumentKind::TechSmeCertificate
+        )
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            DocumentKind::BusinessLicence => "营业执照",
+            DocumentKind::HighTechCertificate => "高新技术企业证书",
+            DocumentKind::TechSmeCertificate => "科技型中小企业入库登记",
+            DocumentKind::QualificationCertificate => "资质证书",
+            DocumentKind::Other => "其他证明材料",
+        }
+    }
+}

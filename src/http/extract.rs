@@ -33,6 +33,10 @@ role_set!(/// Any signed-in user.
 role_set!(FirmRole => [Firm]);
 role_set!(/// An applicant's account: a firm, provider or space.
     PartyRole => [Firm, Provider, Space]);
+role_set!(/// Staff who read parties' documents (as they read evidence).
+    DocumentStaff => [Reviewer, Finance, Auditor]);
+role_set!(/// A party's documents: the party itself and the staff who read them.
+    DocumentRead => [Firm, Provider, Space, Reviewer, Finance, Auditor]);
 role_set!(ProviderRole => [Provider]);
 role_set!(SpaceRole => [Space]);
 role_set!(/// Decides applications: onboarding, listings, objections.

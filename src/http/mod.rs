@@ -204,3 +204,30 @@ pub fn query_config() -> web::QueryConfig {
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| AppError::not_found("record").into())
 }
+
+/// A request body that is a file (evidence, a party's document): refused before reading
+/// when its declared length is over `data.max_upload_bytes`, and when it is longer or
+/// does not arrive within `data.upload_timeout_secs`.
+pub async fn file_body(
+    state: &State,
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<web::Bytes> {
+    use crate::services::evidence::{too_large, upload_timed_out};
+    let max = state.files.max_bytes;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large(max).into());
+    }
+    let limit = usize::try_from(max).unwrap_or(usize::MAX);
+    let wait = state.files.upload_timeout;
+    match tokio::time::timeout(wait, payload.to_bytes_limited(limit)).await {
+        Err(_) => Err(upload_timed_out(wait.as_secs()).into()),
+        Ok(Ok(read)) => Ok(read?),
+        Ok(Err(_)) => Err(too_large(max).into()),
+    }
+}

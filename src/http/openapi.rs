@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         public::certification_schemes, public::certification_scheme, public::certification_self_check,
         public::register_firm, public::register_provider,
         public::register_space, public::verify_contact, public::my_contact, public::resend_verification,
+        documents::upload, documents::mine, documents::of_firm, documents::of_provider, documents::of_space,
+        documents::download,
         public::provider_notices, public::file_objection,
         firms::my_firm, firms::update_my_firm, firms::list, firms::get, firms::onboarding, firms::qualifications,
         providers::my_provider, providers::list, providers::get, providers::listing, providers::objections,

@@ -12,6 +12,7 @@ pub mod certification;
 pub mod claims;
 pub mod contact_verification;
 pub mod demo;
+pub mod documents;
 pub mod evidence;
 pub mod expiry;
 pub mod firms;

@@ -13,6 +13,7 @@ use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
 use crate::domain::subsidy::EntitlementStatus;
+use crate::domain::PartyKind;
 use crate::domain::{Policy, Role};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDateTime};
@@ -93,6 +94,8 @@ pub struct Workbench {
     pub standing: Option<Standing>,
     /// A firm's, provider's or space's contact address and whether it is verified.
     pub contact: Option<super::contact_verification::ContactState>,
+    /// For a firm, provider or space: whether its business licence is uploaded.
+    pub has_licence: Option<bool>,
     pub todo: Vec<Todo>,
     /// The person's latest orders (firms and providers).
     pub recent_orders: Vec<OrderView>,
@@ -139,6 +142,7 @@ pub fn of(
         let mut wb = Workbench {
             standing: None,
             contact: None,
+            has_licence: None,
             todo: Vec::new(),
             recent_orders: Vec::new(),
             batches: Vec::new(),
@@ -147,6 +151,18 @@ pub fn of(
         if let Some(user) = &actor.user_id {
             if matches!(role, Role::Firm | Role::Provider | Role::Space) {
                 wb.contact = Some(super::contact_verification::state_in(c, user)?);
+            }
+            if let (
+                Some(kind @ (PartyKind::Firm | PartyKind::Provider | PartyKind::Space)),
+                Some(id),
+            ) = (actor.party_kind, actor.party_id.as_deref())
+            {
+                let reader = super::documents::Reader::Party(kind, id);
+                let docs = super::documents::of_party(c, reader, kind, id, now)?;
+                wb.has_licence = Some(
+                    docs.iter()
+                        .any(|d| d.kind == crate::domain::party::DocumentKind::BusinessLicence),
+                );
             }
             wb.done_lately = crate::db::audit::by_actor(c, user, 8)?
                 .into_iter()

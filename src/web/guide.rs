@@ -257,14 +257,20 @@ pub(crate) fn file_response(
         .files
         .read(&f.sha256)
         .map_err(|e| AppError::internal(format!("reading an attachment: {e}")))?;
-    let name: String = f
-        .file_name
+    Ok(inline_file(&f.media_type, &f.file_name, bytes))
+}
+
+/// A stored file shown in the browser (never run: sandboxed, its type not sniffed), under
+/// an ASCII version of its name.
+pub(crate) fn inline_file(media_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    let name: String = file_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();
-    Ok(HttpResponse::Ok()
-        .content_type(f.media_type.as_str())
+    HttpResponse::Ok()
+        .content_type(media_type)
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
@@ -276,5 +282,5 @@ pub(crate) fn file_response(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; sandbox",
         ))
-        .body(bytes))
+        .body(bytes)
 }

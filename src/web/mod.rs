@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 mod admin;
 mod admin_articles;
 mod desk;
+mod documents;
 mod en;
 mod errors;
 mod finance;
@@ -90,6 +91,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "error.html",
     "password_forgot.html",
     "verify.html",
+    "documents.html",
     "password_reset.html",
     "register.html",
     "register_form.html",
@@ -165,6 +167,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(password::routes)
         .configure(register::routes)
         .configure(verify::routes)
+        .configure(documents::routes)
         .configure(guide::routes)
         .configure(admin_articles::routes);
 }
@@ -261,6 +264,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
     links.extend(match role {
         Role::Firm => vec![
             l("/firm", "企业信息"),
+            l("/documents", "证明材料"),
             l("/batches", "领取合创券"),
             l("/my/vouchers", "我的合创券"),
             l("/services", "服务目录"),
@@ -268,12 +272,14 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
         ],
         Role::Provider => vec![
             l("/provider", "机构入库"),
+            l("/documents", "证明材料"),
             l("/provider/services", "服务项目"),
             l("/orders", "服务订单"),
             l("/provider/redemptions", "兑现申请"),
         ],
         Role::Space => vec![
             l("/space", "认定与补贴"),
+            l("/documents", "证明材料"),
             l("/space/apply", "申请认定"),
             l("/space/incubatees", "在孵企业"),
             l("/space/statistics", "年度统计"),

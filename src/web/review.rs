@@ -11,7 +11,7 @@ use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
-use crate::domain::Role;
+use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::services::certification::{self as certs, CertificationDecision, Viewer};
@@ -47,6 +47,7 @@ async fn review_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (policy, actor) = (state.policy.clone(), d.actor());
+    let (actor_role, now) = (d.s.caller.role, state.clock.now());
     let queues = db(state, move |c| {
         let firms = firms::list(c, Some(OnboardingStatus::Submitted), first(SHOWN))?;
         let applied = providers::list(c, Some(ListingStatus::Applied), first(SHOWN))?;
@@ -79,12 +80,37 @@ async fn review_page(
             Some(ApplicationStatus::Submitted),
             first(SHOWN),
         )?;
+        // Each applicant's documents, for those who read them (not administrators).
+        let reader = crate::services::documents::Reader::Staff(actor_role);
+        let mut docs = std::collections::HashMap::new();
+        let parties = firms
+            .items
+            .iter()
+            .map(|f| (PartyKind::Firm, f.id.clone()))
+            .chain(
+                applied
+                    .items
+                    .iter()
+                    .map(|p| (PartyKind::Provider, p.id.clone())),
+            );
+        for (kind, id) in parties {
+            if let Ok(list) = crate::services::documents::of_party(c, reader, kind, &id, now) {
+                docs.insert(id, list);
+            }
+        }
         Ok((
-            firms, applied, noticed, objections, disputes, items, evidence, apps,
+            (
+                firms, applied, noticed, objections, disputes, items, evidence, apps,
+            ),
+            docs,
         ))
     })
     .await?;
-    let (firms, applied, noticed, objections, disputes, items, evidence, apps) = queues;
+    let ((firms, applied, noticed, objections, disputes, items, evidence, apps), docs) = queues;
+    let docs_of = |id: &str| -> Option<Vec<serde_json::Value>> {
+        docs.get(id)
+            .map(|l| l.iter().map(super::documents::shown).collect())
+    };
     // Names in the reader's language, never the codes the data keeps.
     let en = d.en();
     let industry = |code: &str| {
@@ -115,6 +141,7 @@ async fn review_page(
                 "revenue": f.revenue.to_string(),
                 "size_class": d.t(&format!("{}企业", f.size_class.name_zh())),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
+                "documents": docs_of(&f.id),
             })
         })
         .collect();
@@ -123,6 +150,7 @@ async fn review_page(
             "id": p.id, "name": p.name, "credit_code": p.credit_code,
             "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| if en { k.name_en.clone() } else { k.name_zh.clone() })).collect::<Vec<_>>(),
             "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
+            "documents": docs_of(&p.id),
         })
     };
     let applied_v: Vec<_> = applied.items.iter().map(provider_json).collect();

@@ -91,6 +91,7 @@ fn action_words(action: &str) -> Option<&'static str> {
         ("auth", "account_unlocked") => "解除了账户锁定",
         ("auth", "password_reset_sent") => "发送了密码重置链接",
         ("contact", "verified") => "验证了联系邮箱",
+        ("document", "uploaded") => "上传了证明材料",
         ("contact", "verification_sent") => "发送了邮箱验证链接",
         ("outbox", _) => "重发了邮件",
         _ => return None,
@@ -256,6 +257,7 @@ async fn page_with(
             display_name => user.display_name,
             role_text => super::session::role_text(role),
             standing => wb.standing.as_ref().map(|s| super::val(standing(s, verified))),
+            licence_missing => wb.has_licence == Some(false),
             contact => wb.contact.as_ref().map(|c| context! {
                 email => c.contact_email.clone(), verified => c.verified_at.is_some(),
                 verified_at => c.verified_at.map(local_time),

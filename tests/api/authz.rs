@@ -110,6 +110,36 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
     ("post", "/api/v1/contact-verification", None),
+    (
+        "post",
+        "/api/v1/me/documents",
+        Some(&[Firm, Provider, Space]),
+    ),
+    (
+        "get",
+        "/api/v1/me/documents",
+        Some(&[Firm, Provider, Space]),
+    ),
+    (
+        "get",
+        "/api/v1/firms/{id}/documents",
+        Some(&[Reviewer, Finance, Auditor]),
+    ),
+    (
+        "get",
+        "/api/v1/providers/{id}/documents",
+        Some(&[Reviewer, Finance, Auditor]),
+    ),
+    (
+        "get",
+        "/api/v1/spaces/{id}/documents",
+        Some(&[Reviewer, Finance, Auditor]),
+    ),
+    (
+        "get",
+        "/api/v1/documents/{id}/file",
+        Some(&[Firm, Provider, Space, Reviewer, Finance, Auditor]),
+    ),
     ("get", "/api/v1/me/contact", Some(&[Firm, Provider, Space])),
     (
         "post",

@@ -70,6 +70,16 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     // Evidence on disk, then a stream of claims while the backup is taken.
     let w = world(&app, "bkp").await;
     let o = w.confirmed_order(&app, "12000.00").await;
+    // A party's document and a notice's attachment are files too.
+    let r = app
+        .post_bytes(
+            "/api/v1/me/documents?kind=business_licence",
+            Some(&w.firm.token),
+            crate::orders::PNG.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let licence_sha = r.body["sha256"].as_str().unwrap().to_string();
     let admin = app.token("admin_bkp").await;
     let batch =
         crate::claims::batch(&app, &admin, json!({}), json!({"budget": "5000000.00"})).await;
@@ -112,9 +122,10 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     .unwrap();
     backed_up.store(true, std::sync::atomic::Ordering::SeqCst);
     assert!(backup.status.success(), "{}", text(&backup));
-    // The four documents of the order have the same content: one file, kept once.
+    // The four documents of the order have the same content: one file, kept once; the
+    // firm's licence is the second.
     assert!(
-        text(&backup).contains("evidence: 1 files"),
+        text(&backup).contains("evidence: 2 files"),
         "{}",
         text(&backup)
     );
@@ -168,6 +179,12 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
         let bytes = store.read(&e.sha256).unwrap();
         assert_eq!(hechuang::files::sha256_hex(&bytes), e.sha256);
     }
+    let licence = store.read(&licence_sha).unwrap();
+    assert_eq!(
+        licence,
+        crate::orders::PNG,
+        "the party's document came back too"
+    );
     let vouchers_then = count(&mut c, "vouchers");
     let vouchers_now = app.count("vouchers");
     // One point in time among the claims: some before it (and the world's voucher),

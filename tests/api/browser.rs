@@ -428,6 +428,19 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
         "Your firm's application is in review",
     ))
     .await;
+    // The 工作台 asks for the business licence; the firm uploads it.
+    b.click("#upload-documents").await;
+    b.at("/documents").await;
+    b.choose("#document-kind", "business_licence").await;
+    let licence = shots.join("licence.pdf");
+    std::fs::write(&licence, crate::orders::PDF).unwrap();
+    let input = b.c.find(Locator::Css("#document-file")).await.unwrap();
+    input.send_keys(licence.to_str().unwrap()).await.unwrap();
+    b.shot("documents-form").await;
+    b.click("#document-upload").await;
+    b.sees("licence.pdf").await;
+    b.shot("documents-uploaded").await;
+    std::fs::remove_file(&licence).unwrap();
 
     // 2. The reviewer finds it on the 工作台 and onboards it.
     b.click("#sign-out").await;
@@ -443,6 +456,11 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.click("a[data-kind='firms_to_onboard']").await;
     b.at("/review").await;
     b.sees("合肥前门科技有限公司").await;
+    // The licence is beside the application, to open.
+    b.c.find(Locator::Css("a[data-document='business_licence']"))
+        .await
+        .unwrap();
+    b.shot("reviewer-sees-documents").await;
     b.choose("select[id^='firm-'][id$='-decision']", "approve")
         .await;
     b.click("form[action^='/review/firm/'] button").await;

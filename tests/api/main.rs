@@ -12,6 +12,7 @@ mod certification;
 mod claims;
 mod cli;
 mod crash;
+mod documents;
 mod faults;
 mod firms;
 mod fuzz;

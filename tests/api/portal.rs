@@ -66,6 +66,7 @@ const ROLES: [(Role, &[&str]); 7] = [
         &[
             "/home",
             "/firm",
+            "/documents",
             "/batches",
             "/my/vouchers",
             "/services",
@@ -77,6 +78,7 @@ const ROLES: [(Role, &[&str]); 7] = [
         &[
             "/home",
             "/provider",
+            "/documents",
             "/provider/services",
             "/orders",
             "/provider/redemptions",
@@ -87,6 +89,7 @@ const ROLES: [(Role, &[&str]); 7] = [
         &[
             "/home",
             "/space",
+            "/documents",
             "/space/apply",
             "/space/incubatees",
             "/space/statistics",

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod certification;
+pub mod documents;
 pub mod firms;
 pub mod incubatees;
 pub mod lottery;
@@ -77,6 +78,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(public::verify_contact)
                 .service(public::my_contact)
                 .service(public::resend_verification)
+                .service(documents::upload)
+                .service(documents::mine)
+                .service(documents::of_firm)
+                .service(documents::of_provider)
+                .service(documents::of_space)
+                .service(documents::download)
                 .service(public::provider_notices)
                 .service(public::file_objection)
                 .service(firms::my_firm)

@@ -5,7 +5,7 @@ use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
 };
 use crate::http::{db, path_id, JsonBody, ListQuery, State};
-use crate::services::evidence::{self, too_large};
+use crate::services::evidence;
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
     ReasonInput,
@@ -293,22 +293,7 @@ pub async fn upload(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "order")?;
     let provider = auth.party_id()?;
-    let max = state.files.max_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(too_large(max).into());
-    }
-    let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    let wait = state.files.upload_timeout;
-    let bytes = match tokio::time::timeout(wait, payload.to_bytes_limited(limit)).await {
-        Err(_) => return Err(evidence::upload_timed_out(wait.as_secs()).into()),
-        Ok(Ok(read)) => read?,
-        Ok(Err(_)) => return Err(too_large(max).into()),
-    };
+    let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, now) = (state.files.clone(), state.clock.now());
     let q = q.into_inner();
     Ok(HttpResponse::Created().json(

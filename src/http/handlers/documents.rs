@@ -1,0 +1,146 @@
+//! Parties' documents for the reviewer: a firm, provider or space uploads its business
+//! licence and certificates; it and reviewers, finance and auditors read them.
+
+use crate::domain::PartyKind;
+use crate::error::Problem;
+use crate::http::extract::{Auth, DocumentRead, DocumentStaff, PartyRole};
+use crate::http::{db, path_id, State};
+use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+
+/// Upload one document of the signed-in party (the request body is the file: PDF, JPEG
+/// or PNG, checked by content; at most `data.max_upload_bytes`). Certificates need
+/// their number, 高新技术企业 and 科技型中小企业 their validity; an expired certificate
+/// is refused.
+#[utoipa::path(post, path = "/api/v1/me/documents", tag = "registration", params(DocumentInput),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])), responses(
+    (status = 201, body = DocumentView),
+    (status = 408, description = "upload_timeout", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "file_too_large", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "document_kind_unknown, certificate_no_required, valid_until_required, certificate_expired, validity_invalid, date_invalid, date_in_future, file_empty, file_type_unsupported", body = Problem, content_type = "application/problem+json"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/me/documents")]
+pub async fn upload(
+    state: State,
+    auth: Auth<PartyRole>,
+    q: web::Query<DocumentInput>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let (kind, id) = match (auth.caller.party_kind, auth.party_id()?) {
+        (Some(k), id) => (k, id),
+        (None, _) => return Err(crate::error::AppError::forbidden().into()),
+    };
+    let bytes = crate::http::file_body(&state, &req, payload).await?;
+    let (files, now, input) = (state.files.clone(), state.clock.now(), q.into_inner());
+    let out = db(&state, move |c| {
+        svc::upload(c, &files, kind, &id, &input, &bytes, now, &auth.actor)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The signed-in party's documents, newest first.
+#[utoipa::path(get, path = "/api/v1/me/documents", tag = "registration", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DocumentView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/me/documents")]
+pub async fn mine(state: State, auth: Auth<PartyRole>) -> actix_web::Result<HttpResponse> {
+    let now = state.clock.now();
+    let out = db(&state, move |c| {
+        let kind = auth
+            .caller
+            .party_kind
+            .ok_or_else(crate::error::AppError::forbidden)?;
+        let id = auth.party_id()?;
+        svc::of_party(c, Reader::of(&auth.caller), kind, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn of(
+    state: State,
+    auth: Auth<DocumentStaff>,
+    kind: PartyKind,
+    raw: &str,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(raw, kind.as_str())?;
+    let now = state.clock.now();
+    let out = db(&state, move |c| {
+        svc::of_party(c, Reader::of(&auth.caller), kind, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A firm's documents (reviewers, finance, auditors).
+#[utoipa::path(get, path = "/api/v1/firms/{id}/documents", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DocumentView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/firms/{id}/documents")]
+pub async fn of_firm(
+    state: State,
+    auth: Auth<DocumentStaff>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    of(state, auth, PartyKind::Firm, &path).await
+}
+
+/// A provider's documents (reviewers, finance, auditors).
+#[utoipa::path(get, path = "/api/v1/providers/{id}/documents", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DocumentView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers/{id}/documents")]
+pub async fn of_provider(
+    state: State,
+    auth: Auth<DocumentStaff>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    of(state, auth, PartyKind::Provider, &path).await
+}
+
+/// A space's documents (reviewers, finance, auditors).
+#[utoipa::path(get, path = "/api/v1/spaces/{id}/documents", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DocumentView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/spaces/{id}/documents")]
+pub async fn of_space(
+    state: State,
+    auth: Auth<DocumentStaff>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    of(state, auth, PartyKind::Space, &path).await
+}
+
+/// Download one document (the party itself, reviewers, finance, auditors).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/file", tag = "registration", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, description = "the file, with its media type", content_type = "application/octet-stream"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/documents/{id}/file")]
+pub async fn download(
+    state: State,
+    auth: Auth<DocumentRead>,
+    path: web::Path<String>,
+) -> actix_web::Result<HttpResponse> {
+    let id = path_id(&path, "document")?;
+    let files = state.files.clone();
+    let (row, bytes) = db(&state, move |c| {
+        svc::read(c, &files, Reader::of(&auth.caller), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.media_type.as_str())
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: row.file_name.into_bytes(),
+            })],
+        })
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

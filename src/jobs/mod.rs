@@ -985,10 +985,126 @@ pub fn manual_slot(
     Ok(at)
 }
 
+/// A six-field cron expression (second, minute, hour, day of month, month, day of week)
+/// in words, Chinese and English, for the shapes schedules take (every N seconds, every
+/// minute or hour at a mark, daily, monthly, weekly); None for any other shape, which is
+/// then shown as written.
+pub fn schedule_words(expr: &str) -> Option<(String, String)> {
+    let f: Vec<&str> = expr.split_whitespace().collect();
+    let [sec, min, hour, dom, month, dow] = f.as_slice() else {
+        return None;
+    };
+    let num = |s: &str, max: u32| s.parse::<u32>().ok().filter(|n| *n <= max);
+    if *month != "*" {
+        return None;
+    }
+    let all = |x: &&str| *x == "*";
+    match (num(sec, 59), num(min, 59), num(hour, 23)) {
+        _ if [sec, min, hour, dom, dow].iter().all(|x| all(x)) => {
+            Some(("每秒".into(), "every second".into()))
+        }
+        _ if [min, hour, dom, dow].iter().all(|x| all(x)) => {
+            if let Some(n) = sec
+                .strip_prefix("*/")
+                .and_then(|n| num(n, 59))
+                .filter(|n| *n > 0)
+            {
+                return Some((format!("每 {n} 秒"), format!("every {n} seconds")));
+            }
+            let s = num(sec, 59)?;
+            Some((
+                format!("每分钟第 {s} 秒"),
+                format!("every minute, at second {s}"),
+            ))
+        }
+        (Some(s), Some(m), None) if [hour, dom, dow].iter().all(|x| all(x)) => Some((
+            format!(
+                "每小时第 {m} 分{}",
+                if s > 0 {
+                    format!(" {s} 秒")
+                } else {
+                    String::new()
+                }
+            ),
+            format!(
+                "every hour, at minute {m}{}",
+                if s > 0 {
+                    format!(":{s:02}")
+                } else {
+                    String::new()
+                }
+            ),
+        )),
+        (Some(s), Some(m), Some(h)) => {
+            let at = if s > 0 {
+                format!("{h:02}:{m:02}:{s:02}")
+            } else {
+                format!("{h:02}:{m:02}")
+            };
+            match (*dom, *dow) {
+                ("*", "*") => Some((format!("每天 {at}"), format!("every day at {at}"))),
+                (d, "*") => {
+                    let d = num(d, 31).filter(|d| *d >= 1)?;
+                    Some((
+                        format!("每月 {d} 日 {at}"),
+                        format!("on day {d} of every month at {at}"),
+                    ))
+                }
+                ("*", w) => {
+                    let w = num(w, 7)? % 7;
+                    let zh = ["日", "一", "二", "三", "四", "五", "六"][w as usize];
+                    let en = [
+                        "Sunday",
+                        "Monday",
+                        "Tuesday",
+                        "Wednesday",
+                        "Thursday",
+                        "Friday",
+                        "Saturday",
+                    ][w as usize];
+                    Some((format!("每周{zh} {at}"), format!("every {en} at {at}")))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn schedules_read_in_words() {
+        let w = |e: &str| schedule_words(e).map(|(zh, en)| format!("{zh} | {en}"));
+        assert_eq!(w("* * * * * *").unwrap(), "每秒 | every second");
+        assert_eq!(w("*/5 * * * * *").unwrap(), "每 5 秒 | every 5 seconds");
+        assert_eq!(
+            w("30 * * * * *").unwrap(),
+            "每分钟第 30 秒 | every minute, at second 30"
+        );
+        assert_eq!(
+            w("0 17 * * * *").unwrap(),
+            "每小时第 17 分 | every hour, at minute 17"
+        );
+        assert_eq!(w("0 0 9 * * *").unwrap(), "每天 09:00 | every day at 09:00");
+        assert_eq!(w("0 5 0 * * *").unwrap(), "每天 00:05 | every day at 00:05");
+        assert_eq!(
+            w("0 0 2 1 * *").unwrap(),
+            "每月 1 日 02:00 | on day 1 of every month at 02:00"
+        );
+        assert_eq!(
+            w("0 30 8 * * 1").unwrap(),
+            "每周一 08:30 | every Monday at 08:30"
+        );
+        // Anything else is shown as written.
+        assert_eq!(w("0 0 9 * 1-5 *"), None);
+        assert_eq!(w("0 0 9 L * *"), None);
+        assert_eq!(w("0 0 25 * * *"), None);
+        assert_eq!(w("off"), None);
+    }
 
     fn schedules(pairs: &[(&str, &str)]) -> Result<Schedules, String> {
         let mut map: BTreeMap<String, String> = Job::ALL

@@ -484,19 +484,46 @@ async fn jobs_view(
         ))
     })
     .await?;
+    // Jobs by what they do and when, in the reader's language; never codes or cron.
+    let en = d.en();
+    let title = |job: jobs::Job| {
+        let (zh, e) = job.describe();
+        if en {
+            let mut c = e.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        } else {
+            zh.to_string()
+        }
+    };
+    let when = |expr: Option<&str>| match expr {
+        None => d.t("不定时"),
+        Some(x) => match jobs::schedule_words(x) {
+            Some((zh, e)) => {
+                if en {
+                    e
+                } else {
+                    zh
+                }
+            }
+            None => format!("{} {x}", d.t("自定义计划：")),
+        },
+    };
     let jobs_v: Vec<_> = list
         .iter()
         .map(|j| {
-            json!({"name": wire(&j.name), "description": j.description, "schedule": j.schedule,
+            json!({"name": wire(&j.name), "title": title(j.name), "schedule": when(j.schedule.as_deref()),
                    "next_slot": j.next_slot.map(local_time),
-                   "last": j.last_run.as_ref().map(|r| format!("{} {}", local_time(r.started_at), run_status_text(&r.status)))})
+                   "last": j.last_run.as_ref().map(|r| format!("{} {}", local_time(r.started_at), d.t(run_status_text(&r.status))))})
         })
         .collect();
     let runs_v: Vec<_> = runs
         .items
         .iter()
         .map(|r| {
-            json!({"job": r.job, "slot": local_time(r.slot), "origin": r.origin,
+            json!({"job": jobs::Job::parse(&r.job).map_or_else(|| r.job.clone(), title),
+                   "slot": local_time(r.slot), "origin": r.origin,
                    "status_text": run_status_text(&r.status), "status": r.status,
                    "attempt": r.attempt, "started_at": local_time(r.started_at)})
         })

@@ -778,6 +778,7 @@ const EN: &[(&str, &str)] = &[
     ("联系电话或邮箱", "Phone or email"),
     ("联系邮箱", "Contact email"),
     ("联系邮箱已验证：", "Contact email verified: "),
+    ("自定义计划：", "Custom schedule:"),
     ("至", "to"),
     ("至少 12 位；请当面告知本人并提醒其首次登录后修改", "At least 12 characters; tell the person face to face and have them change it at first sign-in"),
     ("英文标题（选填）", "English title (optional)"),

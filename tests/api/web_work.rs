@@ -726,6 +726,28 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     // Jobs: run one by hand, see its run; the outbox page answers.
     let j = b.get("/admin/jobs").await;
     assert_eq!(j.status, 200, "{}", j.body);
+    // Each job by what it does and when, in words: no job codes, no cron strings.
+    for words in [
+        "发送待发邮件",
+        "每 5 秒",
+        "每月 1 日 02:00",
+        "每天 09:00",
+        "每小时第 17 分",
+    ] {
+        assert!(j.body.contains(words), "{words}: {}", j.body);
+    }
+    for code in ["*/5", "0 0 2 1 * *", ">outbox_dispatch<", "<code>"] {
+        assert!(!j.body.contains(code), "{code} shown: {}", j.body);
+    }
+    let en = b.get("/admin/jobs?lang=en").await;
+    for words in [
+        "Send due emails from the outbox",
+        "every 5 seconds",
+        "on day 1 of every month at 02:00",
+    ] {
+        assert!(en.body.contains(words), "{words}: {}", en.body);
+    }
+    let _ = b.get("/admin/jobs?lang=zh").await;
     let ok = post(&mut b, &j, "/admin/jobs/housekeeping/runs", &[]).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let j = b.get(&ok.location).await;

@@ -17,19 +17,25 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// What the party says about the file it uploads.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentInput {
-    /// business_licence, high_tech_certificate, tech_sme_certificate,
-    /// qualification_certificate or other (which ones depends on the party).
+    /// Which ones a party uploads depends on it: firms business_licence,
+    /// high_tech_certificate, tech_sme_certificate, other; providers business_licence,
+    /// qualification_certificate, other; spaces business_licence, other.
+    #[param(value_type = DocumentKind)]
     pub kind: String,
     /// The certificate's number (required for certificates).
+    #[param(max_length = 64)]
     pub certificate_no: Option<String>,
-    /// Valid from, `YYYY-MM-DD` (optional).
+    /// Valid from (optional; not after today).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
     pub valid_from: Option<String>,
-    /// Valid until, `YYYY-MM-DD` (required for 高新技术企业 and 科技型中小企业).
+    /// Valid until (required for 高新技术企业 and 科技型中小企业; not past).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
     pub valid_until: Option<String>,
     /// The file's name, shown to readers (never used as a path).
+    #[param(max_length = 255)]
     pub name: Option<String>,
 }
 

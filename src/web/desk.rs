@@ -317,6 +317,22 @@ impl Form {
         }
         let detail = if en { &e.detail_en } else { &e.detail };
         let mut error = String::new();
+        // An error about a field the form does not have (a value the use case needs that
+        // this page does not ask for) is said for the whole form, never lost.
+        let on_page = |field: &str| {
+            posted
+                .0
+                .iter()
+                .any(|(k, _)| k == field || k.strip_suffix("[]") == Some(field))
+        };
+        let elsewhere: Vec<String> = errors
+            .iter()
+            .filter(|(f, _)| !on_page(f) && field_of.iter().all(|(_, to)| to != f))
+            .map(|(_, text)| text.clone())
+            .collect();
+        if !elsewhere.is_empty() {
+            error = elsewhere.join(if en { "; " } else { "；" });
+        }
         if errors.is_empty() {
             match field_of.iter().find(|(code, _)| *code == e.code) {
                 Some((_, field)) => {

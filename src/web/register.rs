@@ -467,6 +467,8 @@ async fn submit(
             let field_of = [
                 ("credit_code_taken", "credit_code"),
                 ("username_taken", "username"),
+                // Checkboxes: none ticked sends no field, the field is on the page.
+                ("categories_required", "categories"),
             ];
             let f = Form::failed("register", &posted, &e, &field_of, en);
             Ok(page(&state, &req, kind, &f, &checked, e.kind.status())?)

@@ -98,7 +98,9 @@ async fn apply_view(
         .filter(|s| s.space_kinds.contains(&kind));
     let fields: Vec<_> = chosen
         .map(|s| {
-            s.figures_used()
+            // Every figure the scheme may ask for: those its criteria read and the ones
+            // that bound them (an incubatee count needs the total ever incubated).
+            s.figures_required_given(cert, &serde_json::Map::new())
                 .iter()
                 .filter_map(|f| cert.figure(f))
                 .map(|f| field_of(f, d.en()))

@@ -112,14 +112,21 @@ impl Session {
         el.clear().await.unwrap();
         el.send_keys(value).await.unwrap();
     }
+    /// Clicks `css`, waiting (up to 5 s) for it to be on the page: the page a click
+    /// before led to may still be loading.
     async fn click(&self, css: &str) {
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        let mut tries = 0;
+        let el = loop {
+            match self.c.find(Locator::Css(css)).await {
+                Ok(el) => break el,
+                Err(e) if tries >= 50 => panic!("{css}: {e}\n{}", self.text().await),
+                Err(_) => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        };
+        el.click().await.unwrap();
     }
     async fn click_x(&self, xpath: &str) {
         self.c
@@ -190,6 +197,37 @@ impl Session {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         panic!("not at {path}: {}", self.text().await);
+    }
+    /// Signs whoever is in out and `username` in, by the header's buttons only.
+    async fn switch_to(&self, username: &str) {
+        if self.c.find(Locator::Css("header #sign-out")).await.is_ok() {
+            self.click("header #sign-out").await;
+            // The sign-out page asks, unless the session has lapsed meanwhile.
+            self.waits_for("#confirm-sign-out, header #sign-in").await;
+            if self.c.find(Locator::Css("#confirm-sign-out")).await.is_ok() {
+                self.click("#confirm-sign-out").await;
+            }
+            self.waits_for("header #sign-in").await;
+        }
+        self.click("header #sign-in").await;
+        self.fill("#username", username).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form button[type=submit]").await;
+        self.at("/home").await;
+    }
+    /// Waits (up to 5 s) for an element.
+    async fn waits_for(&self, css: &str) {
+        for _ in 0..50 {
+            if self.c.find(Locator::Css(css)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no {css}: {}", self.text().await);
+    }
+    /// Waits for the page to say what was done (the notice a use case leaves).
+    async fn done(&self) {
+        self.waits_for("main p.notice[role='status']").await;
     }
     /// The id in the current URL after `prefix`.
     async fn id_in_url(&self, prefix: &str) -> String {
@@ -310,6 +348,8 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     // The deployment holds staff accounts and one programme with an open batch.
     let admin = app.staff_token("fd_admin", Role::Admin).await;
     app.staff("fd_reviewer", Role::Reviewer);
+    app.staff("fd_fin_a", Role::Finance);
+    app.staff("fd_fin_b", Role::Finance);
     let r = app
         .post(
             "/api/v1/programmes",
@@ -488,6 +528,13 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.sees("50").await;
     b.shot("firm-claimed").await;
 
+    // The rest of the day, every step by clicks: in English at phone width.
+    if en {
+        b.c.set_window_size(390, 844).await.unwrap();
+    }
+    rest_of_the_day(&mut b, &app, en).await;
+    b.c.set_window_size(1280, 1000).await.unwrap();
+
     // 4. Locked out by wrong passwords, the firm resets the password by email.
     b.click("#sign-out").await;
     b.click("#confirm-sign-out").await;
@@ -568,6 +615,249 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.shot("phone-register-provider").await;
     b.c.set_window_size(1280, 1000).await.unwrap();
     b.c.close().await.unwrap();
+}
+
+/// After the firm's claim: a new provider applies, verifies its address, uploads its
+/// licence, is put in notice by the reviewer and listed when the notice ends (the
+/// administrator runs the job from its page), publishes a service; the firm orders, the
+/// provider accepts, uploads the evidence and delivers, the firm confirms, the provider
+/// applies for redemption, the reviewer approves, the notice ends, one finance user
+/// prepares the run and another approves it; a new space registers, verifies and applies
+/// for certification. Every step a link or a button from where the person is.
+async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
+    let t = |zh: &'static str, e: &'static str| if en { e } else { zh };
+    let tag = if en { "en" } else { "zh" };
+    let follow_verification = |email: &'static str, username: &'static str| {
+        format!("/verify?token={}", app.verification_token(email, username))
+    };
+
+    // A new provider applies for listing.
+    b.click("header #sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.click("header #register").await;
+    b.click("#register-provider").await;
+    let code = crate::helpers::new_credit_code();
+    for (id, v) in [
+        ("#r-username", "fd_prov"),
+        ("#r-password", PASSWORD),
+        ("#r-credit_code", code.as_str()),
+        ("#r-name", "合肥前门知识产权代理有限公司"),
+        ("#r-legal_representative", "钱七"),
+        ("#r-actual_controller", "钱七"),
+        ("#r-address", "合肥市高新区创新大道2号"),
+        ("#r-description", "专利申请代理与检索"),
+        ("#r-contact_name", "孙八"),
+        ("#r-contact_phone", "0551-65551111"),
+        ("#r-contact_email", "ip@example.cn"),
+        ("#r-bank_name", "中国银行合肥分行"),
+        ("#r-bank_account_name", "合肥前门知识产权代理有限公司"),
+        ("#r-bank_account_no", "6217000000000000001"),
+    ] {
+        b.fill(id, v).await;
+    }
+    b.click("input[name=categories][value=patent]").await;
+    b.shot("provider-applies").await;
+    b.click("#register-submit").await;
+    b.at("/home").await;
+    b.waits_for("#verify-contact").await;
+    // The contact opens the emailed link.
+    b.go(&follow_verification("ip@example.cn", "fd_prov")).await;
+    b.click("#confirm-verification").await;
+    b.click("#verified a.button").await;
+    b.at("/home").await;
+    b.click("#upload-documents").await;
+    b.choose("#document-kind", "business_licence").await;
+    let licence = b.shots.join(format!("licence-{tag}.pdf"));
+    std::fs::write(&licence, crate::orders::PDF).unwrap();
+    b.c.find(Locator::Css("#document-file"))
+        .await
+        .unwrap()
+        .send_keys(licence.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("#document-upload").await;
+    b.done().await;
+
+    // The reviewer opens its notice from the 工作台.
+    b.switch_to("fd_reviewer").await;
+    b.click("a[data-kind='providers_to_review']").await;
+    b.at("/review").await;
+    b.waits_for("#q-providers a[data-document='business_licence']")
+        .await;
+    b.choose("select[id^='provider-'][id$='-action']", "start_notice")
+        .await;
+    b.shot("reviewer-starts-notice").await;
+    b.click("form[action^='/review/provider/'] button").await;
+    b.done().await;
+
+    // Seven days on, the administrator runs the notice job from its page.
+    app.clock.advance(Duration::days(7) + Duration::minutes(1));
+    b.switch_to("fd_admin").await;
+    b.click("nav.work a[href='/admin/jobs']").await;
+    b.shot("admin-jobs").await;
+    b.click("form[action='/admin/jobs/provider_notices/runs'] button")
+        .await;
+    b.done().await;
+
+    // The provider, listed, publishes a service.
+    b.switch_to("fd_prov").await;
+    b.sees(t("已入库", "Listed")).await;
+    b.click("#standing a.button").await;
+    b.at("/provider/services").await;
+    b.choose("#item-category", "patent").await;
+    b.fill("#item-title", "发明专利申请代理").await;
+    b.fill("#item-description", "撰写、递交与答复审查意见")
+        .await;
+    b.fill("#item-list_price", "12000.00").await;
+    b.fill("#item-delivery_days", "60").await;
+    b.click("form[action='/provider/services'] button").await;
+    b.done().await;
+    b.shot("provider-service").await;
+
+    // The firm orders it from the catalogue: the split first, then the order.
+    b.switch_to("fd_firm").await;
+    b.click("nav.work a[href='/services']").await;
+    b.sees("发明专利申请代理").await;
+    b.click("a[href^='/orders/new']").await;
+    b.fill("#order-contract_amount", "12000.00").await;
+    b.click("button[value=quote]").await;
+    b.sees("6,000.00").await;
+    b.shot("firm-quote").await;
+    b.click("button[value=confirm]").await;
+    b.done().await;
+
+    // The provider accepts, uploads the evidence and delivers.
+    b.switch_to("fd_prov").await;
+    b.click("a[data-kind='orders_to_accept']").await;
+    b.click("table a[href^='/orders/']").await;
+    b.click("form[action$='/accept'] button").await;
+    b.done().await;
+    for (kind, name) in [
+        ("contract", "contract.pdf"),
+        ("invoice", "invoice.pdf"),
+        ("payment_receipt", "receipt.pdf"),
+        ("service_report", "report.pdf"),
+    ] {
+        let file = b.shots.join(format!("{tag}-{name}"));
+        std::fs::write(&file, crate::orders::PDF).unwrap();
+        b.choose("#evidence-kind", kind).await;
+        b.c.find(Locator::Css("#evidence-file"))
+            .await
+            .unwrap()
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click("form[action$='/evidence'] button").await;
+        b.sees(&format!("{tag}-{name}")).await;
+        std::fs::remove_file(&file).unwrap();
+    }
+    b.click("form[action$='/deliver'] button").await;
+    b.done().await;
+    b.shot("provider-delivered").await;
+
+    // The firm confirms the delivery.
+    b.switch_to("fd_firm").await;
+    b.click("a[data-kind='orders_to_confirm']").await;
+    b.click("table a[href^='/orders/']").await;
+    b.click("form[action$='/confirm'] button").await;
+    b.done().await;
+
+    // The provider applies for redemption.
+    b.switch_to("fd_prov").await;
+    b.click("a[data-kind='orders_to_redeem']").await;
+    b.at("/provider/redemptions").await;
+    b.click("form[action='/provider/redemptions'] button").await;
+    b.done().await;
+    b.shot("provider-redemption").await;
+
+    // The reviewer approves it with the evidence in view.
+    b.switch_to("fd_reviewer").await;
+    b.click("a[data-kind='redemptions_to_review']").await;
+    b.sees(&format!("{tag}-contract.pdf")).await;
+    b.choose("select[id^='item-'][id$='-decision']", "approve")
+        .await;
+    b.click("form[action^='/review/item/'] button").await;
+    b.done().await;
+
+    // Its notice ends seven days on; the administrator runs that job too.
+    app.clock.advance(Duration::days(7) + Duration::minutes(1));
+    b.switch_to("fd_admin").await;
+    b.click("nav.work a[href='/admin/jobs']").await;
+    b.click("form[action='/admin/jobs/redemption_notices/runs'] button")
+        .await;
+    b.done().await;
+
+    // Finance: one prepares the month's run and may not approve it; another approves.
+    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    b.switch_to("fd_fin_a").await;
+    b.click("nav.work a[href='/finance']").await;
+    b.fill("#prepare-period", &period).await;
+    b.click("form[action='/finance/runs'] button").await;
+    b.done().await;
+    let approve =
+        b.c.find(Locator::Css("button[value=approve]"))
+            .await
+            .unwrap();
+    assert!(
+        !approve.is_enabled().await.unwrap(),
+        "disabled for the preparer"
+    );
+    b.shot("finance-prepared").await;
+    b.switch_to("fd_fin_b").await;
+    b.click("a[data-kind='runs_to_approve']").await;
+    b.click("a[href^='/finance/runs/']").await;
+    b.sees("6,000.00").await;
+    b.click("button[value=approve]").await;
+    b.done().await;
+    b.shot("finance-approved").await;
+
+    // A new space registers, verifies its address and applies for certification.
+    b.click("header #sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.click("header #register").await;
+    b.click("#register-space").await;
+    let code = crate::helpers::new_credit_code();
+    for (id, v) in [
+        ("#r-username", "fd_space"),
+        ("#r-password", PASSWORD),
+        ("#r-credit_code", code.as_str()),
+        ("#r-name", "合肥前门孵化器"),
+        ("#r-operator_name", "合肥前门孵化运营有限公司"),
+        ("#r-legal_representative", "周九"),
+        ("#r-address", "合肥市高新区创新大道3号"),
+        ("#r-contact_name", "吴十"),
+        ("#r-contact_phone", "0551-65552222"),
+        ("#r-contact_email", "space@example.cn"),
+    ] {
+        b.fill(id, v).await;
+    }
+    b.choose("#r-kind", "incubator").await;
+    b.click("#register-submit").await;
+    b.at("/home").await;
+    b.go(&follow_verification("space@example.cn", "fd_space"))
+        .await;
+    b.click("#confirm-verification").await;
+    b.click("#verified a.button").await;
+    b.at("/home").await;
+    b.click("#standing a.button").await;
+    b.at("/space/apply").await;
+    b.click("a[href^='/space/apply?scheme=']").await;
+    // The figures, as the space types them from its records.
+    let figures = crate::subsidies::figures();
+    b.c.execute(
+        "for (const [k, v] of Object.entries(arguments[0])) { \
+           const e = document.querySelector(`[name='figures.${k}']`); \
+           if (e) e.value = String(v); }",
+        vec![figures],
+    )
+    .await
+    .unwrap();
+    b.shot("space-applies").await;
+    b.click("form[action='/space/apply'] button").await;
+    b.done().await;
+    b.shot("space-applied").await;
+    b.fits().await;
+    std::fs::remove_file(&licence).unwrap();
 }
 
 #[actix_web::test]

@@ -128,6 +128,19 @@ RULES: dict[str, set[str]] = {
     # formatting characters (Unicode Cf), which the query parameter's schema leaves open.
     "POST /api/v1/orders/{id}/evidence": {"file_type_unsupported", "file_empty", "file_too_large",
                                           "invisible_characters"},
+    # A verification link's token is a secret the server issued (and may have been used,
+    # replaced or expired): no schema can tell one that works.
+    "POST /api/v1/contact-verification": {"verification_link_invalid", "verification_link_used",
+                                          "verification_link_expired", "verification_link_stale"},
+    # The demo parties' addresses are verified already: the state of the data.
+    "POST /api/v1/me/contact/verification-email": {"contact_already_verified"},
+    # A party's document: which kinds depend on the party; a certificate needs its number,
+    # a qualification its validity (rules across fields), not expired, not starting after
+    # today; the file is judged by its bytes as evidence is.
+    "POST /api/v1/me/documents": TODAY | {"document_kind_unknown", "certificate_no_required",
+                                          "valid_until_required", "certificate_expired",
+                                          "validity_invalid", "file_type_unsupported",
+                                          "file_empty", "file_too_large", "invisible_characters"},
     # The bank's result file is CSV or XLSX; its columns are checked by the import.
     "POST /api/v1/settlement-runs/{id}/results": {"results_file_malformed"},
 }

@@ -40,6 +40,7 @@ pub struct ContactState {
     pub party_kind: String,
     pub party_name: String,
     pub contact_email: String,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub verified_at: Option<NaiveDateTime>,
 }
 

@@ -26,7 +26,7 @@ pub struct DocumentInput {
     #[param(value_type = DocumentKind)]
     pub kind: String,
     /// The certificate's number (required for certificates).
-    #[param(max_length = 64)]
+    #[param(max_length = 64, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub certificate_no: Option<String>,
     /// Valid from (optional; not after today).
     #[param(schema_with = crate::domain::validation::schema::opt_date)]
@@ -54,6 +54,7 @@ pub struct DocumentView {
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
     pub uploaded_at: NaiveDateTime,
 }
 

@@ -67,6 +67,7 @@ pub struct SpaceView {
     pub created_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link; an application goes
     /// to review only then.
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub contact_verified_at: Option<NaiveDateTime>,
 }
 

@@ -65,11 +65,8 @@ async fn programmes_page(
     })
     .await?;
     let policy = &state.policy;
-    let name_of = |c: &String| {
-        policy
-            .category(c)
-            .map_or_else(|| c.clone(), |k| k.name_zh.clone())
-    };
+    let en = d.en();
+    let name_of = |c: &String| super::category_name(policy, c, en);
     let progs_v: Vec<_> = progs
         .iter()
         .map(|p| {
@@ -81,13 +78,13 @@ async fn programmes_page(
                     json!({"id": b.id, "name": b.name, "status": s, "status_text": batch_status_text(&s),
                            "budget": b.budget.to_string(), "remaining": b.remaining.to_string(),
                            "claimed": b.vouchers_claimed,
-                           "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("、"),
+                           "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(if en { ", " } else { "、" }),
                            "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
                            "mode": if wire(&b.allocation_mode) == "lottery" { "摇号" } else { "先到先得" }})
                 })
                 .collect();
             json!({"id": p.id, "code": p.code, "name": p.name,
-                   "categories": p.categories.iter().map(name_of).collect::<Vec<_>>().join("、"),
+                   "categories": p.categories.iter().map(name_of).collect::<Vec<_>>().join(if en { ", " } else { "、" }),
                    "co_payment_ratio": p.co_payment_ratio, "validity_months": p.validity_months,
                    "full_coverage_threshold": p.full_coverage_threshold.to_string(),
                    "per_batch_limit": p.per_batch_limit, "per_year_limit": p.per_year_limit,
@@ -97,13 +94,13 @@ async fn programmes_page(
     let categories: Vec<_> = policy
         .categories
         .iter()
-        .map(|c| json!({"code": c.code, "name": c.name_zh}))
+        .map(|c| json!({"code": c.code, "name": super::named(&c.name_zh, &c.name_en, en)}))
         .collect();
     let subsidies: Vec<_> = policy
         .subsidies
         .policies
         .iter()
-        .map(|p| json!({"code": p.code, "name": p.name_zh}))
+        .map(|p| json!({"code": p.code, "name": super::named(&p.name_zh, &p.name_en, en)}))
         .collect();
     d.render(
         state,

@@ -992,6 +992,11 @@ const EN: &[(&str, &str)] = &[
 ];
 
 /// The English for a Chinese phrase, if there is one.
+/// The whole table: (Chinese, English).
+pub(crate) fn table() -> &'static [(&'static str, &'static str)] {
+    EN
+}
+
 pub(crate) fn english(zh: &str) -> Option<&'static str> {
     EN.binary_search_by(|(z, _)| (*z).cmp(zh))
         .ok()

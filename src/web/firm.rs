@@ -392,7 +392,7 @@ async fn profile_view(
         .sme
         .industries
         .iter()
-        .map(|i| (i.code.clone(), i.name_zh.clone()))
+        .map(|i| (i.code.clone(), super::named(&i.name_zh, &i.name_en, d.en())))
         .collect();
     d.render(
         state,

@@ -258,6 +258,29 @@ pub(crate) struct NavLink {
 
 /// The pages a role works on, in the order of its day; the header shows them to that
 /// role only (a test follows every link of every role and gets the page, not a refusal).
+/// A name kept in both languages (policy data: categories, industries, schemes), in the
+/// reader's.
+pub(crate) fn named(zh: &str, en_name: &str, en: bool) -> String {
+    if en && !en_name.is_empty() {
+        en_name.to_string()
+    } else {
+        zh.to_string()
+    }
+}
+
+/// A service category's name in the reader's language (its code when unknown).
+pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
+    policy
+        .category(code)
+        .map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
+}
+
+/// The pages' wording as (Chinese, English) pairs: what a reader of the other language
+/// would see (the language tests look for leftovers with it).
+pub fn english_wording() -> &'static [(&'static str, &'static str)] {
+    en::table()
+}
+
 pub(crate) fn nav(role: Role) -> Vec<NavLink> {
     let l = |href, text| NavLink { href, text };
     let mut links = vec![l("/home", "工作台")];

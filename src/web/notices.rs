@@ -103,12 +103,7 @@ async fn page(
                     let cats: Vec<String> = n
                         .categories
                         .iter()
-                        .map(|c| {
-                            state
-                                .policy
-                                .category(c)
-                                .map_or_else(|| c.clone(), |k| k.name_zh.clone())
-                        })
+                        .map(|c| super::category_name(&state.policy, c, en))
                         .collect();
                     let (from, to) = (shown(n.notice_starts_at), shown(n.notice_ends_at));
                     let lines = if en {

@@ -126,7 +126,7 @@ async fn services(
         .policy
         .categories
         .iter()
-        .map(|c| (c.code.clone(), c.name_zh.clone()))
+        .map(|c| (c.code.clone(), super::named(&c.name_zh, &c.name_en, d.en())))
         .collect();
     let items: Vec<serde_json::Value> = list
         .items
@@ -134,7 +134,7 @@ async fn services(
         .map(|i| {
             serde_json::json!({
                 "id": i.id, "title": i.title, "provider_name": i.provider_name,
-                "category_name": i.category_name, "description": i.description,
+                "category_name": super::category_name(&state.policy, &i.category, d.en()), "description": i.description,
                 "list_price": i.list_price.to_string(), "delivery_days": i.delivery_days,
             })
         })
@@ -191,15 +191,16 @@ async fn order_form(
         .iter()
         .filter(|v| v.status == "active")
         .map(|v| {
-            (
-                v.id.clone(),
+            let (available, until) = (super::yuan(v.available), local_time(v.valid_until));
+            let text = if d.en() {
                 format!(
-                    "{}（可用 {} 元，{} 前有效）",
-                    v.code,
-                    super::yuan(v.available),
-                    local_time(v.valid_until)
-                ),
-            )
+                    "{} ({available} yuan available, valid until {until})",
+                    v.code
+                )
+            } else {
+                format!("{}（可用 {available} 元，{until} 前有效）", v.code)
+            };
+            (v.id.clone(), text)
         })
         .collect();
     d.render(
@@ -210,7 +211,8 @@ async fn order_form(
         context! {
             item => context! {
                 id => item.id, title => item.title, provider_name => item.provider_name,
-                category_name => item.category_name, description => item.description,
+                category_name => super::category_name(&state.policy, &item.category, d.en()),
+                description => item.description,
                 list_price => item.list_price.to_string(), delivery_days => item.delivery_days,
             },
             vouchers => vouchers, quote => quote,

@@ -58,12 +58,7 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
     let categories: Vec<String> = p
         .categories
         .iter()
-        .map(|c| {
-            state
-                .policy
-                .category(c)
-                .map_or_else(|| c.clone(), |k| k.name_zh.clone())
-        })
+        .map(|c| super::category_name(&state.policy, c, d.en()))
         .collect();
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
     Ok(d.render(
@@ -87,9 +82,10 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
     )?)
 }
 
-fn item_json(i: &ServiceItemView) -> minijinja::Value {
+fn item_json(i: &ServiceItemView, policy: &crate::domain::Policy, en: bool) -> minijinja::Value {
     super::val(serde_json::json!({
-        "id": i.id, "title": i.title, "category": i.category, "category_name": i.category_name,
+        "id": i.id, "title": i.title, "category": i.category,
+        "category_name": super::category_name(policy, &i.category, en),
         "description": i.description, "list_price": i.list_price.to_string(),
         "delivery_days": i.delivery_days.to_string(), "active": i.active,
         "updated_at": local_time(i.updated_at),
@@ -103,10 +99,7 @@ async fn my_categories(state: &State, d: &Desk) -> Result<Vec<(String, String)>,
     Ok(p.categories
         .iter()
         .map(|c| {
-            let name = state
-                .policy
-                .category(c)
-                .map_or_else(|| c.clone(), |k| k.name_zh.clone());
+            let name = super::category_name(&state.policy, c, d.en());
             (c.clone(), name)
         })
         .collect())
@@ -126,7 +119,10 @@ async fn services_page(
 ) -> Result<HttpResponse, AppError> {
     let (policy, id) = (state.policy.clone(), d.party()?);
     let list = db(state, move |c| catalogue::mine(c, &policy, &id)).await?;
-    let items: Vec<minijinja::Value> = list.iter().map(item_json).collect();
+    let items: Vec<minijinja::Value> = list
+        .iter()
+        .map(|i| item_json(i, &state.policy, d.en()))
+        .collect();
     let categories = my_categories(state, d).await?;
     d.render(
         state,
@@ -185,7 +181,7 @@ async fn edit_page(
         "provider_service.html",
         "/provider/services",
         &format!("{}{}", d.t("修改服务项目："), i.title),
-        context! { i => item_json(&i), categories => categories },
+        context! { i => item_json(&i, &state.policy, d.en()), categories => categories },
         form,
         status,
     )

@@ -18,13 +18,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(results_page);
 }
 
-/// "1 时 2 分 3 秒" style.
-fn span(secs: i64) -> String {
+/// A time since the opening: "1 时 2 分 3 秒", or "1 h 2 min 3 s" in English.
+fn span(secs: i64, en: bool) -> String {
     let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    match (h, m) {
-        (0, 0) => format!("{s} 秒"),
-        (0, _) => format!("{m} 分 {s} 秒"),
-        _ => format!("{h} 时 {m} 分 {s} 秒"),
+    match (h, m, en) {
+        (0, 0, false) => format!("{s} 秒"),
+        (0, _, false) => format!("{m} 分 {s} 秒"),
+        (_, _, false) => format!("{h} 时 {m} 分 {s} 秒"),
+        (0, 0, true) => format!("{s} s"),
+        (0, _, true) => format!("{m} min {s} s"),
+        (_, _, true) => format!("{h} h {m} min {s} s"),
     }
 }
 
@@ -33,6 +36,7 @@ fn span(secs: i64) -> String {
 pub(crate) fn claim_curve(
     opens_at: NaiveDateTime,
     rows: &[BatchResult],
+    en: bool,
 ) -> (String, String, Vec<(String, usize, Fen)>) {
     let secs: Vec<i64> = rows
         .iter()
@@ -59,10 +63,10 @@ pub(crate) fn claim_curve(
         let amount = upto.iter().fold(Fen::default(), |a, r| {
             a.checked_add(r.face_value).unwrap_or(a)
         });
-        samples.push((span(at), upto.len(), amount));
+        samples.push((span(at, en), upto.len(), amount));
     }
     samples.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
-    (points.join(" "), span(total), samples)
+    (points.join(" "), span(total, en), samples)
 }
 
 async fn load(
@@ -142,7 +146,7 @@ async fn results_page(
 ) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
     let (b, rows) = load(&state, &path).await?;
-    let (points, total_span, samples) = claim_curve(b.opens_at, &rows);
+    let (points, total_span, samples) = claim_curve(b.opens_at, &rows, lang.en());
     let claimed = rows.iter().fold(Fen::default(), |a, r| {
         a.checked_add(r.face_value).unwrap_or(a)
     });

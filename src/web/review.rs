@@ -202,7 +202,7 @@ async fn review_page(
             json!({
                 "id": a.id, "space_name": a.space_name, "scheme_name": a.scheme_name,
                 "eligible": a.eligible, "summary": a.evaluation.summary_zh,
-                "criteria": criteria_json(a), "submitted_at": local_time(a.submitted_at),
+                "criteria": criteria_json(a, en), "submitted_at": local_time(a.submitted_at),
             })
         })
         .collect();

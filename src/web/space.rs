@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[get("/space")]
 async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
     let d = super::orders::open!(state, req, &[Role::Space]);
+    let en = d.en();
     let space = d.party()?;
     let policy = state.policy.clone();
     let all = Page {
@@ -58,7 +59,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .items
         .iter()
         .map(|a| {
-            let criteria = criteria_json(a);
+            let criteria = criteria_json(a, en);
             let status = wire(&a.status);
             super::val(json!({
                 "scheme_name": a.scheme_name,
@@ -111,16 +112,21 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
 /// An application's criteria as evaluated on the day: required, actual, result.
 pub(super) fn criteria_json(
     a: &crate::services::certification::ApplicationView,
+    en: bool,
 ) -> Vec<serde_json::Value> {
     a.evaluation
         .criteria
         .iter()
         .map(|c| {
             let join = |f: fn(&crate::domain::certification::TestResult) -> &str| {
-                c.tests.iter().map(f).collect::<Vec<_>>().join(" 或 ")
+                c.tests
+                    .iter()
+                    .map(f)
+                    .collect::<Vec<_>>()
+                    .join(if en { " or " } else { " 或 " })
             };
             json!({
-                "name": c.name_zh,
+                "name": super::named(&c.name_zh, &c.name_en, en),
                 "required": join(|t| t.required.as_str()),
                 "actual": join(|t| t.actual.as_str()),
                 "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "不适用" },

@@ -91,7 +91,7 @@ async fn apply_view(
         .schemes
         .iter()
         .filter(|s| s.space_kinds.contains(&kind))
-        .map(|s| json!({"code": s.code, "name": s.name_zh, "source": s.source}))
+        .map(|s| json!({"code": s.code, "name": super::named(&s.name_zh, &s.name_en, d.en()), "source": s.source}))
         .collect();
     let chosen = scheme
         .and_then(|c| cert.scheme(c))
@@ -114,7 +114,7 @@ async fn apply_view(
         "申请认定（备案）",
         context! {
             schemes => val(&schemes), fields => val(&fields),
-            scheme => val(chosen.map(|s| json!({"code": s.code, "name": s.name_zh}))),
+            scheme => val(chosen.map(|s| json!({"code": s.code, "name": super::named(&s.name_zh, &s.name_en, d.en())}))),
         },
         form,
         status,

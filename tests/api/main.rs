@@ -21,6 +21,7 @@ mod helpers;
 mod hostile;
 mod isolation;
 mod jobs;
+mod language;
 mod lottery;
 mod mail;
 mod migrations;

@@ -183,7 +183,7 @@ impl Browser {
             status,
             location,
             set_cookies,
-            body: String::from_utf8(body.to_vec()).unwrap(),
+            body: String::from_utf8_lossy(body).into_owned(),
         }
     }
     pub async fn get(&mut self, path: &str) -> Page {

@@ -286,6 +286,21 @@ pub fn prune_refresh_tokens(conn: &mut DbConnection, before: NaiveDateTime) -> Q
         .execute(conn)
 }
 
+/// Deletes emailed links (reset, verification) that expired before `before`, and lock
+/// lifts made before it (they only ever mattered within the sign-in failure window);
+/// returns how many of each.
+pub fn prune_email_links(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<(usize, usize)> {
+    let links = diesel::delete(email_tokens::table.filter(email_tokens::expires_at.lt(before)))
+        .execute(conn)?;
+    let unlocks =
+        diesel::delete(account_unlocks::table.filter(account_unlocks::unlocked_at.lt(before)))
+            .execute(conn)?;
+    Ok((links, unlocks))
+}
+
 /// Enabled users of a role that have an email address.
 pub fn reachable_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<Vec<UserRow>> {
     users::table

@@ -127,7 +127,7 @@ impl Job {
             Job::LotteryDraw => ("到点摇号", "draw lottery batches at their opening"),
             Job::Housekeeping => (
                 "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌",
-                "record dead runs as interrupted; prune old job runs, sign-in attempts and expired refresh tokens",
+                "record dead runs as interrupted; prune old job runs, sign-in attempts, expired refresh tokens and emailed links",
             ),
         }
     }
@@ -666,22 +666,25 @@ impl Runner {
                 let stale = self.stale_cutoff(now);
                 let keep = chrono::Duration::days(self.deps.keep_runs_days);
                 let keep_sign_in = chrono::Duration::days(self.deps.keep_sign_in_records_days);
-                let (interrupted, pruned, attempts, tokens) = self
+                let (interrupted, pruned, attempts, tokens, (links, unlocks)) = self
                     .blocking(move |c| {
                         let i = repo::interrupt(c, Some(stale), None, now, DIED)?;
                         let p = repo::prune(c, now - keep, now - chrono::Duration::days(1))?;
                         let a = crate::db::users::prune_login_attempts(c, now - keep_sign_in)?;
                         let t = crate::db::users::prune_refresh_tokens(c, now - keep_sign_in)?;
-                        Ok((i, p, a, t))
+                        let l = crate::db::users::prune_email_links(c, now - keep_sign_in)?;
+                        Ok((i, p, a, t, l))
                     })
                     .await?;
                 Ok(Outcome::done(
-                    (interrupted + pruned + attempts + tokens) as i64,
+                    (interrupted + pruned + attempts + tokens + links + unlocks) as i64,
                     serde_json::json!({
                         "interrupted": interrupted,
                         "pruned_runs": pruned,
                         "pruned_login_attempts": attempts,
                         "pruned_refresh_tokens": tokens,
+                        "pruned_email_links": links,
+                        "pruned_unlocks": unlocks,
                     }),
                 ))
             }

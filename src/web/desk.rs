@@ -415,24 +415,57 @@ impl Posted {
                 }
             }
         }
-        bad.finish()?;
-        serde_json::from_value(Value::Object(obj)).map_err(|e| {
-            // A required field left empty: say so at the field.
-            let msg = e.to_string();
-            if let Some(name) = msg
+        // Every required field left empty is said at once: each one serde finds missing
+        // is noted and given a stand-in so the next one can be found.
+        let missing_of = |e: &serde_json::Error| {
+            e.to_string()
                 .strip_prefix("missing field `")
                 .and_then(|r| r.split('`').next())
-            {
-                let mut fe = FieldErrors::new();
-                fe.add(name, "required", "此项为必填项", "this field is required");
-                return AppError::validation(fe);
+                .map(str::to_string)
+        };
+        let stand_ins = [
+            Value::String(String::new()),
+            Value::from(0),
+            Value::Bool(false),
+            Value::Array(vec![]),
+        ];
+        for _ in 0..64 {
+            let e = match serde_json::from_value::<T>(Value::Object(obj.clone())) {
+                Ok(t) if bad.is_empty() => return Ok(t),
+                Ok(_) => break,
+                Err(e) => e,
+            };
+            let Some(name) = missing_of(&e) else {
+                if bad.is_empty() {
+                    return Err(AppError::bad_request(
+                        "form_invalid",
+                        "表单内容无效，请检查后重新提交。",
+                        format!("the form does not match what this page sends: {e}"),
+                    ));
+                }
+                break;
+            };
+            if !bad.0.iter().any(|x| x.field == name) {
+                bad.add(&name, "required", "此项为必填项", "this field is required");
             }
-            AppError::bad_request(
-                "form_invalid",
-                "表单内容无效，请检查后重新提交。",
-                format!("the form does not match what this page sends: {e}"),
-            )
-        })
+            // The stand-in of the right kind is the one after which this field is no
+            // longer what is missing.
+            let fits = stand_ins.iter().find(|v| {
+                let mut tried = obj.clone();
+                tried.insert(name.clone(), (*v).clone());
+                match serde_json::from_value::<T>(Value::Object(tried)) {
+                    Ok(_) => true,
+                    Err(e) => missing_of(&e).is_some_and(|m| m != name),
+                }
+            });
+            match fits {
+                Some(v) => {
+                    obj.insert(name, v.clone());
+                }
+                None => break,
+            }
+        }
+        Err(AppError::validation(bad))
     }
 }
 

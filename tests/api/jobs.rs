@@ -499,11 +499,23 @@ async fn housekeeping_keeps_runs_a_month_and_idle_runs_a_day() {
 async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
     let app = spawn_app().await;
     app.staff_token("admin", Role::Admin).await; // an attempt and a refresh token at day 0
+                                                 // A verification link (expires on day 1) and a lifted lock at day 0.
+    app.register_firm("hk_firm").await;
+    let user = app.staff("hk_locked", Role::Reviewer);
+    hechuang::services::password_reset::unlock(
+        &mut app.conn(),
+        &user,
+        app.clock.now(),
+        &hechuang::services::Actor::system(),
+    )
+    .unwrap();
     app.clock.advance(Duration::days(60));
     let admin = app.token("admin").await; // and at day 60
     let r = app.run_job(&admin, "housekeeping", None).await;
     assert_eq!(r.body["detail"]["pruned_login_attempts"], 0, "{}", r.body);
     assert_eq!(r.body["detail"]["pruned_refresh_tokens"], 0);
+    assert_eq!(r.body["detail"]["pruned_email_links"], 0);
+    assert_eq!(r.body["detail"]["pruned_unlocks"], 0);
     assert_eq!(app.count("login_attempts"), 2);
 
     app.clock.advance(Duration::days(45)); // day 105
@@ -514,4 +526,9 @@ async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
     assert_eq!(r.body["detail"]["pruned_refresh_tokens"], 1);
     assert_eq!(app.count("login_attempts"), 2);
     assert_eq!(app.count("refresh_tokens"), 2);
+    // The day-0 link expired on day 1, the lock was lifted on day 0: both gone.
+    assert_eq!(r.body["detail"]["pruned_email_links"], 1, "{}", r.body);
+    assert_eq!(r.body["detail"]["pruned_unlocks"], 1);
+    assert_eq!(app.count("email_tokens"), 0);
+    assert_eq!(app.count("account_unlocks"), 0);
 }

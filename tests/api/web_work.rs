@@ -1007,6 +1007,36 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         "{}",
         r.body
     );
+    // An unreadable number and three required fields left empty: all four said at once,
+    // each beside its field, and nothing saved.
+    let emptied: Vec<(String, String)> = bad
+        .iter()
+        .map(|(k, v)| {
+            let v = if ["name", "address", "contact_phone"].contains(&k.as_str()) {
+                String::new()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let form: Vec<(&str, &str)> = emptied
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = b.post("/firm", &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["employees", "name", "address", "contact_phone"] {
+        assert!(
+            r.body.contains(&format!("id=\"profile-{field}-error\"")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    assert_eq!(
+        app.count("audit_events WHERE action = 'firm.profile_updated'"),
+        0
+    );
     let good = with("15");
     let form: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = b.post("/firm", &form).await;

@@ -92,3 +92,14 @@
     table.classList.add("cards-on-phone");
   });
 })();
+
+// At phone width each navigation bar is one line that scrolls sideways (app.css): bring
+// the current page's link into view.
+(function () {
+  document.querySelectorAll("nav.main .bar, nav.work .bar").forEach(function (bar) {
+    var here = bar.querySelector("a[aria-current]");
+    if (here && bar.scrollWidth > bar.clientWidth) {
+      bar.scrollLeft = here.offsetLeft - (bar.clientWidth - here.offsetWidth) / 2;
+    }
+  });
+})();

@@ -496,6 +496,7 @@ pub fn list(
 
 /// The firm edits its profile before onboarding; a rejected profile is resubmitted. A
 /// changed contact address must be verified again (a link goes to the new one).
+#[allow(clippy::too_many_arguments)]
 pub fn update_profile(
     conn: &mut DbConnection,
     policy: &Policy,
@@ -504,8 +505,9 @@ pub fn update_profile(
     input: &FirmProfileInput,
     now: NaiveDateTime,
     actor: &Actor,
+    prior: FieldErrors,
 ) -> AppResult<FirmView> {
-    let mut errors = FieldErrors::new();
+    let mut errors = prior;
     let clean = clean_profile(&mut errors, policy, input, now.date());
     errors.finish()?;
     let Some(p) = clean else {

@@ -377,6 +377,21 @@ impl Posted {
     /// one is refused at its field), empty fields left out as an API client would leave
     /// them, `csrf` and `_`-prefixed page fields dropped.
     pub(super) fn input<T: DeserializeOwned>(&self, shape: &Shape) -> Result<T, AppError> {
+        let (t, bad) = self.input_all(shape)?;
+        if bad.is_empty() {
+            Ok(t)
+        } else {
+            Err(AppError::validation(bad))
+        }
+    }
+
+    /// [`Posted::input`] for a use case that takes the form's own errors (`prior`) and
+    /// reports them with its own, all at once: the input with a stand-in for each field
+    /// the form could not give (empty, or not a number), and those fields' errors.
+    pub(super) fn input_all<T: DeserializeOwned>(
+        &self,
+        shape: &Shape,
+    ) -> Result<(T, FieldErrors), AppError> {
         use serde_json::Value;
         let mut obj = serde_json::Map::new();
         let mut bad = FieldErrors::new();
@@ -431,8 +446,7 @@ impl Posted {
         ];
         for _ in 0..64 {
             let e = match serde_json::from_value::<T>(Value::Object(obj.clone())) {
-                Ok(t) if bad.is_empty() => return Ok(t),
-                Ok(_) => break,
+                Ok(t) => return Ok((t, bad)),
                 Err(e) => e,
             };
             let Some(name) = missing_of(&e) else {

@@ -444,8 +444,8 @@ async fn update_profile(
             &state,
             &req,
             &p,
-            |p| p.input::<crate::services::firms::FirmProfileInput>(&shape),
-            |c, i, a| {
+            |p| p.input_all::<crate::services::firms::FirmProfileInput>(&shape),
+            |c, (i, prior), a| {
                 crate::services::firms::update_profile(
                     c,
                     &a.policy,
@@ -454,6 +454,7 @@ async fn update_profile(
                     &i,
                     a.now,
                     &a.actor,
+                    prior,
                 )
             },
         )

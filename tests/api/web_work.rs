@@ -1007,13 +1007,15 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         "{}",
         r.body
     );
-    // An unreadable number and three required fields left empty: all four said at once,
-    // each beside its field, and nothing saved.
+    // An unreadable number, three required fields left empty and a malformed address:
+    // all five said at once, each beside its field, and nothing saved.
     let emptied: Vec<(String, String)> = bad
         .iter()
         .map(|(k, v)| {
             let v = if ["name", "address", "contact_phone"].contains(&k.as_str()) {
                 String::new()
+            } else if k == "contact_email" {
+                "not-an-address".to_string()
             } else {
                 v.clone()
             };
@@ -1026,7 +1028,13 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         .collect();
     let r = b.post("/firm", &form).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    for field in ["employees", "name", "address", "contact_phone"] {
+    for field in [
+        "employees",
+        "name",
+        "address",
+        "contact_phone",
+        "contact_email",
+    ] {
         assert!(
             r.body.contains(&format!("id=\"profile-{field}-error\"")),
             "{field}: {}",

@@ -38,7 +38,16 @@ pub async fn update_my_firm(
                 templates: &mail,
                 base: &site.base_url,
             };
-            svc::update_profile(c, &policy, links, &id, &body, now, &auth.actor)
+            svc::update_profile(
+                c,
+                &policy,
+                links,
+                &id,
+                &body,
+                now,
+                &auth.actor,
+                crate::domain::validation::FieldErrors::new(),
+            )
         })
         .await?,
     ))

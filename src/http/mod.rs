@@ -12,7 +12,7 @@ use crate::domain::Policy;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::AuthConfig;
 use crate::services::Page;
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -230,4 +230,25 @@ pub async fn file_body(
         Ok(Ok(read)) => Ok(read?),
         Ok(Err(_)) => Err(too_large(max).into()),
     }
+}
+
+/// A stored file (evidence, a party's document) as a download: its checked media type,
+/// its name as given (RFC 5987), never sniffed, never cached.
+pub fn stored_file_download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    use actix_web::http::header::{
+        self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    };
+    HttpResponse::Ok()
+        .content_type(media_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file_name.as_bytes().to_vec(),
+            })],
+        })
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
 }

@@ -165,11 +165,7 @@ pub fn resend(
 }
 
 /// The refusal of a link that is not one of ours.
-pub fn verify_refusal_invalid() -> AppError {
-    invalid()
-}
-
-fn invalid() -> AppError {
+pub fn invalid() -> AppError {
     AppError::bad_request(
         "verification_link_invalid",
         "验证链接无效，请登录后在工作台重新发送",

@@ -100,11 +100,16 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn may_read(&self, row: &PartyDocumentRow) -> bool {
+    /// The party itself, or staff who read documents.
+    fn may_read_party(&self, party: PartyKind, party_id: &str) -> bool {
         match self {
-            Reader::Party(k, id) => row.party_kind == k.as_str() && row.party_id == *id,
+            Reader::Party(k, id) => *k == party && *id == party_id,
             Reader::Staff(r) => matches!(r, Role::Reviewer | Role::Finance | Role::Auditor),
         }
+    }
+
+    fn may_read(&self, row: &PartyDocumentRow) -> bool {
+        PartyKind::parse(&row.party_kind).is_some_and(|k| self.may_read_party(k, &row.party_id))
     }
 }
 
@@ -279,11 +284,7 @@ pub fn of_party(
     party_id: &str,
     now: NaiveDateTime,
 ) -> AppResult<Vec<DocumentView>> {
-    let allowed = match reader {
-        Reader::Party(k, id) => k == party && id == party_id,
-        Reader::Staff(r) => matches!(r, Role::Reviewer | Role::Finance | Role::Auditor),
-    };
-    if !allowed {
+    if !reader.may_read_party(party, party_id) {
         return Err(AppError::not_found("party"));
     }
     let today = today(now);

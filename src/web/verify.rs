@@ -69,7 +69,7 @@ async fn verify_page(
     let token = q.token.trim().to_string();
     if !token_ok(&token) {
         let en = Lang::of_request(&req).en();
-        let e = svc::verify_refusal_invalid();
+        let e = svc::invalid();
         let error = if en { e.detail_en } else { e.detail };
         return Ok(page(
             &state,

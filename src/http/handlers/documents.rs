@@ -6,7 +6,6 @@ use crate::error::Problem;
 use crate::http::extract::{Auth, DocumentRead, DocumentStaff, PartyRole};
 use crate::http::{db, path_id, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 /// Upload one document of the signed-in party (the request body is the file: PDF, JPEG
@@ -130,17 +129,9 @@ pub async fn download(
         svc::read(c, &files, Reader::of(&auth.caller), &id)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.media_type.as_str())
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: row.file_name.into_bytes(),
-            })],
-        })
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    Ok(crate::http::stored_file_download(
+        &row.media_type,
+        &row.file_name,
+        bytes,
+    ))
 }

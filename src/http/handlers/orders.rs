@@ -11,7 +11,6 @@ use crate::services::orders::{
     ReasonInput,
 };
 use crate::services::{Actor, Paged};
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -334,17 +333,9 @@ pub async fn download(
         evidence::read(c, &files, Party::of(&auth.actor)?, &order, &evidence_id)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.media_type.as_str())
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: row.file_name.into_bytes(),
-            })],
-        })
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    Ok(crate::http::stored_file_download(
+        &row.media_type,
+        &row.file_name,
+        bytes,
+    ))
 }

@@ -81,6 +81,15 @@ impl AppError {
     pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self::new(Kind::BadRequest, code, zh, en)
     }
+    /// A NUL character in the request (the path, the query, a JSON string, a form
+    /// field): no text this service keeps may hold one, and PostgreSQL cannot store it.
+    pub fn nul_character() -> Self {
+        Self::bad_request(
+            "nul_character",
+            "请求中含有空字符（NUL），任何字段都不能含有该字符",
+            "the request holds a NUL character, which no field may contain",
+        )
+    }
     pub fn unauthorized(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self::new(Kind::Unauthorized, code, zh, en)
     }
@@ -329,6 +338,11 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(D::ClosedConnection, _) => AppError::unavailable(e),
             _ => {
                 let msg = e.to_string();
+                // A NUL in a value no check at the edge saw (PostgreSQL refuses it in
+                // text): the request is at fault, not the service.
+                if msg.contains("invalid byte sequence") && msg.contains("0x00") {
+                    return AppError::nul_character();
+                }
                 // A busy SQLite database (after busy_timeout), a full disk, a cut
                 // connection: the request was fine, the service is not, for a moment.
                 if is_resource_fault(&msg) {

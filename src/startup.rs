@@ -191,6 +191,18 @@ impl Application {
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 // A browser asking for a page gets refusals and faults as a page.
+                // No NUL in a path or query reaches a handler.
+                .wrap_fn(|req, srv| {
+                    let fut: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> =
+                        if http::url_holds_nul(&req) {
+                            let res = req.error_response(crate::error::AppError::nul_character());
+                            Box::pin(async move { Ok(res) })
+                        } else {
+                            let fut = srv.call(req);
+                            Box::pin(async move { Ok(fut.await?.map_into_boxed_body()) })
+                        };
+                    fut
+                })
                 .wrap_fn(|req, srv| {
                     let fut = srv.call(req);
                     async move { Ok(crate::web::error_page(fut.await?).await) }

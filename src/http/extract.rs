@@ -317,6 +317,17 @@ fn integral_numbers(v: &mut serde_json::Value) {
     }
 }
 
+/// Whether any string in the document, key or value, holds a NUL character.
+fn holds_nul(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
 impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -325,6 +336,9 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = value.await?.into_inner();
+            if holds_nul(&value) {
+                return Err(AppError::nul_character().into());
+            }
             integral_numbers(&mut value);
             serde_json::from_value(value).map(Json).map_err(|e| {
                 AppError::bad_request(
@@ -342,6 +356,15 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
 mod tests {
     use super::integral_numbers;
     use serde_json::json;
+
+    #[test]
+    fn a_nul_anywhere_in_the_document_is_found() {
+        use super::holds_nul;
+        assert!(!holds_nul(&json!({"a": ["b", {"c": "d"}], "n": 1})));
+        assert!(holds_nul(&json!({"a": ["b", {"c": "d\0"}]})));
+        assert!(holds_nul(&json!({"a\0": 1})));
+        assert!(holds_nul(&json!(["\0"])));
+    }
 
     #[test]
     fn whole_floats_become_integers_and_fractions_stay() {

@@ -201,6 +201,13 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// Refuses a request whose path or query holds a NUL character (`%00`; a raw NUL never
+/// gets past the HTTP parser) before any handler sees it, with `nul_character`.
+pub fn url_holds_nul(req: &actix_web::dev::ServiceRequest) -> bool {
+    let has = |s: &str| s.contains("%00") || s.contains('\0');
+    has(req.uri().path()) || has(req.query_string())
+}
+
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| AppError::not_found("record").into())
 }

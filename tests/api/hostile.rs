@@ -413,3 +413,80 @@ async fn implausible_dates_and_instants_are_refused_at_their_field() {
     }
     assert_eq!(app.count("batches"), 0);
 }
+
+/// A NUL character (which PostgreSQL cannot keep in text) in a path, a query, a JSON
+/// string or a form field is the request's fault: 400 `nul_character`, on both backends,
+/// and nothing is written. Found by fuzzing: `GET /api/v1/support-grants?credit_code=m%00`
+/// was a server error on PostgreSQL.
+#[actix_web::test]
+async fn a_nul_character_anywhere_in_a_request_is_refused_never_a_fault() {
+    let app = spawn_app().await;
+    let auditor = app
+        .staff_token("nul_aud", hechuang::domain::Role::Auditor)
+        .await;
+    for path in [
+        "/api/v1/support-grants?page=1&credit_code=m%00",
+        "/api/v1/firms/f%00x",
+        "/api/v1/policy/certification-schemes/a%00b",
+    ] {
+        let r = app.get(path, Some(&auditor)).await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (400, "nul_character"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(r.body["detail"].as_str().unwrap_or("").contains("空字符"));
+    }
+    // In any string of a JSON body, key or value, however deep.
+    let firms = app.count("firms");
+    let mut body = firm_body("nul_firm", &new_credit_code());
+    body["name"] = Value::String("合肥\0科技有限公司".into());
+    let r = app.post("/api/v1/registrations/firm", None, &body).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "nul_character"));
+    let r = app.login("nul\0user", "x").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "nul_character"));
+    assert_eq!(app.count("firms"), firms, "nothing written");
+
+    // A page asked for with one: a page that says so, not a fault.
+    let mut res = awc::Client::default()
+        .get(app.url("/?lang=%00"))
+        .insert_header(("accept", "text/html"))
+        .send()
+        .await
+        .expect("request sent");
+    let bytes = res.body().await.expect("body read");
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(res.status().as_u16(), 400, "{text}");
+    assert!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        res.headers()
+    );
+    assert!(text.contains("空字符"), "{text}");
+
+    // A form field: no page may fail on one (PostgreSQL refuses it, SQLite finds no
+    // such user).
+    let mut b = crate::web::Browser::new(&app);
+    let p = b.get("/login").await;
+    let csrf = crate::web::Browser::csrf(&p);
+    let p = b
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "nul\0user"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    let expected: &[u16] = if crate::helpers::is_postgres() {
+        &[400]
+    } else {
+        &[400, 401]
+    };
+    assert!(expected.contains(&p.status), "{}: {}", p.status, p.body);
+}

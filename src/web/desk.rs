@@ -100,7 +100,7 @@ impl Desk {
 
     /// A Chinese phrase in the reader's language.
     pub(super) fn t(&self, zh: &str) -> String {
-        super::en::t(zh, self.en())
+        super::i18n::t(zh, self.en())
     }
 
     /// The form `id` refused with `e`, in the reader's language (see [`Form::failed`]).

@@ -252,7 +252,7 @@ async fn claim(
     };
     if !csrf_ok(&req, &form.csrf) {
         return Ok(refuse(
-            super::en::t("页面已过期，未提交领取，请返回重试。", lang.en()),
+            super::i18n::t("页面已过期，未提交领取，请返回重试。", lang.en()),
             StatusCode::FORBIDDEN,
         )?);
     }

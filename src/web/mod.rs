@@ -22,11 +22,11 @@ mod admin;
 mod admin_articles;
 mod desk;
 mod documents;
-mod en;
 mod errors;
 mod finance;
 mod firm;
 mod guide;
+mod i18n;
 mod notices;
 mod orders;
 mod password;
@@ -115,11 +115,23 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        // `{{ "订单"|t }}`: the phrase in English when the reader chose English.
-        env.add_filter("t", |state: &minijinja::State, s: String| -> String {
-            let en = state.lookup("en").is_some_and(|v| v.is_true());
-            en::t(&s, en)
-        });
+        // `{{ "order-no"|t }}`, `{{ "orders-in-all"|t(n=total) }}`: the message in the
+        // reader's language.
+        env.add_filter(
+            "t",
+            |state: &minijinja::State,
+             s: String,
+             kwargs: minijinja::value::Kwargs|
+             -> Result<String, minijinja::Error> {
+                let en = state.lookup("en").is_some_and(|v| v.is_true());
+                let args = i18n::args_of(&kwargs)?;
+                Ok(i18n::t_with(
+                    &s,
+                    en,
+                    kwargs.args().next().is_some().then_some(&args),
+                ))
+            },
+        );
         // `{{ amount|yuan }}`: a plain amount (`1234567.50`) with thousands separators.
         env.add_filter("yuan", |s: String| -> String {
             crate::domain::money::group_digits(&s)
@@ -275,10 +287,10 @@ pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool
         .map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
 }
 
-/// The pages' wording as (Chinese, English) pairs: what a reader of the other language
-/// would see (the language tests look for leftovers with it).
-pub fn english_wording() -> &'static [(&'static str, &'static str)] {
-    en::table()
+/// The pages' wording as (key, Chinese, English): what a reader of the other language
+/// would see (the language tests look for leftovers, and for keys, with it).
+pub fn wording() -> Vec<(String, String, String)> {
+    i18n::all()
 }
 
 pub(crate) fn nav(role: Role) -> Vec<NavLink> {

@@ -44,7 +44,7 @@ fn field_of(def: &FigureDef, en: bool) -> serde_json::Value {
     };
     let label = if en { &def.name_en } else { &def.name_zh };
     json!({"name": format!("figures.{}", def.id), "label": label, "input": input,
-           "hint": super::en::t(hint, en)})
+           "hint": super::i18n::t(hint, en)})
 }
 
 /// The `figures.<id>` fields of a form as the API's figures object.

@@ -125,14 +125,24 @@ async fn an_upload_that_stops_arriving_is_refused_and_stores_nothing() {
 }
 
 #[actix_web::test]
-async fn a_name_with_nul_or_a_path_is_only_shown_cleaned() {
+async fn a_name_with_nul_is_refused_and_a_path_is_only_shown_cleaned() {
     let app = spawn_app_with(|_| {}).await;
     let (w, o) = accepted_order(&app, "upname").await;
+    // A NUL is refused before anything is read or kept.
     let r = app
         .post_bytes(
             &format!(
                 "/api/v1/orders/{o}/evidence?kind=contract&name=..%2F..%2Fetc%2Fpass%00wd.pdf"
             ),
+            Some(&w.provider_token),
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "nul_character"));
+    assert_eq!(stored_files(&app), 0);
+    let r = app
+        .post_bytes(
+            &format!("/api/v1/orders/{o}/evidence?kind=contract&name=..%2F..%2Fetc%2Fpasswd.pdf"),
             Some(&w.provider_token),
             PDF.to_vec(),
         )

@@ -37,6 +37,10 @@ ANY = {
     "not_found",
     # The umbrella code of a body with several field errors; the fields' codes are judged.
     "validation_failed",
+    # A NUL character in any string of the path, the query or the body: no field may hold
+    # one (PostgreSQL cannot keep it), which is said once in the API's problem list, not
+    # as a pattern on every string of the document.
+    "nul_character",
 }
 # Codes standing for data, not form: the service categories, industries, schemes and
 # spaces in force are policy data and records (`GET /api/v1/policy/...`), not schema enums.

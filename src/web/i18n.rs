@@ -1,0 +1,233 @@
+//! The pages' words by message key, in Project Fluent: `locales/zh-CN.ftl` (the default)
+//! and `locales/en.ftl` hold every phrase a page shows, each under the same key. A
+//! template says `{{ "order-no"|t }}`, or with values `{{ "orders-in-all"|t(n=total) }}`
+//! (plurals and word order are the message's, not the template's); Rust says
+//! [`t`] or [`t_with`].
+//!
+//! Names from the policy data (categories, schemes, figures) and people's input are
+//! data, not messages: they pass through `t` unchanged. Some values still reach a page
+//! as the Chinese name a domain type gives (a status, a size class): `t` finds those by
+//! their zh-CN text (see [`key_of`]) until each such type names its key.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const ZH: &str = include_str!("locales/zh-CN.ftl");
+const EN: &str = include_str!("locales/en.ftl");
+
+struct Messages {
+    zh: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+    /// Every key, in file order.
+    keys: Vec<String>,
+    /// A message's zh-CN text (without values) → its key.
+    by_zh: HashMap<String, String>,
+}
+
+fn bundle(lang: &str, src: &str) -> (FluentBundle<FluentResource>, Vec<String>) {
+    let id: unic_langid::LanguageIdentifier = match lang.parse() {
+        Ok(id) => id,
+        Err(e) => panic!("language {lang}: {e}"),
+    };
+    let resource = match FluentResource::try_new(src.to_string()) {
+        Ok(r) => r,
+        Err((_, errors)) => panic!("locales/{lang}.ftl does not parse: {errors:?}"),
+    };
+    let keys = resource
+        .entries()
+        .filter_map(|e| match e {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut b = FluentBundle::new_concurrent(vec![id]);
+    // Pages are HTML in one direction: no isolation marks around values.
+    b.set_use_isolating(false);
+    if let Err(errors) = b.add_resource(resource) {
+        panic!("locales/{lang}.ftl: {errors:?}");
+    }
+    (b, keys)
+}
+
+fn messages() -> &'static Messages {
+    static M: OnceLock<Messages> = OnceLock::new();
+    // The files are part of the binary and held by the unit tests below: a file that does
+    // not parse is a build defect, found by `cargo test` before it can ship.
+    M.get_or_init(|| {
+        let (zh, keys) = bundle("zh-CN", ZH);
+        let (en, _) = bundle("en", EN);
+        let mut by_zh = HashMap::new();
+        for k in &keys {
+            if let Some(text) = format(&zh, k, None) {
+                by_zh.entry(text).or_insert_with(|| k.clone());
+            }
+        }
+        Messages {
+            zh,
+            en,
+            keys,
+            by_zh,
+        }
+    })
+}
+
+fn format(
+    b: &FluentBundle<FluentResource>,
+    key: &str,
+    args: Option<&FluentArgs>,
+) -> Option<String> {
+    let pattern = b.get_message(key)?.value()?;
+    let mut errors = vec![];
+    let text = b.format_pattern(pattern, args, &mut errors).into_owned();
+    if !errors.is_empty() {
+        tracing::warn!(key, ?errors, "message formatted with errors");
+    }
+    Some(text)
+}
+
+/// The key of a message whose zh-CN text is `zh` (a name a domain type gives in Chinese).
+pub(crate) fn key_of(zh: &str) -> Option<&'static str> {
+    messages().by_zh.get(zh).map(String::as_str)
+}
+
+/// Whether `key` names a message.
+#[cfg(test)]
+fn is_key(key: &str) -> bool {
+    messages().zh.has_message(key)
+}
+
+/// The message `key` (or the message whose Chinese is `key`) in the reader's language,
+/// with `args`; anything else (data) as it is.
+pub(crate) fn t_with(key: &str, en: bool, args: Option<&FluentArgs>) -> String {
+    let m = messages();
+    let b = if en { &m.en } else { &m.zh };
+    let key = if m.zh.has_message(key) {
+        key
+    } else {
+        match key_of(key) {
+            Some(k) => k,
+            None => return key.to_string(),
+        }
+    };
+    format(b, key, args).unwrap_or_else(|| key.to_string())
+}
+
+/// [`t_with`] without values.
+pub(crate) fn t(key: &str, en: bool) -> String {
+    t_with(key, en, None)
+}
+
+/// A template's keyword arguments as Fluent values: numbers stay numbers (for plurals).
+pub(crate) fn args_of(
+    kwargs: &minijinja::value::Kwargs,
+) -> Result<FluentArgs<'static>, minijinja::Error> {
+    let mut args = FluentArgs::new();
+    for name in kwargs.args() {
+        let v: minijinja::Value = kwargs.get(name)?;
+        let value = match v.as_i64() {
+            Some(n) if v.kind() == minijinja::value::ValueKind::Number => FluentValue::from(n),
+            _ => FluentValue::from(v.to_string()),
+        };
+        args.set(name.to_string(), value);
+    }
+    Ok(args)
+}
+
+/// Every message as (key, zh-CN, en), values left as their names.
+pub(crate) fn all() -> Vec<(String, String, String)> {
+    let m = messages();
+    m.keys
+        .iter()
+        .map(|k| {
+            (
+                k.clone(),
+                format(&m.zh, k, None).unwrap_or_default(),
+                format(&m.en, k, None).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys_of(src: &str) -> BTreeSet<String> {
+        FluentResource::try_new(src.to_string())
+            .expect("parses")
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_parse_and_have_the_same_keys() {
+        let (zh, en) = (keys_of(ZH), keys_of(EN));
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only {only_zh:?}, en only {only_en:?}"
+        );
+        assert!(zh.len() > 500);
+    }
+
+    #[test]
+    fn a_key_reads_in_either_language_and_data_passes_through() {
+        assert_eq!(t("order-no", false), "订单号");
+        assert_eq!(t("order-no", true), "Order no.");
+        // A name a domain type gives in Chinese.
+        assert_eq!(t("订单号", true), "Order no.");
+        assert_eq!(t("合肥某某科技有限公司", true), "合肥某某科技有限公司");
+        // Spaces at either end are the message's.
+        assert_eq!(t("sep-or", true), " or ");
+    }
+
+    #[test]
+    fn a_count_is_said_in_the_readers_grammar() {
+        let mut one = FluentArgs::new();
+        one.set("n", 1);
+        let mut two = FluentArgs::new();
+        two.set("n", 2);
+        assert_eq!(t_with("orders-in-all", true, Some(&one)), "1 order");
+        assert_eq!(t_with("orders-in-all", true, Some(&two)), "2 orders");
+        assert_eq!(t_with("orders-in-all", false, Some(&two)), "共 2 个订单");
+    }
+
+    /// Every key a template asks for is a message; no template holds a Chinese phrase
+    /// for translation any more.
+    #[test]
+    fn every_key_the_templates_ask_for_is_a_message() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/templates");
+        let mut missing = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let src = std::fs::read_to_string(&path).unwrap();
+            let mut rest = src.as_str();
+            while let Some(end) = rest.find("\"|t") {
+                let before = &rest[..end];
+                if let Some(start) = before.rfind('"') {
+                    let key = &before[start + 1..];
+                    if !is_key(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+                rest = &rest[end + 3..];
+            }
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    #[test]
+    fn english_messages_hold_no_chinese() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let bad: Vec<_> = all().into_iter().filter(|(_, _, en)| cjk(en)).collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+}

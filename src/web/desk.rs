@@ -103,6 +103,15 @@ impl Desk {
         super::i18n::t(zh, self.en())
     }
 
+    /// The message `key` with `values`, in the reader's language.
+    pub(super) fn t_with(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut args = fluent_bundle::FluentArgs::new();
+        for (name, value) in values {
+            args.set(*name, *value);
+        }
+        super::i18n::t_with(key, self.en(), Some(&args))
+    }
+
     /// The form `id` refused with `e`, in the reader's language (see [`Form::failed`]).
     pub(super) fn failed(
         &self,

@@ -170,7 +170,7 @@ async fn run_page(
         state,
         "finance_run.html",
         "/finance",
-        &format!("{} {}", d.t("结算批次"), r.period),
+        &d.t_with("settlement-run-of", &[("period", r.period.as_str())]),
         context! {
             r => context! {
                 id => r.id, period => r.period, stage_text => stage_text(&stage), stage => stage,
@@ -452,7 +452,7 @@ async fn report(
         &state,
         "finance_report.html",
         "/finance/report",
-        &format!("{} {}", d.t("结算报表"), r.period),
+        &d.t_with("settlement-report-of", &[("period", r.period.as_str())]),
         context! {
             period => r.period.clone(), items => r.items, amount => r.amount.to_string(),
             paid => r.paid.to_string(),

@@ -297,8 +297,14 @@ async fn the_front_door_by_clicks_only_in_chinese_and_english() {
     let Some((driver_exe, shots)) = browser_or_skip("front-door") else {
         return;
     };
-    for en in [false, true] {
-        front_door(&driver_exe, &shots.join(if en { "en" } else { "zh" }), en).await;
+    // Each language at each width: the working day at desktop and at phone width.
+    for (en, phone) in [(false, false), (true, true), (false, true), (true, false)] {
+        let folder = format!(
+            "{}-{}",
+            if en { "en" } else { "zh" },
+            if phone { "phone" } else { "desktop" }
+        );
+        front_door(&driver_exe, &shots.join(folder), en, phone).await;
     }
 }
 
@@ -341,7 +347,7 @@ fn browser_or_skip(walk: &str) -> Option<(PathBuf, PathBuf)> {
     Some((driver_exe, shots))
 }
 
-async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
+async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     std::fs::create_dir_all(shots).unwrap();
     let t = |zh: &'static str, e: &'static str| if en { e } else { zh };
     let app = spawn_app().await;
@@ -528,8 +534,8 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool) {
     b.sees("50").await;
     b.shot("firm-claimed").await;
 
-    // The rest of the day, every step by clicks: in English at phone width.
-    if en {
+    // The rest of the day, every step by clicks, at the walk's width.
+    if phone {
         b.c.set_window_size(390, 844).await.unwrap();
     }
     rest_of_the_day(&mut b, &app, en).await;

@@ -1011,3 +1011,7 @@ run-total = yuan ({ $payees ->
     [one] 1 item
    *[other] { $items } items
 })
+
+## Titles with a value.
+settlement-run-of = Settlement run { $period }
+settlement-report-of = Settlement report { $period }

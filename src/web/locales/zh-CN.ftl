@@ -987,3 +987,7 @@ articles-in-all = 共 { $n } 篇
 firms-in-all = 共 { $n } 家
 accounts-in-all = 共 { $n } 个账户（企业、服务机构、载体账户由其注册产生）
 run-total = 元（{ $payees } 个收款单位，{ $items } 个项目）
+
+## Titles with a value.
+settlement-run-of = 结算批次 { $period }
+settlement-report-of = 结算报表 { $period }

@@ -495,7 +495,7 @@ async fn jobs_view(
         }
     };
     let when = |expr: Option<&str>| match expr {
-        None => d.t("不定时"),
+        None => d.t("not-scheduled"),
         Some(x) => match jobs::schedule_words(x) {
             Some((zh, e)) => {
                 if en {
@@ -504,7 +504,7 @@ async fn jobs_view(
                     zh
                 }
             }
-            None => format!("{} {x}", d.t("自定义计划：")),
+            None => format!("{} {x}", d.t("custom-schedule")),
         },
     };
     let jobs_v: Vec<_> = list

@@ -252,7 +252,7 @@ async fn claim(
     };
     if !csrf_ok(&req, &form.csrf) {
         return Ok(refuse(
-            super::i18n::t("页面已过期，未提交领取，请返回重试。", lang.en()),
+            super::i18n::t("this-page-has-expired-and-nothing-was", lang.en()),
             StatusCode::FORBIDDEN,
         )?);
     }

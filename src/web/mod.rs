@@ -295,41 +295,41 @@ pub fn wording() -> Vec<(String, String, String)> {
 
 pub(crate) fn nav(role: Role) -> Vec<NavLink> {
     let l = |href, text| NavLink { href, text };
-    let mut links = vec![l("/home", "工作台")];
+    let mut links = vec![l("/home", "my-desk")];
     links.extend(match role {
         Role::Firm => vec![
-            l("/firm", "企业信息"),
-            l("/documents", "证明材料"),
-            l("/batches", "领取合创券"),
-            l("/my/vouchers", "我的合创券"),
-            l("/services", "服务目录"),
-            l("/orders", "我的订单"),
+            l("/firm", "my-firm"),
+            l("/documents", "documents-3"),
+            l("/batches", "claim-vouchers"),
+            l("/my/vouchers", "my-vouchers"),
+            l("/services", "service-catalogue"),
+            l("/orders", "my-orders"),
         ],
         Role::Provider => vec![
-            l("/provider", "机构入库"),
-            l("/documents", "证明材料"),
-            l("/provider/services", "服务项目"),
-            l("/orders", "服务订单"),
-            l("/provider/redemptions", "兑现申请"),
+            l("/provider", "listing"),
+            l("/documents", "documents-3"),
+            l("/provider/services", "my-services"),
+            l("/orders", "orders-2"),
+            l("/provider/redemptions", "redemptions"),
         ],
         Role::Space => vec![
-            l("/space", "认定与补贴"),
-            l("/documents", "证明材料"),
-            l("/space/apply", "申请认定"),
-            l("/space/incubatees", "在孵企业"),
-            l("/space/statistics", "年度统计"),
+            l("/space", "certification-and-subsidies"),
+            l("/documents", "documents-3"),
+            l("/space/apply", "apply-for-certification"),
+            l("/space/incubatees", "incubatees"),
+            l("/space/statistics", "statistics"),
         ],
-        Role::Reviewer => vec![l("/review", "审核工作台")],
-        Role::Finance => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
+        Role::Reviewer => vec![l("/review", "review-desk")],
+        Role::Finance => vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")],
         Role::Admin => vec![
-            l("/admin", "项目与批次"),
-            l("/admin/users", "用户与角色"),
-            l("/admin/outbox", "邮件"),
-            l("/admin/jobs", "定时任务"),
-            l("/admin/articles", "通知与问答"),
-            l("/review", "审核工作台"),
+            l("/admin", "programmes-and-batches"),
+            l("/admin/users", "users-and-roles"),
+            l("/admin/outbox", "emails"),
+            l("/admin/jobs", "jobs"),
+            l("/admin/articles", "notices-and-questions"),
+            l("/review", "review-desk"),
         ],
-        Role::Auditor => vec![l("/finance", "结算批次"), l("/finance/report", "结算报表")],
+        Role::Auditor => vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")],
     });
     links
 }

@@ -356,7 +356,7 @@ async fn order_page(
         state,
         "order.html",
         &format!("/orders/{id}"),
-        &format!("{} {}", d.t("订单号"), o.order_no),
+        &format!("{} {}", d.t("order-no"), o.order_no),
         context! {
             o => order_json(&o), kinds => kinds,
             firm => role == Role::Firm, provider => role == Role::Provider,

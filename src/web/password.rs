@@ -54,7 +54,7 @@ fn words(e: &AppError, en: bool) -> String {
 }
 
 fn expired(en: bool) -> String {
-    super::i18n::t("页面已过期，表单未提交，请重试。", en)
+    super::i18n::t("this-form-has-expired-it-was-not", en)
 }
 
 #[get("/password/forgot")]
@@ -245,7 +245,7 @@ async fn reset(
         let mut errors = BTreeMap::new();
         errors.insert(
             "confirm_password".to_string(),
-            super::i18n::t("两次输入的密码不一致", en),
+            super::i18n::t("the-two-passwords-differ", en),
         );
         return Ok(again(
             &state,

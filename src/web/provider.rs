@@ -180,7 +180,7 @@ async fn edit_page(
         state,
         "provider_service.html",
         "/provider/services",
-        &format!("{}{}", d.t("修改服务项目："), i.title),
+        &format!("{}{}", d.t("edit-service"), i.title),
         context! { i => item_json(&i, &state.policy, d.en()), categories => categories },
         form,
         status,

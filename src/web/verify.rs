@@ -91,7 +91,7 @@ async fn verify(
     let en = Lang::of_request(&req).en();
     let f = form.into_inner();
     if !csrf_ok(&req, &f.csrf) {
-        let error = super::i18n::t("页面已过期，表单未提交，请重试。", en);
+        let error = super::i18n::t("this-form-has-expired-it-was-not", en);
         return Ok(page(
             &state,
             &req,

@@ -33,24 +33,24 @@ const EVERYONE: &[Role] = &[
 fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
     use TodoKind::*;
     match kind {
-        OrdersToConfirm => ("/orders?status=delivered", "待确认交付的订单"),
-        OrdersToAccept => ("/orders?status=requested", "待接受的订单"),
-        OrdersToDeliver => ("/orders?status=accepted", "待交付的订单"),
-        OrdersToRedeem => ("/provider/redemptions", "可申请兑现的订单"),
-        StatisticsDue => ("/space/statistics", "待报送的年度统计"),
-        ApplicationsInReview => ("/space", "审核中的认定申请"),
-        FirmsToOnboard => ("/review#q-firms", "待审核的企业入驻"),
-        ProvidersToReview => ("/review#q-providers", "待审核的服务机构入库申请"),
-        ProvidersInNotice => ("/review#q-notice", "公示中的服务机构"),
-        DisputesToResolve => ("/review#q-disputes", "待处理的交付异议"),
-        RedemptionsToReview => ("/review#q-items", "待审核的兑现申请"),
-        CertificationsToReview => ("/review#q-apps", "待审核的载体认定申请"),
-        EntitlementsInNotice => ("/review", "公示中的载体补贴"),
-        NoticesEnding => ("/public/provider-notices", "一天内结束公示的事项"),
-        RunsToApprove => ("/finance", "待审批的结算批次"),
-        RunsToExport => ("/finance", "待导出银行文件的结算批次"),
-        ResultsToRecord => ("/finance", "待登记支付结果的结算批次"),
-        EmailsFailed => ("/admin/outbox?status=failed", "发送失败的邮件"),
+        OrdersToConfirm => ("/orders?status=delivered", "deliveries-to-confirm"),
+        OrdersToAccept => ("/orders?status=requested", "orders-to-accept"),
+        OrdersToDeliver => ("/orders?status=accepted", "orders-to-deliver"),
+        OrdersToRedeem => ("/provider/redemptions", "orders-ready-for-redemption"),
+        StatisticsDue => ("/space/statistics", "yearly-statistics-to-file"),
+        ApplicationsInReview => ("/space", "certification-applications-in-review"),
+        FirmsToOnboard => ("/review#q-firms", "firms-to-onboard"),
+        ProvidersToReview => ("/review#q-providers", "provider-applications-to-review"),
+        ProvidersInNotice => ("/review#q-notice", "providers-in-public-notice"),
+        DisputesToResolve => ("/review#q-disputes", "disputed-deliveries-3"),
+        RedemptionsToReview => ("/review#q-items", "redemption-items-to-review"),
+        CertificationsToReview => ("/review#q-apps", "certification-applications-to-review"),
+        EntitlementsInNotice => ("/review", "carrier-subsidies-in-public-notice"),
+        NoticesEnding => ("/public/provider-notices", "notices-ending-within-a-day"),
+        RunsToApprove => ("/finance", "runs-to-approve"),
+        RunsToExport => ("/finance", "runs-whose-bank-file-is-to-be"),
+        ResultsToRecord => ("/finance", "runs-with-payment-results-to-record"),
+        EmailsFailed => ("/admin/outbox?status=failed", "emails-that-failed"),
     }
 }
 
@@ -111,17 +111,17 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
             let (text, next) = match status {
                 O::Submitted if !verified => (
                     "企业入驻申请已提交，请先验证联系邮箱，验证后进入审核。",
-                    ("/firm", "查看企业信息"),
+                    ("/firm", "see-the-firms-details"),
                 ),
                 O::Submitted => (
                     "企业入驻申请已提交，正在审核，审核通过后即可领取合创券。",
-                    ("/firm", "查看企业信息"),
+                    ("/firm", "see-the-firms-details"),
                 ),
                 O::Onboarded => (
                     "企业已入驻，可以领取合创券、选购服务。",
-                    ("/batches", "领取合创券"),
+                    ("/batches", "claim-vouchers"),
                 ),
-                O::Rejected => ("企业入驻申请未通过。", ("/firm", "修改企业信息")),
+                O::Rejected => ("企业入驻申请未通过。", ("/firm", "correct-the-firms-details")),
             };
             (name, text, reason, next)
         }
@@ -133,23 +133,23 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
             let (text, next) = match status {
                 L::Applied if !verified => (
                     "入库申请已提交，请先验证联系邮箱，验证后进入审核。",
-                    ("/provider", "查看入库申请"),
+                    ("/provider", "see-the-application"),
                 ),
-                L::Applied => ("入库申请已提交，正在审核。", ("/provider", "查看入库申请")),
+                L::Applied => ("入库申请已提交，正在审核。", ("/provider", "see-the-application")),
                 L::InNotice => (
                     "入库申请已通过审核，正在公示，公示期满无异议即入库。",
-                    ("/provider", "查看入库申请"),
+                    ("/provider", "see-the-application"),
                 ),
                 L::Listed => (
                     "已入库，可以发布服务项目、接受订单。",
-                    ("/provider/services", "管理服务项目"),
+                    ("/provider/services", "manage-services"),
                 ),
-                L::Rejected => ("入库申请未通过。", ("/provider", "查看入库申请")),
+                L::Rejected => ("入库申请未通过。", ("/provider", "see-the-application")),
                 L::Suspended => (
                     "已暂停接单，进行中的订单可继续完成。",
-                    ("/provider", "查看机构信息"),
+                    ("/provider", "see-the-providers-details"),
                 ),
-                L::Delisted => ("已出库。", ("/provider", "查看机构信息")),
+                L::Delisted => ("已出库。", ("/provider", "see-the-providers-details")),
             };
             (name, text, reason, next)
         }
@@ -157,17 +157,17 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
             let (text, next) = if !verified {
                 (
                     "请先验证联系邮箱，验证后才能提交认定申请。",
-                    ("/space", "查看载体信息"),
+                    ("/space", "view-your-space"),
                 )
             } else if *certified == 0 {
                 (
                     "尚无有效的认定（备案），可在线申请认定。",
-                    ("/space/apply", "申请认定"),
+                    ("/space/apply", "apply-for-certification"),
                 )
             } else {
                 (
                     "已认定（备案），享受相应补贴；每年按时报送统计数据。",
-                    ("/space", "查看认定与补贴"),
+                    ("/space", "see-certifications-and-subsidies"),
                 )
             };
             let _ = certified;

@@ -320,7 +320,10 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/space/statistics", "statistics"),
         ],
         Role::Reviewer => vec![l("/review", "review-desk")],
-        Role::Finance => vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")],
+        Role::Finance => vec![
+            l("/finance", "settlement-runs"),
+            l("/finance/report", "settlement-report"),
+        ],
         Role::Admin => vec![
             l("/admin", "programmes-and-batches"),
             l("/admin/users", "users-and-roles"),
@@ -329,7 +332,10 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
         ],
-        Role::Auditor => vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")],
+        Role::Auditor => vec![
+            l("/finance", "settlement-runs"),
+            l("/finance/report", "settlement-report"),
+        ],
     });
     links
 }

@@ -58,42 +58,42 @@ fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
 fn action_words(action: &str) -> Option<&'static str> {
     let (entity, verb) = action.split_once('.')?;
     Some(match (entity, verb) {
-        ("firm", "registered") => "提交了企业入驻申请",
-        ("firm", "onboarded") => "审核通过了企业入驻",
-        ("firm", "onboarding_rejected") => "退回了企业入驻申请",
-        ("firm", "profile_updated") => "修改了企业信息",
-        ("firm", "qualifications_set") => "核定了企业资质",
-        ("provider", "applied") => "提交了服务机构入库申请",
-        ("provider", _) => "处理了服务机构入库",
-        ("service_item", _) => "编辑了服务项目",
-        ("order", "requested") => "提交了订单",
-        ("order", "evidence_added") => "上传了交付材料",
-        ("order", _) => "处理了订单",
-        ("voucher", "claimed") => "领取了合创券",
-        ("lottery", _) => "办理了摇号登记",
-        ("redemption", "submitted") => "提交了兑现申请",
-        ("redemption", _) => "审核了兑现申请",
-        ("settlement", "prepared") => "生成了结算批次",
-        ("settlement", "approved") => "审批了结算批次",
-        ("settlement", "rejected") => "退回了结算批次",
-        ("settlement", "exported") => "导出了银行文件",
-        ("settlement", _) => "登记了支付结果",
-        ("payout", _) => "处理了支付",
-        ("certification", "applied") => "提交了认定申请",
-        ("certification", _) => "处理了认定",
-        ("statistics", _) => "报送了年度统计",
-        ("incubatee", _) => "更新了在孵企业",
-        ("programme" | "batch", _) => "设置了合创券项目或批次",
-        ("user", "password_changed") => "修改了密码",
-        ("user", _) => "管理了用户",
-        ("article", _) => "编辑了通知公告或常见问题",
-        ("auth", "password_reset") => "重置了密码",
-        ("auth", "account_unlocked") => "解除了账户锁定",
-        ("auth", "password_reset_sent") => "发送了密码重置链接",
-        ("contact", "verified") => "验证了联系邮箱",
-        ("document", "uploaded") => "上传了证明材料",
-        ("contact", "verification_sent") => "发送了邮箱验证链接",
-        ("outbox", _) => "重发了邮件",
+        ("firm", "registered") => "applied-for-the-firm-to-join",
+        ("firm", "onboarded") => "approved-a-firms-onboarding",
+        ("firm", "onboarding_rejected") => "refused-a-firms-onboarding",
+        ("firm", "profile_updated") => "corrected-the-firms-details",
+        ("firm", "qualifications_set") => "set-a-firms-qualifications",
+        ("provider", "applied") => "applied-to-be-listed",
+        ("provider", _) => "decided-on-a-providers-listing",
+        ("service_item", _) => "edited-a-service",
+        ("order", "requested") => "placed-an-order",
+        ("order", "evidence_added") => "uploaded-delivery-documents",
+        ("order", _) => "acted-on-an-order",
+        ("voucher", "claimed") => "claimed-a-voucher",
+        ("lottery", _) => "registered-for-a-lottery",
+        ("redemption", "submitted") => "applied-for-redemption",
+        ("redemption", _) => "reviewed-a-redemption",
+        ("settlement", "prepared") => "prepared-a-settlement-run",
+        ("settlement", "approved") => "approved-a-settlement-run",
+        ("settlement", "rejected") => "returned-a-settlement-run",
+        ("settlement", "exported") => "exported-a-bank-file",
+        ("settlement", _) => "recorded-payment-results",
+        ("payout", _) => "acted-on-a-payout",
+        ("certification", "applied") => "applied-for-certification",
+        ("certification", _) => "acted-on-a-certification",
+        ("statistics", _) => "filed-yearly-statistics",
+        ("incubatee", _) => "updated-the-incubatee-register",
+        ("programme" | "batch", _) => "set-up-a-programme-or-batch",
+        ("user", "password_changed") => "changed-the-password",
+        ("user", _) => "managed-users",
+        ("article", _) => "edited-notices-or-common-questions",
+        ("auth", "password_reset") => "reset-the-password",
+        ("auth", "account_unlocked") => "lifted-a-sign-in-lock",
+        ("auth", "password_reset_sent") => "sent-a-password-reset-link",
+        ("contact", "verified") => "verified-the-contact-email",
+        ("document", "uploaded") => "uploaded-a-document",
+        ("contact", "verification_sent") => "sent-an-email-verification-link",
+        ("outbox", _) => "retried-an-email",
         _ => return None,
     })
 }
@@ -110,18 +110,21 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
         } => {
             let (text, next) = match status {
                 O::Submitted if !verified => (
-                    "企业入驻申请已提交，请先验证联系邮箱，验证后进入审核。",
+                    "your-firms-application-is-submitted-verify-your",
                     ("/firm", "see-the-firms-details"),
                 ),
                 O::Submitted => (
-                    "企业入驻申请已提交，正在审核，审核通过后即可领取合创券。",
+                    "your-firms-application-is-in-review-once",
                     ("/firm", "see-the-firms-details"),
                 ),
                 O::Onboarded => (
-                    "企业已入驻，可以领取合创券、选购服务。",
+                    "your-firm-is-onboarded-you-can-claim",
                     ("/batches", "claim-vouchers"),
                 ),
-                O::Rejected => ("企业入驻申请未通过。", ("/firm", "correct-the-firms-details")),
+                O::Rejected => (
+                    "your-firms-application-was-not-approved",
+                    ("/firm", "correct-the-firms-details"),
+                ),
             };
             (name, text, reason, next)
         }
@@ -132,41 +135,47 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
         } => {
             let (text, next) = match status {
                 L::Applied if !verified => (
-                    "入库申请已提交，请先验证联系邮箱，验证后进入审核。",
+                    "your-listing-application-is-submitted-verify-your",
                     ("/provider", "see-the-application"),
                 ),
-                L::Applied => ("入库申请已提交，正在审核。", ("/provider", "see-the-application")),
+                L::Applied => (
+                    "your-listing-application-is-in-review",
+                    ("/provider", "see-the-application"),
+                ),
                 L::InNotice => (
-                    "入库申请已通过审核，正在公示，公示期满无异议即入库。",
+                    "your-application-passed-review-and-is-in",
                     ("/provider", "see-the-application"),
                 ),
                 L::Listed => (
-                    "已入库，可以发布服务项目、接受订单。",
+                    "listed-you-can-publish-services-and-take",
                     ("/provider/services", "manage-services"),
                 ),
-                L::Rejected => ("入库申请未通过。", ("/provider", "see-the-application")),
+                L::Rejected => (
+                    "your-listing-application-was-not-approved",
+                    ("/provider", "see-the-application"),
+                ),
                 L::Suspended => (
-                    "已暂停接单，进行中的订单可继续完成。",
+                    "suspended-from-new-orders-running-orders-may",
                     ("/provider", "see-the-providers-details"),
                 ),
-                L::Delisted => ("已出库。", ("/provider", "see-the-providers-details")),
+                L::Delisted => ("delisted-2", ("/provider", "see-the-providers-details")),
             };
             (name, text, reason, next)
         }
         Standing::Space { name, certified } => {
             let (text, next) = if !verified {
                 (
-                    "请先验证联系邮箱，验证后才能提交认定申请。",
+                    "verify-your-contact-email-first-then-you",
                     ("/space", "view-your-space"),
                 )
             } else if *certified == 0 {
                 (
-                    "尚无有效的认定（备案），可在线申请认定。",
+                    "no-certification-in-force-yet-you-can",
                     ("/space/apply", "apply-for-certification"),
                 )
             } else {
                 (
-                    "已认定（备案），享受相应补贴；每年按时报送统计数据。",
+                    "certified-subsidies-follow-file-the-statistics-every",
                     ("/space", "see-certifications-and-subsidies"),
                 )
             };
@@ -252,7 +261,7 @@ async fn page_with(
         state,
         "workbench.html",
         "/home",
-        "工作台",
+        "my-desk",
         context! {
             display_name => user.display_name,
             role_text => super::session::role_text(role),

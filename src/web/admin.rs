@@ -45,11 +45,11 @@ fn first(n: i64) -> Page {
 
 fn batch_status_text(s: &str) -> &'static str {
     match s {
-        "draft" => "草稿",
-        "scheduled" => "已发布，待开抢",
-        "open" => "领取中",
-        "exhausted" => "已领完",
-        _ => "已结束",
+        "draft" => "draft",
+        "scheduled" => "published-opening-soon",
+        "open" => "open",
+        "exhausted" => "sold-out",
+        _ => "closed-2",
     }
 }
 
@@ -80,7 +80,7 @@ async fn programmes_page(
                            "claimed": b.vouchers_claimed,
                            "faces": b.face_values.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(if en { ", " } else { "、" }),
                            "opens_at": local_time(b.opens_at), "closes_at": local_time(b.closes_at),
-                           "mode": if wire(&b.allocation_mode) == "lottery" { "摇号" } else { "先到先得" }})
+                           "mode": if wire(&b.allocation_mode) == "lottery" { "lottery" } else { "first-come-first-served" }})
                 })
                 .collect();
             json!({"id": p.id, "code": p.code, "name": p.name,
@@ -106,7 +106,7 @@ async fn programmes_page(
         state,
         "admin_programmes.html",
         "/admin",
-        "项目与批次",
+        "programmes-and-batches",
         context! {
             programmes => val(&progs_v), categories => val(&categories), subsidies => val(&subsidies),
             listing_notice_days => policy.listing.notice_days,
@@ -301,7 +301,7 @@ async fn users_view(
         state,
         "admin_users.html",
         "/admin/users",
-        "用户与角色",
+        "users-and-roles",
         context! { items => val(&items), total => list.total, roles => roles },
         form,
         status,
@@ -417,7 +417,7 @@ async fn outbox_view(
         state,
         "admin_outbox.html",
         "/admin/outbox",
-        "邮件发送",
+        "emails-2",
         context! { items => val(&items), failed => failed.total, pending => pending },
         form,
         status,
@@ -460,10 +460,10 @@ async fn retry_email(
 
 fn run_status_text(s: &str) -> &'static str {
     match s {
-        "running" => "运行中",
-        "succeeded" => "成功",
-        "failed" => "失败",
-        _ => "已放弃",
+        "running" => "running",
+        "succeeded" => "claimed-2",
+        "failed" => "failed",
+        _ => "abandoned",
     }
 }
 
@@ -529,7 +529,7 @@ async fn jobs_view(
         state,
         "admin_jobs.html",
         "/admin/jobs",
-        "定时任务",
+        "jobs",
         context! { jobs => val(&jobs_v), runs => val(&runs_v) },
         form,
         status,

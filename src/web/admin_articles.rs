@@ -32,7 +32,7 @@ const NONE: Shape = Shape {
     ints: &[],
     bools: &[],
 };
-const KINDS: [(&str, &str); 2] = [("notice", "通知公告"), ("faq", "常见问题")];
+const KINDS: [(&str, &str); 2] = [("notice", "notices"), ("faq", "common-questions")];
 
 async fn list_view(
     state: &State,
@@ -51,7 +51,7 @@ async fn list_view(
         state,
         "admin_articles.html",
         "/admin/articles",
-        "通知公告与常见问题",
+        "notices-and-common-questions",
         context! { items => val(items), total => found.total, kinds => KINDS },
         form,
         status,
@@ -102,7 +102,7 @@ async fn edit_view(
         state,
         "admin_article.html",
         &format!("/admin/articles/{id}"),
-        "编辑",
+        "edit-2",
         context! {
             a => val(&a), shown => val(article_json(&a, false)),
             kind_text => KINDS.iter().find(|k| k.0 == a.kind.as_str()).map(|k| k.1).unwrap_or(""),

@@ -63,7 +63,7 @@ async fn view(
         svc::of_party(c, Reader::of(&caller), kind, &id, now)
     })
     .await?;
-    let kinds: Vec<(&str, &str)> = std::iter::once(("", "请选择"))
+    let kinds: Vec<(&str, &str)> = std::iter::once(("", "choose"))
         .chain(
             DocumentKind::for_party(kind)
                 .iter()
@@ -76,7 +76,7 @@ async fn view(
         state,
         "documents.html",
         "/documents",
-        "证明材料",
+        "documents-3",
         context! {
             items => val(items), kinds => kinds, has_licence => has_licence,
             is_firm => kind == PartyKind::Firm, is_provider => kind == PartyKind::Provider,

@@ -30,11 +30,11 @@ fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
 
 pub(super) fn status_text(s: &str) -> &'static str {
     match s {
-        "scheduled" => "即将开抢",
-        "open" => "领取中",
-        "exhausted" => "已领完",
-        "closed" => "已结束",
-        _ => "草稿",
+        "scheduled" => "opening-soon",
+        "open" => "open",
+        "exhausted" => "sold-out",
+        "closed" => "closed-2",
+        _ => "draft",
     }
 }
 
@@ -43,24 +43,24 @@ pub(super) fn status_text(s: &str) -> &'static str {
 fn prospect_json(p: &prospects::Prospect, en: bool) -> serde_json::Value {
     use prospects::ProspectState as S;
     let text = match p.state {
-        S::CanClaim => "可以领取",
-        S::Upcoming => "符合条件，开抢后可领取",
-        S::AlreadyClaimed => "本批已领取",
-        S::NotEligible => "不符合领取条件",
-        S::GateNotMet => "已领合创券使用未达比例，暂不能再领",
-        S::YearlyLimit => "已达本年度领取上限",
-        S::SoldOut => "已领完",
-        S::Closed => "已结束",
-        S::CanRegister => "可登记参加摇号",
-        S::Registered => "已登记摇号，等待开奖",
-        S::Won => "已中签",
-        S::NotDrawn => "未中签",
-        S::RegistrationClosed => "摇号登记已截止",
+        S::CanClaim => "you-can-claim",
+        S::Upcoming => "eligible-claim-when-it-opens",
+        S::AlreadyClaimed => "claimed-in-this-batch",
+        S::NotEligible => "not-eligible",
+        S::GateNotMet => "earlier-vouchers-not-used-enough-to-claim",
+        S::YearlyLimit => "this-years-limit-reached",
+        S::SoldOut => "sold-out",
+        S::Closed => "closed-2",
+        S::CanRegister => "you-can-register-for-the-lottery",
+        S::Registered => "registered-waiting-for-the-draw",
+        S::Won => "drawn-2",
+        S::NotDrawn => "not-drawn",
+        S::RegistrationClosed => "registration-has-closed",
     };
     let reason = if en { &p.reason_en } else { &p.reason_zh };
     let outcome = p.outcome.as_deref().map(|o| match o {
-        "lost" => "额度用完，未排到",
-        _ => "开奖时不符合领取条件",
+        "lost" => "the-budget-ran-out-before-this-firms",
+        _ => "not-eligible-at-the-draw",
     });
     let pct = |bp: f64| format!("{:.1}%", bp / 100.0);
     serde_json::json!({
@@ -130,7 +130,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
         "/batches",
         &lang,
         &chrome,
-        "合创券批次",
+        "voucher-batches",
         context! {
             items => items, firm => firm, csrf => csrf, done => done,
             server_now => format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S%.3f")),
@@ -190,7 +190,7 @@ async fn lottery_entry(
             };
             let chrome = super::Chrome::signed_in(&state, Role::Firm);
             let lang = Lang::of_request(&req);
-            let title = "摇号登记未完成";
+            let title = "lottery-registration-not-done";
             let r = render(
                 "claim_result.html",
                 "/batches",
@@ -220,7 +220,7 @@ fn answer(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let title = if ok { "领取成功" } else { "未领取" };
+    let title = if ok { "claimed-3" } else { "not-claimed" };
     let r = render("claim_result.html", "/batches", lang, chrome, title, ctx)?;
     Ok(with(r, status, &[]))
 }
@@ -336,10 +336,10 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         .iter()
         .map(|v| {
             let text = match v.status.as_str() {
-                "active" => "可使用",
-                "used" => "已用完",
-                "expired" => "已过期",
-                _ => "已作废",
+                "active" => "usable",
+                "used" => "used-up",
+                "expired" => "expired-2",
+                _ => "revoked",
             };
             super::val(serde_json::json!({
                 "code": v.code, "face_value": v.face_value.to_string(),
@@ -354,7 +354,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         "/my/vouchers",
         &Lang::of_request(&req),
         &super::Chrome::signed_in(&state, s.caller.role),
-        "我的合创券",
+        "my-vouchers",
         context! { items => items },
     )?;
     Ok(with(r, StatusCode::OK, &renewed(&state, &Some(s))))
@@ -362,18 +362,18 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
 
 fn size_text(s: &str) -> &'static str {
     match s {
-        "micro" => "微型企业",
-        "small" => "小型企业",
-        "medium" => "中型企业",
-        _ => "大型企业",
+        "micro" => "micro-enterprise",
+        "small" => "small-enterprise",
+        "medium" => "medium-enterprise",
+        _ => "large-enterprise",
     }
 }
 
 fn onboarding_text(s: &str) -> &'static str {
     match s {
-        "submitted" => "已提交，待审核",
-        "onboarded" => "已入驻，可领取合创券",
-        _ => "未通过",
+        "submitted" => "submitted-under-review",
+        "onboarded" => "onboarded-may-claim-vouchers",
+        _ => "refused",
     }
 }
 
@@ -398,7 +398,7 @@ async fn profile_view(
         state,
         "firm.html",
         "/firm",
-        "企业信息",
+        "my-firm",
         context! {
             firm => super::val(serde_json::json!({
                 "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,

@@ -77,7 +77,7 @@ async fn guide(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse
         "/guide",
         &lang,
         &Chrome::of(&state, &req).await,
-        "办事指南",
+        "guide",
         context! { faq => val(faq) },
     )?;
     Ok(super::with_lang(r, &req))
@@ -160,7 +160,7 @@ async fn rules(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse
         "/guide/rules",
         &lang,
         &Chrome::of(&state, &req).await,
-        "项目规则",
+        "programme-rules",
         context! {
             programmes => val(programmes), schemes => val(schemes), subsidies => val(subsidies),
             listing_notice_days => policy.listing.notice_days,
@@ -202,7 +202,7 @@ async fn notices(
         "/notices",
         &lang,
         &Chrome::of(&state, &req).await,
-        "通知公告",
+        "notices",
         context! {
             items => val(items), total => list.total, page => list.page,
             pages => ((list.total + 19) / 20).max(1),

@@ -51,13 +51,13 @@ pub(super) use open;
 
 pub(super) fn status_text(s: &str) -> &'static str {
     match s {
-        "requested" => "待服务机构接受",
-        "accepted" => "服务中",
-        "declined" => "已拒绝",
-        "delivered" => "待企业确认",
-        "disputed" => "有异议，待审核",
-        "confirmed" => "已确认交付",
-        _ => "已取消",
+        "requested" => "waiting-for-the-provider",
+        "accepted" => "in-service",
+        "declined" => "declined",
+        "delivered" => "waiting-for-the-firm-to-confirm",
+        "disputed" => "disputed-under-review",
+        "confirmed" => "delivery-confirmed",
+        _ => "cancelled",
     }
 }
 
@@ -143,7 +143,7 @@ async fn services(
         &state,
         "services.html",
         "/services",
-        "服务目录",
+        "service-catalogue",
         context! {
             items => super::val(&items), categories => categories, total => list.total,
             category => q.category.clone().unwrap_or_default(),
@@ -207,7 +207,7 @@ async fn order_form(
         state,
         "order_new.html",
         "/orders/new",
-        "下单",
+        "order",
         context! {
             item => context! {
                 id => item.id, title => item.title, provider_name => item.provider_name,
@@ -316,9 +316,9 @@ async fn orders(
     .map(|s| (*s, status_text(s)))
     .collect();
     let title = if d.s.caller.role == Role::Provider {
-        "服务订单"
+        "orders-2"
     } else {
-        "订单"
+        "orders-3"
     };
     Ok(d.render(
         &state,

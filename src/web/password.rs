@@ -64,7 +64,7 @@ async fn forgot_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         &req,
         "password_forgot.html",
         "/password/forgot",
-        "忘记密码",
+        "forgot-password",
         StatusCode::OK,
         context! { sent => false, who => "", error => "", form_error => "" },
     )?)
@@ -92,7 +92,7 @@ async fn forgot(
             &req,
             "password_forgot.html",
             "/password/forgot",
-            "忘记密码",
+            "forgot-password",
             status,
             context! { sent => false, who => f.who.clone(), error => error, form_error => form_error },
         )
@@ -121,7 +121,7 @@ async fn forgot(
             &req,
             "password_forgot.html",
             "/password/forgot",
-            "忘记密码",
+            "forgot-password",
             StatusCode::OK,
             context! { sent => true, who => "", error => "", form_error => "" },
         )?),
@@ -158,7 +158,7 @@ fn reset_view(
         req,
         "password_reset.html",
         "/password/reset",
-        "重置密码",
+        "reset-the-password-2",
         status,
         context! { ..ctx, ..base },
     )

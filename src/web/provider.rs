@@ -29,23 +29,23 @@ const PROVIDER: &[Role] = &[Role::Provider];
 
 fn listing_text(s: &str) -> &'static str {
     match s {
-        "applied" => "已申请，待审核",
-        "in_notice" => "公示中",
-        "listed" => "已入库",
-        "rejected" => "未通过",
-        "suspended" => "已暂停",
-        _ => "已出库",
+        "applied" => "applied-under-review",
+        "in_notice" => "in-public-notice",
+        "listed" => "listed",
+        "rejected" => "refused",
+        "suspended" => "suspended",
+        _ => "delisted",
     }
 }
 
 pub(super) fn item_status_text(s: &str) -> &'static str {
     match s {
-        "submitted" => "待审核",
-        "rejected" => "未通过",
-        "in_notice" => "公示中",
-        "payable" => "待拨付",
-        "in_settlement" => "结算中",
-        _ => "已拨付",
+        "submitted" => "under-review-2",
+        "rejected" => "refused",
+        "in_notice" => "in-public-notice",
+        "payable" => "approved-to-be-paid",
+        "in_settlement" => "being-paid",
+        _ => "paid",
     }
 }
 
@@ -65,7 +65,7 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
         &state,
         "provider.html",
         "/provider",
-        "服务机构入库",
+        "provider-listing",
         context! {
             p => context! {
                 name => p.name, credit_code => p.credit_code, status_text => listing_text(&status), status => status,
@@ -128,7 +128,7 @@ async fn services_page(
         state,
         "provider_services.html",
         "/provider/services",
-        "服务项目",
+        "my-services",
         context! { items => items, categories => categories },
         form,
         status,
@@ -293,7 +293,7 @@ async fn redemptions_view(
         state,
         "provider_redemptions.html",
         "/provider/redemptions",
-        "兑现申请",
+        "redemptions",
         context! { orders => super::val(&orders), apps => super::val(&apps) },
         form,
         status,

@@ -49,9 +49,9 @@ impl Kind {
     }
     fn title(self) -> &'static str {
         match self {
-            Kind::Firm => "企业注册（入驻申请）",
-            Kind::Provider => "服务机构入库申请",
-            Kind::Space => "孵化载体注册",
+            Kind::Firm => "register-a-firm-application-to-join",
+            Kind::Provider => "apply-as-a-provider",
+            Kind::Space => "register-an-incubator-or-maker-space",
         }
     }
 }
@@ -93,24 +93,24 @@ const fn hint(mut x: Field, hint: &'static str) -> Field {
     x
 }
 
-const ACCOUNT: &str = "登录账户";
-const UNIT: &str = "单位信息";
-const CONTACT: &str = "联系人";
-const BANK: &str = "收款账户";
+const ACCOUNT: &str = "sign-in-account";
+const UNIT: &str = "organisation";
+const CONTACT: &str = "contact-person";
+const BANK: &str = "bank-account-for-payments";
 
 fn account() -> Vec<Field> {
     vec![
         hint(
             f("username", "用户名", "text", ACCOUNT),
-            "3–64 位字母、数字、点、下划线或连字符，登录时使用",
+            "n-3-64-letters-digits-dots-underscores-or",
         ),
         hint(
             f("password", "密码", "password", ACCOUNT),
-            "10–128 位，至少包含大写字母、小写字母、数字、符号中的三类，且不能与用户名相同",
+            "n-10-128-characters-with-at-least-three",
         ),
         hint(
             opt(f("email", "账户邮箱（选填）", "email", ACCOUNT)),
-            "用于找回密码；不填则只能请管理员重置",
+            "used-to-reset-a-forgotten-password-without",
         ),
     ]
 }
@@ -121,7 +121,7 @@ fn contact() -> Vec<Field> {
         f("contact_phone", "联系电话", "tel", CONTACT),
         hint(
             f("contact_email", "联系邮箱", "email", CONTACT),
-            "审核结果和通知发送到此邮箱",
+            "review-results-and-notices-go-to-this",
         ),
     ]
 }
@@ -129,7 +129,7 @@ fn contact() -> Vec<Field> {
 fn credit_code() -> Field {
     hint(
         f("credit_code", "统一社会信用代码", "credit_code", UNIT),
-        "18 位，见营业执照",
+        "n-18-characters-on-the-business-licence",
     )
 }
 
@@ -143,7 +143,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 f("legal_representative", "法定代表人", "text", UNIT),
                 hint(
                     f("actual_controller", "实际控制人", "text", UNIT),
-                    "同一实际控制人控制的企业合并计算领取限额",
+                    "firms-with-the-same-actual-controller-share",
                 ),
                 f("registered_on", "成立日期", "date", UNIT),
                 f("address", "地址", "text", UNIT),
@@ -151,7 +151,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 f("employees", "从业人员（人）", "number", UNIT),
                 hint(
                     f("revenue", "上年营业收入（元）", "text", UNIT),
-                    "例如 2500000.00",
+                    "e-g-2500000-00",
                 ),
                 opt(f(
                     "total_assets",
@@ -171,7 +171,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 f("address", "地址", "text", UNIT),
                 hint(
                     f("description", "机构简介", "area", UNIT),
-                    "提供哪些服务、资质和团队，公示时向社会公开",
+                    "the-services-qualifications-and-team-published-with",
                 ),
                 f("categories", "服务类别（可多选）", "categories", UNIT),
             ]);
@@ -181,7 +181,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 f("bank_account_name", "账户名称", "text", BANK),
                 hint(
                     f("bank_account_no", "银行账号", "text", BANK),
-                    "兑现资金拨付到此账户",
+                    "redemptions-are-paid-to-this-account",
                 ),
             ]);
         }
@@ -200,7 +200,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 opt(f("bank_account_name", "账户名称（选填）", "text", BANK)),
                 hint(
                     opt(f("bank_account_no", "银行账号（选填）", "text", BANK)),
-                    "补贴拨付到此账户，可在认定前补填",
+                    "subsidies-are-paid-to-this-account-it",
                 ),
             ]);
         }
@@ -292,7 +292,7 @@ async fn choose(state: State, req: HttpRequest) -> actix_web::Result<HttpRespons
         "/register",
         &lang,
         &Chrome::of(&state, &req).await,
-        "注册",
+        "register",
         context! {},
     )?;
     Ok(super::with_lang(r, &req))

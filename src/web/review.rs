@@ -210,7 +210,7 @@ async fn review_page(
         state,
         "review.html",
         "/review",
-        "审核工作台",
+        "review-desk",
         context! {
             firms => val(&firms_v), firms_total => firms.total,
             applied => val(&applied_v), applied_total => applied.total,

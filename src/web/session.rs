@@ -184,7 +184,7 @@ fn login_form(
     for f in ["username", "password"] {
         errors.entry(f).or_default();
     }
-    let title = if lang.en { "Sign in" } else { "登录" };
+    let title = "sign-in";
     let r = render(
         "login.html",
         "/login",
@@ -237,11 +237,7 @@ struct LoginForm {
 }
 
 fn expired_form(en: bool) -> String {
-    if en {
-        "This form has expired; it was not sent. Please try again.".into()
-    } else {
-        "页面已过期，表单未提交，请重试。".into()
-    }
+    super::i18n::t("this-form-has-expired-it-was-not", en)
 }
 
 #[post("/login")]

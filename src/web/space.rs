@@ -50,7 +50,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             super::val(json!({
                 "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
-                "status_text": match status.as_str() { "active" => "有效", "revoked" => "已撤销", _ => "已到期" },
+                "status_text": match status.as_str() { "active" => "in-force", "revoked" => "revoked-2", _ => "expired" },
                 "benefits": benefits,
             }))
         })
@@ -64,7 +64,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             super::val(json!({
                 "scheme_name": a.scheme_name,
                 "status_text": match status.as_str() {
-                    "submitted" => "审核中", "certified" => "已认定", "refused" => "未通过", _ => "已撤回",
+                    "submitted" => "under-review", "certified" => "certified", "refused" => "refused", _ => "withdrawn-3",
                 },
                 "submitted_at": china_time(a.submitted_at).format("%Y-%m-%d").to_string(),
                 "summary": a.evaluation.summary_zh, "criteria": criteria,
@@ -81,7 +81,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
                 "policy_name": e.policy_name, "period": e.period, "amount": e.amount.to_string(),
                 "basis": e.basis,
                 "status_text": match status.as_str() {
-                    "in_notice" => "公示中", "payable" => "待拨付", "paid" => "已拨付", _ => "未通过",
+                    "in_notice" => "in-public-notice", "payable" => "approved-to-be-paid", "paid" => "paid", _ => "refused",
                 },
             }))
         })
@@ -99,7 +99,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         &state,
         "space.html",
         "/space",
-        "我的载体",
+        "my-space",
         context! {
             certifications => certifications, applications => applications,
             entitlements => entitlements, filings => filings,
@@ -129,7 +129,7 @@ pub(super) fn criteria_json(
                 "name": super::named(&c.name_zh, &c.name_en, en),
                 "required": join(|t| t.required.as_str()),
                 "actual": join(|t| t.actual.as_str()),
-                "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "不适用" },
+                "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "not-applicable" },
             })
         })
         .collect()

@@ -37,10 +37,10 @@ fn field_of(def: &FigureDef, en: bool) -> serde_json::Value {
     let (input, hint) = match def.kind {
         FigureKind::Bool => ("bool", ""),
         FigureKind::Date => ("date", "YYYY-MM-DD"),
-        FigureKind::Count => ("text", "整数"),
-        FigureKind::Area => ("text", "平方米，最多两位小数"),
-        FigureKind::Money => ("text", "元，最多两位小数"),
-        FigureKind::Percent => ("text", "百分比 0–100，最多两位小数"),
+        FigureKind::Count => ("text", "whole-number"),
+        FigureKind::Area => ("text", "square-metres-at-most-2-decimals"),
+        FigureKind::Money => ("text", "yuan-at-most-2-decimals"),
+        FigureKind::Percent => ("text", "percent-0-100-at-most-2-decimals"),
     };
     let label = if en { &def.name_en } else { &def.name_zh };
     json!({"name": format!("figures.{}", def.id), "label": label, "input": input,
@@ -111,7 +111,7 @@ async fn apply_view(
         state,
         "space_apply.html",
         "/space/apply",
-        "申请认定（备案）",
+        "apply-for-certification-2",
         context! {
             schemes => val(&schemes), fields => val(&fields),
             scheme => val(chosen.map(|s| json!({"code": s.code, "name": super::named(&s.name_zh, &s.name_en, d.en())}))),
@@ -168,12 +168,14 @@ async fn apply(
 
 fn graduation_text(g: Graduation) -> &'static str {
     match g {
-        Graduation::HighTechEnterprise => "认定为高新技术企业",
-        Graduation::TechInnovationEnterprise => "认定为科技型中小企业（省级）",
-        Graduation::Investment => "累计获得天使或风险投资超过规定金额",
-        Graduation::TwoYearRevenue => "连续两年营业收入超过规定金额",
-        Graduation::LastYearRevenue => "上年营业收入超过规定金额",
-        Graduation::AcquiredOrListed => "被兼并收购或上市",
+        Graduation::HighTechEnterprise => "certified-as-a-high-tech-enterprise",
+        Graduation::TechInnovationEnterprise => {
+            "certified-as-a-provincial-tech-innovation-enterprise"
+        }
+        Graduation::Investment => "angel-or-venture-investment-above-the-schemes",
+        Graduation::TwoYearRevenue => "revenue-in-each-of-the-last-two",
+        Graduation::LastYearRevenue => "revenue-last-year-above-the-schemes-figure",
+        Graduation::AcquiredOrListed => "acquired-or-listed",
     }
 }
 
@@ -208,7 +210,7 @@ async fn register_view(
         state,
         "space_incubatees.html",
         "/space/incubatees",
-        "在孵企业名册",
+        "incubatee-register",
         context! { items => val(&items), conditions => conditions, today => today },
         form,
         status,
@@ -328,7 +330,7 @@ async fn statistics_view(
         state,
         "space_statistics.html",
         "/space/statistics",
-        "年度统计填报",
+        "yearly-statistics",
         context! {
             fields => val(&fields), filed => val(&filed), last_year => last_year,
             deadline => state.policy.subsidies.statistics.deadline.clone(),

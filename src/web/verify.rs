@@ -48,7 +48,7 @@ async fn page(
         "/verify",
         &lang,
         &chrome,
-        "验证联系邮箱",
+        "verify-your-contact-email-2",
         context! { ..context! { csrf => csrf, signed_in => signed_in }, ..ctx, ..base },
     )?;
     let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();

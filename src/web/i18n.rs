@@ -198,6 +198,13 @@ mod tests {
         assert_eq!(t_with("orders-in-all", true, Some(&one)), "1 order");
         assert_eq!(t_with("orders-in-all", true, Some(&two)), "2 orders");
         assert_eq!(t_with("orders-in-all", false, Some(&two)), "共 2 个订单");
+        // A year is a number too, and reads as written.
+        let mut year = FluentArgs::new();
+        year.set("year", 2026);
+        assert_eq!(
+            t_with("no-evaluation-for-has-been-published", true, Some(&year)),
+            "No evaluation for 2026 has been published."
+        );
     }
 
     /// Every key a template asks for is a message; no template holds a Chinese phrase

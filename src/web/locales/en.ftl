@@ -1015,3 +1015,33 @@ run-total = yuan ({ $payees ->
 ## Titles with a value.
 settlement-run-of = Settlement run { $period }
 settlement-report-of = Settlement report { $period }
+
+## Once written inline in both languages in the templates.
+change-password = Change password
+current-password = Current password
+ranked-by-the-evaluations-score-the = Ranked by the evaluation's score; the top { $top_n } win the title; a space already holding it is ranked but not paid again.
+ranked = { $rows_length } ranked
+rank-2 = Rank
+carrier = Carrier
+credit-code = Credit code
+score = Score
+cumulative = Cumulative
+increase = Increase
+special = Special
+winner = winner
+awarded = , awarded
+holds-the-title = , holds the title
+no-evaluation-for-has-been-published = No evaluation for { $year } has been published.
+in-all = { $total } in all
+scheme-2 = Scheme
+status = Status
+phrase-2 = {" "}({ $site_hours })
+innovation-vouchers = {" "}innovation vouchers
+pages = Pages
+previous = Previous
+next-2 = Next
+provider = Provider
+voucher-amount-yuan = Voucher amount (yuan)
+approved-2 = Approved
+entitlements-in-public-notice-can-still = Entitlements in public notice can still be questioned before approval.
+phrase-3 = {" "}({ $waiting })

@@ -991,3 +991,33 @@ run-total = 元（{ $payees } 个收款单位，{ $items } 个项目）
 ## Titles with a value.
 settlement-run-of = 结算批次 { $period }
 settlement-report-of = 结算报表 { $period }
+
+## Once written inline in both languages in the templates.
+change-password = 修改密码
+current-password = 当前密码
+ranked-by-the-evaluations-score-the = 按绩效评价总分排名，前 { $top_n } 名授予“{ $title_zh }”称号；已持有称号的载体参与排名但不重复奖励。
+ranked = 共 { $rows_length } 家参评
+rank-2 = 名次
+carrier = 载体名称
+credit-code = 统一社会信用代码
+score = 总分
+cumulative = 累计指标得分
+increase = 增量指标得分
+special = 特别加分
+winner = 获奖
+awarded = ，予以奖励
+holds-the-title = ，称号有效期内不重复奖励
+no-evaluation-for-has-been-published = { $year } 年度的绩效评价结果尚未公布。
+in-all = 共 { $total } 项
+scheme-2 = 认定（备案）类型
+status = 状态
+phrase-2 = （{ $site_hours }）
+innovation-vouchers = 合创券
+pages = 分页
+previous = 上一页
+next-2 = 下一页
+provider = 服务机构
+voucher-amount-yuan = 兑现金额（元）
+approved-2 = 审核通过
+entitlements-in-public-notice-can-still = 公示期内的事项经审核后方可拨付；对公示内容有异议的，请在公示期内向主管部门反映。
+phrase-3 = （{ $waiting }）

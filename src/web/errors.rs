@@ -30,13 +30,13 @@ fn wants_page(req: &HttpRequest) -> bool {
 /// The page's title and what it says, by status.
 fn words(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
-        404 => ("页面不存在", "您要找的页面或记录不存在，可能已被删除，或链接有误。"),
-        403 => ("无权访问", "当前账户不能查看此页面。"),
-        401 => ("请先登录", "请登录后再办理。"),
-        429 => ("请求过于频繁", "请稍候再试。"),
-        503 => ("服务暂时不可用", "系统正忙或正在维护，您的请求没有被处理，请稍后重试。"),
-        s if s >= 500 => ("服务器出错了", "系统出现错误，您的请求没有完成。请稍后重试；如仍有问题，请联系我们并告知下面的请求编号。"),
-        _ => ("请求有误", "请求无法处理。"),
+        404 => ("page-not-found", "the-page-or-record-you-asked-for"),
+        403 => ("not-allowed", "this-account-may-not-see-this-page"),
+        401 => ("please-sign-in", "sign-in-first-then-carry-on"),
+        429 => ("too-many-requests", "please-wait-a-moment-and-try-again"),
+        503 => ("service-unavailable-for-a-moment", "the-system-is-busy-or-under-maintenance"),
+        s if s >= 500 => ("something-went-wrong", "an-error-stopped-your-request-please-try"),
+        _ => ("the-request-could-not-be-handled-2", "the-request-could-not-be-handled"),
     }
 }
 

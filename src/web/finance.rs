@@ -40,20 +40,20 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 
 fn stage_text(s: &str) -> &'static str {
     match s {
-        "prepared" => "待审批",
-        "approved" => "已审批，待导出",
-        "exported" => "已导出，待登记结果",
-        "closed" => "已完成",
-        _ => "已退回",
+        "prepared" => "waiting-for-approval",
+        "approved" => "approved-to-be-exported",
+        "exported" => "exported-results-to-record",
+        "closed" => "closed",
+        _ => "returned",
     }
 }
 
 fn payout_text(s: &str) -> &'static str {
     match s {
-        "pending" => "待支付",
-        "paid" => "已支付",
-        "failed" => "支付失败",
-        _ => "已冲正",
+        "pending" => "to-be-paid",
+        "paid" => "paid-2",
+        "failed" => "failed-3",
+        _ => "reversed",
     }
 }
 
@@ -86,7 +86,7 @@ async fn runs_page(
         state,
         "finance_runs.html",
         "/finance",
-        "结算批次",
+        "settlement-runs",
         context! {
             items => val(&items), total => list.total, last_period => last,
             can_prepare => d.s.caller.role == Role::Finance,
@@ -152,7 +152,7 @@ async fn run_page(
         .map(|p| {
             let s = wire(&p.status);
             json!({"id": p.id, "reference": p.reference, "payee_name": p.payee_name,
-                   "payee_kind": if p.payee_kind == "space" { "载体" } else { "服务机构" },
+                   "payee_kind": if p.payee_kind == "space" { "space-2" } else { "service-providers" },
                    "credit_code": p.credit_code,
                    "bank": format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
                    "amount": p.amount.to_string(), "items": p.item_count, "status_text": payout_text(&s),
@@ -504,7 +504,7 @@ const COLOURS: &[&str] = &[
 const HEIGHT: i64 = 200;
 
 pub(super) fn payouts_chart(reports: &[PeriodReport]) -> Chart {
-    let subsidies = "载体补贴、奖励";
+    let subsidies = "carrier-subsidies-and-awards";
     let mut names: Vec<String> = Vec::new();
     for r in reports {
         for l in &r.by_category {
@@ -618,7 +618,7 @@ mod tests {
             report("2026-11", vec![], vec![]),
         ]);
         let names: Vec<&str> = c.series.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["专利", "检测", "载体补贴、奖励"]);
+        assert_eq!(names, ["专利", "检测", "carrier-subsidies-and-awards"]);
         assert_eq!(c.max, "800.00");
         let oct = &c.months[1];
         assert_eq!(oct.total, "800.00");

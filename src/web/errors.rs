@@ -34,9 +34,18 @@ fn words(status: StatusCode) -> (&'static str, &'static str) {
         403 => ("not-allowed", "this-account-may-not-see-this-page"),
         401 => ("please-sign-in", "sign-in-first-then-carry-on"),
         429 => ("too-many-requests", "please-wait-a-moment-and-try-again"),
-        503 => ("service-unavailable-for-a-moment", "the-system-is-busy-or-under-maintenance"),
-        s if s >= 500 => ("something-went-wrong", "an-error-stopped-your-request-please-try"),
-        _ => ("the-request-could-not-be-handled-2", "the-request-could-not-be-handled"),
+        503 => (
+            "service-unavailable-for-a-moment",
+            "the-system-is-busy-or-under-maintenance",
+        ),
+        s if s >= 500 => (
+            "something-went-wrong",
+            "an-error-stopped-your-request-please-try",
+        ),
+        _ => (
+            "the-request-could-not-be-handled-2",
+            "the-request-could-not-be-handled",
+        ),
     }
 }
 

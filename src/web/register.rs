@@ -6,10 +6,12 @@
 //! script; the server's check stays the authority. Registered, the person is signed in
 //! and lands on the 工作台, which shows where the application stands.
 
+use super::desk::SentFile;
 use super::desk::{Form, Posted};
 use super::session::{csrf_of, csrf_ok, session_cookies, with};
 use super::{render, val, Chrome, Lang};
 use crate::domain::validation::FieldErrors;
+use crate::domain::PartyKind;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
@@ -97,6 +99,7 @@ const ACCOUNT: &str = "sign-in-account";
 const UNIT: &str = "organisation";
 const CONTACT: &str = "contact-person";
 const BANK: &str = "bank-account-for-payments";
+const DOCUMENTS: &str = "documents-3";
 
 fn account() -> Vec<Field> {
     vec![
@@ -205,6 +208,12 @@ fn fields(kind: Kind) -> Vec<Field> {
             ]);
         }
     }
+    // The business licence may come with the application (a reviewer asks for it);
+    // certificates, with their numbers and validity, are uploaded on 证明材料 later.
+    v.push(hint(
+        opt(f("file", "business-licence-optional", "file", DOCUMENTS)),
+        "a-pdf-jpeg-or-png-file-certificates-later",
+    ));
     v
 }
 
@@ -251,7 +260,7 @@ fn page(
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::of_request(req);
     let en = lang.en();
-    let groups: Vec<serde_json::Value> = [ACCOUNT, UNIT, CONTACT, BANK]
+    let groups: Vec<serde_json::Value> = [ACCOUNT, UNIT, CONTACT, BANK, DOCUMENTS]
         .into_iter()
         .filter_map(|g| {
             let items: Vec<serde_json::Value> = fields(kind)
@@ -360,6 +369,7 @@ fn input_of(kind: Kind, p: &Posted) -> (serde_json::Value, FieldErrors) {
                     Value::String("incubator".into())
                 }
             },
+            "file" => continue,
             _ if v.is_empty() && !x.required => continue,
             _ => Value::String(v.to_string()),
         };
@@ -376,9 +386,23 @@ fn run(
     state: (&crate::domain::Policy, &auth::AuthConfig, Links<'_>),
     now: chrono::NaiveDateTime,
     actor: &Actor,
+    licence: Option<(&crate::files::FileStore, &SentFile)>,
 ) -> AppResult<String> {
     let (policy, cfg, links) = state;
-    let (json, prior) = input_of(kind, p);
+    let (json, mut prior) = input_of(kind, p);
+    // A file that is not a document is said with the form's other errors.
+    if let Some((store, (_, bytes))) = licence {
+        let checked = crate::services::evidence::check_file(bytes).and_then(|_| {
+            if bytes.len() as u64 > store.max_bytes {
+                Err(crate::services::evidence::too_large(store.max_bytes))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = checked {
+            prior.add("file", &e.code, e.detail, e.detail_en);
+        }
+    }
     let read = |e: serde_json::Error| {
         AppError::bad_request(
             "form_invalid",
@@ -386,23 +410,56 @@ fn run(
             format!("the form could not be read: {e}"),
         )
     };
-    match kind {
+    let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            firms::register(c, policy, cfg, links, &input, now, actor, prior)
-                .map(|_| input.username)
+            let r = firms::register(c, policy, cfg, links, &input, now, actor, prior)?;
+            (input.username, PartyKind::Firm, r.party.id)
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            providers::apply(c, policy, cfg, links, &input, now, actor, prior)
-                .map(|_| input.username)
+            let r = providers::apply(c, policy, cfg, links, &input, now, actor, prior)?;
+            (input.username, PartyKind::Provider, r.party.id)
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
-            spaces::register(c, cfg, links, &input, now, actor, prior).map(|_| input.username)
+            let r = spaces::register(c, cfg, links, &input, now, actor, prior)?;
+            (input.username, PartyKind::Space, r.party.id)
         }
+    };
+    // In the registration's own transaction: a licence that cannot be kept registers
+    // nothing.
+    if let Some((store, (name, bytes))) = licence {
+        let input = crate::services::documents::DocumentInput {
+            kind: "business_licence".into(),
+            certificate_no: None,
+            valid_from: None,
+            valid_until: None,
+            name: Some(name.clone()).filter(|n| !n.is_empty()),
+        };
+        crate::services::documents::upload(c, store, party, &party_id, &input, bytes, now, actor)?;
     }
+    Ok(username)
+}
+
+/// A refused licence file is said at its field.
+const FILE_ERRORS: [(&str, &str); 5] = [
+    ("file_empty", "file"),
+    ("file_type_unsupported", "file"),
+    ("file_too_large", "file"),
+    ("upload_invalid", "file"),
+    ("upload_timeout", "file"),
+];
+
+/// The service categories ticked, to tick them again.
+fn checked_of(posted: &Posted) -> Vec<String> {
+    posted
+        .0
+        .iter()
+        .filter(|(k, _)| k == "categories")
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 #[post("/register/{kind}")]
@@ -410,17 +467,41 @@ async fn submit(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
     let en = Lang::of_request(&req).en();
-    let posted = Posted(form.into_inner());
-    let checked: Vec<String> = posted
-        .0
-        .iter()
-        .filter(|(k, _)| k == "categories")
-        .map(|(_, v)| v.clone())
-        .collect();
+    // The page sends multipart (with the licence, if chosen); a plain form is read too.
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (posted, sent) = if multipart {
+        let max = state.files.max_bytes;
+        super::desk::read_multipart(
+            actix_multipart::Multipart::new(req.headers(), payload),
+            max,
+            crate::services::evidence::too_large(max),
+            state.files.upload_timeout,
+        )
+        .await
+    } else {
+        use actix_web::FromRequest;
+        let mut body = payload.into_inner();
+        let form = web::Form::<Vec<(String, String)>>::from_request(&req, &mut body).await?;
+        (Posted(form.into_inner()), Ok(None))
+    };
+    // A file input left empty sends a part with no name and no bytes.
+    let licence = match sent {
+        Ok(file) => file.filter(|(name, bytes)| !(name.is_empty() && bytes.is_empty())),
+        Err(e) => {
+            let checked = checked_of(&posted);
+            let f = Form::failed("register", &posted, &e, &FILE_ERRORS, en);
+            return Ok(page(&state, &req, kind, &f, &checked, e.kind.status())?);
+        }
+    };
+    let checked = checked_of(&posted);
     if !csrf_ok(&req, posted.get("csrf")) {
         let e = AppError::new(
             crate::error::Kind::Forbidden,
@@ -440,6 +521,7 @@ async fn submit(
     }
     let (policy, cfg, now) = (state.policy.clone(), state.auth.clone(), state.clock.now());
     let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let files = state.files.clone();
     let (addr, rid) = (remote_addr(&req), request_id(&req));
     let password = posted.get("password").to_string();
     let p = Posted(posted.0.clone());
@@ -449,7 +531,8 @@ async fn submit(
             templates: &mail,
             base: &base,
         };
-        let username = run(c, kind, &p, (&policy, &cfg, links), now, &actor)?;
+        let licence = licence.as_ref().map(|f| (&*files, f));
+        let username = run(c, kind, &p, (&policy, &cfg, links), now, &actor, licence)?;
         // Signed in at once: the 工作台 shows where the application stands.
         auth::login(c, &cfg, &username, &password, &addr, now, rid)
     })
@@ -469,6 +552,11 @@ async fn submit(
                 ("username_taken", "username"),
                 // Checkboxes: none ticked sends no field, the field is on the page.
                 ("categories_required", "categories"),
+                FILE_ERRORS[0],
+                FILE_ERRORS[1],
+                FILE_ERRORS[2],
+                FILE_ERRORS[3],
+                FILE_ERRORS[4],
             ];
             let f = Form::failed("register", &posted, &e, &field_of, en);
             Ok(page(&state, &req, kind, &f, &checked, e.kind.status())?)

@@ -623,8 +623,8 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.c.close().await.unwrap();
 }
 
-/// After the firm's claim: a new provider applies, verifies its address, uploads its
-/// licence, is put in notice by the reviewer and listed when the notice ends (the
+/// After the firm's claim: a new provider applies with its licence attached, verifies
+/// its address, is put in notice by the reviewer and listed when the notice ends (the
 /// administrator runs the job from its page), publishes a service; the firm orders, the
 /// provider accepts, uploads the evidence and delivers, the firm confirms, the provider
 /// applies for redemption, the reviewer approves, the notice ends, one finance user
@@ -662,6 +662,15 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
         b.fill(id, v).await;
     }
     b.click("input[name=categories][value=patent]").await;
+    // The business licence goes with the application.
+    let licence = b.shots.join(format!("licence-{tag}.pdf"));
+    std::fs::write(&licence, crate::orders::PDF).unwrap();
+    b.c.find(Locator::Css("#r-file"))
+        .await
+        .unwrap()
+        .send_keys(licence.to_str().unwrap())
+        .await
+        .unwrap();
     b.shot("provider-applies").await;
     b.click("#register-submit").await;
     b.at("/home").await;
@@ -671,20 +680,8 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("#confirm-verification").await;
     b.click("#verified a.button").await;
     b.at("/home").await;
-    b.click("#upload-documents").await;
-    b.choose("#document-kind", "business_licence").await;
-    let licence = b.shots.join(format!("licence-{tag}.pdf"));
-    std::fs::write(&licence, crate::orders::PDF).unwrap();
-    b.c.find(Locator::Css("#document-file"))
-        .await
-        .unwrap()
-        .send_keys(licence.to_str().unwrap())
-        .await
-        .unwrap();
-    b.click("#document-upload").await;
-    b.done().await;
 
-    // The reviewer opens its notice from the 工作台.
+    // The reviewer opens its notice from the 工作台, the licence sent with it there.
     b.switch_to("fd_reviewer").await;
     b.click("a[data-kind='providers_to_review']").await;
     b.at("/review").await;

@@ -286,3 +286,105 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
         p.body
     );
 }
+
+/// The business licence goes with the application, in its transaction: a file that is no
+/// document is refused at its field together with every other field's error, and nothing
+/// is registered; a good one is the provider's business licence at once.
+#[actix_web::test]
+async fn a_provider_sends_its_business_licence_with_the_application() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let (p, csrf) = form(&mut b, "/register/provider").await;
+    assert!(
+        p.body.contains("enctype=\"multipart/form-data\"") && p.body.contains("id=\"r-file\""),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("营业执照（选填）"), "{}", p.body);
+    let code = new_credit_code();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("username", "lic_prov"),
+        ("password", PASSWORD),
+        ("credit_code", code.as_str()),
+        ("name", ""),
+        ("legal_representative", "钱七"),
+        ("actual_controller", "钱七"),
+        ("address", "合肥市高新区"),
+        ("description", "专利申请代理与检索"),
+        ("categories", "patent"),
+        ("contact_name", "孙八"),
+        ("contact_phone", "0551-65551111"),
+        ("contact_email", "lic@example.cn"),
+        ("bank_name", "中国银行合肥分行"),
+        ("bank_account_name", "合肥执照知识产权代理有限公司"),
+        ("bank_account_no", "6217000000000000001"),
+    ];
+    let providers = app.count("providers");
+    // An empty name and a file that is not a PDF, JPEG or PNG: both said, nothing kept.
+    let p = b
+        .post_file(
+            "/register/provider",
+            &fields,
+            ("file", "licence.pdf", b"just some text".as_slice()),
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"r-name-error\"") && p.body.contains("id=\"r-file-error\""),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("有 2 处需要修改"), "{}", p.body);
+    assert!(p.body.contains("value=\"钱七\""), "what was typed is kept");
+    assert_eq!(app.count("providers"), providers);
+    assert_eq!(app.count("party_documents"), 0);
+    assert_eq!(app.count("users WHERE username = 'lic_prov'"), 0);
+
+    // The same in English: the count is the message's.
+    let (_, csrf) = form(&mut b, "/register/provider?lang=en").await;
+    fields[0].1 = csrf.as_str();
+    let p = b
+        .post_file(
+            "/register/provider",
+            &fields,
+            ("file", "licence.pdf", b"just some text".as_slice()),
+        )
+        .await;
+    assert!(
+        p.body
+            .contains("There are 2 things to correct; see the note under each field."),
+        "{}",
+        p.body
+    );
+
+    // Corrected, with a real PDF: registered, and the licence is the provider's.
+    let (_, csrf) = form(&mut b, "/register/provider?lang=zh").await;
+    fields[0].1 = csrf.as_str();
+    fields[4].1 = "合肥执照知识产权代理有限公司";
+    let p = b
+        .post_file(
+            "/register/provider",
+            &fields,
+            ("file", "营业执照.pdf", crate::orders::PDF),
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(app.count("providers"), providers + 1);
+    assert_eq!(
+        app.count(
+            "party_documents WHERE party_kind = 'provider' AND kind = 'business_licence' \
+             AND file_name = '营业执照.pdf'"
+        ),
+        1
+    );
+    let p = b.get("/documents").await;
+    assert!(
+        p.body.contains("营业执照.pdf") || p.body.contains("营业执照"),
+        "{}",
+        p.body
+    );
+    // The 工作台 no longer asks for the licence.
+    let p = b.get("/home").await;
+    assert!(!p.body.contains("id=\"licence-missing\""), "{}", p.body);
+}

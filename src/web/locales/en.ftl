@@ -833,11 +833,9 @@ the-verification-email-was-sent-again-please = The verification email was sent a
 the-verification-link-was-sent-to = The verification link was sent to
 the-voucher-pays-a-share-of = The voucher pays a share of
 the-vouchers-balance-is-not-enough = The voucher's balance is not enough
-there-are = There are
 these-providers-are-about-to-be-listed = These providers are about to be listed and are in public notice. If you doubt a provider's qualifications or credit, object under your name during the notice; we will look into it.
 these-redemptions-were-approved-and-are-paid = These redemptions were approved and are paid when the notice ends without a founded objection. If you doubt a service was really provided, object under your name during the notice.
 these-rules-are-read-from-the-policy = These rules are read from the policy data and programme settings in force: what the system applies.
-things-to-correct-see-the-note-under = things to correct; see the note under each field.
 this-account-may-not-see-this-page = This account may not see this page.
 this-accounts-role-cannot-open-this-page = This account's role cannot open this page. To do this, use an account of the right role and
 this-field-is-required = This field is required
@@ -1045,3 +1043,11 @@ voucher-amount-yuan = Voucher amount (yuan)
 approved-2 = Approved
 entitlements-in-public-notice-can-still = Entitlements in public notice can still be questioned before approval.
 phrase-3 = {" "}({ $waiting })
+
+## Registration: the licence with the application, and the count of errors.
+business-licence-optional = Business licence (optional)
+a-pdf-jpeg-or-png-file-certificates-later = A PDF, JPEG or PNG file; certificates, with their numbers and validity, can be uploaded under Documents after registering.
+things-to-correct = { $n ->
+    [one] There is 1 thing to correct; see the note under the field.
+   *[other] There are { $n } things to correct; see the note under each field.
+}

@@ -833,11 +833,9 @@ the-verification-email-was-sent-again-please = 验证邮件已重新发送，请
 the-verification-link-was-sent-to = 验证链接已发送至
 the-voucher-pays-a-share-of = 合创券按
 the-vouchers-balance-is-not-enough = 合创券余额不足
-there-are = 有
 these-providers-are-about-to-be-listed = 以下服务机构拟入库，正在公示。对其资质、信用等有异议的，请在公示期内实名提出，我们将核实处理。
 these-redemptions-were-approved-and-are-paid = 以下兑现事项已审核通过，公示期满无异议后拨付。对服务真实性等有异议的，请在公示期内实名提出。
 these-rules-are-read-from-the-policy = 以下规则取自平台正在执行的政策数据和项目设置，与系统实际执行的一致。
-things-to-correct-see-the-note-under = 处需要修改，见各项下方的说明。
 this-account-may-not-see-this-page = 当前账户不能查看此页面。
 this-accounts-role-cannot-open-this-page = 当前账户的角色不能打开此页面。如需办理，请使用相应角色的账户
 this-field-is-required = 此项为必填项
@@ -1021,3 +1019,8 @@ voucher-amount-yuan = 兑现金额（元）
 approved-2 = 审核通过
 entitlements-in-public-notice-can-still = 公示期内的事项经审核后方可拨付；对公示内容有异议的，请在公示期内向主管部门反映。
 phrase-3 = （{ $waiting }）
+
+## Registration: the licence with the application, and the count of errors.
+business-licence-optional = 营业执照（选填）
+a-pdf-jpeg-or-png-file-certificates-later = PDF、JPEG 或 PNG 文件；资质证书等可在注册后到“证明材料”上传，并填写编号和有效期。
+things-to-correct = 有 { $n } 处需要修改，见各项下方的说明。

@@ -33,7 +33,7 @@ const READERS: &[Role] = &[
 /// A document as a page shows it: the kind by name, dates in China time, the size.
 pub(super) fn shown(d: &DocumentView) -> serde_json::Value {
     json!({
-        "id": d.id, "kind": d.kind.as_str(), "kind_text": d.kind.name_zh(),
+        "id": d.id, "kind": d.kind.as_str(), "kind_text": super::i18n::document_kind(d.kind),
         "certificate_no": d.certificate_no,
         "valid_from": d.valid_from.map(|x| x.to_string()),
         "valid_until": d.valid_until.map(|x| x.to_string()),
@@ -67,7 +67,7 @@ async fn view(
         .chain(
             DocumentKind::for_party(kind)
                 .iter()
-                .map(|k| (k.as_str(), k.name_zh())),
+                .map(|k| (k.as_str(), super::i18n::document_kind(*k))),
         )
         .collect();
     let has_licence = docs.iter().any(|x| x.kind == DocumentKind::BusinessLicence);

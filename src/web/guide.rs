@@ -105,7 +105,7 @@ async fn rules(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse
                 "co_payment": percent(&p.co_payment_ratio),
                 "full_coverage": p.full_coverage_threshold.grouped(),
                 "validity_months": p.validity_months,
-                "sizes": p.eligible_size_classes.iter().map(|s| format!("{}企业", s.name_zh())).collect::<Vec<_>>(),
+                "sizes": p.eligible_size_classes.iter().map(|s| super::i18n::size_class(*s)).collect::<Vec<_>>(),
                 "exclude_dishonest": p.exclude_dishonest,
                 "revenue_ceiling": p.revenue_ceiling.map(|f| f.grouped()),
                 "qualifications": p.required_qualifications.iter().map(|q| qualification_zh(*q)).collect::<Vec<_>>(),

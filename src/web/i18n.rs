@@ -92,6 +92,40 @@ pub(crate) fn key_of(zh: &str) -> Option<&'static str> {
     messages().by_zh.get(zh).map(String::as_str)
 }
 
+/// The message key of a kind of party document.
+pub(crate) fn document_kind(k: crate::domain::party::DocumentKind) -> &'static str {
+    use crate::domain::party::DocumentKind::*;
+    match k {
+        BusinessLicence => "business-licence",
+        HighTechCertificate => "high-tech-enterprise-certificate",
+        TechSmeCertificate => "tech-based-sme-registration",
+        QualificationCertificate => "qualification-certificate",
+        Other => "other-supporting-document",
+    }
+}
+
+/// The message key of a kind of delivery evidence.
+pub(crate) fn evidence_kind(k: crate::domain::order::EvidenceKind) -> &'static str {
+    use crate::domain::order::EvidenceKind::*;
+    match k {
+        Contract => "service-contract",
+        Invoice => "invoice",
+        PaymentReceipt => "receipt-of-the-firms-own-payment",
+        ServiceReport => "service-report",
+    }
+}
+
+/// The message key of an enterprise size class.
+pub(crate) fn size_class(k: crate::domain::SizeClass) -> &'static str {
+    use crate::domain::SizeClass::*;
+    match k {
+        Micro => "micro-enterprise",
+        Small => "small-enterprise",
+        Medium => "medium-enterprise",
+        Large => "large-enterprise",
+    }
+}
+
 /// Whether `key` names a message.
 #[cfg(test)]
 fn is_key(key: &str) -> bool {
@@ -229,6 +263,23 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    /// A domain name's key is the message of its Chinese name.
+    #[test]
+    fn domain_names_have_their_messages() {
+        use crate::domain::order::EvidenceKind;
+        use crate::domain::party::DocumentKind;
+        for k in DocumentKind::ALL {
+            assert_eq!(t(document_kind(*k), false), k.name_zh());
+        }
+        for k in EvidenceKind::ALL {
+            assert_eq!(t(evidence_kind(*k), false), k.name_zh());
+        }
+        use crate::domain::SizeClass::*;
+        for k in [Micro, Small, Medium, Large] {
+            assert_eq!(t(size_class(k), false), format!("{}企业", k.name_zh()));
+        }
     }
 
     #[test]

@@ -509,7 +509,7 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
         .iter()
         .map(|a| guide::article_json(a, lang.en()))
         .collect();
-    let title = "首页";
+    let title = "home";
     Ok(with_lang(
         render(
             "home.html",
@@ -591,7 +591,7 @@ async fn certifications_page(
     let title = if lang.en {
         "Certified incubators and maker spaces"
     } else {
-        "孵化器、众创空间认定（备案）公示"
+        "certified-incubators-and-maker-spaces"
     };
     Ok(with_lang(
         render(
@@ -718,7 +718,7 @@ async fn subsidies_page(
     let title = if lang.en {
         "Subsidies and awards to carriers"
     } else {
-        "载体补贴、奖励公示"
+        "subsidies-and-awards-to-carriers"
     };
     Ok(with_lang(
         render(
@@ -820,7 +820,7 @@ async fn redemptions_page(
     let title = if lang.en {
         "Approved voucher redemptions"
     } else {
-        "合创券兑现结果公示"
+        "approved-voucher-redemptions"
     };
     Ok(with_lang(
         render(

@@ -41,28 +41,28 @@ impl Kind {
     }
     fn title(self) -> &'static str {
         match self {
-            Kind::Provider => "服务机构入库公示",
-            Kind::Redemption => "合创券兑现公示",
+            Kind::Provider => "providers-in-notice",
+            Kind::Redemption => "voucher-redemptions-in-notice",
         }
     }
     fn lead(self) -> &'static str {
         match self {
-            Kind::Provider => "以下服务机构拟入库，正在公示。对其资质、信用等有异议的，请在公示期内实名提出，我们将核实处理。",
-            Kind::Redemption => "以下兑现事项已审核通过，公示期满无异议后拨付。对服务真实性等有异议的，请在公示期内实名提出。",
+            Kind::Provider => "these-providers-are-about-to-be-listed",
+            Kind::Redemption => "these-redemptions-were-approved-and-are-paid",
         }
     }
     fn empty(self) -> &'static str {
         match self {
-            Kind::Provider => "目前没有公示中的服务机构。",
-            Kind::Redemption => "目前没有公示中的兑现事项。",
+            Kind::Provider => "no-providers-in-notice-now",
+            Kind::Redemption => "no-redemptions-in-notice-now",
         }
     }
 }
 
 const FIELDS: [(&str, &str); 3] = [
-    ("objector_name", "姓名或单位"),
-    ("objector_contact", "联系电话或邮箱"),
-    ("reason", "异议内容及理由"),
+    ("objector_name", "name-or-organisation"),
+    ("objector_contact", "phone-or-email"),
+    ("reason", "the-objection-and-its-grounds"),
 ];
 
 struct Shown<'a> {
@@ -260,7 +260,7 @@ async fn object(
             status: StatusCode::FORBIDDEN,
             notice: "",
             err_for: &id,
-            form_error: "页面已过期，异议未提交，请重试。",
+            form_error: "this-page-has-expired-and-the-objection",
             errors: BTreeMap::new(),
             typed,
         };
@@ -281,7 +281,7 @@ async fn object(
     match filed {
         Ok(()) => {
             let s = Shown {
-                notice: "异议已收到，我们将核实处理。",
+                notice: "objection-received-we-will-look-into-it",
                 ..blank(StatusCode::CREATED)
             };
             page(&state, &req, kind, s).await

@@ -82,7 +82,7 @@ fn order_json(o: &OrderView) -> minijinja::Value {
         .missing_evidence
         .iter()
         .flatten()
-        .map(|k| k.name_zh())
+        .map(|k| super::i18n::evidence_kind(*k))
         .collect();
     super::val(serde_json::json!({
         "id": o.id, "order_no": o.order_no, "status": status,
@@ -349,7 +349,7 @@ async fn order_page(
     .await?;
     let kinds: Vec<(&str, &str)> = EvidenceKind::ALL
         .iter()
-        .map(|k| (k.as_str(), k.name_zh()))
+        .map(|k| (k.as_str(), super::i18n::evidence_kind(*k)))
         .collect();
     let role = d.s.caller.role;
     d.render(

@@ -104,15 +104,15 @@ const DOCUMENTS: &str = "documents-3";
 fn account() -> Vec<Field> {
     vec![
         hint(
-            f("username", "用户名", "text", ACCOUNT),
+            f("username", "username", "text", ACCOUNT),
             "n-3-64-letters-digits-dots-underscores-or",
         ),
         hint(
-            f("password", "密码", "password", ACCOUNT),
+            f("password", "password", "password", ACCOUNT),
             "n-10-128-characters-with-at-least-three",
         ),
         hint(
-            opt(f("email", "账户邮箱（选填）", "email", ACCOUNT)),
+            opt(f("email", "account-email-optional", "email", ACCOUNT)),
             "used-to-reset-a-forgotten-password-without",
         ),
     ]
@@ -120,10 +120,10 @@ fn account() -> Vec<Field> {
 
 fn contact() -> Vec<Field> {
     vec![
-        f("contact_name", "联系人", "text", CONTACT),
-        f("contact_phone", "联系电话", "tel", CONTACT),
+        f("contact_name", "contact-person", "text", CONTACT),
+        f("contact_phone", "contact-phone", "tel", CONTACT),
         hint(
-            f("contact_email", "联系邮箱", "email", CONTACT),
+            f("contact_email", "contact-email", "email", CONTACT),
             "review-results-and-notices-go-to-this",
         ),
     ]
@@ -131,7 +131,12 @@ fn contact() -> Vec<Field> {
 
 fn credit_code() -> Field {
     hint(
-        f("credit_code", "统一社会信用代码", "credit_code", UNIT),
+        f(
+            "credit_code",
+            "unified-social-credit-code",
+            "credit_code",
+            UNIT,
+        ),
         "n-18-characters-on-the-business-licence",
     )
 }
@@ -142,18 +147,18 @@ fn fields(kind: Kind) -> Vec<Field> {
         Kind::Firm => {
             v.extend([
                 credit_code(),
-                f("name", "企业名称", "text", UNIT),
-                f("legal_representative", "法定代表人", "text", UNIT),
+                f("name", "firm-name", "text", UNIT),
+                f("legal_representative", "legal-representative", "text", UNIT),
                 hint(
-                    f("actual_controller", "实际控制人", "text", UNIT),
+                    f("actual_controller", "actual-controller", "text", UNIT),
                     "firms-with-the-same-actual-controller-share",
                 ),
-                f("registered_on", "成立日期", "date", UNIT),
-                f("address", "地址", "text", UNIT),
-                f("industry", "所属行业", "industry", UNIT),
-                f("employees", "从业人员（人）", "number", UNIT),
+                f("registered_on", "date-of-registration", "date", UNIT),
+                f("address", "address", "text", UNIT),
+                f("industry", "industry", "industry", UNIT),
+                f("employees", "employees-2", "number", UNIT),
                 hint(
-                    f("revenue", "上年营业收入（元）", "text", UNIT),
+                    f("revenue", "revenue-last-year-yuan", "text", UNIT),
                     "e-g-2500000-00",
                 ),
                 opt(f(
@@ -168,22 +173,27 @@ fn fields(kind: Kind) -> Vec<Field> {
         Kind::Provider => {
             v.extend([
                 credit_code(),
-                f("name", "机构名称", "text", UNIT),
-                f("legal_representative", "法定代表人", "text", UNIT),
-                f("actual_controller", "实际控制人", "text", UNIT),
-                f("address", "地址", "text", UNIT),
+                f("name", "provider-name", "text", UNIT),
+                f("legal_representative", "legal-representative", "text", UNIT),
+                f("actual_controller", "actual-controller", "text", UNIT),
+                f("address", "address", "text", UNIT),
                 hint(
-                    f("description", "机构简介", "area", UNIT),
+                    f("description", "about-the-provider", "area", UNIT),
                     "the-services-qualifications-and-team-published-with",
                 ),
-                f("categories", "服务类别（可多选）", "categories", UNIT),
+                f(
+                    "categories",
+                    "service-categories-one-or-more",
+                    "categories",
+                    UNIT,
+                ),
             ]);
             v.extend(contact());
             v.extend([
-                f("bank_name", "开户银行", "text", BANK),
-                f("bank_account_name", "账户名称", "text", BANK),
+                f("bank_name", "bank", "text", BANK),
+                f("bank_account_name", "account-name", "text", BANK),
                 hint(
-                    f("bank_account_no", "银行账号", "text", BANK),
+                    f("bank_account_no", "account-number", "text", BANK),
                     "redemptions-are-paid-to-this-account",
                 ),
             ]);
@@ -191,18 +201,28 @@ fn fields(kind: Kind) -> Vec<Field> {
         Kind::Space => {
             v.extend([
                 credit_code(),
-                f("name", "载体名称", "text", UNIT),
-                f("kind", "载体类型", "space_kind", UNIT),
-                f("operator_name", "运营主体", "text", UNIT),
-                f("legal_representative", "法定代表人", "text", UNIT),
-                f("address", "地址", "text", UNIT),
+                f("name", "carrier-name", "text", UNIT),
+                f("kind", "kind-of-carrier", "space_kind", UNIT),
+                f("operator_name", "operating-company", "text", UNIT),
+                f("legal_representative", "legal-representative", "text", UNIT),
+                f("address", "address", "text", UNIT),
             ]);
             v.extend(contact());
             v.extend([
-                opt(f("bank_name", "开户银行（选填）", "text", BANK)),
-                opt(f("bank_account_name", "账户名称（选填）", "text", BANK)),
+                opt(f("bank_name", "bank-optional", "text", BANK)),
+                opt(f(
+                    "bank_account_name",
+                    "account-name-optional",
+                    "text",
+                    BANK,
+                )),
                 hint(
-                    opt(f("bank_account_no", "银行账号（选填）", "text", BANK)),
+                    opt(f(
+                        "bank_account_no",
+                        "account-number-optional",
+                        "text",
+                        BANK,
+                    )),
                     "subsidies-are-paid-to-this-account-it",
                 ),
             ]);

@@ -105,9 +105,9 @@ async fn lottery_page(
                 "rank": r.rank, "credit_code": r.credit_code, "key": r.key,
                 "face_value": r.face_value.grouped(),
                 "outcome": match r.outcome.as_str() {
-                    crate::services::lottery::WON => "中签",
-                    crate::services::lottery::LOST => "额度用完，未排到",
-                    _ => "开奖时不符合领取条件",
+                    crate::services::lottery::WON => "drawn",
+                    crate::services::lottery::LOST => "the-budget-ran-out-before-this-firms",
+                    _ => "not-eligible-at-the-draw",
                 },
                 "won": r.outcome == crate::services::lottery::WON,
                 "voucher_code": r.voucher_code,

@@ -139,7 +139,7 @@ async fn review_page(
                 "id": f.id, "name": f.name, "credit_code": f.credit_code,
                 "industry": industry(&f.industry), "employees": f.employees,
                 "revenue": f.revenue.to_string(),
-                "size_class": d.t(&format!("{}企业", f.size_class.name_zh())),
+                "size_class": d.t(super::i18n::size_class(f.size_class)),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
                 "documents": docs_of(&f.id),
             })

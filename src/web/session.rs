@@ -341,13 +341,13 @@ fn locked_text(state: &State, until: chrono::NaiveDateTime, en: bool) -> String 
 pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
     use crate::domain::Role::*;
     match r {
-        Firm => "企业",
-        Provider => "服务机构",
-        Space => "孵化载体",
-        Reviewer => "审核人员",
-        Finance => "财务人员",
-        Admin => "管理员",
-        Auditor => "审计人员",
+        Firm => "firm",
+        Provider => "service-providers",
+        Space => "space",
+        Reviewer => "reviewer",
+        Finance => "finance-officer",
+        Admin => "administrator",
+        Auditor => "auditor",
     }
 }
 
@@ -377,7 +377,7 @@ async fn account_page(
         "/account",
         &lang,
         &super::Chrome::signed_in(state, s.caller.role),
-        "我的账户",
+        "my-account",
         context! {
             csrf => csrf, display_name => user.display_name, username => user.username,
             role_text => role_text(s.caller.role), notice => notice, form_error => form_error,
@@ -512,9 +512,9 @@ async fn logout_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         None => super::Chrome::anonymous(&state),
     };
     let title = if s.is_some() {
-        "退出登录"
+        "sign-out-2"
     } else {
-        "已退出"
+        "signed-out"
     };
     let r = render(
         "logout.html",

@@ -129,7 +129,7 @@ pub(super) fn criteria_json(
                 "name": super::named(&c.name_zh, &c.name_en, en),
                 "required": join(|t| t.required.as_str()),
                 "actual": join(|t| t.actual.as_str()),
-                "pass": match c.pass { Some(true) => "达标", Some(false) => "未达标", None => "not-applicable" },
+                "pass": match c.pass { Some(true) => "met", Some(false) => "not-met", None => "not-applicable" },
             })
         })
         .collect()

@@ -145,6 +145,15 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "delivery waits for the documents: {}",
         op.body
     );
+    // What is missing, by name, in the reader's language.
+    assert!(op.body.contains("尚缺：服务合同、发票"), "{}", op.body);
+    let en = prov.get(&format!("/orders/{order}?lang=en")).await;
+    assert!(
+        en.body.contains("Still missing: Service contract, Invoice"),
+        "{}",
+        en.body
+    );
+    let _ = prov.get(&format!("/orders/{order}?lang=zh")).await;
     // The firm may not accept (not its step).
     let fp = firm.get(&format!("/orders/{order}")).await;
     let p = post(&mut firm, &fp, &format!("/orders/{order}/accept"), &[]).await;

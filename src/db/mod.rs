@@ -319,7 +319,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
 /// The transaction is opened through diesel's transaction manager, so statements that
 /// open their own (nested) transaction get a savepoint, and a connection dropped in
 /// the middle (a panic) is seen as broken by the pool and discarded. Any error rolls
-/// everything back.
+/// everything back. Called inside a transaction, it is a savepoint in it.
 pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -327,7 +327,19 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     type Tm = AnsiTransactionManager;
-    if let DbConnection::Sqlite(inner) = conn {
+    // Inside a transaction already (one that holds the write lock: a form's dry run),
+    // a savepoint, as any nested transaction.
+    let nested = match conn {
+        DbConnection::Sqlite(inner) => matches!(
+            <Tm as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(
+                inner
+            )
+            .transaction_depth(),
+            Ok(Some(_))
+        ),
+        _ => false,
+    };
+    if let (DbConnection::Sqlite(inner), false) = (&mut *conn, nested) {
         Tm::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
         let result = f(conn);
         let DbConnection::Sqlite(inner) = conn else {

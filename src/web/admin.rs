@@ -138,11 +138,11 @@ async fn create_programme(
         bools: &[],
     };
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ProgrammeInput>(&shape),
+            |p| p.input_all::<ProgrammeInput>(&shape),
             |c, i, a| vouchers::create_programme(c, &a.policy, &i, a.now, &a.actor),
         )
         .await
@@ -207,11 +207,11 @@ async fn create_batch(
     };
     let id = pid.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<BatchInput>(&shape),
+            |p| p.input_all::<BatchInput>(&shape),
             move |c, i, a| vouchers::create_batch(c, &id, &i, a.now, &a.actor),
         )
         .await
@@ -324,11 +324,11 @@ async fn create_user(
     let p = Posted(form.into_inner());
     let auth = state.auth.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<NewStaffUser>(&Shape::TEXT),
+            |p| p.input_all::<NewStaffUser>(&Shape::TEXT),
             move |c, i, a| users::create_staff(c, &auth, &i, a.now, &a.actor),
         )
         .await

@@ -73,11 +73,11 @@ async fn create(
     let d = open!(state, req, ADMIN);
     let p = Posted(form.into_inner());
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ArticleInput>(&NONE),
+            |p| p.input_all::<ArticleInput>(&NONE),
             |c, i, a| articles::create(c, &i, a.now, &a.actor),
         )
         .await
@@ -135,11 +135,11 @@ async fn update(
     let p = Posted(form.into_inner());
     let aid = id.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ArticleInput>(&NONE),
+            |p| p.input_all::<ArticleInput>(&NONE),
             move |c, i, a| articles::update(c, &aid, &i, a.now, &a.actor),
         )
         .await

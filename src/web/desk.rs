@@ -233,6 +233,45 @@ impl Desk {
         db(state, move |c| run(c, i, &act)).await
     }
 
+    /// [`Desk::attempt`] for a form whose `input` gives stand-ins with the fields it
+    /// could not read (`Posted::input_all`): every error at once. When the form has
+    /// errors, the use case runs on the stand-ins in a transaction that is always rolled
+    /// back, only to learn its own errors for the other fields; nothing is kept, and the
+    /// form's error for a field comes before the use case's.
+    pub(super) async fn attempt_all<I, R>(
+        &self,
+        state: &State,
+        req: &HttpRequest,
+        posted: &Posted,
+        input: impl FnOnce(&Posted) -> Result<(I, FieldErrors), AppError>,
+        run: impl FnOnce(&mut DbConnection, I, &Act) -> AppResult<R> + Send + 'static,
+    ) -> Result<R, AppError>
+    where
+        I: Send + 'static,
+        R: Send + 'static,
+    {
+        self.attempt(state, req, posted, input, move |c, (i, form), act| {
+            if form.is_empty() {
+                return run(c, i, act);
+            }
+            let tried = crate::db::write_tx::<(), AppError, _>(c, |c| match run(c, i, act) {
+                // Kept by nobody: the form was not whole.
+                Ok(_) => Err(AppError::validation(FieldErrors::new())),
+                Err(e) => Err(e),
+            });
+            let mut all = form;
+            if let Err(e) = tried {
+                for fe in e.errors {
+                    if !all.0.iter().any(|x| x.field == fe.field) {
+                        all.0.push(fe);
+                    }
+                }
+            }
+            Err(AppError::validation(all))
+        })
+        .await
+    }
+
     /// After [`Desk::attempt`]: on to a page (303) saying what was done, or the page
     /// again through `again`, with the refusal shown as form `form_id`.
     pub(super) async fn answer<Fut>(

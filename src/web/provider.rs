@@ -150,11 +150,11 @@ async fn create_service(
     let d = open!(state, req, PROVIDER);
     let p = Posted(form.into_inner());
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ServiceItemInput>(&ITEM),
+            |p| p.input_all::<ServiceItemInput>(&ITEM),
             |c, i, a| catalogue::create(c, &a.policy, &a.party, &i, a.now, &a.actor),
         )
         .await
@@ -210,11 +210,11 @@ async fn update_service(
     let p = Posted(form.into_inner());
     let it = item.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ServiceItemInput>(&ITEM),
+            |p| p.input_all::<ServiceItemInput>(&ITEM),
             move |c, i, a| catalogue::update(c, &a.policy, &a.party, &it, &i, a.now, &a.actor),
         )
         .await
@@ -320,11 +320,11 @@ async fn apply(
         bools: &[],
     };
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<ApplicationInput>(&shape),
+            |p| p.input_all::<ApplicationInput>(&shape),
             |c, i, a| redemptions::apply(c, &a.policy, &a.party, &i, a.now, &a.actor),
         )
         .await

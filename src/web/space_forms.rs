@@ -232,11 +232,11 @@ async fn register(
     let d = open!(state, req, SPACE);
     let p = Posted(form.into_inner());
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<IncubateeInput>(&Shape::TEXT),
+            |p| p.input_all::<IncubateeInput>(&Shape::TEXT),
             |c, i, a| incubatees::register(c, &a.policy, &a.party, &i, a.now, &a.actor),
         )
         .await

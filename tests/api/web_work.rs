@@ -1480,3 +1480,39 @@ async fn every_page_carries_the_security_headers() {
         assert!(h("content-type").starts_with("text/html"), "{path}");
     }
 }
+
+/// A form with a field left empty and another the use case refuses says both at once,
+/// and keeps nothing (the use case's check ran on stand-ins and was rolled back).
+#[actix_web::test]
+async fn a_service_form_says_every_error_at_once_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app, "allatonce").await;
+    let mut prov = Browser::signed_in(&app, &w.provider_token);
+    let page = prov.get("/provider/services").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let items = app.count("service_items");
+    let audit = app.count("audit_events");
+    let p = post(
+        &mut prov,
+        &page,
+        "/provider/services",
+        &[
+            ("category", "patent"),
+            ("title", ""),
+            ("description", "说明"),
+            ("list_price", "-5.00"),
+            ("delivery_days", "30"),
+            ("active", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"item-title-error\"")
+            && p.body.contains("id=\"item-list_price-error\""),
+        "both errors at once: {}",
+        p.body
+    );
+    assert_eq!(app.count("service_items"), items, "nothing kept");
+    assert_eq!(app.count("audit_events"), audit, "nothing audited");
+}

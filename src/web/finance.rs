@@ -152,7 +152,7 @@ async fn run_page(
         .map(|p| {
             let s = wire(&p.status);
             json!({"id": p.id, "reference": p.reference, "payee_name": p.payee_name,
-                   "payee_kind": if p.payee_kind == "space" { "space-2" } else { "service-providers" },
+                   "payee_kind": if p.payee_kind == "space" { "space-2" } else { "service-provider" },
                    "credit_code": p.credit_code,
                    "bank": format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
                    "amount": p.amount.to_string(), "items": p.item_count, "status_text": payout_text(&s),

@@ -342,7 +342,7 @@ pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
     use crate::domain::Role::*;
     match r {
         Firm => "firm",
-        Provider => "service-providers",
+        Provider => "service-provider",
         Space => "space",
         Reviewer => "reviewer",
         Finance => "finance-officer",

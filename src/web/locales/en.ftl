@@ -738,7 +738,7 @@ service-2 = Service
 service-catalogue = Service catalogue
 service-categories-one-or-more = Service categories (one or more)
 service-contract = Service contract
-service-providers = Service providers
+service-provider = Service provider
 service-report = Service report
 service-unavailable-for-a-moment = Service unavailable for a moment
 services-offered-now-by-listed-providers-choose = Services offered now by listed providers. Choose one to order: the page first shows what the voucher pays and what you pay, and orders only when you confirm.
@@ -1050,4 +1050,8 @@ a-pdf-jpeg-or-png-file-certificates-later = A PDF, JPEG or PNG file; certificate
 things-to-correct = { $n ->
     [one] There is 1 thing to correct; see the note under the field.
    *[other] There are { $n } things to correct; see the note under each field.
+}
+services-in-all = { $n ->
+    [one] 1 service
+   *[other] { $n } services
 }

@@ -228,13 +228,7 @@ async fn attach(
     match result {
         Ok(_) => Ok(d.done(&state, &format!("/admin/articles/{id}"), "uploaded")),
         Err(e) => {
-            let field = [
-                ("file_empty", "file"),
-                ("file_type_unsupported", "file"),
-                ("file_too_large", "file"),
-                ("upload_invalid", "file"),
-            ];
-            let f = d.failed("file", &p, &e, &field);
+            let f = d.failed("file", &p, &e, &super::desk::FILE_ERRORS);
             Ok(edit_view(&state, &d, &id, &f, e.kind.status()).await?)
         }
     }

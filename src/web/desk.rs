@@ -98,9 +98,9 @@ impl Desk {
         self.lang.en()
     }
 
-    /// A Chinese phrase in the reader's language.
-    pub(super) fn t(&self, zh: &str) -> String {
-        super::i18n::t(zh, self.en())
+    /// The message `key` in the reader's language.
+    pub(super) fn t(&self, key: &str) -> String {
+        super::i18n::t(key, self.en())
     }
 
     /// The message `key` with `values`, in the reader's language.
@@ -568,6 +568,16 @@ impl Desk {
         (p, sent)
     }
 }
+
+/// A refused file (empty, not a PDF, JPEG or PNG, too large, cut short, too slow) is
+/// said at the form's `file` field.
+pub(super) const FILE_ERRORS: [(&str, &str); 5] = [
+    ("file_empty", "file"),
+    ("file_type_unsupported", "file"),
+    ("file_too_large", "file"),
+    ("upload_invalid", "file"),
+    ("upload_timeout", "file"),
+];
 
 /// A file sent with a form: the name the browser gave and the bytes.
 pub(super) type SentFile = (String, Vec<u8>);

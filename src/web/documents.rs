@@ -126,14 +126,7 @@ async fn upload(
     match result {
         Ok(_) => Ok(d.done(&state, "/documents", "uploaded")),
         Err(e) => {
-            let field = [
-                ("file_empty", "file"),
-                ("file_type_unsupported", "file"),
-                ("file_too_large", "file"),
-                ("upload_invalid", "file"),
-                ("upload_timeout", "file"),
-            ];
-            let f = d.failed("document", &p, &e, &field);
+            let f = d.failed("document", &p, &e, &super::desk::FILE_ERRORS);
             Ok(view(&state, &d, &f, e.kind.status()).await?)
         }
     }

@@ -500,13 +500,10 @@ async fn upload(
     match result {
         Ok(_) => Ok(d.done(&state, &format!("/orders/{id}"), "uploaded")),
         Err(e) => {
-            let field = [
-                ("file_empty", "file"),
-                ("file_type_unsupported", "file"),
-                ("file_too_large", "file"),
-                ("upload_invalid", "file"),
-                ("evidence_kind_unknown", "kind"),
-            ];
+            let field: Vec<(&str, &str)> = super::desk::FILE_ERRORS
+                .into_iter()
+                .chain([("evidence_kind_unknown", "kind")])
+                .collect();
             let f = d.failed("evidence", &p, &e, &field);
             Ok(order_page(&state, &d, &id, &f, e.kind.status()).await?)
         }

@@ -6,8 +6,8 @@
 //! script; the server's check stays the authority. Registered, the person is signed in
 //! and lands on the 工作台, which shows where the application stands.
 
-use super::desk::SentFile;
 use super::desk::{Form, Posted};
+use super::desk::{SentFile, FILE_ERRORS};
 use super::session::{csrf_of, csrf_ok, session_cookies, with};
 use super::{render, val, Chrome, Lang};
 use crate::domain::validation::FieldErrors;
@@ -463,15 +463,6 @@ fn run(
     Ok(username)
 }
 
-/// A refused licence file is said at its field.
-const FILE_ERRORS: [(&str, &str); 5] = [
-    ("file_empty", "file"),
-    ("file_type_unsupported", "file"),
-    ("file_too_large", "file"),
-    ("upload_invalid", "file"),
-    ("upload_timeout", "file"),
-];
-
 /// The service categories ticked, to tick them again.
 fn checked_of(posted: &Posted) -> Vec<String> {
     posted
@@ -567,17 +558,15 @@ async fn submit(
             ))
         }
         Err(e) if e.kind.status().is_client_error() => {
-            let field_of = [
+            let field_of: Vec<(&str, &str)> = [
                 ("credit_code_taken", "credit_code"),
                 ("username_taken", "username"),
                 // Checkboxes: none ticked sends no field, the field is on the page.
                 ("categories_required", "categories"),
-                FILE_ERRORS[0],
-                FILE_ERRORS[1],
-                FILE_ERRORS[2],
-                FILE_ERRORS[3],
-                FILE_ERRORS[4],
-            ];
+            ]
+            .into_iter()
+            .chain(FILE_ERRORS)
+            .collect();
             let f = Form::failed("register", &posted, &e, &field_of, en);
             Ok(page(&state, &req, kind, &f, &checked, e.kind.status())?)
         }

@@ -44,6 +44,12 @@ impl FigureKind {
             FigureKind::Percent => "%",
         }
     }
+    fn unit_en(self) -> &'static str {
+        match self {
+            FigureKind::Money => " yuan",
+            k => k.unit_zh(),
+        }
+    }
     fn numeric(self) -> bool {
         matches!(
             self,
@@ -138,6 +144,10 @@ pub struct Test {
     /// Unit shown after a figure's value where its kind gives none (e.g. "个", "名").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_zh: Option<String>,
+    /// The unit in English where it has one ("years"); a Chinese counter such as 个 or
+    /// 家 has none, and the English shows the number alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_en: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -198,6 +208,8 @@ struct CriterionFile {
     when: Vec<Override>,
     #[serde(default)]
     unit_zh: Option<String>,
+    #[serde(default)]
+    unit_en: Option<String>,
 }
 
 impl TryFrom<CriterionFile> for Criterion {
@@ -214,6 +226,7 @@ impl TryFrom<CriterionFile> for Criterion {
                 value: f.value,
                 when: f.when,
                 unit_zh: f.unit_zh,
+                unit_en: f.unit_en,
             }),
             None if f.figure.is_some()
                 || f.ratio.is_some()
@@ -965,6 +978,13 @@ pub struct TestResult {
     /// What the figures give, e.g. "12000.5 m²", "80%", "3.5".
     pub actual: String,
     pub pass: bool,
+    /// The requirement in English, e.g. "≥ 3 per 1000 m²" (empty in an evaluation kept
+    /// before English was given).
+    #[serde(default)]
+    pub required_en: String,
+    /// What the figures give, in English.
+    #[serde(default)]
+    pub actual_en: String,
 }
 
 /// One criterion's outcome.
@@ -1010,17 +1030,21 @@ fn run_test(
         required: String::new(),
         actual: "未填报".into(),
         pass: false,
+        required_en: String::new(),
+        actual_en: "not reported".into(),
     };
+    let kind_of = |id: &str| policy.figure(id).map(|f| f.kind);
     let unit = |id: &str| {
         t.unit_zh.clone().map_or_else(
-            || {
-                policy
-                    .figure(id)
-                    .map_or("", |f| f.kind.unit_zh())
-                    .to_string()
-            },
+            || kind_of(id).map_or("", FigureKind::unit_zh).to_string(),
             |u| format!(" {u}"),
         )
+    };
+    let unit_en = |id: &str| match (&t.unit_en, &t.unit_zh) {
+        (Some(u), _) => format!(" {u}"),
+        // A Chinese counter has no English word: the number alone.
+        (None, Some(_)) => String::new(),
+        (None, None) => kind_of(id).map_or("", FigureKind::unit_en).to_string(),
     };
     if t.op == Op::IsTrue {
         let Some(id) = &t.figure else {
@@ -1031,6 +1055,8 @@ fn run_test(
                 required: "是".into(),
                 actual: if *b { "是" } else { "否" }.into(),
                 pass: *b,
+                required_en: "yes".into(),
+                actual_en: if *b { "yes" } else { "no" }.into(),
             },
             _ => missing(),
         };
@@ -1045,7 +1071,7 @@ fn run_test(
         .unwrap_or_default();
     let sym = t.op.symbol();
     if let Some(id) = &t.figure {
-        let u = unit(id);
+        let (u, ue) = (unit(id), unit_en(id));
         let Some(v) = figures.number(id) else {
             return missing();
         };
@@ -1053,6 +1079,8 @@ fn run_test(
             required: format!("{sym} {}{u}", show(threshold)),
             actual: format!("{}{u}", show(v)),
             pass: t.op.holds(v.cmp(&threshold)),
+            required_en: format!("{sym} {}{ue}", show(threshold)),
+            actual_en: format!("{}{ue}", show(v)),
         };
     }
     if let Some(id) = &t.months_since {
@@ -1064,6 +1092,8 @@ fn run_test(
             required: format!("{sym} {} 个月", show(threshold)),
             actual: format!("{} 个月（自 {d}）", show(m)),
             pass: t.op.holds(m.cmp(&threshold)),
+            required_en: format!("{sym} {} months", show(threshold)),
+            actual_en: format!("{} months (since {d})", show(m)),
         };
     }
     let Some([n, dn]) = &t.ratio else {
@@ -1072,24 +1102,36 @@ fn run_test(
     let (Some(num), Some(den)) = (figures.number(n), figures.number(dn)) else {
         return missing();
     };
-    let (scale, prefix, suffix) = match (&t.per, t.percent) {
-        (_, true) => (Decimal::ONE_HUNDRED, String::new(), "%".to_string()),
+    // Chinese says the base first (每 1000 m² ≥ 3), English after (≥ 3 per 1000 m²).
+    let (scale, prefix, suffix, suffix_en) = match (&t.per, t.percent) {
+        (_, true) => (
+            Decimal::ONE_HUNDRED,
+            String::new(),
+            "%".to_string(),
+            "%".to_string(),
+        ),
         (Some(p), false) => {
             let p = decimal(p).unwrap_or(Decimal::ONE);
             (
                 p,
                 format!("每 {} {} ", show(p), unit(dn).trim()),
                 String::new(),
+                format!(" per {}{}", show(p), unit_en(dn))
+                    .trim_end()
+                    .to_string(),
             )
         }
-        (None, false) => (Decimal::ONE, String::new(), String::new()),
+        (None, false) => (Decimal::ONE, String::new(), String::new(), String::new()),
     };
     let required = format!("{prefix}{sym} {}{suffix}", show(threshold));
+    let required_en = format!("{sym} {}{suffix_en}", show(threshold));
     if den.is_zero() {
         return TestResult {
             required,
             actual: format!("{} / 0", show(num)),
             pass: false,
+            required_en,
+            actual_en: format!("{} / 0", show(num)),
         };
     }
     // num / den × scale ⋚ threshold, without dividing.
@@ -1101,6 +1143,8 @@ fn run_test(
         required,
         actual: format!("{prefix}{}{suffix}", show(lhs / den)),
         pass: t.op.holds(lhs.cmp(&rhs)),
+        required_en,
+        actual_en: format!("{}{suffix_en}", show(lhs / den)),
     }
 }
 
@@ -1621,6 +1665,7 @@ mod tests {
             value: Some("many".into()),
             when: vec![],
             unit_zh: None,
+            unit_en: None,
         };
         p.schemes[0].criteria[0].test = Some(t);
         assert!(p.validate().unwrap_err().contains("not a number"));

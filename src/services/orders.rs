@@ -323,6 +323,8 @@ struct Prepared {
     voucher: VoucherRow,
     item: crate::db::models::ServiceItemRow,
     quote: Quote,
+    /// What the firm wants, checked.
+    note: Option<String>,
 }
 
 fn prepare(
@@ -332,6 +334,7 @@ fn prepare(
     now: NaiveDateTime,
     lock: bool,
 ) -> AppResult<Prepared> {
+    // Every field's error at once, on the quote as on the order.
     let mut e = FieldErrors::new();
     let contract = money_field(&mut e, "contract_amount", &input.contract_amount);
     if contract.get() == 0 && Fen::parse_yuan(&input.contract_amount).is_ok() {
@@ -342,6 +345,7 @@ fn prepare(
             "the contract amount must be more than zero",
         );
     }
+    let note = e.opt_text("note", input.note.as_deref(), 1000);
     e.finish()?;
     let voucher_id = parse_id(&input.voucher_id).ok_or_else(|| AppError::not_found("voucher"))?;
     let item_id =
@@ -433,6 +437,7 @@ fn prepare(
         provider,
         voucher,
         item,
+        note,
     })
 }
 
@@ -516,13 +521,9 @@ pub fn request(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<OrderView> {
-    let mut e = FieldErrors::new();
-    let note = e
-        .opt_text("note", input.note.as_deref(), 1000)
-        .unwrap_or_default();
-    e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let p = prepare(c, firm_id, input, now, true)?;
+        let note = p.note.clone().unwrap_or_default();
         let row = OrderRow {
             id: new_id(),
             order_no: order_no(china_time(now).date(), rand::random::<u64>()),

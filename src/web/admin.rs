@@ -85,7 +85,7 @@ async fn programmes_page(
                 .collect();
             json!({"id": p.id, "code": p.code, "name": p.name,
                    "categories": p.categories.iter().map(name_of).collect::<Vec<_>>().join(if en { ", " } else { "、" }),
-                   "co_payment_ratio": p.co_payment_ratio, "validity_months": p.validity_months,
+                   "co_payment_ratio": super::guide::percent(&p.co_payment_ratio), "validity_months": p.validity_months,
                    "full_coverage_threshold": p.full_coverage_threshold.to_string(),
                    "per_batch_limit": p.per_batch_limit, "per_year_limit": p.per_year_limit,
                    "batches": mine})
@@ -112,6 +112,8 @@ async fn programmes_page(
             listing_notice_days => policy.listing.notice_days,
             redemption_notice_days => policy.spending.redemption_notice_days,
             defaults => val(&policy.programme),
+            default_share => super::guide::percent(&policy.programme.co_payment_ratio),
+            default_share_number => super::guide::percent_number(&policy.programme.co_payment_ratio),
         },
         form,
         status,
@@ -142,7 +144,22 @@ async fn create_programme(
             &state,
             &req,
             &p,
-            |p| p.input_all::<ProgrammeInput>(&shape),
+            |p| {
+                let (mut i, mut e) = p.input_all::<ProgrammeInput>(&shape)?;
+                // The page asks for the voucher's share as a percentage; the API, a share.
+                if let Some(typed) = i.co_payment_ratio.take() {
+                    i.co_payment_ratio = super::guide::share_of_percent(&typed);
+                    if i.co_payment_ratio.is_none() {
+                        e.add(
+                            "co_payment_ratio",
+                            "share_invalid",
+                            "请填写大于 0、不超过 100 的百分数，最多两位小数，如 50",
+                            "a percentage above 0 and at most 100, with at most 2 decimals, e.g. 50",
+                        );
+                    }
+                }
+                Ok((i, e))
+            },
             |c, i, a| vouchers::create_programme(c, &a.policy, &i, a.now, &a.actor),
         )
         .await

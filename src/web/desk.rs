@@ -259,15 +259,7 @@ impl Desk {
                 Ok(_) => Err(AppError::validation(FieldErrors::new())),
                 Err(e) => Err(e),
             });
-            let mut all = form;
-            if let Err(e) = tried {
-                for fe in e.errors {
-                    if !all.0.iter().any(|x| x.field == fe.field) {
-                        all.0.push(fe);
-                    }
-                }
-            }
-            Err(AppError::validation(all))
+            Err(together(form, tried.err()))
         })
         .await
     }
@@ -294,6 +286,18 @@ impl Desk {
             }
         }
     }
+}
+
+/// The form's own field errors with those a dry run of the use case found (`tried`) for
+/// the other fields: one refusal saying every error at once, the form's first.
+pub(super) fn together(form: FieldErrors, tried: Option<AppError>) -> AppError {
+    let mut all = form;
+    for fe in tried.map(|e| e.errors).unwrap_or_default() {
+        if !all.0.iter().any(|x| x.field == fe.field) {
+            all.0.push(fe);
+        }
+    }
+    AppError::validation(all)
 }
 
 /// What a page says after a change (`?done=`); only these fixed texts are shown.
@@ -361,7 +365,7 @@ impl Form {
             let text = if en { &fe.detail_en } else { &fe.detail };
             errors
                 .entry(fe.field.clone())
-                .or_insert_with(|| text.clone());
+                .or_insert_with(|| beside(&fe.field, text));
         }
         let detail = if en { &e.detail_en } else { &e.detail };
         let mut error = String::new();
@@ -396,6 +400,16 @@ impl Form {
             error,
         }
     }
+}
+
+/// A field's error as said beside the field: without the wire name some API messages
+/// begin with (`contract_amount: …`), which the reader never sees as a label.
+fn beside(field: &str, text: &str) -> String {
+    [": ", "：", " "]
+        .iter()
+        .find_map(|sep| text.strip_prefix(field)?.strip_prefix(sep))
+        .unwrap_or(text)
+        .to_string()
 }
 
 /// A posted form, field by field in the order sent.

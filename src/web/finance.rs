@@ -211,11 +211,11 @@ async fn decide(
     let p = Posted(form.into_inner());
     let rid = id.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<RunDecision>(&Shape::TEXT),
+            |p| p.input_all::<RunDecision>(&Shape::TEXT),
             move |c, i, a| svc::decide(c, &rid, &i, a.now, &a.actor),
         )
         .await
@@ -283,11 +283,11 @@ async fn record(
     let run_id = path_id(p.get("_run"), "settlement run")?;
     let pid = id.clone();
     let r = d
-        .attempt(
+        .attempt_all(
             &state,
             &req,
             &p,
-            |p| p.input::<PayoutResult>(&Shape::TEXT),
+            |p| p.input_all::<PayoutResult>(&Shape::TEXT),
             move |c, i, a| svc::record(c, &a.mail, &pid, &i, a.now, &a.actor),
         )
         .await

@@ -32,6 +32,19 @@ pub(crate) fn percent(share: &str) -> String {
     }
 }
 
+/// A decimal share as the number a percentage field shows (`"0.5"` → `50`).
+pub(crate) fn percent_number(share: &str) -> String {
+    percent(share).trim_end_matches('%').to_string()
+}
+
+/// A percentage typed on a page (`50`, `50%`, `33.33`) as the decimal share the API
+/// takes (`0.5`): more than 0, at most 100, at most two decimals; `None` otherwise.
+pub(crate) fn share_of_percent(typed: &str) -> Option<String> {
+    let d = Decimal::from_str(typed.trim().trim_end_matches(['%', '％']).trim()).ok()?;
+    let ok = d.scale() <= 2 && d > Decimal::ZERO && d <= Decimal::from(100);
+    ok.then(|| (d / Decimal::from(100)).normalize().to_string())
+}
+
 /// An article in the reader's language (the Chinese when no English was written),
 /// its body as paragraphs.
 pub(crate) fn article_json(a: &ArticleView, en: bool) -> serde_json::Value {
@@ -283,4 +296,22 @@ pub(crate) fn inline_file(media_type: &str, file_name: &str, bytes: Vec<u8>) -> 
             "default-src 'none'; sandbox",
         ))
         .body(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_reads_as_a_percentage_and_a_typed_percentage_as_a_share() {
+        assert_eq!(percent("0.50"), "50%");
+        assert_eq!(percent("0.3333"), "33.33%");
+        assert_eq!(percent_number("0.5"), "50");
+        assert_eq!(share_of_percent("50").as_deref(), Some("0.5"));
+        assert_eq!(share_of_percent(" 33.33% ").as_deref(), Some("0.3333"));
+        assert_eq!(share_of_percent("100").as_deref(), Some("1"));
+        for bad in ["0", "-5", "100.01", "33.333", "abc", "0.5x", ""] {
+            assert_eq!(share_of_percent(bad), None, "{bad}");
+        }
+    }
 }

@@ -5,13 +5,13 @@
 //! [`t`] or [`t_with`].
 //!
 //! Names from the policy data (categories, schemes, figures) and people's input are
-//! data, not messages: they pass through `t` unchanged. Some values still reach a page
-//! as the Chinese name a domain type gives (a status, a size class): `t` finds those by
-//! their zh-CN text (see [`key_of`]) until each such type names its key.
+//! data, not messages: they pass through `t` unchanged. A domain type's value reaches a
+//! page as its message key ([`document_kind`], [`evidence_kind`], [`size_class`], the
+//! status words in `web`), never as the Chinese name the domain gives it: nothing is
+//! found by its Chinese text.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const ZH: &str = include_str!("locales/zh-CN.ftl");
@@ -22,8 +22,6 @@ struct Messages {
     en: FluentBundle<FluentResource>,
     /// Every key, in file order.
     keys: Vec<String>,
-    /// A message's zh-CN text (without values) → its key.
-    by_zh: HashMap<String, String>,
 }
 
 fn bundle(lang: &str, src: &str) -> (FluentBundle<FluentResource>, Vec<String>) {
@@ -58,18 +56,7 @@ fn messages() -> &'static Messages {
     M.get_or_init(|| {
         let (zh, keys) = bundle("zh-CN", ZH);
         let (en, _) = bundle("en", EN);
-        let mut by_zh = HashMap::new();
-        for k in &keys {
-            if let Some(text) = format(&zh, k, None) {
-                by_zh.entry(text).or_insert_with(|| k.clone());
-            }
-        }
-        Messages {
-            zh,
-            en,
-            keys,
-            by_zh,
-        }
+        Messages { zh, en, keys }
     })
 }
 
@@ -85,11 +72,6 @@ fn format(
         tracing::warn!(key, ?errors, "message formatted with errors");
     }
     Some(text)
-}
-
-/// The key of a message whose zh-CN text is `zh` (a name a domain type gives in Chinese).
-pub(crate) fn key_of(zh: &str) -> Option<&'static str> {
-    messages().by_zh.get(zh).map(String::as_str)
 }
 
 /// The message key of a kind of party document.
@@ -132,19 +114,11 @@ fn is_key(key: &str) -> bool {
     messages().zh.has_message(key)
 }
 
-/// The message `key` (or the message whose Chinese is `key`) in the reader's language,
-/// with `args`; anything else (data) as it is.
+/// The message `key` in the reader's language, with `args`; anything else (data: a
+/// name, what people typed) as it is.
 pub(crate) fn t_with(key: &str, en: bool, args: Option<&FluentArgs>) -> String {
     let m = messages();
     let b = if en { &m.en } else { &m.zh };
-    let key = if m.zh.has_message(key) {
-        key
-    } else {
-        match key_of(key) {
-            Some(k) => k,
-            None => return key.to_string(),
-        }
-    };
     format(b, key, args).unwrap_or_else(|| key.to_string())
 }
 
@@ -216,8 +190,8 @@ mod tests {
     fn a_key_reads_in_either_language_and_data_passes_through() {
         assert_eq!(t("order-no", false), "订单号");
         assert_eq!(t("order-no", true), "Order no.");
-        // A name a domain type gives in Chinese.
-        assert_eq!(t("订单号", true), "Order no.");
+        // Chinese is data, never looked up: a domain type's value comes as its key.
+        assert_eq!(t("订单号", true), "订单号");
         assert_eq!(t("合肥某某科技有限公司", true), "合肥某某科技有限公司");
         // Spaces at either end are the message's.
         assert_eq!(t("sep-or", true), " or ");

@@ -525,25 +525,21 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
     ))
 }
 
-fn certification_status(s: &str, en: bool) -> &'static str {
-    match (s, en) {
-        ("active", false) => "有效",
-        ("revoked", false) => "已撤销",
-        ("expired", false) => "已到期",
-        ("active", true) => "in force",
-        ("revoked", true) => "revoked",
+/// The message key of a certification's status (the public lists and their CSV).
+fn certification_status(s: &str) -> &'static str {
+    match s {
+        "active" => "in-force",
+        "revoked" => "revoked-2",
         _ => "expired",
     }
 }
 
-fn entitlement_status(s: &str, en: bool) -> &'static str {
-    match (s, en) {
-        ("in_notice", false) => "公示中",
-        ("payable", false) => "待拨付",
-        ("paid", false) => "已拨付",
-        ("in_notice", true) => "in public notice",
-        ("payable", true) => "approved, to be paid",
-        ("paid", true) => "paid",
+/// The message key of an entitlement's status.
+fn entitlement_status(s: &str) -> &'static str {
+    match s {
+        "in_notice" => "in-public-notice",
+        "payable" => "approved-to-be-paid",
+        "paid" => "paid",
         _ => "",
     }
 }
@@ -584,7 +580,7 @@ async fn certifications_page(
                 "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
                 "revoked_on": c.revoked_on.map(|d| d.to_string()),
-                "status_text": certification_status(&status, lang.en), "status": status,
+                "status_text": certification_status(&status), "status": status,
             }))
         })
         .collect();
@@ -660,7 +656,7 @@ async fn certifications_csv(state: State) -> actix_web::Result<HttpResponse> {
                 wire(&c.level),
                 c.certified_on.to_string(),
                 c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-                certification_status(&status, false).to_string(),
+                i18n::t(certification_status(&status), false),
                 c.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
             ]
         })
@@ -711,7 +707,7 @@ async fn subsidies_page(
                 "space_name": e.space_name, "credit_code": e.credit_code,
                 "policy_name": e.policy_name, "period": e.period,
                 "amount": e.amount.to_string(), "basis": e.basis,
-                "status_text": entitlement_status(&status, lang.en), "status": status,
+                "status_text": entitlement_status(&status), "status": status,
             }))
         })
         .collect();
@@ -752,7 +748,7 @@ async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
                 e.period,
                 e.amount.to_string(),
                 e.basis,
-                entitlement_status(&status, false).to_string(),
+                i18n::t(entitlement_status(&status), false),
                 e.notice_ends_at.to_string(),
             ]
         })
@@ -770,16 +766,13 @@ async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
     Ok(csv_response(csv_bytes(&header, &rows)?, "subsidies.csv"))
 }
 
-fn redemption_status(s: &str, en: bool) -> &'static str {
-    match (s, en) {
-        ("in_notice", false) => "公示中",
-        ("payable", false) => "待拨付",
-        ("in_settlement", false) => "结算中",
-        ("paid", false) => "已拨付",
-        ("in_notice", true) => "in public notice",
-        ("payable", true) => "approved, to be paid",
-        ("in_settlement", true) => "being paid",
-        ("paid", true) => "paid",
+/// The message key of an approved redemption's status.
+fn redemption_status(s: &str) -> &'static str {
+    match s {
+        "in_notice" => "in-public-notice",
+        "payable" => "approved-to-be-paid",
+        "in_settlement" => "being-paid",
+        "paid" => "paid",
         _ => "",
     }
 }
@@ -813,7 +806,7 @@ async fn redemptions_page(
                 "category_name": if lang.en { r.category.clone() } else { r.category_name.clone() },
                 "amount": r.amount.to_string(),
                 "approved_at": r.approved_at.map(local_time),
-                "status_text": redemption_status(&status, lang.en), "status": status,
+                "status_text": redemption_status(&status), "status": status,
             })
         })
         .collect();
@@ -853,7 +846,7 @@ async fn redemptions_csv(state: State) -> actix_web::Result<HttpResponse> {
                 r.category_name,
                 r.amount.to_string(),
                 r.approved_at.map(local_time).unwrap_or_default(),
-                redemption_status(&status, false).to_string(),
+                i18n::t(redemption_status(&status), false),
             ]
         })
         .collect();

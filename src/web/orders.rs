@@ -71,7 +71,7 @@ fn order_json(o: &OrderView) -> minijinja::Value {
         .map(|e| {
             serde_json::json!({
                 "href": format!("/orders/{}/evidence/{}", o.id, e.id),
-                "kind_name": e.kind_name, "file_name": e.file_name,
+                "kind_name": super::i18n::evidence_kind(e.kind), "file_name": e.file_name,
                 "image": e.media_type.starts_with("image/"),
                 "size_kib": (e.size_bytes + 1023) / 1024, "sha256": e.sha256,
                 "uploaded_at": local_time(e.uploaded_at),
@@ -251,16 +251,24 @@ async fn place_order(
         state.clock.now(),
         d.actor(),
     );
-    let input: Result<OrderInput, AppError> = d.guard(&req, &p).and_then(|_| p.input(&Shape::TEXT));
+    let input = d
+        .guard(&req, &p)
+        .and_then(|_| p.input_all::<OrderInput>(&Shape::TEXT));
     let result = match input {
         Err(e) => Err(e),
-        Ok(input) if confirm => {
+        Ok((input, prior)) if !prior.is_empty() => {
+            // A field the form could not give (no voucher chosen): the quote on the
+            // stand-ins says what else is wrong, all at once.
+            let tried = db(&state, move |c| svc::quote(c, &firm, &input, now)).await;
+            Err(super::desk::together(prior, tried.err()))
+        }
+        Ok((input, _)) if confirm => {
             db(&state, move |c| {
                 svc::request(c, &mail, &policy, &firm, &input, now, &actor).map(Ok)
             })
             .await
         }
-        Ok(input) => db(&state, move |c| svc::quote(c, &firm, &input, now).map(Err)).await,
+        Ok((input, _)) => db(&state, move |c| svc::quote(c, &firm, &input, now).map(Err)).await,
     };
     match result {
         Ok(Ok(o)) => Ok(d.done(&state, &format!("/orders/{}", o.id), "ordered")),
@@ -276,7 +284,7 @@ async fn place_order(
                 covered_amount => q.covered_amount.to_string(),
                 own_amount => q.own_amount.to_string(),
                 voucher_available => q.voucher_available.to_string(),
-                co_payment_ratio => q.co_payment_ratio,
+                co_payment_ratio => super::guide::percent(&q.co_payment_ratio),
                 full_coverage_threshold => q.full_coverage_threshold.to_string(),
             };
             Ok(order_form(&state, &d, &service, &kept, Some(quote), StatusCode::OK).await?)

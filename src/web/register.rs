@@ -163,7 +163,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 ),
                 opt(f(
                     "total_assets",
-                    "资产总额（元，部分行业需填）",
+                    "total-assets-yuan-some-industries",
                     "text",
                     UNIT,
                 )),

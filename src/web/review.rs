@@ -182,7 +182,7 @@ async fn review_page(
                 .flatten()
                 .map(|e| {
                     json!({"href": format!("/orders/{}/evidence/{}", o.id, e.id),
-                           "kind_name": e.kind_name, "file_name": e.file_name,
+                           "kind_name": super::i18n::evidence_kind(e.kind), "file_name": e.file_name,
                            "image": e.media_type.starts_with("image/")})
                 })
                 .collect();
@@ -201,7 +201,7 @@ async fn review_page(
         .map(|a| {
             json!({
                 "id": a.id, "space_name": a.space_name, "scheme_name": a.scheme_name,
-                "eligible": a.eligible, "summary": a.evaluation.summary_zh,
+                "eligible": a.eligible, "summary": if en { &a.evaluation.summary_en } else { &a.evaluation.summary_zh },
                 "criteria": criteria_json(a, en), "submitted_at": local_time(a.submitted_at),
             })
         })
@@ -247,11 +247,11 @@ async fn decide(
     let t = Shape::TEXT;
     let r = match kind.as_str() {
         "firm" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<OnboardingDecision>(&t),
+                |p| p.input_all::<OnboardingDecision>(&t),
                 move |c, i, a| {
                     firms::decide_onboarding(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
                 },
@@ -259,11 +259,11 @@ async fn decide(
             .await
         }
         "provider" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<ListingDecision>(&t),
+                |p| p.input_all::<ListingDecision>(&t),
                 move |c, i, a| {
                     providers::decide_listing(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor)
                         .map(drop)
@@ -272,11 +272,11 @@ async fn decide(
             .await
         }
         "objection" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<ObjectionResolution>(&t),
+                |p| p.input_all::<ObjectionResolution>(&t),
                 move |c, i, a| {
                     providers::resolve_objection(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
                 },
@@ -284,11 +284,11 @@ async fn decide(
             .await
         }
         "item" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<ItemDecision>(&t),
+                |p| p.input_all::<ItemDecision>(&t),
                 move |c, i, a| {
                     redemptions::decide(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor).map(drop)
                 },
@@ -296,11 +296,11 @@ async fn decide(
             .await
         }
         "application" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<CertificationDecision>(&t),
+                |p| p.input_all::<CertificationDecision>(&t),
                 move |c, i, a| {
                     certs::decide(c, &a.policy, &a.mail, &id, &i, a.now, &a.actor).map(drop)
                 },

@@ -67,7 +67,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
                     "submitted" => "under-review", "certified" => "certified", "refused" => "refused", _ => "withdrawn-3",
                 },
                 "submitted_at": china_time(a.submitted_at).format("%Y-%m-%d").to_string(),
-                "summary": a.evaluation.summary_zh, "criteria": criteria,
+                "summary": if en { &a.evaluation.summary_en } else { &a.evaluation.summary_zh }, "criteria": criteria,
                 "reason": a.decision_reason,
             }))
         })
@@ -125,10 +125,16 @@ pub(super) fn criteria_json(
                     .collect::<Vec<_>>()
                     .join(if en { " or " } else { " 或 " })
             };
+            // English where the evaluation gives it (one kept before it did has none).
+            let (required, actual) = if en && c.tests.iter().all(|t| !t.actual_en.is_empty()) {
+                (join(|t| t.required_en.as_str()), join(|t| t.actual_en.as_str()))
+            } else {
+                (join(|t| t.required.as_str()), join(|t| t.actual.as_str()))
+            };
             json!({
                 "name": super::named(&c.name_zh, &c.name_en, en),
-                "required": join(|t| t.required.as_str()),
-                "actual": join(|t| t.actual.as_str()),
+                "required": required,
+                "actual": actual,
                 "pass": match c.pass { Some(true) => "met", Some(false) => "not-met", None => "not-applicable" },
             })
         })

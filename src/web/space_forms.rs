@@ -263,11 +263,11 @@ async fn incubatee_step(
     let iid = id.clone();
     let r = match step.as_str() {
         "graduation" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<GraduationInput>(&Shape::TEXT),
+                |p| p.input_all::<GraduationInput>(&Shape::TEXT),
                 move |c, i, a| {
                     incubatees::graduate(c, &a.policy, &a.party, &iid, &i, a.now, &a.actor)
                 },
@@ -275,11 +275,11 @@ async fn incubatee_step(
             .await
         }
         "departure" => {
-            d.attempt(
+            d.attempt_all(
                 &state,
                 &req,
                 &p,
-                |p| p.input::<DepartureInput>(&Shape::TEXT),
+                |p| p.input_all::<DepartureInput>(&Shape::TEXT),
                 move |c, i, a| incubatees::depart(c, &a.party, &iid, &i, a.now, &a.actor),
             )
             .await
@@ -354,24 +354,24 @@ async fn file_statistics(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, SPACE);
     let p = Posted(form.into_inner());
-    let input = |p: &Posted| match p.get("year").trim().parse::<i32>() {
-        Ok(year) => Ok(FilingInput {
-            year,
-            figures: figures_of(p, &state.policy),
-        }),
-        Err(_) => {
-            let mut e = crate::domain::validation::FieldErrors::new();
+    // A year that cannot be read is said with the figures' errors: the use case runs on a
+    // stand-in year (its own word on the year gives way to the form's).
+    let input = |p: &Posted| {
+        let mut e = crate::domain::validation::FieldErrors::new();
+        let year = p.get("year").trim().parse::<i32>().unwrap_or_else(|_| {
             e.add(
                 "year",
                 "year_invalid",
                 "请填写年份，如 2026",
                 "a year, e.g. 2026",
             );
-            Err(AppError::validation(e))
-        }
+            0
+        });
+        let figures = figures_of(p, &state.policy);
+        Ok((FilingInput { year, figures }, e))
     };
     let r = d
-        .attempt(&state, &req, &p, input, |c, i, a| {
+        .attempt_all(&state, &req, &p, input, |c, i, a| {
             statistics::file(c, &a.policy, &a.party, &i, a.now, &a.actor)
         })
         .await

@@ -80,7 +80,7 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
     assert!(html.contains("共 1 项"));
     let (_, _, _, en) = page(&app, "/public/certifications?lang=en").await;
     assert!(
-        en.contains("in force") && en.contains("Certified on"),
+        en.contains("In force") && en.contains("Certified on"),
         "{en}"
     );
     let (status, ct, _, csv) = page(&app, "/public/certifications.csv").await;
@@ -812,6 +812,31 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
         "the municipal prerequisite does not apply: {}",
         p.body
     );
+    assert!(
+        p.body.contains("<span class=\"tag ok\">达标</span>"),
+        "a criterion met is marked as met: {}",
+        p.body
+    );
+    // In English, each criterion's requirement and figures too (no 年, 个, 元 or 是).
+    let en = b.get("/space?lang=en").await;
+    let table = en
+        .body
+        .split("<table>")
+        .find(|t| t.contains("Criterion"))
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default();
+    assert!(
+        table.contains("<span class=\"tag ok\">Met</span>")
+            && !table
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "the criteria in English: {table}"
+    );
+    assert!(b
+        .get("/space?lang=zh")
+        .await
+        .body
+        .contains("<html lang=\"zh-CN\">"));
     app.clock.advance(month_start_after(&app));
     let reviewer = app.token("ws_reviewer").await;
     compute(&app, &reviewer).await;

@@ -72,6 +72,47 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         p.body
     );
     assert_eq!(app.count("orders"), 0);
+    // Every error at once: an amount that is not money with a note too long, and no
+    // voucher chosen with an amount of zero; each beside its field, nothing ordered.
+    let long = "很".repeat(1001);
+    for (voucher, amount, note, fields) in [
+        (
+            w.voucher.as_str(),
+            "一万",
+            long.as_str(),
+            &["contract_amount", "note"][..],
+        ),
+        ("", "0.00", "", &["voucher_id", "contract_amount"][..]),
+    ] {
+        for step in ["quote", "confirm"] {
+            let p = post(
+                &mut firm,
+                &form_page,
+                "/orders/new",
+                &[
+                    ("service_item_id", &w.item),
+                    ("voucher_id", voucher),
+                    ("contract_amount", amount),
+                    ("note", note),
+                    ("_step", step),
+                ],
+            )
+            .await;
+            assert_eq!(p.status, 422, "{}", p.body);
+            for f in fields {
+                assert!(
+                    p.body.contains(&format!("id=\"order-{f}-error\"")),
+                    "{step}: {f} with the others: {}",
+                    p.body
+                );
+            }
+            assert!(
+                !p.body.contains("contract_amount："),
+                "no wire name before the error"
+            );
+        }
+    }
+    assert_eq!(app.count("orders"), 0);
     // Without the page's token: refused, nothing ordered.
     let p = firm
         .post(
@@ -600,6 +641,37 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
         "{}",
         bad.body
     );
+    // The voucher's share is typed as a percentage, 50 by default; a share as the API
+    // takes it (0.4) or anything above 100 is refused beside the field, with the rest.
+    assert!(
+        p.body.contains("id=\"programme-co_payment_ratio\"")
+            && p.body
+                .contains("name=\"co_payment_ratio\" type=\"text\" value=\"50\"")
+            && p.body.contains("<dd>50%</dd>"),
+        "{}",
+        p.body
+    );
+    for typed in ["0", "150", "四成"] {
+        let bad = post(
+            &mut b,
+            &p,
+            "/admin/programmes",
+            &[
+                ("code", ""),
+                ("name", "合创券2027"),
+                ("co_payment_ratio", typed),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains(
+                "id=\"programme-co_payment_ratio-error\">请填写大于 0、不超过 100 的百分数"
+            ) && bad.body.contains("id=\"programme-code-error\""),
+            "{typed}: {}",
+            bad.body
+        );
+    }
     let ok = post(
         &mut b,
         &p,
@@ -609,12 +681,20 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
             ("name", "合创券2027"),
             ("categories", "patent"),
             ("categories", "testing"),
+            ("co_payment_ratio", "40"),
+            ("full_coverage_threshold", "10000.00"),
         ],
     )
     .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let p = b.get("/admin").await;
     assert!(p.body.contains("合创券2027（HC2027）"), "{}", p.body);
+    assert!(
+        p.body
+            .contains("合创券支付比例 40% · 合同金额低于 10,000.00 元的全额支付"),
+        "one sentence, a percentage and a grouped amount: {}",
+        p.body
+    );
     let at =
         p.body.find("action=\"/admin/programmes/").unwrap() + "action=\"/admin/programmes/".len();
     let programme = p.body[at..at + 36].to_string();
@@ -951,6 +1031,14 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
         "{}",
         r.body
     );
+    // A year that is not a year is said with the figures' errors, at once.
+    let r = post(&mut b, &st, "/space/statistics", &[("year", "去年")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"statistics-year-error\">请填写年份") && r.body.contains("请填报"),
+        "{}",
+        r.body
+    );
 }
 
 #[actix_web::test]
@@ -1150,7 +1238,7 @@ async fn the_work_pages_speak_english_when_asked_and_keep_it() {
     let at = r.body.find("id=\"order-contract_amount-error\">").unwrap();
     assert!(
         r.body[at..].starts_with(
-            "id=\"order-contract_amount-error\">contract_amount: amount may have at most 2 decimal places (fen)<"
+            "id=\"order-contract_amount-error\">amount may have at most 2 decimal places (fen)<"
         ),
         "the refusal in English: {}",
         &r.body[at..at + 200]

@@ -127,15 +127,18 @@ pub(crate) fn t(key: &str, en: bool) -> String {
     t_with(key, en, None)
 }
 
-/// A template's keyword arguments as Fluent values: numbers stay numbers (for plurals).
+/// A template's keyword arguments as Fluent values: numbers stay numbers (for plurals);
+/// with `html`, text is escaped for a message that carries markup (the `th` filter).
 pub(crate) fn args_of(
     kwargs: &minijinja::value::Kwargs,
+    html: bool,
 ) -> Result<FluentArgs<'static>, minijinja::Error> {
     let mut args = FluentArgs::new();
     for name in kwargs.args() {
         let v: minijinja::Value = kwargs.get(name)?;
         let value = match v.as_i64() {
             Some(n) if v.kind() == minijinja::value::ValueKind::Number => FluentValue::from(n),
+            _ if html => FluentValue::from(minijinja::HtmlEscape(&v.to_string()).to_string()),
             _ => FluentValue::from(v.to_string()),
         };
         args.set(name.to_string(), value);

@@ -124,12 +124,30 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
              kwargs: minijinja::value::Kwargs|
              -> Result<String, minijinja::Error> {
                 let en = state.lookup("en").is_some_and(|v| v.is_true());
-                let args = i18n::args_of(&kwargs)?;
+                let args = i18n::args_of(&kwargs, false)?;
                 Ok(i18n::t_with(
                     &s,
                     en,
                     kwargs.args().next().is_some().then_some(&args),
                 ))
+            },
+        );
+        // `{{ "batch-standing"|th(remaining=…) }}`: a message that carries its own markup
+        // (`<strong>`), the values escaped: emphasis stays in the sentence, in either
+        // language's word order. Only for messages from the locale files.
+        env.add_filter(
+            "th",
+            |state: &minijinja::State,
+             s: String,
+             kwargs: minijinja::value::Kwargs|
+             -> Result<minijinja::Value, minijinja::Error> {
+                let en = state.lookup("en").is_some_and(|v| v.is_true());
+                let args = i18n::args_of(&kwargs, true)?;
+                Ok(minijinja::Value::from_safe_string(i18n::t_with(
+                    &s,
+                    en,
+                    Some(&args),
+                )))
             },
         );
         // `{{ amount|yuan }}`: a plain amount (`1234567.50`) with thousands separators.

@@ -3,7 +3,6 @@
 
 a-change-takes-effect-on-restart-and = ; a change takes effect on restart and goes through review, leaving a trail.
 a-password-reset-link-was-sent-to = A password reset link was sent to the user's email.
-a-space-that-files-late-or-not = . A space that files late or not at all has its subsidies suspended or withheld, as the policy says.
 abandoned = Abandoned
 about-the-provider = About the provider
 accept-the-order = Accept the order
@@ -29,7 +28,6 @@ administrators-keep-programmes-and-batches-users-notices = Administrators keep p
 after-creating = After creating
 after-the-opening = after the opening
 after-the-service-upload-the-contract-invoice = After the service, upload the contract, invoice, payment receipt and service report, mark it delivered and wait for the firm to confirm.
-against = against
 age-at-entry-months = Age at entry (months)
 all = All
 all-categories = All categories
@@ -75,7 +73,6 @@ approved-voucher-redemptions = Approved voucher redemptions
 as-yyyy-mm-e-g = As YYYY-MM, e.g.{" "}
 ask-for-a-new-link = Ask for a new link
 at-least-12-characters-tell-the-person = At least 12 characters; tell the person face to face and have them change it at first sign-in
-at-most = At most
 attachments = Attachments
 attempt = Attempt
 attempts = Attempts
@@ -104,10 +101,8 @@ basis-2 = Basis:{" "}
 batch = Batch
 batch-name = Batch name
 batches-open-now-or-opening-soon = Batches open now or opening soon
-before-claiming-again = before claiming again.
 being-paid = Being paid
 budget = · budget
-budget-2 = Budget
 budget-yuan = Budget (yuan)
 business-licence = Business licence
 by-carrier-subsidy-policy = By carrier subsidy policy
@@ -135,7 +130,6 @@ certificate-number-required-for-certificates = Certificate number (required for 
 certification = Certification
 certification-2 = Certification (
 certification-and-subsidies = Certification and subsidies
-certification-applications = Certification applications ·
 certification-applications-in-review = Certification applications in review
 certification-applications-to-review = Certification applications to review
 certification-of-incubators-and-maker-spaces = Certification of incubators and maker spaces
@@ -154,7 +148,6 @@ change-and-recompute = Change and recompute
 change-the-registration = Change the registration
 changed = Changed
 changed-the-password = Changed the password
-check-the-address-of-a-failed-email = . Check the address of a failed email, then queue it again (each is sent at most once).
 choose = Choose
 choose-a-scheme = Choose a scheme
 choose-a-service-and-order-pick-a = Choose a service and order: pick a listed provider's service in the catalogue; before ordering you see what the voucher pays and what you pay.
@@ -170,7 +163,6 @@ claimed-2 = Claimed
 claimed-3 = Claimed
 claimed-a-voucher = Claimed a voucher
 claimed-at = Claimed at
-claimed-by = Claimed by (
 claimed-in-this-batch = Claimed in this batch
 claims-over-time-the-charts-numbers = Claims over time (the chart's numbers)
 closed = Closed
@@ -204,8 +196,6 @@ criterion = Criterion
 csv-sha-256 = , CSV SHA-256
 custom-schedule = Custom schedule:
 date-of-registration = Date of registration
-days = days
-days-anyone-may-object-during-the-notice = days; anyone may object during the notice)
 decided = Decided
 decided-on-a-providers-listing = Decided on a provider's listing
 decision = Decision
@@ -229,7 +219,6 @@ disabled = Disabled
 dismiss-the-objection = Dismiss the objection
 dispute-raised-a-reviewer-will-resolve-it = Dispute raised; a reviewer will resolve it.
 dispute-the-delivery = Dispute the delivery
-disputed-deliveries = Disputed deliveries ·
 disputed-deliveries-2 = Disputed deliveries (
 disputed-deliveries-3 = Disputed deliveries
 disputed-under-review = Disputed, under review
@@ -277,17 +266,14 @@ english-title-optional = English title (optional)
 enter-the-credit-code-employees-and-last = . Enter the credit code, employees and last year's revenue; the system sizes the firm by the national statistical standard.
 enter-your-username-or-the-email-address = Enter your username or the email address you registered; we will send a reset link to that address.
 entered = Entered
-entries = entries
 except-firms-with-a-dishonesty-record = , except firms with a dishonesty record
 expired = Expired
 expired-2 = Expired
 exported-a-bank-file = Exported a bank file
 exported-results-to-record = Exported, results to record
 face-value = Face value
-face-value-2 = , face value
 face-values-yuan = Face values (yuan)
 failed = Failed
-failed-2 = · failed
 failed-3 = Failed
 failed-at = Failed at
 field = Field
@@ -310,7 +296,6 @@ firm = Firm
 firm-details = Firm details
 firm-name = Firm name
 firm-onboarding = Firm onboarding (
-firm-onboarding-waiting = Firm onboarding · waiting
 firms-drawn = Firms drawn
 firms-providers-carriers-and-staff = Firms, providers, carriers and staff
 firms-register-claim-order-confirm = Firms: register, claim, order, confirm
@@ -320,7 +305,6 @@ firms-with-one-actual-controller-count-together = (firms with one actual control
 firms-with-the-same-actual-controller-share = Firms with the same actual controller share the claim limits
 first-come-first-served = First come, first served
 first-come-first-served-until-the-budget-2 = First come, first served until the budget runs out; for a lottery batch, register before the opening and the draw is made in public at the opening. Times follow the server's clock (China time).
-for = for
 for-help-contact = For help, contact
 forgot-password = Forgot password
 forgot-password-2 = Forgot password?
@@ -348,7 +332,6 @@ if-you-hold-a-high-tech-enterprise = ; if you hold a high-tech enterprise certif
 import = Import
 import-the-banks-result-file-csv = Import the bank's result file (CSV)
 in-force = In force
-in-listing-notice = In listing notice ·
 in-notice-until = in notice until
 in-notice-until-2 = ), in notice until
 in-public-notice = In public notice
@@ -366,11 +349,7 @@ innovation-vouchers-and-carrier-subsidies = Innovation vouchers and carrier subs
 invoice = Invoice
 issues-innovation-vouchers-to-small-and-micro = {" "}issues innovation vouchers to small and micro firms, which spend them on services (patents, testing, sci-tech finance, incubation) from listed providers; certified incubators and maker spaces receive subsidies and performance awards.
 it-works-for-24-hours-your-application = ; it works for 24 hours. Your application goes to review once you open the link in that email.
-items-2 = items
 items-4 = Items
-items-amount = items, amount
-items-in-all = items, in all
-items-the-account-is-being-checked = items, the account is being checked)
 job = Job
 jobs = Jobs
 key = Key
@@ -410,7 +389,6 @@ micro-enterprise = Micro enterprise
 mode = Mode
 month = Month
 month-2 = Month
-months = months
 municipal = municipal
 my-account = My account
 my-desk = My desk
@@ -493,7 +471,6 @@ notices-ending-within-a-day = Notices ending within a day
 objection-received-we-will-look-into-it = Objection received; we will look into it.
 objections-to-decide = Objections to decide
 objector = · objector
-of-the-contract-amount = of the contract amount:
 offered = Offered
 offered-2 = Offered
 on-submitting-each-criterion-is-checked-and = On submitting, each criterion is checked and shown; a reviewer then decides. Figures the register can count (incubatees and so on) may be left empty.
@@ -505,7 +482,6 @@ once-the-firm-confirms-apply-for-redemption = Once the firm confirms, apply for 
 only-pdf-jpeg-or-png-files-are = . Only PDF, JPEG or PNG files are accepted.
 open = Open
 opening-soon = Opening soon
-opens = Opens
 opens-2 = Opens:{" "}
 opens-at-beijing-time = Opens at (Beijing time)
 opens-china-time = Opens (China time)
@@ -549,13 +525,10 @@ payment-reference = Payment reference
 payment-result-recorded = Payment result recorded.
 payouts = Payouts
 people = people
-per-firm-per-batch = per firm per batch,
-per-year = per year
 percent-0-100-at-most-2-decimals = percent 0–100, at most 2 decimals
 performance-awards = Performance awards
 period = Period
 phone-or-email = Phone or email
-phrase = )
 placed-an-order = Placed an order
 please-sign-in = Please sign in
 please-wait-a-moment-and-try-again = Please wait a moment and try again.
@@ -570,7 +543,6 @@ programme-rules = Programme rules
 programmes-and-batches = Programmes and batches
 provider-applications-to-review = Provider applications to review
 provider-listing = Provider listing
-provider-listing-applications = Provider listing applications ·
 provider-listing-notice = Provider listing notice
 provider-listings = Provider listings (
 provider-name = Provider name
@@ -607,7 +579,6 @@ reason-required-when-refusing = Reason (required when refusing)
 reason-required-when-refusing-2 = Reason (required when refusing)
 reason-required-when-rejecting = Reason (required when rejecting)
 receipt-of-the-firms-own-payment = Receipt of the firm's own payment
-receive-the-title = receive the title
 recent-runs = Recent runs
 record-departure = Record departure
 record-graduation = Record graduation
@@ -615,7 +586,6 @@ recorded-payment-results = Recorded payment results
 redemption-applied-for-waiting-for-review = Redemption applied for; waiting for review.
 redemption-items = Redemption items (
 redemption-items-to-review = Redemption items to review
-redemption-items-waiting = Redemption items · waiting
 redemption-notice = Redemption notice
 redemptions = Redemptions
 redemptions-are-paid-to-this-account = Redemptions are paid to this account
@@ -637,7 +607,6 @@ register-and-apply-to-join-once-approved = Register and apply to join; once appr
 register-as-the-kind-of-organisation-you = Register as the kind of organisation you are. You are then signed in with the new account and see the review's progress on your desk; the result is also emailed to the contact address.
 register-for-the-lottery = Register for the lottery
 register-then-apply-for-certification-to-receive = Register, then apply for certification to receive subsidies and performance awards.
-registered-for = , registered for
 registered-for-a-lottery = Registered for a lottery
 registered-for-the-lottery-you-can-change = Registered for the lottery. You can change the face value or withdraw until the draw.
 registered-tech-sme = Registered tech SME
@@ -761,7 +730,6 @@ space = Space
 space-2 = Space
 spent-on = Spent on
 square-metres-at-most-2-decimals = square metres, at most 2 decimals
-stacked-bars-one-per-month-split-by = Stacked bars, one per month, split by category; the numbers are in the table below. Highest:{" "}
 staff = Staff
 staff-review-and-settle = Staff: review and settle
 started = Started
@@ -789,7 +757,6 @@ telephone-2 = Telephone:{" "}
 text-a-blank-line-starts-a-paragraph = Text (a blank line starts a paragraph)
 the-budget-ran-out-before-this-firms = The budget ran out before this firm's turn
 the-delivery-stands-back-to-the-firm = The delivery stands: back to the firm to confirm
-the-firm-pays-the-rest-contracts-up = , the firm pays the rest; contracts up to
 the-hash-of-the-random-seed-is = The hash of the random seed is published before registration closes (the commitment); the seed itself is published at the draw. Anyone can recompute the order as below and check the result.
 the-job-has-run = The job has run.
 the-lottery = The lottery
@@ -805,7 +772,6 @@ the-sign-in-lock-is-lifted = The sign-in lock is lifted.
 the-size-class-is-recomputed-from-the = The size class is recomputed from the new figures; qualifications (high-tech enterprise etc.) are set by reviewers.
 the-steps-for-each-kind-of-user = The steps for each kind of user; each is done on this site and each link opens its page. The programme's figures (face values, own share, validity, notice periods) are in
 the-system-is-busy-or-under-maintenance = The system is busy or under maintenance; your request was not carried out. Please try again shortly.
-the-top = The top
 the-two-passwords-differ = The two passwords differ
 the-verification-email-was-sent-again-please = The verification email was sent again; please check your inbox (and the spam folder).
 the-verification-link-was-sent-to = The verification link was sent to
@@ -815,7 +781,6 @@ these-rules-are-read-from-the-policy = These rules are read from the policy data
 this-account-may-not-see-this-page = This account may not see this page.
 this-accounts-role-cannot-open-this-page = This account's role cannot open this page. To do this, use an account of the right role and
 this-form-has-expired-it-was-not = This form has expired; it was not sent. Please try again.
-this-month = This month
 this-page-has-expired-and-nothing-was = This page has expired and nothing was claimed; go back and try again.
 this-page-has-expired-and-the-objection = This page has expired and the objection was not sent; please try again.
 this-run-has-no-payouts = This run has no payouts.
@@ -832,10 +797,6 @@ total-assets-yuan-some-industries = Total assets (yuan; some industries)
 under-review = Under review
 under-review-2 = Under review
 unified-social-credit-code = Unified social credit code
-unit-copies = {""}
-unit-firms = {""}
-unit-orders = {""}
-unit-vouchers-sep = ,{" "}
 updated-the-incubatee-register = Updated the incubatee register
 uphold-the-objection-not-listed = Uphold the objection (not listed)
 upload = Upload
@@ -865,27 +826,21 @@ verify-your-contact-email-2 = Verify your contact email
 verify-your-contact-email-first-then-you = Verify your contact email first; then you can apply for certification.
 view-your-space = View your space
 voucher = Voucher
-voucher-2 = {" "}(voucher
 voucher-3 = , voucher
 voucher-available-now = Voucher available now
 voucher-batches = Voucher batches
 voucher-code = Voucher code
-voucher-pays = · voucher pays
 voucher-pays-yuan = Voucher pays (yuan)
 voucher-redemptions-in-notice = Voucher redemptions in notice
 voucher-share-2 = Voucher share
 voucher-to-use = Voucher to use
 vouchers = vouchers
-vouchers-2 = vouchers ·
-vouchers-claimed-over-time-since-the-opening = Vouchers claimed over time since the opening; in all
-vouchers-in = vouchers, in
 vouchers-so-far = Vouchers so far
 wait-for-the-review-your-desk-shows = Wait for the review: your desk shows its progress and the result is emailed to the contact address.
 waiting-for-approval = Waiting for approval
 waiting-for-the-firm-to-confirm = Waiting for the firm to confirm
 waiting-for-the-provider = Waiting for the provider
 waiting-for-you = Waiting for you
-waiting-to-send = Waiting to send:{" "}
 what-the-firm-wants = What the firm wants
 what-the-programme-granted-to-whom-and = What the programme granted, to whom, and why — open to everyone, no sign-in.
 what-the-service-is = What the service is
@@ -894,7 +849,6 @@ what-you-want-optional = What you want (optional)
 who-may-claim = Who may claim
 who-you-are = Who you are
 whole-number = whole number
-with-last-years-revenue-at-most = , with last year's revenue at most
 withdraw = Withdraw
 withdraw-2 = Withdraw
 withdrawn = Withdrawn
@@ -906,7 +860,6 @@ write-a-new-one = Write a new one
 wrong-address-correct-the-contact-email-on = Wrong address? Correct the contact email on
 xlsx-sha-256 = , XLSX SHA-256
 year = Year
-year-colon = :{" "}
 yearly-statistics = Yearly statistics
 yearly-statistics-2 = Yearly statistics
 yearly-statistics-to-file = Yearly statistics to file
@@ -915,15 +868,12 @@ yes = Yes
 you-are-signed-in-what-waits-for = You are signed in; what waits for you is on your desk.
 you-can-claim = You can claim
 you-can-register-for-the-lottery = You can register for the lottery
-you-claimed-voucher = You claimed voucher
 you-have-no-usable-voucher = You have no usable voucher.
 you-have-signed-out = You have signed out.
-you-need = ; you need
 you-prepared-this-run-another-finance-officer = You prepared this run: another finance officer must approve it (separation of duties).
 your-application-is-now-in-review-the = Your application is now in review; the decision will show on your desk and be emailed to this address.
 your-application-passed-review-and-is-in = Your application passed review and is in public notice; without objection you are listed when it ends.
 your-details-page = your details page
-your-earlier-vouchers-are-used = Your earlier vouchers are used
 your-firm-is-onboarded-you-can-claim = Your firm is onboarded: you can claim vouchers and order services.
 your-firms-application-is-in-review-once = Your firm's application is in review; once approved you can claim vouchers.
 your-firms-application-is-submitted-verify-your = Your firm's application is submitted; verify your contact email first, then it goes to review.
@@ -933,17 +883,7 @@ your-listing-application-is-submitted-verify-your = Your listing application is 
 your-listing-application-was-not-approved = Your listing application was not approved.
 your-password-is-reset-every-device-is = Your password is reset: every device is signed out and any sign-in lock is lifted. Sign in with the new password.
 yuan = yuan
-yuan-2 = yuan.
-yuan-3 = yuan (
-yuan-4 = yuan)
 yuan-at-most-2-decimals = yuan, at most 2 decimals
-yuan-claimed = yuan · claimed
-yuan-confirmed = yuan · confirmed
-yuan-delivery-in = yuan · delivery in
-yuan-may-be-paid-wholly-by-voucher = yuan may be paid wholly by voucher
-yuan-paid = yuan, paid
-yuan-remaining = yuan · remaining
-yuan-valid-until = yuan, valid until
 
 ## Counts: the number inside the message, so each language puts it and its plural where
 ## its grammar does.
@@ -1028,3 +968,73 @@ programme-terms = Categories: { $categories } · voucher share { $share } · con
 quote-terms = The voucher pays { $share } of the contract; contracts below { $threshold } yuan are paid in full, within the balance. The voucher's share is held once the provider accepts.
 voucher-share-percent-optional = Voucher share (%, optional)
 voucher-share-percent-hint = The percentage of the contract the voucher pays; 50 means half
+batch-results-lead = Opens { $opens } · budget { $budget } yuan · claimed { $count ->
+    [one] 1 voucher
+   *[other] { $count } vouchers
+}, { $claimed } yuan · remaining { $remaining } yuan
+vouchers-claimed-over-time = Vouchers claimed over time since the opening: { $count ->
+    [one] 1 voucher
+   *[other] { $count } vouchers
+} in { $span }
+claimed-by-firms = Claimed by ({ $count ->
+    [one] 1 firm
+   *[other] { $count } firms
+})
+batch-standing = Budget { $budget } yuan · remaining <strong>{ $remaining }</strong> yuan · { $count ->
+    [one] 1 voucher
+   *[other] { $count } vouchers
+} claimed
+registered-for-face = , registered for { $face } yuan
+gate-used-needed = Your earlier vouchers are { $used } used; you need { $required } before claiming again.
+you-claimed-voucher-of = You claimed voucher <strong>{ $code }</strong>, face value <strong>{ $amount }</strong> yuan, valid until { $until }.
+outbox-standing = Waiting to send: { $pending } · failed: <strong>{ $failed }</strong>. Check the address of a failed email, then queue it again (each is sent at most once).
+month-settled = This month: { $items ->
+    [one] 1 item
+   *[other] { $items } items
+}, { $amount } yuan; paid <strong>{ $paid }</strong> yuan.
+stacked-bars-highest = Stacked bars, one per month, split by category; the numbers are in the table below. Highest: { $max } yuan.
+held-back-items = { $amount } yuan ({ $count ->
+    [one] 1 item
+   *[other] { $count } items
+}; the account is being checked)
+voucher-pays-confirmed = · voucher pays { $amount } yuan · confirmed { $on }
+redemption-application-of = Application of { $at } · { $count ->
+    [one] 1 item
+   *[other] { $count } items
+}, { $total } yuan in all
+queue-redemption-items = Redemption items · { $count } waiting
+queue-firm-onboarding = Firm onboarding · { $count } waiting
+queue-provider-listing = Provider listing applications · { $count }
+queue-in-listing-notice = In listing notice · { $count }
+queue-disputed-deliveries = Disputed deliveries · { $count }
+queue-certification-applications = Certification applications · { $count }
+dispute-line = { $firm } against { $provider }: { $reason } (voucher { $amount } yuan)
+with-revenue-at-most = , with last year's revenue at most { $ceiling } yuan
+voucher-share-rule = { $share } of the contract amount, the firm pays the rest; contracts up to { $full } yuan may be paid wholly by voucher
+limits-rule = At most { $per_batch } per firm per batch, { $per_year } vouchers per firm per year
+criteria-count = { $count ->
+    [one] 1 criterion
+   *[other] { $count } criteria
+}
+award-rule = The top { $top } receive the title <span lang="zh-CN">{ $title }</span> for { $years ->
+    [one] 1 year
+   *[other] { $years } years
+}.
+price-and-delivery = List price { $price } yuan · delivery in { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+statistics-deadline-rule = File the last year's statistics by { $deadline } each year. A space that files late or not at all has its subsidies suspended or withheld, as the policy says.
+year-filed-at = { $year }: filed { $at }
+n-days = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}
+n-months = { $n ->
+    [one] 1 month
+   *[other] { $n } months
+}
+notice-days-objections = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}; anyone may object during the notice)

@@ -458,6 +458,24 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         p.body
     );
+    // Both errors at once: no reference and a day that is not a day.
+    let both = [
+        ("_run", run_id.as_str()),
+        ("outcome", "paid"),
+        ("bank_reference", ""),
+        ("paid_on", "昨天"),
+        ("reason", ""),
+    ];
+    let p = post(&mut fin2, &run2, &result, &both).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body
+            .contains(&format!("id=\"payout-{payout}-bank_reference-error\""))
+            && p.body
+                .contains(&format!("id=\"payout-{payout}-paid_on-error\"")),
+        "every error at once: {}",
+        p.body
+    );
     // A bank result file naming no payout of the run records nothing and says which row.
     let csrf = Browser::csrf(&run2);
     let file = format!(
@@ -1392,6 +1410,27 @@ async fn every_decision_form_refuses_at_its_field() {
             p.body
         );
         assert!(p.body.contains("审核工作台"), "the same page again");
+    }
+    // A decision says every error at once: refusing with no reason on a future day.
+    let p = post(
+        &mut b,
+        &q,
+        &format!("/review/application/{application}"),
+        &[
+            ("decision", "refuse"),
+            ("certified_on", "2099-01-01"),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    for field in ["reason", "certified_on"] {
+        assert!(
+            p.body
+                .contains(&format!("id=\"application-{application}-{field}-error\"")),
+            "{field} with the other: {}",
+            p.body
+        );
     }
     // The dispute is resolved on the order page; a note is needed.
     let op = b.get(&format!("/orders/{o}")).await;

@@ -190,6 +190,8 @@ impl Application {
                 .app_data(http::json_config(max_body))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
+                // No NUL in a page's form reaches a handler.
+                .wrap(actix_web::middleware::from_fn(http::refuse_nul_in_forms))
                 // A browser asking for a page gets refusals and faults as a page.
                 // No NUL in a path or query reaches a handler.
                 .wrap_fn(|req, srv| {

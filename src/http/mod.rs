@@ -204,8 +204,52 @@ pub fn query_config() -> web::QueryConfig {
 /// Refuses a request whose path or query holds a NUL character (`%00`; a raw NUL never
 /// gets past the HTTP parser) before any handler sees it, with `nul_character`.
 pub fn url_holds_nul(req: &actix_web::dev::ServiceRequest) -> bool {
-    let has = |s: &str| s.contains("%00") || s.contains('\0');
+    // A URI cannot carry a raw NUL; it can carry one escaped.
+    let has = |s: &str| s.contains("%00");
     has(req.uri().path()) || has(req.query_string())
+}
+
+/// The most a page's form (`application/x-www-form-urlencoded`) may send; the form
+/// extractor takes 16 KiB, so nothing a page sends comes near it.
+const FORM_BODY_LIMIT: usize = 1024 * 1024;
+
+/// No NUL in a page's form reaches a handler: a form body holding one (raw or as `%00`)
+/// is refused with 400 `nul_character` before any field is read, on either backend
+/// (PostgreSQL cannot store one; SQLite would). Other bodies are left to their own
+/// extractors (JSON walks its values; files are bytes).
+pub async fn refuse_nul_in_forms(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
+    let form = req.content_type() == "application/x-www-form-urlencoded";
+    if form {
+        let mut payload = req.take_payload();
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk?;
+            if body.len() + chunk.len() > FORM_BODY_LIMIT {
+                let e = AppError::new(
+                    crate::error::Kind::PayloadTooLarge,
+                    "form_too_large",
+                    "表单内容过长",
+                    "the form is too large",
+                );
+                return Ok(req.error_response(e));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let nul = body.contains(&0)
+            || body
+                .windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+        if nul {
+            return Ok(req.error_response(AppError::nul_character()));
+        }
+        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 pub fn path_config() -> web::PathConfig {

@@ -69,7 +69,11 @@ async fn a_deployment_shows_only_the_schemes_it_chose() {
     let p = Browser::new(&app).get("/guide/rules").await;
     assert!(p.body.contains("国家级科技企业孵化器"), "{}", p.body);
     // Nor another city's subsidy rule (the shipped amounts are Fuzhou's).
-    assert!(p.body.contains("科技企业孵化器认定一次性奖励"), "{}", p.body);
+    assert!(
+        p.body.contains("科技企业孵化器认定一次性奖励"),
+        "{}",
+        p.body
+    );
     for other in ["甘肃", "浙江", "上海", "福州", "省级众创空间"] {
         assert!(!p.body.contains(other), "{other}: {}", p.body);
     }

@@ -1211,7 +1211,7 @@ pub fn evaluate(
     };
     let summary_en = if eligible {
         format!(
-            "meets all {met} criteria of {} ({na} not applicable)",
+            "Meets all {met} criteria of {} ({na} not applicable)",
             scheme.name_en
         )
     } else {

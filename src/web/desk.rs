@@ -105,11 +105,7 @@ impl Desk {
 
     /// The message `key` with `values`, in the reader's language.
     pub(super) fn t_with(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let mut args = fluent_bundle::FluentArgs::new();
-        for (name, value) in values {
-            args.set(*name, *value);
-        }
-        super::i18n::t_with(key, self.en(), Some(&args))
+        super::i18n::t_values(key, self.en(), values)
     }
 
     /// The form `id` refused with `e`, in the reader's language (see [`Form::failed`]).

@@ -122,6 +122,16 @@ pub(crate) fn t_with(key: &str, en: bool, args: Option<&FluentArgs>) -> String {
     format(b, key, args).unwrap_or_else(|| key.to_string())
 }
 
+/// The message `key` with text `values` (names and dates, never counts: a count goes in
+/// as a number through [`t_with`]).
+pub(crate) fn t_values(key: &str, en: bool, values: &[(&str, &str)]) -> String {
+    let mut args = FluentArgs::new();
+    for (name, value) in values {
+        args.set(*name, *value);
+    }
+    t_with(key, en, Some(&args))
+}
+
 /// [`t_with`] without values.
 pub(crate) fn t(key: &str, en: bool) -> String {
     t_with(key, en, None)

@@ -305,6 +305,20 @@ pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool
         .map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
 }
 
+/// A certification scheme's name in the reader's language (the name a record kept when the
+/// scheme is no longer in the policy data).
+pub(crate) fn scheme_name(
+    policy: &crate::domain::Policy,
+    code: &str,
+    kept: &str,
+    en: bool,
+) -> String {
+    policy
+        .certification
+        .scheme(code)
+        .map_or_else(|| kept.to_string(), |s| named(&s.name_zh, &s.name_en, en))
+}
+
 /// The pages' wording as (key, Chinese, English): what a reader of the other language
 /// would see (the language tests look for leftovers, and for keys, with it).
 pub fn wording() -> Vec<(String, String, String)> {
@@ -595,18 +609,14 @@ async fn certifications_page(
             let status = wire(&c.status);
             val(serde_json::json!({
                 "space_name": c.space_name, "credit_code": c.credit_code,
-                "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
+                "scheme_name": scheme_name(&state.policy, &c.scheme, &c.scheme_name, lang.en), "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
                 "revoked_on": c.revoked_on.map(|d| d.to_string()),
                 "status_text": certification_status(&status), "status": status,
             }))
         })
         .collect();
-    let title = if lang.en {
-        "Certified incubators and maker spaces"
-    } else {
-        "certified-incubators-and-maker-spaces"
-    };
+    let title = "certified-incubators-and-maker-spaces";
     Ok(with_lang(
         render(
             "certifications.html",
@@ -729,11 +739,7 @@ async fn subsidies_page(
             }))
         })
         .collect();
-    let title = if lang.en {
-        "Subsidies and awards to carriers"
-    } else {
-        "subsidies-and-awards-to-carriers"
-    };
+    let title = "subsidies-and-awards-to-carriers";
     Ok(with_lang(
         render(
             "subsidies.html",
@@ -821,18 +827,14 @@ async fn redemptions_page(
             let status = wire(&r.status);
             serde_json::json!({
                 "provider_name": r.provider_name, "firm_name": r.firm_name,
-                "category_name": if lang.en { r.category.clone() } else { r.category_name.clone() },
+                "category_name": category_name(&state.policy, &r.category, lang.en),
                 "amount": r.amount.to_string(),
                 "approved_at": r.approved_at.map(local_time),
                 "status_text": redemption_status(&status), "status": status,
             })
         })
         .collect();
-    let title = if lang.en {
-        "Approved voucher redemptions"
-    } else {
-        "approved-voucher-redemptions"
-    };
+    let title = "approved-voucher-redemptions";
     Ok(with_lang(
         render(
             "redemptions.html",
@@ -976,11 +978,11 @@ async fn awards_page(
             })
         })
         .collect();
-    let title = if lang.en {
-        format!("Performance awards {year}")
-    } else {
-        format!("{year} 年度载体绩效评价结果公示")
-    };
+    let title = i18n::t_values(
+        "performance-awards-of",
+        lang.en,
+        &[("year", &year.to_string())],
+    );
     Ok(with_lang(
         render(
             "awards.html",

@@ -106,25 +106,22 @@ async fn page(
                         .map(|c| super::category_name(&state.policy, c, en))
                         .collect();
                     let (from, to) = (shown(n.notice_starts_at), shown(n.notice_ends_at));
-                    let lines = if en {
-                        vec![
-                            format!(
-                                "Unified credit code {} · legal representative {}",
-                                n.credit_code, n.legal_representative
-                            ),
-                            format!("Categories: {}", cats.join(", ")),
-                            format!("In notice from {from} to {to}"),
-                        ]
-                    } else {
-                        vec![
-                            format!(
-                                "统一社会信用代码 {} · 法定代表人 {}",
-                                n.credit_code, n.legal_representative
-                            ),
-                            format!("服务类别：{}", cats.join("、")),
-                            format!("公示期：{from} 至 {to}"),
-                        ]
-                    };
+                    let t =
+                        |key: &str, values: &[(&str, &str)]| super::i18n::t_values(key, en, values);
+                    let lines = vec![
+                        t(
+                            "notice-line-provider",
+                            &[
+                                ("code", &n.credit_code),
+                                ("representative", &n.legal_representative),
+                            ],
+                        ),
+                        t(
+                            "notice-line-categories",
+                            &[("categories", &cats.join(&super::i18n::t("sep-enum", en)))],
+                        ),
+                        t("notice-line-period", &[("from", &from), ("to", &to)]),
+                    ];
                     item(&n.provider_id, &n.name, lines)
                 })
                 .collect()
@@ -135,22 +132,20 @@ async fn page(
             list.items
                 .iter()
                 .map(|n| {
-                    let lines = if en {
-                        vec![
-                            format!("Provided to: {}", n.firm_name),
-                            format!("Voucher amount: {} yuan", super::yuan(n.amount)),
-                            format!("Notice ends: {}", shown(n.notice_ends_at)),
-                        ]
-                    } else {
-                        vec![
-                            format!("服务对象：{}", n.firm_name),
-                            format!("兑现金额：{} 元", super::yuan(n.amount)),
-                            format!("公示截止：{}", shown(n.notice_ends_at)),
-                        ]
-                    };
+                    let t =
+                        |key: &str, values: &[(&str, &str)]| super::i18n::t_values(key, en, values);
+                    let lines = vec![
+                        t("notice-line-firm", &[("firm", &n.firm_name)]),
+                        t("notice-line-amount", &[("amount", &super::yuan(n.amount))]),
+                        t("notice-line-ends", &[("ends", &shown(n.notice_ends_at))]),
+                    ];
                     item(
                         &n.item_id,
-                        &format!("{} · {}", n.provider_name, n.category_name),
+                        &format!(
+                            "{} · {}",
+                            n.provider_name,
+                            super::category_name(&state.policy, &n.category, en)
+                        ),
                         lines,
                     )
                 })

@@ -61,7 +61,7 @@ pub(super) fn status_text(s: &str) -> &'static str {
     }
 }
 
-fn order_json(o: &OrderView) -> minijinja::Value {
+fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> minijinja::Value {
     let status = wire(&o.status);
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time).unwrap_or_default();
     let evidence: Vec<serde_json::Value> = o
@@ -88,7 +88,7 @@ fn order_json(o: &OrderView) -> minijinja::Value {
         "id": o.id, "order_no": o.order_no, "status": status,
         "status_text": status_text(&status), "firm_name": o.firm_name,
         "provider_name": o.provider_name, "voucher_code": o.voucher_code,
-        "category_name": o.category_name, "title": o.title, "note": o.note,
+        "category_name": super::category_name(policy, &o.category, en), "title": o.title, "note": o.note,
         "contract_amount": o.contract_amount.to_string(),
         "covered_amount": o.covered_amount.to_string(), "own_amount": o.own_amount.to_string(),
         "decline_reason": o.decline_reason, "cancel_reason": o.cancel_reason,
@@ -192,14 +192,14 @@ async fn order_form(
         .filter(|v| v.status == "active")
         .map(|v| {
             let (available, until) = (super::yuan(v.available), local_time(v.valid_until));
-            let text = if d.en() {
-                format!(
-                    "{} ({available} yuan available, valid until {until})",
-                    v.code
-                )
-            } else {
-                format!("{}（可用 {available} 元，{until} 前有效）", v.code)
-            };
+            let text = d.t_with(
+                "voucher-option",
+                &[
+                    ("code", &v.code),
+                    ("available", &available),
+                    ("until", &until),
+                ],
+            );
             (v.id.clone(), text)
         })
         .collect();
@@ -310,7 +310,11 @@ async fn orders(
         svc::list(c, &policy, Party::of(&actor)?, status.as_deref(), page)
     })
     .await?;
-    let items: Vec<minijinja::Value> = list.items.iter().map(order_json).collect();
+    let items: Vec<minijinja::Value> = list
+        .items
+        .iter()
+        .map(|o| order_json(o, &state.policy, d.en()))
+        .collect();
     let statuses: Vec<(&str, &str)> = [
         "requested",
         "accepted",
@@ -366,7 +370,7 @@ async fn order_page(
         &format!("/orders/{id}"),
         &format!("{} {}", d.t("order-no"), o.order_no),
         context! {
-            o => order_json(&o), kinds => kinds,
+            o => order_json(&o, &state.policy, d.en()), kinds => kinds,
             firm => role == Role::Firm, provider => role == Role::Provider,
             reviewer => matches!(role, Role::Reviewer | Role::Admin),
             max_mib => state.files.max_bytes / 1_048_576,

@@ -276,7 +276,7 @@ async fn redemptions_view(
                 .map(|i| {
                     let s = wire(&i.status);
                     serde_json::json!({
-                        "order_no": i.order_no, "category_name": i.category_name,
+                        "order_no": i.order_no, "category_name": super::category_name(&state.policy, &i.category, d.en()),
                         "amount": i.amount.to_string(), "status_text": item_status_text(&s),
                         "status": s, "reason": i.decision_reason,
                         "notice_ends_at": i.notice_ends_at.map(local_time),

@@ -188,7 +188,7 @@ async fn review_page(
                 .collect();
             json!({
                 "id": i.id, "order_id": i.order_id, "order_no": i.order_no,
-                "category_name": i.category_name, "amount": i.amount.to_string(),
+                "category_name": super::category_name(&state.policy, &i.category, en), "amount": i.amount.to_string(),
                 "status_text": item_status_text(&super::wire(&i.status)),
                 "firm_name": o.firm_name, "provider_name": o.provider_name, "title": o.title,
                 "contract_amount": o.contract_amount.to_string(), "evidence": ev,
@@ -200,7 +200,7 @@ async fn review_page(
         .iter()
         .map(|a| {
             json!({
-                "id": a.id, "space_name": a.space_name, "scheme_name": a.scheme_name,
+                "id": a.id, "space_name": a.space_name, "scheme_name": super::scheme_name(&state.policy, &a.scheme, &a.scheme_name, en),
                 "eligible": a.eligible, "summary": if en { &a.evaluation.summary_en } else { &a.evaluation.summary_zh },
                 "criteria": criteria_json(a, en), "submitted_at": local_time(a.submitted_at),
             })

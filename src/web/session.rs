@@ -322,19 +322,11 @@ fn locked_text(state: &State, until: chrono::NaiveDateTime, en: bool) -> String 
     .into_iter()
     .filter(|s| !s.is_empty())
     .collect();
-    if en {
-        format!(
-            "This account is locked after too many failed sign-ins until {at} (China time). \
-             Reset the password by email (Forgot password) to unlock it now, or contact {}.",
-            contact.join(" · ")
-        )
-    } else {
-        format!(
-            "该账号连续登录失败次数过多，已临时锁定，将于 {at}（北京时间）自动解锁。\
-             可通过“忘记密码”用邮件重置密码立即解锁，或联系 {}。",
-            contact.join(" · ")
-        )
-    }
+    super::i18n::t_values(
+        "account-locked-until",
+        en,
+        &[("at", &at), ("contact", &contact.join(" · "))],
+    )
 }
 
 /// A role's name as pages show it (in Chinese; the `t` filter gives the English).

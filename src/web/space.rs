@@ -43,12 +43,17 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .iter()
         .map(|c| {
             let status = wire(&c.status);
+            let first = c.benefits.first.to_string();
             let benefits = match c.benefits.stops {
-                Some(stop) => format!("{} 起，{} 起停止", c.benefits.first, stop),
-                None => format!("{} 起", c.benefits.first),
+                Some(stop) => super::i18n::t_values(
+                    "benefits-from-until",
+                    en,
+                    &[("first", &first), ("stop", &stop.to_string())],
+                ),
+                None => super::i18n::t_values("benefits-from", en, &[("first", &first)]),
             };
             super::val(json!({
-                "scheme_name": c.scheme_name, "certified_on": c.certified_on.to_string(),
+                "scheme_name": super::scheme_name(&state.policy, &c.scheme, &c.scheme_name, en), "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
                 "status_text": match status.as_str() { "active" => "in-force", "revoked" => "revoked-2", _ => "expired" },
                 "benefits": benefits,
@@ -62,7 +67,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             let criteria = criteria_json(a, en);
             let status = wire(&a.status);
             super::val(json!({
-                "scheme_name": a.scheme_name,
+                "scheme_name": super::scheme_name(&state.policy, &a.scheme, &a.scheme_name, en),
                 "status_text": match status.as_str() {
                     "submitted" => "under-review", "certified" => "certified", "refused" => "refused", _ => "withdrawn-3",
                 },

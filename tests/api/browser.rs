@@ -14,7 +14,7 @@
 //! missing). Without them the test says so and passes, except under `CI=true`, where
 //! it fails: CI must run it.
 
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 use crate::orders::{PDF, PNG};
 use chrono::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -350,8 +350,13 @@ fn browser_or_skip(walk: &str) -> Option<(PathBuf, PathBuf)> {
 async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     std::fs::create_dir_all(shots).unwrap();
     let t = |zh: &'static str, e: &'static str| if en { e } else { zh };
-    let app = spawn_app().await;
-    // The deployment holds staff accounts and one programme with an open batch.
+    // The deployment as shipped (the Hefei profile: the national schemes, no other
+    // region's rule shown as the basis) holds staff accounts and one programme with an
+    // open batch.
+    let app = spawn_app_with(|s| {
+        s.policy.schemes = vec!["national_incubator".into(), "national_maker_space".into()];
+    })
+    .await;
     let admin = app.staff_token("fd_admin", Role::Admin).await;
     app.staff("fd_reviewer", Role::Reviewer);
     app.staff("fd_fin_a", Role::Finance);
@@ -844,6 +849,13 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.at("/home").await;
     b.click("#standing a.button").await;
     b.at("/space/apply").await;
+    let page = b.text().await;
+    for other in ["甘肃", "浙江", "上海", "福州"] {
+        assert!(
+            !page.contains(other),
+            "{other} is not this deployment's basis"
+        );
+    }
     b.click("a[href^='/space/apply?scheme=']").await;
     // The figures, as the space types them from its records.
     let figures = crate::subsidies::figures();

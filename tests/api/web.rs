@@ -832,6 +832,13 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
                 .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "the criteria in English: {table}"
     );
+    assert!(
+        en.body
+            .contains("<td>Provincial technology business incubator</td>")
+            && en.body.contains("<td>From 20"),
+        "the scheme by its English name, the months of support in English: {}",
+        en.body
+    );
     assert!(b
         .get("/space?lang=zh")
         .await

@@ -1038,3 +1038,14 @@ notice-days-objections = { $n ->
     [one] 1 day
    *[other] { $n } days
 }; anyone may object during the notice)
+performance-awards-of = Performance awards { $year }
+voucher-option = { $code } ({ $available } yuan available, valid until { $until })
+notice-line-provider = Unified credit code { $code } · legal representative { $representative }
+notice-line-categories = Categories: { $categories }
+notice-line-period = In notice from { $from } to { $to }
+notice-line-firm = Provided to: { $firm }
+notice-line-amount = Voucher amount: { $amount } yuan
+notice-line-ends = Notice ends: { $ends }
+benefits-from = From { $first }
+benefits-from-until = From { $first }, stopping from { $stop }
+account-locked-until = This account is locked after too many failed sign-ins until { $at } (China time). Reset the password by email (Forgot password) to unlock it now, or contact { $contact }.

@@ -2,10 +2,18 @@
 // shows the opening time without it). The clock is the server's: the page carries the
 // server's time when it was made, and the countdown runs on that offset, not on the
 // reader's own clock. Served from hechuang itself; no inline script.
+// The words are the page's (#hc-words, from the message files), in the reader's language.
+function hcSay(name, values) {
+  var holder = document.getElementById("hc-words");
+  var text = (holder && holder.dataset[name]) || "";
+  Object.keys(values || {}).forEach(function (k) {
+    text = text.split("{" + k + "}").join(String(values[k]));
+  });
+  return text;
+}
 (function () {
   var els = document.querySelectorAll("[data-countdown]");
   if (!els.length) return;
-  var en = document.documentElement.lang === "en";
   var holder = document.querySelector("[data-server-now]");
   var server = holder ? Date.parse(holder.getAttribute("data-server-now")) : NaN;
   var offset = isNaN(server) ? 0 : server - Date.now();
@@ -21,14 +29,13 @@
         var left = Math.ceil((at - now) / 1000);
         var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
             m = Math.floor(left % 3600 / 60), s = left % 60;
-        el.textContent = en
-          ? el.dataset.label + " (in " + (d ? d + " d " : "") + h + " h " + m + " min " + s + " s)"
-          : el.dataset.label + "（还有 " + (d ? d + " 天 " : "") + h + " 时 " + m + " 分 " + s + " 秒）";
+        el.textContent = el.dataset.label +
+          (d ? hcSay("leftDays", { d: d, h: h, m: m, s: s }) : hcSay("left", { h: h, m: m, s: s }));
       } else if (at <= loaded) {
-        el.textContent = en ? el.dataset.label + " (started)" : el.dataset.label + "（已开始）";
+        el.textContent = el.dataset.label + hcSay("started");
       } else {
         // It opened while the page was open: the claim button comes with a reload.
-        el.textContent = en ? el.dataset.label + " (started: reload the page)" : el.dataset.label + "（已开始，请刷新）";
+        el.textContent = el.dataset.label + hcSay("startedReload");
       }
     });
   }
@@ -43,14 +50,13 @@
   var CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
   var W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   var OW = [3, 7, 9, 10, 5, 8, 4, 2];
-  var en = document.documentElement.lang === "en";
   function problem(code) {
-    if (code.length !== 18) return en ? "A credit code has 18 characters (" + code.length + " so far)." : "统一社会信用代码应为18位（已输入" + code.length + "位）";
+    if (code.length !== 18) return hcSay("ccLength", { n: code.length });
     for (var i = 0; i < 18; i++) {
-      if (CHARS.indexOf(code[i]) < 0) return en ? "Character " + (i + 1) + " (" + code[i] + ") is not allowed." : "第" + (i + 1) + "位字符“" + code[i] + "”不合法";
+      if (CHARS.indexOf(code[i]) < 0) return hcSay("ccChar", { pos: i + 1, ch: code[i] });
     }
     for (i = 2; i < 8; i++) {
-      if (!/[0-9]/.test(code[i])) return en ? "Positions 3–8 must be digits." : "第3–8位应为行政区划码（数字）";
+      if (!/[0-9]/.test(code[i])) return hcSay("ccRegion");
     }
     var s = 0;
     for (i = 0; i < 8; i++) {
@@ -58,11 +64,11 @@
       s += (/[0-9]/.test(c) ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 55) * OW[i];
     }
     var r = 11 - s % 11, org = r === 10 ? "X" : r === 11 ? "0" : String(r);
-    if (code[16] !== org) return en ? "Check character 17 should be " + org + "." : "第17位（组织机构代码校验码）应为“" + org + "”";
+    if (code[16] !== org) return hcSay("ccOrg", { want: org });
     s = 0;
     for (i = 0; i < 17; i++) s += CHARS.indexOf(code[i]) * W[i];
     var check = CHARS[(31 - s % 31) % 31];
-    if (code[17] !== check) return en ? "Check character 18 should be " + check + "." : "第18位校验码应为“" + check + "”";
+    if (code[17] !== check) return hcSay("ccCheck", { want: check });
     return "";
   }
   document.querySelectorAll("input[data-credit-code]").forEach(function (input) {

@@ -41,6 +41,7 @@ fn stall(addr: &str, head: &str, first_bytes: &[u8], patience: Duration) -> Stri
     s.write_all(head.as_bytes()).unwrap();
     s.write_all(first_bytes).unwrap();
     s.flush().unwrap();
+    // The whole answer: its head, then as much body as its content-length says.
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     while let Ok(n) = s.read(&mut buf) {
@@ -48,8 +49,20 @@ fn stall(addr: &str, head: &str, first_bytes: &[u8], patience: Duration) -> Stri
             break;
         }
         out.extend_from_slice(&buf[..n]);
-        if String::from_utf8_lossy(&out).contains("\r\n\r\n") && out.len() > 200 {
-            break;
+        let text = String::from_utf8_lossy(&out);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if out.len() >= end + 4 + length {
+                break;
+            }
         }
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -558,7 +558,7 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
 }
 
 /// The message key of a certification's status (the public lists and their CSV).
-fn certification_status(s: &str) -> &'static str {
+pub(super) fn certification_status(s: &str) -> &'static str {
     match s {
         "active" => "in-force",
         "revoked" => "revoked-2",

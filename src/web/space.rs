@@ -55,7 +55,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
             super::val(json!({
                 "scheme_name": super::scheme_name(&state.policy, &c.scheme, &c.scheme_name, en), "certified_on": c.certified_on.to_string(),
                 "valid_until": c.valid_until.map(|d| d.to_string()),
-                "status_text": match status.as_str() { "active" => "in-force", "revoked" => "revoked-2", _ => "expired" },
+                "status_text": super::certification_status(&status),
                 "benefits": benefits,
             }))
         })

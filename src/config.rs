@@ -58,7 +58,7 @@ pub struct SiteSettings {
 #[derive(Debug, Deserialize)]
 pub struct ClaimSettings {
     /// `batched` (the claim engine) or `naive` (one transaction per claim: the benchmark baseline).
-    pub mode: crate::claim::Mode,
+    pub mode: ClaimMode,
     /// Most claims settled in one transaction.
     pub max_batch: usize,
     /// Claims that may wait per batch before new ones are turned away (`claim_queue_full`).
@@ -799,4 +799,14 @@ value = "2000"
             .policy("rent")
             .is_some());
     }
+}
+
+/// How the claim engine settles claims (`claims.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimMode {
+    /// Queue and settle many claims per transaction (the default).
+    Batched,
+    /// One transaction per claim, locking the budget row: the baseline for benchmarks.
+    Naive,
 }

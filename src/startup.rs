@@ -236,6 +236,7 @@ impl Application {
                         Ok(res)
                     }
                 })
+                .service(http::openapi::openapi_json)
                 .configure(http::handlers::routes)
                 .configure(crate::web::routes)
                 .default_service(web::to(|| async {

@@ -12,6 +12,7 @@
 //! made by another process is seen within that time.
 
 use crate::clock::Clock;
+pub use crate::config::ClaimMode as Mode;
 use crate::db::Pool;
 use crate::domain::voucher::Refusal;
 use crate::error::Kind;
@@ -21,15 +22,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Queue and settle many claims per transaction (the default).
-    Batched,
-    /// One transaction per claim, locking the budget row: the baseline for benchmarks.
-    Naive,
-}
 
 #[derive(Clone)]
 pub struct ClaimEngine {

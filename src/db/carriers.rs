@@ -105,10 +105,7 @@ pub fn incubatee_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<IncubateeRow>> {
-    match conn {
-        DbConnection::Pg(c) => incubatees::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => incubatees::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, incubatees::table.find(id))
 }
 
 pub fn update_incubatee(conn: &mut DbConnection, row: &IncubateeRow) -> QueryResult<usize> {
@@ -194,10 +191,7 @@ pub fn entitlement_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<EntitlementRow>> {
-    match conn {
-        DbConnection::Pg(c) => ents::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => ents::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, ents::table.find(id))
 }
 
 pub fn update_entitlement(conn: &mut DbConnection, row: &EntitlementRow) -> QueryResult<usize> {

@@ -26,10 +26,7 @@ pub fn application_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<CertificationApplicationRow>> {
-    match conn {
-        DbConnection::Pg(c) => apps::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => apps::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, apps::table.find(id))
 }
 
 pub fn update_application(
@@ -79,10 +76,7 @@ pub fn certification_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<CertificationRow>> {
-    match conn {
-        DbConnection::Pg(c) => certs::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => certs::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, certs::table.find(id))
 }
 
 pub fn update_certification(conn: &mut DbConnection, row: &CertificationRow) -> QueryResult<usize> {

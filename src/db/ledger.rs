@@ -1,8 +1,33 @@
-//! Read-only loaders for verifying the ledger against the records it accounts for.
+//! Ledger storage: posting a balanced transaction, and the read-only loaders for
+//! verifying the ledger against the records it accounts for.
 
+use super::models::LedgerEntryRow;
 use super::schema::{batches, ledger_entries, vouchers};
 use super::DbConnection;
+use crate::domain::ledger::Transaction;
+use crate::domain::new_id;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+
+/// Writes a transaction's postings as entries of one new transaction id (nothing for an
+/// empty one).
+pub fn post(conn: &mut DbConnection, tx: &Transaction, now: NaiveDateTime) -> QueryResult<()> {
+    let txn = new_id();
+    let rows: Vec<LedgerEntryRow> = tx
+        .postings()
+        .iter()
+        .map(|(account, amount)| LedgerEntryRow {
+            id: new_id(),
+            txn_id: txn.clone(),
+            account: account.as_str().to_string(),
+            amount_fen: *amount,
+            kind: tx.kind().into(),
+            created_at: now,
+        })
+        .collect();
+    bulk_insert!(conn, ledger_entries::table, rows.as_slice());
+    Ok(())
+}
 
 /// Every entry as (transaction, account, amount in fen).
 pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64)>> {

@@ -28,6 +28,21 @@ macro_rules! bulk_insert {
     }};
 }
 
+/// The first row of a query under a write lock, or none: `FOR UPDATE` on PostgreSQL,
+/// which orders every server process's writers of that row until the transaction ends;
+/// on SQLite the write transaction (`BEGIN IMMEDIATE`) already excludes every other
+/// writer, so the row is read as it is. Every "…_for_update" repository function is
+/// this.
+macro_rules! first_for_update {
+    ($conn:expr, $query:expr) => {{
+        let query = $query;
+        match &mut *$conn {
+            $crate::db::DbConnection::Pg(c) => query.for_update().first(c).optional(),
+            $crate::db::DbConnection::Sqlite(c) => query.first(c).optional(),
+        }
+    }};
+}
+
 pub mod articles;
 pub mod audit;
 pub mod backup;
@@ -325,56 +340,85 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    type Tm = AnsiTransactionManager;
     // Inside a transaction already (one that holds the write lock: a form's dry run),
     // a savepoint, as any nested transaction.
-    let nested = match conn {
-        DbConnection::Sqlite(inner) => matches!(
-            <Tm as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(
-                inner
-            )
-            .transaction_depth(),
-            Ok(Some(_))
-        ),
-        _ => false,
-    };
-    if let (DbConnection::Sqlite(inner), false) = (&mut *conn, nested) {
-        Tm::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-        let result = f(conn);
-        let DbConnection::Sqlite(inner) = conn else {
-            unreachable!("the connection's backend does not change")
-        };
-        return match result {
-            Ok(v) => {
-                match <Tm as TransactionManager<diesel::SqliteConnection>>::commit_transaction(
-                    inner,
-                ) {
-                    Ok(()) => Ok(v),
-                    Err(e) => {
-                        let _ = <Tm as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(inner);
-                        Err(e.into())
-                    }
-                }
-            }
-            Err(e) => {
-                let _ = <Tm as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(
-                    inner,
-                );
-                Err(e)
-            }
-        };
+    if matches!(conn, DbConnection::Sqlite(_)) && !in_transaction(conn) {
+        return outermost_tx(conn, "BEGIN IMMEDIATE", f);
     }
     conn.transaction(f)
 }
 
-/// Runs `f` in a read-only snapshot (a plain transaction on both backends).
+/// Runs `f` in a read snapshot: every query in it sees the database as of its first
+/// read, whatever commits meanwhile (a deferred transaction in SQLite's WAL mode;
+/// REPEATABLE READ in PostgreSQL, whose default would let each statement see newer
+/// commits, so a verification could compare totals of two different moments). Called
+/// inside a transaction, it is a savepoint in it.
 pub fn read_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    if matches!(conn, DbConnection::Pg(_)) && !in_transaction(conn) {
+        return outermost_tx(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", f);
+    }
     conn.transaction(f)
+}
+
+/// Whether the connection is inside a transaction.
+fn in_transaction(conn: &mut DbConnection) -> bool {
+    use diesel::connection::{AnsiTransactionManager as Tm, TransactionManager};
+    let depth = match conn {
+        DbConnection::Sqlite(c) => {
+            <Tm as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(c)
+                .transaction_depth()
+        }
+        DbConnection::Pg(c) => {
+            <Tm as TransactionManager<diesel::PgConnection>>::transaction_manager_status_mut(c)
+                .transaction_depth()
+        }
+    };
+    matches!(depth, Ok(Some(_)))
+}
+
+/// Runs `f` in an outermost transaction opened by the statement `begin`; commits when
+/// it succeeds, rolls back when it or the commit fails.
+fn outermost_tx<T, E, F>(conn: &mut DbConnection, begin: &str, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager as Tm, TransactionManager};
+    match conn {
+        DbConnection::Sqlite(c) => Tm::begin_transaction_sql(c, begin)?,
+        DbConnection::Pg(c) => Tm::begin_transaction_sql(c, begin)?,
+    }
+    let end = |conn: &mut DbConnection, commit: bool| match (conn, commit) {
+        (DbConnection::Sqlite(c), true) => {
+            <Tm as TransactionManager<diesel::SqliteConnection>>::commit_transaction(c)
+        }
+        (DbConnection::Sqlite(c), false) => {
+            <Tm as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c)
+        }
+        (DbConnection::Pg(c), true) => {
+            <Tm as TransactionManager<diesel::PgConnection>>::commit_transaction(c)
+        }
+        (DbConnection::Pg(c), false) => {
+            <Tm as TransactionManager<diesel::PgConnection>>::rollback_transaction(c)
+        }
+    };
+    match f(conn) {
+        Ok(v) => match end(conn, true) {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = end(conn, false);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = end(conn, false);
+            Err(e)
+        }
+    }
 }
 
 /// Bytes free to an unprivileged writer on the file system holding `path` (its folder

@@ -59,10 +59,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
 /// The order, locked for the rest of the transaction (SQLite's write transaction
 /// already excludes other writers).
 pub fn get_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
-    match conn {
-        DbConnection::Pg(c) => orders::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => orders::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, orders::table.find(id))
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrderRow>> {
@@ -146,10 +143,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OrderRow>> {
 }
 
 pub fn voucher_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VoucherRow>> {
-    match conn {
-        DbConnection::Pg(c) => vouchers::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => vouchers::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, vouchers::table.find(id))
 }
 
 /// The guarded hold: holds `amount` more on an active voucher only if its unheld
@@ -331,14 +325,7 @@ pub fn item_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<RedemptionItemRow>> {
-    match conn {
-        DbConnection::Pg(c) => redemption_items::table
-            .find(id)
-            .for_update()
-            .first(c)
-            .optional(),
-        DbConnection::Sqlite(_) => redemption_items::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, redemption_items::table.find(id))
 }
 
 pub fn update_item(conn: &mut DbConnection, row: &RedemptionItemRow) -> QueryResult<usize> {
@@ -492,14 +479,7 @@ pub fn objection_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<RedemptionObjectionRow>> {
-    match conn {
-        DbConnection::Pg(c) => redemption_objections::table
-            .find(id)
-            .for_update()
-            .first(c)
-            .optional(),
-        DbConnection::Sqlite(_) => redemption_objections::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, redemption_objections::table.find(id))
 }
 
 pub fn update_objection(

@@ -61,10 +61,7 @@ pub fn firm(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
 /// Reads a firm for update (a row lock on PostgreSQL; SQLite's write transaction
 /// already excludes other writers).
 pub fn firm_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
-    match conn {
-        DbConnection::Pg(c) => firms::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => firms::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, firms::table.find(id))
 }
 
 pub fn update_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<usize> {
@@ -166,10 +163,7 @@ pub fn provider(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Provide
 }
 
 pub fn provider_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
-    match conn {
-        DbConnection::Pg(c) => providers::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => providers::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, providers::table.find(id))
 }
 
 pub fn update_provider(conn: &mut DbConnection, row: &ProviderRow) -> QueryResult<usize> {
@@ -242,14 +236,7 @@ pub fn objection_for_update(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<ObjectionRow>> {
-    match conn {
-        DbConnection::Pg(c) => provider_objections::table
-            .find(id)
-            .for_update()
-            .first(c)
-            .optional(),
-        DbConnection::Sqlite(_) => provider_objections::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, provider_objections::table.find(id))
 }
 
 pub fn update_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryResult<usize> {

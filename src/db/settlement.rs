@@ -158,14 +158,7 @@ pub fn run(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRu
 }
 
 pub fn run_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
-    match conn {
-        DbConnection::Pg(c) => settlement_runs::table
-            .find(id)
-            .for_update()
-            .first(c)
-            .optional(),
-        DbConnection::Sqlite(_) => settlement_runs::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, settlement_runs::table.find(id))
 }
 
 pub fn runs(
@@ -392,10 +385,7 @@ pub fn payout_tallies(
 }
 
 pub fn payout_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PayoutRow>> {
-    match conn {
-        DbConnection::Pg(c) => payouts::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => payouts::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, payouts::table.find(id))
 }
 
 pub fn update_payout(conn: &mut DbConnection, row: &PayoutRow) -> QueryResult<usize> {

@@ -363,11 +363,10 @@ pub fn email_token_by_hash(
     conn: &mut DbConnection,
     hash: &str,
 ) -> QueryResult<Option<EmailTokenRow>> {
-    let q = email_tokens::table.filter(email_tokens::token_hash.eq(hash));
-    match conn {
-        DbConnection::Pg(c) => q.for_update().first(c).optional(),
-        DbConnection::Sqlite(c) => q.first(c).optional(),
-    }
+    first_for_update!(
+        conn,
+        email_tokens::table.filter(email_tokens::token_hash.eq(hash))
+    )
 }
 
 /// Marks a link used; false when it was used already (a second use).

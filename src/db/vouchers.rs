@@ -60,10 +60,7 @@ pub fn batch(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>>
 /// server process's claim transactions for this batch; on SQLite the write
 /// transaction already holds the database lock.
 pub fn batch_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
-    match conn {
-        DbConnection::Pg(c) => batches::table.find(id).for_update().first(c).optional(),
-        DbConnection::Sqlite(_) => batches::table.find(id).first(conn).optional(),
-    }
+    first_for_update!(conn, batches::table.find(id))
 }
 
 /// Serialises claims of one claimant group (a firm, or the firms under one actual

@@ -23,6 +23,8 @@ pub(crate) use text_enum;
 pub mod audit;
 pub mod certification;
 pub mod credit_code;
+pub mod idempotency;
+pub mod ledger;
 pub mod lottery;
 pub mod money;
 pub mod order;
@@ -35,6 +37,7 @@ pub mod validation;
 pub mod voucher;
 
 pub use credit_code::CreditCode;
+pub use idempotency::IdempotencyKey;
 pub use money::Fen;
 pub use size_class::SizeClass;
 

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         license(name = "MIT")
     ),
     paths(
-        ops::health, ops::ready, ops::metrics, ops::openapi_json,
+        ops::health, ops::ready, ops::metrics, openapi_json,
         auth::login, auth::refresh, auth::logout, auth::change_password, auth::me,
         public::service_categories, public::industries, public::certification_figures,
         public::certification_schemes, public::certification_scheme, public::certification_self_check,
@@ -233,6 +233,13 @@ impl Modify for Refinements {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// This OpenAPI document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses((status = 200, content_type = "application/json", body = Object)))]
+#[actix_web::get("/api/openapi.json")]
+pub async fn openapi_json() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(document())
 }
 
 #[cfg(test)]

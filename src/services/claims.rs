@@ -5,16 +5,17 @@
 //! calls it with up to a few hundred requests at a time; the naive baseline calls it
 //! with one.
 
-use super::vouchers::{batch_account, fan_out, rules_of, voucher_account, VoucherView};
+use super::vouchers::{rules_of, VoucherView};
 use crate::db::audit::NewEvent;
 use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
-use crate::db::{self, audit as audit_repo, vouchers as repo, DbConnection};
+use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::{
     choose_face, claim_lock_key, claim_year, claimant_group, parse_face_values, precheck,
     valid_until, voucher_code, AllocationMode, FirmFacts, Holdings, Refusal,
 };
-use crate::domain::{new_id, Fen, Role, SizeClass};
+use crate::domain::{new_id, Fen, IdempotencyKey, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
 use crate::notify::{china_date, yuan, ClaimSucceeded, Message, Templates};
 use crate::services::Actor;
@@ -26,7 +27,7 @@ pub struct ClaimRequest {
     pub firm_id: String,
     pub user_id: String,
     pub face_value: Option<Fen>,
-    pub idempotency_key: Option<String>,
+    pub idempotency_key: Option<IdempotencyKey>,
     /// Arrival number as the engine saw the request (1, 2, 3, …).
     pub arrival: u64,
     pub request_id: Option<String>,
@@ -287,7 +288,10 @@ pub fn allocate(
         let mut answered_keys: HashMap<(String, String), Answer> = HashMap::new();
 
         for r in reqs {
-            let key = r.idempotency_key.clone().map(|k| (r.firm_id.clone(), k));
+            let key = r
+                .idempotency_key
+                .as_ref()
+                .map(|k| (r.firm_id.clone(), k.as_str().to_string()));
             if let Some(k) = &key {
                 if let Some(a) = answered_keys.get(k) {
                     answers.push(a.clone());
@@ -365,7 +369,7 @@ pub fn allocate(
                     claim_year: year,
                     claimed_at: now,
                     valid_until: valid_until(now, programme.validity_months),
-                    idempotency_key: r.idempotency_key.clone(),
+                    idempotency_key: r.idempotency_key.clone().map(IdempotencyKey::into_string),
                 };
                 let (actor_user_id, actor_role, action, request_id) = match origin {
                     Origin::Claim => (
@@ -439,15 +443,14 @@ pub fn allocate(
             t_vouchers = t0.elapsed();
             // One balanced ledger transaction per settlement: the batch budget pays
             // every voucher of it.
-            let ledger = fan_out(
-                batch_account(&batch.id),
+            let ledger = Transaction::fan_out(
+                kind,
+                Account::batch(&batch.id),
                 new_vouchers
                     .iter()
-                    .map(|v| (voucher_account(&v.id), Fen::new(v.face_value_fen))),
-                kind,
-                now,
+                    .map(|v| (Account::voucher(&v.id), Fen::new(v.face_value_fen))),
             );
-            repo::insert_ledger(c, &ledger)?;
+            ledger::post(c, &ledger, now)?;
             t_ledger = t0.elapsed();
             audit_repo::append_many(c, events)?;
             t_audited = t0.elapsed();

@@ -6,9 +6,9 @@
 //! hold to the programme.
 
 use super::orders::{self, Ctx};
-use super::vouchers::{funding_account, transfer, voucher_account};
 use super::{audit, snapshot, Actor};
-use crate::db::{self, orders as repo, vouchers, DbConnection};
+use crate::db::{self, ledger, orders as repo, vouchers, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::{Fen, Policy};
 use crate::error::AppResult;
 use crate::notify::Templates;
@@ -51,15 +51,15 @@ pub fn run(
                 repo::expire(c, id)?;
                 let unused = before.balance_fen - before.held_fen;
                 if unused > 0 {
-                    vouchers::insert_ledger(
+                    ledger::post(
                         c,
-                        &transfer(
-                            voucher_account(id),
-                            funding_account(&before.programme_id),
-                            Fen::new(unused),
+                        &Transaction::transfer(
                             "voucher_expired",
-                            now,
+                            Account::voucher(id),
+                            Account::funding(&before.programme_id),
+                            Fen::new(unused),
                         ),
+                        now,
                     )?;
                 }
                 let after = vouchers::voucher(c, id)?;

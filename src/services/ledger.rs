@@ -4,6 +4,7 @@
 //! is reported with what was expected and what the entries say.
 
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
+use crate::domain::ledger::Account;
 use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::settlement::PayoutStatus;
@@ -84,9 +85,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let batches = repo::batches(c)?;
         for (id, budget, claimed) in &batches {
             check(
-                format!("batch:{id}"),
+                Account::batch(id).into_string(),
                 w(*budget) - w(*claimed),
-                balance(&format!("batch:{id}")),
+                balance(Account::batch(id).as_str()),
             );
         }
 
@@ -105,9 +106,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
             check(
-                format!("order:{}", o.id),
+                Account::order(&o.id).into_string(),
                 if holds { w(o.covered_fen) } else { 0 },
-                balance(&format!("order:{}", o.id)),
+                balance(Account::order(&o.id).as_str()),
             );
             // A confirmed order is due to its provider until its item becomes payable
             // (or is rejected, when the amount returns to the programme).
@@ -123,18 +124,18 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         }
         for (provider, expected) in &due {
             check(
-                format!("due:{provider}"),
+                Account::due(provider).into_string(),
                 *expected,
-                balance(&format!("due:{provider}")),
+                balance(Account::due(provider).as_str()),
             );
         }
 
         let vouchers = repo::vouchers(c)?;
         for (id, bal, held, status) in &vouchers {
             check(
-                format!("voucher:{id}"),
+                Account::voucher(id).into_string(),
                 w(*bal) - w(*held),
-                balance(&format!("voucher:{id}")),
+                balance(Account::voucher(id).as_str()),
             );
             // Only an active voucher can spend its free balance; an expired, revoked or
             // used one keeps only what its open orders hold (the rest went back to the
@@ -171,9 +172,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             payout_status.insert(p.id.as_str(), p.status.as_str());
             let pending = p.status == PayoutStatus::Pending.as_str();
             check(
-                format!("payout:{}", p.id),
+                Account::payout(&p.id).into_string(),
                 if pending { w(p.amount_fen) } else { 0 },
-                balance(&format!("payout:{}", p.id)),
+                balance(Account::payout(&p.id).as_str()),
             );
             check(
                 format!("payout_items:{}", p.id),
@@ -187,9 +188,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         }
         for (payee, expected) in &paid {
             check(
-                format!("paid:{payee}"),
+                Account::paid(payee).into_string(),
                 *expected,
-                balance(&format!("paid:{payee}")),
+                balance(Account::paid(payee).as_str()),
             );
         }
         // A payable item waits for a run (no live payout) or is in one (one live
@@ -258,15 +259,15 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             }
         }
         for (policy, amount) in &given {
-            let account = crate::services::subsidies::subsidy_account(policy);
+            let account = Account::subsidy(policy).into_string();
             let actual = balance(&account);
             check(account, -amount, actual);
         }
         for (provider, expected) in &payable {
             check(
-                format!("payable:{provider}"),
+                Account::payable(provider).into_string(),
                 *expected,
-                balance(&format!("payable:{provider}")),
+                balance(Account::payable(provider).as_str()),
             );
         }
         // Money in an account no record explains.

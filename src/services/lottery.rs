@@ -11,7 +11,7 @@ use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
-use crate::domain::lottery::{draw as draw_order, new_seed, seed_hash};
+use crate::domain::lottery::draw as draw_order;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
     choose_face, eligibility, parse_face_values, AllocationMode, Refusal,
@@ -89,21 +89,6 @@ pub struct LotteryView {
     pub formula: String,
     /// In draw order; empty before the draw.
     pub results: Vec<DrawnEntry>,
-}
-
-/// The lottery row written with a new lottery batch.
-pub fn new_lottery(batch_id: &str) -> LotteryRow {
-    let seed = new_seed();
-    LotteryRow {
-        batch_id: batch_id.to_string(),
-        seed_hash: seed_hash(&seed),
-        seed,
-        entrants_digest: None,
-        entrants: None,
-        winners: None,
-        drawn_at: None,
-        drawn_by: None,
-    }
 }
 
 fn lottery_batch(c: &mut DbConnection, batch_id: &str) -> AppResult<(BatchRow, LotteryRow)> {

@@ -6,13 +6,11 @@
 //! ledger entries, audit event and email.
 
 use super::firms::money_field;
-use super::vouchers::{
-    funding_account, order_account, provider_due_account, transfer, voucher_account,
-};
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo, Scope};
-use crate::db::{self, catalogue, parties, vouchers, DbConnection};
+use crate::db::{self, catalogue, ledger, parties, vouchers, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{
     order_no, related, required_evidence, shares, EvidenceKind, OrderAction, OrderStatus, PartyIds,
     Side,
@@ -803,13 +801,14 @@ fn release(
     let to_programme = v.status != "active";
     repo::unhold(c, &v.id, amount.get(), to_programme)?;
     let to = if to_programme {
-        funding_account(&v.programme_id)
+        Account::funding(&v.programme_id)
     } else {
-        voucher_account(&v.id)
+        Account::voucher(&v.id)
     };
-    vouchers::insert_ledger(
+    ledger::post(
         c,
-        &transfer(order_account(&o.id), to, amount, "order_release", now),
+        &Transaction::transfer("order_release", Account::order(&o.id), to, amount),
+        now,
     )?;
     Ok(())
 }
@@ -843,15 +842,15 @@ pub fn accept(
                     "the voucher no longer has enough balance for this order",
                 ));
             }
-            vouchers::insert_ledger(
+            ledger::post(
                 c,
-                &transfer(
-                    voucher_account(&v.id),
-                    order_account(&o.id),
-                    Fen::new(o.covered_fen),
+                &Transaction::transfer(
                     "order_hold",
-                    cx.now,
+                    Account::voucher(&v.id),
+                    Account::order(&o.id),
+                    Fen::new(o.covered_fen),
                 ),
+                cx.now,
             )?;
             let days = catalogue::get(c, &o.service_item_id)?.map_or(0, |i| i.delivery_days);
             o.accepted_at = Some(cx.now);
@@ -976,15 +975,15 @@ pub fn confirm(
         OrderAction::Confirm,
         |c, o, l| {
             repo::unhold(c, &l.voucher.id, o.covered_fen, true)?;
-            vouchers::insert_ledger(
+            ledger::post(
                 c,
-                &transfer(
-                    order_account(&o.id),
-                    provider_due_account(&o.provider_id),
-                    Fen::new(o.covered_fen),
+                &Transaction::transfer(
                     "order_confirmed",
-                    cx.now,
+                    Account::order(&o.id),
+                    Account::due(&o.provider_id),
+                    Fen::new(o.covered_fen),
                 ),
+                cx.now,
             )?;
             o.confirmed_at = Some(cx.now);
             o.closed_at = Some(cx.now);

@@ -9,13 +9,13 @@
 
 use super::orders::Party;
 use super::providers::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
-use super::vouchers::{funding_account, payable_account, provider_due_account, transfer};
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::{
     OrderRow, RedemptionApplicationRow, RedemptionItemRow, RedemptionObjectionRow,
 };
 use crate::db::orders::{self as repo};
-use crate::db::{self, parties, vouchers, DbConnection};
+use crate::db::{self, ledger, parties, vouchers, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
@@ -471,15 +471,15 @@ pub fn decide(
 
 /// A refused item's amount goes back to its programme.
 fn refuse(c: &mut DbConnection, item: &RedemptionItemRow, now: NaiveDateTime) -> AppResult<()> {
-    vouchers::insert_ledger(
+    ledger::post(
         c,
-        &transfer(
-            provider_due_account(&item.provider_id),
-            funding_account(&item.programme_id),
-            Fen::new(item.amount_fen),
+        &Transaction::transfer(
             "redemption_rejected",
-            now,
+            Account::due(&item.provider_id),
+            Account::funding(&item.programme_id),
+            Fen::new(item.amount_fen),
         ),
+        now,
     )?;
     Ok(())
 }
@@ -834,15 +834,15 @@ pub fn conclude_notices(
                     ..before.clone()
                 };
                 repo::update_item(c, &after)?;
-                vouchers::insert_ledger(
+                ledger::post(
                     c,
-                    &transfer(
-                        provider_due_account(&after.provider_id),
-                        payable_account(&after.provider_id),
-                        Fen::new(after.amount_fen),
+                    &Transaction::transfer(
                         "redemption_payable",
-                        now,
+                        Account::due(&after.provider_id),
+                        Account::payable(&after.provider_id),
+                        Fen::new(after.amount_fen),
                     ),
+                    now,
                 )?;
                 audit::record(
                     c,

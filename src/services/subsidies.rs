@@ -5,8 +5,9 @@
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::carriers as repo;
 use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
-use crate::db::{self, parties, DbConnection};
+use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -18,11 +19,6 @@ use crate::error::{AppError, AppResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The account a subsidy policy pays from.
-pub fn subsidy_account(policy: &str) -> String {
-    format!("subsidy:{policy}")
-}
 
 pub fn certification_fact(r: &CertificationRow) -> Option<CertFact> {
     Some(CertFact {
@@ -249,16 +245,26 @@ fn make(
     Ok(row)
 }
 
-/// Computes every entitlement due up to and including `as_of`. Idempotent: each is
+/// Computes every entitlement due up to and including `as_of` (this month, China time,
+/// when none is given; a month that has not begun is refused). Idempotent: each is
 /// unique per (space, policy, period), so a re-run makes only what is new. A
 /// certification revoked or expired stops producing entitlements from the month after.
 pub fn compute(
     conn: &mut DbConnection,
     policy: &Policy,
-    as_of: Period,
+    as_of: Option<Period>,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ComputeReport> {
+    let this_month = Period::of(now);
+    let as_of = as_of.unwrap_or(this_month);
+    if as_of > this_month {
+        return Err(AppError::rule(
+            "period_in_future",
+            format!("{as_of} 尚未开始"),
+            format!("{as_of} has not begun"),
+        ));
+    }
     let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, now, actor);
     match db::write_tx(conn, run) {
         // Another computation made the same entitlement at the same moment: what it made
@@ -622,17 +628,15 @@ pub fn decide(
                 }
                 after.status = EntitlementStatus::Payable.as_str().into();
                 after.payable_at = Some(now);
-                crate::db::vouchers::insert_ledger(
+                ledger::post(
                     c,
-                    &super::settlement::moves(
-                        &[(
-                            subsidy_account(&before.policy),
-                            super::vouchers::payable_account(&before.space_id),
-                            before.amount_fen,
-                        )],
+                    &Transaction::transfer(
                         "entitlement_approved",
-                        now,
+                        Account::subsidy(&before.policy),
+                        Account::payable(&before.space_id),
+                        Fen::new(before.amount_fen),
                     ),
+                    now,
                 )?;
                 repo::insert_grant(
                     c,

@@ -2,8 +2,9 @@
 //! top-ups, and the public view of a batch.
 
 use super::{audit, snapshot, Actor};
-use crate::db::models::{BatchRow, LedgerEntryRow, ProgrammeRow, TopupRow, VoucherRow};
-use crate::db::{self, vouchers as repo, DbConnection};
+use crate::db::models::{BatchRow, LotteryRow, ProgrammeRow, TopupRow, VoucherRow};
+use crate::db::{self, ledger, vouchers as repo, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
 use crate::domain::money::{MAX_FEN, PROGRAMME_MAX_FEN};
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
@@ -503,84 +504,6 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
     }
 }
 
-/// Ledger accounts. Money moves from the programme's funding into a batch budget,
-/// from a batch budget into vouchers, from a voucher into the orders that hold it,
-/// then to the provider (due, then payable); what expires or is refused goes back to
-/// the programme's funding.
-pub fn funding_account(programme_id: &str) -> String {
-    format!("funding:{programme_id}")
-}
-pub fn batch_account(batch_id: &str) -> String {
-    format!("batch:{batch_id}")
-}
-pub fn voucher_account(voucher_id: &str) -> String {
-    format!("voucher:{voucher_id}")
-}
-/// What an accepted order holds of its voucher, until it is confirmed or released.
-pub fn order_account(order_id: &str) -> String {
-    format!("order:{order_id}")
-}
-/// What confirmed orders owe a provider before review and public notice end.
-pub fn provider_due_account(provider_id: &str) -> String {
-    format!("due:{provider_id}")
-}
-/// What a provider is to be paid (approved, notice ended without an upheld objection).
-pub fn payable_account(provider_id: &str) -> String {
-    format!("payable:{provider_id}")
-}
-
-/// One balanced ledger transaction moving `amount` from `from` to `to`.
-pub fn transfer(
-    from: String,
-    to: String,
-    amount: Fen,
-    kind: &str,
-    now: NaiveDateTime,
-) -> Vec<LedgerEntryRow> {
-    fan_out(from, [(to, amount)], kind, now)
-}
-
-/// One balanced ledger transaction moving money from `from` to many accounts: one
-/// debit of the total and one credit per receiver.
-pub fn fan_out(
-    from: String,
-    to: impl IntoIterator<Item = (String, Fen)>,
-    kind: &str,
-    now: NaiveDateTime,
-) -> Vec<LedgerEntryRow> {
-    let txn = new_id();
-    let mut total = 0i64;
-    let mut rows: Vec<LedgerEntryRow> = to
-        .into_iter()
-        .map(|(account, amount)| {
-            total += amount.get();
-            LedgerEntryRow {
-                id: new_id(),
-                txn_id: txn.clone(),
-                account,
-                amount_fen: amount.get(),
-                kind: kind.into(),
-                created_at: now,
-            }
-        })
-        .collect();
-    if rows.is_empty() {
-        return rows;
-    }
-    rows.insert(
-        0,
-        LedgerEntryRow {
-            id: new_id(),
-            txn_id: txn,
-            account: from,
-            amount_fen: -total,
-            kind: kind.into(),
-            created_at: now,
-        },
-    );
-    rows
-}
-
 pub fn create_batch(
     conn: &mut DbConnection,
     programme_id: &str,
@@ -686,7 +609,7 @@ pub fn create_batch(
         };
         repo::insert_batch(c, &row)?;
         if mode == AllocationMode::Lottery {
-            let lottery = super::lottery::new_lottery(&row.id);
+            let lottery = new_lottery(&row.id);
             crate::db::lottery::insert_lottery(c, &lottery)?;
             audit::record(
                 c,
@@ -699,15 +622,15 @@ pub fn create_batch(
                 Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
             )?;
         }
-        repo::insert_ledger(
+        ledger::post(
             c,
-            &transfer(
-                funding_account(&programme.id),
-                batch_account(&row.id),
-                budget,
+            &Transaction::transfer(
                 "batch_budget",
-                now,
+                Account::funding(&programme.id),
+                Account::batch(&row.id),
+                budget,
             ),
+            now,
         )?;
         audit::record(
             c,
@@ -835,15 +758,15 @@ pub fn top_up(
         };
         repo::insert_topup(c, &topup)?;
         repo::add_to_budget(c, batch_id, amount.get(), now)?;
-        repo::insert_ledger(
+        ledger::post(
             c,
-            &transfer(
-                funding_account(&before.programme_id),
-                batch_account(batch_id),
-                amount,
+            &Transaction::transfer(
                 "batch_topup",
-                now,
+                Account::funding(&before.programme_id),
+                Account::batch(batch_id),
+                amount,
             ),
+            now,
         )?;
         let after = repo::batch(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         audit::record(
@@ -977,31 +900,17 @@ pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> AppResult<Vec
         .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fan_out_is_one_balanced_transaction() {
-        let now = chrono::DateTime::from_timestamp(1_790_000_000, 0)
-            .unwrap()
-            .naive_utc();
-        let rows = fan_out(
-            "batch:b".into(),
-            [
-                ("voucher:1".to_string(), Fen::new(5_000_000)),
-                ("voucher:2".to_string(), Fen::new(3_000_001)),
-            ],
-            "voucher_claimed",
-            now,
-        );
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].account, "batch:b");
-        assert_eq!(rows[0].amount_fen, -8_000_001);
-        assert_eq!(rows.iter().map(|r| r.amount_fen).sum::<i64>(), 0);
-        assert!(rows.iter().all(|r| r.txn_id == rows[0].txn_id));
-        let ids: std::collections::HashSet<_> = rows.iter().map(|r| &r.id).collect();
-        assert_eq!(ids.len(), 3);
-        assert!(fan_out("batch:b".into(), [], "voucher_claimed", now).is_empty());
+/// The lottery row written with a new lottery batch.
+fn new_lottery(batch_id: &str) -> LotteryRow {
+    let seed = crate::domain::lottery::new_seed();
+    LotteryRow {
+        batch_id: batch_id.to_string(),
+        seed_hash: crate::domain::lottery::seed_hash(&seed),
+        seed,
+        entrants_digest: None,
+        entrants: None,
+        winners: None,
+        drawn_at: None,
+        drawn_by: None,
     }
 }

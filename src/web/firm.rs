@@ -275,9 +275,7 @@ async fn claim(
             }
         },
     };
-    let key = form.key.trim();
-    let key = (!key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic()))
-        .then(|| format!("page:{key}"));
+    let key = crate::domain::IdempotencyKey::from_page(&form.key);
     let firm_id = s
         .caller
         .party_id

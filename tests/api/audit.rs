@@ -45,6 +45,7 @@ async fn every_change_is_chained_and_tampering_is_named() {
     assert!(app.exec("DELETE FROM audit_events WHERE seq = 2").is_err());
 
     // Someone with raw database access removes the guard and alters event 2.
+    app.damaged_on_purpose();
     let on = if is_postgres() {
         " ON audit_events"
     } else {
@@ -77,6 +78,7 @@ async fn removing_the_newest_events_is_detected() {
     } else {
         ""
     };
+    app.damaged_on_purpose();
     app.exec(&format!("DROP TRIGGER audit_events_append_only_delete{on}"))
         .unwrap();
     let last = app.count("audit_events");

@@ -28,6 +28,34 @@ pub struct TestApp {
     pub jobs: std::sync::Arc<hechuang::jobs::Runner>,
     /// The test's own directory (its SQLite database and data directory).
     pub dir: tempfile::TempDir,
+    /// Whether dropping the app verifies the ledger and the audit chain (see `Drop`).
+    verify_on_drop: std::sync::atomic::AtomicBool,
+}
+
+/// When a test ends, whatever it did must have left the money and the audit trail
+/// whole: the ledger balances and agrees with every record, and the audit chain
+/// verifies. A test that passed fails here otherwise. (Not when the test is already
+/// failing, nor for a second server on the first one's database, which the first
+/// checks; a test that damages either on purpose says so with `damaged_on_purpose`.)
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.verify_on_drop.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut conn = self.pool.get().expect("a connection to verify the ledger");
+        let ledger = services::ledger::verify(&mut conn).expect("ledger verify runs");
+        assert!(
+            ledger.ok,
+            "the test left the ledger differing from the records: {:#?}",
+            ledger.differences
+        );
+        let audit = services::audit::verify(&mut conn).expect("audit verify runs");
+        assert!(
+            audit.ok,
+            "the test left the audit chain broken: {:?}",
+            audit.first_broken
+        );
+    }
 }
 
 /// A port nothing listens on now, for a server process started by a test.
@@ -96,6 +124,7 @@ pub async fn spawn_second(first: &TestApp) -> TestApp {
 }
 
 async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let own_database = db.is_none();
     if let Ok(level) = std::env::var("TEST_LOG") {
         hechuang::startup::init_telemetry(&level, "pretty");
     }
@@ -130,6 +159,7 @@ async fn spawn_app_on(db: Option<String>, tweak: impl FnOnce(&mut Settings)) -> 
             .timeout(std::time::Duration::from_secs(60))
             .finish(),
         dir,
+        verify_on_drop: own_database.into(),
     }
 }
 
@@ -162,6 +192,12 @@ pub fn new_credit_code() -> String {
 }
 
 impl TestApp {
+    /// For a test that damages the ledger or the audit trail on purpose: dropping the
+    /// app does not verify them.
+    pub fn damaged_on_purpose(&self) {
+        self.verify_on_drop.store(false, Ordering::SeqCst);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
     }
@@ -436,26 +472,8 @@ impl TestApp {
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.conn();
-        let c: &mut DbConnection = &mut conn;
-        let rows: Vec<N> = match c {
-            DbConnection::Pg(pg) => {
-                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(pg)
-            }
-            DbConnection::Sqlite(s) => {
-                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(s)
-            }
-        }
-        .expect("count");
-        rows[0].n
+        count_in(&mut self.conn(), table)
     }
-
-    /// Executes raw SQL against the test database (for tampering tests).
     pub fn exec(&self, sql: &str) -> Result<usize, diesel::result::Error> {
         let mut conn = self.conn();
         let c: &mut DbConnection = &mut conn;
@@ -519,4 +537,23 @@ pub fn space_body(username: &str, credit_code: &str) -> Value {
         "contact_phone": "0551-67771234",
         "contact_email": "space@example.cn"
     })
+}
+
+/// The rows of `table` as the connection sees them now.
+pub fn count_in(c: &mut DbConnection, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<N> = match c {
+        DbConnection::Pg(pg) => {
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(pg)
+        }
+        DbConnection::Sqlite(s) => {
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).load(s)
+        }
+    }
+    .expect("count");
+    rows[0].n
 }

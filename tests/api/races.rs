@@ -3,7 +3,7 @@
 //! cancellation; stranded money reported by `ledger verify`.
 
 use crate::claims::{bulk_firms, Firm};
-use crate::helpers::{free_port, is_postgres, spawn_app, TestApp};
+use crate::helpers::{count_in, free_port, is_postgres, spawn_app, TestApp};
 use crate::orders::world;
 use crate::processes::{start_server, wait_ready};
 use chrono::Duration;
@@ -327,6 +327,7 @@ async fn ledger_verify_reports_an_expired_voucher_keeping_free_balance() {
     let aud = app.staff_token("aud", Role::Auditor).await;
     let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
+    app.damaged_on_purpose();
     // The voucher expires with its 50,000 still in its account and on its row.
     app.exec(&format!(
         "UPDATE vouchers SET status = 'expired' WHERE id = '{}'",
@@ -391,4 +392,28 @@ async fn concurrent_redemptions_of_one_order_answer_the_documented_code() {
         "{codes:?}"
     );
     assert_eq!(app.count("redemption_items"), 1);
+}
+
+/// A verification (ledger, audit chain, reports) reads one moment: what others commit
+/// while it runs is not seen half-way. PostgreSQL's default isolation lets each
+/// statement see newer commits, so a `ledger verify` beside a live server could compare
+/// the entries of one moment with the records of the next and report a difference.
+#[actix_web::test]
+async fn a_read_transaction_sees_one_moment_whatever_commits_meanwhile() {
+    let app = spawn_app().await;
+    let mut reader = app.conn();
+    let (first, second) =
+        hechuang::db::read_tx(&mut reader, |c| -> Result<_, diesel::result::Error> {
+            let first = count_in(c, "login_attempts");
+            // Another connection commits a row while the read is under way.
+            app.exec(
+                "INSERT INTO login_attempts (id, username, remote_addr, succeeded, attempted_at) \
+                 VALUES ('snapshot-test', 'someone', '127.0.0.1', false, '2026-12-04 00:00:00')",
+            )?;
+            Ok((first, count_in(c, "login_attempts")))
+        })
+        .expect("the read runs");
+    assert_eq!(first, second, "the read saw a commit made after it began");
+    // After it, the new row is there.
+    assert_eq!(app.count("login_attempts"), first + 1);
 }

@@ -489,6 +489,7 @@ async fn ledger_verify_finds_any_difference() {
     let auditor = app.staff_token("aud_lva", Role::Auditor).await;
     assert_eq!(ledger_ok(&app, &auditor).await["ok"], true);
 
+    app.damaged_on_purpose();
     // A voucher balance changed behind the ledger's back is found, and so is a hold.
     app.exec(&format!(
         "UPDATE vouchers SET balance_fen = balance_fen + 1 WHERE id = '{}'",

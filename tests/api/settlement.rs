@@ -572,6 +572,7 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
     assert_eq!(r.body["run"]["total"], "10000.00");
     ledger_ok(&app, &maker).await;
 
+    app.damaged_on_purpose();
     // The ledger check finds a payout marked paid behind its back.
     let payout = r.body["run"]["payouts"][0]["id"]
         .as_str()

@@ -26,7 +26,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ops::health)
         .service(ops::ready)
         .service(ops::metrics)
-        .service(ops::openapi_json)
         .service(
             web::scope("/api/v1")
                 // The opening-second routes first: each dynamic route costs a regex

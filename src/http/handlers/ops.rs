@@ -70,10 +70,3 @@ pub async fn metrics(state: State) -> HttpResponse {
         ))
         .body(state.metrics.render(s.connections, s.idle_connections))
 }
-
-/// This OpenAPI document.
-#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses((status = 200, content_type = "application/json", body = Object)))]
-#[get("/api/openapi.json")]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(crate::http::openapi::document())
-}

@@ -48,19 +48,10 @@ pub async fn compute(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
-    let this_month = crate::domain::settlement::Period::of(now);
     let as_of = match body.as_of.as_deref() {
-        None | Some("") => this_month,
-        Some(p) => crate::services::settlement::parse_period(p)?,
+        None | Some("") => None,
+        Some(p) => Some(crate::services::settlement::parse_period(p)?),
     };
-    if as_of > this_month {
-        return Err(crate::error::AppError::rule(
-            "period_in_future",
-            format!("{as_of} 尚未开始"),
-            format!("{as_of} has not begun"),
-        )
-        .into());
-    }
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
             svc::compute(c, &policy, as_of, now, &auth.actor)

@@ -1,6 +1,7 @@
 //! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
 
 use crate::domain::voucher::BatchStatus;
+use crate::domain::IdempotencyKey;
 use crate::domain::{voucher::batch_status, Fen};
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
@@ -235,21 +236,18 @@ pub async fn claim(
     };
     let key = match req.headers().get("idempotency-key") {
         None => None,
-        Some(v) => {
-            let k = v.to_str().ok().map(str::trim).filter(|k| {
-                !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic())
-            });
-            Some(
-                k.ok_or_else(|| {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(IdempotencyKey::parse)
+                .ok_or_else(|| {
                     AppError::bad_request(
                         "idempotency_key_invalid",
                         "Idempotency-Key 应为 1–200 个可见 ASCII 字符",
                         "Idempotency-Key must be 1-200 visible ASCII characters",
                     )
-                })?
-                .to_string(),
-            )
-        }
+                })?,
+        ),
     };
     let firm_id = auth.party_id()?;
     let request = ClaimRequest {

@@ -1,0 +1,201 @@
+//! The ledger's vocabulary: where public money can be (accounts) and how it moves
+//! (transactions that can only be built balanced). `db::ledger::post` stores a
+//! transaction; `services::ledger::verify` recomputes every account from the entries
+//! and compares it with the records.
+//!
+//! Money moves from a programme's funding into a batch budget, from a batch budget into
+//! vouchers, from a voucher into the orders that hold it, then to the provider (due,
+//! then payable), into a payout and out as paid. A subsidy policy's account pays a
+//! space's payable. What expires or is refused goes back to the programme's funding.
+
+use super::Fen;
+use std::fmt;
+
+/// A ledger account, written `kind:id`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Account(String);
+
+impl Account {
+    /// What a programme has not yet put into batches (or has had back).
+    pub fn funding(programme_id: &str) -> Self {
+        Account(format!("funding:{programme_id}"))
+    }
+
+    /// A batch's budget not yet claimed.
+    pub fn batch(batch_id: &str) -> Self {
+        Account(format!("batch:{batch_id}"))
+    }
+
+    /// A voucher's free balance.
+    pub fn voucher(voucher_id: &str) -> Self {
+        Account(format!("voucher:{voucher_id}"))
+    }
+
+    /// What an accepted order holds of its voucher, until it is confirmed or released.
+    pub fn order(order_id: &str) -> Self {
+        Account(format!("order:{order_id}"))
+    }
+
+    /// What confirmed orders owe a provider before review and public notice end.
+    pub fn due(provider_id: &str) -> Self {
+        Account(format!("due:{provider_id}"))
+    }
+
+    /// What a payee (provider or space) is to be paid: approved, notice ended.
+    pub fn payable(payee_id: &str) -> Self {
+        Account(format!("payable:{payee_id}"))
+    }
+
+    /// What a prepared payout carries until the bank pays it or it fails.
+    pub fn payout(payout_id: &str) -> Self {
+        Account(format!("payout:{payout_id}"))
+    }
+
+    /// What a payee has been paid.
+    pub fn paid(payee_id: &str) -> Self {
+        Account(format!("paid:{payee_id}"))
+    }
+
+    /// What a subsidy policy has given out (negative: it pays).
+    pub fn subsidy(policy: &str) -> Self {
+        Account(format!("subsidy:{policy}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One ledger transaction: postings (account, signed fen) that sum to zero. The only
+/// ways to build one move each amount out of one account and into another, so an
+/// unbalanced transaction cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    kind: &'static str,
+    postings: Vec<(Account, i64)>,
+}
+
+impl Transaction {
+    /// `amount` from `from` to `to`.
+    pub fn transfer(kind: &'static str, from: Account, to: Account, amount: Fen) -> Self {
+        Self::fan_out(kind, from, [(to, amount)])
+    }
+
+    /// From one account to many: one debit of the total, then one credit per receiver.
+    /// Nothing to receive makes an empty transaction (nothing is posted).
+    pub fn fan_out(
+        kind: &'static str,
+        from: Account,
+        to: impl IntoIterator<Item = (Account, Fen)>,
+    ) -> Self {
+        let mut total = 0i64;
+        let mut postings = vec![(from, 0)];
+        for (account, amount) in to {
+            total += amount.get();
+            postings.push((account, amount.get()));
+        }
+        if postings.len() == 1 {
+            postings.clear();
+        } else {
+            postings[0].1 = -total;
+        }
+        Transaction { kind, postings }
+    }
+
+    /// Many moves (from, to, amount) in one transaction: a debit and a credit each.
+    pub fn moves(
+        kind: &'static str,
+        list: impl IntoIterator<Item = (Account, Account, Fen)>,
+    ) -> Self {
+        let mut postings = Vec::new();
+        for (from, to, amount) in list {
+            postings.push((from, -amount.get()));
+            postings.push((to, amount.get()));
+        }
+        Transaction { kind, postings }
+    }
+
+    /// What moved the money (`voucher_claimed`, `order_hold`, ...).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The postings, in the order they were made.
+    pub fn postings(&self) -> &[(Account, i64)] {
+        &self.postings
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.postings.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(t: &Transaction) -> i64 {
+        t.postings().iter().map(|(_, a)| a).sum()
+    }
+
+    #[test]
+    fn a_fan_out_debits_the_total_once_and_balances() {
+        let t = Transaction::fan_out(
+            "voucher_claimed",
+            Account::batch("b"),
+            [
+                (Account::voucher("1"), Fen::new(5_000_000)),
+                (Account::voucher("2"), Fen::new(3_000_001)),
+            ],
+        );
+        assert_eq!(t.postings().len(), 3);
+        assert_eq!(t.postings()[0], (Account::batch("b"), -8_000_001));
+        assert_eq!(sum(&t), 0);
+        assert_eq!(t.kind(), "voucher_claimed");
+        assert!(Transaction::fan_out("voucher_claimed", Account::batch("b"), []).is_empty());
+    }
+
+    #[test]
+    fn transfers_and_moves_balance() {
+        let t = Transaction::transfer(
+            "order_hold",
+            Account::voucher("v"),
+            Account::order("o"),
+            Fen::new(12_345),
+        );
+        assert_eq!(
+            t.postings(),
+            &[
+                (Account::voucher("v"), -12_345),
+                (Account::order("o"), 12_345)
+            ]
+        );
+        let m = Transaction::moves(
+            "settlement_prepared",
+            [
+                (Account::payable("p1"), Account::payout("x1"), Fen::new(100)),
+                (Account::payable("p2"), Account::payout("x2"), Fen::new(250)),
+            ],
+        );
+        assert_eq!(m.postings().len(), 4);
+        assert_eq!(sum(&m), 0);
+    }
+
+    #[test]
+    fn accounts_are_written_kind_colon_id() {
+        assert_eq!(Account::funding("p").as_str(), "funding:p");
+        assert_eq!(Account::due("x").to_string(), "due:x");
+        assert_eq!(Account::subsidy("opening").into_string(), "subsidy:opening");
+        assert_eq!(Account::paid("s").as_str(), "paid:s");
+    }
+}

@@ -1,0 +1,36 @@
+//! Provider notices: lists the providers whose public notice ended without an
+//! objection; those with an objection wait for a reviewer.
+
+use super::{BackgroundJob, Context, Outcome, Work};
+use crate::services::{self, Actor};
+use std::sync::Arc;
+
+pub(super) struct ProviderNotices;
+
+impl BackgroundJob for ProviderNotices {
+    fn name(&self) -> &'static str {
+        "provider_notices"
+    }
+
+    fn describe(&self) -> (&'static str, &'static str) {
+        (
+            "公示期满的服务机构入库",
+            "list providers whose public notice ended without objection",
+        )
+    }
+
+    fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
+        Box::pin(async move {
+            let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
+            let r = cx
+                .db(move |c| {
+                    services::providers::conclude_notices(c, &templates, now, &Actor::system())
+                })
+                .await?;
+            Ok(Outcome::done(
+                r.listed.len(),
+                serde_json::json!({ "listed": r.listed, "awaiting_objections": r.awaiting_objections }),
+            ))
+        })
+    }
+}

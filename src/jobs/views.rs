@@ -1,0 +1,128 @@
+//! Jobs and their runs as administrators see them (API, page and CLI).
+
+use super::{Job, Schedules};
+use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::services::{Page, Paged};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// A job as administrators see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobView {
+    pub name: Job,
+    pub description: String,
+    pub description_en: String,
+    /// The cron expression (seconds first), or none when the job is not scheduled.
+    pub schedule: Option<String>,
+    pub timezone: String,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub next_slot: Option<NaiveDateTime>,
+    pub last_run: Option<JobRunView>,
+}
+
+/// One run of a job.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobRunView {
+    pub id: String,
+    pub job: String,
+    /// The scheduled instant this run is for (UTC).
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub slot: NaiveDateTime,
+    /// `schedule` or `manual`.
+    pub origin: String,
+    /// `running`, `succeeded`, `failed` or `interrupted`.
+    pub status: String,
+    pub attempt: i32,
+    pub runner: String,
+    pub requested_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub started_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub heartbeat_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub finished_at: Option<NaiveDateTime>,
+    pub duration_ms: Option<i64>,
+    /// How many things the run did (emails sent, reminders written, ...).
+    pub items: i64,
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
+}
+
+impl From<JobRunRow> for JobRunView {
+    fn from(r: JobRunRow) -> Self {
+        JobRunView {
+            detail: r
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok()),
+            id: r.id,
+            job: r.job,
+            slot: r.slot,
+            origin: r.origin,
+            status: r.status,
+            attempt: r.attempt,
+            runner: r.runner,
+            requested_by: r.requested_by,
+            started_at: r.started_at,
+            heartbeat_at: r.heartbeat_at,
+            finished_at: r.finished_at,
+            duration_ms: r.duration_ms,
+            items: r.items,
+        }
+    }
+}
+
+pub fn parse_job(name: &str) -> AppResult<Job> {
+    Job::parse(name).ok_or_else(|| AppError::not_found("job"))
+}
+
+/// Every job with its schedule, next slot and latest run.
+pub fn list_jobs(
+    conn: &mut DbConnection,
+    schedules: &Schedules,
+    now: NaiveDateTime,
+) -> AppResult<Vec<JobView>> {
+    Job::ALL
+        .into_iter()
+        .map(|job| {
+            let (zh, en) = job.describe();
+            Ok(JobView {
+                name: job,
+                description: zh.into(),
+                description_en: en.into(),
+                schedule: schedules.expression(job).map(str::to_string),
+                timezone: schedules.timezone().name().to_string(),
+                next_slot: schedules.next_after(job, now),
+                last_run: repo::last(conn, job.as_str())?.map(Into::into),
+            })
+        })
+        .collect()
+}
+
+pub fn list_runs(
+    conn: &mut DbConnection,
+    job: Option<&str>,
+    status: Option<&str>,
+    page: Page,
+) -> AppResult<Paged<JobRunView>> {
+    if let Some(j) = job {
+        parse_job(j)?;
+    }
+    if let Some(s) = status {
+        if !repo::STATUSES.contains(&s) {
+            return Err(AppError::bad_request(
+                "status_invalid",
+                "状态应为 running、succeeded、failed 或 interrupted",
+                "status must be running, succeeded, failed or interrupted",
+            ));
+        }
+    }
+    let (rows, total) = repo::list(conn, job, status, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows.into_iter().map(Into::into).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

@@ -1,0 +1,260 @@
+//! Settlement (定期兑现): a run per period gathers every payable item into one payout
+//! per payee, with the payee's bank account as it is that day; a second finance user
+//! approves it; the bank file is exported; results are recorded (or imported) per
+//! payout. Ledger: `payable:{payee}` → `payout:{payout}` when prepared, → `paid:{payee}`
+//! when paid; a failed payout, a rejected run or a reversal puts the money back in
+//! `payable:{payee}` and its items back to payable.
+//!
+//! The rooms: `run.rs` prepares a run and takes the checker's decision; `bank_file.rs`
+//! writes the bank's payment file (CSV, XLSX); `results.rs` records the bank's results
+//! one by one or from its result file, and reversals; `report.rs` totals a period.
+
+mod bank_file;
+mod report;
+mod results;
+mod run;
+
+pub use bank_file::{bank_csv_bytes, csv_bytes, export, xlsx_bytes, FileFormat};
+pub use report::{report, report_file, PeriodReport, ReportLine};
+pub use results::{
+    check_result, import, record, reverse, ImportReport, Outcome, PayoutResult, Result_,
+    ReversalInput, RowProblem,
+};
+pub use run::{decide, prepare, Prepared, RunDecision, RunDecisionKind};
+
+use super::{Page, Paged};
+use crate::db::models::{PayoutRow, SettlementRunRow};
+use crate::db::settlement as repo;
+use crate::db::DbConnection;
+use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
+use crate::domain::Fen;
+use crate::error::{AppError, AppResult};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub fn parse_period(s: &str) -> AppResult<Period> {
+    Period::parse(s).ok_or_else(|| {
+        AppError::bad_request(
+            "period_invalid",
+            "结算期应为 YYYY-MM，如 2026-11",
+            "a period is YYYY-MM, e.g. 2026-11",
+        )
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PayoutView {
+    pub id: String,
+    pub reference: String,
+    pub payee_kind: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub credit_code: String,
+    pub bank_name: String,
+    pub bank_account_name: String,
+    pub bank_account_no: String,
+    #[schema(value_type = String, example = "12000.00")]
+    pub amount: Fen,
+    pub item_count: i32,
+    pub status: PayoutStatus,
+    pub bank_reference: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub failure_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub recorded_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub reversed_at: Option<NaiveDateTime>,
+    pub reversal_reason: Option<String>,
+}
+
+impl PayoutView {
+    fn from_row(p: PayoutRow) -> AppResult<Self> {
+        Ok(PayoutView {
+            status: PayoutStatus::parse(&p.status)
+                .ok_or_else(|| AppError::internal("bad payout status"))?,
+            id: p.id,
+            reference: p.reference,
+            payee_kind: p.payee_kind,
+            payee_id: p.payee_id,
+            payee_name: p.payee_name,
+            credit_code: p.credit_code,
+            bank_name: p.bank_name,
+            bank_account_name: p.bank_account_name,
+            bank_account_no: p.bank_account_no,
+            amount: Fen::new(p.amount_fen),
+            item_count: p.item_count,
+            bank_reference: p.bank_reference,
+            paid_on: p.paid_on,
+            failure_reason: p.failure_reason,
+            recorded_at: p.recorded_at,
+            reversed_at: p.reversed_at,
+            reversal_reason: p.reversal_reason,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HoldbackView {
+    pub payee_kind: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub reason: String,
+    pub item_count: i32,
+    #[schema(value_type = String)]
+    pub amount: Fen,
+}
+
+/// How many of a run's payouts are in each state.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct PayoutTally {
+    /// Awaiting the bank's result.
+    pub pending: i64,
+    pub paid: i64,
+    pub failed: i64,
+    pub reversed: i64,
+    /// With a rejected run.
+    pub cancelled: i64,
+}
+
+impl PayoutTally {
+    fn add(&mut self, status: &str, n: i64) {
+        match PayoutStatus::parse(status) {
+            Some(PayoutStatus::Pending) => self.pending += n,
+            Some(PayoutStatus::Paid) => self.paid += n,
+            Some(PayoutStatus::Failed) => self.failed += n,
+            Some(PayoutStatus::Reversed) => self.reversed += n,
+            Some(PayoutStatus::Cancelled) => self.cancelled += n,
+            None => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RunView {
+    pub id: String,
+    pub period: String,
+    /// Items that became payable before this instant are in the run.
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub cutoff: NaiveDateTime,
+    /// What is stored: prepared, approved or rejected.
+    pub status: RunStatus,
+    /// Where the run stands: prepared → approved → exported (bank file taken) → closed
+    /// (every payout's result recorded), or rejected.
+    pub stage: RunStage,
+    /// The payouts by state.
+    pub results: PayoutTally,
+    pub origin: String,
+    pub prepared_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub prepared_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub decided_at: Option<NaiveDateTime>,
+    pub reject_reason: Option<String>,
+    pub payout_count: i32,
+    pub item_count: i32,
+    #[schema(value_type = String)]
+    pub total: Fen,
+    pub held_back_count: i32,
+    #[schema(value_type = String)]
+    pub held_back: Fen,
+    pub csv_sha256: Option<String>,
+    pub xlsx_sha256: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub exported_at: Option<NaiveDateTime>,
+    /// On single reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payouts: Option<Vec<PayoutView>>,
+    /// Payees whose items wait for a payable bank account (on single reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_back_payees: Option<Vec<HoldbackView>>,
+}
+
+impl RunView {
+    fn from_row(r: SettlementRunRow, results: PayoutTally) -> AppResult<Self> {
+        let status =
+            RunStatus::parse(&r.status).ok_or_else(|| AppError::internal("bad run status"))?;
+        Ok(RunView {
+            status,
+            stage: run_stage(status, r.exported_at.is_some(), results.pending),
+            results,
+            id: r.id,
+            period: r.period,
+            cutoff: r.cutoff,
+            origin: r.origin,
+            prepared_by: r.prepared_by,
+            prepared_at: r.prepared_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            reject_reason: r.reject_reason,
+            payout_count: r.payout_count,
+            item_count: r.item_count,
+            total: Fen::new(r.total_fen),
+            held_back_count: r.held_back_count,
+            held_back: Fen::new(r.held_back_fen),
+            csv_sha256: r.csv_sha256,
+            xlsx_sha256: r.xlsx_sha256,
+            exported_at: r.exported_at,
+            payouts: None,
+            held_back_payees: None,
+        })
+    }
+}
+
+/// Views of `rows`, with their payouts tallied.
+fn views(c: &mut DbConnection, rows: Vec<SettlementRunRow>) -> AppResult<Vec<RunView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tallies: BTreeMap<String, PayoutTally> = BTreeMap::new();
+    for (run, status, n) in repo::payout_tallies(c, &ids)? {
+        tallies.entry(run).or_default().add(&status, n);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let t = tallies.get(&r.id).copied().unwrap_or_default();
+            RunView::from_row(r, t)
+        })
+        .collect()
+}
+
+fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
+    let rows = repo::payouts_of(c, &r.id)?;
+    let mut tally = PayoutTally::default();
+    for p in &rows {
+        tally.add(&p.status, 1);
+    }
+    let payouts = rows
+        .into_iter()
+        .map(PayoutView::from_row)
+        .collect::<AppResult<Vec<_>>>()?;
+    let held = repo::holdbacks_of(c, &r.id)?
+        .into_iter()
+        .map(|h| HoldbackView {
+            payee_kind: h.payee_kind,
+            payee_id: h.payee_id,
+            payee_name: h.payee_name,
+            reason: h.reason,
+            item_count: h.item_count,
+            amount: Fen::new(h.amount_fen),
+        })
+        .collect();
+    let mut v = RunView::from_row(r, tally)?;
+    v.payouts = Some(payouts);
+    v.held_back_payees = Some(held);
+    Ok(v)
+}
+
+pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
+    let (rows, total) = repo::runs(conn, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: views(conn, rows)?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<RunView> {
+    let r = repo::run(conn, id)?.ok_or_else(|| AppError::not_found("settlement run"))?;
+    full(conn, r)
+}

@@ -1,0 +1,462 @@
+//! The bank's results: one payout at a time, or a result file matched to the run's
+//! payouts; and reversals of paid payouts the bank returned.
+
+use super::*;
+use crate::db::models::{PayoutRow, SettlementRunRow};
+use crate::db::settlement as repo;
+use crate::db::{self, ledger, parties, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
+use crate::domain::settlement::{PayoutStatus, RunStatus};
+use crate::domain::validation::FieldErrors;
+use crate::domain::Fen;
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
+use crate::services::{audit, snapshot, Actor};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Paid,
+    Failed,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutResult {
+    pub outcome: Outcome,
+    /// The bank's reference (paid).
+    #[schema(max_length = 100)]
+    pub bank_reference: Option<String>,
+    /// YYYY-MM-DD (paid).
+    #[schema(schema_with = crate::domain::validation::schema::opt_date)]
+    pub paid_on: Option<String>,
+    /// Why it failed (failed).
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// A validated result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Result_ {
+    Paid {
+        bank_reference: String,
+        paid_on: NaiveDate,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+pub fn check_result(input: &PayoutResult, today: NaiveDate) -> AppResult<Result_> {
+    let mut e = FieldErrors::new();
+    let r = match input.outcome {
+        Outcome::Paid => {
+            let bank_reference = e.text(
+                "bank_reference",
+                input.bank_reference.as_deref().unwrap_or(""),
+                100,
+            );
+            let paid_on = parse_date(
+                &mut e,
+                "paid_on",
+                input.paid_on.as_deref().unwrap_or(""),
+                today,
+            );
+            Result_::Paid {
+                bank_reference,
+                paid_on,
+            }
+        }
+        Outcome::Failed => Result_::Failed {
+            reason: e.text("reason", input.reason.as_deref().unwrap_or(""), 2000),
+        },
+    };
+    e.finish()?;
+    Ok(r)
+}
+
+fn parse_date(e: &mut FieldErrors, field: &str, s: &str, today: NaiveDate) -> NaiveDate {
+    e.past_date(field, s, today).unwrap_or(today)
+}
+
+/// Records one payout's result. A payout is recorded once; a paid one changes only by
+/// a reversal.
+fn apply_result(
+    c: &mut DbConnection,
+    templates: &Templates,
+    before: PayoutRow,
+    result: &Result_,
+    period: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<PayoutRow> {
+    if before.status != PayoutStatus::Pending.as_str() {
+        return Err(AppError::conflict(
+            "payout_already_recorded",
+            format!("该笔付款已登记为{}", before.status),
+            format!("this payout is already {}", before.status),
+        ));
+    }
+    let mut after = PayoutRow {
+        recorded_by: actor.user_id.clone(),
+        recorded_at: Some(now),
+        ..before.clone()
+    };
+    let payable = Account::payable(&before.payee_id);
+    let email_to = if before.payee_kind == "space" {
+        parties::space(c, &before.payee_id)?.map(|s| (s.contact_email, s.name))
+    } else {
+        parties::provider(c, &before.payee_id)?.map(|p| (p.contact_email, p.name))
+    };
+    let email = match result {
+        Result_::Paid {
+            bank_reference,
+            paid_on,
+        } => {
+            after.status = PayoutStatus::Paid.as_str().into();
+            after.bank_reference = Some(bank_reference.clone());
+            after.paid_on = Some(*paid_on);
+            repo::set_items_of_payout(c, &before.id, "payable", "paid", false, now)?;
+            ledger::post(
+                c,
+                &Transaction::transfer(
+                    "payout_paid",
+                    Account::payout(&before.id),
+                    Account::paid(&before.payee_id),
+                    Fen::new(before.amount_fen),
+                ),
+                now,
+            )?;
+            email_to.map(|(to, name)| {
+                PayoutPaid {
+                    payee_name: before.payee_name.clone(),
+                    payout_ref: before.reference.clone(),
+                    period: period.into(),
+                    amount: notify::yuan(Fen::new(before.amount_fen)),
+                    bank_reference: bank_reference.clone(),
+                    paid_on: paid_on.to_string(),
+                }
+                .to(&to, &name)
+            })
+        }
+        Result_::Failed { reason } => {
+            after.status = PayoutStatus::Failed.as_str().into();
+            after.failure_reason = Some(reason.clone());
+            repo::set_items_of_payout(c, &before.id, "payable", "payable", true, now)?;
+            ledger::post(
+                c,
+                &Transaction::transfer(
+                    "payout_failed",
+                    Account::payout(&before.id),
+                    payable,
+                    Fen::new(before.amount_fen),
+                ),
+                now,
+            )?;
+            email_to.map(|(to, name)| {
+                PayoutFailed {
+                    payee_name: before.payee_name.clone(),
+                    payout_ref: before.reference.clone(),
+                    period: period.into(),
+                    amount: notify::yuan(Fen::new(before.amount_fen)),
+                    reason: reason.clone(),
+                }
+                .to(&to, &name)
+            })
+        }
+    };
+    repo::update_payout(c, &after)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        &format!("payout.{}", after.status),
+        "payout",
+        &before.id,
+        snapshot(&before),
+        snapshot(&after),
+    )?;
+    crate::services::outbox::enqueue(c, templates, email.into_iter().collect(), now)?;
+    Ok(after)
+}
+
+/// Results are recorded against the bank file the bank was given: the run must be
+/// approved and its file exported.
+fn check_recordable(run: &SettlementRunRow) -> AppResult<()> {
+    if run.status != RunStatus::Approved.as_str() {
+        return Err(AppError::conflict(
+            "run_not_approved",
+            "结算批次审批通过后方可登记付款结果",
+            "results are recorded for approved runs only",
+        ));
+    }
+    if run.exported_at.is_none() {
+        return Err(AppError::conflict(
+            "run_not_exported",
+            "请先导出付款文件交银行支付，再登记付款结果",
+            "export the run's bank file before recording results",
+        ));
+    }
+    Ok(())
+}
+
+fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementRunRow> {
+    let run = repo::run(c, &p.run_id)?.ok_or_else(|| AppError::internal("payout without run"))?;
+    check_recordable(&run)?;
+    Ok(run)
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    payout_id: &str,
+    input: &PayoutResult,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<PayoutView> {
+    let result = check_result(input, crate::domain::china_time(now).date())?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
+        let run = approved_run_of(c, &before)?;
+        let after = apply_result(c, templates, before, &result, &run.period, now, actor)?;
+        PayoutView::from_row(after)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReversalInput {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Reverses a paid payout (the bank returned the money): its items are payable again.
+pub fn reverse(
+    conn: &mut DbConnection,
+    payout_id: &str,
+    input: &ReversalInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<PayoutView> {
+    let mut e = FieldErrors::new();
+    let reason = e.text("reason", &input.reason, 2000);
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
+        if before.status != PayoutStatus::Paid.as_str() {
+            return Err(AppError::conflict(
+                "payout_not_paid",
+                "只有已付款的记录可以冲正",
+                "only a paid payout can be reversed",
+            ));
+        }
+        let after = PayoutRow {
+            status: PayoutStatus::Reversed.as_str().into(),
+            reversed_by: actor.user_id.clone(),
+            reversed_at: Some(now),
+            reversal_reason: Some(reason.clone()),
+            ..before.clone()
+        };
+        repo::set_items_of_payout(c, &before.id, "paid", "payable", true, now)?;
+        ledger::post(
+            c,
+            &Transaction::transfer(
+                "payout_reversed",
+                Account::paid(&before.payee_id),
+                Account::payable(&before.payee_id),
+                Fen::new(before.amount_fen),
+            ),
+            now,
+        )?;
+        repo::update_payout(c, &after)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "payout.reversed",
+            "payout",
+            payout_id,
+            snapshot(&before),
+            snapshot(&after),
+        )?;
+        PayoutView::from_row(after)
+    })
+}
+
+/// One row of a bank result file that was not applied, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowProblem {
+    /// The line in the file (the header is line 1).
+    pub line: u64,
+    pub reference: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub applied: usize,
+    /// Rows whose reference is not a payout of this run.
+    pub unmatched: Vec<RowProblem>,
+    /// Rows that match a payout but disagree with it (amount, or already recorded).
+    pub mismatched: Vec<RowProblem>,
+}
+
+/// One parsed row of a result file.
+struct ResultRow {
+    line: u64,
+    reference: String,
+    amount: Option<Fen>,
+    result: Result_,
+}
+
+/// Parses a bank result file: CSV (a UTF-8 byte-order mark is allowed) with the header
+/// `reference,status,amount,bank_reference,paid_on,reason`; status is `paid`/`成功` or
+/// `failed`/`失败`. Any malformed row refuses the whole file.
+fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let malformed = |why: String| {
+        AppError::rule(
+            "results_file_malformed",
+            format!("结果文件格式错误，未做任何登记：{why}"),
+            format!("the result file is malformed; nothing was applied: {why}"),
+        )
+    };
+    let header = reader
+        .headers()
+        .map_err(|e| malformed(e.to_string()))?
+        .clone();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(r), Some(s)) = (col("reference"), col("status")) else {
+        return Err(malformed("the header must name reference and status (and amount, bank_reference, paid_on, reason)".into()));
+    };
+    let (a, b, d, why) = (
+        col("amount"),
+        col("bank_reference"),
+        col("paid_on"),
+        col("reason"),
+    );
+    let mut out = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| malformed(e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").to_string();
+        let outcome = match get(Some(s)).as_str() {
+            "paid" | "成功" => Outcome::Paid,
+            "failed" | "失败" => Outcome::Failed,
+            other => return Err(malformed(format!("line {line}: unknown status {other:?}"))),
+        };
+        let amount = match get(a).as_str() {
+            "" => None,
+            v => Some(
+                Fen::parse_yuan(v)
+                    .map_err(|_| malformed(format!("line {line}: bad amount {v:?}")))?,
+            ),
+        };
+        let input = PayoutResult {
+            outcome,
+            bank_reference: Some(get(b)),
+            paid_on: Some(get(d)),
+            reason: Some(get(why)),
+        };
+        let result = check_result(&input, today).map_err(|e| {
+            let detail = e
+                .errors
+                .iter()
+                .map(|f| format!("{} {}", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join(", ");
+            malformed(format!("line {line}: {detail}"))
+        })?;
+        out.push(ResultRow {
+            line,
+            reference: get(Some(r)),
+            amount,
+            result,
+        });
+    }
+    if out.is_empty() {
+        return Err(malformed("no rows".into()));
+    }
+    Ok(out)
+}
+
+/// Applies a bank result file to an approved run: matched rows are recorded (in one
+/// transaction), the rest reported. A malformed file applies nothing.
+pub fn import(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    run_id: &str,
+    bytes: &[u8],
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ImportReport> {
+    let rows = parse_results(bytes, crate::domain::china_time(now).date())?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let run = repo::run_for_update(c, run_id)?
+            .ok_or_else(|| AppError::not_found("settlement run"))?;
+        check_recordable(&run)?;
+        let by_ref: BTreeMap<String, String> = repo::payouts_of(c, run_id)?
+            .into_iter()
+            .map(|p| (p.reference, p.id))
+            .collect();
+        let mut report = ImportReport {
+            applied: 0,
+            unmatched: Vec::new(),
+            mismatched: Vec::new(),
+        };
+        for row in rows {
+            let Some(id) = by_ref.get(&row.reference) else {
+                report.unmatched.push(RowProblem {
+                    line: row.line,
+                    reference: row.reference,
+                    problem: "no such payout in this run".into(),
+                });
+                continue;
+            };
+            let p = repo::payout_for_update(c, id)?
+                .ok_or_else(|| AppError::internal("payout vanished"))?;
+            if let Some(a) = row.amount {
+                if a.get() != p.amount_fen {
+                    report.mismatched.push(RowProblem {
+                        line: row.line,
+                        reference: row.reference,
+                        problem: format!(
+                            "amount {a} differs from the payout's {}",
+                            Fen::new(p.amount_fen)
+                        ),
+                    });
+                    continue;
+                }
+            }
+            if p.status != PayoutStatus::Pending.as_str() {
+                report.mismatched.push(RowProblem {
+                    line: row.line,
+                    reference: row.reference,
+                    problem: format!("already {}", p.status),
+                });
+                continue;
+            }
+            apply_result(c, templates, p, &row.result, &run.period, now, actor)?;
+            report.applied += 1;
+        }
+        audit::record(
+            c,
+            actor,
+            now,
+            "settlement.results_imported",
+            "settlement_run",
+            run_id,
+            None,
+            serde_json::to_string(&report).ok(),
+        )?;
+        Ok(report)
+    })
+}

@@ -240,6 +240,33 @@ impl FieldErrors {
         v
     }
 
+    /// A unified social credit code, normalised. When it is not one, the error goes
+    /// beside the field and the text comes back as typed (trimmed), so the checks that
+    /// follow still name it.
+    pub fn credit_code(&mut self, field: &str, value: &str) -> String {
+        match super::CreditCode::parse(value) {
+            Ok(c) => c.into_string(),
+            Err(e) => {
+                self.add(field, "credit_code_invalid", e.message_zh(), e.message_en());
+                value.trim().to_string()
+            }
+        }
+    }
+
+    /// An amount in yuan (`12000`, `12,000.50`), exact to the fen; zero, with the error
+    /// beside the field, when it is not one.
+    pub fn money(&mut self, field: &str, value: &str) -> super::Fen {
+        super::Fen::parse_yuan(value).unwrap_or_else(|e| {
+            self.add(
+                field,
+                e.code(),
+                format!("{field}：{}", e.message_zh()),
+                format!("{field}: {}", e.message_en()),
+            );
+            super::Fen::ZERO
+        })
+    }
+
     pub fn finish(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() {
             Ok(())

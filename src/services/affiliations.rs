@@ -2,7 +2,6 @@
 //! or works for, declared by an admin. A reviewer may not decide an item of an
 //! organisation they are affiliated with.
 
-use super::firms::credit_code_field;
 use super::{audit, Actor};
 use crate::db::models::StaffAffiliationRow;
 use crate::db::{self, orders as repo, users, DbConnection};
@@ -59,7 +58,7 @@ pub fn set(
     let mut codes: Vec<String> = input
         .credit_codes
         .iter()
-        .map(|c| credit_code_field(&mut e, "credit_codes", c))
+        .map(|c| e.credit_code("credit_codes", c))
         .collect();
     if codes.len() > 50 {
         e.add(

@@ -1,7 +1,6 @@
 //! The service catalogue: listed providers publish service items in the categories they
 //! are listed for; anyone may browse what listed providers offer.
 
-use super::firms::money_field;
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
@@ -99,7 +98,7 @@ fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> Ap
     }
     let title = e.text("title", &input.title, 200);
     let description = e.text("description", &input.description, 4000);
-    let price = money_field(&mut e, "list_price", &input.list_price);
+    let price = e.money("list_price", &input.list_price);
     if price.get() == 0 && Fen::parse_yuan(&input.list_price).is_ok() {
         e.add(
             "list_price",

@@ -3,13 +3,15 @@
 
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
+pub use super::registration::Registered;
+use super::registration::{self, credit_code_taken, NewAccount, NewParty};
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
-use crate::db::models::{FirmRow, UserRow};
+use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, CreditCode, Fen, PartyKind, Policy, Role, SizeClass};
+use crate::domain::{new_id, Fen, PartyKind, Policy, Role, SizeClass};
 use crate::error::{AppError, AppResult};
 use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -182,28 +184,6 @@ impl FirmView {
     }
 }
 
-pub(crate) fn credit_code_field(errors: &mut FieldErrors, field: &str, input: &str) -> String {
-    match CreditCode::parse(input) {
-        Ok(c) => c.into_string(),
-        Err(e) => {
-            errors.add(field, "credit_code_invalid", e.message_zh(), e.message_en());
-            input.trim().to_string()
-        }
-    }
-}
-
-pub(crate) fn money_field(errors: &mut FieldErrors, field: &str, input: &str) -> Fen {
-    Fen::parse_yuan(input).unwrap_or_else(|e| {
-        errors.add(
-            field,
-            e.code(),
-            format!("{field}：{}", e.message_zh()),
-            format!("{field}: {}", e.message_en()),
-        );
-        Fen::ZERO
-    })
-}
-
 struct CleanProfile {
     credit_code: String,
     name: String,
@@ -227,7 +207,7 @@ fn clean_profile(
     p: &FirmProfileInput,
     today: NaiveDate,
 ) -> Option<CleanProfile> {
-    let credit_code = credit_code_field(errors, "credit_code", &p.credit_code);
+    let credit_code = errors.credit_code("credit_code", &p.credit_code);
     let name = errors.party_name("name", &p.name, 200);
     let legal_representative =
         errors.person_name("legal_representative", &p.legal_representative, 100);
@@ -277,11 +257,11 @@ fn clean_profile(
         );
         None
     };
-    let revenue = money_field(errors, "revenue", &p.revenue);
+    let revenue = errors.money("revenue", &p.revenue);
     let total_assets = p
         .total_assets
         .as_deref()
-        .map(|t| money_field(errors, "total_assets", t));
+        .map(|t| errors.money("total_assets", t));
     let (Some(registered_on), Some(employees)) = (registered_on, employees) else {
         return None;
     };
@@ -322,40 +302,6 @@ fn clean_profile(
         total_assets,
         basis,
     })
-}
-
-pub(crate) fn credit_code_taken(owner: &str) -> AppError {
-    AppError::conflict(
-        "credit_code_taken",
-        format!(
-            "该统一社会信用代码已被注册（{}）",
-            match owner {
-                "firm" => "企业",
-                "provider" => "服务机构",
-                _ => "载体",
-            }
-        ),
-        format!("this credit code is already registered (as a {owner})"),
-    )
-}
-
-pub(crate) fn username_taken() -> AppError {
-    AppError::conflict(
-        "username_taken",
-        "该用户名已被使用",
-        "this username is taken",
-    )
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Registered<T> {
-    pub user_id: String,
-    pub username: String,
-    pub party: T,
-    /// The contact verification link's token (emailed; never answered over the API).
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub verification_token: String,
 }
 
 /// A firm registers itself and its first user; onboarding starts as `submitted`, and
@@ -415,47 +361,28 @@ pub fn register(
         updated_at: now,
         contact_verified_at: None,
     };
-    let user = UserRow::new_account(
-        new_id(),
-        username.clone(),
-        hash,
-        Role::Firm.as_str(),
-        Some((PartyKind::Firm.as_str(), &firm_id)),
-        p.name,
-        email,
+    let (user, token) = registration::register(
+        conn,
+        links,
+        NewParty {
+            kind: PartyKind::Firm,
+            id: &row.id,
+            credit_code: &row.credit_code,
+            name: &row.name,
+            contact_email: &row.contact_email,
+            action: "firm.registered",
+            audited: snapshot(&row),
+        },
+        NewAccount {
+            username: username.clone(),
+            password_hash: hash,
+            role: Role::Firm,
+            email,
+        },
+        |c| Ok(repo::insert_firm(c, &row)?),
         now,
-    );
-    let token = db::write_tx(conn, |c| -> AppResult<_> {
-        if user_repo::username_taken(c, &user.username)? {
-            return Err(username_taken());
-        }
-        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
-            return Err(credit_code_taken(owner));
-        }
-        repo::insert_firm(c, &row)?;
-        user_repo::insert(c, &user)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            "firm.registered",
-            "firm",
-            &row.id,
-            None,
-            snapshot(&row),
-        )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            "user.created",
-            "user",
-            &user.id,
-            None,
-            snapshot(&user.audit()),
-        )?;
-        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
-    })?;
+        actor,
+    )?;
     Ok(Registered {
         user_id: user.id,
         username,

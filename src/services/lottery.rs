@@ -6,7 +6,6 @@
 //! then). Everything needed to recompute the draw is published afterwards.
 
 use super::claims::{allocate, facts, refusal_error, Answer, ClaimRequest, Origin};
-use super::firms::money_field;
 use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
@@ -122,7 +121,7 @@ fn chosen_face(batch: &BatchRow, input: &EntryInput) -> AppResult<Fen> {
     let wanted = match &input.face_value {
         Some(s) => {
             let mut e = FieldErrors::new();
-            let f = money_field(&mut e, "face_value", s);
+            let f = e.money("face_value", s);
             e.finish()?;
             Some(f)
         }

@@ -25,6 +25,7 @@ pub mod password_reset;
 pub mod prospects;
 pub mod providers;
 pub mod redemptions;
+pub mod registration;
 pub mod reminders;
 pub mod settlement;
 pub mod spaces;

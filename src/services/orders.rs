@@ -5,7 +5,6 @@
 //! Either side may cancel before delivery. Every step is one transaction with its
 //! ledger entries, audit event and email.
 
-use super::firms::money_field;
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo, Scope};
@@ -334,7 +333,7 @@ fn prepare(
 ) -> AppResult<Prepared> {
     // Every field's error at once, on the quote as on the order.
     let mut e = FieldErrors::new();
-    let contract = money_field(&mut e, "contract_amount", &input.contract_amount);
+    let contract = e.money("contract_amount", &input.contract_amount);
     if contract.get() == 0 && Fen::parse_yuan(&input.contract_amount).is_ok() {
         e.add(
             "contract_amount",

@@ -3,10 +3,10 @@
 
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
-use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
+use super::registration::{self, NewAccount, NewParty, Registered};
 use super::{audit, snapshot, Actor, Page, Paged};
-use crate::db::models::{ObjectionRow, ProviderRow, UserRow};
-use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::db::models::{ObjectionRow, ProviderRow};
+use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::party::{
     notice_outcome, notice_window, ListingStatus, NoticeOutcome, ObjectionStatus,
 };
@@ -195,7 +195,7 @@ pub fn apply(
         .as_deref()
         .filter(|x| !x.trim().is_empty())
         .map(|x| e.email("email", x));
-    let credit_code = credit_code_field(&mut e, "credit_code", &input.credit_code);
+    let credit_code = e.credit_code("credit_code", &input.credit_code);
     let mut categories: Vec<String> = input
         .categories
         .iter()
@@ -251,49 +251,30 @@ pub fn apply(
         contact_verified_at: None,
     };
     e.finish()?;
-    let user = UserRow::new_account(
-        new_id(),
-        username.clone(),
-        auth.hash_password(&input.password)?,
-        Role::Provider.as_str(),
-        Some((PartyKind::Provider.as_str(), &row.id)),
-        row.name.clone(),
-        email,
+    let mut audited = serde_json::to_value(&row).map_err(AppError::internal)?;
+    audited["categories"] = serde_json::json!(categories);
+    let (user, token) = registration::register(
+        conn,
+        links,
+        NewParty {
+            kind: PartyKind::Provider,
+            id: &row.id,
+            credit_code: &row.credit_code,
+            name: &row.name,
+            contact_email: &row.contact_email,
+            action: "provider.applied",
+            audited: snapshot(&audited),
+        },
+        NewAccount {
+            username: username.clone(),
+            password_hash: auth.hash_password(&input.password)?,
+            role: Role::Provider,
+            email,
+        },
+        |c| Ok(repo::insert_provider(c, &row, &categories)?),
         now,
-    );
-    let token = db::write_tx(conn, |c| -> AppResult<_> {
-        if user_repo::username_taken(c, &user.username)? {
-            return Err(username_taken());
-        }
-        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
-            return Err(credit_code_taken(owner));
-        }
-        repo::insert_provider(c, &row, &categories)?;
-        user_repo::insert(c, &user)?;
-        let mut after = serde_json::to_value(&row).map_err(AppError::internal)?;
-        after["categories"] = serde_json::json!(categories);
-        audit::record(
-            c,
-            actor,
-            now,
-            "provider.applied",
-            "provider",
-            &row.id,
-            None,
-            snapshot(&after),
-        )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            "user.created",
-            "user",
-            &user.id,
-            None,
-            snapshot(&user.audit()),
-        )?;
-        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
-    })?;
+        actor,
+    )?;
     Ok(Registered {
         user_id: user.id,
         username,

@@ -1,11 +1,11 @@
 //! Spaces (载体): incubators and maker spaces register with their operator.
 
 use super::auth::{check_password, check_username, AuthConfig};
-use super::contact_verification::{self as verification, Links};
-use super::firms::{credit_code_field, credit_code_taken, username_taken, Registered};
-use super::{audit, snapshot, Actor, Page, Paged};
-use crate::db::models::{SpaceRow, UserRow};
-use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use super::contact_verification::Links;
+use super::registration::{self, NewAccount, NewParty, Registered};
+use super::{snapshot, Actor, Page, Paged};
+use crate::db::models::SpaceRow;
+use crate::db::{parties as repo, DbConnection};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
@@ -119,7 +119,7 @@ pub fn register(
         .map(|s| e.bank_account("bank_account_no", s));
     let row = SpaceRow {
         id: new_id(),
-        credit_code: credit_code_field(&mut e, "credit_code", &input.credit_code),
+        credit_code: e.credit_code("credit_code", &input.credit_code),
         name: e.party_name("name", &input.name, 200),
         kind: input.kind.as_str().into(),
         operator_name: e.party_name("operator_name", &input.operator_name, 200),
@@ -144,47 +144,28 @@ pub fn register(
         contact_verified_at: None,
     };
     e.finish()?;
-    let user = UserRow::new_account(
-        new_id(),
-        username.clone(),
-        auth.hash_password(&input.password)?,
-        Role::Space.as_str(),
-        Some((PartyKind::Space.as_str(), &row.id)),
-        row.name.clone(),
-        email,
+    let (user, token) = registration::register(
+        conn,
+        links,
+        NewParty {
+            kind: PartyKind::Space,
+            id: &row.id,
+            credit_code: &row.credit_code,
+            name: &row.name,
+            contact_email: &row.contact_email,
+            action: "space.registered",
+            audited: snapshot(&row),
+        },
+        NewAccount {
+            username: username.clone(),
+            password_hash: auth.hash_password(&input.password)?,
+            role: Role::Space,
+            email,
+        },
+        |c| Ok(repo::insert_space(c, &row)?),
         now,
-    );
-    let token = db::write_tx(conn, |c| -> AppResult<_> {
-        if user_repo::username_taken(c, &user.username)? {
-            return Err(username_taken());
-        }
-        if let Some(owner) = repo::credit_code_owner(c, &row.credit_code)? {
-            return Err(credit_code_taken(owner));
-        }
-        repo::insert_space(c, &row)?;
-        user_repo::insert(c, &user)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            "space.registered",
-            "space",
-            &row.id,
-            None,
-            snapshot(&row),
-        )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            "user.created",
-            "user",
-            &user.id,
-            None,
-            snapshot(&user.audit()),
-        )?;
-        verification::send(c, links, &user, &row.name, &row.contact_email, now, actor)
-    })?;
+        actor,
+    )?;
     Ok(Registered {
         user_id: user.id,
         username,

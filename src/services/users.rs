@@ -2,7 +2,7 @@
 //! or by the `hechuang user create` command.
 
 use super::auth::{check_password, check_username, AuthConfig};
-use super::firms::username_taken;
+use super::registration::username_taken;
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};

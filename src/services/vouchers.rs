@@ -235,7 +235,7 @@ fn programme_row(
         .full_coverage_threshold
         .as_deref()
         .unwrap_or(&d.full_coverage_threshold);
-    let threshold = super::firms::money_field(e, "full_coverage_threshold", threshold);
+    let threshold = e.money("full_coverage_threshold", threshold);
     let validity = input.validity_months.unwrap_or(d.validity_months);
     if !(1..=60).contains(&validity) {
         e.add(
@@ -262,9 +262,7 @@ fn programme_row(
         .as_deref()
         .or(d.revenue_ceiling.as_deref())
     {
-        Some(s) if !s.trim().is_empty() => {
-            Some(super::firms::money_field(e, "revenue_ceiling", s).get())
-        }
+        Some(s) if !s.trim().is_empty() => Some(e.money("revenue_ceiling", s).get()),
         _ => None,
     };
     let quals = input
@@ -513,7 +511,7 @@ pub fn create_batch(
 ) -> AppResult<BatchView> {
     let mut e = FieldErrors::new();
     let name = e.text("name", &input.name, 200);
-    let budget = super::firms::money_field(&mut e, "budget", &input.budget);
+    let budget = e.money("budget", &input.budget);
     if budget.get() == 0 && e.is_empty() {
         e.add(
             "budget",
@@ -524,7 +522,7 @@ pub fn create_batch(
     }
     let mut faces: Vec<Fen> = Vec::new();
     for f in &input.face_values {
-        let v = super::firms::money_field(&mut e, "face_values", f);
+        let v = e.money("face_values", f);
         if v.get() == 0 {
             e.add(
                 "face_values",
@@ -711,7 +709,7 @@ pub fn top_up(
     actor: &Actor,
 ) -> AppResult<BatchView> {
     let mut e = FieldErrors::new();
-    let amount = super::firms::money_field(&mut e, "amount", &input.amount);
+    let amount = e.money("amount", &input.amount);
     if amount.get() == 0 && e.is_empty() {
         e.add(
             "amount",

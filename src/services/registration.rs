@@ -1,0 +1,125 @@
+//! Registering a party (firm, provider, space) with its first account, the same way for
+//! all three: one transaction that refuses a username or a credit code already taken,
+//! writes the party and its account, records both in the audit trail and emails the
+//! link that verifies the contact address.
+
+use super::contact_verification::{self as verification, Links};
+use super::{audit, Actor};
+use crate::db::models::UserRow;
+use crate::db::{self, parties, users, DbConnection};
+use crate::domain::{new_id, PartyKind, Role};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// What a registration answers: the new account and the party as its kind shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Registered<T> {
+    pub user_id: String,
+    pub username: String,
+    pub party: T,
+    /// The contact verification link's token (emailed; never answered over the API).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub verification_token: String,
+}
+
+/// The party being registered, as the transaction needs it.
+pub(super) struct NewParty<'a> {
+    pub kind: PartyKind,
+    pub id: &'a str,
+    pub credit_code: &'a str,
+    pub name: &'a str,
+    pub contact_email: &'a str,
+    /// The audit action (`firm.registered`, `provider.applied`, ...).
+    pub action: &'static str,
+    /// The party as the audit event records it.
+    pub audited: Option<String>,
+}
+
+/// The party's first account.
+pub(super) struct NewAccount {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub email: Option<String>,
+}
+
+/// Writes the party (`insert`) and its first account in one transaction; answers the
+/// account and the token of the verification link emailed to the party's contact.
+pub(super) fn register(
+    conn: &mut DbConnection,
+    links: Links<'_>,
+    party: NewParty<'_>,
+    account: NewAccount,
+    insert: impl FnOnce(&mut DbConnection) -> AppResult<()>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<(UserRow, String)> {
+    let user = UserRow::new_account(
+        new_id(),
+        account.username,
+        account.password_hash,
+        account.role.as_str(),
+        Some((party.kind.as_str(), party.id)),
+        party.name.to_string(),
+        account.email,
+        now,
+    );
+    let token = db::write_tx(conn, |c| -> AppResult<_> {
+        if users::username_taken(c, &user.username)? {
+            return Err(username_taken());
+        }
+        if let Some(owner) = parties::credit_code_owner(c, party.credit_code)? {
+            return Err(credit_code_taken(owner));
+        }
+        insert(c)?;
+        users::insert(c, &user)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            party.action,
+            party.kind.as_str(),
+            party.id,
+            None,
+            party.audited,
+        )?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "user.created",
+            "user",
+            &user.id,
+            None,
+            super::snapshot(&user.audit()),
+        )?;
+        verification::send(c, links, &user, party.name, party.contact_email, now, actor)
+    })?;
+    Ok((user, token))
+}
+
+/// A credit code already registered, and by which kind of party.
+pub(crate) fn credit_code_taken(owner: &str) -> AppError {
+    AppError::conflict(
+        "credit_code_taken",
+        format!(
+            "该统一社会信用代码已被注册（{}）",
+            match owner {
+                "firm" => "企业",
+                "provider" => "服务机构",
+                _ => "载体",
+            }
+        ),
+        format!("this credit code is already registered (as a {owner})"),
+    )
+}
+
+pub(crate) fn username_taken() -> AppError {
+    AppError::conflict(
+        "username_taken",
+        "该用户名已被使用",
+        "this username is taken",
+    )
+}

@@ -19,6 +19,7 @@ pub mod firms;
 pub mod incubatees;
 pub mod ledger;
 pub mod lottery;
+pub mod objections;
 pub mod orders;
 pub mod outbox;
 pub mod password_reset;

@@ -3,8 +3,9 @@
 
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
+pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::registration::{self, NewAccount, NewParty, Registered};
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, objections, snapshot, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::party::{
@@ -436,18 +437,6 @@ pub fn decide_listing(
     })
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionInput {
-    #[schema(min_length = 1, max_length = 100)]
-    pub objector_name: String,
-    /// Phone or email so the authority can follow up.
-    #[schema(min_length = 1, max_length = 200)]
-    pub objector_contact: String,
-    #[schema(min_length = 1, max_length = 4000)]
-    pub reason: String,
-}
-
 /// Anyone may object while the notice runs.
 pub fn file_objection(
     conn: &mut DbConnection,
@@ -456,32 +445,28 @@ pub fn file_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ObjectionView> {
-    let mut e = FieldErrors::new();
+    let who = objections::objector(input)?;
     let row = ObjectionRow {
         id: new_id(),
         provider_id: provider_id.to_string(),
-        objector_name: e.text("objector_name", &input.objector_name, 100),
-        objector_contact: e.text("objector_contact", &input.objector_contact, 200),
-        reason: e.text("reason", &input.reason, 4000),
+        objector_name: who.name,
+        objector_contact: who.contact,
+        reason: who.reason,
         status: ObjectionStatus::Open.as_str().into(),
         resolution_note: None,
         resolved_by: None,
         resolved_at: None,
         filed_at: now,
     };
-    e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let p = repo::provider_for_update(c, provider_id)?
             .ok_or_else(|| AppError::not_found("provider"))?;
-        let open = p.listing_status == ListingStatus::InNotice.as_str()
-            && p.notice_ends_at.is_some_and(|end| now < end);
-        if !open {
-            return Err(AppError::conflict(
-                "notice_not_open",
-                "该服务机构不在公示期内，不能提出异议",
-                "this provider is not in its public notice period",
-            ));
-        }
+        objections::notice_running(
+            p.listing_status == ListingStatus::InNotice.as_str(),
+            p.notice_ends_at,
+            now,
+            ("服务机构", "provider"),
+        )?;
         repo::insert_objection(c, &row)?;
         audit::record(
             c,
@@ -506,21 +491,6 @@ pub fn objections(conn: &mut DbConnection, provider_id: &str) -> AppResult<Vec<O
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionOutcome {
-    Upheld,
-    Dismissed,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionResolution {
-    pub outcome: ObjectionOutcome,
-    #[schema(min_length = 1, max_length = 2000)]
-    pub note: String,
-}
-
 /// A reviewer decides an objection; an upheld one fails the application at once.
 pub fn resolve_objection(
     conn: &mut DbConnection,
@@ -530,23 +500,11 @@ pub fn resolve_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ObjectionView> {
-    let mut e = FieldErrors::new();
-    let note = e.text("note", &input.note, 2000);
-    e.finish()?;
+    let (status, note) = objections::resolution(input)?;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::objection_for_update(c, objection_id)?
             .ok_or_else(|| AppError::not_found("objection"))?;
-        if before.status != ObjectionStatus::Open.as_str() {
-            return Err(AppError::conflict(
-                "objection_already_resolved",
-                "该异议已处理",
-                "this objection was already resolved",
-            ));
-        }
-        let status = match input.outcome {
-            ObjectionOutcome::Upheld => ObjectionStatus::Upheld,
-            ObjectionOutcome::Dismissed => ObjectionStatus::Dismissed,
-        };
+        objections::still_open(&before.status)?;
         let after = ObjectionRow {
             status: status.as_str().into(),
             resolution_note: Some(note.clone()),
@@ -623,15 +581,9 @@ pub fn conclude_notices(
             if before.listing_status != ListingStatus::InNotice.as_str() {
                 return Ok(None);
             }
-            let objections = repo::objections_of(c, &id)?;
-            let open = objections
-                .iter()
-                .filter(|o| o.status == ObjectionStatus::Open.as_str())
-                .count();
-            let upheld = objections
-                .iter()
-                .filter(|o| o.status == ObjectionStatus::Upheld.as_str())
-                .count();
+            let filed = repo::objections_of(c, &id)?;
+            let (open, upheld) =
+                objections::open_and_upheld(filed.iter().map(|o| o.status.as_str()));
             let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = ProviderRow {

@@ -7,8 +7,8 @@
 //! `payable:{provider}` when the item becomes payable, or back to the programme's
 //! funding when the item is rejected.
 
+use super::objections::{self, ObjectionInput, ObjectionResolution};
 use super::orders::Party;
-use super::providers::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::{
     OrderRow, RedemptionApplicationRow, RedemptionItemRow, RedemptionObjectionRow,
@@ -655,32 +655,28 @@ pub fn file_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<RedemptionObjectionView> {
-    let mut e = FieldErrors::new();
+    let who = objections::objector(input)?;
     let row = RedemptionObjectionRow {
         id: new_id(),
         item_id: item_id.to_string(),
-        objector_name: e.text("objector_name", &input.objector_name, 100),
-        objector_contact: e.text("objector_contact", &input.objector_contact, 200),
-        reason: e.text("reason", &input.reason, 4000),
+        objector_name: who.name,
+        objector_contact: who.contact,
+        reason: who.reason,
         status: ObjectionStatus::Open.as_str().into(),
         resolution_note: None,
         resolved_by: None,
         resolved_at: None,
         filed_at: now,
     };
-    e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let item = repo::item_for_update(c, item_id)?
             .ok_or_else(|| AppError::not_found("redemption item"))?;
-        let open = item.status == RedemptionStatus::InNotice.as_str()
-            && item.notice_ends_at.is_some_and(|end| now < end);
-        if !open {
-            return Err(AppError::conflict(
-                "notice_not_open",
-                "该兑现事项不在公示期内，不能提出异议",
-                "this item is not in its public notice period",
-            ));
-        }
+        objections::notice_running(
+            item.status == RedemptionStatus::InNotice.as_str(),
+            item.notice_ends_at,
+            now,
+            ("兑现事项", "item"),
+        )?;
         repo::insert_objection(c, &row)?;
         audit::record(
             c,
@@ -718,9 +714,7 @@ pub fn resolve_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<RedemptionObjectionView> {
-    let mut e = FieldErrors::new();
-    let note = e.text("note", &input.note, 2000);
-    e.finish()?;
+    let (status, note) = objections::resolution(input)?;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::objection_for_update(c, objection_id)?
             .ok_or_else(|| AppError::not_found("objection"))?;
@@ -731,17 +725,7 @@ pub fn resolve_objection(
         let firm =
             parties::firm(c, &item.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
         super::affiliations::not_affiliated(c, actor, &[&provider.credit_code, &firm.credit_code])?;
-        if before.status != ObjectionStatus::Open.as_str() {
-            return Err(AppError::conflict(
-                "objection_already_resolved",
-                "该异议已处理",
-                "this objection was already resolved",
-            ));
-        }
-        let status = match input.outcome {
-            ObjectionOutcome::Upheld => ObjectionStatus::Upheld,
-            ObjectionOutcome::Dismissed => ObjectionStatus::Dismissed,
-        };
+        objections::still_open(&before.status)?;
         let after = RedemptionObjectionRow {
             status: status.as_str().into(),
             resolution_note: Some(note.clone()),
@@ -817,15 +801,10 @@ pub fn conclude_notices(
             if before.status != RedemptionStatus::InNotice.as_str() {
                 return Ok(None);
             }
-            let objections = repo::objections_of(c, &id)?;
-            let count =
-                |s: ObjectionStatus| objections.iter().filter(|o| o.status == s.as_str()).count();
-            let outcome = notice_outcome(
-                now,
-                end,
-                count(ObjectionStatus::Open),
-                count(ObjectionStatus::Upheld),
-            );
+            let filed = repo::objections_of(c, &id)?;
+            let (open, upheld) =
+                objections::open_and_upheld(filed.iter().map(|o| o.status.as_str()));
+            let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = RedemptionItemRow {
                     status: RedemptionStatus::Payable.as_str().into(),

@@ -1,0 +1,338 @@
+//! Spending a voucher: a firm orders a listed provider's service against one of its
+//! vouchers; the provider accepts (the voucher's share is held) or declines; the
+//! provider delivers with evidence; the firm confirms (the held share is consumed and
+//! becomes due to the provider) or disputes, and a reviewer resolves the dispute.
+//! Either side may cancel before delivery. Every step is one transaction with its
+//! ledger entries, audit event and email.
+//!
+//! The rooms: this file is who sees an order and how (views, lists); `request.rs` is
+//! the firm's quote and order; `transitions.rs` every step after it.
+
+mod request;
+mod transitions;
+
+use request::{provider_trading, spendable};
+pub use request::{quote, request, OrderInput, Quote};
+pub use transitions::{
+    accept, cancel, confirm, decline, deliver, dispute, lapse, resolve_dispute, Ctx,
+    DisputeOutcome, DisputeResolution, Loaded, ReasonInput,
+};
+
+use super::{Actor, Page, Paged};
+use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow};
+use crate::db::orders::{self as repo, Scope};
+use crate::db::{self, parties, vouchers, DbConnection};
+use crate::domain::order::{required_evidence, EvidenceKind, OrderStatus, Side};
+use crate::domain::{Fen, PartyKind, Policy, Role};
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, OrderEvent};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// Who is looking at or acting on an order: its firm, its provider, or authority staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party<'a> {
+    Firm(&'a str),
+    Provider(&'a str),
+    Staff,
+}
+
+impl<'a> Party<'a> {
+    /// The party an actor acts for; a firm or provider user without one sees nothing.
+    pub fn of(actor: &'a Actor) -> AppResult<Party<'a>> {
+        match actor.role_kind {
+            Some(Role::Firm) => actor
+                .party_of(PartyKind::Firm)
+                .map(Party::Firm)
+                .ok_or_else(AppError::forbidden),
+            Some(Role::Provider) => actor
+                .party_of(PartyKind::Provider)
+                .map(Party::Provider)
+                .ok_or_else(AppError::forbidden),
+            Some(Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor) => Ok(Party::Staff),
+            _ => Err(AppError::forbidden()),
+        }
+    }
+
+    fn scope(self) -> Scope<'a> {
+        match self {
+            Party::Firm(f) => Scope::Firm(f),
+            Party::Provider(p) => Scope::Provider(p),
+            Party::Staff => Scope::All,
+        }
+    }
+
+    /// Whether this party may see `order` (others get "not found").
+    pub(crate) fn sees(self, order: &OrderRow) -> bool {
+        match self {
+            Party::Firm(f) => order.firm_id == f,
+            Party::Provider(p) => order.provider_id == p,
+            Party::Staff => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvidenceView {
+    pub id: String,
+    pub kind: EvidenceKind,
+    pub kind_name: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub uploaded_at: NaiveDateTime,
+    /// Where to download it (the order's parties, reviewers, finance and auditors).
+    pub href: String,
+}
+
+impl EvidenceView {
+    pub fn from_row(r: EvidenceRow) -> AppResult<Self> {
+        let kind = EvidenceKind::parse(&r.kind)
+            .ok_or_else(|| AppError::internal(format!("bad evidence kind {}", r.kind)))?;
+        Ok(EvidenceView {
+            href: format!("/api/v1/orders/{}/evidence/{}", r.order_id, r.id),
+            id: r.id,
+            kind,
+            kind_name: kind.name_zh().into(),
+            file_name: r.file_name,
+            media_type: r.media_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            uploaded_at: r.uploaded_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    /// The order number people read out.
+    pub order_no: String,
+    pub status: OrderStatus,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub service_item_id: String,
+    pub voucher_id: String,
+    pub voucher_code: String,
+    pub programme_id: String,
+    pub category: String,
+    pub category_name: String,
+    pub title: String,
+    pub note: String,
+    #[schema(value_type = String, example = "12000.00")]
+    pub contract_amount: Fen,
+    #[schema(value_type = String, example = "6000.00")]
+    pub covered_amount: Fen,
+    #[schema(value_type = String, example = "6000.00")]
+    pub own_amount: Fen,
+    pub decline_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<Side>,
+    pub dispute_reason: Option<String>,
+    /// The reviewer's note on a resolved dispute.
+    pub resolution_note: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub requested_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub accepted_at: Option<NaiveDateTime>,
+    /// Accepted plus the service's delivery days.
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub deliver_by: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub delivered_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub confirmed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub closed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub updated_at: NaiveDateTime,
+    /// The evidence uploaded (on single-order reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<EvidenceView>>,
+    /// What must still be uploaded before the order can be marked delivered (on
+    /// single-order reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_evidence: Option<Vec<EvidenceKind>>,
+}
+
+struct Names {
+    firm: String,
+    provider: String,
+    voucher_code: String,
+}
+
+fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
+    let status = OrderStatus::parse(&r.status)
+        .ok_or_else(|| AppError::internal(format!("bad order status {}", r.status)))?;
+    Ok(OrderView {
+        category_name: policy
+            .category(&r.category)
+            .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
+        status,
+        cancelled_by: r.cancelled_by.as_deref().and_then(Side::parse),
+        id: r.id,
+        order_no: r.order_no,
+        firm_id: r.firm_id,
+        firm_name: n.firm,
+        provider_id: r.provider_id,
+        provider_name: n.provider,
+        service_item_id: r.service_item_id,
+        voucher_id: r.voucher_id,
+        voucher_code: n.voucher_code,
+        programme_id: r.programme_id,
+        category: r.category,
+        title: r.title,
+        note: r.note,
+        contract_amount: Fen::new(r.contract_fen),
+        covered_amount: Fen::new(r.covered_fen),
+        own_amount: Fen::new(r.own_fen),
+        decline_reason: r.decline_reason,
+        cancel_reason: r.cancel_reason,
+        dispute_reason: r.dispute_reason,
+        resolution_note: r.resolution_note,
+        requested_at: r.requested_at,
+        accepted_at: r.accepted_at,
+        deliver_by: r.deliver_by,
+        delivered_at: r.delivered_at,
+        confirmed_at: r.confirmed_at,
+        closed_at: r.closed_at,
+        updated_at: r.updated_at,
+        evidence: None,
+        missing_evidence: None,
+    })
+}
+
+/// The evidence kinds still missing for `order` given what was uploaded.
+fn missing(order: &OrderRow, uploaded: &[EvidenceRow]) -> Vec<EvidenceKind> {
+    required_evidence(Fen::new(order.own_fen))
+        .into_iter()
+        .filter(|k| !uploaded.iter().any(|e| e.kind == k.as_str()))
+        .collect()
+}
+
+/// An order with its evidence, as `party` may see it.
+fn full_view(c: &mut DbConnection, policy: &Policy, o: OrderRow) -> AppResult<OrderView> {
+    let (firm, provider, voucher) = parties_of(c, &o, false)?;
+    let evidence = repo::evidence_of(c, &o.id)?;
+    let lacking = missing(&o, &evidence);
+    let mut v = view(
+        policy,
+        o,
+        Names {
+            firm: firm.name,
+            provider: provider.name,
+            voucher_code: voucher.code,
+        },
+    )?;
+    v.evidence = Some(
+        evidence
+            .into_iter()
+            .map(EvidenceView::from_row)
+            .collect::<AppResult<_>>()?,
+    );
+    v.missing_evidence = Some(lacking);
+    Ok(v)
+}
+
+/// The parties of an order and its voucher; with `lock`, the voucher under its row lock
+/// (order first, then voucher, as everywhere): a transition then decides what to do
+/// with the voucher's money on the voucher as it is, not as it was before the expiry
+/// job (which locks the voucher alone) changed it.
+fn parties_of(
+    c: &mut DbConnection,
+    o: &OrderRow,
+    lock: bool,
+) -> AppResult<(FirmRow, ProviderRow, VoucherRow)> {
+    let firm = parties::firm(c, &o.firm_id)?.ok_or_else(|| AppError::internal("order firm"))?;
+    let provider = parties::provider(c, &o.provider_id)?
+        .ok_or_else(|| AppError::internal("order provider"))?;
+    let voucher = if lock {
+        repo::voucher_for_update(c, &o.voucher_id)?
+    } else {
+        vouchers::voucher(c, &o.voucher_id)?
+    }
+    .ok_or_else(|| AppError::internal("order voucher"))?;
+    Ok((firm, provider, voucher))
+}
+
+fn email_values(o: &OrderRow, f: &FirmRow, p: &ProviderRow, v: &VoucherRow) -> OrderEvent {
+    OrderEvent {
+        order_no: o.order_no.clone(),
+        firm_name: f.name.clone(),
+        provider_name: p.name.clone(),
+        service_title: o.title.clone(),
+        voucher_code: v.code.clone(),
+        contract_amount: notify::yuan(Fen::new(o.contract_fen)),
+        covered_amount: notify::yuan(Fen::new(o.covered_fen)),
+        own_amount: notify::yuan(Fen::new(o.own_fen)),
+        reason: o
+            .dispute_reason
+            .clone()
+            .filter(|_| o.status == OrderStatus::Disputed.as_str())
+            .or_else(|| o.cancel_reason.clone())
+            .or_else(|| o.decline_reason.clone())
+            .unwrap_or_default(),
+        cancelled_by: o.cancelled_by.clone().unwrap_or_default(),
+        outcome: o.status.clone(),
+        note: o.resolution_note.clone().unwrap_or_default(),
+    }
+}
+
+/// One order, if `party` may see it.
+pub fn get(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    order_id: &str,
+) -> AppResult<OrderView> {
+    db::read_tx(conn, |c| {
+        let o = repo::get(c, order_id)?
+            .filter(|o| party.sees(o))
+            .ok_or_else(|| AppError::not_found("order"))?;
+        full_view(c, policy, o)
+    })
+}
+
+/// The orders `party` may see, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    status: Option<&str>,
+    page: Page,
+) -> AppResult<Paged<OrderView>> {
+    if let Some(s) = status {
+        if OrderStatus::parse(s).is_none() {
+            return Err(AppError::bad_request(
+                "status_unknown",
+                format!("未知的订单状态：{s}"),
+                format!("unknown order status: {s}"),
+            ));
+        }
+    }
+    let (rows, total) = repo::list(conn, party.scope(), status, page.offset(), page.per_page)?;
+    let items = rows
+        .into_iter()
+        .map(|(o, firm, provider, voucher_code)| {
+            view(
+                policy,
+                o,
+                Names {
+                    firm,
+                    provider,
+                    voucher_code,
+                },
+            )
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Paged {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

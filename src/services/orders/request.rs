@@ -1,0 +1,314 @@
+//! Ordering: the quote (what the voucher covers and what the firm pays) and the order
+//! itself, with every check an order must pass.
+
+use super::*;
+use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
+use crate::db::orders::{self as repo};
+use crate::db::{self, catalogue, parties, vouchers, DbConnection};
+use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
+use crate::domain::party::ListingStatus;
+use crate::domain::validation::FieldErrors;
+use crate::domain::{china_time, new_id, parse_id, Fen, Policy};
+use crate::error::{AppError, AppResult, Kind};
+use crate::notify::{self, Message, Templates};
+use crate::services::{audit, snapshot, Actor};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    /// A service item a listed provider offers.
+    pub service_item_id: String,
+    /// One of the firm's active vouchers.
+    pub voucher_id: String,
+    /// The contract amount in yuan, e.g. "12000.00"; more than zero, at most 2 decimals.
+    #[schema(schema_with = crate::domain::validation::schema::positive_yuan)]
+    pub contract_amount: String,
+    /// What the firm wants, for the provider (optional, at most 1,000 characters).
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
+/// How a contract would be paid, before ordering.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Quote {
+    #[schema(value_type = String, example = "12000.00")]
+    pub contract_amount: Fen,
+    /// Paid by the voucher (held when the provider accepts).
+    #[schema(value_type = String, example = "6000.00")]
+    pub covered_amount: Fen,
+    /// Paid by the firm itself.
+    #[schema(value_type = String, example = "6000.00")]
+    pub own_amount: Fen,
+    /// The voucher's balance not held by other orders, now.
+    #[schema(value_type = String, example = "50000.00")]
+    pub voucher_available: Fen,
+    /// The programme's co-payment ratio, e.g. "0.50".
+    pub co_payment_ratio: String,
+    /// Contracts below this amount are paid wholly by the voucher (up to its balance).
+    #[schema(value_type = String, example = "5000.00")]
+    pub full_coverage_threshold: Fen,
+}
+
+/// Everything ordering needs, checked: the voucher is the firm's and spendable, the
+/// item is offered by a listed provider in a category the voucher covers, the parties
+/// are not related, and the contract amount splits into a positive voucher share.
+struct Prepared {
+    firm: FirmRow,
+    provider: ProviderRow,
+    voucher: VoucherRow,
+    item: crate::db::models::ServiceItemRow,
+    quote: Quote,
+    /// What the firm wants, checked.
+    note: Option<String>,
+}
+
+fn prepare(
+    c: &mut DbConnection,
+    firm_id: &str,
+    input: &OrderInput,
+    now: NaiveDateTime,
+    lock: bool,
+) -> AppResult<Prepared> {
+    // Every field's error at once, on the quote as on the order.
+    let mut e = FieldErrors::new();
+    let contract = e.money("contract_amount", &input.contract_amount);
+    if contract.get() == 0 && Fen::parse_yuan(&input.contract_amount).is_ok() {
+        e.add(
+            "contract_amount",
+            "amount_not_positive",
+            "合同金额必须大于零",
+            "the contract amount must be more than zero",
+        );
+    }
+    let note = e.opt_text("note", input.note.as_deref(), 1000);
+    e.finish()?;
+    let voucher_id = parse_id(&input.voucher_id).ok_or_else(|| AppError::not_found("voucher"))?;
+    let item_id =
+        parse_id(&input.service_item_id).ok_or_else(|| AppError::not_found("service item"))?;
+    let voucher = if lock {
+        repo::voucher_for_update(c, &voucher_id)?
+    } else {
+        vouchers::voucher(c, &voucher_id)?
+    }
+    .filter(|v| v.firm_id == firm_id)
+    .ok_or_else(|| AppError::not_found("voucher"))?;
+    spendable(&voucher, now)?;
+    let item = catalogue::get(c, &item_id)?.ok_or_else(|| AppError::not_found("service item"))?;
+    if !item.active {
+        return Err(AppError::conflict(
+            "service_not_offered",
+            "该服务项目已下架",
+            "this service item is no longer offered",
+        ));
+    }
+    let provider = parties::provider(c, &item.provider_id)?
+        .ok_or_else(|| AppError::internal("service item without provider"))?;
+    provider_trading(&provider)?;
+    let programme = vouchers::programme(c, &voucher.programme_id)?
+        .ok_or_else(|| AppError::internal("voucher without programme"))?;
+    if !programme
+        .categories
+        .split(',')
+        .any(|cat| cat == item.category)
+    {
+        return Err(AppError::rule(
+            "category_not_covered",
+            format!(
+                "该合创券（{}）不能用于此类服务（{}）",
+                programme.name, item.category
+            ),
+            format!(
+                "this voucher's programme ({}) does not cover the category {}",
+                programme.code, item.category
+            ),
+        ));
+    }
+    let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+    if let Some(why) = related(ids_of_firm(&firm), ids_of_provider(&provider)) {
+        let zh = match why {
+            "credit_code" => "统一社会信用代码相同",
+            "legal_representative" => "法定代表人相同",
+            _ => "实际控制人相同",
+        };
+        return Err(AppError::new(
+            Kind::Forbidden,
+            "related_party_forbidden",
+            format!("企业与该服务机构存在关联关系（{zh}），不能使用合创券交易"),
+            format!("the firm and the provider are related parties (same {why}) and may not trade with a voucher"),
+        ));
+    }
+    let available = Fen::new(voucher.balance_fen - voucher.held_fen);
+    if available.get() <= 0 {
+        return Err(AppError::conflict(
+            "voucher_exhausted",
+            "该合创券已无可用余额",
+            "this voucher has no balance left to spend",
+        ));
+    }
+    let threshold = Fen::new(programme.full_coverage_threshold_fen);
+    let s = shares(
+        contract,
+        available,
+        programme.co_payment_ratio_bp,
+        threshold,
+    );
+    if s.covered.get() == 0 {
+        return Err(AppError::rule(
+            "amount_too_small",
+            "合同金额过小，合创券支付部分不足 0.01 元",
+            "the contract is too small for the voucher to pay any of it",
+        ));
+    }
+    Ok(Prepared {
+        quote: Quote {
+            contract_amount: contract,
+            covered_amount: s.covered,
+            own_amount: s.own,
+            voucher_available: available,
+            co_payment_ratio: crate::services::vouchers::bp_to_share(programme.co_payment_ratio_bp),
+            full_coverage_threshold: threshold,
+        },
+        firm,
+        provider,
+        voucher,
+        item,
+        note,
+    })
+}
+
+fn ids_of_firm(f: &FirmRow) -> PartyIds<'_> {
+    PartyIds {
+        credit_code: &f.credit_code,
+        legal_representative: &f.legal_representative,
+        actual_controller: &f.actual_controller,
+    }
+}
+
+fn ids_of_provider(p: &ProviderRow) -> PartyIds<'_> {
+    PartyIds {
+        credit_code: &p.credit_code,
+        legal_representative: &p.legal_representative,
+        actual_controller: &p.actual_controller,
+    }
+}
+
+/// A voucher can take a new order or hold: active and not past its validity.
+pub(super) fn spendable(v: &VoucherRow, now: NaiveDateTime) -> AppResult<()> {
+    if v.status == "expired" || (v.status == "active" && v.valid_until <= now) {
+        return Err(AppError::conflict(
+            "voucher_expired",
+            format!(
+                "该合创券已于 {} 过期",
+                china_time(v.valid_until).format("%Y-%m-%d %H:%M")
+            ),
+            "this voucher has expired",
+        ));
+    }
+    if v.status != "active" {
+        return Err(AppError::conflict(
+            "voucher_not_active",
+            "该合创券已用完或已作废",
+            format!("this voucher is {}", v.status),
+        ));
+    }
+    Ok(())
+}
+
+/// A provider trades only while listed.
+pub(super) fn provider_trading(p: &ProviderRow) -> AppResult<()> {
+    if p.listing_status == ListingStatus::Suspended.as_str() {
+        return Err(AppError::conflict(
+            "provider_suspended",
+            "该服务机构已被暂停服务资格",
+            "this provider is suspended",
+        ));
+    }
+    if p.listing_status != ListingStatus::Listed.as_str() {
+        return Err(AppError::conflict(
+            "provider_not_listed",
+            "该服务机构不在服务机构库中",
+            "this provider is not listed",
+        ));
+    }
+    Ok(())
+}
+
+/// How a contract would split, without ordering.
+pub fn quote(
+    conn: &mut DbConnection,
+    firm_id: &str,
+    input: &OrderInput,
+    now: NaiveDateTime,
+) -> AppResult<Quote> {
+    db::read_tx(conn, |c| {
+        prepare(c, firm_id, input, now, false).map(|p| p.quote)
+    })
+}
+
+/// A firm orders a service against one of its vouchers. Nothing is held yet: the
+/// provider's acceptance holds the voucher's share.
+pub fn request(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    policy: &Policy,
+    firm_id: &str,
+    input: &OrderInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<OrderView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let p = prepare(c, firm_id, input, now, true)?;
+        let note = p.note.clone().unwrap_or_default();
+        let row = OrderRow {
+            id: new_id(),
+            order_no: order_no(china_time(now).date(), rand::random::<u64>()),
+            firm_id: firm_id.to_string(),
+            provider_id: p.provider.id.clone(),
+            service_item_id: p.item.id.clone(),
+            voucher_id: p.voucher.id.clone(),
+            programme_id: p.voucher.programme_id.clone(),
+            category: p.item.category.clone(),
+            title: p.item.title.clone(),
+            note: note.clone(),
+            contract_fen: p.quote.contract_amount.get(),
+            covered_fen: p.quote.covered_amount.get(),
+            own_fen: p.quote.own_amount.get(),
+            status: OrderStatus::Requested.as_str().into(),
+            decline_reason: None,
+            cancel_reason: None,
+            cancelled_by: None,
+            dispute_reason: None,
+            resolution_note: None,
+            requested_at: now,
+            accepted_at: None,
+            deliver_by: None,
+            delivered_at: None,
+            confirmed_at: None,
+            closed_at: None,
+            updated_at: now,
+        };
+        repo::insert(c, &row)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            "order.requested",
+            "order",
+            &row.id,
+            None,
+            snapshot(&row),
+        )?;
+        let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
+        crate::services::outbox::enqueue(
+            c,
+            templates,
+            vec![notify::OrderRequested(values)
+                .to(&p.provider.contact_email, &p.provider.name)
+                .once(format!("order_requested:{}", row.id))],
+            now,
+        )?;
+        full_view(c, policy, row)
+    })
+}

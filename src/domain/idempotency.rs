@@ -23,11 +23,6 @@ impl IdempotencyKey {
         Self::parse(s).map(|k| IdempotencyKey(format!("page:{}", k.0)))
     }
 
-    /// A key as stored (with the claim outcome it answers).
-    pub fn stored(s: String) -> Self {
-        IdempotencyKey(s)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -7,37 +7,11 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    Unprocessable,
-    TooManyRequests,
-    PayloadTooLarge,
-    /// The client stopped sending a request body (an upload that never finishes).
-    RequestTimeout,
-    Unavailable,
-    Internal,
-}
+pub use crate::domain::error_code::{ErrorCode, Kind};
 
 impl Kind {
     pub fn status(self) -> StatusCode {
-        match self {
-            Kind::BadRequest => StatusCode::BAD_REQUEST,
-            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
-            Kind::Forbidden => StatusCode::FORBIDDEN,
-            Kind::NotFound => StatusCode::NOT_FOUND,
-            Kind::Conflict => StatusCode::CONFLICT,
-            Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
-            Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Kind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
@@ -62,80 +36,55 @@ impl fmt::Display for AppError {
 impl std::error::Error for AppError {}
 
 impl AppError {
-    pub fn new(
-        kind: Kind,
-        code: impl Into<Cow<'static, str>>,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
+    /// The error of a row of the table, its messages still with their places
+    /// unfilled: fill them with `arg` or `arg_each`.
+    pub fn of(code: ErrorCode) -> Self {
         AppError {
-            kind,
-            code: code.into(),
-            detail: zh.into(),
-            detail_en: en.into(),
+            kind: code.kind(),
+            code: Cow::Borrowed(code.as_str()),
+            detail: code.zh().to_string(),
+            detail_en: code.en().to_string(),
             errors: Vec::new(),
             retry_after_secs: None,
         }
     }
 
-    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::new(Kind::BadRequest, code, zh, en)
+    /// Fills the place `{name}` of both messages with `value`.
+    pub fn arg(self, name: &str, value: impl fmt::Display) -> Self {
+        let value = value.to_string();
+        self.arg_each(name, &value, &value)
     }
+
+    /// Fills the place `{name}` with words of each language: `zh` in the Chinese
+    /// message, `en` in the English one.
+    pub fn arg_each(mut self, name: &str, zh: impl fmt::Display, en: impl fmt::Display) -> Self {
+        use crate::domain::error_code::fill;
+        self.detail = fill(&self.detail, name, &zh.to_string());
+        self.detail_en = fill(&self.detail_en, name, &en.to_string());
+        self
+    }
+
     /// A NUL character in the request (the path, the query, a JSON string, a form
     /// field): no text this service keeps may hold one, and PostgreSQL cannot store it.
     pub fn nul_character() -> Self {
-        Self::bad_request(
-            "nul_character",
-            "请求中含有空字符（NUL），任何字段都不能含有该字符",
-            "the request holds a NUL character, which no field may contain",
-        )
-    }
-    pub fn unauthorized(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::new(Kind::Unauthorized, code, zh, en)
+        Self::of(ErrorCode::NulCharacter)
     }
     pub fn forbidden() -> Self {
-        Self::new(
-            Kind::Forbidden,
-            "forbidden",
-            "您的角色无权执行此操作",
-            "your role may not do this",
-        )
-    }
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::new(Kind::Conflict, code, zh, en)
-    }
-    pub fn rule(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::new(Kind::Unprocessable, code, zh, en)
+        Self::of(ErrorCode::Forbidden)
     }
     /// Not found, or not visible to the caller: the two are deliberately the same.
     pub fn not_found(what: &'static str) -> Self {
-        Self::new(
-            Kind::NotFound,
-            "not_found",
-            format!("未找到该{}", what_zh(what)),
-            format!("no such {what}"),
-        )
+        Self::of(ErrorCode::NotFound).arg_each("what", what_zh(what), what)
     }
     pub fn internal(msg: impl fmt::Display) -> Self {
         tracing::error!(error = %msg, "internal error");
-        Self::new(
-            Kind::Internal,
-            "internal_error",
-            "服务器内部错误，请稍后重试",
-            "internal server error; please retry later",
-        )
+        Self::of(ErrorCode::InternalError)
     }
     /// A resource or connection fault (the database unreachable, its disk full, a
     /// connection cut): nothing was written; the client may retry in a few seconds.
     pub fn unavailable(msg: impl fmt::Display) -> Self {
         tracing::warn!(error = %msg, "service unavailable");
-        Self::new(
-            Kind::Unavailable,
-            "service_unavailable",
-            "服务暂时不可用，请稍后重试",
-            "service temporarily unavailable; please retry",
-        )
-        .with_retry_after(RETRY_AFTER_SECS)
+        Self::of(ErrorCode::ServiceUnavailable).with_retry_after(RETRY_AFTER_SECS)
     }
 
     /// A validation failure. With one field error its code becomes the problem's code
@@ -148,11 +97,10 @@ impl AppError {
                 one.detail.clone(),
                 one.detail_en.clone(),
             ),
-            _ => (
-                Cow::Borrowed("validation_failed"),
-                format!("提交的数据有 {} 处错误", list.len()),
-                format!("{} fields are invalid", list.len()),
-            ),
+            _ => {
+                let e = Self::of(ErrorCode::ValidationFailed).arg("count", list.len());
+                (e.code, e.detail, e.detail_en)
+            }
         };
         AppError {
             kind: Kind::Unprocessable,
@@ -249,16 +197,8 @@ struct UniqueCode {
     constraint: &'static str,
     /// The columns as SQLite reports them (`table.column, table.column`).
     sqlite: &'static str,
-    code: &'static str,
-    zh: &'static str,
-    en: &'static str,
+    code: ErrorCode,
 }
-
-const CREDIT_CODE_TAKEN: (&str, &str, &str) = (
-    "credit_code_taken",
-    "该统一社会信用代码已被注册",
-    "this credit code is already registered",
-);
 
 /// The unique keys the services check before writing, with the code that check answers;
 /// any other violation is `already_exists`.
@@ -266,44 +206,32 @@ const UNIQUE_CODES: &[UniqueCode] = &[
     UniqueCode {
         constraint: "users_username_key",
         sqlite: "users.username",
-        code: "username_taken",
-        zh: "该用户名已被使用",
-        en: "this username is taken",
+        code: ErrorCode::UsernameTaken,
     },
     UniqueCode {
         constraint: "firms_credit_code_key",
         sqlite: "firms.credit_code",
-        code: CREDIT_CODE_TAKEN.0,
-        zh: CREDIT_CODE_TAKEN.1,
-        en: CREDIT_CODE_TAKEN.2,
+        code: ErrorCode::CreditCodeTaken,
     },
     UniqueCode {
         constraint: "providers_credit_code_key",
         sqlite: "providers.credit_code",
-        code: CREDIT_CODE_TAKEN.0,
-        zh: CREDIT_CODE_TAKEN.1,
-        en: CREDIT_CODE_TAKEN.2,
+        code: ErrorCode::CreditCodeTaken,
     },
     UniqueCode {
         constraint: "spaces_credit_code_key",
         sqlite: "spaces.credit_code",
-        code: CREDIT_CODE_TAKEN.0,
-        zh: CREDIT_CODE_TAKEN.1,
-        en: CREDIT_CODE_TAKEN.2,
+        code: ErrorCode::CreditCodeTaken,
     },
     UniqueCode {
         constraint: "programmes_code_key",
         sqlite: "programmes.code",
-        code: "programme_code_taken",
-        zh: "该项目代码已被使用",
-        en: "this programme code is taken",
+        code: ErrorCode::ProgrammeCodeTaken,
     },
     UniqueCode {
         constraint: "redemption_items_order_key",
         sqlite: "redemption_items.order_id",
-        code: "order_already_redeemed",
-        zh: "该订单已申请过兑现",
-        en: "an order is already in a redemption application",
+        code: ErrorCode::OrderAlreadyRedeemed,
     },
 ];
 
@@ -321,20 +249,11 @@ impl From<diesel::result::Error> for AppError {
                     info.constraint_name() == Some(u.constraint)
                         || info.message() == format!("UNIQUE constraint failed: {}", u.sqlite)
                 });
-                match found {
-                    Some(u) => AppError::conflict(u.code, u.zh, u.en),
-                    None => AppError::conflict(
-                        "already_exists",
-                        "该记录已存在",
-                        "a record with these values already exists",
-                    ),
-                }
+                AppError::of(found.map_or(ErrorCode::AlreadyExists, |u| u.code))
             }
-            E::DatabaseError(D::SerializationFailure, _) => AppError::conflict(
-                "concurrent_update",
-                "数据正被他人同时修改，请重试",
-                "the data was changed concurrently; please retry",
-            ),
+            E::DatabaseError(D::SerializationFailure, _) => {
+                AppError::of(ErrorCode::ConcurrentUpdate)
+            }
             E::DatabaseError(D::ClosedConnection, _) => AppError::unavailable(e),
             _ => {
                 let msg = e.to_string();

@@ -15,7 +15,7 @@ use crate::clock::Clock;
 pub use crate::config::ClaimMode as Mode;
 use crate::db::Pool;
 use crate::domain::voucher::Refusal;
-use crate::error::Kind;
+use crate::error::{AppError, ErrorCode};
 use crate::notify::Templates;
 use crate::services::claims::{settle, snapshot, Answer, BatchSnapshot, ClaimRequest};
 use std::collections::HashMap;
@@ -65,12 +65,7 @@ pub struct LiveState {
 }
 
 fn unavailable() -> Answer {
-    Answer::Refused {
-        kind: Kind::Unavailable,
-        code: "service_unavailable".into(),
-        detail: "服务繁忙，请稍后重试".into(),
-        detail_en: "the service is busy; please retry".into(),
-    }
+    Answer::error(AppError::of(ErrorCode::ServiceBusy))
 }
 
 impl ClaimEngine {
@@ -189,12 +184,7 @@ impl ClaimEngine {
             if !sent {
                 return (
                     arrival,
-                    Answer::Refused {
-                        kind: Kind::Unavailable,
-                        code: "claim_queue_full".into(),
-                        detail: "申领人数过多，请稍后重试".into(),
-                        detail_en: "too many claims are waiting; retry in a moment".into(),
-                    },
+                    Answer::error(AppError::of(ErrorCode::ClaimQueueFull)),
                 );
             }
         }

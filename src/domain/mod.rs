@@ -23,6 +23,7 @@ pub(crate) use text_enum;
 pub mod audit;
 pub mod certification;
 pub mod credit_code;
+pub mod error_code;
 pub mod idempotency;
 pub mod ledger;
 pub mod lottery;

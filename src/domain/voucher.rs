@@ -1,6 +1,7 @@
 //! Voucher programmes, batches and the claim rules: eligibility, per-firm limits, the
 //! next-claim gate and batch state by clock and budget. Pure functions only.
 
+use super::error_code::{fill, ErrorCode};
 use super::money::Fen;
 use super::SizeClass;
 use chrono::{Datelike, Duration, Months, NaiveDateTime};
@@ -143,82 +144,79 @@ impl Ineligible {
 }
 
 impl Refusal {
-    pub fn code(&self) -> &'static str {
+    /// The row of the table of error codes that answers this refusal.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Refusal::NotOpen => "batch_not_open",
-            Refusal::Closed => "batch_closed",
-            Refusal::SoldOut => "batch_sold_out",
-            Refusal::AlreadyClaimed => "already_claimed",
-            Refusal::NotEligible(_) => "firm_not_eligible",
-            Refusal::GateUnmet { .. } => "claim_gate_unmet",
-            Refusal::AnnualLimit { .. } => "annual_limit_reached",
-            Refusal::Lottery => "batch_allocated_by_lottery",
+            Refusal::NotOpen => ErrorCode::BatchNotOpen,
+            Refusal::Closed => ErrorCode::BatchClosed,
+            Refusal::SoldOut => ErrorCode::BatchSoldOut,
+            Refusal::AlreadyClaimed => ErrorCode::AlreadyClaimed,
+            Refusal::NotEligible(i) => match i {
+                Ineligible::NotOnboarded => ErrorCode::FirmNotOnboarded,
+                Ineligible::SizeClass(_) => ErrorCode::FirmSizeClassNotEligible,
+                Ineligible::Dishonest => ErrorCode::FirmDishonest,
+                Ineligible::RevenueAboveCeiling => ErrorCode::FirmRevenueAboveCeiling,
+                Ineligible::MissingQualification(_) => ErrorCode::FirmQualificationMissing,
+            },
+            Refusal::GateUnmet { .. } => ErrorCode::ClaimGateUnmet,
+            Refusal::AnnualLimit { .. } => ErrorCode::AnnualLimitReached,
+            Refusal::Lottery => ErrorCode::BatchAllocatedByLottery,
         }
+    }
+
+    /// The values of the places in the code's messages: (name, Chinese, English).
+    fn places(&self) -> Vec<(&'static str, String, String)> {
+        match self {
+            Refusal::NotEligible(Ineligible::SizeClass(c)) => {
+                vec![("size", c.name_zh().into(), c.as_str().into())]
+            }
+            Refusal::NotEligible(Ineligible::MissingQualification(q)) => {
+                vec![(
+                    "qualification",
+                    qualification_zh(*q).into(),
+                    q.as_str().into(),
+                )]
+            }
+            Refusal::GateUnmet {
+                used_bp,
+                required_bp,
+            } => vec![
+                (
+                    "used",
+                    (used_bp / 100).to_string(),
+                    (used_bp / 100).to_string(),
+                ),
+                (
+                    "required",
+                    (required_bp / 100).to_string(),
+                    (required_bp / 100).to_string(),
+                ),
+            ],
+            Refusal::AnnualLimit { limit } => {
+                vec![("limit", limit.to_string(), limit.to_string())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     pub fn message_zh(&self) -> String {
-        match self {
-            Refusal::NotOpen => "本期合创券尚未开放申领".into(),
-            Refusal::Closed => "本期合创券申领已结束".into(),
-            Refusal::SoldOut => "本期合创券已领完".into(),
-            Refusal::AlreadyClaimed => "您已领取过本期合创券".into(),
-            Refusal::NotEligible(i) => match i {
-                Ineligible::NotOnboarded => "企业尚未入库，不能申领".into(),
-                Ineligible::SizeClass(c) => format!(
-                    "本期仅限符合条件规模的企业申领，贵企业为{}企业",
-                    c.name_zh()
-                ),
-                Ineligible::Dishonest => "企业有失信记录，不能申领".into(),
-                Ineligible::RevenueAboveCeiling => "企业上年度营业收入超过本期上限".into(),
-                Ineligible::MissingQualification(q) => {
-                    format!("本期要求企业具备资质：{}", qualification_zh(*q))
-                }
-            },
-            Refusal::GateUnmet {
-                used_bp,
-                required_bp,
-            } => format!(
-                "此前领取的合创券已使用{}%，需达到{}%方可再次申领",
-                used_bp / 100,
-                required_bp / 100
-            ),
-            Refusal::AnnualLimit { limit } => format!("本年度申领次数已达上限（{limit}张）"),
-            Refusal::Lottery => "本期合创券以摇号方式分配，请在开放前登记参与摇号".into(),
-        }
+        self.places()
+            .iter()
+            .fold(self.error_code().zh().to_string(), |m, (name, zh, _)| {
+                fill(&m, name, zh)
+            })
     }
 
     pub fn message_en(&self) -> String {
-        match self {
-            Refusal::NotOpen => "this batch is not open for claims yet".into(),
-            Refusal::Closed => "claiming for this batch has ended".into(),
-            Refusal::SoldOut => "this batch is sold out".into(),
-            Refusal::AlreadyClaimed => "you have already claimed from this batch".into(),
-            Refusal::NotEligible(i) => match i {
-                Ineligible::NotOnboarded => "the firm is not onboarded".into(),
-                Ineligible::SizeClass(c) => format!("this batch is not for {} firms", c.as_str()),
-                Ineligible::Dishonest => "the firm has a dishonesty record".into(),
-                Ineligible::RevenueAboveCeiling => {
-                    "last year's revenue is above the batch's ceiling".into()
-                }
-                Ineligible::MissingQualification(q) => {
-                    format!("this batch requires the qualification {}", q.as_str())
-                }
-            },
-            Refusal::GateUnmet {
-                used_bp,
-                required_bp,
-            } => format!(
-                "earlier vouchers are {}% used; {}% is needed before claiming again",
-                used_bp / 100,
-                required_bp / 100
-            ),
-            Refusal::AnnualLimit { limit } => {
-                format!("the yearly limit of {limit} voucher(s) is reached")
-            }
-            Refusal::Lottery => {
-                "this batch is allocated by lottery; register interest before it opens".into()
-            }
-        }
+        self.places()
+            .iter()
+            .fold(self.error_code().en().to_string(), |m, (name, _, en)| {
+                fill(&m, name, en)
+            })
     }
 
     /// Stable detail for stored outcomes, e.g. `firm_not_eligible:size_class`.
@@ -376,23 +374,20 @@ pub enum FaceRefusal {
 }
 
 impl FaceRefusal {
-    pub fn code(self) -> &'static str {
+    pub fn error_code(self) -> ErrorCode {
         match self {
-            FaceRefusal::NotOffered => "face_value_not_offered",
-            FaceRefusal::Required => "face_value_required",
+            FaceRefusal::NotOffered => ErrorCode::FaceValueNotOffered,
+            FaceRefusal::Required => ErrorCode::FaceValueRequired,
         }
+    }
+    pub fn code(self) -> &'static str {
+        self.error_code().as_str()
     }
     pub fn message_zh(self) -> &'static str {
-        match self {
-            FaceRefusal::NotOffered => "本期不提供该面额",
-            FaceRefusal::Required => "本期有多种面额，请选择一种",
-        }
+        self.error_code().zh()
     }
     pub fn message_en(self) -> &'static str {
-        match self {
-            FaceRefusal::NotOffered => "this batch does not offer that face value",
-            FaceRefusal::Required => "this batch offers several face values; choose one",
-        }
+        self.error_code().en()
     }
 }
 

@@ -4,6 +4,7 @@
 use super::{db, request_id, AppState};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::services::auth::{
     caller_from_claims, check_user_state, decode_access, user_state, Caller, UserState,
 };
@@ -215,11 +216,7 @@ pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<C
         .as_deref()
         .is_some_and(|sid| state.user_states.session_revoked(sid))
     {
-        return Err(AppError::unauthorized(
-            "token_revoked",
-            "该登录会话已退出，请重新登录",
-            "this session was signed out; sign in again",
-        ));
+        return Err(AppError::of(ErrorCode::SessionSignedOut));
     }
     caller_from_claims(&claims)
 }
@@ -248,13 +245,9 @@ impl<P: Allowed> FromRequest for Auth<P> {
         let rid = request_id(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
-                AppError::unauthorized(
-                    "authentication_required",
-                    "请先登录（需要 Authorization: Bearer 访问令牌）",
-                    "sign in first (Authorization: Bearer <access token>)",
-                )
-            })?;
+            let token = token
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| AppError::of(ErrorCode::AuthenticationRequired))?;
             let caller = verify_access(&state, &token).await?;
             if !P::ROLES.contains(&caller.role) {
                 return Err(AppError::forbidden());
@@ -340,14 +333,9 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
                 return Err(AppError::nul_character().into());
             }
             integral_numbers(&mut value);
-            serde_json::from_value(value).map(Json).map_err(|e| {
-                AppError::bad_request(
-                    "invalid_json",
-                    format!("请求体 JSON 不符合要求：{e}"),
-                    format!("the JSON body does not fit: {e}"),
-                )
-                .into()
-            })
+            serde_json::from_value(value)
+                .map(Json)
+                .map_err(|e| AppError::of(ErrorCode::InvalidJson).arg("reason", e).into())
         })
     }
 }

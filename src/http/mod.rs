@@ -9,6 +9,7 @@ pub mod openapi;
 use crate::clock::Clock;
 use crate::db::{DbConnection, Pool};
 use crate::domain::Policy;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::AuthConfig;
 use crate::services::Page;
@@ -76,13 +77,9 @@ impl ListQuery {
     pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> AppResult<Option<T>> {
         match self.status.as_deref() {
             None | Some("") => Ok(None),
-            Some(s) => parse(s).map(Some).ok_or_else(|| {
-                AppError::bad_request(
-                    "status_unknown",
-                    format!("未知的状态：{s}"),
-                    format!("unknown status: {s}"),
-                )
-            }),
+            Some(s) => parse(s)
+                .map(Some)
+                .ok_or_else(|| AppError::of(ErrorCode::StatusUnknown).arg("status", s)),
         }
     }
 }
@@ -93,18 +90,10 @@ pub fn page(page: Option<i64>, per_page: Option<i64>) -> AppResult<Page> {
     let per_page = per_page.unwrap_or(20);
 
     if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::bad_request(
-            "page_invalid",
-            "页码应为 1 至 1000000 的整数",
-            "page must be between 1 and 1000000",
-        ));
+        return Err(AppError::of(ErrorCode::PageInvalid));
     }
     if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "per_page_invalid",
-            format!("每页条数应为 1 至 {} 之间", Page::MAX_PER_PAGE),
-            format!("per_page must be between 1 and {}", Page::MAX_PER_PAGE),
-        ));
+        return Err(AppError::of(ErrorCode::PerPageInvalid).arg("max", Page::MAX_PER_PAGE));
     }
     Ok(Page { page, per_page })
 }
@@ -115,13 +104,8 @@ pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<O
         return Ok(None);
     }
     // JSON `null` is no body too.
-    serde_json::from_slice::<Option<T>>(body).map_err(|e| {
-        AppError::bad_request(
-            "invalid_json",
-            format!("请求体 JSON 不符合要求：{e}"),
-            format!("the JSON body does not fit: {e}"),
-        )
-    })
+    serde_json::from_slice::<Option<T>>(body)
+        .map_err(|e| AppError::of(ErrorCode::InvalidJson).arg("reason", e))
 }
 
 /// A path id: anything that is not a UUID names nothing, so it is simply not found.
@@ -163,28 +147,12 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .error_handler(|err, _req| {
             use actix_web::error::JsonPayloadError as J;
             let e = match &err {
-                J::OverflowKnownLength { .. } | J::Overflow { .. } => AppError::new(
-                    crate::error::Kind::PayloadTooLarge,
-                    "body_too_large",
-                    "请求体过大",
-                    "the request body is too large",
-                ),
-                J::ContentType => AppError::new(
-                    crate::error::Kind::BadRequest,
-                    "content_type_unsupported",
-                    "请求体必须是 JSON（Content-Type: application/json）",
-                    "the body must be JSON (Content-Type: application/json)",
-                ),
-                J::Deserialize(d) => AppError::bad_request(
-                    "invalid_json",
-                    format!("请求体 JSON 不符合要求：{d}"),
-                    format!("the JSON body does not fit: {d}"),
-                ),
-                other => AppError::bad_request(
-                    "invalid_json",
-                    format!("请求体无法解析：{other}"),
-                    format!("the body could not be read: {other}"),
-                ),
+                J::OverflowKnownLength { .. } | J::Overflow { .. } => {
+                    AppError::of(ErrorCode::BodyTooLarge)
+                }
+                J::ContentType => AppError::of(ErrorCode::ContentTypeUnsupported),
+                J::Deserialize(d) => AppError::of(ErrorCode::InvalidJson).arg("reason", d),
+                other => AppError::of(ErrorCode::BodyUnreadable).arg("what", other),
             };
             e.into()
         })
@@ -192,12 +160,9 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::bad_request(
-            "invalid_query",
-            format!("查询参数不正确：{err}"),
-            format!("invalid query parameters: {err}"),
-        )
-        .into()
+        AppError::of(ErrorCode::InvalidQuery)
+            .arg("reason", err)
+            .into()
     })
 }
 
@@ -230,12 +195,7 @@ pub async fn refuse_nul_in_forms(
         while let Some(chunk) = payload.next().await {
             let chunk = chunk?;
             if body.len() + chunk.len() > FORM_BODY_LIMIT {
-                let e = AppError::new(
-                    crate::error::Kind::PayloadTooLarge,
-                    "form_too_large",
-                    "表单内容过长",
-                    "the form is too large",
-                );
+                let e = AppError::of(ErrorCode::FormTooLarge);
                 return Ok(req.error_response(e));
             }
             body.extend_from_slice(&chunk);

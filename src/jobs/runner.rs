@@ -5,6 +5,7 @@ use super::{Context, Job, Outcome, Schedules};
 use crate::clock::Clock;
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection, Pool};
 use crate::domain::new_id;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::transport::Transport;
 use crate::notify::Templates;
@@ -235,23 +236,11 @@ impl Runner {
             Ok(()) => {}
             Err(None) => return Ok(None),
             Err(Some(existing)) => {
-                return Err(AppError::conflict(
-                    "job_slot_taken",
-                    format!(
-                        "任务 {} 的时段 {} 已运行（状态：{}，记录 {}）；只有失败或中断的时段可以重新运行",
-                        job.as_str(),
-                        slot,
-                        existing.status,
-                        existing.id
-                    ),
-                    format!(
-                        "job {} already ran for slot {} (status {}, run {}); only a failed or interrupted slot can be run again",
-                        job.as_str(),
-                        slot,
-                        existing.status,
-                        existing.id
-                    ),
-                ))
+                return Err(AppError::of(ErrorCode::JobSlotTaken)
+                    .arg("job", job.as_str())
+                    .arg("slot", slot)
+                    .arg("status", &existing.status)
+                    .arg("run", &existing.id))
             }
         }
 

@@ -3,6 +3,7 @@
 
 use super::Job;
 use crate::config::JobsSettings;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -137,31 +138,16 @@ pub fn manual_slot(
         return Ok(schedules.slot_at(job, now));
     };
     if at > now {
-        return Err(AppError::rule(
-            "job_slot_in_future",
-            "不能为尚未到来的时段运行任务",
-            "a job cannot be run for a slot that has not come yet",
-        ));
+        return Err(AppError::of(ErrorCode::JobSlotInFuture));
     }
     if !schedules.is_slot(job, at) {
         let hint = schedules.slot_at(job, at);
-        return Err(AppError::rule(
-            "job_slot_invalid",
-            format!(
-                "{} 不是任务 {} 的计划时间（{}，时区 {}）；最近的时段为 {}",
-                at,
-                job.as_str(),
-                schedules.expression(job).unwrap_or("off"),
-                schedules.timezone().name(),
-                hint
-            ),
-            format!(
-                "{at} is not a scheduled instant of job {} ({}, time zone {}); the latest before it is {hint}",
-                job.as_str(),
-                schedules.expression(job).unwrap_or("off"),
-                schedules.timezone().name()
-            ),
-        ));
+        return Err(AppError::of(ErrorCode::JobSlotInvalid)
+            .arg("at", at)
+            .arg("job", job.as_str())
+            .arg("schedule", schedules.expression(job).unwrap_or("off"))
+            .arg("timezone", schedules.timezone().name())
+            .arg("hint", hint));
     }
     Ok(at)
 }

@@ -2,6 +2,7 @@
 
 use super::{Job, Schedules};
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::{Page, Paged};
 use chrono::NaiveDateTime;
@@ -111,11 +112,7 @@ pub fn list_runs(
     }
     if let Some(s) = status {
         if !repo::STATUSES.contains(&s) {
-            return Err(AppError::bad_request(
-                "status_invalid",
-                "状态应为 running、succeeded、failed 或 interrupted",
-                "status must be running, succeeded, failed or interrupted",
-            ));
+            return Err(AppError::of(ErrorCode::JobRunStatusInvalid));
         }
     }
     let (rows, total) = repo::list(conn, job, status, page.offset(), page.per_page)?;

@@ -7,7 +7,8 @@ use crate::db::models::StaffAffiliationRow;
 use crate::db::{self, orders as repo, users, DbConnection};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Role;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +30,7 @@ pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]
         .iter()
         .any(|code| mine.iter().any(|m| m.eq_ignore_ascii_case(code)))
     {
-        return Err(AppError::new(
-            Kind::Forbidden,
-            "reviewer_conflict_of_interest",
-            "您与该事项涉及的单位存在关联（已申报的任职或所属关系），请由其他审核人员处理",
-            "you are affiliated with an organisation this concerns; another reviewer must decide it",
-        ));
+        return Err(AppError::of(ErrorCode::ReviewerConflictOfInterest));
     }
     Ok(())
 }
@@ -75,11 +71,7 @@ pub fn set(
         let user = users::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let staff = Role::parse(&user.role).is_some_and(|r| r.is_staff());
         if !staff {
-            return Err(AppError::conflict(
-                "not_staff",
-                "只有平台工作人员需要申报关联单位",
-                "affiliations are declared for staff only",
-            ));
+            return Err(AppError::of(ErrorCode::NotStaff));
         }
         let before = repo::affiliations(c, user_id)?;
         let rows: Vec<StaffAffiliationRow> = codes

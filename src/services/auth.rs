@@ -7,7 +7,8 @@ use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -184,21 +185,13 @@ pub fn decode_access(
         invalid_token()
     })?;
     if data.claims.exp <= now.and_utc().timestamp() {
-        return Err(AppError::unauthorized(
-            "token_expired",
-            "登录已过期，请刷新令牌或重新登录",
-            "the access token has expired",
-        ));
+        return Err(AppError::of(ErrorCode::TokenExpired));
     }
     Ok(data.claims)
 }
 
 pub fn invalid_token() -> AppError {
-    AppError::unauthorized(
-        "token_invalid",
-        "访问令牌无效",
-        "the access token is invalid",
-    )
+    AppError::of(ErrorCode::TokenInvalid)
 }
 
 /// The caller behind a verified token: role and party are signed into it.
@@ -235,16 +228,8 @@ pub struct UserState {
 pub fn check_user_state(claims: &Claims, state: Option<UserState>) -> AppResult<()> {
     match state {
         None => Err(invalid_token()),
-        Some(s) if s.disabled => Err(AppError::unauthorized(
-            "account_disabled",
-            "该账号已停用",
-            "this account is disabled",
-        )),
-        Some(s) if s.token_version != claims.ver => Err(AppError::unauthorized(
-            "token_revoked",
-            "令牌已失效（密码已修改或账号状态已变更），请重新登录",
-            "the token was revoked (password or account changed); sign in again",
-        )),
+        Some(s) if s.disabled => Err(AppError::of(ErrorCode::AccountDisabled)),
+        Some(s) if s.token_version != claims.ver => Err(AppError::of(ErrorCode::TokenRevoked)),
         Some(_) => Ok(()),
     }
 }
@@ -278,11 +263,7 @@ pub fn changed_user_states(
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::unauthorized(
-        "invalid_credentials",
-        "用户名或密码错误",
-        "wrong username or password",
-    )
+    AppError::of(ErrorCode::InvalidCredentials)
 }
 
 /// When the sign-in lock on `username` ends, if the account is locked now: the
@@ -315,23 +296,14 @@ pub fn login(
     // Limits first: a locked account or a throttled address is not even checked.
     let addr_failures = repo::failures_for_addr(conn, remote_addr, since)?;
     if addr_failures >= cfg.max_failures_per_address {
-        return Err(AppError::new(
-            Kind::TooManyRequests,
-            "too_many_login_attempts",
-            "该地址登录失败次数过多，请稍后再试",
-            "too many failed sign-ins from this address; try again later",
-        )
-        .with_retry_after(cfg.failure_window_secs as u64));
+        return Err(AppError::of(ErrorCode::TooManyLoginAttempts)
+            .with_retry_after(cfg.failure_window_secs as u64));
     }
     if let Some(until) = locked_until(conn, cfg, username, now)? {
         let wait = (until - now).num_seconds().max(1);
-        return Err(AppError::new(
-            Kind::TooManyRequests,
-            "account_locked",
-            format!("该账号连续登录失败次数过多，已临时锁定，请 {wait} 秒后再试"),
-            format!("too many failed sign-ins for this account; locked for {wait} more seconds"),
-        )
-        .with_retry_after(wait as u64));
+        return Err(AppError::of(ErrorCode::AccountLocked)
+            .arg("wait", wait)
+            .with_retry_after(wait as u64));
     }
     let user = repo::by_username(conn, username)?;
     // Always run one argon2 verification, so timing does not reveal whether a user exists.
@@ -366,11 +338,7 @@ pub fn login(
                 },
             )
         })?;
-        return Err(AppError::unauthorized(
-            "account_disabled",
-            "该账号已停用",
-            "this account is disabled",
-        ));
+        return Err(AppError::of(ErrorCode::AccountDisabled));
     }
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::record_attempt(c, &attempt)?;
@@ -407,11 +375,7 @@ pub fn refresh(
     // request is refused, so the transaction returns the refusal as a value.
     let outcome: Result<Tokens, AppError> = db::write_tx(conn, |c| -> AppResult<_> {
         let Some(row) = repo::refresh_by_hash(c, &hash)? else {
-            return Ok(Err(AppError::unauthorized(
-                "refresh_token_invalid",
-                "刷新令牌无效",
-                "the refresh token is invalid",
-            )));
+            return Ok(Err(AppError::of(ErrorCode::RefreshTokenInvalid)));
         };
         let actor = Actor {
             user_id: Some(row.user_id.clone()),
@@ -432,34 +396,20 @@ pub fn refresh(
                     None,
                     super::snapshot(&serde_json::json!({"family_id": row.family_id})),
                 )?;
-                return Ok(Err(AppError::unauthorized(
-                    "refresh_token_reused",
-                    "刷新令牌已被使用过，为安全起见该登录会话已全部注销，请重新登录",
-                    "this refresh token was already used; the whole session was revoked, sign in again",
+                return Ok(Err(AppError::of(
+                    ErrorCode::RefreshTokenReusedSessionRevoked,
                 )));
             }
-            return Ok(Err(AppError::unauthorized(
-                "refresh_token_revoked",
-                "刷新令牌已注销，请重新登录",
-                "the refresh token was revoked; sign in again",
-            )));
+            return Ok(Err(AppError::of(ErrorCode::RefreshTokenRevoked)));
         }
         if row.expires_at <= now {
-            return Ok(Err(AppError::unauthorized(
-                "refresh_token_expired",
-                "刷新令牌已过期，请重新登录",
-                "the refresh token has expired; sign in again",
-            )));
+            return Ok(Err(AppError::of(ErrorCode::RefreshTokenExpired)));
         }
         let Some(user) = repo::by_id(c, &row.user_id)? else {
             return Ok(Err(invalid_token()));
         };
         if user.disabled {
-            return Ok(Err(AppError::unauthorized(
-                "account_disabled",
-                "该账号已停用",
-                "this account is disabled",
-            )));
+            return Ok(Err(AppError::of(ErrorCode::AccountDisabled)));
         }
         let (tokens, new_token_id) = issue(c, cfg, &user, &row.family_id, now)?;
         let actor = Actor {
@@ -478,11 +428,7 @@ pub fn refresh(
         )?;
         if !repo::rotate_refresh(c, &row.id, &new_token_id, now)? {
             // Lost a race with another refresh of the same token: that is reuse.
-            return Err(AppError::unauthorized(
-                "refresh_token_reused",
-                "刷新令牌已被使用过，请重新登录",
-                "this refresh token was already used; sign in again",
-            ));
+            return Err(AppError::of(ErrorCode::RefreshTokenReused));
         }
         Ok(Ok(tokens))
     })?;
@@ -606,11 +552,7 @@ pub fn change_password(
 ) -> AppResult<Tokens> {
     let user = repo::by_id(conn, &caller.user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     if !cfg.verify_password(&user.password_hash, current) {
-        return Err(AppError::rule(
-            "current_password_wrong",
-            "当前密码不正确",
-            "the current password is wrong",
-        ));
+        return Err(AppError::of(ErrorCode::CurrentPasswordWrong));
     }
     let mut errors = FieldErrors::new();
     check_password(&mut errors, "new_password", &user.username, new);

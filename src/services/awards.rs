@@ -12,6 +12,7 @@ use crate::domain::certification::{BenefitWindow, Figures};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{score, Filed, IndicatorScore, Score};
 use crate::domain::{new_id, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
 use chrono::{Datelike, NaiveDateTime};
@@ -60,13 +61,11 @@ pub struct EvaluationView {
 }
 
 fn rules_of(policy: &Policy) -> AppResult<&crate::domain::subsidy::AwardRules> {
-    policy.subsidies.performance_award.as_ref().ok_or_else(|| {
-        AppError::conflict(
-            "performance_award_not_configured",
-            "未配置绩效评价（config/policy/subsidies.toml 的 performance_award）",
-            "no performance_award in the subsidy policy",
-        )
-    })
+    policy
+        .subsidies
+        .performance_award
+        .as_ref()
+        .ok_or_else(|| AppError::of(ErrorCode::PerformanceAwardNotConfigured))
 }
 
 fn view(
@@ -125,19 +124,13 @@ pub fn evaluate(
     let rules = rules_of(policy)?;
     let today = crate::domain::china_time(now).date();
     if year < 2000 || year >= today.year() {
-        return Err(AppError::rule(
-            "year_not_over",
-            format!("{year} 年度尚未结束，不能评价"),
-            format!("{year} is not over"),
-        ));
+        return Err(AppError::of(ErrorCode::YearNotOver).arg("year", year));
     }
     if let Some(d) = policy.subsidies.statistics.deadline_of(year) {
         if today <= d {
-            return Err(AppError::conflict(
-                "statistics_deadline_not_passed",
-                format!("{year} 年度统计数据报送截止日为 {d}，截止后方可评价"),
-                format!("the {year} statistics are due by {d}; evaluate after that"),
-            ));
+            return Err(AppError::of(ErrorCode::StatisticsDeadlineNotPassed)
+                .arg("year", year)
+                .arg("due", d));
         }
     }
     let award_policy = policy
@@ -146,11 +139,7 @@ pub fn evaluate(
         .ok_or_else(|| AppError::internal("performance award policy missing"))?;
     db::write_tx(conn, |c| -> AppResult<_> {
         if repo::evaluation_of_year(c, year)?.is_some() {
-            return Err(AppError::conflict(
-                "already_evaluated",
-                format!("{year} 年度绩效评价已完成"),
-                format!("{year} is already evaluated"),
-            ));
+            return Err(AppError::of(ErrorCode::AlreadyEvaluated).arg("year", year));
         }
         // Spaces certified under an evaluated scheme in any month of the year.
         let mut spaces: BTreeMap<String, SpaceRow> = BTreeMap::new();

@@ -14,7 +14,8 @@
 
 use crate::db::backup::{self as repo, Snapshot};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::files::{sha256_hex, FileStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -37,10 +38,6 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> AppError {
     AppError::internal(format!("{what} {}: {e}", path.display()))
 }
 
-fn refused(code: &'static str, zh: String, en: String) -> AppError {
-    AppError::new(Kind::Conflict, code, zh, en)
-}
-
 /// Takes a backup into the folder `to`, which must not exist yet.
 pub fn backup(
     conn: &mut DbConnection,
@@ -49,11 +46,7 @@ pub fn backup(
     taken_at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Manifest> {
     if to.exists() {
-        return Err(refused(
-            "backup_target_exists",
-            format!("备份目录 {} 已存在，请指定新目录", to.display()),
-            format!("{} exists; back up into a new folder", to.display()),
-        ));
+        return Err(AppError::of(ErrorCode::BackupTargetExists).arg("folder", to.display()));
     }
     std::fs::create_dir_all(to).map_err(|e| io("creating", to, e))?;
     let db_file = to.join(DATABASE_FILE);
@@ -61,11 +54,7 @@ pub fn backup(
         Snapshot::Written => {}
         Snapshot::NotSqlite => {
             let _ = std::fs::remove_dir(to);
-            return Err(refused(
-                "backup_postgres_use_pg_dump",
-                "PostgreSQL 数据库请用 pg_dump 备份（见 docs/OPERATIONS.md）".into(),
-                "back up a PostgreSQL database with pg_dump (docs/OPERATIONS.md)".into(),
-            ));
+            return Err(AppError::of(ErrorCode::BackupPostgresUsePgDump));
         }
     }
     let (mut files, mut bytes) = (0usize, 0u64);
@@ -126,42 +115,18 @@ fn write_new(dest: &Path, bytes: &[u8]) -> AppResult<()> {
 /// What a backup holds, checked: the manifest, and the copy's integrity and hash.
 pub fn check(from: &Path) -> AppResult<(Manifest, PathBuf)> {
     let manifest_path = from.join(MANIFEST);
-    let raw = std::fs::read(&manifest_path).map_err(|_| {
-        refused(
-            "backup_not_found",
-            format!(
-                "{} 不是 hechuang 备份（缺少 manifest.json）",
-                from.display()
-            ),
-            format!(
-                "{} is not a hechuang backup (no manifest.json)",
-                from.display()
-            ),
-        )
-    })?;
-    let manifest: Manifest = serde_json::from_slice(&raw).map_err(|e| {
-        refused(
-            "backup_damaged",
-            format!("备份清单无法读取：{e}"),
-            format!("the backup's manifest cannot be read: {e}"),
-        )
-    })?;
+    let raw = std::fs::read(&manifest_path)
+        .map_err(|_| AppError::of(ErrorCode::BackupNotFound).arg("folder", from.display()))?;
+    let manifest: Manifest = serde_json::from_slice(&raw)
+        .map_err(|e| AppError::of(ErrorCode::BackupManifestUnreadable).arg("reason", e))?;
     let db_file = from.join(DATABASE_FILE);
     let bytes = std::fs::read(&db_file).map_err(|e| io("reading", &db_file, e))?;
     if sha256_hex(&bytes) != manifest.database_sha256 {
-        return Err(refused(
-            "backup_damaged",
-            "备份数据库与清单记录的 SHA-256 不符，备份已损坏".into(),
-            "the backup's database does not match the SHA-256 in its manifest".into(),
-        ));
+        return Err(AppError::of(ErrorCode::BackupDatabaseHashMismatch));
     }
     let integrity = repo::integrity_check(&db_file).map_err(AppError::internal)?;
     if integrity != "ok" {
-        return Err(refused(
-            "backup_damaged",
-            format!("备份数据库完整性检查未通过：{integrity}"),
-            format!("the backup's database fails SQLite's integrity check: {integrity}"),
-        ));
+        return Err(AppError::of(ErrorCode::BackupDatabaseCorrupt).arg("result", integrity));
     }
     Ok((manifest, db_file))
 }
@@ -173,13 +138,10 @@ pub fn restore(from: &Path, db_path: &Path, data_dir: &Path) -> AppResult<Manife
     let (manifest, db_file) = check(from)?;
     // A writer in the middle of a transaction means a server is still running.
     if db_path.exists() {
-        drop(repo::lock_for_writing(db_path).map_err(|e| {
-            refused(
-                "database_in_use",
-                format!("数据库正在使用中，请先停止服务：{e}"),
-                format!("the database is in use; stop the service first: {e}"),
-            )
-        })?);
+        drop(
+            repo::lock_for_writing(db_path)
+                .map_err(|e| AppError::of(ErrorCode::DatabaseInUse).arg("reason", e))?,
+        );
     }
     // Evidence first: once the database is in place, every file it names is there.
     for sha in repo::evidence_hashes(&db_file).map_err(AppError::internal)? {
@@ -190,11 +152,7 @@ pub fn restore(from: &Path, db_path: &Path, data_dir: &Path) -> AppResult<Manife
         }
         let content = std::fs::read(&src).map_err(|e| io("reading evidence", &src, e))?;
         if sha256_hex(&content) != sha {
-            return Err(refused(
-                "backup_damaged",
-                format!("备份中的材料 {} 已损坏", src.display()),
-                format!("evidence {} in the backup is damaged", src.display()),
-            ));
+            return Err(AppError::of(ErrorCode::BackupEvidenceDamaged).arg("file", src.display()));
         }
         write_new(&dest, &content)?;
     }

@@ -7,6 +7,7 @@ use crate::db::{self, catalogue as repo, parties, DbConnection};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -134,11 +135,7 @@ fn listed_provider(
     let p = parties::provider_for_update(c, provider_id)?
         .ok_or_else(|| AppError::not_found("provider"))?;
     if p.listing_status != ListingStatus::Listed.as_str() {
-        return Err(AppError::conflict(
-            "provider_not_listed",
-            "服务机构入库后方可发布服务项目",
-            "a provider publishes services only while listed",
-        ));
+        return Err(AppError::of(ErrorCode::ProviderNotListedToPublish));
     }
     let cats = parties::provider_categories(c, provider_id)?;
     Ok((p, cats))
@@ -246,11 +243,7 @@ pub fn offered(
 ) -> AppResult<Paged<ServiceItemView>> {
     if let Some(c) = category {
         if policy.category(c).is_none() {
-            return Err(AppError::bad_request(
-                "category_unknown",
-                format!("未知的服务类别：{c}"),
-                format!("unknown service category: {c}"),
-            ));
+            return Err(AppError::of(ErrorCode::CategoryUnknown).arg("category", c));
         }
     }
     let (rows, total) = repo::offered(

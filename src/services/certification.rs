@@ -12,6 +12,7 @@ use crate::domain::certification::{
 };
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message, Templates};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -178,30 +179,19 @@ pub fn apply(
         expire_lapsed(c, now, actor)?;
         let space = space_of(c, space_id)?;
         if space.contact_verified_at.is_none() {
-            return Err(AppError::rule(
-                "contact_not_verified",
-                format!(
-                    "请先验证联系邮箱（{}），再提交认定申请",
-                    space.contact_email
-                ),
-                format!(
-                    "verify the contact address ({}) before applying for certification",
-                    space.contact_email
-                ),
-            ));
+            return Err(AppError::of(ErrorCode::ContactNotVerifiedForCertification)
+                .arg("email", &space.contact_email));
         }
         if !scheme.space_kinds.contains(&space.kind) {
-            return Err(AppError::rule(
-                "scheme_not_for_space_kind",
-                format!("{}不适用于该类型的载体", scheme.name_zh),
-                format!("{} is not for a space of kind {}", scheme.code, space.kind),
-            ));
+            return Err(AppError::of(ErrorCode::SchemeNotForSpaceKind)
+                .arg_each("scheme", &scheme.name_zh, &scheme.code)
+                .arg("kind", &space.kind));
         }
         if repo::active_certification(c, space_id, &scheme.code)?.is_some() {
-            return Err(AppError::conflict(
-                "already_certified",
-                format!("贵单位已具有{}资格", scheme.name_zh),
-                format!("the space already holds {}", scheme.code),
+            return Err(AppError::of(ErrorCode::AlreadyCertified).arg_each(
+                "scheme",
+                &scheme.name_zh,
+                &scheme.code,
             ));
         }
         let row = CertificationApplicationRow {
@@ -235,11 +225,8 @@ pub fn apply(
         ApplicationView::from_row(row, &space)
     });
     match result {
-        Err(e) if e.code == "already_exists" => Err(AppError::conflict(
-            "application_open",
-            format!("已有一份{}申请在审核中", scheme.name_zh),
-            format!("an application for {} is already open", scheme.code),
-        )),
+        Err(e) if e.code == "already_exists" => Err(AppError::of(ErrorCode::ApplicationOpen)
+            .arg_each("scheme", &scheme.name_zh, &scheme.code)),
         other => other,
     }
 }
@@ -282,11 +269,7 @@ pub fn application(
 }
 
 fn not_open() -> AppError {
-    AppError::conflict(
-        "application_not_open",
-        "该申请已处理或已撤回",
-        "the application is no longer open",
-    )
+    AppError::of(ErrorCode::ApplicationNotOpen)
 }
 
 /// The space withdraws its open application.
@@ -454,11 +437,7 @@ pub fn decide(
             }
             CertificationDecisionKind::Certify => {
                 if !before.eligible {
-                    return Err(AppError::conflict(
-                        "application_not_eligible",
-                        "申请未达到全部认定条件，不能认定",
-                        "the application does not meet every criterion",
-                    ));
+                    return Err(AppError::of(ErrorCode::ApplicationNotEligible));
                 }
                 if certified_on < crate::domain::china_time(before.submitted_at).date() {
                     return Err(AppError::validation({
@@ -473,10 +452,10 @@ pub fn decide(
                     }));
                 }
                 if repo::active_certification(c, &before.space_id, &before.scheme)?.is_some() {
-                    return Err(AppError::conflict(
-                        "already_certified",
-                        format!("该载体已具有{}资格", scheme.name_zh),
-                        format!("the space already holds {}", scheme.code),
+                    return Err(AppError::of(ErrorCode::SpaceAlreadyCertified).arg_each(
+                        "scheme",
+                        &scheme.name_zh,
+                        &scheme.code,
                     ));
                 }
                 after.status = ApplicationStatus::Certified.as_str().into();
@@ -572,11 +551,7 @@ pub fn revoke(
         let before = repo::certification_for_update(c, id)?
             .ok_or_else(|| AppError::not_found("certification"))?;
         if before.status != CertificationStatus::Active.as_str() {
-            return Err(AppError::conflict(
-                "certification_not_active",
-                "该资格已撤销或已失效",
-                "the certification is not in force",
-            ));
+            return Err(AppError::of(ErrorCode::CertificationNotActive));
         }
         if revoked_on < before.certified_on {
             return Err(AppError::validation({

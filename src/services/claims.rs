@@ -33,18 +33,14 @@ pub struct ClaimRequest {
     pub request_id: Option<String>,
 }
 
-/// How a refusal is answered over HTTP: 422 when the firm may not claim at all, 409
-/// when the batch's state or the firm's holdings stand in the way.
-fn refusal_kind(r: &Refusal) -> Kind {
-    match r {
-        Refusal::NotEligible(_) => Kind::Unprocessable,
-        _ => Kind::Conflict,
-    }
-}
-
-/// A refusal as an error, for use cases outside the claim engine.
+/// A refusal as an error (its kind from the table: 422 when the firm may not claim at
+/// all, 409 when the batch's state or the firm's holdings stand in the way).
 pub fn refusal_error(r: &Refusal) -> AppError {
-    AppError::new(refusal_kind(r), r.code(), r.message_zh(), r.message_en())
+    AppError {
+        detail: r.message_zh(),
+        detail_en: r.message_en(),
+        ..AppError::of(r.error_code())
+    }
 }
 
 /// The final answer to one claim.
@@ -61,20 +57,16 @@ pub enum Answer {
 
 impl Answer {
     pub fn refusal(r: &Refusal) -> Self {
-        Answer::Refused {
-            kind: refusal_kind(r),
-            code: r.code().into(),
-            detail: r.message_zh(),
-            detail_en: r.message_en(),
-        }
+        Self::error(refusal_error(r))
     }
 
-    fn problem(kind: Kind, code: &str, zh: &str, en: &str) -> Self {
+    /// An error as the answer to a claim.
+    pub fn error(e: AppError) -> Self {
         Answer::Refused {
-            kind,
-            code: code.into(),
-            detail: zh.into(),
-            detail_en: en.into(),
+            kind: e.kind,
+            code: e.code.into_owned(),
+            detail: e.detail,
+            detail_en: e.detail_en,
         }
     }
 
@@ -87,7 +79,14 @@ impl Answer {
                 detail,
                 detail_en,
             } => {
-                let e = AppError::new(kind, code, detail, detail_en);
+                let e = AppError {
+                    kind,
+                    code: code.into(),
+                    detail,
+                    detail_en,
+                    errors: Vec::new(),
+                    retry_after_secs: None,
+                };
                 Err(if kind == Kind::Unavailable {
                     e.with_retry_after(crate::error::RETRY_AFTER_SECS)
                 } else {
@@ -162,12 +161,7 @@ pub fn settle(
     now: NaiveDateTime,
 ) -> AppResult<(Vec<Answer>, Option<BatchSnapshot>)> {
     db::write_tx(conn, |c| -> AppResult<_> {
-        let not_found = Answer::problem(
-            Kind::NotFound,
-            "not_found",
-            "未找到该期合创券",
-            "no such batch",
-        );
+        let not_found = Answer::error(AppError::not_found("batch"));
         let Some(batch) = repo::batch_for_update(c, batch_id)?.filter(|b| b.published) else {
             return Ok((vec![not_found; reqs.len()], None));
         };
@@ -317,22 +311,10 @@ pub fn allocate(
                 }
                 let face = match choose_face(&faces, r.face_value) {
                     Ok(f) => f,
-                    Err(e) => {
-                        return Answer::problem(
-                            Kind::Unprocessable,
-                            e.code(),
-                            e.message_zh(),
-                            e.message_en(),
-                        )
-                    }
+                    Err(e) => return Answer::error(AppError::of(e.error_code())),
                 };
                 let Some(firm) = firms.get(&r.firm_id) else {
-                    return Answer::problem(
-                        Kind::NotFound,
-                        "not_found",
-                        "未找到该企业",
-                        "no such firm",
-                    );
+                    return Answer::error(AppError::not_found("firm"));
                 };
                 let group = group_of(firm);
                 let holdings = Holdings {

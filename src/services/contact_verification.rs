@@ -11,7 +11,8 @@ use super::{audit, snapshot, Actor};
 use crate::db::models::{EmailTokenRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::new_id;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message, Templates};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -47,11 +48,7 @@ pub struct ContactState {
 fn party_of(user: &UserRow) -> AppResult<(String, String)> {
     match (&user.party_kind, &user.party_id) {
         (Some(k), Some(id)) if k != "authority" => Ok((k.clone(), id.clone())),
-        _ => Err(AppError::rule(
-            "no_party_contact",
-            "此账户不属于企业、服务机构或载体，没有需要验证的联系邮箱",
-            "this account belongs to no firm, provider or space; there is no contact address to verify",
-        )),
+        _ => Err(AppError::of(ErrorCode::NoPartyContact)),
     }
 }
 
@@ -137,22 +134,14 @@ pub fn resend(
         let (name, email, verified_at) =
             parties::contact_of(c, &kind, &id)?.ok_or_else(|| AppError::not_found("party"))?;
         if verified_at.is_some() {
-            return Err(AppError::rule(
-                "contact_already_verified",
-                format!("联系邮箱 {email} 已验证，无需再次发送"),
-                format!("the contact address {email} is verified already"),
-            ));
+            return Err(AppError::of(ErrorCode::ContactAlreadyVerified).arg("email", email));
         }
         if repo::email_tokens_for_user(c, &user.id, PURPOSE, now - Duration::hours(1))?
             >= PER_ACCOUNT_PER_HOUR
         {
-            return Err(AppError::new(
-                Kind::TooManyRequests,
-                "verification_resend_throttled",
-                format!("一小时内最多发送 {PER_ACCOUNT_PER_HOUR} 次验证邮件，请稍后再试，或查看垃圾邮件箱"),
-                format!("at most {PER_ACCOUNT_PER_HOUR} verification emails an hour; try again later, or look in the spam folder"),
-            )
-            .with_retry_after(3600));
+            return Err(AppError::of(ErrorCode::VerificationResendThrottled)
+                .arg("per_account_per_hour", PER_ACCOUNT_PER_HOUR)
+                .with_retry_after(3600));
         }
         send(c, links, &user, &name, &email, now, actor)?;
         Ok(ContactState {
@@ -166,11 +155,7 @@ pub fn resend(
 
 /// The refusal of a link that is not one of ours.
 pub fn invalid() -> AppError {
-    AppError::bad_request(
-        "verification_link_invalid",
-        "验证链接无效，请登录后在工作台重新发送",
-        "this verification link is not valid; sign in and send a new one from your home page",
-    )
+    AppError::of(ErrorCode::VerificationLinkInvalid)
 }
 
 /// Uses a link: the party's contact address is verified, once, before the link expires,
@@ -190,36 +175,22 @@ pub fn verify(
             .filter(|r| r.purpose == PURPOSE)
             .ok_or_else(invalid)?;
         if row.used_at.is_some() {
-            return Err(AppError::bad_request(
-                "verification_link_used",
-                "此验证链接已使用过，或已被更新的链接取代",
-                "this verification link has been used, or a newer one replaced it",
-            ));
+            return Err(AppError::of(ErrorCode::VerificationLinkUsed));
         }
         if now >= row.expires_at {
-            return Err(AppError::bad_request(
-                "verification_link_expired",
-                format!("验证链接已过期（有效期 {TTL_HOURS} 小时），请登录后在工作台重新发送"),
-                format!("this verification link has expired (it works for {TTL_HOURS} hours); sign in and send a new one from your home page"),
-            ));
+            return Err(
+                AppError::of(ErrorCode::VerificationLinkExpired).arg("ttl_hours", TTL_HOURS)
+            );
         }
         let user =
             repo::by_id(c, row.user_id.as_deref().unwrap_or_default())?.ok_or_else(invalid)?;
         let (kind, id) = party_of(&user)?;
         let (name, email, _) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
         if email != row.email {
-            return Err(AppError::bad_request(
-                "verification_link_stale",
-                "联系邮箱已更改，此链接不再有效，请使用发往新邮箱的链接",
-                "the contact address has changed since this link was sent; use the link sent to the new address",
-            ));
+            return Err(AppError::of(ErrorCode::VerificationLinkStale));
         }
         if !repo::use_email_token(c, &row.id, now)? {
-            return Err(AppError::bad_request(
-                "verification_link_used",
-                "此验证链接已使用过，或已被更新的链接取代",
-                "this verification link has been used, or a newer one replaced it",
-            ));
+            return Err(AppError::of(ErrorCode::VerificationLinkUsed));
         }
         parties::set_contact_verified(c, &kind, &id, &email, now)?;
         let actor = Actor {
@@ -251,9 +222,5 @@ pub fn verify(
 /// The refusal when a party's application is decided (or a space applies) before its
 /// contact address is verified.
 pub fn not_verified(email: &str) -> AppError {
-    AppError::rule(
-        "contact_not_verified",
-        format!("申请人尚未验证联系邮箱（{email}），申请尚未进入审核"),
-        format!("the applicant has not verified its contact address ({email}); the application has not gone to review"),
-    )
+    AppError::of(ErrorCode::ContactNotVerified).arg("email", email)
 }

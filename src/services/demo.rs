@@ -15,6 +15,7 @@ use crate::domain::credit_code::make_code;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Policy, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
 use chrono::{Duration, NaiveDateTime};
@@ -43,11 +44,7 @@ pub fn fill(
     now: NaiveDateTime,
 ) -> AppResult<Vec<DemoSignIn>> {
     if user_repo::count(conn)? > 0 {
-        return Err(AppError::conflict(
-            "database_not_empty",
-            "数据库中已有用户，演示数据只写入空数据库",
-            "the database already has users; demo data goes only into an empty database",
-        ));
+        return Err(AppError::of(ErrorCode::DatabaseNotEmpty));
     }
     let sys = Actor::system();
     let links = contact_verification::Links {

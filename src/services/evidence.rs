@@ -8,19 +8,15 @@ use crate::db::models::EvidenceRow;
 use crate::db::{self, orders as repo, DbConnection};
 use crate::domain::new_id;
 use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
 use chrono::NaiveDateTime;
 
 /// Checks an upload's kind and content; the file's type comes from its first bytes.
 pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
-    let kind = EvidenceKind::parse(kind).ok_or_else(|| {
-        AppError::bad_request(
-            "evidence_kind_unknown",
-            "材料类型应为 contract、invoice、payment_receipt 或 service_report",
-            "kind must be contract, invoice, payment_receipt or service_report",
-        )
-    })?;
+    let kind =
+        EvidenceKind::parse(kind).ok_or_else(|| AppError::of(ErrorCode::EvidenceKindUnknown))?;
     Ok((kind, check_file(bytes)?))
 }
 
@@ -28,39 +24,19 @@ pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
 /// or PNG by its content (never by its name).
 pub fn check_file(bytes: &[u8]) -> AppResult<MediaType> {
     if bytes.is_empty() {
-        return Err(AppError::rule(
-            "file_empty",
-            "上传的文件为空",
-            "the uploaded file is empty",
-        ));
+        return Err(AppError::of(ErrorCode::FileEmpty));
     }
-    MediaType::sniff(bytes).ok_or_else(|| {
-        AppError::rule(
-            "file_type_unsupported",
-            "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）",
-            "only PDF, JPEG or PNG files are accepted (recognised by their content)",
-        )
-    })
+    MediaType::sniff(bytes).ok_or_else(|| AppError::of(ErrorCode::FileTypeUnsupported))
 }
 
 /// The error for an upload whose body stopped arriving.
 pub fn upload_timed_out(secs: u64) -> AppError {
-    AppError::new(
-        crate::error::Kind::RequestTimeout,
-        "upload_timeout",
-        format!("上传超时（{secs} 秒内未收到完整文件），未保存任何内容，请重试"),
-        format!("the file did not arrive within {secs} s; nothing was stored"),
-    )
+    AppError::of(ErrorCode::UploadTimeout).arg("secs", secs)
 }
 
 /// The error for a file over the configured limit.
 pub fn too_large(max: u64) -> AppError {
-    AppError::new(
-        crate::error::Kind::PayloadTooLarge,
-        "file_too_large",
-        format!("文件不能超过 {} MiB", max as f64 / 1_048_576.0),
-        format!("files may be at most {max} bytes"),
-    )
+    AppError::of(ErrorCode::FileTooLarge).arg_each("max", max as f64 / 1_048_576.0, max)
 }
 
 /// Stores a file and records it as evidence for one of the provider's orders, while
@@ -131,11 +107,7 @@ fn open_for_evidence(status: &str) -> AppResult<()> {
     if status == OrderStatus::Accepted.as_str() || status == OrderStatus::Disputed.as_str() {
         Ok(())
     } else {
-        Err(AppError::conflict(
-            "evidence_not_accepted_now",
-            "只能在订单已接受、尚未交付（或有异议待处理）时上传材料",
-            "evidence is accepted while the order is accepted and not yet delivered, or disputed",
-        ))
+        Err(AppError::of(ErrorCode::EvidenceNotAcceptedNow))
     }
 }
 

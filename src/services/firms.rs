@@ -12,6 +12,7 @@ use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, PartyKind, Policy, Role, SizeClass};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -446,11 +447,7 @@ pub fn update_profile(
         let status = OnboardingStatus::parse(&before.onboarding_status)
             .ok_or_else(|| AppError::internal("bad status"))?;
         if !status.can_edit_profile() {
-            return Err(AppError::conflict(
-                "firm_profile_locked",
-                "企业已入库，资料变更请联系审核人员",
-                "the firm is onboarded; profile changes go through a reviewer",
-            ));
+            return Err(AppError::of(ErrorCode::FirmProfileLocked));
         }
         if p.credit_code != before.credit_code {
             if let Some(owner) = repo::credit_code_owner(c, &p.credit_code)? {
@@ -550,14 +547,9 @@ pub fn decide_onboarding(
         let status = OnboardingStatus::parse(&before.onboarding_status)
             .ok_or_else(|| AppError::internal("bad status"))?;
         if !status.can_decide() {
-            return Err(AppError::conflict(
-                "onboarding_already_decided",
-                format!("该企业入库申请已处理（当前状态：{}）", status.as_str()),
-                format!(
-                    "this onboarding application was already decided ({})",
-                    status.as_str()
-                ),
-            ));
+            return Err(
+                AppError::of(ErrorCode::OnboardingAlreadyDecided).arg("status", status.as_str())
+            );
         }
         if before.contact_verified_at.is_none() {
             return Err(verification::not_verified(&before.contact_email));

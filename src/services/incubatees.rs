@@ -10,6 +10,7 @@ use crate::domain::certification::{months_between, Graduation};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
 use crate::domain::{new_id, CreditCode, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -149,48 +150,31 @@ pub fn register(
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(code) => cert.scheme(code).ok_or_else(|| {
-                AppError::rule(
-                    "scheme_unknown",
-                    format!("未知的认定（备案）类型：{code}"),
-                    format!("unknown scheme {code}"),
-                )
-            })?,
+            Some(code) => cert
+                .scheme(code)
+                .ok_or_else(|| AppError::of(ErrorCode::SchemeUnknown).arg("code", code))?,
             None => repo::certifications_of(c, space_id)?
                 .into_iter()
                 .filter(|r| r.status == "active")
                 .filter_map(|r| cert.scheme(&r.scheme))
                 .filter(|s| s.incubatees.is_some())
                 .max_by_key(|s| s.level.rank())
-                .ok_or_else(|| {
-                    AppError::rule(
-                        "scheme_required",
-                        "尚无有效认定资格，请指明按哪类认定的在孵企业条件登记",
-                        "no certification in force: name the scheme whose incubatee rules apply",
-                    )
-                })?,
+                .ok_or_else(|| AppError::of(ErrorCode::SchemeRequired))?,
         };
         let rules = scheme.incubatees.as_ref().ok_or_else(|| {
-            AppError::rule(
-                "scheme_has_no_incubatee_rules",
-                format!("{}没有在孵企业条件", scheme.name_zh),
-                format!("{} has no incubatee rules", scheme.code),
+            AppError::of(ErrorCode::SchemeHasNoIncubateeRules).arg_each(
+                "scheme",
+                &scheme.name_zh,
+                &scheme.code,
             )
         })?;
         let age = months_between(founded, entered);
         if let Some(max) = rules.max_age_months_at_entry {
             if age > i64::from(max) {
-                return Err(AppError::rule(
-                    "incubatee_too_old",
-                    format!(
-                        "企业入孵时已成立 {age} 个月，{}要求不超过 {max} 个月",
-                        scheme.name_zh
-                    ),
-                    format!(
-                        "the firm was {age} months old at entry; {} allows {max}",
-                        scheme.code
-                    ),
-                ));
+                return Err(AppError::of(ErrorCode::IncubateeTooOld)
+                    .arg("age", age)
+                    .arg("max", max)
+                    .arg_each("scheme", &scheme.name_zh, &scheme.code));
             }
         }
         let limit = rules.limit_months(&field);
@@ -231,11 +215,7 @@ pub fn register(
     .map_err(|e| {
         // The only unique key a new row can break: the firm is in the register.
         if e.code == "already_exists" || e.code == "credit_code_taken" {
-            AppError::conflict(
-                "incubatee_already_registered",
-                "该企业已在本单位在孵名册中",
-                "the firm is already in the register",
-            )
+            AppError::of(ErrorCode::IncubateeAlreadyRegistered)
         } else {
             e
         }
@@ -262,11 +242,7 @@ fn end(
             .filter(|r| r.space_id == space_id)
             .ok_or_else(|| AppError::not_found("incubatee"))?;
         if before.graduated_on.is_some() || before.left_on.is_some() {
-            return Err(AppError::conflict(
-                "incubatee_not_current",
-                "该企业已毕业或已迁出",
-                "the firm has already graduated or left",
-            ));
+            return Err(AppError::of(ErrorCode::IncubateeNotCurrent));
         }
         check(&before)?;
         let (on, action) = match &how {

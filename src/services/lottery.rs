@@ -16,6 +16,7 @@ use crate::domain::voucher::{
     choose_face, eligibility, parse_face_values, AllocationMode, Refusal,
 };
 use crate::domain::Fen;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
 use chrono::NaiveDateTime;
@@ -95,11 +96,7 @@ fn lottery_batch(c: &mut DbConnection, batch_id: &str) -> AppResult<(BatchRow, L
         .filter(|b| b.published)
         .ok_or_else(|| AppError::not_found("batch"))?;
     if batch.allocation_mode != AllocationMode::Lottery.as_str() {
-        return Err(AppError::conflict(
-            "batch_not_lottery",
-            "本期合创券先到先得，无需登记摇号，请在开放后直接申领",
-            "this batch is first come, first served; claim it once it opens",
-        ));
+        return Err(AppError::of(ErrorCode::BatchNotLottery));
     }
     let lottery = repo::lottery(c, batch_id)?
         .ok_or_else(|| AppError::internal("lottery batch without lottery"))?;
@@ -108,11 +105,7 @@ fn lottery_batch(c: &mut DbConnection, batch_id: &str) -> AppResult<(BatchRow, L
 
 fn registration_open(batch: &BatchRow, lottery: &LotteryRow, now: NaiveDateTime) -> AppResult<()> {
     if lottery.drawn_at.is_some() || now >= batch.opens_at {
-        return Err(AppError::conflict(
-            "lottery_registration_closed",
-            "摇号登记已截止",
-            "registration for this lottery has closed",
-        ));
+        return Err(AppError::of(ErrorCode::LotteryRegistrationClosed));
     }
     Ok(())
 }
@@ -128,7 +121,7 @@ fn chosen_face(batch: &BatchRow, input: &EntryInput) -> AppResult<Fen> {
         None => None,
     };
     choose_face(&parse_face_values(&batch.face_values), wanted)
-        .map_err(|e| AppError::rule(e.code(), e.message_zh(), e.message_en()))
+        .map_err(|e| AppError::of(e.error_code()))
 }
 
 fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> {
@@ -308,11 +301,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
 }
 
 fn already_drawn() -> AppError {
-    AppError::conflict(
-        "lottery_already_drawn",
-        "本期已摇号",
-        "this lottery has already been drawn",
-    )
+    AppError::of(ErrorCode::LotteryAlreadyDrawn)
 }
 
 /// Draws the lottery: once, at or after the opening and before the close.
@@ -329,18 +318,10 @@ pub fn draw(
             return Err(already_drawn());
         }
         if now < batch.opens_at {
-            return Err(AppError::conflict(
-                "lottery_not_due",
-                "摇号在开放时间进行，尚未到时间",
-                "the draw takes place at the opening instant, which has not come",
-            ));
+            return Err(AppError::of(ErrorCode::LotteryNotDue));
         }
         if now >= batch.closes_at {
-            return Err(AppError::conflict(
-                "batch_closed",
-                "本期已结束，不能再摇号",
-                "this batch has closed; it can no longer be drawn",
-            ));
+            return Err(AppError::of(ErrorCode::BatchClosedForDraw));
         }
         let entries = repo::entries(c, batch_id)?;
         let codes: Vec<&str> = entries.iter().map(|e| e.credit_code.as_str()).collect();

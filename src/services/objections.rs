@@ -6,6 +6,7 @@
 
 use crate::domain::party::ObjectionStatus;
 use crate::domain::validation::FieldErrors;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -66,11 +67,7 @@ pub(super) fn notice_running(
     if in_notice && ends_at.is_some_and(|end| now < end) {
         return Ok(());
     }
-    Err(AppError::conflict(
-        "notice_not_open",
-        format!("该{}不在公示期内，不能提出异议", what.0),
-        format!("this {} is not in its public notice period", what.1),
-    ))
+    Err(AppError::of(ErrorCode::NoticeNotOpen).arg_each("what", what.0, what.1))
 }
 
 /// A reviewer's resolution, checked: the status it gives the objection, and the note.
@@ -90,11 +87,7 @@ pub(super) fn still_open(status: &str) -> AppResult<()> {
     if status == ObjectionStatus::Open.as_str() {
         return Ok(());
     }
-    Err(AppError::conflict(
-        "objection_already_resolved",
-        "该异议已处理",
-        "this objection was already resolved",
-    ))
+    Err(AppError::of(ErrorCode::ObjectionAlreadyResolved))
 }
 
 /// How many of the objections (by status) are open, and how many upheld.

@@ -5,7 +5,8 @@ use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
 use crate::domain::new_id;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::notify::{Email, Templates};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -61,12 +62,7 @@ pub fn render(
 
 fn template_error(e: &crate::notify::TemplateError) -> AppError {
     tracing::error!(error = %e, "email template failed; the change was not made");
-    AppError::new(
-        Kind::Internal,
-        "mail_template_error",
-        format!("通知邮件无法生成，操作未执行，请联系管理员：{e}"),
-        format!("the notification email could not be written, so nothing was changed; tell an administrator: {e}"),
-    )
+    AppError::of(ErrorCode::MailTemplateError).arg("reason", e)
 }
 
 /// The wait before the attempt after `attempts` failed ones: base × 2^(attempts−1),
@@ -205,11 +201,7 @@ pub fn list(
 ) -> AppResult<Paged<OutboxView>> {
     if let Some(s) = status {
         if !repo::STATUSES.contains(&s) {
-            return Err(AppError::bad_request(
-                "status_invalid",
-                "状态应为 pending、sent 或 failed",
-                "status must be pending, sent or failed",
-            ));
+            return Err(AppError::of(ErrorCode::EmailStatusInvalid));
         }
     }
     let (rows, total) = repo::list(conn, status, kind, page.offset(), page.per_page)?;
@@ -237,14 +229,7 @@ pub fn retry(
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         if !repo::requeue_failed(c, id, now)? {
-            return Err(AppError::conflict(
-                "outbox_not_failed",
-                format!("只有发送失败的邮件可以重发（当前状态：{}）", before.status),
-                format!(
-                    "only a failed email can be retried (this one is {})",
-                    before.status
-                ),
-            ));
+            return Err(AppError::of(ErrorCode::OutboxNotFailed).arg("status", &before.status));
         }
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         audit::record(

@@ -10,7 +10,8 @@ use crate::db::models::{AccountUnlockRow, EmailTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::notify::{Message, PasswordReset, Templates};
 use chrono::{Duration, NaiveDateTime};
 
@@ -112,13 +113,7 @@ pub fn request(
     let hour_ago = now - Duration::hours(1);
     db::write_tx(conn, |c| -> AppResult<()> {
         if repo::email_tokens_from(c, addr, PURPOSE, hour_ago)? >= PER_ADDRESS_PER_HOUR {
-            return Err(AppError::new(
-                Kind::TooManyRequests,
-                "reset_requests_throttled",
-                "此网络地址申请重置密码过于频繁，请一小时后再试",
-                "too many reset requests from this address; try again in an hour",
-            )
-            .with_retry_after(3600));
+            return Err(AppError::of(ErrorCode::ResetRequestsThrottled).with_retry_after(3600));
         }
         let mut sent = false;
         for user in repo::by_username_or_email(c, who)? {
@@ -158,11 +153,7 @@ pub fn request(
 }
 
 fn invalid() -> AppError {
-    AppError::bad_request(
-        "reset_link_invalid",
-        "重置链接无效，请重新申请",
-        "this reset link is not valid; please ask for a new one",
-    )
+    AppError::of(ErrorCode::ResetLinkInvalid)
 }
 
 /// The account a link resets, if the link can still be used.
@@ -179,18 +170,10 @@ fn usable(
         .filter(|r| r.purpose == PURPOSE)
         .ok_or_else(invalid)?;
     if row.used_at.is_some() {
-        return Err(AppError::bad_request(
-            "reset_link_used",
-            "此重置链接已使用过，请重新申请",
-            "this reset link has been used; please ask for a new one",
-        ));
+        return Err(AppError::of(ErrorCode::ResetLinkUsed));
     }
     if now >= row.expires_at {
-        return Err(AppError::bad_request(
-            "reset_link_expired",
-            format!("重置链接已过期（有效期 {TTL_MINUTES} 分钟），请重新申请"),
-            format!("this reset link has expired (it works for {TTL_MINUTES} minutes); please ask for a new one"),
-        ));
+        return Err(AppError::of(ErrorCode::ResetLinkExpired).arg("ttl_minutes", TTL_MINUTES));
     }
     let user = repo::by_id(c, row.user_id.as_deref().unwrap_or_default())?
         .filter(|u| !u.disabled)
@@ -222,11 +205,7 @@ pub fn complete(
         // Checked again under the row's lock: two uses at once, one wins.
         let (row, user) = usable(c, token, now)?;
         if !repo::use_email_token(c, &row.id, now)? {
-            return Err(AppError::bad_request(
-                "reset_link_used",
-                "此重置链接已使用过，请重新申请",
-                "this reset link has been used; please ask for a new one",
-            ));
+            return Err(AppError::of(ErrorCode::ResetLinkUsed));
         }
         repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
         repo::set_password(c, &user.id, &hash, now)?;
@@ -273,18 +252,10 @@ pub fn send_by_admin(
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let Some(email) = user.email.clone().filter(|e| !e.is_empty()) else {
-            return Err(AppError::rule(
-                "user_has_no_email",
-                "该用户没有登记电子邮箱，无法发送重置链接",
-                "this user has no email address to send a reset link to",
-            ));
+            return Err(AppError::of(ErrorCode::UserHasNoEmail));
         };
         if user.disabled {
-            return Err(AppError::rule(
-                "user_disabled",
-                "该用户已停用，请先启用",
-                "this user is disabled; enable the account first",
-            ));
+            return Err(AppError::of(ErrorCode::UserDisabled));
         }
         let by = actor.user_id.clone().unwrap_or_default();
         send(

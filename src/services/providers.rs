@@ -13,6 +13,7 @@ use crate::domain::party::{
 };
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{
     china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
@@ -392,15 +393,9 @@ pub fn decide_listing(
         let from = ListingStatus::parse(&before.listing_status)
             .ok_or_else(|| AppError::internal("bad status"))?;
         if !from.can_move_to(target) {
-            return Err(AppError::conflict(
-                "listing_transition_invalid",
-                format!("当前状态“{}”不能执行此操作", from.name_zh()),
-                format!(
-                    "a provider in status {} cannot be moved to {}",
-                    from.as_str(),
-                    target.as_str()
-                ),
-            ));
+            return Err(AppError::of(ErrorCode::ListingTransitionInvalid)
+                .arg_each("from", from.name_zh(), from.as_str())
+                .arg("to", target.as_str()));
         }
         if from == ListingStatus::Applied && before.contact_verified_at.is_none() {
             return Err(verification::not_verified(&before.contact_email));

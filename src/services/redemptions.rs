@@ -20,6 +20,7 @@ use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, parse_id, Fen, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, RedemptionDecided, Templates};
 use chrono::{Duration, NaiveDateTime};
@@ -197,12 +198,7 @@ pub fn apply(
             .map(|o| (o.id.clone(), o))
             .collect();
         if let Some(missing) = ids.iter().find(|id| !orders.contains_key(*id)) {
-            return Err(AppError::new(
-                crate::error::Kind::NotFound,
-                "not_found",
-                format!("未找到订单 {missing}"),
-                format!("no such order: {missing}"),
-            ));
+            return Err(AppError::of(ErrorCode::OrderNotFound).arg("missing", missing));
         }
         let unconfirmed: Vec<&str> = ids
             .iter()
@@ -211,10 +207,10 @@ pub fn apply(
             .map(|o| o.order_no.as_str())
             .collect();
         if !unconfirmed.is_empty() {
-            return Err(AppError::conflict(
-                "order_not_confirmed",
-                format!("以下订单尚未经企业确认：{}", unconfirmed.join("、")),
-                format!("not confirmed by the firm: {}", unconfirmed.join(", ")),
+            return Err(AppError::of(ErrorCode::OrderNotConfirmed).arg_each(
+                "orders",
+                unconfirmed.join("、"),
+                unconfirmed.join(", "),
             ));
         }
         let taken = repo::redeemed_orders(c, &ids)?;
@@ -224,10 +220,10 @@ pub fn apply(
                 .filter_map(|id| orders.get(id))
                 .map(|o| o.order_no.as_str())
                 .collect();
-            return Err(AppError::conflict(
-                "order_already_redeemed",
-                format!("以下订单已申请过兑现：{}", nos.join("、")),
-                format!("already in a redemption application: {}", nos.join(", ")),
+            return Err(AppError::of(ErrorCode::OrdersAlreadyRedeemed).arg_each(
+                "orders",
+                nos.join("、"),
+                nos.join(", "),
             ));
         }
         let app = RedemptionApplicationRow {
@@ -422,11 +418,7 @@ pub fn decide(
             parties::firm(c, &before.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
         super::affiliations::not_affiliated(c, actor, &[&provider.credit_code, &firm.credit_code])?;
         if before.status != RedemptionStatus::Submitted.as_str() {
-            return Err(AppError::conflict(
-                "item_already_decided",
-                "该兑现事项已审核",
-                "this item was already decided",
-            ));
+            return Err(AppError::of(ErrorCode::ItemAlreadyDecided));
         }
         let mut after = RedemptionItemRow {
             decision_reason: reason.clone(),

@@ -8,6 +8,7 @@ use super::{audit, Actor};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
 use crate::domain::{new_id, PartyKind, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -102,24 +103,17 @@ pub(super) fn register(
 
 /// A credit code already registered, and by which kind of party.
 pub(crate) fn credit_code_taken(owner: &str) -> AppError {
-    AppError::conflict(
-        "credit_code_taken",
-        format!(
-            "该统一社会信用代码已被注册（{}）",
-            match owner {
-                "firm" => "企业",
-                "provider" => "服务机构",
-                _ => "载体",
-            }
-        ),
-        format!("this credit code is already registered (as a {owner})"),
+    AppError::of(ErrorCode::CreditCodeTakenBy).arg_each(
+        "owner",
+        match owner {
+            "firm" => "企业",
+            "provider" => "服务机构",
+            _ => "载体",
+        },
+        owner,
     )
 }
 
 pub(crate) fn username_taken() -> AppError {
-    AppError::conflict(
-        "username_taken",
-        "该用户名已被使用",
-        "this username is taken",
-    )
+    AppError::of(ErrorCode::UsernameTaken)
 }

@@ -9,6 +9,7 @@ use crate::domain::certification::{check_figures, BenefitWindow};
 use crate::domain::settlement::Period;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -91,14 +92,7 @@ pub fn file(
     let late = rules.deadline_of(input.year).is_some_and(|d| today > d);
     db::write_tx(conn, |c| -> AppResult<_> {
         if repo::evaluation_of_year(c, input.year)?.is_some() {
-            return Err(AppError::conflict(
-                "statistics_locked",
-                format!("{} 年度绩效评价已完成，统计数据不能再修改", input.year),
-                format!(
-                    "the {} evaluation is done; its statistics are final",
-                    input.year
-                ),
-            ));
+            return Err(AppError::of(ErrorCode::StatisticsLocked).arg("year", input.year));
         }
         let row = match repo::filing(c, space_id, input.year)? {
             Some(before) => {
@@ -205,11 +199,7 @@ pub fn year_status(
 ) -> AppResult<YearStatus> {
     let today = crate::domain::china_time(now).date();
     if !(2000..=today.year()).contains(&year) {
-        return Err(AppError::bad_request(
-            "year_invalid",
-            "年度不正确",
-            "the year is not one that has begun",
-        ));
+        return Err(AppError::of(ErrorCode::YearInvalid));
     }
     let deadline = policy.subsidies.statistics.deadline_of(year);
     db::read_tx(conn, |c| {

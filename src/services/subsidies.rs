@@ -15,6 +15,7 @@ use crate::domain::subsidy::{
 };
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -259,11 +260,7 @@ pub fn compute(
     let this_month = Period::of(now);
     let as_of = as_of.unwrap_or(this_month);
     if as_of > this_month {
-        return Err(AppError::rule(
-            "period_in_future",
-            format!("{as_of} 尚未开始"),
-            format!("{as_of} has not begun"),
-        ));
+        return Err(AppError::of(ErrorCode::AsOfInFuture).arg("as_of", as_of));
     }
     let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, now, actor);
     match db::write_tx(conn, run) {
@@ -540,11 +537,9 @@ pub fn decide(
         let before = repo::entitlement_for_update(c, id)?
             .ok_or_else(|| AppError::not_found("entitlement"))?;
         if before.status != EntitlementStatus::InNotice.as_str() {
-            return Err(AppError::conflict(
-                "entitlement_already_decided",
-                "该补贴事项已处理",
-                format!("the entitlement is {}", before.status),
-            ));
+            return Err(
+                AppError::of(ErrorCode::EntitlementAlreadyDecided).arg("status", &before.status)
+            );
         }
         let space =
             parties::space(c, &before.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
@@ -562,22 +557,13 @@ pub fn decide(
             }
             EntitlementDecisionKind::Approve => {
                 if now < before.notice_ends_at {
-                    return Err(AppError::conflict(
-                        "entitlement_in_notice",
-                        format!(
-                            "公示期至 {} 结束，期满后方可审批",
-                            crate::domain::china_time(before.notice_ends_at)
-                                .format("%Y-%m-%d %H:%M")
-                        ),
-                        "the public notice has not ended",
+                    return Err(AppError::of(ErrorCode::EntitlementInNotice).arg(
+                        "ends",
+                        crate::domain::china_time(before.notice_ends_at).format("%Y-%m-%d %H:%M"),
                     ));
                 }
                 let p = policy.subsidies.policy(&before.policy).ok_or_else(|| {
-                    AppError::conflict(
-                        "subsidy_policy_unknown",
-                        format!("补贴政策 {} 已不在政策配置中", before.policy),
-                        format!("policy {} is no longer configured", before.policy),
-                    )
+                    AppError::of(ErrorCode::SubsidyPolicyUnknown).arg("policy", &before.policy)
                 })?;
                 if let Some(cert_id) = &before.certification_id {
                     let still = repo::certifications_of(c, &before.space_id)?
@@ -588,11 +574,7 @@ pub fn decide(
                             Period::parse(&before.period).is_some_and(|m| f.window.covers(m))
                         });
                     if !still {
-                        return Err(AppError::conflict(
-                            "certification_not_in_force",
-                            "该认定资格已撤销或失效，不再享受该补贴",
-                            "the certification no longer covers the period",
-                        ));
+                        return Err(AppError::of(ErrorCode::CertificationNotInForce));
                     }
                 }
                 let earlier = repo::overlapping_grants(
@@ -611,18 +593,15 @@ pub fn decide(
                         Fen::new(g.amount_fen)
                     );
                     if p.on_duplicate == DuplicateRule::Refuse {
-                        return Err(AppError::conflict(
-                            "duplicate_support",
-                            format!("同一事项同一期间已获资助（{shown}），按政策不得重复支持，请驳回"),
-                            format!("the same support was already granted ({shown}); the policy refuses duplicates"),
-                        ));
+                        return Err(
+                            AppError::of(ErrorCode::DuplicateSupportRefused).arg("shown", shown)
+                        );
                     }
                     if !input.acknowledge_duplicate || reason.is_none() {
-                        return Err(AppError::conflict(
-                            "duplicate_support",
-                            format!("同一事项同一期间已获资助（{shown}）；确认仍予支持的，请勾选确认并说明理由"),
-                            format!("the same support was already granted ({shown}); acknowledge it with a reason to approve"),
-                        ));
+                        return Err(
+                            AppError::of(ErrorCode::DuplicateSupportNeedsAcknowledgement)
+                                .arg("shown", shown),
+                        );
                     }
                     after.duplicate_grant_id = Some(g.id.clone());
                 }

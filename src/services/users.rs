@@ -8,6 +8,7 @@ use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -166,11 +167,7 @@ pub fn set_disabled(
     actor: &Actor,
 ) -> AppResult<UserView> {
     if disabled && actor.user_id.as_deref() == Some(id) {
-        return Err(AppError::rule(
-            "cannot_disable_self",
-            "不能停用自己的账号",
-            "you cannot disable your own account",
-        ));
+        return Err(AppError::of(ErrorCode::CannotDisableSelf));
     }
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;

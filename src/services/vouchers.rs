@@ -12,6 +12,7 @@ use crate::domain::voucher::{
     Qualification, VoucherKind,
 };
 use crate::domain::{new_id, Fen, Policy, SizeClass};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
@@ -347,11 +348,7 @@ pub fn create_programme(
     e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         if repo::programme_code_taken(c, &row.code)? {
-            return Err(AppError::conflict(
-                "programme_code_taken",
-                "该项目代码已被使用",
-                "this programme code is taken",
-            ));
+            return Err(AppError::of(ErrorCode::ProgrammeCodeTaken));
         }
         repo::insert_programme(c, &row)?;
         audit::record(
@@ -655,18 +652,10 @@ pub fn publish_batch(
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         if before.published {
-            return Err(AppError::conflict(
-                "batch_already_published",
-                "该期已发布",
-                "this batch is already published",
-            ));
+            return Err(AppError::of(ErrorCode::BatchAlreadyPublished));
         }
         if before.closes_at <= now {
-            return Err(AppError::conflict(
-                "batch_window_past",
-                "该期申领时间已过，不能发布",
-                "this batch's window has passed",
-            ));
+            return Err(AppError::of(ErrorCode::BatchWindowPast));
         }
         let after = BatchRow {
             published: true,
@@ -724,11 +713,7 @@ pub fn top_up(
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         if before.closes_at <= now {
-            return Err(AppError::conflict(
-                "batch_closed",
-                "该期已结束，不能追加预算",
-                "this batch has closed",
-            ));
+            return Err(AppError::of(ErrorCode::BatchClosedForTopUp));
         }
         // A batch's budget never passes the largest amount, nor a programme's total its
         // ceiling (docs/API.md): checked before any arithmetic in SQL.

@@ -10,7 +10,8 @@ use crate::db::DbConnection;
 use crate::domain::validation::FieldErrors;
 use crate::domain::Policy;
 use crate::domain::Role;
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::http::db;
 use crate::http::request_id;
 use crate::http::State;
@@ -168,12 +169,7 @@ impl Desk {
         if csrf_ok(req, posted.get("csrf")) {
             Ok(())
         } else {
-            Err(AppError::new(
-                Kind::Forbidden,
-                "form_expired",
-                "页面已过期，表单未提交，请重试。",
-                "this form has expired and was not sent; please try again",
-            ))
+            Err(AppError::of(ErrorCode::FormExpired))
         }
     }
 }
@@ -509,11 +505,7 @@ impl Posted {
             };
             let Some(name) = missing_of(&e) else {
                 if bad.is_empty() {
-                    return Err(AppError::bad_request(
-                        "form_invalid",
-                        "表单内容无效，请检查后重新提交。",
-                        format!("the form does not match what this page sends: {e}"),
-                    ));
+                    return Err(AppError::of(ErrorCode::FormInvalid).arg("reason", e));
                 }
                 break;
             };
@@ -602,13 +594,7 @@ pub(super) async fn read_multipart(
     wait: std::time::Duration,
 ) -> (Posted, Result<Option<SentFile>, AppError>) {
     use futures_util::StreamExt;
-    let cut_short = || {
-        AppError::bad_request(
-            "upload_invalid",
-            "上传内容不完整，请重新选择文件上传。",
-            "the upload was malformed or cut short",
-        )
-    };
+    let cut_short = || AppError::of(ErrorCode::UploadInvalid);
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut file: Option<SentFile> = None;
     let read = async {
@@ -709,7 +695,7 @@ mod tests {
     #[test]
     fn a_refusal_lands_on_its_field_and_keeps_what_was_typed_but_not_passwords() {
         let p = posted(&[("csrf", "t"), ("amount", "12x"), ("password", "secret")]);
-        let e = AppError::conflict("voucher_exhausted", "合创券余额不足", "exhausted");
+        let e = AppError::of(ErrorCode::VoucherExhausted);
         let f = Form::failed(
             "order",
             &p,
@@ -717,11 +703,11 @@ mod tests {
             &[("voucher_exhausted", "voucher_id")],
             false,
         );
-        assert_eq!(f.errors["voucher_id"], "合创券余额不足");
+        assert_eq!(f.errors["voucher_id"], "该合创券已无可用余额");
         assert_eq!(f.values["amount"], "12x");
         assert!(!f.values.contains_key("password") && !f.values.contains_key("csrf"));
         let g = Form::failed("order", &p, &e, &[], false);
-        assert_eq!(g.error, "合创券余额不足");
+        assert_eq!(g.error, "该合创券已无可用余额");
         assert!(g.errors.is_empty());
     }
 }

@@ -9,6 +9,7 @@ use super::{local_time, val, wire};
 use crate::domain::settlement::Period;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::http::handlers::settlement::attachment;
 use crate::http::{db, path_id, State};
 use crate::services::settlement::{
@@ -314,12 +315,7 @@ async fn import(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
     let id = path_id(&path, "settlement run")?;
-    let too_large = AppError::new(
-        crate::error::Kind::PayloadTooLarge,
-        "body_too_large",
-        "结果文件不能超过 16 MiB",
-        "result files may be at most 16 MiB",
-    );
+    let too_large = AppError::of(ErrorCode::ResultFileTooLarge);
     let (p, read) = super::desk::read_multipart(
         parts,
         RESULT_FILE_LIMIT as u64,

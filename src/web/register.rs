@@ -12,6 +12,7 @@ use super::session::{csrf_of, csrf_ok, session_cookies, with};
 use super::{render, val, Chrome, Lang};
 use crate::domain::validation::FieldErrors;
 use crate::domain::PartyKind;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
@@ -423,13 +424,7 @@ fn run(
             prior.add("file", &e.code, e.detail, e.detail_en);
         }
     }
-    let read = |e: serde_json::Error| {
-        AppError::bad_request(
-            "form_invalid",
-            format!("表单内容无法读取：{e}"),
-            format!("the form could not be read: {e}"),
-        )
-    };
+    let read = |e: serde_json::Error| AppError::of(ErrorCode::FormUnreadable).arg("reason", e);
     let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
@@ -514,12 +509,7 @@ async fn submit(
     };
     let checked = checked_of(&posted);
     if !csrf_ok(&req, posted.get("csrf")) {
-        let e = AppError::new(
-            crate::error::Kind::Forbidden,
-            "form_expired",
-            "页面已过期，表单未提交，请重试。",
-            "this form has expired and was not sent; please try again",
-        );
+        let e = AppError::of(ErrorCode::FormExpired);
         let f = Form::failed("register", &posted, &e, &[], en);
         return Ok(page(
             &state,

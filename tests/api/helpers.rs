@@ -183,6 +183,15 @@ fn header_str(h: &awc::http::header::HeaderMap, name: &str) -> String {
         .to_string()
 }
 
+/// A message of the error table whose `{place}` no caller filled.
+fn has_unfilled_place(text: &str) -> bool {
+    text.split('{').skip(1).any(|rest| {
+        rest.split_once('}').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
+    })
+}
+
 static CODES: AtomicU32 = AtomicU32::new(1);
 
 /// A new valid credit code, distinct within this test process.
@@ -223,6 +232,13 @@ impl TestApp {
         let content_type = header_str(res.headers(), "content-type");
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        for key in ["detail", "detail_en"] {
+            let text = body[key].as_str().unwrap_or_default();
+            assert!(
+                !has_unfilled_place(text),
+                "{method} {path}: a message with a place left unfilled: {text}"
+            );
+        }
         Resp {
             status: res.status(),
             content_type,

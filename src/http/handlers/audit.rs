@@ -1,4 +1,5 @@
 use crate::db::models::AuditEventRow;
+use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AuditRead, Auth};
 use crate::http::{db, State};
@@ -29,25 +30,14 @@ pub async fn events(
 ) -> actix_web::Result<HttpResponse> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
-        return Err(AppError::bad_request(
-            "limit_invalid",
-            "limit 应为 1 至 100",
-            "limit must be between 1 and 100",
-        )
-        .into());
+        return Err(AppError::of(ErrorCode::LimitInvalid).into());
     }
     let q = q.into_inner();
     let rows: Vec<AuditEventRow> = db(&state, move |c| {
         let entity = match (&q.entity_type, &q.entity_id) {
             (Some(t), Some(i)) => Some((t.as_str(), i.as_str())),
             (None, None) => None,
-            _ => {
-                return Err(AppError::bad_request(
-                    "entity_filter_incomplete",
-                    "entity_type 与 entity_id 须同时给出",
-                    "give entity_type and entity_id together",
-                ))
-            }
+            _ => return Err(AppError::of(ErrorCode::EntityFilterIncomplete)),
         };
         svc::recent(c, entity, q.before_seq, limit)
     })

@@ -1,5 +1,6 @@
 //! Settlement runs, payouts, bank files, payment results and period reports.
 
+use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
 use crate::http::{db, page, path_id, JsonBody, State};
@@ -119,11 +120,7 @@ pub(crate) fn file_format(q: &FormatQuery) -> Result<FileFormat, AppError> {
     match q.format.as_deref() {
         None | Some("csv") => Ok(FileFormat::Csv),
         Some("xlsx") => Ok(FileFormat::Xlsx),
-        Some(other) => Err(AppError::bad_request(
-            "format_unknown",
-            format!("未知的文件格式：{other}（应为 csv 或 xlsx）"),
-            format!("unknown format {other}: csv or xlsx"),
-        )),
+        Some(other) => Err(AppError::of(ErrorCode::FormatUnknown).arg("what", other)),
     }
 }
 
@@ -195,15 +192,7 @@ pub async fn import_results(
     let id = path_id(&path, "settlement run")?;
     let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
         Ok(read) => read?,
-        Err(_) => {
-            return Err(AppError::new(
-                crate::error::Kind::PayloadTooLarge,
-                "body_too_large",
-                "结果文件不能超过 16 MiB",
-                "result files may be at most 16 MiB",
-            )
-            .into())
-        }
+        Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(

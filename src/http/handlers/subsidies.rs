@@ -2,6 +2,7 @@
 //! duplicate-support register, yearly statistics and the public disclosure.
 
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
+use crate::error::ErrorCode;
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
 use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
@@ -86,11 +87,7 @@ pub async fn entitlements(
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(EntitlementStatus::parse(s).ok_or_else(|| {
-            crate::error::AppError::bad_request(
-                "status_unknown",
-                format!("未知的状态：{s}"),
-                format!("unknown status: {s}"),
-            )
+            crate::error::AppError::of(ErrorCode::StatusUnknown).arg("status", s)
         })?),
     };
     let query = EntitlementQuery {

@@ -3,6 +3,7 @@
 use crate::domain::voucher::BatchStatus;
 use crate::domain::IdempotencyKey;
 use crate::domain::{voucher::batch_status, Fen};
+use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
 use crate::http::{db, optional_json, path_id, request_id, JsonBody, State};
@@ -240,13 +241,7 @@ pub async fn claim(
             v.to_str()
                 .ok()
                 .and_then(IdempotencyKey::parse)
-                .ok_or_else(|| {
-                    AppError::bad_request(
-                        "idempotency_key_invalid",
-                        "Idempotency-Key 应为 1–200 个可见 ASCII 字符",
-                        "Idempotency-Key must be 1-200 visible ASCII characters",
-                    )
-                })?,
+                .ok_or_else(|| AppError::of(ErrorCode::IdempotencyKeyInvalid))?,
         ),
     };
     let firm_id = auth.party_id()?;

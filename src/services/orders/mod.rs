@@ -11,6 +11,7 @@
 mod request;
 mod transitions;
 
+use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
 pub use transitions::{
@@ -307,11 +308,7 @@ pub fn list(
 ) -> AppResult<Paged<OrderView>> {
     if let Some(s) = status {
         if OrderStatus::parse(s).is_none() {
-            return Err(AppError::bad_request(
-                "status_unknown",
-                format!("未知的订单状态：{s}"),
-                format!("unknown order status: {s}"),
-            ));
+            return Err(AppError::of(ErrorCode::OrderStatusUnknown).arg("status", s));
         }
     }
     let (rows, total) = repo::list(conn, party.scope(), status, page.offset(), page.per_page)?;

@@ -9,7 +9,8 @@ use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{china_time, new_id, parse_id, Fen, Policy};
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, Templates};
 use crate::services::{audit, snapshot, Actor};
 use chrono::NaiveDateTime;
@@ -97,11 +98,7 @@ fn prepare(
     spendable(&voucher, now)?;
     let item = catalogue::get(c, &item_id)?.ok_or_else(|| AppError::not_found("service item"))?;
     if !item.active {
-        return Err(AppError::conflict(
-            "service_not_offered",
-            "该服务项目已下架",
-            "this service item is no longer offered",
-        ));
+        return Err(AppError::of(ErrorCode::ServiceNotOffered));
     }
     let provider = parties::provider(c, &item.provider_id)?
         .ok_or_else(|| AppError::internal("service item without provider"))?;
@@ -113,17 +110,9 @@ fn prepare(
         .split(',')
         .any(|cat| cat == item.category)
     {
-        return Err(AppError::rule(
-            "category_not_covered",
-            format!(
-                "该合创券（{}）不能用于此类服务（{}）",
-                programme.name, item.category
-            ),
-            format!(
-                "this voucher's programme ({}) does not cover the category {}",
-                programme.code, item.category
-            ),
-        ));
+        return Err(AppError::of(ErrorCode::CategoryNotCovered)
+            .arg_each("programme", &programme.name, &programme.code)
+            .arg("category", &item.category));
     }
     let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
     if let Some(why) = related(ids_of_firm(&firm), ids_of_provider(&provider)) {
@@ -132,20 +121,13 @@ fn prepare(
             "legal_representative" => "法定代表人相同",
             _ => "实际控制人相同",
         };
-        return Err(AppError::new(
-            Kind::Forbidden,
-            "related_party_forbidden",
-            format!("企业与该服务机构存在关联关系（{zh}），不能使用合创券交易"),
-            format!("the firm and the provider are related parties (same {why}) and may not trade with a voucher"),
-        ));
+        return Err(AppError::of(ErrorCode::RelatedPartyForbidden)
+            .arg("zh", zh)
+            .arg("why", why));
     }
     let available = Fen::new(voucher.balance_fen - voucher.held_fen);
     if available.get() <= 0 {
-        return Err(AppError::conflict(
-            "voucher_exhausted",
-            "该合创券已无可用余额",
-            "this voucher has no balance left to spend",
-        ));
+        return Err(AppError::of(ErrorCode::VoucherExhausted));
     }
     let threshold = Fen::new(programme.full_coverage_threshold_fen);
     let s = shares(
@@ -155,11 +137,7 @@ fn prepare(
         threshold,
     );
     if s.covered.get() == 0 {
-        return Err(AppError::rule(
-            "amount_too_small",
-            "合同金额过小，合创券支付部分不足 0.01 元",
-            "the contract is too small for the voucher to pay any of it",
-        ));
+        return Err(AppError::of(ErrorCode::AmountTooSmall));
     }
     Ok(Prepared {
         quote: Quote {
@@ -197,21 +175,11 @@ fn ids_of_provider(p: &ProviderRow) -> PartyIds<'_> {
 /// A voucher can take a new order or hold: active and not past its validity.
 pub(super) fn spendable(v: &VoucherRow, now: NaiveDateTime) -> AppResult<()> {
     if v.status == "expired" || (v.status == "active" && v.valid_until <= now) {
-        return Err(AppError::conflict(
-            "voucher_expired",
-            format!(
-                "该合创券已于 {} 过期",
-                china_time(v.valid_until).format("%Y-%m-%d %H:%M")
-            ),
-            "this voucher has expired",
-        ));
+        return Err(AppError::of(ErrorCode::VoucherExpired)
+            .arg("at", china_time(v.valid_until).format("%Y-%m-%d %H:%M")));
     }
     if v.status != "active" {
-        return Err(AppError::conflict(
-            "voucher_not_active",
-            "该合创券已用完或已作废",
-            format!("this voucher is {}", v.status),
-        ));
+        return Err(AppError::of(ErrorCode::VoucherNotActive).arg("status", &v.status));
     }
     Ok(())
 }
@@ -219,18 +187,10 @@ pub(super) fn spendable(v: &VoucherRow, now: NaiveDateTime) -> AppResult<()> {
 /// A provider trades only while listed.
 pub(super) fn provider_trading(p: &ProviderRow) -> AppResult<()> {
     if p.listing_status == ListingStatus::Suspended.as_str() {
-        return Err(AppError::conflict(
-            "provider_suspended",
-            "该服务机构已被暂停服务资格",
-            "this provider is suspended",
-        ));
+        return Err(AppError::of(ErrorCode::ProviderSuspended));
     }
     if p.listing_status != ListingStatus::Listed.as_str() {
-        return Err(AppError::conflict(
-            "provider_not_listed",
-            "该服务机构不在服务机构库中",
-            "this provider is not listed",
-        ));
+        return Err(AppError::of(ErrorCode::ProviderNotListed));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, Templates};
 use crate::services::{audit, snapshot, Actor};
@@ -118,33 +119,14 @@ fn action_name(action: OrderAction, next: OrderStatus) -> &'static str {
 }
 
 fn not_now(status: OrderStatus, action: OrderAction) -> AppError {
-    let (zh, en) = match action {
-        OrderAction::Accept | OrderAction::Decline => (
-            "只能处理待接受的订单",
-            "only a requested order can be accepted or declined",
-        ),
-        OrderAction::Cancel | OrderAction::Lapse => (
-            "订单交付后不能取消",
-            "an order can be cancelled only before delivery",
-        ),
-        OrderAction::Deliver => (
-            "只有已接受的订单可以标记交付",
-            "only an accepted order can be marked delivered",
-        ),
-        OrderAction::Confirm | OrderAction::Dispute => (
-            "只有已交付的订单可以确认或提出异议",
-            "only a delivered order can be confirmed or disputed",
-        ),
-        OrderAction::UpholdDelivery | OrderAction::CancelDisputed => (
-            "该订单没有待处理的异议",
-            "this order has no dispute to resolve",
-        ),
+    let code = match action {
+        OrderAction::Accept | OrderAction::Decline => ErrorCode::OrderNotRequested,
+        OrderAction::Cancel | OrderAction::Lapse => ErrorCode::OrderAlreadyDelivered,
+        OrderAction::Deliver => ErrorCode::OrderNotAccepted,
+        OrderAction::Confirm | OrderAction::Dispute => ErrorCode::OrderNotDelivered,
+        OrderAction::UpholdDelivery | OrderAction::CancelDisputed => ErrorCode::OrderNotDisputed,
     };
-    AppError::conflict(
-        "order_state_invalid",
-        format!("{zh}（当前状态：{}）", status.as_str()),
-        format!("{en} (the order is {})", status.as_str()),
-    )
+    AppError::of(code).arg("status", status.as_str())
 }
 
 fn emails_for(action: OrderAction, o: &OrderRow, l: &Loaded) -> Vec<Email> {
@@ -219,15 +201,9 @@ pub fn accept(
                 .ok_or_else(|| AppError::internal("order voucher"))?;
             spendable(&v, cx.now)?;
             if !repo::hold(c, &v.id, o.covered_fen)? {
-                return Err(AppError::conflict(
-                    "voucher_balance_insufficient",
-                    format!(
-                        "合创券可用余额 {} 元不足以冻结本订单的 {} 元",
-                        Fen::new(v.balance_fen - v.held_fen),
-                        Fen::new(o.covered_fen)
-                    ),
-                    "the voucher no longer has enough balance for this order",
-                ));
+                return Err(AppError::of(ErrorCode::VoucherBalanceInsufficient)
+                    .arg("available", Fen::new(v.balance_fen - v.held_fen))
+                    .arg("needed", Fen::new(o.covered_fen)));
             }
             ledger::post(
                 c,
@@ -327,18 +303,14 @@ pub fn deliver(
             if !lacking.is_empty() {
                 let zh: Vec<&str> = lacking.iter().map(|k| k.name_zh()).collect();
                 let en: Vec<&str> = lacking.iter().map(|k| k.as_str()).collect();
-                return Err(AppError::conflict(
-                    "evidence_missing",
-                    format!("请先上传：{}", zh.join("、")),
-                    format!("upload these first: {}", en.join(", ")),
+                return Err(AppError::of(ErrorCode::EvidenceMissing).arg_each(
+                    "kinds",
+                    zh.join("、"),
+                    en.join(", "),
                 ));
             }
             if cx.now >= grace_end(cx, &l.voucher) {
-                return Err(AppError::conflict(
-                    "delivery_grace_ended",
-                    "合创券已过期且交付宽限期已结束，订单将自动取消",
-                    "the voucher expired and the grace period for delivery has ended",
-                ));
+                return Err(AppError::of(ErrorCode::DeliveryGraceEnded));
             }
             o.delivered_at = Some(cx.now);
             Ok(())
@@ -446,7 +418,7 @@ pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &str) -> AppResult
             let grace_end = grace_end(cx, &l.voucher);
             let accepted = o.accepted_at.is_some();
             if l.voucher.status == "active" || (accepted && cx.now < grace_end) {
-                return Err(AppError::conflict("not_due", "未到期", "not due"));
+                return Err(AppError::of(ErrorCode::NotDue));
             }
             if accepted {
                 release(c, o, &l.voucher, cx.now)?;

@@ -6,6 +6,7 @@ use crate::db::settlement as repo;
 use crate::db::{self, DbConnection};
 use crate::domain::settlement::RunStatus;
 use crate::domain::Fen;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, snapshot, Actor};
 use chrono::NaiveDateTime;
@@ -131,11 +132,7 @@ pub fn export(
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
         if before.status != RunStatus::Approved.as_str() {
-            return Err(AppError::conflict(
-                "run_not_approved",
-                "结算批次审批通过后方可导出付款文件",
-                "only an approved run exports a bank file",
-            ));
+            return Err(AppError::of(ErrorCode::RunNotApprovedForExport));
         }
         let payouts = repo::payouts_of(c, run_id)?;
         let rows = bank_rows(&payouts);

@@ -28,19 +28,14 @@ use crate::db::settlement as repo;
 use crate::db::DbConnection;
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub fn parse_period(s: &str) -> AppResult<Period> {
-    Period::parse(s).ok_or_else(|| {
-        AppError::bad_request(
-            "period_invalid",
-            "结算期应为 YYYY-MM，如 2026-11",
-            "a period is YYYY-MM, e.g. 2026-11",
-        )
-    })
+    Period::parse(s).ok_or_else(|| AppError::of(ErrorCode::PeriodInvalid))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -9,6 +9,7 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
 use crate::services::{audit, snapshot, Actor};
@@ -94,11 +95,7 @@ fn apply_result(
     actor: &Actor,
 ) -> AppResult<PayoutRow> {
     if before.status != PayoutStatus::Pending.as_str() {
-        return Err(AppError::conflict(
-            "payout_already_recorded",
-            format!("该笔付款已登记为{}", before.status),
-            format!("this payout is already {}", before.status),
-        ));
+        return Err(AppError::of(ErrorCode::PayoutAlreadyRecorded).arg("status", &before.status));
     }
     let mut after = PayoutRow {
         recorded_by: actor.user_id.clone(),
@@ -187,18 +184,10 @@ fn apply_result(
 /// approved and its file exported.
 fn check_recordable(run: &SettlementRunRow) -> AppResult<()> {
     if run.status != RunStatus::Approved.as_str() {
-        return Err(AppError::conflict(
-            "run_not_approved",
-            "结算批次审批通过后方可登记付款结果",
-            "results are recorded for approved runs only",
-        ));
+        return Err(AppError::of(ErrorCode::RunNotApprovedForResults));
     }
     if run.exported_at.is_none() {
-        return Err(AppError::conflict(
-            "run_not_exported",
-            "请先导出付款文件交银行支付，再登记付款结果",
-            "export the run's bank file before recording results",
-        ));
+        return Err(AppError::of(ErrorCode::RunNotExported));
     }
     Ok(())
 }
@@ -249,11 +238,7 @@ pub fn reverse(
         let before =
             repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
         if before.status != PayoutStatus::Paid.as_str() {
-            return Err(AppError::conflict(
-                "payout_not_paid",
-                "只有已付款的记录可以冲正",
-                "only a paid payout can be reversed",
-            ));
+            return Err(AppError::of(ErrorCode::PayoutNotPaid));
         }
         let after = PayoutRow {
             status: PayoutStatus::Reversed.as_str().into(),
@@ -322,13 +307,7 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(body);
-    let malformed = |why: String| {
-        AppError::rule(
-            "results_file_malformed",
-            format!("结果文件格式错误，未做任何登记：{why}"),
-            format!("the result file is malformed; nothing was applied: {why}"),
-        )
-    };
+    let malformed = |why: String| AppError::of(ErrorCode::ResultsFileMalformed).arg("why", why);
     let header = reader
         .headers()
         .map_err(|e| malformed(e.to_string()))?

@@ -9,7 +9,8 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen};
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, SettlementAwaitingApproval, Templates};
 use crate::services::{audit, snapshot, Actor};
 use chrono::NaiveDateTime;
@@ -48,11 +49,7 @@ pub fn prepare(
     actor: &Actor,
 ) -> AppResult<Prepared> {
     if period.start_utc() > now {
-        return Err(AppError::rule(
-            "period_in_future",
-            format!("结算期 {period} 尚未开始"),
-            format!("the period {period} has not begun"),
-        ));
+        return Err(AppError::of(ErrorCode::PeriodInFuture).arg("period", period));
     }
     let result = db::write_tx(conn, |c| -> AppResult<Prepared> {
         repo::freeze_items(c)?;
@@ -286,19 +283,10 @@ pub fn decide(
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
         if before.status != RunStatus::Prepared.as_str() {
-            return Err(AppError::conflict(
-                "run_already_decided",
-                "该结算批次已审批",
-                "this run was already decided",
-            ));
+            return Err(AppError::of(ErrorCode::RunAlreadyDecided));
         }
         if before.prepared_by.is_some() && before.prepared_by == actor.user_id {
-            return Err(AppError::new(
-                Kind::Forbidden,
-                "same_user_cannot_approve",
-                "结算批次须由编制人以外的财务人员审批",
-                "the finance user who prepared a run may not decide it",
-            ));
+            return Err(AppError::of(ErrorCode::SameUserCannotApprove));
         }
         let mut after = SettlementRunRow {
             decided_by: actor.user_id.clone(),

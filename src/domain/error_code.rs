@@ -170,6 +170,215 @@ error_codes! {
     FaceValueRequired = "face_value_required", Unprocessable,
         "本期有多种面额，请选择一种",
         "this batch offers several face values; choose one";
+    // Field errors: the code of one field of a `validation_failed` problem (422), or the
+    // problem's own code when it is the only one. A field may say more than these
+    // messages, naming itself; these are what the code means.
+    Required = "required", Unprocessable,
+        "此项不能为空",
+        "this field is required";
+    TooLong = "too_long", Unprocessable,
+        "最多 {max} 个字符",
+        "at most {max} characters";
+    TooMany = "too_many", Unprocessable,
+        "数量超过上限",
+        "too many entries";
+    InvalidCharacters = "invalid_characters", Unprocessable,
+        "含有控制字符",
+        "contains control characters";
+    InvisibleCharacters = "invisible_characters", Unprocessable,
+        "含有不可见的格式字符（零宽字符、方向控制符等）",
+        "contains invisible formatting characters (zero-width, direction marks)";
+    FormulaLike = "formula_like", Unprocessable,
+        "不能以 = + - @ 开头",
+        "may not begin with =, +, - or @";
+    IntegerInvalid = "integer_invalid", Unprocessable,
+        "请填写整数",
+        "must be a whole number";
+    DateInvalid = "date_invalid", Unprocessable,
+        "日期格式应为 YYYY-MM-DD（1900 年以后）",
+        "dates are written YYYY-MM-DD, from 1900";
+    DateInFuture = "date_in_future", Unprocessable,
+        "日期不能晚于今天",
+        "the date is in the future";
+    InstantInvalid = "instant_invalid", Unprocessable,
+        "时间格式应为 RFC 3339，如 2026-12-01T09:00:00+08:00",
+        "instants are RFC 3339 with an offset, e.g. 2026-12-01T09:00:00+08:00";
+    EmailInvalid = "email_invalid", Unprocessable,
+        "电子邮箱格式不正确",
+        "not a valid email address";
+    PhoneInvalid = "phone_invalid", Unprocessable,
+        "联系电话格式不正确",
+        "not a valid phone number";
+    BankAccountInvalid = "bank_account_invalid", Unprocessable,
+        "银行账号应为8–32位数字",
+        "bank account numbers have 8-32 digits";
+    CreditCodeInvalid = "credit_code_invalid", Unprocessable,
+        "统一社会信用代码不正确",
+        "not a valid unified social credit code";
+    AmountInvalid = "amount_invalid", Unprocessable,
+        "金额格式不正确，应为以元为单位的数字字符串，如 \"1234.50\"",
+        "amount must be a decimal string in yuan, e.g. \"1234.50\"";
+    AmountTooPrecise = "amount_too_precise", Unprocessable,
+        "金额最多保留两位小数（精确到分）",
+        "amount may have at most 2 decimal places (fen)";
+    AmountNegative = "amount_negative", Unprocessable,
+        "金额不能为负数",
+        "amount must not be negative";
+    AmountOutOfRange = "amount_out_of_range", Unprocessable,
+        "金额超出允许范围",
+        "amount is out of range";
+    AmountNotPositive = "amount_not_positive", Unprocessable,
+        "金额必须大于零",
+        "the amount must be more than zero";
+    ReasonRequired = "reason_required", Unprocessable,
+        "此操作必须填写理由",
+        "this action needs a reason";
+    UsernameInvalid = "username_invalid", Unprocessable,
+        "用户名须为3–64位字母、数字或 ._-@",
+        "usernames have 3-64 characters: letters, digits and ._-@";
+    PasswordTooWeak = "password_too_weak", Unprocessable,
+        "密码须为10–128位，至少包含大写字母、小写字母、数字、符号中的三类，且不能与用户名相同",
+        "passwords need 10-128 characters with at least three of: lower case, upper case, digits, symbols, and must differ from the username";
+    PasswordUnchanged = "password_unchanged", Unprocessable,
+        "新密码不能与当前密码相同",
+        "the new password must differ from the current one";
+    RoleNotStaff = "role_not_staff", Unprocessable,
+        "此处只能创建审核、财务、管理员或审计账号；企业、机构和载体请自行注册",
+        "only reviewer, finance, admin and auditor accounts are created here; firms, providers and spaces register themselves";
+    ShareInvalid = "share_invalid", Unprocessable,
+        "请填写大于 0、不超过 100 的百分数，最多两位小数，如 50",
+        "a percentage above 0 and at most 100, with at most 2 decimals, e.g. 50";
+    ArticleKindUnknown = "article_kind_unknown", Unprocessable,
+        "请选择通知公告或常见问题",
+        "choose a notice or a common question";
+    // Field errors: firms, providers, spaces, incubatees
+    IndustryUnknown = "industry_unknown", Unprocessable,
+        "行业代码不在企业划型标准表中",
+        "unknown industry code (see /api/v1/policy/industries)";
+    EmployeesInvalid = "employees_invalid", Unprocessable,
+        "从业人员数应为 0 至 10,000,000 之间的整数",
+        "employees must be between 0 and 10,000,000";
+    TotalAssetsRequired = "total_assets_required", Unprocessable,
+        "该行业按资产总额划型，请填写资产总额",
+        "this industry is sized by total assets; give total_assets";
+    SpaceUnknown = "space_unknown", Unprocessable,
+        "推荐载体不存在",
+        "no such space";
+    CategoriesRequired = "categories_required", Unprocessable,
+        "至少选择一个服务类别",
+        "choose at least one service category";
+    CategoryNotListed = "category_not_listed", Unprocessable,
+        "贵机构未获准提供该类别的服务",
+        "the provider is not listed for this category";
+    DeliveryDaysInvalid = "delivery_days_invalid", Unprocessable,
+        "交付周期应为 1 至 3650 天",
+        "delivery_days must be between 1 and 3650";
+    DateBeforeFounding = "date_before_founding", Unprocessable,
+        "入孵日期不能早于企业成立日期",
+        "a firm cannot enter before it was founded";
+    DateBeforeEntry = "date_before_entry", Unprocessable,
+        "日期不能早于入孵日期",
+        "the date precedes the entry";
+    DateBeforeApplication = "date_before_application", Unprocessable,
+        "认定日期不能早于申报日期",
+        "certification cannot precede the application";
+    DateBeforeCertification = "date_before_certification", Unprocessable,
+        "撤销日期不能早于认定日期",
+        "revocation cannot precede the certification";
+    StatisticsYearInvalid = "statistics_year_invalid", Unprocessable,
+        "只能报送已结束年度的统计数据",
+        "statistics are filed for a year that is over";
+    DocumentKindUnknown = "document_kind_unknown", Unprocessable,
+        "未知的材料类型",
+        "unknown document kind";
+    CertificateNoRequired = "certificate_no_required", Unprocessable,
+        "请填写证书编号",
+        "enter the certificate's number";
+    ValidUntilRequired = "valid_until_required", Unprocessable,
+        "请填写证书有效期",
+        "enter the date the certificate is valid until";
+    CertificateExpired = "certificate_expired", Unprocessable,
+        "证书已过期，请上传有效的证书",
+        "the certificate has expired; upload a valid one";
+    FigureUnknown = "figure_unknown", Unprocessable,
+        "未知的申报指标",
+        "unknown figure";
+    FigureRequired = "figure_required", Unprocessable,
+        "请填报该指标",
+        "the figure is required";
+    FigureInvalid = "figure_invalid", Unprocessable,
+        "指标格式不正确",
+        "the figure is not of its kind";
+    FigureNegative = "figure_negative", Unprocessable,
+        "指标不能为负数",
+        "the figure cannot be negative";
+    FigureTooPrecise = "figure_too_precise", Unprocessable,
+        "指标的小数位数过多",
+        "the figure has too many decimal places";
+    PercentAbove100 = "percent_above_100", Unprocessable,
+        "百分比不能超过 100%",
+        "a percentage is at most 100";
+    FigureOutOfRange = "figure_out_of_range", Unprocessable,
+        "指标超出合理范围",
+        "the figure is out of range";
+    FigureExceeds = "figure_exceeds", Unprocessable,
+        "指标超过与之相关的另一指标",
+        "the figure exceeds the figure it is part of";
+    GraduationConditionNotInScheme = "graduation_condition_not_in_scheme", Unprocessable,
+        "该类型载体没有此毕业条件",
+        "the scheme has no such graduation condition";
+    GraduationAmountRequired = "graduation_amount_required", Unprocessable,
+        "请填写毕业条件对应的金额",
+        "the graduation condition needs an amount";
+    GraduationConditionUnmet = "graduation_condition_unmet", Unprocessable,
+        "未达到毕业条件",
+        "the graduation condition is not met";
+    // Field errors: vouchers, orders, redemptions, access
+    ProgrammeCodeInvalid = "programme_code_invalid", Unprocessable,
+        "项目代码应为2–16位大写字母或数字",
+        "programme codes have 2-16 capital letters or digits";
+    SpecialVoucherOneCategory = "special_voucher_one_category", Unprocessable,
+        "专用券只能对应一个服务类别",
+        "a special voucher buys exactly one category";
+    ValidityInvalid = "validity_invalid", Unprocessable,
+        "有效期应为1–60个月",
+        "validity is 1-60 months";
+    SizeClassesRequired = "size_classes_required", Unprocessable,
+        "至少选择一种企业规模",
+        "choose at least one size class";
+    LimitsInvalid = "limits_invalid", Unprocessable,
+        "每期限额应为1–100，年度限额不小于每期限额",
+        "per-batch limit 1-100 and a yearly limit at least as large";
+    ProgrammeCeilingExceeded = "programme_ceiling_exceeded", Unprocessable,
+        "项目各期预算合计超过上限",
+        "the programme's batch budgets together exceed the ceiling";
+    BudgetCeilingExceeded = "budget_ceiling_exceeded", Unprocessable,
+        "该期预算超过上限",
+        "the batch's budget exceeds the ceiling";
+    BudgetInvalid = "budget_invalid", Unprocessable,
+        "预算必须大于零",
+        "the budget must be positive";
+    FaceValueInvalid = "face_value_invalid", Unprocessable,
+        "面额必须大于零",
+        "face values must be positive";
+    FaceValuesRequired = "face_values_required", Unprocessable,
+        "至少设置一种面额",
+        "give at least one face value";
+    FaceValueAboveBudget = "face_value_above_budget", Unprocessable,
+        "面额不能超过预算",
+        "a face value cannot exceed the budget";
+    WindowInvalid = "window_invalid", Unprocessable,
+        "结束时间必须晚于开始时间",
+        "closes_at must be after opens_at";
+    WindowPast = "window_past", Unprocessable,
+        "结束时间已过，不能新建该期",
+        "closes_at has passed: such a batch could never be claimed";
+    OpensAtPast = "opens_at_past", Unprocessable,
+        "开放时间不能早于现在一天以上",
+        "opens_at may not be more than a day before now";
+    OrderCountInvalid = "order_count_invalid", Unprocessable,
+        "每份兑现申请应包含 1 至 {max} 个订单",
+        "an application holds 1 to {max} orders";
     // http/extract.rs
     SessionSignedOut = "token_revoked", Unauthorized,
         "该登录会话已退出，请重新登录",

@@ -3,6 +3,7 @@
 //! Rounding happens in exactly one place, [`Fen::from_yuan_decimal`], half-up
 //! (away from zero at .5) to the fen.
 
+use super::error_code::ErrorCode;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -24,29 +25,19 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MoneyError::Invalid => "amount_invalid",
-            MoneyError::TooPrecise => "amount_too_precise",
-            MoneyError::Negative => "amount_negative",
-            MoneyError::OutOfRange => "amount_out_of_range",
+            MoneyError::Invalid => ErrorCode::AmountInvalid,
+            MoneyError::TooPrecise => ErrorCode::AmountTooPrecise,
+            MoneyError::Negative => ErrorCode::AmountNegative,
+            MoneyError::OutOfRange => ErrorCode::AmountOutOfRange,
         }
     }
     pub fn message_zh(&self) -> &'static str {
-        match self {
-            MoneyError::Invalid => "金额格式不正确，应为以元为单位的数字字符串，如 \"1234.50\"",
-            MoneyError::TooPrecise => "金额最多保留两位小数（精确到分）",
-            MoneyError::Negative => "金额不能为负数",
-            MoneyError::OutOfRange => "金额超出允许范围",
-        }
+        self.code().zh()
     }
     pub fn message_en(&self) -> &'static str {
-        match self {
-            MoneyError::Invalid => "amount must be a decimal string in yuan, e.g. \"1234.50\"",
-            MoneyError::TooPrecise => "amount may have at most 2 decimal places (fen)",
-            MoneyError::Negative => "amount must not be negative",
-            MoneyError::OutOfRange => "amount is out of range",
-        }
+        self.code().en()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Field-level validation errors, collected so a caller learns everything wrong at once.
 
+use super::error_code::ErrorCode;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -20,10 +21,17 @@ impl FieldErrors {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) {
+    /// A field's error: its code from the table, in words that may name the field.
+    pub fn add(
+        &mut self,
+        field: &str,
+        code: ErrorCode,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.to_string(),
-            code: code.to_string(),
+            code: code.as_str().to_string(),
             detail: zh.into(),
             detail_en: en.into(),
         });
@@ -39,21 +47,21 @@ impl FieldErrors {
         if v.is_empty() {
             self.add(
                 field,
-                "required",
+                ErrorCode::Required,
                 "此项不能为空".to_string(),
                 "this field is required".to_string(),
             );
         } else if v.chars().count() > max {
             self.add(
                 field,
-                "too_long",
+                ErrorCode::TooLong,
                 format!("最多 {max} 个字符"),
                 format!("at most {max} characters"),
             );
         } else if v.chars().any(|c| c.is_control()) {
             self.add(
                 field,
-                "invalid_characters",
+                ErrorCode::InvalidCharacters,
                 "含有控制字符".to_string(),
                 "contains control characters".to_string(),
             );
@@ -66,18 +74,23 @@ impl FieldErrors {
     pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim().replace("\r\n", "\n");
         if v.is_empty() {
-            self.add(field, "required", "此项不能为空", "this field is required");
+            self.add(
+                field,
+                ErrorCode::Required,
+                "此项不能为空",
+                "this field is required",
+            );
         } else if v.chars().count() > max {
             self.add(
                 field,
-                "too_long",
+                ErrorCode::TooLong,
                 format!("最多 {max} 个字符"),
                 format!("at most {max} characters"),
             );
         } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             self.add(
                 field,
-                "invalid_characters",
+                ErrorCode::InvalidCharacters,
                 "含有控制字符",
                 "contains control characters",
             );
@@ -104,7 +117,7 @@ impl FieldErrors {
         if super::party::starts_like_formula(&v) && !self.has(field) {
             self.add(
                 field,
-                "formula_like",
+                ErrorCode::FormulaLike,
                 "不能以 = + - @ 开头".to_string(),
                 "may not begin with =, +, - or @".to_string(),
             );
@@ -130,7 +143,7 @@ impl FieldErrors {
         if value.chars().any(refused_format_char) && !self.has(field) {
             self.add(
                 field,
-                "invisible_characters",
+                ErrorCode::InvisibleCharacters,
                 "含有不可见的格式字符（零宽字符、方向控制符等）".to_string(),
                 "contains invisible formatting characters (zero-width or direction controls)"
                     .to_string(),
@@ -149,7 +162,7 @@ impl FieldErrors {
             None => {
                 self.add(
                     field,
-                    "date_invalid",
+                    ErrorCode::DateInvalid,
                     "日期格式应为 YYYY-MM-DD（1900 至 2999 年）",
                     "dates are YYYY-MM-DD, years 1900 to 2999",
                 );
@@ -169,7 +182,7 @@ impl FieldErrors {
         if d > today {
             self.add(
                 field,
-                "date_in_future",
+                ErrorCode::DateInFuture,
                 "日期不能晚于今天",
                 "the date is in the future",
             );
@@ -203,7 +216,7 @@ impl FieldErrors {
         if !v.is_empty() && !ok {
             self.add(
                 field,
-                "email_invalid",
+                ErrorCode::EmailInvalid,
                 "电子邮箱格式不正确",
                 "not a valid email address",
             );
@@ -218,7 +231,7 @@ impl FieldErrors {
         if !v.is_empty() && !ok {
             self.add(
                 field,
-                "phone_invalid",
+                ErrorCode::PhoneInvalid,
                 "联系电话格式不正确",
                 "not a valid phone number",
             );
@@ -232,7 +245,7 @@ impl FieldErrors {
         if !(8..=32).contains(&v.len()) || !v.chars().all(|c| c.is_ascii_digit()) {
             self.add(
                 field,
-                "bank_account_invalid",
+                ErrorCode::BankAccountInvalid,
                 "银行账号应为8–32位数字",
                 "bank account numbers have 8-32 digits",
             );
@@ -247,7 +260,12 @@ impl FieldErrors {
         match super::CreditCode::parse(value) {
             Ok(c) => c.into_string(),
             Err(e) => {
-                self.add(field, "credit_code_invalid", e.message_zh(), e.message_en());
+                self.add(
+                    field,
+                    ErrorCode::CreditCodeInvalid,
+                    e.message_zh(),
+                    e.message_en(),
+                );
                 value.trim().to_string()
             }
         }

@@ -1,6 +1,7 @@
 //! The OpenAPI document, served at `/api/openapi.json`.
 
 use super::handlers::*;
+use crate::error::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -52,7 +53,7 @@ use utoipa::{Modify, OpenApi};
         admin::jobs_list, admin::job_runs, admin::run_job, admin::outbox_list, admin::outbox_get, admin::outbox_retry,
     ),
     components(schemas(crate::error::Problem, crate::domain::validation::FieldError)),
-    modifiers(&BearerAuth, &Refinements),
+    modifiers(&BearerAuth, &Refinements, &ErrorCodes),
     tags(
         (name = "auth", description = "Sign-in, tokens, passwords"),
         (name = "registration", description = "Firms, providers and spaces register themselves"),
@@ -231,6 +232,606 @@ impl Modify for Refinements {
     }
 }
 
+/// The codes each operation answers with besides the `4XX` any may give (a token
+/// refused, a role without the right, a body that is not JSON): the document lists
+/// them under their status with their English message (`ErrorCodes`).
+const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
+    (
+        "post",
+        "/api/v1/admin/jobs/{job}/runs",
+        &[
+            ErrorCode::JobSlotTaken,
+            ErrorCode::JobSlotInFuture,
+            ErrorCode::JobSlotInvalid,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/admin/outbox/{id}/retry",
+        &[ErrorCode::OutboxNotFailed],
+    ),
+    (
+        "post",
+        "/api/v1/auth/login",
+        &[
+            ErrorCode::InvalidCredentials,
+            ErrorCode::AccountDisabled,
+            ErrorCode::AccountLocked,
+            ErrorCode::TooManyLoginAttempts,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/auth/refresh",
+        &[
+            ErrorCode::RefreshTokenInvalid,
+            ErrorCode::RefreshTokenReusedSessionRevoked,
+            ErrorCode::RefreshTokenExpired,
+            ErrorCode::RefreshTokenRevoked,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/auth/password",
+        &[ErrorCode::CurrentPasswordWrong, ErrorCode::PasswordTooWeak],
+    ),
+    (
+        "post",
+        "/api/v1/provider/services",
+        &[
+            ErrorCode::ProviderNotListedToPublish,
+            ErrorCode::CategoryUnknown,
+            ErrorCode::CategoryNotListed,
+            ErrorCode::AmountInvalid,
+            ErrorCode::AmountTooPrecise,
+            ErrorCode::AmountNegative,
+            ErrorCode::AmountOutOfRange,
+            ErrorCode::DeliveryDaysInvalid,
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+        ],
+    ),
+    (
+        "put",
+        "/api/v1/provider/services/{id}",
+        &[ErrorCode::ProviderNotListedToPublish],
+    ),
+    (
+        "post",
+        "/api/v1/space/certification-applications",
+        &[
+            ErrorCode::ApplicationOpen,
+            ErrorCode::AlreadyCertified,
+            ErrorCode::SchemeUnknown,
+            ErrorCode::SchemeNotForSpaceKind,
+            ErrorCode::FigureUnknown,
+            ErrorCode::FigureRequired,
+            ErrorCode::FigureInvalid,
+            ErrorCode::FigureNegative,
+            ErrorCode::FigureTooPrecise,
+            ErrorCode::PercentAbove100,
+            ErrorCode::FigureExceeds,
+            ErrorCode::FigureOutOfRange,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/space/certification-applications/{id}/withdrawal",
+        &[ErrorCode::ApplicationNotOpen],
+    ),
+    (
+        "post",
+        "/api/v1/certification-applications/{id}/decision",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::ApplicationNotOpen,
+            ErrorCode::ApplicationNotEligible,
+            ErrorCode::AlreadyCertified,
+            ErrorCode::Required,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::DateBeforeApplication,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/certifications/{id}/revocation",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::CertificationNotActive,
+            ErrorCode::Required,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::DateBeforeCertification,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/me/documents",
+        &[
+            ErrorCode::UploadTimeout,
+            ErrorCode::FileTooLarge,
+            ErrorCode::DocumentKindUnknown,
+            ErrorCode::CertificateNoRequired,
+            ErrorCode::ValidUntilRequired,
+            ErrorCode::CertificateExpired,
+            ErrorCode::ValidityInvalid,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::FileEmpty,
+            ErrorCode::FileTypeUnsupported,
+        ],
+    ),
+    (
+        "put",
+        "/api/v1/firm/profile",
+        &[ErrorCode::FirmProfileLocked, ErrorCode::CreditCodeTaken],
+    ),
+    (
+        "post",
+        "/api/v1/firms/{id}/onboarding",
+        &[ErrorCode::OnboardingAlreadyDecided],
+    ),
+    (
+        "post",
+        "/api/v1/space/incubatees",
+        &[
+            ErrorCode::IncubateeAlreadyRegistered,
+            ErrorCode::CreditCodeInvalid,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::DateBeforeFounding,
+            ErrorCode::IncubateeTooOld,
+            ErrorCode::SchemeRequired,
+            ErrorCode::SchemeUnknown,
+            ErrorCode::SchemeHasNoIncubateeRules,
+            ErrorCode::Required,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/space/incubatees/{id}/graduation",
+        &[
+            ErrorCode::IncubateeNotCurrent,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::DateBeforeEntry,
+            ErrorCode::GraduationConditionNotInScheme,
+            ErrorCode::GraduationAmountRequired,
+            ErrorCode::GraduationConditionUnmet,
+            ErrorCode::AmountInvalid,
+            ErrorCode::AmountTooPrecise,
+            ErrorCode::AmountNegative,
+            ErrorCode::AmountOutOfRange,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/space/incubatees/{id}/departure",
+        &[
+            ErrorCode::IncubateeNotCurrent,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+            ErrorCode::DateBeforeEntry,
+            ErrorCode::Required,
+        ],
+    ),
+    (
+        "put",
+        "/api/v1/batches/{id}/lottery/entry",
+        &[
+            ErrorCode::BatchNotLottery,
+            ErrorCode::LotteryRegistrationClosed,
+            ErrorCode::FirmNotOnboarded,
+            ErrorCode::FaceValueNotOffered,
+            ErrorCode::FaceValueRequired,
+        ],
+    ),
+    (
+        "delete",
+        "/api/v1/batches/{id}/lottery/entry",
+        &[ErrorCode::LotteryRegistrationClosed],
+    ),
+    (
+        "post",
+        "/api/v1/batches/{id}/lottery/draw",
+        &[
+            ErrorCode::BatchNotLottery,
+            ErrorCode::LotteryNotDue,
+            ErrorCode::LotteryAlreadyDrawn,
+            ErrorCode::BatchClosed,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/quote",
+        &[
+            ErrorCode::RelatedPartyForbidden,
+            ErrorCode::VoucherExpired,
+            ErrorCode::VoucherNotActive,
+            ErrorCode::VoucherExhausted,
+            ErrorCode::ServiceNotOffered,
+            ErrorCode::ProviderNotListedToPublish,
+            ErrorCode::ProviderSuspended,
+            ErrorCode::AmountInvalid,
+            ErrorCode::AmountTooPrecise,
+            ErrorCode::AmountNegative,
+            ErrorCode::AmountOutOfRange,
+            ErrorCode::CategoryNotCovered,
+            ErrorCode::AmountTooSmall,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders",
+        &[
+            ErrorCode::RelatedPartyForbidden,
+            ErrorCode::VoucherExpired,
+            ErrorCode::VoucherNotActive,
+            ErrorCode::VoucherExhausted,
+            ErrorCode::ServiceNotOffered,
+            ErrorCode::ProviderNotListedToPublish,
+            ErrorCode::ProviderSuspended,
+            ErrorCode::AmountInvalid,
+            ErrorCode::AmountTooPrecise,
+            ErrorCode::AmountNegative,
+            ErrorCode::AmountOutOfRange,
+            ErrorCode::CategoryNotCovered,
+            ErrorCode::AmountTooSmall,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/accept",
+        &[
+            ErrorCode::OrderNotRequested,
+            ErrorCode::VoucherBalanceInsufficient,
+            ErrorCode::VoucherExpired,
+            ErrorCode::ProviderNotListedToPublish,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/decline",
+        &[ErrorCode::OrderNotRequested],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/cancel",
+        &[ErrorCode::OrderNotRequested],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/deliver",
+        &[
+            ErrorCode::OrderNotRequested,
+            ErrorCode::EvidenceMissing,
+            ErrorCode::DeliveryGraceEnded,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/confirm",
+        &[ErrorCode::OrderNotRequested],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/dispute",
+        &[ErrorCode::OrderNotRequested],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/dispute-resolution",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::OrderNotRequested,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/evidence",
+        &[
+            ErrorCode::EvidenceNotAcceptedNow,
+            ErrorCode::UploadTimeout,
+            ErrorCode::FileTooLarge,
+            ErrorCode::FileEmpty,
+            ErrorCode::FileTypeUnsupported,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/providers/{id}/listing",
+        &[ErrorCode::ListingTransitionInvalid],
+    ),
+    (
+        "post",
+        "/api/v1/objections/{id}/resolution",
+        &[ErrorCode::ObjectionAlreadyResolved],
+    ),
+    (
+        "post",
+        "/api/v1/policy/certification-schemes/{code}/evaluation",
+        &[
+            ErrorCode::FigureUnknown,
+            ErrorCode::FigureRequired,
+            ErrorCode::FigureInvalid,
+            ErrorCode::FigureNegative,
+            ErrorCode::FigureTooPrecise,
+            ErrorCode::PercentAbove100,
+            ErrorCode::FigureExceeds,
+            ErrorCode::FigureOutOfRange,
+            ErrorCode::DateInvalid,
+            ErrorCode::DateInFuture,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/registrations/firm",
+        &[
+            ErrorCode::CreditCodeTaken,
+            ErrorCode::UsernameTaken,
+            ErrorCode::CreditCodeInvalid,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/registrations/provider",
+        &[ErrorCode::CreditCodeTaken, ErrorCode::UsernameTaken],
+    ),
+    (
+        "post",
+        "/api/v1/public/provider-notices/{provider_id}/objections",
+        &[ErrorCode::NoticeNotOpen],
+    ),
+    (
+        "post",
+        "/api/v1/contact-verification",
+        &[
+            ErrorCode::VerificationLinkInvalid,
+            ErrorCode::VerificationLinkUsed,
+            ErrorCode::VerificationLinkExpired,
+            ErrorCode::VerificationLinkStale,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/me/contact/verification-email",
+        &[
+            ErrorCode::ContactAlreadyVerified,
+            ErrorCode::VerificationResendThrottled,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/provider/redemptions",
+        &[
+            ErrorCode::OrderNotConfirmed,
+            ErrorCode::OrderAlreadyRedeemed,
+            ErrorCode::OrderCountInvalid,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/redemption-items/{id}/decision",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::ItemAlreadyDecided,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/redemption-objections/{id}/resolution",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::ObjectionAlreadyResolved,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/public/redemption-notices/{item_id}/objections",
+        &[ErrorCode::NoticeNotOpen],
+    ),
+    (
+        "post",
+        "/api/v1/settlement-runs",
+        &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture],
+    ),
+    (
+        "post",
+        "/api/v1/settlement-runs/{id}/decision",
+        &[
+            ErrorCode::SameUserCannotApprove,
+            ErrorCode::RunAlreadyDecided,
+        ],
+    ),
+    (
+        "get",
+        "/api/v1/settlement-runs/{id}/bank-file",
+        &[ErrorCode::RunNotApprovedForExport],
+    ),
+    (
+        "post",
+        "/api/v1/settlement-runs/{id}/results",
+        &[
+            ErrorCode::RunNotApprovedForExport,
+            ErrorCode::RunNotExported,
+            ErrorCode::ResultsFileMalformed,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/payouts/{id}/result",
+        &[
+            ErrorCode::PayoutAlreadyRecorded,
+            ErrorCode::RunNotApprovedForExport,
+            ErrorCode::RunNotExported,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/payouts/{id}/reversal",
+        &[ErrorCode::PayoutNotPaid],
+    ),
+    (
+        "post",
+        "/api/v1/entitlement-runs",
+        &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture],
+    ),
+    (
+        "post",
+        "/api/v1/entitlements/{id}/decision",
+        &[
+            ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::EntitlementAlreadyDecided,
+            ErrorCode::EntitlementInNotice,
+            ErrorCode::CertificationNotInForce,
+            ErrorCode::DuplicateSupportRefused,
+            ErrorCode::SubsidyPolicyUnknown,
+            ErrorCode::Required,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/support-grants",
+        &[
+            ErrorCode::CreditCodeInvalid,
+            ErrorCode::DateInvalid,
+            ErrorCode::PeriodInvalid,
+            ErrorCode::AmountInvalid,
+            ErrorCode::AmountTooPrecise,
+            ErrorCode::AmountNegative,
+            ErrorCode::AmountOutOfRange,
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/space/statistics",
+        &[
+            ErrorCode::StatisticsLocked,
+            ErrorCode::StatisticsYearInvalid,
+            ErrorCode::FigureUnknown,
+            ErrorCode::FigureRequired,
+            ErrorCode::FigureInvalid,
+            ErrorCode::FigureNegative,
+            ErrorCode::FigureTooPrecise,
+            ErrorCode::PercentAbove100,
+            ErrorCode::FigureExceeds,
+            ErrorCode::FigureOutOfRange,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/performance-evaluations",
+        &[
+            ErrorCode::AlreadyEvaluated,
+            ErrorCode::StatisticsDeadlineNotPassed,
+            ErrorCode::PerformanceAwardNotConfigured,
+            ErrorCode::YearNotOver,
+        ],
+    ),
+    ("post", "/api/v1/users", &[ErrorCode::UsernameTaken]),
+    (
+        "put",
+        "/api/v1/users/{id}/affiliations",
+        &[
+            ErrorCode::NotStaff,
+            ErrorCode::CreditCodeInvalid,
+            ErrorCode::TooMany,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/programmes",
+        &[ErrorCode::ProgrammeCodeTaken],
+    ),
+    (
+        "post",
+        "/api/v1/batches/{id}/claims",
+        &[
+            ErrorCode::BatchNotOpen,
+            ErrorCode::BatchClosed,
+            ErrorCode::BatchSoldOut,
+            ErrorCode::AlreadyClaimed,
+            ErrorCode::ClaimGateUnmet,
+            ErrorCode::AnnualLimitReached,
+            ErrorCode::BatchAllocatedByLottery,
+            ErrorCode::FirmNotOnboarded,
+            ErrorCode::FaceValueNotOffered,
+            ErrorCode::FaceValueRequired,
+            ErrorCode::ClaimQueueFull,
+            ErrorCode::ServiceUnavailable,
+        ],
+    ),
+];
+
+/// Each operation's codes of `ERRORS`, under their status, with their English message:
+/// the per-endpoint lists come from the one table of codes.
+struct ErrorCodes;
+
+/// The operation `method` of `path`, if the document has it.
+fn operation_mut<'a>(
+    openapi: &'a mut utoipa::openapi::OpenApi,
+    method: &str,
+    path: &str,
+) -> Option<&'a mut utoipa::openapi::path::Operation> {
+    let item = openapi.paths.paths.get_mut(path)?;
+    match method {
+        "get" => item.get.as_mut(),
+        "post" => item.post.as_mut(),
+        "put" => item.put.as_mut(),
+        "patch" => item.patch.as_mut(),
+        "delete" => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
+impl Modify for ErrorCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::BTreeMap;
+        use utoipa::openapi::{content::Content, Ref, RefOr, Response};
+        for (method, path, codes) in ERRORS {
+            let Some(op) = operation_mut(openapi, method, path) else {
+                continue;
+            };
+            let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+            for code in codes.iter() {
+                let line = format!("`{}`: {}", code.as_str(), code.en());
+                let lines = by_status.entry(code.kind().http_status()).or_default();
+                if !lines
+                    .iter()
+                    .any(|l| l.starts_with(&format!("`{}`", code.as_str())))
+                {
+                    lines.push(line);
+                }
+            }
+            for (status, lines) in by_status {
+                let description = lines.join("; ");
+                let response = op
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| {
+                        let mut r = Response::new("");
+                        r.content.insert(
+                            "application/problem+json".into(),
+                            Content::new(Some(Ref::from_schema_name("Problem"))),
+                        );
+                        RefOr::T(r)
+                    });
+                if let RefOr::T(r) = response {
+                    r.description = if r.description.is_empty() {
+                        description
+                    } else {
+                        format!("{}; {description}", r.description)
+                    };
+                }
+            }
+        }
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
@@ -250,6 +851,18 @@ mod tests {
     /// operation using either is then described with one of them (it happened twice:
     /// the notice lists, and the redemption application documented with a
     /// certification application's fields). Names must be unique across the crate.
+    #[test]
+    fn every_operation_named_in_the_error_list_is_in_the_document() {
+        let mut doc = super::document();
+        for (method, path, codes) in super::ERRORS {
+            assert!(!codes.is_empty(), "{method} {path}");
+            assert!(
+                super::operation_mut(&mut doc, method, path).is_some(),
+                "{method} {path} lists codes but is not in the document"
+            );
+        }
+    }
+
     #[test]
     fn no_two_documented_types_share_a_schema_name() {
         let derive = regex::Regex::new(

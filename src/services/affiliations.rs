@@ -59,7 +59,7 @@ pub fn set(
     if codes.len() > 50 {
         e.add(
             "credit_codes",
-            "too_many",
+            ErrorCode::TooMany,
             "最多申报 50 个单位",
             "at most 50 organisations",
         );

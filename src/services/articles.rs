@@ -8,6 +8,7 @@ use crate::db::models::{ArticleFileRow, ArticleRow};
 use crate::db::{self, articles as repo, DbConnection};
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
 use chrono::NaiveDateTime;
@@ -70,7 +71,7 @@ fn checked(input: &ArticleInput) -> AppResult<(ArticleKind, [String; 4])> {
     if kind.is_none() {
         e.add(
             "kind",
-            "article_kind_unknown",
+            ErrorCode::ArticleKindUnknown,
             "请选择通知公告或常见问题",
             "choose a notice or a common question",
         );

@@ -517,7 +517,7 @@ pub fn check_password(errors: &mut FieldErrors, field: &str, username: &str, pas
     if !(10..=128).contains(&len) || kinds < 3 || password.eq_ignore_ascii_case(username) {
         errors.add(
             field,
-            "password_too_weak",
+            ErrorCode::PasswordTooWeak,
             "密码须为10–128位，至少包含大写字母、小写字母、数字、符号中的三类，且不能与用户名相同",
             "passwords need 10-128 characters with at least three of: lower case, upper case, digits, symbols, and must differ from the username",
         );
@@ -533,7 +533,7 @@ pub fn check_username(errors: &mut FieldErrors, field: &str, username: &str) -> 
     if !ok {
         errors.add(
             field,
-            "username_invalid",
+            ErrorCode::UsernameInvalid,
             "用户名须为3–64位字母、数字或 ._-@",
             "usernames have 3-64 characters: letters, digits and ._-@",
         );
@@ -559,7 +559,7 @@ pub fn change_password(
     if current == new {
         errors.add(
             "new_password",
-            "password_unchanged",
+            ErrorCode::PasswordUnchanged,
             "新密码不能与当前密码相同",
             "the new password must differ from the current one",
         );

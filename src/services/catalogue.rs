@@ -85,14 +85,14 @@ fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> Ap
     if policy.category(&category).is_none() {
         e.add(
             "category",
-            "category_unknown",
+            ErrorCode::CategoryUnknown,
             format!("未知的服务类别：{category}"),
             format!("unknown service category: {category}"),
         );
     } else if !listed_for.contains(&category) {
         e.add(
             "category",
-            "category_not_listed",
+            ErrorCode::CategoryNotListed,
             "贵机构未获准提供该类别的服务",
             "the provider is not listed for this category",
         );
@@ -103,7 +103,7 @@ fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> Ap
     if price.get() == 0 && Fen::parse_yuan(&input.list_price).is_ok() {
         e.add(
             "list_price",
-            "amount_not_positive",
+            ErrorCode::AmountNotPositive,
             "标价必须大于零",
             "the list price must be more than zero",
         );
@@ -111,7 +111,7 @@ fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> Ap
     if !(1..=3650).contains(&input.delivery_days) {
         e.add(
             "delivery_days",
-            "delivery_days_invalid",
+            ErrorCode::DeliveryDaysInvalid,
             "交付周期应为 1 至 3650 天",
             "delivery_days must be between 1 and 3650",
         );

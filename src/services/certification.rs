@@ -157,7 +157,7 @@ pub fn apply(
     let Some(scheme) = cert.scheme(input.scheme.trim()) else {
         e.add(
             "scheme",
-            "scheme_unknown",
+            ErrorCode::SchemeUnknown,
             format!("未知的认定（备案）类型：{}", input.scheme),
             format!("unknown scheme {}", input.scheme),
         );
@@ -444,7 +444,7 @@ pub fn decide(
                         let mut e = FieldErrors::new();
                         e.add(
                             "certified_on",
-                            "date_before_application",
+                            ErrorCode::DateBeforeApplication,
                             "认定日期不能早于申报日期",
                             "certification cannot precede the application",
                         );
@@ -558,7 +558,7 @@ pub fn revoke(
                 let mut e = FieldErrors::new();
                 e.add(
                     "revoked_on",
-                    "date_before_certification",
+                    ErrorCode::DateBeforeCertification,
                     "撤销日期不能早于认定日期",
                     "revocation cannot precede the certification",
                 );

@@ -11,6 +11,7 @@ use crate::db::{self, documents as repo, DbConnection};
 use crate::domain::party::DocumentKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
+use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -140,7 +141,7 @@ fn checked(
         let codes: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
         e.add(
             "kind",
-            "document_kind_unknown",
+            ErrorCode::DocumentKindUnknown,
             format!("请选择材料类型：{}", names.join("、")),
             format!("choose the kind of document: {}", codes.join(", ")),
         );
@@ -162,7 +163,7 @@ fn checked(
         if k.needs_number() && number.is_none() {
             e.add(
                 "certificate_no",
-                "certificate_no_required",
+                ErrorCode::CertificateNoRequired,
                 format!("请填写{}的证书编号", k.name_zh()),
                 "enter the certificate's number",
             );
@@ -176,7 +177,7 @@ fn checked(
         {
             e.add(
                 "valid_until",
-                "valid_until_required",
+                ErrorCode::ValidUntilRequired,
                 format!("请填写{}的有效期", k.name_zh()),
                 "enter the date the certificate is valid until",
             );
@@ -186,7 +187,7 @@ fn checked(
         if u < today {
             e.add(
                 "valid_until",
-                "certificate_expired",
+                ErrorCode::CertificateExpired,
                 format!("证书已于 {u} 过期，请上传有效的证书"),
                 format!("the certificate expired on {u}; upload a valid one"),
             );
@@ -194,7 +195,7 @@ fn checked(
         if from.is_some_and(|f| f > u) {
             e.add(
                 "valid_until",
-                "validity_invalid",
+                ErrorCode::ValidityInvalid,
                 "有效期截止日期不能早于起始日期",
                 "the certificate cannot end before it starts",
             );

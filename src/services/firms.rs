@@ -218,7 +218,7 @@ fn clean_profile(
         Some(_) => {
             errors.add(
                 "registered_on",
-                "date_in_future",
+                ErrorCode::DateInFuture,
                 "成立日期不能晚于今天",
                 "the registration date is in the future",
             );
@@ -227,7 +227,7 @@ fn clean_profile(
         None => {
             errors.add(
                 "registered_on",
-                "date_invalid",
+                ErrorCode::DateInvalid,
                 "成立日期格式应为 YYYY-MM-DD（1900 年以后）",
                 "dates are written YYYY-MM-DD, from 1900",
             );
@@ -242,7 +242,7 @@ fn clean_profile(
     if policy.sme.industry(&industry).is_none() {
         errors.add(
             "industry",
-            "industry_unknown",
+            ErrorCode::IndustryUnknown,
             "行业代码不在企业划型标准表中",
             "unknown industry code (see /api/v1/policy/industries)",
         );
@@ -252,7 +252,7 @@ fn clean_profile(
     } else {
         errors.add(
             "employees",
-            "employees_invalid",
+            ErrorCode::EmployeesInvalid,
             "从业人员数应为 0 至 10,000,000 之间的整数",
             "employees must be between 0 and 10,000,000",
         );
@@ -279,7 +279,7 @@ fn clean_profile(
         Err(SizeError::TotalAssetsRequired) => {
             errors.add(
                 "total_assets",
-                "total_assets_required",
+                ErrorCode::TotalAssetsRequired,
                 "该行业按资产总额划型，请填写资产总额",
                 "this industry is sized by total assets; give total_assets",
             );
@@ -535,7 +535,7 @@ pub fn decide_onboarding(
     if input.decision == Decision::Reject && reason.is_none() {
         errors.add(
             "reason",
-            "reason_required",
+            ErrorCode::ReasonRequired,
             "驳回时必须填写理由",
             "a rejection needs a reason",
         );
@@ -648,7 +648,7 @@ fn space_unknown() -> AppError {
     let mut e = FieldErrors::new();
     e.add(
         "recommended_by_space_id",
-        "space_unknown",
+        ErrorCode::SpaceUnknown,
         "推荐载体不存在",
         "no such space",
     );

@@ -120,7 +120,7 @@ pub fn register(
         Err(err) => {
             e.add(
                 "credit_code",
-                "credit_code_invalid",
+                ErrorCode::CreditCodeInvalid,
                 err.message_zh(),
                 err.message_en(),
             );
@@ -134,7 +134,7 @@ pub fn register(
         if d < f {
             e.add(
                 "entered_on",
-                "date_before_founding",
+                ErrorCode::DateBeforeFounding,
                 "入孵日期不能早于企业成立日期",
                 "a firm cannot enter before it was founded",
             );
@@ -256,7 +256,7 @@ fn end(
                     End::Graduated(..) => "graduated_on",
                     End::Left(..) => "left_on",
                 },
-                "date_before_entry",
+                ErrorCode::DateBeforeEntry,
                 "日期不能早于入孵日期",
                 "the date precedes the entry",
             );
@@ -330,7 +330,7 @@ pub fn graduate(
             .and_then(|r| r.graduation.as_ref());
         match rules.map(|g| g.check(input.condition, amount)) {
             Some(Err((code, zh, en))) => {
-                let field = if code == "graduation_condition_not_in_scheme" {
+                let field = if code == ErrorCode::GraduationConditionNotInScheme {
                     "condition"
                 } else {
                     "amount"

@@ -104,7 +104,7 @@ pub fn request(
     if who.is_empty() || who.chars().count() > 254 || who.chars().any(char::is_control) {
         errors.add(
             "who",
-            "required",
+            ErrorCode::Required,
             "请填写用户名或注册邮箱",
             "enter your username or the email you registered",
         );

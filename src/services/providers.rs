@@ -208,7 +208,7 @@ pub fn apply(
     if categories.is_empty() {
         e.add(
             "categories",
-            "categories_required",
+            ErrorCode::CategoriesRequired,
             "至少选择一个服务类别",
             "choose at least one service category",
         );
@@ -217,7 +217,7 @@ pub fn apply(
         if policy.category(c).is_none() {
             e.add(
                 "categories",
-                "category_unknown",
+                ErrorCode::CategoryUnknown,
                 format!("未知的服务类别：{c}"),
                 format!("unknown service category: {c}"),
             );
@@ -374,7 +374,7 @@ pub fn decide_listing(
     if matches!(input.action, A::Reject | A::Suspend | A::Delist) && reason.is_none() {
         e.add(
             "reason",
-            "reason_required",
+            ErrorCode::ReasonRequired,
             "此操作必须填写理由",
             "this action needs a reason",
         );

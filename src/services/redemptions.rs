@@ -183,7 +183,7 @@ pub fn apply(
         let mut e = FieldErrors::new();
         e.add(
             "order_ids",
-            "order_count_invalid",
+            ErrorCode::OrderCountInvalid,
             format!("每份兑现申请应包含 1 至 {MAX_ITEMS} 个订单"),
             format!("an application holds 1 to {MAX_ITEMS} orders"),
         );

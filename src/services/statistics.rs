@@ -72,7 +72,7 @@ pub fn file(
     if input.year >= today.year() || input.year < 2000 {
         e.add(
             "year",
-            "statistics_year_invalid",
+            ErrorCode::StatisticsYearInvalid,
             "只能报送已结束年度的统计数据",
             "statistics are filed for a year that is over",
         );

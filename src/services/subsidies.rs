@@ -696,7 +696,7 @@ pub fn record_grant(
         Err(err) => {
             e.add(
                 "credit_code",
-                "credit_code_invalid",
+                ErrorCode::CreditCodeInvalid,
                 err.message_zh(),
                 err.message_en(),
             );
@@ -713,7 +713,7 @@ pub fn record_grant(
         if t < f {
             e.add(
                 "covers_to",
-                "period_invalid",
+                ErrorCode::PeriodInvalid,
                 "结束日期不能早于开始日期",
                 "the period ends before it starts",
             );
@@ -724,7 +724,7 @@ pub fn record_grant(
         Ok(_) => {
             e.add(
                 "amount",
-                "amount_not_positive",
+                ErrorCode::AmountNotPositive,
                 "金额须大于零",
                 "the amount must be more than zero",
             );

@@ -105,7 +105,7 @@ pub fn create_staff(
         .filter(|x| !x.trim().is_empty())
         .map(|x| e.email("email", x));
     if !input.role.is_staff() {
-        e.add("role", "role_not_staff", "此处只能创建审核、财务、管理员或审计账号；企业、机构和载体请自行注册",
+        e.add("role", ErrorCode::RoleNotStaff, "此处只能创建审核、财务、管理员或审计账号；企业、机构和载体请自行注册",
             "only reviewer, finance, admin and auditor accounts are created here; firms, providers and spaces register themselves");
     }
     e.finish()?;

@@ -95,7 +95,7 @@ fn share_to_bp(e: &mut FieldErrors, field: &str, s: &str, allow_zero: bool) -> i
         _ => {
             e.add(
                 field,
-                "share_invalid",
+                ErrorCode::ShareInvalid,
                 format!("{field} 应为 0 到 1 之间的小数，最多四位小数"),
                 format!("{field} must be a decimal share between 0 and 1 with at most 4 decimals"),
             );
@@ -183,7 +183,7 @@ fn programme_row(
     {
         e.add(
             "code",
-            "programme_code_invalid",
+            ErrorCode::ProgrammeCodeInvalid,
             "项目代码应为2–16位大写字母或数字",
             "programme codes have 2-16 capital letters or digits",
         );
@@ -199,7 +199,7 @@ fn programme_row(
         if policy.category(&c).is_none() {
             e.add(
                 "categories",
-                "category_unknown",
+                ErrorCode::CategoryUnknown,
                 format!("未知的服务类别：{c}"),
                 format!("unknown service category: {c}"),
             );
@@ -210,7 +210,7 @@ fn programme_row(
     if cats.is_empty() {
         e.add(
             "categories",
-            "categories_required",
+            ErrorCode::CategoriesRequired,
             "至少选择一个服务类别",
             "choose at least one service category",
         );
@@ -218,7 +218,7 @@ fn programme_row(
     if kind == VoucherKind::Special && cats.len() != 1 {
         e.add(
             "categories",
-            "special_voucher_one_category",
+            ErrorCode::SpecialVoucherOneCategory,
             "专用券只能对应一个服务类别",
             "a special voucher buys exactly one category",
         );
@@ -241,7 +241,7 @@ fn programme_row(
     if !(1..=60).contains(&validity) {
         e.add(
             "validity_months",
-            "validity_invalid",
+            ErrorCode::ValidityInvalid,
             "有效期应为1–60个月",
             "validity is 1-60 months",
         );
@@ -253,7 +253,7 @@ fn programme_row(
     if classes.is_empty() {
         e.add(
             "eligible_size_classes",
-            "size_classes_required",
+            ErrorCode::SizeClassesRequired,
             "至少选择一种企业规模",
             "choose at least one size class",
         );
@@ -275,7 +275,7 @@ fn programme_row(
     if !(1..=100).contains(&per_batch) || per_year < per_batch || per_year > 1000 {
         e.add(
             "per_year_limit",
-            "limits_invalid",
+            ErrorCode::LimitsInvalid,
             "每期限额应为1–100，年度限额不小于每期限额",
             "per-batch limit 1-100 and a yearly limit at least as large",
         );
@@ -469,7 +469,7 @@ fn within_programme_ceiling(
         let mut e = FieldErrors::new();
         e.add(
             field,
-            "programme_ceiling_exceeded",
+            ErrorCode::ProgrammeCeilingExceeded,
             format!(
                 "本计划各期预算合计将超过上限 {} 元",
                 Fen::new(PROGRAMME_MAX_FEN)
@@ -490,7 +490,7 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
         None => {
             e.add(
                 field,
-                "instant_invalid",
+                ErrorCode::InstantInvalid,
                 "时间格式应为 RFC 3339，如 2026-12-01T09:00:00+08:00",
                 "instants are RFC 3339 with an offset, e.g. 2026-12-01T09:00:00+08:00",
             );
@@ -512,7 +512,7 @@ pub fn create_batch(
     if budget.get() == 0 && e.is_empty() {
         e.add(
             "budget",
-            "budget_invalid",
+            ErrorCode::BudgetInvalid,
             "预算必须大于零",
             "the budget must be positive",
         );
@@ -523,7 +523,7 @@ pub fn create_batch(
         if v.get() == 0 {
             e.add(
                 "face_values",
-                "face_value_invalid",
+                ErrorCode::FaceValueInvalid,
                 "面额必须大于零",
                 "face values must be positive",
             );
@@ -535,7 +535,7 @@ pub fn create_batch(
     if input.face_values.is_empty() {
         e.add(
             "face_values",
-            "face_values_required",
+            ErrorCode::FaceValuesRequired,
             "至少设置一种面额",
             "give at least one face value",
         );
@@ -543,7 +543,7 @@ pub fn create_batch(
     if faces.last().is_some_and(|m| *m > budget) && budget.get() > 0 {
         e.add(
             "face_values",
-            "face_value_above_budget",
+            ErrorCode::FaceValueAboveBudget,
             "面额不能超过预算",
             "a face value cannot exceed the budget",
         );
@@ -554,14 +554,14 @@ pub fn create_batch(
         if c <= o {
             e.add(
                 "closes_at",
-                "window_invalid",
+                ErrorCode::WindowInvalid,
                 "结束时间必须晚于开始时间",
                 "closes_at must be after opens_at",
             );
         } else if c <= now {
             e.add(
                 "closes_at",
-                "window_past",
+                ErrorCode::WindowPast,
                 "结束时间已过，不能新建该期",
                 "closes_at has passed: such a batch could never be claimed",
             );
@@ -571,7 +571,7 @@ pub fn create_batch(
     if opens.is_some_and(|o| o < now - chrono::Duration::days(1)) {
         e.add(
             "opens_at",
-            "opens_at_past",
+            ErrorCode::OpensAtPast,
             "开放时间不能早于现在一天以上",
             "opens_at may not be more than a day before now",
         );
@@ -702,7 +702,7 @@ pub fn top_up(
     if amount.get() == 0 && e.is_empty() {
         e.add(
             "amount",
-            "amount_not_positive",
+            ErrorCode::AmountNotPositive,
             "追加金额必须大于零",
             "a top-up must be positive",
         );
@@ -721,7 +721,7 @@ pub fn top_up(
             let mut e = FieldErrors::new();
             e.add(
                 "amount",
-                "budget_ceiling_exceeded",
+                ErrorCode::BudgetCeilingExceeded,
                 format!("追加后该期预算将超过上限 {} 元", Fen::new(MAX_FEN)),
                 format!(
                     "the batch's budget would pass its ceiling of {} yuan",

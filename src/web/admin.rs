@@ -9,6 +9,7 @@ use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::http::{db, path_id, State};
 use crate::jobs::{self, RunOrigin};
 use crate::services::users::{self, NewStaffUser};
@@ -152,7 +153,7 @@ async fn create_programme(
                     if i.co_payment_ratio.is_none() {
                         e.add(
                             "co_payment_ratio",
-                            "share_invalid",
+                            ErrorCode::ShareInvalid,
                             "请填写大于 0、不超过 100 的百分数，最多两位小数，如 50",
                             "a percentage above 0 and at most 100, with at most 2 decimals, e.g. 50",
                         );

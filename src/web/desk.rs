@@ -464,7 +464,12 @@ impl Posted {
                 match v.parse::<i64>() {
                     Ok(n) => Value::from(n),
                     Err(_) => {
-                        bad.add(k, "integer_invalid", "请填写整数", "must be a whole number");
+                        bad.add(
+                            k,
+                            ErrorCode::IntegerInvalid,
+                            "请填写整数",
+                            "must be a whole number",
+                        );
                         continue;
                     }
                 }
@@ -510,7 +515,12 @@ impl Posted {
                 break;
             };
             if !bad.0.iter().any(|x| x.field == name) {
-                bad.add(&name, "required", "此项为必填项", "this field is required");
+                bad.add(
+                    &name,
+                    ErrorCode::Required,
+                    "此项为必填项",
+                    "this field is required",
+                );
             }
             // The stand-in of the right kind is the one after which this field is no
             // longer what is missing.

@@ -366,11 +366,16 @@ fn input_of(kind: Kind, p: &Posted) -> (serde_json::Value, FieldErrors) {
                 Ok(n) => Value::from(n),
                 Err(_) => {
                     if v.is_empty() {
-                        prior.add(x.name, "required", "此项为必填项", "this field is required");
+                        prior.add(
+                            x.name,
+                            ErrorCode::Required,
+                            "此项为必填项",
+                            "this field is required",
+                        );
                     } else {
                         prior.add(
                             x.name,
-                            "integer_invalid",
+                            ErrorCode::IntegerInvalid,
                             "请填写整数",
                             "must be a whole number",
                         );
@@ -383,7 +388,7 @@ fn input_of(kind: Kind, p: &Posted) -> (serde_json::Value, FieldErrors) {
                 None => {
                     prior.add(
                         x.name,
-                        "required",
+                        ErrorCode::Required,
                         "请选择载体类型",
                         "choose the kind of carrier",
                     );
@@ -421,7 +426,12 @@ fn run(
             }
         });
         if let Err(e) = checked {
-            prior.add("file", &e.code, e.detail, e.detail_en);
+            prior.0.push(crate::domain::validation::FieldError {
+                field: "file".into(),
+                code: e.code.into_owned(),
+                detail: e.detail,
+                detail_en: e.detail_en,
+            });
         }
     }
     let read = |e: serde_json::Error| AppError::of(ErrorCode::FormUnreadable).arg("reason", e);

@@ -9,6 +9,7 @@ use super::{local_time, val, wire};
 use crate::domain::certification::{FigureDef, FigureKind, Graduation};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::http::{db, path_id, State};
 use crate::services::certification::{self as certs, ApplicationInput};
 use crate::services::incubatees::{self, DepartureInput, GraduationInput, IncubateeInput};
@@ -361,7 +362,7 @@ async fn file_statistics(
         let year = p.get("year").trim().parse::<i32>().unwrap_or_else(|_| {
             e.add(
                 "year",
-                "year_invalid",
+                ErrorCode::YearInvalid,
                 "请填写年份，如 2026",
                 "a year, e.g. 2026",
             );

@@ -368,3 +368,29 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
         "{report}"
     );
 }
+
+/// An endpoint's codes are listed under their status from the one table of codes,
+/// with the message a client will read.
+#[actix_web::test]
+async fn the_document_lists_each_endpoints_codes_under_their_status() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let responses = &doc["paths"]["/api/v1/orders"]["post"]["responses"];
+    let conflict = responses["409"]["description"].as_str().unwrap_or_default();
+    assert!(
+        conflict.contains("`voucher_expired`: this voucher has expired"),
+        "{conflict}"
+    );
+    assert!(conflict.contains("`provider_suspended`"), "{conflict}");
+    let invalid = responses["422"]["description"].as_str().unwrap_or_default();
+    assert!(invalid.contains("`amount_too_precise`"), "{invalid}");
+    assert_eq!(
+        responses["409"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
+    let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login["429"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`account_locked`"));
+}

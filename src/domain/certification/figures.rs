@@ -1,6 +1,7 @@
 //! The figures a space files: their values, and the check of each against its kind.
 
 use super::*;
+use crate::domain::error_code::ErrorCode;
 use crate::domain::validation::FieldErrors;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -96,7 +97,7 @@ pub fn check_figures(
         let Some(def) = policy.figure(id) else {
             e.add(
                 &field,
-                "figure_unknown",
+                ErrorCode::FigureUnknown,
                 format!("未知的申报指标：{id}"),
                 format!("unknown figure {id}"),
             );
@@ -116,7 +117,7 @@ pub fn check_figures(
                 let o = policy.figure(other).map_or(other.as_str(), |f| &f.name_zh);
                 e.add(
                     &format!("figures.{}", def.id),
-                    "figure_exceeds",
+                    ErrorCode::FigureExceeds,
                     format!("{}（{}）不能大于{}（{}）", def.name_zh, v, o, limit),
                     format!("{} ({v}) cannot exceed {other} ({limit})", def.id),
                 );
@@ -129,7 +130,7 @@ pub fn check_figures(
                 let name = policy.figure(id).map_or(id.as_str(), |f| &f.name_zh);
                 e.add(
                     &format!("figures.{id}"),
-                    "figure_required",
+                    ErrorCode::FigureRequired,
                     format!("请填报：{name}"),
                     format!("the figure {id} is required"),
                 );
@@ -147,7 +148,7 @@ fn parse_figure(
     e: &mut FieldErrors,
 ) -> Option<FigureValue> {
     use serde_json::Value;
-    let mut bad = |code: &str, zh: String, en: String| {
+    let mut bad = |code: ErrorCode, zh: String, en: String| {
         e.add(field, code, zh, en);
         None
     };
@@ -155,7 +156,7 @@ fn parse_figure(
         FigureKind::Bool => match v {
             Value::Bool(b) => Some(FigureValue::Bool(*b)),
             _ => bad(
-                "figure_invalid",
+                ErrorCode::FigureInvalid,
                 format!("{}应为是或否（true/false）", def.name_zh),
                 format!("{} is true or false", def.id),
             ),
@@ -164,17 +165,17 @@ fn parse_figure(
             let parsed = v.as_str().and_then(crate::domain::validation::parse_day);
             match parsed {
                 None => bad(
-                    "date_invalid",
+                    ErrorCode::DateInvalid,
                     format!("{}的日期格式应为 YYYY-MM-DD", def.name_zh),
                     format!("{} is a date, YYYY-MM-DD", def.id),
                 ),
                 Some(d) if d > today => bad(
-                    "date_in_future",
+                    ErrorCode::DateInFuture,
                     format!("{}不能晚于今天", def.name_zh),
                     format!("{} is in the future", def.id),
                 ),
                 Some(d) if d.year() < 1900 => bad(
-                    "date_invalid",
+                    ErrorCode::DateInvalid,
                     format!("{}的日期不合理", def.name_zh),
                     format!("{} is before 1900", def.id),
                 ),
@@ -191,7 +192,7 @@ fn parse_figure(
             };
             let Some(d) = number else {
                 return bad(
-                    "figure_invalid",
+                    ErrorCode::FigureInvalid,
                     format!("{}应为数字（小数请写成字符串，如 \"12.50\"）", def.name_zh),
                     format!(
                         "{} is a number: an integer, or a decimal string such as \"12.50\"",
@@ -202,13 +203,13 @@ fn parse_figure(
             let whole = kind == FigureKind::Count;
             if d.is_sign_negative() && !d.is_zero() {
                 bad(
-                    "figure_negative",
+                    ErrorCode::FigureNegative,
                     format!("{}不能为负数", def.name_zh),
                     format!("{} cannot be negative", def.id),
                 )
             } else if (whole && !d.fract().is_zero()) || (!whole && d.normalize().scale() > 2) {
                 bad(
-                    "figure_too_precise",
+                    ErrorCode::FigureTooPrecise,
                     if whole {
                         format!("{}应为整数", def.name_zh)
                     } else {
@@ -222,13 +223,13 @@ fn parse_figure(
                 )
             } else if kind == FigureKind::Percent && d > Decimal::ONE_HUNDRED {
                 bad(
-                    "percent_above_100",
+                    ErrorCode::PercentAbove100,
                     format!("{}不能超过 100%", def.name_zh),
                     format!("{} is a percentage, at most 100", def.id),
                 )
             } else if d > Decimal::from(MAX_FIGURE) {
                 bad(
-                    "figure_out_of_range",
+                    ErrorCode::FigureOutOfRange,
                     format!("{}超出合理范围", def.name_zh),
                     format!("{} is out of range", def.id),
                 )

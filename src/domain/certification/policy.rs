@@ -1,6 +1,7 @@
 //! Certification schemes as data: the figures they ask for, their criteria, their
 //! incubatee and graduation rules, the benefit windows, and the policy that holds them.
 
+use crate::domain::error_code::ErrorCode;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -321,7 +322,7 @@ pub struct GraduationRules {
 }
 
 /// Why a graduation does not meet the scheme: (code, Chinese, English).
-pub type GraduationRefusal = (&'static str, String, String);
+pub type GraduationRefusal = (ErrorCode, String, String);
 
 impl GraduationRules {
     /// Whether `condition`, with the `amount` in yuan where it is one of money, graduates
@@ -333,7 +334,7 @@ impl GraduationRules {
     ) -> Result<(), GraduationRefusal> {
         let unknown = || {
             Err((
-                "graduation_condition_not_in_scheme",
+                ErrorCode::GraduationConditionNotInScheme,
                 format!("该认定类型的毕业条件不包括“{}”", condition.as_str()),
                 format!(
                     "{} is not a graduation condition of the scheme",
@@ -357,13 +358,13 @@ impl GraduationRules {
         };
         match amount {
             None => Err((
-                "graduation_amount_required",
+                ErrorCode::GraduationAmountRequired,
                 "请填写金额（元）".into(),
                 "this condition needs the amount in yuan".into(),
             )),
             Some(a) if a > threshold => Ok(()),
             Some(a) => Err((
-                "graduation_condition_unmet",
+                ErrorCode::GraduationConditionUnmet,
                 format!(
                     "须超过 {} 元，填报为 {} 元",
                     threshold.normalize(),

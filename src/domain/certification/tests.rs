@@ -103,20 +103,27 @@ fn graduation_conditions_follow_the_scheme_and_amounts_must_be_above() {
     let five_m = Decimal::from(5_000_000);
     assert!(g.check(Graduation::HighTechEnterprise, None).is_ok());
     assert_eq!(
-        g.check(Graduation::Investment, Some(five_m)).unwrap_err().0,
+        g.check(Graduation::Investment, Some(five_m))
+            .unwrap_err()
+            .0
+            .as_str(),
         "graduation_condition_unmet"
     );
     assert!(g
         .check(Graduation::Investment, Some(five_m + Decimal::new(1, 2)))
         .is_ok());
     assert_eq!(
-        g.check(Graduation::Investment, None).unwrap_err().0,
+        g.check(Graduation::Investment, None)
+            .unwrap_err()
+            .0
+            .as_str(),
         "graduation_amount_required"
     );
     assert_eq!(
         g.check(Graduation::TechInnovationEnterprise, None)
             .unwrap_err()
-            .0,
+            .0
+            .as_str(),
         "graduation_condition_not_in_scheme"
     );
     let prov = p

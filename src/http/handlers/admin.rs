@@ -66,8 +66,6 @@ pub struct RunRequest {
     params(("job" = String, Path, description = "outbox_dispatch, voucher_expiry_reminders, provider_notices, redemption_notices, voucher_expiry, settlement, entitlements, lottery_draw, housekeeping")),
     security(("bearer" = [])), responses(
     (status = 201, body = JobRunView),
-    (status = 409, description = "job_slot_taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "job_slot_in_future, job_slot_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/admin/jobs/{job}/runs")]
 pub async fn run_job(
@@ -148,7 +146,6 @@ pub async fn outbox_get(
 /// counted afresh.
 #[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OutboxView),
-    (status = 409, description = "outbox_not_failed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/admin/outbox/{id}/retry")]
 pub async fn outbox_retry(

@@ -16,8 +16,6 @@ pub struct LoginRequest {
 /// Sign in with username and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = Tokens),
-    (status = 401, description = "invalid_credentials, account_disabled", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "account_locked, too_many_login_attempts", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/login")]
 pub async fn login(
@@ -47,7 +45,6 @@ pub struct RefreshRequest {
 /// Exchange a refresh token for new tokens; the old refresh token stops working.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = Tokens),
-    (status = 401, description = "refresh_token_invalid, refresh_token_reused, refresh_token_expired, refresh_token_revoked", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -131,7 +128,6 @@ pub struct PasswordChange {
 /// Change the password. Every other session and token stops working; new tokens are returned.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])), responses(
     (status = 200, body = Tokens),
-    (status = 422, description = "current_password_wrong, password_too_weak", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/password")]
 pub async fn change_password(

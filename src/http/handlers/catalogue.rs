@@ -57,8 +57,6 @@ pub async fn mine(state: State, auth: Auth<ProviderRole>) -> actix_web::Result<H
 /// Publish a service (a listed provider, in a category it is listed for).
 #[utoipa::path(post, path = "/api/v1/provider/services", tag = "catalogue", request_body = ServiceItemInput, security(("bearer" = [])), responses(
     (status = 201, body = ServiceItemView),
-    (status = 409, description = "provider_not_listed", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "category_unknown, category_not_listed, amount_*, delivery_days_invalid, required, too_long", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/provider/services")]
 pub async fn create(
@@ -81,7 +79,6 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/provider/services/{id}", tag = "catalogue", request_body = ServiceItemInput, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = ServiceItemView),
-    (status = 409, description = "provider_not_listed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[put("/provider/services/{id}")]
 pub async fn update(

@@ -15,8 +15,6 @@ use actix_web::{get, post, web, HttpResponse};
 /// evaluation is kept with the application as it is today.
 #[utoipa::path(post, path = "/api/v1/space/certification-applications", tag = "certification", request_body = ApplicationInput, security(("bearer" = [])), responses(
     (status = 201, body = ApplicationView),
-    (status = 409, description = "application_open, already_certified", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "scheme_unknown, scheme_not_for_space_kind and the figure errors of the evaluation endpoint", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/certification-applications")]
 pub async fn apply(
@@ -38,7 +36,6 @@ pub async fn apply(
 /// The space withdraws its open application.
 #[utoipa::path(post, path = "/api/v1/space/certification-applications/{id}/withdrawal", tag = "certification", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ApplicationView),
-    (status = 409, description = "application_not_open", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/certification-applications/{id}/withdrawal")]
 pub async fn withdraw(
@@ -99,9 +96,6 @@ pub async fn application(
 #[utoipa::path(post, path = "/api/v1/certification-applications/{id}/decision", tag = "certification", request_body = CertificationDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = Decided),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "application_not_open, application_not_eligible, already_certified", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "required (reason), date_invalid, date_in_future, date_before_application", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/certification-applications/{id}/decision")]
 pub async fn decide(
@@ -144,9 +138,6 @@ pub async fn certifications(
 #[utoipa::path(post, path = "/api/v1/certifications/{id}/revocation", tag = "certification", request_body = RevocationInput, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = CertificationView),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "certification_not_active", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "required (reason), date_invalid, date_in_future, date_before_certification", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/certifications/{id}/revocation")]
 pub async fn revoke(

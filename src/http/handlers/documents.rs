@@ -15,9 +15,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 #[utoipa::path(post, path = "/api/v1/me/documents", tag = "registration", params(DocumentInput),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])), responses(
     (status = 201, body = DocumentView),
-    (status = 408, description = "upload_timeout", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "file_too_large", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "document_kind_unknown, certificate_no_required, valid_until_required, certificate_expired, validity_invalid, date_invalid, date_in_future, file_empty, file_type_unsupported", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/me/documents")]
 pub async fn upload(

@@ -20,7 +20,6 @@ pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> actix_web::Result<Ht
 /// Edit the profile before onboarding; a rejected profile is resubmitted.
 #[utoipa::path(put, path = "/api/v1/firm/profile", tag = "firms", request_body = FirmProfileInput, security(("bearer" = [])), responses(
     (status = 200, body = FirmView),
-    (status = 409, description = "firm_profile_locked, credit_code_taken", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[put("/firm/profile")]
 pub async fn update_my_firm(
@@ -83,7 +82,6 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/firms/{id}/onboarding", tag = "firms", request_body = OnboardingDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = FirmView),
-    (status = 409, description = "onboarding_already_decided", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/firms/{id}/onboarding")]
 pub async fn onboarding(

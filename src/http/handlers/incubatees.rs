@@ -32,8 +32,6 @@ pub async fn figures(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<H
 /// follow the scheme's incubatee rules.
 #[utoipa::path(post, path = "/api/v1/space/incubatees", tag = "spaces", request_body = IncubateeInput, security(("bearer" = [])), responses(
     (status = 201, body = IncubateeView),
-    (status = 409, description = "incubatee_already_registered", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "credit_code_invalid, date_invalid, date_in_future, date_before_founding, incubatee_too_old, scheme_required, scheme_unknown, scheme_has_no_incubatee_rules, required", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/incubatees")]
 pub async fn register(
@@ -56,8 +54,6 @@ pub async fn register(
 /// its figures).
 #[utoipa::path(post, path = "/api/v1/space/incubatees/{id}/graduation", tag = "spaces", request_body = GraduationInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = IncubateeView),
-    (status = 409, description = "incubatee_not_current", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "date_invalid, date_in_future, date_before_entry, graduation_condition_not_in_scheme, graduation_amount_required, graduation_condition_unmet, amount_*", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/incubatees/{id}/graduation")]
 pub async fn graduate(
@@ -81,8 +77,6 @@ pub async fn graduate(
 /// Records a firm leaving without graduating.
 #[utoipa::path(post, path = "/api/v1/space/incubatees/{id}/departure", tag = "spaces", request_body = DepartureInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = IncubateeView),
-    (status = 409, description = "incubatee_not_current", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "date_invalid, date_in_future, date_before_entry, required", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/incubatees/{id}/departure")]
 pub async fn depart(

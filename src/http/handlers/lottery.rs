@@ -22,8 +22,6 @@ pub async fn lottery(state: State, path: web::Path<String>) -> actix_web::Result
 #[utoipa::path(put, path = "/api/v1/batches/{id}/lottery/entry", tag = "lottery", request_body = EntryInput, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 201, body = EntryView), (status = 200, body = EntryView),
-    (status = 409, description = "batch_not_lottery, lottery_registration_closed", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "firm_not_eligible, face_value_not_offered, face_value_required", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[put("/batches/{id}/lottery/entry")]
 pub async fn enter(
@@ -66,7 +64,6 @@ pub async fn my_entry(
 #[utoipa::path(delete, path = "/api/v1/batches/{id}/lottery/entry", tag = "lottery", params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 204, description = "withdrawn"),
-    (status = 409, description = "lottery_registration_closed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/batches/{id}/lottery/entry")]
 pub async fn withdraw(
@@ -89,7 +86,6 @@ pub async fn withdraw(
 #[utoipa::path(post, path = "/api/v1/batches/{id}/lottery/draw", tag = "lottery", params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = LotteryView),
-    (status = 409, description = "batch_not_lottery, lottery_not_due, lottery_already_drawn, batch_closed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/batches/{id}/lottery/draw")]
 pub async fn draw(

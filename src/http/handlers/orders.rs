@@ -39,9 +39,6 @@ where
 /// How a contract would be split between the voucher and the firm, before ordering.
 #[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderInput, security(("bearer" = [])), responses(
     (status = 200, body = Quote),
-    (status = 403, description = "related_party_forbidden", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "voucher_expired, voucher_not_active, voucher_exhausted, service_not_offered, provider_not_listed, provider_suspended", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "amount_*, category_not_covered, amount_too_small", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/quote")]
 pub async fn quote(
@@ -59,10 +56,7 @@ pub async fn quote(
 /// declines.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput, security(("bearer" = [])), responses(
     (status = 201, body = OrderView),
-    (status = 403, description = "related_party_forbidden", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "the voucher is not the firm's, or no such service item", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "voucher_expired, voucher_not_active, voucher_exhausted, service_not_offered, provider_not_listed, provider_suspended", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "amount_*, category_not_covered, amount_too_small", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders")]
 pub async fn create(
@@ -123,7 +117,6 @@ pub async fn get(
 /// The provider accepts: the voucher's share is held.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/accept", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid, voucher_balance_insufficient, voucher_expired, provider_not_listed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/accept")]
 pub async fn accept(
@@ -142,7 +135,6 @@ pub async fn accept(
 /// The provider declines a requested order, with a reason.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/decline", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/decline")]
 pub async fn decline(
@@ -163,7 +155,6 @@ pub async fn decline(
 /// The firm or the provider cancels before delivery; a hold is released.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/cancel")]
 pub async fn cancel(
@@ -184,7 +175,6 @@ pub async fn cancel(
 /// The provider marks the order delivered (every required document uploaded).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid, evidence_missing, delivery_grace_ended", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/deliver")]
 pub async fn deliver(
@@ -203,7 +193,6 @@ pub async fn deliver(
 /// The firm confirms the delivery: the held share is consumed.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/confirm")]
 pub async fn confirm(
@@ -222,7 +211,6 @@ pub async fn confirm(
 /// The firm disputes the delivery, with a reason; a reviewer resolves it.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute", tag = "orders", request_body = ReasonInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/dispute")]
 pub async fn dispute(
@@ -243,8 +231,6 @@ pub async fn dispute(
 /// A reviewer resolves a dispute: the delivery stands, or the order is cancelled.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispute-resolution", tag = "orders", request_body = DisputeResolution, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "order_state_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/dispute-resolution")]
 pub async fn resolve_dispute(
@@ -276,10 +262,6 @@ pub struct EvidenceQuery {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/evidence", tag = "orders", params(("id" = String, Path), EvidenceQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])), responses(
     (status = 201, body = EvidenceView),
-    (status = 409, description = "evidence_not_accepted_now", body = Problem, content_type = "application/problem+json"),
-    (status = 408, description = "upload_timeout: the body did not arrive within data.upload_timeout_secs", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "file_too_large", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "file_empty, file_type_unsupported", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/evidence")]
 pub async fn upload(

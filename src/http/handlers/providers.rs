@@ -50,7 +50,6 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/providers/{id}/listing", tag = "providers", request_body = ListingDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = ProviderView),
-    (status = 409, description = "listing_transition_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/providers/{id}/listing")]
 pub async fn listing(
@@ -87,7 +86,6 @@ pub async fn objections(
 #[utoipa::path(post, path = "/api/v1/objections/{id}/resolution", tag = "providers", request_body = ObjectionResolution, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = ObjectionView),
-    (status = 409, description = "objection_already_resolved", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/objections/{id}/resolution")]
 pub async fn resolve_objection(

@@ -70,7 +70,6 @@ pub async fn certification_scheme(
     request_body = FiguresInput, responses(
     (status = 200, body = Evaluation),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "figure_unknown, figure_required, figure_invalid, figure_negative, figure_too_precise, percent_above_100, figure_exceeds, figure_out_of_range, date_invalid, date_in_future", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/policy/certification-schemes/{code}/evaluation")]
 pub async fn certification_self_check(
@@ -86,8 +85,6 @@ pub async fn certification_self_check(
 /// A firm registers itself and its first user account; onboarding starts as `submitted`.
 #[utoipa::path(post, path = "/api/v1/registrations/firm", tag = "registration", request_body = FirmRegistration, responses(
     (status = 201, body = Registered<FirmView>),
-    (status = 409, description = "credit_code_taken, username_taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "credit_code_invalid and other field errors", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/registrations/firm")]
 pub async fn register_firm(
@@ -122,7 +119,6 @@ pub async fn register_firm(
 /// A service provider applies to be listed (then a reviewer opens its public notice).
 #[utoipa::path(post, path = "/api/v1/registrations/provider", tag = "registration", request_body = ProviderApplication, responses(
     (status = 201, body = Registered<ProviderView>),
-    (status = 409, description = "credit_code_taken, username_taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/registrations/provider")]
@@ -207,7 +203,6 @@ pub async fn provider_notices(
 #[utoipa::path(post, path = "/api/v1/public/provider-notices/{provider_id}/objections", tag = "public", request_body = ObjectionInput,
     params(("provider_id" = String, Path)), responses(
     (status = 201, body = ObjectionView),
-    (status = 409, description = "notice_not_open", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/public/provider-notices/{provider_id}/objections")]
 pub async fn file_objection(
@@ -245,7 +240,6 @@ pub struct VerificationToken {
 /// the token is the proof.
 #[utoipa::path(post, path = "/api/v1/contact-verification", tag = "registration", request_body = VerificationToken, responses(
     (status = 200, body = ContactState),
-    (status = 400, description = "verification_link_invalid, verification_link_used, verification_link_expired, verification_link_stale", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/contact-verification")]
 pub async fn verify_contact(
@@ -277,8 +271,6 @@ pub async fn my_contact(state: State, auth: Auth<PartyRole>) -> actix_web::Resul
 /// three an hour; older links stop working).
 #[utoipa::path(post, path = "/api/v1/me/contact/verification-email", tag = "registration", security(("bearer" = [])), responses(
     (status = 202, body = ContactState),
-    (status = 422, description = "contact_already_verified", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "verification_resend_throttled", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/me/contact/verification-email")]
 pub async fn resend_verification(

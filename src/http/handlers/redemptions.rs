@@ -19,8 +19,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 #[utoipa::path(post, path = "/api/v1/provider/redemptions", tag = "redemption", request_body = ApplicationInput, security(("bearer" = [])), responses(
     (status = 201, body = ApplicationView),
     (status = 404, description = "an order is not the provider's", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "order_not_confirmed, order_already_redeemed", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "order_count_invalid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/provider/redemptions")]
 pub async fn apply(
@@ -104,8 +102,6 @@ pub async fn items(
 #[utoipa::path(post, path = "/api/v1/redemption-items/{id}/decision", tag = "redemption", request_body = ItemDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = ItemView),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "item_already_decided", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/redemption-items/{id}/decision")]
 pub async fn decide(
@@ -143,8 +139,6 @@ pub async fn objections(
 #[utoipa::path(post, path = "/api/v1/redemption-objections/{id}/resolution", tag = "redemption", request_body = ObjectionResolution, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = RedemptionObjectionView),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "objection_already_resolved", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/redemption-objections/{id}/resolution")]
 pub async fn resolve_objection(
@@ -179,7 +173,6 @@ pub async fn notices(state: State, q: web::Query<ListQuery>) -> actix_web::Resul
 #[utoipa::path(post, path = "/api/v1/public/redemption-notices/{item_id}/objections", tag = "public", request_body = ObjectionInput,
     params(("item_id" = String, Path)), responses(
     (status = 201, body = RedemptionObjectionView),
-    (status = 409, description = "notice_not_open", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/public/redemption-notices/{item_id}/objections")]
 pub async fn file_objection(

@@ -25,8 +25,6 @@ pub struct PrepareInput {
 /// the 1st of each month). Idempotent: an existing run of the period is returned (200).
 #[utoipa::path(post, path = "/api/v1/settlement-runs", tag = "settlement", request_body = PrepareInput, security(("bearer" = [])), responses(
     (status = 201, body = Prepared), (status = 200, description = "the period's existing run", body = Prepared),
-    (status = 400, description = "period_invalid", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "period_in_future", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/settlement-runs")]
 pub async fn prepare(
@@ -87,8 +85,6 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/settlement-runs/{id}/decision", tag = "settlement", request_body = RunDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = RunView),
-    (status = 403, description = "same_user_cannot_approve", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "run_already_decided", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/settlement-runs/{id}/decision")]
 pub async fn decide(
@@ -150,7 +146,6 @@ pub(crate) fn attachment(
 /// recorded on the run and sent as `x-content-sha256`).
 #[utoipa::path(get, path = "/api/v1/settlement-runs/{id}/bank-file", tag = "settlement", params(("id" = String, Path), FormatQuery), security(("bearer" = [])), responses(
     (status = 200, description = "the file: CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-    (status = 409, description = "run_not_approved", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs/{id}/bank-file")]
 pub async fn bank_file(
@@ -179,8 +174,6 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 #[utoipa::path(post, path = "/api/v1/settlement-runs/{id}/results", tag = "settlement", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"), security(("bearer" = [])), responses(
     (status = 200, body = ImportReport),
-    (status = 409, description = "run_not_approved, run_not_exported", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "results_file_malformed", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/settlement-runs/{id}/results")]
 pub async fn import_results(
@@ -208,7 +201,6 @@ pub async fn import_results(
 #[utoipa::path(post, path = "/api/v1/payouts/{id}/result", tag = "settlement", request_body = PayoutResult, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = PayoutView),
-    (status = 409, description = "payout_already_recorded, run_not_approved, run_not_exported", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/payouts/{id}/result")]
 pub async fn record(
@@ -233,7 +225,6 @@ pub async fn record(
 #[utoipa::path(post, path = "/api/v1/payouts/{id}/reversal", tag = "settlement", request_body = ReversalInput, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = PayoutView),
-    (status = 409, description = "payout_not_paid", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/payouts/{id}/reversal")]
 pub async fn reverse(

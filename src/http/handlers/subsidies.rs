@@ -38,8 +38,6 @@ pub struct ComputeInput {
 /// each month, and by `hechuang entitlements`). Re-runs never duplicate.
 #[utoipa::path(post, path = "/api/v1/entitlement-runs", tag = "subsidies", request_body = ComputeInput, security(("bearer" = [])), responses(
     (status = 200, body = ComputeReport),
-    (status = 400, description = "period_invalid", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "period_in_future", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/entitlement-runs")]
 pub async fn compute(
@@ -125,9 +123,6 @@ pub async fn entitlement(
 #[utoipa::path(post, path = "/api/v1/entitlements/{id}/decision", tag = "subsidies", request_body = EntitlementDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = EntitlementView),
-    (status = 403, description = "reviewer_conflict_of_interest", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "entitlement_already_decided, entitlement_in_notice, certification_not_in_force, duplicate_support, subsidy_policy_unknown", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "required (reason)", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/entitlements/{id}/decision")]
 pub async fn decide(
@@ -180,7 +175,6 @@ pub async fn grants(
 /// for the same purpose and an overlapping period are shown.
 #[utoipa::path(post, path = "/api/v1/support-grants", tag = "subsidies", request_body = GrantInput, security(("bearer" = [])), responses(
     (status = 201, body = GrantRecorded),
-    (status = 422, description = "credit_code_invalid, date_invalid, period_invalid, amount_*, required, too_long", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/support-grants")]
 pub async fn record_grant(
@@ -225,8 +219,6 @@ pub async fn public_subsidies(
 /// The space files (or corrects, until the year is evaluated) its yearly statistics.
 #[utoipa::path(post, path = "/api/v1/space/statistics", tag = "subsidies", request_body = FilingInput, security(("bearer" = [])), responses(
     (status = 200, body = FilingView),
-    (status = 409, description = "statistics_locked", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "statistics_year_invalid and the figure errors of certification", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/statistics")]
 pub async fn file_statistics(
@@ -293,8 +285,6 @@ pub struct EvaluateInput {
 /// ranks, and makes the award entitlements of the top N not already holding the title.
 #[utoipa::path(post, path = "/api/v1/performance-evaluations", tag = "subsidies", request_body = EvaluateInput, security(("bearer" = [])), responses(
     (status = 201, body = EvaluationView),
-    (status = 409, description = "already_evaluated, statistics_deadline_not_passed, performance_award_not_configured", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "year_not_over", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/performance-evaluations")]
 pub async fn evaluate(

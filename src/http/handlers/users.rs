@@ -24,7 +24,6 @@ pub async fn list(
 /// Create a staff account (reviewer, finance, admin, auditor).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewStaffUser, security(("bearer" = [])), responses(
     (status = 201, body = UserView),
-    (status = 409, description = "username_taken", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users")]
 pub async fn create(
@@ -99,8 +98,6 @@ pub async fn affiliations(
 #[utoipa::path(put, path = "/api/v1/users/{id}/affiliations", tag = "users", request_body = Affiliations, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = Affiliations),
-    (status = 409, description = "not_staff", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "credit_code_invalid, too_many", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[put("/users/{id}/affiliations")]
 pub async fn set_affiliations(

@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 /// Create a voucher programme; omitted fields take the policy defaults.
 #[utoipa::path(post, path = "/api/v1/programmes", tag = "vouchers", request_body = ProgrammeInput, security(("bearer" = [])), responses(
     (status = 201, body = ProgrammeView),
-    (status = 409, description = "programme_code_taken", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/programmes")]
 pub async fn create_programme(
@@ -214,10 +213,7 @@ fn claim_error(e: AppError, arrival: Option<u64>) -> HttpResponse {
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1-200 visible ASCII characters", pattern = r"^[!-~]{1,200}$")),
     security(("bearer" = [])), responses(
     (status = 201, body = VoucherView),
-    (status = 409, description = "batch_not_open, batch_closed, batch_sold_out, already_claimed, claim_gate_unmet, annual_limit_reached, batch_allocated_by_lottery", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "firm_not_eligible, face_value_not_offered, face_value_required", body = Problem, content_type = "application/problem+json"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "claim_queue_full, service_unavailable", body = Problem, content_type = "application/problem+json")))]
+    (status = "4XX", body = Problem, content_type = "application/problem+json"),))]
 #[post("/batches/{id}/claims")]
 pub async fn claim(
     state: State,

@@ -78,7 +78,7 @@ fn prepare(
     if contract.get() == 0 && Fen::parse_yuan(&input.contract_amount).is_ok() {
         e.add(
             "contract_amount",
-            "amount_not_positive",
+            ErrorCode::AmountNotPositive,
             "合同金额必须大于零",
             "the contract amount must be more than zero",
         );

@@ -20,6 +20,7 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+pub mod allocation;
 pub mod audit;
 pub mod certification;
 pub mod credit_code;

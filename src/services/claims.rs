@@ -7,13 +7,16 @@
 
 use super::vouchers::{rules_of, VoucherView};
 use crate::db::audit::NewEvent;
-use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, VoucherRow};
+use crate::db::models::{BatchRow, ClaimOutcomeRow, FirmRow, ProgrammeRow, VoucherRow};
 use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnection};
+use crate::domain::allocation::{
+    Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
+};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::{
-    choose_face, claim_lock_key, claim_year, claimant_group, parse_face_values, precheck,
-    valid_until, voucher_code, AllocationMode, FirmFacts, Holdings, Refusal,
+    claim_lock_key, claim_year, claimant_group, parse_face_values, valid_until, voucher_code,
+    AllocationMode, FirmFacts, Refusal,
 };
 use crate::domain::{new_id, Fen, IdempotencyKey, Role, SizeClass};
 use crate::error::{AppError, AppResult, Kind};
@@ -179,7 +182,9 @@ pub enum Origin<'a> {
 }
 
 /// Allocates vouchers of `batch` (a published batch whose row the caller has locked
-/// inside the current write transaction) to `reqs` in their order.
+/// inside the current write transaction) to `reqs` in their order, in three steps:
+/// load what the claimants hold, decide each request (`domain::allocation`), write the
+/// vouchers, ledger, audit events, emails and stored answers.
 pub fn allocate(
     c: &mut DbConnection,
     templates: &Templates,
@@ -188,25 +193,77 @@ pub fn allocate(
     now: NaiveDateTime,
     origin: Origin<'_>,
 ) -> AppResult<(Vec<Answer>, BatchSnapshot)> {
-    {
-        let t0 = std::time::Instant::now();
-        let lottery = batch.allocation_mode == AllocationMode::Lottery.as_str();
-        let programme = repo::programme(c, &batch.programme_id)?
-            .ok_or_else(|| AppError::internal("batch without programme"))?;
-        let rules = rules_of(&programme);
-        let faces = parse_face_values(&batch.face_values);
-        let smallest = faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX));
-        let year = claim_year(now);
+    let t0 = std::time::Instant::now();
+    let mut loaded = load(c, batch, reqs, now)?;
+    let t_loaded = t0.elapsed();
+    let (answers, writes) = decide(&mut loaded, batch, reqs, now, origin);
+    let t_decided = t0.elapsed();
+    write(c, templates, batch, &loaded.firms, writes, now, origin)?;
+    tracing::debug!(
+        loaded_us = t_loaded.as_micros() as u64,
+        decided_us = t_decided.as_micros() as u64,
+        written_us = t0.elapsed().as_micros() as u64,
+        "settle timing"
+    );
+    let faces = parse_face_values(&batch.face_values);
+    let snapshot = BatchSnapshot {
+        published: batch.published,
+        lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
+        opens_at: batch.opens_at,
+        closes_at: batch.closes_at,
+        budget: Fen::new(batch.budget_fen),
+        remaining: loaded.allocator.remaining(),
+        smallest_face: faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX)),
+        vouchers_claimed: loaded.allocator.vouchers_claimed(),
+    };
+    Ok((answers, snapshot))
+}
 
-        let mut firm_ids: Vec<String> = reqs.iter().map(|r| r.firm_id.clone()).collect();
-        firm_ids.sort();
-        firm_ids.dedup();
+/// What `allocate` reads before deciding.
+struct Loaded {
+    programme: ProgrammeRow,
+    count_by_controller: bool,
+    firms: HashMap<String, FirmRow>,
+    /// Answers stored for the requests' keys in this batch, and their vouchers.
+    stored: HashMap<(String, String), ClaimOutcomeRow>,
+    stored_vouchers: HashMap<String, VoucherRow>,
+    /// The batch's budget and the claimants' holdings, ready to decide.
+    allocator: Allocator,
+}
 
-        // Keyed retries: the stored answer in this batch, whatever has happened since
-        // (a key is the firm's for one batch: the same key in another batch is another
-        // claim).
-        let keyed = reqs.iter().any(|r| r.idempotency_key.is_some());
-        let stored: HashMap<(String, String), ClaimOutcomeRow> = if keyed {
+/// What the decisions leave to write.
+#[derive(Default)]
+struct Writes {
+    vouchers: Vec<VoucherRow>,
+    events: Vec<NewEvent>,
+    outcomes: Vec<ClaimOutcomeRow>,
+}
+
+/// Reads the programme, the firms asking, the answers stored for their keys, and what
+/// their claimant groups hold in the programme, after locking those groups: claims of
+/// one group in other batches of the programme wait until this transaction ends, and
+/// this one waits for theirs, so the holdings read here are the whole truth until the
+/// commit.
+fn load(
+    c: &mut DbConnection,
+    batch: &BatchRow,
+    reqs: &[ClaimRequest],
+    now: NaiveDateTime,
+) -> AppResult<Loaded> {
+    let programme = repo::programme(c, &batch.programme_id)?
+        .ok_or_else(|| AppError::internal("batch without programme"))?;
+    let rules = rules_of(&programme);
+    let by_controller = rules.count_by_controller;
+    let year = claim_year(now);
+
+    let mut firm_ids: Vec<String> = reqs.iter().map(|r| r.firm_id.clone()).collect();
+    firm_ids.sort();
+    firm_ids.dedup();
+
+    // Keyed retries: the stored answer in this batch, whatever has happened since (a key
+    // is the firm's for one batch: the same key in another batch is another claim).
+    let stored: HashMap<(String, String), ClaimOutcomeRow> =
+        if reqs.iter().any(|r| r.idempotency_key.is_some()) {
             repo::outcomes_of_firms(c, &batch.id, &firm_ids)?
                 .into_iter()
                 .map(|o| ((o.firm_id.clone(), o.idempotency_key.clone()), o))
@@ -214,280 +271,301 @@ pub fn allocate(
         } else {
             HashMap::new()
         };
-        let stored_vouchers: HashMap<String, VoucherRow> = {
-            let ids: Vec<String> = stored
-                .values()
-                .filter_map(|o| o.voucher_id.clone())
-                .collect();
-            repo::vouchers_by_ids(c, &ids)?
-                .into_iter()
-                .map(|v| (v.id.clone(), v))
-                .collect()
-        };
+    let ids: Vec<String> = stored
+        .values()
+        .filter_map(|o| o.voucher_id.clone())
+        .collect();
+    let stored_vouchers: HashMap<String, VoucherRow> = repo::vouchers_by_ids(c, &ids)?
+        .into_iter()
+        .map(|v| (v.id.clone(), v))
+        .collect();
 
-        let firms: HashMap<String, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
-            .into_iter()
-            .map(|f| (f.id.clone(), f))
-            .collect();
-        let group_of = |f: &FirmRow| -> String {
-            claimant_group(rules.count_by_controller, &f.id, &f.actual_controller)
-        };
-        // Claims of one firm (or controller group) in other batches of the programme
-        // wait here until this transaction ends, and this one waits for theirs: the
-        // holdings read next are then the whole truth until the commit.
-        let lock_keys: Vec<i64> = firms
+    let firms: HashMap<String, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    let lock_keys: Vec<i64> = firms
+        .values()
+        .map(|f| {
+            let group = claimant_group(by_controller, &f.id, &f.actual_controller);
+            claim_lock_key(&programme.id, &group)
+        })
+        .collect();
+    repo::lock_claimant_groups(c, &lock_keys)?;
+    let held_rows: Vec<VoucherRow> = if by_controller {
+        let mut controllers: Vec<String> = firms
             .values()
-            .map(|f| claim_lock_key(&programme.id, &group_of(f)))
+            .map(|f| person_key(&f.actual_controller))
             .collect();
-        repo::lock_claimant_groups(c, &lock_keys)?;
-        // What the firms (or their controller groups) already hold in this programme.
-        let held: Vec<VoucherRow> = if rules.count_by_controller {
-            let mut controllers: Vec<String> = firms
-                .values()
-                .map(|f| person_key(&f.actual_controller))
-                .collect();
-            controllers.sort();
-            controllers.dedup();
-            repo::vouchers_of_controllers(c, &programme.id, &controllers)?
-        } else {
-            repo::vouchers_of_firms(c, &programme.id, &firm_ids)?
-        };
-        let mut in_batch: HashMap<String, i32> = HashMap::new();
-        let mut nth_of_firm: HashMap<String, i32> = HashMap::new();
-        let mut in_year: HashMap<String, i32> = HashMap::new();
-        let mut earlier: HashMap<String, Vec<(Fen, Fen)>> = HashMap::new();
-        for v in &held {
-            let group = claimant_group(rules.count_by_controller, &v.firm_id, &v.controller);
-            if v.batch_id == batch.id {
-                *in_batch.entry(group.clone()).or_default() += 1;
-                *nth_of_firm.entry(v.firm_id.clone()).or_default() += 1;
-            } else {
-                earlier
-                    .entry(group.clone())
-                    .or_default()
-                    .push((Fen::new(v.face_value_fen), Fen::new(v.balance_fen)));
-            }
-            if v.claim_year == year {
-                *in_year.entry(group).or_default() += 1;
-            }
-        }
-
-        let t_loaded = t0.elapsed();
-        let mut remaining = batch.budget_fen - batch.claimed_fen;
-        let mut seq = batch.vouchers_claimed;
-        let mut answers: Vec<Answer> = Vec::with_capacity(reqs.len());
-        let mut new_vouchers: Vec<VoucherRow> = Vec::new();
-        let mut outcomes: Vec<ClaimOutcomeRow> = Vec::new();
-        let mut events: Vec<NewEvent> = Vec::new();
-        let mut answered_keys: HashMap<(String, String), Answer> = HashMap::new();
-
-        for r in reqs {
-            let key = r
-                .idempotency_key
-                .as_ref()
-                .map(|k| (r.firm_id.clone(), k.as_str().to_string()));
-            if let Some(k) = &key {
-                if let Some(a) = answered_keys.get(k) {
-                    answers.push(a.clone());
-                    continue;
-                }
-                if let Some(a) = stored
-                    .get(k)
-                    .and_then(|o| stored_answer(o, &stored_vouchers))
-                {
-                    answers.push(a);
-                    continue;
-                }
-            }
-            let answer = (|| -> Answer {
-                if lottery && matches!(origin, Origin::Claim) {
-                    return Answer::refusal(&Refusal::Lottery);
-                }
-                if now < batch.opens_at {
-                    return Answer::refusal(&Refusal::NotOpen);
-                }
-                if now >= batch.closes_at {
-                    return Answer::refusal(&Refusal::Closed);
-                }
-                let face = match choose_face(&faces, r.face_value) {
-                    Ok(f) => f,
-                    Err(e) => return Answer::error(AppError::of(e.error_code())),
-                };
-                let Some(firm) = firms.get(&r.firm_id) else {
-                    return Answer::error(AppError::not_found("firm"));
-                };
-                let group = group_of(firm);
-                let holdings = Holdings {
-                    in_batch: in_batch.get(&group).copied().unwrap_or(0),
-                    in_year: in_year.get(&group).copied().unwrap_or(0),
-                    earlier: earlier.get(&group).cloned().unwrap_or_default(),
-                };
-                if let Err(refusal) = precheck(&rules, &facts(firm), &holdings) {
-                    return Answer::refusal(&refusal);
-                }
-                if face.get() > remaining {
-                    return Answer::refusal(&Refusal::SoldOut);
-                }
-                // Allocate.
-                remaining -= face.get();
-                seq += 1;
-                *in_batch.entry(group.clone()).or_default() += 1;
-                *in_year.entry(group).or_default() += 1;
-                let nth = nth_of_firm.entry(firm.id.clone()).or_default();
-                *nth += 1;
-                let v = VoucherRow {
-                    id: new_id(),
-                    code: voucher_code(&programme.code, batch.number, seq),
-                    batch_id: batch.id.clone(),
-                    programme_id: programme.id.clone(),
-                    firm_id: firm.id.clone(),
-                    nth: *nth,
-                    seq_in_batch: seq,
-                    face_value_fen: face.get(),
-                    balance_fen: face.get(),
-                    held_fen: 0,
-                    status: "active".into(),
-                    controller: person_key(&firm.actual_controller),
-                    claim_year: year,
-                    claimed_at: now,
-                    valid_until: valid_until(now, programme.validity_months),
-                    idempotency_key: r.idempotency_key.clone().map(IdempotencyKey::into_string),
-                };
-                let (actor_user_id, actor_role, action, request_id) = match origin {
-                    Origin::Claim => (
-                        Some(r.user_id.clone()),
-                        Role::Firm.as_str().to_string(),
-                        "voucher.claimed",
-                        r.request_id.clone(),
-                    ),
-                    Origin::Draw { actor } => (
-                        actor.user_id.clone(),
-                        actor.role.clone(),
-                        "voucher.drawn",
-                        actor.request_id.clone(),
-                    ),
-                };
-                events.push(NewEvent {
-                    id: new_id(),
-                    occurred_at: now,
-                    actor_user_id,
-                    actor_role,
-                    action: action.into(),
-                    entity_type: "voucher".into(),
-                    entity_id: v.id.clone(),
-                    before_state: None,
-                    after_state: serde_json::to_string(&v).ok(),
-                    request_id,
-                });
-                new_vouchers.push(v.clone());
-                Answer::Claimed(v.into())
-            })();
-            if let Some(k) = key {
-                let (voucher_id, detail) = match &answer {
-                    Answer::Claimed(v) => (Some(v.id.clone()), None),
-                    Answer::Refused { kind, detail, detail_en, .. } => (
-                        None,
-                        Some(serde_json::json!({"status": kind.status().as_u16(), "detail": detail, "detail_en": detail_en}).to_string()),
-                    ),
-                };
-                // A refusal for a firm that does not exist is not stored (no firm row to
-                // refer to), nor one that only says "not yet": a retry after the opening
-                // is a claim.
-                let of_the_moment = answer.code() == Refusal::NotOpen.code();
-                if firms.contains_key(&r.firm_id) && answer.code() != "not_found" && !of_the_moment
-                {
-                    outcomes.push(ClaimOutcomeRow {
-                        firm_id: k.0.clone(),
-                        idempotency_key: k.1.clone(),
-                        batch_id: batch.id.clone(),
-                        outcome: answer.code().to_string(),
-                        voucher_id,
-                        detail,
-                        created_at: now,
-                    });
-                }
-                answered_keys.insert(k, answer.clone());
-            }
-            answers.push(answer);
-        }
-
-        let t_decided = t0.elapsed();
-        let (mut t_vouchers, mut t_ledger, mut t_audited, mut t_mailed) =
-            (t_decided, t_decided, t_decided, t_decided);
-        if !new_vouchers.is_empty() {
-            let kind = match origin {
-                Origin::Claim => "voucher_claimed",
-                Origin::Draw { .. } => "voucher_drawn",
-            };
-            let total: i64 = new_vouchers.iter().map(|v| v.face_value_fen).sum();
-            let count = i32::try_from(new_vouchers.len()).map_err(AppError::internal)?;
-            repo::insert_vouchers(c, &new_vouchers)?;
-            t_vouchers = t0.elapsed();
-            // One balanced ledger transaction per settlement: the batch budget pays
-            // every voucher of it.
-            let ledger = Transaction::fan_out(
-                kind,
-                Account::batch(&batch.id),
-                new_vouchers
-                    .iter()
-                    .map(|v| (Account::voucher(&v.id), Fen::new(v.face_value_fen))),
-            );
-            ledger::post(c, &ledger, now)?;
-            t_ledger = t0.elapsed();
-            audit_repo::append_many(c, events)?;
-            t_audited = t0.elapsed();
-            // The firms hear of their vouchers from the same transaction.
-            let emails: Vec<_> = new_vouchers
-                .iter()
-                .filter_map(|v| {
-                    let f = firms.get(&v.firm_id)?;
-                    Some(
-                        ClaimSucceeded {
-                            firm_name: f.name.clone(),
-                            voucher_code: v.code.clone(),
-                            amount: yuan(Fen::new(v.face_value_fen)),
-                            valid_until: china_date(v.valid_until),
-                            batch_name: batch.name.clone(),
-                            via_lottery: matches!(origin, Origin::Draw { .. }),
-                        }
-                        .to(&f.contact_email, &f.name),
-                    )
-                })
-                .collect();
-            super::outbox::enqueue(c, templates, emails, now)?;
-            t_mailed = t0.elapsed();
-            if !repo::take_from_budget(c, &batch.id, total, count, now)? {
-                // Cannot happen while the batch row is locked; refuse everything if it does.
-                return Err(AppError::internal(
-                    "budget guard refused an allocation made under lock",
-                ));
-            }
-        }
-        if !outcomes.is_empty() {
-            repo::insert_outcomes(c, &outcomes)?;
-        }
-        tracing::debug!(
-            loaded_us = t_loaded.as_micros() as u64,
-            decided_us = t_decided.as_micros() as u64,
-            vouchers_us = t_vouchers.as_micros() as u64,
-            ledger_us = t_ledger.as_micros() as u64,
-            audited_us = t_audited.as_micros() as u64,
-            mailed_us = t_mailed.as_micros() as u64,
-            written_us = t0.elapsed().as_micros() as u64,
-            "settle timing"
-        );
-        let snapshot = BatchSnapshot {
-            published: batch.published,
-            lottery,
-            opens_at: batch.opens_at,
-            closes_at: batch.closes_at,
-            budget: Fen::new(batch.budget_fen),
-            remaining: Fen::new(remaining),
-            smallest_face: smallest,
-            vouchers_claimed: seq,
-        };
-        Ok((answers, snapshot))
+        controllers.sort();
+        controllers.dedup();
+        repo::vouchers_of_controllers(c, &programme.id, &controllers)?
+    } else {
+        repo::vouchers_of_firms(c, &programme.id, &firm_ids)?
+    };
+    let mut held = Held::default();
+    for v in &held_rows {
+        held.count(HeldVoucher {
+            group: &claimant_group(by_controller, &v.firm_id, &v.controller),
+            firm_id: &v.firm_id,
+            this_batch: v.batch_id == batch.id,
+            this_year: v.claim_year == year,
+            face: Fen::new(v.face_value_fen),
+            balance: Fen::new(v.balance_fen),
+        });
     }
+    let window = Window {
+        opens_at: batch.opens_at,
+        closes_at: batch.closes_at,
+        by_lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
+        faces: parse_face_values(&batch.face_values),
+        remaining: Fen::new(batch.budget_fen - batch.claimed_fen),
+        vouchers_claimed: batch.vouchers_claimed,
+    };
+    Ok(Loaded {
+        count_by_controller: by_controller,
+        allocator: Allocator::new(window, rules, held),
+        programme,
+        firms,
+        stored,
+        stored_vouchers,
+    })
+}
+
+/// Answers each request in order: a key answered before (in this call or stored) gets
+/// the same answer again; any other request is decided by the allocator, and a grant
+/// becomes a voucher row and its audit event. Keyed answers are kept to be stored.
+fn decide(
+    l: &mut Loaded,
+    batch: &BatchRow,
+    reqs: &[ClaimRequest],
+    now: NaiveDateTime,
+    origin: Origin<'_>,
+) -> (Vec<Answer>, Writes) {
+    let asker = match origin {
+        Origin::Claim => Asker::Claim,
+        Origin::Draw { .. } => Asker::Draw,
+    };
+    let mut answers: Vec<Answer> = Vec::with_capacity(reqs.len());
+    let mut writes = Writes::default();
+    let mut answered_keys: HashMap<(String, String), Answer> = HashMap::new();
+    for r in reqs {
+        let key = r
+            .idempotency_key
+            .as_ref()
+            .map(|k| (r.firm_id.clone(), k.as_str().to_string()));
+        if let Some(k) = &key {
+            let again = answered_keys.get(k).cloned().or_else(|| {
+                l.stored
+                    .get(k)
+                    .and_then(|o| stored_answer(o, &l.stored_vouchers))
+            });
+            if let Some(a) = again {
+                answers.push(a);
+                continue;
+            }
+        }
+        let firm = l.firms.get(&r.firm_id);
+        let group =
+            firm.map(|f| claimant_group(l.count_by_controller, &f.id, &f.actual_controller));
+        let claimant = firm.zip(group.as_deref()).map(|(f, group)| Claimant {
+            firm_id: &f.id,
+            group,
+            facts: facts(f),
+        });
+        let answer = match l
+            .allocator
+            .decide(now, asker, claimant.as_ref(), r.face_value)
+        {
+            Ok(grant) => match firm {
+                Some(f) => {
+                    let v = voucher_row(&l.programme, batch, f, grant, r, now);
+                    writes.events.push(claimed_event(&v, r, origin, now));
+                    writes.vouchers.push(v.clone());
+                    Answer::Claimed(v.into())
+                }
+                None => Answer::error(AppError::not_found("firm")),
+            },
+            Err(Denial::Refused(refusal)) => Answer::refusal(&refusal),
+            Err(Denial::Face(e)) => Answer::error(AppError::of(e.error_code())),
+            Err(Denial::NoSuchFirm) => Answer::error(AppError::not_found("firm")),
+        };
+        if let Some(k) = key {
+            // A refusal for a firm that does not exist is not stored (no firm row to
+            // refer to), nor one that only says "not yet": a retry after the opening is
+            // a claim.
+            let of_the_moment = answer.code() == Refusal::NotOpen.code();
+            if firm.is_some() && answer.code() != "not_found" && !of_the_moment {
+                writes.outcomes.push(outcome_row(&k, batch, &answer, now));
+            }
+            answered_keys.insert(k, answer.clone());
+        }
+        answers.push(answer);
+    }
+    (answers, writes)
+}
+
+/// The voucher a grant makes.
+fn voucher_row(
+    programme: &ProgrammeRow,
+    batch: &BatchRow,
+    firm: &FirmRow,
+    grant: Grant,
+    r: &ClaimRequest,
+    now: NaiveDateTime,
+) -> VoucherRow {
+    VoucherRow {
+        id: new_id(),
+        code: voucher_code(&programme.code, batch.number, grant.seq_in_batch),
+        batch_id: batch.id.clone(),
+        programme_id: programme.id.clone(),
+        firm_id: firm.id.clone(),
+        nth: grant.nth,
+        seq_in_batch: grant.seq_in_batch,
+        face_value_fen: grant.face.get(),
+        balance_fen: grant.face.get(),
+        held_fen: 0,
+        status: "active".into(),
+        controller: person_key(&firm.actual_controller),
+        claim_year: claim_year(now),
+        claimed_at: now,
+        valid_until: valid_until(now, programme.validity_months),
+        idempotency_key: r.idempotency_key.clone().map(IdempotencyKey::into_string),
+    }
+}
+
+/// The audit event of a voucher claimed by a firm or drawn for it.
+fn claimed_event(
+    v: &VoucherRow,
+    r: &ClaimRequest,
+    origin: Origin<'_>,
+    now: NaiveDateTime,
+) -> NewEvent {
+    let (actor_user_id, actor_role, action, request_id) = match origin {
+        Origin::Claim => (
+            Some(r.user_id.clone()),
+            Role::Firm.as_str().to_string(),
+            "voucher.claimed",
+            r.request_id.clone(),
+        ),
+        Origin::Draw { actor } => (
+            actor.user_id.clone(),
+            actor.role.clone(),
+            "voucher.drawn",
+            actor.request_id.clone(),
+        ),
+    };
+    NewEvent {
+        id: new_id(),
+        occurred_at: now,
+        actor_user_id,
+        actor_role,
+        action: action.into(),
+        entity_type: "voucher".into(),
+        entity_id: v.id.clone(),
+        before_state: None,
+        after_state: serde_json::to_string(v).ok(),
+        request_id,
+    }
+}
+
+/// The stored answer to a keyed request, for its retries.
+fn outcome_row(
+    key: &(String, String),
+    batch: &BatchRow,
+    answer: &Answer,
+    now: NaiveDateTime,
+) -> ClaimOutcomeRow {
+    let (voucher_id, detail) = match answer {
+        Answer::Claimed(v) => (Some(v.id.clone()), None),
+        Answer::Refused {
+            kind,
+            detail,
+            detail_en,
+            ..
+        } => (
+            None,
+            Some(
+                serde_json::json!({"status": kind.status().as_u16(), "detail": detail, "detail_en": detail_en})
+                    .to_string(),
+            ),
+        ),
+    };
+    ClaimOutcomeRow {
+        firm_id: key.0.clone(),
+        idempotency_key: key.1.clone(),
+        batch_id: batch.id.clone(),
+        outcome: answer.code().to_string(),
+        voucher_id,
+        detail,
+        created_at: now,
+    }
+}
+
+/// Writes what the decisions granted: the vouchers, one balanced ledger transaction
+/// (the batch budget pays every voucher), the audit events, the firms' emails, the
+/// budget taken by a guarded update, and the keyed answers.
+fn write(
+    c: &mut DbConnection,
+    templates: &Templates,
+    batch: &BatchRow,
+    firms: &HashMap<String, FirmRow>,
+    writes: Writes,
+    now: NaiveDateTime,
+    origin: Origin<'_>,
+) -> AppResult<()> {
+    let Writes {
+        vouchers,
+        events,
+        outcomes,
+    } = writes;
+    if !vouchers.is_empty() {
+        let kind = match origin {
+            Origin::Claim => "voucher_claimed",
+            Origin::Draw { .. } => "voucher_drawn",
+        };
+        let total: i64 = vouchers.iter().map(|v| v.face_value_fen).sum();
+        let count = i32::try_from(vouchers.len()).map_err(AppError::internal)?;
+        repo::insert_vouchers(c, &vouchers)?;
+        let ledger = Transaction::fan_out(
+            kind,
+            Account::batch(&batch.id),
+            vouchers
+                .iter()
+                .map(|v| (Account::voucher(&v.id), Fen::new(v.face_value_fen))),
+        );
+        ledger::post(c, &ledger, now)?;
+        audit_repo::append_many(c, events)?;
+        // The firms hear of their vouchers from the same transaction.
+        let emails: Vec<_> = vouchers
+            .iter()
+            .filter_map(|v| {
+                let f = firms.get(&v.firm_id)?;
+                Some(
+                    ClaimSucceeded {
+                        firm_name: f.name.clone(),
+                        voucher_code: v.code.clone(),
+                        amount: yuan(Fen::new(v.face_value_fen)),
+                        valid_until: china_date(v.valid_until),
+                        batch_name: batch.name.clone(),
+                        via_lottery: matches!(origin, Origin::Draw { .. }),
+                    }
+                    .to(&f.contact_email, &f.name),
+                )
+            })
+            .collect();
+        super::outbox::enqueue(c, templates, emails, now)?;
+        if !repo::take_from_budget(c, &batch.id, total, count, now)? {
+            // Cannot happen while the batch row is locked; refuse everything if it does.
+            return Err(AppError::internal(
+                "budget guard refused an allocation made under lock",
+            ));
+        }
+    }
+    if !outcomes.is_empty() {
+        repo::insert_outcomes(c, &outcomes)?;
+    }
+    Ok(())
 }
 
 /// The batch's state as stored (for the engine's cache and the public state endpoint).

@@ -229,9 +229,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 updated_at: now,
                 contact_verified_at: Some(now),
             });
-            let uid = new_id();
-            us.push(UserRow::new_account(
-                uid.clone(),
+            let user = UserRow::new_account(
                 format!("bench{i}"),
                 "x".into(),
                 "firm",
@@ -239,7 +237,9 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 "x".into(),
                 None,
                 now,
-            ));
+            );
+            let uid = user.id.clone();
+            us.push(user);
             let iat = now.and_utc().timestamp();
             let claims = Claims {
                 sub: uid,

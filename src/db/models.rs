@@ -60,10 +60,8 @@ pub struct UserAudit<'a> {
 }
 
 impl UserRow {
-    /// A new, enabled account acting for `party`.
-    #[allow(clippy::too_many_arguments)]
+    /// A new, enabled account acting for `party`, with a new id.
     pub fn new_account(
-        id: String,
         username: String,
         password_hash: String,
         role: &str,
@@ -73,7 +71,7 @@ impl UserRow {
         now: NaiveDateTime,
     ) -> Self {
         UserRow {
-            id,
+            id: crate::domain::new_id(),
             username,
             password_hash,
             role: role.to_string(),

@@ -88,11 +88,13 @@ pub fn set(
             c,
             actor,
             now,
-            "user.affiliations_set",
-            "user",
-            user_id,
-            serde_json::to_string(&before).ok(),
-            serde_json::to_string(&codes).ok(),
+            audit::Change {
+                action: "user.affiliations_set",
+                entity_type: "user",
+                entity_id: user_id,
+                before: serde_json::to_string(&before).ok(),
+                after: serde_json::to_string(&codes).ok(),
+            },
         )?;
         Ok(Affiliations {
             credit_codes: codes.clone(),

@@ -118,11 +118,13 @@ pub fn create(
             c,
             actor,
             now,
-            "article.created",
-            "article",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "article.created",
+                entity_type: "article",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         view(c, row.clone())
     })
@@ -144,11 +146,13 @@ pub fn update(
             c,
             actor,
             now,
-            "article.updated",
-            "article",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "article.updated",
+                entity_type: "article",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         view(c, after)
     })
@@ -175,18 +179,19 @@ pub fn publish(
             c,
             actor,
             now,
-            action,
-            "article",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action,
+                entity_type: "article",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         view(c, after)
     })
 }
 
 /// Attaches a file to an article.
-#[allow(clippy::too_many_arguments)]
 pub fn attach(
     conn: &mut DbConnection,
     store: &FileStore,
@@ -227,11 +232,13 @@ pub fn attach(
             c,
             actor,
             now,
-            "article.file_attached",
-            "article",
-            id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "article.file_attached",
+                entity_type: "article",
+                entity_id: id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(row.clone())
     })

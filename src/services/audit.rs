@@ -8,19 +8,31 @@ use crate::error::AppResult;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+/// One change to an entity: what was done, to which entity, and its state before and
+/// after (JSON snapshots of the row as the API shows it).
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// Appends one event inside the caller's transaction.
-// Each field of the event is named at the call site, where it reads best.
-#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    action: &str,
-    entity_type: &str,
-    entity_id: &str,
-    before: Option<String>,
-    after: Option<String>,
+    change: Change<'_>,
 ) -> AppResult<()> {
+    let Change {
+        action,
+        entity_type,
+        entity_id,
+        before,
+        after,
+    } = change;
     repo::append(
         conn,
         repo::NewEvent {

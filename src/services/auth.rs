@@ -353,11 +353,13 @@ pub fn login(
             c,
             &actor,
             now,
-            "auth.login",
-            "user",
-            &user.id,
-            None,
-            super::snapshot(&serde_json::json!({"refresh_token_id": token_id})),
+            audit::Change {
+                action: "auth.login",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: super::snapshot(&serde_json::json!({"refresh_token_id": token_id})),
+            },
         )?;
         Ok(tokens)
     })
@@ -390,11 +392,13 @@ pub fn refresh(
                     c,
                     &actor,
                     now,
-                    "auth.refresh_reuse_detected",
-                    "user",
-                    &row.user_id,
-                    None,
-                    super::snapshot(&serde_json::json!({"family_id": row.family_id})),
+                    audit::Change {
+                        action: "auth.refresh_reuse_detected",
+                        entity_type: "user",
+                        entity_id: &row.user_id,
+                        before: None,
+                        after: super::snapshot(&serde_json::json!({"family_id": row.family_id})),
+                    },
                 )?;
                 return Ok(Err(AppError::of(
                     ErrorCode::RefreshTokenReusedSessionRevoked,
@@ -420,11 +424,15 @@ pub fn refresh(
             c,
             &actor,
             now,
-            "auth.token_refreshed",
-            "user",
-            &user.id,
-            None,
-            super::snapshot(&serde_json::json!({"retired": row.id, "issued": new_token_id})),
+            audit::Change {
+                action: "auth.token_refreshed",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: super::snapshot(
+                    &serde_json::json!({"retired": row.id, "issued": new_token_id}),
+                ),
+            },
         )?;
         if !repo::rotate_refresh(c, &row.id, &new_token_id, now)? {
             // Lost a race with another refresh of the same token: that is reuse.
@@ -482,11 +490,15 @@ pub fn logout(
             c,
             actor,
             now,
-            "auth.logout",
-            "user",
-            &caller.user_id,
-            None,
-            super::snapshot(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
+            audit::Change {
+                action: "auth.logout",
+                entity_type: "user",
+                entity_id: &caller.user_id,
+                before: None,
+                after: super::snapshot(
+                    &serde_json::json!({"sessions_revoked": n, "everywhere": everywhere}),
+                ),
+            },
         )?;
         Ok(out)
     })
@@ -573,11 +585,13 @@ pub fn change_password(
             c,
             actor,
             now,
-            "user.password_changed",
-            "user",
-            &user.id,
-            None,
-            None,
+            audit::Change {
+                action: "user.password_changed",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: None,
+            },
         )?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (tokens, _) = issue(c, cfg, &fresh, &new_id(), now)?;

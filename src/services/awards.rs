@@ -15,6 +15,7 @@ use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
+use crate::services::Acting;
 use chrono::{Datelike, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -211,16 +212,18 @@ pub fn evaluate(
             c,
             actor,
             now,
-            "performance.evaluated",
-            "performance_evaluation",
-            &ev.id,
-            None,
-            snapshot(&serde_json::json!({
-                "year": year,
-                "spaces": ev.space_count,
-                "awarded": ev.awarded_count,
-                "ranking": scores.iter().map(|s| (s.rank, &s.space_id, s.total.normalize().to_string())).collect::<Vec<_>>(),
-            })),
+            audit::Change {
+                action: "performance.evaluated",
+                entity_type: "performance_evaluation",
+                entity_id: &ev.id,
+                before: None,
+                after: snapshot(&serde_json::json!({
+                    "year": year,
+                    "spaces": ev.space_count,
+                    "awarded": ev.awarded_count,
+                    "ranking": scores.iter().map(|s| (s.rank, &s.space_id, s.total.normalize().to_string())).collect::<Vec<_>>(),
+                })),
+            },
         )?;
         let awarded: Vec<(SpaceRow, u32)> = scores
             .iter()
@@ -235,8 +238,7 @@ pub fn evaluate(
                 &ev.id,
                 year,
                 &awarded,
-                now,
-                actor,
+                Acting { now, actor },
             )?
         } else {
             Vec::new()

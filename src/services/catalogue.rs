@@ -169,11 +169,13 @@ pub fn create(
             c,
             actor,
             now,
-            "service_item.created",
-            "service_item",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "service_item.created",
+                entity_type: "service_item",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(view(policy, row, p.name))
     })
@@ -210,11 +212,13 @@ pub fn update(
             c,
             actor,
             now,
-            "service_item.updated",
-            "service_item",
-            item_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "service_item.updated",
+                entity_type: "service_item",
+                entity_id: item_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         Ok(view(policy, after, p.name))
     })

@@ -216,11 +216,13 @@ pub fn apply(
             c,
             actor,
             now,
-            "certification.applied",
-            "certification_application",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "certification.applied",
+                entity_type: "certification_application",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         ApplicationView::from_row(row, &space)
     });
@@ -297,11 +299,13 @@ pub fn withdraw(
             c,
             actor,
             now,
-            "certification.withdrawn",
-            "certification_application",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "certification.withdrawn",
+                entity_type: "certification_application",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         let space = space_of(c, space_id)?;
         ApplicationView::from_row(after, &space)
@@ -479,11 +483,13 @@ pub fn decide(
                     c,
                     actor,
                     now,
-                    "certification.granted",
-                    "certification",
-                    &row.id,
-                    None,
-                    snapshot(&row),
+                    audit::Change {
+                        action: "certification.granted",
+                        entity_type: "certification",
+                        entity_id: &row.id,
+                        before: None,
+                        after: snapshot(&row),
+                    },
                 )?;
                 certification = Some(row);
             }
@@ -493,11 +499,13 @@ pub fn decide(
             c,
             actor,
             now,
-            &format!("certification.{}", after.status),
-            "certification_application",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("certification.{}", after.status),
+                entity_type: "certification_application",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         let email = CertificationDecided {
             space_name: space.name.clone(),
@@ -580,11 +588,13 @@ pub fn revoke(
             c,
             actor,
             now,
-            "certification.revoked",
-            "certification",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "certification.revoked",
+                entity_type: "certification",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         let view = CertificationView::from_row(policy, after, &space)?;
         let email = CertificationRevoked {
@@ -681,11 +691,13 @@ pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) ->
             c,
             actor,
             now,
-            "certification.expired",
-            "certification",
-            &before.id,
-            snapshot(before),
-            snapshot(&after),
+            audit::Change {
+                action: "certification.expired",
+                entity_type: "certification",
+                entity_id: &before.id,
+                before: snapshot(before),
+                after: snapshot(&after),
+            },
         )?;
     }
     Ok(lapsed.len())

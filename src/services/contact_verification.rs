@@ -90,13 +90,15 @@ pub fn send(
         c,
         actor,
         now,
-        "contact.verification_sent",
-        "user",
-        &user.id,
-        None,
-        snapshot(
-            &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
-        ),
+        audit::Change {
+            action: "contact.verification_sent",
+            entity_type: "user",
+            entity_id: &user.id,
+            before: None,
+            after: snapshot(
+                &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
+            ),
+        },
     )?;
     Ok(token)
 }
@@ -203,11 +205,13 @@ pub fn verify(
             c,
             &actor,
             now,
-            "contact.verified",
-            &kind,
-            &id,
-            None,
-            snapshot(&serde_json::json!({"email": email, "link": row.id})),
+            audit::Change {
+                action: "contact.verified",
+                entity_type: &kind,
+                entity_id: &id,
+                before: None,
+                after: snapshot(&serde_json::json!({"email": email, "link": row.id})),
+            },
         )?;
         let (_, _, verified_at) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
         Ok(ContactState {

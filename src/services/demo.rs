@@ -18,6 +18,7 @@ use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
+use crate::services::Acting;
 use chrono::{Duration, NaiveDateTime};
 
 pub const DEMO_PASSWORD: &str = "Hechuang-Demo-2026";
@@ -184,8 +185,10 @@ pub fn fill(
                     total_assets: None,
                 },
             },
-            earlier,
-            &sys,
+            Acting {
+                now: earlier,
+                actor: &sys,
+            },
             FieldErrors::new(),
         )?;
         // The contact answers its emailed link (as every applicant must before review).
@@ -304,8 +307,10 @@ pub fn fill(
                 bank_account_name: name.clone(),
                 bank_account_no: format!("18466{:010}", 2_000 + i),
             },
-            applied_at,
-            &sys,
+            Acting {
+                now: applied_at,
+                actor: &sys,
+            },
             FieldErrors::new(),
         )?;
         contact_verification::verify(conn, &reg.verification_token, applied_at, None)?;

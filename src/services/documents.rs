@@ -5,7 +5,8 @@
 //! read them; each upload is audited. A newer document of a kind does not remove an older
 //! one: the reviewer sees the history.
 
-use super::{audit, snapshot, Actor};
+use super::Acting;
+use super::{audit, snapshot};
 use crate::db::models::PartyDocumentRow;
 use crate::db::{self, documents as repo, DbConnection};
 use crate::domain::party::DocumentKind;
@@ -214,7 +215,6 @@ fn checked(
 }
 
 /// Stores a file and records it as one of the party's documents.
-#[allow(clippy::too_many_arguments)]
 pub fn upload(
     conn: &mut DbConnection,
     store: &FileStore,
@@ -222,9 +222,9 @@ pub fn upload(
     party_id: &str,
     input: &DocumentInput,
     bytes: &[u8],
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<DocumentView> {
+    let Acting { now, actor } = by;
     let today = today(now);
     let mut prior = FieldErrors::new();
     let name = input.name.as_deref().unwrap_or("");
@@ -267,11 +267,13 @@ pub fn upload(
             c,
             actor,
             now,
-            "document.uploaded",
-            party.as_str(),
-            party_id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "document.uploaded",
+                entity_type: party.as_str(),
+                entity_id: party_id,
+                before: None,
+                after: snapshot(&row),
+            },
         )
     })?;
     DocumentView::from_row(row, today)

@@ -3,7 +3,8 @@
 //! and auditors may download them.
 
 use super::orders::{EvidenceView, Party};
-use super::{audit, snapshot, Actor};
+use super::Acting;
+use super::{audit, snapshot};
 use crate::db::models::EvidenceRow;
 use crate::db::{self, orders as repo, DbConnection};
 use crate::domain::new_id;
@@ -11,7 +12,6 @@ use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
-use chrono::NaiveDateTime;
 
 /// Checks an upload's kind and content; the file's type comes from its first bytes.
 pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
@@ -39,20 +39,26 @@ pub fn too_large(max: u64) -> AppError {
     AppError::of(ErrorCode::FileTooLarge).arg_each("max", max as f64 / 1_048_576.0, max)
 }
 
+/// A file as uploaded: the document kind it is given as, its name (if any) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
 /// Stores a file and records it as evidence for one of the provider's orders, while
 /// the order is accepted (before delivery) or disputed (to answer the dispute).
-#[allow(clippy::too_many_arguments)]
 pub fn add(
     conn: &mut DbConnection,
     store: &FileStore,
     provider_id: &str,
     order_id: &str,
-    kind: &str,
-    name: Option<&str>,
-    bytes: &[u8],
-    now: NaiveDateTime,
-    actor: &Actor,
+    file: Upload<'_>,
+    by: Acting<'_>,
 ) -> AppResult<EvidenceView> {
+    let Upload { kind, name, bytes } = file;
+    let Acting { now, actor } = by;
     // A file name is shown to reviewers as given: no invisible formatting characters
     // (a direction override would show `exe.pdf` for `fdp.exe`).
     let mut e = crate::domain::validation::FieldErrors::new();
@@ -92,11 +98,13 @@ pub fn add(
             c,
             actor,
             now,
-            "order.evidence_added",
-            "order",
-            order_id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "order.evidence_added",
+                entity_type: "order",
+                entity_id: order_id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(())
     })?;

@@ -67,11 +67,13 @@ pub fn run(
                     c,
                     actor,
                     now,
-                    "voucher.expired",
-                    "voucher",
-                    id,
-                    snapshot(&before),
-                    after.as_ref().and_then(snapshot),
+                    audit::Change {
+                        action: "voucher.expired",
+                        entity_type: "voucher",
+                        entity_id: id,
+                        before: snapshot(&before),
+                        after: after.as_ref().and_then(snapshot),
+                    },
                 )?;
                 Ok(Some(unused))
             })?;

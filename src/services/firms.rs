@@ -5,6 +5,7 @@ use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
+use super::Acting;
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
@@ -307,17 +308,16 @@ fn clean_profile(
 
 /// A firm registers itself and its first user; onboarding starts as `submitted`, and
 /// goes to review once the contact address answers the link sent to it.
-#[allow(clippy::too_many_arguments)]
 pub fn register(
     conn: &mut DbConnection,
     policy: &Policy,
     auth: &AuthConfig,
     links: Links<'_>,
     input: &FirmRegistration,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<FirmView>> {
+    let Acting { now, actor } = by;
     let mut errors = prior;
     let username = check_username(&mut errors, "username", &input.username);
     check_password(&mut errors, "password", &username, &input.password);
@@ -424,17 +424,16 @@ pub fn list(
 
 /// The firm edits its profile before onboarding; a rejected profile is resubmitted. A
 /// changed contact address must be verified again (a link goes to the new one).
-#[allow(clippy::too_many_arguments)]
 pub fn update_profile(
     conn: &mut DbConnection,
     policy: &Policy,
     links: Links<'_>,
     firm_id: &str,
     input: &FirmProfileInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<FirmView> {
+    let Acting { now, actor } = by;
     let mut errors = prior;
     let clean = clean_profile(&mut errors, policy, input, now.date());
     errors.finish()?;
@@ -487,11 +486,13 @@ pub fn update_profile(
             c,
             actor,
             now,
-            "firm.profile_updated",
-            "firm",
-            firm_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "firm.profile_updated",
+                entity_type: "firm",
+                entity_id: firm_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         if after.contact_verified_at.is_none() {
             let user = user_repo::by_id(c, actor.user_id.as_deref().unwrap_or_default())?
@@ -576,11 +577,13 @@ pub fn decide_onboarding(
             c,
             actor,
             now,
-            action,
-            "firm",
-            firm_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action,
+                entity_type: "firm",
+                entity_id: firm_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
@@ -633,11 +636,13 @@ pub fn set_qualifications(
             c,
             actor,
             now,
-            "firm.qualifications_set",
-            "firm",
-            firm_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "firm.qualifications_set",
+                entity_type: "firm",
+                entity_id: firm_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         Ok(after)
     })?;

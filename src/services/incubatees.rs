@@ -204,11 +204,13 @@ pub fn register(
             c,
             actor,
             now,
-            "incubatee.registered",
-            "incubatee",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "incubatee.registered",
+                entity_type: "incubatee",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(view(row, today))
     })
@@ -281,11 +283,13 @@ fn end(
             c,
             actor,
             now,
-            action,
-            "incubatee",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action,
+                entity_type: "incubatee",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         Ok(view(after, today))
     })

@@ -172,11 +172,13 @@ pub fn enter(
                     c,
                     actor,
                     now,
-                    "lottery.entry_changed",
-                    "batch",
-                    batch_id,
-                    snapshot(&before),
-                    after.as_ref().and_then(snapshot),
+                    audit::Change {
+                        action: "lottery.entry_changed",
+                        entity_type: "batch",
+                        entity_id: batch_id,
+                        before: snapshot(&before),
+                        after: after.as_ref().and_then(snapshot),
+                    },
                 )?;
                 false
             }
@@ -199,11 +201,13 @@ pub fn enter(
                     c,
                     actor,
                     now,
-                    "lottery.entered",
-                    "batch",
-                    batch_id,
-                    None,
-                    snapshot(&row),
+                    audit::Change {
+                        action: "lottery.entered",
+                        entity_type: "batch",
+                        entity_id: batch_id,
+                        before: None,
+                        after: snapshot(&row),
+                    },
                 )?;
                 true
             }
@@ -232,11 +236,13 @@ pub fn withdraw(
             c,
             actor,
             now,
-            "lottery.withdrawn",
-            "batch",
-            batch_id,
-            snapshot(&before),
-            None,
+            audit::Change {
+                action: "lottery.withdrawn",
+                entity_type: "batch",
+                entity_id: batch_id,
+                before: snapshot(&before),
+                after: None,
+            },
         )
     })
 }
@@ -374,20 +380,22 @@ pub fn draw(
             c,
             actor,
             now,
-            "lottery.drawn",
-            "batch",
-            batch_id,
-            None,
-            Some(
-                serde_json::json!({
-                    "seed": lottery.seed,
-                    "seed_hash": lottery.seed_hash,
-                    "entrants_digest": digest,
-                    "entrants": entries.len(),
-                    "winners": winners,
-                })
-                .to_string(),
-            ),
+            audit::Change {
+                action: "lottery.drawn",
+                entity_type: "batch",
+                entity_id: batch_id,
+                before: None,
+                after: Some(
+                    serde_json::json!({
+                        "seed": lottery.seed,
+                        "seed_hash": lottery.seed_hash,
+                        "entrants_digest": digest,
+                        "entrants": entries.len(),
+                        "winners": winners,
+                    })
+                    .to_string(),
+                ),
+            },
         )?;
         Ok(())
     })?;

@@ -37,7 +37,16 @@ pub mod vouchers;
 pub mod workbench;
 
 use crate::domain::{PartyKind, Role};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+
+/// Who acts and when: what a use case records of itself in the audit trail, handed
+/// to it as one value.
+#[derive(Debug, Clone, Copy)]
+pub struct Acting<'a> {
+    pub now: NaiveDateTime,
+    pub actor: &'a Actor,
+}
 
 /// Who is acting, for authorisation scoping and the audit trail.
 #[derive(Debug, Clone)]

@@ -236,11 +236,13 @@ pub fn retry(
             c,
             actor,
             now,
-            "outbox.retried",
-            "outbox",
-            id,
-            snapshot(&Status::of(&before)),
-            snapshot(&Status::of(&after)),
+            audit::Change {
+                action: "outbox.retried",
+                entity_type: "outbox",
+                entity_id: id,
+                before: snapshot(&Status::of(&before)),
+                after: snapshot(&Status::of(&after)),
+            },
         )?;
         Ok(after.into())
     })

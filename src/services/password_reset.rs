@@ -13,6 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Message, PasswordReset, Templates};
+use crate::services::Acting;
 use chrono::{Duration, NaiveDateTime};
 
 pub const PURPOSE: &str = "password_reset";
@@ -33,19 +34,27 @@ fn link(base: &LinkBase<'_>, token: &str) -> String {
     )
 }
 
+/// Who a link is for and who asked for it.
+struct Asked<'a> {
+    /// The address the link is emailed to.
+    email: &'a str,
+    /// The network address the request came from.
+    addr: &'a str,
+    /// The administrator who asked for the user, if one did.
+    by: Option<&'a str>,
+}
+
 /// A link for `user`, recorded and emailed (inside the caller's transaction).
-#[allow(clippy::too_many_arguments)]
 fn send(
     c: &mut DbConnection,
     templates: &Templates,
     base: &LinkBase<'_>,
     user: &UserRow,
-    email: &str,
-    addr: &str,
-    by: Option<&str>,
-    now: NaiveDateTime,
-    actor: &Actor,
+    asked: Asked<'_>,
+    acting: Acting<'_>,
 ) -> AppResult<()> {
+    let Asked { email, addr, by } = asked;
+    let Acting { now, actor } = acting;
     repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
     let token = new_refresh_secret();
     let row = EmailTokenRow {
@@ -79,17 +88,18 @@ fn send(
         c,
         actor,
         now,
-        "auth.password_reset_sent",
-        "user",
-        &user.id,
-        None,
-        snapshot(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
+        audit::Change {
+            action: "auth.password_reset_sent",
+            entity_type: "user",
+            entity_id: &user.id,
+            before: None,
+            after: snapshot(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
+        },
     )
 }
 
 /// Someone asks for a reset link for `who` (a username or a contact email). The answer
 /// is the same whether or not an account matched.
-#[allow(clippy::too_many_arguments)]
 pub fn request(
     conn: &mut DbConnection,
     templates: &Templates,
@@ -126,7 +136,18 @@ pub fn request(
             {
                 continue;
             }
-            send(c, templates, base, &user, &email, addr, None, now, actor)?;
+            send(
+                c,
+                templates,
+                base,
+                &user,
+                Asked {
+                    email: &email,
+                    addr,
+                    by: None,
+                },
+                Acting { now, actor },
+            )?;
             sent = true;
         }
         if !sent {
@@ -230,11 +251,13 @@ pub fn complete(
             c,
             &actor,
             now,
-            "auth.password_reset",
-            "user",
-            &user.id,
-            None,
-            snapshot(&serde_json::json!({"link": row.id})),
+            audit::Change {
+                action: "auth.password_reset",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: snapshot(&serde_json::json!({"link": row.id})),
+            },
         )?;
         Ok(user.id)
     })
@@ -263,11 +286,12 @@ pub fn send_by_admin(
             templates,
             base,
             &user,
-            &email,
-            "admin",
-            Some(&by),
-            now,
-            actor,
+            Asked {
+                email: &email,
+                addr: "admin",
+                by: Some(&by),
+            },
+            Acting { now, actor },
         )
     })
 }
@@ -296,11 +320,13 @@ pub fn unlock(
             c,
             actor,
             now,
-            "auth.account_unlocked",
-            "user",
-            &user.id,
-            None,
-            None,
+            audit::Change {
+                action: "auth.account_unlocked",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: None,
+            },
         )
     })
 }

@@ -5,6 +5,7 @@ use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
 pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::registration::{self, NewAccount, NewParty, Registered};
+use super::Acting;
 use super::{audit, objections, snapshot, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
@@ -178,17 +179,16 @@ impl ObjectionView {
 
 /// A provider applies to be listed; the application goes to review once the contact
 /// address answers the link sent to it.
-#[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConnection,
     policy: &Policy,
     auth: &AuthConfig,
     links: Links<'_>,
     input: &ProviderApplication,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<ProviderView>> {
+    let Acting { now, actor } = by;
     let mut e = prior;
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -421,11 +421,13 @@ pub fn decide_listing(
             c,
             actor,
             now,
-            &format!("provider.{}", target.as_str()),
-            "provider",
-            provider_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("provider.{}", target.as_str()),
+                entity_type: "provider",
+                entity_id: provider_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
         load_view(c, after)
@@ -467,11 +469,13 @@ pub fn file_objection(
             c,
             actor,
             now,
-            "provider.objection_filed",
-            "provider_objection",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "provider.objection_filed",
+                entity_type: "provider_objection",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(())
     })?;
@@ -512,11 +516,13 @@ pub fn resolve_objection(
             c,
             actor,
             now,
-            &format!("provider.objection_{}", status.as_str()),
-            "provider_objection",
-            objection_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("provider.objection_{}", status.as_str()),
+                entity_type: "provider_objection",
+                entity_id: objection_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         if status == ObjectionStatus::Upheld {
             let p = repo::provider_for_update(c, &before.provider_id)?
@@ -535,11 +541,13 @@ pub fn resolve_objection(
                     c,
                     actor,
                     now,
-                    "provider.rejected",
-                    "provider",
-                    &p.id,
-                    snapshot(&p),
-                    snapshot(&rejected),
+                    audit::Change {
+                        action: "provider.rejected",
+                        entity_type: "provider",
+                        entity_id: &p.id,
+                        before: snapshot(&p),
+                        after: snapshot(&rejected),
+                    },
                 )?;
                 super::outbox::enqueue(c, templates, vec![listing_email(&rejected, now)], now)?;
             }
@@ -592,11 +600,13 @@ pub fn conclude_notices(
                     c,
                     actor,
                     now,
-                    "provider.listed",
-                    "provider",
-                    &id,
-                    snapshot(&before),
-                    snapshot(&after),
+                    audit::Change {
+                        action: "provider.listed",
+                        entity_type: "provider",
+                        entity_id: &id,
+                        before: snapshot(&before),
+                        after: snapshot(&after),
+                    },
                 )?;
                 super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
             }

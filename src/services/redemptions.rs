@@ -264,11 +264,16 @@ pub fn apply(
             c,
             actor,
             now,
-            "redemption.submitted",
-            "redemption_application",
-            &app.id,
-            None,
-            serde_json::to_string(&serde_json::json!({ "application": app, "items": items })).ok(),
+            audit::Change {
+                action: "redemption.submitted",
+                entity_type: "redemption_application",
+                entity_id: &app.id,
+                before: None,
+                after: serde_json::to_string(
+                    &serde_json::json!({ "application": app, "items": items }),
+                )
+                .ok(),
+            },
         )?;
         application_view(c, policy, app, provider.name, true)
     })
@@ -447,11 +452,13 @@ pub fn decide(
             c,
             actor,
             now,
-            action,
-            "redemption_item",
-            item_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action,
+                entity_type: "redemption_item",
+                entity_id: item_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         decided_email(c, templates, &after, "redemption_decided", now)?;
         let no = repo::get(c, &after.order_id)?
@@ -674,11 +681,13 @@ pub fn file_objection(
             c,
             actor,
             now,
-            "redemption.objection_filed",
-            "redemption_objection",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "redemption.objection_filed",
+                entity_type: "redemption_objection",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(())
     })?;
@@ -730,11 +739,13 @@ pub fn resolve_objection(
             c,
             actor,
             now,
-            &format!("redemption.objection_{}", status.as_str()),
-            "redemption_objection",
-            objection_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("redemption.objection_{}", status.as_str()),
+                entity_type: "redemption_objection",
+                entity_id: objection_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         if status == ObjectionStatus::Upheld && item.status == RedemptionStatus::InNotice.as_str() {
             let rejected = RedemptionItemRow {
@@ -751,11 +762,13 @@ pub fn resolve_objection(
                 c,
                 actor,
                 now,
-                "redemption.item_rejected",
-                "redemption_item",
-                &item.id,
-                snapshot(&item),
-                snapshot(&rejected),
+                audit::Change {
+                    action: "redemption.item_rejected",
+                    entity_type: "redemption_item",
+                    entity_id: &item.id,
+                    before: snapshot(&item),
+                    after: snapshot(&rejected),
+                },
             )?;
             // The approval email went before: this one has its own once-key.
             decided_email(c, templates, &rejected, "redemption_objection_upheld", now)?;
@@ -819,11 +832,13 @@ pub fn conclude_notices(
                     c,
                     actor,
                     now,
-                    "redemption.item_payable",
-                    "redemption_item",
-                    &id,
-                    snapshot(&before),
-                    snapshot(&after),
+                    audit::Change {
+                        action: "redemption.item_payable",
+                        entity_type: "redemption_item",
+                        entity_id: &id,
+                        before: snapshot(&before),
+                        after: snapshot(&after),
+                    },
                 )?;
             }
             Ok(Some(outcome))

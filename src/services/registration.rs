@@ -7,7 +7,7 @@ use super::contact_verification::{self as verification, Links};
 use super::{audit, Actor};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
-use crate::domain::{new_id, PartyKind, Role};
+use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -58,7 +58,6 @@ pub(super) fn register(
     actor: &Actor,
 ) -> AppResult<(UserRow, String)> {
     let user = UserRow::new_account(
-        new_id(),
         account.username,
         account.password_hash,
         account.role.as_str(),
@@ -80,21 +79,25 @@ pub(super) fn register(
             c,
             actor,
             now,
-            party.action,
-            party.kind.as_str(),
-            party.id,
-            None,
-            party.audited,
+            audit::Change {
+                action: party.action,
+                entity_type: party.kind.as_str(),
+                entity_id: party.id,
+                before: None,
+                after: party.audited,
+            },
         )?;
         audit::record(
             c,
             actor,
             now,
-            "user.created",
-            "user",
-            &user.id,
-            None,
-            super::snapshot(&user.audit()),
+            audit::Change {
+                action: "user.created",
+                entity_type: "user",
+                entity_id: &user.id,
+                before: None,
+                after: super::snapshot(&user.audit()),
+            },
         )?;
         verification::send(c, links, &user, party.name, party.contact_email, now, actor)
     })?;

@@ -107,11 +107,13 @@ pub fn file(
                     c,
                     actor,
                     now,
-                    "statistics.corrected",
-                    "statistics_filing",
-                    &after.id,
-                    snapshot(&before),
-                    snapshot(&after),
+                    audit::Change {
+                        action: "statistics.corrected",
+                        entity_type: "statistics_filing",
+                        entity_id: &after.id,
+                        before: snapshot(&before),
+                        after: snapshot(&after),
+                    },
                 )?;
                 after
             }
@@ -131,11 +133,13 @@ pub fn file(
                     c,
                     actor,
                     now,
-                    "statistics.filed",
-                    "statistics_filing",
-                    &row.id,
-                    None,
-                    snapshot(&row),
+                    audit::Change {
+                        action: "statistics.filed",
+                        entity_type: "statistics_filing",
+                        entity_id: &row.id,
+                        before: None,
+                        after: snapshot(&row),
+                    },
                 )?;
                 row
             }

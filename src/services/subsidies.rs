@@ -17,6 +17,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -173,7 +174,6 @@ pub struct ComputeReport {
 }
 
 /// A new entitlement, with the duplicate-support register consulted.
-#[allow(clippy::too_many_arguments)]
 fn make(
     c: &mut DbConnection,
     notice_days: u32,
@@ -181,9 +181,9 @@ fn make(
     space: &SpaceRow,
     due: &Due,
     evaluation_id: Option<&str>,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<EntitlementRow> {
+    let Acting { now, actor } = by;
     let earlier = repo::overlapping_grants(
         c,
         &space.credit_code,
@@ -237,11 +237,13 @@ fn make(
         c,
         actor,
         now,
-        "entitlement.computed",
-        "entitlement",
-        &row.id,
-        None,
-        snapshot(&row),
+        audit::Change {
+            action: "entitlement.computed",
+            entity_type: "entitlement",
+            entity_id: &row.id,
+            before: None,
+            after: snapshot(&row),
+        },
     )?;
     Ok(row)
 }
@@ -357,7 +359,7 @@ fn compute_tx(
                 });
             }
             for d in &due {
-                let row = make(c, cfg.notice_days, p, space, d, None, now, actor)?;
+                let row = make(c, cfg.notice_days, p, space, d, None, Acting { now, actor })?;
                 if row.status == EntitlementStatus::Rejected.as_str() {
                     report.refused += 1;
                 } else if row.duplicate_grant_id.is_some() {
@@ -371,27 +373,28 @@ fn compute_tx(
         c,
         actor,
         now,
-        "entitlements.computed",
-        "entitlement_run",
-        &as_of.to_string(),
-        None,
-        Some(
-            serde_json::json!({
-                "as_of": as_of.to_string(),
-                "created": report.created.len(),
-                "refused": report.refused,
-                "flagged": report.flagged,
-                "held_back": report.held_back.len(),
-            })
-            .to_string(),
-        ),
+        audit::Change {
+            action: "entitlements.computed",
+            entity_type: "entitlement_run",
+            entity_id: &as_of.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({
+                    "as_of": as_of.to_string(),
+                    "created": report.created.len(),
+                    "refused": report.refused,
+                    "flagged": report.flagged,
+                    "held_back": report.held_back.len(),
+                })
+                .to_string(),
+            ),
+        },
     )?;
     Ok(report)
 }
 
 /// Makes the entitlements of a performance evaluation's awarded spaces (called by the
 /// evaluation, in its transaction).
-#[allow(clippy::too_many_arguments)]
 pub fn award_entitlements(
     c: &mut DbConnection,
     policy: &Policy,
@@ -399,9 +402,9 @@ pub fn award_entitlements(
     evaluation_id: &str,
     year: i32,
     awarded: &[(SpaceRow, u32)],
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<Vec<EntitlementView>> {
+    let Acting { now, actor } = by;
     let amount = p
         .amount
         .ok_or_else(|| AppError::internal("a performance award without amount"))?;
@@ -426,8 +429,7 @@ pub fn award_entitlements(
             space,
             &due,
             Some(evaluation_id),
-            now,
-            actor,
+            Acting { now, actor },
         )?;
         out.push(view(c, policy, row, space)?);
     }
@@ -641,11 +643,13 @@ pub fn decide(
             c,
             actor,
             now,
-            &format!("entitlement.{}", after.status),
-            "entitlement",
-            id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("entitlement.{}", after.status),
+                entity_type: "entitlement",
+                entity_id: id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         view(c, policy, after, &space)
     })
@@ -758,11 +762,13 @@ pub fn record_grant(
             c,
             actor,
             now,
-            "support_grant.recorded",
-            "support_grant",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "support_grant.recorded",
+                entity_type: "support_grant",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(GrantRecorded {
             grant: row.into(),

@@ -79,11 +79,13 @@ pub fn ensure_authority(
         conn,
         actor,
         now,
-        "authority.created",
-        "authority",
-        &row.id,
-        None,
-        snapshot(&row),
+        audit::Change {
+            action: "authority.created",
+            entity_type: "authority",
+            entity_id: &row.id,
+            before: None,
+            after: snapshot(&row),
+        },
     )?;
     Ok(row)
 }
@@ -116,7 +118,6 @@ pub fn create_staff(
         }
         let authority = ensure_authority(c, now, actor)?;
         let row = UserRow::new_account(
-            new_id(),
             username.clone(),
             hash.clone(),
             input.role.as_str(),
@@ -130,11 +131,13 @@ pub fn create_staff(
             c,
             actor,
             now,
-            "user.created",
-            "user",
-            &row.id,
-            None,
-            snapshot(&row.audit()),
+            audit::Change {
+                action: "user.created",
+                entity_type: "user",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row.audit()),
+            },
         )?;
         Ok(row)
     })?;
@@ -185,11 +188,13 @@ pub fn set_disabled(
             c,
             actor,
             now,
-            action,
-            "user",
-            id,
-            snapshot(&before.audit()),
-            snapshot(&after.audit()),
+            audit::Change {
+                action,
+                entity_type: "user",
+                entity_id: id,
+                before: snapshot(&before.audit()),
+                after: snapshot(&after.audit()),
+            },
         )?;
         Ok(after)
     })?;

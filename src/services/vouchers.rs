@@ -355,11 +355,13 @@ pub fn create_programme(
             c,
             actor,
             now,
-            "programme.created",
-            "programme",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "programme.created",
+                entity_type: "programme",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(())
     })?;
@@ -610,11 +612,13 @@ pub fn create_batch(
                 c,
                 actor,
                 now,
-                "lottery.created",
-                "batch",
-                &row.id,
-                None,
-                Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
+                audit::Change {
+                    action: "lottery.created",
+                    entity_type: "batch",
+                    entity_id: &row.id,
+                    before: None,
+                    after: Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
+                },
             )?;
         }
         ledger::post(
@@ -631,11 +635,13 @@ pub fn create_batch(
             c,
             actor,
             now,
-            "batch.created",
-            "batch",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "batch.created",
+                entity_type: "batch",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         Ok(row)
     })?;
@@ -667,11 +673,13 @@ pub fn publish_batch(
             c,
             actor,
             now,
-            "batch.published",
-            "batch",
-            batch_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "batch.published",
+                entity_type: "batch",
+                entity_id: batch_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         Ok(after)
     })?;
@@ -756,11 +764,13 @@ pub fn top_up(
             c,
             actor,
             now,
-            "batch.topped_up",
-            "batch",
-            batch_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "batch.topped_up",
+                entity_type: "batch",
+                entity_id: batch_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         Ok(after)
     })?;

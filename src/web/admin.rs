@@ -3,6 +3,7 @@
 //! roles (staff accounts, disabling), emails that failed (with a retry), and the
 //! scheduled jobs with their runs (and a run by hand).
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::session::role_text;
@@ -103,22 +104,14 @@ async fn programmes_page(
         .iter()
         .map(|p| json!({"code": p.code, "name": super::named(&p.name_zh, &p.name_en, en)}))
         .collect();
-    d.render(
-        state,
-        "admin_programmes.html",
-        "/admin",
-        "programmes-and-batches",
-        context! {
+    d.render(state, Screen { template: "admin_programmes.html", path: "/admin", title: "programmes-and-batches" }, context! {
             programmes => val(&progs_v), categories => val(&categories), subsidies => val(&subsidies),
             listing_notice_days => policy.listing.notice_days,
             redemption_notice_days => policy.spending.redemption_notice_days,
             defaults => val(&policy.programme),
             default_share => super::guide::percent(&policy.programme.co_payment_ratio),
             default_share_number => super::guide::percent_number(&policy.programme.co_payment_ratio),
-        },
-        form,
-        status,
-    )
+        }, form, status)
 }
 
 #[get("/admin")]
@@ -317,9 +310,11 @@ async fn users_view(
         .collect();
     d.render(
         state,
-        "admin_users.html",
-        "/admin/users",
-        "users-and-roles",
+        Screen {
+            template: "admin_users.html",
+            path: "/admin/users",
+            title: "users-and-roles",
+        },
         context! { items => val(&items), total => list.total, roles => roles },
         form,
         status,
@@ -433,9 +428,11 @@ async fn outbox_view(
         .collect();
     d.render(
         state,
-        "admin_outbox.html",
-        "/admin/outbox",
-        "emails-2",
+        Screen {
+            template: "admin_outbox.html",
+            path: "/admin/outbox",
+            title: "emails-2",
+        },
         context! { items => val(&items), failed => failed.total, pending => pending },
         form,
         status,
@@ -545,9 +542,11 @@ async fn jobs_view(
         .collect();
     d.render(
         state,
-        "admin_jobs.html",
-        "/admin/jobs",
-        "jobs",
+        Screen {
+            template: "admin_jobs.html",
+            path: "/admin/jobs",
+            title: "jobs",
+        },
         context! { jobs => val(&jobs_v), runs => val(&runs_v) },
         form,
         status,

@@ -2,6 +2,7 @@
 //! publish or withdraw, attach files. Published ones appear on the home page, the
 //! notices list and the guide at once; every change is audited.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::guide::article_json;
 use super::orders::open;
@@ -49,9 +50,11 @@ async fn list_view(
     let items: Vec<serde_json::Value> = found.items.iter().map(|a| article_json(a, en)).collect();
     d.render(
         state,
-        "admin_articles.html",
-        "/admin/articles",
-        "notices-and-common-questions",
+        Screen {
+            template: "admin_articles.html",
+            path: "/admin/articles",
+            title: "notices-and-common-questions",
+        },
         context! { items => val(items), total => found.total, kinds => KINDS },
         form,
         status,
@@ -100,9 +103,11 @@ async fn edit_view(
     let a = db(state, move |c| articles::get(c, &aid, true)).await?;
     d.render(
         state,
-        "admin_article.html",
-        &format!("/admin/articles/{id}"),
-        "edit-2",
+        Screen {
+            template: "admin_article.html",
+            path: &format!("/admin/articles/{id}"),
+            title: "edit-2",
+        },
         context! {
             a => val(&a), shown => val(article_json(&a, false)),
             kind_text => KINDS.iter().find(|k| k.0 == a.kind.as_str()).map(|k| k.1).unwrap_or(""),

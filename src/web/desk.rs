@@ -68,9 +68,11 @@ pub(super) async fn open(
     if !roles.contains(&d.s.caller.role) {
         let page = d.render(
             state,
-            "denied.html",
-            &here,
-            "not-allowed",
+            Screen {
+                template: "denied.html",
+                path: &here,
+                title: "not-allowed",
+            },
             context! {},
             &Form::none(),
             StatusCode::FORBIDDEN,
@@ -129,13 +131,10 @@ impl Desk {
 
     /// Renders one of the role's pages with its navigation, the form token and the state
     /// of a refused form.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn render(
         &self,
         state: &State,
-        name: &str,
-        path: &str,
-        title: &str,
+        page: Screen<'_>,
         ctx: minijinja::Value,
         form: &Form,
         status: StatusCode,
@@ -148,7 +147,14 @@ impl Desk {
             }
         };
         let chrome = super::Chrome::signed_in(state, self.s.caller.role);
-        let r = render(name, path, &self.lang, &chrome, title, ctx)?;
+        let r = render(
+            page.template,
+            page.path,
+            &self.lang,
+            &chrome,
+            page.title,
+            ctx,
+        )?;
         Ok(with(r, status, &self.cookies(state)))
     }
 
@@ -326,6 +332,15 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "reset_sent" => "a-password-reset-link-was-sent-to",
         _ => "",
     }
+}
+
+/// Which page a desk renders: its template, its address (for the navigation) and the
+/// language key of its title.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Screen<'a> {
+    pub(super) template: &'a str,
+    pub(super) path: &'a str,
+    pub(super) title: &'a str,
 }
 
 /// A refused form: which form, what was typed, and the errors by field (or for the whole

@@ -2,6 +2,7 @@
 //! (with number and validity) for the reviewer, and sees what it uploaded; the party and
 //! the staff who read documents open each one inline.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted};
 use super::orders::open;
 use super::{local_time, val};
@@ -10,6 +11,7 @@ use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
+use crate::services::Acting;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -74,9 +76,11 @@ async fn view(
     let items: Vec<serde_json::Value> = docs.iter().map(shown).collect();
     d.render(
         state,
-        "documents.html",
-        "/documents",
-        "documents-3",
+        Screen {
+            template: "documents.html",
+            path: "/documents",
+            title: "documents-3",
+        },
         context! {
             items => val(items), kinds => kinds, has_licence => has_licence,
             is_firm => kind == PartyKind::Firm, is_provider => kind == PartyKind::Provider,
@@ -118,7 +122,15 @@ async fn upload(
             let input = input_of(&p, &name);
             let (files, now, actor) = (state.files.clone(), state.clock.now(), d.actor());
             db(&state, move |c| {
-                svc::upload(c, &files, kind, &id, &input, &bytes, now, &actor)
+                svc::upload(
+                    c,
+                    &files,
+                    kind,
+                    &id,
+                    &input,
+                    &bytes,
+                    Acting { now, actor: &actor },
+                )
             })
             .await
         }

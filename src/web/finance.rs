@@ -3,6 +3,7 @@
 //! XLSX; each payout's result recorded by hand or a bank result file imported) and the
 //! period report with monthly payouts by category drawn as inline SVG beside its table.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, val, wire};
@@ -85,9 +86,11 @@ async fn runs_page(
     let last = Period::before(state.clock.now()).to_string();
     d.render(
         state,
-        "finance_runs.html",
-        "/finance",
-        "settlement-runs",
+        Screen {
+            template: "finance_runs.html",
+            path: "/finance",
+            title: "settlement-runs",
+        },
         context! {
             items => val(&items), total => list.total, last_period => last,
             can_prepare => d.s.caller.role == Role::Finance,
@@ -169,9 +172,11 @@ async fn run_page(
         .to_string();
     d.render(
         state,
-        "finance_run.html",
-        "/finance",
-        &d.t_with("settlement-run-of", &[("period", r.period.as_str())]),
+        Screen {
+            template: "finance_run.html",
+            path: "/finance",
+            title: &d.t_with("settlement-run-of", &[("period", r.period.as_str())]),
+        },
         context! {
             r => context! {
                 id => r.id, period => r.period, stage_text => stage_text(&stage), stage => stage,
@@ -444,21 +449,13 @@ async fn report(
             .map(|x| json!({"name": x.name, "items": x.items, "amount": x.amount.to_string(), "paid": x.paid.to_string()}))
             .collect()
     };
-    Ok(d.render(
-        &state,
-        "finance_report.html",
-        "/finance/report",
-        &d.t_with("settlement-report-of", &[("period", r.period.as_str())]),
-        context! {
+    Ok(d.render(&state, Screen { template: "finance_report.html", path: "/finance/report", title: &d.t_with("settlement-report-of", &[("period", r.period.as_str())]) }, context! {
             period => r.period.clone(), items => r.items, amount => r.amount.to_string(),
             paid => r.paid.to_string(),
             by_category => val(lines(&r.by_category)), by_programme => val(lines(&r.by_programme)),
             by_provider => val(lines(&r.by_provider)), by_subsidy => val(lines(&r.by_subsidy_policy)),
             chart => val(&chart),
-        },
-        &Form::none(),
-        StatusCode::OK,
-    )?)
+        }, &Form::none(), StatusCode::OK)?)
 }
 
 /// Monthly payouts (paid amounts) by category, as stacked bars: the series, their

@@ -1,6 +1,7 @@
 //! Firm pages: the batches with their opening second and live remaining budget, the
 //! claim button with a plain answer, and the firm's vouchers.
 
+use super::desk::Screen;
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{local_time, render, wire, Lang};
 use crate::domain::{new_id, Fen, Role};
@@ -9,6 +10,7 @@ use crate::http::{db, path_id, request_id, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::prospects;
 use crate::services::vouchers as svc;
+use crate::services::Acting;
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -392,12 +394,7 @@ async fn profile_view(
         .iter()
         .map(|i| (i.code.clone(), super::named(&i.name_zh, &i.name_en, d.en())))
         .collect();
-    d.render(
-        state,
-        "firm.html",
-        "/firm",
-        "my-firm",
-        context! {
+    d.render(state, Screen { template: "firm.html", path: "/firm", title: "my-firm" }, context! {
             firm => super::val(serde_json::json!({
                 "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,
                 "actual_controller": f.actual_controller, "registered_on": f.registered_on.to_string(),
@@ -410,10 +407,7 @@ async fn profile_view(
                 "reviewed_at": f.reviewed_at.map(local_time),
             })),
             industries => industries,
-        },
-        form,
-        status,
-    )
+        }, form, status)
 }
 
 #[get("/firm")]
@@ -450,8 +444,10 @@ async fn update_profile(
                     a.links(),
                     &a.party,
                     &i,
-                    a.now,
-                    &a.actor,
+                    Acting {
+                        now: a.now,
+                        actor: &a.actor,
+                    },
                     prior,
                 )
             },

@@ -3,6 +3,7 @@
 //! delivery; the provider accepts or declines, uploads its evidence and delivers. One
 //! order page serves both sides (and staff, read-only), with the evidence viewable inline.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::{local_time, wire};
 use crate::domain::order::EvidenceKind;
@@ -12,6 +13,7 @@ use crate::http::{db, path_id, State};
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
+use crate::services::Acting;
 use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
@@ -141,9 +143,11 @@ async fn services(
         .collect();
     Ok(d.render(
         &state,
-        "services.html",
-        "/services",
-        "service-catalogue",
+        Screen {
+            template: "services.html",
+            path: "/services",
+            title: "service-catalogue",
+        },
         context! {
             items => super::val(&items), categories => categories, total => list.total,
             category => q.category.clone().unwrap_or_default(),
@@ -205,9 +209,11 @@ async fn order_form(
         .collect();
     d.render(
         state,
-        "order_new.html",
-        "/orders/new",
-        "order",
+        Screen {
+            template: "order_new.html",
+            path: "/orders/new",
+            title: "order",
+        },
         context! {
             item => context! {
                 id => item.id, title => item.title, provider_name => item.provider_name,
@@ -334,9 +340,11 @@ async fn orders(
     };
     Ok(d.render(
         &state,
-        "orders.html",
-        "/orders",
-        title,
+        Screen {
+            template: "orders.html",
+            path: "/orders",
+            title,
+        },
         context! {
             items => items, total => list.total, statuses => statuses,
             status => q.status.clone().unwrap_or_default(),
@@ -366,9 +374,11 @@ async fn order_page(
     let role = d.s.caller.role;
     d.render(
         state,
-        "order.html",
-        &format!("/orders/{id}"),
-        &format!("{} {}", d.t("order-no"), o.order_no),
+        Screen {
+            template: "order.html",
+            path: &format!("/orders/{id}"),
+            title: &format!("{} {}", d.t("order-no"), o.order_no),
+        },
         context! {
             o => order_json(&o, &state.policy, d.en()), kinds => kinds,
             firm => role == Role::Firm, provider => role == Role::Provider,
@@ -499,11 +509,12 @@ async fn upload(
                     &files,
                     &provider,
                     &oid,
-                    &kind,
-                    Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
-                    &bytes,
-                    now,
-                    &actor,
+                    evidence::Upload {
+                        kind: &kind,
+                        name: Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
+                        bytes: &bytes,
+                    },
+                    Acting { now, actor: &actor },
                 )
             })
             .await

@@ -1,6 +1,7 @@
 //! Provider pages: the listing's state and notice period, the service catalogue editor,
 //! and redemption (兑现) applications with every item's state and reasons.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, wire};
@@ -61,12 +62,7 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
         .map(|c| super::category_name(&state.policy, c, d.en()))
         .collect();
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
-    Ok(d.render(
-        &state,
-        "provider.html",
-        "/provider",
-        "provider-listing",
-        context! {
+    Ok(d.render(&state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
             p => context! {
                 name => p.name, credit_code => p.credit_code, status_text => listing_text(&status), status => status,
                 categories => categories,
@@ -76,10 +72,7 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
                 bank => format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
             },
             notice_days => state.policy.listing.notice_days,
-        },
-        &Form::none(),
-        StatusCode::OK,
-    )?)
+        }, &Form::none(), StatusCode::OK)?)
 }
 
 fn item_json(i: &ServiceItemView, policy: &crate::domain::Policy, en: bool) -> minijinja::Value {
@@ -126,9 +119,11 @@ async fn services_page(
     let categories = my_categories(state, d).await?;
     d.render(
         state,
-        "provider_services.html",
-        "/provider/services",
-        "my-services",
+        Screen {
+            template: "provider_services.html",
+            path: "/provider/services",
+            title: "my-services",
+        },
         context! { items => items, categories => categories },
         form,
         status,
@@ -178,9 +173,11 @@ async fn edit_page(
     let categories = my_categories(state, d).await?;
     d.render(
         state,
-        "provider_service.html",
-        "/provider/services",
-        &format!("{}{}", d.t("edit-service"), i.title),
+        Screen {
+            template: "provider_service.html",
+            path: "/provider/services",
+            title: &format!("{}{}", d.t("edit-service"), i.title),
+        },
         context! { i => item_json(&i, &state.policy, d.en()), categories => categories },
         form,
         status,
@@ -291,9 +288,11 @@ async fn redemptions_view(
         .collect();
     d.render(
         state,
-        "provider_redemptions.html",
-        "/provider/redemptions",
-        "redemptions",
+        Screen {
+            template: "provider_redemptions.html",
+            path: "/provider/redemptions",
+            title: "redemptions",
+        },
         context! { orders => super::val(&orders), apps => super::val(&apps) },
         form,
         status,

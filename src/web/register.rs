@@ -16,6 +16,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
+use crate::services::Acting;
 use crate::services::{auth, firms, providers, spaces, Actor};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -438,13 +439,13 @@ fn run(
     let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = firms::register(c, policy, cfg, links, &input, now, actor, prior)?;
+            let r = firms::register(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
             (input.username, PartyKind::Firm, r.party.id)
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            let r = providers::apply(c, policy, cfg, links, &input, now, actor, prior)?;
+            let r = providers::apply(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
             (input.username, PartyKind::Provider, r.party.id)
         }
         Kind::Space => {
@@ -463,7 +464,15 @@ fn run(
             valid_until: None,
             name: Some(name.clone()).filter(|n| !n.is_empty()),
         };
-        crate::services::documents::upload(c, store, party, &party_id, &input, bytes, now, actor)?;
+        crate::services::documents::upload(
+            c,
+            store,
+            party,
+            &party_id,
+            &input,
+            bytes,
+            Acting { now, actor },
+        )?;
     }
     Ok(username)
 }

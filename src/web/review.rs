@@ -3,6 +3,7 @@
 //! certification applications with the rule engine's result per criterion), each item
 //! with its decision form. A refused decision comes back on the same page, at its item.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::provider::item_status_text;
@@ -208,9 +209,11 @@ async fn review_page(
         .collect();
     d.render(
         state,
-        "review.html",
-        "/review",
-        "review-desk",
+        Screen {
+            template: "review.html",
+            path: "/review",
+            title: "review-desk",
+        },
         context! {
             firms => val(&firms_v), firms_total => firms.total,
             applied => val(&applied_v), applied_total => applied.total,

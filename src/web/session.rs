@@ -168,17 +168,16 @@ struct NextQuery {
     next: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn login_form(
     state: &State,
     req: &HttpRequest,
-    lang: &Lang,
     status: StatusCode,
     username: &str,
     next: &str,
     form_error: &str,
     errors: BTreeMap<&str, String>,
 ) -> Result<HttpResponse, AppError> {
+    let lang = &Lang::of_request(req);
     let (csrf, set) = csrf_of(state, req);
     let mut errors = errors;
     for f in ["username", "password"] {
@@ -202,7 +201,6 @@ async fn login_page(
     req: HttpRequest,
     q: web::Query<NextQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of_request(&req);
     let next = safe_next(q.next.as_deref().unwrap_or(HOME));
     // Still signed in (perhaps only the refresh token is left): straight on.
     if let Some(s) = session(&state, &req).await {
@@ -215,7 +213,6 @@ async fn login_page(
     Ok(login_form(
         &state,
         &req,
-        &lang,
         StatusCode::OK,
         "",
         next,
@@ -253,7 +250,6 @@ async fn login(
         return Ok(login_form(
             &state,
             &req,
-            &lang,
             StatusCode::FORBIDDEN,
             &f.username,
             &next,
@@ -294,7 +290,6 @@ async fn login(
             Ok(login_form(
                 &state,
                 &req,
-                &lang,
                 e.kind.status(),
                 &f.username,
                 &next,
@@ -343,7 +338,6 @@ pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn account_page(
     state: &State,
     req: &HttpRequest,
@@ -352,7 +346,6 @@ async fn account_page(
     notice: &str,
     form_error: &str,
     errors: BTreeMap<String, String>,
-    extra: &[Cookie<'static>],
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::of_request(req);
     let id = s.caller.user_id.clone();
@@ -378,7 +371,6 @@ async fn account_page(
     )?;
     let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
     cookies.extend(s.renewal(state));
-    cookies.extend(extra.iter().cloned());
     Ok(with(r, status, &cookies))
 }
 
@@ -387,17 +379,7 @@ async fn account(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     let Some(s) = session(&state, &req).await else {
         return Ok(see_other("/login?next=/account"));
     };
-    Ok(account_page(
-        &state,
-        &req,
-        &s,
-        StatusCode::OK,
-        "",
-        "",
-        BTreeMap::new(),
-        &[],
-    )
-    .await?)
+    Ok(account_page(&state, &req, &s, StatusCode::OK, "", "", BTreeMap::new()).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -428,7 +410,6 @@ async fn change_password(
             "",
             &expired_form(false),
             BTreeMap::new(),
-            &[],
         )
         .await?);
     }
@@ -455,7 +436,7 @@ async fn change_password(
                 caller: s.caller.clone(),
                 renewed: None,
             };
-            Ok(account_page(
+            let mut page = account_page(
                 &state,
                 &req,
                 &fresh,
@@ -463,9 +444,14 @@ async fn change_password(
                 "密码已修改，其他设备上的登录已失效。",
                 "",
                 BTreeMap::new(),
-                &cookies,
             )
-            .await?)
+            .await?;
+            // The new session's cookies: other devices' sign-ins are gone, this one stays.
+            for c in &cookies {
+                // A cookie that cannot be written as a header is a bug here, not input.
+                let _ = page.add_cookie(c);
+            }
+            Ok(page)
         }
         Err(e) => {
             let mut errors: BTreeMap<String, String> = e
@@ -481,7 +467,7 @@ async fn change_password(
                 };
                 errors.insert(field.into(), e.detail.clone());
             }
-            Ok(account_page(&state, &req, &s, e.kind.status(), "", "", errors, &[]).await?)
+            Ok(account_page(&state, &req, &s, e.kind.status(), "", "", errors).await?)
         }
     }
 }
@@ -540,7 +526,6 @@ async fn logout(
             "",
             &expired_form(false),
             BTreeMap::new(),
-            &[],
         )
         .await?);
     }

@@ -2,6 +2,7 @@
 //! with every criterion's result as evaluated on the day, entitlements and payments,
 //! yearly statistics.
 
+use super::desk::Screen;
 use super::wire;
 use crate::domain::{china_time, Role};
 use crate::http::{db, State};
@@ -102,9 +103,11 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .collect();
     Ok(d.render(
         &state,
-        "space.html",
-        "/space",
-        "my-space",
+        Screen {
+            template: "space.html",
+            path: "/space",
+            title: "my-space",
+        },
         context! {
             certifications => certifications, applications => applications,
             entitlements => entitlements, filings => filings,

@@ -3,6 +3,7 @@
 //! incubatee register (entries, graduations, departures) and the yearly statistics.
 //! Each figure's refusal is shown at its field, named `figures.<id>` as in the API.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, val, wire};
@@ -108,18 +109,10 @@ async fn apply_view(
                 .collect()
         })
         .unwrap_or_default();
-    d.render(
-        state,
-        "space_apply.html",
-        "/space/apply",
-        "apply-for-certification-2",
-        context! {
+    d.render(state, Screen { template: "space_apply.html", path: "/space/apply", title: "apply-for-certification-2" }, context! {
             schemes => val(&schemes), fields => val(&fields),
             scheme => val(chosen.map(|s| json!({"code": s.code, "name": super::named(&s.name_zh, &s.name_en, d.en())}))),
-        },
-        form,
-        status,
-    )
+        }, form, status)
 }
 
 #[get("/space/apply")]
@@ -209,9 +202,11 @@ async fn register_view(
         .to_string();
     d.render(
         state,
-        "space_incubatees.html",
-        "/space/incubatees",
-        "incubatee-register",
+        Screen {
+            template: "space_incubatees.html",
+            path: "/space/incubatees",
+            title: "incubatee-register",
+        },
         context! { items => val(&items), conditions => conditions, today => today },
         form,
         status,
@@ -329,9 +324,11 @@ async fn statistics_view(
     let last_year = year.parse::<i32>().map(|y| y - 1).unwrap_or_default();
     d.render(
         state,
-        "space_statistics.html",
-        "/space/statistics",
-        "yearly-statistics",
+        Screen {
+            template: "space_statistics.html",
+            path: "/space/statistics",
+            title: "yearly-statistics",
+        },
         context! {
             fields => val(&fields), filed => val(&filed), last_year => last_year,
             deadline => state.policy.subsidies.statistics.deadline.clone(),

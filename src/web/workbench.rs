@@ -4,6 +4,7 @@
 //! in; the latest orders. Also the sign-out page (`GET /logout`), which asks before
 //! signing out.
 
+use super::desk::Screen;
 use super::desk::{Desk, Form};
 use super::orders::open;
 use super::{local_time, wire};
@@ -259,9 +260,11 @@ async fn page_with(
     let verified = wb.contact.as_ref().is_none_or(|c| c.verified_at.is_some());
     d.render(
         state,
-        "workbench.html",
-        "/home",
-        "my-desk",
+        Screen {
+            template: "workbench.html",
+            path: "/home",
+            title: "my-desk",
+        },
         context! {
             display_name => user.display_name,
             role_text => super::session::role_text(role),

@@ -85,7 +85,6 @@ pub fn bulk_firms(
                 now,
             );
             let user = UserRow::new_account(
-                new_id(),
                 format!("bulk_{}", &id[id.len() - 12..]),
                 "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA".into(),
                 "firm",

@@ -5,6 +5,7 @@ use crate::http::{db, path_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
+use crate::services::Acting;
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
 
@@ -43,8 +44,10 @@ pub async fn update_my_firm(
                 links,
                 &id,
                 &body,
-                now,
-                &auth.actor,
+                Acting {
+                    now,
+                    actor: &auth.actor,
+                },
                 crate::domain::validation::FieldErrors::new(),
             )
         })

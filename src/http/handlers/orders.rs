@@ -10,6 +10,7 @@ use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
     ReasonInput,
 };
+use crate::services::Acting;
 use crate::services::{Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -284,11 +285,15 @@ pub async fn upload(
                 &files,
                 &provider,
                 &id,
-                &q.kind,
-                q.name.as_deref(),
-                &bytes,
-                now,
-                &auth.actor,
+                evidence::Upload {
+                    kind: &q.kind,
+                    name: q.name.as_deref(),
+                    bytes: &bytes,
+                },
+                Acting {
+                    now,
+                    actor: &auth.actor,
+                },
             )
         })
         .await?,

@@ -14,6 +14,7 @@ use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
 };
 use crate::services::spaces::{SpaceRegistration, SpaceView};
+use crate::services::Acting;
 use crate::services::{firms, spaces, Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -107,8 +108,7 @@ pub async fn register_firm(
             &auth,
             links(&mail, &base),
             &body,
-            now,
-            &actor,
+            Acting { now, actor: &actor },
             FieldErrors::new(),
         )
     })
@@ -142,8 +142,7 @@ pub async fn register_provider(
             &auth,
             links(&mail, &base),
             &body,
-            now,
-            &actor,
+            Acting { now, actor: &actor },
             FieldErrors::new(),
         )
     })

@@ -254,11 +254,13 @@ pub fn request(
             c,
             actor,
             now,
-            "order.requested",
-            "order",
-            &row.id,
-            None,
-            snapshot(&row),
+            audit::Change {
+                action: "order.requested",
+                entity_type: "order",
+                entity_id: &row.id,
+                before: None,
+                after: snapshot(&row),
+            },
         )?;
         let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
         crate::services::outbox::enqueue(

@@ -83,11 +83,13 @@ fn transition(
             c,
             cx.actor,
             cx.now,
-            &format!("order.{}", action_name(action, next)),
-            "order",
-            order_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: &format!("order.{}", action_name(action, next)),
+                entity_type: "order",
+                entity_id: order_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         let emails = emails_for(action, &after, &loaded);
         crate::services::outbox::enqueue(c, cx.templates, emails, cx.now)?;

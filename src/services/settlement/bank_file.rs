@@ -164,11 +164,13 @@ pub fn export(
                     c,
                     actor,
                     now,
-                    "settlement.exported",
-                    "settlement_run",
-                    run_id,
-                    snapshot(&before),
-                    snapshot(&after),
+                    audit::Change {
+                        action: "settlement.exported",
+                        entity_type: "settlement_run",
+                        entity_id: run_id,
+                        before: snapshot(&before),
+                        after: snapshot(&after),
+                    },
                 )?;
             }
         }

@@ -170,11 +170,13 @@ fn apply_result(
         c,
         actor,
         now,
-        &format!("payout.{}", after.status),
-        "payout",
-        &before.id,
-        snapshot(&before),
-        snapshot(&after),
+        audit::Change {
+            action: &format!("payout.{}", after.status),
+            entity_type: "payout",
+            entity_id: &before.id,
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
     )?;
     crate::services::outbox::enqueue(c, templates, email.into_iter().collect(), now)?;
     Ok(after)
@@ -263,11 +265,13 @@ pub fn reverse(
             c,
             actor,
             now,
-            "payout.reversed",
-            "payout",
-            payout_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action: "payout.reversed",
+                entity_type: "payout",
+                entity_id: payout_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         PayoutView::from_row(after)
     })
@@ -430,11 +434,13 @@ pub fn import(
             c,
             actor,
             now,
-            "settlement.results_imported",
-            "settlement_run",
-            run_id,
-            None,
-            serde_json::to_string(&report).ok(),
+            audit::Change {
+                action: "settlement.results_imported",
+                entity_type: "settlement_run",
+                entity_id: run_id,
+                before: None,
+                after: serde_json::to_string(&report).ok(),
+            },
         )?;
         Ok(report)
     })

@@ -198,11 +198,13 @@ pub fn prepare(
             c,
             actor,
             now,
-            "settlement.prepared",
-            "settlement_run",
-            &run.id,
-            None,
-            snapshot(&run),
+            audit::Change {
+                action: "settlement.prepared",
+                entity_type: "settlement_run",
+                entity_id: &run.id,
+                before: None,
+                after: snapshot(&run),
+            },
         )?;
         let finance = if run.payout_count > 0 {
             users::reachable_with_role(c, "finance")?
@@ -327,11 +329,13 @@ pub fn decide(
             c,
             actor,
             now,
-            action,
-            "settlement_run",
-            run_id,
-            snapshot(&before),
-            snapshot(&after),
+            audit::Change {
+                action,
+                entity_type: "settlement_run",
+                entity_id: run_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
         )?;
         full(c, after)
     })

@@ -5,13 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file under `dir`.
+/// Every `.rs` file under `dir`, but a test module in a file of its own (`tests.rs`).
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read src") {
         let p = e.expect("dir entry").path();
         if p.is_dir() {
             sources(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+        } else if p.extension().is_some_and(|x| x == "rs")
+            && p.file_stem().is_some_and(|s| s != "tests")
+        {
             out.push(p);
         }
     }

@@ -1,0 +1,388 @@
+//! Redemption (兑现): a provider groups its confirmed orders into an application; a
+//! reviewer approves or rejects each item with a reason; approved items are published
+//! for a notice period (公示) in which anyone may object, and become payable when it
+//! ends without an upheld objection. Payable items are what settlement pays.
+//!
+//! Ledger: a confirmed order's share sits in `due:{provider}`; it moves to
+//! `payable:{provider}` when the item becomes payable, or back to the programme's
+//! funding when the item is rejected.
+
+use super::orders::Party;
+use super::{audit, Actor, Page, Paged};
+use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
+use crate::db::orders::{self as repo};
+use crate::db::{self, parties, DbConnection};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::validation::FieldErrors;
+use crate::domain::{new_id, parse_id, Fen, Policy};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+mod notice;
+mod review;
+
+pub use notice::*;
+pub use review::*;
+
+/// At most this many orders in one application.
+pub const MAX_ITEMS: usize = 500;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RedemptionApplicationInput)]
+pub struct ApplicationInput {
+    /// Confirmed orders of the provider not yet in an application (1–500).
+    #[schema(min_items = 1, max_items = 500)]
+    pub order_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: String,
+    pub application_id: String,
+    pub order_id: String,
+    pub order_no: String,
+    pub provider_id: String,
+    pub firm_id: String,
+    pub programme_id: String,
+    pub category: String,
+    pub category_name: String,
+    #[schema(value_type = String, example = "6000.00")]
+    pub amount: Fen,
+    pub status: RedemptionStatus,
+    /// Why it was rejected (also when an objection was upheld).
+    pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub reviewed_at: Option<NaiveDateTime>,
+    /// When an approved item's public notice ends.
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub notice_ends_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub payable_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RedemptionApplicationView)]
+pub struct ApplicationView {
+    pub id: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub item_count: i32,
+    #[schema(value_type = String, example = "18000.00")]
+    pub total: Fen,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub submitted_at: NaiveDateTime,
+    /// How many items are in each status.
+    pub statuses: std::collections::BTreeMap<String, i64>,
+    /// The items (on single reads and on submission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemView>>,
+}
+
+fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResult<ItemView> {
+    Ok(ItemView {
+        status: RedemptionStatus::parse(&r.status)
+            .ok_or_else(|| AppError::internal(format!("bad item status {}", r.status)))?,
+        category_name: policy
+            .category(&r.category)
+            .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
+        id: r.id,
+        application_id: r.application_id,
+        order_id: r.order_id,
+        order_no,
+        provider_id: r.provider_id,
+        firm_id: r.firm_id,
+        programme_id: r.programme_id,
+        category: r.category,
+        amount: Fen::new(r.amount_fen),
+        decision_reason: r.decision_reason,
+        reviewed_at: r.reviewed_at,
+        notice_ends_at: r.notice_ends_at,
+        payable_at: r.payable_at,
+        updated_at: r.updated_at,
+    })
+}
+
+/// Item views with their orders' numbers.
+fn item_views(
+    c: &mut DbConnection,
+    policy: &Policy,
+    items: Vec<RedemptionItemRow>,
+) -> AppResult<Vec<ItemView>> {
+    let ids: Vec<String> = items.iter().map(|i| i.order_id.clone()).collect();
+    let numbers: HashMap<String, String> = repo::by_ids(c, &ids)?
+        .into_iter()
+        .map(|o| (o.id, o.order_no))
+        .collect();
+    let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let live = crate::db::settlement::live_payout_status(c, &item_ids)?;
+    items
+        .into_iter()
+        .map(|i| {
+            let no = numbers.get(&i.order_id).cloned().unwrap_or_default();
+            let in_run = live.get(&i.id).map(String::as_str) == Some("pending");
+            let mut v = item_view(policy, i, no)?;
+            if in_run && v.status == RedemptionStatus::Payable {
+                v.status = RedemptionStatus::InSettlement;
+            }
+            Ok(v)
+        })
+        .collect()
+}
+
+fn application_view(
+    c: &mut DbConnection,
+    policy: &Policy,
+    a: RedemptionApplicationRow,
+    provider_name: String,
+    with_items: bool,
+) -> AppResult<ApplicationView> {
+    let items = repo::items_of(c, &a.id)?;
+    let mut statuses = std::collections::BTreeMap::new();
+    for i in &items {
+        *statuses.entry(i.status.clone()).or_insert(0) += 1;
+    }
+    Ok(ApplicationView {
+        id: a.id,
+        provider_id: a.provider_id,
+        provider_name,
+        item_count: a.item_count,
+        total: Fen::new(a.total_fen),
+        submitted_at: a.submitted_at,
+        statuses,
+        items: if with_items {
+            Some(item_views(c, policy, items)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// A provider applies for redemption of confirmed orders not yet applied for.
+pub fn apply(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+    input: &ApplicationInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ApplicationView> {
+    let mut ids: Vec<String> = Vec::with_capacity(input.order_ids.len());
+    for raw in &input.order_ids {
+        let id = parse_id(raw).ok_or_else(|| AppError::not_found("order"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > MAX_ITEMS {
+        let mut e = FieldErrors::new();
+        e.add(
+            "order_ids",
+            ErrorCode::OrderCountInvalid,
+            format!("每份兑现申请应包含 1 至 {MAX_ITEMS} 个订单"),
+            format!("an application holds 1 to {MAX_ITEMS} orders"),
+        );
+        e.finish()?;
+    }
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let provider =
+            parties::provider(c, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+        let orders: HashMap<String, OrderRow> = repo::by_ids(c, &ids)?
+            .into_iter()
+            .filter(|o| o.provider_id == provider_id)
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        if let Some(missing) = ids.iter().find(|id| !orders.contains_key(*id)) {
+            return Err(AppError::of(ErrorCode::OrderNotFound).arg("missing", missing));
+        }
+        let unconfirmed: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| orders.get(id))
+            .filter(|o| o.status != OrderStatus::Confirmed.as_str())
+            .map(|o| o.order_no.as_str())
+            .collect();
+        if !unconfirmed.is_empty() {
+            return Err(AppError::of(ErrorCode::OrderNotConfirmed).arg_each(
+                "orders",
+                unconfirmed.join("、"),
+                unconfirmed.join(", "),
+            ));
+        }
+        let taken = repo::redeemed_orders(c, &ids)?;
+        if !taken.is_empty() {
+            let nos: Vec<&str> = taken
+                .iter()
+                .filter_map(|id| orders.get(id))
+                .map(|o| o.order_no.as_str())
+                .collect();
+            return Err(AppError::of(ErrorCode::OrdersAlreadyRedeemed).arg_each(
+                "orders",
+                nos.join("、"),
+                nos.join(", "),
+            ));
+        }
+        let app = RedemptionApplicationRow {
+            id: new_id(),
+            provider_id: provider_id.to_string(),
+            item_count: ids.len() as i32,
+            total_fen: ids
+                .iter()
+                .filter_map(|id| orders.get(id))
+                .map(|o| o.covered_fen)
+                .sum(),
+            submitted_by: actor.user_id.clone(),
+            submitted_at: now,
+        };
+        let items: Vec<RedemptionItemRow> = ids
+            .iter()
+            .filter_map(|id| orders.get(id))
+            .map(|o| RedemptionItemRow {
+                id: new_id(),
+                application_id: app.id.clone(),
+                order_id: o.id.clone(),
+                provider_id: provider_id.to_string(),
+                firm_id: o.firm_id.clone(),
+                programme_id: o.programme_id.clone(),
+                category: o.category.clone(),
+                amount_fen: o.covered_fen,
+                status: RedemptionStatus::Submitted.as_str().into(),
+                decision_reason: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                notice_ends_at: None,
+                payable_at: None,
+                updated_at: now,
+            })
+            .collect();
+        repo::insert_application(c, &app, &items)?;
+        audit::record(
+            c,
+            actor,
+            now,
+            audit::Change {
+                action: "redemption.submitted",
+                entity_type: "redemption_application",
+                entity_id: &app.id,
+                before: None,
+                after: serde_json::to_string(
+                    &serde_json::json!({ "application": app, "items": items }),
+                )
+                .ok(),
+            },
+        )?;
+        application_view(c, policy, app, provider.name, true)
+    })
+}
+
+/// The provider's confirmed orders not yet in any application: what it may apply for
+/// now (at most one application's worth, newest first).
+pub fn applicable_orders(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    provider_id: &str,
+) -> AppResult<Vec<super::orders::OrderView>> {
+    let confirmed = super::orders::list(
+        conn,
+        policy,
+        Party::Provider(provider_id),
+        Some(OrderStatus::Confirmed.as_str()),
+        Page {
+            page: 1,
+            per_page: MAX_ITEMS as i64,
+        },
+    )?
+    .items;
+    let ids: Vec<String> = confirmed.iter().map(|o| o.id.clone()).collect();
+    let done: std::collections::HashSet<String> =
+        repo::redeemed_orders(conn, &ids)?.into_iter().collect();
+    Ok(confirmed
+        .into_iter()
+        .filter(|o| !done.contains(&o.id))
+        .collect())
+}
+
+/// Applications: a provider's own, or all for staff. Newest first.
+pub fn applications(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    page: Page,
+) -> AppResult<Paged<ApplicationView>> {
+    let provider = match party {
+        Party::Provider(p) => Some(p),
+        Party::Staff => None,
+        Party::Firm(_) => return Err(AppError::forbidden()),
+    };
+    let (rows, total) = repo::applications(conn, provider, page.offset(), page.per_page)?;
+    let items = rows
+        .into_iter()
+        .map(|(a, name)| application_view(conn, policy, a, name, false))
+        .collect::<AppResult<_>>()?;
+    Ok(Paged {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// One application with every item's state and reasons.
+pub fn application(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    id: &str,
+) -> AppResult<ApplicationView> {
+    let a = repo::application(conn, id)?
+        .filter(|a| match party {
+            Party::Provider(p) => a.provider_id == p,
+            Party::Staff => true,
+            Party::Firm(_) => false,
+        })
+        .ok_or_else(|| AppError::not_found("redemption application"))?;
+    let name = parties::provider(conn, &a.provider_id)?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    application_view(conn, policy, a, name, true)
+}
+
+/// Items in one status (the reviewers' queue is `submitted`), oldest first: a
+/// provider's own, or all for staff.
+pub fn items(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    status: RedemptionStatus,
+    page: Page,
+) -> AppResult<Paged<ItemView>> {
+    let provider = match party {
+        Party::Provider(p) => Some(p),
+        Party::Staff => None,
+        Party::Firm(_) => return Err(AppError::forbidden()),
+    };
+    // "In settlement" is not stored: it is a payable item held by a live payout.
+    let (stored, in_run) = match status {
+        RedemptionStatus::InSettlement => (RedemptionStatus::Payable, Some(true)),
+        RedemptionStatus::Payable => (RedemptionStatus::Payable, Some(false)),
+        other => (other, None),
+    };
+    let (rows, total) = repo::items_in(
+        conn,
+        stored.as_str(),
+        in_run,
+        provider,
+        page.offset(),
+        page.per_page,
+    )?;
+    Ok(Paged {
+        items: item_views(conn, policy, rows)?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

@@ -1,0 +1,153 @@
+//! Reviewing redemption items: approve into public notice, or refuse and release the
+//! order's money, with the firm and the provider told.
+
+use super::super::{audit, snapshot, Actor, Decision};
+use super::*;
+use crate::db::models::RedemptionItemRow;
+use crate::db::orders::{self as repo};
+use crate::db::{self, ledger, parties, vouchers, DbConnection};
+use crate::domain::ledger::{Account, Transaction};
+use crate::domain::order::RedemptionStatus;
+use crate::domain::validation::FieldErrors;
+use crate::domain::{Fen, Policy};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, Message, RedemptionDecided, Templates};
+use chrono::{Duration, NaiveDateTime};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemDecision {
+    pub decision: Decision,
+    /// Required when rejecting; shown to the provider.
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// The reviewer's decision on one item: approved items enter their public notice;
+/// rejected ones return their amount to the programme. Not by a reviewer affiliated
+/// with the provider or the firm.
+pub fn decide(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    policy: &Policy,
+    item_id: &str,
+    input: &ItemDecision,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> AppResult<ItemView> {
+    let mut e = FieldErrors::new();
+    let reason = match input.decision {
+        Decision::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),
+        Decision::Approve => e.opt_text("reason", input.reason.as_deref(), 2000),
+    };
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::item_for_update(c, item_id)?
+            .ok_or_else(|| AppError::not_found("redemption item"))?;
+        let provider = parties::provider(c, &before.provider_id)?
+            .ok_or_else(|| AppError::internal("item provider"))?;
+        let firm =
+            parties::firm(c, &before.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
+        super::super::affiliations::not_affiliated(
+            c,
+            actor,
+            &[&provider.credit_code, &firm.credit_code],
+        )?;
+        if before.status != RedemptionStatus::Submitted.as_str() {
+            return Err(AppError::of(ErrorCode::ItemAlreadyDecided));
+        }
+        let mut after = RedemptionItemRow {
+            decision_reason: reason.clone(),
+            reviewed_by: actor.user_id.clone(),
+            reviewed_at: Some(now),
+            updated_at: now,
+            ..before.clone()
+        };
+        match input.decision {
+            Decision::Approve => {
+                after.status = RedemptionStatus::InNotice.as_str().into();
+                after.notice_ends_at =
+                    Some(now + Duration::days(i64::from(policy.spending.redemption_notice_days)));
+            }
+            Decision::Reject => {
+                after.status = RedemptionStatus::Rejected.as_str().into();
+                refuse(c, &after, now)?;
+            }
+        }
+        repo::update_item(c, &after)?;
+        let action = match input.decision {
+            Decision::Approve => "redemption.item_approved",
+            Decision::Reject => "redemption.item_rejected",
+        };
+        audit::record(
+            c,
+            actor,
+            now,
+            audit::Change {
+                action,
+                entity_type: "redemption_item",
+                entity_id: item_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
+        )?;
+        decided_email(c, templates, &after, "redemption_decided", now)?;
+        let no = repo::get(c, &after.order_id)?
+            .map(|o| o.order_no)
+            .unwrap_or_default();
+        item_view(policy, after, no)
+    })
+}
+
+/// A refused item's amount goes back to its programme.
+pub(super) fn refuse(
+    c: &mut DbConnection,
+    item: &RedemptionItemRow,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    ledger::post(
+        c,
+        &Transaction::transfer(
+            "redemption_rejected",
+            Account::due(&item.provider_id),
+            Account::funding(&item.programme_id),
+            Fen::new(item.amount_fen),
+        ),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Tells the provider an item's decision (once per `key` and item).
+pub(super) fn decided_email(
+    c: &mut DbConnection,
+    templates: &Templates,
+    item: &RedemptionItemRow,
+    key: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let provider =
+        parties::provider(c, &item.provider_id)?.ok_or_else(|| AppError::internal("provider"))?;
+    let order = repo::get(c, &item.order_id)?.ok_or_else(|| AppError::internal("order"))?;
+    let voucher =
+        vouchers::voucher(c, &order.voucher_id)?.ok_or_else(|| AppError::internal("voucher"))?;
+    let msg = RedemptionDecided {
+        provider_name: provider.name.clone(),
+        order_no: order.order_no,
+        voucher_code: voucher.code,
+        amount: notify::yuan(Fen::new(item.amount_fen)),
+        approved: item.status != RedemptionStatus::Rejected.as_str(),
+        reason: item.decision_reason.clone().unwrap_or_default(),
+    };
+    super::super::outbox::enqueue(
+        c,
+        templates,
+        vec![msg
+            .to(&provider.contact_email, &provider.name)
+            .once(format!("{key}:{}", item.id))],
+        now,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Voucher programmes and batches (期): configuration by an administrator, budget
+//! top-ups, and the public view of a batch.
+
+mod batches;
+mod programmes;
+
+pub use batches::*;
+pub use programmes::*;
+
+use crate::db::models::{LotteryRow, VoucherRow};
+use crate::db::{vouchers as repo, DbConnection};
+use crate::domain::Fen;
+use crate::error::AppResult;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VoucherView {
+    pub id: String,
+    /// The voucher's filing number (备案编号).
+    pub code: String,
+    pub batch_id: String,
+    pub programme_id: String,
+    /// Arrival order within the batch.
+    pub seq_in_batch: i32,
+    #[schema(value_type = String)]
+    pub face_value: Fen,
+    #[schema(value_type = String)]
+    pub balance: Fen,
+    #[schema(value_type = String)]
+    pub held: Fen,
+    /// What can still be spent: the balance less what accepted orders hold.
+    #[schema(value_type = String)]
+    pub available: Fen,
+    /// active, used, expired or revoked.
+    pub status: String,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub claimed_at: NaiveDateTime,
+    /// A voucher is valid from the instant it is claimed.
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub valid_from: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub valid_until: NaiveDateTime,
+}
+
+impl From<VoucherRow> for VoucherView {
+    fn from(v: VoucherRow) -> Self {
+        VoucherView {
+            id: v.id,
+            code: v.code,
+            batch_id: v.batch_id,
+            programme_id: v.programme_id,
+            seq_in_batch: v.seq_in_batch,
+            face_value: Fen::new(v.face_value_fen),
+            balance: Fen::new(v.balance_fen),
+            held: Fen::new(v.held_fen),
+            available: Fen::new(v.balance_fen - v.held_fen),
+            status: v.status,
+            claimed_at: v.claimed_at,
+            valid_from: v.claimed_at,
+            valid_until: v.valid_until,
+        }
+    }
+}
+
+pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> AppResult<Vec<VoucherView>> {
+    Ok(repo::vouchers_of_firm(conn, firm_id)?
+        .into_iter()
+        .map(VoucherView::from)
+        .collect())
+}
+
+/// The lottery row written with a new lottery batch.
+fn new_lottery(batch_id: &str) -> LotteryRow {
+    let seed = crate::domain::lottery::new_seed();
+    LotteryRow {
+        batch_id: batch_id.to_string(),
+        seed_hash: crate::domain::lottery::seed_hash(&seed),
+        seed,
+        entrants_digest: None,
+        entrants: None,
+        winners: None,
+        drawn_at: None,
+        drawn_by: None,
+    }
+}

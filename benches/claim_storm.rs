@@ -19,6 +19,8 @@ use hechuang::db::schema::{firms, users};
 use hechuang::db::{self, DbConnection};
 use hechuang::domain::credit_code::make_code;
 use hechuang::domain::new_id;
+use hechuang::domain::party::OnboardingStatus;
+use hechuang::domain::Fen;
 use hechuang::services::auth::Claims;
 use std::cell::{Cell, RefCell};
 use std::process::{Child, Command, Stdio};
@@ -159,7 +161,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
         voucher_kind: "general".into(),
         categories: "patent".into(),
         co_payment_ratio_bp: 5000,
-        full_coverage_threshold_fen: 0,
+        full_coverage_threshold_fen: Fen::new(0),
         validity_months: 12,
         eligible_size_classes: "micro,small".into(),
         exclude_dishonest: true,
@@ -177,8 +179,8 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
         programme_id: programme.id.clone(),
         number: 1,
         name: "bench".into(),
-        budget_fen: FACE_FEN * i64::try_from(a.vouchers).unwrap(),
-        claimed_fen: 0,
+        budget_fen: Fen::new(FACE_FEN * i64::try_from(a.vouchers).unwrap()),
+        claimed_fen: Fen::new(0),
         vouchers_claimed: 0,
         face_values: FACE_FEN.to_string(),
         opens_at,
@@ -213,11 +215,11 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 contact_email: "x@example.cn".into(),
                 industry: "software_it".into(),
                 employees: 12,
-                revenue_fen: 80_000_000,
+                revenue_fen: Fen::new(80_000_000),
                 total_assets_fen: None,
                 size_class: "small".into(),
                 size_basis: "{}".into(),
-                onboarding_status: "onboarded".into(),
+                onboarding_status: OnboardingStatus::Onboarded,
                 onboarding_reason: None,
                 reviewed_by: None,
                 reviewed_at: None,

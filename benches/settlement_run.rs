@@ -26,7 +26,11 @@ use hechuang::db::models::{
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
 use hechuang::domain::new_id;
+use hechuang::domain::order::{OrderStatus, RedemptionStatus};
+use hechuang::domain::party::{ListingStatus, OnboardingStatus};
 use hechuang::domain::settlement::Period;
+use hechuang::domain::voucher::VoucherStatus;
+use hechuang::domain::Fen;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -103,7 +107,7 @@ fn seed(url: &str, a: &Args) -> Period {
         voucher_kind: "general".into(),
         categories: "patent".into(),
         co_payment_ratio_bp: 5000,
-        full_coverage_threshold_fen: 0,
+        full_coverage_threshold_fen: Fen::new(0),
         validity_months: 12,
         eligible_size_classes: "micro,small".into(),
         exclude_dishonest: true,
@@ -123,8 +127,8 @@ fn seed(url: &str, a: &Args) -> Period {
         name: "bench".into(),
         // No money moved through the batch or the voucher here (the items are seeded
         // payable directly), so both stand at zero and the ledger check holds.
-        budget_fen: 0,
-        claimed_fen: 0,
+        budget_fen: Fen::new(0),
+        claimed_fen: Fen::new(0),
         vouchers_claimed: 1,
         face_values: "5000000".into(),
         opens_at: now - CDuration::days(60),
@@ -148,11 +152,11 @@ fn seed(url: &str, a: &Args) -> Period {
         contact_email: "firm@example.cn".into(),
         industry: "software_it".into(),
         employees: 10,
-        revenue_fen: 100_000_000,
+        revenue_fen: Fen::new(100_000_000),
         total_assets_fen: None,
         size_class: "small".into(),
         size_basis: "{}".into(),
-        onboarding_status: "onboarded".into(),
+        onboarding_status: OnboardingStatus::Onboarded,
         onboarding_reason: None,
         reviewed_by: None,
         reviewed_at: None,
@@ -172,10 +176,10 @@ fn seed(url: &str, a: &Args) -> Period {
         firm_id: firm.id.clone(),
         nth: 1,
         seq_in_batch: 1,
-        face_value_fen: 5_000_000,
-        balance_fen: 0,
-        held_fen: 0,
-        status: "used".into(),
+        face_value_fen: Fen::new(5_000_000),
+        balance_fen: Fen::new(0),
+        held_fen: Fen::new(0),
+        status: VoucherStatus::Used,
         controller: "张三".into(),
         claim_year: 2026,
         claimed_at: now,
@@ -207,7 +211,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 bank_name: "中国银行合肥分行".into(),
                 bank_account_name: format!("合肥基准服务机构{p:05}"),
                 bank_account_no: format!("{:015}", 184_660_000_000_000u64 + p as u64),
-                listing_status: "listed".into(),
+                listing_status: ListingStatus::Listed,
                 notice_starts_at: None,
                 notice_ends_at: None,
                 decision_reason: None,
@@ -225,7 +229,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 category: "patent".into(),
                 title: "专利代理".into(),
                 description: "bench".into(),
-                list_price_fen: 100_000,
+                list_price_fen: Fen::new(100_000),
                 delivery_days: 30,
                 active: true,
                 created_at: now,
@@ -236,7 +240,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 id: new_id(),
                 provider_id: row.id.clone(),
                 item_count: 1,
-                total_fen: 1,
+                total_fen: Fen::new(1),
                 submitted_by: None,
                 submitted_at: now,
             };
@@ -269,10 +273,10 @@ fn seed(url: &str, a: &Args) -> Period {
                 category: "patent".into(),
                 title: "专利代理".into(),
                 note: String::new(),
-                contract_fen: amount * 2,
-                covered_fen: amount,
-                own_fen: amount,
-                status: "confirmed".into(),
+                contract_fen: Fen::new(amount * 2),
+                covered_fen: Fen::new(amount),
+                own_fen: Fen::new(amount),
+                status: OrderStatus::Confirmed,
                 decline_reason: None,
                 cancel_reason: None,
                 cancelled_by: None,
@@ -294,8 +298,8 @@ fn seed(url: &str, a: &Args) -> Period {
                 firm_id: firm.id.clone(),
                 programme_id: programme.id.clone(),
                 category: "patent".into(),
-                amount_fen: amount,
-                status: "payable".into(),
+                amount_fen: Fen::new(amount),
+                status: RedemptionStatus::Payable,
                 decision_reason: None,
                 reviewed_by: None,
                 reviewed_at: Some(now),
@@ -337,7 +341,7 @@ fn seed(url: &str, a: &Args) -> Period {
             id: new_id(),
             txn_id: txn.clone(),
             account: format!("payable:{pid}"),
-            amount_fen: *amount,
+            amount_fen: Fen::new(*amount),
             kind: "bench_seed".into(),
             created_at: now,
         })
@@ -346,7 +350,7 @@ fn seed(url: &str, a: &Args) -> Period {
         id: new_id(),
         txn_id: txn,
         account: format!("funding:{}", programme.id),
-        amount_fen: -due_total,
+        amount_fen: Fen::new(-due_total),
         kind: "bench_seed".into(),
         created_at: now,
     });
@@ -420,9 +424,7 @@ fn pay_in_full(url: &str, period: Period) {
     for p in db::settlement::payouts_of(c, &run.id).expect("payouts") {
         file.push_str(&format!(
             "{},paid,{},B{},{today},\n",
-            p.reference,
-            hechuang::domain::Fen::new(p.amount_fen),
-            p.reference
+            p.reference, p.amount_fen, p.reference
         ));
     }
     let report =

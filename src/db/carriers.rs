@@ -10,6 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
+use crate::domain::Fen;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -251,7 +252,7 @@ pub fn entitlements(
 }
 
 /// (id, space, policy, amount, status) of an entitlement.
-pub type EntitlementFacts = (String, String, String, i64, String);
+pub type EntitlementFacts = (String, String, String, Fen, String);
 
 /// Every entitlement's facts: for `ledger verify`.
 pub fn all_entitlements(conn: &mut DbConnection) -> QueryResult<Vec<EntitlementFacts>> {

@@ -6,6 +6,7 @@ use super::schema::{batches, ledger_entries, vouchers};
 use super::DbConnection;
 use crate::domain::ledger::Transaction;
 use crate::domain::new_id;
+use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -30,7 +31,7 @@ pub fn post(conn: &mut DbConnection, tx: &Transaction, now: NaiveDateTime) -> Qu
 }
 
 /// Every entry as (transaction, account, amount in fen).
-pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64)>> {
+pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Fen)>> {
     ledger_entries::table
         .select((
             ledger_entries::txn_id,
@@ -41,7 +42,7 @@ pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64)
 }
 
 /// Every batch as (id, budget, claimed).
-pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
+pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, Fen, Fen)>> {
     batches::table
         .select((batches::id, batches::budget_fen, batches::claimed_fen))
         .load(conn)
@@ -49,7 +50,7 @@ pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> 
 
 /// Every voucher as (id, balance, held).
 /// Every voucher: (id, balance fen, held fen, status).
-pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64, String)>> {
+pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(String, Fen, Fen, String)>> {
     vouchers::table
         .select((
             vouchers::id,

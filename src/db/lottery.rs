@@ -3,6 +3,7 @@
 use super::models::{LotteryEntryRow, LotteryRow};
 use super::schema::{batches, lotteries, lottery_entries};
 use super::DbConnection;
+use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -71,7 +72,7 @@ pub fn change_face_value(
     conn: &mut DbConnection,
     batch_id: &str,
     firm_id: &str,
-    face_value_fen: i64,
+    face_value_fen: Fen,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(lottery_entries::table.find((batch_id, firm_id)))

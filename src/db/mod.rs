@@ -59,6 +59,7 @@ pub mod outbox;
 pub mod parties;
 pub mod schema;
 pub mod settlement;
+pub mod types;
 pub mod users;
 pub mod vouchers;
 

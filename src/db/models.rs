@@ -1,9 +1,29 @@
 //! Row structs, field order matching `schema.rs`.
 
 use super::schema::*;
+use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::settlement::{PayoutStatus, RunStatus};
+use crate::domain::subsidy::EntitlementStatus;
+use crate::domain::voucher::VoucherStatus;
+use crate::domain::Fen;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// Audit snapshots of rows keep money as it is stored: an integer of fen (the API
+/// and pages write yuan).
+fn fen_number<S: Serializer>(fen: &Fen, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(fen.get())
+}
+
+fn opt_fen_number<S: Serializer>(fen: &Option<Fen>, s: S) -> Result<S::Ok, S::Error> {
+    match fen {
+        Some(f) => s.serialize_some(&f.get()),
+        None => s.serialize_none(),
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = authorities)]
@@ -191,11 +211,13 @@ pub struct FirmRow {
     pub contact_email: String,
     pub industry: String,
     pub employees: i32,
-    pub revenue_fen: i64,
-    pub total_assets_fen: Option<i64>,
+    #[serde(serialize_with = "fen_number")]
+    pub revenue_fen: Fen,
+    #[serde(serialize_with = "opt_fen_number")]
+    pub total_assets_fen: Option<Fen>,
     pub size_class: String,
     pub size_basis: String,
-    pub onboarding_status: String,
+    pub onboarding_status: OnboardingStatus,
     pub onboarding_reason: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
@@ -225,7 +247,7 @@ pub struct ProviderRow {
     pub bank_name: String,
     pub bank_account_name: String,
     pub bank_account_no: String,
-    pub listing_status: String,
+    pub listing_status: ListingStatus,
     pub notice_starts_at: Option<NaiveDateTime>,
     pub notice_ends_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
@@ -281,11 +303,13 @@ pub struct ProgrammeRow {
     pub voucher_kind: String,
     pub categories: String,
     pub co_payment_ratio_bp: i32,
-    pub full_coverage_threshold_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub full_coverage_threshold_fen: Fen,
     pub validity_months: i32,
     pub eligible_size_classes: String,
     pub exclude_dishonest: bool,
-    pub revenue_ceiling_fen: Option<i64>,
+    #[serde(serialize_with = "opt_fen_number")]
+    pub revenue_ceiling_fen: Option<Fen>,
     pub required_qualifications: String,
     pub per_batch_limit: i32,
     pub per_year_limit: i32,
@@ -302,8 +326,10 @@ pub struct BatchRow {
     pub programme_id: String,
     pub number: i32,
     pub name: String,
-    pub budget_fen: i64,
-    pub claimed_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub budget_fen: Fen,
+    #[serde(serialize_with = "fen_number")]
+    pub claimed_fen: Fen,
     pub vouchers_claimed: i32,
     pub face_values: String,
     pub opens_at: NaiveDateTime,
@@ -320,7 +346,8 @@ pub struct BatchRow {
 pub struct TopupRow {
     pub id: String,
     pub batch_id: String,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
     pub reason: String,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -336,10 +363,13 @@ pub struct VoucherRow {
     pub firm_id: String,
     pub nth: i32,
     pub seq_in_batch: i32,
-    pub face_value_fen: i64,
-    pub balance_fen: i64,
-    pub held_fen: i64,
-    pub status: String,
+    #[serde(serialize_with = "fen_number")]
+    pub face_value_fen: Fen,
+    #[serde(serialize_with = "fen_number")]
+    pub balance_fen: Fen,
+    #[serde(serialize_with = "fen_number")]
+    pub held_fen: Fen,
+    pub status: VoucherStatus,
     pub controller: String,
     pub claim_year: i32,
     pub claimed_at: NaiveDateTime,
@@ -353,7 +383,8 @@ pub struct LedgerEntryRow {
     pub id: String,
     pub txn_id: String,
     pub account: String,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
     pub kind: String,
     pub created_at: NaiveDateTime,
 }
@@ -391,7 +422,8 @@ pub struct LotteryEntryRow {
     pub firm_id: String,
     pub credit_code: String,
     pub user_id: Option<String>,
-    pub face_value_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub face_value_fen: Fen,
     pub entered_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub draw_key: Option<String>,
@@ -452,7 +484,8 @@ pub struct ServiceItemRow {
     pub category: String,
     pub title: String,
     pub description: String,
-    pub list_price_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub list_price_fen: Fen,
     pub delivery_days: i32,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -473,10 +506,13 @@ pub struct OrderRow {
     pub category: String,
     pub title: String,
     pub note: String,
-    pub contract_fen: i64,
-    pub covered_fen: i64,
-    pub own_fen: i64,
-    pub status: String,
+    #[serde(serialize_with = "fen_number")]
+    pub contract_fen: Fen,
+    #[serde(serialize_with = "fen_number")]
+    pub covered_fen: Fen,
+    #[serde(serialize_with = "fen_number")]
+    pub own_fen: Fen,
+    pub status: OrderStatus,
     pub decline_reason: Option<String>,
     pub cancel_reason: Option<String>,
     pub cancelled_by: Option<String>,
@@ -512,7 +548,8 @@ pub struct RedemptionApplicationRow {
     pub id: String,
     pub provider_id: String,
     pub item_count: i32,
-    pub total_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub total_fen: Fen,
     pub submitted_by: Option<String>,
     pub submitted_at: NaiveDateTime,
 }
@@ -528,8 +565,9 @@ pub struct RedemptionItemRow {
     pub firm_id: String,
     pub programme_id: String,
     pub category: String,
-    pub amount_fen: i64,
-    pub status: String,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
+    pub status: RedemptionStatus,
     pub decision_reason: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
@@ -569,7 +607,7 @@ pub struct SettlementRunRow {
     pub id: String,
     pub period: String,
     pub cutoff: NaiveDateTime,
-    pub status: String,
+    pub status: RunStatus,
     pub origin: String,
     pub prepared_by: Option<String>,
     pub prepared_at: NaiveDateTime,
@@ -578,9 +616,11 @@ pub struct SettlementRunRow {
     pub reject_reason: Option<String>,
     pub payout_count: i32,
     pub item_count: i32,
-    pub total_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub total_fen: Fen,
     pub held_back_count: i32,
-    pub held_back_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub held_back_fen: Fen,
     pub csv_sha256: Option<String>,
     pub xlsx_sha256: Option<String>,
     pub exported_at: Option<NaiveDateTime>,
@@ -600,9 +640,10 @@ pub struct PayoutRow {
     pub bank_name: String,
     pub bank_account_name: String,
     pub bank_account_no: String,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
     pub item_count: i32,
-    pub status: String,
+    pub status: PayoutStatus,
     pub bank_reference: Option<String>,
     pub paid_on: Option<NaiveDate>,
     pub failure_reason: Option<String>,
@@ -622,7 +663,8 @@ pub struct HoldbackRow {
     pub payee_name: String,
     pub reason: String,
     pub item_count: i32,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
 }
 
 /// A space's application for a certification scheme, with what it filed and how the
@@ -637,7 +679,7 @@ pub struct CertificationApplicationRow {
     pub figures: String,
     pub evaluation: String,
     pub eligible: bool,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_by: Option<String>,
     pub submitted_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -656,7 +698,7 @@ pub struct CertificationRow {
     pub application_id: String,
     pub certified_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
-    pub status: String,
+    pub status: CertificationStatus,
     pub revoked_on: Option<NaiveDate>,
     pub revoke_reason: Option<String>,
     pub revoked_by: Option<String>,
@@ -712,7 +754,8 @@ pub struct SupportGrantRow {
     pub covers_from: NaiveDate,
     pub covers_to: NaiveDate,
     pub source: String,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
     pub entitlement_id: Option<String>,
     pub note: Option<String>,
     pub recorded_by: Option<String>,
@@ -758,11 +801,12 @@ pub struct EntitlementRow {
     pub certification_id: Option<String>,
     pub evaluation_id: Option<String>,
     pub level: Option<String>,
-    pub amount_fen: i64,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
     pub covers_from: NaiveDate,
     pub covers_to: NaiveDate,
     pub basis: String,
-    pub status: String,
+    pub status: EntitlementStatus,
     pub duplicate_grant_id: Option<String>,
     pub computed_at: NaiveDateTime,
     pub notice_ends_at: NaiveDateTime,

@@ -11,6 +11,7 @@ use super::schema::{
 };
 use super::vouchers::CHUNK;
 use super::DbConnection;
+use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -149,7 +150,7 @@ pub fn voucher_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Opti
 /// The guarded hold: holds `amount` more on an active voucher only if its unheld
 /// balance covers it. False when it does not (nothing changed). The CHECK
 /// `held_fen <= balance_fen` stands behind it.
-pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: i64) -> QueryResult<bool> {
+pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: Fen) -> QueryResult<bool> {
     let n = diesel::update(
         vouchers::table
             .find(voucher_id)
@@ -167,10 +168,10 @@ pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: i64) -> QueryResu
 pub fn unhold(
     conn: &mut DbConnection,
     voucher_id: &str,
-    amount: i64,
+    amount: Fen,
     spend: bool,
 ) -> QueryResult<()> {
-    let take = if spend { amount } else { 0 };
+    let take = if spend { amount } else { Fen::ZERO };
     diesel::update(vouchers::table.find(voucher_id))
         .set((
             vouchers::held_fen.eq(vouchers::held_fen - amount),

@@ -6,6 +6,8 @@ use super::schema::{
     subsidy_entitlements,
 };
 use super::DbConnection;
+use crate::domain::settlement::PayoutStatus;
+use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
@@ -40,7 +42,7 @@ pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
 pub fn payable_by_provider(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64, i64)>> {
+) -> QueryResult<Vec<(String, i64, Fen)>> {
     redemption_items::table
         .filter(redemption_items::status.eq("payable"))
         .filter(redemption_items::payable_at.lt(cutoff))
@@ -65,7 +67,7 @@ pub fn payable_by_provider(
 pub fn payable_entitlements_by_space(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64, i64)>> {
+) -> QueryResult<Vec<(String, i64, Fen)>> {
     subsidy_entitlements::table
         .filter(subsidy_entitlements::status.eq("payable"))
         .filter(subsidy_entitlements::payable_at.lt(cutoff))
@@ -90,7 +92,7 @@ pub fn attach_entitlements(
     run_id: &str,
     cutoff: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let rows: Vec<(String, String, i64)> = subsidy_entitlements::table
+    let rows: Vec<(String, String, Fen)> = subsidy_entitlements::table
         .inner_join(
             payouts::table.on(payouts::payee_id
                 .eq(subsidy_entitlements::space_id)
@@ -371,10 +373,10 @@ pub fn payouts_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<Payo
 pub fn payout_tallies(
     conn: &mut DbConnection,
     run_ids: &[String],
-) -> QueryResult<Vec<(String, String, i64)>> {
+) -> QueryResult<Vec<(String, PayoutStatus, i64)>> {
     let mut out = Vec::new();
     for chunk in run_ids.chunks(super::vouchers::CHUNK) {
-        let rows: Vec<(String, String, i64)> = payouts::table
+        let rows: Vec<(String, PayoutStatus, i64)> = payouts::table
             .filter(payouts::run_id.eq_any(chunk))
             .group_by((payouts::run_id, payouts::status))
             .select((payouts::run_id, payouts::status, diesel::dsl::count_star()))
@@ -407,7 +409,7 @@ pub fn all_payouts(conn: &mut DbConnection) -> QueryResult<Vec<PayoutRow>> {
 }
 
 /// Every payout item as (payout, item, amount, live) (for verifying the ledger).
-pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64, bool)>> {
+pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Fen, bool)>> {
     payout_items::table
         .select((
             payout_items::payout_id,
@@ -423,7 +425,7 @@ pub fn all_payout_items(conn: &mut DbConnection) -> QueryResult<Vec<(String, Str
 pub fn report_entitlement_rows(
     conn: &mut DbConnection,
     period: &str,
-) -> QueryResult<Vec<(String, String, i64, String)>> {
+) -> QueryResult<Vec<(String, String, Fen, String)>> {
     payout_items::table
         .inner_join(payouts::table.inner_join(settlement_runs::table))
         .inner_join(
@@ -442,7 +444,7 @@ pub fn report_entitlement_rows(
 }
 
 /// One item a run pays: (programme, provider, category, amount, payout status).
-pub type ReportRow = (String, String, String, i64, String);
+pub type ReportRow = (String, String, String, Fen, String);
 
 /// What the live payouts of a period's run pay, item by item.
 pub fn report_rows(conn: &mut DbConnection, period: &str) -> QueryResult<Vec<ReportRow>> {

@@ -7,6 +7,7 @@ use super::schema::{
     batch_topups, batches, claim_outcomes, firms, ledger_entries, programmes, vouchers,
 };
 use super::DbConnection;
+use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -134,7 +135,7 @@ pub fn insert_topup(conn: &mut DbConnection, row: &TopupRow) -> QueryResult<()> 
 pub fn take_from_budget(
     conn: &mut DbConnection,
     batch_id: &str,
-    total: i64,
+    total: Fen,
     count: i32,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -155,7 +156,7 @@ pub fn take_from_budget(
 pub fn add_to_budget(
     conn: &mut DbConnection,
     batch_id: &str,
-    amount: i64,
+    amount: Fen,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(batches::table.find(batch_id))

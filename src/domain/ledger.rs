@@ -82,7 +82,7 @@ impl fmt::Display for Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transaction {
     kind: &'static str,
-    postings: Vec<(Account, i64)>,
+    postings: Vec<(Account, Fen)>,
 }
 
 impl Transaction {
@@ -98,11 +98,11 @@ impl Transaction {
         from: Account,
         to: impl IntoIterator<Item = (Account, Fen)>,
     ) -> Self {
-        let mut total = 0i64;
-        let mut postings = vec![(from, 0)];
+        let mut total = Fen::ZERO;
+        let mut postings = vec![(from, Fen::ZERO)];
         for (account, amount) in to {
-            total += amount.get();
-            postings.push((account, amount.get()));
+            total = total + amount;
+            postings.push((account, amount));
         }
         if postings.len() == 1 {
             postings.clear();
@@ -119,8 +119,8 @@ impl Transaction {
     ) -> Self {
         let mut postings = Vec::new();
         for (from, to, amount) in list {
-            postings.push((from, -amount.get()));
-            postings.push((to, amount.get()));
+            postings.push((from, -amount));
+            postings.push((to, amount));
         }
         Transaction { kind, postings }
     }
@@ -131,7 +131,7 @@ impl Transaction {
     }
 
     /// The postings, in the order they were made.
-    pub fn postings(&self) -> &[(Account, i64)] {
+    pub fn postings(&self) -> &[(Account, Fen)] {
         &self.postings
     }
 
@@ -145,7 +145,7 @@ mod tests {
     use super::*;
 
     fn sum(t: &Transaction) -> i64 {
-        t.postings().iter().map(|(_, a)| a).sum()
+        t.postings().iter().map(|(_, a)| a.get()).sum()
     }
 
     #[test]
@@ -159,7 +159,7 @@ mod tests {
             ],
         );
         assert_eq!(t.postings().len(), 3);
-        assert_eq!(t.postings()[0], (Account::batch("b"), -8_000_001));
+        assert_eq!(t.postings()[0], (Account::batch("b"), Fen::new(-8_000_001)));
         assert_eq!(sum(&t), 0);
         assert_eq!(t.kind(), "voucher_claimed");
         assert!(Transaction::fan_out("voucher_claimed", Account::batch("b"), []).is_empty());
@@ -176,8 +176,8 @@ mod tests {
         assert_eq!(
             t.postings(),
             &[
-                (Account::voucher("v"), -12_345),
-                (Account::order("o"), 12_345)
+                (Account::voucher("v"), Fen::new(-12_345)),
+                (Account::order("o"), Fen::new(12_345))
             ]
         );
         let m = Transaction::moves(

@@ -280,7 +280,6 @@ const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         "/api/v1/provider/services",
         &[
             ErrorCode::ProviderNotListedToPublish,
-            ErrorCode::CategoryUnknown,
             ErrorCode::CategoryNotListed,
             ErrorCode::AmountInvalid,
             ErrorCode::AmountTooPrecise,
@@ -696,7 +695,6 @@ const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         &[
             ErrorCode::CreditCodeInvalid,
             ErrorCode::DateInvalid,
-            ErrorCode::PeriodInvalid,
             ErrorCode::AmountInvalid,
             ErrorCode::AmountTooPrecise,
             ErrorCode::AmountNegative,
@@ -766,6 +764,35 @@ const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ),
 ];
 
+/// Codes an operation answers beside a field, inside a 422's `errors`, whose own kind
+/// is another status (the same code answers alone elsewhere: `category_unknown` is a 400
+/// when the catalogue is asked for an unknown category). Field codes whose kind is
+/// already 422 are listed in `ERRORS`.
+const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
+    (
+        "post",
+        "/api/v1/provider/services",
+        &[ErrorCode::CategoryUnknown],
+    ),
+    (
+        "post",
+        "/api/v1/support-grants",
+        &[ErrorCode::PeriodInvalid],
+    ),
+];
+
+/// The status a listed code is documented under: its own, or 422 when the operation
+/// answers it beside a field.
+fn listed<'a>(
+    problems: &'a [ErrorCode],
+    fields: &'a [ErrorCode],
+) -> impl Iterator<Item = (u16, ErrorCode)> + 'a {
+    problems
+        .iter()
+        .map(|c| (c.kind().http_status(), *c))
+        .chain(fields.iter().map(|c| (422, *c)))
+}
+
 /// Each operation's codes of `ERRORS`, under their status, with their English message:
 /// the per-endpoint lists come from the one table of codes.
 struct ErrorCodes;
@@ -791,14 +818,27 @@ impl Modify for ErrorCodes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use std::collections::BTreeMap;
         use utoipa::openapi::{content::Content, Ref, RefOr, Response};
-        for (method, path, codes) in ERRORS {
+        let operations: std::collections::BTreeSet<(&str, &str)> = ERRORS
+            .iter()
+            .chain(FIELD_ERRORS)
+            .map(|(m, p, _)| (*m, *p))
+            .collect();
+        let codes_of = |table: &'static [(&str, &str, &'static [ErrorCode])], m: &str, p: &str| {
+            table
+                .iter()
+                .find(|(tm, tp, _)| *tm == m && *tp == p)
+                .map_or(&[][..], |(_, _, c)| *c)
+        };
+        for (method, path) in operations {
             let Some(op) = operation_mut(openapi, method, path) else {
                 continue;
             };
             let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
-            for code in codes.iter() {
+            let problems = codes_of(ERRORS, method, path);
+            let fields = codes_of(FIELD_ERRORS, method, path);
+            for (status, code) in listed(problems, fields) {
                 let line = format!("`{}`: {}", code.as_str(), code.en());
-                let lines = by_status.entry(code.kind().http_status()).or_default();
+                let lines = by_status.entry(status).or_default();
                 if !lines
                     .iter()
                     .any(|l| l.starts_with(&format!("`{}`", code.as_str())))
@@ -860,6 +900,26 @@ mod tests {
                 super::operation_mut(&mut doc, method, path).is_some(),
                 "{method} {path} lists codes but is not in the document"
             );
+        }
+    }
+
+    /// A field code whose own status is 422 belongs in `ERRORS`; `FIELD_ERRORS` is for
+    /// the codes that would otherwise be listed under their other status.
+    #[test]
+    fn field_codes_listed_apart_are_those_of_another_status() {
+        let mut doc = super::document();
+        for (method, path, codes) in super::FIELD_ERRORS {
+            assert!(super::operation_mut(&mut doc, method, path).is_some());
+            for code in codes.iter() {
+                assert_ne!(code.kind().http_status(), 422, "{method} {path} {code:?}");
+                let problems = super::ERRORS
+                    .iter()
+                    .filter(|(m, p, _)| m == method && p == path)
+                    .flat_map(|(_, _, c)| c.iter());
+                for p in problems {
+                    assert_ne!(p, code, "{method} {path} lists {code:?} twice");
+                }
+            }
         }
     }
 

@@ -61,7 +61,7 @@ fn view(policy: &Policy, r: ServiceItemRow, provider_name: String) -> ServiceIte
         category: r.category,
         title: r.title,
         description: r.description,
-        list_price: Fen::new(r.list_price_fen),
+        list_price: r.list_price_fen,
         delivery_days: r.delivery_days,
         active: r.active,
         created_at: r.created_at,
@@ -134,7 +134,7 @@ fn listed_provider(
 ) -> AppResult<(crate::db::models::ProviderRow, Vec<String>)> {
     let p = parties::provider_for_update(c, provider_id)?
         .ok_or_else(|| AppError::not_found("provider"))?;
-    if p.listing_status != ListingStatus::Listed.as_str() {
+    if p.listing_status != ListingStatus::Listed {
         return Err(AppError::of(ErrorCode::ProviderNotListedToPublish));
     }
     let cats = parties::provider_categories(c, provider_id)?;
@@ -158,7 +158,7 @@ pub fn create(
             category: v.category,
             title: v.title,
             description: v.description,
-            list_price_fen: v.price.get(),
+            list_price_fen: v.price,
             delivery_days: v.delivery_days,
             active: v.active,
             created_at: now,
@@ -201,7 +201,7 @@ pub fn update(
             category: v.category,
             title: v.title,
             description: v.description,
-            list_price_fen: v.price.get(),
+            list_price_fen: v.price,
             delivery_days: v.delivery_days,
             active: v.active,
             updated_at: now,
@@ -275,7 +275,7 @@ pub fn item(conn: &mut DbConnection, policy: &Policy, item_id: &str) -> AppResul
         .filter(|r| r.active)
         .ok_or_else(|| AppError::not_found("service item"))?;
     let p = parties::provider(conn, &row.provider_id)?
-        .filter(|p| p.listing_status == ListingStatus::Listed.as_str())
+        .filter(|p| p.listing_status == ListingStatus::Listed)
         .ok_or_else(|| AppError::not_found("service item"))?;
     Ok(view(policy, row, p.name))
 }

@@ -120,7 +120,7 @@ impl ApplicationView {
         let scheme: Scheme =
             serde_json::from_str(&r.scheme_snapshot).map_err(|_| bad("scheme snapshot"))?;
         Ok(ApplicationView {
-            status: ApplicationStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            status: r.status,
             evaluation: serde_json::from_str(&r.evaluation).map_err(|_| bad("evaluation"))?,
             figures: serde_json::from_str(&r.figures).map_err(|_| bad("figures"))?,
             id: r.id,
@@ -204,7 +204,7 @@ pub fn apply(
             evaluation: serde_json::to_string(&evaluation)
                 .map_err(|e| AppError::internal(e.to_string()))?,
             eligible: evaluation.eligible,
-            status: ApplicationStatus::Submitted.as_str().into(),
+            status: ApplicationStatus::Submitted,
             submitted_by: actor.user_id.clone(),
             submitted_at: now,
             decided_by: None,
@@ -286,11 +286,11 @@ pub fn withdraw(
         let before = repo::application_for_update(c, id)?
             .filter(|a| a.space_id == space_id)
             .ok_or_else(|| AppError::not_found("certification application"))?;
-        if before.status != ApplicationStatus::Submitted.as_str() {
+        if before.status != ApplicationStatus::Submitted {
             return Err(not_open());
         }
         let after = CertificationApplicationRow {
-            status: ApplicationStatus::Withdrawn.as_str().into(),
+            status: ApplicationStatus::Withdrawn,
             decided_at: Some(now),
             ..before.clone()
         };
@@ -355,7 +355,7 @@ impl CertificationView {
     fn from_row(policy: &Policy, r: CertificationRow, space: &SpaceRow) -> AppResult<Self> {
         let bad = |what: &str| AppError::internal(format!("certification {}: bad {what}", r.id));
         Ok(CertificationView {
-            status: CertificationStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            status: r.status,
             level: SchemeLevel::parse(&r.level).ok_or_else(|| bad("level"))?,
             benefits: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
             scheme_name: policy
@@ -420,7 +420,7 @@ pub fn decide(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::application_for_update(c, id)?
             .ok_or_else(|| AppError::not_found("certification application"))?;
-        if before.status != ApplicationStatus::Submitted.as_str() {
+        if before.status != ApplicationStatus::Submitted {
             return Err(not_open());
         }
         expire_lapsed(c, now, actor)?;
@@ -437,7 +437,7 @@ pub fn decide(
         let mut certification = None;
         match input.decision {
             CertificationDecisionKind::Refuse => {
-                after.status = ApplicationStatus::Refused.as_str().into();
+                after.status = ApplicationStatus::Refused;
             }
             CertificationDecisionKind::Certify => {
                 if !before.eligible {
@@ -462,7 +462,7 @@ pub fn decide(
                         &scheme.code,
                     ));
                 }
-                after.status = ApplicationStatus::Certified.as_str().into();
+                after.status = ApplicationStatus::Certified;
                 let row = CertificationRow {
                     id: new_id(),
                     space_id: before.space_id.clone(),
@@ -471,7 +471,7 @@ pub fn decide(
                     application_id: before.id.clone(),
                     certified_on,
                     valid_until: valid_until(certified_on, scheme.valid_years),
-                    status: CertificationStatus::Active.as_str().into(),
+                    status: CertificationStatus::Active,
                     revoked_on: None,
                     revoke_reason: None,
                     revoked_by: None,
@@ -558,7 +558,7 @@ pub fn revoke(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::certification_for_update(c, id)?
             .ok_or_else(|| AppError::not_found("certification"))?;
-        if before.status != CertificationStatus::Active.as_str() {
+        if before.status != CertificationStatus::Active {
             return Err(AppError::of(ErrorCode::CertificationNotActive));
         }
         if revoked_on < before.certified_on {
@@ -576,7 +576,7 @@ pub fn revoke(
         let space = space_of(c, &before.space_id)?;
         super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
         let after = CertificationRow {
-            status: CertificationStatus::Revoked.as_str().into(),
+            status: CertificationStatus::Revoked,
             revoked_on: Some(revoked_on),
             revoke_reason: Some(reason.clone()),
             revoked_by: actor.user_id.clone(),
@@ -682,7 +682,7 @@ pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) ->
     let lapsed = repo::lapsed(c, today)?;
     for before in &lapsed {
         let after = CertificationRow {
-            status: CertificationStatus::Expired.as_str().into(),
+            status: CertificationStatus::Expired,
             updated_at: now,
             ..before.clone()
         };

@@ -14,6 +14,7 @@ use crate::domain::allocation::{
 };
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::voucher::{
     claim_lock_key, claim_year, claimant_group, parse_face_values, valid_until, voucher_code,
     AllocationMode, FirmFacts, Refusal,
@@ -144,10 +145,10 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<String, VoucherRow>) ->
 
 pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
     FirmFacts {
-        onboarded: f.onboarding_status == OnboardingStatus::Onboarded.as_str(),
+        onboarded: f.onboarding_status == OnboardingStatus::Onboarded,
         size_class: SizeClass::parse(&f.size_class).unwrap_or(SizeClass::Large),
         dishonest: f.dishonest,
-        revenue: Fen::new(f.revenue_fen),
+        revenue: f.revenue_fen,
         high_tech: f.high_tech,
         tech_sme: f.tech_sme,
         recommended: f.recommended_by_space_id.is_some(),
@@ -211,7 +212,7 @@ pub fn allocate(
         lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
         opens_at: batch.opens_at,
         closes_at: batch.closes_at,
-        budget: Fen::new(batch.budget_fen),
+        budget: batch.budget_fen,
         remaining: loaded.allocator.remaining(),
         smallest_face: faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX)),
         vouchers_claimed: loaded.allocator.vouchers_claimed(),
@@ -310,8 +311,8 @@ fn load(
             firm_id: &v.firm_id,
             this_batch: v.batch_id == batch.id,
             this_year: v.claim_year == year,
-            face: Fen::new(v.face_value_fen),
-            balance: Fen::new(v.balance_fen),
+            face: v.face_value_fen,
+            balance: v.balance_fen,
         });
     }
     let window = Window {
@@ -319,7 +320,7 @@ fn load(
         closes_at: batch.closes_at,
         by_lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
         faces: parse_face_values(&batch.face_values),
-        remaining: Fen::new(batch.budget_fen - batch.claimed_fen),
+        remaining: batch.budget_fen - batch.claimed_fen,
         vouchers_claimed: batch.vouchers_claimed,
     };
     Ok(Loaded {
@@ -422,10 +423,10 @@ fn voucher_row(
         firm_id: firm.id.clone(),
         nth: grant.nth,
         seq_in_batch: grant.seq_in_batch,
-        face_value_fen: grant.face.get(),
-        balance_fen: grant.face.get(),
-        held_fen: 0,
-        status: "active".into(),
+        face_value_fen: grant.face,
+        balance_fen: grant.face,
+        held_fen: Fen::ZERO,
+        status: VoucherStatus::Active,
         controller: person_key(&firm.actual_controller),
         claim_year: claim_year(now),
         claimed_at: now,
@@ -524,7 +525,7 @@ fn write(
             Origin::Claim => "voucher_claimed",
             Origin::Draw { .. } => "voucher_drawn",
         };
-        let total: i64 = vouchers.iter().map(|v| v.face_value_fen).sum();
+        let total: Fen = vouchers.iter().map(|v| v.face_value_fen).sum();
         let count = i32::try_from(vouchers.len()).map_err(AppError::internal)?;
         repo::insert_vouchers(c, &vouchers)?;
         let ledger = Transaction::fan_out(
@@ -532,7 +533,7 @@ fn write(
             Account::batch(&batch.id),
             vouchers
                 .iter()
-                .map(|v| (Account::voucher(&v.id), Fen::new(v.face_value_fen))),
+                .map(|v| (Account::voucher(&v.id), v.face_value_fen)),
         );
         ledger::post(c, &ledger, now)?;
         audit_repo::append_many(c, events)?;
@@ -545,7 +546,7 @@ fn write(
                     ClaimSucceeded {
                         firm_name: f.name.clone(),
                         voucher_code: v.code.clone(),
-                        amount: yuan(Fen::new(v.face_value_fen)),
+                        amount: yuan(v.face_value_fen),
                         valid_until: china_date(v.valid_until),
                         batch_name: batch.name.clone(),
                         via_lottery: matches!(origin, Origin::Draw { .. }),
@@ -584,8 +585,8 @@ pub fn snapshot(
             lottery: b.allocation_mode == AllocationMode::Lottery.as_str(),
             opens_at: b.opens_at,
             closes_at: b.closes_at,
-            budget: Fen::new(b.budget_fen),
-            remaining: Fen::new(b.budget_fen - b.claimed_fen),
+            budget: b.budget_fen,
+            remaining: b.budget_fen - b.claimed_fen,
             smallest_face: faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX)),
             vouchers_claimed: b.vouchers_claimed,
         },

@@ -72,7 +72,7 @@ pub fn add(
     let order = repo::get(conn, order_id)?
         .filter(|o| o.provider_id == provider_id)
         .ok_or_else(|| AppError::not_found("order"))?;
-    open_for_evidence(&order.status)?;
+    open_for_evidence(order.status)?;
     let sha = store
         .put(bytes)
         .map_err(|e| AppError::internal(format!("storing evidence: {e}")))?;
@@ -92,7 +92,7 @@ pub fn add(
         let o = repo::get_for_update(c, order_id)?
             .filter(|o| o.provider_id == provider_id)
             .ok_or_else(|| AppError::not_found("order"))?;
-        open_for_evidence(&o.status)?;
+        open_for_evidence(o.status)?;
         repo::insert_evidence(c, &row)?;
         audit::record(
             c,
@@ -111,8 +111,8 @@ pub fn add(
     EvidenceView::from_row(row)
 }
 
-fn open_for_evidence(status: &str) -> AppResult<()> {
-    if status == OrderStatus::Accepted.as_str() || status == OrderStatus::Disputed.as_str() {
+fn open_for_evidence(status: OrderStatus) -> AppResult<()> {
+    if matches!(status, OrderStatus::Accepted | OrderStatus::Disputed) {
         Ok(())
     } else {
         Err(AppError::of(ErrorCode::EvidenceNotAcceptedNow))

@@ -9,6 +9,7 @@ use super::orders::{self, Ctx};
 use super::{audit, snapshot, Actor};
 use crate::db::{self, ledger, orders as repo, vouchers, DbConnection};
 use crate::domain::ledger::{Account, Transaction};
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::{Fen, Policy};
 use crate::error::AppResult;
 use crate::notify::Templates;
@@ -41,23 +42,23 @@ pub fn run(
         let mut progressed = false;
         for id in &due {
             let id = id.as_str();
-            let returned = db::write_tx(conn, |c| -> AppResult<Option<i64>> {
+            let returned = db::write_tx(conn, |c| -> AppResult<Option<Fen>> {
                 let Some(before) = repo::voucher_for_update(c, id)? else {
                     return Ok(None);
                 };
-                if before.status != "active" || before.valid_until > now {
+                if before.status != VoucherStatus::Active || before.valid_until > now {
                     return Ok(None);
                 }
                 repo::expire(c, id)?;
                 let unused = before.balance_fen - before.held_fen;
-                if unused > 0 {
+                if unused > Fen::ZERO {
                     ledger::post(
                         c,
                         &Transaction::transfer(
                             "voucher_expired",
                             Account::voucher(id),
                             Account::funding(&before.programme_id),
-                            Fen::new(unused),
+                            unused,
                         ),
                         now,
                     )?;
@@ -80,7 +81,7 @@ pub fn run(
             if let Some(unused) = returned {
                 progressed = true;
                 report.expired += 1;
-                report.returned = Fen::new(report.returned.get() + unused);
+                report.returned = report.returned + unused;
             }
         }
         if !progressed {

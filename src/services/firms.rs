@@ -154,8 +154,7 @@ impl FirmView {
         Ok(FirmView {
             size_class: SizeClass::parse(&r.size_class)
                 .ok_or_else(|| AppError::internal("bad size class"))?,
-            onboarding_status: OnboardingStatus::parse(&r.onboarding_status)
-                .ok_or_else(|| AppError::internal("bad onboarding status"))?,
+            onboarding_status: r.onboarding_status,
             size_basis: serde_json::from_str(&r.size_basis).unwrap_or(serde_json::Value::Null),
             qualifications: Qualifications {
                 high_tech: r.high_tech,
@@ -175,8 +174,8 @@ impl FirmView {
             contact_email: r.contact_email,
             industry: r.industry,
             employees: i64::from(r.employees),
-            revenue: Fen::new(r.revenue_fen),
-            total_assets: r.total_assets_fen.map(Fen::new),
+            revenue: r.revenue_fen,
+            total_assets: r.total_assets_fen,
             onboarding_reason: r.onboarding_reason,
             reviewed_at: r.reviewed_at,
             created_at: r.created_at,
@@ -346,11 +345,11 @@ pub fn register(
         contact_email: p.contact_email,
         industry: p.industry,
         employees: p.employees,
-        revenue_fen: p.revenue.get(),
-        total_assets_fen: p.total_assets.map(Fen::get),
+        revenue_fen: p.revenue,
+        total_assets_fen: p.total_assets,
         size_class: p.basis.class.as_str().to_string(),
         size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
-        onboarding_status: OnboardingStatus::Submitted.as_str().to_string(),
+        onboarding_status: OnboardingStatus::Submitted,
         onboarding_reason: None,
         reviewed_by: None,
         reviewed_at: None,
@@ -443,8 +442,7 @@ pub fn update_profile(
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
-        let status = OnboardingStatus::parse(&before.onboarding_status)
-            .ok_or_else(|| AppError::internal("bad status"))?;
+        let status = before.onboarding_status;
         if !status.can_edit_profile() {
             return Err(AppError::of(ErrorCode::FirmProfileLocked));
         }
@@ -465,11 +463,11 @@ pub fn update_profile(
             contact_email: p.contact_email.clone(),
             industry: p.industry.clone(),
             employees: p.employees,
-            revenue_fen: p.revenue.get(),
-            total_assets_fen: p.total_assets.map(Fen::get),
+            revenue_fen: p.revenue,
+            total_assets_fen: p.total_assets,
             size_class: p.basis.class.as_str().to_string(),
             size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
-            onboarding_status: OnboardingStatus::Submitted.as_str().to_string(),
+            onboarding_status: OnboardingStatus::Submitted,
             onboarding_reason: None,
             reviewed_by: None,
             reviewed_at: None,
@@ -545,8 +543,7 @@ pub fn decide_onboarding(
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
-        let status = OnboardingStatus::parse(&before.onboarding_status)
-            .ok_or_else(|| AppError::internal("bad status"))?;
+        let status = before.onboarding_status;
         if !status.can_decide() {
             return Err(
                 AppError::of(ErrorCode::OnboardingAlreadyDecided).arg("status", status.as_str())
@@ -560,7 +557,7 @@ pub fn decide_onboarding(
             Decision::Reject => OnboardingStatus::Rejected,
         };
         let after = FirmRow {
-            onboarding_status: to.as_str().to_string(),
+            onboarding_status: to,
             onboarding_reason: reason.clone(),
             reviewed_by: actor.user_id.clone(),
             reviewed_at: Some(now),

@@ -6,6 +6,7 @@ use super::{audit, snapshot, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
+use crate::domain::certification::CertificationStatus;
 use crate::domain::certification::{months_between, Graduation};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
@@ -155,7 +156,7 @@ pub fn register(
                 .ok_or_else(|| AppError::of(ErrorCode::SchemeUnknown).arg("code", code))?,
             None => repo::certifications_of(c, space_id)?
                 .into_iter()
-                .filter(|r| r.status == "active")
+                .filter(|r| r.status == CertificationStatus::Active)
                 .filter_map(|r| cert.scheme(&r.scheme))
                 .filter(|s| s.incubatees.is_some())
                 .max_by_key(|s| s.level.rank())

@@ -10,6 +10,7 @@ use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
+use crate::domain::Fen;
 use crate::error::AppResult;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -57,8 +58,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let mut txns: HashMap<&str, i128> = HashMap::new();
         let mut accounts: HashMap<&str, i128> = HashMap::new();
         for (txn, account, amount) in &entries {
-            *txns.entry(txn.as_str()).or_default() += i128::from(*amount);
-            *accounts.entry(account.as_str()).or_default() += i128::from(*amount);
+            *txns.entry(txn.as_str()).or_default() += i128::from(amount.get());
+            *accounts.entry(account.as_str()).or_default() += i128::from(amount.get());
         }
         let mut diffs = Vec::new();
         let mut check = |account: String, expected: i128, actual: i128| {
@@ -70,7 +71,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 });
             }
         };
-        let w = i128::from;
+        let w = |f: Fen| i128::from(f.get());
         let mut unbalanced: Vec<(&str, i128)> = txns
             .iter()
             .filter(|(_, s)| **s != 0)
@@ -100,8 +101,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
         let mut due: BTreeMap<&str, i128> = BTreeMap::new();
         for o in &orders {
-            let status = OrderStatus::parse(&o.status);
-            let holds = status.is_some_and(OrderStatus::holds);
+            let status = Some(o.status);
+            let holds = o.status.holds();
             if holds {
                 *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
@@ -170,7 +171,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let mut payout_status: HashMap<&str, &str> = HashMap::new();
         for p in &payouts {
             payout_status.insert(p.id.as_str(), p.status.as_str());
-            let pending = p.status == PayoutStatus::Pending.as_str();
+            let pending = p.status == PayoutStatus::Pending;
             check(
                 Account::payout(&p.id).into_string(),
                 if pending { w(p.amount_fen) } else { 0 },
@@ -182,7 +183,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
             );
             let e = paid.entry(p.payee_id.as_str()).or_default();
-            if p.status == PayoutStatus::Paid.as_str() {
+            if p.status == PayoutStatus::Paid {
                 *e += w(p.amount_fen);
             }
         }
@@ -201,12 +202,12 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             let held_by = live_of_item.get(i.id.as_str()).cloned().unwrap_or_default();
             let state = |k: usize| held_by.get(k).and_then(|p| payout_status.get(p)).copied();
             let entry = payable.entry(i.provider_id.as_str()).or_default();
-            let (max_live, wanted) = match RedemptionStatus::parse(&i.status) {
+            let (max_live, wanted) = match Some(i.status) {
                 Some(RedemptionStatus::Payable) => (1, Some(PayoutStatus::Pending)),
                 Some(RedemptionStatus::Paid) => (1, Some(PayoutStatus::Paid)),
                 _ => (0, None),
             };
-            if i.status == RedemptionStatus::Payable.as_str() && held_by.is_empty() {
+            if i.status == RedemptionStatus::Payable && held_by.is_empty() {
                 *entry += w(i.amount_fen);
             }
             if held_by.len() > max_live {
@@ -216,7 +217,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                     held_by.len() as i128,
                 );
             }
-            if i.status == RedemptionStatus::Paid.as_str() && held_by.is_empty() {
+            if i.status == RedemptionStatus::Paid && held_by.is_empty() {
                 check(format!("item_payouts:{}", i.id), 1, 0);
             }
             if let (Some(w), 1) = (wanted, held_by.len()) {

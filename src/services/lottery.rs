@@ -135,7 +135,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
     Ok(EntryView {
         batch_id: e.batch_id,
         credit_code: e.credit_code,
-        face_value: Fen::new(e.face_value_fen),
+        face_value: e.face_value_fen,
         entered_at: e.entered_at,
         status: e.outcome.unwrap_or_else(|| "registered".into()),
         draw_rank: e.draw_rank,
@@ -164,9 +164,9 @@ pub fn enter(
         eligibility(&rules_of(&programme), &facts(&firm))
             .map_err(|why| refusal_error(&Refusal::NotEligible(why)))?;
         let created = match repo::entry(c, batch_id, firm_id)? {
-            Some(before) if before.face_value_fen == face.get() => false,
+            Some(before) if before.face_value_fen == face => false,
             Some(before) => {
-                repo::change_face_value(c, batch_id, firm_id, face.get(), now)?;
+                repo::change_face_value(c, batch_id, firm_id, face, now)?;
                 let after = repo::entry(c, batch_id, firm_id)?;
                 audit::record(
                     c,
@@ -188,7 +188,7 @@ pub fn enter(
                     firm_id: firm_id.to_string(),
                     credit_code: firm.credit_code.clone(),
                     user_id: actor.user_id.clone(),
-                    face_value_fen: face.get(),
+                    face_value_fen: face,
                     entered_at: now,
                     updated_at: now,
                     draw_key: None,
@@ -280,7 +280,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
                     voucher_code: e.voucher_id.as_ref().and_then(|v| codes.get(v).cloned()),
                     credit_code: e.credit_code,
                     key: e.draw_key.unwrap_or_default(),
-                    face_value: Fen::new(e.face_value_fen),
+                    face_value: e.face_value_fen,
                     outcome: e.outcome.unwrap_or_default(),
                 })
                 .collect()
@@ -338,7 +338,7 @@ pub fn draw(
             .map(|(rank, (i, _))| ClaimRequest {
                 firm_id: entries[*i].firm_id.clone(),
                 user_id: entries[*i].user_id.clone().unwrap_or_default(),
-                face_value: Some(Fen::new(entries[*i].face_value_fen)),
+                face_value: Some(entries[*i].face_value_fen),
                 idempotency_key: None,
                 arrival: rank as u64 + 1,
                 request_id: actor.request_id.clone(),

@@ -111,8 +111,7 @@ pub fn of_firm(
                         own = Some(v.code.clone());
                     }
                 } else {
-                    h.earlier
-                        .push((Fen::new(v.face_value_fen), Fen::new(v.balance_fen)));
+                    h.earlier.push((v.face_value_fen, v.balance_fen));
                 }
                 if v.claim_year == year {
                     h.in_year += 1;
@@ -194,7 +193,7 @@ fn lottery_prospect(
         }
         (None, _) => Prospect::new(&b.id, ProspectState::RegistrationClosed),
     };
-    p.entered_face = entry.map(|e| Fen::new(e.face_value_fen));
+    p.entered_face = entry.map(|e| e.face_value_fen);
     p.voucher_code = own;
     Ok(p)
 }

@@ -98,8 +98,7 @@ pub struct ProviderView {
 impl ProviderView {
     fn build(r: ProviderRow, categories: Vec<String>) -> AppResult<Self> {
         Ok(ProviderView {
-            listing_status: ListingStatus::parse(&r.listing_status)
-                .ok_or_else(|| AppError::internal("bad listing status"))?,
+            listing_status: r.listing_status,
             id: r.id,
             credit_code: r.credit_code,
             name: r.name,
@@ -241,7 +240,7 @@ pub fn apply(
         bank_name: e.text("bank_name", &input.bank_name, 200),
         bank_account_name: e.party_name("bank_account_name", &input.bank_account_name, 200),
         bank_account_no: e.bank_account("bank_account_no", &input.bank_account_no),
-        listing_status: ListingStatus::Applied.as_str().into(),
+        listing_status: ListingStatus::Applied,
         notice_starts_at: None,
         notice_ends_at: None,
         decision_reason: None,
@@ -390,8 +389,7 @@ pub fn decide_listing(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::provider_for_update(c, provider_id)?
             .ok_or_else(|| AppError::not_found("provider"))?;
-        let from = ListingStatus::parse(&before.listing_status)
-            .ok_or_else(|| AppError::internal("bad status"))?;
+        let from = before.listing_status;
         if !from.can_move_to(target) {
             return Err(AppError::of(ErrorCode::ListingTransitionInvalid)
                 .arg_each("from", from.name_zh(), from.as_str())
@@ -401,7 +399,7 @@ pub fn decide_listing(
             return Err(verification::not_verified(&before.contact_email));
         }
         let mut after = ProviderRow {
-            listing_status: target.as_str().into(),
+            listing_status: target,
             decision_reason: reason.clone(),
             reviewed_by: actor.user_id.clone(),
             reviewed_at: Some(now),
@@ -459,7 +457,7 @@ pub fn file_objection(
         let p = repo::provider_for_update(c, provider_id)?
             .ok_or_else(|| AppError::not_found("provider"))?;
         objections::notice_running(
-            p.listing_status == ListingStatus::InNotice.as_str(),
+            p.listing_status == ListingStatus::InNotice,
             p.notice_ends_at,
             now,
             ("服务机构", "provider"),
@@ -527,9 +525,9 @@ pub fn resolve_objection(
         if status == ObjectionStatus::Upheld {
             let p = repo::provider_for_update(c, &before.provider_id)?
                 .ok_or_else(|| AppError::not_found("provider"))?;
-            if p.listing_status == ListingStatus::InNotice.as_str() {
+            if p.listing_status == ListingStatus::InNotice {
                 let rejected = ProviderRow {
-                    listing_status: ListingStatus::Rejected.as_str().into(),
+                    listing_status: ListingStatus::Rejected,
                     decision_reason: Some(format!("公示异议成立：{note}")),
                     reviewed_by: actor.user_id.clone(),
                     reviewed_at: Some(now),
@@ -581,7 +579,7 @@ pub fn conclude_notices(
             let Some(end) = before.notice_ends_at else {
                 return Ok(None);
             };
-            if before.listing_status != ListingStatus::InNotice.as_str() {
+            if before.listing_status != ListingStatus::InNotice {
                 return Ok(None);
             }
             let filed = repo::objections_of(c, &id)?;
@@ -590,7 +588,7 @@ pub fn conclude_notices(
             let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = ProviderRow {
-                    listing_status: ListingStatus::Listed.as_str().into(),
+                    listing_status: ListingStatus::Listed,
                     listed_at: Some(now),
                     updated_at: now,
                     ..before.clone()
@@ -624,7 +622,7 @@ pub fn conclude_notices(
 /// The email a provider gets when its listing status changes to `p.listing_status`:
 /// the notice opening, or the decision.
 fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
-    if p.listing_status == ListingStatus::InNotice.as_str() {
+    if p.listing_status == ListingStatus::InNotice {
         return ProviderListingNotice {
             provider_name: p.name.clone(),
             credit_code: p.credit_code.clone(),
@@ -636,8 +634,8 @@ fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
     ProviderListingDecided {
         provider_name: p.name.clone(),
         credit_code: p.credit_code.clone(),
-        status: p.listing_status.clone(),
-        reason: if p.listing_status == ListingStatus::Listed.as_str() {
+        status: p.listing_status.to_string(),
+        reason: if p.listing_status == ListingStatus::Listed {
             String::new()
         } else {
             p.decision_reason.clone().unwrap_or_default()

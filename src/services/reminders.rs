@@ -4,7 +4,6 @@
 use super::outbox;
 use crate::db::{self, outbox as outbox_repo, vouchers as repo, DbConnection};
 use crate::domain::voucher::{reminder_due, Reminder};
-use crate::domain::Fen;
 use crate::error::AppResult;
 use crate::notify::{china_date, yuan, Message, Templates, VoucherExpiring};
 use chrono::{Duration, NaiveDateTime};
@@ -47,7 +46,7 @@ pub fn send_due(
                     VoucherExpiring {
                         firm_name: firm.name.clone(),
                         voucher_code: v.code.clone(),
-                        balance: yuan(Fen::new(v.balance_fen)),
+                        balance: yuan(v.balance_fen),
                         valid_until: china_date(v.valid_until),
                         days_left: crate::domain::voucher::days_left(now, v.valid_until),
                     }

@@ -37,11 +37,15 @@ pub fn firm_row(
         contact_email: "a@example.cn".into(),
         industry: "software_it".into(),
         employees: 12,
-        revenue_fen: 80_000_000,
+        revenue_fen: hechuang::domain::Fen::new(80_000_000),
         total_assets_fen: None,
         size_class: size_class.into(),
         size_basis: "{}".into(),
-        onboarding_status: if onboarded { "onboarded" } else { "submitted" }.into(),
+        onboarding_status: if onboarded {
+            hechuang::domain::party::OnboardingStatus::Onboarded
+        } else {
+            hechuang::domain::party::OnboardingStatus::Submitted
+        },
         onboarding_reason: None,
         reviewed_by: None,
         reviewed_at: None,

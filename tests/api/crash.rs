@@ -258,7 +258,7 @@ fn payouts(app: &TestApp, run: &str) -> Vec<(String, String)> {
     hechuang::db::settlement::payouts_of(&mut c, run)
         .unwrap()
         .into_iter()
-        .map(|p| (p.reference, p.status))
+        .map(|p| (p.reference, p.status.to_string()))
         .collect()
 }
 
@@ -300,7 +300,7 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
         results.push_str(&format!(
             "{},成功,{},BOC{},{today},\n",
             p.reference,
-            hechuang::domain::Fen::new(p.amount_fen),
+            p.amount_fen,
             &p.id[p.id.len() - 8..]
         ));
     }

@@ -388,6 +388,23 @@ async fn the_document_lists_each_endpoints_codes_under_their_status() {
         responses["409"]["content"]["application/problem+json"]["schema"]["$ref"],
         "#/components/schemas/Problem"
     );
+    // A code answered beside a field is listed under 422 even where it answers alone
+    // with another status elsewhere, and not under that other status.
+    let publish = &doc["paths"]["/api/v1/provider/services"]["post"]["responses"];
+    let beside_fields = publish["422"]["description"].as_str().unwrap_or_default();
+    assert!(
+        beside_fields.contains("`category_unknown`"),
+        "{beside_fields}"
+    );
+    assert!(!publish["400"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`category_unknown`"));
+    let grants = &doc["paths"]["/api/v1/support-grants"]["post"]["responses"];
+    assert!(grants["422"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`period_invalid`"));
     let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
     assert!(login["429"]["description"]
         .as_str()

@@ -69,7 +69,8 @@ fn item_status(app: &TestApp, item: &str) -> String {
     let stored = hechuang::db::orders::item(&mut c, item)
         .unwrap()
         .unwrap()
-        .status;
+        .status
+        .to_string();
     let live = hechuang::db::settlement::live_payout_status(&mut c, &[item.to_string()]).unwrap();
     match (stored.as_str(), live.get(item).map(String::as_str)) {
         ("payable", Some("pending")) => "in_settlement".into(),

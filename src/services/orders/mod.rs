@@ -167,8 +167,7 @@ struct Names {
 }
 
 fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
-    let status = OrderStatus::parse(&r.status)
-        .ok_or_else(|| AppError::internal(format!("bad order status {}", r.status)))?;
+    let status = r.status;
     Ok(OrderView {
         category_name: policy
             .category(&r.category)
@@ -188,9 +187,9 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
         category: r.category,
         title: r.title,
         note: r.note,
-        contract_amount: Fen::new(r.contract_fen),
-        covered_amount: Fen::new(r.covered_fen),
-        own_amount: Fen::new(r.own_fen),
+        contract_amount: r.contract_fen,
+        covered_amount: r.covered_fen,
+        own_amount: r.own_fen,
         decline_reason: r.decline_reason,
         cancel_reason: r.cancel_reason,
         dispute_reason: r.dispute_reason,
@@ -209,7 +208,7 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
 
 /// The evidence kinds still missing for `order` given what was uploaded.
 fn missing(order: &OrderRow, uploaded: &[EvidenceRow]) -> Vec<EvidenceKind> {
-    required_evidence(Fen::new(order.own_fen))
+    required_evidence(order.own_fen)
         .into_iter()
         .filter(|k| !uploaded.iter().any(|e| e.kind == k.as_str()))
         .collect()
@@ -267,18 +266,18 @@ fn email_values(o: &OrderRow, f: &FirmRow, p: &ProviderRow, v: &VoucherRow) -> O
         provider_name: p.name.clone(),
         service_title: o.title.clone(),
         voucher_code: v.code.clone(),
-        contract_amount: notify::yuan(Fen::new(o.contract_fen)),
-        covered_amount: notify::yuan(Fen::new(o.covered_fen)),
-        own_amount: notify::yuan(Fen::new(o.own_fen)),
+        contract_amount: notify::yuan(o.contract_fen),
+        covered_amount: notify::yuan(o.covered_fen),
+        own_amount: notify::yuan(o.own_fen),
         reason: o
             .dispute_reason
             .clone()
-            .filter(|_| o.status == OrderStatus::Disputed.as_str())
+            .filter(|_| o.status == OrderStatus::Disputed)
             .or_else(|| o.cancel_reason.clone())
             .or_else(|| o.decline_reason.clone())
             .unwrap_or_default(),
         cancelled_by: o.cancelled_by.clone().unwrap_or_default(),
-        outcome: o.status.clone(),
+        outcome: o.status.as_str().to_string(),
         note: o.resolution_note.clone().unwrap_or_default(),
     }
 }

@@ -8,6 +8,7 @@ use crate::db::{self, catalogue, parties, vouchers, DbConnection};
 use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::{china_time, new_id, parse_id, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -125,11 +126,11 @@ fn prepare(
             .arg("zh", zh)
             .arg("why", why));
     }
-    let available = Fen::new(voucher.balance_fen - voucher.held_fen);
+    let available = voucher.balance_fen - voucher.held_fen;
     if available.get() <= 0 {
         return Err(AppError::of(ErrorCode::VoucherExhausted));
     }
-    let threshold = Fen::new(programme.full_coverage_threshold_fen);
+    let threshold = programme.full_coverage_threshold_fen;
     let s = shares(
         contract,
         available,
@@ -174,22 +175,24 @@ fn ids_of_provider(p: &ProviderRow) -> PartyIds<'_> {
 
 /// A voucher can take a new order or hold: active and not past its validity.
 pub(super) fn spendable(v: &VoucherRow, now: NaiveDateTime) -> AppResult<()> {
-    if v.status == "expired" || (v.status == "active" && v.valid_until <= now) {
+    if v.status == VoucherStatus::Expired
+        || (v.status == VoucherStatus::Active && v.valid_until <= now)
+    {
         return Err(AppError::of(ErrorCode::VoucherExpired)
             .arg("at", china_time(v.valid_until).format("%Y-%m-%d %H:%M")));
     }
-    if v.status != "active" {
-        return Err(AppError::of(ErrorCode::VoucherNotActive).arg("status", &v.status));
+    if v.status != VoucherStatus::Active {
+        return Err(AppError::of(ErrorCode::VoucherNotActive).arg("status", v.status));
     }
     Ok(())
 }
 
 /// A provider trades only while listed.
 pub(super) fn provider_trading(p: &ProviderRow) -> AppResult<()> {
-    if p.listing_status == ListingStatus::Suspended.as_str() {
+    if p.listing_status == ListingStatus::Suspended {
         return Err(AppError::of(ErrorCode::ProviderSuspended));
     }
-    if p.listing_status != ListingStatus::Listed.as_str() {
+    if p.listing_status != ListingStatus::Listed {
         return Err(AppError::of(ErrorCode::ProviderNotListed));
     }
     Ok(())
@@ -232,10 +235,10 @@ pub fn request(
             category: p.item.category.clone(),
             title: p.item.title.clone(),
             note: note.clone(),
-            contract_fen: p.quote.contract_amount.get(),
-            covered_fen: p.quote.covered_amount.get(),
-            own_fen: p.quote.own_amount.get(),
-            status: OrderStatus::Requested.as_str().into(),
+            contract_fen: p.quote.contract_amount,
+            covered_fen: p.quote.covered_amount,
+            own_fen: p.quote.own_amount,
+            status: OrderStatus::Requested,
             decline_reason: None,
             cancel_reason: None,
             cancelled_by: None,

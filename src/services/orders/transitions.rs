@@ -9,7 +9,8 @@ use crate::db::{self, catalogue, ledger, DbConnection};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{Fen, Policy};
+use crate::domain::voucher::VoucherStatus;
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, Templates};
@@ -63,8 +64,7 @@ fn transition(
         let before = repo::get_for_update(c, order_id)?
             .filter(|o| party.sees(o))
             .ok_or_else(|| AppError::not_found("order"))?;
-        let status = OrderStatus::parse(&before.status)
-            .ok_or_else(|| AppError::internal("bad order status"))?;
+        let status = before.status;
         let next = status
             .after(action)
             .ok_or_else(|| not_now(status, action))?;
@@ -75,7 +75,7 @@ fn transition(
             voucher,
         };
         let mut after = before.clone();
-        after.status = next.as_str().into();
+        after.status = next;
         after.updated_at = cx.now;
         apply(c, &mut after, &loaded)?;
         repo::update(c, &after)?;
@@ -168,9 +168,9 @@ fn release(
     v: &VoucherRow,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let amount = Fen::new(o.covered_fen);
-    let to_programme = v.status != "active";
-    repo::unhold(c, &v.id, amount.get(), to_programme)?;
+    let amount = o.covered_fen;
+    let to_programme = v.status != VoucherStatus::Active;
+    repo::unhold(c, &v.id, amount, to_programme)?;
     let to = if to_programme {
         Account::funding(&v.programme_id)
     } else {
@@ -204,8 +204,8 @@ pub fn accept(
             spendable(&v, cx.now)?;
             if !repo::hold(c, &v.id, o.covered_fen)? {
                 return Err(AppError::of(ErrorCode::VoucherBalanceInsufficient)
-                    .arg("available", Fen::new(v.balance_fen - v.held_fen))
-                    .arg("needed", Fen::new(o.covered_fen)));
+                    .arg("available", v.balance_fen - v.held_fen)
+                    .arg("needed", o.covered_fen));
             }
             ledger::post(
                 c,
@@ -213,7 +213,7 @@ pub fn accept(
                     "order_hold",
                     Account::voucher(&v.id),
                     Account::order(&o.id),
-                    Fen::new(o.covered_fen),
+                    o.covered_fen,
                 ),
                 cx.now,
             )?;
@@ -342,7 +342,7 @@ pub fn confirm(
                     "order_confirmed",
                     Account::order(&o.id),
                     Account::due(&o.provider_id),
-                    Fen::new(o.covered_fen),
+                    o.covered_fen,
                 ),
                 cx.now,
             )?;
@@ -419,7 +419,7 @@ pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &str) -> AppResult
         |c, o, l| {
             let grace_end = grace_end(cx, &l.voucher);
             let accepted = o.accepted_at.is_some();
-            if l.voucher.status == "active" || (accepted && cx.now < grace_end) {
+            if l.voucher.status == VoucherStatus::Active || (accepted && cx.now < grace_end) {
                 return Err(AppError::of(ErrorCode::NotDue));
             }
             if accepted {

@@ -86,8 +86,7 @@ pub struct ApplicationView {
 
 fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResult<ItemView> {
     Ok(ItemView {
-        status: RedemptionStatus::parse(&r.status)
-            .ok_or_else(|| AppError::internal(format!("bad item status {}", r.status)))?,
+        status: r.status,
         category_name: policy
             .category(&r.category)
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
@@ -99,7 +98,7 @@ fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResu
         firm_id: r.firm_id,
         programme_id: r.programme_id,
         category: r.category,
-        amount: Fen::new(r.amount_fen),
+        amount: r.amount_fen,
         decision_reason: r.decision_reason,
         reviewed_at: r.reviewed_at,
         notice_ends_at: r.notice_ends_at,
@@ -145,14 +144,14 @@ fn application_view(
     let items = repo::items_of(c, &a.id)?;
     let mut statuses = std::collections::BTreeMap::new();
     for i in &items {
-        *statuses.entry(i.status.clone()).or_insert(0) += 1;
+        *statuses.entry(i.status.to_string()).or_insert(0) += 1;
     }
     Ok(ApplicationView {
         id: a.id,
         provider_id: a.provider_id,
         provider_name,
         item_count: a.item_count,
-        total: Fen::new(a.total_fen),
+        total: a.total_fen,
         submitted_at: a.submitted_at,
         statuses,
         items: if with_items {
@@ -203,7 +202,7 @@ pub fn apply(
         let unconfirmed: Vec<&str> = ids
             .iter()
             .filter_map(|id| orders.get(id))
-            .filter(|o| o.status != OrderStatus::Confirmed.as_str())
+            .filter(|o| o.status != OrderStatus::Confirmed)
             .map(|o| o.order_no.as_str())
             .collect();
         if !unconfirmed.is_empty() {
@@ -250,7 +249,7 @@ pub fn apply(
                 programme_id: o.programme_id.clone(),
                 category: o.category.clone(),
                 amount_fen: o.covered_fen,
-                status: RedemptionStatus::Submitted.as_str().into(),
+                status: RedemptionStatus::Submitted,
                 decision_reason: None,
                 reviewed_by: None,
                 reviewed_at: None,

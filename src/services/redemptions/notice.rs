@@ -51,7 +51,7 @@ pub fn notices(
                 provider_name,
                 firm_name,
                 category: i.category,
-                amount: Fen::new(i.amount_fen),
+                amount: i.amount_fen,
                 approved_at: i.reviewed_at,
                 notice_ends_at: i.notice_ends_at,
             })
@@ -92,8 +92,7 @@ pub fn approved(
         .into_iter()
         .map(|(i, provider_name, firm_name)| {
             Ok(ApprovedView {
-                status: RedemptionStatus::parse(&i.status)
-                    .ok_or_else(|| AppError::internal(format!("bad item status {}", i.status)))?,
+                status: i.status,
                 category_name: policy
                     .category(&i.category)
                     .map_or_else(|| i.category.clone(), |c| c.name_zh.clone()),
@@ -101,7 +100,7 @@ pub fn approved(
                 provider_name,
                 firm_name,
                 category: i.category,
-                amount: Fen::new(i.amount_fen),
+                amount: i.amount_fen,
                 approved_at: i.reviewed_at,
                 notice_ends_at: i.notice_ends_at,
             })
@@ -172,7 +171,7 @@ pub fn file_objection(
         let item = repo::item_for_update(c, item_id)?
             .ok_or_else(|| AppError::not_found("redemption item"))?;
         objections::notice_running(
-            item.status == RedemptionStatus::InNotice.as_str(),
+            item.status == RedemptionStatus::InNotice,
             item.notice_ends_at,
             now,
             ("兑现事项", "item"),
@@ -252,9 +251,9 @@ pub fn resolve_objection(
                 after: snapshot(&after),
             },
         )?;
-        if status == ObjectionStatus::Upheld && item.status == RedemptionStatus::InNotice.as_str() {
+        if status == ObjectionStatus::Upheld && item.status == RedemptionStatus::InNotice {
             let rejected = RedemptionItemRow {
-                status: RedemptionStatus::Rejected.as_str().into(),
+                status: RedemptionStatus::Rejected,
                 decision_reason: Some(format!("公示异议成立：{note}")),
                 reviewed_by: actor.user_id.clone(),
                 reviewed_at: Some(now),
@@ -308,7 +307,7 @@ pub fn conclude_notices(
             let Some(end) = before.notice_ends_at else {
                 return Ok(None);
             };
-            if before.status != RedemptionStatus::InNotice.as_str() {
+            if before.status != RedemptionStatus::InNotice {
                 return Ok(None);
             }
             let filed = repo::objections_of(c, &id)?;
@@ -317,7 +316,7 @@ pub fn conclude_notices(
             let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = RedemptionItemRow {
-                    status: RedemptionStatus::Payable.as_str().into(),
+                    status: RedemptionStatus::Payable,
                     payable_at: Some(now),
                     updated_at: now,
                     ..before.clone()
@@ -329,7 +328,7 @@ pub fn conclude_notices(
                         "redemption_payable",
                         Account::due(&after.provider_id),
                         Account::payable(&after.provider_id),
-                        Fen::new(after.amount_fen),
+                        after.amount_fen,
                     ),
                     now,
                 )?;

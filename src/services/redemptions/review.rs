@@ -9,7 +9,7 @@ use crate::db::{self, ledger, parties, vouchers, DbConnection};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{Fen, Policy};
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, RedemptionDecided, Templates};
@@ -55,7 +55,7 @@ pub fn decide(
             actor,
             &[&provider.credit_code, &firm.credit_code],
         )?;
-        if before.status != RedemptionStatus::Submitted.as_str() {
+        if before.status != RedemptionStatus::Submitted {
             return Err(AppError::of(ErrorCode::ItemAlreadyDecided));
         }
         let mut after = RedemptionItemRow {
@@ -67,12 +67,12 @@ pub fn decide(
         };
         match input.decision {
             Decision::Approve => {
-                after.status = RedemptionStatus::InNotice.as_str().into();
+                after.status = RedemptionStatus::InNotice;
                 after.notice_ends_at =
                     Some(now + Duration::days(i64::from(policy.spending.redemption_notice_days)));
             }
             Decision::Reject => {
-                after.status = RedemptionStatus::Rejected.as_str().into();
+                after.status = RedemptionStatus::Rejected;
                 refuse(c, &after, now)?;
             }
         }
@@ -113,7 +113,7 @@ pub(super) fn refuse(
             "redemption_rejected",
             Account::due(&item.provider_id),
             Account::funding(&item.programme_id),
-            Fen::new(item.amount_fen),
+            item.amount_fen,
         ),
         now,
     )?;
@@ -137,8 +137,8 @@ pub(super) fn decided_email(
         provider_name: provider.name.clone(),
         order_no: order.order_no,
         voucher_code: voucher.code,
-        amount: notify::yuan(Fen::new(item.amount_fen)),
-        approved: item.status != RedemptionStatus::Rejected.as_str(),
+        amount: notify::yuan(item.amount_fen),
+        approved: item.status != RedemptionStatus::Rejected,
         reason: item.decision_reason.clone().unwrap_or_default(),
     };
     super::super::outbox::enqueue(

@@ -5,7 +5,6 @@ use crate::db::models::PayoutRow;
 use crate::db::settlement as repo;
 use crate::db::{self, DbConnection};
 use crate::domain::settlement::RunStatus;
-use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, snapshot, Actor};
@@ -35,7 +34,7 @@ fn bank_rows(payouts: &[PayoutRow]) -> Vec<[String; 8]> {
                 p.bank_name.clone(),
                 p.bank_account_name.clone(),
                 p.bank_account_no.clone(),
-                Fen::new(p.amount_fen).to_string(),
+                p.amount_fen.to_string(),
                 p.reference.clone(),
             ]
         })
@@ -131,7 +130,7 @@ pub fn export(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
-        if before.status != RunStatus::Approved.as_str() {
+        if before.status != RunStatus::Approved {
             return Err(AppError::of(ErrorCode::RunNotApprovedForExport));
         }
         let payouts = repo::payouts_of(c, run_id)?;

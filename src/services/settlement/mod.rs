@@ -66,8 +66,7 @@ pub struct PayoutView {
 impl PayoutView {
     fn from_row(p: PayoutRow) -> AppResult<Self> {
         Ok(PayoutView {
-            status: PayoutStatus::parse(&p.status)
-                .ok_or_else(|| AppError::internal("bad payout status"))?,
+            status: p.status,
             id: p.id,
             reference: p.reference,
             payee_kind: p.payee_kind,
@@ -77,7 +76,7 @@ impl PayoutView {
             bank_name: p.bank_name,
             bank_account_name: p.bank_account_name,
             bank_account_no: p.bank_account_no,
-            amount: Fen::new(p.amount_fen),
+            amount: p.amount_fen,
             item_count: p.item_count,
             bank_reference: p.bank_reference,
             paid_on: p.paid_on,
@@ -113,14 +112,13 @@ pub struct PayoutTally {
 }
 
 impl PayoutTally {
-    fn add(&mut self, status: &str, n: i64) {
-        match PayoutStatus::parse(status) {
-            Some(PayoutStatus::Pending) => self.pending += n,
-            Some(PayoutStatus::Paid) => self.paid += n,
-            Some(PayoutStatus::Failed) => self.failed += n,
-            Some(PayoutStatus::Reversed) => self.reversed += n,
-            Some(PayoutStatus::Cancelled) => self.cancelled += n,
-            None => {}
+    fn add(&mut self, status: PayoutStatus, n: i64) {
+        match status {
+            PayoutStatus::Pending => self.pending += n,
+            PayoutStatus::Paid => self.paid += n,
+            PayoutStatus::Failed => self.failed += n,
+            PayoutStatus::Reversed => self.reversed += n,
+            PayoutStatus::Cancelled => self.cancelled += n,
         }
     }
 }
@@ -168,8 +166,7 @@ pub struct RunView {
 
 impl RunView {
     fn from_row(r: SettlementRunRow, results: PayoutTally) -> AppResult<Self> {
-        let status =
-            RunStatus::parse(&r.status).ok_or_else(|| AppError::internal("bad run status"))?;
+        let status = r.status;
         Ok(RunView {
             status,
             stage: run_stage(status, r.exported_at.is_some(), results.pending),
@@ -185,9 +182,9 @@ impl RunView {
             reject_reason: r.reject_reason,
             payout_count: r.payout_count,
             item_count: r.item_count,
-            total: Fen::new(r.total_fen),
+            total: r.total_fen,
             held_back_count: r.held_back_count,
-            held_back: Fen::new(r.held_back_fen),
+            held_back: r.held_back_fen,
             csv_sha256: r.csv_sha256,
             xlsx_sha256: r.xlsx_sha256,
             exported_at: r.exported_at,
@@ -202,7 +199,7 @@ fn views(c: &mut DbConnection, rows: Vec<SettlementRunRow>) -> AppResult<Vec<Run
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut tallies: BTreeMap<String, PayoutTally> = BTreeMap::new();
     for (run, status, n) in repo::payout_tallies(c, &ids)? {
-        tallies.entry(run).or_default().add(&status, n);
+        tallies.entry(run).or_default().add(status, n);
     }
     rows.into_iter()
         .map(|r| {
@@ -216,7 +213,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     let rows = repo::payouts_of(c, &r.id)?;
     let mut tally = PayoutTally::default();
     for p in &rows {
-        tally.add(&p.status, 1);
+        tally.add(p.status, 1);
     }
     let payouts = rows
         .into_iter()
@@ -230,7 +227,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
             payee_name: h.payee_name,
             reason: h.reason,
             item_count: h.item_count,
-            amount: Fen::new(h.amount_fen),
+            amount: h.amount_fen,
         })
         .collect();
     let mut v = RunView::from_row(r, tally)?;

@@ -45,40 +45,40 @@ pub fn report(
     period: Period,
 ) -> AppResult<PeriodReport> {
     let rows = repo::report_rows(conn, &period.to_string())?;
-    let mut totals = (0i64, 0i64, 0i64);
-    let mut groups: [BTreeMap<String, (i64, i64, i64)>; 3] = Default::default();
+    let mut totals = (0i64, Fen::ZERO, Fen::ZERO);
+    let mut groups: [BTreeMap<String, (i64, Fen, Fen)>; 3] = Default::default();
     for (programme, provider, category, amount, status) in &rows {
         let paid = if status == PayoutStatus::Paid.as_str() {
             *amount
         } else {
-            0
+            Fen::ZERO
         };
-        totals = (totals.0 + 1, totals.1 + amount, totals.2 + paid);
+        totals = (totals.0 + 1, totals.1 + *amount, totals.2 + paid);
         for (g, key) in groups.iter_mut().zip([programme, provider, category]) {
             let e = g.entry(key.clone()).or_default();
-            *e = (e.0 + 1, e.1 + amount, e.2 + paid);
+            *e = (e.0 + 1, e.1 + *amount, e.2 + paid);
         }
     }
-    let mut subsidies: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    let mut subsidies: BTreeMap<String, (i64, Fen, Fen)> = BTreeMap::new();
     for (sub_policy, _space, amount, status) in
         repo::report_entitlement_rows(conn, &period.to_string())?
     {
         let paid = if status == PayoutStatus::Paid.as_str() {
             amount
         } else {
-            0
+            Fen::ZERO
         };
         totals = (totals.0 + 1, totals.1 + amount, totals.2 + paid);
         let e = subsidies.entry(sub_policy).or_default();
         *e = (e.0 + 1, e.1 + amount, e.2 + paid);
     }
     let [programmes, providers, categories] = groups;
-    let line = |id: String, name: String, (items, amount, paid): (i64, i64, i64)| ReportLine {
+    let line = |id: String, name: String, (items, amount, paid): (i64, Fen, Fen)| ReportLine {
         id,
         name,
         items,
-        amount: Fen::new(amount),
-        paid: Fen::new(paid),
+        amount,
+        paid,
     };
     let mut by_programme = Vec::new();
     for (id, t) in programmes {
@@ -117,8 +117,8 @@ pub fn report(
         by_subsidy_policy,
         period: period.to_string(),
         items: totals.0,
-        amount: Fen::new(totals.1),
-        paid: Fen::new(totals.2),
+        amount: totals.1,
+        paid: totals.2,
         by_programme,
         by_provider,
         by_category,

@@ -94,8 +94,8 @@ fn apply_result(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<PayoutRow> {
-    if before.status != PayoutStatus::Pending.as_str() {
-        return Err(AppError::of(ErrorCode::PayoutAlreadyRecorded).arg("status", &before.status));
+    if before.status != PayoutStatus::Pending {
+        return Err(AppError::of(ErrorCode::PayoutAlreadyRecorded).arg("status", before.status));
     }
     let mut after = PayoutRow {
         recorded_by: actor.user_id.clone(),
@@ -113,7 +113,7 @@ fn apply_result(
             bank_reference,
             paid_on,
         } => {
-            after.status = PayoutStatus::Paid.as_str().into();
+            after.status = PayoutStatus::Paid;
             after.bank_reference = Some(bank_reference.clone());
             after.paid_on = Some(*paid_on);
             repo::set_items_of_payout(c, &before.id, "payable", "paid", false, now)?;
@@ -123,7 +123,7 @@ fn apply_result(
                     "payout_paid",
                     Account::payout(&before.id),
                     Account::paid(&before.payee_id),
-                    Fen::new(before.amount_fen),
+                    before.amount_fen,
                 ),
                 now,
             )?;
@@ -132,7 +132,7 @@ fn apply_result(
                     payee_name: before.payee_name.clone(),
                     payout_ref: before.reference.clone(),
                     period: period.into(),
-                    amount: notify::yuan(Fen::new(before.amount_fen)),
+                    amount: notify::yuan(before.amount_fen),
                     bank_reference: bank_reference.clone(),
                     paid_on: paid_on.to_string(),
                 }
@@ -140,7 +140,7 @@ fn apply_result(
             })
         }
         Result_::Failed { reason } => {
-            after.status = PayoutStatus::Failed.as_str().into();
+            after.status = PayoutStatus::Failed;
             after.failure_reason = Some(reason.clone());
             repo::set_items_of_payout(c, &before.id, "payable", "payable", true, now)?;
             ledger::post(
@@ -149,7 +149,7 @@ fn apply_result(
                     "payout_failed",
                     Account::payout(&before.id),
                     payable,
-                    Fen::new(before.amount_fen),
+                    before.amount_fen,
                 ),
                 now,
             )?;
@@ -158,7 +158,7 @@ fn apply_result(
                     payee_name: before.payee_name.clone(),
                     payout_ref: before.reference.clone(),
                     period: period.into(),
-                    amount: notify::yuan(Fen::new(before.amount_fen)),
+                    amount: notify::yuan(before.amount_fen),
                     reason: reason.clone(),
                 }
                 .to(&to, &name)
@@ -185,7 +185,7 @@ fn apply_result(
 /// Results are recorded against the bank file the bank was given: the run must be
 /// approved and its file exported.
 fn check_recordable(run: &SettlementRunRow) -> AppResult<()> {
-    if run.status != RunStatus::Approved.as_str() {
+    if run.status != RunStatus::Approved {
         return Err(AppError::of(ErrorCode::RunNotApprovedForResults));
     }
     if run.exported_at.is_none() {
@@ -239,11 +239,11 @@ pub fn reverse(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
-        if before.status != PayoutStatus::Paid.as_str() {
+        if before.status != PayoutStatus::Paid {
             return Err(AppError::of(ErrorCode::PayoutNotPaid));
         }
         let after = PayoutRow {
-            status: PayoutStatus::Reversed.as_str().into(),
+            status: PayoutStatus::Reversed,
             reversed_by: actor.user_id.clone(),
             reversed_at: Some(now),
             reversal_reason: Some(reason.clone()),
@@ -256,7 +256,7 @@ pub fn reverse(
                 "payout_reversed",
                 Account::paid(&before.payee_id),
                 Account::payable(&before.payee_id),
-                Fen::new(before.amount_fen),
+                before.amount_fen,
             ),
             now,
         )?;
@@ -407,19 +407,16 @@ pub fn import(
             let p = repo::payout_for_update(c, id)?
                 .ok_or_else(|| AppError::internal("payout vanished"))?;
             if let Some(a) = row.amount {
-                if a.get() != p.amount_fen {
+                if a != p.amount_fen {
                     report.mismatched.push(RowProblem {
                         line: row.line,
                         reference: row.reference,
-                        problem: format!(
-                            "amount {a} differs from the payout's {}",
-                            Fen::new(p.amount_fen)
-                        ),
+                        problem: format!("amount {a} differs from the payout's {}", p.amount_fen),
                     });
                     continue;
                 }
             }
-            if p.status != PayoutStatus::Pending.as_str() {
+            if p.status != PayoutStatus::Pending {
                 report.mismatched.push(RowProblem {
                     line: row.line,
                     reference: row.reference,

@@ -34,7 +34,7 @@ struct Payee {
     bank_account_name: String,
     bank_account_no: String,
     count: i32,
-    amount: i64,
+    amount: Fen,
 }
 
 /// Prepares the run of `period`: every payable item that became payable before the
@@ -67,7 +67,7 @@ pub fn prepare(
             .min(now + chrono::Duration::microseconds(1));
         // Group the payable items by payee: providers for redemptions, spaces for
         // subsidy entitlements.
-        let mut by_provider: BTreeMap<String, (i32, i64)> = BTreeMap::new();
+        let mut by_provider: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
         let count_of = |count: i64| {
             i32::try_from(count)
                 .map_err(|_| AppError::internal(format!("{count} items for one payee")))
@@ -75,7 +75,7 @@ pub fn prepare(
         for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
             by_provider.insert(provider, (count_of(count)?, amount));
         }
-        let mut by_space: BTreeMap<String, (i32, i64)> = BTreeMap::new();
+        let mut by_space: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
         for (space, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
             by_space.insert(space, (count_of(count)?, amount));
         }
@@ -144,7 +144,7 @@ pub fn prepare(
                 bank_account_no: account_no,
                 amount_fen: amount,
                 item_count: count,
-                status: PayoutStatus::Pending.as_str().into(),
+                status: PayoutStatus::Pending,
                 bank_reference: None,
                 paid_on: None,
                 failure_reason: None,
@@ -159,7 +159,7 @@ pub fn prepare(
             id: run_id.clone(),
             period: period.to_string(),
             cutoff,
-            status: RunStatus::Prepared.as_str().into(),
+            status: RunStatus::Prepared,
             origin: if scheduled { "schedule" } else { "manual" }.into(),
             prepared_by: actor.user_id.clone(),
             prepared_at: now,
@@ -190,7 +190,7 @@ pub fn prepare(
             (
                 Account::payable(&p.payee_id),
                 Account::payout(&p.id),
-                Fen::new(p.amount_fen),
+                p.amount_fen,
             )
         });
         ledger::post(c, &Transaction::moves("settlement_prepared", moves), now)?;
@@ -223,7 +223,7 @@ pub fn prepare(
                     run_ref: format!("{}-{attempt}", period),
                     period: period.to_string(),
                     payouts: i64::from(run.payout_count),
-                    total: notify::yuan(Fen::new(run.total_fen)),
+                    total: notify::yuan(run.total_fen),
                     prepared_by: preparer.clone(),
                 };
                 u.email.as_deref().map(|e| msg.to(e, &u.display_name))
@@ -284,7 +284,7 @@ pub fn decide(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
-        if before.status != RunStatus::Prepared.as_str() {
+        if before.status != RunStatus::Prepared {
             return Err(AppError::of(ErrorCode::RunAlreadyDecided));
         }
         if before.prepared_by.is_some() && before.prepared_by == actor.user_id {
@@ -297,11 +297,11 @@ pub fn decide(
         };
         let action = match input.decision {
             RunDecisionKind::Approve => {
-                after.status = RunStatus::Approved.as_str().into();
+                after.status = RunStatus::Approved;
                 "settlement.approved"
             }
             RunDecisionKind::Reject => {
-                after.status = RunStatus::Rejected.as_str().into();
+                after.status = RunStatus::Rejected;
                 after.reject_reason = reason.clone();
                 let payouts = repo::payouts_of(c, run_id)?;
                 let mut back = Vec::new();
@@ -310,12 +310,12 @@ pub fn decide(
                     back.push((
                         Account::payout(&p.id),
                         Account::payable(&p.payee_id),
-                        Fen::new(p.amount_fen),
+                        p.amount_fen,
                     ));
                     repo::update_payout(
                         c,
                         &PayoutRow {
-                            status: PayoutStatus::Cancelled.as_str().into(),
+                            status: PayoutStatus::Cancelled,
                             ..p
                         },
                     )?;

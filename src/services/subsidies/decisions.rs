@@ -10,7 +10,7 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{DuplicateRule, EntitlementStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -59,9 +59,9 @@ pub fn decide(
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::entitlement_for_update(c, id)?
             .ok_or_else(|| AppError::not_found("entitlement"))?;
-        if before.status != EntitlementStatus::InNotice.as_str() {
+        if before.status != EntitlementStatus::InNotice {
             return Err(
-                AppError::of(ErrorCode::EntitlementAlreadyDecided).arg("status", &before.status)
+                AppError::of(ErrorCode::EntitlementAlreadyDecided).arg("status", before.status)
             );
         }
         let space =
@@ -76,7 +76,7 @@ pub fn decide(
         };
         match input.decision {
             EntitlementDecisionKind::Reject => {
-                after.status = EntitlementStatus::Rejected.as_str().into();
+                after.status = EntitlementStatus::Rejected;
             }
             EntitlementDecisionKind::Approve => {
                 if now < before.notice_ends_at {
@@ -110,10 +110,7 @@ pub fn decide(
                 if let Some(g) = earlier.iter().find(|g| g.source != before.policy) {
                     let shown = format!(
                         "{} 至 {}，{}，{} 元",
-                        g.covers_from,
-                        g.covers_to,
-                        g.source,
-                        Fen::new(g.amount_fen)
+                        g.covers_from, g.covers_to, g.source, g.amount_fen
                     );
                     if p.on_duplicate == DuplicateRule::Refuse {
                         return Err(
@@ -128,7 +125,7 @@ pub fn decide(
                     }
                     after.duplicate_grant_id = Some(g.id.clone());
                 }
-                after.status = EntitlementStatus::Payable.as_str().into();
+                after.status = EntitlementStatus::Payable;
                 after.payable_at = Some(now);
                 ledger::post(
                     c,
@@ -136,7 +133,7 @@ pub fn decide(
                         "entitlement_approved",
                         Account::subsidy(&before.policy),
                         Account::payable(&before.space_id),
-                        Fen::new(before.amount_fen),
+                        before.amount_fen,
                     ),
                     now,
                 )?;

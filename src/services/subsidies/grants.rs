@@ -110,7 +110,7 @@ pub fn record_grant(
             covers_from: from,
             covers_to: to,
             source: source.clone(),
-            amount_fen: amount.get(),
+            amount_fen: amount,
             entitlement_id: None,
             note: note.clone(),
             recorded_by: actor.user_id.clone(),
@@ -193,9 +193,9 @@ pub fn public_entitlements(
                     .policy(&r.policy)
                     .map_or_else(|| r.policy.clone(), |p| p.name_zh.clone()),
                 period: r.period,
-                amount: Fen::new(r.amount_fen),
+                amount: r.amount_fen,
                 basis: r.basis,
-                status: EntitlementStatus::parse(&r.status).unwrap_or(EntitlementStatus::InNotice),
+                status: r.status,
                 notice_ends_at: r.notice_ends_at,
             })
             .collect(),

@@ -63,7 +63,7 @@ impl From<SupportGrantRow> for GrantView {
             covers_from: g.covers_from,
             covers_to: g.covers_to,
             source: g.source,
-            amount: Fen::new(g.amount_fen),
+            amount: g.amount_fen,
             entitlement_id: g.entitlement_id,
             note: g.note,
             recorded_at: g.recorded_at,
@@ -119,7 +119,7 @@ fn view(
         None => None,
     };
     Ok(EntitlementView {
-        status: EntitlementStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+        status: r.status,
         level: match &r.level {
             Some(l) => Some(SchemeLevel::parse(l).ok_or_else(|| bad("level"))?),
             None => None,
@@ -137,7 +137,7 @@ fn view(
         purpose: r.purpose,
         certification_id: r.certification_id,
         evaluation_id: r.evaluation_id,
-        amount: Fen::new(r.amount_fen),
+        amount: r.amount_fen,
         covers_from: r.covers_from,
         covers_to: r.covers_to,
         basis: r.basis,
@@ -207,7 +207,7 @@ fn make(
         certification_id: due.certification_id.clone(),
         evaluation_id: evaluation_id.map(str::to_string),
         level: due.level.map(|l| l.as_str().to_string()),
-        amount_fen: due.amount.get(),
+        amount_fen: due.amount,
         covers_from: due.covers.0,
         covers_to: due.covers.1,
         basis: due.basis_zh.clone(),
@@ -215,9 +215,7 @@ fn make(
             EntitlementStatus::Rejected
         } else {
             EntitlementStatus::InNotice
-        }
-        .as_str()
-        .into(),
+        },
         duplicate_grant_id: dup.map(|g| g.id.clone()),
         computed_at: now,
         notice_ends_at: now + chrono::Duration::days(i64::from(notice_days)),
@@ -226,11 +224,7 @@ fn make(
         decision_reason: dup.filter(|_| refused).map(|g| {
             format!(
                 "重复支持：{} 已于 {} 至 {} 就同一事项获 {} 资助 {} 元",
-                g.beneficiary_name,
-                g.covers_from,
-                g.covers_to,
-                g.source,
-                Fen::new(g.amount_fen)
+                g.beneficiary_name, g.covers_from, g.covers_to, g.source, g.amount_fen
             )
         }),
         payable_at: None,
@@ -323,8 +317,8 @@ fn compute_tx(
                 .map(|e| Prior {
                     period: e.period.clone(),
                     level: e.level.as_deref().and_then(SchemeLevel::parse),
-                    amount: Fen::new(e.amount_fen),
-                    rejected: e.status == EntitlementStatus::Rejected.as_str(),
+                    amount: e.amount_fen,
+                    rejected: e.status == EntitlementStatus::Rejected,
                 })
                 .collect();
             let (mut due, mut held) = match p.basis {
@@ -364,7 +358,7 @@ fn compute_tx(
             }
             for d in &due {
                 let row = make(c, cfg.notice_days, p, space, d, None, Acting { now, actor })?;
-                if row.status == EntitlementStatus::Rejected.as_str() {
+                if row.status == EntitlementStatus::Rejected {
                     report.refused += 1;
                 } else if row.duplicate_grant_id.is_some() {
                     report.flagged += 1;

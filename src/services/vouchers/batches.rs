@@ -68,7 +68,7 @@ impl BatchView {
     pub fn from_row(b: BatchRow, now: NaiveDateTime) -> AppResult<Self> {
         let faces = parse_face_values(&b.face_values);
         let smallest = faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX));
-        let remaining = Fen::new(b.budget_fen - b.claimed_fen);
+        let remaining = b.budget_fen - b.claimed_fen;
         Ok(BatchView {
             status: batch_status(
                 b.published,
@@ -84,8 +84,8 @@ impl BatchView {
             programme_id: b.programme_id,
             number: b.number,
             name: b.name,
-            budget: Fen::new(b.budget_fen),
-            claimed: Fen::new(b.claimed_fen),
+            budget: b.budget_fen,
+            claimed: b.claimed_fen,
             remaining,
             vouchers_claimed: b.vouchers_claimed,
             face_values: faces,
@@ -228,8 +228,8 @@ pub fn create_batch(
             programme_id: programme.id.clone(),
             number: repo::next_batch_number(c, &programme.id)?,
             name: name.clone(),
-            budget_fen: budget.get(),
-            claimed_fen: 0,
+            budget_fen: budget,
+            claimed_fen: Fen::ZERO,
             vouchers_claimed: 0,
             face_values: format_face_values(&faces),
             opens_at,
@@ -361,7 +361,7 @@ pub fn top_up(
         }
         // A batch's budget never passes the largest amount, nor a programme's total its
         // ceiling (docs/API.md): checked before any arithmetic in SQL.
-        if i128::from(before.budget_fen) + i128::from(amount.get()) > i128::from(MAX_FEN) {
+        if i128::from(before.budget_fen.get()) + i128::from(amount.get()) > i128::from(MAX_FEN) {
             let mut e = FieldErrors::new();
             e.add(
                 "amount",
@@ -378,13 +378,13 @@ pub fn top_up(
         let topup = TopupRow {
             id: new_id(),
             batch_id: before.id.clone(),
-            amount_fen: amount.get(),
+            amount_fen: amount,
             reason: reason.clone(),
             created_by: actor.user_id.clone(),
             created_at: now,
         };
         repo::insert_topup(c, &topup)?;
-        repo::add_to_budget(c, batch_id, amount.get(), now)?;
+        repo::add_to_budget(c, batch_id, amount, now)?;
         ledger::post(
             c,
             &Transaction::transfer(

@@ -118,7 +118,7 @@ pub fn rules_of(p: &ProgrammeRow) -> ClaimRules {
             .filter_map(SizeClass::parse)
             .collect(),
         exclude_dishonest: p.exclude_dishonest,
-        revenue_ceiling: p.revenue_ceiling_fen.map(Fen::new),
+        revenue_ceiling: p.revenue_ceiling_fen,
         required_qualifications: p
             .required_qualifications
             .split(',')
@@ -144,7 +144,7 @@ impl ProgrammeView {
                 .map(str::to_string)
                 .collect(),
             co_payment_ratio: bp_to_share(p.co_payment_ratio_bp),
-            full_coverage_threshold: Fen::new(p.full_coverage_threshold_fen),
+            full_coverage_threshold: p.full_coverage_threshold_fen,
             eligible_size_classes: rules.eligible_size_classes,
             revenue_ceiling: rules.revenue_ceiling,
             required_qualifications: rules.required_qualifications,
@@ -258,7 +258,7 @@ fn programme_row(
         .as_deref()
         .or(d.revenue_ceiling.as_deref())
     {
-        Some(s) if !s.trim().is_empty() => Some(e.money("revenue_ceiling", s).get()),
+        Some(s) if !s.trim().is_empty() => Some(e.money("revenue_ceiling", s)),
         _ => None,
     };
     let quals = input
@@ -291,7 +291,7 @@ fn programme_row(
         voucher_kind: kind.as_str().into(),
         categories: cats.join(","),
         co_payment_ratio_bp: ratio,
-        full_coverage_threshold_fen: threshold.get(),
+        full_coverage_threshold_fen: threshold,
         validity_months: validity,
         eligible_size_classes: list(&classes, SizeClass::as_str),
         exclude_dishonest: input.exclude_dishonest.unwrap_or(d.exclude_dishonest),

@@ -1,0 +1,123 @@
+//! How the domain's values travel into and out of the rows: money as `Fen` (BIGINT,
+//! fen), statuses and kinds as their enums (TEXT, their wire names). The domain knows
+//! nothing of diesel; the impls live here (Rust allows them in the crate that owns the
+//! type). Each type gets what diesel's own `AsExpression`/`FromSqlRow` derives would
+//! give (through `foreign_derive`), and `ToSql`/`FromSql` for PostgreSQL, SQLite and the
+//! `MultiConnection`'s backend, which hands the value to the one in use.
+//!
+//! A stored text that names no variant is a broken row, not a guess: reading it fails
+//! with the column's type and the text, as a foreign key or CHECK constraint would.
+
+use super::MultiBackend;
+use crate::domain::Fen;
+use diesel::deserialize::FromSqlRow;
+use diesel::deserialize::{self, FromSql};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::{BigInt, Text};
+use diesel::sqlite::{Sqlite, SqliteValue};
+
+/// `AsExpression` and `Queryable` for a domain type of one SQL type, and the
+/// `MultiBackend` impls that defer to each backend's.
+macro_rules! column_type {
+    ($ty:ty, $proxy:ident, $st:ident) => {
+        #[derive(AsExpression, FromSqlRow)]
+        #[diesel(foreign_derive, sql_type = $st)]
+        #[allow(dead_code)]
+        struct $proxy($ty);
+
+        impl ToSql<$st, MultiBackend> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value(($st, self));
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<$st, MultiBackend> for $ty {
+            fn from_sql(
+                bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                bytes.from_sql::<Self, $st>()
+            }
+        }
+    };
+}
+
+column_type!(Fen, FenColumn, BigInt);
+
+impl ToSql<BigInt, Pg> for Fen {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <i64 as ToSql<BigInt, Pg>>::to_sql(&self.get(), &mut out.reborrow())
+    }
+}
+
+impl ToSql<BigInt, Sqlite> for Fen {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.get());
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<BigInt, Pg> for Fen {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        <i64 as FromSql<BigInt, Pg>>::from_sql(bytes).map(Fen::new)
+    }
+}
+
+impl FromSql<BigInt, Sqlite> for Fen {
+    fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        <i64 as FromSql<BigInt, Sqlite>>::from_sql(bytes).map(Fen::new)
+    }
+}
+
+/// Enums stored as their wire names (`text_enum!`'s `as_str` and `parse`).
+macro_rules! text_columns {
+    ($($ty:ty => $proxy:ident),* $(,)?) => {$(
+        column_type!($ty, $proxy, Text);
+
+        impl ToSql<Text, Pg> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl ToSql<Text, Sqlite> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                out.set_value(self.as_str());
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<Text, Pg> for $ty {
+            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+                <$ty>::parse(&text).ok_or_else(|| {
+                    format!("{} names no {}", text, stringify!($ty)).into()
+                })
+            }
+        }
+
+        impl FromSql<Text, Sqlite> for $ty {
+            fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
+                <$ty>::parse(&text).ok_or_else(|| {
+                    format!("{} names no {}", text, stringify!($ty)).into()
+                })
+            }
+        }
+    )*};
+}
+
+text_columns! {
+    crate::domain::order::OrderStatus => OrderStatusColumn,
+    crate::domain::order::RedemptionStatus => RedemptionStatusColumn,
+    crate::domain::voucher::VoucherStatus => VoucherStatusColumn,
+    crate::domain::party::OnboardingStatus => OnboardingStatusColumn,
+    crate::domain::party::ListingStatus => ListingStatusColumn,
+    crate::domain::subsidy::EntitlementStatus => EntitlementStatusColumn,
+    crate::domain::settlement::RunStatus => RunStatusColumn,
+    crate::domain::settlement::PayoutStatus => PayoutStatusColumn,
+    crate::domain::certification::ApplicationStatus => ApplicationStatusColumn,
+    crate::domain::certification::CertificationStatus => CertificationStatusColumn,
+}

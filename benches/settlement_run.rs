@@ -25,6 +25,7 @@ use hechuang::db::models::{
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
+use hechuang::domain::id::{OrderId, VoucherId};
 use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
@@ -169,7 +170,7 @@ fn seed(url: &str, a: &Args) -> Period {
         contact_verified_at: Some(now),
     };
     let voucher = VoucherRow {
-        id: new_id(),
+        id: VoucherId::new(),
         code: "BENCH-01-000001".into(),
         batch_id: batch.id.clone(),
         programme_id: programme.id.clone(),
@@ -263,7 +264,7 @@ fn seed(url: &str, a: &Args) -> Period {
             let amount = 10_000 + (k % 97) as i64 * 100;
             due_total += amount;
             let order = OrderRow {
-                id: new_id(),
+                id: OrderId::new(),
                 order_no: format!("DDBENCH{k:012}"),
                 firm_id: firm.id.clone(),
                 provider_id: pid.clone(),

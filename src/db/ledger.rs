@@ -4,8 +4,10 @@
 use super::models::LedgerEntryRow;
 use super::schema::{batches, ledger_entries, vouchers};
 use super::DbConnection;
+use crate::domain::id::VoucherId;
 use crate::domain::ledger::Transaction;
 use crate::domain::new_id;
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -50,7 +52,7 @@ pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, Fen, Fen)>> 
 
 /// Every voucher as (id, balance, held).
 /// Every voucher: (id, balance fen, held fen, status).
-pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(String, Fen, Fen, String)>> {
+pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(VoucherId, Fen, Fen, VoucherStatus)>> {
     vouchers::table
         .select((
             vouchers::id,

@@ -2,6 +2,7 @@
 
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::id::{EvidenceId, OrderId, VoucherId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
@@ -356,7 +357,7 @@ pub struct TopupRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = vouchers, treat_none_as_default_value = false)]
 pub struct VoucherRow {
-    pub id: String,
+    pub id: VoucherId,
     pub code: String,
     pub batch_id: String,
     pub programme_id: String,
@@ -396,7 +397,7 @@ pub struct ClaimOutcomeRow {
     pub idempotency_key: String,
     pub batch_id: String,
     pub outcome: String,
-    pub voucher_id: Option<String>,
+    pub voucher_id: Option<VoucherId>,
     pub detail: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -429,7 +430,7 @@ pub struct LotteryEntryRow {
     pub draw_key: Option<String>,
     pub draw_rank: Option<i32>,
     pub outcome: Option<String>,
-    pub voucher_id: Option<String>,
+    pub voucher_id: Option<VoucherId>,
 }
 
 /// One email in the outbox, rendered when it was written.
@@ -496,12 +497,12 @@ pub struct ServiceItemRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = orders, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OrderRow {
-    pub id: String,
+    pub id: OrderId,
     pub order_no: String,
     pub firm_id: String,
     pub provider_id: String,
     pub service_item_id: String,
-    pub voucher_id: String,
+    pub voucher_id: VoucherId,
     pub programme_id: String,
     pub category: String,
     pub title: String,
@@ -531,8 +532,8 @@ pub struct OrderRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = order_evidence)]
 pub struct EvidenceRow {
-    pub id: String,
-    pub order_id: String,
+    pub id: EvidenceId,
+    pub order_id: OrderId,
     pub kind: String,
     pub sha256: String,
     pub size_bytes: i64,
@@ -560,7 +561,7 @@ pub struct RedemptionApplicationRow {
 pub struct RedemptionItemRow {
     pub id: String,
     pub application_id: String,
-    pub order_id: String,
+    pub order_id: OrderId,
     pub provider_id: String,
     pub firm_id: String,
     pub programme_id: String,

@@ -11,6 +11,7 @@ use super::schema::{
 };
 use super::vouchers::CHUNK;
 use super::DbConnection;
+use crate::domain::id::{EvidenceId, OrderId, VoucherId};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -53,17 +54,17 @@ pub fn update(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<usize> {
         .execute(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
+pub fn get(conn: &mut DbConnection, id: &OrderId) -> QueryResult<Option<OrderRow>> {
     orders::table.find(id).first(conn).optional()
 }
 
 /// The order, locked for the rest of the transaction (SQLite's write transaction
 /// already excludes other writers).
-pub fn get_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OrderRow>> {
+pub fn get_for_update(conn: &mut DbConnection, id: &OrderId) -> QueryResult<Option<OrderRow>> {
     first_for_update!(conn, orders::table.find(id))
 }
 
-pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<OrderRow>> {
+pub fn by_ids(conn: &mut DbConnection, ids: &[OrderId]) -> QueryResult<Vec<OrderRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         out.extend(
@@ -143,14 +144,17 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OrderRow>> {
     orders::table.order(orders::id.asc()).load(conn)
 }
 
-pub fn voucher_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VoucherRow>> {
+pub fn voucher_for_update(
+    conn: &mut DbConnection,
+    id: &VoucherId,
+) -> QueryResult<Option<VoucherRow>> {
     first_for_update!(conn, vouchers::table.find(id))
 }
 
 /// The guarded hold: holds `amount` more on an active voucher only if its unheld
 /// balance covers it. False when it does not (nothing changed). The CHECK
 /// `held_fen <= balance_fen` stands behind it.
-pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: Fen) -> QueryResult<bool> {
+pub fn hold(conn: &mut DbConnection, voucher_id: &VoucherId, amount: Fen) -> QueryResult<bool> {
     let n = diesel::update(
         vouchers::table
             .find(voucher_id)
@@ -167,7 +171,7 @@ pub fn hold(conn: &mut DbConnection, voucher_id: &str, amount: Fen) -> QueryResu
 /// without, it is free to spend again. A voucher whose balance reaches zero is used.
 pub fn unhold(
     conn: &mut DbConnection,
-    voucher_id: &str,
+    voucher_id: &VoucherId,
     amount: Fen,
     spend: bool,
 ) -> QueryResult<()> {
@@ -194,7 +198,7 @@ pub fn expired_active(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<String>> {
+) -> QueryResult<Vec<VoucherId>> {
     vouchers::table
         .filter(vouchers::status.eq("active"))
         .filter(vouchers::valid_until.le(now))
@@ -205,7 +209,7 @@ pub fn expired_active(
 }
 
 /// Marks a voucher expired, leaving only its held amount as its balance.
-pub fn expire(conn: &mut DbConnection, voucher_id: &str) -> QueryResult<usize> {
+pub fn expire(conn: &mut DbConnection, voucher_id: &VoucherId) -> QueryResult<usize> {
     diesel::update(
         vouchers::table
             .find(voucher_id)
@@ -221,7 +225,7 @@ pub fn expire(conn: &mut DbConnection, voucher_id: &str) -> QueryResult<usize> {
 /// Open orders on expired vouchers that are due to lapse: requested ones at once,
 /// accepted ones once the voucher's validity ended at or before `grace_cutoff` (that
 /// is, the grace period for delivery is over).
-pub fn lapsing(conn: &mut DbConnection, grace_cutoff: NaiveDateTime) -> QueryResult<Vec<String>> {
+pub fn lapsing(conn: &mut DbConnection, grace_cutoff: NaiveDateTime) -> QueryResult<Vec<OrderId>> {
     orders::table
         .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
         .filter(vouchers::status.eq("expired"))
@@ -244,14 +248,14 @@ pub fn insert_evidence(conn: &mut DbConnection, row: &EvidenceRow) -> QueryResul
         .map(|_| ())
 }
 
-pub fn evidence_of(conn: &mut DbConnection, order_id: &str) -> QueryResult<Vec<EvidenceRow>> {
+pub fn evidence_of(conn: &mut DbConnection, order_id: &OrderId) -> QueryResult<Vec<EvidenceRow>> {
     order_evidence::table
         .filter(order_evidence::order_id.eq(order_id))
         .order(order_evidence::id.asc())
         .load(conn)
 }
 
-pub fn evidence(conn: &mut DbConnection, id: &str) -> QueryResult<Option<EvidenceRow>> {
+pub fn evidence(conn: &mut DbConnection, id: &EvidenceId) -> QueryResult<Option<EvidenceRow>> {
     order_evidence::table.find(id).first(conn).optional()
 }
 
@@ -336,14 +340,17 @@ pub fn update_item(conn: &mut DbConnection, row: &RedemptionItemRow) -> QueryRes
 }
 
 /// The items of orders already in a redemption application, among `order_ids`.
-pub fn redeemed_orders(conn: &mut DbConnection, order_ids: &[String]) -> QueryResult<Vec<String>> {
+pub fn redeemed_orders(
+    conn: &mut DbConnection,
+    order_ids: &[OrderId],
+) -> QueryResult<Vec<OrderId>> {
     let mut out = Vec::new();
     for chunk in order_ids.chunks(CHUNK) {
         out.extend(
             redemption_items::table
                 .filter(redemption_items::order_id.eq_any(chunk))
                 .select(redemption_items::order_id)
-                .load::<String>(conn)?,
+                .load::<OrderId>(conn)?,
         );
     }
     Ok(out)

@@ -121,3 +121,42 @@ text_columns! {
     crate::domain::certification::ApplicationStatus => ApplicationStatusColumn,
     crate::domain::certification::CertificationStatus => CertificationStatusColumn,
 }
+
+/// Typed ids stored as their text. Storage only ever holds ids made here, so reading
+/// one back does not parse it again.
+macro_rules! id_columns {
+    ($($ty:ident => $proxy:ident),* $(,)?) => {$(
+        column_type!(crate::domain::id::$ty, $proxy, Text);
+
+        impl ToSql<Text, Pg> for crate::domain::id::$ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl ToSql<Text, Sqlite> for crate::domain::id::$ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                out.set_value(self.as_str());
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<Text, Pg> for crate::domain::id::$ty {
+            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+                <String as FromSql<Text, Pg>>::from_sql(bytes).map(Self::stored)
+            }
+        }
+
+        impl FromSql<Text, Sqlite> for crate::domain::id::$ty {
+            fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                <String as FromSql<Text, Sqlite>>::from_sql(bytes).map(Self::stored)
+            }
+        }
+    )*};
+}
+
+id_columns! {
+    OrderId => OrderIdColumn,
+    VoucherId => VoucherIdColumn,
+    EvidenceId => EvidenceIdColumn,
+}

@@ -7,6 +7,7 @@ use super::schema::{
     batch_topups, batches, claim_outcomes, firms, ledger_entries, programmes, vouchers,
 };
 use super::DbConnection;
+use crate::domain::id::VoucherId;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -224,11 +225,11 @@ pub fn insert_vouchers(conn: &mut DbConnection, rows: &[VoucherRow]) -> QueryRes
     Ok(())
 }
 
-pub fn voucher(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VoucherRow>> {
+pub fn voucher(conn: &mut DbConnection, id: &VoucherId) -> QueryResult<Option<VoucherRow>> {
     vouchers::table.find(id).first(conn).optional()
 }
 
-pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<VoucherRow>> {
+pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[VoucherId]) -> QueryResult<Vec<VoucherRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         out.extend(

@@ -8,6 +8,7 @@
 //! then payable), into a payout and out as paid. A subsidy policy's account pays a
 //! space's payable. What expires or is refused goes back to the programme's funding.
 
+use super::id::{OrderId, VoucherId};
 use super::Fen;
 use std::fmt;
 
@@ -27,12 +28,12 @@ impl Account {
     }
 
     /// A voucher's free balance.
-    pub fn voucher(voucher_id: &str) -> Self {
+    pub fn voucher(voucher_id: &VoucherId) -> Self {
         Account(format!("voucher:{voucher_id}"))
     }
 
     /// What an accepted order holds of its voucher, until it is confirmed or released.
-    pub fn order(order_id: &str) -> Self {
+    pub fn order(order_id: &OrderId) -> Self {
         Account(format!("order:{order_id}"))
     }
 
@@ -154,8 +155,14 @@ mod tests {
             "voucher_claimed",
             Account::batch("b"),
             [
-                (Account::voucher("1"), Fen::new(5_000_000)),
-                (Account::voucher("2"), Fen::new(3_000_001)),
+                (
+                    Account::voucher(&VoucherId::stored("1".into())),
+                    Fen::new(5_000_000),
+                ),
+                (
+                    Account::voucher(&VoucherId::stored("2".into())),
+                    Fen::new(3_000_001),
+                ),
             ],
         );
         assert_eq!(t.postings().len(), 3);
@@ -169,15 +176,21 @@ mod tests {
     fn transfers_and_moves_balance() {
         let t = Transaction::transfer(
             "order_hold",
-            Account::voucher("v"),
-            Account::order("o"),
+            Account::voucher(&VoucherId::stored("v".into())),
+            Account::order(&OrderId::stored("o".into())),
             Fen::new(12_345),
         );
         assert_eq!(
             t.postings(),
             &[
-                (Account::voucher("v"), Fen::new(-12_345)),
-                (Account::order("o"), Fen::new(12_345))
+                (
+                    Account::voucher(&VoucherId::stored("v".into())),
+                    Fen::new(-12_345)
+                ),
+                (
+                    Account::order(&OrderId::stored("o".into())),
+                    Fen::new(12_345)
+                )
             ]
         );
         let m = Transaction::moves(

@@ -113,6 +113,12 @@ pub fn path_id(raw: &str, what: &'static str) -> AppResult<String> {
     crate::domain::parse_id(raw).ok_or_else(|| AppError::not_found(what))
 }
 
+/// A typed id from a path segment, where a handler reads it after its own checks (a
+/// page asks who is signed in first): anything but a UUID is "not found".
+pub fn typed_id<T: crate::domain::id::EntityId>(raw: &str) -> AppResult<T> {
+    T::parse(raw).ok_or_else(|| AppError::not_found(T::WHAT))
+}
+
 /// The id of one request: returned in `x-request-id`, logged, and kept in the audit trail.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -212,8 +218,13 @@ pub async fn refuse_nul_in_forms(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
+/// A path segment that does not parse (a typed id that is not a UUID, say) names
+/// nothing: "not found", naming the record when the id's type says which.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err, _req| AppError::not_found("record").into())
+    web::PathConfig::default().error_handler(|err, _req| {
+        let what = crate::domain::id::what_of(&err.to_string()).unwrap_or("record");
+        AppError::not_found(what).into()
+    })
 }
 
 /// A request body that is a file (evidence, a party's document): refused before reading

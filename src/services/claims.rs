@@ -12,6 +12,7 @@ use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnectio
 use crate::domain::allocation::{
     Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
 };
+use crate::domain::id::VoucherId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::VoucherStatus;
@@ -122,7 +123,7 @@ pub struct BatchSnapshot {
     pub vouchers_claimed: i32,
 }
 
-fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<String, VoucherRow>) -> Option<Answer> {
+fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>) -> Option<Answer> {
     if let Some(vid) = &o.voucher_id {
         return vouchers
             .get(vid)
@@ -227,7 +228,7 @@ struct Loaded {
     firms: HashMap<String, FirmRow>,
     /// Answers stored for the requests' keys in this batch, and their vouchers.
     stored: HashMap<(String, String), ClaimOutcomeRow>,
-    stored_vouchers: HashMap<String, VoucherRow>,
+    stored_vouchers: HashMap<VoucherId, VoucherRow>,
     /// The batch's budget and the claimants' holdings, ready to decide.
     allocator: Allocator,
 }
@@ -272,11 +273,11 @@ fn load(
         } else {
             HashMap::new()
         };
-    let ids: Vec<String> = stored
+    let ids: Vec<VoucherId> = stored
         .values()
         .filter_map(|o| o.voucher_id.clone())
         .collect();
-    let stored_vouchers: HashMap<String, VoucherRow> = repo::vouchers_by_ids(c, &ids)?
+    let stored_vouchers: HashMap<VoucherId, VoucherRow> = repo::vouchers_by_ids(c, &ids)?
         .into_iter()
         .map(|v| (v.id.clone(), v))
         .collect();
@@ -416,7 +417,7 @@ fn voucher_row(
     now: NaiveDateTime,
 ) -> VoucherRow {
     VoucherRow {
-        id: new_id(),
+        id: VoucherId::new(),
         code: voucher_code(&programme.code, batch.number, grant.seq_in_batch),
         batch_id: batch.id.clone(),
         programme_id: programme.id.clone(),
@@ -463,7 +464,7 @@ fn claimed_event(
         actor_role,
         action: action.into(),
         entity_type: "voucher".into(),
-        entity_id: v.id.clone(),
+        entity_id: v.id.to_string(),
         before_state: None,
         after_state: serde_json::to_string(v).ok(),
         request_id,
@@ -478,7 +479,7 @@ fn outcome_row(
     now: NaiveDateTime,
 ) -> ClaimOutcomeRow {
     let (voucher_id, detail) = match answer {
-        Answer::Claimed(v) => (Some(v.id.clone()), None),
+        Answer::Claimed(v) => (Some(VoucherId::stored(v.id.clone())), None),
         Answer::Refused {
             kind,
             detail,

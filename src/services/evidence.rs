@@ -7,7 +7,7 @@ use super::Acting;
 use super::{audit, snapshot};
 use crate::db::models::EvidenceRow;
 use crate::db::{self, orders as repo, DbConnection};
-use crate::domain::new_id;
+use crate::domain::id::{EvidenceId, OrderId};
 use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -53,7 +53,7 @@ pub fn add(
     conn: &mut DbConnection,
     store: &FileStore,
     provider_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
     file: Upload<'_>,
     by: Acting<'_>,
 ) -> AppResult<EvidenceView> {
@@ -78,8 +78,8 @@ pub fn add(
         .map_err(|e| AppError::internal(format!("storing evidence: {e}")))?;
     let fallback = format!("{}.{}", kind.as_str(), media.extension());
     let row = EvidenceRow {
-        id: new_id(),
-        order_id: order_id.to_string(),
+        id: EvidenceId::new(),
+        order_id: order_id.clone(),
         kind: kind.as_str().into(),
         sha256: sha,
         size_bytes: bytes.len() as i64,
@@ -101,7 +101,7 @@ pub fn add(
             audit::Change {
                 action: "order.evidence_added",
                 entity_type: "order",
-                entity_id: order_id,
+                entity_id: order_id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -123,15 +123,15 @@ fn open_for_evidence(status: OrderStatus) -> AppResult<()> {
 pub fn get(
     conn: &mut DbConnection,
     party: Party<'_>,
-    order_id: &str,
-    evidence_id: &str,
+    order_id: &OrderId,
+    evidence_id: &EvidenceId,
 ) -> AppResult<EvidenceRow> {
     let order = repo::get(conn, order_id)?.ok_or_else(|| AppError::not_found("order"))?;
     if !party.sees(&order) {
         return Err(AppError::not_found("order"));
     }
     repo::evidence(conn, evidence_id)?
-        .filter(|e| e.order_id == order_id)
+        .filter(|e| e.order_id == *order_id)
         .ok_or_else(|| AppError::not_found("evidence"))
 }
 
@@ -141,8 +141,8 @@ pub fn read(
     conn: &mut DbConnection,
     store: &FileStore,
     party: Party<'_>,
-    order_id: &str,
-    evidence_id: &str,
+    order_id: &OrderId,
+    evidence_id: &EvidenceId,
 ) -> AppResult<(EvidenceRow, Vec<u8>)> {
     let row = get(conn, party, order_id, evidence_id)?;
     let bytes = store

@@ -41,7 +41,6 @@ pub fn run(
         let due = repo::expired_active(conn, now, 500)?;
         let mut progressed = false;
         for id in &due {
-            let id = id.as_str();
             let returned = db::write_tx(conn, |c| -> AppResult<Option<Fen>> {
                 let Some(before) = repo::voucher_for_update(c, id)? else {
                     return Ok(None);
@@ -71,7 +70,7 @@ pub fn run(
                     audit::Change {
                         action: "voucher.expired",
                         entity_type: "voucher",
-                        entity_id: id,
+                        entity_id: id.as_str(),
                         before: snapshot(&before),
                         after: after.as_ref().and_then(snapshot),
                     },
@@ -97,7 +96,7 @@ pub fn run(
     let cutoff = now - Duration::days(i64::from(policy.spending.delivery_grace_days));
     for id in repo::lapsing(conn, cutoff)? {
         if orders::lapse(conn, &cx, &id)? {
-            report.lapsed_orders.push(id);
+            report.lapsed_orders.push(id.into_string());
         }
     }
     Ok(report)

@@ -141,7 +141,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             // Only an active voucher can spend its free balance; an expired, revoked or
             // used one keeps only what its open orders hold (the rest went back to the
             // programme, or was spent). Anything more is stranded: no flow moves it.
-            if status != VoucherStatus::Active.as_str() {
+            if *status != VoucherStatus::Active {
                 check(format!("voucher_stranded:{id}"), w(*held), w(*bal));
             }
             check(

@@ -10,6 +10,7 @@ use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
+use crate::domain::id::VoucherId;
 use crate::domain::lottery::draw as draw_order;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
@@ -264,11 +265,11 @@ pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
         let drawn = lottery.drawn_at.is_some();
         let results = if drawn {
             let entries = repo::entries(c, batch_id)?;
-            let ids: Vec<String> = entries
+            let ids: Vec<VoucherId> = entries
                 .iter()
                 .filter_map(|e| e.voucher_id.clone())
                 .collect();
-            let codes: std::collections::HashMap<String, String> =
+            let codes: std::collections::HashMap<VoucherId, String> =
                 vouchers_repo::vouchers_by_ids(c, &ids)?
                     .into_iter()
                     .map(|v| (v.id, v.code))
@@ -355,7 +356,7 @@ pub fn draw(
                 Answer::Claimed(v) => {
                     winners += 1;
                     e.outcome = Some(WON.into());
-                    e.voucher_id = Some(v.id.clone());
+                    e.voucher_id = Some(VoucherId::stored(v.id.clone()));
                 }
                 Answer::Refused { code, .. } if code == Refusal::SoldOut.code() => {
                     e.outcome = Some(LOST.into());

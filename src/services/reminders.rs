@@ -3,6 +3,7 @@
 
 use super::outbox;
 use crate::db::{self, outbox as outbox_repo, vouchers as repo, DbConnection};
+use crate::domain::id::VoucherId;
 use crate::domain::voucher::{reminder_due, Reminder};
 use crate::error::AppResult;
 use crate::notify::{china_date, yuan, Message, Templates, VoucherExpiring};
@@ -24,7 +25,7 @@ pub fn send_due(
         if due.is_empty() {
             return Ok(0);
         }
-        let key = |id: &str, r: Reminder| format!("voucher_expiring:{id}:{}", r.days());
+        let key = |id: &VoucherId, r: Reminder| format!("voucher_expiring:{id}:{}", r.days());
         let keys: Vec<String> = due.iter().map(|(v, r)| key(&v.id, *r)).collect();
         let sent: HashSet<String> = outbox_repo::existing_keys(c, &keys)?.into_iter().collect();
         let due: Vec<_> = due

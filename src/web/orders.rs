@@ -6,10 +6,11 @@
 use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::{local_time, wire};
+use crate::domain::id::{EvidenceId, OrderId};
 use crate::domain::order::EvidenceKind;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, path_id, typed_id, State};
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
@@ -358,11 +359,11 @@ async fn orders(
 async fn order_page(
     state: &State,
     d: &Desk,
-    id: &str,
+    id: &OrderId,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, actor, oid) = (state.policy.clone(), d.actor(), id.to_string());
+    let (policy, actor, oid) = (state.policy.clone(), d.actor(), id.clone());
     let o = db(state, move |c| {
         svc::get(c, &policy, Party::of(&actor)?, &oid)
     })
@@ -397,7 +398,7 @@ async fn order(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PARTIES);
-    let id = path_id(&path, "order")?;
+    let id: OrderId = typed_id(&path)?;
     Ok(order_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
@@ -411,7 +412,7 @@ async fn act(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, step) = path.into_inner();
-    let id = path_id(&id, "order")?;
+    let id: OrderId = typed_id(&id)?;
     let d = open!(state, req, PARTIES);
     let p = Posted(form.into_inner());
     let role = d.s.caller.role;
@@ -490,7 +491,7 @@ async fn upload(
     path: web::Path<String>,
     parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id: OrderId = typed_id(&path)?;
     let d = open!(state, req, &[Role::Provider]);
     let (p, sent) = d.upload(&state, &req, parts).await;
     let result = match sent {
@@ -542,7 +543,7 @@ async fn evidence_file(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (oid, eid) = path.into_inner();
-    let (oid, eid) = (path_id(&oid, "order")?, path_id(&eid, "evidence")?);
+    let (oid, eid): (OrderId, EvidenceId) = (typed_id(&oid)?, typed_id(&eid)?);
     let d = open!(
         state,
         req,

@@ -10,6 +10,7 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
+use crate::domain::id::OrderId;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -73,7 +74,12 @@ async fn review_page(
             redemptions::items(c, &policy, party, RedemptionStatus::Submitted, first(SHOWN))?;
         let mut evidence = Vec::with_capacity(items.items.len());
         for i in &items.items {
-            evidence.push(orders::get(c, &policy, party, &i.order_id)?);
+            evidence.push(orders::get(
+                c,
+                &policy,
+                party,
+                &OrderId::stored(i.order_id.clone()),
+            )?);
         }
         let apps = certs::applications(
             c,

@@ -172,7 +172,11 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     let restored =
         hechuang::db::build_pool(&new_db, 1, 1000, std::time::Duration::from_secs(5)).unwrap();
     let mut c = restored.get().unwrap();
-    let ev = hechuang::db::orders::evidence_of(&mut c, &o).unwrap();
+    let ev = hechuang::db::orders::evidence_of(
+        &mut c,
+        &hechuang::domain::id::OrderId::parse(&o).unwrap(),
+    )
+    .unwrap();
     assert_eq!(ev.len(), 4);
     let store = hechuang::files::FileStore::open(&new_data, 1 << 20).unwrap();
     for e in &ev {

@@ -38,7 +38,7 @@ fn programme(id: &str, code: &str, now: chrono::NaiveDateTime) -> ProgrammeRow {
 
 fn voucher(id: &str, batch: &BatchRow, firm_id: &str, seq: i32, key: Option<&str>) -> VoucherRow {
     VoucherRow {
-        id: id.into(),
+        id: hechuang::domain::id::VoucherId::parse(id).expect("a uuid"),
         code: format!("MIG-01-{seq:06}"),
         batch_id: batch.id.clone(),
         programme_id: batch.programme_id.clone(),
@@ -123,7 +123,7 @@ fn check(conn: &mut DbConnection) {
             idempotency_key: "k-1".into(),
             batch_id: batch.id.clone(),
             outcome: "claimed".into(),
-            voucher_id: Some(v1.clone()),
+            voucher_id: Some(hechuang::domain::id::VoucherId::parse(&v1).expect("a uuid")),
             detail: None,
             created_at: now,
         }],
@@ -138,7 +138,11 @@ fn check(conn: &mut DbConnection) {
     );
 
     // The voucher and the keyed answer that refers to it are still there.
-    let kept = vouchers::vouchers_by_ids(conn, std::slice::from_ref(&v1)).unwrap();
+    let kept = vouchers::vouchers_by_ids(
+        conn,
+        &[hechuang::domain::id::VoucherId::parse(&v1).expect("a uuid")],
+    )
+    .unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].idempotency_key.as_deref(), Some("k-1"));
     assert_eq!(

@@ -911,3 +911,70 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"));
 }
+
+/// A path id is parsed once, as its type, where it enters: text that is no id names no
+/// record, and the answer says which record (an order, its evidence), in both languages;
+/// a sign-in is still asked for first.
+#[actix_web::test]
+async fn ids_in_paths_that_are_not_ids_are_not_found_naming_the_record() {
+    let app = spawn_app().await;
+    let w = world(&app, "pid").await;
+    let r = app
+        .get("/api/v1/orders/1%20OR%201=1", Some(&w.firm.token))
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["code"], "not_found");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("订单"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["detail_en"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("order"),
+        "{}",
+        r.body
+    );
+    let o = app
+        .post(
+            "/api/v1/orders",
+            Some(&w.firm.token),
+            &w.order_body("1000.00"),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app
+        .get(
+            &format!("/api/v1/orders/{o}/evidence/zzz"),
+            Some(&w.firm.token),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(
+        r.body["detail_en"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("evidence"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/orders/{}/accept", "not-an-id"),
+            None,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 401,
+        "who asks is checked before what is asked for"
+    );
+}

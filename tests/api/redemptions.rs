@@ -17,10 +17,13 @@ async fn ledger_ok(app: &TestApp, who: &str) -> Value {
 
 fn programme_of(app: &TestApp, voucher: &str) -> String {
     let mut c = app.conn();
-    hechuang::db::vouchers::voucher(&mut c, voucher)
-        .unwrap()
-        .unwrap()
-        .programme_id
+    hechuang::db::vouchers::voucher(
+        &mut c,
+        &hechuang::domain::id::VoucherId::parse(voucher).expect("a uuid"),
+    )
+    .unwrap()
+    .unwrap()
+    .programme_id
 }
 
 async fn user_id(app: &TestApp, admin: &str, username: &str) -> String {

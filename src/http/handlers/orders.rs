@@ -1,10 +1,11 @@
 //! Service orders: a firm spends a voucher with a listed provider.
 
+use crate::domain::id::{EvidenceId, OrderId};
 use crate::error::Problem;
 use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
 };
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::evidence;
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
@@ -103,9 +104,9 @@ pub async fn list(
 pub async fn get(
     state: State,
     auth: Auth<OrderRead>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -123,9 +124,9 @@ pub async fn get(
 pub async fn accept(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let provider = auth.party_id()?;
     act(&state, auth.actor, move |c, cx| {
         svc::accept(c, cx, &provider, &id)
@@ -141,11 +142,11 @@ pub async fn accept(
 pub async fn decline(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
     body: JsonBody<ReasonInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let provider = auth.party_id()?;
     act(&state, auth.actor, move |c, cx| {
         svc::decline(c, cx, &provider, &id, &body)
@@ -161,11 +162,11 @@ pub async fn decline(
 pub async fn cancel(
     state: State,
     auth: Auth<FirmOrProvider>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
     body: JsonBody<ReasonInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let actor = auth.actor.clone();
     act(&state, auth.actor, move |c, cx| {
         svc::cancel(c, cx, Party::of(&actor)?, &id, &body)
@@ -181,9 +182,9 @@ pub async fn cancel(
 pub async fn deliver(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let provider = auth.party_id()?;
     act(&state, auth.actor, move |c, cx| {
         svc::deliver(c, cx, &provider, &id)
@@ -199,9 +200,9 @@ pub async fn deliver(
 pub async fn confirm(
     state: State,
     auth: Auth<FirmRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let firm = auth.party_id()?;
     act(&state, auth.actor, move |c, cx| {
         svc::confirm(c, cx, &firm, &id)
@@ -217,11 +218,11 @@ pub async fn confirm(
 pub async fn dispute(
     state: State,
     auth: Auth<FirmRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
     body: JsonBody<ReasonInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let firm = auth.party_id()?;
     act(&state, auth.actor, move |c, cx| {
         svc::dispute(c, cx, &firm, &id, &body)
@@ -237,11 +238,11 @@ pub async fn dispute(
 pub async fn resolve_dispute(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
     body: JsonBody<DisputeResolution>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| {
         svc::resolve_dispute(c, cx, &id, &body)
     })
@@ -268,12 +269,12 @@ pub struct EvidenceQuery {
 pub async fn upload(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<String>,
+    path: web::Path<OrderId>,
     q: web::Query<EvidenceQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "order")?;
+    let id = path.into_inner();
     let provider = auth.party_id()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, now) = (state.files.clone(), state.clock.now());
@@ -310,11 +311,9 @@ pub async fn upload(
 pub async fn download(
     state: State,
     auth: Auth<EvidenceRead>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrderId, EvidenceId)>,
 ) -> actix_web::Result<HttpResponse> {
     let (order, evidence_id) = path.into_inner();
-    let order = path_id(&order, "order")?;
-    let evidence_id = path_id(&evidence_id, "evidence")?;
     let files = state.files.clone();
     let (row, bytes) = db(&state, move |c| {
         evidence::read(c, &files, Party::of(&auth.actor)?, &order, &evidence_id)

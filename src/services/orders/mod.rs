@@ -11,6 +11,7 @@
 mod request;
 mod transitions;
 
+use crate::domain::id::{OrderId, VoucherId};
 use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
@@ -94,7 +95,7 @@ impl EvidenceView {
             .ok_or_else(|| AppError::internal(format!("bad evidence kind {}", r.kind)))?;
         Ok(EvidenceView {
             href: format!("/api/v1/orders/{}/evidence/{}", r.order_id, r.id),
-            id: r.id,
+            id: r.id.into_string(),
             kind,
             kind_name: kind.name_zh().into(),
             file_name: r.file_name,
@@ -174,14 +175,14 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         status,
         cancelled_by: r.cancelled_by.as_deref().and_then(Side::parse),
-        id: r.id,
+        id: r.id.into_string(),
         order_no: r.order_no,
         firm_id: r.firm_id,
         firm_name: n.firm,
         provider_id: r.provider_id,
         provider_name: n.provider,
         service_item_id: r.service_item_id,
-        voucher_id: r.voucher_id,
+        voucher_id: r.voucher_id.into_string(),
         voucher_code: n.voucher_code,
         programme_id: r.programme_id,
         category: r.category,
@@ -287,7 +288,7 @@ pub fn get(
     conn: &mut DbConnection,
     policy: &Policy,
     party: Party<'_>,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> AppResult<OrderView> {
     db::read_tx(conn, |c| {
         let o = repo::get(c, order_id)?

@@ -9,7 +9,7 @@ use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{china_time, new_id, parse_id, Fen, Policy};
+use crate::domain::{china_time, parse_id, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, Templates};
@@ -86,7 +86,8 @@ fn prepare(
     }
     let note = e.opt_text("note", input.note.as_deref(), 1000);
     e.finish()?;
-    let voucher_id = parse_id(&input.voucher_id).ok_or_else(|| AppError::not_found("voucher"))?;
+    let voucher_id =
+        VoucherId::parse(&input.voucher_id).ok_or_else(|| AppError::not_found("voucher"))?;
     let item_id =
         parse_id(&input.service_item_id).ok_or_else(|| AppError::not_found("service item"))?;
     let voucher = if lock {
@@ -225,7 +226,7 @@ pub fn request(
         let p = prepare(c, firm_id, input, now, true)?;
         let note = p.note.clone().unwrap_or_default();
         let row = OrderRow {
-            id: new_id(),
+            id: OrderId::new(),
             order_no: order_no(china_time(now).date(), rand::random::<u64>()),
             firm_id: firm_id.to_string(),
             provider_id: p.provider.id.clone(),
@@ -260,7 +261,7 @@ pub fn request(
             audit::Change {
                 action: "order.requested",
                 entity_type: "order",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },

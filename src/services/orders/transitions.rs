@@ -56,7 +56,7 @@ fn transition(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     party: Party<'_>,
-    order_id: &str,
+    order_id: &OrderId,
     action: OrderAction,
     apply: impl FnOnce(&mut DbConnection, &mut OrderRow, &Loaded) -> AppResult<()>,
 ) -> AppResult<OrderView> {
@@ -86,7 +86,7 @@ fn transition(
             audit::Change {
                 action: &format!("order.{}", action_name(action, next)),
                 entity_type: "order",
-                entity_id: order_id,
+                entity_id: order_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -189,7 +189,7 @@ pub fn accept(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     provider_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
         conn,
@@ -237,7 +237,7 @@ pub fn decline(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     provider_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
     let why = reason("reason", input)?;
@@ -260,7 +260,7 @@ pub fn cancel(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     party: Party<'_>,
-    order_id: &str,
+    order_id: &OrderId,
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
     let why = reason("reason", input)?;
@@ -292,7 +292,7 @@ pub fn deliver(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     provider_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
         conn,
@@ -326,7 +326,7 @@ pub fn confirm(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     firm_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
         conn,
@@ -358,7 +358,7 @@ pub fn dispute(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
     firm_id: &str,
-    order_id: &str,
+    order_id: &OrderId,
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
     let why = reason("reason", input)?;
@@ -380,7 +380,7 @@ pub fn dispute(
 pub fn resolve_dispute(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
-    order_id: &str,
+    order_id: &OrderId,
     input: &DisputeResolution,
 ) -> AppResult<OrderView> {
     let mut e = FieldErrors::new();
@@ -409,7 +409,7 @@ pub fn resolve_dispute(
 
 /// The system cancels an open order on an expired voucher: a requested order at once,
 /// an accepted one when the delivery grace period has ended. Returns whether it did.
-pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &str) -> AppResult<bool> {
+pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &OrderId) -> AppResult<bool> {
     let r = transition(
         conn,
         cx,

@@ -12,9 +12,10 @@ use super::{audit, Actor, Page, Paged};
 use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
+use crate::domain::id::OrderId;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, parse_id, Fen, Policy};
+use crate::domain::{new_id, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -92,7 +93,7 @@ fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResu
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         id: r.id,
         application_id: r.application_id,
-        order_id: r.order_id,
+        order_id: r.order_id.into_string(),
         order_no,
         provider_id: r.provider_id,
         firm_id: r.firm_id,
@@ -113,8 +114,8 @@ fn item_views(
     policy: &Policy,
     items: Vec<RedemptionItemRow>,
 ) -> AppResult<Vec<ItemView>> {
-    let ids: Vec<String> = items.iter().map(|i| i.order_id.clone()).collect();
-    let numbers: HashMap<String, String> = repo::by_ids(c, &ids)?
+    let ids: Vec<OrderId> = items.iter().map(|i| i.order_id.clone()).collect();
+    let numbers: HashMap<OrderId, String> = repo::by_ids(c, &ids)?
         .into_iter()
         .map(|o| (o.id, o.order_no))
         .collect();
@@ -171,9 +172,9 @@ pub fn apply(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ApplicationView> {
-    let mut ids: Vec<String> = Vec::with_capacity(input.order_ids.len());
+    let mut ids: Vec<OrderId> = Vec::with_capacity(input.order_ids.len());
     for raw in &input.order_ids {
-        let id = parse_id(raw).ok_or_else(|| AppError::not_found("order"))?;
+        let id = OrderId::parse(raw).ok_or_else(|| AppError::not_found("order"))?;
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -191,7 +192,7 @@ pub fn apply(
     db::write_tx(conn, |c| -> AppResult<_> {
         let provider =
             parties::provider(c, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
-        let orders: HashMap<String, OrderRow> = repo::by_ids(c, &ids)?
+        let orders: HashMap<OrderId, OrderRow> = repo::by_ids(c, &ids)?
             .into_iter()
             .filter(|o| o.provider_id == provider_id)
             .map(|o| (o.id.clone(), o))
@@ -296,12 +297,15 @@ pub fn applicable_orders(
         },
     )?
     .items;
-    let ids: Vec<String> = confirmed.iter().map(|o| o.id.clone()).collect();
-    let done: std::collections::HashSet<String> =
+    let ids: Vec<OrderId> = confirmed
+        .iter()
+        .filter_map(|o| OrderId::parse(&o.id))
+        .collect();
+    let done: std::collections::HashSet<OrderId> =
         repo::redeemed_orders(conn, &ids)?.into_iter().collect();
     Ok(confirmed
         .into_iter()
-        .filter(|o| !done.contains(&o.id))
+        .filter(|o| !done.contains(o.id.as_str()))
         .collect())
 }
 

@@ -46,7 +46,7 @@ pub struct VoucherView {
 impl From<VoucherRow> for VoucherView {
     fn from(v: VoucherRow) -> Self {
         VoucherView {
-            id: v.id,
+            id: v.id.into_string(),
             code: v.code,
             batch_id: v.batch_id,
             programme_id: v.programme_id,

@@ -1,0 +1,165 @@
+//! Typed identifiers: an order's id is an `OrderId`, never a voucher's. Each is a
+//! canonical UUID (v7 when made here, so ids sort by creation), parsed once where it
+//! enters (a path segment, a form or JSON field) and carried as its type into the row
+//! and out of it (`db/types.rs` has the diesel impls). On the wire an id is its text,
+//! as before.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// What every typed id offers besides its own name.
+pub trait EntityId: Sized {
+    /// The record's name in a "not found" answer (`AppError::not_found`).
+    const WHAT: &'static str;
+    /// A canonical UUID, or none: anything else names no record.
+    fn parse(s: &str) -> Option<Self>;
+    fn as_str(&self) -> &str;
+}
+
+macro_rules! ids {
+    ($($(#[$m:meta])* $name:ident => $what:literal),* $(,)?) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new id (UUIDv7).
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                $name(super::new_id())
+            }
+
+            /// A canonical UUID, or none.
+            pub fn parse(s: &str) -> Option<Self> {
+                super::parse_id(s).map($name)
+            }
+
+            /// An id read back from storage (or from a view of a row), which only
+            /// ever holds ids made here.
+            pub fn stored(s: String) -> Self {
+                $name(s)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl EntityId for $name {
+            const WHAT: &'static str = $what;
+            fn parse(s: &str) -> Option<Self> {
+                $name::parse(s)
+            }
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        /// Maps and sets keyed by id can be asked with the text (same hash and order).
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        /// Text that is not a canonical UUID is refused with the record's name (the
+        /// path extractor answers "not found" with it).
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).ok_or_else(|| serde::de::Error::custom(not_an_id($what)))
+            }
+        }
+    )*
+
+        /// The record names of every typed id, for reading them back out of an error.
+        pub const WHATS: &[&str] = &[$($what),*];
+    };
+}
+
+ids! {
+    /// An order (订单).
+    OrderId => "order",
+    /// A voucher (合创券).
+    VoucherId => "voucher",
+    /// A piece of an order's evidence.
+    EvidenceId => "evidence",
+}
+
+const NOT_AN_ID: &str = "not an id of a";
+
+fn not_an_id(what: &str) -> String {
+    format!("{NOT_AN_ID} {what}")
+}
+
+/// The record an id that failed to parse was meant to name, from its error message.
+pub fn what_of(message: &str) -> Option<&'static str> {
+    let rest = message.split(NOT_AN_ID).nth(1)?.trim_start();
+    WHATS
+        .iter()
+        .copied()
+        .filter(|w| rest.starts_with(*w))
+        .max_by_key(|w| w.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_canonical_uuids_and_keep_their_text_on_the_wire() {
+        let id = OrderId::new();
+        assert_eq!(OrderId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(OrderId::parse("not-a-uuid"), None);
+        let upper = id.as_str().to_uppercase();
+        assert_eq!(OrderId::parse(&upper), Some(id.clone()), "canonical form");
+        let json = serde_json::to_string(&id).expect("serialises");
+        assert_eq!(json, format!("\"{id}\""));
+        let back: OrderId = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, id);
+        let refused = serde_json::from_str::<VoucherId>("\"1 OR 1=1\"").unwrap_err();
+        assert_eq!(what_of(&refused.to_string()), Some("voucher"));
+        assert_eq!(what_of("some other message"), None);
+    }
+}

@@ -18,6 +18,7 @@ use hechuang::db::models::{BatchRow, FirmRow, ProgrammeRow, UserRow};
 use hechuang::db::schema::{firms, users};
 use hechuang::db::{self, DbConnection};
 use hechuang::domain::credit_code::make_code;
+use hechuang::domain::id::{BatchId, ProgrammeId};
 use hechuang::domain::new_id;
 use hechuang::domain::party::OnboardingStatus;
 use hechuang::domain::Fen;
@@ -155,7 +156,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
     db::run_migrations(&mut conn).expect("migrations");
     let now = Utc::now().naive_utc();
     let programme = ProgrammeRow {
-        id: new_id(),
+        id: ProgrammeId::new(),
         code: "BENCH".into(),
         name: "bench".into(),
         voucher_kind: "general".into(),
@@ -175,7 +176,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
         updated_at: now,
     };
     let batch = BatchRow {
-        id: new_id(),
+        id: BatchId::new(),
         programme_id: programme.id.clone(),
         number: 1,
         name: "bench".into(),
@@ -278,7 +279,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
             }
         }
     }
-    (batch.id, tokens)
+    (batch.id.into_string(), tokens)
 }
 
 #[derive(Default)]
@@ -378,7 +379,12 @@ fn main() {
         {
             let pool = db::build_pool(&url, 1, 5000, Duration::from_secs(10)).unwrap();
             let mut c = pool.get().unwrap();
-            let mut b = db::vouchers::batch(&mut c, &batch_id).unwrap().unwrap();
+            let mut b = db::vouchers::batch(
+                &mut c,
+                &hechuang::domain::id::BatchId::parse(&batch_id).unwrap(),
+            )
+            .unwrap()
+            .unwrap();
             b.opens_at = opens.naive_utc();
             db::vouchers::update_batch(&mut c, &b).unwrap();
         }

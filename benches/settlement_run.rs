@@ -25,7 +25,7 @@ use hechuang::db::models::{
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{OrderId, VoucherId};
+use hechuang::domain::id::{BatchId, OrderId, ProgrammeId, VoucherId};
 use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
@@ -102,7 +102,7 @@ fn seed(url: &str, a: &Args) -> Period {
     let paid_before_at = Period::before(period.start_utc()).end_utc() - CDuration::days(3);
     let all = a.items + a.paid_before;
     let programme = ProgrammeRow {
-        id: new_id(),
+        id: ProgrammeId::new(),
         code: "BENCH".into(),
         name: "bench".into(),
         voucher_kind: "general".into(),
@@ -122,7 +122,7 @@ fn seed(url: &str, a: &Args) -> Period {
         updated_at: now,
     };
     let batch = BatchRow {
-        id: new_id(),
+        id: BatchId::new(),
         programme_id: programme.id.clone(),
         number: 1,
         name: "bench".into(),

@@ -147,7 +147,7 @@ impl Application {
             clock.clone(),
             templates.clone(),
             policy.clone(),
-            Some(Arc::new(move |drawn: &[String]| {
+            Some(Arc::new(move |drawn: &[crate::domain::id::BatchId]| {
                 for id in drawn {
                     engine.invalidate(id);
                     tracing::info!(batch = %id, "lottery drawn");

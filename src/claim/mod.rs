@@ -14,6 +14,7 @@
 use crate::clock::Clock;
 pub use crate::config::ClaimMode as Mode;
 use crate::db::Pool;
+use crate::domain::id::BatchId;
 use crate::domain::voucher::Refusal;
 use crate::error::{AppError, ErrorCode};
 use crate::notify::Templates;
@@ -36,7 +37,7 @@ struct Inner {
     max_batch: usize,
     queue_capacity: usize,
     memo_ttl: Duration,
-    lanes: Mutex<HashMap<String, Arc<Lane>>>,
+    lanes: Mutex<HashMap<BatchId, Arc<Lane>>>,
 }
 
 struct Lane {
@@ -96,10 +97,10 @@ impl ClaimEngine {
         self.inner.mode
     }
 
-    fn lane(&self, batch_id: &str) -> Arc<Lane> {
+    fn lane(&self, batch_id: &BatchId) -> Arc<Lane> {
         let mut lanes = self.inner.lanes.lock().unwrap_or_else(|p| p.into_inner());
         lanes
-            .entry(batch_id.to_string())
+            .entry(batch_id.clone())
             .or_insert_with(|| {
                 Arc::new(Lane {
                     entry: Mutex::new((0, None)),
@@ -110,13 +111,13 @@ impl ClaimEngine {
     }
 
     /// Forgets what the engine remembers about a batch (after a top-up or publication).
-    pub fn invalidate(&self, batch_id: &str) {
+    pub fn invalidate(&self, batch_id: &BatchId) {
         let lane = self.lane(batch_id);
         *lane.memo.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Claims a voucher. Returns the arrival number and the final answer.
-    pub async fn claim(&self, batch_id: &str, mut req: ClaimRequest) -> (u64, Answer) {
+    pub async fn claim(&self, batch_id: &BatchId, mut req: ClaimRequest) -> (u64, Answer) {
         let inner = &self.inner;
         let lane = self.lane(batch_id);
         if inner.mode == Mode::Naive {
@@ -130,7 +131,7 @@ impl ClaimEngine {
                 inner.pool.clone(),
                 inner.templates.clone(),
                 inner.clock.clone(),
-                batch_id.to_string(),
+                batch_id.clone(),
             );
             let answer = tokio::task::spawn_blocking(move || {
                 let mut c = pool.get().ok()?;
@@ -166,12 +167,7 @@ impl ClaimEngine {
             }
             if e.1.as_ref().is_none_or(|s| s.is_closed()) {
                 let (tx, rx) = mpsc::channel(inner.queue_capacity);
-                tokio::spawn(writer(
-                    inner.clone(),
-                    batch_id.to_string(),
-                    rx,
-                    lane.clone(),
-                ));
+                tokio::spawn(writer(inner.clone(), batch_id.clone(), rx, lane.clone()));
                 e.1 = Some(tx);
             }
             let sent = e.1.as_ref().is_some_and(|s| {
@@ -212,7 +208,7 @@ impl ClaimEngine {
 
     /// The batch's live state, cached for a moment so every waiting firm may poll it.
     /// `None` when the batch does not exist or is not published.
-    pub async fn state(&self, batch_id: &str) -> Option<LiveState> {
+    pub async fn state(&self, batch_id: &BatchId) -> Option<LiveState> {
         let lane = self.lane(batch_id);
         {
             let memo = lane.memo.lock().unwrap_or_else(|p| p.into_inner());
@@ -228,7 +224,7 @@ impl ClaimEngine {
                 }
             }
         }
-        let (pool, id) = (self.inner.pool.clone(), batch_id.to_string());
+        let (pool, id) = (self.inner.pool.clone(), batch_id.clone());
         let fresh = tokio::task::spawn_blocking(move || {
             let mut c = pool.get().ok()?;
             snapshot(&mut c, &id).ok().flatten()
@@ -248,7 +244,12 @@ impl ClaimEngine {
     }
 }
 
-async fn writer(inner: Arc<Inner>, batch_id: String, mut rx: mpsc::Receiver<Job>, lane: Arc<Lane>) {
+async fn writer(
+    inner: Arc<Inner>,
+    batch_id: BatchId,
+    mut rx: mpsc::Receiver<Job>,
+    lane: Arc<Lane>,
+) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < inner.max_batch {
@@ -300,14 +301,14 @@ fn remember(lane: &Lane, snap: Option<BatchSnapshot>) {
 
 async fn run_settle(
     inner: &Arc<Inner>,
-    batch_id: &str,
+    batch_id: &BatchId,
     reqs: Vec<ClaimRequest>,
 ) -> Option<(Vec<Answer>, Option<BatchSnapshot>)> {
     let (pool, templates, clock, id) = (
         inner.pool.clone(),
         inner.templates.clone(),
         inner.clock.clone(),
-        batch_id.to_string(),
+        batch_id.clone(),
     );
     let result = tokio::task::spawn_blocking(move || {
         let mut c = pool.get().map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 use super::models::LedgerEntryRow;
 use super::schema::{batches, ledger_entries, vouchers};
 use super::DbConnection;
-use crate::domain::id::VoucherId;
+use crate::domain::id::{BatchId, VoucherId};
 use crate::domain::ledger::Transaction;
 use crate::domain::new_id;
 use crate::domain::voucher::VoucherStatus;
@@ -44,7 +44,7 @@ pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Fen)
 }
 
 /// Every batch as (id, budget, claimed).
-pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(String, Fen, Fen)>> {
+pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(BatchId, Fen, Fen)>> {
     batches::table
         .select((batches::id, batches::budget_fen, batches::claimed_fen))
         .load(conn)

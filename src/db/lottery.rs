@@ -3,6 +3,7 @@
 use super::models::{LotteryEntryRow, LotteryRow};
 use super::schema::{batches, lotteries, lottery_entries};
 use super::DbConnection;
+use crate::domain::id::BatchId;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,7 +15,7 @@ pub fn insert_lottery(conn: &mut DbConnection, row: &LotteryRow) -> QueryResult<
         .map(|_| ())
 }
 
-pub fn lottery(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Option<LotteryRow>> {
+pub fn lottery(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<Option<LotteryRow>> {
     lotteries::table.find(batch_id).first(conn).optional()
 }
 
@@ -38,7 +39,7 @@ pub fn mark_drawn(conn: &mut DbConnection, row: &LotteryRow) -> QueryResult<bool
 }
 
 /// Published lottery batches whose opening has come, still open, not yet drawn.
-pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<BatchId>> {
     lotteries::table
         .inner_join(batches::table)
         .filter(lotteries::drawn_at.is_null())
@@ -52,7 +53,7 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<Strin
 
 pub fn entry(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     firm_id: &str,
 ) -> QueryResult<Option<LotteryEntryRow>> {
     lottery_entries::table
@@ -70,7 +71,7 @@ pub fn insert_entry(conn: &mut DbConnection, row: &LotteryEntryRow) -> QueryResu
 
 pub fn change_face_value(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     firm_id: &str,
     face_value_fen: Fen,
     now: NaiveDateTime,
@@ -83,12 +84,16 @@ pub fn change_face_value(
         .execute(conn)
 }
 
-pub fn delete_entry(conn: &mut DbConnection, batch_id: &str, firm_id: &str) -> QueryResult<usize> {
+pub fn delete_entry(
+    conn: &mut DbConnection,
+    batch_id: &BatchId,
+    firm_id: &str,
+) -> QueryResult<usize> {
     diesel::delete(lottery_entries::table.find((batch_id, firm_id))).execute(conn)
 }
 
 /// A batch's entries: in draw order once drawn, by credit code before.
-pub fn entries(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<LotteryEntryRow>> {
+pub fn entries(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<Vec<LotteryEntryRow>> {
     lottery_entries::table
         .filter(lottery_entries::batch_id.eq(batch_id))
         .order((
@@ -98,7 +103,7 @@ pub fn entries(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<Lotte
         .load(conn)
 }
 
-pub fn count_entries(conn: &mut DbConnection, batch_id: &str) -> QueryResult<i64> {
+pub fn count_entries(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<i64> {
     lottery_entries::table
         .filter(lottery_entries::batch_id.eq(batch_id))
         .count()

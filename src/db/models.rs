@@ -2,7 +2,7 @@
 
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{EvidenceId, OrderId, VoucherId};
+use crate::domain::id::{BatchId, EvidenceId, OrderId, ProgrammeId, VoucherId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
@@ -298,7 +298,7 @@ pub struct AuditEventRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = programmes, treat_none_as_null = true)]
 pub struct ProgrammeRow {
-    pub id: String,
+    pub id: ProgrammeId,
     pub code: String,
     pub name: String,
     pub voucher_kind: String,
@@ -323,8 +323,8 @@ pub struct ProgrammeRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = batches, treat_none_as_null = true)]
 pub struct BatchRow {
-    pub id: String,
-    pub programme_id: String,
+    pub id: BatchId,
+    pub programme_id: ProgrammeId,
     pub number: i32,
     pub name: String,
     #[serde(serialize_with = "fen_number")]
@@ -346,7 +346,7 @@ pub struct BatchRow {
 #[diesel(table_name = batch_topups)]
 pub struct TopupRow {
     pub id: String,
-    pub batch_id: String,
+    pub batch_id: BatchId,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
     pub reason: String,
@@ -359,8 +359,8 @@ pub struct TopupRow {
 pub struct VoucherRow {
     pub id: VoucherId,
     pub code: String,
-    pub batch_id: String,
-    pub programme_id: String,
+    pub batch_id: BatchId,
+    pub programme_id: ProgrammeId,
     pub firm_id: String,
     pub nth: i32,
     pub seq_in_batch: i32,
@@ -395,7 +395,7 @@ pub struct LedgerEntryRow {
 pub struct ClaimOutcomeRow {
     pub firm_id: String,
     pub idempotency_key: String,
-    pub batch_id: String,
+    pub batch_id: BatchId,
     pub outcome: String,
     pub voucher_id: Option<VoucherId>,
     pub detail: Option<String>,
@@ -406,7 +406,7 @@ pub struct ClaimOutcomeRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = lotteries, treat_none_as_default_value = false)]
 pub struct LotteryRow {
-    pub batch_id: String,
+    pub batch_id: BatchId,
     pub seed: String,
     pub seed_hash: String,
     pub entrants_digest: Option<String>,
@@ -419,7 +419,7 @@ pub struct LotteryRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = lottery_entries, treat_none_as_default_value = false)]
 pub struct LotteryEntryRow {
-    pub batch_id: String,
+    pub batch_id: BatchId,
     pub firm_id: String,
     pub credit_code: String,
     pub user_id: Option<String>,
@@ -503,7 +503,7 @@ pub struct OrderRow {
     pub provider_id: String,
     pub service_item_id: String,
     pub voucher_id: VoucherId,
-    pub programme_id: String,
+    pub programme_id: ProgrammeId,
     pub category: String,
     pub title: String,
     pub note: String,
@@ -564,7 +564,7 @@ pub struct RedemptionItemRow {
     pub order_id: OrderId,
     pub provider_id: String,
     pub firm_id: String,
-    pub programme_id: String,
+    pub programme_id: ProgrammeId,
     pub category: String,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,

@@ -159,4 +159,6 @@ id_columns! {
     OrderId => OrderIdColumn,
     VoucherId => VoucherIdColumn,
     EvidenceId => EvidenceIdColumn,
+    ProgrammeId => ProgrammeIdColumn,
+    BatchId => BatchIdColumn,
 }

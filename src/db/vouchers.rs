@@ -7,7 +7,7 @@ use super::schema::{
     batch_topups, batches, claim_outcomes, firms, ledger_entries, programmes, vouchers,
 };
 use super::DbConnection;
-use crate::domain::id::VoucherId;
+use crate::domain::id::{BatchId, ProgrammeId, VoucherId};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -22,7 +22,7 @@ pub fn insert_programme(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryRes
         .map(|_| ())
 }
 
-pub fn programme(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProgrammeRow>> {
+pub fn programme(conn: &mut DbConnection, id: &ProgrammeId) -> QueryResult<Option<ProgrammeRow>> {
     programmes::table.find(id).first(conn).optional()
 }
 
@@ -39,7 +39,7 @@ pub fn list_programmes(conn: &mut DbConnection) -> QueryResult<Vec<ProgrammeRow>
         .load(conn)
 }
 
-pub fn next_batch_number(conn: &mut DbConnection, programme_id: &str) -> QueryResult<i32> {
+pub fn next_batch_number(conn: &mut DbConnection, programme_id: &ProgrammeId) -> QueryResult<i32> {
     let max: Option<i32> = batches::table
         .filter(batches::programme_id.eq(programme_id))
         .select(diesel::dsl::max(batches::number))
@@ -54,14 +54,14 @@ pub fn insert_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<()> 
         .map(|_| ())
 }
 
-pub fn batch(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
+pub fn batch(conn: &mut DbConnection, id: &BatchId) -> QueryResult<Option<BatchRow>> {
     batches::table.find(id).first(conn).optional()
 }
 
 /// The batch row under a write lock: on PostgreSQL a row lock that orders every
 /// server process's claim transactions for this batch; on SQLite the write
 /// transaction already holds the database lock.
-pub fn batch_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
+pub fn batch_for_update(conn: &mut DbConnection, id: &BatchId) -> QueryResult<Option<BatchRow>> {
     first_for_update!(conn, batches::table.find(id))
 }
 
@@ -116,7 +116,10 @@ pub fn list_batches(conn: &mut DbConnection, include_drafts: bool) -> QueryResul
 }
 
 /// The budgets of all a programme's batches (summed in `i128`, so no sum overflows).
-pub fn programme_budget_total(conn: &mut DbConnection, programme_id: &str) -> QueryResult<i128> {
+pub fn programme_budget_total(
+    conn: &mut DbConnection,
+    programme_id: &ProgrammeId,
+) -> QueryResult<i128> {
     let budgets: Vec<i64> = batches::table
         .filter(batches::programme_id.eq(programme_id))
         .select(batches::budget_fen)
@@ -135,7 +138,7 @@ pub fn insert_topup(conn: &mut DbConnection, row: &TopupRow) -> QueryResult<()> 
 /// vouchers only if the budget still covers it. Returns false when it does not.
 pub fn take_from_budget(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     total: Fen,
     count: i32,
     now: NaiveDateTime,
@@ -156,7 +159,7 @@ pub fn take_from_budget(
 
 pub fn add_to_budget(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     amount: Fen,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -186,7 +189,7 @@ pub fn firms_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
 /// programme is filtered here.
 pub fn vouchers_of_firms(
     conn: &mut DbConnection,
-    programme_id: &str,
+    programme_id: &ProgrammeId,
     firm_ids: &[String],
 ) -> QueryResult<Vec<VoucherRow>> {
     let mut out = Vec::new();
@@ -196,7 +199,7 @@ pub fn vouchers_of_firms(
                 .filter(vouchers::firm_id.eq_any(chunk))
                 .load::<VoucherRow>(conn)?
                 .into_iter()
-                .filter(|v| v.programme_id == programme_id),
+                .filter(|v| v.programme_id == *programme_id),
         );
     }
     Ok(out)
@@ -205,7 +208,7 @@ pub fn vouchers_of_firms(
 /// The programme's vouchers held by any firm under these actual controllers.
 pub fn vouchers_of_controllers(
     conn: &mut DbConnection,
-    programme_id: &str,
+    programme_id: &ProgrammeId,
     controllers: &[String],
 ) -> QueryResult<Vec<VoucherRow>> {
     let mut out = Vec::new();
@@ -248,7 +251,10 @@ pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> QueryResult<V
         .load(conn)
 }
 
-pub fn vouchers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<VoucherRow>> {
+pub fn vouchers_of_batch(
+    conn: &mut DbConnection,
+    batch_id: &BatchId,
+) -> QueryResult<Vec<VoucherRow>> {
     vouchers::table
         .filter(vouchers::batch_id.eq(batch_id))
         .order(vouchers::seq_in_batch.asc())
@@ -260,7 +266,10 @@ pub fn vouchers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult
 pub type ResultRow = (i32, String, String, i64, NaiveDateTime);
 
 /// A batch's vouchers in claim order with the claiming firm's name and credit code.
-pub fn results_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<ResultRow>> {
+pub fn results_of_batch(
+    conn: &mut DbConnection,
+    batch_id: &BatchId,
+) -> QueryResult<Vec<ResultRow>> {
     vouchers::table
         .inner_join(firms::table.on(firms::id.eq(vouchers::firm_id)))
         .filter(vouchers::batch_id.eq(batch_id))
@@ -275,7 +284,7 @@ pub fn results_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<
         .load(conn)
 }
 
-pub fn count_claimants(conn: &mut DbConnection, batch_id: &str) -> QueryResult<i64> {
+pub fn count_claimants(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<i64> {
     vouchers::table
         .filter(vouchers::batch_id.eq(batch_id))
         .select(diesel::dsl::count(vouchers::firm_id).aggregate_distinct())
@@ -318,7 +327,7 @@ pub fn unbalanced_txns(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
 /// The stored answers to these firms' keyed claims in one batch.
 pub fn outcomes_of_firms(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     firm_ids: &[String],
 ) -> QueryResult<Vec<ClaimOutcomeRow>> {
     let mut out = Vec::new();

@@ -125,6 +125,10 @@ ids! {
     VoucherId => "voucher",
     /// A piece of an order's evidence.
     EvidenceId => "evidence",
+    /// A voucher programme (合创券项目).
+    ProgrammeId => "programme",
+    /// A batch of a programme (期次).
+    BatchId => "batch",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -8,7 +8,7 @@
 //! then payable), into a payout and out as paid. A subsidy policy's account pays a
 //! space's payable. What expires or is refused goes back to the programme's funding.
 
-use super::id::{OrderId, VoucherId};
+use super::id::{BatchId, OrderId, ProgrammeId, VoucherId};
 use super::Fen;
 use std::fmt;
 
@@ -18,12 +18,12 @@ pub struct Account(String);
 
 impl Account {
     /// What a programme has not yet put into batches (or has had back).
-    pub fn funding(programme_id: &str) -> Self {
+    pub fn funding(programme_id: &ProgrammeId) -> Self {
         Account(format!("funding:{programme_id}"))
     }
 
     /// A batch's budget not yet claimed.
-    pub fn batch(batch_id: &str) -> Self {
+    pub fn batch(batch_id: &BatchId) -> Self {
         Account(format!("batch:{batch_id}"))
     }
 
@@ -153,7 +153,7 @@ mod tests {
     fn a_fan_out_debits_the_total_once_and_balances() {
         let t = Transaction::fan_out(
             "voucher_claimed",
-            Account::batch("b"),
+            Account::batch(&BatchId::stored("b".into())),
             [
                 (
                     Account::voucher(&VoucherId::stored("1".into())),
@@ -166,10 +166,21 @@ mod tests {
             ],
         );
         assert_eq!(t.postings().len(), 3);
-        assert_eq!(t.postings()[0], (Account::batch("b"), Fen::new(-8_000_001)));
+        assert_eq!(
+            t.postings()[0],
+            (
+                Account::batch(&BatchId::stored("b".into())),
+                Fen::new(-8_000_001)
+            )
+        );
         assert_eq!(sum(&t), 0);
         assert_eq!(t.kind(), "voucher_claimed");
-        assert!(Transaction::fan_out("voucher_claimed", Account::batch("b"), []).is_empty());
+        assert!(Transaction::fan_out(
+            "voucher_claimed",
+            Account::batch(&BatchId::stored("b".into())),
+            []
+        )
+        .is_empty());
     }
 
     #[test]
@@ -206,7 +217,10 @@ mod tests {
 
     #[test]
     fn accounts_are_written_kind_colon_id() {
-        assert_eq!(Account::funding("p").as_str(), "funding:p");
+        assert_eq!(
+            Account::funding(&ProgrammeId::stored("p".into())).as_str(),
+            "funding:p"
+        );
         assert_eq!(Account::due("x").to_string(), "due:x");
         assert_eq!(Account::subsidy("opening").into_string(), "subsidy:opening");
         assert_eq!(Account::paid("s").as_str(), "paid:s");

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// Told which batches a lottery draw allocated.
-pub type OnDrawn = Arc<dyn Fn(&[String]) + Send + Sync>;
+pub type OnDrawn = Arc<dyn Fn(&[crate::domain::id::BatchId]) + Send + Sync>;
 
 /// What the jobs need from the rest of the application.
 pub struct Deps {

@@ -12,7 +12,7 @@ use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnectio
 use crate::domain::allocation::{
     Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
 };
-use crate::domain::id::VoucherId;
+use crate::domain::id::{BatchId, VoucherId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::VoucherStatus;
@@ -161,7 +161,7 @@ pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
 pub fn settle(
     conn: &mut DbConnection,
     templates: &Templates,
-    batch_id: &str,
+    batch_id: &BatchId,
     reqs: &[ClaimRequest],
     now: NaiveDateTime,
 ) -> AppResult<(Vec<Answer>, Option<BatchSnapshot>)> {
@@ -290,7 +290,7 @@ fn load(
         .values()
         .map(|f| {
             let group = claimant_group(by_controller, &f.id, &f.actual_controller);
-            claim_lock_key(&programme.id, &group)
+            claim_lock_key(programme.id.as_str(), &group)
         })
         .collect();
     repo::lock_claimant_groups(c, &lock_keys)?;
@@ -573,7 +573,7 @@ fn write(
 /// The batch's state as stored (for the engine's cache and the public state endpoint).
 pub fn snapshot(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
 ) -> AppResult<Option<(BatchSnapshot, i64)>> {
     let Some(b) = repo::batch(conn, batch_id)?.filter(|b| b.published) else {
         return Ok(None);

@@ -12,6 +12,7 @@ use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
+use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Policy, Role};
@@ -389,7 +390,7 @@ pub fn fill(
         .unwrap_or(now);
     let opened = vouchers::create_batch(
         conn,
-        &programme.id,
+        &ProgrammeId::stored(programme.id.clone()),
         &BatchInput {
             name: "第一期".into(),
             budget: "3000000.00".into(),
@@ -404,7 +405,7 @@ pub fn fill(
     )?;
     vouchers::create_batch(
         conn,
-        &programme.id,
+        &ProgrammeId::stored(programme.id.clone()),
         &BatchInput {
             name: "第二期".into(),
             budget: "20000000.00".into(),
@@ -438,7 +439,7 @@ pub fn fill(
     claims::settle(
         conn,
         templates,
-        &opened.id,
+        &BatchId::stored(opened.id.clone()),
         &reqs,
         earlier + Duration::hours(4),
     )?;
@@ -447,7 +448,7 @@ pub fn fill(
     let in_three_days = tomorrow_9 + Duration::days(2);
     let lottery_batch = vouchers::create_batch(
         conn,
-        &programme.id,
+        &ProgrammeId::stored(programme.id.clone()),
         &BatchInput {
             name: "第三期（摇号）".into(),
             budget: "100000.00".into(),
@@ -470,7 +471,7 @@ pub fn fill(
         );
         match lottery::enter(
             conn,
-            &lottery_batch.id,
+            &BatchId::stored(lottery_batch.id.clone()),
             &r.firm_id,
             &lottery::EntryInput::default(),
             now,

@@ -10,7 +10,7 @@ use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
-use crate::domain::id::VoucherId;
+use crate::domain::id::{BatchId, VoucherId};
 use crate::domain::lottery::draw as draw_order;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
@@ -92,7 +92,7 @@ pub struct LotteryView {
     pub results: Vec<DrawnEntry>,
 }
 
-fn lottery_batch(c: &mut DbConnection, batch_id: &str) -> AppResult<(BatchRow, LotteryRow)> {
+fn lottery_batch(c: &mut DbConnection, batch_id: &BatchId) -> AppResult<(BatchRow, LotteryRow)> {
     let batch = vouchers_repo::batch_for_update(c, batch_id)?
         .filter(|b| b.published)
         .ok_or_else(|| AppError::not_found("batch"))?;
@@ -134,7 +134,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
         None => None,
     };
     Ok(EntryView {
-        batch_id: e.batch_id,
+        batch_id: e.batch_id.into_string(),
         credit_code: e.credit_code,
         face_value: e.face_value_fen,
         entered_at: e.entered_at,
@@ -149,7 +149,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
 /// entry and whether it is new.
 pub fn enter(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     firm_id: &str,
     input: &EntryInput,
     now: NaiveDateTime,
@@ -176,7 +176,7 @@ pub fn enter(
                     audit::Change {
                         action: "lottery.entry_changed",
                         entity_type: "batch",
-                        entity_id: batch_id,
+                        entity_id: batch_id.as_str(),
                         before: snapshot(&before),
                         after: after.as_ref().and_then(snapshot),
                     },
@@ -185,7 +185,7 @@ pub fn enter(
             }
             None => {
                 let row = LotteryEntryRow {
-                    batch_id: batch_id.to_string(),
+                    batch_id: batch_id.clone(),
                     firm_id: firm_id.to_string(),
                     credit_code: firm.credit_code.clone(),
                     user_id: actor.user_id.clone(),
@@ -205,7 +205,7 @@ pub fn enter(
                     audit::Change {
                         action: "lottery.entered",
                         entity_type: "batch",
-                        entity_id: batch_id,
+                        entity_id: batch_id.as_str(),
                         before: None,
                         after: snapshot(&row),
                     },
@@ -222,7 +222,7 @@ pub fn enter(
 /// Withdraws the firm's entry before the opening.
 pub fn withdraw(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     firm_id: &str,
     now: NaiveDateTime,
     actor: &Actor,
@@ -240,7 +240,7 @@ pub fn withdraw(
             audit::Change {
                 action: "lottery.withdrawn",
                 entity_type: "batch",
-                entity_id: batch_id,
+                entity_id: batch_id.as_str(),
                 before: snapshot(&before),
                 after: None,
             },
@@ -249,14 +249,18 @@ pub fn withdraw(
 }
 
 /// The firm's own entry and, after the draw, its result.
-pub fn my_entry(conn: &mut DbConnection, batch_id: &str, firm_id: &str) -> AppResult<EntryView> {
+pub fn my_entry(
+    conn: &mut DbConnection,
+    batch_id: &BatchId,
+    firm_id: &str,
+) -> AppResult<EntryView> {
     let row = repo::entry(conn, batch_id, firm_id)?
         .ok_or_else(|| AppError::not_found("lottery entry"))?;
     entry_view(conn, row)
 }
 
 /// The public record of a batch's lottery.
-pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
+pub fn view(conn: &mut DbConnection, batch_id: &BatchId) -> AppResult<LotteryView> {
     db::read_tx(conn, |c| -> AppResult<_> {
         let batch = vouchers_repo::batch(c, batch_id)?
             .filter(|b| b.published && b.allocation_mode == AllocationMode::Lottery.as_str())
@@ -289,7 +293,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &str) -> AppResult<LotteryView> {
             Vec::new()
         };
         Ok(LotteryView {
-            batch_id: batch.id,
+            batch_id: batch.id.into_string(),
             seed_hash: lottery.seed_hash,
             entrants: match lottery.entrants {
                 Some(n) => i64::from(n),
@@ -315,7 +319,7 @@ fn already_drawn() -> AppError {
 pub fn draw(
     conn: &mut DbConnection,
     templates: &Templates,
-    batch_id: &str,
+    batch_id: &BatchId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<LotteryView> {
@@ -384,7 +388,7 @@ pub fn draw(
             audit::Change {
                 action: "lottery.drawn",
                 entity_type: "batch",
-                entity_id: batch_id,
+                entity_id: batch_id.as_str(),
                 before: None,
                 after: Some(
                     serde_json::json!({
@@ -409,7 +413,7 @@ pub fn draw_due(
     conn: &mut DbConnection,
     templates: &Templates,
     now: NaiveDateTime,
-) -> AppResult<Vec<String>> {
+) -> AppResult<Vec<BatchId>> {
     let mut drawn = Vec::new();
     for id in repo::due(conn, now)? {
         match draw(conn, templates, &id, now, &Actor::system()) {

@@ -8,6 +8,7 @@
 use super::claims::facts;
 use super::vouchers::{rules_of, BatchView};
 use crate::db::{self, lottery as lottery_repo, parties, vouchers as repo, DbConnection};
+use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::party::person_key;
 use crate::domain::voucher::{
     claim_year, claimant_group, precheck, AllocationMode, BatchStatus, Holdings, Refusal,
@@ -85,7 +86,7 @@ pub fn of_firm(
         let year = claim_year(now);
         let mut out = Vec::with_capacity(batches.len());
         for b in batches {
-            let programme = repo::programme(c, &b.programme_id)?
+            let programme = repo::programme(c, &ProgrammeId::stored(b.programme_id.clone()))?
                 .ok_or_else(|| AppError::internal("batch without programme"))?;
             let rules = rules_of(&programme);
             let group =
@@ -175,9 +176,10 @@ fn lottery_prospect(
     own: Option<String>,
     now: NaiveDateTime,
 ) -> AppResult<Prospect> {
-    let lottery = lottery_repo::lottery(c, &b.id)?;
+    let batch_id = BatchId::stored(b.id.clone());
+    let lottery = lottery_repo::lottery(c, &batch_id)?;
     let drawn = lottery.as_ref().is_some_and(|l| l.drawn_at.is_some());
-    let entry = lottery_repo::entry(c, &b.id, firm_id)?;
+    let entry = lottery_repo::entry(c, &batch_id, firm_id)?;
     let mut p = match (&entry, drawn) {
         (Some(e), true) if e.outcome.as_deref() == Some(super::lottery::WON) => {
             Prospect::new(&b.id, ProspectState::Won)

@@ -8,10 +8,11 @@ use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::session::role_text;
 use super::{local_time, val, wire};
+use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
-use crate::http::{db, path_id, State};
+use crate::http::{db, path_id, typed_id, State};
 use crate::jobs::{self, RunOrigin};
 use crate::services::users::{self, NewStaffUser};
 use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
@@ -189,7 +190,7 @@ async fn create_batch(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, ADMIN);
-    let pid = path_id(&path, "programme")?;
+    let pid: ProgrammeId = typed_id(&path)?;
     let mut pairs = form.into_inner();
     for (k, v) in pairs.iter_mut() {
         if k == "opens_at" || k == "closes_at" {
@@ -247,7 +248,7 @@ async fn publish_batch(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, ADMIN);
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let p = Posted(form.into_inner());
     let bid = id.clone();
     let r = d

@@ -4,9 +4,10 @@
 use super::desk::Screen;
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{local_time, render, wire, Lang};
+use crate::domain::id::BatchId;
 use crate::domain::{new_id, Fen, Role};
 use crate::error::AppError;
-use crate::http::{db, path_id, request_id, State};
+use crate::http::{db, request_id, typed_id, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::prospects;
 use crate::services::vouchers as svc;
@@ -95,7 +96,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     // The live remaining budget, as the claim engine holds it at the opening second.
     let mut items = Vec::with_capacity(list.len());
     for b in &list {
-        let live = state.claims.state(&b.id).await;
+        let live = state.claims.state(&BatchId::stored(b.id.clone())).await;
         let (remaining, claimed) = live
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));
@@ -154,7 +155,7 @@ async fn lottery_entry(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, action) = path.into_inner();
-    let id = path_id(&id, "batch")?;
+    let id: BatchId = typed_id(&id)?;
     if !["register", "withdraw"].contains(&action.as_str()) {
         return Err(AppError::not_found("page").into());
     }
@@ -234,7 +235,7 @@ async fn claim(
     path: web::Path<String>,
     form: web::Form<ClaimForm>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let Some(s) = session(&state, &req)
         .await
         .filter(|s| s.caller.role == Role::Firm)

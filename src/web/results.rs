@@ -2,9 +2,10 @@
 //! inline SVG, with its numbers as a table), the remaining budget and every voucher.
 
 use super::{local_time, render, Lang};
+use crate::domain::id::BatchId;
 use crate::domain::Fen;
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::settlement::csv_bytes;
 use crate::services::vouchers::{self as svc, BatchResult};
 use actix_web::{get, web, HttpResponse};
@@ -73,7 +74,7 @@ async fn load(
     state: &State,
     path: &web::Path<String>,
 ) -> Result<(svc::BatchView, Vec<BatchResult>), AppError> {
-    let id = path_id(path, "batch")?;
+    let id: BatchId = typed_id(path)?;
     let now = state.clock.now();
     db(state, move |c| svc::batch_results(c, &id, now)).await
 }
@@ -88,7 +89,7 @@ async fn lottery_page(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     let (b, l) = db(&state, move |c| {
         Ok((

@@ -7,15 +7,16 @@ use diesel::{Connection, PgConnection, QueryDsl, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use hechuang::db::models::{BatchRow, ClaimOutcomeRow, ProgrammeRow, VoucherRow};
 use hechuang::db::{vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
+use hechuang::domain::id::{BatchId, ProgrammeId};
 use hechuang::domain::new_id;
 use hechuang::domain::Fen;
 
 /// The migrations before `2026-11-23-000004_voucher_keys`.
 const BEFORE_VOUCHER_KEYS: usize = 3;
 
-fn programme(id: &str, code: &str, now: chrono::NaiveDateTime) -> ProgrammeRow {
+fn programme(id: &ProgrammeId, code: &str, now: chrono::NaiveDateTime) -> ProgrammeRow {
     ProgrammeRow {
-        id: id.into(),
+        id: id.clone(),
         code: code.into(),
         name: "合创券".into(),
         voucher_kind: "general".into(),
@@ -61,11 +62,11 @@ fn voucher(id: &str, batch: &BatchRow, firm_id: &str, seq: i32, key: Option<&str
 /// and checks what the migration promises.
 fn check(conn: &mut DbConnection) {
     let now = chrono::Utc::now().naive_utc();
-    let (p1, p2) = (new_id(), new_id());
+    let (p1, p2) = (ProgrammeId::new(), ProgrammeId::new());
     vouchers::insert_programme(conn, &programme(&p1, "MIGA", now)).unwrap();
     vouchers::insert_programme(conn, &programme(&p2, "MIGB", now)).unwrap();
     let batch = BatchRow {
-        id: new_id(),
+        id: BatchId::new(),
         programme_id: p1.clone(),
         number: 1,
         name: "第一期".into(),
@@ -161,7 +162,7 @@ fn check(conn: &mut DbConnection) {
     );
     // So is one of an unknown batch or firm; a good one is stored.
     let mut orphan = voucher(&new_id(), &batch, &f2, 3, None);
-    orphan.batch_id = new_id();
+    orphan.batch_id = BatchId::new();
     assert!(vouchers::insert_vouchers(conn, &[orphan]).is_err());
     let unknown_firm = voucher(&new_id(), &batch, &new_id(), 4, None);
     assert!(vouchers::insert_vouchers(conn, &[unknown_firm]).is_err());

@@ -24,6 +24,7 @@ fn programme_of(app: &TestApp, voucher: &str) -> String {
     .unwrap()
     .unwrap()
     .programme_id
+    .into_string()
 }
 
 async fn user_id(app: &TestApp, admin: &str, username: &str) -> String {

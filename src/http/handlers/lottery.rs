@@ -1,9 +1,11 @@
 //! Lottery batches (摇号): firms register interest before the opening; the draw at the
 //! opening allocates the vouchers; the record of the draw is public.
 
+use crate::domain::id::BatchId;
+use crate::error::AppError;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth, FirmRole};
-use crate::http::{db, path_id, JsonBody, State};
+use crate::http::{db, typed_id, JsonBody, State};
 use crate::services::lottery::{self as svc, EntryInput, EntryView, LotteryView};
 use actix_web::{delete, get, post, put, web, HttpResponse};
 
@@ -13,7 +15,7 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
     (status = 200, body = LotteryView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/lottery")]
 pub async fn lottery(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "lottery")?;
+    let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::view(c, &id)).await?))
 }
 
@@ -31,7 +33,7 @@ pub async fn enter(
     body: JsonBody<EntryInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let firm_id = auth.party_id()?;
     let now = state.clock.now();
     let (entry, created) = db(&state, move |c| {
@@ -55,7 +57,7 @@ pub async fn my_entry(
     auth: Auth<FirmRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "lottery entry")?;
+    let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_id()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::my_entry(c, &id, &firm_id)).await?))
 }
@@ -71,7 +73,7 @@ pub async fn withdraw(
     auth: Auth<FirmRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "lottery entry")?;
+    let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_id()?;
     let now = state.clock.now();
     db(&state, move |c| {
@@ -93,7 +95,7 @@ pub async fn draw(
     auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "lottery")?;
+    let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     let key = id.clone();
     let view = db(&state, move |c| svc::draw(c, &mail, &id, now, &auth.actor)).await?;

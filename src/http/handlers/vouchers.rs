@@ -1,12 +1,13 @@
 //! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
 
+use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::voucher::BatchStatus;
 use crate::domain::IdempotencyKey;
 use crate::domain::{voucher::batch_status, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
-use crate::http::{db, optional_json, path_id, request_id, JsonBody, State};
+use crate::http::{db, optional_json, request_id, typed_id, JsonBody, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::vouchers::{
     self as svc, BatchInput, BatchView, ProgrammeInput, ProgrammeView, TopupInput, VoucherView,
@@ -47,7 +48,7 @@ pub async fn programmes(state: State) -> actix_web::Result<HttpResponse> {
     (status = 200, body = ProgrammeView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/programmes/{id}")]
 pub async fn programme(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "programme")?;
+    let id: ProgrammeId = typed_id(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::programme(c, &id)).await?))
 }
 
@@ -63,7 +64,7 @@ pub async fn create_batch(
     body: JsonBody<BatchInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "programme")?;
+    let id: ProgrammeId = typed_id(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
@@ -85,7 +86,7 @@ pub async fn batches(state: State) -> actix_web::Result<HttpResponse> {
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}")]
 pub async fn batch(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batch(c, &id, false, now)).await?))
 }
@@ -99,7 +100,7 @@ pub async fn publish(
     auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
@@ -122,7 +123,7 @@ pub async fn top_up(
     body: JsonBody<TopupInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
@@ -157,7 +158,7 @@ pub struct BatchState {
     (status = 200, body = BatchState), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/state")]
 pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let live = state
         .claims
         .state(&id)
@@ -176,7 +177,7 @@ pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Re
                 s.smallest_face,
                 now,
             ),
-            batch_id: id,
+            batch_id: id.into_string(),
             budget: s.budget,
             remaining: s.remaining,
             vouchers_claimed: s.vouchers_claimed,
@@ -222,7 +223,7 @@ pub async fn claim(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "batch")?;
+    let id: BatchId = typed_id(&path)?;
     let face_value = match optional_json::<ClaimBody>(&body)?.and_then(|b| b.face_value) {
         Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
             let mut f = crate::domain::validation::FieldErrors::new();

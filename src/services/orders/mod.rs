@@ -184,7 +184,7 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
         service_item_id: r.service_item_id,
         voucher_id: r.voucher_id.into_string(),
         voucher_code: n.voucher_code,
-        programme_id: r.programme_id,
+        programme_id: r.programme_id.into_string(),
         category: r.category,
         title: r.title,
         note: r.note,

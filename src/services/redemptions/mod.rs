@@ -97,7 +97,7 @@ fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResu
         order_no,
         provider_id: r.provider_id,
         firm_id: r.firm_id,
-        programme_id: r.programme_id,
+        programme_id: r.programme_id.into_string(),
         category: r.category,
         amount: r.amount_fen,
         decision_reason: r.decision_reason,

@@ -3,6 +3,7 @@
 use super::*;
 use crate::db::settlement as repo;
 use crate::db::{parties, vouchers, DbConnection};
+use crate::domain::id::ProgrammeId;
 use crate::domain::settlement::{PayoutStatus, Period};
 use crate::domain::Fen;
 use crate::error::AppResult;
@@ -82,7 +83,8 @@ pub fn report(
     };
     let mut by_programme = Vec::new();
     for (id, t) in programmes {
-        let name = vouchers::programme(conn, &id)?.map_or_else(|| id.clone(), |p| p.name);
+        let name = vouchers::programme(conn, &ProgrammeId::stored(id.clone()))?
+            .map_or_else(|| id.clone(), |p| p.name);
         by_programme.push(line(id, name, t));
     }
     let names: BTreeMap<String, String> =

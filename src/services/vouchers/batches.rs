@@ -5,6 +5,7 @@ use super::super::{audit, snapshot, Actor};
 use super::*;
 use crate::db::models::{BatchRow, TopupRow};
 use crate::db::{self, ledger, vouchers as repo, DbConnection};
+use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::money::{MAX_FEN, PROGRAMME_MAX_FEN};
 use crate::domain::validation::FieldErrors;
@@ -80,8 +81,8 @@ impl BatchView {
             ),
             allocation_mode: AllocationMode::parse(&b.allocation_mode)
                 .ok_or_else(|| AppError::internal("bad mode"))?,
-            id: b.id,
-            programme_id: b.programme_id,
+            id: b.id.into_string(),
+            programme_id: b.programme_id.into_string(),
             number: b.number,
             name: b.name,
             budget: b.budget_fen,
@@ -98,7 +99,7 @@ impl BatchView {
 /// Refuses `more` when the programme's batch budgets would then pass their ceiling.
 fn within_programme_ceiling(
     c: &mut DbConnection,
-    programme_id: &str,
+    programme_id: &ProgrammeId,
     more: Fen,
     field: &str,
 ) -> AppResult<()> {
@@ -139,7 +140,7 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
 
 pub fn create_batch(
     conn: &mut DbConnection,
-    programme_id: &str,
+    programme_id: &ProgrammeId,
     input: &BatchInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -224,7 +225,7 @@ pub fn create_batch(
             repo::programme(c, programme_id)?.ok_or_else(|| AppError::not_found("programme"))?;
         within_programme_ceiling(c, &programme.id, budget, "budget")?;
         let row = BatchRow {
-            id: new_id(),
+            id: BatchId::new(),
             programme_id: programme.id.clone(),
             number: repo::next_batch_number(c, &programme.id)?,
             name: name.clone(),
@@ -251,7 +252,7 @@ pub fn create_batch(
                 audit::Change {
                     action: "lottery.created",
                     entity_type: "batch",
-                    entity_id: &row.id,
+                    entity_id: row.id.as_str(),
                     before: None,
                     after: Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
                 },
@@ -274,7 +275,7 @@ pub fn create_batch(
             audit::Change {
                 action: "batch.created",
                 entity_type: "batch",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -286,7 +287,7 @@ pub fn create_batch(
 
 pub fn publish_batch(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<BatchView> {
@@ -312,7 +313,7 @@ pub fn publish_batch(
             audit::Change {
                 action: "batch.published",
                 entity_type: "batch",
-                entity_id: batch_id,
+                entity_id: batch_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -336,7 +337,7 @@ pub struct TopupInput {
 /// Budgets are never lowered, so what is claimed always stays covered.
 pub fn top_up(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: &BatchId,
     input: &TopupInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -403,7 +404,7 @@ pub fn top_up(
             audit::Change {
                 action: "batch.topped_up",
                 entity_type: "batch",
-                entity_id: batch_id,
+                entity_id: batch_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -427,7 +428,7 @@ pub fn batches(
 
 pub fn batch(
     conn: &mut DbConnection,
-    id: &str,
+    id: &BatchId,
     include_drafts: bool,
     now: NaiveDateTime,
 ) -> AppResult<BatchView> {
@@ -452,7 +453,7 @@ pub struct BatchResult {
 /// A published batch and every voucher claimed from it, in claim order.
 pub fn batch_results(
     conn: &mut DbConnection,
-    id: &str,
+    id: &BatchId,
     now: NaiveDateTime,
 ) -> AppResult<(BatchView, Vec<BatchResult>)> {
     crate::db::read_tx(conn, |c| {

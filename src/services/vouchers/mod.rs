@@ -9,6 +9,7 @@ pub use programmes::*;
 
 use crate::db::models::{LotteryRow, VoucherRow};
 use crate::db::{vouchers as repo, DbConnection};
+use crate::domain::id::BatchId;
 use crate::domain::Fen;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -48,8 +49,8 @@ impl From<VoucherRow> for VoucherView {
         VoucherView {
             id: v.id.into_string(),
             code: v.code,
-            batch_id: v.batch_id,
-            programme_id: v.programme_id,
+            batch_id: v.batch_id.into_string(),
+            programme_id: v.programme_id.into_string(),
             seq_in_batch: v.seq_in_batch,
             face_value: v.face_value_fen,
             balance: v.balance_fen,
@@ -71,10 +72,10 @@ pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> AppResult<Vec
 }
 
 /// The lottery row written with a new lottery batch.
-fn new_lottery(batch_id: &str) -> LotteryRow {
+fn new_lottery(batch_id: &BatchId) -> LotteryRow {
     let seed = crate::domain::lottery::new_seed();
     LotteryRow {
-        batch_id: batch_id.to_string(),
+        batch_id: batch_id.clone(),
         seed_hash: crate::domain::lottery::seed_hash(&seed),
         seed,
         entrants_digest: None,

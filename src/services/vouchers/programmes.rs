@@ -4,9 +4,10 @@
 use super::super::{audit, snapshot, Actor};
 use crate::db::models::ProgrammeRow;
 use crate::db::{self, vouchers as repo, DbConnection};
+use crate::domain::id::ProgrammeId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{ClaimRules, Qualification, VoucherKind};
-use crate::domain::{new_id, Fen, Policy, SizeClass};
+use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -149,7 +150,7 @@ impl ProgrammeView {
             revenue_ceiling: rules.revenue_ceiling,
             required_qualifications: rules.required_qualifications,
             gate_used_share: bp_to_share(p.gate_used_share_bp),
-            id: p.id,
+            id: p.id.into_string(),
             code: p.code,
             name: p.name,
             validity_months: p.validity_months,
@@ -285,7 +286,7 @@ fn programme_row(
         true,
     );
     ProgrammeRow {
-        id: new_id(),
+        id: ProgrammeId::new(),
         code,
         name,
         voucher_kind: kind.as_str().into(),
@@ -353,7 +354,7 @@ pub fn create_programme(
             audit::Change {
                 action: "programme.created",
                 entity_type: "programme",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -370,7 +371,7 @@ pub fn programmes(conn: &mut DbConnection) -> AppResult<Vec<ProgrammeView>> {
         .collect()
 }
 
-pub fn programme(conn: &mut DbConnection, id: &str) -> AppResult<ProgrammeView> {
+pub fn programme(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<ProgrammeView> {
     ProgrammeView::from_row(
         repo::programme(conn, id)?.ok_or_else(|| AppError::not_found("programme"))?,
     )

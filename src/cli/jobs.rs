@@ -94,11 +94,13 @@ async fn run(
                 r.items,
                 r.detail.unwrap_or_default()
             );
-            Ok(if r.status == "succeeded" {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(
+                if r.status == hechuang::domain::operation::JobRunStatus::Succeeded {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }
         Ok(None) => Ok(ExitCode::FAILURE),
         Err(e) => Ok(refused(&e)),

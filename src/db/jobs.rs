@@ -7,12 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 
-pub const RUNNING: &str = "running";
-pub const SUCCEEDED: &str = "succeeded";
-pub const FAILED: &str = "failed";
-pub const INTERRUPTED: &str = "interrupted";
-/// Every status a run can have.
-pub const STATUSES: [&str; 4] = [RUNNING, SUCCEEDED, FAILED, INTERRUPTED];
+use crate::domain::operation::JobRunStatus::{self, Failed, Interrupted, Running, Succeeded};
 
 /// Inserts the run; false when the (job, slot) row exists already (another process,
 /// or an earlier run, has the slot).
@@ -46,12 +41,12 @@ pub fn retake_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool
         job_runs::table
             .filter(job_runs::job.eq(&row.job))
             .filter(job_runs::slot.eq(row.slot))
-            .filter(job_runs::status.eq_any([FAILED, INTERRUPTED])),
+            .filter(job_runs::status.eq_any([Failed, Interrupted])),
     )
     .set((
         job_runs::id.eq(&row.id),
         job_runs::origin.eq(&row.origin),
-        job_runs::status.eq(RUNNING),
+        job_runs::status.eq(Running),
         job_runs::attempt.eq(job_runs::attempt + 1),
         job_runs::runner.eq(&row.runner),
         job_runs::requested_by.eq(&row.requested_by),
@@ -69,7 +64,7 @@ pub fn retake_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool
 pub fn finish(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: JobRunStatus,
     now: NaiveDateTime,
     duration_ms: i64,
     items: i64,
@@ -91,7 +86,7 @@ pub fn heartbeat(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
     diesel::update(
         job_runs::table
             .find(id)
-            .filter(job_runs::status.eq(RUNNING)),
+            .filter(job_runs::status.eq(Running)),
     )
     .set(job_runs::heartbeat_at.eq(now))
     .execute(conn)
@@ -108,7 +103,7 @@ pub fn interrupt(
     detail: &str,
 ) -> QueryResult<usize> {
     let mut q = diesel::update(job_runs::table)
-        .filter(job_runs::status.eq(RUNNING))
+        .filter(job_runs::status.eq(Running))
         .into_boxed();
     if let Some(c) = cutoff {
         q = q.filter(job_runs::heartbeat_at.lt(c));
@@ -117,7 +112,7 @@ pub fn interrupt(
         q = q.filter(job_runs::runner.eq(r.to_string()));
     }
     q.set((
-        job_runs::status.eq(INTERRUPTED),
+        job_runs::status.eq(Interrupted),
         job_runs::finished_at.eq(Some(now)),
         job_runs::detail.eq(Some(detail)),
     ))
@@ -173,13 +168,13 @@ pub fn prune(
 ) -> QueryResult<usize> {
     let old = diesel::delete(
         job_runs::table
-            .filter(job_runs::status.ne(RUNNING))
+            .filter(job_runs::status.ne(Running))
             .filter(job_runs::started_at.lt(before)),
     )
     .execute(conn)?;
     let idle = diesel::delete(
         job_runs::table
-            .filter(job_runs::status.eq(SUCCEEDED))
+            .filter(job_runs::status.eq(Succeeded))
             .filter(job_runs::items.eq(0))
             .filter(job_runs::started_at.lt(idle_before)),
     )

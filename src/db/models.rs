@@ -3,8 +3,9 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{BatchId, EvidenceId, OrderId, ProgrammeId, VoucherId};
+use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
-use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
@@ -269,7 +270,7 @@ pub struct ObjectionRow {
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,
-    pub status: String,
+    pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<NaiveDateTime>,
@@ -445,7 +446,7 @@ pub struct OutboxRow {
     pub subject: String,
     pub body: String,
     pub dedupe_key: Option<String>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_by: Option<String>,
@@ -464,7 +465,7 @@ pub struct JobRunRow {
     pub job: String,
     pub slot: NaiveDateTime,
     pub origin: String,
-    pub status: String,
+    pub status: JobRunStatus,
     pub attempt: i32,
     pub runner: String,
     pub requested_by: Option<String>,
@@ -585,7 +586,7 @@ pub struct RedemptionObjectionRow {
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,
-    pub status: String,
+    pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<NaiveDateTime>,

@@ -6,11 +6,7 @@ use super::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-/// Every status a message can have.
-pub const STATUSES: [&str; 3] = [PENDING, SENT, FAILED];
+use crate::domain::operation::OutboxStatus::{Failed, Pending, Sent};
 
 pub fn insert_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
     bulk_insert!(conn, outbox::table, rows);
@@ -43,7 +39,7 @@ pub fn lease_due(
         .is_null()
         .or(outbox::locked_until.lt(now));
     let ids: Vec<String> = outbox::table
-        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::status.eq(Pending))
         .filter(outbox::next_attempt_at.le(now))
         .filter(free)
         .order((outbox::next_attempt_at.asc(), outbox::created_at.asc()))
@@ -56,7 +52,7 @@ pub fn lease_due(
     diesel::update(
         outbox::table
             .filter(outbox::id.eq_any(&ids))
-            .filter(outbox::status.eq(PENDING))
+            .filter(outbox::status.eq(Pending))
             .filter(
                 outbox::locked_until
                     .is_null()
@@ -67,7 +63,7 @@ pub fn lease_due(
     .execute(conn)?;
     outbox::table
         .filter(outbox::locked_by.eq(run))
-        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::status.eq(Pending))
         .order((outbox::next_attempt_at.asc(), outbox::created_at.asc()))
         .load(conn)
 }
@@ -83,10 +79,10 @@ pub fn mark_sent(
         outbox::table
             .find(id)
             .filter(outbox::locked_by.eq(run))
-            .filter(outbox::status.eq(PENDING)),
+            .filter(outbox::status.eq(Pending)),
     )
     .set((
-        outbox::status.eq(SENT),
+        outbox::status.eq(Sent),
         outbox::attempts.eq(outbox::attempts + 1),
         outbox::sent_at.eq(Some(now)),
         outbox::locked_by.eq(None::<String>),
@@ -108,7 +104,7 @@ pub fn mark_attempt_failed(
     let target = outbox::table
         .find(id)
         .filter(outbox::locked_by.eq(run))
-        .filter(outbox::status.eq(PENDING));
+        .filter(outbox::status.eq(Pending));
     let unlock = (
         outbox::attempts.eq(outbox::attempts + 1),
         outbox::last_error.eq(Some(error)),
@@ -122,7 +118,7 @@ pub fn mark_attempt_failed(
         None => diesel::update(target)
             .set((
                 unlock,
-                outbox::status.eq(FAILED),
+                outbox::status.eq(Failed),
                 outbox::failed_at.eq(Some(now)),
             ))
             .execute(conn)?,
@@ -135,7 +131,7 @@ pub fn release(conn: &mut DbConnection, run: &str) -> QueryResult<usize> {
     diesel::update(
         outbox::table
             .filter(outbox::locked_by.eq(run))
-            .filter(outbox::status.eq(PENDING)),
+            .filter(outbox::status.eq(Pending)),
     )
     .set((
         outbox::locked_by.eq(None::<String>),
@@ -177,9 +173,9 @@ pub fn list(
 
 /// Puts a failed message back in the queue, due now, with its attempts counted afresh.
 pub fn requeue_failed(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq(FAILED)))
+    let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq(Failed)))
         .set((
-            outbox::status.eq(PENDING),
+            outbox::status.eq(Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::failed_at.eq(None::<NaiveDateTime>),

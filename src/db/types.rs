@@ -111,10 +111,13 @@ macro_rules! text_columns {
 
 text_columns! {
     crate::domain::order::OrderStatus => OrderStatusColumn,
+    crate::domain::operation::JobRunStatus => JobRunStatusColumn,
+    crate::domain::operation::OutboxStatus => OutboxStatusColumn,
     crate::domain::order::RedemptionStatus => RedemptionStatusColumn,
     crate::domain::voucher::VoucherStatus => VoucherStatusColumn,
     crate::domain::party::OnboardingStatus => OnboardingStatusColumn,
     crate::domain::party::ListingStatus => ListingStatusColumn,
+    crate::domain::party::ObjectionStatus => ObjectionStatusColumn,
     crate::domain::subsidy::EntitlementStatus => EntitlementStatusColumn,
     crate::domain::settlement::RunStatus => RunStatusColumn,
     crate::domain::settlement::PayoutStatus => PayoutStatusColumn,

@@ -36,6 +36,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod lottery;
 pub mod money;
+pub mod operation;
 pub mod order;
 pub mod party;
 pub mod settlement;

@@ -127,26 +127,12 @@ pub fn notice_outcome(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionStatus {
-    Open,
-    Upheld,
-    Dismissed,
-}
-
-impl ObjectionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectionStatus::Open => "open",
-            ObjectionStatus::Upheld => "upheld",
-            ObjectionStatus::Dismissed => "dismissed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Open, Self::Upheld, Self::Dismissed]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+super::text_enum! {
+    /// An objection to a provider's listing or a redemption item in public notice.
+    pub enum ObjectionStatus {
+        Open => "open",
+        Upheld => "upheld",
+        Dismissed => "dismissed",
     }
 }
 

@@ -137,11 +137,21 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
         ),
         (
             "/api/v1/admin/outbox",
-            Some(crate::db::outbox::STATUSES.to_vec()),
+            Some(
+                crate::domain::operation::OutboxStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect(),
+            ),
         ),
         (
             "/api/v1/admin/jobs/runs",
-            Some(crate::db::jobs::STATUSES.to_vec()),
+            Some(
+                crate::domain::operation::JobRunStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect(),
+            ),
         ),
         ("/api/v1/certifications", None),
         ("/api/v1/public/certifications", None),

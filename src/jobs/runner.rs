@@ -5,6 +5,7 @@ use super::{Context, Job, Outcome, Schedules};
 use crate::clock::Clock;
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection, Pool};
 use crate::domain::new_id;
+use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::transport::Transport;
@@ -160,7 +161,7 @@ impl Runner {
         }
         let slot = self.schedules.slot_at(job, self.deps.clock.now());
         match self.run(job, slot, RunOrigin::Schedule).await {
-            Ok(Some(r)) if r.status == repo::FAILED => {
+            Ok(Some(r)) if r.status == JobRunStatus::Failed => {
                 tracing::warn!(job = job.as_str(), %slot, detail = ?r.detail, "job failed")
             }
             Ok(Some(r)) if r.items > 0 => {
@@ -206,7 +207,7 @@ impl Runner {
             job: job.as_str().into(),
             slot,
             origin: origin_name.into(),
-            status: repo::RUNNING.into(),
+            status: JobRunStatus::Running,
             attempt: 1,
             runner: self.id.clone(),
             requested_by,
@@ -249,9 +250,9 @@ impl Runner {
         let result = self.body(job, &row.id).await;
         heartbeat.abort();
         let (status, items, detail) = match result {
-            Ok(o) if o.interrupted => (repo::INTERRUPTED, o.items, o.detail),
-            Ok(o) => (repo::SUCCEEDED, o.items, o.detail),
-            Err(e) => (repo::FAILED, 0, serde_json::json!({ "error": e })),
+            Ok(o) if o.interrupted => (JobRunStatus::Interrupted, o.items, o.detail),
+            Ok(o) => (JobRunStatus::Succeeded, o.items, o.detail),
+            Err(e) => (JobRunStatus::Failed, 0, serde_json::json!({ "error": e })),
         };
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let id = row.id.clone();

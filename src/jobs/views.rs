@@ -2,6 +2,7 @@
 
 use super::{Job, Schedules};
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
+use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::{Page, Paged};
@@ -61,7 +62,7 @@ impl From<JobRunRow> for JobRunView {
             job: r.job,
             slot: r.slot,
             origin: r.origin,
-            status: r.status,
+            status: r.status.to_string(),
             attempt: r.attempt,
             runner: r.runner,
             requested_by: r.requested_by,
@@ -111,7 +112,7 @@ pub fn list_runs(
         parse_job(j)?;
     }
     if let Some(s) = status {
-        if !repo::STATUSES.contains(&s) {
+        if JobRunStatus::parse(s).is_none() {
             return Err(AppError::of(ErrorCode::JobRunStatusInvalid));
         }
     }

@@ -182,7 +182,7 @@ mod tests {
             subject: "s".into(),
             body: "b".into(),
             dedupe_key: None,
-            status: "pending".into(),
+            status: crate::domain::operation::OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: chrono::NaiveDateTime::default(),
             locked_by: None,

@@ -83,19 +83,19 @@ pub(super) fn resolution(input: &ObjectionResolution) -> AppResult<(ObjectionSta
 }
 
 /// Refused when the objection (in `status`) was resolved already.
-pub(super) fn still_open(status: &str) -> AppResult<()> {
-    if status == ObjectionStatus::Open.as_str() {
+pub(super) fn still_open(status: ObjectionStatus) -> AppResult<()> {
+    if status == ObjectionStatus::Open {
         return Ok(());
     }
     Err(AppError::of(ErrorCode::ObjectionAlreadyResolved))
 }
 
 /// How many of the objections (by status) are open, and how many upheld.
-pub(super) fn open_and_upheld<'a>(statuses: impl Iterator<Item = &'a str>) -> (usize, usize) {
+pub(super) fn open_and_upheld(statuses: impl Iterator<Item = ObjectionStatus>) -> (usize, usize) {
     statuses.fold((0, 0), |(open, upheld), s| {
         (
-            open + usize::from(s == ObjectionStatus::Open.as_str()),
-            upheld + usize::from(s == ObjectionStatus::Upheld.as_str()),
+            open + usize::from(s == ObjectionStatus::Open),
+            upheld + usize::from(s == ObjectionStatus::Upheld),
         )
     })
 }
@@ -106,7 +106,8 @@ mod tests {
 
     #[test]
     fn objections_are_counted_by_status() {
-        let s = ["open", "upheld", "dismissed", "open"];
+        use ObjectionStatus::*;
+        let s = [Open, Upheld, Dismissed, Open];
         assert_eq!(open_and_upheld(s.into_iter()), (2, 1));
         assert_eq!(open_and_upheld(std::iter::empty()), (0, 0));
     }

@@ -5,6 +5,7 @@ use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
 use crate::domain::new_id;
+use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Email, Templates};
@@ -46,7 +47,7 @@ pub fn render(
                 subject: r.subject,
                 body: r.body,
                 dedupe_key: e.dedupe_key,
-                status: repo::PENDING.into(),
+                status: OutboxStatus::Pending,
                 attempts: 0,
                 next_attempt_at: now,
                 locked_by: None,
@@ -182,7 +183,7 @@ impl From<OutboxRow> for OutboxView {
             to_name: r.to_name,
             subject: r.subject,
             body: r.body,
-            status: r.status,
+            status: r.status.to_string(),
             attempts: r.attempts,
             next_attempt_at: r.next_attempt_at,
             last_error: r.last_error,
@@ -200,7 +201,7 @@ pub fn list(
     page: Page,
 ) -> AppResult<Paged<OutboxView>> {
     if let Some(s) = status {
-        if !repo::STATUSES.contains(&s) {
+        if OutboxStatus::parse(s).is_none() {
             return Err(AppError::of(ErrorCode::EmailStatusInvalid));
         }
     }
@@ -263,7 +264,7 @@ impl<'a> Status<'a> {
         Status {
             kind: &r.kind,
             to_address: &r.to_address,
-            status: &r.status,
+            status: r.status.as_str(),
             attempts: r.attempts,
             last_error: r.last_error.as_deref(),
         }

@@ -162,8 +162,7 @@ pub struct ObjectionView {
 impl ObjectionView {
     fn from_row(r: ObjectionRow) -> AppResult<Self> {
         Ok(ObjectionView {
-            status: ObjectionStatus::parse(&r.status)
-                .ok_or_else(|| AppError::internal("bad objection status"))?,
+            status: r.status,
             id: r.id,
             provider_id: r.provider_id,
             objector_name: r.objector_name,
@@ -447,7 +446,7 @@ pub fn file_objection(
         objector_name: who.name,
         objector_contact: who.contact,
         reason: who.reason,
-        status: ObjectionStatus::Open.as_str().into(),
+        status: ObjectionStatus::Open,
         resolution_note: None,
         resolved_by: None,
         resolved_at: None,
@@ -501,9 +500,9 @@ pub fn resolve_objection(
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::objection_for_update(c, objection_id)?
             .ok_or_else(|| AppError::not_found("objection"))?;
-        objections::still_open(&before.status)?;
+        objections::still_open(before.status)?;
         let after = ObjectionRow {
-            status: status.as_str().into(),
+            status,
             resolution_note: Some(note.clone()),
             resolved_by: actor.user_id.clone(),
             resolved_at: Some(now),
@@ -583,8 +582,7 @@ pub fn conclude_notices(
                 return Ok(None);
             }
             let filed = repo::objections_of(c, &id)?;
-            let (open, upheld) =
-                objections::open_and_upheld(filed.iter().map(|o| o.status.as_str()));
+            let (open, upheld) = objections::open_and_upheld(filed.iter().map(|o| o.status));
             let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = ProviderRow {

@@ -235,7 +235,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     let pending = || {
         app.outbox()
             .into_iter()
-            .filter(|m| m.kind == "claim_succeeded" && m.status != "sent")
+            .filter(|m| m.kind == "claim_succeeded" && m.status.as_str() != "sent")
             .count()
     };
     for _ in 0..6 {

@@ -204,7 +204,7 @@ fn dead_run(job: &str, slot: NaiveDateTime, heartbeat: NaiveDateTime) -> JobRunR
         job: job.into(),
         slot,
         origin: "schedule".into(),
-        status: "running".into(),
+        status: hechuang::domain::operation::JobRunStatus::Running,
         attempt: 1,
         runner: "gone-host:4242:deadbeef".into(),
         requested_by: None,
@@ -453,7 +453,7 @@ async fn sigterm_interrupts_a_running_job_and_gives_its_emails_back() {
     assert_eq!(runs.body["total"], 1, "{}", runs.body);
     // The email is back in the queue, untouched: no attempt counted, no lease held.
     let row = app.outbox().remove(0);
-    assert_eq!(row.status, "pending");
+    assert_eq!(row.status.as_str(), "pending");
     assert_eq!(row.attempts, 0);
     assert!(row.locked_by.is_none() && row.locked_until.is_none());
 }
@@ -463,7 +463,7 @@ async fn housekeeping_keeps_runs_a_month_and_idle_runs_a_day() {
     let app = spawn_app().await;
     let now = app.clock.now().trunc_subsecs(0);
     let finished = |job: &str, age: Duration, items: i64| JobRunRow {
-        status: "succeeded".into(),
+        status: hechuang::domain::operation::JobRunStatus::Succeeded,
         finished_at: Some(now - age),
         duration_ms: Some(3),
         items,

@@ -136,7 +136,7 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(row.kind, "firm_onboarding_decided");
-    assert_eq!(row.status, "pending");
+    assert_eq!(row.status.as_str(), "pending");
     assert_eq!(row.to_address, "contact@example.cn");
     assert_eq!(row.locale, "zh-CN");
     assert!(
@@ -167,7 +167,7 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
         "the Message-ID names the outbox row"
     );
     let row = &app.outbox()[0];
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert_eq!(row.attempts, 1);
     assert!(row.sent_at.is_some());
 
@@ -591,7 +591,7 @@ async fn while_the_mail_server_is_down_a_run_stops_after_three_failures() {
     let tried = rows.iter().filter(|r| r.attempts == 1).count();
     let waiting = rows
         .iter()
-        .filter(|r| r.attempts == 0 && r.locked_by.is_none() && r.status == "pending")
+        .filter(|r| r.attempts == 0 && r.locked_by.is_none() && r.status.as_str() == "pending")
         .count();
     assert_eq!(
         (tried, waiting),

@@ -132,8 +132,7 @@ pub struct RedemptionObjectionView {
 impl RedemptionObjectionView {
     fn from_row(r: RedemptionObjectionRow) -> AppResult<Self> {
         Ok(RedemptionObjectionView {
-            status: ObjectionStatus::parse(&r.status)
-                .ok_or_else(|| AppError::internal("bad objection status"))?,
+            status: r.status,
             id: r.id,
             item_id: r.item_id,
             objector_name: r.objector_name,
@@ -161,7 +160,7 @@ pub fn file_objection(
         objector_name: who.name,
         objector_contact: who.contact,
         reason: who.reason,
-        status: ObjectionStatus::Open.as_str().into(),
+        status: ObjectionStatus::Open,
         resolution_note: None,
         resolved_by: None,
         resolved_at: None,
@@ -230,9 +229,9 @@ pub fn resolve_objection(
             actor,
             &[&provider.credit_code, &firm.credit_code],
         )?;
-        objections::still_open(&before.status)?;
+        objections::still_open(before.status)?;
         let after = RedemptionObjectionRow {
-            status: status.as_str().into(),
+            status,
             resolution_note: Some(note.clone()),
             resolved_by: actor.user_id.clone(),
             resolved_at: Some(now),
@@ -311,8 +310,7 @@ pub fn conclude_notices(
                 return Ok(None);
             }
             let filed = repo::objections_of(c, &id)?;
-            let (open, upheld) =
-                objections::open_and_upheld(filed.iter().map(|o| o.status.as_str()));
+            let (open, upheld) = objections::open_and_upheld(filed.iter().map(|o| o.status));
             let outcome = notice_outcome(now, end, open, upheld);
             if outcome == NoticeOutcome::List {
                 let after = RedemptionItemRow {

@@ -240,7 +240,7 @@ impl Runner {
                 return Err(AppError::of(ErrorCode::JobSlotTaken)
                     .arg("job", job.as_str())
                     .arg("slot", slot)
-                    .arg("status", &existing.status)
+                    .arg("status", existing.status)
                     .arg("run", &existing.id))
             }
         }

@@ -230,7 +230,7 @@ pub fn retry(
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         if !repo::requeue_failed(c, id, now)? {
-            return Err(AppError::of(ErrorCode::OutboxNotFailed).arg("status", &before.status));
+            return Err(AppError::of(ErrorCode::OutboxNotFailed).arg("status", before.status));
         }
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         audit::record(

@@ -205,7 +205,9 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
             let id = new_id();
             fs.push(FirmRow {
                 id: id.clone(),
-                credit_code: make_code("91", "340100", &format!("MB{i:06}")).unwrap(),
+                credit_code: hechuang::domain::CreditCode::stored(
+                    make_code("91", "340100", &format!("MB{i:06}")).unwrap(),
+                ),
                 name: format!("firm {i}"),
                 legal_representative: "x".into(),
                 actual_controller: format!("c{i}"),

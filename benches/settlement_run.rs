@@ -142,7 +142,7 @@ fn seed(url: &str, a: &Args) -> Period {
     };
     let firm = FirmRow {
         id: new_id(),
-        credit_code: code(999_999),
+        credit_code: hechuang::domain::CreditCode::stored(code(999_999)),
         name: "合肥基准测试企业".into(),
         legal_representative: "张三".into(),
         actual_controller: "张三".into(),
@@ -200,7 +200,7 @@ fn seed(url: &str, a: &Args) -> Period {
         for p in 0..a.providers {
             let row = ProviderRow {
                 id: new_id(),
-                credit_code: code(p),
+                credit_code: hechuang::domain::CreditCode::stored(code(p)),
                 name: format!("合肥基准服务机构{p:05}"),
                 legal_representative: format!("代表{p}"),
                 actual_controller: format!("控制人{p}"),

@@ -10,7 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
-use crate::domain::Fen;
+use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -139,7 +139,7 @@ pub fn grant(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupportGra
 /// first.
 pub fn overlapping_grants(
     conn: &mut DbConnection,
-    credit_code: &str,
+    credit_code: &CreditCode,
     purpose: &str,
     from: NaiveDate,
     to: NaiveDate,

@@ -9,7 +9,7 @@ use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::Fen;
+use crate::domain::{CreditCode, Fen};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Serialize, Serializer};
@@ -180,7 +180,7 @@ pub struct AccountUnlockRow {
 #[diesel(table_name = spaces)]
 pub struct SpaceRow {
     pub id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub name: String,
     pub kind: String,
     pub operator_name: String,
@@ -202,7 +202,7 @@ pub struct SpaceRow {
 #[diesel(table_name = firms, treat_none_as_null = true)]
 pub struct FirmRow {
     pub id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub name: String,
     pub legal_representative: String,
     pub actual_controller: String,
@@ -237,7 +237,7 @@ pub struct FirmRow {
 #[diesel(table_name = providers, treat_none_as_null = true)]
 pub struct ProviderRow {
     pub id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub name: String,
     pub legal_representative: String,
     pub actual_controller: String,
@@ -422,7 +422,7 @@ pub struct LotteryRow {
 pub struct LotteryEntryRow {
     pub batch_id: BatchId,
     pub firm_id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub user_id: Option<String>,
     #[serde(serialize_with = "fen_number")]
     pub face_value_fen: Fen,
@@ -597,7 +597,7 @@ pub struct RedemptionObjectionRow {
 #[diesel(table_name = staff_affiliations)]
 pub struct StaffAffiliationRow {
     pub user_id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub declared_by: Option<String>,
     pub declared_at: NaiveDateTime,
 }
@@ -638,7 +638,7 @@ pub struct PayoutRow {
     pub payee_kind: String,
     pub payee_id: String,
     pub payee_name: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub bank_name: String,
     pub bank_account_name: String,
     pub bank_account_no: String,
@@ -730,7 +730,7 @@ pub struct IncubateeRow {
     pub space_id: String,
     pub scheme: String,
     pub firm_name: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub founded_on: NaiveDate,
     pub entered_on: NaiveDate,
     pub age_months_at_entry: i32,
@@ -750,7 +750,7 @@ pub struct IncubateeRow {
 #[diesel(table_name = support_grants)]
 pub struct SupportGrantRow {
     pub id: String,
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub beneficiary_name: String,
     pub purpose: String,
     pub covers_from: NaiveDate,

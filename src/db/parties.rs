@@ -5,6 +5,7 @@ use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
 use super::DbConnection;
+use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -23,7 +24,10 @@ pub fn first_authority(conn: &mut DbConnection) -> QueryResult<Option<AuthorityR
 }
 
 /// Whether any firm, provider or space already uses this credit code.
-pub fn credit_code_owner(conn: &mut DbConnection, code: &str) -> QueryResult<Option<&'static str>> {
+pub fn credit_code_owner(
+    conn: &mut DbConnection,
+    code: &CreditCode,
+) -> QueryResult<Option<&'static str>> {
     let f: bool = diesel::select(diesel::dsl::exists(
         firms::table.filter(firms::credit_code.eq(code)),
     ))

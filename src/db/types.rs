@@ -125,38 +125,43 @@ text_columns! {
     crate::domain::certification::CertificationStatus => CertificationStatusColumn,
 }
 
-/// Typed ids stored as their text. Storage only ever holds ids made here, so reading
-/// one back does not parse it again.
+/// Typed ids (and credit codes) stored as their text. Storage only ever holds values
+/// parsed or made here, so reading one back does not parse it again.
 macro_rules! id_columns {
     ($($ty:ident => $proxy:ident),* $(,)?) => {$(
-        column_type!(crate::domain::id::$ty, $proxy, Text);
+        id_columns!(@one crate::domain::id::$ty, $proxy);
+    )*};
+    (@one $ty:ty, $proxy:ident) => {
+        column_type!($ty, $proxy, Text);
 
-        impl ToSql<Text, Pg> for crate::domain::id::$ty {
+        impl ToSql<Text, Pg> for $ty {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
                 <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
             }
         }
 
-        impl ToSql<Text, Sqlite> for crate::domain::id::$ty {
+        impl ToSql<Text, Sqlite> for $ty {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
                 out.set_value(self.as_str());
                 Ok(IsNull::No)
             }
         }
 
-        impl FromSql<Text, Pg> for crate::domain::id::$ty {
+        impl FromSql<Text, Pg> for $ty {
             fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
                 <String as FromSql<Text, Pg>>::from_sql(bytes).map(Self::stored)
             }
         }
 
-        impl FromSql<Text, Sqlite> for crate::domain::id::$ty {
+        impl FromSql<Text, Sqlite> for $ty {
             fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
                 <String as FromSql<Text, Sqlite>>::from_sql(bytes).map(Self::stored)
             }
         }
-    )*};
+    };
 }
+
+id_columns!(@one crate::domain::CreditCode, CreditCodeColumn);
 
 id_columns! {
     OrderId => OrderIdColumn,

@@ -14,7 +14,7 @@ const WEIGHTS: [u32; 17] = [
 ];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct CreditCode(String);
 
@@ -141,6 +141,36 @@ impl CreditCode {
 
     pub fn into_string(self) -> String {
         self.0
+    }
+
+    /// A code read back from storage (or from a view of a row), which only ever holds
+    /// codes parsed here.
+    pub fn stored(code: String) -> Self {
+        CreditCode(code)
+    }
+
+    /// The text as typed when it is not a code: held only until `FieldErrors::finish`
+    /// refuses the input it came with (so the checks that follow can still name it).
+    pub(crate) fn as_typed(text: &str) -> Self {
+        CreditCode(text.trim().to_string())
+    }
+}
+
+impl PartialEq<str> for CreditCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<String> for CreditCode {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl std::borrow::Borrow<str> for CreditCode {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 

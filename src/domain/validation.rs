@@ -256,9 +256,9 @@ impl FieldErrors {
     /// A unified social credit code, normalised. When it is not one, the error goes
     /// beside the field and the text comes back as typed (trimmed), so the checks that
     /// follow still name it.
-    pub fn credit_code(&mut self, field: &str, value: &str) -> String {
+    pub fn credit_code(&mut self, field: &str, value: &str) -> super::CreditCode {
         match super::CreditCode::parse(value) {
-            Ok(c) => c.into_string(),
+            Ok(c) => c,
             Err(e) => {
                 self.add(
                     field,
@@ -266,7 +266,7 @@ impl FieldErrors {
                     e.message_zh(),
                     e.message_en(),
                 );
-                value.trim().to_string()
+                super::CreditCode::as_typed(value)
             }
         }
     }

@@ -6,6 +6,7 @@ use super::{audit, Actor};
 use crate::db::models::StaffAffiliationRow;
 use crate::db::{self, orders as repo, users, DbConnection};
 use crate::domain::validation::FieldErrors;
+use crate::domain::CreditCode;
 use crate::domain::Role;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -51,7 +52,7 @@ pub fn set(
     actor: &Actor,
 ) -> AppResult<Affiliations> {
     let mut e = FieldErrors::new();
-    let mut codes: Vec<String> = input
+    let mut codes: Vec<CreditCode> = input
         .credit_codes
         .iter()
         .map(|c| e.credit_code("credit_codes", c))
@@ -97,7 +98,7 @@ pub fn set(
             },
         )?;
         Ok(Affiliations {
-            credit_codes: codes.clone(),
+            credit_codes: codes.iter().map(CreditCode::to_string).collect(),
         })
     })
 }

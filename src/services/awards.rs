@@ -88,7 +88,7 @@ fn view(
             rank: sc.rank,
             space_id: s.id,
             space_name: s.name,
-            credit_code: s.credit_code,
+            credit_code: s.credit_code.into_string(),
             total: sc.total,
             cumulative_part: sc.cumulative_part,
             increase_part: sc.increase_part,
@@ -172,7 +172,7 @@ pub fn evaluate(
             let Some(figs) = this.get(id) else { continue };
             filed.push(Filed {
                 space_id: id.clone(),
-                credit_code: space.credit_code.clone(),
+                credit_code: space.credit_code.to_string(),
                 this_year: parse(figs)?,
                 last_year: last.get(id).map(|f| parse(f)).transpose()?,
                 holds_title: holders.contains(id),

@@ -365,7 +365,7 @@ impl CertificationView {
             id: r.id,
             space_id: r.space_id,
             space_name: space.name.clone(),
-            credit_code: space.credit_code.clone(),
+            credit_code: space.credit_code.to_string(),
             scheme: r.scheme,
             application_id: r.application_id,
             certified_on: r.certified_on,
@@ -425,7 +425,7 @@ pub fn decide(
         }
         expire_lapsed(c, now, actor)?;
         let space = space_of(c, &before.space_id)?;
-        super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
         let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
             .map_err(|_| AppError::internal("bad scheme snapshot"))?;
         let mut after = CertificationApplicationRow {
@@ -574,7 +574,7 @@ pub fn revoke(
             }));
         }
         let space = space_of(c, &before.space_id)?;
-        super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
         let after = CertificationRow {
             status: CertificationStatus::Revoked,
             revoked_on: Some(revoked_on),

@@ -12,6 +12,7 @@ use crate::db::{self, parties as repo, users as user_repo, DbConnection};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
+use crate::domain::CreditCode;
 use crate::domain::{new_id, Fen, PartyKind, Policy, Role, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -163,7 +164,7 @@ impl FirmView {
                 recommended_by_space_id: r.recommended_by_space_id,
             },
             id: r.id,
-            credit_code: r.credit_code,
+            credit_code: r.credit_code.into_string(),
             name: r.name,
             legal_representative: r.legal_representative,
             actual_controller: r.actual_controller,
@@ -186,7 +187,7 @@ impl FirmView {
 }
 
 struct CleanProfile {
-    credit_code: String,
+    credit_code: CreditCode,
     name: String,
     legal_representative: String,
     actual_controller: String,
@@ -584,7 +585,7 @@ pub fn decide_onboarding(
         )?;
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
-            credit_code: after.credit_code.clone(),
+            credit_code: after.credit_code.to_string(),
             approved: to == OnboardingStatus::Onboarded,
             reason: reason.clone().unwrap_or_default(),
             decided_at: china_time(now),

@@ -10,7 +10,7 @@ use crate::domain::certification::CertificationStatus;
 use crate::domain::certification::{months_between, Graduation};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
-use crate::domain::{new_id, CreditCode, Policy};
+use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::{Months, NaiveDate, NaiveDateTime};
@@ -91,7 +91,7 @@ fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
         id: r.id,
         scheme: r.scheme,
         firm_name: r.firm_name,
-        credit_code: r.credit_code,
+        credit_code: r.credit_code.into_string(),
         founded_on: r.founded_on,
         entered_on: r.entered_on,
         age_months_at_entry: r.age_months_at_entry,
@@ -116,18 +116,7 @@ pub fn register(
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let name = e.text("firm_name", &input.firm_name, 200);
-    let code = match CreditCode::parse(&input.credit_code) {
-        Ok(c) => c.to_string(),
-        Err(err) => {
-            e.add(
-                "credit_code",
-                ErrorCode::CreditCodeInvalid,
-                err.message_zh(),
-                err.message_en(),
-            );
-            String::new()
-        }
-    };
+    let code = e.credit_code("credit_code", &input.credit_code);
     let field = e.text("field", &input.field, 50);
     let founded = e.past_date("founded_on", &input.founded_on, today);
     let entered = e.past_date("entered_on", &input.entered_on, today);

@@ -135,7 +135,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
     };
     Ok(EntryView {
         batch_id: e.batch_id.into_string(),
-        credit_code: e.credit_code,
+        credit_code: e.credit_code.into_string(),
         face_value: e.face_value_fen,
         entered_at: e.entered_at,
         status: e.outcome.unwrap_or_else(|| "registered".into()),
@@ -283,7 +283,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &BatchId) -> AppResult<LotteryVie
                 .map(|e| DrawnEntry {
                     rank: e.draw_rank.unwrap_or_default(),
                     voucher_code: e.voucher_id.as_ref().and_then(|v| codes.get(v).cloned()),
-                    credit_code: e.credit_code,
+                    credit_code: e.credit_code.into_string(),
                     key: e.draw_key.unwrap_or_default(),
                     face_value: e.face_value_fen,
                     outcome: e.outcome.unwrap_or_default(),

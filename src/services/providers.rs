@@ -100,7 +100,7 @@ impl ProviderView {
         Ok(ProviderView {
             listing_status: r.listing_status,
             id: r.id,
-            credit_code: r.credit_code,
+            credit_code: r.credit_code.into_string(),
             name: r.name,
             legal_representative: r.legal_representative,
             actual_controller: r.actual_controller,
@@ -623,7 +623,7 @@ fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
     if p.listing_status == ListingStatus::InNotice {
         return ProviderListingNotice {
             provider_name: p.name.clone(),
-            credit_code: p.credit_code.clone(),
+            credit_code: p.credit_code.to_string(),
             notice_starts: p.notice_starts_at.map(china_time).unwrap_or_default(),
             notice_ends: p.notice_ends_at.map(china_time).unwrap_or_default(),
         }
@@ -631,7 +631,7 @@ fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
     }
     ProviderListingDecided {
         provider_name: p.name.clone(),
-        credit_code: p.credit_code.clone(),
+        credit_code: p.credit_code.to_string(),
         status: p.listing_status.to_string(),
         reason: if p.listing_status == ListingStatus::Listed {
             String::new()

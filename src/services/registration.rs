@@ -7,6 +7,7 @@ use super::contact_verification::{self as verification, Links};
 use super::{audit, Actor};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
+use crate::domain::CreditCode;
 use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -29,7 +30,7 @@ pub struct Registered<T> {
 pub(super) struct NewParty<'a> {
     pub kind: PartyKind,
     pub id: &'a str,
-    pub credit_code: &'a str,
+    pub credit_code: &'a CreditCode,
     pub name: &'a str,
     pub contact_email: &'a str,
     /// The audit action (`firm.registered`, `provider.applied`, ...).

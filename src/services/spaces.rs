@@ -76,7 +76,7 @@ impl SpaceView {
         Ok(SpaceView {
             kind: SpaceKind::parse(&r.kind).ok_or_else(|| AppError::internal("bad space kind"))?,
             id: r.id,
-            credit_code: r.credit_code,
+            credit_code: r.credit_code.into_string(),
             name: r.name,
             operator_name: r.operator_name,
             legal_representative: r.legal_representative,

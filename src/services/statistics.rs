@@ -218,7 +218,7 @@ pub fn year_status(
                 .or_insert_with(|| FilingStatus {
                     space_id: space.id.clone(),
                     space_name: space.name.clone(),
-                    credit_code: space.credit_code.clone(),
+                    credit_code: space.credit_code.to_string(),
                     schemes: Vec::new(),
                     state: FilingState::Due,
                     filed_at: None,

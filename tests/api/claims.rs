@@ -26,7 +26,7 @@ pub fn firm_row(
 ) -> FirmRow {
     FirmRow {
         id: id.into(),
-        credit_code: new_credit_code(),
+        credit_code: hechuang::domain::CreditCode::parse(&new_credit_code()).expect("a code"),
         name: name.into(),
         legal_representative: "张三".into(),
         actual_controller: controller.into(),

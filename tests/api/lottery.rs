@@ -287,6 +287,7 @@ fn firm_code(app: &TestApp, f: &Firm) -> String {
         .unwrap()
         .unwrap()
         .credit_code
+        .into_string()
 }
 
 #[actix_web::test]

@@ -266,7 +266,7 @@ fn check_payout_items(conn: &mut DbConnection) {
         payee_kind: "provider".into(),
         payee_id: new_id(),
         payee_name: "合肥迁移测试服务机构".into(),
-        credit_code: "91340100MA0000001X".into(),
+        credit_code: hechuang::domain::CreditCode::stored("91340100MA0000001X".into()),
         bank_name: "中国银行".into(),
         bank_account_name: "合肥迁移测试服务机构".into(),
         bank_account_no: "184661234567890".into(),

@@ -709,6 +709,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
             .unwrap()
             .unwrap()
             .credit_code
+            .into_string()
     };
     let users = app.get("/api/v1/users?per_page=100", Some(&w.admin)).await;
     let rev_id = users.body["items"]

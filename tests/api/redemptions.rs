@@ -139,6 +139,7 @@ async fn confirmed_orders_are_reviewed_published_and_become_payable() {
             .unwrap()
             .unwrap()
             .credit_code
+            .into_string()
     };
     let cid = user_id(&app, &admin, "rev_rda_conflict").await;
     let r = app

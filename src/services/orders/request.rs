@@ -160,7 +160,7 @@ fn prepare(
 
 fn ids_of_firm(f: &FirmRow) -> PartyIds<'_> {
     PartyIds {
-        credit_code: &f.credit_code,
+        credit_code: f.credit_code.as_str(),
         legal_representative: &f.legal_representative,
         actual_controller: &f.actual_controller,
     }
@@ -168,7 +168,7 @@ fn ids_of_firm(f: &FirmRow) -> PartyIds<'_> {
 
 fn ids_of_provider(p: &ProviderRow) -> PartyIds<'_> {
     PartyIds {
-        credit_code: &p.credit_code,
+        credit_code: p.credit_code.as_str(),
         legal_representative: &p.legal_representative,
         actual_controller: &p.actual_controller,
     }

@@ -394,7 +394,7 @@ pub fn resolve_dispute(
         crate::services::affiliations::not_affiliated(
             c,
             cx.actor,
-            &[&l.firm.credit_code, &l.provider.credit_code],
+            &[l.firm.credit_code.as_str(), l.provider.credit_code.as_str()],
         )?;
         o.resolution_note = Some(note);
         if action == OrderAction::CancelDisputed {

@@ -227,7 +227,7 @@ pub fn resolve_objection(
         super::super::affiliations::not_affiliated(
             c,
             actor,
-            &[&provider.credit_code, &firm.credit_code],
+            &[provider.credit_code.as_str(), firm.credit_code.as_str()],
         )?;
         objections::still_open(before.status)?;
         let after = RedemptionObjectionRow {

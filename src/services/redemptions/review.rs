@@ -53,7 +53,7 @@ pub fn decide(
         super::super::affiliations::not_affiliated(
             c,
             actor,
-            &[&provider.credit_code, &firm.credit_code],
+            &[provider.credit_code.as_str(), firm.credit_code.as_str()],
         )?;
         if before.status != RedemptionStatus::Submitted {
             return Err(AppError::of(ErrorCode::ItemAlreadyDecided));

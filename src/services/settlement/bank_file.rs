@@ -30,7 +30,7 @@ fn bank_rows(payouts: &[PayoutRow]) -> Vec<[String; 8]> {
             [
                 (i + 1).to_string(),
                 p.payee_name.clone(),
-                p.credit_code.clone(),
+                p.credit_code.to_string(),
                 p.bank_name.clone(),
                 p.bank_account_name.clone(),
                 p.bank_account_no.clone(),

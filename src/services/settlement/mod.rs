@@ -72,7 +72,7 @@ impl PayoutView {
             payee_kind: p.payee_kind,
             payee_id: p.payee_id,
             payee_name: p.payee_name,
-            credit_code: p.credit_code,
+            credit_code: p.credit_code.into_string(),
             bank_name: p.bank_name,
             bank_account_name: p.bank_account_name,
             bank_account_no: p.bank_account_no,

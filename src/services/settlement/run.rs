@@ -8,6 +8,7 @@ use crate::db::{self, ledger, parties, users, DbConnection};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
 use crate::domain::validation::FieldErrors;
+use crate::domain::CreditCode;
 use crate::domain::{new_id, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -29,7 +30,7 @@ struct Payee {
     kind: &'static str,
     id: String,
     name: String,
-    credit_code: String,
+    credit_code: CreditCode,
     bank_name: String,
     bank_account_name: String,
     bank_account_no: String,

@@ -66,7 +66,7 @@ pub fn decide(
         }
         let space =
             parties::space(c, &before.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
-        super::super::affiliations::not_affiliated(c, actor, &[&space.credit_code])?;
+        super::super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
         let mut after = EntitlementRow {
             decided_by: actor.user_id.clone(),
             decided_at: Some(now),

@@ -54,18 +54,7 @@ pub fn record_grant(
     actor: &Actor,
 ) -> AppResult<GrantRecorded> {
     let mut e = FieldErrors::new();
-    let credit_code = match crate::domain::CreditCode::parse(&input.credit_code) {
-        Ok(c) => c.to_string(),
-        Err(err) => {
-            e.add(
-                "credit_code",
-                ErrorCode::CreditCodeInvalid,
-                err.message_zh(),
-                err.message_en(),
-            );
-            String::new()
-        }
-    };
+    let credit_code = e.credit_code("credit_code", &input.credit_code);
     let name = e.text("beneficiary_name", &input.beneficiary_name, 200);
     let purpose = e.text("purpose", &input.purpose, 100);
     let source = e.text("source", &input.source, 200);
@@ -187,7 +176,7 @@ pub fn public_entitlements(
             .into_iter()
             .map(|(r, s)| PublicEntitlement {
                 space_name: s.name,
-                credit_code: s.credit_code,
+                credit_code: s.credit_code.into_string(),
                 policy_name: policy
                     .subsidies
                     .policy(&r.policy)

@@ -57,7 +57,7 @@ impl From<SupportGrantRow> for GrantView {
     fn from(g: SupportGrantRow) -> Self {
         GrantView {
             id: g.id,
-            credit_code: g.credit_code,
+            credit_code: g.credit_code.into_string(),
             beneficiary_name: g.beneficiary_name,
             purpose: g.purpose,
             covers_from: g.covers_from,
@@ -131,7 +131,7 @@ fn view(
         id: r.id,
         space_id: r.space_id,
         space_name: space.name.clone(),
-        credit_code: space.credit_code.clone(),
+        credit_code: space.credit_code.to_string(),
         policy: r.policy,
         period: r.period,
         purpose: r.purpose,

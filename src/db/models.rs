@@ -2,7 +2,7 @@
 
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{BatchId, EvidenceId, OrderId, ProgrammeId, VoucherId};
+use crate::domain::id::{BatchId, EvidenceId, OrderId, PayoutId, ProgrammeId, RunId, VoucherId};
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
@@ -606,7 +606,7 @@ pub struct StaffAffiliationRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = settlement_runs, treat_none_as_null = true)]
 pub struct SettlementRunRow {
-    pub id: String,
+    pub id: RunId,
     pub period: String,
     pub cutoff: NaiveDateTime,
     pub status: RunStatus,
@@ -632,8 +632,8 @@ pub struct SettlementRunRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = payouts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PayoutRow {
-    pub id: String,
-    pub run_id: String,
+    pub id: PayoutId,
+    pub run_id: RunId,
     pub reference: String,
     pub payee_kind: String,
     pub payee_id: String,
@@ -659,7 +659,7 @@ pub struct PayoutRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = settlement_holdbacks, treat_none_as_default_value = false)]
 pub struct HoldbackRow {
-    pub run_id: String,
+    pub run_id: RunId,
     pub payee_kind: String,
     pub payee_id: String,
     pub payee_name: String,

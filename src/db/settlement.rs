@@ -6,6 +6,7 @@ use super::schema::{
     subsidy_entitlements,
 };
 use super::DbConnection;
+use crate::domain::id::{PayoutId, RunId};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -89,7 +90,7 @@ pub fn payable_entitlements_by_space(
 /// month at most: read, then inserted.
 pub fn attach_entitlements(
     conn: &mut DbConnection,
-    run_id: &str,
+    run_id: &RunId,
     cutoff: NaiveDateTime,
 ) -> QueryResult<usize> {
     let rows: Vec<(String, String, Fen)> = subsidy_entitlements::table
@@ -155,11 +156,14 @@ pub fn update_run(conn: &mut DbConnection, row: &SettlementRunRow) -> QueryResul
         .execute(conn)
 }
 
-pub fn run(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
+pub fn run(conn: &mut DbConnection, id: &RunId) -> QueryResult<Option<SettlementRunRow>> {
     settlement_runs::table.find(id).first(conn).optional()
 }
 
-pub fn run_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SettlementRunRow>> {
+pub fn run_for_update(
+    conn: &mut DbConnection,
+    id: &RunId,
+) -> QueryResult<Option<SettlementRunRow>> {
     first_for_update!(conn, settlement_runs::table.find(id))
 }
 
@@ -210,7 +214,7 @@ diesel::table! {
 /// doubles the cost of each insert.)
 pub fn attach_redemption_items(
     conn: &mut DbConnection,
-    run_id: &str,
+    run_id: &RunId,
     cutoff: NaiveDateTime,
 ) -> QueryResult<usize> {
     macro_rules! candidates {
@@ -290,7 +294,7 @@ pub fn attach_redemption_items(
 /// later payout).
 pub fn set_items_of_payout(
     conn: &mut DbConnection,
-    payout_id: &str,
+    payout_id: &PayoutId,
     from: &str,
     to: &str,
     release: bool,
@@ -362,7 +366,7 @@ pub fn set_items_of_payout(
     Ok(n)
 }
 
-pub fn payouts_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<PayoutRow>> {
+pub fn payouts_of(conn: &mut DbConnection, run_id: &RunId) -> QueryResult<Vec<PayoutRow>> {
     payouts::table
         .filter(payouts::run_id.eq(run_id))
         .order(payouts::reference.asc())
@@ -372,11 +376,11 @@ pub fn payouts_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<Payo
 /// How many payouts of each of `run_ids` are in each status: (run, status, count).
 pub fn payout_tallies(
     conn: &mut DbConnection,
-    run_ids: &[String],
-) -> QueryResult<Vec<(String, PayoutStatus, i64)>> {
+    run_ids: &[RunId],
+) -> QueryResult<Vec<(RunId, PayoutStatus, i64)>> {
     let mut out = Vec::new();
     for chunk in run_ids.chunks(super::vouchers::CHUNK) {
-        let rows: Vec<(String, PayoutStatus, i64)> = payouts::table
+        let rows: Vec<(RunId, PayoutStatus, i64)> = payouts::table
             .filter(payouts::run_id.eq_any(chunk))
             .group_by((payouts::run_id, payouts::status))
             .select((payouts::run_id, payouts::status, diesel::dsl::count_star()))
@@ -386,7 +390,7 @@ pub fn payout_tallies(
     Ok(out)
 }
 
-pub fn payout_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PayoutRow>> {
+pub fn payout_for_update(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<Option<PayoutRow>> {
     first_for_update!(conn, payouts::table.find(id))
 }
 
@@ -396,7 +400,7 @@ pub fn update_payout(conn: &mut DbConnection, row: &PayoutRow) -> QueryResult<us
         .execute(conn)
 }
 
-pub fn holdbacks_of(conn: &mut DbConnection, run_id: &str) -> QueryResult<Vec<HoldbackRow>> {
+pub fn holdbacks_of(conn: &mut DbConnection, run_id: &RunId) -> QueryResult<Vec<HoldbackRow>> {
     settlement_holdbacks::table
         .filter(settlement_holdbacks::run_id.eq(run_id))
         .order(settlement_holdbacks::payee_name.asc())

@@ -169,4 +169,6 @@ id_columns! {
     EvidenceId => EvidenceIdColumn,
     ProgrammeId => ProgrammeIdColumn,
     BatchId => BatchIdColumn,
+    RunId => RunIdColumn,
+    PayoutId => PayoutIdColumn,
 }

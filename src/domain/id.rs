@@ -129,6 +129,10 @@ ids! {
     ProgrammeId => "programme",
     /// A batch of a programme (期次).
     BatchId => "batch",
+    /// A settlement run (结算批次).
+    RunId => "settlement run",
+    /// A payout of a settlement run (付款记录).
+    PayoutId => "payout",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

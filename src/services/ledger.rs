@@ -173,9 +173,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             payout_status.insert(p.id.as_str(), p.status.as_str());
             let pending = p.status == PayoutStatus::Pending;
             check(
-                Account::payout(&p.id).into_string(),
+                Account::payout(p.id.as_str()).into_string(),
                 if pending { w(p.amount_fen) } else { 0 },
-                balance(Account::payout(&p.id).as_str()),
+                balance(Account::payout(p.id.as_str()).as_str()),
             );
             check(
                 format!("payout_items:{}", p.id),

@@ -7,12 +7,13 @@ use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, val, wire};
+use crate::domain::id::{PayoutId, RunId};
 use crate::domain::settlement::Period;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::http::handlers::settlement::attachment;
-use crate::http::{db, path_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::settlement::{
     self as svc, FileFormat, PayoutResult, PeriodReport, RunDecision,
 };
@@ -142,11 +143,11 @@ async fn prepare(
 async fn run_page(
     state: &State,
     d: &Desk,
-    id: &str,
+    id: &RunId,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let rid = id.to_string();
+    let rid = id.clone();
     let r = db(state, move |c| svc::get(c, &rid)).await?;
     let stage = wire(&r.stage);
     let payouts: Vec<_> = r
@@ -201,7 +202,7 @@ async fn run(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE_READ);
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     Ok(run_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
@@ -213,7 +214,7 @@ async fn decide(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let p = Posted(form.into_inner());
     let rid = id.clone();
     let r = d
@@ -250,7 +251,7 @@ async fn bank_file(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let p = Posted(form.into_inner());
     let format = match p.get("format") {
         "xlsx" => FileFormat::Xlsx,
@@ -284,9 +285,9 @@ async fn record(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
-    let id = path_id(&path, "payout")?;
+    let id: PayoutId = typed_id(&path)?;
     let p = Posted(form.into_inner());
-    let run_id = path_id(p.get("_run"), "settlement run")?;
+    let run_id: RunId = typed_id(p.get("_run"))?;
     let pid = id.clone();
     let r = d
         .attempt_all(
@@ -319,7 +320,7 @@ async fn import(
     parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, FINANCE);
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let too_large = AppError::of(ErrorCode::ResultFileTooLarge);
     let (p, read) = super::desk::read_multipart(
         parts,

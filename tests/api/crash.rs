@@ -7,6 +7,7 @@
 use crate::claims::bulk_firms;
 use crate::helpers::{config_dir, free_port, spawn_app, TestApp};
 use chrono::Duration;
+use hechuang::domain::id::RunId;
 use hechuang::domain::Role;
 use rand::Rng;
 use serde_json::{json, Value};
@@ -255,7 +256,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
 /// The payouts of a run as stored: (reference, status).
 fn payouts(app: &TestApp, run: &str) -> Vec<(String, String)> {
     let mut c = app.conn();
-    hechuang::db::settlement::payouts_of(&mut c, run)
+    hechuang::db::settlement::payouts_of(&mut c, &RunId::parse(run).expect("a run id"))
         .unwrap()
         .into_iter()
         .map(|p| (p.reference, p.status.to_string()))
@@ -296,12 +297,13 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
     let today = hechuang::domain::china_time(chrono::Utc::now().naive_utc()).date();
     let mut results = String::from("reference,status,amount,bank_reference,paid_on,reason\n");
     let mut c = app.conn();
-    for p in hechuang::db::settlement::payouts_of(&mut c, &run).unwrap() {
+    let run_id = RunId::parse(&run).expect("a run id");
+    for p in hechuang::db::settlement::payouts_of(&mut c, &run_id).unwrap() {
         results.push_str(&format!(
             "{},成功,{},BOC{},{today},\n",
             p.reference,
             p.amount_fen,
-            &p.id[p.id.len() - 8..]
+            &p.id.as_str()[p.id.as_str().len() - 8..]
         ));
     }
     drop(c);

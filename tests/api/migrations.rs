@@ -7,7 +7,7 @@ use diesel::{Connection, PgConnection, QueryDsl, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use hechuang::db::models::{BatchRow, ClaimOutcomeRow, ProgrammeRow, VoucherRow};
 use hechuang::db::{vouchers, DbConnection, PG_MIGRATIONS, SQLITE_MIGRATIONS};
-use hechuang::domain::id::{BatchId, ProgrammeId};
+use hechuang::domain::id::{BatchId, PayoutId, ProgrammeId, RunId};
 use hechuang::domain::new_id;
 use hechuang::domain::Fen;
 
@@ -240,7 +240,7 @@ fn check_payout_items(conn: &mut DbConnection) {
     use hechuang::db::models::{PayoutRow, SettlementRunRow};
     let now = chrono::Utc::now().naive_utc();
     let run = SettlementRunRow {
-        id: new_id(),
+        id: RunId::new(),
         period: "2026-10".into(),
         cutoff: now,
         status: hechuang::domain::settlement::RunStatus::Prepared,
@@ -260,7 +260,7 @@ fn check_payout_items(conn: &mut DbConnection) {
         exported_at: None,
     };
     let payout = PayoutRow {
-        id: new_id(),
+        id: PayoutId::new(),
         run_id: run.id.clone(),
         reference: "HC202610-1-00001".into(),
         payee_kind: "provider".into(),
@@ -291,7 +291,7 @@ fn check_payout_items(conn: &mut DbConnection) {
         )
     };
     let kept_item = new_id();
-    exec(conn, &item(&payout.id, &kept_item)).unwrap();
+    exec(conn, &item(payout.id.as_str(), &kept_item)).unwrap();
 
     let applied = hechuang::db::run_migrations(conn).unwrap();
     assert_eq!(
@@ -329,7 +329,7 @@ fn check_payout_items(conn: &mut DbConnection) {
     assert!(exec(conn, &renamed).is_err());
     // What the application does still works: another item, letting go of one, a
     // payout's result.
-    exec(conn, &item(&payout.id, &new_id())).unwrap();
+    exec(conn, &item(payout.id.as_str(), &new_id())).unwrap();
     let released = format!("UPDATE payout_items SET live = false WHERE item_id = '{kept_item}'");
     assert_eq!(exec(conn, &released).unwrap(), 1);
     let failed = format!(

@@ -1,9 +1,10 @@
 //! Settlement runs, payouts, bank files, payment results and period reports.
 
+use crate::domain::id::{PayoutId, RunId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
-use crate::http::{db, page, path_id, JsonBody, State};
+use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::settlement::{
     self as svc, FileFormat, ImportReport, PayoutResult, PayoutView, PeriodReport, Prepared,
     ReversalInput, RunDecision, RunView,
@@ -77,7 +78,7 @@ pub async fn get(
     _auth: Auth<FinanceRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -94,7 +95,7 @@ pub async fn decide(
     body: JsonBody<RunDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -154,7 +155,7 @@ pub async fn bank_file(
     path: web::Path<String>,
     q: web::Query<FormatQuery>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let format = file_format(&q)?;
     let now = state.clock.now();
     let (bytes, sha, name) = db(&state, move |c| {
@@ -182,7 +183,7 @@ pub async fn import_results(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "settlement run")?;
+    let id: RunId = typed_id(&path)?;
     let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
@@ -210,7 +211,7 @@ pub async fn record(
     body: JsonBody<PayoutResult>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "payout")?;
+    let id: PayoutId = typed_id(&path)?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -234,7 +235,7 @@ pub async fn reverse(
     body: JsonBody<ReversalInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "payout")?;
+    let id: PayoutId = typed_id(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -4,6 +4,7 @@
 use crate::db::models::PayoutRow;
 use crate::db::settlement as repo;
 use crate::db::{self, DbConnection};
+use crate::domain::id::RunId;
 use crate::domain::settlement::RunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -122,7 +123,7 @@ pub fn xlsx_bytes<R: AsRef<[String]>>(
 /// export; every later export must give the same bytes).
 pub fn export(
     conn: &mut DbConnection,
-    run_id: &str,
+    run_id: &RunId,
     format: FileFormat,
     now: NaiveDateTime,
     actor: &Actor,
@@ -166,7 +167,7 @@ pub fn export(
                     audit::Change {
                         action: "settlement.exported",
                         entity_type: "settlement_run",
-                        entity_id: run_id,
+                        entity_id: run_id.as_str(),
                         before: snapshot(&before),
                         after: snapshot(&after),
                     },
@@ -176,7 +177,7 @@ pub fn export(
         let name = format!(
             "bank-{}-{}.{}",
             before.period,
-            &run_id[run_id.len() - 6..],
+            &run_id.as_str()[run_id.as_str().len() - 6..],
             match format {
                 FileFormat::Csv => "csv",
                 FileFormat::Xlsx => "xlsx",

@@ -26,6 +26,7 @@ use super::{Page, Paged};
 use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::DbConnection;
+use crate::domain::id::{PayoutId, RunId};
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
 use crate::error::ErrorCode;
@@ -67,7 +68,7 @@ impl PayoutView {
     fn from_row(p: PayoutRow) -> AppResult<Self> {
         Ok(PayoutView {
             status: p.status,
-            id: p.id,
+            id: p.id.into_string(),
             reference: p.reference,
             payee_kind: p.payee_kind,
             payee_id: p.payee_id,
@@ -171,7 +172,7 @@ impl RunView {
             status,
             stage: run_stage(status, r.exported_at.is_some(), results.pending),
             results,
-            id: r.id,
+            id: r.id.into_string(),
             period: r.period,
             cutoff: r.cutoff,
             origin: r.origin,
@@ -196,8 +197,8 @@ impl RunView {
 
 /// Views of `rows`, with their payouts tallied.
 fn views(c: &mut DbConnection, rows: Vec<SettlementRunRow>) -> AppResult<Vec<RunView>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut tallies: BTreeMap<String, PayoutTally> = BTreeMap::new();
+    let ids: Vec<RunId> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tallies: BTreeMap<RunId, PayoutTally> = BTreeMap::new();
     for (run, status, n) in repo::payout_tallies(c, &ids)? {
         tallies.entry(run).or_default().add(status, n);
     }
@@ -246,7 +247,7 @@ pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<RunView> {
+pub fn get(conn: &mut DbConnection, id: &RunId) -> AppResult<RunView> {
     let r = repo::run(conn, id)?.ok_or_else(|| AppError::not_found("settlement run"))?;
     full(conn, r)
 }

@@ -121,7 +121,7 @@ fn apply_result(
                 c,
                 &Transaction::transfer(
                     "payout_paid",
-                    Account::payout(&before.id),
+                    Account::payout(before.id.as_str()),
                     Account::paid(&before.payee_id),
                     before.amount_fen,
                 ),
@@ -147,7 +147,7 @@ fn apply_result(
                 c,
                 &Transaction::transfer(
                     "payout_failed",
-                    Account::payout(&before.id),
+                    Account::payout(before.id.as_str()),
                     payable,
                     before.amount_fen,
                 ),
@@ -173,7 +173,7 @@ fn apply_result(
         audit::Change {
             action: &format!("payout.{}", after.status),
             entity_type: "payout",
-            entity_id: &before.id,
+            entity_id: before.id.as_str(),
             before: snapshot(&before),
             after: snapshot(&after),
         },
@@ -203,7 +203,7 @@ fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementR
 pub fn record(
     conn: &mut DbConnection,
     templates: &Templates,
-    payout_id: &str,
+    payout_id: &PayoutId,
     input: &PayoutResult,
     now: NaiveDateTime,
     actor: &Actor,
@@ -228,7 +228,7 @@ pub struct ReversalInput {
 /// Reverses a paid payout (the bank returned the money): its items are payable again.
 pub fn reverse(
     conn: &mut DbConnection,
-    payout_id: &str,
+    payout_id: &PayoutId,
     input: &ReversalInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -268,7 +268,7 @@ pub fn reverse(
             audit::Change {
                 action: "payout.reversed",
                 entity_type: "payout",
-                entity_id: payout_id,
+                entity_id: payout_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -376,7 +376,7 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
 pub fn import(
     conn: &mut DbConnection,
     templates: &Templates,
-    run_id: &str,
+    run_id: &RunId,
     bytes: &[u8],
     now: NaiveDateTime,
     actor: &Actor,
@@ -386,7 +386,7 @@ pub fn import(
         let run = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
         check_recordable(&run)?;
-        let by_ref: BTreeMap<String, String> = repo::payouts_of(c, run_id)?
+        let by_ref: BTreeMap<String, PayoutId> = repo::payouts_of(c, run_id)?
             .into_iter()
             .map(|p| (p.reference, p.id))
             .collect();
@@ -434,7 +434,7 @@ pub fn import(
             audit::Change {
                 action: "settlement.results_imported",
                 entity_type: "settlement_run",
-                entity_id: run_id,
+                entity_id: run_id.as_str(),
                 before: None,
                 after: serde_json::to_string(&report).ok(),
             },

@@ -9,7 +9,7 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
-use crate::domain::{new_id, Fen};
+use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, SettlementAwaitingApproval, Templates};
@@ -111,7 +111,7 @@ pub fn prepare(
             });
         }
         payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-        let run_id = new_id();
+        let run_id = RunId::new();
         let (mut payouts, mut held) = (Vec::new(), Vec::new());
         for p in payees {
             let (count, amount) = (p.count, p.amount);
@@ -133,7 +133,7 @@ pub fn prepare(
                 continue;
             }
             payouts.push(PayoutRow {
-                id: new_id(),
+                id: PayoutId::new(),
                 run_id: run_id.clone(),
                 reference: payout_reference(period, attempt, payouts.len() + 1),
                 payee_kind: p.kind.into(),
@@ -190,7 +190,7 @@ pub fn prepare(
         let moves = payouts.iter().map(|p| {
             (
                 Account::payable(&p.payee_id),
-                Account::payout(&p.id),
+                Account::payout(p.id.as_str()),
                 p.amount_fen,
             )
         });
@@ -202,7 +202,7 @@ pub fn prepare(
             audit::Change {
                 action: "settlement.prepared",
                 entity_type: "settlement_run",
-                entity_id: &run.id,
+                entity_id: run.id.as_str(),
                 before: None,
                 after: snapshot(&run),
             },
@@ -269,7 +269,7 @@ pub struct RunDecision {
 /// rejection sends every item back to payable for the next run.
 pub fn decide(
     conn: &mut DbConnection,
-    run_id: &str,
+    run_id: &RunId,
     input: &RunDecision,
     now: NaiveDateTime,
     actor: &Actor,
@@ -309,7 +309,7 @@ pub fn decide(
                 for p in payouts {
                     repo::set_items_of_payout(c, &p.id, "payable", "payable", true, now)?;
                     back.push((
-                        Account::payout(&p.id),
+                        Account::payout(p.id.as_str()),
                         Account::payable(&p.payee_id),
                         p.amount_fen,
                     ));
@@ -333,7 +333,7 @@ pub fn decide(
             audit::Change {
                 action,
                 entity_type: "settlement_run",
-                entity_id: run_id,
+                entity_id: run_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },

@@ -71,9 +71,10 @@ impl FromSql<BigInt, Sqlite> for Fen {
     }
 }
 
-/// Enums stored as their wire names (`text_enum!`'s `as_str` and `parse`).
-macro_rules! text_columns {
-    ($($ty:ty => $proxy:ident),* $(,)?) => {$(
+/// A domain type stored as text: written as its `as_str()`, read back through `read`
+/// (a `fn(String) -> deserialize::Result<Self>`).
+macro_rules! text_column {
+    ($ty:ty, $proxy:ident, $read:expr) => {
         column_type!($ty, $proxy, Text);
 
         impl ToSql<Text, Pg> for $ty {
@@ -91,21 +92,25 @@ macro_rules! text_columns {
 
         impl FromSql<Text, Pg> for $ty {
             fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-                let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-                <$ty>::parse(&text).ok_or_else(|| {
-                    format!("{} names no {}", text, stringify!($ty)).into()
-                })
+                <String as FromSql<Text, Pg>>::from_sql(bytes).and_then($read)
             }
         }
 
         impl FromSql<Text, Sqlite> for $ty {
             fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-                let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
-                <$ty>::parse(&text).ok_or_else(|| {
-                    format!("{} names no {}", text, stringify!($ty)).into()
-                })
+                <String as FromSql<Text, Sqlite>>::from_sql(bytes).and_then($read)
             }
         }
+    };
+}
+
+/// Enums stored as their wire names (`text_enum!`'s `as_str` and `parse`).
+macro_rules! text_columns {
+    ($($ty:ty => $proxy:ident),* $(,)?) => {$(
+        text_column!($ty, $proxy, |text: String| {
+            <$ty>::parse(&text)
+                .ok_or_else(|| format!("{} names no {}", text, stringify!($ty)).into())
+        });
     )*};
 }
 
@@ -129,39 +134,13 @@ text_columns! {
 /// parsed or made here, so reading one back does not parse it again.
 macro_rules! id_columns {
     ($($ty:ident => $proxy:ident),* $(,)?) => {$(
-        id_columns!(@one crate::domain::id::$ty, $proxy);
+        text_column!(crate::domain::id::$ty, $proxy, |text| Ok(crate::domain::id::$ty::stored(text)));
     )*};
-    (@one $ty:ty, $proxy:ident) => {
-        column_type!($ty, $proxy, Text);
-
-        impl ToSql<Text, Pg> for $ty {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-                <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
-            }
-        }
-
-        impl ToSql<Text, Sqlite> for $ty {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-                out.set_value(self.as_str());
-                Ok(IsNull::No)
-            }
-        }
-
-        impl FromSql<Text, Pg> for $ty {
-            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-                <String as FromSql<Text, Pg>>::from_sql(bytes).map(Self::stored)
-            }
-        }
-
-        impl FromSql<Text, Sqlite> for $ty {
-            fn from_sql(bytes: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-                <String as FromSql<Text, Sqlite>>::from_sql(bytes).map(Self::stored)
-            }
-        }
-    };
 }
 
-id_columns!(@one crate::domain::CreditCode, CreditCodeColumn);
+text_column!(crate::domain::CreditCode, CreditCodeColumn, |text| Ok(
+    crate::domain::CreditCode::stored(text)
+));
 
 id_columns! {
     OrderId => OrderIdColumn,

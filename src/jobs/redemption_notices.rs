@@ -3,6 +3,7 @@
 
 use super::{BackgroundJob, Context, Outcome, Work};
 use crate::services::{self, Actor};
+use std::sync::Arc;
 
 pub(super) struct RedemptionNotices;
 
@@ -20,9 +21,11 @@ impl BackgroundJob for RedemptionNotices {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let now = cx.now;
+            let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
             let r = cx
-                .db(move |c| services::redemptions::conclude_notices(c, now, &Actor::system()))
+                .db(move |c| {
+                    services::redemptions::conclude_notices(c, &templates, now, &Actor::system())
+                })
                 .await?;
             Ok(Outcome::done(
                 r.payable.len(),

@@ -1,14 +1,20 @@
 //! Objections to a public notice (公示异议), the same for a provider's listing and for a
 //! redemption item: anyone may object while the notice runs; a reviewer upholds or
 //! dismisses each objection once; a notice ends by itself only with no objection open
-//! or upheld (`domain::party::notice_outcome`). What differs, the rows and what an
-//! upheld objection undoes, stays with each subject (`providers`, `redemptions`).
+//! or upheld (`domain::party::notice_outcome`). The flow is written once here
+//! ([`file`], [`resolve`], [`conclude`]); what differs, the rows and what an upheld
+//! objection or the end of a notice does, each subject says through [`Notice`]
+//! (`providers`, `redemptions::notice`).
 
-use crate::domain::party::ObjectionStatus;
+use super::{audit, snapshot, Acting, Actor};
+use crate::db::{self, DbConnection};
+use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::notify::Templates;
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -98,6 +104,246 @@ pub(super) fn open_and_upheld(statuses: impl Iterator<Item = ObjectionStatus>) -
             upheld + usize::from(s == ObjectionStatus::Upheld),
         )
     })
+}
+
+/// An objection row, whichever notice it was filed against.
+pub(super) trait Objection: Serialize + Clone {
+    fn open(subject_id: &str, who: Objector, now: NaiveDateTime) -> Self;
+    fn id(&self) -> &str;
+    fn status(&self) -> ObjectionStatus;
+    /// The objection resolved to `status` with the reviewer's note.
+    fn resolved(&self, status: ObjectionStatus, note: &str, by: &Actor, now: NaiveDateTime)
+        -> Self;
+}
+
+/// Makes a subject's objection row an [`Objection`] and its view `From` it; the rows
+/// differ only in the name of the field that points at the subject.
+macro_rules! objection_rows {
+    ($($row:ident . $subject:ident => $view:path),+ $(,)?) => {$(
+        impl $crate::services::objections::Objection for $row {
+            fn open(
+                subject_id: &str,
+                who: $crate::services::objections::Objector,
+                now: chrono::NaiveDateTime,
+            ) -> Self {
+                $row {
+                    id: $crate::domain::new_id(),
+                    $subject: subject_id.to_string(),
+                    objector_name: who.name,
+                    objector_contact: who.contact,
+                    reason: who.reason,
+                    status: $crate::domain::party::ObjectionStatus::Open,
+                    resolution_note: None,
+                    resolved_by: None,
+                    resolved_at: None,
+                    filed_at: now,
+                }
+            }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn status(&self) -> $crate::domain::party::ObjectionStatus {
+                self.status
+            }
+            fn resolved(
+                &self,
+                status: $crate::domain::party::ObjectionStatus,
+                note: &str,
+                by: &$crate::services::Actor,
+                now: chrono::NaiveDateTime,
+            ) -> Self {
+                $row {
+                    status,
+                    resolution_note: Some(note.to_string()),
+                    resolved_by: by.user_id.clone(),
+                    resolved_at: Some(now),
+                    ..self.clone()
+                }
+            }
+        }
+
+        impl From<$row> for $view {
+            fn from(r: $row) -> Self {
+                Self {
+                    id: r.id,
+                    $subject: r.$subject,
+                    objector_name: r.objector_name,
+                    objector_contact: r.objector_contact,
+                    reason: r.reason,
+                    status: r.status,
+                    resolution_note: r.resolution_note,
+                    resolved_at: r.resolved_at,
+                    filed_at: r.filed_at,
+                }
+            }
+        }
+    )+};
+}
+
+pub(super) use objection_rows;
+
+/// What a public notice runs on: a provider's listing or a redemption item.
+pub(super) trait Notice {
+    type Subject: Serialize + Clone;
+    type Objection: Objection;
+    /// The audit actions' prefix (`provider`, `redemption`).
+    const ACTION: &'static str;
+    /// The audit entity of an objection.
+    const OBJECTION_ENTITY: &'static str;
+    /// What is not found when the id names nothing.
+    const NOT_FOUND: &'static str;
+    /// The subject in both languages, for "not on notice".
+    const WHAT: (&'static str, &'static str);
+
+    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Subject>>;
+    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Subject>>;
+    /// When the subject's notice ends, if it is on notice.
+    fn on_notice(s: &Self::Subject) -> Option<NaiveDateTime>;
+    /// The subjects whose notice has ended by `now`.
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>>;
+
+    fn insert_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<()>;
+    fn lock_objection(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Objection>>;
+    fn update_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<usize>;
+    fn objections_of(c: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<Self::Objection>>;
+
+    /// Refused when this reviewer may not resolve this objection.
+    fn may_resolve(_: &mut DbConnection, _: &Actor, _: &Self::Objection) -> AppResult<()> {
+        Ok(())
+    }
+    /// An upheld objection undoes the subject, if it is still on notice.
+    fn uphold(
+        c: &mut DbConnection,
+        templates: &Templates,
+        by: Acting<'_>,
+        o: &Self::Objection,
+        note: &str,
+    ) -> AppResult<()>;
+    /// The notice ended without an objection open or upheld: the subject goes on.
+    fn conclude(
+        c: &mut DbConnection,
+        templates: &Templates,
+        by: Acting<'_>,
+        before: &Self::Subject,
+    ) -> AppResult<()>;
+}
+
+/// Anyone may object while the notice runs.
+pub(super) fn file<N: Notice>(
+    conn: &mut DbConnection,
+    subject_id: &str,
+    input: &ObjectionInput,
+    by: Acting<'_>,
+) -> AppResult<N::Objection> {
+    let row = N::Objection::open(subject_id, objector(input)?, by.now);
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let s = N::lock(c, subject_id)?.ok_or_else(|| AppError::not_found(N::NOT_FOUND))?;
+        let ends = N::on_notice(&s);
+        notice_running(ends.is_some(), ends, by.now, N::WHAT)?;
+        N::insert_objection(c, &row)?;
+        audit::record(
+            c,
+            by.actor,
+            by.now,
+            audit::Change {
+                action: &format!("{}.objection_filed", N::ACTION),
+                entity_type: N::OBJECTION_ENTITY,
+                entity_id: row.id(),
+                before: None,
+                after: snapshot(&row),
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(row)
+}
+
+/// The objections filed against one subject, oldest first.
+pub(super) fn list<N: Notice>(
+    conn: &mut DbConnection,
+    subject_id: &str,
+) -> AppResult<Vec<N::Objection>> {
+    N::subject(conn, subject_id)?.ok_or_else(|| AppError::not_found(N::NOT_FOUND))?;
+    Ok(N::objections_of(conn, subject_id)?)
+}
+
+/// A reviewer decides an objection once; an upheld one undoes the subject at once.
+pub(super) fn resolve<N: Notice>(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    objection_id: &str,
+    input: &ObjectionResolution,
+    by: Acting<'_>,
+) -> AppResult<N::Objection> {
+    let (status, note) = resolution(input)?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            N::lock_objection(c, objection_id)?.ok_or_else(|| AppError::not_found("objection"))?;
+        N::may_resolve(c, by.actor, &before)?;
+        still_open(before.status())?;
+        let after = before.resolved(status, &note, by.actor, by.now);
+        N::update_objection(c, &after)?;
+        audit::record(
+            c,
+            by.actor,
+            by.now,
+            audit::Change {
+                action: &format!("{}.objection_{}", N::ACTION, status.as_str()),
+                entity_type: N::OBJECTION_ENTITY,
+                entity_id: objection_id,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
+        )?;
+        if status == ObjectionStatus::Upheld {
+            N::uphold(c, templates, by, &before, &note)?;
+        }
+        Ok(after)
+    })
+}
+
+/// What the end of the notices did: the subjects that went on, and those whose notice
+/// ended but which wait for objections to be decided.
+pub(super) struct Concluded {
+    pub went_on: Vec<String>,
+    pub awaiting_objections: Vec<String>,
+}
+
+/// Concludes every notice that has ended without an open or upheld objection. Each
+/// subject in its own transaction, re-checked under its row lock, so running this
+/// twice, or on two servers at once, moves each subject once.
+pub(super) fn conclude<N: Notice>(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    by: Acting<'_>,
+) -> AppResult<Concluded> {
+    let mut report = Concluded {
+        went_on: Vec::new(),
+        awaiting_objections: Vec::new(),
+    };
+    for id in N::ended(conn, by.now)? {
+        let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
+            let Some(before) = N::lock(c, &id)? else {
+                return Ok(None);
+            };
+            let Some(end) = N::on_notice(&before) else {
+                return Ok(None);
+            };
+            let filed = N::objections_of(c, &id)?;
+            let (open, upheld) = open_and_upheld(filed.iter().map(|o| o.status()));
+            let outcome = notice_outcome(by.now, end, open, upheld);
+            if outcome == NoticeOutcome::List {
+                N::conclude(c, templates, by, &before)?;
+            }
+            Ok(Some(outcome))
+        })?;
+        match outcome {
+            Some(NoticeOutcome::List) => report.went_on.push(id),
+            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
+            _ => {}
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

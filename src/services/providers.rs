@@ -9,9 +9,7 @@ use super::Acting;
 use super::{audit, objections, snapshot, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
-use crate::domain::party::{
-    notice_outcome, notice_window, ListingStatus, NoticeOutcome, ObjectionStatus,
-};
+use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::ErrorCode;
@@ -20,6 +18,7 @@ use crate::notify::{
     china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
 };
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -157,22 +156,6 @@ pub struct ObjectionView {
     pub resolved_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub filed_at: NaiveDateTime,
-}
-
-impl ObjectionView {
-    fn from_row(r: ObjectionRow) -> AppResult<Self> {
-        Ok(ObjectionView {
-            status: r.status,
-            id: r.id,
-            provider_id: r.provider_id,
-            objector_name: r.objector_name,
-            objector_contact: r.objector_contact,
-            reason: r.reason,
-            resolution_note: r.resolution_note,
-            resolved_at: r.resolved_at,
-            filed_at: r.filed_at,
-        })
-    }
 }
 
 /// A provider applies to be listed; the application goes to review once the contact
@@ -413,20 +396,15 @@ pub fn decide_listing(
         if target == ListingStatus::Listed && after.listed_at.is_none() {
             after.listed_at = Some(now);
         }
-        repo::update_provider(c, &after)?;
-        audit::record(
+        let action = format!("provider.{}", target.as_str());
+        moved(
             c,
-            actor,
-            now,
-            audit::Change {
-                action: &format!("provider.{}", target.as_str()),
-                entity_type: "provider",
-                entity_id: provider_id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            templates,
+            Acting { now, actor },
+            &action,
+            &before,
+            &after,
         )?;
-        super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
         load_view(c, after)
     })
 }
@@ -439,52 +417,12 @@ pub fn file_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ObjectionView> {
-    let who = objections::objector(input)?;
-    let row = ObjectionRow {
-        id: new_id(),
-        provider_id: provider_id.to_string(),
-        objector_name: who.name,
-        objector_contact: who.contact,
-        reason: who.reason,
-        status: ObjectionStatus::Open,
-        resolution_note: None,
-        resolved_by: None,
-        resolved_at: None,
-        filed_at: now,
-    };
-    db::write_tx(conn, |c| -> AppResult<_> {
-        let p = repo::provider_for_update(c, provider_id)?
-            .ok_or_else(|| AppError::not_found("provider"))?;
-        objections::notice_running(
-            p.listing_status == ListingStatus::InNotice,
-            p.notice_ends_at,
-            now,
-            ("服务机构", "provider"),
-        )?;
-        repo::insert_objection(c, &row)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: "provider.objection_filed",
-                entity_type: "provider_objection",
-                entity_id: &row.id,
-                before: None,
-                after: snapshot(&row),
-            },
-        )?;
-        Ok(())
-    })?;
-    ObjectionView::from_row(row)
+    objections::file::<Listing>(conn, provider_id, input, Acting { now, actor }).map(Into::into)
 }
 
 pub fn objections(conn: &mut DbConnection, provider_id: &str) -> AppResult<Vec<ObjectionView>> {
-    repo::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
-    repo::objections_of(conn, provider_id)?
-        .into_iter()
-        .map(ObjectionView::from_row)
-        .collect()
+    let rows = objections::list::<Listing>(conn, provider_id)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// A reviewer decides an objection; an upheld one fails the application at once.
@@ -496,62 +434,8 @@ pub fn resolve_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ObjectionView> {
-    let (status, note) = objections::resolution(input)?;
-    let row = db::write_tx(conn, |c| -> AppResult<_> {
-        let before = repo::objection_for_update(c, objection_id)?
-            .ok_or_else(|| AppError::not_found("objection"))?;
-        objections::still_open(before.status)?;
-        let after = ObjectionRow {
-            status,
-            resolution_note: Some(note.clone()),
-            resolved_by: actor.user_id.clone(),
-            resolved_at: Some(now),
-            ..before.clone()
-        };
-        repo::update_objection(c, &after)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: &format!("provider.objection_{}", status.as_str()),
-                entity_type: "provider_objection",
-                entity_id: objection_id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )?;
-        if status == ObjectionStatus::Upheld {
-            let p = repo::provider_for_update(c, &before.provider_id)?
-                .ok_or_else(|| AppError::not_found("provider"))?;
-            if p.listing_status == ListingStatus::InNotice {
-                let rejected = ProviderRow {
-                    listing_status: ListingStatus::Rejected,
-                    decision_reason: Some(format!("公示异议成立：{note}")),
-                    reviewed_by: actor.user_id.clone(),
-                    reviewed_at: Some(now),
-                    updated_at: now,
-                    ..p.clone()
-                };
-                repo::update_provider(c, &rejected)?;
-                audit::record(
-                    c,
-                    actor,
-                    now,
-                    audit::Change {
-                        action: "provider.rejected",
-                        entity_type: "provider",
-                        entity_id: &p.id,
-                        before: snapshot(&p),
-                        after: snapshot(&rejected),
-                    },
-                )?;
-                super::outbox::enqueue(c, templates, vec![listing_email(&rejected, now)], now)?;
-            }
-        }
-        Ok(after)
-    })?;
-    ObjectionView::from_row(row)
+    let by = Acting { now, actor };
+    objections::resolve::<Listing>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -560,61 +444,124 @@ pub struct ConcludeReport {
     pub awaiting_objections: Vec<String>,
 }
 
-/// Lists every provider whose notice has ended without an open or upheld objection.
-/// Each provider is concluded in its own transaction and re-checked under its row
-/// lock, so running this twice, or on two servers at once, lists each provider once.
+/// Lists every provider whose notice has ended without an open or upheld objection,
+/// each once however often or wherever this runs (`objections::conclude`).
 pub fn conclude_notices(
     conn: &mut DbConnection,
     templates: &Templates,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ConcludeReport> {
-    let mut report = ConcludeReport::default();
-    for id in repo::notices_ended(conn, now)? {
-        let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
-            let Some(before) = repo::provider_for_update(c, &id)? else {
-                return Ok(None);
-            };
-            let Some(end) = before.notice_ends_at else {
-                return Ok(None);
-            };
-            if before.listing_status != ListingStatus::InNotice {
-                return Ok(None);
-            }
-            let filed = repo::objections_of(c, &id)?;
-            let (open, upheld) = objections::open_and_upheld(filed.iter().map(|o| o.status));
-            let outcome = notice_outcome(now, end, open, upheld);
-            if outcome == NoticeOutcome::List {
-                let after = ProviderRow {
-                    listing_status: ListingStatus::Listed,
-                    listed_at: Some(now),
-                    updated_at: now,
-                    ..before.clone()
-                };
-                repo::update_provider(c, &after)?;
-                audit::record(
-                    c,
-                    actor,
-                    now,
-                    audit::Change {
-                        action: "provider.listed",
-                        entity_type: "provider",
-                        entity_id: &id,
-                        before: snapshot(&before),
-                        after: snapshot(&after),
-                    },
-                )?;
-                super::outbox::enqueue(c, templates, vec![listing_email(&after, now)], now)?;
-            }
-            Ok(Some(outcome))
-        })?;
-        match outcome {
-            Some(NoticeOutcome::List) => report.listed.push(id),
-            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
-            _ => {}
-        }
+    let done = objections::conclude::<Listing>(conn, templates, Acting { now, actor })?;
+    Ok(ConcludeReport {
+        listed: done.went_on,
+        awaiting_objections: done.awaiting_objections,
+    })
+}
+
+objections::objection_rows!(ObjectionRow.provider_id => ObjectionView);
+
+/// A provider's listing on notice: an upheld objection rejects the application, the
+/// end of the notice lists the provider.
+struct Listing;
+
+impl objections::Notice for Listing {
+    type Subject = ProviderRow;
+    type Objection = ObjectionRow;
+    const ACTION: &'static str = "provider";
+    const OBJECTION_ENTITY: &'static str = "provider_objection";
+    const NOT_FOUND: &'static str = "provider";
+    const WHAT: (&'static str, &'static str) = ("服务机构", "provider");
+
+    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+        repo::provider(c, id)
     }
-    Ok(report)
+    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+        repo::provider_for_update(c, id)
+    }
+    fn on_notice(p: &ProviderRow) -> Option<NaiveDateTime> {
+        p.notice_ends_at
+            .filter(|_| p.listing_status == ListingStatus::InNotice)
+    }
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+        repo::notices_ended(c, now)
+    }
+    fn insert_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<()> {
+        repo::insert_objection(c, o)
+    }
+    fn lock_objection(c: &mut DbConnection, id: &str) -> QueryResult<Option<ObjectionRow>> {
+        repo::objection_for_update(c, id)
+    }
+    fn update_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<usize> {
+        repo::update_objection(c, o)
+    }
+    fn objections_of(c: &mut DbConnection, id: &str) -> QueryResult<Vec<ObjectionRow>> {
+        repo::objections_of(c, id)
+    }
+
+    fn uphold(
+        c: &mut DbConnection,
+        templates: &Templates,
+        by: Acting<'_>,
+        o: &ObjectionRow,
+        note: &str,
+    ) -> AppResult<()> {
+        let p = repo::provider_for_update(c, &o.provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        if p.listing_status != ListingStatus::InNotice {
+            return Ok(());
+        }
+        let rejected = ProviderRow {
+            listing_status: ListingStatus::Rejected,
+            decision_reason: Some(format!("公示异议成立：{note}")),
+            reviewed_by: by.actor.user_id.clone(),
+            reviewed_at: Some(by.now),
+            updated_at: by.now,
+            ..p.clone()
+        };
+        moved(c, templates, by, "provider.rejected", &p, &rejected)
+    }
+
+    fn conclude(
+        c: &mut DbConnection,
+        templates: &Templates,
+        by: Acting<'_>,
+        before: &ProviderRow,
+    ) -> AppResult<()> {
+        let after = ProviderRow {
+            listing_status: ListingStatus::Listed,
+            listed_at: Some(by.now),
+            updated_at: by.now,
+            ..before.clone()
+        };
+        moved(c, templates, by, "provider.listed", before, &after)
+    }
+}
+
+/// Writes a provider's new listing status, audited, and tells the provider.
+fn moved(
+    c: &mut DbConnection,
+    templates: &Templates,
+    by: Acting<'_>,
+    action: &str,
+    before: &ProviderRow,
+    after: &ProviderRow,
+) -> AppResult<()> {
+    repo::update_provider(c, after)?;
+    audit::record(
+        c,
+        by.actor,
+        by.now,
+        audit::Change {
+            action,
+            entity_type: "provider",
+            entity_id: &before.id,
+            before: snapshot(before),
+            after: snapshot(after),
+        },
+    )?;
+    super::outbox::enqueue(c, templates, vec![listing_email(after, by.now)], by.now)?;
+    Ok(())
 }
 
 /// The email a provider gets when its listing status changes to `p.listing_status`:

@@ -2,18 +2,19 @@
 //! resolution, the end of the notice, and the items approved for payment.
 
 use super::super::objections::{self, ObjectionInput, ObjectionResolution};
-use super::super::{audit, snapshot, Actor, Page, Paged};
+use super::super::{audit, snapshot, Acting, Actor, Page, Paged};
 use super::*;
 use crate::db::models::{RedemptionItemRow, RedemptionObjectionRow};
 use crate::db::orders::{self as repo};
-use crate::db::{self, ledger, parties, DbConnection};
+use crate::db::{ledger, parties, DbConnection};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
-use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::party::ObjectionStatus;
+use crate::domain::{Fen, Policy};
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use serde::Serialize;
 
 /// An approved item as the public sees it during its notice.
@@ -129,22 +130,6 @@ pub struct RedemptionObjectionView {
     pub filed_at: NaiveDateTime,
 }
 
-impl RedemptionObjectionView {
-    fn from_row(r: RedemptionObjectionRow) -> AppResult<Self> {
-        Ok(RedemptionObjectionView {
-            status: r.status,
-            id: r.id,
-            item_id: r.item_id,
-            objector_name: r.objector_name,
-            objector_contact: r.objector_contact,
-            reason: r.reason,
-            resolution_note: r.resolution_note,
-            resolved_at: r.resolved_at,
-            filed_at: r.filed_at,
-        })
-    }
-}
-
 /// Anyone may object to an approved item while its notice runs.
 pub fn file_objection(
     conn: &mut DbConnection,
@@ -153,55 +138,15 @@ pub fn file_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<RedemptionObjectionView> {
-    let who = objections::objector(input)?;
-    let row = RedemptionObjectionRow {
-        id: new_id(),
-        item_id: item_id.to_string(),
-        objector_name: who.name,
-        objector_contact: who.contact,
-        reason: who.reason,
-        status: ObjectionStatus::Open,
-        resolution_note: None,
-        resolved_by: None,
-        resolved_at: None,
-        filed_at: now,
-    };
-    db::write_tx(conn, |c| -> AppResult<_> {
-        let item = repo::item_for_update(c, item_id)?
-            .ok_or_else(|| AppError::not_found("redemption item"))?;
-        objections::notice_running(
-            item.status == RedemptionStatus::InNotice,
-            item.notice_ends_at,
-            now,
-            ("兑现事项", "item"),
-        )?;
-        repo::insert_objection(c, &row)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: "redemption.objection_filed",
-                entity_type: "redemption_objection",
-                entity_id: &row.id,
-                before: None,
-                after: snapshot(&row),
-            },
-        )?;
-        Ok(())
-    })?;
-    RedemptionObjectionView::from_row(row)
+    objections::file::<ItemNotice>(conn, item_id, input, Acting { now, actor }).map(Into::into)
 }
 
 pub fn objections(
     conn: &mut DbConnection,
     item_id: &str,
 ) -> AppResult<Vec<RedemptionObjectionView>> {
-    repo::item(conn, item_id)?.ok_or_else(|| AppError::not_found("redemption item"))?;
-    repo::objections_of(conn, item_id)?
-        .into_iter()
-        .map(RedemptionObjectionView::from_row)
-        .collect()
+    let rows = objections::list::<ItemNotice>(conn, item_id)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// A reviewer decides an objection; an upheld one rejects the item at once and its
@@ -214,71 +159,8 @@ pub fn resolve_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<RedemptionObjectionView> {
-    let (status, note) = objections::resolution(input)?;
-    let row = db::write_tx(conn, |c| -> AppResult<_> {
-        let before = repo::objection_for_update(c, objection_id)?
-            .ok_or_else(|| AppError::not_found("objection"))?;
-        let item = repo::item_for_update(c, &before.item_id)?
-            .ok_or_else(|| AppError::internal("objection item"))?;
-        let provider = parties::provider(c, &item.provider_id)?
-            .ok_or_else(|| AppError::internal("item provider"))?;
-        let firm =
-            parties::firm(c, &item.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
-        super::super::affiliations::not_affiliated(
-            c,
-            actor,
-            &[provider.credit_code.as_str(), firm.credit_code.as_str()],
-        )?;
-        objections::still_open(before.status)?;
-        let after = RedemptionObjectionRow {
-            status,
-            resolution_note: Some(note.clone()),
-            resolved_by: actor.user_id.clone(),
-            resolved_at: Some(now),
-            ..before.clone()
-        };
-        repo::update_objection(c, &after)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: &format!("redemption.objection_{}", status.as_str()),
-                entity_type: "redemption_objection",
-                entity_id: objection_id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )?;
-        if status == ObjectionStatus::Upheld && item.status == RedemptionStatus::InNotice {
-            let rejected = RedemptionItemRow {
-                status: RedemptionStatus::Rejected,
-                decision_reason: Some(format!("公示异议成立：{note}")),
-                reviewed_by: actor.user_id.clone(),
-                reviewed_at: Some(now),
-                updated_at: now,
-                ..item.clone()
-            };
-            refuse(c, &rejected, now)?;
-            repo::update_item(c, &rejected)?;
-            audit::record(
-                c,
-                actor,
-                now,
-                audit::Change {
-                    action: "redemption.item_rejected",
-                    entity_type: "redemption_item",
-                    entity_id: &item.id,
-                    before: snapshot(&item),
-                    after: snapshot(&rejected),
-                },
-            )?;
-            // The approval email went before: this one has its own once-key.
-            decided_email(c, templates, &rejected, "redemption_objection_upheld", now)?;
-        }
-        Ok(after)
-    })?;
-    RedemptionObjectionView::from_row(row)
+    let by = Acting { now, actor };
+    objections::resolve::<ItemNotice>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -290,66 +172,159 @@ pub struct NoticeReport {
 }
 
 /// Makes payable every approved item whose notice ended without an open or upheld
-/// objection. Each item in its own transaction, re-checked under its row lock, so two
-/// runs (or two servers) never move an item twice.
+/// objection, each once however often or wherever this runs (`objections::conclude`).
 pub fn conclude_notices(
     conn: &mut DbConnection,
+    templates: &Templates,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<NoticeReport> {
-    let mut report = NoticeReport::default();
-    for id in repo::notices_ended(conn, now)? {
-        let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
-            let Some(before) = repo::item_for_update(c, &id)? else {
-                return Ok(None);
-            };
-            let Some(end) = before.notice_ends_at else {
-                return Ok(None);
-            };
-            if before.status != RedemptionStatus::InNotice {
-                return Ok(None);
-            }
-            let filed = repo::objections_of(c, &id)?;
-            let (open, upheld) = objections::open_and_upheld(filed.iter().map(|o| o.status));
-            let outcome = notice_outcome(now, end, open, upheld);
-            if outcome == NoticeOutcome::List {
-                let after = RedemptionItemRow {
-                    status: RedemptionStatus::Payable,
-                    payable_at: Some(now),
-                    updated_at: now,
-                    ..before.clone()
-                };
-                repo::update_item(c, &after)?;
-                ledger::post(
-                    c,
-                    &Transaction::transfer(
-                        "redemption_payable",
-                        Account::due(&after.provider_id),
-                        Account::payable(&after.provider_id),
-                        after.amount_fen,
-                    ),
-                    now,
-                )?;
-                audit::record(
-                    c,
-                    actor,
-                    now,
-                    audit::Change {
-                        action: "redemption.item_payable",
-                        entity_type: "redemption_item",
-                        entity_id: &id,
-                        before: snapshot(&before),
-                        after: snapshot(&after),
-                    },
-                )?;
-            }
-            Ok(Some(outcome))
-        })?;
-        match outcome {
-            Some(NoticeOutcome::List) => report.payable.push(id),
-            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
-            _ => {}
-        }
+    let done = objections::conclude::<ItemNotice>(conn, templates, Acting { now, actor })?;
+    Ok(NoticeReport {
+        payable: done.went_on,
+        awaiting_objections: done.awaiting_objections,
+    })
+}
+
+objections::objection_rows!(RedemptionObjectionRow.item_id => RedemptionObjectionView);
+
+/// An approved redemption item on notice: an upheld objection rejects it and returns
+/// its amount to the programme; the end of the notice makes it payable.
+struct ItemNotice;
+
+impl objections::Notice for ItemNotice {
+    type Subject = RedemptionItemRow;
+    type Objection = RedemptionObjectionRow;
+    const ACTION: &'static str = "redemption";
+    const OBJECTION_ENTITY: &'static str = "redemption_objection";
+    const NOT_FOUND: &'static str = "redemption item";
+    const WHAT: (&'static str, &'static str) = ("兑现事项", "item");
+
+    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+        repo::item(c, id)
     }
-    Ok(report)
+    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+        repo::item_for_update(c, id)
+    }
+    fn on_notice(i: &RedemptionItemRow) -> Option<NaiveDateTime> {
+        i.notice_ends_at
+            .filter(|_| i.status == RedemptionStatus::InNotice)
+    }
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+        repo::notices_ended(c, now)
+    }
+    fn insert_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<()> {
+        repo::insert_objection(c, o)
+    }
+    fn lock_objection(
+        c: &mut DbConnection,
+        id: &str,
+    ) -> QueryResult<Option<RedemptionObjectionRow>> {
+        repo::objection_for_update(c, id)
+    }
+    fn update_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<usize> {
+        repo::update_objection(c, o)
+    }
+    fn objections_of(c: &mut DbConnection, id: &str) -> QueryResult<Vec<RedemptionObjectionRow>> {
+        repo::objections_of(c, id)
+    }
+
+    /// A reviewer affiliated with the item's provider or firm may not resolve.
+    fn may_resolve(
+        c: &mut DbConnection,
+        actor: &Actor,
+        o: &RedemptionObjectionRow,
+    ) -> AppResult<()> {
+        let item = repo::item_for_update(c, &o.item_id)?
+            .ok_or_else(|| AppError::internal("objection item"))?;
+        let provider = parties::provider(c, &item.provider_id)?
+            .ok_or_else(|| AppError::internal("item provider"))?;
+        let firm =
+            parties::firm(c, &item.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
+        super::super::affiliations::not_affiliated(
+            c,
+            actor,
+            &[provider.credit_code.as_str(), firm.credit_code.as_str()],
+        )
+    }
+
+    fn uphold(
+        c: &mut DbConnection,
+        templates: &Templates,
+        by: Acting<'_>,
+        o: &RedemptionObjectionRow,
+        note: &str,
+    ) -> AppResult<()> {
+        let item = repo::item_for_update(c, &o.item_id)?
+            .ok_or_else(|| AppError::internal("objection item"))?;
+        if item.status != RedemptionStatus::InNotice {
+            return Ok(());
+        }
+        let rejected = RedemptionItemRow {
+            status: RedemptionStatus::Rejected,
+            decision_reason: Some(format!("公示异议成立：{note}")),
+            reviewed_by: by.actor.user_id.clone(),
+            reviewed_at: Some(by.now),
+            updated_at: by.now,
+            ..item.clone()
+        };
+        refuse(c, &rejected, by.now)?;
+        moved(c, by, "redemption.item_rejected", &item, &rejected)?;
+        // The approval email went before: this one has its own once-key.
+        decided_email(
+            c,
+            templates,
+            &rejected,
+            "redemption_objection_upheld",
+            by.now,
+        )
+    }
+
+    fn conclude(
+        c: &mut DbConnection,
+        _: &Templates,
+        by: Acting<'_>,
+        before: &RedemptionItemRow,
+    ) -> AppResult<()> {
+        let after = RedemptionItemRow {
+            status: RedemptionStatus::Payable,
+            payable_at: Some(by.now),
+            updated_at: by.now,
+            ..before.clone()
+        };
+        ledger::post(
+            c,
+            &Transaction::transfer(
+                "redemption_payable",
+                Account::due(&after.provider_id),
+                Account::payable(&after.provider_id),
+                after.amount_fen,
+            ),
+            by.now,
+        )?;
+        moved(c, by, "redemption.item_payable", before, &after)
+    }
+}
+
+/// Writes an item's new status, audited.
+fn moved(
+    c: &mut DbConnection,
+    by: Acting<'_>,
+    action: &str,
+    before: &RedemptionItemRow,
+    after: &RedemptionItemRow,
+) -> AppResult<()> {
+    repo::update_item(c, after)?;
+    audit::record(
+        c,
+        by.actor,
+        by.now,
+        audit::Change {
+            action,
+            entity_type: "redemption_item",
+            entity_id: &before.id,
+            before: snapshot(before),
+            after: snapshot(after),
+        },
+    )
 }

@@ -4,7 +4,6 @@ use crate::domain::validation::{FieldError, FieldErrors};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::fmt;
 
 pub use crate::domain::error_code::{ErrorCode, Kind};
@@ -20,7 +19,7 @@ impl Kind {
 #[derive(Debug)]
 pub struct AppError {
     pub kind: Kind,
-    pub code: Cow<'static, str>,
+    pub code: ErrorCode,
     pub detail: String,
     pub detail_en: String,
     pub errors: Vec<FieldError>,
@@ -41,7 +40,7 @@ impl AppError {
     pub fn of(code: ErrorCode) -> Self {
         AppError {
             kind: code.kind(),
-            code: Cow::Borrowed(code.as_str()),
+            code,
             detail: code.zh().to_string(),
             detail_en: code.en().to_string(),
             errors: Vec::new(),
@@ -92,11 +91,7 @@ impl AppError {
     pub fn validation(errors: FieldErrors) -> Self {
         let list = errors.0;
         let (code, zh, en) = match list.as_slice() {
-            [one] => (
-                Cow::Owned(one.code.clone()),
-                one.detail.clone(),
-                one.detail_en.clone(),
-            ),
+            [one] => (one.code, one.detail.clone(), one.detail_en.clone()),
             _ => {
                 let e = Self::of(ErrorCode::ValidationFailed).arg("count", list.len());
                 (e.code, e.detail, e.detail_en)

@@ -76,7 +76,7 @@ fn fill_demo(config_dir: &Path, settings: &Settings, skip_if_filled: bool) -> an
             }
             Ok(())
         }
-        Err(e) if skip_if_filled && e.code == "database_not_empty" => {
+        Err(e) if skip_if_filled && e.code.is(hechuang::error::ErrorCode::DatabaseNotEmpty) => {
             println!("database already has data; demo data not added");
             Ok(())
         }

@@ -66,8 +66,44 @@ macro_rules! error_codes {
             pub fn en(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $en),* }
             }
+            /// Whether `self` is the same refusal as `other` on the wire: rows that word
+            /// one refusal for different situations share its wire name.
+            pub fn is(self, other: ErrorCode) -> bool {
+                self.as_str() == other.as_str()
+            }
+            /// The first row with this wire name (for a refusal read back from a row,
+            /// whose words were kept with it).
+            pub fn from_wire(code: &str) -> Option<ErrorCode> {
+                Self::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
         }
     };
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code compares with its wire name, as a client sees it.
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// On the wire a code is its name.
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// Fills the place `{name}` of a message with `value`.

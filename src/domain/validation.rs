@@ -6,7 +6,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    /// A code of the table, e.g. `credit_code_invalid`.
+    #[schema(value_type = String)]
+    pub code: ErrorCode,
     /// Message in Chinese.
     pub detail: String,
     /// Message in English.
@@ -31,7 +33,7 @@ impl FieldErrors {
     ) {
         self.0.push(FieldError {
             field: field.to_string(),
-            code: code.as_str().to_string(),
+            code,
             detail: zh.into(),
             detail_en: en.into(),
         });

@@ -227,8 +227,10 @@ pub fn apply(
         ApplicationView::from_row(row, &space)
     });
     match result {
-        Err(e) if e.code == "already_exists" => Err(AppError::of(ErrorCode::ApplicationOpen)
-            .arg_each("scheme", &scheme.name_zh, &scheme.code)),
+        Err(e) if e.code.is(ErrorCode::AlreadyExists) => Err(AppError::of(
+            ErrorCode::ApplicationOpen,
+        )
+        .arg_each("scheme", &scheme.name_zh, &scheme.code)),
         other => other,
     }
 }

@@ -21,7 +21,7 @@ use crate::domain::voucher::{
     AllocationMode, FirmFacts, Refusal,
 };
 use crate::domain::{new_id, Fen, IdempotencyKey, Role, SizeClass};
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::{AppError, AppResult, ErrorCode, Kind};
 use crate::notify::{china_date, yuan, ClaimSucceeded, Message, Templates};
 use crate::services::Actor;
 use chrono::NaiveDateTime;
@@ -54,7 +54,7 @@ pub enum Answer {
     Claimed(VoucherView),
     Refused {
         kind: Kind,
-        code: String,
+        code: ErrorCode,
         detail: String,
         detail_en: String,
     },
@@ -69,7 +69,7 @@ impl Answer {
     pub fn error(e: AppError) -> Self {
         Answer::Refused {
             kind: e.kind,
-            code: e.code.into_owned(),
+            code: e.code,
             detail: e.detail,
             detail_en: e.detail_en,
         }
@@ -86,7 +86,7 @@ impl Answer {
             } => {
                 let e = AppError {
                     kind,
-                    code: code.into(),
+                    code,
                     detail,
                     detail_en,
                     errors: Vec::new(),
@@ -101,10 +101,18 @@ impl Answer {
         }
     }
 
+    /// The refusal's code, if this is one.
+    pub fn refused_with(&self) -> Option<ErrorCode> {
+        match self {
+            Answer::Claimed(_) => None,
+            Answer::Refused { code, .. } => Some(*code),
+        }
+    }
+
     pub fn code(&self) -> &str {
         match self {
             Answer::Claimed(_) => "claimed",
-            Answer::Refused { code, .. } => code,
+            Answer::Refused { code, .. } => code.as_str(),
         }
     }
 }
@@ -138,7 +146,7 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>)
     };
     Some(Answer::Refused {
         kind,
-        code: o.outcome.clone(),
+        code: ErrorCode::from_wire(&o.outcome)?,
         detail: d["detail"].as_str().unwrap_or_default().into(),
         detail_en: d["detail_en"].as_str().unwrap_or_default().into(),
     })
@@ -396,8 +404,9 @@ fn decide(
             // A refusal for a firm that does not exist is not stored (no firm row to
             // refer to), nor one that only says "not yet": a retry after the opening is
             // a claim.
-            let of_the_moment = answer.code() == Refusal::NotOpen.code();
-            if firm.is_some() && answer.code() != "not_found" && !of_the_moment {
+            let refused = |code: ErrorCode| answer.refused_with().is_some_and(|c| c.is(code));
+            let of_the_moment = refused(Refusal::NotOpen.error_code());
+            if firm.is_some() && !refused(ErrorCode::NotFound) && !of_the_moment {
                 writes.outcomes.push(outcome_row(&k, batch, &answer, now));
             }
             answered_keys.insert(k, answer.clone());

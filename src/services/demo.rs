@@ -479,7 +479,7 @@ pub fn fill(
         ) {
             Ok(_) => {}
             // Firms still waiting for onboarding cannot register.
-            Err(e) if e.code == "firm_not_eligible" => {}
+            Err(e) if e.code.is(ErrorCode::FirmNotOnboarded) => {}
             Err(e) => return Err(e),
         }
     }

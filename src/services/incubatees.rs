@@ -206,7 +206,7 @@ pub fn register(
     })
     .map_err(|e| {
         // The only unique key a new row can break: the firm is in the register.
-        if e.code == "already_exists" || e.code == "credit_code_taken" {
+        if e.code.is(ErrorCode::AlreadyExists) || e.code.is(ErrorCode::CreditCodeTaken) {
             AppError::of(ErrorCode::IncubateeAlreadyRegistered)
         } else {
             e

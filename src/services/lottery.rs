@@ -362,10 +362,10 @@ pub fn draw(
                     e.outcome = Some(WON.into());
                     e.voucher_id = Some(VoucherId::stored(v.id.clone()));
                 }
-                Answer::Refused { code, .. } if code == Refusal::SoldOut.code() => {
+                Answer::Refused { code, .. } if code.is(Refusal::SoldOut.error_code()) => {
                     e.outcome = Some(LOST.into());
                 }
-                Answer::Refused { code, .. } => e.outcome = Some(code.clone()),
+                Answer::Refused { code, .. } => e.outcome = Some(code.to_string()),
             }
             results.push(e);
         }
@@ -418,7 +418,7 @@ pub fn draw_due(
     for id in repo::due(conn, now)? {
         match draw(conn, templates, &id, now, &Actor::system()) {
             Ok(_) => drawn.push(id),
-            Err(e) if e.code == "lottery_already_drawn" => {}
+            Err(e) if e.code.is(ErrorCode::LotteryAlreadyDrawn) => {}
             Err(e) => tracing::warn!(batch = %id, error = %e, "lottery draw failed"),
         }
     }

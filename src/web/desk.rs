@@ -393,7 +393,7 @@ impl Form {
             error = elsewhere.join(if en { "; " } else { "；" });
         }
         if errors.is_empty() {
-            match field_of.iter().find(|(code, _)| *code == e.code) {
+            match field_of.iter().find(|(code, _)| e.code == *code) {
                 Some((_, field)) => {
                     errors.insert(field.to_string(), detail.clone());
                 }

@@ -429,7 +429,7 @@ fn run(
         if let Err(e) = checked {
             prior.0.push(crate::domain::validation::FieldError {
                 field: "file".into(),
-                code: e.code.into_owned(),
+                code: e.code,
                 detail: e.detail,
                 detail_en: e.detail_en,
             });

@@ -11,7 +11,7 @@
 //! token changes nothing.
 
 use super::{render, Lang};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::http::extract::verify_access;
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::auth::{self as svc, Caller, Tokens};
@@ -279,8 +279,8 @@ async fn login(
             let said = if lang.en { &e.detail_en } else { &e.detail };
             errors.insert("password", said.clone());
             // A locked account: when it unlocks, how to unlock it now, whom to call.
-            let form_error = match (e.code.as_ref(), e.retry_after_secs) {
-                ("account_locked", Some(secs)) => locked_text(
+            let form_error = match (e.code, e.retry_after_secs) {
+                (ErrorCode::AccountLocked, Some(secs)) => locked_text(
                     &state,
                     now + chrono::Duration::seconds(secs as i64),
                     lang.en,
@@ -460,7 +460,7 @@ async fn change_password(
                 .map(|fe| (fe.field.clone(), fe.detail.clone()))
                 .collect();
             if errors.is_empty() {
-                let field = if e.code == "current_password_wrong" {
+                let field = if e.code.is(ErrorCode::CurrentPasswordWrong) {
                     "current_password"
                 } else {
                     "new_password"

@@ -355,7 +355,7 @@ fn incubation_limits_by_field() {
 
 fn codes(e: &FieldErrors) -> Vec<(String, String)> {
     e.0.iter()
-        .map(|f| (f.field.clone(), f.code.clone()))
+        .map(|f| (f.field.clone(), f.code.to_string()))
         .collect()
 }
 

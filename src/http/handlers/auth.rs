@@ -1,4 +1,4 @@
-use crate::error::Problem;
+use crate::error::{ErrorCode, Problem};
 use crate::http::extract::{AnyRole, Auth};
 use crate::http::{db, remote_addr, request_id, JsonBody, State};
 use crate::services::auth::{self as svc, Tokens};
@@ -62,7 +62,7 @@ pub async fn refresh(
     .await;
     if result
         .as_ref()
-        .is_err_and(|e| e.code == "refresh_token_reused")
+        .is_err_and(|e| e.code.is(ErrorCode::RefreshTokenReused))
     {
         // The reused token's whole session was revoked: its access tokens too, now.
         let since = now - chrono::Duration::seconds(2);

@@ -437,7 +437,9 @@ pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &OrderId) -> AppRe
     );
     match r {
         Ok(_) => Ok(true),
-        Err(e) if e.code == "not_due" || e.code == "order_state_invalid" => Ok(false),
+        Err(e) if e.code.is(ErrorCode::NotDue) || e.code.is(ErrorCode::OrderNotRequested) => {
+            Ok(false)
+        }
         Err(e) => Err(e),
     }
 }

@@ -238,7 +238,7 @@ pub fn prepare(
     });
     match result {
         // Another process prepared the period at the same moment: its run stands.
-        Err(e) if e.code == "already_exists" => {
+        Err(e) if e.code.is(ErrorCode::AlreadyExists) => {
             let run = repo::live_run(conn, &period.to_string())?.ok_or(e)?;
             Ok(Prepared {
                 created: false,

@@ -266,7 +266,7 @@ pub fn compute(
     match db::write_tx(conn, run) {
         // Another computation made the same entitlement at the same moment: what it made
         // stands; this one runs again over what is left.
-        Err(e) if e.code == "already_exists" => db::write_tx(conn, run),
+        Err(e) if e.code.is(ErrorCode::AlreadyExists) => db::write_tx(conn, run),
         other => other,
     }
 }

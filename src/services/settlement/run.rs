@@ -12,8 +12,8 @@ use crate::domain::CreditCode;
 use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{self, Message, SettlementAwaitingApproval, Templates};
-use crate::services::{audit, snapshot, Actor};
+use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
+use crate::services::{audit, snapshot, Acting, Actor};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,191 +52,8 @@ pub fn prepare(
     if period.start_utc() > now {
         return Err(AppError::of(ErrorCode::PeriodInFuture).arg("period", period));
     }
-    let result = db::write_tx(conn, |c| -> AppResult<Prepared> {
-        repo::freeze_items(c)?;
-        if let Some(run) = repo::live_run(c, &period.to_string())? {
-            return Ok(Prepared {
-                created: false,
-                run: full(c, run)?,
-            });
-        }
-        let attempt = repo::runs_of_period(c, &period.to_string())? + 1;
-        // Exclusive: the end of the period, or (for a period not yet over) just after
-        // now, so everything payable by now is in.
-        let cutoff = period
-            .end_utc()
-            .min(now + chrono::Duration::microseconds(1));
-        // Group the payable items by payee: providers for redemptions, spaces for
-        // subsidy entitlements.
-        let mut by_provider: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
-        let count_of = |count: i64| {
-            i32::try_from(count)
-                .map_err(|_| AppError::internal(format!("{count} items for one payee")))
-        };
-        for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
-            by_provider.insert(provider, (count_of(count)?, amount));
-        }
-        let mut by_space: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
-        for (space, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
-            by_space.insert(space, (count_of(count)?, amount));
-        }
-        let ids: Vec<String> = by_provider.keys().cloned().collect();
-        let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
-            .into_iter()
-            .map(|p| Payee {
-                kind: "provider",
-                count: by_provider[&p.id].0,
-                amount: by_provider[&p.id].1,
-                id: p.id,
-                name: p.name,
-                credit_code: p.credit_code,
-                bank_name: p.bank_name,
-                bank_account_name: p.bank_account_name,
-                bank_account_no: p.bank_account_no,
-            })
-            .collect();
-        for (space_id, (count, amount)) in &by_space {
-            let s = parties::space(c, space_id)?
-                .ok_or_else(|| AppError::internal(format!("entitlement of no space {space_id}")))?;
-            payees.push(Payee {
-                kind: "space",
-                count: *count,
-                amount: *amount,
-                id: s.id,
-                name: s.name,
-                credit_code: s.credit_code,
-                bank_name: s.bank_name.unwrap_or_default(),
-                bank_account_name: s.bank_account_name.unwrap_or_default(),
-                bank_account_no: s.bank_account_no.unwrap_or_default(),
-            });
-        }
-        payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-        let run_id = RunId::new();
-        let (mut payouts, mut held) = (Vec::new(), Vec::new());
-        for p in payees {
-            let (count, amount) = (p.count, p.amount);
-            let account_no: String = p
-                .bank_account_no
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
-                held.push(HoldbackRow {
-                    run_id: run_id.clone(),
-                    payee_kind: p.kind.into(),
-                    payee_id: p.id,
-                    payee_name: p.name,
-                    reason: why.into(),
-                    item_count: count,
-                    amount_fen: amount,
-                });
-                continue;
-            }
-            payouts.push(PayoutRow {
-                id: PayoutId::new(),
-                run_id: run_id.clone(),
-                reference: payout_reference(period, attempt, payouts.len() + 1),
-                payee_kind: p.kind.into(),
-                payee_id: p.id,
-                payee_name: p.name,
-                credit_code: p.credit_code,
-                bank_name: p.bank_name,
-                bank_account_name: p.bank_account_name,
-                bank_account_no: account_no,
-                amount_fen: amount,
-                item_count: count,
-                status: PayoutStatus::Pending,
-                bank_reference: None,
-                paid_on: None,
-                failure_reason: None,
-                recorded_by: None,
-                recorded_at: None,
-                reversed_by: None,
-                reversed_at: None,
-                reversal_reason: None,
-            });
-        }
-        let run = SettlementRunRow {
-            id: run_id.clone(),
-            period: period.to_string(),
-            cutoff,
-            status: RunStatus::Prepared,
-            origin: if scheduled { "schedule" } else { "manual" }.into(),
-            prepared_by: actor.user_id.clone(),
-            prepared_at: now,
-            decided_by: None,
-            decided_at: None,
-            reject_reason: None,
-            payout_count: payouts.len() as i32,
-            item_count: payouts.iter().map(|p| p.item_count).sum(),
-            total_fen: payouts.iter().map(|p| p.amount_fen).sum(),
-            held_back_count: held.len() as i32,
-            held_back_fen: held.iter().map(|h| h.amount_fen).sum(),
-            csv_sha256: None,
-            xlsx_sha256: None,
-            exported_at: None,
-        };
-        repo::insert_run(c, &run)?;
-        repo::insert_payouts(c, &payouts)?;
-        repo::insert_holdbacks(c, &held)?;
-        let attached = repo::attach_redemption_items(c, &run_id, cutoff)?
-            + repo::attach_entitlements(c, &run_id, cutoff)?;
-        if attached != run.item_count as usize {
-            return Err(AppError::internal(format!(
-                "settlement {period}: {attached} items attached, {} counted",
-                run.item_count
-            )));
-        }
-        let moves = payouts.iter().map(|p| {
-            (
-                Account::payable(&p.payee_id),
-                Account::payout(p.id.as_str()),
-                p.amount_fen,
-            )
-        });
-        ledger::post(c, &Transaction::moves("settlement_prepared", moves), now)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: "settlement.prepared",
-                entity_type: "settlement_run",
-                entity_id: run.id.as_str(),
-                before: None,
-                after: snapshot(&run),
-            },
-        )?;
-        let finance = if run.payout_count > 0 {
-            users::reachable_with_role(c, "finance")?
-        } else {
-            Vec::new()
-        };
-        let preparer = match &actor.user_id {
-            Some(id) => users::by_id(c, id)?.map_or_else(|| id.clone(), |u| u.display_name),
-            None => "定时任务".into(),
-        };
-        let emails = finance
-            .iter()
-            .filter(|u| Some(&u.id) != actor.user_id.as_ref())
-            .filter_map(|u| {
-                let msg = SettlementAwaitingApproval {
-                    run_ref: format!("{}-{attempt}", period),
-                    period: period.to_string(),
-                    payouts: i64::from(run.payout_count),
-                    total: notify::yuan(run.total_fen),
-                    prepared_by: preparer.clone(),
-                };
-                u.email.as_deref().map(|e| msg.to(e, &u.display_name))
-            })
-            .collect();
-        crate::services::outbox::enqueue(c, templates, emails, now)?;
-        Ok(Prepared {
-            created: true,
-            run: full(c, run)?,
-        })
-    });
-    match result {
+    let by = Acting { now, actor };
+    match db::write_tx(conn, |c| prepare_in(c, templates, period, scheduled, by)) {
         // Another process prepared the period at the same moment: its run stands.
         Err(e) if e.code.is(ErrorCode::AlreadyExists) => {
             let run = repo::live_run(conn, &period.to_string())?.ok_or(e)?;
@@ -247,6 +64,220 @@ pub fn prepare(
         }
         other => other,
     }
+}
+
+/// The steps of preparing, in the one transaction: freeze the items, return the live
+/// run if there is one, else gather the payees, write the run with its payouts and
+/// holdbacks, attach the items, move the money and tell finance.
+fn prepare_in(
+    c: &mut DbConnection,
+    templates: &Templates,
+    period: Period,
+    scheduled: bool,
+    by: Acting<'_>,
+) -> AppResult<Prepared> {
+    repo::freeze_items(c)?;
+    if let Some(run) = repo::live_run(c, &period.to_string())? {
+        return Ok(Prepared {
+            created: false,
+            run: full(c, run)?,
+        });
+    }
+    let attempt = repo::runs_of_period(c, &period.to_string())? + 1;
+    // Exclusive: the end of the period, or (for a period not yet over) just after now,
+    // so everything payable by now is in.
+    let cutoff = period
+        .end_utc()
+        .min(by.now + chrono::Duration::microseconds(1));
+    let run_id = RunId::new();
+    let (payouts, held) = payouts_of(&run_id, period, attempt, payees(c, cutoff)?);
+    let run = SettlementRunRow {
+        id: run_id.clone(),
+        period: period.to_string(),
+        cutoff,
+        status: RunStatus::Prepared,
+        origin: if scheduled { "schedule" } else { "manual" }.into(),
+        prepared_by: by.actor.user_id.clone(),
+        prepared_at: by.now,
+        decided_by: None,
+        decided_at: None,
+        reject_reason: None,
+        payout_count: payouts.len() as i32,
+        item_count: payouts.iter().map(|p| p.item_count).sum(),
+        total_fen: payouts.iter().map(|p| p.amount_fen).sum(),
+        held_back_count: held.len() as i32,
+        held_back_fen: held.iter().map(|h| h.amount_fen).sum(),
+        csv_sha256: None,
+        xlsx_sha256: None,
+        exported_at: None,
+    };
+    repo::insert_run(c, &run)?;
+    repo::insert_payouts(c, &payouts)?;
+    repo::insert_holdbacks(c, &held)?;
+    let attached = repo::attach_redemption_items(c, &run_id, cutoff)?
+        + repo::attach_entitlements(c, &run_id, cutoff)?;
+    if attached != run.item_count as usize {
+        return Err(AppError::internal(format!(
+            "settlement {period}: {attached} items attached, {} counted",
+            run.item_count
+        )));
+    }
+    let moves = payouts.iter().map(|p| {
+        (
+            Account::payable(&p.payee_id),
+            Account::payout(p.id.as_str()),
+            p.amount_fen,
+        )
+    });
+    ledger::post(c, &Transaction::moves("settlement_prepared", moves), by.now)?;
+    audit::record(
+        c,
+        by.actor,
+        by.now,
+        audit::Change {
+            action: "settlement.prepared",
+            entity_type: "settlement_run",
+            entity_id: run.id.as_str(),
+            before: None,
+            after: snapshot(&run),
+        },
+    )?;
+    let emails = awaiting_approval(c, &run, attempt, by.actor)?;
+    crate::services::outbox::enqueue(c, templates, emails, by.now)?;
+    Ok(Prepared {
+        created: true,
+        run: full(c, run)?,
+    })
+}
+
+/// Everyone the run pays, with how many items and how much: providers for redemptions,
+/// spaces for subsidy entitlements, by name.
+fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> {
+    let count_of = |count: i64| {
+        i32::try_from(count).map_err(|_| AppError::internal(format!("{count} items for one payee")))
+    };
+    let mut by_provider: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
+    for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
+        by_provider.insert(provider, (count_of(count)?, amount));
+    }
+    let ids: Vec<String> = by_provider.keys().cloned().collect();
+    let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
+        .into_iter()
+        .map(|p| Payee {
+            kind: "provider",
+            count: by_provider[&p.id].0,
+            amount: by_provider[&p.id].1,
+            id: p.id,
+            name: p.name,
+            credit_code: p.credit_code,
+            bank_name: p.bank_name,
+            bank_account_name: p.bank_account_name,
+            bank_account_no: p.bank_account_no,
+        })
+        .collect();
+    for (space_id, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
+        let s = parties::space(c, &space_id)?
+            .ok_or_else(|| AppError::internal(format!("entitlement of no space {space_id}")))?;
+        payees.push(Payee {
+            kind: "space",
+            count: count_of(count)?,
+            amount,
+            id: s.id,
+            name: s.name,
+            credit_code: s.credit_code,
+            bank_name: s.bank_name.unwrap_or_default(),
+            bank_account_name: s.bank_account_name.unwrap_or_default(),
+            bank_account_no: s.bank_account_no.unwrap_or_default(),
+        });
+    }
+    payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    Ok(payees)
+}
+
+/// One payout per payee whose bank details can be paid, numbered in order; the others
+/// held back with the reason.
+fn payouts_of(
+    run_id: &RunId,
+    period: Period,
+    attempt: i64,
+    payees: Vec<Payee>,
+) -> (Vec<PayoutRow>, Vec<HoldbackRow>) {
+    let (mut payouts, mut held) = (Vec::new(), Vec::new());
+    for p in payees {
+        let account_no: String = p
+            .bank_account_no
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
+            held.push(HoldbackRow {
+                run_id: run_id.clone(),
+                payee_kind: p.kind.into(),
+                payee_id: p.id,
+                payee_name: p.name,
+                reason: why.into(),
+                item_count: p.count,
+                amount_fen: p.amount,
+            });
+            continue;
+        }
+        payouts.push(PayoutRow {
+            id: PayoutId::new(),
+            run_id: run_id.clone(),
+            reference: payout_reference(period, attempt, payouts.len() + 1),
+            payee_kind: p.kind.into(),
+            payee_id: p.id,
+            payee_name: p.name,
+            credit_code: p.credit_code,
+            bank_name: p.bank_name,
+            bank_account_name: p.bank_account_name,
+            bank_account_no: account_no,
+            amount_fen: p.amount,
+            item_count: p.count,
+            status: PayoutStatus::Pending,
+            bank_reference: None,
+            paid_on: None,
+            failure_reason: None,
+            recorded_by: None,
+            recorded_at: None,
+            reversed_by: None,
+            reversed_at: None,
+            reversal_reason: None,
+        });
+    }
+    (payouts, held)
+}
+
+/// The emails telling finance (everyone but the preparer) that a run with payouts waits
+/// for approval.
+fn awaiting_approval(
+    c: &mut DbConnection,
+    run: &SettlementRunRow,
+    attempt: i64,
+    actor: &Actor,
+) -> AppResult<Vec<Email>> {
+    if run.payout_count == 0 {
+        return Ok(Vec::new());
+    }
+    let finance = users::reachable_with_role(c, "finance")?;
+    let preparer = match &actor.user_id {
+        Some(id) => users::by_id(c, id)?.map_or_else(|| id.clone(), |u| u.display_name),
+        None => "定时任务".into(),
+    };
+    Ok(finance
+        .iter()
+        .filter(|u| Some(&u.id) != actor.user_id.as_ref())
+        .filter_map(|u| {
+            let msg = SettlementAwaitingApproval {
+                run_ref: format!("{}-{attempt}", run.period),
+                period: run.period.clone(),
+                payouts: i64::from(run.payout_count),
+                total: notify::yuan(run.total_fen),
+                prepared_by: preparer.clone(),
+            };
+            u.email.as_deref().map(|e| msg.to(e, &u.display_name))
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -340,4 +371,50 @@ pub fn decide(
         )?;
         full(c, after)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payee(name: &str, account_no: &str, count: i32, yuan: i64) -> Payee {
+        Payee {
+            kind: "provider",
+            id: format!("id-{name}"),
+            name: name.into(),
+            credit_code: CreditCode::parse("91350100M000100Y43").unwrap(),
+            bank_name: "徽商银行".into(),
+            bank_account_name: name.into(),
+            bank_account_no: account_no.into(),
+            count,
+            amount: Fen::new(yuan * 100),
+        }
+    }
+
+    #[test]
+    fn payees_that_cannot_be_paid_are_held_back_and_the_rest_numbered_in_order() {
+        let run = RunId::new();
+        let period = Period::parse("2026-11").unwrap();
+        let (payouts, held) = payouts_of(
+            &run,
+            period,
+            2,
+            vec![
+                payee("甲", "6222 0000 1111", 3, 900),
+                payee("乙", "12ab", 1, 50),
+                payee("丙", "62220000222233", 2, 400),
+            ],
+        );
+        let refs: Vec<_> = payouts.iter().map(|p| p.reference.as_str()).collect();
+        assert_eq!(refs, ["HC202611-2-00001", "HC202611-2-00002"]);
+        assert_eq!(payouts[0].bank_account_no, "622200001111");
+        assert_eq!(payouts[1].amount_fen, Fen::new(40_000));
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].payee_name, "乙");
+        assert_eq!(held[0].reason, "银行账号无效（应为 8–32 位数字）");
+        assert_eq!(
+            (held[0].item_count, held[0].amount_fen),
+            (1, Fen::new(5_000))
+        );
+    }
 }

@@ -10,6 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
+use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -252,7 +253,7 @@ pub fn entitlements(
 }
 
 /// (id, space, policy, amount, status) of an entitlement.
-pub type EntitlementFacts = (String, String, String, Fen, String);
+pub type EntitlementFacts = (String, String, String, Fen, EntitlementStatus);
 
 /// Every entitlement's facts: for `ledger verify`.
 pub fn all_entitlements(conn: &mut DbConnection) -> QueryResult<Vec<EntitlementFacts>> {

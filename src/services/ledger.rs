@@ -3,7 +3,10 @@
 //! orders' holds, what providers are due and what is payable to them. Any difference
 //! is reported with what was expected and what the entries say.
 
+use crate::db::carriers::EntitlementFacts;
+use crate::db::models::{OrderRow, PayoutRow, RedemptionItemRow};
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
+use crate::domain::id::VoucherId;
 use crate::domain::ledger::Account;
 use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -51,27 +54,112 @@ const KNOWN: &[&str] = &[
     "funding:", "batch:", "voucher:", "order:", "due:", "payable:", "payout:", "paid:", "subsidy:",
 ];
 
+/// Recomputes every account and compares it with the records, in steps: the
+/// transactions balance; batches, orders and what is due, vouchers, payouts and what is
+/// paid, redemption items and entitlements and what is payable, each against its
+/// account; last, money in an account no record explains.
 pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
     crate::db::read_tx(conn, |c| {
         let entries = repo::entries(c)?;
-        // Every sum in 128 bits: no total of i64 amounts can overflow it.
-        let mut txns: HashMap<&str, i128> = HashMap::new();
-        let mut accounts: HashMap<&str, i128> = HashMap::new();
-        for (txn, account, amount) in &entries {
-            *txns.entry(txn.as_str()).or_default() += i128::from(amount.get());
-            *accounts.entry(account.as_str()).or_default() += i128::from(amount.get());
+        let batches = repo::batches(c)?;
+        let orders = orders::all(c)?;
+        let items = orders::all_items(c)?;
+        let vouchers = repo::vouchers(c)?;
+        let payouts = settlement::all_payouts(c)?;
+        let payout_items = settlement::all_payout_items(c)?;
+        let entitlements = crate::db::carriers::all_entitlements(c)?;
+
+        let mut books = Books::of(&entries);
+        let transactions = books.balanced(&entries);
+        for (id, budget, claimed) in &batches {
+            books.account(Account::batch(id), w(*budget) - w(*claimed));
         }
-        let mut diffs = Vec::new();
-        let mut check = |account: String, expected: i128, actual: i128| {
-            if expected != actual {
-                diffs.push(Difference {
-                    account,
-                    expected: yuan_i128(expected),
-                    actual: yuan_i128(actual),
-                });
-            }
-        };
-        let w = |f: Fen| i128::from(f.get());
+        let (held_by_voucher, due) = books.orders(&orders, &items);
+        books.vouchers(&vouchers, &held_by_voucher);
+        let settled = books.payouts(&payouts, &payout_items);
+        let mut payable = books.items(&items, &settled);
+        let given = books.entitlements(&entitlements, &settled, &mut payable);
+        for (provider, expected) in &payable {
+            books.account(Account::payable(provider), *expected);
+        }
+        books.stray(|a| {
+            let explained =
+                |prefix: &str, by: &dyn Fn(&str) -> bool| a.strip_prefix(prefix).is_none_or(by);
+            KNOWN.iter().any(|k| a.starts_with(k))
+                && explained("due:", &|p| due.contains_key(p))
+                && explained("payable:", &|p| payable.contains_key(p))
+                && explained("paid:", &|p| settled.paid.contains_key(p))
+                && explained("subsidy:", &|p| given.contains_key(p))
+        });
+
+        Ok(LedgerReport {
+            ok: books.diffs.is_empty(),
+            entries: entries.len(),
+            transactions,
+            accounts: books.balances.len(),
+            batches: batches.len(),
+            vouchers: vouchers.len(),
+            orders: orders.len(),
+            redemption_items: items.len(),
+            payouts: payouts.len(),
+            differences: books.diffs,
+        })
+    })
+}
+
+/// An amount in 128 bits: no total of i64 amounts can overflow it.
+fn w(f: Fen) -> i128 {
+    i128::from(f.get())
+}
+
+/// The balances the entries give, and the differences found so far.
+struct Books<'a> {
+    balances: HashMap<&'a str, i128>,
+    diffs: Vec<Difference>,
+}
+
+/// What settlement says: each live payout's status, which live payouts hold each item,
+/// and what each payee has been paid.
+struct Settled<'a> {
+    status: HashMap<&'a str, PayoutStatus>,
+    live_of_item: HashMap<&'a str, Vec<&'a str>>,
+    paid: BTreeMap<&'a str, i128>,
+}
+
+impl<'a> Books<'a> {
+    fn of(entries: &'a [(String, String, Fen)]) -> Self {
+        let mut balances: HashMap<&str, i128> = HashMap::new();
+        for (_, account, amount) in entries {
+            *balances.entry(account.as_str()).or_default() += w(*amount);
+        }
+        Books {
+            balances,
+            diffs: Vec::new(),
+        }
+    }
+
+    fn check(&mut self, account: String, expected: i128, actual: i128) {
+        if expected != actual {
+            self.diffs.push(Difference {
+                account,
+                expected: yuan_i128(expected),
+                actual: yuan_i128(actual),
+            });
+        }
+    }
+
+    /// The account holds `expected`.
+    fn account(&mut self, account: Account, expected: i128) {
+        let actual = self.balances.get(account.as_str()).copied().unwrap_or(0);
+        self.check(account.into_string(), expected, actual);
+    }
+
+    /// Every transaction sums to zero; returns how many there are.
+    fn balanced(&mut self, entries: &[(String, String, Fen)]) -> usize {
+        let mut txns: HashMap<&str, i128> = HashMap::new();
+        for (txn, _, amount) in entries {
+            *txns.entry(txn.as_str()).or_default() += w(*amount);
+        }
         let mut unbalanced: Vec<(&str, i128)> = txns
             .iter()
             .filter(|(_, s)| **s != 0)
@@ -79,86 +167,80 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             .collect();
         unbalanced.sort();
         for (t, s) in unbalanced {
-            check(format!("txn:{t}"), 0, s);
+            self.check(format!("txn:{t}"), 0, s);
         }
-        let balance = |a: &str| accounts.get(a).copied().unwrap_or(0);
+        txns.len()
+    }
 
-        let batches = repo::batches(c)?;
-        for (id, budget, claimed) in &batches {
-            check(
-                Account::batch(id).into_string(),
-                w(*budget) - w(*claimed),
-                balance(Account::batch(id).as_str()),
-            );
-        }
-
-        let orders = orders::all(c)?;
-        let items = orders::all_items(c)?;
-        let item_status: HashMap<&str, &str> = items
+    /// Each order holds its covered amount while it holds; a confirmed order is due to
+    /// its provider until its item becomes payable (or is rejected, when the amount
+    /// returns to the programme). Returns what each voucher's orders hold and what each
+    /// provider is due.
+    fn orders(
+        &mut self,
+        orders: &'a [OrderRow],
+        items: &'a [RedemptionItemRow],
+    ) -> (HashMap<&'a str, i128>, BTreeMap<&'a str, i128>) {
+        let item_status: HashMap<&str, RedemptionStatus> = items
             .iter()
-            .map(|i| (i.order_id.as_str(), i.status.as_str()))
+            .map(|i| (i.order_id.as_str(), i.status))
             .collect();
         let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
         let mut due: BTreeMap<&str, i128> = BTreeMap::new();
-        for o in &orders {
-            let status = Some(o.status);
+        for o in orders {
             let holds = o.status.holds();
             if holds {
                 *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
-            check(
-                Account::order(&o.id).into_string(),
+            self.account(
+                Account::order(&o.id),
                 if holds { w(o.covered_fen) } else { 0 },
-                balance(Account::order(&o.id).as_str()),
             );
-            // A confirmed order is due to its provider until its item becomes payable
-            // (or is rejected, when the amount returns to the programme).
-            let still_due = status == Some(OrderStatus::Confirmed)
+            let still_due = o.status == OrderStatus::Confirmed
                 && item_status.get(o.id.as_str()).is_none_or(|s| {
-                    *s == RedemptionStatus::Submitted.as_str()
-                        || *s == RedemptionStatus::InNotice.as_str()
+                    matches!(s, RedemptionStatus::Submitted | RedemptionStatus::InNotice)
                 });
-            let entry = due.entry(o.provider_id.as_str()).or_default();
-            if still_due {
-                *entry += w(o.covered_fen);
-            }
+            *due.entry(o.provider_id.as_str()).or_default() +=
+                if still_due { w(o.covered_fen) } else { 0 };
         }
         for (provider, expected) in &due {
-            check(
-                Account::due(provider).into_string(),
-                *expected,
-                balance(Account::due(provider).as_str()),
-            );
+            self.account(Account::due(provider), *expected);
         }
+        (held_by_voucher, due)
+    }
 
-        let vouchers = repo::vouchers(c)?;
-        for (id, bal, held, status) in &vouchers {
-            check(
-                Account::voucher(id).into_string(),
-                w(*bal) - w(*held),
-                balance(Account::voucher(id).as_str()),
-            );
-            // Only an active voucher can spend its free balance; an expired, revoked or
-            // used one keeps only what its open orders hold (the rest went back to the
-            // programme, or was spent). Anything more is stranded: no flow moves it.
+    /// Each voucher's account holds its free balance; its held amount is what its
+    /// orders hold. Only an active voucher can spend its free balance; an expired,
+    /// revoked or used one keeps only what its open orders hold (the rest went back to
+    /// the programme, or was spent). Anything more is stranded: no flow moves it.
+    fn vouchers(
+        &mut self,
+        vouchers: &[(VoucherId, Fen, Fen, VoucherStatus)],
+        held_by_voucher: &HashMap<&str, i128>,
+    ) {
+        for (id, bal, held, status) in vouchers {
+            self.account(Account::voucher(id), w(*bal) - w(*held));
             if *status != VoucherStatus::Active {
-                check(format!("voucher_stranded:{id}"), w(*held), w(*bal));
+                self.check(format!("voucher_stranded:{id}"), w(*held), w(*bal));
             }
-            check(
+            self.check(
                 format!("voucher_held:{id}"),
                 held_by_voucher.get(id.as_str()).copied().unwrap_or(0),
                 w(*held),
             );
         }
+    }
 
-        // Settlement: each payout holds its amount while pending; paid payouts add up
-        // in `paid:`; a payout's items add up to it; an item is in at most one live
-        // payout, and an item in settlement (or paid) is in one.
-        let payouts = settlement::all_payouts(c)?;
-        let payout_items = settlement::all_payout_items(c)?;
+    /// Each payout holds its amount while pending; paid payouts add up in `paid:`; a
+    /// payout's items add up to it.
+    fn payouts(
+        &mut self,
+        payouts: &'a [PayoutRow],
+        payout_items: &'a [(String, String, Fen, bool)],
+    ) -> Settled<'a> {
         let mut items_sum: HashMap<&str, i128> = HashMap::new();
         let mut live_of_item: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (payout, item, amount, live) in &payout_items {
+        for (payout, item, amount, live) in payout_items {
             *items_sum.entry(payout.as_str()).or_default() += w(*amount);
             if *live {
                 live_of_item
@@ -168,138 +250,127 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             }
         }
         let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
-        let mut payout_status: HashMap<&str, &str> = HashMap::new();
-        for p in &payouts {
-            payout_status.insert(p.id.as_str(), p.status.as_str());
+        let mut status: HashMap<&str, PayoutStatus> = HashMap::new();
+        for p in payouts {
+            status.insert(p.id.as_str(), p.status);
             let pending = p.status == PayoutStatus::Pending;
-            check(
-                Account::payout(p.id.as_str()).into_string(),
+            self.account(
+                Account::payout(p.id.as_str()),
                 if pending { w(p.amount_fen) } else { 0 },
-                balance(Account::payout(p.id.as_str()).as_str()),
             );
-            check(
+            self.check(
                 format!("payout_items:{}", p.id),
                 w(p.amount_fen),
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
             );
-            let e = paid.entry(p.payee_id.as_str()).or_default();
-            if p.status == PayoutStatus::Paid {
-                *e += w(p.amount_fen);
-            }
+            *paid.entry(p.payee_id.as_str()).or_default() += if p.status == PayoutStatus::Paid {
+                w(p.amount_fen)
+            } else {
+                0
+            };
         }
         for (payee, expected) in &paid {
-            check(
-                Account::paid(payee).into_string(),
-                *expected,
-                balance(Account::paid(payee).as_str()),
-            );
+            self.account(Account::paid(payee), *expected);
         }
-        // A payable item waits for a run (no live payout) or is in one (one live
-        // pending payout: "in settlement"); a paid item has one live paid payout; any
-        // other item has none. What waits is what `payable:` holds.
+        Settled {
+            status,
+            live_of_item,
+            paid,
+        }
+    }
+
+    /// A payable item waits for a run (no live payout) or is in one (one live pending
+    /// payout: "in settlement"); a paid item has one live paid payout; any other item
+    /// has none. What waits is what `payable:` holds: returned by provider.
+    fn items(
+        &mut self,
+        items: &'a [RedemptionItemRow],
+        settled: &Settled<'a>,
+    ) -> BTreeMap<&'a str, i128> {
         let mut payable: BTreeMap<&str, i128> = BTreeMap::new();
-        for i in &items {
-            let held_by = live_of_item.get(i.id.as_str()).cloned().unwrap_or_default();
-            let state = |k: usize| held_by.get(k).and_then(|p| payout_status.get(p)).copied();
-            let entry = payable.entry(i.provider_id.as_str()).or_default();
-            let (max_live, wanted) = match Some(i.status) {
-                Some(RedemptionStatus::Payable) => (1, Some(PayoutStatus::Pending)),
-                Some(RedemptionStatus::Paid) => (1, Some(PayoutStatus::Paid)),
-                _ => (0, None),
+        for i in items {
+            let wanted = match i.status {
+                RedemptionStatus::Payable => Some(PayoutStatus::Pending),
+                RedemptionStatus::Paid => Some(PayoutStatus::Paid),
+                _ => None,
             };
-            if i.status == RedemptionStatus::Payable && held_by.is_empty() {
-                *entry += w(i.amount_fen);
-            }
-            if held_by.len() > max_live {
-                check(
-                    format!("item_payouts:{}", i.id),
-                    max_live as i128,
-                    held_by.len() as i128,
-                );
-            }
-            if i.status == RedemptionStatus::Paid && held_by.is_empty() {
-                check(format!("item_payouts:{}", i.id), 1, 0);
-            }
-            if let (Some(w), 1) = (wanted, held_by.len()) {
-                let right = state(0) == Some(w.as_str());
-                check(format!("item_payout_status:{}", i.id), 1, i128::from(right));
-            }
+            let waiting = self.in_payouts(&i.id, wanted, settled);
+            *payable.entry(i.provider_id.as_str()).or_default() +=
+                if waiting { w(i.amount_fen) } else { 0 };
         }
-        // Subsidy entitlements: the same rules, paid to spaces; each policy's account
-        // has given out what its approved (payable or paid) entitlements hold.
-        let entitlements = crate::db::carriers::all_entitlements(c)?;
-        let mut given: BTreeMap<String, i128> = BTreeMap::new();
-        for (id, space, policy, amount, status) in &entitlements {
-            let held_by = live_of_item.get(id.as_str()).cloned().unwrap_or_default();
-            let is = |s: EntitlementStatus| status == s.as_str();
-            if is(EntitlementStatus::Payable) || is(EntitlementStatus::Paid) {
-                *given.entry(policy.clone()).or_default() += w(*amount);
-            }
-            let entry = payable.entry(space.as_str()).or_default();
-            if is(EntitlementStatus::Payable) && held_by.is_empty() {
-                *entry += w(*amount);
-            }
-            let (max_live, wanted) = if is(EntitlementStatus::Payable) {
-                (1, Some(PayoutStatus::Pending))
-            } else if is(EntitlementStatus::Paid) {
-                (1, Some(PayoutStatus::Paid))
-            } else {
-                (0, None)
+        payable
+    }
+
+    /// Subsidy entitlements: the same rules as redemption items, paid to spaces (what
+    /// waits is added to `payable`); each policy's account has given out what its
+    /// approved (payable or paid) entitlements hold. Returns that, by policy.
+    fn entitlements(
+        &mut self,
+        entitlements: &'a [EntitlementFacts],
+        settled: &Settled<'a>,
+        payable: &mut BTreeMap<&'a str, i128>,
+    ) -> BTreeMap<&'a str, i128> {
+        let mut given: BTreeMap<&str, i128> = BTreeMap::new();
+        for (id, space, policy, amount, status) in entitlements {
+            let wanted = match status {
+                EntitlementStatus::Payable => Some(PayoutStatus::Pending),
+                EntitlementStatus::Paid => Some(PayoutStatus::Paid),
+                _ => None,
             };
-            if held_by.len() > max_live || (is(EntitlementStatus::Paid) && held_by.is_empty()) {
-                check(
-                    format!("item_payouts:{id}"),
-                    max_live as i128,
-                    held_by.len() as i128,
-                );
+            if wanted.is_some() {
+                *given.entry(policy.as_str()).or_default() += w(*amount);
             }
-            if let (Some(w), 1) = (wanted, held_by.len()) {
-                let right =
-                    held_by.first().and_then(|p| payout_status.get(p)).copied() == Some(w.as_str());
-                check(format!("item_payout_status:{id}"), 1, i128::from(right));
-            }
+            let waiting = self.in_payouts(id, wanted, settled);
+            *payable.entry(space.as_str()).or_default() += if waiting { w(*amount) } else { 0 };
         }
         for (policy, amount) in &given {
-            let account = Account::subsidy(policy).into_string();
-            let actual = balance(&account);
-            check(account, -amount, actual);
+            self.account(Account::subsidy(policy), -amount);
         }
-        for (provider, expected) in &payable {
-            check(
-                Account::payable(provider).into_string(),
-                *expected,
-                balance(Account::payable(provider).as_str()),
+        given
+    }
+
+    /// Checks the live payouts that hold one item (a redemption item or an
+    /// entitlement): none unless it is payable or paid (`wanted` is then the status
+    /// its payout must have), at most one, and one for a paid item. Returns whether the
+    /// item is payable and waits for a run.
+    fn in_payouts(
+        &mut self,
+        id: &str,
+        wanted: Option<PayoutStatus>,
+        settled: &Settled<'_>,
+    ) -> bool {
+        let held_by = settled
+            .live_of_item
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let max_live = usize::from(wanted.is_some());
+        let must_be_in_one = wanted == Some(PayoutStatus::Paid);
+        if held_by.len() > max_live || (must_be_in_one && held_by.is_empty()) {
+            self.check(
+                format!("item_payouts:{id}"),
+                max_live as i128,
+                held_by.len() as i128,
             );
         }
-        // Money in an account no record explains.
-        let mut stray: Vec<(&str, i128)> = accounts
+        if let (Some(wanted), [payout]) = (wanted, held_by) {
+            let right = settled.status.get(payout) == Some(&wanted);
+            self.check(format!("item_payout_status:{id}"), 1, i128::from(right));
+        }
+        wanted == Some(PayoutStatus::Pending) && held_by.is_empty()
+    }
+
+    /// Money in an account no record explains (`explained` says which are).
+    fn stray(&mut self, explained: impl Fn(&str) -> bool) {
+        let mut stray: Vec<(&str, i128)> = self
+            .balances
             .iter()
-            .filter(|(a, v)| {
-                **v != 0
-                    && (!KNOWN.iter().any(|k| a.starts_with(k))
-                        || (a.starts_with("due:") && !due.contains_key(&a[4..]))
-                        || (a.starts_with("payable:") && !payable.contains_key(&a[8..]))
-                        || (a.starts_with("paid:") && !paid.contains_key(&a[5..]))
-                        || (a.starts_with("subsidy:") && !given.contains_key(&a[8..])))
-            })
+            .filter(|(a, v)| **v != 0 && !explained(a))
             .map(|(a, v)| (*a, *v))
             .collect();
         stray.sort();
         for (a, v) in stray {
-            check(a.to_string(), 0, v);
+            self.check(a.to_string(), 0, v);
         }
-
-        Ok(LedgerReport {
-            ok: diffs.is_empty(),
-            entries: entries.len(),
-            transactions: txns.len(),
-            accounts: accounts.len(),
-            batches: batches.len(),
-            vouchers: vouchers.len(),
-            orders: orders.len(),
-            redemption_items: items.len(),
-            payouts: payouts.len(),
-            differences: diffs,
-        })
-    })
+    }
 }

@@ -15,6 +15,7 @@ use crate::domain::credit_code::make_code;
 use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
+use crate::domain::voucher::AllocationMode;
 use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -36,7 +37,9 @@ fn code(n: u32) -> AppResult<String> {
         .ok_or_else(|| AppError::internal("demo credit code"))
 }
 
-/// Fills an empty database; refuses if any user exists.
+/// Fills an empty database; refuses if any user exists. In steps: staff, firms (most
+/// onboarded), spaces, providers (most listed), the portal's articles, and a programme
+/// with a claimed batch, one opening tomorrow and a lottery.
 pub fn fill(
     conn: &mut DbConnection,
     templates: &Templates,
@@ -48,440 +51,496 @@ pub fn fill(
     if user_repo::count(conn)? > 0 {
         return Err(AppError::of(ErrorCode::DatabaseNotEmpty));
     }
-    let sys = Actor::system();
-    let links = contact_verification::Links {
+    let mut seed = Seed {
         templates,
-        base: base_url,
+        policy,
+        auth,
+        links: contact_verification::Links {
+            templates,
+            base: base_url,
+        },
+        now,
+        earlier: now - Duration::days(10),
+        sys: Actor::system(),
+        out: Vec::new(),
     };
-    let earlier = now - Duration::days(10);
-    let mut out = Vec::new();
+    let (admin, reviewer) = seed.staff(conn)?;
+    seed.firms(conn, &reviewer)?;
+    seed.spaces(conn)?;
+    seed.providers(conn, &reviewer)?;
+    seed.articles(conn, &admin)?;
+    seed.programme(conn, &admin)?;
+    Ok(seed.out)
+}
 
-    let staff = [
-        ("admin", "系统管理员", Role::Admin),
-        ("reviewer", "审核员 王审", Role::Reviewer),
-        ("finance", "财务 李会计", Role::Finance),
-        ("finance2", "财务复核 赵出纳", Role::Finance),
-        ("auditor", "审计 孙稽查", Role::Auditor),
-    ];
-    let mut reviewer_id = String::new();
-    let mut admin_id = String::new();
-    for (u, name, role) in staff {
-        let v = users::create_staff(
-            conn,
-            auth,
-            &NewStaffUser {
-                username: u.into(),
-                password: DEMO_PASSWORD.into(),
-                display_name: name.into(),
-                email: Some(format!("{u}@hgz.example.cn")),
-                role,
-            },
-            earlier,
-            &sys,
-        )?;
-        if role == Role::Reviewer {
-            reviewer_id = v.id.clone();
-        }
-        if role == Role::Admin {
-            admin_id = v.id.clone();
-        }
-        out.push(DemoSignIn {
-            username: u.into(),
-            role,
-            who: name.into(),
-        });
-    }
-    let reviewer = Actor::user(&reviewer_id, Role::Reviewer, None, None, None);
+/// The legal representatives (and actual controllers) of the demo firms.
+const PEOPLE: [&str; 8] = [
+    "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
+];
 
-    // Firms: two of each size class, by industry figures.
-    let firms_data: [(&str, &str, i64, &str, &str); 8] = [
-        (
-            "合肥量子芯测科技有限公司",
-            "software_it",
-            8,
-            "420000.00",
-            "micro",
-        ),
-        (
-            "合肥智农物联网科技有限公司",
-            "industry",
-            15,
-            "2600000.00",
-            "micro",
-        ),
-        (
-            "合肥云图数据服务有限公司",
-            "software_it",
-            45,
-            "6800000.00",
-            "small",
-        ),
-        (
-            "合肥微光精密制造有限公司",
-            "industry",
-            120,
-            "15000000.00",
-            "small",
-        ),
-        (
-            "合肥天枢软件股份有限公司",
-            "software_it",
-            180,
-            "56000000.00",
-            "medium",
-        ),
-        (
-            "合肥博远新材料有限公司",
-            "industry",
-            520,
-            "180000000.00",
-            "medium",
-        ),
-        (
-            "合肥鸿图电子集团有限公司",
-            "industry",
-            2400,
-            "980000000.00",
-            "large",
-        ),
-        (
-            "合肥星河信息技术有限公司",
-            "software_it",
-            650,
-            "320000000.00",
-            "large",
-        ),
-    ];
-    for (i, (name, industry, employees, revenue, _class)) in firms_data.iter().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(1);
-        let username = format!("firm{n:02}");
-        let reg = firms::register(
-            conn,
-            policy,
-            auth,
-            links,
-            &FirmRegistration {
-                username: username.clone(),
-                password: DEMO_PASSWORD.into(),
-                email: Some(format!("{username}@example.cn")),
-                profile: FirmProfileInput {
-                    credit_code: code(n)?,
-                    name: (*name).into(),
-                    legal_representative: [
-                        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
-                    ][i]
-                        .into(),
-                    actual_controller: [
-                        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
-                    ][i]
-                        .into(),
-                    registered_on: format!("20{:02}-0{}-15", 16 + i, 1 + i % 9),
-                    address: format!("安徽省合肥市高新区望江西路{}号", 800 + i * 10),
-                    contact_name: "办公室".into(),
-                    contact_phone: format!("0551-6{:07}", 5_550_000 + i),
-                    contact_email: format!("contact{n}@example.cn"),
-                    industry: (*industry).into(),
-                    employees: *employees,
-                    revenue: (*revenue).into(),
-                    total_assets: None,
+/// What every step of the demo needs, and the sign-ins made so far.
+struct Seed<'a> {
+    templates: &'a Templates,
+    policy: &'a Policy,
+    auth: &'a AuthConfig,
+    links: contact_verification::Links<'a>,
+    now: NaiveDateTime,
+    /// When the programme's history starts: ten days ago.
+    earlier: NaiveDateTime,
+    sys: Actor,
+    out: Vec<DemoSignIn>,
+}
+
+impl Seed<'_> {
+    /// The staff; returns the admin and the reviewer.
+    fn staff(&mut self, conn: &mut DbConnection) -> AppResult<(Actor, Actor)> {
+        let staff = [
+            ("admin", "系统管理员", Role::Admin),
+            ("reviewer", "审核员 王审", Role::Reviewer),
+            ("finance", "财务 李会计", Role::Finance),
+            ("finance2", "财务复核 赵出纳", Role::Finance),
+            ("auditor", "审计 孙稽查", Role::Auditor),
+        ];
+        let mut reviewer_id = String::new();
+        let mut admin_id = String::new();
+        for (u, name, role) in staff {
+            let v = users::create_staff(
+                conn,
+                self.auth,
+                &NewStaffUser {
+                    username: u.into(),
+                    password: DEMO_PASSWORD.into(),
+                    display_name: name.into(),
+                    email: Some(format!("{u}@hgz.example.cn")),
+                    role,
                 },
-            },
-            Acting {
-                now: earlier,
-                actor: &sys,
-            },
-            FieldErrors::new(),
-        )?;
-        // The contact answers its emailed link (as every applicant must before review).
-        contact_verification::verify(conn, &reg.verification_token, earlier, None)?;
-        // Most are onboarded; one is waiting and one was refused, so queues are not empty.
-        match n {
-            2 => {}
-            8 => {
-                firms::decide_onboarding(
-                    conn,
-                    templates,
-                    &reg.party.id,
-                    &OnboardingDecision {
-                        decision: Decision::Reject,
-                        reason: Some("企业规模超出中小微企业范围".into()),
-                    },
-                    earlier + Duration::hours(2),
-                    &reviewer,
-                )?;
+                self.earlier,
+                &self.sys,
+            )?;
+            if role == Role::Reviewer {
+                reviewer_id = v.id.clone();
             }
-            _ => {
-                firms::decide_onboarding(
+            if role == Role::Admin {
+                admin_id = v.id.clone();
+            }
+            self.out.push(DemoSignIn {
+                username: u.into(),
+                role,
+                who: name.into(),
+            });
+        }
+        let admin = Actor::user(&admin_id, Role::Admin, None, None, None);
+        let reviewer = Actor::user(&reviewer_id, Role::Reviewer, None, None, None);
+        Ok((admin, reviewer))
+    }
+
+    fn firms(&mut self, conn: &mut DbConnection, reviewer: &Actor) -> AppResult<()> {
+        // Firms: two of each size class, by industry figures.
+        let firms_data: [(&str, &str, i64, &str, &str); 8] = [
+            (
+                "合肥量子芯测科技有限公司",
+                "software_it",
+                8,
+                "420000.00",
+                "micro",
+            ),
+            (
+                "合肥智农物联网科技有限公司",
+                "industry",
+                15,
+                "2600000.00",
+                "micro",
+            ),
+            (
+                "合肥云图数据服务有限公司",
+                "software_it",
+                45,
+                "6800000.00",
+                "small",
+            ),
+            (
+                "合肥微光精密制造有限公司",
+                "industry",
+                120,
+                "15000000.00",
+                "small",
+            ),
+            (
+                "合肥天枢软件股份有限公司",
+                "software_it",
+                180,
+                "56000000.00",
+                "medium",
+            ),
+            (
+                "合肥博远新材料有限公司",
+                "industry",
+                520,
+                "180000000.00",
+                "medium",
+            ),
+            (
+                "合肥鸿图电子集团有限公司",
+                "industry",
+                2400,
+                "980000000.00",
+                "large",
+            ),
+            (
+                "合肥星河信息技术有限公司",
+                "software_it",
+                650,
+                "320000000.00",
+                "large",
+            ),
+        ];
+        for (i, (name, industry, employees, revenue, _class)) in firms_data.iter().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(1);
+            let username = format!("firm{n:02}");
+            let reg = firms::register(
+                conn,
+                self.policy,
+                self.auth,
+                self.links,
+                &FirmRegistration {
+                    username: username.clone(),
+                    password: DEMO_PASSWORD.into(),
+                    email: Some(format!("{username}@example.cn")),
+                    profile: FirmProfileInput {
+                        credit_code: code(n)?,
+                        name: (*name).into(),
+                        legal_representative: PEOPLE[i].into(),
+                        actual_controller: PEOPLE[i].into(),
+                        registered_on: format!("20{:02}-0{}-15", 16 + i, 1 + i % 9),
+                        address: format!("安徽省合肥市高新区望江西路{}号", 800 + i * 10),
+                        contact_name: "办公室".into(),
+                        contact_phone: format!("0551-6{:07}", 5_550_000 + i),
+                        contact_email: format!("contact{n}@example.cn"),
+                        industry: (*industry).into(),
+                        employees: *employees,
+                        revenue: (*revenue).into(),
+                        total_assets: None,
+                    },
+                },
+                Acting {
+                    now: self.earlier,
+                    actor: &self.sys,
+                },
+                FieldErrors::new(),
+            )?;
+            // The contact answers its emailed link (as every applicant must before review).
+            contact_verification::verify(conn, &reg.verification_token, self.earlier, None)?;
+            // Most are onboarded; one is waiting and one was refused, so queues are not empty.
+            match n {
+                2 => {}
+                8 => {
+                    firms::decide_onboarding(
+                        conn,
+                        self.templates,
+                        &reg.party.id,
+                        &OnboardingDecision {
+                            decision: Decision::Reject,
+                            reason: Some("企业规模超出中小微企业范围".into()),
+                        },
+                        self.earlier + Duration::hours(2),
+                        reviewer,
+                    )?;
+                }
+                _ => {
+                    firms::decide_onboarding(
+                        conn,
+                        self.templates,
+                        &reg.party.id,
+                        &OnboardingDecision {
+                            decision: Decision::Approve,
+                            reason: None,
+                        },
+                        self.earlier + Duration::hours(2),
+                        reviewer,
+                    )?;
+                }
+            }
+            self.out.push(DemoSignIn {
+                username,
+                role: Role::Firm,
+                who: format!("{name}（{}）", reg.party.size_class.name_zh()),
+            });
+        }
+
+        Ok(())
+    }
+
+    fn spaces(&mut self, conn: &mut DbConnection) -> AppResult<()> {
+        // Spaces.
+        let spaces_data = [
+            ("中安创谷科技孵化器", SpaceKind::Incubator),
+            ("合肥高新区创客空间", SpaceKind::MakerSpace),
+            ("集成电路专业化众创空间", SpaceKind::ProfessionalMakerSpace),
+        ];
+        for (i, (name, kind)) in spaces_data.iter().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(1);
+            let username = format!("space{n:02}");
+            let reg = spaces::register(
+                conn,
+                self.auth,
+                self.links,
+                &SpaceRegistration {
+                    username: username.clone(),
+                    password: DEMO_PASSWORD.into(),
+                    email: None,
+                    credit_code: code(200 + n)?,
+                    name: (*name).into(),
+                    kind: *kind,
+                    operator_name: format!("{name}运营管理有限公司"),
+                    legal_representative: "吴强".into(),
+                    address: format!("合肥市高新区创新大道{}号", 2700 + i),
+                    contact_name: "运营部".into(),
+                    contact_phone: format!("0551-6{:07}", 6_660_000 + i),
+                    contact_email: format!("space{n}@example.cn"),
+                    bank_name: Some("徽商银行合肥高新区支行".into()),
+                    bank_account_name: Some(format!("{name}运营管理有限公司")),
+                    bank_account_no: Some(format!("10235{:010}", 1_000 + i)),
+                },
+                self.earlier,
+                &self.sys,
+                FieldErrors::new(),
+            )?;
+            contact_verification::verify(conn, &reg.verification_token, self.earlier, None)?;
+            self.out.push(DemoSignIn {
+                username,
+                role: Role::Space,
+                who: (*name).into(),
+            });
+        }
+
+        Ok(())
+    }
+
+    fn providers(&mut self, conn: &mut DbConnection, reviewer: &Actor) -> AppResult<()> {
+        // Providers: one per category; the last one waits in public notice, one has only applied.
+        let cats = self.policy.categories.clone();
+        let count = cats.len();
+        for (i, cat) in cats.iter().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(1);
+            let username = format!("provider{n:02}");
+            let name = format!("合肥{}有限公司", cat.name_zh);
+            let applied_at = if i + 1 == count {
+                self.now - Duration::days(2)
+            } else {
+                self.earlier
+            };
+            let reg = providers::apply(
+                conn,
+                self.policy,
+                self.auth,
+                self.links,
+                &ProviderApplication {
+                    username: username.clone(),
+                    password: DEMO_PASSWORD.into(),
+                    email: None,
+                    credit_code: code(100 + n)?,
+                    name: name.clone(),
+                    legal_representative: "郑刚".into(),
+                    actual_controller: format!("郑刚{n}"),
+                    address: format!("合肥市蜀山区黄山路{}号", 400 + i),
+                    contact_name: "业务部".into(),
+                    contact_phone: format!("0551-6{:07}", 7_770_000 + i),
+                    contact_email: format!("provider{n}@example.cn"),
+                    description: format!("为区内中小微企业提供{}。", cat.name_zh),
+                    categories: vec![cat.code.clone()],
+                    bank_name: "中国银行合肥分行".into(),
+                    bank_account_name: name.clone(),
+                    bank_account_no: format!("18466{:010}", 2_000 + i),
+                },
+                Acting {
+                    now: applied_at,
+                    actor: &self.sys,
+                },
+                FieldErrors::new(),
+            )?;
+            contact_verification::verify(conn, &reg.verification_token, applied_at, None)?;
+            if i + 2 != count {
+                providers::decide_listing(
                     conn,
-                    templates,
+                    self.templates,
+                    self.policy,
                     &reg.party.id,
-                    &OnboardingDecision {
-                        decision: Decision::Approve,
+                    &ListingDecision {
+                        action: ListingAction::StartNotice,
                         reason: None,
                     },
-                    earlier + Duration::hours(2),
-                    &reviewer,
+                    applied_at + Duration::hours(1),
+                    reviewer,
                 )?;
             }
+            self.out.push(DemoSignIn {
+                username,
+                role: Role::Provider,
+                who: name,
+            });
         }
-        out.push(DemoSignIn {
-            username,
-            role: Role::Firm,
-            who: format!("{name}（{}）", reg.party.size_class.name_zh()),
-        });
+        providers::conclude_notices(conn, self.templates, self.now, &self.sys)?;
+
+        Ok(())
     }
 
-    // Spaces.
-    let spaces_data = [
-        ("中安创谷科技孵化器", SpaceKind::Incubator),
-        ("合肥高新区创客空间", SpaceKind::MakerSpace),
-        ("集成电路专业化众创空间", SpaceKind::ProfessionalMakerSpace),
-    ];
-    for (i, (name, kind)) in spaces_data.iter().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(1);
-        let username = format!("space{n:02}");
-        let reg = spaces::register(
-            conn,
-            auth,
-            links,
-            &SpaceRegistration {
-                username: username.clone(),
-                password: DEMO_PASSWORD.into(),
-                email: None,
-                credit_code: code(200 + n)?,
-                name: (*name).into(),
-                kind: *kind,
-                operator_name: format!("{name}运营管理有限公司"),
-                legal_representative: "吴强".into(),
-                address: format!("合肥市高新区创新大道{}号", 2700 + i),
-                contact_name: "运营部".into(),
-                contact_phone: format!("0551-6{:07}", 6_660_000 + i),
-                contact_email: format!("space{n}@example.cn"),
-                bank_name: Some("徽商银行合肥高新区支行".into()),
-                bank_account_name: Some(format!("{name}运营管理有限公司")),
-                bank_account_no: Some(format!("10235{:010}", 1_000 + i)),
-            },
-            earlier,
-            &sys,
-            FieldErrors::new(),
-        )?;
-        contact_verification::verify(conn, &reg.verification_token, earlier, None)?;
-        out.push(DemoSignIn {
-            username,
-            role: Role::Space,
-            who: (*name).into(),
-        });
-    }
-
-    // Providers: one per category; the last one waits in public notice, one has only applied.
-    let cats = policy.categories.clone();
-    let count = cats.len();
-    for (i, cat) in cats.iter().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(1);
-        let username = format!("provider{n:02}");
-        let name = format!("合肥{}有限公司", cat.name_zh);
-        let applied_at = if i + 1 == count {
-            now - Duration::days(2)
-        } else {
-            earlier
-        };
-        let reg = providers::apply(
-            conn,
-            policy,
-            auth,
-            links,
-            &ProviderApplication {
-                username: username.clone(),
-                password: DEMO_PASSWORD.into(),
-                email: None,
-                credit_code: code(100 + n)?,
-                name: name.clone(),
-                legal_representative: "郑刚".into(),
-                actual_controller: format!("郑刚{n}"),
-                address: format!("合肥市蜀山区黄山路{}号", 400 + i),
-                contact_name: "业务部".into(),
-                contact_phone: format!("0551-6{:07}", 7_770_000 + i),
-                contact_email: format!("provider{n}@example.cn"),
-                description: format!("为区内中小微企业提供{}。", cat.name_zh),
-                categories: vec![cat.code.clone()],
-                bank_name: "中国银行合肥分行".into(),
-                bank_account_name: name.clone(),
-                bank_account_no: format!("18466{:010}", 2_000 + i),
-            },
-            Acting {
-                now: applied_at,
-                actor: &sys,
-            },
-            FieldErrors::new(),
-        )?;
-        contact_verification::verify(conn, &reg.verification_token, applied_at, None)?;
-        if i + 2 != count {
-            providers::decide_listing(
+    /// A notice and a common question, published, so the portal has something to say.
+    fn articles(&self, conn: &mut DbConnection, admin: &Actor) -> AppResult<()> {
+        for (kind, title, body, title_en, body_en) in [
+            (
+                "notice",
+                "关于开展合创券申领工作的通知",
+                "为支持小微企业创新发展，现开展合创券申领工作。\n符合条件的企业请先在平台注册并完成入驻审核，在批次开放时间登录领取。\n合创券实名登记、专券专用，有效期一年。",
+                "Innovation vouchers: how to claim",
+                "Small and micro firms may claim innovation vouchers.\nRegister on this site and have your firm onboarded first, then claim when a batch opens.\nVouchers are registered to the firm, spent only on listed services, and valid for a year.",
+            ),
+            (
+                "faq",
+                "合创券可以转让吗？",
+                "不可以。合创券实名登记，仅限领取的企业在入库服务机构购买服务时使用。",
+                "Can a voucher be transferred?",
+                "No. A voucher is registered to the firm that claimed it and can only be spent by it on listed providers' services.",
+            ),
+        ] {
+            let a = super::articles::create(
                 conn,
-                templates,
-                policy,
-                &reg.party.id,
-                &ListingDecision {
-                    action: ListingAction::StartNotice,
-                    reason: None,
+                &super::articles::ArticleInput {
+                    kind: kind.into(),
+                    title: title.into(),
+                    body: body.into(),
+                    title_en: title_en.into(),
+                    body_en: body_en.into(),
                 },
-                applied_at + Duration::hours(1),
-                &reviewer,
+                self.earlier,
+                admin,
             )?;
+            super::articles::publish(conn, &a.id, true, self.earlier, admin)?;
         }
-        out.push(DemoSignIn {
-            username,
-            role: Role::Provider,
-            who: name,
-        });
+        Ok(())
     }
-    providers::conclude_notices(conn, templates, now, &sys)?;
 
-    // A 合创券 programme with defaults from policy, one batch claimed already and one
-    // opening tomorrow at 09:00 Hefei time.
-    let admin = Actor::user(&admin_id, Role::Admin, None, None, None);
-    // A notice and a common question, published, so the portal has something to say.
-    for (kind, title, body, title_en, body_en) in [
-        (
-            "notice",
-            "关于开展合创券申领工作的通知",
-            "为支持小微企业创新发展，现开展合创券申领工作。\n符合条件的企业请先在平台注册并完成入驻审核，在批次开放时间登录领取。\n合创券实名登记、专券专用，有效期一年。",
-            "Innovation vouchers: how to claim",
-            "Small and micro firms may claim innovation vouchers.\nRegister on this site and have your firm onboarded first, then claim when a batch opens.\nVouchers are registered to the firm, spent only on listed services, and valid for a year.",
-        ),
-        (
-            "faq",
-            "合创券可以转让吗？",
-            "不可以。合创券实名登记，仅限领取的企业在入库服务机构购买服务时使用。",
-            "Can a voucher be transferred?",
-            "No. A voucher is registered to the firm that claimed it and can only be spent by it on listed providers' services.",
-        ),
-    ] {
-        let a = super::articles::create(
+    /// A 合创券 programme with defaults from policy, one batch claimed already, one
+    /// opening tomorrow at 09:00 Hefei time and a lottery batch in three days.
+    fn programme(&self, conn: &mut DbConnection, admin: &Actor) -> AppResult<()> {
+        let programme = vouchers::create_programme(
             conn,
-            &super::articles::ArticleInput {
-                kind: kind.into(),
-                title: title.into(),
-                body: body.into(),
-                title_en: title_en.into(),
-                body_en: body_en.into(),
+            self.policy,
+            &ProgrammeInput {
+                code: "HCQ2026".into(),
+                name: "合肥高新区合创券（2026年度）".into(),
+                ..Default::default()
             },
-            earlier,
-            &admin,
+            self.earlier,
+            admin,
         )?;
-        super::articles::publish(conn, &a.id, true, earlier, &admin)?;
-    }
-    let programme = vouchers::create_programme(
-        conn,
-        policy,
-        &ProgrammeInput {
-            code: "HCQ2026".into(),
-            name: "合肥高新区合创券（2026年度）".into(),
-            ..Default::default()
-        },
-        earlier,
-        &admin,
-    )?;
-    let tomorrow_9 = (now + Duration::hours(8))
-        .date()
-        .succ_opt()
-        .unwrap_or(now.date())
-        .and_hms_opt(1, 0, 0)
-        .unwrap_or(now);
-    let opened = vouchers::create_batch(
-        conn,
-        &ProgrammeId::stored(programme.id.clone()),
-        &BatchInput {
-            name: "第一期".into(),
-            budget: "3000000.00".into(),
-            face_values: vec!["50000.00".into()],
-            opens_at: (earlier + Duration::hours(3)).and_utc().to_rfc3339(),
-            closes_at: (now + Duration::days(20)).and_utc().to_rfc3339(),
-            allocation_mode: None,
-            publish: true,
-        },
-        earlier,
-        &admin,
-    )?;
-    vouchers::create_batch(
-        conn,
-        &ProgrammeId::stored(programme.id.clone()),
-        &BatchInput {
-            name: "第二期".into(),
-            budget: "20000000.00".into(),
-            face_values: vec!["30000.00".into(), "50000.00".into()],
-            opens_at: tomorrow_9.and_utc().to_rfc3339(),
-            closes_at: (tomorrow_9 + Duration::days(30)).and_utc().to_rfc3339(),
-            allocation_mode: None,
-            publish: true,
-        },
-        earlier,
-        &admin,
-    )?;
-    // The onboarded micro and small firms claimed from the first batch.
-    let firm_users: Vec<(String, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
-        .0
-        .into_iter()
-        .filter_map(|u| u.party_id.map(|p| (u.id, p)))
-        .collect();
-    let reqs: Vec<ClaimRequest> = firm_users
-        .into_iter()
-        .enumerate()
-        .map(|(i, (user_id, firm_id))| ClaimRequest {
-            firm_id,
-            user_id,
-            face_value: None,
-            idempotency_key: None,
-            arrival: u64::try_from(i + 1).unwrap_or(0),
-            request_id: None,
-        })
-        .collect();
-    claims::settle(
-        conn,
-        templates,
-        &BatchId::stored(opened.id.clone()),
-        &reqs,
-        earlier + Duration::hours(4),
-    )?;
-
-    // A lottery batch opening in three days, with the onboarded firms registered.
-    let in_three_days = tomorrow_9 + Duration::days(2);
-    let lottery_batch = vouchers::create_batch(
-        conn,
-        &ProgrammeId::stored(programme.id.clone()),
-        &BatchInput {
-            name: "第三期（摇号）".into(),
-            budget: "100000.00".into(),
-            face_values: vec!["50000.00".into()],
-            opens_at: in_three_days.and_utc().to_rfc3339(),
-            closes_at: (in_three_days + Duration::days(30)).and_utc().to_rfc3339(),
-            allocation_mode: Some(crate::domain::voucher::AllocationMode::Lottery),
-            publish: true,
-        },
-        earlier,
-        &admin,
-    )?;
-    for r in &reqs {
-        let firm = Actor::user(
-            &r.user_id,
-            Role::Firm,
-            Some(PartyKind::Firm),
-            Some(r.firm_id.clone()),
-            None,
+        let programme = ProgrammeId::stored(programme.id);
+        let batch = |conn: &mut DbConnection,
+                     name: &str,
+                     budget: &str,
+                     faces: &[&str],
+                     (opens, closes): (NaiveDateTime, NaiveDateTime),
+                     lottery: bool| {
+            let input = BatchInput {
+                name: name.into(),
+                budget: budget.into(),
+                face_values: faces.iter().map(|f| f.to_string()).collect(),
+                opens_at: opens.and_utc().to_rfc3339(),
+                closes_at: closes.and_utc().to_rfc3339(),
+                allocation_mode: lottery.then_some(AllocationMode::Lottery),
+                publish: true,
+            };
+            let b = vouchers::create_batch(conn, &programme, &input, self.earlier, admin)?;
+            Ok::<_, AppError>(BatchId::stored(b.id))
+        };
+        let tomorrow_9 = (self.now + Duration::hours(8))
+            .date()
+            .succ_opt()
+            .unwrap_or(self.now.date())
+            .and_hms_opt(1, 0, 0)
+            .unwrap_or(self.now);
+        let first = (
+            self.earlier + Duration::hours(3),
+            self.now + Duration::days(20),
         );
-        match lottery::enter(
+        let opened = batch(conn, "第一期", "3000000.00", &["50000.00"], first, false)?;
+        let second = (tomorrow_9, tomorrow_9 + Duration::days(30));
+        let faces = ["30000.00", "50000.00"];
+        batch(conn, "第二期", "20000000.00", &faces, second, false)?;
+        let reqs = self.claimed(conn, &opened)?;
+        // A lottery batch opening in three days, with the onboarded firms registered.
+        let in_three_days = tomorrow_9 + Duration::days(2);
+        let third = (in_three_days, in_three_days + Duration::days(30));
+        let lottery = batch(
             conn,
-            &BatchId::stored(lottery_batch.id.clone()),
-            &r.firm_id,
-            &lottery::EntryInput::default(),
-            now,
-            &firm,
-        ) {
-            Ok(_) => {}
-            // Firms still waiting for onboarding cannot register.
-            Err(e) if e.code.is(ErrorCode::FirmNotOnboarded) => {}
-            Err(e) => return Err(e),
-        }
+            "第三期（摇号）",
+            "100000.00",
+            &["50000.00"],
+            third,
+            true,
+        )?;
+        self.entered(conn, &lottery, &reqs)
     }
-    Ok(out)
+
+    /// The onboarded micro and small firms claimed from the first batch; returns the
+    /// claims of every firm user.
+    fn claimed(&self, conn: &mut DbConnection, batch: &BatchId) -> AppResult<Vec<ClaimRequest>> {
+        // The onboarded micro and small firms claimed from the first batch.
+        let firm_users: Vec<(String, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
+            .0
+            .into_iter()
+            .filter_map(|u| u.party_id.map(|p| (u.id, p)))
+            .collect();
+        let reqs: Vec<ClaimRequest> = firm_users
+            .into_iter()
+            .enumerate()
+            .map(|(i, (user_id, firm_id))| ClaimRequest {
+                firm_id,
+                user_id,
+                face_value: None,
+                idempotency_key: None,
+                arrival: u64::try_from(i + 1).unwrap_or(0),
+                request_id: None,
+            })
+            .collect();
+        claims::settle(
+            conn,
+            self.templates,
+            batch,
+            &reqs,
+            self.earlier + Duration::hours(4),
+        )?;
+        Ok(reqs)
+    }
+
+    /// The onboarded firms register for the lottery.
+    fn entered(
+        &self,
+        conn: &mut DbConnection,
+        batch: &BatchId,
+        reqs: &[ClaimRequest],
+    ) -> AppResult<()> {
+        for r in reqs {
+            let firm = Actor::user(
+                &r.user_id,
+                Role::Firm,
+                Some(PartyKind::Firm),
+                Some(r.firm_id.clone()),
+                None,
+            );
+            match lottery::enter(
+                conn,
+                batch,
+                &r.firm_id,
+                &lottery::EntryInput::default(),
+                self.now,
+                &firm,
+            ) {
+                Ok(_) => {}
+                // Firms still waiting for onboarding cannot register.
+                Err(e) if e.code.is(ErrorCode::FirmNotOnboarded) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 }

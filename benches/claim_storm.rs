@@ -243,7 +243,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 None,
                 now,
             );
-            let uid = user.id.clone();
+            let uid = user.id.to_string();
             us.push(user);
             let iat = now.and_utc().timestamp();
             let claims = Claims {

@@ -6,13 +6,14 @@ use super::models::AuditEventRow;
 use super::schema::{audit_events, audit_head};
 use super::DbConnection;
 use crate::domain::audit::{chain_hash, EventContent};
+use crate::domain::id::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub struct NewEvent {
     pub id: String,
     pub occurred_at: NaiveDateTime,
-    pub actor_user_id: Option<String>,
+    pub actor_user_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
     pub entity_type: String,
@@ -69,7 +70,7 @@ pub fn recent(
 /// renewals.
 pub fn by_actor(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     limit: i64,
 ) -> QueryResult<Vec<AuditEventRow>> {
     audit_events::table
@@ -103,7 +104,7 @@ pub fn append_many(conn: &mut DbConnection, events: Vec<NewEvent>) -> QueryResul
                 seq,
                 id: &ev.id,
                 occurred_at: ev.occurred_at,
-                actor_user_id: ev.actor_user_id.as_deref(),
+                actor_user_id: ev.actor_user_id.as_ref().map(UserId::as_str),
                 actor_role: &ev.actor_role,
                 action: &ev.action,
                 entity_type: &ev.entity_type,

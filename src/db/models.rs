@@ -2,7 +2,9 @@
 
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{BatchId, EvidenceId, OrderId, PayoutId, ProgrammeId, RunId, VoucherId};
+use crate::domain::id::{
+    BatchId, EvidenceId, OrderId, PayoutId, ProgrammeId, RunId, UserId, VoucherId,
+};
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
@@ -39,7 +41,7 @@ pub struct AuthorityRow {
 #[derive(Clone, Queryable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub password_hash: String,
     pub role: String,
@@ -93,7 +95,7 @@ impl UserRow {
         now: NaiveDateTime,
     ) -> Self {
         UserRow {
-            id: crate::domain::new_id(),
+            id: UserId::new(),
             username,
             password_hash,
             role: role.to_string(),
@@ -111,7 +113,7 @@ impl UserRow {
 
     pub fn audit(&self) -> UserAudit<'_> {
         UserAudit {
-            id: &self.id,
+            id: self.id.as_str(),
             username: &self.username,
             role: &self.role,
             party_kind: self.party_kind.as_deref(),
@@ -128,7 +130,7 @@ impl UserRow {
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub family_id: String,
     pub token_hash: String,
     pub issued_at: NaiveDateTime,
@@ -155,11 +157,11 @@ pub struct EmailTokenRow {
     pub id: String,
     pub purpose: String,
     /// None for a request that named no account.
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub email: String,
     pub token_hash: String,
     pub requested_from: String,
-    pub requested_by: Option<String>,
+    pub requested_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -172,7 +174,7 @@ pub struct AccountUnlockRow {
     pub id: String,
     pub username: String,
     pub unlocked_at: NaiveDateTime,
-    pub unlocked_by: Option<String>,
+    pub unlocked_by: Option<UserId>,
     pub reason: String,
 }
 
@@ -221,7 +223,7 @@ pub struct FirmRow {
     pub size_basis: String,
     pub onboarding_status: OnboardingStatus,
     pub onboarding_reason: Option<String>,
-    pub reviewed_by: Option<String>,
+    pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub high_tech: bool,
     pub tech_sme: bool,
@@ -253,7 +255,7 @@ pub struct ProviderRow {
     pub notice_starts_at: Option<NaiveDateTime>,
     pub notice_ends_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
-    pub reviewed_by: Option<String>,
+    pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub listed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -272,7 +274,7 @@ pub struct ObjectionRow {
     pub reason: String,
     pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
-    pub resolved_by: Option<String>,
+    pub resolved_by: Option<UserId>,
     pub resolved_at: Option<NaiveDateTime>,
     pub filed_at: NaiveDateTime,
 }
@@ -284,7 +286,7 @@ pub struct AuditEventRow {
     pub id: String,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub occurred_at: NaiveDateTime,
-    pub actor_user_id: Option<String>,
+    pub actor_user_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
     pub entity_type: String,
@@ -338,7 +340,7 @@ pub struct BatchRow {
     pub closes_at: NaiveDateTime,
     pub allocation_mode: String,
     pub published: bool,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -351,7 +353,7 @@ pub struct TopupRow {
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
     pub reason: String,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -414,7 +416,7 @@ pub struct LotteryRow {
     pub entrants: Option<i32>,
     pub winners: Option<i32>,
     pub drawn_at: Option<NaiveDateTime>,
-    pub drawn_by: Option<String>,
+    pub drawn_by: Option<UserId>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
@@ -423,7 +425,7 @@ pub struct LotteryEntryRow {
     pub batch_id: BatchId,
     pub firm_id: String,
     pub credit_code: CreditCode,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     #[serde(serialize_with = "fen_number")]
     pub face_value_fen: Fen,
     pub entered_at: NaiveDateTime,
@@ -468,7 +470,7 @@ pub struct JobRunRow {
     pub status: JobRunStatus,
     pub attempt: i32,
     pub runner: String,
-    pub requested_by: Option<String>,
+    pub requested_by: Option<UserId>,
     pub started_at: NaiveDateTime,
     pub heartbeat_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
@@ -540,7 +542,7 @@ pub struct EvidenceRow {
     pub size_bytes: i64,
     pub media_type: String,
     pub file_name: String,
-    pub uploaded_by: Option<String>,
+    pub uploaded_by: Option<UserId>,
     pub uploaded_at: NaiveDateTime,
 }
 
@@ -552,7 +554,7 @@ pub struct RedemptionApplicationRow {
     pub item_count: i32,
     #[serde(serialize_with = "fen_number")]
     pub total_fen: Fen,
-    pub submitted_by: Option<String>,
+    pub submitted_by: Option<UserId>,
     pub submitted_at: NaiveDateTime,
 }
 
@@ -571,7 +573,7 @@ pub struct RedemptionItemRow {
     pub amount_fen: Fen,
     pub status: RedemptionStatus,
     pub decision_reason: Option<String>,
-    pub reviewed_by: Option<String>,
+    pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub notice_ends_at: Option<NaiveDateTime>,
     pub payable_at: Option<NaiveDateTime>,
@@ -588,7 +590,7 @@ pub struct RedemptionObjectionRow {
     pub reason: String,
     pub status: ObjectionStatus,
     pub resolution_note: Option<String>,
-    pub resolved_by: Option<String>,
+    pub resolved_by: Option<UserId>,
     pub resolved_at: Option<NaiveDateTime>,
     pub filed_at: NaiveDateTime,
 }
@@ -596,9 +598,9 @@ pub struct RedemptionObjectionRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = staff_affiliations)]
 pub struct StaffAffiliationRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub credit_code: CreditCode,
-    pub declared_by: Option<String>,
+    pub declared_by: Option<UserId>,
     pub declared_at: NaiveDateTime,
 }
 
@@ -611,9 +613,9 @@ pub struct SettlementRunRow {
     pub cutoff: NaiveDateTime,
     pub status: RunStatus,
     pub origin: String,
-    pub prepared_by: Option<String>,
+    pub prepared_by: Option<UserId>,
     pub prepared_at: NaiveDateTime,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub reject_reason: Option<String>,
     pub payout_count: i32,
@@ -649,9 +651,9 @@ pub struct PayoutRow {
     pub bank_reference: Option<String>,
     pub paid_on: Option<NaiveDate>,
     pub failure_reason: Option<String>,
-    pub recorded_by: Option<String>,
+    pub recorded_by: Option<UserId>,
     pub recorded_at: Option<NaiveDateTime>,
-    pub reversed_by: Option<String>,
+    pub reversed_by: Option<UserId>,
     pub reversed_at: Option<NaiveDateTime>,
     pub reversal_reason: Option<String>,
 }
@@ -682,9 +684,9 @@ pub struct CertificationApplicationRow {
     pub evaluation: String,
     pub eligible: bool,
     pub status: ApplicationStatus,
-    pub submitted_by: Option<String>,
+    pub submitted_by: Option<UserId>,
     pub submitted_at: NaiveDateTime,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
 }
@@ -703,7 +705,7 @@ pub struct CertificationRow {
     pub status: CertificationStatus,
     pub revoked_on: Option<NaiveDate>,
     pub revoke_reason: Option<String>,
-    pub revoked_by: Option<String>,
+    pub revoked_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -717,7 +719,7 @@ pub struct StatisticsFilingRow {
     pub year: i32,
     pub figures: String,
     pub late: bool,
-    pub filed_by: Option<String>,
+    pub filed_by: Option<UserId>,
     pub filed_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -760,7 +762,7 @@ pub struct SupportGrantRow {
     pub amount_fen: Fen,
     pub entitlement_id: Option<String>,
     pub note: Option<String>,
-    pub recorded_by: Option<String>,
+    pub recorded_by: Option<UserId>,
     pub recorded_at: NaiveDateTime,
 }
 
@@ -773,7 +775,7 @@ pub struct PerformanceEvaluationRow {
     pub rules: String,
     pub space_count: i32,
     pub awarded_count: i32,
-    pub computed_by: Option<String>,
+    pub computed_by: Option<UserId>,
     pub computed_at: NaiveDateTime,
 }
 
@@ -812,7 +814,7 @@ pub struct EntitlementRow {
     pub duplicate_grant_id: Option<String>,
     pub computed_at: NaiveDateTime,
     pub notice_ends_at: NaiveDateTime,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
     pub payable_at: Option<NaiveDateTime>,
@@ -830,7 +832,7 @@ pub struct ArticleRow {
     pub title_en: String,
     pub body_en: String,
     pub published_at: Option<NaiveDateTime>,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -845,7 +847,7 @@ pub struct ArticleFileRow {
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub uploaded_by: Option<String>,
+    pub uploaded_by: Option<UserId>,
     pub uploaded_at: NaiveDateTime,
 }
 
@@ -864,6 +866,6 @@ pub struct PartyDocumentRow {
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub uploaded_by: Option<String>,
+    pub uploaded_by: Option<UserId>,
     pub uploaded_at: NaiveDateTime,
 }

@@ -11,7 +11,7 @@ use super::schema::{
 };
 use super::vouchers::CHUNK;
 use super::DbConnection;
-use crate::domain::id::{EvidenceId, OrderId, VoucherId};
+use crate::domain::id::{EvidenceId, OrderId, UserId, VoucherId};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -511,7 +511,7 @@ pub fn objections_of(
 
 // Staff affiliations.
 
-pub fn affiliations(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<String>> {
+pub fn affiliations(conn: &mut DbConnection, user_id: &UserId) -> QueryResult<Vec<String>> {
     staff_affiliations::table
         .filter(staff_affiliations::user_id.eq(user_id))
         .order(staff_affiliations::credit_code.asc())
@@ -522,7 +522,7 @@ pub fn affiliations(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<S
 /// Replaces a user's declared affiliations.
 pub fn set_affiliations(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     rows: &[StaffAffiliationRow],
 ) -> QueryResult<()> {
     diesel::delete(staff_affiliations::table.filter(staff_affiliations::user_id.eq(user_id)))

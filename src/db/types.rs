@@ -150,4 +150,5 @@ id_columns! {
     BatchId => BatchIdColumn,
     RunId => RunIdColumn,
     PayoutId => PayoutIdColumn,
+    UserId => UserIdColumn,
 }

@@ -3,6 +3,7 @@
 use super::models::{AccountUnlockRow, EmailTokenRow, LoginAttemptRow, RefreshTokenRow, UserRow};
 use super::schema::{account_unlocks, email_tokens, login_attempts, refresh_tokens, users};
 use super::DbConnection;
+use crate::domain::id::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -20,7 +21,7 @@ pub fn by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Optio
         .optional()
 }
 
-pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+pub fn by_id(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<UserRow>> {
     users::table.find(id).first(conn).optional()
 }
 
@@ -59,7 +60,7 @@ pub fn list(
 /// Sets a new password hash and invalidates every access token issued before.
 pub fn set_password(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     hash: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -75,7 +76,7 @@ pub fn set_password(
 
 pub fn set_disabled(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     disabled: bool,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -148,7 +149,7 @@ pub fn revoke_family(
 /// Moves the user's token version on: every access token issued before stops working.
 pub fn bump_token_version(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
@@ -179,7 +180,7 @@ pub fn revoked_families(
 
 pub fn revoke_all_for_user(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -330,7 +331,7 @@ pub fn insert_email_token(conn: &mut DbConnection, row: &EmailTokenRow) -> Query
 /// Links of `purpose` sent to `user_id` since `since`.
 pub fn email_tokens_for_user(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     purpose: &str,
     since: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -385,7 +386,7 @@ pub fn use_email_token(conn: &mut DbConnection, id: &str, now: NaiveDateTime) ->
 /// the password was reset).
 pub fn void_email_tokens(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     purpose: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {

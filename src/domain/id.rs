@@ -133,6 +133,8 @@ ids! {
     RunId => "settlement run",
     /// A payout of a settlement run (付款记录).
     PayoutId => "payout",
+    /// A user account (用户): staff, or a party's sign-in.
+    UserId => "user",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -204,7 +204,7 @@ pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<C
             disabled: false,
         }),
         _ => {
-            let id = claims.sub.clone();
+            let id = crate::domain::id::UserId::stored(claims.sub.clone());
             let s = db(state, move |c| user_state(c, &id)).await?;
             state.user_states.set(&claims.sub, s);
             s

@@ -4,6 +4,7 @@
 use super::{Context, Job, Outcome, Schedules};
 use crate::clock::Clock;
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection, Pool};
+use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
@@ -47,7 +48,7 @@ pub enum RunOrigin {
     Schedule,
     /// By hand: an administrator (with their user id) or the CLI (none).
     Manual {
-        user_id: Option<String>,
+        user_id: Option<UserId>,
     },
 }
 

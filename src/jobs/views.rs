@@ -2,6 +2,7 @@
 
 use super::{Job, Schedules};
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -65,7 +66,7 @@ impl From<JobRunRow> for JobRunView {
             status: r.status.to_string(),
             attempt: r.attempt,
             runner: r.runner,
-            requested_by: r.requested_by,
+            requested_by: r.requested_by.map(UserId::into_string),
             started_at: r.started_at,
             heartbeat_at: r.heartbeat_at,
             finished_at: r.finished_at,

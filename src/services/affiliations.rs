@@ -5,6 +5,7 @@
 use super::{audit, Actor};
 use crate::db::models::StaffAffiliationRow;
 use crate::db::{self, orders as repo, users, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
 use crate::domain::Role;
@@ -23,7 +24,7 @@ pub struct Affiliations {
 
 /// Refuses when the acting user is affiliated with any of `credit_codes`.
 pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]) -> AppResult<()> {
-    let Some(user) = actor.user_id.as_deref() else {
+    let Some(user) = actor.user_id.as_ref() else {
         return Ok(());
     };
     let mine = repo::affiliations(c, user)?;
@@ -36,7 +37,7 @@ pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]
     Ok(())
 }
 
-pub fn get(conn: &mut DbConnection, user_id: &str) -> AppResult<Affiliations> {
+pub fn get(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Affiliations> {
     users::by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     Ok(Affiliations {
         credit_codes: repo::affiliations(conn, user_id)?,
@@ -46,7 +47,7 @@ pub fn get(conn: &mut DbConnection, user_id: &str) -> AppResult<Affiliations> {
 /// Replaces a staff member's declared affiliations (at most 50).
 pub fn set(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     input: &Affiliations,
     now: NaiveDateTime,
     actor: &Actor,
@@ -78,7 +79,7 @@ pub fn set(
         let rows: Vec<StaffAffiliationRow> = codes
             .iter()
             .map(|code| StaffAffiliationRow {
-                user_id: user_id.to_string(),
+                user_id: user_id.clone(),
                 credit_code: code.clone(),
                 declared_by: actor.user_id.clone(),
                 declared_at: now,
@@ -92,7 +93,7 @@ pub fn set(
             audit::Change {
                 action: "user.affiliations_set",
                 entity_type: "user",
-                entity_id: user_id,
+                entity_id: user_id.as_str(),
                 before: serde_json::to_string(&before).ok(),
                 after: serde_json::to_string(&codes).ok(),
             },

@@ -3,6 +3,7 @@
 use super::Actor;
 use crate::db::{self, audit as repo, DbConnection};
 use crate::domain::audit::{chain_hash, EventContent, GENESIS_HASH};
+use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -98,7 +99,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<VerifyReport> {
                             seq: e.seq,
                             id: &e.id,
                             occurred_at: e.occurred_at,
-                            actor_user_id: e.actor_user_id.as_deref(),
+                            actor_user_id: e.actor_user_id.as_ref().map(UserId::as_str),
                             actor_role: &e.actor_role,
                             action: &e.action,
                             entity_type: &e.entity_type,

@@ -5,6 +5,7 @@ use super::{audit, Actor};
 use crate::config::AuthSettings;
 use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
@@ -130,7 +131,7 @@ fn issue(
 ) -> AppResult<(Tokens, String)> {
     let iat = now.and_utc().timestamp();
     let claims = Claims {
-        sub: user.id.clone(),
+        sub: user.id.to_string(),
         role: user.role.clone(),
         party_kind: user.party_kind.clone(),
         party: user.party_id.clone(),
@@ -197,7 +198,7 @@ pub fn invalid_token() -> AppError {
 /// The caller behind a verified token: role and party are signed into it.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user_id: String,
+    pub user_id: UserId,
     pub role: Role,
     pub party_kind: Option<PartyKind>,
     pub party_id: Option<String>,
@@ -209,7 +210,7 @@ pub struct Caller {
 pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
     let role = Role::parse(&claims.role).ok_or_else(invalid_token)?;
     Ok(Caller {
-        user_id: claims.sub.clone(),
+        user_id: UserId::stored(claims.sub.clone()),
         role,
         party_kind: claims.party_kind.as_deref().and_then(PartyKind::parse),
         party_id: claims.party.clone(),
@@ -234,7 +235,7 @@ pub fn check_user_state(claims: &Claims, state: Option<UserState>) -> AppResult<
     }
 }
 
-pub fn user_state(conn: &mut DbConnection, user_id: &str) -> AppResult<Option<UserState>> {
+pub fn user_state(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Option<UserState>> {
     Ok(repo::by_id(conn, user_id)?.map(|u| UserState {
         token_version: u.token_version,
         disabled: u.disabled,
@@ -356,7 +357,7 @@ pub fn login(
             audit::Change {
                 action: "auth.login",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: super::snapshot(&serde_json::json!({"refresh_token_id": token_id})),
             },
@@ -395,7 +396,7 @@ pub fn refresh(
                     audit::Change {
                         action: "auth.refresh_reuse_detected",
                         entity_type: "user",
-                        entity_id: &row.user_id,
+                        entity_id: row.user_id.as_str(),
                         before: None,
                         after: super::snapshot(&serde_json::json!({"family_id": row.family_id})),
                     },
@@ -427,7 +428,7 @@ pub fn refresh(
             audit::Change {
                 action: "auth.token_refreshed",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: super::snapshot(
                     &serde_json::json!({"retired": row.id, "issued": new_token_id}),
@@ -493,7 +494,7 @@ pub fn logout(
             audit::Change {
                 action: "auth.logout",
                 entity_type: "user",
-                entity_id: &caller.user_id,
+                entity_id: caller.user_id.as_str(),
                 before: None,
                 after: super::snapshot(
                     &serde_json::json!({"sessions_revoked": n, "everywhere": everywhere}),
@@ -588,7 +589,7 @@ pub fn change_password(
             audit::Change {
                 action: "user.password_changed",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: None,
             },

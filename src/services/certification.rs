@@ -10,6 +10,7 @@ use crate::domain::certification::{
     check_figures, evaluate, valid_until, ApplicationStatus, BenefitWindow, CertificationStatus,
     Evaluation, Scheme, SchemeLevel,
 };
+use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::ErrorCode;
@@ -130,7 +131,7 @@ impl ApplicationView {
             scheme_name: scheme.name_zh,
             eligible: r.eligible,
             submitted_at: r.submitted_at,
-            decided_by: r.decided_by,
+            decided_by: r.decided_by.map(UserId::into_string),
             decided_at: r.decided_at,
             decision_reason: r.decision_reason,
         })

@@ -12,7 +12,7 @@ use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnectio
 use crate::domain::allocation::{
     Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
 };
-use crate::domain::id::{BatchId, VoucherId};
+use crate::domain::id::{BatchId, UserId, VoucherId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::VoucherStatus;
@@ -30,7 +30,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct ClaimRequest {
     pub firm_id: String,
-    pub user_id: String,
+    /// Who claimed; none for a lottery's draw.
+    pub user_id: Option<UserId>,
     pub face_value: Option<Fen>,
     pub idempotency_key: Option<IdempotencyKey>,
     /// Arrival number as the engine saw the request (1, 2, 3, …).
@@ -454,7 +455,7 @@ fn claimed_event(
 ) -> NewEvent {
     let (actor_user_id, actor_role, action, request_id) = match origin {
         Origin::Claim => (
-            Some(r.user_id.clone()),
+            r.user_id.clone(),
             Role::Firm.as_str().to_string(),
             "voucher.claimed",
             r.request_id.clone(),

@@ -10,6 +10,7 @@ use super::auth::{new_refresh_secret, token_hash};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{EmailTokenRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -93,7 +94,7 @@ pub fn send(
         audit::Change {
             action: "contact.verification_sent",
             entity_type: "user",
-            entity_id: &user.id,
+            entity_id: user.id.as_str(),
             before: None,
             after: snapshot(
                 &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
@@ -104,12 +105,12 @@ pub fn send(
 }
 
 /// Where the signed-in party account's contact verification stands.
-pub fn state(conn: &mut DbConnection, user_id: &str) -> AppResult<ContactState> {
+pub fn state(conn: &mut DbConnection, user_id: &UserId) -> AppResult<ContactState> {
     db::read_tx(conn, |c| state_in(c, user_id))
 }
 
 /// [`state`] inside the caller's transaction.
-pub fn state_in(c: &mut DbConnection, user_id: &str) -> AppResult<ContactState> {
+pub fn state_in(c: &mut DbConnection, user_id: &UserId) -> AppResult<ContactState> {
     let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     let (kind, id) = party_of(&user)?;
     let (name, email, verified_at) =
@@ -126,7 +127,7 @@ pub fn state_in(c: &mut DbConnection, user_id: &str) -> AppResult<ContactState> 
 pub fn resend(
     conn: &mut DbConnection,
     links: Links<'_>,
-    user_id: &str,
+    user_id: &UserId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ContactState> {
@@ -184,8 +185,13 @@ pub fn verify(
                 AppError::of(ErrorCode::VerificationLinkExpired).arg("ttl_hours", TTL_HOURS)
             );
         }
-        let user =
-            repo::by_id(c, row.user_id.as_deref().unwrap_or_default())?.ok_or_else(invalid)?;
+        let user = row
+            .user_id
+            .as_ref()
+            .map(|u| repo::by_id(c, u))
+            .transpose()?
+            .flatten()
+            .ok_or_else(invalid)?;
         let (kind, id) = party_of(&user)?;
         let (name, email, _) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
         if email != row.email {

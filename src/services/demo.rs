@@ -12,7 +12,7 @@ use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
-use crate::domain::id::{BatchId, ProgrammeId};
+use crate::domain::id::{BatchId, ProgrammeId, UserId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::AllocationMode;
@@ -101,8 +101,7 @@ impl Seed<'_> {
             ("finance2", "财务复核 赵出纳", Role::Finance),
             ("auditor", "审计 孙稽查", Role::Auditor),
         ];
-        let mut reviewer_id = String::new();
-        let mut admin_id = String::new();
+        let (mut reviewer_id, mut admin_id) = (None, None);
         for (u, name, role) in staff {
             let v = users::create_staff(
                 conn,
@@ -118,10 +117,10 @@ impl Seed<'_> {
                 &self.sys,
             )?;
             if role == Role::Reviewer {
-                reviewer_id = v.id.clone();
+                reviewer_id = Some(v.id.clone());
             }
             if role == Role::Admin {
-                admin_id = v.id.clone();
+                admin_id = Some(v.id.clone());
             }
             self.out.push(DemoSignIn {
                 username: u.into(),
@@ -129,9 +128,14 @@ impl Seed<'_> {
                 who: name.into(),
             });
         }
-        let admin = Actor::user(&admin_id, Role::Admin, None, None, None);
-        let reviewer = Actor::user(&reviewer_id, Role::Reviewer, None, None, None);
-        Ok((admin, reviewer))
+        let staff = |id: Option<UserId>, role| {
+            id.map(|id| Actor::user(&id, role, None, None, None))
+                .ok_or_else(|| AppError::internal("demo staff"))
+        };
+        Ok((
+            staff(admin_id, Role::Admin)?,
+            staff(reviewer_id, Role::Reviewer)?,
+        ))
     }
 
     fn firms(&mut self, conn: &mut DbConnection, reviewer: &Actor) -> AppResult<()> {
@@ -485,7 +489,7 @@ impl Seed<'_> {
     /// claims of every firm user.
     fn claimed(&self, conn: &mut DbConnection, batch: &BatchId) -> AppResult<Vec<ClaimRequest>> {
         // The onboarded micro and small firms claimed from the first batch.
-        let firm_users: Vec<(String, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
+        let firm_users: Vec<(UserId, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
             .0
             .into_iter()
             .filter_map(|u| u.party_id.map(|p| (u.id, p)))
@@ -495,7 +499,7 @@ impl Seed<'_> {
             .enumerate()
             .map(|(i, (user_id, firm_id))| ClaimRequest {
                 firm_id,
-                user_id,
+                user_id: Some(user_id),
                 face_value: None,
                 idempotency_key: None,
                 arrival: u64::try_from(i + 1).unwrap_or(0),
@@ -520,8 +524,9 @@ impl Seed<'_> {
         reqs: &[ClaimRequest],
     ) -> AppResult<()> {
         for r in reqs {
+            let Some(user) = &r.user_id else { continue };
             let firm = Actor::user(
-                &r.user_id,
+                user,
                 Role::Firm,
                 Some(PartyKind::Firm),
                 Some(r.firm_id.clone()),

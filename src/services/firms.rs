@@ -494,7 +494,9 @@ pub fn update_profile(
             },
         )?;
         if after.contact_verified_at.is_none() {
-            let user = user_repo::by_id(c, actor.user_id.as_deref().unwrap_or_default())?
+            let user = (actor.user_id.as_ref().map(|u| user_repo::by_id(c, u)))
+                .transpose()?
+                .flatten()
                 .filter(|u| u.party_id.as_deref() == Some(firm_id));
             if let Some(user) = user {
                 verification::send(

@@ -342,7 +342,7 @@ pub fn draw(
             .enumerate()
             .map(|(rank, (i, _))| ClaimRequest {
                 firm_id: entries[*i].firm_id.clone(),
-                user_id: entries[*i].user_id.clone().unwrap_or_default(),
+                user_id: entries[*i].user_id.clone(),
                 face_value: Some(entries[*i].face_value_fen),
                 idempotency_key: None,
                 arrival: rank as u64 + 1,

@@ -36,6 +36,7 @@ pub mod users;
 pub mod vouchers;
 pub mod workbench;
 
+use crate::domain::id::UserId;
 use crate::domain::{PartyKind, Role};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ pub struct Acting<'a> {
 /// Who is acting, for authorisation scoping and the audit trail.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// A role name, or `system` / `public` when no user acts.
     pub role: String,
     pub role_kind: Option<Role>,
@@ -92,14 +93,14 @@ impl Actor {
     }
 
     pub fn user(
-        user_id: &str,
+        user_id: &UserId,
         role: Role,
         party_kind: Option<PartyKind>,
         party_id: Option<String>,
         request_id: Option<String>,
     ) -> Self {
         Actor {
-            user_id: Some(user_id.to_string()),
+            user_id: Some(user_id.clone()),
             role: role.as_str().to_string(),
             role_kind: Some(role),
             party_kind,

@@ -8,6 +8,7 @@ use super::auth::{check_password, new_refresh_secret, token_hash, AuthConfig};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{AccountUnlockRow, EmailTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
@@ -41,7 +42,7 @@ struct Asked<'a> {
     /// The network address the request came from.
     addr: &'a str,
     /// The administrator who asked for the user, if one did.
-    by: Option<&'a str>,
+    by: Option<&'a UserId>,
 }
 
 /// A link for `user`, recorded and emailed (inside the caller's transaction).
@@ -64,7 +65,7 @@ fn send(
         email: email.to_string(),
         token_hash: token_hash(&token),
         requested_from: addr.to_string(),
-        requested_by: by.map(str::to_string),
+        requested_by: by.cloned(),
         created_at: now,
         expires_at: now + Duration::minutes(TTL_MINUTES),
         used_at: None,
@@ -91,7 +92,7 @@ fn send(
         audit::Change {
             action: "auth.password_reset_sent",
             entity_type: "user",
-            entity_id: &user.id,
+            entity_id: user.id.as_str(),
             before: None,
             after: snapshot(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
         },
@@ -196,7 +197,12 @@ fn usable(
     if now >= row.expires_at {
         return Err(AppError::of(ErrorCode::ResetLinkExpired).arg("ttl_minutes", TTL_MINUTES));
     }
-    let user = repo::by_id(c, row.user_id.as_deref().unwrap_or_default())?
+    let user = row
+        .user_id
+        .as_ref()
+        .map(|u| repo::by_id(c, u))
+        .transpose()?
+        .flatten()
         .filter(|u| !u.disabled)
         .ok_or_else(invalid)?;
     Ok((row, user))
@@ -216,13 +222,13 @@ pub fn complete(
     new_password: &str,
     now: NaiveDateTime,
     request_id: Option<String>,
-) -> AppResult<String> {
+) -> AppResult<UserId> {
     let username = check(conn, token, now)?;
     let mut errors = FieldErrors::new();
     check_password(&mut errors, "new_password", &username, new_password);
     errors.finish()?;
     let hash = cfg.hash_password(new_password)?;
-    db::write_tx(conn, |c| -> AppResult<String> {
+    db::write_tx(conn, |c| -> AppResult<UserId> {
         // Checked again under the row's lock: two uses at once, one wins.
         let (row, user) = usable(c, token, now)?;
         if !repo::use_email_token(c, &row.id, now)? {
@@ -254,7 +260,7 @@ pub fn complete(
             audit::Change {
                 action: "auth.password_reset",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: snapshot(&serde_json::json!({"link": row.id})),
             },
@@ -268,7 +274,7 @@ pub fn send_by_admin(
     conn: &mut DbConnection,
     templates: &Templates,
     base: &LinkBase<'_>,
-    user_id: &str,
+    user_id: &UserId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<()> {
@@ -280,7 +286,6 @@ pub fn send_by_admin(
         if user.disabled {
             return Err(AppError::of(ErrorCode::UserDisabled));
         }
-        let by = actor.user_id.clone().unwrap_or_default();
         send(
             c,
             templates,
@@ -289,7 +294,7 @@ pub fn send_by_admin(
             Asked {
                 email: &email,
                 addr: "admin",
-                by: Some(&by),
+                by: actor.user_id.as_ref(),
             },
             Acting { now, actor },
         )
@@ -300,7 +305,7 @@ pub fn send_by_admin(
 /// counting.
 pub fn unlock(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<()> {
@@ -323,7 +328,7 @@ pub fn unlock(
             audit::Change {
                 action: "auth.account_unlocked",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: None,
             },

@@ -7,6 +7,7 @@ use super::contact_verification::{self as verification, Links};
 use super::{audit, Actor};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::CreditCode;
 use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
@@ -17,7 +18,8 @@ use serde::Serialize;
 /// What a registration answers: the new account and the party as its kind shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Registered<T> {
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
     pub username: String,
     pub party: T,
     /// The contact verification link's token (emailed; never answered over the API).
@@ -95,7 +97,7 @@ pub(super) fn register(
             audit::Change {
                 action: "user.created",
                 entity_type: "user",
-                entity_id: &user.id,
+                entity_id: user.id.as_str(),
                 before: None,
                 after: super::snapshot(&user.audit()),
             },

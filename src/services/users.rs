@@ -6,6 +6,7 @@ use super::registration::username_taken;
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
@@ -31,7 +32,8 @@ pub struct NewStaffUser {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub party_kind: Option<PartyKind>,
@@ -134,7 +136,7 @@ pub fn create_staff(
             audit::Change {
                 action: "user.created",
                 entity_type: "user",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row.audit()),
             },
@@ -144,7 +146,7 @@ pub fn create_staff(
     UserView::from_row(row)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<UserView> {
+pub fn get(conn: &mut DbConnection, id: &UserId) -> AppResult<UserView> {
     UserView::from_row(repo::by_id(conn, id)?.ok_or_else(|| AppError::not_found("user"))?)
 }
 
@@ -164,12 +166,12 @@ pub fn list(conn: &mut DbConnection, role: Option<Role>, page: Page) -> AppResul
 /// Disables or re-enables an account. Disabling revokes its sessions and tokens at once.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     disabled: bool,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<UserView> {
-    if disabled && actor.user_id.as_deref() == Some(id) {
+    if disabled && actor.user_id.as_ref() == Some(id) {
         return Err(AppError::of(ErrorCode::CannotDisableSelf));
     }
     let row = db::write_tx(conn, |c| -> AppResult<_> {
@@ -191,7 +193,7 @@ pub fn set_disabled(
             audit::Change {
                 action,
                 entity_type: "user",
-                entity_id: id,
+                entity_id: id.as_str(),
                 before: snapshot(&before.audit()),
                 after: snapshot(&after.audit()),
             },

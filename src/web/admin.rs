@@ -8,7 +8,7 @@ use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::session::role_text;
 use super::{local_time, val, wire};
-use crate::domain::id::{BatchId, ProgrammeId};
+use crate::domain::id::{BatchId, ProgrammeId, UserId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -368,7 +368,7 @@ async fn set_disabled(
 ) -> actix_web::Result<HttpResponse> {
     let (id, action) = path.into_inner();
     let d = open!(state, req, ADMIN);
-    let id = path_id(&id, "user")?;
+    let id = typed_id::<UserId>(&id)?;
     if !["disable", "enable", "unlock", "send-reset"].contains(&action.as_str()) {
         return Err(AppError::not_found("page").into());
     }

@@ -286,7 +286,7 @@ async fn claim(
         .ok_or_else(|| AppError::not_found("firm"))?;
     let request = ClaimRequest {
         firm_id,
-        user_id: s.caller.user_id.clone(),
+        user_id: Some(s.caller.user_id.clone()),
         face_value,
         idempotency_key: key,
         arrival: 0,

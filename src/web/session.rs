@@ -538,7 +538,7 @@ async fn logout(
         svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
     })
     .await?;
-    state.user_states.signed_out(&user, &out, now);
+    state.user_states.signed_out(user.as_str(), &out, now);
     let gone = [
         cookie(&state, ACCESS, String::new(), 0),
         cookie(&state, REFRESH, String::new(), 0),

@@ -111,7 +111,7 @@ pub fn bulk_firms(
     for (f, u) in rows {
         let iat = now.and_utc().timestamp();
         let claims = Claims {
-            sub: u.id,
+            sub: u.id.into_string(),
             role: "firm".into(),
             party_kind: Some("firm".into()),
             party: Some(f.id.clone()),

@@ -386,6 +386,7 @@ impl TestApp {
         )
         .expect("staff user created")
         .id
+        .into_string()
     }
 
     pub async fn staff_token(&self, username: &str, role: Role) -> String {

@@ -504,7 +504,7 @@ async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
     let user = app.staff("hk_locked", Role::Reviewer);
     hechuang::services::password_reset::unlock(
         &mut app.conn(),
-        &user,
+        &hechuang::domain::id::UserId::stored(user),
         app.clock.now(),
         &hechuang::services::Actor::system(),
     )

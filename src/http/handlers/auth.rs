@@ -111,7 +111,7 @@ pub async fn logout(
         )
     })
     .await?;
-    state.user_states.signed_out(&user, &out, now);
+    state.user_states.signed_out(user.as_str(), &out, now);
     Ok(HttpResponse::Ok().json(LogoutResult {
         sessions_revoked: out.sessions,
     }))
@@ -151,7 +151,7 @@ pub async fn change_password(
         )
     })
     .await?;
-    state.user_states.forget(&user_id);
+    state.user_states.forget(user_id.as_str());
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -1,7 +1,8 @@
+use crate::domain::id::UserId;
 use crate::domain::Role;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::affiliations::{self as aff, Affiliations};
 use crate::services::users::{self as svc, NewStaffUser, UserView};
 use crate::services::Paged;
@@ -50,14 +51,14 @@ pub async fn disable(
     auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "user")?;
+    let id = typed_id::<UserId>(&path)?;
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
         svc::set_disabled(c, &id, true, now, &auth.actor)
     })
     .await?;
-    state.user_states.forget(&key);
+    state.user_states.forget(key.as_str());
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -69,14 +70,14 @@ pub async fn enable(
     auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "user")?;
+    let id = typed_id::<UserId>(&path)?;
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
         svc::set_disabled(c, &id, false, now, &auth.actor)
     })
     .await?;
-    state.user_states.forget(&key);
+    state.user_states.forget(key.as_str());
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -90,7 +91,7 @@ pub async fn affiliations(
     _auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "user")?;
+    let id = typed_id::<UserId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| aff::get(c, &id)).await?))
 }
 
@@ -107,7 +108,7 @@ pub async fn set_affiliations(
     body: JsonBody<Affiliations>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "user")?;
+    let id = typed_id::<UserId>(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| aff::set(c, &id, &body, now, &auth.actor)).await?))

@@ -244,7 +244,7 @@ pub async fn claim(
     let firm_id = auth.party_id()?;
     let request = ClaimRequest {
         firm_id,
-        user_id: auth.caller.user_id.clone(),
+        user_id: Some(auth.caller.user_id.clone()),
         face_value,
         idempotency_key: key,
         arrival: 0,

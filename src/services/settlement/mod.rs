@@ -26,6 +26,7 @@ use super::{Page, Paged};
 use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::DbConnection;
+use crate::domain::id::UserId;
 use crate::domain::id::{PayoutId, RunId};
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
@@ -176,9 +177,9 @@ impl RunView {
             period: r.period,
             cutoff: r.cutoff,
             origin: r.origin,
-            prepared_by: r.prepared_by,
+            prepared_by: r.prepared_by.map(UserId::into_string),
             prepared_at: r.prepared_at,
-            decided_by: r.decided_by,
+            decided_by: r.decided_by.map(UserId::into_string),
             decided_at: r.decided_at,
             reject_reason: r.reject_reason,
             payout_count: r.payout_count,

@@ -261,7 +261,7 @@ fn awaiting_approval(
     }
     let finance = users::reachable_with_role(c, "finance")?;
     let preparer = match &actor.user_id {
-        Some(id) => users::by_id(c, id)?.map_or_else(|| id.clone(), |u| u.display_name),
+        Some(id) => users::by_id(c, id)?.map_or_else(|| id.to_string(), |u| u.display_name),
         None => "定时任务".into(),
     };
     Ok(finance

@@ -7,6 +7,7 @@ use crate::db::carriers as repo;
 use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
 use crate::db::{self, parties, DbConnection};
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
+use crate::domain::id::UserId;
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -144,7 +145,7 @@ fn view(
         duplicate_of,
         computed_at: r.computed_at,
         notice_ends_at: r.notice_ends_at,
-        decided_by: r.decided_by,
+        decided_by: r.decided_by.map(UserId::into_string),
         decided_at: r.decided_at,
         decision_reason: r.decision_reason,
         payable_at: r.payable_at,

@@ -18,7 +18,7 @@ use hechuang::db::models::{BatchRow, FirmRow, ProgrammeRow, UserRow};
 use hechuang::db::schema::{firms, users};
 use hechuang::db::{self, DbConnection};
 use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{BatchId, ProgrammeId};
+use hechuang::domain::id::{BatchId, FirmId, ProgrammeId};
 use hechuang::domain::new_id;
 use hechuang::domain::party::OnboardingStatus;
 use hechuang::domain::Fen;
@@ -202,7 +202,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
         let mut fs = Vec::new();
         let mut us = Vec::new();
         for i in chunk_start..end {
-            let id = new_id();
+            let id = FirmId::new();
             fs.push(FirmRow {
                 id: id.clone(),
                 credit_code: hechuang::domain::CreditCode::stored(
@@ -238,7 +238,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 format!("bench{i}"),
                 "x".into(),
                 "firm",
-                Some(("firm", &id)),
+                Some(("firm", id.as_str())),
                 "x".into(),
                 None,
                 now,
@@ -250,7 +250,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 sub: uid,
                 role: "firm".into(),
                 party_kind: Some("firm".into()),
-                party: Some(id),
+                party: Some(id.into_string()),
                 ver: 0,
                 iat,
                 exp: iat + 7200,

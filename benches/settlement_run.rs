@@ -25,7 +25,7 @@ use hechuang::db::models::{
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{BatchId, OrderId, ProgrammeId, VoucherId};
+use hechuang::domain::id::{BatchId, FirmId, OrderId, ProgrammeId, VoucherId};
 use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
@@ -141,7 +141,7 @@ fn seed(url: &str, a: &Args) -> Period {
         updated_at: now,
     };
     let firm = FirmRow {
-        id: new_id(),
+        id: FirmId::new(),
         credit_code: hechuang::domain::CreditCode::stored(code(999_999)),
         name: "合肥基准测试企业".into(),
         legal_representative: "张三".into(),

@@ -3,7 +3,7 @@
 use super::models::{LotteryEntryRow, LotteryRow};
 use super::schema::{batches, lotteries, lottery_entries};
 use super::DbConnection;
-use crate::domain::id::BatchId;
+use crate::domain::id::{BatchId, FirmId};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -54,7 +54,7 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<Batch
 pub fn entry(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
 ) -> QueryResult<Option<LotteryEntryRow>> {
     lottery_entries::table
         .find((batch_id, firm_id))
@@ -72,7 +72,7 @@ pub fn insert_entry(conn: &mut DbConnection, row: &LotteryEntryRow) -> QueryResu
 pub fn change_face_value(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
     face_value_fen: Fen,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -87,7 +87,7 @@ pub fn change_face_value(
 pub fn delete_entry(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
 ) -> QueryResult<usize> {
     diesel::delete(lottery_entries::table.find((batch_id, firm_id))).execute(conn)
 }

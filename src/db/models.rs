@@ -3,7 +3,7 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    BatchId, EvidenceId, OrderId, PayoutId, ProgrammeId, RunId, UserId, VoucherId,
+    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, RunId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -203,7 +203,7 @@ pub struct SpaceRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = firms, treat_none_as_null = true)]
 pub struct FirmRow {
-    pub id: String,
+    pub id: FirmId,
     pub credit_code: CreditCode,
     pub name: String,
     pub legal_representative: String,
@@ -364,7 +364,7 @@ pub struct VoucherRow {
     pub code: String,
     pub batch_id: BatchId,
     pub programme_id: ProgrammeId,
-    pub firm_id: String,
+    pub firm_id: FirmId,
     pub nth: i32,
     pub seq_in_batch: i32,
     #[serde(serialize_with = "fen_number")]
@@ -396,7 +396,7 @@ pub struct LedgerEntryRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = claim_outcomes, treat_none_as_default_value = false)]
 pub struct ClaimOutcomeRow {
-    pub firm_id: String,
+    pub firm_id: FirmId,
     pub idempotency_key: String,
     pub batch_id: BatchId,
     pub outcome: String,
@@ -423,7 +423,7 @@ pub struct LotteryRow {
 #[diesel(table_name = lottery_entries, treat_none_as_default_value = false)]
 pub struct LotteryEntryRow {
     pub batch_id: BatchId,
-    pub firm_id: String,
+    pub firm_id: FirmId,
     pub credit_code: CreditCode,
     pub user_id: Option<UserId>,
     #[serde(serialize_with = "fen_number")]
@@ -502,7 +502,7 @@ pub struct ServiceItemRow {
 pub struct OrderRow {
     pub id: OrderId,
     pub order_no: String,
-    pub firm_id: String,
+    pub firm_id: FirmId,
     pub provider_id: String,
     pub service_item_id: String,
     pub voucher_id: VoucherId,
@@ -566,7 +566,7 @@ pub struct RedemptionItemRow {
     pub application_id: String,
     pub order_id: OrderId,
     pub provider_id: String,
-    pub firm_id: String,
+    pub firm_id: FirmId,
     pub programme_id: ProgrammeId,
     pub category: String,
     #[serde(serialize_with = "fen_number")]

@@ -5,6 +5,7 @@ use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
 use super::DbConnection;
+use crate::domain::id::FirmId;
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -58,13 +59,13 @@ pub fn insert_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn firm(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
+pub fn firm(conn: &mut DbConnection, id: &FirmId) -> QueryResult<Option<FirmRow>> {
     firms::table.find(id).first(conn).optional()
 }
 
 /// Reads a firm for update (a row lock on PostgreSQL; SQLite's write transaction
 /// already excludes other writers).
-pub fn firm_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FirmRow>> {
+pub fn firm_for_update(conn: &mut DbConnection, id: &FirmId) -> QueryResult<Option<FirmRow>> {
     first_for_update!(conn, firms::table.find(id))
 }
 

@@ -151,4 +151,5 @@ id_columns! {
     RunId => RunIdColumn,
     PayoutId => PayoutIdColumn,
     UserId => UserIdColumn,
+    FirmId => FirmIdColumn,
 }

@@ -7,7 +7,7 @@ use super::schema::{
     batch_topups, batches, claim_outcomes, firms, ledger_entries, programmes, vouchers,
 };
 use super::DbConnection;
-use crate::domain::id::{BatchId, ProgrammeId, VoucherId};
+use crate::domain::id::{BatchId, FirmId, ProgrammeId, VoucherId};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -171,7 +171,7 @@ pub fn add_to_budget(
         .execute(conn)
 }
 
-pub fn firms_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FirmRow>> {
+pub fn firms_by_ids(conn: &mut DbConnection, ids: &[FirmId]) -> QueryResult<Vec<FirmRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         out.extend(
@@ -190,7 +190,7 @@ pub fn firms_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
 pub fn vouchers_of_firms(
     conn: &mut DbConnection,
     programme_id: &ProgrammeId,
-    firm_ids: &[String],
+    firm_ids: &[FirmId],
 ) -> QueryResult<Vec<VoucherRow>> {
     let mut out = Vec::new();
     for chunk in firm_ids.chunks(CHUNK) {
@@ -244,7 +244,7 @@ pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[VoucherId]) -> QueryResul
     Ok(out)
 }
 
-pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> QueryResult<Vec<VoucherRow>> {
+pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &FirmId) -> QueryResult<Vec<VoucherRow>> {
     vouchers::table
         .filter(vouchers::firm_id.eq(firm_id))
         .order(vouchers::claimed_at.desc())
@@ -328,7 +328,7 @@ pub fn unbalanced_txns(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
 pub fn outcomes_of_firms(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_ids: &[String],
+    firm_ids: &[FirmId],
 ) -> QueryResult<Vec<ClaimOutcomeRow>> {
     let mut out = Vec::new();
     for chunk in firm_ids.chunks(CHUNK) {

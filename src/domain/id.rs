@@ -13,6 +13,8 @@ pub trait EntityId: Sized {
     const WHAT: &'static str;
     /// A canonical UUID, or none: anything else names no record.
     fn parse(s: &str) -> Option<Self>;
+    /// An id read back from where only ids are kept (a row, a signed token).
+    fn stored(s: String) -> Self;
     fn as_str(&self) -> &str;
 }
 
@@ -54,6 +56,9 @@ macro_rules! ids {
             const WHAT: &'static str = $what;
             fn parse(s: &str) -> Option<Self> {
                 $name::parse(s)
+            }
+            fn stored(s: String) -> Self {
+                $name::stored(s)
             }
             fn as_str(&self) -> &str {
                 &self.0
@@ -135,6 +140,8 @@ ids! {
     PayoutId => "payout",
     /// A user account (用户): staff, or a party's sign-in.
     UserId => "user",
+    /// A firm (企业): a small or micro firm that claims and spends vouchers.
+    FirmId => "firm",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

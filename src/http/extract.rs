@@ -270,6 +270,11 @@ impl<P: Allowed> Auth<P> {
             .clone()
             .ok_or_else(|| AppError::not_found("record"))
     }
+
+    /// The caller's party as its typed id (`FirmId`, …): signed into the token.
+    pub fn party<T: crate::domain::id::EntityId>(&self) -> Result<T, AppError> {
+        self.party_id().map(T::stored)
+    }
 }
 
 /// A JSON request body. Read as `web::Json` reads it (size limit, content type, the

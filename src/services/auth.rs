@@ -207,6 +207,13 @@ pub struct Caller {
     pub session_id: Option<String>,
 }
 
+impl Caller {
+    /// The caller's party as its typed id (`FirmId`, …), if it acts for one.
+    pub fn party<T: crate::domain::id::EntityId>(&self) -> Option<T> {
+        self.party_id.clone().map(T::stored)
+    }
+}
+
 pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
     let role = Role::parse(&claims.role).ok_or_else(invalid_token)?;
     Ok(Caller {

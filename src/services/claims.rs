@@ -12,7 +12,7 @@ use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnectio
 use crate::domain::allocation::{
     Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
 };
-use crate::domain::id::{BatchId, UserId, VoucherId};
+use crate::domain::id::{BatchId, FirmId, UserId, VoucherId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
 use crate::domain::voucher::VoucherStatus;
@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct ClaimRequest {
-    pub firm_id: String,
+    pub firm_id: FirmId,
     /// Who claimed; none for a lottery's draw.
     pub user_id: Option<UserId>,
     pub face_value: Option<Fen>,
@@ -234,9 +234,9 @@ pub fn allocate(
 struct Loaded {
     programme: ProgrammeRow,
     count_by_controller: bool,
-    firms: HashMap<String, FirmRow>,
+    firms: HashMap<FirmId, FirmRow>,
     /// Answers stored for the requests' keys in this batch, and their vouchers.
-    stored: HashMap<(String, String), ClaimOutcomeRow>,
+    stored: HashMap<(FirmId, String), ClaimOutcomeRow>,
     stored_vouchers: HashMap<VoucherId, VoucherRow>,
     /// The batch's budget and the claimants' holdings, ready to decide.
     allocator: Allocator,
@@ -267,13 +267,13 @@ fn load(
     let by_controller = rules.count_by_controller;
     let year = claim_year(now);
 
-    let mut firm_ids: Vec<String> = reqs.iter().map(|r| r.firm_id.clone()).collect();
+    let mut firm_ids: Vec<FirmId> = reqs.iter().map(|r| r.firm_id.clone()).collect();
     firm_ids.sort();
     firm_ids.dedup();
 
     // Keyed retries: the stored answer in this batch, whatever has happened since (a key
     // is the firm's for one batch: the same key in another batch is another claim).
-    let stored: HashMap<(String, String), ClaimOutcomeRow> =
+    let stored: HashMap<(FirmId, String), ClaimOutcomeRow> =
         if reqs.iter().any(|r| r.idempotency_key.is_some()) {
             repo::outcomes_of_firms(c, &batch.id, &firm_ids)?
                 .into_iter()
@@ -291,14 +291,14 @@ fn load(
         .map(|v| (v.id.clone(), v))
         .collect();
 
-    let firms: HashMap<String, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
+    let firms: HashMap<FirmId, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
         .into_iter()
         .map(|f| (f.id.clone(), f))
         .collect();
     let lock_keys: Vec<i64> = firms
         .values()
         .map(|f| {
-            let group = claimant_group(by_controller, &f.id, &f.actual_controller);
+            let group = claimant_group(by_controller, f.id.as_str(), &f.actual_controller);
             claim_lock_key(programme.id.as_str(), &group)
         })
         .collect();
@@ -317,8 +317,8 @@ fn load(
     let mut held = Held::default();
     for v in &held_rows {
         held.count(HeldVoucher {
-            group: &claimant_group(by_controller, &v.firm_id, &v.controller),
-            firm_id: &v.firm_id,
+            group: &claimant_group(by_controller, v.firm_id.as_str(), &v.controller),
+            firm_id: v.firm_id.as_str(),
             this_batch: v.batch_id == batch.id,
             this_year: v.claim_year == year,
             face: v.face_value_fen,
@@ -359,7 +359,7 @@ fn decide(
     };
     let mut answers: Vec<Answer> = Vec::with_capacity(reqs.len());
     let mut writes = Writes::default();
-    let mut answered_keys: HashMap<(String, String), Answer> = HashMap::new();
+    let mut answered_keys: HashMap<(FirmId, String), Answer> = HashMap::new();
     for r in reqs {
         let key = r
             .idempotency_key
@@ -377,10 +377,10 @@ fn decide(
             }
         }
         let firm = l.firms.get(&r.firm_id);
-        let group =
-            firm.map(|f| claimant_group(l.count_by_controller, &f.id, &f.actual_controller));
+        let group = firm
+            .map(|f| claimant_group(l.count_by_controller, f.id.as_str(), &f.actual_controller));
         let claimant = firm.zip(group.as_deref()).map(|(f, group)| Claimant {
-            firm_id: &f.id,
+            firm_id: f.id.as_str(),
             group,
             facts: facts(f),
         });
@@ -483,7 +483,7 @@ fn claimed_event(
 
 /// The stored answer to a keyed request, for its retries.
 fn outcome_row(
-    key: &(String, String),
+    key: &(FirmId, String),
     batch: &BatchRow,
     answer: &Answer,
     now: NaiveDateTime,
@@ -521,7 +521,7 @@ fn write(
     c: &mut DbConnection,
     templates: &Templates,
     batch: &BatchRow,
-    firms: &HashMap<String, FirmRow>,
+    firms: &HashMap<FirmId, FirmRow>,
     writes: Writes,
     now: NaiveDateTime,
     origin: Origin<'_>,

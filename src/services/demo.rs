@@ -12,7 +12,7 @@ use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
-use crate::domain::id::{BatchId, ProgrammeId, UserId};
+use crate::domain::id::{BatchId, FirmId, ProgrammeId, UserId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::AllocationMode;
@@ -489,10 +489,10 @@ impl Seed<'_> {
     /// claims of every firm user.
     fn claimed(&self, conn: &mut DbConnection, batch: &BatchId) -> AppResult<Vec<ClaimRequest>> {
         // The onboarded micro and small firms claimed from the first batch.
-        let firm_users: Vec<(UserId, String)> = user_repo::list(conn, Some("firm"), 0, 100)?
+        let firm_users: Vec<(UserId, FirmId)> = user_repo::list(conn, Some("firm"), 0, 100)?
             .0
             .into_iter()
-            .filter_map(|u| u.party_id.map(|p| (u.id, p)))
+            .filter_map(|u| u.party_id.map(|p| (u.id, FirmId::stored(p))))
             .collect();
         let reqs: Vec<ClaimRequest> = firm_users
             .into_iter()
@@ -529,7 +529,7 @@ impl Seed<'_> {
                 user,
                 Role::Firm,
                 Some(PartyKind::Firm),
-                Some(r.firm_id.clone()),
+                Some(r.firm_id.to_string()),
                 None,
             );
             match lottery::enter(

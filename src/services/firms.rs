@@ -9,11 +9,12 @@ use super::Acting;
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::id::FirmId;
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
-use crate::domain::{new_id, Fen, PartyKind, Policy, Role, SizeClass};
+use crate::domain::{Fen, PartyKind, Policy, Role, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
@@ -101,7 +102,8 @@ impl utoipa::ToSchema for FirmRegistration {}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FirmView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: FirmId,
     pub credit_code: String,
     pub name: String,
     pub legal_representative: String,
@@ -332,7 +334,7 @@ pub fn register(
         return Err(AppError::internal("profile validation inconsistent"));
     };
     let hash = auth.hash_password(&input.password)?;
-    let firm_id = new_id();
+    let firm_id = FirmId::new();
     let row = FirmRow {
         id: firm_id.clone(),
         credit_code: p.credit_code,
@@ -367,7 +369,7 @@ pub fn register(
         links,
         NewParty {
             kind: PartyKind::Firm,
-            id: &row.id,
+            id: row.id.as_str(),
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
@@ -392,7 +394,7 @@ pub fn register(
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<FirmView> {
+pub fn get(conn: &mut DbConnection, id: &FirmId) -> AppResult<FirmView> {
     let row = repo::firm(conn, id)?.ok_or_else(|| AppError::not_found("firm"))?;
     FirmView::from_row(row)
 }
@@ -428,7 +430,7 @@ pub fn update_profile(
     conn: &mut DbConnection,
     policy: &Policy,
     links: Links<'_>,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &FirmProfileInput,
     by: Acting<'_>,
     prior: FieldErrors,
@@ -488,7 +490,7 @@ pub fn update_profile(
             audit::Change {
                 action: "firm.profile_updated",
                 entity_type: "firm",
-                entity_id: firm_id,
+                entity_id: firm_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -497,7 +499,7 @@ pub fn update_profile(
             let user = (actor.user_id.as_ref().map(|u| user_repo::by_id(c, u)))
                 .transpose()?
                 .flatten()
-                .filter(|u| u.party_id.as_deref() == Some(firm_id));
+                .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
             if let Some(user) = user {
                 verification::send(
                     c,
@@ -527,7 +529,7 @@ pub struct OnboardingDecision {
 pub fn decide_onboarding(
     conn: &mut DbConnection,
     templates: &Templates,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &OnboardingDecision,
     now: NaiveDateTime,
     actor: &Actor,
@@ -580,7 +582,7 @@ pub fn decide_onboarding(
             audit::Change {
                 action,
                 entity_type: "firm",
-                entity_id: firm_id,
+                entity_id: firm_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -601,7 +603,7 @@ pub fn decide_onboarding(
 
 pub fn set_qualifications(
     conn: &mut DbConnection,
-    firm_id: &str,
+    firm_id: &FirmId,
     q: &Qualifications,
     now: NaiveDateTime,
     actor: &Actor,
@@ -639,7 +641,7 @@ pub fn set_qualifications(
             audit::Change {
                 action: "firm.qualifications_set",
                 entity_type: "firm",
-                entity_id: firm_id,
+                entity_id: firm_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },

@@ -10,7 +10,7 @@ use super::vouchers::{rules_of, VoucherView};
 use super::{audit, snapshot, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
-use crate::domain::id::{BatchId, VoucherId};
+use crate::domain::id::{BatchId, FirmId, VoucherId};
 use crate::domain::lottery::draw as draw_order;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
@@ -150,7 +150,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
 pub fn enter(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &EntryInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -186,7 +186,7 @@ pub fn enter(
             None => {
                 let row = LotteryEntryRow {
                     batch_id: batch_id.clone(),
-                    firm_id: firm_id.to_string(),
+                    firm_id: firm_id.clone(),
                     credit_code: firm.credit_code.clone(),
                     user_id: actor.user_id.clone(),
                     face_value_fen: face,
@@ -223,7 +223,7 @@ pub fn enter(
 pub fn withdraw(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<()> {
@@ -252,7 +252,7 @@ pub fn withdraw(
 pub fn my_entry(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    firm_id: &str,
+    firm_id: &FirmId,
 ) -> AppResult<EntryView> {
     let row = repo::entry(conn, batch_id, firm_id)?
         .ok_or_else(|| AppError::not_found("lottery entry"))?;

@@ -8,7 +8,7 @@
 use super::claims::facts;
 use super::vouchers::{rules_of, BatchView};
 use crate::db::{self, lottery as lottery_repo, parties, vouchers as repo, DbConnection};
-use crate::domain::id::{BatchId, ProgrammeId};
+use crate::domain::id::{BatchId, FirmId, ProgrammeId};
 use crate::domain::party::person_key;
 use crate::domain::voucher::{
     claim_year, claimant_group, precheck, AllocationMode, BatchStatus, Holdings, Refusal,
@@ -77,7 +77,7 @@ impl Prospect {
 /// One prospect per batch in `batches`, for `firm_id`, as of `now`.
 pub fn of_firm(
     conn: &mut DbConnection,
-    firm_id: &str,
+    firm_id: &FirmId,
     batches: &[BatchView],
     now: NaiveDateTime,
 ) -> AppResult<Vec<Prospect>> {
@@ -89,8 +89,11 @@ pub fn of_firm(
             let programme = repo::programme(c, &ProgrammeId::stored(b.programme_id.clone()))?
                 .ok_or_else(|| AppError::internal("batch without programme"))?;
             let rules = rules_of(&programme);
-            let group =
-                claimant_group(rules.count_by_controller, &firm.id, &firm.actual_controller);
+            let group = claimant_group(
+                rules.count_by_controller,
+                firm.id.as_str(),
+                &firm.actual_controller,
+            );
             let held = if rules.count_by_controller {
                 repo::vouchers_of_controllers(
                     c,
@@ -103,7 +106,9 @@ pub fn of_firm(
             let mut h = Holdings::default();
             let mut own = None;
             for v in &held {
-                if claimant_group(rules.count_by_controller, &v.firm_id, &v.controller) != group {
+                if claimant_group(rules.count_by_controller, v.firm_id.as_str(), &v.controller)
+                    != group
+                {
                     continue;
                 }
                 if v.batch_id == b.id {
@@ -172,7 +177,7 @@ fn claim_prospect(b: &BatchView, own: Option<String>, checked: Result<(), Refusa
 fn lottery_prospect(
     c: &mut DbConnection,
     b: &BatchView,
-    firm_id: &str,
+    firm_id: &FirmId,
     own: Option<String>,
     now: NaiveDateTime,
 ) -> AppResult<Prospect> {

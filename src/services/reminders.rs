@@ -3,7 +3,7 @@
 
 use super::outbox;
 use crate::db::{self, outbox as outbox_repo, vouchers as repo, DbConnection};
-use crate::domain::id::VoucherId;
+use crate::domain::id::{FirmId, VoucherId};
 use crate::domain::voucher::{reminder_due, Reminder};
 use crate::error::AppResult;
 use crate::notify::{china_date, yuan, Message, Templates, VoucherExpiring};
@@ -32,10 +32,10 @@ pub fn send_due(
             .into_iter()
             .filter(|(v, r)| !sent.contains(&key(&v.id, *r)))
             .collect();
-        let mut firm_ids: Vec<String> = due.iter().map(|(v, _)| v.firm_id.clone()).collect();
+        let mut firm_ids: Vec<FirmId> = due.iter().map(|(v, _)| v.firm_id.clone()).collect();
         firm_ids.sort();
         firm_ids.dedup();
-        let firms: HashMap<String, _> = repo::firms_by_ids(c, &firm_ids)?
+        let firms: HashMap<FirmId, _> = repo::firms_by_ids(c, &firm_ids)?
             .into_iter()
             .map(|f| (f.id.clone(), f))
             .collect();

@@ -9,6 +9,7 @@ use super::vouchers::BatchView;
 use super::{Actor, Page};
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::id::FirmId;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
@@ -180,7 +181,7 @@ pub fn of(
             Role::Firm => {
                 let party = Party::of(actor)?;
                 if let Party::Firm(id) = party {
-                    let f = super::firms::get(c, id)?;
+                    let f = super::firms::get(c, &FirmId::stored(id.to_string()))?;
                     if f.onboarding_status == OnboardingStatus::Onboarded {
                         wb.batches = super::vouchers::batches(c, false, now)?;
                     }

@@ -96,6 +96,11 @@ impl Desk {
             .ok_or_else(AppError::forbidden)
     }
 
+    /// The firm the user acts for.
+    pub(super) fn firm(&self) -> Result<crate::domain::id::FirmId, AppError> {
+        self.party().map(crate::domain::id::FirmId::stored)
+    }
+
     /// Whether the reader chose English.
     pub(super) fn en(&self) -> bool {
         self.lang.en()
@@ -194,6 +199,11 @@ pub(super) struct Act {
 }
 
 impl Act {
+    /// The party the user acts for, as its typed id (`FirmId`, …).
+    pub(super) fn party_as<T: crate::domain::id::EntityId>(&self) -> T {
+        T::stored(self.party.clone())
+    }
+
     /// What a use case that emails a link needs.
     pub(super) fn links(&self) -> crate::services::contact_verification::Links<'_> {
         crate::services::contact_verification::Links {

@@ -4,7 +4,7 @@
 use super::desk::Screen;
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{local_time, render, wire, Lang};
-use crate::domain::id::BatchId;
+use crate::domain::id::{BatchId, FirmId};
 use crate::domain::{new_id, Fen, Role};
 use crate::error::AppError;
 use crate::http::{db, request_id, typed_id, State};
@@ -81,7 +81,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     let firm_id = s
         .as_ref()
         .filter(|s| s.caller.role == Role::Firm)
-        .and_then(|s| s.caller.party_id.clone());
+        .and_then(|s| s.caller.party::<FirmId>());
     let firm = firm_id.is_some();
     let now = state.clock.now();
     let (list, prospects) = db(&state, move |c| {
@@ -174,10 +174,10 @@ async fn lottery_entry(
             },
             move |c, input, a| {
                 if action == "register" {
-                    crate::services::lottery::enter(c, &id, &a.party, &input, a.now, &a.actor)
+                    crate::services::lottery::enter(c, &id, &a.party_as(), &input, a.now, &a.actor)
                         .map(|_| "entered")
                 } else {
-                    crate::services::lottery::withdraw(c, &id, &a.party, a.now, &a.actor)
+                    crate::services::lottery::withdraw(c, &id, &a.party_as(), a.now, &a.actor)
                         .map(|_| "withdrawn")
                 }
             },
@@ -281,8 +281,7 @@ async fn claim(
     let key = crate::domain::IdempotencyKey::from_page(&form.key);
     let firm_id = s
         .caller
-        .party_id
-        .clone()
+        .party::<FirmId>()
         .ok_or_else(|| AppError::not_found("firm"))?;
     let request = ClaimRequest {
         firm_id,
@@ -329,8 +328,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
     };
     let firm = s
         .caller
-        .party_id
-        .clone()
+        .party::<FirmId>()
         .ok_or_else(|| AppError::not_found("firm"))?;
     let list = db(&state, move |c| svc::vouchers_of_firm(c, &firm)).await?;
     let items: Vec<minijinja::Value> = list
@@ -384,7 +382,7 @@ async fn profile_view(
     form: &super::desk::Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let id = d.party()?;
+    let id = d.firm()?;
     let f = db(state, move |c| crate::services::firms::get(c, &id)).await?;
     let status_s = wire(&f.onboarding_status);
     let size = wire(&f.size_class);
@@ -443,7 +441,7 @@ async fn update_profile(
                     c,
                     &a.policy,
                     a.links(),
-                    &a.party,
+                    &a.party_as(),
                     &i,
                     Acting {
                         now: a.now,

@@ -183,7 +183,7 @@ async fn order_form(
     quote: Option<minijinja::Value>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let firm = d.party()?;
+    let firm = d.firm()?;
     let (policy, id) = (state.policy.clone(), service_id.to_string());
     let (item, list) = db(state, move |c| {
         Ok((
@@ -251,7 +251,7 @@ async fn place_order(
     let p = Posted(form.into_inner());
     let service = path_id(p.get("service_item_id"), "service item")?;
     let confirm = p.get("_step") == "confirm";
-    let firm = d.party()?;
+    let firm = d.firm()?;
     let (mail, policy, now, actor) = (
         state.mail.clone(),
         state.policy.clone(),

@@ -440,7 +440,7 @@ fn run(
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
             let r = firms::register(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
-            (input.username, PartyKind::Firm, r.party.id)
+            (input.username, PartyKind::Firm, r.party.id.into_string())
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =

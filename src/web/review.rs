@@ -10,7 +10,7 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::OrderId;
+use crate::domain::id::{FirmId, OrderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -93,7 +93,7 @@ async fn review_page(
         let parties = firms
             .items
             .iter()
-            .map(|f| (PartyKind::Firm, f.id.clone()))
+            .map(|f| (PartyKind::Firm, f.id.to_string()))
             .chain(
                 applied
                     .items
@@ -148,7 +148,7 @@ async fn review_page(
                 "revenue": f.revenue.to_string(),
                 "size_class": d.t(super::i18n::size_class(f.size_class)),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
-                "documents": docs_of(&f.id),
+                "documents": docs_of(f.id.as_str()),
             })
         })
         .collect();
@@ -262,7 +262,15 @@ async fn decide(
                 &p,
                 |p| p.input_all::<OnboardingDecision>(&t),
                 move |c, i, a| {
-                    firms::decide_onboarding(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                    firms::decide_onboarding(
+                        c,
+                        &a.mail,
+                        &FirmId::stored(id.clone()),
+                        &i,
+                        a.now,
+                        &a.actor,
+                    )
+                    .map(drop)
                 },
             )
             .await

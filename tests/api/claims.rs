@@ -25,7 +25,7 @@ pub fn firm_row(
     now: chrono::NaiveDateTime,
 ) -> FirmRow {
     FirmRow {
-        id: id.into(),
+        id: hechuang::domain::id::FirmId::stored(id.into()),
         credit_code: hechuang::domain::CreditCode::parse(&new_credit_code()).expect("a code"),
         name: name.into(),
         legal_representative: "张三".into(),
@@ -114,7 +114,7 @@ pub fn bulk_firms(
             sub: u.id.into_string(),
             role: "firm".into(),
             party_kind: Some("firm".into()),
-            party: Some(f.id.clone()),
+            party: Some(f.id.to_string()),
             ver: 0,
             iat,
             exp: iat + 800 * 24 * 3600, // outlives the clock moves in these tests (past expiry)
@@ -122,7 +122,10 @@ pub fn bulk_firms(
             sid: None,
         };
         let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
-        out.push(Firm { id: f.id, token });
+        out.push(Firm {
+            id: f.id.into_string(),
+            token,
+        });
     }
     out
 }

@@ -188,7 +188,11 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     let mut c = app.conn();
     let mut held: HashSet<String> = HashSet::new();
     for (firm, voucher) in &answered {
-        let v = hechuang::db::vouchers::vouchers_of_firm(&mut c, firm).unwrap();
+        let v = hechuang::db::vouchers::vouchers_of_firm(
+            &mut c,
+            &hechuang::domain::id::FirmId::stored(firm.clone()),
+        )
+        .unwrap();
         assert!(
             v.iter().any(|v| &v.id == voucher),
             "voucher {voucher} was answered 201 but is gone"

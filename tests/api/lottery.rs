@@ -283,11 +283,14 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
 
 fn firm_code(app: &TestApp, f: &Firm) -> String {
     let mut conn = app.conn();
-    hechuang::db::parties::firm(&mut conn, &f.id)
-        .unwrap()
-        .unwrap()
-        .credit_code
-        .into_string()
+    hechuang::db::parties::firm(
+        &mut conn,
+        &hechuang::domain::id::FirmId::stored(f.id.clone()),
+    )
+    .unwrap()
+    .unwrap()
+    .credit_code
+    .into_string()
 }
 
 #[actix_web::test]

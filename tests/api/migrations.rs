@@ -43,7 +43,7 @@ fn voucher(id: &str, batch: &BatchRow, firm_id: &str, seq: i32, key: Option<&str
         code: format!("MIG-01-{seq:06}"),
         batch_id: batch.id.clone(),
         programme_id: batch.programme_id.clone(),
-        firm_id: firm_id.into(),
+        firm_id: hechuang::domain::id::FirmId::stored(firm_id.into()),
         nth: 1,
         seq_in_batch: seq,
         face_value_fen: Fen::new(5_000_000),
@@ -120,7 +120,7 @@ fn check(conn: &mut DbConnection) {
     vouchers::insert_outcomes(
         conn,
         &[ClaimOutcomeRow {
-            firm_id: f1.clone(),
+            firm_id: hechuang::domain::id::FirmId::stored(f1.clone()),
             idempotency_key: "k-1".into(),
             batch_id: batch.id.clone(),
             outcome: "claimed".into(),
@@ -147,9 +147,13 @@ fn check(conn: &mut DbConnection) {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].idempotency_key.as_deref(), Some("k-1"));
     assert_eq!(
-        vouchers::outcomes_of_firms(conn, &batch.id, std::slice::from_ref(&f1))
-            .unwrap()
-            .len(),
+        vouchers::outcomes_of_firms(
+            conn,
+            &batch.id,
+            &[hechuang::domain::id::FirmId::stored(f1.clone())]
+        )
+        .unwrap()
+        .len(),
         1
     );
     // A voucher whose programme is not its batch's programme is refused now.

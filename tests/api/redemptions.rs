@@ -135,11 +135,14 @@ async fn confirmed_orders_are_reviewed_published_and_become_payable() {
     let conflicted = app.staff_token("rev_rda_conflict", Role::Reviewer).await;
     let firm_code: String = {
         let mut c = app.conn();
-        hechuang::db::parties::firm(&mut c, &w.firm.id)
-            .unwrap()
-            .unwrap()
-            .credit_code
-            .into_string()
+        hechuang::db::parties::firm(
+            &mut c,
+            &hechuang::domain::id::FirmId::stored(w.firm.id.clone()),
+        )
+        .unwrap()
+        .unwrap()
+        .credit_code
+        .into_string()
     };
     let cid = user_id(&app, &admin, "rev_rda_conflict").await;
     let r = app

@@ -1171,9 +1171,12 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         p.body
     );
     let mut c = app.conn();
-    let f = hechuang::db::parties::firm(&mut c, &firm_id)
-        .unwrap()
-        .unwrap();
+    let f = hechuang::db::parties::firm(
+        &mut c,
+        &hechuang::domain::id::FirmId::stored(firm_id.clone()),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(f.employees, 15);
 }
 

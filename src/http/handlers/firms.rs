@@ -1,7 +1,8 @@
+use crate::domain::id::FirmId;
 use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
@@ -14,7 +15,7 @@ use actix_web::{get, post, put, web, HttpResponse};
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/profile")]
 pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party_id()?;
+    let id = auth.party::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -29,7 +30,7 @@ pub async fn update_my_firm(
     body: JsonBody<FirmProfileInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = auth.party_id()?;
+    let id = auth.party::<FirmId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     let (mail, site) = (state.mail.clone(), state.site.clone());
     Ok(HttpResponse::Ok().json(
@@ -77,7 +78,7 @@ pub async fn get(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "firm")?;
+    let id = typed_id::<FirmId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -94,7 +95,7 @@ pub async fn onboarding(
     body: JsonBody<OnboardingDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "firm")?;
+    let id = typed_id::<FirmId>(&path)?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -116,7 +117,7 @@ pub async fn qualifications(
     body: JsonBody<Qualifications>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "firm")?;
+    let id = typed_id::<FirmId>(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

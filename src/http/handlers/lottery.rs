@@ -1,7 +1,7 @@
 //! Lottery batches (摇号): firms register interest before the opening; the draw at the
 //! opening allocates the vouchers; the record of the draw is public.
 
-use crate::domain::id::BatchId;
+use crate::domain::id::{BatchId, FirmId};
 use crate::error::AppError;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth, FirmRole};
@@ -34,7 +34,7 @@ pub async fn enter(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: BatchId = typed_id(&path)?;
-    let firm_id = auth.party_id()?;
+    let firm_id = auth.party::<FirmId>()?;
     let now = state.clock.now();
     let (entry, created) = db(&state, move |c| {
         svc::enter(c, &id, &firm_id, &body, now, &auth.actor)
@@ -58,7 +58,7 @@ pub async fn my_entry(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
-    let firm_id = auth.party_id()?;
+    let firm_id = auth.party::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::my_entry(c, &id, &firm_id)).await?))
 }
 
@@ -74,7 +74,7 @@ pub async fn withdraw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
-    let firm_id = auth.party_id()?;
+    let firm_id = auth.party::<FirmId>()?;
     let now = state.clock.now();
     db(&state, move |c| {
         svc::withdraw(c, &id, &firm_id, now, &auth.actor)

@@ -1,6 +1,6 @@
 //! Service orders: a firm spends a voucher with a listed provider.
 
-use crate::domain::id::{EvidenceId, OrderId};
+use crate::domain::id::{EvidenceId, FirmId, OrderId};
 use crate::error::Problem;
 use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
@@ -49,7 +49,7 @@ pub async fn quote(
     body: JsonBody<OrderInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let firm = auth.party_id()?;
+    let firm = auth.party::<FirmId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::quote(c, &firm, &body, now)).await?))
 }
@@ -67,7 +67,7 @@ pub async fn create(
     body: JsonBody<OrderInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let firm = auth.party_id()?;
+    let firm = auth.party::<FirmId>()?;
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {

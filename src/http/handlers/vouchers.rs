@@ -1,6 +1,6 @@
 //! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
 
-use crate::domain::id::{BatchId, ProgrammeId};
+use crate::domain::id::{BatchId, FirmId, ProgrammeId};
 use crate::domain::voucher::BatchStatus;
 use crate::domain::IdempotencyKey;
 use crate::domain::{voucher::batch_status, Fen};
@@ -241,7 +241,7 @@ pub async fn claim(
                 .ok_or_else(|| AppError::of(ErrorCode::IdempotencyKeyInvalid))?,
         ),
     };
-    let firm_id = auth.party_id()?;
+    let firm_id = auth.party::<FirmId>()?;
     let request = ClaimRequest {
         firm_id,
         user_id: Some(auth.caller.user_id.clone()),
@@ -264,6 +264,6 @@ pub async fn claim(
     (status = 200, body = Vec<VoucherView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/vouchers")]
 pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party_id()?;
+    let id = auth.party::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::vouchers_of_firm(c, &id)).await?))
 }

@@ -11,7 +11,7 @@
 mod request;
 mod transitions;
 
-use crate::domain::id::{OrderId, VoucherId};
+use crate::domain::id::{FirmId, OrderId, VoucherId};
 use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
@@ -113,7 +113,8 @@ pub struct OrderView {
     /// The order number people read out.
     pub order_no: String,
     pub status: OrderStatus,
-    pub firm_id: String,
+    #[schema(value_type = String)]
+    pub firm_id: FirmId,
     pub firm_name: String,
     pub provider_id: String,
     pub provider_name: String,

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, parties, vouchers, DbConnection};
+use crate::domain::id::FirmId;
 use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
@@ -68,7 +69,7 @@ struct Prepared {
 
 fn prepare(
     c: &mut DbConnection,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &OrderInput,
     now: NaiveDateTime,
     lock: bool,
@@ -95,7 +96,7 @@ fn prepare(
     } else {
         vouchers::voucher(c, &voucher_id)?
     }
-    .filter(|v| v.firm_id == firm_id)
+    .filter(|v| &v.firm_id == firm_id)
     .ok_or_else(|| AppError::not_found("voucher"))?;
     spendable(&voucher, now)?;
     let item = catalogue::get(c, &item_id)?.ok_or_else(|| AppError::not_found("service item"))?;
@@ -202,7 +203,7 @@ pub(super) fn provider_trading(p: &ProviderRow) -> AppResult<()> {
 /// How a contract would split, without ordering.
 pub fn quote(
     conn: &mut DbConnection,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &OrderInput,
     now: NaiveDateTime,
 ) -> AppResult<Quote> {
@@ -217,7 +218,7 @@ pub fn request(
     conn: &mut DbConnection,
     templates: &Templates,
     policy: &Policy,
-    firm_id: &str,
+    firm_id: &FirmId,
     input: &OrderInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -228,7 +229,7 @@ pub fn request(
         let row = OrderRow {
             id: OrderId::new(),
             order_no: order_no(china_time(now).date(), rand::random::<u64>()),
-            firm_id: firm_id.to_string(),
+            firm_id: firm_id.clone(),
             provider_id: p.provider.id.clone(),
             service_item_id: p.item.id.clone(),
             voucher_id: p.voucher.id.clone(),

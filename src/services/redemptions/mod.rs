@@ -12,7 +12,7 @@ use super::{audit, Actor, Page, Paged};
 use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
-use crate::domain::id::OrderId;
+use crate::domain::id::{FirmId, OrderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
@@ -47,7 +47,8 @@ pub struct ItemView {
     pub order_id: String,
     pub order_no: String,
     pub provider_id: String,
-    pub firm_id: String,
+    #[schema(value_type = String)]
+    pub firm_id: FirmId,
     pub programme_id: String,
     pub category: String,
     pub category_name: String,

@@ -9,7 +9,7 @@ pub use programmes::*;
 
 use crate::db::models::{LotteryRow, VoucherRow};
 use crate::db::{vouchers as repo, DbConnection};
-use crate::domain::id::BatchId;
+use crate::domain::id::{BatchId, FirmId};
 use crate::domain::Fen;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -64,7 +64,7 @@ impl From<VoucherRow> for VoucherView {
     }
 }
 
-pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &str) -> AppResult<Vec<VoucherView>> {
+pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &FirmId) -> AppResult<Vec<VoucherView>> {
     Ok(repo::vouchers_of_firm(conn, firm_id)?
         .into_iter()
         .map(VoucherView::from)

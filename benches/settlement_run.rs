@@ -25,7 +25,7 @@ use hechuang::db::models::{
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{BatchId, FirmId, OrderId, ProgrammeId, VoucherId};
+use hechuang::domain::id::{BatchId, FirmId, OrderId, ProgrammeId, ProviderId, VoucherId};
 use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
@@ -199,7 +199,7 @@ fn seed(url: &str, a: &Args) -> Period {
     db::write_tx(c, |c| -> diesel::QueryResult<()> {
         for p in 0..a.providers {
             let row = ProviderRow {
-                id: new_id(),
+                id: ProviderId::new(),
                 credit_code: hechuang::domain::CreditCode::stored(code(p)),
                 name: format!("合肥基准服务机构{p:05}"),
                 legal_representative: format!("代表{p}"),

@@ -3,6 +3,7 @@
 use super::models::ServiceItemRow;
 use super::schema::{providers, service_items};
 use super::DbConnection;
+use crate::domain::id::ProviderId;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<()> {
@@ -22,7 +23,10 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ServiceItemR
     service_items::table.find(id).first(conn).optional()
 }
 
-pub fn of_provider(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Vec<ServiceItemRow>> {
+pub fn of_provider(
+    conn: &mut DbConnection,
+    provider_id: &ProviderId,
+) -> QueryResult<Vec<ServiceItemRow>> {
     service_items::table
         .filter(service_items::provider_id.eq(provider_id))
         .order(service_items::id.asc())

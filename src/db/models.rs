@@ -3,7 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, RunId, UserId, VoucherId,
+    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, UserId,
+    VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -238,7 +239,7 @@ pub struct FirmRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = providers, treat_none_as_null = true)]
 pub struct ProviderRow {
-    pub id: String,
+    pub id: ProviderId,
     pub credit_code: CreditCode,
     pub name: String,
     pub legal_representative: String,
@@ -268,7 +269,7 @@ pub struct ProviderRow {
 #[diesel(table_name = provider_objections, treat_none_as_null = true)]
 pub struct ObjectionRow {
     pub id: String,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,
@@ -484,7 +485,7 @@ pub struct JobRunRow {
 #[diesel(table_name = service_items)]
 pub struct ServiceItemRow {
     pub id: String,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     pub category: String,
     pub title: String,
     pub description: String,
@@ -503,7 +504,7 @@ pub struct OrderRow {
     pub id: OrderId,
     pub order_no: String,
     pub firm_id: FirmId,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     pub service_item_id: String,
     pub voucher_id: VoucherId,
     pub programme_id: ProgrammeId,
@@ -550,7 +551,7 @@ pub struct EvidenceRow {
 #[diesel(table_name = redemption_applications)]
 pub struct RedemptionApplicationRow {
     pub id: String,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     pub item_count: i32,
     #[serde(serialize_with = "fen_number")]
     pub total_fen: Fen,
@@ -565,7 +566,7 @@ pub struct RedemptionItemRow {
     pub id: String,
     pub application_id: String,
     pub order_id: OrderId,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     pub firm_id: FirmId,
     pub programme_id: ProgrammeId,
     pub category: String,

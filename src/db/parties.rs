@@ -5,7 +5,7 @@ use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
 use super::DbConnection;
-use crate::domain::id::FirmId;
+use crate::domain::id::{FirmId, ProviderId};
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -163,11 +163,14 @@ pub fn insert_provider(
     Ok(())
 }
 
-pub fn provider(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+pub fn provider(conn: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
     providers::table.find(id).first(conn).optional()
 }
 
-pub fn provider_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+pub fn provider_for_update(
+    conn: &mut DbConnection,
+    id: &ProviderId,
+) -> QueryResult<Option<ProviderRow>> {
     first_for_update!(conn, providers::table.find(id))
 }
 
@@ -177,7 +180,7 @@ pub fn update_provider(conn: &mut DbConnection, row: &ProviderRow) -> QueryResul
         .execute(conn)
 }
 
-pub fn provider_categories(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
+pub fn provider_categories(conn: &mut DbConnection, id: &ProviderId) -> QueryResult<Vec<String>> {
     provider_categories::table
         .filter(provider_categories::provider_id.eq(id))
         .select(provider_categories::category)
@@ -221,7 +224,7 @@ pub fn list_providers(
 }
 
 /// Providers whose notice has ended by `now` and are still in notice.
-pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<ProviderId>> {
     providers::table
         .filter(providers::listing_status.eq("in_notice"))
         .filter(providers::notice_ends_at.le(now))
@@ -250,14 +253,20 @@ pub fn update_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryRes
         .execute(conn)
 }
 
-pub fn objections_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Vec<ObjectionRow>> {
+pub fn objections_of(
+    conn: &mut DbConnection,
+    provider_id: &ProviderId,
+) -> QueryResult<Vec<ObjectionRow>> {
     provider_objections::table
         .filter(provider_objections::provider_id.eq(provider_id))
         .order(provider_objections::filed_at.asc())
         .load(conn)
 }
 
-pub fn providers_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ProviderRow>> {
+pub fn providers_by_ids(
+    conn: &mut DbConnection,
+    ids: &[ProviderId],
+) -> QueryResult<Vec<ProviderRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::vouchers::CHUNK) {
         out.extend(

@@ -6,7 +6,7 @@ use super::schema::{
     subsidy_entitlements,
 };
 use super::DbConnection;
-use crate::domain::id::{PayoutId, RunId};
+use crate::domain::id::{PayoutId, ProviderId, RunId};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -43,7 +43,7 @@ pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
 pub fn payable_by_provider(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64, Fen)>> {
+) -> QueryResult<Vec<(ProviderId, i64, Fen)>> {
     redemption_items::table
         .filter(redemption_items::status.eq("payable"))
         .filter(redemption_items::payable_at.lt(cutoff))

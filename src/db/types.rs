@@ -152,4 +152,5 @@ id_columns! {
     PayoutId => PayoutIdColumn,
     UserId => UserIdColumn,
     FirmId => FirmIdColumn,
+    ProviderId => ProviderIdColumn,
 }

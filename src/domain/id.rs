@@ -142,6 +142,8 @@ ids! {
     UserId => "user",
     /// A firm (企业): a small or micro firm that claims and spends vouchers.
     FirmId => "firm",
+    /// A service provider (服务机构).
+    ProviderId => "provider",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -4,6 +4,7 @@
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
+use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
@@ -56,7 +57,7 @@ fn view(policy: &Policy, r: ServiceItemRow, provider_name: String) -> ServiceIte
             .category(&r.category)
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         id: r.id,
-        provider_id: r.provider_id,
+        provider_id: r.provider_id.into_string(),
         provider_name,
         category: r.category,
         title: r.title,
@@ -130,7 +131,7 @@ fn clean(policy: &Policy, listed_for: &[String], input: &ServiceItemInput) -> Ap
 /// The provider, locked, which must be listed to publish.
 fn listed_provider(
     c: &mut DbConnection,
-    provider_id: &str,
+    provider_id: &ProviderId,
 ) -> AppResult<(crate::db::models::ProviderRow, Vec<String>)> {
     let p = parties::provider_for_update(c, provider_id)?
         .ok_or_else(|| AppError::not_found("provider"))?;
@@ -144,7 +145,7 @@ fn listed_provider(
 pub fn create(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
     input: &ServiceItemInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -154,7 +155,7 @@ pub fn create(
         let v = clean(policy, &cats, input)?;
         let row = ServiceItemRow {
             id: new_id(),
-            provider_id: provider_id.to_string(),
+            provider_id: provider_id.clone(),
             category: v.category,
             title: v.title,
             description: v.description,
@@ -185,7 +186,7 @@ pub fn create(
 pub fn update(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
     item_id: &str,
     input: &ServiceItemInput,
     now: NaiveDateTime,
@@ -193,7 +194,7 @@ pub fn update(
 ) -> AppResult<ServiceItemView> {
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, item_id)?
-            .filter(|r| r.provider_id == provider_id)
+            .filter(|r| r.provider_id == *provider_id)
             .ok_or_else(|| AppError::not_found("service item"))?;
         let (p, cats) = listed_provider(c, provider_id)?;
         let v = clean(policy, &cats, input)?;
@@ -228,7 +229,7 @@ pub fn update(
 pub fn mine(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
 ) -> AppResult<Vec<ServiceItemView>> {
     let p = parties::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
     Ok(repo::of_provider(conn, provider_id)?
@@ -284,7 +285,7 @@ pub fn item(conn: &mut DbConnection, policy: &Policy, item_id: &str) -> AppResul
 pub fn own_item(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
     item_id: &str,
 ) -> AppResult<ServiceItemView> {
     mine(conn, policy, provider_id)?

@@ -7,7 +7,7 @@ use super::Acting;
 use super::{audit, snapshot};
 use crate::db::models::EvidenceRow;
 use crate::db::{self, orders as repo, DbConnection};
-use crate::domain::id::{EvidenceId, OrderId};
+use crate::domain::id::{EvidenceId, OrderId, ProviderId};
 use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -52,7 +52,7 @@ pub struct Upload<'a> {
 pub fn add(
     conn: &mut DbConnection,
     store: &FileStore,
-    provider_id: &str,
+    provider_id: &ProviderId,
     order_id: &OrderId,
     file: Upload<'_>,
     by: Acting<'_>,
@@ -70,7 +70,7 @@ pub fn add(
     }
     // Refuse before writing anything when the order is not the provider's.
     let order = repo::get(conn, order_id)?
-        .filter(|o| o.provider_id == provider_id)
+        .filter(|o| o.provider_id == *provider_id)
         .ok_or_else(|| AppError::not_found("order"))?;
     open_for_evidence(order.status)?;
     let sha = store
@@ -90,7 +90,7 @@ pub fn add(
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         let o = repo::get_for_update(c, order_id)?
-            .filter(|o| o.provider_id == provider_id)
+            .filter(|o| o.provider_id == *provider_id)
             .ok_or_else(|| AppError::not_found("order"))?;
         open_for_evidence(o.status)?;
         repo::insert_evidence(c, &row)?;

@@ -108,7 +108,9 @@ pub(super) fn open_and_upheld(statuses: impl Iterator<Item = ObjectionStatus>) -
 
 /// An objection row, whichever notice it was filed against.
 pub(super) trait Objection: Serialize + Clone {
-    fn open(subject_id: &str, who: Objector, now: NaiveDateTime) -> Self;
+    /// The id of what the objection is against.
+    type SubjectId: Clone + std::fmt::Display;
+    fn open(subject_id: &Self::SubjectId, who: Objector, now: NaiveDateTime) -> Self;
     fn id(&self) -> &str;
     fn status(&self) -> ObjectionStatus;
     /// The objection resolved to `status` with the reviewer's note.
@@ -119,16 +121,17 @@ pub(super) trait Objection: Serialize + Clone {
 /// Makes a subject's objection row an [`Objection`] and its view `From` it; the rows
 /// differ only in the name of the field that points at the subject.
 macro_rules! objection_rows {
-    ($($row:ident . $subject:ident => $view:path),+ $(,)?) => {$(
+    ($($row:ident . $subject:ident : $id:ty => $view:path),+ $(,)?) => {$(
         impl $crate::services::objections::Objection for $row {
+            type SubjectId = $id;
             fn open(
-                subject_id: &str,
+                subject_id: &$id,
                 who: $crate::services::objections::Objector,
                 now: chrono::NaiveDateTime,
             ) -> Self {
                 $row {
                     id: $crate::domain::new_id(),
-                    $subject: subject_id.to_string(),
+                    $subject: subject_id.clone(),
                     objector_name: who.name,
                     objector_contact: who.contact,
                     reason: who.reason,
@@ -166,7 +169,7 @@ macro_rules! objection_rows {
             fn from(r: $row) -> Self {
                 Self {
                     id: r.id,
-                    $subject: r.$subject,
+                    $subject: r.$subject.to_string(),
                     objector_name: r.objector_name,
                     objector_contact: r.objector_contact,
                     reason: r.reason,
@@ -195,17 +198,20 @@ pub(super) trait Notice {
     /// The subject in both languages, for "not on notice".
     const WHAT: (&'static str, &'static str);
 
-    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Subject>>;
-    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Subject>>;
+    fn subject(c: &mut DbConnection, id: &SubjectId<Self>) -> QueryResult<Option<Self::Subject>>;
+    fn lock(c: &mut DbConnection, id: &SubjectId<Self>) -> QueryResult<Option<Self::Subject>>;
     /// When the subject's notice ends, if it is on notice.
     fn on_notice(s: &Self::Subject) -> Option<NaiveDateTime>;
     /// The subjects whose notice has ended by `now`.
-    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>>;
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<SubjectId<Self>>>;
 
     fn insert_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<()>;
     fn lock_objection(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Objection>>;
     fn update_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<usize>;
-    fn objections_of(c: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<Self::Objection>>;
+    fn objections_of(
+        c: &mut DbConnection,
+        subject_id: &SubjectId<Self>,
+    ) -> QueryResult<Vec<Self::Objection>>;
 
     /// Refused when this reviewer may not resolve this objection.
     fn may_resolve(_: &mut DbConnection, _: &Actor, _: &Self::Objection) -> AppResult<()> {
@@ -228,10 +234,13 @@ pub(super) trait Notice {
     ) -> AppResult<()>;
 }
 
+/// The id of what a notice runs on.
+pub(super) type SubjectId<N> = <<N as Notice>::Objection as Objection>::SubjectId;
+
 /// Anyone may object while the notice runs.
 pub(super) fn file<N: Notice>(
     conn: &mut DbConnection,
-    subject_id: &str,
+    subject_id: &SubjectId<N>,
     input: &ObjectionInput,
     by: Acting<'_>,
 ) -> AppResult<N::Objection> {
@@ -261,7 +270,7 @@ pub(super) fn file<N: Notice>(
 /// The objections filed against one subject, oldest first.
 pub(super) fn list<N: Notice>(
     conn: &mut DbConnection,
-    subject_id: &str,
+    subject_id: &SubjectId<N>,
 ) -> AppResult<Vec<N::Objection>> {
     N::subject(conn, subject_id)?.ok_or_else(|| AppError::not_found(N::NOT_FOUND))?;
     Ok(N::objections_of(conn, subject_id)?)
@@ -338,8 +347,10 @@ pub(super) fn conclude<N: Notice>(
             Ok(Some(outcome))
         })?;
         match outcome {
-            Some(NoticeOutcome::List) => report.went_on.push(id),
-            Some(NoticeOutcome::AwaitingObjections) => report.awaiting_objections.push(id),
+            Some(NoticeOutcome::List) => report.went_on.push(id.to_string()),
+            Some(NoticeOutcome::AwaitingObjections) => {
+                report.awaiting_objections.push(id.to_string())
+            }
             _ => {}
         }
     }

@@ -9,9 +9,10 @@ use super::Acting;
 use super::{audit, objections, snapshot, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
+use crate::domain::id::ProviderId;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, PartyKind, Policy, Role};
+use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{
@@ -62,7 +63,8 @@ pub struct ProviderApplication {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: ProviderId,
     pub credit_code: String,
     pub name: String,
     pub legal_representative: String,
@@ -132,7 +134,8 @@ fn load_view(c: &mut DbConnection, r: ProviderRow) -> AppResult<ProviderView> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = ProviderNoticeView)]
 pub struct NoticeView {
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     pub name: String,
     pub credit_code: String,
     pub legal_representative: String,
@@ -205,7 +208,7 @@ pub fn apply(
         }
     }
     let row = ProviderRow {
-        id: new_id(),
+        id: ProviderId::new(),
         credit_code,
         name: e.party_name("name", &input.name, 200),
         legal_representative: e.person_name(
@@ -241,7 +244,7 @@ pub fn apply(
         links,
         NewParty {
             kind: PartyKind::Provider,
-            id: &row.id,
+            id: row.id.as_str(),
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
@@ -266,7 +269,7 @@ pub fn apply(
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<ProviderView> {
+pub fn get(conn: &mut DbConnection, id: &ProviderId) -> AppResult<ProviderView> {
     let row = repo::provider(conn, id)?.ok_or_else(|| AppError::not_found("provider"))?;
     load_view(conn, row)
 }
@@ -344,7 +347,7 @@ pub fn decide_listing(
     conn: &mut DbConnection,
     templates: &Templates,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
     input: &ListingDecision,
     now: NaiveDateTime,
     actor: &Actor,
@@ -412,7 +415,7 @@ pub fn decide_listing(
 /// Anyone may object while the notice runs.
 pub fn file_objection(
     conn: &mut DbConnection,
-    provider_id: &str,
+    provider_id: &ProviderId,
     input: &ObjectionInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -420,7 +423,10 @@ pub fn file_objection(
     objections::file::<Listing>(conn, provider_id, input, Acting { now, actor }).map(Into::into)
 }
 
-pub fn objections(conn: &mut DbConnection, provider_id: &str) -> AppResult<Vec<ObjectionView>> {
+pub fn objections(
+    conn: &mut DbConnection,
+    provider_id: &ProviderId,
+) -> AppResult<Vec<ObjectionView>> {
     let rows = objections::list::<Listing>(conn, provider_id)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
@@ -459,7 +465,7 @@ pub fn conclude_notices(
     })
 }
 
-objections::objection_rows!(ObjectionRow.provider_id => ObjectionView);
+objections::objection_rows!(ObjectionRow.provider_id: ProviderId => ObjectionView);
 
 /// A provider's listing on notice: an upheld objection rejects the application, the
 /// end of the notice lists the provider.
@@ -473,17 +479,17 @@ impl objections::Notice for Listing {
     const NOT_FOUND: &'static str = "provider";
     const WHAT: (&'static str, &'static str) = ("服务机构", "provider");
 
-    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+    fn subject(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
         repo::provider(c, id)
     }
-    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<ProviderRow>> {
+    fn lock(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
         repo::provider_for_update(c, id)
     }
     fn on_notice(p: &ProviderRow) -> Option<NaiveDateTime> {
         p.notice_ends_at
             .filter(|_| p.listing_status == ListingStatus::InNotice)
     }
-    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<ProviderId>> {
         repo::notices_ended(c, now)
     }
     fn insert_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<()> {
@@ -495,7 +501,7 @@ impl objections::Notice for Listing {
     fn update_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<usize> {
         repo::update_objection(c, o)
     }
-    fn objections_of(c: &mut DbConnection, id: &str) -> QueryResult<Vec<ObjectionRow>> {
+    fn objections_of(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Vec<ObjectionRow>> {
         repo::objections_of(c, id)
     }
 
@@ -555,7 +561,7 @@ fn moved(
         audit::Change {
             action,
             entity_type: "provider",
-            entity_id: &before.id,
+            entity_id: before.id.as_str(),
             before: snapshot(before),
             after: snapshot(after),
         },

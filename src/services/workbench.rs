@@ -9,7 +9,7 @@ use super::vouchers::BatchView;
 use super::{Actor, Page};
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::FirmId;
+use crate::domain::id::{FirmId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
@@ -200,6 +200,7 @@ pub fn of(
             Role::Provider => {
                 let party = Party::of(actor)?;
                 if let Party::Provider(id) = party {
+                    let id = &ProviderId::stored(id.to_string());
                     let p = super::providers::get(c, id)?;
                     wb.standing = Some(Standing::Provider {
                         name: p.name,

@@ -101,6 +101,11 @@ impl Desk {
         self.party().map(crate::domain::id::FirmId::stored)
     }
 
+    /// The provider the user acts for.
+    pub(super) fn provider(&self) -> Result<crate::domain::id::ProviderId, AppError> {
+        self.party().map(crate::domain::id::ProviderId::stored)
+    }
+
     /// Whether the reader chose English.
     pub(super) fn en(&self) -> bool {
         self.lang.en()

@@ -122,7 +122,7 @@ async fn page(
                         ),
                         t("notice-line-period", &[("from", &from), ("to", &to)]),
                     ];
-                    item(&n.provider_id, &n.name, lines)
+                    item(n.provider_id.as_str(), &n.name, lines)
                 })
                 .collect()
         }
@@ -269,7 +269,10 @@ async fn object(
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     let key = id.clone();
     let filed = db(&state, move |c| match kind {
-        Kind::Provider => svc::file_objection(c, &key, &input, now, &actor).map(|_| ()),
+        Kind::Provider => {
+            let key = crate::domain::id::ProviderId::stored(key);
+            svc::file_objection(c, &key, &input, now, &actor).map(|_| ())
+        }
         Kind::Redemption => redemptions::file_objection(c, &key, &input, now, &actor).map(|_| ()),
     })
     .await;

@@ -459,9 +459,9 @@ async fn act(
                 };
                 let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
                 match s.as_str() {
-                    "accept" => svc::accept(c, &cx, &a.party, &oid),
-                    "decline" => svc::decline(c, &cx, &a.party, &oid, &reason()?),
-                    "deliver" => svc::deliver(c, &cx, &a.party, &oid),
+                    "accept" => svc::accept(c, &cx, &a.party_as(), &oid),
+                    "decline" => svc::decline(c, &cx, &a.party_as(), &oid, &reason()?),
+                    "deliver" => svc::deliver(c, &cx, &a.party_as(), &oid),
                     "confirm" => svc::confirm(c, &cx, &a.party, &oid),
                     "dispute" => svc::dispute(c, &cx, &a.party, &oid, &reason()?),
                     "cancel" => svc::cancel(c, &cx, Party::of(&a.actor)?, &oid, &reason()?),
@@ -503,7 +503,7 @@ async fn upload(
                 d.actor(),
                 id.clone(),
             );
-            let (provider, kind) = (d.party()?, p.get("kind").to_string());
+            let (provider, kind) = (d.provider()?, p.get("kind").to_string());
             db(&state, move |c| {
                 evidence::add(
                     c,

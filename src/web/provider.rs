@@ -53,7 +53,7 @@ pub(super) fn item_status_text(s: &str) -> &'static str {
 #[get("/provider")]
 async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
-    let id = d.party()?;
+    let id = d.provider()?;
     let p = db(&state, move |c| providers::get(c, &id)).await?;
     let status = wire(&p.listing_status);
     let categories: Vec<String> = p
@@ -87,7 +87,7 @@ fn item_json(i: &ServiceItemView, policy: &crate::domain::Policy, en: bool) -> m
 
 /// The categories the provider is listed for, as choices.
 async fn my_categories(state: &State, d: &Desk) -> Result<Vec<(String, String)>, AppError> {
-    let id = d.party()?;
+    let id = d.provider()?;
     let p = db(state, move |c| providers::get(c, &id)).await?;
     Ok(p.categories
         .iter()
@@ -110,7 +110,7 @@ async fn services_page(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, id) = (state.policy.clone(), d.party()?);
+    let (policy, id) = (state.policy.clone(), d.provider()?);
     let list = db(state, move |c| catalogue::mine(c, &policy, &id)).await?;
     let items: Vec<minijinja::Value> = list
         .iter()
@@ -150,7 +150,7 @@ async fn create_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            |c, i, a| catalogue::create(c, &a.policy, &a.party, &i, a.now, &a.actor),
+            |c, i, a| catalogue::create(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -168,7 +168,7 @@ async fn edit_page(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, id, item) = (state.policy.clone(), d.party()?, item_id.to_string());
+    let (policy, id, item) = (state.policy.clone(), d.provider()?, item_id.to_string());
     let i = db(state, move |c| catalogue::own_item(c, &policy, &id, &item)).await?;
     let categories = my_categories(state, d).await?;
     d.render(
@@ -212,7 +212,7 @@ async fn update_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            move |c, i, a| catalogue::update(c, &a.policy, &a.party, &it, &i, a.now, &a.actor),
+            move |c, i, a| catalogue::update(c, &a.policy, &a.party_as(), &it, &i, a.now, &a.actor),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -229,13 +229,13 @@ async fn redemptions_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, id) = (state.policy.clone(), d.party()?);
+    let (policy, id) = (state.policy.clone(), d.provider()?);
     let (orders, apps) = db(state, move |c| {
         let orders = redemptions::applicable_orders(c, &policy, &id)?;
         let list = redemptions::applications(
             c,
             &policy,
-            Party::Provider(&id),
+            Party::Provider(id.as_str()),
             Page {
                 page: 1,
                 per_page: 20,
@@ -246,7 +246,7 @@ async fn redemptions_view(
             apps.push(redemptions::application(
                 c,
                 &policy,
-                Party::Provider(&id),
+                Party::Provider(id.as_str()),
                 &a.id,
             )?);
         }
@@ -324,7 +324,7 @@ async fn apply(
             &req,
             &p,
             |p| p.input_all::<ApplicationInput>(&shape),
-            |c, i, a| redemptions::apply(c, &a.policy, &a.party, &i, a.now, &a.actor),
+            |c, i, a| redemptions::apply(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
         )
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));

@@ -446,7 +446,11 @@ fn run(
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
             let r = providers::apply(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
-            (input.username, PartyKind::Provider, r.party.id)
+            (
+                input.username,
+                PartyKind::Provider,
+                r.party.id.into_string(),
+            )
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;

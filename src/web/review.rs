@@ -10,7 +10,7 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::{FirmId, OrderId};
+use crate::domain::id::{FirmId, OrderId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -98,7 +98,7 @@ async fn review_page(
                 applied
                     .items
                     .iter()
-                    .map(|p| (PartyKind::Provider, p.id.clone())),
+                    .map(|p| (PartyKind::Provider, p.id.to_string())),
             );
         for (kind, id) in parties {
             if let Ok(list) = crate::services::documents::of_party(c, reader, kind, &id, now) {
@@ -157,7 +157,7 @@ async fn review_page(
             "id": p.id, "name": p.name, "credit_code": p.credit_code,
             "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| if en { k.name_en.clone() } else { k.name_zh.clone() })).collect::<Vec<_>>(),
             "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
-            "documents": docs_of(&p.id),
+            "documents": docs_of(p.id.as_str()),
         })
     };
     let applied_v: Vec<_> = applied.items.iter().map(provider_json).collect();
@@ -282,8 +282,16 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ListingDecision>(&t),
                 move |c, i, a| {
-                    providers::decide_listing(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor)
-                        .map(drop)
+                    providers::decide_listing(
+                        c,
+                        &a.mail,
+                        &a.policy,
+                        &ProviderId::stored(id.clone()),
+                        &i,
+                        a.now,
+                        &a.actor,
+                    )
+                    .map(drop)
                 },
             )
             .await

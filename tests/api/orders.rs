@@ -705,11 +705,14 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
     let conflicted = app.staff_token("rev_conflict", Role::Reviewer).await;
     let provider_code: String = {
         let mut c = app.conn();
-        db::parties::provider(&mut c, &w.provider)
-            .unwrap()
-            .unwrap()
-            .credit_code
-            .into_string()
+        db::parties::provider(
+            &mut c,
+            &hechuang::domain::id::ProviderId::stored(w.provider.clone()),
+        )
+        .unwrap()
+        .unwrap()
+        .credit_code
+        .into_string()
     };
     let users = app.get("/api/v1/users?per_page=100", Some(&w.admin)).await;
     let rev_id = users.body["items"]

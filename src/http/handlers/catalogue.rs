@@ -1,5 +1,6 @@
 //! The service catalogue: providers publish, everyone browses.
 
+use crate::domain::id::ProviderId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
 use crate::http::{db, page, path_id, JsonBody, State};
@@ -49,7 +50,7 @@ pub async fn offered(
     (status = 200, body = Vec<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/services")]
 pub async fn mine(state: State, auth: Auth<ProviderRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party_id()?;
+    let id = auth.party::<ProviderId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::mine(c, &policy, &id)).await?))
 }
@@ -65,7 +66,7 @@ pub async fn create(
     body: JsonBody<ServiceItemInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = auth.party_id()?;
+    let id = auth.party::<ProviderId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
@@ -89,7 +90,7 @@ pub async fn update(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let item = path_id(&path, "service item")?;
-    let id = auth.party_id()?;
+    let id = auth.party::<ProviderId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -1,6 +1,6 @@
 //! Service orders: a firm spends a voucher with a listed provider.
 
-use crate::domain::id::{EvidenceId, FirmId, OrderId};
+use crate::domain::id::{EvidenceId, FirmId, OrderId, ProviderId};
 use crate::error::Problem;
 use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
@@ -127,7 +127,7 @@ pub async fn accept(
     path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party_id()?;
+    let provider = auth.party::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::accept(c, cx, &provider, &id)
     })
@@ -147,7 +147,7 @@ pub async fn decline(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path.into_inner();
-    let provider = auth.party_id()?;
+    let provider = auth.party::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::decline(c, cx, &provider, &id, &body)
     })
@@ -185,7 +185,7 @@ pub async fn deliver(
     path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party_id()?;
+    let provider = auth.party::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::deliver(c, cx, &provider, &id)
     })
@@ -275,7 +275,7 @@ pub async fn upload(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party_id()?;
+    let provider = auth.party::<ProviderId>()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, now) = (state.files.clone(), state.clock.now());
     let q = q.into_inner();

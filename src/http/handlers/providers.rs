@@ -1,7 +1,8 @@
+use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, path_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
@@ -16,7 +17,7 @@ pub async fn my_provider(
     state: State,
     auth: Auth<ProviderRole>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = auth.party_id()?;
+    let id = auth.party::<ProviderId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -42,7 +43,7 @@ pub async fn get(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "provider")?;
+    let id = typed_id::<ProviderId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -59,7 +60,7 @@ pub async fn listing(
     body: JsonBody<ListingDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "provider")?;
+    let id = typed_id::<ProviderId>(&path)?;
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -78,7 +79,7 @@ pub async fn objections(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "provider")?;
+    let id = typed_id::<ProviderId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
 

@@ -1,12 +1,13 @@
 //! No sign-in needed: policy look-ups, registration, and provider listing notices.
 
 use crate::domain::certification::{Evaluation, FigureDef, Scheme};
+use crate::domain::id::ProviderId;
 use crate::domain::size_class::IndustryRule;
 use crate::domain::validation::FieldErrors;
 use crate::domain::ServiceCategory;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, PartyRole};
-use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
+use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::certification::{self, FiguresInput};
 use crate::services::contact_verification::{self, ContactState, Links};
 use crate::services::firms::{FirmRegistration, FirmView, Registered};
@@ -211,7 +212,7 @@ pub async fn file_objection(
     body: JsonBody<ObjectionInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "provider")?;
+    let id = typed_id::<ProviderId>(&path)?;
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     let out = db(&state, move |c| {
         providers::file_objection(c, &id, &body, now, &actor)

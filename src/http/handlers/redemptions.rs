@@ -1,6 +1,7 @@
 //! Redemption (兑现): providers apply for confirmed orders, reviewers decide each item,
 //! approved items are published before they become payable; and the ledger check.
 
+use crate::domain::id::ProviderId;
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
@@ -27,7 +28,7 @@ pub async fn apply(
     body: JsonBody<ApplicationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let provider = auth.party_id()?;
+    let provider = auth.party::<ProviderId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {

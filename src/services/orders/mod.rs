@@ -180,7 +180,7 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
         order_no: r.order_no,
         firm_id: r.firm_id,
         firm_name: n.firm,
-        provider_id: r.provider_id,
+        provider_id: r.provider_id.into_string(),
         provider_name: n.provider,
         service_item_id: r.service_item_id,
         voucher_id: r.voucher_id.into_string(),

@@ -6,6 +6,7 @@ use super::*;
 use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, ledger, DbConnection};
+use crate::domain::id::ProviderId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
 use crate::domain::validation::FieldErrors;
@@ -188,13 +189,13 @@ fn release(
 pub fn accept(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
-    provider_id: &str,
+    provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
         conn,
         cx,
-        Party::Provider(provider_id),
+        Party::Provider(provider_id.as_str()),
         order_id,
         OrderAction::Accept,
         |c, o, l| {
@@ -236,7 +237,7 @@ fn reason(field: &str, input: &ReasonInput) -> AppResult<String> {
 pub fn decline(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
-    provider_id: &str,
+    provider_id: &ProviderId,
     order_id: &OrderId,
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
@@ -244,7 +245,7 @@ pub fn decline(
     transition(
         conn,
         cx,
-        Party::Provider(provider_id),
+        Party::Provider(provider_id.as_str()),
         order_id,
         OrderAction::Decline,
         |_, o, _| {
@@ -291,13 +292,13 @@ fn grace_end(cx: &Ctx<'_>, v: &VoucherRow) -> NaiveDateTime {
 pub fn deliver(
     conn: &mut DbConnection,
     cx: &Ctx<'_>,
-    provider_id: &str,
+    provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
         conn,
         cx,
-        Party::Provider(provider_id),
+        Party::Provider(provider_id.as_str()),
         order_id,
         OrderAction::Deliver,
         |c, o, l| {
@@ -341,7 +342,7 @@ pub fn confirm(
                 &Transaction::transfer(
                     "order_confirmed",
                     Account::order(&o.id),
-                    Account::due(&o.provider_id),
+                    Account::due(o.provider_id.as_str()),
                     o.covered_fen,
                 ),
                 cx.now,

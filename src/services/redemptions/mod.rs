@@ -12,7 +12,7 @@ use super::{audit, Actor, Page, Paged};
 use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
-use crate::domain::id::{FirmId, OrderId};
+use crate::domain::id::{FirmId, OrderId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
@@ -96,7 +96,7 @@ fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResu
         application_id: r.application_id,
         order_id: r.order_id.into_string(),
         order_no,
-        provider_id: r.provider_id,
+        provider_id: r.provider_id.into_string(),
         firm_id: r.firm_id,
         programme_id: r.programme_id.into_string(),
         category: r.category,
@@ -150,7 +150,7 @@ fn application_view(
     }
     Ok(ApplicationView {
         id: a.id,
-        provider_id: a.provider_id,
+        provider_id: a.provider_id.into_string(),
         provider_name,
         item_count: a.item_count,
         total: a.total_fen,
@@ -168,7 +168,7 @@ fn application_view(
 pub fn apply(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
     input: &ApplicationInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -195,7 +195,7 @@ pub fn apply(
             parties::provider(c, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
         let orders: HashMap<OrderId, OrderRow> = repo::by_ids(c, &ids)?
             .into_iter()
-            .filter(|o| o.provider_id == provider_id)
+            .filter(|o| o.provider_id == *provider_id)
             .map(|o| (o.id.clone(), o))
             .collect();
         if let Some(missing) = ids.iter().find(|id| !orders.contains_key(*id)) {
@@ -229,7 +229,7 @@ pub fn apply(
         }
         let app = RedemptionApplicationRow {
             id: new_id(),
-            provider_id: provider_id.to_string(),
+            provider_id: provider_id.clone(),
             item_count: ids.len() as i32,
             total_fen: ids
                 .iter()
@@ -246,7 +246,7 @@ pub fn apply(
                 id: new_id(),
                 application_id: app.id.clone(),
                 order_id: o.id.clone(),
-                provider_id: provider_id.to_string(),
+                provider_id: provider_id.clone(),
                 firm_id: o.firm_id.clone(),
                 programme_id: o.programme_id.clone(),
                 category: o.category.clone(),
@@ -285,12 +285,12 @@ pub fn apply(
 pub fn applicable_orders(
     conn: &mut DbConnection,
     policy: &Policy,
-    provider_id: &str,
+    provider_id: &ProviderId,
 ) -> AppResult<Vec<super::orders::OrderView>> {
     let confirmed = super::orders::list(
         conn,
         policy,
-        Party::Provider(provider_id),
+        Party::Provider(provider_id.as_str()),
         Some(OrderStatus::Confirmed.as_str()),
         Page {
             page: 1,

@@ -138,14 +138,15 @@ pub fn file_objection(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<RedemptionObjectionView> {
-    objections::file::<ItemNotice>(conn, item_id, input, Acting { now, actor }).map(Into::into)
+    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, Acting { now, actor })
+        .map(Into::into)
 }
 
 pub fn objections(
     conn: &mut DbConnection,
     item_id: &str,
 ) -> AppResult<Vec<RedemptionObjectionView>> {
-    let rows = objections::list::<ItemNotice>(conn, item_id)?;
+    let rows = objections::list::<ItemNotice>(conn, &item_id.to_string())?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -186,7 +187,7 @@ pub fn conclude_notices(
     })
 }
 
-objections::objection_rows!(RedemptionObjectionRow.item_id => RedemptionObjectionView);
+objections::objection_rows!(RedemptionObjectionRow.item_id: String => RedemptionObjectionView);
 
 /// An approved redemption item on notice: an upheld objection rejects it and returns
 /// its amount to the programme; the end of the notice makes it payable.
@@ -200,10 +201,10 @@ impl objections::Notice for ItemNotice {
     const NOT_FOUND: &'static str = "redemption item";
     const WHAT: (&'static str, &'static str) = ("兑现事项", "item");
 
-    fn subject(c: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+    fn subject(c: &mut DbConnection, id: &String) -> QueryResult<Option<RedemptionItemRow>> {
         repo::item(c, id)
     }
-    fn lock(c: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+    fn lock(c: &mut DbConnection, id: &String) -> QueryResult<Option<RedemptionItemRow>> {
         repo::item_for_update(c, id)
     }
     fn on_notice(i: &RedemptionItemRow) -> Option<NaiveDateTime> {
@@ -225,7 +226,10 @@ impl objections::Notice for ItemNotice {
     fn update_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<usize> {
         repo::update_objection(c, o)
     }
-    fn objections_of(c: &mut DbConnection, id: &str) -> QueryResult<Vec<RedemptionObjectionRow>> {
+    fn objections_of(
+        c: &mut DbConnection,
+        id: &String,
+    ) -> QueryResult<Vec<RedemptionObjectionRow>> {
         repo::objections_of(c, id)
     }
 
@@ -296,8 +300,8 @@ impl objections::Notice for ItemNotice {
             c,
             &Transaction::transfer(
                 "redemption_payable",
-                Account::due(&after.provider_id),
-                Account::payable(&after.provider_id),
+                Account::due(after.provider_id.as_str()),
+                Account::payable(after.provider_id.as_str()),
                 after.amount_fen,
             ),
             by.now,

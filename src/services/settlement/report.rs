@@ -3,7 +3,7 @@
 use super::*;
 use crate::db::settlement as repo;
 use crate::db::{parties, vouchers, DbConnection};
-use crate::domain::id::ProgrammeId;
+use crate::domain::id::{ProgrammeId, ProviderId};
 use crate::domain::settlement::{PayoutStatus, Period};
 use crate::domain::Fen;
 use crate::error::AppResult;
@@ -87,11 +87,17 @@ pub fn report(
             .map_or_else(|| id.clone(), |p| p.name);
         by_programme.push(line(id, name, t));
     }
-    let names: BTreeMap<String, String> =
-        parties::providers_by_ids(conn, &providers.keys().cloned().collect::<Vec<_>>())?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
+    let names: BTreeMap<String, String> = parties::providers_by_ids(
+        conn,
+        &providers
+            .keys()
+            .cloned()
+            .map(ProviderId::stored)
+            .collect::<Vec<_>>(),
+    )?
+    .into_iter()
+    .map(|p| (p.id.into_string(), p.name))
+    .collect();
     let by_provider = providers
         .into_iter()
         .map(|(id, t)| line(id.clone(), names.get(&id).cloned().unwrap_or(id), t))

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, DbConnection};
+use crate::domain::id::ProviderId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::validation::FieldErrors;
@@ -106,7 +107,8 @@ fn apply_result(
     let email_to = if before.payee_kind == "space" {
         parties::space(c, &before.payee_id)?.map(|s| (s.contact_email, s.name))
     } else {
-        parties::provider(c, &before.payee_id)?.map(|p| (p.contact_email, p.name))
+        parties::provider(c, &ProviderId::stored(before.payee_id.clone()))?
+            .map(|p| (p.contact_email, p.name))
     };
     let email = match result {
         Result_::Paid {

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{HoldbackRow, PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, users, DbConnection};
+use crate::domain::id::ProviderId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
 use crate::domain::validation::FieldErrors;
@@ -156,18 +157,18 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
     let count_of = |count: i64| {
         i32::try_from(count).map_err(|_| AppError::internal(format!("{count} items for one payee")))
     };
-    let mut by_provider: BTreeMap<String, (i32, Fen)> = BTreeMap::new();
+    let mut by_provider: BTreeMap<ProviderId, (i32, Fen)> = BTreeMap::new();
     for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
         by_provider.insert(provider, (count_of(count)?, amount));
     }
-    let ids: Vec<String> = by_provider.keys().cloned().collect();
+    let ids: Vec<ProviderId> = by_provider.keys().cloned().collect();
     let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
         .into_iter()
         .map(|p| Payee {
             kind: "provider",
             count: by_provider[&p.id].0,
             amount: by_provider[&p.id].1,
-            id: p.id,
+            id: p.id.into_string(),
             name: p.name,
             credit_code: p.credit_code,
             bank_name: p.bank_name,

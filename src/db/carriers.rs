@@ -10,6 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
+use crate::domain::id::SpaceId;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
@@ -19,7 +20,7 @@ use diesel::prelude::*;
 
 pub fn filing(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     year: i32,
 ) -> QueryResult<Option<StatisticsFilingRow>> {
     filings::table
@@ -43,7 +44,7 @@ pub fn update_filing(conn: &mut DbConnection, row: &StatisticsFilingRow) -> Quer
 }
 
 /// The years a space filed statistics for.
-pub fn filed_years(conn: &mut DbConnection, space_id: &str) -> QueryResult<Vec<i32>> {
+pub fn filed_years(conn: &mut DbConnection, space_id: &SpaceId) -> QueryResult<Vec<i32>> {
     filings::table
         .filter(filings::space_id.eq(space_id))
         .select(filings::year)
@@ -53,7 +54,7 @@ pub fn filed_years(conn: &mut DbConnection, space_id: &str) -> QueryResult<Vec<i
 
 pub fn filings_of_space(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
 ) -> QueryResult<Vec<StatisticsFilingRow>> {
     filings::table
         .filter(filings::space_id.eq(space_id))
@@ -86,7 +87,7 @@ pub fn all_certifications(
 
 pub fn certifications_of(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
 ) -> QueryResult<Vec<CertificationRow>> {
     certifications::table
         .filter(certifications::space_id.eq(space_id))
@@ -116,7 +117,10 @@ pub fn update_incubatee(conn: &mut DbConnection, row: &IncubateeRow) -> QueryRes
         .execute(conn)
 }
 
-pub fn incubatees_of(conn: &mut DbConnection, space_id: &str) -> QueryResult<Vec<IncubateeRow>> {
+pub fn incubatees_of(
+    conn: &mut DbConnection,
+    space_id: &SpaceId,
+) -> QueryResult<Vec<IncubateeRow>> {
     incubatees::table
         .filter(incubatees::space_id.eq(space_id))
         .order((incubatees::entered_on.desc(), incubatees::id.desc()))
@@ -205,7 +209,7 @@ pub fn update_entitlement(conn: &mut DbConnection, row: &EntitlementRow) -> Quer
 /// Every entitlement of a space (any policy, any status).
 pub fn entitlements_of(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
 ) -> QueryResult<Vec<EntitlementRow>> {
     ents::table
         .filter(ents::space_id.eq(space_id))
@@ -304,7 +308,7 @@ pub fn scores_of(
 }
 
 /// The spaces holding a title for the evaluation of `year`.
-pub fn title_holders(conn: &mut DbConnection, year: i32) -> QueryResult<Vec<String>> {
+pub fn title_holders(conn: &mut DbConnection, year: i32) -> QueryResult<Vec<SpaceId>> {
     scores::table
         .inner_join(evals::table)
         .filter(scores::awarded)

@@ -3,6 +3,7 @@
 use super::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
 use super::schema::{certification_applications as apps, certifications as certs, spaces};
 use super::DbConnection;
+use crate::domain::id::SpaceId;
 use diesel::prelude::*;
 
 pub fn insert_application(
@@ -41,7 +42,7 @@ pub fn update_application(
 /// Applications, newest first: of one space or of all, of one status or any.
 pub fn applications(
     conn: &mut DbConnection,
-    space_id: Option<&str>,
+    space_id: Option<&SpaceId>,
     status: Option<&str>,
     offset: i64,
     limit: i64,
@@ -49,7 +50,7 @@ pub fn applications(
     let base = || {
         let mut q = apps::table.inner_join(spaces::table).into_boxed();
         if let Some(s) = space_id {
-            q = q.filter(apps::space_id.eq(s.to_string()));
+            q = q.filter(apps::space_id.eq(s.clone()));
         }
         if let Some(s) = status {
             q = q.filter(apps::status.eq(s.to_string()));
@@ -88,7 +89,7 @@ pub fn update_certification(conn: &mut DbConnection, row: &CertificationRow) -> 
 /// The certification in force of a space under a scheme, if any.
 pub fn active_certification(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     scheme: &str,
 ) -> QueryResult<Option<CertificationRow>> {
     certs::table
@@ -102,14 +103,14 @@ pub fn active_certification(
 /// Certifications with their space, newest first: of one space or of all.
 pub fn certifications(
     conn: &mut DbConnection,
-    space_id: Option<&str>,
+    space_id: Option<&SpaceId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(CertificationRow, SpaceRow)>, i64)> {
     let base = || {
         let mut q = certs::table.inner_join(spaces::table).into_boxed();
         if let Some(s) = space_id {
-            q = q.filter(certs::space_id.eq(s.to_string()));
+            q = q.filter(certs::space_id.eq(s.clone()));
         }
         q
     };

@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, UserId,
-    VoucherId,
+    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, SpaceId,
+    UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -182,7 +182,7 @@ pub struct AccountUnlockRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = spaces)]
 pub struct SpaceRow {
-    pub id: String,
+    pub id: SpaceId,
     pub credit_code: CreditCode,
     pub name: String,
     pub kind: String,
@@ -229,7 +229,7 @@ pub struct FirmRow {
     pub high_tech: bool,
     pub tech_sme: bool,
     pub dishonest: bool,
-    pub recommended_by_space_id: Option<String>,
+    pub recommended_by_space_id: Option<SpaceId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link (none: not yet).
@@ -678,7 +678,7 @@ pub struct HoldbackRow {
 #[diesel(table_name = certification_applications, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CertificationApplicationRow {
     pub id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub scheme: String,
     pub scheme_snapshot: String,
     pub figures: String,
@@ -697,7 +697,7 @@ pub struct CertificationApplicationRow {
 #[diesel(table_name = certifications, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CertificationRow {
     pub id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub scheme: String,
     pub level: String,
     pub application_id: String,
@@ -716,7 +716,7 @@ pub struct CertificationRow {
 #[diesel(table_name = statistics_filings, treat_none_as_null = true)]
 pub struct StatisticsFilingRow {
     pub id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub year: i32,
     pub figures: String,
     pub late: bool,
@@ -730,7 +730,7 @@ pub struct StatisticsFilingRow {
 #[diesel(table_name = incubatees, treat_none_as_null = true)]
 pub struct IncubateeRow {
     pub id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub scheme: String,
     pub firm_name: String,
     pub credit_code: CreditCode,
@@ -784,7 +784,7 @@ pub struct PerformanceEvaluationRow {
 #[diesel(table_name = performance_scores, treat_none_as_default_value = false)]
 pub struct PerformanceScoreRow {
     pub evaluation_id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub rank: i32,
     pub total: String,
     pub breakdown: String,
@@ -799,7 +799,7 @@ pub struct PerformanceScoreRow {
 #[diesel(table_name = subsidy_entitlements, treat_none_as_null = true)]
 pub struct EntitlementRow {
     pub id: String,
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub policy: String,
     pub period: String,
     pub purpose: String,

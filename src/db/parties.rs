@@ -5,7 +5,7 @@ use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
 use super::DbConnection;
-use crate::domain::id::{FirmId, ProviderId};
+use crate::domain::id::{FirmId, ProviderId, SpaceId};
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -123,7 +123,7 @@ pub fn insert_space(conn: &mut DbConnection, row: &SpaceRow) -> QueryResult<()> 
         .map(|_| ())
 }
 
-pub fn space(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SpaceRow>> {
+pub fn space(conn: &mut DbConnection, id: &SpaceId) -> QueryResult<Option<SpaceRow>> {
     spaces::table.find(id).first(conn).optional()
 }
 

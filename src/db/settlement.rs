@@ -6,7 +6,7 @@ use super::schema::{
     subsidy_entitlements,
 };
 use super::DbConnection;
-use crate::domain::id::{PayoutId, ProviderId, RunId};
+use crate::domain::id::{PayoutId, ProviderId, RunId, SpaceId};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -68,7 +68,7 @@ pub fn payable_by_provider(
 pub fn payable_entitlements_by_space(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64, Fen)>> {
+) -> QueryResult<Vec<(SpaceId, i64, Fen)>> {
     subsidy_entitlements::table
         .filter(subsidy_entitlements::status.eq("payable"))
         .filter(subsidy_entitlements::payable_at.lt(cutoff))

@@ -153,4 +153,5 @@ id_columns! {
     UserId => UserIdColumn,
     FirmId => FirmIdColumn,
     ProviderId => ProviderIdColumn,
+    SpaceId => SpaceIdColumn,
 }

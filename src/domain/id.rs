@@ -144,6 +144,8 @@ ids! {
     FirmId => "firm",
     /// A service provider (服务机构).
     ProviderId => "provider",
+    /// A certified carrier: an incubator or maker space (孵化器、众创空间).
+    SpaceId => "space",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

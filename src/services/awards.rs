@@ -9,6 +9,7 @@ use crate::db::carriers as repo;
 use crate::db::models::{PerformanceEvaluationRow, PerformanceScoreRow, SpaceRow};
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{BenefitWindow, Figures};
+use crate::domain::id::SpaceId;
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{score, Filed, IndicatorScore, Score};
 use crate::domain::{new_id, Policy};
@@ -24,7 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RankedSpace {
     pub rank: u32,
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub credit_code: String,
     #[schema(value_type = String, example = "87.5")]
@@ -143,7 +145,7 @@ pub fn evaluate(
             return Err(AppError::of(ErrorCode::AlreadyEvaluated).arg("year", year));
         }
         // Spaces certified under an evaluated scheme in any month of the year.
-        let mut spaces: BTreeMap<String, SpaceRow> = BTreeMap::new();
+        let mut spaces: BTreeMap<SpaceId, SpaceRow> = BTreeMap::new();
         for (cert, space) in repo::all_certifications(c)? {
             if !rules.schemes.contains(&cert.scheme) {
                 continue;
@@ -153,12 +155,12 @@ pub fn evaluate(
                 spaces.insert(space.id.clone(), space);
             }
         }
-        let holders: BTreeSet<String> = repo::title_holders(c, year)?.into_iter().collect();
-        let this: BTreeMap<String, String> = repo::filings_of_year(c, year)?
+        let holders: BTreeSet<SpaceId> = repo::title_holders(c, year)?.into_iter().collect();
+        let this: BTreeMap<SpaceId, String> = repo::filings_of_year(c, year)?
             .into_iter()
             .map(|(f, s)| (s.id, f.figures))
             .collect();
-        let last: BTreeMap<String, String> = repo::filings_of_year(c, year - 1)?
+        let last: BTreeMap<SpaceId, String> = repo::filings_of_year(c, year - 1)?
             .into_iter()
             .map(|(f, s)| (s.id, f.figures))
             .collect();
@@ -171,7 +173,7 @@ pub fn evaluate(
         for (id, space) in &spaces {
             let Some(figs) = this.get(id) else { continue };
             filed.push(Filed {
-                space_id: id.clone(),
+                space_id: id.to_string(),
                 credit_code: space.credit_code.to_string(),
                 this_year: parse(figs)?,
                 last_year: last.get(id).map(|f| parse(f)).transpose()?,
@@ -195,7 +197,7 @@ pub fn evaluate(
             .map(|s| {
                 Ok(PerformanceScoreRow {
                     evaluation_id: ev.id.clone(),
-                    space_id: s.space_id.clone(),
+                    space_id: SpaceId::stored(s.space_id.clone()),
                     rank: s.rank as i32,
                     total: s.total.normalize().to_string(),
                     breakdown: serde_json::to_string(s)
@@ -228,7 +230,11 @@ pub fn evaluate(
         let awarded: Vec<(SpaceRow, u32)> = scores
             .iter()
             .filter(|s| s.awarded)
-            .filter_map(|s| spaces.get(&s.space_id).map(|sp| (sp.clone(), s.rank)))
+            .filter_map(|s| {
+                spaces
+                    .get(s.space_id.as_str())
+                    .map(|sp| (sp.clone(), s.rank))
+            })
             .collect();
         let entitlements = if award_policy.enabled {
             super::subsidies::award_entitlements(

@@ -10,7 +10,7 @@ use crate::domain::certification::{
     check_figures, evaluate, valid_until, ApplicationStatus, BenefitWindow, CertificationStatus,
     Evaluation, Scheme, SchemeLevel,
 };
-use crate::domain::id::UserId;
+use crate::domain::id::{SpaceId, UserId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::ErrorCode;
@@ -79,6 +79,10 @@ impl<'a> Viewer<'a> {
             Viewer::Staff => None,
         }
     }
+    /// The space whose records the viewer may see (none: all).
+    fn space_id(self) -> Option<SpaceId> {
+        self.space().map(|s| SpaceId::stored(s.to_string()))
+    }
 }
 
 /// A space applies for a scheme.
@@ -95,7 +99,8 @@ pub struct ApplicationInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     pub id: String,
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub scheme: String,
     pub scheme_name: String,
@@ -138,7 +143,7 @@ impl ApplicationView {
     }
 }
 
-fn space_of(c: &mut DbConnection, id: &str) -> AppResult<SpaceRow> {
+fn space_of(c: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceRow> {
     parties::space(c, id)?.ok_or_else(|| AppError::not_found("space"))
 }
 
@@ -147,7 +152,7 @@ fn space_of(c: &mut DbConnection, id: &str) -> AppResult<SpaceRow> {
 pub fn apply(
     conn: &mut DbConnection,
     policy: &Policy,
-    space_id: &str,
+    space_id: &SpaceId,
     input: &ApplicationInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -197,7 +202,7 @@ pub fn apply(
         }
         let row = CertificationApplicationRow {
             id: new_id(),
-            space_id: space_id.to_string(),
+            space_id: space_id.clone(),
             scheme: scheme.code.clone(),
             scheme_snapshot: serde_json::to_string(scheme)
                 .map_err(|e| AppError::internal(e.to_string()))?,
@@ -244,7 +249,7 @@ pub fn applications(
 ) -> AppResult<Paged<ApplicationView>> {
     let (rows, total) = repo::applications(
         conn,
-        viewer.space(),
+        viewer.space_id().as_ref(),
         status.map(ApplicationStatus::as_str),
         page.offset(),
         page.per_page,
@@ -267,7 +272,7 @@ pub fn application(
     id: &str,
 ) -> AppResult<ApplicationView> {
     let row = repo::application(conn, id)?
-        .filter(|a| viewer.space().is_none_or(|s| s == a.space_id))
+        .filter(|a| viewer.space().is_none_or(|s| a.space_id == s))
         .ok_or_else(|| AppError::not_found("certification application"))?;
     let space = space_of(conn, &row.space_id)?;
     ApplicationView::from_row(row, &space)
@@ -280,14 +285,14 @@ fn not_open() -> AppError {
 /// The space withdraws its open application.
 pub fn withdraw(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     id: &str,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> AppResult<ApplicationView> {
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::application_for_update(c, id)?
-            .filter(|a| a.space_id == space_id)
+            .filter(|a| a.space_id == *space_id)
             .ok_or_else(|| AppError::not_found("certification application"))?;
         if before.status != ApplicationStatus::Submitted {
             return Err(not_open());
@@ -338,7 +343,8 @@ pub struct CertificationDecision {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CertificationView {
     pub id: String,
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub credit_code: String,
     pub scheme: String,
@@ -623,7 +629,8 @@ pub fn certifications(
     viewer: Viewer<'_>,
     page: Page,
 ) -> AppResult<Paged<CertificationView>> {
-    let (rows, total) = repo::certifications(conn, viewer.space(), page.offset(), page.per_page)?;
+    let space = viewer.space_id();
+    let (rows, total) = repo::certifications(conn, space.as_ref(), page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows
             .into_iter()

@@ -9,7 +9,7 @@ use super::Acting;
 use super::{audit, snapshot, Actor, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
-use crate::domain::id::FirmId;
+use crate::domain::id::{FirmId, SpaceId};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
@@ -163,7 +163,7 @@ impl FirmView {
                 high_tech: r.high_tech,
                 tech_sme: r.tech_sme,
                 dishonest: r.dishonest,
-                recommended_by_space_id: r.recommended_by_space_id,
+                recommended_by_space_id: r.recommended_by_space_id.map(SpaceId::into_string),
             },
             id: r.id,
             credit_code: r.credit_code.into_string(),
@@ -614,7 +614,7 @@ pub fn set_qualifications(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(s) => Some(crate::domain::parse_id(s).ok_or_else(space_unknown)?),
+        Some(s) => Some(SpaceId::parse(s).ok_or_else(space_unknown)?),
         None => None,
     };
     let row = db::write_tx(conn, |c| -> AppResult<_> {

@@ -8,6 +8,7 @@ use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
 use crate::domain::certification::CertificationStatus;
 use crate::domain::certification::{months_between, Graduation};
+use crate::domain::id::SpaceId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
 use crate::domain::{new_id, Policy};
@@ -108,7 +109,7 @@ fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
 pub fn register(
     conn: &mut DbConnection,
     policy: &Policy,
-    space_id: &str,
+    space_id: &SpaceId,
     input: &IncubateeInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -170,7 +171,7 @@ pub fn register(
         let limit = rules.limit_months(&field);
         let row = IncubateeRow {
             id: new_id(),
-            space_id: space_id.to_string(),
+            space_id: space_id.clone(),
             scheme: scheme.code.clone(),
             firm_name: name.clone(),
             credit_code: code.clone(),
@@ -221,7 +222,7 @@ enum End {
 
 fn end(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     id: &str,
     how: End,
     now: NaiveDateTime,
@@ -231,7 +232,7 @@ fn end(
     let today = crate::domain::china_time(now).date();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::incubatee_for_update(c, id)?
-            .filter(|r| r.space_id == space_id)
+            .filter(|r| r.space_id == *space_id)
             .ok_or_else(|| AppError::not_found("incubatee"))?;
         if before.graduated_on.is_some() || before.left_on.is_some() {
             return Err(AppError::of(ErrorCode::IncubateeNotCurrent));
@@ -290,7 +291,7 @@ fn end(
 pub fn graduate(
     conn: &mut DbConnection,
     policy: &Policy,
-    space_id: &str,
+    space_id: &SpaceId,
     id: &str,
     input: &GraduationInput,
     now: NaiveDateTime,
@@ -340,7 +341,7 @@ pub fn graduate(
 
 pub fn depart(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     id: &str,
     input: &DepartureInput,
     now: NaiveDateTime,
@@ -364,7 +365,7 @@ pub fn depart(
 
 pub fn register_of(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     now: NaiveDateTime,
 ) -> AppResult<Vec<IncubateeView>> {
     let today = crate::domain::china_time(now).date();
@@ -382,7 +383,7 @@ pub struct RegisterFigures {
     pub graduated_total: i64,
 }
 
-pub fn figures(conn: &mut DbConnection, space_id: &str) -> AppResult<RegisterFigures> {
+pub fn figures(conn: &mut DbConnection, space_id: &SpaceId) -> AppResult<RegisterFigures> {
     let rows = repo::incubatees_of(conn, space_id)?;
     Ok(RegisterFigures {
         incubatees_ever: rows.len() as i64,
@@ -398,7 +399,7 @@ pub fn figures(conn: &mut DbConnection, space_id: &str) -> AppResult<RegisterFig
 /// an empty register fills nothing): what the space typed stands where it typed it.
 pub fn fill_from_register(
     conn: &mut DbConnection,
-    space_id: &str,
+    space_id: &SpaceId,
     figures: &mut serde_json::Map<String, serde_json::Value>,
 ) -> AppResult<()> {
     let f = figures_of(conn, space_id)?;
@@ -416,7 +417,7 @@ pub fn fill_from_register(
     Ok(())
 }
 
-fn figures_of(conn: &mut DbConnection, space_id: &str) -> AppResult<Option<RegisterFigures>> {
+fn figures_of(conn: &mut DbConnection, space_id: &SpaceId) -> AppResult<Option<RegisterFigures>> {
     if parties::space(conn, space_id)?.is_none() {
         return Err(AppError::not_found("space"));
     }

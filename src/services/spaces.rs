@@ -6,9 +6,10 @@ use super::registration::{self, NewAccount, NewParty, Registered};
 use super::{snapshot, Actor, Page, Paged};
 use crate::db::models::SpaceRow;
 use crate::db::{parties as repo, DbConnection};
+use crate::domain::id::SpaceId;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, PartyKind, Role};
+use crate::domain::{PartyKind, Role};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -50,7 +51,8 @@ pub struct SpaceRegistration {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SpaceView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: SpaceId,
     pub credit_code: String,
     pub name: String,
     pub kind: SpaceKind,
@@ -118,7 +120,7 @@ pub fn register(
         .filter(|s| !s.trim().is_empty())
         .map(|s| e.bank_account("bank_account_no", s));
     let row = SpaceRow {
-        id: new_id(),
+        id: SpaceId::new(),
         credit_code: e.credit_code("credit_code", &input.credit_code),
         name: e.party_name("name", &input.name, 200),
         kind: input.kind.as_str().into(),
@@ -149,7 +151,7 @@ pub fn register(
         links,
         NewParty {
             kind: PartyKind::Space,
-            id: &row.id,
+            id: row.id.as_str(),
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
@@ -174,7 +176,7 @@ pub fn register(
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<SpaceView> {
+pub fn get(conn: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceView> {
     SpaceView::from_row(repo::space(conn, id)?.ok_or_else(|| AppError::not_found("space"))?)
 }
 

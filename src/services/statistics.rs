@@ -6,6 +6,7 @@ use crate::db::carriers as repo;
 use crate::db::models::StatisticsFilingRow;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{check_figures, BenefitWindow};
+use crate::domain::id::SpaceId;
 use crate::domain::settlement::Period;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Policy};
@@ -30,7 +31,8 @@ pub struct FilingInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FilingView {
     pub id: String,
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub year: i32,
     #[schema(value_type = Object)]
     pub figures: serde_json::Value,
@@ -62,7 +64,7 @@ fn view(policy: &Policy, r: StatisticsFilingRow) -> AppResult<FilingView> {
 pub fn file(
     conn: &mut DbConnection,
     policy: &Policy,
-    space_id: &str,
+    space_id: &SpaceId,
     input: &FilingInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -120,7 +122,7 @@ pub fn file(
             None => {
                 let row = StatisticsFilingRow {
                     id: new_id(),
-                    space_id: space_id.to_string(),
+                    space_id: space_id.clone(),
                     year: input.year,
                     figures: figures.to_json().to_string(),
                     late,
@@ -151,7 +153,7 @@ pub fn file(
 pub fn filings_of(
     conn: &mut DbConnection,
     policy: &Policy,
-    space_id: &str,
+    space_id: &SpaceId,
 ) -> AppResult<Vec<FilingView>> {
     repo::filings_of_space(conn, space_id)?
         .into_iter()
@@ -175,7 +177,8 @@ crate::domain::text_enum! {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FilingStatus {
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub credit_code: String,
     /// The schemes the space was certified under in that year.
@@ -207,7 +210,7 @@ pub fn year_status(
     }
     let deadline = policy.subsidies.statistics.deadline_of(year);
     db::read_tx(conn, |c| {
-        let mut spaces: BTreeMap<String, FilingStatus> = BTreeMap::new();
+        let mut spaces: BTreeMap<SpaceId, FilingStatus> = BTreeMap::new();
         for (cert, space) in repo::all_certifications(c)? {
             let w = BenefitWindow::of(cert.certified_on, cert.valid_until, cert.revoked_on);
             if !(1..=12).any(|month| w.covers(Period { year, month })) {
@@ -226,7 +229,7 @@ pub fn year_status(
                 .schemes
                 .push(cert.scheme);
         }
-        let filed: BTreeMap<String, StatisticsFilingRow> = repo::filings_of_year(c, year)?
+        let filed: BTreeMap<SpaceId, StatisticsFilingRow> = repo::filings_of_year(c, year)?
             .into_iter()
             .map(|(f, s)| (s.id, f))
             .collect();

@@ -9,7 +9,7 @@ use super::vouchers::BatchView;
 use super::{Actor, Page};
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{FirmId, ProviderId};
+use crate::domain::id::{FirmId, ProviderId, SpaceId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
@@ -224,7 +224,7 @@ pub fn of(
                 let id = actor
                     .party_of(crate::domain::PartyKind::Space)
                     .ok_or_else(AppError::forbidden)?;
-                let s = super::spaces::get(c, id)?;
+                let s = super::spaces::get(c, &SpaceId::stored(id.to_string()))?;
                 let all = Page {
                     page: 1,
                     per_page: 100,

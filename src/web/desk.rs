@@ -101,6 +101,11 @@ impl Desk {
         self.party().map(crate::domain::id::FirmId::stored)
     }
 
+    /// The space the user acts for.
+    pub(super) fn space(&self) -> Result<crate::domain::id::SpaceId, AppError> {
+        self.party().map(crate::domain::id::SpaceId::stored)
+    }
+
     /// The provider the user acts for.
     pub(super) fn provider(&self) -> Result<crate::domain::id::ProviderId, AppError> {
         self.party().map(crate::domain::id::ProviderId::stored)

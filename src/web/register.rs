@@ -455,7 +455,7 @@ fn run(
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
             let r = spaces::register(c, cfg, links, &input, now, actor, prior)?;
-            (input.username, PartyKind::Space, r.party.id)
+            (input.username, PartyKind::Space, r.party.id.into_string())
         }
     };
     // In the registration's own transaction: a licence that cannot be kept registers

@@ -23,14 +23,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
     let d = super::orders::open!(state, req, &[Role::Space]);
     let en = d.en();
-    let space = d.party()?;
+    let space = d.space()?;
     let policy = state.policy.clone();
     let all = Page {
         page: 1,
         per_page: 100,
     };
     let (c, a, e, f) = db(&state, move |c| {
-        let v = Viewer::Space(&space);
+        let v = Viewer::Space(space.as_str());
         Ok((
             certs::certifications(c, &policy, v, all)?,
             certs::applications(c, v, None, all)?,

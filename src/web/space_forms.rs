@@ -85,7 +85,7 @@ async fn apply_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let id = d.party()?;
+    let id = d.space()?;
     let space = db(state, move |c| spaces::get(c, &id)).await?;
     let kind = wire(&space.kind);
     let cert = &state.policy.certification;
@@ -149,7 +149,7 @@ async fn apply(
     };
     let r = d
         .attempt(&state, &req, &p, input, |c, i, a| {
-            certs::apply(c, &a.policy, &a.party, &i, a.now, &a.actor)
+            certs::apply(c, &a.policy, &a.party_as(), &i, a.now, &a.actor)
         })
         .await
         .map(|_| ("/space".to_string(), "filed"));
@@ -179,7 +179,7 @@ async fn register_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (id, now) = (d.party()?, state.clock.now());
+    let (id, now) = (d.space()?, state.clock.now());
     let list = db(state, move |c| incubatees::register_of(c, &id, now)).await?;
     let items: Vec<_> = list
         .iter()
@@ -233,7 +233,7 @@ async fn register(
             &req,
             &p,
             |p| p.input_all::<IncubateeInput>(&Shape::TEXT),
-            |c, i, a| incubatees::register(c, &a.policy, &a.party, &i, a.now, &a.actor),
+            |c, i, a| incubatees::register(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
         )
         .await
         .map(|_| ("/space/incubatees".to_string(), "saved"));
@@ -265,7 +265,7 @@ async fn incubatee_step(
                 &p,
                 |p| p.input_all::<GraduationInput>(&Shape::TEXT),
                 move |c, i, a| {
-                    incubatees::graduate(c, &a.policy, &a.party, &iid, &i, a.now, &a.actor)
+                    incubatees::graduate(c, &a.policy, &a.party_as(), &iid, &i, a.now, &a.actor)
                 },
             )
             .await
@@ -276,7 +276,7 @@ async fn incubatee_step(
                 &req,
                 &p,
                 |p| p.input_all::<DepartureInput>(&Shape::TEXT),
-                move |c, i, a| incubatees::depart(c, &a.party, &iid, &i, a.now, &a.actor),
+                move |c, i, a| incubatees::depart(c, &a.party_as(), &iid, &i, a.now, &a.actor),
             )
             .await
         }
@@ -301,7 +301,7 @@ async fn statistics_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, id) = (state.policy.clone(), d.party()?);
+    let (policy, id) = (state.policy.clone(), d.space()?);
     let filings = db(state, move |c| statistics::filings_of(c, &policy, &id)).await?;
     let cert = &state.policy.certification;
     let fields: Vec<_> = state
@@ -370,7 +370,7 @@ async fn file_statistics(
     };
     let r = d
         .attempt_all(&state, &req, &p, input, |c, i, a| {
-            statistics::file(c, &a.policy, &a.party, &i, a.now, &a.actor)
+            statistics::file(c, &a.policy, &a.party_as(), &i, a.now, &a.actor)
         })
         .await
         .map(|_| ("/space/statistics".to_string(), "filed"));

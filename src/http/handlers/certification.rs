@@ -1,6 +1,7 @@
 //! Certification applications (认定申请), decisions, certifications and revocations.
 
 use crate::domain::certification::ApplicationStatus;
+use crate::domain::id::SpaceId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
 use crate::http::{db, path_id, JsonBody, ListQuery, State};
@@ -23,7 +24,7 @@ pub async fn apply(
     body: JsonBody<ApplicationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
@@ -44,7 +45,7 @@ pub async fn withdraw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "certification application")?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -1,8 +1,9 @@
 //! A space's incubatee register (在孵企业名册).
 
+use crate::domain::id::SpaceId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
-use crate::http::{db, path_id, JsonBody, State};
+use crate::http::{db, path_id, typed_id, JsonBody, State};
 use crate::services::incubatees::{
     self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
 };
@@ -13,7 +14,7 @@ use actix_web::{get, post, web, HttpResponse};
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees")]
 pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::register_of(c, &space, now)).await?))
 }
@@ -24,7 +25,7 @@ pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<Http
     (status = 200, body = RegisterFigures), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees/figures")]
 pub async fn figures(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::figures(c, &space)).await?))
 }
 
@@ -40,7 +41,7 @@ pub async fn register(
     body: JsonBody<IncubateeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
@@ -64,7 +65,7 @@ pub async fn graduate(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path_id(&path, "incubatee")?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -87,7 +88,7 @@ pub async fn depart(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path_id(&path, "incubatee")?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -106,7 +107,7 @@ pub async fn of_space(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "space")?;
+    let id = typed_id::<SpaceId>(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

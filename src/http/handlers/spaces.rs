@@ -1,6 +1,7 @@
+use crate::domain::id::SpaceId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
-use crate::http::{db, path_id, ListQuery, State};
+use crate::http::{db, typed_id, ListQuery, State};
 use crate::services::spaces::{self as svc, SpaceView};
 use crate::services::Paged;
 use actix_web::{get, web, HttpResponse};
@@ -10,7 +11,7 @@ use actix_web::{get, web, HttpResponse};
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/profile")]
 pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party_id()?;
+    let id = auth.party::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -34,6 +35,6 @@ pub async fn get(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "space")?;
+    let id = typed_id::<SpaceId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }

@@ -1,6 +1,7 @@
 //! Subsidies and awards for certified carriers: entitlements, their decision, the
 //! duplicate-support register, yearly statistics and the public disclosure.
 
+use crate::domain::id::SpaceId;
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
 use crate::error::ErrorCode;
 use crate::error::Problem;
@@ -227,7 +228,7 @@ pub async fn file_statistics(
     body: JsonBody<FilingInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -242,7 +243,7 @@ pub async fn file_statistics(
     (status = 200, body = Vec<FilingView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/statistics")]
 pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party_id()?;
+    let space = auth.party::<SpaceId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| stats::filings_of(c, &policy, &space)).await?))
 }

@@ -6,6 +6,7 @@ use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::id::ProviderId;
+use crate::domain::id::SpaceId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::validation::FieldErrors;
@@ -105,7 +106,8 @@ fn apply_result(
     };
     let payable = Account::payable(&before.payee_id);
     let email_to = if before.payee_kind == "space" {
-        parties::space(c, &before.payee_id)?.map(|s| (s.contact_email, s.name))
+        parties::space(c, &SpaceId::stored(before.payee_id.clone()))?
+            .map(|s| (s.contact_email, s.name))
     } else {
         parties::provider(c, &ProviderId::stored(before.payee_id.clone()))?
             .map(|p| (p.contact_email, p.name))

@@ -183,7 +183,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             kind: "space",
             count: count_of(count)?,
             amount,
-            id: s.id,
+            id: s.id.into_string(),
             name: s.name,
             credit_code: s.credit_code,
             bank_name: s.bank_name.unwrap_or_default(),

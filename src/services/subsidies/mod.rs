@@ -7,7 +7,7 @@ use crate::db::carriers as repo;
 use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
 use crate::db::{self, parties, DbConnection};
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
-use crate::domain::id::UserId;
+use crate::domain::id::{SpaceId, UserId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -75,7 +75,8 @@ impl From<SupportGrantRow> for GrantView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EntitlementView {
     pub id: String,
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub credit_code: String,
     pub policy: String,
@@ -155,7 +156,8 @@ fn view(
 /// Something held back from a computation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HeldBack {
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub space_name: String,
     pub policy: String,
     pub period: String,
@@ -282,7 +284,7 @@ fn compute_tx(
     let cfg = &policy.subsidies;
     let today = crate::domain::china_time(now).date();
     super::certification::expire_lapsed(c, now, actor)?;
-    let mut by_space: BTreeMap<String, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
+    let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
         let fact = certification_fact(&cert)
             .ok_or_else(|| AppError::internal(format!("certification {}: bad level", cert.id)))?;
@@ -486,7 +488,7 @@ pub fn entitlement(
 ) -> AppResult<EntitlementView> {
     let row = repo::entitlement(conn, id)?
         .filter(|e| match viewer {
-            Viewer::Space(s) => s == e.space_id,
+            Viewer::Space(s) => e.space_id == s,
             Viewer::Staff => true,
         })
         .ok_or_else(|| AppError::not_found("entitlement"))?;

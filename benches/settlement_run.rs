@@ -25,7 +25,9 @@ use hechuang::db::models::{
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
 use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{BatchId, FirmId, OrderId, ProgrammeId, ProviderId, VoucherId};
+use hechuang::domain::id::{
+    BatchId, FirmId, OrderId, ProgrammeId, ProviderId, ServiceItemId, VoucherId,
+};
 use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
@@ -225,7 +227,7 @@ fn seed(url: &str, a: &Args) -> Period {
             };
             parties::insert_provider(c, &row, &["patent".to_string()])?;
             let item = ServiceItemRow {
-                id: new_id(),
+                id: ServiceItemId::new(),
                 provider_id: row.id.clone(),
                 category: "patent".into(),
                 title: "专利代理".into(),

@@ -3,7 +3,7 @@
 use super::models::ServiceItemRow;
 use super::schema::{providers, service_items};
 use super::DbConnection;
-use crate::domain::id::ProviderId;
+use crate::domain::id::{ProviderId, ServiceItemId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<()> {
@@ -19,7 +19,7 @@ pub fn update(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<usiz
         .execute(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ServiceItemRow>> {
+pub fn get(conn: &mut DbConnection, id: &ServiceItemId) -> QueryResult<Option<ServiceItemRow>> {
     service_items::table.find(id).first(conn).optional()
 }
 

@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, SpaceId,
-    UserId, VoucherId,
+    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId,
+    SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -484,7 +484,7 @@ pub struct JobRunRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = service_items)]
 pub struct ServiceItemRow {
-    pub id: String,
+    pub id: ServiceItemId,
     pub provider_id: ProviderId,
     pub category: String,
     pub title: String,
@@ -505,7 +505,7 @@ pub struct OrderRow {
     pub order_no: String,
     pub firm_id: FirmId,
     pub provider_id: ProviderId,
-    pub service_item_id: String,
+    pub service_item_id: ServiceItemId,
     pub voucher_id: VoucherId,
     pub programme_id: ProgrammeId,
     pub category: String,

@@ -154,4 +154,5 @@ id_columns! {
     FirmId => FirmIdColumn,
     ProviderId => ProviderIdColumn,
     SpaceId => SpaceIdColumn,
+    ServiceItemId => ServiceItemIdColumn,
 }

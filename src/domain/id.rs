@@ -146,6 +146,8 @@ ids! {
     ProviderId => "provider",
     /// A certified carrier: an incubator or maker space (孵化器、众创空间).
     SpaceId => "space",
+    /// A provider's service in the catalogue (服务项目).
+    ServiceItemId => "service item",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -4,10 +4,10 @@
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
-use crate::domain::id::ProviderId;
+use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -34,7 +34,8 @@ pub struct ServiceItemInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServiceItemView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: ServiceItemId,
     pub provider_id: String,
     pub provider_name: String,
     pub category: String,
@@ -154,7 +155,7 @@ pub fn create(
         let (p, cats) = listed_provider(c, provider_id)?;
         let v = clean(policy, &cats, input)?;
         let row = ServiceItemRow {
-            id: new_id(),
+            id: ServiceItemId::new(),
             provider_id: provider_id.clone(),
             category: v.category,
             title: v.title,
@@ -173,7 +174,7 @@ pub fn create(
             audit::Change {
                 action: "service_item.created",
                 entity_type: "service_item",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -187,7 +188,7 @@ pub fn update(
     conn: &mut DbConnection,
     policy: &Policy,
     provider_id: &ProviderId,
-    item_id: &str,
+    item_id: &ServiceItemId,
     input: &ServiceItemInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -216,7 +217,7 @@ pub fn update(
             audit::Change {
                 action: "service_item.updated",
                 entity_type: "service_item",
-                entity_id: item_id,
+                entity_id: item_id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -271,7 +272,11 @@ pub fn offered(
 }
 
 /// One item as offered now (active, its provider listed), for ordering it.
-pub fn item(conn: &mut DbConnection, policy: &Policy, item_id: &str) -> AppResult<ServiceItemView> {
+pub fn item(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    item_id: &ServiceItemId,
+) -> AppResult<ServiceItemView> {
     let row = repo::get(conn, item_id)?
         .filter(|r| r.active)
         .ok_or_else(|| AppError::not_found("service item"))?;
@@ -286,10 +291,10 @@ pub fn own_item(
     conn: &mut DbConnection,
     policy: &Policy,
     provider_id: &ProviderId,
-    item_id: &str,
+    item_id: &ServiceItemId,
 ) -> AppResult<ServiceItemView> {
     mine(conn, policy, provider_id)?
         .into_iter()
-        .find(|i| i.id == item_id)
+        .find(|i| &i.id == item_id)
         .ok_or_else(|| AppError::not_found("service item"))
 }

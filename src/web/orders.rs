@@ -6,11 +6,11 @@
 use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::{local_time, wire};
-use crate::domain::id::{EvidenceId, OrderId};
+use crate::domain::id::{EvidenceId, OrderId, ServiceItemId};
 use crate::domain::order::EvidenceKind;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::http::{db, path_id, typed_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
@@ -178,13 +178,13 @@ const ORDER_FIELDS: &[(&str, &str)] = &[
 async fn order_form(
     state: &State,
     d: &Desk,
-    service_id: &str,
+    service_id: &ServiceItemId,
     form: &Form,
     quote: Option<minijinja::Value>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let firm = d.firm()?;
-    let (policy, id) = (state.policy.clone(), service_id.to_string());
+    let (policy, id) = (state.policy.clone(), service_id.clone());
     let (item, list) = db(state, move |c| {
         Ok((
             catalogue::item(c, &policy, &id)?,
@@ -217,7 +217,7 @@ async fn order_form(
         },
         context! {
             item => context! {
-                id => item.id, title => item.title, provider_name => item.provider_name,
+                id => item.id.into_string(), title => item.title, provider_name => item.provider_name,
                 category_name => super::category_name(&state.policy, &item.category, d.en()),
                 description => item.description,
                 list_price => item.list_price.to_string(), delivery_days => item.delivery_days,
@@ -236,7 +236,7 @@ async fn new_order(
     q: web::Query<NewQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, &[Role::Firm]);
-    let service = path_id(q.service.as_deref().unwrap_or(""), "service item")?;
+    let service = typed_id::<ServiceItemId>(q.service.as_deref().unwrap_or(""))?;
     Ok(order_form(&state, &d, &service, &Form::none(), None, StatusCode::OK).await?)
 }
 
@@ -249,7 +249,7 @@ async fn place_order(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, &[Role::Firm]);
     let p = Posted(form.into_inner());
-    let service = path_id(p.get("service_item_id"), "service item")?;
+    let service = typed_id::<ServiceItemId>(p.get("service_item_id"))?;
     let confirm = p.get("_step") == "confirm";
     let firm = d.firm()?;
     let (mail, policy, now, actor) = (

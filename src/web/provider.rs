@@ -5,9 +5,10 @@ use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, wire};
+use crate::domain::id::ServiceItemId;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::catalogue::{self, ServiceItemInput, ServiceItemView};
 use crate::services::orders::Party;
 use crate::services::redemptions::{self, ApplicationInput};
@@ -164,11 +165,11 @@ async fn create_service(
 async fn edit_page(
     state: &State,
     d: &Desk,
-    item_id: &str,
+    item_id: &ServiceItemId,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (policy, id, item) = (state.policy.clone(), d.provider()?, item_id.to_string());
+    let (policy, id, item) = (state.policy.clone(), d.provider()?, item_id.clone());
     let i = db(state, move |c| catalogue::own_item(c, &policy, &id, &item)).await?;
     let categories = my_categories(state, d).await?;
     d.render(
@@ -191,7 +192,7 @@ async fn edit_service(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
-    let id = path_id(&path, "service item")?;
+    let id = typed_id::<ServiceItemId>(&path)?;
     Ok(edit_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
@@ -203,7 +204,7 @@ async fn update_service(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
-    let item = path_id(&path, "service item")?;
+    let item = typed_id::<ServiceItemId>(&path)?;
     let p = Posted(form.into_inner());
     let it = item.clone();
     let r = d

@@ -1,9 +1,9 @@
 //! The service catalogue: providers publish, everyone browses.
 
-use crate::domain::id::ProviderId;
+use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
-use crate::http::{db, page, path_id, JsonBody, State};
+use crate::http::{db, page, path_id, typed_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
@@ -89,7 +89,7 @@ pub async fn update(
     body: JsonBody<ServiceItemInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let item = path_id(&path, "service item")?;
+    let item = typed_id::<ServiceItemId>(&path)?;
     let id = auth.party::<ProviderId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(

@@ -11,7 +11,7 @@
 mod request;
 mod transitions;
 
-use crate::domain::id::{FirmId, OrderId, VoucherId};
+use crate::domain::id::{FirmId, OrderId, ServiceItemId, VoucherId};
 use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
@@ -118,7 +118,8 @@ pub struct OrderView {
     pub firm_name: String,
     pub provider_id: String,
     pub provider_name: String,
-    pub service_item_id: String,
+    #[schema(value_type = String)]
+    pub service_item_id: ServiceItemId,
     pub voucher_id: String,
     pub voucher_code: String,
     pub programme_id: String,

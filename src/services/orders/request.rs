@@ -5,12 +5,12 @@ use super::*;
 use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, parties, vouchers, DbConnection};
-use crate::domain::id::FirmId;
+use crate::domain::id::{FirmId, ServiceItemId};
 use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{china_time, parse_id, Fen, Policy};
+use crate::domain::{china_time, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, Templates};
@@ -89,8 +89,8 @@ fn prepare(
     e.finish()?;
     let voucher_id =
         VoucherId::parse(&input.voucher_id).ok_or_else(|| AppError::not_found("voucher"))?;
-    let item_id =
-        parse_id(&input.service_item_id).ok_or_else(|| AppError::not_found("service item"))?;
+    let item_id = ServiceItemId::parse(&input.service_item_id)
+        .ok_or_else(|| AppError::not_found("service item"))?;
     let voucher = if lock {
         repo::voucher_for_update(c, &voucher_id)?
     } else {

@@ -3,6 +3,7 @@
 use super::models::{ArticleFileRow, ArticleRow};
 use super::schema::{article_files, articles};
 use super::DbConnection;
+use crate::domain::id::ArticleId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,14 +14,14 @@ pub fn insert(conn: &mut DbConnection, row: &ArticleRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ArticleRow>> {
+pub fn get(conn: &mut DbConnection, id: &ArticleId) -> QueryResult<Option<ArticleRow>> {
     articles::table.find(id).first(conn).optional()
 }
 
 /// Sets the texts of an article.
 pub fn update_text(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ArticleId,
     texts: (&str, &str, &str, &str),
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -38,7 +39,7 @@ pub fn update_text(
 
 pub fn set_published(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ArticleId,
     at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -91,7 +92,10 @@ pub fn insert_file(conn: &mut DbConnection, row: &ArticleFileRow) -> QueryResult
         .map(|_| ())
 }
 
-pub fn files_of(conn: &mut DbConnection, article_id: &str) -> QueryResult<Vec<ArticleFileRow>> {
+pub fn files_of(
+    conn: &mut DbConnection,
+    article_id: &ArticleId,
+) -> QueryResult<Vec<ArticleFileRow>> {
     article_files::table
         .filter(article_files::article_id.eq(article_id))
         .order((article_files::uploaded_at.asc(), article_files::id.asc()))
@@ -100,7 +104,7 @@ pub fn files_of(conn: &mut DbConnection, article_id: &str) -> QueryResult<Vec<Ar
 
 pub fn file(
     conn: &mut DbConnection,
-    article_id: &str,
+    article_id: &ArticleId,
     id: &str,
 ) -> QueryResult<Option<ArticleFileRow>> {
     article_files::table

@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId,
-    SpaceId, UserId, VoucherId,
+    ArticleId, BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId,
+    ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -826,7 +826,7 @@ pub struct EntitlementRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = articles)]
 pub struct ArticleRow {
-    pub id: String,
+    pub id: ArticleId,
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -843,7 +843,7 @@ pub struct ArticleRow {
 #[diesel(table_name = article_files)]
 pub struct ArticleFileRow {
     pub id: String,
-    pub article_id: String,
+    pub article_id: ArticleId,
     pub file_name: String,
     pub media_type: String,
     pub size_bytes: i64,

@@ -155,4 +155,5 @@ id_columns! {
     ProviderId => ProviderIdColumn,
     SpaceId => SpaceIdColumn,
     ServiceItemId => ServiceItemIdColumn,
+    ArticleId => ArticleIdColumn,
 }

@@ -148,6 +148,8 @@ ids! {
     SpaceId => "space",
     /// A provider's service in the catalogue (服务项目).
     ServiceItemId => "service item",
+    /// A notice or common question published on the portal (通知公告、常见问题).
+    ArticleId => "article",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -6,6 +6,7 @@
 use super::{audit, snapshot, Actor, Page, Paged};
 use crate::db::models::{ArticleFileRow, ArticleRow};
 use crate::db::{self, articles as repo, DbConnection};
+use crate::domain::id::ArticleId;
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
@@ -38,7 +39,7 @@ pub struct ArticleInput {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleView {
-    pub id: String,
+    pub id: ArticleId,
     pub kind: ArticleKind,
     pub title: String,
     pub body: String,
@@ -101,7 +102,7 @@ pub fn create(
 ) -> AppResult<ArticleView> {
     let (kind, [title, body, title_en, body_en]) = checked(input)?;
     let row = ArticleRow {
-        id: new_id(),
+        id: ArticleId::new(),
         kind: kind.as_str().into(),
         title,
         body,
@@ -121,7 +122,7 @@ pub fn create(
             audit::Change {
                 action: "article.created",
                 entity_type: "article",
-                entity_id: &row.id,
+                entity_id: row.id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -132,7 +133,7 @@ pub fn create(
 
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ArticleId,
     input: &ArticleInput,
     now: NaiveDateTime,
     actor: &Actor,
@@ -149,7 +150,7 @@ pub fn update(
             audit::Change {
                 action: "article.updated",
                 entity_type: "article",
-                entity_id: id,
+                entity_id: id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -161,7 +162,7 @@ pub fn update(
 /// Publishes (dated now) or withdraws an article.
 pub fn publish(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ArticleId,
     published: bool,
     now: NaiveDateTime,
     actor: &Actor,
@@ -182,7 +183,7 @@ pub fn publish(
             audit::Change {
                 action,
                 entity_type: "article",
-                entity_id: id,
+                entity_id: id.as_str(),
                 before: snapshot(&before),
                 after: snapshot(&after),
             },
@@ -195,7 +196,7 @@ pub fn publish(
 pub fn attach(
     conn: &mut DbConnection,
     store: &FileStore,
-    id: &str,
+    id: &ArticleId,
     name: Option<&str>,
     bytes: &[u8],
     now: NaiveDateTime,
@@ -214,7 +215,7 @@ pub fn attach(
         .map_err(|e| AppError::internal(format!("storing an attachment: {e}")))?;
     let row = ArticleFileRow {
         id: new_id(),
-        article_id: id.to_string(),
+        article_id: id.clone(),
         file_name: crate::domain::order::display_name(
             name.unwrap_or(""),
             &format!("attachment.{}", media.extension()),
@@ -235,7 +236,7 @@ pub fn attach(
             audit::Change {
                 action: "article.file_attached",
                 entity_type: "article",
-                entity_id: id,
+                entity_id: id.as_str(),
                 before: None,
                 after: snapshot(&row),
             },
@@ -279,7 +280,7 @@ pub fn all(conn: &mut DbConnection, page: Page) -> AppResult<Paged<ArticleView>>
 }
 
 /// One article: a published one for anyone, any one for the administrator.
-pub fn get(conn: &mut DbConnection, id: &str, drafts: bool) -> AppResult<ArticleView> {
+pub fn get(conn: &mut DbConnection, id: &ArticleId, drafts: bool) -> AppResult<ArticleView> {
     let row = repo::get(conn, id)?
         .filter(|r| drafts || r.published_at.is_some())
         .ok_or_else(|| AppError::not_found("article"))?;
@@ -289,7 +290,7 @@ pub fn get(conn: &mut DbConnection, id: &str, drafts: bool) -> AppResult<Article
 /// An attachment of a published article (any article for the administrator).
 pub fn file(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ArticleId,
     file_id: &str,
     drafts: bool,
 ) -> AppResult<ArticleFileRow> {

@@ -7,9 +7,10 @@ use super::desk::{Desk, Form, Posted, Shape};
 use super::guide::article_json;
 use super::orders::open;
 use super::val;
+use crate::domain::id::ArticleId;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, path_id, typed_id, State};
 use crate::services::articles::{self, ArticleInput};
 use crate::services::Page;
 use actix_multipart::Multipart;
@@ -95,11 +96,11 @@ async fn create(
 async fn edit_view(
     state: &State,
     d: &Desk,
-    id: &str,
+    id: &ArticleId,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let aid = id.to_string();
+    let aid = id.clone();
     let a = db(state, move |c| articles::get(c, &aid, true)).await?;
     d.render(
         state,
@@ -123,7 +124,7 @@ async fn edit(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "article")?;
+    let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
     Ok(edit_view(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
@@ -135,7 +136,7 @@ async fn update(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "article")?;
+    let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
     let p = Posted(form.into_inner());
     let aid = id.clone();
@@ -164,7 +165,7 @@ async fn publish(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, action) = path.into_inner();
-    let id = path_id(&id, "article")?;
+    let id = typed_id::<ArticleId>(&id)?;
     let published = match action.as_str() {
         "publish" => true,
         "withdraw" => false,
@@ -204,7 +205,7 @@ async fn attach(
     path: web::Path<String>,
     parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "article")?;
+    let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
     let (p, sent) = d.upload(&state, &req, parts).await;
     let result = match sent {
@@ -247,7 +248,7 @@ async fn attachment(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (path_id(&id, "article")?, path_id(&fid, "attachment")?);
+    let (id, fid) = (typed_id::<ArticleId>(&id)?, path_id(&fid, "attachment")?);
     let _d = open!(state, req, ADMIN);
     let f = db(&state, move |c| articles::file(c, &id, &fid, true)).await?;
     super::guide::file_response(&state, &f)

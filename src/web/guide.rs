@@ -4,9 +4,10 @@
 //! questions and 通知公告 as the administrator publishes them.
 
 use super::{local_time, render, val, Chrome, Lang};
+use crate::domain::id::ArticleId;
 use crate::domain::voucher::qualification_zh;
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, path_id, typed_id, State};
 use crate::services::articles::{self, ArticleKind, ArticleView};
 use crate::services::Page;
 use actix_web::http::header;
@@ -231,7 +232,7 @@ async fn notice(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
-    let id = path_id(&path, "article")?;
+    let id = typed_id::<ArticleId>(&path)?;
     let a = db(&state, move |c| articles::get(c, &id, false)).await?;
     let title = if lang.en() && !a.title_en.is_empty() {
         a.title_en.clone()
@@ -257,7 +258,7 @@ async fn notice_file(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (path_id(&id, "article")?, path_id(&fid, "attachment")?);
+    let (id, fid) = (typed_id::<ArticleId>(&id)?, path_id(&fid, "attachment")?);
     let f = db(&state, move |c| articles::file(c, &id, &fid, false)).await?;
     file_response(&state, &f)
 }

@@ -25,6 +25,14 @@ pub fn by_id(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<UserRow
     users::table.find(id).first(conn).optional()
 }
 
+/// The user an optional id names (a link or an actor may name none).
+pub fn by_opt_id(conn: &mut DbConnection, id: Option<&UserId>) -> QueryResult<Option<UserRow>> {
+    match id {
+        Some(id) => by_id(conn, id),
+        None => Ok(None),
+    }
+}
+
 pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table.filter(users::username.eq(username)),

@@ -185,13 +185,7 @@ pub fn verify(
                 AppError::of(ErrorCode::VerificationLinkExpired).arg("ttl_hours", TTL_HOURS)
             );
         }
-        let user = row
-            .user_id
-            .as_ref()
-            .map(|u| repo::by_id(c, u))
-            .transpose()?
-            .flatten()
-            .ok_or_else(invalid)?;
+        let user = repo::by_opt_id(c, row.user_id.as_ref())?.ok_or_else(invalid)?;
         let (kind, id) = party_of(&user)?;
         let (name, email, _) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
         if email != row.email {

@@ -496,9 +496,7 @@ pub fn update_profile(
             },
         )?;
         if after.contact_verified_at.is_none() {
-            let user = (actor.user_id.as_ref().map(|u| user_repo::by_id(c, u)))
-                .transpose()?
-                .flatten()
+            let user = user_repo::by_opt_id(c, actor.user_id.as_ref())?
                 .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
             if let Some(user) = user {
                 verification::send(

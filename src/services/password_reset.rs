@@ -197,12 +197,7 @@ fn usable(
     if now >= row.expires_at {
         return Err(AppError::of(ErrorCode::ResetLinkExpired).arg("ttl_minutes", TTL_MINUTES));
     }
-    let user = row
-        .user_id
-        .as_ref()
-        .map(|u| repo::by_id(c, u))
-        .transpose()?
-        .flatten()
+    let user = repo::by_opt_id(c, row.user_id.as_ref())?
         .filter(|u| !u.disabled)
         .ok_or_else(invalid)?;
     Ok((row, user))

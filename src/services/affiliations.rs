@@ -5,6 +5,7 @@
 use super::{audit, Actor};
 use crate::db::models::StaffAffiliationRow;
 use crate::db::{self, orders as repo, users, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
@@ -90,13 +91,9 @@ pub fn set(
             c,
             actor,
             now,
-            audit::Change {
-                action: "user.affiliations_set",
-                entity_type: "user",
-                entity_id: user_id.as_str(),
-                before: serde_json::to_string(&before).ok(),
-                after: serde_json::to_string(&codes).ok(),
-            },
+            audit::Change::new(Fixed::UserAffiliationsSet, user_id)
+                .before(&before)
+                .after(&codes),
         )?;
         Ok(Affiliations {
             credit_codes: codes.iter().map(CreditCode::to_string).collect(),

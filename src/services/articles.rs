@@ -3,9 +3,10 @@
 //! writes, edits, publishes and withdraws them and attaches files (PDF, JPEG or PNG by
 //! content, like evidence), without a deploy; every change is in the audit trail.
 
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::models::{ArticleFileRow, ArticleRow};
 use crate::db::{self, articles as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::ArticleId;
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
@@ -119,13 +120,7 @@ pub fn create(
             c,
             actor,
             now,
-            audit::Change {
-                action: "article.created",
-                entity_type: "article",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::ArticleCreated, &row),
         )?;
         view(c, row.clone())
     })
@@ -147,13 +142,9 @@ pub fn update(
             c,
             actor,
             now,
-            audit::Change {
-                action: "article.updated",
-                entity_type: "article",
-                entity_id: id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::ArticleUpdated, id)
+                .before(&before)
+                .after(&after),
         )?;
         view(c, after)
     })
@@ -172,22 +163,11 @@ pub fn publish(
         repo::set_published(c, id, published.then_some(now), now)?;
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         let action = if published {
-            "article.published"
+            Fixed::ArticlePublished
         } else {
-            "article.withdrawn"
+            Fixed::ArticleWithdrawn
         };
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action,
-                entity_type: "article",
-                entity_id: id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )?;
+        audit::record(c, actor, now, audit::Change::moved(action, &before, &after))?;
         view(c, after)
     })
 }
@@ -233,13 +213,7 @@ pub fn attach(
             c,
             actor,
             now,
-            audit::Change {
-                action: "article.file_attached",
-                entity_type: "article",
-                entity_id: id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::new(Fixed::ArticleFileAttached, id).after(&row),
         )?;
         Ok(row.clone())
     })

@@ -1,35 +1,116 @@
 //! Writing and verifying the hash-chained audit trail.
 
-use super::Actor;
-use crate::db::{self, audit as repo, DbConnection};
-use crate::domain::audit::{chain_hash, EventContent, GENESIS_HASH};
+use super::{snapshot, Actor};
+use crate::db::{self, audit as repo, models as m, DbConnection};
+use crate::domain::audit::{chain_hash, Action, EventContent, GENESIS_HASH};
 use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-/// One change to an entity: what was done, to which entity, and its state before and
-/// after (JSON snapshots of the row as the API shows it).
+/// One change to an entity: what was done (the action names the entity's kind), to
+/// which entity, and its state before and after (JSON snapshots of the row, or of what
+/// the trail keeps of it).
 #[derive(Debug, Clone)]
-pub struct Change<'a> {
-    pub action: &'a str,
-    pub entity_type: &'a str,
-    pub entity_id: &'a str,
-    pub before: Option<String>,
-    pub after: Option<String>,
+#[must_use = "a change is recorded by `audit::record`"]
+pub struct Change {
+    action: Action,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
 }
+
+impl Change {
+    /// A change with no state recorded yet.
+    pub fn new(action: impl Into<Action>, entity_id: impl AsRef<str>) -> Self {
+        Change {
+            action: action.into(),
+            entity_id: entity_id.as_ref().to_string(),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// A row written for the first time.
+    pub fn created<R: Audited>(action: impl Into<Action>, row: &R) -> Self {
+        Change::new(action, row.audit_id()).after(row)
+    }
+
+    /// A row changed from `before` to `after`.
+    pub fn moved<R: Audited>(action: impl Into<Action>, before: &R, after: &R) -> Self {
+        Change::new(action, before.audit_id())
+            .before(before)
+            .after(after)
+    }
+
+    /// The state before the change.
+    pub fn before<T: Serialize + ?Sized>(mut self, v: &T) -> Self {
+        self.before = snapshot(v);
+        self
+    }
+
+    /// The state after the change.
+    pub fn after<T: Serialize + ?Sized>(mut self, v: &T) -> Self {
+        self.after = snapshot(v);
+        self
+    }
+
+    /// The state after the change, when there is one.
+    pub fn after_opt<T: Serialize>(self, v: Option<&T>) -> Self {
+        match v {
+            Some(v) => self.after(v),
+            None => self,
+        }
+    }
+}
+
+/// A row the trail records by its id.
+pub trait Audited: Serialize {
+    fn audit_id(&self) -> &str;
+}
+
+macro_rules! audited {
+    ($($row:ty),* $(,)?) => {$(
+        impl Audited for $row {
+            fn audit_id(&self) -> &str {
+                self.id.as_ref()
+            }
+        }
+    )*};
+}
+
+audited!(
+    m::AuthorityRow,
+    m::SpaceRow,
+    m::ArticleRow,
+    m::BatchRow,
+    m::CertificationApplicationRow,
+    m::CertificationRow,
+    m::EntitlementRow,
+    m::FirmRow,
+    m::IncubateeRow,
+    m::OrderRow,
+    m::PayoutRow,
+    m::ProgrammeRow,
+    m::ProviderRow,
+    m::RedemptionItemRow,
+    m::ServiceItemRow,
+    m::SettlementRunRow,
+    m::StatisticsFilingRow,
+    m::SupportGrantRow,
+    m::VoucherRow,
+);
 
 /// Appends one event inside the caller's transaction.
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    change: Change<'_>,
+    change: Change,
 ) -> AppResult<()> {
     let Change {
         action,
-        entity_type,
         entity_id,
         before,
         after,
@@ -41,15 +122,22 @@ pub fn record(
             occurred_at: now,
             actor_user_id: actor.user_id.clone(),
             actor_role: actor.role.clone(),
-            action: action.to_string(),
-            entity_type: entity_type.to_string(),
-            entity_id: entity_id.to_string(),
+            action: action.name().into_owned(),
+            entity_type: action.entity().to_string(),
+            entity_id,
             before_state: before,
             after_state: after,
             request_id: actor.request_id.clone(),
         },
     )?;
     Ok(())
+}
+
+impl super::Acting<'_> {
+    /// Appends the event of `change`, by this actor at this time.
+    pub fn record(self, conn: &mut DbConnection, change: Change) -> AppResult<()> {
+        record(conn, self.actor, self.now, change)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]

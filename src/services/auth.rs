@@ -5,6 +5,7 @@ use super::{audit, Actor};
 use crate::config::AuthSettings;
 use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
@@ -361,13 +362,8 @@ pub fn login(
             c,
             &actor,
             now,
-            audit::Change {
-                action: "auth.login",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: super::snapshot(&serde_json::json!({"refresh_token_id": token_id})),
-            },
+            audit::Change::new(Fixed::Login, &user.id)
+                .after(&serde_json::json!({"refresh_token_id": token_id})),
         )?;
         Ok(tokens)
     })
@@ -400,13 +396,8 @@ pub fn refresh(
                     c,
                     &actor,
                     now,
-                    audit::Change {
-                        action: "auth.refresh_reuse_detected",
-                        entity_type: "user",
-                        entity_id: row.user_id.as_str(),
-                        before: None,
-                        after: super::snapshot(&serde_json::json!({"family_id": row.family_id})),
-                    },
+                    audit::Change::new(Fixed::RefreshReuseDetected, &row.user_id)
+                        .after(&serde_json::json!({"family_id": row.family_id})),
                 )?;
                 return Ok(Err(AppError::of(
                     ErrorCode::RefreshTokenReusedSessionRevoked,
@@ -432,15 +423,8 @@ pub fn refresh(
             c,
             &actor,
             now,
-            audit::Change {
-                action: "auth.token_refreshed",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: super::snapshot(
-                    &serde_json::json!({"retired": row.id, "issued": new_token_id}),
-                ),
-            },
+            audit::Change::new(Fixed::TokenRefreshed, &user.id)
+                .after(&serde_json::json!({"retired": row.id, "issued": new_token_id})),
         )?;
         if !repo::rotate_refresh(c, &row.id, &new_token_id, now)? {
             // Lost a race with another refresh of the same token: that is reuse.
@@ -498,15 +482,8 @@ pub fn logout(
             c,
             actor,
             now,
-            audit::Change {
-                action: "auth.logout",
-                entity_type: "user",
-                entity_id: caller.user_id.as_str(),
-                before: None,
-                after: super::snapshot(
-                    &serde_json::json!({"sessions_revoked": n, "everywhere": everywhere}),
-                ),
-            },
+            audit::Change::new(Fixed::Logout, &caller.user_id)
+                .after(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
         )?;
         Ok(out)
     })
@@ -593,13 +570,7 @@ pub fn change_password(
             c,
             actor,
             now,
-            audit::Change {
-                action: "user.password_changed",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: None,
-            },
+            audit::Change::new(Fixed::PasswordChanged, &user.id),
         )?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (tokens, _) = issue(c, cfg, &fresh, &new_id(), now)?;

@@ -4,10 +4,11 @@
 //! entitlement, through notice, approval and settlement) and the title for the
 //! configured years. The ranking, each score broken down, is published and exportable.
 
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::{PerformanceEvaluationRow, PerformanceScoreRow, SpaceRow};
 use crate::db::{self, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, Figures};
 use crate::domain::id::SpaceId;
 use crate::domain::settlement::Period;
@@ -210,23 +211,12 @@ pub fn evaluate(
             })
             .collect::<AppResult<_>>()?;
         repo::insert_evaluation(c, &ev, &rows)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: "performance.evaluated",
-                entity_type: "performance_evaluation",
-                entity_id: &ev.id,
-                before: None,
-                after: snapshot(&serde_json::json!({
+        audit::record(c, actor, now, audit::Change::new(Fixed::PerformanceEvaluated, &ev.id).after(&serde_json::json!({
                     "year": year,
                     "spaces": ev.space_count,
                     "awarded": ev.awarded_count,
                     "ranking": scores.iter().map(|s| (s.rank, &s.space_id, s.total.normalize().to_string())).collect::<Vec<_>>(),
-                })),
-            },
-        )?;
+                })))?;
         let awarded: Vec<(SpaceRow, u32)> = scores
             .iter()
             .filter(|s| s.awarded)

@@ -1,9 +1,10 @@
 //! The service catalogue: listed providers publish service items in the categories they
 //! are listed for; anyone may browse what listed providers offer.
 
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
@@ -171,13 +172,7 @@ pub fn create(
             c,
             actor,
             now,
-            audit::Change {
-                action: "service_item.created",
-                entity_type: "service_item",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::ServiceItemCreated, &row),
         )?;
         Ok(view(policy, row, p.name))
     })
@@ -214,13 +209,9 @@ pub fn update(
             c,
             actor,
             now,
-            audit::Change {
-                action: "service_item.updated",
-                entity_type: "service_item",
-                entity_id: item_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::ServiceItemUpdated, item_id)
+                .before(&before)
+                .after(&after),
         )?;
         Ok(view(policy, after, p.name))
     })

@@ -2,10 +2,11 @@
 //! scheme, applications kept with their evaluation as it was on the day, a reviewer's
 //! decision, certifications and their revocation.
 
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::certification as repo;
 use crate::db::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
 use crate::db::{self, parties, DbConnection};
+use crate::domain::audit::{Action, Fixed};
 use crate::domain::certification::{
     check_figures, evaluate, valid_until, ApplicationStatus, BenefitWindow, CertificationStatus,
     Evaluation, Scheme, SchemeLevel,
@@ -222,13 +223,7 @@ pub fn apply(
             c,
             actor,
             now,
-            audit::Change {
-                action: "certification.applied",
-                entity_type: "certification_application",
-                entity_id: &row.id,
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::CertificationApplied, &row),
         )?;
         ApplicationView::from_row(row, &space)
     });
@@ -307,13 +302,9 @@ pub fn withdraw(
             c,
             actor,
             now,
-            audit::Change {
-                action: "certification.withdrawn",
-                entity_type: "certification_application",
-                entity_id: id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::CertificationWithdrawn, id)
+                .before(&before)
+                .after(&after),
         )?;
         let space = space_of(c, space_id)?;
         ApplicationView::from_row(after, &space)
@@ -492,13 +483,7 @@ pub fn decide(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "certification.granted",
-                        entity_type: "certification",
-                        entity_id: &row.id,
-                        before: None,
-                        after: snapshot(&row),
-                    },
+                    audit::Change::created(Fixed::CertificationGranted, &row),
                 )?;
                 certification = Some(row);
             }
@@ -508,13 +493,7 @@ pub fn decide(
             c,
             actor,
             now,
-            audit::Change {
-                action: &format!("certification.{}", after.status),
-                entity_type: "certification_application",
-                entity_id: id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::moved(Action::CertificationDecided(after.status), &before, &after),
         )?;
         let email = CertificationDecided {
             space_name: space.name.clone(),
@@ -597,13 +576,9 @@ pub fn revoke(
             c,
             actor,
             now,
-            audit::Change {
-                action: "certification.revoked",
-                entity_type: "certification",
-                entity_id: id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::CertificationRevoked, id)
+                .before(&before)
+                .after(&after),
         )?;
         let view = CertificationView::from_row(policy, after, &space)?;
         let email = CertificationRevoked {
@@ -701,13 +676,7 @@ pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) ->
             c,
             actor,
             now,
-            audit::Change {
-                action: "certification.expired",
-                entity_type: "certification",
-                entity_id: &before.id,
-                before: snapshot(before),
-                after: snapshot(&after),
-            },
+            audit::Change::moved(Fixed::CertificationExpired, before, &after),
         )?;
     }
     Ok(lapsed.len())

@@ -12,6 +12,7 @@ use crate::db::{self, audit as audit_repo, ledger, vouchers as repo, DbConnectio
 use crate::domain::allocation::{
     Allocator, Asker, Claimant, Denial, Grant, Held, HeldVoucher, Window,
 };
+use crate::domain::audit::Fixed;
 use crate::domain::id::{BatchId, FirmId, UserId, VoucherId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
@@ -457,13 +458,13 @@ fn claimed_event(
         Origin::Claim => (
             r.user_id.clone(),
             Role::Firm.as_str().to_string(),
-            "voucher.claimed",
+            Fixed::VoucherClaimed,
             r.request_id.clone(),
         ),
         Origin::Draw { actor } => (
             actor.user_id.clone(),
             actor.role.clone(),
-            "voucher.drawn",
+            Fixed::VoucherDrawn,
             actor.request_id.clone(),
         ),
     };
@@ -472,8 +473,8 @@ fn claimed_event(
         occurred_at: now,
         actor_user_id,
         actor_role,
-        action: action.into(),
-        entity_type: "voucher".into(),
+        action: action.name().into(),
+        entity_type: action.entity().into(),
         entity_id: v.id.to_string(),
         before_state: None,
         after_state: serde_json::to_string(v).ok(),

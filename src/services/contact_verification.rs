@@ -7,11 +7,12 @@
 //! and only for the address it was sent to.
 
 use super::auth::{new_refresh_secret, token_hash};
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::models::{EmailTokenRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::audit::{Action, Fixed};
 use crate::domain::id::UserId;
-use crate::domain::new_id;
+use crate::domain::{new_id, PartyKind};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message, Templates};
@@ -46,9 +47,12 @@ pub struct ContactState {
     pub verified_at: Option<NaiveDateTime>,
 }
 
-fn party_of(user: &UserRow) -> AppResult<(String, String)> {
-    match (&user.party_kind, &user.party_id) {
-        (Some(k), Some(id)) if k != "authority" => Ok((k.clone(), id.clone())),
+fn party_of(user: &UserRow) -> AppResult<(PartyKind, String)> {
+    match (
+        user.party_kind.as_deref().and_then(PartyKind::parse),
+        &user.party_id,
+    ) {
+        (Some(k), Some(id)) if k != PartyKind::Authority => Ok((k, id.clone())),
         _ => Err(AppError::of(ErrorCode::NoPartyContact)),
     }
 }
@@ -91,15 +95,9 @@ pub fn send(
         c,
         actor,
         now,
-        audit::Change {
-            action: "contact.verification_sent",
-            entity_type: "user",
-            entity_id: user.id.as_str(),
-            before: None,
-            after: snapshot(
-                &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
-            ),
-        },
+        audit::Change::new(Fixed::VerificationSent, &user.id).after(
+            &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
+        ),
     )?;
     Ok(token)
 }
@@ -114,9 +112,9 @@ pub fn state_in(c: &mut DbConnection, user_id: &UserId) -> AppResult<ContactStat
     let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     let (kind, id) = party_of(&user)?;
     let (name, email, verified_at) =
-        parties::contact_of(c, &kind, &id)?.ok_or_else(|| AppError::not_found("party"))?;
+        parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(|| AppError::not_found("party"))?;
     Ok(ContactState {
-        party_kind: kind,
+        party_kind: kind.as_str().to_string(),
         party_name: name,
         contact_email: email,
         verified_at,
@@ -134,8 +132,8 @@ pub fn resend(
     db::write_tx(conn, |c| -> AppResult<ContactState> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (kind, id) = party_of(&user)?;
-        let (name, email, verified_at) =
-            parties::contact_of(c, &kind, &id)?.ok_or_else(|| AppError::not_found("party"))?;
+        let (name, email, verified_at) = parties::contact_of(c, kind.as_str(), &id)?
+            .ok_or_else(|| AppError::not_found("party"))?;
         if verified_at.is_some() {
             return Err(AppError::of(ErrorCode::ContactAlreadyVerified).arg("email", email));
         }
@@ -148,7 +146,7 @@ pub fn resend(
         }
         send(c, links, &user, &name, &email, now, actor)?;
         Ok(ContactState {
-            party_kind: kind,
+            party_kind: kind.as_str().to_string(),
             party_name: name,
             contact_email: email,
             verified_at: None,
@@ -187,14 +185,14 @@ pub fn verify(
         }
         let user = repo::by_opt_id(c, row.user_id.as_ref())?.ok_or_else(invalid)?;
         let (kind, id) = party_of(&user)?;
-        let (name, email, _) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
+        let (name, email, _) = parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(invalid)?;
         if email != row.email {
             return Err(AppError::of(ErrorCode::VerificationLinkStale));
         }
         if !repo::use_email_token(c, &row.id, now)? {
             return Err(AppError::of(ErrorCode::VerificationLinkUsed));
         }
-        parties::set_contact_verified(c, &kind, &id, &email, now)?;
+        parties::set_contact_verified(c, kind.as_str(), &id, &email, now)?;
         let actor = Actor {
             user_id: Some(user.id.clone()),
             role: user.role.clone(),
@@ -205,17 +203,13 @@ pub fn verify(
             c,
             &actor,
             now,
-            audit::Change {
-                action: "contact.verified",
-                entity_type: &kind,
-                entity_id: &id,
-                before: None,
-                after: snapshot(&serde_json::json!({"email": email, "link": row.id})),
-            },
+            audit::Change::new(Action::ContactVerified(kind), &id)
+                .after(&serde_json::json!({"email": email, "link": row.id})),
         )?;
-        let (_, _, verified_at) = parties::contact_of(c, &kind, &id)?.ok_or_else(invalid)?;
+        let (_, _, verified_at) =
+            parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(invalid)?;
         Ok(ContactState {
-            party_kind: kind,
+            party_kind: kind.as_str().to_string(),
             party_name: name,
             contact_email: email,
             verified_at,

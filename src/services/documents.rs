@@ -5,10 +5,11 @@
 //! read them; each upload is audited. A newer document of a kind does not remove an older
 //! one: the reviewer sees the history.
 
+use super::audit;
 use super::Acting;
-use super::{audit, snapshot};
 use crate::db::models::PartyDocumentRow;
 use crate::db::{self, documents as repo, DbConnection};
+use crate::domain::audit::Action;
 use crate::domain::party::DocumentKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
@@ -267,13 +268,7 @@ pub fn upload(
             c,
             actor,
             now,
-            audit::Change {
-                action: "document.uploaded",
-                entity_type: party.as_str(),
-                entity_id: party_id,
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::new(Action::DocumentUploaded(party), party_id).after(&row),
         )
     })?;
     DocumentView::from_row(row, today)

@@ -2,11 +2,12 @@
 //! payment receipt and the service report; the order's parties, reviewers, finance
 //! and auditors may download them.
 
+use super::audit;
 use super::orders::{EvidenceView, Party};
 use super::Acting;
-use super::{audit, snapshot};
 use crate::db::models::EvidenceRow;
 use crate::db::{self, orders as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{EvidenceId, OrderId, ProviderId};
 use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
 use crate::error::ErrorCode;
@@ -98,13 +99,7 @@ pub fn add(
             c,
             actor,
             now,
-            audit::Change {
-                action: "order.evidence_added",
-                entity_type: "order",
-                entity_id: order_id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::new(Fixed::OrderEvidenceAdded, order_id).after(&row),
         )?;
         Ok(())
     })?;

@@ -6,8 +6,9 @@
 //! hold to the programme.
 
 use super::orders::{self, Ctx};
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::{self, ledger, orders as repo, vouchers, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{Fen, Policy};
@@ -67,13 +68,9 @@ pub fn run(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "voucher.expired",
-                        entity_type: "voucher",
-                        entity_id: id.as_str(),
-                        before: snapshot(&before),
-                        after: after.as_ref().and_then(snapshot),
-                    },
+                    audit::Change::new(Fixed::VoucherExpired, id)
+                        .before(&before)
+                        .after_opt(after.as_ref()),
                 )?;
                 Ok(Some(unused))
             })?;

@@ -6,9 +6,10 @@ use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
 use super::Acting;
-use super::{audit, snapshot, Actor, Decision, Page, Paged};
+use super::{audit, Actor, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::audit::{Action, Fixed};
 use crate::domain::id::{FirmId, SpaceId};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
@@ -373,8 +374,7 @@ pub fn register(
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
-            action: "firm.registered",
-            audited: snapshot(&row),
+            audited: audit::Change::created(Action::PartyRegistered(PartyKind::Firm), &row),
         },
         NewAccount {
             username: username.clone(),
@@ -487,13 +487,9 @@ pub fn update_profile(
             c,
             actor,
             now,
-            audit::Change {
-                action: "firm.profile_updated",
-                entity_type: "firm",
-                entity_id: firm_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::FirmProfileUpdated, firm_id)
+                .before(&before)
+                .after(&after),
         )?;
         if after.contact_verified_at.is_none() {
             let user = user_repo::by_opt_id(c, actor.user_id.as_ref())?
@@ -569,22 +565,11 @@ pub fn decide_onboarding(
         };
         repo::update_firm(c, &after)?;
         let action = if to == OnboardingStatus::Onboarded {
-            "firm.onboarded"
+            Fixed::FirmOnboarded
         } else {
-            "firm.onboarding_rejected"
+            Fixed::FirmOnboardingRejected
         };
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action,
-                entity_type: "firm",
-                entity_id: firm_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )?;
+        audit::record(c, actor, now, audit::Change::moved(action, &before, &after))?;
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
             credit_code: after.credit_code.to_string(),
@@ -636,13 +621,9 @@ pub fn set_qualifications(
             c,
             actor,
             now,
-            audit::Change {
-                action: "firm.qualifications_set",
-                entity_type: "firm",
-                entity_id: firm_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::FirmQualificationsSet, firm_id)
+                .before(&before)
+                .after(&after),
         )?;
         Ok(after)
     })?;

@@ -2,10 +2,11 @@
 //! how long it may stay, and its graduation. The register feeds the figures of
 //! certification applications and yearly statistics.
 
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::certification::CertificationStatus;
 use crate::domain::certification::{months_between, Graduation};
 use crate::domain::id::SpaceId;
@@ -195,13 +196,7 @@ pub fn register(
             c,
             actor,
             now,
-            audit::Change {
-                action: "incubatee.registered",
-                entity_type: "incubatee",
-                entity_id: &row.id,
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::IncubateeRegistered, &row),
         )?;
         Ok(view(row, today))
     })
@@ -239,8 +234,8 @@ fn end(
         }
         check(&before)?;
         let (on, action) = match &how {
-            End::Graduated(d, _) => (*d, "incubatee.graduated"),
-            End::Left(d, _) => (*d, "incubatee.left"),
+            End::Graduated(d, _) => (*d, Fixed::IncubateeGraduated),
+            End::Left(d, _) => (*d, Fixed::IncubateeLeft),
         };
         if on < before.entered_on {
             let mut e = FieldErrors::new();
@@ -274,13 +269,7 @@ fn end(
             c,
             actor,
             now,
-            audit::Change {
-                action,
-                entity_type: "incubatee",
-                entity_id: id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(action, id).before(&before).after(&after),
         )?;
         Ok(view(after, today))
     })

@@ -7,9 +7,10 @@
 
 use super::claims::{allocate, facts, refusal_error, Answer, ClaimRequest, Origin};
 use super::vouchers::{rules_of, VoucherView};
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{BatchId, FirmId, VoucherId};
 use crate::domain::lottery::draw as draw_order;
 use crate::domain::validation::FieldErrors;
@@ -173,13 +174,9 @@ pub fn enter(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "lottery.entry_changed",
-                        entity_type: "batch",
-                        entity_id: batch_id.as_str(),
-                        before: snapshot(&before),
-                        after: after.as_ref().and_then(snapshot),
-                    },
+                    audit::Change::new(Fixed::LotteryEntryChanged, batch_id)
+                        .before(&before)
+                        .after_opt(after.as_ref()),
                 )?;
                 false
             }
@@ -202,13 +199,7 @@ pub fn enter(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "lottery.entered",
-                        entity_type: "batch",
-                        entity_id: batch_id.as_str(),
-                        before: None,
-                        after: snapshot(&row),
-                    },
+                    audit::Change::new(Fixed::LotteryEntered, batch_id).after(&row),
                 )?;
                 true
             }
@@ -237,13 +228,7 @@ pub fn withdraw(
             c,
             actor,
             now,
-            audit::Change {
-                action: "lottery.withdrawn",
-                entity_type: "batch",
-                entity_id: batch_id.as_str(),
-                before: snapshot(&before),
-                after: None,
-            },
+            audit::Change::new(Fixed::LotteryWithdrawn, batch_id).before(&before),
         )
     })
 }
@@ -385,22 +370,13 @@ pub fn draw(
             c,
             actor,
             now,
-            audit::Change {
-                action: "lottery.drawn",
-                entity_type: "batch",
-                entity_id: batch_id.as_str(),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "seed": lottery.seed,
-                        "seed_hash": lottery.seed_hash,
-                        "entrants_digest": digest,
-                        "entrants": entries.len(),
-                        "winners": winners,
-                    })
-                    .to_string(),
-                ),
-            },
+            audit::Change::new(Fixed::LotteryDrawn, batch_id).after(&serde_json::json!({
+                "seed": lottery.seed,
+                "seed_hash": lottery.seed_hash,
+                "entrants_digest": digest,
+                "entrants": entries.len(),
+                "winners": winners,
+            })),
         )?;
         Ok(())
     })?;

@@ -164,6 +164,6 @@ where
 }
 
 /// Serialises a row for the audit trail.
-pub fn snapshot<T: Serialize>(v: &T) -> Option<String> {
+pub fn snapshot<T: Serialize + ?Sized>(v: &T) -> Option<String> {
     serde_json::to_string(v).ok()
 }

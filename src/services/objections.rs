@@ -6,8 +6,9 @@
 //! objection or the end of a notice does, each subject says through [`Notice`]
 //! (`providers`, `redemptions::notice`).
 
-use super::{audit, snapshot, Acting, Actor};
+use super::{audit, Acting, Actor};
 use crate::db::{self, DbConnection};
+use crate::domain::audit::{Action, NoticeOf};
 use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
@@ -189,10 +190,8 @@ pub(super) use objection_rows;
 pub(super) trait Notice {
     type Subject: Serialize + Clone;
     type Objection: Objection;
-    /// The audit actions' prefix (`provider`, `redemption`).
-    const ACTION: &'static str;
-    /// The audit entity of an objection.
-    const OBJECTION_ENTITY: &'static str;
+    /// Which notice, as the audit trail names its objections.
+    const NOTICE: NoticeOf;
     /// What is not found when the id names nothing.
     const NOT_FOUND: &'static str;
     /// The subject in both languages, for "not on notice".
@@ -254,13 +253,7 @@ pub(super) fn file<N: Notice>(
             c,
             by.actor,
             by.now,
-            audit::Change {
-                action: &format!("{}.objection_filed", N::ACTION),
-                entity_type: N::OBJECTION_ENTITY,
-                entity_id: row.id(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::new(Action::ObjectionFiled(N::NOTICE), row.id()).after(&row),
         )?;
         Ok(())
     })?;
@@ -296,13 +289,9 @@ pub(super) fn resolve<N: Notice>(
             c,
             by.actor,
             by.now,
-            audit::Change {
-                action: &format!("{}.objection_{}", N::ACTION, status.as_str()),
-                entity_type: N::OBJECTION_ENTITY,
-                entity_id: objection_id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Action::ObjectionResolved(N::NOTICE, status), objection_id)
+                .before(&before)
+                .after(&after),
         )?;
         if status == ObjectionStatus::Upheld {
             N::uphold(c, templates, by, &before, &note)?;

@@ -1,9 +1,10 @@
 //! The email outbox: written by use cases in their own transaction, sent by the
 //! `outbox_dispatch` job, watched and retried by administrators.
 
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::new_id;
 use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
@@ -237,13 +238,9 @@ pub fn retry(
             c,
             actor,
             now,
-            audit::Change {
-                action: "outbox.retried",
-                entity_type: "outbox",
-                entity_id: id,
-                before: snapshot(&Status::of(&before)),
-                after: snapshot(&Status::of(&after)),
-            },
+            audit::Change::new(Fixed::OutboxRetried, id)
+                .before(&Status::of(&before))
+                .after(&Status::of(&after)),
         )?;
         Ok(after.into())
     })

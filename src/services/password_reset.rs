@@ -5,9 +5,10 @@
 //! links and lifts a sign-in lock. An administrator can send the link and lift a lock.
 
 use super::auth::{check_password, new_refresh_secret, token_hash, AuthConfig};
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::models::{AccountUnlockRow, EmailTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
@@ -89,13 +90,8 @@ fn send(
         c,
         actor,
         now,
-        audit::Change {
-            action: "auth.password_reset_sent",
-            entity_type: "user",
-            entity_id: user.id.as_str(),
-            before: None,
-            after: snapshot(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
-        },
+        audit::Change::new(Fixed::PasswordResetSent, &user.id)
+            .after(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
     )
 }
 
@@ -252,13 +248,8 @@ pub fn complete(
             c,
             &actor,
             now,
-            audit::Change {
-                action: "auth.password_reset",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: snapshot(&serde_json::json!({"link": row.id})),
-            },
+            audit::Change::new(Fixed::PasswordReset, &user.id)
+                .after(&serde_json::json!({"link": row.id})),
         )?;
         Ok(user.id)
     })
@@ -320,13 +311,7 @@ pub fn unlock(
             c,
             actor,
             now,
-            audit::Change {
-                action: "auth.account_unlocked",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: None,
-            },
+            audit::Change::new(Fixed::AccountUnlocked, &user.id),
         )
     })
 }

@@ -6,9 +6,10 @@ use super::contact_verification::{self as verification, Links};
 pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::registration::{self, NewAccount, NewParty, Registered};
 use super::Acting;
-use super::{audit, objections, snapshot, Actor, Page, Paged};
+use super::{audit, objections, Actor, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
+use crate::domain::audit::{Action, NoticeOf};
 use crate::domain::id::ProviderId;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
@@ -248,8 +249,8 @@ pub fn apply(
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
-            action: "provider.applied",
-            audited: snapshot(&audited),
+            audited: audit::Change::new(Action::PartyRegistered(PartyKind::Provider), &row.id)
+                .after(&audited),
         },
         NewAccount {
             username: username.clone(),
@@ -399,12 +400,11 @@ pub fn decide_listing(
         if target == ListingStatus::Listed && after.listed_at.is_none() {
             after.listed_at = Some(now);
         }
-        let action = format!("provider.{}", target.as_str());
         moved(
             c,
             templates,
             Acting { now, actor },
-            &action,
+            Action::ListingMoved(target),
             &before,
             &after,
         )?;
@@ -474,8 +474,7 @@ struct Listing;
 impl objections::Notice for Listing {
     type Subject = ProviderRow;
     type Objection = ObjectionRow;
-    const ACTION: &'static str = "provider";
-    const OBJECTION_ENTITY: &'static str = "provider_objection";
+    const NOTICE: NoticeOf = NoticeOf::Listing;
     const NOT_FOUND: &'static str = "provider";
     const WHAT: (&'static str, &'static str) = ("服务机构", "provider");
 
@@ -525,7 +524,14 @@ impl objections::Notice for Listing {
             updated_at: by.now,
             ..p.clone()
         };
-        moved(c, templates, by, "provider.rejected", &p, &rejected)
+        moved(
+            c,
+            templates,
+            by,
+            Action::ListingMoved(ListingStatus::Rejected),
+            &p,
+            &rejected,
+        )
     }
 
     fn conclude(
@@ -540,7 +546,14 @@ impl objections::Notice for Listing {
             updated_at: by.now,
             ..before.clone()
         };
-        moved(c, templates, by, "provider.listed", before, &after)
+        moved(
+            c,
+            templates,
+            by,
+            Action::ListingMoved(ListingStatus::Listed),
+            before,
+            &after,
+        )
     }
 }
 
@@ -549,7 +562,7 @@ fn moved(
     c: &mut DbConnection,
     templates: &Templates,
     by: Acting<'_>,
-    action: &str,
+    action: Action,
     before: &ProviderRow,
     after: &ProviderRow,
 ) -> AppResult<()> {
@@ -558,13 +571,7 @@ fn moved(
         c,
         by.actor,
         by.now,
-        audit::Change {
-            action,
-            entity_type: "provider",
-            entity_id: before.id.as_str(),
-            before: snapshot(before),
-            after: snapshot(after),
-        },
+        audit::Change::moved(action, before, after),
     )?;
     super::outbox::enqueue(c, templates, vec![listing_email(after, by.now)], by.now)?;
     Ok(())

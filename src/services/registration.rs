@@ -7,6 +7,7 @@ use super::contact_verification::{self as verification, Links};
 use super::{audit, Actor};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::CreditCode;
 use crate::domain::{PartyKind, Role};
@@ -35,10 +36,8 @@ pub(super) struct NewParty<'a> {
     pub credit_code: &'a CreditCode,
     pub name: &'a str,
     pub contact_email: &'a str,
-    /// The audit action (`firm.registered`, `provider.applied`, ...).
-    pub action: &'static str,
-    /// The party as the audit event records it.
-    pub audited: Option<String>,
+    /// The party's registration as the audit trail records it.
+    pub audited: audit::Change,
 }
 
 /// The party's first account.
@@ -78,29 +77,12 @@ pub(super) fn register(
         }
         insert(c)?;
         users::insert(c, &user)?;
+        audit::record(c, actor, now, party.audited)?;
         audit::record(
             c,
             actor,
             now,
-            audit::Change {
-                action: party.action,
-                entity_type: party.kind.as_str(),
-                entity_id: party.id,
-                before: None,
-                after: party.audited,
-            },
-        )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change {
-                action: "user.created",
-                entity_type: "user",
-                entity_id: user.id.as_str(),
-                before: None,
-                after: super::snapshot(&user.audit()),
-            },
+            audit::Change::new(Fixed::UserCreated, &user.id).after(&user.audit()),
         )?;
         verification::send(c, links, &user, party.name, party.contact_email, now, actor)
     })?;

@@ -3,9 +3,10 @@
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::Links;
 use super::registration::{self, NewAccount, NewParty, Registered};
-use super::{snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::models::SpaceRow;
 use crate::db::{parties as repo, DbConnection};
+use crate::domain::audit::Action;
 use crate::domain::id::SpaceId;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
@@ -155,8 +156,7 @@ pub fn register(
             credit_code: &row.credit_code,
             name: &row.name,
             contact_email: &row.contact_email,
-            action: "space.registered",
-            audited: snapshot(&row),
+            audited: audit::Change::created(Action::PartyRegistered(PartyKind::Space), &row),
         },
         NewAccount {
             username: username.clone(),

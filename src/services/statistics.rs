@@ -1,10 +1,11 @@
 //! Yearly statistics (火炬统计) of certified carriers: filings, the deadline, and who is
 //! missing.
 
-use super::{audit, snapshot, Actor};
+use super::{audit, Actor};
 use crate::db::carriers as repo;
 use crate::db::models::StatisticsFilingRow;
 use crate::db::{self, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::certification::{check_figures, BenefitWindow};
 use crate::domain::id::SpaceId;
 use crate::domain::settlement::Period;
@@ -109,13 +110,7 @@ pub fn file(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "statistics.corrected",
-                        entity_type: "statistics_filing",
-                        entity_id: &after.id,
-                        before: snapshot(&before),
-                        after: snapshot(&after),
-                    },
+                    audit::Change::moved(Fixed::StatisticsCorrected, &before, &after),
                 )?;
                 after
             }
@@ -135,13 +130,7 @@ pub fn file(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "statistics.filed",
-                        entity_type: "statistics_filing",
-                        entity_id: &row.id,
-                        before: None,
-                        after: snapshot(&row),
-                    },
+                    audit::Change::created(Fixed::StatisticsFiled, &row),
                 )?;
                 row
             }

@@ -3,9 +3,10 @@
 
 use super::auth::{check_password, check_username, AuthConfig};
 use super::registration::username_taken;
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
@@ -81,13 +82,7 @@ pub fn ensure_authority(
         conn,
         actor,
         now,
-        audit::Change {
-            action: "authority.created",
-            entity_type: "authority",
-            entity_id: &row.id,
-            before: None,
-            after: snapshot(&row),
-        },
+        audit::Change::created(Fixed::AuthorityCreated, &row),
     )?;
     Ok(row)
 }
@@ -133,13 +128,7 @@ pub fn create_staff(
             c,
             actor,
             now,
-            audit::Change {
-                action: "user.created",
-                entity_type: "user",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row.audit()),
-            },
+            audit::Change::new(Fixed::UserCreated, &row.id).after(&row.audit()),
         )?;
         Ok(row)
     })?;
@@ -182,21 +171,17 @@ pub fn set_disabled(
         }
         let after = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
         let action = if disabled {
-            "user.disabled"
+            Fixed::UserDisabled
         } else {
-            "user.enabled"
+            Fixed::UserEnabled
         };
         audit::record(
             c,
             actor,
             now,
-            audit::Change {
-                action,
-                entity_type: "user",
-                entity_id: id.as_str(),
-                before: snapshot(&before.audit()),
-                after: snapshot(&after.audit()),
-            },
+            audit::Change::new(action, id)
+                .before(&before.audit())
+                .after(&after.audit()),
         )?;
         Ok(after)
     })?;

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, parties, vouchers, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, ServiceItemId};
 use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
@@ -14,7 +15,7 @@ use crate::domain::{china_time, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, Templates};
-use crate::services::{audit, snapshot, Actor};
+use crate::services::{audit, Actor};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -259,13 +260,7 @@ pub fn request(
             c,
             actor,
             now,
-            audit::Change {
-                action: "order.requested",
-                entity_type: "order",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::OrderRequested, &row),
         )?;
         let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
         crate::services::outbox::enqueue(

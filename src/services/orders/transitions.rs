@@ -6,6 +6,7 @@ use super::*;
 use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, ledger, DbConnection};
+use crate::domain::audit::Action;
 use crate::domain::id::ProviderId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
@@ -15,7 +16,7 @@ use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, Templates};
-use crate::services::{audit, snapshot, Actor};
+use crate::services::{audit, Actor};
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -84,13 +85,7 @@ fn transition(
             c,
             cx.actor,
             cx.now,
-            audit::Change {
-                action: &format!("order.{}", action_name(action, next)),
-                entity_type: "order",
-                entity_id: order_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::moved(Action::OrderMoved { action, to: next }, &before, &after),
         )?;
         let emails = emails_for(action, &after, &loaded);
         crate::services::outbox::enqueue(c, cx.templates, emails, cx.now)?;
@@ -103,22 +98,6 @@ pub struct Loaded {
     firm: FirmRow,
     provider: ProviderRow,
     voucher: VoucherRow,
-}
-
-fn action_name(action: OrderAction, next: OrderStatus) -> &'static str {
-    match action {
-        OrderAction::Accept => "accepted",
-        OrderAction::Decline => "declined",
-        OrderAction::Cancel => "cancelled",
-        OrderAction::Deliver => "delivered",
-        OrderAction::Confirm => "confirmed",
-        OrderAction::Dispute => "disputed",
-        OrderAction::UpholdDelivery | OrderAction::CancelDisputed => match next {
-            OrderStatus::Cancelled => "dispute_cancelled",
-            _ => "dispute_rejected",
-        },
-        OrderAction::Lapse => "lapsed",
-    }
 }
 
 fn not_now(status: OrderStatus, action: OrderAction) -> AppError {

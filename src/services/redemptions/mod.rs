@@ -12,6 +12,7 @@ use super::{audit, Actor, Page, Paged};
 use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, OrderId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
@@ -265,16 +266,8 @@ pub fn apply(
             c,
             actor,
             now,
-            audit::Change {
-                action: "redemption.submitted",
-                entity_type: "redemption_application",
-                entity_id: &app.id,
-                before: None,
-                after: serde_json::to_string(
-                    &serde_json::json!({ "application": app, "items": items }),
-                )
-                .ok(),
-            },
+            audit::Change::new(Fixed::RedemptionSubmitted, &app.id)
+                .after(&serde_json::json!({ "application": app, "items": items })),
         )?;
         application_view(c, policy, app, provider.name, true)
     })

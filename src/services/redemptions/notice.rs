@@ -2,11 +2,12 @@
 //! resolution, the end of the notice, and the items approved for payment.
 
 use super::super::objections::{self, ObjectionInput, ObjectionResolution};
-use super::super::{audit, snapshot, Acting, Actor, Page, Paged};
+use super::super::{audit, Acting, Actor, Page, Paged};
 use super::*;
 use crate::db::models::{RedemptionItemRow, RedemptionObjectionRow};
 use crate::db::orders::{self as repo};
 use crate::db::{ledger, parties, DbConnection};
+use crate::domain::audit::{Fixed, NoticeOf};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::ObjectionStatus;
@@ -196,8 +197,7 @@ struct ItemNotice;
 impl objections::Notice for ItemNotice {
     type Subject = RedemptionItemRow;
     type Objection = RedemptionObjectionRow;
-    const ACTION: &'static str = "redemption";
-    const OBJECTION_ENTITY: &'static str = "redemption_objection";
+    const NOTICE: NoticeOf = NoticeOf::Redemption;
     const NOT_FOUND: &'static str = "redemption item";
     const WHAT: (&'static str, &'static str) = ("兑现事项", "item");
 
@@ -273,7 +273,7 @@ impl objections::Notice for ItemNotice {
             ..item.clone()
         };
         refuse(c, &rejected, by.now)?;
-        moved(c, by, "redemption.item_rejected", &item, &rejected)?;
+        moved(c, by, Fixed::RedemptionItemRejected, &item, &rejected)?;
         // The approval email went before: this one has its own once-key.
         decided_email(
             c,
@@ -306,7 +306,7 @@ impl objections::Notice for ItemNotice {
             ),
             by.now,
         )?;
-        moved(c, by, "redemption.item_payable", before, &after)
+        moved(c, by, Fixed::RedemptionItemPayable, before, &after)
     }
 }
 
@@ -314,7 +314,7 @@ impl objections::Notice for ItemNotice {
 fn moved(
     c: &mut DbConnection,
     by: Acting<'_>,
-    action: &str,
+    action: Fixed,
     before: &RedemptionItemRow,
     after: &RedemptionItemRow,
 ) -> AppResult<()> {
@@ -323,12 +323,6 @@ fn moved(
         c,
         by.actor,
         by.now,
-        audit::Change {
-            action,
-            entity_type: "redemption_item",
-            entity_id: &before.id,
-            before: snapshot(before),
-            after: snapshot(after),
-        },
+        audit::Change::moved(action, before, after),
     )
 }

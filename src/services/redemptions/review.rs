@@ -1,11 +1,12 @@
 //! Reviewing redemption items: approve into public notice, or refuse and release the
 //! order's money, with the firm and the provider told.
 
-use super::super::{audit, snapshot, Actor, Decision};
+use super::super::{audit, Actor, Decision};
 use super::*;
 use crate::db::models::RedemptionItemRow;
 use crate::db::orders::{self as repo};
 use crate::db::{self, ledger, parties, vouchers, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::validation::FieldErrors;
@@ -78,20 +79,16 @@ pub fn decide(
         }
         repo::update_item(c, &after)?;
         let action = match input.decision {
-            Decision::Approve => "redemption.item_approved",
-            Decision::Reject => "redemption.item_rejected",
+            Decision::Approve => Fixed::RedemptionItemApproved,
+            Decision::Reject => Fixed::RedemptionItemRejected,
         };
         audit::record(
             c,
             actor,
             now,
-            audit::Change {
-                action,
-                entity_type: "redemption_item",
-                entity_id: item_id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(action, item_id)
+                .before(&before)
+                .after(&after),
         )?;
         decided_email(c, templates, &after, "redemption_decided", now)?;
         let no = repo::get(c, &after.order_id)?

@@ -4,11 +4,12 @@
 use crate::db::models::PayoutRow;
 use crate::db::settlement as repo;
 use crate::db::{self, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::RunId;
 use crate::domain::settlement::RunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, snapshot, Actor};
+use crate::services::{audit, Actor};
 use chrono::NaiveDateTime;
 
 /// The bank file columns, in order.
@@ -164,13 +165,9 @@ pub fn export(
                     c,
                     actor,
                     now,
-                    audit::Change {
-                        action: "settlement.exported",
-                        entity_type: "settlement_run",
-                        entity_id: run_id.as_str(),
-                        before: snapshot(&before),
-                        after: snapshot(&after),
-                    },
+                    audit::Change::new(Fixed::SettlementExported, run_id)
+                        .before(&before)
+                        .after(&after),
                 )?;
             }
         }

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, DbConnection};
+use crate::domain::audit::{Action, Fixed};
 use crate::domain::id::ProviderId;
 use crate::domain::id::SpaceId;
 use crate::domain::ledger::{Account, Transaction};
@@ -14,7 +15,7 @@ use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
-use crate::services::{audit, snapshot, Actor};
+use crate::services::{audit, Actor};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -174,13 +175,7 @@ fn apply_result(
         c,
         actor,
         now,
-        audit::Change {
-            action: &format!("payout.{}", after.status),
-            entity_type: "payout",
-            entity_id: before.id.as_str(),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
+        audit::Change::moved(Action::PayoutSettled(after.status), &before, &after),
     )?;
     crate::services::outbox::enqueue(c, templates, email.into_iter().collect(), now)?;
     Ok(after)
@@ -269,13 +264,9 @@ pub fn reverse(
             c,
             actor,
             now,
-            audit::Change {
-                action: "payout.reversed",
-                entity_type: "payout",
-                entity_id: payout_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::PayoutReversed, payout_id)
+                .before(&before)
+                .after(&after),
         )?;
         PayoutView::from_row(after)
     })
@@ -435,13 +426,7 @@ pub fn import(
             c,
             actor,
             now,
-            audit::Change {
-                action: "settlement.results_imported",
-                entity_type: "settlement_run",
-                entity_id: run_id.as_str(),
-                before: None,
-                after: serde_json::to_string(&report).ok(),
-            },
+            audit::Change::new(Fixed::SettlementResultsImported, run_id).after(&report),
         )?;
         Ok(report)
     })

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::models::{HoldbackRow, PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, users, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::ProviderId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
@@ -14,7 +15,7 @@ use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
-use crate::services::{audit, snapshot, Acting, Actor};
+use crate::services::{audit, Acting, Actor};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -135,13 +136,7 @@ fn prepare_in(
         c,
         by.actor,
         by.now,
-        audit::Change {
-            action: "settlement.prepared",
-            entity_type: "settlement_run",
-            entity_id: run.id.as_str(),
-            before: None,
-            after: snapshot(&run),
-        },
+        audit::Change::created(Fixed::SettlementPrepared, &run),
     )?;
     let emails = awaiting_approval(c, &run, attempt, by.actor)?;
     crate::services::outbox::enqueue(c, templates, emails, by.now)?;
@@ -331,7 +326,7 @@ pub fn decide(
         let action = match input.decision {
             RunDecisionKind::Approve => {
                 after.status = RunStatus::Approved;
-                "settlement.approved"
+                Fixed::SettlementApproved
             }
             RunDecisionKind::Reject => {
                 after.status = RunStatus::Rejected;
@@ -354,7 +349,7 @@ pub fn decide(
                     )?;
                 }
                 ledger::post(c, &Transaction::moves("settlement_rejected", back), now)?;
-                "settlement.rejected"
+                Fixed::SettlementRejected
             }
         };
         repo::update_run(c, &after)?;
@@ -362,13 +357,9 @@ pub fn decide(
             c,
             actor,
             now,
-            audit::Change {
-                action,
-                entity_type: "settlement_run",
-                entity_id: run_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(action, run_id)
+                .before(&before)
+                .after(&after),
         )?;
         full(c, after)
     })

@@ -1,11 +1,12 @@
 //! Deciding an entitlement after its public notice: approve (checked against the
 //! duplicate-support register) or refuse, with the ledger and the space told.
 
-use super::super::{audit, snapshot, Actor};
+use super::super::{audit, Actor};
 use super::*;
 use crate::db::carriers as repo;
 use crate::db::models::{EntitlementRow, SupportGrantRow};
 use crate::db::{self, ledger, parties, DbConnection};
+use crate::domain::audit::Action;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{DuplicateRule, EntitlementStatus};
@@ -161,13 +162,7 @@ pub fn decide(
             c,
             actor,
             now,
-            audit::Change {
-                action: &format!("entitlement.{}", after.status),
-                entity_type: "entitlement",
-                entity_id: id,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::moved(Action::EntitlementDecided(after.status), &before, &after),
         )?;
         view(c, policy, after, &space)
     })

@@ -1,11 +1,12 @@
 //! The duplicate-support register (避免多头重复支持): grants recorded from other
 //! programmes, and the public list of entitlements.
 
-use super::super::{audit, snapshot, Actor, Page, Paged};
+use super::super::{audit, Actor, Page, Paged};
 use super::*;
 use crate::db::carriers as repo;
 use crate::db::models::SupportGrantRow;
 use crate::db::{self, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
@@ -110,13 +111,7 @@ pub fn record_grant(
             c,
             actor,
             now,
-            audit::Change {
-                action: "support_grant.recorded",
-                entity_type: "support_grant",
-                entity_id: &row.id,
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::SupportGrantRecorded, &row),
         )?;
         Ok(GrantRecorded {
             grant: row.into(),

@@ -2,10 +2,11 @@
 //! per space, policy and period), their public notice and approval, the payable they
 //! become for the settlement run, and the duplicate-support register.
 
-use super::{audit, snapshot, Actor, Page, Paged};
+use super::{audit, Actor, Page, Paged};
 use crate::db::carriers as repo;
 use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
 use crate::db::{self, parties, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
 use crate::domain::id::{SpaceId, UserId};
 use crate::domain::settlement::Period;
@@ -238,13 +239,7 @@ fn make(
         c,
         actor,
         now,
-        audit::Change {
-            action: "entitlement.computed",
-            entity_type: "entitlement",
-            entity_id: &row.id,
-            before: None,
-            after: snapshot(&row),
-        },
+        audit::Change::created(Fixed::EntitlementComputed, &row),
     )?;
     Ok(row)
 }
@@ -374,22 +369,15 @@ fn compute_tx(
         c,
         actor,
         now,
-        audit::Change {
-            action: "entitlements.computed",
-            entity_type: "entitlement_run",
-            entity_id: &as_of.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({
-                    "as_of": as_of.to_string(),
-                    "created": report.created.len(),
-                    "refused": report.refused,
-                    "flagged": report.flagged,
-                    "held_back": report.held_back.len(),
-                })
-                .to_string(),
-            ),
-        },
+        audit::Change::new(Fixed::EntitlementsComputed, as_of.to_string()).after(
+            &serde_json::json!({
+                "as_of": as_of.to_string(),
+                "created": report.created.len(),
+                "refused": report.refused,
+                "flagged": report.flagged,
+                "held_back": report.held_back.len(),
+            }),
+        ),
     )?;
     Ok(report)
 }

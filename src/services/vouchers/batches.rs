@@ -1,10 +1,11 @@
 //! Batches (期) of a programme: creation, publication, budget top-ups, and the public
 //! view of a batch and its results.
 
-use super::super::{audit, snapshot, Actor};
+use super::super::{audit, Actor};
 use super::*;
 use crate::db::models::{BatchRow, TopupRow};
 use crate::db::{self, ledger, vouchers as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::money::{MAX_FEN, PROGRAMME_MAX_FEN};
@@ -249,13 +250,8 @@ pub fn create_batch(
                 c,
                 actor,
                 now,
-                audit::Change {
-                    action: "lottery.created",
-                    entity_type: "batch",
-                    entity_id: row.id.as_str(),
-                    before: None,
-                    after: Some(serde_json::json!({ "seed_hash": lottery.seed_hash }).to_string()),
-                },
+                audit::Change::new(Fixed::LotteryCreated, &row.id)
+                    .after(&serde_json::json!({ "seed_hash": lottery.seed_hash })),
             )?;
         }
         ledger::post(
@@ -272,13 +268,7 @@ pub fn create_batch(
             c,
             actor,
             now,
-            audit::Change {
-                action: "batch.created",
-                entity_type: "batch",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::BatchCreated, &row),
         )?;
         Ok(row)
     })?;
@@ -310,13 +300,9 @@ pub fn publish_batch(
             c,
             actor,
             now,
-            audit::Change {
-                action: "batch.published",
-                entity_type: "batch",
-                entity_id: batch_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::BatchPublished, batch_id)
+                .before(&before)
+                .after(&after),
         )?;
         Ok(after)
     })?;
@@ -401,13 +387,9 @@ pub fn top_up(
             c,
             actor,
             now,
-            audit::Change {
-                action: "batch.topped_up",
-                entity_type: "batch",
-                entity_id: batch_id.as_str(),
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
+            audit::Change::new(Fixed::BatchToppedUp, batch_id)
+                .before(&before)
+                .after(&after),
         )?;
         Ok(after)
     })?;

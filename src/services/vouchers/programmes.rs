@@ -1,9 +1,10 @@
 //! Voucher programmes: their rules as an administrator sets them, checked against the
 //! defaults and ceilings of `config/policy/`.
 
-use super::super::{audit, snapshot, Actor};
+use super::super::{audit, Actor};
 use crate::db::models::ProgrammeRow;
 use crate::db::{self, vouchers as repo, DbConnection};
+use crate::domain::audit::Fixed;
 use crate::domain::id::ProgrammeId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{ClaimRules, Qualification, VoucherKind};
@@ -351,13 +352,7 @@ pub fn create_programme(
             c,
             actor,
             now,
-            audit::Change {
-                action: "programme.created",
-                entity_type: "programme",
-                entity_id: row.id.as_str(),
-                before: None,
-                after: snapshot(&row),
-            },
+            audit::Change::created(Fixed::ProgrammeCreated, &row),
         )?;
         Ok(())
     })?;

@@ -420,8 +420,8 @@ fn pay_in_full(url: &str, period: Period) {
         decision: svc::RunDecisionKind::Approve,
         reason: None,
     };
-    svc::decide(c, &run.id, &decision, now, &actor).expect("approved");
-    svc::export(c, &run.id, svc::FileFormat::Csv, now, &actor).expect("exported");
+    svc::decide(c, &run.id, &decision, actor.at(now)).expect("approved");
+    svc::export(c, &run.id, svc::FileFormat::Csv, actor.at(now)).expect("exported");
     let today = hechuang::domain::china_time(now).date();
     let mut file = String::from("reference,status,amount,bank_reference,paid_on,reason\n");
     for p in db::settlement::payouts_of(c, &run.id).expect("payouts") {
@@ -431,7 +431,7 @@ fn pay_in_full(url: &str, period: Period) {
         ));
     }
     let report =
-        svc::import(c, &templates, &run.id, file.as_bytes(), now, &actor).expect("results");
+        svc::import(c, &templates, &run.id, file.as_bytes(), actor.at(now)).expect("results");
     assert!(report.unmatched.is_empty() && report.mismatched.is_empty());
     eprintln!("history: {} payouts paid", report.applied);
 }

@@ -43,8 +43,7 @@ pub fn create_user(
         &mut conn,
         &auth,
         &input,
-        Clock::system().now(),
-        &Actor::system(),
+        Actor::system().at(Clock::system().now()),
     ) {
         Ok(u) => {
             println!("created {} ({}) id {}", u.username, u.role.as_str(), u.id);

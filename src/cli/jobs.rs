@@ -118,8 +118,7 @@ pub fn conclude_provider_notices(
     let r = services::providers::conclude_notices(
         &mut conn,
         &templates,
-        Clock::system().now(),
-        &Actor::system(),
+        Actor::system().at(Clock::system().now()),
     )
     .map_err(failed)?;
     println!(

@@ -57,8 +57,7 @@ pub fn entitlements(
         &mut conn,
         &policy,
         as_of,
-        Clock::system().now(),
-        &Actor::system(),
+        Actor::system().at(Clock::system().now()),
     )
     .map_err(failed)?;
     println!(
@@ -96,9 +95,14 @@ pub fn settle(
     let templates = load_templates(settings, config_dir)?;
     let now = Clock::system().now();
     let period = period(period_arg)?.unwrap_or_else(|| Period::before(now));
-    let r =
-        services::settlement::prepare(&mut conn, &templates, period, false, now, &Actor::system())
-            .map_err(failed)?;
+    let r = services::settlement::prepare(
+        &mut conn,
+        &templates,
+        period,
+        false,
+        Actor::system().at(now),
+    )
+    .map_err(failed)?;
     println!(
         "{} run {} for {}: {} payouts, {} items, {} yuan; {} payees held back ({} yuan)",
         if r.created { "prepared" } else { "existing" },

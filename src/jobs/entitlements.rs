@@ -26,7 +26,7 @@ impl BackgroundJob for Entitlements {
             let as_of = Period::of(now);
             let r = cx
                 .db(move |c| {
-                    services::subsidies::compute(c, &policy, Some(as_of), now, &Actor::system())
+                    services::subsidies::compute(c, &policy, Some(as_of), Actor::system().at(now))
                 })
                 .await?;
             Ok(Outcome::done(

@@ -24,7 +24,7 @@ impl BackgroundJob for ProviderNotices {
             let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
             let r = cx
                 .db(move |c| {
-                    services::providers::conclude_notices(c, &templates, now, &Actor::system())
+                    services::providers::conclude_notices(c, &templates, Actor::system().at(now))
                 })
                 .await?;
             Ok(Outcome::done(

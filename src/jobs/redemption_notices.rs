@@ -24,7 +24,7 @@ impl BackgroundJob for RedemptionNotices {
             let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
             let r = cx
                 .db(move |c| {
-                    services::redemptions::conclude_notices(c, &templates, now, &Actor::system())
+                    services::redemptions::conclude_notices(c, &templates, Actor::system().at(now))
                 })
                 .await?;
             Ok(Outcome::done(

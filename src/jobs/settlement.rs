@@ -31,8 +31,7 @@ impl BackgroundJob for Settlement {
                         &templates,
                         period,
                         true,
-                        now,
-                        &Actor::system(),
+                        Actor::system().at(now),
                     )
                 })
                 .await?;

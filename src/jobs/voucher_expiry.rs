@@ -28,7 +28,7 @@ impl BackgroundJob for VoucherExpiry {
                 cx.now,
             );
             let r = cx
-                .db(move |c| services::expiry::run(c, &templates, &policy, now, &Actor::system()))
+                .db(move |c| services::expiry::run(c, &templates, &policy, Actor::system().at(now)))
                 .await?;
             Ok(Outcome::done(
                 r.expired + r.lapsed_orders.len(),

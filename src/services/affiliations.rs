@@ -12,7 +12,7 @@ use crate::domain::CreditCode;
 use crate::domain::Role;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use chrono::NaiveDateTime;
+use crate::services::Acting;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -50,9 +50,9 @@ pub fn set(
     conn: &mut DbConnection,
     user_id: &UserId,
     input: &Affiliations,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<Affiliations> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let mut codes: Vec<CreditCode> = input
         .credit_codes
@@ -89,8 +89,7 @@ pub fn set(
         repo::set_affiliations(c, user_id, &rows)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::UserAffiliationsSet, user_id)
                 .before(&before)
                 .after(&codes),

@@ -3,7 +3,7 @@
 //! writes, edits, publishes and withdraws them and attaches files (PDF, JPEG or PNG by
 //! content, like evidence), without a deploy; every change is in the audit trail.
 
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::{ArticleFileRow, ArticleRow};
 use crate::db::{self, articles as repo, DbConnection};
 use crate::domain::audit::Fixed;
@@ -13,6 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -98,9 +99,9 @@ fn checked(input: &ArticleInput) -> AppResult<(ArticleKind, [String; 4])> {
 pub fn create(
     conn: &mut DbConnection,
     input: &ArticleInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ArticleView> {
+    let Acting { now, actor } = by;
     let (kind, [title, body, title_en, body_en]) = checked(input)?;
     let row = ArticleRow {
         id: ArticleId::new(),
@@ -116,12 +117,7 @@ pub fn create(
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::insert(c, &row)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::created(Fixed::ArticleCreated, &row),
-        )?;
+        audit::record(c, by, audit::Change::created(Fixed::ArticleCreated, &row))?;
         view(c, row.clone())
     })
 }
@@ -130,9 +126,9 @@ pub fn update(
     conn: &mut DbConnection,
     id: &ArticleId,
     input: &ArticleInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ArticleView> {
+    let now = by.now;
     let (_, [title, body, title_en, body_en]) = checked(input)?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
@@ -140,8 +136,7 @@ pub fn update(
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::ArticleUpdated, id)
                 .before(&before)
                 .after(&after),
@@ -155,9 +150,9 @@ pub fn publish(
     conn: &mut DbConnection,
     id: &ArticleId,
     published: bool,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ArticleView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::set_published(c, id, published.then_some(now), now)?;
@@ -167,7 +162,7 @@ pub fn publish(
         } else {
             Fixed::ArticleWithdrawn
         };
-        audit::record(c, actor, now, audit::Change::moved(action, &before, &after))?;
+        audit::record(c, by, audit::Change::moved(action, &before, &after))?;
         view(c, after)
     })
 }
@@ -179,9 +174,9 @@ pub fn attach(
     id: &ArticleId,
     name: Option<&str>,
     bytes: &[u8],
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ArticleFileRow> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     e.no_format_chars("file", name.unwrap_or(""));
     e.finish()?;
@@ -211,8 +206,7 @@ pub fn attach(
         repo::insert_file(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::ArticleFileAttached, id).after(&row),
         )?;
         Ok(row.clone())

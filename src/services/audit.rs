@@ -1,12 +1,12 @@
 //! Writing and verifying the hash-chained audit trail.
 
-use super::{snapshot, Actor};
+use super::snapshot;
 use crate::db::{self, audit as repo, models as m, DbConnection};
 use crate::domain::audit::{chain_hash, Action, EventContent, GENESIS_HASH};
 use crate::domain::id::UserId;
 use crate::domain::new_id;
 use crate::error::AppResult;
-use chrono::NaiveDateTime;
+use crate::services::Acting;
 use serde::Serialize;
 
 /// One change to an entity: what was done (the action names the entity's kind), to
@@ -103,12 +103,8 @@ audited!(
 );
 
 /// Appends one event inside the caller's transaction.
-pub fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    now: NaiveDateTime,
-    change: Change,
-) -> AppResult<()> {
+pub fn record(conn: &mut DbConnection, by: Acting<'_>, change: Change) -> AppResult<()> {
+    let Acting { now, actor } = by;
     let Change {
         action,
         entity_id,
@@ -131,13 +127,6 @@ pub fn record(
         },
     )?;
     Ok(())
-}
-
-impl super::Acting<'_> {
-    /// Appends the event of `change`, by this actor at this time.
-    pub fn record(self, conn: &mut DbConnection, change: Change) -> AppResult<()> {
-        record(conn, self.actor, self.now, change)
-    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]

@@ -11,6 +11,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -360,8 +361,7 @@ pub fn login(
         };
         audit::record(
             c,
-            &actor,
-            now,
+            actor.at(now),
             audit::Change::new(Fixed::Login, &user.id)
                 .after(&serde_json::json!({"refresh_token_id": token_id})),
         )?;
@@ -394,8 +394,7 @@ pub fn refresh(
                 repo::revoke_family(c, &row.family_id, "reuse_detected", now)?;
                 audit::record(
                     c,
-                    &actor,
-                    now,
+                    actor.at(now),
                     audit::Change::new(Fixed::RefreshReuseDetected, &row.user_id)
                         .after(&serde_json::json!({"family_id": row.family_id})),
                 )?;
@@ -421,8 +420,7 @@ pub fn refresh(
         };
         audit::record(
             c,
-            &actor,
-            now,
+            actor.at(now),
             audit::Change::new(Fixed::TokenRefreshed, &user.id)
                 .after(&serde_json::json!({"retired": row.id, "issued": new_token_id})),
         )?;
@@ -455,9 +453,9 @@ pub fn logout(
     caller: &Caller,
     refresh_token: Option<&str>,
     everywhere: bool,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<SignedOut> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let mut out = SignedOut {
             everywhere,
@@ -480,8 +478,7 @@ pub fn logout(
         let n = out.sessions;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::Logout, &caller.user_id)
                 .after(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
         )?;
@@ -544,9 +541,9 @@ pub fn change_password(
     caller: &Caller,
     current: &str,
     new: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<Tokens> {
+    let now = by.now;
     let user = repo::by_id(conn, &caller.user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     if !cfg.verify_password(&user.password_hash, current) {
         return Err(AppError::of(ErrorCode::CurrentPasswordWrong));
@@ -566,12 +563,7 @@ pub fn change_password(
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::set_password(c, &user.id, &hash, now)?;
         repo::revoke_all_for_user(c, &user.id, "password_changed", now)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::new(Fixed::PasswordChanged, &user.id),
-        )?;
+        audit::record(c, by, audit::Change::new(Fixed::PasswordChanged, &user.id))?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (tokens, _) = issue(c, cfg, &fresh, &new_id(), now)?;
         Ok(tokens)

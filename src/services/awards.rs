@@ -4,7 +4,7 @@
 //! entitlement, through notice, approval and settlement) and the title for the
 //! configured years. The ranking, each score broken down, is published and exportable.
 
-use super::{audit, Actor};
+use super::audit;
 use crate::db::carriers as repo;
 use crate::db::models::{PerformanceEvaluationRow, PerformanceScoreRow, SpaceRow};
 use crate::db::{self, DbConnection};
@@ -122,9 +122,9 @@ pub fn evaluate(
     conn: &mut DbConnection,
     policy: &Policy,
     year: i32,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<EvaluationView> {
+    let Acting { now, actor } = by;
     let rules = rules_of(policy)?;
     let today = crate::domain::china_time(now).date();
     if year < 2000 || year >= today.year() {
@@ -211,7 +211,7 @@ pub fn evaluate(
             })
             .collect::<AppResult<_>>()?;
         repo::insert_evaluation(c, &ev, &rows)?;
-        audit::record(c, actor, now, audit::Change::new(Fixed::PerformanceEvaluated, &ev.id).after(&serde_json::json!({
+        audit::record(c, by, audit::Change::new(Fixed::PerformanceEvaluated, &ev.id).after(&serde_json::json!({
                     "year": year,
                     "spaces": ev.space_count,
                     "awarded": ev.awarded_count,
@@ -234,7 +234,7 @@ pub fn evaluate(
                 &ev.id,
                 year,
                 &awarded,
-                Acting { now, actor },
+                actor.at(now),
             )?
         } else {
             Vec::new()

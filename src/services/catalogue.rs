@@ -1,7 +1,7 @@
 //! The service catalogue: listed providers publish service items in the categories they
 //! are listed for; anyone may browse what listed providers offer.
 
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
 use crate::domain::audit::Fixed;
@@ -11,6 +11,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -149,9 +150,9 @@ pub fn create(
     policy: &Policy,
     provider_id: &ProviderId,
     input: &ServiceItemInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ServiceItemView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let (p, cats) = listed_provider(c, provider_id)?;
         let v = clean(policy, &cats, input)?;
@@ -170,8 +171,7 @@ pub fn create(
         repo::insert(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::created(Fixed::ServiceItemCreated, &row),
         )?;
         Ok(view(policy, row, p.name))
@@ -185,9 +185,9 @@ pub fn update(
     provider_id: &ProviderId,
     item_id: &ServiceItemId,
     input: &ServiceItemInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ServiceItemView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, item_id)?
             .filter(|r| r.provider_id == *provider_id)
@@ -207,8 +207,7 @@ pub fn update(
         repo::update(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::ServiceItemUpdated, item_id)
                 .before(&before)
                 .after(&after),

@@ -17,6 +17,7 @@ use crate::domain::{new_id, PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message, Templates};
+use crate::services::Acting;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -155,9 +156,9 @@ pub fn apply(
     policy: &Policy,
     space_id: &SpaceId,
     input: &ApplicationInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
+    let Acting { now, actor } = by;
     let cert = &policy.certification;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
@@ -183,7 +184,7 @@ pub fn apply(
     e.finish()?;
     let evaluation = evaluate(cert, scheme, &figures, today);
     let result = db::write_tx(conn, |c| -> AppResult<_> {
-        expire_lapsed(c, now, actor)?;
+        expire_lapsed(c, by)?;
         let space = space_of(c, space_id)?;
         if space.contact_verified_at.is_none() {
             return Err(AppError::of(ErrorCode::ContactNotVerifiedForCertification)
@@ -221,8 +222,7 @@ pub fn apply(
         repo::insert_application(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::created(Fixed::CertificationApplied, &row),
         )?;
         ApplicationView::from_row(row, &space)
@@ -282,9 +282,9 @@ pub fn withdraw(
     conn: &mut DbConnection,
     space_id: &SpaceId,
     id: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::application_for_update(c, id)?
             .filter(|a| a.space_id == *space_id)
@@ -300,8 +300,7 @@ pub fn withdraw(
         repo::update_application(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::CertificationWithdrawn, id)
                 .before(&before)
                 .after(&after),
@@ -404,9 +403,9 @@ pub fn decide(
     templates: &Templates,
     id: &str,
     input: &CertificationDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<Decided> {
+    let Acting { now, actor } = by;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
@@ -423,7 +422,7 @@ pub fn decide(
         if before.status != ApplicationStatus::Submitted {
             return Err(not_open());
         }
-        expire_lapsed(c, now, actor)?;
+        expire_lapsed(c, by)?;
         let space = space_of(c, &before.space_id)?;
         super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
         let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
@@ -481,8 +480,7 @@ pub fn decide(
                 repo::insert_certification(c, &row)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::created(Fixed::CertificationGranted, &row),
                 )?;
                 certification = Some(row);
@@ -491,8 +489,7 @@ pub fn decide(
         repo::update_application(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::moved(Action::CertificationDecided(after.status), &before, &after),
         )?;
         let email = CertificationDecided {
@@ -535,9 +532,9 @@ pub fn revoke(
     templates: &Templates,
     id: &str,
     input: &RevocationInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<CertificationView> {
+    let Acting { now, actor } = by;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
@@ -574,8 +571,7 @@ pub fn revoke(
         repo::update_certification(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::CertificationRevoked, id)
                 .before(&before)
                 .after(&after),
@@ -662,7 +658,8 @@ pub fn public_certifications(
 /// Marks the certifications whose validity has ended as expired (their benefits
 /// already stop by `valid_until`; this frees the space to apply again). Called in the
 /// transaction of whatever looks at certifications in force.
-pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) -> AppResult<usize> {
+pub fn expire_lapsed(c: &mut DbConnection, by: Acting<'_>) -> AppResult<usize> {
+    let now = by.now;
     let today = crate::domain::china_time(now).date();
     let lapsed = repo::lapsed(c, today)?;
     for before in &lapsed {
@@ -674,8 +671,7 @@ pub fn expire_lapsed(c: &mut DbConnection, now: NaiveDateTime, actor: &Actor) ->
         repo::update_certification(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::moved(Fixed::CertificationExpired, before, &after),
         )?;
     }

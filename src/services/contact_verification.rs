@@ -16,6 +16,7 @@ use crate::domain::{new_id, PartyKind};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message, Templates};
+use crate::services::Acting;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
@@ -65,9 +66,9 @@ pub fn send(
     user: &UserRow,
     party_name: &str,
     email: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<String> {
+    let now = by.now;
     repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
     let token = new_refresh_secret();
     let row = EmailTokenRow {
@@ -93,8 +94,7 @@ pub fn send(
     super::outbox::enqueue(c, links.templates, vec![message.to(email, party_name)], now)?;
     audit::record(
         c,
-        actor,
-        now,
+        by,
         audit::Change::new(Fixed::VerificationSent, &user.id).after(
             &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
         ),
@@ -126,9 +126,9 @@ pub fn resend(
     conn: &mut DbConnection,
     links: Links<'_>,
     user_id: &UserId,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ContactState> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<ContactState> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (kind, id) = party_of(&user)?;
@@ -144,7 +144,7 @@ pub fn resend(
                 .arg("per_account_per_hour", PER_ACCOUNT_PER_HOUR)
                 .with_retry_after(3600));
         }
-        send(c, links, &user, &name, &email, now, actor)?;
+        send(c, links, &user, &name, &email, by)?;
         Ok(ContactState {
             party_kind: kind.as_str().to_string(),
             party_name: name,
@@ -201,8 +201,7 @@ pub fn verify(
         };
         audit::record(
             c,
-            &actor,
-            now,
+            actor.at(now),
             audit::Change::new(Action::ContactVerified(kind), &id)
                 .after(&serde_json::json!({"email": email, "link": row.id})),
         )?;

@@ -113,8 +113,7 @@ impl Seed<'_> {
                     email: Some(format!("{u}@hgz.example.cn")),
                     role,
                 },
-                self.earlier,
-                &self.sys,
+                self.sys.at(self.earlier),
             )?;
             if role == Role::Reviewer {
                 reviewer_id = Some(v.id.clone());
@@ -246,8 +245,7 @@ impl Seed<'_> {
                             decision: Decision::Reject,
                             reason: Some("企业规模超出中小微企业范围".into()),
                         },
-                        self.earlier + Duration::hours(2),
-                        reviewer,
+                        reviewer.at(self.earlier + Duration::hours(2)),
                     )?;
                 }
                 _ => {
@@ -259,8 +257,7 @@ impl Seed<'_> {
                             decision: Decision::Approve,
                             reason: None,
                         },
-                        self.earlier + Duration::hours(2),
-                        reviewer,
+                        reviewer.at(self.earlier + Duration::hours(2)),
                     )?;
                 }
             }
@@ -305,8 +302,7 @@ impl Seed<'_> {
                     bank_account_name: Some(format!("{name}运营管理有限公司")),
                     bank_account_no: Some(format!("10235{:010}", 1_000 + i)),
                 },
-                self.earlier,
-                &self.sys,
+                self.sys.at(self.earlier),
                 FieldErrors::new(),
             )?;
             contact_verification::verify(conn, &reg.verification_token, self.earlier, None)?;
@@ -373,8 +369,7 @@ impl Seed<'_> {
                         action: ListingAction::StartNotice,
                         reason: None,
                     },
-                    applied_at + Duration::hours(1),
-                    reviewer,
+                    reviewer.at(applied_at + Duration::hours(1)),
                 )?;
             }
             self.out.push(DemoSignIn {
@@ -383,7 +378,7 @@ impl Seed<'_> {
                 who: name,
             });
         }
-        providers::conclude_notices(conn, self.templates, self.now, &self.sys)?;
+        providers::conclude_notices(conn, self.templates, self.sys.at(self.now))?;
 
         Ok(())
     }
@@ -415,10 +410,9 @@ impl Seed<'_> {
                     title_en: title_en.into(),
                     body_en: body_en.into(),
                 },
-                self.earlier,
-                admin,
+                admin.at(self.earlier),
             )?;
-            super::articles::publish(conn, &a.id, true, self.earlier, admin)?;
+            super::articles::publish(conn, &a.id, true, admin.at(self.earlier))?;
         }
         Ok(())
     }
@@ -434,8 +428,7 @@ impl Seed<'_> {
                 name: "合肥高新区合创券（2026年度）".into(),
                 ..Default::default()
             },
-            self.earlier,
-            admin,
+            admin.at(self.earlier),
         )?;
         let programme = ProgrammeId::stored(programme.id);
         let batch = |conn: &mut DbConnection,
@@ -453,7 +446,7 @@ impl Seed<'_> {
                 allocation_mode: lottery.then_some(AllocationMode::Lottery),
                 publish: true,
             };
-            let b = vouchers::create_batch(conn, &programme, &input, self.earlier, admin)?;
+            let b = vouchers::create_batch(conn, &programme, &input, admin.at(self.earlier))?;
             Ok::<_, AppError>(BatchId::stored(b.id))
         };
         let tomorrow_9 = (self.now + Duration::hours(8))
@@ -537,8 +530,7 @@ impl Seed<'_> {
                 batch,
                 &r.firm_id,
                 &lottery::EntryInput::default(),
-                self.now,
-                &firm,
+                firm.at(self.now),
             ) {
                 Ok(_) => {}
                 // Firms still waiting for onboarding cannot register.

@@ -266,8 +266,7 @@ pub fn upload(
         repo::insert(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Action::DocumentUploaded(party), party_id).after(&row),
         )
     })?;

@@ -97,8 +97,7 @@ pub fn add(
         repo::insert_evidence(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::OrderEvidenceAdded, order_id).after(&row),
         )?;
         Ok(())

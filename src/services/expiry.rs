@@ -5,8 +5,8 @@
 //! accepted ones not delivered when the grace period ends, lapse and release their
 //! hold to the programme.
 
+use super::audit;
 use super::orders::{self, Ctx};
-use super::{audit, Actor};
 use crate::db::{self, ledger, orders as repo, vouchers, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::ledger::{Account, Transaction};
@@ -14,7 +14,8 @@ use crate::domain::voucher::VoucherStatus;
 use crate::domain::{Fen, Policy};
 use crate::error::AppResult;
 use crate::notify::Templates;
-use chrono::{Duration, NaiveDateTime};
+use crate::services::Acting;
+use chrono::Duration;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -34,9 +35,9 @@ pub fn run(
     conn: &mut DbConnection,
     templates: &Templates,
     policy: &Policy,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ExpiryReport> {
+    let Acting { now, actor } = by;
     let mut report = ExpiryReport::default();
     loop {
         let due = repo::expired_active(conn, now, 500)?;
@@ -66,8 +67,7 @@ pub fn run(
                 let after = vouchers::voucher(c, id)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::new(Fixed::VoucherExpired, id)
                         .before(&before)
                         .after_opt(after.as_ref()),

@@ -6,7 +6,7 @@ use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
 use super::Acting;
-use super::{audit, Actor, Decision, Page, Paged};
+use super::{audit, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
 use crate::domain::audit::{Action, Fixed};
@@ -320,7 +320,7 @@ pub fn register(
     by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<FirmView>> {
-    let Acting { now, actor } = by;
+    let now = by.now;
     let mut errors = prior;
     let username = check_username(&mut errors, "username", &input.username);
     check_password(&mut errors, "password", &username, &input.password);
@@ -383,8 +383,7 @@ pub fn register(
             email,
         },
         |c| Ok(repo::insert_firm(c, &row)?),
-        now,
-        actor,
+        by,
     )?;
     Ok(Registered {
         user_id: user.id,
@@ -485,8 +484,7 @@ pub fn update_profile(
         repo::update_firm(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::FirmProfileUpdated, firm_id)
                 .before(&before)
                 .after(&after),
@@ -495,15 +493,7 @@ pub fn update_profile(
             let user = user_repo::by_opt_id(c, actor.user_id.as_ref())?
                 .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
             if let Some(user) = user {
-                verification::send(
-                    c,
-                    links,
-                    &user,
-                    &after.name,
-                    &after.contact_email,
-                    now,
-                    actor,
-                )?;
+                verification::send(c, links, &user, &after.name, &after.contact_email, by)?;
             }
         }
         Ok(after)
@@ -525,9 +515,9 @@ pub fn decide_onboarding(
     templates: &Templates,
     firm_id: &FirmId,
     input: &OnboardingDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<FirmView> {
+    let Acting { now, actor } = by;
     let mut errors = FieldErrors::new();
     let reason = errors.opt_text("reason", input.reason.as_deref(), 1000);
     if input.decision == Decision::Reject && reason.is_none() {
@@ -569,7 +559,7 @@ pub fn decide_onboarding(
         } else {
             Fixed::FirmOnboardingRejected
         };
-        audit::record(c, actor, now, audit::Change::moved(action, &before, &after))?;
+        audit::record(c, by, audit::Change::moved(action, &before, &after))?;
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
             credit_code: after.credit_code.to_string(),
@@ -588,9 +578,9 @@ pub fn set_qualifications(
     conn: &mut DbConnection,
     firm_id: &FirmId,
     q: &Qualifications,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<FirmView> {
+    let now = by.now;
     let space = match q
         .recommended_by_space_id
         .as_deref()
@@ -619,8 +609,7 @@ pub fn set_qualifications(
         repo::update_firm(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::FirmQualificationsSet, firm_id)
                 .before(&before)
                 .after(&after),

@@ -2,7 +2,7 @@
 //! how long it may stay, and its graduation. The register feeds the figures of
 //! certification applications and yearly statistics.
 
-use super::{audit, Actor};
+use super::audit;
 use crate::db::carriers as repo;
 use crate::db::models::IncubateeRow;
 use crate::db::{self, parties, DbConnection};
@@ -15,6 +15,7 @@ use crate::domain::Fen;
 use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -112,9 +113,9 @@ pub fn register(
     policy: &Policy,
     space_id: &SpaceId,
     input: &IncubateeInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
+    let now = by.now;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let name = e.text("firm_name", &input.firm_name, 200);
@@ -194,8 +195,7 @@ pub fn register(
         repo::insert_incubatee(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::created(Fixed::IncubateeRegistered, &row),
         )?;
         Ok(view(row, today))
@@ -220,10 +220,10 @@ fn end(
     space_id: &SpaceId,
     id: &str,
     how: End,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
     check: impl Fn(&IncubateeRow) -> AppResult<()>,
 ) -> AppResult<IncubateeView> {
+    let now = by.now;
     let today = crate::domain::china_time(now).date();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::incubatee_for_update(c, id)?
@@ -267,8 +267,7 @@ fn end(
         repo::update_incubatee(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(action, id).before(&before).after(&after),
         )?;
         Ok(view(after, today))
@@ -283,9 +282,9 @@ pub fn graduate(
     space_id: &SpaceId,
     id: &str,
     input: &GraduationInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
+    let now = by.now;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("graduated_on", &input.graduated_on, today);
@@ -306,7 +305,7 @@ pub fn graduate(
     };
     e.finish()?;
     let how = End::Graduated(on.unwrap_or(today), input.condition);
-    end(conn, space_id, id, how, now, actor, |row| {
+    end(conn, space_id, id, how, by, |row| {
         let rules = policy
             .certification
             .scheme(&row.scheme)
@@ -333,9 +332,9 @@ pub fn depart(
     space_id: &SpaceId,
     id: &str,
     input: &DepartureInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
+    let now = by.now;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("left_on", &input.left_on, today);
@@ -346,8 +345,7 @@ pub fn depart(
         space_id,
         id,
         End::Left(on.unwrap_or(today), reason),
-        now,
-        actor,
+        by,
         |_| Ok(()),
     )
 }

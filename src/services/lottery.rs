@@ -21,6 +21,7 @@ use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -153,9 +154,9 @@ pub fn enter(
     batch_id: &BatchId,
     firm_id: &FirmId,
     input: &EntryInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<(EntryView, bool)> {
+    let Acting { now, actor } = by;
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         registration_open(&batch, &lottery, now)?;
@@ -172,8 +173,7 @@ pub fn enter(
                 let after = repo::entry(c, batch_id, firm_id)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::new(Fixed::LotteryEntryChanged, batch_id)
                         .before(&before)
                         .after_opt(after.as_ref()),
@@ -197,8 +197,7 @@ pub fn enter(
                 repo::insert_entry(c, &row)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::new(Fixed::LotteryEntered, batch_id).after(&row),
                 )?;
                 true
@@ -215,9 +214,9 @@ pub fn withdraw(
     conn: &mut DbConnection,
     batch_id: &BatchId,
     firm_id: &FirmId,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<()> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         registration_open(&batch, &lottery, now)?;
@@ -226,8 +225,7 @@ pub fn withdraw(
         repo::delete_entry(c, batch_id, firm_id)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::LotteryWithdrawn, batch_id).before(&before),
         )
     })
@@ -305,9 +303,9 @@ pub fn draw(
     conn: &mut DbConnection,
     templates: &Templates,
     batch_id: &BatchId,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<LotteryView> {
+    let Acting { now, actor } = by;
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         if lottery.drawn_at.is_some() {
@@ -368,8 +366,7 @@ pub fn draw(
         }
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::LotteryDrawn, batch_id).after(&serde_json::json!({
                 "seed": lottery.seed,
                 "seed_hash": lottery.seed_hash,
@@ -392,7 +389,7 @@ pub fn draw_due(
 ) -> AppResult<Vec<BatchId>> {
     let mut drawn = Vec::new();
     for id in repo::due(conn, now)? {
-        match draw(conn, templates, &id, now, &Actor::system()) {
+        match draw(conn, templates, &id, Actor::system().at(now)) {
             Ok(_) => drawn.push(id),
             Err(e) if e.code.is(ErrorCode::LotteryAlreadyDrawn) => {}
             Err(e) => tracing::warn!(batch = %id, error = %e, "lottery draw failed"),

@@ -109,6 +109,11 @@ impl Actor {
         }
     }
 
+    /// This actor acting at `now`.
+    pub fn at(&self, now: NaiveDateTime) -> Acting<'_> {
+        Acting { now, actor: self }
+    }
+
     /// The party this actor acts for, if it is of `kind`.
     pub fn party_of(&self, kind: PartyKind) -> Option<&str> {
         (self.party_kind == Some(kind))

@@ -251,8 +251,7 @@ pub(super) fn file<N: Notice>(
         N::insert_objection(c, &row)?;
         audit::record(
             c,
-            by.actor,
-            by.now,
+            by,
             audit::Change::new(Action::ObjectionFiled(N::NOTICE), row.id()).after(&row),
         )?;
         Ok(())
@@ -287,8 +286,7 @@ pub(super) fn resolve<N: Notice>(
         N::update_objection(c, &after)?;
         audit::record(
             c,
-            by.actor,
-            by.now,
+            by,
             audit::Change::new(Action::ObjectionResolved(N::NOTICE, status), objection_id)
                 .before(&before)
                 .after(&after),

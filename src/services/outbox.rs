@@ -1,7 +1,7 @@
 //! The email outbox: written by use cases in their own transaction, sent by the
 //! `outbox_dispatch` job, watched and retried by administrators.
 
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
 use crate::domain::audit::Fixed;
@@ -10,6 +10,7 @@ use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Email, Templates};
+use crate::services::Acting;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
@@ -222,12 +223,8 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<OutboxView> {
 }
 
 /// Puts a failed email back in the queue (due now, attempts counted afresh).
-pub fn retry(
-    conn: &mut DbConnection,
-    id: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
-) -> AppResult<OutboxView> {
+pub fn retry(conn: &mut DbConnection, id: &str, by: Acting<'_>) -> AppResult<OutboxView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         if !repo::requeue_failed(c, id, now)? {
@@ -236,8 +233,7 @@ pub fn retry(
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::OutboxRetried, id)
                 .before(&Status::of(&before))
                 .after(&Status::of(&after)),

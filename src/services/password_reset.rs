@@ -88,8 +88,7 @@ fn send(
     )?;
     audit::record(
         c,
-        actor,
-        now,
+        actor.at(now),
         audit::Change::new(Fixed::PasswordResetSent, &user.id)
             .after(&serde_json::json!({"link": row.id, "expires_at": row.expires_at})),
     )
@@ -103,9 +102,9 @@ pub fn request(
     base: &LinkBase<'_>,
     who: &str,
     addr: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<()> {
+    let Acting { now, actor } = by;
     let who = who.trim();
     let mut errors = FieldErrors::new();
     if who.is_empty() || who.chars().count() > 254 || who.chars().any(char::is_control) {
@@ -143,7 +142,7 @@ pub fn request(
                     addr,
                     by: None,
                 },
-                Acting { now, actor },
+                actor.at(now),
             )?;
             sent = true;
         }
@@ -246,8 +245,7 @@ pub fn complete(
         };
         audit::record(
             c,
-            &actor,
-            now,
+            actor.at(now),
             audit::Change::new(Fixed::PasswordReset, &user.id)
                 .after(&serde_json::json!({"link": row.id})),
         )?;
@@ -261,9 +259,9 @@ pub fn send_by_admin(
     templates: &Templates,
     base: &LinkBase<'_>,
     user_id: &UserId,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<()> {
+    let Acting { now, actor } = by;
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let Some(email) = user.email.clone().filter(|e| !e.is_empty()) else {
@@ -282,19 +280,15 @@ pub fn send_by_admin(
                 addr: "admin",
                 by: actor.user_id.as_ref(),
             },
-            Acting { now, actor },
+            actor.at(now),
         )
     })
 }
 
 /// An administrator lifts the sign-in lock on `user_id`: failures before now stop
 /// counting.
-pub fn unlock(
-    conn: &mut DbConnection,
-    user_id: &UserId,
-    now: NaiveDateTime,
-    actor: &Actor,
-) -> AppResult<()> {
+pub fn unlock(conn: &mut DbConnection, user_id: &UserId, by: Acting<'_>) -> AppResult<()> {
+    let Acting { now, actor } = by;
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         repo::insert_unlock(
@@ -307,11 +301,6 @@ pub fn unlock(
                 reason: "administrator".into(),
             },
         )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::new(Fixed::AccountUnlocked, &user.id),
-        )
+        audit::record(c, by, audit::Change::new(Fixed::AccountUnlocked, &user.id))
     })
 }

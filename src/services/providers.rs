@@ -6,7 +6,7 @@ use super::contact_verification::{self as verification, Links};
 pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::registration::{self, NewAccount, NewParty, Registered};
 use super::Acting;
-use super::{audit, objections, Actor, Page, Paged};
+use super::{audit, objections, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::{Action, NoticeOf};
@@ -173,7 +173,7 @@ pub fn apply(
     by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<ProviderView>> {
-    let Acting { now, actor } = by;
+    let now = by.now;
     let mut e = prior;
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -259,8 +259,7 @@ pub fn apply(
             email,
         },
         |c| Ok(repo::insert_provider(c, &row, &categories)?),
-        now,
-        actor,
+        by,
     )?;
     Ok(Registered {
         user_id: user.id,
@@ -350,9 +349,9 @@ pub fn decide_listing(
     policy: &Policy,
     provider_id: &ProviderId,
     input: &ListingDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ProviderView> {
+    let Acting { now, actor } = by;
     use ListingAction as A;
     let mut e = FieldErrors::new();
     let reason = e.opt_text("reason", input.reason.as_deref(), 1000);
@@ -403,7 +402,7 @@ pub fn decide_listing(
         moved(
             c,
             templates,
-            Acting { now, actor },
+            actor.at(now),
             Action::ListingMoved(target),
             &before,
             &after,
@@ -417,10 +416,10 @@ pub fn file_objection(
     conn: &mut DbConnection,
     provider_id: &ProviderId,
     input: &ObjectionInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ObjectionView> {
-    objections::file::<Listing>(conn, provider_id, input, Acting { now, actor }).map(Into::into)
+    let Acting { now, actor } = by;
+    objections::file::<Listing>(conn, provider_id, input, actor.at(now)).map(Into::into)
 }
 
 pub fn objections(
@@ -437,10 +436,10 @@ pub fn resolve_objection(
     templates: &Templates,
     objection_id: &str,
     input: &ObjectionResolution,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ObjectionView> {
-    let by = Acting { now, actor };
+    let Acting { now, actor } = by;
+    let by = actor.at(now);
     objections::resolve::<Listing>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
@@ -455,10 +454,10 @@ pub struct ConcludeReport {
 pub fn conclude_notices(
     conn: &mut DbConnection,
     templates: &Templates,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ConcludeReport> {
-    let done = objections::conclude::<Listing>(conn, templates, Acting { now, actor })?;
+    let Acting { now, actor } = by;
+    let done = objections::conclude::<Listing>(conn, templates, actor.at(now))?;
     Ok(ConcludeReport {
         listed: done.went_on,
         awaiting_objections: done.awaiting_objections,
@@ -567,12 +566,7 @@ fn moved(
     after: &ProviderRow,
 ) -> AppResult<()> {
     repo::update_provider(c, after)?;
-    audit::record(
-        c,
-        by.actor,
-        by.now,
-        audit::Change::moved(action, before, after),
-    )?;
+    audit::record(c, by, audit::Change::moved(action, before, after))?;
     super::outbox::enqueue(c, templates, vec![listing_email(after, by.now)], by.now)?;
     Ok(())
 }

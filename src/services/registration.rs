@@ -4,7 +4,7 @@
 //! link that verifies the contact address.
 
 use super::contact_verification::{self as verification, Links};
-use super::{audit, Actor};
+use super::{audit, Acting};
 use crate::db::models::UserRow;
 use crate::db::{self, parties, users, DbConnection};
 use crate::domain::audit::Fixed;
@@ -13,7 +13,6 @@ use crate::domain::CreditCode;
 use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use chrono::NaiveDateTime;
 use serde::Serialize;
 
 /// What a registration answers: the new account and the party as its kind shows it.
@@ -56,9 +55,9 @@ pub(super) fn register(
     party: NewParty<'_>,
     account: NewAccount,
     insert: impl FnOnce(&mut DbConnection) -> AppResult<()>,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<(UserRow, String)> {
+    let now = by.now;
     let user = UserRow::new_account(
         account.username,
         account.password_hash,
@@ -77,14 +76,13 @@ pub(super) fn register(
         }
         insert(c)?;
         users::insert(c, &user)?;
-        audit::record(c, actor, now, party.audited)?;
+        audit::record(c, by, party.audited)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::UserCreated, &user.id).after(&user.audit()),
         )?;
-        verification::send(c, links, &user, party.name, party.contact_email, now, actor)
+        verification::send(c, links, &user, party.name, party.contact_email, by)
     })?;
     Ok((user, token))
 }

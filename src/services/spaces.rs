@@ -3,7 +3,7 @@
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::Links;
 use super::registration::{self, NewAccount, NewParty, Registered};
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::SpaceRow;
 use crate::db::{parties as repo, DbConnection};
 use crate::domain::audit::Action;
@@ -12,6 +12,7 @@ use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Role};
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -103,10 +104,10 @@ pub fn register(
     auth: &AuthConfig,
     links: Links<'_>,
     input: &SpaceRegistration,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<SpaceView>> {
+    let now = by.now;
     let mut e = prior;
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -165,8 +166,7 @@ pub fn register(
             email,
         },
         |c| Ok(repo::insert_space(c, &row)?),
-        now,
-        actor,
+        by,
     )?;
     Ok(Registered {
         user_id: user.id,

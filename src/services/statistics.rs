@@ -1,7 +1,7 @@
 //! Yearly statistics (火炬统计) of certified carriers: filings, the deadline, and who is
 //! missing.
 
-use super::{audit, Actor};
+use super::audit;
 use crate::db::carriers as repo;
 use crate::db::models::StatisticsFilingRow;
 use crate::db::{self, DbConnection};
@@ -13,6 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,9 +68,9 @@ pub fn file(
     policy: &Policy,
     space_id: &SpaceId,
     input: &FilingInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<FilingView> {
+    let Acting { now, actor } = by;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     if input.year >= today.year() || input.year < 2000 {
@@ -108,8 +109,7 @@ pub fn file(
                 repo::update_filing(c, &after)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::moved(Fixed::StatisticsCorrected, &before, &after),
                 )?;
                 after
@@ -126,12 +126,7 @@ pub fn file(
                     updated_at: now,
                 };
                 repo::insert_filing(c, &row)?;
-                audit::record(
-                    c,
-                    actor,
-                    now,
-                    audit::Change::created(Fixed::StatisticsFiled, &row),
-                )?;
+                audit::record(c, by, audit::Change::created(Fixed::StatisticsFiled, &row))?;
                 row
             }
         };

@@ -3,7 +3,7 @@
 
 use super::auth::{check_password, check_username, AuthConfig};
 use super::registration::username_taken;
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
@@ -12,6 +12,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -63,11 +64,8 @@ impl UserView {
 }
 
 /// The zone authority staff belong to; created on first use.
-pub fn ensure_authority(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-) -> AppResult<AuthorityRow> {
+pub fn ensure_authority(conn: &mut DbConnection, by: Acting<'_>) -> AppResult<AuthorityRow> {
+    let now = by.now;
     if let Some(a) = parties::first_authority(conn)? {
         return Ok(a);
     }
@@ -80,8 +78,7 @@ pub fn ensure_authority(
     parties::insert_authority(conn, &row)?;
     audit::record(
         conn,
-        actor,
-        now,
+        by,
         audit::Change::created(Fixed::AuthorityCreated, &row),
     )?;
     Ok(row)
@@ -91,9 +88,9 @@ pub fn create_staff(
     conn: &mut DbConnection,
     auth: &AuthConfig,
     input: &NewStaffUser,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<UserView> {
+    let now = by.now;
     let mut e = FieldErrors::new();
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -113,7 +110,7 @@ pub fn create_staff(
         if repo::username_taken(c, &username)? {
             return Err(username_taken());
         }
-        let authority = ensure_authority(c, now, actor)?;
+        let authority = ensure_authority(c, by)?;
         let row = UserRow::new_account(
             username.clone(),
             hash.clone(),
@@ -126,8 +123,7 @@ pub fn create_staff(
         repo::insert(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::UserCreated, &row.id).after(&row.audit()),
         )?;
         Ok(row)
@@ -157,9 +153,9 @@ pub fn set_disabled(
     conn: &mut DbConnection,
     id: &UserId,
     disabled: bool,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<UserView> {
+    let Acting { now, actor } = by;
     if disabled && actor.user_id.as_ref() == Some(id) {
         return Err(AppError::of(ErrorCode::CannotDisableSelf));
     }
@@ -177,8 +173,7 @@ pub fn set_disabled(
         };
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(action, id)
                 .before(&before.audit())
                 .after(&after.audit()),

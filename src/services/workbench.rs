@@ -6,7 +6,7 @@
 use super::certification::{self as certs, Viewer};
 use super::orders::{self, OrderView, Party};
 use super::vouchers::BatchView;
-use super::{Actor, Page};
+use super::Page;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{FirmId, ProviderId, SpaceId};
@@ -17,6 +17,7 @@ use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::PartyKind;
 use crate::domain::{Policy, Role};
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::{Datelike, NaiveDateTime};
 use serde::Serialize;
 
@@ -130,12 +131,8 @@ fn orders_in(
 }
 
 /// The work waiting for `actor` and where their party stands, as of `now`.
-pub fn of(
-    conn: &mut DbConnection,
-    policy: &Policy,
-    actor: &Actor,
-    now: NaiveDateTime,
-) -> AppResult<Workbench> {
+pub fn of(conn: &mut DbConnection, policy: &Policy, by: Acting<'_>) -> AppResult<Workbench> {
+    let Acting { now, actor } = by;
     let role = actor.role_kind.ok_or_else(AppError::forbidden)?;
     db::read_tx(conn, |c| {
         let mut todo = Vec::new();

@@ -82,7 +82,7 @@ async fn create(
             &req,
             &p,
             |p| p.input_all::<ArticleInput>(&NONE),
-            |c, i, a| articles::create(c, &i, a.now, &a.actor),
+            |c, i, a| articles::create(c, &i, a.actor.at(a.now)),
         )
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "created"));
@@ -146,7 +146,7 @@ async fn update(
             &req,
             &p,
             |p| p.input_all::<ArticleInput>(&NONE),
-            move |c, i, a| articles::update(c, &aid, &i, a.now, &a.actor),
+            move |c, i, a| articles::update(c, &aid, &i, a.actor.at(a.now)),
         )
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "saved"));
@@ -180,7 +180,7 @@ async fn publish(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| articles::publish(c, &aid, published, a.now, &a.actor),
+            move |c, _, a| articles::publish(c, &aid, published, a.actor.at(a.now)),
         )
         .await
         .map(|a| {
@@ -224,8 +224,7 @@ async fn attach(
                     &aid,
                     Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
                     &bytes,
-                    now,
-                    &actor,
+                    actor.at(now),
                 )
             })
             .await

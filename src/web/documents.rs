@@ -11,7 +11,6 @@ use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
 use crate::http::{db, path_id, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
-use crate::services::Acting;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -122,15 +121,7 @@ async fn upload(
             let input = input_of(&p, &name);
             let (files, now, actor) = (state.files.clone(), state.clock.now(), d.actor());
             db(&state, move |c| {
-                svc::upload(
-                    c,
-                    &files,
-                    kind,
-                    &id,
-                    &input,
-                    &bytes,
-                    Acting { now, actor: &actor },
-                )
+                svc::upload(c, &files, kind, &id, &input, &bytes, actor.at(now))
             })
             .await
         }

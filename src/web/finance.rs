@@ -125,7 +125,7 @@ async fn prepare(
             &req,
             &p,
             |p| svc::parse_period(p.get("period").trim()),
-            |c, period, a| svc::prepare(c, &a.mail, period, false, a.now, &a.actor),
+            |c, period, a| svc::prepare(c, &a.mail, period, false, a.actor.at(a.now)),
         )
         .await
         .map(|out| {
@@ -223,7 +223,7 @@ async fn decide(
             &req,
             &p,
             |p| p.input_all::<RunDecision>(&Shape::TEXT),
-            move |c, i, a| svc::decide(c, &rid, &i, a.now, &a.actor),
+            move |c, i, a| svc::decide(c, &rid, &i, a.actor.at(a.now)),
         )
         .await
         .map(|v| {
@@ -264,7 +264,7 @@ async fn bank_file(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| svc::export(c, &rid, format, a.now, &a.actor),
+            move |c, _, a| svc::export(c, &rid, format, a.actor.at(a.now)),
         )
         .await
     {
@@ -295,7 +295,7 @@ async fn record(
             &req,
             &p,
             |p| p.input_all::<PayoutResult>(&Shape::TEXT),
-            move |c, i, a| svc::record(c, &a.mail, &pid, &i, a.now, &a.actor),
+            move |c, i, a| svc::record(c, &a.mail, &pid, &i, a.actor.at(a.now)),
         )
         .await
         .map(|_| (format!("/finance/runs/{run_id}"), "recorded"));
@@ -338,7 +338,7 @@ async fn import(
         Err(e) => Err(e),
         Ok(()) => {
             db(&state, move |c| {
-                svc::import(c, &mail, &rid, &file, now, &actor)
+                svc::import(c, &mail, &rid, &file, actor.at(now))
             })
             .await
         }

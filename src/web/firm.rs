@@ -174,10 +174,16 @@ async fn lottery_entry(
             },
             move |c, input, a| {
                 if action == "register" {
-                    crate::services::lottery::enter(c, &id, &a.party_as(), &input, a.now, &a.actor)
-                        .map(|_| "entered")
+                    crate::services::lottery::enter(
+                        c,
+                        &id,
+                        &a.party_as(),
+                        &input,
+                        a.actor.at(a.now),
+                    )
+                    .map(|_| "entered")
                 } else {
-                    crate::services::lottery::withdraw(c, &id, &a.party_as(), a.now, &a.actor)
+                    crate::services::lottery::withdraw(c, &id, &a.party_as(), a.actor.at(a.now))
                         .map(|_| "withdrawn")
                 }
             },

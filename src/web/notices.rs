@@ -271,9 +271,9 @@ async fn object(
     let filed = db(&state, move |c| match kind {
         Kind::Provider => {
             let key = crate::domain::id::ProviderId::stored(key);
-            svc::file_objection(c, &key, &input, now, &actor).map(|_| ())
+            svc::file_objection(c, &key, &input, actor.at(now)).map(|_| ())
         }
-        Kind::Redemption => redemptions::file_objection(c, &key, &input, now, &actor).map(|_| ()),
+        Kind::Redemption => redemptions::file_objection(c, &key, &input, actor.at(now)).map(|_| ()),
     })
     .await;
     match filed {

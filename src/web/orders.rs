@@ -14,7 +14,6 @@ use crate::http::{db, typed_id, State};
 use crate::services::orders::{
     self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
-use crate::services::Acting;
 use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
@@ -271,7 +270,7 @@ async fn place_order(
         }
         Ok((input, _)) if confirm => {
             db(&state, move |c| {
-                svc::request(c, &mail, &policy, &firm, &input, now, &actor).map(Ok)
+                svc::request(c, &mail, &policy, &firm, &input, actor.at(now)).map(Ok)
             })
             .await
         }
@@ -515,7 +514,7 @@ async fn upload(
                         name: Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
                         bytes: &bytes,
                     },
-                    Acting { now, actor: &actor },
+                    actor.at(now),
                 )
             })
             .await

@@ -112,7 +112,7 @@ async fn forgot(
     };
     let who = f.who.clone();
     match db(&state, move |c| {
-        svc::request(c, &mail, &LinkBase(&base), &who, &addr, now, &actor)
+        svc::request(c, &mail, &LinkBase(&base), &who, &addr, actor.at(now))
     })
     .await
     {

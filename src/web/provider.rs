@@ -151,7 +151,7 @@ async fn create_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            |c, i, a| catalogue::create(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
+            |c, i, a| catalogue::create(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now)),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -213,7 +213,9 @@ async fn update_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            move |c, i, a| catalogue::update(c, &a.policy, &a.party_as(), &it, &i, a.now, &a.actor),
+            move |c, i, a| {
+                catalogue::update(c, &a.policy, &a.party_as(), &it, &i, a.actor.at(a.now))
+            },
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -325,7 +327,7 @@ async fn apply(
             &req,
             &p,
             |p| p.input_all::<ApplicationInput>(&shape),
-            |c, i, a| redemptions::apply(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
+            |c, i, a| redemptions::apply(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now)),
         )
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));

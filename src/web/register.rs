@@ -16,7 +16,6 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
-use crate::services::Acting;
 use crate::services::{auth, firms, providers, spaces, Actor};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -439,13 +438,13 @@ fn run(
     let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = firms::register(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
+            let r = firms::register(c, policy, cfg, links, &input, actor.at(now), prior)?;
             (input.username, PartyKind::Firm, r.party.id.into_string())
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            let r = providers::apply(c, policy, cfg, links, &input, Acting { now, actor }, prior)?;
+            let r = providers::apply(c, policy, cfg, links, &input, actor.at(now), prior)?;
             (
                 input.username,
                 PartyKind::Provider,
@@ -454,7 +453,7 @@ fn run(
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = spaces::register(c, cfg, links, &input, now, actor, prior)?;
+            let r = spaces::register(c, cfg, links, &input, actor.at(now), prior)?;
             (input.username, PartyKind::Space, r.party.id.into_string())
         }
     };
@@ -475,7 +474,7 @@ fn run(
             &party_id,
             &input,
             bytes,
-            Acting { now, actor },
+            actor.at(now),
         )?;
     }
     Ok(username)

@@ -267,8 +267,7 @@ async fn decide(
                         &a.mail,
                         &FirmId::stored(id.clone()),
                         &i,
-                        a.now,
-                        &a.actor,
+                        a.actor.at(a.now),
                     )
                     .map(drop)
                 },
@@ -288,8 +287,7 @@ async fn decide(
                         &a.policy,
                         &ProviderId::stored(id.clone()),
                         &i,
-                        a.now,
-                        &a.actor,
+                        a.actor.at(a.now),
                     )
                     .map(drop)
                 },
@@ -303,7 +301,7 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ObjectionResolution>(&t),
                 move |c, i, a| {
-                    providers::resolve_objection(c, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                    providers::resolve_objection(c, &a.mail, &id, &i, a.actor.at(a.now)).map(drop)
                 },
             )
             .await
@@ -315,7 +313,7 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ItemDecision>(&t),
                 move |c, i, a| {
-                    redemptions::decide(c, &a.mail, &a.policy, &id, &i, a.now, &a.actor).map(drop)
+                    redemptions::decide(c, &a.mail, &a.policy, &id, &i, a.actor.at(a.now)).map(drop)
                 },
             )
             .await
@@ -327,7 +325,7 @@ async fn decide(
                 &p,
                 |p| p.input_all::<CertificationDecision>(&t),
                 move |c, i, a| {
-                    certs::decide(c, &a.policy, &a.mail, &id, &i, a.now, &a.actor).map(drop)
+                    certs::decide(c, &a.policy, &a.mail, &id, &i, a.actor.at(a.now)).map(drop)
                 },
             )
             .await

@@ -424,8 +424,7 @@ async fn change_password(
             &caller,
             &f.current_password,
             &f.new_password,
-            now,
-            &actor,
+            actor.at(now),
         )
     })
     .await
@@ -535,7 +534,7 @@ async fn logout(
     let actor = Actor::of_caller(&caller, request_id(&req));
     let user = caller.user_id.clone();
     let out = db(&state, move |c| {
-        svc::logout(c, &caller, refresh.as_deref(), false, now, &actor)
+        svc::logout(c, &caller, refresh.as_deref(), false, actor.at(now))
     })
     .await?;
     state.user_states.signed_out(user.as_str(), &out, now);

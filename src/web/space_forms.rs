@@ -149,7 +149,7 @@ async fn apply(
     };
     let r = d
         .attempt(&state, &req, &p, input, |c, i, a| {
-            certs::apply(c, &a.policy, &a.party_as(), &i, a.now, &a.actor)
+            certs::apply(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now))
         })
         .await
         .map(|_| ("/space".to_string(), "filed"));
@@ -233,7 +233,7 @@ async fn register(
             &req,
             &p,
             |p| p.input_all::<IncubateeInput>(&Shape::TEXT),
-            |c, i, a| incubatees::register(c, &a.policy, &a.party_as(), &i, a.now, &a.actor),
+            |c, i, a| incubatees::register(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now)),
         )
         .await
         .map(|_| ("/space/incubatees".to_string(), "saved"));
@@ -265,7 +265,7 @@ async fn incubatee_step(
                 &p,
                 |p| p.input_all::<GraduationInput>(&Shape::TEXT),
                 move |c, i, a| {
-                    incubatees::graduate(c, &a.policy, &a.party_as(), &iid, &i, a.now, &a.actor)
+                    incubatees::graduate(c, &a.policy, &a.party_as(), &iid, &i, a.actor.at(a.now))
                 },
             )
             .await
@@ -276,7 +276,7 @@ async fn incubatee_step(
                 &req,
                 &p,
                 |p| p.input_all::<DepartureInput>(&Shape::TEXT),
-                move |c, i, a| incubatees::depart(c, &a.party_as(), &iid, &i, a.now, &a.actor),
+                move |c, i, a| incubatees::depart(c, &a.party_as(), &iid, &i, a.actor.at(a.now)),
             )
             .await
         }
@@ -370,7 +370,7 @@ async fn file_statistics(
     };
     let r = d
         .attempt_all(&state, &req, &p, input, |c, i, a| {
-            statistics::file(c, &a.policy, &a.party_as(), &i, a.now, &a.actor)
+            statistics::file(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now))
         })
         .await
         .map(|_| ("/space/statistics".to_string(), "filed"));

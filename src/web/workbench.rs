@@ -213,7 +213,7 @@ async fn page_with(
     let (policy, actor, now) = (state.policy.clone(), d.actor(), state.clock.now());
     let user_id = d.s.caller.user_id.clone();
     let (wb, user) = db(state, move |c| {
-        let wb = svc::of(c, &policy, &actor, now)?;
+        let wb = svc::of(c, &policy, actor.at(now))?;
         let user = crate::services::users::get(c, &user_id)?;
         Ok((wb, user))
     })
@@ -302,7 +302,12 @@ async fn resend_verification(
             &p,
             |_| Ok(()),
             move |c, (), a| {
-                crate::services::contact_verification::resend(c, a.links(), &user, a.now, &a.actor)
+                crate::services::contact_verification::resend(
+                    c,
+                    a.links(),
+                    &user,
+                    a.actor.at(a.now),
+                )
             },
         )
         .await

@@ -381,8 +381,7 @@ impl TestApp {
                 email: None,
                 role,
             },
-            self.clock.now(),
-            &Actor::system(),
+            Actor::system().at(self.clock.now()),
         )
         .expect("staff user created")
         .id

@@ -505,8 +505,7 @@ async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
     hechuang::services::password_reset::unlock(
         &mut app.conn(),
         &hechuang::domain::id::UserId::stored(user),
-        app.clock.now(),
-        &hechuang::services::Actor::system(),
+        hechuang::services::Actor::system().at(app.clock.now()),
     )
     .unwrap();
     app.clock.advance(Duration::days(60));

@@ -155,10 +155,8 @@ pub async fn outbox_retry(
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "email")?;
     let now = state.clock.now();
-    Ok(
-        HttpResponse::Ok()
-            .json(db(&state, move |c| outbox::retry(c, &id, now, &auth.actor)).await?),
-    )
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| outbox::retry(c, &id, auth.actor.at(now))).await?))
 }
 
 /// A filter given blank is no filter.

@@ -106,8 +106,7 @@ pub async fn logout(
             &auth.caller,
             body.refresh_token.as_deref(),
             body.everywhere,
-            now,
-            &auth.actor,
+            auth.actor.at(now),
         )
     })
     .await?;
@@ -146,8 +145,7 @@ pub async fn change_password(
             &auth.caller,
             &body.current_password,
             &body.new_password,
-            now,
-            &auth.actor,
+            auth.actor.at(now),
         )
     })
     .await?;

@@ -70,7 +70,7 @@ pub async fn create(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::create(c, &policy, &id, &body, now, &auth.actor)
+            svc::create(c, &policy, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -94,7 +94,7 @@ pub async fn update(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::update(c, &policy, &id, &item, &body, now, &auth.actor)
+            svc::update(c, &policy, &id, &item, &body, auth.actor.at(now))
         })
         .await?,
     ))

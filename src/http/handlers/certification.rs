@@ -28,7 +28,7 @@ pub async fn apply(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::apply(c, &policy, &space, &body, now, &auth.actor)
+            svc::apply(c, &policy, &space, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -49,7 +49,7 @@ pub async fn withdraw(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::withdraw(c, &space, &id, now, &auth.actor)
+            svc::withdraw(c, &space, &id, auth.actor.at(now))
         })
         .await?,
     ))
@@ -110,7 +110,7 @@ pub async fn decide(
     let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide(c, &policy, &mail, &id, &body, now, &auth.actor)
+            svc::decide(c, &policy, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -152,7 +152,7 @@ pub async fn revoke(
     let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::revoke(c, &policy, &mail, &id, &body, now, &auth.actor)
+            svc::revoke(c, &policy, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))

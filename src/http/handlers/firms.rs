@@ -99,7 +99,7 @@ pub async fn onboarding(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_onboarding(c, &mail, &id, &body, now, &auth.actor)
+            svc::decide_onboarding(c, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -121,7 +121,7 @@ pub async fn qualifications(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::set_qualifications(c, &id, &body, now, &auth.actor)
+            svc::set_qualifications(c, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))

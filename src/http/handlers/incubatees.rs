@@ -45,7 +45,7 @@ pub async fn register(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::register(c, &policy, &space, &body, now, &auth.actor)
+            svc::register(c, &policy, &space, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -69,7 +69,7 @@ pub async fn graduate(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::graduate(c, &policy, &space, &id, &body, now, &auth.actor)
+            svc::graduate(c, &policy, &space, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -92,7 +92,7 @@ pub async fn depart(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::depart(c, &space, &id, &body, now, &auth.actor)
+            svc::depart(c, &space, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))

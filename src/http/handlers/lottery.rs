@@ -37,7 +37,7 @@ pub async fn enter(
     let firm_id = auth.party::<FirmId>()?;
     let now = state.clock.now();
     let (entry, created) = db(&state, move |c| {
-        svc::enter(c, &id, &firm_id, &body, now, &auth.actor)
+        svc::enter(c, &id, &firm_id, &body, auth.actor.at(now))
     })
     .await?;
     Ok(if created {
@@ -77,7 +77,7 @@ pub async fn withdraw(
     let firm_id = auth.party::<FirmId>()?;
     let now = state.clock.now();
     db(&state, move |c| {
-        svc::withdraw(c, &id, &firm_id, now, &auth.actor)
+        svc::withdraw(c, &id, &firm_id, auth.actor.at(now))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -98,7 +98,10 @@ pub async fn draw(
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     let key = id.clone();
-    let view = db(&state, move |c| svc::draw(c, &mail, &id, now, &auth.actor)).await?;
+    let view = db(&state, move |c| {
+        svc::draw(c, &mail, &id, auth.actor.at(now))
+    })
+    .await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(view))
 }

@@ -71,7 +71,7 @@ pub async fn create(
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::request(c, &mail, &policy, &firm, &body, now, &auth.actor)
+            svc::request(c, &mail, &policy, &firm, &body, auth.actor.at(now))
         })
         .await?,
     ))

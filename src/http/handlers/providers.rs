@@ -64,7 +64,7 @@ pub async fn listing(
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_listing(c, &mail, &policy, &id, &body, now, &auth.actor)
+            svc::decide_listing(c, &mail, &policy, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -100,7 +100,7 @@ pub async fn resolve_objection(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::resolve_objection(c, &mail, &id, &body, now, &auth.actor)
+            svc::resolve_objection(c, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -118,7 +118,7 @@ pub async fn conclude_notices(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::conclude_notices(c, &mail, now, &auth.actor)
+            svc::conclude_notices(c, &mail, auth.actor.at(now))
         })
         .await?,
     ))

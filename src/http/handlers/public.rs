@@ -15,7 +15,6 @@ use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
 };
 use crate::services::spaces::{SpaceRegistration, SpaceView};
-use crate::services::Acting;
 use crate::services::{firms, spaces, Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -109,7 +108,7 @@ pub async fn register_firm(
             &auth,
             links(&mail, &base),
             &body,
-            Acting { now, actor: &actor },
+            actor.at(now),
             FieldErrors::new(),
         )
     })
@@ -143,7 +142,7 @@ pub async fn register_provider(
             &auth,
             links(&mail, &base),
             &body,
-            Acting { now, actor: &actor },
+            actor.at(now),
             FieldErrors::new(),
         )
     })
@@ -176,8 +175,7 @@ pub async fn register_space(
             &auth,
             links(&mail, &base),
             &body,
-            now,
-            &actor,
+            actor.at(now),
             FieldErrors::new(),
         )
     })
@@ -215,7 +213,7 @@ pub async fn file_objection(
     let id = typed_id::<ProviderId>(&path)?;
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     let out = db(&state, move |c| {
-        providers::file_objection(c, &id, &body, now, &actor)
+        providers::file_objection(c, &id, &body, actor.at(now))
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -284,7 +282,7 @@ pub async fn resend_verification(
         state.clock.now(),
     );
     let out = db(&state, move |c| {
-        contact_verification::resend(c, links(&mail, &base), &id, now, &auth.actor)
+        contact_verification::resend(c, links(&mail, &base), &id, auth.actor.at(now))
     })
     .await?;
     Ok(HttpResponse::Accepted().json(out))

@@ -32,7 +32,7 @@ pub async fn apply(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::apply(c, &policy, &provider, &body, now, &auth.actor)
+            svc::apply(c, &policy, &provider, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -116,7 +116,7 @@ pub async fn decide(
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide(c, &mail, &policy, &id, &body, now, &auth.actor)
+            svc::decide(c, &mail, &policy, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -153,7 +153,7 @@ pub async fn resolve_objection(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::resolve_objection(c, &mail, &id, &body, now, &auth.actor)
+            svc::resolve_objection(c, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -187,7 +187,7 @@ pub async fn file_objection(
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::file_objection(c, &id, &body, now, &actor)
+            svc::file_objection(c, &id, &body, actor.at(now))
         })
         .await?,
     ))

@@ -37,7 +37,7 @@ pub async fn prepare(
     let period = svc::parse_period(&body.period)?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     let out = db(&state, move |c| {
-        svc::prepare(c, &mail, period, false, now, &auth.actor)
+        svc::prepare(c, &mail, period, false, auth.actor.at(now))
     })
     .await?;
     Ok(if out.created {
@@ -99,7 +99,7 @@ pub async fn decide(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide(c, &id, &body, now, &auth.actor)
+            svc::decide(c, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -159,7 +159,7 @@ pub async fn bank_file(
     let format = file_format(&q)?;
     let now = state.clock.now();
     let (bytes, sha, name) = db(&state, move |c| {
-        svc::export(c, &id, format, now, &auth.actor)
+        svc::export(c, &id, format, auth.actor.at(now))
     })
     .await?;
     Ok(attachment(bytes, format, &name, Some(&sha)))
@@ -191,7 +191,7 @@ pub async fn import_results(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::import(c, &mail, &id, &body, now, &auth.actor)
+            svc::import(c, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -215,7 +215,7 @@ pub async fn record(
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::record(c, &mail, &id, &body, now, &auth.actor)
+            svc::record(c, &mail, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -239,7 +239,7 @@ pub async fn reverse(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::reverse(c, &id, &body, now, &auth.actor)
+            svc::reverse(c, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))

@@ -54,7 +54,7 @@ pub async fn compute(
     };
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::compute(c, &policy, as_of, now, &auth.actor)
+            svc::compute(c, &policy, as_of, auth.actor.at(now))
         })
         .await?,
     ))
@@ -137,7 +137,7 @@ pub async fn decide(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide(c, &policy, &id, &body, now, &auth.actor)
+            svc::decide(c, &policy, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -187,7 +187,7 @@ pub async fn record_grant(
     let now = state.clock.now();
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::record_grant(c, &body, now, &auth.actor)
+            svc::record_grant(c, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -232,7 +232,7 @@ pub async fn file_statistics(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            stats::file(c, &policy, &space, &body, now, &auth.actor)
+            stats::file(c, &policy, &space, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -297,7 +297,7 @@ pub async fn evaluate(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            awards::evaluate(c, &policy, body.year, now, &auth.actor)
+            awards::evaluate(c, &policy, body.year, auth.actor.at(now))
         })
         .await?,
     ))

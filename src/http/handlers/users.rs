@@ -36,7 +36,7 @@ pub async fn create(
     let (cfg, now) = (state.auth.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::create_staff(c, &cfg, &body, now, &auth.actor)
+            svc::create_staff(c, &cfg, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -55,7 +55,7 @@ pub async fn disable(
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
-        svc::set_disabled(c, &id, true, now, &auth.actor)
+        svc::set_disabled(c, &id, true, auth.actor.at(now))
     })
     .await?;
     state.user_states.forget(key.as_str());
@@ -74,7 +74,7 @@ pub async fn enable(
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
-        svc::set_disabled(c, &id, false, now, &auth.actor)
+        svc::set_disabled(c, &id, false, auth.actor.at(now))
     })
     .await?;
     state.user_states.forget(key.as_str());
@@ -111,5 +111,5 @@ pub async fn set_affiliations(
     let id = typed_id::<UserId>(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| aff::set(c, &id, &body, now, &auth.actor)).await?))
+        .json(db(&state, move |c| aff::set(c, &id, &body, auth.actor.at(now))).await?))
 }

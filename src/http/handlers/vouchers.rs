@@ -31,7 +31,7 @@ pub async fn create_programme(
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::create_programme(c, &policy, &body, now, &auth.actor)
+            svc::create_programme(c, &policy, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -68,7 +68,7 @@ pub async fn create_batch(
     let now = state.clock.now();
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::create_batch(c, &id, &body, now, &auth.actor)
+            svc::create_batch(c, &id, &body, auth.actor.at(now))
         })
         .await?,
     ))
@@ -104,7 +104,7 @@ pub async fn publish(
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
-        svc::publish_batch(c, &id, now, &auth.actor)
+        svc::publish_batch(c, &id, auth.actor.at(now))
     })
     .await?;
     state.claims.invalidate(&key);
@@ -127,7 +127,7 @@ pub async fn top_up(
     let now = state.clock.now();
     let key = id.clone();
     let v = db(&state, move |c| {
-        svc::top_up(c, &id, &body, now, &auth.actor)
+        svc::top_up(c, &id, &body, auth.actor.at(now))
     })
     .await?;
     state.claims.invalidate(&key);

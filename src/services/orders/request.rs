@@ -15,7 +15,8 @@ use crate::domain::{china_time, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, Templates};
-use crate::services::{audit, Actor};
+use crate::services::audit;
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -221,9 +222,9 @@ pub fn request(
     policy: &Policy,
     firm_id: &FirmId,
     input: &OrderInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<OrderView> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let p = prepare(c, firm_id, input, now, true)?;
         let note = p.note.clone().unwrap_or_default();
@@ -256,12 +257,7 @@ pub fn request(
             updated_at: now,
         };
         repo::insert(c, &row)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::created(Fixed::OrderRequested, &row),
-        )?;
+        audit::record(c, by, audit::Change::created(Fixed::OrderRequested, &row))?;
         let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
         crate::services::outbox::enqueue(
             c,

@@ -83,8 +83,7 @@ fn transition(
         repo::update(c, &after)?;
         audit::record(
             c,
-            cx.actor,
-            cx.now,
+            cx.actor.at(cx.now),
             audit::Change::moved(Action::OrderMoved { action, to: next }, &before, &after),
         )?;
         let emails = emails_for(action, &after, &loaded);

@@ -8,7 +8,7 @@
 //! funding when the item is rejected.
 
 use super::orders::Party;
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
@@ -19,6 +19,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -171,9 +172,9 @@ pub fn apply(
     policy: &Policy,
     provider_id: &ProviderId,
     input: &ApplicationInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
+    let Acting { now, actor } = by;
     let mut ids: Vec<OrderId> = Vec::with_capacity(input.order_ids.len());
     for raw in &input.order_ids {
         let id = OrderId::parse(raw).ok_or_else(|| AppError::not_found("order"))?;
@@ -264,8 +265,7 @@ pub fn apply(
         repo::insert_application(c, &app, &items)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::RedemptionSubmitted, &app.id)
                 .after(&serde_json::json!({ "application": app, "items": items })),
         )?;

@@ -136,11 +136,10 @@ pub fn file_objection(
     conn: &mut DbConnection,
     item_id: &str,
     input: &ObjectionInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
-    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, Acting { now, actor })
-        .map(Into::into)
+    let Acting { now, actor } = by;
+    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, actor.at(now)).map(Into::into)
 }
 
 pub fn objections(
@@ -158,10 +157,10 @@ pub fn resolve_objection(
     templates: &Templates,
     objection_id: &str,
     input: &ObjectionResolution,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
-    let by = Acting { now, actor };
+    let Acting { now, actor } = by;
+    let by = actor.at(now);
     objections::resolve::<ItemNotice>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
@@ -178,10 +177,10 @@ pub struct NoticeReport {
 pub fn conclude_notices(
     conn: &mut DbConnection,
     templates: &Templates,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<NoticeReport> {
-    let done = objections::conclude::<ItemNotice>(conn, templates, Acting { now, actor })?;
+    let Acting { now, actor } = by;
+    let done = objections::conclude::<ItemNotice>(conn, templates, actor.at(now))?;
     Ok(NoticeReport {
         payable: done.went_on,
         awaiting_objections: done.awaiting_objections,
@@ -319,10 +318,5 @@ fn moved(
     after: &RedemptionItemRow,
 ) -> AppResult<()> {
     repo::update_item(c, after)?;
-    audit::record(
-        c,
-        by.actor,
-        by.now,
-        audit::Change::moved(action, before, after),
-    )
+    audit::record(c, by, audit::Change::moved(action, before, after))
 }

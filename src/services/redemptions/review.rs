@@ -1,7 +1,7 @@
 //! Reviewing redemption items: approve into public notice, or refuse and release the
 //! order's money, with the firm and the provider told.
 
-use super::super::{audit, Actor, Decision};
+use super::super::{audit, Decision};
 use super::*;
 use crate::db::models::RedemptionItemRow;
 use crate::db::orders::{self as repo};
@@ -14,6 +14,7 @@ use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, RedemptionDecided, Templates};
+use crate::services::Acting;
 use chrono::{Duration, NaiveDateTime};
 use serde::Deserialize;
 
@@ -35,9 +36,9 @@ pub fn decide(
     policy: &Policy,
     item_id: &str,
     input: &ItemDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ItemView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         Decision::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),
@@ -84,8 +85,7 @@ pub fn decide(
         };
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(action, item_id)
                 .before(&before)
                 .after(&after),

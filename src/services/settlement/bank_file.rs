@@ -9,8 +9,8 @@ use crate::domain::id::RunId;
 use crate::domain::settlement::RunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, Actor};
-use chrono::NaiveDateTime;
+use crate::services::audit;
+use crate::services::Acting;
 
 /// The bank file columns, in order.
 const BANK_COLUMNS: [&str; 8] = [
@@ -126,9 +126,9 @@ pub fn export(
     conn: &mut DbConnection,
     run_id: &RunId,
     format: FileFormat,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<(Vec<u8>, String, String)> {
+    let now = by.now;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
@@ -163,8 +163,7 @@ pub fn export(
                 repo::update_run(c, &after)?;
                 audit::record(
                     c,
-                    actor,
-                    now,
+                    by,
                     audit::Change::new(Fixed::SettlementExported, run_id)
                         .before(&before)
                         .after(&after),

@@ -15,8 +15,9 @@ use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
-use crate::services::{audit, Actor};
-use chrono::{NaiveDate, NaiveDateTime};
+use crate::services::audit;
+use crate::services::Acting;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -94,9 +95,9 @@ fn apply_result(
     before: PayoutRow,
     result: &Result_,
     period: &str,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<PayoutRow> {
+    let Acting { now, actor } = by;
     if before.status != PayoutStatus::Pending {
         return Err(AppError::of(ErrorCode::PayoutAlreadyRecorded).arg("status", before.status));
     }
@@ -173,8 +174,7 @@ fn apply_result(
     repo::update_payout(c, &after)?;
     audit::record(
         c,
-        actor,
-        now,
+        by,
         audit::Change::moved(Action::PayoutSettled(after.status), &before, &after),
     )?;
     crate::services::outbox::enqueue(c, templates, email.into_iter().collect(), now)?;
@@ -204,15 +204,15 @@ pub fn record(
     templates: &Templates,
     payout_id: &PayoutId,
     input: &PayoutResult,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<PayoutView> {
+    let now = by.now;
     let result = check_result(input, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
         let run = approved_run_of(c, &before)?;
-        let after = apply_result(c, templates, before, &result, &run.period, now, actor)?;
+        let after = apply_result(c, templates, before, &result, &run.period, by)?;
         PayoutView::from_row(after)
     })
 }
@@ -229,9 +229,9 @@ pub fn reverse(
     conn: &mut DbConnection,
     payout_id: &PayoutId,
     input: &ReversalInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<PayoutView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
     e.finish()?;
@@ -262,8 +262,7 @@ pub fn reverse(
         repo::update_payout(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::PayoutReversed, payout_id)
                 .before(&before)
                 .after(&after),
@@ -373,9 +372,9 @@ pub fn import(
     templates: &Templates,
     run_id: &RunId,
     bytes: &[u8],
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ImportReport> {
+    let now = by.now;
     let rows = parse_results(bytes, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let run = repo::run_for_update(c, run_id)?
@@ -419,13 +418,12 @@ pub fn import(
                 });
                 continue;
             }
-            apply_result(c, templates, p, &row.result, &run.period, now, actor)?;
+            apply_result(c, templates, p, &row.result, &run.period, by)?;
             report.applied += 1;
         }
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::SettlementResultsImported, run_id).after(&report),
         )?;
         Ok(report)

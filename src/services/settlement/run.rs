@@ -48,13 +48,13 @@ pub fn prepare(
     templates: &Templates,
     period: Period,
     scheduled: bool,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<Prepared> {
+    let Acting { now, actor } = by;
     if period.start_utc() > now {
         return Err(AppError::of(ErrorCode::PeriodInFuture).arg("period", period));
     }
-    let by = Acting { now, actor };
+    let by = actor.at(now);
     match db::write_tx(conn, |c| prepare_in(c, templates, period, scheduled, by)) {
         // Another process prepared the period at the same moment: its run stands.
         Err(e) if e.code.is(ErrorCode::AlreadyExists) => {
@@ -134,8 +134,7 @@ fn prepare_in(
     ledger::post(c, &Transaction::moves("settlement_prepared", moves), by.now)?;
     audit::record(
         c,
-        by.actor,
-        by.now,
+        by,
         audit::Change::created(Fixed::SettlementPrepared, &run),
     )?;
     let emails = awaiting_approval(c, &run, attempt, by.actor)?;
@@ -298,9 +297,9 @@ pub fn decide(
     conn: &mut DbConnection,
     run_id: &RunId,
     input: &RunDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<RunView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         RunDecisionKind::Reject => {
@@ -355,8 +354,7 @@ pub fn decide(
         repo::update_run(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(action, run_id)
                 .before(&before)
                 .after(&after),

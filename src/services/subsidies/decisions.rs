@@ -1,7 +1,7 @@
 //! Deciding an entitlement after its public notice: approve (checked against the
 //! duplicate-support register) or refuse, with the ledger and the space told.
 
-use super::super::{audit, Actor};
+use super::super::audit;
 use super::*;
 use crate::db::carriers as repo;
 use crate::db::models::{EntitlementRow, SupportGrantRow};
@@ -14,7 +14,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use chrono::NaiveDateTime;
+use crate::services::Acting;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -46,9 +46,9 @@ pub fn decide(
     policy: &Policy,
     id: &str,
     input: &EntitlementDecision,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<EntitlementView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         EntitlementDecisionKind::Reject => {
@@ -160,8 +160,7 @@ pub fn decide(
         repo::update_entitlement(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::moved(Action::EntitlementDecided(after.status), &before, &after),
         )?;
         view(c, policy, after, &space)

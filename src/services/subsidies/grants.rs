@@ -1,7 +1,7 @@
 //! The duplicate-support register (避免多头重复支持): grants recorded from other
 //! programmes, and the public list of entitlements.
 
-use super::super::{audit, Actor, Page, Paged};
+use super::super::{audit, Page, Paged};
 use super::*;
 use crate::db::carriers as repo;
 use crate::db::models::SupportGrantRow;
@@ -12,6 +12,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
 use crate::error::AppResult;
 use crate::error::ErrorCode;
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -51,9 +52,9 @@ pub struct GrantRecorded {
 pub fn record_grant(
     conn: &mut DbConnection,
     input: &GrantInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<GrantRecorded> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let credit_code = e.credit_code("credit_code", &input.credit_code);
     let name = e.text("beneficiary_name", &input.beneficiary_name, 200);
@@ -109,8 +110,7 @@ pub fn record_grant(
         repo::insert_grant(c, &row)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::created(Fixed::SupportGrantRecorded, &row),
         )?;
         Ok(GrantRecorded {

@@ -2,7 +2,7 @@
 //! per space, policy and period), their public notice and approval, the payable they
 //! become for the settlement run, and the duplicate-support register.
 
-use super::{audit, Actor, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::carriers as repo;
 use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrantRow};
 use crate::db::{self, parties, DbConnection};
@@ -191,7 +191,7 @@ fn make(
     evaluation_id: Option<&str>,
     by: Acting<'_>,
 ) -> AppResult<EntitlementRow> {
-    let Acting { now, actor } = by;
+    let now = by.now;
     let earlier = repo::overlapping_grants(
         c,
         &space.credit_code,
@@ -237,8 +237,7 @@ fn make(
     repo::insert_entitlement(c, &row)?;
     audit::record(
         c,
-        actor,
-        now,
+        by,
         audit::Change::created(Fixed::EntitlementComputed, &row),
     )?;
     Ok(row)
@@ -252,15 +251,15 @@ pub fn compute(
     conn: &mut DbConnection,
     policy: &Policy,
     as_of: Option<Period>,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ComputeReport> {
+    let now = by.now;
     let this_month = Period::of(now);
     let as_of = as_of.unwrap_or(this_month);
     if as_of > this_month {
         return Err(AppError::of(ErrorCode::AsOfInFuture).arg("as_of", as_of));
     }
-    let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, now, actor);
+    let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, by);
     match db::write_tx(conn, run) {
         // Another computation made the same entitlement at the same moment: what it made
         // stands; this one runs again over what is left.
@@ -273,12 +272,12 @@ fn compute_tx(
     c: &mut DbConnection,
     policy: &Policy,
     as_of: Period,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ComputeReport> {
+    let Acting { now, actor } = by;
     let cfg = &policy.subsidies;
     let today = crate::domain::china_time(now).date();
-    super::certification::expire_lapsed(c, now, actor)?;
+    super::certification::expire_lapsed(c, by)?;
     let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
         let fact = certification_fact(&cert)
@@ -355,7 +354,7 @@ fn compute_tx(
                 });
             }
             for d in &due {
-                let row = make(c, cfg.notice_days, p, space, d, None, Acting { now, actor })?;
+                let row = make(c, cfg.notice_days, p, space, d, None, actor.at(now))?;
                 if row.status == EntitlementStatus::Rejected {
                     report.refused += 1;
                 } else if row.duplicate_grant_id.is_some() {
@@ -367,8 +366,7 @@ fn compute_tx(
     }
     audit::record(
         c,
-        actor,
-        now,
+        by,
         audit::Change::new(Fixed::EntitlementsComputed, as_of.to_string()).after(
             &serde_json::json!({
                 "as_of": as_of.to_string(),
@@ -418,7 +416,7 @@ pub fn award_entitlements(
             space,
             &due,
             Some(evaluation_id),
-            Acting { now, actor },
+            actor.at(now),
         )?;
         out.push(view(c, policy, row, space)?);
     }

@@ -1,7 +1,7 @@
 //! Batches (期) of a programme: creation, publication, budget top-ups, and the public
 //! view of a batch and its results.
 
-use super::super::{audit, Actor};
+use super::super::audit;
 use super::*;
 use crate::db::models::{BatchRow, TopupRow};
 use crate::db::{self, ledger, vouchers as repo, DbConnection};
@@ -16,6 +16,7 @@ use crate::domain::voucher::{
 use crate::domain::{new_id, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -143,9 +144,9 @@ pub fn create_batch(
     conn: &mut DbConnection,
     programme_id: &ProgrammeId,
     input: &BatchInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<BatchView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let name = e.text("name", &input.name, 200);
     let budget = e.money("budget", &input.budget);
@@ -248,8 +249,7 @@ pub fn create_batch(
             crate::db::lottery::insert_lottery(c, &lottery)?;
             audit::record(
                 c,
-                actor,
-                now,
+                by,
                 audit::Change::new(Fixed::LotteryCreated, &row.id)
                     .after(&serde_json::json!({ "seed_hash": lottery.seed_hash })),
             )?;
@@ -264,12 +264,7 @@ pub fn create_batch(
             ),
             now,
         )?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::created(Fixed::BatchCreated, &row),
-        )?;
+        audit::record(c, by, audit::Change::created(Fixed::BatchCreated, &row))?;
         Ok(row)
     })?;
     BatchView::from_row(row, now)
@@ -278,9 +273,9 @@ pub fn create_batch(
 pub fn publish_batch(
     conn: &mut DbConnection,
     batch_id: &BatchId,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<BatchView> {
+    let now = by.now;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
@@ -298,8 +293,7 @@ pub fn publish_batch(
         repo::update_batch(c, &after)?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::BatchPublished, batch_id)
                 .before(&before)
                 .after(&after),
@@ -325,9 +319,9 @@ pub fn top_up(
     conn: &mut DbConnection,
     batch_id: &BatchId,
     input: &TopupInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<BatchView> {
+    let Acting { now, actor } = by;
     let mut e = FieldErrors::new();
     let amount = e.money("amount", &input.amount);
     if amount.get() == 0 && e.is_empty() {
@@ -385,8 +379,7 @@ pub fn top_up(
         let after = repo::batch(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         audit::record(
             c,
-            actor,
-            now,
+            by,
             audit::Change::new(Fixed::BatchToppedUp, batch_id)
                 .before(&before)
                 .after(&after),

@@ -1,7 +1,7 @@
 //! Voucher programmes: their rules as an administrator sets them, checked against the
 //! defaults and ceilings of `config/policy/`.
 
-use super::super::{audit, Actor};
+use super::super::audit;
 use crate::db::models::ProgrammeRow;
 use crate::db::{self, vouchers as repo, DbConnection};
 use crate::domain::audit::Fixed;
@@ -11,6 +11,7 @@ use crate::domain::voucher::{ClaimRules, Qualification, VoucherKind};
 use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::Acting;
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -337,9 +338,9 @@ pub fn create_programme(
     conn: &mut DbConnection,
     policy: &Policy,
     input: &ProgrammeInput,
-    now: NaiveDateTime,
-    actor: &Actor,
+    by: Acting<'_>,
 ) -> AppResult<ProgrammeView> {
+    let now = by.now;
     let mut e = FieldErrors::new();
     let row = programme_row(&mut e, policy, input, now);
     e.finish()?;
@@ -348,12 +349,7 @@ pub fn create_programme(
             return Err(AppError::of(ErrorCode::ProgrammeCodeTaken));
         }
         repo::insert_programme(c, &row)?;
-        audit::record(
-            c,
-            actor,
-            now,
-            audit::Change::created(Fixed::ProgrammeCreated, &row),
-        )?;
+        audit::record(c, by, audit::Change::created(Fixed::ProgrammeCreated, &row))?;
         Ok(())
     })?;
     ProgrammeView::from_row(row)

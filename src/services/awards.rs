@@ -234,7 +234,7 @@ pub fn evaluate(
                 &ev.id,
                 year,
                 &awarded,
-                actor.at(now),
+                by,
             )?
         } else {
             Vec::new()

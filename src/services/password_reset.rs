@@ -104,7 +104,7 @@ pub fn request(
     addr: &str,
     by: Acting<'_>,
 ) -> AppResult<()> {
-    let Acting { now, actor } = by;
+    let now = by.now;
     let who = who.trim();
     let mut errors = FieldErrors::new();
     if who.is_empty() || who.chars().count() > 254 || who.chars().any(char::is_control) {
@@ -142,7 +142,7 @@ pub fn request(
                     addr,
                     by: None,
                 },
-                actor.at(now),
+                by,
             )?;
             sent = true;
         }
@@ -261,7 +261,7 @@ pub fn send_by_admin(
     user_id: &UserId,
     by: Acting<'_>,
 ) -> AppResult<()> {
-    let Acting { now, actor } = by;
+    let actor = by.actor;
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let Some(email) = user.email.clone().filter(|e| !e.is_empty()) else {
@@ -280,7 +280,7 @@ pub fn send_by_admin(
                 addr: "admin",
                 by: actor.user_id.as_ref(),
             },
-            actor.at(now),
+            by,
         )
     })
 }

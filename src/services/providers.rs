@@ -402,7 +402,7 @@ pub fn decide_listing(
         moved(
             c,
             templates,
-            actor.at(now),
+            by,
             Action::ListingMoved(target),
             &before,
             &after,
@@ -418,8 +418,7 @@ pub fn file_objection(
     input: &ObjectionInput,
     by: Acting<'_>,
 ) -> AppResult<ObjectionView> {
-    let Acting { now, actor } = by;
-    objections::file::<Listing>(conn, provider_id, input, actor.at(now)).map(Into::into)
+    objections::file::<Listing>(conn, provider_id, input, by).map(Into::into)
 }
 
 pub fn objections(
@@ -438,8 +437,6 @@ pub fn resolve_objection(
     input: &ObjectionResolution,
     by: Acting<'_>,
 ) -> AppResult<ObjectionView> {
-    let Acting { now, actor } = by;
-    let by = actor.at(now);
     objections::resolve::<Listing>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
@@ -456,8 +453,7 @@ pub fn conclude_notices(
     templates: &Templates,
     by: Acting<'_>,
 ) -> AppResult<ConcludeReport> {
-    let Acting { now, actor } = by;
-    let done = objections::conclude::<Listing>(conn, templates, actor.at(now))?;
+    let done = objections::conclude::<Listing>(conn, templates, by)?;
     Ok(ConcludeReport {
         listed: done.went_on,
         awaiting_objections: done.awaiting_objections,

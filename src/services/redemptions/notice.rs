@@ -138,8 +138,7 @@ pub fn file_objection(
     input: &ObjectionInput,
     by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
-    let Acting { now, actor } = by;
-    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, actor.at(now)).map(Into::into)
+    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, by).map(Into::into)
 }
 
 pub fn objections(
@@ -159,8 +158,6 @@ pub fn resolve_objection(
     input: &ObjectionResolution,
     by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
-    let Acting { now, actor } = by;
-    let by = actor.at(now);
     objections::resolve::<ItemNotice>(conn, templates, objection_id, input, by).map(Into::into)
 }
 
@@ -179,8 +176,7 @@ pub fn conclude_notices(
     templates: &Templates,
     by: Acting<'_>,
 ) -> AppResult<NoticeReport> {
-    let Acting { now, actor } = by;
-    let done = objections::conclude::<ItemNotice>(conn, templates, actor.at(now))?;
+    let done = objections::conclude::<ItemNotice>(conn, templates, by)?;
     Ok(NoticeReport {
         payable: done.went_on,
         awaiting_objections: done.awaiting_objections,

@@ -274,7 +274,7 @@ fn compute_tx(
     as_of: Period,
     by: Acting<'_>,
 ) -> AppResult<ComputeReport> {
-    let Acting { now, actor } = by;
+    let now = by.now;
     let cfg = &policy.subsidies;
     let today = crate::domain::china_time(now).date();
     super::certification::expire_lapsed(c, by)?;
@@ -354,7 +354,7 @@ fn compute_tx(
                 });
             }
             for d in &due {
-                let row = make(c, cfg.notice_days, p, space, d, None, actor.at(now))?;
+                let row = make(c, cfg.notice_days, p, space, d, None, by)?;
                 if row.status == EntitlementStatus::Rejected {
                     report.refused += 1;
                 } else if row.duplicate_grant_id.is_some() {
@@ -391,7 +391,6 @@ pub fn award_entitlements(
     awarded: &[(SpaceRow, u32)],
     by: Acting<'_>,
 ) -> AppResult<Vec<EntitlementView>> {
-    let Acting { now, actor } = by;
     let amount = p
         .amount
         .ok_or_else(|| AppError::internal("a performance award without amount"))?;
@@ -416,7 +415,7 @@ pub fn award_entitlements(
             space,
             &due,
             Some(evaluation_id),
-            actor.at(now),
+            by,
         )?;
         out.push(view(c, policy, row, space)?);
     }

@@ -10,7 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
-use crate::domain::id::SpaceId;
+use crate::domain::id::{IncubateeId, SpaceId};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
@@ -106,7 +106,7 @@ pub fn insert_incubatee(conn: &mut DbConnection, row: &IncubateeRow) -> QueryRes
 
 pub fn incubatee_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &IncubateeId,
 ) -> QueryResult<Option<IncubateeRow>> {
     first_for_update!(conn, incubatees::table.find(id))
 }

@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleId, BatchId, EvidenceId, FirmId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId,
-    ServiceItemId, SpaceId, UserId, VoucherId,
+    ArticleId, BatchId, EvidenceId, FirmId, IncubateeId, OrderId, PayoutId, ProgrammeId,
+    ProviderId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -729,7 +729,7 @@ pub struct StatisticsFilingRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = incubatees, treat_none_as_null = true)]
 pub struct IncubateeRow {
-    pub id: String,
+    pub id: IncubateeId,
     pub space_id: SpaceId,
     pub scheme: String,
     pub firm_name: String,

@@ -156,4 +156,5 @@ id_columns! {
     SpaceId => SpaceIdColumn,
     ServiceItemId => ServiceItemIdColumn,
     ArticleId => ArticleIdColumn,
+    IncubateeId => IncubateeIdColumn,
 }

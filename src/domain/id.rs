@@ -150,6 +150,8 @@ ids! {
     ServiceItemId => "service item",
     /// A notice or common question published on the portal (通知公告、常见问题).
     ArticleId => "article",
+    /// A firm in a space's incubatee register (在孵企业).
+    IncubateeId => "incubatee",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

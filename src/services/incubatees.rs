@@ -9,10 +9,10 @@ use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::CertificationStatus;
 use crate::domain::certification::{months_between, Graduation};
-use crate::domain::id::SpaceId;
+use crate::domain::id::{IncubateeId, SpaceId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
-use crate::domain::{new_id, Policy};
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
@@ -64,7 +64,8 @@ pub struct DepartureInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IncubateeView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: IncubateeId,
     /// The scheme whose rules apply.
     pub scheme: String,
     pub firm_name: String,
@@ -172,7 +173,7 @@ pub fn register(
         }
         let limit = rules.limit_months(&field);
         let row = IncubateeRow {
-            id: new_id(),
+            id: IncubateeId::new(),
             space_id: space_id.clone(),
             scheme: scheme.code.clone(),
             firm_name: name.clone(),
@@ -218,7 +219,7 @@ enum End {
 fn end(
     conn: &mut DbConnection,
     space_id: &SpaceId,
-    id: &str,
+    id: &IncubateeId,
     how: End,
     by: Acting<'_>,
     check: impl Fn(&IncubateeRow) -> AppResult<()>,
@@ -280,7 +281,7 @@ pub fn graduate(
     conn: &mut DbConnection,
     policy: &Policy,
     space_id: &SpaceId,
-    id: &str,
+    id: &IncubateeId,
     input: &GraduationInput,
     by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
@@ -330,7 +331,7 @@ pub fn graduate(
 pub fn depart(
     conn: &mut DbConnection,
     space_id: &SpaceId,
-    id: &str,
+    id: &IncubateeId,
     input: &DepartureInput,
     by: Acting<'_>,
 ) -> AppResult<IncubateeView> {

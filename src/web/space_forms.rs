@@ -8,10 +8,11 @@ use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, val, wire};
 use crate::domain::certification::{FigureDef, FigureKind, Graduation};
+use crate::domain::id::IncubateeId;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
-use crate::http::{db, path_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::certification::{self as certs, ApplicationInput};
 use crate::services::incubatees::{self, DepartureInput, GraduationInput, IncubateeInput};
 use crate::services::spaces;
@@ -254,7 +255,7 @@ async fn incubatee_step(
 ) -> actix_web::Result<HttpResponse> {
     let (id, step) = path.into_inner();
     let d = open!(state, req, SPACE);
-    let id = path_id(&id, "incubatee")?;
+    let id = typed_id::<IncubateeId>(&id)?;
     let p = Posted(form.into_inner());
     let iid = id.clone();
     let r = match step.as_str() {

@@ -1,9 +1,9 @@
 //! A space's incubatee register (在孵企业名册).
 
-use crate::domain::id::SpaceId;
+use crate::domain::id::{IncubateeId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
-use crate::http::{db, path_id, typed_id, JsonBody, State};
+use crate::http::{db, typed_id, JsonBody, State};
 use crate::services::incubatees::{
     self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
 };
@@ -64,7 +64,7 @@ pub async fn graduate(
     body: JsonBody<GraduationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "incubatee")?;
+    let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party::<SpaceId>()?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
@@ -87,7 +87,7 @@ pub async fn depart(
     body: JsonBody<DepartureInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "incubatee")?;
+    let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(

@@ -3,7 +3,7 @@
 use super::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
 use super::schema::{certification_applications as apps, certifications as certs, spaces};
 use super::DbConnection;
-use crate::domain::id::SpaceId;
+use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use diesel::prelude::*;
 
 pub fn insert_application(
@@ -18,14 +18,14 @@ pub fn insert_application(
 
 pub fn application(
     conn: &mut DbConnection,
-    id: &str,
+    id: &CertApplicationId,
 ) -> QueryResult<Option<CertificationApplicationRow>> {
     apps::table.find(id).first(conn).optional()
 }
 
 pub fn application_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &CertApplicationId,
 ) -> QueryResult<Option<CertificationApplicationRow>> {
     first_for_update!(conn, apps::table.find(id))
 }
@@ -75,7 +75,7 @@ pub fn insert_certification(conn: &mut DbConnection, row: &CertificationRow) -> 
 
 pub fn certification_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &CertificationId,
 ) -> QueryResult<Option<CertificationRow>> {
     first_for_update!(conn, certs::table.find(id))
 }

@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleId, BatchId, EvidenceId, FirmId, IncubateeId, OrderId, PayoutId, ProgrammeId,
-    ProviderId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
+    ArticleId, BatchId, CertApplicationId, CertificationId, EvidenceId, FirmId, IncubateeId,
+    OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -677,7 +677,7 @@ pub struct HoldbackRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = certification_applications, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CertificationApplicationRow {
-    pub id: String,
+    pub id: CertApplicationId,
     pub space_id: SpaceId,
     pub scheme: String,
     pub scheme_snapshot: String,
@@ -696,11 +696,11 @@ pub struct CertificationApplicationRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = certifications, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CertificationRow {
-    pub id: String,
+    pub id: CertificationId,
     pub space_id: SpaceId,
     pub scheme: String,
     pub level: String,
-    pub application_id: String,
+    pub application_id: CertApplicationId,
     pub certified_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub status: CertificationStatus,
@@ -803,7 +803,7 @@ pub struct EntitlementRow {
     pub policy: String,
     pub period: String,
     pub purpose: String,
-    pub certification_id: Option<String>,
+    pub certification_id: Option<CertificationId>,
     pub evaluation_id: Option<String>,
     pub level: Option<String>,
     #[serde(serialize_with = "fen_number")]

@@ -157,4 +157,6 @@ id_columns! {
     ServiceItemId => ServiceItemIdColumn,
     ArticleId => ArticleIdColumn,
     IncubateeId => IncubateeIdColumn,
+    CertApplicationId => CertApplicationIdColumn,
+    CertificationId => CertificationIdColumn,
 }

@@ -152,6 +152,10 @@ ids! {
     ArticleId => "article",
     /// A firm in a space's incubatee register (在孵企业).
     IncubateeId => "incubatee",
+    /// A space's application for certification (认定申请).
+    CertApplicationId => "certification application",
+    /// A space's certification as an incubator or maker space (认定).
+    CertificationId => "certification",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -5,6 +5,7 @@
 //! certifications, earlier entitlements and filings come from the caller.
 
 use super::certification::{BenefitWindow, FigureValue, Figures, SchemeLevel};
+use super::id::CertificationId;
 use super::settlement::Period;
 use super::Fen;
 use chrono::NaiveDate;
@@ -359,7 +360,7 @@ impl SubsidyConfig {
 /// A certification as the entitlement computation sees it.
 #[derive(Debug, Clone)]
 pub struct CertFact {
-    pub id: String,
+    pub id: CertificationId,
     pub scheme: String,
     pub level: SchemeLevel,
     pub window: BenefitWindow,
@@ -379,7 +380,7 @@ pub struct Prior {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     pub period: String,
-    pub certification_id: Option<String>,
+    pub certification_id: Option<CertificationId>,
     pub level: Option<SchemeLevel>,
     pub amount: Fen,
     /// The first and last day the grant is for (for the duplicate-support register): the

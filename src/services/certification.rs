@@ -11,9 +11,9 @@ use crate::domain::certification::{
     check_figures, evaluate, valid_until, ApplicationStatus, BenefitWindow, CertificationStatus,
     Evaluation, Scheme, SchemeLevel,
 };
-use crate::domain::id::{SpaceId, UserId};
+use crate::domain::id::{CertApplicationId, CertificationId, SpaceId, UserId};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, PartyKind, Policy, Role};
+use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message, Templates};
@@ -100,7 +100,8 @@ pub struct ApplicationInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: CertApplicationId,
     #[schema(value_type = String)]
     pub space_id: SpaceId,
     pub space_name: String,
@@ -203,7 +204,7 @@ pub fn apply(
             ));
         }
         let row = CertificationApplicationRow {
-            id: new_id(),
+            id: CertApplicationId::new(),
             space_id: space_id.clone(),
             scheme: scheme.code.clone(),
             scheme_snapshot: serde_json::to_string(scheme)
@@ -264,7 +265,7 @@ pub fn applications(
 pub fn application(
     conn: &mut DbConnection,
     viewer: Viewer<'_>,
-    id: &str,
+    id: &CertApplicationId,
 ) -> AppResult<ApplicationView> {
     let row = repo::application(conn, id)?
         .filter(|a| viewer.space().is_none_or(|s| a.space_id == s))
@@ -281,7 +282,7 @@ fn not_open() -> AppError {
 pub fn withdraw(
     conn: &mut DbConnection,
     space_id: &SpaceId,
-    id: &str,
+    id: &CertApplicationId,
     by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
     let now = by.now;
@@ -332,7 +333,8 @@ pub struct CertificationDecision {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CertificationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: CertificationId,
     #[schema(value_type = String)]
     pub space_id: SpaceId,
     pub space_name: String,
@@ -340,7 +342,8 @@ pub struct CertificationView {
     pub scheme: String,
     pub scheme_name: String,
     pub level: SchemeLevel,
-    pub application_id: String,
+    #[schema(value_type = String)]
+    pub application_id: CertApplicationId,
     pub certified_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub status: CertificationStatus,
@@ -401,7 +404,7 @@ pub fn decide(
     conn: &mut DbConnection,
     policy: &Policy,
     templates: &Templates,
-    id: &str,
+    id: &CertApplicationId,
     input: &CertificationDecision,
     by: Acting<'_>,
 ) -> AppResult<Decided> {
@@ -463,7 +466,7 @@ pub fn decide(
                 }
                 after.status = ApplicationStatus::Certified;
                 let row = CertificationRow {
-                    id: new_id(),
+                    id: CertificationId::new(),
                     space_id: before.space_id.clone(),
                     scheme: before.scheme.clone(),
                     level: scheme.level.as_str().into(),
@@ -530,7 +533,7 @@ pub fn revoke(
     conn: &mut DbConnection,
     policy: &Policy,
     templates: &Templates,
-    id: &str,
+    id: &CertificationId,
     input: &RevocationInput,
     by: Acting<'_>,
 ) -> AppResult<CertificationView> {

@@ -10,7 +10,7 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::{FirmId, OrderId, ProviderId};
+use crate::domain::id::{CertApplicationId, FirmId, OrderId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -325,7 +325,15 @@ async fn decide(
                 &p,
                 |p| p.input_all::<CertificationDecision>(&t),
                 move |c, i, a| {
-                    certs::decide(c, &a.policy, &a.mail, &id, &i, a.actor.at(a.now)).map(drop)
+                    certs::decide(
+                        c,
+                        &a.policy,
+                        &a.mail,
+                        &CertApplicationId::stored(id.clone()),
+                        &i,
+                        a.actor.at(a.now),
+                    )
+                    .map(drop)
                 },
             )
             .await

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::id::CertificationId;
 
 fn policy(upgrade: UpgradeRule) -> SubsidyPolicyDef {
     SubsidyPolicyDef {
@@ -34,7 +35,7 @@ fn p(s: &str) -> Period {
 
 fn cert(id: &str, scheme: &str, level: SchemeLevel, on: &str, revoked: Option<&str>) -> CertFact {
     CertFact {
-        id: id.into(),
+        id: CertificationId::stored(id.into()),
         scheme: scheme.into(),
         level,
         window: BenefitWindow::of(d(on), None, revoked.map(d)),
@@ -209,7 +210,7 @@ fn an_expired_certification_produces_nothing_for_a_later_month() {
     let until = crate::domain::certification::valid_until(d("2027-03-15"), Some(1));
     assert_eq!(until, Some(d("2028-03-14")));
     let certs = [CertFact {
-        id: "c1".into(),
+        id: CertificationId::stored("c1".into()),
         scheme: "pi".into(),
         level: SchemeLevel::Provincial,
         window: BenefitWindow::of(d("2027-03-15"), until, None),
@@ -224,7 +225,7 @@ fn an_expired_certification_produces_nothing_for_a_later_month() {
     // nothing (valid_until before the month after certification cannot happen with
     // whole years, so the window is built directly).
     let gone = [CertFact {
-        id: "c2".into(),
+        id: CertificationId::stored("c2".into()),
         scheme: "pi".into(),
         level: SchemeLevel::Provincial,
         window: BenefitWindow::of(d("2027-03-15"), Some(d("2027-03-31")), None),

@@ -1,10 +1,10 @@
 //! Certification applications (认定申请), decisions, certifications and revocations.
 
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::SpaceId;
+use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
-use crate::http::{db, path_id, JsonBody, ListQuery, State};
+use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::certification::{
     self as svc, ApplicationInput, ApplicationView, CertificationDecision, CertificationView,
     Decided, PublicCertification, RevocationInput, Viewer,
@@ -44,7 +44,7 @@ pub async fn withdraw(
     auth: Auth<SpaceRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "certification application")?;
+    let id = typed_id::<CertApplicationId>(&path)?;
     let space = auth.party::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
@@ -84,7 +84,7 @@ pub async fn application(
     auth: Auth<SpaceRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "certification application")?;
+    let id = typed_id::<CertApplicationId>(&path)?;
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
             svc::application(c, Viewer::of(&auth.actor)?, &id)
@@ -106,7 +106,7 @@ pub async fn decide(
     body: JsonBody<CertificationDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "certification application")?;
+    let id = typed_id::<CertApplicationId>(&path)?;
     let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -148,7 +148,7 @@ pub async fn revoke(
     body: JsonBody<RevocationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "certification")?;
+    let id = typed_id::<CertificationId>(&path)?;
     let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -8,7 +8,7 @@ use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrant
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
-use crate::domain::id::{SpaceId, UserId};
+use crate::domain::id::{CertificationId, SpaceId, UserId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -85,7 +85,8 @@ pub struct EntitlementView {
     /// `YYYY-MM` (awards on certification) or `YYYY` (yearly subsidies, awards).
     pub period: String,
     pub purpose: String,
-    pub certification_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub certification_id: Option<CertificationId>,
     pub evaluation_id: Option<String>,
     pub level: Option<SchemeLevel>,
     #[schema(value_type = String, example = "1000000.00")]

@@ -10,7 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
-use crate::domain::id::{IncubateeId, SpaceId};
+use crate::domain::id::{EntitlementId, IncubateeId, SpaceId};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
@@ -189,13 +189,16 @@ pub fn insert_entitlement(conn: &mut DbConnection, row: &EntitlementRow) -> Quer
         .map(|_| ())
 }
 
-pub fn entitlement(conn: &mut DbConnection, id: &str) -> QueryResult<Option<EntitlementRow>> {
+pub fn entitlement(
+    conn: &mut DbConnection,
+    id: &EntitlementId,
+) -> QueryResult<Option<EntitlementRow>> {
     ents::table.find(id).first(conn).optional()
 }
 
 pub fn entitlement_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &EntitlementId,
 ) -> QueryResult<Option<EntitlementRow>> {
     first_for_update!(conn, ents::table.find(id))
 }

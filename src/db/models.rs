@@ -3,8 +3,9 @@
 use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleId, BatchId, CertApplicationId, CertificationId, EvidenceId, FirmId, IncubateeId,
-    OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
+    ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvidenceId, FirmId,
+    IncubateeId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId, SpaceId, UserId,
+    VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -761,7 +762,7 @@ pub struct SupportGrantRow {
     pub source: String,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
-    pub entitlement_id: Option<String>,
+    pub entitlement_id: Option<EntitlementId>,
     pub note: Option<String>,
     pub recorded_by: Option<UserId>,
     pub recorded_at: NaiveDateTime,
@@ -798,7 +799,7 @@ pub struct PerformanceScoreRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = subsidy_entitlements, treat_none_as_null = true)]
 pub struct EntitlementRow {
-    pub id: String,
+    pub id: EntitlementId,
     pub space_id: SpaceId,
     pub policy: String,
     pub period: String,

@@ -159,4 +159,5 @@ id_columns! {
     IncubateeId => IncubateeIdColumn,
     CertApplicationId => CertApplicationIdColumn,
     CertificationId => CertificationIdColumn,
+    EntitlementId => EntitlementIdColumn,
 }

@@ -156,6 +156,8 @@ ids! {
     CertApplicationId => "certification application",
     /// A space's certification as an incubator or maker space (认定).
     CertificationId => "certification",
+    /// A subsidy or award a space is entitled to (补贴、奖励事项).
+    EntitlementId => "entitlement",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

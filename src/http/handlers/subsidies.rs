@@ -1,13 +1,13 @@
 //! Subsidies and awards for certified carriers: entitlements, their decision, the
 //! duplicate-support register, yearly statistics and the public disclosure.
 
-use crate::domain::id::SpaceId;
+use crate::domain::id::{EntitlementId, SpaceId};
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
 use crate::error::ErrorCode;
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
 use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
-use crate::http::{db, page, path_id, JsonBody, State};
+use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::awards::{self, EvaluationView};
 use crate::services::settlement::FileFormat;
 use crate::services::statistics::{self as stats, FilingInput, FilingView, YearStatus};
@@ -110,7 +110,7 @@ pub async fn entitlement(
     auth: Auth<SpaceRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "entitlement")?;
+    let id = typed_id::<EntitlementId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -133,7 +133,7 @@ pub async fn decide(
     body: JsonBody<EntitlementDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "entitlement")?;
+    let id = typed_id::<EntitlementId>(&path)?;
     let (policy, now) = (state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -7,6 +7,7 @@ use crate::db::carriers as repo;
 use crate::db::models::{EntitlementRow, SupportGrantRow};
 use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::audit::Action;
+use crate::domain::id::EntitlementId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{DuplicateRule, EntitlementStatus};
@@ -44,7 +45,7 @@ pub struct EntitlementDecision {
 pub fn decide(
     conn: &mut DbConnection,
     policy: &Policy,
-    id: &str,
+    id: &EntitlementId,
     input: &EntitlementDecision,
     by: Acting<'_>,
 ) -> AppResult<EntitlementView> {

@@ -8,13 +8,13 @@ use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrant
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
-use crate::domain::id::{CertificationId, SpaceId, UserId};
+use crate::domain::id::{CertificationId, EntitlementId, SpaceId, UserId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
     EntitlementStatus, Prior, SubsidyBasis, SubsidyPolicyDef,
 };
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
@@ -49,7 +49,8 @@ pub struct GrantView {
     pub source: String,
     #[schema(value_type = String, example = "500000.00")]
     pub amount: Fen,
-    pub entitlement_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub entitlement_id: Option<EntitlementId>,
     pub note: Option<String>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub recorded_at: NaiveDateTime,
@@ -75,7 +76,8 @@ impl From<SupportGrantRow> for GrantView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EntitlementView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EntitlementId,
     #[schema(value_type = String)]
     pub space_id: SpaceId,
     pub space_name: String,
@@ -204,7 +206,7 @@ fn make(
     let dup = earlier.iter().find(|g| g.source != p.code);
     let refused = dup.is_some() && p.on_duplicate == DuplicateRule::Refuse;
     let row = EntitlementRow {
-        id: new_id(),
+        id: EntitlementId::new(),
         space_id: space.id.clone(),
         policy: p.code.clone(),
         period: due.period.clone(),
@@ -470,7 +472,7 @@ pub fn entitlement(
     conn: &mut DbConnection,
     policy: &Policy,
     viewer: Viewer<'_>,
-    id: &str,
+    id: &EntitlementId,
 ) -> AppResult<EntitlementView> {
     let row = repo::entitlement(conn, id)?
         .filter(|e| match viewer {

@@ -4,8 +4,8 @@ use super::schema::*;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
     ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvidenceId, FirmId,
-    IncubateeId, OrderId, PayoutId, ProgrammeId, ProviderId, RunId, ServiceItemId, SpaceId, UserId,
-    VoucherId,
+    IncubateeId, OrderId, PayoutId, ProgrammeId, ProviderId, RedemptionApplicationId,
+    RedemptionItemId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -551,7 +551,7 @@ pub struct EvidenceRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = redemption_applications)]
 pub struct RedemptionApplicationRow {
-    pub id: String,
+    pub id: RedemptionApplicationId,
     pub provider_id: ProviderId,
     pub item_count: i32,
     #[serde(serialize_with = "fen_number")]
@@ -564,8 +564,8 @@ pub struct RedemptionApplicationRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = redemption_items, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct RedemptionItemRow {
-    pub id: String,
-    pub application_id: String,
+    pub id: RedemptionItemId,
+    pub application_id: RedemptionApplicationId,
     pub order_id: OrderId,
     pub provider_id: ProviderId,
     pub firm_id: FirmId,
@@ -586,7 +586,7 @@ pub struct RedemptionItemRow {
 #[diesel(table_name = redemption_objections, treat_none_as_null = true)]
 pub struct RedemptionObjectionRow {
     pub id: String,
-    pub item_id: String,
+    pub item_id: RedemptionItemId,
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,

@@ -11,7 +11,9 @@ use super::schema::{
 };
 use super::vouchers::CHUNK;
 use super::DbConnection;
-use crate::domain::id::{EvidenceId, OrderId, UserId, VoucherId};
+use crate::domain::id::{
+    EvidenceId, OrderId, RedemptionApplicationId, RedemptionItemId, UserId, VoucherId,
+};
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -279,7 +281,7 @@ pub fn insert_application(
 
 pub fn application(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RedemptionApplicationId,
 ) -> QueryResult<Option<RedemptionApplicationRow>> {
     redemption_applications::table
         .find(id)
@@ -314,7 +316,7 @@ pub fn applications(
 
 pub fn items_of(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &RedemptionApplicationId,
 ) -> QueryResult<Vec<RedemptionItemRow>> {
     redemption_items::table
         .filter(redemption_items::application_id.eq(application_id))
@@ -322,13 +324,16 @@ pub fn items_of(
         .load(conn)
 }
 
-pub fn item(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RedemptionItemRow>> {
+pub fn item(
+    conn: &mut DbConnection,
+    id: &RedemptionItemId,
+) -> QueryResult<Option<RedemptionItemRow>> {
     redemption_items::table.find(id).first(conn).optional()
 }
 
 pub fn item_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RedemptionItemId,
 ) -> QueryResult<Option<RedemptionItemRow>> {
     first_for_update!(conn, redemption_items::table.find(id))
 }
@@ -460,7 +465,10 @@ pub fn approved_items(
 }
 
 /// Items whose notice ended at or before `now`.
-pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+pub fn notices_ended(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<RedemptionItemId>> {
     redemption_items::table
         .filter(redemption_items::status.eq("in_notice"))
         .filter(redemption_items::notice_ends_at.le(now))
@@ -501,7 +509,7 @@ pub fn update_objection(
 
 pub fn objections_of(
     conn: &mut DbConnection,
-    item_id: &str,
+    item_id: &RedemptionItemId,
 ) -> QueryResult<Vec<RedemptionObjectionRow>> {
     redemption_objections::table
         .filter(redemption_objections::item_id.eq(item_id))

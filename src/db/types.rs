@@ -160,4 +160,6 @@ id_columns! {
     CertApplicationId => CertApplicationIdColumn,
     CertificationId => CertificationIdColumn,
     EntitlementId => EntitlementIdColumn,
+    RedemptionApplicationId => RedemptionApplicationIdColumn,
+    RedemptionItemId => RedemptionItemIdColumn,
 }

@@ -158,6 +158,10 @@ ids! {
     CertificationId => "certification",
     /// A subsidy or award a space is entitled to (补贴、奖励事项).
     EntitlementId => "entitlement",
+    /// A provider's application for reimbursement (兑现申请).
+    RedemptionApplicationId => "redemption application",
+    /// One order in a redemption application (兑现事项).
+    RedemptionItemId => "redemption item",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

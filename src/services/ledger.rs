@@ -294,7 +294,7 @@ impl<'a> Books<'a> {
                 RedemptionStatus::Paid => Some(PayoutStatus::Paid),
                 _ => None,
             };
-            let waiting = self.in_payouts(&i.id, wanted, settled);
+            let waiting = self.in_payouts(i.id.as_str(), wanted, settled);
             *payable.entry(i.provider_id.as_str()).or_default() +=
                 if waiting { w(i.amount_fen) } else { 0 };
         }

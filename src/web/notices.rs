@@ -140,7 +140,7 @@ async fn page(
                         t("notice-line-ends", &[("ends", &shown(n.notice_ends_at))]),
                     ];
                     item(
-                        &n.item_id,
+                        n.item_id.as_str(),
                         &format!(
                             "{} · {}",
                             n.provider_name,
@@ -273,7 +273,10 @@ async fn object(
             let key = crate::domain::id::ProviderId::stored(key);
             svc::file_objection(c, &key, &input, actor.at(now)).map(|_| ())
         }
-        Kind::Redemption => redemptions::file_objection(c, &key, &input, actor.at(now)).map(|_| ()),
+        Kind::Redemption => {
+            let key = crate::domain::id::RedemptionItemId::stored(key);
+            redemptions::file_objection(c, &key, &input, actor.at(now)).map(|_| ())
+        }
     })
     .await;
     match filed {

@@ -10,7 +10,7 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::{CertApplicationId, FirmId, OrderId, ProviderId};
+use crate::domain::id::{CertApplicationId, FirmId, OrderId, ProviderId, RedemptionItemId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -313,7 +313,15 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ItemDecision>(&t),
                 move |c, i, a| {
-                    redemptions::decide(c, &a.mail, &a.policy, &id, &i, a.actor.at(a.now)).map(drop)
+                    redemptions::decide(
+                        c,
+                        &a.mail,
+                        &a.policy,
+                        &RedemptionItemId::stored(id.clone()),
+                        &i,
+                        a.actor.at(a.now),
+                    )
+                    .map(drop)
                 },
             )
             .await

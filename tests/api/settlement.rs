@@ -66,7 +66,8 @@ async fn ledger_ok(app: &TestApp, token: &str) {
 /// An item's state as shown: a payable item in a pending payout is in settlement.
 fn item_status(app: &TestApp, item: &str) -> String {
     let mut c = app.conn();
-    let stored = hechuang::db::orders::item(&mut c, item)
+    let id = hechuang::domain::id::RedemptionItemId::stored(item.to_string());
+    let stored = hechuang::db::orders::item(&mut c, &id)
         .unwrap()
         .unwrap()
         .status

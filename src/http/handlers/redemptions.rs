@@ -1,11 +1,11 @@
 //! Redemption (兑现): providers apply for confirmed orders, reviewers decide each item,
 //! approved items are published before they become payable; and the ledger check.
 
-use crate::domain::id::ProviderId;
+use crate::domain::id::{ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
-use crate::http::{db, path_id, request_id, JsonBody, ListQuery, State};
+use crate::http::{db, path_id, request_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::ledger::{self, LedgerReport};
 use crate::services::orders::Party;
 use crate::services::providers::{ObjectionInput, ObjectionResolution};
@@ -66,7 +66,7 @@ pub async fn application(
     auth: Auth<RedemptionRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "redemption application")?;
+    let id = typed_id::<RedemptionApplicationId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -112,7 +112,7 @@ pub async fn decide(
     body: JsonBody<ItemDecision>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "redemption item")?;
+    let id = typed_id::<RedemptionItemId>(&path)?;
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -131,7 +131,7 @@ pub async fn objections(
     _auth: Auth<StaffRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "redemption item")?;
+    let id = typed_id::<RedemptionItemId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
 
@@ -183,7 +183,7 @@ pub async fn file_objection(
     body: JsonBody<ObjectionInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "redemption item")?;
+    let id = typed_id::<RedemptionItemId>(&path)?;
     let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {

@@ -13,10 +13,10 @@ use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::{FirmId, OrderId, ProviderId};
+use crate::domain::id::{FirmId, OrderId, ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
@@ -44,8 +44,10 @@ pub struct ApplicationInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemView {
-    pub id: String,
-    pub application_id: String,
+    #[schema(value_type = String)]
+    pub id: RedemptionItemId,
+    #[schema(value_type = String)]
+    pub application_id: RedemptionApplicationId,
     pub order_id: String,
     pub order_no: String,
     pub provider_id: String,
@@ -73,7 +75,8 @@ pub struct ItemView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = RedemptionApplicationView)]
 pub struct ApplicationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RedemptionApplicationId,
     pub provider_id: String,
     pub provider_name: String,
     pub item_count: i32,
@@ -122,13 +125,13 @@ fn item_views(
         .into_iter()
         .map(|o| (o.id, o.order_no))
         .collect();
-    let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let item_ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
     let live = crate::db::settlement::live_payout_status(c, &item_ids)?;
     items
         .into_iter()
         .map(|i| {
             let no = numbers.get(&i.order_id).cloned().unwrap_or_default();
-            let in_run = live.get(&i.id).map(String::as_str) == Some("pending");
+            let in_run = live.get(i.id.as_str()).map(String::as_str) == Some("pending");
             let mut v = item_view(policy, i, no)?;
             if in_run && v.status == RedemptionStatus::Payable {
                 v.status = RedemptionStatus::InSettlement;
@@ -230,7 +233,7 @@ pub fn apply(
             ));
         }
         let app = RedemptionApplicationRow {
-            id: new_id(),
+            id: RedemptionApplicationId::new(),
             provider_id: provider_id.clone(),
             item_count: ids.len() as i32,
             total_fen: ids
@@ -245,7 +248,7 @@ pub fn apply(
             .iter()
             .filter_map(|id| orders.get(id))
             .map(|o| RedemptionItemRow {
-                id: new_id(),
+                id: RedemptionItemId::new(),
                 application_id: app.id.clone(),
                 order_id: o.id.clone(),
                 provider_id: provider_id.clone(),
@@ -333,7 +336,7 @@ pub fn application(
     conn: &mut DbConnection,
     policy: &Policy,
     party: Party<'_>,
-    id: &str,
+    id: &RedemptionApplicationId,
 ) -> AppResult<ApplicationView> {
     let a = repo::application(conn, id)?
         .filter(|a| match party {

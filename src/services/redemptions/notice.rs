@@ -22,7 +22,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = RedemptionNoticeView)]
 pub struct NoticeView {
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: RedemptionItemId,
     pub provider_name: String,
     pub firm_name: String,
     pub category: String,
@@ -68,7 +69,8 @@ pub fn notices(
 /// voucher paid, and where the payment stands.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovedView {
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: RedemptionItemId,
     pub provider_name: String,
     pub firm_name: String,
     pub category: String,
@@ -134,18 +136,18 @@ pub struct RedemptionObjectionView {
 /// Anyone may object to an approved item while its notice runs.
 pub fn file_objection(
     conn: &mut DbConnection,
-    item_id: &str,
+    item_id: &RedemptionItemId,
     input: &ObjectionInput,
     by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
-    objections::file::<ItemNotice>(conn, &item_id.to_string(), input, by).map(Into::into)
+    objections::file::<ItemNotice>(conn, item_id, input, by).map(Into::into)
 }
 
 pub fn objections(
     conn: &mut DbConnection,
-    item_id: &str,
+    item_id: &RedemptionItemId,
 ) -> AppResult<Vec<RedemptionObjectionView>> {
-    let rows = objections::list::<ItemNotice>(conn, &item_id.to_string())?;
+    let rows = objections::list::<ItemNotice>(conn, item_id)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -183,7 +185,7 @@ pub fn conclude_notices(
     })
 }
 
-objections::objection_rows!(RedemptionObjectionRow.item_id: String => RedemptionObjectionView);
+objections::objection_rows!(RedemptionObjectionRow.item_id: RedemptionItemId => RedemptionObjectionView);
 
 /// An approved redemption item on notice: an upheld objection rejects it and returns
 /// its amount to the programme; the end of the notice makes it payable.
@@ -196,17 +198,20 @@ impl objections::Notice for ItemNotice {
     const NOT_FOUND: &'static str = "redemption item";
     const WHAT: (&'static str, &'static str) = ("兑现事项", "item");
 
-    fn subject(c: &mut DbConnection, id: &String) -> QueryResult<Option<RedemptionItemRow>> {
+    fn subject(
+        c: &mut DbConnection,
+        id: &RedemptionItemId,
+    ) -> QueryResult<Option<RedemptionItemRow>> {
         repo::item(c, id)
     }
-    fn lock(c: &mut DbConnection, id: &String) -> QueryResult<Option<RedemptionItemRow>> {
+    fn lock(c: &mut DbConnection, id: &RedemptionItemId) -> QueryResult<Option<RedemptionItemRow>> {
         repo::item_for_update(c, id)
     }
     fn on_notice(i: &RedemptionItemRow) -> Option<NaiveDateTime> {
         i.notice_ends_at
             .filter(|_| i.status == RedemptionStatus::InNotice)
     }
-    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<RedemptionItemId>> {
         repo::notices_ended(c, now)
     }
     fn insert_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<()> {
@@ -223,7 +228,7 @@ impl objections::Notice for ItemNotice {
     }
     fn objections_of(
         c: &mut DbConnection,
-        id: &String,
+        id: &RedemptionItemId,
     ) -> QueryResult<Vec<RedemptionObjectionRow>> {
         repo::objections_of(c, id)
     }

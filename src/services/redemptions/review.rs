@@ -7,6 +7,7 @@ use crate::db::models::RedemptionItemRow;
 use crate::db::orders::{self as repo};
 use crate::db::{self, ledger, parties, vouchers, DbConnection};
 use crate::domain::audit::Fixed;
+use crate::domain::id::RedemptionItemId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::validation::FieldErrors;
@@ -34,7 +35,7 @@ pub fn decide(
     conn: &mut DbConnection,
     templates: &Templates,
     policy: &Policy,
-    item_id: &str,
+    item_id: &RedemptionItemId,
     input: &ItemDecision,
     by: Acting<'_>,
 ) -> AppResult<ItemView> {

@@ -1,6 +1,7 @@
 //! Row structs, field order matching `schema.rs`.
 
 use super::schema::*;
+use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
     ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvidenceId, FirmId,
@@ -9,10 +10,13 @@ use crate::domain::id::{
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::party::SpaceKind;
 use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
+use crate::domain::voucher::{AllocationMode, VoucherKind};
+use crate::domain::SizeClass;
 use crate::domain::{CreditCode, Fen};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -186,7 +190,7 @@ pub struct SpaceRow {
     pub id: SpaceId,
     pub credit_code: CreditCode,
     pub name: String,
-    pub kind: String,
+    pub kind: SpaceKind,
     pub operator_name: String,
     pub legal_representative: String,
     pub address: String,
@@ -221,7 +225,7 @@ pub struct FirmRow {
     pub revenue_fen: Fen,
     #[serde(serialize_with = "opt_fen_number")]
     pub total_assets_fen: Option<Fen>,
-    pub size_class: String,
+    pub size_class: SizeClass,
     pub size_basis: String,
     pub onboarding_status: OnboardingStatus,
     pub onboarding_reason: Option<String>,
@@ -306,7 +310,7 @@ pub struct ProgrammeRow {
     pub id: ProgrammeId,
     pub code: String,
     pub name: String,
-    pub voucher_kind: String,
+    pub voucher_kind: VoucherKind,
     pub categories: String,
     pub co_payment_ratio_bp: i32,
     #[serde(serialize_with = "fen_number")]
@@ -340,7 +344,7 @@ pub struct BatchRow {
     pub face_values: String,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
-    pub allocation_mode: String,
+    pub allocation_mode: AllocationMode,
     pub published: bool,
     pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
@@ -700,7 +704,7 @@ pub struct CertificationRow {
     pub id: CertificationId,
     pub space_id: SpaceId,
     pub scheme: String,
-    pub level: String,
+    pub level: SchemeLevel,
     pub application_id: CertApplicationId,
     pub certified_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
@@ -806,7 +810,7 @@ pub struct EntitlementRow {
     pub purpose: String,
     pub certification_id: Option<CertificationId>,
     pub evaluation_id: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<SchemeLevel>,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
     pub covers_from: NaiveDate,

@@ -128,6 +128,11 @@ text_columns! {
     crate::domain::settlement::PayoutStatus => PayoutStatusColumn,
     crate::domain::certification::ApplicationStatus => ApplicationStatusColumn,
     crate::domain::certification::CertificationStatus => CertificationStatusColumn,
+    crate::domain::SizeClass => SizeClassColumn,
+    crate::domain::voucher::VoucherKind => VoucherKindColumn,
+    crate::domain::voucher::AllocationMode => AllocationModeColumn,
+    crate::domain::party::SpaceKind => SpaceKindColumn,
+    crate::domain::certification::SchemeLevel => SchemeLevelColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values

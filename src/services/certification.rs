@@ -191,10 +191,10 @@ pub fn apply(
             return Err(AppError::of(ErrorCode::ContactNotVerifiedForCertification)
                 .arg("email", &space.contact_email));
         }
-        if !scheme.space_kinds.contains(&space.kind) {
+        if !scheme.space_kinds.iter().any(|k| k == space.kind.as_str()) {
             return Err(AppError::of(ErrorCode::SchemeNotForSpaceKind)
                 .arg_each("scheme", &scheme.name_zh, &scheme.code)
-                .arg("kind", &space.kind));
+                .arg("kind", space.kind.as_str()));
         }
         if repo::active_certification(c, space_id, &scheme.code)?.is_some() {
             return Err(AppError::of(ErrorCode::AlreadyCertified).arg_each(
@@ -355,10 +355,9 @@ pub struct CertificationView {
 
 impl CertificationView {
     fn from_row(policy: &Policy, r: CertificationRow, space: &SpaceRow) -> AppResult<Self> {
-        let bad = |what: &str| AppError::internal(format!("certification {}: bad {what}", r.id));
         Ok(CertificationView {
             status: r.status,
-            level: SchemeLevel::parse(&r.level).ok_or_else(|| bad("level"))?,
+            level: r.level,
             benefits: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
             scheme_name: policy
                 .certification
@@ -469,7 +468,7 @@ pub fn decide(
                     id: CertificationId::new(),
                     space_id: before.space_id.clone(),
                     scheme: before.scheme.clone(),
-                    level: scheme.level.as_str().into(),
+                    level: scheme.level,
                     application_id: before.id.clone(),
                     certified_on,
                     valid_until: valid_until(certified_on, scheme.valid_years),

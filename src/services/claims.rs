@@ -21,7 +21,7 @@ use crate::domain::voucher::{
     claim_lock_key, claim_year, claimant_group, parse_face_values, valid_until, voucher_code,
     AllocationMode, FirmFacts, Refusal,
 };
-use crate::domain::{new_id, Fen, IdempotencyKey, Role, SizeClass};
+use crate::domain::{new_id, Fen, IdempotencyKey, Role};
 use crate::error::{AppError, AppResult, ErrorCode, Kind};
 use crate::notify::{china_date, yuan, ClaimSucceeded, Message, Templates};
 use crate::services::Actor;
@@ -157,7 +157,7 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>)
 pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
     FirmFacts {
         onboarded: f.onboarding_status == OnboardingStatus::Onboarded,
-        size_class: SizeClass::parse(&f.size_class).unwrap_or(SizeClass::Large),
+        size_class: f.size_class,
         dishonest: f.dishonest,
         revenue: f.revenue_fen,
         high_tech: f.high_tech,
@@ -220,7 +220,7 @@ pub fn allocate(
     let faces = parse_face_values(&batch.face_values);
     let snapshot = BatchSnapshot {
         published: batch.published,
-        lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
+        lottery: batch.allocation_mode == AllocationMode::Lottery,
         opens_at: batch.opens_at,
         closes_at: batch.closes_at,
         budget: batch.budget_fen,
@@ -329,7 +329,7 @@ fn load(
     let window = Window {
         opens_at: batch.opens_at,
         closes_at: batch.closes_at,
-        by_lottery: batch.allocation_mode == AllocationMode::Lottery.as_str(),
+        by_lottery: batch.allocation_mode == AllocationMode::Lottery,
         faces: parse_face_values(&batch.face_values),
         remaining: batch.budget_fen - batch.claimed_fen,
         vouchers_claimed: batch.vouchers_claimed,
@@ -594,7 +594,7 @@ pub fn snapshot(
     Ok(Some((
         BatchSnapshot {
             published: b.published,
-            lottery: b.allocation_mode == AllocationMode::Lottery.as_str(),
+            lottery: b.allocation_mode == AllocationMode::Lottery,
             opens_at: b.opens_at,
             closes_at: b.closes_at,
             budget: b.budget_fen,

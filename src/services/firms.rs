@@ -156,8 +156,7 @@ pub struct Qualifications {
 impl FirmView {
     pub fn from_row(r: FirmRow) -> AppResult<Self> {
         Ok(FirmView {
-            size_class: SizeClass::parse(&r.size_class)
-                .ok_or_else(|| AppError::internal("bad size class"))?,
+            size_class: r.size_class,
             onboarding_status: r.onboarding_status,
             size_basis: serde_json::from_str(&r.size_basis).unwrap_or(serde_json::Value::Null),
             qualifications: Qualifications {
@@ -351,7 +350,7 @@ pub fn register(
         employees: p.employees,
         revenue_fen: p.revenue,
         total_assets_fen: p.total_assets,
-        size_class: p.basis.class.as_str().to_string(),
+        size_class: p.basis.class,
         size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
         onboarding_status: OnboardingStatus::Submitted,
         onboarding_reason: None,
@@ -467,7 +466,7 @@ pub fn update_profile(
             employees: p.employees,
             revenue_fen: p.revenue,
             total_assets_fen: p.total_assets,
-            size_class: p.basis.class.as_str().to_string(),
+            size_class: p.basis.class,
             size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
             onboarding_status: OnboardingStatus::Submitted,
             onboarding_reason: None,

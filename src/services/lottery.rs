@@ -98,7 +98,7 @@ fn lottery_batch(c: &mut DbConnection, batch_id: &BatchId) -> AppResult<(BatchRo
     let batch = vouchers_repo::batch_for_update(c, batch_id)?
         .filter(|b| b.published)
         .ok_or_else(|| AppError::not_found("batch"))?;
-    if batch.allocation_mode != AllocationMode::Lottery.as_str() {
+    if batch.allocation_mode != AllocationMode::Lottery {
         return Err(AppError::of(ErrorCode::BatchNotLottery));
     }
     let lottery = repo::lottery(c, batch_id)?
@@ -246,7 +246,7 @@ pub fn my_entry(
 pub fn view(conn: &mut DbConnection, batch_id: &BatchId) -> AppResult<LotteryView> {
     db::read_tx(conn, |c| -> AppResult<_> {
         let batch = vouchers_repo::batch(c, batch_id)?
-            .filter(|b| b.published && b.allocation_mode == AllocationMode::Lottery.as_str())
+            .filter(|b| b.published && b.allocation_mode == AllocationMode::Lottery)
             .ok_or_else(|| AppError::not_found("lottery"))?;
         let lottery = repo::lottery(c, batch_id)?.ok_or_else(|| AppError::not_found("lottery"))?;
         let drawn = lottery.drawn_at.is_some();

@@ -78,7 +78,7 @@ pub struct SpaceView {
 impl SpaceView {
     fn from_row(r: SpaceRow) -> AppResult<Self> {
         Ok(SpaceView {
-            kind: SpaceKind::parse(&r.kind).ok_or_else(|| AppError::internal("bad space kind"))?,
+            kind: r.kind,
             id: r.id,
             credit_code: r.credit_code.into_string(),
             name: r.name,
@@ -125,7 +125,7 @@ pub fn register(
         id: SpaceId::new(),
         credit_code: e.credit_code("credit_code", &input.credit_code),
         name: e.party_name("name", &input.name, 200),
-        kind: input.kind.as_str().into(),
+        kind: input.kind,
         operator_name: e.party_name("operator_name", &input.operator_name, 200),
         legal_representative: e.person_name(
             "legal_representative",

@@ -39,7 +39,7 @@ pub fn firm_row(
         employees: 12,
         revenue_fen: hechuang::domain::Fen::new(80_000_000),
         total_assets_fen: None,
-        size_class: size_class.into(),
+        size_class: hechuang::domain::SizeClass::parse(size_class).unwrap(),
         size_basis: "{}".into(),
         onboarding_status: if onboarded {
             hechuang::domain::party::OnboardingStatus::Onboarded

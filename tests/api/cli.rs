@@ -103,7 +103,7 @@ fn demo_fills_an_empty_database_once() {
     assert_eq!(batches.len(), 3);
     let lottery = batches
         .iter()
-        .find(|b| b.allocation_mode == "lottery")
+        .find(|b| b.allocation_mode == hechuang::domain::voucher::AllocationMode::Lottery)
         .expect("a lottery batch");
     assert_eq!(
         hechuang::db::lottery::count_entries(&mut c, &lottery.id).unwrap(),

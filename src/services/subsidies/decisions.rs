@@ -94,7 +94,7 @@ pub fn decide(
                     let still = repo::certifications_of(c, &before.space_id)?
                         .into_iter()
                         .find(|r| &r.id == cert_id)
-                        .and_then(|r| certification_fact(&r))
+                        .map(|r| certification_fact(&r))
                         .is_some_and(|f| {
                             Period::parse(&before.period).is_some_and(|m| f.window.covers(m))
                         });

@@ -28,13 +28,13 @@ mod grants;
 pub use decisions::*;
 pub use grants::*;
 
-pub fn certification_fact(r: &CertificationRow) -> Option<CertFact> {
-    Some(CertFact {
+pub fn certification_fact(r: &CertificationRow) -> CertFact {
+    CertFact {
         id: r.id.clone(),
         scheme: r.scheme.clone(),
-        level: SchemeLevel::parse(&r.level)?,
+        level: r.level,
         window: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
-    })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -119,17 +119,13 @@ fn view(
     r: EntitlementRow,
     space: &SpaceRow,
 ) -> AppResult<EntitlementView> {
-    let bad = |what: &str| AppError::internal(format!("entitlement {}: bad {what}", r.id));
     let duplicate_of = match &r.duplicate_grant_id {
         Some(g) => repo::grant(c, g)?.map(GrantView::from),
         None => None,
     };
     Ok(EntitlementView {
         status: r.status,
-        level: match &r.level {
-            Some(l) => Some(SchemeLevel::parse(l).ok_or_else(|| bad("level"))?),
-            None => None,
-        },
+        level: r.level,
         policy_name: policy
             .subsidies
             .policy(&r.policy)
@@ -213,7 +209,7 @@ fn make(
         purpose: p.purpose.clone(),
         certification_id: due.certification_id.clone(),
         evaluation_id: evaluation_id.map(str::to_string),
-        level: due.level.map(|l| l.as_str().to_string()),
+        level: due.level,
         amount_fen: due.amount,
         covers_from: due.covers.0,
         covers_to: due.covers.1,
@@ -283,8 +279,7 @@ fn compute_tx(
     super::certification::expire_lapsed(c, by)?;
     let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
-        let fact = certification_fact(&cert)
-            .ok_or_else(|| AppError::internal(format!("certification {}: bad level", cert.id)))?;
+        let fact = certification_fact(&cert);
         by_space
             .entry(space.id.clone())
             .or_insert_with(|| (space, Vec::new()))
@@ -316,7 +311,7 @@ fn compute_tx(
                 .filter(|e| e.policy == p.code)
                 .map(|e| Prior {
                     period: e.period.clone(),
-                    level: e.level.as_deref().and_then(SchemeLevel::parse),
+                    level: e.level,
                     amount: e.amount_fen,
                     rejected: e.status == EntitlementStatus::Rejected,
                 })

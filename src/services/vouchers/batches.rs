@@ -81,8 +81,7 @@ impl BatchView {
                 smallest,
                 now,
             ),
-            allocation_mode: AllocationMode::parse(&b.allocation_mode)
-                .ok_or_else(|| AppError::internal("bad mode"))?,
+            allocation_mode: b.allocation_mode,
             id: b.id.into_string(),
             programme_id: b.programme_id.into_string(),
             number: b.number,
@@ -237,7 +236,7 @@ pub fn create_batch(
             face_values: format_face_values(&faces),
             opens_at,
             closes_at,
-            allocation_mode: mode.as_str().into(),
+            allocation_mode: mode,
             published: input.publish,
             created_by: actor.user_id.clone(),
             created_at: now,

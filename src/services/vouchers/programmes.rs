@@ -138,8 +138,7 @@ impl ProgrammeView {
     pub fn from_row(p: ProgrammeRow) -> AppResult<Self> {
         let rules = rules_of(&p);
         Ok(ProgrammeView {
-            voucher_kind: VoucherKind::parse(&p.voucher_kind)
-                .ok_or_else(|| AppError::internal("bad voucher kind"))?,
+            voucher_kind: p.voucher_kind,
             categories: p
                 .categories
                 .split(',')
@@ -291,7 +290,7 @@ fn programme_row(
         id: ProgrammeId::new(),
         code,
         name,
-        voucher_kind: kind.as_str().into(),
+        voucher_kind: kind,
         categories: cats.join(","),
         co_payment_ratio_bp: ratio,
         full_coverage_threshold_fen: threshold,

@@ -16,8 +16,8 @@ use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::voucher::{AllocationMode, VoucherKind};
-use crate::domain::SizeClass;
 use crate::domain::{CreditCode, Fen};
+use crate::domain::{PartyKind, Role, SizeClass};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Serialize, Serializer};
@@ -50,8 +50,8 @@ pub struct UserRow {
     pub id: UserId,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
-    pub party_kind: Option<String>,
+    pub role: Role,
+    pub party_kind: Option<PartyKind>,
     pub party_id: Option<String>,
     pub display_name: String,
     pub email: Option<String>,
@@ -94,8 +94,8 @@ impl UserRow {
     pub fn new_account(
         username: String,
         password_hash: String,
-        role: &str,
-        party: Option<(&str, &str)>,
+        role: Role,
+        party: Option<(PartyKind, &str)>,
         display_name: String,
         email: Option<String>,
         now: NaiveDateTime,
@@ -104,8 +104,8 @@ impl UserRow {
             id: UserId::new(),
             username,
             password_hash,
-            role: role.to_string(),
-            party_kind: party.map(|(k, _)| k.to_string()),
+            role,
+            party_kind: party.map(|(k, _)| k),
             party_id: party.map(|(_, id)| id.to_string()),
             display_name,
             email,
@@ -121,8 +121,8 @@ impl UserRow {
         UserAudit {
             id: self.id.as_str(),
             username: &self.username,
-            role: &self.role,
-            party_kind: self.party_kind.as_deref(),
+            role: self.role.as_str(),
+            party_kind: self.party_kind.map(PartyKind::as_str),
             party_id: self.party_id.as_deref(),
             display_name: &self.display_name,
             email: self.email.as_deref(),

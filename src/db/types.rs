@@ -133,6 +133,8 @@ text_columns! {
     crate::domain::voucher::AllocationMode => AllocationModeColumn,
     crate::domain::party::SpaceKind => SpaceKindColumn,
     crate::domain::certification::SchemeLevel => SchemeLevelColumn,
+    crate::domain::Role => RoleColumn,
+    crate::domain::PartyKind => PartyKindColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values

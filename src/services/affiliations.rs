@@ -9,7 +9,6 @@ use crate::domain::audit::Fixed;
 use crate::domain::id::UserId;
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
-use crate::domain::Role;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
@@ -72,7 +71,7 @@ pub fn set(
     codes.dedup();
     db::write_tx(conn, |c| -> AppResult<_> {
         let user = users::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
-        let staff = Role::parse(&user.role).is_some_and(|r| r.is_staff());
+        let staff = user.role.is_staff();
         if !staff {
             return Err(AppError::of(ErrorCode::NotStaff));
         }

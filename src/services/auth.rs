@@ -134,8 +134,8 @@ fn issue(
     let iat = now.and_utc().timestamp();
     let claims = Claims {
         sub: user.id.to_string(),
-        role: user.role.clone(),
-        party_kind: user.party_kind.clone(),
+        role: user.role.as_str().to_string(),
+        party_kind: user.party_kind.map(|k| k.as_str().to_string()),
         party: user.party_id.clone(),
         ver: user.token_version,
         iat,
@@ -355,7 +355,7 @@ pub fn login(
         let (tokens, token_id) = issue(c, cfg, &user, &new_id(), now)?;
         let actor = Actor {
             user_id: Some(user.id.clone()),
-            role: user.role.clone(),
+            role: user.role.as_str().to_string(),
             request_id,
             ..Actor::system()
         };
@@ -415,7 +415,7 @@ pub fn refresh(
         }
         let (tokens, new_token_id) = issue(c, cfg, &user, &row.family_id, now)?;
         let actor = Actor {
-            role: user.role.clone(),
+            role: user.role.as_str().to_string(),
             ..actor
         };
         audit::record(

@@ -49,10 +49,7 @@ pub struct ContactState {
 }
 
 fn party_of(user: &UserRow) -> AppResult<(PartyKind, String)> {
-    match (
-        user.party_kind.as_deref().and_then(PartyKind::parse),
-        &user.party_id,
-    ) {
+    match (user.party_kind, &user.party_id) {
         (Some(k), Some(id)) if k != PartyKind::Authority => Ok((k, id.clone())),
         _ => Err(AppError::of(ErrorCode::NoPartyContact)),
     }
@@ -195,7 +192,7 @@ pub fn verify(
         parties::set_contact_verified(c, kind.as_str(), &id, &email, now)?;
         let actor = Actor {
             user_id: Some(user.id.clone()),
-            role: user.role.clone(),
+            role: user.role.as_str().to_string(),
             request_id,
             ..Actor::system()
         };

@@ -239,7 +239,7 @@ pub fn complete(
         )?;
         let actor = Actor {
             user_id: Some(user.id.clone()),
-            role: user.role.clone(),
+            role: user.role.as_str().to_string(),
             request_id,
             ..Actor::system()
         };

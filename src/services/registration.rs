@@ -61,8 +61,8 @@ pub(super) fn register(
     let user = UserRow::new_account(
         account.username,
         account.password_hash,
-        account.role.as_str(),
-        Some((party.kind.as_str(), party.id)),
+        account.role,
+        Some((party.kind, party.id)),
         party.name.to_string(),
         account.email,
         now,

@@ -50,8 +50,8 @@ pub struct UserView {
 impl UserView {
     pub fn from_row(r: UserRow) -> AppResult<Self> {
         Ok(UserView {
-            role: Role::parse(&r.role).ok_or_else(|| AppError::internal("bad role"))?,
-            party_kind: r.party_kind.as_deref().and_then(PartyKind::parse),
+            role: r.role,
+            party_kind: r.party_kind,
             id: r.id,
             username: r.username,
             party_id: r.party_id,
@@ -114,8 +114,8 @@ pub fn create_staff(
         let row = UserRow::new_account(
             username.clone(),
             hash.clone(),
-            input.role.as_str(),
-            Some((PartyKind::Authority.as_str(), &authority.id)),
+            input.role,
+            Some((PartyKind::Authority, &authority.id)),
             display_name.clone(),
             email.clone(),
             now,

@@ -91,8 +91,8 @@ pub fn bulk_firms(
             let user = UserRow::new_account(
                 format!("bulk_{}", &id[id.len() - 12..]),
                 "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA".into(),
-                "firm",
-                Some(("firm", &id)),
+                hechuang::domain::Role::Firm,
+                Some((hechuang::domain::PartyKind::Firm, &id)),
                 firm.name.clone(),
                 None,
                 now,

@@ -107,7 +107,7 @@ fn seed(url: &str, a: &Args) -> Period {
         id: ProgrammeId::new(),
         code: "BENCH".into(),
         name: "bench".into(),
-        voucher_kind: "general".into(),
+        voucher_kind: hechuang::domain::voucher::VoucherKind::General,
         categories: "patent".into(),
         co_payment_ratio_bp: 5000,
         full_coverage_threshold_fen: Fen::new(0),
@@ -136,7 +136,7 @@ fn seed(url: &str, a: &Args) -> Period {
         face_values: "5000000".into(),
         opens_at: now - CDuration::days(60),
         closes_at: now + CDuration::days(60),
-        allocation_mode: "first_come".into(),
+        allocation_mode: hechuang::domain::voucher::AllocationMode::FirstCome,
         published: true,
         created_by: None,
         created_at: now,
@@ -157,7 +157,7 @@ fn seed(url: &str, a: &Args) -> Period {
         employees: 10,
         revenue_fen: Fen::new(100_000_000),
         total_assets_fen: None,
-        size_class: "small".into(),
+        size_class: hechuang::domain::SizeClass::Small,
         size_basis: "{}".into(),
         onboarding_status: OnboardingStatus::Onboarded,
         onboarding_reason: None,
@@ -240,7 +240,7 @@ fn seed(url: &str, a: &Args) -> Period {
             };
             catalogue::insert(c, &item)?;
             let app = RedemptionApplicationRow {
-                id: new_id(),
+                id: hechuang::domain::id::RedemptionApplicationId::new(),
                 provider_id: row.id.clone(),
                 item_count: 1,
                 total_fen: Fen::new(1),
@@ -294,7 +294,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 updated_at: now,
             };
             item_rows.push(RedemptionItemRow {
-                id: new_id(),
+                id: hechuang::domain::id::RedemptionItemId::new(),
                 application_id: aid.clone(),
                 order_id: order.id.clone(),
                 provider_id: pid.clone(),

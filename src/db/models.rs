@@ -9,8 +9,9 @@ use crate::domain::id::{
     RedemptionItemId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
+use crate::domain::order::EvidenceKind;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
-use crate::domain::party::SpaceKind;
+use crate::domain::party::{DocumentKind, SpaceKind};
 use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::subsidy::EntitlementStatus;
@@ -543,7 +544,7 @@ pub struct OrderRow {
 pub struct EvidenceRow {
     pub id: EvidenceId,
     pub order_id: OrderId,
-    pub kind: String,
+    pub kind: EvidenceKind,
     pub sha256: String,
     pub size_bytes: i64,
     pub media_type: String,
@@ -643,7 +644,7 @@ pub struct PayoutRow {
     pub id: PayoutId,
     pub run_id: RunId,
     pub reference: String,
-    pub payee_kind: String,
+    pub payee_kind: PartyKind,
     pub payee_id: String,
     pub payee_name: String,
     pub credit_code: CreditCode,
@@ -668,7 +669,7 @@ pub struct PayoutRow {
 #[diesel(table_name = settlement_holdbacks, treat_none_as_default_value = false)]
 pub struct HoldbackRow {
     pub run_id: RunId,
-    pub payee_kind: String,
+    pub payee_kind: PartyKind,
     pub payee_id: String,
     pub payee_name: String,
     pub reason: String,
@@ -862,9 +863,9 @@ pub struct ArticleFileRow {
 #[diesel(table_name = party_documents)]
 pub struct PartyDocumentRow {
     pub id: String,
-    pub party_kind: String,
+    pub party_kind: PartyKind,
     pub party_id: String,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub certificate_no: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,

@@ -135,6 +135,8 @@ text_columns! {
     crate::domain::certification::SchemeLevel => SchemeLevelColumn,
     crate::domain::Role => RoleColumn,
     crate::domain::PartyKind => PartyKindColumn,
+    crate::domain::order::EvidenceKind => EvidenceKindColumn,
+    crate::domain::party::DocumentKind => DocumentKindColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values
@@ -169,4 +171,110 @@ id_columns! {
     EntitlementId => EntitlementIdColumn,
     RedemptionApplicationId => RedemptionApplicationIdColumn,
     RedemptionItemId => RedemptionItemIdColumn,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{self, PartyKind, Role, SizeClass};
+    use serde::Serialize;
+
+    /// A row's snapshot in the audit trail serialises its columns with serde; a kind
+    /// stored by `as_str` must read the same there, or the trail would say one thing
+    /// and the table another.
+    fn same<T: Serialize + Copy>(values: &[T], as_str: fn(T) -> &'static str) {
+        for &v in values {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                serde_json::Value::from(as_str(v))
+            );
+        }
+    }
+
+    #[test]
+    fn stored_kinds_serialise_as_their_stored_text() {
+        use domain::certification::{ApplicationStatus, CertificationStatus, SchemeLevel};
+        use domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind};
+        use domain::voucher::{AllocationMode, VoucherKind};
+        same(&Role::ALL, Role::as_str);
+        same(
+            &[
+                PartyKind::Authority,
+                PartyKind::Firm,
+                PartyKind::Provider,
+                PartyKind::Space,
+            ],
+            PartyKind::as_str,
+        );
+        same(
+            &[
+                SizeClass::Micro,
+                SizeClass::Small,
+                SizeClass::Medium,
+                SizeClass::Large,
+            ],
+            SizeClass::as_str,
+        );
+        same(
+            &[VoucherKind::General, VoucherKind::Special],
+            VoucherKind::as_str,
+        );
+        same(
+            &[AllocationMode::FirstCome, AllocationMode::Lottery],
+            AllocationMode::as_str,
+        );
+        same(
+            &[
+                SpaceKind::Incubator,
+                SpaceKind::MakerSpace,
+                SpaceKind::ProfessionalMakerSpace,
+            ],
+            SpaceKind::as_str,
+        );
+        same(SchemeLevel::ALL, SchemeLevel::as_str);
+        same(ApplicationStatus::ALL, ApplicationStatus::as_str);
+        same(CertificationStatus::ALL, CertificationStatus::as_str);
+        same(ListingStatus::ALL, ListingStatus::as_str);
+        same(ObjectionStatus::ALL, ObjectionStatus::as_str);
+        same(OnboardingStatus::ALL, OnboardingStatus::as_str);
+        same(
+            domain::party::DocumentKind::ALL,
+            domain::party::DocumentKind::as_str,
+        );
+        same(
+            domain::order::EvidenceKind::ALL,
+            domain::order::EvidenceKind::as_str,
+        );
+        same(
+            domain::order::OrderStatus::ALL,
+            domain::order::OrderStatus::as_str,
+        );
+        same(
+            domain::order::RedemptionStatus::ALL,
+            domain::order::RedemptionStatus::as_str,
+        );
+        same(
+            domain::voucher::VoucherStatus::ALL,
+            domain::voucher::VoucherStatus::as_str,
+        );
+        same(
+            domain::subsidy::EntitlementStatus::ALL,
+            domain::subsidy::EntitlementStatus::as_str,
+        );
+        same(
+            domain::settlement::RunStatus::ALL,
+            domain::settlement::RunStatus::as_str,
+        );
+        same(
+            domain::settlement::PayoutStatus::ALL,
+            domain::settlement::PayoutStatus::as_str,
+        );
+        same(
+            domain::operation::JobRunStatus::ALL,
+            domain::operation::JobRunStatus::as_str,
+        );
+        same(
+            domain::operation::OutboxStatus::ALL,
+            domain::operation::OutboxStatus::as_str,
+        );
+    }
 }

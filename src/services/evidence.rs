@@ -81,7 +81,7 @@ pub fn add(
     let row = EvidenceRow {
         id: EvidenceId::new(),
         order_id: order_id.clone(),
-        kind: kind.as_str().into(),
+        kind,
         sha256: sha,
         size_bytes: bytes.len() as i64,
         media_type: media.as_str().into(),

@@ -267,7 +267,7 @@ fn check_payout_items(conn: &mut DbConnection) {
         id: PayoutId::new(),
         run_id: run.id.clone(),
         reference: "HC202610-1-00001".into(),
-        payee_kind: "provider".into(),
+        payee_kind: hechuang::domain::PartyKind::Provider,
         payee_id: new_id(),
         payee_name: "合肥迁移测试服务机构".into(),
         credit_code: hechuang::domain::CreditCode::stored("91340100MA0000001X".into()),

@@ -71,7 +71,7 @@ impl PayoutView {
             status: p.status,
             id: p.id.into_string(),
             reference: p.reference,
-            payee_kind: p.payee_kind,
+            payee_kind: p.payee_kind.as_str().to_string(),
             payee_id: p.payee_id,
             payee_name: p.payee_name,
             credit_code: p.credit_code.into_string(),
@@ -224,7 +224,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     let held = repo::holdbacks_of(c, &r.id)?
         .into_iter()
         .map(|h| HoldbackView {
-            payee_kind: h.payee_kind,
+            payee_kind: h.payee_kind.as_str().to_string(),
             payee_id: h.payee_id,
             payee_name: h.payee_name,
             reason: h.reason,

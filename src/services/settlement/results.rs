@@ -12,6 +12,7 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
+use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
@@ -107,7 +108,7 @@ fn apply_result(
         ..before.clone()
     };
     let payable = Account::payable(&before.payee_id);
-    let email_to = if before.payee_kind == "space" {
+    let email_to = if before.payee_kind == PartyKind::Space {
         parties::space(c, &SpaceId::stored(before.payee_id.clone()))?
             .map(|s| (s.contact_email, s.name))
     } else {

@@ -12,6 +12,7 @@ use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Perio
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
 use crate::domain::Fen;
+use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
@@ -29,7 +30,7 @@ pub struct Prepared {
 
 /// Whom a run pays: a provider (redemptions) or a space (subsidies).
 struct Payee {
-    kind: &'static str,
+    kind: PartyKind,
     id: String,
     name: String,
     credit_code: CreditCode,
@@ -159,7 +160,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
     let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
         .into_iter()
         .map(|p| Payee {
-            kind: "provider",
+            kind: PartyKind::Provider,
             count: by_provider[&p.id].0,
             amount: by_provider[&p.id].1,
             id: p.id.into_string(),
@@ -174,7 +175,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
         let s = parties::space(c, &space_id)?
             .ok_or_else(|| AppError::internal(format!("entitlement of no space {space_id}")))?;
         payees.push(Payee {
-            kind: "space",
+            kind: PartyKind::Space,
             count: count_of(count)?,
             amount,
             id: s.id.into_string(),
@@ -207,7 +208,7 @@ fn payouts_of(
         if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
             held.push(HoldbackRow {
                 run_id: run_id.clone(),
-                payee_kind: p.kind.into(),
+                payee_kind: p.kind,
                 payee_id: p.id,
                 payee_name: p.name,
                 reason: why.into(),
@@ -220,7 +221,7 @@ fn payouts_of(
             id: PayoutId::new(),
             run_id: run_id.clone(),
             reference: payout_reference(period, attempt, payouts.len() + 1),
-            payee_kind: p.kind.into(),
+            payee_kind: p.kind,
             payee_id: p.id,
             payee_name: p.name,
             credit_code: p.credit_code,
@@ -369,7 +370,7 @@ mod tests {
 
     fn payee(name: &str, account_no: &str, count: i32, yuan: i64) -> Payee {
         Payee {
-            kind: "provider",
+            kind: PartyKind::Provider,
             id: format!("id-{name}"),
             name: name.into(),
             credit_code: CreditCode::parse("91350100M000100Y43").unwrap(),

@@ -5,8 +5,9 @@ use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
     ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvidenceId, FirmId,
-    IncubateeId, OrderId, PayoutId, ProgrammeId, ProviderId, RedemptionApplicationId,
-    RedemptionItemId, RunId, ServiceItemId, SpaceId, UserId, VoucherId,
+    IncubateeId, ListingObjectionId, OrderId, PayoutId, ProgrammeId, ProviderId,
+    RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId,
+    SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::EvidenceKind;
@@ -274,7 +275,7 @@ pub struct ProviderRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = provider_objections, treat_none_as_null = true)]
 pub struct ObjectionRow {
-    pub id: String,
+    pub id: ListingObjectionId,
     pub provider_id: ProviderId,
     pub objector_name: String,
     pub objector_contact: String,
@@ -590,7 +591,7 @@ pub struct RedemptionItemRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = redemption_objections, treat_none_as_null = true)]
 pub struct RedemptionObjectionRow {
-    pub id: String,
+    pub id: RedemptionObjectionId,
     pub item_id: RedemptionItemId,
     pub objector_name: String,
     pub objector_contact: String,

@@ -12,7 +12,8 @@ use super::schema::{
 use super::vouchers::CHUNK;
 use super::DbConnection;
 use crate::domain::id::{
-    EvidenceId, OrderId, RedemptionApplicationId, RedemptionItemId, UserId, VoucherId,
+    EvidenceId, OrderId, RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, UserId,
+    VoucherId,
 };
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -493,7 +494,7 @@ pub fn insert_objection(conn: &mut DbConnection, row: &RedemptionObjectionRow) -
 
 pub fn objection_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RedemptionObjectionId,
 ) -> QueryResult<Option<RedemptionObjectionRow>> {
     first_for_update!(conn, redemption_objections::table.find(id))
 }

@@ -242,7 +242,7 @@ pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryRes
 
 pub fn objection_for_update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &crate::domain::id::ListingObjectionId,
 ) -> QueryResult<Option<ObjectionRow>> {
     first_for_update!(conn, provider_objections::table.find(id))
 }

@@ -171,6 +171,8 @@ id_columns! {
     EntitlementId => EntitlementIdColumn,
     RedemptionApplicationId => RedemptionApplicationIdColumn,
     RedemptionItemId => RedemptionItemIdColumn,
+    ListingObjectionId => ListingObjectionIdColumn,
+    RedemptionObjectionId => RedemptionObjectionIdColumn,
 }
 
 #[cfg(test)]

@@ -162,6 +162,10 @@ ids! {
     RedemptionApplicationId => "redemption application",
     /// One order in a redemption application (兑现事项).
     RedemptionItemId => "redemption item",
+    /// An objection to a provider's listing during its notice (入库公示异议).
+    ListingObjectionId => "objection",
+    /// An objection to a redemption item during its notice (兑现公示异议).
+    RedemptionObjectionId => "objection",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -111,6 +111,8 @@ pub(super) fn open_and_upheld(statuses: impl Iterator<Item = ObjectionStatus>) -
 pub(super) trait Objection: Serialize + Clone {
     /// The id of what the objection is against.
     type SubjectId: Clone + std::fmt::Display;
+    /// The objection's own id.
+    type Id: AsRef<str>;
     fn open(subject_id: &Self::SubjectId, who: Objector, now: NaiveDateTime) -> Self;
     fn id(&self) -> &str;
     fn status(&self) -> ObjectionStatus;
@@ -122,16 +124,17 @@ pub(super) trait Objection: Serialize + Clone {
 /// Makes a subject's objection row an [`Objection`] and its view `From` it; the rows
 /// differ only in the name of the field that points at the subject.
 macro_rules! objection_rows {
-    ($($row:ident . $subject:ident : $id:ty => $view:path),+ $(,)?) => {$(
+    ($($row:ident ( $oid:ident ) . $subject:ident : $id:ty => $view:path),+ $(,)?) => {$(
         impl $crate::services::objections::Objection for $row {
             type SubjectId = $id;
+            type Id = $crate::domain::id::$oid;
             fn open(
                 subject_id: &$id,
                 who: $crate::services::objections::Objector,
                 now: chrono::NaiveDateTime,
             ) -> Self {
                 $row {
-                    id: $crate::domain::new_id(),
+                    id: $crate::domain::id::$oid::new(),
                     $subject: subject_id.clone(),
                     objector_name: who.name,
                     objector_contact: who.contact,
@@ -144,7 +147,7 @@ macro_rules! objection_rows {
                 }
             }
             fn id(&self) -> &str {
-                &self.id
+                self.id.as_str()
             }
             fn status(&self) -> $crate::domain::party::ObjectionStatus {
                 self.status
@@ -169,7 +172,7 @@ macro_rules! objection_rows {
         impl From<$row> for $view {
             fn from(r: $row) -> Self {
                 Self {
-                    id: r.id,
+                    id: r.id.into(),
                     $subject: r.$subject.to_string(),
                     objector_name: r.objector_name,
                     objector_contact: r.objector_contact,
@@ -205,7 +208,10 @@ pub(super) trait Notice {
     fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<SubjectId<Self>>>;
 
     fn insert_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<()>;
-    fn lock_objection(c: &mut DbConnection, id: &str) -> QueryResult<Option<Self::Objection>>;
+    fn lock_objection(
+        c: &mut DbConnection,
+        id: &ObjectionId<Self>,
+    ) -> QueryResult<Option<Self::Objection>>;
     fn update_objection(c: &mut DbConnection, o: &Self::Objection) -> QueryResult<usize>;
     fn objections_of(
         c: &mut DbConnection,
@@ -235,6 +241,7 @@ pub(super) trait Notice {
 
 /// The id of what a notice runs on.
 pub(super) type SubjectId<N> = <<N as Notice>::Objection as Objection>::SubjectId;
+pub(super) type ObjectionId<N> = <<N as Notice>::Objection as Objection>::Id;
 
 /// Anyone may object while the notice runs.
 pub(super) fn file<N: Notice>(
@@ -272,7 +279,7 @@ pub(super) fn list<N: Notice>(
 pub(super) fn resolve<N: Notice>(
     conn: &mut DbConnection,
     templates: &Templates,
-    objection_id: &str,
+    objection_id: &ObjectionId<N>,
     input: &ObjectionResolution,
     by: Acting<'_>,
 ) -> AppResult<N::Objection> {

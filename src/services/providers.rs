@@ -10,6 +10,7 @@ use super::{audit, objections, Page, Paged};
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::{Action, NoticeOf};
+use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
@@ -433,7 +434,7 @@ pub fn objections(
 pub fn resolve_objection(
     conn: &mut DbConnection,
     templates: &Templates,
-    objection_id: &str,
+    objection_id: &ListingObjectionId,
     input: &ObjectionResolution,
     by: Acting<'_>,
 ) -> AppResult<ObjectionView> {
@@ -460,7 +461,7 @@ pub fn conclude_notices(
     })
 }
 
-objections::objection_rows!(ObjectionRow.provider_id: ProviderId => ObjectionView);
+objections::objection_rows!(ObjectionRow(ListingObjectionId).provider_id: ProviderId => ObjectionView);
 
 /// A provider's listing on notice: an upheld objection rejects the application, the
 /// end of the notice lists the provider.
@@ -489,7 +490,10 @@ impl objections::Notice for Listing {
     fn insert_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<()> {
         repo::insert_objection(c, o)
     }
-    fn lock_objection(c: &mut DbConnection, id: &str) -> QueryResult<Option<ObjectionRow>> {
+    fn lock_objection(
+        c: &mut DbConnection,
+        id: &ListingObjectionId,
+    ) -> QueryResult<Option<ObjectionRow>> {
         repo::objection_for_update(c, id)
     }
     fn update_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<usize> {

@@ -10,7 +10,9 @@ use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::{CertApplicationId, FirmId, OrderId, ProviderId, RedemptionItemId};
+use crate::domain::id::{
+    CertApplicationId, FirmId, ListingObjectionId, OrderId, ProviderId, RedemptionItemId,
+};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
@@ -301,7 +303,14 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ObjectionResolution>(&t),
                 move |c, i, a| {
-                    providers::resolve_objection(c, &a.mail, &id, &i, a.actor.at(a.now)).map(drop)
+                    providers::resolve_objection(
+                        c,
+                        &a.mail,
+                        &ListingObjectionId::stored(id.clone()),
+                        &i,
+                        a.actor.at(a.now),
+                    )
+                    .map(drop)
                 },
             )
             .await

@@ -2,7 +2,7 @@ use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
-use crate::http::{db, path_id, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
@@ -96,7 +96,7 @@ pub async fn resolve_objection(
     body: JsonBody<ObjectionResolution>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "objection")?;
+    let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

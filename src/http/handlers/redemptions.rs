@@ -5,7 +5,7 @@ use crate::domain::id::{ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
-use crate::http::{db, path_id, request_id, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::ledger::{self, LedgerReport};
 use crate::services::orders::Party;
 use crate::services::providers::{ObjectionInput, ObjectionResolution};
@@ -149,7 +149,7 @@ pub async fn resolve_objection(
     body: JsonBody<ObjectionResolution>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = path_id(&path, "objection")?;
+    let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
     let (mail, now) = (state.mail.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

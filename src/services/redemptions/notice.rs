@@ -8,6 +8,7 @@ use crate::db::models::{RedemptionItemRow, RedemptionObjectionRow};
 use crate::db::orders::{self as repo};
 use crate::db::{ledger, parties, DbConnection};
 use crate::domain::audit::{Fixed, NoticeOf};
+use crate::domain::id::RedemptionObjectionId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::ObjectionStatus;
@@ -156,7 +157,7 @@ pub fn objections(
 pub fn resolve_objection(
     conn: &mut DbConnection,
     templates: &Templates,
-    objection_id: &str,
+    objection_id: &RedemptionObjectionId,
     input: &ObjectionResolution,
     by: Acting<'_>,
 ) -> AppResult<RedemptionObjectionView> {
@@ -185,7 +186,9 @@ pub fn conclude_notices(
     })
 }
 
-objections::objection_rows!(RedemptionObjectionRow.item_id: RedemptionItemId => RedemptionObjectionView);
+objections::objection_rows!(
+    RedemptionObjectionRow(RedemptionObjectionId).item_id: RedemptionItemId => RedemptionObjectionView
+);
 
 /// An approved redemption item on notice: an upheld objection rejects it and returns
 /// its amount to the programme; the end of the notice makes it payable.
@@ -219,7 +222,7 @@ impl objections::Notice for ItemNotice {
     }
     fn lock_objection(
         c: &mut DbConnection,
-        id: &str,
+        id: &RedemptionObjectionId,
     ) -> QueryResult<Option<RedemptionObjectionRow>> {
         repo::objection_for_update(c, id)
     }

@@ -10,7 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
-use crate::domain::id::{EntitlementId, IncubateeId, SpaceId};
+use crate::domain::id::{EntitlementId, EvaluationId, IncubateeId, SpaceId};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
@@ -301,7 +301,7 @@ pub fn insert_evaluation(
 
 pub fn scores_of(
     conn: &mut DbConnection,
-    evaluation_id: &str,
+    evaluation_id: &EvaluationId,
 ) -> QueryResult<Vec<(PerformanceScoreRow, SpaceRow)>> {
     scores::table
         .inner_join(spaces::table)

@@ -4,10 +4,10 @@ use super::schema::*;
 use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvidenceId, FirmId,
-    IncubateeId, ListingObjectionId, OrderId, PayoutId, ProgrammeId, ProviderId,
-    RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId,
-    SpaceId, UserId, VoucherId,
+    ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvaluationId,
+    EvidenceId, FirmId, IncubateeId, ListingObjectionId, OrderId, PayoutId, ProgrammeId,
+    ProviderId, RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId,
+    ServiceItemId, SpaceId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::EvidenceKind;
@@ -777,7 +777,7 @@ pub struct SupportGrantRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = performance_evaluations)]
 pub struct PerformanceEvaluationRow {
-    pub id: String,
+    pub id: EvaluationId,
     pub year: i32,
     pub policy: String,
     pub rules: String,
@@ -790,7 +790,7 @@ pub struct PerformanceEvaluationRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = performance_scores, treat_none_as_default_value = false)]
 pub struct PerformanceScoreRow {
-    pub evaluation_id: String,
+    pub evaluation_id: EvaluationId,
     pub space_id: SpaceId,
     pub rank: i32,
     pub total: String,
@@ -811,7 +811,7 @@ pub struct EntitlementRow {
     pub period: String,
     pub purpose: String,
     pub certification_id: Option<CertificationId>,
-    pub evaluation_id: Option<String>,
+    pub evaluation_id: Option<EvaluationId>,
     pub level: Option<SchemeLevel>,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,

@@ -173,6 +173,7 @@ id_columns! {
     RedemptionItemId => RedemptionItemIdColumn,
     ListingObjectionId => ListingObjectionIdColumn,
     RedemptionObjectionId => RedemptionObjectionIdColumn,
+    EvaluationId => EvaluationIdColumn,
 }
 
 #[cfg(test)]

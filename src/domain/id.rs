@@ -166,6 +166,8 @@ ids! {
     ListingObjectionId => "objection",
     /// An objection to a redemption item during its notice (兑现公示异议).
     RedemptionObjectionId => "objection",
+    /// A year's performance evaluation of the certified spaces (绩效评价).
+    EvaluationId => "evaluation",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

@@ -10,10 +10,10 @@ use crate::db::models::{PerformanceEvaluationRow, PerformanceScoreRow, SpaceRow}
 use crate::db::{self, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, Figures};
-use crate::domain::id::SpaceId;
+use crate::domain::id::{EvaluationId, SpaceId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{score, Filed, IndicatorScore, Score};
-use crate::domain::{new_id, Policy};
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
@@ -51,7 +51,8 @@ pub struct RankedSpace {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvaluationView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EvaluationId,
     pub year: i32,
     pub policy: String,
     pub title_zh: String,
@@ -183,7 +184,7 @@ pub fn evaluate(
         }
         let scores = score(rules, &filed);
         let ev = PerformanceEvaluationRow {
-            id: new_id(),
+            id: EvaluationId::new(),
             year,
             policy: rules.policy.clone(),
             rules: serde_json::to_string(rules).map_err(|e| AppError::internal(e.to_string()))?,

@@ -8,7 +8,7 @@ use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrant
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
-use crate::domain::id::{CertificationId, EntitlementId, SpaceId, UserId};
+use crate::domain::id::{CertificationId, EntitlementId, EvaluationId, SpaceId, UserId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -89,7 +89,8 @@ pub struct EntitlementView {
     pub purpose: String,
     #[schema(value_type = Option<String>)]
     pub certification_id: Option<CertificationId>,
-    pub evaluation_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub evaluation_id: Option<EvaluationId>,
     pub level: Option<SchemeLevel>,
     #[schema(value_type = String, example = "1000000.00")]
     pub amount: Fen,
@@ -187,7 +188,7 @@ fn make(
     p: &SubsidyPolicyDef,
     space: &SpaceRow,
     due: &Due,
-    evaluation_id: Option<&str>,
+    evaluation_id: Option<&EvaluationId>,
     by: Acting<'_>,
 ) -> AppResult<EntitlementRow> {
     let now = by.now;
@@ -208,7 +209,7 @@ fn make(
         period: due.period.clone(),
         purpose: p.purpose.clone(),
         certification_id: due.certification_id.clone(),
-        evaluation_id: evaluation_id.map(str::to_string),
+        evaluation_id: evaluation_id.cloned(),
         level: due.level,
         amount_fen: due.amount,
         covers_from: due.covers.0,
@@ -384,7 +385,7 @@ pub fn award_entitlements(
     c: &mut DbConnection,
     policy: &Policy,
     p: &SubsidyPolicyDef,
-    evaluation_id: &str,
+    evaluation_id: &EvaluationId,
     year: i32,
     awarded: &[(SpaceRow, u32)],
     by: Acting<'_>,

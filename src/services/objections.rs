@@ -189,6 +189,68 @@ macro_rules! objection_rows {
 
 pub(super) use objection_rows;
 
+/// A notice's use cases for its callers: file, list and resolve objections, and end
+/// the notices that are due, answering with the subject's own views. The report names
+/// what went on in the subject's words (`listed`, `payable`).
+macro_rules! notice_use_cases {
+    ($notice:ty : $subject:ty, $oid:ty => $view:ty, $report:ident { $went_on:ident }) => {
+        /// Anyone may object while the notice runs.
+        pub fn file_objection(
+            conn: &mut $crate::db::DbConnection,
+            subject_id: &$subject,
+            input: &$crate::services::objections::ObjectionInput,
+            by: $crate::services::Acting<'_>,
+        ) -> $crate::error::AppResult<$view> {
+            $crate::services::objections::file::<$notice>(conn, subject_id, input, by)
+                .map(Into::into)
+        }
+
+        /// The objections filed against one subject, oldest first.
+        pub fn objections(
+            conn: &mut $crate::db::DbConnection,
+            subject_id: &$subject,
+        ) -> $crate::error::AppResult<Vec<$view>> {
+            let rows = $crate::services::objections::list::<$notice>(conn, subject_id)?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        }
+
+        /// A reviewer decides an objection; an upheld one undoes the subject at once
+        /// (see the notice's `uphold`).
+        pub fn resolve_objection(
+            conn: &mut $crate::db::DbConnection,
+            templates: &$crate::notify::Templates,
+            objection_id: &$oid,
+            input: &$crate::services::objections::ObjectionResolution,
+            by: $crate::services::Acting<'_>,
+        ) -> $crate::error::AppResult<$view> {
+            $crate::services::objections::resolve::<$notice>(
+                conn,
+                templates,
+                objection_id,
+                input,
+                by,
+            )
+            .map(Into::into)
+        }
+
+        /// Ends every notice that is due and has no open or upheld objection, each
+        /// once however often or wherever this runs (`objections::conclude`).
+        pub fn conclude_notices(
+            conn: &mut $crate::db::DbConnection,
+            templates: &$crate::notify::Templates,
+            by: $crate::services::Acting<'_>,
+        ) -> $crate::error::AppResult<$report> {
+            let done = $crate::services::objections::conclude::<$notice>(conn, templates, by)?;
+            Ok($report {
+                $went_on: done.went_on,
+                awaiting_objections: done.awaiting_objections,
+            })
+        }
+    };
+}
+
+pub(super) use notice_use_cases;
+
 /// What a public notice runs on: a provider's listing or a redemption item.
 pub(super) trait Notice {
     type Subject: Serialize + Clone;
@@ -238,6 +300,57 @@ pub(super) trait Notice {
         before: &Self::Subject,
     ) -> AppResult<()>;
 }
+
+/// A notice's reads and writes, each the repository function of the same name in
+/// `$repo`, but for the subject's own read and lock.
+macro_rules! notice_repo {
+    ($repo:ident, subject: $read:ident, lock: $lock:ident) => {
+        fn subject(
+            c: &mut $crate::db::DbConnection,
+            id: &$crate::services::objections::SubjectId<Self>,
+        ) -> diesel::QueryResult<Option<Self::Subject>> {
+            $repo::$read(c, id)
+        }
+        fn lock(
+            c: &mut $crate::db::DbConnection,
+            id: &$crate::services::objections::SubjectId<Self>,
+        ) -> diesel::QueryResult<Option<Self::Subject>> {
+            $repo::$lock(c, id)
+        }
+        fn ended(
+            c: &mut $crate::db::DbConnection,
+            now: chrono::NaiveDateTime,
+        ) -> diesel::QueryResult<Vec<$crate::services::objections::SubjectId<Self>>> {
+            $repo::notices_ended(c, now)
+        }
+        fn insert_objection(
+            c: &mut $crate::db::DbConnection,
+            o: &Self::Objection,
+        ) -> diesel::QueryResult<()> {
+            $repo::insert_objection(c, o)
+        }
+        fn lock_objection(
+            c: &mut $crate::db::DbConnection,
+            id: &$crate::services::objections::ObjectionId<Self>,
+        ) -> diesel::QueryResult<Option<Self::Objection>> {
+            $repo::objection_for_update(c, id)
+        }
+        fn update_objection(
+            c: &mut $crate::db::DbConnection,
+            o: &Self::Objection,
+        ) -> diesel::QueryResult<usize> {
+            $repo::update_objection(c, o)
+        }
+        fn objections_of(
+            c: &mut $crate::db::DbConnection,
+            id: &$crate::services::objections::SubjectId<Self>,
+        ) -> diesel::QueryResult<Vec<Self::Objection>> {
+            $repo::objections_of(c, id)
+        }
+    };
+}
+
+pub(super) use notice_repo;
 
 /// The id of what a notice runs on.
 pub(super) type SubjectId<N> = <<N as Notice>::Objection as Objection>::SubjectId;

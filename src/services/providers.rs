@@ -1,7 +1,7 @@
 //! Service providers (服务机构): application, public notice with objections, listing,
 //! suspension and delisting.
 
-use super::auth::{check_password, check_username, AuthConfig};
+use super::auth::AuthConfig;
 use super::contact_verification::{self as verification, Links};
 pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolution};
 use super::registration::{self, NewAccount, NewParty, Registered};
@@ -14,14 +14,13 @@ use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{PartyKind, Policy, Role};
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{
     china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
 };
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -62,6 +61,8 @@ pub struct ProviderApplication {
     #[schema(schema_with = crate::domain::validation::schema::bank_account)]
     pub bank_account_no: String,
 }
+
+registration::account_input!(ProviderApplication);
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderView {
@@ -176,13 +177,7 @@ pub fn apply(
 ) -> AppResult<Registered<ProviderView>> {
     let now = by.now;
     let mut e = prior;
-    let username = check_username(&mut e, "username", &input.username);
-    check_password(&mut e, "password", &username, &input.password);
-    let email = input
-        .email
-        .as_deref()
-        .filter(|x| !x.trim().is_empty())
-        .map(|x| e.email("email", x));
+    let account = NewAccount::check(&mut e, input);
     let credit_code = e.credit_code("credit_code", &input.credit_code);
     let mut categories: Vec<String> = input
         .categories
@@ -241,33 +236,16 @@ pub fn apply(
     e.finish()?;
     let mut audited = serde_json::to_value(&row).map_err(AppError::internal)?;
     audited["categories"] = serde_json::json!(categories);
-    let (user, token) = registration::register(
+    let registered = registration::register(
         conn,
+        auth,
         links,
-        NewParty {
-            kind: PartyKind::Provider,
-            id: row.id.as_str(),
-            credit_code: &row.credit_code,
-            name: &row.name,
-            contact_email: &row.contact_email,
-            audited: audit::Change::new(Action::PartyRegistered(PartyKind::Provider), &row.id)
-                .after(&audited),
-        },
-        NewAccount {
-            username: username.clone(),
-            password_hash: auth.hash_password(&input.password)?,
-            role: Role::Provider,
-            email,
-        },
+        NewParty::recorded_as(&row, &audited),
+        account,
         |c| Ok(repo::insert_provider(c, &row, &categories)?),
         by,
     )?;
-    Ok(Registered {
-        user_id: user.id,
-        username,
-        party: ProviderView::build(row, categories)?,
-        verification_token: token,
-    })
+    Ok(registered.with(ProviderView::build(row, categories)?))
 }
 
 pub fn get(conn: &mut DbConnection, id: &ProviderId) -> AppResult<ProviderView> {
@@ -412,54 +390,13 @@ pub fn decide_listing(
     })
 }
 
-/// Anyone may object while the notice runs.
-pub fn file_objection(
-    conn: &mut DbConnection,
-    provider_id: &ProviderId,
-    input: &ObjectionInput,
-    by: Acting<'_>,
-) -> AppResult<ObjectionView> {
-    objections::file::<Listing>(conn, provider_id, input, by).map(Into::into)
-}
-
-pub fn objections(
-    conn: &mut DbConnection,
-    provider_id: &ProviderId,
-) -> AppResult<Vec<ObjectionView>> {
-    let rows = objections::list::<Listing>(conn, provider_id)?;
-    Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// A reviewer decides an objection; an upheld one fails the application at once.
-pub fn resolve_objection(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    objection_id: &ListingObjectionId,
-    input: &ObjectionResolution,
-    by: Acting<'_>,
-) -> AppResult<ObjectionView> {
-    objections::resolve::<Listing>(conn, templates, objection_id, input, by).map(Into::into)
-}
-
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ConcludeReport {
     pub listed: Vec<String>,
     pub awaiting_objections: Vec<String>,
 }
 
-/// Lists every provider whose notice has ended without an open or upheld objection,
-/// each once however often or wherever this runs (`objections::conclude`).
-pub fn conclude_notices(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    by: Acting<'_>,
-) -> AppResult<ConcludeReport> {
-    let done = objections::conclude::<Listing>(conn, templates, by)?;
-    Ok(ConcludeReport {
-        listed: done.went_on,
-        awaiting_objections: done.awaiting_objections,
-    })
-}
+objections::notice_use_cases!(Listing: ProviderId, ListingObjectionId => ObjectionView, ConcludeReport { listed });
 
 objections::objection_rows!(ObjectionRow(ListingObjectionId).provider_id: ProviderId => ObjectionView);
 
@@ -474,33 +411,10 @@ impl objections::Notice for Listing {
     const NOT_FOUND: &'static str = "provider";
     const WHAT: (&'static str, &'static str) = ("服务机构", "provider");
 
-    fn subject(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
-        repo::provider(c, id)
-    }
-    fn lock(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
-        repo::provider_for_update(c, id)
-    }
+    objections::notice_repo!(repo, subject: provider, lock: provider_for_update);
     fn on_notice(p: &ProviderRow) -> Option<NaiveDateTime> {
         p.notice_ends_at
             .filter(|_| p.listing_status == ListingStatus::InNotice)
-    }
-    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<ProviderId>> {
-        repo::notices_ended(c, now)
-    }
-    fn insert_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<()> {
-        repo::insert_objection(c, o)
-    }
-    fn lock_objection(
-        c: &mut DbConnection,
-        id: &ListingObjectionId,
-    ) -> QueryResult<Option<ObjectionRow>> {
-        repo::objection_for_update(c, id)
-    }
-    fn update_objection(c: &mut DbConnection, o: &ObjectionRow) -> QueryResult<usize> {
-        repo::update_objection(c, o)
-    }
-    fn objections_of(c: &mut DbConnection, id: &ProviderId) -> QueryResult<Vec<ObjectionRow>> {
-        repo::objections_of(c, id)
     }
 
     fn uphold(

@@ -1,7 +1,7 @@
 //! Redemption items in public notice (公示): the notice list, objections and their
 //! resolution, the end of the notice, and the items approved for payment.
 
-use super::super::objections::{self, ObjectionInput, ObjectionResolution};
+use super::super::objections;
 use super::super::{audit, Acting, Actor, Page, Paged};
 use super::*;
 use crate::db::models::{RedemptionItemRow, RedemptionObjectionRow};
@@ -16,7 +16,6 @@ use crate::domain::{Fen, Policy};
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
 use serde::Serialize;
 
 /// An approved item as the public sees it during its notice.
@@ -134,36 +133,6 @@ pub struct RedemptionObjectionView {
     pub filed_at: NaiveDateTime,
 }
 
-/// Anyone may object to an approved item while its notice runs.
-pub fn file_objection(
-    conn: &mut DbConnection,
-    item_id: &RedemptionItemId,
-    input: &ObjectionInput,
-    by: Acting<'_>,
-) -> AppResult<RedemptionObjectionView> {
-    objections::file::<ItemNotice>(conn, item_id, input, by).map(Into::into)
-}
-
-pub fn objections(
-    conn: &mut DbConnection,
-    item_id: &RedemptionItemId,
-) -> AppResult<Vec<RedemptionObjectionView>> {
-    let rows = objections::list::<ItemNotice>(conn, item_id)?;
-    Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// A reviewer decides an objection; an upheld one rejects the item at once and its
-/// amount returns to the programme.
-pub fn resolve_objection(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    objection_id: &RedemptionObjectionId,
-    input: &ObjectionResolution,
-    by: Acting<'_>,
-) -> AppResult<RedemptionObjectionView> {
-    objections::resolve::<ItemNotice>(conn, templates, objection_id, input, by).map(Into::into)
-}
-
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct NoticeReport {
     /// Items that became payable.
@@ -172,19 +141,9 @@ pub struct NoticeReport {
     pub awaiting_objections: Vec<String>,
 }
 
-/// Makes payable every approved item whose notice ended without an open or upheld
-/// objection, each once however often or wherever this runs (`objections::conclude`).
-pub fn conclude_notices(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    by: Acting<'_>,
-) -> AppResult<NoticeReport> {
-    let done = objections::conclude::<ItemNotice>(conn, templates, by)?;
-    Ok(NoticeReport {
-        payable: done.went_on,
-        awaiting_objections: done.awaiting_objections,
-    })
-}
+objections::notice_use_cases!(
+    ItemNotice: RedemptionItemId, RedemptionObjectionId => RedemptionObjectionView, NoticeReport { payable }
+);
 
 objections::objection_rows!(
     RedemptionObjectionRow(RedemptionObjectionId).item_id: RedemptionItemId => RedemptionObjectionView
@@ -201,39 +160,10 @@ impl objections::Notice for ItemNotice {
     const NOT_FOUND: &'static str = "redemption item";
     const WHAT: (&'static str, &'static str) = ("兑现事项", "item");
 
-    fn subject(
-        c: &mut DbConnection,
-        id: &RedemptionItemId,
-    ) -> QueryResult<Option<RedemptionItemRow>> {
-        repo::item(c, id)
-    }
-    fn lock(c: &mut DbConnection, id: &RedemptionItemId) -> QueryResult<Option<RedemptionItemRow>> {
-        repo::item_for_update(c, id)
-    }
+    objections::notice_repo!(repo, subject: item, lock: item_for_update);
     fn on_notice(i: &RedemptionItemRow) -> Option<NaiveDateTime> {
         i.notice_ends_at
             .filter(|_| i.status == RedemptionStatus::InNotice)
-    }
-    fn ended(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<RedemptionItemId>> {
-        repo::notices_ended(c, now)
-    }
-    fn insert_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<()> {
-        repo::insert_objection(c, o)
-    }
-    fn lock_objection(
-        c: &mut DbConnection,
-        id: &RedemptionObjectionId,
-    ) -> QueryResult<Option<RedemptionObjectionRow>> {
-        repo::objection_for_update(c, id)
-    }
-    fn update_objection(c: &mut DbConnection, o: &RedemptionObjectionRow) -> QueryResult<usize> {
-        repo::update_objection(c, o)
-    }
-    fn objections_of(
-        c: &mut DbConnection,
-        id: &RedemptionItemId,
-    ) -> QueryResult<Vec<RedemptionObjectionRow>> {
-        repo::objections_of(c, id)
     }
 
     /// A reviewer affiliated with the item's provider or firm may not resolve.

@@ -1,7 +1,7 @@
 //! Firms: registration with credit code and size class, profile edits, onboarding
 //! (入库) and qualifications.
 
-use super::auth::{check_password, check_username, AuthConfig};
+use super::auth::AuthConfig;
 use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
@@ -9,13 +9,13 @@ use super::Acting;
 use super::{audit, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
-use crate::domain::audit::{Action, Fixed};
+use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, SpaceId};
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
-use crate::domain::{Fen, PartyKind, Policy, Role, SizeClass};
+use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
@@ -70,6 +70,8 @@ pub struct FirmRegistration {
     #[serde(flatten)]
     pub profile: FirmProfileInput,
 }
+
+registration::account_input!(FirmRegistration);
 
 /// The profile's fields with the sign-in's beside them, as one object. The derive would
 /// document the flattened profile as `allOf` of two closed objects, which no request can
@@ -321,19 +323,12 @@ pub fn register(
 ) -> AppResult<Registered<FirmView>> {
     let now = by.now;
     let mut errors = prior;
-    let username = check_username(&mut errors, "username", &input.username);
-    check_password(&mut errors, "password", &username, &input.password);
-    let email = input
-        .email
-        .as_deref()
-        .filter(|e| !e.trim().is_empty())
-        .map(|e| errors.email("email", e));
+    let account = NewAccount::check(&mut errors, input);
     let clean = clean_profile(&mut errors, policy, &input.profile, now.date());
     errors.finish()?;
     let Some(p) = clean else {
         return Err(AppError::internal("profile validation inconsistent"));
     };
-    let hash = auth.hash_password(&input.password)?;
     let firm_id = FirmId::new();
     let row = FirmRow {
         id: firm_id.clone(),
@@ -364,32 +359,16 @@ pub fn register(
         updated_at: now,
         contact_verified_at: None,
     };
-    let (user, token) = registration::register(
+    let registered = registration::register(
         conn,
+        auth,
         links,
-        NewParty {
-            kind: PartyKind::Firm,
-            id: row.id.as_str(),
-            credit_code: &row.credit_code,
-            name: &row.name,
-            contact_email: &row.contact_email,
-            audited: audit::Change::created(Action::PartyRegistered(PartyKind::Firm), &row),
-        },
-        NewAccount {
-            username: username.clone(),
-            password_hash: hash,
-            role: Role::Firm,
-            email,
-        },
+        NewParty::new(&row),
+        account,
         |c| Ok(repo::insert_firm(c, &row)?),
         by,
     )?;
-    Ok(Registered {
-        user_id: user.id,
-        username,
-        party: FirmView::from_row(row)?,
-        verification_token: token,
-    })
+    Ok(registered.with(FirmView::from_row(row)?))
 }
 
 pub fn get(conn: &mut DbConnection, id: &FirmId) -> AppResult<FirmView> {

@@ -1,16 +1,14 @@
 //! Spaces (载体): incubators and maker spaces register with their operator.
 
-use super::auth::{check_password, check_username, AuthConfig};
+use super::auth::AuthConfig;
 use super::contact_verification::Links;
 use super::registration::{self, NewAccount, NewParty, Registered};
-use super::{audit, Page, Paged};
+use super::{Page, Paged};
 use crate::db::models::SpaceRow;
 use crate::db::{parties as repo, DbConnection};
-use crate::domain::audit::Action;
 use crate::domain::id::SpaceId;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{PartyKind, Role};
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
 use chrono::NaiveDateTime;
@@ -50,6 +48,8 @@ pub struct SpaceRegistration {
     #[schema(schema_with = crate::domain::validation::schema::opt_bank_account)]
     pub bank_account_no: Option<String>,
 }
+
+registration::account_input!(SpaceRegistration);
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SpaceView {
@@ -109,13 +109,7 @@ pub fn register(
 ) -> AppResult<Registered<SpaceView>> {
     let now = by.now;
     let mut e = prior;
-    let username = check_username(&mut e, "username", &input.username);
-    check_password(&mut e, "password", &username, &input.password);
-    let email = input
-        .email
-        .as_deref()
-        .filter(|x| !x.trim().is_empty())
-        .map(|x| e.email("email", x));
+    let account = NewAccount::check(&mut e, input);
     let bank_account_no = input
         .bank_account_no
         .as_deref()
@@ -148,32 +142,16 @@ pub fn register(
         contact_verified_at: None,
     };
     e.finish()?;
-    let (user, token) = registration::register(
+    let registered = registration::register(
         conn,
+        auth,
         links,
-        NewParty {
-            kind: PartyKind::Space,
-            id: row.id.as_str(),
-            credit_code: &row.credit_code,
-            name: &row.name,
-            contact_email: &row.contact_email,
-            audited: audit::Change::created(Action::PartyRegistered(PartyKind::Space), &row),
-        },
-        NewAccount {
-            username: username.clone(),
-            password_hash: auth.hash_password(&input.password)?,
-            role: Role::Space,
-            email,
-        },
+        NewParty::new(&row),
+        account,
         |c| Ok(repo::insert_space(c, &row)?),
         by,
     )?;
-    Ok(Registered {
-        user_id: user.id,
-        username,
-        party: SpaceView::from_row(row)?,
-        verification_token: token,
-    })
+    Ok(registered.with(SpaceView::from_row(row)?))
 }
 
 pub fn get(conn: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceView> {

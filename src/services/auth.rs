@@ -353,12 +353,7 @@ pub fn login(
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::record_attempt(c, &attempt)?;
         let (tokens, token_id) = issue(c, cfg, &user, &new_id(), now)?;
-        let actor = Actor {
-            user_id: Some(user.id.clone()),
-            role: user.role.as_str().to_string(),
-            request_id,
-            ..Actor::system()
-        };
+        let actor = Actor::of_user(&user, request_id);
         audit::record(
             c,
             actor.at(now),

@@ -190,12 +190,7 @@ pub fn verify(
             return Err(AppError::of(ErrorCode::VerificationLinkUsed));
         }
         parties::set_contact_verified(c, kind.as_str(), &id, &email, now)?;
-        let actor = Actor {
-            user_id: Some(user.id.clone()),
-            role: user.role.as_str().to_string(),
-            request_id,
-            ..Actor::system()
-        };
+        let actor = Actor::of_user(&user, request_id);
         audit::record(
             c,
             actor.at(now),

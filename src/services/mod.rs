@@ -109,6 +109,17 @@ impl Actor {
         }
     }
 
+    /// The actor of `user` before a session exists: signing in, following an emailed link.
+    pub fn of_user(user: &crate::db::models::UserRow, request_id: Option<String>) -> Self {
+        Actor::user(
+            &user.id,
+            user.role,
+            user.party_kind,
+            user.party_id.clone(),
+            request_id,
+        )
+    }
+
     /// This actor acting at `now`.
     pub fn at(&self, now: NaiveDateTime) -> Acting<'_> {
         Acting { now, actor: self }

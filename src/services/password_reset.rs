@@ -237,12 +237,7 @@ pub fn complete(
                 reason: PURPOSE.into(),
             },
         )?;
-        let actor = Actor {
-            user_id: Some(user.id.clone()),
-            role: user.role.as_str().to_string(),
-            request_id,
-            ..Actor::system()
-        };
+        let actor = Actor::of_user(&user, request_id);
         audit::record(
             c,
             actor.at(now),

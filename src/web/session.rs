@@ -338,6 +338,25 @@ pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
     }
 }
 
+/// The account page again, refused, when a form on it came back with an expired token.
+async fn account_form_expired(
+    state: &State,
+    req: &HttpRequest,
+    s: &Session,
+) -> Result<HttpResponse, AppError> {
+    let expired = expired_form(false);
+    account_page(
+        state,
+        req,
+        s,
+        StatusCode::FORBIDDEN,
+        "",
+        &expired,
+        BTreeMap::new(),
+    )
+    .await
+}
+
 async fn account_page(
     state: &State,
     req: &HttpRequest,
@@ -402,16 +421,7 @@ async fn change_password(
         return Ok(see_other("/login?next=/account"));
     };
     if !csrf_ok(&req, &form.csrf) {
-        return Ok(account_page(
-            &state,
-            &req,
-            &s,
-            StatusCode::FORBIDDEN,
-            "",
-            &expired_form(false),
-            BTreeMap::new(),
-        )
-        .await?);
+        return Ok(account_form_expired(&state, &req, &s).await?);
     }
     let f = form.into_inner();
     let (auth, now) = (state.auth.clone(), state.clock.now());
@@ -517,16 +527,7 @@ async fn logout(
         return Ok(see_other("/logout"));
     };
     if !csrf_ok(&req, &form.csrf) {
-        return Ok(account_page(
-            &state,
-            &req,
-            &s,
-            StatusCode::FORBIDDEN,
-            "",
-            &expired_form(false),
-            BTreeMap::new(),
-        )
-        .await?);
+        return Ok(account_form_expired(&state, &req, &s).await?);
     }
     let refresh = req.cookie(REFRESH).map(|c| c.value().to_string());
     let now = state.clock.now();

@@ -1,6 +1,8 @@
 //! The public disclosure pages (公示): certifications, subsidies, redemptions and
 //! awards, each also as CSV and JSON. No personal data.
 
+use crate::db::DbConnection;
+use crate::domain::Policy;
 use crate::error::AppError;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, PublicCertification};
@@ -16,16 +18,10 @@ use super::*;
 
 /// The public pages' routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(certifications_csv)
-        .service(certifications_json)
-        .service(certifications_page)
-        .service(subsidies_csv)
-        .service(subsidies_json)
-        .service(subsidies_page)
-        .service(redemptions_csv)
-        .service(redemptions_json)
-        .service(redemptions_page)
-        .service(awards_csv)
+    list_routes::<Certifications>(cfg);
+    list_routes::<Subsidies>(cfg);
+    list_routes::<Redemptions>(cfg);
+    cfg.service(awards_csv)
         .service(awards_json)
         .service(awards_page);
 }
@@ -49,8 +45,35 @@ fn entitlement_status(s: &str) -> &'static str {
     }
 }
 
-#[get("/public/certifications")]
-async fn certifications_page(
+/// A public list (公示): fetched a page at a time, shown as a page, and given whole as
+/// JSON and as CSV.
+trait PublicList: 'static {
+    type Item: serde::Serialize + Send + 'static;
+    /// Where the page is; the JSON and CSV are at the same path with `.json`, `.csv`.
+    const PATH: &'static str;
+    const TEMPLATE: &'static str;
+    /// The page title's message key.
+    const TITLE: &'static str;
+    const CSV_HEADER: &'static [&'static str];
+    fn fetch(
+        c: &mut DbConnection,
+        policy: &Policy,
+        page: Page,
+    ) -> Result<Paged<Self::Item>, AppError>;
+    /// One row as the page shows it.
+    fn shown(item: &Self::Item, policy: &Policy, en: bool) -> serde_json::Value;
+    /// One row as the CSV writes it.
+    fn csv_row(item: Self::Item) -> Vec<String>;
+}
+
+/// A public list's page, JSON and CSV routes.
+fn list_routes<L: PublicList>(cfg: &mut web::ServiceConfig) {
+    cfg.route(&format!("{}.csv", L::PATH), web::get().to(list_csv::<L>))
+        .route(&format!("{}.json", L::PATH), web::get().to(list_json::<L>))
+        .route(L::PATH, web::get().to(list_page::<L>));
+}
+
+async fn list_page<L: PublicList>(
     state: State,
     req: actix_web::HttpRequest,
     q: web::Query<PageQuery>,
@@ -58,35 +81,44 @@ async fn certifications_page(
     let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
-    let list = db(&state, move |c| {
-        certs::public_certifications(c, &policy, page)
-    })
-    .await?;
-    let items: Vec<minijinja::Value> = list
+    let list = db(&state, move |c| L::fetch(c, &policy, page)).await?;
+    let items: Vec<serde_json::Value> = list
         .items
         .iter()
-        .map(|c| {
-            let status = wire(&c.status);
-            val(serde_json::json!({
-                "space_name": c.space_name, "credit_code": c.credit_code,
-                "scheme_name": scheme_name(&state.policy, &c.scheme, &c.scheme_name, lang.en), "certified_on": c.certified_on.to_string(),
-                "valid_until": c.valid_until.map(|d| d.to_string()),
-                "revoked_on": c.revoked_on.map(|d| d.to_string()),
-                "status_text": certification_status(&status), "status": status,
-            }))
-        })
+        .map(|i| L::shown(i, &state.policy, lang.en))
         .collect();
-    let title = "certified-incubators-and-maker-spaces";
     Ok(with_lang(
         render(
-            "certifications.html",
-            "/public/certifications",
+            L::TEMPLATE,
+            L::PATH,
             &lang,
             &Chrome::of(&state, &req).await,
-            title,
-            context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
+            L::TITLE,
+            context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
         )?,
         &req,
+    ))
+}
+
+async fn every<L: PublicList>(state: &State) -> Result<Vec<L::Item>, AppError> {
+    let policy = state.policy.clone();
+    db(state, move |c| all(|p| L::fetch(c, &policy, p))).await
+}
+
+async fn list_json<L: PublicList>(state: State) -> actix_web::Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(every::<L>(&state).await?))
+}
+
+async fn list_csv<L: PublicList>(state: State) -> actix_web::Result<HttpResponse> {
+    let rows: Vec<Vec<String>> = every::<L>(&state)
+        .await?
+        .into_iter()
+        .map(L::csv_row)
+        .collect();
+    let name = L::PATH.rsplit('/').next().unwrap_or("list");
+    Ok(csv_response(
+        csv_bytes(L::CSV_HEADER, &rows)?,
+        &format!("{name}.csv"),
     ))
 }
 
@@ -119,39 +151,15 @@ pub(super) fn csv_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
         .body(bytes)
 }
 
-async fn all_certifications(state: &State) -> Result<Vec<PublicCertification>, AppError> {
-    let policy = state.policy.clone();
-    db(state, move |c| {
-        all(|p| certs::public_certifications(c, &policy, p))
-    })
-    .await
-}
+/// Certified incubators and maker spaces (认定结果公示).
+struct Certifications;
 
-#[get("/public/certifications.json")]
-async fn certifications_json(state: State) -> actix_web::Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(all_certifications(&state).await?))
-}
-
-#[get("/public/certifications.csv")]
-async fn certifications_csv(state: State) -> actix_web::Result<HttpResponse> {
-    let rows: Vec<Vec<String>> = all_certifications(&state)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let status = wire(&c.status);
-            vec![
-                c.space_name,
-                c.credit_code,
-                c.scheme_name,
-                wire(&c.level),
-                c.certified_on.to_string(),
-                c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-                i18n::t(certification_status(&status), false),
-                c.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let header = [
+impl PublicList for Certifications {
+    type Item = PublicCertification;
+    const PATH: &'static str = "/public/certifications";
+    const TEMPLATE: &'static str = "certifications.html";
+    const TITLE: &'static str = "certified-incubators-and-maker-spaces";
+    const CSV_HEADER: &'static [&'static str] = &[
         "载体名称",
         "统一社会信用代码",
         "认定（备案）类型",
@@ -161,85 +169,47 @@ async fn certifications_csv(state: State) -> actix_web::Result<HttpResponse> {
         "状态",
         "撤销日期",
     ];
-    Ok(csv_response(
-        csv_bytes(&header, &rows)?,
-        "certifications.csv",
-    ))
-}
-
-async fn all_subsidies(state: &State) -> Result<Vec<PublicEntitlement>, AppError> {
-    let policy = state.policy.clone();
-    db(state, move |c| {
-        all(|p| subsidies::public_entitlements(c, &policy, p))
-    })
-    .await
-}
-
-#[get("/public/subsidies")]
-async fn subsidies_page(
-    state: State,
-    req: actix_web::HttpRequest,
-    q: web::Query<PageQuery>,
-) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of_request(&req);
-    let page = page_of(&q)?;
-    let policy = state.policy.clone();
-    let list = db(&state, move |c| {
-        subsidies::public_entitlements(c, &policy, page)
-    })
-    .await?;
-    let items: Vec<minijinja::Value> = list
-        .items
-        .iter()
-        .map(|e| {
-            let status = wire(&e.status);
-            val(serde_json::json!({
-                "space_name": e.space_name, "credit_code": e.credit_code,
-                "policy_name": e.policy_name, "period": e.period,
-                "amount": e.amount.to_string(), "basis": e.basis,
-                "status_text": entitlement_status(&status), "status": status,
-            }))
+    fn fetch(
+        c: &mut DbConnection,
+        policy: &Policy,
+        page: Page,
+    ) -> Result<Paged<Self::Item>, AppError> {
+        certs::public_certifications(c, policy, page)
+    }
+    fn shown(c: &PublicCertification, policy: &Policy, en: bool) -> serde_json::Value {
+        let status = wire(&c.status);
+        serde_json::json!({
+            "space_name": c.space_name, "credit_code": c.credit_code,
+            "scheme_name": scheme_name(policy, &c.scheme, &c.scheme_name, en), "certified_on": c.certified_on.to_string(),
+            "valid_until": c.valid_until.map(|d| d.to_string()),
+            "revoked_on": c.revoked_on.map(|d| d.to_string()),
+            "status_text": certification_status(&status), "status": status,
         })
-        .collect();
-    let title = "subsidies-and-awards-to-carriers";
-    Ok(with_lang(
-        render(
-            "subsidies.html",
-            "/public/subsidies",
-            &lang,
-            &Chrome::of(&state, &req).await,
-            title,
-            context! { items => items, total => list.total, page => list.page, pages => pages(list.total) },
-        )?,
-        &req,
-    ))
+    }
+    fn csv_row(c: PublicCertification) -> Vec<String> {
+        let status = wire(&c.status);
+        vec![
+            c.space_name,
+            c.credit_code,
+            c.scheme_name,
+            wire(&c.level),
+            c.certified_on.to_string(),
+            c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            i18n::t(certification_status(&status), false),
+            c.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
+        ]
+    }
 }
 
-#[get("/public/subsidies.json")]
-async fn subsidies_json(state: State) -> actix_web::Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(all_subsidies(&state).await?))
-}
+/// Subsidies and awards to carriers (补贴公示).
+struct Subsidies;
 
-#[get("/public/subsidies.csv")]
-async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
-    let rows: Vec<Vec<String>> = all_subsidies(&state)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let status = wire(&e.status);
-            vec![
-                e.space_name,
-                e.credit_code,
-                e.policy_name,
-                e.period,
-                e.amount.to_string(),
-                e.basis,
-                i18n::t(entitlement_status(&status), false),
-                e.notice_ends_at.to_string(),
-            ]
-        })
-        .collect();
-    let header = [
+impl PublicList for Subsidies {
+    type Item = PublicEntitlement;
+    const PATH: &'static str = "/public/subsidies";
+    const TEMPLATE: &'static str = "subsidies.html";
+    const TITLE: &'static str = "subsidies-and-awards-to-carriers";
+    const CSV_HEADER: &'static [&'static str] = &[
         "载体名称",
         "统一社会信用代码",
         "政策",
@@ -249,7 +219,35 @@ async fn subsidies_csv(state: State) -> actix_web::Result<HttpResponse> {
         "状态",
         "公示截止（UTC）",
     ];
-    Ok(csv_response(csv_bytes(&header, &rows)?, "subsidies.csv"))
+    fn fetch(
+        c: &mut DbConnection,
+        policy: &Policy,
+        page: Page,
+    ) -> Result<Paged<Self::Item>, AppError> {
+        subsidies::public_entitlements(c, policy, page)
+    }
+    fn shown(e: &PublicEntitlement, _: &Policy, _: bool) -> serde_json::Value {
+        let status = wire(&e.status);
+        serde_json::json!({
+            "space_name": e.space_name, "credit_code": e.credit_code,
+            "policy_name": e.policy_name, "period": e.period,
+            "amount": e.amount.to_string(), "basis": e.basis,
+            "status_text": entitlement_status(&status), "status": status,
+        })
+    }
+    fn csv_row(e: PublicEntitlement) -> Vec<String> {
+        let status = wire(&e.status);
+        vec![
+            e.space_name,
+            e.credit_code,
+            e.policy_name,
+            e.period,
+            e.amount.to_string(),
+            e.basis,
+            i18n::t(entitlement_status(&status), false),
+            e.notice_ends_at.to_string(),
+        ]
+    }
 }
 
 /// The message key of an approved redemption's status.
@@ -263,76 +261,15 @@ fn redemption_status(s: &str) -> &'static str {
     }
 }
 
-async fn all_redemptions(state: &State) -> Result<Vec<redemptions::ApprovedView>, AppError> {
-    let policy = state.policy.clone();
-    db(state, move |c| {
-        all(|p| redemptions::approved(c, &policy, p))
-    })
-    .await
-}
-
 /// Approved redemptions (兑现结果公示): every voucher payment approved, with its state.
-#[get("/public/redemptions")]
-async fn redemptions_page(
-    state: State,
-    req: actix_web::HttpRequest,
-    q: web::Query<PageQuery>,
-) -> actix_web::Result<HttpResponse> {
-    let lang = Lang::of_request(&req);
-    let page = page_of(&q)?;
-    let policy = state.policy.clone();
-    let list = db(&state, move |c| redemptions::approved(c, &policy, page)).await?;
-    let items: Vec<serde_json::Value> = list
-        .items
-        .iter()
-        .map(|r| {
-            let status = wire(&r.status);
-            serde_json::json!({
-                "provider_name": r.provider_name, "firm_name": r.firm_name,
-                "category_name": category_name(&state.policy, &r.category, lang.en),
-                "amount": r.amount.to_string(),
-                "approved_at": r.approved_at.map(local_time),
-                "status_text": redemption_status(&status), "status": status,
-            })
-        })
-        .collect();
-    let title = "approved-voucher-redemptions";
-    Ok(with_lang(
-        render(
-            "redemptions.html",
-            "/public/redemptions",
-            &lang,
-            &Chrome::of(&state, &req).await,
-            title,
-            context! { items => val(&items), total => list.total, page => list.page, pages => pages(list.total) },
-        )?,
-        &req,
-    ))
-}
+struct Redemptions;
 
-#[get("/public/redemptions.json")]
-async fn redemptions_json(state: State) -> actix_web::Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(all_redemptions(&state).await?))
-}
-
-#[get("/public/redemptions.csv")]
-async fn redemptions_csv(state: State) -> actix_web::Result<HttpResponse> {
-    let rows: Vec<Vec<String>> = all_redemptions(&state)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let status = wire(&r.status);
-            vec![
-                r.provider_name,
-                r.firm_name,
-                r.category_name,
-                r.amount.to_string(),
-                r.approved_at.map(local_time).unwrap_or_default(),
-                i18n::t(redemption_status(&status), false),
-            ]
-        })
-        .collect();
-    let header = [
+impl PublicList for Redemptions {
+    type Item = redemptions::ApprovedView;
+    const PATH: &'static str = "/public/redemptions";
+    const TEMPLATE: &'static str = "redemptions.html";
+    const TITLE: &'static str = "approved-voucher-redemptions";
+    const CSV_HEADER: &'static [&'static str] = &[
         "服务机构",
         "企业",
         "服务类别",
@@ -340,7 +277,34 @@ async fn redemptions_csv(state: State) -> actix_web::Result<HttpResponse> {
         "审核通过时间（北京时间）",
         "状态",
     ];
-    Ok(csv_response(csv_bytes(&header, &rows)?, "redemptions.csv"))
+    fn fetch(
+        c: &mut DbConnection,
+        policy: &Policy,
+        page: Page,
+    ) -> Result<Paged<Self::Item>, AppError> {
+        redemptions::approved(c, policy, page)
+    }
+    fn shown(r: &redemptions::ApprovedView, policy: &Policy, en: bool) -> serde_json::Value {
+        let status = wire(&r.status);
+        serde_json::json!({
+            "provider_name": r.provider_name, "firm_name": r.firm_name,
+            "category_name": category_name(policy, &r.category, en),
+            "amount": r.amount.to_string(),
+            "approved_at": r.approved_at.map(local_time),
+            "status_text": redemption_status(&status), "status": status,
+        })
+    }
+    fn csv_row(r: redemptions::ApprovedView) -> Vec<String> {
+        let status = wire(&r.status);
+        vec![
+            r.provider_name,
+            r.firm_name,
+            r.category_name,
+            r.amount.to_string(),
+            r.approved_at.map(local_time).unwrap_or_default(),
+            i18n::t(redemption_status(&status), false),
+        ]
+    }
 }
 
 /// The year whose evaluation the awards page shows by default: the last one over.

@@ -413,6 +413,8 @@ fn pay_in_full(url: &str, period: Period) {
         "zh-CN",
     )
     .expect("templates");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let policy = hechuang::config::load_policy(&root.join("config/policy")).expect("policy");
     let run = db::settlement::live_run(c, &period.to_string())
         .expect("run")
         .expect("the month's run");
@@ -430,8 +432,13 @@ fn pay_in_full(url: &str, period: Period) {
             p.reference, p.amount_fen, p.reference
         ));
     }
-    let report =
-        svc::import(c, &templates, &run.id, file.as_bytes(), actor.at(now)).expect("results");
+    let report = svc::import(
+        c,
+        hechuang::services::Cx::new(actor.at(now), &policy, &templates),
+        &run.id,
+        file.as_bytes(),
+    )
+    .expect("results");
     assert!(report.unmatched.is_empty() && report.mismatched.is_empty());
     eprintln!("history: {} payouts paid", report.applied);
 }

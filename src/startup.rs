@@ -67,6 +67,20 @@ pub fn load_checked_policy(
 }
 
 /// Loads the email templates (a syntax error or a missing kind stops the start).
+/// The context of a use case a command runs as the system, now: the checked policy and
+/// the email templates loaded.
+pub fn system_context(
+    settings: &Settings,
+    config_dir: &Path,
+) -> anyhow::Result<crate::services::Context> {
+    Ok(crate::services::Context {
+        now: crate::clock::Clock::system().now(),
+        actor: crate::services::Actor::system(),
+        policy: Arc::new(load_checked_policy(settings, config_dir)?),
+        templates: load_templates(settings, config_dir)?,
+    })
+}
+
 pub fn load_templates(settings: &Settings, config_dir: &Path) -> anyhow::Result<Arc<Templates>> {
     let dir = settings.templates_dir(config_dir);
     Ok(Arc::new(

@@ -6,8 +6,10 @@ use anyhow::Context;
 use hechuang::clock::Clock;
 use hechuang::config::Settings;
 use hechuang::jobs::{self, Job, RunOrigin, Runner};
-use hechuang::services::{self, Actor};
-use hechuang::startup::{job_runner, load_checked_policy, load_templates, open_database};
+use hechuang::services::{self};
+use hechuang::startup::{
+    job_runner, load_checked_policy, load_templates, open_database, system_context,
+};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -114,13 +116,8 @@ pub fn conclude_provider_notices(
 ) -> anyhow::Result<ExitCode> {
     let pool = open_database(settings)?;
     let mut conn = pool.get()?;
-    let templates = load_templates(settings, config_dir)?;
-    let r = services::providers::conclude_notices(
-        &mut conn,
-        &templates,
-        Actor::system().at(Clock::system().now()),
-    )
-    .map_err(failed)?;
+    let sys = system_context(settings, config_dir)?;
+    let r = services::providers::conclude_notices(&mut conn, sys.cx()).map_err(failed)?;
     println!(
         "listed {} provider(s); {} wait for objections to be decided",
         r.listed.len(),
@@ -133,9 +130,8 @@ pub fn conclude_provider_notices(
 pub fn draw_due_lotteries(config_dir: &Path, settings: &Settings) -> anyhow::Result<ExitCode> {
     let pool = open_database(settings)?;
     let mut conn = pool.get()?;
-    let templates = load_templates(settings, config_dir)?;
-    let drawn = services::lottery::draw_due(&mut conn, &templates, Clock::system().now())
-        .map_err(failed)?;
+    let sys = system_context(settings, config_dir)?;
+    let drawn = services::lottery::draw_due(&mut conn, sys.cx()).map_err(failed)?;
     println!("drew {} lottery batch(es)", drawn.len());
     for id in drawn {
         println!("  {id}");

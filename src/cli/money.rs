@@ -1,11 +1,10 @@
 //! Money: verify the ledger, compute entitlements, prepare a settlement run.
 
 use super::failed;
-use hechuang::clock::Clock;
 use hechuang::config::Settings;
 use hechuang::domain::settlement::Period;
-use hechuang::services::{self, Actor};
-use hechuang::startup::{load_checked_policy, load_templates, open_database};
+use hechuang::services::{self};
+use hechuang::startup::{open_database, system_context};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -51,15 +50,9 @@ pub fn entitlements(
 ) -> anyhow::Result<ExitCode> {
     let pool = open_database(settings)?;
     let mut conn = pool.get()?;
-    let policy = load_checked_policy(settings, config_dir)?;
+    let sys = system_context(settings, config_dir)?;
     let as_of = period(as_of)?;
-    let r = services::subsidies::compute(
-        &mut conn,
-        &policy,
-        as_of,
-        Actor::system().at(Clock::system().now()),
-    )
-    .map_err(failed)?;
+    let r = services::subsidies::compute(&mut conn, sys.cx(), as_of).map_err(failed)?;
     println!(
         "entitlements up to {}: {} new ({} flagged as possible duplicates, {} refused as duplicates), {} held back",
         r.as_of,
@@ -92,17 +85,9 @@ pub fn settle(
 ) -> anyhow::Result<ExitCode> {
     let pool = open_database(settings)?;
     let mut conn = pool.get()?;
-    let templates = load_templates(settings, config_dir)?;
-    let now = Clock::system().now();
-    let period = period(period_arg)?.unwrap_or_else(|| Period::before(now));
-    let r = services::settlement::prepare(
-        &mut conn,
-        &templates,
-        period,
-        false,
-        Actor::system().at(now),
-    )
-    .map_err(failed)?;
+    let sys = system_context(settings, config_dir)?;
+    let period = period(period_arg)?.unwrap_or_else(|| Period::before(sys.now));
+    let r = services::settlement::prepare(&mut conn, sys.cx(), period, false).map_err(failed)?;
     println!(
         "{} run {} for {}: {} payouts, {} items, {} yuan; {} payees held back ({} yuan)",
         if r.created { "prepared" } else { "existing" },

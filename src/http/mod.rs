@@ -48,6 +48,18 @@ pub type State = web::Data<AppState>;
 pub type JsonBody<T> = Result<extract::Json<T>, actix_web::Error>;
 
 /// Runs a use case on the blocking pool with a pooled connection.
+impl AppState {
+    /// The context of a use case `actor` runs now.
+    pub fn context(&self, actor: crate::services::Actor) -> crate::services::Context {
+        crate::services::Context {
+            now: self.clock.now(),
+            actor,
+            policy: self.policy.clone(),
+            templates: self.mail.clone(),
+        }
+    }
+}
+
 pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
 where
     T: Send + 'static,

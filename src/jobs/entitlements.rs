@@ -3,8 +3,7 @@
 
 use super::{BackgroundJob, Context, Outcome, Work};
 use crate::domain::settlement::Period;
-use crate::services::{self, Actor};
-use std::sync::Arc;
+use crate::services::{self};
 
 pub(super) struct Entitlements;
 
@@ -22,12 +21,10 @@ impl BackgroundJob for Entitlements {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let (policy, now) = (Arc::clone(&cx.deps().policy), cx.now);
-            let as_of = Period::of(now);
+            let sys = cx.system();
+            let as_of = Period::of(sys.now);
             let r = cx
-                .db(move |c| {
-                    services::subsidies::compute(c, &policy, Some(as_of), Actor::system().at(now))
-                })
+                .db(move |c| services::subsidies::compute(c, sys.cx(), Some(as_of)))
                 .await?;
             Ok(Outcome::done(
                 r.created.len(),

@@ -3,7 +3,6 @@
 
 use super::{BackgroundJob, Context, Outcome, Work};
 use crate::services;
-use std::sync::Arc;
 
 pub(super) struct LotteryDraw;
 
@@ -18,9 +17,9 @@ impl BackgroundJob for LotteryDraw {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
+            let sys = cx.system();
             let drawn = cx
-                .db(move |c| services::lottery::draw_due(c, &templates, now))
+                .db(move |c| services::lottery::draw_due(c, sys.cx()))
                 .await?;
             if let Some(f) = &cx.deps().on_drawn {
                 f(&drawn);

@@ -167,6 +167,16 @@ impl Context<'_> {
         self.runner.deps()
     }
 
+    /// The context of a use case the system runs as this job, now.
+    fn system(&self) -> crate::services::Context {
+        crate::services::Context {
+            now: self.now,
+            actor: crate::services::Actor::system(),
+            policy: Arc::clone(&self.deps().policy),
+            templates: Arc::clone(&self.deps().templates),
+        }
+    }
+
     /// Runs `f` on a pooled connection off the async threads; errors as text.
     async fn db<T, F>(&self, f: F) -> Result<T, String>
     where

@@ -2,8 +2,7 @@
 //! objection; those with an objection wait for a reviewer.
 
 use super::{BackgroundJob, Context, Outcome, Work};
-use crate::services::{self, Actor};
-use std::sync::Arc;
+use crate::services::{self};
 
 pub(super) struct ProviderNotices;
 
@@ -21,11 +20,9 @@ impl BackgroundJob for ProviderNotices {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
+            let sys = cx.system();
             let r = cx
-                .db(move |c| {
-                    services::providers::conclude_notices(c, &templates, Actor::system().at(now))
-                })
+                .db(move |c| services::providers::conclude_notices(c, sys.cx()))
                 .await?;
             Ok(Outcome::done(
                 r.listed.len(),

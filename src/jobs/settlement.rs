@@ -3,8 +3,7 @@
 
 use super::{BackgroundJob, Context, Outcome, Work};
 use crate::domain::settlement::Period;
-use crate::services::{self, Actor};
-use std::sync::Arc;
+use crate::services::{self};
 
 pub(super) struct Settlement;
 
@@ -22,18 +21,10 @@ impl BackgroundJob for Settlement {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
-            let period = Period::before(now);
+            let sys = cx.system();
+            let period = Period::before(sys.now);
             let r = cx
-                .db(move |c| {
-                    services::settlement::prepare(
-                        c,
-                        &templates,
-                        period,
-                        true,
-                        Actor::system().at(now),
-                    )
-                })
+                .db(move |c| services::settlement::prepare(c, sys.cx(), period, true))
                 .await?;
             Ok(Outcome::done(
                 usize::from(r.created),

@@ -2,8 +2,7 @@
 //! the programme) and lapses orders that can no longer be delivered.
 
 use super::{BackgroundJob, Context, Outcome, Work};
-use crate::services::{self, Actor};
-use std::sync::Arc;
+use crate::services::{self};
 
 pub(super) struct VoucherExpiry;
 
@@ -21,15 +20,8 @@ impl BackgroundJob for VoucherExpiry {
 
     fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
         Box::pin(async move {
-            let deps = cx.deps();
-            let (templates, policy, now) = (
-                Arc::clone(&deps.templates),
-                Arc::clone(&deps.policy),
-                cx.now,
-            );
-            let r = cx
-                .db(move |c| services::expiry::run(c, &templates, &policy, Actor::system().at(now)))
-                .await?;
+            let sys = cx.system();
+            let r = cx.db(move |c| services::expiry::run(c, sys.cx())).await?;
             Ok(Outcome::done(
                 r.expired + r.lapsed_orders.len(),
                 serde_json::json!({ "expired": r.expired, "returned": r.returned, "lapsed_orders": r.lapsed_orders }),

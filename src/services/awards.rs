@@ -17,7 +17,7 @@ use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Datelike, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -119,13 +119,11 @@ fn view(
 }
 
 /// Evaluates `year`, once: after the year's statistics deadline.
-pub fn evaluate(
-    conn: &mut DbConnection,
-    policy: &Policy,
-    year: i32,
-    by: Acting<'_>,
-) -> AppResult<EvaluationView> {
-    let Acting { now, actor } = by;
+pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<EvaluationView> {
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let rules = rules_of(policy)?;
     let today = crate::domain::china_time(now).date();
     if year < 2000 || year >= today.year() {
@@ -228,15 +226,7 @@ pub fn evaluate(
             })
             .collect();
         let entitlements = if award_policy.enabled {
-            super::subsidies::award_entitlements(
-                c,
-                policy,
-                award_policy,
-                &ev.id,
-                year,
-                &awarded,
-                by,
-            )?
+            super::subsidies::award_entitlements(c, cx, award_policy, &ev.id, year, &awarded)?
         } else {
             Vec::new()
         };

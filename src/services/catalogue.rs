@@ -11,7 +11,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -147,12 +147,12 @@ fn listed_provider(
 
 pub fn create(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     input: &ServiceItemInput,
-    by: Acting<'_>,
 ) -> AppResult<ServiceItemView> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (p, cats) = listed_provider(c, provider_id)?;
         let v = clean(policy, &cats, input)?;
@@ -181,13 +181,13 @@ pub fn create(
 /// Changes one of the provider's own items (another provider's item is not found).
 pub fn update(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     item_id: &ServiceItemId,
     input: &ServiceItemInput,
-    by: Acting<'_>,
 ) -> AppResult<ServiceItemView> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, item_id)?
             .filter(|r| r.provider_id == *provider_id)

@@ -16,8 +16,9 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{CertificationDecided, CertificationRevoked, Message, Templates};
+use crate::notify::{CertificationDecided, CertificationRevoked, Message};
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -154,12 +155,14 @@ fn space_of(c: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceRow> {
 /// the scheme as it is today.
 pub fn apply(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     input: &ApplicationInput,
-    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let cert = &policy.certification;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
@@ -401,13 +404,17 @@ fn date_field(
 /// (with a reason) an open application.
 pub fn decide(
     conn: &mut DbConnection,
-    policy: &Policy,
-    templates: &Templates,
+    cx: Cx<'_>,
     id: &CertApplicationId,
     input: &CertificationDecision,
-    by: Acting<'_>,
 ) -> AppResult<Decided> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now,
+        actor,
+        policy,
+        templates,
+    } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
@@ -530,13 +537,17 @@ pub struct RevocationInput {
 /// Revokes a certification in force: support stops from the month after `revoked_on`.
 pub fn revoke(
     conn: &mut DbConnection,
-    policy: &Policy,
-    templates: &Templates,
+    cx: Cx<'_>,
     id: &CertificationId,
     input: &RevocationInput,
-    by: Acting<'_>,
 ) -> AppResult<CertificationView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now,
+        actor,
+        policy,
+        templates,
+    } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);

@@ -20,7 +20,7 @@ use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 
 pub const DEMO_PASSWORD: &str = "Hechuang-Demo-2026";
@@ -92,6 +92,11 @@ struct Seed<'a> {
 }
 
 impl Seed<'_> {
+    /// The context of a step `actor` takes `at` that moment of the programme's history.
+    fn cx<'s>(&'s self, actor: &'s Actor, at: NaiveDateTime) -> Cx<'s> {
+        Cx::new(actor.at(at), self.policy, self.templates)
+    }
+
     /// The staff; returns the admin and the reviewer.
     fn staff(&mut self, conn: &mut DbConnection) -> AppResult<(Actor, Actor)> {
         let staff = [
@@ -202,7 +207,7 @@ impl Seed<'_> {
             let username = format!("firm{n:02}");
             let reg = firms::register(
                 conn,
-                self.policy,
+                self.cx(&self.sys, self.earlier),
                 self.auth,
                 self.links,
                 &FirmRegistration {
@@ -225,10 +230,6 @@ impl Seed<'_> {
                         total_assets: None,
                     },
                 },
-                Acting {
-                    now: self.earlier,
-                    actor: &self.sys,
-                },
                 FieldErrors::new(),
             )?;
             // The contact answers its emailed link (as every applicant must before review).
@@ -239,25 +240,23 @@ impl Seed<'_> {
                 8 => {
                     firms::decide_onboarding(
                         conn,
-                        self.templates,
+                        self.cx(reviewer, self.earlier + Duration::hours(2)),
                         &reg.party.id,
                         &OnboardingDecision {
                             decision: Decision::Reject,
                             reason: Some("企业规模超出中小微企业范围".into()),
                         },
-                        reviewer.at(self.earlier + Duration::hours(2)),
                     )?;
                 }
                 _ => {
                     firms::decide_onboarding(
                         conn,
-                        self.templates,
+                        self.cx(reviewer, self.earlier + Duration::hours(2)),
                         &reg.party.id,
                         &OnboardingDecision {
                             decision: Decision::Approve,
                             reason: None,
                         },
-                        reviewer.at(self.earlier + Duration::hours(2)),
                     )?;
                 }
             }
@@ -331,7 +330,7 @@ impl Seed<'_> {
             };
             let reg = providers::apply(
                 conn,
-                self.policy,
+                self.cx(&self.sys, applied_at),
                 self.auth,
                 self.links,
                 &ProviderApplication {
@@ -352,24 +351,18 @@ impl Seed<'_> {
                     bank_account_name: name.clone(),
                     bank_account_no: format!("18466{:010}", 2_000 + i),
                 },
-                Acting {
-                    now: applied_at,
-                    actor: &self.sys,
-                },
                 FieldErrors::new(),
             )?;
             contact_verification::verify(conn, &reg.verification_token, applied_at, None)?;
             if i + 2 != count {
                 providers::decide_listing(
                     conn,
-                    self.templates,
-                    self.policy,
+                    self.cx(reviewer, applied_at + Duration::hours(1)),
                     &reg.party.id,
                     &ListingDecision {
                         action: ListingAction::StartNotice,
                         reason: None,
                     },
-                    reviewer.at(applied_at + Duration::hours(1)),
                 )?;
             }
             self.out.push(DemoSignIn {
@@ -378,7 +371,7 @@ impl Seed<'_> {
                 who: name,
             });
         }
-        providers::conclude_notices(conn, self.templates, self.sys.at(self.now))?;
+        providers::conclude_notices(conn, self.cx(&self.sys, self.now))?;
 
         Ok(())
     }
@@ -422,13 +415,12 @@ impl Seed<'_> {
     fn programme(&self, conn: &mut DbConnection, admin: &Actor) -> AppResult<()> {
         let programme = vouchers::create_programme(
             conn,
-            self.policy,
+            self.cx(admin, self.earlier),
             &ProgrammeInput {
                 code: "HCQ2026".into(),
                 name: "合肥高新区合创券（2026年度）".into(),
                 ..Default::default()
             },
-            admin.at(self.earlier),
         )?;
         let programme = ProgrammeId::stored(programme.id);
         let batch = |conn: &mut DbConnection,

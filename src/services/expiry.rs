@@ -6,15 +6,13 @@
 //! hold to the programme.
 
 use super::audit;
-use super::orders::{self, Ctx};
+use super::orders::{self, Cx};
 use crate::db::{self, ledger, orders as repo, vouchers, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{Fen, Policy};
+use crate::domain::Fen;
 use crate::error::AppResult;
-use crate::notify::Templates;
-use crate::services::Acting;
 use chrono::Duration;
 use serde::Serialize;
 
@@ -31,13 +29,14 @@ pub struct ExpiryReport {
 
 /// Expires what is due at `now`. Each voucher and each order in its own transaction,
 /// re-checked under its lock, so a second run (or a second server) changes nothing.
-pub fn run(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    policy: &Policy,
-    by: Acting<'_>,
-) -> AppResult<ExpiryReport> {
-    let Acting { now, actor } = by;
+pub fn run(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<ExpiryReport> {
+    let Cx {
+        now,
+        actor,
+        policy,
+        templates,
+    } = cx;
+    let by = cx.by();
     let mut report = ExpiryReport::default();
     loop {
         let due = repo::expired_active(conn, now, 500)?;
@@ -84,7 +83,7 @@ pub fn run(
             break;
         }
     }
-    let cx = Ctx {
+    let cx = Cx {
         templates,
         policy,
         now,
@@ -92,7 +91,7 @@ pub fn run(
     };
     let cutoff = now - Duration::days(i64::from(policy.spending.delivery_grace_days));
     for id in repo::lapsing(conn, cutoff)? {
-        if orders::lapse(conn, &cx, &id)? {
+        if orders::lapse(conn, cx, &id)? {
             report.lapsed_orders.push(id.into_string());
         }
     }

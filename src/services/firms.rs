@@ -18,7 +18,8 @@ use crate::domain::CreditCode;
 use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{china_time, FirmOnboardingDecided, Message, Templates};
+use crate::notify::{china_time, FirmOnboardingDecided, Message};
+use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -314,14 +315,14 @@ fn clean_profile(
 /// goes to review once the contact address answers the link sent to it.
 pub fn register(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     auth: &AuthConfig,
     links: Links<'_>,
     input: &FirmRegistration,
-    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<FirmView>> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let mut errors = prior;
     let account = NewAccount::check(&mut errors, input);
     let clean = clean_profile(&mut errors, policy, &input.profile, now.date());
@@ -405,14 +406,16 @@ pub fn list(
 /// changed contact address must be verified again (a link goes to the new one).
 pub fn update_profile(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     links: Links<'_>,
     firm_id: &FirmId,
     input: &FirmProfileInput,
-    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<FirmView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let mut errors = prior;
     let clean = clean_profile(&mut errors, policy, input, now.date());
     errors.finish()?;
@@ -490,12 +493,17 @@ pub struct OnboardingDecision {
 
 pub fn decide_onboarding(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     firm_id: &FirmId,
     input: &OnboardingDecision,
-    by: Acting<'_>,
 ) -> AppResult<FirmView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now,
+        actor,
+        templates,
+        ..
+    } = cx;
+    let by = cx.by();
     let mut errors = FieldErrors::new();
     let reason = errors.opt_text("reason", input.reason.as_deref(), 1000);
     if input.decision == Decision::Reject && reason.is_none() {

@@ -12,10 +12,10 @@ use crate::domain::certification::{months_between, Graduation};
 use crate::domain::id::{IncubateeId, SpaceId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
-use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -111,12 +111,12 @@ fn view(r: IncubateeRow, today: NaiveDate) -> IncubateeView {
 /// Registers a firm that entered the space.
 pub fn register(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     input: &IncubateeInput,
-    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let name = e.text("firm_name", &input.firm_name, 200);
@@ -279,13 +279,13 @@ fn end(
 /// firm was registered under.
 pub fn graduate(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     id: &IncubateeId,
     input: &GraduationInput,
-    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("graduated_on", &input.graduated_on, today);

@@ -5,9 +5,9 @@
 //! next-claim gate and the yearly limit are checked again at the draw, as they stand
 //! then). Everything needed to recompute the draw is published afterwards.
 
+use super::audit;
 use super::claims::{allocate, facts, refusal_error, Answer, ClaimRequest, Origin};
 use super::vouchers::{rules_of, VoucherView};
-use super::{audit, Actor};
 use crate::db::models::{BatchRow, LotteryEntryRow, LotteryRow};
 use crate::db::{self, lottery as repo, parties, vouchers as vouchers_repo, DbConnection};
 use crate::domain::audit::Fixed;
@@ -20,8 +20,8 @@ use crate::domain::voucher::{
 use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::Templates;
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -299,13 +299,14 @@ fn already_drawn() -> AppError {
 }
 
 /// Draws the lottery: once, at or after the opening and before the close.
-pub fn draw(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    batch_id: &BatchId,
-    by: Acting<'_>,
-) -> AppResult<LotteryView> {
-    let Acting { now, actor } = by;
+pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResult<LotteryView> {
+    let Cx {
+        now,
+        actor,
+        templates,
+        ..
+    } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         if lottery.drawn_at.is_some() {
@@ -382,14 +383,10 @@ pub fn draw(
 
 /// Draws every lottery whose opening has come. Returns the batches drawn. A lottery
 /// drawn meanwhile by another process is skipped.
-pub fn draw_due(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    now: NaiveDateTime,
-) -> AppResult<Vec<BatchId>> {
+pub fn draw_due(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Vec<BatchId>> {
     let mut drawn = Vec::new();
-    for id in repo::due(conn, now)? {
-        match draw(conn, templates, &id, Actor::system().at(now)) {
+    for id in repo::due(conn, cx.now)? {
+        match draw(conn, cx, &id) {
             Ok(_) => drawn.push(id),
             Err(e) if e.code.is(ErrorCode::LotteryAlreadyDrawn) => {}
             Err(e) => tracing::warn!(batch = %id, error = %e, "lottery draw failed"),

@@ -37,7 +37,8 @@ pub mod vouchers;
 pub mod workbench;
 
 use crate::domain::id::UserId;
-use crate::domain::{PartyKind, Role};
+use crate::domain::{PartyKind, Policy, Role};
+use crate::notify::Templates;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,58 @@ use serde::{Deserialize, Serialize};
 pub struct Acting<'a> {
     pub now: NaiveDateTime,
     pub actor: &'a Actor,
+}
+
+/// What a use case is handed besides its connection and its input: who acts and when,
+/// the policy in force and the email templates. Each edge builds it once (a request, a
+/// page, a job, a command); the connection stays a parameter of its own because
+/// `db::write_tx` lends it to the transaction's closure.
+#[derive(Debug, Clone, Copy)]
+pub struct Cx<'a> {
+    pub now: NaiveDateTime,
+    pub actor: &'a Actor,
+    pub policy: &'a Policy,
+    pub templates: &'a Templates,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(by: Acting<'a>, policy: &'a Policy, templates: &'a Templates) -> Self {
+        Cx {
+            now: by.now,
+            actor: by.actor,
+            policy,
+            templates,
+        }
+    }
+
+    /// Who acts and when, for the audit trail.
+    pub fn by(&self) -> Acting<'a> {
+        Acting {
+            now: self.now,
+            actor: self.actor,
+        }
+    }
+}
+
+/// What an edge (a request, a page, a job, a command) owns and lends to its use cases
+/// as a [`Cx`].
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: NaiveDateTime,
+    pub actor: Actor,
+    pub policy: std::sync::Arc<Policy>,
+    pub templates: std::sync::Arc<Templates>,
+}
+
+impl Context {
+    pub fn cx(&self) -> Cx<'_> {
+        Cx {
+            now: self.now,
+            actor: &self.actor,
+            policy: &self.policy,
+            templates: &self.templates,
+        }
+    }
 }
 
 /// Who is acting, for authorisation scoping and the audit trail.

@@ -14,6 +14,7 @@ use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
@@ -218,29 +219,21 @@ macro_rules! notice_use_cases {
         /// (see the notice's `uphold`).
         pub fn resolve_objection(
             conn: &mut $crate::db::DbConnection,
-            templates: &$crate::notify::Templates,
+            cx: $crate::services::Cx<'_>,
             objection_id: &$oid,
             input: &$crate::services::objections::ObjectionResolution,
-            by: $crate::services::Acting<'_>,
         ) -> $crate::error::AppResult<$view> {
-            $crate::services::objections::resolve::<$notice>(
-                conn,
-                templates,
-                objection_id,
-                input,
-                by,
-            )
-            .map(Into::into)
+            $crate::services::objections::resolve::<$notice>(conn, cx, objection_id, input)
+                .map(Into::into)
         }
 
         /// Ends every notice that is due and has no open or upheld objection, each
         /// once however often or wherever this runs (`objections::conclude`).
         pub fn conclude_notices(
             conn: &mut $crate::db::DbConnection,
-            templates: &$crate::notify::Templates,
-            by: $crate::services::Acting<'_>,
+            cx: $crate::services::Cx<'_>,
         ) -> $crate::error::AppResult<$report> {
-            let done = $crate::services::objections::conclude::<$notice>(conn, templates, by)?;
+            let done = $crate::services::objections::conclude::<$notice>(conn, cx)?;
             Ok($report {
                 $went_on: done.went_on,
                 awaiting_objections: done.awaiting_objections,
@@ -391,11 +384,12 @@ pub(super) fn list<N: Notice>(
 /// A reviewer decides an objection once; an upheld one undoes the subject at once.
 pub(super) fn resolve<N: Notice>(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     objection_id: &ObjectionId<N>,
     input: &ObjectionResolution,
-    by: Acting<'_>,
 ) -> AppResult<N::Objection> {
+    let Cx { templates, .. } = cx;
+    let by = cx.by();
     let (status, note) = resolution(input)?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
@@ -428,11 +422,9 @@ pub(super) struct Concluded {
 /// Concludes every notice that has ended without an open or upheld objection. Each
 /// subject in its own transaction, re-checked under its row lock, so running this
 /// twice, or on two servers at once, moves each subject once.
-pub(super) fn conclude<N: Notice>(
-    conn: &mut DbConnection,
-    templates: &Templates,
-    by: Acting<'_>,
-) -> AppResult<Concluded> {
+pub(super) fn conclude<N: Notice>(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Concluded> {
+    let Cx { templates, .. } = cx;
+    let by = cx.by();
     let mut report = Concluded {
         went_on: Vec::new(),
         awaiting_objections: Vec::new(),

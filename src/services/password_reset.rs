@@ -16,6 +16,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Message, PasswordReset, Templates};
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 
 pub const PURPOSE: &str = "password_reset";
@@ -98,13 +99,13 @@ fn send(
 /// is the same whether or not an account matched.
 pub fn request(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     base: &LinkBase<'_>,
     who: &str,
     addr: &str,
-    by: Acting<'_>,
 ) -> AppResult<()> {
-    let now = by.now;
+    let Cx { now, templates, .. } = cx;
+    let by = cx.by();
     let who = who.trim();
     let mut errors = FieldErrors::new();
     if who.is_empty() || who.chars().count() > 254 || who.chars().any(char::is_control) {
@@ -251,11 +252,12 @@ pub fn complete(
 /// An administrator sends `user_id` a reset link (to the account's contact email).
 pub fn send_by_admin(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     base: &LinkBase<'_>,
     user_id: &UserId,
-    by: Acting<'_>,
 ) -> AppResult<()> {
+    let Cx { templates, .. } = cx;
+    let by = cx.by();
     let actor = by.actor;
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;

@@ -14,12 +14,12 @@ use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{
     china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
 };
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -168,14 +168,14 @@ pub struct ObjectionView {
 /// address answers the link sent to it.
 pub fn apply(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     auth: &AuthConfig,
     links: Links<'_>,
     input: &ProviderApplication,
-    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<ProviderView>> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
     let credit_code = e.credit_code("credit_code", &input.credit_code);
@@ -324,13 +324,17 @@ pub struct ListingDecision {
 
 pub fn decide_listing(
     conn: &mut DbConnection,
-    templates: &Templates,
-    policy: &Policy,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     input: &ListingDecision,
-    by: Acting<'_>,
 ) -> AppResult<ProviderView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now,
+        actor,
+        policy,
+        templates,
+    } = cx;
+    let by = cx.by();
     use ListingAction as A;
     let mut e = FieldErrors::new();
     let reason = e.opt_text("reason", input.reason.as_deref(), 1000);

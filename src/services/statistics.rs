@@ -13,7 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,12 +65,14 @@ fn view(policy: &Policy, r: StatisticsFilingRow) -> AppResult<FilingView> {
 /// that is over.
 pub fn file(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     input: &FilingInput,
-    by: Acting<'_>,
 ) -> AppResult<FilingView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     if input.year >= today.year() || input.year < 2000 {

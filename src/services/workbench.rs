@@ -17,7 +17,7 @@ use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::PartyKind;
 use crate::domain::{Policy, Role};
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Datelike, NaiveDateTime};
 use serde::Serialize;
 
@@ -131,8 +131,10 @@ fn orders_in(
 }
 
 /// The work waiting for `actor` and where their party stands, as of `now`.
-pub fn of(conn: &mut DbConnection, policy: &Policy, by: Acting<'_>) -> AppResult<Workbench> {
-    let Acting { now, actor } = by;
+pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
     let role = actor.role_kind.ok_or_else(AppError::forbidden)?;
     db::read_tx(conn, |c| {
         let mut todo = Vec::new();

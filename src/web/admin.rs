@@ -155,7 +155,7 @@ async fn create_programme(
                 }
                 Ok((i, e))
             },
-            |c, i, a| vouchers::create_programme(c, &a.policy, &i, a.actor.at(a.now)),
+            |c, i, a| vouchers::create_programme(c, a.cx(), &i),
         )
         .await
         .map(|_| ("/admin".to_string(), "created"));
@@ -383,14 +383,10 @@ async fn set_disabled(
             |_| Ok(()),
             move |c, _, a| match action.as_str() {
                 "unlock" => password_reset::unlock(c, &uid, a.actor.at(a.now)).map(|_| "unlocked"),
-                "send-reset" => password_reset::send_by_admin(
-                    c,
-                    &a.mail,
-                    &password_reset::LinkBase(&base),
-                    &uid,
-                    a.actor.at(a.now),
-                )
-                .map(|_| "reset_sent"),
+                "send-reset" => {
+                    password_reset::send_by_admin(c, a.cx(), &password_reset::LinkBase(&base), &uid)
+                        .map(|_| "reset_sent")
+                }
                 other => users::set_disabled(c, &uid, other == "disable", a.actor.at(a.now))
                     .map(|_| "saved"),
             },

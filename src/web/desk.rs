@@ -209,6 +209,16 @@ pub(super) struct Act {
 }
 
 impl Act {
+    /// The context of the use case this page runs.
+    pub(super) fn cx(&self) -> crate::services::Cx<'_> {
+        crate::services::Cx {
+            now: self.now,
+            actor: &self.actor,
+            policy: &self.policy,
+            templates: &self.mail,
+        }
+    }
+
     /// The party the user acts for, as its typed id (`FirmId`, …).
     pub(super) fn party_as<T: crate::domain::id::EntityId>(&self) -> T {
         T::stored(self.party.clone())

@@ -125,7 +125,7 @@ async fn prepare(
             &req,
             &p,
             |p| svc::parse_period(p.get("period").trim()),
-            |c, period, a| svc::prepare(c, &a.mail, period, false, a.actor.at(a.now)),
+            |c, period, a| svc::prepare(c, a.cx(), period, false),
         )
         .await
         .map(|out| {
@@ -295,7 +295,7 @@ async fn record(
             &req,
             &p,
             |p| p.input_all::<PayoutResult>(&Shape::TEXT),
-            move |c, i, a| svc::record(c, &a.mail, &pid, &i, a.actor.at(a.now)),
+            move |c, i, a| svc::record(c, a.cx(), &pid, &i),
         )
         .await
         .map(|_| (format!("/finance/runs/{run_id}"), "recorded"));
@@ -333,15 +333,10 @@ async fn import(
         Ok(f) => (f.map(|(_, b)| b).unwrap_or_default(), None),
         Err(e) => (Vec::new(), Some(e)),
     };
-    let (mail, now, actor, rid) = (state.mail.clone(), state.clock.now(), d.actor(), id.clone());
+    let (ctx, rid) = (state.context(d.actor()), id.clone());
     let r = match refusal.map_or_else(|| d.guard(&req, &p), Err) {
         Err(e) => Err(e),
-        Ok(()) => {
-            db(&state, move |c| {
-                svc::import(c, &mail, &rid, &file, actor.at(now))
-            })
-            .await
-        }
+        Ok(()) => db(&state, move |c| svc::import(c, ctx.cx(), &rid, &file)).await,
     };
     match r {
         Ok(rep) if rep.unmatched.is_empty() && rep.mismatched.is_empty() => {

@@ -11,7 +11,6 @@ use crate::http::{db, request_id, typed_id, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::prospects;
 use crate::services::vouchers as svc;
-use crate::services::Acting;
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -445,14 +444,10 @@ async fn update_profile(
             |c, (i, prior), a| {
                 crate::services::firms::update_profile(
                     c,
-                    &a.policy,
+                    a.cx(),
                     a.links(),
                     &a.party_as(),
                     &i,
-                    Acting {
-                        now: a.now,
-                        actor: &a.actor,
-                    },
                     prior,
                 )
             },

@@ -12,7 +12,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, typed_id, State};
 use crate::services::orders::{
-    self as svc, Ctx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
+    self as svc, Cx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
 use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
@@ -270,7 +270,7 @@ async fn place_order(
         }
         Ok((input, _)) if confirm => {
             db(&state, move |c| {
-                svc::request(c, &mail, &policy, &firm, &input, actor.at(now)).map(Ok)
+                svc::request(c, Cx::new(actor.at(now), &policy, &mail), &firm, &input).map(Ok)
             })
             .await
         }
@@ -450,7 +450,7 @@ async fn act(
             &p,
             input,
             move |c, (reason, resolution), a| {
-                let cx = Ctx {
+                let cx = Cx {
                     templates: &a.mail,
                     policy: &a.policy,
                     now: a.now,
@@ -458,16 +458,16 @@ async fn act(
                 };
                 let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
                 match s.as_str() {
-                    "accept" => svc::accept(c, &cx, &a.party_as(), &oid),
-                    "decline" => svc::decline(c, &cx, &a.party_as(), &oid, &reason()?),
-                    "deliver" => svc::deliver(c, &cx, &a.party_as(), &oid),
-                    "confirm" => svc::confirm(c, &cx, &a.party, &oid),
-                    "dispute" => svc::dispute(c, &cx, &a.party, &oid, &reason()?),
-                    "cancel" => svc::cancel(c, &cx, Party::of(&a.actor)?, &oid, &reason()?),
+                    "accept" => svc::accept(c, cx, &a.party_as(), &oid),
+                    "decline" => svc::decline(c, cx, &a.party_as(), &oid, &reason()?),
+                    "deliver" => svc::deliver(c, cx, &a.party_as(), &oid),
+                    "confirm" => svc::confirm(c, cx, &a.party, &oid),
+                    "dispute" => svc::dispute(c, cx, &a.party, &oid, &reason()?),
+                    "cancel" => svc::cancel(c, cx, Party::of(&a.actor)?, &oid, &reason()?),
                     _ => {
                         let r =
                             resolution.ok_or_else(|| AppError::internal("no resolution read"))?;
-                        svc::resolve_dispute(c, &cx, &oid, &r)
+                        svc::resolve_dispute(c, cx, &oid, &r)
                     }
                 }
             },

@@ -100,19 +100,15 @@ async fn forgot(
     if !csrf_ok(&req, &f.csrf) {
         return Ok(again(StatusCode::FORBIDDEN, String::new(), expired(en))?);
     }
-    let (mail, base, now, addr) = (
-        state.mail.clone(),
-        state.site.base_url.clone(),
-        state.clock.now(),
-        remote_addr(&req),
-    );
+    let (base, addr) = (state.site.base_url.clone(), remote_addr(&req));
     let actor = Actor {
         request_id: request_id(&req),
         ..Actor::system()
     };
     let who = f.who.clone();
+    let ctx = state.context(actor);
     match db(&state, move |c| {
-        svc::request(c, &mail, &LinkBase(&base), &who, &addr, actor.at(now))
+        svc::request(c, ctx.cx(), &LinkBase(&base), &who, &addr)
     })
     .await
     {

@@ -151,7 +151,7 @@ async fn create_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            |c, i, a| catalogue::create(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now)),
+            |c, i, a| catalogue::create(c, a.cx(), &a.party_as(), &i),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -213,9 +213,7 @@ async fn update_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            move |c, i, a| {
-                catalogue::update(c, &a.policy, &a.party_as(), &it, &i, a.actor.at(a.now))
-            },
+            move |c, i, a| catalogue::update(c, a.cx(), &a.party_as(), &it, &i),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -327,7 +325,7 @@ async fn apply(
             &req,
             &p,
             |p| p.input_all::<ApplicationInput>(&shape),
-            |c, i, a| redemptions::apply(c, &a.policy, &a.party_as(), &i, a.actor.at(a.now)),
+            |c, i, a| redemptions::apply(c, a.cx(), &a.party_as(), &i),
         )
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));

@@ -16,6 +16,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
+use crate::services::Cx;
 use crate::services::{auth, firms, providers, spaces, Actor};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -438,13 +439,27 @@ fn run(
     let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = firms::register(c, policy, cfg, links, &input, actor.at(now), prior)?;
+            let r = firms::register(
+                c,
+                Cx::new(actor.at(now), policy, links.templates),
+                cfg,
+                links,
+                &input,
+                prior,
+            )?;
             (input.username, PartyKind::Firm, r.party.id.into_string())
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            let r = providers::apply(c, policy, cfg, links, &input, actor.at(now), prior)?;
+            let r = providers::apply(
+                c,
+                Cx::new(actor.at(now), policy, links.templates),
+                cfg,
+                links,
+                &input,
+                prior,
+            )?;
             (
                 input.username,
                 PartyKind::Provider,

@@ -264,14 +264,7 @@ async fn decide(
                 &p,
                 |p| p.input_all::<OnboardingDecision>(&t),
                 move |c, i, a| {
-                    firms::decide_onboarding(
-                        c,
-                        &a.mail,
-                        &FirmId::stored(id.clone()),
-                        &i,
-                        a.actor.at(a.now),
-                    )
-                    .map(drop)
+                    firms::decide_onboarding(c, a.cx(), &FirmId::stored(id.clone()), &i).map(drop)
                 },
             )
             .await
@@ -283,15 +276,8 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ListingDecision>(&t),
                 move |c, i, a| {
-                    providers::decide_listing(
-                        c,
-                        &a.mail,
-                        &a.policy,
-                        &ProviderId::stored(id.clone()),
-                        &i,
-                        a.actor.at(a.now),
-                    )
-                    .map(drop)
+                    providers::decide_listing(c, a.cx(), &ProviderId::stored(id.clone()), &i)
+                        .map(drop)
                 },
             )
             .await
@@ -305,10 +291,9 @@ async fn decide(
                 move |c, i, a| {
                     providers::resolve_objection(
                         c,
-                        &a.mail,
+                        a.cx(),
                         &ListingObjectionId::stored(id.clone()),
                         &i,
-                        a.actor.at(a.now),
                     )
                     .map(drop)
                 },
@@ -322,15 +307,8 @@ async fn decide(
                 &p,
                 |p| p.input_all::<ItemDecision>(&t),
                 move |c, i, a| {
-                    redemptions::decide(
-                        c,
-                        &a.mail,
-                        &a.policy,
-                        &RedemptionItemId::stored(id.clone()),
-                        &i,
-                        a.actor.at(a.now),
-                    )
-                    .map(drop)
+                    redemptions::decide(c, a.cx(), &RedemptionItemId::stored(id.clone()), &i)
+                        .map(drop)
                 },
             )
             .await
@@ -342,15 +320,7 @@ async fn decide(
                 &p,
                 |p| p.input_all::<CertificationDecision>(&t),
                 move |c, i, a| {
-                    certs::decide(
-                        c,
-                        &a.policy,
-                        &a.mail,
-                        &CertApplicationId::stored(id.clone()),
-                        &i,
-                        a.actor.at(a.now),
-                    )
-                    .map(drop)
+                    certs::decide(c, a.cx(), &CertApplicationId::stored(id.clone()), &i).map(drop)
                 },
             )
             .await

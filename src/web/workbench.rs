@@ -210,10 +210,10 @@ async fn page_with(
     form: Form,
     status: StatusCode,
 ) -> Result<HttpResponse, crate::error::AppError> {
-    let (policy, actor, now) = (state.policy.clone(), d.actor(), state.clock.now());
+    let ctx = state.context(d.actor());
     let user_id = d.s.caller.user_id.clone();
     let (wb, user) = db(state, move |c| {
-        let wb = svc::of(c, &policy, actor.at(now))?;
+        let wb = svc::of(c, ctx.cx())?;
         let user = crate::services::users::get(c, &user_id)?;
         Ok((wb, user))
     })

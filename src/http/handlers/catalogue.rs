@@ -67,13 +67,9 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = auth.party::<ProviderId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::create(c, &policy, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::create(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Change or withdraw (`"active": false`) one of the provider's services.
@@ -91,11 +87,7 @@ pub async fn update(
     let body = body?;
     let item = typed_id::<ServiceItemId>(&path)?;
     let id = auth.party::<ProviderId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::update(c, &policy, &id, &item, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::update(c, ctx.cx(), &id, &item, &body)).await?))
 }

@@ -25,13 +25,9 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party::<SpaceId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::apply(c, &policy, &space, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::apply(c, ctx.cx(), &space, &body)).await?))
 }
 
 /// The space withdraws its open application.
@@ -107,13 +103,8 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertApplicationId>(&path)?;
-    let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide(c, &policy, &mail, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Certifications, newest first: a space's own, every one for staff.
@@ -149,13 +140,8 @@ pub async fn revoke(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertificationId>(&path)?;
-    let (policy, mail, now) = (state.policy.clone(), state.mail.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::revoke(c, &policy, &mail, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::revoke(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Certifications granted, and revoked, for everyone to see (公示).

@@ -6,7 +6,7 @@ use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
-use crate::services::Acting;
+use crate::services::Cx;
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
 
@@ -41,14 +41,10 @@ pub async fn update_my_firm(
             };
             svc::update_profile(
                 c,
-                &policy,
+                Cx::new(auth.actor.at(now), &policy, &mail),
                 links,
                 &id,
                 &body,
-                Acting {
-                    now,
-                    actor: &auth.actor,
-                },
                 crate::domain::validation::FieldErrors::new(),
             )
         })
@@ -96,10 +92,10 @@ pub async fn onboarding(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_onboarding(c, &mail, &id, &body, auth.actor.at(now))
+            svc::decide_onboarding(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))

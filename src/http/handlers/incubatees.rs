@@ -42,13 +42,9 @@ pub async fn register(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party::<SpaceId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::register(c, &policy, &space, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::register(c, ctx.cx(), &space, &body)).await?))
 }
 
 /// Records a graduation: one of the scheme's graduation conditions met (amounts above
@@ -66,10 +62,10 @@ pub async fn graduate(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party::<SpaceId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::graduate(c, &policy, &space, &id, &body, auth.actor.at(now))
+            svc::graduate(c, ctx.cx(), &space, &id, &body)
         })
         .await?,
     ))

@@ -96,12 +96,9 @@ pub async fn draw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let view = db(&state, move |c| {
-        svc::draw(c, &mail, &id, auth.actor.at(now))
-    })
-    .await?;
+    let view = db(&state, move |c| svc::draw(c, ctx.cx(), &id)).await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(view))
 }

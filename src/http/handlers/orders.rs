@@ -8,7 +8,7 @@ use crate::http::extract::{
 use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::evidence;
 use crate::services::orders::{
-    self as svc, Ctx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
+    self as svc, Cx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
     ReasonInput,
 };
 use crate::services::Acting;
@@ -19,20 +19,20 @@ use serde::Deserialize;
 /// Runs an order transition with the request's context.
 async fn act<F>(state: &State, actor: Actor, f: F) -> actix_web::Result<HttpResponse>
 where
-    F: FnOnce(&mut crate::db::DbConnection, &Ctx<'_>) -> crate::error::AppResult<OrderView>
+    F: FnOnce(&mut crate::db::DbConnection, Cx<'_>) -> crate::error::AppResult<OrderView>
         + Send
         + 'static,
 {
     let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
     Ok(HttpResponse::Ok().json(
         db(state, move |c| {
-            let cx = Ctx {
+            let cx = Cx {
                 templates: &mail,
                 policy: &policy,
                 now,
                 actor: &actor,
             };
-            f(c, &cx)
+            f(c, cx)
         })
         .await?,
     ))
@@ -68,13 +68,9 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let firm = auth.party::<FirmId>()?;
-    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::request(c, &mail, &policy, &firm, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::request(c, ctx.cx(), &firm, &body)).await?))
 }
 
 /// Orders the caller may see: a firm's or a provider's own, every order for staff.

@@ -61,10 +61,10 @@ pub async fn listing(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
-    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::decide_listing(c, &mail, &policy, &id, &body, auth.actor.at(now))
+            svc::decide_listing(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))
@@ -97,10 +97,10 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::resolve_objection(c, &mail, &id, &body, auth.actor.at(now))
+            svc::resolve_objection(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))
@@ -115,11 +115,6 @@ pub async fn conclude_notices(
     state: State,
     auth: Auth<Reviewing>,
 ) -> actix_web::Result<HttpResponse> {
-    let (mail, now) = (state.mail.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::conclude_notices(c, &mail, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::conclude_notices(c, ctx.cx())).await?))
 }

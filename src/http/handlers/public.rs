@@ -15,6 +15,7 @@ use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
 };
 use crate::services::spaces::{SpaceRegistration, SpaceView};
+use crate::services::Cx;
 use crate::services::{firms, spaces, Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -104,11 +105,10 @@ pub async fn register_firm(
     let out = db(&state, move |c| {
         firms::register(
             c,
-            &policy,
+            Cx::new(actor.at(now), &policy, &mail),
             &auth,
             links(&mail, &base),
             &body,
-            actor.at(now),
             FieldErrors::new(),
         )
     })
@@ -138,11 +138,10 @@ pub async fn register_provider(
     let out = db(&state, move |c| {
         providers::apply(
             c,
-            &policy,
+            Cx::new(actor.at(now), &policy, &mail),
             &auth,
             links(&mail, &base),
             &body,
-            actor.at(now),
             FieldErrors::new(),
         )
     })

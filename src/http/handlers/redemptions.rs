@@ -29,13 +29,9 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let provider = auth.party::<ProviderId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::apply(c, &policy, &provider, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::apply(c, ctx.cx(), &provider, &body)).await?))
 }
 
 /// Redemption applications: a provider's own, every one for staff; newest first.
@@ -113,13 +109,8 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
-    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide(c, &mail, &policy, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Objections filed against an item's notice.
@@ -150,10 +141,10 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::resolve_objection(c, &mail, &id, &body, auth.actor.at(now))
+            svc::resolve_objection(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))

@@ -35,11 +35,8 @@ pub async fn prepare(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let period = svc::parse_period(&body.period)?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
-    let out = db(&state, move |c| {
-        svc::prepare(c, &mail, period, false, auth.actor.at(now))
-    })
-    .await?;
+    let ctx = state.context(auth.actor);
+    let out = db(&state, move |c| svc::prepare(c, ctx.cx(), period, false)).await?;
     Ok(if out.created {
         HttpResponse::Created().json(out)
     } else {
@@ -188,13 +185,8 @@ pub async fn import_results(
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
-    let (mail, now) = (state.mail.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::import(c, &mail, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::import(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Record one payout's result: paid (bank reference, date) or failed (reason: its items
@@ -212,13 +204,8 @@ pub async fn record(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    let (mail, now) = (state.mail.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::record(c, &mail, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::record(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Reverse a paid payout (the bank returned the money): recorded, and its items are

@@ -47,17 +47,12 @@ pub async fn compute(
     body: JsonBody<ComputeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let ctx = state.context(auth.actor);
     let as_of = match body.as_of.as_deref() {
         None | Some("") => None,
         Some(p) => Some(crate::services::settlement::parse_period(p)?),
     };
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::compute(c, &policy, as_of, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::compute(c, ctx.cx(), as_of)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -134,13 +129,8 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<EntitlementId>(&path)?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide(c, &policy, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -229,13 +219,11 @@ pub async fn file_statistics(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party::<SpaceId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            stats::file(c, &policy, &space, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(
+        HttpResponse::Ok()
+            .json(db(&state, move |c| stats::file(c, ctx.cx(), &space, &body)).await?),
+    )
 }
 
 /// The space's own filings, newest year first.
@@ -294,13 +282,9 @@ pub async fn evaluate(
     body: JsonBody<EvaluateInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            awards::evaluate(c, &policy, body.year, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| awards::evaluate(c, ctx.cx(), body.year)).await?))
 }
 
 /// A year's evaluation, published: the ranking with each space's score broken down.

@@ -28,13 +28,9 @@ pub async fn create_programme(
     body: JsonBody<ProgrammeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::create_programme(c, &policy, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::create_programme(c, ctx.cx(), &body)).await?))
 }
 
 /// Voucher programmes and their rules (public).

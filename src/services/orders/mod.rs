@@ -16,8 +16,8 @@ use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
 pub use transitions::{
-    accept, cancel, confirm, decline, deliver, dispute, lapse, resolve_dispute, Ctx,
-    DisputeOutcome, DisputeResolution, Loaded, ReasonInput,
+    accept, cancel, confirm, decline, deliver, dispute, lapse, resolve_dispute, Cx, DisputeOutcome,
+    DisputeResolution, Loaded, ReasonInput,
 };
 
 use super::{Actor, Page, Paged};

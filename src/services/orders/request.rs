@@ -11,12 +11,11 @@ use crate::domain::order::{order_no, related, shares, OrderStatus, PartyIds};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{china_time, Fen, Policy};
+use crate::domain::{china_time, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{self, Message, Templates};
+use crate::notify::{self, Message};
 use crate::services::audit;
-use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -218,13 +217,17 @@ pub fn quote(
 /// provider's acceptance holds the voucher's share.
 pub fn request(
     conn: &mut DbConnection,
-    templates: &Templates,
-    policy: &Policy,
+    cx: Cx<'_>,
     firm_id: &FirmId,
     input: &OrderInput,
-    by: Acting<'_>,
 ) -> AppResult<OrderView> {
-    let now = by.now;
+    let Cx {
+        now,
+        policy,
+        templates,
+        ..
+    } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let p = prepare(c, firm_id, input, now, true)?;
         let note = p.note.clone().unwrap_or_default();

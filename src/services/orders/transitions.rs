@@ -12,11 +12,10 @@ use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{self, Email, Message, Templates};
-use crate::services::{audit, Actor};
+use crate::notify::{self, Email, Message};
+use crate::services::audit;
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -45,18 +44,13 @@ pub struct DisputeResolution {
 }
 
 /// What a transition needs beyond the order itself.
-pub struct Ctx<'a> {
-    pub templates: &'a Templates,
-    pub policy: &'a Policy,
-    pub now: NaiveDateTime,
-    pub actor: &'a Actor,
-}
+pub use super::super::Cx;
 
 /// Loads and locks the order as `party` sees it, checks the transition, lets `apply`
 /// change the order and move money, then records the audit event and the emails.
 fn transition(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     party: Party<'_>,
     order_id: &OrderId,
     action: OrderAction,
@@ -166,7 +160,7 @@ fn release(
 /// The provider accepts: the voucher's share is held, if the voucher still has it.
 pub fn accept(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
@@ -214,7 +208,7 @@ fn reason(field: &str, input: &ReasonInput) -> AppResult<String> {
 /// The provider declines a requested order, with a reason for the firm.
 pub fn decline(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     order_id: &OrderId,
     input: &ReasonInput,
@@ -237,7 +231,7 @@ pub fn decline(
 /// The firm or the provider cancels before delivery; a hold is released.
 pub fn cancel(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     party: Party<'_>,
     order_id: &OrderId,
     input: &ReasonInput,
@@ -261,7 +255,7 @@ pub fn cancel(
 
 /// The end of the grace period in which an order accepted before its voucher expired
 /// may still be delivered.
-fn grace_end(cx: &Ctx<'_>, v: &VoucherRow) -> NaiveDateTime {
+fn grace_end(cx: Cx<'_>, v: &VoucherRow) -> NaiveDateTime {
     v.valid_until + Duration::days(i64::from(cx.policy.spending.delivery_grace_days))
 }
 
@@ -269,7 +263,7 @@ fn grace_end(cx: &Ctx<'_>, v: &VoucherRow) -> NaiveDateTime {
 /// and, for an expired voucher, within the grace period.
 pub fn deliver(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
@@ -303,7 +297,7 @@ pub fn deliver(
 /// provider, to be claimed in a redemption application.
 pub fn confirm(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     firm_id: &str,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
@@ -335,7 +329,7 @@ pub fn confirm(
 /// The firm disputes the delivery; the hold stays until a reviewer resolves it.
 pub fn dispute(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     firm_id: &str,
     order_id: &OrderId,
     input: &ReasonInput,
@@ -358,7 +352,7 @@ pub fn dispute(
 /// is cancelled and its hold released. Not by a reviewer affiliated with either party.
 pub fn resolve_dispute(
     conn: &mut DbConnection,
-    cx: &Ctx<'_>,
+    cx: Cx<'_>,
     order_id: &OrderId,
     input: &DisputeResolution,
 ) -> AppResult<OrderView> {
@@ -388,7 +382,7 @@ pub fn resolve_dispute(
 
 /// The system cancels an open order on an expired voucher: a requested order at once,
 /// an accepted one when the delivery grace period has ended. Returns whether it did.
-pub fn lapse(conn: &mut DbConnection, cx: &Ctx<'_>, order_id: &OrderId) -> AppResult<bool> {
+pub fn lapse(conn: &mut DbConnection, cx: Cx<'_>, order_id: &OrderId) -> AppResult<bool> {
     let r = transition(
         conn,
         cx,

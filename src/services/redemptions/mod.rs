@@ -19,7 +19,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -172,12 +172,14 @@ fn application_view(
 /// A provider applies for redemption of confirmed orders not yet applied for.
 pub fn apply(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     provider_id: &ProviderId,
     input: &ApplicationInput,
-    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let mut ids: Vec<OrderId> = Vec::with_capacity(input.order_ids.len());
     for raw in &input.order_ids {
         let id = OrderId::parse(raw).ok_or_else(|| AppError::not_found("order"))?;

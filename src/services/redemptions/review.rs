@@ -11,11 +11,10 @@ use crate::domain::id::RedemptionItemId;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::validation::FieldErrors;
-use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, RedemptionDecided, Templates};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 use serde::Deserialize;
 
@@ -33,13 +32,17 @@ pub struct ItemDecision {
 /// with the provider or the firm.
 pub fn decide(
     conn: &mut DbConnection,
-    templates: &Templates,
-    policy: &Policy,
+    cx: Cx<'_>,
     item_id: &RedemptionItemId,
     input: &ItemDecision,
-    by: Acting<'_>,
 ) -> AppResult<ItemView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now,
+        actor,
+        policy,
+        templates,
+    } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         Decision::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
 use crate::services::audit;
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -202,12 +203,12 @@ fn approved_run_of(c: &mut DbConnection, p: &PayoutRow) -> AppResult<SettlementR
 
 pub fn record(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     payout_id: &PayoutId,
     input: &PayoutResult,
-    by: Acting<'_>,
 ) -> AppResult<PayoutView> {
-    let now = by.now;
+    let Cx { now, templates, .. } = cx;
+    let by = cx.by();
     let result = check_result(input, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
@@ -370,12 +371,12 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
 /// transaction), the rest reported. A malformed file applies nothing.
 pub fn import(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     run_id: &RunId,
     bytes: &[u8],
-    by: Acting<'_>,
 ) -> AppResult<ImportReport> {
-    let now = by.now;
+    let Cx { now, templates, .. } = cx;
+    let by = cx.by();
     let rows = parse_results(bytes, crate::domain::china_time(now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let run = repo::run_for_update(c, run_id)?

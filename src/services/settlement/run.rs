@@ -16,6 +16,7 @@ use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
+use crate::services::Cx;
 use crate::services::{audit, Acting, Actor};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -46,16 +47,14 @@ struct Payee {
 /// the period already has a live run (prepared or approved), that run is returned.
 pub fn prepare(
     conn: &mut DbConnection,
-    templates: &Templates,
+    cx: Cx<'_>,
     period: Period,
     scheduled: bool,
-    by: Acting<'_>,
 ) -> AppResult<Prepared> {
-    let Acting { now, actor } = by;
-    if period.start_utc() > now {
+    if period.start_utc() > cx.now {
         return Err(AppError::of(ErrorCode::PeriodInFuture).arg("period", period));
     }
-    let by = actor.at(now);
+    let (templates, by) = (cx.templates, cx.by());
     match db::write_tx(conn, |c| prepare_in(c, templates, period, scheduled, by)) {
         // Another process prepared the period at the same moment: its run stands.
         Err(e) if e.code.is(ErrorCode::AlreadyExists) => {

@@ -9,13 +9,13 @@ use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::audit::Action;
 use crate::domain::id::EntitlementId;
 use crate::domain::ledger::{Account, Transaction};
+use crate::domain::new_id;
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{DuplicateRule, EntitlementStatus};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -44,12 +44,14 @@ pub struct EntitlementDecision {
 /// been recorded meanwhile; it records the grant in the register.
 pub fn decide(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     id: &EntitlementId,
     input: &EntitlementDecision,
-    by: Acting<'_>,
 ) -> AppResult<EntitlementView> {
-    let Acting { now, actor } = by;
+    let Cx {
+        now, actor, policy, ..
+    } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         EntitlementDecisionKind::Reject => {

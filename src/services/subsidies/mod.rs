@@ -18,6 +18,7 @@ use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -249,11 +250,11 @@ fn make(
 /// certification revoked or expired stops producing entitlements from the month after.
 pub fn compute(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     as_of: Option<Period>,
-    by: Acting<'_>,
 ) -> AppResult<ComputeReport> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let this_month = Period::of(now);
     let as_of = as_of.unwrap_or(this_month);
     if as_of > this_month {
@@ -383,13 +384,14 @@ fn compute_tx(
 /// evaluation, in its transaction).
 pub fn award_entitlements(
     c: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     p: &SubsidyPolicyDef,
     evaluation_id: &EvaluationId,
     year: i32,
     awarded: &[(SpaceRow, u32)],
-    by: Acting<'_>,
 ) -> AppResult<Vec<EntitlementView>> {
+    let Cx { policy, .. } = cx;
+    let by = cx.by();
     let amount = p
         .amount
         .ok_or_else(|| AppError::internal("a performance award without amount"))?;

@@ -11,7 +11,7 @@ use crate::domain::voucher::{ClaimRules, Qualification, VoucherKind};
 use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -335,11 +335,11 @@ pub fn check_defaults(policy: &Policy) -> Result<(), String> {
 
 pub fn create_programme(
     conn: &mut DbConnection,
-    policy: &Policy,
+    cx: Cx<'_>,
     input: &ProgrammeInput,
-    by: Acting<'_>,
 ) -> AppResult<ProgrammeView> {
-    let now = by.now;
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let row = programme_row(&mut e, policy, input, now);
     e.finish()?;

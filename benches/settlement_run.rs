@@ -422,8 +422,9 @@ fn pay_in_full(url: &str, period: Period) {
         decision: svc::RunDecisionKind::Approve,
         reason: None,
     };
-    svc::decide(c, &run.id, &decision, actor.at(now)).expect("approved");
-    svc::export(c, &run.id, svc::FileFormat::Csv, actor.at(now)).expect("exported");
+    let cx = || hechuang::services::Cx::new(actor.at(now), &policy, &templates);
+    svc::decide(c, cx(), &run.id, &decision).expect("approved");
+    svc::export(c, cx(), &run.id, svc::FileFormat::Csv).expect("exported");
     let today = hechuang::domain::china_time(now).date();
     let mut file = String::from("reference,status,amount,bank_reference,paid_on,reason\n");
     for p in db::settlement::payouts_of(c, &run.id).expect("payouts") {

@@ -2,13 +2,12 @@
 
 use super::{failed, refused};
 use anyhow::Context;
-use hechuang::clock::Clock;
 use hechuang::config::Settings;
 use hechuang::db::{self, Backend};
 use hechuang::domain::Role;
 use hechuang::files::FileStore;
-use hechuang::services::{self, auth::AuthConfig, Actor};
-use hechuang::startup::open_database;
+use hechuang::services::{self, auth::AuthConfig};
+use hechuang::startup::{open_database, system_context};
 use secrecy::ExposeSecret;
 use std::io::Read;
 use std::path::Path;
@@ -17,6 +16,7 @@ use std::time::Duration;
 
 /// `hechuang user create`: a staff account; the password is read from standard input.
 pub fn create_user(
+    config_dir: &Path,
     settings: &Settings,
     username: String,
     role: &str,
@@ -39,12 +39,8 @@ pub fn create_user(
         email,
         role,
     };
-    match services::users::create_staff(
-        &mut conn,
-        &auth,
-        &input,
-        Actor::system().at(Clock::system().now()),
-    ) {
+    let sys = system_context(settings, config_dir)?;
+    match services::users::create_staff(&mut conn, sys.cx(), &auth, &input) {
         Ok(u) => {
             println!("created {} ({}) id {}", u.username, u.role.as_str(), u.id);
             Ok(ExitCode::SUCCESS)

@@ -221,7 +221,7 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                     display_name,
                     email,
                 },
-        } => admin::create_user(s, username, &role, display_name, email),
+        } => admin::create_user(dir, s, username, &role, display_name, email),
         Command::Audit {
             command: AuditCommand::Verify,
         } => admin::audit_verify(s),

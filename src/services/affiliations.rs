@@ -11,7 +11,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -47,11 +47,12 @@ pub fn get(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Affiliations>
 /// Replaces a staff member's declared affiliations (at most 50).
 pub fn set(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     user_id: &UserId,
     input: &Affiliations,
-    by: Acting<'_>,
 ) -> AppResult<Affiliations> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let mut codes: Vec<CreditCode> = input
         .credit_codes

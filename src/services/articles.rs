@@ -13,7 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -96,12 +96,9 @@ fn checked(input: &ArticleInput) -> AppResult<(ArticleKind, [String; 4])> {
     ))
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    input: &ArticleInput,
-    by: Acting<'_>,
-) -> AppResult<ArticleView> {
-    let Acting { now, actor } = by;
+pub fn create(conn: &mut DbConnection, cx: Cx<'_>, input: &ArticleInput) -> AppResult<ArticleView> {
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let (kind, [title, body, title_en, body_en]) = checked(input)?;
     let row = ArticleRow {
         id: ArticleId::new(),
@@ -124,11 +121,12 @@ pub fn create(
 
 pub fn update(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     id: &ArticleId,
     input: &ArticleInput,
-    by: Acting<'_>,
 ) -> AppResult<ArticleView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let (_, [title, body, title_en, body_en]) = checked(input)?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
@@ -148,11 +146,12 @@ pub fn update(
 /// Publishes (dated now) or withdraws an article.
 pub fn publish(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     id: &ArticleId,
     published: bool,
-    by: Acting<'_>,
 ) -> AppResult<ArticleView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::set_published(c, id, published.then_some(now), now)?;
@@ -170,13 +169,14 @@ pub fn publish(
 /// Attaches a file to an article.
 pub fn attach(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     store: &FileStore,
     id: &ArticleId,
     name: Option<&str>,
     bytes: &[u8],
-    by: Acting<'_>,
 ) -> AppResult<ArticleFileRow> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     e.no_format_chars("file", name.unwrap_or(""));
     e.finish()?;

@@ -11,7 +11,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -445,12 +445,13 @@ pub struct SignedOut {
 /// process which; the others learn it from the database within a poll).
 pub fn logout(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     caller: &Caller,
     refresh_token: Option<&str>,
     everywhere: bool,
-    by: Acting<'_>,
 ) -> AppResult<SignedOut> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let mut out = SignedOut {
             everywhere,
@@ -532,13 +533,14 @@ pub fn check_username(errors: &mut FieldErrors, field: &str, username: &str) -> 
 
 pub fn change_password(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     cfg: &AuthConfig,
     caller: &Caller,
     current: &str,
     new: &str,
-    by: Acting<'_>,
 ) -> AppResult<Tokens> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let user = repo::by_id(conn, &caller.user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     if !cfg.verify_password(&user.password_hash, current) {
         return Err(AppError::of(ErrorCode::CurrentPasswordWrong));

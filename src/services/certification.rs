@@ -17,7 +17,6 @@ use crate::domain::{PartyKind, Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message};
-use crate::services::Acting;
 use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -188,7 +187,7 @@ pub fn apply(
     e.finish()?;
     let evaluation = evaluate(cert, scheme, &figures, today);
     let result = db::write_tx(conn, |c| -> AppResult<_> {
-        expire_lapsed(c, by)?;
+        expire_lapsed(c, cx)?;
         let space = space_of(c, space_id)?;
         if space.contact_verified_at.is_none() {
             return Err(AppError::of(ErrorCode::ContactNotVerifiedForCertification)
@@ -284,11 +283,12 @@ fn not_open() -> AppError {
 /// The space withdraws its open application.
 pub fn withdraw(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     id: &CertApplicationId,
-    by: Acting<'_>,
 ) -> AppResult<ApplicationView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::application_for_update(c, id)?
             .filter(|a| a.space_id == *space_id)
@@ -431,7 +431,7 @@ pub fn decide(
         if before.status != ApplicationStatus::Submitted {
             return Err(not_open());
         }
-        expire_lapsed(c, by)?;
+        expire_lapsed(c, cx)?;
         let space = space_of(c, &before.space_id)?;
         super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
         let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
@@ -671,8 +671,9 @@ pub fn public_certifications(
 /// Marks the certifications whose validity has ended as expired (their benefits
 /// already stop by `valid_until`; this frees the space to apply again). Called in the
 /// transaction of whatever looks at certifications in force.
-pub fn expire_lapsed(c: &mut DbConnection, by: Acting<'_>) -> AppResult<usize> {
-    let now = by.now;
+pub fn expire_lapsed(c: &mut DbConnection, cx: Cx<'_>) -> AppResult<usize> {
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let lapsed = repo::lapsed(c, today)?;
     for before in &lapsed {

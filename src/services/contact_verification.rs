@@ -17,6 +17,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message, Templates};
 use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
@@ -121,11 +122,12 @@ pub fn state_in(c: &mut DbConnection, user_id: &UserId) -> AppResult<ContactStat
 /// The party account asks for a new link (to the contact address on file).
 pub fn resend(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     links: Links<'_>,
     user_id: &UserId,
-    by: Acting<'_>,
 ) -> AppResult<ContactState> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<ContactState> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (kind, id) = party_of(&user)?;

@@ -110,6 +110,7 @@ impl Seed<'_> {
         for (u, name, role) in staff {
             let v = users::create_staff(
                 conn,
+                self.cx(&self.sys, self.earlier),
                 self.auth,
                 &NewStaffUser {
                     username: u.into(),
@@ -118,7 +119,6 @@ impl Seed<'_> {
                     email: Some(format!("{u}@hgz.example.cn")),
                     role,
                 },
-                self.sys.at(self.earlier),
             )?;
             if role == Role::Reviewer {
                 reviewer_id = Some(v.id.clone());
@@ -282,6 +282,7 @@ impl Seed<'_> {
             let username = format!("space{n:02}");
             let reg = spaces::register(
                 conn,
+                self.cx(&self.sys, self.earlier),
                 self.auth,
                 self.links,
                 &SpaceRegistration {
@@ -301,7 +302,6 @@ impl Seed<'_> {
                     bank_account_name: Some(format!("{name}运营管理有限公司")),
                     bank_account_no: Some(format!("10235{:010}", 1_000 + i)),
                 },
-                self.sys.at(self.earlier),
                 FieldErrors::new(),
             )?;
             contact_verification::verify(conn, &reg.verification_token, self.earlier, None)?;
@@ -394,18 +394,14 @@ impl Seed<'_> {
                 "No. A voucher is registered to the firm that claimed it and can only be spent by it on listed providers' services.",
             ),
         ] {
-            let a = super::articles::create(
-                conn,
-                &super::articles::ArticleInput {
+            let a = super::articles::create(conn, self.cx(admin, self.earlier), &super::articles::ArticleInput {
                     kind: kind.into(),
                     title: title.into(),
                     body: body.into(),
                     title_en: title_en.into(),
                     body_en: body_en.into(),
-                },
-                admin.at(self.earlier),
-            )?;
-            super::articles::publish(conn, &a.id, true, admin.at(self.earlier))?;
+                })?;
+            super::articles::publish(conn, self.cx(admin, self.earlier), &a.id, true)?;
         }
         Ok(())
     }
@@ -438,7 +434,7 @@ impl Seed<'_> {
                 allocation_mode: lottery.then_some(AllocationMode::Lottery),
                 publish: true,
             };
-            let b = vouchers::create_batch(conn, &programme, &input, admin.at(self.earlier))?;
+            let b = vouchers::create_batch(conn, self.cx(admin, self.earlier), &programme, &input)?;
             Ok::<_, AppError>(BatchId::stored(b.id))
         };
         let tomorrow_9 = (self.now + Duration::hours(8))
@@ -519,10 +515,10 @@ impl Seed<'_> {
             );
             match lottery::enter(
                 conn,
+                self.cx(&firm, self.now),
                 batch,
                 &r.firm_id,
                 &lottery::EntryInput::default(),
-                firm.at(self.now),
             ) {
                 Ok(_) => {}
                 // Firms still waiting for onboarding cannot register.

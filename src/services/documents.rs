@@ -6,7 +6,6 @@
 //! one: the reviewer sees the history.
 
 use super::audit;
-use super::Acting;
 use crate::db::models::PartyDocumentRow;
 use crate::db::{self, documents as repo, DbConnection};
 use crate::domain::audit::Action;
@@ -16,6 +15,7 @@ use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
+use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -217,14 +217,15 @@ fn checked(
 /// Stores a file and records it as one of the party's documents.
 pub fn upload(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     store: &FileStore,
     party: PartyKind,
     party_id: &str,
     input: &DocumentInput,
     bytes: &[u8],
-    by: Acting<'_>,
 ) -> AppResult<DocumentView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let today = today(now);
     let mut prior = FieldErrors::new();
     let name = input.name.as_deref().unwrap_or("");

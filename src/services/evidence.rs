@@ -13,6 +13,7 @@ use crate::domain::order::{display_name, EvidenceKind, MediaType, OrderStatus};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
+use crate::services::Cx;
 
 /// Checks an upload's kind and content; the file's type comes from its first bytes.
 pub fn check(kind: &str, bytes: &[u8]) -> AppResult<(EvidenceKind, MediaType)> {
@@ -52,12 +53,13 @@ pub struct Upload<'a> {
 /// the order is accepted (before delivery) or disputed (to answer the dispute).
 pub fn add(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     store: &FileStore,
     provider_id: &ProviderId,
     order_id: &OrderId,
     file: Upload<'_>,
-    by: Acting<'_>,
 ) -> AppResult<EvidenceView> {
+    let by = cx.by();
     let Upload { kind, name, bytes } = file;
     let Acting { now, actor } = by;
     // A file name is shown to reviewers as given: no invisible formatting characters

@@ -5,7 +5,6 @@ use super::auth::AuthConfig;
 use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
-use super::Acting;
 use super::{audit, Decision, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
@@ -562,11 +561,12 @@ pub fn decide_onboarding(
 
 pub fn set_qualifications(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     firm_id: &FirmId,
     q: &Qualifications,
-    by: Acting<'_>,
 ) -> AppResult<FirmView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let space = match q
         .recommended_by_space_id
         .as_deref()

@@ -330,12 +330,13 @@ pub fn graduate(
 
 pub fn depart(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     space_id: &SpaceId,
     id: &IncubateeId,
     input: &DepartureInput,
-    by: Acting<'_>,
 ) -> AppResult<IncubateeView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("left_on", &input.left_on, today);

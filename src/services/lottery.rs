@@ -20,7 +20,6 @@ use crate::domain::voucher::{
 use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -151,12 +150,13 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
 /// entry and whether it is new.
 pub fn enter(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     batch_id: &BatchId,
     firm_id: &FirmId,
     input: &EntryInput,
-    by: Acting<'_>,
 ) -> AppResult<(EntryView, bool)> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         registration_open(&batch, &lottery, now)?;
@@ -212,11 +212,12 @@ pub fn enter(
 /// Withdraws the firm's entry before the opening.
 pub fn withdraw(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     batch_id: &BatchId,
     firm_id: &FirmId,
-    by: Acting<'_>,
 ) -> AppResult<()> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         registration_open(&batch, &lottery, now)?;

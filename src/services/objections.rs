@@ -198,11 +198,11 @@ macro_rules! notice_use_cases {
         /// Anyone may object while the notice runs.
         pub fn file_objection(
             conn: &mut $crate::db::DbConnection,
+            cx: $crate::services::Cx<'_>,
             subject_id: &$subject,
             input: &$crate::services::objections::ObjectionInput,
-            by: $crate::services::Acting<'_>,
         ) -> $crate::error::AppResult<$view> {
-            $crate::services::objections::file::<$notice>(conn, subject_id, input, by)
+            $crate::services::objections::file::<$notice>(conn, cx, subject_id, input)
                 .map(Into::into)
         }
 
@@ -352,10 +352,11 @@ pub(super) type ObjectionId<N> = <<N as Notice>::Objection as Objection>::Id;
 /// Anyone may object while the notice runs.
 pub(super) fn file<N: Notice>(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     subject_id: &SubjectId<N>,
     input: &ObjectionInput,
-    by: Acting<'_>,
 ) -> AppResult<N::Objection> {
+    let by = cx.by();
     let row = N::Objection::open(subject_id, objector(input)?, by.now);
     db::write_tx(conn, |c| -> AppResult<_> {
         let s = N::lock(c, subject_id)?.ok_or_else(|| AppError::not_found(N::NOT_FOUND))?;

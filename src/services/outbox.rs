@@ -10,7 +10,7 @@ use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Email, Templates};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
@@ -223,8 +223,9 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<OutboxView> {
 }
 
 /// Puts a failed email back in the queue (due now, attempts counted afresh).
-pub fn retry(conn: &mut DbConnection, id: &str, by: Acting<'_>) -> AppResult<OutboxView> {
-    let now = by.now;
+pub fn retry(conn: &mut DbConnection, cx: Cx<'_>, id: &str) -> AppResult<OutboxView> {
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         if !repo::requeue_failed(c, id, now)? {

@@ -284,8 +284,9 @@ pub fn send_by_admin(
 
 /// An administrator lifts the sign-in lock on `user_id`: failures before now stop
 /// counting.
-pub fn unlock(conn: &mut DbConnection, user_id: &UserId, by: Acting<'_>) -> AppResult<()> {
-    let Acting { now, actor } = by;
+pub fn unlock(conn: &mut DbConnection, cx: Cx<'_>, user_id: &UserId) -> AppResult<()> {
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         repo::insert_unlock(

@@ -10,7 +10,7 @@ use crate::domain::id::SpaceId;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -101,13 +101,14 @@ impl SpaceView {
 /// once the contact address answers the link sent to it.
 pub fn register(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     auth: &AuthConfig,
     links: Links<'_>,
     input: &SpaceRegistration,
-    by: Acting<'_>,
     prior: FieldErrors,
 ) -> AppResult<Registered<SpaceView>> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
     let bank_account_no = input

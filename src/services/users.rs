@@ -12,7 +12,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -64,8 +64,9 @@ impl UserView {
 }
 
 /// The zone authority staff belong to; created on first use.
-pub fn ensure_authority(conn: &mut DbConnection, by: Acting<'_>) -> AppResult<AuthorityRow> {
-    let now = by.now;
+pub fn ensure_authority(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<AuthorityRow> {
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     if let Some(a) = parties::first_authority(conn)? {
         return Ok(a);
     }
@@ -86,11 +87,12 @@ pub fn ensure_authority(conn: &mut DbConnection, by: Acting<'_>) -> AppResult<Au
 
 pub fn create_staff(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     auth: &AuthConfig,
     input: &NewStaffUser,
-    by: Acting<'_>,
 ) -> AppResult<UserView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -110,7 +112,7 @@ pub fn create_staff(
         if repo::username_taken(c, &username)? {
             return Err(username_taken());
         }
-        let authority = ensure_authority(c, by)?;
+        let authority = ensure_authority(c, cx)?;
         let row = UserRow::new_account(
             username.clone(),
             hash.clone(),
@@ -151,11 +153,12 @@ pub fn list(conn: &mut DbConnection, role: Option<Role>, page: Page) -> AppResul
 /// Disables or re-enables an account. Disabling revokes its sessions and tokens at once.
 pub fn set_disabled(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     id: &UserId,
     disabled: bool,
-    by: Acting<'_>,
 ) -> AppResult<UserView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     if disabled && actor.user_id.as_ref() == Some(id) {
         return Err(AppError::of(ErrorCode::CannotDisableSelf));
     }

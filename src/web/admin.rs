@@ -224,7 +224,7 @@ async fn create_batch(
             &req,
             &p,
             |p| p.input_all::<BatchInput>(&shape),
-            move |c, i, a| vouchers::create_batch(c, &id, &i, a.actor.at(a.now)),
+            move |c, i, a| vouchers::create_batch(c, a.cx(), &id, &i),
         )
         .await
         .map(|_| ("/admin".to_string(), "created"));
@@ -257,7 +257,7 @@ async fn publish_batch(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| vouchers::publish_batch(c, &bid, a.actor.at(a.now)),
+            move |c, _, a| vouchers::publish_batch(c, a.cx(), &bid),
         )
         .await
         .map(|_| ("/admin".to_string(), "published"));
@@ -343,7 +343,7 @@ async fn create_user(
             &req,
             &p,
             |p| p.input_all::<NewStaffUser>(&Shape::TEXT),
-            move |c, i, a| users::create_staff(c, &auth, &i, a.actor.at(a.now)),
+            move |c, i, a| users::create_staff(c, a.cx(), &auth, &i),
         )
         .await
         .map(|_| ("/admin/users".to_string(), "created"));
@@ -382,13 +382,12 @@ async fn set_disabled(
             &p,
             |_| Ok(()),
             move |c, _, a| match action.as_str() {
-                "unlock" => password_reset::unlock(c, &uid, a.actor.at(a.now)).map(|_| "unlocked"),
+                "unlock" => password_reset::unlock(c, a.cx(), &uid).map(|_| "unlocked"),
                 "send-reset" => {
                     password_reset::send_by_admin(c, a.cx(), &password_reset::LinkBase(&base), &uid)
                         .map(|_| "reset_sent")
                 }
-                other => users::set_disabled(c, &uid, other == "disable", a.actor.at(a.now))
-                    .map(|_| "saved"),
+                other => users::set_disabled(c, a.cx(), &uid, other == "disable").map(|_| "saved"),
             },
         )
         .await
@@ -458,7 +457,7 @@ async fn retry_email(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| outbox::retry(c, &mid, a.actor.at(a.now)),
+            move |c, _, a| outbox::retry(c, a.cx(), &mid),
         )
         .await
         .map(|_| ("/admin/outbox".to_string(), "retried"));

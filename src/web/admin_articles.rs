@@ -82,7 +82,7 @@ async fn create(
             &req,
             &p,
             |p| p.input_all::<ArticleInput>(&NONE),
-            |c, i, a| articles::create(c, &i, a.actor.at(a.now)),
+            |c, i, a| articles::create(c, a.cx(), &i),
         )
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "created"));
@@ -146,7 +146,7 @@ async fn update(
             &req,
             &p,
             |p| p.input_all::<ArticleInput>(&NONE),
-            move |c, i, a| articles::update(c, &aid, &i, a.actor.at(a.now)),
+            move |c, i, a| articles::update(c, a.cx(), &aid, &i),
         )
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "saved"));
@@ -180,7 +180,7 @@ async fn publish(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| articles::publish(c, &aid, published, a.actor.at(a.now)),
+            move |c, _, a| articles::publish(c, a.cx(), &aid, published),
         )
         .await
         .map(|a| {
@@ -211,20 +211,15 @@ async fn attach(
     let result = match sent {
         Err(e) => Err(e),
         Ok((name, bytes)) => {
-            let (files, now, actor, aid) = (
-                state.files.clone(),
-                state.clock.now(),
-                d.actor(),
-                id.clone(),
-            );
+            let (files, ctx, aid) = (state.files.clone(), state.context(d.actor()), id.clone());
             db(&state, move |c| {
                 articles::attach(
                     c,
+                    ctx.cx(),
                     &files,
                     &aid,
                     Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
                     &bytes,
-                    actor.at(now),
                 )
             })
             .await

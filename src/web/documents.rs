@@ -119,9 +119,9 @@ async fn upload(
         Err(e) => Err(e),
         Ok((name, bytes)) => {
             let input = input_of(&p, &name);
-            let (files, now, actor) = (state.files.clone(), state.clock.now(), d.actor());
+            let (files, ctx) = (state.files.clone(), state.context(d.actor()));
             db(&state, move |c| {
-                svc::upload(c, &files, kind, &id, &input, &bytes, actor.at(now))
+                svc::upload(c, ctx.cx(), &files, kind, &id, &input, &bytes)
             })
             .await
         }

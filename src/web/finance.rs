@@ -223,7 +223,7 @@ async fn decide(
             &req,
             &p,
             |p| p.input_all::<RunDecision>(&Shape::TEXT),
-            move |c, i, a| svc::decide(c, &rid, &i, a.actor.at(a.now)),
+            move |c, i, a| svc::decide(c, a.cx(), &rid, &i),
         )
         .await
         .map(|v| {
@@ -264,7 +264,7 @@ async fn bank_file(
             &req,
             &p,
             |_| Ok(()),
-            move |c, _, a| svc::export(c, &rid, format, a.actor.at(a.now)),
+            move |c, _, a| svc::export(c, a.cx(), &rid, format),
         )
         .await
     {

@@ -173,16 +173,10 @@ async fn lottery_entry(
             },
             move |c, input, a| {
                 if action == "register" {
-                    crate::services::lottery::enter(
-                        c,
-                        &id,
-                        &a.party_as(),
-                        &input,
-                        a.actor.at(a.now),
-                    )
-                    .map(|_| "entered")
+                    crate::services::lottery::enter(c, a.cx(), &id, &a.party_as(), &input)
+                        .map(|_| "entered")
                 } else {
-                    crate::services::lottery::withdraw(c, &id, &a.party_as(), a.actor.at(a.now))
+                    crate::services::lottery::withdraw(c, a.cx(), &id, &a.party_as())
                         .map(|_| "withdrawn")
                 }
             },

@@ -266,16 +266,16 @@ async fn object(
         objector_contact: f.objector_contact,
         reason: f.reason,
     };
-    let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
+    let ctx = state.context(Actor::public(request_id(&req)));
     let key = id.clone();
     let filed = db(&state, move |c| match kind {
         Kind::Provider => {
             let key = crate::domain::id::ProviderId::stored(key);
-            svc::file_objection(c, &key, &input, actor.at(now)).map(|_| ())
+            svc::file_objection(c, ctx.cx(), &key, &input).map(|_| ())
         }
         Kind::Redemption => {
             let key = crate::domain::id::RedemptionItemId::stored(key);
-            redemptions::file_objection(c, &key, &input, actor.at(now)).map(|_| ())
+            redemptions::file_objection(c, ctx.cx(), &key, &input).map(|_| ())
         }
     })
     .await;

@@ -496,16 +496,12 @@ async fn upload(
     let result = match sent {
         Err(e) => Err(e),
         Ok((name, bytes)) => {
-            let (files, now, actor, oid) = (
-                state.files.clone(),
-                state.clock.now(),
-                d.actor(),
-                id.clone(),
-            );
+            let (files, ctx, oid) = (state.files.clone(), state.context(d.actor()), id.clone());
             let (provider, kind) = (d.provider()?, p.get("kind").to_string());
             db(&state, move |c| {
                 evidence::add(
                     c,
+                    ctx.cx(),
                     &files,
                     &provider,
                     &oid,
@@ -514,7 +510,6 @@ async fn upload(
                         name: Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
                         bytes: &bytes,
                     },
-                    actor.at(now),
                 )
             })
             .await

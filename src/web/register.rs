@@ -468,7 +468,14 @@ fn run(
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = spaces::register(c, cfg, links, &input, actor.at(now), prior)?;
+            let r = spaces::register(
+                c,
+                Cx::new(actor.at(now), policy, links.templates),
+                cfg,
+                links,
+                &input,
+                prior,
+            )?;
             (input.username, PartyKind::Space, r.party.id.into_string())
         }
     };
@@ -484,12 +491,12 @@ fn run(
         };
         crate::services::documents::upload(
             c,
+            Cx::new(actor.at(now), policy, links.templates),
             store,
             party,
             &party_id,
             &input,
             bytes,
-            actor.at(now),
         )?;
     }
     Ok(username)

@@ -424,17 +424,17 @@ async fn change_password(
         return Ok(account_form_expired(&state, &req, &s).await?);
     }
     let f = form.into_inner();
-    let (auth, now) = (state.auth.clone(), state.clock.now());
+    let auth = state.auth.clone();
     let caller = s.caller.clone();
-    let actor = Actor::of_caller(&caller, request_id(&req));
+    let ctx = state.context(Actor::of_caller(&caller, request_id(&req)));
     match db(&state, move |c| {
         svc::change_password(
             c,
+            ctx.cx(),
             &auth,
             &caller,
             &f.current_password,
             &f.new_password,
-            actor.at(now),
         )
     })
     .await
@@ -530,12 +530,11 @@ async fn logout(
         return Ok(account_form_expired(&state, &req, &s).await?);
     }
     let refresh = req.cookie(REFRESH).map(|c| c.value().to_string());
-    let now = state.clock.now();
     let caller = s.caller.clone();
-    let actor = Actor::of_caller(&caller, request_id(&req));
-    let user = caller.user_id.clone();
+    let ctx = state.context(Actor::of_caller(&caller, request_id(&req)));
+    let (user, now) = (caller.user_id.clone(), ctx.now);
     let out = db(&state, move |c| {
-        svc::logout(c, &caller, refresh.as_deref(), false, actor.at(now))
+        svc::logout(c, ctx.cx(), &caller, refresh.as_deref(), false)
     })
     .await?;
     state.user_states.signed_out(user.as_str(), &out, now);

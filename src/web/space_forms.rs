@@ -275,7 +275,7 @@ async fn incubatee_step(
                 &req,
                 &p,
                 |p| p.input_all::<DepartureInput>(&Shape::TEXT),
-                move |c, i, a| incubatees::depart(c, &a.party_as(), &iid, &i, a.actor.at(a.now)),
+                move |c, i, a| incubatees::depart(c, a.cx(), &a.party_as(), &iid, &i),
             )
             .await
         }

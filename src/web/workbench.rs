@@ -302,12 +302,7 @@ async fn resend_verification(
             &p,
             |_| Ok(()),
             move |c, (), a| {
-                crate::services::contact_verification::resend(
-                    c,
-                    a.links(),
-                    &user,
-                    a.actor.at(a.now),
-                )
+                crate::services::contact_verification::resend(c, a.cx(), a.links(), &user)
             },
         )
         .await

@@ -366,6 +366,22 @@ impl TestApp {
         self.pool.get().expect("connection")
     }
 
+    /// The context of a use case the system runs now, with the shipped policy and
+    /// email templates.
+    pub fn system(&self) -> services::Context {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        services::Context {
+            now: self.clock.now(),
+            actor: Actor::system(),
+            policy: std::sync::Arc::new(
+                hechuang::config::load_policy(&root.join("policy")).expect("policy"),
+            ),
+            templates: std::sync::Arc::new(
+                hechuang::notify::Templates::load(&root.join("mail"), "zh-CN").expect("templates"),
+            ),
+        }
+    }
+
     /// Creates a staff user directly (the way `hechuang user create` does).
     pub fn staff(&self, username: &str, role: Role) -> String {
         let settings = test_settings();
@@ -373,6 +389,7 @@ impl TestApp {
         let mut conn = self.conn();
         services::users::create_staff(
             &mut conn,
+            self.system().cx(),
             &auth,
             &services::users::NewStaffUser {
                 username: username.into(),
@@ -381,7 +398,6 @@ impl TestApp {
                 email: None,
                 role,
             },
-            Actor::system().at(self.clock.now()),
         )
         .expect("staff user created")
         .id

@@ -504,8 +504,8 @@ async fn housekeeping_prunes_sign_in_records_after_ninety_days() {
     let user = app.staff("hk_locked", Role::Reviewer);
     hechuang::services::password_reset::unlock(
         &mut app.conn(),
+        app.system().cx(),
         &hechuang::domain::id::UserId::stored(user),
-        hechuang::services::Actor::system().at(app.clock.now()),
     )
     .unwrap();
     app.clock.advance(Duration::days(60));

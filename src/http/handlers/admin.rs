@@ -154,9 +154,8 @@ pub async fn outbox_retry(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path_id(&path, "email")?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| outbox::retry(c, &id, auth.actor.at(now))).await?))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::retry(c, ctx.cx(), &id)).await?))
 }
 
 /// A filter given blank is no filter.

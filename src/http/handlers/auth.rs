@@ -98,15 +98,15 @@ pub async fn logout(
     body: JsonBody<LogoutRequest>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let now = state.clock.now();
-    let user = auth.caller.user_id.clone();
+    let ctx = state.context(auth.actor);
+    let (user, now) = (auth.caller.user_id.clone(), ctx.now);
     let out = db(&state, move |c| {
         svc::logout(
             c,
+            ctx.cx(),
             &auth.caller,
             body.refresh_token.as_deref(),
             body.everywhere,
-            auth.actor.at(now),
         )
     })
     .await?;
@@ -135,17 +135,17 @@ pub async fn change_password(
     body: JsonBody<PasswordChange>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let cfg = state.auth.clone();
     let user_id = auth.caller.user_id.clone();
     let tokens = db(&state, move |c| {
         svc::change_password(
             c,
+            ctx.cx(),
             &cfg,
             &auth.caller,
             &body.current_password,
             &body.new_password,
-            auth.actor.at(now),
         )
     })
     .await?;

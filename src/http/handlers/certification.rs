@@ -42,13 +42,11 @@ pub async fn withdraw(
 ) -> actix_web::Result<HttpResponse> {
     let id = typed_id::<CertApplicationId>(&path)?;
     let space = auth.party::<SpaceId>()?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::withdraw(c, &space, &id, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(
+        HttpResponse::Ok()
+            .json(db(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &id)).await?),
+    )
 }
 
 /// Applications, newest first: a space's own, every one for staff (`status=submitted`:

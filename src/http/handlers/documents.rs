@@ -6,7 +6,6 @@ use crate::error::Problem;
 use crate::http::extract::{Auth, DocumentRead, DocumentStaff, PartyRole};
 use crate::http::{db, path_id, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
-use crate::services::Acting;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 /// Upload one document of the signed-in party (the request body is the file: PDF, JPEG
@@ -30,20 +29,10 @@ pub async fn upload(
         (None, _) => return Err(crate::error::AppError::forbidden().into()),
     };
     let bytes = crate::http::file_body(&state, &req, payload).await?;
-    let (files, now, input) = (state.files.clone(), state.clock.now(), q.into_inner());
+    let (files, input) = (state.files.clone(), q.into_inner());
+    let ctx = state.context(auth.actor);
     let out = db(&state, move |c| {
-        svc::upload(
-            c,
-            &files,
-            kind,
-            &id,
-            &input,
-            &bytes,
-            Acting {
-                now,
-                actor: &auth.actor,
-            },
-        )
+        svc::upload(c, ctx.cx(), &files, kind, &id, &input, &bytes)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))

@@ -114,10 +114,10 @@ pub async fn qualifications(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::set_qualifications(c, &id, &body, auth.actor.at(now))
+            svc::set_qualifications(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))

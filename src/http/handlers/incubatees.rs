@@ -85,10 +85,10 @@ pub async fn depart(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party::<SpaceId>()?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::depart(c, &space, &id, &body, auth.actor.at(now))
+            svc::depart(c, ctx.cx(), &space, &id, &body)
         })
         .await?,
     ))

@@ -35,9 +35,9 @@ pub async fn enter(
     let body = body?;
     let id: BatchId = typed_id(&path)?;
     let firm_id = auth.party::<FirmId>()?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let (entry, created) = db(&state, move |c| {
-        svc::enter(c, &id, &firm_id, &body, auth.actor.at(now))
+        svc::enter(c, ctx.cx(), &id, &firm_id, &body)
     })
     .await?;
     Ok(if created {
@@ -75,11 +75,8 @@ pub async fn withdraw(
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party::<FirmId>()?;
-    let now = state.clock.now();
-    db(&state, move |c| {
-        svc::withdraw(c, &id, &firm_id, auth.actor.at(now))
-    })
-    .await?;
+    let ctx = state.context(auth.actor);
+    db(&state, move |c| svc::withdraw(c, ctx.cx(), &id, &firm_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -11,7 +11,6 @@ use crate::services::orders::{
     self as svc, Cx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
     ReasonInput,
 };
-use crate::services::Acting;
 use crate::services::{Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -273,12 +272,13 @@ pub async fn upload(
     let id = path.into_inner();
     let provider = auth.party::<ProviderId>()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
-    let (files, now) = (state.files.clone(), state.clock.now());
+    let (files, ctx) = (state.files.clone(), state.context(auth.actor));
     let q = q.into_inner();
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
             evidence::add(
                 c,
+                ctx.cx(),
                 &files,
                 &provider,
                 &id,
@@ -286,10 +286,6 @@ pub async fn upload(
                     kind: &q.kind,
                     name: q.name.as_deref(),
                     bytes: &bytes,
-                },
-                Acting {
-                    now,
-                    actor: &auth.actor,
                 },
             )
         })

@@ -162,19 +162,18 @@ pub async fn register_space(
     body: JsonBody<SpaceRegistration>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (auth, now, actor) = (
+    let (auth, ctx) = (
         state.auth.clone(),
-        state.clock.now(),
-        Actor::public(request_id(&req)),
+        state.context(Actor::public(request_id(&req))),
     );
     let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
     let out = db(&state, move |c| {
         spaces::register(
             c,
+            ctx.cx(),
             &auth,
             links(&mail, &base),
             &body,
-            actor.at(now),
             FieldErrors::new(),
         )
     })
@@ -210,9 +209,9 @@ pub async fn file_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
-    let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
+    let ctx = state.context(Actor::public(request_id(&req)));
     let out = db(&state, move |c| {
-        providers::file_objection(c, &id, &body, actor.at(now))
+        providers::file_objection(c, ctx.cx(), &id, &body)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -275,13 +274,10 @@ pub async fn resend_verification(
     auth: Auth<PartyRole>,
 ) -> actix_web::Result<HttpResponse> {
     let id = auth.caller.user_id.clone();
-    let (mail, base, now) = (
-        state.mail.clone(),
-        state.site.base_url.clone(),
-        state.clock.now(),
-    );
+    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let ctx = state.context(auth.actor);
     let out = db(&state, move |c| {
-        contact_verification::resend(c, links(&mail, &base), &id, auth.actor.at(now))
+        contact_verification::resend(c, ctx.cx(), links(&mail, &base), &id)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(out))

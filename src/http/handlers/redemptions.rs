@@ -175,10 +175,10 @@ pub async fn file_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
-    let (now, actor) = (state.clock.now(), Actor::public(request_id(&req)));
+    let ctx = state.context(Actor::public(request_id(&req)));
     Ok(HttpResponse::Created().json(
         db(&state, move |c| {
-            svc::file_objection(c, &id, &body, actor.at(now))
+            svc::file_objection(c, ctx.cx(), &id, &body)
         })
         .await?,
     ))

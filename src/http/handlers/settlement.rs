@@ -93,13 +93,8 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: RunId = typed_id(&path)?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide(c, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -154,11 +149,8 @@ pub async fn bank_file(
 ) -> actix_web::Result<HttpResponse> {
     let id: RunId = typed_id(&path)?;
     let format = file_format(&q)?;
-    let now = state.clock.now();
-    let (bytes, sha, name) = db(&state, move |c| {
-        svc::export(c, &id, format, auth.actor.at(now))
-    })
-    .await?;
+    let ctx = state.context(auth.actor);
+    let (bytes, sha, name) = db(&state, move |c| svc::export(c, ctx.cx(), &id, format)).await?;
     Ok(attachment(bytes, format, &name, Some(&sha)))
 }
 
@@ -223,13 +215,8 @@ pub async fn reverse(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::reverse(c, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::reverse(c, ctx.cx(), &id, &body)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

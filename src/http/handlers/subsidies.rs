@@ -174,13 +174,9 @@ pub async fn record_grant(
     body: JsonBody<GrantInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::record_grant(c, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::record_grant(c, ctx.cx(), &body)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -33,13 +33,9 @@ pub async fn create(
     body: JsonBody<NewStaffUser>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (cfg, now) = (state.auth.clone(), state.clock.now());
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::create_staff(c, &cfg, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let (cfg, ctx) = (state.auth.clone(), state.context(auth.actor));
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::create_staff(c, ctx.cx(), &cfg, &body)).await?))
 }
 
 /// Disable an account: its tokens and sessions stop working at once.
@@ -52,12 +48,9 @@ pub async fn disable(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = typed_id::<UserId>(&path)?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let v = db(&state, move |c| {
-        svc::set_disabled(c, &id, true, auth.actor.at(now))
-    })
-    .await?;
+    let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, true)).await?;
     state.user_states.forget(key.as_str());
     Ok(HttpResponse::Ok().json(v))
 }
@@ -71,12 +64,9 @@ pub async fn enable(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = typed_id::<UserId>(&path)?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let v = db(&state, move |c| {
-        svc::set_disabled(c, &id, false, auth.actor.at(now))
-    })
-    .await?;
+    let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, false)).await?;
     state.user_states.forget(key.as_str());
     Ok(HttpResponse::Ok().json(v))
 }
@@ -109,7 +99,6 @@ pub async fn set_affiliations(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<UserId>(&path)?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| aff::set(c, &id, &body, auth.actor.at(now))).await?))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| aff::set(c, ctx.cx(), &id, &body)).await?))
 }

@@ -61,13 +61,9 @@ pub async fn create_batch(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: ProgrammeId = typed_id(&path)?;
-    let now = state.clock.now();
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::create_batch(c, &id, &body, auth.actor.at(now))
-        })
-        .await?,
-    ))
+    let ctx = state.context(auth.actor);
+    Ok(HttpResponse::Created()
+        .json(db(&state, move |c| svc::create_batch(c, ctx.cx(), &id, &body)).await?))
 }
 
 /// Published batches, newest first (public).
@@ -97,12 +93,9 @@ pub async fn publish(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id: BatchId = typed_id(&path)?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let v = db(&state, move |c| {
-        svc::publish_batch(c, &id, auth.actor.at(now))
-    })
-    .await?;
+    let v = db(&state, move |c| svc::publish_batch(c, ctx.cx(), &id)).await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(v))
 }
@@ -120,12 +113,9 @@ pub async fn top_up(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: BatchId = typed_id(&path)?;
-    let now = state.clock.now();
+    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let v = db(&state, move |c| {
-        svc::top_up(c, &id, &body, auth.actor.at(now))
-    })
-    .await?;
+    let v = db(&state, move |c| svc::top_up(c, ctx.cx(), &id, &body)).await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(v))
 }

@@ -10,7 +10,7 @@ use crate::domain::settlement::RunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::audit;
-use crate::services::Acting;
+use crate::services::Cx;
 
 /// The bank file columns, in order.
 const BANK_COLUMNS: [&str; 8] = [
@@ -124,11 +124,12 @@ pub fn xlsx_bytes<R: AsRef<[String]>>(
 /// export; every later export must give the same bytes).
 pub fn export(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     run_id: &RunId,
     format: FileFormat,
-    by: Acting<'_>,
 ) -> AppResult<(Vec<u8>, String, String)> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;

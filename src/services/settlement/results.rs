@@ -229,11 +229,12 @@ pub struct ReversalInput {
 /// Reverses a paid payout (the bank returned the money): its items are payable again.
 pub fn reverse(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     payout_id: &PayoutId,
     input: &ReversalInput,
-    by: Acting<'_>,
 ) -> AppResult<PayoutView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
     e.finish()?;

@@ -295,11 +295,12 @@ pub struct RunDecision {
 /// rejection sends every item back to payable for the next run.
 pub fn decide(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     run_id: &RunId,
     input: &RunDecision,
-    by: Acting<'_>,
 ) -> AppResult<RunView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         RunDecisionKind::Reject => {

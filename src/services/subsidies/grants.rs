@@ -12,7 +12,6 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, Fen, Policy};
 use crate::error::AppResult;
 use crate::error::ErrorCode;
-use crate::services::Acting;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +50,11 @@ pub struct GrantRecorded {
 
 pub fn record_grant(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     input: &GrantInput,
-    by: Acting<'_>,
 ) -> AppResult<GrantRecorded> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let credit_code = e.credit_code("credit_code", &input.credit_code);
     let name = e.text("beneficiary_name", &input.beneficiary_name, 200);

@@ -253,14 +253,12 @@ pub fn compute(
     cx: Cx<'_>,
     as_of: Option<Period>,
 ) -> AppResult<ComputeReport> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
-    let this_month = Period::of(now);
+    let this_month = Period::of(cx.now);
     let as_of = as_of.unwrap_or(this_month);
     if as_of > this_month {
         return Err(AppError::of(ErrorCode::AsOfInFuture).arg("as_of", as_of));
     }
-    let run = |c: &mut DbConnection| compute_tx(c, policy, as_of, by);
+    let run = |c: &mut DbConnection| compute_tx(c, cx, as_of);
     match db::write_tx(conn, run) {
         // Another computation made the same entitlement at the same moment: what it made
         // stands; this one runs again over what is left.
@@ -269,16 +267,12 @@ pub fn compute(
     }
 }
 
-fn compute_tx(
-    c: &mut DbConnection,
-    policy: &Policy,
-    as_of: Period,
-    by: Acting<'_>,
-) -> AppResult<ComputeReport> {
-    let now = by.now;
+fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<ComputeReport> {
+    let Cx { now, policy, .. } = cx;
+    let by = cx.by();
     let cfg = &policy.subsidies;
     let today = crate::domain::china_time(now).date();
-    super::certification::expire_lapsed(c, by)?;
+    super::certification::expire_lapsed(c, cx)?;
     let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
         let fact = certification_fact(&cert);

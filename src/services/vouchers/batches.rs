@@ -16,7 +16,7 @@ use crate::domain::voucher::{
 use crate::domain::{new_id, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::services::Acting;
+use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -141,11 +141,12 @@ pub(crate) fn parse_instant(e: &mut FieldErrors, field: &str, s: &str) -> Option
 
 pub fn create_batch(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     programme_id: &ProgrammeId,
     input: &BatchInput,
-    by: Acting<'_>,
 ) -> AppResult<BatchView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let name = e.text("name", &input.name, 200);
     let budget = e.money("budget", &input.budget);
@@ -271,10 +272,11 @@ pub fn create_batch(
 
 pub fn publish_batch(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     batch_id: &BatchId,
-    by: Acting<'_>,
 ) -> AppResult<BatchView> {
-    let now = by.now;
+    let Cx { now, .. } = cx;
+    let by = cx.by();
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
@@ -316,11 +318,12 @@ pub struct TopupInput {
 /// Budgets are never lowered, so what is claimed always stays covered.
 pub fn top_up(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     batch_id: &BatchId,
     input: &TopupInput,
-    by: Acting<'_>,
 ) -> AppResult<BatchView> {
-    let Acting { now, actor } = by;
+    let Cx { now, actor, .. } = cx;
+    let by = cx.by();
     let mut e = FieldErrors::new();
     let amount = e.money("amount", &input.amount);
     if amount.get() == 0 && e.is_empty() {

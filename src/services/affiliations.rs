@@ -51,8 +51,6 @@ pub fn set(
     user_id: &UserId,
     input: &Affiliations,
 ) -> AppResult<Affiliations> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let mut codes: Vec<CreditCode> = input
         .credit_codes
@@ -82,14 +80,14 @@ pub fn set(
             .map(|code| StaffAffiliationRow {
                 user_id: user_id.clone(),
                 credit_code: code.clone(),
-                declared_by: actor.user_id.clone(),
-                declared_at: now,
+                declared_by: cx.actor.user_id.clone(),
+                declared_at: cx.now,
             })
             .collect();
         repo::set_affiliations(c, user_id, &rows)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::UserAffiliationsSet, user_id)
                 .before(&before)
                 .after(&codes),

@@ -97,8 +97,6 @@ fn checked(input: &ArticleInput) -> AppResult<(ArticleKind, [String; 4])> {
 }
 
 pub fn create(conn: &mut DbConnection, cx: Cx<'_>, input: &ArticleInput) -> AppResult<ArticleView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let (kind, [title, body, title_en, body_en]) = checked(input)?;
     let row = ArticleRow {
         id: ArticleId::new(),
@@ -108,13 +106,17 @@ pub fn create(conn: &mut DbConnection, cx: Cx<'_>, input: &ArticleInput) -> AppR
         title_en,
         body_en,
         published_at: None,
-        created_by: actor.user_id.clone(),
-        created_at: now,
-        updated_at: now,
+        created_by: cx.actor.user_id.clone(),
+        created_at: cx.now,
+        updated_at: cx.now,
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::insert(c, &row)?;
-        audit::record(c, by, audit::Change::created(Fixed::ArticleCreated, &row))?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::created(Fixed::ArticleCreated, &row),
+        )?;
         view(c, row.clone())
     })
 }
@@ -125,16 +127,14 @@ pub fn update(
     id: &ArticleId,
     input: &ArticleInput,
 ) -> AppResult<ArticleView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let (_, [title, body, title_en, body_en]) = checked(input)?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
-        repo::update_text(c, id, (&title, &body, &title_en, &body_en), now)?;
+        repo::update_text(c, id, (&title, &body, &title_en, &body_en), cx.now)?;
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::ArticleUpdated, id)
                 .before(&before)
                 .after(&after),
@@ -150,18 +150,16 @@ pub fn publish(
     id: &ArticleId,
     published: bool,
 ) -> AppResult<ArticleView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
-        repo::set_published(c, id, published.then_some(now), now)?;
+        repo::set_published(c, id, published.then_some(cx.now), cx.now)?;
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         let action = if published {
             Fixed::ArticlePublished
         } else {
             Fixed::ArticleWithdrawn
         };
-        audit::record(c, by, audit::Change::moved(action, &before, &after))?;
+        audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         view(c, after)
     })
 }
@@ -175,8 +173,6 @@ pub fn attach(
     name: Option<&str>,
     bytes: &[u8],
 ) -> AppResult<ArticleFileRow> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     e.no_format_chars("file", name.unwrap_or(""));
     e.finish()?;
@@ -198,15 +194,15 @@ pub fn attach(
         media_type: media.as_str().into(),
         size_bytes: bytes.len() as i64,
         sha256: sha,
-        uploaded_by: actor.user_id.clone(),
-        uploaded_at: now,
+        uploaded_by: cx.actor.user_id.clone(),
+        uploaded_at: cx.now,
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::insert_file(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::ArticleFileAttached, id).after(&row),
         )?;
         Ok(row.clone())

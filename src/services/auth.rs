@@ -450,8 +450,6 @@ pub fn logout(
     refresh_token: Option<&str>,
     everywhere: bool,
 ) -> AppResult<SignedOut> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let mut out = SignedOut {
             everywhere,
@@ -465,16 +463,16 @@ pub fn logout(
             None => caller.session_id.clone(),
         };
         if everywhere {
-            out.sessions = repo::revoke_all_for_user(c, &caller.user_id, "logout", now)?;
-            repo::bump_token_version(c, &caller.user_id, now)?;
+            out.sessions = repo::revoke_all_for_user(c, &caller.user_id, "logout", cx.now)?;
+            repo::bump_token_version(c, &caller.user_id, cx.now)?;
         } else if let Some(f) = family {
-            out.sessions = repo::revoke_family(c, &f, "logout", now)?;
+            out.sessions = repo::revoke_family(c, &f, "logout", cx.now)?;
             out.families.push(f);
         }
         let n = out.sessions;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::Logout, &caller.user_id)
                 .after(&serde_json::json!({"sessions_revoked": n, "everywhere": everywhere})),
         )?;
@@ -539,8 +537,6 @@ pub fn change_password(
     current: &str,
     new: &str,
 ) -> AppResult<Tokens> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let user = repo::by_id(conn, &caller.user_id)?.ok_or_else(|| AppError::not_found("user"))?;
     if !cfg.verify_password(&user.password_hash, current) {
         return Err(AppError::of(ErrorCode::CurrentPasswordWrong));
@@ -558,11 +554,15 @@ pub fn change_password(
     errors.finish()?;
     let hash = cfg.hash_password(new)?;
     db::write_tx(conn, |c| -> AppResult<_> {
-        repo::set_password(c, &user.id, &hash, now)?;
-        repo::revoke_all_for_user(c, &user.id, "password_changed", now)?;
-        audit::record(c, by, audit::Change::new(Fixed::PasswordChanged, &user.id))?;
+        repo::set_password(c, &user.id, &hash, cx.now)?;
+        repo::revoke_all_for_user(c, &user.id, "password_changed", cx.now)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::PasswordChanged, &user.id),
+        )?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
-        let (tokens, _) = issue(c, cfg, &fresh, &new_id(), now)?;
+        let (tokens, _) = issue(c, cfg, &fresh, &new_id(), cx.now)?;
         Ok(tokens)
     })
 }

@@ -120,23 +120,20 @@ fn view(
 
 /// Evaluates `year`, once: after the year's statistics deadline.
 pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<EvaluationView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
-    let rules = rules_of(policy)?;
-    let today = crate::domain::china_time(now).date();
+    let rules = rules_of(cx.policy)?;
+    let today = crate::domain::china_time(cx.now).date();
     if year < 2000 || year >= today.year() {
         return Err(AppError::of(ErrorCode::YearNotOver).arg("year", year));
     }
-    if let Some(d) = policy.subsidies.statistics.deadline_of(year) {
+    if let Some(d) = cx.policy.subsidies.statistics.deadline_of(year) {
         if today <= d {
             return Err(AppError::of(ErrorCode::StatisticsDeadlineNotPassed)
                 .arg("year", year)
                 .arg("due", d));
         }
     }
-    let award_policy = policy
+    let award_policy = cx
+        .policy
         .subsidies
         .policy(&rules.policy)
         .ok_or_else(|| AppError::internal("performance award policy missing"))?;
@@ -188,8 +185,8 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
             rules: serde_json::to_string(rules).map_err(|e| AppError::internal(e.to_string()))?,
             space_count: scores.len() as i32,
             awarded_count: scores.iter().filter(|s| s.awarded).count() as i32,
-            computed_by: actor.user_id.clone(),
-            computed_at: now,
+            computed_by: cx.actor.user_id.clone(),
+            computed_at: cx.now,
         };
         let title_until = year + rules.title_years as i32 - 1;
         let rows: Vec<PerformanceScoreRow> = scores
@@ -210,7 +207,7 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
             })
             .collect::<AppResult<_>>()?;
         repo::insert_evaluation(c, &ev, &rows)?;
-        audit::record(c, by, audit::Change::new(Fixed::PerformanceEvaluated, &ev.id).after(&serde_json::json!({
+        audit::record(c, cx.by(), audit::Change::new(Fixed::PerformanceEvaluated, &ev.id).after(&serde_json::json!({
                     "year": year,
                     "spaces": ev.space_count,
                     "awarded": ev.awarded_count,

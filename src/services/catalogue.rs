@@ -151,11 +151,9 @@ pub fn create(
     provider_id: &ProviderId,
     input: &ServiceItemInput,
 ) -> AppResult<ServiceItemView> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (p, cats) = listed_provider(c, provider_id)?;
-        let v = clean(policy, &cats, input)?;
+        let v = clean(cx.policy, &cats, input)?;
         let row = ServiceItemRow {
             id: ServiceItemId::new(),
             provider_id: provider_id.clone(),
@@ -165,16 +163,16 @@ pub fn create(
             list_price_fen: v.price,
             delivery_days: v.delivery_days,
             active: v.active,
-            created_at: now,
-            updated_at: now,
+            created_at: cx.now,
+            updated_at: cx.now,
         };
         repo::insert(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::created(Fixed::ServiceItemCreated, &row),
         )?;
-        Ok(view(policy, row, p.name))
+        Ok(view(cx.policy, row, p.name))
     })
 }
 
@@ -186,14 +184,12 @@ pub fn update(
     item_id: &ServiceItemId,
     input: &ServiceItemInput,
 ) -> AppResult<ServiceItemView> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::get(c, item_id)?
             .filter(|r| r.provider_id == *provider_id)
             .ok_or_else(|| AppError::not_found("service item"))?;
         let (p, cats) = listed_provider(c, provider_id)?;
-        let v = clean(policy, &cats, input)?;
+        let v = clean(cx.policy, &cats, input)?;
         let after = ServiceItemRow {
             category: v.category,
             title: v.title,
@@ -201,18 +197,18 @@ pub fn update(
             list_price_fen: v.price,
             delivery_days: v.delivery_days,
             active: v.active,
-            updated_at: now,
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::ServiceItemUpdated, item_id)
                 .before(&before)
                 .after(&after),
         )?;
-        Ok(view(policy, after, p.name))
+        Ok(view(cx.policy, after, p.name))
     })
 }
 

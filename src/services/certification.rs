@@ -158,12 +158,8 @@ pub fn apply(
     space_id: &SpaceId,
     input: &ApplicationInput,
 ) -> AppResult<ApplicationView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
-    let cert = &policy.certification;
-    let today = crate::domain::china_time(now).date();
+    let cert = &cx.policy.certification;
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let Some(scheme) = cert.scheme(input.scheme.trim()) else {
         e.add(
@@ -216,8 +212,8 @@ pub fn apply(
                 .map_err(|e| AppError::internal(e.to_string()))?,
             eligible: evaluation.eligible,
             status: ApplicationStatus::Submitted,
-            submitted_by: actor.user_id.clone(),
-            submitted_at: now,
+            submitted_by: cx.actor.user_id.clone(),
+            submitted_at: cx.now,
             decided_by: None,
             decided_at: None,
             decision_reason: None,
@@ -225,7 +221,7 @@ pub fn apply(
         repo::insert_application(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::created(Fixed::CertificationApplied, &row),
         )?;
         ApplicationView::from_row(row, &space)
@@ -287,8 +283,6 @@ pub fn withdraw(
     space_id: &SpaceId,
     id: &CertApplicationId,
 ) -> AppResult<ApplicationView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::application_for_update(c, id)?
             .filter(|a| a.space_id == *space_id)
@@ -298,13 +292,13 @@ pub fn withdraw(
         }
         let after = CertificationApplicationRow {
             status: ApplicationStatus::Withdrawn,
-            decided_at: Some(now),
+            decided_at: Some(cx.now),
             ..before.clone()
         };
         repo::update_application(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::CertificationWithdrawn, id)
                 .before(&before)
                 .after(&after),
@@ -408,14 +402,7 @@ pub fn decide(
     id: &CertApplicationId,
     input: &CertificationDecision,
 ) -> AppResult<Decided> {
-    let Cx {
-        now,
-        actor,
-        policy,
-        templates,
-    } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         CertificationDecisionKind::Refuse => {
@@ -433,12 +420,12 @@ pub fn decide(
         }
         expire_lapsed(c, cx)?;
         let space = space_of(c, &before.space_id)?;
-        super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
+        super::affiliations::not_affiliated(c, cx.actor, &[space.credit_code.as_str()])?;
         let scheme: Scheme = serde_json::from_str(&before.scheme_snapshot)
             .map_err(|_| AppError::internal("bad scheme snapshot"))?;
         let mut after = CertificationApplicationRow {
-            decided_by: actor.user_id.clone(),
-            decided_at: Some(now),
+            decided_by: cx.actor.user_id.clone(),
+            decided_at: Some(cx.now),
             decision_reason: reason.clone(),
             ..before.clone()
         };
@@ -483,13 +470,13 @@ pub fn decide(
                     revoked_on: None,
                     revoke_reason: None,
                     revoked_by: None,
-                    created_at: now,
-                    updated_at: now,
+                    created_at: cx.now,
+                    updated_at: cx.now,
                 };
                 repo::insert_certification(c, &row)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::created(Fixed::CertificationGranted, &row),
                 )?;
                 certification = Some(row);
@@ -498,7 +485,7 @@ pub fn decide(
         repo::update_application(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::moved(Action::CertificationDecided(after.status), &before, &after),
         )?;
         let email = CertificationDecided {
@@ -514,11 +501,11 @@ pub fn decide(
             reason: reason.unwrap_or_default(),
         }
         .to(&space.contact_email, &space.contact_name);
-        super::outbox::enqueue(c, templates, vec![email], now)?;
+        super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
         Ok(Decided {
             application: ApplicationView::from_row(after, &space)?,
             certification: certification
-                .map(|r| CertificationView::from_row(policy, r, &space))
+                .map(|r| CertificationView::from_row(cx.policy, r, &space))
                 .transpose()?,
         })
     })
@@ -541,14 +528,7 @@ pub fn revoke(
     id: &CertificationId,
     input: &RevocationInput,
 ) -> AppResult<CertificationView> {
-    let Cx {
-        now,
-        actor,
-        policy,
-        templates,
-    } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
     let revoked_on = date_field(&mut e, "revoked_on", input.revoked_on.as_deref(), today);
@@ -572,24 +552,24 @@ pub fn revoke(
             }));
         }
         let space = space_of(c, &before.space_id)?;
-        super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
+        super::affiliations::not_affiliated(c, cx.actor, &[space.credit_code.as_str()])?;
         let after = CertificationRow {
             status: CertificationStatus::Revoked,
             revoked_on: Some(revoked_on),
             revoke_reason: Some(reason.clone()),
-            revoked_by: actor.user_id.clone(),
-            updated_at: now,
+            revoked_by: cx.actor.user_id.clone(),
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update_certification(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::CertificationRevoked, id)
                 .before(&before)
                 .after(&after),
         )?;
-        let view = CertificationView::from_row(policy, after, &space)?;
+        let view = CertificationView::from_row(cx.policy, after, &space)?;
         let email = CertificationRevoked {
             space_name: space.name.clone(),
             scheme_name: view.scheme_name.clone(),
@@ -602,7 +582,7 @@ pub fn revoke(
             reason,
         }
         .to(&space.contact_email, &space.contact_name);
-        super::outbox::enqueue(c, templates, vec![email], now)?;
+        super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
         Ok(view)
     })
 }
@@ -672,20 +652,18 @@ pub fn public_certifications(
 /// already stop by `valid_until`; this frees the space to apply again). Called in the
 /// transaction of whatever looks at certifications in force.
 pub fn expire_lapsed(c: &mut DbConnection, cx: Cx<'_>) -> AppResult<usize> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let lapsed = repo::lapsed(c, today)?;
     for before in &lapsed {
         let after = CertificationRow {
             status: CertificationStatus::Expired,
-            updated_at: now,
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update_certification(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::moved(Fixed::CertificationExpired, before, &after),
         )?;
     }

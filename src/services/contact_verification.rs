@@ -126,8 +126,6 @@ pub fn resend(
     links: Links<'_>,
     user_id: &UserId,
 ) -> AppResult<ContactState> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<ContactState> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (kind, id) = party_of(&user)?;
@@ -136,14 +134,14 @@ pub fn resend(
         if verified_at.is_some() {
             return Err(AppError::of(ErrorCode::ContactAlreadyVerified).arg("email", email));
         }
-        if repo::email_tokens_for_user(c, &user.id, PURPOSE, now - Duration::hours(1))?
+        if repo::email_tokens_for_user(c, &user.id, PURPOSE, cx.now - Duration::hours(1))?
             >= PER_ACCOUNT_PER_HOUR
         {
             return Err(AppError::of(ErrorCode::VerificationResendThrottled)
                 .arg("per_account_per_hour", PER_ACCOUNT_PER_HOUR)
                 .with_retry_after(3600));
         }
-        send(c, links, &user, &name, &email, by)?;
+        send(c, links, &user, &name, &email, cx.by())?;
         Ok(ContactState {
             party_kind: kind.as_str().to_string(),
             party_name: name,

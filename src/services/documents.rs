@@ -224,9 +224,7 @@ pub fn upload(
     input: &DocumentInput,
     bytes: &[u8],
 ) -> AppResult<DocumentView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
-    let today = today(now);
+    let today = today(cx.now);
     let mut prior = FieldErrors::new();
     let name = input.name.as_deref().unwrap_or("");
     prior.no_format_chars("file", name);
@@ -259,14 +257,14 @@ pub fn upload(
         media_type: media.as_str().into(),
         size_bytes: bytes.len() as i64,
         sha256: sha,
-        uploaded_by: actor.user_id.clone(),
-        uploaded_at: now,
+        uploaded_by: cx.actor.user_id.clone(),
+        uploaded_at: cx.now,
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::insert(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Action::DocumentUploaded(party), party_id).after(&row),
         )
     })?;

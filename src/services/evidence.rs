@@ -59,9 +59,8 @@ pub fn add(
     order_id: &OrderId,
     file: Upload<'_>,
 ) -> AppResult<EvidenceView> {
-    let by = cx.by();
     let Upload { kind, name, bytes } = file;
-    let Acting { now, actor } = by;
+    let Acting { now, actor } = cx.by();
     // A file name is shown to reviewers as given: no invisible formatting characters
     // (a direction override would show `exe.pdf` for `fdp.exe`).
     let mut e = crate::domain::validation::FieldErrors::new();
@@ -99,7 +98,7 @@ pub fn add(
         repo::insert_evidence(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::OrderEvidenceAdded, order_id).after(&row),
         )?;
         Ok(())

@@ -30,23 +30,16 @@ pub struct ExpiryReport {
 /// Expires what is due at `now`. Each voucher and each order in its own transaction,
 /// re-checked under its lock, so a second run (or a second server) changes nothing.
 pub fn run(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<ExpiryReport> {
-    let Cx {
-        now,
-        actor,
-        policy,
-        templates,
-    } = cx;
-    let by = cx.by();
     let mut report = ExpiryReport::default();
     loop {
-        let due = repo::expired_active(conn, now, 500)?;
+        let due = repo::expired_active(conn, cx.now, 500)?;
         let mut progressed = false;
         for id in &due {
             let returned = db::write_tx(conn, |c| -> AppResult<Option<Fen>> {
                 let Some(before) = repo::voucher_for_update(c, id)? else {
                     return Ok(None);
                 };
-                if before.status != VoucherStatus::Active || before.valid_until > now {
+                if before.status != VoucherStatus::Active || before.valid_until > cx.now {
                     return Ok(None);
                 }
                 repo::expire(c, id)?;
@@ -60,13 +53,13 @@ pub fn run(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<ExpiryReport> {
                             Account::funding(&before.programme_id),
                             unused,
                         ),
-                        now,
+                        cx.now,
                     )?;
                 }
                 let after = vouchers::voucher(c, id)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::new(Fixed::VoucherExpired, id)
                         .before(&before)
                         .after_opt(after.as_ref()),
@@ -83,13 +76,7 @@ pub fn run(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<ExpiryReport> {
             break;
         }
     }
-    let cx = Cx {
-        templates,
-        policy,
-        now,
-        actor,
-    };
-    let cutoff = now - Duration::days(i64::from(policy.spending.delivery_grace_days));
+    let cutoff = cx.now - Duration::days(i64::from(cx.policy.spending.delivery_grace_days));
     for id in repo::lapsing(conn, cutoff)? {
         if orders::lapse(conn, cx, &id)? {
             report.lapsed_orders.push(id.into_string());

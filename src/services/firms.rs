@@ -320,11 +320,9 @@ pub fn register(
     input: &FirmRegistration,
     prior: FieldErrors,
 ) -> AppResult<Registered<FirmView>> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
     let mut errors = prior;
     let account = NewAccount::check(&mut errors, input);
-    let clean = clean_profile(&mut errors, policy, &input.profile, now.date());
+    let clean = clean_profile(&mut errors, cx.policy, &input.profile, cx.now.date());
     errors.finish()?;
     let Some(p) = clean else {
         return Err(AppError::internal("profile validation inconsistent"));
@@ -355,8 +353,8 @@ pub fn register(
         tech_sme: false,
         dishonest: false,
         recommended_by_space_id: None,
-        created_at: now,
-        updated_at: now,
+        created_at: cx.now,
+        updated_at: cx.now,
         contact_verified_at: None,
     };
     let registered = registration::register(
@@ -366,7 +364,7 @@ pub fn register(
         NewParty::new(&row),
         account,
         |c| Ok(repo::insert_firm(c, &row)?),
-        by,
+        cx.by(),
     )?;
     Ok(registered.with(FirmView::from_row(row)?))
 }
@@ -411,12 +409,8 @@ pub fn update_profile(
     input: &FirmProfileInput,
     prior: FieldErrors,
 ) -> AppResult<FirmView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
     let mut errors = prior;
-    let clean = clean_profile(&mut errors, policy, input, now.date());
+    let clean = clean_profile(&mut errors, cx.policy, input, cx.now.date());
     errors.finish()?;
     let Some(p) = clean else {
         return Err(AppError::internal("profile validation inconsistent"));
@@ -453,7 +447,7 @@ pub fn update_profile(
             onboarding_reason: None,
             reviewed_by: None,
             reviewed_at: None,
-            updated_at: now,
+            updated_at: cx.now,
             contact_verified_at: if p.contact_email == before.contact_email {
                 before.contact_verified_at
             } else {
@@ -464,16 +458,16 @@ pub fn update_profile(
         repo::update_firm(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::FirmProfileUpdated, firm_id)
                 .before(&before)
                 .after(&after),
         )?;
         if after.contact_verified_at.is_none() {
-            let user = user_repo::by_opt_id(c, actor.user_id.as_ref())?
+            let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
                 .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
             if let Some(user) = user {
-                verification::send(c, links, &user, &after.name, &after.contact_email, by)?;
+                verification::send(c, links, &user, &after.name, &after.contact_email, cx.by())?;
             }
         }
         Ok(after)
@@ -496,13 +490,6 @@ pub fn decide_onboarding(
     firm_id: &FirmId,
     input: &OnboardingDecision,
 ) -> AppResult<FirmView> {
-    let Cx {
-        now,
-        actor,
-        templates,
-        ..
-    } = cx;
-    let by = cx.by();
     let mut errors = FieldErrors::new();
     let reason = errors.opt_text("reason", input.reason.as_deref(), 1000);
     if input.decision == Decision::Reject && reason.is_none() {
@@ -533,9 +520,9 @@ pub fn decide_onboarding(
         let after = FirmRow {
             onboarding_status: to,
             onboarding_reason: reason.clone(),
-            reviewed_by: actor.user_id.clone(),
-            reviewed_at: Some(now),
-            updated_at: now,
+            reviewed_by: cx.actor.user_id.clone(),
+            reviewed_at: Some(cx.now),
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update_firm(c, &after)?;
@@ -544,16 +531,16 @@ pub fn decide_onboarding(
         } else {
             Fixed::FirmOnboardingRejected
         };
-        audit::record(c, by, audit::Change::moved(action, &before, &after))?;
+        audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
             credit_code: after.credit_code.to_string(),
             approved: to == OnboardingStatus::Onboarded,
             reason: reason.clone().unwrap_or_default(),
-            decided_at: china_time(now),
+            decided_at: china_time(cx.now),
         }
         .to(&after.contact_email, &after.name);
-        super::outbox::enqueue(c, templates, vec![email], now)?;
+        super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
         Ok(after)
     })?;
     FirmView::from_row(row)
@@ -565,8 +552,6 @@ pub fn set_qualifications(
     firm_id: &FirmId,
     q: &Qualifications,
 ) -> AppResult<FirmView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let space = match q
         .recommended_by_space_id
         .as_deref()
@@ -589,13 +574,13 @@ pub fn set_qualifications(
             tech_sme: q.tech_sme,
             dishonest: q.dishonest,
             recommended_by_space_id: space.clone(),
-            updated_at: now,
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update_firm(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::FirmQualificationsSet, firm_id)
                 .before(&before)
                 .after(&after),

@@ -115,9 +115,7 @@ pub fn register(
     space_id: &SpaceId,
     input: &IncubateeInput,
 ) -> AppResult<IncubateeView> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let name = e.text("firm_name", &input.firm_name, 200);
     let code = e.credit_code("credit_code", &input.credit_code);
@@ -137,7 +135,7 @@ pub fn register(
     e.finish()?;
     let (founded, entered) = (founded.unwrap_or(today), entered.unwrap_or(today));
     db::write_tx(conn, |c| -> AppResult<_> {
-        let cert = &policy.certification;
+        let cert = &cx.policy.certification;
         let scheme = match input
             .scheme
             .as_deref()
@@ -190,13 +188,13 @@ pub fn register(
             graduation: None,
             left_on: None,
             left_reason: None,
-            created_at: now,
-            updated_at: now,
+            created_at: cx.now,
+            updated_at: cx.now,
         };
         repo::insert_incubatee(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::created(Fixed::IncubateeRegistered, &row),
         )?;
         Ok(view(row, today))
@@ -284,9 +282,7 @@ pub fn graduate(
     id: &IncubateeId,
     input: &GraduationInput,
 ) -> AppResult<IncubateeView> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("graduated_on", &input.graduated_on, today);
     let amount = match input
@@ -306,8 +302,9 @@ pub fn graduate(
     };
     e.finish()?;
     let how = End::Graduated(on.unwrap_or(today), input.condition);
-    end(conn, space_id, id, how, by, |row| {
-        let rules = policy
+    end(conn, space_id, id, how, cx.by(), |row| {
+        let rules = cx
+            .policy
             .certification
             .scheme(&row.scheme)
             .and_then(|s| s.incubatees.as_ref())
@@ -335,9 +332,7 @@ pub fn depart(
     id: &IncubateeId,
     input: &DepartureInput,
 ) -> AppResult<IncubateeView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("left_on", &input.left_on, today);
     let reason = e.text("reason", &input.reason, 500);
@@ -347,7 +342,7 @@ pub fn depart(
         space_id,
         id,
         End::Left(on.unwrap_or(today), reason),
-        by,
+        cx.by(),
         |_| Ok(()),
     )
 }

@@ -155,11 +155,9 @@ pub fn enter(
     firm_id: &FirmId,
     input: &EntryInput,
 ) -> AppResult<(EntryView, bool)> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
-        registration_open(&batch, &lottery, now)?;
+        registration_open(&batch, &lottery, cx.now)?;
         let face = chosen_face(&batch, input)?;
         let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
         let programme = vouchers_repo::programme(c, &batch.programme_id)?
@@ -169,11 +167,11 @@ pub fn enter(
         let created = match repo::entry(c, batch_id, firm_id)? {
             Some(before) if before.face_value_fen == face => false,
             Some(before) => {
-                repo::change_face_value(c, batch_id, firm_id, face, now)?;
+                repo::change_face_value(c, batch_id, firm_id, face, cx.now)?;
                 let after = repo::entry(c, batch_id, firm_id)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::new(Fixed::LotteryEntryChanged, batch_id)
                         .before(&before)
                         .after_opt(after.as_ref()),
@@ -185,10 +183,10 @@ pub fn enter(
                     batch_id: batch_id.clone(),
                     firm_id: firm_id.clone(),
                     credit_code: firm.credit_code.clone(),
-                    user_id: actor.user_id.clone(),
+                    user_id: cx.actor.user_id.clone(),
                     face_value_fen: face,
-                    entered_at: now,
-                    updated_at: now,
+                    entered_at: cx.now,
+                    updated_at: cx.now,
                     draw_key: None,
                     draw_rank: None,
                     outcome: None,
@@ -197,7 +195,7 @@ pub fn enter(
                 repo::insert_entry(c, &row)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::new(Fixed::LotteryEntered, batch_id).after(&row),
                 )?;
                 true
@@ -216,17 +214,15 @@ pub fn withdraw(
     batch_id: &BatchId,
     firm_id: &FirmId,
 ) -> AppResult<()> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
-        registration_open(&batch, &lottery, now)?;
+        registration_open(&batch, &lottery, cx.now)?;
         let before = repo::entry(c, batch_id, firm_id)?
             .ok_or_else(|| AppError::not_found("lottery entry"))?;
         repo::delete_entry(c, batch_id, firm_id)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::LotteryWithdrawn, batch_id).before(&before),
         )
     })
@@ -301,22 +297,15 @@ fn already_drawn() -> AppError {
 
 /// Draws the lottery: once, at or after the opening and before the close.
 pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResult<LotteryView> {
-    let Cx {
-        now,
-        actor,
-        templates,
-        ..
-    } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let (batch, lottery) = lottery_batch(c, batch_id)?;
         if lottery.drawn_at.is_some() {
             return Err(already_drawn());
         }
-        if now < batch.opens_at {
+        if cx.now < batch.opens_at {
             return Err(AppError::of(ErrorCode::LotteryNotDue));
         }
-        if now >= batch.closes_at {
+        if cx.now >= batch.closes_at {
             return Err(AppError::of(ErrorCode::BatchClosedForDraw));
         }
         let entries = repo::entries(c, batch_id)?;
@@ -331,10 +320,17 @@ pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResul
                 face_value: Some(entries[*i].face_value_fen),
                 idempotency_key: None,
                 arrival: rank as u64 + 1,
-                request_id: actor.request_id.clone(),
+                request_id: cx.actor.request_id.clone(),
             })
             .collect();
-        let (answers, _) = allocate(c, templates, &batch, &reqs, now, Origin::Draw { actor })?;
+        let (answers, _) = allocate(
+            c,
+            cx.templates,
+            &batch,
+            &reqs,
+            cx.now,
+            Origin::Draw { actor: cx.actor },
+        )?;
         let mut results = Vec::with_capacity(entries.len());
         let mut winners = 0i32;
         for ((rank, (i, key)), answer) in order.iter().enumerate().zip(&answers) {
@@ -359,8 +355,8 @@ pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResul
             entrants_digest: Some(digest.clone()),
             entrants: Some(i32::try_from(entries.len()).map_err(AppError::internal)?),
             winners: Some(winners),
-            drawn_at: Some(now),
-            drawn_by: actor.user_id.clone(),
+            drawn_at: Some(cx.now),
+            drawn_by: cx.actor.user_id.clone(),
             ..lottery.clone()
         };
         if !repo::mark_drawn(c, &drawn)? {
@@ -368,7 +364,7 @@ pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResul
         }
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::LotteryDrawn, batch_id).after(&serde_json::json!({
                 "seed": lottery.seed,
                 "seed_hash": lottery.seed_hash,

@@ -356,16 +356,15 @@ pub(super) fn file<N: Notice>(
     subject_id: &SubjectId<N>,
     input: &ObjectionInput,
 ) -> AppResult<N::Objection> {
-    let by = cx.by();
-    let row = N::Objection::open(subject_id, objector(input)?, by.now);
+    let row = N::Objection::open(subject_id, objector(input)?, cx.by().now);
     db::write_tx(conn, |c| -> AppResult<_> {
         let s = N::lock(c, subject_id)?.ok_or_else(|| AppError::not_found(N::NOT_FOUND))?;
         let ends = N::on_notice(&s);
-        notice_running(ends.is_some(), ends, by.now, N::WHAT)?;
+        notice_running(ends.is_some(), ends, cx.by().now, N::WHAT)?;
         N::insert_objection(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Action::ObjectionFiled(N::NOTICE), row.id()).after(&row),
         )?;
         Ok(())
@@ -389,25 +388,23 @@ pub(super) fn resolve<N: Notice>(
     objection_id: &ObjectionId<N>,
     input: &ObjectionResolution,
 ) -> AppResult<N::Objection> {
-    let Cx { templates, .. } = cx;
-    let by = cx.by();
     let (status, note) = resolution(input)?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             N::lock_objection(c, objection_id)?.ok_or_else(|| AppError::not_found("objection"))?;
-        N::may_resolve(c, by.actor, &before)?;
+        N::may_resolve(c, cx.by().actor, &before)?;
         still_open(before.status())?;
-        let after = before.resolved(status, &note, by.actor, by.now);
+        let after = before.resolved(status, &note, cx.by().actor, cx.by().now);
         N::update_objection(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Action::ObjectionResolved(N::NOTICE, status), objection_id)
                 .before(&before)
                 .after(&after),
         )?;
         if status == ObjectionStatus::Upheld {
-            N::uphold(c, templates, by, &before, &note)?;
+            N::uphold(c, cx.templates, cx.by(), &before, &note)?;
         }
         Ok(after)
     })
@@ -424,13 +421,11 @@ pub(super) struct Concluded {
 /// subject in its own transaction, re-checked under its row lock, so running this
 /// twice, or on two servers at once, moves each subject once.
 pub(super) fn conclude<N: Notice>(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Concluded> {
-    let Cx { templates, .. } = cx;
-    let by = cx.by();
     let mut report = Concluded {
         went_on: Vec::new(),
         awaiting_objections: Vec::new(),
     };
-    for id in N::ended(conn, by.now)? {
+    for id in N::ended(conn, cx.by().now)? {
         let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
             let Some(before) = N::lock(c, &id)? else {
                 return Ok(None);
@@ -440,9 +435,9 @@ pub(super) fn conclude<N: Notice>(conn: &mut DbConnection, cx: Cx<'_>) -> AppRes
             };
             let filed = N::objections_of(c, &id)?;
             let (open, upheld) = open_and_upheld(filed.iter().map(|o| o.status()));
-            let outcome = notice_outcome(by.now, end, open, upheld);
+            let outcome = notice_outcome(cx.by().now, end, open, upheld);
             if outcome == NoticeOutcome::List {
-                N::conclude(c, templates, by, &before)?;
+                N::conclude(c, cx.templates, cx.by(), &before)?;
             }
             Ok(Some(outcome))
         })?;

@@ -224,17 +224,15 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<OutboxView> {
 
 /// Puts a failed email back in the queue (due now, attempts counted afresh).
 pub fn retry(conn: &mut DbConnection, cx: Cx<'_>, id: &str) -> AppResult<OutboxView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
-        if !repo::requeue_failed(c, id, now)? {
+        if !repo::requeue_failed(c, id, cx.now)? {
             return Err(AppError::of(ErrorCode::OutboxNotFailed).arg("status", before.status));
         }
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::OutboxRetried, id)
                 .before(&Status::of(&before))
                 .after(&Status::of(&after)),

@@ -104,8 +104,6 @@ pub fn request(
     who: &str,
     addr: &str,
 ) -> AppResult<()> {
-    let Cx { now, templates, .. } = cx;
-    let by = cx.by();
     let who = who.trim();
     let mut errors = FieldErrors::new();
     if who.is_empty() || who.chars().count() > 254 || who.chars().any(char::is_control) {
@@ -117,7 +115,7 @@ pub fn request(
         );
     }
     errors.finish()?;
-    let hour_ago = now - Duration::hours(1);
+    let hour_ago = cx.now - Duration::hours(1);
     db::write_tx(conn, |c| -> AppResult<()> {
         if repo::email_tokens_from(c, addr, PURPOSE, hour_ago)? >= PER_ADDRESS_PER_HOUR {
             return Err(AppError::of(ErrorCode::ResetRequestsThrottled).with_retry_after(3600));
@@ -135,7 +133,7 @@ pub fn request(
             }
             send(
                 c,
-                templates,
+                cx.templates,
                 base,
                 &user,
                 Asked {
@@ -143,7 +141,7 @@ pub fn request(
                     addr,
                     by: None,
                 },
-                by,
+                cx.by(),
             )?;
             sent = true;
         }
@@ -160,9 +158,9 @@ pub fn request(
                     token_hash: token_hash(&new_refresh_secret()),
                     requested_from: addr.to_string(),
                     requested_by: None,
-                    created_at: now,
-                    expires_at: now,
-                    used_at: Some(now),
+                    created_at: cx.now,
+                    expires_at: cx.now,
+                    used_at: Some(cx.now),
                 },
             )?;
         }
@@ -256,9 +254,7 @@ pub fn send_by_admin(
     base: &LinkBase<'_>,
     user_id: &UserId,
 ) -> AppResult<()> {
-    let Cx { templates, .. } = cx;
-    let by = cx.by();
-    let actor = by.actor;
+    let actor = cx.by().actor;
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         let Some(email) = user.email.clone().filter(|e| !e.is_empty()) else {
@@ -269,7 +265,7 @@ pub fn send_by_admin(
         }
         send(
             c,
-            templates,
+            cx.templates,
             base,
             &user,
             Asked {
@@ -277,7 +273,7 @@ pub fn send_by_admin(
                 addr: "admin",
                 by: actor.user_id.as_ref(),
             },
-            by,
+            cx.by(),
         )
     })
 }
@@ -285,8 +281,6 @@ pub fn send_by_admin(
 /// An administrator lifts the sign-in lock on `user_id`: failures before now stop
 /// counting.
 pub fn unlock(conn: &mut DbConnection, cx: Cx<'_>, user_id: &UserId) -> AppResult<()> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<()> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
         repo::insert_unlock(
@@ -294,11 +288,15 @@ pub fn unlock(conn: &mut DbConnection, cx: Cx<'_>, user_id: &UserId) -> AppResul
             &AccountUnlockRow {
                 id: new_id(),
                 username: user.username.clone(),
-                unlocked_at: now,
-                unlocked_by: actor.user_id.clone(),
+                unlocked_at: cx.now,
+                unlocked_by: cx.actor.user_id.clone(),
                 reason: "administrator".into(),
             },
         )?;
-        audit::record(c, by, audit::Change::new(Fixed::AccountUnlocked, &user.id))
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::AccountUnlocked, &user.id),
+        )
     })
 }

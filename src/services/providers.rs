@@ -174,8 +174,6 @@ pub fn apply(
     input: &ProviderApplication,
     prior: FieldErrors,
 ) -> AppResult<Registered<ProviderView>> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
     let credit_code = e.credit_code("credit_code", &input.credit_code);
@@ -195,7 +193,7 @@ pub fn apply(
         );
     }
     for c in &categories {
-        if policy.category(c).is_none() {
+        if cx.policy.category(c).is_none() {
             e.add(
                 "categories",
                 ErrorCode::CategoryUnknown,
@@ -229,8 +227,8 @@ pub fn apply(
         reviewed_by: None,
         reviewed_at: None,
         listed_at: None,
-        created_at: now,
-        updated_at: now,
+        created_at: cx.now,
+        updated_at: cx.now,
         contact_verified_at: None,
     };
     e.finish()?;
@@ -243,7 +241,7 @@ pub fn apply(
         NewParty::recorded_as(&row, &audited),
         account,
         |c| Ok(repo::insert_provider(c, &row, &categories)?),
-        by,
+        cx.by(),
     )?;
     Ok(registered.with(ProviderView::build(row, categories)?))
 }
@@ -328,13 +326,6 @@ pub fn decide_listing(
     provider_id: &ProviderId,
     input: &ListingDecision,
 ) -> AppResult<ProviderView> {
-    let Cx {
-        now,
-        actor,
-        policy,
-        templates,
-    } = cx;
-    let by = cx.by();
     use ListingAction as A;
     let mut e = FieldErrors::new();
     let reason = e.opt_text("reason", input.reason.as_deref(), 1000);
@@ -369,23 +360,23 @@ pub fn decide_listing(
         let mut after = ProviderRow {
             listing_status: target,
             decision_reason: reason.clone(),
-            reviewed_by: actor.user_id.clone(),
-            reviewed_at: Some(now),
-            updated_at: now,
+            reviewed_by: cx.actor.user_id.clone(),
+            reviewed_at: Some(cx.now),
+            updated_at: cx.now,
             ..before.clone()
         };
         if target == ListingStatus::InNotice {
-            let (start, end) = notice_window(now, policy.listing.notice_days);
+            let (start, end) = notice_window(cx.now, cx.policy.listing.notice_days);
             after.notice_starts_at = Some(start);
             after.notice_ends_at = Some(end);
         }
         if target == ListingStatus::Listed && after.listed_at.is_none() {
-            after.listed_at = Some(now);
+            after.listed_at = Some(cx.now);
         }
         moved(
             c,
-            templates,
-            by,
+            cx.templates,
+            cx.by(),
             Action::ListingMoved(target),
             &before,
             &after,

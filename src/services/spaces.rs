@@ -107,8 +107,6 @@ pub fn register(
     input: &SpaceRegistration,
     prior: FieldErrors,
 ) -> AppResult<Registered<SpaceView>> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
     let bank_account_no = input
@@ -138,8 +136,8 @@ pub fn register(
             200,
         ),
         bank_account_no,
-        created_at: now,
-        updated_at: now,
+        created_at: cx.now,
+        updated_at: cx.now,
         contact_verified_at: None,
     };
     e.finish()?;
@@ -150,7 +148,7 @@ pub fn register(
         NewParty::new(&row),
         account,
         |c| Ok(repo::insert_space(c, &row)?),
-        by,
+        cx.by(),
     )?;
     Ok(registered.with(SpaceView::from_row(row)?))
 }

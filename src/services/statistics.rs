@@ -69,11 +69,7 @@ pub fn file(
     space_id: &SpaceId,
     input: &FilingInput,
 ) -> AppResult<FilingView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
-    let today = crate::domain::china_time(now).date();
+    let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     if input.year >= today.year() || input.year < 2000 {
         e.add(
@@ -83,12 +79,12 @@ pub fn file(
             "statistics are filed for a year that is over",
         );
     }
-    let rules = &policy.subsidies.statistics;
+    let rules = &cx.policy.subsidies.statistics;
     let required: BTreeSet<String> = rules.figures.iter().cloned().collect();
     let mut filed = input.figures.clone();
     super::incubatees::fill_from_register(conn, space_id, &mut filed)?;
     let figures = check_figures(
-        &policy.certification,
+        &cx.policy.certification,
         &filed,
         Some(&required),
         today,
@@ -104,14 +100,14 @@ pub fn file(
             Some(before) => {
                 let after = StatisticsFilingRow {
                     figures: figures.to_json().to_string(),
-                    updated_at: now,
-                    filed_by: actor.user_id.clone(),
+                    updated_at: cx.now,
+                    filed_by: cx.actor.user_id.clone(),
                     ..before.clone()
                 };
                 repo::update_filing(c, &after)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::moved(Fixed::StatisticsCorrected, &before, &after),
                 )?;
                 after
@@ -123,16 +119,20 @@ pub fn file(
                     year: input.year,
                     figures: figures.to_json().to_string(),
                     late,
-                    filed_by: actor.user_id.clone(),
-                    filed_at: now,
-                    updated_at: now,
+                    filed_by: cx.actor.user_id.clone(),
+                    filed_at: cx.now,
+                    updated_at: cx.now,
                 };
                 repo::insert_filing(c, &row)?;
-                audit::record(c, by, audit::Change::created(Fixed::StatisticsFiled, &row))?;
+                audit::record(
+                    c,
+                    cx.by(),
+                    audit::Change::created(Fixed::StatisticsFiled, &row),
+                )?;
                 row
             }
         };
-        view(policy, row)
+        view(cx.policy, row)
     })
 }
 

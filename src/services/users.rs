@@ -65,8 +65,6 @@ impl UserView {
 
 /// The zone authority staff belong to; created on first use.
 pub fn ensure_authority(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<AuthorityRow> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     if let Some(a) = parties::first_authority(conn)? {
         return Ok(a);
     }
@@ -74,12 +72,12 @@ pub fn ensure_authority(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Author
         id: new_id(),
         name: "合肥高新技术产业开发区管理委员会".into(),
         region_code: "340171".into(),
-        created_at: now,
+        created_at: cx.now,
     };
     parties::insert_authority(conn, &row)?;
     audit::record(
         conn,
-        by,
+        cx.by(),
         audit::Change::created(Fixed::AuthorityCreated, &row),
     )?;
     Ok(row)
@@ -91,8 +89,6 @@ pub fn create_staff(
     auth: &AuthConfig,
     input: &NewStaffUser,
 ) -> AppResult<UserView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
@@ -120,12 +116,12 @@ pub fn create_staff(
             Some((PartyKind::Authority, &authority.id)),
             display_name.clone(),
             email.clone(),
-            now,
+            cx.now,
         );
         repo::insert(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::UserCreated, &row.id).after(&row.audit()),
         )?;
         Ok(row)
@@ -157,16 +153,14 @@ pub fn set_disabled(
     id: &UserId,
     disabled: bool,
 ) -> AppResult<UserView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
-    if disabled && actor.user_id.as_ref() == Some(id) {
+    if disabled && cx.actor.user_id.as_ref() == Some(id) {
         return Err(AppError::of(ErrorCode::CannotDisableSelf));
     }
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
-        repo::set_disabled(c, id, disabled, now)?;
+        repo::set_disabled(c, id, disabled, cx.now)?;
         if disabled {
-            repo::revoke_all_for_user(c, id, "disabled", now)?;
+            repo::revoke_all_for_user(c, id, "disabled", cx.now)?;
         }
         let after = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
         let action = if disabled {
@@ -176,7 +170,7 @@ pub fn set_disabled(
         };
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(action, id)
                 .before(&before.audit())
                 .after(&after.audit()),

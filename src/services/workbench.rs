@@ -132,10 +132,7 @@ fn orders_in(
 
 /// The work waiting for `actor` and where their party stands, as of `now`.
 pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let role = actor.role_kind.ok_or_else(AppError::forbidden)?;
+    let role = cx.actor.role_kind.ok_or_else(AppError::forbidden)?;
     db::read_tx(conn, |c| {
         let mut todo = Vec::new();
         let mut add = |kind, count| todo.push(Todo { kind, count });
@@ -148,17 +145,17 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             batches: Vec::new(),
             done_lately: Vec::new(),
         };
-        if let Some(user) = &actor.user_id {
+        if let Some(user) = &cx.actor.user_id {
             if matches!(role, Role::Firm | Role::Provider | Role::Space) {
                 wb.contact = Some(super::contact_verification::state_in(c, user)?);
             }
             if let (
                 Some(kind @ (PartyKind::Firm | PartyKind::Provider | PartyKind::Space)),
                 Some(id),
-            ) = (actor.party_kind, actor.party_id.as_deref())
+            ) = (cx.actor.party_kind, cx.actor.party_id.as_deref())
             {
                 let reader = super::documents::Reader::Party(kind, id);
-                let docs = super::documents::of_party(c, reader, kind, id, now)?;
+                let docs = super::documents::of_party(c, reader, kind, id, cx.now)?;
                 wb.has_licence = Some(
                     docs.iter()
                         .any(|d| d.kind == crate::domain::party::DocumentKind::BusinessLicence),
@@ -178,11 +175,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
         };
         match role {
             Role::Firm => {
-                let party = Party::of(actor)?;
+                let party = Party::of(cx.actor)?;
                 if let Party::Firm(id) = party {
                     let f = super::firms::get(c, &FirmId::stored(id.to_string()))?;
                     if f.onboarding_status == OnboardingStatus::Onboarded {
-                        wb.batches = super::vouchers::batches(c, false, now)?;
+                        wb.batches = super::vouchers::batches(c, false, cx.now)?;
                     }
                     wb.standing = Some(Standing::Firm {
                         name: f.name,
@@ -192,12 +189,12 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 }
                 add(
                     TodoKind::OrdersToConfirm,
-                    orders_in(c, policy, party, OrderStatus::Delivered)?,
+                    orders_in(c, cx.policy, party, OrderStatus::Delivered)?,
                 );
-                wb.recent_orders = orders::list(c, policy, party, None, recent)?.items;
+                wb.recent_orders = orders::list(c, cx.policy, party, None, recent)?.items;
             }
             Role::Provider => {
-                let party = Party::of(actor)?;
+                let party = Party::of(cx.actor)?;
                 if let Party::Provider(id) = party {
                     let id = &ProviderId::stored(id.to_string());
                     let p = super::providers::get(c, id)?;
@@ -208,19 +205,20 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     });
                     add(
                         TodoKind::OrdersToAccept,
-                        orders_in(c, policy, party, OrderStatus::Requested)?,
+                        orders_in(c, cx.policy, party, OrderStatus::Requested)?,
                     );
                     add(
                         TodoKind::OrdersToDeliver,
-                        orders_in(c, policy, party, OrderStatus::Accepted)?,
+                        orders_in(c, cx.policy, party, OrderStatus::Accepted)?,
                     );
-                    let redeemable = super::redemptions::applicable_orders(c, policy, id)?;
+                    let redeemable = super::redemptions::applicable_orders(c, cx.policy, id)?;
                     add(TodoKind::OrdersToRedeem, redeemable.len() as i64);
                 }
-                wb.recent_orders = orders::list(c, policy, party, None, recent)?.items;
+                wb.recent_orders = orders::list(c, cx.policy, party, None, recent)?.items;
             }
             Role::Space => {
-                let id = actor
+                let id = cx
+                    .actor
                     .party_of(crate::domain::PartyKind::Space)
                     .ok_or_else(AppError::forbidden)?;
                 let s = super::spaces::get(c, &SpaceId::stored(id.to_string()))?;
@@ -228,7 +226,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     page: 1,
                     per_page: 100,
                 };
-                let certified = certs::certifications(c, policy, Viewer::Space(id), all)?
+                let certified = certs::certifications(c, cx.policy, Viewer::Space(id), all)?
                     .items
                     .iter()
                     .filter(|c| c.status == CertificationStatus::Active)
@@ -247,8 +245,8 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     )?
                     .total,
                 );
-                let last_year = crate::domain::china_time(now).year() - 1;
-                let due = super::statistics::year_status(c, policy, last_year, now)?
+                let last_year = crate::domain::china_time(cx.now).year() - 1;
+                let due = super::statistics::year_status(c, cx.policy, last_year, cx.now)?
                     .spaces
                     .iter()
                     .filter(|f| {
@@ -277,13 +275,13 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 );
                 add(
                     TodoKind::DisputesToResolve,
-                    orders_in(c, policy, Party::Staff, OrderStatus::Disputed)?,
+                    orders_in(c, cx.policy, Party::Staff, OrderStatus::Disputed)?,
                 );
                 add(
                     TodoKind::RedemptionsToReview,
                     super::redemptions::items(
                         c,
-                        policy,
+                        cx.policy,
                         Party::Staff,
                         RedemptionStatus::Submitted,
                         one(),
@@ -304,7 +302,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     TodoKind::EntitlementsInNotice,
                     super::subsidies::entitlements(
                         c,
-                        policy,
+                        cx.policy,
                         Viewer::Staff,
                         &super::subsidies::EntitlementQuery {
                             status: Some(EntitlementStatus::InNotice),
@@ -314,8 +312,8 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     )?
                     .total,
                 );
-                let soon = now + chrono::Duration::days(1);
-                let ending = |t: Option<NaiveDateTime>| t.is_some_and(|t| t > now && t <= soon);
+                let soon = cx.now + chrono::Duration::days(1);
+                let ending = |t: Option<NaiveDateTime>| t.is_some_and(|t| t > cx.now && t <= soon);
                 let mut ends = 0i64;
                 for n in super::providers::notices(
                     c,
@@ -330,7 +328,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 }
                 for n in super::redemptions::notices(
                     c,
-                    policy,
+                    cx.policy,
                     Page {
                         page: 1,
                         per_page: 100,

@@ -221,19 +221,12 @@ pub fn request(
     firm_id: &FirmId,
     input: &OrderInput,
 ) -> AppResult<OrderView> {
-    let Cx {
-        now,
-        policy,
-        templates,
-        ..
-    } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
-        let p = prepare(c, firm_id, input, now, true)?;
+        let p = prepare(c, firm_id, input, cx.now, true)?;
         let note = p.note.clone().unwrap_or_default();
         let row = OrderRow {
             id: OrderId::new(),
-            order_no: order_no(china_time(now).date(), rand::random::<u64>()),
+            order_no: order_no(china_time(cx.now).date(), rand::random::<u64>()),
             firm_id: firm_id.clone(),
             provider_id: p.provider.id.clone(),
             service_item_id: p.item.id.clone(),
@@ -251,25 +244,29 @@ pub fn request(
             cancelled_by: None,
             dispute_reason: None,
             resolution_note: None,
-            requested_at: now,
+            requested_at: cx.now,
             accepted_at: None,
             deliver_by: None,
             delivered_at: None,
             confirmed_at: None,
             closed_at: None,
-            updated_at: now,
+            updated_at: cx.now,
         };
         repo::insert(c, &row)?;
-        audit::record(c, by, audit::Change::created(Fixed::OrderRequested, &row))?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::created(Fixed::OrderRequested, &row),
+        )?;
         let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
         crate::services::outbox::enqueue(
             c,
-            templates,
+            cx.templates,
             vec![notify::OrderRequested(values)
                 .to(&p.provider.contact_email, &p.provider.name)
                 .once(format!("order_requested:{}", row.id))],
-            now,
+            cx.now,
         )?;
-        full_view(c, policy, row)
+        full_view(c, cx.policy, row)
     })
 }

@@ -176,10 +176,6 @@ pub fn apply(
     provider_id: &ProviderId,
     input: &ApplicationInput,
 ) -> AppResult<ApplicationView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
     let mut ids: Vec<OrderId> = Vec::with_capacity(input.order_ids.len());
     for raw in &input.order_ids {
         let id = OrderId::parse(raw).ok_or_else(|| AppError::not_found("order"))?;
@@ -243,8 +239,8 @@ pub fn apply(
                 .filter_map(|id| orders.get(id))
                 .map(|o| o.covered_fen)
                 .sum(),
-            submitted_by: actor.user_id.clone(),
-            submitted_at: now,
+            submitted_by: cx.actor.user_id.clone(),
+            submitted_at: cx.now,
         };
         let items: Vec<RedemptionItemRow> = ids
             .iter()
@@ -264,17 +260,17 @@ pub fn apply(
                 reviewed_at: None,
                 notice_ends_at: None,
                 payable_at: None,
-                updated_at: now,
+                updated_at: cx.now,
             })
             .collect();
         repo::insert_application(c, &app, &items)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::RedemptionSubmitted, &app.id)
                 .after(&serde_json::json!({ "application": app, "items": items })),
         )?;
-        application_view(c, policy, app, provider.name, true)
+        application_view(c, cx.policy, app, provider.name, true)
     })
 }
 

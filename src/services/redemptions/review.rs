@@ -36,13 +36,6 @@ pub fn decide(
     item_id: &RedemptionItemId,
     input: &ItemDecision,
 ) -> AppResult<ItemView> {
-    let Cx {
-        now,
-        actor,
-        policy,
-        templates,
-    } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         Decision::Reject => Some(e.text("reason", input.reason.as_deref().unwrap_or(""), 2000)),
@@ -58,7 +51,7 @@ pub fn decide(
             parties::firm(c, &before.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
         super::super::affiliations::not_affiliated(
             c,
-            actor,
+            cx.actor,
             &[provider.credit_code.as_str(), firm.credit_code.as_str()],
         )?;
         if before.status != RedemptionStatus::Submitted {
@@ -66,20 +59,21 @@ pub fn decide(
         }
         let mut after = RedemptionItemRow {
             decision_reason: reason.clone(),
-            reviewed_by: actor.user_id.clone(),
-            reviewed_at: Some(now),
-            updated_at: now,
+            reviewed_by: cx.actor.user_id.clone(),
+            reviewed_at: Some(cx.now),
+            updated_at: cx.now,
             ..before.clone()
         };
         match input.decision {
             Decision::Approve => {
                 after.status = RedemptionStatus::InNotice;
-                after.notice_ends_at =
-                    Some(now + Duration::days(i64::from(policy.spending.redemption_notice_days)));
+                after.notice_ends_at = Some(
+                    cx.now + Duration::days(i64::from(cx.policy.spending.redemption_notice_days)),
+                );
             }
             Decision::Reject => {
                 after.status = RedemptionStatus::Rejected;
-                refuse(c, &after, now)?;
+                refuse(c, &after, cx.now)?;
             }
         }
         repo::update_item(c, &after)?;
@@ -89,16 +83,16 @@ pub fn decide(
         };
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(action, item_id)
                 .before(&before)
                 .after(&after),
         )?;
-        decided_email(c, templates, &after, "redemption_decided", now)?;
+        decided_email(c, cx.templates, &after, "redemption_decided", cx.now)?;
         let no = repo::get(c, &after.order_id)?
             .map(|o| o.order_no)
             .unwrap_or_default();
-        item_view(policy, after, no)
+        item_view(cx.policy, after, no)
     })
 }
 

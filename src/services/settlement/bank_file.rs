@@ -128,8 +128,6 @@ pub fn export(
     run_id: &RunId,
     format: FileFormat,
 ) -> AppResult<(Vec<u8>, String, String)> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
@@ -160,11 +158,11 @@ pub fn export(
                     FileFormat::Csv => after.csv_sha256 = Some(sha.clone()),
                     FileFormat::Xlsx => after.xlsx_sha256 = Some(sha.clone()),
                 }
-                after.exported_at.get_or_insert(now);
+                after.exported_at.get_or_insert(cx.now);
                 repo::update_run(c, &after)?;
                 audit::record(
                     c,
-                    by,
+                    cx.by(),
                     audit::Change::new(Fixed::SettlementExported, run_id)
                         .before(&before)
                         .after(&after),

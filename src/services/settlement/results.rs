@@ -207,14 +207,12 @@ pub fn record(
     payout_id: &PayoutId,
     input: &PayoutResult,
 ) -> AppResult<PayoutView> {
-    let Cx { now, templates, .. } = cx;
-    let by = cx.by();
-    let result = check_result(input, crate::domain::china_time(now).date())?;
+    let result = check_result(input, crate::domain::china_time(cx.now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::payout_for_update(c, payout_id)?.ok_or_else(|| AppError::not_found("payout"))?;
         let run = approved_run_of(c, &before)?;
-        let after = apply_result(c, templates, before, &result, &run.period, by)?;
+        let after = apply_result(c, cx.templates, before, &result, &run.period, cx.by())?;
         PayoutView::from_row(after)
     })
 }
@@ -233,8 +231,6 @@ pub fn reverse(
     payout_id: &PayoutId,
     input: &ReversalInput,
 ) -> AppResult<PayoutView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
     e.finish()?;
@@ -246,12 +242,12 @@ pub fn reverse(
         }
         let after = PayoutRow {
             status: PayoutStatus::Reversed,
-            reversed_by: actor.user_id.clone(),
-            reversed_at: Some(now),
+            reversed_by: cx.actor.user_id.clone(),
+            reversed_at: Some(cx.now),
             reversal_reason: Some(reason.clone()),
             ..before.clone()
         };
-        repo::set_items_of_payout(c, &before.id, "paid", "payable", true, now)?;
+        repo::set_items_of_payout(c, &before.id, "paid", "payable", true, cx.now)?;
         ledger::post(
             c,
             &Transaction::transfer(
@@ -260,12 +256,12 @@ pub fn reverse(
                 Account::payable(&before.payee_id),
                 before.amount_fen,
             ),
-            now,
+            cx.now,
         )?;
         repo::update_payout(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::PayoutReversed, payout_id)
                 .before(&before)
                 .after(&after),
@@ -376,9 +372,7 @@ pub fn import(
     run_id: &RunId,
     bytes: &[u8],
 ) -> AppResult<ImportReport> {
-    let Cx { now, templates, .. } = cx;
-    let by = cx.by();
-    let rows = parse_results(bytes, crate::domain::china_time(now).date())?;
+    let rows = parse_results(bytes, crate::domain::china_time(cx.now).date())?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let run = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
@@ -421,12 +415,12 @@ pub fn import(
                 });
                 continue;
             }
-            apply_result(c, templates, p, &row.result, &run.period, by)?;
+            apply_result(c, cx.templates, p, &row.result, &run.period, cx.by())?;
             report.applied += 1;
         }
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::SettlementResultsImported, run_id).after(&report),
         )?;
         Ok(report)

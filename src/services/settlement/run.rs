@@ -299,8 +299,6 @@ pub fn decide(
     run_id: &RunId,
     input: &RunDecision,
 ) -> AppResult<RunView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         RunDecisionKind::Reject => {
@@ -315,12 +313,12 @@ pub fn decide(
         if before.status != RunStatus::Prepared {
             return Err(AppError::of(ErrorCode::RunAlreadyDecided));
         }
-        if before.prepared_by.is_some() && before.prepared_by == actor.user_id {
+        if before.prepared_by.is_some() && before.prepared_by == cx.actor.user_id {
             return Err(AppError::of(ErrorCode::SameUserCannotApprove));
         }
         let mut after = SettlementRunRow {
-            decided_by: actor.user_id.clone(),
-            decided_at: Some(now),
+            decided_by: cx.actor.user_id.clone(),
+            decided_at: Some(cx.now),
             ..before.clone()
         };
         let action = match input.decision {
@@ -334,7 +332,7 @@ pub fn decide(
                 let payouts = repo::payouts_of(c, run_id)?;
                 let mut back = Vec::new();
                 for p in payouts {
-                    repo::set_items_of_payout(c, &p.id, "payable", "payable", true, now)?;
+                    repo::set_items_of_payout(c, &p.id, "payable", "payable", true, cx.now)?;
                     back.push((
                         Account::payout(p.id.as_str()),
                         Account::payable(&p.payee_id),
@@ -348,14 +346,14 @@ pub fn decide(
                         },
                     )?;
                 }
-                ledger::post(c, &Transaction::moves("settlement_rejected", back), now)?;
+                ledger::post(c, &Transaction::moves("settlement_rejected", back), cx.now)?;
                 Fixed::SettlementRejected
             }
         };
         repo::update_run(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(action, run_id)
                 .before(&before)
                 .after(&after),

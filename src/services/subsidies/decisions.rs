@@ -48,10 +48,6 @@ pub fn decide(
     id: &EntitlementId,
     input: &EntitlementDecision,
 ) -> AppResult<EntitlementView> {
-    let Cx {
-        now, actor, policy, ..
-    } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let reason = match input.decision {
         EntitlementDecisionKind::Reject => {
@@ -70,12 +66,12 @@ pub fn decide(
         }
         let space =
             parties::space(c, &before.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
-        super::super::affiliations::not_affiliated(c, actor, &[space.credit_code.as_str()])?;
+        super::super::affiliations::not_affiliated(c, cx.actor, &[space.credit_code.as_str()])?;
         let mut after = EntitlementRow {
-            decided_by: actor.user_id.clone(),
-            decided_at: Some(now),
+            decided_by: cx.actor.user_id.clone(),
+            decided_at: Some(cx.now),
             decision_reason: reason.clone(),
-            updated_at: now,
+            updated_at: cx.now,
             ..before.clone()
         };
         match input.decision {
@@ -83,13 +79,13 @@ pub fn decide(
                 after.status = EntitlementStatus::Rejected;
             }
             EntitlementDecisionKind::Approve => {
-                if now < before.notice_ends_at {
+                if cx.now < before.notice_ends_at {
                     return Err(AppError::of(ErrorCode::EntitlementInNotice).arg(
                         "ends",
                         crate::domain::china_time(before.notice_ends_at).format("%Y-%m-%d %H:%M"),
                     ));
                 }
-                let p = policy.subsidies.policy(&before.policy).ok_or_else(|| {
+                let p = cx.policy.subsidies.policy(&before.policy).ok_or_else(|| {
                     AppError::of(ErrorCode::SubsidyPolicyUnknown).arg("policy", &before.policy)
                 })?;
                 if let Some(cert_id) = &before.certification_id {
@@ -130,7 +126,7 @@ pub fn decide(
                     after.duplicate_grant_id = Some(g.id.clone());
                 }
                 after.status = EntitlementStatus::Payable;
-                after.payable_at = Some(now);
+                after.payable_at = Some(cx.now);
                 ledger::post(
                     c,
                     &Transaction::transfer(
@@ -139,7 +135,7 @@ pub fn decide(
                         Account::payable(before.space_id.as_str()),
                         before.amount_fen,
                     ),
-                    now,
+                    cx.now,
                 )?;
                 repo::insert_grant(
                     c,
@@ -154,8 +150,8 @@ pub fn decide(
                         amount_fen: before.amount_fen,
                         entitlement_id: Some(before.id.clone()),
                         note: Some(before.basis.clone()),
-                        recorded_by: actor.user_id.clone(),
-                        recorded_at: now,
+                        recorded_by: cx.actor.user_id.clone(),
+                        recorded_at: cx.now,
                     },
                 )?;
             }
@@ -163,9 +159,9 @@ pub fn decide(
         repo::update_entitlement(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::moved(Action::EntitlementDecided(after.status), &before, &after),
         )?;
-        view(c, policy, after, &space)
+        view(c, cx.policy, after, &space)
     })
 }

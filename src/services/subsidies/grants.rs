@@ -53,8 +53,6 @@ pub fn record_grant(
     cx: Cx<'_>,
     input: &GrantInput,
 ) -> AppResult<GrantRecorded> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let credit_code = e.credit_code("credit_code", &input.credit_code);
     let name = e.text("beneficiary_name", &input.beneficiary_name, 200);
@@ -104,13 +102,13 @@ pub fn record_grant(
             amount_fen: amount,
             entitlement_id: None,
             note: note.clone(),
-            recorded_by: actor.user_id.clone(),
-            recorded_at: now,
+            recorded_by: cx.actor.user_id.clone(),
+            recorded_at: cx.now,
         };
         repo::insert_grant(c, &row)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::created(Fixed::SupportGrantRecorded, &row),
         )?;
         Ok(GrantRecorded {

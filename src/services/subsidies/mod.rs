@@ -268,10 +268,8 @@ pub fn compute(
 }
 
 fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<ComputeReport> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
-    let cfg = &policy.subsidies;
-    let today = crate::domain::china_time(now).date();
+    let cfg = &cx.policy.subsidies;
+    let today = crate::domain::china_time(cx.now).date();
     super::certification::expire_lapsed(c, cx)?;
     let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
@@ -348,19 +346,19 @@ fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<Comp
                 });
             }
             for d in &due {
-                let row = make(c, cfg.notice_days, p, space, d, None, by)?;
+                let row = make(c, cfg.notice_days, p, space, d, None, cx.by())?;
                 if row.status == EntitlementStatus::Rejected {
                     report.refused += 1;
                 } else if row.duplicate_grant_id.is_some() {
                     report.flagged += 1;
                 }
-                report.created.push(view(c, policy, row, space)?);
+                report.created.push(view(c, cx.policy, row, space)?);
             }
         }
     }
     audit::record(
         c,
-        by,
+        cx.by(),
         audit::Change::new(Fixed::EntitlementsComputed, as_of.to_string()).after(
             &serde_json::json!({
                 "as_of": as_of.to_string(),
@@ -384,8 +382,6 @@ pub fn award_entitlements(
     year: i32,
     awarded: &[(SpaceRow, u32)],
 ) -> AppResult<Vec<EntitlementView>> {
-    let Cx { policy, .. } = cx;
-    let by = cx.by();
     let amount = p
         .amount
         .ok_or_else(|| AppError::internal("a performance award without amount"))?;
@@ -405,14 +401,14 @@ pub fn award_entitlements(
         };
         let row = make(
             c,
-            policy.subsidies.notice_days,
+            cx.policy.subsidies.notice_days,
             p,
             space,
             &due,
             Some(evaluation_id),
-            by,
+            cx.by(),
         )?;
-        out.push(view(c, policy, row, space)?);
+        out.push(view(c, cx.policy, row, space)?);
     }
     Ok(out)
 }

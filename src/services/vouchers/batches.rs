@@ -145,8 +145,6 @@ pub fn create_batch(
     programme_id: &ProgrammeId,
     input: &BatchInput,
 ) -> AppResult<BatchView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let name = e.text("name", &input.name, 200);
     let budget = e.money("budget", &input.budget);
@@ -199,7 +197,7 @@ pub fn create_batch(
                 "结束时间必须晚于开始时间",
                 "closes_at must be after opens_at",
             );
-        } else if c <= now {
+        } else if c <= cx.now {
             e.add(
                 "closes_at",
                 ErrorCode::WindowPast,
@@ -209,7 +207,7 @@ pub fn create_batch(
         }
     }
     // A new batch opens now or later; a day's leeway for "open at once" and clocks.
-    if opens.is_some_and(|o| o < now - chrono::Duration::days(1)) {
+    if opens.is_some_and(|o| o < cx.now - chrono::Duration::days(1)) {
         e.add(
             "opens_at",
             ErrorCode::OpensAtPast,
@@ -239,9 +237,9 @@ pub fn create_batch(
             closes_at,
             allocation_mode: mode,
             published: input.publish,
-            created_by: actor.user_id.clone(),
-            created_at: now,
-            updated_at: now,
+            created_by: cx.actor.user_id.clone(),
+            created_at: cx.now,
+            updated_at: cx.now,
         };
         repo::insert_batch(c, &row)?;
         if mode == AllocationMode::Lottery {
@@ -249,7 +247,7 @@ pub fn create_batch(
             crate::db::lottery::insert_lottery(c, &lottery)?;
             audit::record(
                 c,
-                by,
+                cx.by(),
                 audit::Change::new(Fixed::LotteryCreated, &row.id)
                     .after(&serde_json::json!({ "seed_hash": lottery.seed_hash })),
             )?;
@@ -262,12 +260,16 @@ pub fn create_batch(
                 Account::batch(&row.id),
                 budget,
             ),
-            now,
+            cx.now,
         )?;
-        audit::record(c, by, audit::Change::created(Fixed::BatchCreated, &row))?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::created(Fixed::BatchCreated, &row),
+        )?;
         Ok(row)
     })?;
-    BatchView::from_row(row, now)
+    BatchView::from_row(row, cx.now)
 }
 
 pub fn publish_batch(
@@ -275,33 +277,31 @@ pub fn publish_batch(
     cx: Cx<'_>,
     batch_id: &BatchId,
 ) -> AppResult<BatchView> {
-    let Cx { now, .. } = cx;
-    let by = cx.by();
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         if before.published {
             return Err(AppError::of(ErrorCode::BatchAlreadyPublished));
         }
-        if before.closes_at <= now {
+        if before.closes_at <= cx.now {
             return Err(AppError::of(ErrorCode::BatchWindowPast));
         }
         let after = BatchRow {
             published: true,
-            updated_at: now,
+            updated_at: cx.now,
             ..before.clone()
         };
         repo::update_batch(c, &after)?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::BatchPublished, batch_id)
                 .before(&before)
                 .after(&after),
         )?;
         Ok(after)
     })?;
-    BatchView::from_row(row, now)
+    BatchView::from_row(row, cx.now)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -322,8 +322,6 @@ pub fn top_up(
     batch_id: &BatchId,
     input: &TopupInput,
 ) -> AppResult<BatchView> {
-    let Cx { now, actor, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
     let amount = e.money("amount", &input.amount);
     if amount.get() == 0 && e.is_empty() {
@@ -339,7 +337,7 @@ pub fn top_up(
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::batch_for_update(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
-        if before.closes_at <= now {
+        if before.closes_at <= cx.now {
             return Err(AppError::of(ErrorCode::BatchClosedForTopUp));
         }
         // A batch's budget never passes the largest amount, nor a programme's total its
@@ -363,11 +361,11 @@ pub fn top_up(
             batch_id: before.id.clone(),
             amount_fen: amount,
             reason: reason.clone(),
-            created_by: actor.user_id.clone(),
-            created_at: now,
+            created_by: cx.actor.user_id.clone(),
+            created_at: cx.now,
         };
         repo::insert_topup(c, &topup)?;
-        repo::add_to_budget(c, batch_id, amount, now)?;
+        repo::add_to_budget(c, batch_id, amount, cx.now)?;
         ledger::post(
             c,
             &Transaction::transfer(
@@ -376,19 +374,19 @@ pub fn top_up(
                 Account::batch(batch_id),
                 amount,
             ),
-            now,
+            cx.now,
         )?;
         let after = repo::batch(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         audit::record(
             c,
-            by,
+            cx.by(),
             audit::Change::new(Fixed::BatchToppedUp, batch_id)
                 .before(&before)
                 .after(&after),
         )?;
         Ok(after)
     })?;
-    BatchView::from_row(row, now)
+    BatchView::from_row(row, cx.now)
 }
 
 /// Batches the public may see (published ones), newest first; staff also see drafts.

@@ -338,17 +338,19 @@ pub fn create_programme(
     cx: Cx<'_>,
     input: &ProgrammeInput,
 ) -> AppResult<ProgrammeView> {
-    let Cx { now, policy, .. } = cx;
-    let by = cx.by();
     let mut e = FieldErrors::new();
-    let row = programme_row(&mut e, policy, input, now);
+    let row = programme_row(&mut e, cx.policy, input, cx.now);
     e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         if repo::programme_code_taken(c, &row.code)? {
             return Err(AppError::of(ErrorCode::ProgrammeCodeTaken));
         }
         repo::insert_programme(c, &row)?;
-        audit::record(c, by, audit::Change::created(Fixed::ProgrammeCreated, &row))?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::created(Fixed::ProgrammeCreated, &row),
+        )?;
         Ok(())
     })?;
     ProgrammeView::from_row(row)

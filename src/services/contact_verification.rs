@@ -15,8 +15,7 @@ use crate::domain::id::UserId;
 use crate::domain::{new_id, PartyKind};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{ContactVerification, Message, Templates};
-use crate::services::Acting;
+use crate::notify::{ContactVerification, Message};
 use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -27,11 +26,9 @@ pub const TTL_HOURS: i64 = 24;
 /// Links one account may be sent in an hour (registration's own link counts).
 pub const PER_ACCOUNT_PER_HOUR: i64 = 3;
 
-/// What a link needs besides the token: the templates and the site's address.
+/// Where the links point: the site's address (`{base}/verify?token=…`).
 #[derive(Clone, Copy)]
 pub struct Links<'a> {
-    pub templates: &'a Templates,
-    /// `{base}/verify?token=…`.
     pub base: &'a str,
 }
 
@@ -60,13 +57,13 @@ fn party_of(user: &UserRow) -> AppResult<(PartyKind, String)> {
 /// transaction); older unused links stop working.
 pub fn send(
     c: &mut DbConnection,
+    cx: Cx<'_>,
     links: Links<'_>,
     user: &UserRow,
     party_name: &str,
     email: &str,
-    by: Acting<'_>,
 ) -> AppResult<String> {
-    let now = by.now;
+    let now = cx.now;
     repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
     let token = new_refresh_secret();
     let row = EmailTokenRow {
@@ -89,10 +86,10 @@ pub fn send(
         expires_at: crate::notify::china_time(row.expires_at),
         hours: TTL_HOURS,
     };
-    super::outbox::enqueue(c, links.templates, vec![message.to(email, party_name)], now)?;
+    super::outbox::enqueue(c, cx.templates, vec![message.to(email, party_name)], now)?;
     audit::record(
         c,
-        by,
+        cx.by(),
         audit::Change::new(Fixed::VerificationSent, &user.id).after(
             &serde_json::json!({"link": row.id, "email": email, "expires_at": row.expires_at}),
         ),
@@ -141,7 +138,7 @@ pub fn resend(
                 .arg("per_account_per_hour", PER_ACCOUNT_PER_HOUR)
                 .with_retry_after(3600));
         }
-        send(c, links, &user, &name, &email, cx.by())?;
+        send(c, cx, links, &user, &name, &email)?;
         Ok(ContactState {
             party_kind: kind.as_str().to_string(),
             party_name: name,

@@ -55,10 +55,7 @@ pub fn fill(
         templates,
         policy,
         auth,
-        links: contact_verification::Links {
-            templates,
-            base: base_url,
-        },
+        links: contact_verification::Links { base: base_url },
         now,
         earlier: now - Duration::days(10),
         sys: Actor::system(),

@@ -357,15 +357,10 @@ pub fn register(
         updated_at: cx.now,
         contact_verified_at: None,
     };
-    let registered = registration::register(
-        conn,
-        auth,
-        links,
-        NewParty::new(&row),
-        account,
-        |c| Ok(repo::insert_firm(c, &row)?),
-        cx.by(),
-    )?;
+    let registered =
+        registration::register(conn, cx, auth, links, NewParty::new(&row), account, |c| {
+            Ok(repo::insert_firm(c, &row)?)
+        })?;
     Ok(registered.with(FirmView::from_row(row)?))
 }
 
@@ -467,7 +462,7 @@ pub fn update_profile(
             let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
                 .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
             if let Some(user) = user {
-                verification::send(c, links, &user, &after.name, &after.contact_email, cx.by())?;
+                verification::send(c, cx, links, &user, &after.name, &after.contact_email)?;
             }
         }
         Ok(after)

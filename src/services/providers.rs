@@ -236,12 +236,12 @@ pub fn apply(
     audited["categories"] = serde_json::json!(categories);
     let registered = registration::register(
         conn,
+        cx,
         auth,
         links,
         NewParty::recorded_as(&row, &audited),
         account,
         |c| Ok(repo::insert_provider(c, &row, &categories)?),
-        cx.by(),
     )?;
     Ok(registered.with(ProviderView::build(row, categories)?))
 }

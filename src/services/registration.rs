@@ -6,7 +6,7 @@
 use super::audit;
 use super::auth::{check_password, check_username, AuthConfig};
 use super::contact_verification::{self as verification, Links};
-use super::Acting;
+use super::Cx;
 use crate::db::models::{FirmRow, ProviderRow, SpaceRow, UserRow};
 use crate::db::{self, parties, users, DbConnection};
 use crate::domain::audit::{Action, Fixed};
@@ -141,13 +141,14 @@ impl<'a> NewAccount<'a> {
 /// both in the audit trail and emailing the link that verifies the party's contact.
 pub(super) fn register<P: Party>(
     conn: &mut DbConnection,
+    cx: Cx<'_>,
     auth: &AuthConfig,
     links: Links<'_>,
     party: NewParty<'_, P>,
     account: NewAccount<'_>,
     insert: impl FnOnce(&mut DbConnection) -> AppResult<()>,
-    by: Acting<'_>,
 ) -> AppResult<Registered<()>> {
+    let by = cx.by();
     let NewParty { row, audited } = party;
     let user = UserRow::new_account(
         account.username,
@@ -173,7 +174,7 @@ pub(super) fn register<P: Party>(
             by,
             audit::Change::new(Fixed::UserCreated, &user.id).after(&user.audit()),
         )?;
-        verification::send(c, links, &user, row.name(), row.contact_email(), by)
+        verification::send(c, cx, links, &user, row.name(), row.contact_email())
     })?;
     Ok(Registered {
         user_id: user.id,

@@ -141,15 +141,10 @@ pub fn register(
         contact_verified_at: None,
     };
     e.finish()?;
-    let registered = registration::register(
-        conn,
-        auth,
-        links,
-        NewParty::new(&row),
-        account,
-        |c| Ok(repo::insert_space(c, &row)?),
-        cx.by(),
-    )?;
+    let registered =
+        registration::register(conn, cx, auth, links, NewParty::new(&row), account, |c| {
+            Ok(repo::insert_space(c, &row)?)
+        })?;
     Ok(registered.with(SpaceView::from_row(row)?))
 }
 

@@ -227,7 +227,6 @@ impl Act {
     /// What a use case that emails a link needs.
     pub(super) fn links(&self) -> crate::services::contact_verification::Links<'_> {
         crate::services::contact_verification::Links {
-            templates: &self.mail,
             base: &self.base.base_url,
         }
     }

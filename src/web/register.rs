@@ -408,14 +408,12 @@ fn input_of(kind: Kind, p: &Posted) -> (serde_json::Value, FieldErrors) {
 /// Registers from the form; gives back the new account's username.
 fn run(
     c: &mut crate::db::DbConnection,
+    cx: Cx<'_>,
     kind: Kind,
     p: &Posted,
-    state: (&crate::domain::Policy, &auth::AuthConfig, Links<'_>),
-    now: chrono::NaiveDateTime,
-    actor: &Actor,
+    (cfg, links): (&auth::AuthConfig, Links<'_>),
     licence: Option<(&crate::files::FileStore, &SentFile)>,
 ) -> AppResult<String> {
-    let (policy, cfg, links) = state;
     let (json, mut prior) = input_of(kind, p);
     // A file that is not a document is said with the form's other errors.
     if let Some((store, (_, bytes))) = licence {
@@ -439,27 +437,13 @@ fn run(
     let (username, party, party_id) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = firms::register(
-                c,
-                Cx::new(actor.at(now), policy, links.templates),
-                cfg,
-                links,
-                &input,
-                prior,
-            )?;
+            let r = firms::register(c, cx, cfg, links, &input, prior)?;
             (input.username, PartyKind::Firm, r.party.id.into_string())
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
-            let r = providers::apply(
-                c,
-                Cx::new(actor.at(now), policy, links.templates),
-                cfg,
-                links,
-                &input,
-                prior,
-            )?;
+            let r = providers::apply(c, cx, cfg, links, &input, prior)?;
             (
                 input.username,
                 PartyKind::Provider,
@@ -468,14 +452,7 @@ fn run(
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
-            let r = spaces::register(
-                c,
-                Cx::new(actor.at(now), policy, links.templates),
-                cfg,
-                links,
-                &input,
-                prior,
-            )?;
+            let r = spaces::register(c, cx, cfg, links, &input, prior)?;
             (input.username, PartyKind::Space, r.party.id.into_string())
         }
     };
@@ -489,15 +466,7 @@ fn run(
             valid_until: None,
             name: Some(name.clone()).filter(|n| !n.is_empty()),
         };
-        crate::services::documents::upload(
-            c,
-            Cx::new(actor.at(now), policy, links.templates),
-            store,
-            party,
-            &party_id,
-            &input,
-            bytes,
-        )?;
+        crate::services::documents::upload(c, cx, store, party, &party_id, &input, bytes)?;
     }
     Ok(username)
 }
@@ -564,22 +533,18 @@ async fn submit(
             StatusCode::FORBIDDEN,
         )?);
     }
-    let (policy, cfg, now) = (state.policy.clone(), state.auth.clone(), state.clock.now());
-    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let (cfg, base) = (state.auth.clone(), state.site.base_url.clone());
     let files = state.files.clone();
     let (addr, rid) = (remote_addr(&req), request_id(&req));
+    let ctx = state.context(Actor::public(rid.clone()));
     let password = posted.get("password").to_string();
     let p = Posted(posted.0.clone());
     let out = db(&state, move |c| {
-        let actor = Actor::public(rid.clone());
-        let links = Links {
-            templates: &mail,
-            base: &base,
-        };
+        let links = Links { base: &base };
         let licence = licence.as_ref().map(|f| (&*files, f));
-        let username = run(c, kind, &p, (&policy, &cfg, links), now, &actor, licence)?;
+        let username = run(c, ctx.cx(), kind, &p, (&cfg, links), licence)?;
         // Signed in at once: the 工作台 shows where the application stands.
-        auth::login(c, &cfg, &username, &password, &addr, now, rid)
+        auth::login(c, &cfg, &username, &password, &addr, ctx.now, rid)
     })
     .await;
     match out {

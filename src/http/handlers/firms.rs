@@ -6,7 +6,6 @@ use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
-use crate::services::Cx;
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
 
@@ -31,17 +30,15 @@ pub async fn update_my_firm(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = auth.party::<FirmId>()?;
-    let (policy, now) = (state.policy.clone(), state.clock.now());
-    let (mail, site) = (state.mail.clone(), state.site.clone());
+    let (ctx, site) = (state.context(auth.actor), state.site.clone());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
             let links = crate::services::contact_verification::Links {
-                templates: &mail,
                 base: &site.base_url,
             };
             svc::update_profile(
                 c,
-                Cx::new(auth.actor.at(now), &policy, &mail),
+                ctx.cx(),
                 links,
                 &id,
                 &body,

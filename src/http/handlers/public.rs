@@ -15,7 +15,6 @@ use crate::services::providers::{
     self, NoticeView, ObjectionInput, ObjectionView, ProviderApplication, ProviderView,
 };
 use crate::services::spaces::{SpaceRegistration, SpaceView};
-use crate::services::Cx;
 use crate::services::{firms, spaces, Actor, Paged};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -95,22 +94,10 @@ pub async fn register_firm(
     body: JsonBody<FirmRegistration>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (policy, auth, now, actor) = (
-        state.policy.clone(),
-        state.auth.clone(),
-        state.clock.now(),
-        Actor::public(request_id(&req)),
-    );
-    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
+    let ctx = state.context(Actor::public(request_id(&req)));
     let out = db(&state, move |c| {
-        firms::register(
-            c,
-            Cx::new(actor.at(now), &policy, &mail),
-            &auth,
-            links(&mail, &base),
-            &body,
-            FieldErrors::new(),
-        )
+        firms::register(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -128,22 +115,10 @@ pub async fn register_provider(
     body: JsonBody<ProviderApplication>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (policy, auth, now, actor) = (
-        state.policy.clone(),
-        state.auth.clone(),
-        state.clock.now(),
-        Actor::public(request_id(&req)),
-    );
-    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
+    let ctx = state.context(Actor::public(request_id(&req)));
     let out = db(&state, move |c| {
-        providers::apply(
-            c,
-            Cx::new(actor.at(now), &policy, &mail),
-            &auth,
-            links(&mail, &base),
-            &body,
-            FieldErrors::new(),
-        )
+        providers::apply(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -166,16 +141,9 @@ pub async fn register_space(
         state.auth.clone(),
         state.context(Actor::public(request_id(&req))),
     );
-    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let base = state.site.base_url.clone();
     let out = db(&state, move |c| {
-        spaces::register(
-            c,
-            ctx.cx(),
-            &auth,
-            links(&mail, &base),
-            &body,
-            FieldErrors::new(),
-        )
+        spaces::register(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -217,11 +185,8 @@ pub async fn file_objection(
     Ok(HttpResponse::Created().json(out))
 }
 
-fn links<'a>(mail: &'a crate::notify::Templates, base: &'a str) -> Links<'a> {
-    Links {
-        templates: mail,
-        base,
-    }
+fn links(base: &str) -> Links<'_> {
+    Links { base }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -274,10 +239,10 @@ pub async fn resend_verification(
     auth: Auth<PartyRole>,
 ) -> actix_web::Result<HttpResponse> {
     let id = auth.caller.user_id.clone();
-    let (mail, base) = (state.mail.clone(), state.site.base_url.clone());
+    let base = state.site.base_url.clone();
     let ctx = state.context(auth.actor);
     let out = db(&state, move |c| {
-        contact_verification::resend(c, ctx.cx(), links(&mail, &base), &id)
+        contact_verification::resend(c, ctx.cx(), links(&base), &id)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(out))

@@ -3,6 +3,7 @@
 use super::models::{ArticleFileRow, ArticleRow};
 use super::schema::{article_files, articles};
 use super::DbConnection;
+use crate::domain::id::ArticleFileId;
 use crate::domain::id::ArticleId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -105,7 +106,7 @@ pub fn files_of(
 pub fn file(
     conn: &mut DbConnection,
     article_id: &ArticleId,
-    id: &str,
+    id: &ArticleFileId,
 ) -> QueryResult<Option<ArticleFileRow>> {
     article_files::table
         .filter(article_files::article_id.eq(article_id))

@@ -10,6 +10,7 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
+use crate::domain::id::GrantId;
 use crate::domain::id::{EntitlementId, EvaluationId, IncubateeId, SpaceId};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
@@ -136,7 +137,7 @@ pub fn insert_grant(conn: &mut DbConnection, row: &SupportGrantRow) -> QueryResu
         .map(|_| ())
 }
 
-pub fn grant(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupportGrantRow>> {
+pub fn grant(conn: &mut DbConnection, id: &GrantId) -> QueryResult<Option<SupportGrantRow>> {
     grants::table.find(id).first(conn).optional()
 }
 

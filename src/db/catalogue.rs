@@ -39,7 +39,7 @@ pub fn offered(
     conn: &mut DbConnection,
     listing_status: &str,
     category: Option<&str>,
-    provider_id: Option<&str>,
+    provider_id: Option<&ProviderId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(ServiceItemRow, String)>, i64)> {

@@ -3,6 +3,7 @@
 use super::models::PartyDocumentRow;
 use super::schema::party_documents;
 use super::DbConnection;
+use crate::domain::id::DocumentId;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &PartyDocumentRow) -> QueryResult<()> {
@@ -26,6 +27,6 @@ pub fn of_party(
         .load(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PartyDocumentRow>> {
+pub fn get(conn: &mut DbConnection, id: &DocumentId) -> QueryResult<Option<PartyDocumentRow>> {
     party_documents::table.find(id).first(conn).optional()
 }

@@ -4,10 +4,11 @@ use super::schema::*;
 use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleId, BatchId, CertApplicationId, CertificationId, EntitlementId, EvaluationId,
-    EvidenceId, FirmId, IncubateeId, ListingObjectionId, OrderId, PayoutId, ProgrammeId,
-    ProviderId, RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId,
-    ServiceItemId, SpaceId, UserId, VoucherId,
+    ArticleFileId, ArticleId, BatchId, CertApplicationId, CertificationId, DocumentId, EmailId,
+    EntitlementId, EvaluationId, EvidenceId, FilingId, FirmId, GrantId, IncubateeId,
+    ListingObjectionId, OrderId, PayoutId, ProgrammeId, ProviderId, RedemptionApplicationId,
+    RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId, SpaceId, TopupId, UserId,
+    VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::EvidenceKind;
@@ -356,7 +357,7 @@ pub struct BatchRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = batch_topups)]
 pub struct TopupRow {
-    pub id: String,
+    pub id: TopupId,
     pub batch_id: BatchId,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
@@ -448,7 +449,7 @@ pub struct LotteryEntryRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
-    pub id: String,
+    pub id: EmailId,
     pub kind: String,
     pub locale: String,
     pub to_address: String,
@@ -722,7 +723,7 @@ pub struct CertificationRow {
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = statistics_filings, treat_none_as_null = true)]
 pub struct StatisticsFilingRow {
-    pub id: String,
+    pub id: FilingId,
     pub space_id: SpaceId,
     pub year: i32,
     pub figures: String,
@@ -759,7 +760,7 @@ pub struct IncubateeRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = support_grants)]
 pub struct SupportGrantRow {
-    pub id: String,
+    pub id: GrantId,
     pub credit_code: CreditCode,
     pub beneficiary_name: String,
     pub purpose: String,
@@ -819,7 +820,7 @@ pub struct EntitlementRow {
     pub covers_to: NaiveDate,
     pub basis: String,
     pub status: EntitlementStatus,
-    pub duplicate_grant_id: Option<String>,
+    pub duplicate_grant_id: Option<GrantId>,
     pub computed_at: NaiveDateTime,
     pub notice_ends_at: NaiveDateTime,
     pub decided_by: Option<UserId>,
@@ -849,7 +850,7 @@ pub struct ArticleRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = article_files)]
 pub struct ArticleFileRow {
-    pub id: String,
+    pub id: ArticleFileId,
     pub article_id: ArticleId,
     pub file_name: String,
     pub media_type: String,
@@ -863,7 +864,7 @@ pub struct ArticleFileRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = party_documents)]
 pub struct PartyDocumentRow {
-    pub id: String,
+    pub id: DocumentId,
     pub party_kind: PartyKind,
     pub party_id: String,
     pub kind: DocumentKind,

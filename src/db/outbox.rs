@@ -3,6 +3,7 @@
 use super::models::OutboxRow;
 use super::schema::outbox;
 use super::DbConnection;
+use crate::domain::id::EmailId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -71,7 +72,7 @@ pub fn lease_due(
 /// Records a delivery. False if the run no longer holds the message.
 pub fn mark_sent(
     conn: &mut DbConnection,
-    id: &str,
+    id: &EmailId,
     run: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -95,7 +96,7 @@ pub fn mark_sent(
 /// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: &EmailId,
     run: &str,
     error: &str,
     retry_at: Option<NaiveDateTime>,
@@ -140,7 +141,7 @@ pub fn release(conn: &mut DbConnection, run: &str) -> QueryResult<usize> {
     .execute(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OutboxRow>> {
+pub fn get(conn: &mut DbConnection, id: &EmailId) -> QueryResult<Option<OutboxRow>> {
     outbox::table.find(id).first(conn).optional()
 }
 
@@ -172,7 +173,11 @@ pub fn list(
 }
 
 /// Puts a failed message back in the queue, due now, with its attempts counted afresh.
-pub fn requeue_failed(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn requeue_failed(
+    conn: &mut DbConnection,
+    id: &EmailId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq(Failed)))
         .set((
             outbox::status.eq(Pending),

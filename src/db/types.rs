@@ -174,6 +174,12 @@ id_columns! {
     ListingObjectionId => ListingObjectionIdColumn,
     RedemptionObjectionId => RedemptionObjectionIdColumn,
     EvaluationId => EvaluationIdColumn,
+    FilingId => FilingIdColumn,
+    GrantId => GrantIdColumn,
+    DocumentId => DocumentIdColumn,
+    ArticleFileId => ArticleFileIdColumn,
+    TopupId => TopupIdColumn,
+    EmailId => EmailIdColumn,
 }
 
 #[cfg(test)]

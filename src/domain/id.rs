@@ -168,6 +168,18 @@ ids! {
     RedemptionObjectionId => "objection",
     /// A year's performance evaluation of the certified spaces (绩效评价).
     EvaluationId => "evaluation",
+    /// A space's yearly statistics filing (火炬统计).
+    FilingId => "statistics filing",
+    /// A grant in the duplicate-support register (已获支持登记).
+    GrantId => "grant",
+    /// A document a party uploaded for review (证照材料).
+    DocumentId => "document",
+    /// A file attached to a published article (附件).
+    ArticleFileId => "attachment",
+    /// A raise of a batch's budget (追加预算).
+    TopupId => "top-up",
+    /// An email in the outbox (待发邮件).
+    EmailId => "email",
 }
 
 const NOT_AN_ID: &str = "not an id of a";

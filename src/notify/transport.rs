@@ -174,7 +174,7 @@ mod tests {
     #[tokio::test]
     async fn a_recipient_the_mailer_cannot_parse_fails_for_good() {
         let row = OutboxRow {
-            id: "01a20000-0000-7000-8000-000000000000".into(),
+            id: crate::domain::id::EmailId::stored("01a20000-0000-7000-8000-000000000000".into()),
             kind: "claim_succeeded".into(),
             locale: "zh-CN".into(),
             to_address: "two@at@example.cn".into(),

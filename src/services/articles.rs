@@ -7,8 +7,8 @@ use super::{audit, Page, Paged};
 use crate::db::models::{ArticleFileRow, ArticleRow};
 use crate::db::{self, articles as repo, DbConnection};
 use crate::domain::audit::Fixed;
+use crate::domain::id::ArticleFileId;
 use crate::domain::id::ArticleId;
-use crate::domain::new_id;
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -185,7 +185,7 @@ pub fn attach(
         .put(bytes)
         .map_err(|e| AppError::internal(format!("storing an attachment: {e}")))?;
     let row = ArticleFileRow {
-        id: new_id(),
+        id: ArticleFileId::new(),
         article_id: id.clone(),
         file_name: crate::domain::order::display_name(
             name.unwrap_or(""),
@@ -255,7 +255,7 @@ pub fn get(conn: &mut DbConnection, id: &ArticleId, drafts: bool) -> AppResult<A
 pub fn file(
     conn: &mut DbConnection,
     id: &ArticleId,
-    file_id: &str,
+    file_id: &ArticleFileId,
     drafts: bool,
 ) -> AppResult<ArticleFileRow> {
     get(conn, id, drafts)?;

@@ -230,7 +230,7 @@ pub fn offered(
     conn: &mut DbConnection,
     policy: &Policy,
     category: Option<&str>,
-    provider_id: Option<&str>,
+    provider_id: Option<&ProviderId>,
     page: Page,
 ) -> AppResult<Paged<ServiceItemView>> {
     if let Some(c) = category {

@@ -9,9 +9,10 @@ use super::audit;
 use crate::db::models::PartyDocumentRow;
 use crate::db::{self, documents as repo, DbConnection};
 use crate::domain::audit::Action;
+use crate::domain::id::DocumentId;
 use crate::domain::party::DocumentKind;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, PartyKind, Role};
+use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
@@ -66,7 +67,7 @@ impl DocumentView {
         Ok(DocumentView {
             kind: r.kind,
             expired: r.valid_until.is_some_and(|d| d < today),
-            id: r.id,
+            id: r.id.into(),
             party_kind: r.party_kind.as_str().to_string(),
             party_id: r.party_id,
             certificate_no: r.certificate_no,
@@ -243,7 +244,7 @@ pub fn upload(
         .put(bytes)
         .map_err(|e| AppError::internal(format!("storing a document: {e}")))?;
     let row = PartyDocumentRow {
-        id: new_id(),
+        id: DocumentId::new(),
         party_kind: party,
         party_id: party_id.to_string(),
         kind,
@@ -294,7 +295,7 @@ pub fn read(
     conn: &mut DbConnection,
     store: &FileStore,
     reader: Reader<'_>,
-    id: &str,
+    id: &DocumentId,
 ) -> AppResult<(PartyDocumentRow, Vec<u8>)> {
     let row = repo::get(conn, id)?
         .filter(|r| reader.may_read(r))

@@ -5,7 +5,7 @@ use super::{audit, Page, Paged};
 use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::new_id;
+use crate::domain::id::EmailId;
 use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -41,7 +41,7 @@ pub fn render(
                 .render(e.kind, templates.default_locale(), &e.context)
                 .map_err(|err| template_error(&err))?;
             Ok(OutboxRow {
-                id: new_id(),
+                id: EmailId::new(),
                 kind: e.kind.to_string(),
                 locale: r.locale,
                 to_address: e.to_address,
@@ -178,7 +178,7 @@ pub struct OutboxView {
 impl From<OutboxRow> for OutboxView {
     fn from(r: OutboxRow) -> Self {
         OutboxView {
-            id: r.id,
+            id: r.id.into(),
             kind: r.kind,
             locale: r.locale,
             to_address: r.to_address,
@@ -216,14 +216,14 @@ pub fn list(
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<OutboxView> {
+pub fn get(conn: &mut DbConnection, id: &EmailId) -> AppResult<OutboxView> {
     repo::get(conn, id)?
         .map(Into::into)
         .ok_or_else(|| AppError::not_found("email"))
 }
 
 /// Puts a failed email back in the queue (due now, attempts counted afresh).
-pub fn retry(conn: &mut DbConnection, cx: Cx<'_>, id: &str) -> AppResult<OutboxView> {
+pub fn retry(conn: &mut DbConnection, cx: Cx<'_>, id: &EmailId) -> AppResult<OutboxView> {
     db::write_tx(conn, |c| -> AppResult<OutboxView> {
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("email"))?;
         if !repo::requeue_failed(c, id, cx.now)? {

@@ -7,10 +7,11 @@ use crate::db::models::StatisticsFilingRow;
 use crate::db::{self, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{check_figures, BenefitWindow};
+use crate::domain::id::FilingId;
 use crate::domain::id::SpaceId;
 use crate::domain::settlement::Period;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Policy};
+use crate::domain::Policy;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Cx;
@@ -52,7 +53,7 @@ fn view(policy: &Policy, r: StatisticsFilingRow) -> AppResult<FilingView> {
         figures: serde_json::from_str(&r.figures)
             .map_err(|_| AppError::internal(format!("filing {}: bad figures", r.id)))?,
         deadline: policy.subsidies.statistics.deadline_of(r.year),
-        id: r.id,
+        id: r.id.into(),
         space_id: r.space_id,
         year: r.year,
         late: r.late,
@@ -114,7 +115,7 @@ pub fn file(
             }
             None => {
                 let row = StatisticsFilingRow {
-                    id: new_id(),
+                    id: FilingId::new(),
                     space_id: space_id.clone(),
                     year: input.year,
                     figures: figures.to_json().to_string(),

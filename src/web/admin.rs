@@ -12,7 +12,7 @@ use crate::domain::id::{BatchId, ProgrammeId, UserId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
-use crate::http::{db, path_id, typed_id, State};
+use crate::http::{db, typed_id, State};
 use crate::jobs::{self, RunOrigin};
 use crate::services::users::{self, NewStaffUser};
 use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
@@ -448,7 +448,7 @@ async fn retry_email(
     form: web::Form<Vec<(String, String)>>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, ADMIN);
-    let id = path_id(&path, "email")?;
+    let id = typed_id::<crate::domain::id::EmailId>(&path)?;
     let p = Posted(form.into_inner());
     let mid = id.clone();
     let r = d

@@ -10,7 +10,7 @@ use super::val;
 use crate::domain::id::ArticleId;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::http::{db, path_id, typed_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::articles::{self, ArticleInput};
 use crate::services::Page;
 use actix_multipart::Multipart;
@@ -242,7 +242,10 @@ async fn attachment(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (typed_id::<ArticleId>(&id)?, path_id(&fid, "attachment")?);
+    let (id, fid) = (
+        typed_id::<ArticleId>(&id)?,
+        typed_id::<crate::domain::id::ArticleFileId>(&fid)?,
+    );
     let _d = open!(state, req, ADMIN);
     let f = db(&state, move |c| articles::file(c, &id, &fid, true)).await?;
     super::guide::file_response(&state, &f)

@@ -9,7 +9,7 @@ use super::{local_time, val};
 use crate::domain::party::DocumentKind;
 use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
-use crate::http::{db, path_id, State};
+use crate::http::{db, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -142,7 +142,7 @@ async fn file(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "document")?;
+    let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let d = open!(state, req, READERS);
     let (files, caller) = (state.files.clone(), d.s.caller.clone());
     let (row, bytes) = db(&state, move |c| {

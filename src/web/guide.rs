@@ -7,7 +7,7 @@ use super::{local_time, render, val, Chrome, Lang};
 use crate::domain::id::ArticleId;
 use crate::domain::voucher::qualification_zh;
 use crate::error::AppError;
-use crate::http::{db, path_id, typed_id, State};
+use crate::http::{db, typed_id, State};
 use crate::services::articles::{self, ArticleKind, ArticleView};
 use crate::services::Page;
 use actix_web::http::header;
@@ -258,7 +258,10 @@ async fn notice_file(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (typed_id::<ArticleId>(&id)?, path_id(&fid, "attachment")?);
+    let (id, fid) = (
+        typed_id::<ArticleId>(&id)?,
+        typed_id::<crate::domain::id::ArticleFileId>(&fid)?,
+    );
     let f = db(&state, move |c| articles::file(c, &id, &fid, false)).await?;
     file_response(&state, &f)
 }

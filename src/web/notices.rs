@@ -3,8 +3,9 @@
 
 use super::session::{csrf_of, csrf_ok, with};
 use super::{local_time, render, Lang};
+use crate::domain::id::{ProviderId, RedemptionItemId};
 use crate::error::AppError;
-use crate::http::{db, path_id, request_id, State};
+use crate::http::{db, request_id, typed_id, State};
 use crate::services::providers::{self as svc, ObjectionInput};
 use crate::services::redemptions;
 use crate::services::{Actor, Page};
@@ -30,6 +31,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 enum Kind {
     Provider,
     Redemption,
+}
+
+/// What an objection is filed against.
+enum Subject {
+    Provider(ProviderId),
+    Redemption(RedemptionItemId),
+}
+
+impl Subject {
+    fn kind(&self) -> Kind {
+        match self {
+            Subject::Provider(_) => Kind::Provider,
+            Subject::Redemption(_) => Kind::Redemption,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Subject::Provider(id) => id.as_str(),
+            Subject::Redemption(id) => id.as_str(),
+        }
+    }
 }
 
 impl Kind {
@@ -220,8 +243,8 @@ async fn file_objection(
     path: web::Path<String>,
     form: web::Form<ObjectionForm>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "provider")?;
-    Ok(object(state, req, Kind::Provider, id, form.into_inner()).await?)
+    let id = typed_id::<ProviderId>(&path)?;
+    Ok(object(state, req, Subject::Provider(id), form.into_inner()).await?)
 }
 
 #[post("/public/redemption-notices/{id}/objection")]
@@ -231,17 +254,17 @@ async fn redemption_objection(
     path: web::Path<String>,
     form: web::Form<ObjectionForm>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "redemption item")?;
-    Ok(object(state, req, Kind::Redemption, id, form.into_inner()).await?)
+    let id = typed_id::<RedemptionItemId>(&path)?;
+    Ok(object(state, req, Subject::Redemption(id), form.into_inner()).await?)
 }
 
 async fn object(
     state: State,
     req: HttpRequest,
-    kind: Kind,
-    id: String,
+    subject: Subject,
     f: ObjectionForm,
 ) -> Result<HttpResponse, AppError> {
+    let (kind, id) = (subject.kind(), subject.as_str().to_string());
     let typed: BTreeMap<String, String> = [
         ("objector_name", &f.objector_name),
         ("objector_contact", &f.objector_contact),
@@ -267,14 +290,9 @@ async fn object(
         reason: f.reason,
     };
     let ctx = state.context(Actor::public(request_id(&req)));
-    let key = id.clone();
-    let filed = db(&state, move |c| match kind {
-        Kind::Provider => {
-            let key = crate::domain::id::ProviderId::stored(key);
-            svc::file_objection(c, ctx.cx(), &key, &input).map(|_| ())
-        }
-        Kind::Redemption => {
-            let key = crate::domain::id::RedemptionItemId::stored(key);
+    let filed = db(&state, move |c| match subject {
+        Subject::Provider(key) => svc::file_objection(c, ctx.cx(), &key, &input).map(|_| ()),
+        Subject::Redemption(key) => {
             redemptions::file_objection(c, ctx.cx(), &key, &input).map(|_| ())
         }
     })

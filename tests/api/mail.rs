@@ -163,7 +163,7 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
         .unwrap()
         .contains("营业收入证明材料不清晰"));
     assert!(
-        header(raw, "Message-ID").unwrap().contains(&row.id),
+        header(raw, "Message-ID").unwrap().contains(row.id.as_str()),
         "the Message-ID names the outbox row"
     );
     let row = &app.outbox()[0];

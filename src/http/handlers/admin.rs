@@ -2,7 +2,7 @@
 
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
-use crate::http::{db, optional_json, page, path_id, State};
+use crate::http::{db, optional_json, page, State};
 use crate::jobs::{self, JobRunView, JobView, RunOrigin};
 use crate::services::outbox::{self as outbox, OutboxView};
 use crate::services::Paged;
@@ -138,7 +138,7 @@ pub async fn outbox_get(
     _auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "email")?;
+    let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::get(c, &id)).await?))
 }
 
@@ -153,7 +153,7 @@ pub async fn outbox_retry(
     auth: Auth<AdminRole>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "email")?;
+    let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::retry(c, ctx.cx(), &id)).await?))
 }

@@ -3,7 +3,7 @@
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
-use crate::http::{db, page, path_id, typed_id, JsonBody, State};
+use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
 use actix_web::{get, post, put, web, HttpResponse};
@@ -33,13 +33,13 @@ pub async fn offered(
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     let provider = match q.provider_id.as_deref() {
-        Some(p) => Some(path_id(p, "provider")?),
+        Some(p) => Some(typed_id::<crate::domain::id::ProviderId>(p)?),
         None => None,
     };
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            svc::offered(c, &policy, q.category.as_deref(), provider.as_deref(), page)
+            svc::offered(c, &policy, q.category.as_deref(), provider.as_ref(), page)
         })
         .await?,
     ))

@@ -121,7 +121,7 @@ pub async fn download(
     auth: Auth<DocumentRead>,
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(&path, "document")?;
+    let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let files = state.files.clone();
     let (row, bytes) = db(&state, move |c| {
         svc::read(c, &files, Reader::of(&auth.caller), &id)

@@ -8,8 +8,8 @@ use crate::db::models::{EntitlementRow, SupportGrantRow};
 use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::audit::Action;
 use crate::domain::id::EntitlementId;
+use crate::domain::id::GrantId;
 use crate::domain::ledger::{Account, Transaction};
-use crate::domain::new_id;
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{DuplicateRule, EntitlementStatus};
 use crate::domain::validation::FieldErrors;
@@ -140,7 +140,7 @@ pub fn decide(
                 repo::insert_grant(
                     c,
                     &SupportGrantRow {
-                        id: new_id(),
+                        id: GrantId::new(),
                         credit_code: space.credit_code.clone(),
                         beneficiary_name: space.name.clone(),
                         purpose: before.purpose.clone(),

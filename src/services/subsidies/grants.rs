@@ -7,9 +7,10 @@ use crate::db::carriers as repo;
 use crate::db::models::SupportGrantRow;
 use crate::db::{self, DbConnection};
 use crate::domain::audit::Fixed;
+use crate::domain::id::GrantId;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, Fen, Policy};
+use crate::domain::{Fen, Policy};
 use crate::error::AppResult;
 use crate::error::ErrorCode;
 use chrono::NaiveDateTime;
@@ -92,7 +93,7 @@ pub fn record_grant(
     db::write_tx(conn, |c| -> AppResult<_> {
         let earlier = repo::overlapping_grants(c, &credit_code, &purpose, from, to)?;
         let row = SupportGrantRow {
-            id: new_id(),
+            id: GrantId::new(),
             credit_code: credit_code.clone(),
             beneficiary_name: name.clone(),
             purpose: purpose.clone(),

@@ -60,7 +60,7 @@ pub struct GrantView {
 impl From<SupportGrantRow> for GrantView {
     fn from(g: SupportGrantRow) -> Self {
         GrantView {
-            id: g.id,
+            id: g.id.into(),
             credit_code: g.credit_code.into_string(),
             beneficiary_name: g.beneficiary_name,
             purpose: g.purpose,

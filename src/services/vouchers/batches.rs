@@ -6,6 +6,7 @@ use super::*;
 use crate::db::models::{BatchRow, TopupRow};
 use crate::db::{self, ledger, vouchers as repo, DbConnection};
 use crate::domain::audit::Fixed;
+use crate::domain::id::TopupId;
 use crate::domain::id::{BatchId, ProgrammeId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::money::{MAX_FEN, PROGRAMME_MAX_FEN};
@@ -13,7 +14,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::{
     batch_status, format_face_values, parse_face_values, AllocationMode, BatchStatus,
 };
-use crate::domain::{new_id, Fen};
+use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Cx;
@@ -357,7 +358,7 @@ pub fn top_up(
         }
         within_programme_ceiling(c, &before.programme_id, amount, "amount")?;
         let topup = TopupRow {
-            id: new_id(),
+            id: TopupId::new(),
             batch_id: before.id.clone(),
             amount_fen: amount,
             reason: reason.clone(),

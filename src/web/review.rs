@@ -9,7 +9,9 @@ use super::orders::open;
 use super::provider::item_status_text;
 use super::space::criteria_json;
 use super::{local_time, val};
+use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
+use crate::domain::id::EntityId;
 use crate::domain::id::{
     CertApplicationId, FirmId, ListingObjectionId, OrderId, ProviderId, RedemptionItemId,
 };
@@ -17,16 +19,19 @@ use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
+use crate::error::AppResult;
 use crate::http::{db, path_id, State};
-use crate::services::certification::{self as certs, CertificationDecision, Viewer};
-use crate::services::firms::{self, OnboardingDecision};
+use crate::services::certification::{self as certs, Viewer};
+use crate::services::firms::{self};
 use crate::services::orders::{self as orders, Party};
-use crate::services::providers::{self, ListingDecision, ObjectionResolution};
-use crate::services::redemptions::{self, ItemDecision};
+use crate::services::providers::{self};
+use crate::services::redemptions::{self};
+use crate::services::Cx;
 use crate::services::Page;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -253,76 +258,38 @@ async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let (kind, id) = path.into_inner();
     let d = open!(state, req, REVIEWING);
-    let id = path_id(&id, "item")?;
+    path_id(&id, "item")?;
     let p = Posted(form.into_inner());
-    let t = Shape::TEXT;
+    let (st, rq, dk, ps) = (&state, &req, &d, &p);
     let r = match kind.as_str() {
         "firm" => {
-            d.attempt_all(
-                &state,
-                &req,
-                &p,
-                |p| p.input_all::<OnboardingDecision>(&t),
-                move |c, i, a| {
-                    firms::decide_onboarding(c, a.cx(), &FirmId::stored(id.clone()), &i).map(drop)
-                },
-            )
+            decide_one(st, rq, dk, ps, &id, |c, cx, id: &FirmId, i| {
+                firms::decide_onboarding(c, cx, id, i).map(drop)
+            })
             .await
         }
         "provider" => {
-            d.attempt_all(
-                &state,
-                &req,
-                &p,
-                |p| p.input_all::<ListingDecision>(&t),
-                move |c, i, a| {
-                    providers::decide_listing(c, a.cx(), &ProviderId::stored(id.clone()), &i)
-                        .map(drop)
-                },
-            )
+            decide_one(st, rq, dk, ps, &id, |c, cx, id: &ProviderId, i| {
+                providers::decide_listing(c, cx, id, i).map(drop)
+            })
             .await
         }
         "objection" => {
-            d.attempt_all(
-                &state,
-                &req,
-                &p,
-                |p| p.input_all::<ObjectionResolution>(&t),
-                move |c, i, a| {
-                    providers::resolve_objection(
-                        c,
-                        a.cx(),
-                        &ListingObjectionId::stored(id.clone()),
-                        &i,
-                    )
-                    .map(drop)
-                },
-            )
+            decide_one(st, rq, dk, ps, &id, |c, cx, id: &ListingObjectionId, i| {
+                providers::resolve_objection(c, cx, id, i).map(drop)
+            })
             .await
         }
         "item" => {
-            d.attempt_all(
-                &state,
-                &req,
-                &p,
-                |p| p.input_all::<ItemDecision>(&t),
-                move |c, i, a| {
-                    redemptions::decide(c, a.cx(), &RedemptionItemId::stored(id.clone()), &i)
-                        .map(drop)
-                },
-            )
+            decide_one(st, rq, dk, ps, &id, |c, cx, id: &RedemptionItemId, i| {
+                redemptions::decide(c, cx, id, i).map(drop)
+            })
             .await
         }
         "application" => {
-            d.attempt_all(
-                &state,
-                &req,
-                &p,
-                |p| p.input_all::<CertificationDecision>(&t),
-                move |c, i, a| {
-                    certs::decide(c, a.cx(), &CertApplicationId::stored(id.clone()), &i).map(drop)
-                },
-            )
+            decide_one(st, rq, dk, ps, &id, |c, cx, id: &CertApplicationId, i| {
+                certs::decide(c, cx, id, i).map(drop)
+            })
             .await
         }
         _ => return Err(AppError::not_found("page").into()),
@@ -333,6 +300,31 @@ async fn decide(
     d.answer(st, r, &form_id, &p, &[], move |f, s| async move {
         review_page(st, dk, &f, s).await
     })
+    .await
+}
+
+/// One decision of the review desk: the form read as the API's decision input `I` for
+/// it, then `run` on what the path names (anything but an id is "not found").
+async fn decide_one<T, I>(
+    state: &State,
+    req: &HttpRequest,
+    d: &Desk,
+    p: &Posted,
+    raw: &str,
+    run: fn(&mut DbConnection, Cx<'_>, &T, &I) -> AppResult<()>,
+) -> Result<(), AppError>
+where
+    T: EntityId + Send + 'static,
+    I: DeserializeOwned + Send + 'static,
+{
+    let id = T::parse(raw).ok_or_else(|| AppError::not_found("item"))?;
+    d.attempt_all(
+        state,
+        req,
+        p,
+        |p| p.input_all::<I>(&Shape::TEXT),
+        move |c, i, a| run(c, a.cx(), &id, &i),
+    )
     .await
 }
 

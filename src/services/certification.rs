@@ -351,8 +351,8 @@ pub struct CertificationView {
 }
 
 impl CertificationView {
-    fn from_row(policy: &Policy, r: CertificationRow, space: &SpaceRow) -> AppResult<Self> {
-        Ok(CertificationView {
+    fn from_row(policy: &Policy, r: CertificationRow, space: &SpaceRow) -> Self {
+        CertificationView {
             status: r.status,
             level: r.level,
             benefits: BenefitWindow::of(r.certified_on, r.valid_until, r.revoked_on),
@@ -370,7 +370,7 @@ impl CertificationView {
             valid_until: r.valid_until,
             revoked_on: r.revoked_on,
             revoke_reason: r.revoke_reason,
-        })
+        }
     }
 }
 
@@ -504,9 +504,7 @@ pub fn decide(
         super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
         Ok(Decided {
             application: ApplicationView::from_row(after, &space)?,
-            certification: certification
-                .map(|r| CertificationView::from_row(cx.policy, r, &space))
-                .transpose()?,
+            certification: certification.map(|r| CertificationView::from_row(cx.policy, r, &space)),
         })
     })
 }
@@ -569,7 +567,7 @@ pub fn revoke(
                 .before(&before)
                 .after(&after),
         )?;
-        let view = CertificationView::from_row(cx.policy, after, &space)?;
+        let view = CertificationView::from_row(cx.policy, after, &space);
         let email = CertificationRevoked {
             space_name: space.name.clone(),
             scheme_name: view.scheme_name.clone(),
@@ -599,7 +597,7 @@ pub fn certifications(
         items: rows
             .into_iter()
             .map(|(r, s)| CertificationView::from_row(policy, r, &s))
-            .collect::<AppResult<_>>()?,
+            .collect(),
         page: page.page,
         per_page: page.per_page,
         total,

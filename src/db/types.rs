@@ -199,11 +199,24 @@ mod tests {
         }
     }
 
+    /// `same` for each kind listed, over all its values (`Kind::ALL`).
+    macro_rules! same_all {
+        ($($kind:ident),+ $(,)?) => {$(
+            same($kind::ALL, $kind::as_str);
+        )+};
+    }
+
     #[test]
     fn stored_kinds_serialise_as_their_stored_text() {
         use domain::certification::{ApplicationStatus, CertificationStatus, SchemeLevel};
-        use domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind};
-        use domain::voucher::{AllocationMode, VoucherKind};
+        use domain::operation::{JobRunStatus, OutboxStatus};
+        use domain::order::{EvidenceKind, OrderStatus, RedemptionStatus};
+        use domain::party::{
+            DocumentKind, ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind,
+        };
+        use domain::settlement::{PayoutStatus, RunStatus};
+        use domain::subsidy::EntitlementStatus;
+        use domain::voucher::{AllocationMode, VoucherKind, VoucherStatus};
         same(&Role::ALL, Role::as_str);
         same(
             &[
@@ -239,51 +252,23 @@ mod tests {
             ],
             SpaceKind::as_str,
         );
-        same(SchemeLevel::ALL, SchemeLevel::as_str);
-        same(ApplicationStatus::ALL, ApplicationStatus::as_str);
-        same(CertificationStatus::ALL, CertificationStatus::as_str);
-        same(ListingStatus::ALL, ListingStatus::as_str);
-        same(ObjectionStatus::ALL, ObjectionStatus::as_str);
-        same(OnboardingStatus::ALL, OnboardingStatus::as_str);
-        same(
-            domain::party::DocumentKind::ALL,
-            domain::party::DocumentKind::as_str,
-        );
-        same(
-            domain::order::EvidenceKind::ALL,
-            domain::order::EvidenceKind::as_str,
-        );
-        same(
-            domain::order::OrderStatus::ALL,
-            domain::order::OrderStatus::as_str,
-        );
-        same(
-            domain::order::RedemptionStatus::ALL,
-            domain::order::RedemptionStatus::as_str,
-        );
-        same(
-            domain::voucher::VoucherStatus::ALL,
-            domain::voucher::VoucherStatus::as_str,
-        );
-        same(
-            domain::subsidy::EntitlementStatus::ALL,
-            domain::subsidy::EntitlementStatus::as_str,
-        );
-        same(
-            domain::settlement::RunStatus::ALL,
-            domain::settlement::RunStatus::as_str,
-        );
-        same(
-            domain::settlement::PayoutStatus::ALL,
-            domain::settlement::PayoutStatus::as_str,
-        );
-        same(
-            domain::operation::JobRunStatus::ALL,
-            domain::operation::JobRunStatus::as_str,
-        );
-        same(
-            domain::operation::OutboxStatus::ALL,
-            domain::operation::OutboxStatus::as_str,
+        same_all!(
+            SchemeLevel,
+            ApplicationStatus,
+            CertificationStatus,
+            ListingStatus,
+            ObjectionStatus,
+            OnboardingStatus,
+            DocumentKind,
+            EvidenceKind,
+            OrderStatus,
+            RedemptionStatus,
+            VoucherStatus,
+            EntitlementStatus,
+            RunStatus,
+            PayoutStatus,
+            JobRunStatus,
+            OutboxStatus,
         );
     }
 }

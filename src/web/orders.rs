@@ -251,12 +251,8 @@ async fn place_order(
     let service = typed_id::<ServiceItemId>(p.get("service_item_id"))?;
     let confirm = p.get("_step") == "confirm";
     let firm = d.firm()?;
-    let (mail, policy, now, actor) = (
-        state.mail.clone(),
-        state.policy.clone(),
-        state.clock.now(),
-        d.actor(),
-    );
+    let ctx = state.context(d.actor());
+    let now = ctx.now;
     let input = d
         .guard(&req, &p)
         .and_then(|_| p.input_all::<OrderInput>(&Shape::TEXT));
@@ -270,7 +266,7 @@ async fn place_order(
         }
         Ok((input, _)) if confirm => {
             db(&state, move |c| {
-                svc::request(c, Cx::new(actor.at(now), &policy, &mail), &firm, &input).map(Ok)
+                svc::request(c, ctx.cx(), &firm, &input).map(Ok)
             })
             .await
         }

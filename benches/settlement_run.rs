@@ -409,7 +409,7 @@ fn pay_in_full(url: &str, period: Period) {
     let now = Utc::now().naive_utc();
     let actor = hechuang::services::Actor::system();
     let templates = hechuang::notify::Templates::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/mail"),
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(hechuang::texts::DEFAULT_DIR),
         "zh-CN",
     )
     .expect("templates");

@@ -26,6 +26,7 @@ pub struct Settings {
     pub jobs: JobsSettings,
     pub claims: ClaimSettings,
     pub mail: MailSettings,
+    pub texts: TextsSettings,
     /// Who runs this deployment, as every page's header and footer name it.
     pub site: SiteSettings,
 }
@@ -214,6 +215,13 @@ pub struct SmtpSettings {
     pub timeout_secs: u64,
 }
 
+/// Where every word people read is kept (`crate::texts`).
+#[derive(Debug, Deserialize)]
+pub struct TextsSettings {
+    /// `<dir>/<locale>/pages.ftl` and `mail.ftl`; relative to the project root.
+    pub dir: PathBuf,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct MailSettings {
     /// `smtp`, `file` (`.eml` files under `file_dir`) or `memory` (tests).
@@ -222,11 +230,9 @@ pub struct MailSettings {
     pub from: String,
     /// The host name in Message-IDs.
     pub message_id_host: String,
-    /// The locale emails are written in; a kind without a template in it falls back
-    /// to `zh-CN`, then `en`.
+    /// The locale emails are written in; a kind without a message in its `mail.ftl`
+    /// falls back to `zh-CN`, then `en`.
     pub locale: String,
-    /// Where the templates are (`<locale>.toml`); relative to the project root.
-    pub templates_dir: PathBuf,
     /// Where the file transport writes; relative to `data.dir`.
     pub file_dir: PathBuf,
     /// Sending attempts before a message is marked failed.
@@ -381,15 +387,16 @@ impl Settings {
         Ok(())
     }
 
-    /// Where the email templates live (relative paths as for `policy_dir`).
-    pub fn templates_dir(&self, config_dir: &Path) -> PathBuf {
-        if self.mail.templates_dir.is_absolute() {
-            self.mail.templates_dir.clone()
+    /// Where the words are: `<dir>/<locale>/pages.ftl` and `mail.ftl` (relative paths
+    /// as for `policy_dir`).
+    pub fn texts_dir(&self, config_dir: &Path) -> PathBuf {
+        if self.texts.dir.is_absolute() {
+            self.texts.dir.clone()
         } else {
             config_dir
                 .parent()
                 .unwrap_or(Path::new("."))
-                .join(&self.mail.templates_dir)
+                .join(&self.texts.dir)
         }
     }
 

@@ -12,4 +12,5 @@ pub mod jobs;
 pub mod notify;
 pub mod services;
 pub mod startup;
+pub mod texts;
 pub mod web;

@@ -66,7 +66,6 @@ pub fn load_checked_policy(
     Ok(policy)
 }
 
-/// Loads the email templates (a syntax error or a missing kind stops the start).
 /// The context of a use case a command runs as the system, now: the checked policy and
 /// the email templates loaded.
 pub fn system_context(
@@ -81,8 +80,9 @@ pub fn system_context(
     })
 }
 
+/// Loads the email templates (a syntax error or a missing kind stops the start).
 pub fn load_templates(settings: &Settings, config_dir: &Path) -> anyhow::Result<Arc<Templates>> {
-    let dir = settings.templates_dir(config_dir);
+    let dir = settings.texts_dir(config_dir);
     Ok(Arc::new(
         Templates::load(&dir, &settings.mail.locale).map_err(anyhow::Error::msg)?,
     ))
@@ -141,6 +141,7 @@ impl Application {
         let pool = open_database(settings)?;
         let policy = Arc::new(load_checked_policy(settings, config_dir)?);
         let templates = load_templates(settings, config_dir)?;
+        crate::web::i18n::install(&settings.texts_dir(config_dir)).map_err(anyhow::Error::msg)?;
         let auth = Arc::new(AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?);
         let metrics = Metrics::new()?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;

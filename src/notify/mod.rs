@@ -1,5 +1,5 @@
-//! Email: what is said (typed messages rendered from the templates under
-//! `config/mail/`), and how it leaves (lettre transports). Writing to the outbox and
+//! Email: what is said (typed messages rendered from the `mail.ftl` of each locale under
+//! `config/locales/`), and how it leaves (lettre transports). Writing to the outbox and
 //! dispatching it are use cases in `services::outbox` and the `outbox_dispatch` job.
 
 pub mod templates;
@@ -47,7 +47,7 @@ impl Email {
     }
 }
 
-/// An error with its causes, each said once (lettre and minijinja repeat some).
+/// An error with its causes, each said once (lettre repeats some).
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();

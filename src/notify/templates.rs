@@ -1,12 +1,11 @@
-//! Email templates as data: `config/mail/<locale>.toml`, one table per kind with a
-//! `subject` and a `body`, rendered by minijinja with strict undefined values (a
-//! template naming a value the context does not have is an error, never a blank).
+//! Email templates as data: the `mail.ftl` of each locale under `config/locales/`
+//! ([`crate::texts`]), one Fluent message per kind with a `.subject` and a `.body`.
+//! A value the message names but the email does not carry is an error, never a blank.
 //! Authorities change the wording without recompiling; a syntax error stops the server
 //! at start, and a rendering error fails the use case that wanted to send.
 
-use minijinja::value::{Serde, Value};
-use minijinja::{Environment, UndefinedBehavior};
-use serde::Deserialize;
+use crate::texts::{self, Bundle};
+use fluent_bundle::{FluentArgs, FluentValue};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -36,6 +35,12 @@ pub const KINDS: &[&str] = &[
     "contact_verification",
 ];
 
+/// The parts of an email's message.
+const PARTS: [&str; 2] = ["subject", "body"];
+
+/// The file of each locale that holds the emails.
+pub const FILE: &str = "mail.ftl";
+
 /// The locale every template set falls back to last.
 pub const FALLBACK_LOCALE: &str = "en";
 
@@ -60,15 +65,8 @@ pub enum TemplateError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    subject: String,
-    body: String,
-}
-
 pub struct Templates {
-    env: Environment<'static>,
+    bundles: BTreeMap<String, Bundle>,
     /// (locale, kind) pairs present.
     present: BTreeSet<(String, String)>,
     default_locale: String,
@@ -84,57 +82,44 @@ impl std::fmt::Debug for Templates {
 }
 
 impl Templates {
-    /// Loads every `<locale>.toml` under `dir`. Fails on a syntax error, an unknown
-    /// kind (a typo would otherwise never be sent) or a kind with no template in
-    /// `default_locale` or English.
+    /// Loads the `mail.ftl` of every locale under `dir`. Fails on a syntax error, an
+    /// unknown kind (a typo would otherwise never be sent), a kind without its subject
+    /// or body, or a kind with no template in `default_locale` or English.
     pub fn load(dir: &Path, default_locale: &str) -> Result<Templates, String> {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        let mut sets = Vec::new();
-        for path in files {
-            let locale = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .ok_or_else(|| format!("{}: bad file name", path.display()))?
-                .to_string();
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let entries: BTreeMap<String, Entry> =
-                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            sets.push((locale, entries));
-        }
-        Templates::from_sets(sets, default_locale)
+        Templates::from_sets(texts::read_all(dir, FILE)?, default_locale)
     }
 
-    fn from_sets(
-        sets: Vec<(String, BTreeMap<String, Entry>)>,
-        default_locale: &str,
-    ) -> Result<Templates, String> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+    fn from_sets(sets: Vec<(String, String)>, default_locale: &str) -> Result<Templates, String> {
+        let mut bundles = BTreeMap::new();
         let mut present = BTreeSet::new();
-        for (locale, entries) in sets {
-            for (kind, entry) in entries {
+        for (locale, source) in sets {
+            let (bundle, kinds) = texts::bundle(&locale, source)
+                .map_err(|faults| format!("mail template {}", texts::describe(&locale, &faults)))?;
+            for kind in kinds {
                 if !KINDS.contains(&kind.as_str()) {
                     return Err(format!(
                         "mail templates {locale}: unknown kind {kind:?} (known: {})",
                         KINDS.join(", ")
                     ));
                 }
-                for (part, source) in [("subject", entry.subject), ("body", entry.body)] {
-                    env.add_template_owned(format!("{locale}/{kind}/{part}"), source)
-                        .map_err(|e| format!("mail template {locale}/{kind} ({part}): {e}"))?;
+                let message = bundle.get_message(&kind);
+                for part in PARTS {
+                    if message
+                        .as_ref()
+                        .and_then(|m| m.get_attribute(part))
+                        .is_none()
+                    {
+                        return Err(format!(
+                            "mail template {locale}/{kind} ({part}): missing; each kind has .subject and .body"
+                        ));
+                    }
                 }
                 present.insert((locale.clone(), kind));
             }
+            bundles.insert(locale, bundle);
         }
         let t = Templates {
-            env,
+            bundles,
             present,
             default_locale: default_locale.to_string(),
         };
@@ -168,8 +153,8 @@ impl Templates {
         })
     }
 
-    /// Renders `kind` for a reader of `locale` with `context` (any serialisable value,
-    /// usually a JSON object). The subject is folded onto one line.
+    /// Renders `kind` for a reader of `locale` with `context` (a JSON object of the
+    /// email's values). The subject is folded onto one line.
     pub fn render(
         &self,
         kind: &str,
@@ -177,17 +162,30 @@ impl Templates {
         context: &serde_json::Value,
     ) -> Result<Rendered, TemplateError> {
         let locale = self.pick(kind, locale)?;
-        let ctx = Value::from(Serde(context));
+        let args = args_of(context);
         let render = |part: &'static str| -> Result<String, TemplateError> {
-            self.env
-                .get_template(&format!("{locale}/{kind}/{part}"))
-                .and_then(|t| t.render(ctx.clone()))
-                .map_err(|e| TemplateError::Render {
-                    kind: kind.into(),
-                    locale: locale.clone(),
-                    part,
-                    message: super::error_chain(&e),
-                })
+            let failed = |message: String| TemplateError::Render {
+                kind: kind.into(),
+                locale: locale.clone(),
+                part,
+                message,
+            };
+            let pattern = self
+                .bundles
+                .get(&locale)
+                .and_then(|b| b.get_message(kind))
+                .and_then(|m| m.get_attribute(part))
+                .ok_or_else(|| failed("missing".into()))?
+                .value();
+            let bundle = &self.bundles[&locale];
+            let mut errors = vec![];
+            let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+            if errors.is_empty() {
+                Ok(text.into_owned())
+            } else {
+                let said: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                Err(failed(said.join("; ")))
+            }
         };
         let subject = render("subject")?
             .split_whitespace()
@@ -202,14 +200,70 @@ impl Templates {
     }
 }
 
+/// An email's values as Fluent's: text stays text, numbers stay numbers, yes-or-no reads
+/// `true` / `false` (for `[true]` / `[false]` variants), nothing reads empty.
+fn args_of(context: &serde_json::Value) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    if let Some(map) = context.as_object() {
+        for (name, v) in map {
+            let value = match v {
+                serde_json::Value::String(s) => FluentValue::from(s.clone()),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => FluentValue::from(i),
+                    None => FluentValue::from(n.as_f64().unwrap_or_default()),
+                },
+                serde_json::Value::Bool(b) => FluentValue::from(b.to_string()),
+                serde_json::Value::Null => FluentValue::from(""),
+                other => FluentValue::from(other.to_string()),
+            };
+            args.set(name.clone(), value);
+        }
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn shipped() -> Templates {
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config/mail");
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(texts::DEFAULT_DIR);
         Templates::load(&dir, "zh-CN").expect("shipped templates load")
+    }
+
+    struct Entry {
+        subject: String,
+        body: String,
+    }
+
+    /// A locale's `mail.ftl` written from its entries, each part a block of lines.
+    fn load(
+        sets: Vec<(String, BTreeMap<String, Entry>)>,
+        default_locale: &str,
+    ) -> Result<Templates, String> {
+        let block = |text: &str| {
+            text.lines()
+                .map(|l| format!("\n        {l}"))
+                .collect::<String>()
+        };
+        let sources = sets
+            .into_iter()
+            .map(|(locale, entries)| {
+                let source = entries
+                    .iter()
+                    .map(|(kind, e)| {
+                        format!(
+                            "{kind} =\n    .subject ={}\n    .body ={}\n",
+                            block(&e.subject),
+                            block(&e.body)
+                        )
+                    })
+                    .collect::<String>();
+                (locale, source)
+            })
+            .collect();
+        Templates::from_sets(sources, default_locale)
     }
 
     fn set(locale: &str, kinds: &[(&str, &str, &str)]) -> (String, BTreeMap<String, Entry>) {
@@ -269,7 +323,7 @@ mod tests {
     fn a_missing_locale_falls_back_to_the_default_then_english() {
         let mut zh = all_kinds("zh-CN");
         zh.1.remove("payout_paid");
-        let t = Templates::from_sets(vec![zh, all_kinds("en")], "zh-CN").unwrap();
+        let t = load(vec![zh, all_kinds("en")], "zh-CN").unwrap();
         assert_eq!(
             t.render("claim_succeeded", "fr", &json!({}))
                 .unwrap()
@@ -286,7 +340,7 @@ mod tests {
     fn a_kind_without_any_template_stops_loading() {
         let mut zh = all_kinds("zh-CN");
         zh.1.remove("voucher_expiring");
-        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        let err = load(vec![zh], "zh-CN").unwrap_err();
         assert!(err.contains("voucher_expiring"), "{err}");
     }
 
@@ -300,18 +354,18 @@ mod tests {
                 body: "b".into(),
             },
         );
-        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        let err = load(vec![zh], "zh-CN").unwrap_err();
         assert!(err.contains("claim_succeded"), "{err}");
 
         let mut zh = all_kinds("zh-CN");
         zh.1.insert(
             "claim_succeeded".into(),
             Entry {
-                subject: "{{ voucher_code".into(),
+                subject: "{ $voucher_code".into(),
                 body: "b".into(),
             },
         );
-        let err = Templates::from_sets(vec![zh], "zh-CN").unwrap_err();
+        let err = load(vec![zh], "zh-CN").unwrap_err();
         assert!(err.contains("zh-CN/claim_succeeded (subject)"), "{err}");
     }
 
@@ -321,11 +375,11 @@ mod tests {
         zh.1.insert(
             "claim_succeeded".into(),
             Entry {
-                subject: "领取成功 {{ voucher_code }}".into(),
-                body: "{{ no_such_value }}".into(),
+                subject: "领取成功 { $voucher_code }".into(),
+                body: "{ $no_such_value }".into(),
             },
         );
-        let t = Templates::from_sets(vec![zh], "zh-CN").unwrap();
+        let t = load(vec![zh], "zh-CN").unwrap();
         let err = t
             .render("claim_succeeded", "zh-CN", &json!({"voucher_code": "X"}))
             .unwrap_err();
@@ -345,11 +399,11 @@ mod tests {
         zh.1.insert(
             "claim_succeeded".into(),
             Entry {
-                subject: "领取成功\n  {{ code }}\r\n".into(),
+                subject: "领取成功\n  { $code }\r\n".into(),
                 body: "正文".into(),
             },
         );
-        let t = Templates::from_sets(vec![zh], "zh-CN").unwrap();
+        let t = load(vec![zh], "zh-CN").unwrap();
         let r = t
             .render("claim_succeeded", "zh-CN", &json!({"code": "HQ-1"}))
             .unwrap();

@@ -1,5 +1,6 @@
-//! The pages' words by message key, in Project Fluent: `locales/zh-CN.ftl` (the default)
-//! and `locales/en.ftl` hold every phrase a page shows, each under the same key. A
+//! The pages' words by message key, in Project Fluent ([`crate::texts`]):
+//! `config/locales/zh-CN/pages.ftl` (the default) and `config/locales/en/pages.ftl` hold
+//! every phrase a page shows, each under the same key. A
 //! template says `{{ "order-no"|t }}`, or with values `{{ "orders-in-all"|t(n=total) }}`
 //! (plurals and word order are the message's, not the template's); Rust says
 //! [`t`] or [`t_with`].
@@ -10,61 +11,77 @@
 //! status words in `web`), never as the Chinese name the domain gives it: nothing is
 //! found by its Chinese text.
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use crate::texts::{self, Bundle};
+use fluent_bundle::{FluentArgs, FluentValue};
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::sync::OnceLock;
 
-const ZH: &str = include_str!("locales/zh-CN.ftl");
-const EN: &str = include_str!("locales/en.ftl");
+/// The file of each locale that holds the pages' words.
+pub const FILE: &str = "pages.ftl";
+
+/// The shipped words, built in for what runs without the service's start (unit tests,
+/// commands): the same files [`install`] reads.
+const ZH: &str = include_str!("../../config/locales/zh-CN/pages.ftl");
+const EN: &str = include_str!("../../config/locales/en/pages.ftl");
 
 struct Messages {
-    zh: FluentBundle<FluentResource>,
-    en: FluentBundle<FluentResource>,
+    zh: Bundle,
+    en: Bundle,
     /// Every key, in file order.
     keys: Vec<String>,
 }
 
-fn bundle(lang: &str, src: &str) -> (FluentBundle<FluentResource>, Vec<String>) {
-    let id: unic_langid::LanguageIdentifier = match lang.parse() {
-        Ok(id) => id,
-        Err(e) => panic!("language {lang}: {e}"),
-    };
-    let resource = match FluentResource::try_new(src.to_string()) {
-        Ok(r) => r,
-        Err((_, errors)) => panic!("locales/{lang}.ftl does not parse: {errors:?}"),
-    };
-    let keys = resource
-        .entries()
-        .filter_map(|e| match e {
-            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-            _ => None,
-        })
-        .collect();
-    let mut b = FluentBundle::new_concurrent(vec![id]);
-    // Pages are HTML in one direction: no isolation marks around values.
-    b.set_use_isolating(false);
-    if let Err(errors) = b.add_resource(resource) {
-        panic!("locales/{lang}.ftl: {errors:?}");
+static MESSAGES: OnceLock<Messages> = OnceLock::new();
+
+impl Messages {
+    /// Both languages, parsed and holding the same keys.
+    fn of(zh: String, en: String) -> Result<Messages, String> {
+        let parse = |lang: &str, src: String| {
+            texts::bundle(lang, src).map_err(|f| {
+                format!(
+                    "page words {}",
+                    texts::describe(&format!("{lang}/{FILE}"), &f)
+                )
+            })
+        };
+        let (zh, keys) = parse("zh-CN", zh)?;
+        let (en, en_keys) = parse("en", en)?;
+        let (a, b): (BTreeSet<&String>, BTreeSet<&String>) =
+            (keys.iter().collect(), en_keys.iter().collect());
+        let only_zh: Vec<_> = a.difference(&b).collect();
+        let only_en: Vec<_> = b.difference(&a).collect();
+        if !only_zh.is_empty() || !only_en.is_empty() {
+            return Err(format!(
+                "page words: every key must be in zh-CN/{FILE} and en/{FILE}; only in zh-CN: {only_zh:?}; only in en: {only_en:?}"
+            ));
+        }
+        Ok(Messages { zh, en, keys })
     }
-    (b, keys)
+}
+
+/// Reads the pages' words from `<dir>/zh-CN/pages.ftl` and `<dir>/en/pages.ftl` (the
+/// service's start calls it; a file that does not parse, or a key in one language only,
+/// stops the start). The first reading in a process is the one pages use.
+pub fn install(dir: &Path) -> Result<(), String> {
+    let m = Messages::of(
+        texts::read_one(dir, "zh-CN", FILE)?,
+        texts::read_one(dir, "en", FILE)?,
+    )?;
+    let _ = MESSAGES.set(m);
+    Ok(())
 }
 
 fn messages() -> &'static Messages {
-    static M: OnceLock<Messages> = OnceLock::new();
-    // The files are part of the binary and held by the unit tests below: a file that does
-    // not parse is a build defect, found by `cargo test` before it can ship.
-    M.get_or_init(|| {
-        let (zh, keys) = bundle("zh-CN", ZH);
-        let (en, _) = bundle("en", EN);
-        Messages { zh, en, keys }
+    // Without a start (unit tests, commands), the built-in copy; the unit tests below
+    // hold that it parses, so a broken file is found by `cargo test` before it ships.
+    MESSAGES.get_or_init(|| match Messages::of(ZH.to_string(), EN.to_string()) {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
     })
 }
 
-fn format(
-    b: &FluentBundle<FluentResource>,
-    key: &str,
-    args: Option<&FluentArgs>,
-) -> Option<String> {
+fn format(b: &Bundle, key: &str, args: Option<&FluentArgs>) -> Option<String> {
     let pattern = b.get_message(key)?.value()?;
     let mut errors = vec![];
     let text = b.format_pattern(pattern, args, &mut errors).into_owned();
@@ -174,29 +191,29 @@ pub(crate) fn all() -> Vec<(String, String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
-
-    fn keys_of(src: &str) -> BTreeSet<String> {
-        FluentResource::try_new(src.to_string())
-            .expect("parses")
-            .entries()
-            .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn both_languages_parse_and_have_the_same_keys() {
-        let (zh, en) = (keys_of(ZH), keys_of(EN));
-        let only_zh: Vec<_> = zh.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(
-            only_zh.is_empty() && only_en.is_empty(),
-            "zh only {only_zh:?}, en only {only_en:?}"
-        );
-        assert!(zh.len() > 500);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(texts::DEFAULT_DIR);
+        let m = Messages::of(
+            texts::read_one(&dir, "zh-CN", FILE).unwrap(),
+            texts::read_one(&dir, "en", FILE).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(m.keys.len() > 500);
+        install(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_key_in_one_language_only_is_refused() {
+        let err = Messages::of("a = 甲\nb = 乙\n".into(), "a = A\n".into())
+            .err()
+            .expect("refused");
+        assert!(err.contains("only in zh-CN: [\"b\"]"), "{err}");
+        let err = Messages::of("a = { $x\n".into(), "a = A\n".into())
+            .err()
+            .expect("refused");
+        assert!(err.contains("zh-CN/pages.ftl/a"), "{err}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod errors;
 mod finance;
 mod firm;
 mod guide;
-mod i18n;
+pub(crate) mod i18n;
 mod notices;
 mod orders;
 mod password;

@@ -377,7 +377,8 @@ impl TestApp {
                 hechuang::config::load_policy(&root.join("policy")).expect("policy"),
             ),
             templates: std::sync::Arc::new(
-                hechuang::notify::Templates::load(&root.join("mail"), "zh-CN").expect("templates"),
+                hechuang::notify::Templates::load(&root.join("locales"), "zh-CN")
+                    .expect("templates"),
             ),
         }
     }

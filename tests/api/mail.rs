@@ -183,20 +183,24 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
 async fn a_template_that_fails_to_render_fails_the_change() {
     // A copy of the shipped templates with one that names a value it is not given.
     let dir = tempfile::tempdir().unwrap();
-    let src = crate::helpers::config_dir().join("mail");
-    for f in ["zh-CN.toml", "en.toml"] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    let src = crate::helpers::config_dir().join("locales");
+    for locale in ["zh-CN", "en"] {
+        std::fs::create_dir(dir.path().join(locale)).unwrap();
+        for f in ["mail.ftl", "pages.ftl"] {
+            std::fs::copy(src.join(locale).join(f), dir.path().join(locale).join(f)).unwrap();
+        }
     }
-    let zh = std::fs::read_to_string(dir.path().join("zh-CN.toml")).unwrap();
+    let zh_file = dir.path().join("zh-CN").join("mail.ftl");
+    let zh = std::fs::read_to_string(&zh_file).unwrap();
     let broken = zh.replacen(
-        "{{ firm_name }}：\n\n贵单位（统一社会信用代码",
-        "{{ firm_nmae }}：\n\n贵单位（统一社会信用代码",
+        "{ $firm_name }：\n\n        贵单位（统一社会信用代码",
+        "{ $firm_nmae }：\n\n        贵单位（统一社会信用代码",
         1,
     );
     assert_ne!(zh, broken);
-    std::fs::write(dir.path().join("zh-CN.toml"), broken).unwrap();
+    std::fs::write(&zh_file, broken).unwrap();
     let tdir = dir.path().to_path_buf();
-    let app = spawn_app_with(move |s| s.mail.templates_dir = tdir).await;
+    let app = spawn_app_with(move |s| s.texts.dir = tdir).await;
 
     let (firm_id, _) = app.register_firm("tplco").await;
     let rev = app.staff_token("rev", Role::Reviewer).await;
@@ -225,6 +229,86 @@ async fn a_template_that_fails_to_render_fails_the_change() {
     assert_eq!(firm.body["onboarding_status"], "submitted");
     assert_eq!(app.count("audit_events"), events_before);
     assert_eq!(app.count("outbox WHERE kind <> 'contact_verification'"), 0);
+}
+
+/// A copy of the shipped words with `edit` applied to `<locale>/<file>`.
+fn words_with(locale: &str, file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = crate::helpers::config_dir().join("locales");
+    for l in ["zh-CN", "en"] {
+        std::fs::create_dir(dir.path().join(l)).unwrap();
+        for f in ["mail.ftl", "pages.ftl"] {
+            let text = std::fs::read_to_string(src.join(l).join(f)).unwrap();
+            let text = if (l, f) == (locale, file) {
+                let edited = edit(&text);
+                assert_ne!(edited, text, "the edit changes {l}/{f}");
+                edited
+            } else {
+                text
+            };
+            std::fs::write(dir.path().join(l).join(f), text).unwrap();
+        }
+    }
+    dir
+}
+
+/// The start with the words in `texts`: the error it stops with, if it does. The words
+/// are read the same on either backend, so this start is on a SQLite file that goes with
+/// the temporary directory (no PostgreSQL database is left behind).
+async fn start_error(texts: &std::path::Path) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::helpers::test_settings();
+    let db = format!("sqlite://{}", dir.path().join("start.db").display());
+    settings.database.url = secrecy::SecretString::from(db);
+    settings.data.dir = dir.path().join("data");
+    settings.texts.dir = texts.to_path_buf();
+    hechuang::startup::Application::build(
+        &settings,
+        &crate::helpers::config_dir(),
+        hechuang::clock::Clock::fixed(chrono::Utc::now()),
+    )
+    .await
+    .err()
+    .map(|e| format!("{e:#}"))
+}
+
+#[actix_web::test]
+async fn words_that_do_not_parse_or_a_page_word_in_one_language_only_stop_the_start() {
+    // An email subject with an unclosed value: the error names the file's place.
+    let broken = words_with("zh-CN", "mail.ftl", |t| {
+        t.replacen(
+            "    .subject = 【合创券】重置登录密码",
+            "    .subject = 【合创券】重置登录密码 { $username",
+            1,
+        )
+    });
+    let err = start_error(broken.path()).await.expect("refused");
+    assert!(
+        err.contains("zh-CN/password_reset (subject) line"),
+        "names the message and part: {err}"
+    );
+    // An email kind without its body.
+    let no_body = words_with("en", "mail.ftl", |t| {
+        t.replacen(
+            "password_reset =\n    .subject",
+            "password_reset =\n    .title",
+            1,
+        )
+    });
+    let err = start_error(no_body.path()).await.expect("refused");
+    assert!(
+        err.contains("en/password_reset (subject): missing"),
+        "{err}"
+    );
+    // A page word only in Chinese.
+    let one_sided = words_with("zh-CN", "pages.ftl", |t| {
+        format!("{t}\nonly-here = 只有中文\n")
+    });
+    let err = start_error(one_sided.path()).await.expect("refused");
+    assert!(err.contains("only in zh-CN: [\"only-here\"]"), "{err}");
+    // The shipped words start.
+    let shipped = words_with("en", "pages.ftl", |t| format!("{t}\n"));
+    assert_eq!(start_error(shipped.path()).await, None);
 }
 
 #[actix_web::test]

@@ -1,5 +1,6 @@
 # hechuang: the pages' words, Chinese (zh-CN), the default.
-# Every message has the same key in zh-CN.ftl and en.ftl (a unit test holds it).
+# Every message has the same key in zh-CN/pages.ftl and en/pages.ftl (checked at start
+# and by a unit test). Read at start: edit, then restart.
 
 a-change-takes-effect-on-restart-and = ，修改后重启服务生效；每次修改经代码评审并留痕。
 a-password-reset-link-was-sent-to = 重置密码的链接已发到该用户的邮箱。

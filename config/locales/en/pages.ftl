@@ -1,5 +1,6 @@
 # hechuang: the pages' words, English.
-# Every message has the same key in zh-CN.ftl and en.ftl (a unit test holds it).
+# Every message has the same key in zh-CN/pages.ftl and en/pages.ftl (checked at start
+# and by a unit test). Read at start: edit, then restart.
 
 a-change-takes-effect-on-restart-and = ; a change takes effect on restart and goes through review, leaving a trail.
 a-password-reset-link-was-sent-to = A password reset link was sent to the user's email.

@@ -238,7 +238,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 format!("bench{i}"),
                 "x".into(),
                 hechuang::domain::Role::Firm,
-                Some((hechuang::domain::PartyKind::Firm, id.as_str())),
+                Some(hechuang::domain::id::AnyParty::Firm(id.clone())),
                 "x".into(),
                 None,
                 now,

@@ -222,7 +222,7 @@ pub fn entitlements_of(
 }
 
 pub struct EntitlementFilter<'a> {
-    pub space_id: Option<&'a str>,
+    pub space_id: Option<&'a SpaceId>,
     pub status: Option<&'a str>,
     /// Only these statuses (the public list).
     pub statuses: Option<&'a [&'a str]>,
@@ -238,7 +238,7 @@ pub fn entitlements(
     let base = || {
         let mut q = ents::table.inner_join(spaces::table).into_boxed();
         if let Some(s) = f.space_id {
-            q = q.filter(ents::space_id.eq(s.to_string()));
+            q = q.filter(ents::space_id.eq(s.clone()));
         }
         if let Some(s) = f.status {
             q = q.filter(ents::status.eq(s.to_string()));
@@ -261,7 +261,7 @@ pub fn entitlements(
 }
 
 /// (id, space, policy, amount, status) of an entitlement.
-pub type EntitlementFacts = (String, String, String, Fen, EntitlementStatus);
+pub type EntitlementFacts = (EntitlementId, SpaceId, String, Fen, EntitlementStatus);
 
 /// Every entitlement's facts: for `ledger verify`.
 pub fn all_entitlements(conn: &mut DbConnection) -> QueryResult<Vec<EntitlementFacts>> {

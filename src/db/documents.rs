@@ -3,7 +3,7 @@
 use super::models::PartyDocumentRow;
 use super::schema::party_documents;
 use super::DbConnection;
-use crate::domain::id::DocumentId;
+use crate::domain::id::{AnyParty, DocumentId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &PartyDocumentRow) -> QueryResult<()> {
@@ -14,14 +14,10 @@ pub fn insert(conn: &mut DbConnection, row: &PartyDocumentRow) -> QueryResult<()
 }
 
 /// A party's documents, newest first.
-pub fn of_party(
-    conn: &mut DbConnection,
-    party_kind: &str,
-    party_id: &str,
-) -> QueryResult<Vec<PartyDocumentRow>> {
+pub fn of_party(conn: &mut DbConnection, party: &AnyParty) -> QueryResult<Vec<PartyDocumentRow>> {
     party_documents::table
-        .filter(party_documents::party_kind.eq(party_kind))
-        .filter(party_documents::party_id.eq(party_id))
+        .filter(party_documents::party_kind.eq(party.kind()))
+        .filter(party_documents::party_id.eq(party.id()))
         .order(party_documents::uploaded_at.desc())
         .then_order_by(party_documents::id.desc())
         .load(conn)

@@ -4,11 +4,11 @@ use super::schema::*;
 use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    ArticleFileId, ArticleId, BatchId, CertApplicationId, CertificationId, DocumentId, EmailId,
-    EntitlementId, EvaluationId, EvidenceId, FilingId, FirmId, GrantId, IncubateeId,
-    ListingObjectionId, OrderId, PayoutId, ProgrammeId, ProviderId, RedemptionApplicationId,
-    RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId, SpaceId, TopupId, UserId,
-    VoucherId,
+    AnyParty, ArticleFileId, ArticleId, AuthorityId, BatchId, CertApplicationId, CertificationId,
+    DocumentId, EmailId, EntitlementId, EvaluationId, EvidenceId, FilingId, FirmId, GrantId,
+    IncubateeId, ListingObjectionId, OrderId, PartyId, PayoutId, ProgrammeId, ProviderId,
+    RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId,
+    SpaceId, TopupId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::EvidenceKind;
@@ -41,7 +41,7 @@ fn opt_fen_number<S: Serializer>(fen: &Option<Fen>, s: S) -> Result<S::Ok, S::Er
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = authorities)]
 pub struct AuthorityRow {
-    pub id: String,
+    pub id: AuthorityId,
     pub name: String,
     pub region_code: String,
     pub created_at: NaiveDateTime,
@@ -55,7 +55,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: Role,
     pub party_kind: Option<PartyKind>,
-    pub party_id: Option<String>,
+    pub party_id: Option<PartyId>,
     pub display_name: String,
     pub email: Option<String>,
     pub disabled: bool,
@@ -98,7 +98,7 @@ impl UserRow {
         username: String,
         password_hash: String,
         role: Role,
-        party: Option<(PartyKind, &str)>,
+        party: Option<AnyParty>,
         display_name: String,
         email: Option<String>,
         now: NaiveDateTime,
@@ -108,8 +108,8 @@ impl UserRow {
             username,
             password_hash,
             role,
-            party_kind: party.map(|(k, _)| k),
-            party_id: party.map(|(_, id)| id.to_string()),
+            party_kind: party.as_ref().map(AnyParty::kind),
+            party_id: party.as_ref().map(AnyParty::id),
             display_name,
             email,
             disabled: false,
@@ -120,13 +120,20 @@ impl UserRow {
         }
     }
 
+    /// The firm, provider or space the account acts for.
+    pub fn party(&self) -> Option<AnyParty> {
+        self.party_kind
+            .zip(self.party_id.clone())
+            .map(|(kind, id)| AnyParty::of(kind, id))
+    }
+
     pub fn audit(&self) -> UserAudit<'_> {
         UserAudit {
             id: self.id.as_str(),
             username: &self.username,
             role: self.role.as_str(),
             party_kind: self.party_kind.map(PartyKind::as_str),
-            party_id: self.party_id.as_deref(),
+            party_id: self.party_id.as_ref().map(PartyId::as_str),
             display_name: &self.display_name,
             email: self.email.as_deref(),
             disabled: self.disabled,
@@ -647,7 +654,7 @@ pub struct PayoutRow {
     pub run_id: RunId,
     pub reference: String,
     pub payee_kind: PartyKind,
-    pub payee_id: String,
+    pub payee_id: PartyId,
     pub payee_name: String,
     pub credit_code: CreditCode,
     pub bank_name: String,
@@ -667,12 +674,19 @@ pub struct PayoutRow {
     pub reversal_reason: Option<String>,
 }
 
+impl PayoutRow {
+    /// Whom the payout pays.
+    pub fn payee(&self) -> AnyParty {
+        AnyParty::of(self.payee_kind, self.payee_id.clone())
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = settlement_holdbacks, treat_none_as_default_value = false)]
 pub struct HoldbackRow {
     pub run_id: RunId,
     pub payee_kind: PartyKind,
-    pub payee_id: String,
+    pub payee_id: PartyId,
     pub payee_name: String,
     pub reason: String,
     pub item_count: i32,
@@ -860,13 +874,20 @@ pub struct ArticleFileRow {
     pub uploaded_at: NaiveDateTime,
 }
 
+impl PartyDocumentRow {
+    /// Whose document it is.
+    pub fn party(&self) -> AnyParty {
+        AnyParty::of(self.party_kind, self.party_id.clone())
+    }
+}
+
 /// A document a party uploaded for the reviewer (`party_documents`).
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = party_documents)]
 pub struct PartyDocumentRow {
     pub id: DocumentId,
     pub party_kind: PartyKind,
-    pub party_id: String,
+    pub party_id: PartyId,
     pub kind: DocumentKind,
     pub certificate_no: Option<String>,
     pub valid_from: Option<NaiveDate>,

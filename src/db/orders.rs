@@ -12,8 +12,8 @@ use super::schema::{
 use super::vouchers::CHUNK;
 use super::DbConnection;
 use crate::domain::id::{
-    EvidenceId, OrderId, RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, UserId,
-    VoucherId,
+    EvidenceId, FirmId, OrderId, ProviderId, RedemptionApplicationId, RedemptionItemId,
+    RedemptionObjectionId, UserId, VoucherId,
 };
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -27,8 +27,8 @@ pub type ItemListed = (RedemptionItemRow, String, String);
 /// Whose orders or redemptions a listing shows.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
-    Firm(&'a str),
-    Provider(&'a str),
+    Firm(&'a FirmId),
+    Provider(&'a ProviderId),
     All,
 }
 
@@ -91,8 +91,8 @@ pub fn list(
     // The count needs no joins: every order has its firm, provider and voucher.
     let mut count = orders::table.into_boxed();
     match scope {
-        Scope::Firm(f) => count = count.filter(orders::firm_id.eq(f.to_string())),
-        Scope::Provider(p) => count = count.filter(orders::provider_id.eq(p.to_string())),
+        Scope::Firm(f) => count = count.filter(orders::firm_id.eq(f)),
+        Scope::Provider(p) => count = count.filter(orders::provider_id.eq(p)),
         Scope::All => {}
     }
     if let Some(s) = status {
@@ -106,8 +106,8 @@ pub fn list(
             .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
             .into_boxed();
         match scope {
-            Scope::Firm(f) => q = q.filter(orders::firm_id.eq(f.to_string())),
-            Scope::Provider(p) => q = q.filter(orders::provider_id.eq(p.to_string())),
+            Scope::Firm(f) => q = q.filter(orders::firm_id.eq(f)),
+            Scope::Provider(p) => q = q.filter(orders::provider_id.eq(p)),
             Scope::All => {}
         }
         if let Some(s) = status {
@@ -292,7 +292,7 @@ pub fn application(
 
 pub fn applications(
     conn: &mut DbConnection,
-    provider_id: Option<&str>,
+    provider_id: Option<&ProviderId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(RedemptionApplicationRow, String)>, i64)> {
@@ -301,7 +301,7 @@ pub fn applications(
             .inner_join(providers::table.on(providers::id.eq(redemption_applications::provider_id)))
             .into_boxed();
         if let Some(p) = provider_id {
-            q = q.filter(redemption_applications::provider_id.eq(p.to_string()));
+            q = q.filter(redemption_applications::provider_id.eq(p.clone()));
         }
         q
     };
@@ -369,7 +369,7 @@ pub fn items_in(
     conn: &mut DbConnection,
     status: &str,
     in_run: Option<bool>,
-    provider_id: Option<&str>,
+    provider_id: Option<&ProviderId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<RedemptionItemRow>, i64)> {
@@ -380,7 +380,7 @@ pub fn items_in(
             .filter(redemption_items::status.eq(status.to_string()))
             .into_boxed();
         if let Some(p) = provider_id {
-            q = q.filter(redemption_items::provider_id.eq(p.to_string()));
+            q = q.filter(redemption_items::provider_id.eq(p.clone()));
         }
         let live = || {
             exists(

@@ -5,7 +5,7 @@ use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
 use super::DbConnection;
-use crate::domain::id::{FirmId, ProviderId, SpaceId};
+use crate::domain::id::{AnyParty, FirmId, ProviderId, SpaceId};
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -283,11 +283,10 @@ pub fn providers_by_ids(
 /// A party's name, contact address and when that address was verified.
 pub fn contact_of(
     conn: &mut DbConnection,
-    kind: &str,
-    id: &str,
+    party: &AnyParty,
 ) -> QueryResult<Option<(String, String, Option<NaiveDateTime>)>> {
-    match kind {
-        "firm" => firms::table
+    match party {
+        AnyParty::Firm(id) => firms::table
             .find(id)
             .select((
                 firms::name,
@@ -296,7 +295,7 @@ pub fn contact_of(
             ))
             .first(conn)
             .optional(),
-        "provider" => providers::table
+        AnyParty::Provider(id) => providers::table
             .find(id)
             .select((
                 providers::name,
@@ -305,7 +304,7 @@ pub fn contact_of(
             ))
             .first(conn)
             .optional(),
-        "space" => spaces::table
+        AnyParty::Space(id) => spaces::table
             .find(id)
             .select((
                 spaces::name,
@@ -314,7 +313,7 @@ pub fn contact_of(
             ))
             .first(conn)
             .optional(),
-        _ => Ok(None),
+        AnyParty::Authority(_) => Ok(None),
     }
 }
 
@@ -322,13 +321,12 @@ pub fn contact_of(
 /// verified yet; the number of rows changed.
 pub fn set_contact_verified(
     conn: &mut DbConnection,
-    kind: &str,
-    id: &str,
+    party: &AnyParty,
     email: &str,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    match kind {
-        "firm" => diesel::update(
+    match party {
+        AnyParty::Firm(id) => diesel::update(
             firms::table
                 .find(id)
                 .filter(firms::contact_email.eq(email))
@@ -336,7 +334,7 @@ pub fn set_contact_verified(
         )
         .set(firms::contact_verified_at.eq(Some(at)))
         .execute(conn),
-        "provider" => diesel::update(
+        AnyParty::Provider(id) => diesel::update(
             providers::table
                 .find(id)
                 .filter(providers::contact_email.eq(email))
@@ -344,7 +342,7 @@ pub fn set_contact_verified(
         )
         .set(providers::contact_verified_at.eq(Some(at)))
         .execute(conn),
-        "space" => diesel::update(
+        AnyParty::Space(id) => diesel::update(
             spaces::table
                 .find(id)
                 .filter(spaces::contact_email.eq(email))
@@ -352,6 +350,6 @@ pub fn set_contact_verified(
         )
         .set(spaces::contact_verified_at.eq(Some(at)))
         .execute(conn),
-        _ => Ok(0),
+        AnyParty::Authority(_) => Ok(0),
     }
 }

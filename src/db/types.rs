@@ -180,6 +180,8 @@ id_columns! {
     ArticleFileId => ArticleFileIdColumn,
     TopupId => TopupIdColumn,
     EmailId => EmailIdColumn,
+    PartyId => PartyIdColumn,
+    AuthorityId => AuthorityIdColumn,
 }
 
 #[cfg(test)]

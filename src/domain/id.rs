@@ -180,7 +180,142 @@ ids! {
     TopupId => "top-up",
     /// An email in the outbox (待发邮件).
     EmailId => "email",
+    /// The zone authority (主管部门) whose staff use the service.
+    AuthorityId => "authority",
+    /// Any party: a firm, a provider or a space, where a column may name any of them
+    /// beside its kind (a user's party, a payee, a document's owner).
+    PartyId => "party",
 }
+
+/// A firm's, provider's or space's id is a party's id; back the other way only where
+/// the kind beside it says which (`of_party`).
+macro_rules! party_ids {
+    ($($name:ident),*) => {$(
+        impl From<$name> for PartyId {
+            fn from(id: $name) -> PartyId {
+                PartyId(id.0)
+            }
+        }
+
+        impl From<&$name> for PartyId {
+            fn from(id: &$name) -> PartyId {
+                PartyId(id.0.clone())
+            }
+        }
+
+        impl PartialEq<$name> for PartyId {
+            fn eq(&self, other: &$name) -> bool {
+                self.0 == other.0
+            }
+        }
+
+        impl $name {
+            /// The party's id as this kind's, where the kind stored beside it says so.
+            pub fn of_party(id: PartyId) -> Self {
+                $name(id.0)
+            }
+        }
+    )*};
+}
+
+party_ids!(FirmId, ProviderId, SpaceId, AuthorityId);
+
+/// The typed id of one kind of party, found in an [`AnyParty`] of that kind.
+pub trait PartyKindId: EntityId + Clone {
+    fn in_party(p: &AnyParty) -> Option<&Self>;
+}
+
+impl PartyKindId for FirmId {
+    fn in_party(p: &AnyParty) -> Option<&Self> {
+        p.firm()
+    }
+}
+
+impl PartyKindId for ProviderId {
+    fn in_party(p: &AnyParty) -> Option<&Self> {
+        p.provider()
+    }
+}
+
+impl PartyKindId for SpaceId {
+    fn in_party(p: &AnyParty) -> Option<&Self> {
+        p.space()
+    }
+}
+
+/// A firm, a provider or a space, as its own kind of id: whom a user acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyParty {
+    Firm(FirmId),
+    Provider(ProviderId),
+    Space(SpaceId),
+    /// Staff act for the zone authority.
+    Authority(AuthorityId),
+}
+
+impl AnyParty {
+    /// The party of `kind` stored as `id` (a user's two columns, a signed token's).
+    pub fn of(kind: super::PartyKind, id: PartyId) -> AnyParty {
+        match kind {
+            super::PartyKind::Firm => AnyParty::Firm(FirmId::of_party(id)),
+            super::PartyKind::Provider => AnyParty::Provider(ProviderId::of_party(id)),
+            super::PartyKind::Space => AnyParty::Space(SpaceId::of_party(id)),
+            super::PartyKind::Authority => AnyParty::Authority(AuthorityId::of_party(id)),
+        }
+    }
+
+    pub fn kind(&self) -> super::PartyKind {
+        match self {
+            AnyParty::Firm(_) => super::PartyKind::Firm,
+            AnyParty::Provider(_) => super::PartyKind::Provider,
+            AnyParty::Space(_) => super::PartyKind::Space,
+            AnyParty::Authority(_) => super::PartyKind::Authority,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            AnyParty::Firm(id) => id.as_str(),
+            AnyParty::Provider(id) => id.as_str(),
+            AnyParty::Space(id) => id.as_str(),
+            AnyParty::Authority(id) => id.as_str(),
+        }
+    }
+
+    /// The id as any party's (for a column that names any kind).
+    pub fn id(&self) -> PartyId {
+        PartyId(self.as_str().to_string())
+    }
+
+    pub fn firm(&self) -> Option<&FirmId> {
+        match self {
+            AnyParty::Firm(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn provider(&self) -> Option<&ProviderId> {
+        match self {
+            AnyParty::Provider(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn space(&self) -> Option<&SpaceId> {
+        match self {
+            AnyParty::Space(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// An id that names a party: a firm's, a provider's, a space's, or a party's of either
+/// kind (what a ledger account of a payee is opened with).
+pub trait AnyPartyId: EntityId {}
+impl AnyPartyId for FirmId {}
+impl AnyPartyId for ProviderId {}
+impl AnyPartyId for SpaceId {}
+impl AnyPartyId for PartyId {}
 
 const NOT_AN_ID: &str = "not an id of a";
 

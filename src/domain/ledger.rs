@@ -8,7 +8,7 @@
 //! then payable), into a payout and out as paid. A subsidy policy's account pays a
 //! space's payable. What expires or is refused goes back to the programme's funding.
 
-use super::id::{BatchId, OrderId, ProgrammeId, VoucherId};
+use super::id::{AnyPartyId, BatchId, OrderId, PayoutId, ProgrammeId, ProviderId, VoucherId};
 use super::Fen;
 use std::fmt;
 
@@ -38,23 +38,23 @@ impl Account {
     }
 
     /// What confirmed orders owe a provider before review and public notice end.
-    pub fn due(provider_id: &str) -> Self {
+    pub fn due(provider_id: &ProviderId) -> Self {
         Account(format!("due:{provider_id}"))
     }
 
     /// What a payee (provider or space) is to be paid: approved, notice ended.
-    pub fn payable(payee_id: &str) -> Self {
-        Account(format!("payable:{payee_id}"))
+    pub fn payable(payee_id: &impl AnyPartyId) -> Self {
+        Account(format!("payable:{}", payee_id.as_str()))
     }
 
     /// What a prepared payout carries until the bank pays it or it fails.
-    pub fn payout(payout_id: &str) -> Self {
+    pub fn payout(payout_id: &PayoutId) -> Self {
         Account(format!("payout:{payout_id}"))
     }
 
     /// What a payee has been paid.
-    pub fn paid(payee_id: &str) -> Self {
-        Account(format!("paid:{payee_id}"))
+    pub fn paid(payee_id: &impl AnyPartyId) -> Self {
+        Account(format!("paid:{}", payee_id.as_str()))
     }
 
     /// What a subsidy policy has given out (negative: it pays).
@@ -144,6 +144,7 @@ impl Transaction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::id::{PartyId, SpaceId};
 
     fn sum(t: &Transaction) -> i64 {
         t.postings().iter().map(|(_, a)| a.get()).sum()
@@ -207,8 +208,16 @@ mod tests {
         let m = Transaction::moves(
             "settlement_prepared",
             [
-                (Account::payable("p1"), Account::payout("x1"), Fen::new(100)),
-                (Account::payable("p2"), Account::payout("x2"), Fen::new(250)),
+                (
+                    Account::payable(&PartyId::stored("p1".into())),
+                    Account::payout(&PayoutId::stored("x1".into())),
+                    Fen::new(100),
+                ),
+                (
+                    Account::payable(&ProviderId::stored("p2".into())),
+                    Account::payout(&PayoutId::stored("x2".into())),
+                    Fen::new(250),
+                ),
             ],
         );
         assert_eq!(m.postings().len(), 4);
@@ -221,8 +230,14 @@ mod tests {
             Account::funding(&ProgrammeId::stored("p".into())).as_str(),
             "funding:p"
         );
-        assert_eq!(Account::due("x").to_string(), "due:x");
+        assert_eq!(
+            Account::due(&ProviderId::stored("x".into())).to_string(),
+            "due:x"
+        );
         assert_eq!(Account::subsidy("opening").into_string(), "subsidy:opening");
-        assert_eq!(Account::paid("s").as_str(), "paid:s");
+        assert_eq!(
+            Account::paid(&SpaceId::stored("s".into())).as_str(),
+            "paid:s"
+        );
     }
 }

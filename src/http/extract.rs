@@ -2,6 +2,7 @@
 //! token, loads the caller's current state, and checks the role against `P`.
 
 use super::{db, request_id, AppState};
+use crate::domain::id::{AnyParty, PartyKindId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -264,16 +265,19 @@ impl<P: Allowed> FromRequest for Auth<P> {
 
 impl<P: Allowed> Auth<P> {
     /// The caller's own party id (firm, provider or space).
-    pub fn party_id(&self) -> Result<String, AppError> {
+    pub fn party(&self) -> Result<&AnyParty, AppError> {
         self.caller
-            .party_id
-            .clone()
+            .party
+            .as_ref()
             .ok_or_else(|| AppError::not_found("record"))
     }
 
-    /// The caller's party as its typed id (`FirmId`, …): signed into the token.
-    pub fn party<T: crate::domain::id::EntityId>(&self) -> Result<T, AppError> {
-        self.party_id().map(T::stored)
+    /// The caller's party as its typed id (`FirmId`, …): signed into the token. The
+    /// role the endpoint admits says which kind; any other is "not found".
+    pub fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
+        self.caller
+            .party_as::<T>()
+            .ok_or_else(|| AppError::not_found("record"))
     }
 }
 

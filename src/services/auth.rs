@@ -6,7 +6,7 @@ use crate::config::AuthSettings;
 use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::UserId;
+use crate::domain::id::{AnyParty, PartyId, PartyKindId, UserId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
@@ -136,7 +136,7 @@ fn issue(
         sub: user.id.to_string(),
         role: user.role.as_str().to_string(),
         party_kind: user.party_kind.map(|k| k.as_str().to_string()),
-        party: user.party_id.clone(),
+        party: user.party_id.as_ref().map(PartyId::to_string),
         ver: user.token_version,
         iat,
         exp: iat + cfg.access_ttl_secs,
@@ -202,17 +202,17 @@ pub fn invalid_token() -> AppError {
 pub struct Caller {
     pub user_id: UserId,
     pub role: Role,
-    pub party_kind: Option<PartyKind>,
-    pub party_id: Option<String>,
+    /// The firm, provider or space the caller acts for (an authority for staff).
+    pub party: Option<AnyParty>,
     /// The session the access token belongs to (tokens issued before sessions were
     /// named in them have none).
     pub session_id: Option<String>,
 }
 
 impl Caller {
-    /// The caller's party as its typed id (`FirmId`, …), if it acts for one.
-    pub fn party<T: crate::domain::id::EntityId>(&self) -> Option<T> {
-        self.party_id.clone().map(T::stored)
+    /// The caller's party as its typed id (`FirmId`, …), if it acts for one of that kind.
+    pub fn party_as<T: PartyKindId>(&self) -> Option<T> {
+        self.party.as_ref().and_then(T::in_party).cloned()
     }
 }
 
@@ -221,8 +221,12 @@ pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
     Ok(Caller {
         user_id: UserId::stored(claims.sub.clone()),
         role,
-        party_kind: claims.party_kind.as_deref().and_then(PartyKind::parse),
-        party_id: claims.party.clone(),
+        party: claims
+            .party_kind
+            .as_deref()
+            .and_then(PartyKind::parse)
+            .zip(claims.party.clone())
+            .map(|(kind, id)| AnyParty::of(kind, PartyId::stored(id))),
         session_id: claims.sid.clone(),
     })
 }

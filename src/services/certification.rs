@@ -13,7 +13,7 @@ use crate::domain::certification::{
 };
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId, UserId};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{PartyKind, Policy, Role};
+use crate::domain::{Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message};
@@ -60,7 +60,7 @@ pub fn self_check(
 /// Who is looking: a space sees its own records, staff see all.
 #[derive(Debug, Clone, Copy)]
 pub enum Viewer<'a> {
-    Space(&'a str),
+    Space(&'a SpaceId),
     Staff,
 }
 
@@ -68,22 +68,19 @@ impl<'a> Viewer<'a> {
     pub fn of(actor: &'a Actor) -> AppResult<Viewer<'a>> {
         match actor.role_kind {
             Some(Role::Space) => actor
-                .party_of(PartyKind::Space)
+                .space()
                 .map(Viewer::Space)
                 .ok_or_else(AppError::forbidden),
             Some(r) if r.is_staff() => Ok(Viewer::Staff),
             _ => Err(AppError::forbidden()),
         }
     }
-    fn space(self) -> Option<&'a str> {
+    /// The space whose records the viewer may see (none: all).
+    fn space(self) -> Option<&'a SpaceId> {
         match self {
             Viewer::Space(s) => Some(s),
             Viewer::Staff => None,
         }
-    }
-    /// The space whose records the viewer may see (none: all).
-    fn space_id(self) -> Option<SpaceId> {
-        self.space().map(|s| SpaceId::stored(s.to_string()))
     }
 }
 
@@ -243,7 +240,7 @@ pub fn applications(
 ) -> AppResult<Paged<ApplicationView>> {
     let (rows, total) = repo::applications(
         conn,
-        viewer.space_id().as_ref(),
+        viewer.space(),
         status.map(ApplicationStatus::as_str),
         page.offset(),
         page.per_page,
@@ -266,7 +263,7 @@ pub fn application(
     id: &CertApplicationId,
 ) -> AppResult<ApplicationView> {
     let row = repo::application(conn, id)?
-        .filter(|a| viewer.space().is_none_or(|s| a.space_id == s))
+        .filter(|a| viewer.space().is_none_or(|s| a.space_id == *s))
         .ok_or_else(|| AppError::not_found("certification application"))?;
     let space = space_of(conn, &row.space_id)?;
     ApplicationView::from_row(row, &space)
@@ -591,7 +588,7 @@ pub fn certifications(
     viewer: Viewer<'_>,
     page: Page,
 ) -> AppResult<Paged<CertificationView>> {
-    let space = viewer.space_id();
+    let space = viewer.space().cloned();
     let (rows, total) = repo::certifications(conn, space.as_ref(), page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows

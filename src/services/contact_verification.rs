@@ -11,8 +11,8 @@ use super::{audit, Actor};
 use crate::db::models::{EmailTokenRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::{Action, Fixed};
-use crate::domain::id::UserId;
-use crate::domain::{new_id, PartyKind};
+use crate::domain::id::{AnyParty, UserId};
+use crate::domain::new_id;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message};
@@ -46,9 +46,9 @@ pub struct ContactState {
     pub verified_at: Option<NaiveDateTime>,
 }
 
-fn party_of(user: &UserRow) -> AppResult<(PartyKind, String)> {
-    match (user.party_kind, &user.party_id) {
-        (Some(k), Some(id)) if k != PartyKind::Authority => Ok((k, id.clone())),
+fn party_of(user: &UserRow) -> AppResult<AnyParty> {
+    match user.party() {
+        Some(p) if !matches!(p, AnyParty::Authority(_)) => Ok(p),
         _ => Err(AppError::of(ErrorCode::NoPartyContact)),
     }
 }
@@ -105,9 +105,10 @@ pub fn state(conn: &mut DbConnection, user_id: &UserId) -> AppResult<ContactStat
 /// [`state`] inside the caller's transaction.
 pub fn state_in(c: &mut DbConnection, user_id: &UserId) -> AppResult<ContactState> {
     let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
-    let (kind, id) = party_of(&user)?;
+    let party = party_of(&user)?;
+    let kind = party.kind();
     let (name, email, verified_at) =
-        parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(|| AppError::not_found("party"))?;
+        parties::contact_of(c, &party)?.ok_or_else(|| AppError::not_found("party"))?;
     Ok(ContactState {
         party_kind: kind.as_str().to_string(),
         party_name: name,
@@ -125,9 +126,10 @@ pub fn resend(
 ) -> AppResult<ContactState> {
     db::write_tx(conn, |c| -> AppResult<ContactState> {
         let user = repo::by_id(c, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
-        let (kind, id) = party_of(&user)?;
-        let (name, email, verified_at) = parties::contact_of(c, kind.as_str(), &id)?
-            .ok_or_else(|| AppError::not_found("party"))?;
+        let party = party_of(&user)?;
+        let kind = party.kind();
+        let (name, email, verified_at) =
+            parties::contact_of(c, &party)?.ok_or_else(|| AppError::not_found("party"))?;
         if verified_at.is_some() {
             return Err(AppError::of(ErrorCode::ContactAlreadyVerified).arg("email", email));
         }
@@ -178,24 +180,24 @@ pub fn verify(
             );
         }
         let user = repo::by_opt_id(c, row.user_id.as_ref())?.ok_or_else(invalid)?;
-        let (kind, id) = party_of(&user)?;
-        let (name, email, _) = parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(invalid)?;
+        let party = party_of(&user)?;
+        let kind = party.kind();
+        let (name, email, _) = parties::contact_of(c, &party)?.ok_or_else(invalid)?;
         if email != row.email {
             return Err(AppError::of(ErrorCode::VerificationLinkStale));
         }
         if !repo::use_email_token(c, &row.id, now)? {
             return Err(AppError::of(ErrorCode::VerificationLinkUsed));
         }
-        parties::set_contact_verified(c, kind.as_str(), &id, &email, now)?;
+        parties::set_contact_verified(c, &party, &email, now)?;
         let actor = Actor::of_user(&user, request_id);
         audit::record(
             c,
             actor.at(now),
-            audit::Change::new(Action::ContactVerified(kind), &id)
+            audit::Change::new(Action::ContactVerified(kind), party.as_str())
                 .after(&serde_json::json!({"email": email, "link": row.id})),
         )?;
-        let (_, _, verified_at) =
-            parties::contact_of(c, kind.as_str(), &id)?.ok_or_else(invalid)?;
+        let (_, _, verified_at) = parties::contact_of(c, &party)?.ok_or_else(invalid)?;
         Ok(ContactState {
             party_kind: kind.as_str().to_string(),
             party_name: name,

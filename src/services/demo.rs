@@ -12,11 +12,11 @@ use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
-use crate::domain::id::{BatchId, FirmId, ProgrammeId, UserId};
+use crate::domain::id::{AnyParty, BatchId, FirmId, ProgrammeId, UserId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::AllocationMode;
-use crate::domain::{PartyKind, Policy, Role};
+use crate::domain::{Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::Templates;
@@ -130,7 +130,7 @@ impl Seed<'_> {
             });
         }
         let staff = |id: Option<UserId>, role| {
-            id.map(|id| Actor::user(&id, role, None, None, None))
+            id.map(|id| Actor::user(&id, role, None, None))
                 .ok_or_else(|| AppError::internal("demo staff"))
         };
         Ok((
@@ -470,7 +470,7 @@ impl Seed<'_> {
         let firm_users: Vec<(UserId, FirmId)> = user_repo::list(conn, Some("firm"), 0, 100)?
             .0
             .into_iter()
-            .filter_map(|u| u.party_id.map(|p| (u.id, FirmId::stored(p))))
+            .filter_map(|u| u.party_id.map(|p| (u.id, FirmId::of_party(p))))
             .collect();
         let reqs: Vec<ClaimRequest> = firm_users
             .into_iter()
@@ -506,8 +506,7 @@ impl Seed<'_> {
             let firm = Actor::user(
                 user,
                 Role::Firm,
-                Some(PartyKind::Firm),
-                Some(r.firm_id.to_string()),
+                Some(AnyParty::Firm(r.firm_id.clone())),
                 None,
             );
             match lottery::enter(

@@ -9,7 +9,7 @@ use super::audit;
 use crate::db::models::PartyDocumentRow;
 use crate::db::{self, documents as repo, DbConnection};
 use crate::domain::audit::Action;
-use crate::domain::id::DocumentId;
+use crate::domain::id::{AnyParty, DocumentId, PartyId};
 use crate::domain::party::DocumentKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Role};
@@ -47,7 +47,8 @@ pub struct DocumentInput {
 pub struct DocumentView {
     pub id: String,
     pub party_kind: String,
-    pub party_id: String,
+    #[schema(value_type = String)]
+    pub party_id: PartyId,
     pub kind: DocumentKind,
     pub certificate_no: Option<String>,
     pub valid_from: Option<NaiveDate>,
@@ -86,7 +87,7 @@ impl DocumentView {
 #[derive(Debug, Clone, Copy)]
 pub enum Reader<'a> {
     /// The party's own account.
-    Party(PartyKind, &'a str),
+    Party(&'a AnyParty),
     /// Reviewers, finance and auditors (administrators do not read documents, as they
     /// do not read evidence).
     Staff(Role),
@@ -95,8 +96,8 @@ pub enum Reader<'a> {
 impl<'a> Reader<'a> {
     /// The reader a signed-in caller is.
     pub fn of(caller: &'a super::auth::Caller) -> Reader<'a> {
-        match (caller.party_kind, caller.party_id.as_deref()) {
-            (Some(k), Some(id)) if k != PartyKind::Authority => Reader::Party(k, id),
+        match &caller.party {
+            Some(p) if !matches!(p, AnyParty::Authority(_)) => Reader::Party(p),
             _ => Reader::Staff(caller.role),
         }
     }
@@ -104,15 +105,15 @@ impl<'a> Reader<'a> {
 
 impl Reader<'_> {
     /// The party itself, or staff who read documents.
-    fn may_read_party(&self, party: PartyKind, party_id: &str) -> bool {
+    fn may_read_party(&self, party: &AnyParty) -> bool {
         match self {
-            Reader::Party(k, id) => *k == party && *id == party_id,
+            Reader::Party(own) => *own == party,
             Reader::Staff(r) => matches!(r, Role::Reviewer | Role::Finance | Role::Auditor),
         }
     }
 
     fn may_read(&self, row: &PartyDocumentRow) -> bool {
-        self.may_read_party(row.party_kind, &row.party_id)
+        self.may_read_party(&row.party())
     }
 }
 
@@ -220,8 +221,7 @@ pub fn upload(
     conn: &mut DbConnection,
     cx: Cx<'_>,
     store: &FileStore,
-    party: PartyKind,
-    party_id: &str,
+    party: &AnyParty,
     input: &DocumentInput,
     bytes: &[u8],
 ) -> AppResult<DocumentView> {
@@ -235,7 +235,7 @@ pub fn upload(
         number,
         from,
         until,
-    } = checked(party, input, today, prior)?;
+    } = checked(party.kind(), input, today, prior)?;
     let media = super::evidence::check_file(bytes)?;
     if bytes.len() as u64 > store.max_bytes {
         return Err(super::evidence::too_large(store.max_bytes));
@@ -245,8 +245,8 @@ pub fn upload(
         .map_err(|e| AppError::internal(format!("storing a document: {e}")))?;
     let row = PartyDocumentRow {
         id: DocumentId::new(),
-        party_kind: party,
-        party_id: party_id.to_string(),
+        party_kind: party.kind(),
+        party_id: party.id(),
         kind,
         certificate_no: number,
         valid_from: from,
@@ -266,7 +266,7 @@ pub fn upload(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Action::DocumentUploaded(party), party_id).after(&row),
+            audit::Change::new(Action::DocumentUploaded(party.kind()), party.as_str()).after(&row),
         )
     })?;
     DocumentView::from_row(row, today)
@@ -276,15 +276,14 @@ pub fn upload(
 pub fn of_party(
     conn: &mut DbConnection,
     reader: Reader<'_>,
-    party: PartyKind,
-    party_id: &str,
+    party: &AnyParty,
     now: NaiveDateTime,
 ) -> AppResult<Vec<DocumentView>> {
-    if !reader.may_read_party(party, party_id) {
+    if !reader.may_read_party(party) {
         return Err(AppError::not_found("party"));
     }
     let today = today(now);
-    repo::of_party(conn, party.as_str(), party_id)?
+    repo::of_party(conn, party)?
         .into_iter()
         .map(|r| DocumentView::from_row(r, today))
         .collect()

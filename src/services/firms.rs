@@ -460,7 +460,7 @@ pub fn update_profile(
         )?;
         if after.contact_verified_at.is_none() {
             let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
-                .filter(|u| u.party_id.as_deref() == Some(firm_id.as_str()));
+                .filter(|u| u.party_id.as_ref().is_some_and(|p| p == firm_id));
             if let Some(user) = user {
                 verification::send(c, cx, links, &user, &after.name, &after.contact_email)?;
             }

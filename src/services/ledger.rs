@@ -6,7 +6,7 @@
 use crate::db::carriers::EntitlementFacts;
 use crate::db::models::{OrderRow, PayoutRow, RedemptionItemRow};
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
-use crate::domain::id::VoucherId;
+use crate::domain::id::{PartyId, ProviderId, VoucherId};
 use crate::domain::ledger::Account;
 use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
@@ -123,7 +123,7 @@ struct Books<'a> {
 struct Settled<'a> {
     status: HashMap<&'a str, PayoutStatus>,
     live_of_item: HashMap<&'a str, Vec<&'a str>>,
-    paid: BTreeMap<&'a str, i128>,
+    paid: BTreeMap<PartyId, i128>,
 }
 
 impl<'a> Books<'a> {
@@ -180,13 +180,13 @@ impl<'a> Books<'a> {
         &mut self,
         orders: &'a [OrderRow],
         items: &'a [RedemptionItemRow],
-    ) -> (HashMap<&'a str, i128>, BTreeMap<&'a str, i128>) {
+    ) -> (HashMap<&'a str, i128>, BTreeMap<ProviderId, i128>) {
         let item_status: HashMap<&str, RedemptionStatus> = items
             .iter()
             .map(|i| (i.order_id.as_str(), i.status))
             .collect();
         let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
-        let mut due: BTreeMap<&str, i128> = BTreeMap::new();
+        let mut due: BTreeMap<ProviderId, i128> = BTreeMap::new();
         for o in orders {
             let holds = o.status.holds();
             if holds {
@@ -200,7 +200,7 @@ impl<'a> Books<'a> {
                 && item_status.get(o.id.as_str()).is_none_or(|s| {
                     matches!(s, RedemptionStatus::Submitted | RedemptionStatus::InNotice)
                 });
-            *due.entry(o.provider_id.as_str()).or_default() +=
+            *due.entry(o.provider_id.clone()).or_default() +=
                 if still_due { w(o.covered_fen) } else { 0 };
         }
         for (provider, expected) in &due {
@@ -249,13 +249,13 @@ impl<'a> Books<'a> {
                     .push(payout.as_str());
             }
         }
-        let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
+        let mut paid: BTreeMap<PartyId, i128> = BTreeMap::new();
         let mut status: HashMap<&str, PayoutStatus> = HashMap::new();
         for p in payouts {
             status.insert(p.id.as_str(), p.status);
             let pending = p.status == PayoutStatus::Pending;
             self.account(
-                Account::payout(p.id.as_str()),
+                Account::payout(&p.id),
                 if pending { w(p.amount_fen) } else { 0 },
             );
             self.check(
@@ -263,7 +263,7 @@ impl<'a> Books<'a> {
                 w(p.amount_fen),
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
             );
-            *paid.entry(p.payee_id.as_str()).or_default() += if p.status == PayoutStatus::Paid {
+            *paid.entry(p.payee_id.clone()).or_default() += if p.status == PayoutStatus::Paid {
                 w(p.amount_fen)
             } else {
                 0
@@ -286,8 +286,8 @@ impl<'a> Books<'a> {
         &mut self,
         items: &'a [RedemptionItemRow],
         settled: &Settled<'a>,
-    ) -> BTreeMap<&'a str, i128> {
-        let mut payable: BTreeMap<&str, i128> = BTreeMap::new();
+    ) -> BTreeMap<PartyId, i128> {
+        let mut payable: BTreeMap<PartyId, i128> = BTreeMap::new();
         for i in items {
             let wanted = match i.status {
                 RedemptionStatus::Payable => Some(PayoutStatus::Pending),
@@ -295,7 +295,7 @@ impl<'a> Books<'a> {
                 _ => None,
             };
             let waiting = self.in_payouts(i.id.as_str(), wanted, settled);
-            *payable.entry(i.provider_id.as_str()).or_default() +=
+            *payable.entry(PartyId::from(&i.provider_id)).or_default() +=
                 if waiting { w(i.amount_fen) } else { 0 };
         }
         payable
@@ -308,7 +308,7 @@ impl<'a> Books<'a> {
         &mut self,
         entitlements: &'a [EntitlementFacts],
         settled: &Settled<'a>,
-        payable: &mut BTreeMap<&'a str, i128>,
+        payable: &mut BTreeMap<PartyId, i128>,
     ) -> BTreeMap<&'a str, i128> {
         let mut given: BTreeMap<&str, i128> = BTreeMap::new();
         for (id, space, policy, amount, status) in entitlements {
@@ -320,8 +320,9 @@ impl<'a> Books<'a> {
             if wanted.is_some() {
                 *given.entry(policy.as_str()).or_default() += w(*amount);
             }
-            let waiting = self.in_payouts(id, wanted, settled);
-            *payable.entry(space.as_str()).or_default() += if waiting { w(*amount) } else { 0 };
+            let waiting = self.in_payouts(id.as_str(), wanted, settled);
+            *payable.entry(PartyId::from(space)).or_default() +=
+                if waiting { w(*amount) } else { 0 };
         }
         for (policy, amount) in &given {
             self.account(Account::subsidy(policy), -amount);

@@ -36,8 +36,8 @@ pub mod users;
 pub mod vouchers;
 pub mod workbench;
 
-use crate::domain::id::UserId;
-use crate::domain::{PartyKind, Policy, Role};
+use crate::domain::id::{AnyParty, FirmId, ProviderId, SpaceId, UserId};
+use crate::domain::{Policy, Role};
 use crate::notify::Templates;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -109,8 +109,8 @@ pub struct Actor {
     /// A role name, or `system` / `public` when no user acts.
     pub role: String,
     pub role_kind: Option<Role>,
-    pub party_kind: Option<PartyKind>,
-    pub party_id: Option<String>,
+    /// The firm, provider or space the user acts for.
+    pub party: Option<AnyParty>,
     pub request_id: Option<String>,
 }
 
@@ -120,8 +120,7 @@ impl Actor {
             user_id: None,
             role: "system".into(),
             role_kind: None,
-            party_kind: None,
-            party_id: None,
+            party: None,
             request_id: None,
         }
     }
@@ -136,41 +135,27 @@ impl Actor {
 
     /// The actor of a signed-in caller.
     pub fn of_caller(c: &auth::Caller, request_id: Option<String>) -> Self {
-        Actor::user(
-            &c.user_id,
-            c.role,
-            c.party_kind,
-            c.party_id.clone(),
-            request_id,
-        )
+        Actor::user(&c.user_id, c.role, c.party.clone(), request_id)
     }
 
     pub fn user(
         user_id: &UserId,
         role: Role,
-        party_kind: Option<PartyKind>,
-        party_id: Option<String>,
+        party: Option<AnyParty>,
         request_id: Option<String>,
     ) -> Self {
         Actor {
             user_id: Some(user_id.clone()),
             role: role.as_str().to_string(),
             role_kind: Some(role),
-            party_kind,
-            party_id,
+            party,
             request_id,
         }
     }
 
     /// The actor of `user` before a session exists: signing in, following an emailed link.
     pub fn of_user(user: &crate::db::models::UserRow, request_id: Option<String>) -> Self {
-        Actor::user(
-            &user.id,
-            user.role,
-            user.party_kind,
-            user.party_id.clone(),
-            request_id,
-        )
+        Actor::user(&user.id, user.role, user.party(), request_id)
     }
 
     /// This actor acting at `now`.
@@ -178,11 +163,19 @@ impl Actor {
         Acting { now, actor: self }
     }
 
-    /// The party this actor acts for, if it is of `kind`.
-    pub fn party_of(&self, kind: PartyKind) -> Option<&str> {
-        (self.party_kind == Some(kind))
-            .then_some(self.party_id.as_deref())
-            .flatten()
+    /// The firm this actor acts for, if it acts for one.
+    pub fn firm(&self) -> Option<&FirmId> {
+        self.party.as_ref().and_then(AnyParty::firm)
+    }
+
+    /// The provider this actor acts for, if it acts for one.
+    pub fn provider(&self) -> Option<&ProviderId> {
+        self.party.as_ref().and_then(AnyParty::provider)
+    }
+
+    /// The space this actor acts for, if it acts for one.
+    pub fn space(&self) -> Option<&SpaceId> {
+        self.party.as_ref().and_then(AnyParty::space)
     }
 }
 

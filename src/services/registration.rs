@@ -10,7 +10,7 @@ use super::Cx;
 use crate::db::models::{FirmRow, ProviderRow, SpaceRow, UserRow};
 use crate::db::{self, parties, users, DbConnection};
 use crate::domain::audit::{Action, Fixed};
-use crate::domain::id::UserId;
+use crate::domain::id::{AnyParty, UserId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
 use crate::domain::{PartyKind, Role};
@@ -36,6 +36,8 @@ pub(super) trait Party: audit::Audited {
     const KIND: PartyKind;
     /// The role of the party's accounts.
     const ROLE: Role;
+    /// The party as whom its accounts act.
+    fn party(&self) -> AnyParty;
     fn credit_code(&self) -> &CreditCode;
     fn name(&self) -> &str;
     fn contact_email(&self) -> &str;
@@ -46,6 +48,9 @@ macro_rules! parties {
         impl Party for $row {
             const KIND: PartyKind = PartyKind::$kind;
             const ROLE: Role = Role::$kind;
+            fn party(&self) -> AnyParty {
+                AnyParty::$kind(self.id.clone())
+            }
             fn credit_code(&self) -> &CreditCode {
                 &self.credit_code
             }
@@ -154,7 +159,7 @@ pub(super) fn register<P: Party>(
         account.username,
         auth.hash_password(account.password)?,
         P::ROLE,
-        Some((P::KIND, row.audit_id())),
+        Some(row.party()),
         row.name().to_string(),
         account.email,
         by.now,

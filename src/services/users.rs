@@ -7,9 +7,9 @@ use super::{audit, Page, Paged};
 use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::UserId;
+use crate::domain::id::{AnyParty, AuthorityId, PartyId, UserId};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{new_id, PartyKind, Role};
+use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::services::Cx;
@@ -39,7 +39,8 @@ pub struct UserView {
     pub username: String,
     pub role: Role,
     pub party_kind: Option<PartyKind>,
-    pub party_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub party_id: Option<PartyId>,
     pub display_name: String,
     pub email: Option<String>,
     pub disabled: bool,
@@ -69,7 +70,7 @@ pub fn ensure_authority(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Author
         return Ok(a);
     }
     let row = AuthorityRow {
-        id: new_id(),
+        id: AuthorityId::new(),
         name: "合肥高新技术产业开发区管理委员会".into(),
         region_code: "340171".into(),
         created_at: cx.now,
@@ -113,7 +114,7 @@ pub fn create_staff(
             username.clone(),
             hash.clone(),
             input.role,
-            Some((PartyKind::Authority, &authority.id)),
+            Some(AnyParty::Authority(authority.id.clone())),
             display_name.clone(),
             email.clone(),
             cx.now,

@@ -9,12 +9,11 @@ use super::vouchers::BatchView;
 use super::Page;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{FirmId, ProviderId, SpaceId};
+use crate::domain::id::{AnyParty, FirmId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
 use crate::domain::subsidy::EntitlementStatus;
-use crate::domain::PartyKind;
 use crate::domain::{Policy, Role};
 use crate::error::{AppError, AppResult};
 use crate::services::Cx;
@@ -149,13 +148,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             if matches!(role, Role::Firm | Role::Provider | Role::Space) {
                 wb.contact = Some(super::contact_verification::state_in(c, user)?);
             }
-            if let (
-                Some(kind @ (PartyKind::Firm | PartyKind::Provider | PartyKind::Space)),
-                Some(id),
-            ) = (cx.actor.party_kind, cx.actor.party_id.as_deref())
+            if let Some(party @ (AnyParty::Firm(_) | AnyParty::Provider(_) | AnyParty::Space(_))) =
+                &cx.actor.party
             {
-                let reader = super::documents::Reader::Party(kind, id);
-                let docs = super::documents::of_party(c, reader, kind, id, cx.now)?;
+                let reader = super::documents::Reader::Party(party);
+                let docs = super::documents::of_party(c, reader, party, cx.now)?;
                 wb.has_licence = Some(
                     docs.iter()
                         .any(|d| d.kind == crate::domain::party::DocumentKind::BusinessLicence),
@@ -217,11 +214,8 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 wb.recent_orders = orders::list(c, cx.policy, party, None, recent)?.items;
             }
             Role::Space => {
-                let id = cx
-                    .actor
-                    .party_of(crate::domain::PartyKind::Space)
-                    .ok_or_else(AppError::forbidden)?;
-                let s = super::spaces::get(c, &SpaceId::stored(id.to_string()))?;
+                let id = cx.actor.space().ok_or_else(AppError::forbidden)?;
+                let s = super::spaces::get(c, id)?;
                 let all = Page {
                     page: 1,
                     per_page: 100,
@@ -250,7 +244,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     .spaces
                     .iter()
                     .filter(|f| {
-                        f.space_id == id
+                        f.space_id == *id
                             && matches!(
                                 f.state,
                                 super::statistics::FilingState::Due

@@ -7,6 +7,7 @@
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{render, Lang};
 use crate::db::DbConnection;
+use crate::domain::id::{FirmId, PartyKindId, ProviderId, SpaceId};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Policy;
 use crate::domain::Role;
@@ -87,28 +88,27 @@ impl Desk {
         Actor::of_caller(&self.s.caller, self.rid.clone())
     }
 
-    /// The firm, provider or space the user acts for.
-    pub(super) fn party(&self) -> Result<String, AppError> {
+    /// The firm, provider or space of that kind the user acts for (`FirmId`, …).
+    fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
         self.s
             .caller
-            .party_id
-            .clone()
+            .party_as::<T>()
             .ok_or_else(AppError::forbidden)
     }
 
     /// The firm the user acts for.
-    pub(super) fn firm(&self) -> Result<crate::domain::id::FirmId, AppError> {
-        self.party().map(crate::domain::id::FirmId::stored)
+    pub(super) fn firm(&self) -> Result<FirmId, AppError> {
+        self.party_as()
     }
 
     /// The space the user acts for.
-    pub(super) fn space(&self) -> Result<crate::domain::id::SpaceId, AppError> {
-        self.party().map(crate::domain::id::SpaceId::stored)
+    pub(super) fn space(&self) -> Result<SpaceId, AppError> {
+        self.party_as()
     }
 
     /// The provider the user acts for.
-    pub(super) fn provider(&self) -> Result<crate::domain::id::ProviderId, AppError> {
-        self.party().map(crate::domain::id::ProviderId::stored)
+    pub(super) fn provider(&self) -> Result<ProviderId, AppError> {
+        self.party_as()
     }
 
     /// Whether the reader chose English.
@@ -201,9 +201,8 @@ pub(super) struct Act {
     pub(super) policy: Arc<Policy>,
     pub(super) mail: Arc<Templates>,
     pub(super) now: NaiveDateTime,
+    /// Who acts, and for which firm, provider or space.
     pub(super) actor: Actor,
-    /// The firm, provider or space the user acts for (empty for staff).
-    pub(super) party: String,
     /// The site's address, for links in emails.
     pub(super) base: Arc<crate::config::SiteSettings>,
 }
@@ -219,9 +218,14 @@ impl Act {
         }
     }
 
-    /// The party the user acts for, as its typed id (`FirmId`, …).
-    pub(super) fn party_as<T: crate::domain::id::EntityId>(&self) -> T {
-        T::stored(self.party.clone())
+    /// The party of that kind the user acts for, as its typed id (`FirmId`, …).
+    pub(super) fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
+        self.actor
+            .party
+            .as_ref()
+            .and_then(T::in_party)
+            .cloned()
+            .ok_or_else(AppError::forbidden)
     }
 
     /// What a use case that emails a link needs.
@@ -254,7 +258,6 @@ impl Desk {
             mail: state.mail.clone(),
             now: state.clock.now(),
             actor: self.actor(),
-            party: self.s.caller.party_id.clone().unwrap_or_default(),
             base: state.site.clone(),
         };
         db(state, move |c| run(c, i, &act)).await

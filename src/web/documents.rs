@@ -6,6 +6,7 @@ use super::desk::Screen;
 use super::desk::{Desk, Form, Posted};
 use super::orders::open;
 use super::{local_time, val};
+use crate::domain::id::AnyParty;
 use crate::domain::party::DocumentKind;
 use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
@@ -44,9 +45,9 @@ pub(super) fn shown(d: &DocumentView) -> serde_json::Value {
     })
 }
 
-fn party_of(d: &Desk) -> Result<(PartyKind, String), AppError> {
-    match (d.s.caller.party_kind, d.s.caller.party_id.clone()) {
-        (Some(k), Some(id)) if k != PartyKind::Authority => Ok((k, id)),
+fn party_of(d: &Desk) -> Result<AnyParty, AppError> {
+    match &d.s.caller.party {
+        Some(p) if !matches!(p, AnyParty::Authority(_)) => Ok(p.clone()),
         _ => Err(AppError::forbidden()),
     }
 }
@@ -57,11 +58,12 @@ async fn view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = party_of(d)?;
+    let party = party_of(d)?;
+    let kind = party.kind();
     let now = state.clock.now();
     let caller = d.s.caller.clone();
     let docs = db(state, move |c| {
-        svc::of_party(c, Reader::of(&caller), kind, &id, now)
+        svc::of_party(c, Reader::of(&caller), &party, now)
     })
     .await?;
     let kinds: Vec<(&str, &str)> = std::iter::once(("", "choose"))
@@ -113,7 +115,7 @@ async fn upload(
     parts: Multipart,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PARTIES);
-    let (kind, id) = party_of(&d)?;
+    let party = party_of(&d)?;
     let (p, sent) = d.upload(&state, &req, parts).await;
     let result = match sent {
         Err(e) => Err(e),
@@ -121,7 +123,7 @@ async fn upload(
             let input = input_of(&p, &name);
             let (files, ctx) = (state.files.clone(), state.context(d.actor()));
             db(&state, move |c| {
-                svc::upload(c, ctx.cx(), &files, kind, &id, &input, &bytes)
+                svc::upload(c, ctx.cx(), &files, &party, &input, &bytes)
             })
             .await
         }

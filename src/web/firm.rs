@@ -80,7 +80,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     let firm_id = s
         .as_ref()
         .filter(|s| s.caller.role == Role::Firm)
-        .and_then(|s| s.caller.party::<FirmId>());
+        .and_then(|s| s.caller.party_as::<FirmId>());
     let firm = firm_id.is_some();
     let now = state.clock.now();
     let (list, prospects) = db(&state, move |c| {
@@ -173,10 +173,10 @@ async fn lottery_entry(
             },
             move |c, input, a| {
                 if action == "register" {
-                    crate::services::lottery::enter(c, a.cx(), &id, &a.party_as(), &input)
+                    crate::services::lottery::enter(c, a.cx(), &id, &a.party_as()?, &input)
                         .map(|_| "entered")
                 } else {
-                    crate::services::lottery::withdraw(c, a.cx(), &id, &a.party_as())
+                    crate::services::lottery::withdraw(c, a.cx(), &id, &a.party_as()?)
                         .map(|_| "withdrawn")
                 }
             },
@@ -280,7 +280,7 @@ async fn claim(
     let key = crate::domain::IdempotencyKey::from_page(&form.key);
     let firm_id = s
         .caller
-        .party::<FirmId>()
+        .party_as::<FirmId>()
         .ok_or_else(|| AppError::not_found("firm"))?;
     let request = ClaimRequest {
         firm_id,
@@ -327,7 +327,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
     };
     let firm = s
         .caller
-        .party::<FirmId>()
+        .party_as::<FirmId>()
         .ok_or_else(|| AppError::not_found("firm"))?;
     let list = db(&state, move |c| svc::vouchers_of_firm(c, &firm)).await?;
     let items: Vec<minijinja::Value> = list
@@ -440,7 +440,7 @@ async fn update_profile(
                     c,
                     a.cx(),
                     a.links(),
-                    &a.party_as(),
+                    &a.party_as()?,
                     &i,
                     prior,
                 )

@@ -454,11 +454,11 @@ async fn act(
                 };
                 let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
                 match s.as_str() {
-                    "accept" => svc::accept(c, cx, &a.party_as(), &oid),
-                    "decline" => svc::decline(c, cx, &a.party_as(), &oid, &reason()?),
-                    "deliver" => svc::deliver(c, cx, &a.party_as(), &oid),
-                    "confirm" => svc::confirm(c, cx, &a.party, &oid),
-                    "dispute" => svc::dispute(c, cx, &a.party, &oid, &reason()?),
+                    "accept" => svc::accept(c, cx, &a.party_as()?, &oid),
+                    "decline" => svc::decline(c, cx, &a.party_as()?, &oid, &reason()?),
+                    "deliver" => svc::deliver(c, cx, &a.party_as()?, &oid),
+                    "confirm" => svc::confirm(c, cx, &a.party_as()?, &oid),
+                    "dispute" => svc::dispute(c, cx, &a.party_as()?, &oid, &reason()?),
                     "cancel" => svc::cancel(c, cx, Party::of(&a.actor)?, &oid, &reason()?),
                     _ => {
                         let r =

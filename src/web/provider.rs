@@ -151,7 +151,7 @@ async fn create_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            |c, i, a| catalogue::create(c, a.cx(), &a.party_as(), &i),
+            |c, i, a| catalogue::create(c, a.cx(), &a.party_as()?, &i),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -213,7 +213,7 @@ async fn update_service(
             &req,
             &p,
             |p| p.input_all::<ServiceItemInput>(&ITEM),
-            move |c, i, a| catalogue::update(c, a.cx(), &a.party_as(), &it, &i),
+            move |c, i, a| catalogue::update(c, a.cx(), &a.party_as()?, &it, &i),
         )
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
@@ -236,7 +236,7 @@ async fn redemptions_view(
         let list = redemptions::applications(
             c,
             &policy,
-            Party::Provider(id.as_str()),
+            Party::Provider(&id),
             Page {
                 page: 1,
                 per_page: 20,
@@ -247,7 +247,7 @@ async fn redemptions_view(
             apps.push(redemptions::application(
                 c,
                 &policy,
-                Party::Provider(id.as_str()),
+                Party::Provider(&id),
                 &a.id,
             )?);
         }
@@ -325,7 +325,7 @@ async fn apply(
             &req,
             &p,
             |p| p.input_all::<ApplicationInput>(&shape),
-            |c, i, a| redemptions::apply(c, a.cx(), &a.party_as(), &i),
+            |c, i, a| redemptions::apply(c, a.cx(), &a.party_as()?, &i),
         )
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));

@@ -10,8 +10,8 @@ use super::desk::{Form, Posted};
 use super::desk::{SentFile, FILE_ERRORS};
 use super::session::{csrf_of, csrf_ok, session_cookies, with};
 use super::{render, val, Chrome, Lang};
+use crate::domain::id::AnyParty;
 use crate::domain::validation::FieldErrors;
-use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::http::{db, remote_addr, request_id, State};
@@ -434,26 +434,22 @@ fn run(
         }
     }
     let read = |e: serde_json::Error| AppError::of(ErrorCode::FormUnreadable).arg("reason", e);
-    let (username, party, party_id) = match kind {
+    let (username, party) = match kind {
         Kind::Firm => {
             let input: firms::FirmRegistration = serde_json::from_value(json).map_err(read)?;
             let r = firms::register(c, cx, cfg, links, &input, prior)?;
-            (input.username, PartyKind::Firm, r.party.id.into_string())
+            (input.username, AnyParty::Firm(r.party.id))
         }
         Kind::Provider => {
             let input: providers::ProviderApplication =
                 serde_json::from_value(json).map_err(read)?;
             let r = providers::apply(c, cx, cfg, links, &input, prior)?;
-            (
-                input.username,
-                PartyKind::Provider,
-                r.party.id.into_string(),
-            )
+            (input.username, AnyParty::Provider(r.party.id))
         }
         Kind::Space => {
             let input: spaces::SpaceRegistration = serde_json::from_value(json).map_err(read)?;
             let r = spaces::register(c, cx, cfg, links, &input, prior)?;
-            (input.username, PartyKind::Space, r.party.id.into_string())
+            (input.username, AnyParty::Space(r.party.id))
         }
     };
     // In the registration's own transaction: a licence that cannot be kept registers
@@ -466,7 +462,7 @@ fn run(
             valid_until: None,
             name: Some(name.clone()).filter(|n| !n.is_empty()),
         };
-        crate::services::documents::upload(c, cx, store, party, &party_id, &input, bytes)?;
+        crate::services::documents::upload(c, cx, store, &party, &input, bytes)?;
     }
     Ok(username)
 }

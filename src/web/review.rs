@@ -11,13 +11,13 @@ use super::space::criteria_json;
 use super::{local_time, val};
 use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
-use crate::domain::id::EntityId;
+use crate::domain::id::{AnyParty, EntityId};
 use crate::domain::id::{
     CertApplicationId, FirmId, ListingObjectionId, OrderId, ProviderId, RedemptionItemId,
 };
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
-use crate::domain::{PartyKind, Role};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::AppResult;
 use crate::http::{db, path_id, State};
@@ -100,16 +100,16 @@ async fn review_page(
         let parties = firms
             .items
             .iter()
-            .map(|f| (PartyKind::Firm, f.id.to_string()))
+            .map(|f| AnyParty::Firm(FirmId::stored(f.id.to_string())))
             .chain(
                 applied
                     .items
                     .iter()
-                    .map(|p| (PartyKind::Provider, p.id.to_string())),
+                    .map(|p| AnyParty::Provider(ProviderId::stored(p.id.to_string()))),
             );
-        for (kind, id) in parties {
-            if let Ok(list) = crate::services::documents::of_party(c, reader, kind, &id, now) {
-                docs.insert(id, list);
+        for party in parties {
+            if let Ok(list) = crate::services::documents::of_party(c, reader, &party, now) {
+                docs.insert(party.as_str().to_string(), list);
             }
         }
         Ok((

@@ -30,7 +30,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         per_page: 100,
     };
     let (c, a, e, f) = db(&state, move |c| {
-        let v = Viewer::Space(space.as_str());
+        let v = Viewer::Space(&space);
         Ok((
             certs::certifications(c, &policy, v, all)?,
             certs::applications(c, v, None, all)?,

@@ -150,7 +150,7 @@ async fn apply(
     };
     let r = d
         .attempt(&state, &req, &p, input, |c, i, a| {
-            certs::apply(c, a.cx(), &a.party_as(), &i)
+            certs::apply(c, a.cx(), &a.party_as()?, &i)
         })
         .await
         .map(|_| ("/space".to_string(), "filed"));
@@ -234,7 +234,7 @@ async fn register(
             &req,
             &p,
             |p| p.input_all::<IncubateeInput>(&Shape::TEXT),
-            |c, i, a| incubatees::register(c, a.cx(), &a.party_as(), &i),
+            |c, i, a| incubatees::register(c, a.cx(), &a.party_as()?, &i),
         )
         .await
         .map(|_| ("/space/incubatees".to_string(), "saved"));
@@ -265,7 +265,7 @@ async fn incubatee_step(
                 &req,
                 &p,
                 |p| p.input_all::<GraduationInput>(&Shape::TEXT),
-                move |c, i, a| incubatees::graduate(c, a.cx(), &a.party_as(), &iid, &i),
+                move |c, i, a| incubatees::graduate(c, a.cx(), &a.party_as()?, &iid, &i),
             )
             .await
         }
@@ -275,7 +275,7 @@ async fn incubatee_step(
                 &req,
                 &p,
                 |p| p.input_all::<DepartureInput>(&Shape::TEXT),
-                move |c, i, a| incubatees::depart(c, a.cx(), &a.party_as(), &iid, &i),
+                move |c, i, a| incubatees::depart(c, a.cx(), &a.party_as()?, &iid, &i),
             )
             .await
         }
@@ -369,7 +369,7 @@ async fn file_statistics(
     };
     let r = d
         .attempt_all(&state, &req, &p, input, |c, i, a| {
-            statistics::file(c, a.cx(), &a.party_as(), &i)
+            statistics::file(c, a.cx(), &a.party_as()?, &i)
         })
         .await
         .map(|_| ("/space/statistics".to_string(), "filed"));

@@ -92,7 +92,9 @@ pub fn bulk_firms(
                 format!("bulk_{}", &id[id.len() - 12..]),
                 "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA".into(),
                 hechuang::domain::Role::Firm,
-                Some((hechuang::domain::PartyKind::Firm, &id)),
+                Some(hechuang::domain::id::AnyParty::Firm(
+                    hechuang::domain::id::FirmId::stored(id.clone()),
+                )),
                 firm.name.clone(),
                 None,
                 now,

@@ -268,7 +268,7 @@ fn check_payout_items(conn: &mut DbConnection) {
         run_id: run.id.clone(),
         reference: "HC202610-1-00001".into(),
         payee_kind: hechuang::domain::PartyKind::Provider,
-        payee_id: new_id(),
+        payee_id: hechuang::domain::id::PartyId::new(),
         payee_name: "合肥迁移测试服务机构".into(),
         credit_code: hechuang::domain::CreditCode::stored("91340100MA0000001X".into()),
         bank_name: "中国银行".into(),

@@ -50,7 +50,7 @@ pub async fn offered(
     (status = 200, body = Vec<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/services")]
 pub async fn mine(state: State, auth: Auth<ProviderRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party::<ProviderId>()?;
+    let id = auth.party_as::<ProviderId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::mine(c, &policy, &id)).await?))
 }
@@ -66,7 +66,7 @@ pub async fn create(
     body: JsonBody<ServiceItemInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = auth.party::<ProviderId>()?;
+    let id = auth.party_as::<ProviderId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Created()
         .json(db(&state, move |c| svc::create(c, ctx.cx(), &id, &body)).await?))
@@ -86,7 +86,7 @@ pub async fn update(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let item = typed_id::<ServiceItemId>(&path)?;
-    let id = auth.party::<ProviderId>()?;
+    let id = auth.party_as::<ProviderId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| svc::update(c, ctx.cx(), &id, &item, &body)).await?))

@@ -24,7 +24,7 @@ pub async fn apply(
     body: JsonBody<ApplicationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Created()
         .json(db(&state, move |c| svc::apply(c, ctx.cx(), &space, &body)).await?))
@@ -41,7 +41,7 @@ pub async fn withdraw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = typed_id::<CertApplicationId>(&path)?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(
         HttpResponse::Ok()

@@ -1,6 +1,7 @@
 //! Parties' documents for the reviewer: a firm, provider or space uploads its business
 //! licence and certificates; it and reviewers, finance and auditors read them.
 
+use crate::domain::id::{AnyParty, PartyId};
 use crate::domain::PartyKind;
 use crate::error::Problem;
 use crate::http::extract::{Auth, DocumentRead, DocumentStaff, PartyRole};
@@ -24,15 +25,12 @@ pub async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let (kind, id) = match (auth.caller.party_kind, auth.party_id()?) {
-        (Some(k), id) => (k, id),
-        (None, _) => return Err(crate::error::AppError::forbidden().into()),
-    };
+    let party = auth.party()?.clone();
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, input) = (state.files.clone(), q.into_inner());
     let ctx = state.context(auth.actor);
     let out = db(&state, move |c| {
-        svc::upload(c, ctx.cx(), &files, kind, &id, &input, &bytes)
+        svc::upload(c, ctx.cx(), &files, &party, &input, &bytes)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -46,12 +44,8 @@ pub async fn upload(
 pub async fn mine(state: State, auth: Auth<PartyRole>) -> actix_web::Result<HttpResponse> {
     let now = state.clock.now();
     let out = db(&state, move |c| {
-        let kind = auth
-            .caller
-            .party_kind
-            .ok_or_else(crate::error::AppError::forbidden)?;
-        let id = auth.party_id()?;
-        svc::of_party(c, Reader::of(&auth.caller), kind, &id, now)
+        let party = auth.party()?;
+        svc::of_party(c, Reader::of(&auth.caller), party, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -63,10 +57,10 @@ async fn of(
     kind: PartyKind,
     raw: &str,
 ) -> actix_web::Result<HttpResponse> {
-    let id = path_id(raw, kind.as_str())?;
+    let party = AnyParty::of(kind, PartyId::stored(path_id(raw, kind.as_str())?));
     let now = state.clock.now();
     let out = db(&state, move |c| {
-        svc::of_party(c, Reader::of(&auth.caller), kind, &id, now)
+        svc::of_party(c, Reader::of(&auth.caller), &party, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -14,7 +14,7 @@ use actix_web::{get, post, put, web, HttpResponse};
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/profile")]
 pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party::<FirmId>()?;
+    let id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -29,7 +29,7 @@ pub async fn update_my_firm(
     body: JsonBody<FirmProfileInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let id = auth.party::<FirmId>()?;
+    let id = auth.party_as::<FirmId>()?;
     let (ctx, site) = (state.context(auth.actor), state.site.clone());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -14,7 +14,7 @@ use actix_web::{get, post, web, HttpResponse};
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees")]
 pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::register_of(c, &space, now)).await?))
 }
@@ -25,7 +25,7 @@ pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<Http
     (status = 200, body = RegisterFigures), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees/figures")]
 pub async fn figures(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::figures(c, &space)).await?))
 }
 
@@ -41,7 +41,7 @@ pub async fn register(
     body: JsonBody<IncubateeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Created()
         .json(db(&state, move |c| svc::register(c, ctx.cx(), &space, &body)).await?))
@@ -61,7 +61,7 @@ pub async fn graduate(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
@@ -84,7 +84,7 @@ pub async fn depart(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -34,7 +34,7 @@ pub async fn enter(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: BatchId = typed_id(&path)?;
-    let firm_id = auth.party::<FirmId>()?;
+    let firm_id = auth.party_as::<FirmId>()?;
     let ctx = state.context(auth.actor);
     let (entry, created) = db(&state, move |c| {
         svc::enter(c, ctx.cx(), &id, &firm_id, &body)
@@ -58,7 +58,7 @@ pub async fn my_entry(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
-    let firm_id = auth.party::<FirmId>()?;
+    let firm_id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::my_entry(c, &id, &firm_id)).await?))
 }
 
@@ -74,7 +74,7 @@ pub async fn withdraw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
-    let firm_id = auth.party::<FirmId>()?;
+    let firm_id = auth.party_as::<FirmId>()?;
     let ctx = state.context(auth.actor);
     db(&state, move |c| svc::withdraw(c, ctx.cx(), &id, &firm_id)).await?;
     Ok(HttpResponse::NoContent().finish())

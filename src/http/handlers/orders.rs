@@ -48,7 +48,7 @@ pub async fn quote(
     body: JsonBody<OrderInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let firm = auth.party::<FirmId>()?;
+    let firm = auth.party_as::<FirmId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::quote(c, &firm, &body, now)).await?))
 }
@@ -66,7 +66,7 @@ pub async fn create(
     body: JsonBody<OrderInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let firm = auth.party::<FirmId>()?;
+    let firm = auth.party_as::<FirmId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Created()
         .json(db(&state, move |c| svc::request(c, ctx.cx(), &firm, &body)).await?))
@@ -122,7 +122,7 @@ pub async fn accept(
     path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party::<ProviderId>()?;
+    let provider = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::accept(c, cx, &provider, &id)
     })
@@ -142,7 +142,7 @@ pub async fn decline(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path.into_inner();
-    let provider = auth.party::<ProviderId>()?;
+    let provider = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::decline(c, cx, &provider, &id, &body)
     })
@@ -180,7 +180,7 @@ pub async fn deliver(
     path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party::<ProviderId>()?;
+    let provider = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::deliver(c, cx, &provider, &id)
     })
@@ -198,7 +198,7 @@ pub async fn confirm(
     path: web::Path<OrderId>,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let firm = auth.party_id()?;
+    let firm = auth.party_as::<FirmId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::confirm(c, cx, &firm, &id)
     })
@@ -218,7 +218,7 @@ pub async fn dispute(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path.into_inner();
-    let firm = auth.party_id()?;
+    let firm = auth.party_as::<FirmId>()?;
     act(&state, auth.actor, move |c, cx| {
         svc::dispute(c, cx, &firm, &id, &body)
     })
@@ -270,7 +270,7 @@ pub async fn upload(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let provider = auth.party::<ProviderId>()?;
+    let provider = auth.party_as::<ProviderId>()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, ctx) = (state.files.clone(), state.context(auth.actor));
     let q = q.into_inner();

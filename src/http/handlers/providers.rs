@@ -17,7 +17,7 @@ pub async fn my_provider(
     state: State,
     auth: Auth<ProviderRole>,
 ) -> actix_web::Result<HttpResponse> {
-    let id = auth.party::<ProviderId>()?;
+    let id = auth.party_as::<ProviderId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 

@@ -28,7 +28,7 @@ pub async fn apply(
     body: JsonBody<ApplicationInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let provider = auth.party::<ProviderId>()?;
+    let provider = auth.party_as::<ProviderId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Created()
         .json(db(&state, move |c| svc::apply(c, ctx.cx(), &provider, &body)).await?))

@@ -11,7 +11,7 @@ use actix_web::{get, web, HttpResponse};
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/profile")]
 pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party::<SpaceId>()?;
+    let id = auth.party_as::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 

@@ -214,7 +214,7 @@ pub async fn file_statistics(
     body: JsonBody<FilingInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(
         HttpResponse::Ok()
@@ -227,7 +227,7 @@ pub async fn file_statistics(
     (status = 200, body = Vec<FilingView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/statistics")]
 pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
-    let space = auth.party::<SpaceId>()?;
+    let space = auth.party_as::<SpaceId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| stats::filings_of(c, &policy, &space)).await?))
 }

@@ -227,7 +227,7 @@ pub async fn claim(
                 .ok_or_else(|| AppError::of(ErrorCode::IdempotencyKeyInvalid))?,
         ),
     };
-    let firm_id = auth.party::<FirmId>()?;
+    let firm_id = auth.party_as::<FirmId>()?;
     let request = ClaimRequest {
         firm_id,
         user_id: Some(auth.caller.user_id.clone()),
@@ -250,6 +250,6 @@ pub async fn claim(
     (status = 200, body = Vec<VoucherView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/vouchers")]
 pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
-    let id = auth.party::<FirmId>()?;
+    let id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::vouchers_of_firm(c, &id)).await?))
 }

@@ -11,7 +11,7 @@
 mod request;
 mod transitions;
 
-use crate::domain::id::{FirmId, OrderId, ServiceItemId, VoucherId};
+use crate::domain::id::{FirmId, OrderId, ProviderId, ServiceItemId, VoucherId};
 use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
@@ -25,7 +25,7 @@ use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow}
 use crate::db::orders::{self as repo, Scope};
 use crate::db::{self, parties, vouchers, DbConnection};
 use crate::domain::order::{required_evidence, EvidenceKind, OrderStatus, Side};
-use crate::domain::{Fen, PartyKind, Policy, Role};
+use crate::domain::{Fen, Policy, Role};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, OrderEvent};
 use chrono::NaiveDateTime;
@@ -34,8 +34,8 @@ use serde::Serialize;
 /// Who is looking at or acting on an order: its firm, its provider, or authority staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Party<'a> {
-    Firm(&'a str),
-    Provider(&'a str),
+    Firm(&'a FirmId),
+    Provider(&'a ProviderId),
     Staff,
 }
 
@@ -44,11 +44,11 @@ impl<'a> Party<'a> {
     pub fn of(actor: &'a Actor) -> AppResult<Party<'a>> {
         match actor.role_kind {
             Some(Role::Firm) => actor
-                .party_of(PartyKind::Firm)
+                .firm()
                 .map(Party::Firm)
                 .ok_or_else(AppError::forbidden),
             Some(Role::Provider) => actor
-                .party_of(PartyKind::Provider)
+                .provider()
                 .map(Party::Provider)
                 .ok_or_else(AppError::forbidden),
             Some(Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor) => Ok(Party::Staff),
@@ -67,8 +67,8 @@ impl<'a> Party<'a> {
     /// Whether this party may see `order` (others get "not found").
     pub(crate) fn sees(self, order: &OrderRow) -> bool {
         match self {
-            Party::Firm(f) => order.firm_id == f,
-            Party::Provider(p) => order.provider_id == p,
+            Party::Firm(f) => order.firm_id == *f,
+            Party::Provider(p) => order.provider_id == *p,
             Party::Staff => true,
         }
     }

@@ -7,7 +7,7 @@ use crate::db::models::{FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, catalogue, ledger, DbConnection};
 use crate::domain::audit::Action;
-use crate::domain::id::ProviderId;
+use crate::domain::id::{FirmId, ProviderId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::order::{OrderAction, OrderStatus, Side};
 use crate::domain::validation::FieldErrors;
@@ -167,7 +167,7 @@ pub fn accept(
     transition(
         conn,
         cx,
-        Party::Provider(provider_id.as_str()),
+        Party::Provider(provider_id),
         order_id,
         OrderAction::Accept,
         |c, o, l| {
@@ -217,7 +217,7 @@ pub fn decline(
     transition(
         conn,
         cx,
-        Party::Provider(provider_id.as_str()),
+        Party::Provider(provider_id),
         order_id,
         OrderAction::Decline,
         |_, o, _| {
@@ -270,7 +270,7 @@ pub fn deliver(
     transition(
         conn,
         cx,
-        Party::Provider(provider_id.as_str()),
+        Party::Provider(provider_id),
         order_id,
         OrderAction::Deliver,
         |c, o, l| {
@@ -298,7 +298,7 @@ pub fn deliver(
 pub fn confirm(
     conn: &mut DbConnection,
     cx: Cx<'_>,
-    firm_id: &str,
+    firm_id: &FirmId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(
@@ -314,7 +314,7 @@ pub fn confirm(
                 &Transaction::transfer(
                     "order_confirmed",
                     Account::order(&o.id),
-                    Account::due(o.provider_id.as_str()),
+                    Account::due(&o.provider_id),
                     o.covered_fen,
                 ),
                 cx.now,
@@ -330,7 +330,7 @@ pub fn confirm(
 pub fn dispute(
     conn: &mut DbConnection,
     cx: Cx<'_>,
-    firm_id: &str,
+    firm_id: &FirmId,
     order_id: &OrderId,
     input: &ReasonInput,
 ) -> AppResult<OrderView> {

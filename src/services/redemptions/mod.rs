@@ -284,7 +284,7 @@ pub fn applicable_orders(
     let confirmed = super::orders::list(
         conn,
         policy,
-        Party::Provider(provider_id.as_str()),
+        Party::Provider(provider_id),
         Some(OrderStatus::Confirmed.as_str()),
         Page {
             page: 1,
@@ -338,7 +338,7 @@ pub fn application(
 ) -> AppResult<ApplicationView> {
     let a = repo::application(conn, id)?
         .filter(|a| match party {
-            Party::Provider(p) => a.provider_id == p,
+            Party::Provider(p) => a.provider_id == *p,
             Party::Staff => true,
             Party::Firm(_) => false,
         })

@@ -233,8 +233,8 @@ impl objections::Notice for ItemNotice {
             c,
             &Transaction::transfer(
                 "redemption_payable",
-                Account::due(after.provider_id.as_str()),
-                Account::payable(after.provider_id.as_str()),
+                Account::due(&after.provider_id),
+                Account::payable(&after.provider_id),
                 after.amount_fen,
             ),
             by.now,

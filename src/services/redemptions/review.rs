@@ -106,7 +106,7 @@ pub(super) fn refuse(
         c,
         &Transaction::transfer(
             "redemption_rejected",
-            Account::due(item.provider_id.as_str()),
+            Account::due(&item.provider_id),
             Account::funding(&item.programme_id),
             item.amount_fen,
         ),

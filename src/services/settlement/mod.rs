@@ -26,7 +26,7 @@ use super::{Page, Paged};
 use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::DbConnection;
-use crate::domain::id::UserId;
+use crate::domain::id::{PartyId, UserId};
 use crate::domain::id::{PayoutId, RunId};
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
@@ -45,7 +45,8 @@ pub struct PayoutView {
     pub id: String,
     pub reference: String,
     pub payee_kind: String,
-    pub payee_id: String,
+    #[schema(value_type = String)]
+    pub payee_id: PartyId,
     pub payee_name: String,
     pub credit_code: String,
     pub bank_name: String,
@@ -93,7 +94,8 @@ impl PayoutView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HoldbackView {
     pub payee_kind: String,
-    pub payee_id: String,
+    #[schema(value_type = String)]
+    pub payee_id: PartyId,
     pub payee_name: String,
     pub reason: String,
     pub item_count: i32,

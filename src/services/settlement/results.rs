@@ -6,13 +6,11 @@ use crate::db::models::{PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::audit::{Action, Fixed};
-use crate::domain::id::ProviderId;
-use crate::domain::id::SpaceId;
+use crate::domain::id::AnyParty;
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
-use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Message, PayoutFailed, PayoutPaid, Templates};
@@ -109,12 +107,10 @@ fn apply_result(
         ..before.clone()
     };
     let payable = Account::payable(&before.payee_id);
-    let email_to = if before.payee_kind == PartyKind::Space {
-        parties::space(c, &SpaceId::stored(before.payee_id.clone()))?
-            .map(|s| (s.contact_email, s.name))
-    } else {
-        parties::provider(c, &ProviderId::stored(before.payee_id.clone()))?
-            .map(|p| (p.contact_email, p.name))
+    let email_to = match before.payee() {
+        AnyParty::Space(id) => parties::space(c, &id)?.map(|s| (s.contact_email, s.name)),
+        AnyParty::Provider(id) => parties::provider(c, &id)?.map(|p| (p.contact_email, p.name)),
+        _ => None,
     };
     let email = match result {
         Result_::Paid {
@@ -129,7 +125,7 @@ fn apply_result(
                 c,
                 &Transaction::transfer(
                     "payout_paid",
-                    Account::payout(before.id.as_str()),
+                    Account::payout(&before.id),
                     Account::paid(&before.payee_id),
                     before.amount_fen,
                 ),
@@ -155,7 +151,7 @@ fn apply_result(
                 c,
                 &Transaction::transfer(
                     "payout_failed",
-                    Account::payout(before.id.as_str()),
+                    Account::payout(&before.id),
                     payable,
                     before.amount_fen,
                 ),

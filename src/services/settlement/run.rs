@@ -6,13 +6,12 @@ use crate::db::models::{HoldbackRow, PayoutRow, SettlementRunRow};
 use crate::db::settlement as repo;
 use crate::db::{self, ledger, parties, users, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::ProviderId;
+use crate::domain::id::{AnyParty, ProviderId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::settlement::{payout_reference, unpayable, PayoutStatus, Period, RunStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::CreditCode;
 use crate::domain::Fen;
-use crate::domain::PartyKind;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
@@ -31,8 +30,7 @@ pub struct Prepared {
 
 /// Whom a run pays: a provider (redemptions) or a space (subsidies).
 struct Payee {
-    kind: PartyKind,
-    id: String,
+    party: AnyParty,
     name: String,
     credit_code: CreditCode,
     bank_name: String,
@@ -127,7 +125,7 @@ fn prepare_in(
     let moves = payouts.iter().map(|p| {
         (
             Account::payable(&p.payee_id),
-            Account::payout(p.id.as_str()),
+            Account::payout(&p.id),
             p.amount_fen,
         )
     });
@@ -159,10 +157,9 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
     let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?
         .into_iter()
         .map(|p| Payee {
-            kind: PartyKind::Provider,
             count: by_provider[&p.id].0,
             amount: by_provider[&p.id].1,
-            id: p.id.into_string(),
+            party: AnyParty::Provider(p.id),
             name: p.name,
             credit_code: p.credit_code,
             bank_name: p.bank_name,
@@ -174,10 +171,9 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
         let s = parties::space(c, &space_id)?
             .ok_or_else(|| AppError::internal(format!("entitlement of no space {space_id}")))?;
         payees.push(Payee {
-            kind: PartyKind::Space,
             count: count_of(count)?,
             amount,
-            id: s.id.into_string(),
+            party: AnyParty::Space(s.id),
             name: s.name,
             credit_code: s.credit_code,
             bank_name: s.bank_name.unwrap_or_default(),
@@ -185,7 +181,11 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_account_no: s.bank_account_no.unwrap_or_default(),
         });
     }
-    payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    payees.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.party.as_str().cmp(b.party.as_str()))
+    });
     Ok(payees)
 }
 
@@ -207,8 +207,8 @@ fn payouts_of(
         if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
             held.push(HoldbackRow {
                 run_id: run_id.clone(),
-                payee_kind: p.kind,
-                payee_id: p.id,
+                payee_kind: p.party.kind(),
+                payee_id: p.party.id(),
                 payee_name: p.name,
                 reason: why.into(),
                 item_count: p.count,
@@ -220,8 +220,8 @@ fn payouts_of(
             id: PayoutId::new(),
             run_id: run_id.clone(),
             reference: payout_reference(period, attempt, payouts.len() + 1),
-            payee_kind: p.kind,
-            payee_id: p.id,
+            payee_kind: p.party.kind(),
+            payee_id: p.party.id(),
             payee_name: p.name,
             credit_code: p.credit_code,
             bank_name: p.bank_name,
@@ -334,7 +334,7 @@ pub fn decide(
                 for p in payouts {
                     repo::set_items_of_payout(c, &p.id, "payable", "payable", true, cx.now)?;
                     back.push((
-                        Account::payout(p.id.as_str()),
+                        Account::payout(&p.id),
                         Account::payable(&p.payee_id),
                         p.amount_fen,
                     ));
@@ -368,8 +368,7 @@ mod tests {
 
     fn payee(name: &str, account_no: &str, count: i32, yuan: i64) -> Payee {
         Payee {
-            kind: PartyKind::Provider,
-            id: format!("id-{name}"),
+            party: AnyParty::Provider(ProviderId::stored(format!("id-{name}"))),
             name: name.into(),
             credit_code: CreditCode::parse("91350100M000100Y43").unwrap(),
             bank_name: "徽商银行".into(),

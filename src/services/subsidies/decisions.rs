@@ -132,7 +132,7 @@ pub fn decide(
                     &Transaction::transfer(
                         "entitlement_approved",
                         Account::subsidy(&before.policy),
-                        Account::payable(before.space_id.as_str()),
+                        Account::payable(&before.space_id),
                         before.amount_fen,
                     ),
                     cx.now,

@@ -464,7 +464,7 @@ pub fn entitlement(
 ) -> AppResult<EntitlementView> {
     let row = repo::entitlement(conn, id)?
         .filter(|e| match viewer {
-            Viewer::Space(s) => e.space_id == s,
+            Viewer::Space(s) => e.space_id == *s,
             Viewer::Staff => true,
         })
         .ok_or_else(|| AppError::not_found("entitlement"))?;

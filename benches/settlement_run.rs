@@ -28,7 +28,6 @@ use hechuang::domain::credit_code::make_code;
 use hechuang::domain::id::{
     BatchId, FirmId, OrderId, ProgrammeId, ProviderId, ServiceItemId, VoucherId,
 };
-use hechuang::domain::new_id;
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
 use hechuang::domain::party::{ListingStatus, OnboardingStatus};
 use hechuang::domain::settlement::Period;
@@ -336,12 +335,12 @@ fn seed(url: &str, a: &Args) -> Period {
     for k in 0..all {
         per_provider[k % providers.len()] += 10_000 + (k % 97) as i64 * 100;
     }
-    let txn = new_id();
+    let txn = hechuang::domain::id::LedgerTxnId::new();
     let mut entries: Vec<LedgerEntryRow> = providers
         .iter()
         .zip(&per_provider)
         .map(|((pid, _, _), amount)| LedgerEntryRow {
-            id: new_id(),
+            id: hechuang::domain::id::LedgerEntryId::new(),
             txn_id: txn.clone(),
             account: format!("payable:{pid}"),
             amount_fen: Fen::new(*amount),
@@ -350,7 +349,7 @@ fn seed(url: &str, a: &Args) -> Period {
         })
         .collect();
     entries.push(LedgerEntryRow {
-        id: new_id(),
+        id: hechuang::domain::id::LedgerEntryId::new(),
         txn_id: txn,
         account: format!("funding:{}", programme.id),
         amount_fen: Fen::new(-due_total),

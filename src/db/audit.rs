@@ -6,12 +6,12 @@ use super::models::AuditEventRow;
 use super::schema::{audit_events, audit_head};
 use super::DbConnection;
 use crate::domain::audit::{chain_hash, EventContent};
-use crate::domain::id::UserId;
+use crate::domain::id::{AuditEventId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub struct NewEvent {
-    pub id: String,
+    pub id: AuditEventId,
     pub occurred_at: NaiveDateTime,
     pub actor_user_id: Option<UserId>,
     pub actor_role: String,
@@ -102,7 +102,7 @@ pub fn append_many(conn: &mut DbConnection, events: Vec<NewEvent>) -> QueryResul
             &prev_hash,
             &EventContent {
                 seq,
-                id: &ev.id,
+                id: ev.id.as_str(),
                 occurred_at: ev.occurred_at,
                 actor_user_id: ev.actor_user_id.as_ref().map(UserId::as_str),
                 actor_role: &ev.actor_role,

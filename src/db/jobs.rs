@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 
+use crate::domain::id::JobRunId;
 use crate::domain::operation::JobRunStatus::{self, Failed, Interrupted, Running, Succeeded};
 
 /// Inserts the run; false when the (job, slot) row exists already (another process,
@@ -63,7 +64,7 @@ pub fn retake_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool
 
 pub fn finish(
     conn: &mut DbConnection,
-    id: &str,
+    id: &JobRunId,
     status: JobRunStatus,
     now: NaiveDateTime,
     duration_ms: i64,
@@ -82,7 +83,7 @@ pub fn finish(
         .execute(conn)
 }
 
-pub fn heartbeat(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn heartbeat(conn: &mut DbConnection, id: &JobRunId, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         job_runs::table
             .find(id)
@@ -119,7 +120,7 @@ pub fn interrupt(
     .execute(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<JobRunRow>> {
+pub fn get(conn: &mut DbConnection, id: &JobRunId) -> QueryResult<Option<JobRunRow>> {
     job_runs::table.find(id).first(conn).optional()
 }
 

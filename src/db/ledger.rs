@@ -4,9 +4,8 @@
 use super::models::LedgerEntryRow;
 use super::schema::{batches, ledger_entries, vouchers};
 use super::DbConnection;
-use crate::domain::id::{BatchId, VoucherId};
+use crate::domain::id::{BatchId, LedgerEntryId, LedgerTxnId, VoucherId};
 use crate::domain::ledger::Transaction;
-use crate::domain::new_id;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -15,12 +14,12 @@ use diesel::prelude::*;
 /// Writes a transaction's postings as entries of one new transaction id (nothing for an
 /// empty one).
 pub fn post(conn: &mut DbConnection, tx: &Transaction, now: NaiveDateTime) -> QueryResult<()> {
-    let txn = new_id();
+    let txn = LedgerTxnId::new();
     let rows: Vec<LedgerEntryRow> = tx
         .postings()
         .iter()
         .map(|(account, amount)| LedgerEntryRow {
-            id: new_id(),
+            id: LedgerEntryId::new(),
             txn_id: txn.clone(),
             account: account.as_str().to_string(),
             amount_fen: *amount,

@@ -4,11 +4,12 @@ use super::schema::*;
 use crate::domain::certification::SchemeLevel;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{
-    AnyParty, ArticleFileId, ArticleId, AuthorityId, BatchId, CertApplicationId, CertificationId,
-    DocumentId, EmailId, EntitlementId, EvaluationId, EvidenceId, FilingId, FirmId, GrantId,
-    IncubateeId, ListingObjectionId, OrderId, PartyId, PayoutId, ProgrammeId, ProviderId,
-    RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RunId, ServiceItemId,
-    SpaceId, TopupId, UserId, VoucherId,
+    AnyParty, ArticleFileId, ArticleId, AuditEventId, AuthorityId, BatchId, CertApplicationId,
+    CertificationId, DocumentId, EmailId, EmailTokenId, EntitlementId, EvaluationId, EvidenceId,
+    FilingId, FirmId, GrantId, IncubateeId, JobRunId, LedgerEntryId, LedgerTxnId,
+    ListingObjectionId, LoginAttemptId, OrderId, PartyId, PayoutId, ProgrammeId, ProviderId,
+    RedemptionApplicationId, RedemptionItemId, RedemptionObjectionId, RefreshTokenId, RunId,
+    ServiceItemId, SessionId, SpaceId, TopupId, UnlockId, UserId, VoucherId,
 };
 use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::order::EvidenceKind;
@@ -145,9 +146,9 @@ impl UserRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: String,
+    pub id: RefreshTokenId,
     pub user_id: UserId,
-    pub family_id: String,
+    pub family_id: SessionId,
     pub token_hash: String,
     pub issued_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -159,7 +160,7 @@ pub struct RefreshTokenRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = login_attempts)]
 pub struct LoginAttemptRow {
-    pub id: String,
+    pub id: LoginAttemptId,
     pub username: String,
     pub remote_addr: String,
     pub succeeded: bool,
@@ -170,7 +171,7 @@ pub struct LoginAttemptRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = email_tokens)]
 pub struct EmailTokenRow {
-    pub id: String,
+    pub id: EmailTokenId,
     pub purpose: String,
     /// None for a request that named no account.
     pub user_id: Option<UserId>,
@@ -187,7 +188,7 @@ pub struct EmailTokenRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = account_unlocks)]
 pub struct AccountUnlockRow {
-    pub id: String,
+    pub id: UnlockId,
     pub username: String,
     pub unlocked_at: NaiveDateTime,
     pub unlocked_by: Option<UserId>,
@@ -299,7 +300,7 @@ pub struct ObjectionRow {
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     pub seq: i64,
-    pub id: String,
+    pub id: AuditEventId,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub occurred_at: NaiveDateTime,
     pub actor_user_id: Option<UserId>,
@@ -400,8 +401,8 @@ pub struct VoucherRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
 pub struct LedgerEntryRow {
-    pub id: String,
-    pub txn_id: String,
+    pub id: LedgerEntryId,
+    pub txn_id: LedgerTxnId,
     pub account: String,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
@@ -479,7 +480,7 @@ pub struct OutboxRow {
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]
 #[diesel(table_name = job_runs, treat_none_as_default_value = false)]
 pub struct JobRunRow {
-    pub id: String,
+    pub id: JobRunId,
     pub job: String,
     pub slot: NaiveDateTime,
     pub origin: String,

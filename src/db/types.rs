@@ -182,6 +182,15 @@ id_columns! {
     EmailId => EmailIdColumn,
     PartyId => PartyIdColumn,
     AuthorityId => AuthorityIdColumn,
+    RefreshTokenId => RefreshTokenIdColumn,
+    SessionId => SessionIdColumn,
+    LoginAttemptId => LoginAttemptIdColumn,
+    EmailTokenId => EmailTokenIdColumn,
+    UnlockId => UnlockIdColumn,
+    AuditEventId => AuditEventIdColumn,
+    LedgerEntryId => LedgerEntryIdColumn,
+    LedgerTxnId => LedgerTxnIdColumn,
+    JobRunId => JobRunIdColumn,
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::models::{AccountUnlockRow, EmailTokenRow, LoginAttemptRow, RefreshTokenRow, UserRow};
 use super::schema::{account_unlocks, email_tokens, login_attempts, refresh_tokens, users};
 use super::DbConnection;
-use crate::domain::id::UserId;
+use crate::domain::id::{EmailTokenId, RefreshTokenId, SessionId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -118,8 +118,8 @@ pub fn refresh_by_hash(
 /// refresh with the same token won the race).
 pub fn rotate_refresh(
     conn: &mut DbConnection,
-    id: &str,
-    replaced_by: &str,
+    id: &RefreshTokenId,
+    replaced_by: &RefreshTokenId,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -130,7 +130,7 @@ pub fn rotate_refresh(
     .set((
         refresh_tokens::revoked_at.eq(now),
         refresh_tokens::revoke_reason.eq("rotated"),
-        refresh_tokens::replaced_by.eq(replaced_by),
+        refresh_tokens::replaced_by.eq(replaced_by.as_str()),
     ))
     .execute(conn)?;
     Ok(n == 1)
@@ -138,7 +138,7 @@ pub fn rotate_refresh(
 
 pub fn revoke_family(
     conn: &mut DbConnection,
-    family: &str,
+    family: &SessionId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -173,8 +173,8 @@ pub fn bump_token_version(
 pub fn revoked_families(
     conn: &mut DbConnection,
     since: NaiveDateTime,
-) -> QueryResult<Vec<(String, NaiveDateTime)>> {
-    let rows: Vec<(String, Option<NaiveDateTime>)> = refresh_tokens::table
+) -> QueryResult<Vec<(SessionId, NaiveDateTime)>> {
+    let rows: Vec<(SessionId, Option<NaiveDateTime>)> = refresh_tokens::table
         .filter(refresh_tokens::revoked_at.ge(since))
         .filter(refresh_tokens::revoke_reason.ne("rotated"))
         .select((refresh_tokens::family_id, refresh_tokens::revoked_at))
@@ -268,7 +268,7 @@ pub fn failures_for_addr(
 pub fn changed_states(
     conn: &mut DbConnection,
     since: Option<NaiveDateTime>,
-) -> QueryResult<Vec<(String, i32, bool, NaiveDateTime)>> {
+) -> QueryResult<Vec<(UserId, i32, bool, NaiveDateTime)>> {
     let q = users::table.select((
         users::id,
         users::token_version,
@@ -379,7 +379,11 @@ pub fn email_token_by_hash(
 }
 
 /// Marks a link used; false when it was used already (a second use).
-pub fn use_email_token(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn use_email_token(
+    conn: &mut DbConnection,
+    id: &EmailTokenId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(
         email_tokens::table
             .filter(email_tokens::id.eq(id))

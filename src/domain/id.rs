@@ -180,6 +180,24 @@ ids! {
     TopupId => "top-up",
     /// An email in the outbox (待发邮件).
     EmailId => "email",
+    /// A refresh token of a session (登录会话的续期凭证).
+    RefreshTokenId => "refresh token",
+    /// A session: the family of refresh tokens one sign-in starts.
+    SessionId => "session",
+    /// A sign-in attempt, kept for the lockout rule.
+    LoginAttemptId => "login attempt",
+    /// An emailed one-time link (password reset, contact verification).
+    EmailTokenId => "email link",
+    /// An administrator's lifting of a lockout (解除锁定).
+    UnlockId => "unlock",
+    /// An event in the hash-chained audit trail (审计记录).
+    AuditEventId => "audit event",
+    /// A posting in the ledger (分录).
+    LedgerEntryId => "ledger entry",
+    /// A balanced ledger transaction: the postings of one money movement (记账凭证).
+    LedgerTxnId => "ledger transaction",
+    /// One run of a scheduled job (任务运行记录).
+    JobRunId => "job run",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

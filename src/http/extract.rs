@@ -2,7 +2,7 @@
 //! token, loads the caller's current state, and checks the role against `P`.
 
 use super::{db, request_id, AppState};
-use crate::domain::id::{AnyParty, PartyKindId};
+use crate::domain::id::{AnyParty, PartyKindId, SessionId, UserId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -71,9 +71,9 @@ role_set!(/// Reads and verifies the audit trail.
 /// from the database.
 #[derive(Default)]
 pub struct UserStates {
-    map: std::sync::RwLock<std::collections::HashMap<String, Option<UserState>>>,
+    map: std::sync::RwLock<std::collections::HashMap<UserId, Option<UserState>>>,
     /// Sessions signed out, with when: their access tokens are refused until expiry.
-    revoked: std::sync::RwLock<std::collections::HashMap<String, chrono::NaiveDateTime>>,
+    revoked: std::sync::RwLock<std::collections::HashMap<SessionId, chrono::NaiveDateTime>>,
 }
 
 impl UserStates {
@@ -81,7 +81,7 @@ impl UserStates {
     /// processes read it from the database within `auth.user_state_poll_ms`).
     pub fn signed_out(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         out: &crate::services::auth::SignedOut,
         now: chrono::NaiveDateTime,
     ) {
@@ -94,14 +94,14 @@ impl UserStates {
     }
 
     /// Refuses the access tokens of a signed-out session from now on.
-    pub fn revoke_session(&self, session: &str, at: chrono::NaiveDateTime) {
+    pub fn revoke_session(&self, session: &SessionId, at: chrono::NaiveDateTime) {
         self.revoked
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(session.to_string(), at);
+            .insert(session.clone(), at);
     }
 
-    fn session_revoked(&self, session: &str) -> bool {
+    fn session_revoked(&self, session: &SessionId) -> bool {
         self.revoked
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -117,7 +117,7 @@ impl UserStates {
     }
 
     /// `Some(Some(state))`: known; `Some(None)`: must be read; `None`: never changed.
-    fn get(&self, user_id: &str) -> Option<Option<UserState>> {
+    fn get(&self, user_id: &UserId) -> Option<Option<UserState>> {
         self.map
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -125,15 +125,15 @@ impl UserStates {
             .copied()
     }
 
-    pub fn set(&self, user_id: &str, state: Option<UserState>) {
+    pub fn set(&self, user_id: &UserId, state: Option<UserState>) {
         self.map
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(user_id.to_string(), state);
+            .insert(user_id.clone(), state);
     }
 
     /// Makes the next request of this user read its state from the database.
-    pub fn forget(&self, user_id: &str) {
+    pub fn forget(&self, user_id: &UserId) {
         self.set(user_id, None);
     }
 }
@@ -198,24 +198,26 @@ pub async fn watch_user_states(
 /// re-versioned since (from the cache of user states, read through on a miss).
 pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<Caller, AppError> {
     let claims = decode_access(&state.auth, token, state.clock.now())?;
-    let known = match state.user_states.get(&claims.sub) {
+    let user = UserId::stored(claims.sub.clone());
+    let known = match state.user_states.get(&user) {
         Some(Some(s)) => Some(s),
         None if claims.ver == 0 => Some(UserState {
             token_version: 0,
             disabled: false,
         }),
         _ => {
-            let id = crate::domain::id::UserId::stored(claims.sub.clone());
+            let id = user.clone();
             let s = db(state, move |c| user_state(c, &id)).await?;
-            state.user_states.set(&claims.sub, s);
+            state.user_states.set(&user, s);
             s
         }
     };
     check_user_state(&claims, known)?;
     if claims
         .sid
-        .as_deref()
-        .is_some_and(|sid| state.user_states.session_revoked(sid))
+        .clone()
+        .map(SessionId::stored)
+        .is_some_and(|sid| state.user_states.session_revoked(&sid))
     {
         return Err(AppError::of(ErrorCode::SessionSignedOut));
     }

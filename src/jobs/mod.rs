@@ -29,6 +29,7 @@ pub use schedule::{manual_slot, schedule_words, Schedules};
 pub use views::{list_jobs, list_runs, parse_job, JobRunView, JobView};
 
 use crate::db::DbConnection;
+use crate::domain::id::JobRunId;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -158,7 +159,7 @@ impl Outcome {
 /// What a job body is handed: the runner's dependencies, the run and its time.
 struct Context<'a> {
     runner: &'a Arc<Runner>,
-    run_id: &'a str,
+    run_id: &'a JobRunId,
     now: NaiveDateTime,
 }
 

@@ -4,7 +4,7 @@
 use super::{Context, Job, Outcome, Schedules};
 use crate::clock::Clock;
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection, Pool};
-use crate::domain::id::UserId;
+use crate::domain::id::{JobRunId, UserId};
 use crate::domain::new_id;
 use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
@@ -204,7 +204,7 @@ impl Runner {
             RunOrigin::Manual { user_id } => ("manual", user_id.clone()),
         };
         let row = JobRunRow {
-            id: new_id(),
+            id: JobRunId::new(),
             job: job.as_str().into(),
             slot,
             origin: origin_name.into(),
@@ -276,7 +276,7 @@ impl Runner {
         Ok(Some(finished))
     }
 
-    fn spawn_heartbeat(self: &Arc<Self>, run_id: String) -> tokio::task::JoinHandle<()> {
+    fn spawn_heartbeat(self: &Arc<Self>, run_id: JobRunId) -> tokio::task::JoinHandle<()> {
         let me = Arc::clone(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(me.deps.heartbeat);
@@ -295,7 +295,7 @@ impl Runner {
         })
     }
 
-    async fn body(self: &Arc<Self>, job: Job, run_id: &str) -> Result<Outcome, String> {
+    async fn body(self: &Arc<Self>, job: Job, run_id: &JobRunId) -> Result<Outcome, String> {
         let cx = Context {
             runner: self,
             run_id,

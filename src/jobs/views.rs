@@ -2,7 +2,7 @@
 
 use super::{Job, Schedules};
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
-use crate::domain::id::UserId;
+use crate::domain::id::{JobRunId, UserId};
 use crate::domain::operation::JobRunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -27,7 +27,8 @@ pub struct JobView {
 /// One run of a job.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct JobRunView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: JobRunId,
     pub job: String,
     /// The scheduled instant this run is for (UTC).
     #[serde(serialize_with = "crate::domain::utc::ser")]

@@ -3,8 +3,7 @@
 use super::snapshot;
 use crate::db::{self, audit as repo, models as m, DbConnection};
 use crate::domain::audit::{chain_hash, Action, EventContent, GENESIS_HASH};
-use crate::domain::id::UserId;
-use crate::domain::new_id;
+use crate::domain::id::{AuditEventId, UserId};
 use crate::error::AppResult;
 use crate::services::Acting;
 use serde::Serialize;
@@ -114,7 +113,7 @@ pub fn record(conn: &mut DbConnection, by: Acting<'_>, change: Change) -> AppRes
     repo::append(
         conn,
         repo::NewEvent {
-            id: new_id(),
+            id: AuditEventId::new(),
             occurred_at: now,
             actor_user_id: actor.user_id.clone(),
             actor_role: actor.role.clone(),
@@ -174,7 +173,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<VerifyReport> {
                         &prev,
                         &EventContent {
                             seq: e.seq,
-                            id: &e.id,
+                            id: e.id.as_str(),
                             occurred_at: e.occurred_at,
                             actor_user_id: e.actor_user_id.as_ref().map(UserId::as_str),
                             actor_role: &e.actor_role,

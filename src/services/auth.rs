@@ -6,7 +6,9 @@ use crate::config::AuthSettings;
 use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::{AnyParty, PartyId, PartyKindId, UserId};
+use crate::domain::id::{
+    AnyParty, LoginAttemptId, PartyId, PartyKindId, RefreshTokenId, SessionId, UserId,
+};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
 use crate::error::ErrorCode;
@@ -128,9 +130,9 @@ fn issue(
     conn: &mut DbConnection,
     cfg: &AuthConfig,
     user: &UserRow,
-    family: &str,
+    family: &SessionId,
     now: NaiveDateTime,
-) -> AppResult<(Tokens, String)> {
+) -> AppResult<(Tokens, RefreshTokenId)> {
     let iat = now.and_utc().timestamp();
     let claims = Claims {
         sub: user.id.to_string(),
@@ -146,13 +148,13 @@ fn issue(
     let access = encode(&Header::new(JwtAlg::HS256), &claims, &cfg.encoding)
         .map_err(|e| AppError::internal(format!("jwt: {e}")))?;
     let secret = new_refresh_secret();
-    let id = new_id();
+    let id = RefreshTokenId::new();
     repo::insert_refresh(
         conn,
         &RefreshTokenRow {
             id: id.clone(),
             user_id: user.id.clone(),
-            family_id: family.to_string(),
+            family_id: family.clone(),
             token_hash: token_hash(&secret),
             issued_at: now,
             expires_at: now + Duration::seconds(cfg.refresh_ttl_secs),
@@ -206,7 +208,7 @@ pub struct Caller {
     pub party: Option<AnyParty>,
     /// The session the access token belongs to (tokens issued before sessions were
     /// named in them have none).
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
 }
 
 impl Caller {
@@ -227,7 +229,7 @@ pub fn caller_from_claims(claims: &Claims) -> AppResult<Caller> {
             .and_then(PartyKind::parse)
             .zip(claims.party.clone())
             .map(|(kind, id)| AnyParty::of(kind, PartyId::stored(id))),
-        session_id: claims.sid.clone(),
+        session_id: claims.sid.clone().map(SessionId::stored),
     })
 }
 
@@ -260,7 +262,7 @@ pub fn user_state(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Option
 pub fn changed_user_states(
     conn: &mut DbConnection,
     since: Option<NaiveDateTime>,
-) -> AppResult<Vec<(String, UserState, NaiveDateTime)>> {
+) -> AppResult<Vec<(UserId, UserState, NaiveDateTime)>> {
     Ok(repo::changed_states(conn, since)?
         .into_iter()
         .map(|(id, v, d, at)| {
@@ -329,7 +331,7 @@ pub fn login(
         }
     };
     let attempt = LoginAttemptRow {
-        id: new_id(),
+        id: LoginAttemptId::new(),
         username: username.to_string(),
         remote_addr: remote_addr.to_string(),
         succeeded: ok,
@@ -356,7 +358,7 @@ pub fn login(
     }
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::record_attempt(c, &attempt)?;
-        let (tokens, token_id) = issue(c, cfg, &user, &new_id(), now)?;
+        let (tokens, token_id) = issue(c, cfg, &user, &SessionId::new(), now)?;
         let actor = Actor::of_user(&user, request_id);
         audit::record(
             c,
@@ -438,7 +440,7 @@ pub struct SignedOut {
     /// Refresh tokens revoked.
     pub sessions: usize,
     /// Sessions whose access tokens stop working now.
-    pub families: Vec<String>,
+    pub families: Vec<SessionId>,
     /// Every access token of the user stopped working (its token version moved on).
     pub everywhere: bool,
 }
@@ -489,7 +491,7 @@ pub fn logout(
 pub fn revoked_sessions(
     conn: &mut DbConnection,
     since: NaiveDateTime,
-) -> AppResult<Vec<(String, NaiveDateTime)>> {
+) -> AppResult<Vec<(SessionId, NaiveDateTime)>> {
     Ok(repo::revoked_families(conn, since)?)
 }
 
@@ -566,7 +568,7 @@ pub fn change_password(
             audit::Change::new(Fixed::PasswordChanged, &user.id),
         )?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
-        let (tokens, _) = issue(c, cfg, &fresh, &new_id(), cx.now)?;
+        let (tokens, _) = issue(c, cfg, &fresh, &SessionId::new(), cx.now)?;
         Ok(tokens)
     })
 }

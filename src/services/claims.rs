@@ -21,7 +21,7 @@ use crate::domain::voucher::{
     claim_lock_key, claim_year, claimant_group, parse_face_values, valid_until, voucher_code,
     AllocationMode, FirmFacts, Refusal,
 };
-use crate::domain::{new_id, Fen, IdempotencyKey, Role};
+use crate::domain::{Fen, IdempotencyKey, Role};
 use crate::error::{AppError, AppResult, ErrorCode, Kind};
 use crate::notify::{china_date, yuan, ClaimSucceeded, Message, Templates};
 use crate::services::Actor;
@@ -469,7 +469,7 @@ fn claimed_event(
         ),
     };
     NewEvent {
-        id: new_id(),
+        id: crate::domain::id::AuditEventId::new(),
         occurred_at: now,
         actor_user_id,
         actor_role,

@@ -11,8 +11,7 @@ use super::{audit, Actor};
 use crate::db::models::{EmailTokenRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::{Action, Fixed};
-use crate::domain::id::{AnyParty, UserId};
-use crate::domain::new_id;
+use crate::domain::id::{AnyParty, EmailTokenId, UserId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message};
@@ -67,7 +66,7 @@ pub fn send(
     repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
     let token = new_refresh_secret();
     let row = EmailTokenRow {
-        id: new_id(),
+        id: EmailTokenId::new(),
         purpose: PURPOSE.into(),
         user_id: Some(user.id.clone()),
         email: email.to_string(),

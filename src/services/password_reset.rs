@@ -9,8 +9,7 @@ use super::{audit, Actor};
 use crate::db::models::{AccountUnlockRow, EmailTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::UserId;
-use crate::domain::new_id;
+use crate::domain::id::{EmailTokenId, UnlockId, UserId};
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
@@ -61,7 +60,7 @@ fn send(
     repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
     let token = new_refresh_secret();
     let row = EmailTokenRow {
-        id: new_id(),
+        id: EmailTokenId::new(),
         purpose: PURPOSE.into(),
         user_id: Some(user.id.clone()),
         email: email.to_string(),
@@ -151,7 +150,7 @@ pub fn request(
             repo::insert_email_token(
                 c,
                 &EmailTokenRow {
-                    id: new_id(),
+                    id: EmailTokenId::new(),
                     purpose: PURPOSE.into(),
                     user_id: None,
                     email: String::new(),
@@ -229,7 +228,7 @@ pub fn complete(
         repo::insert_unlock(
             c,
             &AccountUnlockRow {
-                id: new_id(),
+                id: UnlockId::new(),
                 username: user.username.clone(),
                 unlocked_at: now,
                 unlocked_by: None,
@@ -286,7 +285,7 @@ pub fn unlock(conn: &mut DbConnection, cx: Cx<'_>, user_id: &UserId) -> AppResul
         repo::insert_unlock(
             c,
             &AccountUnlockRow {
-                id: new_id(),
+                id: UnlockId::new(),
                 username: user.username.clone(),
                 unlocked_at: cx.now,
                 unlocked_by: cx.actor.user_id.clone(),

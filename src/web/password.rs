@@ -262,7 +262,7 @@ async fn reset(
         Ok(user_id) => {
             // This process refuses the account's old tokens at once (others within
             // auth.user_state_poll_ms).
-            state.user_states.forget(user_id.as_str());
+            state.user_states.forget(&user_id);
             Ok(reset_view(
                 &state,
                 &req,

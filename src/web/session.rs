@@ -537,7 +537,7 @@ async fn logout(
         svc::logout(c, ctx.cx(), &caller, refresh.as_deref(), false)
     })
     .await?;
-    state.user_states.signed_out(user.as_str(), &out, now);
+    state.user_states.signed_out(&user, &out, now);
     let gone = [
         cookie(&state, ACCESS, String::new(), 0),
         cookie(&state, REFRESH, String::new(), 0),

@@ -6,7 +6,7 @@ use crate::cli::hechuang;
 use crate::helpers::{only_scheduled, spawn_app, spawn_app_with, spawn_second};
 use chrono::{Duration, NaiveDateTime, SubsecRound};
 use hechuang::db::models::JobRunRow;
-use hechuang::domain::{new_id, Role};
+use hechuang::domain::Role;
 use hechuang::jobs::{Job, RunOrigin};
 use serde_json::json;
 use std::net::TcpListener;
@@ -200,7 +200,7 @@ fn slot_body(t: NaiveDateTime) -> serde_json::Value {
 
 fn dead_run(job: &str, slot: NaiveDateTime, heartbeat: NaiveDateTime) -> JobRunRow {
     JobRunRow {
-        id: new_id(),
+        id: hechuang::domain::id::JobRunId::new(),
         job: job.into(),
         slot,
         origin: "schedule".into(),

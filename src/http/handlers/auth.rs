@@ -110,7 +110,7 @@ pub async fn logout(
         )
     })
     .await?;
-    state.user_states.signed_out(user.as_str(), &out, now);
+    state.user_states.signed_out(&user, &out, now);
     Ok(HttpResponse::Ok().json(LogoutResult {
         sessions_revoked: out.sessions,
     }))
@@ -149,7 +149,7 @@ pub async fn change_password(
         )
     })
     .await?;
-    state.user_states.forget(user_id.as_str());
+    state.user_states.forget(&user_id);
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -51,7 +51,7 @@ pub async fn disable(
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, true)).await?;
-    state.user_states.forget(key.as_str());
+    state.user_states.forget(&key);
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -67,7 +67,7 @@ pub async fn enable(
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, false)).await?;
-    state.user_states.forget(key.as_str());
+    state.user_states.forget(&key);
     Ok(HttpResponse::Ok().json(v))
 }
 

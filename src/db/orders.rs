@@ -129,19 +129,6 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Orders of one voucher in the given statuses.
-pub fn of_voucher(
-    conn: &mut DbConnection,
-    voucher_id: &str,
-    statuses: &[&str],
-) -> QueryResult<Vec<OrderRow>> {
-    orders::table
-        .filter(orders::voucher_id.eq(voucher_id))
-        .filter(orders::status.eq_any(statuses))
-        .order(orders::id.asc())
-        .load(conn)
-}
-
 /// Every order (for verifying the ledger).
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OrderRow>> {
     orders::table.order(orders::id.asc()).load(conn)

@@ -2,6 +2,7 @@
 //! next-claim gate and batch state by clock and budget. Pure functions only.
 
 use super::error_code::{fill, ErrorCode};
+use super::id::{FirmId, ProgrammeId};
 use super::money::Fen;
 use super::SizeClass;
 use chrono::{Datelike, Duration, Months, NaiveDateTime};
@@ -474,7 +475,7 @@ pub fn reminder_due(now: NaiveDateTime, valid_until: NaiveDateTime) -> Option<Re
 /// The claimant group a claim counts against: the firm, or, where the programme counts
 /// firms under one actual controller together, that controller (compared as a person,
 /// `party::person_key`).
-pub fn claimant_group(count_by_controller: bool, firm_id: &str, controller: &str) -> String {
+pub fn claimant_group(count_by_controller: bool, firm_id: &FirmId, controller: &str) -> String {
     if count_by_controller {
         format!("controller:{}", super::party::person_key(controller))
     } else {
@@ -484,7 +485,7 @@ pub fn claimant_group(count_by_controller: bool, firm_id: &str, controller: &str
 
 /// The lock key serialising one claimant group's claims in a programme (a 64-bit
 /// digest: distinct groups colliding would only wait for each other).
-pub fn claim_lock_key(programme_id: &str, group: &str) -> i64 {
+pub fn claim_lock_key(programme_id: &ProgrammeId, group: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let d = Sha256::digest(format!("claim-group\u{0}{programme_id}\u{0}{group}").as_bytes());
     let mut b = [0u8; 8];

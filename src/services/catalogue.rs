@@ -38,7 +38,8 @@ pub struct ServiceItemInput {
 pub struct ServiceItemView {
     #[schema(value_type = String)]
     pub id: ServiceItemId,
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     pub provider_name: String,
     pub category: String,
     pub category_name: String,
@@ -60,7 +61,7 @@ fn view(policy: &Policy, r: ServiceItemRow, provider_name: String) -> ServiceIte
             .category(&r.category)
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         id: r.id,
-        provider_id: r.provider_id.into_string(),
+        provider_id: r.provider_id,
         provider_name,
         category: r.category,
         title: r.title,

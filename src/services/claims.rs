@@ -299,8 +299,8 @@ fn load(
     let lock_keys: Vec<i64> = firms
         .values()
         .map(|f| {
-            let group = claimant_group(by_controller, f.id.as_str(), &f.actual_controller);
-            claim_lock_key(programme.id.as_str(), &group)
+            let group = claimant_group(by_controller, &f.id, &f.actual_controller);
+            claim_lock_key(&programme.id, &group)
         })
         .collect();
     repo::lock_claimant_groups(c, &lock_keys)?;
@@ -318,7 +318,7 @@ fn load(
     let mut held = Held::default();
     for v in &held_rows {
         held.count(HeldVoucher {
-            group: &claimant_group(by_controller, v.firm_id.as_str(), &v.controller),
+            group: &claimant_group(by_controller, &v.firm_id, &v.controller),
             firm_id: v.firm_id.as_str(),
             this_batch: v.batch_id == batch.id,
             this_year: v.claim_year == year,
@@ -378,8 +378,8 @@ fn decide(
             }
         }
         let firm = l.firms.get(&r.firm_id);
-        let group = firm
-            .map(|f| claimant_group(l.count_by_controller, f.id.as_str(), &f.actual_controller));
+        let group =
+            firm.map(|f| claimant_group(l.count_by_controller, &f.id, &f.actual_controller));
         let claimant = firm.zip(group.as_deref()).map(|(f, group)| Claimant {
             firm_id: f.id.as_str(),
             group,
@@ -490,7 +490,7 @@ fn outcome_row(
     now: NaiveDateTime,
 ) -> ClaimOutcomeRow {
     let (voucher_id, detail) = match answer {
-        Answer::Claimed(v) => (Some(VoucherId::stored(v.id.clone())), None),
+        Answer::Claimed(v) => (Some(v.id.clone()), None),
         Answer::Refused {
             kind,
             detail,

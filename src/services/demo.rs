@@ -12,7 +12,7 @@ use super::vouchers::{self, BatchInput, ProgrammeInput};
 use super::{firms, lottery, providers, spaces, users, Actor, Decision};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
-use crate::domain::id::{AnyParty, BatchId, FirmId, ProgrammeId, UserId};
+use crate::domain::id::{AnyParty, BatchId, FirmId, UserId};
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::domain::voucher::AllocationMode;
@@ -415,7 +415,7 @@ impl Seed<'_> {
                 ..Default::default()
             },
         )?;
-        let programme = ProgrammeId::stored(programme.id);
+        let programme = programme.id;
         let batch = |conn: &mut DbConnection,
                      name: &str,
                      budget: &str,
@@ -432,7 +432,7 @@ impl Seed<'_> {
                 publish: true,
             };
             let b = vouchers::create_batch(conn, self.cx(admin, self.earlier), &programme, &input)?;
-            Ok::<_, AppError>(BatchId::stored(b.id))
+            Ok::<_, AppError>(b.id)
         };
         let tomorrow_9 = (self.now + Duration::hours(8))
             .date()

@@ -45,7 +45,8 @@ pub struct DocumentInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: DocumentId,
     pub party_kind: String,
     #[schema(value_type = String)]
     pub party_id: PartyId,
@@ -68,7 +69,7 @@ impl DocumentView {
         Ok(DocumentView {
             kind: r.kind,
             expired: r.valid_until.is_some_and(|d| d < today),
-            id: r.id.into(),
+            id: r.id,
             party_kind: r.party_kind.as_str().to_string(),
             party_id: r.party_id,
             certificate_no: r.certificate_no,

@@ -44,7 +44,8 @@ pub struct EntryInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EntryView {
-    pub batch_id: String,
+    #[schema(value_type = String)]
+    pub batch_id: BatchId,
     pub credit_code: String,
     #[schema(value_type = String)]
     pub face_value: Fen,
@@ -75,7 +76,8 @@ pub struct DrawnEntry {
 /// and every key afterwards, so anyone can recompute the order.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LotteryView {
-    pub batch_id: String,
+    #[schema(value_type = String)]
+    pub batch_id: BatchId,
     /// SHA-256 of the secret seed, published before registration opens.
     pub seed_hash: String,
     pub entrants: i64,
@@ -135,7 +137,7 @@ fn entry_view(c: &mut DbConnection, e: LotteryEntryRow) -> AppResult<EntryView> 
         None => None,
     };
     Ok(EntryView {
-        batch_id: e.batch_id.into_string(),
+        batch_id: e.batch_id,
         credit_code: e.credit_code.into_string(),
         face_value: e.face_value_fen,
         entered_at: e.entered_at,
@@ -273,7 +275,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &BatchId) -> AppResult<LotteryVie
             Vec::new()
         };
         Ok(LotteryView {
-            batch_id: batch.id.into_string(),
+            batch_id: batch.id.clone(),
             seed_hash: lottery.seed_hash,
             entrants: match lottery.entrants {
                 Some(n) => i64::from(n),
@@ -341,7 +343,7 @@ pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResul
                 Answer::Claimed(v) => {
                     winners += 1;
                     e.outcome = Some(WON.into());
-                    e.voucher_id = Some(VoucherId::stored(v.id.clone()));
+                    e.voucher_id = Some(v.id.clone());
                 }
                 Answer::Refused { code, .. } if code.is(Refusal::SoldOut.error_code()) => {
                     e.outcome = Some(LOST.into());

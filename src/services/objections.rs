@@ -174,7 +174,7 @@ macro_rules! objection_rows {
             fn from(r: $row) -> Self {
                 Self {
                     id: r.id.into(),
-                    $subject: r.$subject.to_string(),
+                    $subject: r.$subject.clone(),
                     objector_name: r.objector_name,
                     objector_contact: r.objector_contact,
                     reason: r.reason,

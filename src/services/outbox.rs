@@ -154,7 +154,8 @@ pub fn release(conn: &mut DbConnection, run: &str) -> AppResult<usize> {
 /// An outbox message as administrators see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OutboxView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EmailId,
     pub kind: String,
     pub locale: String,
     pub to_address: String,
@@ -178,7 +179,7 @@ pub struct OutboxView {
 impl From<OutboxRow> for OutboxView {
     fn from(r: OutboxRow) -> Self {
         OutboxView {
-            id: r.id.into(),
+            id: r.id,
             kind: r.kind,
             locale: r.locale,
             to_address: r.to_address,

@@ -8,7 +8,7 @@
 use super::claims::facts;
 use super::vouchers::{rules_of, BatchView};
 use crate::db::{self, lottery as lottery_repo, parties, vouchers as repo, DbConnection};
-use crate::domain::id::{BatchId, FirmId, ProgrammeId};
+use crate::domain::id::{BatchId, FirmId};
 use crate::domain::party::person_key;
 use crate::domain::voucher::{
     claim_year, claimant_group, precheck, AllocationMode, BatchStatus, Holdings, Refusal,
@@ -42,7 +42,7 @@ crate::domain::text_enum! {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Prospect {
-    pub batch_id: String,
+    pub batch_id: BatchId,
     pub state: ProspectState,
     /// Why, when the checks refuse (the claim engine's words).
     pub reason_zh: Option<String>,
@@ -59,9 +59,9 @@ pub struct Prospect {
 }
 
 impl Prospect {
-    fn new(batch_id: &str, state: ProspectState) -> Prospect {
+    fn new(batch_id: &BatchId, state: ProspectState) -> Prospect {
         Prospect {
-            batch_id: batch_id.to_string(),
+            batch_id: batch_id.clone(),
             state,
             reason_zh: None,
             reason_en: None,
@@ -86,14 +86,11 @@ pub fn of_firm(
         let year = claim_year(now);
         let mut out = Vec::with_capacity(batches.len());
         for b in batches {
-            let programme = repo::programme(c, &ProgrammeId::stored(b.programme_id.clone()))?
+            let programme = repo::programme(c, &b.programme_id)?
                 .ok_or_else(|| AppError::internal("batch without programme"))?;
             let rules = rules_of(&programme);
-            let group = claimant_group(
-                rules.count_by_controller,
-                firm.id.as_str(),
-                &firm.actual_controller,
-            );
+            let group =
+                claimant_group(rules.count_by_controller, &firm.id, &firm.actual_controller);
             let held = if rules.count_by_controller {
                 repo::vouchers_of_controllers(
                     c,
@@ -106,9 +103,7 @@ pub fn of_firm(
             let mut h = Holdings::default();
             let mut own = None;
             for v in &held {
-                if claimant_group(rules.count_by_controller, v.firm_id.as_str(), &v.controller)
-                    != group
-                {
+                if claimant_group(rules.count_by_controller, &v.firm_id, &v.controller) != group {
                     continue;
                 }
                 if v.batch_id == b.id {
@@ -181,10 +176,10 @@ fn lottery_prospect(
     own: Option<String>,
     now: NaiveDateTime,
 ) -> AppResult<Prospect> {
-    let batch_id = BatchId::stored(b.id.clone());
-    let lottery = lottery_repo::lottery(c, &batch_id)?;
+    let batch_id = &b.id;
+    let lottery = lottery_repo::lottery(c, batch_id)?;
     let drawn = lottery.as_ref().is_some_and(|l| l.drawn_at.is_some());
-    let entry = lottery_repo::entry(c, &batch_id, firm_id)?;
+    let entry = lottery_repo::entry(c, batch_id, firm_id)?;
     let mut p = match (&entry, drawn) {
         (Some(e), true) if e.outcome.as_deref() == Some(super::lottery::WON) => {
             Prospect::new(&b.id, ProspectState::Won)

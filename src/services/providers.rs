@@ -151,8 +151,10 @@ pub struct NoticeView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ObjectionView {
-    pub id: String,
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub id: ListingObjectionId,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,

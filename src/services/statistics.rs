@@ -33,7 +33,8 @@ pub struct FilingInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FilingView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: FilingId,
     #[schema(value_type = String)]
     pub space_id: SpaceId,
     pub year: i32,
@@ -53,7 +54,7 @@ fn view(policy: &Policy, r: StatisticsFilingRow) -> AppResult<FilingView> {
         figures: serde_json::from_str(&r.figures)
             .map_err(|_| AppError::internal(format!("filing {}: bad figures", r.id)))?,
         deadline: policy.subsidies.statistics.deadline_of(r.year),
-        id: r.id.into(),
+        id: r.id,
         space_id: r.space_id,
         year: r.year,
         late: r.late,

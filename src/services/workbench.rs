@@ -9,7 +9,7 @@ use super::vouchers::BatchView;
 use super::Page;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
-use crate::domain::id::{AnyParty, FirmId, ProviderId};
+use crate::domain::id::AnyParty;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
@@ -174,7 +174,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             Role::Firm => {
                 let party = Party::of(cx.actor)?;
                 if let Party::Firm(id) = party {
-                    let f = super::firms::get(c, &FirmId::stored(id.to_string()))?;
+                    let f = super::firms::get(c, id)?;
                     if f.onboarding_status == OnboardingStatus::Onboarded {
                         wb.batches = super::vouchers::batches(c, false, cx.now)?;
                     }
@@ -193,7 +193,6 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             Role::Provider => {
                 let party = Party::of(cx.actor)?;
                 if let Party::Provider(id) = party {
-                    let id = &ProviderId::stored(id.to_string());
                     let p = super::providers::get(c, id)?;
                     wb.standing = Some(Standing::Provider {
                         name: p.name,

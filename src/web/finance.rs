@@ -180,7 +180,7 @@ async fn run_page(
         },
         context! {
             r => context! {
-                id => r.id, period => r.period, stage_text => stage_text(&stage), stage => stage,
+                id => r.id.as_str(), period => r.period, stage_text => stage_text(&stage), stage => stage,
                 total => r.total.to_string(), payouts => r.payout_count, items => r.item_count,
                 held_back => r.held_back.to_string(), held_back_count => r.held_back_count,
                 prepared_at => local_time(r.prepared_at), origin => r.origin,

@@ -95,7 +95,7 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
     // The live remaining budget, as the claim engine holds it at the opening second.
     let mut items = Vec::with_capacity(list.len());
     for b in &list {
-        let live = state.claims.state(&BatchId::stored(b.id.clone())).await;
+        let live = state.claims.state(&b.id).await;
         let (remaining, claimed) = live
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));

@@ -204,7 +204,7 @@ async fn order_form(
                     ("until", &until),
                 ],
             );
-            (v.id.clone(), text)
+            (v.id.to_string(), text)
         })
         .collect();
     d.render(

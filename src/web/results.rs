@@ -128,7 +128,7 @@ async fn lottery_page(
             &super::Chrome::of(&state, &req).await,
             &title,
             context! {
-                id => b.id, seed_hash => l.seed_hash, entrants => l.entrants,
+                id => b.id.as_str(), seed_hash => l.seed_hash, entrants => l.entrants,
                 closes_at => local_time(l.registration_closes_at), drawn => l.drawn,
                 drawn_at => l.drawn_at.map(local_time), seed => l.seed,
                 entrants_digest => l.entrants_digest, winners => l.winners,
@@ -179,7 +179,7 @@ async fn results_page(
             &super::Chrome::of(&state, &req).await,
             &title,
             context! {
-                id => b.id, opens_at => local_time(b.opens_at), budget => b.budget.to_string(),
+                id => b.id.as_str(), opens_at => local_time(b.opens_at), budget => b.budget.to_string(),
                 remaining => b.remaining.to_string(), claimed => claimed.to_string(),
                 count => rows.len(), points => points, span => total_span, samples => samples,
                 rows => table,

@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{AnyParty, EntityId};
 use crate::domain::id::{
-    CertApplicationId, FirmId, ListingObjectionId, OrderId, ProviderId, RedemptionItemId,
+    CertApplicationId, FirmId, ListingObjectionId, ProviderId, RedemptionItemId,
 };
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
@@ -81,12 +81,7 @@ async fn review_page(
             redemptions::items(c, &policy, party, RedemptionStatus::Submitted, first(SHOWN))?;
         let mut evidence = Vec::with_capacity(items.items.len());
         for i in &items.items {
-            evidence.push(orders::get(
-                c,
-                &policy,
-                party,
-                &OrderId::stored(i.order_id.clone()),
-            )?);
+            evidence.push(orders::get(c, &policy, party, &i.order_id)?);
         }
         let apps = certs::applications(
             c,
@@ -100,12 +95,12 @@ async fn review_page(
         let parties = firms
             .items
             .iter()
-            .map(|f| AnyParty::Firm(FirmId::stored(f.id.to_string())))
+            .map(|f| AnyParty::Firm(f.id.clone()))
             .chain(
                 applied
                     .items
                     .iter()
-                    .map(|p| AnyParty::Provider(ProviderId::stored(p.id.to_string()))),
+                    .map(|p| AnyParty::Provider(p.id.clone())),
             );
         for party in parties {
             if let Ok(list) = crate::services::documents::of_party(c, reader, &party, now) {

@@ -122,7 +122,8 @@ pub async fn top_up(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchState {
-    pub batch_id: String,
+    #[schema(value_type = String)]
+    pub batch_id: BatchId,
     pub status: BatchStatus,
     #[schema(value_type = String)]
     pub budget: Fen,
@@ -163,7 +164,7 @@ pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Re
                 s.smallest_face,
                 now,
             ),
-            batch_id: id.into_string(),
+            batch_id: id,
             budget: s.budget,
             remaining: s.remaining,
             vouchers_claimed: s.vouchers_claimed,

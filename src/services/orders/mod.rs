@@ -11,7 +11,9 @@
 mod request;
 mod transitions;
 
-use crate::domain::id::{FirmId, OrderId, ProviderId, ServiceItemId, VoucherId};
+use crate::domain::id::{
+    EvidenceId, FirmId, OrderId, ProgrammeId, ProviderId, ServiceItemId, VoucherId,
+};
 use crate::error::ErrorCode;
 use request::{provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
@@ -76,7 +78,8 @@ impl<'a> Party<'a> {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EvidenceId,
     pub kind: EvidenceKind,
     pub kind_name: String,
     pub file_name: String,
@@ -94,7 +97,7 @@ impl EvidenceView {
         let kind = r.kind;
         Ok(EvidenceView {
             href: format!("/api/v1/orders/{}/evidence/{}", r.order_id, r.id),
-            id: r.id.into_string(),
+            id: r.id,
             kind,
             kind_name: kind.name_zh().into(),
             file_name: r.file_name,
@@ -108,20 +111,24 @@ impl EvidenceView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: OrderId,
     /// The order number people read out.
     pub order_no: String,
     pub status: OrderStatus,
     #[schema(value_type = String)]
     pub firm_id: FirmId,
     pub firm_name: String,
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     pub provider_name: String,
     #[schema(value_type = String)]
     pub service_item_id: ServiceItemId,
-    pub voucher_id: String,
+    #[schema(value_type = String)]
+    pub voucher_id: VoucherId,
     pub voucher_code: String,
-    pub programme_id: String,
+    #[schema(value_type = String)]
+    pub programme_id: ProgrammeId,
     pub category: String,
     pub category_name: String,
     pub title: String,
@@ -176,16 +183,16 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         status,
         cancelled_by: r.cancelled_by.as_deref().and_then(Side::parse),
-        id: r.id.into_string(),
+        id: r.id,
         order_no: r.order_no,
         firm_id: r.firm_id,
         firm_name: n.firm,
-        provider_id: r.provider_id.into_string(),
+        provider_id: r.provider_id,
         provider_name: n.provider,
         service_item_id: r.service_item_id,
-        voucher_id: r.voucher_id.into_string(),
+        voucher_id: r.voucher_id,
         voucher_code: n.voucher_code,
-        programme_id: r.programme_id.into_string(),
+        programme_id: r.programme_id,
         category: r.category,
         title: r.title,
         note: r.note,

@@ -13,7 +13,9 @@ use crate::db::models::{OrderRow, RedemptionApplicationRow, RedemptionItemRow};
 use crate::db::orders::{self as repo};
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::{FirmId, OrderId, ProviderId, RedemptionApplicationId, RedemptionItemId};
+use crate::domain::id::{
+    FirmId, OrderId, ProgrammeId, ProviderId, RedemptionApplicationId, RedemptionItemId,
+};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
@@ -48,12 +50,15 @@ pub struct ItemView {
     pub id: RedemptionItemId,
     #[schema(value_type = String)]
     pub application_id: RedemptionApplicationId,
-    pub order_id: String,
+    #[schema(value_type = String)]
+    pub order_id: OrderId,
     pub order_no: String,
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     #[schema(value_type = String)]
     pub firm_id: FirmId,
-    pub programme_id: String,
+    #[schema(value_type = String)]
+    pub programme_id: ProgrammeId,
     pub category: String,
     pub category_name: String,
     #[schema(value_type = String, example = "6000.00")]
@@ -77,7 +82,8 @@ pub struct ItemView {
 pub struct ApplicationView {
     #[schema(value_type = String)]
     pub id: RedemptionApplicationId,
-    pub provider_id: String,
+    #[schema(value_type = String)]
+    pub provider_id: ProviderId,
     pub provider_name: String,
     pub item_count: i32,
     #[schema(value_type = String, example = "18000.00")]
@@ -99,11 +105,11 @@ fn item_view(policy: &Policy, r: RedemptionItemRow, order_no: String) -> AppResu
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
         id: r.id,
         application_id: r.application_id,
-        order_id: r.order_id.into_string(),
+        order_id: r.order_id,
         order_no,
-        provider_id: r.provider_id.into_string(),
+        provider_id: r.provider_id,
         firm_id: r.firm_id,
-        programme_id: r.programme_id.into_string(),
+        programme_id: r.programme_id,
         category: r.category,
         amount: r.amount_fen,
         decision_reason: r.decision_reason,
@@ -155,7 +161,7 @@ fn application_view(
     }
     Ok(ApplicationView {
         id: a.id,
-        provider_id: a.provider_id.into_string(),
+        provider_id: a.provider_id,
         provider_name,
         item_count: a.item_count,
         total: a.total_fen,
@@ -292,10 +298,7 @@ pub fn applicable_orders(
         },
     )?
     .items;
-    let ids: Vec<OrderId> = confirmed
-        .iter()
-        .filter_map(|o| OrderId::parse(&o.id))
-        .collect();
+    let ids: Vec<OrderId> = confirmed.iter().map(|o| o.id.clone()).collect();
     let done: std::collections::HashSet<OrderId> =
         repo::redeemed_orders(conn, &ids)?.into_iter().collect();
     Ok(confirmed

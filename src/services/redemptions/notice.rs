@@ -120,8 +120,10 @@ pub fn approved(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RedemptionObjectionView {
-    pub id: String,
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub id: RedemptionObjectionId,
+    #[schema(value_type = String)]
+    pub item_id: RedemptionItemId,
     pub objector_name: String,
     pub objector_contact: String,
     pub reason: String,

@@ -42,7 +42,8 @@ pub fn parse_period(s: &str) -> AppResult<Period> {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PayoutView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: PayoutId,
     pub reference: String,
     pub payee_kind: String,
     #[schema(value_type = String)]
@@ -70,7 +71,7 @@ impl PayoutView {
     fn from_row(p: PayoutRow) -> AppResult<Self> {
         Ok(PayoutView {
             status: p.status,
-            id: p.id.into_string(),
+            id: p.id,
             reference: p.reference,
             payee_kind: p.payee_kind.as_str().to_string(),
             payee_id: p.payee_id,
@@ -129,7 +130,8 @@ impl PayoutTally {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RunId,
     pub period: String,
     /// Items that became payable before this instant are in the run.
     #[serde(serialize_with = "crate::domain::utc::ser")]
@@ -175,7 +177,7 @@ impl RunView {
             status,
             stage: run_stage(status, r.exported_at.is_some(), results.pending),
             results,
-            id: r.id.into_string(),
+            id: r.id,
             period: r.period,
             cutoff: r.cutoff,
             origin: r.origin,

@@ -8,7 +8,7 @@ use crate::db::models::{CertificationRow, EntitlementRow, SpaceRow, SupportGrant
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
-use crate::domain::id::{CertificationId, EntitlementId, EvaluationId, SpaceId, UserId};
+use crate::domain::id::{CertificationId, EntitlementId, EvaluationId, GrantId, SpaceId, UserId};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -40,7 +40,8 @@ pub fn certification_fact(r: &CertificationRow) -> CertFact {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GrantView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: GrantId,
     pub credit_code: String,
     pub beneficiary_name: String,
     pub purpose: String,
@@ -60,7 +61,7 @@ pub struct GrantView {
 impl From<SupportGrantRow> for GrantView {
     fn from(g: SupportGrantRow) -> Self {
         GrantView {
-            id: g.id.into(),
+            id: g.id,
             credit_code: g.credit_code.into_string(),
             beneficiary_name: g.beneficiary_name,
             purpose: g.purpose,

@@ -47,8 +47,10 @@ pub struct BatchInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BatchView {
-    pub id: String,
-    pub programme_id: String,
+    #[schema(value_type = String)]
+    pub id: BatchId,
+    #[schema(value_type = String)]
+    pub programme_id: ProgrammeId,
     pub number: i32,
     pub name: String,
     #[schema(value_type = String)]
@@ -83,8 +85,8 @@ impl BatchView {
                 now,
             ),
             allocation_mode: b.allocation_mode,
-            id: b.id.into_string(),
-            programme_id: b.programme_id.into_string(),
+            id: b.id,
+            programme_id: b.programme_id,
             number: b.number,
             name: b.name,
             budget: b.budget_fen,

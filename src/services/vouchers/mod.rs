@@ -9,7 +9,7 @@ pub use programmes::*;
 
 use crate::db::models::{LotteryRow, VoucherRow};
 use crate::db::{vouchers as repo, DbConnection};
-use crate::domain::id::{BatchId, FirmId};
+use crate::domain::id::{BatchId, FirmId, ProgrammeId, VoucherId};
 use crate::domain::Fen;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -17,11 +17,14 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VoucherView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: VoucherId,
     /// The voucher's filing number (备案编号).
     pub code: String,
-    pub batch_id: String,
-    pub programme_id: String,
+    #[schema(value_type = String)]
+    pub batch_id: BatchId,
+    #[schema(value_type = String)]
+    pub programme_id: ProgrammeId,
     /// Arrival order within the batch.
     pub seq_in_batch: i32,
     #[schema(value_type = String)]
@@ -47,10 +50,10 @@ pub struct VoucherView {
 impl From<VoucherRow> for VoucherView {
     fn from(v: VoucherRow) -> Self {
         VoucherView {
-            id: v.id.into_string(),
+            id: v.id,
             code: v.code,
-            batch_id: v.batch_id.into_string(),
-            programme_id: v.programme_id.into_string(),
+            batch_id: v.batch_id,
+            programme_id: v.programme_id,
             seq_in_batch: v.seq_in_batch,
             face_value: v.face_value_fen,
             balance: v.balance_fen,

@@ -57,7 +57,8 @@ pub struct ProgrammeInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProgrammeView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: ProgrammeId,
     pub code: String,
     pub name: String,
     pub voucher_kind: VoucherKind,
@@ -151,7 +152,7 @@ impl ProgrammeView {
             revenue_ceiling: rules.revenue_ceiling,
             required_qualifications: rules.required_qualifications,
             gate_used_share: bp_to_share(p.gate_used_share_bp),
-            id: p.id.into_string(),
+            id: p.id,
             code: p.code,
             name: p.name,
             validity_months: p.validity_months,

@@ -5,7 +5,7 @@
 //! certifications, earlier entitlements and filings come from the caller.
 
 use super::certification::{BenefitWindow, FigureValue, Figures, SchemeLevel};
-use super::id::CertificationId;
+use super::id::{CertificationId, SpaceId};
 use super::settlement::Period;
 use super::Fen;
 use chrono::NaiveDate;
@@ -603,7 +603,7 @@ pub fn overdue_statistics(
 /// One space's statistics as the evaluation sees them.
 #[derive(Debug, Clone)]
 pub struct Filed {
-    pub space_id: String,
+    pub space_id: SpaceId,
     pub credit_code: String,
     pub this_year: Figures,
     pub last_year: Option<Figures>,
@@ -629,7 +629,8 @@ pub struct IndicatorScore {
 /// A space's score, broken down.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Score {
-    pub space_id: String,
+    #[schema(value_type = String)]
+    pub space_id: SpaceId,
     pub rank: u32,
     pub indicators: Vec<IndicatorScore>,
     /// Weighted mean of the normalised cumulative values, 0–100.

@@ -170,7 +170,7 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
         for (id, space) in &spaces {
             let Some(figs) = this.get(id) else { continue };
             filed.push(Filed {
-                space_id: id.to_string(),
+                space_id: id.clone(),
                 credit_code: space.credit_code.to_string(),
                 this_year: parse(figs)?,
                 last_year: last.get(id).map(|f| parse(f)).transpose()?,
@@ -194,7 +194,7 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
             .map(|s| {
                 Ok(PerformanceScoreRow {
                     evaluation_id: ev.id.clone(),
-                    space_id: SpaceId::stored(s.space_id.clone()),
+                    space_id: s.space_id.clone(),
                     rank: s.rank as i32,
                     total: s.total.normalize().to_string(),
                     breakdown: serde_json::to_string(s)

@@ -298,7 +298,7 @@ fn scores_normalise_weigh_cap_special_cases_and_rank() {
         max_special_points: Decimal::from(5),
     };
     let f = |id: &str, cc: &str, this: Figures, last: Option<Figures>, holds| Filed {
-        space_id: id.into(),
+        space_id: crate::domain::id::SpaceId::stored(id.into()),
         credit_code: cc.into(),
         this_year: this,
         last_year: last,

@@ -201,6 +201,22 @@ impl FieldErrors {
         }
     }
 
+    /// A decision's `reason`: optional, but `required` (saying why in `zh` / `en`) for
+    /// the decisions that must give one.
+    pub fn reason(
+        &mut self,
+        value: Option<&str>,
+        max: usize,
+        required: bool,
+        (zh, en): (&str, &str),
+    ) -> Option<String> {
+        let reason = self.opt_text("reason", value, max);
+        if required && reason.is_none() {
+            self.add("reason", ErrorCode::ReasonRequired, zh, en);
+        }
+        reason
+    }
+
     pub fn email(&mut self, field: &str, value: &str) -> String {
         let v = self.text(field, value, 254);
         let ok = match v.split_once('@') {

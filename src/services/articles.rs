@@ -135,9 +135,7 @@ pub fn update(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::ArticleUpdated, id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::ArticleUpdated, &before, &after),
         )?;
         view(c, after)
     })

@@ -3,11 +3,11 @@
 
 use super::{audit, Actor};
 use crate::config::AuthSettings;
-use crate::db::models::{LoginAttemptRow, RefreshTokenRow, UserRow};
+use crate::db::models::{EmailTokenRow, LoginAttemptRow, RefreshTokenRow, UserRow};
 use crate::db::{self, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{
-    AnyParty, LoginAttemptId, PartyId, PartyKindId, RefreshTokenId, SessionId, UserId,
+    AnyParty, EmailTokenId, LoginAttemptId, PartyId, PartyKindId, RefreshTokenId, SessionId, UserId,
 };
 use crate::domain::validation::FieldErrors;
 use crate::domain::{new_id, PartyKind, Role};
@@ -124,6 +124,43 @@ pub(crate) fn new_refresh_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// A one-time link sent by email (a password reset, a contact verification): what it
+/// is for, whose, to which address, asked from where and by whom, how long it works.
+pub(crate) struct EmailLink<'a> {
+    pub purpose: &'static str,
+    pub user: &'a UserId,
+    pub email: &'a str,
+    pub requested_from: &'a str,
+    pub requested_by: Option<&'a UserId>,
+    pub ttl: Duration,
+}
+
+/// Records a new link, inside the caller's transaction: the user's older unused links
+/// for the same purpose stop working. Returns the token the link carries (only its hash
+/// is kept) and the row.
+pub(crate) fn new_email_link(
+    c: &mut DbConnection,
+    link: EmailLink<'_>,
+    now: NaiveDateTime,
+) -> AppResult<(String, EmailTokenRow)> {
+    repo::void_email_tokens(c, link.user, link.purpose, now)?;
+    let token = new_refresh_secret();
+    let row = EmailTokenRow {
+        id: EmailTokenId::new(),
+        purpose: link.purpose.into(),
+        user_id: Some(link.user.clone()),
+        email: link.email.to_string(),
+        token_hash: token_hash(&token),
+        requested_from: link.requested_from.to_string(),
+        requested_by: link.requested_by.cloned(),
+        created_at: now,
+        expires_at: now + link.ttl,
+        used_at: None,
+    };
+    repo::insert_email_token(c, &row)?;
+    Ok((token, row))
 }
 
 fn issue(

@@ -205,9 +205,7 @@ pub fn update(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::ServiceItemUpdated, item_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::ServiceItemUpdated, &before, &after),
         )?;
         Ok(view(cx.policy, after, p.name))
     })

@@ -296,9 +296,7 @@ pub fn withdraw(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::CertificationWithdrawn, id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::CertificationWithdrawn, &before, &after),
         )?;
         let space = space_of(c, space_id)?;
         ApplicationView::from_row(after, &space)
@@ -560,9 +558,7 @@ pub fn revoke(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::CertificationRevoked, id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::CertificationRevoked, &before, &after),
         )?;
         let view = CertificationView::from_row(cx.policy, after, &space);
         let email = CertificationRevoked {

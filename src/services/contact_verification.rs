@@ -6,12 +6,12 @@
 //! SHA-256 is kept (`email_tokens`, purpose `verify_contact`); it works 24 hours, once,
 //! and only for the address it was sent to.
 
-use super::auth::{new_refresh_secret, token_hash};
+use super::auth::token_hash;
 use super::{audit, Actor};
-use crate::db::models::{EmailTokenRow, UserRow};
+use crate::db::models::UserRow;
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::{Action, Fixed};
-use crate::domain::id::{AnyParty, EmailTokenId, UserId};
+use crate::domain::id::{AnyParty, UserId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ContactVerification, Message};
@@ -63,21 +63,18 @@ pub fn send(
     email: &str,
 ) -> AppResult<String> {
     let now = cx.now;
-    repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
-    let token = new_refresh_secret();
-    let row = EmailTokenRow {
-        id: EmailTokenId::new(),
-        purpose: PURPOSE.into(),
-        user_id: Some(user.id.clone()),
-        email: email.to_string(),
-        token_hash: token_hash(&token),
-        requested_from: String::new(),
-        requested_by: None,
-        created_at: now,
-        expires_at: now + Duration::hours(TTL_HOURS),
-        used_at: None,
-    };
-    repo::insert_email_token(c, &row)?;
+    let (token, row) = super::auth::new_email_link(
+        c,
+        super::auth::EmailLink {
+            purpose: PURPOSE,
+            user: &user.id,
+            email,
+            requested_from: "",
+            requested_by: None,
+            ttl: Duration::hours(TTL_HOURS),
+        },
+        now,
+    )?;
     let message = ContactVerification {
         party_name: party_name.to_string(),
         username: user.username.clone(),

@@ -454,9 +454,7 @@ pub fn update_profile(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::FirmProfileUpdated, firm_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::FirmProfileUpdated, &before, &after),
         )?;
         if after.contact_verified_at.is_none() {
             let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
@@ -486,15 +484,12 @@ pub fn decide_onboarding(
     input: &OnboardingDecision,
 ) -> AppResult<FirmView> {
     let mut errors = FieldErrors::new();
-    let reason = errors.opt_text("reason", input.reason.as_deref(), 1000);
-    if input.decision == Decision::Reject && reason.is_none() {
-        errors.add(
-            "reason",
-            ErrorCode::ReasonRequired,
-            "驳回时必须填写理由",
-            "a rejection needs a reason",
-        );
-    }
+    let reason = errors.reason(
+        input.reason.as_deref(),
+        1000,
+        input.decision == Decision::Reject,
+        ("驳回时必须填写理由", "a rejection needs a reason"),
+    );
     errors.finish()?;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
@@ -576,9 +571,7 @@ pub fn set_qualifications(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::FirmQualificationsSet, firm_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::FirmQualificationsSet, &before, &after),
         )?;
         Ok(after)
     })?;

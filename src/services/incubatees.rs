@@ -264,11 +264,7 @@ fn end(
             }
         }
         repo::update_incubatee(c, &after)?;
-        audit::record(
-            c,
-            by,
-            audit::Change::new(action, id).before(&before).after(&after),
-        )?;
+        audit::record(c, by, audit::Change::moved(action, &before, &after))?;
         Ok(view(after, today))
     })
 }

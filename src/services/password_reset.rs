@@ -57,21 +57,18 @@ fn send(
 ) -> AppResult<()> {
     let Asked { email, addr, by } = asked;
     let Acting { now, actor } = acting;
-    repo::void_email_tokens(c, &user.id, PURPOSE, now)?;
-    let token = new_refresh_secret();
-    let row = EmailTokenRow {
-        id: EmailTokenId::new(),
-        purpose: PURPOSE.into(),
-        user_id: Some(user.id.clone()),
-        email: email.to_string(),
-        token_hash: token_hash(&token),
-        requested_from: addr.to_string(),
-        requested_by: by.cloned(),
-        created_at: now,
-        expires_at: now + Duration::minutes(TTL_MINUTES),
-        used_at: None,
-    };
-    repo::insert_email_token(c, &row)?;
+    let (token, row) = super::auth::new_email_link(
+        c,
+        super::auth::EmailLink {
+            purpose: PURPOSE,
+            user: &user.id,
+            email,
+            requested_from: addr,
+            requested_by: by,
+            ttl: Duration::minutes(TTL_MINUTES),
+        },
+        now,
+    )?;
     let message = PasswordReset {
         display_name: user.display_name.clone(),
         username: user.username.clone(),

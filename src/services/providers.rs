@@ -330,15 +330,12 @@ pub fn decide_listing(
 ) -> AppResult<ProviderView> {
     use ListingAction as A;
     let mut e = FieldErrors::new();
-    let reason = e.opt_text("reason", input.reason.as_deref(), 1000);
-    if matches!(input.action, A::Reject | A::Suspend | A::Delist) && reason.is_none() {
-        e.add(
-            "reason",
-            ErrorCode::ReasonRequired,
-            "此操作必须填写理由",
-            "this action needs a reason",
-        );
-    }
+    let reason = e.reason(
+        input.reason.as_deref(),
+        1000,
+        matches!(input.action, A::Reject | A::Suspend | A::Delist),
+        ("此操作必须填写理由", "this action needs a reason"),
+    );
     e.finish()?;
     let target = match input.action {
         A::StartNotice => ListingStatus::InNotice,

@@ -81,13 +81,7 @@ pub fn decide(
             Decision::Approve => Fixed::RedemptionItemApproved,
             Decision::Reject => Fixed::RedemptionItemRejected,
         };
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(action, item_id)
-                .before(&before)
-                .after(&after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         decided_email(c, cx.templates, &after, "redemption_decided", cx.now)?;
         let no = repo::get(c, &after.order_id)?
             .map(|o| o.order_no)

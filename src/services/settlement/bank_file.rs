@@ -163,9 +163,7 @@ pub fn export(
                 audit::record(
                     c,
                     cx.by(),
-                    audit::Change::new(Fixed::SettlementExported, run_id)
-                        .before(&before)
-                        .after(&after),
+                    audit::Change::moved(Fixed::SettlementExported, &before, &after),
                 )?;
             }
         }

@@ -258,9 +258,7 @@ pub fn reverse(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::PayoutReversed, payout_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::PayoutReversed, &before, &after),
         )?;
         PayoutView::from_row(after)
     })

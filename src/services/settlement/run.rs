@@ -351,13 +351,7 @@ pub fn decide(
             }
         };
         repo::update_run(c, &after)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(action, run_id)
-                .before(&before)
-                .after(&after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         full(c, after)
     })
 }

@@ -298,9 +298,7 @@ pub fn publish_batch(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::BatchPublished, batch_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::BatchPublished, &before, &after),
         )?;
         Ok(after)
     })?;
@@ -383,9 +381,7 @@ pub fn top_up(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::BatchToppedUp, batch_id)
-                .before(&before)
-                .after(&after),
+            audit::Change::moved(Fixed::BatchToppedUp, &before, &after),
         )?;
         Ok(after)
     })?;

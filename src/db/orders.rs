@@ -399,24 +399,13 @@ pub fn items_in_notice(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ItemListed>, i64)> {
-    let base = || {
-        redemption_items::table
-            .inner_join(providers::table.on(providers::id.eq(redemption_items::provider_id)))
-            .inner_join(firms::table.on(firms::id.eq(redemption_items::firm_id)))
-            .filter(redemption_items::status.eq("in_notice"))
-            .into_boxed()
-    };
-    let total = base().count().get_result(conn)?;
-    let rows = base()
-        .select((redemption_items::all_columns, providers::name, firms::name))
-        .order((
-            redemption_items::notice_ends_at.asc(),
-            redemption_items::id.asc(),
-        ))
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    items_listed(
+        conn,
+        &["in_notice"],
+        Listed::NoticeEndingFirst,
+        offset,
+        limit,
+    )
 }
 
 /// Approved items in any later state (in notice, payable, in settlement, paid), with the
@@ -427,28 +416,45 @@ pub fn approved_items(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ItemListed>, i64)> {
+    let approved = ["in_notice", "payable", "in_settlement", "paid"];
+    items_listed(conn, &approved, Listed::LatestApproved, offset, limit)
+}
+
+/// The order of a public list of items.
+enum Listed {
+    NoticeEndingFirst,
+    LatestApproved,
+}
+
+/// Items in `statuses` with the provider's and the firm's names, one page, and how
+/// many there are.
+fn items_listed(
+    conn: &mut DbConnection,
+    statuses: &[&str],
+    order: Listed,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ItemListed>, i64)> {
     let base = || {
         redemption_items::table
             .inner_join(providers::table.on(providers::id.eq(redemption_items::provider_id)))
             .inner_join(firms::table.on(firms::id.eq(redemption_items::firm_id)))
-            .filter(redemption_items::status.eq_any([
-                "in_notice",
-                "payable",
-                "in_settlement",
-                "paid",
-            ]))
+            .filter(redemption_items::status.eq_any(statuses.to_vec()))
             .into_boxed()
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .select((redemption_items::all_columns, providers::name, firms::name))
-        .order((
+    let rows = base().select((redemption_items::all_columns, providers::name, firms::name));
+    let rows = match order {
+        Listed::NoticeEndingFirst => rows.order((
+            redemption_items::notice_ends_at.asc(),
+            redemption_items::id.asc(),
+        )),
+        Listed::LatestApproved => rows.order((
             redemption_items::reviewed_at.desc(),
             redemption_items::id.desc(),
-        ))
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+        )),
+    };
+    let rows = rows.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 

@@ -1,5 +1,6 @@
 //! Administration of the machinery: scheduled jobs and their runs, the email outbox.
 
+use super::act;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::{db, optional_json, page, State};
@@ -154,8 +155,7 @@ pub async fn outbox_retry(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::retry(c, ctx.cx(), &id)).await?))
+    act(&state, auth.actor, move |c, cx| outbox::retry(c, cx, &id)).await
 }
 
 /// A filter given blank is no filter.

@@ -1,5 +1,6 @@
 //! The service catalogue: providers publish, everyone browses.
 
+use super::{act, act_created};
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
@@ -67,9 +68,10 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = auth.party_as::<ProviderId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::create(c, ctx.cx(), &id, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::create(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Change or withdraw (`"active": false`) one of the provider's services.
@@ -87,7 +89,8 @@ pub async fn update(
     let body = body?;
     let item = typed_id::<ServiceItemId>(&path)?;
     let id = auth.party_as::<ProviderId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::update(c, ctx.cx(), &id, &item, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::update(c, cx, &id, &item, &body)
+    })
+    .await
 }

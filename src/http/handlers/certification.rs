@@ -1,5 +1,6 @@
 //! Certification applications (认定申请), decisions, certifications and revocations.
 
+use super::{act, act_created};
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
@@ -25,9 +26,10 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::apply(c, ctx.cx(), &space, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::apply(c, cx, &space, &body)
+    })
+    .await
 }
 
 /// The space withdraws its open application.
@@ -101,8 +103,10 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertApplicationId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Certifications, newest first: a space's own, every one for staff.
@@ -138,8 +142,10 @@ pub async fn revoke(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertificationId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::revoke(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::revoke(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Certifications granted, and revoked, for everyone to see (公示).

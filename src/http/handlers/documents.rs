@@ -1,6 +1,7 @@
 //! Parties' documents for the reviewer: a firm, provider or space uploads its business
 //! licence and certificates; it and reviewers, finance and auditors read them.
 
+use super::act_created;
 use crate::domain::id::{AnyParty, PartyId};
 use crate::domain::PartyKind;
 use crate::error::Problem;
@@ -28,12 +29,10 @@ pub async fn upload(
     let party = auth.party()?.clone();
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, input) = (state.files.clone(), q.into_inner());
-    let ctx = state.context(auth.actor);
-    let out = db(&state, move |c| {
-        svc::upload(c, ctx.cx(), &files, &party, &input, &bytes)
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::upload(c, cx, &files, &party, &input, &bytes)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// The signed-in party's documents, newest first.

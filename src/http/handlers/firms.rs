@@ -1,3 +1,4 @@
+use super::act;
 use crate::domain::id::FirmId;
 use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
@@ -89,13 +90,10 @@ pub async fn onboarding(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide_onboarding(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide_onboarding(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Record a firm's qualifications (high-tech, tech SME, dishonesty record, recommending space).
@@ -111,11 +109,8 @@ pub async fn qualifications(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::set_qualifications(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::set_qualifications(c, cx, &id, &body)
+    })
+    .await
 }

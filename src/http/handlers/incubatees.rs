@@ -1,5 +1,6 @@
 //! A space's incubatee register (在孵企业名册).
 
+use super::{act, act_created};
 use crate::domain::id::{IncubateeId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
@@ -42,9 +43,10 @@ pub async fn register(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::register(c, ctx.cx(), &space, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::register(c, cx, &space, &body)
+    })
+    .await
 }
 
 /// Records a graduation: one of the scheme's graduation conditions met (amounts above
@@ -62,13 +64,10 @@ pub async fn graduate(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::graduate(c, ctx.cx(), &space, &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::graduate(c, cx, &space, &id, &body)
+    })
+    .await
 }
 
 /// Records a firm leaving without graduating.
@@ -85,13 +84,10 @@ pub async fn depart(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::depart(c, ctx.cx(), &space, &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::depart(c, cx, &space, &id, &body)
+    })
+    .await
 }
 
 /// A space's register, for the staff who review its applications and statistics.

@@ -20,7 +20,38 @@ pub mod subsidies;
 pub mod users;
 pub mod vouchers;
 
-use actix_web::web;
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::services::{Actor, Cx};
+use actix_web::{web, HttpResponse};
+
+/// Runs a use case as `actor` in one database call and answers 200 with its result.
+pub(crate) async fn act<T, F>(
+    state: &super::State,
+    actor: Actor,
+    f: F,
+) -> actix_web::Result<HttpResponse>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
+{
+    let ctx = state.context(actor);
+    Ok(HttpResponse::Ok().json(super::db(state, move |c| f(c, ctx.cx())).await?))
+}
+
+/// [`act`] for a use case that creates what it answers: 201.
+pub(crate) async fn act_created<T, F>(
+    state: &super::State,
+    actor: Actor,
+    f: F,
+) -> actix_web::Result<HttpResponse>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
+{
+    let ctx = state.context(actor);
+    Ok(HttpResponse::Created().json(super::db(state, move |c| f(c, ctx.cx())).await?))
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ops::health)

@@ -1,5 +1,6 @@
 //! Service orders: a firm spends a voucher with a listed provider.
 
+use super::{act, act_created};
 use crate::domain::id::{EvidenceId, FirmId, OrderId, ProviderId};
 use crate::error::Problem;
 use crate::http::extract::{
@@ -8,34 +9,11 @@ use crate::http::extract::{
 use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::evidence;
 use crate::services::orders::{
-    self as svc, Cx, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote,
-    ReasonInput,
+    self as svc, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote, ReasonInput,
 };
-use crate::services::{Actor, Paged};
+use crate::services::Paged;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-
-/// Runs an order transition with the request's context.
-async fn act<F>(state: &State, actor: Actor, f: F) -> actix_web::Result<HttpResponse>
-where
-    F: FnOnce(&mut crate::db::DbConnection, Cx<'_>) -> crate::error::AppResult<OrderView>
-        + Send
-        + 'static,
-{
-    let (mail, policy, now) = (state.mail.clone(), state.policy.clone(), state.clock.now());
-    Ok(HttpResponse::Ok().json(
-        db(state, move |c| {
-            let cx = Cx {
-                templates: &mail,
-                policy: &policy,
-                now,
-                actor: &actor,
-            };
-            f(c, cx)
-        })
-        .await?,
-    ))
-}
 
 /// How a contract would be split between the voucher and the firm, before ordering.
 #[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderInput, security(("bearer" = [])), responses(
@@ -67,9 +45,10 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let firm = auth.party_as::<FirmId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::request(c, ctx.cx(), &firm, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::request(c, cx, &firm, &body)
+    })
+    .await
 }
 
 /// Orders the caller may see: a firm's or a provider's own, every order for staff.

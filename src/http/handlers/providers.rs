@@ -1,3 +1,4 @@
+use super::act;
 use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
@@ -61,13 +62,10 @@ pub async fn listing(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::decide_listing(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide_listing(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Objections filed against a provider's notice.
@@ -97,13 +95,10 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::resolve_objection(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::resolve_objection(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// List every provider whose notice has ended without an open or upheld objection
@@ -115,6 +110,8 @@ pub async fn conclude_notices(
     state: State,
     auth: Auth<Reviewing>,
 ) -> actix_web::Result<HttpResponse> {
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::conclude_notices(c, ctx.cx())).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::conclude_notices(c, cx)
+    })
+    .await
 }

@@ -1,5 +1,6 @@
 //! No sign-in needed: policy look-ups, registration, and provider listing notices.
 
+use super::act_created;
 use crate::domain::certification::{Evaluation, FigureDef, Scheme};
 use crate::domain::id::ProviderId;
 use crate::domain::size_class::IndustryRule;
@@ -95,12 +96,10 @@ pub async fn register_firm(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
-    let ctx = state.context(Actor::public(request_id(&req)));
-    let out = db(&state, move |c| {
-        firms::register(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
+    act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
+        firms::register(c, cx, &auth, links(&base), &body, FieldErrors::new())
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// A service provider applies to be listed (then a reviewer opens its public notice).
@@ -116,12 +115,10 @@ pub async fn register_provider(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
-    let ctx = state.context(Actor::public(request_id(&req)));
-    let out = db(&state, move |c| {
-        providers::apply(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
+    act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
+        providers::apply(c, cx, &auth, links(&base), &body, FieldErrors::new())
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// An incubator or maker space registers with its operator.
@@ -177,12 +174,10 @@ pub async fn file_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
-    let ctx = state.context(Actor::public(request_id(&req)));
-    let out = db(&state, move |c| {
-        providers::file_objection(c, ctx.cx(), &id, &body)
+    act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
+        providers::file_objection(c, cx, &id, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 fn links(base: &str) -> Links<'_> {

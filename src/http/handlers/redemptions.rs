@@ -1,6 +1,7 @@
 //! Redemption (兑现): providers apply for confirmed orders, reviewers decide each item,
 //! approved items are published before they become payable; and the ledger check.
 
+use super::{act, act_created};
 use crate::domain::id::{ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
@@ -29,9 +30,10 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let provider = auth.party_as::<ProviderId>()?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::apply(c, ctx.cx(), &provider, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::apply(c, cx, &provider, &body)
+    })
+    .await
 }
 
 /// Redemption applications: a provider's own, every one for staff; newest first.
@@ -109,8 +111,10 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Objections filed against an item's notice.
@@ -141,13 +145,10 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::resolve_objection(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act(&state, auth.actor, move |c, cx| {
+        svc::resolve_objection(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Approved redemptions in their public notice (公示): who is paid how much for whose
@@ -175,13 +176,10 @@ pub async fn file_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
-    let ctx = state.context(Actor::public(request_id(&req)));
-    Ok(HttpResponse::Created().json(
-        db(&state, move |c| {
-            svc::file_objection(c, ctx.cx(), &id, &body)
-        })
-        .await?,
-    ))
+    act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
+        svc::file_objection(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Recompute every ledger account from its entries and compare it with the records

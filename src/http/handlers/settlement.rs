@@ -1,5 +1,6 @@
 //! Settlement runs, payouts, bank files, payment results and period reports.
 
+use super::act;
 use crate::domain::id::{PayoutId, RunId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
@@ -93,8 +94,10 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: RunId = typed_id(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide(c, cx, &id, &body)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -177,8 +180,10 @@ pub async fn import_results(
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::import(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::import(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Record one payout's result: paid (bank reference, date) or failed (reason: its items
@@ -196,8 +201,10 @@ pub async fn record(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::record(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::record(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Reverse a paid payout (the bank returned the money): recorded, and its items are
@@ -215,8 +222,10 @@ pub async fn reverse(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::reverse(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::reverse(c, cx, &id, &body)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,6 +1,7 @@
 //! Subsidies and awards for certified carriers: entitlements, their decision, the
 //! duplicate-support register, yearly statistics and the public disclosure.
 
+use super::{act, act_created};
 use crate::domain::id::{EntitlementId, SpaceId};
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
 use crate::error::ErrorCode;
@@ -129,8 +130,10 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<EntitlementId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::decide(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| {
+        svc::decide(c, cx, &id, &body)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -174,9 +177,10 @@ pub async fn record_grant(
     body: JsonBody<GrantInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::record_grant(c, ctx.cx(), &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::record_grant(c, cx, &body)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -278,9 +282,10 @@ pub async fn evaluate(
     body: JsonBody<EvaluateInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| awards::evaluate(c, ctx.cx(), body.year)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        awards::evaluate(c, cx, body.year)
+    })
+    .await
 }
 
 /// A year's evaluation, published: the ranking with each space's score broken down.

@@ -1,3 +1,4 @@
+use super::act;
 use crate::domain::id::UserId;
 use crate::domain::Role;
 use crate::error::Problem;
@@ -99,6 +100,5 @@ pub async fn set_affiliations(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<UserId>(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| aff::set(c, ctx.cx(), &id, &body)).await?))
+    act(&state, auth.actor, move |c, cx| aff::set(c, cx, &id, &body)).await
 }

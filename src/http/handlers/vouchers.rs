@@ -1,5 +1,6 @@
 //! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
 
+use super::act_created;
 use crate::domain::id::{BatchId, FirmId, ProgrammeId};
 use crate::domain::voucher::BatchStatus;
 use crate::domain::IdempotencyKey;
@@ -28,9 +29,10 @@ pub async fn create_programme(
     body: JsonBody<ProgrammeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::create_programme(c, ctx.cx(), &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::create_programme(c, cx, &body)
+    })
+    .await
 }
 
 /// Voucher programmes and their rules (public).
@@ -61,9 +63,10 @@ pub async fn create_batch(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: ProgrammeId = typed_id(&path)?;
-    let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Created()
-        .json(db(&state, move |c| svc::create_batch(c, ctx.cx(), &id, &body)).await?))
+    act_created(&state, auth.actor, move |c, cx| {
+        svc::create_batch(c, cx, &id, &body)
+    })
+    .await
 }
 
 /// Published batches, newest first (public).

@@ -1,6 +1,7 @@
 //! Lottery batches (摇号): firms register interest before the opening; the draw at the
 //! opening allocates the vouchers; the record of the draw is public.
 
+use super::run_as;
 use crate::domain::id::{BatchId, FirmId};
 use crate::error::AppError;
 use crate::error::Problem;
@@ -35,9 +36,8 @@ pub async fn enter(
     let body = body?;
     let id: BatchId = typed_id(&path)?;
     let firm_id = auth.party_as::<FirmId>()?;
-    let ctx = state.context(auth.actor);
-    let (entry, created) = db(&state, move |c| {
-        svc::enter(c, ctx.cx(), &id, &firm_id, &body)
+    let (entry, created) = run_as(&state, auth.actor, move |c, cx| {
+        svc::enter(c, cx, &id, &firm_id, &body)
     })
     .await?;
     Ok(if created {
@@ -75,8 +75,10 @@ pub async fn withdraw(
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_as::<FirmId>()?;
-    let ctx = state.context(auth.actor);
-    db(&state, move |c| svc::withdraw(c, ctx.cx(), &id, &firm_id)).await?;
+    run_as(&state, auth.actor, move |c, cx| {
+        svc::withdraw(c, cx, &id, &firm_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -93,9 +95,8 @@ pub async fn draw(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
-    let ctx = state.context(auth.actor);
     let key = id.clone();
-    let view = db(&state, move |c| svc::draw(c, ctx.cx(), &id)).await?;
+    let view = run_as(&state, auth.actor, move |c, cx| svc::draw(c, cx, &id)).await?;
     state.claims.invalidate(&key);
     Ok(HttpResponse::Ok().json(view))
 }

@@ -25,7 +25,18 @@ use crate::error::AppResult;
 use crate::services::{Actor, Cx};
 use actix_web::{web, HttpResponse};
 
-/// Runs a use case as `actor` in one database call and answers 200 with its result.
+/// Runs a use case as `actor` in one database call: its context (now, policy, email
+/// templates) is the server's.
+pub(crate) async fn run_as<T, F>(state: &super::State, actor: Actor, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
+{
+    let ctx = state.context(actor);
+    super::db(state, move |c| f(c, ctx.cx())).await
+}
+
+/// [`run_as`], answering 200 with the result.
 pub(crate) async fn act<T, F>(
     state: &super::State,
     actor: Actor,
@@ -35,11 +46,10 @@ where
     T: serde::Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
 {
-    let ctx = state.context(actor);
-    Ok(HttpResponse::Ok().json(super::db(state, move |c| f(c, ctx.cx())).await?))
+    Ok(HttpResponse::Ok().json(run_as(state, actor, f).await?))
 }
 
-/// [`act`] for a use case that creates what it answers: 201.
+/// [`run_as`] for a use case that creates what it answers: 201.
 pub(crate) async fn act_created<T, F>(
     state: &super::State,
     actor: Actor,
@@ -49,8 +59,7 @@ where
     T: serde::Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
 {
-    let ctx = state.context(actor);
-    Ok(HttpResponse::Created().json(super::db(state, move |c| f(c, ctx.cx())).await?))
+    Ok(HttpResponse::Created().json(run_as(state, actor, f).await?))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

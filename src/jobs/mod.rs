@@ -7,9 +7,9 @@
 //!
 //! The rooms: `runner.rs` claims slots, runs bodies and records runs; `schedule.rs`
 //! reads the cron expressions; `views.rs` is what administrators see. Each job is one
-//! file behind [`BackgroundJob`]: what it does is a use case in `services`, idempotent
-//! in itself, so a later slot picks up whatever an interrupted one left. Adding a job
-//! is its file, a variant of [`Job`] and a line in [`Job::body`].
+//! file with one `run` function: what it does is a use case in `services`, idempotent in
+//! itself, so a later slot picks up whatever an interrupted one left. Adding a job is
+//! its file, a variant of [`Job`], its words in [`Job::words`] and a line in `Job::run`.
 
 mod entitlements;
 mod housekeeping;
@@ -88,23 +88,76 @@ impl Job {
         Job::Housekeeping,
     ];
 
-    /// The job's file.
-    fn body(self) -> &'static dyn BackgroundJob {
+    /// The wire name (the `job_runs.job` column, the API's and the CLI's job name) and
+    /// what the job does, in Chinese and in English, for the jobs page.
+    fn words(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Job::OutboxDispatch => &outbox_dispatch::OutboxDispatch,
-            Job::VoucherExpiryReminders => &voucher_expiry_reminders::VoucherExpiryReminders,
-            Job::ProviderNotices => &provider_notices::ProviderNotices,
-            Job::RedemptionNotices => &redemption_notices::RedemptionNotices,
-            Job::VoucherExpiry => &voucher_expiry::VoucherExpiry,
-            Job::Settlement => &settlement::Settlement,
-            Job::Entitlements => &entitlements::Entitlements,
-            Job::LotteryDraw => &lottery_draw::LotteryDraw,
-            Job::Housekeeping => &housekeeping::Housekeeping,
+            Job::OutboxDispatch => (
+                "outbox_dispatch",
+                "发送待发邮件",
+                "send due emails from the outbox",
+            ),
+            Job::VoucherExpiryReminders => (
+                "voucher_expiry_reminders",
+                "合创券到期提醒（提前 30 天、7 天）",
+                "voucher expiry reminders, 30 and 7 days ahead",
+            ),
+            Job::ProviderNotices => (
+                "provider_notices",
+                "公示期满的服务机构入库",
+                "list providers whose public notice ended without objection",
+            ),
+            Job::RedemptionNotices => (
+                "redemption_notices",
+                "公示期满的兑现事项转为待拨付",
+                "make approved redemption items payable when their notice ended without objection",
+            ),
+            Job::VoucherExpiry => (
+                "voucher_expiry",
+                "合创券到期：未用余额退回项目资金，逾期未交付的订单取消",
+                "expire vouchers (unused balance back to the programme); lapse orders past the delivery grace period",
+            ),
+            Job::Settlement => (
+                "settlement",
+                "编制上月结算批次",
+                "prepare the settlement run of the month before",
+            ),
+            Job::Entitlements => (
+                "entitlements",
+                "计算载体补贴、奖励事项并进入公示",
+                "compute the subsidy entitlements of certified carriers due up to this month",
+            ),
+            Job::LotteryDraw => (
+                "lottery_draw",
+                "到点摇号",
+                "draw lottery batches at their opening",
+            ),
+            Job::Housekeeping => (
+                "housekeeping",
+                "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌",
+                "record dead runs as interrupted; prune old job runs, sign-in attempts, expired refresh tokens and emailed links",
+            ),
+        }
+    }
+
+    /// Does the slot's work: the job's file. A failure is said as text and recorded on
+    /// the run.
+    fn run<'a>(self, cx: &'a Context<'a>) -> Work<'a> {
+        match self {
+            Job::OutboxDispatch => Box::pin(outbox_dispatch::run(cx)),
+            Job::VoucherExpiryReminders => Box::pin(voucher_expiry_reminders::run(cx)),
+            Job::ProviderNotices => Box::pin(provider_notices::run(cx)),
+            Job::RedemptionNotices => Box::pin(redemption_notices::run(cx)),
+            Job::VoucherExpiry => Box::pin(voucher_expiry::run(cx)),
+            Job::Settlement => Box::pin(settlement::run(cx)),
+            Job::Entitlements => Box::pin(entitlements::run(cx)),
+            Job::LotteryDraw => Box::pin(lottery_draw::run(cx)),
+            Job::Housekeeping => Box::pin(housekeeping::run(cx)),
         }
     }
 
     pub fn as_str(self) -> &'static str {
-        self.body().name()
+        self.words().0
     }
 
     pub fn parse(s: &str) -> Option<Job> {
@@ -113,20 +166,9 @@ impl Job {
 
     /// What the job does, in Chinese and in English.
     pub fn describe(self) -> (&'static str, &'static str) {
-        self.body().describe()
+        let (_, zh, en) = self.words();
+        (zh, en)
     }
-}
-
-/// What one job does in a run; each job is one file implementing it.
-trait BackgroundJob: Sync {
-    /// The wire name: the `job_runs.job` column, the API's and the CLI's job name.
-    fn name(&self) -> &'static str;
-
-    /// What the job does, in Chinese and in English, for the jobs page.
-    fn describe(&self) -> (&'static str, &'static str);
-
-    /// Does the slot's work. A failure is said as text and recorded on the run.
-    fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a>;
 }
 
 /// The work of one run, as a future the runner awaits.
@@ -176,6 +218,19 @@ impl Context<'_> {
             policy: Arc::clone(&self.deps().policy),
             templates: Arc::clone(&self.deps().templates),
         }
+    }
+
+    /// Runs the use case `f` as the system, now, on a pooled connection off the async
+    /// threads; errors as text.
+    async fn as_system<T, F>(&self, f: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: for<'x> FnOnce(&mut DbConnection, crate::services::Cx<'x>) -> AppResult<T>
+            + Send
+            + 'static,
+    {
+        let sys = self.system();
+        self.db(move |c| f(c, sys.cx())).await
     }
 
     /// Runs `f` on a pooled connection off the async threads; errors as text.

@@ -1,30 +1,14 @@
 //! Outbox dispatch: sends due emails until none is due, the mail server seems down, or
 //! the server stops (the messages not yet sent are given back at once).
 
-use super::{BackgroundJob, Context, Outcome, Work};
+use super::{Context, Outcome};
 use crate::notify::transport::build_message;
 use crate::services::outbox::{self, Delivery};
-
-pub(super) struct OutboxDispatch;
 
 /// Transient send failures in a row after which a dispatch run stops.
 const GIVE_UP_AFTER: u32 = 3;
 
-impl BackgroundJob for OutboxDispatch {
-    fn name(&self) -> &'static str {
-        "outbox_dispatch"
-    }
-
-    fn describe(&self) -> (&'static str, &'static str) {
-        ("发送待发邮件", "send due emails from the outbox")
-    }
-
-    fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
-        Box::pin(dispatch(cx))
-    }
-}
-
-async fn dispatch(cx: &Context<'_>) -> Result<Outcome, String> {
+pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
     let deps = cx.deps();
     let mut stop = cx.runner.stopping();
     let (mut sent, mut retrying, mut failed) = (0_usize, 0_usize, 0_usize);

@@ -1,33 +1,12 @@
 //! Provider notices: lists the providers whose public notice ended without an
 //! objection; those with an objection wait for a reviewer.
 
-use super::{BackgroundJob, Context, Outcome, Work};
-use crate::services::{self};
+use super::{Context, Outcome};
+use crate::services;
 
-pub(super) struct ProviderNotices;
-
-impl BackgroundJob for ProviderNotices {
-    fn name(&self) -> &'static str {
-        "provider_notices"
-    }
-
-    fn describe(&self) -> (&'static str, &'static str) {
-        (
-            "公示期满的服务机构入库",
-            "list providers whose public notice ended without objection",
-        )
-    }
-
-    fn run<'a>(&'a self, cx: &'a Context<'a>) -> Work<'a> {
-        Box::pin(async move {
-            let sys = cx.system();
-            let r = cx
-                .db(move |c| services::providers::conclude_notices(c, sys.cx()))
-                .await?;
-            Ok(Outcome::done(
-                r.listed.len(),
-                serde_json::json!({ "listed": r.listed, "awaiting_objections": r.awaiting_objections }),
-            ))
-        })
-    }
+pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
+    let r = cx.as_system(services::providers::conclude_notices).await?;
+    let waiting = r.awaiting_objections;
+    let detail = serde_json::json!({ "listed": r.listed, "awaiting_objections": waiting });
+    Ok(Outcome::done(r.listed.len(), detail))
 }

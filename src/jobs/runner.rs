@@ -301,7 +301,7 @@ impl Runner {
             run_id,
             now: self.deps.clock.now(),
         };
-        job.body().run(&cx).await
+        job.run(&cx).await
     }
 
     pub(super) fn deps(&self) -> &Deps {

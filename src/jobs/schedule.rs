@@ -246,26 +246,24 @@ mod tests {
     #[test]
     fn schedules_read_in_words() {
         let w = |e: &str| schedule_words(e).map(|(zh, en)| format!("{zh} | {en}"));
-        assert_eq!(w("* * * * * *").unwrap(), "每秒 | every second");
-        assert_eq!(w("*/5 * * * * *").unwrap(), "每 5 秒 | every 5 seconds");
-        assert_eq!(
-            w("30 * * * * *").unwrap(),
-            "每分钟第 30 秒 | every minute, at second 30"
-        );
-        assert_eq!(
-            w("0 17 * * * *").unwrap(),
-            "每小时第 17 分 | every hour, at minute 17"
-        );
-        assert_eq!(w("0 0 9 * * *").unwrap(), "每天 09:00 | every day at 09:00");
-        assert_eq!(w("0 5 0 * * *").unwrap(), "每天 00:05 | every day at 00:05");
-        assert_eq!(
-            w("0 0 2 1 * *").unwrap(),
-            "每月 1 日 02:00 | on day 1 of every month at 02:00"
-        );
-        assert_eq!(
-            w("0 30 8 * * 1").unwrap(),
-            "每周一 08:30 | every Monday at 08:30"
-        );
+        for (cron, words) in [
+            ("* * * * * *", "每秒 | every second"),
+            ("*/5 * * * * *", "每 5 秒 | every 5 seconds"),
+            (
+                "30 * * * * *",
+                "每分钟第 30 秒 | every minute, at second 30",
+            ),
+            ("0 17 * * * *", "每小时第 17 分 | every hour, at minute 17"),
+            ("0 0 9 * * *", "每天 09:00 | every day at 09:00"),
+            ("0 5 0 * * *", "每天 00:05 | every day at 00:05"),
+            (
+                "0 0 2 1 * *",
+                "每月 1 日 02:00 | on day 1 of every month at 02:00",
+            ),
+            ("0 30 8 * * 1", "每周一 08:30 | every Monday at 08:30"),
+        ] {
+            assert_eq!(w(cron).as_deref(), Some(words), "{cron}");
+        }
         // Anything else is shown as written.
         assert_eq!(w("0 0 9 * 1-5 *"), None);
         assert_eq!(w("0 0 9 L * *"), None);

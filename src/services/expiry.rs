@@ -45,16 +45,9 @@ pub fn run(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<ExpiryReport> {
                 repo::expire(c, id)?;
                 let unused = before.balance_fen - before.held_fen;
                 if unused > Fen::ZERO {
-                    ledger::post(
-                        c,
-                        &Transaction::transfer(
-                            "voucher_expired",
-                            Account::voucher(id),
-                            Account::funding(&before.programme_id),
-                            unused,
-                        ),
-                        cx.now,
-                    )?;
+                    let (from, to) = (Account::voucher(id), Account::funding(&before.programme_id));
+                    let tx = Transaction::transfer("voucher_expired", from, to, unused);
+                    ledger::post(c, &tx, cx.now)?;
                 }
                 let after = vouchers::voucher(c, id)?;
                 audit::record(

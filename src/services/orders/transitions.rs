@@ -180,16 +180,9 @@ pub fn accept(
                     .arg("available", v.balance_fen - v.held_fen)
                     .arg("needed", o.covered_fen));
             }
-            ledger::post(
-                c,
-                &Transaction::transfer(
-                    "order_hold",
-                    Account::voucher(&v.id),
-                    Account::order(&o.id),
-                    o.covered_fen,
-                ),
-                cx.now,
-            )?;
+            let (from, to) = (Account::voucher(&v.id), Account::order(&o.id));
+            let tx = Transaction::transfer("order_hold", from, to, o.covered_fen);
+            ledger::post(c, &tx, cx.now)?;
             let days = catalogue::get(c, &o.service_item_id)?.map_or(0, |i| i.delivery_days);
             o.accepted_at = Some(cx.now);
             o.deliver_by = Some(cx.now + Duration::days(i64::from(days)));
@@ -309,16 +302,9 @@ pub fn confirm(
         OrderAction::Confirm,
         |c, o, l| {
             repo::unhold(c, &l.voucher.id, o.covered_fen, true)?;
-            ledger::post(
-                c,
-                &Transaction::transfer(
-                    "order_confirmed",
-                    Account::order(&o.id),
-                    Account::due(&o.provider_id),
-                    o.covered_fen,
-                ),
-                cx.now,
-            )?;
+            let (from, to) = (Account::order(&o.id), Account::due(&o.provider_id));
+            let tx = Transaction::transfer("order_confirmed", from, to, o.covered_fen);
+            ledger::post(c, &tx, cx.now)?;
             o.confirmed_at = Some(cx.now);
             o.closed_at = Some(cx.now);
             Ok(())

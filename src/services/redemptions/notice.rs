@@ -231,16 +231,12 @@ impl objections::Notice for ItemNotice {
             updated_at: by.now,
             ..before.clone()
         };
-        ledger::post(
-            c,
-            &Transaction::transfer(
-                "redemption_payable",
-                Account::due(&after.provider_id),
-                Account::payable(&after.provider_id),
-                after.amount_fen,
-            ),
-            by.now,
-        )?;
+        let (from, to) = (
+            Account::due(&after.provider_id),
+            Account::payable(&after.provider_id),
+        );
+        let tx = Transaction::transfer("redemption_payable", from, to, after.amount_fen);
+        ledger::post(c, &tx, by.now)?;
         moved(c, by, Fixed::RedemptionItemPayable, before, &after)
     }
 }

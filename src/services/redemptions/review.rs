@@ -96,16 +96,12 @@ pub(super) fn refuse(
     item: &RedemptionItemRow,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    ledger::post(
-        c,
-        &Transaction::transfer(
-            "redemption_rejected",
-            Account::due(&item.provider_id),
-            Account::funding(&item.programme_id),
-            item.amount_fen,
-        ),
-        now,
-    )?;
+    let (from, to) = (
+        Account::due(&item.provider_id),
+        Account::funding(&item.programme_id),
+    );
+    let tx = Transaction::transfer("redemption_rejected", from, to, item.amount_fen);
+    ledger::post(c, &tx, now)?;
     Ok(())
 }
 

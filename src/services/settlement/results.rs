@@ -121,16 +121,9 @@ fn apply_result(
             after.bank_reference = Some(bank_reference.clone());
             after.paid_on = Some(*paid_on);
             repo::set_items_of_payout(c, &before.id, "payable", "paid", false, now)?;
-            ledger::post(
-                c,
-                &Transaction::transfer(
-                    "payout_paid",
-                    Account::payout(&before.id),
-                    Account::paid(&before.payee_id),
-                    before.amount_fen,
-                ),
-                now,
-            )?;
+            let (from, to) = (Account::payout(&before.id), Account::paid(&before.payee_id));
+            let tx = Transaction::transfer("payout_paid", from, to, before.amount_fen);
+            ledger::post(c, &tx, now)?;
             email_to.map(|(to, name)| {
                 PayoutPaid {
                     payee_name: before.payee_name.clone(),
@@ -147,16 +140,9 @@ fn apply_result(
             after.status = PayoutStatus::Failed;
             after.failure_reason = Some(reason.clone());
             repo::set_items_of_payout(c, &before.id, "payable", "payable", true, now)?;
-            ledger::post(
-                c,
-                &Transaction::transfer(
-                    "payout_failed",
-                    Account::payout(&before.id),
-                    payable,
-                    before.amount_fen,
-                ),
-                now,
-            )?;
+            let (from, to) = (Account::payout(&before.id), payable);
+            let tx = Transaction::transfer("payout_failed", from, to, before.amount_fen);
+            ledger::post(c, &tx, now)?;
             email_to.map(|(to, name)| {
                 PayoutFailed {
                     payee_name: before.payee_name.clone(),
@@ -244,16 +230,12 @@ pub fn reverse(
             ..before.clone()
         };
         repo::set_items_of_payout(c, &before.id, "paid", "payable", true, cx.now)?;
-        ledger::post(
-            c,
-            &Transaction::transfer(
-                "payout_reversed",
-                Account::paid(&before.payee_id),
-                Account::payable(&before.payee_id),
-                before.amount_fen,
-            ),
-            cx.now,
-        )?;
+        let (from, to) = (
+            Account::paid(&before.payee_id),
+            Account::payable(&before.payee_id),
+        );
+        let tx = Transaction::transfer("payout_reversed", from, to, before.amount_fen);
+        ledger::post(c, &tx, cx.now)?;
         repo::update_payout(c, &after)?;
         audit::record(
             c,

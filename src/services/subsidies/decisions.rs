@@ -127,16 +127,12 @@ pub fn decide(
                 }
                 after.status = EntitlementStatus::Payable;
                 after.payable_at = Some(cx.now);
-                ledger::post(
-                    c,
-                    &Transaction::transfer(
-                        "entitlement_approved",
-                        Account::subsidy(&before.policy),
-                        Account::payable(&before.space_id),
-                        before.amount_fen,
-                    ),
-                    cx.now,
-                )?;
+                let (from, to) = (
+                    Account::subsidy(&before.policy),
+                    Account::payable(&before.space_id),
+                );
+                let tx = Transaction::transfer("entitlement_approved", from, to, before.amount_fen);
+                ledger::post(c, &tx, cx.now)?;
                 repo::insert_grant(
                     c,
                     &SupportGrantRow {

@@ -255,16 +255,9 @@ pub fn create_batch(
                     .after(&serde_json::json!({ "seed_hash": lottery.seed_hash })),
             )?;
         }
-        ledger::post(
-            c,
-            &Transaction::transfer(
-                "batch_budget",
-                Account::funding(&programme.id),
-                Account::batch(&row.id),
-                budget,
-            ),
-            cx.now,
-        )?;
+        let (from, to) = (Account::funding(&programme.id), Account::batch(&row.id));
+        let tx = Transaction::transfer("batch_budget", from, to, budget);
+        ledger::post(c, &tx, cx.now)?;
         audit::record(
             c,
             cx.by(),
@@ -367,16 +360,12 @@ pub fn top_up(
         };
         repo::insert_topup(c, &topup)?;
         repo::add_to_budget(c, batch_id, amount, cx.now)?;
-        ledger::post(
-            c,
-            &Transaction::transfer(
-                "batch_topup",
-                Account::funding(&before.programme_id),
-                Account::batch(batch_id),
-                amount,
-            ),
-            cx.now,
-        )?;
+        let (from, to) = (
+            Account::funding(&before.programme_id),
+            Account::batch(batch_id),
+        );
+        let tx = Transaction::transfer("batch_topup", from, to, amount);
+        ledger::post(c, &tx, cx.now)?;
         let after = repo::batch(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
         audit::record(
             c,

@@ -95,10 +95,7 @@ impl Conn {
     async fn open(addr: &str) -> std::io::Result<Conn> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(Conn {
-            stream,
-            buf: Vec::with_capacity(4096),
-        })
+        Ok(Conn { stream, buf: Vec::with_capacity(4096) })
     }
 
     /// Sends one request; returns the status and the body.
@@ -141,11 +138,7 @@ impl Conn {
 fn peak_rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         .unwrap_or(0)
 }
@@ -263,14 +256,8 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
         }
         match c {
             DbConnection::Pg(pg) => {
-                diesel::insert_into(firms::table)
-                    .values(&fs)
-                    .execute(pg)
-                    .unwrap();
-                diesel::insert_into(users::table)
-                    .values(&us)
-                    .execute(pg)
-                    .unwrap();
+                diesel::insert_into(firms::table).values(&fs).execute(pg).unwrap();
+                diesel::insert_into(users::table).values(&us).execute(pg).unwrap();
             }
             DbConnection::Sqlite(s) => {
                 s.transaction(|s| {
@@ -307,9 +294,7 @@ fn main() {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             let name = format!("hc_bench_{}", uuid::Uuid::new_v4().simple());
             let mut admin = diesel::PgConnection::establish(&base).expect("PostgreSQL reachable");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
             format!("{}/{name}", base.rsplit_once('/').unwrap().0)
         }
         other => panic!("unknown backend {other}"),
@@ -317,24 +302,13 @@ fn main() {
     let setup_started = Instant::now();
     let opens_at = Utc::now() + CDuration::seconds(3600);
     let (batch_id, tokens) = prepare(&url, &a, opens_at.naive_utc());
-    eprintln!(
-        "prepared {} firms in {:.1}s",
-        a.firms,
-        setup_started.elapsed().as_secs_f64()
-    );
+    eprintln!("prepared {} firms in {:.1}s", a.firms, setup_started.elapsed().as_secs_f64());
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_hechuang"))
             .arg("serve")
-            .env(
-                "HECHUANG_CONFIG_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
-            )
+            .env("HECHUANG_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
             .env("HECHUANG__DATABASE__URL", &url)
             .env("HECHUANG__DATABASE__POOL_SIZE", "8")
             .env("HECHUANG__SERVER__PORT", port.to_string())
@@ -358,10 +332,8 @@ fn main() {
     );
     let pid = server.0.id();
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async move {
         let addr = format!("127.0.0.1:{port}");
         for _ in 0..200 {
@@ -485,8 +457,7 @@ fn main() {
                 / 1000.0
         };
         let since_open = |x: Option<Instant>| {
-            x.map(|x| x.saturating_duration_since(opened).as_secs_f64())
-                .unwrap_or(0.0)
+            x.map(|x| x.saturating_duration_since(opened).as_secs_f64()).unwrap_or(0.0)
         };
         let claim_window = since_open(t.last_claim).max(1e-6);
         let sold_window = t
@@ -504,11 +475,7 @@ fn main() {
             t.claimed,
             t.claimed as f64 / claim_window,
             t.sold_out,
-            if t.sold_out > 0 {
-                t.sold_out as f64 / sold_window
-            } else {
-                0.0
-            },
+            if t.sold_out > 0 { t.sold_out as f64 / sold_window } else { 0.0 },
             pct(0.5),
             pct(0.99),
             pct(1.0),

@@ -44,12 +44,8 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        backend: "sqlite".into(),
-        items: 1_000_000,
-        providers: 5_000,
-        paid_before: 0,
-    };
+    let mut a =
+        Args { backend: "sqlite".into(), items: 1_000_000, providers: 5_000, paid_before: 0 };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
@@ -305,16 +301,8 @@ fn seed(url: &str, a: &Args) -> Period {
                 decision_reason: None,
                 reviewed_by: None,
                 reviewed_at: Some(now),
-                notice_ends_at: Some(if k < a.paid_before {
-                    paid_before_at
-                } else {
-                    payable_at
-                }),
-                payable_at: Some(if k < a.paid_before {
-                    paid_before_at
-                } else {
-                    payable_at
-                }),
+                notice_ends_at: Some(if k < a.paid_before { paid_before_at } else { payable_at }),
+                payable_at: Some(if k < a.paid_before { paid_before_at } else { payable_at }),
                 updated_at: now,
             });
             order_rows.push(order);
@@ -391,11 +379,7 @@ fn settle(url: &str, period: Period, data: &std::path::Path) -> (Duration, u64, 
     let elapsed = started.elapsed();
     let out = child.wait_with_output().expect("output");
     assert!(status.success(), "settle failed");
-    (
-        elapsed,
-        peak,
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-    )
+    (elapsed, peak, String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Approves the run of `period`, exports its bank file and records every payout paid
@@ -414,13 +398,9 @@ fn pay_in_full(url: &str, period: Period) {
     .expect("templates");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let policy = hechuang::config::load_policy(&root.join("config/policy")).expect("policy");
-    let run = db::settlement::live_run(c, &period.to_string())
-        .expect("run")
-        .expect("the month's run");
-    let decision = svc::RunDecision {
-        decision: svc::RunDecisionKind::Approve,
-        reason: None,
-    };
+    let run =
+        db::settlement::live_run(c, &period.to_string()).expect("run").expect("the month's run");
+    let decision = svc::RunDecision { decision: svc::RunDecisionKind::Approve, reason: None };
     let cx = || hechuang::services::Cx::new(actor.at(now), &policy, &templates);
     svc::decide(c, cx(), &run.id, &decision).expect("approved");
     svc::export(c, cx(), &run.id, svc::FileFormat::Csv).expect("exported");
@@ -454,9 +434,7 @@ fn main() {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             let name = format!("hc_bench_{}", uuid::Uuid::new_v4().simple());
             let mut admin = diesel::PgConnection::establish(&base).expect("PostgreSQL reachable");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
             drop_pg = Some((base.clone(), name.clone()));
             format!("{}/{name}", base.rsplit_once('/').unwrap().0)
         }
@@ -521,10 +499,7 @@ fn main() {
         .expect("ledger verify runs");
     println!(
         "{} ({:.1}s)",
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or(""),
+        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or(""),
         t.elapsed().as_secs_f64()
     );
 

@@ -23,11 +23,7 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        minutes: 10,
-        concurrency: 16,
-        backend: "sqlite".into(),
-    };
+    let mut a = Args { minutes: 10, concurrency: 16, backend: "sqlite".into() };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         match k.as_str() {
@@ -101,10 +97,7 @@ async fn get_json(c: &awc::Client, url: &str, tok: &str) -> Value {
 }
 
 async fn world(c: &awc::Client, base: &str) -> World {
-    let (firm, reviewer) = (
-        token(c, base, "firm01").await,
-        token(c, base, "reviewer").await,
-    );
+    let (firm, reviewer) = (token(c, base, "firm01").await, token(c, base, "reviewer").await);
     let vouchers = get_json(c, &format!("{base}/api/v1/firm/vouchers"), &firm).await;
     let voucher = vouchers
         .as_array()
@@ -133,15 +126,7 @@ async fn world(c: &awc::Client, base: &str) -> World {
         .and_then(|a| a.first())
         .map(|b| b["id"].as_str().unwrap_or_default().to_string())
         .expect("a batch");
-    World {
-        base: base.into(),
-        firm,
-        provider,
-        reviewer,
-        voucher,
-        item,
-        batch,
-    }
+    World { base: base.into(), firm, provider, reviewer, voucher, item, batch }
 }
 
 async fn timed(
@@ -183,12 +168,8 @@ async fn worker(
         n += 1;
         match n % 10 {
             0..=3 => {
-                let path = [
-                    "/public/redemptions",
-                    "/public/certifications",
-                    "/batches",
-                    "/",
-                ][(n / 10 % 4) as usize];
+                let path = ["/public/redemptions", "/public/certifications", "/batches", "/"]
+                    [(n / 10 % 4) as usize];
                 timed(&out, start, "page", c.get(format!("{b}{path}")).send()).await;
             }
             4 => {
@@ -196,18 +177,14 @@ async fn worker(
                     &out,
                     start,
                     "firm reads",
-                    c.get(format!("{b}/api/v1/firm/vouchers"))
-                        .insert_header(auth(&w.firm))
-                        .send(),
+                    c.get(format!("{b}/api/v1/firm/vouchers")).insert_header(auth(&w.firm)).send(),
                 )
                 .await;
                 timed(
                     &out,
                     start,
                     "firm reads",
-                    c.get(format!("{b}/api/v1/orders"))
-                        .insert_header(auth(&w.firm))
-                        .send(),
+                    c.get(format!("{b}/api/v1/orders")).insert_header(auth(&w.firm)).send(),
                 )
                 .await;
             }
@@ -341,15 +318,9 @@ fn main() {
     let out: Arc<Mutex<Vec<Sample>>> = Arc::new(Mutex::new(Vec::new()));
     let rss: Arc<Mutex<Vec<(u64, u64)>>> = Arc::new(Mutex::new(Vec::new()));
     actix_web::rt::System::new().block_on(async {
-        let c = awc::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .finish();
+        let c = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
         for _ in 0..200 {
-            if c.get(format!("{base}/ready"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
+            if c.get(format!("{base}/ready")).send().await.is_ok_and(|r| r.status() == 200) {
                 break;
             }
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
@@ -370,13 +341,7 @@ fn main() {
         };
         let mut hs = Vec::new();
         for _ in 0..a.concurrency {
-            hs.push(actix_web::rt::spawn(worker(
-                c.clone(),
-                w.clone(),
-                until,
-                start,
-                out.clone(),
-            )));
+            hs.push(actix_web::rt::spawn(worker(c.clone(), w.clone(), until, start, out.clone())));
         }
         for h in hs {
             let _ = h.await;
@@ -385,24 +350,13 @@ fn main() {
     });
     let samples = out.lock().unwrap_or_else(|p| p.into_inner());
     let rss = rss.lock().unwrap_or_else(|p| p.into_inner());
-    println!(
-        "soak: {} min, {} workers, {} backend",
-        a.minutes, a.concurrency, a.backend
-    );
+    println!("soak: {} min, {} workers, {} backend", a.minutes, a.concurrency, a.backend);
     println!("minute  requests  errors  p50_ms  p99_ms  rss_mib");
     for m in 0..a.minutes {
-        let in_m: Vec<&Sample> = samples
-            .iter()
-            .filter(|s| s.at.as_secs() / 60 == m)
-            .collect();
+        let in_m: Vec<&Sample> = samples.iter().filter(|s| s.at.as_secs() / 60 == m).collect();
         let errors = in_m.iter().filter(|s| is_error(s.status)).count();
         let mut lat: Vec<u64> = in_m.iter().map(|s| s.micros).collect();
-        let mem = rss
-            .iter()
-            .filter(|(t, _)| t / 60 == m)
-            .map(|(_, k)| *k)
-            .max()
-            .unwrap_or(0);
+        let mem = rss.iter().filter(|(t, _)| t / 60 == m).map(|(_, k)| *k).max().unwrap_or(0);
         println!(
             "{:>6}  {:>8}  {:>6}  {:>6.1}  {:>6.1}  {:>7.1}",
             m + 1,

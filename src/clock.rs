@@ -15,9 +15,7 @@ impl Clock {
 
     /// A clock that stands still until moved (tests and demos).
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Clock {
-            fixed: Some(Arc::new(Mutex::new(at))),
-        }
+        Clock { fixed: Some(Arc::new(Mutex::new(at))) }
     }
 
     /// Now in UTC, truncated to microseconds (what both databases keep).

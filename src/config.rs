@@ -302,8 +302,7 @@ impl Settings {
         fn is_loopback(host: &str) -> bool {
             let h = host.trim().trim_start_matches('[').trim_end_matches(']');
             h.eq_ignore_ascii_case("localhost")
-                || h.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
+                || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
         }
         let secret = self.auth.jwt_secret.expose_secret();
         if self.profile == "production" && secret == DEV_JWT_SECRET {
@@ -323,14 +322,10 @@ impl Settings {
             )));
         }
         if secret.len() < 32 {
-            return Err(ConfigError::Insecure(
-                "auth.jwt_secret must be at least 32 bytes".into(),
-            ));
+            return Err(ConfigError::Insecure("auth.jwt_secret must be at least 32 bytes".into()));
         }
         if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= 0 {
-            return Err(ConfigError::Invalid(
-                "token lifetimes must be positive".into(),
-            ));
+            return Err(ConfigError::Invalid("token lifetimes must be positive".into()));
         }
         if self.profile == "production" && self.mail.transport == MailTransportKind::Memory {
             return Err(ConfigError::Invalid(
@@ -380,9 +375,7 @@ impl Settings {
             ));
         }
         if self.database.pool_size == 0 {
-            return Err(ConfigError::Invalid(
-                "database.pool_size must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("database.pool_size must be at least 1".into()));
         }
         Ok(())
     }
@@ -393,10 +386,7 @@ impl Settings {
         if self.texts.dir.is_absolute() {
             self.texts.dir.clone()
         } else {
-            config_dir
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(&self.texts.dir)
+            config_dir.parent().unwrap_or(Path::new(".")).join(&self.texts.dir)
         }
     }
 
@@ -406,23 +396,16 @@ impl Settings {
         if self.policy.dir.is_absolute() {
             self.policy.dir.clone()
         } else {
-            config_dir
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(&self.policy.dir)
+            config_dir.parent().unwrap_or(Path::new(".")).join(&self.policy.dir)
         }
     }
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Policy {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Policy {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Policy { path: path.to_path_buf(), msg: e.to_string() })?;
+    toml::from_str(&text)
+        .map_err(|e| ConfigError::Policy { path: path.to_path_buf(), msg: e.to_string() })
 }
 
 #[derive(Deserialize)]
@@ -435,17 +418,11 @@ struct CategoriesFile {
 pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     let sme_path = dir.join("sme_size.toml");
     let sme: SizeTable = read_toml(&sme_path)?;
-    sme.validate().map_err(|msg| ConfigError::Policy {
-        path: sme_path,
-        msg,
-    })?;
+    sme.validate().map_err(|msg| ConfigError::Policy { path: sme_path, msg })?;
     let cat_path = dir.join("service_categories.toml");
     let cats: CategoriesFile = read_toml(&cat_path)?;
     if cats.categories.is_empty() {
-        return Err(ConfigError::Policy {
-            path: cat_path,
-            msg: "no categories".into(),
-        });
+        return Err(ConfigError::Policy { path: cat_path, msg: "no categories".into() });
     }
     let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
     let programme: crate::domain::ProgrammeDefaults =
@@ -463,10 +440,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     let subsidies: crate::domain::subsidy::SubsidyConfig = read_toml(&subsidies_path)?;
     subsidies
         .validate(&certification)
-        .map_err(|msg| ConfigError::Policy {
-            path: subsidies_path,
-            msg,
-        })?;
+        .map_err(|msg| ConfigError::Policy { path: subsidies_path, msg })?;
     Ok(Policy {
         sme,
         categories: cats.categories,
@@ -490,10 +464,7 @@ fn load_certification(
     dir: &Path,
 ) -> Result<crate::domain::certification::CertificationPolicy, ConfigError> {
     use crate::domain::certification::{CertificationPolicy, Scheme};
-    let failed = |path: &Path, msg: String| ConfigError::Policy {
-        path: path.to_path_buf(),
-        msg,
-    };
+    let failed = |path: &Path, msg: String| ConfigError::Policy { path: path.to_path_buf(), msg };
     let figures: FiguresFile = read_toml(&dir.join("figures.toml"))?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| failed(dir, e.to_string()))?
@@ -510,18 +481,12 @@ fn load_certification(
         if path.file_stem().and_then(|s| s.to_str()) != Some(scheme.code.as_str()) {
             return Err(failed(
                 &path,
-                format!(
-                    "the file of scheme {} must be named {}.toml",
-                    scheme.code, scheme.code
-                ),
+                format!("the file of scheme {} must be named {}.toml", scheme.code, scheme.code),
             ));
         }
         schemes.push(scheme);
     }
-    let policy = CertificationPolicy {
-        figures: figures.figures,
-        schemes,
-    };
+    let policy = CertificationPolicy { figures: figures.figures, schemes };
     policy.validate().map_err(|msg| failed(dir, msg))?;
     Ok(policy)
 }

@@ -328,9 +328,8 @@ mod unique_code_tests {
     #[test]
     fn every_named_constraint_exists_on_both_backends() {
         let read = |backend: &str| {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("migrations")
-                .join(backend);
+            let dir =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
             let mut all = String::new();
             for entry in std::fs::read_dir(dir).expect("migrations") {
                 let up = entry.expect("entry").path().join("up.sql");
@@ -340,16 +339,8 @@ mod unique_code_tests {
         };
         let (pg, sqlite) = (read("postgres"), read("sqlite"));
         for u in super::UNIQUE_CODES {
-            assert!(
-                pg.contains(u.constraint),
-                "{} not in PostgreSQL",
-                u.constraint
-            );
-            assert!(
-                sqlite.contains(u.constraint),
-                "{} not in SQLite",
-                u.constraint
-            );
+            assert!(pg.contains(u.constraint), "{} not in PostgreSQL", u.constraint);
+            assert!(sqlite.contains(u.constraint), "{} not in SQLite", u.constraint);
             let (table, column) = u.sqlite.split_once('.').expect("table.column");
             assert!(
                 sqlite.contains(&format!("CREATE TABLE {table} ")) && sqlite.contains(column),

@@ -26,11 +26,7 @@ impl FileStore {
     pub fn open(data_dir: &Path, max_bytes: u64) -> std::io::Result<FileStore> {
         let root = data_dir.join("evidence");
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(FileStore {
-            root,
-            max_bytes,
-            upload_timeout: std::time::Duration::from_secs(120),
-        })
+        Ok(FileStore { root, max_bytes, upload_timeout: std::time::Duration::from_secs(120) })
     }
 
     /// The same store with another upload timeout.
@@ -43,24 +39,15 @@ impl FileStore {
     /// lowercase hex SHA-256 (so no other path can ever be formed).
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         let ok = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        ok.then(|| {
-            self.root
-                .join(&sha256[..2])
-                .join(&sha256[2..4])
-                .join(sha256)
-        })
+            && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        ok.then(|| self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256))
     }
 
     /// Stores `bytes` under their hash (once: a file already there is kept) and
     /// returns the hash.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sha = sha256_hex(bytes);
-        let path = self
-            .path_of(&sha)
-            .ok_or_else(|| std::io::Error::other("bad hash"))?;
+        let path = self.path_of(&sha).ok_or_else(|| std::io::Error::other("bad hash"))?;
         if path.exists() {
             return Ok(sha);
         }
@@ -76,9 +63,7 @@ impl FileStore {
 
     /// The stored file with this hash.
     pub fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        let path = self
-            .path_of(sha256)
-            .ok_or_else(|| std::io::Error::other("bad hash"))?;
+        let path = self.path_of(sha256).ok_or_else(|| std::io::Error::other("bad hash"))?;
         std::fs::read(path)
     }
 }
@@ -100,20 +85,10 @@ mod tests {
         // The same content again is the same file.
         assert_eq!(store.put(b"%PDF-1.7 hello").unwrap(), sha);
         // Nothing but a hex hash names a path.
-        for bad in [
-            "../../etc/passwd",
-            "",
-            &"A".repeat(64),
-            &format!("{}/x", &sha[..62]),
-        ] {
+        for bad in ["../../etc/passwd", "", &"A".repeat(64), &format!("{}/x", &sha[..62])] {
             assert!(store.path_of(bad).is_none(), "{bad}");
         }
         // No temporary files are left behind.
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("evidence/tmp"))
-                .unwrap()
-                .count(),
-            0
-        );
+        assert_eq!(std::fs::read_dir(dir.path().join("evidence/tmp")).unwrap().count(), 0);
     }
 }

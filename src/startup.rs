@@ -83,9 +83,7 @@ pub fn system_context(
 /// Loads the email templates (a syntax error or a missing kind stops the start).
 pub fn load_templates(settings: &Settings, config_dir: &Path) -> anyhow::Result<Arc<Templates>> {
     let dir = settings.texts_dir(config_dir);
-    Ok(Arc::new(
-        Templates::load(&dir, &settings.mail.locale).map_err(anyhow::Error::msg)?,
-    ))
+    Ok(Arc::new(Templates::load(&dir, &settings.mail.locale).map_err(anyhow::Error::msg)?))
 }
 
 /// The job runner with everything its jobs need. `on_drawn` hears of lottery draws.
@@ -100,11 +98,7 @@ pub fn job_runner(
     let schedules = Schedules::from_settings(&settings.jobs).map_err(anyhow::Error::msg)?;
     let transport =
         Transport::from_settings(&settings.mail, &settings.data.dir).map_err(anyhow::Error::msg)?;
-    let from = settings
-        .mail
-        .from
-        .parse()
-        .map_err(|e| anyhow::anyhow!("mail.from: {e}"))?;
+    let from = settings.mail.from.parse().map_err(|e| anyhow::anyhow!("mail.from: {e}"))?;
     let m = &settings.mail;
     Ok(Runner::new(
         Deps {
@@ -189,10 +183,9 @@ impl Application {
             secure_cookies: settings.profile == "production",
             site: Arc::new(settings.site.clone()),
             sqlite_space: match db::parse_url(settings.database.url.expose_secret()) {
-                Ok((db::Backend::Sqlite, file)) if file != ":memory:" => Some((
-                    std::path::PathBuf::from(file),
-                    settings.database.sqlite_min_free_bytes,
-                )),
+                Ok((db::Backend::Sqlite, file)) if file != ":memory:" => {
+                    Some((std::path::PathBuf::from(file), settings.database.sqlite_min_free_bytes))
+                }
                 _ => None,
             },
         });
@@ -309,11 +302,7 @@ impl Application {
     }
 
     pub fn url(&self) -> String {
-        let host = if self.host == "0.0.0.0" {
-            "127.0.0.1"
-        } else {
-            &self.host
-        };
+        let host = if self.host == "0.0.0.0" { "127.0.0.1" } else { &self.host };
         format!("http://{host}:{}", self.port)
     }
 
@@ -379,9 +368,5 @@ pub fn init_telemetry(level: &str, format: &str) {
     use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let builder = fmt().with_env_filter(filter).with_target(false);
-    let _ = if format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
 }

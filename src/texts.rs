@@ -90,10 +90,7 @@ impl Fault {
         for (i, at) in parts.iter().enumerate() {
             let until = parts.get(i + 1).copied().unwrap_or(entry.len());
             let part = &entry[*at..until];
-            let name = part.trim_start()[1..]
-                .split([' ', '='])
-                .next()
-                .unwrap_or("");
+            let name = part.trim_start()[1..].split([' ', '=']).next().unwrap_or("");
             if let Err((_, errors)) = FluentResource::try_new(format!("x =\n{part}")) {
                 fault.attribute = Some(name.to_string());
                 fault.line = line_of(start + at);
@@ -130,10 +127,7 @@ pub fn bundle(locale: &str, source: String) -> Result<(Bundle, Vec<String>), Vec
         }]
     })?;
     let resource = FluentResource::try_new(source.clone()).map_err(|(_, errors)| {
-        errors
-            .into_iter()
-            .map(|e| Fault::of(&source, &e))
-            .collect::<Vec<_>>()
+        errors.into_iter().map(|e| Fault::of(&source, &e)).collect::<Vec<_>>()
     })?;
     let ids = message_ids(&resource);
     let mut b = FluentBundle::new_concurrent(vec![id]);
@@ -146,18 +140,11 @@ pub fn bundle(locale: &str, source: String) -> Result<(Bundle, Vec<String>), Vec
         };
         FluentValue::from(if given { "yes" } else { "no" })
     });
-    let added = present
-        .map_err(|e| vec![e])
-        .and_then(|()| b.add_resource(resource));
+    let added = present.map_err(|e| vec![e]).and_then(|()| b.add_resource(resource));
     added.map_err(|errors| {
         errors
             .into_iter()
-            .map(|e| Fault {
-                line: 0,
-                message: None,
-                attribute: None,
-                error: e.to_string(),
-            })
+            .map(|e| Fault { line: 0, message: None, attribute: None, error: e.to_string() })
             .collect::<Vec<_>>()
     })?;
     Ok((b, ids))
@@ -216,10 +203,7 @@ mod tests {
         let src = "m =\n    .body =\n        你好：\n\n          券号：{ $c }\n\n        完\n";
         let mut args = FluentArgs::new();
         args.set("c", "HQ-1");
-        assert_eq!(
-            format(src, "m", Some("body"), &args),
-            "你好：\n\n  券号：HQ-1\n\n完"
-        );
+        assert_eq!(format(src, "m", Some("body"), &args), "你好：\n\n  券号：HQ-1\n\n完");
     }
 
     #[test]
@@ -227,9 +211,6 @@ mod tests {
         let src = "a = 好\nclaim_succeeded =\n    .subject = { $voucher_code\n    .body = b\n";
         let faults = bundle("zh-CN", src.to_string()).err().expect("fails");
         let text = describe("zh-CN", &faults);
-        assert!(
-            text.contains("zh-CN/claim_succeeded (subject) line 3"),
-            "{text}"
-        );
+        assert!(text.contains("zh-CN/claim_succeeded (subject) line 3"), "{text}");
     }
 }

@@ -102,10 +102,7 @@ impl ClaimEngine {
         lanes
             .entry(batch_id.clone())
             .or_insert_with(|| {
-                Arc::new(Lane {
-                    entry: Mutex::new((0, None)),
-                    memo: Mutex::new(None),
-                })
+                Arc::new(Lane { entry: Mutex::new((0, None)), memo: Mutex::new(None) })
             })
             .clone()
     }
@@ -135,14 +132,7 @@ impl ClaimEngine {
             );
             let answer = tokio::task::spawn_blocking(move || {
                 let mut c = pool.get().ok()?;
-                settle(
-                    &mut c,
-                    &templates,
-                    &id,
-                    std::slice::from_ref(&req),
-                    clock.now(),
-                )
-                .ok()
+                settle(&mut c, &templates, &id, std::slice::from_ref(&req), clock.now()).ok()
             })
             .await
             .ok()
@@ -170,18 +160,10 @@ impl ClaimEngine {
                 tokio::spawn(writer(inner.clone(), batch_id.clone(), rx, lane.clone()));
                 e.1 = Some(tx);
             }
-            let sent = e.1.as_ref().is_some_and(|s| {
-                s.try_send(Job {
-                    req,
-                    reply: reply_tx,
-                })
-                .is_ok()
-            });
+            let sent =
+                e.1.as_ref().is_some_and(|s| s.try_send(Job { req, reply: reply_tx }).is_ok());
             if !sent {
-                return (
-                    arrival,
-                    Answer::error(AppError::of(ErrorCode::ClaimQueueFull)),
-                );
+                return (arrival, Answer::error(AppError::of(ErrorCode::ClaimQueueFull)));
             }
         }
         (arrival, reply_rx.await.unwrap_or_else(|_| unavailable()))
@@ -189,9 +171,7 @@ impl ClaimEngine {
 
     fn known_refusal(&self, lane: &Lane) -> Option<Refusal> {
         let memo = lane.memo.lock().unwrap_or_else(|p| p.into_inner());
-        let m = memo
-            .as_ref()
-            .filter(|m| m.at.elapsed() < self.inner.memo_ttl)?;
+        let m = memo.as_ref().filter(|m| m.at.elapsed() < self.inner.memo_ttl)?;
         let now = self.inner.clock.now();
         if m.snap.lottery {
             Some(Refusal::Lottery)
@@ -212,15 +192,9 @@ impl ClaimEngine {
         let lane = self.lane(batch_id);
         {
             let memo = lane.memo.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(m) = memo
-                .as_ref()
-                .filter(|m| m.at.elapsed() < Duration::from_millis(250))
-            {
+            if let Some(m) = memo.as_ref().filter(|m| m.at.elapsed() < Duration::from_millis(250)) {
                 if let Some(c) = m.claimants {
-                    return Some(LiveState {
-                        snap: m.snap.clone(),
-                        claimants: c,
-                    });
+                    return Some(LiveState { snap: m.snap.clone(), claimants: c });
                 }
             }
         }
@@ -232,15 +206,9 @@ impl ClaimEngine {
         .await
         .ok()
         .flatten()?;
-        *lane.memo.lock().unwrap_or_else(|p| p.into_inner()) = Some(Memo {
-            snap: fresh.0.clone(),
-            claimants: Some(fresh.1),
-            at: Instant::now(),
-        });
-        Some(LiveState {
-            snap: fresh.0,
-            claimants: fresh.1,
-        })
+        *lane.memo.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Memo { snap: fresh.0.clone(), claimants: Some(fresh.1), at: Instant::now() });
+        Some(LiveState { snap: fresh.0, claimants: fresh.1 })
     }
 }
 
@@ -292,11 +260,7 @@ async fn writer(
 
 fn remember(lane: &Lane, snap: Option<BatchSnapshot>) {
     let mut memo = lane.memo.lock().unwrap_or_else(|p| p.into_inner());
-    *memo = snap.map(|s| Memo {
-        snap: s,
-        claimants: None,
-        at: Instant::now(),
-    });
+    *memo = snap.map(|s| Memo { snap: s, claimants: None, at: Instant::now() });
 }
 
 async fn run_settle(
@@ -304,12 +268,8 @@ async fn run_settle(
     batch_id: &BatchId,
     reqs: Vec<ClaimRequest>,
 ) -> Option<(Vec<Answer>, Option<BatchSnapshot>)> {
-    let (pool, templates, clock, id) = (
-        inner.pool.clone(),
-        inner.templates.clone(),
-        inner.clock.clone(),
-        batch_id.clone(),
-    );
+    let (pool, templates, clock, id) =
+        (inner.pool.clone(), inner.templates.clone(), inner.clock.clone(), batch_id.clone());
     let result = tokio::task::spawn_blocking(move || {
         let mut c = pool.get().map_err(|e| e.to_string())?;
         settle(&mut c, &templates, &id, &reqs, clock.now()).map_err(|e| e.to_string())

@@ -23,19 +23,10 @@ pub fn jobs(
     let pool = open_database(settings)?;
     let templates = load_templates(settings, config_dir)?;
     let clock = Clock::system();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let policy = Arc::new(load_checked_policy(settings, config_dir)?);
-        let runner = job_runner(
-            settings,
-            pool.clone(),
-            clock.clone(),
-            templates,
-            policy,
-            None,
-        )?;
+        let runner = job_runner(settings, pool.clone(), clock.clone(), templates, policy, None)?;
         match command {
             JobsCommand::List => {
                 let mut conn = pool.get()?;
@@ -76,16 +67,10 @@ async fn run(
     slot: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<ExitCode> {
     let job = Job::parse(job).with_context(|| {
-        format!(
-            "no job {job:?}; jobs: {}",
-            Job::ALL.map(Job::as_str).join(", ")
-        )
+        format!("no job {job:?}; jobs: {}", Job::ALL.map(Job::as_str).join(", "))
     })?;
     let slot = jobs::manual_slot(runner.schedules(), job, slot, clock.now()).map_err(failed)?;
-    match runner
-        .run(job, slot, RunOrigin::Manual { user_id: None })
-        .await
-    {
+    match runner.run(job, slot, RunOrigin::Manual { user_id: None }).await {
         Ok(Some(r)) => {
             println!(
                 "{} slot {}: {} in {} ms, {} items {}",
@@ -96,13 +81,11 @@ async fn run(
                 r.items,
                 r.detail.unwrap_or_default()
             );
-            Ok(
-                if r.status == hechuang::domain::operation::JobRunStatus::Succeeded {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                },
-            )
+            Ok(if r.status == hechuang::domain::operation::JobRunStatus::Succeeded {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Ok(None) => Ok(ExitCode::FAILURE),
         Err(e) => Ok(refused(&e)),

@@ -16,19 +16,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "hechuang",
-    version,
-    about = "合创券 innovation vouchers and carrier subsidies"
-)]
+#[command(name = "hechuang", version, about = "合创券 innovation vouchers and carrier subsidies")]
 struct Cli {
     /// Configuration directory (default.toml, <profile>.toml, policy/).
-    #[arg(
-        long,
-        env = "HECHUANG_CONFIG_DIR",
-        default_value = "config",
-        global = true
-    )]
+    #[arg(long, env = "HECHUANG_CONFIG_DIR", default_value = "config", global = true)]
     config_dir: PathBuf,
     /// Configuration profile: default, test or production.
     #[arg(long, env = "HECHUANG_PROFILE", global = true)]
@@ -213,33 +204,21 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Demo => server::demo(dir, s),
         Command::Backup { to } => admin::backup(s, &to),
         Command::Restore { from } => admin::restore(s, &from),
-        Command::User {
-            command:
-                UserCommand::Create {
-                    username,
-                    role,
-                    display_name,
-                    email,
-                },
-        } => admin::create_user(dir, s, username, &role, display_name, email),
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => admin::audit_verify(s),
-        Command::Ledger {
-            command: LedgerCommand::Verify,
-        } => money::ledger_verify(s),
+        Command::User { command: UserCommand::Create { username, role, display_name, email } } => {
+            admin::create_user(dir, s, username, &role, display_name, email)
+        }
+        Command::Audit { command: AuditCommand::Verify } => admin::audit_verify(s),
+        Command::Ledger { command: LedgerCommand::Verify } => money::ledger_verify(s),
         Command::Entitlements { as_of } => money::entitlements(dir, s, as_of.as_deref()),
         Command::Settle { period } => money::settle(dir, s, period.as_deref()),
-        Command::Providers {
-            command: ProvidersCommand::ConcludeNotices,
-        } => jobs::conclude_provider_notices(dir, s),
-        Command::Lottery {
-            command: LotteryCommand::DrawDue,
-        } => jobs::draw_due_lotteries(dir, s),
+        Command::Providers { command: ProvidersCommand::ConcludeNotices } => {
+            jobs::conclude_provider_notices(dir, s)
+        }
+        Command::Lottery { command: LotteryCommand::DrawDue } => jobs::draw_due_lotteries(dir, s),
         Command::Jobs { command } => jobs::jobs(dir, s, command),
-        Command::Mail {
-            command: MailCommand::Preview { kind, locale },
-        } => server::mail_preview(dir, s, kind.as_deref(), locale),
+        Command::Mail { command: MailCommand::Preview { kind, locale } } => {
+            server::mail_preview(dir, s, kind.as_deref(), locale)
+        }
     }
 }
 

@@ -22,24 +22,16 @@ pub fn ledger_verify(settings: &Settings) -> anyhow::Result<ExitCode> {
         println!("ledger OK: {summary}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "ledger DIFFERS in {} places: {summary}",
-        r.differences.len()
-    );
+    println!("ledger DIFFERS in {} places: {summary}", r.differences.len());
     for d in &r.differences {
-        println!(
-            "  {}: expected {}, entries say {}",
-            d.account, d.expected, d.actual
-        );
+        println!("  {}: expected {}, entries say {}", d.account, d.expected, d.actual);
     }
     Ok(ExitCode::FAILURE)
 }
 
 /// The month a command names (YYYY-MM), if it names one.
 fn period(p: Option<&str>) -> anyhow::Result<Option<Period>> {
-    p.map(services::settlement::parse_period)
-        .transpose()
-        .map_err(failed)
+    p.map(services::settlement::parse_period).transpose().map_err(failed)
 }
 
 /// `hechuang entitlements [--as-of YYYY-MM]`.
@@ -62,16 +54,10 @@ pub fn entitlements(
         r.held_back.len()
     );
     for e in &r.created {
-        println!(
-            "  {} {} {} {} yuan: {}",
-            e.space_name, e.policy, e.period, e.amount, e.basis
-        );
+        println!("  {} {} {} {} yuan: {}", e.space_name, e.policy, e.period, e.amount, e.basis);
     }
     for h in &r.held_back {
-        println!(
-            "  held back: {} {} {}: {}",
-            h.space_name, h.policy, h.period, h.reason_en
-        );
+        println!("  held back: {} {} {}: {}", h.space_name, h.policy, h.period, h.reason_en);
     }
     Ok(ExitCode::SUCCESS)
 }

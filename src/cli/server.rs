@@ -14,9 +14,7 @@ pub fn serve(config_dir: &Path, settings: &Settings, demo: bool) -> anyhow::Resu
     if demo {
         fill_demo(config_dir, settings, true)?;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let app = Application::build(settings, config_dir, Clock::system()).await?;
         let url = app.url();
@@ -102,19 +100,12 @@ pub fn mail_preview(
     let mut all_rendered = true;
     for k in kinds {
         match templates.render(k, &locale, &sample_context(k)) {
-            Ok(r) => println!(
-                "=== {k} ({})\nSubject: {}\n\n{}",
-                r.locale, r.subject, r.body
-            ),
+            Ok(r) => println!("=== {k} ({})\nSubject: {}\n\n{}", r.locale, r.subject, r.body),
             Err(e) => {
                 all_rendered = false;
                 eprintln!("=== {k}: {e}");
             }
         }
     }
-    Ok(if all_rendered {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if all_rendered { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -8,14 +8,8 @@ fn config_dir() -> PathBuf {
 fn default_profile_loads_and_hides_secrets() {
     let s = Settings::load(&config_dir(), Some("default")).unwrap();
     let debug = format!("{s:?}");
-    assert!(
-        !debug.contains(DEV_JWT_SECRET),
-        "secret leaked into Debug: {debug}"
-    );
-    assert!(
-        !debug.contains("hechuang.db"),
-        "database url leaked into Debug"
-    );
+    assert!(!debug.contains(DEV_JWT_SECRET), "secret leaked into Debug: {debug}");
+    assert!(!debug.contains("hechuang.db"), "database url leaked into Debug");
     assert!(debug.contains("REDACTED"));
 }
 
@@ -30,10 +24,7 @@ fn production_refuses_the_development_secret() {
 fn the_development_secret_serves_only_loopback() {
     for host in ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"] {
         let over = format!("[server]\nhost = \"{host}\"");
-        assert!(
-            Settings::load_over(&config_dir(), Some("default"), &over).is_ok(),
-            "{host}"
-        );
+        assert!(Settings::load_over(&config_dir(), Some("default"), &over).is_ok(), "{host}");
     }
     for host in ["0.0.0.0", "::", "192.168.1.10", "hechuang.example.cn"] {
         let over = format!("[server]\nhost = \"{host}\"");
@@ -82,15 +73,8 @@ fn the_default_deployment_has_only_the_schemes_it_chose() {
     let s = Settings::load(&config_dir(), Some("default")).unwrap();
     let shipped = load_policy(&config_dir().join("policy")).unwrap();
     assert!(shipped.certification.schemes.len() > 2);
-    let p = shipped
-        .in_force(&s.policy.schemes, &s.policy.subsidies)
-        .unwrap();
-    let codes: Vec<&str> = p
-        .certification
-        .schemes
-        .iter()
-        .map(|s| s.code.as_str())
-        .collect();
+    let p = shipped.in_force(&s.policy.schemes, &s.policy.subsidies).unwrap();
+    let codes: Vec<&str> = p.certification.schemes.iter().map(|s| s.code.as_str()).collect();
     assert_eq!(codes, ["national_incubator", "national_maker_space"]);
     for text in p
         .certification
@@ -110,16 +94,11 @@ fn the_default_deployment_has_only_the_schemes_it_chose() {
         ["national"],
         "no amount for a level not in force"
     );
-    assert!(p
-        .subsidies
-        .policy("maker_space_construction_subsidy")
-        .is_none());
+    assert!(p.subsidies.policy("maker_space_construction_subsidy").is_none());
     assert!(p.subsidies.performance_award.is_none());
     // Naming a code the data does not have stops the start.
     let again = load_policy(&config_dir().join("policy")).unwrap();
-    let err = again
-        .in_force(&["anhui_incubator".to_string()], &[])
-        .unwrap_err();
+    let err = again.in_force(&["anhui_incubator".to_string()], &[]).unwrap_err();
     assert!(err.contains("anhui_incubator"), "{err}");
     // The tests' profile keeps every shipped scheme.
     let t = Settings::load(&config_dir(), Some("test")).unwrap();
@@ -157,10 +136,7 @@ fn policy_copy() -> tempfile::TempDir {
         }
     };
     copy(&src, dir.path());
-    copy(
-        &src.join("certification"),
-        &dir.path().join("certification"),
-    );
+    copy(&src.join("certification"), &dir.path().join("certification"));
     dir
 }
 
@@ -186,17 +162,10 @@ value = "2000"
 "#;
     std::fs::write(cert.join("hefei_municipal_incubator.toml"), scheme).unwrap();
     let p = load_policy(dir.path()).unwrap();
-    assert!(p
-        .certification
-        .scheme("hefei_municipal_incubator")
-        .is_some());
+    assert!(p.certification.scheme("hefei_municipal_incubator").is_some());
 
     // Named after another code.
-    std::fs::rename(
-        cert.join("hefei_municipal_incubator.toml"),
-        cert.join("other.toml"),
-    )
-    .unwrap();
+    std::fs::rename(cert.join("hefei_municipal_incubator.toml"), cert.join("other.toml")).unwrap();
     let e = load_policy(dir.path()).unwrap_err().to_string();
     assert!(e.contains("must be named"), "{e}");
     std::fs::remove_file(cert.join("other.toml")).unwrap();
@@ -222,10 +191,7 @@ fn subsidy_policies_load_as_data_and_bad_ones_are_refused() {
     let p = load_policy(&config_dir().join("policy")).unwrap();
     let award = p.subsidies.policy("incubator_certification_award").unwrap();
     use crate::domain::certification::SchemeLevel;
-    assert_eq!(
-        award.amount_for(SchemeLevel::National),
-        Some(crate::domain::Fen::new(100_000_000))
-    );
+    assert_eq!(award.amount_for(SchemeLevel::National), Some(crate::domain::Fen::new(100_000_000)));
     assert_eq!(p.subsidies.performance_award.as_ref().unwrap().top_n, 20);
 
     let dir = policy_copy();
@@ -233,27 +199,11 @@ fn subsidy_policies_load_as_data_and_bad_ones_are_refused() {
     let text = std::fs::read_to_string(&path).unwrap();
     for (from, to, says) in [
         ("national = \"1000000\"", "national = \"-5\"", "negative"),
-        (
-            "national = \"1000000\"",
-            "national = \"1000000.001\"",
-            "decimal",
-        ),
-        (
-            "national = \"1000000\"",
-            "county = \"1000000\"",
-            "levels are",
-        ),
-        (
-            "\"municipal_incubator\"]",
-            "\"county_incubator\"]",
-            "no scheme county_incubator",
-        ),
+        ("national = \"1000000\"", "national = \"1000000.001\"", "decimal"),
+        ("national = \"1000000\"", "county = \"1000000\"", "levels are"),
+        ("\"municipal_incubator\"]", "\"county_incubator\"]", "no scheme county_incubator"),
         ("deadline = \"03-31\"", "deadline = \"03-32\"", "not MM-DD"),
-        (
-            "{ figure = \"mentors\" }",
-            "{ figure = \"mentor_count\" }",
-            "no figure mentor_count",
-        ),
+        ("{ figure = \"mentors\" }", "{ figure = \"mentor_count\" }", "no figure mentor_count"),
     ] {
         assert!(text.contains(from), "{from}");
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
@@ -270,9 +220,5 @@ fn subsidy_policies_load_as_data_and_bad_ones_are_refused() {
         ),
     )
     .unwrap();
-    assert!(load_policy(dir.path())
-        .unwrap()
-        .subsidies
-        .policy("rent")
-        .is_some());
+    assert!(load_policy(dir.path()).unwrap().subsidies.policy("rent").is_some());
 }

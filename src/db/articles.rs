@@ -9,10 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &ArticleRow) -> QueryResult<()> {
-    diesel::insert_into(articles::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(articles::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn get(conn: &mut DbConnection, id: &ArticleId) -> QueryResult<Option<ArticleRow>> {
@@ -87,10 +84,7 @@ pub fn all(
 }
 
 pub fn insert_file(conn: &mut DbConnection, row: &ArticleFileRow) -> QueryResult<()> {
-    diesel::insert_into(article_files::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(article_files::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn files_of(

@@ -41,10 +41,7 @@ pub fn page_after(
 }
 
 pub fn head(conn: &mut DbConnection) -> QueryResult<(i64, String)> {
-    audit_head::table
-        .find(1)
-        .select((audit_head::last_seq, audit_head::last_hash))
-        .first(conn)
+    audit_head::table.find(1).select((audit_head::last_seq, audit_head::last_hash)).first(conn)
 }
 
 /// The newest events first, optionally for one entity.

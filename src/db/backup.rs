@@ -42,11 +42,7 @@ pub fn integrity_check(path: &Path) -> Result<String, String> {
     let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
         .load(&mut c)
         .map_err(|e| format!("checking {}: {e}", path.display()))?;
-    Ok(rows
-        .into_iter()
-        .map(|r| r.integrity_check)
-        .collect::<Vec<_>>()
-        .join("; "))
+    Ok(rows.into_iter().map(|r| r.integrity_check).collect::<Vec<_>>().join("; "))
 }
 
 /// Holds the write lock of the SQLite database at `path` for as long as the returned

@@ -32,16 +32,11 @@ pub fn filing(
 }
 
 pub fn insert_filing(conn: &mut DbConnection, row: &StatisticsFilingRow) -> QueryResult<()> {
-    diesel::insert_into(filings::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(filings::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn update_filing(conn: &mut DbConnection, row: &StatisticsFilingRow) -> QueryResult<usize> {
-    diesel::update(filings::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(filings::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// The years a space filed statistics for.
@@ -57,10 +52,7 @@ pub fn filings_of_space(
     conn: &mut DbConnection,
     space_id: &SpaceId,
 ) -> QueryResult<Vec<StatisticsFilingRow>> {
-    filings::table
-        .filter(filings::space_id.eq(space_id))
-        .order(filings::year.desc())
-        .load(conn)
+    filings::table.filter(filings::space_id.eq(space_id)).order(filings::year.desc()).load(conn)
 }
 
 pub fn filings_of_year(
@@ -99,10 +91,7 @@ pub fn certifications_of(
 // --- incubatees ------------------------------------------------------------------------
 
 pub fn insert_incubatee(conn: &mut DbConnection, row: &IncubateeRow) -> QueryResult<()> {
-    diesel::insert_into(incubatees::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(incubatees::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn incubatee_for_update(
@@ -113,9 +102,7 @@ pub fn incubatee_for_update(
 }
 
 pub fn update_incubatee(conn: &mut DbConnection, row: &IncubateeRow) -> QueryResult<usize> {
-    diesel::update(incubatees::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(incubatees::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn incubatees_of(
@@ -131,10 +118,7 @@ pub fn incubatees_of(
 // --- the duplicate-support register ----------------------------------------------------
 
 pub fn insert_grant(conn: &mut DbConnection, row: &SupportGrantRow) -> QueryResult<()> {
-    diesel::insert_into(grants::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(grants::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn grant(conn: &mut DbConnection, id: &GrantId) -> QueryResult<Option<SupportGrantRow>> {
@@ -173,21 +157,14 @@ pub fn grants(
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order(grants::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = base().order(grants::id.desc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
 // --- entitlements ----------------------------------------------------------------------
 
 pub fn insert_entitlement(conn: &mut DbConnection, row: &EntitlementRow) -> QueryResult<()> {
-    diesel::insert_into(ents::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(ents::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn entitlement(
@@ -205,9 +182,7 @@ pub fn entitlement_for_update(
 }
 
 pub fn update_entitlement(conn: &mut DbConnection, row: &EntitlementRow) -> QueryResult<usize> {
-    diesel::update(ents::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(ents::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// Every entitlement of a space (any policy, any status).
@@ -215,10 +190,7 @@ pub fn entitlements_of(
     conn: &mut DbConnection,
     space_id: &SpaceId,
 ) -> QueryResult<Vec<EntitlementRow>> {
-    ents::table
-        .filter(ents::space_id.eq(space_id))
-        .order(ents::id.asc())
-        .load(conn)
+    ents::table.filter(ents::space_id.eq(space_id)).order(ents::id.asc()).load(conn)
 }
 
 pub struct EntitlementFilter<'a> {
@@ -252,11 +224,7 @@ pub fn entitlements(
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order(ents::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = base().order(ents::id.desc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
@@ -266,13 +234,7 @@ pub type EntitlementFacts = (EntitlementId, SpaceId, String, Fen, EntitlementSta
 /// Every entitlement's facts: for `ledger verify`.
 pub fn all_entitlements(conn: &mut DbConnection) -> QueryResult<Vec<EntitlementFacts>> {
     ents::table
-        .select((
-            ents::id,
-            ents::space_id,
-            ents::policy,
-            ents::amount_fen,
-            ents::status,
-        ))
+        .select((ents::id, ents::space_id, ents::policy, ents::amount_fen, ents::status))
         .load(conn)
 }
 
@@ -282,10 +244,7 @@ pub fn evaluation_of_year(
     conn: &mut DbConnection,
     year: i32,
 ) -> QueryResult<Option<PerformanceEvaluationRow>> {
-    evals::table
-        .filter(evals::year.eq(year))
-        .first(conn)
-        .optional()
+    evals::table.filter(evals::year.eq(year)).first(conn).optional()
 }
 
 pub fn insert_evaluation(
@@ -293,9 +252,7 @@ pub fn insert_evaluation(
     row: &PerformanceEvaluationRow,
     rows: &[PerformanceScoreRow],
 ) -> QueryResult<()> {
-    diesel::insert_into(evals::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(evals::table).values(row).execute(conn)?;
     bulk_insert!(conn, scores::table, rows);
     Ok(())
 }

@@ -7,16 +7,11 @@ use crate::domain::id::{ProviderId, ServiceItemId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<()> {
-    diesel::insert_into(service_items::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(service_items::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn update(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<usize> {
-    diesel::update(service_items::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(service_items::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn get(conn: &mut DbConnection, id: &ServiceItemId) -> QueryResult<Option<ServiceItemRow>> {

@@ -10,10 +10,7 @@ pub fn insert_application(
     conn: &mut DbConnection,
     row: &CertificationApplicationRow,
 ) -> QueryResult<()> {
-    diesel::insert_into(apps::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(apps::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn application(
@@ -34,9 +31,7 @@ pub fn update_application(
     conn: &mut DbConnection,
     row: &CertificationApplicationRow,
 ) -> QueryResult<usize> {
-    diesel::update(apps::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(apps::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// Applications, newest first: of one space or of all, of one status or any.
@@ -58,19 +53,12 @@ pub fn applications(
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order(apps::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = base().order(apps::id.desc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
 pub fn insert_certification(conn: &mut DbConnection, row: &CertificationRow) -> QueryResult<()> {
-    diesel::insert_into(certs::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(certs::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn certification_for_update(
@@ -81,9 +69,7 @@ pub fn certification_for_update(
 }
 
 pub fn update_certification(conn: &mut DbConnection, row: &CertificationRow) -> QueryResult<usize> {
-    diesel::update(certs::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(certs::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// The certification in force of a space under a scheme, if any.
@@ -115,11 +101,7 @@ pub fn certifications(
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order(certs::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = base().order(certs::id.desc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
@@ -128,8 +110,5 @@ pub fn lapsed(
     conn: &mut DbConnection,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<CertificationRow>> {
-    certs::table
-        .filter(certs::status.eq("active"))
-        .filter(certs::valid_until.lt(today))
-        .load(conn)
+    certs::table.filter(certs::status.eq("active")).filter(certs::valid_until.lt(today)).load(conn)
 }

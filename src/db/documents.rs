@@ -7,10 +7,7 @@ use crate::domain::id::{AnyParty, DocumentId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &PartyDocumentRow) -> QueryResult<()> {
-    diesel::insert_into(party_documents::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(party_documents::table).values(row).execute(conn).map(|_| ())
 }
 
 /// A party's documents, newest first.

@@ -13,10 +13,7 @@ use crate::domain::operation::JobRunStatus::{self, Failed, Interrupted, Running,
 /// Inserts the run; false when the (job, slot) row exists already (another process,
 /// or an earlier run, has the slot).
 pub fn claim_slot(conn: &mut DbConnection, row: &JobRunRow) -> QueryResult<bool> {
-    match diesel::insert_into(job_runs::table)
-        .values(row)
-        .execute(conn)
-    {
+    match diesel::insert_into(job_runs::table).values(row).execute(conn) {
         Ok(_) => Ok(true),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e),
@@ -84,13 +81,9 @@ pub fn finish(
 }
 
 pub fn heartbeat(conn: &mut DbConnection, id: &JobRunId, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        job_runs::table
-            .find(id)
-            .filter(job_runs::status.eq(Running)),
-    )
-    .set(job_runs::heartbeat_at.eq(now))
-    .execute(conn)
+    diesel::update(job_runs::table.find(id).filter(job_runs::status.eq(Running)))
+        .set(job_runs::heartbeat_at.eq(now))
+        .execute(conn)
 }
 
 /// Records as interrupted every run still marked running whose heartbeat stopped
@@ -103,9 +96,7 @@ pub fn interrupt(
     now: NaiveDateTime,
     detail: &str,
 ) -> QueryResult<usize> {
-    let mut q = diesel::update(job_runs::table)
-        .filter(job_runs::status.eq(Running))
-        .into_boxed();
+    let mut q = diesel::update(job_runs::table).filter(job_runs::status.eq(Running)).into_boxed();
     if let Some(c) = cutoff {
         q = q.filter(job_runs::heartbeat_at.lt(c));
     }

@@ -34,30 +34,19 @@ pub fn post(conn: &mut DbConnection, tx: &Transaction, now: NaiveDateTime) -> Qu
 /// Every entry as (transaction, account, amount in fen).
 pub fn entries(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Fen)>> {
     ledger_entries::table
-        .select((
-            ledger_entries::txn_id,
-            ledger_entries::account,
-            ledger_entries::amount_fen,
-        ))
+        .select((ledger_entries::txn_id, ledger_entries::account, ledger_entries::amount_fen))
         .load(conn)
 }
 
 /// Every batch as (id, budget, claimed).
 pub fn batches(conn: &mut DbConnection) -> QueryResult<Vec<(BatchId, Fen, Fen)>> {
-    batches::table
-        .select((batches::id, batches::budget_fen, batches::claimed_fen))
-        .load(conn)
+    batches::table.select((batches::id, batches::budget_fen, batches::claimed_fen)).load(conn)
 }
 
 /// Every voucher as (id, balance, held).
 /// Every voucher: (id, balance fen, held fen, status).
 pub fn vouchers(conn: &mut DbConnection) -> QueryResult<Vec<(VoucherId, Fen, Fen, VoucherStatus)>> {
     vouchers::table
-        .select((
-            vouchers::id,
-            vouchers::balance_fen,
-            vouchers::held_fen,
-            vouchers::status,
-        ))
+        .select((vouchers::id, vouchers::balance_fen, vouchers::held_fen, vouchers::status))
         .load(conn)
 }

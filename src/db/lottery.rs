@@ -9,10 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub fn insert_lottery(conn: &mut DbConnection, row: &LotteryRow) -> QueryResult<()> {
-    diesel::insert_into(lotteries::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(lotteries::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn lottery(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<Option<LotteryRow>> {
@@ -22,19 +19,16 @@ pub fn lottery(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<Optio
 /// Records the draw. Returns false when the lottery was already drawn (the guard makes
 /// a second draw impossible even without the batch lock).
 pub fn mark_drawn(conn: &mut DbConnection, row: &LotteryRow) -> QueryResult<bool> {
-    let n = diesel::update(
-        lotteries::table
-            .find(&row.batch_id)
-            .filter(lotteries::drawn_at.is_null()),
-    )
-    .set((
-        lotteries::entrants_digest.eq(&row.entrants_digest),
-        lotteries::entrants.eq(row.entrants),
-        lotteries::winners.eq(row.winners),
-        lotteries::drawn_at.eq(row.drawn_at),
-        lotteries::drawn_by.eq(&row.drawn_by),
-    ))
-    .execute(conn)?;
+    let n =
+        diesel::update(lotteries::table.find(&row.batch_id).filter(lotteries::drawn_at.is_null()))
+            .set((
+                lotteries::entrants_digest.eq(&row.entrants_digest),
+                lotteries::entrants.eq(row.entrants),
+                lotteries::winners.eq(row.winners),
+                lotteries::drawn_at.eq(row.drawn_at),
+                lotteries::drawn_by.eq(&row.drawn_by),
+            ))
+            .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -56,17 +50,11 @@ pub fn entry(
     batch_id: &BatchId,
     firm_id: &FirmId,
 ) -> QueryResult<Option<LotteryEntryRow>> {
-    lottery_entries::table
-        .find((batch_id, firm_id))
-        .first(conn)
-        .optional()
+    lottery_entries::table.find((batch_id, firm_id)).first(conn).optional()
 }
 
 pub fn insert_entry(conn: &mut DbConnection, row: &LotteryEntryRow) -> QueryResult<()> {
-    diesel::insert_into(lottery_entries::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(lottery_entries::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn change_face_value(
@@ -96,18 +84,12 @@ pub fn delete_entry(
 pub fn entries(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<Vec<LotteryEntryRow>> {
     lottery_entries::table
         .filter(lottery_entries::batch_id.eq(batch_id))
-        .order((
-            lottery_entries::draw_rank.asc(),
-            lottery_entries::credit_code.asc(),
-        ))
+        .order((lottery_entries::draw_rank.asc(), lottery_entries::credit_code.asc()))
         .load(conn)
 }
 
 pub fn count_entries(conn: &mut DbConnection, batch_id: &BatchId) -> QueryResult<i64> {
-    lottery_entries::table
-        .filter(lottery_entries::batch_id.eq(batch_id))
-        .count()
-        .get_result(conn)
+    lottery_entries::table.filter(lottery_entries::batch_id.eq(batch_id)).count().get_result(conn)
 }
 
 /// Writes each entry's draw result.

@@ -14,9 +14,7 @@ macro_rules! bulk_insert {
         if !rows.is_empty() {
             match &mut *$conn {
                 $crate::db::DbConnection::Pg(c) => {
-                    diesel::copy_from($table)
-                        .from_insertable(rows.to_vec())
-                        .execute(c)?;
+                    diesel::copy_from($table).from_insertable(rows.to_vec()).execute(c)?;
                 }
                 $crate::db::DbConnection::Sqlite(c) => {
                     for chunk in rows.chunks(500) {
@@ -238,26 +236,14 @@ pub fn build_pool_with(
     let (backend, target) = parse_url(url)?;
     if backend == Backend::Sqlite && target != ":memory:" {
         if let Some(parent) = Path::new(&target).parent() {
-            let dir = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
+            let dir = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
             writable(dir, Path::new(&target))?;
         }
     }
-    let manager = Manager {
-        backend,
-        target,
-        busy_timeout_ms,
-        wal_autocheckpoint,
-        synchronous,
-    };
+    let manager = Manager { backend, target, busy_timeout_ms, wal_autocheckpoint, synchronous };
     if backend == Backend::Sqlite {
         // Switch the file to WAL once, before the pool opens connections in parallel.
-        manager
-            .connect()
-            .map_err(|e| format!("cannot open the database: {e}"))?;
+        manager.connect().map_err(|e| format!("cannot open the database: {e}"))?;
     }
     r2d2::Pool::builder()
         .max_size(size)
@@ -284,10 +270,7 @@ fn writable(dir: &Path, db: &Path) -> Result<(), String> {
     std::fs::write(&probe, b"probe").map_err(|e| plain(&probe, e))?;
     let _ = std::fs::remove_file(&probe);
     if db.exists() {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(db)
-            .map_err(|e| plain(db, e))?;
+        std::fs::OpenOptions::new().append(true).open(db).map_err(|e| plain(db, e))?;
     }
     Ok(())
 }
@@ -304,8 +287,7 @@ pub fn backend_of(conn: &DbConnection) -> Backend {
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
     let applied = match conn {
         DbConnection::Pg(c) => {
-            c.batch_execute("SELECT pg_advisory_lock(7261000001)")
-                .map_err(|e| e.to_string())?;
+            c.batch_execute("SELECT pg_advisory_lock(7261000001)").map_err(|e| e.to_string())?;
             let r = c
                 .run_pending_migrations(PG_MIGRATIONS)
                 .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
@@ -321,8 +303,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
             // A table rebuild switches foreign keys off for its duration; whatever
             // happened, this connection goes back to the pool with them on.
             let _ = c.batch_execute("ROLLBACK");
-            c.batch_execute("PRAGMA foreign_keys = ON")
-                .map_err(|e| e.to_string())?;
+            c.batch_execute("PRAGMA foreign_keys = ON").map_err(|e| e.to_string())?;
             r?
         }
     };

@@ -123,9 +123,7 @@ impl UserRow {
 
     /// The firm, provider or space the account acts for.
     pub fn party(&self) -> Option<AnyParty> {
-        self.party_kind
-            .zip(self.party_id.clone())
-            .map(|(kind, id)| AnyParty::of(kind, id))
+        self.party_kind.zip(self.party_id.clone()).map(|(kind, id)| AnyParty::of(kind, id))
     }
 
     pub fn audit(&self) -> UserAudit<'_> {

@@ -33,10 +33,7 @@ pub enum Scope<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<()> {
-    diesel::insert_into(orders::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(orders::table).values(row).execute(conn).map(|_| ())
 }
 
 /// Many orders at once (imports and benchmarks).
@@ -52,9 +49,7 @@ pub fn insert_many_items(conn: &mut DbConnection, rows: &[RedemptionItemRow]) ->
 }
 
 pub fn update(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<usize> {
-    diesel::update(orders::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(orders::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn get(conn: &mut DbConnection, id: &OrderId) -> QueryResult<Option<OrderRow>> {
@@ -70,11 +65,7 @@ pub fn get_for_update(conn: &mut DbConnection, id: &OrderId) -> QueryResult<Opti
 pub fn by_ids(conn: &mut DbConnection, ids: &[OrderId]) -> QueryResult<Vec<OrderRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        out.extend(
-            orders::table
-                .filter(orders::id.eq_any(chunk))
-                .load::<OrderRow>(conn)?,
-        );
+        out.extend(orders::table.filter(orders::id.eq_any(chunk)).load::<OrderRow>(conn)?);
     }
     Ok(out)
 }
@@ -116,12 +107,7 @@ pub fn list(
         q
     };
     let rows = base()
-        .select((
-            orders::all_columns,
-            firms::name,
-            providers::name,
-            vouchers::code,
-        ))
+        .select((orders::all_columns, firms::name, providers::name, vouchers::code))
         .order(orders::id.desc())
         .offset(offset)
         .limit(limit)
@@ -200,16 +186,9 @@ pub fn expired_active(
 
 /// Marks a voucher expired, leaving only its held amount as its balance.
 pub fn expire(conn: &mut DbConnection, voucher_id: &VoucherId) -> QueryResult<usize> {
-    diesel::update(
-        vouchers::table
-            .find(voucher_id)
-            .filter(vouchers::status.eq("active")),
-    )
-    .set((
-        vouchers::status.eq("expired"),
-        vouchers::balance_fen.eq(vouchers::held_fen),
-    ))
-    .execute(conn)
+    diesel::update(vouchers::table.find(voucher_id).filter(vouchers::status.eq("active")))
+        .set((vouchers::status.eq("expired"), vouchers::balance_fen.eq(vouchers::held_fen)))
+        .execute(conn)
 }
 
 /// Open orders on expired vouchers that are due to lapse: requested ones at once,
@@ -220,9 +199,9 @@ pub fn lapsing(conn: &mut DbConnection, grace_cutoff: NaiveDateTime) -> QueryRes
         .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
         .filter(vouchers::status.eq("expired"))
         .filter(
-            orders::status.eq("requested").or(orders::status
-                .eq("accepted")
-                .and(vouchers::valid_until.le(grace_cutoff))),
+            orders::status
+                .eq("requested")
+                .or(orders::status.eq("accepted").and(vouchers::valid_until.le(grace_cutoff))),
         )
         .select(orders::id)
         .order(orders::id.asc())
@@ -232,10 +211,7 @@ pub fn lapsing(conn: &mut DbConnection, grace_cutoff: NaiveDateTime) -> QueryRes
 // Evidence.
 
 pub fn insert_evidence(conn: &mut DbConnection, row: &EvidenceRow) -> QueryResult<()> {
-    diesel::insert_into(order_evidence::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(order_evidence::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn evidence_of(conn: &mut DbConnection, order_id: &OrderId) -> QueryResult<Vec<EvidenceRow>> {
@@ -256,13 +232,9 @@ pub fn insert_application(
     app: &RedemptionApplicationRow,
     items: &[RedemptionItemRow],
 ) -> QueryResult<()> {
-    diesel::insert_into(redemption_applications::table)
-        .values(app)
-        .execute(conn)?;
+    diesel::insert_into(redemption_applications::table).values(app).execute(conn)?;
     for item in items {
-        diesel::insert_into(redemption_items::table)
-            .values(item)
-            .execute(conn)?;
+        diesel::insert_into(redemption_items::table).values(item).execute(conn)?;
     }
     Ok(())
 }
@@ -271,10 +243,7 @@ pub fn application(
     conn: &mut DbConnection,
     id: &RedemptionApplicationId,
 ) -> QueryResult<Option<RedemptionApplicationRow>> {
-    redemption_applications::table
-        .find(id)
-        .first(conn)
-        .optional()
+    redemption_applications::table.find(id).first(conn).optional()
 }
 
 pub fn applications(
@@ -327,9 +296,7 @@ pub fn item_for_update(
 }
 
 pub fn update_item(conn: &mut DbConnection, row: &RedemptionItemRow) -> QueryResult<usize> {
-    diesel::update(redemption_items::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(redemption_items::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// The items of orders already in a redemption application, among `order_ids`.
@@ -384,11 +351,7 @@ pub fn items_in(
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order(redemption_items::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = base().order(redemption_items::id.asc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
@@ -399,13 +362,7 @@ pub fn items_in_notice(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ItemListed>, i64)> {
-    items_listed(
-        conn,
-        &["in_notice"],
-        Listed::NoticeEndingFirst,
-        offset,
-        limit,
-    )
+    items_listed(conn, &["in_notice"], Listed::NoticeEndingFirst, offset, limit)
 }
 
 /// Approved items in any later state (in notice, payable, in settlement, paid), with the
@@ -445,14 +402,12 @@ fn items_listed(
     let total = base().count().get_result(conn)?;
     let rows = base().select((redemption_items::all_columns, providers::name, firms::name));
     let rows = match order {
-        Listed::NoticeEndingFirst => rows.order((
-            redemption_items::notice_ends_at.asc(),
-            redemption_items::id.asc(),
-        )),
-        Listed::LatestApproved => rows.order((
-            redemption_items::reviewed_at.desc(),
-            redemption_items::id.desc(),
-        )),
+        Listed::NoticeEndingFirst => {
+            rows.order((redemption_items::notice_ends_at.asc(), redemption_items::id.asc()))
+        }
+        Listed::LatestApproved => {
+            rows.order((redemption_items::reviewed_at.desc(), redemption_items::id.desc()))
+        }
     };
     let rows = rows.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
@@ -473,16 +428,11 @@ pub fn notices_ended(
 
 /// Every item (for verifying the ledger).
 pub fn all_items(conn: &mut DbConnection) -> QueryResult<Vec<RedemptionItemRow>> {
-    redemption_items::table
-        .order(redemption_items::id.asc())
-        .load(conn)
+    redemption_items::table.order(redemption_items::id.asc()).load(conn)
 }
 
 pub fn insert_objection(conn: &mut DbConnection, row: &RedemptionObjectionRow) -> QueryResult<()> {
-    diesel::insert_into(redemption_objections::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(redemption_objections::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn objection_for_update(
@@ -496,9 +446,7 @@ pub fn update_objection(
     conn: &mut DbConnection,
     row: &RedemptionObjectionRow,
 ) -> QueryResult<usize> {
-    diesel::update(redemption_objections::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(redemption_objections::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn objections_of(
@@ -530,9 +478,7 @@ pub fn set_affiliations(
     diesel::delete(staff_affiliations::table.filter(staff_affiliations::user_id.eq(user_id)))
         .execute(conn)?;
     for r in rows {
-        diesel::insert_into(staff_affiliations::table)
-            .values(r)
-            .execute(conn)?;
+        diesel::insert_into(staff_affiliations::table).values(r).execute(conn)?;
     }
     Ok(())
 }

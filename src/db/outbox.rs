@@ -36,9 +36,7 @@ pub fn lease_due(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
-    let free = outbox::locked_until
-        .is_null()
-        .or(outbox::locked_until.lt(now));
+    let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
     let ids: Vec<String> = outbox::table
         .filter(outbox::status.eq(Pending))
         .filter(outbox::next_attempt_at.le(now))
@@ -54,11 +52,7 @@ pub fn lease_due(
         outbox::table
             .filter(outbox::id.eq_any(&ids))
             .filter(outbox::status.eq(Pending))
-            .filter(
-                outbox::locked_until
-                    .is_null()
-                    .or(outbox::locked_until.lt(now)),
-            ),
+            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now))),
     )
     .set((outbox::locked_by.eq(run), outbox::locked_until.eq(until)))
     .execute(conn)?;
@@ -77,10 +71,7 @@ pub fn mark_sent(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::locked_by.eq(run))
-            .filter(outbox::status.eq(Pending)),
+        outbox::table.find(id).filter(outbox::locked_by.eq(run)).filter(outbox::status.eq(Pending)),
     )
     .set((
         outbox::status.eq(Sent),
@@ -102,10 +93,8 @@ pub fn mark_attempt_failed(
     retry_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let target = outbox::table
-        .find(id)
-        .filter(outbox::locked_by.eq(run))
-        .filter(outbox::status.eq(Pending));
+    let target =
+        outbox::table.find(id).filter(outbox::locked_by.eq(run)).filter(outbox::status.eq(Pending));
     let unlock = (
         outbox::attempts.eq(outbox::attempts + 1),
         outbox::last_error.eq(Some(error)),
@@ -113,15 +102,11 @@ pub fn mark_attempt_failed(
         outbox::locked_until.eq(None::<NaiveDateTime>),
     );
     let n = match retry_at {
-        Some(at) => diesel::update(target)
-            .set((unlock, outbox::next_attempt_at.eq(at)))
-            .execute(conn)?,
+        Some(at) => {
+            diesel::update(target).set((unlock, outbox::next_attempt_at.eq(at))).execute(conn)?
+        }
         None => diesel::update(target)
-            .set((
-                unlock,
-                outbox::status.eq(Failed),
-                outbox::failed_at.eq(Some(now)),
-            ))
+            .set((unlock, outbox::status.eq(Failed), outbox::failed_at.eq(Some(now))))
             .execute(conn)?,
     };
     Ok(n == 1)
@@ -130,14 +115,9 @@ pub fn mark_attempt_failed(
 /// Gives back the messages a run still holds (it stopped before sending them).
 pub fn release(conn: &mut DbConnection, run: &str) -> QueryResult<usize> {
     diesel::update(
-        outbox::table
-            .filter(outbox::locked_by.eq(run))
-            .filter(outbox::status.eq(Pending)),
+        outbox::table.filter(outbox::locked_by.eq(run)).filter(outbox::status.eq(Pending)),
     )
-    .set((
-        outbox::locked_by.eq(None::<String>),
-        outbox::locked_until.eq(None::<NaiveDateTime>),
-    ))
+    .set((outbox::locked_by.eq(None::<String>), outbox::locked_until.eq(None::<NaiveDateTime>)))
     .execute(conn)
 }
 
@@ -190,8 +170,5 @@ pub fn requeue_failed(
 }
 
 pub fn count_by_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64> {
-    outbox::table
-        .filter(outbox::status.eq(status))
-        .count()
-        .get_result(conn)
+    outbox::table.filter(outbox::status.eq(status)).count().get_result(conn)
 }

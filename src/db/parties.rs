@@ -11,17 +11,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub fn insert_authority(conn: &mut DbConnection, row: &AuthorityRow) -> QueryResult<()> {
-    diesel::insert_into(authorities::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(authorities::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn first_authority(conn: &mut DbConnection) -> QueryResult<Option<AuthorityRow>> {
-    authorities::table
-        .order(authorities::created_at.asc())
-        .first(conn)
-        .optional()
+    authorities::table.order(authorities::created_at.asc()).first(conn).optional()
 }
 
 /// Whether any firm, provider or space already uses this credit code.
@@ -29,10 +23,9 @@ pub fn credit_code_owner(
     conn: &mut DbConnection,
     code: &CreditCode,
 ) -> QueryResult<Option<&'static str>> {
-    let f: bool = diesel::select(diesel::dsl::exists(
-        firms::table.filter(firms::credit_code.eq(code)),
-    ))
-    .get_result(conn)?;
+    let f: bool =
+        diesel::select(diesel::dsl::exists(firms::table.filter(firms::credit_code.eq(code))))
+            .get_result(conn)?;
     if f {
         return Ok(Some("firm"));
     }
@@ -43,20 +36,16 @@ pub fn credit_code_owner(
     if p {
         return Ok(Some("provider"));
     }
-    let s: bool = diesel::select(diesel::dsl::exists(
-        spaces::table.filter(spaces::credit_code.eq(code)),
-    ))
-    .get_result(conn)?;
+    let s: bool =
+        diesel::select(diesel::dsl::exists(spaces::table.filter(spaces::credit_code.eq(code))))
+            .get_result(conn)?;
     Ok(s.then_some("space"))
 }
 
 // ---- firms ----
 
 pub fn insert_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<()> {
-    diesel::insert_into(firms::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(firms::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn firm(conn: &mut DbConnection, id: &FirmId) -> QueryResult<Option<FirmRow>> {
@@ -70,9 +59,7 @@ pub fn firm_for_update(conn: &mut DbConnection, id: &FirmId) -> QueryResult<Opti
 }
 
 pub fn update_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<usize> {
-    diesel::update(firms::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(firms::table.find(&row.id)).set(row).execute(conn)
 }
 
 /// With `verified`, only parties whose contact address is (or is not) verified.
@@ -117,10 +104,7 @@ pub fn count_firms(conn: &mut DbConnection) -> QueryResult<i64> {
 // ---- spaces ----
 
 pub fn insert_space(conn: &mut DbConnection, row: &SpaceRow) -> QueryResult<()> {
-    diesel::insert_into(spaces::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(spaces::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn space(conn: &mut DbConnection, id: &SpaceId) -> QueryResult<Option<SpaceRow>> {
@@ -149,9 +133,7 @@ pub fn insert_provider(
     row: &ProviderRow,
     categories: &[String],
 ) -> QueryResult<()> {
-    diesel::insert_into(providers::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(providers::table).values(row).execute(conn)?;
     for c in categories {
         diesel::insert_into(provider_categories::table)
             .values((
@@ -175,9 +157,7 @@ pub fn provider_for_update(
 }
 
 pub fn update_provider(conn: &mut DbConnection, row: &ProviderRow) -> QueryResult<usize> {
-    diesel::update(providers::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(providers::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn provider_categories(conn: &mut DbConnection, id: &ProviderId) -> QueryResult<Vec<String>> {
@@ -234,10 +214,7 @@ pub fn notices_ended(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult
 }
 
 pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryResult<()> {
-    diesel::insert_into(provider_objections::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(provider_objections::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn objection_for_update(
@@ -248,9 +225,7 @@ pub fn objection_for_update(
 }
 
 pub fn update_objection(conn: &mut DbConnection, row: &ObjectionRow) -> QueryResult<usize> {
-    diesel::update(provider_objections::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(provider_objections::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn objections_of(
@@ -269,11 +244,7 @@ pub fn providers_by_ids(
 ) -> QueryResult<Vec<ProviderRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::vouchers::CHUNK) {
-        out.extend(
-            providers::table
-                .filter(providers::id.eq_any(chunk))
-                .load::<ProviderRow>(conn)?,
-        );
+        out.extend(providers::table.filter(providers::id.eq_any(chunk)).load::<ProviderRow>(conn)?);
     }
     Ok(out)
 }
@@ -288,29 +259,17 @@ pub fn contact_of(
     match party {
         AnyParty::Firm(id) => firms::table
             .find(id)
-            .select((
-                firms::name,
-                firms::contact_email,
-                firms::contact_verified_at,
-            ))
+            .select((firms::name, firms::contact_email, firms::contact_verified_at))
             .first(conn)
             .optional(),
         AnyParty::Provider(id) => providers::table
             .find(id)
-            .select((
-                providers::name,
-                providers::contact_email,
-                providers::contact_verified_at,
-            ))
+            .select((providers::name, providers::contact_email, providers::contact_verified_at))
             .first(conn)
             .optional(),
         AnyParty::Space(id) => spaces::table
             .find(id)
-            .select((
-                spaces::name,
-                spaces::contact_email,
-                spaces::contact_verified_at,
-            ))
+            .select((spaces::name, spaces::contact_email, spaces::contact_verified_at))
             .first(conn)
             .optional(),
         AnyParty::Authority(_) => Ok(None),

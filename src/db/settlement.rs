@@ -107,11 +107,7 @@ pub fn attach_entitlements(
                 .filter(payout_items::item_id.eq(subsidy_entitlements::id))
                 .filter(payout_items::live),
         )))
-        .select((
-            payouts::id,
-            subsidy_entitlements::id,
-            subsidy_entitlements::amount_fen,
-        ))
+        .select((payouts::id, subsidy_entitlements::id, subsidy_entitlements::amount_fen))
         .load(conn)?;
     let mut n = 0;
     for (payout, item, amount) in &rows {
@@ -137,23 +133,15 @@ pub fn live_run(conn: &mut DbConnection, period: &str) -> QueryResult<Option<Set
 }
 
 pub fn runs_of_period(conn: &mut DbConnection, period: &str) -> QueryResult<i64> {
-    settlement_runs::table
-        .filter(settlement_runs::period.eq(period))
-        .count()
-        .get_result(conn)
+    settlement_runs::table.filter(settlement_runs::period.eq(period)).count().get_result(conn)
 }
 
 pub fn insert_run(conn: &mut DbConnection, row: &SettlementRunRow) -> QueryResult<()> {
-    diesel::insert_into(settlement_runs::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(settlement_runs::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn update_run(conn: &mut DbConnection, row: &SettlementRunRow) -> QueryResult<usize> {
-    diesel::update(settlement_runs::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(settlement_runs::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn run(conn: &mut DbConnection, id: &RunId) -> QueryResult<Option<SettlementRunRow>> {
@@ -308,10 +296,7 @@ pub fn set_items_of_payout(
                 .filter(payout_items::live)
                 .select(payout_items::item_id)
         };
-        let set = (
-            redemption_items::status.eq(to),
-            redemption_items::updated_at.eq(now),
-        );
+        let set = (redemption_items::status.eq(to), redemption_items::updated_at.eq(now));
         n = match conn {
             DbConnection::Pg(c) => diesel::update(
                 redemption_items::table
@@ -326,12 +311,10 @@ pub fn set_items_of_payout(
             // status test off the index (SQLite's documented way), so the update goes
             // by id.
             DbConnection::Sqlite(c) => diesel::update(
-                redemption_items::table
-                    .filter(redemption_items::id.eq_any(ids()))
-                    .filter(
-                        diesel::dsl::sql::<Bool>(r#"+"redemption_items"."status" = "#)
-                            .bind::<Text, _>(from),
-                    ),
+                redemption_items::table.filter(redemption_items::id.eq_any(ids())).filter(
+                    diesel::dsl::sql::<Bool>(r#"+"redemption_items"."status" = "#)
+                        .bind::<Text, _>(from),
+                ),
             )
             .set(set)
             .execute(c)?,
@@ -348,10 +331,7 @@ pub fn set_items_of_payout(
                 .filter(subsidy_entitlements::id.eq_any(ids))
                 .filter(subsidy_entitlements::status.eq(from)),
         )
-        .set((
-            subsidy_entitlements::status.eq(to),
-            subsidy_entitlements::updated_at.eq(now),
-        ))
+        .set((subsidy_entitlements::status.eq(to), subsidy_entitlements::updated_at.eq(now)))
         .execute(conn)?;
     }
     if release {
@@ -367,10 +347,7 @@ pub fn set_items_of_payout(
 }
 
 pub fn payouts_of(conn: &mut DbConnection, run_id: &RunId) -> QueryResult<Vec<PayoutRow>> {
-    payouts::table
-        .filter(payouts::run_id.eq(run_id))
-        .order(payouts::reference.asc())
-        .load(conn)
+    payouts::table.filter(payouts::run_id.eq(run_id)).order(payouts::reference.asc()).load(conn)
 }
 
 /// How many payouts of each of `run_ids` are in each status: (run, status, count).
@@ -395,9 +372,7 @@ pub fn payout_for_update(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<
 }
 
 pub fn update_payout(conn: &mut DbConnection, row: &PayoutRow) -> QueryResult<usize> {
-    diesel::update(payouts::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(payouts::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn holdbacks_of(conn: &mut DbConnection, run_id: &RunId) -> QueryResult<Vec<HoldbackRow>> {

@@ -203,10 +203,7 @@ mod tests {
     /// and the table another.
     fn same<T: Serialize + Copy>(values: &[T], as_str: fn(T) -> &'static str) {
         for &v in values {
-            assert_eq!(
-                serde_json::to_value(v).unwrap(),
-                serde_json::Value::from(as_str(v))
-            );
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::from(as_str(v)));
         }
     }
 
@@ -230,37 +227,17 @@ mod tests {
         use domain::voucher::{AllocationMode, VoucherKind, VoucherStatus};
         same(&Role::ALL, Role::as_str);
         same(
-            &[
-                PartyKind::Authority,
-                PartyKind::Firm,
-                PartyKind::Provider,
-                PartyKind::Space,
-            ],
+            &[PartyKind::Authority, PartyKind::Firm, PartyKind::Provider, PartyKind::Space],
             PartyKind::as_str,
         );
         same(
-            &[
-                SizeClass::Micro,
-                SizeClass::Small,
-                SizeClass::Medium,
-                SizeClass::Large,
-            ],
+            &[SizeClass::Micro, SizeClass::Small, SizeClass::Medium, SizeClass::Large],
             SizeClass::as_str,
         );
+        same(&[VoucherKind::General, VoucherKind::Special], VoucherKind::as_str);
+        same(&[AllocationMode::FirstCome, AllocationMode::Lottery], AllocationMode::as_str);
         same(
-            &[VoucherKind::General, VoucherKind::Special],
-            VoucherKind::as_str,
-        );
-        same(
-            &[AllocationMode::FirstCome, AllocationMode::Lottery],
-            AllocationMode::as_str,
-        );
-        same(
-            &[
-                SpaceKind::Incubator,
-                SpaceKind::MakerSpace,
-                SpaceKind::ProfessionalMakerSpace,
-            ],
+            &[SpaceKind::Incubator, SpaceKind::MakerSpace, SpaceKind::ProfessionalMakerSpace],
             SpaceKind::as_str,
         );
         same_all!(

@@ -8,17 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
-    diesel::insert_into(users::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(users::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<UserRow>> {
-    users::table
-        .filter(users::username.eq(username))
-        .first(conn)
-        .optional()
+    users::table.filter(users::username.eq(username)).first(conn).optional()
 }
 
 pub fn by_id(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<UserRow>> {
@@ -34,10 +28,8 @@ pub fn by_opt_id(conn: &mut DbConnection, id: Option<&UserId>) -> QueryResult<Op
 }
 
 pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        users::table.filter(users::username.eq(username)),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(users::table.filter(users::username.eq(username))))
+        .get_result(conn)
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -57,11 +49,7 @@ pub fn list(
         c = c.filter(users::role.eq(r.to_string()));
     }
     let total = c.count().get_result(conn)?;
-    let rows = q
-        .order(users::username.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows = q.order(users::username.asc()).offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
@@ -98,20 +86,14 @@ pub fn set_disabled(
 }
 
 pub fn insert_refresh(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(refresh_tokens::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn refresh_by_hash(
     conn: &mut DbConnection,
     hash: &str,
 ) -> QueryResult<Option<RefreshTokenRow>> {
-    refresh_tokens::table
-        .filter(refresh_tokens::token_hash.eq(hash))
-        .first(conn)
-        .optional()
+    refresh_tokens::table.filter(refresh_tokens::token_hash.eq(hash)).first(conn).optional()
 }
 
 /// Marks one live token used; returns false if it was already revoked (a concurrent
@@ -122,17 +104,14 @@ pub fn rotate_refresh(
     replaced_by: &RefreshTokenId,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        refresh_tokens::table
-            .find(id)
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set((
-        refresh_tokens::revoked_at.eq(now),
-        refresh_tokens::revoke_reason.eq("rotated"),
-        refresh_tokens::replaced_by.eq(replaced_by.as_str()),
-    ))
-    .execute(conn)?;
+    let n =
+        diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::revoked_at.is_null()))
+            .set((
+                refresh_tokens::revoked_at.eq(now),
+                refresh_tokens::revoke_reason.eq("rotated"),
+                refresh_tokens::replaced_by.eq(replaced_by.as_str()),
+            ))
+            .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -147,10 +126,7 @@ pub fn revoke_family(
             .filter(refresh_tokens::family_id.eq(family))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
-    .set((
-        refresh_tokens::revoked_at.eq(now),
-        refresh_tokens::revoke_reason.eq(reason),
-    ))
+    .set((refresh_tokens::revoked_at.eq(now), refresh_tokens::revoke_reason.eq(reason)))
     .execute(conn)
 }
 
@@ -161,10 +137,7 @@ pub fn bump_token_version(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((
-            users::updated_at.eq(now),
-            users::token_version.eq(users::token_version + 1),
-        ))
+        .set((users::updated_at.eq(now), users::token_version.eq(users::token_version + 1)))
         .execute(conn)
 }
 
@@ -180,10 +153,7 @@ pub fn revoked_families(
         .select((refresh_tokens::family_id, refresh_tokens::revoked_at))
         .distinct()
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(f, at)| at.map(|at| (f, at)))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(f, at)| at.map(|at| (f, at))).collect())
 }
 
 pub fn revoke_all_for_user(
@@ -197,18 +167,12 @@ pub fn revoke_all_for_user(
             .filter(refresh_tokens::user_id.eq(user_id))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
-    .set((
-        refresh_tokens::revoked_at.eq(now),
-        refresh_tokens::revoke_reason.eq(reason),
-    ))
+    .set((refresh_tokens::revoked_at.eq(now), refresh_tokens::revoke_reason.eq(reason)))
     .execute(conn)
 }
 
 pub fn record_attempt(conn: &mut DbConnection, row: &LoginAttemptRow) -> QueryResult<()> {
-    diesel::insert_into(login_attempts::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(login_attempts::table).values(row).execute(conn).map(|_| ())
 }
 
 /// The failed sign-ins counted against `username` since `since`: how many, and the
@@ -244,9 +208,7 @@ pub fn failures_for_user(
         q
     };
     let n = counted().count().get_result(conn)?;
-    let oldest = counted()
-        .select(diesel::dsl::min(login_attempts::attempted_at))
-        .first(conn)?;
+    let oldest = counted().select(diesel::dsl::min(login_attempts::attempted_at)).first(conn)?;
     Ok((n, oldest))
 }
 
@@ -269,17 +231,11 @@ pub fn changed_states(
     conn: &mut DbConnection,
     since: Option<NaiveDateTime>,
 ) -> QueryResult<Vec<(UserId, i32, bool, NaiveDateTime)>> {
-    let q = users::table.select((
-        users::id,
-        users::token_version,
-        users::disabled,
-        users::updated_at,
-    ));
+    let q =
+        users::table.select((users::id, users::token_version, users::disabled, users::updated_at));
     match since {
         Some(t) => q.filter(users::updated_at.ge(t)).load(conn),
-        None => q
-            .filter(users::disabled.eq(true).or(users::token_version.gt(0)))
-            .load(conn),
+        None => q.filter(users::disabled.eq(true).or(users::token_version.gt(0))).load(conn),
     }
 }
 
@@ -330,10 +286,7 @@ pub fn by_username_or_email(conn: &mut DbConnection, who: &str) -> QueryResult<V
 }
 
 pub fn insert_email_token(conn: &mut DbConnection, row: &EmailTokenRow) -> QueryResult<()> {
-    diesel::insert_into(email_tokens::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(email_tokens::table).values(row).execute(conn).map(|_| ())
 }
 
 /// Links of `purpose` sent to `user_id` since `since`.
@@ -372,10 +325,7 @@ pub fn email_token_by_hash(
     conn: &mut DbConnection,
     hash: &str,
 ) -> QueryResult<Option<EmailTokenRow>> {
-    first_for_update!(
-        conn,
-        email_tokens::table.filter(email_tokens::token_hash.eq(hash))
-    )
+    first_for_update!(conn, email_tokens::table.filter(email_tokens::token_hash.eq(hash)))
 }
 
 /// Marks a link used; false when it was used already (a second use).
@@ -385,9 +335,7 @@ pub fn use_email_token(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::update(
-        email_tokens::table
-            .filter(email_tokens::id.eq(id))
-            .filter(email_tokens::used_at.is_null()),
+        email_tokens::table.filter(email_tokens::id.eq(id)).filter(email_tokens::used_at.is_null()),
     )
     .set(email_tokens::used_at.eq(now))
     .execute(conn)
@@ -413,8 +361,5 @@ pub fn void_email_tokens(
 }
 
 pub fn insert_unlock(conn: &mut DbConnection, row: &AccountUnlockRow) -> QueryResult<()> {
-    diesel::insert_into(account_unlocks::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(account_unlocks::table).values(row).execute(conn).map(|_| ())
 }

@@ -16,10 +16,7 @@ use diesel::prelude::*;
 pub(crate) const CHUNK: usize = 500;
 
 pub fn insert_programme(conn: &mut DbConnection, row: &ProgrammeRow) -> QueryResult<()> {
-    diesel::insert_into(programmes::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(programmes::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn programme(conn: &mut DbConnection, id: &ProgrammeId) -> QueryResult<Option<ProgrammeRow>> {
@@ -27,16 +24,12 @@ pub fn programme(conn: &mut DbConnection, id: &ProgrammeId) -> QueryResult<Optio
 }
 
 pub fn programme_code_taken(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        programmes::table.filter(programmes::code.eq(code)),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(programmes::table.filter(programmes::code.eq(code))))
+        .get_result(conn)
 }
 
 pub fn list_programmes(conn: &mut DbConnection) -> QueryResult<Vec<ProgrammeRow>> {
-    programmes::table
-        .order(programmes::created_at.desc())
-        .load(conn)
+    programmes::table.order(programmes::created_at.desc()).load(conn)
 }
 
 pub fn next_batch_number(conn: &mut DbConnection, programme_id: &ProgrammeId) -> QueryResult<i32> {
@@ -48,10 +41,7 @@ pub fn next_batch_number(conn: &mut DbConnection, programme_id: &ProgrammeId) ->
 }
 
 pub fn insert_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<()> {
-    diesel::insert_into(batches::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(batches::table).values(row).execute(conn).map(|_| ())
 }
 
 pub fn batch(conn: &mut DbConnection, id: &BatchId) -> QueryResult<Option<BatchRow>> {
@@ -102,9 +92,7 @@ pub fn lock_claimant_groups(conn: &mut DbConnection, keys: &[i64]) -> QueryResul
 }
 
 pub fn update_batch(conn: &mut DbConnection, row: &BatchRow) -> QueryResult<usize> {
-    diesel::update(batches::table.find(&row.id))
-        .set(row)
-        .execute(conn)
+    diesel::update(batches::table.find(&row.id)).set(row).execute(conn)
 }
 
 pub fn list_batches(conn: &mut DbConnection, include_drafts: bool) -> QueryResult<Vec<BatchRow>> {
@@ -128,10 +116,7 @@ pub fn programme_budget_total(
 }
 
 pub fn insert_topup(conn: &mut DbConnection, row: &TopupRow) -> QueryResult<()> {
-    diesel::insert_into(batch_topups::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(batch_topups::table).values(row).execute(conn).map(|_| ())
 }
 
 /// The guarded decrement: records `total` more claimed money and `count` more
@@ -164,21 +149,14 @@ pub fn add_to_budget(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(batches::table.find(batch_id))
-        .set((
-            batches::budget_fen.eq(batches::budget_fen + amount),
-            batches::updated_at.eq(now),
-        ))
+        .set((batches::budget_fen.eq(batches::budget_fen + amount), batches::updated_at.eq(now)))
         .execute(conn)
 }
 
 pub fn firms_by_ids(conn: &mut DbConnection, ids: &[FirmId]) -> QueryResult<Vec<FirmRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        out.extend(
-            firms::table
-                .filter(firms::id.eq_any(chunk))
-                .load::<FirmRow>(conn)?,
-        );
+        out.extend(firms::table.filter(firms::id.eq_any(chunk)).load::<FirmRow>(conn)?);
     }
     Ok(out)
 }
@@ -235,11 +213,7 @@ pub fn voucher(conn: &mut DbConnection, id: &VoucherId) -> QueryResult<Option<Vo
 pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[VoucherId]) -> QueryResult<Vec<VoucherRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        out.extend(
-            vouchers::table
-                .filter(vouchers::id.eq_any(chunk))
-                .load::<VoucherRow>(conn)?,
-        );
+        out.extend(vouchers::table.filter(vouchers::id.eq_any(chunk)).load::<VoucherRow>(conn)?);
     }
     Ok(out)
 }
@@ -315,11 +289,7 @@ pub fn unbalanced_txns(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
     for (t, a) in rows {
         *sums.entry(t).or_default() += a;
     }
-    let mut bad: Vec<String> = sums
-        .into_iter()
-        .filter(|(_, s)| *s != 0)
-        .map(|(t, _)| t)
-        .collect();
+    let mut bad: Vec<String> = sums.into_iter().filter(|(_, s)| *s != 0).map(|(t, _)| t).collect();
     bad.sort();
     Ok(bad)
 }

@@ -55,10 +55,7 @@ impl Held {
             *self.in_batch.entry(v.group.to_string()).or_default() += 1;
             *self.nth_of_firm.entry(v.firm_id.to_string()).or_default() += 1;
         } else {
-            self.earlier
-                .entry(v.group.to_string())
-                .or_default()
-                .push((v.face, v.balance));
+            self.earlier.entry(v.group.to_string()).or_default().push((v.face, v.balance));
         }
         if v.this_year {
             *self.in_year.entry(v.group.to_string()).or_default() += 1;
@@ -121,13 +118,7 @@ pub struct Allocator {
 
 impl Allocator {
     pub fn new(window: Window, rules: ClaimRules, held: Held) -> Self {
-        Allocator {
-            remaining: window.remaining,
-            seq: window.vouchers_claimed,
-            window,
-            rules,
-            held,
-        }
+        Allocator { remaining: window.remaining, seq: window.vouchers_claimed, window, rules, held }
     }
 
     /// The budget left after the grants so far.
@@ -168,23 +159,11 @@ impl Allocator {
         }
         self.remaining = Fen::new(self.remaining.get() - face.get());
         self.seq += 1;
-        *self
-            .held
-            .in_batch
-            .entry(firm.group.to_string())
-            .or_default() += 1;
+        *self.held.in_batch.entry(firm.group.to_string()).or_default() += 1;
         *self.held.in_year.entry(firm.group.to_string()).or_default() += 1;
-        let nth = self
-            .held
-            .nth_of_firm
-            .entry(firm.firm_id.to_string())
-            .or_default();
+        let nth = self.held.nth_of_firm.entry(firm.firm_id.to_string()).or_default();
         *nth += 1;
-        Ok(Grant {
-            face,
-            seq_in_batch: self.seq,
-            nth: *nth,
-        })
+        Ok(Grant { face, seq_in_batch: self.seq, nth: *nth })
     }
 }
 
@@ -243,35 +222,17 @@ mod tests {
     #[test]
     fn vouchers_go_in_arrival_order_until_the_budget_cannot_pay_the_next() {
         let mut a = Allocator::new(window(250, &[100, 50]), rules(), Held::default());
-        let (f1, f2, f3, f4) = (
-            firm("a", "a"),
-            firm("b", "b"),
-            firm("c", "c"),
-            firm("d", "d"),
-        );
+        let (f1, f2, f3, f4) = (firm("a", "a"), firm("b", "b"), firm("c", "c"), firm("d", "d"));
         let g = a.decide(at(9), Asker::Claim, Some(&f1), Some(Fen::new(100)));
-        assert_eq!(
-            g,
-            Ok(Grant {
-                face: Fen::new(100),
-                seq_in_batch: 1,
-                nth: 1
-            })
-        );
-        assert!(a
-            .decide(at(9), Asker::Claim, Some(&f2), Some(Fen::new(100)))
-            .is_ok());
+        assert_eq!(g, Ok(Grant { face: Fen::new(100), seq_in_batch: 1, nth: 1 }));
+        assert!(a.decide(at(9), Asker::Claim, Some(&f2), Some(Fen::new(100))).is_ok());
         assert_eq!(
             a.decide(at(9), Asker::Claim, Some(&f3), Some(Fen::new(100))),
             Err(Denial::Refused(Refusal::SoldOut)),
             "50 left cannot pay 100"
         );
         let last = a.decide(at(9), Asker::Claim, Some(&f4), Some(Fen::new(50)));
-        assert_eq!(
-            last.map(|g| g.seq_in_batch),
-            Ok(3),
-            "but it pays 50, numbered on"
-        );
+        assert_eq!(last.map(|g| g.seq_in_batch), Ok(3), "but it pays 50, numbered on");
     }
 
     #[test]
@@ -302,10 +263,7 @@ mod tests {
         let mut a = Allocator::new(window(1_000, &[100]), rules(), held.clone());
         assert_eq!(
             a.decide(at(10), Asker::Claim, Some(&firm("a", "a")), None),
-            Err(Denial::Refused(Refusal::GateUnmet {
-                used_bp: 7000,
-                required_bp: 8000
-            }))
+            Err(Denial::Refused(Refusal::GateUnmet { used_bp: 7000, required_bp: 8000 }))
         );
         held.count(HeldVoucher {
             group: "a",
@@ -356,13 +314,6 @@ mod tests {
             Err(Denial::Refused(Refusal::NotEligible(Ineligible::Dishonest)))
         );
         let mut a = Allocator::new(w, rules(), Held::default());
-        assert!(a
-            .decide(
-                at(10),
-                Asker::Draw,
-                Some(&firm("y", "y")),
-                Some(Fen::new(200))
-            )
-            .is_ok());
+        assert!(a.decide(at(10), Asker::Draw, Some(&firm("y", "y")), Some(Fen::new(200))).is_ok());
     }
 }

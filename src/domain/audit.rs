@@ -288,34 +288,16 @@ mod tests {
     fn action_names_are_the_trail_s_words() {
         assert_eq!(Action::from(Fixed::BatchCreated).name(), "batch.created");
         assert_eq!(Action::from(Fixed::BatchCreated).entity(), "batch");
-        assert_eq!(
-            Action::PartyRegistered(PartyKind::Provider).name(),
-            "provider.applied"
-        );
-        assert_eq!(
-            Action::PartyRegistered(PartyKind::Space).name(),
-            "space.registered"
-        );
+        assert_eq!(Action::PartyRegistered(PartyKind::Provider).name(), "provider.applied");
+        assert_eq!(Action::PartyRegistered(PartyKind::Space).name(), "space.registered");
         assert_eq!(Action::DocumentUploaded(PartyKind::Firm).entity(), "firm");
-        let ruling = |to| Action::OrderMoved {
-            action: OrderAction::CancelDisputed,
-            to,
-        };
-        assert_eq!(
-            ruling(OrderStatus::Cancelled).name(),
-            "order.dispute_cancelled"
-        );
-        assert_eq!(
-            ruling(OrderStatus::Delivered).name(),
-            "order.dispute_rejected"
-        );
+        let ruling = |to| Action::OrderMoved { action: OrderAction::CancelDisputed, to };
+        assert_eq!(ruling(OrderStatus::Cancelled).name(), "order.dispute_cancelled");
+        assert_eq!(ruling(OrderStatus::Delivered).name(), "order.dispute_rejected");
         let upheld = Action::ObjectionResolved(NoticeOf::Redemption, ObjectionStatus::Upheld);
         assert_eq!(upheld.name(), "redemption.objection_upheld");
         assert_eq!(upheld.entity(), "redemption_objection");
-        assert_eq!(
-            Action::ListingMoved(ListingStatus::InNotice).name(),
-            "provider.in_notice"
-        );
+        assert_eq!(Action::ListingMoved(ListingStatus::InNotice).name(), "provider.in_notice");
     }
 
     #[test]

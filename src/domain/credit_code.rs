@@ -9,9 +9,7 @@ use serde::Serialize;
 use std::fmt;
 
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -93,10 +91,8 @@ impl CreditCode {
         let bytes = code.as_bytes();
         let mut values = [0u32; 18];
         for (i, &b) in bytes.iter().enumerate() {
-            values[i] = charset_value(b).ok_or(CreditCodeError::Charset {
-                position: i + 1,
-                found: char::from(b),
-            })?;
+            values[i] = charset_value(b)
+                .ok_or(CreditCodeError::Charset { position: i + 1, found: char::from(b) })?;
         }
         for (i, &b) in bytes.iter().enumerate().take(8).skip(2) {
             if !b.is_ascii_digit() {
@@ -108,11 +104,7 @@ impl CreditCode {
         }
         // Organisation code check (GB 11714) over positions 9..=16, check at 17.
         let org = &bytes[8..17];
-        let sum: u32 = org[..8]
-            .iter()
-            .zip(ORG_WEIGHTS)
-            .map(|(&c, w)| org_value(c) * w)
-            .sum();
+        let sum: u32 = org[..8].iter().zip(ORG_WEIGHTS).map(|(&c, w)| org_value(c) * w).sum();
         let expected_org = match 11 - (sum % 11) {
             10 => 'X',
             11 => '0',
@@ -204,11 +196,7 @@ pub fn make_code(prefix2: &str, division: &str, org8: &str) -> Option<String> {
     if org.len() != 8 {
         return None;
     }
-    let sum: u32 = org
-        .iter()
-        .zip(ORG_WEIGHTS)
-        .map(|(&c, w)| org_value(c) * w)
-        .sum();
+    let sum: u32 = org.iter().zip(ORG_WEIGHTS).map(|(&c, w)| org_value(c) * w).sum();
     let org_check = match 11 - (sum % 11) {
         10 => 'X',
         11 => '0',
@@ -239,31 +227,19 @@ mod tests {
         );
         assert_eq!(
             CreditCode::parse("91350100M000100I43"),
-            Err(CreditCodeError::Charset {
-                position: 16,
-                found: 'I'
-            })
+            Err(CreditCodeError::Charset { position: 16, found: 'I' })
         );
         assert_eq!(
             CreditCode::parse("913501A0M000100Y43"),
-            Err(CreditCodeError::DivisionCode {
-                position: 7,
-                found: 'A'
-            })
+            Err(CreditCodeError::DivisionCode { position: 7, found: 'A' })
         );
         assert_eq!(
             CreditCode::parse("91350100M000100Y53"),
-            Err(CreditCodeError::OrganisationCheck {
-                expected: '4',
-                found: '5'
-            })
+            Err(CreditCodeError::OrganisationCheck { expected: '4', found: '5' })
         );
         assert!(matches!(
             CreditCode::parse("91350100M000100Y44"),
-            Err(CreditCodeError::Check {
-                expected: '3',
-                found: '4'
-            })
+            Err(CreditCodeError::Check { expected: '3', found: '4' })
         ));
         assert_eq!(
             CreditCode::parse("９１350100M000100Y43"),
@@ -291,9 +267,6 @@ mod tests {
     fn make_code_builds_valid_codes() {
         let code = make_code("91", "340100", "MA2N0001").unwrap();
         assert!(CreditCode::parse(&code).is_ok(), "{code}");
-        assert_eq!(
-            make_code("91", "350100", "M000100Y").unwrap(),
-            "91350100M000100Y43"
-        );
+        assert_eq!(make_code("91", "350100", "M000100Y").unwrap(), "91350100M000100Y43");
     }
 }

@@ -972,9 +972,7 @@ mod tests {
         for &code in ErrorCode::ALL {
             assert!(!code.zh().is_empty() && !code.en().is_empty(), "{code:?}");
             assert!(
-                code.zh()
-                    .chars()
-                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                code.zh().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                 "{code:?}: the Chinese message holds no Chinese"
             );
             for place in places(code.zh()).into_iter().chain(places(code.en())) {

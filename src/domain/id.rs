@@ -344,11 +344,7 @@ fn not_an_id(what: &str) -> String {
 /// The record an id that failed to parse was meant to name, from its error message.
 pub fn what_of(message: &str) -> Option<&'static str> {
     let rest = message.split(NOT_AN_ID).nth(1)?.trim_start();
-    WHATS
-        .iter()
-        .copied()
-        .filter(|w| rest.starts_with(*w))
-        .max_by_key(|w| w.len())
+    WHATS.iter().copied().filter(|w| rest.starts_with(*w)).max_by_key(|w| w.len())
 }
 
 #[cfg(test)]

@@ -156,23 +156,14 @@ mod tests {
             "voucher_claimed",
             Account::batch(&BatchId::stored("b".into())),
             [
-                (
-                    Account::voucher(&VoucherId::stored("1".into())),
-                    Fen::new(5_000_000),
-                ),
-                (
-                    Account::voucher(&VoucherId::stored("2".into())),
-                    Fen::new(3_000_001),
-                ),
+                (Account::voucher(&VoucherId::stored("1".into())), Fen::new(5_000_000)),
+                (Account::voucher(&VoucherId::stored("2".into())), Fen::new(3_000_001)),
             ],
         );
         assert_eq!(t.postings().len(), 3);
         assert_eq!(
             t.postings()[0],
-            (
-                Account::batch(&BatchId::stored("b".into())),
-                Fen::new(-8_000_001)
-            )
+            (Account::batch(&BatchId::stored("b".into())), Fen::new(-8_000_001))
         );
         assert_eq!(sum(&t), 0);
         assert_eq!(t.kind(), "voucher_claimed");
@@ -195,14 +186,8 @@ mod tests {
         assert_eq!(
             t.postings(),
             &[
-                (
-                    Account::voucher(&VoucherId::stored("v".into())),
-                    Fen::new(-12_345)
-                ),
-                (
-                    Account::order(&OrderId::stored("o".into())),
-                    Fen::new(12_345)
-                )
+                (Account::voucher(&VoucherId::stored("v".into())), Fen::new(-12_345)),
+                (Account::order(&OrderId::stored("o".into())), Fen::new(12_345))
             ]
         );
         let m = Transaction::moves(
@@ -226,18 +211,9 @@ mod tests {
 
     #[test]
     fn accounts_are_written_kind_colon_id() {
-        assert_eq!(
-            Account::funding(&ProgrammeId::stored("p".into())).as_str(),
-            "funding:p"
-        );
-        assert_eq!(
-            Account::due(&ProviderId::stored("x".into())).to_string(),
-            "due:x"
-        );
+        assert_eq!(Account::funding(&ProgrammeId::stored("p".into())).as_str(), "funding:p");
+        assert_eq!(Account::due(&ProviderId::stored("x".into())).to_string(), "due:x");
         assert_eq!(Account::subsidy("opening").into_string(), "subsidy:opening");
-        assert_eq!(
-            Account::paid(&SpaceId::stored("s".into())).as_str(),
-            "paid:s"
-        );
+        assert_eq!(Account::paid(&SpaceId::stored("s".into())).as_str(), "paid:s");
     }
 }

@@ -47,8 +47,7 @@ pub fn draw<S: AsRef<str>>(seed: &str, credit_codes: &[S]) -> (String, Vec<(usiz
         .map(|(i, c)| (i, draw_key(seed, &digest, c.as_ref())))
         .collect();
     keyed.sort_by(|a, b| {
-        a.1.cmp(&b.1)
-            .then_with(|| credit_codes[a.0].as_ref().cmp(credit_codes[b.0].as_ref()))
+        a.1.cmp(&b.1).then_with(|| credit_codes[a.0].as_ref().cmp(credit_codes[b.0].as_ref()))
     });
     (digest, keyed)
 }
@@ -67,26 +66,12 @@ mod tests {
             seed_hash(SEED),
             "2a8abfa8cb9906290437854193ca6bca41d4d4e26d1d454bd66a35158095e737"
         );
-        let codes = [
-            "91340100MA2N0A0B1X",
-            "91340100MA2N0A0C2Y",
-            "91340100MA2N0A0D3Z",
-        ];
+        let codes = ["91340100MA2N0A0B1X", "91340100MA2N0A0C2Y", "91340100MA2N0A0D3Z"];
         let (digest, order) = draw(SEED, &codes);
-        assert_eq!(
-            digest,
-            "d375b11fe4bd617eb008c902790dfcedadbc03596e7184048a2ac093267b1361"
-        );
+        assert_eq!(digest, "d375b11fe4bd617eb008c902790dfcedadbc03596e7184048a2ac093267b1361");
         assert_eq!(order[0].1, draw_key(SEED, &digest, codes[order[0].0]));
         let ranked: Vec<&str> = order.iter().map(|(i, _)| codes[*i]).collect();
-        assert_eq!(
-            ranked,
-            [
-                "91340100MA2N0A0C2Y",
-                "91340100MA2N0A0B1X",
-                "91340100MA2N0A0D3Z"
-            ]
-        );
+        assert_eq!(ranked, ["91340100MA2N0A0C2Y", "91340100MA2N0A0B1X", "91340100MA2N0A0D3Z"]);
         assert_eq!(
             draw_key(SEED, &digest, codes[0]),
             "1f5ec2fd44b5fb6a0279fb9e95c26dbd73a4e9f28c6db3543735732cd090fb44"
@@ -98,11 +83,7 @@ mod tests {
         let a = ["B", "A", "C", "D"];
         let b = ["D", "C", "B", "A"];
         let ranked = |codes: &[&str]| -> Vec<String> {
-            draw(SEED, codes)
-                .1
-                .iter()
-                .map(|(i, _)| codes[*i].to_string())
-                .collect()
+            draw(SEED, codes).1.iter().map(|(i, _)| codes[*i].to_string()).collect()
         };
         assert_eq!(ranked(&a), ranked(&b));
         assert_eq!(entrants_digest(&a), entrants_digest(&b));
@@ -129,9 +110,7 @@ mod tests {
         for i in 0..6000u32 {
             let seed = hex::encode(Sha256::digest(i.to_le_bytes()));
             let (_, o) = draw(&seed, &["A", "B", "C"]);
-            *counts
-                .entry(o.iter().map(|(i, _)| *i).collect::<Vec<_>>())
-                .or_insert(0) += 1;
+            *counts.entry(o.iter().map(|(i, _)| *i).collect::<Vec<_>>()).or_insert(0) += 1;
         }
         assert_eq!(counts.len(), 6);
         for (order, n) in counts {

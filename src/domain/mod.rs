@@ -109,10 +109,7 @@ impl Role {
 
     /// Staff roles belong to the zone authority rather than to a firm, provider or space.
     pub fn is_staff(self) -> bool {
-        matches!(
-            self,
-            Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor
-        )
+        matches!(self, Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor)
     }
 
     /// The kind of party a user of this role acts for.
@@ -145,14 +142,9 @@ impl PartyKind {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            PartyKind::Authority,
-            PartyKind::Firm,
-            PartyKind::Provider,
-            PartyKind::Space,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        [PartyKind::Authority, PartyKind::Firm, PartyKind::Provider, PartyKind::Space]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -240,9 +232,7 @@ impl Policy {
             }
         }
         if !schemes.is_empty() {
-            self.certification
-                .schemes
-                .retain(|s| schemes.contains(&s.code));
+            self.certification.schemes.retain(|s| schemes.contains(&s.code));
         }
         let kept = |s: &String| schemes.is_empty() || schemes.contains(s);
         let certification = &self.certification;
@@ -256,8 +246,7 @@ impl Policy {
                 .filter_map(|s| certification.scheme(s))
                 .map(|s| s.level.as_str())
                 .collect();
-            p.amounts
-                .retain(|level, _| levels.contains(&level.as_str()));
+            p.amounts.retain(|level, _| levels.contains(&level.as_str()));
             let listed = subsidies.is_empty() || subsidies.contains(&p.code);
             listed && (!p.schemes.is_empty() || p.basis == subsidy::SubsidyBasis::PerformanceAward)
         });
@@ -265,17 +254,11 @@ impl Policy {
             a.schemes.retain(kept);
             !a.schemes.is_empty()
         });
-        let award_policy = self
-            .subsidies
-            .performance_award
-            .as_ref()
-            .map(|a| a.policy.clone())
-            .unwrap_or_default();
+        let award_policy =
+            self.subsidies.performance_award.as_ref().map(|a| a.policy.clone()).unwrap_or_default();
         if !award_kept || self.subsidies.policy(&award_policy).is_none() {
             self.subsidies.performance_award = None;
-            self.subsidies
-                .policies
-                .retain(|p| p.basis != subsidy::SubsidyBasis::PerformanceAward);
+            self.subsidies.policies.retain(|p| p.basis != subsidy::SubsidyBasis::PerformanceAward);
         }
         self.certification.validate()?;
         self.subsidies.validate(&self.certification)?;

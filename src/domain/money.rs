@@ -68,10 +68,7 @@ impl Fen {
     }
 
     pub fn from_whole_yuan(yuan: i64) -> Result<Self, MoneyError> {
-        yuan.checked_mul(100)
-            .filter(|f| f.abs() <= MAX_FEN)
-            .map(Fen)
-            .ok_or(MoneyError::OutOfRange)
+        yuan.checked_mul(100).filter(|f| f.abs() <= MAX_FEN).map(Fen).ok_or(MoneyError::OutOfRange)
     }
 
     /// The one rounding point: a yuan amount computed with `Decimal`, rounded half-up to the fen.
@@ -261,19 +258,13 @@ mod tests {
         assert_eq!(Fen::parse_yuan("1."), Err(MoneyError::Invalid));
         assert_eq!(Fen::parse_yuan(".5"), Err(MoneyError::Invalid));
         assert_eq!(Fen::parse_yuan("1,000"), Err(MoneyError::Invalid));
-        assert_eq!(
-            Fen::parse_yuan("99999999999999999999"),
-            Err(MoneyError::OutOfRange)
-        );
+        assert_eq!(Fen::parse_yuan("99999999999999999999"), Err(MoneyError::OutOfRange));
         // Exactly what the document's pattern admits: no spaces, signs, leading zeros,
         // and at most thirteen integer digits.
         for bad in [" 100", "100 ", "+100", "0100", "00.5", "\u{3000}1"] {
             assert_eq!(Fen::parse_yuan(bad), Err(MoneyError::Invalid), "{bad:?}");
         }
-        assert_eq!(
-            Fen::parse_yuan("10000000000000.00"),
-            Err(MoneyError::OutOfRange)
-        );
+        assert_eq!(Fen::parse_yuan("10000000000000.00"), Err(MoneyError::OutOfRange));
         assert_eq!(Fen::parse_yuan("9999999999999.99"), Ok(Fen(MAX_FEN)));
         assert_eq!(Fen::parse_yuan("0.5"), Ok(Fen(50)));
         assert_eq!(yuan_i128(i128::from(i64::MAX) * 3), "276701161105643274.21");
@@ -297,9 +288,6 @@ mod tests {
         assert_eq!(Fen(5).to_string(), "0.05");
         assert_eq!(Fen(-5).to_string(), "-0.05");
         assert_eq!(serde_json::to_string(&Fen(100)).unwrap(), "\"1.00\"");
-        assert_eq!(
-            Fen(123_450).to_yuan(),
-            Decimal::from_str("1234.50").unwrap()
-        );
+        assert_eq!(Fen(123_450).to_yuan(), Decimal::from_str("1234.50").unwrap());
     }
 }

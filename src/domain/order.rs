@@ -30,10 +30,7 @@ pub fn shares(
         Fen::from_yuan_decimal(yuan).unwrap_or(contract)
     };
     let covered = Fen::new(wanted.get().min(available.get().max(0)));
-    Shares {
-        covered,
-        own: Fen::new(contract.get() - covered.get()),
-    }
+    Shares { covered, own: Fen::new(contract.get() - covered.get()) }
 }
 
 /// What identifies a party for the related-party rule.
@@ -112,10 +109,7 @@ pub enum OrderAction {
 impl OrderStatus {
     /// Whether the voucher's share is held for this order.
     pub fn holds(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::Accepted | OrderStatus::Delivered | OrderStatus::Disputed
-        )
+        matches!(self, OrderStatus::Accepted | OrderStatus::Delivered | OrderStatus::Disputed)
     }
 
     /// The status after `action`, or `None` when the action is not allowed now.
@@ -234,11 +228,7 @@ pub fn order_no(china_date: chrono::NaiveDate, random: u64) -> String {
     for (i, c) in tail.iter_mut().enumerate() {
         *c = ALPHABET[((random >> (5 * i)) & 31) as usize];
     }
-    format!(
-        "DD{}{}",
-        china_date.format("%Y%m%d"),
-        String::from_utf8_lossy(&tail)
-    )
+    format!("DD{}{}", china_date.format("%Y%m%d"), String::from_utf8_lossy(&tail))
 }
 
 super::text_enum! {
@@ -318,80 +308,33 @@ mod tests {
         };
         assert_eq!(related(firm, other), None);
         assert_eq!(
-            related(
-                firm,
-                PartyIds {
-                    credit_code: "91340100ma2n000001",
-                    ..other
-                }
-            ),
+            related(firm, PartyIds { credit_code: "91340100ma2n000001", ..other }),
             Some("credit_code")
         );
         assert_eq!(
-            related(
-                firm,
-                PartyIds {
-                    legal_representative: " 张三 ",
-                    ..other
-                }
-            ),
+            related(firm, PartyIds { legal_representative: " 张三 ", ..other }),
             Some("legal_representative")
         );
         assert_eq!(
-            related(
-                firm,
-                PartyIds {
-                    actual_controller: "李四",
-                    ..other
-                }
-            ),
+            related(firm, PartyIds { actual_controller: "李四", ..other }),
             Some("actual_controller")
         );
         // Invisible characters and spaces inside a name do not make another person.
-        for written in [
-            "张\u{200B}三",
-            "张\u{200D}三",
-            "张 三",
-            "张\u{202E}三",
-            "\u{FEFF}张三",
-        ] {
+        for written in ["张\u{200B}三", "张\u{200D}三", "张 三", "张\u{202E}三", "\u{FEFF}张三"]
+        {
             assert_eq!(
-                related(
-                    firm,
-                    PartyIds {
-                        legal_representative: written,
-                        ..other
-                    }
-                ),
+                related(firm, PartyIds { legal_representative: written, ..other }),
                 Some("legal_representative"),
                 "{written:?}"
             );
         }
         assert_eq!(
-            related(
-                firm,
-                PartyIds {
-                    actual_controller: "李\u{3000}四",
-                    ..other
-                }
-            ),
+            related(firm, PartyIds { actual_controller: "李\u{3000}四", ..other }),
             Some("actual_controller")
         );
         // Blank names relate nobody.
-        let blank = PartyIds {
-            actual_controller: "",
-            ..other
-        };
-        assert_eq!(
-            related(
-                PartyIds {
-                    actual_controller: "",
-                    ..firm
-                },
-                blank
-            ),
-            None
-        );
+        let blank = PartyIds { actual_controller: "", ..other };
+        assert_eq!(related(PartyIds { actual_controller: "", ..firm }, blank), None);
     }
 
     #[test]
@@ -402,25 +345,13 @@ mod tests {
         assert_eq!(S::Requested.after(A::Decline), Some(S::Declined));
         assert_eq!(S::Accepted.after(A::Decline), None);
         assert_eq!(S::Accepted.after(A::Cancel), Some(S::Cancelled));
-        assert_eq!(
-            S::Delivered.after(A::Cancel),
-            None,
-            "no cancelling after delivery"
-        );
-        assert_eq!(
-            S::Accepted.after(A::Confirm),
-            None,
-            "confirm needs delivery"
-        );
+        assert_eq!(S::Delivered.after(A::Cancel), None, "no cancelling after delivery");
+        assert_eq!(S::Accepted.after(A::Confirm), None, "confirm needs delivery");
         assert_eq!(S::Delivered.after(A::Confirm), Some(S::Confirmed));
         assert_eq!(S::Delivered.after(A::Dispute), Some(S::Disputed));
         assert_eq!(S::Disputed.after(A::UpholdDelivery), Some(S::Delivered));
         assert_eq!(S::Disputed.after(A::CancelDisputed), Some(S::Cancelled));
-        assert_eq!(
-            S::Delivered.after(A::Lapse),
-            None,
-            "delivered in time stays"
-        );
+        assert_eq!(S::Delivered.after(A::Lapse), None, "delivered in time stays");
         for end in [S::Declined, S::Confirmed, S::Cancelled] {
             for a in [
                 A::Accept,
@@ -445,10 +376,7 @@ mod tests {
     #[test]
     fn evidence_types_by_content_and_safe_names() {
         assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
-        assert_eq!(
-            MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
-            Some(MediaType::Jpeg)
-        );
+        assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some(MediaType::Jpeg));
         assert_eq!(
             MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
             Some(MediaType::Png)
@@ -471,10 +399,7 @@ mod tests {
             required_evidence(Fen::new(1)),
             [K::Contract, K::Invoice, K::PaymentReceipt, K::ServiceReport]
         );
-        assert_eq!(
-            required_evidence(Fen::ZERO),
-            [K::Contract, K::Invoice, K::ServiceReport]
-        );
+        assert_eq!(required_evidence(Fen::ZERO), [K::Contract, K::Invoice, K::ServiceReport]);
     }
 
     #[test]

@@ -153,13 +153,9 @@ impl SpaceKind {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Incubator,
-            Self::MakerSpace,
-            Self::ProfessionalMakerSpace,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        [Self::Incubator, Self::MakerSpace, Self::ProfessionalMakerSpace]
+            .into_iter()
+            .find(|x| x.as_str() == s)
     }
 }
 
@@ -169,10 +165,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn t(day: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, day)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(2026, 11, day).unwrap().and_hms_opt(9, 0, 0).unwrap()
     }
 
     #[test]
@@ -181,10 +174,7 @@ mod tests {
         assert_eq!(end, t(8));
         assert_eq!(notice_outcome(t(7), end, 0, 0), NoticeOutcome::Running);
         assert_eq!(notice_outcome(t(8), end, 0, 0), NoticeOutcome::List);
-        assert_eq!(
-            notice_outcome(t(9), end, 1, 0),
-            NoticeOutcome::AwaitingObjections
-        );
+        assert_eq!(notice_outcome(t(9), end, 1, 0), NoticeOutcome::AwaitingObjections);
         assert_eq!(notice_outcome(t(3), end, 0, 1), NoticeOutcome::Reject);
     }
 
@@ -224,14 +214,7 @@ mod tests {
 
     #[test]
     fn formula_starts() {
-        for t in [
-            "=HYPERLINK(\"x\")",
-            "+1+cmd|x",
-            "-2",
-            "@SUM(A1)",
-            "\t=1",
-            "\r=1",
-        ] {
+        for t in ["=HYPERLINK(\"x\")", "+1+cmd|x", "-2", "@SUM(A1)", "\t=1", "\r=1"] {
             assert!(starts_like_formula(t), "{t:?}");
         }
         for t in ["合肥科技", "A=1", "1-2", ""] {
@@ -269,12 +252,9 @@ impl DocumentKind {
     pub fn for_party(kind: super::PartyKind) -> &'static [DocumentKind] {
         use DocumentKind::*;
         match kind {
-            super::PartyKind::Firm => &[
-                BusinessLicence,
-                HighTechCertificate,
-                TechSmeCertificate,
-                Other,
-            ],
+            super::PartyKind::Firm => {
+                &[BusinessLicence, HighTechCertificate, TechSmeCertificate, Other]
+            }
             super::PartyKind::Provider => &[BusinessLicence, QualificationCertificate, Other],
             super::PartyKind::Space => &[BusinessLicence, Other],
             super::PartyKind::Authority => &[],
@@ -293,10 +273,7 @@ impl DocumentKind {
 
     /// A qualification that lapses: the date it is valid until is required.
     pub fn needs_validity(self) -> bool {
-        matches!(
-            self,
-            DocumentKind::HighTechCertificate | DocumentKind::TechSmeCertificate
-        )
+        matches!(self, DocumentKind::HighTechCertificate | DocumentKind::TechSmeCertificate)
     }
 
     pub fn name_zh(self) -> &'static str {

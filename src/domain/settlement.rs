@@ -76,25 +76,16 @@ impl Period {
     pub fn before(utc: NaiveDateTime) -> Period {
         let d = super::china_time(utc).date();
         if d.month() == 1 {
-            Period {
-                year: d.year() - 1,
-                month: 12,
-            }
+            Period { year: d.year() - 1, month: 12 }
         } else {
-            Period {
-                year: d.year(),
-                month: d.month() - 1,
-            }
+            Period { year: d.year(), month: d.month() - 1 }
         }
     }
 
     /// The month of the China date of `utc`.
     pub fn of(utc: NaiveDateTime) -> Period {
         let d = super::china_time(utc).date();
-        Period {
-            year: d.year(),
-            month: d.month(),
-        }
+        Period { year: d.year(), month: d.month() }
     }
 
     /// The first instant of the period, as UTC: midnight of its 1st in China (UTC+8).
@@ -113,38 +104,23 @@ impl Period {
 
     /// The month of a (China) date.
     pub fn of_date(d: NaiveDate) -> Period {
-        Period {
-            year: d.year(),
-            month: d.month(),
-        }
+        Period { year: d.year(), month: d.month() }
     }
 
     /// The month after.
     pub fn next(self) -> Period {
         if self.month == 12 {
-            Period {
-                year: self.year + 1,
-                month: 1,
-            }
+            Period { year: self.year + 1, month: 1 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month + 1,
-            }
+            Period { year: self.year, month: self.month + 1 }
         }
     }
 
     pub fn previous(self) -> Period {
         if self.month == 1 {
-            Period {
-                year: self.year - 1,
-                month: 12,
-            }
+            Period { year: self.year - 1, month: 12 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Period { year: self.year, month: self.month - 1 }
         }
     }
 
@@ -186,32 +162,20 @@ mod tests {
     use super::*;
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
     }
 
     #[test]
     fn the_month_before_crosses_the_year() {
         let jan = Period::parse("2026-01").unwrap();
         assert_eq!(jan.previous().to_string(), "2025-12");
-        assert_eq!(
-            Period::parse("2026-11").unwrap().previous().to_string(),
-            "2026-10"
-        );
+        assert_eq!(Period::parse("2026-11").unwrap().previous().to_string(), "2026-10");
         assert_eq!(jan.previous().next(), jan);
     }
 
     #[test]
     fn periods_in_china_time() {
-        assert_eq!(
-            Period::parse("2026-11"),
-            Some(Period {
-                year: 2026,
-                month: 11
-            })
-        );
+        assert_eq!(Period::parse("2026-11"), Some(Period { year: 2026, month: 11 }));
         for bad in [
             "2026-13", "2026-1", "26-11", "2026/11", "", "2026-00", "abcd-ef",
             // Implausible or loosely written: before the service, signs, spaces.
@@ -224,34 +188,13 @@ mod tests {
         // December 1st, 00:00 in China is November 30th, 16:00 UTC.
         assert_eq!(p.end_utc(), utc(2026, 11, 30, 16));
         assert_eq!(p.start_utc(), utc(2026, 10, 31, 16));
-        assert_eq!(
-            Period::parse("2026-12").unwrap().end_utc(),
-            utc(2026, 12, 31, 16)
-        );
+        assert_eq!(Period::parse("2026-12").unwrap().end_utc(), utc(2026, 12, 31, 16));
         // The run at 02:00 on December 1st (China) pays November.
         assert_eq!(Period::before(utc(2026, 11, 30, 18)), p);
         // 15:00 UTC on November 30th is still November 30th in China.
-        assert_eq!(
-            Period::before(utc(2026, 11, 30, 15)),
-            Period {
-                year: 2026,
-                month: 10
-            }
-        );
-        assert_eq!(
-            Period::before(utc(2026, 12, 31, 17)),
-            Period {
-                year: 2026,
-                month: 12
-            }
-        );
-        assert_eq!(
-            Period::of(utc(2026, 12, 31, 17)),
-            Period {
-                year: 2027,
-                month: 1
-            }
-        );
+        assert_eq!(Period::before(utc(2026, 11, 30, 15)), Period { year: 2026, month: 10 });
+        assert_eq!(Period::before(utc(2026, 12, 31, 17)), Period { year: 2026, month: 12 });
+        assert_eq!(Period::of(utc(2026, 12, 31, 17)), Period { year: 2027, month: 1 });
     }
 
     #[test]

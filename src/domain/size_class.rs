@@ -157,9 +157,9 @@ impl SizeTable {
                 match m {
                     Measure::Employees => figures.employees >= lower,
                     Measure::Revenue => figures.revenue.get() >= lower.saturating_mul(100),
-                    Measure::TotalAssets => figures
-                        .total_assets
-                        .is_some_and(|t| t.get() >= lower.saturating_mul(100)),
+                    Measure::TotalAssets => {
+                        figures.total_assets.is_some_and(|t| t.get() >= lower.saturating_mul(100))
+                    }
                 }
             })
         };
@@ -210,14 +210,7 @@ mod tests {
 
     fn class(ind: &str, employees: i64, revenue: i64) -> SizeClass {
         table()
-            .classify(
-                ind,
-                &Figures {
-                    employees,
-                    revenue: yuan(revenue),
-                    total_assets: None,
-                },
-            )
+            .classify(ind, &Figures { employees, revenue: yuan(revenue), total_assets: None })
             .unwrap()
             .class
     }
@@ -253,23 +246,10 @@ mod tests {
     #[test]
     fn total_assets_industries_need_the_figure() {
         let t = table();
-        let f = Figures {
-            employees: 50,
-            revenue: yuan(1),
-            total_assets: None,
-        };
-        assert_eq!(
-            t.classify("leasing_business", &f),
-            Err(SizeError::TotalAssetsRequired)
-        );
-        let f = Figures {
-            total_assets: Some(yuan(1_000_000)),
-            ..f
-        };
-        assert_eq!(
-            t.classify("leasing_business", &f).unwrap().class,
-            SizeClass::Small
-        );
+        let f = Figures { employees: 50, revenue: yuan(1), total_assets: None };
+        assert_eq!(t.classify("leasing_business", &f), Err(SizeError::TotalAssetsRequired));
+        let f = Figures { total_assets: Some(yuan(1_000_000)), ..f };
+        assert_eq!(t.classify("leasing_business", &f).unwrap().class, SizeClass::Small);
         assert_eq!(t.classify("mining", &f), Err(SizeError::UnknownIndustry));
     }
 
@@ -278,11 +258,7 @@ mod tests {
         let b = table()
             .classify(
                 "industry",
-                &Figures {
-                    employees: 25,
-                    revenue: yuan(4_000_000),
-                    total_assets: None,
-                },
+                &Figures { employees: 25, revenue: yuan(4_000_000), total_assets: None },
             )
             .unwrap();
         assert_eq!(b.revenue, "4000000.00");

@@ -154,18 +154,12 @@ impl TryFrom<PolicyFile> for SubsidyPolicyDef {
             .transpose()?;
         match f.basis {
             SubsidyBasis::PerformanceAward if amount.is_none() => {
-                return Err(format!(
-                    "policy {}: a performance award needs amount",
-                    f.code
-                ))
+                return Err(format!("policy {}: a performance award needs amount", f.code))
             }
             SubsidyBasis::Certification | SubsidyBasis::Yearly
                 if amounts.is_empty() || f.schemes.is_empty() =>
             {
-                return Err(format!(
-                    "policy {}: needs schemes and amounts by level",
-                    f.code
-                ))
+                return Err(format!("policy {}: needs schemes and amounts by level", f.code))
             }
             _ => {}
         }
@@ -274,10 +268,7 @@ impl Default for SubsidyConfig {
     fn default() -> Self {
         SubsidyConfig {
             notice_days: 7,
-            statistics: StatisticsRules {
-                deadline: "03-31".into(),
-                figures: Vec::new(),
-            },
+            statistics: StatisticsRules { deadline: "03-31".into(), figures: Vec::new() },
             policies: Vec::new(),
             performance_award: None,
         }
@@ -295,10 +286,7 @@ impl SubsidyConfig {
             return Err("notice_days must be 1–90".into());
         }
         if self.statistics.deadline_of(2025).is_none() {
-            return Err(format!(
-                "statistics.deadline {:?} is not MM-DD",
-                self.statistics.deadline
-            ));
+            return Err(format!("statistics.deadline {:?} is not MM-DD", self.statistics.deadline));
         }
         let figure = |id: &str, what: &str| {
             if cert.figure(id).is_some() {
@@ -348,10 +336,7 @@ impl SubsidyConfig {
                     return Err(format!("indicator {}: weight must be positive", i.figure));
                 }
             }
-            figure(
-                &a.special_cases_figure,
-                "performance_award.special_cases_figure",
-            )?;
+            figure(&a.special_cases_figure, "performance_award.special_cases_figure")?;
         }
         Ok(())
     }
@@ -440,11 +425,7 @@ pub fn certification_awards(
     });
     let live = prior.iter().filter(|p| !p.rejected);
     let mut paid_max = live.clone().map(|p| p.amount).max().unwrap_or_default();
-    let mut best = live
-        .filter_map(|p| p.level)
-        .map(SchemeLevel::rank)
-        .max()
-        .unwrap_or(0);
+    let mut best = live.filter_map(|p| p.level).map(SchemeLevel::rank).max().unwrap_or(0);
     let mut periods: Vec<String> = prior.iter().map(|p| p.period.clone()).collect();
     let mut out = Vec::new();
     for c in certs {
@@ -478,10 +459,7 @@ pub fn certification_awards(
                     paid_max,
                     Fen::new(amount)
                 ),
-                format!(
-                    "upgrade to {}: {full} less {paid_max} already paid",
-                    c.level.as_str()
-                ),
+                format!("upgrade to {}: {full} less {paid_max} already paid", c.level.as_str()),
             )
         };
         out.push(Due {
@@ -513,10 +491,8 @@ pub fn yearly_subsidies(
     as_of: Period,
     statistics_filed: &dyn Fn(i32) -> bool,
 ) -> (Vec<Due>, Vec<Suspended>) {
-    let certs: Vec<&CertFact> = certs
-        .iter()
-        .filter(|c| policy.schemes.contains(&c.scheme))
-        .collect();
+    let certs: Vec<&CertFact> =
+        certs.iter().filter(|c| policy.schemes.contains(&c.scheme)).collect();
     let (mut due, mut held) = (Vec::new(), Vec::new());
     let Some(first_year) = certs.iter().map(|c| c.window.first.year).min() else {
         return (due, held);
@@ -746,10 +722,7 @@ pub fn score(rules: &AwardRules, spaces: &[Filed]) -> Vec<Score> {
         })
         .collect();
     scores.sort_by(|(a, ac), (b, bc)| {
-        b.total
-            .cmp(&a.total)
-            .then(b.cumulative_part.cmp(&a.cumulative_part))
-            .then(ac.cmp(bc))
+        b.total.cmp(&a.total).then(b.cumulative_part.cmp(&a.cumulative_part)).then(ac.cmp(bc))
     });
     scores
         .into_iter()

@@ -37,11 +37,7 @@ mod tests {
         assert_eq!(j, r#"{"t":"2026-12-01T09:00:00.123456Z","u":null}"#);
         let whole = t.with_nanosecond_zero();
         assert_eq!(
-            serde_json::to_value(W {
-                t: whole,
-                u: Some(whole)
-            })
-            .unwrap()["u"],
+            serde_json::to_value(W { t: whole, u: Some(whole) }).unwrap()["u"],
             "2026-12-01T09:00:00Z"
         );
     }

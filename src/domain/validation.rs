@@ -76,12 +76,7 @@ impl FieldErrors {
     pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim().replace("\r\n", "\n");
         if v.is_empty() {
-            self.add(
-                field,
-                ErrorCode::Required,
-                "此项不能为空",
-                "this field is required",
-            );
+            self.add(field, ErrorCode::Required, "此项不能为空", "this field is required");
         } else if v.chars().count() > max {
             self.add(
                 field,
@@ -278,12 +273,7 @@ impl FieldErrors {
         match super::CreditCode::parse(value) {
             Ok(c) => c,
             Err(e) => {
-                self.add(
-                    field,
-                    ErrorCode::CreditCodeInvalid,
-                    e.message_zh(),
-                    e.message_en(),
-                );
+                self.add(field, ErrorCode::CreditCodeInvalid, e.message_zh(), e.message_en());
                 super::CreditCode::as_typed(value)
             }
         }
@@ -319,16 +309,12 @@ pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return None;
     }
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    (1900..=2999)
-        .contains(&chrono::Datelike::year(&d))
-        .then_some(d)
+    (1900..=2999).contains(&chrono::Datelike::year(&d)).then_some(d)
 }
 
 /// An instant sent in: RFC 3339 with its offset, exactly (no surrounding spaces). Whether
@@ -441,9 +427,7 @@ pub mod schema {
     pub fn opt_positive_yuan() -> Object {
         string(true)
             .pattern(Some(POSITIVE_YUAN))
-            .description(Some(
-                "Yuan more than zero as a decimal string, at most two decimals.",
-            ))
+            .description(Some("Yuan more than zero as a decimal string, at most two decimals."))
             .build()
     }
 
@@ -480,9 +464,7 @@ pub mod schema {
     /// Blank means absent.
     pub fn opt_period() -> Object {
         string(true)
-            .pattern(Some(
-                r"^((202[0-9]|20[3-9][0-9]|2[1-9][0-9]{2})-(0[1-9]|1[0-2]))?$",
-            ))
+            .pattern(Some(r"^((202[0-9]|20[3-9][0-9]|2[1-9][0-9]{2})-(0[1-9]|1[0-2]))?$"))
             .description(Some("A month, `YYYY-MM` (China time), e.g. `2026-11`."))
             .build()
     }
@@ -496,9 +478,7 @@ pub mod schema {
     pub fn opt_share() -> Object {
         string(true)
             .pattern(Some(SHARE_PATTERN))
-            .description(Some(
-                "A decimal share more than 0 and at most 1, e.g. `\"0.50\"`.",
-            ))
+            .description(Some("A decimal share more than 0 and at most 1, e.g. `\"0.50\"`."))
             .build()
     }
 
@@ -522,18 +502,13 @@ pub mod schema {
         ArrayBuilder::new()
             .items(positive_yuan())
             .min_items(Some(1))
-            .description(Some(
-                "Yuan; one value, or several for the firm to choose from.",
-            ))
+            .description(Some("Yuan; one value, or several for the firm to choose from."))
             .build()
     }
 
     /// Unified social credit codes, at most 50.
     pub fn credit_codes() -> Array {
-        ArrayBuilder::new()
-            .items(credit_code())
-            .max_items(Some(50))
-            .build()
+        ArrayBuilder::new().items(credit_code()).max_items(Some(50)).build()
     }
 
     /// An RFC 3339 instant with its offset, e.g. `2026-12-01T09:00:00+08:00`.
@@ -567,19 +542,13 @@ pub mod schema {
     );
 
     pub fn email() -> Object {
-        string(false)
-            .pattern(Some(EMAIL_PATTERN))
-            .max_length(Some(254))
-            .build()
+        string(false).pattern(Some(EMAIL_PATTERN)).max_length(Some(254)).build()
     }
 
     /// Blank means absent.
     pub fn opt_email() -> Object {
         let blank_or_email = format!("^$|{EMAIL_PATTERN}");
-        string(true)
-            .pattern(Some(blank_or_email))
-            .max_length(Some(254))
-            .build()
+        string(true).pattern(Some(blank_or_email)).max_length(Some(254)).build()
     }
 
     /// A phone number: an optional `+country` and `(area)`, then 7–12 digits in groups,
@@ -587,9 +556,7 @@ pub mod schema {
     /// digits with `+`, `-`, spaces and brackets, at least seven.)
     pub fn phone() -> Object {
         string(false)
-            .pattern(Some(
-                r"^(\+[0-9]{1,3} ?)?(\([0-9]{2,4}\) ?)?[0-9]{3,4}([ -]?[0-9]{4}){1,2}$",
-            ))
+            .pattern(Some(r"^(\+[0-9]{1,3} ?)?(\([0-9]{2,4}\) ?)?[0-9]{3,4}([ -]?[0-9]{4}){1,2}$"))
             .max_length(Some(32))
             .build()
     }
@@ -606,12 +573,8 @@ pub mod schema {
 
     /// The roles of staff accounts (firms, providers and spaces register themselves).
     pub fn staff_role() -> Object {
-        let staff = crate::domain::Role::ALL
-            .into_iter()
-            .filter(|r| r.is_staff());
-        string(false)
-            .enum_values(Some(staff.map(|r| r.as_str()).collect::<Vec<_>>()))
-            .build()
+        let staff = crate::domain::Role::ALL.into_iter().filter(|r| r.is_staff());
+        string(false).enum_values(Some(staff.map(|r| r.as_str()).collect::<Vec<_>>())).build()
     }
 
     pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9._@-]{3,64}$";

@@ -25,9 +25,7 @@ impl VoucherKind {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::General, Self::Special]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::General, Self::Special].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -48,9 +46,7 @@ impl AllocationMode {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::FirstCome, Self::Lottery]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::FirstCome, Self::Lottery].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -172,26 +168,11 @@ impl Refusal {
                 vec![("size", c.name_zh().into(), c.as_str().into())]
             }
             Refusal::NotEligible(Ineligible::MissingQualification(q)) => {
-                vec![(
-                    "qualification",
-                    qualification_zh(*q).into(),
-                    q.as_str().into(),
-                )]
+                vec![("qualification", qualification_zh(*q).into(), q.as_str().into())]
             }
-            Refusal::GateUnmet {
-                used_bp,
-                required_bp,
-            } => vec![
-                (
-                    "used",
-                    (used_bp / 100).to_string(),
-                    (used_bp / 100).to_string(),
-                ),
-                (
-                    "required",
-                    (required_bp / 100).to_string(),
-                    (required_bp / 100).to_string(),
-                ),
+            Refusal::GateUnmet { used_bp, required_bp } => vec![
+                ("used", (used_bp / 100).to_string(), (used_bp / 100).to_string()),
+                ("required", (required_bp / 100).to_string(), (required_bp / 100).to_string()),
             ],
             Refusal::AnnualLimit { limit } => {
                 vec![("limit", limit.to_string(), limit.to_string())]
@@ -207,17 +188,13 @@ impl Refusal {
     pub fn message_zh(&self) -> String {
         self.places()
             .iter()
-            .fold(self.error_code().zh().to_string(), |m, (name, zh, _)| {
-                fill(&m, name, zh)
-            })
+            .fold(self.error_code().zh().to_string(), |m, (name, zh, _)| fill(&m, name, zh))
     }
 
     pub fn message_en(&self) -> String {
         self.places()
             .iter()
-            .fold(self.error_code().en().to_string(), |m, (name, _, en)| {
-                fill(&m, name, en)
-            })
+            .fold(self.error_code().en().to_string(), |m, (name, _, en)| fill(&m, name, en))
     }
 
     /// Stable detail for stored outcomes, e.g. `firm_not_eligible:size_class`.
@@ -284,14 +261,10 @@ pub fn precheck(rules: &ClaimRules, f: &FirmFacts, h: &Holdings) -> Result<(), R
         return Err(Refusal::AlreadyClaimed);
     }
     if h.in_year >= rules.per_year_limit {
-        return Err(Refusal::AnnualLimit {
-            limit: rules.per_year_limit,
-        });
+        return Err(Refusal::AnnualLimit { limit: rules.per_year_limit });
     }
-    gate(&h.earlier, rules.gate_used_share_bp).map_err(|used_bp| Refusal::GateUnmet {
-        used_bp,
-        required_bp: rules.gate_used_share_bp,
-    })
+    gate(&h.earlier, rules.gate_used_share_bp)
+        .map_err(|used_bp| Refusal::GateUnmet { used_bp, required_bp: rules.gate_used_share_bp })
 }
 
 /// The next-claim gate: earlier vouchers (face, balance) must be at least `gate_bp`
@@ -404,17 +377,11 @@ pub fn choose_face(offered: &[Fen], wanted: Option<Fen>) -> Result<Fen, FaceRefu
 }
 
 pub fn parse_face_values(s: &str) -> Vec<Fen> {
-    s.split(',')
-        .filter_map(|p| p.trim().parse::<i64>().ok())
-        .map(Fen::new)
-        .collect()
+    s.split(',').filter_map(|p| p.trim().parse::<i64>().ok()).map(Fen::new).collect()
 }
 
 pub fn format_face_values(v: &[Fen]) -> String {
-    v.iter()
-        .map(|f| f.get().to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    v.iter().map(|f| f.get().to_string()).collect::<Vec<_>>().join(",")
 }
 
 /// The voucher's filing number (备案编号): programme code, batch number, arrival sequence.
@@ -530,45 +497,17 @@ mod tests {
     #[test]
     fn eligibility_rules() {
         assert_eq!(eligibility(&rules(), &facts()), Ok(()));
-        let f = FirmFacts {
-            onboarded: false,
-            ..facts()
-        };
+        let f = FirmFacts { onboarded: false, ..facts() };
         assert_eq!(eligibility(&rules(), &f), Err(Ineligible::NotOnboarded));
-        let f = FirmFacts {
-            size_class: SizeClass::Medium,
-            ..facts()
-        };
-        assert_eq!(
-            eligibility(&rules(), &f),
-            Err(Ineligible::SizeClass(SizeClass::Medium))
-        );
-        let f = FirmFacts {
-            dishonest: true,
-            ..facts()
-        };
+        let f = FirmFacts { size_class: SizeClass::Medium, ..facts() };
+        assert_eq!(eligibility(&rules(), &f), Err(Ineligible::SizeClass(SizeClass::Medium)));
+        let f = FirmFacts { dishonest: true, ..facts() };
         assert_eq!(eligibility(&rules(), &f), Err(Ineligible::Dishonest));
-        let f = FirmFacts {
-            revenue: Fen::new(2_000_000_001),
-            ..facts()
-        };
-        assert_eq!(
-            eligibility(&rules(), &f),
-            Err(Ineligible::RevenueAboveCeiling)
-        );
-        let f = FirmFacts {
-            revenue: Fen::new(2_000_000_000),
-            ..facts()
-        };
-        assert_eq!(
-            eligibility(&rules(), &f),
-            Ok(()),
-            "the ceiling itself is allowed"
-        );
-        let r = ClaimRules {
-            required_qualifications: vec![Qualification::HighTech],
-            ..rules()
-        };
+        let f = FirmFacts { revenue: Fen::new(2_000_000_001), ..facts() };
+        assert_eq!(eligibility(&rules(), &f), Err(Ineligible::RevenueAboveCeiling));
+        let f = FirmFacts { revenue: Fen::new(2_000_000_000), ..facts() };
+        assert_eq!(eligibility(&rules(), &f), Ok(()), "the ceiling itself is allowed");
+        let r = ClaimRules { required_qualifications: vec![Qualification::HighTech], ..rules() };
         assert_eq!(
             eligibility(&r, &facts()),
             Err(Ineligible::MissingQualification(Qualification::HighTech))
@@ -587,48 +526,22 @@ mod tests {
 
     #[test]
     fn status_follows_clock_and_budget() {
-        let t = |h| {
-            NaiveDate::from_ymd_opt(2026, 12, 1)
-                .unwrap()
-                .and_hms_opt(h, 0, 0)
-                .unwrap()
-        };
+        let t = |h| NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(h, 0, 0).unwrap();
         let s = |p, rem, now| batch_status(p, t(9), t(17), Fen::new(rem), Fen::new(100), now);
         assert_eq!(s(false, 1000, t(10)), BatchStatus::Draft);
         assert_eq!(s(true, 1000, t(8)), BatchStatus::Scheduled);
-        assert_eq!(
-            s(true, 1000, t(9)),
-            BatchStatus::Open,
-            "open at the opening instant"
-        );
+        assert_eq!(s(true, 1000, t(9)), BatchStatus::Open, "open at the opening instant");
         assert_eq!(s(true, 99, t(10)), BatchStatus::Exhausted);
-        assert_eq!(
-            s(true, 1000, t(17)),
-            BatchStatus::Closed,
-            "closed at the closing instant"
-        );
+        assert_eq!(s(true, 1000, t(17)), BatchStatus::Closed, "closed at the closing instant");
     }
 
     #[test]
     fn codes_years_and_validity() {
         assert_eq!(voucher_code("HCQ2026", 1, 534), "HCQ2026-01-000534");
-        let late = NaiveDate::from_ymd_opt(2026, 12, 31)
-            .unwrap()
-            .and_hms_opt(16, 30, 0)
-            .unwrap();
-        assert_eq!(
-            claim_year(late),
-            2027,
-            "16:30 UTC on 31 Dec is 2027 in Hefei"
-        );
-        let d = NaiveDate::from_ymd_opt(2026, 1, 31)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
-        assert_eq!(
-            valid_until(d, 1).date(),
-            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
-        );
+        let late = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap().and_hms_opt(16, 30, 0).unwrap();
+        assert_eq!(claim_year(late), 2027, "16:30 UTC on 31 Dec is 2027 in Hefei");
+        let d = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        assert_eq!(valid_until(d, 1).date(), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
         assert_eq!(
             parse_face_values(&format_face_values(&[Fen::new(5), Fen::new(7)])),
             vec![Fen::new(5), Fen::new(7)]
@@ -640,51 +553,26 @@ mod tests {
         let one = [Fen::new(5_000_000)];
         let two = [Fen::new(3_000_000), Fen::new(5_000_000)];
         assert_eq!(choose_face(&one, None), Ok(Fen::new(5_000_000)));
-        assert_eq!(
-            choose_face(&two, Some(Fen::new(3_000_000))),
-            Ok(Fen::new(3_000_000))
-        );
+        assert_eq!(choose_face(&two, Some(Fen::new(3_000_000))), Ok(Fen::new(3_000_000)));
         assert_eq!(choose_face(&two, None), Err(FaceRefusal::Required));
-        assert_eq!(
-            choose_face(&one, Some(Fen::new(1))),
-            Err(FaceRefusal::NotOffered)
-        );
+        assert_eq!(choose_face(&one, Some(Fen::new(1))), Err(FaceRefusal::NotOffered));
     }
 
     #[test]
     fn expiry_reminders_fall_on_china_calendar_days() {
         // Valid until 2027-11-23 09:00 in China (01:00 UTC).
-        let until = NaiveDate::from_ymd_opt(2027, 11, 23)
-            .unwrap()
-            .and_hms_opt(1, 0, 0)
-            .unwrap();
-        let at = |y, m, d, h| {
-            NaiveDate::from_ymd_opt(y, m, d)
-                .unwrap()
-                .and_hms_opt(h, 0, 0)
-                .unwrap()
-        };
+        let until = NaiveDate::from_ymd_opt(2027, 11, 23).unwrap().and_hms_opt(1, 0, 0).unwrap();
+        let at =
+            |y, m, d, h| NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap();
         // 2027-10-23 23:00 in China is 31 days ahead: nothing yet.
         assert_eq!(reminder_due(at(2027, 10, 23, 15), until), None);
         // 2027-10-24 00:00 in China (16:00 UTC the day before) is 30 days ahead.
         assert_eq!(days_left(at(2027, 10, 23, 16), until), 30);
-        assert_eq!(
-            reminder_due(at(2027, 10, 23, 16), until),
-            Some(Reminder::Days30)
-        );
-        assert_eq!(
-            reminder_due(at(2027, 11, 15, 12), until),
-            Some(Reminder::Days30)
-        );
+        assert_eq!(reminder_due(at(2027, 10, 23, 16), until), Some(Reminder::Days30));
+        assert_eq!(reminder_due(at(2027, 11, 15, 12), until), Some(Reminder::Days30));
         assert_eq!(days_left(at(2027, 11, 16, 0), until), 7);
-        assert_eq!(
-            reminder_due(at(2027, 11, 16, 0), until),
-            Some(Reminder::Days7)
-        );
-        assert_eq!(
-            reminder_due(at(2027, 11, 23, 0), until),
-            Some(Reminder::Days7)
-        );
+        assert_eq!(reminder_due(at(2027, 11, 16, 0), until), Some(Reminder::Days7));
+        assert_eq!(reminder_due(at(2027, 11, 23, 0), until), Some(Reminder::Days7));
         // Expired: no reminder.
         assert_eq!(reminder_due(until, until), None);
         assert_eq!(reminder_due(at(2027, 12, 1, 0), until), None);

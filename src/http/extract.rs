@@ -95,41 +95,25 @@ impl UserStates {
 
     /// Refuses the access tokens of a signed-out session from now on.
     pub fn revoke_session(&self, session: &SessionId, at: chrono::NaiveDateTime) {
-        self.revoked
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(session.clone(), at);
+        self.revoked.write().unwrap_or_else(|p| p.into_inner()).insert(session.clone(), at);
     }
 
     fn session_revoked(&self, session: &SessionId) -> bool {
-        self.revoked
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(session)
+        self.revoked.read().unwrap_or_else(|p| p.into_inner()).contains_key(session)
     }
 
     /// Forgets sessions signed out before `before` (their access tokens have expired).
     fn prune_sessions(&self, before: chrono::NaiveDateTime) {
-        self.revoked
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, at| *at >= before);
+        self.revoked.write().unwrap_or_else(|p| p.into_inner()).retain(|_, at| *at >= before);
     }
 
     /// `Some(Some(state))`: known; `Some(None)`: must be read; `None`: never changed.
     fn get(&self, user_id: &UserId) -> Option<Option<UserState>> {
-        self.map
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(user_id)
-            .copied()
+        self.map.read().unwrap_or_else(|p| p.into_inner()).get(user_id).copied()
     }
 
     pub fn set(&self, user_id: &UserId, state: Option<UserState>) {
-        self.map
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(user_id.clone(), state);
+        self.map.write().unwrap_or_else(|p| p.into_inner()).insert(user_id.clone(), state);
     }
 
     /// Makes the next request of this user read its state from the database.
@@ -145,10 +129,7 @@ pub async fn sync_revoked_sessions(
     state: &web::Data<AppState>,
     since: chrono::NaiveDateTime,
 ) -> Result<chrono::NaiveDateTime, AppError> {
-    let rows = db(state, move |c| {
-        crate::services::auth::revoked_sessions(c, since)
-    })
-    .await?;
+    let rows = db(state, move |c| crate::services::auth::revoked_sessions(c, since)).await?;
     let mut latest = since;
     for (family, at) in rows {
         state.user_states.revoke_session(&family, at);
@@ -177,11 +158,7 @@ pub async fn watch_user_states(
             Err(e) => tracing::warn!(error = %e, "reading signed-out sessions failed"),
         }
         let since = watermark.map(|w| w - chrono::Duration::seconds(2));
-        match db(&state, move |c| {
-            crate::services::auth::changed_user_states(c, since)
-        })
-        .await
-        {
+        match db(&state, move |c| crate::services::auth::changed_user_states(c, since)).await {
             Ok(rows) => {
                 for (id, s, at) in rows {
                     state.user_states.set(&id, Some(s));
@@ -201,10 +178,7 @@ pub async fn verify_access(state: &web::Data<AppState>, token: &str) -> Result<C
     let user = UserId::stored(claims.sub.clone());
     let known = match state.user_states.get(&user) {
         Some(Some(s)) => Some(s),
-        None if claims.ver == 0 => Some(UserState {
-            token_version: 0,
-            disabled: false,
-        }),
+        None if claims.ver == 0 => Some(UserState { token_version: 0, disabled: false }),
         _ => {
             let id = user.clone();
             let s = db(state, move |c| user_state(c, &id)).await?;
@@ -240,10 +214,7 @@ impl<P: Allowed> FromRequest for Auth<P> {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|t| t.trim().to_string());
         let rid = request_id(req);
         Box::pin(async move {
@@ -256,11 +227,7 @@ impl<P: Allowed> FromRequest for Auth<P> {
                 return Err(AppError::forbidden());
             }
             let actor = Actor::of_caller(&caller, rid);
-            Ok(Auth {
-                caller,
-                actor,
-                _p: PhantomData,
-            })
+            Ok(Auth { caller, actor, _p: PhantomData })
         })
     }
 }
@@ -268,18 +235,13 @@ impl<P: Allowed> FromRequest for Auth<P> {
 impl<P: Allowed> Auth<P> {
     /// The caller's own party id (firm, provider or space).
     pub fn party(&self) -> Result<&AnyParty, AppError> {
-        self.caller
-            .party
-            .as_ref()
-            .ok_or_else(|| AppError::not_found("record"))
+        self.caller.party.as_ref().ok_or_else(|| AppError::not_found("record"))
     }
 
     /// The caller's party as its typed id (`FirmId`, …): signed into the token. The
     /// role the endpoint admits says which kind; any other is "not found".
     pub fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
-        self.caller
-            .party_as::<T>()
-            .ok_or_else(|| AppError::not_found("record"))
+        self.caller.party_as::<T>().ok_or_else(|| AppError::not_found("record"))
     }
 }
 
@@ -374,10 +336,7 @@ mod tests {
         assert_eq!(v["ratio"], json!(0.5));
         assert_eq!(v["list"][0], json!(3));
         assert_eq!(v["list"][1], json!(-4));
-        assert!(
-            v["list"][2].is_f64(),
-            "beyond 2^53 a float is not an exact integer"
-        );
+        assert!(v["list"][2].is_f64(), "beyond 2^53 a float is not an exact integer");
         assert_eq!(v["n"], json!(7));
     }
 }

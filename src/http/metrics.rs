@@ -17,10 +17,7 @@ impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("hechuang".into()), None)?;
         let requests = IntCounterVec::new(
-            Opts::new(
-                "http_requests_total",
-                "HTTP requests by route pattern, method and status",
-            ),
+            Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
             &["route", "method", "status"],
         )?;
         let latency = HistogramVec::new(
@@ -36,13 +33,7 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
-        Ok(Metrics {
-            registry,
-            requests,
-            latency,
-            pool_connections,
-            pool_idle,
-        })
+        Ok(Metrics { registry, requests, latency, pool_connections, pool_idle })
     }
 
     /// The Prometheus text exposition, with the pool gauges refreshed first.

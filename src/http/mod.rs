@@ -153,35 +153,28 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
 }
 
 pub fn remote_addr(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// JSON, query and path errors as problem+json.
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| {
-            use actix_web::error::JsonPayloadError as J;
-            let e = match &err {
-                J::OverflowKnownLength { .. } | J::Overflow { .. } => {
-                    AppError::of(ErrorCode::BodyTooLarge)
-                }
-                J::ContentType => AppError::of(ErrorCode::ContentTypeUnsupported),
-                J::Deserialize(d) => AppError::of(ErrorCode::InvalidJson).arg("reason", d),
-                other => AppError::of(ErrorCode::BodyUnreadable).arg("what", other),
-            };
-            e.into()
-        })
+    web::JsonConfig::default().limit(limit).error_handler(|err, _req| {
+        use actix_web::error::JsonPayloadError as J;
+        let e = match &err {
+            J::OverflowKnownLength { .. } | J::Overflow { .. } => {
+                AppError::of(ErrorCode::BodyTooLarge)
+            }
+            J::ContentType => AppError::of(ErrorCode::ContentTypeUnsupported),
+            J::Deserialize(d) => AppError::of(ErrorCode::InvalidJson).arg("reason", d),
+            other => AppError::of(ErrorCode::BodyUnreadable).arg("what", other),
+        };
+        e.into()
+    })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::of(ErrorCode::InvalidQuery)
-            .arg("reason", err)
-            .into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err, _req| AppError::of(ErrorCode::InvalidQuery).arg("reason", err).into())
 }
 
 /// Refuses a request whose path or query holds a NUL character (`%00`; a raw NUL never
@@ -219,9 +212,7 @@ pub async fn refuse_nul_in_forms(
             body.extend_from_slice(&chunk);
         }
         let nul = body.contains(&0)
-            || body
-                .windows(3)
-                .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+            || body.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
         if nul {
             return Ok(req.error_response(AppError::nul_character()));
         }

@@ -7,9 +7,7 @@ use crate::services;
 
 pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
     let as_of = Period::of(cx.now);
-    let r = cx
-        .as_system(move |c, sys| services::subsidies::compute(c, sys, Some(as_of)))
-        .await?;
+    let r = cx.as_system(move |c, sys| services::subsidies::compute(c, sys, Some(as_of))).await?;
     let detail = serde_json::json!({
         "as_of": r.as_of,
         "created": r.created.len(),

@@ -9,8 +9,5 @@ pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
     if let Some(f) = &cx.deps().on_drawn {
         f(&drawn);
     }
-    Ok(Outcome::done(
-        drawn.len(),
-        serde_json::json!({ "drawn": drawn }),
-    ))
+    Ok(Outcome::done(drawn.len(), serde_json::json!({ "drawn": drawn })))
 }

@@ -183,18 +183,11 @@ struct Outcome {
 
 impl Outcome {
     fn done(items: usize, detail: serde_json::Value) -> Self {
-        Outcome {
-            items: i64::try_from(items).unwrap_or(i64::MAX),
-            detail,
-            interrupted: false,
-        }
+        Outcome { items: i64::try_from(items).unwrap_or(i64::MAX), detail, interrupted: false }
     }
 
     fn interrupted(items: usize, detail: serde_json::Value) -> Self {
-        Outcome {
-            interrupted: true,
-            ..Outcome::done(items, detail)
-        }
+        Outcome { interrupted: true, ..Outcome::done(items, detail) }
     }
 }
 

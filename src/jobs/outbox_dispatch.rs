@@ -21,9 +21,7 @@ pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
         }
         let (run, now) = (cx.run_id.to_string(), deps.clock.now());
         let (lease, limit) = (deps.lease_secs, deps.batch_size);
-        let rows = cx
-            .db(move |c| outbox::lease(c, &run, now, lease, limit))
-            .await?;
+        let rows = cx.db(move |c| outbox::lease(c, &run, now, lease, limit)).await?;
         if rows.is_empty() {
             return Ok(Outcome::done(sent, detail(sent, retrying, failed)));
         }
@@ -46,9 +44,7 @@ pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
             };
             let transient = matches!(&result, Err(e) if !e.permanent);
             let (run, now, retry) = (cx.run_id.to_string(), deps.clock.now(), deps.retry);
-            let recorded = cx
-                .db(move |c| outbox::record(c, &row, &run, result, retry, now))
-                .await;
+            let recorded = cx.db(move |c| outbox::record(c, &row, &run, result, retry, now)).await;
             match recorded {
                 Ok(Delivery::Sent) => sent += 1,
                 Ok(Delivery::Retrying) => retrying += 1,
@@ -59,11 +55,7 @@ pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
                     return Err(e);
                 }
             }
-            unreachable_in_a_row = if transient {
-                unreachable_in_a_row + 1
-            } else {
-                0
-            };
+            unreachable_in_a_row = if transient { unreachable_in_a_row + 1 } else { 0 };
             if unreachable_in_a_row >= GIVE_UP_AFTER {
                 // The mail server is down or hanging: the other emails wait for the
                 // next slot instead of each spending an attempt (and a timeout).

@@ -73,15 +73,9 @@ struct Running<'a> {
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         if let Some(job) = self.job {
-            self.runner
-                .active
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&job);
+            self.runner.active.lock().unwrap_or_else(|p| p.into_inner()).remove(&job);
         }
-        self.runner
-            .running
-            .send_modify(|n| *n = n.saturating_sub(1));
+        self.runner.running.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -89,11 +83,8 @@ impl Runner {
     pub fn new(deps: Deps, schedules: Schedules) -> Arc<Runner> {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
         let short = new_id();
-        let id = format!(
-            "{host}:{}:{}",
-            std::process::id(),
-            &short[short.len().saturating_sub(8)..]
-        );
+        let id =
+            format!("{host}:{}:{}", std::process::id(), &short[short.len().saturating_sub(8)..]);
         Arc::new(Runner {
             deps,
             schedules,
@@ -127,10 +118,7 @@ impl Runner {
             .await
             .map_err(anyhow::Error::msg)?;
         if n > 0 {
-            tracing::warn!(
-                runs = n,
-                "job runs of a stopped process recorded as interrupted"
-            );
+            tracing::warn!(runs = n, "job runs of a stopped process recorded as interrupted");
         }
         let sched = tokio_cron_scheduler::JobScheduler::new().await?;
         for job in Job::ALL {
@@ -191,10 +179,7 @@ impl Runner {
             }
         }
         self.running.send_modify(|n| *n += 1);
-        let _guard = Running {
-            runner: self,
-            job: scheduled.then_some(job),
-        };
+        let _guard = Running { runner: self, job: scheduled.then_some(job) };
         if *self.stop.borrow() {
             return Err(AppError::unavailable("the server is stopping"));
         }
@@ -261,15 +246,7 @@ impl Runner {
         let detail_text = detail.to_string();
         let finished = self
             .blocking_app(move |c| {
-                repo::finish(
-                    c,
-                    &id,
-                    status,
-                    finished_at,
-                    duration_ms,
-                    items,
-                    Some(&detail_text),
-                )?;
+                repo::finish(c, &id, status, finished_at, duration_ms, items, Some(&detail_text))?;
                 repo::get(c, &id)?.ok_or_else(|| AppError::not_found("job run"))
             })
             .await?;
@@ -285,10 +262,7 @@ impl Runner {
                 tick.tick().await;
                 let id = run_id.clone();
                 let now = me.deps.clock.now();
-                if let Err(e) = me
-                    .blocking(move |c| Ok(repo::heartbeat(c, &id, now)?))
-                    .await
-                {
+                if let Err(e) = me.blocking(move |c| Ok(repo::heartbeat(c, &id, now)?)).await {
                     tracing::warn!(error = %e, "job heartbeat failed");
                 }
             }
@@ -296,11 +270,7 @@ impl Runner {
     }
 
     async fn body(self: &Arc<Self>, job: Job, run_id: &JobRunId) -> Result<Outcome, String> {
-        let cx = Context {
-            runner: self,
-            run_id,
-            now: self.deps.clock.now(),
-        };
+        let cx = Context { runner: self, run_id, now: self.deps.clock.now() };
         job.run(&cx).await
     }
 

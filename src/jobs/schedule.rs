@@ -19,14 +19,9 @@ pub struct Schedules {
 
 impl std::fmt::Debug for Schedules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let m: BTreeMap<&str, Option<&str>> = Job::ALL
-            .iter()
-            .map(|j| (j.as_str(), self.expression(*j)))
-            .collect();
-        f.debug_struct("Schedules")
-            .field("tz", &self.tz.name())
-            .field("crons", &m)
-            .finish()
+        let m: BTreeMap<&str, Option<&str>> =
+            Job::ALL.iter().map(|j| (j.as_str(), self.expression(*j))).collect();
+        f.debug_struct("Schedules").field("tz", &self.tz.name()).field("crons", &m).finish()
     }
 }
 
@@ -46,10 +41,7 @@ impl Schedules {
                 ));
             }
         }
-        let parser = CronParser::builder()
-            .seconds(Seconds::Required)
-            .dom_and_dow(true)
-            .build();
+        let parser = CronParser::builder().seconds(Seconds::Required).dom_and_dow(true).build();
         let mut crons = BTreeMap::new();
         for job in Job::ALL {
             let expr = s
@@ -81,17 +73,11 @@ impl Schedules {
     }
 
     pub fn expression(&self, job: Job) -> Option<&str> {
-        self.crons
-            .get(&job)
-            .and_then(|c| c.as_ref())
-            .map(|(e, _)| e.as_str())
+        self.crons.get(&job).and_then(|c| c.as_ref()).map(|(e, _)| e.as_str())
     }
 
     fn cron(&self, job: Job) -> Option<&Cron> {
-        self.crons
-            .get(&job)
-            .and_then(|c| c.as_ref())
-            .map(|(_, c)| c)
+        self.crons.get(&job).and_then(|c| c.as_ref()).map(|(_, c)| c)
     }
 
     fn local(&self, t: NaiveDateTime) -> chrono::DateTime<Tz> {
@@ -171,43 +157,21 @@ pub fn schedule_words(expr: &str) -> Option<(String, String)> {
             Some(("每秒".into(), "every second".into()))
         }
         _ if [min, hour, dom, dow].iter().all(|x| all(x)) => {
-            if let Some(n) = sec
-                .strip_prefix("*/")
-                .and_then(|n| num(n, 59))
-                .filter(|n| *n > 0)
-            {
+            if let Some(n) = sec.strip_prefix("*/").and_then(|n| num(n, 59)).filter(|n| *n > 0) {
                 return Some((format!("每 {n} 秒"), format!("every {n} seconds")));
             }
             let s = num(sec, 59)?;
-            Some((
-                format!("每分钟第 {s} 秒"),
-                format!("every minute, at second {s}"),
-            ))
+            Some((format!("每分钟第 {s} 秒"), format!("every minute, at second {s}")))
         }
         (Some(s), Some(m), None) if [hour, dom, dow].iter().all(|x| all(x)) => Some((
-            format!(
-                "每小时第 {m} 分{}",
-                if s > 0 {
-                    format!(" {s} 秒")
-                } else {
-                    String::new()
-                }
-            ),
+            format!("每小时第 {m} 分{}", if s > 0 { format!(" {s} 秒") } else { String::new() }),
             format!(
                 "every hour, at minute {m}{}",
-                if s > 0 {
-                    format!(":{s:02}")
-                } else {
-                    String::new()
-                }
+                if s > 0 { format!(":{s:02}") } else { String::new() }
             ),
         )),
         (Some(s), Some(m), Some(h)) => {
-            let at = if s > 0 {
-                format!("{h:02}:{m:02}:{s:02}")
-            } else {
-                format!("{h:02}:{m:02}")
-            };
+            let at = if s > 0 { format!("{h:02}:{m:02}:{s:02}") } else { format!("{h:02}:{m:02}") };
             match (*dom, *dow) {
                 ("*", "*") => Some((format!("每天 {at}"), format!("every day at {at}"))),
                 (d, "*") => {
@@ -249,17 +213,11 @@ mod tests {
         for (cron, words) in [
             ("* * * * * *", "每秒 | every second"),
             ("*/5 * * * * *", "每 5 秒 | every 5 seconds"),
-            (
-                "30 * * * * *",
-                "每分钟第 30 秒 | every minute, at second 30",
-            ),
+            ("30 * * * * *", "每分钟第 30 秒 | every minute, at second 30"),
             ("0 17 * * * *", "每小时第 17 分 | every hour, at minute 17"),
             ("0 0 9 * * *", "每天 09:00 | every day at 09:00"),
             ("0 5 0 * * *", "每天 00:05 | every day at 00:05"),
-            (
-                "0 0 2 1 * *",
-                "每月 1 日 02:00 | on day 1 of every month at 02:00",
-            ),
+            ("0 0 2 1 * *", "每月 1 日 02:00 | on day 1 of every month at 02:00"),
             ("0 30 8 * * 1", "每周一 08:30 | every Monday at 08:30"),
         ] {
             assert_eq!(w(cron).as_deref(), Some(words), "{cron}");
@@ -272,10 +230,8 @@ mod tests {
     }
 
     fn schedules(pairs: &[(&str, &str)]) -> Result<Schedules, String> {
-        let mut map: BTreeMap<String, String> = Job::ALL
-            .iter()
-            .map(|j| (j.as_str().to_string(), "off".to_string()))
-            .collect();
+        let mut map: BTreeMap<String, String> =
+            Job::ALL.iter().map(|j| (j.as_str().to_string(), "off".to_string())).collect();
         for (k, v) in pairs {
             map.insert(k.to_string(), v.to_string());
         }
@@ -292,10 +248,7 @@ mod tests {
     }
 
     fn utc(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, mi, s)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap()
     }
 
     #[test]
@@ -303,34 +256,19 @@ mod tests {
         // Daily at 09:00 in Shanghai is 01:00 UTC.
         let s = schedules(&[("voucher_expiry_reminders", "0 0 9 * * *")]).unwrap();
         let job = Job::VoucherExpiryReminders;
-        assert_eq!(
-            s.slot_at(job, utc(2026, 11, 23, 1, 0, 0)),
-            utc(2026, 11, 23, 1, 0, 0)
-        );
-        assert_eq!(
-            s.slot_at(job, utc(2026, 11, 23, 0, 59, 59)),
-            utc(2026, 11, 22, 1, 0, 0)
-        );
-        assert_eq!(
-            s.slot_at(job, utc(2026, 11, 23, 13, 30, 5)),
-            utc(2026, 11, 23, 1, 0, 0)
-        );
+        assert_eq!(s.slot_at(job, utc(2026, 11, 23, 1, 0, 0)), utc(2026, 11, 23, 1, 0, 0));
+        assert_eq!(s.slot_at(job, utc(2026, 11, 23, 0, 59, 59)), utc(2026, 11, 22, 1, 0, 0));
+        assert_eq!(s.slot_at(job, utc(2026, 11, 23, 13, 30, 5)), utc(2026, 11, 23, 1, 0, 0));
         assert!(s.is_slot(job, utc(2026, 11, 23, 1, 0, 0)));
         assert!(!s.is_slot(job, utc(2026, 11, 23, 9, 0, 0)));
-        assert_eq!(
-            s.next_after(job, utc(2026, 11, 23, 1, 0, 0)),
-            Some(utc(2026, 11, 24, 1, 0, 0))
-        );
+        assert_eq!(s.next_after(job, utc(2026, 11, 23, 1, 0, 0)), Some(utc(2026, 11, 24, 1, 0, 0)));
     }
 
     #[test]
     fn every_five_seconds_has_a_slot_per_five_seconds() {
         let s = schedules(&[("outbox_dispatch", "*/5 * * * * *")]).unwrap();
         let t = utc(2026, 11, 23, 1, 2, 3) + chrono::Duration::milliseconds(700);
-        assert_eq!(
-            s.slot_at(Job::OutboxDispatch, t),
-            utc(2026, 11, 23, 1, 2, 0)
-        );
+        assert_eq!(s.slot_at(Job::OutboxDispatch, t), utc(2026, 11, 23, 1, 2, 0));
         assert!(!s.is_slot(Job::OutboxDispatch, utc(2026, 11, 23, 1, 2, 3)));
     }
 
@@ -359,25 +297,18 @@ mod tests {
         let s = schedules(&[("voucher_expiry_reminders", "0 0 9 * * *")]).unwrap();
         let job = Job::VoucherExpiryReminders;
         let now = utc(2026, 11, 23, 5, 0, 0);
-        assert_eq!(
-            manual_slot(&s, job, None, now).unwrap(),
-            utc(2026, 11, 23, 1, 0, 0)
-        );
+        assert_eq!(manual_slot(&s, job, None, now).unwrap(), utc(2026, 11, 23, 1, 0, 0));
         let at = |t: NaiveDateTime| Some(t.and_utc());
         assert_eq!(
             manual_slot(&s, job, at(utc(2026, 11, 20, 1, 0, 0)), now).unwrap(),
             utc(2026, 11, 20, 1, 0, 0)
         );
         assert_eq!(
-            manual_slot(&s, job, at(utc(2026, 11, 24, 1, 0, 0)), now)
-                .unwrap_err()
-                .code,
+            manual_slot(&s, job, at(utc(2026, 11, 24, 1, 0, 0)), now).unwrap_err().code,
             "job_slot_in_future"
         );
         assert_eq!(
-            manual_slot(&s, job, at(utc(2026, 11, 20, 2, 0, 0)), now)
-                .unwrap_err()
-                .code,
+            manual_slot(&s, job, at(utc(2026, 11, 20, 2, 0, 0)), now).unwrap_err().code,
             "job_slot_invalid"
         );
     }

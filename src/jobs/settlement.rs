@@ -7,9 +7,7 @@ use crate::services;
 
 pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
     let period = Period::before(cx.now);
-    let r = cx
-        .as_system(move |c, sys| services::settlement::prepare(c, sys, period, true))
-        .await?;
+    let r = cx.as_system(move |c, sys| services::settlement::prepare(c, sys, period, true)).await?;
     let (run, created) = (r.run, r.created);
     let detail = serde_json::json!({
         "period": period.to_string(),

@@ -56,10 +56,7 @@ pub struct JobRunView {
 impl From<JobRunRow> for JobRunView {
     fn from(r: JobRunRow) -> Self {
         JobRunView {
-            detail: r
-                .detail
-                .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok()),
+            detail: r.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()),
             id: r.id,
             job: r.job,
             slot: r.slot,

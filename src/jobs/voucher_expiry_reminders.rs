@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 pub(super) async fn run(cx: &Context<'_>) -> Result<Outcome, String> {
     let (templates, now) = (Arc::clone(&cx.deps().templates), cx.now);
-    let n = cx
-        .db(move |c| services::reminders::send_due(c, &templates, now))
-        .await?;
+    let n = cx.db(move |c| services::reminders::send_due(c, &templates, now)).await?;
     Ok(Outcome::done(n, serde_json::json!({ "reminders": n })))
 }

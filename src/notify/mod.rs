@@ -74,9 +74,7 @@ pub fn china_date(t: NaiveDateTime) -> String {
 
 /// A UTC instant as a time in China: `2027-11-23 09:00`.
 pub fn china_time(t: NaiveDateTime) -> String {
-    crate::domain::china_time(t)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    crate::domain::china_time(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The onboarding (企业入库) decision, to the firm.
@@ -443,10 +441,8 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_china() {
-        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(17, 30, 0)
-            .unwrap();
+        let t =
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(17, 30, 0).unwrap();
         assert_eq!(china_date(t), "2026-11-24");
         assert_eq!(china_time(t), "2026-11-24 01:30");
     }

@@ -57,12 +57,7 @@ pub enum TemplateError {
     #[error("no email template {kind:?} in {tried:?}")]
     Missing { kind: String, tried: Vec<String> },
     #[error("email template {locale}/{kind} ({part}) failed to render: {message}")]
-    Render {
-        kind: String,
-        locale: String,
-        part: &'static str,
-        message: String,
-    },
+    Render { kind: String, locale: String, part: &'static str, message: String },
 }
 
 pub struct Templates {
@@ -104,11 +99,7 @@ impl Templates {
                 }
                 let message = bundle.get_message(&kind);
                 for part in PARTS {
-                    if message
-                        .as_ref()
-                        .and_then(|m| m.get_attribute(part))
-                        .is_none()
-                    {
+                    if message.as_ref().and_then(|m| m.get_attribute(part)).is_none() {
                         return Err(format!(
                             "mail template {locale}/{kind} ({part}): missing; each kind has .subject and .body"
                         ));
@@ -118,14 +109,9 @@ impl Templates {
             }
             bundles.insert(locale, bundle);
         }
-        let t = Templates {
-            bundles,
-            present,
-            default_locale: default_locale.to_string(),
-        };
+        let t = Templates { bundles, present, default_locale: default_locale.to_string() };
         for kind in KINDS {
-            t.pick(kind, default_locale)
-                .map_err(|e| format!("mail templates: {e}"))?;
+            t.pick(kind, default_locale).map_err(|e| format!("mail templates: {e}"))?;
         }
         Ok(t)
     }
@@ -147,10 +133,7 @@ impl Templates {
             }
             tried.push(l.to_string());
         }
-        Err(TemplateError::Missing {
-            kind: kind.into(),
-            tried,
-        })
+        Err(TemplateError::Missing { kind: kind.into(), tried })
     }
 
     /// Renders `kind` for a reader of `locale` with `context` (a JSON object of the
@@ -187,16 +170,9 @@ impl Templates {
                 Err(failed(said.join("; ")))
             }
         };
-        let subject = render("subject")?
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let subject = render("subject")?.split_whitespace().collect::<Vec<_>>().join(" ");
         let body = render("body")?;
-        Ok(Rendered {
-            locale,
-            subject,
-            body: body.trim_end().to_string() + "\n",
-        })
+        Ok(Rendered { locale, subject, body: body.trim_end().to_string() + "\n" })
     }
 }
 
@@ -242,11 +218,7 @@ mod tests {
         sets: Vec<(String, BTreeMap<String, Entry>)>,
         default_locale: &str,
     ) -> Result<Templates, String> {
-        let block = |text: &str| {
-            text.lines()
-                .map(|l| format!("\n        {l}"))
-                .collect::<String>()
-        };
+        let block = |text: &str| text.lines().map(|l| format!("\n        {l}")).collect::<String>();
         let sources = sets
             .into_iter()
             .map(|(locale, entries)| {
@@ -272,13 +244,7 @@ mod tests {
             kinds
                 .iter()
                 .map(|(k, s, b)| {
-                    (
-                        k.to_string(),
-                        Entry {
-                            subject: s.to_string(),
-                            body: b.to_string(),
-                        },
-                    )
+                    (k.to_string(), Entry { subject: s.to_string(), body: b.to_string() })
                 })
                 .collect(),
         )
@@ -295,9 +261,8 @@ mod tests {
         for kind in KINDS {
             let ctx = super::super::sample_context(kind);
             for locale in ["zh-CN", "en"] {
-                let r = t
-                    .render(kind, locale, &ctx)
-                    .unwrap_or_else(|e| panic!("{locale}/{kind}: {e}"));
+                let r =
+                    t.render(kind, locale, &ctx).unwrap_or_else(|e| panic!("{locale}/{kind}: {e}"));
                 assert_eq!(r.locale, locale, "{kind} has its own {locale} template");
                 assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
                 assert!(r.body.len() > 20, "{locale}/{kind} body: {:?}", r.body);
@@ -324,16 +289,8 @@ mod tests {
         let mut zh = all_kinds("zh-CN");
         zh.1.remove("payout_paid");
         let t = load(vec![zh, all_kinds("en")], "zh-CN").unwrap();
-        assert_eq!(
-            t.render("claim_succeeded", "fr", &json!({}))
-                .unwrap()
-                .locale,
-            "zh-CN"
-        );
-        assert_eq!(
-            t.render("payout_paid", "zh-CN", &json!({})).unwrap().locale,
-            "en"
-        );
+        assert_eq!(t.render("claim_succeeded", "fr", &json!({})).unwrap().locale, "zh-CN");
+        assert_eq!(t.render("payout_paid", "zh-CN", &json!({})).unwrap().locale, "en");
     }
 
     #[test]
@@ -347,23 +304,14 @@ mod tests {
     #[test]
     fn an_unknown_kind_or_a_syntax_error_stops_loading() {
         let mut zh = all_kinds("zh-CN");
-        zh.1.insert(
-            "claim_succeded".into(),
-            Entry {
-                subject: "s".into(),
-                body: "b".into(),
-            },
-        );
+        zh.1.insert("claim_succeded".into(), Entry { subject: "s".into(), body: "b".into() });
         let err = load(vec![zh], "zh-CN").unwrap_err();
         assert!(err.contains("claim_succeded"), "{err}");
 
         let mut zh = all_kinds("zh-CN");
         zh.1.insert(
             "claim_succeeded".into(),
-            Entry {
-                subject: "{ $voucher_code".into(),
-                body: "b".into(),
-            },
+            Entry { subject: "{ $voucher_code".into(), body: "b".into() },
         );
         let err = load(vec![zh], "zh-CN").unwrap_err();
         assert!(err.contains("zh-CN/claim_succeeded (subject)"), "{err}");
@@ -380,13 +328,8 @@ mod tests {
             },
         );
         let t = load(vec![zh], "zh-CN").unwrap();
-        let err = t
-            .render("claim_succeeded", "zh-CN", &json!({"voucher_code": "X"}))
-            .unwrap_err();
-        assert!(
-            matches!(&err, TemplateError::Render { part: "body", .. }),
-            "{err}"
-        );
+        let err = t.render("claim_succeeded", "zh-CN", &json!({"voucher_code": "X"})).unwrap_err();
+        assert!(matches!(&err, TemplateError::Render { part: "body", .. }), "{err}");
         assert!(
             err.to_string().contains("no_such_value") || err.to_string().contains("undefined"),
             "{err}"
@@ -398,15 +341,10 @@ mod tests {
         let mut zh = all_kinds("zh-CN");
         zh.1.insert(
             "claim_succeeded".into(),
-            Entry {
-                subject: "领取成功\n  { $code }\r\n".into(),
-                body: "正文".into(),
-            },
+            Entry { subject: "领取成功\n  { $code }\r\n".into(), body: "正文".into() },
         );
         let t = load(vec![zh], "zh-CN").unwrap();
-        let r = t
-            .render("claim_succeeded", "zh-CN", &json!({"code": "HQ-1"}))
-            .unwrap();
+        let r = t.render("claim_succeeded", "zh-CN", &json!({"code": "HQ-1"})).unwrap();
         assert_eq!(r.subject, "领取成功 HQ-1");
         assert_eq!(r.body, "正文\n");
     }

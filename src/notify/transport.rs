@@ -54,9 +54,7 @@ impl Transport {
                         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
                     }
                 };
-                b = b
-                    .port(s.smtp.port)
-                    .timeout(Some(Duration::from_secs(s.smtp.timeout_secs)));
+                b = b.port(s.smtp.port).timeout(Some(Duration::from_secs(s.smtp.timeout_secs)));
                 if let Some(user) = s.smtp.username.as_deref().filter(|u| !u.is_empty()) {
                     let password = s
                         .smtp
@@ -100,10 +98,11 @@ impl Transport {
                 permanent: false,
                 message: format!("file: {}", super::error_chain(&e)),
             }),
-            Transport::Memory(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: false,
-                message: format!("memory: {e}"),
-            }),
+            Transport::Memory(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError { permanent: false, message: format!("memory: {e}") }),
         }
     }
 
@@ -119,10 +118,7 @@ impl Transport {
 /// Builds the message for an outbox row. The Message-ID is the row's id, so a message
 /// sent twice (a crash between sending and recording it) is recognisably the same.
 pub fn build_message(row: &OutboxRow, from: &Mailbox, host: &str) -> Result<Message, SendError> {
-    let permanent = |message: String| SendError {
-        permanent: true,
-        message,
-    };
+    let permanent = |message: String| SendError { permanent: true, message };
     let address: Address = row
         .to_address
         .parse()
@@ -157,11 +153,7 @@ mod tests {
         s.mail.transport = MailTransportKind::Smtp;
         s.mail.smtp.host = "smtp.example.cn".into();
         s.mail.smtp.username = Some("noreply".into());
-        for security in [
-            SmtpSecurity::Starttls,
-            SmtpSecurity::Tls,
-            SmtpSecurity::None,
-        ] {
+        for security in [SmtpSecurity::Starttls, SmtpSecurity::Tls, SmtpSecurity::None] {
             s.mail.smtp.security = security;
             let t = Transport::from_settings(&s.mail, Path::new("/nonexistent"))
                 .unwrap_or_else(|e| panic!("{security:?}: {e}"));

@@ -28,10 +28,7 @@ pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]
         return Ok(());
     };
     let mine = repo::affiliations(c, user)?;
-    if credit_codes
-        .iter()
-        .any(|code| mine.iter().any(|m| m.eq_ignore_ascii_case(code)))
-    {
+    if credit_codes.iter().any(|code| mine.iter().any(|m| m.eq_ignore_ascii_case(code))) {
         return Err(AppError::of(ErrorCode::ReviewerConflictOfInterest));
     }
     Ok(())
@@ -39,9 +36,7 @@ pub fn not_affiliated(c: &mut DbConnection, actor: &Actor, credit_codes: &[&str]
 
 pub fn get(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Affiliations> {
     users::by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
-    Ok(Affiliations {
-        credit_codes: repo::affiliations(conn, user_id)?,
-    })
+    Ok(Affiliations { credit_codes: repo::affiliations(conn, user_id)? })
 }
 
 /// Replaces a staff member's declared affiliations (at most 50).
@@ -52,18 +47,10 @@ pub fn set(
     input: &Affiliations,
 ) -> AppResult<Affiliations> {
     let mut e = FieldErrors::new();
-    let mut codes: Vec<CreditCode> = input
-        .credit_codes
-        .iter()
-        .map(|c| e.credit_code("credit_codes", c))
-        .collect();
+    let mut codes: Vec<CreditCode> =
+        input.credit_codes.iter().map(|c| e.credit_code("credit_codes", c)).collect();
     if codes.len() > 50 {
-        e.add(
-            "credit_codes",
-            ErrorCode::TooMany,
-            "最多申报 50 个单位",
-            "at most 50 organisations",
-        );
+        e.add("credit_codes", ErrorCode::TooMany, "最多申报 50 个单位", "at most 50 organisations");
     }
     e.finish()?;
     codes.sort();
@@ -88,12 +75,8 @@ pub fn set(
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(Fixed::UserAffiliationsSet, user_id)
-                .before(&before)
-                .after(&codes),
+            audit::Change::new(Fixed::UserAffiliationsSet, user_id).before(&before).after(&codes),
         )?;
-        Ok(Affiliations {
-            credit_codes: codes.iter().map(CreditCode::to_string).collect(),
-        })
+        Ok(Affiliations { credit_codes: codes.iter().map(CreditCode::to_string).collect() })
     })
 }

@@ -81,19 +81,14 @@ fn checked(input: &ArticleInput) -> AppResult<(ArticleKind, [String; 4])> {
     }
     let title = e.text("title", &input.title, 200);
     let body = e.long_text("body", &input.body, 20_000);
-    let title_en = e
-        .opt_text("title_en", Some(&input.title_en), 200)
-        .unwrap_or_default();
+    let title_en = e.opt_text("title_en", Some(&input.title_en), 200).unwrap_or_default();
     let body_en = if input.body_en.trim().is_empty() {
         String::new()
     } else {
         e.long_text("body_en", &input.body_en, 20_000)
     };
     e.finish()?;
-    Ok((
-        kind.unwrap_or(ArticleKind::Notice),
-        [title, body, title_en, body_en],
-    ))
+    Ok((kind.unwrap_or(ArticleKind::Notice), [title, body, title_en, body_en]))
 }
 
 pub fn create(conn: &mut DbConnection, cx: Cx<'_>, input: &ArticleInput) -> AppResult<ArticleView> {
@@ -112,11 +107,7 @@ pub fn create(conn: &mut DbConnection, cx: Cx<'_>, input: &ArticleInput) -> AppR
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::insert(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::ArticleCreated, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::ArticleCreated, &row))?;
         view(c, row.clone())
     })
 }
@@ -132,11 +123,7 @@ pub fn update(
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::update_text(c, id, (&title, &body, &title_en, &body_en), cx.now)?;
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::moved(Fixed::ArticleUpdated, &before, &after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::ArticleUpdated, &before, &after))?;
         view(c, after)
     })
 }
@@ -152,11 +139,7 @@ pub fn publish(
         let before = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::set_published(c, id, published.then_some(cx.now), cx.now)?;
         let after = repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
-        let action = if published {
-            Fixed::ArticlePublished
-        } else {
-            Fixed::ArticleWithdrawn
-        };
+        let action = if published { Fixed::ArticlePublished } else { Fixed::ArticleWithdrawn };
         audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         view(c, after)
     })
@@ -179,9 +162,8 @@ pub fn attach(
         return Err(super::evidence::too_large(store.max_bytes));
     }
     repo::get(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    let sha = store
-        .put(bytes)
-        .map_err(|e| AppError::internal(format!("storing an attachment: {e}")))?;
+    let sha =
+        store.put(bytes).map_err(|e| AppError::internal(format!("storing an attachment: {e}")))?;
     let row = ArticleFileRow {
         id: ArticleFileId::new(),
         article_id: id.clone(),
@@ -198,11 +180,7 @@ pub fn attach(
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::get(c, id)?.ok_or_else(|| AppError::not_found("article"))?;
         repo::insert_file(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(Fixed::ArticleFileAttached, id).after(&row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::new(Fixed::ArticleFileAttached, id).after(&row))?;
         Ok(row.clone())
     })
 }
@@ -214,31 +192,15 @@ pub fn published(
     page: Page,
 ) -> AppResult<Paged<ArticleView>> {
     let (rows, total) = repo::published(conn, kind.as_str(), page.offset(), page.per_page)?;
-    let items = rows
-        .into_iter()
-        .map(|r| view(conn, r))
-        .collect::<AppResult<_>>()?;
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    let items = rows.into_iter().map(|r| view(conn, r)).collect::<AppResult<_>>()?;
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 /// Every article, for the administrator.
 pub fn all(conn: &mut DbConnection, page: Page) -> AppResult<Paged<ArticleView>> {
     let (rows, total) = repo::all(conn, page.offset(), page.per_page)?;
-    let items = rows
-        .into_iter()
-        .map(|r| view(conn, r))
-        .collect::<AppResult<_>>()?;
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    let items = rows.into_iter().map(|r| view(conn, r)).collect::<AppResult<_>>()?;
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 /// One article: a published one for anyone, any one for the administrator.

@@ -38,9 +38,7 @@ impl Change {
 
     /// A row changed from `before` to `after`.
     pub fn moved<R: Audited>(action: impl Into<Action>, before: &R, after: &R) -> Self {
-        Change::new(action, before.audit_id())
-            .before(before)
-            .after(after)
+        Change::new(action, before.audit_id()).before(before).after(after)
     }
 
     /// The state before the change.
@@ -104,12 +102,7 @@ audited!(
 /// Appends one event inside the caller's transaction.
 pub fn record(conn: &mut DbConnection, by: Acting<'_>, change: Change) -> AppResult<()> {
     let Acting { now, actor } = by;
-    let Change {
-        action,
-        entity_id,
-        before,
-        after,
-    } = change;
+    let Change { action, entity_id, before, after } = change;
     repo::append(
         conn,
         repo::NewEvent {

@@ -41,9 +41,7 @@ pub struct AuthConfig {
 
 impl std::fmt::Debug for AuthConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthConfig")
-            .field("keys", &"[REDACTED]")
-            .finish_non_exhaustive()
+        f.debug_struct("AuthConfig").field("keys", &"[REDACTED]").finish_non_exhaustive()
     }
 }
 
@@ -79,9 +77,7 @@ impl AuthConfig {
 
     pub fn verify_password(&self, hash: &str, password: &str) -> bool {
         match PasswordHash::new(hash) {
-            Ok(parsed) => Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
+            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
             Err(_) => false,
         }
     }
@@ -288,10 +284,8 @@ pub fn check_user_state(claims: &Claims, state: Option<UserState>) -> AppResult<
 }
 
 pub fn user_state(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Option<UserState>> {
-    Ok(repo::by_id(conn, user_id)?.map(|u| UserState {
-        token_version: u.token_version,
-        disabled: u.disabled,
-    }))
+    Ok(repo::by_id(conn, user_id)?
+        .map(|u| UserState { token_version: u.token_version, disabled: u.disabled }))
 }
 
 /// Users whose sign-in state changed: all that were ever disabled or re-versioned
@@ -302,16 +296,7 @@ pub fn changed_user_states(
 ) -> AppResult<Vec<(UserId, UserState, NaiveDateTime)>> {
     Ok(repo::changed_states(conn, since)?
         .into_iter()
-        .map(|(id, v, d, at)| {
-            (
-                id,
-                UserState {
-                    token_version: v,
-                    disabled: d,
-                },
-                at,
-            )
-        })
+        .map(|(id, v, d, at)| (id, UserState { token_version: v, disabled: d }, at))
         .collect())
 }
 
@@ -383,13 +368,7 @@ pub fn login(
     };
     if user.disabled {
         db::write_tx(conn, |c| {
-            repo::record_attempt(
-                c,
-                &LoginAttemptRow {
-                    succeeded: false,
-                    ..attempt
-                },
-            )
+            repo::record_attempt(c, &LoginAttemptRow { succeeded: false, ..attempt })
         })?;
         return Err(AppError::of(ErrorCode::AccountDisabled));
     }
@@ -436,9 +415,7 @@ pub fn refresh(
                     audit::Change::new(Fixed::RefreshReuseDetected, &row.user_id)
                         .after(&serde_json::json!({"family_id": row.family_id})),
                 )?;
-                return Ok(Err(AppError::of(
-                    ErrorCode::RefreshTokenReusedSessionRevoked,
-                )));
+                return Ok(Err(AppError::of(ErrorCode::RefreshTokenReusedSessionRevoked)));
             }
             return Ok(Err(AppError::of(ErrorCode::RefreshTokenRevoked)));
         }
@@ -452,10 +429,7 @@ pub fn refresh(
             return Ok(Err(AppError::of(ErrorCode::AccountDisabled)));
         }
         let (tokens, new_token_id) = issue(c, cfg, &user, &row.family_id, now)?;
-        let actor = Actor {
-            role: user.role.as_str().to_string(),
-            ..actor
-        };
+        let actor = Actor { role: user.role.as_str().to_string(), ..actor };
         audit::record(
             c,
             actor.at(now),
@@ -494,10 +468,7 @@ pub fn logout(
     everywhere: bool,
 ) -> AppResult<SignedOut> {
     db::write_tx(conn, |c| -> AppResult<_> {
-        let mut out = SignedOut {
-            everywhere,
-            ..SignedOut::default()
-        };
+        let mut out = SignedOut { everywhere, ..SignedOut::default() };
         let family = match refresh_token {
             Some(t) => match repo::refresh_by_hash(c, &token_hash(t.trim()))? {
                 Some(row) if row.user_id == caller.user_id => Some(row.family_id),
@@ -559,8 +530,7 @@ pub fn check_password(errors: &mut FieldErrors, field: &str, username: &str, pas
 pub fn check_username(errors: &mut FieldErrors, field: &str, username: &str) -> String {
     let u = username.trim().to_string();
     let ok = (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+        && u.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
     if !ok {
         errors.add(
             field,
@@ -599,11 +569,7 @@ pub fn change_password(
     db::write_tx(conn, |c| -> AppResult<_> {
         repo::set_password(c, &user.id, &hash, cx.now)?;
         repo::revoke_all_for_user(c, &user.id, "password_changed", cx.now)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(Fixed::PasswordChanged, &user.id),
-        )?;
+        audit::record(c, cx.by(), audit::Change::new(Fixed::PasswordChanged, &user.id))?;
         let fresh = repo::by_id(c, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
         let (tokens, _) = issue(c, cfg, &fresh, &SessionId::new(), cx.now)?;
         Ok(tokens)

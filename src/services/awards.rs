@@ -153,10 +153,8 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
             }
         }
         let holders: BTreeSet<SpaceId> = repo::title_holders(c, year)?.into_iter().collect();
-        let this: BTreeMap<SpaceId, String> = repo::filings_of_year(c, year)?
-            .into_iter()
-            .map(|(f, s)| (s.id, f.figures))
-            .collect();
+        let this: BTreeMap<SpaceId, String> =
+            repo::filings_of_year(c, year)?.into_iter().map(|(f, s)| (s.id, f.figures)).collect();
         let last: BTreeMap<SpaceId, String> = repo::filings_of_year(c, year - 1)?
             .into_iter()
             .map(|(f, s)| (s.id, f.figures))
@@ -216,11 +214,7 @@ pub fn evaluate(conn: &mut DbConnection, cx: Cx<'_>, year: i32) -> AppResult<Eva
         let awarded: Vec<(SpaceRow, u32)> = scores
             .iter()
             .filter(|s| s.awarded)
-            .filter_map(|s| {
-                spaces
-                    .get(s.space_id.as_str())
-                    .map(|sp| (sp.clone(), s.rank))
-            })
+            .filter_map(|s| spaces.get(s.space_id.as_str()).map(|sp| (sp.clone(), s.rank)))
             .collect();
         let entitlements = if award_policy.enabled {
             super::subsidies::award_entitlements(c, cx, award_policy, &ev.id, year, &awarded)?
@@ -248,10 +242,7 @@ pub fn ranking_file(
     format: FileFormat,
 ) -> AppResult<Vec<u8>> {
     let figure_name = |id: &str| {
-        policy
-            .certification
-            .figure(id)
-            .map_or_else(|| id.to_string(), |f| f.name_zh.clone())
+        policy.certification.figure(id).map_or_else(|| id.to_string(), |f| f.name_zh.clone())
     };
     let mut header: Vec<String> = [
         "名次",

@@ -90,25 +90,19 @@ pub fn backup(
 
 /// `backup/evidence/ab/cd/<sha256>`, as in the live store.
 fn evidence_path(root: &Path, sha: &str) -> PathBuf {
-    root.join("evidence")
-        .join(&sha[..2])
-        .join(&sha[2..4])
-        .join(sha)
+    root.join("evidence").join(&sha[..2]).join(&sha[2..4]).join(sha)
 }
 
 /// Writes a file completely (flushed to disk) before it appears under its name.
 fn write_new(dest: &Path, bytes: &[u8]) -> AppResult<()> {
     use std::io::Write;
-    let dir = dest
-        .parent()
-        .ok_or_else(|| AppError::internal("a file without a folder"))?;
+    let dir = dest.parent().ok_or_else(|| AppError::internal("a file without a folder"))?;
     std::fs::create_dir_all(dir).map_err(|e| io("creating", dir, e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("writing in", dir, e))?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| io("writing", dest, e))?;
-    tmp.persist(dest)
-        .map_err(|e| io("placing", dest, e.error))?;
+    tmp.persist(dest).map_err(|e| io("placing", dest, e.error))?;
     Ok(())
 }
 

@@ -168,11 +168,7 @@ pub fn create(
             updated_at: cx.now,
         };
         repo::insert(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::ServiceItemCreated, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::ServiceItemCreated, &row))?;
         Ok(view(cx.policy, row, p.name))
     })
 }
@@ -246,10 +242,7 @@ pub fn offered(
         page.per_page,
     )?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(|(r, name)| view(policy, r, name))
-            .collect(),
+        items: rows.into_iter().map(|(r, name)| view(policy, r, name)).collect(),
         page: page.page,
         per_page: page.per_page,
         total,

@@ -41,9 +41,7 @@ pub fn self_check(
     now: NaiveDateTime,
 ) -> AppResult<Evaluation> {
     let cert = &policy.certification;
-    let scheme = cert
-        .scheme(scheme)
-        .ok_or_else(|| AppError::not_found("certification scheme"))?;
+    let scheme = cert.scheme(scheme).ok_or_else(|| AppError::not_found("certification scheme"))?;
     let today = crate::domain::china_time(now).date();
     let mut e = FieldErrors::new();
     let figures = check_figures(
@@ -67,10 +65,7 @@ pub enum Viewer<'a> {
 impl<'a> Viewer<'a> {
     pub fn of(actor: &'a Actor) -> AppResult<Viewer<'a>> {
         match actor.role_kind {
-            Some(Role::Space) => actor
-                .space()
-                .map(Viewer::Space)
-                .ok_or_else(AppError::forbidden),
+            Some(Role::Space) => actor.space().map(Viewer::Space).ok_or_else(AppError::forbidden),
             Some(r) if r.is_staff() => Ok(Viewer::Staff),
             _ => Err(AppError::forbidden()),
         }
@@ -216,11 +211,7 @@ pub fn apply(
             decision_reason: None,
         };
         repo::insert_application(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::CertificationApplied, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::CertificationApplied, &row))?;
         ApplicationView::from_row(row, &space)
     });
     match result {
@@ -565,11 +556,7 @@ pub fn revoke(
             space_name: space.name.clone(),
             scheme_name: view.scheme_name.clone(),
             revoked_on: revoked_on.to_string(),
-            benefits_stop: view
-                .benefits
-                .stops
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            benefits_stop: view.benefits.stops.map(|p| p.to_string()).unwrap_or_default(),
             reason,
         }
         .to(&space.contact_email, &space.contact_name);
@@ -587,10 +574,7 @@ pub fn certifications(
     let space = viewer.space().cloned();
     let (rows, total) = repo::certifications(conn, space.as_ref(), page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(|(r, s)| CertificationView::from_row(policy, r, &s))
-            .collect(),
+        items: rows.into_iter().map(|(r, s)| CertificationView::from_row(policy, r, &s)).collect(),
         page: page.page,
         per_page: page.per_page,
         total,

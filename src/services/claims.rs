@@ -43,23 +43,14 @@ pub struct ClaimRequest {
 /// A refusal as an error (its kind from the table: 422 when the firm may not claim at
 /// all, 409 when the batch's state or the firm's holdings stand in the way).
 pub fn refusal_error(r: &Refusal) -> AppError {
-    AppError {
-        detail: r.message_zh(),
-        detail_en: r.message_en(),
-        ..AppError::of(r.error_code())
-    }
+    AppError { detail: r.message_zh(), detail_en: r.message_en(), ..AppError::of(r.error_code()) }
 }
 
 /// The final answer to one claim.
 #[derive(Debug, Clone)]
 pub enum Answer {
     Claimed(VoucherView),
-    Refused {
-        kind: Kind,
-        code: ErrorCode,
-        detail: String,
-        detail_en: String,
-    },
+    Refused { kind: Kind, code: ErrorCode, detail: String, detail_en: String },
 }
 
 impl Answer {
@@ -69,23 +60,13 @@ impl Answer {
 
     /// An error as the answer to a claim.
     pub fn error(e: AppError) -> Self {
-        Answer::Refused {
-            kind: e.kind,
-            code: e.code,
-            detail: e.detail,
-            detail_en: e.detail_en,
-        }
+        Answer::Refused { kind: e.kind, code: e.code, detail: e.detail, detail_en: e.detail_en }
     }
 
     pub fn into_result(self) -> Result<VoucherView, AppError> {
         match self {
             Answer::Claimed(v) => Ok(v),
-            Answer::Refused {
-                kind,
-                code,
-                detail,
-                detail_en,
-            } => {
+            Answer::Refused { kind, code, detail, detail_en } => {
                 let e = AppError {
                     kind,
                     code,
@@ -135,10 +116,7 @@ pub struct BatchSnapshot {
 
 fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>) -> Option<Answer> {
     if let Some(vid) = &o.voucher_id {
-        return vouchers
-            .get(vid)
-            .cloned()
-            .map(|v| Answer::Claimed(v.into()));
+        return vouchers.get(vid).cloned().map(|v| Answer::Claimed(v.into()));
     }
     let d: serde_json::Value = serde_json::from_str(o.detail.as_deref().unwrap_or("{}")).ok()?;
     let kind = match d["status"].as_u64() {
@@ -283,19 +261,12 @@ fn load(
         } else {
             HashMap::new()
         };
-    let ids: Vec<VoucherId> = stored
-        .values()
-        .filter_map(|o| o.voucher_id.clone())
-        .collect();
-    let stored_vouchers: HashMap<VoucherId, VoucherRow> = repo::vouchers_by_ids(c, &ids)?
-        .into_iter()
-        .map(|v| (v.id.clone(), v))
-        .collect();
+    let ids: Vec<VoucherId> = stored.values().filter_map(|o| o.voucher_id.clone()).collect();
+    let stored_vouchers: HashMap<VoucherId, VoucherRow> =
+        repo::vouchers_by_ids(c, &ids)?.into_iter().map(|v| (v.id.clone(), v)).collect();
 
-    let firms: HashMap<FirmId, FirmRow> = repo::firms_by_ids(c, &firm_ids)?
-        .into_iter()
-        .map(|f| (f.id.clone(), f))
-        .collect();
+    let firms: HashMap<FirmId, FirmRow> =
+        repo::firms_by_ids(c, &firm_ids)?.into_iter().map(|f| (f.id.clone(), f)).collect();
     let lock_keys: Vec<i64> = firms
         .values()
         .map(|f| {
@@ -305,10 +276,8 @@ fn load(
         .collect();
     repo::lock_claimant_groups(c, &lock_keys)?;
     let held_rows: Vec<VoucherRow> = if by_controller {
-        let mut controllers: Vec<String> = firms
-            .values()
-            .map(|f| person_key(&f.actual_controller))
-            .collect();
+        let mut controllers: Vec<String> =
+            firms.values().map(|f| person_key(&f.actual_controller)).collect();
         controllers.sort();
         controllers.dedup();
         repo::vouchers_of_controllers(c, &programme.id, &controllers)?
@@ -362,16 +331,12 @@ fn decide(
     let mut writes = Writes::default();
     let mut answered_keys: HashMap<(FirmId, String), Answer> = HashMap::new();
     for r in reqs {
-        let key = r
-            .idempotency_key
-            .as_ref()
-            .map(|k| (r.firm_id.clone(), k.as_str().to_string()));
+        let key = r.idempotency_key.as_ref().map(|k| (r.firm_id.clone(), k.as_str().to_string()));
         if let Some(k) = &key {
-            let again = answered_keys.get(k).cloned().or_else(|| {
-                l.stored
-                    .get(k)
-                    .and_then(|o| stored_answer(o, &l.stored_vouchers))
-            });
+            let again = answered_keys
+                .get(k)
+                .cloned()
+                .or_else(|| l.stored.get(k).and_then(|o| stored_answer(o, &l.stored_vouchers)));
             if let Some(a) = again {
                 answers.push(a);
                 continue;
@@ -385,10 +350,7 @@ fn decide(
             group,
             facts: facts(f),
         });
-        let answer = match l
-            .allocator
-            .decide(now, asker, claimant.as_ref(), r.face_value)
-        {
+        let answer = match l.allocator.decide(now, asker, claimant.as_ref(), r.face_value) {
             Ok(grant) => match firm {
                 Some(f) => {
                     let v = voucher_row(&l.programme, batch, f, grant, r, now);
@@ -527,11 +489,7 @@ fn write(
     now: NaiveDateTime,
     origin: Origin<'_>,
 ) -> AppResult<()> {
-    let Writes {
-        vouchers,
-        events,
-        outcomes,
-    } = writes;
+    let Writes { vouchers, events, outcomes } = writes;
     if !vouchers.is_empty() {
         let kind = match origin {
             Origin::Claim => "voucher_claimed",
@@ -543,9 +501,7 @@ fn write(
         let ledger = Transaction::fan_out(
             kind,
             Account::batch(&batch.id),
-            vouchers
-                .iter()
-                .map(|v| (Account::voucher(&v.id), v.face_value_fen)),
+            vouchers.iter().map(|v| (Account::voucher(&v.id), v.face_value_fen)),
         );
         ledger::post(c, &ledger, now)?;
         audit_repo::append_many(c, events)?;
@@ -570,9 +526,7 @@ fn write(
         super::outbox::enqueue(c, templates, emails, now)?;
         if !repo::take_from_budget(c, &batch.id, total, count, now)? {
             // Cannot happen while the batch row is locked; refuse everything if it does.
-            return Err(AppError::internal(
-                "budget guard refused an allocation made under lock",
-            ));
+            return Err(AppError::internal("budget guard refused an allocation made under lock"));
         }
     }
     if !outcomes.is_empty() {

@@ -71,9 +71,7 @@ pub fn fill(
 }
 
 /// The legal representatives (and actual controllers) of the demo firms.
-const PEOPLE: [&str; 8] = [
-    "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏",
-];
+const PEOPLE: [&str; 8] = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "周敏"];
 
 /// What every step of the demo needs, and the sign-ins made so far.
 struct Seed<'a> {
@@ -123,81 +121,26 @@ impl Seed<'_> {
             if role == Role::Admin {
                 admin_id = Some(v.id.clone());
             }
-            self.out.push(DemoSignIn {
-                username: u.into(),
-                role,
-                who: name.into(),
-            });
+            self.out.push(DemoSignIn { username: u.into(), role, who: name.into() });
         }
         let staff = |id: Option<UserId>, role| {
             id.map(|id| Actor::user(&id, role, None, None))
                 .ok_or_else(|| AppError::internal("demo staff"))
         };
-        Ok((
-            staff(admin_id, Role::Admin)?,
-            staff(reviewer_id, Role::Reviewer)?,
-        ))
+        Ok((staff(admin_id, Role::Admin)?, staff(reviewer_id, Role::Reviewer)?))
     }
 
     fn firms(&mut self, conn: &mut DbConnection, reviewer: &Actor) -> AppResult<()> {
         // Firms: two of each size class, by industry figures.
         let firms_data: [(&str, &str, i64, &str, &str); 8] = [
-            (
-                "合肥量子芯测科技有限公司",
-                "software_it",
-                8,
-                "420000.00",
-                "micro",
-            ),
-            (
-                "合肥智农物联网科技有限公司",
-                "industry",
-                15,
-                "2600000.00",
-                "micro",
-            ),
-            (
-                "合肥云图数据服务有限公司",
-                "software_it",
-                45,
-                "6800000.00",
-                "small",
-            ),
-            (
-                "合肥微光精密制造有限公司",
-                "industry",
-                120,
-                "15000000.00",
-                "small",
-            ),
-            (
-                "合肥天枢软件股份有限公司",
-                "software_it",
-                180,
-                "56000000.00",
-                "medium",
-            ),
-            (
-                "合肥博远新材料有限公司",
-                "industry",
-                520,
-                "180000000.00",
-                "medium",
-            ),
-            (
-                "合肥鸿图电子集团有限公司",
-                "industry",
-                2400,
-                "980000000.00",
-                "large",
-            ),
-            (
-                "合肥星河信息技术有限公司",
-                "software_it",
-                650,
-                "320000000.00",
-                "large",
-            ),
+            ("合肥量子芯测科技有限公司", "software_it", 8, "420000.00", "micro"),
+            ("合肥智农物联网科技有限公司", "industry", 15, "2600000.00", "micro"),
+            ("合肥云图数据服务有限公司", "software_it", 45, "6800000.00", "small"),
+            ("合肥微光精密制造有限公司", "industry", 120, "15000000.00", "small"),
+            ("合肥天枢软件股份有限公司", "software_it", 180, "56000000.00", "medium"),
+            ("合肥博远新材料有限公司", "industry", 520, "180000000.00", "medium"),
+            ("合肥鸿图电子集团有限公司", "industry", 2400, "980000000.00", "large"),
+            ("合肥星河信息技术有限公司", "software_it", 650, "320000000.00", "large"),
         ];
         for (i, (name, industry, employees, revenue, _class)) in firms_data.iter().enumerate() {
             let n = u32::try_from(i + 1).unwrap_or(1);
@@ -250,10 +193,7 @@ impl Seed<'_> {
                         conn,
                         self.cx(reviewer, self.earlier + Duration::hours(2)),
                         &reg.party.id,
-                        &OnboardingDecision {
-                            decision: Decision::Approve,
-                            reason: None,
-                        },
+                        &OnboardingDecision { decision: Decision::Approve, reason: None },
                     )?;
                 }
             }
@@ -302,11 +242,7 @@ impl Seed<'_> {
                 FieldErrors::new(),
             )?;
             contact_verification::verify(conn, &reg.verification_token, self.earlier, None)?;
-            self.out.push(DemoSignIn {
-                username,
-                role: Role::Space,
-                who: (*name).into(),
-            });
+            self.out.push(DemoSignIn { username, role: Role::Space, who: (*name).into() });
         }
 
         Ok(())
@@ -320,11 +256,8 @@ impl Seed<'_> {
             let n = u32::try_from(i + 1).unwrap_or(1);
             let username = format!("provider{n:02}");
             let name = format!("合肥{}有限公司", cat.name_zh);
-            let applied_at = if i + 1 == count {
-                self.now - Duration::days(2)
-            } else {
-                self.earlier
-            };
+            let applied_at =
+                if i + 1 == count { self.now - Duration::days(2) } else { self.earlier };
             let reg = providers::apply(
                 conn,
                 self.cx(&self.sys, applied_at),
@@ -356,17 +289,10 @@ impl Seed<'_> {
                     conn,
                     self.cx(reviewer, applied_at + Duration::hours(1)),
                     &reg.party.id,
-                    &ListingDecision {
-                        action: ListingAction::StartNotice,
-                        reason: None,
-                    },
+                    &ListingDecision { action: ListingAction::StartNotice, reason: None },
                 )?;
             }
-            self.out.push(DemoSignIn {
-                username,
-                role: Role::Provider,
-                who: name,
-            });
+            self.out.push(DemoSignIn { username, role: Role::Provider, who: name });
         }
         providers::conclude_notices(conn, self.cx(&self.sys, self.now))?;
 
@@ -440,10 +366,7 @@ impl Seed<'_> {
             .unwrap_or(self.now.date())
             .and_hms_opt(1, 0, 0)
             .unwrap_or(self.now);
-        let first = (
-            self.earlier + Duration::hours(3),
-            self.now + Duration::days(20),
-        );
+        let first = (self.earlier + Duration::hours(3), self.now + Duration::days(20));
         let opened = batch(conn, "第一期", "3000000.00", &["50000.00"], first, false)?;
         let second = (tomorrow_9, tomorrow_9 + Duration::days(30));
         let faces = ["30000.00", "50000.00"];
@@ -452,14 +375,7 @@ impl Seed<'_> {
         // A lottery batch opening in three days, with the onboarded firms registered.
         let in_three_days = tomorrow_9 + Duration::days(2);
         let third = (in_three_days, in_three_days + Duration::days(30));
-        let lottery = batch(
-            conn,
-            "第三期（摇号）",
-            "100000.00",
-            &["50000.00"],
-            third,
-            true,
-        )?;
+        let lottery = batch(conn, "第三期（摇号）", "100000.00", &["50000.00"], third, true)?;
         self.entered(conn, &lottery, &reqs)
     }
 
@@ -484,13 +400,7 @@ impl Seed<'_> {
                 request_id: None,
             })
             .collect();
-        claims::settle(
-            conn,
-            self.templates,
-            batch,
-            &reqs,
-            self.earlier + Duration::hours(4),
-        )?;
+        claims::settle(conn, self.templates, batch, &reqs, self.earlier + Duration::hours(4))?;
         Ok(reqs)
     }
 
@@ -503,12 +413,7 @@ impl Seed<'_> {
     ) -> AppResult<()> {
         for r in reqs {
             let Some(user) = &r.user_id else { continue };
-            let firm = Actor::user(
-                user,
-                Role::Firm,
-                Some(AnyParty::Firm(r.firm_id.clone())),
-                None,
-            );
+            let firm = Actor::user(user, Role::Firm, Some(AnyParty::Firm(r.firm_id.clone())), None);
             match lottery::enter(
                 conn,
                 self.cx(&firm, self.now),

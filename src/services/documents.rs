@@ -174,10 +174,7 @@ fn checked(
         }
         if k.needs_validity()
             && until.is_none()
-            && input
-                .valid_until
-                .as_deref()
-                .is_none_or(|s| s.trim().is_empty())
+            && input.valid_until.as_deref().is_none_or(|s| s.trim().is_empty())
         {
             e.add(
                 "valid_until",
@@ -209,12 +206,7 @@ fn checked(
     let Some(kind) = kind else {
         return Err(AppError::internal("document kind validation inconsistent"));
     };
-    Ok(Described {
-        kind,
-        number,
-        from,
-        until,
-    })
+    Ok(Described { kind, number, from, until })
 }
 
 /// Stores a file and records it as one of the party's documents.
@@ -231,19 +223,13 @@ pub fn upload(
     let name = input.name.as_deref().unwrap_or("");
     prior.no_format_chars("file", name);
     // Every field's error at once; the file's own checks after (they are about bytes).
-    let Described {
-        kind,
-        number,
-        from,
-        until,
-    } = checked(party.kind(), input, today, prior)?;
+    let Described { kind, number, from, until } = checked(party.kind(), input, today, prior)?;
     let media = super::evidence::check_file(bytes)?;
     if bytes.len() as u64 > store.max_bytes {
         return Err(super::evidence::too_large(store.max_bytes));
     }
-    let sha = store
-        .put(bytes)
-        .map_err(|e| AppError::internal(format!("storing a document: {e}")))?;
+    let sha =
+        store.put(bytes).map_err(|e| AppError::internal(format!("storing a document: {e}")))?;
     let row = PartyDocumentRow {
         id: DocumentId::new(),
         party_kind: party.kind(),
@@ -284,10 +270,7 @@ pub fn of_party(
         return Err(AppError::not_found("party"));
     }
     let today = today(now);
-    repo::of_party(conn, party)?
-        .into_iter()
-        .map(|r| DocumentView::from_row(r, today))
-        .collect()
+    repo::of_party(conn, party)?.into_iter().map(|r| DocumentView::from_row(r, today)).collect()
 }
 
 /// One document and its bytes, for a reader who may see it.

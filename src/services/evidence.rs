@@ -75,9 +75,7 @@ pub fn add(
         .filter(|o| o.provider_id == *provider_id)
         .ok_or_else(|| AppError::not_found("order"))?;
     open_for_evidence(order.status)?;
-    let sha = store
-        .put(bytes)
-        .map_err(|e| AppError::internal(format!("storing evidence: {e}")))?;
+    let sha = store.put(bytes).map_err(|e| AppError::internal(format!("storing evidence: {e}")))?;
     let fallback = format!("{}.{}", kind.as_str(), media.extension());
     let row = EvidenceRow {
         id: EvidenceId::new(),

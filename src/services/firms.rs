@@ -264,21 +264,14 @@ fn clean_profile(
         None
     };
     let revenue = errors.money("revenue", &p.revenue);
-    let total_assets = p
-        .total_assets
-        .as_deref()
-        .map(|t| errors.money("total_assets", t));
+    let total_assets = p.total_assets.as_deref().map(|t| errors.money("total_assets", t));
     let (Some(registered_on), Some(employees)) = (registered_on, employees) else {
         return None;
     };
     if !errors.is_empty() {
         return None;
     }
-    let figures = Figures {
-        employees: i64::from(employees),
-        revenue,
-        total_assets,
-    };
+    let figures = Figures { employees: i64::from(employees), revenue, total_assets };
     let basis = match policy.sme.classify(&industry, &figures) {
         Ok(b) => b,
         Err(SizeError::TotalAssetsRequired) => {
@@ -384,10 +377,7 @@ pub fn list(
         page.per_page,
     )?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(FirmView::from_row)
-            .collect::<AppResult<_>>()?,
+        items: rows.into_iter().map(FirmView::from_row).collect::<AppResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total,
@@ -542,11 +532,7 @@ pub fn set_qualifications(
     firm_id: &FirmId,
     q: &Qualifications,
 ) -> AppResult<FirmView> {
-    let space = match q
-        .recommended_by_space_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let space = match q.recommended_by_space_id.as_deref().map(str::trim).filter(|s| !s.is_empty())
     {
         Some(s) => Some(SpaceId::parse(s).ok_or_else(space_unknown)?),
         None => None,
@@ -580,11 +566,6 @@ pub fn set_qualifications(
 
 fn space_unknown() -> AppError {
     let mut e = FieldErrors::new();
-    e.add(
-        "recommended_by_space_id",
-        ErrorCode::SpaceUnknown,
-        "推荐载体不存在",
-        "no such space",
-    );
+    e.add("recommended_by_space_id", ErrorCode::SpaceUnknown, "推荐载体不存在", "no such space");
     AppError::validation(e)
 }

@@ -136,12 +136,7 @@ pub fn register(
     let (founded, entered) = (founded.unwrap_or(today), entered.unwrap_or(today));
     db::write_tx(conn, |c| -> AppResult<_> {
         let cert = &cx.policy.certification;
-        let scheme = match input
-            .scheme
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let scheme = match input.scheme.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => cert
                 .scheme(code)
                 .ok_or_else(|| AppError::of(ErrorCode::SchemeUnknown).arg("code", code))?,
@@ -181,9 +176,7 @@ pub fn register(
             age_months_at_entry: i32::try_from(age).unwrap_or(i32::MAX),
             field: field.clone(),
             limit_months: i32::try_from(limit).unwrap_or(i32::MAX),
-            limit_ends_on: entered
-                .checked_add_months(Months::new(limit))
-                .unwrap_or(entered),
+            limit_ends_on: entered.checked_add_months(Months::new(limit)).unwrap_or(entered),
             graduated_on: None,
             graduation: None,
             left_on: None,
@@ -192,11 +185,7 @@ pub fn register(
             updated_at: cx.now,
         };
         repo::insert_incubatee(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::IncubateeRegistered, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::IncubateeRegistered, &row))?;
         Ok(view(row, today))
     })
     .map_err(|e| {
@@ -249,10 +238,7 @@ fn end(
             );
             return Err(e.into());
         }
-        let mut after = IncubateeRow {
-            updated_at: now,
-            ..before.clone()
-        };
+        let mut after = IncubateeRow { updated_at: now, ..before.clone() };
         match how {
             End::Graduated(d, g) => {
                 after.graduated_on = Some(d);
@@ -281,12 +267,7 @@ pub fn graduate(
     let today = crate::domain::china_time(cx.now).date();
     let mut e = FieldErrors::new();
     let on = e.past_date("graduated_on", &input.graduated_on, today);
-    let amount = match input
-        .amount
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let amount = match input.amount.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(a) => match Fen::parse_yuan(a) {
             Ok(f) => Some(f.to_yuan()),
@@ -333,14 +314,7 @@ pub fn depart(
     let on = e.past_date("left_on", &input.left_on, today);
     let reason = e.text("reason", &input.reason, 500);
     e.finish()?;
-    end(
-        conn,
-        space_id,
-        id,
-        End::Left(on.unwrap_or(today), reason),
-        cx.by(),
-        |_| Ok(()),
-    )
+    end(conn, space_id, id, End::Left(on.unwrap_or(today), reason), cx.by(), |_| Ok(()))
 }
 
 pub fn register_of(
@@ -349,10 +323,7 @@ pub fn register_of(
     now: NaiveDateTime,
 ) -> AppResult<Vec<IncubateeView>> {
     let today = crate::domain::china_time(now).date();
-    Ok(repo::incubatees_of(conn, space_id)?
-        .into_iter()
-        .map(|r| view(r, today))
-        .collect())
+    Ok(repo::incubatees_of(conn, space_id)?.into_iter().map(|r| view(r, today)).collect())
 }
 
 /// What the register says today, as figures of an application or a filing.
@@ -367,10 +338,8 @@ pub fn figures(conn: &mut DbConnection, space_id: &SpaceId) -> AppResult<Registe
     let rows = repo::incubatees_of(conn, space_id)?;
     Ok(RegisterFigures {
         incubatees_ever: rows.len() as i64,
-        incubatees: rows
-            .iter()
-            .filter(|r| r.graduated_on.is_none() && r.left_on.is_none())
-            .count() as i64,
+        incubatees: rows.iter().filter(|r| r.graduated_on.is_none() && r.left_on.is_none()).count()
+            as i64,
         graduated_total: rows.iter().filter(|r| r.graduated_on.is_some()).count() as i64,
     })
 }
@@ -389,9 +358,7 @@ pub fn fill_from_register(
             ("incubatees", f.incubatees),
             ("graduated_total", f.graduated_total),
         ] {
-            figures
-                .entry(id.to_string())
-                .or_insert_with(|| serde_json::Value::from(v));
+            figures.entry(id.to_string()).or_insert_with(|| serde_json::Value::from(v));
         }
     }
     Ok(())

@@ -132,10 +132,7 @@ impl<'a> Books<'a> {
         for (_, account, amount) in entries {
             *balances.entry(account.as_str()).or_default() += w(*amount);
         }
-        Books {
-            balances,
-            diffs: Vec::new(),
-        }
+        Books { balances, diffs: Vec::new() }
     }
 
     fn check(&mut self, account: String, expected: i128, actual: i128) {
@@ -160,11 +157,8 @@ impl<'a> Books<'a> {
         for (txn, _, amount) in entries {
             *txns.entry(txn.as_str()).or_default() += w(*amount);
         }
-        let mut unbalanced: Vec<(&str, i128)> = txns
-            .iter()
-            .filter(|(_, s)| **s != 0)
-            .map(|(t, s)| (*t, *s))
-            .collect();
+        let mut unbalanced: Vec<(&str, i128)> =
+            txns.iter().filter(|(_, s)| **s != 0).map(|(t, s)| (*t, *s)).collect();
         unbalanced.sort();
         for (t, s) in unbalanced {
             self.check(format!("txn:{t}"), 0, s);
@@ -181,10 +175,8 @@ impl<'a> Books<'a> {
         orders: &'a [OrderRow],
         items: &'a [RedemptionItemRow],
     ) -> (HashMap<&'a str, i128>, BTreeMap<ProviderId, i128>) {
-        let item_status: HashMap<&str, RedemptionStatus> = items
-            .iter()
-            .map(|i| (i.order_id.as_str(), i.status))
-            .collect();
+        let item_status: HashMap<&str, RedemptionStatus> =
+            items.iter().map(|i| (i.order_id.as_str(), i.status)).collect();
         let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
         let mut due: BTreeMap<ProviderId, i128> = BTreeMap::new();
         for o in orders {
@@ -192,10 +184,7 @@ impl<'a> Books<'a> {
             if holds {
                 *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
-            self.account(
-                Account::order(&o.id),
-                if holds { w(o.covered_fen) } else { 0 },
-            );
+            self.account(Account::order(&o.id), if holds { w(o.covered_fen) } else { 0 });
             let still_due = o.status == OrderStatus::Confirmed
                 && item_status.get(o.id.as_str()).is_none_or(|s| {
                     matches!(s, RedemptionStatus::Submitted | RedemptionStatus::InNotice)
@@ -243,10 +232,7 @@ impl<'a> Books<'a> {
         for (payout, item, amount, live) in payout_items {
             *items_sum.entry(payout.as_str()).or_default() += w(*amount);
             if *live {
-                live_of_item
-                    .entry(item.as_str())
-                    .or_default()
-                    .push(payout.as_str());
+                live_of_item.entry(item.as_str()).or_default().push(payout.as_str());
             }
         }
         let mut paid: BTreeMap<PartyId, i128> = BTreeMap::new();
@@ -254,29 +240,19 @@ impl<'a> Books<'a> {
         for p in payouts {
             status.insert(p.id.as_str(), p.status);
             let pending = p.status == PayoutStatus::Pending;
-            self.account(
-                Account::payout(&p.id),
-                if pending { w(p.amount_fen) } else { 0 },
-            );
+            self.account(Account::payout(&p.id), if pending { w(p.amount_fen) } else { 0 });
             self.check(
                 format!("payout_items:{}", p.id),
                 w(p.amount_fen),
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
             );
-            *paid.entry(p.payee_id.clone()).or_default() += if p.status == PayoutStatus::Paid {
-                w(p.amount_fen)
-            } else {
-                0
-            };
+            *paid.entry(p.payee_id.clone()).or_default() +=
+                if p.status == PayoutStatus::Paid { w(p.amount_fen) } else { 0 };
         }
         for (payee, expected) in &paid {
             self.account(Account::paid(payee), *expected);
         }
-        Settled {
-            status,
-            live_of_item,
-            paid,
-        }
+        Settled { status, live_of_item, paid }
     }
 
     /// A payable item waits for a run (no live payout) or is in one (one live pending
@@ -340,19 +316,11 @@ impl<'a> Books<'a> {
         wanted: Option<PayoutStatus>,
         settled: &Settled<'_>,
     ) -> bool {
-        let held_by = settled
-            .live_of_item
-            .get(id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let held_by = settled.live_of_item.get(id).map(Vec::as_slice).unwrap_or_default();
         let max_live = usize::from(wanted.is_some());
         let must_be_in_one = wanted == Some(PayoutStatus::Paid);
         if held_by.len() > max_live || (must_be_in_one && held_by.is_empty()) {
-            self.check(
-                format!("item_payouts:{id}"),
-                max_live as i128,
-                held_by.len() as i128,
-            );
+            self.check(format!("item_payouts:{id}"), max_live as i128, held_by.len() as i128);
         }
         if let (Some(wanted), [payout]) = (wanted, held_by) {
             let right = settled.status.get(payout) == Some(&wanted);

@@ -251,10 +251,7 @@ pub fn view(conn: &mut DbConnection, batch_id: &BatchId) -> AppResult<LotteryVie
         let drawn = lottery.drawn_at.is_some();
         let results = if drawn {
             let entries = repo::entries(c, batch_id)?;
-            let ids: Vec<VoucherId> = entries
-                .iter()
-                .filter_map(|e| e.voucher_id.clone())
-                .collect();
+            let ids: Vec<VoucherId> = entries.iter().filter_map(|e| e.voucher_id.clone()).collect();
             let codes: std::collections::HashMap<VoucherId, String> =
                 vouchers_repo::vouchers_by_ids(c, &ids)?
                     .into_iter()
@@ -325,14 +322,8 @@ pub fn draw(conn: &mut DbConnection, cx: Cx<'_>, batch_id: &BatchId) -> AppResul
                 request_id: cx.actor.request_id.clone(),
             })
             .collect();
-        let (answers, _) = allocate(
-            c,
-            cx.templates,
-            &batch,
-            &reqs,
-            cx.now,
-            Origin::Draw { actor: cx.actor },
-        )?;
+        let (answers, _) =
+            allocate(c, cx.templates, &batch, &reqs, cx.now, Origin::Draw { actor: cx.actor })?;
         let mut results = Vec::with_capacity(entries.len());
         let mut winners = 0i32;
         for ((rank, (i, key)), answer) in order.iter().enumerate().zip(&answers) {

@@ -64,20 +64,12 @@ pub struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     pub fn new(by: Acting<'a>, policy: &'a Policy, templates: &'a Templates) -> Self {
-        Cx {
-            now: by.now,
-            actor: by.actor,
-            policy,
-            templates,
-        }
+        Cx { now: by.now, actor: by.actor, policy, templates }
     }
 
     /// Who acts and when, for the audit trail.
     pub fn by(&self) -> Acting<'a> {
-        Acting {
-            now: self.now,
-            actor: self.actor,
-        }
+        Acting { now: self.now, actor: self.actor }
     }
 }
 
@@ -93,12 +85,7 @@ pub struct Context {
 
 impl Context {
     pub fn cx(&self) -> Cx<'_> {
-        Cx {
-            now: self.now,
-            actor: &self.actor,
-            policy: &self.policy,
-            templates: &self.templates,
-        }
+        Cx { now: self.now, actor: &self.actor, policy: &self.policy, templates: &self.templates }
     }
 }
 
@@ -126,11 +113,7 @@ impl Actor {
     }
 
     pub fn public(request_id: Option<String>) -> Self {
-        Actor {
-            role: "public".into(),
-            request_id,
-            ..Actor::system()
-        }
+        Actor { role: "public".into(), request_id, ..Actor::system() }
     }
 
     /// The actor of a signed-in caller.

@@ -234,10 +234,7 @@ macro_rules! notice_use_cases {
             cx: $crate::services::Cx<'_>,
         ) -> $crate::error::AppResult<$report> {
             let done = $crate::services::objections::conclude::<$notice>(conn, cx)?;
-            Ok($report {
-                $went_on: done.went_on,
-                awaiting_objections: done.awaiting_objections,
-            })
+            Ok($report { $went_on: done.went_on, awaiting_objections: done.awaiting_objections })
         }
     };
 }
@@ -421,10 +418,7 @@ pub(super) struct Concluded {
 /// subject in its own transaction, re-checked under its row lock, so running this
 /// twice, or on two servers at once, moves each subject once.
 pub(super) fn conclude<N: Notice>(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Concluded> {
-    let mut report = Concluded {
-        went_on: Vec::new(),
-        awaiting_objections: Vec::new(),
-    };
+    let mut report = Concluded { went_on: Vec::new(), awaiting_objections: Vec::new() };
     for id in N::ended(conn, cx.by().now)? {
         let outcome = db::write_tx(conn, |c| -> AppResult<Option<NoticeOutcome>> {
             let Some(before) = N::lock(c, &id)? else {
@@ -466,18 +460,12 @@ mod tests {
 
     #[test]
     fn a_notice_takes_objections_only_while_it_runs() {
-        let t = |h| {
-            chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
-                .unwrap()
-                .and_hms_opt(h, 0, 0)
-                .unwrap()
-        };
+        let t =
+            |h| chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap().and_hms_opt(h, 0, 0).unwrap();
         let what = ("服务机构", "provider");
         assert!(notice_running(true, Some(t(10)), t(9), what).is_ok());
         assert_eq!(
-            notice_running(true, Some(t(10)), t(10), what)
-                .unwrap_err()
-                .code,
+            notice_running(true, Some(t(10)), t(10), what).unwrap_err().code,
             "notice_not_open"
         );
         assert!(notice_running(false, Some(t(10)), t(9), what).is_err());

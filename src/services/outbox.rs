@@ -218,9 +218,7 @@ pub fn list(
 }
 
 pub fn get(conn: &mut DbConnection, id: &EmailId) -> AppResult<OutboxView> {
-    repo::get(conn, id)?
-        .map(Into::into)
-        .ok_or_else(|| AppError::not_found("email"))
+    repo::get(conn, id)?.map(Into::into).ok_or_else(|| AppError::not_found("email"))
 }
 
 /// Puts a failed email back in the queue (due now, attempts counted afresh).

@@ -30,10 +30,7 @@ pub const PER_ADDRESS_PER_HOUR: i64 = 10;
 pub struct LinkBase<'a>(pub &'a str);
 
 fn link(base: &LinkBase<'_>, token: &str) -> String {
-    format!(
-        "{}/password/reset?token={token}",
-        base.0.trim_end_matches('/')
-    )
+    format!("{}/password/reset?token={token}", base.0.trim_end_matches('/'))
 }
 
 /// Who a link is for and who asked for it.
@@ -77,12 +74,7 @@ fn send(
         minutes: TTL_MINUTES,
         by_administrator: by.is_some(),
     };
-    super::outbox::enqueue(
-        c,
-        templates,
-        vec![message.to(email, &user.display_name)],
-        now,
-    )?;
+    super::outbox::enqueue(c, templates, vec![message.to(email, &user.display_name)], now)?;
     audit::record(
         c,
         actor.at(now),
@@ -127,18 +119,7 @@ pub fn request(
             {
                 continue;
             }
-            send(
-                c,
-                cx.templates,
-                base,
-                &user,
-                Asked {
-                    email: &email,
-                    addr,
-                    by: None,
-                },
-                cx.by(),
-            )?;
+            send(c, cx.templates, base, &user, Asked { email: &email, addr, by: None }, cx.by())?;
             sent = true;
         }
         if !sent {
@@ -187,9 +168,8 @@ fn usable(
     if now >= row.expires_at {
         return Err(AppError::of(ErrorCode::ResetLinkExpired).arg("ttl_minutes", TTL_MINUTES));
     }
-    let user = repo::by_opt_id(c, row.user_id.as_ref())?
-        .filter(|u| !u.disabled)
-        .ok_or_else(invalid)?;
+    let user =
+        repo::by_opt_id(c, row.user_id.as_ref())?.filter(|u| !u.disabled).ok_or_else(invalid)?;
     Ok((row, user))
 }
 
@@ -264,11 +244,7 @@ pub fn send_by_admin(
             cx.templates,
             base,
             &user,
-            Asked {
-                email: &email,
-                addr: "admin",
-                by: actor.user_id.as_ref(),
-            },
+            Asked { email: &email, addr: "admin", by: actor.user_id.as_ref() },
             cx.by(),
         )
     })
@@ -289,10 +265,6 @@ pub fn unlock(conn: &mut DbConnection, cx: Cx<'_>, user_id: &UserId) -> AppResul
                 reason: "administrator".into(),
             },
         )?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(Fixed::AccountUnlocked, &user.id),
-        )
+        audit::record(c, cx.by(), audit::Change::new(Fixed::AccountUnlocked, &user.id))
     })
 }

@@ -156,11 +156,7 @@ fn claim_prospect(b: &BatchView, own: Option<String>, checked: Result<(), Refusa
             let mut p = Prospect::new(&b.id, state);
             p.reason_zh = Some(r.message_zh());
             p.reason_en = Some(r.message_en());
-            if let Refusal::GateUnmet {
-                used_bp,
-                required_bp,
-            } = r
-            {
+            if let Refusal::GateUnmet { used_bp, required_bp } = r {
                 p.used_bp = Some(used_bp);
                 p.required_bp = Some(required_bp);
             }

@@ -179,11 +179,8 @@ pub fn apply(
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
     let credit_code = e.credit_code("credit_code", &input.credit_code);
-    let mut categories: Vec<String> = input
-        .categories
-        .iter()
-        .map(|c| c.trim().to_string())
-        .collect();
+    let mut categories: Vec<String> =
+        input.categories.iter().map(|c| c.trim().to_string()).collect();
     categories.sort();
     categories.dedup();
     if categories.is_empty() {
@@ -271,12 +268,7 @@ pub fn list(
     for r in rows {
         items.push(load_view(conn, r)?);
     }
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 pub fn notices(conn: &mut DbConnection, page: Page) -> AppResult<Paged<NoticeView>> {
@@ -372,14 +364,7 @@ pub fn decide_listing(
         if target == ListingStatus::Listed && after.listed_at.is_none() {
             after.listed_at = Some(cx.now);
         }
-        moved(
-            c,
-            cx.templates,
-            cx.by(),
-            Action::ListingMoved(target),
-            &before,
-            &after,
-        )?;
+        moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
         load_view(c, after)
     })
 }
@@ -407,8 +392,7 @@ impl objections::Notice for Listing {
 
     objections::notice_repo!(repo, subject: provider, lock: provider_for_update);
     fn on_notice(p: &ProviderRow) -> Option<NaiveDateTime> {
-        p.notice_ends_at
-            .filter(|_| p.listing_status == ListingStatus::InNotice)
+        p.notice_ends_at.filter(|_| p.listing_status == ListingStatus::InNotice)
     }
 
     fn uphold(
@@ -431,14 +415,7 @@ impl objections::Notice for Listing {
             updated_at: by.now,
             ..p.clone()
         };
-        moved(
-            c,
-            templates,
-            by,
-            Action::ListingMoved(ListingStatus::Rejected),
-            &p,
-            &rejected,
-        )
+        moved(c, templates, by, Action::ListingMoved(ListingStatus::Rejected), &p, &rejected)
     }
 
     fn conclude(
@@ -453,14 +430,7 @@ impl objections::Notice for Listing {
             updated_at: by.now,
             ..before.clone()
         };
-        moved(
-            c,
-            templates,
-            by,
-            Action::ListingMoved(ListingStatus::Listed),
-            before,
-            &after,
-        )
+        moved(c, templates, by, Action::ListingMoved(ListingStatus::Listed), before, &after)
     }
 }
 

@@ -75,10 +75,7 @@ pub(super) struct NewParty<'a, P> {
 impl<'a, P: Party> NewParty<'a, P> {
     /// The party recorded as its row.
     pub fn new(row: &'a P) -> Self {
-        Self {
-            row,
-            audited: audit::Change::created(Action::PartyRegistered(P::KIND), row),
-        }
+        Self { row, audited: audit::Change::created(Action::PartyRegistered(P::KIND), row) }
     }
 
     /// The party recorded as `after`: its row and what is written beside it.
@@ -130,15 +127,9 @@ impl<'a> NewAccount<'a> {
     pub fn check(errors: &mut FieldErrors, input: &'a impl AccountInput) -> Self {
         let username = check_username(errors, "username", input.username());
         check_password(errors, "password", &username, input.password());
-        let email = input
-            .email()
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| errors.email("email", e));
-        Self {
-            username,
-            password: input.password(),
-            email,
-        }
+        let email =
+            input.email().filter(|e| !e.trim().is_empty()).map(|e| errors.email("email", e));
+        Self { username, password: input.password(), email }
     }
 }
 

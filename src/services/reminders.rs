@@ -28,17 +28,13 @@ pub fn send_due(
         let key = |id: &VoucherId, r: Reminder| format!("voucher_expiring:{id}:{}", r.days());
         let keys: Vec<String> = due.iter().map(|(v, r)| key(&v.id, *r)).collect();
         let sent: HashSet<String> = outbox_repo::existing_keys(c, &keys)?.into_iter().collect();
-        let due: Vec<_> = due
-            .into_iter()
-            .filter(|(v, r)| !sent.contains(&key(&v.id, *r)))
-            .collect();
+        let due: Vec<_> =
+            due.into_iter().filter(|(v, r)| !sent.contains(&key(&v.id, *r))).collect();
         let mut firm_ids: Vec<FirmId> = due.iter().map(|(v, _)| v.firm_id.clone()).collect();
         firm_ids.sort();
         firm_ids.dedup();
-        let firms: HashMap<FirmId, _> = repo::firms_by_ids(c, &firm_ids)?
-            .into_iter()
-            .map(|f| (f.id.clone(), f))
-            .collect();
+        let firms: HashMap<FirmId, _> =
+            repo::firms_by_ids(c, &firm_ids)?.into_iter().map(|f| (f.id.clone(), f)).collect();
         let emails: Vec<_> = due
             .iter()
             .filter_map(|(v, r)| {

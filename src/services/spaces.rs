@@ -155,10 +155,7 @@ pub fn get(conn: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceView> {
 pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<SpaceView>> {
     let (rows, total) = repo::list_spaces(conn, page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(SpaceView::from_row)
-            .collect::<AppResult<_>>()?,
+        items: rows.into_iter().map(SpaceView::from_row).collect::<AppResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total,

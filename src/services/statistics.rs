@@ -85,13 +85,7 @@ pub fn file(
     let required: BTreeSet<String> = rules.figures.iter().cloned().collect();
     let mut filed = input.figures.clone();
     super::incubatees::fill_from_register(conn, space_id, &mut filed)?;
-    let figures = check_figures(
-        &cx.policy.certification,
-        &filed,
-        Some(&required),
-        today,
-        &mut e,
-    );
+    let figures = check_figures(&cx.policy.certification, &filed, Some(&required), today, &mut e);
     e.finish()?;
     let late = rules.deadline_of(input.year).is_some_and(|d| today > d);
     db::write_tx(conn, |c| -> AppResult<_> {
@@ -126,11 +120,7 @@ pub fn file(
                     updated_at: cx.now,
                 };
                 repo::insert_filing(c, &row)?;
-                audit::record(
-                    c,
-                    cx.by(),
-                    audit::Change::created(Fixed::StatisticsFiled, &row),
-                )?;
+                audit::record(c, cx.by(), audit::Change::created(Fixed::StatisticsFiled, &row))?;
                 row
             }
         };
@@ -143,10 +133,7 @@ pub fn filings_of(
     policy: &Policy,
     space_id: &SpaceId,
 ) -> AppResult<Vec<FilingView>> {
-    repo::filings_of_space(conn, space_id)?
-        .into_iter()
-        .map(|r| view(policy, r))
-        .collect()
+    repo::filings_of_space(conn, space_id)?.into_iter().map(|r| view(policy, r)).collect()
 }
 
 crate::domain::text_enum! {
@@ -217,10 +204,8 @@ pub fn year_status(
                 .schemes
                 .push(cert.scheme);
         }
-        let filed: BTreeMap<SpaceId, StatisticsFilingRow> = repo::filings_of_year(c, year)?
-            .into_iter()
-            .map(|(f, s)| (s.id, f))
-            .collect();
+        let filed: BTreeMap<SpaceId, StatisticsFilingRow> =
+            repo::filings_of_year(c, year)?.into_iter().map(|(f, s)| (s.id, f)).collect();
         let mut missing = 0;
         let mut out: Vec<FilingStatus> = spaces.into_values().collect();
         for s in &mut out {
@@ -240,11 +225,6 @@ pub fn year_status(
                 None => FilingState::Due,
             };
         }
-        Ok(YearStatus {
-            year,
-            deadline,
-            spaces: out,
-            missing,
-        })
+        Ok(YearStatus { year, deadline, spaces: out, missing })
     })
 }

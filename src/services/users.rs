@@ -76,11 +76,7 @@ pub fn ensure_authority(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Author
         created_at: cx.now,
     };
     parties::insert_authority(conn, &row)?;
-    audit::record(
-        conn,
-        cx.by(),
-        audit::Change::created(Fixed::AuthorityCreated, &row),
-    )?;
+    audit::record(conn, cx.by(), audit::Change::created(Fixed::AuthorityCreated, &row))?;
     Ok(row)
 }
 
@@ -94,11 +90,8 @@ pub fn create_staff(
     let username = check_username(&mut e, "username", &input.username);
     check_password(&mut e, "password", &username, &input.password);
     let display_name = e.text("display_name", &input.display_name, 100);
-    let email = input
-        .email
-        .as_deref()
-        .filter(|x| !x.trim().is_empty())
-        .map(|x| e.email("email", x));
+    let email =
+        input.email.as_deref().filter(|x| !x.trim().is_empty()).map(|x| e.email("email", x));
     if !input.role.is_staff() {
         e.add("role", ErrorCode::RoleNotStaff, "此处只能创建审核、财务、管理员或审计账号；企业、机构和载体请自行注册",
             "only reviewer, finance, admin and auditor accounts are created here; firms, providers and spaces register themselves");
@@ -137,10 +130,7 @@ pub fn get(conn: &mut DbConnection, id: &UserId) -> AppResult<UserView> {
 pub fn list(conn: &mut DbConnection, role: Option<Role>, page: Page) -> AppResult<Paged<UserView>> {
     let (rows, total) = repo::list(conn, role.map(Role::as_str), page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows
-            .into_iter()
-            .map(UserView::from_row)
-            .collect::<AppResult<_>>()?,
+        items: rows.into_iter().map(UserView::from_row).collect::<AppResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total,
@@ -164,17 +154,11 @@ pub fn set_disabled(
             repo::revoke_all_for_user(c, id, "disabled", cx.now)?;
         }
         let after = repo::by_id(c, id)?.ok_or_else(|| AppError::not_found("user"))?;
-        let action = if disabled {
-            Fixed::UserDisabled
-        } else {
-            Fixed::UserEnabled
-        };
+        let action = if disabled { Fixed::UserDisabled } else { Fixed::UserEnabled };
         audit::record(
             c,
             cx.by(),
-            audit::Change::new(action, id)
-                .before(&before.audit())
-                .after(&after.audit()),
+            audit::Change::new(action, id).before(&before.audit()).after(&after.audit()),
         )?;
         Ok(after)
     })?;

@@ -114,10 +114,7 @@ pub struct Done {
 }
 
 fn one() -> Page {
-    Page {
-        page: 1,
-        per_page: 1,
-    }
+    Page { page: 1, per_page: 1 }
 }
 
 fn orders_in(
@@ -160,16 +157,10 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             }
             wb.done_lately = crate::db::audit::by_actor(c, user, 8)?
                 .into_iter()
-                .map(|e| Done {
-                    at: e.occurred_at,
-                    action: e.action,
-                })
+                .map(|e| Done { at: e.occurred_at, action: e.action })
                 .collect();
         }
-        let recent = Page {
-            page: 1,
-            per_page: 5,
-        };
+        let recent = Page { page: 1, per_page: 5 };
         match role {
             Role::Firm => {
                 let party = Party::of(cx.actor)?;
@@ -215,19 +206,13 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             Role::Space => {
                 let id = cx.actor.space().ok_or_else(AppError::forbidden)?;
                 let s = super::spaces::get(c, id)?;
-                let all = Page {
-                    page: 1,
-                    per_page: 100,
-                };
+                let all = Page { page: 1, per_page: 100 };
                 let certified = certs::certifications(c, cx.policy, Viewer::Space(id), all)?
                     .items
                     .iter()
                     .filter(|c| c.status == CertificationStatus::Active)
                     .count() as i64;
-                wb.standing = Some(Standing::Space {
-                    name: s.name,
-                    certified,
-                });
+                wb.standing = Some(Standing::Space { name: s.name, certified });
                 add(
                     TodoKind::ApplicationsInReview,
                     certs::applications(
@@ -308,26 +293,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 let soon = cx.now + chrono::Duration::days(1);
                 let ending = |t: Option<NaiveDateTime>| t.is_some_and(|t| t > cx.now && t <= soon);
                 let mut ends = 0i64;
-                for n in super::providers::notices(
-                    c,
-                    Page {
-                        page: 1,
-                        per_page: 100,
-                    },
-                )?
-                .items
-                {
+                for n in super::providers::notices(c, Page { page: 1, per_page: 100 })?.items {
                     ends += i64::from(ending(n.notice_ends_at));
                 }
-                for n in super::redemptions::notices(
-                    c,
-                    cx.policy,
-                    Page {
-                        page: 1,
-                        per_page: 100,
-                    },
-                )?
-                .items
+                for n in super::redemptions::notices(c, cx.policy, Page { page: 1, per_page: 100 })?
+                    .items
                 {
                     ends += i64::from(ending(n.notice_ends_at));
                 }
@@ -340,13 +310,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 }
             }
             Role::Finance => {
-                let runs = super::settlement::list(
-                    c,
-                    Page {
-                        page: 1,
-                        per_page: 100,
-                    },
-                )?;
+                let runs = super::settlement::list(c, Page { page: 1, per_page: 100 })?;
                 let count =
                     |stage: RunStage| runs.items.iter().filter(|r| r.stage == stage).count() as i64;
                 add(TodoKind::RunsToApprove, count(RunStage::Prepared));

@@ -40,10 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const ADMIN: &[Role] = &[Role::Admin];
 
 fn first(n: i64) -> Page {
-    Page {
-        page: 1,
-        per_page: n,
-    }
+    Page { page: 1, per_page: n }
 }
 
 fn batch_status_text(s: &str) -> &'static str {
@@ -63,10 +60,9 @@ async fn programmes_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let (progs, batches) = db(state, move |c| {
-        Ok((vouchers::programmes(c)?, vouchers::batches(c, true, now)?))
-    })
-    .await?;
+    let (progs, batches) =
+        db(state, move |c| Ok((vouchers::programmes(c)?, vouchers::batches(c, true, now)?)))
+            .await?;
     let policy = &state.policy;
     let en = d.en();
     let name_of = |c: &String| super::category_name(policy, c, en);
@@ -160,14 +156,9 @@ async fn create_programme(
         .await
         .map(|_| ("/admin".to_string(), "created"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        "programme",
-        &p,
-        &[("programme_code_taken", "code")],
-        move |f, s| async move { programmes_page(st, dk, &f, s).await },
-    )
+    d.answer(st, r, "programme", &p, &[("programme_code_taken", "code")], move |f, s| async move {
+        programmes_page(st, dk, &f, s).await
+    })
     .await
 }
 
@@ -204,19 +195,12 @@ async fn create_batch(
     let faces: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, _)| k == "face_values")
-        .flat_map(|(_, v)| {
-            v.split(',')
-                .map(|s| ("face_values".to_string(), s.trim().to_string()))
-        })
+        .flat_map(|(_, v)| v.split(',').map(|s| ("face_values".to_string(), s.trim().to_string())))
         .collect();
     pairs.retain(|(k, _)| k != "face_values");
     pairs.extend(faces);
     let p = Posted(pairs);
-    let shape = Shape {
-        lists: &["face_values"],
-        ints: &[],
-        bools: &["publish"],
-    };
+    let shape = Shape { lists: &["face_values"], ints: &[], bools: &["publish"] };
     let id = pid.clone();
     let r = d
         .attempt_all(
@@ -229,14 +213,9 @@ async fn create_batch(
         .await
         .map(|_| ("/admin".to_string(), "created"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        &format!("batch-{pid}"),
-        &p,
-        &[],
-        move |f, s| async move { programmes_page(st, dk, &f, s).await },
-    )
+    d.answer(st, r, &format!("batch-{pid}"), &p, &[], move |f, s| async move {
+        programmes_page(st, dk, &f, s).await
+    })
     .await
 }
 
@@ -262,14 +241,9 @@ async fn publish_batch(
         .await
         .map(|_| ("/admin".to_string(), "published"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        &format!("publish-{id}"),
-        &p,
-        &[],
-        move |f, s| async move { programmes_page(st, dk, &f, s).await },
-    )
+    d.answer(st, r, &format!("publish-{id}"), &p, &[], move |f, s| async move {
+        programmes_page(st, dk, &f, s).await
+    })
     .await
 }
 
@@ -284,12 +258,7 @@ async fn users_view(
         let list = users::list(c, None, first(100))?;
         let mut locks = Vec::with_capacity(list.items.len());
         for u in &list.items {
-            locks.push(crate::services::auth::locked_until(
-                c,
-                &auth,
-                &u.username,
-                now,
-            )?);
+            locks.push(crate::services::auth::locked_until(c, &auth, &u.username, now)?);
         }
         Ok((list, locks))
     })
@@ -311,11 +280,7 @@ async fn users_view(
         .collect();
     d.render(
         state,
-        Screen {
-            template: "admin_users.html",
-            path: "/admin/users",
-            title: "users-and-roles",
-        },
+        Screen { template: "admin_users.html", path: "/admin/users", title: "users-and-roles" },
         context! { items => val(&items), total => list.total, roles => roles },
         form,
         status,
@@ -348,14 +313,9 @@ async fn create_user(
         .await
         .map(|_| ("/admin/users".to_string(), "created"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        "user",
-        &p,
-        &[("username_taken", "username")],
-        move |f, s| async move { users_view(st, dk, &f, s).await },
-    )
+    d.answer(st, r, "user", &p, &[("username_taken", "username")], move |f, s| async move {
+        users_view(st, dk, &f, s).await
+    })
     .await
 }
 
@@ -423,11 +383,7 @@ async fn outbox_view(
         .collect();
     d.render(
         state,
-        Screen {
-            template: "admin_outbox.html",
-            path: "/admin/outbox",
-            title: "emails-2",
-        },
+        Screen { template: "admin_outbox.html", path: "/admin/outbox", title: "emails-2" },
         context! { items => val(&items), failed => failed.total, pending => pending },
         form,
         status,
@@ -452,13 +408,7 @@ async fn retry_email(
     let p = Posted(form.into_inner());
     let mid = id.clone();
     let r = d
-        .attempt(
-            &state,
-            &req,
-            &p,
-            |_| Ok(()),
-            move |c, _, a| outbox::retry(c, a.cx(), &mid),
-        )
+        .attempt(&state, &req, &p, |_| Ok(()), move |c, _, a| outbox::retry(c, a.cx(), &mid))
         .await
         .map(|_| ("/admin/outbox".to_string(), "retried"));
     let (st, dk) = (&state, &d);
@@ -497,9 +447,7 @@ async fn jobs_view(
         let (zh, e) = job.describe();
         if en {
             let mut c = e.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
         } else {
             zh.to_string()
         }
@@ -537,11 +485,7 @@ async fn jobs_view(
         .collect();
     d.render(
         state,
-        Screen {
-            template: "admin_jobs.html",
-            path: "/admin/jobs",
-            title: "jobs",
-        },
+        Screen { template: "admin_jobs.html", path: "/admin/jobs", title: "jobs" },
         context! { jobs => val(&jobs_v), runs => val(&runs_v) },
         form,
         status,
@@ -568,9 +512,7 @@ async fn run_job(
         d.guard(&req, &p)?;
         let job = jobs::parse_job(&name)?;
         let slot = jobs::manual_slot(state.jobs.schedules(), job, None, state.clock.now())?;
-        let origin = RunOrigin::Manual {
-            user_id: Some(d.s.caller.user_id.clone()),
-        };
+        let origin = RunOrigin::Manual { user_id: Some(d.s.caller.user_id.clone()) };
         state.jobs.run(job, slot, origin).await?;
         Ok(())
     }
@@ -588,14 +530,8 @@ async fn run_job(
 mod tests {
     #[test]
     fn a_local_time_from_the_form_is_beijing_time() {
-        assert_eq!(
-            super::beijing("2026-12-01T09:00"),
-            "2026-12-01T09:00:00+08:00"
-        );
-        assert_eq!(
-            super::beijing("2026-12-01T09:00:00+08:00"),
-            "2026-12-01T09:00:00+08:00"
-        );
+        assert_eq!(super::beijing("2026-12-01T09:00"), "2026-12-01T09:00:00+08:00");
+        assert_eq!(super::beijing("2026-12-01T09:00:00+08:00"), "2026-12-01T09:00:00+08:00");
         assert_eq!(super::beijing("tomorrow"), "tomorrow");
     }
 }

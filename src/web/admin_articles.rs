@@ -29,11 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
-const NONE: Shape = Shape {
-    lists: &[],
-    ints: &[],
-    bools: &[],
-};
+const NONE: Shape = Shape { lists: &[], ints: &[], bools: &[] };
 const KINDS: [(&str, &str); 2] = [("notice", "notices"), ("faq", "common-questions")];
 
 async fn list_view(
@@ -42,10 +38,7 @@ async fn list_view(
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let all = Page {
-        page: 1,
-        per_page: 100,
-    };
+    let all = Page { page: 1, per_page: 100 };
     let found = db(state, move |c| articles::all(c, all)).await?;
     let en = d.en();
     let items: Vec<serde_json::Value> = found.items.iter().map(|a| article_json(a, en)).collect();
@@ -87,10 +80,8 @@ async fn create(
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "created"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "article", &p, &[], move |f, s| async move {
-        list_view(st, dk, &f, s).await
-    })
-    .await
+    d.answer(st, r, "article", &p, &[], move |f, s| async move { list_view(st, dk, &f, s).await })
+        .await
 }
 
 async fn edit_view(
@@ -151,9 +142,14 @@ async fn update(
         .await
         .map(|a| (format!("/admin/articles/{}", a.id), "saved"));
     let (st, dk, oid) = (&state, &d, &id);
-    d.answer(st, r, "article", &p, &[], move |f, s| async move {
-        edit_view(st, dk, oid, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "article",
+        &p,
+        &[],
+        move |f, s| async move { edit_view(st, dk, oid, &f, s).await },
+    )
     .await
 }
 
@@ -184,17 +180,18 @@ async fn publish(
         )
         .await
         .map(|a| {
-            let what = if published {
-                "published"
-            } else {
-                "withdrawn_article"
-            };
+            let what = if published { "published" } else { "withdrawn_article" };
             (format!("/admin/articles/{}", a.id), what)
         });
     let (st, dk, oid) = (&state, &d, &id);
-    d.answer(st, r, "publish", &p, &[], move |f, s| async move {
-        edit_view(st, dk, oid, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "publish",
+        &p,
+        &[],
+        move |f, s| async move { edit_view(st, dk, oid, &f, s).await },
+    )
     .await
 }
 
@@ -242,10 +239,8 @@ async fn attachment(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (
-        typed_id::<ArticleId>(&id)?,
-        typed_id::<crate::domain::id::ArticleFileId>(&fid)?,
-    );
+    let (id, fid) =
+        (typed_id::<ArticleId>(&id)?, typed_id::<crate::domain::id::ArticleFileId>(&fid)?);
     let _d = open!(state, req, ADMIN);
     let f = db(&state, move |c| articles::file(c, &id, &fid, true)).await?;
     super::guide::file_response(&state, &f)

@@ -69,11 +69,7 @@ pub(super) async fn open(
     if !roles.contains(&d.s.caller.role) {
         let page = d.render(
             state,
-            Screen {
-                template: "denied.html",
-                path: &here,
-                title: "not-allowed",
-            },
+            Screen { template: "denied.html", path: &here, title: "not-allowed" },
             context! {},
             &Form::none(),
             StatusCode::FORBIDDEN,
@@ -90,10 +86,7 @@ impl Desk {
 
     /// The firm, provider or space of that kind the user acts for (`FirmId`, …).
     fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
-        self.s
-            .caller
-            .party_as::<T>()
-            .ok_or_else(AppError::forbidden)
+        self.s.caller.party_as::<T>().ok_or_else(AppError::forbidden)
     }
 
     /// The firm the user acts for.
@@ -162,14 +155,7 @@ impl Desk {
             }
         };
         let chrome = super::Chrome::signed_in(state, self.s.caller.role);
-        let r = render(
-            page.template,
-            page.path,
-            &self.lang,
-            &chrome,
-            page.title,
-            ctx,
-        )?;
+        let r = render(page.template, page.path, &self.lang, &chrome, page.title, ctx)?;
         Ok(with(r, status, &self.cookies(state)))
     }
 
@@ -220,19 +206,12 @@ impl Act {
 
     /// The party of that kind the user acts for, as its typed id (`FirmId`, …).
     pub(super) fn party_as<T: PartyKindId>(&self) -> Result<T, AppError> {
-        self.actor
-            .party
-            .as_ref()
-            .and_then(T::in_party)
-            .cloned()
-            .ok_or_else(AppError::forbidden)
+        self.actor.party.as_ref().and_then(T::in_party).cloned().ok_or_else(AppError::forbidden)
     }
 
     /// What a use case that emails a link needs.
     pub(super) fn links(&self) -> crate::services::contact_verification::Links<'_> {
-        crate::services::contact_verification::Links {
-            base: &self.base.base_url,
-        }
+        crate::services::contact_verification::Links { base: &self.base.base_url }
     }
 }
 
@@ -402,19 +381,14 @@ impl Form {
         let mut errors: BTreeMap<String, String> = BTreeMap::new();
         for fe in &e.errors {
             let text = if en { &fe.detail_en } else { &fe.detail };
-            errors
-                .entry(fe.field.clone())
-                .or_insert_with(|| beside(&fe.field, text));
+            errors.entry(fe.field.clone()).or_insert_with(|| beside(&fe.field, text));
         }
         let detail = if en { &e.detail_en } else { &e.detail };
         let mut error = String::new();
         // An error about a field the form does not have (a value the use case needs that
         // this page does not ask for) is said for the whole form, never lost.
         let on_page = |field: &str| {
-            posted
-                .0
-                .iter()
-                .any(|(k, _)| k == field || k.strip_suffix("[]") == Some(field))
+            posted.0.iter().any(|(k, _)| k == field || k.strip_suffix("[]") == Some(field))
         };
         let elsewhere: Vec<String> = errors
             .iter()
@@ -432,12 +406,7 @@ impl Form {
                 None => error = detail.clone(),
             }
         }
-        Form {
-            id: id.to_string(),
-            values: posted.kept(),
-            errors,
-            error,
-        }
+        Form { id: id.to_string(), values: posted.kept(), errors, error }
     }
 }
 
@@ -456,10 +425,7 @@ pub(super) struct Posted(pub(super) Vec<(String, String)>);
 
 impl Posted {
     pub(super) fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 
     /// What the user typed, to show again (never passwords or the token).
@@ -562,12 +528,7 @@ impl Posted {
                 break;
             };
             if !bad.0.iter().any(|x| x.field == name) {
-                bad.add(
-                    &name,
-                    ErrorCode::Required,
-                    "此项为必填项",
-                    "this field is required",
-                );
+                bad.add(&name, ErrorCode::Required, "此项为必填项", "this field is required");
             }
             // The stand-in of the right kind is the one after which this field is no
             // longer what is missing.
@@ -599,11 +560,7 @@ pub(super) struct Shape {
 
 impl Shape {
     /// Text fields only.
-    pub(super) const TEXT: Shape = Shape {
-        lists: &[],
-        ints: &[],
-        bools: &[],
-    };
+    pub(super) const TEXT: Shape = Shape { lists: &[], ints: &[], bools: &[] };
 }
 
 impl Desk {
@@ -658,9 +615,8 @@ pub(super) async fn read_multipart(
         while let Some(part) = parts.next().await {
             let mut part = part.map_err(|_| cut_short())?;
             let name = part.name().unwrap_or_default().to_string();
-            let file_name = part
-                .content_disposition()
-                .and_then(|cd| cd.get_filename().map(str::to_string));
+            let file_name =
+                part.content_disposition().and_then(|cd| cd.get_filename().map(str::to_string));
             let mut bytes = Vec::new();
             while let Some(chunk) = part.next().await {
                 let chunk = chunk.map_err(|_| cut_short())?;
@@ -691,12 +647,7 @@ mod tests {
     use super::*;
 
     fn posted(pairs: &[(&str, &str)]) -> Posted {
-        Posted(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Posted(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -718,11 +669,7 @@ mod tests {
             ("ids", "a"),
             ("ids", "b"),
         ]);
-        let shape = Shape {
-            lists: &["ids"],
-            ints: &["n"],
-            bools: &[],
-        };
+        let shape = Shape { lists: &["ids"], ints: &["n"], bools: &[] };
         let i: In = p.input(&shape).unwrap();
         assert_eq!(i.name, "检测");
         assert_eq!(i.note, None);
@@ -730,9 +677,7 @@ mod tests {
         let none: In = posted(&[("name", "x"), ("n", "7")]).input(&shape).unwrap();
         assert!(none.ids.is_empty());
         assert_eq!(none.n, Some(7));
-        let e = posted(&[("name", "x"), ("other", "y")])
-            .input::<In>(&shape)
-            .unwrap_err();
+        let e = posted(&[("name", "x"), ("other", "y")]).input::<In>(&shape).unwrap_err();
         assert_eq!(e.code, "form_invalid");
         let e = posted(&[("note", "x")]).input::<In>(&shape).unwrap_err();
         assert_eq!(
@@ -740,26 +685,15 @@ mod tests {
             ("name", "此项为必填项"),
             "an empty required field is refused at the field"
         );
-        let e = posted(&[("name", "x"), ("n", "七")])
-            .input::<In>(&shape)
-            .unwrap_err();
-        assert_eq!(
-            e.errors[0].field, "n",
-            "a bad number is refused at its field"
-        );
+        let e = posted(&[("name", "x"), ("n", "七")]).input::<In>(&shape).unwrap_err();
+        assert_eq!(e.errors[0].field, "n", "a bad number is refused at its field");
     }
 
     #[test]
     fn a_refusal_lands_on_its_field_and_keeps_what_was_typed_but_not_passwords() {
         let p = posted(&[("csrf", "t"), ("amount", "12x"), ("password", "secret")]);
         let e = AppError::of(ErrorCode::VoucherExhausted);
-        let f = Form::failed(
-            "order",
-            &p,
-            &e,
-            &[("voucher_exhausted", "voucher_id")],
-            false,
-        );
+        let f = Form::failed("order", &p, &e, &[("voucher_exhausted", "voucher_id")], false);
         assert_eq!(f.errors["voucher_id"], "该合创券已无可用余额");
         assert_eq!(f.values["amount"], "12x");
         assert!(!f.values.contains_key("password") && !f.values.contains_key("csrf"));

@@ -23,14 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 const PARTIES: &[Role] = &[Role::Firm, Role::Provider, Role::Space];
-const READERS: &[Role] = &[
-    Role::Firm,
-    Role::Provider,
-    Role::Space,
-    Role::Reviewer,
-    Role::Finance,
-    Role::Auditor,
-];
+const READERS: &[Role] =
+    &[Role::Firm, Role::Provider, Role::Space, Role::Reviewer, Role::Finance, Role::Auditor];
 
 /// A document as a page shows it: the kind by name, dates in China time, the size.
 pub(super) fn shown(d: &DocumentView) -> serde_json::Value {
@@ -62,10 +56,7 @@ async fn view(
     let kind = party.kind();
     let now = state.clock.now();
     let caller = d.s.caller.clone();
-    let docs = db(state, move |c| {
-        svc::of_party(c, Reader::of(&caller), &party, now)
-    })
-    .await?;
+    let docs = db(state, move |c| svc::of_party(c, Reader::of(&caller), &party, now)).await?;
     let kinds: Vec<(&str, &str)> = std::iter::once(("", "choose"))
         .chain(
             DocumentKind::for_party(kind)
@@ -77,11 +68,7 @@ async fn view(
     let items: Vec<serde_json::Value> = docs.iter().map(shown).collect();
     d.render(
         state,
-        Screen {
-            template: "documents.html",
-            path: "/documents",
-            title: "documents-3",
-        },
+        Screen { template: "documents.html", path: "/documents", title: "documents-3" },
         context! {
             items => val(items), kinds => kinds, has_licence => has_licence,
             is_firm => kind == PartyKind::Firm, is_provider => kind == PartyKind::Provider,
@@ -122,10 +109,7 @@ async fn upload(
         Ok((name, bytes)) => {
             let input = input_of(&p, &name);
             let (files, ctx) = (state.files.clone(), state.context(d.actor()));
-            db(&state, move |c| {
-                svc::upload(c, ctx.cx(), &files, &party, &input, &bytes)
-            })
-            .await
+            db(&state, move |c| svc::upload(c, ctx.cx(), &files, &party, &input, &bytes)).await
         }
     };
     match result {
@@ -147,13 +131,6 @@ async fn file(
     let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let d = open!(state, req, READERS);
     let (files, caller) = (state.files.clone(), d.s.caller.clone());
-    let (row, bytes) = db(&state, move |c| {
-        svc::read(c, &files, Reader::of(&caller), &id)
-    })
-    .await?;
-    Ok(super::guide::inline_file(
-        &row.media_type,
-        &row.file_name,
-        bytes,
-    ))
+    let (row, bytes) = db(&state, move |c| svc::read(c, &files, Reader::of(&caller), &id)).await?;
+    Ok(super::guide::inline_file(&row.media_type, &row.file_name, bytes))
 }

@@ -34,18 +34,9 @@ fn words(status: StatusCode) -> (&'static str, &'static str) {
         403 => ("not-allowed", "this-account-may-not-see-this-page"),
         401 => ("please-sign-in", "sign-in-first-then-carry-on"),
         429 => ("too-many-requests", "please-wait-a-moment-and-try-again"),
-        503 => (
-            "service-unavailable-for-a-moment",
-            "the-system-is-busy-or-under-maintenance",
-        ),
-        s if s >= 500 => (
-            "something-went-wrong",
-            "an-error-stopped-your-request-please-try",
-        ),
-        _ => (
-            "the-request-could-not-be-handled-2",
-            "the-request-could-not-be-handled",
-        ),
+        503 => ("service-unavailable-for-a-moment", "the-system-is-busy-or-under-maintenance"),
+        s if s >= 500 => ("something-went-wrong", "an-error-stopped-your-request-please-try"),
+        _ => ("the-request-could-not-be-handled-2", "the-request-could-not-be-handled"),
     }
 }
 
@@ -77,11 +68,7 @@ pub(crate) async fn as_page(res: ServiceResponse<BoxBody>) -> ServiceResponse<Bo
         .unwrap_or_default()
         .to_string();
     let (title, says) = words(status);
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let chrome = Chrome::of(&state, &req).await;
     // The fault's own words only for a refusal; a fault's detail is for the log.
     let detail = if status.is_client_error() && status != StatusCode::NOT_FOUND {

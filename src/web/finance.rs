@@ -87,11 +87,7 @@ async fn runs_page(
     let last = Period::before(state.clock.now()).to_string();
     d.render(
         state,
-        Screen {
-            template: "finance_runs.html",
-            path: "/finance",
-            title: "settlement-runs",
-        },
+        Screen { template: "finance_runs.html", path: "/finance", title: "settlement-runs" },
         context! {
             items => val(&items), total => list.total, last_period => last,
             can_prepare => d.s.caller.role == Role::Finance,
@@ -168,9 +164,7 @@ async fn run_page(
     let me = d.s.caller.user_id.clone();
     let is_finance = d.s.caller.role == Role::Finance;
     let preparer = r.prepared_by.as_deref() == Some(me.as_str());
-    let today = crate::domain::china_time(state.clock.now())
-        .date()
-        .to_string();
+    let today = crate::domain::china_time(state.clock.now()).date().to_string();
     d.render(
         state,
         Screen {
@@ -227,17 +221,18 @@ async fn decide(
         )
         .await
         .map(|v| {
-            let what = if wire(&v.status) == "approved" {
-                "approved"
-            } else {
-                "rejected"
-            };
+            let what = if wire(&v.status) == "approved" { "approved" } else { "rejected" };
             (format!("/finance/runs/{id}"), what)
         });
     let (st, dk, id) = (&state, &d, &id);
-    d.answer(st, r, "decision", &p, &[], move |f, s| async move {
-        run_page(st, dk, id, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "decision",
+        &p,
+        &[],
+        move |f, s| async move { run_page(st, dk, id, &f, s).await },
+    )
     .await
 }
 
@@ -259,13 +254,7 @@ async fn bank_file(
     };
     let rid = id.clone();
     match d
-        .attempt(
-            &state,
-            &req,
-            &p,
-            |_| Ok(()),
-            move |c, _, a| svc::export(c, a.cx(), &rid, format),
-        )
+        .attempt(&state, &req, &p, |_| Ok(()), move |c, _, a| svc::export(c, a.cx(), &rid, format))
         .await
     {
         Ok((bytes, sha, name)) => Ok(attachment(bytes, format, &name, Some(&sha))),
@@ -300,14 +289,9 @@ async fn record(
         .await
         .map(|_| (format!("/finance/runs/{run_id}"), "recorded"));
     let (st, dk, rid) = (&state, &d, &run_id);
-    d.answer(
-        st,
-        r,
-        &format!("payout-{id}"),
-        &p,
-        &[],
-        move |f, s| async move { run_page(st, dk, rid, &f, s).await },
-    )
+    d.answer(st, r, &format!("payout-{id}"), &p, &[], move |f, s| async move {
+        run_page(st, dk, rid, &f, s).await
+    })
     .await
 }
 
@@ -351,11 +335,7 @@ async fn import(
                 .collect();
             let f = Form {
                 id: "import".into(),
-                error: format!(
-                    "已登记 {} 笔；以下行未登记：{}",
-                    rep.applied,
-                    lines.join("；")
-                ),
+                error: format!("已登记 {} 笔；以下行未登记：{}", rep.applied, lines.join("；")),
                 ..Form::none()
             };
             Ok(run_page(&state, &d, &id, &f, StatusCode::UNPROCESSABLE_ENTITY).await?)
@@ -397,17 +377,8 @@ async fn report_file(
     let policy = state.policy.clone();
     let r = db(&state, move |c| svc::report(c, &policy, period)).await?;
     let bytes = svc::report_file(&r, format)?;
-    let ext = if format == FileFormat::Csv {
-        "csv"
-    } else {
-        "xlsx"
-    };
-    Ok(attachment(
-        bytes,
-        format,
-        &format!("settlement-report-{period}.{ext}"),
-        None,
-    ))
+    let ext = if format == FileFormat::Csv { "csv" } else { "xlsx" };
+    Ok(attachment(bytes, format, &format!("settlement-report-{period}.{ext}"), None))
 }
 
 /// Months shown in the payouts chart, ending with the report's period.
@@ -437,9 +408,7 @@ async fn report(
     })
     .await?;
     let chart = payouts_chart(&reports);
-    let r = reports
-        .last()
-        .ok_or_else(|| AppError::internal("no report"))?;
+    let r = reports.last().ok_or_else(|| AppError::internal("no report"))?;
     let lines = |l: &[svc::ReportLine]| -> Vec<serde_json::Value> {
         l.iter()
             .map(|x| json!({"name": x.name, "items": x.items, "amount": x.amount.to_string(), "paid": x.paid.to_string()}))
@@ -486,9 +455,7 @@ pub(super) struct Cell {
     pub(super) h: i64,
 }
 
-const COLOURS: &[&str] = &[
-    "#b3261e", "#1e7b34", "#1f5fa8", "#b06f00", "#6a3d9a", "#5b6675",
-];
+const COLOURS: &[&str] = &["#b3261e", "#1e7b34", "#1f5fa8", "#b06f00", "#6a3d9a", "#5b6675"];
 /// Plot height in SVG units (the axis is at y = 20 + HEIGHT).
 const HEIGHT: i64 = 200;
 
@@ -509,17 +476,11 @@ pub(super) fn payouts_chart(reports: &[PeriodReport]) -> Chart {
         if name == subsidies {
             r.by_subsidy_policy.iter().map(|l| l.paid.get()).sum()
         } else {
-            r.by_category
-                .iter()
-                .filter(|l| l.name == name)
-                .map(|l| l.paid.get())
-                .sum()
+            r.by_category.iter().filter(|l| l.name == name).map(|l| l.paid.get()).sum()
         }
     };
-    let totals: Vec<i64> = reports
-        .iter()
-        .map(|r| names.iter().map(|n| amount_of(r, n)).sum())
-        .collect();
+    let totals: Vec<i64> =
+        reports.iter().map(|r| names.iter().map(|n| amount_of(r, n)).sum()).collect();
     let max = totals.iter().copied().max().unwrap_or(0);
     let months = reports
         .iter()
@@ -537,11 +498,7 @@ pub(super) fn payouts_chart(reports: &[PeriodReport]) -> Chart {
                         0
                     };
                     top -= h;
-                    Cell {
-                        amount: crate::domain::Fen::new(a).to_string(),
-                        y: top,
-                        h,
-                    }
+                    Cell { amount: crate::domain::Fen::new(a).to_string(), y: top, h }
                 })
                 .collect();
             Month {
@@ -556,10 +513,7 @@ pub(super) fn payouts_chart(reports: &[PeriodReport]) -> Chart {
         series: names
             .into_iter()
             .enumerate()
-            .map(|(i, name)| Series {
-                name,
-                colour: COLOURS[i % COLOURS.len()],
-            })
+            .map(|(i, name)| Series { name, colour: COLOURS[i % COLOURS.len()] })
             .collect(),
         months,
         max: crate::domain::Fen::new(max).to_string(),
@@ -613,11 +567,7 @@ mod tests {
         assert_eq!(oct.total, "800.00");
         let hs: Vec<i64> = oct.cells.iter().map(|x| x.h).collect();
         assert_eq!(hs, [75, 25, 100], "300/800, 100/800, 400/800 of 200");
-        assert_eq!(
-            oct.cells[0].y,
-            220 - 75,
-            "the first segment sits on the axis"
-        );
+        assert_eq!(oct.cells[0].y, 220 - 75, "the first segment sits on the axis");
         assert_eq!(oct.cells[2].y, 220 - 200, "the last reaches the top");
         assert_eq!(c.months[0].cells[0].h, 25);
         assert!(c.months[2].cells.iter().all(|x| x.h == 0));

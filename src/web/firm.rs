@@ -100,10 +100,8 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
             .map(|l| (l.snap.remaining, l.snap.vouchers_claimed))
             .unwrap_or((b.remaining, b.vouchers_claimed));
         let status = wire(&b.status);
-        let prospect = prospects
-            .iter()
-            .find(|p| p.batch_id == b.id)
-            .map(|p| prospect_json(p, lang.en()));
+        let prospect =
+            prospects.iter().find(|p| p.batch_id == b.id).map(|p| prospect_json(p, lang.en()));
         items.push(super::val(serde_json::json!({
             "id": b.id, "name": b.name, "status": status, "status_text": status_text(&status),
             "mode": wire(&b.allocation_mode),
@@ -185,11 +183,7 @@ async fn lottery_entry(
     match r {
         Ok(what) => Ok(d.done(&state, "/batches", what)),
         Err(e) => {
-            let reason = if d.en() {
-                e.detail_en.clone()
-            } else {
-                e.detail.clone()
-            };
+            let reason = if d.en() { e.detail_en.clone() } else { e.detail.clone() };
             let chrome = super::Chrome::signed_in(&state, Role::Firm);
             let lang = Lang::of_request(&req);
             let title = "lottery-registration-not-done";
@@ -235,22 +229,13 @@ async fn claim(
     form: web::Form<ClaimForm>,
 ) -> actix_web::Result<HttpResponse> {
     let id: BatchId = typed_id(&path)?;
-    let Some(s) = session(&state, &req)
-        .await
-        .filter(|s| s.caller.role == Role::Firm)
-    else {
+    let Some(s) = session(&state, &req).await.filter(|s| s.caller.role == Role::Firm) else {
         return Ok(see_other("/login?next=/batches"));
     };
     let lang = Lang::of_request(&req);
     let chrome = super::Chrome::signed_in(&state, s.caller.role);
     let refuse = |reason: String, status| {
-        answer(
-            &lang,
-            &chrome,
-            false,
-            context! { ok => false, reason => reason },
-            status,
-        )
+        answer(&lang, &chrome, false, context! { ok => false, reason => reason }, status)
     };
     if !csrf_ok(&req, &form.csrf) {
         return Ok(refuse(
@@ -258,30 +243,18 @@ async fn claim(
             StatusCode::FORBIDDEN,
         )?);
     }
-    let face_value = match form
-        .face_value
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
+    let face_value = match form.face_value.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         None => None,
         Some(f) => match Fen::parse_yuan(f) {
             Ok(v) => Some(v),
             Err(e) => {
-                let reason = if lang.en() {
-                    e.message_en()
-                } else {
-                    e.message_zh()
-                };
+                let reason = if lang.en() { e.message_en() } else { e.message_zh() };
                 return Ok(refuse(reason.into(), StatusCode::UNPROCESSABLE_ENTITY)?);
             }
         },
     };
     let key = crate::domain::IdempotencyKey::from_page(&form.key);
-    let firm_id = s
-        .caller
-        .party_as::<FirmId>()
-        .ok_or_else(|| AppError::not_found("firm"))?;
+    let firm_id = s.caller.party_as::<FirmId>().ok_or_else(|| AppError::not_found("firm"))?;
     let request = ClaimRequest {
         firm_id,
         user_id: Some(s.caller.user_id.clone()),
@@ -303,11 +276,7 @@ async fn claim(
             StatusCode::CREATED,
         )?,
         Err(e) => {
-            let reason = if lang.en() {
-                e.detail_en.clone()
-            } else {
-                e.detail.clone()
-            };
+            let reason = if lang.en() { e.detail_en.clone() } else { e.detail.clone() };
             refuse(reason, e.kind.status())?
         }
     };
@@ -319,16 +288,10 @@ async fn claim(
 
 #[get("/my/vouchers")]
 async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
-    let Some(s) = session(&state, &req)
-        .await
-        .filter(|s| s.caller.role == Role::Firm)
-    else {
+    let Some(s) = session(&state, &req).await.filter(|s| s.caller.role == Role::Firm) else {
         return Ok(see_other("/login?next=/my/vouchers"));
     };
-    let firm = s
-        .caller
-        .party_as::<FirmId>()
-        .ok_or_else(|| AppError::not_found("firm"))?;
+    let firm = s.caller.party_as::<FirmId>().ok_or_else(|| AppError::not_found("firm"))?;
     let list = db(&state, move |c| svc::vouchers_of_firm(c, &firm)).await?;
     let items: Vec<minijinja::Value> = list
         .iter()
@@ -424,11 +387,7 @@ async fn update_profile(
 ) -> actix_web::Result<HttpResponse> {
     let d = super::orders::open!(state, req, &[Role::Firm]);
     let p = super::desk::Posted(form.into_inner());
-    let shape = super::desk::Shape {
-        lists: &[],
-        ints: &["employees"],
-        bools: &[],
-    };
+    let shape = super::desk::Shape { lists: &[], ints: &["employees"], bools: &[] };
     let r = d
         .attempt(
             &state,
@@ -449,8 +408,13 @@ async fn update_profile(
         .await
         .map(|_| ("/firm".to_string(), "saved"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "profile", &p, &[], move |f, s| async move {
-        profile_view(st, dk, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "profile",
+        &p,
+        &[],
+        move |f, s| async move { profile_view(st, dk, &f, s).await },
+    )
     .await
 }

@@ -18,11 +18,7 @@ use serde_json::json;
 use std::str::FromStr;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(guide)
-        .service(rules)
-        .service(notices)
-        .service(notice)
-        .service(notice_file);
+    cfg.service(guide).service(rules).service(notices).service(notice).service(notice_file);
 }
 
 /// A decimal share (`"0.50"`) as a percentage (`50%`).
@@ -54,11 +50,7 @@ pub(crate) fn article_json(a: &ArticleView, en: bool) -> serde_json::Value {
     } else {
         (&a.title, &a.body)
     };
-    let paragraphs: Vec<&str> = body
-        .split('\n')
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let paragraphs: Vec<&str> = body.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
     json!({
         "id": a.id, "kind": a.kind.as_str(), "title": title, "paragraphs": paragraphs,
         "published_at": a.published_at.map(|t| local_time(t)[..10].to_string()),
@@ -73,19 +65,10 @@ pub(crate) fn article_json(a: &ArticleView, en: bool) -> serde_json::Value {
 #[get("/guide")]
 async fn guide(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
-    let all = Page {
-        page: 1,
-        per_page: 100,
-    };
-    let faq = db(&state, move |c| {
-        articles::published(c, ArticleKind::Faq, all)
-    })
-    .await?;
-    let faq: Vec<serde_json::Value> = faq
-        .items
-        .iter()
-        .map(|a| article_json(a, lang.en()))
-        .collect();
+    let all = Page { page: 1, per_page: 100 };
+    let faq = db(&state, move |c| articles::published(c, ArticleKind::Faq, all)).await?;
+    let faq: Vec<serde_json::Value> =
+        faq.items.iter().map(|a| article_json(a, lang.en())).collect();
     let r = render(
         "guide.html",
         "/guide",
@@ -202,15 +185,9 @@ async fn notices(
 ) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
     let page = crate::http::page(q.page, Some(20))?;
-    let list = db(&state, move |c| {
-        articles::published(c, ArticleKind::Notice, page)
-    })
-    .await?;
-    let items: Vec<serde_json::Value> = list
-        .items
-        .iter()
-        .map(|a| article_json(a, lang.en()))
-        .collect();
+    let list = db(&state, move |c| articles::published(c, ArticleKind::Notice, page)).await?;
+    let items: Vec<serde_json::Value> =
+        list.items.iter().map(|a| article_json(a, lang.en())).collect();
     let r = render(
         "notices_list.html",
         "/notices",
@@ -234,11 +211,8 @@ async fn notice(
     let lang = Lang::of_request(&req);
     let id = typed_id::<ArticleId>(&path)?;
     let a = db(&state, move |c| articles::get(c, &id, false)).await?;
-    let title = if lang.en() && !a.title_en.is_empty() {
-        a.title_en.clone()
-    } else {
-        a.title.clone()
-    };
+    let title =
+        if lang.en() && !a.title_en.is_empty() { a.title_en.clone() } else { a.title.clone() };
     let r = render(
         "notice.html",
         &format!("/notices/{}", a.id),
@@ -258,10 +232,8 @@ async fn notice_file(
     path: web::Path<(String, String)>,
 ) -> actix_web::Result<HttpResponse> {
     let (id, fid) = path.into_inner();
-    let (id, fid) = (
-        typed_id::<ArticleId>(&id)?,
-        typed_id::<crate::domain::id::ArticleFileId>(&fid)?,
-    );
+    let (id, fid) =
+        (typed_id::<ArticleId>(&id)?, typed_id::<crate::domain::id::ArticleFileId>(&fid)?);
     let f = db(&state, move |c| articles::file(c, &id, &fid, false)).await?;
     file_response(&state, &f)
 }
@@ -280,25 +252,17 @@ pub(crate) fn file_response(
 /// A stored file shown in the browser (never run: sandboxed, its type not sniffed), under
 /// an ASCII version of its name.
 pub(crate) fn inline_file(media_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
-    let name: String = file_name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
-        .collect();
+    let name: String =
+        file_name.chars().filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c)).collect();
     HttpResponse::Ok()
         .content_type(media_type)
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "inline; filename=\"{}\"",
-                if name.is_empty() { "attachment" } else { &name }
-            ),
+            format!("inline; filename=\"{}\"", if name.is_empty() { "attachment" } else { &name }),
         ))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox",
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
         .body(bytes)
 }
 

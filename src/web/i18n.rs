@@ -39,10 +39,7 @@ impl Messages {
     fn of(zh: String, en: String) -> Result<Messages, String> {
         let parse = |lang: &str, src: String| {
             texts::bundle(lang, src).map_err(|f| {
-                format!(
-                    "page words {}",
-                    texts::describe(&format!("{lang}/{FILE}"), &f)
-                )
+                format!("page words {}", texts::describe(&format!("{lang}/{FILE}"), &f))
             })
         };
         let (zh, keys) = parse("zh-CN", zh)?;
@@ -64,10 +61,7 @@ impl Messages {
 /// service's start calls it; a file that does not parse, or a key in one language only,
 /// stops the start). The first reading in a process is the one pages use.
 pub fn install(dir: &Path) -> Result<(), String> {
-    let m = Messages::of(
-        texts::read_one(dir, "zh-CN", FILE)?,
-        texts::read_one(dir, "en", FILE)?,
-    )?;
+    let m = Messages::of(texts::read_one(dir, "zh-CN", FILE)?, texts::read_one(dir, "en", FILE)?)?;
     let _ = MESSAGES.set(m);
     Ok(())
 }
@@ -206,13 +200,9 @@ mod tests {
 
     #[test]
     fn a_key_in_one_language_only_is_refused() {
-        let err = Messages::of("a = 甲\nb = 乙\n".into(), "a = A\n".into())
-            .err()
-            .expect("refused");
+        let err = Messages::of("a = 甲\nb = 乙\n".into(), "a = A\n".into()).err().expect("refused");
         assert!(err.contains("only in zh-CN: [\"b\"]"), "{err}");
-        let err = Messages::of("a = { $x\n".into(), "a = A\n".into())
-            .err()
-            .expect("refused");
+        let err = Messages::of("a = { $x\n".into(), "a = A\n".into()).err().expect("refused");
         assert!(err.contains("zh-CN/pages.ftl/a"), "{err}");
     }
 

@@ -93,14 +93,8 @@ async fn script() -> HttpResponse {
 async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<HttpResponse> {
     let lang = Lang::of_request(&req);
     let policy = state.policy.clone();
-    let one = Page {
-        page: 1,
-        per_page: 1,
-    };
-    let latest = Page {
-        page: 1,
-        per_page: 5,
-    };
+    let one = Page { page: 1, per_page: 1 };
+    let latest = Page { page: 1, per_page: 5 };
     let (c, s, r, n) = db(&state, move |c| {
         Ok((
             certs::public_certifications(c, &policy, one)?.total,
@@ -114,11 +108,8 @@ async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<Ht
         ))
     })
     .await?;
-    let notices: Vec<serde_json::Value> = n
-        .items
-        .iter()
-        .map(|a| guide::article_json(a, lang.en()))
-        .collect();
+    let notices: Vec<serde_json::Value> =
+        n.items.iter().map(|a| guide::article_json(a, lang.en())).collect();
     let title = "home";
     Ok(with_lang(
         render(

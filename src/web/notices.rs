@@ -111,10 +111,7 @@ async fn page(
     kind: Kind,
     s: Shown<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let all = Page {
-        page: 1,
-        per_page: 100,
-    };
+    let all = Page { page: 1, per_page: 100 };
     let lang = Lang::of_request(req);
     let en = lang.en();
     let items: Vec<minijinja::Value> = match kind {
@@ -343,10 +340,7 @@ async fn all_provider_notices(state: &State) -> Result<Vec<svc::NoticeView>, App
 
 async fn all_redemption_notices(state: &State) -> Result<Vec<redemptions::NoticeView>, AppError> {
     let policy = state.policy.clone();
-    db(state, move |c| {
-        super::all(|p| redemptions::notices(c, &policy, p))
-    })
-    .await
+    db(state, move |c| super::all(|p| redemptions::notices(c, &policy, p))).await
 }
 
 #[get("/public/provider-notices.json")]
@@ -363,12 +357,7 @@ async fn provider_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
             let cats: Vec<String> = n
                 .categories
                 .iter()
-                .map(|c| {
-                    state
-                        .policy
-                        .category(c)
-                        .map_or_else(|| c.clone(), |k| k.name_zh.clone())
-                })
+                .map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| k.name_zh.clone()))
                 .collect();
             vec![
                 n.name,

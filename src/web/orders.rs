@@ -32,14 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(act);
 }
 
-const PARTIES: &[Role] = &[
-    Role::Firm,
-    Role::Provider,
-    Role::Reviewer,
-    Role::Finance,
-    Role::Admin,
-    Role::Auditor,
-];
+const PARTIES: &[Role] =
+    &[Role::Firm, Role::Provider, Role::Reviewer, Role::Finance, Role::Admin, Role::Auditor];
 
 macro_rules! open {
     ($state:expr, $req:expr, $roles:expr) => {
@@ -80,12 +74,8 @@ fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> miniji
             })
         })
         .collect();
-    let missing: Vec<&str> = o
-        .missing_evidence
-        .iter()
-        .flatten()
-        .map(|k| super::i18n::evidence_kind(*k))
-        .collect();
+    let missing: Vec<&str> =
+        o.missing_evidence.iter().flatten().map(|k| super::i18n::evidence_kind(*k)).collect();
     super::val(serde_json::json!({
         "id": o.id, "order_no": o.order_no, "status": status,
         "status_text": status_text(&status), "firm_name": o.firm_name,
@@ -120,10 +110,8 @@ async fn services(
     let page = crate::http::page(q.page, Some(50))?;
     let category = q.category.clone().filter(|c| !c.is_empty());
     let policy = state.policy.clone();
-    let list = db(&state, move |c| {
-        catalogue::offered(c, &policy, category.as_deref(), None, page)
-    })
-    .await?;
+    let list = db(&state, move |c| catalogue::offered(c, &policy, category.as_deref(), None, page))
+        .await?;
     let categories: Vec<(String, String)> = state
         .policy
         .categories
@@ -143,11 +131,7 @@ async fn services(
         .collect();
     Ok(d.render(
         &state,
-        Screen {
-            template: "services.html",
-            path: "/services",
-            title: "service-catalogue",
-        },
+        Screen { template: "services.html", path: "/services", title: "service-catalogue" },
         context! {
             items => super::val(&items), categories => categories, total => list.total,
             category => q.category.clone().unwrap_or_default(),
@@ -185,10 +169,7 @@ async fn order_form(
     let firm = d.firm()?;
     let (policy, id) = (state.policy.clone(), service_id.clone());
     let (item, list) = db(state, move |c| {
-        Ok((
-            catalogue::item(c, &policy, &id)?,
-            vouchers::vouchers_of_firm(c, &firm)?,
-        ))
+        Ok((catalogue::item(c, &policy, &id)?, vouchers::vouchers_of_firm(c, &firm)?))
     })
     .await?;
     let vouchers: Vec<(String, String)> = list
@@ -198,11 +179,7 @@ async fn order_form(
             let (available, until) = (super::yuan(v.available), local_time(v.valid_until));
             let text = d.t_with(
                 "voucher-option",
-                &[
-                    ("code", &v.code),
-                    ("available", &available),
-                    ("until", &until),
-                ],
+                &[("code", &v.code), ("available", &available), ("until", &until)],
             );
             (v.id.to_string(), text)
         })
@@ -253,9 +230,7 @@ async fn place_order(
     let firm = d.firm()?;
     let ctx = state.context(d.actor());
     let now = ctx.now;
-    let input = d
-        .guard(&req, &p)
-        .and_then(|_| p.input_all::<OrderInput>(&Shape::TEXT));
+    let input = d.guard(&req, &p).and_then(|_| p.input_all::<OrderInput>(&Shape::TEXT));
     let result = match input {
         Err(e) => Err(e),
         Ok((input, prior)) if !prior.is_empty() => {
@@ -265,10 +240,7 @@ async fn place_order(
             Err(super::desk::together(prior, tried.err()))
         }
         Ok((input, _)) if confirm => {
-            db(&state, move |c| {
-                svc::request(c, ctx.cx(), &firm, &input).map(Ok)
-            })
-            .await
+            db(&state, move |c| svc::request(c, ctx.cx(), &firm, &input).map(Ok)).await
         }
         Ok((input, _)) => db(&state, move |c| svc::quote(c, &firm, &input, now).map(Err)).await,
     };
@@ -308,39 +280,20 @@ async fn orders(
     let page = crate::http::page(q.page, Some(50))?;
     let status = q.status.clone().filter(|s| !s.is_empty());
     let (policy, actor) = (state.policy.clone(), d.actor());
-    let list = db(&state, move |c| {
-        svc::list(c, &policy, Party::of(&actor)?, status.as_deref(), page)
-    })
-    .await?;
-    let items: Vec<minijinja::Value> = list
-        .items
-        .iter()
-        .map(|o| order_json(o, &state.policy, d.en()))
-        .collect();
-    let statuses: Vec<(&str, &str)> = [
-        "requested",
-        "accepted",
-        "delivered",
-        "disputed",
-        "confirmed",
-        "declined",
-        "cancelled",
-    ]
-    .iter()
-    .map(|s| (*s, status_text(s)))
-    .collect();
-    let title = if d.s.caller.role == Role::Provider {
-        "orders-2"
-    } else {
-        "orders-3"
-    };
+    let list =
+        db(&state, move |c| svc::list(c, &policy, Party::of(&actor)?, status.as_deref(), page))
+            .await?;
+    let items: Vec<minijinja::Value> =
+        list.items.iter().map(|o| order_json(o, &state.policy, d.en())).collect();
+    let statuses: Vec<(&str, &str)> =
+        ["requested", "accepted", "delivered", "disputed", "confirmed", "declined", "cancelled"]
+            .iter()
+            .map(|s| (*s, status_text(s)))
+            .collect();
+    let title = if d.s.caller.role == Role::Provider { "orders-2" } else { "orders-3" };
     Ok(d.render(
         &state,
-        Screen {
-            template: "orders.html",
-            path: "/orders",
-            title,
-        },
+        Screen { template: "orders.html", path: "/orders", title },
         context! {
             items => items, total => list.total, statuses => statuses,
             status => q.status.clone().unwrap_or_default(),
@@ -359,14 +312,9 @@ async fn order_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (policy, actor, oid) = (state.policy.clone(), d.actor(), id.clone());
-    let o = db(state, move |c| {
-        svc::get(c, &policy, Party::of(&actor)?, &oid)
-    })
-    .await?;
-    let kinds: Vec<(&str, &str)> = EvidenceKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), super::i18n::evidence_kind(*k)))
-        .collect();
+    let o = db(state, move |c| svc::get(c, &policy, Party::of(&actor)?, &oid)).await?;
+    let kinds: Vec<(&str, &str)> =
+        EvidenceKind::ALL.iter().map(|k| (k.as_str(), super::i18n::evidence_kind(*k))).collect();
     let role = d.s.caller.role;
     d.render(
         state,
@@ -440,41 +388,27 @@ async fn act(
     };
     let (oid, s) = (id.clone(), step.clone());
     let r = d
-        .attempt(
-            &state,
-            &req,
-            &p,
-            input,
-            move |c, (reason, resolution), a| {
-                let cx = Cx {
-                    templates: &a.mail,
-                    policy: &a.policy,
-                    now: a.now,
-                    actor: &a.actor,
-                };
-                let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
-                match s.as_str() {
-                    "accept" => svc::accept(c, cx, &a.party_as()?, &oid),
-                    "decline" => svc::decline(c, cx, &a.party_as()?, &oid, &reason()?),
-                    "deliver" => svc::deliver(c, cx, &a.party_as()?, &oid),
-                    "confirm" => svc::confirm(c, cx, &a.party_as()?, &oid),
-                    "dispute" => svc::dispute(c, cx, &a.party_as()?, &oid, &reason()?),
-                    "cancel" => svc::cancel(c, cx, Party::of(&a.actor)?, &oid, &reason()?),
-                    _ => {
-                        let r =
-                            resolution.ok_or_else(|| AppError::internal("no resolution read"))?;
-                        svc::resolve_dispute(c, cx, &oid, &r)
-                    }
+        .attempt(&state, &req, &p, input, move |c, (reason, resolution), a| {
+            let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+            let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
+            match s.as_str() {
+                "accept" => svc::accept(c, cx, &a.party_as()?, &oid),
+                "decline" => svc::decline(c, cx, &a.party_as()?, &oid, &reason()?),
+                "deliver" => svc::deliver(c, cx, &a.party_as()?, &oid),
+                "confirm" => svc::confirm(c, cx, &a.party_as()?, &oid),
+                "dispute" => svc::dispute(c, cx, &a.party_as()?, &oid, &reason()?),
+                "cancel" => svc::cancel(c, cx, Party::of(&a.actor)?, &oid, &reason()?),
+                _ => {
+                    let r = resolution.ok_or_else(|| AppError::internal("no resolution read"))?;
+                    svc::resolve_dispute(c, cx, &oid, &r)
                 }
-            },
-        )
+            }
+        })
         .await
         .map(|_| (format!("/orders/{id}"), done));
     let (st, dk, oid) = (&state, &d, &id);
-    d.answer(st, r, &step, &p, &[], move |f, s| async move {
-        order_page(st, dk, oid, &f, s).await
-    })
-    .await
+    d.answer(st, r, &step, &p, &[], move |f, s| async move { order_page(st, dk, oid, &f, s).await })
+        .await
 }
 
 /// The provider's evidence upload: `multipart/form-data` with the CSRF token, the kind
@@ -537,19 +471,11 @@ async fn evidence_file(
     let d = open!(
         state,
         req,
-        &[
-            Role::Firm,
-            Role::Provider,
-            Role::Reviewer,
-            Role::Finance,
-            Role::Auditor
-        ]
+        &[Role::Firm, Role::Provider, Role::Reviewer, Role::Finance, Role::Auditor]
     );
     let (files, actor) = (state.files.clone(), d.actor());
-    let (row, bytes) = db(&state, move |c| {
-        evidence::read(c, &files, Party::of(&actor)?, &oid, &eid)
-    })
-    .await?;
+    let (row, bytes) =
+        db(&state, move |c| evidence::read(c, &files, Party::of(&actor)?, &oid, &eid)).await?;
     Ok(HttpResponse::Ok()
         .content_type(row.media_type.as_str())
         .insert_header((header::CONTENT_DISPOSITION, "inline"))

@@ -15,10 +15,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(forgot_page)
-        .service(forgot)
-        .service(reset_page)
-        .service(reset);
+    cfg.service(forgot_page).service(forgot).service(reset_page).service(reset);
 }
 
 fn page(
@@ -101,17 +98,10 @@ async fn forgot(
         return Ok(again(StatusCode::FORBIDDEN, String::new(), expired(en))?);
     }
     let (base, addr) = (state.site.base_url.clone(), remote_addr(&req));
-    let actor = Actor {
-        request_id: request_id(&req),
-        ..Actor::system()
-    };
+    let actor = Actor { request_id: request_id(&req), ..Actor::system() };
     let who = f.who.clone();
     let ctx = state.context(actor);
-    match db(&state, move |c| {
-        svc::request(c, ctx.cx(), &LinkBase(&base), &who, &addr)
-    })
-    .await
-    {
+    match db(&state, move |c| svc::request(c, ctx.cx(), &LinkBase(&base), &who, &addr)).await {
         Ok(()) => Ok(page(
             &state,
             &req,
@@ -176,12 +166,9 @@ async fn reset_page(
             StatusCode::OK,
             context! { token => token, username => username },
         )?,
-        Err(e) if e.kind.status().is_client_error() => reset_view(
-            &state,
-            &req,
-            e.kind.status(),
-            context! { bad_link => words(&e, en) },
-        )?,
+        Err(e) if e.kind.status().is_client_error() => {
+            reset_view(&state, &req, e.kind.status(), context! { bad_link => words(&e, en) })?
+        }
         Err(e) => return Err(e.into()),
     })
 }
@@ -199,9 +186,7 @@ async fn again(
         errors.entry(f.to_string()).or_default();
     }
     let t = token.to_string();
-    let username = db(state, move |c| svc::check(c, &t, now))
-        .await
-        .unwrap_or_default();
+    let username = db(state, move |c| svc::check(c, &t, now)).await.unwrap_or_default();
     reset_view(
         state,
         req,
@@ -239,36 +224,19 @@ async fn reset(
     }
     if f.new_password != f.confirm_password {
         let mut errors = BTreeMap::new();
-        errors.insert(
-            "confirm_password".to_string(),
-            super::i18n::t("the-two-passwords-differ", en),
+        errors
+            .insert("confirm_password".to_string(), super::i18n::t("the-two-passwords-differ", en));
+        return Ok(
+            again(&state, &req, &f.token, now, StatusCode::UNPROCESSABLE_ENTITY, errors).await?
         );
-        return Ok(again(
-            &state,
-            &req,
-            &f.token,
-            now,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-        )
-        .await?);
     }
     let password = f.new_password.clone();
-    match db(&state, move |c| {
-        svc::complete(c, &auth, &token, &password, now, rid)
-    })
-    .await
-    {
+    match db(&state, move |c| svc::complete(c, &auth, &token, &password, now, rid)).await {
         Ok(user_id) => {
             // This process refuses the account's old tokens at once (others within
             // auth.user_state_poll_ms).
             state.user_states.forget(&user_id);
-            Ok(reset_view(
-                &state,
-                &req,
-                StatusCode::OK,
-                context! { finished => true },
-            )?)
+            Ok(reset_view(&state, &req, StatusCode::OK, context! { finished => true })?)
         }
         Err(e) if !e.errors.is_empty() => {
             let errors = e
@@ -281,12 +249,9 @@ async fn reset(
                 .collect();
             Ok(again(&state, &req, &f.token, now, e.kind.status(), errors).await?)
         }
-        Err(e) if e.kind.status().is_client_error() => Ok(reset_view(
-            &state,
-            &req,
-            e.kind.status(),
-            context! { bad_link => words(&e, en) },
-        )?),
+        Err(e) if e.kind.status().is_client_error() => {
+            Ok(reset_view(&state, &req, e.kind.status(), context! { bad_link => words(&e, en) })?)
+        }
         Err(e) => Err(e.into()),
     }
 }

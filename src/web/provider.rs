@@ -57,11 +57,8 @@ async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse>
     let id = d.provider()?;
     let p = db(&state, move |c| providers::get(c, &id)).await?;
     let status = wire(&p.listing_status);
-    let categories: Vec<String> = p
-        .categories
-        .iter()
-        .map(|c| super::category_name(&state.policy, c, d.en()))
-        .collect();
+    let categories: Vec<String> =
+        p.categories.iter().map(|c| super::category_name(&state.policy, c, d.en())).collect();
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
     Ok(d.render(&state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
             p => context! {
@@ -99,11 +96,7 @@ async fn my_categories(state: &State, d: &Desk) -> Result<Vec<(String, String)>,
         .collect())
 }
 
-const ITEM: Shape = Shape {
-    lists: &[],
-    ints: &["delivery_days"],
-    bools: &["active"],
-};
+const ITEM: Shape = Shape { lists: &[], ints: &["delivery_days"], bools: &["active"] };
 
 async fn services_page(
     state: &State,
@@ -113,10 +106,8 @@ async fn services_page(
 ) -> Result<HttpResponse, AppError> {
     let (policy, id) = (state.policy.clone(), d.provider()?);
     let list = db(state, move |c| catalogue::mine(c, &policy, &id)).await?;
-    let items: Vec<minijinja::Value> = list
-        .iter()
-        .map(|i| item_json(i, &state.policy, d.en()))
-        .collect();
+    let items: Vec<minijinja::Value> =
+        list.iter().map(|i| item_json(i, &state.policy, d.en())).collect();
     let categories = my_categories(state, d).await?;
     d.render(
         state,
@@ -156,10 +147,8 @@ async fn create_service(
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "item", &p, &[], move |f, s| async move {
-        services_page(st, dk, &f, s).await
-    })
-    .await
+    d.answer(st, r, "item", &p, &[], move |f, s| async move { services_page(st, dk, &f, s).await })
+        .await
 }
 
 async fn edit_page(
@@ -218,9 +207,14 @@ async fn update_service(
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
     let (st, dk, item) = (&state, &d, &item);
-    d.answer(st, r, "item", &p, &[], move |f, s| async move {
-        edit_page(st, dk, item, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "item",
+        &p,
+        &[],
+        move |f, s| async move { edit_page(st, dk, item, &f, s).await },
+    )
     .await
 }
 
@@ -237,19 +231,11 @@ async fn redemptions_view(
             c,
             &policy,
             Party::Provider(&id),
-            Page {
-                page: 1,
-                per_page: 20,
-            },
+            Page { page: 1, per_page: 20 },
         )?;
         let mut apps = Vec::with_capacity(list.items.len());
         for a in list.items {
-            apps.push(redemptions::application(
-                c,
-                &policy,
-                Party::Provider(&id),
-                &a.id,
-            )?);
+            apps.push(redemptions::application(c, &policy, Party::Provider(&id), &a.id)?);
         }
         Ok((orders, apps))
     })
@@ -314,11 +300,7 @@ async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, PROVIDER);
     let p = Posted(form.into_inner());
-    let shape = Shape {
-        lists: &["order_ids"],
-        ints: &[],
-        bools: &[],
-    };
+    let shape = Shape { lists: &["order_ids"], ints: &[], bools: &[] };
     let r = d
         .attempt_all(
             &state,
@@ -330,8 +312,13 @@ async fn apply(
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "apply", &p, &[], move |f, s| async move {
-        redemptions_view(st, dk, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "apply",
+        &p,
+        &[],
+        move |f, s| async move { redemptions_view(st, dk, &f, s).await },
+    )
     .await
 }

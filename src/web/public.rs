@@ -21,9 +21,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     list_routes::<Certifications>(cfg);
     list_routes::<Subsidies>(cfg);
     list_routes::<Redemptions>(cfg);
-    cfg.service(awards_csv)
-        .service(awards_json)
-        .service(awards_page);
+    cfg.service(awards_csv).service(awards_json).service(awards_page);
 }
 
 /// The message key of a certification's status (the public lists and their CSV).
@@ -82,11 +80,8 @@ async fn list_page<L: PublicList>(
     let page = page_of(&q)?;
     let policy = state.policy.clone();
     let list = db(&state, move |c| L::fetch(c, &policy, page)).await?;
-    let items: Vec<serde_json::Value> = list
-        .items
-        .iter()
-        .map(|i| L::shown(i, &state.policy, lang.en))
-        .collect();
+    let items: Vec<serde_json::Value> =
+        list.items.iter().map(|i| L::shown(i, &state.policy, lang.en)).collect();
     Ok(with_lang(
         render(
             L::TEMPLATE,
@@ -110,16 +105,9 @@ async fn list_json<L: PublicList>(state: State) -> actix_web::Result<HttpRespons
 }
 
 async fn list_csv<L: PublicList>(state: State) -> actix_web::Result<HttpResponse> {
-    let rows: Vec<Vec<String>> = every::<L>(&state)
-        .await?
-        .into_iter()
-        .map(L::csv_row)
-        .collect();
+    let rows: Vec<Vec<String>> = every::<L>(&state).await?.into_iter().map(L::csv_row).collect();
     let name = L::PATH.rsplit('/').next().unwrap_or("list");
-    Ok(csv_response(
-        csv_bytes(L::CSV_HEADER, &rows)?,
-        &format!("{name}.csv"),
-    ))
+    Ok(csv_response(csv_bytes(L::CSV_HEADER, &rows)?, &format!("{name}.csv")))
 }
 
 /// Every row of a public list, page by page.
@@ -128,10 +116,7 @@ pub(super) fn all<T>(
 ) -> Result<Vec<T>, AppError> {
     let mut out = Vec::new();
     for n in 1.. {
-        let p = fetch(Page {
-            page: n,
-            per_page: 100,
-        })?;
+        let p = fetch(Page { page: n, per_page: 100 })?;
         let total = p.total;
         out.extend(p.items);
         if out.len() as i64 >= total || n * 100 >= total {
@@ -144,10 +129,7 @@ pub(super) fn all<T>(
 pub(super) fn csv_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
         .body(bytes)
 }
 
@@ -330,12 +312,10 @@ async fn awards_page(
         "latest" => last_year(&state),
         y => y.parse::<i32>().map_err(|_| AppError::not_found("year"))?,
     };
-    let found = db(&state, move |c| {
-        match crate::services::awards::evaluation(c, year) {
-            Ok(ev) => Ok(Some(ev)),
-            Err(e) if e.kind == crate::error::Kind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+    let found = db(&state, move |c| match crate::services::awards::evaluation(c, year) {
+        Ok(ev) => Ok(Some(ev)),
+        Err(e) if e.kind == crate::error::Kind::NotFound => Ok(None),
+        Err(e) => Err(e),
     })
     .await?;
     let rows: Vec<serde_json::Value> = found
@@ -351,11 +331,7 @@ async fn awards_page(
             })
         })
         .collect();
-    let title = i18n::t_values(
-        "performance-awards-of",
-        lang.en,
-        &[("year", &year.to_string())],
-    );
+    let title = i18n::t_values("performance-awards-of", lang.en, &[("year", &year.to_string())]);
     Ok(with_lang(
         render(
             "awards.html",
@@ -376,12 +352,8 @@ async fn awards_page(
 #[get("/public/awards/{year}.json")]
 async fn awards_json(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
     let year = path.into_inner();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            crate::services::awards::evaluation(c, year)
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| crate::services::awards::evaluation(c, year)).await?))
 }
 
 #[get("/public/awards/{year}.csv")]

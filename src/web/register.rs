@@ -77,14 +77,7 @@ const fn f(
     kind: &'static str,
     group: &'static str,
 ) -> Field {
-    Field {
-        name,
-        label,
-        kind,
-        required: true,
-        hint: "",
-        group,
-    }
+    Field { name, label, kind, required: true, hint: "", group }
 }
 
 const fn opt(mut x: Field) -> Field {
@@ -133,12 +126,7 @@ fn contact() -> Vec<Field> {
 
 fn credit_code() -> Field {
     hint(
-        f(
-            "credit_code",
-            "unified-social-credit-code",
-            "credit_code",
-            UNIT,
-        ),
+        f("credit_code", "unified-social-credit-code", "credit_code", UNIT),
         "n-18-characters-on-the-business-licence",
     )
 }
@@ -159,16 +147,8 @@ fn fields(kind: Kind) -> Vec<Field> {
                 f("address", "address", "text", UNIT),
                 f("industry", "industry", "industry", UNIT),
                 f("employees", "employees-2", "number", UNIT),
-                hint(
-                    f("revenue", "revenue-last-year-yuan", "text", UNIT),
-                    "e-g-2500000-00",
-                ),
-                opt(f(
-                    "total_assets",
-                    "total-assets-yuan-some-industries",
-                    "text",
-                    UNIT,
-                )),
+                hint(f("revenue", "revenue-last-year-yuan", "text", UNIT), "e-g-2500000-00"),
+                opt(f("total_assets", "total-assets-yuan-some-industries", "text", UNIT)),
             ]);
             v.extend(contact());
         }
@@ -183,12 +163,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                     f("description", "about-the-provider", "area", UNIT),
                     "the-services-qualifications-and-team-published-with",
                 ),
-                f(
-                    "categories",
-                    "service-categories-one-or-more",
-                    "categories",
-                    UNIT,
-                ),
+                f("categories", "service-categories-one-or-more", "categories", UNIT),
             ]);
             v.extend(contact());
             v.extend([
@@ -212,19 +187,9 @@ fn fields(kind: Kind) -> Vec<Field> {
             v.extend(contact());
             v.extend([
                 opt(f("bank_name", "bank-optional", "text", BANK)),
-                opt(f(
-                    "bank_account_name",
-                    "account-name-optional",
-                    "text",
-                    BANK,
-                )),
+                opt(f("bank_account_name", "account-name-optional", "text", BANK)),
                 hint(
-                    opt(f(
-                        "bank_account_no",
-                        "account-number-optional",
-                        "text",
-                        BANK,
-                    )),
+                    opt(f("bank_account_no", "account-number-optional", "text", BANK)),
                     "subsidies-are-paid-to-this-account-it",
                 ),
             ]);
@@ -259,11 +224,7 @@ fn options(state: &State, kind: &str, en: bool) -> Vec<(String, String)> {
         "space_kind" => [
             ("incubator", "科技企业孵化器", "Incubator"),
             ("maker_space", "众创空间", "Maker space"),
-            (
-                "professional_maker_space",
-                "专业化众创空间",
-                "Professional maker space",
-            ),
+            ("professional_maker_space", "专业化众创空间", "Professional maker space"),
         ]
         .into_iter()
         .map(|(c, z, e)| (c.to_string(), pick(z, e)))
@@ -336,14 +297,7 @@ async fn form_page(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
-    Ok(page(
-        &state,
-        &req,
-        kind,
-        &Form::none(),
-        &[],
-        StatusCode::OK,
-    )?)
+    Ok(page(&state, &req, kind, &Form::none(), &[], StatusCode::OK)?)
 }
 
 /// The posted form as the registration API's input, every field present so the use case
@@ -469,12 +423,7 @@ fn run(
 
 /// The service categories ticked, to tick them again.
 fn checked_of(posted: &Posted) -> Vec<String> {
-    posted
-        .0
-        .iter()
-        .filter(|(k, _)| k == "categories")
-        .map(|(_, v)| v.clone())
-        .collect()
+    posted.0.iter().filter(|(k, _)| k == "categories").map(|(_, v)| v.clone()).collect()
 }
 
 #[post("/register/{kind}")]
@@ -520,14 +469,7 @@ async fn submit(
     if !csrf_ok(&req, posted.get("csrf")) {
         let e = AppError::of(ErrorCode::FormExpired);
         let f = Form::failed("register", &posted, &e, &[], en);
-        return Ok(page(
-            &state,
-            &req,
-            kind,
-            &f,
-            &checked,
-            StatusCode::FORBIDDEN,
-        )?);
+        return Ok(page(&state, &req, kind, &f, &checked, StatusCode::FORBIDDEN)?);
     }
     let (cfg, base) = (state.auth.clone(), state.site.base_url.clone());
     let files = state.files.clone();
@@ -546,11 +488,7 @@ async fn submit(
     match out {
         Ok(tokens) => {
             let to = super::session::see_other("/home?done=registered");
-            Ok(with(
-                to,
-                StatusCode::SEE_OTHER,
-                &session_cookies(&state, &tokens),
-            ))
+            Ok(with(to, StatusCode::SEE_OTHER, &session_cookies(&state, &tokens)))
         }
         Err(e) if e.kind.status().is_client_error() => {
             let field_of: Vec<(&str, &str)> = [

@@ -98,11 +98,7 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
              -> Result<String, minijinja::Error> {
                 let en = state.lookup("en").is_some_and(|v| v.is_true());
                 let args = i18n::args_of(&kwargs, false)?;
-                Ok(i18n::t_with(
-                    &s,
-                    en,
-                    kwargs.args().next().is_some().then_some(&args),
-                ))
+                Ok(i18n::t_with(&s, en, kwargs.args().next().is_some().then_some(&args)))
             },
         );
         // `{{ "batch-standing"|th(remaining=…) }}`: a message that carries its own markup
@@ -116,20 +112,13 @@ fn env() -> Result<&'static Environment<'static>, AppError> {
              -> Result<minijinja::Value, minijinja::Error> {
                 let en = state.lookup("en").is_some_and(|v| v.is_true());
                 let args = i18n::args_of(&kwargs, true)?;
-                Ok(minijinja::Value::from_safe_string(i18n::t_with(
-                    &s,
-                    en,
-                    Some(&args),
-                )))
+                Ok(minijinja::Value::from_safe_string(i18n::t_with(&s, en, Some(&args))))
             },
         );
         // `{{ amount|yuan }}`: a plain amount (`1234567.50`) with thousands separators.
-        env.add_filter("yuan", |s: String| -> String {
-            crate::domain::money::group_digits(&s)
-        });
+        env.add_filter("yuan", |s: String| -> String { crate::domain::money::group_digits(&s) });
         for (name, src) in TEMPLATES {
-            env.add_template(name, src)
-                .map_err(|e| format!("page template {name}: {e}"))?;
+            env.add_template(name, src).map_err(|e| format!("page template {name}: {e}"))?;
         }
         Ok(env)
     })
@@ -156,9 +145,7 @@ impl Lang {
     pub(crate) fn of_request(req: &actix_web::HttpRequest) -> Lang {
         match asked_lang(req) {
             Some(en) => Lang { en },
-            None => Lang {
-                en: req.cookie(LANG_COOKIE).is_some_and(|c| c.value() == "en"),
-            },
+            None => Lang { en: req.cookie(LANG_COOKIE).is_some_and(|c| c.value() == "en") },
         }
     }
 
@@ -235,9 +222,7 @@ pub(crate) fn named(zh: &str, en_name: &str, en: bool) -> String {
 
 /// A service category's name in the reader's language (its code when unknown).
 pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
-    policy
-        .category(code)
-        .map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
+    policy.category(code).map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
 }
 
 /// A certification scheme's name in the reader's language (the name a record kept when the
@@ -287,10 +272,9 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/space/statistics", "statistics"),
         ],
         Role::Reviewer => vec![l("/review", "review-desk")],
-        Role::Finance => vec![
-            l("/finance", "settlement-runs"),
-            l("/finance/report", "settlement-report"),
-        ],
+        Role::Finance => {
+            vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")]
+        }
         Role::Admin => vec![
             l("/admin", "programmes-and-batches"),
             l("/admin/users", "users-and-roles"),
@@ -299,10 +283,9 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
         ],
-        Role::Auditor => vec![
-            l("/finance", "settlement-runs"),
-            l("/finance/report", "settlement-report"),
-        ],
+        Role::Auditor => {
+            vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")]
+        }
     });
     links
 }
@@ -316,17 +299,11 @@ pub(crate) struct Chrome {
 
 impl Chrome {
     pub(crate) fn signed_in(state: &State, role: Role) -> Chrome {
-        Chrome {
-            site: state.site.clone(),
-            role: Some(role),
-        }
+        Chrome { site: state.site.clone(), role: Some(role) }
     }
 
     pub(crate) fn anonymous(state: &State) -> Chrome {
-        Chrome {
-            site: state.site.clone(),
-            role: None,
-        }
+        Chrome { site: state.site.clone(), role: None }
     }
 
     /// The reader of a public page: signed in when the request carries a valid access
@@ -340,10 +317,7 @@ impl Chrome {
                 .map(|caller| caller.role),
             None => None,
         };
-        Chrome {
-            site: state.site.clone(),
-            role,
-        }
+        Chrome { site: state.site.clone(), role }
     }
 
     pub(crate) fn is_signed_in(&self) -> bool {
@@ -381,11 +355,7 @@ pub(super) fn render(
     title: &str,
     ctx: minijinja::Value,
 ) -> Result<HttpResponse, AppError> {
-    let other = if lang.en {
-        format!("{path}?lang=zh")
-    } else {
-        format!("{path}?lang=en")
-    };
+    let other = if lang.en { format!("{path}?lang=zh") } else { format!("{path}?lang=en") };
     let base = context! {
         en => lang.en,
         lang_tag => if lang.en { "en" } else { "zh-CN" },
@@ -417,9 +387,7 @@ pub(crate) fn yuan(f: crate::domain::Fen) -> String {
 
 /// A UTC instant as shown on pages: China time to the second.
 pub(crate) fn local_time(t: chrono::NaiveDateTime) -> String {
-    crate::domain::china_time(t)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    crate::domain::china_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 pub(super) fn page_of(q: &PageQuery) -> Result<Page, AppError> {
@@ -437,10 +405,7 @@ pub(crate) fn val<T: serde::Serialize>(v: T) -> minijinja::Value {
 
 /// A value's wire form as text (an enum's snake_case name).
 pub(crate) fn wire<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -453,10 +418,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         on_disk.sort();
-        let mut listed: Vec<String> = super::TEMPLATES
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect();
+        let mut listed: Vec<String> = super::TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
         listed.sort();
         assert_eq!(on_disk, listed);
         assert!(super::env().is_ok(), "{:?}", super::env().err());
@@ -471,24 +433,16 @@ mod tests {
             let mut rest = lower.as_str();
             while let Some(at) = rest.find("<script") {
                 let tag = &rest[at..rest[at..].find('>').map_or(rest.len(), |e| at + e)];
-                assert!(
-                    tag.contains(" src=\"/static/"),
-                    "{name}: inline script {tag}"
-                );
+                assert!(tag.contains(" src=\"/static/"), "{name}: inline script {tag}");
                 rest = &rest[at + 7..];
             }
             assert!(
                 !lower.contains(" style=") && !lower.contains("<style"),
                 "{name}: inline style"
             );
-            for handler in [
-                " onclick=",
-                " onload=",
-                " onsubmit=",
-                " onchange=",
-                " oninput=",
-                " onerror=",
-            ] {
+            for handler in
+                [" onclick=", " onload=", " onsubmit=", " onchange=", " oninput=", " onerror="]
+            {
                 assert!(!lower.contains(handler), "{name}: {handler}");
             }
             assert!(!lower.contains("javascript:"), "{name}: javascript: URL");

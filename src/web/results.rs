@@ -13,10 +13,7 @@ use chrono::NaiveDateTime;
 use minijinja::context;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(lottery_page)
-        .service(results_csv)
-        .service(results_json)
-        .service(results_page);
+    cfg.service(lottery_page).service(results_csv).service(results_json).service(results_page);
 }
 
 /// A time since the opening: "1 时 2 分 3 秒", or "1 h 2 min 3 s" in English.
@@ -39,10 +36,8 @@ pub(crate) fn claim_curve(
     rows: &[BatchResult],
     en: bool,
 ) -> (String, String, Vec<(String, usize, Fen)>) {
-    let secs: Vec<i64> = rows
-        .iter()
-        .map(|r| (r.claimed_at - opens_at).num_seconds().max(0))
-        .collect();
+    let secs: Vec<i64> =
+        rows.iter().map(|r| (r.claimed_at - opens_at).num_seconds().max(0)).collect();
     let total = secs.last().copied().unwrap_or(0).max(1);
     let n = rows.len().max(1) as f64;
     let x = |s: i64| 40.0 + 580.0 * s as f64 / total as f64;
@@ -55,15 +50,10 @@ pub(crate) fn claim_curve(
     let mut samples = Vec::new();
     for step in 1..=10 {
         let at = total * step / 10;
-        let upto: Vec<&BatchResult> = rows
-            .iter()
-            .zip(&secs)
-            .filter(|(_, s)| **s <= at)
-            .map(|(r, _)| r)
-            .collect();
-        let amount = upto.iter().fold(Fen::default(), |a, r| {
-            a.checked_add(r.face_value).unwrap_or(a)
-        });
+        let upto: Vec<&BatchResult> =
+            rows.iter().zip(&secs).filter(|(_, s)| **s <= at).map(|(r, _)| r).collect();
+        let amount =
+            upto.iter().fold(Fen::default(), |a, r| a.checked_add(r.face_value).unwrap_or(a));
         samples.push((span(at, en), upto.len(), amount));
     }
     samples.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
@@ -92,10 +82,7 @@ async fn lottery_page(
     let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     let (b, l) = db(&state, move |c| {
-        Ok((
-            svc::batch(c, &id, false, now)?,
-            crate::services::lottery::view(c, &id)?,
-        ))
+        Ok((svc::batch(c, &id, false, now)?, crate::services::lottery::view(c, &id)?))
     })
     .await?;
     let rows: Vec<serde_json::Value> = l
@@ -148,9 +135,7 @@ async fn results_page(
     let lang = Lang::of_request(&req);
     let (b, rows) = load(&state, &path).await?;
     let (points, total_span, samples) = claim_curve(b.opens_at, &rows, lang.en());
-    let claimed = rows.iter().fold(Fen::default(), |a, r| {
-        a.checked_add(r.face_value).unwrap_or(a)
-    });
+    let claimed = rows.iter().fold(Fen::default(), |a, r| a.checked_add(r.face_value).unwrap_or(a));
     let samples: Vec<minijinja::Value> = samples
         .into_iter()
         .map(|(at, count, amount)| {
@@ -244,15 +229,6 @@ async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result
             String::new(),
         ]);
     }
-    let header = [
-        "序号",
-        "企业名称",
-        "统一社会信用代码",
-        "面额（元）",
-        "领取时间（北京时间）",
-    ];
-    Ok(super::csv_response(
-        csv_bytes(&header, &rows)?,
-        &format!("batch-{}-results.csv", b.number),
-    ))
+    let header = ["序号", "企业名称", "统一社会信用代码", "面额（元）", "领取时间（北京时间）"];
+    Ok(super::csv_response(csv_bytes(&header, &rows)?, &format!("batch-{}-results.csv", b.number)))
 }

@@ -43,10 +43,7 @@ const REVIEWING: &[Role] = &[Role::Reviewer, Role::Admin];
 const SHOWN: i64 = 20;
 
 fn first(n: i64) -> Page {
-    Page {
-        page: 1,
-        per_page: n,
-    }
+    Page { page: 1, per_page: n }
 }
 
 async fn review_page(
@@ -70,13 +67,8 @@ async fn review_page(
             }
         }
         let party = Party::of(&actor)?;
-        let disputes = orders::list(
-            c,
-            &policy,
-            party,
-            Some(OrderStatus::Disputed.as_str()),
-            first(SHOWN),
-        )?;
+        let disputes =
+            orders::list(c, &policy, party, Some(OrderStatus::Disputed.as_str()), first(SHOWN))?;
         let items =
             redemptions::items(c, &policy, party, RedemptionStatus::Submitted, first(SHOWN))?;
         let mut evidence = Vec::with_capacity(items.items.len());
@@ -96,49 +88,32 @@ async fn review_page(
             .items
             .iter()
             .map(|f| AnyParty::Firm(f.id.clone()))
-            .chain(
-                applied
-                    .items
-                    .iter()
-                    .map(|p| AnyParty::Provider(p.id.clone())),
-            );
+            .chain(applied.items.iter().map(|p| AnyParty::Provider(p.id.clone())));
         for party in parties {
             if let Ok(list) = crate::services::documents::of_party(c, reader, &party, now) {
                 docs.insert(party.as_str().to_string(), list);
             }
         }
-        Ok((
-            (
-                firms, applied, noticed, objections, disputes, items, evidence, apps,
-            ),
-            docs,
-        ))
+        Ok(((firms, applied, noticed, objections, disputes, items, evidence, apps), docs))
     })
     .await?;
     let ((firms, applied, noticed, objections, disputes, items, evidence, apps), docs) = queues;
     let docs_of = |id: &str| -> Option<Vec<serde_json::Value>> {
-        docs.get(id)
-            .map(|l| l.iter().map(super::documents::shown).collect())
+        docs.get(id).map(|l| l.iter().map(super::documents::shown).collect())
     };
     // Names in the reader's language, never the codes the data keeps.
     let en = d.en();
     let industry = |code: &str| {
-        state
-            .policy
-            .sme
-            .industries
-            .iter()
-            .find(|i| i.code == code)
-            .map_or_else(
-                || code.to_string(),
-                |i| {
-                    if en {
-                        i.name_en.clone()
-                    } else {
-                        i.name_zh.clone()
-                    }
-                },
-            )
+        state.policy.sme.industries.iter().find(|i| i.code == code).map_or_else(
+            || code.to_string(),
+            |i| {
+                if en {
+                    i.name_en.clone()
+                } else {
+                    i.name_zh.clone()
+                }
+            },
+        )
     };
     let firms_v: Vec<_> = firms
         .items
@@ -217,11 +192,7 @@ async fn review_page(
         .collect();
     d.render(
         state,
-        Screen {
-            template: "review.html",
-            path: "/review",
-            title: "review-desk",
-        },
+        Screen { template: "review.html", path: "/review", title: "review-desk" },
         context! {
             firms => val(&firms_v), firms_total => firms.total,
             applied => val(&applied_v), applied_total => applied.total,
@@ -292,10 +263,8 @@ async fn decide(
     .map(|()| ("/review".to_string(), "decided"));
     let form_id = format!("{kind}-{}", path_tail(&req));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, &form_id, &p, &[], move |f, s| async move {
-        review_page(st, dk, &f, s).await
-    })
-    .await
+    d.answer(st, r, &form_id, &p, &[], move |f, s| async move { review_page(st, dk, &f, s).await })
+        .await
 }
 
 /// One decision of the review desk: the form read as the API's decision input `I` for
@@ -325,9 +294,5 @@ where
 
 /// The item id as it appears in the path (the form's id is `{kind}-{id}`).
 fn path_tail(req: &HttpRequest) -> String {
-    req.path()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    req.path().rsplit('/').next().unwrap_or_default().to_string()
 }

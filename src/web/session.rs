@@ -43,11 +43,7 @@ fn cookie(state: &State, name: &'static str, value: String, max_age: i64) -> Coo
         .path("/")
         .http_only(true)
         .secure(state.secure_cookies)
-        .same_site(if name == ACCESS {
-            SameSite::Lax
-        } else {
-            SameSite::Strict
-        })
+        .same_site(if name == ACCESS { SameSite::Lax } else { SameSite::Strict })
         .max_age(CookieAge::seconds(max_age))
         .finish()
 }
@@ -55,12 +51,7 @@ fn cookie(state: &State, name: &'static str, value: String, max_age: i64) -> Coo
 pub(super) fn session_cookies(state: &State, t: &Tokens) -> [Cookie<'static>; 2] {
     [
         cookie(state, ACCESS, t.access_token.clone(), t.expires_in),
-        cookie(
-            state,
-            REFRESH,
-            t.refresh_token.clone(),
-            state.auth.refresh_ttl_secs,
-        ),
+        cookie(state, REFRESH, t.refresh_token.clone(), state.auth.refresh_ttl_secs),
     ]
 }
 
@@ -96,38 +87,25 @@ pub(super) struct Session {
 impl Session {
     /// The cookies to set when the access token was renewed on this request.
     pub(super) fn renewal(&self, state: &State) -> Vec<Cookie<'static>> {
-        self.renewed
-            .as_ref()
-            .map(|t| session_cookies(state, t).to_vec())
-            .unwrap_or_default()
+        self.renewed.as_ref().map(|t| session_cookies(state, t).to_vec()).unwrap_or_default()
     }
 }
 
 pub(super) async fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     if let Some(c) = req.cookie(ACCESS) {
         if let Ok(caller) = verify_access(state, c.value()).await {
-            return Some(Session {
-                caller,
-                renewed: None,
-            });
+            return Some(Session { caller, renewed: None });
         }
     }
     let refresh = req.cookie(REFRESH)?.value().to_string();
     let (auth, now, rid) = (state.auth.clone(), state.clock.now(), request_id(req));
-    let tokens = db(state, move |c| svc::refresh(c, &auth, &refresh, now, rid))
-        .await
-        .ok()?;
+    let tokens = db(state, move |c| svc::refresh(c, &auth, &refresh, now, rid)).await.ok()?;
     let caller = verify_access(state, &tokens.access_token).await.ok()?;
-    Some(Session {
-        caller,
-        renewed: Some(tokens),
-    })
+    Some(Session { caller, renewed: Some(tokens) })
 }
 
 pub(super) fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
 }
 
 /// Where a person lands after signing in: their role's 工作台.
@@ -140,9 +118,7 @@ pub(super) const HOME: &str = "/home";
 fn safe_next(next: &str) -> &str {
     let same_site = next.starts_with('/')
         && !next[1..].starts_with(['/', '\\'])
-        && !next
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
     if same_site {
         next
     } else {
@@ -204,21 +180,9 @@ async fn login_page(
     let next = safe_next(q.next.as_deref().unwrap_or(HOME));
     // Still signed in (perhaps only the refresh token is left): straight on.
     if let Some(s) = session(&state, &req).await {
-        return Ok(with(
-            see_other(next),
-            StatusCode::SEE_OTHER,
-            &s.renewal(&state),
-        ));
+        return Ok(with(see_other(next), StatusCode::SEE_OTHER, &s.renewal(&state)));
     }
-    Ok(login_form(
-        &state,
-        &req,
-        StatusCode::OK,
-        "",
-        next,
-        "",
-        BTreeMap::new(),
-    )?)
+    Ok(login_form(&state, &req, StatusCode::OK, "", next, "", BTreeMap::new())?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,45 +221,25 @@ async fn login(
             BTreeMap::new(),
         )?);
     }
-    let (auth, now, addr, rid) = (
-        state.auth.clone(),
-        state.clock.now(),
-        remote_addr(&req),
-        request_id(&req),
-    );
+    let (auth, now, addr, rid) =
+        (state.auth.clone(), state.clock.now(), remote_addr(&req), request_id(&req));
     let (user, pass) = (f.username.clone(), f.password);
-    match db(&state, move |c| {
-        svc::login(c, &auth, &user, &pass, &addr, now, rid)
-    })
-    .await
-    {
-        Ok(tokens) => Ok(with(
-            see_other(&next),
-            StatusCode::SEE_OTHER,
-            &session_cookies(&state, &tokens),
-        )),
+    match db(&state, move |c| svc::login(c, &auth, &user, &pass, &addr, now, rid)).await {
+        Ok(tokens) => {
+            Ok(with(see_other(&next), StatusCode::SEE_OTHER, &session_cookies(&state, &tokens)))
+        }
         Err(e) => {
             let mut errors = BTreeMap::new();
             let said = if lang.en { &e.detail_en } else { &e.detail };
             errors.insert("password", said.clone());
             // A locked account: when it unlocks, how to unlock it now, whom to call.
             let form_error = match (e.code, e.retry_after_secs) {
-                (ErrorCode::AccountLocked, Some(secs)) => locked_text(
-                    &state,
-                    now + chrono::Duration::seconds(secs as i64),
-                    lang.en,
-                ),
+                (ErrorCode::AccountLocked, Some(secs)) => {
+                    locked_text(&state, now + chrono::Duration::seconds(secs as i64), lang.en)
+                }
                 _ => String::new(),
             };
-            Ok(login_form(
-                &state,
-                &req,
-                e.kind.status(),
-                &f.username,
-                &next,
-                &form_error,
-                errors,
-            )?)
+            Ok(login_form(&state, &req, e.kind.status(), &f.username, &next, &form_error, errors)?)
         }
     }
 }
@@ -306,11 +250,7 @@ fn locked_text(state: &State, until: chrono::NaiveDateTime, en: bool) -> String 
     let site = &state.site;
     let at = super::local_time(until);
     let contact: Vec<&str> = [
-        if en {
-            site.office_en.as_str()
-        } else {
-            site.office_zh.as_str()
-        },
+        if en { site.office_en.as_str() } else { site.office_zh.as_str() },
         site.phone.as_str(),
         site.email.as_str(),
     ]
@@ -345,16 +285,7 @@ async fn account_form_expired(
     s: &Session,
 ) -> Result<HttpResponse, AppError> {
     let expired = expired_form(false);
-    account_page(
-        state,
-        req,
-        s,
-        StatusCode::FORBIDDEN,
-        "",
-        &expired,
-        BTreeMap::new(),
-    )
-    .await
+    account_page(state, req, s, StatusCode::FORBIDDEN, "", &expired, BTreeMap::new()).await
 }
 
 async fn account_page(
@@ -428,23 +359,13 @@ async fn change_password(
     let caller = s.caller.clone();
     let ctx = state.context(Actor::of_caller(&caller, request_id(&req)));
     match db(&state, move |c| {
-        svc::change_password(
-            c,
-            ctx.cx(),
-            &auth,
-            &caller,
-            &f.current_password,
-            &f.new_password,
-        )
+        svc::change_password(c, ctx.cx(), &auth, &caller, &f.current_password, &f.new_password)
     })
     .await
     {
         Ok(tokens) => {
             let cookies = session_cookies(&state, &tokens);
-            let fresh = Session {
-                caller: s.caller.clone(),
-                renewed: None,
-            };
+            let fresh = Session { caller: s.caller.clone(), renewed: None };
             let mut page = account_page(
                 &state,
                 &req,
@@ -463,11 +384,8 @@ async fn change_password(
             Ok(page)
         }
         Err(e) => {
-            let mut errors: BTreeMap<String, String> = e
-                .errors
-                .iter()
-                .map(|fe| (fe.field.clone(), fe.detail.clone()))
-                .collect();
+            let mut errors: BTreeMap<String, String> =
+                e.errors.iter().map(|fe| (fe.field.clone(), fe.detail.clone())).collect();
             if errors.is_empty() {
                 let field = if e.code.is(ErrorCode::CurrentPasswordWrong) {
                     "current_password"
@@ -498,19 +416,8 @@ async fn logout_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
         Some(s) => super::Chrome::signed_in(&state, s.caller.role),
         None => super::Chrome::anonymous(&state),
     };
-    let title = if s.is_some() {
-        "sign-out-2"
-    } else {
-        "signed-out"
-    };
-    let r = render(
-        "logout.html",
-        "/logout",
-        &lang,
-        &chrome,
-        title,
-        context! { csrf => csrf },
-    )?;
+    let title = if s.is_some() { "sign-out-2" } else { "signed-out" };
+    let r = render("logout.html", "/logout", &lang, &chrome, title, context! { csrf => csrf })?;
     let mut cookies: Vec<Cookie<'static>> = set.into_iter().collect();
     cookies.extend(s.iter().flat_map(|s| s.renewal(&state)));
     cookies.extend(Lang::cookie_for(&req));
@@ -533,15 +440,11 @@ async fn logout(
     let caller = s.caller.clone();
     let ctx = state.context(Actor::of_caller(&caller, request_id(&req)));
     let (user, now) = (caller.user_id.clone(), ctx.now);
-    let out = db(&state, move |c| {
-        svc::logout(c, ctx.cx(), &caller, refresh.as_deref(), false)
-    })
-    .await?;
+    let out =
+        db(&state, move |c| svc::logout(c, ctx.cx(), &caller, refresh.as_deref(), false)).await?;
     state.user_states.signed_out(&user, &out, now);
-    let gone = [
-        cookie(&state, ACCESS, String::new(), 0),
-        cookie(&state, REFRESH, String::new(), 0),
-    ];
+    let gone =
+        [cookie(&state, ACCESS, String::new(), 0), cookie(&state, REFRESH, String::new(), 0)];
     Ok(with(see_other("/logout"), StatusCode::SEE_OTHER, &gone))
 }
 

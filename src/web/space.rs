@@ -25,10 +25,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
     let en = d.en();
     let space = d.space()?;
     let policy = state.policy.clone();
-    let all = Page {
-        page: 1,
-        per_page: 100,
-    };
+    let all = Page { page: 1, per_page: 100 };
     let (c, a, e, f) = db(&state, move |c| {
         let v = Viewer::Space(&space);
         Ok((
@@ -103,11 +100,7 @@ async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRes
         .collect();
     Ok(d.render(
         &state,
-        Screen {
-            template: "space.html",
-            path: "/space",
-            title: "my-space",
-        },
+        Screen { template: "space.html", path: "/space", title: "my-space" },
         context! {
             certifications => certifications, applications => applications,
             entitlements => entitlements, filings => filings,

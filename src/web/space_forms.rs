@@ -96,9 +96,7 @@ async fn apply_view(
         .filter(|s| s.space_kinds.contains(&kind))
         .map(|s| json!({"code": s.code, "name": super::named(&s.name_zh, &s.name_en, d.en()), "source": s.source}))
         .collect();
-    let chosen = scheme
-        .and_then(|c| cert.scheme(c))
-        .filter(|s| s.space_kinds.contains(&kind));
+    let chosen = scheme.and_then(|c| cert.scheme(c)).filter(|s| s.space_kinds.contains(&kind));
     let fields: Vec<_> = chosen
         .map(|s| {
             // Every figure the scheme may ask for: those its criteria read and the ones
@@ -123,14 +121,7 @@ async fn apply_page(
     q: web::Query<SchemeQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let d = open!(state, req, SPACE);
-    Ok(apply_view(
-        &state,
-        &d,
-        q.scheme.as_deref(),
-        &Form::none(),
-        StatusCode::OK,
-    )
-    .await?)
+    Ok(apply_view(&state, &d, q.scheme.as_deref(), &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/space/apply")]
@@ -143,15 +134,10 @@ async fn apply(
     let p = Posted(form.into_inner());
     let scheme = p.get("scheme").to_string();
     let input = |p: &Posted| {
-        Ok(ApplicationInput {
-            scheme: scheme.clone(),
-            figures: figures_of(p, &state.policy),
-        })
+        Ok(ApplicationInput { scheme: scheme.clone(), figures: figures_of(p, &state.policy) })
     };
     let r = d
-        .attempt(&state, &req, &p, input, |c, i, a| {
-            certs::apply(c, a.cx(), &a.party_as()?, &i)
-        })
+        .attempt(&state, &req, &p, input, |c, i, a| certs::apply(c, a.cx(), &a.party_as()?, &i))
         .await
         .map(|_| ("/space".to_string(), "filed"));
     let (st, dk, sc) = (&state, &d, scheme.as_str());
@@ -194,13 +180,9 @@ async fn register_view(
                    "left_on": i.left_on.map(|d| d.to_string()), "left_reason": i.left_reason})
         })
         .collect();
-    let conditions: Vec<(&str, &str)> = Graduation::ALL
-        .iter()
-        .map(|g| (g.as_str(), graduation_text(*g)))
-        .collect();
-    let today = crate::domain::china_time(state.clock.now())
-        .date()
-        .to_string();
+    let conditions: Vec<(&str, &str)> =
+        Graduation::ALL.iter().map(|g| (g.as_str(), graduation_text(*g))).collect();
+    let today = crate::domain::china_time(state.clock.now()).date().to_string();
     d.render(
         state,
         Screen {
@@ -239,9 +221,14 @@ async fn register(
         .await
         .map(|_| ("/space/incubatees".to_string(), "saved"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "incubatee", &p, &[], move |f, s| async move {
-        register_view(st, dk, &f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "incubatee",
+        &p,
+        &[],
+        move |f, s| async move { register_view(st, dk, &f, s).await },
+    )
     .await
 }
 
@@ -283,14 +270,9 @@ async fn incubatee_step(
     }
     .map(|_| ("/space/incubatees".to_string(), "saved"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        &format!("{step}-{id}"),
-        &p,
-        &[],
-        move |f, s| async move { register_view(st, dk, &f, s).await },
-    )
+    d.answer(st, r, &format!("{step}-{id}"), &p, &[], move |f, s| async move {
+        register_view(st, dk, &f, s).await
+    })
     .await
 }
 
@@ -316,10 +298,7 @@ async fn statistics_view(
         .iter()
         .map(|f| json!({"year": f.year, "filed_at": local_time(f.filed_at), "late": f.late}))
         .collect();
-    let year = crate::domain::china_time(state.clock.now())
-        .date()
-        .format("%Y")
-        .to_string();
+    let year = crate::domain::china_time(state.clock.now()).date().format("%Y").to_string();
     let last_year = year.parse::<i32>().map(|y| y - 1).unwrap_or_default();
     d.render(
         state,
@@ -356,12 +335,7 @@ async fn file_statistics(
     let input = |p: &Posted| {
         let mut e = crate::domain::validation::FieldErrors::new();
         let year = p.get("year").trim().parse::<i32>().unwrap_or_else(|_| {
-            e.add(
-                "year",
-                ErrorCode::YearInvalid,
-                "请填写年份，如 2026",
-                "a year, e.g. 2026",
-            );
+            e.add("year", ErrorCode::YearInvalid, "请填写年份，如 2026", "a year, e.g. 2026");
             0
         });
         let figures = figures_of(p, &state.policy);

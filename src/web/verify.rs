@@ -71,13 +71,7 @@ async fn verify_page(
         let en = Lang::of_request(&req).en();
         let e = svc::invalid();
         let error = if en { e.detail_en } else { e.detail };
-        return Ok(page(
-            &state,
-            &req,
-            StatusCode::BAD_REQUEST,
-            context! { error => error },
-        )
-        .await?);
+        return Ok(page(&state, &req, StatusCode::BAD_REQUEST, context! { error => error }).await?);
     }
     Ok(page(&state, &req, StatusCode::OK, context! { token => token }).await?)
 }

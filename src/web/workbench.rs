@@ -104,24 +104,18 @@ fn action_words(action: &str) -> Option<&'static str> {
 fn standing(s: &Standing, verified: bool) -> serde_json::Value {
     use crate::domain::party::{ListingStatus as L, OnboardingStatus as O};
     let (name, text, reason, next) = match s {
-        Standing::Firm {
-            name,
-            status,
-            reason,
-        } => {
+        Standing::Firm { name, status, reason } => {
             let (text, next) = match status {
                 O::Submitted if !verified => (
                     "your-firms-application-is-submitted-verify-your",
                     ("/firm", "see-the-firms-details"),
                 ),
-                O::Submitted => (
-                    "your-firms-application-is-in-review-once",
-                    ("/firm", "see-the-firms-details"),
-                ),
-                O::Onboarded => (
-                    "your-firm-is-onboarded-you-can-claim",
-                    ("/batches", "claim-vouchers"),
-                ),
+                O::Submitted => {
+                    ("your-firms-application-is-in-review-once", ("/firm", "see-the-firms-details"))
+                }
+                O::Onboarded => {
+                    ("your-firm-is-onboarded-you-can-claim", ("/batches", "claim-vouchers"))
+                }
                 O::Rejected => (
                     "your-firms-application-was-not-approved",
                     ("/firm", "correct-the-firms-details"),
@@ -129,20 +123,15 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
             };
             (name, text, reason, next)
         }
-        Standing::Provider {
-            name,
-            status,
-            reason,
-        } => {
+        Standing::Provider { name, status, reason } => {
             let (text, next) = match status {
                 L::Applied if !verified => (
                     "your-listing-application-is-submitted-verify-your",
                     ("/provider", "see-the-application"),
                 ),
-                L::Applied => (
-                    "your-listing-application-is-in-review",
-                    ("/provider", "see-the-application"),
-                ),
+                L::Applied => {
+                    ("your-listing-application-is-in-review", ("/provider", "see-the-application"))
+                }
                 L::InNotice => (
                     "your-application-passed-review-and-is-in",
                     ("/provider", "see-the-application"),
@@ -165,10 +154,7 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
         }
         Standing::Space { name, certified } => {
             let (text, next) = if !verified {
-                (
-                    "verify-your-contact-email-first-then-you",
-                    ("/space", "view-your-space"),
-                )
+                ("verify-your-contact-email-first-then-you", ("/space", "view-your-space"))
             } else if *certified == 0 {
                 (
                     "no-certification-in-force-yet-you-can",
@@ -260,11 +246,7 @@ async fn page_with(
     let verified = wb.contact.as_ref().is_none_or(|c| c.verified_at.is_some());
     d.render(
         state,
-        Screen {
-            template: "workbench.html",
-            path: "/home",
-            title: "my-desk",
-        },
+        Screen { template: "workbench.html", path: "/home", title: "my-desk" },
         context! {
             display_name => user.display_name,
             role_text => super::session::role_text(role),
@@ -308,8 +290,13 @@ async fn resend_verification(
         .await
         .map(|_| ("/home".to_string(), "verification_sent"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "verification", &p, &[], move |f, s| async move {
-        page_with(st, dk, f, s).await
-    })
+    d.answer(
+        st,
+        r,
+        "verification",
+        &p,
+        &[],
+        move |f, s| async move { page_with(st, dk, f, s).await },
+    )
     .await
 }

@@ -21,14 +21,9 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The module path of a file (`services/orders/mod.rs` → ["services", "orders"]).
 fn module_of(src: &Path, file: &Path) -> Vec<String> {
-    let rel = file
-        .strip_prefix(src)
-        .expect("under src")
-        .with_extension("");
-    let mut parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let rel = file.strip_prefix(src).expect("under src").with_extension("");
+    let mut parts: Vec<String> =
+        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     if parts.last().is_some_and(|p| p == "mod") {
         parts.pop();
     }
@@ -38,10 +33,7 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
 /// The code of a file without its comments and its test module.
 fn code_of(text: &str) -> String {
     let text = text.split("#[cfg(test)]").next().unwrap_or("");
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
 }
 
 /// The names that follow `prefix` (`crate::`, `super::`) in `code`, with the next one.
@@ -55,10 +47,8 @@ fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<(&'a str, Option<&'a str>
     let mut out = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find(prefix) {
-        let before_ok = rest[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let before_ok =
+            rest[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         rest = &rest[at + prefix.len()..];
         if !before_ok {
             continue;
@@ -67,10 +57,7 @@ fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<(&'a str, Option<&'a str>
         if first.is_empty() {
             continue;
         }
-        let second = rest[first.len()..]
-            .strip_prefix("::")
-            .map(ident)
-            .filter(|s| !s.is_empty());
+        let second = rest[first.len()..].strip_prefix("::").map(ident).filter(|s| !s.is_empty());
         out.push((first, second));
     }
     out
@@ -163,28 +150,17 @@ fn no_module_imports_one_that_imports_it_back() {
     keep(&mut inner);
     assert!(top.contains_key("services") && top["services"].contains("db"));
     assert_eq!(cycles(&top), Vec::<Vec<String>>::new(), "top-level modules");
-    assert_eq!(
-        cycles(&inner),
-        Vec::<Vec<String>>::new(),
-        "modules one level down"
-    );
+    assert_eq!(cycles(&inner), Vec::<Vec<String>>::new(), "modules one level down");
 }
 
 #[test]
 fn the_cycle_finder_finds_a_cycle() {
-    let g: BTreeMap<String, BTreeSet<String>> = [
-        ("a", vec!["b"]),
-        ("b", vec!["c"]),
-        ("c", vec!["a"]),
-        ("d", vec!["a"]),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
-    .collect();
-    assert_eq!(
-        cycles(&g),
-        vec![vec!["a".to_string(), "b".into(), "c".into()]]
-    );
+    let g: BTreeMap<String, BTreeSet<String>> =
+        [("a", vec!["b"]), ("b", vec!["c"]), ("c", vec!["a"]), ("d", vec!["a"])]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+            .collect();
+    assert_eq!(cycles(&g), vec![vec!["a".to_string(), "b".into(), "c".into()]]);
     assert_eq!(
         paths_after("use crate::db::{self, x}; my_crate::y; super::z", "crate::"),
         vec![("db", None)]

@@ -32,31 +32,19 @@ async fn every_change_is_chained_and_tampering_is_named() {
     assert_eq!(e["action"], "firm.onboarded");
     assert_eq!(e["actor_role"], "reviewer");
     assert!(e["request_id"].is_string());
-    assert!(e["before_state"]
-        .as_str()
-        .unwrap()
-        .contains("\"submitted\""));
+    assert!(e["before_state"].as_str().unwrap().contains("\"submitted\""));
     assert!(e["after_state"].as_str().unwrap().contains("\"onboarded\""));
 
     // The database refuses edits and deletions of audit events.
-    assert!(app
-        .exec("UPDATE audit_events SET action = 'forged' WHERE seq = 2")
-        .is_err());
+    assert!(app.exec("UPDATE audit_events SET action = 'forged' WHERE seq = 2").is_err());
     assert!(app.exec("DELETE FROM audit_events WHERE seq = 2").is_err());
 
     // Someone with raw database access removes the guard and alters event 2.
     app.damaged_on_purpose();
-    let on = if is_postgres() {
-        " ON audit_events"
-    } else {
-        ""
-    };
-    app.exec(&format!("DROP TRIGGER audit_events_append_only_update{on}"))
-        .unwrap();
-    app.exec(&format!("DROP TRIGGER audit_events_append_only_delete{on}"))
-        .unwrap();
-    app.exec("UPDATE audit_events SET action = 'forged' WHERE seq = 2")
-        .unwrap();
+    let on = if is_postgres() { " ON audit_events" } else { "" };
+    app.exec(&format!("DROP TRIGGER audit_events_append_only_update{on}")).unwrap();
+    app.exec(&format!("DROP TRIGGER audit_events_append_only_delete{on}")).unwrap();
+    app.exec("UPDATE audit_events SET action = 'forged' WHERE seq = 2").unwrap();
     let r = app.get("/api/v1/audit/verify", Some(&aud)).await;
     assert_eq!(r.body["ok"], false);
     assert_eq!(r.body["first_broken"]["seq"], 2, "{}", r.body);
@@ -73,17 +61,11 @@ async fn removing_the_newest_events_is_detected() {
     let app = spawn_app().await;
     app.register_firm("acme").await;
     app.register_firm("beta").await;
-    let on = if is_postgres() {
-        " ON audit_events"
-    } else {
-        ""
-    };
+    let on = if is_postgres() { " ON audit_events" } else { "" };
     app.damaged_on_purpose();
-    app.exec(&format!("DROP TRIGGER audit_events_append_only_delete{on}"))
-        .unwrap();
+    app.exec(&format!("DROP TRIGGER audit_events_append_only_delete{on}")).unwrap();
     let last = app.count("audit_events");
-    app.exec(&format!("DELETE FROM audit_events WHERE seq = {last}"))
-        .unwrap();
+    app.exec(&format!("DELETE FROM audit_events WHERE seq = {last}")).unwrap();
     let aud = app.staff_token("aud", Role::Auditor).await;
     // (signing in appended new events after the gap)
     let r = app.get("/api/v1/audit/verify", Some(&aud)).await;

@@ -18,42 +18,18 @@ async fn login_refresh_rotation_and_reuse_detection() {
     assert_eq!(me.body["username"], "alice");
     assert_eq!(me.body["role"], "reviewer");
 
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh1}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh1})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let refresh2 = r.body["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(refresh1, refresh2);
 
     // Reusing the rotated token revokes the whole session, including the new token.
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh1}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh1})).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.code(), "refresh_token_reused");
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh2}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh2})).await;
     assert_eq!(r.code(), "refresh_token_revoked");
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": "nonsense"}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": "nonsense"})).await;
     assert_eq!(r.code(), "refresh_token_invalid");
     // Refresh tokens are stored hashed, never as given.
     assert_eq!(
@@ -84,31 +60,15 @@ async fn logout_ends_the_session() {
     let r = app.login("carol", PASSWORD).await;
     let access = r.body["access_token"].as_str().unwrap().to_string();
     let refresh = r.body["refresh_token"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            "/api/v1/auth/logout",
-            Some(&access),
-            &json!({"refresh_token": refresh}),
-        )
-        .await;
+    let r =
+        app.post("/api/v1/auth/logout", Some(&access), &json!({"refresh_token": refresh})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["sessions_revoked"], 1);
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await;
     assert_eq!(r.code(), "refresh_token_revoked");
     // The session's access token stops working at once, not when it expires.
     let r = app.get("/api/v1/auth/me", Some(&access)).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (401, "token_revoked"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (401, "token_revoked"), "{}", r.body);
 }
 
 /// Signing out ends exactly the sessions it names, at once, on every server: this
@@ -129,15 +89,8 @@ async fn signed_out_access_tokens_stop_working_at_once_on_every_server() {
         let (app, other) = (&app, &other);
         async move {
             (
-                app.get("/api/v1/auth/me", Some(&token))
-                    .await
-                    .status
-                    .as_u16(),
-                other
-                    .get("/api/v1/auth/me", Some(&token))
-                    .await
-                    .status
-                    .as_u16(),
+                app.get("/api/v1/auth/me", Some(&token)).await.status.as_u16(),
+                other.get("/api/v1/auth/me", Some(&token)).await.status.as_u16(),
             )
         }
     };
@@ -147,52 +100,25 @@ async fn signed_out_access_tokens_stop_working_at_once_on_every_server() {
 
     // Signing out without naming a refresh token ends the access token's own session.
     let r = app.post("/api/v1/auth/logout", Some(&a1), &json!({})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.body["sessions_revoked"].clone()),
-        (200, json!(1))
-    );
-    assert_eq!(
-        app.get("/api/v1/auth/me", Some(&a1)).await.code(),
-        "token_revoked"
-    );
+    assert_eq!((r.status.as_u16(), r.body["sessions_revoked"].clone()), (200, json!(1)));
+    assert_eq!(app.get("/api/v1/auth/me", Some(&a1)).await.code(), "token_revoked");
     actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_eq!(
-        me(a1.clone()).await,
-        (401, 401),
-        "the other server knows it too"
-    );
-    assert_eq!(
-        me(a2.clone()).await,
-        (200, 200),
-        "the other session goes on"
-    );
+    assert_eq!(me(a1.clone()).await, (401, 401), "the other server knows it too");
+    assert_eq!(me(a2.clone()).await, (200, 200), "the other session goes on");
 
     // A reused refresh token revokes its session's access tokens too.
-    let r = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2})).await;
     let (a3, _) = session(r);
-    let r = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2})).await;
     assert_eq!(r.code(), "refresh_token_reused");
-    assert_eq!(
-        app.get("/api/v1/auth/me", Some(&a3)).await.code(),
-        "token_revoked"
-    );
+    assert_eq!(app.get("/api/v1/auth/me", Some(&a3)).await.code(), "token_revoked");
     assert_eq!(app.get("/api/v1/auth/me", Some(&a2)).await.status, 401);
 
     // Everywhere: every session's access token, on both servers.
     let (b1, _) = session(app.login("erin", PASSWORD).await);
     let (b2, _) = session(other.login("erin", PASSWORD).await);
     assert_eq!(me(b2.clone()).await, (200, 200));
-    let r = other
-        .post(
-            "/api/v1/auth/logout",
-            Some(&b2),
-            &json!({"everywhere": true}),
-        )
-        .await;
+    let r = other.post("/api/v1/auth/logout", Some(&b2), &json!({"everywhere": true})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(other.get("/api/v1/auth/me", Some(&b1)).await.status, 401);
     actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
@@ -241,13 +167,7 @@ async fn password_change_revokes_old_tokens() {
     let r = app.get("/api/v1/auth/me", Some(&access)).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.code(), "token_revoked");
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await;
     assert_eq!(r.status, 401);
     assert_eq!(app.get("/api/v1/auth/me", Some(&fresh)).await.status, 200);
     assert_eq!(app.login("dave", PASSWORD).await.status, 401);
@@ -283,61 +203,30 @@ async fn tampered_expired_wrong_algorithm_and_disabled_tokens_are_refused() {
         &EncodingKey::from_secret(b"another-secret-another-secret-123"),
     )
     .unwrap();
-    assert_eq!(
-        app.get("/api/v1/auth/me", Some(&other)).await.code(),
-        "token_invalid"
-    );
+    assert_eq!(app.get("/api/v1/auth/me", Some(&other)).await.code(), "token_invalid");
 
     // Right key, wrong algorithm.
     let secret = crate::helpers::test_settings();
-    let key = secrecy::ExposeSecret::expose_secret(&secret.auth.jwt_secret)
-        .as_bytes()
-        .to_vec();
-    let hs512 = encode(
-        &Header::new(Algorithm::HS512),
-        &claims,
-        &EncodingKey::from_secret(&key),
-    )
-    .unwrap();
-    assert_eq!(
-        app.get("/api/v1/auth/me", Some(&hs512)).await.code(),
-        "token_invalid"
-    );
+    let key = secrecy::ExposeSecret::expose_secret(&secret.auth.jwt_secret).as_bytes().to_vec();
+    let hs512 =
+        encode(&Header::new(Algorithm::HS512), &claims, &EncodingKey::from_secret(&key)).unwrap();
+    assert_eq!(app.get("/api/v1/auth/me", Some(&hs512)).await.code(), "token_invalid");
     // Same key and algorithm, the control: accepted.
-    let hs256 = encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(&key),
-    )
-    .unwrap();
+    let hs256 =
+        encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&key)).unwrap();
     assert_eq!(app.get("/api/v1/auth/me", Some(&hs256)).await.status, 200);
 
     // alg: none.
-    let none = format!(
-        "{}.{}.",
-        base64_like::encode_segment(br#"{"alg":"none","typ":"JWT"}"#),
-        parts[1]
-    );
-    assert_eq!(
-        app.get("/api/v1/auth/me", Some(&none)).await.code(),
-        "token_invalid"
-    );
+    let none =
+        format!("{}.{}.", base64_like::encode_segment(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+    assert_eq!(app.get("/api/v1/auth/me", Some(&none)).await.code(), "token_invalid");
 
     // No token, or not a bearer token.
     let r = app.get("/api/v1/auth/me", None).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (401, "authentication_required")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (401, "authentication_required"));
 
     // Disabled user: refused at once.
-    let r = app
-        .post(
-            &format!("/api/v1/users/{eve_id}/disable"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/users/{eve_id}/disable"), Some(&admin), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = app.get("/api/v1/auth/me", Some(&token)).await;
     assert_eq!(r.status, 401);
@@ -357,13 +246,7 @@ async fn an_account_disabled_on_one_server_is_refused_by_another_within_a_second
     let id = a.staff("ivy", Role::Reviewer);
     let token = a.token("ivy").await;
     assert_eq!(b.get("/api/v1/auth/me", Some(&token)).await.status, 200);
-    let r = a
-        .post(
-            &format!("/api/v1/users/{id}/disable"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r = a.post(&format!("/api/v1/users/{id}/disable"), Some(&admin), &json!({})).await;
     assert_eq!(r.status, 200);
     // At once on the server that disabled it…
     assert_eq!(a.get("/api/v1/auth/me", Some(&token)).await.status, 401);
@@ -378,10 +261,7 @@ async fn failed_sign_ins_lock_the_account_for_a_while() {
     let app = spawn_app().await;
     app.staff("frank", Role::Finance);
     for _ in 0..5 {
-        assert_eq!(
-            app.login("frank", "Wrong-Password-1").await.code(),
-            "invalid_credentials"
-        );
+        assert_eq!(app.login("frank", "Wrong-Password-1").await.code(), "invalid_credentials");
     }
     // Even the right password is refused while locked.
     let r = app.login("frank", PASSWORD).await;
@@ -401,9 +281,7 @@ async fn failed_sign_ins_throttle_the_address() {
     app.staff("henry", Role::Auditor);
     for i in 0..6 {
         assert_eq!(
-            app.login(&format!("guess{i}"), "Wrong-Password-1")
-                .await
-                .code(),
+            app.login(&format!("guess{i}"), "Wrong-Password-1").await.code(),
             "invalid_credentials"
         );
     }

@@ -33,67 +33,27 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/policy/certification-figures", None),
     ("get", "/api/v1/policy/certification-schemes", None),
     ("get", "/api/v1/policy/certification-schemes/{code}", None),
-    (
-        "post",
-        "/api/v1/policy/certification-schemes/{code}/evaluation",
-        None,
-    ),
+    ("post", "/api/v1/policy/certification-schemes/{code}/evaluation", None),
     ("post", "/api/v1/registrations/firm", None),
-    (
-        "post",
-        "/api/v1/space/certification-applications",
-        Some(&[Space]),
-    ),
-    (
-        "post",
-        "/api/v1/space/certification-applications/{id}/withdrawal",
-        Some(&[Space]),
-    ),
-    (
-        "get",
-        "/api/v1/certification-applications",
-        Some(SPACE_READ),
-    ),
-    (
-        "get",
-        "/api/v1/certification-applications/{id}",
-        Some(SPACE_READ),
-    ),
-    (
-        "post",
-        "/api/v1/certification-applications/{id}/decision",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/space/certification-applications", Some(&[Space])),
+    ("post", "/api/v1/space/certification-applications/{id}/withdrawal", Some(&[Space])),
+    ("get", "/api/v1/certification-applications", Some(SPACE_READ)),
+    ("get", "/api/v1/certification-applications/{id}", Some(SPACE_READ)),
+    ("post", "/api/v1/certification-applications/{id}/decision", Some(REVIEWING)),
     ("get", "/api/v1/certifications", Some(SPACE_READ)),
-    (
-        "post",
-        "/api/v1/certifications/{id}/revocation",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/certifications/{id}/revocation", Some(REVIEWING)),
     ("get", "/api/v1/public/certifications", None),
     ("get", "/api/v1/policy/subsidies", None),
     ("get", "/api/v1/space/incubatees", Some(&[Space])),
     ("get", "/api/v1/space/incubatees/figures", Some(&[Space])),
     ("post", "/api/v1/space/incubatees", Some(&[Space])),
-    (
-        "post",
-        "/api/v1/space/incubatees/{id}/graduation",
-        Some(&[Space]),
-    ),
-    (
-        "post",
-        "/api/v1/space/incubatees/{id}/departure",
-        Some(&[Space]),
-    ),
+    ("post", "/api/v1/space/incubatees/{id}/graduation", Some(&[Space])),
+    ("post", "/api/v1/space/incubatees/{id}/departure", Some(&[Space])),
     ("get", "/api/v1/spaces/{id}/incubatees", Some(STAFF_READ)),
     ("post", "/api/v1/entitlement-runs", Some(REVIEWING)),
     ("get", "/api/v1/entitlements", Some(SPACE_READ)),
     ("get", "/api/v1/entitlements/{id}", Some(SPACE_READ)),
-    (
-        "post",
-        "/api/v1/entitlements/{id}/decision",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/entitlements/{id}/decision", Some(REVIEWING)),
     ("get", "/api/v1/support-grants", Some(STAFF_READ)),
     ("post", "/api/v1/support-grants", Some(REVIEWING)),
     ("get", "/api/v1/public/subsidies", None),
@@ -102,56 +62,24 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/statistics", Some(STAFF_READ)),
     ("post", "/api/v1/performance-evaluations", Some(REVIEWING)),
     ("get", "/api/v1/public/performance-evaluations/{year}", None),
-    (
-        "get",
-        "/api/v1/public/performance-evaluations/{year}/ranking",
-        None,
-    ),
+    ("get", "/api/v1/public/performance-evaluations/{year}/ranking", None),
     ("post", "/api/v1/registrations/provider", None),
     ("post", "/api/v1/registrations/space", None),
     ("post", "/api/v1/contact-verification", None),
-    (
-        "post",
-        "/api/v1/me/documents",
-        Some(&[Firm, Provider, Space]),
-    ),
-    (
-        "get",
-        "/api/v1/me/documents",
-        Some(&[Firm, Provider, Space]),
-    ),
-    (
-        "get",
-        "/api/v1/firms/{id}/documents",
-        Some(&[Reviewer, Finance, Auditor]),
-    ),
-    (
-        "get",
-        "/api/v1/providers/{id}/documents",
-        Some(&[Reviewer, Finance, Auditor]),
-    ),
-    (
-        "get",
-        "/api/v1/spaces/{id}/documents",
-        Some(&[Reviewer, Finance, Auditor]),
-    ),
+    ("post", "/api/v1/me/documents", Some(&[Firm, Provider, Space])),
+    ("get", "/api/v1/me/documents", Some(&[Firm, Provider, Space])),
+    ("get", "/api/v1/firms/{id}/documents", Some(&[Reviewer, Finance, Auditor])),
+    ("get", "/api/v1/providers/{id}/documents", Some(&[Reviewer, Finance, Auditor])),
+    ("get", "/api/v1/spaces/{id}/documents", Some(&[Reviewer, Finance, Auditor])),
     (
         "get",
         "/api/v1/documents/{id}/file",
         Some(&[Firm, Provider, Space, Reviewer, Finance, Auditor]),
     ),
     ("get", "/api/v1/me/contact", Some(&[Firm, Provider, Space])),
-    (
-        "post",
-        "/api/v1/me/contact/verification-email",
-        Some(&[Firm, Provider, Space]),
-    ),
+    ("post", "/api/v1/me/contact/verification-email", Some(&[Firm, Provider, Space])),
     ("get", "/api/v1/public/provider-notices", None),
-    (
-        "post",
-        "/api/v1/public/provider-notices/{provider_id}/objections",
-        None,
-    ),
+    ("post", "/api/v1/public/provider-notices/{provider_id}/objections", None),
     ("get", "/api/v1/firm/profile", Some(&[Firm])),
     ("put", "/api/v1/firm/profile", Some(&[Firm])),
     ("get", "/api/v1/firms", Some(STAFF_READ)),
@@ -163,11 +91,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/providers/{id}", Some(STAFF_READ)),
     ("post", "/api/v1/providers/{id}/listing", Some(REVIEWING)),
     ("get", "/api/v1/providers/{id}/objections", Some(STAFF_READ)),
-    (
-        "post",
-        "/api/v1/objections/{id}/resolution",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/objections/{id}/resolution", Some(REVIEWING)),
     ("post", "/api/v1/provider-notices/conclude", Some(REVIEWING)),
     ("get", "/api/v1/space/profile", Some(&[Space])),
     ("get", "/api/v1/spaces", Some(STAFF_READ)),
@@ -192,11 +116,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/batches/{id}/lottery", None),
     ("put", "/api/v1/batches/{id}/lottery/entry", Some(&[Firm])),
     ("get", "/api/v1/batches/{id}/lottery/entry", Some(&[Firm])),
-    (
-        "delete",
-        "/api/v1/batches/{id}/lottery/entry",
-        Some(&[Firm]),
-    ),
+    ("delete", "/api/v1/batches/{id}/lottery/entry", Some(&[Firm])),
     ("post", "/api/v1/batches/{id}/lottery/draw", Some(&[Admin])),
     ("get", "/api/v1/services", None),
     ("get", "/api/v1/provider/services", Some(&[Provider])),
@@ -208,73 +128,29 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/orders/{id}", Some(ORDER_READ)),
     ("post", "/api/v1/orders/{id}/accept", Some(&[Provider])),
     ("post", "/api/v1/orders/{id}/decline", Some(&[Provider])),
-    (
-        "post",
-        "/api/v1/orders/{id}/cancel",
-        Some(&[Firm, Provider]),
-    ),
+    ("post", "/api/v1/orders/{id}/cancel", Some(&[Firm, Provider])),
     ("post", "/api/v1/orders/{id}/deliver", Some(&[Provider])),
     ("post", "/api/v1/orders/{id}/confirm", Some(&[Firm])),
     ("post", "/api/v1/orders/{id}/dispute", Some(&[Firm])),
-    (
-        "post",
-        "/api/v1/orders/{id}/dispute-resolution",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/orders/{id}/dispute-resolution", Some(REVIEWING)),
     ("post", "/api/v1/orders/{id}/evidence", Some(&[Provider])),
-    (
-        "get",
-        "/api/v1/orders/{id}/evidence/{evidence_id}",
-        Some(EVIDENCE_READ),
-    ),
+    ("get", "/api/v1/orders/{id}/evidence/{evidence_id}", Some(EVIDENCE_READ)),
     ("post", "/api/v1/provider/redemptions", Some(&[Provider])),
     ("get", "/api/v1/redemptions", Some(REDEMPTION_READ)),
     ("get", "/api/v1/redemptions/{id}", Some(REDEMPTION_READ)),
     ("get", "/api/v1/redemption-items", Some(REDEMPTION_READ)),
-    (
-        "post",
-        "/api/v1/redemption-items/{id}/decision",
-        Some(REVIEWING),
-    ),
-    (
-        "get",
-        "/api/v1/redemption-items/{id}/objections",
-        Some(STAFF_READ),
-    ),
-    (
-        "post",
-        "/api/v1/redemption-objections/{id}/resolution",
-        Some(REVIEWING),
-    ),
+    ("post", "/api/v1/redemption-items/{id}/decision", Some(REVIEWING)),
+    ("get", "/api/v1/redemption-items/{id}/objections", Some(STAFF_READ)),
+    ("post", "/api/v1/redemption-objections/{id}/resolution", Some(REVIEWING)),
     ("get", "/api/v1/public/redemption-notices", None),
-    (
-        "post",
-        "/api/v1/public/redemption-notices/{item_id}/objections",
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/ledger/verify",
-        Some(&[Finance, Admin, Auditor]),
-    ),
+    ("post", "/api/v1/public/redemption-notices/{item_id}/objections", None),
+    ("get", "/api/v1/ledger/verify", Some(&[Finance, Admin, Auditor])),
     ("post", "/api/v1/settlement-runs", Some(&[Finance])),
     ("get", "/api/v1/settlement-runs", Some(FINANCE_READ)),
     ("get", "/api/v1/settlement-runs/{id}", Some(FINANCE_READ)),
-    (
-        "post",
-        "/api/v1/settlement-runs/{id}/decision",
-        Some(&[Finance]),
-    ),
-    (
-        "get",
-        "/api/v1/settlement-runs/{id}/bank-file",
-        Some(&[Finance]),
-    ),
-    (
-        "post",
-        "/api/v1/settlement-runs/{id}/results",
-        Some(&[Finance]),
-    ),
+    ("post", "/api/v1/settlement-runs/{id}/decision", Some(&[Finance])),
+    ("get", "/api/v1/settlement-runs/{id}/bank-file", Some(&[Finance])),
+    ("post", "/api/v1/settlement-runs/{id}/results", Some(&[Finance])),
     ("post", "/api/v1/payouts/{id}/result", Some(&[Finance])),
     ("post", "/api/v1/payouts/{id}/reversal", Some(&[Finance])),
     ("get", "/api/v1/reports/settlement", Some(FINANCE_READ)),
@@ -298,14 +174,9 @@ async fn the_matrix_covers_every_documented_endpoint() {
             documented.insert((method.clone(), path.clone()));
         }
     }
-    let listed: BTreeSet<(String, String)> = ENDPOINTS
-        .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
-        .collect();
-    assert_eq!(
-        documented, listed,
-        "the OpenAPI document and this matrix disagree"
-    );
+    let listed: BTreeSet<(String, String)> =
+        ENDPOINTS.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, listed, "the OpenAPI document and this matrix disagree");
 }
 
 #[actix_web::test]
@@ -350,19 +221,15 @@ async fn every_endpoint_with_every_role() {
         // Without a token.
         let r = app.send(&m, &path, None, body.as_ref()).await;
         if allowed.is_none() && *method == "get" && !path.contains(&unknown) && r.status != 200 {
-            failures.push(format!(
-                "{m} {path} anonymous: public read gave {}",
-                r.status
-            ));
+            failures.push(format!("{m} {path} anonymous: public read gave {}", r.status));
         }
         match allowed {
             None if matches!(r.status.as_u16(), 401 | 403) => {
                 failures.push(format!("{m} {path} anonymous: {}", r.status))
             }
-            Some(_) if r.status != 401 => failures.push(format!(
-                "{m} {path} anonymous: expected 401, got {}",
-                r.status
-            )),
+            Some(_) if r.status != 401 => {
+                failures.push(format!("{m} {path} anonymous: expected 401, got {}", r.status))
+            }
             _ => {}
         }
         for (role, token) in &tokens {
@@ -370,17 +237,11 @@ async fn every_endpoint_with_every_role() {
             let ok = allowed.is_none_or(|roles| roles.contains(role));
             let s = r.status.as_u16();
             if ok && matches!(s, 401 | 403) {
-                failures.push(format!(
-                    "{m} {path} as {role:?}: allowed but got {s} {}",
-                    r.body
-                ));
+                failures.push(format!("{m} {path} as {role:?}: allowed but got {s} {}", r.body));
             }
             // A plain read the role is allowed succeeds outright.
             if ok && *method == "get" && !path.contains(&unknown) && s != 200 {
-                failures.push(format!(
-                    "{m} {path} as {role:?}: expected 200, got {s} {}",
-                    r.body
-                ));
+                failures.push(format!("{m} {path} as {role:?}: expected 200, got {s} {}", r.body));
             }
             if !ok && s != 403 {
                 failures.push(format!("{m} {path} as {role:?}: expected 403, got {s}"));
@@ -400,19 +261,8 @@ async fn parties_see_only_their_own_records() {
     let (firm_b, _) = app.register_firm("firm_b").await;
     let a = app.token("firm_a").await;
     let b = app.token("firm_b").await;
-    assert_eq!(
-        app.get("/api/v1/firm/profile", Some(&a)).await.body["id"],
-        firm_a
-    );
-    assert_eq!(
-        app.get("/api/v1/firm/profile", Some(&b)).await.body["id"],
-        firm_b
-    );
+    assert_eq!(app.get("/api/v1/firm/profile", Some(&a)).await.body["id"], firm_a);
+    assert_eq!(app.get("/api/v1/firm/profile", Some(&b)).await.body["id"], firm_b);
     // A firm cannot read another firm by id: the staff endpoint refuses its role.
-    assert_eq!(
-        app.get(&format!("/api/v1/firms/{firm_b}"), Some(&a))
-            .await
-            .status,
-        403
-    );
+    assert_eq!(app.get(&format!("/api/v1/firms/{firm_b}"), Some(&a)).await.status, 403);
 }

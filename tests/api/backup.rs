@@ -22,11 +22,7 @@ fn cli(db_url: &str, data_dir: &Path, port: u16, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn count(c: &mut hechuang::db::DbConnection, table: &str) -> i64 {
@@ -36,10 +32,7 @@ fn count(c: &mut hechuang::db::DbConnection, table: &str) -> i64 {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-        .get_result::<N>(c)
-        .unwrap()
-        .n
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<N>(c).unwrap().n
 }
 
 fn app_port(app: &TestApp) -> u16 {
@@ -52,18 +45,9 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     let data = app.dir.path().join("data");
     let target = app.dir.path().join("backup-1");
     if is_postgres() {
-        let o = cli(
-            &app.db_url,
-            &data,
-            0,
-            &["backup", "--to", target.to_str().unwrap()],
-        );
+        let o = cli(&app.db_url, &data, 0, &["backup", "--to", target.to_str().unwrap()]);
         assert!(!o.status.success());
-        assert!(
-            text(&o).contains("backup_postgres_use_pg_dump"),
-            "{}",
-            text(&o)
-        );
+        assert!(text(&o).contains("backup_postgres_use_pg_dump"), "{}", text(&o));
         assert!(!target.exists(), "nothing left behind");
         return;
     }
@@ -124,47 +108,22 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     assert!(backup.status.success(), "{}", text(&backup));
     // The four documents of the order have the same content: one file, kept once; the
     // firm's licence is the second.
-    assert!(
-        text(&backup).contains("evidence: 2 files"),
-        "{}",
-        text(&backup)
-    );
+    assert!(text(&backup).contains("evidence: 2 files"), "{}", text(&backup));
     let claimed = writer.await.unwrap();
     assert_eq!(claimed, 80, "every claim went through around the backup");
 
     // Into an existing folder: refused.
-    let again = cli(
-        &app.db_url,
-        &data,
-        0,
-        &["backup", "--to", target.to_str().unwrap()],
-    );
+    let again = cli(&app.db_url, &data, 0, &["backup", "--to", target.to_str().unwrap()]);
     assert!(!again.status.success());
-    assert!(
-        text(&again).contains("backup_target_exists"),
-        "{}",
-        text(&again)
-    );
+    assert!(text(&again).contains("backup_target_exists"), "{}", text(&again));
 
     // Restored elsewhere: the database and every evidence file, verified.
     let elsewhere = tempfile::tempdir().unwrap();
-    let new_db = format!(
-        "sqlite://{}",
-        elsewhere.path().join("restored.db").display()
-    );
+    let new_db = format!("sqlite://{}", elsewhere.path().join("restored.db").display());
     let new_data = elsewhere.path().join("data");
-    let r = cli(
-        &new_db,
-        &new_data,
-        0,
-        &["restore", "--from", target.to_str().unwrap()],
-    );
+    let r = cli(&new_db, &new_data, 0, &["restore", "--from", target.to_str().unwrap()]);
     assert!(r.status.success(), "{}", text(&r));
-    assert!(
-        text(&r).contains("audit chain OK") && text(&r).contains("ledger OK"),
-        "{}",
-        text(&r)
-    );
+    assert!(text(&r).contains("audit chain OK") && text(&r).contains("ledger OK"), "{}", text(&r));
     for check in [["ledger", "verify"], ["audit", "verify"]] {
         let v = cli(&new_db, &new_data, 0, &check);
         assert!(v.status.success(), "{check:?}: {}", text(&v));
@@ -184,11 +143,7 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
         assert_eq!(hechuang::files::sha256_hex(&bytes), e.sha256);
     }
     let licence = store.read(&licence_sha).unwrap();
-    assert_eq!(
-        licence,
-        crate::orders::PNG,
-        "the party's document came back too"
-    );
+    assert_eq!(licence, crate::orders::PNG, "the party's document came back too");
     let vouchers_then = count(&mut c, "vouchers");
     let vouchers_now = app.count("vouchers");
     // One point in time among the claims: some before it (and the world's voucher),
@@ -200,12 +155,8 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
 
     // Over the live database while its server runs: refused, nothing touched.
     let before = app.count("vouchers");
-    let r = cli(
-        &app.db_url,
-        &data,
-        app_port(&app),
-        &["restore", "--from", target.to_str().unwrap()],
-    );
+    let r =
+        cli(&app.db_url, &data, app_port(&app), &["restore", "--from", target.to_str().unwrap()]);
     assert!(!r.status.success());
     assert!(text(&r).contains("database_in_use"), "{}", text(&r));
     assert_eq!(app.count("vouchers"), before);

@@ -40,15 +40,9 @@ async fn each_batch_tells_the_firm_what_it_can_do_before_it_clicks() {
     // Before the opening: eligible, claim when it opens; no claim button yet.
     let p = b.get("/batches").await;
     assert_eq!(state(&p, &first), "upcoming");
-    assert!(
-        !card(&p, &first).contains("/claim\""),
-        "{}",
-        card(&p, &first)
-    );
+    assert!(!card(&p, &first).contains("/claim\""), "{}", card(&p, &first));
     // A firm not yet onboarded is told why, before it clicks.
-    let p = Browser::signed_in(&app, &waiting.token)
-        .get("/batches")
-        .await;
+    let p = Browser::signed_in(&app, &waiting.token).get("/batches").await;
     assert_eq!(state(&p, &first), "not_eligible");
     assert!(card(&p, &first).contains("入库"), "{}", card(&p, &first));
     // Nobody signed in: no standing, an invitation to sign in.
@@ -61,20 +55,13 @@ async fn each_batch_tells_the_firm_what_it_can_do_before_it_clicks() {
     assert_eq!(state(&p, &first), "can_claim");
     assert!(card(&p, &first).contains(&format!("/batches/{first}/claim")));
     let csrf = Browser::csrf(&p);
-    let r = b
-        .post(
-            &format!("/batches/{first}/claim"),
-            &[("csrf", csrf.as_str()), ("key", "k1")],
-        )
-        .await;
+    let r =
+        b.post(&format!("/batches/{first}/claim"), &[("csrf", csrf.as_str()), ("key", "k1")]).await;
     assert_eq!(r.status, 201, "{}", r.body);
     // Claimed: the voucher named, no second button.
     let p = b.get("/batches").await;
     assert_eq!(state(&p, &first), "already_claimed");
-    let code = app
-        .get("/api/v1/firm/vouchers", Some(&firm.token))
-        .await
-        .body[0]["code"]
+    let code = app.get("/api/v1/firm/vouchers", Some(&firm.token)).await.body[0]["code"]
         .as_str()
         .unwrap()
         .to_string();
@@ -82,10 +69,7 @@ async fn each_batch_tells_the_firm_what_it_can_do_before_it_clicks() {
     assert!(!card(&p, &first).contains("/claim\""));
 
     // A second batch of the same programme: the gate says how much is used and needed.
-    let pid = app
-        .get(&format!("/api/v1/batches/{first}"), None)
-        .await
-        .body["programme_id"]
+    let pid = app.get(&format!("/api/v1/batches/{first}"), None).await.body["programme_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -145,12 +129,7 @@ async fn a_firm_enters_a_lottery_on_the_page_and_sees_the_public_draw() {
     assert_eq!(state(&p, &lot), "registered");
     assert!(card(&p, &lot).contains("50,000.00"), "{}", card(&p, &lot));
     // Withdrawn, then registered again.
-    let r = b
-        .post(
-            &format!("/batches/{lot}/lottery/withdraw"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let r = b.post(&format!("/batches/{lot}/lottery/withdraw"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(r.status, 303);
     assert_eq!(state(&b.get("/batches").await, &lot), "can_register");
     b.post(
@@ -160,9 +139,7 @@ async fn a_firm_enters_a_lottery_on_the_page_and_sees_the_public_draw() {
     .await;
     // Without the form's token nothing changes.
     let mut other = Browser::signed_in(&app, &firms[1].token);
-    let r = other
-        .post(&format!("/batches/{lot}/lottery/register"), &[])
-        .await;
+    let r = other.post(&format!("/batches/{lot}/lottery/register"), &[]).await;
     assert_eq!(r.status, 403, "{}", r.body);
     assert_eq!(state(&other.get("/batches").await, &lot), "can_register");
 
@@ -170,52 +147,30 @@ async fn a_firm_enters_a_lottery_on_the_page_and_sees_the_public_draw() {
     let public = format!("/public/batches/{lot}/lottery");
     let p = Browser::new(&app).get(&public).await;
     assert_eq!(p.status, 200, "{}", p.body);
-    let record = app
-        .get(&format!("/api/v1/batches/{lot}/lottery"), None)
-        .await
-        .body;
+    let record = app.get(&format!("/api/v1/batches/{lot}/lottery"), None).await.body;
     assert!(p.body.contains(record["seed_hash"].as_str().unwrap()));
     assert!(p.body.contains("尚未开奖"), "{}", p.body);
 
     app.clock.advance(Duration::hours(1));
     let admin = app.staff_token("bl_admin2", Role::Admin).await;
-    let r = app
-        .post(
-            &format!("/api/v1/batches/{lot}/lottery/draw"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r =
+        app.post(&format!("/api/v1/batches/{lot}/lottery/draw"), Some(&admin), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let record = app
-        .get(&format!("/api/v1/batches/{lot}/lottery"), None)
-        .await
-        .body;
+    let record = app.get(&format!("/api/v1/batches/{lot}/lottery"), None).await.body;
     let p = Browser::new(&app).get(&public).await;
     for v in ["seed", "entrants_digest"] {
-        assert!(
-            p.body.contains(record[v].as_str().unwrap()),
-            "{v} on the page: {}",
-            p.body
-        );
+        assert!(p.body.contains(record[v].as_str().unwrap()), "{v} on the page: {}", p.body);
     }
     let key = record["results"][0]["key"].as_str().unwrap();
-    assert!(
-        p.body.contains(key) && p.body.contains("中签"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains(key) && p.body.contains("中签"), "{}", p.body);
     // The firm sees it won, with its voucher; the results page lists the winner.
     let p = b.get("/batches").await;
     assert_eq!(state(&p, &lot), "won");
     let code = record["results"][0]["voucher_code"].as_str().unwrap();
     assert!(card(&p, &lot).contains(code), "{}", card(&p, &lot));
-    let p = Browser::new(&app)
-        .get(&format!("/public/batches/{lot}/results"))
-        .await;
+    let p = Browser::new(&app).get(&format!("/public/batches/{lot}/results")).await;
     assert!(
-        p.body
-            .contains(record["results"][0]["credit_code"].as_str().unwrap()),
+        p.body.contains(record["results"][0]["credit_code"].as_str().unwrap()),
         "the draw's winners are the batch's results: {}",
         p.body
     );

@@ -44,11 +44,7 @@ impl Drop for Driver {
 }
 
 fn start_driver(exe: &Path) -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(exe)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -61,10 +57,7 @@ fn start_driver(exe: &Path) -> Driver {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+    Driver { child, url: format!("http://127.0.0.1:{port}") }
 }
 
 struct Session {
@@ -138,25 +131,13 @@ impl Session {
             .unwrap();
     }
     async fn choose(&self, css: &str, value: &str) {
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .select_by_value(value)
-            .await
-            .unwrap();
+        self.c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
     }
     /// Nothing on the page is wider than the window (tables scroll inside their box).
     async fn fits(&self) {
         let (page, window): (serde_json::Value, serde_json::Value) = (
-            self.c
-                .execute("return document.documentElement.scrollWidth", vec![])
-                .await
-                .unwrap(),
-            self.c
-                .execute("return window.innerWidth", vec![])
-                .await
-                .unwrap(),
+            self.c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap(),
+            self.c.execute("return window.innerWidth", vec![]).await.unwrap(),
         );
         let url = self.c.current_url().await.unwrap();
         assert!(
@@ -238,11 +219,8 @@ impl Session {
 }
 
 async fn open_browser(app: &TestApp, driver: &Driver, shots: PathBuf) -> Session {
-    let chromium = find(
-        "HECHUANG_CHROMIUM",
-        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
-    )
-    .expect("chromium");
+    let chromium = find("HECHUANG_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        .expect("chromium");
     let profile = app.dir.path().join("chromium-profile");
     let caps = json!({
         "browserName": "chrome",
@@ -270,12 +248,7 @@ async fn open_browser(app: &TestApp, driver: &Driver, shots: PathBuf) -> Session
         .connect(&driver.url)
         .await
         .expect("a Chromium session");
-    Session {
-        c,
-        base: app.url(""),
-        shots,
-        step: 0,
-    }
+    Session { c, base: app.url(""), shots, step: 0 }
 }
 
 /// Moves the test's fixed clock up to the real time (never back).
@@ -299,11 +272,8 @@ async fn the_front_door_by_clicks_only_in_chinese_and_english() {
     };
     // Each language at each width: the working day at desktop and at phone width.
     for (en, phone) in [(false, false), (true, true), (false, true), (true, false)] {
-        let folder = format!(
-            "{}-{}",
-            if en { "en" } else { "zh" },
-            if phone { "phone" } else { "desktop" }
-        );
+        let folder =
+            format!("{}-{}", if en { "en" } else { "zh" }, if phone { "phone" } else { "desktop" });
         front_door(&driver_exe, &shots.join(folder), en, phone).await;
     }
 }
@@ -313,31 +283,16 @@ async fn the_front_door_by_clicks_only_in_chinese_and_english() {
 fn browser_or_skip(walk: &str) -> Option<(PathBuf, PathBuf)> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let Some(driver_exe) = find("HECHUANG_CHROMEDRIVER", &["/usr/bin/chromedriver"]) else {
-        assert!(
-            !ci,
-            "chromedriver is missing: under CI the browser test must run"
-        );
+        assert!(!ci, "chromedriver is missing: under CI the browser test must run");
         eprintln!("SKIPPED: chromedriver not installed (scripts/test installs it)");
         return None;
     };
-    if find(
-        "HECHUANG_CHROMIUM",
-        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
-    )
-    .is_none()
-    {
-        assert!(
-            !ci,
-            "chromium is missing: under CI the browser test must run"
-        );
+    if find("HECHUANG_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]).is_none() {
+        assert!(!ci, "chromium is missing: under CI the browser test must run");
         eprintln!("SKIPPED: chromium not installed (scripts/test installs it)");
         return None;
     }
-    let backend = if crate::helpers::is_postgres() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let backend = if crate::helpers::is_postgres() { "postgres" } else { "sqlite" };
     let shots = std::env::var("HECHUANG_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots"))
@@ -362,11 +317,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     app.staff("fd_fin_a", Role::Finance);
     app.staff("fd_fin_b", Role::Finance);
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "HCDOOR", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "HCDOOR", "name": "合创券"}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let programme = r.body["id"].as_str().unwrap().to_string();
@@ -413,11 +364,8 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
         b.click("header a[lang='en']").await;
         b.sees("Public disclosure").await;
     }
-    b.sees(t(
-        "合肥高新技术产业开发区管理委员会",
-        "Hefei High-tech Industrial Development Zone",
-    ))
-    .await;
+    b.sees(t("合肥高新技术产业开发区管理委员会", "Hefei High-tech Industrial Development Zone"))
+        .await;
     b.shot("home").await;
 
     // 1. A new firm registers.
@@ -428,8 +376,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     let mut wrong = code.clone();
     wrong.replace_range(17.., if code.ends_with('0') { "1" } else { "0" });
     b.fill("#r-credit_code", &wrong).await;
-    b.sees(t("第18位校验码应为", "Check character 18 should be"))
-        .await;
+    b.sees(t("第18位校验码应为", "Check character 18 should be")).await;
     b.shot("register-code-checked").await;
     for (id, v) in [
         ("#r-username", "fd_firm"),
@@ -449,21 +396,14 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
         b.fill(id, v).await;
     }
     // A date input takes the date as the browser's own format types it.
-    b.c.execute(
-        "document.getElementById('r-registered_on').value = '2021-05-10'",
-        vec![],
-    )
-    .await
-    .unwrap();
+    b.c.execute("document.getElementById('r-registered_on').value = '2021-05-10'", vec![])
+        .await
+        .unwrap();
     b.choose("#r-industry", "software_it").await;
     b.shot("register-firm").await;
     b.click("#register-submit").await;
     b.at("/home").await;
-    b.sees(t(
-        "请先验证联系邮箱，验证后进入审核",
-        "verify your contact email first",
-    ))
-    .await;
+    b.sees(t("请先验证联系邮箱，验证后进入审核", "verify your contact email first")).await;
     b.shot("firm-desk-submitted").await;
     // The contact opens the link in the email and confirms; the application goes to review.
     let token = app.verification_token("contact@example.cn", "fd_firm");
@@ -474,11 +414,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.shot("verified").await;
     b.click("#verified a.button").await;
     b.at("/home").await;
-    b.sees(t(
-        "企业入驻申请已提交，正在审核",
-        "Your firm's application is in review",
-    ))
-    .await;
+    b.sees(t("企业入驻申请已提交，正在审核", "Your firm's application is in review")).await;
     // The 工作台 asks for the business licence; the firm uploads it.
     b.click("#upload-documents").await;
     b.at("/documents").await;
@@ -508,12 +444,9 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.at("/review").await;
     b.sees("合肥前门科技有限公司").await;
     // The licence is beside the application, to open.
-    b.c.find(Locator::Css("a[data-document='business_licence']"))
-        .await
-        .unwrap();
+    b.c.find(Locator::Css("a[data-document='business_licence']")).await.unwrap();
     b.shot("reviewer-sees-documents").await;
-    b.choose("select[id^='firm-'][id$='-decision']", "approve")
-        .await;
+    b.choose("select[id^='firm-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/firm/'] button").await;
     b.sees(t("已作出审核决定", "Decision recorded")).await;
 
@@ -690,10 +623,8 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.switch_to("fd_reviewer").await;
     b.click("a[data-kind='providers_to_review']").await;
     b.at("/review").await;
-    b.waits_for("#q-providers a[data-document='business_licence']")
-        .await;
-    b.choose("select[id^='provider-'][id$='-action']", "start_notice")
-        .await;
+    b.waits_for("#q-providers a[data-document='business_licence']").await;
+    b.choose("select[id^='provider-'][id$='-action']", "start_notice").await;
     b.shot("reviewer-starts-notice").await;
     b.click("form[action^='/review/provider/'] button").await;
     b.done().await;
@@ -703,8 +634,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.switch_to("fd_admin").await;
     b.click("nav.work a[href='/admin/jobs']").await;
     b.shot("admin-jobs").await;
-    b.click("form[action='/admin/jobs/provider_notices/runs'] button")
-        .await;
+    b.click("form[action='/admin/jobs/provider_notices/runs'] button").await;
     b.done().await;
 
     // The provider, listed, publishes a service.
@@ -714,8 +644,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.at("/provider/services").await;
     b.choose("#item-category", "patent").await;
     b.fill("#item-title", "发明专利申请代理").await;
-    b.fill("#item-description", "撰写、递交与答复审查意见")
-        .await;
+    b.fill("#item-description", "撰写、递交与答复审查意见").await;
     b.fill("#item-list_price", "12000.00").await;
     b.fill("#item-delivery_days", "60").await;
     b.click("form[action='/provider/services'] button").await;
@@ -782,8 +711,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.switch_to("fd_reviewer").await;
     b.click("a[data-kind='redemptions_to_review']").await;
     b.sees(&format!("{tag}-contract.pdf")).await;
-    b.choose("select[id^='item-'][id$='-decision']", "approve")
-        .await;
+    b.choose("select[id^='item-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/item/'] button").await;
     b.done().await;
 
@@ -791,8 +719,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     app.clock.advance(Duration::days(7) + Duration::minutes(1));
     b.switch_to("fd_admin").await;
     b.click("nav.work a[href='/admin/jobs']").await;
-    b.click("form[action='/admin/jobs/redemption_notices/runs'] button")
-        .await;
+    b.click("form[action='/admin/jobs/redemption_notices/runs'] button").await;
     b.done().await;
 
     // Finance: one prepares the month's run and may not approve it; another approves.
@@ -802,14 +729,8 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.fill("#prepare-period", &period).await;
     b.click("form[action='/finance/runs'] button").await;
     b.done().await;
-    let approve =
-        b.c.find(Locator::Css("button[value=approve]"))
-            .await
-            .unwrap();
-    assert!(
-        !approve.is_enabled().await.unwrap(),
-        "disabled for the preparer"
-    );
+    let approve = b.c.find(Locator::Css("button[value=approve]")).await.unwrap();
+    assert!(!approve.is_enabled().await.unwrap(), "disabled for the preparer");
     b.shot("finance-prepared").await;
     b.switch_to("fd_fin_b").await;
     b.click("a[data-kind='runs_to_approve']").await;
@@ -842,8 +763,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.choose("#r-kind", "incubator").await;
     b.click("#register-submit").await;
     b.at("/home").await;
-    b.go(&follow_verification("space@example.cn", "fd_space"))
-        .await;
+    b.go(&follow_verification("space@example.cn", "fd_space")).await;
     b.click("#confirm-verification").await;
     b.click("#verified a.button").await;
     b.at("/home").await;
@@ -851,10 +771,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.at("/space/apply").await;
     let page = b.text().await;
     for other in ["甘肃", "浙江", "上海", "福州"] {
-        assert!(
-            !page.contains(other),
-            "{other} is not this deployment's basis"
-        );
+        assert!(!page.contains(other), "{other} is not this deployment's basis");
     }
     b.click("a[href^='/space/apply?scheme=']").await;
     // The figures, as the space types them from its records.
@@ -903,11 +820,7 @@ async fn the_whole_journey_in_a_real_browser() {
         app.token("bj_admin").await
     };
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "HCBROWSER", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "HCBROWSER", "name": "合创券"}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let programme = r.body["id"].as_str().unwrap().to_string();
@@ -929,12 +842,9 @@ async fn the_whole_journey_in_a_real_browser() {
     let mut b = open_browser(&app, &driver, shots.clone()).await;
     let files = app.dir.path().join("uploads");
     std::fs::create_dir_all(&files).unwrap();
-    for (name, bytes) in [
-        ("合同.pdf", PDF),
-        ("发票.pdf", PDF),
-        ("付款凭证.png", PNG),
-        ("服务报告.pdf", PDF),
-    ] {
+    for (name, bytes) in
+        [("合同.pdf", PDF), ("发票.pdf", PDF), ("付款凭证.png", PNG), ("服务报告.pdf", PDF)]
+    {
         std::fs::write(files.join(name), bytes).unwrap();
     }
 
@@ -943,9 +853,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sees("即将开抢").await;
     b.shot("firm-countdown").await;
     assert!(
-        b.c.find(Locator::Css("form[action$='/claim']"))
-            .await
-            .is_err(),
+        b.c.find(Locator::Css("form[action$='/claim']")).await.is_err(),
         "no claim button before the opening"
     );
     let mut waited = 0;
@@ -979,8 +887,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sign_in("bj_provider", "/provider/services").await;
     b.choose("#item-category", "patent").await;
     b.fill("#item-title", "发明专利申请代理").await;
-    b.fill("#item-description", "撰写、递交与答复审查意见")
-        .await;
+    b.fill("#item-description", "撰写、递交与答复审查意见").await;
     b.fill("#item-list_price", "12000.00").await;
     b.fill("#item-delivery_days", "60").await;
     b.click("form[action='/provider/services'] button").await;
@@ -1014,10 +921,7 @@ async fn the_whole_journey_in_a_real_browser() {
     ] {
         b.choose("#evidence-kind", kind).await;
         let input = b.c.find(Locator::Css("#evidence-file")).await.unwrap();
-        input
-            .send_keys(&files.join(name).display().to_string())
-            .await
-            .unwrap();
+        input.send_keys(&files.join(name).display().to_string()).await.unwrap();
         b.click("form[action$='/evidence'] button").await;
         b.sees("材料已上传").await;
     }
@@ -1044,8 +948,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sees("兑现审核 · 待审 1 笔").await;
     b.sees("合同.pdf").await;
     b.shot("reviewer-queue").await;
-    b.choose("select[id^='item-'][id$='-decision']", "approve")
-        .await;
+    b.choose("select[id^='item-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/item/'] button").await;
     b.sees("已作出审核决定").await;
 
@@ -1062,21 +965,14 @@ async fn the_whole_journey_in_a_real_browser() {
     b.click("form[action='/finance/runs'] button").await;
     b.sees("结算批次已生成").await;
     let run = b.id_in_url("/finance/runs/").await;
-    let approve =
-        b.c.find(Locator::Css("button[value=approve]"))
-            .await
-            .unwrap();
-    assert!(
-        !approve.is_enabled().await.unwrap(),
-        "disabled for the preparer"
-    );
+    let approve = b.c.find(Locator::Css("button[value=approve]")).await.unwrap();
+    assert!(!approve.is_enabled().await.unwrap(), "disabled for the preparer");
     b.sees("须由另一名财务人员审批").await;
     b.shot("finance-preparer-cannot-approve").await;
     b.sign_in("bj_fin_b", &format!("/finance/runs/{run}")).await;
     b.click("button[value=approve]").await;
     b.sees("已审批").await;
-    b.click("form[action$='/bank-file'] button[value=csv]")
-        .await;
+    b.click("form[action$='/bank-file'] button[value=csv]").await;
     // The file lands in the screenshot folder; the run is then exported.
     let mut waited = 0;
     let csv = loop {
@@ -1094,14 +990,10 @@ async fn the_whole_journey_in_a_real_browser() {
         assert!(waited < 100, "the bank file downloads");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    assert!(
-        csv.contains("6000.00") && csv.contains("bj_provider"),
-        "{csv}"
-    );
+    assert!(csv.contains("6000.00") && csv.contains("bj_provider"), "{csv}");
     b.go(&format!("/finance/runs/{run}")).await;
     b.sees("已导出，待登记结果").await;
-    b.fill("input[id$='-bank_reference']", "BOC20261201001")
-        .await;
+    b.fill("input[id$='-bank_reference']", "BOC20261201001").await;
     b.click("form[action$='/result'] button").await;
     b.sees("已登记支付结果").await;
     b.sees("已完成").await;
@@ -1135,13 +1027,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.go("/public/redemptions").await;
     b.fits().await;
     b.go("/finance/report").await;
-    assert!(b
-        .c
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .starts_with("/login"));
+    assert!(b.c.current_url().await.unwrap().path().starts_with("/login"));
     // Signed-in pages at phone width too: the reviewer's queue and an order.
     b.sign_in("bj_reviewer", "/review").await;
     b.fits().await;

@@ -8,9 +8,7 @@ use serde_json::{json, Value};
 /// Registers a provider (patent, ip_trademark) and lists it; returns (id, token).
 pub async fn listed_provider(app: &TestApp, username: &str) -> (String, String) {
     let id = app.register_provider(username).await;
-    let rev = app
-        .staff_token(&format!("rev_{username}"), Role::Reviewer)
-        .await;
+    let rev = app.staff_token(&format!("rev_{username}"), Role::Reviewer).await;
     let r = app
         .post(
             &format!("/api/v1/providers/{id}/listing"),
@@ -21,18 +19,8 @@ pub async fn listed_provider(app: &TestApp, username: &str) -> (String, String) 
     assert_eq!(r.status, 200, "{}", r.body);
     app.clock.advance(Duration::days(8));
     let rev = app.token(&format!("rev_{username}")).await;
-    let r = app
-        .post("/api/v1/provider-notices/conclude", Some(&rev), &json!({}))
-        .await;
-    assert!(
-        r.body["listed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x == id.as_str()),
-        "{}",
-        r.body
-    );
+    let r = app.post("/api/v1/provider-notices/conclude", Some(&rev), &json!({})).await;
+    assert!(r.body["listed"].as_array().unwrap().iter().any(|x| x == id.as_str()), "{}", r.body);
     (id, app.token(username).await)
 }
 
@@ -50,13 +38,7 @@ fn item(category: &str, price: &str) -> Value {
 async fn a_listed_provider_publishes_and_everyone_sees_it() {
     let app = spawn_app().await;
     let (pid, token) = listed_provider(&app, "ipco").await;
-    let r = app
-        .post(
-            "/api/v1/provider/services",
-            Some(&token),
-            &item("patent", "8000.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/provider/services", Some(&token), &item("patent", "8000.00")).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["list_price"], "8000.00");
     assert_eq!(r.body["category_name"], "专利服务", "{}", r.body);
@@ -67,24 +49,11 @@ async fn a_listed_provider_publishes_and_everyone_sees_it() {
     let all = app.get("/api/v1/services", None).await;
     assert_eq!(all.status, 200);
     assert_eq!(all.body["total"], 1);
+    assert_eq!(all.body["items"][0]["provider_name"], "合肥ipco知识产权代理有限公司");
+    assert_eq!(app.get("/api/v1/services?category=patent", None).await.body["total"], 1);
+    assert_eq!(app.get("/api/v1/services?category=testing", None).await.body["total"], 0);
     assert_eq!(
-        all.body["items"][0]["provider_name"],
-        "合肥ipco知识产权代理有限公司"
-    );
-    assert_eq!(
-        app.get("/api/v1/services?category=patent", None).await.body["total"],
-        1
-    );
-    assert_eq!(
-        app.get("/api/v1/services?category=testing", None)
-            .await
-            .body["total"],
-        0
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/services?provider_id={pid}"), None)
-            .await
-            .body["total"],
+        app.get(&format!("/api/v1/services?provider_id={pid}"), None).await.body["total"],
         1
     );
     let r = app.get("/api/v1/services?category=nope", None).await;
@@ -93,13 +62,8 @@ async fn a_listed_provider_publishes_and_everyone_sees_it() {
     // Withdrawn: gone from the catalogue, still in the provider's own list.
     let mut withdrawn = item("patent", "8800.00");
     withdrawn["active"] = json!(false);
-    let r = app
-        .put(
-            &format!("/api/v1/provider/services/{item_id}"),
-            Some(&token),
-            &withdrawn,
-        )
-        .await;
+    let r =
+        app.put(&format!("/api/v1/provider/services/{item_id}"), Some(&token), &withdrawn).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["list_price"], "8800.00");
     assert_eq!(app.get("/api/v1/services", None).await.body["total"], 0);
@@ -115,13 +79,8 @@ async fn a_listed_provider_publishes_and_everyone_sees_it() {
             Some(&admin),
         )
         .await;
-    let actions: Vec<&str> = ev
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> =
+        ev.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions.len(), 2, "{}", ev.body);
     assert!(actions.contains(&"service_item.created") && actions.contains(&"service_item.updated"));
 }
@@ -132,13 +91,7 @@ async fn bad_items_are_refused_and_change_nothing() {
     // Not listed yet.
     app.register_provider("newco").await;
     let fresh = app.token("newco").await;
-    let r = app
-        .post(
-            "/api/v1/provider/services",
-            Some(&fresh),
-            &item("patent", "100.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/provider/services", Some(&fresh), &item("patent", "100.00")).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "provider_not_listed"));
 
     let (_, token) = listed_provider(&app, "ipco2").await;
@@ -158,34 +111,19 @@ async fn bad_items_are_refused_and_change_nothing() {
         ),
     ];
     for (body, code) in cases {
-        let r = app
-            .post("/api/v1/provider/services", Some(&token), &body)
-            .await;
+        let r = app.post("/api/v1/provider/services", Some(&token), &body).await;
         assert_eq!(r.status, 422, "{code}: {}", r.body);
         assert_eq!(r.code(), code, "{}", r.body);
     }
     assert_eq!(app.count("service_items"), 0);
 
     // Another provider's item is not found, and stays as it was.
-    let r = app
-        .post(
-            "/api/v1/provider/services",
-            Some(&token),
-            &item("patent", "100.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/provider/services", Some(&token), &item("patent", "100.00")).await;
     let item_id = r.body["id"].as_str().unwrap().to_string();
     let (_, other) = listed_provider(&app, "ipco3").await;
     let r = app
-        .put(
-            &format!("/api/v1/provider/services/{item_id}"),
-            Some(&other),
-            &item("patent", "1.00"),
-        )
+        .put(&format!("/api/v1/provider/services/{item_id}"), Some(&other), &item("patent", "1.00"))
         .await;
     assert_eq!(r.status, 404);
-    assert_eq!(
-        app.get("/api/v1/services", None).await.body["items"][0]["list_price"],
-        "100.00"
-    );
+    assert_eq!(app.get("/api/v1/services", None).await.body["items"][0]["list_price"], "100.00");
 }

@@ -33,12 +33,7 @@ async fn schemes_and_figures_are_published_and_evaluated_criterion_by_criterion(
     let r = app.get("/api/v1/policy/certification-schemes", None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body.as_array().unwrap().len(), 10, "{}", r.body);
-    let r = app
-        .get(
-            "/api/v1/policy/certification-schemes/provincial_incubator",
-            None,
-        )
-        .await;
+    let r = app.get("/api/v1/policy/certification-schemes/provincial_incubator", None).await;
     assert_eq!(r.body["level"], "provincial");
     let incubatees = r.body["criteria"]
         .as_array()
@@ -48,9 +43,7 @@ async fn schemes_and_figures_are_published_and_evaluated_criterion_by_criterion(
         .unwrap()
         .clone();
     assert_eq!(incubatees["test"]["when"][0]["value"], "15", "{incubatees}");
-    let r = app
-        .get("/api/v1/policy/certification-schemes/no_such_scheme", None)
-        .await;
+    let r = app.get("/api/v1/policy/certification-schemes/no_such_scheme", None).await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
     let r = app.get("/api/v1/policy/certification-figures", None).await;
     assert!(r
@@ -61,19 +54,12 @@ async fn schemes_and_figures_are_published_and_evaluated_criterion_by_criterion(
         .any(|f| f["id"] == "space_area_m2" && f["kind"] == "area"));
 
     let url = "/api/v1/policy/certification-schemes/national_incubator/evaluation";
-    let r = app
-        .post(url, None, &json!({ "figures": national_incubator() }))
-        .await;
+    let r = app.post(url, None, &json!({ "figures": national_incubator() })).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["eligible"], true, "{}", r.body);
     assert_eq!(r.body["met"], 15);
-    let ip = r.body["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "ip")
-        .unwrap()
-        .clone();
+    let ip =
+        r.body["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "ip").unwrap().clone();
     // 20 of 60 applied for patents (33.33% < 50%), 18 of 60 hold IP (30% ≥ 30%).
     assert_eq!(ip["pass"], true);
     assert_eq!(ip["tests"][0]["actual"], "33.33%");
@@ -103,20 +89,14 @@ async fn schemes_and_figures_are_published_and_evaluated_criterion_by_criterion(
 async fn figures_that_cannot_be_true_get_field_errors_in_chinese() {
     let app = spawn_app().await;
     let url = "/api/v1/policy/certification-schemes/national_incubator/evaluation";
-    let tomorrow = hechuang::domain::china_time(app.clock.now() + Duration::days(1))
-        .date()
-        .to_string();
+    let tomorrow =
+        hechuang::domain::china_time(app.clock.now() + Duration::days(1)).date().to_string();
     let mut figures = national_incubator();
     figures["space_area_m2"] = json!("-10");
     figures["graduated_total"] = json!(141);
     figures["operating_since"] = json!(tomorrow);
     let r = app.post(url, None, &json!({ "figures": figures })).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "validation_failed"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (422, "validation_failed"), "{}", r.body);
     let errors: Vec<(String, String, String)> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -141,16 +121,10 @@ async fn figures_that_cannot_be_true_get_field_errors_in_chinese() {
     assert_eq!(find("figures.graduated_total").1, "figure_exceeds");
     assert_eq!(find("figures.operating_since").1, "date_in_future");
     // Missing and unknown figures; a shape that is not an object of figures.
-    let r = app
-        .post(url, None, &json!({ "figures": { "floor": 1 } }))
-        .await;
+    let r = app.post(url, None, &json!({ "figures": { "floor": 1 } })).await;
     assert_eq!(r.status, 422);
-    let codes: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"figure_unknown") && codes.contains(&"figure_required"));
     let r = app.post(url, None, &json!({ "figures": [1, 2] })).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_json"));
@@ -161,9 +135,7 @@ fn month_after(app: &TestApp) -> String {
 }
 
 fn today(app: &TestApp) -> String {
-    hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string()
+    hechuang::domain::china_time(app.clock.now()).date().to_string()
 }
 
 #[actix_web::test]
@@ -174,9 +146,7 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
     let url = "/api/v1/space/certification-applications";
 
     // Refusals first: nothing is stored.
-    let r = app
-        .post(url, Some(&space), &json!({"scheme": "nope", "figures": {}}))
-        .await;
+    let r = app.post(url, Some(&space), &json!({"scheme": "nope", "figures": {}})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "scheme_unknown"));
     let r = app
         .post(
@@ -190,21 +160,11 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
                 "events_per_year": 12, "statistics_years": 2, "staff": 4 }}),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "scheme_not_for_space_kind"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (422, "scheme_not_for_space_kind"), "{}", r.body);
     let mut bad = national_incubator();
     bad["resident_area_m2"] = json!("12000.51"); // more than the whole area
-    let r = app
-        .post(
-            url,
-            Some(&space),
-            &json!({"scheme": "national_incubator", "figures": bad}),
-        )
-        .await;
+    let r =
+        app.post(url, Some(&space), &json!({"scheme": "national_incubator", "figures": bad})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "figure_exceeds"));
     assert_eq!(app.count("certification_applications"), 0);
 
@@ -236,17 +196,10 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
     let other = app.token("cs_other").await;
     let one = format!("/api/v1/certification-applications/{application}");
     assert_eq!(app.get(&one, Some(&other)).await.status, 404);
-    let r = app
-        .get("/api/v1/certification-applications", Some(&other))
-        .await;
+    let r = app.get("/api/v1/certification-applications", Some(&other)).await;
     assert_eq!(r.body["total"], 0);
     let reviewer = app.staff_token("cs_reviewer", Role::Reviewer).await;
-    let r = app
-        .get(
-            "/api/v1/certification-applications?status=submitted",
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get("/api/v1/certification-applications?status=submitted", Some(&reviewer)).await;
     assert_eq!(r.body["total"], 1, "{}", r.body);
     assert_eq!(r.body["items"][0]["space_name"], "cs_inc孵化器");
 
@@ -266,33 +219,19 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let decide = format!("{one}/decision");
-    let r = app
-        .post(&decide, Some(&conflicted), &json!({"decision": "certify"}))
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "reviewer_conflict_of_interest")
-    );
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "refuse"}))
-        .await;
+    let r = app.post(&decide, Some(&conflicted), &json!({"decision": "certify"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "reviewer_conflict_of_interest"));
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "refuse"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "required"));
-    let tomorrow = hechuang::domain::china_time(app.clock.now() + Duration::days(1))
-        .date()
-        .to_string();
+    let tomorrow =
+        hechuang::domain::china_time(app.clock.now() + Duration::days(1)).date().to_string();
     let r = app
-        .post(
-            &decide,
-            Some(&reviewer),
-            &json!({"decision": "certify", "certified_on": tomorrow}),
-        )
+        .post(&decide, Some(&reviewer), &json!({"decision": "certify", "certified_on": tomorrow}))
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "date_in_future"));
 
     // Certified: support from the month after.
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "certify"}))
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "certify"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["application"]["status"], "certified");
     let cert = r.body["certification"].clone();
@@ -304,19 +243,10 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
     assert_eq!(cert["benefits"]["stops"], Value::Null);
     let cert_id = cert["id"].as_str().unwrap().to_string();
     let mail = app.outbox();
-    let decided = mail
-        .iter()
-        .find(|m| m.kind == "certification_decided")
-        .expect("decision email");
+    let decided = mail.iter().find(|m| m.kind == "certification_decided").expect("decision email");
     assert_eq!(decided.to_address, "space@example.cn");
     assert!(decided.subject.contains("认定通过"), "{}", decided.subject);
-    let r = app
-        .post(
-            &decide,
-            Some(&reviewer),
-            &json!({"decision": "refuse", "reason": "x"}),
-        )
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "refuse", "reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "application_not_open"));
     let r = app
         .post(
@@ -332,22 +262,14 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
     assert_eq!(r.body["total"], 1);
     assert_eq!(r.body["items"][0]["scheme_name"], "国家级科技企业孵化器");
     assert_eq!(r.body["items"][0]["status"], "active");
-    assert_eq!(
-        app.get("/api/v1/certifications", Some(&space)).await.body["total"],
-        1
-    );
-    assert_eq!(
-        app.get("/api/v1/certifications", Some(&other)).await.body["total"],
-        0
-    );
+    assert_eq!(app.get("/api/v1/certifications", Some(&space)).await.body["total"], 1);
+    assert_eq!(app.get("/api/v1/certifications", Some(&other)).await.body["total"], 0);
 
     // Revoked two months later: support stops from the month after.
     app.clock.advance(Duration::days(62));
     let reviewer = app.token("cs_reviewer").await;
     let revoke = format!("/api/v1/certifications/{cert_id}/revocation");
-    let r = app
-        .post(&revoke, Some(&reviewer), &json!({"reason": " "}))
-        .await;
+    let r = app.post(&revoke, Some(&reviewer), &json!({"reason": " "})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "required"));
     let r = app
         .post(
@@ -356,17 +278,9 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
             &json!({"reason": "未报送统计数据", "revoked_on": "2001-01-01"}),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "date_before_certification")
-    );
-    let r = app
-        .post(
-            &revoke,
-            Some(&reviewer),
-            &json!({"reason": "连续两年未报送火炬统计数据"}),
-        )
-        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "date_before_certification"));
+    let r =
+        app.post(&revoke, Some(&reviewer), &json!({"reason": "连续两年未报送火炬统计数据"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "revoked");
     assert_eq!(r.body["revoked_on"], today(&app).as_str());
@@ -375,13 +289,8 @@ async fn a_space_applies_a_reviewer_certifies_and_later_revokes() {
         .outbox()
         .iter()
         .any(|m| m.kind == "certification_revoked" && m.subject.contains("已撤销")));
-    let r = app
-        .post(&revoke, Some(&reviewer), &json!({"reason": "again"}))
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "certification_not_active")
-    );
+    let r = app.post(&revoke, Some(&reviewer), &json!({"reason": "again"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "certification_not_active"));
     let r = app.get("/api/v1/public/certifications", None).await;
     assert_eq!(r.body["items"][0]["status"], "revoked");
     let aud = app.staff_token("cs_auditor", Role::Auditor).await;
@@ -441,16 +350,9 @@ async fn an_application_keeps_its_evaluation_and_only_an_eligible_one_is_certifi
     let r = app.get(&one, Some(&reviewer)).await;
     assert_eq!(r.body["evaluation"], evaluation);
     let r = app
-        .post(
-            &format!("{one}/decision"),
-            Some(&reviewer),
-            &json!({"decision": "certify"}),
-        )
+        .post(&format!("{one}/decision"), Some(&reviewer), &json!({"decision": "certify"}))
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "application_not_eligible")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "application_not_eligible"));
     let r = app
         .post(
             &format!("{one}/decision"),
@@ -461,11 +363,7 @@ async fn an_application_keeps_its_evaluation_and_only_an_eligible_one_is_certifi
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["application"]["status"], "refused");
     assert_eq!(r.body["certification"], Value::Null);
-    let email = app
-        .outbox()
-        .into_iter()
-        .find(|m| m.kind == "certification_decided")
-        .unwrap();
+    let email = app.outbox().into_iter().find(|m| m.kind == "certification_decided").unwrap();
     assert!(email.subject.contains("未通过"), "{}", email.subject);
 
     // A new application is evaluated as of its own day, and may be withdrawn once.

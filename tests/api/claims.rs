@@ -92,9 +92,9 @@ pub fn bulk_firms(
                 format!("bulk_{}", &id[id.len() - 12..]),
                 "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA".into(),
                 hechuang::domain::Role::Firm,
-                Some(hechuang::domain::id::AnyParty::Firm(
-                    hechuang::domain::id::FirmId::stored(id.clone()),
-                )),
+                Some(hechuang::domain::id::AnyParty::Firm(hechuang::domain::id::FirmId::stored(
+                    id.clone(),
+                ))),
                 firm.name.clone(),
                 None,
                 now,
@@ -124,10 +124,7 @@ pub fn bulk_firms(
             sid: None,
         };
         let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
-        out.push(Firm {
-            id: f.id.into_string(),
-            token,
-        });
+        out.push(Firm { id: f.id.into_string(), token });
     }
     out
 }
@@ -135,9 +132,7 @@ pub fn bulk_firms(
 /// A programme and a published batch opening one hour from the test clock's now.
 pub async fn batch(app: &TestApp, admin: &str, programme: Value, batch: Value) -> String {
     let mut p = json!({"code": format!("HC{}", &new_id().replace('-', "")[20..28].to_uppercase()), "name": "合创券"});
-    p.as_object_mut()
-        .unwrap()
-        .extend(programme.as_object().unwrap().clone());
+    p.as_object_mut().unwrap().extend(programme.as_object().unwrap().clone());
     let r = app.post("/api/v1/programmes", Some(admin), &p).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let pid = r.body["id"].as_str().unwrap().to_string();
@@ -150,16 +145,8 @@ pub async fn batch(app: &TestApp, admin: &str, programme: Value, batch: Value) -
         "closes_at": (opens + Duration::days(30)).to_rfc3339(),
         "publish": true
     });
-    b.as_object_mut()
-        .unwrap()
-        .extend(batch.as_object().unwrap().clone());
-    let r = app
-        .post(
-            &format!("/api/v1/programmes/{pid}/batches"),
-            Some(admin),
-            &b,
-        )
-        .await;
+    b.as_object_mut().unwrap().extend(batch.as_object().unwrap().clone());
+    let r = app.post(&format!("/api/v1/programmes/{pid}/batches"), Some(admin), &b).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body["id"].as_str().unwrap().to_string()
 }
@@ -206,14 +193,8 @@ async fn two_thousand_firms_race_for_534_vouchers() {
                 .await
                 .expect("sent");
             let body: Value = res.json().limit(1 << 20).await.unwrap_or(Value::Null);
-            let arrival: u64 = res
-                .headers()
-                .get("x-claim-arrival")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
+            let arrival: u64 =
+                res.headers().get("x-claim-arrival").unwrap().to_str().unwrap().parse().unwrap();
             (firm, res.status().as_u16(), arrival, body)
         }));
     }
@@ -239,24 +220,16 @@ async fn two_thousand_firms_race_for_534_vouchers() {
     by_arrival.sort_by_key(|w| w.1);
     let arrivals: Vec<u64> = by_arrival.iter().map(|w| w.1).collect();
     assert_eq!(arrivals, (1..=534).collect::<Vec<u64>>());
-    let seqs: Vec<i64> = by_arrival
-        .iter()
-        .map(|w| w.2["seq_in_batch"].as_i64().unwrap())
-        .collect();
+    let seqs: Vec<i64> = by_arrival.iter().map(|w| w.2["seq_in_batch"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=534).collect::<Vec<i64>>());
     assert!(losers.iter().all(|a| *a > 534));
-    let codes: BTreeSet<&str> = winners
-        .iter()
-        .map(|w| w.2["code"].as_str().unwrap())
-        .collect();
+    let codes: BTreeSet<&str> = winners.iter().map(|w| w.2["code"].as_str().unwrap()).collect();
     assert_eq!(codes.len(), 534, "voucher codes are unique");
     assert!(winners
         .iter()
         .all(|w| w.2["face_value"] == "50000.00" && w.2["balance"] == "50000.00"));
 
-    let r = app
-        .get(&format!("/api/v1/batches/{batch_id}/state"), None)
-        .await;
+    let r = app.get(&format!("/api/v1/batches/{batch_id}/state"), None).await;
     assert_eq!(r.body["remaining"], "0.00");
     assert_eq!(r.body["vouchers_claimed"], 534);
     assert_eq!(r.body["claimants"], 534);
@@ -266,10 +239,7 @@ async fn two_thousand_firms_race_for_534_vouchers() {
     assert_eq!(balance, 0, "the batch account is empty");
     assert!(unbalanced.is_empty(), "{unbalanced:?}");
     let aud = app.staff_token("aud", Role::Auditor).await;
-    assert_eq!(
-        app.get("/api/v1/audit/verify", Some(&aud)).await.body["ok"],
-        true
-    );
+    assert_eq!(app.get("/api/v1/audit/verify", Some(&aud)).await.body["ok"], true);
 }
 
 #[actix_web::test]
@@ -289,97 +259,34 @@ async fn each_refusal_has_its_code() {
     let not_onboarded = bulk_firms(&app, 1, "micro", false, None);
     let medium = bulk_firms(&app, 1, "medium", true, None);
 
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[0].token),
-            &json!({"face_value": "50000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[0].token), &json!({"face_value": "50000.00"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "batch_not_open"));
     app.clock.advance(Duration::hours(1));
 
     let r = app.post(&claims, Some(&ok[0].token), &json!({})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "face_value_required"));
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[0].token),
-            &json!({"face_value": "40000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[0].token), &json!({"face_value": "40000.00"})).await;
     assert_eq!(r.code(), "face_value_not_offered");
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[0].token),
-            &json!({"face_value": "40000.001"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[0].token), &json!({"face_value": "40000.001"})).await;
     assert_eq!(r.code(), "amount_too_precise");
-    let r = app
-        .post(
-            &claims,
-            Some(&not_onboarded[0].token),
-            &json!({"face_value": "50000.00"}),
-        )
-        .await;
+    let r =
+        app.post(&claims, Some(&not_onboarded[0].token), &json!({"face_value": "50000.00"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "firm_not_eligible"));
-    assert!(
-        r.body["detail"].as_str().unwrap().contains("入库"),
-        "{}",
-        r.body
-    );
-    let r = app
-        .post(
-            &claims,
-            Some(&medium[0].token),
-            &json!({"face_value": "50000.00"}),
-        )
-        .await;
+    assert!(r.body["detail"].as_str().unwrap().contains("入库"), "{}", r.body);
+    let r = app.post(&claims, Some(&medium[0].token), &json!({"face_value": "50000.00"})).await;
     assert_eq!(r.code(), "firm_not_eligible");
-    assert!(
-        r.body["detail_en"].as_str().unwrap().contains("medium"),
-        "{}",
-        r.body
-    );
+    assert!(r.body["detail_en"].as_str().unwrap().contains("medium"), "{}", r.body);
 
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[0].token),
-            &json!({"face_value": "50000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[0].token), &json!({"face_value": "50000.00"})).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[0].token),
-            &json!({"face_value": "30000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[0].token), &json!({"face_value": "30000.00"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "already_claimed"));
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[1].token),
-            &json!({"face_value": "30000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[1].token), &json!({"face_value": "30000.00"})).await;
     assert_eq!(r.status, 201);
     // 20,000 left: too little for either face value.
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[2].token),
-            &json!({"face_value": "30000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[2].token), &json!({"face_value": "30000.00"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "batch_sold_out"));
-    let r = app
-        .get(&format!("/api/v1/batches/{batch_id}/state"), None)
-        .await;
+    let r = app.get(&format!("/api/v1/batches/{batch_id}/state"), None).await;
     assert_eq!(r.body["remaining"], "20000.00");
     assert_eq!(r.body["status"], "exhausted");
 
@@ -394,23 +301,11 @@ async fn each_refusal_has_its_code() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["budget"], "110000.00");
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[2].token),
-            &json!({"face_value": "30000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[2].token), &json!({"face_value": "30000.00"})).await;
     assert_eq!(r.status, 201, "{}", r.body);
 
     app.clock.advance(Duration::days(31));
-    let r = app
-        .post(
-            &claims,
-            Some(&ok[2].token),
-            &json!({"face_value": "30000.00"}),
-        )
-        .await;
+    let r = app.post(&claims, Some(&ok[2].token), &json!({"face_value": "30000.00"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "batch_closed"));
     let (balance, unbalanced) = ledger_ok(&app, &batch_id);
     assert_eq!(balance, 0);
@@ -421,27 +316,15 @@ async fn each_refusal_has_its_code() {
 async fn gate_and_annual_limit() {
     let app = spawn_app().await;
     let admin = app.staff_token("admin", Role::Admin).await;
-    let first = batch(
-        &app,
-        &admin,
-        json!({"code": "GATE1"}),
-        json!({"budget": "1000000.00"}),
-    )
-    .await;
+    let first =
+        batch(&app, &admin, json!({"code": "GATE1"}), json!({"budget": "1000000.00"})).await;
     let firms = bulk_firms(&app, 1, "small", true, None);
     app.clock.advance(Duration::hours(1));
     let r = app
-        .post(
-            &format!("/api/v1/batches/{first}/claims"),
-            Some(&firms[0].token),
-            &json!({}),
-        )
+        .post(&format!("/api/v1/batches/{first}/claims"), Some(&firms[0].token), &json!({}))
         .await;
     assert_eq!(r.status, 201);
-    let pid = app
-        .get(&format!("/api/v1/batches/{first}"), None)
-        .await
-        .body["programme_id"]
+    let pid = app.get(&format!("/api/v1/batches/{first}"), None).await.body["programme_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -453,18 +336,9 @@ async fn gate_and_annual_limit() {
     let second = r.body["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::minutes(5));
     let r = app
-        .post(
-            &format!("/api/v1/batches/{second}/claims"),
-            Some(&firms[0].token),
-            &json!({}),
-        )
+        .post(&format!("/api/v1/batches/{second}/claims"), Some(&firms[0].token), &json!({}))
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "claim_gate_unmet"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "claim_gate_unmet"), "{}", r.body);
     assert!(r.body["detail"].as_str().unwrap().contains("80%"));
 
     // A programme without a gate but one voucher a year.
@@ -475,63 +349,38 @@ async fn gate_and_annual_limit() {
         json!({"budget": "1000000.00"}),
     )
     .await;
-    let pid3 = app
-        .get(&format!("/api/v1/batches/{third}"), None)
-        .await
-        .body["programme_id"]
+    let pid3 = app.get(&format!("/api/v1/batches/{third}"), None).await.body["programme_id"]
         .as_str()
         .unwrap()
         .to_string();
     app.clock.advance(Duration::hours(1));
     let admin = app.token("admin").await;
     assert_eq!(
-        app.post(
-            &format!("/api/v1/batches/{third}/claims"),
-            Some(&firms[0].token),
-            &json!({})
-        )
-        .await
-        .status,
+        app.post(&format!("/api/v1/batches/{third}/claims"), Some(&firms[0].token), &json!({}))
+            .await
+            .status,
         201
     );
     let r = second_batch(&app, &admin, &pid3, 1).await;
     let fourth = r.body["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::minutes(1));
     let r = app
-        .post(
-            &format!("/api/v1/batches/{fourth}/claims"),
-            Some(&firms[0].token),
-            &json!({}),
-        )
+        .post(&format!("/api/v1/batches/{fourth}/claims"), Some(&firms[0].token), &json!({}))
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "annual_limit_reached"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "annual_limit_reached"), "{}", r.body);
 }
 
 #[actix_web::test]
 async fn firms_under_one_controller_count_together() {
     let app = spawn_app().await;
     let admin = app.staff_token("admin", Role::Admin).await;
-    let b = batch(
-        &app,
-        &admin,
-        json!({"count_by_controller": true}),
-        json!({"budget": "1000000.00"}),
-    )
-    .await;
+    let b =
+        batch(&app, &admin, json!({"count_by_controller": true}), json!({"budget": "1000000.00"}))
+            .await;
     let group = bulk_firms(&app, 2, "small", true, Some("王某"));
     app.clock.advance(Duration::hours(1));
     let path = format!("/api/v1/batches/{b}/claims");
-    assert_eq!(
-        app.post(&path, Some(&group[0].token), &json!({}))
-            .await
-            .status,
-        201
-    );
+    assert_eq!(app.post(&path, Some(&group[0].token), &json!({})).await.status, 201);
     let r = app.post(&path, Some(&group[1].token), &json!({})).await;
     assert_eq!(r.code(), "already_claimed", "{}", r.body);
 }
@@ -568,25 +417,17 @@ async fn a_retry_with_the_same_key_gets_the_same_answer() {
     assert_eq!(s, 201, "a retry after the opening claims: {first}");
     let (s, again) = send(firms[0].token.clone(), "claim-1").await;
     assert_eq!(s, 201);
-    assert_eq!(
-        again["id"], first["id"],
-        "the retry returns the same voucher"
-    );
+    assert_eq!(again["id"], first["id"], "the retry returns the same voucher");
     // Sold out now, but the keyed retry still gets its voucher.
     let (s, other) = send(firms[1].token.clone(), "").await;
-    assert_eq!(
-        (s, other["code"].as_str().unwrap()),
-        (409, "batch_sold_out")
-    );
+    assert_eq!((s, other["code"].as_str().unwrap()), (409, "batch_sold_out"));
     let (s, again) = send(firms[0].token.clone(), "claim-1").await;
     assert_eq!((s, again["id"].clone()), (201, first["id"].clone()));
     // A new key for the same firm is a new claim, refused as a duplicate.
     let (s, dup) = send(firms[0].token.clone(), "claim-2").await;
     assert_eq!((s, dup["code"].as_str().unwrap()), (409, "already_claimed"));
     assert_eq!(app.count("vouchers"), 1);
-    let r = app
-        .get("/api/v1/firm/vouchers", Some(&firms[0].token))
-        .await;
+    let r = app.get("/api/v1/firm/vouchers", Some(&firms[0].token)).await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
     assert_eq!(r.body[0]["id"], first["id"]);
 
@@ -611,8 +452,7 @@ async fn a_retry_with_the_same_key_gets_the_same_answer() {
     assert_eq!(r.status, 201, "{}", r.body);
     let b2 = r.body["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::minutes(2));
-    app.exec("UPDATE programmes SET gate_used_share_bp = 0")
-        .unwrap();
+    app.exec("UPDATE programmes SET gate_used_share_bp = 0").unwrap();
     let mut req = app
         .client
         .post(app.url(&format!("/api/v1/batches/{b2}/claims")))
@@ -635,26 +475,13 @@ async fn programme_and_batch_input_is_checked() {
     let admin = app.staff_token("admin", Role::Admin).await;
     let r = app.post("/api/v1/programmes", Some(&admin), &json!({"code": "x", "name": "", "co_payment_ratio": "1.5", "categories": ["astrology"]})).await;
     assert_eq!(r.status, 422);
-    let codes: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
-    for c in [
-        "programme_code_invalid",
-        "required",
-        "share_invalid",
-        "category_unknown",
-    ] {
+    let codes: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    for c in ["programme_code_invalid", "required", "share_invalid", "category_unknown"] {
         assert!(codes.contains(&c), "{c} missing from {codes:?}");
     }
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "HCQ2026", "name": "合创券2026"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "HCQ2026", "name": "合创券2026"}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["co_payment_ratio"], "0.5");
@@ -663,13 +490,9 @@ async fn programme_and_batch_input_is_checked() {
     assert_eq!(r.body["eligible_size_classes"], json!(["micro", "small"]));
     let pid = r.body["id"].as_str().unwrap();
     assert_eq!(
-        app.post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "HCQ2026", "name": "again"})
-        )
-        .await
-        .code(),
+        app.post("/api/v1/programmes", Some(&admin), &json!({"code": "HCQ2026", "name": "again"}))
+            .await
+            .code(),
         "programme_code_taken"
     );
 
@@ -678,20 +501,12 @@ async fn programme_and_batch_input_is_checked() {
             "name": "第一期", "budget": "100.00", "face_values": ["200.00"],
             "opens_at": "2026-12-01T09:00:00+08:00", "closes_at": "2026-12-01T08:00:00+08:00", "allocation_mode": "lottery"}))
         .await;
-    let codes: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     for c in ["face_value_above_budget", "window_invalid"] {
         assert!(codes.contains(&c), "{c} missing from {codes:?}");
     }
-    assert_eq!(
-        app.count("lotteries"),
-        0,
-        "a refused lottery batch leaves nothing"
-    );
+    assert_eq!(app.count("lotteries"), 0, "a refused lottery batch leaves nothing");
     let r = app
         .post(&format!("/api/v1/programmes/{pid}/batches"), Some(&admin), &json!({
             "name": "第一期", "budget": "100.00", "face_values": ["100.00"],
@@ -707,38 +522,16 @@ async fn programme_and_batch_input_is_checked() {
         .await;
     assert_eq!(r.body["status"], "draft");
     let id = r.body["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        app.get(&format!("/api/v1/batches/{id}"), None).await.status,
-        404
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/batches/{id}/state"), None)
-            .await
-            .status,
-        404
-    );
-    let r = app
-        .post(
-            &format!("/api/v1/batches/{id}/publish"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    assert_eq!(app.get(&format!("/api/v1/batches/{id}"), None).await.status, 404);
+    assert_eq!(app.get(&format!("/api/v1/batches/{id}/state"), None).await.status, 404);
+    let r = app.post(&format!("/api/v1/batches/{id}/publish"), Some(&admin), &json!({})).await;
     assert_eq!(r.body["status"], "scheduled");
     assert_eq!(
-        app.get(&format!("/api/v1/batches/{id}/state"), None)
-            .await
-            .body["status"],
+        app.get(&format!("/api/v1/batches/{id}/state"), None).await.body["status"],
         "scheduled"
     );
     assert_eq!(
-        app.post(
-            &format!("/api/v1/batches/{id}/publish"),
-            Some(&admin),
-            &json!({})
-        )
-        .await
-        .code(),
+        app.post(&format!("/api/v1/batches/{id}/publish"), Some(&admin), &json!({})).await.code(),
         "batch_already_published"
     );
 }

@@ -21,12 +21,7 @@ pub fn hechuang_profile(db_url: &str, profile: &str, args: &[&str], stdin: Optio
         .spawn()
         .expect("hechuang binary starts");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -41,14 +36,8 @@ fn production_refuses_the_development_jwt_secret() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("jwt_secret"), "{err}");
-    assert!(
-        !err.contains(hechuang::config::DEV_JWT_SECRET),
-        "the secret itself is never printed"
-    );
-    assert!(
-        !dir.path().join("p.db").exists(),
-        "nothing is created when refusing to start"
-    );
+    assert!(!err.contains(hechuang::config::DEV_JWT_SECRET), "the secret itself is never printed");
+    assert!(!dir.path().join("p.db").exists(), "nothing is created when refusing to start");
 
     // With its own secret the same profile starts.
     let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
@@ -56,17 +45,10 @@ fn production_refuses_the_development_jwt_secret() {
         .env("HECHUANG_CONFIG_DIR", config_dir())
         .env("HECHUANG_PROFILE", "production")
         .env("HECHUANG__DATABASE__URL", &url)
-        .env(
-            "HECHUANG__AUTH__JWT_SECRET",
-            "a-real-production-secret-of-32-bytes-or-more",
-        )
+        .env("HECHUANG__AUTH__JWT_SECRET", "a-real-production-secret-of-32-bytes-or-more")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -75,11 +57,7 @@ fn demo_fills_an_empty_database_once() {
     let url = fresh_database(&dir);
     let out = hechuang(&url, &["demo"], None);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     for who in [
         "admin",
         "reviewer",
@@ -133,17 +111,10 @@ fn user_create_reads_the_password_from_stdin() {
         &["user", "create", "--username", "boss", "--role", "admin"],
         Some("Strong-Password-99\n"),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("created boss (admin)"));
-    let out = hechuang(
-        &url,
-        &["user", "create", "--username", "weak", "--role", "admin"],
-        Some("123\n"),
-    );
+    let out =
+        hechuang(&url, &["user", "create", "--username", "weak", "--role", "admin"], Some("123\n"));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password_too_weak"));
     let out = hechuang(
@@ -172,10 +143,7 @@ fn the_public_development_secret_serves_only_this_machine() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("0.0.0.0") && err.contains("HECHUANG__AUTH__JWT_SECRET"),
-        "{err}"
-    );
+    assert!(err.contains("0.0.0.0") && err.contains("HECHUANG__AUTH__JWT_SECRET"), "{err}");
     assert!(!dir.path().join("s.db").exists(), "nothing is created");
 }
 
@@ -245,25 +213,15 @@ fn a_read_only_data_folder_is_named_plainly() {
     let data = m.path().join("data");
     let url = format!("sqlite://{}", data.join("h.db").display());
     let out = hechuang(&url, &["migrate"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::create_dir_all(m.path().join("empty")).unwrap();
     m.remount("ro");
     for (db_url, args) in [
         (url.clone(), vec!["migrate"]),
         (url.clone(), vec!["serve"]),
         (url.clone(), vec!["ledger", "verify"]),
-        (
-            format!("sqlite://{}", m.path().join("empty/h.db").display()),
-            vec!["migrate"],
-        ),
-        (
-            format!("sqlite://{}", m.path().join("missing/h.db").display()),
-            vec!["serve"],
-        ),
+        (format!("sqlite://{}", m.path().join("empty/h.db").display()), vec!["migrate"]),
+        (format!("sqlite://{}", m.path().join("missing/h.db").display()), vec!["serve"]),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_hechuang"))
             .args(&args)

@@ -41,12 +41,7 @@ fn start(db_url: &str, data: &std::path::Path, port: u16) -> Server {
 
 async fn ready(app: &TestApp, port: u16) {
     for _ in 0..150 {
-        if let Ok(r) = app
-            .client
-            .get(format!("http://127.0.0.1:{port}/ready"))
-            .send()
-            .await
-        {
+        if let Ok(r) = app.client.get(format!("http://127.0.0.1:{port}/ready")).send().await {
             if r.status() == 200 {
                 return;
             }
@@ -62,11 +57,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     let app = spawn_app().await;
     let admin = app.staff_token("crash_admin", Role::Admin).await;
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "CRASH", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "CRASH", "name": "合创券"}))
         .await;
     let pid = r.body["id"].as_str().unwrap().to_string();
     // 120 vouchers for 400 firms: the budget runs out during the rounds.
@@ -99,12 +90,8 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
         let mut handles = Vec::new();
         let answers = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for (i, f) in round.iter().enumerate() {
-            let (client, url, token, firm) = (
-                app.client.clone(),
-                url.clone(),
-                f.token.clone(),
-                f.id.clone(),
-            );
+            let (client, url, token, firm) =
+                (app.client.clone(), url.clone(), f.token.clone(), f.id.clone());
             let answers = answers.clone();
             handles.push(actix_web::rt::spawn(async move {
                 // Arrivals spread over a tenth of a second, as at a real opening.
@@ -119,10 +106,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
                 }
                 match res {
                     Ok(mut r) if r.status().as_u16() == 201 => match r.json::<Value>().await {
-                        Ok(v) => Ok(Some((
-                            firm,
-                            v["id"].as_str().unwrap_or_default().to_string(),
-                        ))),
+                        Ok(v) => Ok(Some((firm, v["id"].as_str().unwrap_or_default().to_string()))),
                         Err(_) => Err(()),
                     },
                     Ok(_) => Ok(None),
@@ -150,10 +134,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
     }
 
     assert!(cut_off > 0, "the kills cut requests off mid-storm");
-    eprintln!(
-        "{} claims answered 201, {cut_off} cut off by SIGKILL",
-        answered.len()
-    );
+    eprintln!("{} claims answered 201, {cut_off} cut off by SIGKILL", answered.len());
 
     // After the last crash, a clean start.
     let port = free_port();
@@ -179,11 +160,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
         let status = h.await.unwrap();
         assert!([201, 409].contains(&status), "after the restart: {status}");
     }
-    assert_eq!(
-        app.count("vouchers"),
-        120,
-        "the budget spent exactly, not beyond"
-    );
+    assert_eq!(app.count("vouchers"), 120, "the budget spent exactly, not beyond");
 
     let mut c = app.conn();
     let mut held: HashSet<String> = HashSet::new();
@@ -231,10 +208,7 @@ async fn killed_mid_storm_the_server_loses_and_oversells_nothing() {
 
     // Each voucher's email queued once, and sent once by the dispatcher.
     let outbox = app.outbox();
-    let claimed_mail: Vec<_> = outbox
-        .iter()
-        .filter(|m| m.kind == "claim_succeeded")
-        .collect();
+    let claimed_mail: Vec<_> = outbox.iter().filter(|m| m.kind == "claim_succeeded").collect();
     assert_eq!(claimed_mail.len() as i64, vouchers, "one email per voucher");
     let admin = app.token("crash_admin").await;
     let pending = || {
@@ -278,13 +252,7 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
     let maker = app.staff_token("crs_maker", Role::Finance).await;
     let checker = app.staff_token("crs_checker", Role::Finance).await;
     let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": period}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run = r.body["run"]["id"].as_str().unwrap().to_string();
     let r = app
@@ -322,10 +290,8 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
         let base = format!("http://127.0.0.1:{port}/api/v1/settlement-runs/{run}");
         let (c1, c2) = (app.client.clone(), app.client.clone());
         let (t1, t2) = (checker.clone(), checker.clone());
-        let (export_url, import_url) = (
-            format!("{base}/bank-file?format=csv"),
-            format!("{base}/results"),
-        );
+        let (export_url, import_url) =
+            (format!("{base}/bank-file?format=csv"), format!("{base}/results"));
         let body = results.clone();
         let export = actix_web::rt::spawn(async move {
             c1.get(export_url)
@@ -350,10 +316,7 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
         cut_off += usize::from(e.is_err()) + usize::from(i.is_err());
         // Whatever the kill interrupted: each payout is pending or paid, never twice.
         for (reference, status) in payouts(&app, &run) {
-            assert!(
-                status == "pending" || status == "paid",
-                "{reference}: {status}"
-            );
+            assert!(status == "pending" || status == "paid", "{reference}: {status}");
         }
     }
 
@@ -403,10 +366,6 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
     let auditor = app.staff_token("crs_auditor", Role::Auditor).await;
     let r = app.get("/api/v1/audit/verify", Some(&auditor)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
-    let paid_mail = app
-        .outbox()
-        .into_iter()
-        .filter(|m| m.kind == "payout_paid")
-        .count();
+    let paid_mail = app.outbox().into_iter().filter(|m| m.kind == "payout_paid").count();
     assert_eq!(paid_mail, 3, "one payment email per payout");
 }

@@ -13,8 +13,7 @@ fn upload_path(q: &str) -> String {
 }
 
 async fn upload(app: &TestApp, token: &str, q: &str, bytes: &[u8]) -> crate::helpers::Resp {
-    app.post_bytes(&upload_path(q), Some(token), bytes.to_vec())
-        .await
+    app.post_bytes(&upload_path(q), Some(token), bytes.to_vec()).await
 }
 
 #[actix_web::test]
@@ -35,10 +34,7 @@ async fn a_firm_uploads_its_licence_and_certificates_and_bad_ones_change_nothing
         .collect();
     assert_eq!(
         fields,
-        [
-            ("certificate_no", "certificate_no_required"),
-            ("valid_until", "valid_until_required")
-        ],
+        [("certificate_no", "certificate_no_required"), ("valid_until", "valid_until_required")],
         "{}",
         r.body
     );
@@ -61,25 +57,9 @@ async fn a_firm_uploads_its_licence_and_certificates_and_bad_ones_change_nothing
     .await;
     assert_eq!(r.status, 422, "{}", r.body);
     // A provider's kind is not a firm's; not a PDF, JPEG or PNG; empty.
-    let r = upload(
-        &app,
-        &firm,
-        "kind=qualification_certificate&certificate_no=1",
-        PDF,
-    )
-    .await;
-    assert_eq!(
-        r.body["errors"][0]["code"], "document_kind_unknown",
-        "{}",
-        r.body
-    );
-    let r = upload(
-        &app,
-        &firm,
-        "kind=business_licence",
-        b"MZ\x90\x00 not a document",
-    )
-    .await;
+    let r = upload(&app, &firm, "kind=qualification_certificate&certificate_no=1", PDF).await;
+    assert_eq!(r.body["errors"][0]["code"], "document_kind_unknown", "{}", r.body);
+    let r = upload(&app, &firm, "kind=business_licence", b"MZ\x90\x00 not a document").await;
     assert_eq!(r.code(), "file_type_unsupported", "{}", r.body);
     let r = upload(&app, &firm, "kind=business_licence", b"").await;
     assert_eq!(r.code(), "file_empty", "{}", r.body);
@@ -131,12 +111,7 @@ async fn a_firm_uploads_its_licence_and_certificates_and_bad_ones_change_nothing
 
     // Reviewers, finance and auditors read them; other parties and administrators do not.
     let reviewer = app.staff_token("doc_rev", Role::Reviewer).await;
-    let r = app
-        .get(
-            &format!("/api/v1/firms/{firm_id}/documents"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/firms/{firm_id}/documents"), Some(&reviewer)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body.as_array().unwrap().len(), 2);
     let file = format!("/api/v1/documents/{licence}/file");
@@ -151,9 +126,7 @@ async fn a_firm_uploads_its_licence_and_certificates_and_bad_ones_change_nothing
     let other = app.token("doc_other").await;
     let (status, _, _) = app.get_bytes(&file, Some(&other)).await;
     assert_eq!(status, 404, "another firm does not see it");
-    let r = app
-        .get(&format!("/api/v1/firms/{firm_id}/documents"), Some(&other))
-        .await;
+    let r = app.get(&format!("/api/v1/firms/{firm_id}/documents"), Some(&other)).await;
     assert_eq!(r.status, 403);
     let admin = app.staff_token("doc_admin", Role::Admin).await;
     let (status, _, _) = app.get_bytes(&file, Some(&admin)).await;
@@ -163,20 +136,10 @@ async fn a_firm_uploads_its_licence_and_certificates_and_bad_ones_change_nothing
     let (status, _, _) = app.get_bytes(&file, Some(&provider)).await;
     assert_eq!(status, 404);
     // A provider's qualification certificate needs its number, not a validity.
-    let r = upload(
-        &app,
-        &provider,
-        "kind=qualification_certificate&certificate_no=34101",
-        PDF,
-    )
-    .await;
+    let r =
+        upload(&app, &provider, "kind=qualification_certificate&certificate_no=34101", PDF).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let r = app
-        .get(
-            &format!("/api/v1/providers/{provider_id}/documents"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/providers/{provider_id}/documents"), Some(&reviewer)).await;
     assert_eq!(r.body[0]["kind"], "qualification_certificate", "{}", r.body);
 }
 
@@ -188,11 +151,7 @@ async fn on_pages_the_firm_uploads_and_the_reviewer_opens_the_document_beside_th
     let mut b = Browser::signed_in(&app, &firm);
     // The 工作台 says the licence is missing and links to the page.
     let home = b.get("/home").await;
-    assert!(
-        home.body.contains("id=\"licence-missing\""),
-        "{}",
-        home.body
-    );
+    assert!(home.body.contains("id=\"licence-missing\""), "{}", home.body);
     assert!(home.body.contains("href=\"/documents\""), "{}", home.body);
     let p = b.get("/documents").await;
     assert_eq!(p.status, 200, "{}", p.body);
@@ -208,16 +167,8 @@ async fn on_pages_the_firm_uploads_and_the_reviewer_opens_the_document_beside_th
         )
         .await;
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(
-        p.body.contains("id=\"document-certificate_no-error\""),
-        "{}",
-        p.body
-    );
-    assert!(
-        p.body.contains("id=\"document-valid_until-error\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("id=\"document-certificate_no-error\""), "{}", p.body);
+    assert!(p.body.contains("id=\"document-valid_until-error\""), "{}", p.body);
     let p = b
         .post_file(
             "/documents",
@@ -241,31 +192,19 @@ async fn on_pages_the_firm_uploads_and_the_reviewer_opens_the_document_beside_th
     assert!(p.body.contains("licence.pdf"), "{}", p.body);
     assert!(!p.body.contains("id=\"licence-missing\""), "{}", p.body);
     let home = b.get("/home").await;
-    assert!(
-        !home.body.contains("id=\"licence-missing\""),
-        "{}",
-        home.body
-    );
+    assert!(!home.body.contains("id=\"licence-missing\""), "{}", home.body);
 
     // The reviewer sees it beside the application and opens it inline.
     let reviewer = app.staff_token("docp_rev", Role::Reviewer).await;
     let mut r = Browser::signed_in(&app, &reviewer);
     let desk = r.get("/review").await;
-    assert!(
-        desk.body.contains("data-document=\"business_licence\""),
-        "{}",
-        desk.body
-    );
+    assert!(desk.body.contains("data-document=\"business_licence\""), "{}", desk.body);
     let at = desk.body.find("href=\"/documents/").unwrap() + 6;
     let href = &desk.body[at..at + desk.body[at..].find('"').unwrap()];
     let href = href.replace("&#x2f;", "/");
     let anonymous = Browser::new(&app).get(&href).await;
     assert_eq!(anonymous.status, 303, "not without signing in");
-    assert!(
-        anonymous.location.starts_with("/login"),
-        "{}",
-        anonymous.location
-    );
+    assert!(anonymous.location.starts_with("/login"), "{}", anonymous.location);
     let (status, _, bytes) = app.get_bytes(&href, None).await;
     assert_ne!(bytes, PDF, "{status}");
     let f = r.get(&href).await;

@@ -61,16 +61,8 @@ async fn a_full_disk_answers_503_and_readiness_says_so() {
         break;
     }
     let r = refused.expect("a write failed on the full disk");
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (503, "service_unavailable"),
-        "{}",
-        r.body
-    );
-    assert_eq!(
-        r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
-        Some("5")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (503, "service_unavailable"), "{}", r.body);
+    assert_eq!(r.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
     let ready = app.get("/ready", None).await;
     assert_eq!(ready.status, 503, "{}", ready.body);
     assert!(ready.headers.contains_key("retry-after"));
@@ -142,10 +134,7 @@ async fn a_terminated_connection_answers_503_and_a_retry_succeeds() {
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(
-        terminated, 1,
-        "the waiting top-up's connection was terminated"
-    );
+    assert_eq!(terminated, 1, "the waiting top-up's connection was terminated");
     let (status, body, retry) = topup.await.unwrap();
     assert_eq!(
         (status, body["code"].as_str().unwrap_or("")),

@@ -5,13 +5,8 @@ use serde_json::json;
 #[actix_web::test]
 async fn firm_registers_with_its_size_class_and_figures() {
     let app = spawn_app().await;
-    let r = app
-        .post(
-            "/api/v1/registrations/firm",
-            None,
-            &firm_body("acme", &new_credit_code()),
-        )
-        .await;
+    let r =
+        app.post("/api/v1/registrations/firm", None, &firm_body("acme", &new_credit_code())).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let firm = &r.body["party"];
     assert_eq!(firm["size_class"], "small"); // software: 12 staff, 800,000 yuan
@@ -30,11 +25,7 @@ async fn firm_registers_with_its_size_class_and_figures() {
 #[actix_web::test]
 async fn wrong_credit_codes_say_which_part_is_wrong_and_change_nothing() {
     let app = spawn_app().await;
-    let before = (
-        app.count("firms"),
-        app.count("users"),
-        app.count("audit_events"),
-    );
+    let before = (app.count("firms"), app.count("users"), app.count("audit_events"));
     let cases = [
         ("91350100M000100Y4", "18位"),          // too short
         ("91350100M000100I43", "第16位"),       // I is not in the charset
@@ -42,27 +33,14 @@ async fn wrong_credit_codes_say_which_part_is_wrong_and_change_nothing() {
         ("91350100M000100Y44", "第18位校验码"), // final check character
     ];
     for (code, part) in cases {
-        let r = app
-            .post("/api/v1/registrations/firm", None, &firm_body("bad", code))
-            .await;
+        let r = app.post("/api/v1/registrations/firm", None, &firm_body("bad", code)).await;
         assert_eq!(r.status, 422, "{code}: {}", r.body);
         assert_eq!(r.content_type, "application/problem+json");
         assert_eq!(r.code(), "credit_code_invalid", "{code}");
-        assert!(
-            r.body["detail"].as_str().unwrap().contains(part),
-            "{code}: {}",
-            r.body["detail"]
-        );
+        assert!(r.body["detail"].as_str().unwrap().contains(part), "{code}: {}", r.body["detail"]);
         assert_eq!(r.body["errors"][0]["field"], "credit_code");
     }
-    assert_eq!(
-        before,
-        (
-            app.count("firms"),
-            app.count("users"),
-            app.count("audit_events")
-        )
-    );
+    assert_eq!(before, (app.count("firms"), app.count("users"), app.count("audit_events")));
 }
 
 #[actix_web::test]
@@ -76,12 +54,8 @@ async fn several_bad_fields_are_all_reported() {
     let r = app.post("/api/v1/registrations/firm", None, &body).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.code(), "validation_failed");
-    let codes: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     for c in [
         "username_invalid",
         "password_too_weak",
@@ -100,40 +74,19 @@ async fn duplicate_codes_and_usernames_are_refused() {
     let app = spawn_app().await;
     let code = new_credit_code();
     assert_eq!(
-        app.post(
-            "/api/v1/registrations/firm",
-            None,
-            &firm_body("first", &code)
-        )
-        .await
-        .status,
+        app.post("/api/v1/registrations/firm", None, &firm_body("first", &code)).await.status,
         201
     );
-    let r = app
-        .post(
-            "/api/v1/registrations/firm",
-            None,
-            &firm_body("second", &code),
-        )
-        .await;
+    let r = app.post("/api/v1/registrations/firm", None, &firm_body("second", &code)).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.code(), "credit_code_taken");
     // The same code cannot come back as a provider either.
     let r = app
-        .post(
-            "/api/v1/registrations/provider",
-            None,
-            &crate::helpers::provider_body("prov", &code),
-        )
+        .post("/api/v1/registrations/provider", None, &crate::helpers::provider_body("prov", &code))
         .await;
     assert_eq!(r.code(), "credit_code_taken");
-    let r = app
-        .post(
-            "/api/v1/registrations/firm",
-            None,
-            &firm_body("first", &new_credit_code()),
-        )
-        .await;
+    let r =
+        app.post("/api/v1/registrations/firm", None, &firm_body("first", &new_credit_code())).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.code(), "username_taken");
     assert_eq!(app.count("firms"), 1);
@@ -161,27 +114,19 @@ async fn onboarding_by_a_reviewer() {
     let rev = app.staff_token("rev", Role::Reviewer).await;
     let path = format!("/api/v1/firms/{firm_id}/onboarding");
 
-    let r = app
-        .post(&path, Some(&rev), &json!({"decision": "reject"}))
-        .await;
+    let r = app.post(&path, Some(&rev), &json!({"decision": "reject"})).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.code(), "reason_required");
 
     let r = app
-        .post(
-            &path,
-            Some(&rev),
-            &json!({"decision": "reject", "reason": "营业收入证明不清晰"}),
-        )
+        .post(&path, Some(&rev), &json!({"decision": "reject", "reason": "营业收入证明不清晰"}))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["onboarding_status"], "rejected");
     assert_eq!(r.body["onboarding_reason"], "营业收入证明不清晰");
 
     // Already decided.
-    let r = app
-        .post(&path, Some(&rev), &json!({"decision": "approve"}))
-        .await;
+    let r = app.post(&path, Some(&rev), &json!({"decision": "approve"})).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.code(), "onboarding_already_decided");
 
@@ -199,9 +144,7 @@ async fn onboarding_by_a_reviewer() {
     assert_eq!(r.body["onboarding_status"], "submitted");
     assert_eq!(r.body["size_class"], "micro");
 
-    let r = app
-        .post(&path, Some(&rev), &json!({"decision": "approve"}))
-        .await;
+    let r = app.post(&path, Some(&rev), &json!({"decision": "approve"})).await;
     assert_eq!(r.body["onboarding_status"], "onboarded");
 
     // Once onboarded the firm cannot change its profile alone.
@@ -217,10 +160,7 @@ async fn onboarding_by_a_reviewer() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["qualifications"]["high_tech"], true);
-    assert_eq!(
-        r.body["qualifications"]["recommended_by_space_id"],
-        space_id
-    );
+    assert_eq!(r.body["qualifications"]["recommended_by_space_id"], space_id);
     let r = app
         .put(&format!("/api/v1/firms/{firm_id}/qualifications"), Some(&rev),
             &json!({"high_tech": true, "tech_sme": true, "dishonest": false, "recommended_by_space_id": uuid::Uuid::now_v7().to_string()}))
@@ -230,18 +170,10 @@ async fn onboarding_by_a_reviewer() {
     // Each decision left an audit event.
     let aud = app.staff_token("aud", Role::Auditor).await;
     let r = app
-        .get(
-            &format!("/api/v1/audit/events?entity_type=firm&entity_id={firm_id}"),
-            Some(&aud),
-        )
+        .get(&format!("/api/v1/audit/events?entity_type=firm&entity_id={firm_id}"), Some(&aud))
         .await;
-    let actions: Vec<&str> = r
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> =
+        r.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
         [

@@ -26,15 +26,8 @@ use std::process::{Child, Command, Stdio};
 const EXAMPLES: u32 = 40;
 const SEED: u32 = 20261201;
 /// The demo users, one per role. The administrator goes last: it may disable others.
-const USERS: [&str; 7] = [
-    "firm01",
-    "provider01",
-    "space01",
-    "reviewer",
-    "finance",
-    "auditor",
-    "admin",
-];
+const USERS: [&str; 7] =
+    ["firm01", "provider01", "space01", "reviewer", "finance", "auditor", "admin"];
 
 struct Server(Child);
 
@@ -109,9 +102,8 @@ fn schemathesis_finds_no_server_error_and_no_breach_of_the_document_for_any_role
     wait_ready(port);
     let base = format!("http://127.0.0.1:{port}");
     let backend = if is_postgres() { "postgres" } else { "sqlite" };
-    let reports = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("artifacts/schemathesis")
-        .join(backend);
+    let reports =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/schemathesis").join(backend);
     let hooks = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/hooks.py");
     let mut failed = Vec::new();
     // Which operations the runs so far tested: the last run checks that every operation
@@ -139,10 +131,7 @@ fn schemathesis_finds_no_server_error_and_no_breach_of_the_document_for_any_role
             .env("HECHUANG_FUZZ_USER", user)
             .env("HECHUANG_FUZZ_TESTED", &tested)
             .env("HECHUANG_FUZZ_ALL_OPERATIONS", if last { "1" } else { "" })
-            .env(
-                "HECHUANG_FUZZ_PASSWORD",
-                hechuang::services::demo::DEMO_PASSWORD,
-            )
+            .env("HECHUANG_FUZZ_PASSWORD", hechuang::services::demo::DEMO_PASSWORD)
             .env("NO_COLOR", "1")
             .output()
             .expect("schemathesis runs");
@@ -155,10 +144,7 @@ fn schemathesis_finds_no_server_error_and_no_breach_of_the_document_for_any_role
             .to_string();
         eprintln!("schemathesis as {user}: {summary}");
         if !out.status.success() {
-            let start = text
-                .find("=== ERRORS")
-                .or_else(|| text.find("=== FAILURES"))
-                .unwrap_or(0);
+            let start = text.find("=== ERRORS").or_else(|| text.find("=== FAILURES")).unwrap_or(0);
             failed.push(format!(
                 "--- as {user}: {summary}\n{}\n{}",
                 &text[start..],
@@ -171,12 +157,7 @@ fn schemathesis_finds_no_server_error_and_no_breach_of_the_document_for_any_role
         failed.is_empty(),
         "schemathesis found problems:\n{}\nserver log:\n{}",
         failed.join("\n"),
-        server_log
-            .lines()
-            .rev()
-            .take(40)
-            .collect::<Vec<_>>()
-            .join("\n")
+        server_log.lines().rev().take(40).collect::<Vec<_>>().join("\n")
     );
 }
 
@@ -187,14 +168,10 @@ fn every_code_the_fuzzing_rules_allow_is_one_the_api_has() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let hooks = std::fs::read_to_string(root.join("tests/schemathesis/hooks.py")).unwrap();
     let start = hooks.find("ANY = {").expect("the rules start with ANY");
-    let end = hooks
-        .find("_lock = threading.Lock()")
-        .expect("and end before the helpers");
+    let end = hooks.find("_lock = threading.Lock()").expect("and end before the helpers");
     let quoted = regex::Regex::new(r#""([a-z_]+)""#).unwrap();
-    let codes: std::collections::BTreeSet<&str> = quoted
-        .captures_iter(&hooks[start..end])
-        .map(|c| c.get(1).unwrap().as_str())
-        .collect();
+    let codes: std::collections::BTreeSet<&str> =
+        quoted.captures_iter(&hooks[start..end]).map(|c| c.get(1).unwrap().as_str()).collect();
     assert!(codes.len() > 30, "the rules were read: {codes:?}");
     let mut source = String::new();
     let mut dirs = vec![root.join("src")];
@@ -208,9 +185,6 @@ fn every_code_the_fuzzing_rules_allow_is_one_the_api_has() {
             }
         }
     }
-    let unknown: Vec<_> = codes
-        .iter()
-        .filter(|c| !source.contains(&format!("\"{c}\"")))
-        .collect();
+    let unknown: Vec<_> = codes.iter().filter(|c| !source.contains(&format!("\"{c}\""))).collect();
     assert!(unknown.is_empty(), "codes the API never uses: {unknown:?}");
 }

@@ -27,11 +27,7 @@ async fn the_rules_page_says_what_the_system_applies() {
     assert!(home.body.contains("href=\"/guide\""), "{}", home.body);
     let p = b.get("/guide").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.body.contains("href=\"/guide/rules\"") && p.body.contains("企业注册"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("href=\"/guide/rules\"") && p.body.contains("企业注册"), "{}", p.body);
     let p = b.get("/guide/rules").await;
     assert_eq!(p.status, 200, "{}", p.body);
     for text in [
@@ -45,17 +41,9 @@ async fn the_rules_page_says_what_the_system_applies() {
     ] {
         assert!(p.body.contains(text), "{text}: {}", p.body);
     }
-    assert!(
-        !p.body.contains("0.75") && !p.body.contains("co_payment"),
-        "{}",
-        p.body
-    );
+    assert!(!p.body.contains("0.75") && !p.body.contains("co_payment"), "{}", p.body);
     let p = b.get("/guide/rules?lang=en").await;
-    assert!(
-        p.body.contains("Voucher share") && p.body.contains("Micro enterprise"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("Voucher share") && p.body.contains("Micro enterprise"), "{}", p.body);
 }
 
 /// A deployment that chose the national schemes shows no other region's scheme as a
@@ -69,11 +57,7 @@ async fn a_deployment_shows_only_the_schemes_it_chose() {
     let p = Browser::new(&app).get("/guide/rules").await;
     assert!(p.body.contains("国家级科技企业孵化器"), "{}", p.body);
     // Nor another city's subsidy rule (the shipped amounts are Fuzhou's).
-    assert!(
-        p.body.contains("科技企业孵化器认定一次性奖励"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("科技企业孵化器认定一次性奖励"), "{}", p.body);
     for other in ["甘肃", "浙江", "上海", "福州", "省级众创空间"] {
         assert!(!p.body.contains(other), "{other}: {}", p.body);
     }
@@ -86,13 +70,7 @@ async fn an_admin_writes_publishes_and_withdraws_a_notice_with_an_attachment() {
     let app = spawn_app().await;
     let admin = app.staff_token("ga_admin", Role::Admin).await;
     let reviewer = app.staff_token("ga_rev", Role::Reviewer).await;
-    assert_eq!(
-        Browser::signed_in(&app, &reviewer)
-            .get("/admin/articles")
-            .await
-            .status,
-        403
-    );
+    assert_eq!(Browser::signed_in(&app, &reviewer).get("/admin/articles").await.status, 403);
     let mut adm = Browser::signed_in(&app, &admin);
     let page = adm.get("/admin/articles").await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -124,43 +102,23 @@ async fn an_admin_writes_publishes_and_withdraws_a_notice_with_an_attachment() {
                 ("csrf", csrf.as_str()),
                 ("kind", "notice"),
                 ("title", "关于第二批合创券申领的通知"),
-                (
-                    "body",
-                    "第二批合创券将于下月开放。\n\n请符合条件的企业提前完成入驻。",
-                ),
+                ("body", "第二批合创券将于下月开放。\n\n请符合条件的企业提前完成入驻。"),
                 ("title_en", "The second batch of vouchers"),
                 ("body_en", "The second batch opens next month."),
             ],
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
-    let id = p.location["/admin/articles/".len()..]
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = p.location["/admin/articles/".len()..].split('?').next().unwrap().to_string();
     // A draft is not public.
     let mut public = Browser::new(&app);
-    assert!(!public
-        .get("/notices")
-        .await
-        .body
-        .contains("关于第二批合创券申领的通知"));
+    assert!(!public.get("/notices").await.body.contains("关于第二批合创券申领的通知"));
     assert_eq!(public.get(&format!("/notices/{id}")).await.status, 404);
 
-    let p = adm
-        .post(
-            &format!("/admin/articles/{id}/publish"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let p = adm.post(&format!("/admin/articles/{id}/publish"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let home = public.get("/").await;
-    assert!(
-        home.body.contains("关于第二批合创券申领的通知"),
-        "{}",
-        home.body
-    );
+    assert!(home.body.contains("关于第二批合创券申领的通知"), "{}", home.body);
     let p = public.get(&format!("/notices/{id}")).await;
     assert_eq!(p.status, 200);
     assert!(
@@ -199,21 +157,10 @@ async fn an_admin_writes_publishes_and_withdraws_a_notice_with_an_attachment() {
     assert_eq!(f.status, 200);
 
     // Withdrawn: gone from the public pages, file included.
-    let p = adm
-        .post(
-            &format!("/admin/articles/{id}/withdraw"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let p = adm.post(&format!("/admin/articles/{id}/withdraw"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(p.status, 303);
     assert_eq!(public.get(&format!("/notices/{id}")).await.status, 404);
-    assert_eq!(
-        public
-            .get(&format!("/notices/{id}/files/{fid}"))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(public.get(&format!("/notices/{id}/files/{fid}")).await.status, 404);
     assert_eq!(
         app.count("audit_events WHERE action LIKE 'article.%'"),
         4,
@@ -232,16 +179,8 @@ async fn an_admin_writes_publishes_and_withdraws_a_notice_with_an_attachment() {
             ],
         )
         .await;
-    let fid = p.location["/admin/articles/".len()..]
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
-    adm.post(
-        &format!("/admin/articles/{fid}/publish"),
-        &[("csrf", csrf.as_str())],
-    )
-    .await;
+    let fid = p.location["/admin/articles/".len()..].split('?').next().unwrap().to_string();
+    adm.post(&format!("/admin/articles/{fid}/publish"), &[("csrf", csrf.as_str())]).await;
     let p = public.get("/guide").await;
     assert!(
         p.body.contains("合创券可以转让吗？") && p.body.contains("仅限领取企业使用"),

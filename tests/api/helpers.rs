@@ -50,21 +50,13 @@ impl Drop for TestApp {
             ledger.differences
         );
         let audit = services::audit::verify(&mut conn).expect("audit verify runs");
-        assert!(
-            audit.ok,
-            "the test left the audit chain broken: {:?}",
-            audit.first_broken
-        );
+        assert!(audit.ok, "the test left the audit chain broken: {:?}", audit.first_broken);
     }
 }
 
 /// A port nothing listens on now, for a server process started by a test.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 pub fn config_dir() -> PathBuf {
@@ -177,10 +169,7 @@ impl Resp {
 }
 
 fn header_str(h: &awc::http::header::HeaderMap, name: &str) -> String {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 
 /// A message of the error table whose `{place}` no caller filled.
@@ -239,12 +228,7 @@ impl TestApp {
                 "{method} {path}: a message with a place left unfilled: {text}"
             );
         }
-        Resp {
-            status: res.status(),
-            content_type,
-            body,
-            headers: res.headers().clone(),
-        }
+        Resp { status: res.status(), content_type, body, headers: res.headers().clone() }
     }
 
     /// Posts raw bytes (an upload).
@@ -297,11 +281,8 @@ impl TestApp {
         }
         actix_web::rt::spawn(async move {
             let mut res = req.send_json(&body).await.expect("request sent");
-            let retry = res
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let retry =
+                res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
             let body: Value = res.json().limit(1 << 20).await.unwrap_or(Value::Null);
             (res.status().as_u16(), body, retry)
         })
@@ -320,22 +301,15 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": username, "password": password}),
-        )
-        .await
+        self.post("/api/v1/auth/login", None, &json!({"username": username, "password": password}))
+            .await
     }
 
     /// Signs in and returns the access token, failing the test otherwise.
     pub async fn token(&self, username: &str) -> String {
         let r = self.login(username, PASSWORD).await;
         assert_eq!(r.status, 200, "login {username}: {}", r.body);
-        r.body["access_token"]
-            .as_str()
-            .expect("access token")
-            .to_string()
+        r.body["access_token"].as_str().expect("access token").to_string()
     }
 
     /// The raw messages the in-memory transport has sent.
@@ -345,21 +319,13 @@ impl TestApp {
 
     /// Runs a job by hand through the admin endpoint (`body` may name the slot).
     pub async fn run_job(&self, admin: &str, job: &str, body: Option<&Value>) -> Resp {
-        self.send(
-            "POST",
-            &format!("/api/v1/admin/jobs/{job}/runs"),
-            Some(admin),
-            body,
-        )
-        .await
+        self.send("POST", &format!("/api/v1/admin/jobs/{job}/runs"), Some(admin), body).await
     }
 
     /// The outbox, newest first.
     pub fn outbox(&self) -> Vec<hechuang::db::models::OutboxRow> {
         let mut conn = self.conn();
-        hechuang::db::outbox::list(&mut conn, None, None, 0, 10_000)
-            .expect("outbox")
-            .0
+        hechuang::db::outbox::list(&mut conn, None, None, 0, 10_000).expect("outbox").0
     }
 
     pub fn conn(&self) -> hechuang::db::PooledConn {
@@ -413,18 +379,11 @@ impl TestApp {
     /// Registers a firm through the API; returns (firm id, username).
     pub async fn register_firm(&self, username: &str) -> (String, String) {
         let r = self
-            .post(
-                "/api/v1/registrations/firm",
-                None,
-                &firm_body(username, &new_credit_code()),
-            )
+            .post("/api/v1/registrations/firm", None, &firm_body(username, &new_credit_code()))
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         self.verify_contact(&r.body).await;
-        (
-            r.body["party"]["id"].as_str().expect("firm id").to_string(),
-            username.to_string(),
-        )
+        (r.body["party"]["id"].as_str().expect("firm id").to_string(), username.to_string())
     }
 
     pub async fn register_provider(&self, username: &str) -> String {
@@ -437,35 +396,22 @@ impl TestApp {
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         self.verify_contact(&r.body).await;
-        r.body["party"]["id"]
-            .as_str()
-            .expect("provider id")
-            .to_string()
+        r.body["party"]["id"].as_str().expect("provider id").to_string()
     }
 
     pub async fn register_space(&self, username: &str) -> String {
         let r = self
-            .post(
-                "/api/v1/registrations/space",
-                None,
-                &space_body(username, &new_credit_code()),
-            )
+            .post("/api/v1/registrations/space", None, &space_body(username, &new_credit_code()))
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         self.verify_contact(&r.body).await;
-        r.body["party"]["id"]
-            .as_str()
-            .expect("space id")
-            .to_string()
+        r.body["party"]["id"].as_str().expect("space id").to_string()
     }
 
     /// The token of the newest contact verification link emailed to `email` for the
     /// account `username`.
     pub fn verification_token(&self, email: &str, username: &str) -> String {
-        let (zh, en) = (
-            format!("用户名 {username}）"),
-            format!("username {username})"),
-        );
+        let (zh, en) = (format!("用户名 {username}）"), format!("username {username})"));
         let mail = self
             .outbox()
             .into_iter()
@@ -482,17 +428,11 @@ impl TestApp {
     /// Follows the verification link a registration (its 201 answer) was sent, as the
     /// applicant would: the application goes to review.
     pub async fn verify_contact(&self, registered: &Value) {
-        let email = registered["party"]["contact_email"]
-            .as_str()
-            .expect("contact email");
+        let email = registered["party"]["contact_email"].as_str().expect("contact email");
         let username = registered["username"].as_str().expect("username");
         let token = self.verification_token(email, username);
         let r = self
-            .post(
-                "/api/v1/contact-verification",
-                None,
-                &serde_json::json!({ "token": token }),
-            )
+            .post("/api/v1/contact-verification", None, &serde_json::json!({ "token": token }))
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
     }

@@ -42,18 +42,9 @@ async fn related_parties_are_found_by_the_person_not_the_bytes() {
             w.firm.id
         ))
         .unwrap();
-        app.exec(&format!(
-            "UPDATE firms SET {column} = '{written}' WHERE id = '{}'",
-            w.firm.id
-        ))
-        .unwrap();
-        let r = app
-            .post(
-                "/api/v1/orders",
-                Some(&w.firm.token),
-                &w.order_body("1000.00"),
-            )
-            .await;
+        app.exec(&format!("UPDATE firms SET {column} = '{written}' WHERE id = '{}'", w.firm.id))
+            .unwrap();
+        let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
         assert_eq!(
             (r.status.as_u16(), r.code()),
             (403, "related_party_forbidden"),
@@ -68,13 +59,7 @@ async fn related_parties_are_found_by_the_person_not_the_bytes() {
         w.firm.id
     ))
     .unwrap();
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
     assert_eq!(r.status, 201, "{}", r.body);
 }
 
@@ -111,9 +96,7 @@ async fn invisible_characters_and_formulas_in_names_are_refused_at_their_field()
         }),
     ];
     for (kind, body) in cases {
-        let r = app
-            .post(&format!("/api/v1/registrations/{kind}"), None, &body)
-            .await;
+        let r = app.post(&format!("/api/v1/registrations/{kind}"), None, &body).await;
         assert_eq!(r.status, 422, "{kind}: {}", r.body);
         let codes = field_codes(&r.body);
         let want: Vec<(&str, &str)> = match kind {
@@ -162,9 +145,7 @@ async fn an_evidence_name_with_a_direction_override_is_refused() {
     let app = spawn_app().await;
     let w = world(&app, "bidi").await;
     let o = w.order(&app, "1000.00").await;
-    let r = w
-        .provider_does(&app, &o, "accept", serde_json::json!({}))
-        .await;
+    let r = w.provider_does(&app, &o, "accept", serde_json::json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = app
         .post_bytes(
@@ -221,26 +202,20 @@ async fn public_csv_cells_never_start_a_formula() {
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
-    let (status, _, bytes) = app
-        .get_bytes(&format!("/public/batches/{batch_id}/results.csv"), None)
-        .await;
+    let (status, _, bytes) =
+        app.get_bytes(&format!("/public/batches/{batch_id}/results.csv"), None).await;
     assert_eq!(status, 200);
     let text = String::from_utf8(bytes).unwrap();
     let mut reader =
         csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let cells: Vec<String> = reader
-        .records()
-        .map(|r| r.unwrap()[1].to_string())
-        .filter(|c| !c.is_empty())
-        .collect();
+    let cells: Vec<String> =
+        reader.records().map(|r| r.unwrap()[1].to_string()).filter(|c| !c.is_empty()).collect();
     assert_eq!(cells.len(), 4, "{text}");
     for (cell, name) in cells.iter().zip(names) {
         assert_eq!(cell, &format!("'{name}"), "{text}");
     }
     // The JSON feed carries names as they are (JSON is not run by spreadsheets).
-    let r = app
-        .get(&format!("/public/batches/{batch_id}/results.json"), None)
-        .await;
+    let r = app.get(&format!("/public/batches/{batch_id}/results.json"), None).await;
     assert_eq!(r.body["results"][0]["firm_name"], names[0]);
 }
 
@@ -253,13 +228,8 @@ async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
     use serde_json::json;
     let app = spawn_app().await;
     let admin = app.staff_token("ovf_admin", Role::Admin).await;
-    let batch_id = crate::claims::batch(
-        &app,
-        &admin,
-        json!({}),
-        json!({"budget": "9999999999000.00"}),
-    )
-    .await;
+    let batch_id =
+        crate::claims::batch(&app, &admin, json!({}), json!({"budget": "9999999999000.00"})).await;
     let topup = |amount: &'static str| {
         let (app, admin, batch_id) = (&app, admin.clone(), batch_id.clone());
         async move {
@@ -323,10 +293,7 @@ async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
     assert_eq!(r.status, 422);
     assert_eq!(
         field_codes(&r.body),
-        vec![(
-            "budget".to_string(),
-            "programme_ceiling_exceeded".to_string()
-        )]
+        vec![("budget".to_string(), "programme_ceiling_exceeded".to_string())]
     );
     let aud = app.staff_token("ovf_aud", Role::Auditor).await;
     let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
@@ -339,9 +306,7 @@ async fn budgets_stop_at_their_ceilings_and_nothing_overflows() {
     assert!(r.is_err(), "an overflowing budget was stored");
     if !crate::helpers::is_postgres() {
         // (PostgreSQL casts 1.5 to the integer 2 for a BIGINT; SQLite would keep 1.5.)
-        let r = app.exec(&format!(
-            "UPDATE batches SET budget_fen = 1.5 WHERE id = '{batch_id}'"
-        ));
+        let r = app.exec(&format!("UPDATE batches SET budget_fen = 1.5 WHERE id = '{batch_id}'"));
         assert!(r.is_err(), "a fractional budget was stored");
     }
 }
@@ -373,11 +338,7 @@ async fn implausible_dates_and_instants_are_refused_at_their_field() {
     assert_eq!(app.count("firms"), 0);
     let admin = app.staff_token("date_admin", Role::Admin).await;
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "DATES", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "DATES", "name": "合创券"}))
         .await;
     let pid = r.body["id"].as_str().unwrap().to_string();
     let now = app.clock.now_utc();
@@ -421,21 +382,14 @@ async fn implausible_dates_and_instants_are_refused_at_their_field() {
 #[actix_web::test]
 async fn a_nul_character_anywhere_in_a_request_is_refused_never_a_fault() {
     let app = spawn_app().await;
-    let auditor = app
-        .staff_token("nul_aud", hechuang::domain::Role::Auditor)
-        .await;
+    let auditor = app.staff_token("nul_aud", hechuang::domain::Role::Auditor).await;
     for path in [
         "/api/v1/support-grants?page=1&credit_code=m%00",
         "/api/v1/firms/f%00x",
         "/api/v1/policy/certification-schemes/a%00b",
     ] {
         let r = app.get(path, Some(&auditor)).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (400, "nul_character"),
-            "{path}: {}",
-            r.body
-        );
+        assert_eq!((r.status.as_u16(), r.code()), (400, "nul_character"), "{path}: {}", r.body);
         assert!(r.body["detail"].as_str().unwrap_or("").contains("空字符"));
     }
     // In any string of a JSON body, key or value, however deep.
@@ -473,21 +427,11 @@ async fn a_nul_character_anywhere_in_a_request_is_refused_never_a_fault() {
     let mut b = crate::web::Browser::new(&app);
     let p = b.get("/login").await;
     let csrf = crate::web::Browser::csrf(&p);
-    let p = b
-        .post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("username", "nul\0user"),
-                ("password", "x"),
-            ],
-        )
-        .await;
+    let p =
+        b.post("/login", &[("csrf", &csrf), ("username", "nul\0user"), ("password", "x")]).await;
     assert_eq!(p.status, 400, "{}", p.body);
     assert!(p.body.contains("空字符"), "{}", p.body);
-    let admin = app
-        .staff_token("nul_adm", hechuang::domain::Role::Admin)
-        .await;
+    let admin = app.staff_token("nul_adm", hechuang::domain::Role::Admin).await;
     let mut adm = crate::web::Browser::signed_in(&app, &admin);
     let page = adm.get("/admin").await;
     let csrf = crate::web::Browser::csrf(&page);
@@ -496,12 +440,7 @@ async fn a_nul_character_anywhere_in_a_request_is_refused_never_a_fault() {
     let p = adm
         .post(
             "/admin/programmes",
-            &[
-                ("csrf", &csrf),
-                ("code", "NUL1"),
-                ("name", "合创\0券"),
-                ("categories", "patent"),
-            ],
+            &[("csrf", &csrf), ("code", "NUL1"), ("name", "合创\0券"), ("categories", "patent")],
         )
         .await;
     assert_eq!(p.status, 400, "{}", p.body);

@@ -10,12 +10,7 @@ use serde_json::{json, Value};
 
 /// Not found, and not a word of what the other party holds.
 fn hidden(r: &Resp, what: &str, secrets: &[&str]) {
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (404, "not_found"),
-        "{what}: {}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"), "{what}: {}", r.body);
     let body = r.body.to_string();
     for s in secrets {
         assert!(!body.contains(s), "{what} leaks {s}: {body}");
@@ -30,9 +25,7 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option
 async fn busy(app: &TestApp, tag: &str) -> (World, String, String, String) {
     let w = world(app, tag).await;
     let order = w.confirmed_order(app, "12000.00").await;
-    let r = app
-        .get(&format!("/api/v1/orders/{order}"), Some(&w.provider_token))
-        .await;
+    let r = app.get(&format!("/api/v1/orders/{order}"), Some(&w.provider_token)).await;
     let evidence = r.body["evidence"][0]["id"].as_str().unwrap().to_string();
     let r = app
         .post(
@@ -51,10 +44,8 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
     let app = spawn_app().await;
     let (a, a_order, a_evidence, a_redemption) = busy(&app, "isoa").await;
     let (b, _, _, _) = busy(&app, "isob").await;
-    let a_order_no = app
-        .get(&format!("/api/v1/orders/{a_order}"), Some(&a.firm.token))
-        .await
-        .body["order_no"]
+    let a_order_no = app.get(&format!("/api/v1/orders/{a_order}"), Some(&a.firm.token)).await.body
+        ["order_no"]
         .as_str()
         .unwrap()
         .to_string();
@@ -80,12 +71,7 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
             ),
             "order with another firm's voucher",
         ),
-        (
-            "GET",
-            format!("/api/v1/orders/{a_order}"),
-            None,
-            "another firm's order",
-        ),
+        ("GET", format!("/api/v1/orders/{a_order}"), None, "another firm's order"),
         (
             "GET",
             format!("/api/v1/orders/{a_order}/evidence/{a_evidence}"),
@@ -112,12 +98,7 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
     // Provider b with provider a's order, evidence, service item and redemption.
     let pb = &b.provider_token;
     let cases: Vec<(&str, String, Option<Value>, &str)> = vec![
-        (
-            "GET",
-            format!("/api/v1/orders/{a_order}"),
-            None,
-            "another provider's order",
-        ),
+        ("GET", format!("/api/v1/orders/{a_order}"), None, "another provider's order"),
         (
             "GET",
             format!("/api/v1/orders/{a_order}/evidence/{a_evidence}"),
@@ -139,10 +120,8 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
         (
             "PUT",
             format!("/api/v1/provider/services/{}", a.item),
-            Some(
-                json!({"category": "patent", "title": "x", "description": "x",
-                        "list_price": "1.00", "delivery_days": 1}),
-            ),
+            Some(json!({"category": "patent", "title": "x", "description": "x",
+                        "list_price": "1.00", "delivery_days": 1})),
             "editing another provider's service",
         ),
         (
@@ -173,9 +152,7 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
     // Spaces: another space's application and incubatee.
     let (_, _, sa) = crate::subsidies::space(&app, "isospa").await;
     let (_, _, sb) = crate::subsidies::space(&app, "isospb").await;
-    let rev = app
-        .staff_token("iso_rev", hechuang::domain::Role::Reviewer)
-        .await;
+    let rev = app.staff_token("iso_rev", hechuang::domain::Role::Reviewer).await;
     crate::subsidies::certify(&app, &sa, &rev, "national_incubator").await;
     let r = app
         .post(
@@ -235,9 +212,7 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
     let p = page.get(&format!("/orders/{a_order}")).await;
     assert_eq!(p.status, 404, "{}", p.body);
     assert!(!p.body.contains(&a_order_no));
-    let p = page
-        .get(&format!("/orders/{a_order}/evidence/{a_evidence}"))
-        .await;
+    let p = page.get(&format!("/orders/{a_order}/evidence/{a_evidence}")).await;
     assert_eq!(p.status, 404);
     assert!(!p.body.starts_with("%PDF"));
     let mut page = Browser::signed_in(&app, pb);
@@ -246,12 +221,7 @@ async fn another_partys_identifiers_are_not_found_and_leak_nothing() {
 
     // Nothing refused left a trace of a change.
     assert_eq!(app.count("audit_events"), audit_mid);
-    assert!(
-        audit_mid > audit_before,
-        "the spaces' own steps were recorded"
-    );
-    let r = app
-        .get(&format!("/api/v1/orders/{a_order}"), Some(&a.firm.token))
-        .await;
+    assert!(audit_mid > audit_before, "the spaces' own steps were recorded");
+    let r = app.get(&format!("/api/v1/orders/{a_order}"), Some(&a.firm.token)).await;
     assert_eq!(r.body["status"], "confirmed");
 }

@@ -18,13 +18,8 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
 
     let jobs = app.get("/api/v1/admin/jobs", Some(&admin)).await;
     assert_eq!(jobs.status, 200);
-    let names: Vec<&str> = jobs
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> =
+        jobs.body.as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         [
@@ -53,47 +48,26 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
     assert!(r.body["duration_ms"].is_number());
     assert!(r.body["requested_by"].is_string());
     let slot = r.body["slot"].as_str().unwrap().to_string();
-    assert!(
-        slot.ends_with("01:00:00Z"),
-        "09:00 in Shanghai is 01:00 UTC: {slot}"
-    );
+    assert!(slot.ends_with("01:00:00Z"), "09:00 in Shanghai is 01:00 UTC: {slot}");
 
     // Again for the same slot: refused, whether named or by default.
     let r = app.run_job(&admin, "voucher_expiry_reminders", None).await;
     assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(r.code(), "job_slot_taken");
     let r = app
-        .run_job(
-            &admin,
-            "voucher_expiry_reminders",
-            Some(&json!({ "slot": slot.clone() })),
-        )
+        .run_job(&admin, "voucher_expiry_reminders", Some(&json!({ "slot": slot.clone() })))
         .await;
     assert_eq!(r.code(), "job_slot_taken");
     // An earlier slot is a different slot.
     let earlier = chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M:%SZ").unwrap()
         - Duration::days(1);
-    let r = app
-        .run_job(
-            &admin,
-            "voucher_expiry_reminders",
-            Some(&slot_body(earlier)),
-        )
-        .await;
+    let r = app.run_job(&admin, "voucher_expiry_reminders", Some(&slot_body(earlier))).await;
     assert_eq!(r.status, 201, "{}", r.body);
 
     // Bad requests change nothing.
-    let tomorrow = (app.clock.now_utc() + Duration::days(1))
-        .date_naive()
-        .and_hms_opt(1, 0, 0)
-        .unwrap();
-    let r = app
-        .run_job(
-            &admin,
-            "voucher_expiry_reminders",
-            Some(&slot_body(tomorrow)),
-        )
-        .await;
+    let tomorrow =
+        (app.clock.now_utc() + Duration::days(1)).date_naive().and_hms_opt(1, 0, 0).unwrap();
+    let r = app.run_job(&admin, "voucher_expiry_reminders", Some(&slot_body(tomorrow))).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "job_slot_in_future"));
     let r = app
         .run_job(
@@ -105,29 +79,15 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
     assert_eq!((r.status.as_u16(), r.code()), (422, "job_slot_invalid"));
     let r = app.run_job(&admin, "no_such_job", None).await;
     assert_eq!(r.status, 404);
-    let r = app
-        .run_job(
-            &admin,
-            "voucher_expiry_reminders",
-            Some(&json!({"slot": "yesterday"})),
-        )
-        .await;
+    let r =
+        app.run_job(&admin, "voucher_expiry_reminders", Some(&json!({"slot": "yesterday"}))).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_json"));
-    let r = app
-        .get("/api/v1/admin/jobs/runs?status=odd", Some(&admin))
-        .await;
+    let r = app.get("/api/v1/admin/jobs/runs?status=odd", Some(&admin)).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "status_invalid"));
-    let r = app
-        .get("/api/v1/admin/jobs/runs?job=nope", Some(&admin))
-        .await;
+    let r = app.get("/api/v1/admin/jobs/runs?job=nope", Some(&admin)).await;
     assert_eq!(r.status, 404);
 
-    let runs = app
-        .get(
-            "/api/v1/admin/jobs/runs?job=voucher_expiry_reminders",
-            Some(&admin),
-        )
-        .await;
+    let runs = app.get("/api/v1/admin/jobs/runs?job=voucher_expiry_reminders", Some(&admin)).await;
     assert_eq!(runs.body["total"], 2, "{}", runs.body);
     let jobs = app.get("/api/v1/admin/jobs", Some(&admin)).await;
     assert_eq!(jobs.body[1]["last_run"]["slot"], slot);
@@ -151,9 +111,7 @@ async fn two_servers_firing_the_same_slot_run_it_once() {
     // By hand, the second server is told the slot is taken.
     let slot = a.jobs.schedules().slot_at(Job::Housekeeping, now);
     let admin = a.staff_token("admin", Role::Admin).await;
-    let r = b
-        .run_job(&admin, "housekeeping", Some(&slot_body(slot)))
-        .await;
+    let r = b.run_job(&admin, "housekeeping", Some(&slot_body(slot))).await;
     assert_eq!(r.code(), "job_slot_taken", "{}", r.body);
 }
 
@@ -161,34 +119,20 @@ async fn two_servers_firing_the_same_slot_run_it_once() {
 async fn a_failed_slot_can_be_run_again_by_hand() {
     let app = spawn_app().await;
     let admin = app.staff_token("admin", Role::Admin).await;
-    app.exec("ALTER TABLE outbox RENAME TO outbox_away")
-        .unwrap();
+    app.exec("ALTER TABLE outbox RENAME TO outbox_away").unwrap();
     let r = app.run_job(&admin, "outbox_dispatch", None).await;
-    app.exec("ALTER TABLE outbox_away RENAME TO outbox")
-        .unwrap();
+    app.exec("ALTER TABLE outbox_away RENAME TO outbox").unwrap();
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["status"], "failed");
     assert!(r.body["detail"]["error"].is_string(), "{}", r.body);
     let slot = r.body["slot"].as_str().unwrap().to_string();
 
-    let r = app
-        .run_job(
-            &admin,
-            "outbox_dispatch",
-            Some(&json!({ "slot": slot.clone() })),
-        )
-        .await;
+    let r = app.run_job(&admin, "outbox_dispatch", Some(&json!({ "slot": slot.clone() }))).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["status"], "succeeded");
     assert_eq!(r.body["attempt"], 2);
     // Succeeded: now it is taken.
-    let r = app
-        .run_job(
-            &admin,
-            "outbox_dispatch",
-            Some(&json!({ "slot": slot.clone() })),
-        )
-        .await;
+    let r = app.run_job(&admin, "outbox_dispatch", Some(&json!({ "slot": slot.clone() }))).await;
     assert_eq!(r.code(), "job_slot_taken");
     assert_eq!(app.count("job_runs"), 1);
 }
@@ -222,16 +166,10 @@ async fn a_run_whose_process_died_is_recorded_interrupted_and_not_run_again_by_i
     let app = spawn_app().await;
     let now = app.clock.now().trunc_subsecs(0);
     // A process claimed this slot and died two minutes ago; another is still alive.
-    let slot = app
-        .jobs
-        .schedules()
-        .slot_at(Job::VoucherExpiryReminders, now);
+    let slot = app.jobs.schedules().slot_at(Job::VoucherExpiryReminders, now);
     let dead = dead_run("voucher_expiry_reminders", slot, now - Duration::minutes(2));
-    let alive = dead_run(
-        "provider_notices",
-        now - Duration::seconds(10),
-        now - Duration::seconds(10),
-    );
+    let alive =
+        dead_run("provider_notices", now - Duration::seconds(10), now - Duration::seconds(10));
     {
         let mut c = app.conn();
         assert!(hechuang::db::jobs::claim_slot(&mut c, &dead).unwrap());
@@ -248,28 +186,15 @@ async fn a_run_whose_process_died_is_recorded_interrupted_and_not_run_again_by_i
     let admin = app.staff_token("admin", Role::Admin).await;
     let r = app.run_job(&admin, "housekeeping", None).await;
     assert_eq!(r.body["detail"]["interrupted"], 1, "{}", r.body);
-    let runs = app
-        .get("/api/v1/admin/jobs/runs?status=interrupted", Some(&admin))
-        .await;
+    let runs = app.get("/api/v1/admin/jobs/runs?status=interrupted", Some(&admin)).await;
     assert_eq!(runs.body["total"], 1);
     assert_eq!(runs.body["items"][0]["id"], dead.id.as_str());
-    assert!(runs.body["items"][0]["detail"]["error"]
-        .as_str()
-        .unwrap()
-        .contains("heartbeat"));
-    let still = app
-        .get("/api/v1/admin/jobs/runs?status=running", Some(&admin))
-        .await;
+    assert!(runs.body["items"][0]["detail"]["error"].as_str().unwrap().contains("heartbeat"));
+    let still = app.get("/api/v1/admin/jobs/runs?status=running", Some(&admin)).await;
     assert_eq!(still.body["items"][0]["id"], alive.id.as_str());
 
     // An administrator may run the interrupted slot again.
-    let r = app
-        .run_job(
-            &admin,
-            "voucher_expiry_reminders",
-            Some(&slot_body(dead.slot)),
-        )
-        .await;
+    let r = app.run_job(&admin, "voucher_expiry_reminders", Some(&slot_body(dead.slot))).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["attempt"], 2);
     assert_eq!(r.body["status"], "succeeded");
@@ -322,16 +247,9 @@ fn the_cli_runs_a_job_once_per_slot() {
     let run_housekeeping =
         |slot: &str| hechuang(&url, &["jobs", "run", "housekeeping", "--slot", slot], None);
     let out = run_housekeeping("2026-11-20T03:17:00Z");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("housekeeping slot 2026-11-20 03:17:00: succeeded"),
-        "{text}"
-    );
+    assert!(text.contains("housekeeping slot 2026-11-20 03:17:00: succeeded"), "{text}");
     let out = run_housekeeping("2026-11-20T03:17:00Z");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("job_slot_taken"));
@@ -377,11 +295,7 @@ async fn sigterm_interrupts_a_running_job_and_gives_its_emails_back() {
     )
     .await;
     let port = black_hole();
-    let http_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let http_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hechuang"))
         .arg("serve")
         .env("HECHUANG_CONFIG_DIR", crate::helpers::config_dir())
@@ -433,22 +347,11 @@ async fn sigterm_interrupts_a_running_job_and_gives_its_emails_back() {
     assert!(stopped_at.elapsed() < std::time::Duration::from_secs(10));
 
     let admin = app.staff_token("admin", Role::Admin).await;
+    let runs =
+        app.get("/api/v1/admin/jobs/runs?job=outbox_dispatch&status=running", Some(&admin)).await;
+    assert_eq!(runs.body["total"], 0, "nothing is left running: {}", runs.body);
     let runs = app
-        .get(
-            "/api/v1/admin/jobs/runs?job=outbox_dispatch&status=running",
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(
-        runs.body["total"], 0,
-        "nothing is left running: {}",
-        runs.body
-    );
-    let runs = app
-        .get(
-            "/api/v1/admin/jobs/runs?job=outbox_dispatch&status=interrupted",
-            Some(&admin),
-        )
+        .get("/api/v1/admin/jobs/runs?job=outbox_dispatch&status=interrupted", Some(&admin))
         .await;
     assert_eq!(runs.body["total"], 1, "{}", runs.body);
     // The email is back in the queue, untouched: no attempt counted, no lease held.
@@ -485,12 +388,8 @@ async fn housekeeping_keeps_runs_a_month_and_idle_runs_a_day() {
     let r = app.run_job(&admin, "housekeeping", None).await;
     assert_eq!(r.body["detail"]["pruned_runs"], 2, "{}", r.body);
     let left = app.get("/api/v1/admin/jobs/runs", Some(&admin)).await;
-    let ids: std::collections::BTreeSet<&str> = left.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids: std::collections::BTreeSet<&str> =
+        left.body["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert!(ids.contains(rows[0].id.as_str()) && ids.contains(rows[2].id.as_str()));
     assert!(!ids.contains(rows[1].id.as_str()) && !ids.contains(rows[3].id.as_str()));
 }

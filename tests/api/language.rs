@@ -71,11 +71,7 @@ fn data(app: &TestApp) -> Vec<String> {
         let typed = |v: &String| !(v.starts_with('{') || v.starts_with('['));
         for v in vals.into_iter().filter_map(|v| v.v).filter(typed) {
             // Long texts (an article's body) are shown paragraph by paragraph.
-            for piece in v
-                .split('\n')
-                .map(str::trim)
-                .filter(|p| p.chars().count() >= 2)
-            {
+            for piece in v.split('\n').map(str::trim).filter(|p| p.chars().count() >= 2) {
                 out.insert(piece.to_string());
             }
         }
@@ -174,40 +170,24 @@ async fn demo_app() -> TestApp {
     // work pages of orders, redemptions and runs are read too.
     let w = crate::orders::world(&app, "lang").await;
     crate::settlement::make_payable(&app, &w, "lang", &["10000.00"]).await;
-    let finance = app
-        .login("finance", hechuang::services::demo::DEMO_PASSWORD)
-        .await;
+    let finance = app.login("finance", hechuang::services::demo::DEMO_PASSWORD).await;
     let finance = finance.body["access_token"].as_str().unwrap().to_string();
     let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
     let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&finance),
-            &serde_json::json!({ "period": period }),
-        )
+        .post("/api/v1/settlement-runs", Some(&finance), &serde_json::json!({ "period": period }))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     app
 }
 
-const READERS: [&str; 8] = [
-    "",
-    "firm01",
-    "provider01",
-    "space01",
-    "reviewer",
-    "finance",
-    "admin",
-    "auditor",
-];
+const READERS: [&str; 8] =
+    ["", "firm01", "provider01", "space01", "reviewer", "finance", "admin", "auditor"];
 
 async fn session(app: &TestApp, user: &str, lang: &str) -> Browser {
     let mut b = if user.is_empty() {
         Browser::new(app)
     } else {
-        let r = app
-            .login(user, hechuang::services::demo::DEMO_PASSWORD)
-            .await;
+        let r = app.login(user, hechuang::services::demo::DEMO_PASSWORD).await;
         assert_eq!(r.status, 200, "{user}: {}", r.body);
         Browser::signed_in(app, r.body["access_token"].as_str().unwrap())
     };
@@ -241,23 +221,17 @@ async fn every_page_of_every_role_in_english_shows_chinese_only_as_data() {
             let route = path.split('?').next().unwrap_or("").to_string();
             for key in &keys {
                 if text.contains(key) {
-                    leftovers
-                        .entry(key.to_string())
-                        .or_default()
-                        .insert(format!(
-                            "{} {route}",
-                            if user.is_empty() { "public" } else { user }
-                        ));
+                    leftovers.entry(key.to_string()).or_default().insert(format!(
+                        "{} {route}",
+                        if user.is_empty() { "public" } else { user }
+                    ));
                 }
             }
             for m in han.find_iter(&text) {
                 leftovers
                     .entry(m.as_str().to_string())
                     .or_default()
-                    .insert(format!(
-                        "{} {route}",
-                        if user.is_empty() { "public" } else { user }
-                    ));
+                    .insert(format!("{} {route}", if user.is_empty() { "public" } else { user }));
             }
         }
     }
@@ -282,10 +256,7 @@ async fn every_page_of_every_role_in_english_shows_chinese_only_as_data() {
         "/documents",
         "/public/batches/",
     ] {
-        assert!(
-            read.iter().any(|p| p.starts_with(page)),
-            "the walk never read {page}: {read:?}"
-        );
+        assert!(read.iter().any(|p| p.starts_with(page)), "the walk never read {page}: {read:?}");
     }
     assert!(
         leftovers.is_empty(),
@@ -306,9 +277,7 @@ async fn every_page_of_every_role_in_english_shows_chinese_only_as_data() {
 fn message_keys(wording: &[(String, String, String)]) -> impl Iterator<Item = &str> {
     wording.iter().map(|(key, _, _)| key.as_str()).filter(|k| {
         k.contains('-')
-            && !wording
-                .iter()
-                .any(|(_, zh, en)| zh.contains(k) || en.to_lowercase().contains(k))
+            && !wording.iter().any(|(_, zh, en)| zh.contains(k) || en.to_lowercase().contains(k))
     })
 }
 

@@ -25,34 +25,20 @@ async fn lottery_batch(app: &TestApp, admin: &str, budget: &str) -> String {
 }
 
 async fn enter(app: &TestApp, batch_id: &str, firm: &Firm, body: Value) -> crate::helpers::Resp {
-    app.put(
-        &format!("/api/v1/batches/{batch_id}/lottery/entry"),
-        Some(&firm.token),
-        &body,
-    )
-    .await
+    app.put(&format!("/api/v1/batches/{batch_id}/lottery/entry"), Some(&firm.token), &body).await
 }
 
 /// Recomputes the draw from the public record alone, as any reader could.
 fn recompute(record: &Value) -> Vec<String> {
     let seed = record["seed"].as_str().expect("seed revealed");
-    assert_eq!(
-        sha256_hex(seed),
-        record["seed_hash"],
-        "the seed fits its commitment"
-    );
+    assert_eq!(sha256_hex(seed), record["seed_hash"], "the seed fits its commitment");
     let results = record["results"].as_array().unwrap();
-    let mut codes: Vec<&str> = results
-        .iter()
-        .map(|r| r["credit_code"].as_str().unwrap())
-        .collect();
+    let mut codes: Vec<&str> = results.iter().map(|r| r["credit_code"].as_str().unwrap()).collect();
     codes.sort();
     let digest = sha256_hex(&codes.join("\n"));
     assert_eq!(record["entrants_digest"], digest.as_str());
-    let mut keyed: Vec<(String, &str)> = codes
-        .iter()
-        .map(|c| (sha256_hex(&format!("{seed}:{digest}:{c}")), *c))
-        .collect();
+    let mut keyed: Vec<(String, &str)> =
+        codes.iter().map(|c| (sha256_hex(&format!("{seed}:{digest}:{c}")), *c)).collect();
     keyed.sort();
     for r in results {
         let code = r["credit_code"].as_str().unwrap();
@@ -100,22 +86,11 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
     // Refusals store nothing.
     let r = enter(&app, &batch_id, outsider, json!({})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "firm_not_eligible"));
-    let r = enter(
-        &app,
-        &batch_id,
-        &firms[2],
-        json!({"face_value": "40000.00"}),
-    )
-    .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "face_value_not_offered")
-    );
+    let r = enter(&app, &batch_id, &firms[2], json!({"face_value": "40000.00"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "face_value_not_offered"));
     // One firm withdraws.
     let mine = format!("{path}/entry");
-    let r = app
-        .send("DELETE", &mine, Some(&firms[11].token), None)
-        .await;
+    let r = app.send("DELETE", &mine, Some(&firms[11].token), None).await;
     assert_eq!(r.status, 204, "{}", r.body);
     codes.remove(&firm_code(&app, &firms[11]));
     let r = app.get(&mine, Some(&firms[11].token)).await;
@@ -123,11 +98,7 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
     let r = app.get(&path, None).await;
     assert_eq!(r.body["entrants"], 11);
     // Between registration and the draw, one firm gets a dishonesty record.
-    app.exec(&format!(
-        "UPDATE firms SET dishonest = TRUE WHERE id = '{}'",
-        firms[0].id
-    ))
-    .unwrap();
+    app.exec(&format!("UPDATE firms SET dishonest = TRUE WHERE id = '{}'", firms[0].id)).unwrap();
 
     let draw = format!("{path}/draw");
     let r = app.post(&draw, Some(&admin), &json!({})).await;
@@ -136,52 +107,30 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
     app.clock.advance(Duration::hours(1)); // the opening instant
     let admin = app.staff_token("admin2", Role::Admin).await;
     let r = enter(&app, &batch_id, &firms[3], json!({})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "lottery_registration_closed")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "lottery_registration_closed"));
     let r = app.send("DELETE", &mine, Some(&firms[3].token), None).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "lottery_registration_closed")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "lottery_registration_closed"));
 
     let r = app.post(&draw, Some(&admin), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["drawn"], true);
-    assert_eq!(
-        r.body["seed_hash"],
-        seed_hash.as_str(),
-        "commitment unchanged"
-    );
+    assert_eq!(r.body["seed_hash"], seed_hash.as_str(), "commitment unchanged");
     assert_eq!(r.body["entrants"], 11);
     assert_eq!(r.body["winners"], 5);
     let record = app.get(&path, None).await.body;
-    assert_eq!(
-        record, r.body,
-        "the public record is what the draw returned"
-    );
+    assert_eq!(record, r.body, "the public record is what the draw returned");
 
     // Anyone can recompute the order from the record.
     let order = recompute(&record);
     let results = record["results"].as_array().unwrap();
-    let published: Vec<&str> = results
-        .iter()
-        .map(|r| r["credit_code"].as_str().unwrap())
-        .collect();
+    let published: Vec<&str> = results.iter().map(|r| r["credit_code"].as_str().unwrap()).collect();
     assert_eq!(published, order, "results are listed in draw order");
     assert_eq!(
-        published
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<BTreeSet<_>>(),
+        published.iter().map(|c| c.to_string()).collect::<BTreeSet<_>>(),
         codes,
         "every entrant, and only they, took part"
     );
-    let ranks: Vec<i64> = results
-        .iter()
-        .map(|r| r["rank"].as_i64().unwrap())
-        .collect();
+    let ranks: Vec<i64> = results.iter().map(|r| r["rank"].as_i64().unwrap()).collect();
     assert_eq!(ranks, (1..=11).collect::<Vec<i64>>());
 
     // Winners are the first five eligible entrants in draw order; the dishonest firm is
@@ -207,10 +156,7 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
     let mut seqs = Vec::new();
     for f in &firms[..11] {
         let code = firm_code(&app, f);
-        let public = results
-            .iter()
-            .find(|r| r["credit_code"] == code.as_str())
-            .unwrap();
+        let public = results.iter().find(|r| r["credit_code"] == code.as_str()).unwrap();
         let r = app.get(&mine, Some(&f.token)).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.body["status"], public["outcome"]);
@@ -229,26 +175,14 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
         }
     }
     seqs.sort();
-    assert_eq!(
-        seqs.iter().map(|s| s.1).collect::<Vec<_>>(),
-        (1..=5).collect::<Vec<i64>>()
-    );
+    assert_eq!(seqs.iter().map(|s| s.1).collect::<Vec<_>>(), (1..=5).collect::<Vec<i64>>());
 
     // Once only; still no claims; the money adds up.
     let r = app.post(&draw, Some(&admin), &json!({})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "lottery_already_drawn")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "lottery_already_drawn"));
     let r = app.post(&claim, Some(&firms[5].token), &json!({})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "batch_allocated_by_lottery")
-    );
-    let s = app
-        .get(&format!("/api/v1/batches/{batch_id}/state"), None)
-        .await
-        .body;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "batch_allocated_by_lottery"));
+    let s = app.get(&format!("/api/v1/batches/{batch_id}/state"), None).await.body;
     assert_eq!(s["remaining"], "0.00");
     assert_eq!(s["vouchers_claimed"], 5);
     assert_eq!(app.count("vouchers"), 5);
@@ -256,10 +190,7 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
     assert_eq!(balance, 0);
     assert!(unbalanced.is_empty(), "{unbalanced:?}");
     let aud = app.staff_token("aud", Role::Auditor).await;
-    assert_eq!(
-        app.get("/api/v1/audit/verify", Some(&aud)).await.body["ok"],
-        true
-    );
+    assert_eq!(app.get("/api/v1/audit/verify", Some(&aud)).await.body["ok"], true);
     let events = app
         .get(
             &format!("/api/v1/audit/events?entity_type=batch&entity_id={batch_id}&limit=100"),
@@ -267,14 +198,8 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
         )
         .await
         .body;
-    let count = |action: &str| {
-        events
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["action"] == action)
-            .count()
-    };
+    let count =
+        |action: &str| events.as_array().unwrap().iter().filter(|e| e["action"] == action).count();
     assert_eq!(count("lottery.created"), 1);
     assert_eq!(count("lottery.entered"), 12);
     assert_eq!(count("lottery.withdrawn"), 1);
@@ -283,14 +208,11 @@ async fn a_lottery_is_drawn_once_and_anyone_can_recompute_it() {
 
 fn firm_code(app: &TestApp, f: &Firm) -> String {
     let mut conn = app.conn();
-    hechuang::db::parties::firm(
-        &mut conn,
-        &hechuang::domain::id::FirmId::stored(f.id.clone()),
-    )
-    .unwrap()
-    .unwrap()
-    .credit_code
-    .into_string()
+    hechuang::db::parties::firm(&mut conn, &hechuang::domain::id::FirmId::stored(f.id.clone()))
+        .unwrap()
+        .unwrap()
+        .credit_code
+        .into_string()
 }
 
 #[actix_web::test]
@@ -319,19 +241,13 @@ async fn the_server_draws_at_the_opening_by_itself() {
     assert_eq!(record["drawn"], true, "drawn within seconds of the opening");
     assert_eq!(record["winners"], 2);
     recompute(&record);
-    let s = app
-        .get(&format!("/api/v1/batches/{batch_id}/state"), None)
-        .await
-        .body;
+    let s = app.get(&format!("/api/v1/batches/{batch_id}/state"), None).await.body;
     assert_eq!(s["remaining"], "0.00");
     assert_eq!(app.count("vouchers"), 2);
     // The draw is a recorded run of the lottery_draw job; every earlier tick of the
     // same (frozen) second was one slot, run once.
     let admin = app.token("admin").await;
-    let runs = app
-        .get("/api/v1/admin/jobs/runs?job=lottery_draw", Some(&admin))
-        .await
-        .body;
+    let runs = app.get("/api/v1/admin/jobs/runs?job=lottery_draw", Some(&admin)).await.body;
     assert_eq!(runs["total"], 2, "{runs}");
     assert_eq!(runs["items"][0]["items"], 1);
     assert_eq!(runs["items"][0]["origin"], "schedule");
@@ -354,20 +270,15 @@ async fn two_servers_drawing_at_once_make_one_draw() {
     let admin_b = b.token("admin_a").await;
     let draw = format!("/api/v1/batches/{batch_id}/lottery/draw");
     let empty = json!({});
-    let (ra, rb) = tokio::join!(
-        a.post(&draw, Some(&admin_a), &empty),
-        b.post(&draw, Some(&admin_b), &empty),
-    );
+    let (ra, rb) =
+        tokio::join!(a.post(&draw, Some(&admin_a), &empty), b.post(&draw, Some(&admin_b), &empty),);
     let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 409], "{} / {}", ra.body, rb.body);
     let loser = if ra.status == 409 { &ra } else { &rb };
     assert_eq!(loser.code(), "lottery_already_drawn");
     assert_eq!(a.count("vouchers"), 10);
-    let record = a
-        .get(&format!("/api/v1/batches/{batch_id}/lottery"), None)
-        .await
-        .body;
+    let record = a.get(&format!("/api/v1/batches/{batch_id}/lottery"), None).await.body;
     assert_eq!(record["winners"], 10);
     recompute(&record);
 }
@@ -382,17 +293,10 @@ async fn lottery_input_is_checked() {
     let fcfs = batch(&app, &admin, json!({}), json!({})).await;
     let r = enter(&app, &fcfs, firm, json!({})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "batch_not_lottery"));
-    let r = app
-        .get(&format!("/api/v1/batches/{fcfs}/lottery"), None)
-        .await;
+    let r = app.get(&format!("/api/v1/batches/{fcfs}/lottery"), None).await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
-    let r = app
-        .post(
-            &format!("/api/v1/batches/{fcfs}/lottery/draw"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r =
+        app.post(&format!("/api/v1/batches/{fcfs}/lottery/draw"), Some(&admin), &json!({})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "batch_not_lottery"));
 
     // Unknown and malformed batch ids.
@@ -415,13 +319,7 @@ async fn lottery_input_is_checked() {
     assert_eq!((r.status.as_u16(), r.code()), (422, "face_value_required"));
     let r = enter(&app, &multi, firm, json!({"face_value": "五万"})).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    let r = enter(
-        &app,
-        &multi,
-        firm,
-        json!({"face_value": "50000.00", "extra": 1}),
-    )
-    .await;
+    let r = enter(&app, &multi, firm, json!({"face_value": "50000.00", "extra": 1})).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_json"));
     assert_eq!(app.count("lottery_entries"), 0, "refusals store nothing");
     let r = enter(&app, &multi, firm, json!({"face_value": "50000.00"})).await;
@@ -448,20 +346,13 @@ async fn lottery_input_is_checked() {
     let draft = r.body["id"].as_str().unwrap();
     let r = enter(&app, draft, firm, json!({})).await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
-    let r = app
-        .get(&format!("/api/v1/batches/{draft}/lottery"), None)
-        .await;
+    let r = app.get(&format!("/api/v1/batches/{draft}/lottery"), None).await;
     assert_eq!(r.status, 404);
 
     // Withdrawing without an entry.
     let other = &bulk_firms(&app, 1, "small", true, None)[0];
     let r = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/batches/{multi}/lottery/entry"),
-            Some(&other.token),
-            None,
-        )
+        .send("DELETE", &format!("/api/v1/batches/{multi}/lottery/entry"), Some(&other.token), None)
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
 }
@@ -472,11 +363,7 @@ async fn the_command_line_draws_due_lotteries() {
     let admin = app.staff_token("admin", Role::Admin).await;
     // The command runs on the system clock: a batch opening four seconds from now.
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "HCCLI", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "HCCLI", "name": "合创券"}))
         .await;
     let programme = r.body["id"].as_str().unwrap().to_string();
     let opens = chrono::Utc::now() + Duration::seconds(4);
@@ -503,18 +390,11 @@ async fn the_command_line_draws_due_lotteries() {
     let wait = (opens - chrono::Utc::now()).to_std().unwrap_or_default();
     actix_web::rt::time::sleep(wait + std::time::Duration::from_millis(200)).await;
     let out = crate::cli::hechuang(&app.db_url, &["lottery", "draw-due"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("drew 1 lottery batch(es)"), "{stdout}");
     assert!(stdout.contains(&batch_id), "{stdout}");
-    let record = app
-        .get(&format!("/api/v1/batches/{batch_id}/lottery"), None)
-        .await
-        .body;
+    let record = app.get(&format!("/api/v1/batches/{batch_id}/lottery"), None).await.body;
     assert_eq!(record["winners"], 2);
     recompute(&record);
     // Nothing left to draw.

@@ -83,16 +83,8 @@ pub fn smtp_to(s: &mut hechuang::config::Settings, port: u16) {
 async fn decided_firm(app: &TestApp, username: &str, decision: Value) -> String {
     let (firm_id, _) = app.register_firm(username).await;
     app.forget_verification_mail();
-    let rev = app
-        .staff_token(&format!("rev_{username}"), Role::Reviewer)
-        .await;
-    let r = app
-        .post(
-            &format!("/api/v1/firms/{firm_id}/onboarding"),
-            Some(&rev),
-            &decision,
-        )
-        .await;
+    let rev = app.staff_token(&format!("rev_{username}"), Role::Reviewer).await;
+    let r = app.post(&format!("/api/v1/firms/{firm_id}/onboarding"), Some(&rev), &decision).await;
     assert_eq!(r.status, 200, "{}", r.body);
     rev
 }
@@ -115,22 +107,15 @@ fn header_value(parsed: &mailparse::ParsedMail<'_>, name: &str) -> String {
 
 fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     raw.lines()
-        .find(|l| {
-            l.to_ascii_lowercase()
-                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-        })
+        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
         .map(|l| l[name.len() + 1..].trim())
 }
 
 #[actix_web::test]
 async fn a_decision_and_its_email_are_written_together_and_sent_once() {
     let app = spawn_app().await;
-    decided_firm(
-        &app,
-        "mailco",
-        json!({"decision": "reject", "reason": "营业收入证明材料不清晰"}),
-    )
-    .await;
+    decided_firm(&app, "mailco", json!({"decision": "reject", "reason": "营业收入证明材料不清晰"}))
+        .await;
     // Written with the decision, not sent yet.
     let rows = app.outbox();
     assert_eq!(rows.len(), 1);
@@ -158,10 +143,7 @@ async fn a_decision_and_its_email_are_written_together_and_sent_once() {
     let raw = &sent[0];
     let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
     assert_eq!(header_value(&parsed, "Subject"), row.subject);
-    assert!(parsed
-        .get_body()
-        .unwrap()
-        .contains("营业收入证明材料不清晰"));
+    assert!(parsed.get_body().unwrap().contains("营业收入证明材料不清晰"));
     assert!(
         header(raw, "Message-ID").unwrap().contains(row.id.as_str()),
         "the Message-ID names the outbox row"
@@ -215,17 +197,12 @@ async fn a_template_that_fails_to_render_fails_the_change() {
     assert_eq!(r.status, 500, "{}", r.body);
     assert_eq!(r.code(), "mail_template_error");
     assert!(
-        r.body["detail_en"]
-            .as_str()
-            .unwrap()
-            .contains("firm_onboarding_decided"),
+        r.body["detail_en"].as_str().unwrap().contains("firm_onboarding_decided"),
         "the error names the template: {}",
         r.body
     );
     // Nothing changed: no decision, no audit event, no email.
-    let firm = app
-        .get(&format!("/api/v1/firms/{firm_id}"), Some(&rev))
-        .await;
+    let firm = app.get(&format!("/api/v1/firms/{firm_id}"), Some(&rev)).await;
     assert_eq!(firm.body["onboarding_status"], "submitted");
     assert_eq!(app.count("audit_events"), events_before);
     assert_eq!(app.count("outbox WHERE kind <> 'contact_verification'"), 0);
@@ -289,21 +266,12 @@ async fn words_that_do_not_parse_or_a_page_word_in_one_language_only_stop_the_st
     );
     // An email kind without its body.
     let no_body = words_with("en", "mail.ftl", |t| {
-        t.replacen(
-            "password_reset =\n    .subject",
-            "password_reset =\n    .title",
-            1,
-        )
+        t.replacen("password_reset =\n    .subject", "password_reset =\n    .title", 1)
     });
     let err = start_error(no_body.path()).await.expect("refused");
-    assert!(
-        err.contains("en/password_reset (subject): missing"),
-        "{err}"
-    );
+    assert!(err.contains("en/password_reset (subject): missing"), "{err}");
     // A page word only in Chinese.
-    let one_sided = words_with("zh-CN", "pages.ftl", |t| {
-        format!("{t}\nonly-here = 只有中文\n")
-    });
+    let one_sided = words_with("zh-CN", "pages.ftl", |t| format!("{t}\nonly-here = 只有中文\n"));
     let err = start_error(one_sided.path()).await.expect("refused");
     assert!(err.contains("only in zh-CN: [\"only-here\"]"), "{err}");
     // The shipped words start.
@@ -321,12 +289,7 @@ async fn every_claimed_voucher_is_emailed_with_its_code_amount_and_expiry() {
     let mut codes = Vec::new();
     for f in &firms {
         let r = app
-            .send(
-                "POST",
-                &format!("/api/v1/batches/{batch_id}/claims"),
-                Some(&f.token),
-                None,
-            )
+            .send("POST", &format!("/api/v1/batches/{batch_id}/claims"), Some(&f.token), None)
             .await;
         if r.status == 201 {
             codes.push((
@@ -370,22 +333,13 @@ async fn through_lettre_smtp_to_a_real_server_with_a_chinese_subject() {
     // On the wire the subject is 7-bit, RFC 2047 encoded ...
     let wire_subject = header(&raw, "Subject").unwrap();
     assert!(wire_subject.is_ascii(), "{wire_subject}");
-    assert!(
-        wire_subject.to_ascii_lowercase().contains("=?utf-8?"),
-        "{wire_subject}"
-    );
+    assert!(wire_subject.to_ascii_lowercase().contains("=?utf-8?"), "{wire_subject}");
     // ... and decodes to the Chinese subject that was written.
     let parsed = mailparse::parse_mail(data).unwrap();
     let subject = header_value(&parsed, "Subject");
-    assert_eq!(
-        subject,
-        "【合创券】企业入库申请已通过：合肥smtpco科技有限公司"
-    );
+    assert_eq!(subject, "【合创券】企业入库申请已通过：合肥smtpco科技有限公司");
     assert_eq!(subject, app.outbox()[0].subject);
-    assert!(parsed
-        .get_body()
-        .unwrap()
-        .contains("贵单位现可在开放时间内申领合创券"));
+    assert!(parsed.get_body().unwrap().contains("贵单位现可在开放时间内申领合创券"));
     let from = header_value(&parsed, "From");
     assert!(
         from.contains("合创券服务平台") && from.contains("noreply@hechuang.example.cn"),
@@ -409,19 +363,11 @@ async fn a_dead_smtp_server_delays_email_but_not_the_request() {
 
     // First attempt fails; the email waits a minute (backoff_base_secs).
     let r = app.run_job(&admin, "outbox_dispatch", None).await;
-    assert_eq!(
-        r.body["status"], "succeeded",
-        "a failed send is not a failed run: {}",
-        r.body
-    );
+    assert_eq!(r.body["status"], "succeeded", "a failed send is not a failed run: {}", r.body);
     assert_eq!(r.body["detail"]["retrying"], 1, "{}", r.body);
     let row = app.outbox().remove(0);
     assert_eq!((row.status.as_str(), row.attempts), ("pending", 1));
-    assert!(
-        row.last_error.as_deref().unwrap().contains("smtp"),
-        "{:?}",
-        row.last_error
-    );
+    assert!(row.last_error.as_deref().unwrap().contains("smtp"), "{:?}", row.last_error);
     assert_eq!(row.next_attempt_at, app.clock.now() + Duration::seconds(60));
     // Not due yet: the next slot leaves it alone.
     app.clock.advance(Duration::seconds(30));
@@ -434,10 +380,7 @@ async fn a_dead_smtp_server_delays_email_but_not_the_request() {
     app.run_job(&admin, "outbox_dispatch", None).await;
     let row = app.outbox().remove(0);
     assert_eq!(row.attempts, 2);
-    assert_eq!(
-        row.next_attempt_at,
-        app.clock.now() + Duration::seconds(120)
-    );
+    assert_eq!(row.next_attempt_at, app.clock.now() + Duration::seconds(120));
 
     // The server comes back on the same port; the email goes out when due.
     let inbox = Inbox::serve(TcpListener::bind(("127.0.0.1", port)).unwrap());
@@ -465,9 +408,7 @@ async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
     let r = app.run_job(&admin, "outbox_dispatch", None).await;
     assert_eq!(r.body["detail"]["failed"], 1, "{}", r.body);
 
-    let failed = app
-        .get("/api/v1/admin/outbox?status=failed", Some(&admin))
-        .await;
+    let failed = app.get("/api/v1/admin/outbox?status=failed", Some(&admin)).await;
     assert_eq!(failed.status, 200, "{}", failed.body);
     assert_eq!(failed.body["total"], 1);
     let item = &failed.body["items"][0];
@@ -482,24 +423,12 @@ async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
     assert_eq!(r.body["items"], 0);
 
     let inbox = Inbox::serve(TcpListener::bind(("127.0.0.1", port)).unwrap());
-    let r = app
-        .post(
-            &format!("/api/v1/admin/outbox/{id}/retry"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&admin), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "pending");
     assert_eq!(r.body["attempts"], 0);
     // Only a failed one can be retried.
-    let r = app
-        .post(
-            &format!("/api/v1/admin/outbox/{id}/retry"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&admin), &json!({})).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.code(), "outbox_not_failed");
     let r = app
@@ -510,9 +439,7 @@ async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
         )
         .await;
     assert_eq!(r.status, 404);
-    let r = app
-        .get("/api/v1/admin/outbox?status=lost", Some(&admin))
-        .await;
+    let r = app.get("/api/v1/admin/outbox?status=lost", Some(&admin)).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.code(), "status_invalid");
 
@@ -522,10 +449,7 @@ async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
     assert_eq!(inbox.messages().len(), 1);
     // The retry is in the audit trail.
     let ev = app
-        .get(
-            &format!("/api/v1/audit/events?entity_type=outbox&entity_id={id}"),
-            Some(&admin),
-        )
+        .get(&format!("/api/v1/audit/events?entity_type=outbox&entity_id={id}"), Some(&admin))
         .await;
     assert_eq!(ev.body[0]["action"], "outbox.retried", "{}", ev.body);
 }
@@ -543,30 +467,20 @@ async fn the_embedded_default_writes_eml_files_under_the_data_directory() {
     let admin = app.staff_token("admin", Role::Admin).await;
     let r = app.run_job(&admin, "outbox_dispatch", None).await;
     assert_eq!(r.body["detail"]["sent"], 1, "{}", r.body);
-    let files: Vec<_> = std::fs::read_dir(data.path().join("mail"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let files: Vec<_> =
+        std::fs::read_dir(data.path().join("mail")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].extension().unwrap(), "eml");
     let parsed_bytes = std::fs::read(&files[0]).unwrap();
     let parsed = mailparse::parse_mail(&parsed_bytes).unwrap();
     let subject = header_value(&parsed, "Subject");
-    assert_eq!(
-        subject,
-        "【合创券】企业入库申请已通过：合肥fileco科技有限公司"
-    );
+    assert_eq!(subject, "【合创券】企业入库申请已通过：合肥fileco科技有限公司");
 }
 
 #[actix_web::test]
 async fn addresses_the_mailer_cannot_use_are_refused_where_they_enter() {
     let app = spawn_app().await;
-    for bad in [
-        "two@at@example.cn",
-        "a b@example.cn",
-        "<x>@example.cn",
-        "x@exa mple.cn",
-    ] {
+    for bad in ["two@at@example.cn", "a b@example.cn", "<x>@example.cn", "x@exa mple.cn"] {
         let mut body = crate::helpers::firm_body("badmail", &crate::helpers::new_credit_code());
         body["contact_email"] = json!(bad);
         let r = app.post("/api/v1/registrations/firm", None, &body).await;
@@ -597,29 +511,18 @@ async fn expiry_reminders_go_out_once_30_and_7_days_ahead() {
     let firm = bulk_firms(&app, 1, "small", true, None).remove(0);
     app.clock.advance(Duration::hours(1));
     let r = app
-        .send(
-            "POST",
-            &format!("/api/v1/batches/{batch_id}/claims"),
-            Some(&firm.token),
-            None,
-        )
+        .send("POST", &format!("/api/v1/batches/{batch_id}/claims"), Some(&firm.token), None)
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let code = r.body["code"].as_str().unwrap().to_string();
     let valid_until = chrono::DateTime::parse_from_rfc3339(&format!(
         "{}Z",
-        r.body["valid_until"]
-            .as_str()
-            .unwrap()
-            .trim_end_matches('Z')
+        r.body["valid_until"].as_str().unwrap().trim_end_matches('Z')
     ))
     .unwrap()
     .naive_utc();
     let reminders = |app: &TestApp| {
-        app.outbox()
-            .into_iter()
-            .filter(|r| r.kind == "voucher_expiring")
-            .collect::<Vec<_>>()
+        app.outbox().into_iter().filter(|r| r.kind == "voucher_expiring").collect::<Vec<_>>()
     };
     // Moves the clock to `days` before expiry and runs the daily job by hand.
     async fn day(app: &TestApp, valid_until: chrono::NaiveDateTime, days: i64) -> Value {
@@ -638,16 +541,8 @@ async fn expiry_reminders_go_out_once_30_and_7_days_ahead() {
     let first = reminders(&app);
     assert_eq!(first.len(), 1);
     assert!(first[0].subject.contains(&code), "{}", first[0].subject);
-    assert!(
-        first[0].subject.contains("50,000.00"),
-        "{}",
-        first[0].subject
-    );
-    assert!(
-        first[0].body.contains("还有 30 天到期"),
-        "{}",
-        first[0].body
-    );
+    assert!(first[0].subject.contains("50,000.00"), "{}", first[0].subject);
+    assert!(first[0].body.contains("还有 30 天到期"), "{}", first[0].body);
     // Every later day until the 7-day mark: nothing new.
     assert_eq!(day(&app, valid_until, 29).await["items"], 0);
     assert_eq!(day(&app, valid_until, 8).await["items"], 0);
@@ -677,11 +572,7 @@ async fn while_the_mail_server_is_down_a_run_stops_after_three_failures() {
         .iter()
         .filter(|r| r.attempts == 0 && r.locked_by.is_none() && r.status.as_str() == "pending")
         .count();
-    assert_eq!(
-        (tried, waiting),
-        (3, 2),
-        "the rest are untouched and not held"
-    );
+    assert_eq!((tried, waiting), (3, 2), "the rest are untouched and not held");
 
     // When the server is back, everything goes out.
     let inbox = Inbox::serve(TcpListener::bind(("127.0.0.1", port)).unwrap());

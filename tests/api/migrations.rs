@@ -160,10 +160,7 @@ fn check(conn: &mut DbConnection) {
     let mut wrong = voucher(&new_id(), &batch, &f2, 2, None);
     wrong.programme_id = p2;
     let r = vouchers::insert_vouchers(conn, &[wrong]);
-    assert!(
-        r.is_err(),
-        "a voucher of another programme's batch was stored"
-    );
+    assert!(r.is_err(), "a voucher of another programme's batch was stored");
     // So is one of an unknown batch or firm; a good one is stored.
     let mut orphan = voucher(&new_id(), &batch, &f2, 3, None);
     orphan.batch_id = BatchId::new();
@@ -184,27 +181,21 @@ fn the_voucher_keys_migration_keeps_existing_vouchers_on_sqlite() {
     }
     let mut conn = DbConnection::Sqlite(c);
     check(&mut conn);
-    let DbConnection::Sqlite(c) = &mut conn else {
-        unreachable!()
-    };
+    let DbConnection::Sqlite(c) = &mut conn else { unreachable!() };
     // Foreign keys are back on and nothing dangles.
     #[derive(diesel::QueryableByName)]
     struct On {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         foreign_keys: i32,
     }
-    let on: On = diesel::sql_query("PRAGMA foreign_keys")
-        .get_result(c)
-        .unwrap();
+    let on: On = diesel::sql_query("PRAGMA foreign_keys").get_result(c).unwrap();
     assert_eq!(on.foreign_keys, 1);
     #[derive(diesel::QueryableByName)]
     struct Dangling {
         #[diesel(sql_type = diesel::sql_types::Text)]
         table: String,
     }
-    let dangling: Vec<Dangling> = diesel::sql_query("PRAGMA foreign_key_check")
-        .load(c)
-        .unwrap();
+    let dangling: Vec<Dangling> = diesel::sql_query("PRAGMA foreign_key_check").load(c).unwrap();
     let tables: Vec<String> = dangling.into_iter().map(|d| d.table).collect();
     assert!(tables.is_empty(), "rows without their parent in {tables:?}");
 }
@@ -318,18 +309,12 @@ fn check_payout_items(conn: &mut DbConnection) {
     assert!(exec(conn, &many).is_err());
     assert_eq!(payout_item_count(conn), 1, "nothing of the refused inserts");
     // An item's payout never changes; a payout is never deleted nor renamed.
-    let moved = format!(
-        "UPDATE payout_items SET payout_id = '{}' WHERE item_id = '{kept_item}'",
-        new_id()
-    );
+    let moved =
+        format!("UPDATE payout_items SET payout_id = '{}' WHERE item_id = '{kept_item}'", new_id());
     assert!(exec(conn, &moved).is_err());
     let deleted = format!("DELETE FROM payouts WHERE id = '{}'", payout.id);
     assert!(exec(conn, &deleted).is_err());
-    let renamed = format!(
-        "UPDATE payouts SET id = '{}' WHERE id = '{}'",
-        new_id(),
-        payout.id
-    );
+    let renamed = format!("UPDATE payouts SET id = '{}' WHERE id = '{}'", new_id(), payout.id);
     assert!(exec(conn, &renamed).is_err());
     // What the application does still works: another item, letting go of one, a
     // payout's result.

@@ -8,16 +8,9 @@ async fn health_ready_metrics_and_openapi() {
     assert_eq!(r.body["status"], "ok");
     let r = app.get("/ready", None).await;
     assert_eq!(r.status, 200);
-    let expected = if crate::helpers::is_postgres() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let expected = if crate::helpers::is_postgres() { "postgres" } else { "sqlite" };
     assert_eq!(r.body["database"], expected);
-    assert!(
-        r.headers.get("x-request-id").is_some(),
-        "every response carries a request id"
-    );
+    assert!(r.headers.get("x-request-id").is_some(), "every response carries a request id");
 
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, 200);
@@ -55,16 +48,12 @@ async fn health_ready_metrics_and_openapi() {
     let dangling: Vec<&String> = all
         .iter()
         .filter(|r| {
-            r.strip_prefix("#/components/schemas/")
-                .is_none_or(|name| !schemas[name].is_object())
+            r.strip_prefix("#/components/schemas/").is_none_or(|name| !schemas[name].is_object())
         })
         .collect();
     assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
     let run = &schemas["RunView"]["properties"];
-    assert!(
-        run["stage"].is_object() && run["results"].is_object(),
-        "{run}"
-    );
+    assert!(run["stage"].is_object() && run["results"].is_object(), "{run}");
 }
 
 #[actix_web::test]
@@ -76,29 +65,14 @@ async fn unknown_routes_and_bad_json_are_problem_json() {
     assert_eq!(r.code(), "not_found");
 
     // A body that is not the expected JSON shape.
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &serde_json::json!({"user": "x"}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/login", None, &serde_json::json!({"user": "x"})).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.content_type, "application/problem+json");
     assert_eq!(r.code(), "invalid_json");
-    assert!(
-        r.body["detail_en"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field"),
-        "{}",
-        r.body
-    );
+    assert!(r.body["detail_en"].as_str().unwrap().contains("unknown field"), "{}", r.body);
 
     // Query parameters are checked too.
-    let t = app
-        .staff_token("rev", hechuang::domain::Role::Reviewer)
-        .await;
+    let t = app.staff_token("rev", hechuang::domain::Role::Reviewer).await;
     let r = app.get("/api/v1/firms?per_page=101", Some(&t)).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.code(), "per_page_invalid");
@@ -113,13 +87,8 @@ async fn policy_data_is_served() {
     let app = spawn_app().await;
     let r = app.get("/api/v1/policy/service-categories", None).await;
     assert_eq!(r.status, 200);
-    let codes: Vec<&str> = r
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> =
+        r.body.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
     for c in [
         "patent",
         "testing",
@@ -148,31 +117,14 @@ async fn sqlite_connections_use_wal_busy_timeout_and_foreign_keys() {
     }
     let app = spawn_app().await;
     let mut conn = app.conn();
-    let hechuang::db::DbConnection::Sqlite(c) = &mut *conn else {
-        panic!("expected SQLite")
-    };
+    let hechuang::db::DbConnection::Sqlite(c) = &mut *conn else { panic!("expected SQLite") };
     let q = |c: &mut diesel::SqliteConnection, sql: &str| -> String {
         use diesel::RunQueryDsl;
         diesel::sql_query(sql).load::<V>(c).unwrap().remove(0).v
     };
-    assert_eq!(
-        q(c, "SELECT journal_mode AS v FROM pragma_journal_mode"),
-        "wal"
-    );
-    assert_eq!(
-        q(
-            c,
-            "SELECT CAST(foreign_keys AS TEXT) AS v FROM pragma_foreign_keys"
-        ),
-        "1"
-    );
-    assert_eq!(
-        q(
-            c,
-            "SELECT CAST(timeout AS TEXT) AS v FROM pragma_busy_timeout"
-        ),
-        "5000"
-    );
+    assert_eq!(q(c, "SELECT journal_mode AS v FROM pragma_journal_mode"), "wal");
+    assert_eq!(q(c, "SELECT CAST(foreign_keys AS TEXT) AS v FROM pragma_foreign_keys"), "1");
+    assert_eq!(q(c, "SELECT CAST(timeout AS TEXT) AS v FROM pragma_busy_timeout"), "5000");
     // Foreign keys are enforced: a refresh token for a user that does not exist is refused.
     drop(conn);
     let err = app.exec(
@@ -206,10 +158,7 @@ async fn sqlite_checkpoints_happen_off_the_write_path() {
     assert!(with > 250_000, "the main file grew by only {with} bytes");
     // Without it and below SQLite's own threshold, they stay in the log.
     let without = main_file_growth(0, 600).await;
-    assert!(
-        without < with / 4,
-        "grew by {without} bytes without a checkpointer"
-    );
+    assert!(without < with / 4, "grew by {without} bytes without a checkpointer");
 }
 
 /// Found by schemathesis against the OpenAPI document: timestamps were written without
@@ -218,9 +167,7 @@ async fn sqlite_checkpoints_happen_off_the_write_path() {
 #[actix_web::test]
 async fn responses_match_the_documented_schema_where_schemathesis_found_they_did_not() {
     let app = crate::helpers::spawn_app().await;
-    let admin = app
-        .staff_token("schema_admin", hechuang::domain::Role::Admin)
-        .await;
+    let admin = app.staff_token("schema_admin", hechuang::domain::Role::Admin).await;
     let me = app.get("/api/v1/auth/me", Some(&admin)).await;
     let created = me.body["created_at"].as_str().unwrap();
     assert!(
@@ -239,10 +186,7 @@ async fn responses_match_the_documented_schema_where_schemathesis_found_they_did
     assert!(schemas["RedemptionNoticeView"]["properties"]["item_id"].is_object());
     let provider_list =
         doc["paths"]["/api/v1/public/provider-notices"]["get"]["responses"]["200"].to_string();
-    assert!(
-        provider_list.contains("ProviderNoticeView"),
-        "{provider_list}"
-    );
+    assert!(provider_list.contains("ProviderNoticeView"), "{provider_list}");
 }
 
 /// Found by schemathesis (tests/api/fuzz.rs): requests the document called valid that
@@ -252,9 +196,7 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
     use crate::helpers::{firm_body, new_credit_code};
     use serde_json::json;
     let app = crate::helpers::spawn_app().await;
-    let admin = app
-        .staff_token("valid_admin", hechuang::domain::Role::Admin)
-        .await;
+    let admin = app.staff_token("valid_admin", hechuang::domain::Role::Admin).await;
     // An integer written with a zero fraction is the integer (JSON Schema's `integer`).
     let mut body = firm_body("float_firm", &new_credit_code());
     body["employees"] = json!(12.0);
@@ -265,19 +207,10 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
     let mut body = firm_body("float_firm2", &new_credit_code());
     body["employees"] = json!(12.5);
     let r = app.post("/api/v1/registrations/firm", None, &body).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (400, "invalid_json"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_json"), "{}", r.body);
     // An optional body may be JSON `null`.
     let r = app
-        .post_bytes(
-            "/api/v1/admin/jobs/housekeeping/runs",
-            Some(&admin),
-            b"null".to_vec(),
-        )
+        .post_bytes("/api/v1/admin/jobs/housekeeping/runs", Some(&admin), b"null".to_vec())
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     // An empty status filter is no filter, as documented.
@@ -289,14 +222,8 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
         let r = app.get(list, Some(&admin)).await;
         assert_eq!(r.status, 200, "{list}: {}", r.body);
     }
-    let r = app
-        .get("/api/v1/reports/settlement?period=", Some(&admin))
-        .await;
-    assert_eq!(
-        r.status, 200,
-        "a blank period is the default one: {}",
-        r.body
-    );
+    let r = app.get("/api/v1/reports/settlement?period=", Some(&admin)).await;
+    assert_eq!(r.status, 200, "a blank period is the default one: {}", r.body);
 
     let doc = app.get("/api/openapi.json", None).await.body;
     let schemas = &doc["components"]["schemas"];
@@ -311,15 +238,9 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
     };
     // The redemption application was documented as a certification application.
     let redemption = body_ref("/api/v1/provider/redemptions", "post");
-    assert!(
-        schemas[&redemption]["properties"]["order_ids"].is_object(),
-        "{redemption}"
-    );
+    assert!(schemas[&redemption]["properties"]["order_ids"].is_object(), "{redemption}");
     let certification = body_ref("/api/v1/space/certification-applications", "post");
-    assert!(
-        schemas[&certification]["properties"]["figures"].is_object(),
-        "{certification}"
-    );
+    assert!(schemas[&certification]["properties"]["figures"].is_object(), "{certification}");
     // A firm's registration was two closed objects in allOf: nothing could satisfy it.
     let firm = &schemas[&body_ref("/api/v1/registrations/firm", "post")];
     assert!(firm["allOf"].is_null(), "{firm}");
@@ -334,39 +255,22 @@ async fn requests_the_document_calls_valid_are_taken_as_documented() {
     assert!(pattern.is_match("有异议") && !pattern.is_match("   ") && !pattern.is_match("a\u{7}b"));
     // Staff accounts take only staff roles.
     let roles = schemas["NewStaffUser"]["properties"]["role"]["enum"].to_string();
-    assert!(
-        roles.contains("reviewer") && !roles.contains("firm"),
-        "{roles}"
-    );
+    assert!(roles.contains("reviewer") && !roles.contains("firm"), "{roles}");
     // Filters list what they accept.
     let params = |path: &str| {
-        doc["paths"][path]["get"]["parameters"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        doc["paths"][path]["get"]["parameters"].as_array().cloned().unwrap_or_default()
     };
-    let status = params("/api/v1/orders")
-        .into_iter()
-        .find(|p| p["name"] == "status")
-        .unwrap();
+    let status = params("/api/v1/orders").into_iter().find(|p| p["name"] == "status").unwrap();
     let values = status["schema"]["enum"].to_string();
+    assert!(values.contains("\"requested\"") && values.contains("\"\""), "{values}");
     assert!(
-        values.contains("\"requested\"") && values.contains("\"\""),
-        "{values}"
-    );
-    assert!(
-        params("/api/v1/spaces")
-            .iter()
-            .all(|p| p["name"] != "status"),
+        params("/api/v1/spaces").iter().all(|p| p["name"] != "status"),
         "a list without a status filter documents none"
     );
     // Reports in XLSX are documented as such.
     let report = doc["paths"]["/api/v1/reports/settlement"]["get"]["responses"]["200"]["content"]
         .to_string();
-    assert!(
-        report.contains("spreadsheetml") && report.contains("text/csv"),
-        "{report}"
-    );
+    assert!(report.contains("spreadsheetml") && report.contains("text/csv"), "{report}");
 }
 
 /// An endpoint's codes are listed under their status from the one table of codes,
@@ -377,10 +281,7 @@ async fn the_document_lists_each_endpoints_codes_under_their_status() {
     let doc = app.get("/api/openapi.json", None).await.body;
     let responses = &doc["paths"]["/api/v1/orders"]["post"]["responses"];
     let conflict = responses["409"]["description"].as_str().unwrap_or_default();
-    assert!(
-        conflict.contains("`voucher_expired`: this voucher has expired"),
-        "{conflict}"
-    );
+    assert!(conflict.contains("`voucher_expired`: this voucher has expired"), "{conflict}");
     assert!(conflict.contains("`provider_suspended`"), "{conflict}");
     let invalid = responses["422"]["description"].as_str().unwrap_or_default();
     assert!(invalid.contains("`amount_too_precise`"), "{invalid}");
@@ -392,22 +293,13 @@ async fn the_document_lists_each_endpoints_codes_under_their_status() {
     // with another status elsewhere, and not under that other status.
     let publish = &doc["paths"]["/api/v1/provider/services"]["post"]["responses"];
     let beside_fields = publish["422"]["description"].as_str().unwrap_or_default();
-    assert!(
-        beside_fields.contains("`category_unknown`"),
-        "{beside_fields}"
-    );
+    assert!(beside_fields.contains("`category_unknown`"), "{beside_fields}");
     assert!(!publish["400"]["description"]
         .as_str()
         .unwrap_or_default()
         .contains("`category_unknown`"));
     let grants = &doc["paths"]["/api/v1/support-grants"]["post"]["responses"];
-    assert!(grants["422"]["description"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("`period_invalid`"));
+    assert!(grants["422"]["description"].as_str().unwrap_or_default().contains("`period_invalid`"));
     let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
-    assert!(login["429"]["description"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("`account_locked`"));
+    assert!(login["429"]["description"].as_str().unwrap_or_default().contains("`account_locked`"));
 }

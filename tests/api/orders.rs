@@ -25,21 +25,13 @@ pub struct World {
 /// Sets up a world; `programme` overrides the programme's defaults.
 pub async fn world_with(app: &TestApp, tag: &str, programme: Value) -> World {
     let admin = app.staff_token(&format!("admin_{tag}"), Role::Admin).await;
-    let batch_id = batch(
-        app,
-        &admin,
-        programme,
-        json!({"budget": "1000000.00", "face_values": ["50000.00"]}),
-    )
-    .await;
+    let batch_id =
+        batch(app, &admin, programme, json!({"budget": "1000000.00", "face_values": ["50000.00"]}))
+            .await;
     let firm = bulk_firms(app, 1, "small", true, None).remove(0);
     app.clock.advance(Duration::hours(1));
     let r = app
-        .post(
-            &format!("/api/v1/batches/{batch_id}/claims"),
-            Some(&firm.token),
-            &json!({}),
-        )
+        .post(&format!("/api/v1/batches/{batch_id}/claims"), Some(&firm.token), &json!({}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let voucher = r.body["id"].as_str().unwrap().to_string();
@@ -74,13 +66,7 @@ impl World {
 
     /// Orders and returns the order's id.
     pub async fn order(&self, app: &TestApp, amount: &str) -> String {
-        let r = app
-            .post(
-                "/api/v1/orders",
-                Some(&self.firm.token),
-                &self.order_body(amount),
-            )
-            .await;
+        let r = app.post("/api/v1/orders", Some(&self.firm.token), &self.order_body(amount)).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body["id"].as_str().unwrap().to_string()
     }
@@ -92,12 +78,7 @@ impl World {
         what: &str,
         body: Value,
     ) -> crate::helpers::Resp {
-        app.post(
-            &format!("/api/v1/orders/{order}/{what}"),
-            Some(&self.provider_token),
-            &body,
-        )
-        .await
+        app.post(&format!("/api/v1/orders/{order}/{what}"), Some(&self.provider_token), &body).await
     }
 
     pub async fn firm_does(
@@ -107,12 +88,7 @@ impl World {
         what: &str,
         body: Value,
     ) -> crate::helpers::Resp {
-        app.post(
-            &format!("/api/v1/orders/{order}/{what}"),
-            Some(&self.firm.token),
-            &body,
-        )
-        .await
+        app.post(&format!("/api/v1/orders/{order}/{what}"), Some(&self.firm.token), &body).await
     }
 
     /// Uploads every document an order needs.
@@ -132,19 +108,9 @@ impl World {
     /// Takes an order from request to confirmation; returns its id.
     pub async fn confirmed_order(&self, app: &TestApp, amount: &str) -> String {
         let o = self.order(app, amount).await;
-        assert_eq!(
-            self.provider_does(app, &o, "accept", json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(self.provider_does(app, &o, "accept", json!({})).await.status, 200);
         self.upload_all(app, &o).await;
-        assert_eq!(
-            self.provider_does(app, &o, "deliver", json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(self.provider_does(app, &o, "deliver", json!({})).await.status, 200);
         let r = self.firm_does(app, &o, "confirm", json!({})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         o
@@ -152,9 +118,7 @@ impl World {
 
     /// The voucher as the firm sees it: (balance, held, available, status).
     pub async fn voucher_state(&self, app: &TestApp) -> (String, String, String, String) {
-        let r = app
-            .get("/api/v1/firm/vouchers", Some(&self.firm.token))
-            .await;
+        let r = app.get("/api/v1/firm/vouchers", Some(&self.firm.token)).await;
         let v = r
             .body
             .as_array()
@@ -179,10 +143,7 @@ fn unbalanced(app: &TestApp) -> Vec<String> {
 }
 
 fn subjects(app: &TestApp) -> Vec<(String, String)> {
-    app.outbox()
-        .into_iter()
-        .map(|m| (m.kind, m.to_address))
-        .collect()
+    app.outbox().into_iter().map(|m| (m.kind, m.to_address)).collect()
 }
 
 #[actix_web::test]
@@ -191,37 +152,21 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     let w = world(&app, "ipa").await;
 
     // The firm sees the split before ordering: 50% of 12,000.05 is 6,000.025 → 6,000.03.
-    let q = app
-        .post(
-            "/api/v1/orders/quote",
-            Some(&w.firm.token),
-            &w.order_body("12000.05"),
-        )
-        .await;
+    let q = app.post("/api/v1/orders/quote", Some(&w.firm.token), &w.order_body("12000.05")).await;
     assert_eq!(q.status, 200, "{}", q.body);
     assert_eq!(q.body["covered_amount"], "6000.03");
     assert_eq!(q.body["own_amount"], "6000.02");
     assert_eq!(q.body["voucher_available"], "50000.00");
     assert_eq!(app.count("orders"), 0, "a quote orders nothing");
 
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("12000.05"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("12000.05")).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let o = r.body["id"].as_str().unwrap().to_string();
     assert_eq!(r.body["status"], "requested");
     assert_eq!(r.body["covered_amount"], "6000.03");
     assert_eq!(r.body["own_amount"], "6000.02");
     assert_eq!(r.body["category_name"], "专利服务");
-    assert!(
-        r.body["order_no"].as_str().unwrap().starts_with("DD"),
-        "{}",
-        r.body
-    );
+    assert!(r.body["order_no"].as_str().unwrap().starts_with("DD"), "{}", r.body);
     assert_eq!(
         r.body["missing_evidence"],
         json!(["contract", "invoice", "payment_receipt", "service_report"])
@@ -235,37 +180,21 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     assert!(r.body["deliver_by"].is_string());
     assert_eq!(
         w.voucher_state(&app).await,
-        (
-            "50000.00".into(),
-            "6000.03".into(),
-            "43999.97".into(),
-            "active".into()
-        )
+        ("50000.00".into(), "6000.03".into(), "43999.97".into(), "active".into())
     );
     assert_eq!(balance(&app, &format!("order:{o}")), 600_003);
 
     // Delivery needs every document; the provider is told which are missing.
     let r = w.provider_does(&app, &o, "deliver", json!({})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "evidence_missing"),
-        "{}",
-        r.body
-    );
-    assert!(
-        r.body["detail"].as_str().unwrap().contains("服务合同"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "evidence_missing"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("服务合同"), "{}", r.body);
     w.upload_all(&app, &o).await;
     let r = w.provider_does(&app, &o, "deliver", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "delivered");
 
     // The firm reads the evidence and can download each file.
-    let r = app
-        .get(&format!("/api/v1/orders/{o}"), Some(&w.firm.token))
-        .await;
+    let r = app.get(&format!("/api/v1/orders/{o}"), Some(&w.firm.token)).await;
     assert_eq!(r.body["evidence"].as_array().unwrap().len(), 4);
     assert_eq!(r.body["missing_evidence"], json!([]));
     let href = r.body["evidence"][0]["href"].as_str().unwrap().to_string();
@@ -285,12 +214,7 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     assert_eq!(r.body["status"], "confirmed");
     assert_eq!(
         w.voucher_state(&app).await,
-        (
-            "43999.97".into(),
-            "0.00".into(),
-            "43999.97".into(),
-            "active".into()
-        )
+        ("43999.97".into(), "0.00".into(), "43999.97".into(), "active".into())
     );
     // The ledger: the order's hold is empty and the provider is owed the voucher's share.
     assert_eq!(balance(&app, &format!("order:{o}")), 0);
@@ -299,13 +223,9 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     assert!(unbalanced(&app).is_empty());
 
     // A confirmed order is final.
-    let r = w
-        .firm_does(&app, &o, "dispute", json!({"reason": "晚了"}))
-        .await;
+    let r = w.firm_does(&app, &o, "dispute", json!({"reason": "晚了"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "order_state_invalid"));
-    let r = w
-        .provider_does(&app, &o, "cancel", json!({"reason": "x"}))
-        .await;
+    let r = w.provider_does(&app, &o, "cancel", json!({"reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "order_state_invalid"));
 
     // Each step told the other side, and left an audit event.
@@ -316,10 +236,7 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
         ("order_delivered", "a@example.cn"),
         ("order_confirmed", "ip@example.cn"),
     ] {
-        assert!(
-            mail.contains(&(kind.into(), to.into())),
-            "{kind} to {to}: {mail:?}"
-        );
+        assert!(mail.contains(&(kind.into(), to.into())), "{kind} to {to}: {mail:?}");
     }
     let admin = w.admin.clone();
     let audit = app
@@ -328,13 +245,8 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
             Some(&admin),
         )
         .await;
-    let actions: Vec<&str> = audit
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> =
+        audit.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     for a in [
         "order.requested",
         "order.accepted",
@@ -351,19 +263,9 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
     let app = spawn_app().await;
     // A programme that covers testing only: the provider's patent service is not covered.
     let narrow = world_with(&app, "ipb", json!({"categories": ["testing"]})).await;
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&narrow.firm.token),
-            &narrow.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "category_not_covered"),
-        "{}",
-        r.body
-    );
+    let r =
+        app.post("/api/v1/orders", Some(&narrow.firm.token), &narrow.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "category_not_covered"), "{}", r.body);
 
     // No full coverage below a threshold, so a tiny contract leaves the voucher nothing.
     let w = world_with(
@@ -396,27 +298,12 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
         (w.order_body("0.01"), "firm", 422, "amount_too_small"),
     ];
     for (body, who, status, code) in cases {
-        let token = if who == "firm" {
-            &w.firm.token
-        } else {
-            &other.token
-        };
+        let token = if who == "firm" { &w.firm.token } else { &other.token };
         let r = app.post("/api/v1/orders", Some(token), &body).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (status, code),
-            "{body}: {}",
-            r.body
-        );
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{body}: {}", r.body);
     }
     // A provider or a reviewer cannot order.
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.provider_token),
-            &w.order_body("1000.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.provider_token), &w.order_body("1000.00")).await;
     assert_eq!(r.status, 403);
 
     // A withdrawn item is not offered.
@@ -429,13 +316,7 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "service_not_offered"));
     app.put(
         &format!("/api/v1/provider/services/{}", w.item),
@@ -455,13 +336,7 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "provider_suspended"));
     let r = app
         .post(
@@ -473,68 +348,28 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
     assert_eq!(r.status, 200, "{}", r.body);
 
     // Related parties: the firm shares the provider's actual controller.
-    app.exec(&format!(
-        "UPDATE firms SET actual_controller = '王五' WHERE id = '{}'",
-        w.firm.id
-    ))
-    .unwrap();
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "related_party_forbidden"),
-        "{}",
-        r.body
-    );
+    app.exec(&format!("UPDATE firms SET actual_controller = '王五' WHERE id = '{}'", w.firm.id))
+        .unwrap();
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "related_party_forbidden"), "{}", r.body);
     assert!(r.body["detail"].as_str().unwrap().contains("实际控制人"));
     app.exec(&format!(
         "UPDATE firms SET actual_controller = '控制人', legal_representative = '王五' WHERE id = '{}'",
         w.firm.id
     ))
     .unwrap();
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "related_party_forbidden")
-    );
-    app.exec(&format!(
-        "UPDATE firms SET legal_representative = '张三' WHERE id = '{}'",
-        w.firm.id
-    ))
-    .unwrap();
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "related_party_forbidden"));
+    app.exec(&format!("UPDATE firms SET legal_representative = '张三' WHERE id = '{}'", w.firm.id))
+        .unwrap();
 
     // A revoked (or used) voucher buys nothing.
     let revoke = |status: &str| {
-        format!(
-            "UPDATE vouchers SET status = '{status}' WHERE id = '{}'",
-            w.voucher
-        )
+        format!("UPDATE vouchers SET status = '{status}' WHERE id = '{}'", w.voucher)
     };
     app.exec(&revoke("revoked")).unwrap();
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "voucher_not_active"),
-        "{}",
-        r.body
-    );
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "voucher_not_active"), "{}", r.body);
     app.exec(&revoke("active")).unwrap();
 
     // A delisted provider takes no orders.
@@ -547,36 +382,14 @@ async fn each_refusal_has_its_code_and_changes_nothing() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "provider_not_listed"),
-        "{}",
-        r.body
-    );
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "provider_not_listed"), "{}", r.body);
 
     // An expired voucher buys nothing.
     app.clock.advance(Duration::days(366));
     let firm_token = w.firm.token.clone();
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&firm_token),
-            &w.order_body("1000.00"),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "voucher_expired"),
-        "{}",
-        r.body
-    );
+    let r = app.post("/api/v1/orders", Some(&firm_token), &w.order_body("1000.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "voucher_expired"), "{}", r.body);
 
     assert_eq!(app.count("orders"), 0, "no refusal wrote an order");
     assert!(app.outbox().iter().all(|m| !m.kind.starts_with("order_")));
@@ -622,27 +435,13 @@ async fn parallel_acceptances_never_hold_more_than_the_balance() {
     assert_eq!((accepted, refused), (10, 6));
     assert_eq!(
         w.voucher_state(&app).await,
-        (
-            "50000.00".into(),
-            "50000.00".into(),
-            "0.00".into(),
-            "active".into()
-        )
+        ("50000.00".into(), "50000.00".into(), "0.00".into(), "active".into())
     );
     assert_eq!(balance(&app, &format!("voucher:{}", w.voucher)), 0);
-    let held: i64 = orders
-        .iter()
-        .map(|o| balance(&app, &format!("order:{o}")))
-        .sum();
+    let held: i64 = orders.iter().map(|o| balance(&app, &format!("order:{o}"))).sum();
     assert_eq!(held, 5_000_000);
     // A voucher with nothing left takes no new order either.
-    let r = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("100.00"),
-        )
-        .await;
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("100.00")).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "voucher_exhausted"));
 }
 
@@ -653,13 +452,9 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
 
     // Declining needs a reason, which the firm is told.
     let o1 = w.order(&app, "4000.00").await;
-    let r = w
-        .provider_does(&app, &o1, "decline", json!({"reason": ""}))
-        .await;
+    let r = w.provider_does(&app, &o1, "decline", json!({"reason": ""})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "required"));
-    let r = w
-        .provider_does(&app, &o1, "decline", json!({"reason": "档期已满"}))
-        .await;
+    let r = w.provider_does(&app, &o1, "decline", json!({"reason": "档期已满"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["decline_reason"], "档期已满");
     let r = w.provider_does(&app, &o1, "accept", json!({})).await;
@@ -670,9 +465,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
     let r = w.provider_does(&app, &o2, "accept", json!({})).await;
     assert_eq!(r.body["covered_amount"], "4000.00");
     assert_eq!(w.voucher_state(&app).await.1, "4000.00");
-    let r = w
-        .firm_does(&app, &o2, "cancel", json!({"reason": "需求变更"}))
-        .await;
+    let r = w.firm_does(&app, &o2, "cancel", json!({"reason": "需求变更"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["cancelled_by"], "firm");
     assert_eq!(w.voucher_state(&app).await.1, "0.00");
@@ -684,35 +477,23 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
     w.provider_does(&app, &o3, "accept", json!({})).await;
     w.upload_all(&app, &o3).await;
     w.provider_does(&app, &o3, "deliver", json!({})).await;
-    let r = w
-        .firm_does(
-            &app,
-            &o3,
-            "dispute",
-            json!({"reason": "检索报告缺少对比文件"}),
-        )
-        .await;
+    let r = w.firm_does(&app, &o3, "dispute", json!({"reason": "检索报告缺少对比文件"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "disputed");
     assert_eq!(w.voucher_state(&app).await.1, "10000.00");
     // Neither side can cancel a delivered (disputed) order.
-    let r = w
-        .firm_does(&app, &o3, "cancel", json!({"reason": "x"}))
-        .await;
+    let r = w.firm_does(&app, &o3, "cancel", json!({"reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "order_state_invalid"));
 
     // A reviewer affiliated with the provider may not decide.
     let conflicted = app.staff_token("rev_conflict", Role::Reviewer).await;
     let provider_code: String = {
         let mut c = app.conn();
-        db::parties::provider(
-            &mut c,
-            &hechuang::domain::id::ProviderId::stored(w.provider.clone()),
-        )
-        .unwrap()
-        .unwrap()
-        .credit_code
-        .into_string()
+        db::parties::provider(&mut c, &hechuang::domain::id::ProviderId::stored(w.provider.clone()))
+            .unwrap()
+            .unwrap()
+            .credit_code
+            .into_string()
     };
     let users = app.get("/api/v1/users?per_page=100", Some(&w.admin)).await;
     let rev_id = users.body["items"]
@@ -739,12 +520,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
             &json!({"outcome": "cancelled", "note": "x"}),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "reviewer_conflict_of_interest"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (403, "reviewer_conflict_of_interest"), "{}", r.body);
 
     // Another reviewer finds the delivery wanting: cancelled, hold released.
     let rev = app.staff_token("rev_free", Role::Reviewer).await;
@@ -765,8 +541,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
     w.provider_does(&app, &o4, "accept", json!({})).await;
     w.upload_all(&app, &o4).await;
     w.provider_does(&app, &o4, "deliver", json!({})).await;
-    w.firm_does(&app, &o4, "dispute", json!({"reason": "不满意"}))
-        .await;
+    w.firm_does(&app, &o4, "dispute", json!({"reason": "不满意"})).await;
     let r = app
         .post(
             &format!("/api/v1/orders/{o4}/dispute-resolution"),
@@ -779,12 +554,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         w.voucher_state(&app).await,
-        (
-            "40000.00".into(),
-            "0.00".into(),
-            "40000.00".into(),
-            "active".into()
-        )
+        ("40000.00".into(), "0.00".into(), "40000.00".into(), "active".into())
     );
     assert!(unbalanced(&app).is_empty());
 
@@ -796,10 +566,7 @@ async fn decline_cancel_and_disputes_release_or_keep_the_hold() {
         ("order_dispute_resolved", "a@example.cn"),
         ("order_dispute_resolved", "ip@example.cn"),
     ] {
-        assert!(
-            mail.contains(&(kind.into(), to.into())),
-            "{kind} to {to}: {mail:?}"
-        );
+        assert!(mail.contains(&(kind.into(), to.into())), "{kind} to {to}: {mail:?}");
     }
     // The firm that cancelled is not told of its own cancellation.
     let cancelled_to_firm = app
@@ -818,13 +585,8 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
 
     // Evidence only once accepted.
     let url = format!("/api/v1/orders/{o}/evidence?kind=contract");
-    let r = app
-        .post_bytes(&url, Some(&w.provider_token), PDF.to_vec())
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "evidence_not_accepted_now")
-    );
+    let r = app.post_bytes(&url, Some(&w.provider_token), PDF.to_vec()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "evidence_not_accepted_now"));
     w.provider_does(&app, &o, "accept", json!({})).await;
 
     // Checked by content and size; the client's name is only shown, never a path.
@@ -848,15 +610,8 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
             PNG.to_vec(),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (400, "evidence_kind_unknown")
-    );
-    assert_eq!(
-        app.count("order_evidence"),
-        0,
-        "nothing refused was recorded"
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (400, "evidence_kind_unknown"));
+    assert_eq!(app.count("order_evidence"), 0, "nothing refused was recorded");
 
     let r = app
         .post_bytes(
@@ -870,13 +625,7 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
     assert_eq!(r.body["media_type"], "image/png");
     let sha = r.body["sha256"].as_str().unwrap().to_string();
     let href = r.body["href"].as_str().unwrap().to_string();
-    let stored = app
-        .dir
-        .path()
-        .join("data/evidence")
-        .join(&sha[..2])
-        .join(&sha[2..4])
-        .join(&sha);
+    let stored = app.dir.path().join("data/evidence").join(&sha[..2]).join(&sha[2..4]).join(&sha);
     assert_eq!(std::fs::read(&stored).unwrap(), PNG, "stored by its hash");
 
     // Another firm and another provider see neither the order nor its files.
@@ -891,16 +640,12 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
         assert_eq!(app.get_bytes(&href, Some(token)).await.0, 404);
         let list = app.get("/api/v1/orders", Some(token)).await;
         assert_eq!(list.body["total"], 0);
-        let r = app
-            .post_bytes(&url, Some(&other_provider), PDF.to_vec())
-            .await;
+        let r = app.post_bytes(&url, Some(&other_provider), PDF.to_vec()).await;
         assert_eq!(r.status, 404);
     }
     // Reviewers, finance and auditors may read the files; admins and spaces may not.
     for role in [Role::Reviewer, Role::Finance, Role::Auditor] {
-        let t = app
-            .staff_token(&format!("read_{}", role.as_str()), role)
-            .await;
+        let t = app.staff_token(&format!("read_{}", role.as_str()), role).await;
         let (status, _, bytes) = app.get_bytes(&href, Some(&t)).await;
         assert_eq!((status.as_u16(), bytes.as_slice()), (200, PNG), "{role:?}");
     }
@@ -910,9 +655,7 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
         let list = app.get("/api/v1/orders?status=accepted", Some(token)).await;
         assert_eq!(list.body["total"], 1, "{}", list.body);
     }
-    let r = app
-        .get("/api/v1/orders?status=lost", Some(&w.firm.token))
-        .await;
+    let r = app.get("/api/v1/orders?status=lost", Some(&w.firm.token)).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"));
 }
 
@@ -923,62 +666,19 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
 async fn ids_in_paths_that_are_not_ids_are_not_found_naming_the_record() {
     let app = spawn_app().await;
     let w = world(&app, "pid").await;
-    let r = app
-        .get("/api/v1/orders/1%20OR%201=1", Some(&w.firm.token))
-        .await;
+    let r = app.get("/api/v1/orders/1%20OR%201=1", Some(&w.firm.token)).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.body["code"], "not_found");
-    assert!(
-        r.body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("订单"),
-        "{}",
-        r.body
-    );
-    assert!(
-        r.body["detail_en"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("order"),
-        "{}",
-        r.body
-    );
-    let o = app
-        .post(
-            "/api/v1/orders",
-            Some(&w.firm.token),
-            &w.order_body("1000.00"),
-        )
-        .await
-        .body["id"]
+    assert!(r.body["detail"].as_str().unwrap_or_default().contains("订单"), "{}", r.body);
+    assert!(r.body["detail_en"].as_str().unwrap_or_default().contains("order"), "{}", r.body);
+    let o = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("1000.00")).await.body
+        ["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let r = app
-        .get(
-            &format!("/api/v1/orders/{o}/evidence/zzz"),
-            Some(&w.firm.token),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/orders/{o}/evidence/zzz"), Some(&w.firm.token)).await;
     assert_eq!(r.status, 404);
-    assert!(
-        r.body["detail_en"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("evidence"),
-        "{}",
-        r.body
-    );
-    let r = app
-        .post(
-            &format!("/api/v1/orders/{}/accept", "not-an-id"),
-            None,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(
-        r.status, 401,
-        "who asks is checked before what is asked for"
-    );
+    assert!(r.body["detail_en"].as_str().unwrap_or_default().contains("evidence"), "{}", r.body);
+    let r = app.post(&format!("/api/v1/orders/{}/accept", "not-an-id"), None, &json!({})).await;
+    assert_eq!(r.status, 401, "who asks is checked before what is asked for");
 }

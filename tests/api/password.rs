@@ -23,23 +23,15 @@ async fn firm_with_email(app: &TestApp, username: &str) -> String {
 async fn sign_in(b: &mut Browser, username: &str, password: &str) -> Page {
     let p = b.get("/login").await;
     let csrf = Browser::csrf(&p);
-    b.post(
-        "/login",
-        &[
-            ("csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
+    b.post("/login", &[("csrf", csrf.as_str()), ("username", username), ("password", password)])
+        .await
 }
 
 async fn ask_for_link(b: &mut Browser, who: &str) -> Page {
     let p = b.get("/password/forgot").await;
     assert_eq!(p.status, 200, "{}", p.body);
     let csrf = Browser::csrf(&p);
-    b.post("/password/forgot", &[("csrf", csrf.as_str()), ("who", who)])
-        .await
+    b.post("/password/forgot", &[("csrf", csrf.as_str()), ("who", who)]).await
 }
 
 /// Reset emails to `to`, oldest first.
@@ -101,34 +93,18 @@ async fn a_locked_out_user_resets_the_password_by_the_emailed_link() {
     assert_eq!((known.status, unknown.status), (200, 200));
     let said = |p: &Page| {
         let at = p.body.find("<main").unwrap();
-        p.body[at..]
-            .split("name=\"csrf\"")
-            .next()
-            .unwrap()
-            .to_string()
+        p.body[at..].split("name=\"csrf\"").next().unwrap().to_string()
     };
     assert_eq!(said(&known), said(&unknown), "nothing tells the two apart");
     assert!(known.body.contains("30 分钟内有效"), "{}", known.body);
     let mails = reset_mails(&app, &email);
     assert_eq!(mails.len(), 1);
-    assert_eq!(
-        app.outbox()
-            .iter()
-            .filter(|r| r.kind == "password_reset")
-            .count(),
-        1
-    );
+    assert_eq!(app.outbox().iter().filter(|r| r.kind == "password_reset").count(), 1);
     let token = token_in(&mails[0]);
-    assert!(
-        mails[0].contains("pw_firm") && mails[0].contains("30 分钟"),
-        "{}",
-        mails[0]
-    );
+    assert!(mails[0].contains("pw_firm") && mails[0].contains("30 分钟"), "{}", mails[0]);
     // Only the hash is stored.
     assert_eq!(
-        app.count(&format!(
-            "email_tokens WHERE token_hash = '{token}' OR email LIKE '%{token}%'"
-        )),
+        app.count(&format!("email_tokens WHERE token_hash = '{token}' OR email LIKE '%{token}%'")),
         0
     );
 
@@ -152,26 +128,15 @@ async fn a_locked_out_user_resets_the_password_by_the_emailed_link() {
     assert_eq!(app.get("/api/v1/auth/me", Some(&before)).await.status, 401);
     assert_eq!(app.login("pw_firm", PASSWORD).await.status, 401);
     let p = sign_in(&mut b, "pw_firm", NEW_PASSWORD).await;
-    assert_eq!(
-        (p.status, p.location.as_str()),
-        (303, "/home"),
-        "{}",
-        p.body
-    );
+    assert_eq!((p.status, p.location.as_str()), (303, "/home"), "{}", p.body);
 
     // The link works once.
-    let p = Browser::new(&app)
-        .get(&format!("/password/reset?token={token}"))
-        .await;
+    let p = Browser::new(&app).get(&format!("/password/reset?token={token}")).await;
     assert_eq!(p.status, 400);
     assert!(p.body.contains("已使用过"), "{}", p.body);
-    let p = set_password(
-        &mut Browser::new(&app),
-        &token,
-        "Third-Secret-2026xx",
-        "Third-Secret-2026xx",
-    )
-    .await;
+    let p =
+        set_password(&mut Browser::new(&app), &token, "Third-Secret-2026xx", "Third-Secret-2026xx")
+            .await;
     assert_eq!(p.status, 400, "{}", p.body);
     assert_eq!(app.login("pw_firm", NEW_PASSWORD).await.status, 200);
 }
@@ -220,9 +185,7 @@ async fn reset_links_expire_are_for_their_own_account_and_asking_is_limited() {
     // Only the newest link works: each new one voids the ones before.
     let mut working = 0;
     for mail in reset_mails(&app, "pw_b@example.cn") {
-        let p = b
-            .get(&format!("/password/reset?token={}", token_in(&mail)))
-            .await;
+        let p = b.get(&format!("/password/reset?token={}", token_in(&mail))).await;
         if p.status == 200 {
             working += 1;
         } else {
@@ -249,10 +212,7 @@ async fn an_admin_lifts_a_lock_and_sends_a_reset_link_from_the_users_page() {
     app.staff("pw_noemail", Role::Reviewer);
     let admin = app.staff_token("pw_admin", Role::Admin).await;
     for _ in 0..5 {
-        assert_eq!(
-            app.login("pw_locked", "Wrong-Password-99").await.status,
-            401
-        );
+        assert_eq!(app.login("pw_locked", "Wrong-Password-99").await.status, 401);
     }
     assert_eq!(app.login("pw_locked", PASSWORD).await.status, 429);
 
@@ -291,12 +251,7 @@ async fn an_admin_lifts_a_lock_and_sends_a_reset_link_from_the_users_page() {
     };
     let (locked, noemail) = (id_of("pw_locked"), id_of("pw_noemail"));
     let csrf = Browser::csrf(&page);
-    let p = adm
-        .post(
-            &format!("/admin/users/{locked}/unlock"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let p = adm.post(&format!("/admin/users/{locked}/unlock"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert!(p.location.contains("done=unlocked"), "{}", p.location);
     let after = adm.get(&p.location).await;
@@ -306,41 +261,22 @@ async fn an_admin_lifts_a_lock_and_sends_a_reset_link_from_the_users_page() {
         after.body
     );
     assert_eq!(app.login("pw_locked", PASSWORD).await.status, 200);
-    assert_eq!(
-        app.count("audit_events WHERE action = 'auth.account_unlocked'"),
-        1
-    );
+    assert_eq!(app.count("audit_events WHERE action = 'auth.account_unlocked'"), 1);
 
-    let p = adm
-        .post(
-            &format!("/admin/users/{locked}/send-reset"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let p =
+        adm.post(&format!("/admin/users/{locked}/send-reset"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let mails = reset_mails(&app, &email);
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("平台管理员"), "{}", mails[0]);
     // No address on record: said plainly, nothing sent.
-    let p = adm
-        .post(
-            &format!("/admin/users/{noemail}/send-reset"),
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
+    let p =
+        adm.post(&format!("/admin/users/{noemail}/send-reset"), &[("csrf", csrf.as_str())]).await;
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(p.body.contains("没有登记电子邮箱"), "{}", p.body);
-    assert_eq!(
-        app.outbox()
-            .iter()
-            .filter(|r| r.kind == "password_reset")
-            .count(),
-        1
-    );
+    assert_eq!(app.outbox().iter().filter(|r| r.kind == "password_reset").count(), 1);
     // Without the form's token nothing happens.
-    let p = adm
-        .post(&format!("/admin/users/{locked}/send-reset"), &[])
-        .await;
+    let p = adm.post(&format!("/admin/users/{locked}/send-reset"), &[]).await;
     assert_eq!(p.status, 403);
     assert_eq!(reset_mails(&app, &email).len(), 1);
 }

@@ -12,9 +12,7 @@ use std::collections::BTreeSet;
 
 /// A page's HTML with the escapes minijinja writes in attribute values undone.
 fn plain(body: &str) -> String {
-    body.replace("&#x2f;", "/")
-        .replace("&#x3d;", "=")
-        .replace("&amp;", "&")
+    body.replace("&#x2f;", "/").replace("&#x3d;", "=").replace("&amp;", "&")
 }
 
 /// The links of the role navigation (`<nav class="work">`) on a page.
@@ -24,11 +22,7 @@ fn work_links(body: &str) -> Vec<String> {
         return Vec::new();
     };
     let end = at + body[at..].find("</nav>").expect("nav closes");
-    body[at..end]
-        .split("href=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .collect()
+    body[at..end].split("href=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
 }
 
 /// The text of a `data-kind` count on the 工作台.
@@ -63,15 +57,7 @@ async fn party_token(app: &TestApp, role: Role, tag: &str) -> String {
 const ROLES: [(Role, &[&str]); 7] = [
     (
         Role::Firm,
-        &[
-            "/home",
-            "/firm",
-            "/documents",
-            "/batches",
-            "/my/vouchers",
-            "/services",
-            "/orders",
-        ],
+        &["/home", "/firm", "/documents", "/batches", "/my/vouchers", "/services", "/orders"],
     ),
     (
         Role::Provider,
@@ -128,10 +114,7 @@ async fn every_role_sees_exactly_its_own_links_and_each_one_opens() {
         let public = b.get("/").await;
         assert_eq!(work_links(&public.body), *expected, "{role:?} on /");
         for other in every.iter().filter(|l| !expected.contains(l)) {
-            assert!(
-                !links.iter().any(|l| l == other),
-                "{role:?} is offered {other}"
-            );
+            assert!(!links.iter().any(|l| l == other), "{role:?} is offered {other}");
         }
         // Every link the role is given opens for it.
         for link in *expected {
@@ -184,8 +167,7 @@ async fn the_header_names_the_authority_and_offers_sign_in_then_sign_out() {
     // In English, the authority's English name.
     let p = b.get("/?lang=en").await;
     assert!(
-        p.body
-            .contains("Hefei High-tech Industrial Development Zone Administrative Committee")
+        p.body.contains("Hefei High-tech Industrial Development Zone Administrative Committee")
             && p.body.contains(">Sign in<"),
         "{}",
         p.body
@@ -231,11 +213,7 @@ async fn signing_out_is_a_page_that_asks_first() {
     let mut b = Browser::signed_in(&app, &token);
     let p: Page = b.get("/logout").await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(
-        p.body.contains("确认退出") && p.body.contains("action=\"/logout\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("确认退出") && p.body.contains("action=\"/logout\""), "{}", p.body);
     assert!(b.jar.contains_key("hc_access"), "a GET signs nobody out");
     // Without the form's token nothing happens.
     let p = b.post("/logout", &[("csrf", "0")]).await;
@@ -248,11 +226,7 @@ async fn signing_out_is_a_page_that_asks_first() {
     assert!(!b.jar.contains_key("hc_access"));
     let p = b.get("/logout").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.body.starts_with("<!doctype html>") && p.body.contains("您已退出登录"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.starts_with("<!doctype html>") && p.body.contains("您已退出登录"), "{}", p.body);
     let p = b.get("/home").await;
     assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/home"));
     // Never signed in: the same page, never JSON.
@@ -273,11 +247,7 @@ async fn the_desk_counts_what_waits_for_each_person_and_links_to_it() {
     let (_, user) = app.register_firm("desk_newfirm").await;
     let p = rev.get("/home").await;
     assert_eq!(count_of(&p.body, "firms_to_onboard"), before + 1);
-    assert!(
-        plain(&p.body).contains("href=\"/review#q-firms\""),
-        "{}",
-        p.body
-    );
+    assert!(plain(&p.body).contains("href=\"/review#q-firms\""), "{}", p.body);
     let mut newcomer = Browser::signed_in(&app, &app.token(&user).await);
     let p = newcomer.get("/home").await;
     assert!(
@@ -290,10 +260,7 @@ async fn the_desk_counts_what_waits_for_each_person_and_links_to_it() {
     // The onboarded firm sees its open batch; an order waits for the provider.
     let mut firm = Browser::signed_in(&app, &w.firm.token);
     let mut prov = Browser::signed_in(&app, &w.provider_token);
-    assert_eq!(
-        count_of(&prov.get("/home").await.body, "orders_to_accept"),
-        0
-    );
+    assert_eq!(count_of(&prov.get("/home").await.body, "orders_to_accept"), 0);
     let p = firm.get("/home").await;
     assert!(
         p.body.contains("企业已入驻") && p.body.contains("可领取和即将开放的批次"),
@@ -309,9 +276,7 @@ async fn the_desk_counts_what_waits_for_each_person_and_links_to_it() {
         p.body
     );
     // Accepted, it moves to the provider's deliveries.
-    let r = w
-        .provider_does(&app, &order, "accept", serde_json::json!({}))
-        .await;
+    let r = w.provider_does(&app, &order, "accept", serde_json::json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let p = prov.get("/home").await;
     assert_eq!(count_of(&p.body, "orders_to_accept"), 0);
@@ -337,10 +302,7 @@ async fn browse(app: &TestApp, path: &str, cookie: &str) -> (u16, String, String
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let retry = r
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_string());
+    let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
     let body = String::from_utf8(r.body().await.unwrap().to_vec()).unwrap();
     (r.status().as_u16(), ct, body, retry)
 }
@@ -361,23 +323,14 @@ async fn a_browser_gets_missing_pages_and_faults_as_pages_in_its_language_and_th
     );
     let (status, _, body, _) = browse(&app, "/no-such-page", "hc_lang=en").await;
     assert_eq!(status, 404);
-    assert!(
-        body.contains("Page not found") && body.contains("Back to the home page"),
-        "{body}"
-    );
+    assert!(body.contains("Page not found") && body.contains("Back to the home page"), "{body}");
     // A record that does not exist behind a page's address.
     let token = party_token(&app, Role::Firm, "err_firm").await;
-    let (status, ct, body, _) = browse(
-        &app,
-        "/orders/00000000-0000-4000-8000-000000000000",
-        &format!("hc_access={token}"),
-    )
-    .await;
+    let (status, ct, body, _) =
+        browse(&app, "/orders/00000000-0000-4000-8000-000000000000", &format!("hc_access={token}"))
+            .await;
     assert_eq!(status, 404, "{body}");
-    assert!(
-        ct.starts_with("text/html") && body.contains("返回工作台"),
-        "{body}"
-    );
+    assert!(ct.starts_with("text/html") && body.contains("返回工作台"), "{body}");
     // The API, health and data files keep problem+json even for a browser.
     for path in ["/api/v1/no-such-thing", "/public/awards/1999.json"] {
         let (status, ct, _, _) = browse(&app, path, "").await;
@@ -390,20 +343,15 @@ async fn a_browser_gets_missing_pages_and_faults_as_pages_in_its_language_and_th
     assert_eq!(r.body["code"], "not_found", "{}", r.body);
 
     // A server fault: the page says so with the request's number, and leaks nothing.
-    app.exec("ALTER TABLE batches RENAME TO batches_gone")
-        .unwrap();
+    app.exec("ALTER TABLE batches RENAME TO batches_gone").unwrap();
     let (status, ct, body, _) = browse(&app, "/batches", "").await;
     assert_eq!(status, 500, "{body}");
     assert!(
         ct.starts_with("text/html") && body.contains("服务器出错了") && body.contains("请求编号"),
         "{body}"
     );
-    assert!(
-        !body.contains("batches_gone") && !body.contains("no such table"),
-        "{body}"
-    );
-    app.exec("ALTER TABLE batches_gone RENAME TO batches")
-        .unwrap();
+    assert!(!body.contains("batches_gone") && !body.contains("no such table"), "{body}");
+    app.exec("ALTER TABLE batches_gone RENAME TO batches").unwrap();
 }
 
 /// The database out of reach (every pooled connection taken): a browser gets 503 as a
@@ -419,10 +367,7 @@ async fn a_browser_gets_an_unavailable_service_as_a_page() {
     let (status, ct, body, retry) = browse(&app, "/", "").await;
     drop(held);
     assert_eq!(status, 503, "{body}");
-    assert!(
-        ct.starts_with("text/html") && body.contains("服务暂时不可用"),
-        "{body}"
-    );
+    assert!(ct.starts_with("text/html") && body.contains("服务暂时不可用"), "{body}");
     assert_eq!(retry.as_deref(), Some("5"));
     let (status, _, _, _) = browse(&app, "/", "").await;
     assert_eq!(status, 200);
@@ -454,8 +399,7 @@ async fn the_desk_counts_notices_about_to_end() {
             && !lately.contains("auth."),
         "{lately}"
     );
-    app.clock
-        .advance(chrono::Duration::days(6) + chrono::Duration::hours(1));
+    app.clock.advance(chrono::Duration::days(6) + chrono::Duration::hours(1));
     let rev = app.token("portal_ending_rev").await;
     let p = Browser::signed_in(&app, &rev).get("/home").await;
     assert_eq!(count_of(&p.body, "notices_ending"), 1, "{}", p.body);
@@ -471,10 +415,7 @@ async fn the_review_desk_names_industries_and_sizes_in_words() {
     assert_eq!(p.status, 200);
     let at = p.body.find("id=\"q-firms\"").unwrap();
     let firms = &p.body[at..at + p.body[at..].find("</section>").unwrap()];
-    assert!(
-        firms.contains("软件和信息技术服务业") && firms.contains("小型企业"),
-        "{firms}"
-    );
+    assert!(firms.contains("软件和信息技术服务业") && firms.contains("小型企业"), "{firms}");
     for code in ["software_it", ">micro<", ">small<"] {
         assert!(!firms.contains(code), "{code}: {firms}");
     }

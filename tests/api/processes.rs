@@ -36,12 +36,7 @@ pub fn start_server(db_url: &str, port: u16) -> Server {
 /// Waits until the server process on `port` answers `/ready`.
 pub async fn wait_ready(app: &crate::helpers::TestApp, port: u16) {
     for _ in 0..100 {
-        if let Ok(r) = app
-            .client
-            .get(format!("http://127.0.0.1:{port}/ready"))
-            .send()
-            .await
-        {
+        if let Ok(r) = app.client.get(format!("http://127.0.0.1:{port}/ready")).send().await {
             if r.status() == 200 {
                 return;
             }
@@ -58,11 +53,7 @@ async fn two_server_processes_share_one_batch() {
     // Its clock is the real one at start; the child processes use the real clock too.
     let admin = app.staff_token("admin", Role::Admin).await;
     let r = app
-        .post(
-            "/api/v1/programmes",
-            Some(&admin),
-            &json!({"code": "TWOPROC", "name": "合创券"}),
-        )
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "TWOPROC", "name": "合创券"}))
         .await;
     let pid = r.body["id"].as_str().unwrap().to_string();
     let opens = chrono::Utc::now() + Duration::seconds(4);
@@ -76,10 +67,7 @@ async fn two_server_processes_share_one_batch() {
     let firms = bulk_firms(&app, 1000, "small", true, None);
 
     let ports = [free_port(), free_port()];
-    let _servers: Vec<Server> = ports
-        .iter()
-        .map(|p| start_server(&app.db_url, *p))
-        .collect();
+    let _servers: Vec<Server> = ports.iter().map(|p| start_server(&app.db_url, *p)).collect();
     for p in ports {
         wait_ready(&app, p).await;
     }
@@ -113,18 +101,14 @@ async fn two_server_processes_share_one_batch() {
         if status == 201 {
             *won.entry(firm).or_default() += 1;
         } else {
-            *refusals
-                .entry(body["code"].as_str().unwrap_or("?").to_string())
-                .or_default() += 1;
+            *refusals.entry(body["code"].as_str().unwrap_or("?").to_string()).or_default() += 1;
         }
     }
     assert!(won.values().all(|n| *n == 1), "a firm got two vouchers");
     assert_eq!(won.len(), 534, "refusals: {refusals:?}");
     let codes: Vec<&String> = refusals.keys().collect();
     assert!(
-        codes
-            .iter()
-            .all(|c| *c == "batch_sold_out" || *c == "already_claimed"),
+        codes.iter().all(|c| *c == "batch_sold_out" || *c == "already_claimed"),
         "{refusals:?}"
     );
     assert_eq!(app.count("vouchers"), 534);

@@ -21,9 +21,7 @@ async fn three_batches(
     opens: chrono::DateTime<chrono::Utc>,
 ) -> (String, Vec<String>) {
     let mut p = json!({"code": code, "name": "合创券"});
-    p.as_object_mut()
-        .unwrap()
-        .extend(rules.as_object().unwrap().clone());
+    p.as_object_mut().unwrap().extend(rules.as_object().unwrap().clone());
     let r = app.post("/api/v1/programmes", Some(admin), &p).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let pid = r.body["id"].as_str().unwrap().to_string();
@@ -141,10 +139,7 @@ async fn per_firm_limits_hold_across_batches_opening_together_in_two_processes()
     }
 
     let ports = [free_port(), free_port()];
-    let _servers: Vec<_> = ports
-        .iter()
-        .map(|p| start_server(&app.db_url, *p))
-        .collect();
+    let _servers: Vec<_> = ports.iter().map(|p| start_server(&app.db_url, *p)).collect();
     for p in ports {
         wait_ready(&app, p).await;
     }
@@ -179,21 +174,9 @@ async fn per_firm_limits_hold_across_batches_opening_together_in_two_processes()
         per_controller.values().all(|n| *n == 1),
         "controller grouping and gate: {per_controller:?} ({codes:?})"
     );
-    let allowed = [
-        "claimed",
-        "already_claimed",
-        "annual_limit_reached",
-        "claim_gate_unmet",
-    ];
-    assert!(
-        codes.keys().all(|c| allowed.contains(&c.as_str())),
-        "{codes:?}"
-    );
-    assert_eq!(
-        codes["claimed"],
-        held_a.len() + held_b.len(),
-        "every voucher answered once"
-    );
+    let allowed = ["claimed", "already_claimed", "annual_limit_reached", "claim_gate_unmet"];
+    assert!(codes.keys().all(|c| allowed.contains(&c.as_str())), "{codes:?}");
+    assert_eq!(codes["claimed"], held_a.len() + held_b.len(), "every voucher answered once");
     let aud = app.staff_token("aud", Role::Auditor).await;
     let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
@@ -268,12 +251,7 @@ async fn a_cancellation_racing_the_expiry_job_strands_nothing() {
     let admin = app.token("admin_exr").await;
 
     let expire = || {
-        app.spawn_send(
-            "POST",
-            "/api/v1/admin/jobs/voucher_expiry/runs",
-            Some(&admin),
-            json!({}),
-        )
+        app.spawn_send("POST", "/api/v1/admin/jobs/voucher_expiry/runs", Some(&admin), json!({}))
     };
     let cancel = || {
         app.spawn_send(
@@ -296,21 +274,13 @@ async fn a_cancellation_racing_the_expiry_job_strands_nothing() {
         (e.await.unwrap(), c.await.unwrap())
     };
     assert_eq!(expired.0, 201, "{}", expired.1);
-    assert!(
-        cancelled.0 == 200 || cancelled.1["code"] == "order_state_invalid",
-        "{cancelled:?}"
-    );
+    assert!(cancelled.0 == 200 || cancelled.1["code"] == "order_state_invalid", "{cancelled:?}");
 
     // Whatever the order of events: the voucher is expired and keeps nothing, and the
     // programme has the whole face value back.
     assert_eq!(
         w.voucher_state(&app).await,
-        (
-            "0.00".into(),
-            "0.00".into(),
-            "0.00".into(),
-            "expired".into()
-        )
+        ("0.00".into(), "0.00".into(), "0.00".into(), "expired".into())
     );
     let aud = app.staff_token("aud", Role::Auditor).await;
     let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
@@ -329,11 +299,8 @@ async fn ledger_verify_reports_an_expired_voucher_keeping_free_balance() {
     assert_eq!(r.body["ok"], true, "{}", r.body);
     app.damaged_on_purpose();
     // The voucher expires with its 50,000 still in its account and on its row.
-    app.exec(&format!(
-        "UPDATE vouchers SET status = 'expired' WHERE id = '{}'",
-        w.voucher
-    ))
-    .unwrap();
+    app.exec(&format!("UPDATE vouchers SET status = 'expired' WHERE id = '{}'", w.voucher))
+        .unwrap();
     let r = app.get("/api/v1/ledger/verify", Some(&aud)).await;
     assert_eq!(r.body["ok"], false, "{}", r.body);
     let diffs = r.body["differences"].as_array().unwrap();
@@ -381,16 +348,8 @@ async fn concurrent_redemptions_of_one_order_answer_the_documented_code() {
         let code = body["code"].as_str().unwrap_or("created").to_string();
         *codes.entry((status, code)).or_default() += 1;
     }
-    assert_eq!(
-        codes.get(&(201, "created".to_string())),
-        Some(&1),
-        "{codes:?}"
-    );
-    assert_eq!(
-        codes.get(&(409, "order_already_redeemed".to_string())),
-        Some(&11),
-        "{codes:?}"
-    );
+    assert_eq!(codes.get(&(201, "created".to_string())), Some(&1), "{codes:?}");
+    assert_eq!(codes.get(&(409, "order_already_redeemed".to_string())), Some(&11), "{codes:?}");
     assert_eq!(app.count("redemption_items"), 1);
 }
 

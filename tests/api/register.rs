@@ -47,21 +47,13 @@ pub async fn follow_verification_link(b: &mut Browser, app: &TestApp, email: &st
     let token = app.verification_token(email, username);
     let (p, csrf) = form(b, &format!("/verify?token={token}")).await;
     assert!(p.body.contains("id=\"confirm-verification\""), "{}", p.body);
-    let p = b
-        .post(
-            "/verify",
-            &[("csrf", csrf.as_str()), ("token", token.as_str())],
-        )
-        .await;
+    let p = b.post("/verify", &[("csrf", csrf.as_str()), ("token", token.as_str())]).await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("联系邮箱已验证"), "{}", p.body);
 }
 
 async fn reviewer_counts(app: &TestApp, token: &str, kind: &str) -> i64 {
-    count_of(
-        &Browser::signed_in(app, token).get("/home").await.body,
-        kind,
-    )
+    count_of(&Browser::signed_in(app, token).get("/home").await.body, kind)
 }
 
 #[actix_web::test]
@@ -115,11 +107,7 @@ async fn a_firm_registers_on_the_page_with_every_error_beside_its_field() {
         "contact_phone",
         "contact_email",
     ] {
-        assert!(
-            p.body.contains(&format!("id=\"r-{field}-error\"")),
-            "{field}: {}",
-            p.body
-        );
+        assert!(p.body.contains(&format!("id=\"r-{field}-error\"")), "{field}: {}", p.body);
     }
     assert!(
         p.body.contains("value=\"合肥留下的名字有限公司\"")
@@ -146,22 +134,12 @@ async fn a_firm_registers_on_the_page_with_every_error_beside_its_field() {
         p.body
     );
     assert!(p.body.contains("id=\"resend-verification\""), "{}", p.body);
-    assert_eq!(
-        reviewer_counts(&app, &reviewer, "firms_to_onboard").await,
-        before
-    );
+    assert_eq!(reviewer_counts(&app, &reviewer, "firms_to_onboard").await, before);
     follow_verification_link(&mut b, &app, "contact@example.cn", "reg_firm").await;
     let p = b.get("/home").await;
-    assert!(
-        p.body.contains("企业入驻申请已提交，正在审核"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("企业入驻申请已提交，正在审核"), "{}", p.body);
     assert!(!p.body.contains("id=\"resend-verification\""), "{}", p.body);
-    assert_eq!(
-        reviewer_counts(&app, &reviewer, "firms_to_onboard").await,
-        before + 1
-    );
+    assert_eq!(reviewer_counts(&app, &reviewer, "firms_to_onboard").await, before + 1);
     // The same code again: refused at the field.
     let mut b2 = Browser::new(&app);
     let (_, csrf) = form(&mut b2, "/register/firm").await;
@@ -187,8 +165,7 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
     let mut b = Browser::new(&app);
     let (p, csrf) = form(&mut b, "/register/provider").await;
     assert!(
-        p.body
-            .contains("type=\"checkbox\" name=\"categories\" value=\"patent\""),
+        p.body.contains("type=\"checkbox\" name=\"categories\" value=\"patent\""),
         "{}",
         p.body
     );
@@ -218,31 +195,16 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
     with_two.push(("categories", "patent"));
     with_two.push(("categories", "testing"));
     with_two.push(("bank_account_no", ""));
-    let p = b
-        .post("/register/provider", &with_two[..with_two.len() - 1])
-        .await;
+    let p = b.post("/register/provider", &with_two[..with_two.len() - 1]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let p = b.get("/home").await;
-    assert!(
-        p.body.contains("入库申请已提交，请先验证联系邮箱"),
-        "{}",
-        p.body
-    );
-    assert_eq!(
-        reviewer_counts(&app, &reviewer, "providers_to_review").await,
-        before
-    );
+    assert!(p.body.contains("入库申请已提交，请先验证联系邮箱"), "{}", p.body);
+    assert_eq!(reviewer_counts(&app, &reviewer, "providers_to_review").await, before);
     follow_verification_link(&mut b, &app, "ip@example.cn", "reg_prov").await;
     let p = b.get("/home").await;
     assert!(p.body.contains("入库申请已提交，正在审核"), "{}", p.body);
-    assert_eq!(
-        reviewer_counts(&app, &reviewer, "providers_to_review").await,
-        before + 1
-    );
-    assert_eq!(
-        app.count("provider_categories WHERE category IN ('patent', 'testing')"),
-        2
-    );
+    assert_eq!(reviewer_counts(&app, &reviewer, "providers_to_review").await, before + 1);
+    assert_eq!(app.count("provider_categories WHERE category IN ('patent', 'testing')"), 2);
 
     // A space.
     let mut s = Browser::new(&app);
@@ -270,21 +232,11 @@ async fn a_provider_applies_with_its_categories_and_a_space_registers_on_the_pag
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     let p = s.get("/home").await;
-    assert!(
-        p.body.contains("请先验证联系邮箱，验证后才能提交认定申请"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("请先验证联系邮箱，验证后才能提交认定申请"), "{}", p.body);
     follow_verification_link(&mut s, &app, "space@example.cn", "reg_space").await;
     let p = s.get("/home").await;
     assert!(p.body.contains("尚无有效的认定"), "{}", p.body);
-    assert!(
-        p.body
-            .replace("&#x2f;", "/")
-            .contains("href=\"/space/apply\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.replace("&#x2f;", "/").contains("href=\"/space/apply\""), "{}", p.body);
 }
 
 /// The business licence goes with the application, in its transaction: a file that is no
@@ -352,8 +304,7 @@ async fn a_provider_sends_its_business_licence_with_the_application() {
         )
         .await;
     assert!(
-        p.body
-            .contains("There are 2 things to correct; see the note under each field."),
+        p.body.contains("There are 2 things to correct; see the note under each field."),
         "{}",
         p.body
     );
@@ -363,11 +314,7 @@ async fn a_provider_sends_its_business_licence_with_the_application() {
     fields[0].1 = csrf.as_str();
     fields[4].1 = "合肥执照知识产权代理有限公司";
     let p = b
-        .post_file(
-            "/register/provider",
-            &fields,
-            ("file", "营业执照.pdf", crate::orders::PDF),
-        )
+        .post_file("/register/provider", &fields, ("file", "营业执照.pdf", crate::orders::PDF))
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(app.count("providers"), providers + 1);
@@ -379,11 +326,7 @@ async fn a_provider_sends_its_business_licence_with_the_application() {
         1
     );
     let p = b.get("/documents").await;
-    assert!(
-        p.body.contains("营业执照.pdf") || p.body.contains("营业执照"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("营业执照.pdf") || p.body.contains("营业执照"), "{}", p.body);
     // The 工作台 no longer asks for the licence.
     let p = b.get("/home").await;
     assert!(!p.body.contains("id=\"licence-missing\""), "{}", p.body);

@@ -72,21 +72,14 @@ fn sqlite_schema(conn: &mut SqliteConnection) -> Schema {
         .unwrap();
         let mut pk: Vec<(i32, String)> = Vec::new();
         for c in cols {
-            s.columns.insert((
-                t.clone(),
-                c.name.clone(),
-                c.type_.to_uppercase(),
-                c.notnull == 1,
-            ));
+            s.columns.insert((t.clone(), c.name.clone(), c.type_.to_uppercase(), c.notnull == 1));
             if c.pk > 0 {
                 pk.push((c.pk, c.name));
             }
         }
         pk.sort();
-        s.primary_keys.insert((
-            t.clone(),
-            pk.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join(","),
-        ));
+        s.primary_keys
+            .insert((t.clone(), pk.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join(",")));
         let idx: Vec<SqliteIndex> = diesel::sql_query(format!(
             "SELECT name, \"unique\", origin FROM pragma_index_list('{t}')"
         ))
@@ -99,11 +92,7 @@ fn sqlite_schema(conn: &mut SqliteConnection) -> Schema {
             ))
             .load(conn)
             .unwrap();
-            let cols = cols
-                .into_iter()
-                .map(|c| c.name)
-                .collect::<Vec<_>>()
-                .join(",");
+            let cols = cols.into_iter().map(|c| c.name).collect::<Vec<_>>().join(",");
             match (i.origin.as_str(), i.unique) {
                 ("pk", _) => {}
                 (_, 1) => {
@@ -142,11 +131,8 @@ fn sqlite_schema(conn: &mut SqliteConnection) -> Schema {
             .unwrap();
     // SQLite-only guards: a money column holds an integer (SQLite would store an
     // overflowing sum as REAL); PostgreSQL's BIGINT refuses anything else by itself.
-    s.triggers = triggers
-        .into_iter()
-        .map(|n| n.name)
-        .filter(|n| !n.contains("_money_integer"))
-        .collect();
+    s.triggers =
+        triggers.into_iter().map(|n| n.name).filter(|n| !n.contains("_money_integer")).collect();
     s
 }
 
@@ -201,8 +187,7 @@ fn pg_schema(conn: &mut PgConnection) -> Schema {
             "timestamp without time zone" => "TIMESTAMP".to_string(),
             other => other.to_uppercase(),
         };
-        s.columns
-            .insert((c.table_name, c.column_name, ty, c.not_null));
+        s.columns.insert((c.table_name, c.column_name, ty, c.not_null));
     }
     let idx: Vec<PgIndex> = diesel::sql_query(
         "SELECT t.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique,
@@ -241,8 +226,7 @@ fn pg_schema(conn: &mut PgConnection) -> Schema {
     .load(conn)
     .unwrap();
     for f in fks {
-        s.foreign_keys
-            .insert((f.table_name, f.column_name, f.ref_table, f.ref_column));
+        s.foreign_keys.insert((f.table_name, f.column_name, f.ref_table, f.ref_column));
     }
     let checks: Vec<Name> = diesel::sql_query(
         "SELECT c.conname::text AS name FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
@@ -289,10 +273,7 @@ fn sqlite_and_postgres_schemas_are_the_same() {
 
     let a = sqlite_schema(&mut lite);
     let b = pg_schema(&mut pg);
-    assert!(
-        a.columns.len() > 50,
-        "introspection found too little: {a:?}"
-    );
+    assert!(a.columns.len() > 50, "introspection found too little: {a:?}");
     assert!(!a.checks.is_empty() && !a.triggers.is_empty() && !a.foreign_keys.is_empty());
     assert_eq!(a.columns, b.columns, "columns differ");
     assert_eq!(a.primary_keys, b.primary_keys, "primary keys differ");

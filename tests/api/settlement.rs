@@ -29,9 +29,7 @@ pub async fn make_payable(app: &TestApp, w: &World, tag: &str, amounts: &[&str])
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
-    let rev = app
-        .staff_token(&format!("checker_{tag}"), Role::Reviewer)
-        .await;
+    let rev = app.staff_token(&format!("checker_{tag}"), Role::Reviewer).await;
     for i in &items {
         let r = app
             .post(
@@ -45,12 +43,7 @@ pub async fn make_payable(app: &TestApp, w: &World, tag: &str, amounts: &[&str])
     app.clock.advance(Duration::days(7) + Duration::minutes(1));
     let admin = app.token(&format!("admin_{tag}")).await;
     let r = app.run_job(&admin, "redemption_notices", None).await;
-    assert_eq!(
-        r.body["detail"]["payable"].as_array().unwrap().len(),
-        items.len(),
-        "{}",
-        r.body
-    );
+    assert_eq!(r.body["detail"]["payable"].as_array().unwrap().len(), items.len(), "{}", r.body);
     items
 }
 
@@ -67,11 +60,7 @@ async fn ledger_ok(app: &TestApp, token: &str) {
 fn item_status(app: &TestApp, item: &str) -> String {
     let mut c = app.conn();
     let id = hechuang::domain::id::RedemptionItemId::stored(item.to_string());
-    let stored = hechuang::db::orders::item(&mut c, &id)
-        .unwrap()
-        .unwrap()
-        .status
-        .to_string();
+    let stored = hechuang::db::orders::item(&mut c, &id).unwrap().unwrap().status.to_string();
     let live = hechuang::db::settlement::live_payout_status(&mut c, &[item.to_string()]).unwrap();
     match (stored.as_str(), live.get(item).map(String::as_str)) {
         ("payable", Some("pending")) => "in_settlement".into(),
@@ -90,47 +79,21 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         .unwrap();
     let period = period_now(&app);
 
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": "2026-13"}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": "2026-13"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
     // A month before the service existed is no period to pay.
     for implausible in ["2000-01", "2019-12", " 2026-11"] {
         let r = app
-            .post(
-                "/api/v1/settlement-runs",
-                Some(&maker),
-                &json!({"period": implausible}),
-            )
+            .post("/api/v1/settlement-runs", Some(&maker), &json!({"period": implausible}))
             .await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (400, "period_invalid"),
-            "{implausible}"
-        );
+        assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"), "{implausible}");
     }
     // A month that has not begun has nothing to pay yet.
     let next_month = Period::of(app.clock.now() + Duration::days(32)).to_string();
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": next_month}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": next_month})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "period_in_future"));
     assert_eq!(app.count("settlement_runs"), 0);
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": period}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["created"], true);
     let run = r.body["run"].clone();
@@ -145,37 +108,21 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(payout["payee_name"], "合肥sta知识产权代理有限公司");
     assert_eq!(payout["bank_account_no"], "184661234567890");
     assert_eq!(payout["amount"], "9000.00");
-    assert!(
-        payout["reference"].as_str().unwrap().ends_with("-1-00001"),
-        "{payout}"
-    );
+    assert!(payout["reference"].as_str().unwrap().ends_with("-1-00001"), "{payout}");
     for i in &items {
         assert_eq!(item_status(&app, i), "in_settlement");
     }
     assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 0);
     let listed = |status: &str| format!("/api/v1/redemption-items?status={status}");
     let provider_token = app.token("sta").await;
-    let r = app
-        .get(&listed("in_settlement"), Some(&provider_token))
-        .await;
+    let r = app.get(&listed("in_settlement"), Some(&provider_token)).await;
     assert_eq!(r.body["total"], 2, "{}", r.body);
     assert_eq!(r.body["items"][0]["status"], "in_settlement");
-    assert_eq!(
-        app.get(&listed("payable"), Some(&maker)).await.body["total"],
-        0
-    );
+    assert_eq!(app.get(&listed("payable"), Some(&maker)).await.body["total"], 0);
     // Preparing again gives the same run.
-    let again = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&checker),
-            &json!({"period": period}),
-        )
-        .await;
-    assert_eq!(
-        (again.status.as_u16(), again.body["created"].as_bool()),
-        (200, Some(false))
-    );
+    let again =
+        app.post("/api/v1/settlement-runs", Some(&checker), &json!({"period": period})).await;
+    assert_eq!((again.status.as_u16(), again.body["created"].as_bool()), (200, Some(false)));
     assert_eq!(again.body["run"]["id"], run_id.as_str());
     // Finance colleagues were told a run waits for approval (not the preparer).
     let awaiting: Vec<_> = app
@@ -187,24 +134,12 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(awaiting, ["fin_checker@finance.example.cn"]);
 
     // Not exportable before approval; the preparer cannot approve.
-    let r = app
-        .get(
-            &format!("/api/v1/settlement-runs/{run_id}/bank-file"),
-            Some(&maker),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/settlement-runs/{run_id}/bank-file"), Some(&maker)).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "run_not_approved"));
     let decide = format!("/api/v1/settlement-runs/{run_id}/decision");
-    let r = app
-        .post(&decide, Some(&maker), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "same_user_cannot_approve")
-    );
-    let r = app
-        .post(&decide, Some(&checker), &json!({"decision": "approve"}))
-        .await;
+    let r = app.post(&decide, Some(&maker), &json!({"decision": "approve"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "same_user_cannot_approve"));
+    let r = app.post(&decide, Some(&checker), &json!({"decision": "approve"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "approved");
     assert_eq!(r.body["stage"], "approved");
@@ -212,19 +147,11 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     // Results are recorded against the file the bank was given.
     let payout_id = payout["id"].as_str().unwrap().to_string();
     let result = format!("/api/v1/payouts/{payout_id}/result");
-    let today = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
     let paid = json!({"outcome": "paid", "bank_reference": "BOC001", "paid_on": today});
     let r = app.post(&result, Some(&maker), &paid).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "run_not_exported"));
-    let r = app
-        .post(
-            &decide,
-            Some(&checker),
-            &json!({"decision": "reject", "reason": "x"}),
-        )
-        .await;
+    let r = app.post(&decide, Some(&checker), &json!({"decision": "reject", "reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "run_already_decided"));
 
     // The bank file: CSV with a byte-order mark, and XLSX; the same bytes every time.
@@ -239,10 +166,7 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         ),
         "{text}"
     );
-    assert!(
-        text.contains("9000.00") && text.contains("184661234567890"),
-        "{text}"
-    );
+    assert!(text.contains("9000.00") && text.contains("184661234567890"), "{text}");
     let (_, h2, csv2) = app.get_bytes(&csv_url, Some(&checker)).await;
     assert_eq!(csv1, csv2);
     assert_eq!(h1.get("x-content-sha256"), h2.get("x-content-sha256"));
@@ -251,9 +175,7 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(s, 200);
     assert!(x1.starts_with(b"PK"), "a zip container");
     assert_eq!(x1, app.get_bytes(&xlsx_url, Some(&maker)).await.2);
-    let r = app
-        .get(&format!("/api/v1/settlement-runs/{run_id}"), Some(&maker))
-        .await;
+    let r = app.get(&format!("/api/v1/settlement-runs/{run_id}"), Some(&maker)).await;
     assert_eq!(
         r.body["csv_sha256"].as_str(),
         h1.get("x-content-sha256").and_then(|v| v.to_str().ok())
@@ -279,17 +201,8 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(r.body["items"][0]["stage"], "closed", "{}", r.body);
     assert_eq!(r.body["items"][0]["results"]["paid"], 1);
     assert_eq!(r.body["items"][0]["results"]["pending"], 0);
-    let r = app
-        .post(
-            &result,
-            Some(&maker),
-            &json!({"outcome": "failed", "reason": "x"}),
-        )
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "payout_already_recorded")
-    );
+    let r = app.post(&result, Some(&maker), &json!({"outcome": "failed", "reason": "x"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "payout_already_recorded"));
     for i in &items {
         assert_eq!(item_status(&app, i), "paid");
     }
@@ -301,36 +214,21 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     ledger_ok(&app, &maker).await;
 
     // The period report, as JSON and as files.
-    let r = app
-        .get(
-            &format!("/api/v1/reports/settlement?period={period}"),
-            Some(&maker),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/reports/settlement?period={period}"), Some(&maker)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        (
-            r.body["amount"].as_str(),
-            r.body["paid"].as_str(),
-            r.body["items"].as_i64()
-        ),
+        (r.body["amount"].as_str(), r.body["paid"].as_str(), r.body["items"].as_i64()),
         (Some("9000.00"), Some("9000.00"), Some(2))
     );
     assert_eq!(r.body["by_category"][0]["name"], "专利服务");
     assert_eq!(r.body["by_provider"][0]["amount"], "9000.00");
     let (s, _, bytes) = app
-        .get_bytes(
-            &format!("/api/v1/reports/settlement?period={period}&format=csv"),
-            Some(&maker),
-        )
+        .get_bytes(&format!("/api/v1/reports/settlement?period={period}&format=csv"), Some(&maker))
         .await;
     assert_eq!(s, 200);
     assert!(String::from_utf8_lossy(&bytes).contains("合计"));
     let (s, _, bytes) = app
-        .get_bytes(
-            &format!("/api/v1/reports/settlement?period={period}&format=xlsx"),
-            Some(&maker),
-        )
+        .get_bytes(&format!("/api/v1/reports/settlement?period={period}&format=xlsx"), Some(&maker))
         .await;
     assert!(s == 200 && bytes.starts_with(b"PK"));
 
@@ -358,11 +256,7 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 900_000);
     ledger_ok(&app, &maker).await;
     let out = hechuang(&app.db_url, &["ledger", "verify"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
     // The monthly job prepares the month before (nothing to pay there), and the CLI
     // finds the period's existing run.
@@ -397,30 +291,14 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
     let checker = app.staff_token("fin_c", Role::Finance).await;
     let period = period_now(&app);
 
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": period}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run = r.body["run"].clone();
     assert_eq!(run["payout_count"], 1);
     assert_eq!(run["held_back_count"], 1);
     assert_eq!(run["held_back"], "2000.00");
-    assert!(
-        run["held_back_payees"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("银行账号"),
-        "{run}"
-    );
-    assert_eq!(
-        item_status(&app, &held_items[0]),
-        "payable",
-        "held back: still payable"
-    );
+    assert!(run["held_back_payees"][0]["reason"].as_str().unwrap().contains("银行账号"), "{run}");
+    assert_eq!(item_status(&app, &held_items[0]), "payable", "held back: still payable");
 
     // Rejected: every item back to payable; the period can be prepared again.
     let run_id = run["id"].as_str().unwrap().to_string();
@@ -445,19 +323,10 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
         assert_eq!(item_status(&app, i), "payable");
     }
     ledger_ok(&app, &maker).await;
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&checker),
-            &json!({"period": period}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&checker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run_id = r.body["run"]["id"].as_str().unwrap().to_string();
-    let reference = r.body["run"]["payouts"][0]["reference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = r.body["run"]["payouts"][0]["reference"].as_str().unwrap().to_string();
     assert!(reference.ends_with("-2-00001"), "{reference}");
     let r = app
         .post(
@@ -492,33 +361,18 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
         "reference,status,amount,bank_reference,paid_on,reason\n{reference},失败,8000.00,,,户名不符\n"
     ))
     .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("run_not_exported")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (409, Some("run_not_exported")), "{body}");
     let (s, _, _) = app
-        .get_bytes(
-            &format!("/api/v1/settlement-runs/{run_id}/bank-file?format=xlsx"),
-            Some(&maker),
-        )
+        .get_bytes(&format!("/api/v1/settlement-runs/{run_id}/bank-file?format=xlsx"), Some(&maker))
         .await;
     assert_eq!(s, 200);
     let (status, body) = send(&format!(
         "reference,status,amount,bank_reference,paid_on,reason\n{reference},maybe,13000.00,,,\n"
     ))
     .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("results_file_malformed")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (422, Some("results_file_malformed")), "{body}");
     let (status, body) = send("ref,outcome\nx,paid\n").await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("results_file_malformed")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (422, Some("results_file_malformed")), "{body}");
     for i in &items {
         assert_eq!(item_status(&app, i), "in_settlement");
     }
@@ -544,10 +398,7 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
     // The same file again: the payout is already recorded.
     let (_, body) = send(&file).await;
     assert_eq!(
-        (
-            body["applied"].as_i64(),
-            body["mismatched"].as_array().map(Vec::len)
-        ),
+        (body["applied"].as_i64(), body["mismatched"].as_array().map(Vec::len)),
         (Some(0), Some(2)),
         "{body}"
     );
@@ -562,13 +413,7 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
     let maker = app.token("fin_m").await;
     let next = Period::of(app.clock.now()).to_string();
     assert_ne!(next, period);
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&maker),
-            &json!({"period": next}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": next})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["run"]["payout_count"], 2, "{}", r.body);
     assert_eq!(r.body["run"]["total"], "10000.00");
@@ -576,10 +421,7 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
 
     app.damaged_on_purpose();
     // The ledger check finds a payout marked paid behind its back.
-    let payout = r.body["run"]["payouts"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let payout = r.body["run"]["payouts"][0]["id"].as_str().unwrap().to_string();
     app.exec(&format!(
         "UPDATE payouts SET status = 'paid', bank_reference = 'X', paid_on = '2026-01-05' WHERE id = '{payout}'"
     ))
@@ -592,17 +434,9 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
         .iter()
         .map(|d| d["account"].as_str().unwrap())
         .collect();
-    assert!(
-        accounts.contains(&format!("payout:{payout}").as_str()),
-        "{report}"
-    );
+    assert!(accounts.contains(&format!("payout:{payout}").as_str()), "{report}");
     assert!(accounts.iter().any(|a| a.starts_with("paid:")), "{report}");
-    assert!(
-        accounts
-            .iter()
-            .any(|a| a.starts_with("item_payout_status:")),
-        "{report}"
-    );
+    assert!(accounts.iter().any(|a| a.starts_with("item_payout_status:")), "{report}");
 }
 
 #[actix_web::test]
@@ -611,9 +445,7 @@ async fn two_servers_preparing_one_period_make_one_run() {
     let w = world(&app, "std").await;
     make_payable(&app, &w, "std", &["10000.00"]).await;
     let second = spawn_second(&app).await;
-    second
-        .clock
-        .advance(app.clock.now_utc() - second.clock.now_utc());
+    second.clock.advance(app.clock.now_utc() - second.clock.now_utc());
     let a = app.staff_token("fin_a", Role::Finance).await;
     let b = app.staff_token("fin_b", Role::Finance).await;
     let period = period_now(&app);
@@ -622,12 +454,7 @@ async fn two_servers_preparing_one_period_make_one_run() {
         app.post("/api/v1/settlement-runs", Some(&a), &body),
         second.post("/api/v1/settlement-runs", Some(&b), &body),
     );
-    assert!(
-        ra.status.is_success() && rb.status.is_success(),
-        "{} {}",
-        ra.body,
-        rb.body
-    );
+    assert!(ra.status.is_success() && rb.status.is_success(), "{} {}", ra.body, rb.body);
     assert_eq!(ra.body["run"]["id"], rb.body["run"]["id"]);
     assert_eq!(
         [ra.body["created"].as_bool(), rb.body["created"].as_bool()]
@@ -651,12 +478,7 @@ async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
     let prepare = |period: String, token: String| {
         let app = &app;
         async move {
-            app.post(
-                "/api/v1/settlement-runs",
-                Some(&token),
-                &json!({ "period": period }),
-            )
-            .await
+            app.post("/api/v1/settlement-runs", Some(&token), &json!({ "period": period })).await
         }
     };
     let r = prepare(period.clone(), maker).await;
@@ -670,15 +492,9 @@ async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
     let late = make_payable(&app, &w, "ste2", &["6000.00"]).await;
     let maker = app.token("fin_e").await;
     let r = prepare(period.clone(), maker.clone()).await;
-    assert_eq!(
-        (r.status.as_u16(), r.body["created"].as_bool()),
-        (200, Some(false))
-    );
+    assert_eq!((r.status.as_u16(), r.body["created"].as_bool()), (200, Some(false)));
     assert_eq!(r.body["run"]["id"], run_id.as_str());
-    assert_eq!(
-        r.body["run"]["item_count"], 1,
-        "the run is as it was prepared"
-    );
+    assert_eq!(r.body["run"]["item_count"], 1, "the run is as it was prepared");
     assert_eq!(r.body["run"]["total"], "5000.00");
     assert_eq!(item_status(&app, &first[0]), "in_settlement");
     assert_eq!(item_status(&app, &late[0]), "payable");

@@ -71,9 +71,7 @@ pub(crate) async fn certify(app: &TestApp, token: &str, reviewer: &str, scheme: 
 }
 
 pub(crate) async fn compute(app: &TestApp, token: &str) -> Value {
-    let r = app
-        .post("/api/v1/entitlement-runs", Some(token), &json!({}))
-        .await;
+    let r = app.post("/api/v1/entitlement-runs", Some(token), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
 }
@@ -92,9 +90,7 @@ pub(crate) fn month_start_after(app: &TestApp) -> Duration {
 async fn verify_ledger(app: &TestApp) -> Value {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let fin = app
-        .staff_token(&format!("sb_auditor{n}"), Role::Auditor)
-        .await;
+    let fin = app.staff_token(&format!("sb_auditor{n}"), Role::Auditor).await;
     let r = app.get("/api/v1/ledger/verify", Some(&fin)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
@@ -111,21 +107,11 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     // Benefits start the month after certification: nothing yet.
     let r = compute(&app, &reviewer).await;
     assert_eq!(r["created"], json!([]), "{r}");
-    let r = app
-        .post(
-            "/api/v1/entitlement-runs",
-            Some(&reviewer),
-            &json!({"as_of": "2999-01"}),
-        )
-        .await;
+    let r =
+        app.post("/api/v1/entitlement-runs", Some(&reviewer), &json!({"as_of": "2999-01"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "period_in_future"));
-    let r = app
-        .post(
-            "/api/v1/entitlement-runs",
-            Some(&reviewer),
-            &json!({"as_of": "2027-13"}),
-        )
-        .await;
+    let r =
+        app.post("/api/v1/entitlement-runs", Some(&reviewer), &json!({"as_of": "2027-13"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
 
     app.clock.advance(month_start_after(&app));
@@ -159,55 +145,28 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     assert_eq!(app.get(&one, Some(&tok)).await.body["id"], ent_id.as_str());
     let (_, _, other) = space(&app, "sb_other").await;
     assert_eq!(app.get(&one, Some(&other)).await.status, 404);
-    assert_eq!(
-        app.get("/api/v1/entitlements", Some(&other)).await.body["total"],
-        0
-    );
+    assert_eq!(app.get("/api/v1/entitlements", Some(&other)).await.body["total"], 0);
 
     // Not before the notice ends; a reason to reject.
     let decide = format!("{one}/decision");
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "entitlement_in_notice")
-    );
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "reject"}))
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "approve"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "entitlement_in_notice"));
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "reject"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "required"));
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "maybe"}))
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "maybe"})).await;
     assert_eq!(r.status, 400, "{}", r.body);
     app.clock.advance(Duration::days(8));
     let reviewer = app.token("sb_reviewer").await;
     let tok = app.token("sb_inc").await;
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "approve"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "payable");
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "entitlement_already_decided")
-    );
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "approve"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "entitlement_already_decided"));
     // The grant is in the register.
-    let r = app
-        .get(
-            &format!("/api/v1/support-grants?credit_code={code}"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/support-grants?credit_code={code}"), Some(&reviewer)).await;
     assert_eq!(r.body["total"], 1, "{}", r.body);
-    assert_eq!(
-        r.body["items"][0]["source"],
-        "incubator_certification_award"
-    );
+    assert_eq!(r.body["items"][0]["source"], "incubator_certification_award");
     assert_eq!(r.body["items"][0]["entitlement_id"], ent_id.as_str());
     let ledger = verify_ledger(&app).await;
     assert_eq!(ledger["ok"], true, "{ledger}");
@@ -216,13 +175,7 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     let f1 = app.staff_token("sb_fin1", Role::Finance).await;
     let f2 = app.staff_token("sb_fin2", Role::Finance).await;
     let period = Period::of(app.clock.now()).to_string();
-    let r = app
-        .post(
-            "/api/v1/settlement-runs",
-            Some(&f1),
-            &json!({"period": period}),
-        )
-        .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&f1), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run = r.body["run"].clone();
     assert_eq!(run["payout_count"], 1, "{run}");
@@ -241,20 +194,12 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = app
-        .get_bytes(
-            &format!("/api/v1/settlement-runs/{run_id}/bank-file?format=csv"),
-            Some(&f2),
-        )
+        .get_bytes(&format!("/api/v1/settlement-runs/{run_id}/bank-file?format=csv"), Some(&f2))
         .await;
     assert_eq!(r.0, 200);
     let csv = String::from_utf8_lossy(&r.2).to_string();
-    assert!(
-        csv.contains("6217000010001234567") && csv.contains("500000.00"),
-        "{csv}"
-    );
-    let today = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
+    assert!(csv.contains("6217000010001234567") && csv.contains("500000.00"), "{csv}");
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
     let r = app
         .post(
             &format!("/api/v1/payouts/{payout_id}/result"),
@@ -265,21 +210,13 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(app.get(&one, Some(&tok)).await.body["status"], "paid");
     // The period report adds up to the run, subsidies by policy.
-    let r = app
-        .get(
-            &format!("/api/v1/reports/settlement?period={period}"),
-            Some(&f2),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/reports/settlement?period={period}"), Some(&f2)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         (r.body["amount"].as_str(), r.body["paid"].as_str()),
         (Some("500000.00"), Some("500000.00"))
     );
-    assert_eq!(
-        r.body["by_subsidy_policy"][0]["name"],
-        "科技企业孵化器认定一次性奖励"
-    );
+    assert_eq!(r.body["by_subsidy_policy"][0]["name"], "科技企业孵化器认定一次性奖励");
     assert_eq!(r.body["by_provider"], json!([]));
     assert!(app
         .outbox()
@@ -311,18 +248,13 @@ async fn a_revoked_certification_produces_no_entitlement_for_a_later_month() {
     let app = spawn_app().await;
     let (_, _, tok) = space(&app, "sr_inc").await;
     let reviewer = app.staff_token("sr_reviewer", Role::Reviewer).await;
-    let today = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
 
     // Revoked in the month of certification: benefits would start next month, and stop then.
     let cert = certify(&app, &tok, &reviewer, "provincial_incubator").await;
     let r = app
         .post(
-            &format!(
-                "/api/v1/certifications/{}/revocation",
-                cert["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/certifications/{}/revocation", cert["id"].as_str().unwrap()),
             Some(&reviewer),
             &json!({"reason": "材料弄虚作假", "revoked_on": today}),
         )
@@ -341,9 +273,7 @@ async fn a_revoked_certification_produces_no_entitlement_for_a_later_month() {
     // approval is refused, nothing becomes payable.
     let (_, _, tok2) = space(&app, "sr_inc2").await;
     let reviewer = app.token("sr_reviewer").await;
-    let day = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
+    let day = hechuang::domain::china_time(app.clock.now()).date().to_string();
     let cert = certify(&app, &tok2, &reviewer, "provincial_incubator").await;
     app.clock.advance(month_start_after(&app));
     let reviewer = app.token("sr_reviewer").await;
@@ -352,10 +282,7 @@ async fn a_revoked_certification_produces_no_entitlement_for_a_later_month() {
     let ent = r["created"][0]["id"].as_str().unwrap().to_string();
     let r = app
         .post(
-            &format!(
-                "/api/v1/certifications/{}/revocation",
-                cert["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/certifications/{}/revocation", cert["id"].as_str().unwrap()),
             Some(&reviewer),
             &json!({"reason": "认定撤销", "revoked_on": day}),
         )
@@ -370,12 +297,7 @@ async fn a_revoked_certification_produces_no_entitlement_for_a_later_month() {
             &json!({"decision": "approve"}),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "certification_not_in_force"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "certification_not_in_force"), "{}", r.body);
     let r = app
         .post(
             &format!("/api/v1/entitlements/{ent}/decision"),
@@ -405,11 +327,7 @@ async fn a_second_grant_for_the_same_support_is_flagged_with_the_earlier_one_sho
         "source": "高新区管委会", "amount": "200000.00", "note": "区级配套奖励"
     });
     for (field, value, want) in [
-        (
-            "credit_code",
-            json!("91340100MA2N0XXXX0"),
-            "credit_code_invalid",
-        ),
+        ("credit_code", json!("91340100MA2N0XXXX0"), "credit_code_invalid"),
         ("covers_to", json!("2000-01-01"), "period_invalid"),
         ("covers_from", json!("2027/01/01"), "date_invalid"),
         ("amount", json!("-1"), "amount_negative"),
@@ -418,33 +336,17 @@ async fn a_second_grant_for_the_same_support_is_flagged_with_the_earlier_one_sho
     ] {
         let mut b = good.clone();
         b[field] = value;
-        let r = app
-            .post("/api/v1/support-grants", Some(&reviewer), &b)
-            .await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (422, want),
-            "{field}: {}",
-            r.body
-        );
+        let r = app.post("/api/v1/support-grants", Some(&reviewer), &b).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, want), "{field}: {}", r.body);
     }
     assert_eq!(app.count("support_grants"), 0);
-    let r = app
-        .post("/api/v1/support-grants", Some(&reviewer), &good)
-        .await;
+    let r = app.post("/api/v1/support-grants", Some(&reviewer), &good).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["earlier"], json!([]));
     let earlier_id = r.body["grant"]["id"].as_str().unwrap().to_string();
     // A second record of it shows the first.
-    let r = app
-        .post("/api/v1/support-grants", Some(&reviewer), &good)
-        .await;
-    assert_eq!(
-        r.body["earlier"][0]["id"],
-        earlier_id.as_str(),
-        "{}",
-        r.body
-    );
+    let r = app.post("/api/v1/support-grants", Some(&reviewer), &good).await;
+    assert_eq!(r.body["earlier"][0]["id"], earlier_id.as_str(), "{}", r.body);
 
     certify(&app, &tok, &reviewer, "provincial_incubator").await;
     app.clock.advance(month_start_after(&app));
@@ -455,21 +357,12 @@ async fn a_second_grant_for_the_same_support_is_flagged_with_the_earlier_one_sho
     assert_eq!(ent["status"], "in_notice");
     assert_eq!(ent["duplicate_of"]["id"], earlier_id.as_str());
     assert_eq!(ent["duplicate_of"]["source"], "高新区管委会");
-    let decide = format!(
-        "/api/v1/entitlements/{}/decision",
-        ent["id"].as_str().unwrap()
-    );
+    let decide = format!("/api/v1/entitlements/{}/decision", ent["id"].as_str().unwrap());
     app.clock.advance(Duration::days(8));
     let reviewer = app.token("sd_reviewer").await;
-    let r = app
-        .post(&decide, Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
+    let r = app.post(&decide, Some(&reviewer), &json!({"decision": "approve"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "duplicate_support"));
-    assert!(
-        r.body["detail"].as_str().unwrap().contains("高新区管委会"),
-        "{}",
-        r.body
-    );
+    assert!(r.body["detail"].as_str().unwrap().contains("高新区管委会"), "{}", r.body);
     let r = app
         .post(
             &decide,
@@ -477,11 +370,7 @@ async fn a_second_grant_for_the_same_support_is_flagged_with_the_earlier_one_sho
             &json!({"decision": "approve", "acknowledge_duplicate": true}),
         )
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "duplicate_support"),
-        "a reason is needed"
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "duplicate_support"), "a reason is needed");
     let r = app
         .post(
             &decide,
@@ -507,16 +396,9 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
 
     // Bad filings change nothing.
     let r = app
-        .post(
-            "/api/v1/space/statistics",
-            Some(&tok),
-            &json!({"year": this_year, "figures": stats}),
-        )
+        .post("/api/v1/space/statistics", Some(&tok), &json!({"year": this_year, "figures": stats}))
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (422, "statistics_year_invalid")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (422, "statistics_year_invalid"));
     let mut bad = stats.clone();
     bad["graduated_total"] = json!(141);
     bad["staff"] = json!(-1);
@@ -535,18 +417,9 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
         .iter()
         .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
         .collect();
-    assert!(
-        fields.contains(&("figures.graduated_total", "figure_exceeds")),
-        "{fields:?}"
-    );
-    assert!(
-        fields.contains(&("figures.staff", "figure_negative")),
-        "{fields:?}"
-    );
-    assert!(
-        fields.contains(&("figures.mentors", "figure_required")),
-        "{fields:?}"
-    );
+    assert!(fields.contains(&("figures.graduated_total", "figure_exceeds")), "{fields:?}");
+    assert!(fields.contains(&("figures.staff", "figure_negative")), "{fields:?}");
+    assert!(fields.contains(&("figures.mentors", "figure_required")), "{fields:?}");
     assert_eq!(app.count("statistics_filings"), 0);
 
     // The year after certification: due, then missing after the deadline (31 March).
@@ -555,12 +428,7 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
     let reviewer = app.token("ss_reviewer").await;
     let tok = app.token("ss_inc").await;
     let first_year = this_year + 1;
-    let r = app
-        .get(
-            &format!("/api/v1/statistics?year={first_year}"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/statistics?year={first_year}"), Some(&reviewer)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["missing"], 1, "{}", r.body);
     assert_eq!(r.body["spaces"][0]["space_id"], space_id.as_str());
@@ -573,10 +441,7 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
     let r = compute(&app, &reviewer).await;
     assert_eq!(r["created"], json!([]), "{r}");
     assert_eq!(r["held_back"].as_array().unwrap().len(), 2, "{r}");
-    assert!(r["held_back"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains(&first_year.to_string()));
+    assert!(r["held_back"][0]["reason"].as_str().unwrap().contains(&first_year.to_string()));
 
     // Filed late: flagged as late, and the entitlements are made.
     let r = app
@@ -588,27 +453,16 @@ async fn yearly_statistics_are_checked_flagged_when_missing_and_hold_back_subsid
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["late"], true);
-    let r = app
-        .get(
-            &format!("/api/v1/statistics?year={first_year}"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/statistics?year={first_year}"), Some(&reviewer)).await;
     assert_eq!(r.body["spaces"][0]["state"], "late");
     assert_eq!(r.body["missing"], 0);
     let r = compute(&app, &reviewer).await;
-    let amounts: Vec<&str> = r["created"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["amount"].as_str().unwrap())
-        .collect();
+    let amounts: Vec<&str> =
+        r["created"].as_array().unwrap().iter().map(|e| e["amount"].as_str().unwrap()).collect();
     assert_eq!(amounts, vec!["500000.00", "500000.00"], "{r}");
     let r = app.get("/api/v1/space/statistics", Some(&tok)).await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
-    let r = app
-        .get("/api/v1/statistics?year=1999", Some(&reviewer))
-        .await;
+    let r = app.get("/api/v1/statistics?year=1999", Some(&reviewer)).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "year_invalid"));
 }
 
@@ -626,37 +480,19 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     };
 
     // No certification yet: the rules must be named.
-    let r = app
-        .post(
-            url,
-            Some(&tok),
-            &firm(months_ago(10), months_ago(2), "software"),
-        )
-        .await;
+    let r = app.post(url, Some(&tok), &firm(months_ago(10), months_ago(2), "software")).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "scheme_required"));
     certify(&app, &tok, &reviewer, "national_incubator").await;
 
     // Bad input changes nothing.
     let tomorrow = (today + Duration::days(1)).to_string();
     for (body, want) in [
-        (
-            firm(months_ago(10), tomorrow.clone(), "software"),
-            "date_in_future",
-        ),
-        (
-            firm(months_ago(2), months_ago(10), "software"),
-            "date_before_founding",
-        ),
-        (
-            firm("2026-02-30".into(), months_ago(1), "software"),
-            "date_invalid",
-        ),
+        (firm(months_ago(10), tomorrow.clone(), "software"), "date_in_future"),
+        (firm(months_ago(2), months_ago(10), "software"), "date_before_founding"),
+        (firm("2026-02-30".into(), months_ago(1), "software"), "date_invalid"),
         (firm(months_ago(10), months_ago(2), " "), "required"),
         // 25 months old at entry: the national rules allow 24.
-        (
-            firm(months_ago(27), months_ago(2), "software"),
-            "incubatee_too_old",
-        ),
+        (firm(months_ago(27), months_ago(2), "software"), "incubatee_too_old"),
     ] {
         let r = app.post(url, Some(&tok), &body).await;
         assert_eq!((r.status.as_u16(), r.code()), (422, want), "{}", r.body);
@@ -677,26 +513,11 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     assert_eq!(r.body["limit_ends_on"], ends.to_string());
     let graduate_id = r.body["id"].as_str().unwrap().to_string();
     let r = app.post(url, Some(&tok), &a).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "incubatee_already_registered")
-    );
-    let r = app
-        .post(
-            url,
-            Some(&tok),
-            &firm(months_ago(5), months_ago(1), "biomedicine"),
-        )
-        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "incubatee_already_registered"));
+    let r = app.post(url, Some(&tok), &firm(months_ago(5), months_ago(1), "biomedicine")).await;
     assert_eq!(r.body["limit_months"], 60, "{}", r.body);
     let leaver = r.body["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            url,
-            Some(&tok),
-            &firm(months_ago(3), months_ago(1), "software"),
-        )
-        .await;
+    let r = app.post(url, Some(&tok), &firm(months_ago(3), months_ago(1), "software")).await;
     assert_eq!(r.status, 201);
 
     // Graduation: once, not before entry; another space cannot touch it.
@@ -717,10 +538,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
             json!({"graduated_on": on, "condition": "investment", "amount": "5000000.00"}),
             "graduation_condition_unmet",
         ),
-        (
-            json!({"graduated_on": on, "condition": "investment"}),
-            "graduation_amount_required",
-        ),
+        (json!({"graduated_on": on, "condition": "investment"}), "graduation_amount_required"),
         (
             json!({"graduated_on": on, "condition": "investment", "amount": "5000000.001"}),
             "amount_too_precise",
@@ -742,10 +560,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     assert_eq!(r.body["scheme"], "national_incubator");
     assert_eq!(r.body["current"], false);
     let r = app.post(&grad, Some(&tok), &body).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "incubatee_not_current")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "incubatee_not_current"));
     let r = app
         .post(
             &format!("{url}/{leaver}/departure"),
@@ -757,10 +572,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
 
     // The register's figures, and what a filing takes from it.
     let r = app.get(&format!("{url}/figures"), Some(&tok)).await;
-    assert_eq!(
-        r.body,
-        json!({"incubatees_ever": 3, "incubatees": 1, "graduated_total": 1})
-    );
+    assert_eq!(r.body, json!({"incubatees_ever": 3, "incubatees": 1, "graduated_total": 1}));
     let year = Period::of(app.clock.now()).year - 1;
     let r = app
         .post(
@@ -769,12 +581,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
             &json!({"year": year, "figures": {"staff": 10, "mentors": 6, "graduated_total": 4}}),
         )
         .await;
-    assert_eq!(
-        r.code(),
-        "figure_exceeds",
-        "more graduates than ever registered: {}",
-        r.body
-    );
+    assert_eq!(r.code(), "figure_exceeds", "more graduates than ever registered: {}", r.body);
     let r = app
         .post(
             "/api/v1/space/statistics",
@@ -787,12 +594,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
     assert_eq!(r.body["figures"]["graduated_total"], "1");
 
     // Staff read the register.
-    let r = app
-        .get(
-            &format!("/api/v1/spaces/{space_id}/incubatees"),
-            Some(&reviewer),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/spaces/{space_id}/incubatees"), Some(&reviewer)).await;
     assert_eq!(r.body.as_array().unwrap().len(), 3, "{}", r.body);
 
     // Provincial rules allow a firm 3 years old at entry, and 5 years' stay.
@@ -832,9 +634,7 @@ fn policy_copy(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
 
 /// The shipped policy with the performance award's top N set.
 fn policy_with_top_n(n: u32) -> tempfile::TempDir {
-    policy_copy("subsidies.toml", |t| {
-        t.replace("top_n = 20", &format!("top_n = {n}"))
-    })
+    policy_copy("subsidies.toml", |t| t.replace("top_n = 20", &format!("top_n = {n}")))
 }
 
 async fn maker_space(app: &TestApp, username: &str, reviewer: &str) -> String {
@@ -866,10 +666,7 @@ async fn maker_space(app: &TestApp, username: &str, reviewer: &str) -> String {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    r.body["certification"]["space_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    r.body["certification"]["space_id"].as_str().unwrap().to_string()
 }
 
 /// Yearly statistics with every indicator at `v` and `cases` special cases.
@@ -917,20 +714,13 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
     let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "year_not_over"));
     move_to(&app, y1 + 1, "03-31");
-    for (u, last, this, cases) in [
-        ("pa_a", 100, 100, 0),
-        ("pa_b", 0, 60, 9),
-        ("pa_c", 10, 20, 1),
-    ] {
+    for (u, last, this, cases) in [("pa_a", 100, 100, 0), ("pa_b", 0, 60, 9), ("pa_c", 10, 20, 1)] {
         file(&app, u, y1 - 1, last, 0).await;
         file(&app, u, y1, this, cases).await;
     }
     let reviewer = app.token("pa_reviewer").await;
     let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "statistics_deadline_not_passed")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (409, "statistics_deadline_not_passed"));
     move_to(&app, y1 + 1, "04-01");
     let reviewer = app.token("pa_reviewer").await;
     let r = app.post(url, Some(&reviewer), &json!({"year": y1})).await;
@@ -950,11 +740,7 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
         .collect();
     assert_eq!(
         got,
-        vec![
-            (b.as_str(), "85", true),
-            (a.as_str(), "50", true),
-            (c.as_str(), "19.3333", false)
-        ],
+        vec![(b.as_str(), "85", true), (a.as_str(), "50", true), (c.as_str(), "19.3333", false)],
         "{}",
         r.body
     );
@@ -980,18 +766,10 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
     assert_eq!((r.status.as_u16(), r.code()), (409, "statistics_locked"));
 
     // Published and exported.
-    let r = app
-        .get(
-            &format!("/api/v1/public/performance-evaluations/{y1}"),
-            None,
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/public/performance-evaluations/{y1}"), None).await;
     assert_eq!(r.body["ranking"].as_array().unwrap().len(), 3);
     let (status, headers, bytes) = app
-        .get_bytes(
-            &format!("/api/v1/public/performance-evaluations/{y1}/ranking?format=csv"),
-            None,
-        )
+        .get_bytes(&format!("/api/v1/public/performance-evaluations/{y1}/ranking?format=csv"), None)
         .await;
     assert_eq!(status, 200);
     assert!(headers
@@ -1000,16 +778,8 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
     let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
-    assert!(
-        lines[0].starts_with("名次,众创空间,统一社会信用代码,总分"),
-        "{}",
-        lines[0]
-    );
-    assert!(
-        lines[0].contains("累计吸引入驻团队和企业数（累计）"),
-        "{}",
-        lines[0]
-    );
+    assert!(lines[0].starts_with("名次,众创空间,统一社会信用代码,总分"), "{}", lines[0]);
+    assert!(lines[0].contains("累计吸引入驻团队和企业数（累计）"), "{}", lines[0]);
     assert!(lines[1].starts_with("1,pa_b众创空间,"), "{}", lines[1]);
     let (status, _, bytes) = app
         .get_bytes(
@@ -1018,12 +788,7 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
         )
         .await;
     assert_eq!((status.as_u16(), &bytes[..2]), (200, &b"PK"[..]));
-    let r = app
-        .get(
-            &format!("/api/v1/public/performance-evaluations/{}", y1 - 5),
-            None,
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/public/performance-evaluations/{}", y1 - 5), None).await;
     assert_eq!(r.status, 404);
     // The public page shows the same ranking, with CSV and JSON beside it.
     let (status, _, page) = app.get_bytes(&format!("/public/awards/{y1}"), None).await;
@@ -1033,17 +798,11 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
         page.contains("pa_b众创空间") && page.contains("获奖") && page.contains("共 3 家参评"),
         "{page}"
     );
-    let (status, _, csv_page) = app
-        .get_bytes(&format!("/public/awards/{y1}.csv"), None)
-        .await;
+    let (status, _, csv_page) = app.get_bytes(&format!("/public/awards/{y1}.csv"), None).await;
     assert_eq!(status, 200);
     assert_eq!(csv_page, bytes_csv(&app, y1).await);
-    let (_, _, none) = app
-        .get_bytes(&format!("/public/awards/{}", y1 - 5), None)
-        .await;
-    assert!(String::from_utf8(none.to_vec())
-        .unwrap()
-        .contains("尚未公布"));
+    let (_, _, none) = app.get_bytes(&format!("/public/awards/{}", y1 - 5), None).await;
+    assert!(String::from_utf8(none.to_vec()).unwrap().contains("尚未公布"));
 
     // Next year c leads and a is second: a still holds the title, is ranked among the
     // winners but not paid again; c is paid.
@@ -1052,9 +811,7 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
         file(&app, u, y1 + 1, v, 0).await;
     }
     let reviewer = app.token("pa_reviewer").await;
-    let r = app
-        .post(url, Some(&reviewer), &json!({"year": y1 + 1}))
-        .await;
+    let r = app.post(url, Some(&reviewer), &json!({"year": y1 + 1})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let ranking = r.body["ranking"].as_array().unwrap();
     let got: Vec<(&str, bool, bool, bool)> = ranking
@@ -1089,10 +846,7 @@ async fn the_performance_evaluation_ranks_awards_the_top_n_once_and_exports_the_
 async fn a_certification_past_its_validity_expires_and_earns_nothing_after() {
     // A scheme valid for one year, as an authority may configure.
     let policy = policy_copy("certification/provincial_incubator.toml", |t| {
-        t.replace(
-            "level = \"provincial\"",
-            "level = \"provincial\"\nvalid_years = 1",
-        )
+        t.replace("level = \"provincial\"", "level = \"provincial\"\nvalid_years = 1")
     });
     let dir = policy.path().to_path_buf();
     let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = dir).await;
@@ -1102,10 +856,7 @@ async fn a_certification_past_its_validity_expires_and_earns_nothing_after() {
     let today = hechuang::domain::china_time(app.clock.now()).date();
     let until = (today + chrono::Months::new(12)).pred_opt().unwrap();
     assert_eq!(cert["valid_until"], until.to_string());
-    assert_eq!(
-        cert["benefits"]["stops"],
-        Period::of_date(until).next().to_string()
-    );
+    assert_eq!(cert["benefits"]["stops"], Period::of_date(until).next().to_string());
 
     // 13 months on: the award of its first month is made, nothing for later months,
     // and the certification is marked expired.
@@ -1113,17 +864,9 @@ async fn a_certification_past_its_validity_expires_and_earns_nothing_after() {
     let reviewer = app.token("se_reviewer").await;
     let tok = app.token("se_inc").await;
     let r = compute(&app, &reviewer).await;
-    let periods: Vec<&str> = r["created"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["period"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        periods,
-        vec![Period::of_date(today).next().to_string()],
-        "{r}"
-    );
+    let periods: Vec<&str> =
+        r["created"].as_array().unwrap().iter().map(|e| e["period"].as_str().unwrap()).collect();
+    assert_eq!(periods, vec![Period::of_date(today).next().to_string()], "{r}");
     let r = app.get("/api/v1/certifications", Some(&tok)).await;
     assert_eq!(r.body["items"][0]["status"], "expired", "{}", r.body);
     assert_eq!(compute(&app, &reviewer).await["created"], json!([]));
@@ -1142,11 +885,7 @@ async fn a_certification_past_its_validity_expires_and_earns_nothing_after() {
 async fn the_entitlements_command_computes_and_refuses_a_month_not_begun() {
     let app = spawn_app().await;
     let out = crate::cli::hechuang(&app.db_url, &["entitlements"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("entitlements up to "), "{text}");
     assert!(text.contains(": 0 new"), "{text}");
@@ -1160,9 +899,8 @@ async fn the_entitlements_command_computes_and_refuses_a_month_not_begun() {
 #[actix_web::test]
 async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subsidy_once_filed() {
     // The optional yearly operating subsidy switched on, as an authority may.
-    let policy = policy_copy("subsidies.toml", |t| {
-        t.replace("\nenabled = false\n", "\nenabled = true\n")
-    });
+    let policy =
+        policy_copy("subsidies.toml", |t| t.replace("\nenabled = false\n", "\nenabled = true\n"));
     let dir = policy.path().to_path_buf();
     let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = dir).await;
     let reviewer = app.staff_token("sm_reviewer", Role::Reviewer).await;
@@ -1205,11 +943,7 @@ async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subs
         .iter()
         .map(|e| (e["policy"].as_str().unwrap(), e["amount"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        got,
-        vec![("maker_space_construction_subsidy", "100000.00")],
-        "{r}"
-    );
+    assert_eq!(got, vec![("maker_space_construction_subsidy", "100000.00")], "{r}");
     let first_year = Period::of(app.clock.now()).year;
 
     // After the year: the yearly subsidy waits for the year's statistics.
@@ -1217,10 +951,7 @@ async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subs
     let reviewer = app.token("sm_reviewer").await;
     let r = compute(&app, &reviewer).await;
     assert_eq!(r["created"], json!([]), "{r}");
-    assert_eq!(
-        r["held_back"][0]["policy"], "maker_space_operating_subsidy",
-        "{r}"
-    );
+    assert_eq!(r["held_back"][0]["policy"], "maker_space_operating_subsidy", "{r}");
     assert_eq!(r["held_back"][0]["period"], first_year.to_string().as_str());
     file(&app, "sm_space", first_year, 10, 0).await;
     let r = compute(&app, &reviewer).await;
@@ -1239,11 +970,7 @@ async fn a_municipal_maker_space_gets_its_construction_subsidy_and_a_yearly_subs
     // Twelve months certified at municipal level: the full 50,000.
     assert_eq!(
         got,
-        vec![(
-            "maker_space_operating_subsidy",
-            first_year.to_string().as_str(),
-            "50000.00"
-        )],
+        vec![("maker_space_operating_subsidy", first_year.to_string().as_str(), "50000.00")],
         "{r}"
     );
     assert_eq!(compute(&app, &reviewer).await["created"], json!([]));

@@ -10,20 +10,13 @@ use hechuang::domain::Role;
 use serde_json::{json, Value};
 
 async fn register(app: &TestApp, kind: &str, body: &Value) -> Value {
-    let r = app
-        .post(&format!("/api/v1/registrations/{kind}"), None, body)
-        .await;
+    let r = app.post(&format!("/api/v1/registrations/{kind}"), None, body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body
 }
 
 async fn verify(app: &TestApp, token: &str) -> crate::helpers::Resp {
-    app.post(
-        "/api/v1/contact-verification",
-        None,
-        &json!({ "token": token }),
-    )
-    .await
+    app.post("/api/v1/contact-verification", None, &json!({ "token": token })).await
 }
 
 fn links_sent(app: &TestApp, email: &str) -> usize {
@@ -40,10 +33,7 @@ async fn a_firm_is_reviewed_only_once_its_contact_answers_the_link() {
     let reg = register(&app, "firm", &firm_body("v_firm", &new_credit_code())).await;
     let firm_id = reg["party"]["id"].as_str().unwrap();
     assert!(reg["party"]["contact_verified_at"].is_null(), "{reg}");
-    assert!(
-        reg.get("verification_token").is_none(),
-        "never answered: {reg}"
-    );
+    assert!(reg.get("verification_token").is_none(), "never answered: {reg}");
 
     // The link went to the contact address, in Chinese, with its expiry.
     let mail = app
@@ -57,14 +47,8 @@ async fn a_firm_is_reviewed_only_once_its_contact_answers_the_link() {
     assert!(mail.body.contains("24 小时内"), "{}", mail.body);
     let token = app.verification_token("contact@example.cn", "v_firm");
     // Kept only as its hash.
-    assert_eq!(
-        app.count(&format!("email_tokens WHERE token_hash = '{token}'")),
-        0
-    );
-    assert_eq!(
-        app.count("email_tokens WHERE purpose = 'verify_contact' AND used_at IS NULL"),
-        1
-    );
+    assert_eq!(app.count(&format!("email_tokens WHERE token_hash = '{token}'")), 0);
+    assert_eq!(app.count("email_tokens WHERE purpose = 'verify_contact' AND used_at IS NULL"), 1);
 
     // Not in review: no decision, not in the queue, the firm sees why.
     let r = app
@@ -76,13 +60,8 @@ async fn a_firm_is_reviewed_only_once_its_contact_answers_the_link() {
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.code(), "contact_not_verified");
-    assert!(r.body["detail"]
-        .as_str()
-        .unwrap()
-        .contains("contact@example.cn"));
-    let q = app
-        .get("/api/v1/firms?status=submitted", Some(&reviewer))
-        .await;
+    assert!(r.body["detail"].as_str().unwrap().contains("contact@example.cn"));
+    let q = app.get("/api/v1/firms?status=submitted", Some(&reviewer)).await;
     assert_eq!(q.body["total"], 0, "{}", q.body);
     let firm = app.token("v_firm").await;
     let me = app.get("/api/v1/me/contact", Some(&firm)).await;
@@ -103,9 +82,7 @@ async fn a_firm_is_reviewed_only_once_its_contact_answers_the_link() {
     assert_eq!(again.status, 400, "{}", again.body);
     assert_eq!(again.code(), "verification_link_used");
 
-    let q = app
-        .get("/api/v1/firms?status=submitted", Some(&reviewer))
-        .await;
+    let q = app.get("/api/v1/firms?status=submitted", Some(&reviewer)).await;
     assert_eq!(q.body["total"], 1, "{}", q.body);
     let r = app
         .post(
@@ -116,13 +93,7 @@ async fn a_firm_is_reviewed_only_once_its_contact_answers_the_link() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // Nothing more to verify.
-    let r = app
-        .post(
-            "/api/v1/me/contact/verification-email",
-            Some(&firm),
-            &json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/me/contact/verification-email", Some(&firm), &json!({})).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.code(), "contact_already_verified");
     // Audited, by the firm's own account.
@@ -142,8 +113,7 @@ async fn links_expire_are_replaced_by_newer_ones_and_sending_again_is_limited() 
     let firm = app.token("v_exp").await;
 
     // 24 hours and a second later, the link has expired.
-    app.clock
-        .advance(Duration::hours(24) + Duration::seconds(1));
+    app.clock.advance(Duration::hours(24) + Duration::seconds(1));
     let r = verify(&app, &first).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.code(), "verification_link_expired");
@@ -154,12 +124,7 @@ async fn links_expire_are_replaced_by_newer_ones_and_sending_again_is_limited() 
         app.token("v_exp").await
     };
     let resend = || async {
-        app.post(
-            "/api/v1/me/contact/verification-email",
-            Some(&firm),
-            &json!({}),
-        )
-        .await
+        app.post("/api/v1/me/contact/verification-email", Some(&firm), &json!({})).await
     };
     let r = resend().await;
     assert_eq!(r.status, 202, "{}", r.body);
@@ -176,11 +141,7 @@ async fn links_expire_are_replaced_by_newer_ones_and_sending_again_is_limited() 
     assert_eq!(r.status, 429, "{}", r.body);
     assert_eq!(r.code(), "verification_resend_throttled");
     assert!(r.headers.get("retry-after").is_some());
-    assert_eq!(
-        links_sent(&app, "contact@example.cn"),
-        4,
-        "the refused one is not sent"
-    );
+    assert_eq!(links_sent(&app, "contact@example.cn"), 4, "the refused one is not sent");
 
     // An older link stopped working when a newer one was sent.
     let r = verify(&app, &third).await;
@@ -225,16 +186,12 @@ async fn a_link_works_only_for_its_address_and_only_as_a_verification_link() {
 
     // A verified address changed again must be verified again: out of the queue.
     let reviewer = app.staff_token("v_rev3", Role::Reviewer).await;
-    let q = app
-        .get("/api/v1/firms?status=submitted", Some(&reviewer))
-        .await;
+    let q = app.get("/api/v1/firms?status=submitted", Some(&reviewer)).await;
     assert_eq!(q.body["total"], 1, "{}", q.body);
     profile["contact_email"] = json!("third@example.cn");
     let r = app.put("/api/v1/firm/profile", Some(&firm), &profile).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let q = app
-        .get("/api/v1/firms?status=submitted", Some(&reviewer))
-        .await;
+    let q = app.get("/api/v1/firms?status=submitted", Some(&reviewer)).await;
     assert_eq!(q.body["total"], 0, "{}", q.body);
     assert_eq!(links_sent(&app, "third@example.cn"), 1);
 }
@@ -243,12 +200,7 @@ async fn a_link_works_only_for_its_address_and_only_as_a_verification_link() {
 async fn providers_and_spaces_wait_for_their_contact_too() {
     let app = spawn_app().await;
     let reviewer = app.staff_token("v_rev2", Role::Reviewer).await;
-    let p = register(
-        &app,
-        "provider",
-        &provider_body("v_prov", &new_credit_code()),
-    )
-    .await;
+    let p = register(&app, "provider", &provider_body("v_prov", &new_credit_code())).await;
     let provider_id = p["party"]["id"].as_str().unwrap();
     let r = app
         .post(
@@ -259,9 +211,7 @@ async fn providers_and_spaces_wait_for_their_contact_too() {
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.code(), "contact_not_verified");
-    let q = app
-        .get("/api/v1/providers?status=applied", Some(&reviewer))
-        .await;
+    let q = app.get("/api/v1/providers?status=applied", Some(&reviewer)).await;
     assert_eq!(q.body["total"], 0, "{}", q.body);
     app.verify_contact(&p).await;
     let r = app

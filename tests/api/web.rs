@@ -8,18 +8,9 @@ use serde_json::json;
 
 async fn page(app: &crate::helpers::TestApp, path: &str) -> (u16, String, String, String) {
     let (status, headers, bytes) = app.get_bytes(path, None).await;
-    let h = |n: &str| {
-        headers
-            .get(n)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let h = |n: &str| headers.get(n).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     let ct = h("content-type");
-    let csp = format!(
-        "{} | {}",
-        h("content-security-policy"),
-        h("x-content-type-options")
-    );
+    let csp = format!("{} | {}", h("content-security-policy"), h("x-content-type-options"));
     (status.as_u16(), ct, csp, String::from_utf8(bytes).unwrap())
 }
 
@@ -29,31 +20,19 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
     let (status, ct, headers, html) = page(&app, "/").await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/html"), "{ct}");
-    assert!(
-        html.contains("<html lang=\"zh-CN\">") && html.contains("信息公示"),
-        "{html}"
-    );
+    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("信息公示"), "{html}");
     assert!(
         headers.contains("frame-ancestors 'none'") && headers.contains("script-src 'self'"),
         "{headers}"
     );
     assert!(headers.ends_with("nosniff"), "{headers}");
     let (_, _, _, en) = page(&app, "/?lang=en").await;
-    assert!(
-        en.contains("<html lang=\"en\">") && en.contains("Public disclosure"),
-        "{en}"
-    );
-    assert!(
-        en.contains("href=\"/public/subsidies?lang=en\""),
-        "links keep the language"
-    );
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Public disclosure"), "{en}");
+    assert!(en.contains("href=\"/public/subsidies?lang=en\""), "links keep the language");
     let (status, ct, _, css) = page(&app, "/static/app.css").await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/css") && css.contains("--brand"));
-    assert!(
-        !html.contains("http://") && !html.contains("https://"),
-        "no external assets"
-    );
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
 
     // A space whose name would be markup is shown as text.
     let code = new_credit_code();
@@ -71,18 +50,12 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
 
     let (status, _, _, html) = page(&app, "/public/certifications").await;
     assert_eq!(status, 200);
-    assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;孵化器"),
-        "{html}"
-    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;孵化器"), "{html}");
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(html.contains("省级科技企业孵化器") && html.contains(&code) && html.contains("有效"));
     assert!(html.contains("共 1 项"));
     let (_, _, _, en) = page(&app, "/public/certifications?lang=en").await;
-    assert!(
-        en.contains("In force") && en.contains("Certified on"),
-        "{en}"
-    );
+    assert!(en.contains("In force") && en.contains("Certified on"), "{en}");
     let (status, ct, _, csv) = page(&app, "/public/certifications.csv").await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/csv"));
@@ -98,10 +71,7 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
     );
     let r = app.get("/public/certifications.json", None).await;
     let api = app.get("/api/v1/public/certifications", None).await;
-    assert_eq!(
-        r.body, api.body["items"],
-        "the feed is the API's list, whole"
-    );
+    assert_eq!(r.body, api.body["items"], "the feed is the API's list, whole");
 
     // The award in notice, on the subsidies page.
     app.clock.advance(month_start_after(&app));
@@ -124,12 +94,7 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
 
     // Bad paging is refused plainly.
     let r = app.get("/public/subsidies?page=0", None).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (400, "page_invalid"),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (400, "page_invalid"), "{}", r.body);
 }
 
 /// A browser: no redirects followed, cookies kept by hand.
@@ -155,17 +120,11 @@ impl Browser {
         }
     }
     fn cookie_header(&self) -> String {
-        self.jar
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
     fn keep(&mut self, status: u16, headers: &awc::http::header::HeaderMap, body: &[u8]) -> Page {
-        let set_cookies: Vec<String> = headers
-            .get_all("set-cookie")
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
+        let set_cookies: Vec<String> =
+            headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_string()).collect();
         for c in &set_cookies {
             let pair = c.split(';').next().unwrap();
             let (k, v) = pair.split_once('=').unwrap();
@@ -175,16 +134,9 @@ impl Browser {
                 self.jar.insert(k.to_string(), v.to_string());
             }
         }
-        let location = headers
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        Page {
-            status,
-            location,
-            set_cookies,
-            body: String::from_utf8_lossy(body).into_owned(),
-        }
+        let location =
+            headers.get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        Page { status, location, set_cookies, body: String::from_utf8_lossy(body).into_owned() }
     }
     pub async fn get(&mut self, path: &str) -> Page {
         let mut res = self
@@ -236,10 +188,7 @@ impl Browser {
             .client
             .post(format!("{}{path}", self.base))
             .insert_header(("cookie", self.cookie_header()))
-            .insert_header((
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            ))
+            .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))
             .send_body(body)
             .await
             .unwrap();
@@ -253,11 +202,7 @@ impl Browser {
         b
     }
     pub fn csrf(page: &Page) -> String {
-        let at = page
-            .body
-            .find("name=\"csrf\" value=\"")
-            .expect("a csrf field")
-            + 19;
+        let at = page.body.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
         page.body[at..at + 64].to_string()
     }
 }
@@ -270,17 +215,10 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
 
     // Not signed in: the account page sends to sign-in.
     let p = b.get("/account").await;
-    assert_eq!(
-        (p.status, p.location.as_str()),
-        (303, "/login?next=/account")
-    );
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/account"));
     let p = b.get("/login").await;
     assert_eq!(p.status, 200);
-    let csrf_cookie = p
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("hc_csrf="))
-        .unwrap();
+    let csrf_cookie = p.set_cookies.iter().find(|c| c.starts_with("hc_csrf=")).unwrap();
     assert!(
         csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"),
         "{csrf_cookie}"
@@ -288,30 +226,15 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
     let token = Browser::csrf(&p);
 
     // Without the form's token nothing happens.
-    let p = b
-        .post(
-            "/login",
-            &[
-                ("username", "wp_fin"),
-                ("password", crate::helpers::PASSWORD),
-            ],
-        )
-        .await;
+    let p =
+        b.post("/login", &[("username", "wp_fin"), ("password", crate::helpers::PASSWORD)]).await;
     assert_eq!(p.status, 403);
-    assert!(
-        p.body.contains("页面已过期") && !b.jar.contains_key("hc_access"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("页面已过期") && !b.jar.contains_key("hc_access"), "{}", p.body);
     // A wrong password: the error by the field, the username kept.
     let p = b
         .post(
             "/login",
-            &[
-                ("csrf", &token),
-                ("username", "wp_fin"),
-                ("password", "wrong-password-1"),
-            ],
+            &[("csrf", &token), ("username", "wp_fin"), ("password", "wrong-password-1")],
         )
         .await;
     assert_eq!(p.status, 401);
@@ -334,16 +257,8 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
             ],
         )
         .await;
-    assert_eq!(
-        (p.status, p.location.as_str()),
-        (303, "/home"),
-        "an outside next is ignored"
-    );
-    let access = p
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("hc_access="))
-        .unwrap();
+    assert_eq!((p.status, p.location.as_str()), (303, "/home"), "an outside next is ignored");
+    let access = p.set_cookies.iter().find(|c| c.starts_with("hc_access=")).unwrap();
     assert!(
         access.contains("HttpOnly")
             && access.contains("SameSite=Lax")
@@ -352,11 +267,7 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
     );
     let p = b.get("/account").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.body.contains("财务人员") && p.body.contains("wp_fin"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("财务人员") && p.body.contains("wp_fin"), "{}", p.body);
 
     // The access token expires; the refresh token renews the session.
     app.clock.advance(chrono::Duration::minutes(20));
@@ -396,33 +307,18 @@ async fn a_user_signs_in_changes_the_password_and_signs_out_through_the_pages() 
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("密码已修改"));
-    assert_eq!(
-        app.login("wp_fin", crate::helpers::PASSWORD).await.status,
-        401
-    );
-    assert_eq!(
-        b.get("/account").await.status,
-        200,
-        "this browser stays signed in"
-    );
+    assert_eq!(app.login("wp_fin", crate::helpers::PASSWORD).await.status, 401);
+    assert_eq!(b.get("/account").await.status, 200, "this browser stays signed in");
 
     // Sign out: cookies gone, the refresh token revoked.
     let refresh = b.jar["hc_refresh"].clone();
-    let p = b
-        .post("/logout", &[("csrf", "0".repeat(64).as_str())])
-        .await;
+    let p = b.post("/logout", &[("csrf", "0".repeat(64).as_str())]).await;
     assert_eq!(p.status, 403, "a forged sign-out does nothing");
     let p = b.post("/logout", &[("csrf", &token)]).await;
     assert_eq!((p.status, p.location.as_str()), (303, "/logout"));
     assert!(!b.jar.contains_key("hc_access") && !b.jar.contains_key("hc_refresh"));
     assert_eq!(b.get("/account").await.status, 303);
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": refresh}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await;
     assert_eq!(r.status, 401);
 }
 
@@ -448,9 +344,7 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     assert!(
         p.body.contains("剩余 <strong>100,000.00</strong> 元") && p.body.contains("登录后领取</a>")
     );
-    assert!(p
-        .body
-        .contains("<script src=\"/static/app.js\" defer></script>"));
+    assert!(p.body.contains("<script src=\"/static/app.js\" defer></script>"));
     let (status, _, _, js) = page(&app, "/static/app.js").await;
     assert!(status == 200 && js.contains("data-countdown"));
     b.jar.insert("hc_access".into(), firm.token.clone());
@@ -460,31 +354,17 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     // Open: one press, a plain answer.
     app.clock.advance(chrono::Duration::hours(1));
     let p = b.get("/batches").await;
-    assert!(
-        p.body.contains("领取中") && p.body.contains("立即领取"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("领取中") && p.body.contains("立即领取"), "{}", p.body);
     let csrf = Browser::csrf(&p);
     let at = p.body.find("name=\"key\" value=\"").unwrap() + 18;
     let key = p.body[at..at + 36].to_string();
     let url = format!("/batches/{batch_id}/claim");
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("key", key.as_str()),
-        ("face_value", "50000.00"),
-    ];
-    let p = b
-        .post(&url, &[("key", key.as_str()), ("face_value", "50000.00")])
-        .await;
+    let form = [("csrf", csrf.as_str()), ("key", key.as_str()), ("face_value", "50000.00")];
+    let p = b.post(&url, &[("key", key.as_str()), ("face_value", "50000.00")]).await;
     assert_eq!(p.status, 403, "no csrf, no claim");
     let p = b.post(&url, &form).await;
     assert_eq!(p.status, 201, "{}", p.body);
-    assert!(
-        p.body.contains("成功") && p.body.contains("50,000.00"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("成功") && p.body.contains("50,000.00"), "{}", p.body);
     let vouchers = app.get("/api/v1/firm/vouchers", Some(&firm.token)).await;
     let code = vouchers.body[0]["code"].as_str().unwrap().to_string();
     assert!(p.body.contains(&code));
@@ -502,49 +382,22 @@ async fn a_firm_sees_the_opening_claims_with_one_press_and_finds_its_voucher() {
     // A form kept open from before: refused, and why.
     let other = "b8f0c7e2-0000-4000-8000-000000000001".to_string();
     let p = b
-        .post(
-            &url,
-            &[
-                ("csrf", csrf.as_str()),
-                ("key", other.as_str()),
-                ("face_value", "50000.00"),
-            ],
-        )
+        .post(&url, &[("csrf", csrf.as_str()), ("key", other.as_str()), ("face_value", "50000.00")])
         .await;
     assert_eq!(p.status, 409, "{}", p.body);
-    assert!(
-        p.body.contains("未领取") && p.body.contains("您已领取过本期合创券"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("未领取") && p.body.contains("您已领取过本期合创券"), "{}", p.body);
     assert_eq!(
-        app.get("/api/v1/firm/vouchers", Some(&firm.token))
-            .await
-            .body
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/firm/vouchers", Some(&firm.token)).await.body.as_array().unwrap().len(),
         1
     );
-    assert!(b
-        .get("/batches")
-        .await
-        .body
-        .contains("剩余 <strong>50,000.00</strong> 元"));
+    assert!(b.get("/batches").await.body.contains("剩余 <strong>50,000.00</strong> 元"));
 
     let p = b.get("/my/vouchers").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.body.contains(&code) && p.body.contains("可使用"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains(&code) && p.body.contains("可使用"), "{}", p.body);
     let mut anon = Browser::new(&app);
     let p = anon.post(&url, &form).await;
-    assert_eq!(
-        (p.status, p.location.as_str()),
-        (303, "/login?next=/batches")
-    );
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/batches"));
     assert_eq!(anon.get("/my/vouchers").await.status, 303);
 }
 
@@ -564,11 +417,7 @@ async fn anyone_objects_to_a_provider_in_notice_and_bad_input_is_shown_by_its_fi
     let mut b = Browser::new(&app);
     let p = b.get("/public/provider-notices").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.body.contains("服务机构入库公示") && p.body.contains("提出异议"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("服务机构入库公示") && p.body.contains("提出异议"), "{}", p.body);
     assert!(p.body.contains("专利"), "categories by name: {}", p.body);
     let csrf = Browser::csrf(&p);
     let url = format!("/public/provider-notices/{id}/objection");
@@ -586,11 +435,7 @@ async fn anyone_objects_to_a_provider_in_notice_and_bad_input_is_shown_by_its_fi
         )
         .await;
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(
-        p.body.contains(&format!("id=\"reason-{id}-error\"")),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains(&format!("id=\"reason-{id}-error\"")), "{}", p.body);
     assert!(p.body.contains("value=\"张三\"") && p.body.contains("value=\"13800000000\""));
     assert!(p.body.contains("<details open>"));
     assert_eq!(app.count("provider_objections"), 0);
@@ -598,11 +443,7 @@ async fn anyone_objects_to_a_provider_in_notice_and_bad_input_is_shown_by_its_fi
     let p = b
         .post(
             &url,
-            &[
-                ("objector_name", "张三"),
-                ("objector_contact", "13800000000"),
-                ("reason", "无资质"),
-            ],
+            &[("objector_name", "张三"), ("objector_contact", "13800000000"), ("reason", "无资质")],
         )
         .await;
     assert_eq!(p.status, 403);
@@ -677,8 +518,7 @@ async fn approved_redemptions_are_published_with_their_objection_form() {
         .await;
     assert_eq!(p.status, 422);
     assert!(
-        p.body
-            .contains(&format!("id=\"objector_name-{item}-error\""))
+        p.body.contains(&format!("id=\"objector_name-{item}-error\""))
             && p.body.contains("服务未实际提供"),
         "{}",
         p.body
@@ -708,14 +548,9 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
     let firms = crate::claims::bulk_firms(&app, 2, "small", true, None);
     app.clock.advance(chrono::Duration::hours(1));
     for (i, f) in firms.iter().enumerate() {
-        app.clock
-            .advance(chrono::Duration::seconds(30 * (i as i64 + 1)));
+        app.clock.advance(chrono::Duration::seconds(30 * (i as i64 + 1)));
         let r = app
-            .post(
-                &format!("/api/v1/batches/{batch_id}/claims"),
-                Some(&f.token),
-                &json!({}),
-            )
+            .post(&format!("/api/v1/batches/{batch_id}/claims"), Some(&f.token), &json!({}))
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
@@ -732,10 +567,7 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
             && html.contains("<polyline class=\"curve\" points=\"40.0,220.0"),
         "{html}"
     );
-    assert!(
-        html.contains("用时 1 分 30 秒"),
-        "the last claim 90 s after opening: {html}"
-    );
+    assert!(html.contains("用时 1 分 30 秒"), "the last claim 90 s after opening: {html}");
     assert!(
         html.contains("剩余 50,000.00 元") && html.contains("已领 2 张、100,000.00 元"),
         "{html}"
@@ -747,18 +579,12 @@ async fn a_batch_publishes_who_claimed_with_the_claim_curve_and_its_numbers() {
     let (_, ct, _, csv) = page(&app, &format!("/public/batches/{batch_id}/results.csv")).await;
     assert!(ct.starts_with("text/csv"));
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
-    assert_eq!(
-        lines.len(),
-        6,
-        "header, two vouchers, three summary rows: {csv}"
-    );
+    assert_eq!(lines.len(), 6, "header, two vouchers, three summary rows: {csv}");
     // The budget, claimed total and remainder the page shows, as companion rows.
     assert_eq!(lines[3], "预算合计 budget,,,150000.00,");
     assert_eq!(lines[4], "已领合计 claimed,,,100000.00,");
     assert_eq!(lines[5], "剩余 remaining,,,50000.00,");
-    let r = app
-        .get(&format!("/public/batches/{batch_id}/results.json"), None)
-        .await;
+    let r = app.get(&format!("/public/batches/{batch_id}/results.json"), None).await;
     assert_eq!(r.body["results"].as_array().unwrap().len(), 2);
     assert_eq!(r.body["results"][0]["seq"], 1);
     assert_eq!(r.body["summary"]["budget"], "150000.00");
@@ -807,11 +633,7 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
         "every criterion: {}",
         p.body
     );
-    assert!(
-        p.body.contains("不适用"),
-        "the municipal prerequisite does not apply: {}",
-        p.body
-    );
+    assert!(p.body.contains("不适用"), "the municipal prerequisite does not apply: {}", p.body);
     assert!(
         p.body.contains("<span class=\"tag ok\">达标</span>"),
         "a criterion met is marked as met: {}",
@@ -827,23 +649,16 @@ async fn a_space_sees_its_certification_each_criterion_and_its_entitlements() {
         .unwrap_or_default();
     assert!(
         table.contains("<span class=\"tag ok\">Met</span>")
-            && !table
-                .chars()
-                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            && !table.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "the criteria in English: {table}"
     );
     assert!(
-        en.body
-            .contains("<td>Provincial technology business incubator</td>")
+        en.body.contains("<td>Provincial technology business incubator</td>")
             && en.body.contains("<td>From 20"),
         "the scheme by its English name, the months of support in English: {}",
         en.body
     );
-    assert!(b
-        .get("/space?lang=zh")
-        .await
-        .body
-        .contains("<html lang=\"zh-CN\">"));
+    assert!(b.get("/space?lang=zh").await.body.contains("<html lang=\"zh-CN\">"));
     app.clock.advance(month_start_after(&app));
     let reviewer = app.token("ws_reviewer").await;
     compute(&app, &reviewer).await;

@@ -9,10 +9,7 @@ use crate::web::{Browser, Page};
 use hechuang::domain::Role;
 
 fn id_after(body: &str, marker: &str) -> String {
-    let at = body
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} in {body}"))
-        + marker.len();
+    let at = body.find(marker).unwrap_or_else(|| panic!("{marker} in {body}")) + marker.len();
     body[at..at + 36].to_string()
 }
 
@@ -35,10 +32,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(p.status, 403);
     assert!(p.body.contains("无权访问"), "{}", p.body);
     let p = Browser::new(&app).get("/orders").await;
-    assert_eq!(
-        (p.status, p.location.as_str()),
-        (303, "/login?next=/orders")
-    );
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/orders"));
 
     // The catalogue, then the order form.
     let p = firm.get("/services").await;
@@ -76,12 +70,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     // voucher chosen with an amount of zero; each beside its field, nothing ordered.
     let long = "很".repeat(1001);
     for (voucher, amount, note, fields) in [
-        (
-            w.voucher.as_str(),
-            "一万",
-            long.as_str(),
-            &["contract_amount", "note"][..],
-        ),
+        (w.voucher.as_str(), "一万", long.as_str(), &["contract_amount", "note"][..]),
         ("", "0.00", "", &["voucher_id", "contract_amount"][..]),
     ] {
         for step in ["quote", "confirm"] {
@@ -106,10 +95,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
                     p.body
                 );
             }
-            assert!(
-                !p.body.contains("contract_amount："),
-                "no wire name before the error"
-            );
+            assert!(!p.body.contains("contract_amount："), "no wire name before the error");
         }
     }
     assert_eq!(app.count("orders"), 0);
@@ -141,10 +127,8 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let p = post(&mut firm, &form_page, "/orders/new", &quote).await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(
-        p.body
-            .contains("合创券支付</th><td class=\"num\"><strong>6,000.00</strong>")
-            && p.body
-                .contains("企业自付</th><td class=\"num\"><strong>6,000.00</strong>"),
+        p.body.contains("合创券支付</th><td class=\"num\"><strong>6,000.00</strong>")
+            && p.body.contains("企业自付</th><td class=\"num\"><strong>6,000.00</strong>"),
         "{}",
         p.body
     );
@@ -156,24 +140,14 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert!(p.location.starts_with("/orders/") && p.location.ends_with("?done=ordered"));
     let order = p.location["/orders/".len().."/orders/".len() + 36].to_string();
     let p = firm.get(&p.location).await;
-    assert!(
-        p.body.contains("订单已提交") && p.body.contains("待服务机构接受"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("订单已提交") && p.body.contains("待服务机构接受"), "{}", p.body);
 
     // The provider: its orders, declining needs a reason, then accepts.
     let p = prov.get("/orders").await;
     assert!(p.body.contains(&format!("/orders/{order}")), "{}", p.body);
     let op = prov.get(&format!("/orders/{order}")).await;
     assert!(op.body.contains("接受订单") && op.body.contains("拒绝原因"));
-    let p = post(
-        &mut prov,
-        &op,
-        &format!("/orders/{order}/decline"),
-        &[("reason", "")],
-    )
-    .await;
+    let p = post(&mut prov, &op, &format!("/orders/{order}/decline"), &[("reason", "")]).await;
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(p.body.contains("id=\"decline-reason-error\""), "{}", p.body);
     let p = post(&mut prov, &op, &format!("/orders/{order}/accept"), &[]).await;
@@ -181,19 +155,14 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let op = prov.get(&p.location).await;
     assert!(op.body.contains("已接受订单") && op.body.contains("服务中"));
     assert!(
-        op.body
-            .contains("disabled aria-describedby=\"deliver-why\""),
+        op.body.contains("disabled aria-describedby=\"deliver-why\""),
         "delivery waits for the documents: {}",
         op.body
     );
     // What is missing, by name, in the reader's language.
     assert!(op.body.contains("尚缺：服务合同、发票"), "{}", op.body);
     let en = prov.get(&format!("/orders/{order}?lang=en")).await;
-    assert!(
-        en.body.contains("Still missing: Service contract, Invoice"),
-        "{}",
-        en.body
-    );
+    assert!(en.body.contains("Still missing: Service contract, Invoice"), "{}", en.body);
     let _ = prov.get(&format!("/orders/{order}?lang=zh")).await;
     // The firm may not accept (not its step).
     let fp = firm.get(&format!("/orders/{order}")).await;
@@ -219,21 +188,13 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         ("payment_receipt", "receipt.png", PNG),
         ("service_report", "report.pdf", PDF),
     ] {
-        let p = prov
-            .post_file(
-                &path,
-                &[("csrf", &csrf), ("kind", kind)],
-                ("file", name, bytes),
-            )
-            .await;
+        let p =
+            prov.post_file(&path, &[("csrf", &csrf), ("kind", kind)], ("file", name, bytes)).await;
         assert_eq!(p.status, 303, "{kind}: {}", p.body);
     }
     let op = prov.get(&format!("/orders/{order}")).await;
     assert!(op.body.contains("合同.pdf") && op.body.contains("<img class=\"evidence\""));
-    let ev = id_after(
-        &op.body,
-        &format!("&#x2f;orders&#x2f;{order}&#x2f;evidence&#x2f;"),
-    );
+    let ev = id_after(&op.body, &format!("&#x2f;orders&#x2f;{order}&#x2f;evidence&#x2f;"));
     let (status, headers, bytes) = {
         let mut res = awc::Client::default()
             .get(app.url(&format!("/orders/{order}/evidence/{ev}")))
@@ -253,46 +214,22 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     // The firm: disputing needs a reason; it confirms.
     let fp = firm.get(&format!("/orders/{order}")).await;
     assert!(fp.body.contains("确认交付") && fp.body.contains("提出异议"));
-    let p = post(
-        &mut firm,
-        &fp,
-        &format!("/orders/{order}/dispute"),
-        &[("reason", "  ")],
-    )
-    .await;
+    let p = post(&mut firm, &fp, &format!("/orders/{order}/dispute"), &[("reason", "  ")]).await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("id=\"dispute-reason-error\""), "{}", p.body);
     let p = post(&mut firm, &fp, &format!("/orders/{order}/confirm"), &[]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let p = firm.get("/my/vouchers").await;
-    assert!(
-        p.body.contains("44,000.00"),
-        "balance after 6000: {}",
-        p.body
-    );
+    assert!(p.body.contains("44,000.00"), "balance after 6000: {}", p.body);
 
     // The provider applies for redemption; nothing chosen is refused by the field.
     let rp = prov.get("/provider/redemptions").await;
     assert_eq!(rp.status, 200, "{}", rp.body);
-    assert!(
-        rp.body.contains(&format!("value=\"{order}\"")),
-        "{}",
-        rp.body
-    );
+    assert!(rp.body.contains(&format!("value=\"{order}\"")), "{}", rp.body);
     let p = post(&mut prov, &rp, "/provider/redemptions", &[]).await;
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(
-        p.body.contains("id=\"apply-order_ids-error\""),
-        "{}",
-        p.body
-    );
-    let p = post(
-        &mut prov,
-        &rp,
-        "/provider/redemptions",
-        &[("order_ids", &order)],
-    )
-    .await;
+    assert!(p.body.contains("id=\"apply-order_ids-error\""), "{}", p.body);
+    let p = post(&mut prov, &rp, "/provider/redemptions", &[("order_ids", &order)]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let rp = prov.get(&p.location).await;
     assert!(
@@ -302,38 +239,21 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         rp.body
     );
-    assert!(
-        !rp.body.contains(&format!("value=\"{order}\"")),
-        "applied once"
-    );
+    assert!(!rp.body.contains(&format!("value=\"{order}\"")), "applied once");
 
     // The reviewer: the item with its evidence inline; refusing needs a reason.
     app.staff("webwork_rev", Role::Reviewer);
     let mut rev = Browser::signed_in(&app, &app.token("webwork_rev").await);
     let q = rev.get("/review").await;
     assert_eq!(q.status, 200, "{}", q.body);
-    assert!(
-        q.body.contains("兑现审核 · 待审 1 笔") && q.body.contains("合同.pdf"),
-        "{}",
-        q.body
-    );
+    assert!(q.body.contains("兑现审核 · 待审 1 笔") && q.body.contains("合同.pdf"), "{}", q.body);
     assert!(q.body.contains("<img class=\"evidence\""), "images inline");
     let item = id_after(&q.body, "action=\"/review/item/");
     let at = format!("/review/item/{item}");
     let p = post(&mut rev, &q, &at, &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(
-        p.body.contains(&format!("id=\"item-{item}-reason-error\"")),
-        "{}",
-        p.body
-    );
-    let p = post(
-        &mut rev,
-        &q,
-        &at,
-        &[("decision", "approve"), ("reason", "")],
-    )
-    .await;
+    assert!(p.body.contains(&format!("id=\"item-{item}-reason-error\"")), "{}", p.body);
+    let p = post(&mut rev, &q, &at, &[("decision", "approve"), ("reason", "")]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let q = rev.get(&p.location).await;
     assert!(
@@ -342,15 +262,10 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         q.body
     );
     let public = Browser::new(&app).get("/public/redemptions").await;
-    assert!(
-        public.body.contains("公示中") && public.body.contains("6,000.00"),
-        "{}",
-        public.body
-    );
+    assert!(public.body.contains("公示中") && public.body.contains("6,000.00"), "{}", public.body);
 
     // The notice ends; finance prepares, the preparer cannot approve, a second one does.
-    app.clock
-        .advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
     let admin = app.token("admin_webwork").await;
     let r = app.run_job(&admin, "redemption_notices", None).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -373,16 +288,10 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let run_path = p.location.split('?').next().unwrap().to_string();
     let run_id = run_path["/finance/runs/".len()..].to_string();
     let run = fin1.get(&p.location).await;
-    assert!(
-        run.body.contains("待审批") && run.body.contains("6,000.00"),
-        "{}",
-        run.body
-    );
+    assert!(run.body.contains("待审批") && run.body.contains("6,000.00"), "{}", run.body);
     assert!(
         run.body.contains("须由另一名财务人员审批")
-            && run
-                .body
-                .contains("value=\"approve\" disabled aria-describedby=\"why-not\""),
+            && run.body.contains("value=\"approve\" disabled aria-describedby=\"why-not\""),
         "the preparer's approve button is disabled with the reason: {}",
         run.body
     );
@@ -390,54 +299,23 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let p = post(&mut fin1, &run, &decision, &[("decision", "approve")]).await;
     assert_eq!(p.status, 403, "nor can the preparer post it: {}", p.body);
     let run2 = fin2.get(&run_path).await;
-    assert!(
-        !run2.body.contains("aria-describedby=\"why-not\""),
-        "{}",
-        run2.body
-    );
-    let p = post(
-        &mut fin2,
-        &run2,
-        &decision,
-        &[("decision", "reject"), ("reason", "")],
-    )
-    .await;
+    assert!(!run2.body.contains("aria-describedby=\"why-not\""), "{}", run2.body);
+    let p = post(&mut fin2, &run2, &decision, &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(p.status, 422, "returning needs its reason: {}", p.body);
-    assert!(
-        p.body.contains("id=\"decision-reason-error\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("id=\"decision-reason-error\""), "{}", p.body);
     let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let run2 = fin2.get(&run_path).await;
-    let csv = fin2
-        .post(&format!("{run_path}/bank-file"), &[("format", "csv")])
-        .await;
-    assert_eq!(
-        csv.status, 403,
-        "not without the page's token: {}",
-        csv.body
-    );
-    assert!(
-        !fin2.get(&run_path).await.body.contains("已导出"),
-        "nothing exported"
-    );
-    let csv = post(
-        &mut fin2,
-        &run2,
-        &format!("{run_path}/bank-file"),
-        &[("format", "csv")],
-    )
-    .await;
+    let csv = fin2.post(&format!("{run_path}/bank-file"), &[("format", "csv")]).await;
+    assert_eq!(csv.status, 403, "not without the page's token: {}", csv.body);
+    assert!(!fin2.get(&run_path).await.body.contains("已导出"), "nothing exported");
+    let csv = post(&mut fin2, &run2, &format!("{run_path}/bank-file"), &[("format", "csv")]).await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains("6000.00"), "{}", csv.body);
     let run2 = fin2.get(&run_path).await;
     assert!(run2.body.contains("已导出，待登记结果"), "{}", run2.body);
     let payout = id_after(&run2.body, "action=\"/finance/payouts/");
-    let today = hechuang::domain::china_time(app.clock.now())
-        .date()
-        .to_string();
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
     let result = format!("/finance/payouts/{payout}/result");
     let mut paid = vec![
         ("_run", run_id.as_str()),
@@ -447,17 +325,8 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         ("reason", ""),
     ];
     let p = post(&mut fin2, &run2, &result, &paid).await;
-    assert_eq!(
-        p.status, 422,
-        "paid without the bank's reference: {}",
-        p.body
-    );
-    assert!(
-        p.body
-            .contains(&format!("id=\"payout-{payout}-bank_reference-error\"")),
-        "{}",
-        p.body
-    );
+    assert_eq!(p.status, 422, "paid without the bank's reference: {}", p.body);
+    assert!(p.body.contains(&format!("id=\"payout-{payout}-bank_reference-error\"")), "{}", p.body);
     // Both errors at once: no reference and a day that is not a day.
     let both = [
         ("_run", run_id.as_str()),
@@ -469,10 +338,8 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let p = post(&mut fin2, &run2, &result, &both).await;
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(
-        p.body
-            .contains(&format!("id=\"payout-{payout}-bank_reference-error\""))
-            && p.body
-                .contains(&format!("id=\"payout-{payout}-paid_on-error\"")),
+        p.body.contains(&format!("id=\"payout-{payout}-bank_reference-error\""))
+            && p.body.contains(&format!("id=\"payout-{payout}-paid_on-error\"")),
         "every error at once: {}",
         p.body
     );
@@ -489,11 +356,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         )
         .await;
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(
-        p.body.contains("第 2 行") && p.body.contains("已登记 0 笔"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("第 2 行") && p.body.contains("已登记 0 笔"), "{}", p.body);
     let p = fin2
         .post_file(
             &format!("{run_path}/results"),
@@ -502,26 +365,14 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         )
         .await;
     assert_eq!(p.status, 422, "a file of another shape: {}", p.body);
-    assert!(
-        p.body.contains("class=\"error\" role=\"alert\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("class=\"error\" role=\"alert\""), "{}", p.body);
     paid[2] = ("bank_reference", "BOC20261201001");
     let p = post(&mut fin2, &run2, &result, &paid).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let run2 = fin2.get(&run_path).await;
-    assert!(
-        run2.body.contains("已完成") && run2.body.contains("BOC20261201001"),
-        "{}",
-        run2.body
-    );
+    assert!(run2.body.contains("已完成") && run2.body.contains("BOC20261201001"), "{}", run2.body);
     let public = Browser::new(&app).get("/public/redemptions").await;
-    assert!(
-        public.body.contains("已拨付") && public.body.contains("6,000.00"),
-        "{}",
-        public.body
-    );
+    assert!(public.body.contains("已拨付") && public.body.contains("6,000.00"), "{}", public.body);
     let report = fin2.get(&format!("/finance/report?period={period}")).await;
     assert_eq!(report.status, 200, "{}", report.body);
     assert!(
@@ -529,11 +380,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         report.body
     );
-    assert!(
-        report.body.contains("已支付 <strong>6,000.00</strong>"),
-        "{}",
-        report.body
-    );
+    assert!(report.body.contains("已支付 <strong>6,000.00</strong>"), "{}", report.body);
 }
 
 #[actix_web::test]
@@ -582,11 +429,7 @@ async fn a_provider_edits_its_catalogue_with_errors_by_field() {
     )
     .await;
     assert_eq!(bad.status, 422);
-    assert!(
-        bad.body.contains("id=\"item-list_price-error\""),
-        "{}",
-        bad.body
-    );
+    assert!(bad.body.contains("id=\"item-list_price-error\""), "{}", bad.body);
     assert_eq!(app.count("service_items"), 0);
     let ok = post(
         &mut b,
@@ -624,11 +467,7 @@ async fn a_provider_edits_its_catalogue_with_errors_by_field() {
     .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let p = b.get("/provider/services").await;
-    assert!(
-        p.body.contains("3,500.00") && p.body.contains("已下架"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("3,500.00") && p.body.contains("已下架"), "{}", p.body);
 }
 
 #[actix_web::test]
@@ -638,20 +477,10 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     let mut b = Browser::signed_in(&app, &token);
     let p = b.get("/admin").await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(
-        p.body.contains("现行政策参数") && p.body.contains("兑现公示期"),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("现行政策参数") && p.body.contains("兑现公示期"), "{}", p.body);
 
     // A programme: a bad code is shown by its field; then made.
-    let bad = post(
-        &mut b,
-        &p,
-        "/admin/programmes",
-        &[("code", ""), ("name", "合创券2027")],
-    )
-    .await;
+    let bad = post(&mut b, &p, "/admin/programmes", &[("code", ""), ("name", "合创券2027")]).await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(
         bad.body.contains("id=\"programme-code-error\"")
@@ -663,8 +492,7 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     // takes it (0.4) or anything above 100 is refused beside the field, with the rest.
     assert!(
         p.body.contains("id=\"programme-co_payment_ratio\"")
-            && p.body
-                .contains("name=\"co_payment_ratio\" type=\"text\" value=\"50\"")
+            && p.body.contains("name=\"co_payment_ratio\" type=\"text\" value=\"50\"")
             && p.body.contains("<dd>50%</dd>"),
         "{}",
         p.body
@@ -674,11 +502,7 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
             &mut b,
             &p,
             "/admin/programmes",
-            &[
-                ("code", ""),
-                ("name", "合创券2027"),
-                ("co_payment_ratio", typed),
-            ],
+            &[("code", ""), ("name", "合创券2027"), ("co_payment_ratio", typed)],
         )
         .await;
         assert_eq!(bad.status, 422, "{}", bad.body);
@@ -708,8 +532,7 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     let p = b.get("/admin").await;
     assert!(p.body.contains("合创券2027（HC2027）"), "{}", p.body);
     assert!(
-        p.body
-            .contains("合创券支付比例 40% · 合同金额低于 10,000.00 元的全额支付"),
+        p.body.contains("合创券支付比例 40% · 合同金额低于 10,000.00 元的全额支付"),
         "one sentence, a percentage and a grouped amount: {}",
         p.body
     );
@@ -736,11 +559,7 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     )
     .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
-    assert!(
-        bad.body.contains(&format!("id=\"{fid}-closes_at-error\"")),
-        "{}",
-        bad.body
-    );
+    assert!(bad.body.contains(&format!("id=\"{fid}-closes_at-error\"")), "{}", bad.body);
     assert!(
         bad.body.contains("value=\"2027-01-10T09:00:00+08:00\"")
             || bad.body.contains("value=\"2027-01-10T09:00\"")
@@ -813,10 +632,7 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     )
     .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
-    assert_eq!(
-        app.login("checker2", crate::helpers::PASSWORD).await.status,
-        200
-    );
+    assert_eq!(app.login("checker2", crate::helpers::PASSWORD).await.status, 200);
     let u = b.get("/admin/users").await;
     let marker = "审核员二</td><td>审核人员";
     assert!(u.body.contains(marker), "{}", u.body);
@@ -825,54 +641,37 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     let user = row[at..at + 36].to_string();
     let ok = post(&mut b, &u, &format!("/admin/users/{user}/disable"), &[]).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
-    assert_eq!(
-        app.login("checker2", crate::helpers::PASSWORD).await.status,
-        401
-    );
+    assert_eq!(app.login("checker2", crate::helpers::PASSWORD).await.status, 401);
 
     // Jobs: run one by hand, see its run; the outbox page answers.
     let j = b.get("/admin/jobs").await;
     assert_eq!(j.status, 200, "{}", j.body);
     // Each job by what it does and when, in words: no job codes, no cron strings.
-    for words in [
-        "发送待发邮件",
-        "每 5 秒",
-        "每月 1 日 02:00",
-        "每天 09:00",
-        "每小时第 17 分",
-    ] {
+    for words in ["发送待发邮件", "每 5 秒", "每月 1 日 02:00", "每天 09:00", "每小时第 17 分"]
+    {
         assert!(j.body.contains(words), "{words}: {}", j.body);
     }
     for code in ["*/5", "0 0 2 1 * *", ">outbox_dispatch<", "<code>"] {
         assert!(!j.body.contains(code), "{code} shown: {}", j.body);
     }
     let en = b.get("/admin/jobs?lang=en").await;
-    for words in [
-        "Send due emails from the outbox",
-        "every 5 seconds",
-        "on day 1 of every month at 02:00",
-    ] {
+    for words in
+        ["Send due emails from the outbox", "every 5 seconds", "on day 1 of every month at 02:00"]
+    {
         assert!(en.body.contains(words), "{words}: {}", en.body);
     }
     let _ = b.get("/admin/jobs?lang=zh").await;
     let ok = post(&mut b, &j, "/admin/jobs/housekeeping/runs", &[]).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let j = b.get(&ok.location).await;
-    assert!(
-        j.body.contains("任务已运行") && j.body.contains("手动"),
-        "{}",
-        j.body
-    );
+    assert!(j.body.contains("任务已运行") && j.body.contains("手动"), "{}", j.body);
     let o = b.get("/admin/outbox").await;
     assert_eq!(o.status, 200, "{}", o.body);
     assert!(o.body.contains("没有发送失败的邮件"), "{}", o.body);
 
     // Another role is refused the admin's pages.
     let fin = app.staff_token("webadmin_fin", Role::Finance).await;
-    assert_eq!(
-        Browser::signed_in(&app, &fin).get("/admin").await.status,
-        403
-    );
+    assert_eq!(Browser::signed_in(&app, &fin).get("/admin").await.status, 403);
 }
 
 #[actix_web::test]
@@ -915,18 +714,11 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
         r.body
     );
     assert_eq!(app.count("certification_applications"), 0);
-    let form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = post(&mut b, &p, "/space/apply", &form).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let s = b.get(&r.location).await;
-    assert!(
-        s.body.contains("已提交") && s.body.contains("达标"),
-        "{}",
-        s.body
-    );
+    assert!(s.body.contains("已提交") && s.body.contains("达标"), "{}", s.body);
 
     // The reviewer sees the rule engine's result and certifies from the queue.
     let rev = app.staff_token("webspace_rev", Role::Reviewer).await;
@@ -942,20 +734,12 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
         &mut rb,
         &q,
         &format!("/review/application/{app_id}"),
-        &[
-            ("decision", "certify"),
-            ("certified_on", ""),
-            ("reason", ""),
-        ],
+        &[("decision", "certify"), ("certified_on", ""), ("reason", "")],
     )
     .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let s = b.get("/space").await;
-    assert!(
-        s.body.contains("已认定") && s.body.contains("有效"),
-        "{}",
-        s.body
-    );
+    assert!(s.body.contains("已认定") && s.body.contains("有效"), "{}", s.body);
 
     // The register: a future entry date is refused at its field; a good one is listed.
     let today = hechuang::domain::china_time(app.clock.now()).date();
@@ -999,11 +783,7 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
     .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let reg = b.get("/space/incubatees").await;
-    assert!(
-        reg.body.contains("合肥星云科技有限公司") && reg.body.contains("在孵"),
-        "{}",
-        reg.body
-    );
+    assert!(reg.body.contains("合肥星云科技有限公司") && reg.body.contains("在孵"), "{}", reg.body);
     let inc = id_after(&reg.body, "action=\"/space/incubatees/");
     let r = post(
         &mut b,
@@ -1017,26 +797,16 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
         &mut b,
         &reg,
         &format!("/space/incubatees/{inc}/graduation"),
-        &[
-            ("graduated_on", &tomorrow),
-            ("condition", "high_tech_enterprise"),
-            ("amount", ""),
-        ],
+        &[("graduated_on", &tomorrow), ("condition", "high_tech_enterprise"), ("amount", "")],
     )
     .await;
     assert_eq!(r2.status, 422, "{}", r2.body);
     assert!(
-        r2.body
-            .contains(&format!("id=\"graduation-{inc}-graduated_on-error\"")),
+        r2.body.contains(&format!("id=\"graduation-{inc}-graduated_on-error\"")),
         "{}",
         r2.body
     );
-    assert!(
-        r.body
-            .contains(&format!("id=\"departure-{inc}-reason-error\"")),
-        "{}",
-        r.body
-    );
+    assert!(r.body.contains(&format!("id=\"departure-{inc}-reason-error\"")), "{}", r.body);
 
     // Statistics: a missing figure is named at its field.
     let st = b.get("/space/statistics").await;
@@ -1044,11 +814,7 @@ async fn a_space_applies_keeps_its_register_and_files_statistics_from_pages() {
     let last_year = (today.format("%Y").to_string().parse::<i32>().unwrap() - 1).to_string();
     let r = post(&mut b, &st, "/space/statistics", &[("year", &last_year)]).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(
-        r.body.contains("-error\"") && r.body.contains("请填报"),
-        "{}",
-        r.body
-    );
+    assert!(r.body.contains("-error\"") && r.body.contains("请填报"), "{}", r.body);
     // A year that is not a year is said with the figures' errors, at once.
     let r = post(&mut b, &st, "/space/statistics", &[("year", "去年")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
@@ -1102,14 +868,7 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
     let with = |employees: &str| -> Vec<(String, String)> {
         let mut f = vec![("csrf".to_string(), csrf.clone())];
         f.extend(fields.iter().map(|(k, v)| {
-            (
-                k.clone(),
-                if k == "employees" {
-                    employees.to_string()
-                } else {
-                    v.clone()
-                },
-            )
+            (k.clone(), if k == "employees" { employees.to_string() } else { v.clone() })
         }));
         f
     };
@@ -1137,46 +896,24 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
             (k.clone(), v)
         })
         .collect();
-    let form: Vec<(&str, &str)> = emptied
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let form: Vec<(&str, &str)> = emptied.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = b.post("/firm", &form).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    for field in [
-        "employees",
-        "name",
-        "address",
-        "contact_phone",
-        "contact_email",
-    ] {
-        assert!(
-            r.body.contains(&format!("id=\"profile-{field}-error\"")),
-            "{field}: {}",
-            r.body
-        );
+    for field in ["employees", "name", "address", "contact_phone", "contact_email"] {
+        assert!(r.body.contains(&format!("id=\"profile-{field}-error\"")), "{field}: {}", r.body);
     }
-    assert_eq!(
-        app.count("audit_events WHERE action = 'firm.profile_updated'"),
-        0
-    );
+    assert_eq!(app.count("audit_events WHERE action = 'firm.profile_updated'"), 0);
     let good = with("15");
     let form: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = b.post("/firm", &form).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let p = b.get(&r.location).await;
-    assert!(
-        p.body.contains("已保存") && p.body.contains("value=\"15\""),
-        "{}",
-        p.body
-    );
+    assert!(p.body.contains("已保存") && p.body.contains("value=\"15\""), "{}", p.body);
     let mut c = app.conn();
-    let f = hechuang::db::parties::firm(
-        &mut c,
-        &hechuang::domain::id::FirmId::stored(firm_id.clone()),
-    )
-    .unwrap()
-    .unwrap();
+    let f =
+        hechuang::db::parties::firm(&mut c, &hechuang::domain::id::FirmId::stored(firm_id.clone()))
+            .unwrap()
+            .unwrap();
     assert_eq!(f.employees, 15);
 }
 
@@ -1220,11 +957,7 @@ async fn the_work_pages_speak_english_when_asked_and_keep_it() {
     let mut firm = Browser::signed_in(&app, &w.firm.token);
     let p = firm.get("/services?lang=en").await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(
-        p.set_cookies.iter().any(|c| c.starts_with("hc_lang=en")),
-        "{:?}",
-        p.set_cookies
-    );
+    assert!(p.set_cookies.iter().any(|c| c.starts_with("hc_lang=en")), "{:?}", p.set_cookies);
     assert!(
         p.body.contains("<html lang=\"en\">")
             && p.body.contains("Service catalogue")
@@ -1337,27 +1070,10 @@ async fn every_decision_form_refuses_at_its_field() {
     assert_eq!(r.status, 201, "{}", r.body);
     let application = r.body["id"].as_str().unwrap().to_string();
     let o = w.order(&app, "12000.00").await;
-    assert_eq!(
-        w.provider_does(&app, &o, "accept", serde_json::json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(w.provider_does(&app, &o, "accept", serde_json::json!({})).await.status, 200);
     w.upload_all(&app, &o).await;
-    assert_eq!(
-        w.provider_does(&app, &o, "deliver", serde_json::json!({}))
-            .await
-            .status,
-        200
-    );
-    let r = w
-        .firm_does(
-            &app,
-            &o,
-            "dispute",
-            serde_json::json!({"reason": "报告内容不全"}),
-        )
-        .await;
+    assert_eq!(w.provider_does(&app, &o, "deliver", serde_json::json!({})).await.status, 200);
+    let r = w.firm_does(&app, &o, "dispute", serde_json::json!({"reason": "报告内容不全"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
 
     let audit_before = app.count("audit_events");
@@ -1393,20 +1109,11 @@ async fn every_decision_form_refuses_at_its_field() {
             format!("/review/application/{application}"),
             format!("application-{application}"),
             "certified_on",
-            vec![
-                ("decision", "certify"),
-                ("certified_on", "2099-01-01"),
-                ("reason", ""),
-            ],
+            vec![("decision", "certify"), ("certified_on", "2099-01-01"), ("reason", "")],
         ),
     ] {
         let p = post(&mut b, &q, &path, &fields).await;
-        assert!(
-            p.status == 422 || p.status == 400,
-            "{path}: {} {}",
-            p.status,
-            p.body
-        );
+        assert!(p.status == 422 || p.status == 400, "{path}: {} {}", p.status, p.body);
         assert!(
             p.body.contains(&format!("id=\"{form}-{field}-error\"")),
             "{path}: the error at {field}: {}",
@@ -1419,18 +1126,13 @@ async fn every_decision_form_refuses_at_its_field() {
         &mut b,
         &q,
         &format!("/review/application/{application}"),
-        &[
-            ("decision", "refuse"),
-            ("certified_on", "2099-01-01"),
-            ("reason", ""),
-        ],
+        &[("decision", "refuse"), ("certified_on", "2099-01-01"), ("reason", "")],
     )
     .await;
     assert_eq!(p.status, 422, "{}", p.body);
     for field in ["reason", "certified_on"] {
         assert!(
-            p.body
-                .contains(&format!("id=\"application-{application}-{field}-error\"")),
+            p.body.contains(&format!("id=\"application-{application}-{field}-error\"")),
             "{field} with the other: {}",
             p.body
         );
@@ -1451,13 +1153,7 @@ async fn every_decision_form_refuses_at_its_field() {
     let mut prov = Browser::signed_in(&app, &w.provider_token);
     let o2 = w.order(&app, "3000.00").await;
     let op = prov.get(&format!("/orders/{o2}")).await;
-    let p = post(
-        &mut prov,
-        &op,
-        &format!("/orders/{o2}/cancel"),
-        &[("reason", "")],
-    )
-    .await;
+    let p = post(&mut prov, &op, &format!("/orders/{o2}/cancel"), &[("reason", "")]).await;
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(p.body.contains("id=\"cancel-reason-error\""), "{}", p.body);
     let e = prov.get(&format!("/provider/services/{}", w.item)).await;
@@ -1483,18 +1179,10 @@ async fn every_decision_form_refuses_at_its_field() {
     );
 
     // Nothing above changed anything.
-    assert_eq!(
-        app.count("audit_events"),
-        audit_before + 1,
-        "only the second order was placed"
-    );
-    let r = app
-        .get(&format!("/api/v1/orders/{o2}"), Some(&w.provider_token))
-        .await;
+    assert_eq!(app.count("audit_events"), audit_before + 1, "only the second order was placed");
+    let r = app.get(&format!("/api/v1/orders/{o2}"), Some(&w.provider_token)).await;
     assert_eq!(r.body["status"], "requested");
-    let r = app
-        .get(&format!("/api/v1/orders/{o}"), Some(&w.provider_token))
-        .await;
+    let r = app.get(&format!("/api/v1/orders/{o}"), Some(&w.provider_token)).await;
     assert_eq!(r.body["status"], "disputed");
 }
 
@@ -1546,20 +1234,14 @@ async fn every_page_carries_the_security_headers() {
         (Some(&w.firm.token), "/firm".into()),
         (Some(&w.firm.token), "/my/vouchers".into()),
         (Some(&w.firm.token), "/services".into()),
-        (
-            Some(&w.firm.token),
-            format!("/orders/new?service={}", w.item),
-        ),
+        (Some(&w.firm.token), format!("/orders/new?service={}", w.item)),
         (Some(&w.firm.token), "/orders".into()),
         (Some(&w.firm.token), format!("/orders/{order}")),
         (Some(&w.firm.token), "/account".into()),
         (Some(&w.firm.token), "/admin".into()),
         (Some(&w.provider_token), "/provider".into()),
         (Some(&w.provider_token), "/provider/services".into()),
-        (
-            Some(&w.provider_token),
-            format!("/provider/services/{}", w.item),
-        ),
+        (Some(&w.provider_token), format!("/provider/services/{}", w.item)),
         (Some(&w.provider_token), "/provider/redemptions".into()),
         (Some(&rev), "/review".into()),
         (Some(&fin), "/finance".into()),
@@ -1569,10 +1251,7 @@ async fn every_page_carries_the_security_headers() {
         (Some(&admin), "/admin/outbox".into()),
         (Some(&admin), "/admin/jobs".into()),
         (Some(&space), "/space".into()),
-        (
-            Some(&space),
-            "/space/apply?scheme=national_incubator".into(),
-        ),
+        (Some(&space), "/space/apply?scheme=national_incubator".into()),
         (Some(&space), "/space/incubatees".into()),
         (Some(&space), "/space/statistics".into()),
     ];
@@ -1585,10 +1264,7 @@ async fn every_page_carries_the_security_headers() {
         let status = res.status().as_u16();
         assert!(status == 200 || status == 403, "{path}: {status}");
         let h = |n: &str| {
-            res.headers()
-                .get(n)
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default()
+            res.headers().get(n).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
         };
         let csp = h("content-security-policy");
         for part in [
@@ -1601,10 +1277,7 @@ async fn every_page_carries_the_security_headers() {
         ] {
             assert!(csp.contains(part), "{path}: CSP {csp:?} lacks {part}");
         }
-        assert!(
-            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
-            "{path}: {csp}"
-        );
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}: {csp}");
         assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(h("referrer-policy"), "same-origin", "{path}");
         assert!(h("content-type").starts_with("text/html"), "{path}");

@@ -33,12 +33,7 @@ impl Figures {
     /// The figures as stored and shown: numbers as decimal strings, dates as
     /// `YYYY-MM-DD`, yes/no as booleans.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::Value::Object(
-            self.0
-                .iter()
-                .map(|(k, v)| (k.clone(), v.to_json()))
-                .collect(),
-        )
+        serde_json::Value::Object(self.0.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
     }
     /// Reads figures back as [`Figures::to_json`] wrote them (what is not one of its
     /// shapes is left out).

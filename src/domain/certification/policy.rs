@@ -336,10 +336,7 @@ impl GraduationRules {
             Err((
                 ErrorCode::GraduationConditionNotInScheme,
                 format!("该认定类型的毕业条件不包括“{}”", condition.as_str()),
-                format!(
-                    "{} is not a graduation condition of the scheme",
-                    condition.as_str()
-                ),
+                format!("{} is not a graduation condition of the scheme", condition.as_str()),
             ))
         };
         let threshold = match condition {
@@ -365,16 +362,8 @@ impl GraduationRules {
             Some(a) if a > threshold => Ok(()),
             Some(a) => Err((
                 ErrorCode::GraduationConditionUnmet,
-                format!(
-                    "须超过 {} 元，填报为 {} 元",
-                    threshold.normalize(),
-                    a.normalize()
-                ),
-                format!(
-                    "must be above {} yuan, is {}",
-                    threshold.normalize(),
-                    a.normalize()
-                ),
+                format!("须超过 {} 元，填报为 {} 元", threshold.normalize(), a.normalize()),
+                format!("must be above {} yuan, is {}", threshold.normalize(), a.normalize()),
             )),
         }
     }
@@ -457,10 +446,8 @@ impl Scheme {
         filed: &serde_json::Map<String, serde_json::Value>,
     ) -> BTreeSet<String> {
         let mut out = self.figures_read(filed);
-        let bounds: Vec<String> = out
-            .iter()
-            .filter_map(|id| policy.figure(id).and_then(|f| f.at_most.clone()))
-            .collect();
+        let bounds: Vec<String> =
+            out.iter().filter_map(|id| policy.figure(id).and_then(|f| f.at_most.clone())).collect();
         out.extend(bounds);
         out
     }
@@ -488,8 +475,7 @@ crate::domain::text_enum! {
 /// The last day a certification granted on `on` is valid, for a scheme valid `years`.
 pub fn valid_until(on: NaiveDate, years: Option<u32>) -> Option<NaiveDate> {
     let y = years?;
-    on.checked_add_months(chrono::Months::new(y.saturating_mul(12)))
-        .and_then(|d| d.pred_opt())
+    on.checked_add_months(chrono::Months::new(y.saturating_mul(12))).and_then(|d| d.pred_opt())
 }
 
 /// The months a certification yields benefits in: from the month after it was granted
@@ -535,10 +521,7 @@ impl BenefitWindow {
             .flatten()
             .min()
             .map(|d| Period::of_date(d).next());
-        BenefitWindow {
-            first: Period::of_date(certified_on).next(),
-            stops: ends,
-        }
+        BenefitWindow { first: Period::of_date(certified_on).next(), stops: ends }
     }
 
     /// Whether the certification yields benefits for `month`.
@@ -581,10 +564,7 @@ impl CertificationPolicy {
                     .figure(other)
                     .ok_or_else(|| format!("figure {}: at_most names unknown {other}", f.id))?;
                 if !f.kind.numeric() || !o.kind.numeric() {
-                    return Err(format!(
-                        "figure {}: at_most needs two numeric figures",
-                        f.id
-                    ));
+                    return Err(format!("figure {}: at_most needs two numeric figures", f.id));
                 }
             }
         }
@@ -638,9 +618,7 @@ impl CertificationPolicy {
     }
 
     fn expect_kind(&self, at: &str, id: &str, kinds: &[FigureKind]) -> Result<(), String> {
-        let f = self
-            .figure(id)
-            .ok_or_else(|| format!("{at}: unknown figure {id}"))?;
+        let f = self.figure(id).ok_or_else(|| format!("{at}: unknown figure {id}"))?;
         if kinds.contains(&f.kind) {
             Ok(())
         } else {
@@ -649,20 +627,12 @@ impl CertificationPolicy {
     }
 
     fn validate_test(&self, at: &str, t: &Test) -> Result<(), String> {
-        const NUMERIC: &[FigureKind] = &[
-            FigureKind::Count,
-            FigureKind::Area,
-            FigureKind::Money,
-            FigureKind::Percent,
-        ];
-        let measures = [
-            t.figure.is_some(),
-            t.ratio.is_some(),
-            t.months_since.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
+        const NUMERIC: &[FigureKind] =
+            &[FigureKind::Count, FigureKind::Area, FigureKind::Money, FigureKind::Percent];
+        let measures = [t.figure.is_some(), t.ratio.is_some(), t.months_since.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if measures != 1 {
             return Err(format!(
                 "{at}: a test measures exactly one of figure, ratio or months_since"
@@ -678,10 +648,8 @@ impl CertificationPolicy {
             }
             return Ok(());
         }
-        let value = t
-            .value
-            .as_deref()
-            .ok_or_else(|| format!("{at}: a comparison needs a value"))?;
+        let value =
+            t.value.as_deref().ok_or_else(|| format!("{at}: a comparison needs a value"))?;
         if decimal(value).is_none() {
             return Err(format!("{at}: value {value:?} is not a number"));
         }

@@ -140,21 +140,14 @@ fn run_test(
     };
     // Chinese says the base first (每 1000 m² ≥ 3), English after (≥ 3 per 1000 m²).
     let (scale, prefix, suffix, suffix_en) = match (&t.per, t.percent) {
-        (_, true) => (
-            Decimal::ONE_HUNDRED,
-            String::new(),
-            "%".to_string(),
-            "%".to_string(),
-        ),
+        (_, true) => (Decimal::ONE_HUNDRED, String::new(), "%".to_string(), "%".to_string()),
         (Some(p), false) => {
             let p = decimal(p).unwrap_or(Decimal::ONE);
             (
                 p,
                 format!("每 {} {} ", show(p), unit(dn).trim()),
                 String::new(),
-                format!(" per {}{}", show(p), unit_en(dn))
-                    .trim_end()
-                    .to_string(),
+                format!(" per {}{}", show(p), unit_en(dn)).trim_end().to_string(),
             )
         }
         (None, false) => (Decimal::ONE, String::new(), String::new(), String::new()),
@@ -196,12 +189,8 @@ pub fn evaluate(
     let (mut met, mut not_met, mut na) = (0, 0, 0);
     for c in &scheme.criteria {
         let applies = c.only_if.as_ref().is_none_or(|f| figures.flag(f));
-        let tests: Vec<TestResult> = c
-            .test
-            .iter()
-            .chain(&c.any_of)
-            .map(|t| run_test(policy, t, figures, on))
-            .collect();
+        let tests: Vec<TestResult> =
+            c.test.iter().chain(&c.any_of).map(|t| run_test(policy, t, figures, on)).collect();
         let pass = if !applies {
             na += 1;
             None
@@ -221,35 +210,20 @@ pub fn evaluate(
         });
     }
     let eligible = not_met == 0;
-    let failing: Vec<&str> = criteria
-        .iter()
-        .filter(|c| c.pass == Some(false))
-        .map(|c| c.name_zh.as_str())
-        .collect();
+    let failing: Vec<&str> =
+        criteria.iter().filter(|c| c.pass == Some(false)).map(|c| c.name_zh.as_str()).collect();
     let summary_zh = if eligible {
         format!(
             "符合{}全部 {} 项条件{}",
             scheme.name_zh,
             met,
-            if na > 0 {
-                format!("（{na} 项不适用）")
-            } else {
-                String::new()
-            }
+            if na > 0 { format!("（{na} 项不适用）") } else { String::new() }
         )
     } else {
-        format!(
-            "{} 项条件中 {} 项未达到：{}",
-            met + not_met,
-            not_met,
-            failing.join("；")
-        )
+        format!("{} 项条件中 {} 项未达到：{}", met + not_met, not_met, failing.join("；"))
     };
     let summary_en = if eligible {
-        format!(
-            "Meets all {met} criteria of {} ({na} not applicable)",
-            scheme.name_en
-        )
+        format!("Meets all {met} criteria of {} ({na} not applicable)", scheme.name_en)
     } else {
         format!("{not_met} of {} criteria not met", met + not_met)
     };

@@ -26,10 +26,7 @@ fn shipped() -> CertificationPolicy {
             );
         }
     }
-    let p = CertificationPolicy {
-        figures: figures.figures,
-        schemes,
-    };
+    let p = CertificationPolicy { figures: figures.figures, schemes };
     p.validate().unwrap();
     p
 }
@@ -83,63 +80,34 @@ fn file(
 }
 
 fn failing(ev: &Evaluation) -> Vec<&str> {
-    ev.criteria
-        .iter()
-        .filter(|c| c.pass == Some(false))
-        .map(|c| c.id.as_str())
-        .collect()
+    ev.criteria.iter().filter(|c| c.pass == Some(false)).map(|c| c.id.as_str()).collect()
 }
 
 #[test]
 fn graduation_conditions_follow_the_scheme_and_amounts_must_be_above() {
     let p = shipped();
-    let national = p
-        .scheme("national_incubator")
-        .unwrap()
-        .incubatees
-        .clone()
-        .unwrap();
+    let national = p.scheme("national_incubator").unwrap().incubatees.clone().unwrap();
     let g = national.graduation.unwrap();
     let five_m = Decimal::from(5_000_000);
     assert!(g.check(Graduation::HighTechEnterprise, None).is_ok());
     assert_eq!(
-        g.check(Graduation::Investment, Some(five_m))
-            .unwrap_err()
-            .0
-            .as_str(),
+        g.check(Graduation::Investment, Some(five_m)).unwrap_err().0.as_str(),
         "graduation_condition_unmet"
     );
-    assert!(g
-        .check(Graduation::Investment, Some(five_m + Decimal::new(1, 2)))
-        .is_ok());
+    assert!(g.check(Graduation::Investment, Some(five_m + Decimal::new(1, 2))).is_ok());
     assert_eq!(
-        g.check(Graduation::Investment, None)
-            .unwrap_err()
-            .0
-            .as_str(),
+        g.check(Graduation::Investment, None).unwrap_err().0.as_str(),
         "graduation_amount_required"
     );
     assert_eq!(
-        g.check(Graduation::TechInnovationEnterprise, None)
-            .unwrap_err()
-            .0
-            .as_str(),
+        g.check(Graduation::TechInnovationEnterprise, None).unwrap_err().0.as_str(),
         "graduation_condition_not_in_scheme"
     );
-    let prov = p
-        .scheme("provincial_incubator")
-        .unwrap()
-        .incubatees
-        .clone()
-        .unwrap();
+    let prov = p.scheme("provincial_incubator").unwrap().incubatees.clone().unwrap();
     let g = prov.graduation.unwrap();
     assert!(g.check(Graduation::TechInnovationEnterprise, None).is_ok());
-    assert!(g
-        .check(Graduation::LastYearRevenue, Some(Decimal::from(3_000_001)))
-        .is_ok());
-    assert!(g
-        .check(Graduation::TwoYearRevenue, Some(Decimal::from(5_000_000)))
-        .is_err());
+    assert!(g.check(Graduation::LastYearRevenue, Some(Decimal::from(3_000_001))).is_ok());
+    assert!(g.check(Graduation::TwoYearRevenue, Some(Decimal::from(5_000_000))).is_err());
 }
 
 #[test]
@@ -191,16 +159,9 @@ fn at_exactly_the_figure_every_criterion_is_met() {
     let area = ev.criteria.iter().find(|c| c.id == "area").unwrap();
     assert_eq!(area.tests[0].required, "≥ 10000 m²");
     assert_eq!(area.tests[0].actual, "10000 m²");
-    let share = ev
-        .criteria
-        .iter()
-        .find(|c| c.id == "resident_area_share")
-        .unwrap();
+    let share = ev.criteria.iter().find(|c| c.id == "resident_area_share").unwrap();
     assert_eq!(
-        (
-            share.tests[0].required.as_str(),
-            share.tests[0].actual.as_str()
-        ),
+        (share.tests[0].required.as_str(), share.tests[0].actual.as_str()),
         ("≥ 75%", "75%")
     );
     let density = ev.criteria.iter().find(|c| c.id == "density").unwrap();
@@ -210,11 +171,7 @@ fn at_exactly_the_figure_every_criterion_is_met() {
     let ev = file(&p, "national_incubator", at_the_line(), "2026-11-30").unwrap();
     assert_eq!(failing(&ev), ["operating"]);
     assert!(!ev.eligible);
-    assert!(
-        ev.summary_zh.contains("注册并运营满 3 年"),
-        "{}",
-        ev.summary_zh
-    );
+    assert!(ev.summary_zh.contains("注册并运营满 3 年"), "{}", ev.summary_zh);
 }
 
 #[test]
@@ -245,11 +202,7 @@ fn one_below_the_figure_fails_that_criterion_alone() {
     let ev = file(&p, "national_incubator", v.clone(), "2026-12-01").unwrap();
     assert_eq!(failing(&ev), ["mentors_per_incubatees"]);
     v["mentors"] = json!(6);
-    assert!(
-        file(&p, "national_incubator", v, "2026-12-01")
-            .unwrap()
-            .eligible
-    );
+    assert!(file(&p, "national_incubator", v, "2026-12-01").unwrap().eligible);
 }
 
 #[test]
@@ -302,10 +255,7 @@ fn a_specialised_incubator_needs_15_incubatees_and_municipal_first_only_where_it
     let p = shipped();
     let ev = file(&p, "provincial_incubator", provincial(), "2026-12-01").unwrap();
     assert!(ev.eligible, "{:?}", failing(&ev));
-    assert_eq!(
-        ev.not_applicable, 1,
-        "no municipal certification in the region"
-    );
+    assert_eq!(ev.not_applicable, 1, "no municipal certification in the region");
     let c = ev.criteria.iter().find(|c| c.id == "incubatees").unwrap();
     assert_eq!(c.tests[0].required, "≥ 15 家");
     let mut v = provincial();
@@ -335,12 +285,7 @@ fn a_specialised_incubator_needs_15_incubatees_and_municipal_first_only_where_it
 #[test]
 fn incubation_limits_by_field() {
     let p = shipped();
-    let r = p
-        .scheme("national_incubator")
-        .unwrap()
-        .incubatees
-        .clone()
-        .unwrap();
+    let r = p.scheme("national_incubator").unwrap().incubatees.clone().unwrap();
     assert_eq!(r.max_age_months_at_entry, Some(24));
     assert_eq!(r.limit_months("software_it"), 48);
     for field in ["biomedicine", "modern_agriculture", "integrated_circuits"] {
@@ -354,9 +299,7 @@ fn incubation_limits_by_field() {
 }
 
 fn codes(e: &FieldErrors) -> Vec<(String, String)> {
-    e.0.iter()
-        .map(|f| (f.field.clone(), f.code.to_string()))
-        .collect()
+    e.0.iter().map(|f| (f.field.clone(), f.code.to_string())).collect()
 }
 
 #[test]
@@ -384,10 +327,7 @@ fn figures_that_cannot_be_true_are_refused_field_by_field() {
         ("figures.staff", "figure_required"),
         ("figures.unheard_of", "figure_unknown"),
     ];
-    assert_eq!(
-        got,
-        want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
-    );
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec());
     // Percentages stop at 100; a part cannot exceed its whole.
     let mut v = json!({
         "independent_legal_person": true, "registered_in_city": true,
@@ -402,14 +342,8 @@ fn figures_that_cannot_be_true_are_refused_field_by_field() {
     assert_eq!(
         codes(&e),
         [
-            (
-                "figures.industry_concentration_pct".to_string(),
-                "percent_above_100".to_string()
-            ),
-            (
-                "figures.specialist_mentors".to_string(),
-                "figure_exceeds".to_string()
-            )
+            ("figures.industry_concentration_pct".to_string(), "percent_above_100".to_string()),
+            ("figures.specialist_mentors".to_string(), "figure_exceeds".to_string())
         ]
     );
     v["industry_concentration_pct"] = json!("70");
@@ -457,10 +391,7 @@ fn benefits_start_the_month_after_and_stop_the_month_after_revocation() {
     assert!(!w.covers(p("2026-12")), "not in the month of certification");
     assert!(w.covers(p("2027-01")) && w.covers(p("2040-06")));
     let w = BenefitWindow::of(day("2026-12-10"), None, Some(day("2027-03-15")));
-    assert!(
-        w.covers(p("2027-03")),
-        "the month of revocation still counts"
-    );
+    assert!(w.covers(p("2027-03")), "the month of revocation still counts");
     assert!(!w.covers(p("2027-04")) && !w.covers(p("2028-01")));
     assert_eq!(w.stops, Some(p("2027-04")));
     // Valid for 3 years: the last day is the day before the third anniversary.

@@ -17,9 +17,7 @@ fn samples(seed: u64, alphabet: &[char], max_len: usize, n: usize) -> Vec<String
     (0..n)
         .map(|_| {
             let len = rng.random_range(0..=max_len);
-            (0..len)
-                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
-                .collect()
+            (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect()
         })
         .collect()
 }
@@ -53,11 +51,7 @@ fn days_and_instants_are_read_exactly_and_only_when_plausible() {
         assert!(!day.is_match(s), "{s}");
     }
     assert!(parse_instant("2026-12-01T09:00:00+08:00").is_some());
-    for bad in [
-        " 2026-12-01T09:00:00Z",
-        "2026-12-01T09:00:00Z ",
-        "2026-12-01",
-    ] {
+    for bad in [" 2026-12-01T09:00:00Z", "2026-12-01T09:00:00Z ", "2026-12-01"] {
         assert_eq!(parse_instant(bad), None, "{bad:?}");
     }
 }
@@ -77,11 +71,8 @@ fn the_format_characters_named_are_exactly_the_basic_planes_cf() {
 
 #[test]
 fn what_the_name_patterns_admit_the_name_checks_accept() {
-    let (person, party, opt_party) = (
-        re(NAME_PATTERN),
-        re(PARTY_NAME_PATTERN),
-        re(OPT_PARTY_NAME_PATTERN),
-    );
+    let (person, party, opt_party) =
+        (re(NAME_PATTERN), re(PARTY_NAME_PATTERN), re(OPT_PARTY_NAME_PATTERN));
     let alphabet: Vec<char> = ALPHABET
         .iter()
         .copied()
@@ -104,10 +95,7 @@ fn what_the_name_patterns_admit_the_name_checks_accept() {
             assert!(e.is_empty(), "{s:?}");
         }
     }
-    assert!(
-        admitted > 1000 && refused_formula > 100,
-        "{admitted} {refused_formula}"
-    );
+    assert!(admitted > 1000 && refused_formula > 100, "{admitted} {refused_formula}");
 }
 
 #[test]
@@ -117,11 +105,7 @@ fn what_the_text_patterns_admit_the_text_check_accepts_and_the_reverse() {
     for s in samples(1, ALPHABET, 6, 20_000) {
         let mut e = FieldErrors::new();
         e.text("f", &s, 100);
-        assert_eq!(
-            text.is_match(&s),
-            e.is_empty() && !s.chars().any(char::is_control),
-            "{s:?}"
-        );
+        assert_eq!(text.is_match(&s), e.is_empty() && !s.chars().any(char::is_control), "{s:?}");
         admitted += usize::from(text.is_match(&s));
         let mut e = FieldErrors::new();
         let _ = e.opt_text("f", Some(&s), 100);
@@ -129,10 +113,7 @@ fn what_the_text_patterns_admit_the_text_check_accepts_and_the_reverse() {
             assert!(e.is_empty(), "{s:?}");
         }
     }
-    assert!(
-        admitted > 1000,
-        "the samples exercise both sides: {admitted}"
-    );
+    assert!(admitted > 1000, "the samples exercise both sides: {admitted}");
 }
 
 #[test]
@@ -172,18 +153,12 @@ fn contact_and_account_patterns_admit_only_what_the_checks_accept() {
         (re(EMAIL_PATTERN), |e, v| {
             e.email("f", v);
         }),
-        (
-            re(phone().pattern.as_deref().unwrap_or_default()),
-            |e, v| {
-                e.phone("f", v);
-            },
-        ),
-        (
-            re(bank_account().pattern.as_deref().unwrap_or_default()),
-            |e, v| {
-                e.bank_account("f", v);
-            },
-        ),
+        (re(phone().pattern.as_deref().unwrap_or_default()), |e, v| {
+            e.phone("f", v);
+        }),
+        (re(bank_account().pattern.as_deref().unwrap_or_default()), |e, v| {
+            e.bank_account("f", v);
+        }),
         (re(USERNAME_PATTERN), |e, v| {
             crate::services::auth::check_username(e, "f", v);
         }),
@@ -198,9 +173,7 @@ fn contact_and_account_patterns_admit_only_what_the_checks_accept() {
         let mut admitted = 0;
         for _ in 0..60_000 {
             let n = rng.random_range(0..=10);
-            let s: String = (0..n)
-                .map(|_| pieces[rng.random_range(0..pieces.len())])
-                .collect();
+            let s: String = (0..n).map(|_| pieces[rng.random_range(0..pieces.len())]).collect();
             if pattern.is_match(&s) {
                 admitted += 1;
                 let mut e = FieldErrors::new();
@@ -224,24 +197,15 @@ fn contact_and_account_patterns_admit_only_what_the_checks_accept() {
 #[test]
 fn valid_credit_codes_and_periods_fit_their_patterns() {
     let code = re(credit_code().pattern.as_deref().unwrap_or_default());
-    for c in [
-        "91350100M000100Y43",
-        "91110000600037341L",
-        "91350100m000100y43",
-    ] {
+    for c in ["91350100M000100Y43", "91110000600037341L", "91350100m000100y43"] {
         assert!(CreditCode::parse(c).is_ok() && code.is_match(c), "{c}");
     }
     assert!(!code.is_match("91350100M000100Y4"));
     let period = re(PERIOD_PATTERN);
     for p in ["2026-01", "2999-12", "2020-01", "2030-10", "2100-05"] {
-        assert!(
-            period.is_match(p) && crate::domain::settlement::Period::parse(p).is_some(),
-            "{p}"
-        );
+        assert!(period.is_match(p) && crate::domain::settlement::Period::parse(p).is_some(), "{p}");
     }
-    for p in [
-        "2026-13", "2026-00", "1999-12", "2026-1", "2000-10", "2019-12",
-    ] {
+    for p in ["2026-13", "2026-00", "1999-12", "2026-1", "2000-10", "2019-12"] {
         assert!(!period.is_match(p), "{p}");
         assert!(crate::domain::settlement::Period::parse(p).is_none(), "{p}");
     }

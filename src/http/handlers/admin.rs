@@ -46,10 +46,7 @@ pub async fn job_runs(
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            jobs::list_runs(c, filter(&q.job), filter(&q.status), page)
-        })
-        .await?,
+        db(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), page)).await?,
     ))
 }
 
@@ -85,13 +82,7 @@ pub async fn run_job(
     )?;
     let run = state
         .jobs
-        .run(
-            job,
-            slot,
-            RunOrigin::Manual {
-                user_id: auth.actor.user_id.clone(),
-            },
-        )
+        .run(job, slot, RunOrigin::Manual { user_id: auth.actor.user_id.clone() })
         .await?
         .ok_or_else(|| crate::error::AppError::internal("a run by hand was not run"))?;
     Ok(HttpResponse::Created().json(JobRunView::from(run)))
@@ -123,10 +114,7 @@ pub async fn outbox_list(
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            outbox::list(c, filter(&q.status), filter(&q.kind), page)
-        })
-        .await?,
+        db(&state, move |c| outbox::list(c, filter(&q.status), filter(&q.kind), page)).await?,
     ))
 }
 

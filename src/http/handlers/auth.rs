@@ -29,10 +29,9 @@ pub async fn login(
     let now = state.clock.now();
     let auth = state.auth.clone();
     let body = body.into_inner();
-    let tokens = db(&state, move |c| {
-        svc::login(c, &auth, &body.username, &body.password, &addr, now, rid)
-    })
-    .await?;
+    let tokens =
+        db(&state, move |c| svc::login(c, &auth, &body.username, &body.password, &addr, now, rid))
+            .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -56,14 +55,8 @@ pub async fn refresh(
     let rid = request_id(&req);
     let now = state.clock.now();
     let auth = state.auth.clone();
-    let result = db(&state, move |c| {
-        svc::refresh(c, &auth, &body.refresh_token, now, rid)
-    })
-    .await;
-    if result
-        .as_ref()
-        .is_err_and(|e| e.code.is(ErrorCode::RefreshTokenReused))
-    {
+    let result = db(&state, move |c| svc::refresh(c, &auth, &body.refresh_token, now, rid)).await;
+    if result.as_ref().is_err_and(|e| e.code.is(ErrorCode::RefreshTokenReused)) {
         // The reused token's whole session was revoked: its access tokens too, now.
         let since = now - chrono::Duration::seconds(2);
         crate::http::extract::sync_revoked_sessions(&state, since).await?;
@@ -101,19 +94,11 @@ pub async fn logout(
     let ctx = state.context(auth.actor);
     let (user, now) = (auth.caller.user_id.clone(), ctx.now);
     let out = db(&state, move |c| {
-        svc::logout(
-            c,
-            ctx.cx(),
-            &auth.caller,
-            body.refresh_token.as_deref(),
-            body.everywhere,
-        )
+        svc::logout(c, ctx.cx(), &auth.caller, body.refresh_token.as_deref(), body.everywhere)
     })
     .await?;
     state.user_states.signed_out(&user, &out, now);
-    Ok(HttpResponse::Ok().json(LogoutResult {
-        sessions_revoked: out.sessions,
-    }))
+    Ok(HttpResponse::Ok().json(LogoutResult { sessions_revoked: out.sessions }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

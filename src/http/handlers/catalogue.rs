@@ -68,10 +68,7 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = auth.party_as::<ProviderId>()?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::create(c, cx, &id, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::create(c, cx, &id, &body)).await
 }
 
 /// Change or withdraw (`"active": false`) one of the provider's services.
@@ -89,8 +86,5 @@ pub async fn update(
     let body = body?;
     let item = typed_id::<ServiceItemId>(&path)?;
     let id = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::update(c, cx, &id, &item, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::update(c, cx, &id, &item, &body)).await
 }

@@ -26,10 +26,7 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::apply(c, cx, &space, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::apply(c, cx, &space, &body)).await
 }
 
 /// The space withdraws its open application.
@@ -45,10 +42,7 @@ pub async fn withdraw(
     let id = typed_id::<CertApplicationId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
-    Ok(
-        HttpResponse::Ok()
-            .json(db(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &id)).await?),
-    )
+    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &id)).await?))
 }
 
 /// Applications, newest first: a space's own, every one for staff (`status=submitted`:
@@ -64,10 +58,7 @@ pub async fn applications(
     let page = q.page()?;
     let status = q.status(ApplicationStatus::parse)?;
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::applications(c, Viewer::of(&auth.actor)?, status, page)
-        })
-        .await?,
+        db(&state, move |c| svc::applications(c, Viewer::of(&auth.actor)?, status, page)).await?,
     ))
 }
 
@@ -81,12 +72,8 @@ pub async fn application(
     path: web::Path<String>,
 ) -> actix_web::Result<HttpResponse> {
     let id = typed_id::<CertApplicationId>(&path)?;
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::application(c, Viewer::of(&auth.actor)?, &id)
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::application(c, Viewer::of(&auth.actor)?, &id)).await?))
 }
 
 /// Certify (only an application that meets every criterion) or refuse (with a reason).
@@ -103,10 +90,7 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertApplicationId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
 /// Certifications, newest first: a space's own, every one for staff.
@@ -121,10 +105,8 @@ pub async fn certifications(
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page)
-        })
-        .await?,
+        db(&state, move |c| svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page))
+            .await?,
     ))
 }
 
@@ -142,10 +124,7 @@ pub async fn revoke(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<CertificationId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::revoke(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::revoke(c, cx, &id, &body)).await
 }
 
 /// Certifications granted, and revoked, for everyone to see (公示).
@@ -158,10 +137,6 @@ pub async fn public_certifications(
 ) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::public_certifications(c, &policy, page)
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::public_certifications(c, &policy, page)).await?))
 }

@@ -29,10 +29,8 @@ pub async fn upload(
     let party = auth.party()?.clone();
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, input) = (state.files.clone(), q.into_inner());
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::upload(c, cx, &files, &party, &input, &bytes)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::upload(c, cx, &files, &party, &input, &bytes))
+        .await
 }
 
 /// The signed-in party's documents, newest first.
@@ -58,10 +56,7 @@ async fn of(
 ) -> actix_web::Result<HttpResponse> {
     let party = AnyParty::of(kind, PartyId::stored(path_id(raw, kind.as_str())?));
     let now = state.clock.now();
-    let out = db(&state, move |c| {
-        svc::of_party(c, Reader::of(&auth.caller), &party, now)
-    })
-    .await?;
+    let out = db(&state, move |c| svc::of_party(c, Reader::of(&auth.caller), &party, now)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -116,13 +111,7 @@ pub async fn download(
 ) -> actix_web::Result<HttpResponse> {
     let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let files = state.files.clone();
-    let (row, bytes) = db(&state, move |c| {
-        svc::read(c, &files, Reader::of(&auth.caller), &id)
-    })
-    .await?;
-    Ok(crate::http::stored_file_download(
-        &row.media_type,
-        &row.file_name,
-        bytes,
-    ))
+    let (row, bytes) =
+        db(&state, move |c| svc::read(c, &files, Reader::of(&auth.caller), &id)).await?;
+    Ok(crate::http::stored_file_download(&row.media_type, &row.file_name, bytes))
 }

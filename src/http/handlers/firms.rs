@@ -34,9 +34,7 @@ pub async fn update_my_firm(
     let (ctx, site) = (state.context(auth.actor), state.site.clone());
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {
-            let links = crate::services::contact_verification::Links {
-                base: &site.base_url,
-            };
+            let links = crate::services::contact_verification::Links { base: &site.base_url };
             svc::update_profile(
                 c,
                 ctx.cx(),
@@ -90,10 +88,7 @@ pub async fn onboarding(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide_onboarding(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &id, &body)).await
 }
 
 /// Record a firm's qualifications (high-tech, tech SME, dishonesty record, recommending space).
@@ -109,8 +104,5 @@ pub async fn qualifications(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::set_qualifications(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::set_qualifications(c, cx, &id, &body)).await
 }

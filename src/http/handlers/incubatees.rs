@@ -43,10 +43,7 @@ pub async fn register(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::register(c, cx, &space, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::register(c, cx, &space, &body)).await
 }
 
 /// Records a graduation: one of the scheme's graduation conditions met (amounts above
@@ -64,10 +61,7 @@ pub async fn graduate(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::graduate(c, cx, &space, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::graduate(c, cx, &space, &id, &body)).await
 }
 
 /// Records a firm leaving without graduating.
@@ -84,10 +78,7 @@ pub async fn depart(
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::depart(c, cx, &space, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::depart(c, cx, &space, &id, &body)).await
 }
 
 /// A space's register, for the staff who review its applications and statistics.

@@ -36,15 +36,9 @@ pub async fn enter(
     let body = body?;
     let id: BatchId = typed_id(&path)?;
     let firm_id = auth.party_as::<FirmId>()?;
-    let (entry, created) = run_as(&state, auth.actor, move |c, cx| {
-        svc::enter(c, cx, &id, &firm_id, &body)
-    })
-    .await?;
-    Ok(if created {
-        HttpResponse::Created().json(entry)
-    } else {
-        HttpResponse::Ok().json(entry)
-    })
+    let (entry, created) =
+        run_as(&state, auth.actor, move |c, cx| svc::enter(c, cx, &id, &firm_id, &body)).await?;
+    Ok(if created { HttpResponse::Created().json(entry) } else { HttpResponse::Ok().json(entry) })
 }
 
 /// The signed-in firm's entry and, after the draw, its result and voucher.
@@ -75,10 +69,7 @@ pub async fn withdraw(
 ) -> actix_web::Result<HttpResponse> {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_as::<FirmId>()?;
-    run_as(&state, auth.actor, move |c, cx| {
-        svc::withdraw(c, cx, &id, &firm_id)
-    })
-    .await?;
+    run_as(&state, auth.actor, move |c, cx| svc::withdraw(c, cx, &id, &firm_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -13,10 +13,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = Health)))]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-    })
+    HttpResponse::Ok().json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -52,10 +49,7 @@ pub async fn ready(state: State) -> actix_web::Result<HttpResponse> {
         Ok(crate::db::backend_of(c).name())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Ready {
-        status: "ready",
-        database: backend,
-    }))
+    Ok(HttpResponse::Ok().json(Ready { status: "ready", database: backend }))
 }
 
 /// Prometheus metrics in the text exposition format.
@@ -64,9 +58,6 @@ pub async fn ready(state: State) -> actix_web::Result<HttpResponse> {
 pub async fn metrics(state: State) -> HttpResponse {
     let s = state.pool.state();
     HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        ))
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
         .body(state.metrics.render(s.connections, s.idle_connections))
 }

@@ -45,10 +45,7 @@ pub async fn create(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let firm = auth.party_as::<FirmId>()?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::request(c, cx, &firm, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::request(c, cx, &firm, &body)).await
 }
 
 /// Orders the caller may see: a firm's or a provider's own, every order for staff.
@@ -82,12 +79,8 @@ pub async fn get(
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::get(c, &policy, Party::of(&auth.actor)?, &id)
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(db(&state, move |c| svc::get(c, &policy, Party::of(&auth.actor)?, &id)).await?))
 }
 
 /// The provider accepts: the voucher's share is held.
@@ -102,10 +95,7 @@ pub async fn accept(
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::accept(c, cx, &provider, &id)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::accept(c, cx, &provider, &id)).await
 }
 
 /// The provider declines a requested order, with a reason.
@@ -122,10 +112,7 @@ pub async fn decline(
     let body = body?;
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decline(c, cx, &provider, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decline(c, cx, &provider, &id, &body)).await
 }
 
 /// The firm or the provider cancels before delivery; a hold is released.
@@ -142,10 +129,7 @@ pub async fn cancel(
     let body = body?;
     let id = path.into_inner();
     let actor = auth.actor.clone();
-    act(&state, auth.actor, move |c, cx| {
-        svc::cancel(c, cx, Party::of(&actor)?, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::cancel(c, cx, Party::of(&actor)?, &id, &body)).await
 }
 
 /// The provider marks the order delivered (every required document uploaded).
@@ -160,10 +144,7 @@ pub async fn deliver(
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::deliver(c, cx, &provider, &id)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::deliver(c, cx, &provider, &id)).await
 }
 
 /// The firm confirms the delivery: the held share is consumed.
@@ -178,10 +159,7 @@ pub async fn confirm(
 ) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::confirm(c, cx, &firm, &id)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::confirm(c, cx, &firm, &id)).await
 }
 
 /// The firm disputes the delivery, with a reason; a reviewer resolves it.
@@ -198,10 +176,7 @@ pub async fn dispute(
     let body = body?;
     let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::dispute(c, cx, &firm, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::dispute(c, cx, &firm, &id, &body)).await
 }
 
 /// A reviewer resolves a dispute: the delivery stands, or the order is cancelled.
@@ -217,10 +192,7 @@ pub async fn resolve_dispute(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| {
-        svc::resolve_dispute(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::resolve_dispute(c, cx, &id, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -261,11 +233,7 @@ pub async fn upload(
                 &files,
                 &provider,
                 &id,
-                evidence::Upload {
-                    kind: &q.kind,
-                    name: q.name.as_deref(),
-                    bytes: &bytes,
-                },
+                evidence::Upload { kind: &q.kind, name: q.name.as_deref(), bytes: &bytes },
             )
         })
         .await?,
@@ -290,9 +258,5 @@ pub async fn download(
         evidence::read(c, &files, Party::of(&auth.actor)?, &order, &evidence_id)
     })
     .await?;
-    Ok(crate::http::stored_file_download(
-        &row.media_type,
-        &row.file_name,
-        bytes,
-    ))
+    Ok(crate::http::stored_file_download(&row.media_type, &row.file_name, bytes))
 }

@@ -62,10 +62,7 @@ pub async fn listing(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide_listing(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &id, &body)).await
 }
 
 /// Objections filed against a provider's notice.
@@ -95,10 +92,7 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::resolve_objection(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
 }
 
 /// List every provider whose notice has ended without an open or upheld objection
@@ -110,8 +104,5 @@ pub async fn conclude_notices(
     state: State,
     auth: Auth<Reviewing>,
 ) -> actix_web::Result<HttpResponse> {
-    act(&state, auth.actor, move |c, cx| {
-        svc::conclude_notices(c, cx)
-    })
-    .await
+    act(&state, auth.actor, svc::conclude_notices).await
 }

@@ -134,10 +134,7 @@ pub async fn register_space(
     body: JsonBody<SpaceRegistration>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    let (auth, ctx) = (
-        state.auth.clone(),
-        state.context(Actor::public(request_id(&req))),
-    );
+    let (auth, ctx) = (state.auth.clone(), state.context(Actor::public(request_id(&req))));
     let base = state.site.base_url.clone();
     let out = db(&state, move |c| {
         spaces::register(c, ctx.cx(), &auth, links(&base), &body, FieldErrors::new())
@@ -205,10 +202,7 @@ pub async fn verify_contact(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let (now, rid) = (state.clock.now(), request_id(&req));
-    let out = db(&state, move |c| {
-        contact_verification::verify(c, &body.token, now, rid)
-    })
-    .await?;
+    let out = db(&state, move |c| contact_verification::verify(c, &body.token, now, rid)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -236,9 +230,7 @@ pub async fn resend_verification(
     let id = auth.caller.user_id.clone();
     let base = state.site.base_url.clone();
     let ctx = state.context(auth.actor);
-    let out = db(&state, move |c| {
-        contact_verification::resend(c, ctx.cx(), links(&base), &id)
-    })
-    .await?;
+    let out =
+        db(&state, move |c| contact_verification::resend(c, ctx.cx(), links(&base), &id)).await?;
     Ok(HttpResponse::Accepted().json(out))
 }

@@ -30,10 +30,7 @@ pub async fn apply(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let provider = auth.party_as::<ProviderId>()?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::apply(c, cx, &provider, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::apply(c, cx, &provider, &body)).await
 }
 
 /// Redemption applications: a provider's own, every one for staff; newest first.
@@ -48,10 +45,7 @@ pub async fn applications(
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::applications(c, &policy, Party::of(&auth.actor)?, page)
-        })
-        .await?,
+        db(&state, move |c| svc::applications(c, &policy, Party::of(&auth.actor)?, page)).await?,
     ))
 }
 
@@ -67,10 +61,7 @@ pub async fn application(
     let id = typed_id::<RedemptionApplicationId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::application(c, &policy, Party::of(&auth.actor)?, &id)
-        })
-        .await?,
+        db(&state, move |c| svc::application(c, &policy, Party::of(&auth.actor)?, &id)).await?,
     ))
 }
 
@@ -85,15 +76,10 @@ pub async fn items(
     q: web::Query<ListQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let page = q.page()?;
-    let status = q
-        .status(RedemptionStatus::parse)?
-        .unwrap_or(RedemptionStatus::Submitted);
+    let status = q.status(RedemptionStatus::parse)?.unwrap_or(RedemptionStatus::Submitted);
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::items(c, &policy, Party::of(&auth.actor)?, status, page)
-        })
-        .await?,
+        db(&state, move |c| svc::items(c, &policy, Party::of(&auth.actor)?, status, page)).await?,
     ))
 }
 
@@ -111,10 +97,7 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
 /// Objections filed against an item's notice.
@@ -145,10 +128,7 @@ pub async fn resolve_objection(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::resolve_objection(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
 }
 
 /// Approved redemptions in their public notice (公示): who is paid how much for whose

@@ -38,11 +38,7 @@ pub async fn prepare(
     let period = svc::parse_period(&body.period)?;
     let ctx = state.context(auth.actor);
     let out = db(&state, move |c| svc::prepare(c, ctx.cx(), period, false)).await?;
-    Ok(if out.created {
-        HttpResponse::Created().json(out)
-    } else {
-        HttpResponse::Ok().json(out)
-    })
+    Ok(if out.created { HttpResponse::Created().json(out) } else { HttpResponse::Ok().json(out) })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -94,10 +90,7 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: RunId = typed_id(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -180,10 +173,7 @@ pub async fn import_results(
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
-    act(&state, auth.actor, move |c, cx| {
-        svc::import(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::import(c, cx, &id, &body)).await
 }
 
 /// Record one payout's result: paid (bank reference, date) or failed (reason: its items
@@ -201,10 +191,7 @@ pub async fn record(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::record(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::record(c, cx, &id, &body)).await
 }
 
 /// Reverse a paid payout (the bank returned the money): recorded, and its items are
@@ -222,10 +209,7 @@ pub async fn reverse(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::reverse(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::reverse(c, cx, &id, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -255,9 +239,7 @@ pub async fn report(
     };
     let format = match q.format.as_deref() {
         None | Some("json") => None,
-        other => Some(file_format(&FormatQuery {
-            format: other.map(str::to_string),
-        })?),
+        other => Some(file_format(&FormatQuery { format: other.map(str::to_string) })?),
     };
     let policy = state.policy.clone();
     let r = db(&state, move |c| svc::report(c, &policy, period)).await?;

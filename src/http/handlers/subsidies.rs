@@ -85,16 +85,11 @@ pub async fn entitlements(
             crate::error::AppError::of(ErrorCode::StatusUnknown).arg("status", s)
         })?),
     };
-    let query = EntitlementQuery {
-        status,
-        policy: q.policy.clone().filter(|p| !p.is_empty()),
-    };
+    let query = EntitlementQuery { status, policy: q.policy.clone().filter(|p| !p.is_empty()) };
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page)
-        })
-        .await?,
+        db(&state, move |c| svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page))
+            .await?,
     ))
 }
 
@@ -109,10 +104,7 @@ pub async fn entitlement(
     let id = typed_id::<EntitlementId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &id)
-        })
-        .await?,
+        db(&state, move |c| svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &id)).await?,
     ))
 }
 
@@ -130,10 +122,7 @@ pub async fn decide(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id = typed_id::<EntitlementId>(&path)?;
-    act(&state, auth.actor, move |c, cx| {
-        svc::decide(c, cx, &id, &body)
-    })
-    .await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -157,11 +146,7 @@ pub async fn grants(
     q: web::Query<GrantsQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let page = page(q.page, q.per_page)?;
-    let code = q
-        .credit_code
-        .as_deref()
-        .map(|s| s.trim().to_uppercase())
-        .filter(|s| !s.is_empty());
+    let code = q.credit_code.as_deref().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::grants(c, code.as_deref(), page)).await?))
 }
 
@@ -177,10 +162,7 @@ pub async fn record_grant(
     body: JsonBody<GrantInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::record_grant(c, cx, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::record_grant(c, cx, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -220,10 +202,7 @@ pub async fn file_statistics(
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
-    Ok(
-        HttpResponse::Ok()
-            .json(db(&state, move |c| stats::file(c, ctx.cx(), &space, &body)).await?),
-    )
+    Ok(HttpResponse::Ok().json(db(&state, move |c| stats::file(c, ctx.cx(), &space, &body)).await?))
 }
 
 /// The space's own filings, newest year first.
@@ -255,9 +234,7 @@ pub async fn year_status(
     q: web::Query<YearQuery>,
 ) -> actix_web::Result<HttpResponse> {
     let (policy, now) = (state.policy.clone(), state.clock.now());
-    let year = q
-        .year
-        .unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
+    let year = q.year.unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| stats::year_status(c, &policy, year, now)).await?))
 }
@@ -282,10 +259,7 @@ pub async fn evaluate(
     body: JsonBody<EvaluateInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    act_created(&state, auth.actor, move |c, cx| {
-        awards::evaluate(c, cx, body.year)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| awards::evaluate(c, cx, body.year)).await
 }
 
 /// A year's evaluation, published: the ranking with each space's score broken down.
@@ -319,10 +293,5 @@ pub async fn ranking(
         FileFormat::Csv => "csv",
         FileFormat::Xlsx => "xlsx",
     };
-    Ok(attachment(
-        bytes,
-        format,
-        &format!("performance-{year}.{ext}"),
-        None,
-    ))
+    Ok(attachment(bytes, format, &format!("performance-{year}.{ext}"), None))
 }

@@ -29,10 +29,7 @@ pub async fn create_programme(
     body: JsonBody<ProgrammeInput>,
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::create_programme(c, cx, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::create_programme(c, cx, &body)).await
 }
 
 /// Voucher programmes and their rules (public).
@@ -63,10 +60,7 @@ pub async fn create_batch(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?;
     let id: ProgrammeId = typed_id(&path)?;
-    act_created(&state, auth.actor, move |c, cx| {
-        svc::create_batch(c, cx, &id, &body)
-    })
-    .await
+    act_created(&state, auth.actor, move |c, cx| svc::create_batch(c, cx, &id, &body)).await
 }
 
 /// Published batches, newest first (public).
@@ -149,33 +143,27 @@ pub struct BatchState {
 #[get("/batches/{id}/state")]
 pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
     let id: BatchId = typed_id(&path)?;
-    let live = state
-        .claims
-        .state(&id)
-        .await
-        .ok_or_else(|| AppError::not_found("batch"))?;
+    let live = state.claims.state(&id).await.ok_or_else(|| AppError::not_found("batch"))?;
     let now = state.clock.now();
     let s = &live.snap;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(BatchState {
-            status: batch_status(
-                s.published,
-                s.opens_at,
-                s.closes_at,
-                s.remaining,
-                s.smallest_face,
-                now,
-            ),
-            batch_id: id,
-            budget: s.budget,
-            remaining: s.remaining,
-            vouchers_claimed: s.vouchers_claimed,
-            claimants: live.claimants,
-            opens_at: s.opens_at,
-            closes_at: s.closes_at,
-            server_time: now,
-        }))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(BatchState {
+        status: batch_status(
+            s.published,
+            s.opens_at,
+            s.closes_at,
+            s.remaining,
+            s.smallest_face,
+            now,
+        ),
+        batch_id: id,
+        budget: s.budget,
+        remaining: s.remaining,
+        vouchers_claimed: s.vouchers_claimed,
+        claimants: live.claimants,
+        opens_at: s.opens_at,
+        closes_at: s.closes_at,
+        server_time: now,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -189,8 +177,7 @@ pub struct ClaimBody {
 fn claim_error(e: AppError, arrival: Option<u64>) -> HttpResponse {
     let mut resp = e.error_response();
     if let Some(a) = arrival.and_then(|a| HeaderValue::from_str(&a.to_string()).ok()) {
-        resp.headers_mut()
-            .insert(HeaderName::from_static("x-claim-arrival"), a);
+        resp.headers_mut().insert(HeaderName::from_static("x-claim-arrival"), a);
     }
     resp
 }

@@ -10,17 +10,9 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "post",
         "/api/v1/admin/jobs/{job}/runs",
-        &[
-            ErrorCode::JobSlotTaken,
-            ErrorCode::JobSlotInFuture,
-            ErrorCode::JobSlotInvalid,
-        ],
+        &[ErrorCode::JobSlotTaken, ErrorCode::JobSlotInFuture, ErrorCode::JobSlotInvalid],
     ),
-    (
-        "post",
-        "/api/v1/admin/outbox/{id}/retry",
-        &[ErrorCode::OutboxNotFailed],
-    ),
+    ("post", "/api/v1/admin/outbox/{id}/retry", &[ErrorCode::OutboxNotFailed]),
     (
         "post",
         "/api/v1/auth/login",
@@ -61,11 +53,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::TooLong,
         ],
     ),
-    (
-        "put",
-        "/api/v1/provider/services/{id}",
-        &[ErrorCode::ProviderNotListedToPublish],
-    ),
+    ("put", "/api/v1/provider/services/{id}", &[ErrorCode::ProviderNotListedToPublish]),
     (
         "post",
         "/api/v1/space/certification-applications",
@@ -132,16 +120,8 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::FileTypeUnsupported,
         ],
     ),
-    (
-        "put",
-        "/api/v1/firm/profile",
-        &[ErrorCode::FirmProfileLocked, ErrorCode::CreditCodeTaken],
-    ),
-    (
-        "post",
-        "/api/v1/firms/{id}/onboarding",
-        &[ErrorCode::OnboardingAlreadyDecided],
-    ),
+    ("put", "/api/v1/firm/profile", &[ErrorCode::FirmProfileLocked, ErrorCode::CreditCodeTaken]),
+    ("post", "/api/v1/firms/{id}/onboarding", &[ErrorCode::OnboardingAlreadyDecided]),
     (
         "post",
         "/api/v1/space/incubatees",
@@ -197,11 +177,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::FaceValueRequired,
         ],
     ),
-    (
-        "delete",
-        "/api/v1/batches/{id}/lottery/entry",
-        &[ErrorCode::LotteryRegistrationClosed],
-    ),
+    ("delete", "/api/v1/batches/{id}/lottery/entry", &[ErrorCode::LotteryRegistrationClosed]),
     (
         "post",
         "/api/v1/batches/{id}/lottery/draw",
@@ -260,42 +236,19 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::ProviderNotListedToPublish,
         ],
     ),
-    (
-        "post",
-        "/api/v1/orders/{id}/decline",
-        &[ErrorCode::OrderNotRequested],
-    ),
-    (
-        "post",
-        "/api/v1/orders/{id}/cancel",
-        &[ErrorCode::OrderNotRequested],
-    ),
+    ("post", "/api/v1/orders/{id}/decline", &[ErrorCode::OrderNotRequested]),
+    ("post", "/api/v1/orders/{id}/cancel", &[ErrorCode::OrderNotRequested]),
     (
         "post",
         "/api/v1/orders/{id}/deliver",
-        &[
-            ErrorCode::OrderNotRequested,
-            ErrorCode::EvidenceMissing,
-            ErrorCode::DeliveryGraceEnded,
-        ],
+        &[ErrorCode::OrderNotRequested, ErrorCode::EvidenceMissing, ErrorCode::DeliveryGraceEnded],
     ),
-    (
-        "post",
-        "/api/v1/orders/{id}/confirm",
-        &[ErrorCode::OrderNotRequested],
-    ),
-    (
-        "post",
-        "/api/v1/orders/{id}/dispute",
-        &[ErrorCode::OrderNotRequested],
-    ),
+    ("post", "/api/v1/orders/{id}/confirm", &[ErrorCode::OrderNotRequested]),
+    ("post", "/api/v1/orders/{id}/dispute", &[ErrorCode::OrderNotRequested]),
     (
         "post",
         "/api/v1/orders/{id}/dispute-resolution",
-        &[
-            ErrorCode::ReviewerConflictOfInterest,
-            ErrorCode::OrderNotRequested,
-        ],
+        &[ErrorCode::ReviewerConflictOfInterest, ErrorCode::OrderNotRequested],
     ),
     (
         "post",
@@ -308,16 +261,8 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::FileTypeUnsupported,
         ],
     ),
-    (
-        "post",
-        "/api/v1/providers/{id}/listing",
-        &[ErrorCode::ListingTransitionInvalid],
-    ),
-    (
-        "post",
-        "/api/v1/objections/{id}/resolution",
-        &[ErrorCode::ObjectionAlreadyResolved],
-    ),
+    ("post", "/api/v1/providers/{id}/listing", &[ErrorCode::ListingTransitionInvalid]),
+    ("post", "/api/v1/objections/{id}/resolution", &[ErrorCode::ObjectionAlreadyResolved]),
     (
         "post",
         "/api/v1/policy/certification-schemes/{code}/evaluation",
@@ -337,11 +282,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "post",
         "/api/v1/registrations/firm",
-        &[
-            ErrorCode::CreditCodeTaken,
-            ErrorCode::UsernameTaken,
-            ErrorCode::CreditCodeInvalid,
-        ],
+        &[ErrorCode::CreditCodeTaken, ErrorCode::UsernameTaken, ErrorCode::CreditCodeInvalid],
     ),
     (
         "post",
@@ -366,10 +307,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "post",
         "/api/v1/me/contact/verification-email",
-        &[
-            ErrorCode::ContactAlreadyVerified,
-            ErrorCode::VerificationResendThrottled,
-        ],
+        &[ErrorCode::ContactAlreadyVerified, ErrorCode::VerificationResendThrottled],
     ),
     (
         "post",
@@ -383,42 +321,21 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "post",
         "/api/v1/redemption-items/{id}/decision",
-        &[
-            ErrorCode::ReviewerConflictOfInterest,
-            ErrorCode::ItemAlreadyDecided,
-        ],
+        &[ErrorCode::ReviewerConflictOfInterest, ErrorCode::ItemAlreadyDecided],
     ),
     (
         "post",
         "/api/v1/redemption-objections/{id}/resolution",
-        &[
-            ErrorCode::ReviewerConflictOfInterest,
-            ErrorCode::ObjectionAlreadyResolved,
-        ],
+        &[ErrorCode::ReviewerConflictOfInterest, ErrorCode::ObjectionAlreadyResolved],
     ),
-    (
-        "post",
-        "/api/v1/public/redemption-notices/{item_id}/objections",
-        &[ErrorCode::NoticeNotOpen],
-    ),
-    (
-        "post",
-        "/api/v1/settlement-runs",
-        &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture],
-    ),
+    ("post", "/api/v1/public/redemption-notices/{item_id}/objections", &[ErrorCode::NoticeNotOpen]),
+    ("post", "/api/v1/settlement-runs", &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture]),
     (
         "post",
         "/api/v1/settlement-runs/{id}/decision",
-        &[
-            ErrorCode::SameUserCannotApprove,
-            ErrorCode::RunAlreadyDecided,
-        ],
+        &[ErrorCode::SameUserCannotApprove, ErrorCode::RunAlreadyDecided],
     ),
-    (
-        "get",
-        "/api/v1/settlement-runs/{id}/bank-file",
-        &[ErrorCode::RunNotApprovedForExport],
-    ),
+    ("get", "/api/v1/settlement-runs/{id}/bank-file", &[ErrorCode::RunNotApprovedForExport]),
     (
         "post",
         "/api/v1/settlement-runs/{id}/results",
@@ -437,16 +354,8 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::RunNotExported,
         ],
     ),
-    (
-        "post",
-        "/api/v1/payouts/{id}/reversal",
-        &[ErrorCode::PayoutNotPaid],
-    ),
-    (
-        "post",
-        "/api/v1/entitlement-runs",
-        &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture],
-    ),
+    ("post", "/api/v1/payouts/{id}/reversal", &[ErrorCode::PayoutNotPaid]),
+    ("post", "/api/v1/entitlement-runs", &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture]),
     (
         "post",
         "/api/v1/entitlements/{id}/decision",
@@ -504,17 +413,9 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "put",
         "/api/v1/users/{id}/affiliations",
-        &[
-            ErrorCode::NotStaff,
-            ErrorCode::CreditCodeInvalid,
-            ErrorCode::TooMany,
-        ],
+        &[ErrorCode::NotStaff, ErrorCode::CreditCodeInvalid, ErrorCode::TooMany],
     ),
-    (
-        "post",
-        "/api/v1/programmes",
-        &[ErrorCode::ProgrammeCodeTaken],
-    ),
+    ("post", "/api/v1/programmes", &[ErrorCode::ProgrammeCodeTaken]),
     (
         "post",
         "/api/v1/batches/{id}/claims",
@@ -540,14 +441,6 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
 /// when the catalogue is asked for an unknown category). Field codes whose kind is
 /// already 422 are listed in `ERRORS`.
 pub(super) const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
-    (
-        "post",
-        "/api/v1/provider/services",
-        &[ErrorCode::CategoryUnknown],
-    ),
-    (
-        "post",
-        "/api/v1/support-grants",
-        &[ErrorCode::PeriodInvalid],
-    ),
+    ("post", "/api/v1/provider/services", &[ErrorCode::CategoryUnknown]),
+    ("post", "/api/v1/support-grants", &[ErrorCode::PeriodInvalid]),
 ];

@@ -83,10 +83,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
     }
@@ -114,22 +111,10 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
             "/api/v1/certification-applications",
             names(ApplicationStatus::ALL, ApplicationStatus::as_str),
         ),
-        (
-            "/api/v1/firms",
-            names(OnboardingStatus::ALL, OnboardingStatus::as_str),
-        ),
-        (
-            "/api/v1/providers",
-            names(ListingStatus::ALL, ListingStatus::as_str),
-        ),
-        (
-            "/api/v1/orders",
-            names(OrderStatus::ALL, OrderStatus::as_str),
-        ),
-        (
-            "/api/v1/redemption-items",
-            names(RedemptionStatus::ALL, RedemptionStatus::as_str),
-        ),
+        ("/api/v1/firms", names(OnboardingStatus::ALL, OnboardingStatus::as_str)),
+        ("/api/v1/providers", names(ListingStatus::ALL, ListingStatus::as_str)),
+        ("/api/v1/orders", names(OrderStatus::ALL, OrderStatus::as_str)),
+        ("/api/v1/redemption-items", names(RedemptionStatus::ALL, RedemptionStatus::as_str)),
         ("/api/v1/users", names(&Role::ALL, Role::as_str)),
         (
             "/api/v1/entitlements",
@@ -140,21 +125,11 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
         ),
         (
             "/api/v1/admin/outbox",
-            Some(
-                crate::domain::operation::OutboxStatus::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect(),
-            ),
+            Some(crate::domain::operation::OutboxStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ),
         (
             "/api/v1/admin/jobs/runs",
-            Some(
-                crate::domain::operation::JobRunStatus::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect(),
-            ),
+            Some(crate::domain::operation::JobRunStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ),
         ("/api/v1/certifications", None),
         ("/api/v1/public/certifications", None),
@@ -215,11 +190,7 @@ impl Modify for Refinements {
             }
         }
         for (path, values) in status_filters() {
-            let Some(op) = openapi
-                .paths
-                .paths
-                .get_mut(path)
-                .and_then(|item| item.get.as_mut())
+            let Some(op) = openapi.paths.paths.get_mut(path).and_then(|item| item.get.as_mut())
             else {
                 continue;
             };
@@ -251,10 +222,7 @@ fn listed<'a>(
     problems: &'a [ErrorCode],
     fields: &'a [ErrorCode],
 ) -> impl Iterator<Item = (u16, ErrorCode)> + 'a {
-    problems
-        .iter()
-        .map(|c| (c.kind().http_status(), *c))
-        .chain(fields.iter().map(|c| (422, *c)))
+    problems.iter().map(|c| (c.kind().http_status(), *c)).chain(fields.iter().map(|c| (422, *c)))
 }
 
 /// Each operation's codes of `ERRORS`, under their status, with their English message:
@@ -282,16 +250,10 @@ impl Modify for ErrorCodes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use std::collections::BTreeMap;
         use utoipa::openapi::{content::Content, Ref, RefOr, Response};
-        let operations: std::collections::BTreeSet<(&str, &str)> = ERRORS
-            .iter()
-            .chain(FIELD_ERRORS)
-            .map(|(m, p, _)| (*m, *p))
-            .collect();
+        let operations: std::collections::BTreeSet<(&str, &str)> =
+            ERRORS.iter().chain(FIELD_ERRORS).map(|(m, p, _)| (*m, *p)).collect();
         let codes_of = |table: &'static [(&str, &str, &'static [ErrorCode])], m: &str, p: &str| {
-            table
-                .iter()
-                .find(|(tm, tp, _)| *tm == m && *tp == p)
-                .map_or(&[][..], |(_, _, c)| *c)
+            table.iter().find(|(tm, tp, _)| *tm == m && *tp == p).map_or(&[][..], |(_, _, c)| *c)
         };
         for (method, path) in operations {
             let Some(op) = operation_mut(openapi, method, path) else {
@@ -303,20 +265,14 @@ impl Modify for ErrorCodes {
             for (status, code) in listed(problems, fields) {
                 let line = format!("`{}`: {}", code.as_str(), code.en());
                 let lines = by_status.entry(status).or_default();
-                if !lines
-                    .iter()
-                    .any(|l| l.starts_with(&format!("`{}`", code.as_str())))
-                {
+                if !lines.iter().any(|l| l.starts_with(&format!("`{}`", code.as_str()))) {
                     lines.push(line);
                 }
             }
             for (status, lines) in by_status {
                 let description = lines.join("; ");
-                let response = op
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| {
+                let response =
+                    op.responses.responses.entry(status.to_string()).or_insert_with(|| {
                         let mut r = Response::new("");
                         r.content.insert(
                             "application/problem+json".into(),
@@ -398,10 +354,7 @@ mod tests {
             regex::Regex::new(r"text_enum!\s*\{(?:\s*#\[[^\]]*\]|\s*///[^\n]*)*\s*pub enum (\w+)")
                 .expect("pattern");
         let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut files = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
+        let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
         let mut seen = 0;
         while let Some(path) = files.pop() {
             if path.is_dir() {
@@ -426,10 +379,7 @@ mod tests {
                 seen += 1;
             }
             for c in text_enum.captures_iter(&text) {
-                names
-                    .entry(c[1].to_string())
-                    .or_default()
-                    .push(file.clone());
+                names.entry(c[1].to_string()).or_default().push(file.clone());
                 seen += 1;
             }
         }

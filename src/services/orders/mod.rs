@@ -45,14 +45,10 @@ impl<'a> Party<'a> {
     /// The party an actor acts for; a firm or provider user without one sees nothing.
     pub fn of(actor: &'a Actor) -> AppResult<Party<'a>> {
         match actor.role_kind {
-            Some(Role::Firm) => actor
-                .firm()
-                .map(Party::Firm)
-                .ok_or_else(AppError::forbidden),
-            Some(Role::Provider) => actor
-                .provider()
-                .map(Party::Provider)
-                .ok_or_else(AppError::forbidden),
+            Some(Role::Firm) => actor.firm().map(Party::Firm).ok_or_else(AppError::forbidden),
+            Some(Role::Provider) => {
+                actor.provider().map(Party::Provider).ok_or_else(AppError::forbidden)
+            }
             Some(Role::Reviewer | Role::Finance | Role::Admin | Role::Auditor) => Ok(Party::Staff),
             _ => Err(AppError::forbidden()),
         }
@@ -231,18 +227,9 @@ fn full_view(c: &mut DbConnection, policy: &Policy, o: OrderRow) -> AppResult<Or
     let mut v = view(
         policy,
         o,
-        Names {
-            firm: firm.name,
-            provider: provider.name,
-            voucher_code: voucher.code,
-        },
+        Names { firm: firm.name, provider: provider.name, voucher_code: voucher.code },
     )?;
-    v.evidence = Some(
-        evidence
-            .into_iter()
-            .map(EvidenceView::from_row)
-            .collect::<AppResult<_>>()?,
-    );
+    v.evidence = Some(evidence.into_iter().map(EvidenceView::from_row).collect::<AppResult<_>>()?);
     v.missing_evidence = Some(lacking);
     Ok(v)
 }
@@ -323,21 +310,8 @@ pub fn list(
     let items = rows
         .into_iter()
         .map(|(o, firm, provider, voucher_code)| {
-            view(
-                policy,
-                o,
-                Names {
-                    firm,
-                    provider,
-                    voucher_code,
-                },
-            )
+            view(policy, o, Names { firm, provider, voucher_code })
         })
         .collect::<AppResult<_>>()?;
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }

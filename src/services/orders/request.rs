@@ -109,11 +109,7 @@ fn prepare(
     provider_trading(&provider)?;
     let programme = vouchers::programme(c, &voucher.programme_id)?
         .ok_or_else(|| AppError::internal("voucher without programme"))?;
-    if !programme
-        .categories
-        .split(',')
-        .any(|cat| cat == item.category)
-    {
+    if !programme.categories.split(',').any(|cat| cat == item.category) {
         return Err(AppError::of(ErrorCode::CategoryNotCovered)
             .arg_each("programme", &programme.name, &programme.code)
             .arg("category", &item.category));
@@ -125,21 +121,14 @@ fn prepare(
             "legal_representative" => "法定代表人相同",
             _ => "实际控制人相同",
         };
-        return Err(AppError::of(ErrorCode::RelatedPartyForbidden)
-            .arg("zh", zh)
-            .arg("why", why));
+        return Err(AppError::of(ErrorCode::RelatedPartyForbidden).arg("zh", zh).arg("why", why));
     }
     let available = voucher.balance_fen - voucher.held_fen;
     if available.get() <= 0 {
         return Err(AppError::of(ErrorCode::VoucherExhausted));
     }
     let threshold = programme.full_coverage_threshold_fen;
-    let s = shares(
-        contract,
-        available,
-        programme.co_payment_ratio_bp,
-        threshold,
-    );
+    let s = shares(contract, available, programme.co_payment_ratio_bp, threshold);
     if s.covered.get() == 0 {
         return Err(AppError::of(ErrorCode::AmountTooSmall));
     }
@@ -208,9 +197,7 @@ pub fn quote(
     input: &OrderInput,
     now: NaiveDateTime,
 ) -> AppResult<Quote> {
-    db::read_tx(conn, |c| {
-        prepare(c, firm_id, input, now, false).map(|p| p.quote)
-    })
+    db::read_tx(conn, |c| prepare(c, firm_id, input, now, false).map(|p| p.quote))
 }
 
 /// A firm orders a service against one of its vouchers. Nothing is held yet: the
@@ -253,11 +240,7 @@ pub fn request(
             updated_at: cx.now,
         };
         repo::insert(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::OrderRequested, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::OrderRequested, &row))?;
         let values = email_values(&row, &p.firm, &p.provider, &p.voucher);
         crate::services::outbox::enqueue(
             c,

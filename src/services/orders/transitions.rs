@@ -61,15 +61,9 @@ fn transition(
             .filter(|o| party.sees(o))
             .ok_or_else(|| AppError::not_found("order"))?;
         let status = before.status;
-        let next = status
-            .after(action)
-            .ok_or_else(|| not_now(status, action))?;
+        let next = status.after(action).ok_or_else(|| not_now(status, action))?;
         let (firm, provider, voucher) = parties_of(c, &before, true)?;
-        let loaded = Loaded {
-            firm,
-            provider,
-            voucher,
-        };
+        let loaded = Loaded { firm, provider, voucher };
         let mut after = before.clone();
         after.status = next;
         after.updated_at = cx.now;
@@ -144,11 +138,7 @@ fn release(
     let amount = o.covered_fen;
     let to_programme = v.status != VoucherStatus::Active;
     repo::unhold(c, &v.id, amount, to_programme)?;
-    let to = if to_programme {
-        Account::funding(&v.programme_id)
-    } else {
-        Account::voucher(&v.id)
-    };
+    let to = if to_programme { Account::funding(&v.programme_id) } else { Account::voucher(&v.id) };
     ledger::post(
         c,
         &Transaction::transfer("order_release", Account::order(&o.id), to, amount),
@@ -164,31 +154,24 @@ pub fn accept(
     provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
-    transition(
-        conn,
-        cx,
-        Party::Provider(provider_id),
-        order_id,
-        OrderAction::Accept,
-        |c, o, l| {
-            provider_trading(&l.provider)?;
-            let v = repo::voucher_for_update(c, &o.voucher_id)?
-                .ok_or_else(|| AppError::internal("order voucher"))?;
-            spendable(&v, cx.now)?;
-            if !repo::hold(c, &v.id, o.covered_fen)? {
-                return Err(AppError::of(ErrorCode::VoucherBalanceInsufficient)
-                    .arg("available", v.balance_fen - v.held_fen)
-                    .arg("needed", o.covered_fen));
-            }
-            let (from, to) = (Account::voucher(&v.id), Account::order(&o.id));
-            let tx = Transaction::transfer("order_hold", from, to, o.covered_fen);
-            ledger::post(c, &tx, cx.now)?;
-            let days = catalogue::get(c, &o.service_item_id)?.map_or(0, |i| i.delivery_days);
-            o.accepted_at = Some(cx.now);
-            o.deliver_by = Some(cx.now + Duration::days(i64::from(days)));
-            Ok(())
-        },
-    )
+    transition(conn, cx, Party::Provider(provider_id), order_id, OrderAction::Accept, |c, o, l| {
+        provider_trading(&l.provider)?;
+        let v = repo::voucher_for_update(c, &o.voucher_id)?
+            .ok_or_else(|| AppError::internal("order voucher"))?;
+        spendable(&v, cx.now)?;
+        if !repo::hold(c, &v.id, o.covered_fen)? {
+            return Err(AppError::of(ErrorCode::VoucherBalanceInsufficient)
+                .arg("available", v.balance_fen - v.held_fen)
+                .arg("needed", o.covered_fen));
+        }
+        let (from, to) = (Account::voucher(&v.id), Account::order(&o.id));
+        let tx = Transaction::transfer("order_hold", from, to, o.covered_fen);
+        ledger::post(c, &tx, cx.now)?;
+        let days = catalogue::get(c, &o.service_item_id)?.map_or(0, |i| i.delivery_days);
+        o.accepted_at = Some(cx.now);
+        o.deliver_by = Some(cx.now + Duration::days(i64::from(days)));
+        Ok(())
+    })
 }
 
 fn reason(field: &str, input: &ReasonInput) -> AppResult<String> {
@@ -207,18 +190,11 @@ pub fn decline(
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
     let why = reason("reason", input)?;
-    transition(
-        conn,
-        cx,
-        Party::Provider(provider_id),
-        order_id,
-        OrderAction::Decline,
-        |_, o, _| {
-            o.decline_reason = Some(why);
-            o.closed_at = Some(cx.now);
-            Ok(())
-        },
-    )
+    transition(conn, cx, Party::Provider(provider_id), order_id, OrderAction::Decline, |_, o, _| {
+        o.decline_reason = Some(why);
+        o.closed_at = Some(cx.now);
+        Ok(())
+    })
 }
 
 /// The firm or the provider cancels before delivery; a hold is released.
@@ -260,30 +236,23 @@ pub fn deliver(
     provider_id: &ProviderId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
-    transition(
-        conn,
-        cx,
-        Party::Provider(provider_id),
-        order_id,
-        OrderAction::Deliver,
-        |c, o, l| {
-            let lacking = missing(o, &repo::evidence_of(c, &o.id)?);
-            if !lacking.is_empty() {
-                let zh: Vec<&str> = lacking.iter().map(|k| k.name_zh()).collect();
-                let en: Vec<&str> = lacking.iter().map(|k| k.as_str()).collect();
-                return Err(AppError::of(ErrorCode::EvidenceMissing).arg_each(
-                    "kinds",
-                    zh.join("、"),
-                    en.join(", "),
-                ));
-            }
-            if cx.now >= grace_end(cx, &l.voucher) {
-                return Err(AppError::of(ErrorCode::DeliveryGraceEnded));
-            }
-            o.delivered_at = Some(cx.now);
-            Ok(())
-        },
-    )
+    transition(conn, cx, Party::Provider(provider_id), order_id, OrderAction::Deliver, |c, o, l| {
+        let lacking = missing(o, &repo::evidence_of(c, &o.id)?);
+        if !lacking.is_empty() {
+            let zh: Vec<&str> = lacking.iter().map(|k| k.name_zh()).collect();
+            let en: Vec<&str> = lacking.iter().map(|k| k.as_str()).collect();
+            return Err(AppError::of(ErrorCode::EvidenceMissing).arg_each(
+                "kinds",
+                zh.join("、"),
+                en.join(", "),
+            ));
+        }
+        if cx.now >= grace_end(cx, &l.voucher) {
+            return Err(AppError::of(ErrorCode::DeliveryGraceEnded));
+        }
+        o.delivered_at = Some(cx.now);
+        Ok(())
+    })
 }
 
 /// The firm confirms the delivery: the held share is consumed and becomes due to the
@@ -294,22 +263,15 @@ pub fn confirm(
     firm_id: &FirmId,
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
-    transition(
-        conn,
-        cx,
-        Party::Firm(firm_id),
-        order_id,
-        OrderAction::Confirm,
-        |c, o, l| {
-            repo::unhold(c, &l.voucher.id, o.covered_fen, true)?;
-            let (from, to) = (Account::order(&o.id), Account::due(&o.provider_id));
-            let tx = Transaction::transfer("order_confirmed", from, to, o.covered_fen);
-            ledger::post(c, &tx, cx.now)?;
-            o.confirmed_at = Some(cx.now);
-            o.closed_at = Some(cx.now);
-            Ok(())
-        },
-    )
+    transition(conn, cx, Party::Firm(firm_id), order_id, OrderAction::Confirm, |c, o, l| {
+        repo::unhold(c, &l.voucher.id, o.covered_fen, true)?;
+        let (from, to) = (Account::order(&o.id), Account::due(&o.provider_id));
+        let tx = Transaction::transfer("order_confirmed", from, to, o.covered_fen);
+        ledger::post(c, &tx, cx.now)?;
+        o.confirmed_at = Some(cx.now);
+        o.closed_at = Some(cx.now);
+        Ok(())
+    })
 }
 
 /// The firm disputes the delivery; the hold stays until a reviewer resolves it.
@@ -321,17 +283,10 @@ pub fn dispute(
     input: &ReasonInput,
 ) -> AppResult<OrderView> {
     let why = reason("reason", input)?;
-    transition(
-        conn,
-        cx,
-        Party::Firm(firm_id),
-        order_id,
-        OrderAction::Dispute,
-        |_, o, _| {
-            o.dispute_reason = Some(why);
-            Ok(())
-        },
-    )
+    transition(conn, cx, Party::Firm(firm_id), order_id, OrderAction::Dispute, |_, o, _| {
+        o.dispute_reason = Some(why);
+        Ok(())
+    })
 }
 
 /// A reviewer resolves a dispute: the delivery stands (back to delivered) or the order
@@ -369,31 +324,24 @@ pub fn resolve_dispute(
 /// The system cancels an open order on an expired voucher: a requested order at once,
 /// an accepted one when the delivery grace period has ended. Returns whether it did.
 pub fn lapse(conn: &mut DbConnection, cx: Cx<'_>, order_id: &OrderId) -> AppResult<bool> {
-    let r = transition(
-        conn,
-        cx,
-        Party::Staff,
-        order_id,
-        OrderAction::Lapse,
-        |c, o, l| {
-            let grace_end = grace_end(cx, &l.voucher);
-            let accepted = o.accepted_at.is_some();
-            if l.voucher.status == VoucherStatus::Active || (accepted && cx.now < grace_end) {
-                return Err(AppError::of(ErrorCode::NotDue));
-            }
-            if accepted {
-                release(c, o, &l.voucher, cx.now)?;
-            }
-            o.cancel_reason = Some(if accepted {
-                "合创券已过期，交付宽限期内未交付".into()
-            } else {
-                "合创券已过期，订单未被接受".into()
-            });
-            o.cancelled_by = Some(Side::System.as_str().into());
-            o.closed_at = Some(cx.now);
-            Ok(())
-        },
-    );
+    let r = transition(conn, cx, Party::Staff, order_id, OrderAction::Lapse, |c, o, l| {
+        let grace_end = grace_end(cx, &l.voucher);
+        let accepted = o.accepted_at.is_some();
+        if l.voucher.status == VoucherStatus::Active || (accepted && cx.now < grace_end) {
+            return Err(AppError::of(ErrorCode::NotDue));
+        }
+        if accepted {
+            release(c, o, &l.voucher, cx.now)?;
+        }
+        o.cancel_reason = Some(if accepted {
+            "合创券已过期，交付宽限期内未交付".into()
+        } else {
+            "合创券已过期，订单未被接受".into()
+        });
+        o.cancelled_by = Some(Side::System.as_str().into());
+        o.closed_at = Some(cx.now);
+        Ok(())
+    });
     match r {
         Ok(_) => Ok(true),
         Err(e) if e.code.is(ErrorCode::NotDue) || e.code.is(ErrorCode::OrderNotRequested) => {

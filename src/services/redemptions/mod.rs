@@ -127,10 +127,8 @@ fn item_views(
     items: Vec<RedemptionItemRow>,
 ) -> AppResult<Vec<ItemView>> {
     let ids: Vec<OrderId> = items.iter().map(|i| i.order_id.clone()).collect();
-    let numbers: HashMap<OrderId, String> = repo::by_ids(c, &ids)?
-        .into_iter()
-        .map(|o| (o.id, o.order_no))
-        .collect();
+    let numbers: HashMap<OrderId, String> =
+        repo::by_ids(c, &ids)?.into_iter().map(|o| (o.id, o.order_no)).collect();
     let item_ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
     let live = crate::db::settlement::live_payout_status(c, &item_ids)?;
     items
@@ -167,11 +165,7 @@ fn application_view(
         total: a.total_fen,
         submitted_at: a.submitted_at,
         statuses,
-        items: if with_items {
-            Some(item_views(c, policy, items)?)
-        } else {
-            None
-        },
+        items: if with_items { Some(item_views(c, policy, items)?) } else { None },
     })
 }
 
@@ -225,11 +219,8 @@ pub fn apply(
         }
         let taken = repo::redeemed_orders(c, &ids)?;
         if !taken.is_empty() {
-            let nos: Vec<&str> = taken
-                .iter()
-                .filter_map(|id| orders.get(id))
-                .map(|o| o.order_no.as_str())
-                .collect();
+            let nos: Vec<&str> =
+                taken.iter().filter_map(|id| orders.get(id)).map(|o| o.order_no.as_str()).collect();
             return Err(AppError::of(ErrorCode::OrdersAlreadyRedeemed).arg_each(
                 "orders",
                 nos.join("、"),
@@ -240,11 +231,7 @@ pub fn apply(
             id: RedemptionApplicationId::new(),
             provider_id: provider_id.clone(),
             item_count: ids.len() as i32,
-            total_fen: ids
-                .iter()
-                .filter_map(|id| orders.get(id))
-                .map(|o| o.covered_fen)
-                .sum(),
+            total_fen: ids.iter().filter_map(|id| orders.get(id)).map(|o| o.covered_fen).sum(),
             submitted_by: cx.actor.user_id.clone(),
             submitted_at: cx.now,
         };
@@ -292,19 +279,13 @@ pub fn applicable_orders(
         policy,
         Party::Provider(provider_id),
         Some(OrderStatus::Confirmed.as_str()),
-        Page {
-            page: 1,
-            per_page: MAX_ITEMS as i64,
-        },
+        Page { page: 1, per_page: MAX_ITEMS as i64 },
     )?
     .items;
     let ids: Vec<OrderId> = confirmed.iter().map(|o| o.id.clone()).collect();
     let done: std::collections::HashSet<OrderId> =
         repo::redeemed_orders(conn, &ids)?.into_iter().collect();
-    Ok(confirmed
-        .into_iter()
-        .filter(|o| !done.contains(o.id.as_str()))
-        .collect())
+    Ok(confirmed.into_iter().filter(|o| !done.contains(o.id.as_str())).collect())
 }
 
 /// Applications: a provider's own, or all for staff. Newest first.
@@ -324,12 +305,7 @@ pub fn applications(
         .into_iter()
         .map(|(a, name)| application_view(conn, policy, a, name, false))
         .collect::<AppResult<_>>()?;
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 /// One application with every item's state and reasons.
@@ -346,9 +322,7 @@ pub fn application(
             Party::Firm(_) => false,
         })
         .ok_or_else(|| AppError::not_found("redemption application"))?;
-    let name = parties::provider(conn, &a.provider_id)?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let name = parties::provider(conn, &a.provider_id)?.map(|p| p.name).unwrap_or_default();
     application_view(conn, policy, a, name, true)
 }
 
@@ -372,14 +346,8 @@ pub fn items(
         RedemptionStatus::Payable => (RedemptionStatus::Payable, Some(false)),
         other => (other, None),
     };
-    let (rows, total) = repo::items_in(
-        conn,
-        stored.as_str(),
-        in_run,
-        provider,
-        page.offset(),
-        page.per_page,
-    )?;
+    let (rows, total) =
+        repo::items_in(conn, stored.as_str(), in_run, provider, page.offset(), page.per_page)?;
     Ok(Paged {
         items: item_views(conn, policy, rows)?,
         page: page.page,

@@ -110,12 +110,7 @@ pub fn approved(
             })
         })
         .collect::<AppResult<_>>()?;
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -164,8 +159,7 @@ impl objections::Notice for ItemNotice {
 
     objections::notice_repo!(repo, subject: item, lock: item_for_update);
     fn on_notice(i: &RedemptionItemRow) -> Option<NaiveDateTime> {
-        i.notice_ends_at
-            .filter(|_| i.status == RedemptionStatus::InNotice)
+        i.notice_ends_at.filter(|_| i.status == RedemptionStatus::InNotice)
     }
 
     /// A reviewer affiliated with the item's provider or firm may not resolve.
@@ -210,13 +204,7 @@ impl objections::Notice for ItemNotice {
         refuse(c, &rejected, by.now)?;
         moved(c, by, Fixed::RedemptionItemRejected, &item, &rejected)?;
         // The approval email went before: this one has its own once-key.
-        decided_email(
-            c,
-            templates,
-            &rejected,
-            "redemption_objection_upheld",
-            by.now,
-        )
+        decided_email(c, templates, &rejected, "redemption_objection_upheld", by.now)
     }
 
     fn conclude(
@@ -231,10 +219,7 @@ impl objections::Notice for ItemNotice {
             updated_at: by.now,
             ..before.clone()
         };
-        let (from, to) = (
-            Account::due(&after.provider_id),
-            Account::payable(&after.provider_id),
-        );
+        let (from, to) = (Account::due(&after.provider_id), Account::payable(&after.provider_id));
         let tx = Transaction::transfer("redemption_payable", from, to, after.amount_fen);
         ledger::post(c, &tx, by.now)?;
         moved(c, by, Fixed::RedemptionItemPayable, before, &after)

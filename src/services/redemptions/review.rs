@@ -83,9 +83,7 @@ pub fn decide(
         };
         audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         decided_email(c, cx.templates, &after, "redemption_decided", cx.now)?;
-        let no = repo::get(c, &after.order_id)?
-            .map(|o| o.order_no)
-            .unwrap_or_default();
+        let no = repo::get(c, &after.order_id)?.map(|o| o.order_no).unwrap_or_default();
         item_view(cx.policy, after, no)
     })
 }
@@ -96,10 +94,7 @@ pub(super) fn refuse(
     item: &RedemptionItemRow,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let (from, to) = (
-        Account::due(&item.provider_id),
-        Account::funding(&item.programme_id),
-    );
+    let (from, to) = (Account::due(&item.provider_id), Account::funding(&item.programme_id));
     let tx = Transaction::transfer("redemption_rejected", from, to, item.amount_fen);
     ledger::post(c, &tx, now)?;
     Ok(())
@@ -129,9 +124,7 @@ pub(super) fn decided_email(
     super::super::outbox::enqueue(
         c,
         templates,
-        vec![msg
-            .to(&provider.contact_email, &provider.name)
-            .once(format!("{key}:{}", item.id))],
+        vec![msg.to(&provider.contact_email, &provider.name).once(format!("{key}:{}", item.id))],
         now,
     )?;
     Ok(())

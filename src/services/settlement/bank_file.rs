@@ -87,8 +87,7 @@ fn write_csv<R: AsRef<[String]>>(
             w.write_record(r.as_ref()).map_err(fail)?;
         }
     }
-    w.into_inner()
-        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
+    w.into_inner().map_err(|e| AppError::internal(format!("writing CSV: {e}")))
 }
 
 /// A table as an XLSX workbook. Every cell is text (amounts too: exact to the fen, no
@@ -108,8 +107,7 @@ pub fn xlsx_bytes<R: AsRef<[String]>>(
     ws.set_name(sheet).map_err(fail)?;
     let bold = Format::new().set_bold();
     for (col, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, col as u16, *h, &bold)
-            .map_err(fail)?;
+        ws.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
         ws.set_column_width(col as u16, 18).map_err(fail)?;
     }
     for (i, r) in rows.iter().enumerate() {

@@ -221,10 +221,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     for p in &rows {
         tally.add(p.status, 1);
     }
-    let payouts = rows
-        .into_iter()
-        .map(PayoutView::from_row)
-        .collect::<AppResult<Vec<_>>>()?;
+    let payouts = rows.into_iter().map(PayoutView::from_row).collect::<AppResult<Vec<_>>>()?;
     let held = repo::holdbacks_of(c, &r.id)?
         .into_iter()
         .map(|h| HoldbackView {
@@ -244,12 +241,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
 
 pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
     let (rows, total) = repo::runs(conn, page.offset(), page.per_page)?;
-    Ok(Paged {
-        items: views(conn, rows)?,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items: views(conn, rows)?, page: page.page, per_page: page.per_page, total })
 }
 
 pub fn get(conn: &mut DbConnection, id: &RunId) -> AppResult<RunView> {

@@ -49,11 +49,7 @@ pub fn report(
     let mut totals = (0i64, Fen::ZERO, Fen::ZERO);
     let mut groups: [BTreeMap<String, (i64, Fen, Fen)>; 3] = Default::default();
     for (programme, provider, category, amount, status) in &rows {
-        let paid = if status == PayoutStatus::Paid.as_str() {
-            *amount
-        } else {
-            Fen::ZERO
-        };
+        let paid = if status == PayoutStatus::Paid.as_str() { *amount } else { Fen::ZERO };
         totals = (totals.0 + 1, totals.1 + *amount, totals.2 + paid);
         for (g, key) in groups.iter_mut().zip([programme, provider, category]) {
             let e = g.entry(key.clone()).or_default();
@@ -64,11 +60,7 @@ pub fn report(
     for (sub_policy, _space, amount, status) in
         repo::report_entitlement_rows(conn, &period.to_string())?
     {
-        let paid = if status == PayoutStatus::Paid.as_str() {
-            amount
-        } else {
-            Fen::ZERO
-        };
+        let paid = if status == PayoutStatus::Paid.as_str() { amount } else { Fen::ZERO };
         totals = (totals.0 + 1, totals.1 + amount, totals.2 + paid);
         let e = subsidies.entry(sub_policy).or_default();
         *e = (e.0 + 1, e.1 + amount, e.2 + paid);
@@ -89,11 +81,7 @@ pub fn report(
     }
     let names: BTreeMap<String, String> = parties::providers_by_ids(
         conn,
-        &providers
-            .keys()
-            .cloned()
-            .map(ProviderId::stored)
-            .collect::<Vec<_>>(),
+        &providers.keys().cloned().map(ProviderId::stored).collect::<Vec<_>>(),
     )?
     .into_iter()
     .map(|p| (p.id.into_string(), p.name))
@@ -105,19 +93,15 @@ pub fn report(
     let by_category = categories
         .into_iter()
         .map(|(id, t)| {
-            let name = policy
-                .category(&id)
-                .map_or_else(|| id.clone(), |c| c.name_zh.clone());
+            let name = policy.category(&id).map_or_else(|| id.clone(), |c| c.name_zh.clone());
             line(id, name, t)
         })
         .collect();
     let by_subsidy_policy = subsidies
         .into_iter()
         .map(|(id, t)| {
-            let name = policy
-                .subsidies
-                .policy(&id)
-                .map_or_else(|| id.clone(), |p| p.name_zh.clone());
+            let name =
+                policy.subsidies.policy(&id).map_or_else(|| id.clone(), |p| p.name_zh.clone());
             line(id, name, t)
         })
         .collect();
@@ -133,14 +117,7 @@ pub fn report(
     })
 }
 
-const REPORT_COLUMNS: [&str; 6] = [
-    "维度",
-    "编号",
-    "名称",
-    "笔数",
-    "金额（元）",
-    "其中已付（元）",
-];
+const REPORT_COLUMNS: [&str; 6] = ["维度", "编号", "名称", "笔数", "金额（元）", "其中已付（元）"];
 
 /// A period report as one table (CSV or XLSX): a row per programme, provider and
 /// category, then the total.

@@ -46,34 +46,19 @@ pub struct PayoutResult {
 /// A validated result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Result_ {
-    Paid {
-        bank_reference: String,
-        paid_on: NaiveDate,
-    },
-    Failed {
-        reason: String,
-    },
+    Paid { bank_reference: String, paid_on: NaiveDate },
+    Failed { reason: String },
 }
 
 pub fn check_result(input: &PayoutResult, today: NaiveDate) -> AppResult<Result_> {
     let mut e = FieldErrors::new();
     let r = match input.outcome {
         Outcome::Paid => {
-            let bank_reference = e.text(
-                "bank_reference",
-                input.bank_reference.as_deref().unwrap_or(""),
-                100,
-            );
-            let paid_on = parse_date(
-                &mut e,
-                "paid_on",
-                input.paid_on.as_deref().unwrap_or(""),
-                today,
-            );
-            Result_::Paid {
-                bank_reference,
-                paid_on,
-            }
+            let bank_reference =
+                e.text("bank_reference", input.bank_reference.as_deref().unwrap_or(""), 100);
+            let paid_on =
+                parse_date(&mut e, "paid_on", input.paid_on.as_deref().unwrap_or(""), today);
+            Result_::Paid { bank_reference, paid_on }
         }
         Outcome::Failed => Result_::Failed {
             reason: e.text("reason", input.reason.as_deref().unwrap_or(""), 2000),
@@ -101,11 +86,8 @@ fn apply_result(
     if before.status != PayoutStatus::Pending {
         return Err(AppError::of(ErrorCode::PayoutAlreadyRecorded).arg("status", before.status));
     }
-    let mut after = PayoutRow {
-        recorded_by: actor.user_id.clone(),
-        recorded_at: Some(now),
-        ..before.clone()
-    };
+    let mut after =
+        PayoutRow { recorded_by: actor.user_id.clone(), recorded_at: Some(now), ..before.clone() };
     let payable = Account::payable(&before.payee_id);
     let email_to = match before.payee() {
         AnyParty::Space(id) => parties::space(c, &id)?.map(|s| (s.contact_email, s.name)),
@@ -113,10 +95,7 @@ fn apply_result(
         _ => None,
     };
     let email = match result {
-        Result_::Paid {
-            bank_reference,
-            paid_on,
-        } => {
+        Result_::Paid { bank_reference, paid_on } => {
             after.status = PayoutStatus::Paid;
             after.bank_reference = Some(bank_reference.clone());
             after.paid_on = Some(*paid_on);
@@ -230,18 +209,11 @@ pub fn reverse(
             ..before.clone()
         };
         repo::set_items_of_payout(c, &before.id, "paid", "payable", true, cx.now)?;
-        let (from, to) = (
-            Account::paid(&before.payee_id),
-            Account::payable(&before.payee_id),
-        );
+        let (from, to) = (Account::paid(&before.payee_id), Account::payable(&before.payee_id));
         let tx = Transaction::transfer("payout_reversed", from, to, before.amount_fen);
         ledger::post(c, &tx, cx.now)?;
         repo::update_payout(c, &after)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::moved(Fixed::PayoutReversed, &before, &after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::PayoutReversed, &before, &after))?;
         PayoutView::from_row(after)
     })
 }
@@ -277,24 +249,14 @@ struct ResultRow {
 /// `failed`/`失败`. Any malformed row refuses the whole file.
 fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(body);
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body);
     let malformed = |why: String| AppError::of(ErrorCode::ResultsFileMalformed).arg("why", why);
-    let header = reader
-        .headers()
-        .map_err(|e| malformed(e.to_string()))?
-        .clone();
+    let header = reader.headers().map_err(|e| malformed(e.to_string()))?.clone();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(r), Some(s)) = (col("reference"), col("status")) else {
         return Err(malformed("the header must name reference and status (and amount, bank_reference, paid_on, reason)".into()));
     };
-    let (a, b, d, why) = (
-        col("amount"),
-        col("bank_reference"),
-        col("paid_on"),
-        col("reason"),
-    );
+    let (a, b, d, why) = (col("amount"), col("bank_reference"), col("paid_on"), col("reason"));
     let mut out = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| malformed(e.to_string()))?;
@@ -327,12 +289,7 @@ fn parse_results(bytes: &[u8], today: NaiveDate) -> AppResult<Vec<ResultRow>> {
                 .join(", ");
             malformed(format!("line {line}: {detail}"))
         })?;
-        out.push(ResultRow {
-            line,
-            reference: get(Some(r)),
-            amount,
-            result,
-        });
+        out.push(ResultRow { line, reference: get(Some(r)), amount, result });
     }
     if out.is_empty() {
         return Err(malformed("no rows".into()));
@@ -353,15 +310,9 @@ pub fn import(
         let run = repo::run_for_update(c, run_id)?
             .ok_or_else(|| AppError::not_found("settlement run"))?;
         check_recordable(&run)?;
-        let by_ref: BTreeMap<String, PayoutId> = repo::payouts_of(c, run_id)?
-            .into_iter()
-            .map(|p| (p.reference, p.id))
-            .collect();
-        let mut report = ImportReport {
-            applied: 0,
-            unmatched: Vec::new(),
-            mismatched: Vec::new(),
-        };
+        let by_ref: BTreeMap<String, PayoutId> =
+            repo::payouts_of(c, run_id)?.into_iter().map(|p| (p.reference, p.id)).collect();
+        let mut report = ImportReport { applied: 0, unmatched: Vec::new(), mismatched: Vec::new() };
         for row in rows {
             let Some(id) = by_ref.get(&row.reference) else {
                 report.unmatched.push(RowProblem {

@@ -57,10 +57,7 @@ pub fn prepare(
         // Another process prepared the period at the same moment: its run stands.
         Err(e) if e.code.is(ErrorCode::AlreadyExists) => {
             let run = repo::live_run(conn, &period.to_string())?.ok_or(e)?;
-            Ok(Prepared {
-                created: false,
-                run: full(conn, run)?,
-            })
+            Ok(Prepared { created: false, run: full(conn, run)? })
         }
         other => other,
     }
@@ -78,17 +75,12 @@ fn prepare_in(
 ) -> AppResult<Prepared> {
     repo::freeze_items(c)?;
     if let Some(run) = repo::live_run(c, &period.to_string())? {
-        return Ok(Prepared {
-            created: false,
-            run: full(c, run)?,
-        });
+        return Ok(Prepared { created: false, run: full(c, run)? });
     }
     let attempt = repo::runs_of_period(c, &period.to_string())? + 1;
     // Exclusive: the end of the period, or (for a period not yet over) just after now,
     // so everything payable by now is in.
-    let cutoff = period
-        .end_utc()
-        .min(by.now + chrono::Duration::microseconds(1));
+    let cutoff = period.end_utc().min(by.now + chrono::Duration::microseconds(1));
     let run_id = RunId::new();
     let (payouts, held) = payouts_of(&run_id, period, attempt, payees(c, cutoff)?);
     let run = SettlementRunRow {
@@ -122,25 +114,14 @@ fn prepare_in(
             run.item_count
         )));
     }
-    let moves = payouts.iter().map(|p| {
-        (
-            Account::payable(&p.payee_id),
-            Account::payout(&p.id),
-            p.amount_fen,
-        )
-    });
+    let moves = payouts
+        .iter()
+        .map(|p| (Account::payable(&p.payee_id), Account::payout(&p.id), p.amount_fen));
     ledger::post(c, &Transaction::moves("settlement_prepared", moves), by.now)?;
-    audit::record(
-        c,
-        by,
-        audit::Change::created(Fixed::SettlementPrepared, &run),
-    )?;
+    audit::record(c, by, audit::Change::created(Fixed::SettlementPrepared, &run))?;
     let emails = awaiting_approval(c, &run, attempt, by.actor)?;
     crate::services::outbox::enqueue(c, templates, emails, by.now)?;
-    Ok(Prepared {
-        created: true,
-        run: full(c, run)?,
-    })
+    Ok(Prepared { created: true, run: full(c, run)? })
 }
 
 /// Everyone the run pays, with how many items and how much: providers for redemptions,
@@ -181,11 +162,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_account_no: s.bank_account_no.unwrap_or_default(),
         });
     }
-    payees.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then_with(|| a.party.as_str().cmp(b.party.as_str()))
-    });
+    payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.party.as_str().cmp(b.party.as_str())));
     Ok(payees)
 }
 
@@ -199,11 +176,7 @@ fn payouts_of(
 ) -> (Vec<PayoutRow>, Vec<HoldbackRow>) {
     let (mut payouts, mut held) = (Vec::new(), Vec::new());
     for p in payees {
-        let account_no: String = p
-            .bank_account_no
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let account_no: String = p.bank_account_no.chars().filter(|c| !c.is_whitespace()).collect();
         if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
             held.push(HoldbackRow {
                 run_id: run_id.clone(),
@@ -338,13 +311,7 @@ pub fn decide(
                         Account::payable(&p.payee_id),
                         p.amount_fen,
                     ));
-                    repo::update_payout(
-                        c,
-                        &PayoutRow {
-                            status: PayoutStatus::Cancelled,
-                            ..p
-                        },
-                    )?;
+                    repo::update_payout(c, &PayoutRow { status: PayoutStatus::Cancelled, ..p })?;
                 }
                 ledger::post(c, &Transaction::moves("settlement_rejected", back), cx.now)?;
                 Fixed::SettlementRejected
@@ -394,9 +361,6 @@ mod tests {
         assert_eq!(held.len(), 1);
         assert_eq!(held[0].payee_name, "乙");
         assert_eq!(held[0].reason, "银行账号无效（应为 8–32 位数字）");
-        assert_eq!(
-            (held[0].item_count, held[0].amount_fen),
-            (1, Fen::new(5_000))
-        );
+        assert_eq!((held[0].item_count, held[0].amount_fen), (1, Fen::new(5_000)));
     }
 }

@@ -118,19 +118,15 @@ pub fn decide(
                         );
                     }
                     if !input.acknowledge_duplicate || reason.is_none() {
-                        return Err(
-                            AppError::of(ErrorCode::DuplicateSupportNeedsAcknowledgement)
-                                .arg("shown", shown),
-                        );
+                        return Err(AppError::of(ErrorCode::DuplicateSupportNeedsAcknowledgement)
+                            .arg("shown", shown));
                     }
                     after.duplicate_grant_id = Some(g.id.clone());
                 }
                 after.status = EntitlementStatus::Payable;
                 after.payable_at = Some(cx.now);
-                let (from, to) = (
-                    Account::subsidy(&before.policy),
-                    Account::payable(&before.space_id),
-                );
+                let (from, to) =
+                    (Account::subsidy(&before.policy), Account::payable(&before.space_id));
                 let tx = Transaction::transfer("entitlement_approved", from, to, before.amount_fen);
                 ledger::post(c, &tx, cx.now)?;
                 repo::insert_grant(

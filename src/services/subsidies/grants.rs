@@ -107,11 +107,7 @@ pub fn record_grant(
             recorded_at: cx.now,
         };
         repo::insert_grant(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::SupportGrantRecorded, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::SupportGrantRecorded, &row))?;
         Ok(GrantRecorded {
             grant: row.into(),
             earlier: earlier.into_iter().map(GrantView::from).collect(),

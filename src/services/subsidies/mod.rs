@@ -194,13 +194,8 @@ fn make(
     by: Acting<'_>,
 ) -> AppResult<EntitlementRow> {
     let now = by.now;
-    let earlier = repo::overlapping_grants(
-        c,
-        &space.credit_code,
-        &p.purpose,
-        due.covers.0,
-        due.covers.1,
-    )?;
+    let earlier =
+        repo::overlapping_grants(c, &space.credit_code, &p.purpose, due.covers.0, due.covers.1)?;
     // The policy's own earlier grants are its upgrade rule's business, not duplicates.
     let dup = earlier.iter().find(|g| g.source != p.code);
     let refused = dup.is_some() && p.on_duplicate == DuplicateRule::Refuse;
@@ -217,11 +212,7 @@ fn make(
         covers_from: due.covers.0,
         covers_to: due.covers.1,
         basis: due.basis_zh.clone(),
-        status: if refused {
-            EntitlementStatus::Rejected
-        } else {
-            EntitlementStatus::InNotice
-        },
+        status: if refused { EntitlementStatus::Rejected } else { EntitlementStatus::InNotice },
         duplicate_grant_id: dup.map(|g| g.id.clone()),
         computed_at: now,
         notice_ends_at: now + chrono::Duration::days(i64::from(notice_days)),
@@ -237,11 +228,7 @@ fn make(
         updated_at: now,
     };
     repo::insert_entitlement(c, &row)?;
-    audit::record(
-        c,
-        by,
-        audit::Change::created(Fixed::EntitlementComputed, &row),
-    )?;
+    audit::record(c, by, audit::Change::created(Fixed::EntitlementComputed, &row))?;
     Ok(row)
 }
 
@@ -275,11 +262,7 @@ fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<Comp
     let mut by_space: BTreeMap<SpaceId, (SpaceRow, Vec<CertFact>)> = BTreeMap::new();
     for (cert, space) in repo::all_certifications(c)? {
         let fact = certification_fact(&cert);
-        by_space
-            .entry(space.id.clone())
-            .or_insert_with(|| (space, Vec::new()))
-            .1
-            .push(fact);
+        by_space.entry(space.id.clone()).or_insert_with(|| (space, Vec::new())).1.push(fact);
     }
     let mut report = ComputeReport {
         as_of: as_of.to_string(),
@@ -293,11 +276,8 @@ fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<Comp
         let filed: BTreeSet<i32> = repo::filed_years(c, &space.id)?.into_iter().collect();
         let is_filed = |y: i32| filed.contains(&y);
         for p in cfg.policies.iter().filter(|p| p.enabled) {
-            let certs_of: Vec<CertFact> = certs
-                .iter()
-                .filter(|f| p.schemes.contains(&f.scheme))
-                .cloned()
-                .collect();
+            let certs_of: Vec<CertFact> =
+                certs.iter().filter(|f| p.schemes.contains(&f.scheme)).cloned().collect();
             if certs_of.is_empty() {
                 continue;
             }
@@ -312,10 +292,9 @@ fn compute_tx(c: &mut DbConnection, cx: Cx<'_>, as_of: Period) -> AppResult<Comp
                 })
                 .collect();
             let (mut due, mut held) = match p.basis {
-                SubsidyBasis::Certification => (
-                    certification_awards(p, &certs_of, &prior, as_of),
-                    Vec::new(),
-                ),
+                SubsidyBasis::Certification => {
+                    (certification_awards(p, &certs_of, &prior, as_of), Vec::new())
+                }
                 SubsidyBasis::Yearly => yearly_subsidies(p, &certs_of, &prior, as_of, &is_filed),
                 SubsidyBasis::PerformanceAward => continue,
             };
@@ -383,9 +362,8 @@ pub fn award_entitlements(
     year: i32,
     awarded: &[(SpaceRow, u32)],
 ) -> AppResult<Vec<EntitlementView>> {
-    let amount = p
-        .amount
-        .ok_or_else(|| AppError::internal("a performance award without amount"))?;
+    let amount =
+        p.amount.ok_or_else(|| AppError::internal("a performance award without amount"))?;
     let mut out = Vec::new();
     for (space, rank) in awarded {
         let due = Due {
@@ -400,15 +378,8 @@ pub fn award_entitlements(
             basis_zh: format!("{year} 年度绩效评价第 {rank} 名"),
             basis_en: format!("ranked {rank} in the {year} evaluation"),
         };
-        let row = make(
-            c,
-            cx.policy.subsidies.notice_days,
-            p,
-            space,
-            &due,
-            Some(evaluation_id),
-            cx.by(),
-        )?;
+        let row =
+            make(c, cx.policy.subsidies.notice_days, p, space, &due, Some(evaluation_id), cx.by())?;
         out.push(view(c, cx.policy, row, space)?);
     }
     Ok(out)
@@ -449,12 +420,7 @@ pub fn entitlements(
     for (r, s) in rows {
         items.push(view(conn, policy, r, &s)?);
     }
-    Ok(Paged {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
 }
 
 pub fn entitlement(

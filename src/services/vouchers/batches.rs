@@ -76,14 +76,7 @@ impl BatchView {
         let smallest = faces.iter().copied().min().unwrap_or(Fen::new(i64::MAX));
         let remaining = b.budget_fen - b.claimed_fen;
         Ok(BatchView {
-            status: batch_status(
-                b.published,
-                b.opens_at,
-                b.closes_at,
-                remaining,
-                smallest,
-                now,
-            ),
+            status: batch_status(b.published, b.opens_at, b.closes_at, remaining, smallest, now),
             allocation_mode: b.allocation_mode,
             id: b.id,
             programme_id: b.programme_id,
@@ -113,10 +106,7 @@ fn within_programme_ceiling(
         e.add(
             field,
             ErrorCode::ProgrammeCeilingExceeded,
-            format!(
-                "本计划各期预算合计将超过上限 {} 元",
-                Fen::new(PROGRAMME_MAX_FEN)
-            ),
+            format!("本计划各期预算合计将超过上限 {} 元", Fen::new(PROGRAMME_MAX_FEN)),
             format!(
                 "the programme's batch budgets together would pass their ceiling of {} yuan",
                 Fen::new(PROGRAMME_MAX_FEN)
@@ -152,12 +142,7 @@ pub fn create_batch(
     let name = e.text("name", &input.name, 200);
     let budget = e.money("budget", &input.budget);
     if budget.get() == 0 && e.is_empty() {
-        e.add(
-            "budget",
-            ErrorCode::BudgetInvalid,
-            "预算必须大于零",
-            "the budget must be positive",
-        );
+        e.add("budget", ErrorCode::BudgetInvalid, "预算必须大于零", "the budget must be positive");
     }
     let mut faces: Vec<Fen> = Vec::new();
     for f in &input.face_values {
@@ -258,11 +243,7 @@ pub fn create_batch(
         let (from, to) = (Account::funding(&programme.id), Account::batch(&row.id));
         let tx = Transaction::transfer("batch_budget", from, to, budget);
         ledger::post(c, &tx, cx.now)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::BatchCreated, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::BatchCreated, &row))?;
         Ok(row)
     })?;
     BatchView::from_row(row, cx.now)
@@ -282,17 +263,9 @@ pub fn publish_batch(
         if before.closes_at <= cx.now {
             return Err(AppError::of(ErrorCode::BatchWindowPast));
         }
-        let after = BatchRow {
-            published: true,
-            updated_at: cx.now,
-            ..before.clone()
-        };
+        let after = BatchRow { published: true, updated_at: cx.now, ..before.clone() };
         repo::update_batch(c, &after)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::moved(Fixed::BatchPublished, &before, &after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::BatchPublished, &before, &after))?;
         Ok(after)
     })?;
     BatchView::from_row(row, cx.now)
@@ -342,10 +315,7 @@ pub fn top_up(
                 "amount",
                 ErrorCode::BudgetCeilingExceeded,
                 format!("追加后该期预算将超过上限 {} 元", Fen::new(MAX_FEN)),
-                format!(
-                    "the batch's budget would pass its ceiling of {} yuan",
-                    Fen::new(MAX_FEN)
-                ),
+                format!("the batch's budget would pass its ceiling of {} yuan", Fen::new(MAX_FEN)),
             );
             return Err(e.into());
         }
@@ -360,18 +330,11 @@ pub fn top_up(
         };
         repo::insert_topup(c, &topup)?;
         repo::add_to_budget(c, batch_id, amount, cx.now)?;
-        let (from, to) = (
-            Account::funding(&before.programme_id),
-            Account::batch(batch_id),
-        );
+        let (from, to) = (Account::funding(&before.programme_id), Account::batch(batch_id));
         let tx = Transaction::transfer("batch_topup", from, to, amount);
         ledger::post(c, &tx, cx.now)?;
         let after = repo::batch(c, batch_id)?.ok_or_else(|| AppError::not_found("batch"))?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::moved(Fixed::BatchToppedUp, &before, &after),
-        )?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::BatchToppedUp, &before, &after))?;
         Ok(after)
     })?;
     BatchView::from_row(row, cx.now)
@@ -423,15 +386,13 @@ pub fn batch_results(
         let b = batch(c, id, false, now)?;
         let rows = repo::results_of_batch(c, id)?
             .into_iter()
-            .map(
-                |(seq, firm_name, credit_code, fen, claimed_at)| BatchResult {
-                    seq,
-                    firm_name,
-                    credit_code,
-                    face_value: Fen::new(fen),
-                    claimed_at,
-                },
-            )
+            .map(|(seq, firm_name, credit_code, fen, claimed_at)| BatchResult {
+                seq,
+                firm_name,
+                credit_code,
+                face_value: Fen::new(fen),
+                claimed_at,
+            })
             .collect();
         Ok((b, rows))
     })

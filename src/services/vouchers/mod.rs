@@ -68,10 +68,7 @@ impl From<VoucherRow> for VoucherView {
 }
 
 pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &FirmId) -> AppResult<Vec<VoucherView>> {
-    Ok(repo::vouchers_of_firm(conn, firm_id)?
-        .into_iter()
-        .map(VoucherView::from)
-        .collect())
+    Ok(repo::vouchers_of_firm(conn, firm_id)?.into_iter().map(VoucherView::from).collect())
 }
 
 /// The lottery row written with a new lottery batch.

@@ -86,9 +86,7 @@ pub(crate) fn bp_to_share(bp: i32) -> String {
 
 fn share_to_bp(e: &mut FieldErrors, field: &str, s: &str, allow_zero: bool) -> i32 {
     let v = Decimal::from_str(s.trim()).ok().filter(|d| d.scale() <= 4);
-    let bp = v
-        .map(|d| d * Decimal::from(10_000))
-        .and_then(|d| i32::try_from(d.trunc()).ok());
+    let bp = v.map(|d| d * Decimal::from(10_000)).and_then(|d| i32::try_from(d.trunc()).ok());
     match bp {
         Some(bp) if (if allow_zero { 0 } else { 1 }) <= bp && bp <= 10_000 => bp,
         _ => {
@@ -175,9 +173,7 @@ fn programme_row(
     let d = &policy.programme;
     let code = input.code.trim().to_string();
     if !(2..=16).contains(&code.len())
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         e.add(
             "code",
@@ -188,10 +184,7 @@ fn programme_row(
     }
     let name = e.text("name", &input.name, 200);
     let kind = input.voucher_kind.unwrap_or(d.voucher_kind);
-    let categories = input
-        .categories
-        .clone()
-        .unwrap_or_else(|| d.categories.clone());
+    let categories = input.categories.clone().unwrap_or_else(|| d.categories.clone());
     let mut cats: Vec<String> = Vec::new();
     for c in categories.iter().map(|c| c.trim().to_string()) {
         if policy.category(&c).is_none() {
@@ -224,16 +217,10 @@ fn programme_row(
     let ratio = share_to_bp(
         e,
         "co_payment_ratio",
-        input
-            .co_payment_ratio
-            .as_deref()
-            .unwrap_or(&d.co_payment_ratio),
+        input.co_payment_ratio.as_deref().unwrap_or(&d.co_payment_ratio),
         false,
     );
-    let threshold = input
-        .full_coverage_threshold
-        .as_deref()
-        .unwrap_or(&d.full_coverage_threshold);
+    let threshold = input.full_coverage_threshold.as_deref().unwrap_or(&d.full_coverage_threshold);
     let threshold = e.money("full_coverage_threshold", threshold);
     let validity = input.validity_months.unwrap_or(d.validity_months);
     if !(1..=60).contains(&validity) {
@@ -244,10 +231,8 @@ fn programme_row(
             "validity is 1-60 months",
         );
     }
-    let classes = input
-        .eligible_size_classes
-        .clone()
-        .unwrap_or_else(|| d.eligible_size_classes.clone());
+    let classes =
+        input.eligible_size_classes.clone().unwrap_or_else(|| d.eligible_size_classes.clone());
     if classes.is_empty() {
         e.add(
             "eligible_size_classes",
@@ -256,18 +241,12 @@ fn programme_row(
             "choose at least one size class",
         );
     }
-    let ceiling = match input
-        .revenue_ceiling
-        .as_deref()
-        .or(d.revenue_ceiling.as_deref())
-    {
+    let ceiling = match input.revenue_ceiling.as_deref().or(d.revenue_ceiling.as_deref()) {
         Some(s) if !s.trim().is_empty() => Some(e.money("revenue_ceiling", s)),
         _ => None,
     };
-    let quals = input
-        .required_qualifications
-        .clone()
-        .unwrap_or_else(|| d.required_qualifications.clone());
+    let quals =
+        input.required_qualifications.clone().unwrap_or_else(|| d.required_qualifications.clone());
     let per_batch = input.per_batch_limit.unwrap_or(d.per_batch_limit);
     let per_year = input.per_year_limit.unwrap_or(d.per_year_limit);
     if !(1..=100).contains(&per_batch) || per_year < per_batch || per_year > 1000 {
@@ -281,10 +260,7 @@ fn programme_row(
     let gate = share_to_bp(
         e,
         "gate_used_share",
-        input
-            .gate_used_share
-            .as_deref()
-            .unwrap_or(&d.gate_used_share),
+        input.gate_used_share.as_deref().unwrap_or(&d.gate_used_share),
         true,
     );
     ProgrammeRow {
@@ -312,17 +288,8 @@ fn programme_row(
 /// Checks the shipped programme defaults (at start-up).
 pub fn check_defaults(policy: &Policy) -> Result<(), String> {
     let mut e = FieldErrors::new();
-    let input = ProgrammeInput {
-        code: "CHECK".into(),
-        name: "check".into(),
-        ..Default::default()
-    };
-    programme_row(
-        &mut e,
-        policy,
-        &input,
-        chrono::DateTime::UNIX_EPOCH.naive_utc(),
-    );
+    let input = ProgrammeInput { code: "CHECK".into(), name: "check".into(), ..Default::default() };
+    programme_row(&mut e, policy, &input, chrono::DateTime::UNIX_EPOCH.naive_utc());
     match e.finish() {
         Ok(()) => Ok(()),
         Err(e) => Err(e
@@ -347,21 +314,14 @@ pub fn create_programme(
             return Err(AppError::of(ErrorCode::ProgrammeCodeTaken));
         }
         repo::insert_programme(c, &row)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::created(Fixed::ProgrammeCreated, &row),
-        )?;
+        audit::record(c, cx.by(), audit::Change::created(Fixed::ProgrammeCreated, &row))?;
         Ok(())
     })?;
     ProgrammeView::from_row(row)
 }
 
 pub fn programmes(conn: &mut DbConnection) -> AppResult<Vec<ProgrammeView>> {
-    repo::list_programmes(conn)?
-        .into_iter()
-        .map(ProgrammeView::from_row)
-        .collect()
+    repo::list_programmes(conn)?.into_iter().map(ProgrammeView::from_row).collect()
 }
 
 pub fn programme(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<ProgrammeView> {

@@ -42,6 +42,9 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
+/// What a handler answers: a response, or an error rendered as problem+json.
+pub type Answer = actix_web::Result<HttpResponse>;
+
 /// A JSON body whose errors are reported only after authorisation: an extractor
 /// for the caller runs first, so a caller without the right role learns nothing
 /// about the body and always gets 401/403.

@@ -3,10 +3,12 @@
 use super::act;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
+use crate::http::Answer;
 use crate::http::{db, optional_json, page, State};
 use crate::jobs::{self, JobRunView, JobView, RunOrigin};
 use crate::services::outbox::{self as outbox, OutboxView};
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
@@ -15,7 +17,7 @@ use serde::Deserialize;
 #[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "operations", security(("bearer" = [])), responses(
     (status = 200, body = Vec<JobView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/jobs")]
-pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> actix_web::Result<HttpResponse> {
+pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> Answer {
     let (runner, now) = (state.jobs.clone(), state.clock.now());
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| jobs::list_jobs(c, runner.schedules(), now)).await?))
@@ -38,11 +40,7 @@ pub struct RunsQuery {
 #[utoipa::path(get, path = "/api/v1/admin/jobs/runs", tag = "operations", params(RunsQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<JobRunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/jobs/runs")]
-pub async fn job_runs(
-    state: State,
-    _auth: Auth<AdminRole>,
-    q: web::Query<RunsQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn job_runs(state: State, _auth: Auth<AdminRole>, q: web::Query<RunsQuery>) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
@@ -69,9 +67,9 @@ pub struct RunRequest {
 pub async fn run_job(
     state: State,
     auth: Auth<AdminRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: web::Bytes,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let job = jobs::parse_job(&path)?;
     let req = optional_json::<RunRequest>(&body)?;
     let slot = jobs::manual_slot(
@@ -110,7 +108,7 @@ pub async fn outbox_list(
     state: State,
     _auth: Auth<AdminRole>,
     q: web::Query<OutboxQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(
@@ -122,11 +120,7 @@ pub async fn outbox_list(
 #[utoipa::path(get, path = "/api/v1/admin/outbox/{id}", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OutboxView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/outbox/{id}")]
-pub async fn outbox_get(
-    state: State,
-    _auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn outbox_get(state: State, _auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::get(c, &id)).await?))
 }
@@ -137,11 +131,7 @@ pub async fn outbox_get(
     (status = 200, body = OutboxView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/admin/outbox/{id}/retry")]
-pub async fn outbox_retry(
-    state: State,
-    auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn outbox_retry(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
     act(&state, auth.actor, move |c, cx| outbox::retry(c, cx, &id)).await
 }

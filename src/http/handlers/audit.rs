@@ -2,6 +2,7 @@ use crate::db::models::AuditEventRow;
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AuditRead, Auth};
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::audit::{self as svc, VerifyReport};
 use actix_web::{get, web, HttpResponse};
@@ -23,11 +24,7 @@ pub struct EventsQuery {
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsQuery), security(("bearer" = [])), responses(
     (status = 200, body = Vec<Object>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/audit/events")]
-pub async fn events(
-    state: State,
-    _auth: Auth<AuditRead>,
-    q: web::Query<EventsQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn events(state: State, _auth: Auth<AuditRead>, q: web::Query<EventsQuery>) -> Answer {
     let limit = q.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(AppError::of(ErrorCode::LimitInvalid).into());
@@ -49,6 +46,6 @@ pub async fn events(
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])), responses(
     (status = 200, body = VerifyReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/audit/verify")]
-pub async fn verify(state: State, _auth: Auth<AuditRead>) -> actix_web::Result<HttpResponse> {
+pub async fn verify(state: State, _auth: Auth<AuditRead>) -> Answer {
     Ok(HttpResponse::Ok().json(db(&state, svc::verify).await?))
 }

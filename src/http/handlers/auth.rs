@@ -1,5 +1,6 @@
 use crate::error::{ErrorCode, Problem};
 use crate::http::extract::{AnyRole, Auth};
+use crate::http::Answer;
 use crate::http::{db, remote_addr, request_id, JsonBody, State};
 use crate::services::auth::{self as svc, Tokens};
 use crate::services::users::UserView;
@@ -18,11 +19,7 @@ pub struct LoginRequest {
     (status = 200, body = Tokens),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/login")]
-pub async fn login(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<LoginRequest>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn login(state: State, req: HttpRequest, body: JsonBody<LoginRequest>) -> Answer {
     let body = body?;
     let addr = remote_addr(&req);
     let rid = request_id(&req);
@@ -46,11 +43,7 @@ pub struct RefreshRequest {
     (status = 200, body = Tokens),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/refresh")]
-pub async fn refresh(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<RefreshRequest>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn refresh(state: State, req: HttpRequest, body: JsonBody<RefreshRequest>) -> Answer {
     let body = body?;
     let rid = request_id(&req);
     let now = state.clock.now();
@@ -85,11 +78,7 @@ pub struct LogoutResult {
     (status = 200, body = LogoutResult),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/logout")]
-pub async fn logout(
-    state: State,
-    auth: Auth<AnyRole>,
-    body: JsonBody<LogoutRequest>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn logout(state: State, auth: Auth<AnyRole>, body: JsonBody<LogoutRequest>) -> Answer {
     let body = body?;
     let ctx = state.context(auth.actor);
     let (user, now) = (auth.caller.user_id.clone(), ctx.now);
@@ -118,7 +107,7 @@ pub async fn change_password(
     state: State,
     auth: Auth<AnyRole>,
     body: JsonBody<PasswordChange>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let ctx = state.context(auth.actor);
     let cfg = state.auth.clone();
@@ -143,7 +132,7 @@ pub async fn change_password(
     (status = 200, body = UserView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/auth/me")]
-pub async fn me(state: State, auth: Auth<AnyRole>) -> actix_web::Result<HttpResponse> {
+pub async fn me(state: State, auth: Auth<AnyRole>) -> Answer {
     let id = auth.caller.user_id.clone();
     let v = db(&state, move |c| crate::services::users::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(v))

@@ -4,9 +4,11 @@ use super::{act, act_created};
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
+use crate::http::Answer;
 use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
@@ -27,10 +29,7 @@ pub struct CatalogueQuery {
 #[utoipa::path(get, path = "/api/v1/services", tag = "catalogue", params(CatalogueQuery), responses(
     (status = 200, body = Paged<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/services")]
-pub async fn offered(
-    state: State,
-    q: web::Query<CatalogueQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
     let provider = match q.provider_id.as_deref() {
@@ -50,7 +49,7 @@ pub async fn offered(
 #[utoipa::path(get, path = "/api/v1/provider/services", tag = "catalogue", security(("bearer" = [])), responses(
     (status = 200, body = Vec<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/services")]
-pub async fn mine(state: State, auth: Auth<ProviderRole>) -> actix_web::Result<HttpResponse> {
+pub async fn mine(state: State, auth: Auth<ProviderRole>) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::mine(c, &policy, &id)).await?))
@@ -65,7 +64,7 @@ pub async fn create(
     state: State,
     auth: Auth<ProviderRole>,
     body: JsonBody<ServiceItemInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = auth.party_as::<ProviderId>()?;
     act_created(&state, auth.actor, move |c, cx| svc::create(c, cx, &id, &body)).await
@@ -80,9 +79,9 @@ pub async fn create(
 pub async fn update(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ServiceItemInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let item = typed_id::<ServiceItemId>(&path)?;
     let id = auth.party_as::<ProviderId>()?;

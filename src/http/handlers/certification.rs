@@ -5,12 +5,14 @@ use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::certification::{
     self as svc, ApplicationInput, ApplicationView, CertificationDecision, CertificationView,
     Decided, PublicCertification, RevocationInput, Viewer,
 };
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpResponse};
 
 /// A space applies for a certification scheme with its figures; the rule engine's
@@ -23,7 +25,7 @@ pub async fn apply(
     state: State,
     auth: Auth<SpaceRole>,
     body: JsonBody<ApplicationInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
     act_created(&state, auth.actor, move |c, cx| svc::apply(c, cx, &space, &body)).await
@@ -34,11 +36,7 @@ pub async fn apply(
     (status = 200, body = ApplicationView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/certification-applications/{id}/withdrawal")]
-pub async fn withdraw(
-    state: State,
-    auth: Auth<SpaceRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn withdraw(state: State, auth: Auth<SpaceRole>, path: Path<String>) -> Answer {
     let id = typed_id::<CertApplicationId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
@@ -50,11 +48,7 @@ pub async fn withdraw(
 #[utoipa::path(get, path = "/api/v1/certification-applications", tag = "certification", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<ApplicationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/certification-applications")]
-pub async fn applications(
-    state: State,
-    auth: Auth<SpaceRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn applications(state: State, auth: Auth<SpaceRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(ApplicationStatus::parse)?;
     Ok(HttpResponse::Ok().json(
@@ -66,11 +60,7 @@ pub async fn applications(
 #[utoipa::path(get, path = "/api/v1/certification-applications/{id}", tag = "certification", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/certification-applications/{id}")]
-pub async fn application(
-    state: State,
-    auth: Auth<SpaceRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn application(state: State, auth: Auth<SpaceRead>, path: Path<String>) -> Answer {
     let id = typed_id::<CertApplicationId>(&path)?;
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| svc::application(c, Viewer::of(&auth.actor)?, &id)).await?))
@@ -85,9 +75,9 @@ pub async fn application(
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<CertificationDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<CertApplicationId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
@@ -101,7 +91,7 @@ pub async fn certifications(
     state: State,
     auth: Auth<SpaceRead>,
     q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
@@ -119,9 +109,9 @@ pub async fn certifications(
 pub async fn revoke(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<RevocationInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<CertificationId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::revoke(c, cx, &id, &body)).await
@@ -131,10 +121,7 @@ pub async fn revoke(
 #[utoipa::path(get, path = "/api/v1/public/certifications", tag = "public", params(ListQuery), responses(
     (status = 200, body = Paged<PublicCertification>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/certifications")]
-pub async fn public_certifications(
-    state: State,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn public_certifications(state: State, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok()

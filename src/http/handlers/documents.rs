@@ -6,8 +6,10 @@ use crate::domain::id::{AnyParty, PartyId};
 use crate::domain::PartyKind;
 use crate::error::Problem;
 use crate::http::extract::{Auth, DocumentRead, DocumentStaff, PartyRole};
+use crate::http::Answer;
 use crate::http::{db, path_id, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 /// Upload one document of the signed-in party (the request body is the file: PDF, JPEG
@@ -25,7 +27,7 @@ pub async fn upload(
     q: web::Query<DocumentInput>,
     req: HttpRequest,
     payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let party = auth.party()?.clone();
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, input) = (state.files.clone(), q.into_inner());
@@ -38,7 +40,7 @@ pub async fn upload(
     (status = 200, body = Vec<DocumentView>),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/documents")]
-pub async fn mine(state: State, auth: Auth<PartyRole>) -> actix_web::Result<HttpResponse> {
+pub async fn mine(state: State, auth: Auth<PartyRole>) -> Answer {
     let now = state.clock.now();
     let out = db(&state, move |c| {
         let party = auth.party()?;
@@ -48,12 +50,7 @@ pub async fn mine(state: State, auth: Auth<PartyRole>) -> actix_web::Result<Http
     Ok(HttpResponse::Ok().json(out))
 }
 
-async fn of(
-    state: State,
-    auth: Auth<DocumentStaff>,
-    kind: PartyKind,
-    raw: &str,
-) -> actix_web::Result<HttpResponse> {
+async fn of(state: State, auth: Auth<DocumentStaff>, kind: PartyKind, raw: &str) -> Answer {
     let party = AnyParty::of(kind, PartyId::stored(path_id(raw, kind.as_str())?));
     let now = state.clock.now();
     let out = db(&state, move |c| svc::of_party(c, Reader::of(&auth.caller), &party, now)).await?;
@@ -65,11 +62,7 @@ async fn of(
     (status = 200, body = Vec<DocumentView>),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms/{id}/documents")]
-pub async fn of_firm(
-    state: State,
-    auth: Auth<DocumentStaff>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn of_firm(state: State, auth: Auth<DocumentStaff>, path: Path<String>) -> Answer {
     of(state, auth, PartyKind::Firm, &path).await
 }
 
@@ -78,11 +71,7 @@ pub async fn of_firm(
     (status = 200, body = Vec<DocumentView>),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}/documents")]
-pub async fn of_provider(
-    state: State,
-    auth: Auth<DocumentStaff>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn of_provider(state: State, auth: Auth<DocumentStaff>, path: Path<String>) -> Answer {
     of(state, auth, PartyKind::Provider, &path).await
 }
 
@@ -91,11 +80,7 @@ pub async fn of_provider(
     (status = 200, body = Vec<DocumentView>),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}/documents")]
-pub async fn of_space(
-    state: State,
-    auth: Auth<DocumentStaff>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn of_space(state: State, auth: Auth<DocumentStaff>, path: Path<String>) -> Answer {
     of(state, auth, PartyKind::Space, &path).await
 }
 
@@ -104,11 +89,7 @@ pub async fn of_space(
     (status = 200, description = "the file, with its media type", content_type = "application/octet-stream"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/documents/{id}/file")]
-pub async fn download(
-    state: State,
-    auth: Auth<DocumentRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn download(state: State, auth: Auth<DocumentRead>, path: Path<String>) -> Answer {
     let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let files = state.files.clone();
     let (row, bytes) =

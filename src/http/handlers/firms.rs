@@ -3,18 +3,20 @@ use crate::domain::id::FirmId;
 use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, put, web, HttpResponse};
 
 /// The signed-in firm's own profile and onboarding status.
 #[utoipa::path(get, path = "/api/v1/firm/profile", tag = "firms", security(("bearer" = [])), responses(
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/profile")]
-pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
+pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Answer {
     let id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -28,7 +30,7 @@ pub async fn update_my_firm(
     state: State,
     auth: Auth<FirmRole>,
     body: JsonBody<FirmProfileInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = auth.party_as::<FirmId>()?;
     let (ctx, site) = (state.context(auth.actor), state.site.clone());
@@ -52,11 +54,7 @@ pub async fn update_my_firm(
 #[utoipa::path(get, path = "/api/v1/firms", tag = "firms", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<FirmView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms")]
-pub async fn list(
-    state: State,
-    _auth: Auth<StaffRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(OnboardingStatus::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
@@ -65,11 +63,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/firms/{id}", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms/{id}")]
-pub async fn get(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<FirmId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -83,9 +77,9 @@ pub async fn get(
 pub async fn onboarding(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<OnboardingDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &id, &body)).await
@@ -99,9 +93,9 @@ pub async fn onboarding(
 pub async fn qualifications(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<Qualifications>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<FirmId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::set_qualifications(c, cx, &id, &body)).await

@@ -4,17 +4,19 @@ use super::{act, act_created};
 use crate::domain::id::{IncubateeId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, State};
 use crate::services::incubatees::{
     self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
 };
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::web::Path;
+use actix_web::{get, post, HttpResponse};
 
 /// The space's register, latest entry first.
 #[utoipa::path(get, path = "/api/v1/space/incubatees", tag = "spaces", security(("bearer" = [])), responses(
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees")]
-pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+pub async fn mine(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::register_of(c, &space, now)).await?))
@@ -25,7 +27,7 @@ pub async fn mine(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<Http
 #[utoipa::path(get, path = "/api/v1/space/incubatees/figures", tag = "spaces", security(("bearer" = [])), responses(
     (status = 200, body = RegisterFigures), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/incubatees/figures")]
-pub async fn figures(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+pub async fn figures(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::figures(c, &space)).await?))
 }
@@ -40,7 +42,7 @@ pub async fn register(
     state: State,
     auth: Auth<SpaceRole>,
     body: JsonBody<IncubateeInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
     act_created(&state, auth.actor, move |c, cx| svc::register(c, cx, &space, &body)).await
@@ -55,9 +57,9 @@ pub async fn register(
 pub async fn graduate(
     state: State,
     auth: Auth<SpaceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<GraduationInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
@@ -72,9 +74,9 @@ pub async fn graduate(
 pub async fn depart(
     state: State,
     auth: Auth<SpaceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<DepartureInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<IncubateeId>(&path)?;
     let space = auth.party_as::<SpaceId>()?;
@@ -85,11 +87,7 @@ pub async fn depart(
 #[utoipa::path(get, path = "/api/v1/spaces/{id}/incubatees", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}/incubatees")]
-pub async fn of_space(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn of_space(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<SpaceId>(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(

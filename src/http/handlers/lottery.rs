@@ -6,16 +6,18 @@ use crate::domain::id::{BatchId, FirmId};
 use crate::error::AppError;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth, FirmRole};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, State};
 use crate::services::lottery::{self as svc, EntryInput, EntryView, LotteryView};
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::web::Path;
+use actix_web::{delete, get, post, put, HttpResponse};
 
 /// A lottery's public record: the seed's SHA-256 from the start; after the draw the
 /// seed, the entrants digest and every entrant's key, rank and outcome (public).
 #[utoipa::path(get, path = "/api/v1/batches/{id}/lottery", tag = "lottery", params(("id" = String, Path)), responses(
     (status = 200, body = LotteryView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/lottery")]
-pub async fn lottery(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+pub async fn lottery(state: State, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::view(c, &id)).await?))
 }
@@ -30,9 +32,9 @@ pub async fn lottery(state: State, path: web::Path<String>) -> actix_web::Result
 pub async fn enter(
     state: State,
     auth: Auth<FirmRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<EntryInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: BatchId = typed_id(&path)?;
     let firm_id = auth.party_as::<FirmId>()?;
@@ -46,11 +48,7 @@ pub async fn enter(
     security(("bearer" = [])), responses(
     (status = 200, body = EntryView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/lottery/entry")]
-pub async fn my_entry(
-    state: State,
-    auth: Auth<FirmRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn my_entry(state: State, auth: Auth<FirmRole>, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::my_entry(c, &id, &firm_id)).await?))
@@ -62,11 +60,7 @@ pub async fn my_entry(
     (status = 204, description = "withdrawn"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/batches/{id}/lottery/entry")]
-pub async fn withdraw(
-    state: State,
-    auth: Auth<FirmRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn withdraw(state: State, auth: Auth<FirmRole>, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_as::<FirmId>()?;
     run_as(&state, auth.actor, move |c, cx| svc::withdraw(c, cx, &id, &firm_id)).await?;
@@ -80,11 +74,7 @@ pub async fn withdraw(
     (status = 200, body = LotteryView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/batches/{id}/lottery/draw")]
-pub async fn draw(
-    state: State,
-    auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn draw(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
     let key = id.clone();
     let view = run_as(&state, auth.actor, move |c, cx| svc::draw(c, cx, &id)).await?;

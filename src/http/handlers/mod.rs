@@ -22,6 +22,7 @@ pub mod vouchers;
 
 use crate::db::DbConnection;
 use crate::error::AppResult;
+use crate::http::Answer;
 use crate::services::{Actor, Cx};
 use actix_web::{web, HttpResponse};
 
@@ -37,11 +38,7 @@ where
 }
 
 /// [`run_as`], answering 200 with the result.
-pub(crate) async fn act<T, F>(
-    state: &super::State,
-    actor: Actor,
-    f: F,
-) -> actix_web::Result<HttpResponse>
+pub(crate) async fn act<T, F>(state: &super::State, actor: Actor, f: F) -> Answer
 where
     T: serde::Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,
@@ -50,11 +47,7 @@ where
 }
 
 /// [`run_as`] for a use case that creates what it answers: 201.
-pub(crate) async fn act_created<T, F>(
-    state: &super::State,
-    actor: Actor,
-    f: F,
-) -> actix_web::Result<HttpResponse>
+pub(crate) async fn act_created<T, F>(state: &super::State, actor: Actor, f: F) -> Answer
 where
     T: serde::Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, Cx<'_>) -> AppResult<T> + Send + 'static,

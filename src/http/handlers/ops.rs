@@ -1,4 +1,5 @@
 use crate::error::{AppError, Problem};
+use crate::http::Answer;
 use crate::http::{db, State};
 use actix_web::{get, http::header, HttpResponse};
 use serde::Serialize;
@@ -28,7 +29,7 @@ pub struct Ready {
     (status = 200, body = Ready),
     (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[get("/ready")]
-pub async fn ready(state: State) -> actix_web::Result<HttpResponse> {
+pub async fn ready(state: State) -> Answer {
     // Ready means a write would be taken now: a database that answers reads but cannot
     // write (a full disk, a read-only file system) is not ready.
     let now = state.clock.now();

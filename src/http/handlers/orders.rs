@@ -6,12 +6,14 @@ use crate::error::Problem;
 use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
 };
+use crate::http::Answer;
 use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::evidence;
 use crate::services::orders::{
     self as svc, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote, ReasonInput,
 };
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -20,11 +22,7 @@ use serde::Deserialize;
     (status = 200, body = Quote),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/quote")]
-pub async fn quote(
-    state: State,
-    auth: Auth<FirmRole>,
-    body: JsonBody<OrderInput>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn quote(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInput>) -> Answer {
     let body = body?;
     let firm = auth.party_as::<FirmId>()?;
     let now = state.clock.now();
@@ -38,11 +36,7 @@ pub async fn quote(
     (status = 404, description = "the voucher is not the firm's, or no such service item", body = Problem, content_type = "application/problem+json"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders")]
-pub async fn create(
-    state: State,
-    auth: Auth<FirmRole>,
-    body: JsonBody<OrderInput>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn create(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInput>) -> Answer {
     let body = body?;
     let firm = auth.party_as::<FirmId>()?;
     act_created(&state, auth.actor, move |c, cx| svc::request(c, cx, &firm, &body)).await
@@ -52,11 +46,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<OrderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/orders")]
-pub async fn list(
-    state: State,
-    auth: Auth<OrderRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status.clone().filter(|s| !s.is_empty());
     let policy = state.policy.clone();
@@ -72,11 +62,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OrderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/orders/{id}")]
-pub async fn get(
-    state: State,
-    auth: Auth<OrderRead>,
-    path: web::Path<OrderId>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn get(state: State, auth: Auth<OrderRead>, path: Path<OrderId>) -> Answer {
     let id = path.into_inner();
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok()
@@ -88,11 +74,7 @@ pub async fn get(
     (status = 200, body = OrderView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/accept")]
-pub async fn accept(
-    state: State,
-    auth: Auth<ProviderRole>,
-    path: web::Path<OrderId>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn accept(state: State, auth: Auth<ProviderRole>, path: Path<OrderId>) -> Answer {
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| svc::accept(c, cx, &provider, &id)).await
@@ -106,9 +88,9 @@ pub async fn accept(
 pub async fn decline(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<OrderId>,
+    path: Path<OrderId>,
     body: JsonBody<ReasonInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
@@ -123,9 +105,9 @@ pub async fn decline(
 pub async fn cancel(
     state: State,
     auth: Auth<FirmOrProvider>,
-    path: web::Path<OrderId>,
+    path: Path<OrderId>,
     body: JsonBody<ReasonInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = path.into_inner();
     let actor = auth.actor.clone();
@@ -137,11 +119,7 @@ pub async fn cancel(
     (status = 200, body = OrderView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/deliver")]
-pub async fn deliver(
-    state: State,
-    auth: Auth<ProviderRole>,
-    path: web::Path<OrderId>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn deliver(state: State, auth: Auth<ProviderRole>, path: Path<OrderId>) -> Answer {
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| svc::deliver(c, cx, &provider, &id)).await
@@ -152,11 +130,7 @@ pub async fn deliver(
     (status = 200, body = OrderView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/confirm")]
-pub async fn confirm(
-    state: State,
-    auth: Auth<FirmRole>,
-    path: web::Path<OrderId>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn confirm(state: State, auth: Auth<FirmRole>, path: Path<OrderId>) -> Answer {
     let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
     act(&state, auth.actor, move |c, cx| svc::confirm(c, cx, &firm, &id)).await
@@ -170,9 +144,9 @@ pub async fn confirm(
 pub async fn dispute(
     state: State,
     auth: Auth<FirmRole>,
-    path: web::Path<OrderId>,
+    path: Path<OrderId>,
     body: JsonBody<ReasonInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
@@ -187,9 +161,9 @@ pub async fn dispute(
 pub async fn resolve_dispute(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<OrderId>,
+    path: Path<OrderId>,
     body: JsonBody<DisputeResolution>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::resolve_dispute(c, cx, &id, &body)).await
@@ -215,11 +189,11 @@ pub struct EvidenceQuery {
 pub async fn upload(
     state: State,
     auth: Auth<ProviderRole>,
-    path: web::Path<OrderId>,
+    path: Path<OrderId>,
     q: web::Query<EvidenceQuery>,
     req: HttpRequest,
     payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
@@ -250,8 +224,8 @@ pub async fn upload(
 pub async fn download(
     state: State,
     auth: Auth<EvidenceRead>,
-    path: web::Path<(OrderId, EvidenceId)>,
-) -> actix_web::Result<HttpResponse> {
+    path: Path<(OrderId, EvidenceId)>,
+) -> Answer {
     let (order, evidence_id) = path.into_inner();
     let files = state.files.clone();
     let (row, bytes) = db(&state, move |c| {

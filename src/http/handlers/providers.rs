@@ -3,21 +3,20 @@ use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpResponse};
 
 /// The signed-in provider's own record and listing status.
 #[utoipa::path(get, path = "/api/v1/provider/profile", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/profile")]
-pub async fn my_provider(
-    state: State,
-    auth: Auth<ProviderRole>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -26,11 +25,7 @@ pub async fn my_provider(
 #[utoipa::path(get, path = "/api/v1/providers", tag = "providers", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<ProviderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers")]
-pub async fn list(
-    state: State,
-    _auth: Auth<StaffRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(ListingStatus::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
@@ -39,11 +34,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}")]
-pub async fn get(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<ProviderId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -57,9 +48,9 @@ pub async fn get(
 pub async fn listing(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ListingDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &id, &body)).await
@@ -69,11 +60,7 @@ pub async fn listing(
 #[utoipa::path(get, path = "/api/v1/providers/{id}/objections", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}/objections")]
-pub async fn objections(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<ProviderId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
@@ -87,9 +74,9 @@ pub async fn objections(
 pub async fn resolve_objection(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ObjectionResolution>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
@@ -100,9 +87,6 @@ pub async fn resolve_objection(
 #[utoipa::path(post, path = "/api/v1/provider-notices/conclude", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, body = ConcludeReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/provider-notices/conclude")]
-pub async fn conclude_notices(
-    state: State,
-    auth: Auth<Reviewing>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn conclude_notices(state: State, auth: Auth<Reviewing>) -> Answer {
     act(&state, auth.actor, svc::conclude_notices).await
 }

@@ -8,6 +8,7 @@ use crate::domain::validation::FieldErrors;
 use crate::domain::ServiceCategory;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, PartyRole};
+use crate::http::Answer;
 use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::certification::{self, FiguresInput};
 use crate::services::contact_verification::{self, ContactState, Links};
@@ -17,6 +18,7 @@ use crate::services::providers::{
 };
 use crate::services::spaces::{SpaceRegistration, SpaceView};
 use crate::services::{firms, spaces, Actor, Paged};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -54,10 +56,7 @@ pub async fn certification_schemes(state: State) -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/policy/certification-schemes/{code}", tag = "policy", params(("code" = String, Path)), responses(
     (status = 200, body = Scheme), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/policy/certification-schemes/{code}")]
-pub async fn certification_scheme(
-    state: State,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn certification_scheme(state: State, path: Path<String>) -> Answer {
     let scheme = state
         .policy
         .certification
@@ -76,9 +75,9 @@ pub async fn certification_scheme(
 #[post("/policy/certification-schemes/{code}/evaluation")]
 pub async fn certification_self_check(
     state: State,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<FiguresInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let out = certification::self_check(&state.policy, &path, &body, state.clock.now())?;
     Ok(HttpResponse::Ok().json(out))
@@ -93,7 +92,7 @@ pub async fn register_firm(
     state: State,
     req: HttpRequest,
     body: JsonBody<FirmRegistration>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
@@ -112,7 +111,7 @@ pub async fn register_provider(
     state: State,
     req: HttpRequest,
     body: JsonBody<ProviderApplication>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let (auth, base) = (state.auth.clone(), state.site.base_url.clone());
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
@@ -132,7 +131,7 @@ pub async fn register_space(
     state: State,
     req: HttpRequest,
     body: JsonBody<SpaceRegistration>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let (auth, ctx) = (state.auth.clone(), state.context(Actor::public(request_id(&req))));
     let base = state.site.base_url.clone();
@@ -148,10 +147,7 @@ pub async fn register_space(
     (status = 200, body = Paged<NoticeView>),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/provider-notices")]
-pub async fn provider_notices(
-    state: State,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn provider_notices(state: State, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let out = db(&state, move |c| providers::notices(c, page)).await?;
     Ok(HttpResponse::Ok().json(out))
@@ -166,9 +162,9 @@ pub async fn provider_notices(
 pub async fn file_objection(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ObjectionInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<ProviderId>(&path)?;
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
@@ -199,7 +195,7 @@ pub async fn verify_contact(
     state: State,
     req: HttpRequest,
     body: JsonBody<VerificationToken>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let (now, rid) = (state.clock.now(), request_id(&req));
     let out = db(&state, move |c| contact_verification::verify(c, &body.token, now, rid)).await?;
@@ -211,7 +207,7 @@ pub async fn verify_contact(
     (status = 200, body = ContactState),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/contact")]
-pub async fn my_contact(state: State, auth: Auth<PartyRole>) -> actix_web::Result<HttpResponse> {
+pub async fn my_contact(state: State, auth: Auth<PartyRole>) -> Answer {
     let id = auth.caller.user_id.clone();
     let out = db(&state, move |c| contact_verification::state(c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
@@ -223,10 +219,7 @@ pub async fn my_contact(state: State, auth: Auth<PartyRole>) -> actix_web::Resul
     (status = 202, body = ContactState),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/me/contact/verification-email")]
-pub async fn resend_verification(
-    state: State,
-    auth: Auth<PartyRole>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn resend_verification(state: State, auth: Auth<PartyRole>) -> Answer {
     let id = auth.caller.user_id.clone();
     let base = state.site.base_url.clone();
     let ctx = state.context(auth.actor);

@@ -6,6 +6,7 @@ use crate::domain::id::{ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
+use crate::http::Answer;
 use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
 use crate::services::ledger::{self, LedgerReport};
 use crate::services::orders::Party;
@@ -15,6 +16,7 @@ use crate::services::redemptions::{
     RedemptionObjectionView,
 };
 use crate::services::{Actor, Paged};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 /// Apply for redemption of confirmed orders (1–500, each once).
@@ -27,7 +29,7 @@ pub async fn apply(
     state: State,
     auth: Auth<ProviderRole>,
     body: JsonBody<ApplicationInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let provider = auth.party_as::<ProviderId>()?;
     act_created(&state, auth.actor, move |c, cx| svc::apply(c, cx, &provider, &body)).await
@@ -41,7 +43,7 @@ pub async fn applications(
     state: State,
     auth: Auth<RedemptionRead>,
     q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
@@ -53,11 +55,7 @@ pub async fn applications(
 #[utoipa::path(get, path = "/api/v1/redemptions/{id}", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemptions/{id}")]
-pub async fn application(
-    state: State,
-    auth: Auth<RedemptionRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn application(state: State, auth: Auth<RedemptionRead>, path: Path<String>) -> Answer {
     let id = typed_id::<RedemptionApplicationId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
@@ -70,11 +68,7 @@ pub async fn application(
 #[utoipa::path(get, path = "/api/v1/redemption-items", tag = "redemption", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<ItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemption-items")]
-pub async fn items(
-    state: State,
-    auth: Auth<RedemptionRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn items(state: State, auth: Auth<RedemptionRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(RedemptionStatus::parse)?.unwrap_or(RedemptionStatus::Submitted);
     let policy = state.policy.clone();
@@ -92,9 +86,9 @@ pub async fn items(
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ItemDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
@@ -104,11 +98,7 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/v1/redemption-items/{id}/objections", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<RedemptionObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemption-items/{id}/objections")]
-pub async fn objections(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<RedemptionItemId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
@@ -123,9 +113,9 @@ pub async fn objections(
 pub async fn resolve_objection(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ObjectionResolution>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
@@ -136,7 +126,7 @@ pub async fn resolve_objection(
 #[utoipa::path(get, path = "/api/v1/public/redemption-notices", tag = "public", params(ListQuery), responses(
     (status = 200, body = Paged<NoticeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/redemption-notices")]
-pub async fn notices(state: State, q: web::Query<ListQuery>) -> actix_web::Result<HttpResponse> {
+pub async fn notices(state: State, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::notices(c, &policy, page)).await?))
@@ -151,9 +141,9 @@ pub async fn notices(state: State, q: web::Query<ListQuery>) -> actix_web::Resul
 pub async fn file_objection(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ObjectionInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<RedemptionItemId>(&path)?;
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
@@ -167,9 +157,6 @@ pub async fn file_objection(
 #[utoipa::path(get, path = "/api/v1/ledger/verify", tag = "audit", security(("bearer" = [])), responses(
     (status = 200, body = LedgerReport), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/ledger/verify")]
-pub async fn verify_ledger(
-    state: State,
-    _auth: Auth<FinanceRead>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn verify_ledger(state: State, _auth: Auth<FinanceRead>) -> Answer {
     Ok(HttpResponse::Ok().json(db(&state, ledger::verify).await?))
 }

@@ -5,6 +5,7 @@ use crate::domain::id::{PayoutId, RunId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
+use crate::http::Answer;
 use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::settlement::{
     self as svc, FileFormat, ImportReport, PayoutResult, PayoutView, PeriodReport, Prepared,
@@ -12,6 +13,7 @@ use crate::services::settlement::{
 };
 use crate::services::Paged;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
@@ -33,7 +35,7 @@ pub async fn prepare(
     state: State,
     auth: Auth<FinanceRole>,
     body: JsonBody<PrepareInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let period = svc::parse_period(&body.period)?;
     let ctx = state.context(auth.actor);
@@ -54,11 +56,7 @@ pub struct RunsQuery {
 #[utoipa::path(get, path = "/api/v1/settlement-runs", tag = "settlement", params(RunsQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<RunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs")]
-pub async fn list(
-    state: State,
-    _auth: Auth<FinanceRead>,
-    q: web::Query<RunsQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<RunsQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
 }
@@ -67,11 +65,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/settlement-runs/{id}", tag = "settlement", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = RunView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs/{id}")]
-pub async fn get(
-    state: State,
-    _auth: Auth<FinanceRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn get(state: State, _auth: Auth<FinanceRead>, path: Path<String>) -> Answer {
     let id: RunId = typed_id(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -85,9 +79,9 @@ pub async fn get(
 pub async fn decide(
     state: State,
     auth: Auth<FinanceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<RunDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: RunId = typed_id(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
@@ -140,9 +134,9 @@ pub(crate) fn attachment(
 pub async fn bank_file(
     state: State,
     auth: Auth<FinanceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     q: web::Query<FormatQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id: RunId = typed_id(&path)?;
     let format = file_format(&q)?;
     let ctx = state.context(auth.actor);
@@ -165,9 +159,9 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 pub async fn import_results(
     state: State,
     auth: Auth<FinanceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id: RunId = typed_id(&path)?;
     let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
         Ok(read) => read?,
@@ -186,9 +180,9 @@ pub async fn import_results(
 pub async fn record(
     state: State,
     auth: Auth<FinanceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<PayoutResult>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
     act(&state, auth.actor, move |c, cx| svc::record(c, cx, &id, &body)).await
@@ -204,9 +198,9 @@ pub async fn record(
 pub async fn reverse(
     state: State,
     auth: Auth<FinanceRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<ReversalInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: PayoutId = typed_id(&path)?;
     act(&state, auth.actor, move |c, cx| svc::reverse(c, cx, &id, &body)).await
@@ -227,11 +221,7 @@ pub struct ReportQuery {
 #[utoipa::path(get, path = "/api/v1/reports/settlement", tag = "settlement", params(ReportQuery), security(("bearer" = [])), responses(
     (status = 200, description = "the report: JSON, CSV (UTF-8 with BOM) or XLSX", content((PeriodReport = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/reports/settlement")]
-pub async fn report(
-    state: State,
-    _auth: Auth<FinanceRead>,
-    q: web::Query<ReportQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn report(state: State, _auth: Auth<FinanceRead>, q: web::Query<ReportQuery>) -> Answer {
     // Blank is the default, as for every optional filter.
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => svc::parse_period(p)?,

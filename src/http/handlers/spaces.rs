@@ -1,16 +1,18 @@
 use crate::domain::id::SpaceId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
+use crate::http::Answer;
 use crate::http::{db, typed_id, ListQuery, State};
 use crate::services::spaces::{self as svc, SpaceView};
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, web, HttpResponse};
 
 /// The signed-in space's own record.
 #[utoipa::path(get, path = "/api/v1/space/profile", tag = "spaces", security(("bearer" = [])), responses(
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/profile")]
-pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> Answer {
     let id = auth.party_as::<SpaceId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
@@ -18,11 +20,7 @@ pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<
 #[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<SpaceView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces")]
-pub async fn list(
-    state: State,
-    _auth: Auth<StaffRead>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
 }
@@ -30,11 +28,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}")]
-pub async fn get(
-    state: State,
-    _auth: Auth<StaffRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
     let id = typed_id::<SpaceId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }

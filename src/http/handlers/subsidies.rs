@@ -8,6 +8,7 @@ use crate::error::ErrorCode;
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
 use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
+use crate::http::Answer;
 use crate::http::{db, page, typed_id, JsonBody, State};
 use crate::services::awards::{self, EvaluationView};
 use crate::services::settlement::FileFormat;
@@ -17,6 +18,7 @@ use crate::services::subsidies::{
     GrantRecorded, GrantView, PublicEntitlement, Viewer,
 };
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
@@ -42,11 +44,7 @@ pub struct ComputeInput {
     (status = 200, body = ComputeReport),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/entitlement-runs")]
-pub async fn compute(
-    state: State,
-    auth: Auth<Reviewing>,
-    body: JsonBody<ComputeInput>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn compute(state: State, auth: Auth<Reviewing>, body: JsonBody<ComputeInput>) -> Answer {
     let body = body?;
     let ctx = state.context(auth.actor);
     let as_of = match body.as_of.as_deref() {
@@ -77,7 +75,7 @@ pub async fn entitlements(
     state: State,
     auth: Auth<SpaceRead>,
     q: web::Query<EntitlementsQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let page = page(q.page, q.per_page)?;
     let status = match q.status.as_deref() {
         None | Some("") => None,
@@ -96,11 +94,7 @@ pub async fn entitlements(
 #[utoipa::path(get, path = "/api/v1/entitlements/{id}", tag = "subsidies", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = EntitlementView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/entitlements/{id}")]
-pub async fn entitlement(
-    state: State,
-    auth: Auth<SpaceRead>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn entitlement(state: State, auth: Auth<SpaceRead>, path: Path<String>) -> Answer {
     let id = typed_id::<EntitlementId>(&path)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
@@ -117,9 +111,9 @@ pub async fn entitlement(
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<EntitlementDecision>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<EntitlementId>(&path)?;
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
@@ -140,11 +134,7 @@ pub struct GrantsQuery {
 #[utoipa::path(get, path = "/api/v1/support-grants", tag = "subsidies", params(GrantsQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<GrantView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/support-grants")]
-pub async fn grants(
-    state: State,
-    _auth: Auth<StaffRead>,
-    q: web::Query<GrantsQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn grants(state: State, _auth: Auth<StaffRead>, q: web::Query<GrantsQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
     let code = q.credit_code.as_deref().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::grants(c, code.as_deref(), page)).await?))
@@ -160,7 +150,7 @@ pub async fn record_grant(
     state: State,
     auth: Auth<Reviewing>,
     body: JsonBody<GrantInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     act_created(&state, auth.actor, move |c, cx| svc::record_grant(c, cx, &body)).await
 }
@@ -179,10 +169,7 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/public/subsidies", tag = "public", params(PageQuery), responses(
     (status = 200, body = Paged<PublicEntitlement>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/subsidies")]
-pub async fn public_subsidies(
-    state: State,
-    q: web::Query<PageQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn public_subsidies(state: State, q: web::Query<PageQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok()
@@ -198,7 +185,7 @@ pub async fn file_statistics(
     state: State,
     auth: Auth<SpaceRole>,
     body: JsonBody<FilingInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
@@ -209,7 +196,7 @@ pub async fn file_statistics(
 #[utoipa::path(get, path = "/api/v1/space/statistics", tag = "subsidies", security(("bearer" = [])), responses(
     (status = 200, body = Vec<FilingView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/space/statistics")]
-pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> actix_web::Result<HttpResponse> {
+pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(db(&state, move |c| stats::filings_of(c, &policy, &space)).await?))
@@ -228,11 +215,7 @@ pub struct YearQuery {
 #[utoipa::path(get, path = "/api/v1/statistics", tag = "subsidies", params(YearQuery), security(("bearer" = [])), responses(
     (status = 200, body = YearStatus), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/statistics")]
-pub async fn year_status(
-    state: State,
-    _auth: Auth<StaffRead>,
-    q: web::Query<YearQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn year_status(state: State, _auth: Auth<StaffRead>, q: web::Query<YearQuery>) -> Answer {
     let (policy, now) = (state.policy.clone(), state.clock.now());
     let year = q.year.unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
     Ok(HttpResponse::Ok()
@@ -257,7 +240,7 @@ pub async fn evaluate(
     state: State,
     auth: Auth<Reviewing>,
     body: JsonBody<EvaluateInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     act_created(&state, auth.actor, move |c, cx| awards::evaluate(c, cx, body.year)).await
 }
@@ -266,7 +249,7 @@ pub async fn evaluate(
 #[utoipa::path(get, path = "/api/v1/public/performance-evaluations/{year}", tag = "public", params(("year" = i32, Path)), responses(
     (status = 200, body = EvaluationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/performance-evaluations/{year}")]
-pub async fn evaluation(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+pub async fn evaluation(state: State, path: Path<i32>) -> Answer {
     let year = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| awards::evaluation(c, year)).await?))
 }
@@ -276,11 +259,7 @@ pub async fn evaluation(state: State, path: web::Path<i32>) -> actix_web::Result
     (status = 200, description = "CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/performance-evaluations/{year}/ranking")]
-pub async fn ranking(
-    state: State,
-    path: web::Path<i32>,
-    q: web::Query<FormatQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn ranking(state: State, path: Path<i32>, q: web::Query<FormatQuery>) -> Answer {
     let year = path.into_inner();
     let format = file_format(&q)?;
     let policy = state.policy.clone();

@@ -3,21 +3,19 @@ use crate::domain::id::UserId;
 use crate::domain::Role;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
+use crate::http::Answer;
 use crate::http::{db, typed_id, JsonBody, ListQuery, State};
 use crate::services::affiliations::{self as aff, Affiliations};
 use crate::services::users::{self as svc, NewStaffUser, UserView};
 use crate::services::Paged;
+use actix_web::web::Path;
 use actix_web::{get, post, put, web, HttpResponse};
 
 /// All user accounts, optionally by role (`status` carries the role name).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Paged<UserView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/users")]
-pub async fn list(
-    state: State,
-    _auth: Auth<AdminRole>,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn list(state: State, _auth: Auth<AdminRole>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let role = q.status(Role::parse)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, role, page)).await?))
@@ -28,11 +26,7 @@ pub async fn list(
     (status = 201, body = UserView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users")]
-pub async fn create(
-    state: State,
-    auth: Auth<AdminRole>,
-    body: JsonBody<NewStaffUser>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn create(state: State, auth: Auth<AdminRole>, body: JsonBody<NewStaffUser>) -> Answer {
     let body = body?;
     let (cfg, ctx) = (state.auth.clone(), state.context(auth.actor));
     Ok(HttpResponse::Created()
@@ -43,11 +37,7 @@ pub async fn create(
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users/{id}/disable")]
-pub async fn disable(
-    state: State,
-    auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn disable(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = typed_id::<UserId>(&path)?;
     let ctx = state.context(auth.actor);
     let key = id.clone();
@@ -59,11 +49,7 @@ pub async fn disable(
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users/{id}/enable")]
-pub async fn enable(
-    state: State,
-    auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn enable(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = typed_id::<UserId>(&path)?;
     let ctx = state.context(auth.actor);
     let key = id.clone();
@@ -77,11 +63,7 @@ pub async fn enable(
 #[utoipa::path(get, path = "/api/v1/users/{id}/affiliations", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Affiliations), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/users/{id}/affiliations")]
-pub async fn affiliations(
-    state: State,
-    _auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn affiliations(state: State, _auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id = typed_id::<UserId>(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| aff::get(c, &id)).await?))
 }
@@ -95,9 +77,9 @@ pub async fn affiliations(
 pub async fn set_affiliations(
     state: State,
     auth: Auth<AdminRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<Affiliations>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id = typed_id::<UserId>(&path)?;
     act(&state, auth.actor, move |c, cx| aff::set(c, cx, &id, &body)).await

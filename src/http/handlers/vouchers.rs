@@ -8,12 +8,14 @@ use crate::domain::{voucher::batch_status, Fen};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
+use crate::http::Answer;
 use crate::http::{db, optional_json, request_id, typed_id, JsonBody, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::vouchers::{
     self as svc, BatchInput, BatchView, ProgrammeInput, ProgrammeView, TopupInput, VoucherView,
 };
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -27,7 +29,7 @@ pub async fn create_programme(
     state: State,
     auth: Auth<AdminRole>,
     body: JsonBody<ProgrammeInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     act_created(&state, auth.actor, move |c, cx| svc::create_programme(c, cx, &body)).await
 }
@@ -35,14 +37,14 @@ pub async fn create_programme(
 /// Voucher programmes and their rules (public).
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "vouchers", responses((status = 200, body = Vec<ProgrammeView>)))]
 #[get("/programmes")]
-pub async fn programmes(state: State) -> actix_web::Result<HttpResponse> {
+pub async fn programmes(state: State) -> Answer {
     Ok(HttpResponse::Ok().json(db(&state, svc::programmes).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = ProgrammeView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/programmes/{id}")]
-pub async fn programme(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+pub async fn programme(state: State, path: Path<String>) -> Answer {
     let id: ProgrammeId = typed_id(&path)?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::programme(c, &id)).await?))
 }
@@ -55,9 +57,9 @@ pub async fn programme(state: State, path: web::Path<String>) -> actix_web::Resu
 pub async fn create_batch(
     state: State,
     auth: Auth<AdminRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<BatchInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: ProgrammeId = typed_id(&path)?;
     act_created(&state, auth.actor, move |c, cx| svc::create_batch(c, cx, &id, &body)).await
@@ -66,7 +68,7 @@ pub async fn create_batch(
 /// Published batches, newest first (public).
 #[utoipa::path(get, path = "/api/v1/batches", tag = "vouchers", responses((status = 200, body = Vec<BatchView>)))]
 #[get("/batches")]
-pub async fn batches(state: State) -> actix_web::Result<HttpResponse> {
+pub async fn batches(state: State) -> Answer {
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batches(c, false, now)).await?))
 }
@@ -74,7 +76,7 @@ pub async fn batches(state: State) -> actix_web::Result<HttpResponse> {
 #[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}")]
-pub async fn batch(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+pub async fn batch(state: State, path: Path<String>) -> Answer {
     let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batch(c, &id, false, now)).await?))
@@ -84,11 +86,7 @@ pub async fn batch(state: State, path: web::Path<String>) -> actix_web::Result<H
 #[utoipa::path(post, path = "/api/v1/batches/{id}/publish", tag = "vouchers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/batches/{id}/publish")]
-pub async fn publish(
-    state: State,
-    auth: Auth<AdminRole>,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+pub async fn publish(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
     let id: BatchId = typed_id(&path)?;
     let ctx = state.context(auth.actor);
     let key = id.clone();
@@ -105,9 +103,9 @@ pub async fn publish(
 pub async fn top_up(
     state: State,
     auth: Auth<AdminRole>,
-    path: web::Path<String>,
+    path: Path<String>,
     body: JsonBody<TopupInput>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let body = body?;
     let id: BatchId = typed_id(&path)?;
     let ctx = state.context(auth.actor);
@@ -141,7 +139,7 @@ pub struct BatchState {
 #[utoipa::path(get, path = "/api/v1/batches/{id}/state", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = BatchState), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/state")]
-pub async fn batch_state(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+pub async fn batch_state(state: State, path: Path<String>) -> Answer {
     let id: BatchId = typed_id(&path)?;
     let live = state.claims.state(&id).await.ok_or_else(|| AppError::not_found("batch"))?;
     let now = state.clock.now();
@@ -197,9 +195,9 @@ pub async fn claim(
     state: State,
     auth: Auth<FirmRole>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     body: web::Bytes,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id: BatchId = typed_id(&path)?;
     let face_value = match optional_json::<ClaimBody>(&body)?.and_then(|b| b.face_value) {
         Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
@@ -240,7 +238,7 @@ pub async fn claim(
 #[utoipa::path(get, path = "/api/v1/firm/vouchers", tag = "vouchers", security(("bearer" = [])), responses(
     (status = 200, body = Vec<VoucherView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firm/vouchers")]
-pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> actix_web::Result<HttpResponse> {
+pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> Answer {
     let id = auth.party_as::<FirmId>()?;
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::vouchers_of_firm(c, &id)).await?))
 }

@@ -898,3 +898,37 @@ pub struct PartyDocumentRow {
     pub uploaded_by: Option<UserId>,
     pub uploaded_at: NaiveDateTime,
 }
+
+/// A row whose `updated_at` says when it last changed.
+pub trait Moved: Clone {
+    /// The row as it is after a change made at `now`: the same values, `updated_at` now.
+    fn moved_at(&self, now: NaiveDateTime) -> Self;
+}
+
+macro_rules! moved_rows {
+    ($($row:ident),+ $(,)?) => {$(
+        impl Moved for $row {
+            fn moved_at(&self, now: NaiveDateTime) -> Self {
+                $row { updated_at: now, ..self.clone() }
+            }
+        }
+    )+};
+}
+
+moved_rows!(
+    UserRow,
+    SpaceRow,
+    FirmRow,
+    ProviderRow,
+    ProgrammeRow,
+    BatchRow,
+    LotteryEntryRow,
+    ServiceItemRow,
+    OrderRow,
+    RedemptionItemRow,
+    CertificationRow,
+    StatisticsFilingRow,
+    IncubateeRow,
+    EntitlementRow,
+    ArticleRow,
+);

@@ -2,6 +2,7 @@
 //! are listed for; anyone may browse what listed providers offer.
 
 use super::{audit, Page, Paged};
+use crate::db::models::Moved;
 use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
 use crate::domain::audit::Fixed;
@@ -194,8 +195,7 @@ pub fn update(
             list_price_fen: v.price,
             delivery_days: v.delivery_days,
             active: v.active,
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         repo::update(c, &after)?;
         audit::record(

@@ -4,6 +4,7 @@
 
 use super::{audit, Actor, Page, Paged};
 use crate::db::certification as repo;
+use crate::db::models::Moved;
 use crate::db::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
 use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::{Action, Fixed};
@@ -542,8 +543,7 @@ pub fn revoke(
             revoked_on: Some(revoked_on),
             revoke_reason: Some(reason.clone()),
             revoked_by: cx.actor.user_id.clone(),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         repo::update_certification(c, &after)?;
         audit::record(
@@ -630,11 +630,8 @@ pub fn expire_lapsed(c: &mut DbConnection, cx: Cx<'_>) -> AppResult<usize> {
     let today = crate::domain::china_time(cx.now).date();
     let lapsed = repo::lapsed(c, today)?;
     for before in &lapsed {
-        let after = CertificationRow {
-            status: CertificationStatus::Expired,
-            updated_at: cx.now,
-            ..before.clone()
-        };
+        let after =
+            CertificationRow { status: CertificationStatus::Expired, ..before.moved_at(cx.now) };
         repo::update_certification(c, &after)?;
         audit::record(
             c,

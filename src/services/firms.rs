@@ -7,6 +7,7 @@ pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
 use super::{audit, Decision, Page, Paged};
 use crate::db::models::FirmRow;
+use crate::db::models::Moved;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, SpaceId};
@@ -502,8 +503,7 @@ pub fn decide_onboarding(
             onboarding_reason: reason.clone(),
             reviewed_by: cx.actor.user_id.clone(),
             reviewed_at: Some(cx.now),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         repo::update_firm(c, &after)?;
         let action = if to == OnboardingStatus::Onboarded {
@@ -550,8 +550,7 @@ pub fn set_qualifications(
             tech_sme: q.tech_sme,
             dishonest: q.dishonest,
             recommended_by_space_id: space.clone(),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         repo::update_firm(c, &after)?;
         audit::record(

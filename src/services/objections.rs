@@ -6,14 +6,13 @@
 //! objection or the end of a notice does, each subject says through [`Notice`]
 //! (`providers`, `redemptions::notice`).
 
-use super::{audit, Acting, Actor};
+use super::{audit, Actor};
 use crate::db::{self, DbConnection};
 use crate::domain::audit::{Action, NoticeOf};
 use crate::domain::party::{notice_outcome, NoticeOutcome, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::Templates;
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
@@ -116,6 +115,7 @@ pub(super) trait Objection: Serialize + Clone {
     type Id: AsRef<str>;
     fn open(subject_id: &Self::SubjectId, who: Objector, now: NaiveDateTime) -> Self;
     fn id(&self) -> &str;
+    fn subject_id(&self) -> &Self::SubjectId;
     fn status(&self) -> ObjectionStatus;
     /// The objection resolved to `status` with the reviewer's note.
     fn resolved(&self, status: ObjectionStatus, note: &str, by: &Actor, now: NaiveDateTime)
@@ -149,6 +149,9 @@ macro_rules! objection_rows {
             }
             fn id(&self) -> &str {
                 self.id.as_str()
+            }
+            fn subject_id(&self) -> &$id {
+                &self.$subject
             }
             fn status(&self) -> $crate::domain::party::ObjectionStatus {
                 self.status
@@ -274,21 +277,24 @@ pub(super) trait Notice {
     fn may_resolve(_: &mut DbConnection, _: &Actor, _: &Self::Objection) -> AppResult<()> {
         Ok(())
     }
-    /// An upheld objection undoes the subject, if it is still on notice.
-    fn uphold(
+    /// An upheld objection refuses the subject, if it is still on notice.
+    fn uphold(c: &mut DbConnection, cx: Cx<'_>, o: &Self::Objection, note: &str) -> AppResult<()> {
+        let before = Self::lock(c, o.subject_id())?
+            .ok_or_else(|| AppError::internal("objection subject"))?;
+        if Self::on_notice(&before).is_none() {
+            return Ok(());
+        }
+        Self::reject(c, cx, &before, format!("公示异议成立：{note}"))
+    }
+    /// The subject refused for `reason` (an objection was upheld).
+    fn reject(
         c: &mut DbConnection,
-        templates: &Templates,
-        by: Acting<'_>,
-        o: &Self::Objection,
-        note: &str,
+        cx: Cx<'_>,
+        before: &Self::Subject,
+        why: String,
     ) -> AppResult<()>;
     /// The notice ended without an objection open or upheld: the subject goes on.
-    fn conclude(
-        c: &mut DbConnection,
-        templates: &Templates,
-        by: Acting<'_>,
-        before: &Self::Subject,
-    ) -> AppResult<()>;
+    fn conclude(c: &mut DbConnection, cx: Cx<'_>, before: &Self::Subject) -> AppResult<()>;
 }
 
 /// A notice's reads and writes, each the repository function of the same name in
@@ -401,7 +407,7 @@ pub(super) fn resolve<N: Notice>(
                 .after(&after),
         )?;
         if status == ObjectionStatus::Upheld {
-            N::uphold(c, cx.templates, cx.by(), &before, &note)?;
+            N::uphold(c, cx, &before, &note)?;
         }
         Ok(after)
     })
@@ -431,7 +437,7 @@ pub(super) fn conclude<N: Notice>(conn: &mut DbConnection, cx: Cx<'_>) -> AppRes
             let (open, upheld) = open_and_upheld(filed.iter().map(|o| o.status()));
             let outcome = notice_outcome(cx.by().now, end, open, upheld);
             if outcome == NoticeOutcome::List {
-                N::conclude(c, cx.templates, cx.by(), &before)?;
+                N::conclude(c, cx, &before)?;
             }
             Ok(Some(outcome))
         })?;

@@ -7,6 +7,7 @@ pub use super::objections::{ObjectionInput, ObjectionOutcome, ObjectionResolutio
 use super::registration::{self, NewAccount, NewParty, Registered};
 use super::Acting;
 use super::{audit, objections, Page, Paged};
+use crate::db::models::Moved;
 use crate::db::models::{ObjectionRow, ProviderRow};
 use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::{Action, NoticeOf};
@@ -353,8 +354,7 @@ pub fn decide_listing(
             decision_reason: reason.clone(),
             reviewed_by: cx.actor.user_id.clone(),
             reviewed_at: Some(cx.now),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         if target == ListingStatus::InNotice {
             let (start, end) = notice_window(cx.now, cx.policy.listing.notice_days);
@@ -395,42 +395,24 @@ impl objections::Notice for Listing {
         p.notice_ends_at.filter(|_| p.listing_status == ListingStatus::InNotice)
     }
 
-    fn uphold(
-        c: &mut DbConnection,
-        templates: &Templates,
-        by: Acting<'_>,
-        o: &ObjectionRow,
-        note: &str,
-    ) -> AppResult<()> {
-        let p = repo::provider_for_update(c, &o.provider_id)?
-            .ok_or_else(|| AppError::not_found("provider"))?;
-        if p.listing_status != ListingStatus::InNotice {
-            return Ok(());
-        }
+    fn reject(c: &mut DbConnection, cx: Cx<'_>, p: &ProviderRow, why: String) -> AppResult<()> {
         let rejected = ProviderRow {
             listing_status: ListingStatus::Rejected,
-            decision_reason: Some(format!("公示异议成立：{note}")),
-            reviewed_by: by.actor.user_id.clone(),
-            reviewed_at: Some(by.now),
-            updated_at: by.now,
-            ..p.clone()
+            decision_reason: Some(why),
+            reviewed_by: cx.actor.user_id.clone(),
+            reviewed_at: Some(cx.now),
+            ..p.moved_at(cx.now)
         };
-        moved(c, templates, by, Action::ListingMoved(ListingStatus::Rejected), &p, &rejected)
+        moved(c, cx.templates, cx.by(), Action::ListingMoved(ListingStatus::Rejected), p, &rejected)
     }
 
-    fn conclude(
-        c: &mut DbConnection,
-        templates: &Templates,
-        by: Acting<'_>,
-        before: &ProviderRow,
-    ) -> AppResult<()> {
+    fn conclude(c: &mut DbConnection, cx: Cx<'_>, before: &ProviderRow) -> AppResult<()> {
         let after = ProviderRow {
             listing_status: ListingStatus::Listed,
-            listed_at: Some(by.now),
-            updated_at: by.now,
-            ..before.clone()
+            listed_at: Some(cx.now),
+            ..before.moved_at(cx.now)
         };
-        moved(c, templates, by, Action::ListingMoved(ListingStatus::Listed), before, &after)
+        moved(c, cx.templates, cx.by(), Action::ListingMoved(ListingStatus::Listed), before, &after)
     }
 }
 

@@ -4,6 +4,7 @@
 use super::super::objections;
 use super::super::{audit, Acting, Actor, Page, Paged};
 use super::*;
+use crate::db::models::Moved;
 use crate::db::models::{RedemptionItemRow, RedemptionObjectionRow};
 use crate::db::orders::{self as repo};
 use crate::db::{ledger, parties, DbConnection};
@@ -14,7 +15,6 @@ use crate::domain::order::RedemptionStatus;
 use crate::domain::party::ObjectionStatus;
 use crate::domain::{Fen, Policy};
 use crate::error::{AppError, AppResult};
-use crate::notify::Templates;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -181,48 +181,35 @@ impl objections::Notice for ItemNotice {
         )
     }
 
-    fn uphold(
+    fn reject(
         c: &mut DbConnection,
-        templates: &Templates,
-        by: Acting<'_>,
-        o: &RedemptionObjectionRow,
-        note: &str,
+        cx: Cx<'_>,
+        item: &RedemptionItemRow,
+        why: String,
     ) -> AppResult<()> {
-        let item = repo::item_for_update(c, &o.item_id)?
-            .ok_or_else(|| AppError::internal("objection item"))?;
-        if item.status != RedemptionStatus::InNotice {
-            return Ok(());
-        }
         let rejected = RedemptionItemRow {
             status: RedemptionStatus::Rejected,
-            decision_reason: Some(format!("公示异议成立：{note}")),
-            reviewed_by: by.actor.user_id.clone(),
-            reviewed_at: Some(by.now),
-            updated_at: by.now,
-            ..item.clone()
+            decision_reason: Some(why),
+            reviewed_by: cx.actor.user_id.clone(),
+            reviewed_at: Some(cx.now),
+            ..item.moved_at(cx.now)
         };
-        refuse(c, &rejected, by.now)?;
-        moved(c, by, Fixed::RedemptionItemRejected, &item, &rejected)?;
+        refuse(c, &rejected, cx.now)?;
+        moved(c, cx.by(), Fixed::RedemptionItemRejected, item, &rejected)?;
         // The approval email went before: this one has its own once-key.
-        decided_email(c, templates, &rejected, "redemption_objection_upheld", by.now)
+        decided_email(c, cx.templates, &rejected, "redemption_objection_upheld", cx.now)
     }
 
-    fn conclude(
-        c: &mut DbConnection,
-        _: &Templates,
-        by: Acting<'_>,
-        before: &RedemptionItemRow,
-    ) -> AppResult<()> {
+    fn conclude(c: &mut DbConnection, cx: Cx<'_>, before: &RedemptionItemRow) -> AppResult<()> {
         let after = RedemptionItemRow {
             status: RedemptionStatus::Payable,
-            payable_at: Some(by.now),
-            updated_at: by.now,
-            ..before.clone()
+            payable_at: Some(cx.now),
+            ..before.moved_at(cx.now)
         };
         let (from, to) = (Account::due(&after.provider_id), Account::payable(&after.provider_id));
         let tx = Transaction::transfer("redemption_payable", from, to, after.amount_fen);
-        ledger::post(c, &tx, by.now)?;
-        moved(c, by, Fixed::RedemptionItemPayable, before, &after)
+        ledger::post(c, &tx, cx.now)?;
+        moved(c, cx.by(), Fixed::RedemptionItemPayable, before, &after)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::super::{audit, Decision};
 use super::*;
+use crate::db::models::Moved;
 use crate::db::models::RedemptionItemRow;
 use crate::db::orders::{self as repo};
 use crate::db::{self, ledger, parties, vouchers, DbConnection};
@@ -61,8 +62,7 @@ pub fn decide(
             decision_reason: reason.clone(),
             reviewed_by: cx.actor.user_id.clone(),
             reviewed_at: Some(cx.now),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         match input.decision {
             Decision::Approve => {

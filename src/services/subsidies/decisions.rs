@@ -4,6 +4,7 @@
 use super::super::audit;
 use super::*;
 use crate::db::carriers as repo;
+use crate::db::models::Moved;
 use crate::db::models::{EntitlementRow, SupportGrantRow};
 use crate::db::{self, ledger, parties, DbConnection};
 use crate::domain::audit::Action;
@@ -71,8 +72,7 @@ pub fn decide(
             decided_by: cx.actor.user_id.clone(),
             decided_at: Some(cx.now),
             decision_reason: reason.clone(),
-            updated_at: cx.now,
-            ..before.clone()
+            ..before.moved_at(cx.now)
         };
         match input.decision {
             EntitlementDecisionKind::Reject => {

@@ -12,6 +12,7 @@ use crate::domain::id::{BatchId, ProgrammeId, UserId};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::jobs::{self, RunOrigin};
 use crate::services::users::{self, NewStaffUser};
@@ -19,6 +20,7 @@ use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
 use crate::services::Page;
 use crate::services::{outbox, password_reset};
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::json;
@@ -112,19 +114,14 @@ async fn programmes_page(
 }
 
 #[get("/admin")]
-async fn programmes(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn programmes(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
     Ok(programmes_page(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/programmes")]
-async fn create_programme(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn create_programme(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let shape = Shape {
         lists: &["categories"],
         ints: &["validity_months", "per_batch_limit", "per_year_limit"],
@@ -174,15 +171,10 @@ fn beijing(v: &str) -> String {
 }
 
 #[post("/admin/programmes/{id}/batches")]
-async fn create_batch(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn create_batch(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
     let pid: ProgrammeId = typed_id(&path)?;
-    let mut pairs = form.into_inner();
+    let mut pairs = p.0;
     for (k, v) in pairs.iter_mut() {
         if k == "opens_at" || k == "closes_at" {
             *v = beijing(v);
@@ -220,15 +212,9 @@ async fn create_batch(
 }
 
 #[post("/admin/batches/{id}/publish")]
-async fn publish_batch(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn publish_batch(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
     let id: BatchId = typed_id(&path)?;
-    let p = Posted(form.into_inner());
     let bid = id.clone();
     let r = d
         .attempt(
@@ -288,19 +274,14 @@ async fn users_view(
 }
 
 #[get("/admin/users")]
-async fn users_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn users_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
     Ok(users_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/users")]
-async fn create_user(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn create_user(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let auth = state.auth.clone();
     let r = d
         .attempt_all(
@@ -323,16 +304,15 @@ async fn create_user(
 async fn set_disabled(
     state: State,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+    path: Path<(String, String)>,
+    p: Posted,
+) -> Answer {
     let (id, action) = path.into_inner();
     let d = open!(state, req, ADMIN);
     let id = typed_id::<UserId>(&id)?;
     if !["disable", "enable", "unlock", "send-reset"].contains(&action.as_str()) {
         return Err(AppError::not_found("page").into());
     }
-    let p = Posted(form.into_inner());
     let uid = id.clone();
     let base = state.site.base_url.clone();
     let r = d
@@ -391,21 +371,15 @@ async fn outbox_view(
 }
 
 #[get("/admin/outbox")]
-async fn outbox_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn outbox_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
     Ok(outbox_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/outbox/{id}/retry")]
-async fn retry_email(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn retry_email(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
     let id = typed_id::<crate::domain::id::EmailId>(&path)?;
-    let p = Posted(form.into_inner());
     let mid = id.clone();
     let r = d
         .attempt(&state, &req, &p, |_| Ok(()), move |c, _, a| outbox::retry(c, a.cx(), &mid))
@@ -493,20 +467,14 @@ async fn jobs_view(
 }
 
 #[get("/admin/jobs")]
-async fn jobs_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn jobs_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
     Ok(jobs_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/jobs/{job}/runs")]
-async fn run_job(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn run_job(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let name = path.into_inner();
     let r: Result<(), AppError> = async {
         d.guard(&req, &p)?;

@@ -10,11 +10,13 @@ use super::val;
 use crate::domain::id::ArticleId;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::articles::{self, ArticleInput};
 use crate::services::Page;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 
@@ -56,19 +58,14 @@ async fn list_view(
 }
 
 #[get("/admin/articles")]
-async fn articles_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn articles_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
     Ok(list_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/articles")]
-async fn create(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn create(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let r = d
         .attempt_all(
             &state,
@@ -110,26 +107,16 @@ async fn edit_view(
 }
 
 #[get("/admin/articles/{id}")]
-async fn edit(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn edit(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
     Ok(edit_view(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/admin/articles/{id}")]
-async fn update(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn update(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let aid = id.clone();
     let r = d
         .attempt_all(
@@ -157,9 +144,9 @@ async fn update(
 async fn publish(
     state: State,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+    path: Path<(String, String)>,
+    p: Posted,
+) -> Answer {
     let (id, action) = path.into_inner();
     let id = typed_id::<ArticleId>(&id)?;
     let published = match action.as_str() {
@@ -168,7 +155,6 @@ async fn publish(
         _ => return Err(AppError::not_found("page").into()),
     };
     let d = open!(state, req, ADMIN);
-    let p = Posted(form.into_inner());
     let aid = id.clone();
     let r = d
         .attempt(
@@ -196,12 +182,7 @@ async fn publish(
 }
 
 #[post("/admin/articles/{id}/files")]
-async fn attach(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    parts: Multipart,
-) -> actix_web::Result<HttpResponse> {
+async fn attach(state: State, req: HttpRequest, path: Path<String>, parts: Multipart) -> Answer {
     let id = typed_id::<ArticleId>(&path)?;
     let d = open!(state, req, ADMIN);
     let (p, sent) = d.upload(&state, &req, parts).await;
@@ -233,11 +214,7 @@ async fn attach(
 
 /// An attachment, drafts' too, for the administrator.
 #[get("/admin/articles/{id}/files/{file}")]
-async fn attachment(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> actix_web::Result<HttpResponse> {
+async fn attachment(state: State, req: HttpRequest, path: Path<(String, String)>) -> Answer {
     let (id, fid) = path.into_inner();
     let (id, fid) =
         (typed_id::<ArticleId>(&id)?, typed_id::<crate::domain::id::ArticleFileId>(&fid)?);

@@ -420,8 +420,19 @@ fn beside(field: &str, text: &str) -> String {
         .to_string()
 }
 
-/// A posted form, field by field in the order sent.
+/// A posted form, field by field in the order sent; as an extractor, the request's
+/// urlencoded body.
 pub(super) struct Posted(pub(super) Vec<(String, String)>);
+
+impl actix_web::FromRequest for Posted {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let form = actix_web::web::Form::<Vec<(String, String)>>::from_request(req, payload);
+        Box::pin(async move { Ok(Posted(form.await?.into_inner())) })
+    }
+}
 
 impl Posted {
     pub(super) fn get(&self, name: &str) -> &str {

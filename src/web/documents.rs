@@ -10,10 +10,12 @@ use crate::domain::id::AnyParty;
 use crate::domain::party::DocumentKind;
 use crate::domain::{PartyKind, Role};
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::documents::{self as svc, DocumentInput, DocumentView, Reader};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::json;
@@ -79,7 +81,7 @@ async fn view(
 }
 
 #[get("/documents")]
-async fn page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PARTIES);
     Ok(view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
@@ -96,11 +98,7 @@ fn input_of(p: &Posted, name: &str) -> DocumentInput {
 }
 
 #[post("/documents")]
-async fn upload(
-    state: State,
-    req: HttpRequest,
-    parts: Multipart,
-) -> actix_web::Result<HttpResponse> {
+async fn upload(state: State, req: HttpRequest, parts: Multipart) -> Answer {
     let d = open!(state, req, PARTIES);
     let party = party_of(&d)?;
     let (p, sent) = d.upload(&state, &req, parts).await;
@@ -123,11 +121,7 @@ async fn upload(
 
 /// One document, inline: the party's own, or any for reviewers, finance and auditors.
 #[get("/documents/{id}")]
-async fn file(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn file(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
     let d = open!(state, req, READERS);
     let (files, caller) = (state.files.clone(), d.s.caller.clone());

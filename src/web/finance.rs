@@ -13,12 +13,14 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::http::handlers::settlement::attachment;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::settlement::{
     self as svc, FileFormat, PayoutResult, PeriodReport, RunDecision,
 };
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -98,23 +100,14 @@ async fn runs_page(
 }
 
 #[get("/finance")]
-async fn runs(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<RunsQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn runs(state: State, req: HttpRequest, q: web::Query<RunsQuery>) -> Answer {
     let d = open!(state, req, FINANCE_READ);
     Ok(runs_page(&state, &d, q.page, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/finance/runs")]
-async fn prepare(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn prepare(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, FINANCE);
-    let p = Posted(form.into_inner());
     let r = d
         .attempt(
             &state,
@@ -190,26 +183,16 @@ async fn run_page(
 }
 
 #[get("/finance/runs/{id}")]
-async fn run(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn run(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let d = open!(state, req, FINANCE_READ);
     let id: RunId = typed_id(&path)?;
     Ok(run_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/finance/runs/{id}/decision")]
-async fn decide(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn decide(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, FINANCE);
     let id: RunId = typed_id(&path)?;
-    let p = Posted(form.into_inner());
     let rid = id.clone();
     let r = d
         .attempt_all(
@@ -239,15 +222,9 @@ async fn decide(
 /// The bank file. Taking it marks the run exported (as the API's export does), so it is
 /// a form with the page's token, never a link another site could make a browser follow.
 #[post("/finance/runs/{id}/bank-file")]
-async fn bank_file(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn bank_file(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, FINANCE);
     let id: RunId = typed_id(&path)?;
-    let p = Posted(form.into_inner());
     let format = match p.get("format") {
         "xlsx" => FileFormat::Xlsx,
         _ => FileFormat::Csv,
@@ -267,15 +244,9 @@ async fn bank_file(
 
 /// One payout's result, typed by hand from the bank's statement.
 #[post("/finance/payouts/{id}/result")]
-async fn record(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn record(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, FINANCE);
     let id: PayoutId = typed_id(&path)?;
-    let p = Posted(form.into_inner());
     let run_id: RunId = typed_id(p.get("_run"))?;
     let pid = id.clone();
     let r = d
@@ -297,12 +268,7 @@ async fn record(
 
 /// The bank's result file (CSV), uploaded from the page.
 #[post("/finance/runs/{id}/results")]
-async fn import(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    parts: Multipart,
-) -> actix_web::Result<HttpResponse> {
+async fn import(state: State, req: HttpRequest, path: Path<String>, parts: Multipart) -> Answer {
     let d = open!(state, req, FINANCE);
     let id: RunId = typed_id(&path)?;
     let too_large = AppError::of(ErrorCode::ResultFileTooLarge);
@@ -360,11 +326,7 @@ struct ReportFileQuery {
 
 /// The period report as a spreadsheet (the API's report file).
 #[get("/finance/report/file")]
-async fn report_file(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<ReportFileQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn report_file(state: State, req: HttpRequest, q: web::Query<ReportFileQuery>) -> Answer {
     let _d = open!(state, req, FINANCE_READ);
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => svc::parse_period(p)?,
@@ -385,11 +347,7 @@ async fn report_file(
 const MONTHS: usize = 12;
 
 #[get("/finance/report")]
-async fn report(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<ReportQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn report(state: State, req: HttpRequest, q: web::Query<ReportQuery>) -> Answer {
     let d = open!(state, req, FINANCE_READ);
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => svc::parse_period(p)?,

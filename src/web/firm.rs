@@ -1,18 +1,21 @@
 //! Firm pages: the batches with their opening second and live remaining budget, the
 //! claim button with a plain answer, and the firm's vouchers.
 
+use super::desk::Posted;
 use super::desk::Screen;
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
 use super::{local_time, render, wire, Lang};
 use crate::domain::id::{BatchId, FirmId};
 use crate::domain::{new_id, Fen, Role};
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, request_id, typed_id, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::prospects;
 use crate::services::vouchers as svc;
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -74,7 +77,7 @@ fn prospect_json(p: &prospects::Prospect, en: bool) -> serde_json::Value {
 }
 
 #[get("/batches")]
-async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn batches(state: State, req: HttpRequest) -> Answer {
     let s = session(&state, &req).await;
     let lang = Lang::of_request(&req);
     let firm_id = s
@@ -148,16 +151,15 @@ async fn batches(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
 async fn lottery_entry(
     state: State,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+    path: Path<(String, String)>,
+    p: Posted,
+) -> Answer {
     let (id, action) = path.into_inner();
     let id: BatchId = typed_id(&id)?;
     if !["register", "withdraw"].contains(&action.as_str()) {
         return Err(AppError::not_found("page").into());
     }
     let d = super::orders::open!(state, req, &[Role::Firm]);
-    let p = super::desk::Posted(form.into_inner());
     let r = d
         .attempt(
             &state,
@@ -225,9 +227,9 @@ fn answer(
 async fn claim(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     form: web::Form<ClaimForm>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id: BatchId = typed_id(&path)?;
     let Some(s) = session(&state, &req).await.filter(|s| s.caller.role == Role::Firm) else {
         return Ok(see_other("/login?next=/batches"));
@@ -287,7 +289,7 @@ async fn claim(
 }
 
 #[get("/my/vouchers")]
-async fn my_vouchers(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn my_vouchers(state: State, req: HttpRequest) -> Answer {
     let Some(s) = session(&state, &req).await.filter(|s| s.caller.role == Role::Firm) else {
         return Ok(see_other("/login?next=/my/vouchers"));
     };
@@ -372,7 +374,7 @@ async fn profile_view(
 }
 
 #[get("/firm")]
-async fn profile(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn profile(state: State, req: HttpRequest) -> Answer {
     let d = super::orders::open!(state, req, &[Role::Firm]);
     Ok(profile_view(&state, &d, &super::desk::Form::none(), StatusCode::OK).await?)
 }
@@ -380,13 +382,8 @@ async fn profile(state: State, req: HttpRequest) -> actix_web::Result<HttpRespon
 /// The firm corrects its registration details (re-checked as on registration; its
 /// size class follows the figures).
 #[post("/firm")]
-async fn update_profile(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn update_profile(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = super::orders::open!(state, req, &[Role::Firm]);
-    let p = super::desk::Posted(form.into_inner());
     let shape = super::desk::Shape { lists: &[], ints: &["employees"], bools: &[] };
     let r = d
         .attempt(

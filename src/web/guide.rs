@@ -7,10 +7,12 @@ use super::{local_time, render, val, Chrome, Lang};
 use crate::domain::id::ArticleId;
 use crate::domain::voucher::qualification_zh;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::articles::{self, ArticleKind, ArticleView};
 use crate::services::Page;
 use actix_web::http::header;
+use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use rust_decimal::Decimal;
@@ -63,7 +65,7 @@ pub(crate) fn article_json(a: &ArticleView, en: bool) -> serde_json::Value {
 }
 
 #[get("/guide")]
-async fn guide(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn guide(state: State, req: HttpRequest) -> Answer {
     let lang = Lang::of_request(&req);
     let all = Page { page: 1, per_page: 100 };
     let faq = db(&state, move |c| articles::published(c, ArticleKind::Faq, all)).await?;
@@ -81,7 +83,7 @@ async fn guide(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse
 }
 
 #[get("/guide/rules")]
-async fn rules(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn rules(state: State, req: HttpRequest) -> Answer {
     let lang = Lang::of_request(&req);
     let en = lang.en();
     let pick = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
@@ -178,11 +180,7 @@ struct PageQuery {
 }
 
 #[get("/notices")]
-async fn notices(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<PageQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn notices(state: State, req: HttpRequest, q: web::Query<PageQuery>) -> Answer {
     let lang = Lang::of_request(&req);
     let page = crate::http::page(q.page, Some(20))?;
     let list = db(&state, move |c| articles::published(c, ArticleKind::Notice, page)).await?;
@@ -203,11 +201,7 @@ async fn notices(
 }
 
 #[get("/notices/{id}")]
-async fn notice(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn notice(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let lang = Lang::of_request(&req);
     let id = typed_id::<ArticleId>(&path)?;
     let a = db(&state, move |c| articles::get(c, &id, false)).await?;
@@ -227,10 +221,7 @@ async fn notice(
 /// An attachment of a published notice or answer, shown in the browser (PDF and images
 /// only, as checked on upload; never sniffed).
 #[get("/notices/{id}/files/{file}")]
-async fn notice_file(
-    state: State,
-    path: web::Path<(String, String)>,
-) -> actix_web::Result<HttpResponse> {
+async fn notice_file(state: State, path: Path<(String, String)>) -> Answer {
     let (id, fid) = path.into_inner();
     let (id, fid) =
         (typed_id::<ArticleId>(&id)?, typed_id::<crate::domain::id::ArticleFileId>(&fid)?);
@@ -238,10 +229,7 @@ async fn notice_file(
     file_response(&state, &f)
 }
 
-pub(crate) fn file_response(
-    state: &State,
-    f: &crate::db::models::ArticleFileRow,
-) -> actix_web::Result<HttpResponse> {
+pub(crate) fn file_response(state: &State, f: &crate::db::models::ArticleFileRow) -> Answer {
     let bytes = state
         .files
         .read(&f.sha256)

@@ -8,6 +8,7 @@
 //! every page shares (templates, language, header, formatting); `public.rs` the public
 //! disclosure pages; the other files one desk or flow each.
 
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::certification as certs;
 use crate::services::redemptions;
@@ -90,7 +91,7 @@ async fn script() -> HttpResponse {
 }
 
 #[get("/")]
-async fn home(state: State, req: actix_web::HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn home(state: State, req: actix_web::HttpRequest) -> Answer {
     let lang = Lang::of_request(&req);
     let policy = state.policy.clone();
     let one = Page { page: 1, per_page: 1 };

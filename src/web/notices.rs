@@ -5,11 +5,13 @@ use super::session::{csrf_of, csrf_ok, with};
 use super::{local_time, render, Lang};
 use crate::domain::id::{ProviderId, RedemptionItemId};
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, request_id, typed_id, State};
 use crate::services::providers::{self as svc, ObjectionInput};
 use crate::services::redemptions;
 use crate::services::{Actor, Page};
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -212,12 +214,12 @@ fn blank(status: StatusCode) -> Shown<'static> {
 }
 
 #[get("/public/provider-notices")]
-async fn notices(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn notices(state: State, req: HttpRequest) -> Answer {
     Ok(page(&state, &req, Kind::Provider, blank(StatusCode::OK)).await?)
 }
 
 #[get("/public/redemption-notices")]
-async fn redemption_notices(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn redemption_notices(state: State, req: HttpRequest) -> Answer {
     Ok(page(&state, &req, Kind::Redemption, blank(StatusCode::OK)).await?)
 }
 
@@ -237,9 +239,9 @@ struct ObjectionForm {
 async fn file_objection(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     form: web::Form<ObjectionForm>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id = typed_id::<ProviderId>(&path)?;
     Ok(object(state, req, Subject::Provider(id), form.into_inner()).await?)
 }
@@ -248,9 +250,9 @@ async fn file_objection(
 async fn redemption_objection(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     form: web::Form<ObjectionForm>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let id = typed_id::<RedemptionItemId>(&path)?;
     Ok(object(state, req, Subject::Redemption(id), form.into_inner()).await?)
 }
@@ -344,12 +346,12 @@ async fn all_redemption_notices(state: &State) -> Result<Vec<redemptions::Notice
 }
 
 #[get("/public/provider-notices.json")]
-async fn provider_notices_json(state: State) -> actix_web::Result<HttpResponse> {
+async fn provider_notices_json(state: State) -> Answer {
     Ok(HttpResponse::Ok().json(all_provider_notices(&state).await?))
 }
 
 #[get("/public/provider-notices.csv")]
-async fn provider_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
+async fn provider_notices_csv(state: State) -> Answer {
     let rows: Vec<Vec<String>> = all_provider_notices(&state)
         .await?
         .into_iter()
@@ -384,12 +386,12 @@ async fn provider_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
 }
 
 #[get("/public/redemption-notices.json")]
-async fn redemption_notices_json(state: State) -> actix_web::Result<HttpResponse> {
+async fn redemption_notices_json(state: State) -> Answer {
     Ok(HttpResponse::Ok().json(all_redemption_notices(&state).await?))
 }
 
 #[get("/public/redemption-notices.csv")]
-async fn redemption_notices_csv(state: State) -> actix_web::Result<HttpResponse> {
+async fn redemption_notices_csv(state: State) -> Answer {
     let rows: Vec<Vec<String>> = all_redemption_notices(&state)
         .await?
         .into_iter()

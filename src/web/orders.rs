@@ -10,6 +10,7 @@ use crate::domain::id::{EvidenceId, OrderId, ServiceItemId};
 use crate::domain::order::EvidenceKind;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::orders::{
     self as svc, Cx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
@@ -17,6 +18,7 @@ use crate::services::orders::{
 use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -101,11 +103,7 @@ struct ListQuery {
 
 /// The catalogue for a firm: what listed providers offer now.
 #[get("/services")]
-async fn services(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> Answer {
     let d = open!(state, req, &[Role::Firm]);
     let page = crate::http::page(q.page, Some(50))?;
     let category = q.category.clone().filter(|c| !c.is_empty());
@@ -206,11 +204,7 @@ async fn order_form(
 }
 
 #[get("/orders/new")]
-async fn new_order(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<NewQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn new_order(state: State, req: HttpRequest, q: web::Query<NewQuery>) -> Answer {
     let d = open!(state, req, &[Role::Firm]);
     let service = typed_id::<ServiceItemId>(q.service.as_deref().unwrap_or(""))?;
     Ok(order_form(&state, &d, &service, &Form::none(), None, StatusCode::OK).await?)
@@ -218,13 +212,8 @@ async fn new_order(
 
 /// `_step=quote` shows the split; `_step=confirm` places the order as quoted.
 #[post("/orders/new")]
-async fn place_order(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn place_order(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, &[Role::Firm]);
-    let p = Posted(form.into_inner());
     let service = typed_id::<ServiceItemId>(p.get("service_item_id"))?;
     let confirm = p.get("_step") == "confirm";
     let firm = d.firm()?;
@@ -271,11 +260,7 @@ async fn place_order(
 }
 
 #[get("/orders")]
-async fn orders(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<ListQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn orders(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> Answer {
     let d = open!(state, req, PARTIES);
     let page = crate::http::page(q.page, Some(50))?;
     let status = q.status.clone().filter(|s| !s.is_empty());
@@ -335,11 +320,7 @@ async fn order_page(
 }
 
 #[get("/orders/{id}")]
-async fn order(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn order(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let d = open!(state, req, PARTIES);
     let id: OrderId = typed_id(&path)?;
     Ok(order_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
@@ -348,16 +329,10 @@ async fn order(
 /// One step on an order, as the form named by the step: accept, decline, cancel,
 /// deliver (provider); confirm, dispute, cancel (firm); resolve (reviewer).
 #[post("/orders/{id}/{step}")]
-async fn act(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn act(state: State, req: HttpRequest, path: Path<(String, String)>, p: Posted) -> Answer {
     let (id, step) = path.into_inner();
     let id: OrderId = typed_id(&id)?;
     let d = open!(state, req, PARTIES);
-    let p = Posted(form.into_inner());
     let role = d.s.caller.role;
     let allowed = match step.as_str() {
         "accept" | "decline" | "deliver" => role == Role::Provider,
@@ -414,12 +389,7 @@ async fn act(
 /// The provider's evidence upload: `multipart/form-data` with the CSRF token, the kind
 /// and the file, checked exactly as the API's upload is.
 #[post("/orders/{id}/evidence")]
-async fn upload(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    parts: Multipart,
-) -> actix_web::Result<HttpResponse> {
+async fn upload(state: State, req: HttpRequest, path: Path<String>, parts: Multipart) -> Answer {
     let id: OrderId = typed_id(&path)?;
     let d = open!(state, req, &[Role::Provider]);
     let (p, sent) = d.upload(&state, &req, parts).await;
@@ -461,11 +431,7 @@ async fn upload(
 /// An evidence file for those who may see the order, shown in the browser (PDF and
 /// images only, as checked on upload; never sniffed).
 #[get("/orders/{id}/evidence/{evidence_id}")]
-async fn evidence_file(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> actix_web::Result<HttpResponse> {
+async fn evidence_file(state: State, req: HttpRequest, path: Path<(String, String)>) -> Answer {
     let (oid, eid) = path.into_inner();
     let (oid, eid): (OrderId, EvidenceId) = (typed_id(&oid)?, typed_id(&eid)?);
     let d = open!(

@@ -4,6 +4,7 @@
 use super::session::{csrf_of, csrf_ok, with};
 use super::{render, Chrome, Lang};
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::password_reset::{self as svc, LinkBase};
 use crate::services::Actor;
@@ -55,7 +56,7 @@ fn expired(en: bool) -> String {
 }
 
 #[get("/password/forgot")]
-async fn forgot_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn forgot_page(state: State, req: HttpRequest) -> Answer {
     Ok(page(
         &state,
         &req,
@@ -76,11 +77,7 @@ struct ForgotForm {
 }
 
 #[post("/password/forgot")]
-async fn forgot(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<ForgotForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn forgot(state: State, req: HttpRequest, form: web::Form<ForgotForm>) -> Answer {
     let en = Lang::of_request(&req).en();
     let f = form.into_inner();
     let again = |status, error: String, form_error: String| {
@@ -151,11 +148,7 @@ fn reset_view(
 }
 
 #[get("/password/reset")]
-async fn reset_page(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<TokenQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn reset_page(state: State, req: HttpRequest, q: web::Query<TokenQuery>) -> Answer {
     let en = Lang::of_request(&req).en();
     let (token, now) = (q.token.clone(), state.clock.now());
     let t = token.clone();
@@ -208,11 +201,7 @@ struct ResetForm {
 }
 
 #[post("/password/reset")]
-async fn reset(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<ResetForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn reset(state: State, req: HttpRequest, form: web::Form<ResetForm>) -> Answer {
     let en = Lang::of_request(&req).en();
     let f = form.into_inner();
     let (now, auth, rid) = (state.clock.now(), state.auth.clone(), request_id(&req));

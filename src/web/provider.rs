@@ -8,12 +8,14 @@ use super::{local_time, wire};
 use crate::domain::id::ServiceItemId;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::catalogue::{self, ServiceItemInput, ServiceItemView};
 use crate::services::orders::Party;
 use crate::services::redemptions::{self, ApplicationInput};
 use crate::services::{providers, Page};
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 
@@ -52,7 +54,7 @@ pub(super) fn item_status_text(s: &str) -> &'static str {
 }
 
 #[get("/provider")]
-async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn home(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
     let id = d.provider()?;
     let p = db(&state, move |c| providers::get(c, &id)).await?;
@@ -123,19 +125,14 @@ async fn services_page(
 }
 
 #[get("/provider/services")]
-async fn services(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn services(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
     Ok(services_page(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/provider/services")]
-async fn create_service(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn create_service(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, PROVIDER);
-    let p = Posted(form.into_inner());
     let r = d
         .attempt_all(
             &state,
@@ -175,26 +172,16 @@ async fn edit_page(
 }
 
 #[get("/provider/services/{id}")]
-async fn edit_service(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn edit_service(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let d = open!(state, req, PROVIDER);
     let id = typed_id::<ServiceItemId>(&path)?;
     Ok(edit_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/provider/services/{id}")]
-async fn update_service(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn update_service(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let d = open!(state, req, PROVIDER);
     let item = typed_id::<ServiceItemId>(&path)?;
-    let p = Posted(form.into_inner());
     let it = item.clone();
     let r = d
         .attempt_all(
@@ -287,19 +274,14 @@ async fn redemptions_view(
 }
 
 #[get("/provider/redemptions")]
-async fn redemptions_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn redemptions_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
     Ok(redemptions_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/provider/redemptions")]
-async fn apply(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn apply(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, PROVIDER);
-    let p = Posted(form.into_inner());
     let shape = Shape { lists: &["order_ids"], ints: &[], bools: &[] };
     let r = d
         .attempt_all(

@@ -4,6 +4,7 @@
 use crate::db::DbConnection;
 use crate::domain::Policy;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, PublicCertification};
 use crate::services::redemptions;
@@ -11,6 +12,7 @@ use crate::services::settlement::csv_bytes;
 use crate::services::subsidies::{self as subsidies, PublicEntitlement};
 use crate::services::{Page, Paged};
 use actix_web::http::header;
+use actix_web::web::Path;
 use actix_web::{get, web, HttpResponse};
 use minijinja::context;
 
@@ -75,7 +77,7 @@ async fn list_page<L: PublicList>(
     state: State,
     req: actix_web::HttpRequest,
     q: web::Query<PageQuery>,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
@@ -100,11 +102,11 @@ async fn every<L: PublicList>(state: &State) -> Result<Vec<L::Item>, AppError> {
     db(state, move |c| all(|p| L::fetch(c, &policy, p))).await
 }
 
-async fn list_json<L: PublicList>(state: State) -> actix_web::Result<HttpResponse> {
+async fn list_json<L: PublicList>(state: State) -> Answer {
     Ok(HttpResponse::Ok().json(every::<L>(&state).await?))
 }
 
-async fn list_csv<L: PublicList>(state: State) -> actix_web::Result<HttpResponse> {
+async fn list_csv<L: PublicList>(state: State) -> Answer {
     let rows: Vec<Vec<String>> = every::<L>(&state).await?.into_iter().map(L::csv_row).collect();
     let name = L::PATH.rsplit('/').next().unwrap_or("list");
     Ok(csv_response(csv_bytes(L::CSV_HEADER, &rows)?, &format!("{name}.csv")))
@@ -302,11 +304,7 @@ fn last_year(state: &State) -> i32 {
 /// A year's performance evaluation (绩效评价结果公示): the ranking with each part of the
 /// score, who won, who holds the title, who is paid.
 #[get("/public/awards/{year}")]
-async fn awards_page(
-    state: State,
-    req: actix_web::HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn awards_page(state: State, req: actix_web::HttpRequest, path: Path<String>) -> Answer {
     let lang = Lang::of_request(&req);
     let year = match path.as_str() {
         "latest" => last_year(&state),
@@ -350,14 +348,14 @@ async fn awards_page(
 }
 
 #[get("/public/awards/{year}.json")]
-async fn awards_json(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+async fn awards_json(state: State, path: Path<i32>) -> Answer {
     let year = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| crate::services::awards::evaluation(c, year)).await?))
 }
 
 #[get("/public/awards/{year}.csv")]
-async fn awards_csv(state: State, path: web::Path<i32>) -> actix_web::Result<HttpResponse> {
+async fn awards_csv(state: State, path: Path<i32>) -> Answer {
     let year = path.into_inner();
     let policy = state.policy.clone();
     let bytes = db(&state, move |c| {

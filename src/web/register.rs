@@ -14,12 +14,14 @@ use crate::domain::id::AnyParty;
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::http::Answer;
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::contact_verification::Links;
 use crate::services::Cx;
 use crate::services::{auth, firms, providers, spaces, Actor};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::json;
@@ -277,7 +279,7 @@ fn page(
 }
 
 #[get("/register")]
-async fn choose(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn choose(state: State, req: HttpRequest) -> Answer {
     let lang = Lang::of_request(&req);
     let r = render(
         "register.html",
@@ -291,11 +293,7 @@ async fn choose(state: State, req: HttpRequest) -> actix_web::Result<HttpRespons
 }
 
 #[get("/register/{kind}")]
-async fn form_page(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn form_page(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
     Ok(page(&state, &req, kind, &Form::none(), &[], StatusCode::OK)?)
 }
@@ -430,9 +428,9 @@ fn checked_of(posted: &Posted) -> Vec<String> {
 async fn submit(
     state: State,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
+) -> Answer {
     let kind = Kind::parse(&path).ok_or_else(|| AppError::not_found("page"))?;
     let en = Lang::of_request(&req).en();
     // The page sends multipart (with the licence, if chosen); a plain form is read too.

@@ -5,9 +5,11 @@ use super::{local_time, render, Lang};
 use crate::domain::id::BatchId;
 use crate::domain::Fen;
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::settlement::csv_bytes;
 use crate::services::vouchers::{self as svc, BatchResult};
+use actix_web::web::Path;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDateTime;
 use minijinja::context;
@@ -62,7 +64,7 @@ pub(crate) fn claim_curve(
 
 async fn load(
     state: &State,
-    path: &web::Path<String>,
+    path: &Path<String>,
 ) -> Result<(svc::BatchView, Vec<BatchResult>), AppError> {
     let id: BatchId = typed_id(path)?;
     let now = state.clock.now();
@@ -73,11 +75,7 @@ async fn load(
 /// seed's hash) and how many registered; after it the seed, the entrants' digest, every
 /// entrant's key and rank, and how anyone can recompute the order.
 #[get("/public/batches/{id}/lottery")]
-async fn lottery_page(
-    state: State,
-    req: actix_web::HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn lottery_page(state: State, req: actix_web::HttpRequest, path: Path<String>) -> Answer {
     let lang = Lang::of_request(&req);
     let id: BatchId = typed_id(&path)?;
     let now = state.clock.now();
@@ -127,11 +125,7 @@ async fn lottery_page(
 }
 
 #[get("/public/batches/{id}/results")]
-async fn results_page(
-    state: State,
-    req: actix_web::HttpRequest,
-    path: web::Path<String>,
-) -> actix_web::Result<HttpResponse> {
+async fn results_page(state: State, req: actix_web::HttpRequest, path: Path<String>) -> Answer {
     let lang = Lang::of_request(&req);
     let (b, rows) = load(&state, &path).await?;
     let (points, total_span, samples) = claim_curve(b.opens_at, &rows, lang.en());
@@ -191,7 +185,7 @@ fn summary(b: &svc::BatchView, rows: &[BatchResult]) -> serde_json::Value {
 /// `{"summary": {budget, claimed, remaining, …}, "results": [every voucher]}`; each
 /// entry of `results` keeps the shape the list has always had.
 #[get("/public/batches/{id}/results.json")]
-async fn results_json(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+async fn results_json(state: State, path: Path<String>) -> Answer {
     let (b, rows) = load(&state, &path).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "summary": summary(&b, &rows),
@@ -200,7 +194,7 @@ async fn results_json(state: State, path: web::Path<String>) -> actix_web::Resul
 }
 
 #[get("/public/batches/{id}/results.csv")]
-async fn results_csv(state: State, path: web::Path<String>) -> actix_web::Result<HttpResponse> {
+async fn results_csv(state: State, path: Path<String>) -> Answer {
     let (b, rows) = load(&state, &path).await?;
     let mut rows: Vec<Vec<String>> = rows
         .into_iter()

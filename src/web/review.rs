@@ -20,6 +20,7 @@ use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::AppResult;
+use crate::http::Answer;
 use crate::http::{db, path_id, State};
 use crate::services::certification::{self as certs, Viewer};
 use crate::services::firms::{self};
@@ -29,6 +30,7 @@ use crate::services::redemptions::{self};
 use crate::services::Cx;
 use crate::services::Page;
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::de::DeserializeOwned;
@@ -208,7 +210,7 @@ async fn review_page(
 }
 
 #[get("/review")]
-async fn desk_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn desk_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, REVIEWING);
     Ok(review_page(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
@@ -216,16 +218,10 @@ async fn desk_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResp
 /// One decision: `kind` is firm, provider, objection, item or application; the form is
 /// the API's decision input for it.
 #[post("/review/{kind}/{id}")]
-async fn decide(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p: Posted) -> Answer {
     let (kind, id) = path.into_inner();
     let d = open!(state, req, REVIEWING);
     path_id(&id, "item")?;
-    let p = Posted(form.into_inner());
     let (st, rq, dk, ps) = (&state, &req, &d, &p);
     let r = match kind.as_str() {
         "firm" => {

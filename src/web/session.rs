@@ -13,6 +13,7 @@
 use super::{render, Lang};
 use crate::error::{AppError, ErrorCode};
 use crate::http::extract::verify_access;
+use crate::http::Answer;
 use crate::http::{db, remote_addr, request_id, State};
 use crate::services::auth::{self as svc, Caller, Tokens};
 use crate::services::Actor;
@@ -172,11 +173,7 @@ fn login_form(
 }
 
 #[get("/login")]
-async fn login_page(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<NextQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn login_page(state: State, req: HttpRequest, q: web::Query<NextQuery>) -> Answer {
     let next = safe_next(q.next.as_deref().unwrap_or(HOME));
     // Still signed in (perhaps only the refresh token is left): straight on.
     if let Some(s) = session(&state, &req).await {
@@ -202,11 +199,7 @@ fn expired_form(en: bool) -> String {
 }
 
 #[post("/login")]
-async fn login(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<LoginForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> Answer {
     let lang = Lang::of_request(&req);
     let f = form.into_inner();
     let next = safe_next(&f.next).to_string();
@@ -325,7 +318,7 @@ async fn account_page(
 }
 
 #[get("/account")]
-async fn account(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn account(state: State, req: HttpRequest) -> Answer {
     let Some(s) = session(&state, &req).await else {
         return Ok(see_other("/login?next=/account"));
     };
@@ -343,11 +336,7 @@ struct PasswordForm {
 }
 
 #[post("/account/password")]
-async fn change_password(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<PasswordForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn change_password(state: State, req: HttpRequest, form: web::Form<PasswordForm>) -> Answer {
     let Some(s) = session(&state, &req).await else {
         return Ok(see_other("/login?next=/account"));
     };
@@ -408,7 +397,7 @@ struct LogoutForm {
 /// The sign-out page: signed in, it asks (signing out changes state, so only the
 /// form's POST does it); signed out, it says so with the way back in.
 #[get("/logout")]
-async fn logout_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn logout_page(state: State, req: HttpRequest) -> Answer {
     let lang = Lang::of_request(&req);
     let s = session(&state, &req).await;
     let (csrf, set) = csrf_of(&state, &req);
@@ -425,11 +414,7 @@ async fn logout_page(state: State, req: HttpRequest) -> actix_web::Result<HttpRe
 }
 
 #[post("/logout")]
-async fn logout(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<LogoutForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn logout(state: State, req: HttpRequest, form: web::Form<LogoutForm>) -> Answer {
     let Some(s) = session(&state, &req).await else {
         return Ok(see_other("/logout"));
     };

@@ -5,12 +5,13 @@
 use super::desk::Screen;
 use super::wire;
 use crate::domain::{china_time, Role};
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, Viewer};
 use crate::services::subsidies::{self, EntitlementQuery};
 use crate::services::{statistics, Page};
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest};
 use minijinja::context;
 use minijinja::value::Value;
 use serde_json::json;
@@ -20,7 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[get("/space")]
-async fn space_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn space_page(state: State, req: HttpRequest) -> Answer {
     let d = super::orders::open!(state, req, &[Role::Space]);
     let en = d.en();
     let space = d.space()?;

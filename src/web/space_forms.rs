@@ -12,12 +12,14 @@ use crate::domain::id::IncubateeId;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
+use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::certification::{self as certs, ApplicationInput};
 use crate::services::incubatees::{self, DepartureInput, GraduationInput, IncubateeInput};
 use crate::services::spaces;
 use crate::services::statistics::{self, FilingInput};
 use actix_web::http::StatusCode;
+use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -115,23 +117,14 @@ async fn apply_view(
 }
 
 #[get("/space/apply")]
-async fn apply_page(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<SchemeQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn apply_page(state: State, req: HttpRequest, q: web::Query<SchemeQuery>) -> Answer {
     let d = open!(state, req, SPACE);
     Ok(apply_view(&state, &d, q.scheme.as_deref(), &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/space/apply")]
-async fn apply(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn apply(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, SPACE);
-    let p = Posted(form.into_inner());
     let scheme = p.get("scheme").to_string();
     let input = |p: &Posted| {
         Ok(ApplicationInput { scheme: scheme.clone(), figures: figures_of(p, &state.policy) })
@@ -197,19 +190,14 @@ async fn register_view(
 }
 
 #[get("/space/incubatees")]
-async fn register_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn register_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, SPACE);
     Ok(register_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/space/incubatees")]
-async fn register(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn register(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, SPACE);
-    let p = Posted(form.into_inner());
     let r = d
         .attempt_all(
             &state,
@@ -237,13 +225,12 @@ async fn register(
 async fn incubatee_step(
     state: State,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+    path: Path<(String, String)>,
+    p: Posted,
+) -> Answer {
     let (id, step) = path.into_inner();
     let d = open!(state, req, SPACE);
     let id = typed_id::<IncubateeId>(&id)?;
-    let p = Posted(form.into_inner());
     let iid = id.clone();
     let r = match step.as_str() {
         "graduation" => {
@@ -317,19 +304,14 @@ async fn statistics_view(
 }
 
 #[get("/space/statistics")]
-async fn statistics_page(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn statistics_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, SPACE);
     Ok(statistics_view(&state, &d, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/space/statistics")]
-async fn file_statistics(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn file_statistics(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, SPACE);
-    let p = Posted(form.into_inner());
     // A year that cannot be read is said with the figures' errors: the use case runs on a
     // stand-in year (its own word on the year gives way to the form's).
     let input = |p: &Posted| {

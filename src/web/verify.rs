@@ -4,6 +4,7 @@
 use super::session::{csrf_of, csrf_ok, with};
 use super::{local_time, render, Chrome, Lang};
 use crate::error::AppError;
+use crate::http::Answer;
 use crate::http::{db, request_id, State};
 use crate::services::contact_verification as svc;
 use actix_web::cookie::Cookie;
@@ -61,11 +62,7 @@ fn token_ok(t: &str) -> bool {
 }
 
 #[get("/verify")]
-async fn verify_page(
-    state: State,
-    req: HttpRequest,
-    q: web::Query<TokenQuery>,
-) -> actix_web::Result<HttpResponse> {
+async fn verify_page(state: State, req: HttpRequest, q: web::Query<TokenQuery>) -> Answer {
     let token = q.token.trim().to_string();
     if !token_ok(&token) {
         let en = Lang::of_request(&req).en();
@@ -77,11 +74,7 @@ async fn verify_page(
 }
 
 #[post("/verify")]
-async fn verify(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<VerifyForm>,
-) -> actix_web::Result<HttpResponse> {
+async fn verify(state: State, req: HttpRequest, form: web::Form<VerifyForm>) -> Answer {
     let en = Lang::of_request(&req).en();
     let f = form.into_inner();
     if !csrf_ok(&req, &f.csrf) {

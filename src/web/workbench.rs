@@ -4,11 +4,13 @@
 //! in; the latest orders. Also the sign-out page (`GET /logout`), which asks before
 //! signing out.
 
+use super::desk::Posted;
 use super::desk::Screen;
 use super::desk::{Desk, Form};
 use super::orders::open;
 use super::{local_time, wire};
 use crate::domain::Role;
+use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::workbench::{self as svc, Standing, TodoKind};
 use actix_web::http::StatusCode;
@@ -180,7 +182,7 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
 }
 
 #[get("/home")]
-async fn home(state: State, req: HttpRequest) -> actix_web::Result<HttpResponse> {
+async fn home(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, EVERYONE);
     let page = page(&state, &d).await?;
     Ok(page)
@@ -269,13 +271,8 @@ async fn page_with(
 
 /// The applicant asks for the contact verification link again.
 #[post("/home/verification")]
-async fn resend_verification(
-    state: State,
-    req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
-) -> actix_web::Result<HttpResponse> {
+async fn resend_verification(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, &[Role::Firm, Role::Provider, Role::Space]);
-    let p = super::desk::Posted(form.into_inner());
     let user = d.s.caller.user_id.clone();
     let r = d
         .attempt(

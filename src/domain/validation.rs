@@ -196,20 +196,19 @@ impl FieldErrors {
         }
     }
 
-    /// A decision's `reason`: optional, but `required` (saying why in `zh` / `en`) for
-    /// the decisions that must give one.
-    pub fn reason(
-        &mut self,
+    /// A decision's `reason` on its own: optional, at most 1,000 characters, but
+    /// `required` (saying why in `zh` / `en`) for the decisions that must give one.
+    pub fn decision_reason(
         value: Option<&str>,
-        max: usize,
         required: bool,
         (zh, en): (&str, &str),
-    ) -> Option<String> {
-        let reason = self.opt_text("reason", value, max);
+    ) -> Result<Option<String>, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let reason = e.opt_text("reason", value, 1000);
         if required && reason.is_none() {
-            self.add("reason", ErrorCode::ReasonRequired, zh, en);
+            e.add("reason", ErrorCode::ReasonRequired, zh, en);
         }
-        reason
+        e.finish().map(|()| reason)
     }
 
     pub fn email(&mut self, field: &str, value: &str) -> String {

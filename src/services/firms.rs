@@ -474,14 +474,11 @@ pub fn decide_onboarding(
     firm_id: &FirmId,
     input: &OnboardingDecision,
 ) -> AppResult<FirmView> {
-    let mut errors = FieldErrors::new();
-    let reason = errors.reason(
+    let reason = FieldErrors::decision_reason(
         input.reason.as_deref(),
-        1000,
         input.decision == Decision::Reject,
         ("驳回时必须填写理由", "a rejection needs a reason"),
-    );
-    errors.finish()?;
+    )?;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;

@@ -322,14 +322,11 @@ pub fn decide_listing(
     input: &ListingDecision,
 ) -> AppResult<ProviderView> {
     use ListingAction as A;
-    let mut e = FieldErrors::new();
-    let reason = e.reason(
+    let reason = FieldErrors::decision_reason(
         input.reason.as_deref(),
-        1000,
         matches!(input.action, A::Reject | A::Suspend | A::Delist),
         ("此操作必须填写理由", "this action needs a reason"),
-    );
-    e.finish()?;
+    )?;
     let target = match input.action {
         A::StartNotice => ListingStatus::InNotice,
         A::Reject => ListingStatus::Rejected,

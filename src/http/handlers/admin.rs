@@ -120,8 +120,12 @@ pub async fn outbox_list(
 #[utoipa::path(get, path = "/api/v1/admin/outbox/{id}", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = OutboxView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/outbox/{id}")]
-pub async fn outbox_get(state: State, _auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
+pub async fn outbox_get(
+    state: State,
+    _auth: Auth<AdminRole>,
+    path: Path<crate::domain::id::EmailId>,
+) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::get(c, &id)).await?))
 }
 
@@ -131,8 +135,12 @@ pub async fn outbox_get(state: State, _auth: Auth<AdminRole>, path: Path<String>
     (status = 200, body = OutboxView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/admin/outbox/{id}/retry")]
-pub async fn outbox_retry(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id = crate::http::typed_id::<crate::domain::id::EmailId>(&path)?;
+pub async fn outbox_retry(
+    state: State,
+    auth: Auth<AdminRole>,
+    path: Path<crate::domain::id::EmailId>,
+) -> Answer {
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| outbox::retry(c, cx, &id)).await
 }
 

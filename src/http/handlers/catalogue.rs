@@ -79,11 +79,11 @@ pub async fn create(
 pub async fn update(
     state: State,
     auth: Auth<ProviderRole>,
-    path: Path<String>,
+    path: Path<ServiceItemId>,
     body: JsonBody<ServiceItemInput>,
 ) -> Answer {
     let body = body?;
-    let item = typed_id::<ServiceItemId>(&path)?;
+    let item = path.into_inner();
     let id = auth.party_as::<ProviderId>()?;
     act(&state, auth.actor, move |c, cx| svc::update(c, cx, &id, &item, &body)).await
 }

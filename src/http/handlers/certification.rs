@@ -6,7 +6,7 @@ use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::certification::{
     self as svc, ApplicationInput, ApplicationView, CertificationDecision, CertificationView,
     Decided, PublicCertification, RevocationInput, Viewer,
@@ -36,8 +36,12 @@ pub async fn apply(
     (status = 200, body = ApplicationView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/space/certification-applications/{id}/withdrawal")]
-pub async fn withdraw(state: State, auth: Auth<SpaceRole>, path: Path<String>) -> Answer {
-    let id = typed_id::<CertApplicationId>(&path)?;
+pub async fn withdraw(
+    state: State,
+    auth: Auth<SpaceRole>,
+    path: Path<CertApplicationId>,
+) -> Answer {
+    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &id)).await?))
@@ -60,8 +64,12 @@ pub async fn applications(state: State, auth: Auth<SpaceRead>, q: web::Query<Lis
 #[utoipa::path(get, path = "/api/v1/certification-applications/{id}", tag = "certification", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/certification-applications/{id}")]
-pub async fn application(state: State, auth: Auth<SpaceRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<CertApplicationId>(&path)?;
+pub async fn application(
+    state: State,
+    auth: Auth<SpaceRead>,
+    path: Path<CertApplicationId>,
+) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(db(&state, move |c| svc::application(c, Viewer::of(&auth.actor)?, &id)).await?))
 }
@@ -75,11 +83,11 @@ pub async fn application(state: State, auth: Auth<SpaceRead>, path: Path<String>
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<CertApplicationId>,
     body: JsonBody<CertificationDecision>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<CertApplicationId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
@@ -109,11 +117,11 @@ pub async fn certifications(
 pub async fn revoke(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<CertificationId>,
     body: JsonBody<RevocationInput>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<CertificationId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::revoke(c, cx, &id, &body)).await
 }
 

@@ -89,8 +89,12 @@ pub async fn of_space(state: State, auth: Auth<DocumentStaff>, path: Path<String
     (status = 200, description = "the file, with its media type", content_type = "application/octet-stream"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/documents/{id}/file")]
-pub async fn download(state: State, auth: Auth<DocumentRead>, path: Path<String>) -> Answer {
-    let id = crate::http::typed_id::<crate::domain::id::DocumentId>(&path)?;
+pub async fn download(
+    state: State,
+    auth: Auth<DocumentRead>,
+    path: Path<crate::domain::id::DocumentId>,
+) -> Answer {
+    let id = path.into_inner();
     let files = state.files.clone();
     let (row, bytes) =
         db(&state, move |c| svc::read(c, &files, Reader::of(&auth.caller), &id)).await?;

@@ -4,7 +4,7 @@ use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
@@ -63,8 +63,8 @@ pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>
 #[utoipa::path(get, path = "/api/v1/firms/{id}", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms/{id}")]
-pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<FirmId>(&path)?;
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<FirmId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -77,11 +77,11 @@ pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> An
 pub async fn onboarding(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<FirmId>,
     body: JsonBody<OnboardingDecision>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<FirmId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &id, &body)).await
 }
 
@@ -93,10 +93,10 @@ pub async fn onboarding(
 pub async fn qualifications(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<FirmId>,
     body: JsonBody<Qualifications>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<FirmId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::set_qualifications(c, cx, &id, &body)).await
 }

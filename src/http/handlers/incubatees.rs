@@ -5,7 +5,7 @@ use crate::domain::id::{IncubateeId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, State};
+use crate::http::{db, JsonBody, State};
 use crate::services::incubatees::{
     self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
 };
@@ -57,11 +57,11 @@ pub async fn register(
 pub async fn graduate(
     state: State,
     auth: Auth<SpaceRole>,
-    path: Path<String>,
+    path: Path<IncubateeId>,
     body: JsonBody<GraduationInput>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<IncubateeId>(&path)?;
+    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
     act(&state, auth.actor, move |c, cx| svc::graduate(c, cx, &space, &id, &body)).await
 }
@@ -74,11 +74,11 @@ pub async fn graduate(
 pub async fn depart(
     state: State,
     auth: Auth<SpaceRole>,
-    path: Path<String>,
+    path: Path<IncubateeId>,
     body: JsonBody<DepartureInput>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<IncubateeId>(&path)?;
+    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
     act(&state, auth.actor, move |c, cx| svc::depart(c, cx, &space, &id, &body)).await
 }
@@ -87,8 +87,8 @@ pub async fn depart(
 #[utoipa::path(get, path = "/api/v1/spaces/{id}/incubatees", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}/incubatees")]
-pub async fn of_space(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<SpaceId>(&path)?;
+pub async fn of_space(state: State, _auth: Auth<StaffRead>, path: Path<SpaceId>) -> Answer {
+    let id = path.into_inner();
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| {

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth, FirmRole};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, State};
+use crate::http::{db, JsonBody, State};
 use crate::services::lottery::{self as svc, EntryInput, EntryView, LotteryView};
 use actix_web::web::Path;
 use actix_web::{delete, get, post, put, HttpResponse};
@@ -32,11 +32,11 @@ pub async fn lottery(state: State, path: Path<String>) -> Answer {
 pub async fn enter(
     state: State,
     auth: Auth<FirmRole>,
-    path: Path<String>,
+    path: Path<BatchId>,
     body: JsonBody<EntryInput>,
 ) -> Answer {
     let body = body?;
-    let id: BatchId = typed_id(&path)?;
+    let id = path.into_inner();
     let firm_id = auth.party_as::<FirmId>()?;
     let (entry, created) =
         run_as(&state, auth.actor, move |c, cx| svc::enter(c, cx, &id, &firm_id, &body)).await?;

@@ -4,7 +4,7 @@ use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
@@ -34,8 +34,8 @@ pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>
 #[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}")]
-pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<ProviderId>(&path)?;
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -48,11 +48,11 @@ pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> An
 pub async fn listing(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<ProviderId>,
     body: JsonBody<ListingDecision>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<ProviderId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &id, &body)).await
 }
 
@@ -60,8 +60,8 @@ pub async fn listing(
 #[utoipa::path(get, path = "/api/v1/providers/{id}/objections", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}/objections")]
-pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<ProviderId>(&path)?;
+pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
 
@@ -74,11 +74,11 @@ pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>
 pub async fn resolve_objection(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<crate::domain::id::ListingObjectionId>,
     body: JsonBody<ObjectionResolution>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<crate::domain::id::ListingObjectionId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
 }
 

@@ -9,7 +9,7 @@ use crate::domain::ServiceCategory;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, PartyRole};
 use crate::http::Answer;
-use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, request_id, JsonBody, ListQuery, State};
 use crate::services::certification::{self, FiguresInput};
 use crate::services::contact_verification::{self, ContactState, Links};
 use crate::services::firms::{FirmRegistration, FirmView, Registered};
@@ -162,11 +162,11 @@ pub async fn provider_notices(state: State, q: web::Query<ListQuery>) -> Answer 
 pub async fn file_objection(
     state: State,
     req: HttpRequest,
-    path: Path<String>,
+    path: Path<ProviderId>,
     body: JsonBody<ObjectionInput>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<ProviderId>(&path)?;
+    let id = path.into_inner();
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
         providers::file_objection(c, cx, &id, &body)
     })

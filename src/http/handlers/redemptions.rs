@@ -7,7 +7,7 @@ use crate::domain::order::RedemptionStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FinanceRead, ProviderRole, RedemptionRead, Reviewing, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, request_id, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, request_id, JsonBody, ListQuery, State};
 use crate::services::ledger::{self, LedgerReport};
 use crate::services::orders::Party;
 use crate::services::providers::{ObjectionInput, ObjectionResolution};
@@ -55,8 +55,12 @@ pub async fn applications(
 #[utoipa::path(get, path = "/api/v1/redemptions/{id}", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ApplicationView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemptions/{id}")]
-pub async fn application(state: State, auth: Auth<RedemptionRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<RedemptionApplicationId>(&path)?;
+pub async fn application(
+    state: State,
+    auth: Auth<RedemptionRead>,
+    path: Path<RedemptionApplicationId>,
+) -> Answer {
+    let id = path.into_inner();
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| svc::application(c, &policy, Party::of(&auth.actor)?, &id)).await?,
@@ -86,11 +90,11 @@ pub async fn items(state: State, auth: Auth<RedemptionRead>, q: web::Query<ListQ
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<RedemptionItemId>,
     body: JsonBody<ItemDecision>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<RedemptionItemId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
@@ -98,8 +102,12 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/v1/redemption-items/{id}/objections", tag = "redemption", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<RedemptionObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemption-items/{id}/objections")]
-pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<RedemptionItemId>(&path)?;
+pub async fn objections(
+    state: State,
+    _auth: Auth<StaffRead>,
+    path: Path<RedemptionItemId>,
+) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
 }
 
@@ -113,11 +121,11 @@ pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<String>
 pub async fn resolve_objection(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<crate::domain::id::RedemptionObjectionId>,
     body: JsonBody<ObjectionResolution>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<crate::domain::id::RedemptionObjectionId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
 }
 
@@ -141,11 +149,11 @@ pub async fn notices(state: State, q: web::Query<ListQuery>) -> Answer {
 pub async fn file_objection(
     state: State,
     req: HttpRequest,
-    path: Path<String>,
+    path: Path<RedemptionItemId>,
     body: JsonBody<ObjectionInput>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<RedemptionItemId>(&path)?;
+    let id = path.into_inner();
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
         svc::file_objection(c, cx, &id, &body)
     })

@@ -6,7 +6,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
 use crate::http::Answer;
-use crate::http::{db, page, typed_id, JsonBody, State};
+use crate::http::{db, page, JsonBody, State};
 use crate::services::settlement::{
     self as svc, FileFormat, ImportReport, PayoutResult, PayoutView, PeriodReport, Prepared,
     ReversalInput, RunDecision, RunView,
@@ -65,8 +65,8 @@ pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<RunsQuer
 #[utoipa::path(get, path = "/api/v1/settlement-runs/{id}", tag = "settlement", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = RunView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs/{id}")]
-pub async fn get(state: State, _auth: Auth<FinanceRead>, path: Path<String>) -> Answer {
-    let id: RunId = typed_id(&path)?;
+pub async fn get(state: State, _auth: Auth<FinanceRead>, path: Path<RunId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }
 
@@ -79,11 +79,11 @@ pub async fn get(state: State, _auth: Auth<FinanceRead>, path: Path<String>) -> 
 pub async fn decide(
     state: State,
     auth: Auth<FinanceRole>,
-    path: Path<String>,
+    path: Path<RunId>,
     body: JsonBody<RunDecision>,
 ) -> Answer {
     let body = body?;
-    let id: RunId = typed_id(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 
@@ -134,10 +134,10 @@ pub(crate) fn attachment(
 pub async fn bank_file(
     state: State,
     auth: Auth<FinanceRole>,
-    path: Path<String>,
+    path: Path<RunId>,
     q: web::Query<FormatQuery>,
 ) -> Answer {
-    let id: RunId = typed_id(&path)?;
+    let id = path.into_inner();
     let format = file_format(&q)?;
     let ctx = state.context(auth.actor);
     let (bytes, sha, name) = db(&state, move |c| svc::export(c, ctx.cx(), &id, format)).await?;
@@ -159,10 +159,10 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 pub async fn import_results(
     state: State,
     auth: Auth<FinanceRole>,
-    path: Path<String>,
+    path: Path<RunId>,
     payload: web::Payload,
 ) -> Answer {
-    let id: RunId = typed_id(&path)?;
+    let id = path.into_inner();
     let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
@@ -180,11 +180,11 @@ pub async fn import_results(
 pub async fn record(
     state: State,
     auth: Auth<FinanceRole>,
-    path: Path<String>,
+    path: Path<PayoutId>,
     body: JsonBody<PayoutResult>,
 ) -> Answer {
     let body = body?;
-    let id: PayoutId = typed_id(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::record(c, cx, &id, &body)).await
 }
 
@@ -198,11 +198,11 @@ pub async fn record(
 pub async fn reverse(
     state: State,
     auth: Auth<FinanceRole>,
-    path: Path<String>,
+    path: Path<PayoutId>,
     body: JsonBody<ReversalInput>,
 ) -> Answer {
     let body = body?;
-    let id: PayoutId = typed_id(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::reverse(c, cx, &id, &body)).await
 }
 

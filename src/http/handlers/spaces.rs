@@ -2,7 +2,7 @@ use crate::domain::id::SpaceId;
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, typed_id, ListQuery, State};
+use crate::http::{db, ListQuery, State};
 use crate::services::spaces::{self as svc, SpaceView};
 use crate::services::Paged;
 use actix_web::web::Path;
@@ -28,7 +28,7 @@ pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>
 #[utoipa::path(get, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = SpaceView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}")]
-pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<SpaceId>(&path)?;
+pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<SpaceId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
 }

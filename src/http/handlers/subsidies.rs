@@ -9,7 +9,7 @@ use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
 use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
 use crate::http::Answer;
-use crate::http::{db, page, typed_id, JsonBody, State};
+use crate::http::{db, page, JsonBody, State};
 use crate::services::awards::{self, EvaluationView};
 use crate::services::settlement::FileFormat;
 use crate::services::statistics::{self as stats, FilingInput, FilingView, YearStatus};
@@ -94,8 +94,8 @@ pub async fn entitlements(
 #[utoipa::path(get, path = "/api/v1/entitlements/{id}", tag = "subsidies", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = EntitlementView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/entitlements/{id}")]
-pub async fn entitlement(state: State, auth: Auth<SpaceRead>, path: Path<String>) -> Answer {
-    let id = typed_id::<EntitlementId>(&path)?;
+pub async fn entitlement(state: State, auth: Auth<SpaceRead>, path: Path<EntitlementId>) -> Answer {
+    let id = path.into_inner();
     let policy = state.policy.clone();
     Ok(HttpResponse::Ok().json(
         db(&state, move |c| svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &id)).await?,
@@ -111,11 +111,11 @@ pub async fn entitlement(state: State, auth: Auth<SpaceRead>, path: Path<String>
 pub async fn decide(
     state: State,
     auth: Auth<Reviewing>,
-    path: Path<String>,
+    path: Path<EntitlementId>,
     body: JsonBody<EntitlementDecision>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<EntitlementId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
 }
 

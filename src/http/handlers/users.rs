@@ -4,7 +4,7 @@ use crate::domain::Role;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::Answer;
-use crate::http::{db, typed_id, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, ListQuery, State};
 use crate::services::affiliations::{self as aff, Affiliations};
 use crate::services::users::{self as svc, NewStaffUser, UserView};
 use crate::services::Paged;
@@ -37,8 +37,8 @@ pub async fn create(state: State, auth: Auth<AdminRole>, body: JsonBody<NewStaff
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users/{id}/disable")]
-pub async fn disable(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id = typed_id::<UserId>(&path)?;
+pub async fn disable(state: State, auth: Auth<AdminRole>, path: Path<UserId>) -> Answer {
+    let id = path.into_inner();
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, true)).await?;
@@ -49,8 +49,8 @@ pub async fn disable(state: State, auth: Auth<AdminRole>, path: Path<String>) ->
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = UserView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/users/{id}/enable")]
-pub async fn enable(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id = typed_id::<UserId>(&path)?;
+pub async fn enable(state: State, auth: Auth<AdminRole>, path: Path<UserId>) -> Answer {
+    let id = path.into_inner();
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::set_disabled(c, ctx.cx(), &id, false)).await?;
@@ -63,8 +63,8 @@ pub async fn enable(state: State, auth: Auth<AdminRole>, path: Path<String>) -> 
 #[utoipa::path(get, path = "/api/v1/users/{id}/affiliations", tag = "users", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Affiliations), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/users/{id}/affiliations")]
-pub async fn affiliations(state: State, _auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id = typed_id::<UserId>(&path)?;
+pub async fn affiliations(state: State, _auth: Auth<AdminRole>, path: Path<UserId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| aff::get(c, &id)).await?))
 }
 
@@ -77,10 +77,10 @@ pub async fn affiliations(state: State, _auth: Auth<AdminRole>, path: Path<Strin
 pub async fn set_affiliations(
     state: State,
     auth: Auth<AdminRole>,
-    path: Path<String>,
+    path: Path<UserId>,
     body: JsonBody<Affiliations>,
 ) -> Answer {
     let body = body?;
-    let id = typed_id::<UserId>(&path)?;
+    let id = path.into_inner();
     act(&state, auth.actor, move |c, cx| aff::set(c, cx, &id, &body)).await
 }

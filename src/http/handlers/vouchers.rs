@@ -9,7 +9,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{AdminRole, Auth, FirmRole};
 use crate::http::Answer;
-use crate::http::{db, optional_json, request_id, typed_id, JsonBody, State};
+use crate::http::{db, optional_json, request_id, JsonBody, State};
 use crate::services::claims::ClaimRequest;
 use crate::services::vouchers::{
     self as svc, BatchInput, BatchView, ProgrammeInput, ProgrammeView, TopupInput, VoucherView,
@@ -44,8 +44,8 @@ pub async fn programmes(state: State) -> Answer {
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = ProgrammeView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/programmes/{id}")]
-pub async fn programme(state: State, path: Path<String>) -> Answer {
-    let id: ProgrammeId = typed_id(&path)?;
+pub async fn programme(state: State, path: Path<ProgrammeId>) -> Answer {
+    let id = path.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::programme(c, &id)).await?))
 }
 
@@ -57,11 +57,11 @@ pub async fn programme(state: State, path: Path<String>) -> Answer {
 pub async fn create_batch(
     state: State,
     auth: Auth<AdminRole>,
-    path: Path<String>,
+    path: Path<ProgrammeId>,
     body: JsonBody<BatchInput>,
 ) -> Answer {
     let body = body?;
-    let id: ProgrammeId = typed_id(&path)?;
+    let id = path.into_inner();
     act_created(&state, auth.actor, move |c, cx| svc::create_batch(c, cx, &id, &body)).await
 }
 
@@ -76,8 +76,8 @@ pub async fn batches(state: State) -> Answer {
 #[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}")]
-pub async fn batch(state: State, path: Path<String>) -> Answer {
-    let id: BatchId = typed_id(&path)?;
+pub async fn batch(state: State, path: Path<BatchId>) -> Answer {
+    let id = path.into_inner();
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batch(c, &id, false, now)).await?))
 }
@@ -86,8 +86,8 @@ pub async fn batch(state: State, path: Path<String>) -> Answer {
 #[utoipa::path(post, path = "/api/v1/batches/{id}/publish", tag = "vouchers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/batches/{id}/publish")]
-pub async fn publish(state: State, auth: Auth<AdminRole>, path: Path<String>) -> Answer {
-    let id: BatchId = typed_id(&path)?;
+pub async fn publish(state: State, auth: Auth<AdminRole>, path: Path<BatchId>) -> Answer {
+    let id = path.into_inner();
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::publish_batch(c, ctx.cx(), &id)).await?;
@@ -103,11 +103,11 @@ pub async fn publish(state: State, auth: Auth<AdminRole>, path: Path<String>) ->
 pub async fn top_up(
     state: State,
     auth: Auth<AdminRole>,
-    path: Path<String>,
+    path: Path<BatchId>,
     body: JsonBody<TopupInput>,
 ) -> Answer {
     let body = body?;
-    let id: BatchId = typed_id(&path)?;
+    let id = path.into_inner();
     let ctx = state.context(auth.actor);
     let key = id.clone();
     let v = db(&state, move |c| svc::top_up(c, ctx.cx(), &id, &body)).await?;
@@ -139,8 +139,8 @@ pub struct BatchState {
 #[utoipa::path(get, path = "/api/v1/batches/{id}/state", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = BatchState), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}/state")]
-pub async fn batch_state(state: State, path: Path<String>) -> Answer {
-    let id: BatchId = typed_id(&path)?;
+pub async fn batch_state(state: State, path: Path<BatchId>) -> Answer {
+    let id = path.into_inner();
     let live = state.claims.state(&id).await.ok_or_else(|| AppError::not_found("batch"))?;
     let now = state.clock.now();
     let s = &live.snap;
@@ -195,10 +195,10 @@ pub async fn claim(
     state: State,
     auth: Auth<FirmRole>,
     req: HttpRequest,
-    path: Path<String>,
+    path: Path<BatchId>,
     body: web::Bytes,
 ) -> Answer {
-    let id: BatchId = typed_id(&path)?;
+    let id = path.into_inner();
     let face_value = match optional_json::<ClaimBody>(&body)?.and_then(|b| b.face_value) {
         Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
             let mut f = crate::domain::validation::FieldErrors::new();

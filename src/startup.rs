@@ -144,10 +144,7 @@ impl Application {
             pool.clone(),
             templates.clone(),
             clock.clone(),
-            settings.claims.mode,
-            settings.claims.max_batch,
-            settings.claims.queue_capacity,
-            Duration::from_millis(settings.claims.memo_ttl_ms),
+            &settings.claims,
         );
         let engine = claims.clone();
         let jobs = job_runner(

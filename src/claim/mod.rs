@@ -13,6 +13,7 @@
 
 use crate::clock::Clock;
 pub use crate::config::ClaimMode as Mode;
+use crate::config::ClaimSettings;
 use crate::db::Pool;
 use crate::domain::id::BatchId;
 use crate::domain::voucher::Refusal;
@@ -70,24 +71,16 @@ fn unavailable() -> Answer {
 }
 
 impl ClaimEngine {
-    pub fn new(
-        pool: Pool,
-        templates: Arc<Templates>,
-        clock: Clock,
-        mode: Mode,
-        max_batch: usize,
-        queue_capacity: usize,
-        memo_ttl: Duration,
-    ) -> Self {
+    pub fn new(pool: Pool, templates: Arc<Templates>, clock: Clock, s: &ClaimSettings) -> Self {
         ClaimEngine {
             inner: Arc::new(Inner {
                 pool,
                 templates,
                 clock,
-                mode,
-                max_batch: max_batch.max(1),
-                queue_capacity: queue_capacity.max(1),
-                memo_ttl,
+                mode: s.mode,
+                max_batch: s.max_batch.max(1),
+                queue_capacity: s.queue_capacity.max(1),
+                memo_ttl: Duration::from_millis(s.memo_ttl_ms),
                 lanes: Mutex::new(HashMap::new()),
             }),
         }

@@ -22,15 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home).service(resend_verification);
 }
 
-const EVERYONE: &[Role] = &[
-    Role::Firm,
-    Role::Provider,
-    Role::Space,
-    Role::Reviewer,
-    Role::Finance,
-    Role::Admin,
-    Role::Auditor,
-];
+const EVERYONE: &[Role] = &Role::ALL;
 
 /// Where the work of a kind is done, and what it is called.
 fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {

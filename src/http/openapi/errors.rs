@@ -6,6 +6,23 @@ use crate::error::ErrorCode;
 /// The codes each operation answers with besides the `4XX` any may give (a token
 /// refused, a role without the right, a body that is not JSON): the document lists
 /// them under their status with their English message (`ErrorCodes`).
+/// What quoting and ordering a service refuse alike.
+const ORDERING: &[ErrorCode] = &[
+    ErrorCode::RelatedPartyForbidden,
+    ErrorCode::VoucherExpired,
+    ErrorCode::VoucherNotActive,
+    ErrorCode::VoucherExhausted,
+    ErrorCode::ServiceNotOffered,
+    ErrorCode::ProviderNotListedToPublish,
+    ErrorCode::ProviderSuspended,
+    ErrorCode::AmountInvalid,
+    ErrorCode::AmountTooPrecise,
+    ErrorCode::AmountNegative,
+    ErrorCode::AmountOutOfRange,
+    ErrorCode::CategoryNotCovered,
+    ErrorCode::AmountTooSmall,
+];
+
 pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "post",
@@ -188,44 +205,8 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::BatchClosed,
         ],
     ),
-    (
-        "post",
-        "/api/v1/orders/quote",
-        &[
-            ErrorCode::RelatedPartyForbidden,
-            ErrorCode::VoucherExpired,
-            ErrorCode::VoucherNotActive,
-            ErrorCode::VoucherExhausted,
-            ErrorCode::ServiceNotOffered,
-            ErrorCode::ProviderNotListedToPublish,
-            ErrorCode::ProviderSuspended,
-            ErrorCode::AmountInvalid,
-            ErrorCode::AmountTooPrecise,
-            ErrorCode::AmountNegative,
-            ErrorCode::AmountOutOfRange,
-            ErrorCode::CategoryNotCovered,
-            ErrorCode::AmountTooSmall,
-        ],
-    ),
-    (
-        "post",
-        "/api/v1/orders",
-        &[
-            ErrorCode::RelatedPartyForbidden,
-            ErrorCode::VoucherExpired,
-            ErrorCode::VoucherNotActive,
-            ErrorCode::VoucherExhausted,
-            ErrorCode::ServiceNotOffered,
-            ErrorCode::ProviderNotListedToPublish,
-            ErrorCode::ProviderSuspended,
-            ErrorCode::AmountInvalid,
-            ErrorCode::AmountTooPrecise,
-            ErrorCode::AmountNegative,
-            ErrorCode::AmountOutOfRange,
-            ErrorCode::CategoryNotCovered,
-            ErrorCode::AmountTooSmall,
-        ],
-    ),
+    ("post", "/api/v1/orders/quote", ORDERING),
+    ("post", "/api/v1/orders", ORDERING),
     (
         "post",
         "/api/v1/orders/{id}/accept",

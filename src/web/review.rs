@@ -12,9 +12,6 @@ use super::{local_time, val};
 use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{AnyParty, EntityId};
-use crate::domain::id::{
-    CertApplicationId, FirmId, ListingObjectionId, ProviderId, RedemptionItemId,
-};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::Role;
@@ -224,36 +221,11 @@ async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p:
     path_id(&id, "item")?;
     let (st, rq, dk, ps) = (&state, &req, &d, &p);
     let r = match kind.as_str() {
-        "firm" => {
-            decide_one(st, rq, dk, ps, &id, |c, cx, id: &FirmId, i| {
-                firms::decide_onboarding(c, cx, id, i).map(drop)
-            })
-            .await
-        }
-        "provider" => {
-            decide_one(st, rq, dk, ps, &id, |c, cx, id: &ProviderId, i| {
-                providers::decide_listing(c, cx, id, i).map(drop)
-            })
-            .await
-        }
-        "objection" => {
-            decide_one(st, rq, dk, ps, &id, |c, cx, id: &ListingObjectionId, i| {
-                providers::resolve_objection(c, cx, id, i).map(drop)
-            })
-            .await
-        }
-        "item" => {
-            decide_one(st, rq, dk, ps, &id, |c, cx, id: &RedemptionItemId, i| {
-                redemptions::decide(c, cx, id, i).map(drop)
-            })
-            .await
-        }
-        "application" => {
-            decide_one(st, rq, dk, ps, &id, |c, cx, id: &CertApplicationId, i| {
-                certs::decide(c, cx, id, i).map(drop)
-            })
-            .await
-        }
+        "firm" => decide_one(st, rq, dk, ps, &id, firms::decide_onboarding).await,
+        "provider" => decide_one(st, rq, dk, ps, &id, providers::decide_listing).await,
+        "objection" => decide_one(st, rq, dk, ps, &id, providers::resolve_objection).await,
+        "item" => decide_one(st, rq, dk, ps, &id, redemptions::decide).await,
+        "application" => decide_one(st, rq, dk, ps, &id, certs::decide).await,
         _ => return Err(AppError::not_found("page").into()),
     }
     .map(|()| ("/review".to_string(), "decided"));
@@ -265,17 +237,18 @@ async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p:
 
 /// One decision of the review desk: the form read as the API's decision input `I` for
 /// it, then `run` on what the path names (anything but an id is "not found").
-async fn decide_one<T, I>(
+async fn decide_one<T, I, V>(
     state: &State,
     req: &HttpRequest,
     d: &Desk,
     p: &Posted,
     raw: &str,
-    run: fn(&mut DbConnection, Cx<'_>, &T, &I) -> AppResult<()>,
+    run: fn(&mut DbConnection, Cx<'_>, &T, &I) -> AppResult<V>,
 ) -> Result<(), AppError>
 where
     T: EntityId + Send + 'static,
     I: DeserializeOwned + Send + 'static,
+    V: Send + 'static,
 {
     let id = T::parse(raw).ok_or_else(|| AppError::not_found("item"))?;
     d.attempt_all(
@@ -283,7 +256,7 @@ where
         req,
         p,
         |p| p.input_all::<I>(&Shape::TEXT),
-        move |c, i, a| run(c, a.cx(), &id, &i),
+        move |c, i, a| run(c, a.cx(), &id, &i).map(drop),
     )
     .await
 }

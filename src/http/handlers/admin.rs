@@ -1,10 +1,11 @@
 //! Administration of the machinery: scheduled jobs and their runs, the email outbox.
 
 use super::act;
+use super::read;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::Answer;
-use crate::http::{db, optional_json, page, State};
+use crate::http::{optional_json, page, State};
 use crate::jobs::{self, JobRunView, JobView, RunOrigin};
 use crate::services::outbox::{self as outbox, OutboxView};
 use crate::services::Paged;
@@ -19,8 +20,7 @@ use serde::Deserialize;
 #[get("/admin/jobs")]
 pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> Answer {
     let (runner, now) = (state.jobs.clone(), state.clock.now());
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| jobs::list_jobs(c, runner.schedules(), now)).await?))
+    read(&state, move |c| jobs::list_jobs(c, runner.schedules(), now)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -43,9 +43,7 @@ pub struct RunsQuery {
 pub async fn job_runs(state: State, _auth: Auth<AdminRole>, q: web::Query<RunsQuery>) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), page)).await?,
-    ))
+    read(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), page)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -111,9 +109,7 @@ pub async fn outbox_list(
 ) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| outbox::list(c, filter(&q.status), filter(&q.kind), page)).await?,
-    ))
+    read(&state, move |c| outbox::list(c, filter(&q.status), filter(&q.kind), page)).await
 }
 
 /// One email.
@@ -125,8 +121,7 @@ pub async fn outbox_get(
     _auth: Auth<AdminRole>,
     path: Path<crate::domain::id::EmailId>,
 ) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| outbox::get(c, &id)).await?))
+    read(&state, move |c| outbox::get(c, &path)).await
 }
 
 /// Send a failed email again: it goes back in the queue, due now, with its attempts
@@ -140,8 +135,7 @@ pub async fn outbox_retry(
     auth: Auth<AdminRole>,
     path: Path<crate::domain::id::EmailId>,
 ) -> Answer {
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| outbox::retry(c, cx, &id)).await
+    act(&state, auth.actor, move |c, cx| outbox::retry(c, cx, &path)).await
 }
 
 /// A filter given blank is no filter.

@@ -1,15 +1,16 @@
 //! The service catalogue: providers publish, everyone browses.
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
 use crate::http::Answer;
-use crate::http::{db, page, typed_id, JsonBody, State};
+use crate::http::{page, typed_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
 use actix_web::web::Path;
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -37,12 +38,8 @@ pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
         None => None,
     };
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::offered(c, &policy, q.category.as_deref(), provider.as_ref(), page)
-        })
-        .await?,
-    ))
+    read(&state, move |c| svc::offered(c, &policy, q.category.as_deref(), provider.as_ref(), page))
+        .await
 }
 
 /// The signed-in provider's services, offered and withdrawn.
@@ -52,7 +49,7 @@ pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
 pub async fn mine(state: State, auth: Auth<ProviderRole>) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::mine(c, &policy, &id)).await?))
+    read(&state, move |c| svc::mine(c, &policy, &id)).await
 }
 
 /// Publish a service (a listed provider, in a category it is listed for).

@@ -1,19 +1,20 @@
 //! Certification applications (认定申请), decisions, certifications and revocations.
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, ListQuery, State};
+use crate::http::{JsonBody, ListQuery, State};
 use crate::services::certification::{
     self as svc, ApplicationInput, ApplicationView, CertificationDecision, CertificationView,
     Decided, PublicCertification, RevocationInput, Viewer,
 };
 use crate::services::Paged;
 use actix_web::web::Path;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 
 /// A space applies for a certification scheme with its figures; the rule engine's
 /// evaluation is kept with the application as it is today.
@@ -41,10 +42,9 @@ pub async fn withdraw(
     auth: Auth<SpaceRole>,
     path: Path<CertApplicationId>,
 ) -> Answer {
-    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &id)).await?))
+    read(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &path)).await
 }
 
 /// Applications, newest first: a space's own, every one for staff (`status=submitted`:
@@ -55,9 +55,7 @@ pub async fn withdraw(
 pub async fn applications(state: State, auth: Auth<SpaceRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(ApplicationStatus::parse)?;
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::applications(c, Viewer::of(&auth.actor)?, status, page)).await?,
-    ))
+    read(&state, move |c| svc::applications(c, Viewer::of(&auth.actor)?, status, page)).await
 }
 
 /// One application with its figures and every criterion's result.
@@ -69,9 +67,7 @@ pub async fn application(
     auth: Auth<SpaceRead>,
     path: Path<CertApplicationId>,
 ) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::application(c, Viewer::of(&auth.actor)?, &id)).await?))
+    read(&state, move |c| svc::application(c, Viewer::of(&auth.actor)?, &path)).await
 }
 
 /// Certify (only an application that meets every criterion) or refuse (with a reason).
@@ -87,8 +83,7 @@ pub async fn decide(
     body: JsonBody<CertificationDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &path, &body)).await
 }
 
 /// Certifications, newest first: a space's own, every one for staff.
@@ -102,10 +97,7 @@ pub async fn certifications(
 ) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page))
-            .await?,
-    ))
+    read(&state, move |c| svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page)).await
 }
 
 /// Revoke a certification in force (with a reason): support stops from the month after.
@@ -121,8 +113,7 @@ pub async fn revoke(
     body: JsonBody<RevocationInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::revoke(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::revoke(c, cx, &path, &body)).await
 }
 
 /// Certifications granted, and revoked, for everyone to see (公示).
@@ -132,6 +123,5 @@ pub async fn revoke(
 pub async fn public_certifications(state: State, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::public_certifications(c, &policy, page)).await?))
+    read(&state, move |c| svc::public_certifications(c, &policy, page)).await
 }

@@ -94,9 +94,8 @@ pub async fn download(
     auth: Auth<DocumentRead>,
     path: Path<crate::domain::id::DocumentId>,
 ) -> Answer {
-    let id = path.into_inner();
     let files = state.files.clone();
     let (row, bytes) =
-        db(&state, move |c| svc::read(c, &files, Reader::of(&auth.caller), &id)).await?;
+        db(&state, move |c| svc::read(c, &files, Reader::of(&auth.caller), &path)).await?;
     Ok(crate::http::stored_file_download(&row.media_type, &row.file_name, bytes))
 }

@@ -1,16 +1,17 @@
 use super::act;
+use super::read;
 use crate::domain::id::FirmId;
 use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, ListQuery, State};
+use crate::http::{JsonBody, ListQuery, State};
 use crate::services::firms::{
     self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
 };
 use crate::services::Paged;
 use actix_web::web::Path;
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web};
 
 /// The signed-in firm's own profile and onboarding status.
 #[utoipa::path(get, path = "/api/v1/firm/profile", tag = "firms", security(("bearer" = [])), responses(
@@ -18,7 +19,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 #[get("/firm/profile")]
 pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Answer {
     let id = auth.party_as::<FirmId>()?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+    read(&state, move |c| svc::get(c, &id)).await
 }
 
 /// Edit the profile before onboarding; a rejected profile is resubmitted.
@@ -34,20 +35,18 @@ pub async fn update_my_firm(
     let body = body?;
     let id = auth.party_as::<FirmId>()?;
     let (ctx, site) = (state.context(auth.actor), state.site.clone());
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            let links = crate::services::contact_verification::Links { base: &site.base_url };
-            svc::update_profile(
-                c,
-                ctx.cx(),
-                links,
-                &id,
-                &body,
-                crate::domain::validation::FieldErrors::new(),
-            )
-        })
-        .await?,
-    ))
+    read(&state, move |c| {
+        let links = crate::services::contact_verification::Links { base: &site.base_url };
+        svc::update_profile(
+            c,
+            ctx.cx(),
+            links,
+            &id,
+            &body,
+            crate::domain::validation::FieldErrors::new(),
+        )
+    })
+    .await
 }
 
 /// Firms, optionally by onboarding status (`submitted`, `onboarded`, `rejected`).
@@ -57,15 +56,14 @@ pub async fn update_my_firm(
 pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(OnboardingStatus::parse)?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
+    read(&state, move |c| svc::list(c, status, page)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/firms/{id}", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms/{id}")]
 pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<FirmId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+    read(&state, move |c| svc::get(c, &path)).await
 }
 
 /// Onboard (入库) or reject a submitted firm.
@@ -81,8 +79,7 @@ pub async fn onboarding(
     body: JsonBody<OnboardingDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &path, &body)).await
 }
 
 /// Record a firm's qualifications (high-tech, tech SME, dishonesty record, recommending space).
@@ -97,6 +94,5 @@ pub async fn qualifications(
     body: JsonBody<Qualifications>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::set_qualifications(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::set_qualifications(c, cx, &path, &body)).await
 }

@@ -1,16 +1,17 @@
 //! A space's incubatee register (在孵企业名册).
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::id::{IncubateeId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, State};
+use crate::http::{JsonBody, State};
 use crate::services::incubatees::{
     self as svc, DepartureInput, GraduationInput, IncubateeInput, IncubateeView, RegisterFigures,
 };
 use actix_web::web::Path;
-use actix_web::{get, post, HttpResponse};
+use actix_web::{get, post};
 
 /// The space's register, latest entry first.
 #[utoipa::path(get, path = "/api/v1/space/incubatees", tag = "spaces", security(("bearer" = [])), responses(
@@ -19,7 +20,7 @@ use actix_web::{get, post, HttpResponse};
 pub async fn mine(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::register_of(c, &space, now)).await?))
+    read(&state, move |c| svc::register_of(c, &space, now)).await
 }
 
 /// What the register gives as figures today (filled into applications and statistics
@@ -29,7 +30,7 @@ pub async fn mine(state: State, auth: Auth<SpaceRole>) -> Answer {
 #[get("/space/incubatees/figures")]
 pub async fn figures(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::figures(c, &space)).await?))
+    read(&state, move |c| svc::figures(c, &space)).await
 }
 
 /// Registers a firm that entered the space; its age at entry and incubation limit
@@ -61,9 +62,8 @@ pub async fn graduate(
     body: JsonBody<GraduationInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
-    act(&state, auth.actor, move |c, cx| svc::graduate(c, cx, &space, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::graduate(c, cx, &space, &path, &body)).await
 }
 
 /// Records a firm leaving without graduating.
@@ -78,9 +78,8 @@ pub async fn depart(
     body: JsonBody<DepartureInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let space = auth.party_as::<SpaceId>()?;
-    act(&state, auth.actor, move |c, cx| svc::depart(c, cx, &space, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::depart(c, cx, &space, &path, &body)).await
 }
 
 /// A space's register, for the staff who review its applications and statistics.
@@ -88,15 +87,12 @@ pub async fn depart(
     (status = 200, body = Vec<IncubateeView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces/{id}/incubatees")]
 pub async fn of_space(state: State, _auth: Auth<StaffRead>, path: Path<SpaceId>) -> Answer {
-    let id = path.into_inner();
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            if crate::db::parties::space(c, &id)?.is_none() {
-                return Err(crate::error::AppError::not_found("space"));
-            }
-            svc::register_of(c, &id, now)
-        })
-        .await?,
-    ))
+    read(&state, move |c| {
+        if crate::db::parties::space(c, &path)?.is_none() {
+            return Err(crate::error::AppError::not_found("space"));
+        }
+        svc::register_of(c, &path, now)
+    })
+    .await
 }

@@ -1,13 +1,14 @@
 //! Lottery batches (摇号): firms register interest before the opening; the draw at the
 //! opening allocates the vouchers; the record of the draw is public.
 
+use super::read;
 use super::run_as;
 use crate::domain::id::{BatchId, FirmId};
 use crate::error::AppError;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth, FirmRole};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, State};
+use crate::http::{JsonBody, State};
 use crate::services::lottery::{self as svc, EntryInput, EntryView, LotteryView};
 use actix_web::web::Path;
 use actix_web::{delete, get, post, put, HttpResponse};
@@ -19,7 +20,7 @@ use actix_web::{delete, get, post, put, HttpResponse};
 #[get("/batches/{id}/lottery")]
 pub async fn lottery(state: State, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery"))?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::view(c, &id)).await?))
+    read(&state, move |c| svc::view(c, &id)).await
 }
 
 /// Register the signed-in firm for a lottery batch, or change the face value it wants
@@ -36,10 +37,9 @@ pub async fn enter(
     body: JsonBody<EntryInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let firm_id = auth.party_as::<FirmId>()?;
     let (entry, created) =
-        run_as(&state, auth.actor, move |c, cx| svc::enter(c, cx, &id, &firm_id, &body)).await?;
+        run_as(&state, auth.actor, move |c, cx| svc::enter(c, cx, &path, &firm_id, &body)).await?;
     Ok(if created { HttpResponse::Created().json(entry) } else { HttpResponse::Ok().json(entry) })
 }
 
@@ -51,7 +51,7 @@ pub async fn enter(
 pub async fn my_entry(state: State, auth: Auth<FirmRole>, path: Path<String>) -> Answer {
     let id = BatchId::parse(&path).ok_or_else(|| AppError::not_found("lottery entry"))?;
     let firm_id = auth.party_as::<FirmId>()?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::my_entry(c, &id, &firm_id)).await?))
+    read(&state, move |c| svc::my_entry(c, &id, &firm_id)).await
 }
 
 /// Withdraw the signed-in firm's entry (until the opening instant).

@@ -37,6 +37,15 @@ where
     super::db(state, move |c| f(c, ctx.cx())).await
 }
 
+/// Runs `f` (a read) on a pooled connection, answering 200 with the result.
+pub(crate) async fn read<T, F>(state: &super::State, f: F) -> Answer
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+{
+    Ok(HttpResponse::Ok().json(super::db(state, f).await?))
+}
+
 /// [`run_as`], answering 200 with the result.
 pub(crate) async fn act<T, F>(state: &super::State, actor: Actor, f: F) -> Answer
 where

@@ -1,5 +1,6 @@
 //! Service orders: a firm spends a voucher with a listed provider.
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::id::{EvidenceId, FirmId, OrderId, ProviderId};
 use crate::error::Problem;
@@ -26,7 +27,7 @@ pub async fn quote(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInput
     let body = body?;
     let firm = auth.party_as::<FirmId>()?;
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::quote(c, &firm, &body, now)).await?))
+    read(&state, move |c| svc::quote(c, &firm, &body, now)).await
 }
 
 /// Order a service against one of the firm's vouchers; the provider then accepts or
@@ -50,12 +51,8 @@ pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<ListQuery>)
     let page = q.page()?;
     let status = q.status.clone().filter(|s| !s.is_empty());
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| {
-            svc::list(c, &policy, Party::of(&auth.actor)?, status.as_deref(), page)
-        })
-        .await?,
-    ))
+    read(&state, move |c| svc::list(c, &policy, Party::of(&auth.actor)?, status.as_deref(), page))
+        .await
 }
 
 /// One order with its evidence and what is still missing before delivery.
@@ -63,10 +60,8 @@ pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<ListQuery>)
     (status = 200, body = OrderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/orders/{id}")]
 pub async fn get(state: State, auth: Auth<OrderRead>, path: Path<OrderId>) -> Answer {
-    let id = path.into_inner();
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::get(c, &policy, Party::of(&auth.actor)?, &id)).await?))
+    read(&state, move |c| svc::get(c, &policy, Party::of(&auth.actor)?, &path)).await
 }
 
 /// The provider accepts: the voucher's share is held.
@@ -75,9 +70,8 @@ pub async fn get(state: State, auth: Auth<OrderRead>, path: Path<OrderId>) -> An
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/accept")]
 pub async fn accept(state: State, auth: Auth<ProviderRole>, path: Path<OrderId>) -> Answer {
-    let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| svc::accept(c, cx, &provider, &id)).await
+    act(&state, auth.actor, move |c, cx| svc::accept(c, cx, &provider, &path)).await
 }
 
 /// The provider declines a requested order, with a reason.
@@ -92,9 +86,8 @@ pub async fn decline(
     body: JsonBody<ReasonInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| svc::decline(c, cx, &provider, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decline(c, cx, &provider, &path, &body)).await
 }
 
 /// The firm or the provider cancels before delivery; a hold is released.
@@ -109,9 +102,8 @@ pub async fn cancel(
     body: JsonBody<ReasonInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let actor = auth.actor.clone();
-    act(&state, auth.actor, move |c, cx| svc::cancel(c, cx, Party::of(&actor)?, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::cancel(c, cx, Party::of(&actor)?, &path, &body)).await
 }
 
 /// The provider marks the order delivered (every required document uploaded).
@@ -120,9 +112,8 @@ pub async fn cancel(
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/deliver")]
 pub async fn deliver(state: State, auth: Auth<ProviderRole>, path: Path<OrderId>) -> Answer {
-    let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
-    act(&state, auth.actor, move |c, cx| svc::deliver(c, cx, &provider, &id)).await
+    act(&state, auth.actor, move |c, cx| svc::deliver(c, cx, &provider, &path)).await
 }
 
 /// The firm confirms the delivery: the held share is consumed.
@@ -131,9 +122,8 @@ pub async fn deliver(state: State, auth: Auth<ProviderRole>, path: Path<OrderId>
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/orders/{id}/confirm")]
 pub async fn confirm(state: State, auth: Auth<FirmRole>, path: Path<OrderId>) -> Answer {
-    let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
-    act(&state, auth.actor, move |c, cx| svc::confirm(c, cx, &firm, &id)).await
+    act(&state, auth.actor, move |c, cx| svc::confirm(c, cx, &firm, &path)).await
 }
 
 /// The firm disputes the delivery, with a reason; a reviewer resolves it.
@@ -148,9 +138,8 @@ pub async fn dispute(
     body: JsonBody<ReasonInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     let firm = auth.party_as::<FirmId>()?;
-    act(&state, auth.actor, move |c, cx| svc::dispute(c, cx, &firm, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::dispute(c, cx, &firm, &path, &body)).await
 }
 
 /// A reviewer resolves a dispute: the delivery stands, or the order is cancelled.
@@ -165,8 +154,7 @@ pub async fn resolve_dispute(
     body: JsonBody<DisputeResolution>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::resolve_dispute(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::resolve_dispute(c, cx, &path, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -194,7 +182,6 @@ pub async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Answer {
-    let id = path.into_inner();
     let provider = auth.party_as::<ProviderId>()?;
     let bytes = crate::http::file_body(&state, &req, payload).await?;
     let (files, ctx) = (state.files.clone(), state.context(auth.actor));
@@ -206,7 +193,7 @@ pub async fn upload(
                 ctx.cx(),
                 &files,
                 &provider,
-                &id,
+                &path,
                 evidence::Upload { kind: &q.kind, name: q.name.as_deref(), bytes: &bytes },
             )
         })

@@ -1,16 +1,17 @@
 use super::act;
+use super::read;
 use crate::domain::id::ProviderId;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, ListQuery, State};
+use crate::http::{JsonBody, ListQuery, State};
 use crate::services::providers::{
     self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
 };
 use crate::services::Paged;
 use actix_web::web::Path;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 
 /// The signed-in provider's own record and listing status.
 #[utoipa::path(get, path = "/api/v1/provider/profile", tag = "providers", security(("bearer" = [])), responses(
@@ -18,7 +19,7 @@ use actix_web::{get, post, web, HttpResponse};
 #[get("/provider/profile")]
 pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+    read(&state, move |c| svc::get(c, &id)).await
 }
 
 /// Providers, optionally by listing status.
@@ -28,15 +29,14 @@ pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Answer {
 pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let status = q.status(ListingStatus::parse)?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, status, page)).await?))
+    read(&state, move |c| svc::list(c, status, page)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = ProviderView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}")]
 pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+    read(&state, move |c| svc::get(c, &path)).await
 }
 
 /// Start the public notice, reject, suspend, reinstate or delist a provider.
@@ -52,8 +52,7 @@ pub async fn listing(
     body: JsonBody<ListingDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &path, &body)).await
 }
 
 /// Objections filed against a provider's notice.
@@ -61,8 +60,7 @@ pub async fn listing(
     (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers/{id}/objections")]
 pub async fn objections(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
+    read(&state, move |c| svc::objections(c, &path)).await
 }
 
 /// Uphold (the application fails) or dismiss an objection.
@@ -78,8 +76,7 @@ pub async fn resolve_objection(
     body: JsonBody<ObjectionResolution>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &path, &body)).await
 }
 
 /// List every provider whose notice has ended without an open or upheld objection

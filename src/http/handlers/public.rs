@@ -166,9 +166,8 @@ pub async fn file_objection(
     body: JsonBody<ObjectionInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
-        providers::file_objection(c, cx, &id, &body)
+        providers::file_objection(c, cx, &path, &body)
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! Redemption (兑现): providers apply for confirmed orders, reviewers decide each item,
 //! approved items are published before they become payable; and the ledger check.
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::id::{ProviderId, RedemptionApplicationId, RedemptionItemId};
 use crate::domain::order::RedemptionStatus;
@@ -46,9 +47,7 @@ pub async fn applications(
 ) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::applications(c, &policy, Party::of(&auth.actor)?, page)).await?,
-    ))
+    read(&state, move |c| svc::applications(c, &policy, Party::of(&auth.actor)?, page)).await
 }
 
 /// One application with every item's state and the reason for each rejection.
@@ -60,11 +59,8 @@ pub async fn application(
     auth: Auth<RedemptionRead>,
     path: Path<RedemptionApplicationId>,
 ) -> Answer {
-    let id = path.into_inner();
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::application(c, &policy, Party::of(&auth.actor)?, &id)).await?,
-    ))
+    read(&state, move |c| svc::application(c, &policy, Party::of(&auth.actor)?, &path)).await
 }
 
 /// Redemption items in one status (default `submitted`: the reviewers' queue), oldest
@@ -76,9 +72,7 @@ pub async fn items(state: State, auth: Auth<RedemptionRead>, q: web::Query<ListQ
     let page = q.page()?;
     let status = q.status(RedemptionStatus::parse)?.unwrap_or(RedemptionStatus::Submitted);
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::items(c, &policy, Party::of(&auth.actor)?, status, page)).await?,
-    ))
+    read(&state, move |c| svc::items(c, &policy, Party::of(&auth.actor)?, status, page)).await
 }
 
 /// Approve (the item enters its public notice) or reject (with a reason) one item.
@@ -94,8 +88,7 @@ pub async fn decide(
     body: JsonBody<ItemDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &path, &body)).await
 }
 
 /// Objections filed against an item's notice.
@@ -107,8 +100,7 @@ pub async fn objections(
     _auth: Auth<StaffRead>,
     path: Path<RedemptionItemId>,
 ) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::objections(c, &id)).await?))
+    read(&state, move |c| svc::objections(c, &path)).await
 }
 
 /// Uphold (the item is rejected, its amount back to the programme) or dismiss an
@@ -125,8 +117,7 @@ pub async fn resolve_objection(
     body: JsonBody<ObjectionResolution>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::resolve_objection(c, cx, &path, &body)).await
 }
 
 /// Approved redemptions in their public notice (公示): who is paid how much for whose
@@ -137,7 +128,7 @@ pub async fn resolve_objection(
 pub async fn notices(state: State, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::notices(c, &policy, page)).await?))
+    read(&state, move |c| svc::notices(c, &policy, page)).await
 }
 
 /// Object to an approved redemption during its notice.
@@ -153,9 +144,8 @@ pub async fn file_objection(
     body: JsonBody<ObjectionInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
     act_created(&state, Actor::public(request_id(&req)), move |c, cx| {
-        svc::file_objection(c, cx, &id, &body)
+        svc::file_objection(c, cx, &path, &body)
     })
     .await
 }

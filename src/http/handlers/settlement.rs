@@ -1,6 +1,7 @@
 //! Settlement runs, payouts, bank files, payment results and period reports.
 
 use super::act;
+use super::read;
 use crate::domain::id::{PayoutId, RunId};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
@@ -58,7 +59,7 @@ pub struct RunsQuery {
 #[get("/settlement-runs")]
 pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<RunsQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, page)).await?))
+    read(&state, move |c| svc::list(c, page)).await
 }
 
 /// One run with its payouts and held-back payees.
@@ -66,8 +67,7 @@ pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<RunsQuer
     (status = 200, body = RunView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs/{id}")]
 pub async fn get(state: State, _auth: Auth<FinanceRead>, path: Path<RunId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::get(c, &id)).await?))
+    read(&state, move |c| svc::get(c, &path)).await
 }
 
 /// Approve (not the preparer) or reject (with a reason: every item back to payable).
@@ -83,8 +83,7 @@ pub async fn decide(
     body: JsonBody<RunDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &path, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -137,10 +136,9 @@ pub async fn bank_file(
     path: Path<RunId>,
     q: web::Query<FormatQuery>,
 ) -> Answer {
-    let id = path.into_inner();
     let format = file_format(&q)?;
     let ctx = state.context(auth.actor);
-    let (bytes, sha, name) = db(&state, move |c| svc::export(c, ctx.cx(), &id, format)).await?;
+    let (bytes, sha, name) = db(&state, move |c| svc::export(c, ctx.cx(), &path, format)).await?;
     Ok(attachment(bytes, format, &name, Some(&sha)))
 }
 
@@ -162,12 +160,11 @@ pub async fn import_results(
     path: Path<RunId>,
     payload: web::Payload,
 ) -> Answer {
-    let id = path.into_inner();
     let body = match payload.to_bytes_limited(RESULT_FILE_LIMIT).await {
         Ok(read) => read?,
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
-    act(&state, auth.actor, move |c, cx| svc::import(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::import(c, cx, &path, &body)).await
 }
 
 /// Record one payout's result: paid (bank reference, date) or failed (reason: its items
@@ -184,8 +181,7 @@ pub async fn record(
     body: JsonBody<PayoutResult>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::record(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::record(c, cx, &path, &body)).await
 }
 
 /// Reverse a paid payout (the bank returned the money): recorded, and its items are
@@ -202,8 +198,7 @@ pub async fn reverse(
     body: JsonBody<ReversalInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::reverse(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::reverse(c, cx, &path, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

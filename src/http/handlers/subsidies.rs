@@ -1,6 +1,7 @@
 //! Subsidies and awards for certified carriers: entitlements, their decision, the
 //! duplicate-support register, yearly statistics and the public disclosure.
 
+use super::read;
 use super::{act, act_created};
 use crate::domain::id::{EntitlementId, SpaceId};
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
@@ -51,7 +52,7 @@ pub async fn compute(state: State, auth: Auth<Reviewing>, body: JsonBody<Compute
         None | Some("") => None,
         Some(p) => Some(crate::services::settlement::parse_period(p)?),
     };
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::compute(c, ctx.cx(), as_of)).await?))
+    read(&state, move |c| svc::compute(c, ctx.cx(), as_of)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -85,21 +86,16 @@ pub async fn entitlements(
     };
     let query = EntitlementQuery { status, policy: q.policy.clone().filter(|p| !p.is_empty()) };
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page))
-            .await?,
-    ))
+    read(&state, move |c| svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/entitlements/{id}", tag = "subsidies", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = EntitlementView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/entitlements/{id}")]
 pub async fn entitlement(state: State, auth: Auth<SpaceRead>, path: Path<EntitlementId>) -> Answer {
-    let id = path.into_inner();
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(
-        db(&state, move |c| svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &id)).await?,
-    ))
+    read(&state, move |c| svc::entitlement(c, &policy, Viewer::of(&auth.actor)?, &path)).await
 }
 
 /// Approve (after the public notice; it becomes payable) or reject (with a reason).
@@ -115,8 +111,7 @@ pub async fn decide(
     body: JsonBody<EntitlementDecision>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &path, &body)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -137,7 +132,7 @@ pub struct GrantsQuery {
 pub async fn grants(state: State, _auth: Auth<StaffRead>, q: web::Query<GrantsQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
     let code = q.credit_code.as_deref().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::grants(c, code.as_deref(), page)).await?))
+    read(&state, move |c| svc::grants(c, code.as_deref(), page)).await
 }
 
 /// Records a grant made elsewhere, so the register sees every source; earlier grants
@@ -172,8 +167,7 @@ pub struct PageQuery {
 pub async fn public_subsidies(state: State, q: web::Query<PageQuery>) -> Answer {
     let page = page(q.page, q.per_page)?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| svc::public_entitlements(c, &policy, page)).await?))
+    read(&state, move |c| svc::public_entitlements(c, &policy, page)).await
 }
 
 /// The space files (or corrects, until the year is evaluated) its yearly statistics.
@@ -189,7 +183,7 @@ pub async fn file_statistics(
     let body = body?;
     let space = auth.party_as::<SpaceId>()?;
     let ctx = state.context(auth.actor);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| stats::file(c, ctx.cx(), &space, &body)).await?))
+    read(&state, move |c| stats::file(c, ctx.cx(), &space, &body)).await
 }
 
 /// The space's own filings, newest year first.
@@ -199,7 +193,7 @@ pub async fn file_statistics(
 pub async fn my_statistics(state: State, auth: Auth<SpaceRole>) -> Answer {
     let space = auth.party_as::<SpaceId>()?;
     let policy = state.policy.clone();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| stats::filings_of(c, &policy, &space)).await?))
+    read(&state, move |c| stats::filings_of(c, &policy, &space)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -218,8 +212,7 @@ pub struct YearQuery {
 pub async fn year_status(state: State, _auth: Auth<StaffRead>, q: web::Query<YearQuery>) -> Answer {
     let (policy, now) = (state.policy.clone(), state.clock.now());
     let year = q.year.unwrap_or_else(|| crate::domain::settlement::Period::of(now).year - 1);
-    Ok(HttpResponse::Ok()
-        .json(db(&state, move |c| stats::year_status(c, &policy, year, now)).await?))
+    read(&state, move |c| stats::year_status(c, &policy, year, now)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -251,7 +244,7 @@ pub async fn evaluate(
 #[get("/public/performance-evaluations/{year}")]
 pub async fn evaluation(state: State, path: Path<i32>) -> Answer {
     let year = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| awards::evaluation(c, year)).await?))
+    read(&state, move |c| awards::evaluation(c, year)).await
 }
 
 /// The ranking as a spreadsheet: a row per space, every indicator in columns.

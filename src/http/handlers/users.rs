@@ -1,4 +1,5 @@
 use super::act;
+use super::read;
 use crate::domain::id::UserId;
 use crate::domain::Role;
 use crate::error::Problem;
@@ -18,7 +19,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 pub async fn list(state: State, _auth: Auth<AdminRole>, q: web::Query<ListQuery>) -> Answer {
     let page = q.page()?;
     let role = q.status(Role::parse)?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::list(c, role, page)).await?))
+    read(&state, move |c| svc::list(c, role, page)).await
 }
 
 /// Create a staff account (reviewer, finance, admin, auditor).
@@ -64,8 +65,7 @@ pub async fn enable(state: State, auth: Auth<AdminRole>, path: Path<UserId>) -> 
     (status = 200, body = Affiliations), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/users/{id}/affiliations")]
 pub async fn affiliations(state: State, _auth: Auth<AdminRole>, path: Path<UserId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| aff::get(c, &id)).await?))
+    read(&state, move |c| aff::get(c, &path)).await
 }
 
 /// Declare a staff member's affiliations (replaces the list; audited).
@@ -81,6 +81,5 @@ pub async fn set_affiliations(
     body: JsonBody<Affiliations>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act(&state, auth.actor, move |c, cx| aff::set(c, cx, &id, &body)).await
+    act(&state, auth.actor, move |c, cx| aff::set(c, cx, &path, &body)).await
 }

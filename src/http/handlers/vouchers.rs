@@ -1,6 +1,7 @@
 //! Voucher programmes, batches, the live batch state, claiming, and a firm's vouchers.
 
 use super::act_created;
+use super::read;
 use crate::domain::id::{BatchId, FirmId, ProgrammeId};
 use crate::domain::voucher::BatchStatus;
 use crate::domain::IdempotencyKey;
@@ -45,8 +46,7 @@ pub async fn programmes(state: State) -> Answer {
     (status = 200, body = ProgrammeView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/programmes/{id}")]
 pub async fn programme(state: State, path: Path<ProgrammeId>) -> Answer {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::programme(c, &id)).await?))
+    read(&state, move |c| svc::programme(c, &path)).await
 }
 
 /// Create a batch (期) of a programme, as a draft or published at once.
@@ -61,8 +61,7 @@ pub async fn create_batch(
     body: JsonBody<BatchInput>,
 ) -> Answer {
     let body = body?;
-    let id = path.into_inner();
-    act_created(&state, auth.actor, move |c, cx| svc::create_batch(c, cx, &id, &body)).await
+    act_created(&state, auth.actor, move |c, cx| svc::create_batch(c, cx, &path, &body)).await
 }
 
 /// Published batches, newest first (public).
@@ -70,16 +69,15 @@ pub async fn create_batch(
 #[get("/batches")]
 pub async fn batches(state: State) -> Answer {
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batches(c, false, now)).await?))
+    read(&state, move |c| svc::batches(c, false, now)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "vouchers", params(("id" = String, Path)), responses(
     (status = 200, body = BatchView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/batches/{id}")]
 pub async fn batch(state: State, path: Path<BatchId>) -> Answer {
-    let id = path.into_inner();
     let now = state.clock.now();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::batch(c, &id, false, now)).await?))
+    read(&state, move |c| svc::batch(c, &path, false, now)).await
 }
 
 /// Publish a draft batch: it opens and closes by the clock from then on.
@@ -198,7 +196,6 @@ pub async fn claim(
     path: Path<BatchId>,
     body: web::Bytes,
 ) -> Answer {
-    let id = path.into_inner();
     let face_value = match optional_json::<ClaimBody>(&body)?.and_then(|b| b.face_value) {
         Some(s) => Some(Fen::parse_yuan(&s).map_err(|e| {
             let mut f = crate::domain::validation::FieldErrors::new();
@@ -225,7 +222,7 @@ pub async fn claim(
         arrival: 0,
         request_id: request_id(&req),
     };
-    let (arrival, answer) = state.claims.claim(&id, request).await;
+    let (arrival, answer) = state.claims.claim(&path, request).await;
     match answer.into_result() {
         Ok(v) => Ok(HttpResponse::Created()
             .insert_header(("X-Claim-Arrival", arrival.to_string()))
@@ -240,5 +237,5 @@ pub async fn claim(
 #[get("/firm/vouchers")]
 pub async fn my_vouchers(state: State, auth: Auth<FirmRole>) -> Answer {
     let id = auth.party_as::<FirmId>()?;
-    Ok(HttpResponse::Ok().json(db(&state, move |c| svc::vouchers_of_firm(c, &id)).await?))
+    read(&state, move |c| svc::vouchers_of_firm(c, &id)).await
 }

@@ -122,24 +122,18 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<JobRunRow>, i64)> {
-    let mut q = job_runs::table.into_boxed();
-    let mut c = job_runs::table.into_boxed();
-    if let Some(j) = job {
-        q = q.filter(job_runs::job.eq(j.to_string()));
-        c = c.filter(job_runs::job.eq(j.to_string()));
-    }
-    if let Some(s) = status {
-        q = q.filter(job_runs::status.eq(s.to_string()));
-        c = c.filter(job_runs::status.eq(s.to_string()));
-    }
-    let total = c.count().get_result(conn)?;
-    let rows = q
-        .order(job_runs::started_at.desc())
-        .then_order_by(job_runs::slot.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    paged!(
+        conn, job_runs, (offset, limit),
+        order: [job_runs::started_at.desc(), job_runs::slot.desc()],
+        |q| {
+            if let Some(j) = job {
+                q = q.filter(job_runs::job.eq(j.to_string()));
+            }
+            if let Some(s) = status {
+                q = q.filter(job_runs::status.eq(s.to_string()));
+            }
+        }
+    )
 }
 
 /// The latest slot's run of `job`.

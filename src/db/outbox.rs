@@ -132,24 +132,15 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
-    let mut q = outbox::table.into_boxed();
-    let mut c = outbox::table.into_boxed();
-    if let Some(s) = status {
-        q = q.filter(outbox::status.eq(s.to_string()));
-        c = c.filter(outbox::status.eq(s.to_string()));
-    }
-    if let Some(k) = kind {
-        q = q.filter(outbox::kind.eq(k.to_string()));
-        c = c.filter(outbox::kind.eq(k.to_string()));
-    }
-    let total = c.count().get_result(conn)?;
-    let rows = q
-        // Ids are UUIDv7: newest first.
-        .order(outbox::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    // Ids are UUIDv7: newest first.
+    paged!(conn, outbox, (offset, limit), order: [outbox::id.desc()], |q| {
+        if let Some(s) = status {
+            q = q.filter(outbox::status.eq(s.to_string()));
+        }
+        if let Some(k) = kind {
+            q = q.filter(outbox::kind.eq(k.to_string()));
+        }
+    })
 }
 
 /// Puts a failed message back in the queue, due now, with its attempts counted afresh.

@@ -70,31 +70,20 @@ pub fn list_firms(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<FirmRow>, i64)> {
-    let mut q = firms::table.into_boxed();
-    let mut c = firms::table.into_boxed();
-    if let Some(s) = status {
-        q = q.filter(firms::onboarding_status.eq(s.to_string()));
-        c = c.filter(firms::onboarding_status.eq(s.to_string()));
-    }
-    match verified {
-        Some(true) => {
-            q = q.filter(firms::contact_verified_at.is_not_null());
-            c = c.filter(firms::contact_verified_at.is_not_null());
+    paged!(conn, firms, (offset, limit), order: [firms::created_at.asc(), firms::id.asc()], |q| {
+        if let Some(s) = status {
+            q = q.filter(firms::onboarding_status.eq(s.to_string()));
         }
-        Some(false) => {
-            q = q.filter(firms::contact_verified_at.is_null());
-            c = c.filter(firms::contact_verified_at.is_null());
+        match verified {
+            Some(true) => {
+                q = q.filter(firms::contact_verified_at.is_not_null());
+            }
+            Some(false) => {
+                q = q.filter(firms::contact_verified_at.is_null());
+            }
+            None => {}
         }
-        None => {}
-    }
-    let total = c.count().get_result(conn)?;
-    let rows = q
-        .order(firms::created_at.asc())
-        .then_order_by(firms::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    })
 }
 
 pub fn count_firms(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -176,31 +165,24 @@ pub fn list_providers(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ProviderRow>, i64)> {
-    let mut q = providers::table.into_boxed();
-    let mut c = providers::table.into_boxed();
-    if let Some(s) = status {
-        q = q.filter(providers::listing_status.eq(s.to_string()));
-        c = c.filter(providers::listing_status.eq(s.to_string()));
-    }
-    match verified {
-        Some(true) => {
-            q = q.filter(providers::contact_verified_at.is_not_null());
-            c = c.filter(providers::contact_verified_at.is_not_null());
+    paged!(
+        conn, providers, (offset, limit),
+        order: [providers::created_at.asc(), providers::id.asc()],
+        |q| {
+            if let Some(s) = status {
+                q = q.filter(providers::listing_status.eq(s.to_string()));
+            }
+            match verified {
+                Some(true) => {
+                    q = q.filter(providers::contact_verified_at.is_not_null());
+                }
+                Some(false) => {
+                    q = q.filter(providers::contact_verified_at.is_null());
+                }
+                None => {}
+            }
         }
-        Some(false) => {
-            q = q.filter(providers::contact_verified_at.is_null());
-            c = c.filter(providers::contact_verified_at.is_null());
-        }
-        None => {}
-    }
-    let total = c.count().get_result(conn)?;
-    let rows = q
-        .order(providers::created_at.asc())
-        .then_order_by(providers::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    )
 }
 
 /// Providers whose notice has ended by `now` and are still in notice.

@@ -42,15 +42,11 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<UserRow>, i64)> {
-    let mut q = users::table.into_boxed();
-    let mut c = users::table.into_boxed();
-    if let Some(r) = role {
-        q = q.filter(users::role.eq(r.to_string()));
-        c = c.filter(users::role.eq(r.to_string()));
-    }
-    let total = c.count().get_result(conn)?;
-    let rows = q.order(users::username.asc()).offset(offset).limit(limit).load(conn)?;
-    Ok((rows, total))
+    paged!(conn, users, (offset, limit), order: [users::username.asc()], |q| {
+        if let Some(r) = role {
+            q = q.filter(users::role.eq(r.to_string()));
+        }
+    })
 }
 
 /// Sets a new password hash and invalidates every access token issued before.

@@ -40,6 +40,27 @@ pub struct ClaimRequest {
     pub request_id: Option<String>,
 }
 
+impl ClaimRequest {
+    /// A signed-in user's claim for `firm_id`, as it reaches the engine (which numbers
+    /// its arrival).
+    pub fn by_user(
+        user_id: UserId,
+        firm_id: FirmId,
+        face_value: Option<Fen>,
+        key: Option<IdempotencyKey>,
+        request_id: Option<String>,
+    ) -> Self {
+        ClaimRequest {
+            firm_id,
+            user_id: Some(user_id),
+            face_value,
+            idempotency_key: key,
+            arrival: 0,
+            request_id,
+        }
+    }
+}
+
 /// A refusal as an error (its kind from the table: 422 when the firm may not claim at
 /// all, 409 when the batch's state or the firm's holdings stand in the way).
 pub fn refusal_error(r: &Refusal) -> AppError {

@@ -257,14 +257,8 @@ async fn claim(
     };
     let key = crate::domain::IdempotencyKey::from_page(&form.key);
     let firm_id = s.caller.party_as::<FirmId>().ok_or_else(|| AppError::not_found("firm"))?;
-    let request = ClaimRequest {
-        firm_id,
-        user_id: Some(s.caller.user_id.clone()),
-        face_value,
-        idempotency_key: key,
-        arrival: 0,
-        request_id: request_id(&req),
-    };
+    let user = s.caller.user_id.clone();
+    let request = ClaimRequest::by_user(user, firm_id, face_value, key, request_id(&req));
     let (_, got) = state.claims.claim(&id, request).await;
     let mut r = match got.into_result() {
         Ok(v) => answer(

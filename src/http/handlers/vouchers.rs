@@ -214,14 +214,8 @@ pub async fn claim(
         ),
     };
     let firm_id = auth.party_as::<FirmId>()?;
-    let request = ClaimRequest {
-        firm_id,
-        user_id: Some(auth.caller.user_id.clone()),
-        face_value,
-        idempotency_key: key,
-        arrival: 0,
-        request_id: request_id(&req),
-    };
+    let user = auth.caller.user_id.clone();
+    let request = ClaimRequest::by_user(user, firm_id, face_value, key, request_id(&req));
     let (arrival, answer) = state.claims.claim(&path, request).await;
     match answer.into_result() {
         Ok(v) => Ok(HttpResponse::Created()

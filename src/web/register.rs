@@ -450,9 +450,7 @@ async fn submit(
         .await
     } else {
         use actix_web::FromRequest;
-        let mut body = payload.into_inner();
-        let form = web::Form::<Vec<(String, String)>>::from_request(&req, &mut body).await?;
-        (Posted(form.into_inner()), Ok(None))
+        (Posted::from_request(&req, &mut payload.into_inner()).await?, Ok(None))
     };
     // A file input left empty sends a part with no name and no bytes.
     let licence = match sent {

@@ -2,8 +2,8 @@
 
 use super::models::{HoldbackRow, PayoutRow, SettlementRunRow};
 use super::schema::{
-    payout_items, payouts, redemption_items, settlement_holdbacks, settlement_runs,
-    subsidy_entitlements,
+    ledger_entries, payout_items, payouts, programmes, redemption_items, settlement_holdbacks,
+    settlement_runs, subsidy_entitlements,
 };
 use super::DbConnection;
 use crate::domain::id::{PayoutId, ProviderId, RunId, SpaceId};
@@ -130,6 +130,17 @@ pub fn live_run(conn: &mut DbConnection, period: &str) -> QueryResult<Option<Set
         .filter(settlement_runs::status.ne("rejected"))
         .first(conn)
         .optional()
+}
+
+/// When the programme began: its first voucher programme or its first money, whichever
+/// came first (none yet: `None`).
+pub fn programme_began(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    use diesel::dsl::min;
+    let first_programme: Option<NaiveDateTime> =
+        programmes::table.select(min(programmes::created_at)).first(conn)?;
+    let first_money: Option<NaiveDateTime> =
+        ledger_entries::table.select(min(ledger_entries::created_at)).first(conn)?;
+    Ok(first_programme.into_iter().chain(first_money).min())
 }
 
 pub fn runs_of_period(conn: &mut DbConnection, period: &str) -> QueryResult<i64> {

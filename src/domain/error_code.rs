@@ -721,6 +721,15 @@ error_codes! {
     PeriodInFuture = "period_in_future", Unprocessable,
         "结算期 {period} 尚未开始",
         "the period {period} has not begun";
+    PeriodNotEnded = "period_not_ended", Unprocessable,
+        "结算期 {period} 尚未结束，{ends} 之后方可结算",
+        "the period {period} has not ended; it can be settled after {ends}";
+    PeriodBeforeProgramme = "period_before_programme", Unprocessable,
+        "结算期 {period} 早于本计划开始（{first}），没有可结算的款项",
+        "the period {period} is before the programme began ({first}); there is nothing to settle";
+    NothingPayable = "nothing_payable", Unprocessable,
+        "结算期 {period} 没有可支付的款项{held}",
+        "nothing is payable for the period {period}{held}";
     RunAlreadyDecided = "run_already_decided", Conflict,
         "该结算批次已审批",
         "this run was already decided";

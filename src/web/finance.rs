@@ -121,7 +121,13 @@ async fn prepare(state: State, req: HttpRequest, p: Posted) -> Answer {
             let what = if out.created { "prepared" } else { "saved" };
             (format!("/finance/runs/{}", out.run.id), what)
         });
-    let fields = [("period_invalid", "period"), ("period_in_future", "period")];
+    let fields = [
+        ("period_invalid", "period"),
+        ("period_in_future", "period"),
+        ("period_not_ended", "period"),
+        ("period_before_programme", "period"),
+        ("nothing_payable", "period"),
+    ];
     let (st, dk) = (&state, &d);
     d.answer(st, r, "prepare", &p, &fields, move |f, s| async move {
         runs_page(st, dk, None, &f, s).await
@@ -354,7 +360,7 @@ async fn report(state: State, req: HttpRequest, q: web::Query<ReportQuery>) -> A
         None => Period::before(state.clock.now()),
     };
     let policy = state.policy.clone();
-    let reports: Vec<PeriodReport> = db(&state, move |c| {
+    let mut reports: Vec<PeriodReport> = db(&state, move |c| {
         let mut out = Vec::with_capacity(MONTHS);
         let mut p = period;
         for _ in 0..MONTHS {
@@ -365,6 +371,18 @@ async fn report(state: State, req: HttpRequest, q: web::Query<ReportQuery>) -> A
         Ok(out)
     })
     .await?;
+    // Categories and subsidy policies by their names in the reader's language.
+    let en = d.en();
+    for r in &mut reports {
+        for l in &mut r.by_category {
+            l.name = super::category_name(&state.policy, &l.id, en);
+        }
+        for l in &mut r.by_subsidy_policy {
+            if let Some(p) = state.policy.subsidies.policy(&l.id) {
+                l.name = super::rendering::named(&p.name_zh, &p.name_en, en);
+            }
+        }
+    }
     let chart = payouts_chart(&reports);
     let r = reports.last().ok_or_else(|| AppError::internal("no report"))?;
     let lines = |l: &[svc::ReportLine]| -> Vec<serde_json::Value> {

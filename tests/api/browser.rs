@@ -722,11 +722,13 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("form[action='/admin/jobs/redemption_notices/runs'] button").await;
     b.done().await;
 
-    // Finance: one prepares the month's run and may not approve it; another approves.
-    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    // Once the month has ended, finance: one prepares its run (the month the page
+    // offers) and may not approve it; another approves.
+    let period = app.end_the_month();
     b.switch_to("fd_fin_a").await;
     b.click("nav.work a[href='/finance']").await;
-    b.fill("#prepare-period", &period).await;
+    let offered = b.c.find(Locator::Css("#prepare-period")).await.unwrap();
+    assert_eq!(offered.prop("value").await.unwrap().as_deref(), Some(period.as_str()));
     b.click("form[action='/finance/runs'] button").await;
     b.done().await;
     let approve = b.c.find(Locator::Css("button[value=approve]")).await.unwrap();
@@ -959,7 +961,7 @@ async fn the_whole_journey_in_a_real_browser() {
     assert_eq!(r.status, 201, "{}", r.body);
 
     // 9. Finance: one prepares, cannot approve; another approves, exports, records paid.
-    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    let period = app.end_the_month();
     b.sign_in("bj_fin_a", "/finance").await;
     b.fill("#prepare-period", &period).await;
     b.click("form[action='/finance/runs'] button").await;
@@ -993,6 +995,7 @@ async fn the_whole_journey_in_a_real_browser() {
     assert!(csv.contains("6000.00") && csv.contains("bj_provider"), "{csv}");
     b.go(&format!("/finance/runs/{run}")).await;
     b.sees("已导出，待登记结果").await;
+    b.choose("select[id$='-outcome']", "paid").await;
     b.fill("input[id$='-bank_reference']", "BOC20261201001").await;
     b.click("form[action$='/result'] button").await;
     b.sees("已登记支付结果").await;

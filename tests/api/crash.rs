@@ -249,9 +249,9 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
         let w = crate::orders::world(&app, tag).await;
         crate::settlement::make_payable(&app, &w, tag, &["12000.00", "8000.00"]).await;
     }
+    let period = app.end_the_month();
     let maker = app.staff_token("crs_maker", Role::Finance).await;
     let checker = app.staff_token("crs_checker", Role::Finance).await;
-    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run = r.body["run"]["id"].as_str().unwrap().to_string();

@@ -196,6 +196,15 @@ impl TestApp {
         self.verify_on_drop.store(false, Ordering::SeqCst);
     }
 
+    /// Moves the clock to a minute past the end of the current month (China time) and
+    /// gives that month: a settlement run pays months that have ended. Tokens taken
+    /// before are then expired.
+    pub fn end_the_month(&self) -> String {
+        let period = hechuang::domain::settlement::Period::of(self.clock.now());
+        self.clock.advance(period.end_utc() - self.clock.now() + chrono::Duration::minutes(1));
+        period.to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
     }

@@ -170,9 +170,9 @@ async fn demo_app() -> TestApp {
     // work pages of orders, redemptions and runs are read too.
     let w = crate::orders::world(&app, "lang").await;
     crate::settlement::make_payable(&app, &w, "lang", &["10000.00"]).await;
+    let period = app.end_the_month();
     let finance = app.login("finance", hechuang::services::demo::DEMO_PASSWORD).await;
     let finance = finance.body["access_token"].as_str().unwrap().to_string();
-    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
     let r = app
         .post("/api/v1/settlement-runs", Some(&finance), &serde_json::json!({ "period": period }))
         .await;

@@ -74,10 +74,9 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     let w = world(&app, "sta").await;
     let items = make_payable(&app, &w, "sta", &["10000.00", "4000.00"]).await; // 5,000 + 4,000
     let maker = app.staff_token("fin_maker", Role::Finance).await;
-    let checker = app.staff_token("fin_checker", Role::Finance).await;
+    app.staff("fin_checker", Role::Finance);
     app.exec("UPDATE users SET email = username || '@finance.example.cn' WHERE role = 'finance'")
         .unwrap();
-    let period = period_now(&app);
 
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": "2026-13"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "period_invalid"));
@@ -92,7 +91,18 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     let next_month = Period::of(app.clock.now() + Duration::days(32)).to_string();
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": next_month})).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "period_in_future"));
+    // The month in progress is settled once it has ended.
+    let r = app
+        .post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period_now(&app)}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_not_ended"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("尚未结束"), "{}", r.body);
+    // A month before the programme began has nothing to settle.
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": "2021-01"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_before_programme"), "{}", r.body);
     assert_eq!(app.count("settlement_runs"), 0);
+    let period = app.end_the_month();
+    let (maker, checker) = (app.token("fin_maker").await, app.token("fin_checker").await);
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["created"], true);
@@ -258,14 +268,15 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     let out = hechuang(&app.db_url, &["ledger", "verify"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
-    // The monthly job prepares the month before (nothing to pay there), and the CLI
-    // finds the period's existing run.
+    // The monthly job prepares the month before (the one just settled: it finds its
+    // run), and the CLI finds the period's existing run too.
     let admin = app.token("admin_sta").await;
     let r = app.run_job(&admin, "settlement", None).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let before = Period::before(app.clock.now()).to_string();
-    assert_eq!(r.body["detail"]["period"], before.as_str(), "{}", r.body);
-    assert_eq!(r.body["detail"]["payouts"], 0);
+    assert_eq!(Period::before(app.clock.now()).to_string(), period);
+    assert_eq!(r.body["detail"]["period"], period.as_str(), "{}", r.body);
+    assert_eq!(r.body["detail"]["run"], run_id.as_str(), "{}", r.body);
+    assert_eq!(r.body["detail"]["created"], false, "{}", r.body);
     let out = hechuang(&app.db_url, &["settle", "--period", &period], None);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -287,9 +298,10 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
         w2.provider
     ))
     .unwrap();
-    let maker = app.staff_token("fin_m", Role::Finance).await;
-    let checker = app.staff_token("fin_c", Role::Finance).await;
-    let period = period_now(&app);
+    app.staff("fin_m", Role::Finance);
+    app.staff("fin_c", Role::Finance);
+    let period = app.end_the_month();
+    let (maker, checker) = (app.token("fin_m").await, app.token("fin_c").await);
 
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -409,9 +421,8 @@ async fn held_back_payees_rejected_runs_failures_and_result_files() {
         w2.provider
     ))
     .unwrap();
-    app.clock.advance(Duration::days(31));
+    let next = app.end_the_month();
     let maker = app.token("fin_m").await;
-    let next = Period::of(app.clock.now()).to_string();
     assert_ne!(next, period);
     let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": next})).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -445,10 +456,10 @@ async fn two_servers_preparing_one_period_make_one_run() {
     let w = world(&app, "std").await;
     make_payable(&app, &w, "std", &["10000.00"]).await;
     let second = spawn_second(&app).await;
+    let period = app.end_the_month();
     second.clock.advance(app.clock.now_utc() - second.clock.now_utc());
     let a = app.staff_token("fin_a", Role::Finance).await;
     let b = app.staff_token("fin_b", Role::Finance).await;
-    let period = period_now(&app);
     let body = json!({"period": period});
     let (ra, rb) = tokio::join!(
         app.post("/api/v1/settlement-runs", Some(&a), &body),
@@ -473,8 +484,9 @@ async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
     let app = spawn_app().await;
     let mut w = world(&app, "ste").await;
     let first = make_payable(&app, &w, "ste", &["10000.00"]).await;
-    let maker = app.staff_token("fin_e", Role::Finance).await;
-    let period = period_now(&app);
+    app.staff("fin_e", Role::Finance);
+    let period = app.end_the_month();
+    let maker = app.token("fin_e").await;
     let prepare = |period: String, token: String| {
         let app = &app;
         async move {
@@ -502,9 +514,8 @@ async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
     ledger_ok(&app, &maker).await;
 
     // The next month's run pays it, and only it.
-    app.clock.advance(Duration::days(32));
+    let next = app.end_the_month();
     let maker = app.token("fin_e").await;
-    let next = Period::of(app.clock.now()).to_string();
     let r = prepare(next, maker.clone()).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_ne!(r.body["run"]["id"], run_id.as_str());
@@ -513,4 +524,73 @@ async fn items_payable_after_a_run_was_prepared_wait_for_the_next_run() {
     assert_eq!(item_status(&app, &late[0]), "in_settlement");
     assert_eq!(balance(&app, &format!("payable:{}", w.provider)), 0);
     ledger_ok(&app, &maker).await;
+}
+
+#[actix_web::test]
+async fn empty_unfinished_and_impossible_periods_make_no_run() {
+    let app = spawn_app().await;
+    app.staff("fin_z", Role::Finance);
+    let admin = app.staff_token("admin_z", Role::Admin).await;
+    let maker = app.token("fin_z").await;
+    let prepare = |period: String, token: String| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/settlement-runs", Some(&token), &json!({ "period": period })).await
+        }
+    };
+    // Before any programme or money: every month is before the programme began.
+    let last_month = Period::before(app.clock.now()).to_string();
+    let r = prepare(last_month.clone(), maker.clone()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_before_programme"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("尚未开始"), "{}", r.body);
+    // The monthly job has nothing to do: done, nothing made, not a failure.
+    let r = app.run_job(&admin, "settlement", None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["status"].as_str()),
+        (201, Some("succeeded")),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["detail"]["nothing_payable"], true, "{}", r.body);
+
+    // A programme, and a provider whose items are payable but whose account cannot be paid.
+    let w = world(&app, "stz").await;
+    let items = make_payable(&app, &w, "stz", &["10000.00"]).await;
+    app.exec(&format!("UPDATE providers SET bank_account_no = '' WHERE id = '{}'", w.provider))
+        .unwrap();
+    let this_month = period_now(&app);
+    let maker = app.token("fin_z").await;
+    let r = prepare(this_month.clone(), maker.clone()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "period_not_ended"), "{}", r.body);
+    assert!(r.body["detail_en"].as_str().unwrap().contains("has not ended"), "{}", r.body);
+    let ledger_before = app.count("ledger_entries");
+
+    let period = app.end_the_month();
+    let maker = app.token("fin_z").await;
+    // The only payee is held back: nothing is payable, and the answer says why.
+    let r = prepare(period.clone(), maker.clone()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "nothing_payable"), "{}", r.body);
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains(&period) && detail.contains("1 个收款方"), "{detail}");
+    // Nothing was made or moved.
+    assert_eq!((app.count("settlement_runs"), app.count("payouts")), (0, 0));
+    assert_eq!(app.count("ledger_entries"), ledger_before);
+    assert_eq!(item_status(&app, &items[0]), "payable");
+
+    // Its account completed, the month is paid.
+    app.exec(&format!(
+        "UPDATE providers SET bank_account_no = '622200001111' WHERE id = '{}'",
+        w.provider
+    ))
+    .unwrap();
+    let r = prepare(period, maker).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["run"]["total"], "5000.00", "{}", r.body);
+
+    // The month after has nothing at all: the same refusal, without the held-back clause.
+    let next = app.end_the_month();
+    let r = prepare(next, app.token("fin_z").await).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "nothing_payable"), "{}", r.body);
+    assert!(!r.body["detail"].as_str().unwrap().contains("收款方"), "{}", r.body);
+    assert_eq!(app.count("settlement_runs"), 1);
 }

@@ -157,7 +157,6 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     assert_eq!(r.status, 400, "{}", r.body);
     app.clock.advance(Duration::days(8));
     let reviewer = app.token("sb_reviewer").await;
-    let tok = app.token("sb_inc").await;
     let r = app.post(&decide, Some(&reviewer), &json!({"decision": "approve"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "payable");
@@ -172,9 +171,10 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     assert_eq!(ledger["ok"], true, "{ledger}");
 
     // The settlement run pays it to the space.
+    let period = app.end_the_month();
+    let (tok, reviewer) = (app.token("sb_inc").await, app.token("sb_reviewer").await);
     let f1 = app.staff_token("sb_fin1", Role::Finance).await;
     let f2 = app.staff_token("sb_fin2", Role::Finance).await;
-    let period = Period::of(app.clock.now()).to_string();
     let r = app.post("/api/v1/settlement-runs", Some(&f1), &json!({"period": period})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let run = r.body["run"].clone();

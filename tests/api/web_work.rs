@@ -250,6 +250,17 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert!(q.body.contains("<img class=\"evidence\""), "images inline");
     let item = id_after(&q.body, "action=\"/review/item/");
     let at = format!("/review/item/{item}");
+    // No decision is chosen for the reviewer: every menu opens on 请选择, and a form
+    // sent without a choice is refused beside the menu, nothing decided.
+    let menus = q.body.matches("<select").count();
+    assert!(menus >= 1, "{}", q.body);
+    let open_on_choose = q.body.matches("<option value=\"\" selected>请选择</option>").count();
+    assert_eq!(open_on_choose, menus, "{}", q.body);
+    assert_eq!(q.body.matches(" selected>").count(), menus, "nothing else chosen: {}", q.body);
+    let p = post(&mut rev, &q, &at, &[("decision", ""), ("reason", "")]).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains(&format!("id=\"item-{item}-decision-error\"")), "{}", p.body);
+    assert!(p.body.contains("兑现审核 · 待审 1 笔"), "still waiting: {}", p.body);
     let p = post(&mut rev, &q, &at, &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(p.body.contains(&format!("id=\"item-{item}-reason-error\"")), "{}", p.body);
@@ -271,6 +282,18 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(r.status, 201, "{}", r.body);
     app.staff("webwork_fin1", Role::Finance);
     app.staff("webwork_fin2", Role::Finance);
+    // The month in progress is refused; once it has ended it is settled.
+    let this_month = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    let mut early = Browser::signed_in(&app, &app.token("webwork_fin1").await);
+    let runs = early.get("/finance").await;
+    let p = post(&mut early, &runs, "/finance/runs", &[("period", &this_month)]).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"prepare-period-error\"") && p.body.contains("尚未结束"),
+        "{}",
+        p.body
+    );
+    let period = app.end_the_month();
     let mut fin1 = Browser::signed_in(&app, &app.token("webwork_fin1").await);
     let mut fin2 = Browser::signed_in(&app, &app.token("webwork_fin2").await);
     let runs = fin1.get("/finance").await;
@@ -282,7 +305,6 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         "{}",
         p.body
     );
-    let period = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
     let p = post(&mut fin1, &runs, "/finance/runs", &[("period", &period)]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let run_path = p.location.split('?').next().unwrap().to_string();

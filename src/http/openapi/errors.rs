@@ -310,7 +310,17 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         &[ErrorCode::ReviewerConflictOfInterest, ErrorCode::ObjectionAlreadyResolved],
     ),
     ("post", "/api/v1/public/redemption-notices/{item_id}/objections", &[ErrorCode::NoticeNotOpen]),
-    ("post", "/api/v1/settlement-runs", &[ErrorCode::PeriodInvalid, ErrorCode::PeriodInFuture]),
+    (
+        "post",
+        "/api/v1/settlement-runs",
+        &[
+            ErrorCode::PeriodInvalid,
+            ErrorCode::PeriodInFuture,
+            ErrorCode::PeriodNotEnded,
+            ErrorCode::PeriodBeforeProgramme,
+            ErrorCode::NothingPayable,
+        ],
+    ),
     (
         "post",
         "/api/v1/settlement-runs/{id}/decision",

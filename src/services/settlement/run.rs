@@ -41,8 +41,9 @@ struct Payee {
 }
 
 /// Prepares the run of `period`: every payable item that became payable before the
-/// period ended (or before now, if it has not), one payout per payee. Idempotent: when
-/// the period already has a live run (prepared or approved), that run is returned.
+/// period ended, one payout per payee. Idempotent: when the period already has a live
+/// run (prepared or approved), that run is returned. Refused: a month that has not begun
+/// or not ended, a month before the programme began, a month with nothing payable.
 pub fn prepare(
     conn: &mut DbConnection,
     cx: Cx<'_>,
@@ -51,6 +52,28 @@ pub fn prepare(
 ) -> AppResult<Prepared> {
     if period.start_utc() > cx.now {
         return Err(AppError::of(ErrorCode::PeriodInFuture).arg("period", period));
+    }
+    // A period already prepared is shown as it is, whatever the clock says now.
+    if let Some(run) = repo::live_run(conn, &period.to_string())? {
+        return Ok(Prepared { created: false, run: full(conn, run)? });
+    }
+    if period.end_utc() > cx.now {
+        let ends = crate::domain::china_time(period.end_utc()).format("%Y-%m-%d %H:%M");
+        return Err(AppError::of(ErrorCode::PeriodNotEnded)
+            .arg("period", period)
+            .arg("ends", ends));
+    }
+    match repo::programme_began(conn)?.map(Period::of) {
+        Some(first) if period >= first => {}
+        first => {
+            let first = first.map_or_else(
+                || ("尚未开始".to_string(), "not yet".to_string()),
+                |f| (f.to_string(), f.to_string()),
+            );
+            return Err(AppError::of(ErrorCode::PeriodBeforeProgramme)
+                .arg("period", period)
+                .arg_each("first", first.0, first.1));
+        }
     }
     let (templates, by) = (cx.templates, cx.by());
     match db::write_tx(conn, |c| prepare_in(c, templates, period, scheduled, by)) {
@@ -78,11 +101,26 @@ fn prepare_in(
         return Ok(Prepared { created: false, run: full(c, run)? });
     }
     let attempt = repo::runs_of_period(c, &period.to_string())? + 1;
-    // Exclusive: the end of the period, or (for a period not yet over) just after now,
-    // so everything payable by now is in.
-    let cutoff = period.end_utc().min(by.now + chrono::Duration::microseconds(1));
+    // Exclusive: what became payable before the period ended is in.
+    let cutoff = period.end_utc();
     let run_id = RunId::new();
     let (payouts, held) = payouts_of(&run_id, period, attempt, payees(c, cutoff)?);
+    if payouts.is_empty() {
+        let n = held.len();
+        let (zh, en) = if n == 0 {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("（另有 {n} 个收款方因银行账户信息不全暂缓支付，请先补全）"),
+                format!(
+                    " ({n} payees are held back for incomplete bank details; complete them first)"
+                ),
+            )
+        };
+        return Err(AppError::of(ErrorCode::NothingPayable)
+            .arg("period", period)
+            .arg_each("held", zh, en));
+    }
     let run = SettlementRunRow {
         id: run_id.clone(),
         period: period.to_string(),

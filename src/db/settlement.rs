@@ -1,9 +1,12 @@
 //! Settlement runs, payouts, their items and held-back payees.
 
-use super::models::{HoldbackRow, PayoutRow, SettlementRunRow};
+use super::models::{
+    EntitlementRow, EvidenceRow, HoldbackRow, OrderRow, PayoutRow, RedemptionItemRow,
+    SettlementRunRow, SpaceRow,
+};
 use super::schema::{
-    ledger_entries, payout_items, payouts, programmes, redemption_items, settlement_holdbacks,
-    settlement_runs, subsidy_entitlements,
+    firms, ledger_entries, order_evidence, orders, payout_items, payouts, programmes,
+    redemption_items, settlement_holdbacks, settlement_runs, spaces, subsidy_entitlements,
 };
 use super::DbConnection;
 use crate::domain::id::{PayoutId, ProviderId, RunId, SpaceId};
@@ -376,6 +379,74 @@ pub fn payout_tallies(
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Everything one payout pays, as it was attached: the redemption items with their
+/// orders, firm names and evidence, and the subsidy entitlements, by order number and
+/// then by entitlement period.
+pub struct PayoutLines {
+    pub redemptions: Vec<(RedemptionItemRow, OrderRow, String)>,
+    pub evidence: Vec<EvidenceRow>,
+    pub entitlements: Vec<(EntitlementRow, String)>,
+}
+
+pub fn payout_lines(conn: &mut DbConnection, payout: &PayoutId) -> QueryResult<PayoutLines> {
+    const CHUNK: usize = super::vouchers::CHUNK;
+    let refs: Vec<(String, String)> = payout_items::table
+        .filter(payout_items::payout_id.eq(payout))
+        .select((payout_items::item_kind, payout_items::item_id))
+        .load(conn)?;
+    let of_kind = |kind: &str| -> Vec<String> {
+        refs.iter().filter(|(k, _)| k == kind).map(|(_, id)| id.clone()).collect()
+    };
+    let (item_ids, entitlement_ids) = (of_kind("redemption"), of_kind("entitlement"));
+    let mut rows: Vec<(RedemptionItemRow, OrderRow, String)> = Vec::new();
+    let mut evidence = Vec::new();
+    let mut entitlements = Vec::new();
+    for chunk in item_ids.chunks(CHUNK) {
+        let items: Vec<RedemptionItemRow> =
+            redemption_items::table.filter(redemption_items::id.eq_any(chunk)).load(conn)?;
+        let order_ids: Vec<String> = items.iter().map(|i| i.order_id.to_string()).collect();
+        let mut orders: std::collections::HashMap<String, OrderRow> = orders::table
+            .filter(orders::id.eq_any(&order_ids))
+            .load::<OrderRow>(conn)?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o))
+            .collect();
+        let firm_ids: Vec<String> = orders.values().map(|o| o.firm_id.to_string()).collect();
+        let names: std::collections::HashMap<String, String> = firms::table
+            .filter(firms::id.eq_any(&firm_ids))
+            .select((firms::id, firms::name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        evidence.extend(
+            order_evidence::table
+                .filter(order_evidence::order_id.eq_any(&order_ids))
+                .order((order_evidence::order_id, order_evidence::uploaded_at))
+                .load::<EvidenceRow>(conn)?,
+        );
+        for i in items {
+            if let Some(o) = orders.remove(&i.order_id.to_string()) {
+                let firm = names.get(&o.firm_id.to_string()).cloned().unwrap_or_default();
+                rows.push((i, o, firm));
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.1.order_no.cmp(&b.1.order_no));
+    for chunk in entitlement_ids.chunks(CHUNK) {
+        let found: Vec<(EntitlementRow, SpaceRow)> = subsidy_entitlements::table
+            .inner_join(spaces::table)
+            .filter(subsidy_entitlements::id.eq_any(chunk))
+            .load(conn)?;
+        entitlements.extend(found.into_iter().map(|(e, s)| (e, s.name)));
+    }
+    entitlements.sort_by(|a, b| (&a.0.period, &a.0.policy).cmp(&(&b.0.period, &b.0.policy)));
+    Ok(PayoutLines { redemptions: rows, evidence, entitlements })
+}
+
+pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<Option<PayoutRow>> {
+    payouts::table.find(id).first(conn).optional()
 }
 
 pub fn payout_for_update(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<Option<PayoutRow>> {

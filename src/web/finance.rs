@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(report)
         .service(bank_file)
         .service(run)
+        .service(payout)
         .service(decide)
         .service(import)
         .service(record);
@@ -193,6 +194,76 @@ async fn run(state: State, req: HttpRequest, path: Path<String>) -> Answer {
     let d = open!(state, req, FINANCE_READ);
     let id: RunId = typed_id(&path)?;
     Ok(run_page(&state, &d, &id, &Form::none(), StatusCode::OK).await?)
+}
+
+/// One payout opened to what it pays, for finance to read before approving or paying.
+#[get("/finance/payouts/{id}")]
+async fn payout(state: State, req: HttpRequest, path: Path<PayoutId>) -> Answer {
+    let d = open!(state, req, FINANCE_READ);
+    let p = db(&state, move |c| svc::payout(c, &path)).await?;
+    let en = d.en();
+    let policy = &state.policy;
+    let redemptions: Vec<_> = p
+        .redemptions
+        .iter()
+        .map(|i| {
+            let evidence: Vec<_> = i
+                .evidence
+                .iter()
+                .map(|e| json!({"id": e.id, "kind": super::i18n::evidence_kind(e.kind),
+                                "file_name": e.file_name}))
+                .collect();
+            json!({"order_id": i.order_id, "order_no": i.order_no, "title": i.title,
+                   "firm_name": i.firm_name, "category": super::category_name(policy, &i.category, en),
+                   "contract_amount": i.contract_amount.to_string(), "amount": i.amount.to_string(),
+                   "reviewed_by": i.reviewed_by, "reviewed_at": i.reviewed_at.map(local_time),
+                   "decision_reason": i.decision_reason, "evidence": evidence})
+        })
+        .collect();
+    let entitlements: Vec<_> = p
+        .entitlements
+        .iter()
+        .map(|e| {
+            let name = policy.subsidies.policy(&e.policy).map_or_else(
+                || e.policy.clone(),
+                |x| super::rendering::named(&x.name_zh, &x.name_en, en),
+            );
+            json!({"space_name": e.space_name, "policy": name, "period": e.period, "basis": e.basis,
+                   "amount": e.amount.to_string(), "decided_by": e.decided_by,
+                   "decided_at": e.decided_at.map(local_time)})
+        })
+        .collect();
+    let by_category: Vec<_> = p
+        .by_category
+        .iter()
+        .map(|c| {
+            json!({"name": super::category_name(policy, &c.category, en), "items": c.items,
+                        "amount": c.amount.to_string()})
+        })
+        .collect();
+    let x = &p.payout;
+    let status = wire(&x.status);
+    let title = d.t_with("payout-of", &[("reference", x.reference.as_str())]);
+    d.render(
+        &state,
+        Screen { template: "finance_payout.html", path: "/finance", title: &title },
+        context! {
+            run_id => p.run_id.as_str(), period => p.period.as_str(), bank_changed => p.bank_changed,
+            x => context! {
+                reference => x.reference.as_str(), payee_name => x.payee_name.as_str(),
+                payee_kind => if x.payee_kind == "space" { "space-2" } else { "service-provider" },
+                credit_code => x.credit_code.as_str(),
+                bank => format!("{} {} {}", x.bank_name, x.bank_account_name, x.bank_account_no),
+                amount => x.amount.to_string(), items => x.item_count,
+                status_text => payout_text(&status), status => status,
+            },
+            redemptions => val(&redemptions), entitlements => val(&entitlements),
+            by_category => val(&by_category),
+        },
+        &Form::none(),
+        StatusCode::OK,
+    )
+    .map_err(Into::into)
 }
 
 #[post("/finance/runs/{id}/decision")]

@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "denied.html",
     "finance_report.html",
     "finance_run.html",
+    "finance_payout.html",
     "finance_runs.html",
     "firm.html",
     "forms.html",

@@ -738,6 +738,12 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("a[data-kind='runs_to_approve']").await;
     b.click("a[href^='/finance/runs/']").await;
     b.sees("6,000.00").await;
+    // Before approving, the payout opened to the order it pays and its evidence.
+    b.click("a[href^='/finance/payouts/']").await;
+    b.sees(t("本笔付款支付的兑现事项", "Redemption items this payout pays")).await;
+    b.c.find(Locator::Css("#paid-redemptions a[href*='/evidence/']")).await.unwrap();
+    b.shot("finance-opens-the-payout").await;
+    b.click("main p:first-of-type a[href^='/finance/runs/']").await;
     b.click("button[value=approve]").await;
     b.done().await;
     b.shot("finance-approved").await;

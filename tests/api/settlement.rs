@@ -119,6 +119,46 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(payout["bank_account_no"], "184661234567890");
     assert_eq!(payout["amount"], "9000.00");
     assert!(payout["reference"].as_str().unwrap().ends_with("-1-00001"), "{payout}");
+    // The payout opens to what it pays: each item with its firm, order, category,
+    // amounts, evidence and the reviewer's decision.
+    let opened = format!("/api/v1/payouts/{}", payout["id"].as_str().unwrap());
+    let r = app.get(&opened, Some(&checker)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["run_id"].as_str(), r.body["period"].as_str()),
+        (Some(run_id.as_str()), Some(period.as_str()))
+    );
+    assert_eq!(r.body["bank_changed"], false);
+    let paid = r.body["redemptions"].as_array().unwrap();
+    assert_eq!(paid.len(), 2, "{}", r.body);
+    let mut amounts: Vec<&str> = paid.iter().map(|i| i["amount"].as_str().unwrap()).collect();
+    amounts.sort();
+    assert_eq!(amounts, ["4000.00", "5000.00"]);
+    for i in paid {
+        assert!(items.contains(&i["id"].as_str().unwrap().to_string()), "{i}");
+        assert_eq!(i["category"], "patent");
+        assert_eq!(i["reviewed_by"], "checker_sta", "{i}");
+        assert!(i["order_no"].as_str().unwrap().starts_with("DD"), "{i}");
+        assert!(!i["firm_name"].as_str().unwrap().is_empty(), "{i}");
+        assert!(!i["evidence"].as_array().unwrap().is_empty(), "{i}");
+    }
+    assert_eq!(
+        r.body["by_category"],
+        json!([{"category": "patent", "items": 2, "amount": "9000.00"}])
+    );
+    assert_eq!(r.body["entitlements"], json!([]));
+    // The payee's account changed since: the payout says so (it pays the account it
+    // was made out to).
+    let account = |no: &str| {
+        format!("UPDATE providers SET bank_account_no = '{no}' WHERE id = '{}'", w.provider)
+    };
+    app.exec(&account("6222000011112222")).unwrap();
+    assert_eq!(app.get(&opened, Some(&checker)).await.body["bank_changed"], true);
+    app.exec(&account("184661234567890")).unwrap();
+    let r = app.get(&opened, Some(&app.token("sta").await)).await;
+    assert_eq!(r.status, 403, "finance, administrators and auditors only");
+    let r = app.get("/api/v1/payouts/01a244c2-b06a-710f-a26e-8976e943c3f2", Some(&checker)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
     for i in &items {
         assert_eq!(item_status(&app, i), "in_settlement");
     }

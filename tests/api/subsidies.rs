@@ -185,6 +185,16 @@ async fn an_award_is_computed_once_noticed_approved_and_paid_by_the_settlement_r
     assert_eq!(payout["payee_id"], space_id.as_str());
     let payout_id = payout["id"].as_str().unwrap().to_string();
     let run_id = run["id"].as_str().unwrap();
+    // Opened, the payout shows the award it pays and who approved it.
+    let r = app.get(&format!("/api/v1/payouts/{payout_id}"), Some(&f2)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["redemptions"], json!([]));
+    let paid = &r.body["entitlements"][0];
+    assert_eq!(paid["id"], ent_id.as_str(), "{}", r.body);
+    assert_eq!(paid["policy"], "incubator_certification_award");
+    assert_eq!(paid["amount"], "500000.00");
+    assert_eq!(paid["decided_by"], "sb_reviewer");
+    assert!(!paid["space_name"].as_str().unwrap().is_empty(), "{paid}");
     let r = app
         .post(
             &format!("/api/v1/settlement-runs/{run_id}/decision"),

@@ -322,6 +322,24 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(p.status, 403, "nor can the preparer post it: {}", p.body);
     let run2 = fin2.get(&run_path).await;
     assert!(!run2.body.contains("aria-describedby=\"why-not\""), "{}", run2.body);
+    // The approver opens the payout to what it pays before deciding.
+    let payout_link = id_after(&run2.body, "href=\"/finance/payouts/");
+    let opened = fin2.get(&format!("/finance/payouts/{payout_link}")).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    for seen in [
+        "付款明细 HC",
+        "本笔付款支付的兑现事项",
+        "专利服务",
+        "6,000.00",
+        "webwork_rev 于",
+        "服务合同",
+        "返回",
+    ] {
+        assert!(opened.body.contains(seen), "{seen}: {}", opened.body);
+    }
+    assert!(opened.body.contains(&format!("href=\"/orders/{order}\"")), "{}", opened.body);
+    assert!(opened.body.contains(&format!("href=\"/orders/{order}/evidence/")), "{}", opened.body);
+    assert!(!opened.body.contains("id=\"bank-changed\""), "{}", opened.body);
     let p = post(&mut fin2, &run2, &decision, &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(p.status, 422, "returning needs its reason: {}", p.body);
     assert!(p.body.contains("id=\"decision-reason-error\""), "{}", p.body);

@@ -1059,3 +1059,16 @@ script-cc-char = Character { $pos } ({ $ch }) is not allowed.
 script-cc-region = Positions 3–8 must be digits.
 script-cc-org = Check character 17 should be { $want }.
 script-cc-check = Check character 18 should be { $want }.
+# A payout opened to what it pays (finance).
+payout-of = Payout { $reference }
+back-to-the-run-of = Back to the run of { $period }
+bank-account-changed-since-the-payout = The payee's bank account changed after this payout was made out; check it
+payout-items-count = { $count ->
+    [one] one item
+   *[other] { $count } items
+}
+redemption-items-this-payout-pays = Redemption items this payout pays
+subsidies-this-payout-pays = Carrier subsidies this payout pays
+review-decision = Review decision
+approved-by-on = approved by { $who } on { $on }
+open-the-payout = Items

@@ -990,3 +990,13 @@ script-cc-char = 第{ $pos }位字符“{ $ch }”不合法
 script-cc-region = 第3–8位应为行政区划码（数字）
 script-cc-org = 第17位（组织机构代码校验码）应为“{ $want }”
 script-cc-check = 第18位校验码应为“{ $want }”
+# A payout opened to what it pays (finance).
+payout-of = 付款明细 { $reference }
+back-to-the-run-of = 返回 { $period } 结算批次
+bank-account-changed-since-the-payout = 收款账户在本笔付款生成后已变更，请核对
+payout-items-count = 共 { $count } 项
+redemption-items-this-payout-pays = 本笔付款支付的兑现事项
+subsidies-this-payout-pays = 本笔付款支付的载体补贴
+review-decision = 审核决定
+approved-by-on = { $who } 于 { $on } 审核通过
+open-the-payout = 明细

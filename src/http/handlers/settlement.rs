@@ -9,8 +9,8 @@ use crate::http::extract::{Auth, FinanceRead, FinanceRole};
 use crate::http::Answer;
 use crate::http::{db, page, JsonBody, State};
 use crate::services::settlement::{
-    self as svc, FileFormat, ImportReport, PayoutResult, PayoutView, PeriodReport, Prepared,
-    ReversalInput, RunDecision, RunView,
+    self as svc, FileFormat, ImportReport, PayoutDetail, PayoutResult, PayoutView, PeriodReport,
+    Prepared, ReversalInput, RunDecision, RunView,
 };
 use crate::services::Paged;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
@@ -165,6 +165,16 @@ pub async fn import_results(
         Err(_) => return Err(AppError::of(ErrorCode::ResultFileTooLarge).into()),
     };
     act(&state, auth.actor, move |c, cx| svc::import(c, cx, &path, &body)).await
+}
+
+/// One payout opened to what it pays: each redemption item (firm, order, category,
+/// amounts, evidence, review decision) or subsidy entitlement, totals by category, and
+/// whether the payee's bank account changed since the payout was made out.
+#[utoipa::path(get, path = "/api/v1/payouts/{id}", tag = "settlement", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = PayoutDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/payouts/{id}")]
+pub async fn payout(state: State, _auth: Auth<FinanceRead>, path: Path<PayoutId>) -> Answer {
+    read(&state, move |c| svc::payout(c, &path)).await
 }
 
 /// Record one payout's result: paid (bank reference, date) or failed (reason: its items

@@ -44,7 +44,7 @@ use utoipa::{Modify, OpenApi};
         redemptions::objections, redemptions::resolve_objection, redemptions::notices, redemptions::file_objection,
         redemptions::verify_ledger,
         settlement::prepare, settlement::list, settlement::get, settlement::decide, settlement::bank_file,
-        settlement::import_results, settlement::record, settlement::reverse, settlement::report,
+        settlement::import_results, settlement::payout, settlement::record, settlement::reverse, settlement::report,
         certification::apply, certification::withdraw, certification::applications, certification::application,
         certification::decide, certification::certifications, certification::revoke, certification::public_certifications,
         incubatees::mine, incubatees::figures, incubatees::register, incubatees::graduate, incubatees::depart,

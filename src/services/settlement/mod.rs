@@ -7,14 +7,19 @@
 //!
 //! The rooms: `run.rs` prepares a run and takes the checker's decision; `bank_file.rs`
 //! writes the bank's payment file (CSV, XLSX); `results.rs` records the bank's results
-//! one by one or from its result file, and reversals; `report.rs` totals a period.
+//! one by one or from its result file, and reversals; `report.rs` totals a period;
+//! `payout.rs` opens one payout to the items it pays.
 
 mod bank_file;
+mod payout;
 mod report;
 mod results;
 mod run;
 
 pub use bank_file::{bank_csv_bytes, csv_bytes, export, xlsx_bytes, FileFormat};
+pub use payout::{
+    payout, CategoryTotal, PaidEntitlement, PaidEvidence, PaidRedemption, PayoutDetail,
+};
 pub use report::{report, report_file, PeriodReport, ReportLine};
 pub use results::{
     check_result, import, record, reverse, ImportReport, Outcome, PayoutResult, Result_,

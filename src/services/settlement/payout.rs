@@ -114,9 +114,9 @@ pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> AppResult<PayoutDetail>
         .filter_map(|(i, _, _)| i.reviewed_by.clone())
         .chain(lines.entitlements.iter().filter_map(|(e, _)| e.decided_by.clone()));
     for user in deciders {
-        if !names.contains_key(&user) {
-            let name = users::by_id(conn, &user)?.map(|u| u.username);
-            names.insert(user, name);
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(user) {
+            let name = users::by_id(conn, e.key())?.map(|u| u.username);
+            e.insert(name);
         }
     }
     let name_of = |u: &Option<UserId>| u.as_ref().and_then(|u| names.get(u).cloned().flatten());

@@ -445,6 +445,58 @@ pub fn payout_lines(conn: &mut DbConnection, payout: &PayoutId) -> QueryResult<P
     Ok(PayoutLines { redemptions: rows, evidence, entitlements })
 }
 
+/// The bank details each of `payees` was last paid to outside `run`: (payee, bank,
+/// account name, account number), one row per payee ever paid.
+pub fn last_paid_accounts(
+    conn: &mut DbConnection,
+    payees: &[String],
+    run: &RunId,
+) -> QueryResult<Vec<(String, String, String, String)>> {
+    let mut out: Vec<(String, String, String, String)> = Vec::new();
+    for chunk in payees.chunks(super::vouchers::CHUNK) {
+        let rows: Vec<(String, String, String, String)> = payouts::table
+            .filter(payouts::payee_id.eq_any(chunk))
+            .filter(payouts::run_id.ne(run))
+            // A reversed payout was paid too, before the bank returned it.
+            .filter(
+                payouts::status
+                    .eq_any([PayoutStatus::Paid.as_str(), PayoutStatus::Reversed.as_str()]),
+            )
+            .order((payouts::payee_id, payouts::paid_on.desc(), payouts::recorded_at.desc()))
+            .select((
+                payouts::payee_id,
+                payouts::bank_name,
+                payouts::bank_account_name,
+                payouts::bank_account_no,
+            ))
+            .load(conn)?;
+        for r in rows {
+            if out.last().is_none_or(|l| l.0 != r.0) {
+                out.push(r);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How many orders of each of `providers` are in dispute (those with none are left out).
+pub fn disputed_orders(
+    conn: &mut DbConnection,
+    providers: &[String],
+) -> QueryResult<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for chunk in providers.chunks(super::vouchers::CHUNK) {
+        let rows: Vec<(String, i64)> = orders::table
+            .filter(orders::provider_id.eq_any(chunk))
+            .filter(orders::status.eq(crate::domain::order::OrderStatus::Disputed.as_str()))
+            .group_by(orders::provider_id)
+            .select((orders::provider_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<Option<PayoutRow>> {
     payouts::table.find(id).first(conn).optional()
 }

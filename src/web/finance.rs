@@ -16,7 +16,7 @@ use crate::http::handlers::settlement::attachment;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::settlement::{
-    self as svc, FileFormat, PayoutResult, PeriodReport, RunDecision,
+    self as svc, FileFormat, Note, PayoutResult, PeriodReport, RunDecision, RunDecisionKind,
 };
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -161,6 +161,28 @@ async fn run_page(
                    "paid_on": p.paid_on.map(|d| d.to_string()), "failure_reason": p.failure_reason})
         })
         .collect();
+    // The approver's checklist, in words.
+    let notes: Vec<String> = r
+        .checklist
+        .iter()
+        .flat_map(|c| &c.notes)
+        .map(|n| {
+            let why = match &n.note {
+                Note::FirstPayment => d.t("check-first-payment"),
+                Note::AccountChanged { previous } => {
+                    d.t_with("check-account-changed", &[("previous", previous.as_str())])
+                }
+                Note::NotListed { status } => d.t_with(
+                    "check-provider-not-listed",
+                    &[("status", d.t(super::provider::listing_text(&wire(status))).as_str())],
+                ),
+                Note::Disputes { orders } => {
+                    d.t_with("check-disputed-orders", &[("count", orders.to_string().as_str())])
+                }
+            };
+            format!("{}{}{}", n.payee_name, d.t("sep-colon"), why)
+        })
+        .collect();
     let me = d.s.caller.user_id.clone();
     let is_finance = d.s.caller.role == Role::Finance;
     let preparer = r.prepared_by.as_deref() == Some(me.as_str());
@@ -183,6 +205,7 @@ async fn run_page(
                 xlsx_sha256 => r.xlsx_sha256,
             },
             payouts => val(&payouts), finance => is_finance, preparer => preparer, today => today,
+            notes => notes,
         },
         form,
         status,
@@ -276,7 +299,21 @@ async fn decide(state: State, req: HttpRequest, path: Path<String>, p: Posted) -
             &state,
             &req,
             &p,
-            |p| p.input_all::<RunDecision>(&Shape::TEXT),
+            |p| {
+                // Approving needs the checklist ticked; the API's input has no such field.
+                let ticked = p.get("checked") == "yes";
+                let rest = Posted(p.0.iter().filter(|(k, _)| k != "checked").cloned().collect());
+                let (input, mut e) = rest.input_all::<RunDecision>(&Shape::TEXT)?;
+                if input.decision == RunDecisionKind::Approve && !ticked {
+                    e.add(
+                        "checked",
+                        ErrorCode::Required,
+                        "批准前请逐项核对并勾选确认",
+                        "check each point and tick the box before approving",
+                    );
+                }
+                Ok((input, e))
+            },
             move |c, i, a| svc::decide(c, a.cx(), &rid, &i),
         )
         .await

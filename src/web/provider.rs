@@ -31,7 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PROVIDER: &[Role] = &[Role::Provider];
 
-fn listing_text(s: &str) -> &'static str {
+pub(super) fn listing_text(s: &str) -> &'static str {
     match s {
         "applied" => "applied-under-review",
         "in_notice" => "in-public-notice",

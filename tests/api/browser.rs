@@ -744,6 +744,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.c.find(Locator::Css("#paid-redemptions a[href*='/evidence/']")).await.unwrap();
     b.shot("finance-opens-the-payout").await;
     b.click("main p:first-of-type a[href^='/finance/runs/']").await;
+    b.click("#decision-checked").await;
     b.click("button[value=approve]").await;
     b.done().await;
     b.shot("finance-approved").await;
@@ -978,6 +979,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.sees("须由另一名财务人员审批").await;
     b.shot("finance-preparer-cannot-approve").await;
     b.sign_in("bj_fin_b", &format!("/finance/runs/{run}")).await;
+    b.click("#decision-checked").await;
     b.click("button[value=approve]").await;
     b.sees("已审批").await;
     b.click("form[action$='/bank-file'] button[value=csv]").await;

@@ -114,6 +114,9 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     assert_eq!(run["payout_count"], 1);
     assert_eq!(run["item_count"], 2);
     assert_eq!(run["total"], "9000.00");
+    // Never paid before: the approver's checklist says so.
+    assert_eq!(run["checklist"]["items"], 2);
+    assert_eq!(run["checklist"]["notes"][0]["note"]["kind"], "first_payment", "{run}");
     let payout = run["payouts"][0].clone();
     assert_eq!(payout["payee_name"], "合肥sta知识产权代理有限公司");
     assert_eq!(payout["bank_account_no"], "184661234567890");
@@ -323,6 +326,27 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
         out.status.success() && stdout.starts_with(&format!("existing run {run_id}")),
         "{stdout}"
     );
+
+    // Paid before to another account, and suspended since: the next run's checklist
+    // says both.
+    app.exec(&format!(
+        "UPDATE providers SET bank_account_no = '6222000011112222', listing_status = 'suspended' WHERE id = '{}'",
+        w.provider
+    ))
+    .unwrap();
+    let next = app.end_the_month();
+    let maker = app.token("fin_maker").await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": next})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let checklist = &r.body["run"]["checklist"];
+    assert_eq!(
+        (checklist["payees"].as_i64(), checklist["total"].as_str()),
+        (Some(1), Some("9000.00"))
+    );
+    let note = &checklist["notes"][0]["note"];
+    assert_eq!(note["kind"], "account_changed", "{checklist}");
+    assert!(note["previous"].as_str().unwrap().ends_with("184661234567890"), "{checklist}");
+    assert_eq!(checklist["notes"][1]["note"], json!({"kind": "not_listed", "status": "suspended"}));
 }
 
 #[actix_web::test]

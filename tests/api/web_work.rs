@@ -318,7 +318,7 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
         run.body
     );
     let decision = format!("{run_path}/decision");
-    let p = post(&mut fin1, &run, &decision, &[("decision", "approve")]).await;
+    let p = post(&mut fin1, &run, &decision, &[("decision", "approve"), ("checked", "yes")]).await;
     assert_eq!(p.status, 403, "nor can the preparer post it: {}", p.body);
     let run2 = fin2.get(&run_path).await;
     assert!(!run2.body.contains("aria-describedby=\"why-not\""), "{}", run2.body);
@@ -343,7 +343,17 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     let p = post(&mut fin2, &run2, &decision, &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(p.status, 422, "returning needs its reason: {}", p.body);
     assert!(p.body.contains("id=\"decision-reason-error\""), "{}", p.body);
+    // The checklist: the total, and the provider paid for the first time; approving
+    // needs it ticked.
+    for seen in ["批准前请核对", "共 1 项、1 个收款方，合计 6,000.00 元", "首次向该收款方付款"]
+    {
+        assert!(run2.body.contains(seen), "{seen}: {}", run2.body);
+    }
     let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"decision-checked-error\""), "{}", p.body);
+    assert!(p.body.contains("待审批"), "{}", p.body);
+    let p = post(&mut fin2, &run2, &decision, &[("decision", "approve"), ("checked", "yes")]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let run2 = fin2.get(&run_path).await;
     let csv = fin2.post(&format!("{run_path}/bank-file"), &[("format", "csv")]).await;

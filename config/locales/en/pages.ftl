@@ -1072,3 +1072,21 @@ subsidies-this-payout-pays = Carrier subsidies this payout pays
 review-decision = Review decision
 approved-by-on = approved by { $who } on { $on }
 open-the-payout = Items
+# The approver's checklist (finance).
+before-approving-check = Check before approving
+check-items-and-total = { $items ->
+    [one] one item
+   *[other] { $items } items
+}, { $payees ->
+    [one] one payee
+   *[other] { $payees } payees
+}, { $total } yuan in all
+check-no-payee-to-look-at-twice = Every payee was paid to the same account before; nothing is flagged
+check-first-payment = first payment to this payee; check the bank account
+check-account-changed = paid to another account than last time (last: { $previous })
+check-provider-not-listed = the provider is now “{ $status }”
+check-disputed-orders = { $count ->
+    [one] one order in dispute
+   *[other] { $count } orders in dispute
+}
+i-have-checked-the-above = I have checked each point above

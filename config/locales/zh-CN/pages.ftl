@@ -1000,3 +1000,12 @@ subsidies-this-payout-pays = 本笔付款支付的载体补贴
 review-decision = 审核决定
 approved-by-on = { $who } 于 { $on } 审核通过
 open-the-payout = 明细
+# The approver's checklist (finance).
+before-approving-check = 批准前请核对
+check-items-and-total = 共 { $items } 项、{ $payees } 个收款方，合计 { $total } 元
+check-no-payee-to-look-at-twice = 各收款方均曾付款至同一账户，无异常标记
+check-first-payment = 首次向该收款方付款，请核对收款账户
+check-account-changed = 收款账户与上次付款不同（上次：{ $previous }）
+check-provider-not-listed = 服务机构当前状态为“{ $status }”
+check-disputed-orders = 有 { $count } 笔订单存在争议
+i-have-checked-the-above = 我已逐项核对以上事项

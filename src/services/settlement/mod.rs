@@ -11,12 +11,14 @@
 //! `payout.rs` opens one payout to the items it pays.
 
 mod bank_file;
+mod checklist;
 mod payout;
 mod report;
 mod results;
 mod run;
 
 pub use bank_file::{bank_csv_bytes, csv_bytes, export, xlsx_bytes, FileFormat};
+pub use checklist::{Checklist, Note, PayeeNote};
 pub use payout::{
     payout, CategoryTotal, PaidEntitlement, PaidEvidence, PaidRedemption, PayoutDetail,
 };
@@ -173,6 +175,10 @@ pub struct RunView {
     /// Payees whose items wait for a payable bank account (on single reads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_back_payees: Option<Vec<HoldbackView>>,
+    /// What the approver checks: items, total, and the payees to look at twice (on
+    /// single reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<Checklist>,
 }
 
 impl RunView {
@@ -201,6 +207,7 @@ impl RunView {
             exported_at: r.exported_at,
             payouts: None,
             held_back_payees: None,
+            checklist: None,
         })
     }
 }
@@ -222,6 +229,7 @@ fn views(c: &mut DbConnection, rows: Vec<SettlementRunRow>) -> AppResult<Vec<Run
 
 fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     let rows = repo::payouts_of(c, &r.id)?;
+    let checklist = checklist::checklist(c, &r.id, &rows)?;
     let mut tally = PayoutTally::default();
     for p in &rows {
         tally.add(p.status, 1);
@@ -241,6 +249,7 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     let mut v = RunView::from_row(r, tally)?;
     v.payouts = Some(payouts);
     v.held_back_payees = Some(held);
+    v.checklist = Some(checklist);
     Ok(v)
 }
 

@@ -1,0 +1,104 @@
+//! What the approver checks before approving a run: how many items and how much, and
+//! every payee worth a second look — paid for the first time, paid to another account
+//! than last time, or flagged elsewhere (a provider suspended or delisted, or with orders
+//! in dispute).
+
+use crate::db::models::PayoutRow;
+use crate::db::settlement as repo;
+use crate::db::{parties, DbConnection};
+use crate::domain::id::{AnyParty, PayoutId, ProviderId, RunId};
+use crate::domain::party::ListingStatus;
+use crate::domain::Fen;
+use crate::error::AppResult;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Checklist {
+    pub payees: usize,
+    pub items: i64,
+    #[schema(value_type = String)]
+    pub total: Fen,
+    /// Payees to look at twice, each with why.
+    pub notes: Vec<PayeeNote>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PayeeNote {
+    #[schema(value_type = String)]
+    pub payout_id: PayoutId,
+    pub payee_name: String,
+    pub note: Note,
+}
+
+/// Why a payee is worth a second look.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// Never paid before.
+    FirstPayment,
+    /// Paid last time to another account.
+    AccountChanged { previous: String },
+    /// A provider no longer listed (suspended or delisted).
+    NotListed { status: ListingStatus },
+    /// A provider with orders in dispute.
+    Disputes { orders: i64 },
+}
+
+/// The checklist of `run`'s payouts (`rows`), in a few queries whatever their number.
+pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppResult<Checklist> {
+    let account = |bank: &str, name: &str, no: &str| {
+        let no: String = no.chars().filter(|c| !c.is_whitespace()).collect();
+        format!("{} {} {}", bank.trim(), name.trim(), no)
+    };
+    let payees: Vec<String> = rows.iter().map(|p| p.payee_id.to_string()).collect();
+    let last: HashMap<String, String> = repo::last_paid_accounts(c, &payees, run)?
+        .into_iter()
+        .map(|(payee, bank, name, no)| (payee, account(&bank, &name, &no)))
+        .collect();
+    let provider_ids: Vec<ProviderId> = rows
+        .iter()
+        .filter_map(|p| match p.payee() {
+            AnyParty::Provider(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let unlisted: HashMap<String, ListingStatus> = parties::providers_by_ids(c, &provider_ids)?
+        .into_iter()
+        .filter(|p| p.listing_status != ListingStatus::Listed)
+        .map(|p| (p.id.to_string(), p.listing_status))
+        .collect();
+    let ids: Vec<String> = provider_ids.iter().map(ToString::to_string).collect();
+    let disputes: HashMap<String, i64> = repo::disputed_orders(c, &ids)?.into_iter().collect();
+    let mut notes = Vec::new();
+    for p in rows {
+        let payee = p.payee_id.to_string();
+        let mut note = |note: Note| {
+            notes.push(PayeeNote {
+                payout_id: p.id.clone(),
+                payee_name: p.payee_name.clone(),
+                note,
+            })
+        };
+        match last.get(&payee) {
+            None => note(Note::FirstPayment),
+            Some(previous) => {
+                if *previous != account(&p.bank_name, &p.bank_account_name, &p.bank_account_no) {
+                    note(Note::AccountChanged { previous: previous.clone() });
+                }
+            }
+        }
+        if let Some(status) = unlisted.get(&payee) {
+            note(Note::NotListed { status: *status });
+        }
+        if let Some(orders) = disputes.get(&payee) {
+            note(Note::Disputes { orders: *orders });
+        }
+    }
+    Ok(Checklist {
+        payees: rows.len(),
+        items: rows.iter().map(|p| i64::from(p.item_count)).sum(),
+        total: rows.iter().map(|p| p.amount_fen).sum(),
+        notes,
+    })
+}

@@ -221,6 +221,23 @@ pub fn evidence_of(conn: &mut DbConnection, order_id: &OrderId) -> QueryResult<V
         .load(conn)
 }
 
+/// The evidence of orders other than `order_id` with the same contents as any of
+/// `hashes`, each with its order's number (an index on `sha256` finds them).
+pub fn same_evidence_elsewhere(
+    conn: &mut DbConnection,
+    order_id: &OrderId,
+    hashes: &[String],
+) -> QueryResult<Vec<(EvidenceRow, String)>> {
+    order_evidence::table
+        .inner_join(orders::table)
+        .filter(order_evidence::sha256.eq_any(hashes))
+        .filter(order_evidence::order_id.ne(order_id))
+        .order(orders::order_no.asc())
+        .select((order_evidence::all_columns, orders::order_no))
+        .limit(100)
+        .load(conn)
+}
+
 pub fn evidence(conn: &mut DbConnection, id: &EvidenceId) -> QueryResult<Option<EvidenceRow>> {
     order_evidence::table.find(id).first(conn).optional()
 }

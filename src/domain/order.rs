@@ -245,8 +245,97 @@ super::text_enum! {
     }
 }
 
+/// A reason for the reviewer to look at an order's evidence twice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvidenceWarning {
+    /// One file uploaded as two or more kinds of document of this order (the contract
+    /// also sent as the payment receipt).
+    SameFileTwice { kinds: Vec<EvidenceKind>, file_name: String },
+    /// A file of this order is also evidence of another order.
+    SameFileElsewhere { evidence_kind: EvidenceKind, file_name: String, order_no: String },
+}
+
+/// An uploaded document as the warnings see it: its kind, content hash and name.
+pub struct Sent<'a> {
+    pub kind: EvidenceKind,
+    pub sha256: &'a str,
+    pub file_name: &'a str,
+}
+
+/// The warnings about `own` (one order's evidence), given the documents of other orders
+/// with the same contents (`elsewhere`, each with its order number): one per file used
+/// for more than one kind, one per other order a file also stands in.
+pub fn evidence_warnings(own: &[Sent<'_>], elsewhere: &[(Sent<'_>, &str)]) -> Vec<EvidenceWarning> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for e in own {
+        if seen.contains(&e.sha256) {
+            continue;
+        }
+        seen.push(e.sha256);
+        let mut kinds: Vec<EvidenceKind> =
+            own.iter().filter(|x| x.sha256 == e.sha256).map(|x| x.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        if kinds.len() > 1 {
+            out.push(EvidenceWarning::SameFileTwice { kinds, file_name: e.file_name.to_string() });
+        }
+        let mut orders: Vec<&str> =
+            elsewhere.iter().filter(|(x, _)| x.sha256 == e.sha256).map(|(_, no)| *no).collect();
+        orders.sort();
+        orders.dedup();
+        for order_no in orders {
+            out.push(EvidenceWarning::SameFileElsewhere {
+                evidence_kind: e.kind,
+                file_name: e.file_name.to_string(),
+                order_no: order_no.to_string(),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_file_as_two_documents_or_in_two_orders_is_warned_once_each() {
+        use EvidenceKind::*;
+        let sent = |kind, sha256, file_name| Sent { kind, sha256, file_name };
+        let own = [
+            sent(Contract, "aa", "合同.pdf"),
+            sent(PaymentReceipt, "aa", "合同.pdf"),
+            sent(Invoice, "bb", "发票.pdf"),
+            sent(ServiceReport, "cc", "报告.pdf"),
+        ];
+        let elsewhere = [
+            (sent(Invoice, "bb", "发票.pdf"), "DD2"),
+            (sent(Contract, "bb", "x.pdf"), "DD2"),
+            (sent(Invoice, "bb", "发票.pdf"), "DD1"),
+        ];
+        assert_eq!(
+            evidence_warnings(&own, &elsewhere),
+            [
+                EvidenceWarning::SameFileTwice {
+                    kinds: vec![Contract, PaymentReceipt],
+                    file_name: "合同.pdf".into()
+                },
+                EvidenceWarning::SameFileElsewhere {
+                    evidence_kind: Invoice,
+                    file_name: "发票.pdf".into(),
+                    order_no: "DD1".into()
+                },
+                EvidenceWarning::SameFileElsewhere {
+                    evidence_kind: Invoice,
+                    file_name: "发票.pdf".into(),
+                    order_no: "DD2".into()
+                },
+            ]
+        );
+        // Distinct files, nowhere else: nothing to say.
+        assert!(evidence_warnings(&own[2..], &[]).is_empty());
+    }
+
     use super::*;
 
     fn y(s: &str) -> Fen {

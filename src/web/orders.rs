@@ -449,3 +449,26 @@ async fn evidence_file(state: State, req: HttpRequest, path: Path<(String, Strin
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }
+
+/// An evidence warning in the reader's words.
+pub(super) fn evidence_warning(d: &Desk, w: &crate::domain::order::EvidenceWarning) -> String {
+    use crate::domain::order::EvidenceWarning as W;
+    let kind = |k: crate::domain::order::EvidenceKind| d.t(super::i18n::evidence_kind(k));
+    match w {
+        W::SameFileTwice { kinds, file_name } => {
+            let kinds: Vec<String> = kinds.iter().map(|k| kind(*k)).collect();
+            d.t_with(
+                "warning-same-file-twice",
+                &[("file", file_name.as_str()), ("kinds", kinds.join(&d.t("sep-enum")).as_str())],
+            )
+        }
+        W::SameFileElsewhere { evidence_kind, file_name, order_no } => d.t_with(
+            "warning-same-file-elsewhere",
+            &[
+                ("kind", kind(*evidence_kind).as_str()),
+                ("file", file_name.as_str()),
+                ("order", order_no.as_str()),
+            ],
+        ),
+    }
+}

@@ -169,7 +169,10 @@ async fn review_page(
                            "image": e.media_type.starts_with("image/")})
                 })
                 .collect();
+            let warnings: Vec<String> =
+                o.evidence_warnings.iter().flatten().map(|w| super::orders::evidence_warning(d, w)).collect();
             json!({
+                "warnings": warnings,
                 "id": i.id, "order_id": i.order_id, "order_no": i.order_no,
                 "category_name": super::category_name(&state.policy, &i.category, en), "amount": i.amount.to_string(),
                 "status_text": item_status_text(&super::wire(&i.status)),

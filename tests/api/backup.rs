@@ -106,9 +106,8 @@ async fn a_backup_taken_during_writes_restores_and_verifies() {
     .unwrap();
     backed_up.store(true, std::sync::atomic::Ordering::SeqCst);
     assert!(backup.status.success(), "{}", text(&backup));
-    // The four documents of the order have the same content: one file, kept once; the
-    // firm's licence is the second.
-    assert!(text(&backup).contains("evidence: 2 files"), "{}", text(&backup));
+    // The order's four documents and the firm's licence: five files.
+    assert!(text(&backup).contains("evidence: 5 files"), "{}", text(&backup));
     let claimed = writer.await.unwrap();
     assert_eq!(claimed, 80, "every claim went through around the backup");
 

@@ -91,14 +91,14 @@ impl World {
         app.post(&format!("/api/v1/orders/{order}/{what}"), Some(&self.firm.token), &body).await
     }
 
-    /// Uploads every document an order needs.
+    /// Uploads every document an order needs, each a different file.
     pub async fn upload_all(&self, app: &TestApp, order: &str) {
         for kind in ["contract", "invoice", "payment_receipt", "service_report"] {
             let r = app
                 .post_bytes(
                     &format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf"),
                     Some(&self.provider_token),
-                    PDF.to_vec(),
+                    distinct_pdf(order, kind),
                 )
                 .await;
             assert_eq!(r.status, 201, "{kind}: {}", r.body);
@@ -130,6 +130,14 @@ impl World {
         let s = |k: &str| v[k].as_str().unwrap().to_string();
         (s("balance"), s("held"), s("available"), s("status"))
     }
+}
+
+/// A PDF of its own for `order`'s `kind` of document (the same bytes twice would be
+/// one file sent twice, which the reviewer is warned about).
+pub fn distinct_pdf(order: &str, kind: &str) -> Vec<u8> {
+    let mut bytes = PDF.to_vec();
+    bytes.extend_from_slice(format!("\n% {order} {kind}\n").as_bytes());
+    bytes
 }
 
 pub fn balance(app: &TestApp, account: &str) -> i64 {
@@ -200,7 +208,7 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     let href = r.body["evidence"][0]["href"].as_str().unwrap().to_string();
     let (status, headers, bytes) = app.get_bytes(&href, Some(&w.firm.token)).await;
     assert_eq!(status, 200);
-    assert_eq!(bytes, PDF);
+    assert_eq!(bytes, distinct_pdf(&o, "contract"));
     assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
     assert!(headers
         .get("content-disposition")
@@ -681,4 +689,60 @@ async fn ids_in_paths_that_are_not_ids_are_not_found_naming_the_record() {
     assert!(r.body["detail_en"].as_str().unwrap_or_default().contains("evidence"), "{}", r.body);
     let r = app.post(&format!("/api/v1/orders/{}/accept", "not-an-id"), None, &json!({})).await;
     assert_eq!(r.status, 401, "who asks is checked before what is asked for");
+}
+
+#[actix_web::test]
+async fn one_file_sent_twice_or_for_two_orders_is_flagged_for_staff_only() {
+    let app = spawn_app().await;
+    let w = world(&app, "ewf").await;
+    let send = |order: String, kind: &'static str, bytes: Vec<u8>| {
+        let (app, token) = (&app, w.provider_token.clone());
+        async move {
+            let url = format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf");
+            let r = app.post_bytes(&url, Some(&token), bytes).await;
+            assert_eq!(r.status, 201, "{kind}: {}", r.body);
+        }
+    };
+    let a = w.order(&app, "12000.00").await;
+    let b = w.order(&app, "12000.00").await;
+    for o in [&a, &b] {
+        assert_eq!(w.provider_does(&app, o, "accept", json!({})).await.status, 200);
+    }
+    // The contract sent again as the payment receipt; one invoice for both orders.
+    let contract = distinct_pdf(&a, "contract");
+    send(a.clone(), "contract", contract.clone()).await;
+    send(a.clone(), "payment_receipt", contract).await;
+    send(a.clone(), "invoice", distinct_pdf("shared", "invoice")).await;
+    send(b.clone(), "invoice", distinct_pdf("shared", "invoice")).await;
+    send(a.clone(), "service_report", distinct_pdf(&a, "service_report")).await;
+
+    let rev = app.staff_token("ewf_rev", Role::Reviewer).await;
+    let order_no = |o: &str| {
+        let (app, rev, o) = (&app, rev.clone(), o.to_string());
+        async move {
+            app.get(&format!("/api/v1/orders/{o}"), Some(&rev)).await.body["order_no"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let (no_a, no_b) = (order_no(&a).await, order_no(&b).await);
+    let r = app.get(&format!("/api/v1/orders/{a}"), Some(&rev)).await;
+    assert_eq!(
+        r.body["evidence_warnings"],
+        json!([
+            {"kind": "same_file_twice", "kinds": ["contract", "payment_receipt"], "file_name": "contract.pdf"},
+            {"kind": "same_file_elsewhere", "evidence_kind": "invoice", "file_name": "invoice.pdf", "order_no": no_b},
+        ]),
+        "{}",
+        r.body
+    );
+    let r = app.get(&format!("/api/v1/orders/{b}"), Some(&rev)).await;
+    assert_eq!(r.body["evidence_warnings"][0]["order_no"], no_a.as_str(), "{}", r.body);
+    // Another order's number is not the firm's or the provider's to see.
+    for token in [&w.firm.token, &w.provider_token] {
+        let r = app.get(&format!("/api/v1/orders/{a}"), Some(token)).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.get("evidence_warnings").is_none(), "{}", r.body);
+    }
 }

@@ -248,6 +248,12 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(q.status, 200, "{}", q.body);
     assert!(q.body.contains("兑现审核 · 待审 1 笔") && q.body.contains("合同.pdf"), "{}", q.body);
     assert!(q.body.contains("<img class=\"evidence\""), "images inline");
+    // The same PDF was sent as three documents: the reviewer is told.
+    assert!(
+        q.body.contains("同一文件（合同.pdf）同时作为服务合同、发票、服务报告上传"),
+        "{}",
+        q.body
+    );
     let item = id_after(&q.body, "action=\"/review/item/");
     let at = format!("/review/item/{item}");
     // No decision is chosen for the reviewer: every menu opens on 请选择, and a form

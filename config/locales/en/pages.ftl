@@ -1090,3 +1090,6 @@ check-disputed-orders = { $count ->
    *[other] { $count } orders in dispute
 }
 i-have-checked-the-above = I have checked each point above
+# Evidence warnings for the reviewer.
+warning-same-file-twice = One file ({ $file }) was sent as { $kinds }
+warning-same-file-elsewhere = The { $kind } ({ $file }) is also evidence of order { $order }

@@ -1009,3 +1009,6 @@ check-account-changed = 收款账户与上次付款不同（上次：{ $previous
 check-provider-not-listed = 服务机构当前状态为“{ $status }”
 check-disputed-orders = 有 { $count } 笔订单存在争议
 i-have-checked-the-above = 我已逐项核对以上事项
+# Evidence warnings for the reviewer.
+warning-same-file-twice = 同一文件（{ $file }）同时作为{ $kinds }上传
+warning-same-file-elsewhere = { $kind }（{ $file }）也是订单 { $order } 的材料

@@ -26,7 +26,9 @@ use super::{Actor, Page, Paged};
 use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo, Scope};
 use crate::db::{self, parties, vouchers, DbConnection};
-use crate::domain::order::{required_evidence, EvidenceKind, OrderStatus, Side};
+use crate::domain::order::{
+    required_evidence, EvidenceKind, EvidenceWarning, OrderStatus, Sent, Side,
+};
 use crate::domain::{Fen, Policy, Role};
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, OrderEvent};
@@ -163,6 +165,10 @@ pub struct OrderView {
     /// single-order reads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_evidence: Option<Vec<EvidenceKind>>,
+    /// For staff on single-order reads: one file sent as two kinds of document, or also
+    /// the evidence of another order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_warnings: Option<Vec<EvidenceWarning>>,
 }
 
 struct Names {
@@ -208,7 +214,23 @@ fn view(policy: &Policy, r: OrderRow, n: Names) -> AppResult<OrderView> {
         updated_at: r.updated_at,
         evidence: None,
         missing_evidence: None,
+        evidence_warnings: None,
     })
+}
+
+/// The warnings about `v`'s evidence (as read with it).
+fn evidence_warnings(c: &mut DbConnection, v: &OrderView) -> AppResult<Vec<EvidenceWarning>> {
+    let own = v.evidence.as_deref().unwrap_or_default();
+    if own.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hashes: Vec<String> = own.iter().map(|e| e.sha256.clone()).collect();
+    let others = repo::same_evidence_elsewhere(c, &v.id, &hashes)?;
+    let sent = |kind, sha256, file_name| Sent { kind, sha256, file_name };
+    let own: Vec<Sent<'_>> = own.iter().map(|e| sent(e.kind, &e.sha256, &e.file_name)).collect();
+    let elsewhere: Vec<(Sent<'_>, &str)> =
+        others.iter().map(|(e, no)| (sent(e.kind, &e.sha256, &e.file_name), no.as_str())).collect();
+    Ok(crate::domain::order::evidence_warnings(&own, &elsewhere))
 }
 
 /// The evidence kinds still missing for `order` given what was uploaded.
@@ -289,7 +311,12 @@ pub fn get(
         let o = repo::get(c, order_id)?
             .filter(|o| party.sees(o))
             .ok_or_else(|| AppError::not_found("order"))?;
-        full_view(c, policy, o)
+        let mut v = full_view(c, policy, o)?;
+        // Another order's number is for staff only.
+        if matches!(party, Party::Staff) {
+            v.evidence_warnings = Some(evidence_warnings(c, &v)?);
+        }
+        Ok(v)
     })
 }
 

@@ -1,0 +1,1 @@
+DROP INDEX order_evidence_sha256_idx;

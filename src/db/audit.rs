@@ -44,18 +44,51 @@ pub fn head(conn: &mut DbConnection) -> QueryResult<(i64, String)> {
     audit_head::table.find(1).select((audit_head::last_seq, audit_head::last_hash)).first(conn)
 }
 
-/// The newest events first, optionally for one entity.
-pub fn recent(
+/// What the auditor narrows the trail to; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<UserId>,
+    /// An action's exact name, or a family ending in a dot (`order.`).
+    pub action: Option<String>,
+    /// From this instant (inclusive) to that one (exclusive).
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// The newest events matching `f` first, below `before_seq`, at most `limit`.
+pub fn search(
     conn: &mut DbConnection,
-    entity: Option<(&str, &str)>,
+    f: &EventFilter,
     before_seq: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEventRow>> {
     let mut q = audit_events::table.into_boxed();
-    if let Some((t, id)) = entity {
-        q = q
-            .filter(audit_events::entity_type.eq(t.to_string()))
-            .filter(audit_events::entity_id.eq(id.to_string()));
+    if let Some(t) = &f.entity_type {
+        q = q.filter(audit_events::entity_type.eq(t.clone()));
+    }
+    if let Some(id) = &f.entity_id {
+        q = q.filter(audit_events::entity_id.eq(id.clone()));
+    }
+    if let Some(a) = &f.actor {
+        q = q.filter(audit_events::actor_user_id.eq(a.clone()));
+    }
+    match f.action.as_deref() {
+        Some(family) if family.ends_with('.') => {
+            // A prefix: names are lower-case words, dots and underscores; `_` is escaped.
+            let pattern =
+                format!("{}%", family.replace('\\', "").replace('%', "\\%").replace('_', "\\_"));
+            q = q.filter(audit_events::action.like(pattern).escape('\\'));
+        }
+        Some(exact) => q = q.filter(audit_events::action.eq(exact.to_string())),
+        None => {}
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(audit_events::occurred_at.lt(to));
     }
     if let Some(b) = before_seq {
         q = q.filter(audit_events::seq.lt(b));

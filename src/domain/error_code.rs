@@ -427,8 +427,8 @@ error_codes! {
         "limit 应为 1 至 100",
         "limit must be between 1 and 100";
     EntityFilterIncomplete = "entity_filter_incomplete", BadRequest,
-        "entity_type 与 entity_id 须同时给出",
-        "give entity_type and entity_id together";
+        "entity_id 须与 entity_type 一同给出",
+        "entity_id needs entity_type";
     // http/handlers/settlement.rs
     FormatUnknown = "format_unknown", BadRequest,
         "未知的文件格式：{what}（应为 csv 或 xlsx）",

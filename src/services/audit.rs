@@ -213,12 +213,78 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<VerifyReport> {
     })
 }
 
-/// The newest events first, optionally for one entity.
-pub fn recent(
+/// What the auditor asks of the trail (the API's query and the page's form): every
+/// part optional; dates are China dates, `to` inclusive.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventQuery {
+    /// The kind of record (`order`, `settlement_run`, `user`, ...).
+    pub entity_type: Option<String>,
+    /// One record (with `entity_type`).
+    pub entity_id: Option<String>,
+    /// Who acted: a username.
+    pub actor: Option<String>,
+    /// An action (`order.accepted`) or a family of them ending in a dot (`order.`).
+    pub action: Option<String>,
+    /// From this day, YYYY-MM-DD (China).
+    pub from: Option<String>,
+    /// To this day inclusive, YYYY-MM-DD (China).
+    pub to: Option<String>,
+    /// Only events with a smaller sequence number (the next page, backwards).
+    pub before_seq: Option<i64>,
+    /// At most 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+/// The events `q` asks for, newest first. Bad parts are said by field and change nothing.
+pub fn search(
     conn: &mut DbConnection,
-    entity: Option<(&str, &str)>,
-    before_seq: Option<i64>,
-    limit: i64,
+    q: &EventQuery,
+    max: i64,
 ) -> AppResult<Vec<crate::db::models::AuditEventRow>> {
-    Ok(repo::recent(conn, entity, before_seq, limit)?)
+    use crate::domain::validation::FieldErrors;
+    use crate::error::{AppError, ErrorCode};
+    let text = |v: &Option<String>| {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=max).contains(&limit) {
+        return Err(AppError::of(ErrorCode::LimitInvalid));
+    }
+    let (entity_type, entity_id) = (text(&q.entity_type), text(&q.entity_id));
+    if entity_id.is_some() && entity_type.is_none() {
+        return Err(AppError::of(ErrorCode::EntityFilterIncomplete));
+    }
+    let mut e = FieldErrors::new();
+    let action = text(&q.action);
+    if let Some(a) = &action {
+        if a.len() > 100 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_') {
+            e.add("action", ErrorCode::FormInvalid, "操作名称只含小写字母、点和下划线，如 order.accepted 或 order.", "an action is lower-case letters, dots and underscores, e.g. order.accepted or order.");
+        }
+    }
+    let day = |e: &mut FieldErrors, field: &str, v: &Option<String>| {
+        text(v).and_then(|v| e.date(field, &v))
+    };
+    let (from, to) = (day(&mut e, "from", &q.from), day(&mut e, "to", &q.to));
+    let mut actor = None;
+    if let Some(name) = text(&q.actor) {
+        match db::users::by_username(conn, &name)? {
+            Some(u) => actor = Some(u.id),
+            None => e.add("actor", ErrorCode::NotFound, "没有此用户名", "no user has this name"),
+        }
+    }
+    e.finish()?;
+    // A China day starts at 16:00 UTC the day before.
+    let start =
+        |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8);
+    let filter = repo::EventFilter {
+        entity_type,
+        entity_id,
+        actor,
+        action,
+        from: from.map(start),
+        to: to.and_then(|d| d.succ_opt()).map(start),
+    };
+    Ok(repo::search(conn, &filter, q.before_seq, limit)?)
 }

@@ -20,6 +20,7 @@ use minijinja::context;
 
 mod admin;
 mod admin_articles;
+mod audit;
 mod desk;
 mod documents;
 mod errors;
@@ -71,7 +72,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(verify::routes)
         .configure(documents::routes)
         .configure(guide::routes)
-        .configure(admin_articles::routes);
+        .configure(admin_articles::routes)
+        .configure(audit::routes);
 }
 
 #[get("/static/app.css")]

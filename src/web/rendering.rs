@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "finance_report.html",
     "finance_run.html",
     "finance_payout.html",
+    "audit.html",
     "finance_runs.html",
     "firm.html",
     "forms.html",
@@ -283,10 +284,13 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
+            l("/audit", "audit-trail"),
         ],
-        Role::Auditor => {
-            vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")]
-        }
+        Role::Auditor => vec![
+            l("/audit", "audit-trail"),
+            l("/finance", "settlement-runs"),
+            l("/finance/report", "settlement-report"),
+        ],
     });
     links
 }

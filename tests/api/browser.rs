@@ -316,6 +316,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     app.staff("fd_reviewer", Role::Reviewer);
     app.staff("fd_fin_a", Role::Finance);
     app.staff("fd_fin_b", Role::Finance);
+    app.staff("fd_auditor", Role::Auditor);
     let r = app
         .post("/api/v1/programmes", Some(&admin), &json!({"code": "HCDOOR", "name": "合创券"}))
         .await;
@@ -748,6 +749,16 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("button[value=approve]").await;
     b.done().await;
     b.shot("finance-approved").await;
+
+    // The auditor finds the approval on the trail by filter, and the chain whole.
+    b.switch_to("fd_auditor").await;
+    b.click("nav.work a[href='/audit']").await;
+    b.choose("#filter-entity_type", "settlement_run").await;
+    b.fill("#filter-actor", "fd_fin_b").await;
+    b.click("form[action='/audit'] button[name=verify]").await;
+    b.sees("settlement.approved").await;
+    b.sees(t("审计链完整", "The chain is whole")).await;
+    b.shot("auditor-finds-the-approval").await;
 
     // A new space registers, verifies its address and applies for certification.
     b.click("header #sign-out").await;

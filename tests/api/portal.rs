@@ -93,9 +93,10 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/review",
+            "/audit",
         ],
     ),
-    (Role::Auditor, &["/home", "/finance", "/finance/report"]),
+    (Role::Auditor, &["/home", "/audit", "/finance", "/finance/report"]),
 ];
 
 #[actix_web::test]

@@ -1375,3 +1375,83 @@ async fn a_service_form_says_every_error_at_once_and_keeps_nothing() {
     assert_eq!(app.count("service_items"), items, "nothing kept");
     assert_eq!(app.count("audit_events"), audit, "nothing audited");
 }
+
+#[actix_web::test]
+async fn the_auditor_finds_events_by_filter_verifies_the_chain_and_exports() {
+    let app = spawn_app().await;
+    let w = world(&app, "aud").await;
+    let order = w.order(&app, "12000.00").await;
+    assert_eq!(w.provider_does(&app, &order, "accept", serde_json::json!({})).await.status, 200);
+    app.staff("auditor_a", Role::Auditor);
+    let token = app.token("auditor_a").await;
+    let mut b = Browser::signed_in(&app, &token);
+    // Reached from the auditor's header.
+    let home = b.get("/home").await;
+    assert!(home.body.contains("href=\"&#x2f;audit\">审计日志</a>"), "{}", home.body);
+    let all = b.get("/audit").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert!(all.body.contains("审计日志") && all.body.contains("order.requested"), "{}", all.body);
+
+    // By who acted and by a family of actions: the provider's acceptance, nothing else.
+    let provider = "aud";
+    let mine = b.get(&format!("/audit?actor={provider}&action=order.")).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert!(mine.body.contains("order.accepted") && mine.body.contains(&order), "{}", mine.body);
+    assert!(
+        !mine.body.contains("order.requested"),
+        "the firm's request is not the provider's: {}",
+        mine.body
+    );
+    assert!(mine.body.contains("订单") && mine.body.contains("变更前后"), "{}", mine.body);
+    // By record, and by China days (today's events; none tomorrow).
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let by_record =
+        b.get(&format!("/audit?entity_type=order&entity_id={order}&from={today}&to={today}")).await;
+    assert!(
+        by_record.body.contains("order.requested") && by_record.body.contains("order.accepted"),
+        "{}",
+        by_record.body
+    );
+    let tomorrow = today.succ_opt().unwrap();
+    let none = b.get(&format!("/audit?entity_type=order&entity_id={order}&from={tomorrow}")).await;
+    assert!(none.body.contains("没有符合条件的记录"), "{}", none.body);
+
+    // Bad parts of the filter are said beside their fields.
+    let bad = b.get("/audit?from=2026-13-01&actor=nobody_at_all&action=Order%20x").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    for field in ["from", "actor", "action"] {
+        assert!(
+            bad.body.contains(&format!("id=\"filter-{field}-error\"")),
+            "{field}: {}",
+            bad.body
+        );
+    }
+    assert!(bad.body.contains("value=\"nobody_at_all\""), "what was typed is kept: {}", bad.body);
+
+    // The chain, verified on request.
+    let checked = b.get("/audit?verify=1").await;
+    assert!(checked.body.contains("审计链完整"), "{}", checked.body);
+
+    // The filtered list as CSV; the same filter in the API.
+    let csv = b.get(&format!("/audit/export?actor={provider}&action=order.")).await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.contains("序号,时间（北京时间）,操作人") && csv.body.contains("order.accepted"),
+        "{}",
+        csv.body
+    );
+    assert!(!csv.body.contains("order.requested"), "{}", csv.body);
+    let r = app
+        .get(&format!("/api/v1/audit/events?actor={provider}&action=order."), Some(&token))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let actions: Vec<&str> =
+        r.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["order.accepted"]);
+    let r = app.get("/api/v1/audit/events?to=2026-02-30", Some(&token)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "date_invalid"), "{}", r.body);
+
+    // Not a page for a firm.
+    let mut firm = Browser::signed_in(&app, &w.firm.token);
+    assert_eq!(firm.get("/audit").await.status, 403);
+}

@@ -115,10 +115,13 @@ pub fn get(conn: &mut DbConnection, id: &JobRunId) -> QueryResult<Option<JobRunR
     job_runs::table.find(id).first(conn).optional()
 }
 
+/// Runs newest first; without `idle`, leaving out scheduled runs that succeeded with
+/// nothing to do (a job checking every second would bury the others).
 pub fn list(
     conn: &mut DbConnection,
     job: Option<&str>,
     status: Option<&str>,
+    idle: bool,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<JobRunRow>, i64)> {
@@ -131,6 +134,14 @@ pub fn list(
             }
             if let Some(s) = status {
                 q = q.filter(job_runs::status.eq(s.to_string()));
+            }
+            if !idle {
+                q = q.filter(
+                    job_runs::origin
+                        .ne("schedule")
+                        .or(job_runs::items.ne(0))
+                        .or(job_runs::status.ne(Succeeded)),
+                );
             }
         }
     )

@@ -105,6 +105,7 @@ pub fn list_runs(
     conn: &mut DbConnection,
     job: Option<&str>,
     status: Option<&str>,
+    idle: bool,
     page: Page,
 ) -> AppResult<Paged<JobRunView>> {
     if let Some(j) = job {
@@ -115,7 +116,7 @@ pub fn list_runs(
             return Err(AppError::of(ErrorCode::JobRunStatusInvalid));
         }
     }
-    let (rows, total) = repo::list(conn, job, status, page.offset(), page.per_page)?;
+    let (rows, total) = repo::list(conn, job, status, idle, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(Into::into).collect(),
         page: page.page,

@@ -411,7 +411,8 @@ async fn jobs_view(
     let (list, runs) = db(state, move |c| {
         Ok((
             jobs::list_jobs(c, runner.schedules(), now)?,
-            jobs::list_runs(c, None, None, first(30))?,
+            // Scheduled runs that found nothing to do are not history worth reading.
+            jobs::list_runs(c, None, None, false, first(30))?,
         ))
     })
     .await?;

@@ -184,9 +184,31 @@ async fn export(state: State, req: HttpRequest, q: web::Query<EventQuery>) -> An
     let q = EventQuery { limit: Some(EXPORTED), before_seq: None, ..q.into_inner() };
     let (rows, names) = events_of(&state, q, EXPORTED).await?;
     let header = if d.en() {
-        ["No.", "Time (Beijing)", "Who", "Role", "Action", "Kind", "Record", "Before", "After", "Request"]
+        [
+            "No.",
+            "Time (Beijing)",
+            "Who",
+            "Role",
+            "Action",
+            "Kind",
+            "Record",
+            "Before",
+            "After",
+            "Request",
+        ]
     } else {
-        ["序号", "时间（北京时间）", "操作人", "角色", "操作", "对象类型", "对象", "变更前", "变更后", "请求"]
+        [
+            "序号",
+            "时间（北京时间）",
+            "操作人",
+            "角色",
+            "操作",
+            "对象类型",
+            "对象",
+            "变更前",
+            "变更后",
+            "请求",
+        ]
     };
     let lines: Vec<Vec<String>> = rows
         .into_iter()

@@ -721,6 +721,24 @@ async fn an_admin_sets_up_a_programme_and_batch_and_runs_the_desk_from_pages() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     let j = b.get(&ok.location).await;
     assert!(j.body.contains("任务已运行") && j.body.contains("手动"), "{}", j.body);
+    // The lottery check runs every second: its runs that found nothing to draw are not
+    // listed (the API still has them); one that drew is.
+    for (id, second, items) in [("f0", 1, 0), ("f1", 2, 1)] {
+        let at = format!("2026-01-01 00:00:0{second}");
+        app.exec(&format!(
+            "INSERT INTO job_runs (id, job, slot, origin, status, attempt, runner, started_at, \
+             heartbeat_at, finished_at, duration_ms, items) VALUES \
+             ('01a244c2-b06a-710f-a26e-8976e943c3{id}', 'lottery_draw', '{at}', 'schedule', \
+             'succeeded', 1, 'test', '{at}', '{at}', '{at}', 1, {items})"
+        ))
+        .unwrap();
+    }
+    let j = b.get("/admin/jobs").await;
+    assert!(j.body.contains("2026-01-01 08:00:02"), "the run that drew: {}", j.body);
+    assert!(!j.body.contains("2026-01-01 08:00:01"), "the idle run: {}", j.body);
+    let admin_token = app.token("webadmin").await;
+    let r = app.get("/api/v1/admin/jobs/runs?job=lottery_draw", Some(&admin_token)).await;
+    assert_eq!(r.body["total"], 2, "{}", r.body);
     let o = b.get("/admin/outbox").await;
     assert_eq!(o.status, 200, "{}", o.body);
     assert!(o.body.contains("没有发送失败的邮件"), "{}", o.body);

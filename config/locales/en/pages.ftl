@@ -1142,3 +1142,4 @@ audit-entity-performance-evaluation = Performance evaluation
 audit-entity-article = Notice or question
 audit-entity-email = Email
 audit-entity-authority = Authority
+idle-scheduled-runs-not-listed = Scheduled runs that found nothing to do (such as the lottery check every second) are not listed here, and are removed after a day.

@@ -1061,3 +1061,4 @@ audit-entity-performance-evaluation = 绩效评价
 audit-entity-article = 公告与问答
 audit-entity-email = 邮件
 audit-entity-authority = 主管部门
+idle-scheduled-runs-not-listed = 定时运行而无事可做的记录（如每秒一次的抽签检查）不在此列出，一天后清理。

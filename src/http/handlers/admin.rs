@@ -43,7 +43,7 @@ pub struct RunsQuery {
 pub async fn job_runs(state: State, _auth: Auth<AdminRole>, q: web::Query<RunsQuery>) -> Answer {
     let q = q.into_inner();
     let page = page(q.page, q.per_page)?;
-    read(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), page)).await
+    read(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), true, page)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -426,6 +426,9 @@ error_codes! {
     LimitInvalid = "limit_invalid", BadRequest,
         "limit 应为 1 至 100",
         "limit must be between 1 and 100";
+    ActorUnknown = "actor_unknown", Unprocessable,
+        "没有此用户名",
+        "no user has this name";
     EntityFilterIncomplete = "entity_filter_incomplete", BadRequest,
         "entity_id 须与 entity_type 一同给出",
         "entity_id needs entity_type";

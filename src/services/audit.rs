@@ -225,10 +225,13 @@ pub struct EventQuery {
     /// Who acted: a username.
     pub actor: Option<String>,
     /// An action (`order.accepted`) or a family of them ending in a dot (`order.`).
+    #[param(pattern = "^[a-z._]{1,100}$")]
     pub action: Option<String>,
     /// From this day, YYYY-MM-DD (China).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
     pub from: Option<String>,
     /// To this day inclusive, YYYY-MM-DD (China).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
     pub to: Option<String>,
     /// Only events with a smaller sequence number (the next page, backwards).
     pub before_seq: Option<i64>,
@@ -257,21 +260,28 @@ pub fn search(
         return Err(AppError::of(ErrorCode::EntityFilterIncomplete));
     }
     let mut e = FieldErrors::new();
-    let action = text(&q.action);
+    // An action or a day given empty is refused as the document says (the page leaves
+    // its empty fields out).
+    let action = q.action.clone();
     if let Some(a) = &action {
-        if a.len() > 100 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_') {
+        if a.is_empty()
+            || a.len() > 100
+            || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+        {
             e.add("action", ErrorCode::FormInvalid, "操作名称只含小写字母、点和下划线，如 order.accepted 或 order.", "an action is lower-case letters, dots and underscores, e.g. order.accepted or order.");
         }
     }
     let day = |e: &mut FieldErrors, field: &str, v: &Option<String>| {
-        text(v).and_then(|v| e.date(field, &v))
+        v.as_deref().and_then(|v| e.date(field, v))
     };
     let (from, to) = (day(&mut e, "from", &q.from), day(&mut e, "to", &q.to));
     let mut actor = None;
     if let Some(name) = text(&q.actor) {
         match db::users::by_username(conn, &name)? {
             Some(u) => actor = Some(u.id),
-            None => e.add("actor", ErrorCode::NotFound, "没有此用户名", "no user has this name"),
+            None => {
+                e.add("actor", ErrorCode::ActorUnknown, "没有此用户名", "no user has this name")
+            }
         }
     }
     e.finish()?;

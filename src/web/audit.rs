@@ -75,22 +75,38 @@ struct TrailQuery {
     verify: Option<String>,
 }
 
-/// The filter as the page's query string (for paging and the export), leaving out the
-/// page position.
-fn query_string(q: &EventQuery) -> String {
-    let parts = [
+/// The filter's parts that were given, by name (the page position left out).
+fn given(q: &EventQuery) -> Vec<(&'static str, &str)> {
+    [
         ("entity_type", &q.entity_type),
         ("entity_id", &q.entity_id),
         ("actor", &q.actor),
         ("action", &q.action),
         ("from", &q.from),
         ("to", &q.to),
-    ];
-    let kept: Vec<(&str, &str)> = parts
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect();
-    serde_urlencoded::to_string(kept).unwrap_or_default()
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect()
+}
+
+/// The filter with the form's empty fields left out (not asked, rather than refused).
+fn without_blanks(q: EventQuery) -> EventQuery {
+    let keep = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    EventQuery {
+        entity_type: keep(q.entity_type),
+        entity_id: keep(q.entity_id),
+        actor: keep(q.actor),
+        action: keep(q.action),
+        from: keep(q.from),
+        to: keep(q.to),
+        ..q
+    }
+}
+
+/// The filter as the page's query string (for paging and the export).
+fn query_string(q: &EventQuery) -> String {
+    serde_urlencoded::to_string(given(q)).unwrap_or_default()
 }
 
 /// The events of `q` with the usernames of those who acted.
@@ -118,6 +134,7 @@ async fn events_of(
 async fn trail(state: State, req: HttpRequest, q: web::Query<TrailQuery>) -> Answer {
     let d = open!(state, req, AUDITING);
     let TrailQuery { q, verify } = q.into_inner();
+    let q = without_blanks(q);
     let report: Option<VerifyReport> = match verify {
         Some(_) => Some(db(&state, svc::verify).await?),
         None => None,
@@ -181,7 +198,8 @@ async fn trail(state: State, req: HttpRequest, q: web::Query<TrailQuery>) -> Ans
 #[get("/audit/export")]
 async fn export(state: State, req: HttpRequest, q: web::Query<EventQuery>) -> Answer {
     let d = open!(state, req, AUDITING);
-    let q = EventQuery { limit: Some(EXPORTED), before_seq: None, ..q.into_inner() };
+    let q =
+        EventQuery { limit: Some(EXPORTED), before_seq: None, ..without_blanks(q.into_inner()) };
     let (rows, names) = events_of(&state, q, EXPORTED).await?;
     let header = if d.en() {
         [
@@ -246,18 +264,5 @@ fn pretty(s: Option<&str>) -> Option<String> {
 
 /// The filter as a form that was sent, so a refused part is said beside its field.
 fn posted_of(q: &EventQuery) -> Posted {
-    let pairs = [
-        ("entity_type", &q.entity_type),
-        ("entity_id", &q.entity_id),
-        ("actor", &q.actor),
-        ("action", &q.action),
-        ("from", &q.from),
-        ("to", &q.to),
-    ];
-    Posted(
-        pairs
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
-            .collect(),
-    )
+    Posted(given(q).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }

@@ -98,8 +98,9 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/entitlement-runs": TODAY,
     "GET /api/v1/statistics": TODAY,
     "POST /api/v1/performance-evaluations": TODAY,
-    # Audit events by entity: entity_type and entity_id come together.
-    "GET /api/v1/audit/events": {"entity_filter_incomplete"},
+    # Audit events: an entity_id needs its entity_type (a cross-field rule); the actor
+    # is a username that must exist (data).
+    "GET /api/v1/audit/events": {"entity_filter_incomplete", "actor_unknown"},
     "POST /api/v1/users/{id}/disable": {"cannot_disable_self"},
     # A job is run by hand for a slot its schedule has (cron, from the configuration),
     # not one still to come.
@@ -125,7 +126,10 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/space/incubatees/{id}/departure": TODAY | {"date_before_entry"},
     # A payment result: paid needs the bank's reference and day, failed a reason.
     "POST /api/v1/payouts/{id}/result": {"required", "date_invalid"} | TODAY,
-    "POST /api/v1/settlement-runs": TODAY,
+    # A month is settled once it has ended (today), not before the programme's first
+    # programme or money, and only when something is payable (the state of the data).
+    "POST /api/v1/settlement-runs": TODAY | {"period_not_ended", "period_before_programme",
+                                             "nothing_payable"},
     # Evidence is the file itself: PDF, JPEG or PNG by its content, not empty, within
     # data.max_upload_bytes.
     # The file's content is judged by its bytes; the shown name may not carry invisible

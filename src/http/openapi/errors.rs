@@ -328,6 +328,11 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ),
     ("get", "/api/v1/settlement-runs/{id}/bank-file", &[ErrorCode::RunNotApprovedForExport]),
     (
+        "get",
+        "/api/v1/audit/events",
+        &[ErrorCode::LimitInvalid, ErrorCode::EntityFilterIncomplete, ErrorCode::ActorUnknown],
+    ),
+    (
         "post",
         "/api/v1/settlement-runs/{id}/results",
         &[

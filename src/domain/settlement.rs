@@ -143,6 +143,13 @@ pub fn payout_reference(period: Period, attempt: i64, seq: usize) -> String {
 
 /// Why a bank account cannot be paid, if it cannot: a bank, an account name and an
 /// account number of 8–32 digits are needed.
+/// A bank account as one comparable line: bank, account name and the number without
+/// white space (two payouts went to the same account when their lines are equal).
+pub fn account_line(bank: &str, account_name: &str, account_no: &str) -> String {
+    let no: String = account_no.chars().filter(|c| !c.is_whitespace()).collect();
+    format!("{} {} {}", bank.trim(), account_name.trim(), no)
+}
+
 pub fn unpayable(bank: &str, account_name: &str, account_no: &str) -> Option<&'static str> {
     if bank.trim().is_empty() {
         Some("未登记开户银行")
@@ -213,6 +220,14 @@ mod tests {
     fn references_and_bank_accounts() {
         let p = Period::parse("2026-11").unwrap();
         assert_eq!(payout_reference(p, 1, 42), "HC202611-1-00042");
+        assert_eq!(
+            account_line(" 中国银行", "某公司 ", "1846 6123 4567 890"),
+            account_line("中国银行", "某公司", "184661234567890")
+        );
+        assert_ne!(
+            account_line("中国银行", "某公司", "184661234567890"),
+            account_line("中国银行", "某公司", "184661234567891")
+        );
         assert_eq!(unpayable("中国银行", "某公司", "184661234567890"), None);
         assert!(unpayable("", "某公司", "184661234567890").is_some());
         assert!(unpayable("中国银行", " ", "184661234567890").is_some());

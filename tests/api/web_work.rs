@@ -1469,6 +1469,12 @@ async fn the_auditor_finds_events_by_filter_verifies_the_chain_and_exports() {
     let r = app.get("/api/v1/audit/events?to=2026-02-30", Some(&token)).await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "date_invalid"), "{}", r.body);
 
+    // The language switch keeps the filter and the page answers in English.
+    let en = b.get(&format!("/audit?actor={provider}&lang=en")).await;
+    assert_eq!(en.status, 200, "{}", en.body);
+    assert!(en.body.contains("Audit trail") && en.body.contains("order.accepted"), "{}", en.body);
+    let _ = b.get("/audit?lang=zh").await;
+
     // Not a page for a firm.
     let mut firm = Browser::signed_in(&app, &w.firm.token);
     assert_eq!(firm.get("/audit").await.status, 403);

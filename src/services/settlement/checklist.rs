@@ -47,10 +47,7 @@ pub enum Note {
 
 /// The checklist of `run`'s payouts (`rows`), in a few queries whatever their number.
 pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppResult<Checklist> {
-    let account = |bank: &str, name: &str, no: &str| {
-        let no: String = no.chars().filter(|c| !c.is_whitespace()).collect();
-        format!("{} {} {}", bank.trim(), name.trim(), no)
-    };
+    let account = crate::domain::settlement::account_line;
     let payees: Vec<String> = rows.iter().map(|p| p.payee_id.to_string()).collect();
     let last: HashMap<String, String> = repo::last_paid_accounts(c, &payees, run)?
         .into_iter()

@@ -9,6 +9,7 @@ use crate::domain::id::{
     AnyParty, EntitlementId, EvidenceId, OrderId, PayoutId, RedemptionItemId, RunId, UserId,
 };
 use crate::domain::order::EvidenceKind;
+use crate::domain::settlement::account_line;
 use crate::domain::Fen;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
@@ -101,11 +102,9 @@ pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> AppResult<PayoutDetail>
         }),
         AnyParty::Firm(_) | AnyParty::Authority(_) => None,
     };
-    let digits = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    let bank_changed = bank_now.is_some_and(|(bank, name, no)| {
-        (bank.trim(), name.trim(), digits(&no))
-            != (row.bank_name.trim(), row.bank_account_name.trim(), digits(&row.bank_account_no))
-    });
+    let made_out = account_line(&row.bank_name, &row.bank_account_name, &row.bank_account_no);
+    let bank_changed =
+        bank_now.is_some_and(|(bank, name, no)| account_line(&bank, &name, &no) != made_out);
     let lines = repo::payout_lines(conn, id)?;
     let mut names: BTreeMap<UserId, Option<String>> = BTreeMap::new();
     let deciders = lines

@@ -75,6 +75,7 @@ pub mod backup;
 pub mod carriers;
 pub mod catalogue;
 pub mod certification;
+pub mod dashboard;
 pub mod documents;
 pub mod jobs;
 pub mod ledger;

@@ -836,3 +836,12 @@ diesel::table! {
 
 diesel::joinable!(article_files -> articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(article_files, articles);
+
+// The authority's overview follows a selection's vouchers to their orders, items,
+// objections and payouts.
+diesel::allow_tables_to_appear_in_same_query!(vouchers, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(vouchers, redemption_objections);
+diesel::allow_tables_to_appear_in_same_query!(vouchers, payout_items);
+diesel::allow_tables_to_appear_in_same_query!(vouchers, payouts);
+diesel::allow_tables_to_appear_in_same_query!(orders, payout_items);
+diesel::allow_tables_to_appear_in_same_query!(orders, payouts);

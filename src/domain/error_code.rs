@@ -432,6 +432,13 @@ error_codes! {
     EntityFilterIncomplete = "entity_filter_incomplete", BadRequest,
         "entity_id 须与 entity_type 一同给出",
         "entity_id needs entity_type";
+    // services/dashboard.rs
+    BatchNotInProgramme = "batch_not_in_programme", Unprocessable,
+        "该期次不属于所选项目",
+        "the batch is not one of the chosen programme's";
+    SelectionYearInvalid = "selection_year_invalid", BadRequest,
+        "年度应为 2000 至 2999",
+        "the year must be from 2000 to 2999";
     // http/handlers/settlement.rs
     FormatUnknown = "format_unknown", BadRequest,
         "未知的文件格式：{what}（应为 csv 或 xlsx）",

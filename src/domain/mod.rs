@@ -31,6 +31,7 @@ pub mod audit;
 pub mod certification;
 pub mod credit_code;
 pub mod error_code;
+pub mod figures;
 pub mod id;
 pub mod idempotency;
 pub mod ledger;

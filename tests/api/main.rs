@@ -13,6 +13,7 @@ mod certification;
 mod claims;
 mod cli;
 mod crash;
+mod dashboard;
 mod documents;
 mod faults;
 mod firms;

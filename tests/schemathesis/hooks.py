@@ -101,6 +101,8 @@ RULES: dict[str, set[str]] = {
     # Audit events: an entity_id needs its entity_type (a cross-field rule); the actor
     # is a username that must exist (data).
     "GET /api/v1/audit/events": {"entity_filter_incomplete", "actor_unknown"},
+    # The overview's batch must be one of the chosen programme's (data).
+    "GET /api/v1/dashboard": {"batch_not_in_programme"},
     "POST /api/v1/users/{id}/disable": {"cannot_disable_self"},
     # A job is run by hand for a slot its schedule has (cron, from the configuration),
     # not one still to come.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod certification;
+pub mod dashboard;
 pub mod documents;
 pub mod firms;
 pub mod incubatees;
@@ -204,6 +205,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(admin::outbox_get)
             .service(admin::outbox_retry)
             .service(audit::events)
-            .service(audit::verify),
+            .service(audit::verify)
+            .service(dashboard::dashboard)
+            .service(dashboard::reconciliation)
+            .service(dashboard::public_summary),
     );
 }

@@ -329,6 +329,11 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("get", "/api/v1/settlement-runs/{id}/bank-file", &[ErrorCode::RunNotApprovedForExport]),
     (
         "get",
+        "/api/v1/dashboard",
+        &[ErrorCode::BatchNotInProgramme, ErrorCode::SelectionYearInvalid],
+    ),
+    (
+        "get",
         "/api/v1/audit/events",
         &[ErrorCode::LimitInvalid, ErrorCode::EntityFilterIncomplete, ErrorCode::ActorUnknown],
     ),

@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         providers::resolve_objection, providers::conclude_notices,
         spaces::my_space, spaces::list, spaces::get,
         users::list, users::create, users::disable, users::enable, users::affiliations, users::set_affiliations,
-        audit::events, audit::verify,
+        audit::events, audit::verify, dashboard::dashboard, dashboard::reconciliation, dashboard::public_summary,
         vouchers::create_programme, vouchers::programmes, vouchers::programme, vouchers::create_batch,
         vouchers::batches, vouchers::batch, vouchers::publish, vouchers::top_up, vouchers::batch_state,
         vouchers::claim, vouchers::my_vouchers,

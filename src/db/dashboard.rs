@@ -1,0 +1,278 @@
+//! The authority's overview, summed by the database: every figure is for a set of
+//! batches (a programme, a year's batches or one batch) and follows their vouchers to
+//! the orders, redemption items and payouts; only sums and counts cross the connection,
+//! besides the pairs of dates the waiting times are measured from. The ledger's side of
+//! the reconciliation sums accounts by kind.
+
+use super::models::BatchRow;
+use super::schema::{
+    batches, firms, ledger_entries, orders, payout_items, payouts, providers, redemption_items,
+    redemption_objections, vouchers,
+};
+use super::DbConnection;
+use crate::domain::id::{BatchId, ProgrammeId, ProviderId};
+use crate::domain::{Fen, SizeClass};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{count_star, exists, min, sql};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+/// SUM of a BIGINT column as BIGINT (PostgreSQL makes it NUMERIC, which the connection
+/// enum does not carry; a selection's sums are far below 2^63 fen).
+fn sum_fen(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
+}
+
+/// The batches of a programme (all of them without one), opening in `[from, to)` when
+/// given: the selection every other figure follows.
+pub fn batches_of(
+    conn: &mut DbConnection,
+    programme: Option<&ProgrammeId>,
+    opening: Option<(NaiveDateTime, NaiveDateTime)>,
+) -> QueryResult<Vec<BatchRow>> {
+    let mut q = batches::table.into_boxed();
+    if let Some(p) = programme {
+        q = q.filter(batches::programme_id.eq(p));
+    }
+    if let Some((from, to)) = opening {
+        q = q.filter(batches::opens_at.ge(from)).filter(batches::opens_at.lt(to));
+    }
+    q.order((batches::opens_at.asc(), batches::id.asc())).load(conn)
+}
+
+/// The years (UTC opening instants, to be read in China time) the batches open in.
+pub fn batch_openings(conn: &mut DbConnection) -> QueryResult<Vec<NaiveDateTime>> {
+    batches::table.select(batches::opens_at).load(conn)
+}
+
+/// Vouchers of the batches by status: (status, vouchers, face value, free balance
+/// (balance less held), firms).
+pub fn vouchers_by_status(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(String, i64, Fen, Fen)>> {
+    vouchers::table
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .group_by(vouchers::status)
+        .select((
+            vouchers::status,
+            count_star(),
+            sum_fen("vouchers.face_value_fen"),
+            sum_fen("vouchers.balance_fen - vouchers.held_fen"),
+        ))
+        .load(conn)
+}
+
+/// How many firms hold vouchers of the batches.
+pub fn claimant_firms(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<i64> {
+    vouchers::table
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .select(sql::<BigInt>("COUNT(DISTINCT vouchers.firm_id)"))
+        .first(conn)
+}
+
+/// Orders on the batches' vouchers by status and category: (status, category, orders,
+/// contract amount, voucher share).
+pub fn orders_by_status(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(String, String, i64, Fen, Fen)>> {
+    orders::table
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .group_by((orders::status, orders::category))
+        .select((
+            orders::status,
+            orders::category,
+            count_star(),
+            sum_fen("orders.contract_fen"),
+            sum_fen("orders.covered_fen"),
+        ))
+        .load(conn)
+}
+
+/// Orders that were ever disputed, by their status now: (status, orders).
+pub fn disputes(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<Vec<(String, i64)>> {
+    orders::table
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(orders::dispute_reason.is_not_null())
+        .group_by(orders::status)
+        .select((orders::status, count_star()))
+        .load(conn)
+}
+
+/// Redemption items of the batches' orders by status: (status, items, amount).
+pub fn items_by_status(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(String, i64, Fen)>> {
+    redemption_items::table
+        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .group_by(redemption_items::status)
+        .select((redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen")))
+        .load(conn)
+}
+
+/// The batches' payable items a live payout holds (made out, not yet paid): (items,
+/// amount).
+pub fn items_in_payouts(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<(i64, Fen)> {
+    redemption_items::table
+        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(redemption_items::status.eq("payable"))
+        .filter(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(redemption_items::id))
+                .filter(payout_items::live),
+        ))
+        .select((count_star(), sum_fen("redemption_items.amount_fen")))
+        .first(conn)
+}
+
+/// Objections to the batches' redemption items by status: (status, objections).
+pub fn objections(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(String, i64)>> {
+    redemption_objections::table
+        .inner_join(
+            redemption_items::table.on(redemption_items::id.eq(redemption_objections::item_id)),
+        )
+        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .group_by(redemption_objections::status)
+        .select((redemption_objections::status, count_star()))
+        .load(conn)
+}
+
+/// Confirmed voucher money by provider: (provider, name, orders, fen).
+pub fn spent_by_provider(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(ProviderId, String, i64, Fen)>> {
+    orders::table
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(orders::status.eq("confirmed"))
+        .group_by((providers::id, providers::name))
+        .select((providers::id, providers::name, count_star(), sum_fen("orders.covered_fen")))
+        .load(conn)
+}
+
+/// Firms holding the batches' vouchers by size class and industry, with how many of
+/// them had an order confirmed: (size class, industry, firms, served).
+pub fn firms_by_class(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(SizeClass, String, i64, i64)>> {
+    let holds = exists(
+        vouchers::table
+            .filter(vouchers::firm_id.eq(firms::id))
+            .filter(vouchers::batch_id.eq_any(batch_ids)),
+    );
+    let served = exists(
+        orders::table
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(orders::firm_id.eq(firms::id))
+            .filter(orders::status.eq("confirmed"))
+            .filter(vouchers::batch_id.eq_any(batch_ids)),
+    );
+    let rows: Vec<(SizeClass, String, bool)> = firms::table
+        .filter(holds)
+        .select((firms::size_class, firms::industry, served))
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<(SizeClass, String), (i64, i64)> = Default::default();
+    for (class, industry, served) in rows {
+        let e = out.entry((class, industry)).or_default();
+        e.0 += 1;
+        e.1 += i64::from(served);
+    }
+    Ok(out.into_iter().map(|((c, i), (n, s))| (c, i, n, s)).collect())
+}
+
+/// For each voucher with an order: when it was claimed and when its first order was
+/// placed.
+pub fn claim_to_first_order(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
+    vouchers::table
+        .inner_join(orders::table.on(orders::voucher_id.eq(vouchers::id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .group_by((vouchers::id, vouchers::claimed_at))
+        .select((vouchers::claimed_at, min(orders::requested_at)))
+        .load(conn)
+}
+
+/// For each paid redemption item: when its order was confirmed and the day the bank
+/// paid it.
+pub fn confirmation_to_payment(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<(Option<NaiveDateTime>, Option<NaiveDate>)>> {
+    redemption_items::table
+        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .inner_join(payout_items::table.on(payout_items::item_id.eq(redemption_items::id)))
+        .inner_join(payouts::table.on(payouts::id.eq(payout_items::payout_id)))
+        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(redemption_items::status.eq("paid"))
+        .filter(payout_items::live)
+        .filter(payouts::status.eq("paid"))
+        .select((orders::confirmed_at, payouts::paid_on))
+        .load(conn)
+}
+
+/// The ledger's balance of every account of one kind (`voucher`, `order`, ...), summed.
+pub fn ledger_kind_total(conn: &mut DbConnection, kind: &str) -> QueryResult<Fen> {
+    ledger_entries::table
+        .filter(ledger_entries::account.like(format!("{kind}:%")))
+        .select(sum_fen("ledger_entries.amount_fen"))
+        .first(conn)
+}
+
+/// The ledger's balances of one kind of payee account (`payable`, `paid`) for
+/// providers only (spaces have such accounts too, for their subsidies).
+pub fn ledger_provider_total(conn: &mut DbConnection, kind: &str) -> QueryResult<Fen> {
+    let by_account: Vec<(String, Fen)> = ledger_entries::table
+        .filter(ledger_entries::account.like(format!("{kind}:%")))
+        .group_by(ledger_entries::account)
+        .select((ledger_entries::account, sum_fen("ledger_entries.amount_fen")))
+        .load(conn)?;
+    let ids: Vec<String> = providers::table
+        .select(providers::id)
+        .load::<ProviderId>(conn)?
+        .into_iter()
+        .map(|p| format!("{kind}:{p}"))
+        .collect();
+    let ids: std::collections::HashSet<String> = ids.into_iter().collect();
+    Ok(by_account.into_iter().filter(|(a, _)| ids.contains(a)).map(|(_, f)| f).sum())
+}
+
+/// The ledger's balance of the payouts made out to providers.
+pub fn ledger_provider_payouts(conn: &mut DbConnection) -> QueryResult<Fen> {
+    let by_account: Vec<(String, Fen)> = ledger_entries::table
+        .filter(ledger_entries::account.like("payout:%"))
+        .group_by(ledger_entries::account)
+        .select((ledger_entries::account, sum_fen("ledger_entries.amount_fen")))
+        .load(conn)?;
+    let ids: std::collections::HashSet<String> = payouts::table
+        .filter(payouts::payee_kind.eq("provider"))
+        .select(payouts::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .map(|p| format!("payout:{p}"))
+        .collect();
+    Ok(by_account.into_iter().filter(|(a, _)| ids.contains(a)).map(|(_, f)| f).sum())
+}
+
+/// Every batch's budget, summed.
+pub fn all_budgets(conn: &mut DbConnection) -> QueryResult<Fen> {
+    batches::table.select(sum_fen("batches.budget_fen")).first(conn)
+}

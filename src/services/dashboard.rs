@@ -1,0 +1,479 @@
+//! The authority's overview of a programme, a year's batches or one batch: where the
+//! money is from budget to bank, vouchers used against the gate, firms served, orders
+//! and money by category, provider concentration, waiting times, disputes and
+//! objections; the ledger reconciliation that shows it adds up; and the public summary
+//! (aggregates only, no personal data).
+
+use crate::db::dashboard as repo;
+use crate::db::models::BatchRow;
+use crate::db::{self, vouchers, DbConnection};
+use crate::domain::figures::{share_bp, spread, Spread, Stages};
+use crate::domain::id::{BatchId, ProgrammeId, ProviderId};
+use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::voucher::VoucherStatus;
+use crate::domain::{china_time, Fen, Policy, SizeClass};
+use crate::error::{AppError, AppResult, ErrorCode};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the overview is of: a programme, a year (of batch openings, China time), a batch;
+/// each optional (nothing: every programme).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// A programme (default: all of them).
+    pub programme_id: Option<String>,
+    /// The batches opening in this year (China time).
+    #[param(minimum = 2000, maximum = 2999)]
+    pub year: Option<i32>,
+    /// One batch (of the programme, when one is given).
+    pub batch_id: Option<String>,
+}
+
+/// A programme or batch as the overview names it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Selected {
+    pub programme: Option<Named>,
+    pub year: Option<i32>,
+    pub batch: Option<Named>,
+    /// The batches the figures are of.
+    pub batches: Vec<Named>,
+}
+
+/// The selection's vouchers.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct VoucherFigures {
+    pub claimed: i64,
+    pub active: i64,
+    pub used: i64,
+    pub expired: i64,
+    /// Firms holding them.
+    pub firms: i64,
+    /// Spent (confirmed orders' voucher share) of the face value claimed, in basis
+    /// points (8000 = 80%).
+    pub used_share_bp: Option<i64>,
+    /// The programme's next-claim gate, in basis points (one programme selected).
+    pub gate_bp: Option<i32>,
+}
+
+/// Orders of one service category.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryLine {
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Placed (any status).
+    pub orders: i64,
+    pub confirmed: i64,
+    /// Confirmed orders' contract amounts.
+    #[schema(value_type = String)]
+    pub contract: Fen,
+    /// Confirmed orders' voucher share.
+    #[schema(value_type = String)]
+    pub voucher: Fen,
+}
+
+/// Orders in one status.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatusLine {
+    pub status: OrderStatus,
+    pub orders: i64,
+    #[schema(value_type = String)]
+    pub voucher: Fen,
+}
+
+/// Firms of one size class and industry holding the selection's vouchers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FirmLine {
+    pub size_class: SizeClass,
+    pub industry: String,
+    pub industry_zh: String,
+    pub industry_en: String,
+    pub firms: i64,
+    /// Of which with an order confirmed.
+    pub served: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProviderLine {
+    #[schema(value_type = String)]
+    pub id: ProviderId,
+    pub name: String,
+    pub orders: i64,
+    #[schema(value_type = String)]
+    pub amount: Fen,
+    /// Of all confirmed voucher money, in basis points.
+    pub share_bp: Option<i64>,
+}
+
+/// How concentrated the confirmed voucher money is among providers.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Concentration {
+    /// Providers with a confirmed order.
+    pub providers: i64,
+    /// The ten largest providers' share, in basis points.
+    pub top10_share_bp: Option<i64>,
+    pub top: Vec<ProviderLine>,
+}
+
+/// Waiting times in whole days.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Timing {
+    /// From claiming a voucher to its first order (China days).
+    pub claim_to_first_order: Spread,
+    /// From the firm's confirmation to the day the bank paid the provider.
+    pub confirmation_to_payment: Spread,
+}
+
+/// A count by status (`disputed`, `confirmed`, ... for disputes; `open`, `upheld`, ...
+/// for objections).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub status: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub selection: Selected,
+    pub stages: Stages,
+    /// Back with the programme: refused and expired.
+    #[schema(value_type = String)]
+    pub returned: Fen,
+    pub vouchers: VoucherFigures,
+    pub by_category: Vec<CategoryLine>,
+    pub by_status: Vec<StatusLine>,
+    pub firms: Vec<FirmLine>,
+    pub providers: Concentration,
+    pub timing: Timing,
+    /// Orders ever disputed, by their status now.
+    pub disputes: Vec<Count>,
+    /// Objections to redemption items in public notice, by status.
+    pub objections: Vec<Count>,
+}
+
+/// The selection as batches, checked: an unknown programme or batch is not found; a
+/// batch of another programme is refused.
+fn resolve(conn: &mut DbConnection, s: &Selection) -> AppResult<(Selected, Vec<BatchRow>)> {
+    let programme = match s.programme_id.as_deref().filter(|p| !p.is_empty()) {
+        Some(raw) => {
+            let id = ProgrammeId::parse(raw).ok_or_else(|| AppError::not_found("programme"))?;
+            Some(vouchers::programme(conn, &id)?.ok_or_else(|| AppError::not_found("programme"))?)
+        }
+        None => None,
+    };
+    if let Some(y) = s.year {
+        if !(2000..=2999).contains(&y) {
+            return Err(AppError::of(ErrorCode::SelectionYearInvalid));
+        }
+    }
+    let batch = match s.batch_id.as_deref().filter(|b| !b.is_empty()) {
+        Some(raw) => {
+            let id = BatchId::parse(raw).ok_or_else(|| AppError::not_found("batch"))?;
+            let b = vouchers::batch(conn, &id)?.ok_or_else(|| AppError::not_found("batch"))?;
+            if programme.as_ref().is_some_and(|p| p.id != b.programme_id) {
+                return Err(AppError::of(ErrorCode::BatchNotInProgramme));
+            }
+            Some(b)
+        }
+        None => None,
+    };
+    let opening = s.year.and_then(|y| {
+        let start = |y: i32| {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t - Duration::hours(8))
+        };
+        Some((start(y)?, start(y + 1)?))
+    });
+    let batches: Vec<BatchRow> = match &batch {
+        Some(b) => {
+            let opens = china_time(b.opens_at).year();
+            if s.year.is_some_and(|y| y != opens) {
+                Vec::new()
+            } else {
+                vec![b.clone()]
+            }
+        }
+        None => repo::batches_of(conn, programme.as_ref().map(|p| &p.id), opening)?,
+    };
+    let named = |id: &str, name: &str| Named { id: id.to_string(), name: name.to_string() };
+    let selected = Selected {
+        programme: programme.as_ref().map(|p| named(p.id.as_str(), &p.name)),
+        year: s.year,
+        batch: batch.as_ref().map(|b| named(b.id.as_str(), &b.name)),
+        batches: batches.iter().map(|b| named(b.id.as_str(), &b.name)).collect(),
+    };
+    Ok((selected, batches))
+}
+
+/// The overview of a selection, read from one snapshot of the database.
+pub fn dashboard(conn: &mut DbConnection, policy: &Policy, s: &Selection) -> AppResult<Dashboard> {
+    db::read_tx(conn, |c| -> AppResult<Dashboard> {
+        let (selection, batches) = resolve(c, s)?;
+        let ids: Vec<BatchId> = batches.iter().map(|b| b.id.clone()).collect();
+        let budget: Fen = batches.iter().map(|b| b.budget_fen).sum();
+        let gate_bp = match &selection.programme {
+            Some(p) => vouchers::programme(c, &ProgrammeId::stored(p.id.clone()))?
+                .map(|p| p.gate_used_share_bp),
+            None => None,
+        };
+
+        let mut vf = VoucherFigures { gate_bp, ..Default::default() };
+        let (mut claimed, mut free) = (Fen::ZERO, Fen::ZERO);
+        for (status, n, face, unspent) in repo::vouchers_by_status(c, &ids)? {
+            claimed = claimed + face;
+            vf.claimed += n;
+            match VoucherStatus::parse(&status) {
+                Some(VoucherStatus::Active) => {
+                    vf.active += n;
+                    free = free + unspent;
+                }
+                Some(VoucherStatus::Used) => vf.used += n,
+                Some(VoucherStatus::Expired | VoucherStatus::Revoked) | None => vf.expired += n,
+            }
+        }
+        vf.firms = repo::claimant_firms(c, &ids)?;
+
+        let (mut held, mut spent) = (Fen::ZERO, Fen::ZERO);
+        let mut categories: BTreeMap<String, CategoryLine> = BTreeMap::new();
+        let mut statuses: BTreeMap<OrderStatus, (i64, Fen)> = BTreeMap::new();
+        for (status, category, n, contract, voucher) in repo::orders_by_status(c, &ids)? {
+            let status = OrderStatus::parse(&status)
+                .ok_or_else(|| AppError::internal(format!("order status {status}")))?;
+            let line = categories.entry(category.clone()).or_insert_with(|| {
+                let (zh, en) =
+                    policy.category(&category).map_or((category.clone(), category.clone()), |k| {
+                        (k.name_zh.clone(), k.name_en.clone())
+                    });
+                CategoryLine {
+                    category: category.clone(),
+                    name_zh: zh,
+                    name_en: en,
+                    orders: 0,
+                    confirmed: 0,
+                    contract: Fen::ZERO,
+                    voucher: Fen::ZERO,
+                }
+            });
+            line.orders += n;
+            let e = statuses.entry(status).or_default();
+            *e = (e.0 + n, e.1 + voucher);
+            match status {
+                OrderStatus::Accepted | OrderStatus::Delivered | OrderStatus::Disputed => {
+                    held = held + voucher
+                }
+                OrderStatus::Confirmed => {
+                    spent = spent + voucher;
+                    line.confirmed += n;
+                    line.contract = line.contract + contract;
+                    line.voucher = line.voucher + voucher;
+                }
+                OrderStatus::Requested | OrderStatus::Declined | OrderStatus::Cancelled => {}
+            }
+        }
+
+        let mut items: BTreeMap<RedemptionStatus, Fen> = BTreeMap::new();
+        for (status, _n, amount) in repo::items_by_status(c, &ids)? {
+            let status = RedemptionStatus::parse(&status)
+                .ok_or_else(|| AppError::internal(format!("item status {status}")))?;
+            *items.entry(status).or_insert(Fen::ZERO) = amount;
+        }
+        let (_, in_settlement) = repo::items_in_payouts(c, &ids)?;
+        let item = |s| items.get(&s).copied().unwrap_or(Fen::ZERO);
+        let stages = Stages::from_rows(
+            budget,
+            claimed,
+            free,
+            held,
+            spent,
+            [
+                item(RedemptionStatus::Submitted),
+                item(RedemptionStatus::InNotice),
+                item(RedemptionStatus::Payable) - in_settlement,
+                in_settlement,
+                item(RedemptionStatus::Paid),
+                item(RedemptionStatus::Rejected),
+            ],
+        );
+        vf.used_share_bp = share_bp(spent.get(), claimed.get());
+
+        let mut top = repo::spent_by_provider(c, &ids)?;
+        top.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+        let providers = Concentration {
+            providers: top.len() as i64,
+            top10_share_bp: share_bp(top.iter().take(10).map(|p| p.3.get()).sum(), spent.get()),
+            top: top
+                .into_iter()
+                .take(10)
+                .map(|(id, name, orders, amount)| ProviderLine {
+                    share_bp: share_bp(amount.get(), spent.get()),
+                    id,
+                    name,
+                    orders,
+                    amount,
+                })
+                .collect(),
+        };
+
+        let firms = repo::firms_by_class(c, &ids)?
+            .into_iter()
+            .map(|(size_class, industry, firms, served)| {
+                let (zh, en) = policy
+                    .sme
+                    .industries
+                    .iter()
+                    .find(|i| i.code == industry)
+                    .map_or((industry.clone(), industry.clone()), |i| {
+                        (i.name_zh.clone(), i.name_en.clone())
+                    });
+                FirmLine { size_class, industry, industry_zh: zh, industry_en: en, firms, served }
+            })
+            .collect();
+
+        let days = |from: NaiveDateTime, to: NaiveDate| (to - china_time(from).date()).num_days();
+        let claim_to_first_order = spread(
+            repo::claim_to_first_order(c, &ids)?
+                .into_iter()
+                .filter_map(|(claimed, first)| Some(days(claimed, china_time(first?).date())))
+                .collect(),
+        );
+        let confirmation_to_payment = spread(
+            repo::confirmation_to_payment(c, &ids)?
+                .into_iter()
+                .filter_map(|(confirmed, paid)| Some(days(confirmed?, paid?)))
+                .collect(),
+        );
+        let count = |rows: Vec<(String, i64)>| {
+            rows.into_iter().map(|(status, count)| Count { status, count }).collect()
+        };
+        Ok(Dashboard {
+            returned: stages.returned(),
+            stages,
+            vouchers: vf,
+            by_category: categories.into_values().collect(),
+            by_status: statuses
+                .into_iter()
+                .map(|(status, (orders, voucher))| StatusLine { status, orders, voucher })
+                .collect(),
+            firms,
+            providers,
+            timing: Timing { claim_to_first_order, confirmation_to_payment },
+            disputes: count(repo::disputes(c, &ids)?),
+            objections: count(repo::objections(c, &ids)?),
+            selection,
+        })
+    })
+}
+
+/// One stage as the rows and as the ledger have it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReconciliationLine {
+    /// `unclaimed` (batch accounts), `free` (voucher accounts), `held` (order accounts),
+    /// `due` (awaiting application, in review and in notice: due accounts), `payable`,
+    /// `in_settlement` (payout accounts), `paid` (providers' accounts), `returned`
+    /// (programme funding back).
+    pub stage: String,
+    #[schema(value_type = String)]
+    pub rows: Fen,
+    #[schema(value_type = String)]
+    pub ledger: Fen,
+    pub agrees: bool,
+}
+
+/// Every programme's overview against the ledger, stage by stage.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reconciliation {
+    pub agrees: bool,
+    pub lines: Vec<ReconciliationLine>,
+}
+
+/// The overview of every programme beside the ledger's balances of each kind of account:
+/// they agree to the fen, or the line that does not is named.
+pub fn reconcile(conn: &mut DbConnection, policy: &Policy) -> AppResult<Reconciliation> {
+    db::read_tx(conn, |c| -> AppResult<Reconciliation> {
+        let d = dashboard(c, policy, &Selection::default())?;
+        let s = d.stages;
+        let funding = repo::ledger_kind_total(c, "funding")?;
+        let budgets = repo::all_budgets(c)?;
+        let pairs = [
+            ("unclaimed", s.unclaimed, repo::ledger_kind_total(c, "batch")?),
+            ("free", s.free, repo::ledger_kind_total(c, "voucher")?),
+            ("held", s.held, repo::ledger_kind_total(c, "order")?),
+            (
+                "due",
+                s.awaiting_application + s.in_review + s.in_notice,
+                repo::ledger_kind_total(c, "due")?,
+            ),
+            ("payable", s.payable, repo::ledger_provider_total(c, "payable")?),
+            ("in_settlement", s.in_settlement, repo::ledger_provider_payouts(c)?),
+            ("paid", s.paid, repo::ledger_provider_total(c, "paid")?),
+            ("returned", d.returned, funding + budgets),
+        ];
+        let lines: Vec<ReconciliationLine> = pairs
+            .into_iter()
+            .map(|(stage, rows, ledger)| ReconciliationLine {
+                stage: stage.to_string(),
+                rows,
+                ledger,
+                agrees: rows == ledger,
+            })
+            .collect();
+        Ok(Reconciliation { agrees: lines.iter().all(|l| l.agrees), lines })
+    })
+}
+
+/// One programme's public figures: aggregates only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicProgramme {
+    pub name: String,
+    pub batches: usize,
+    #[schema(value_type = String)]
+    pub budget: Fen,
+    #[schema(value_type = String)]
+    pub claimed: Fen,
+    pub vouchers: i64,
+    /// Firms holding vouchers.
+    pub firms: i64,
+    /// Firms with an order confirmed.
+    pub firms_served: i64,
+    pub orders_confirmed: i64,
+    /// Confirmed orders' voucher share.
+    #[schema(value_type = String)]
+    pub spent: Fen,
+    /// Paid to providers.
+    #[schema(value_type = String)]
+    pub paid: Fen,
+    pub by_category: Vec<CategoryLine>,
+}
+
+/// Every programme's public figures (no firm, provider or person is named).
+pub fn public_summary(conn: &mut DbConnection, policy: &Policy) -> AppResult<Vec<PublicProgramme>> {
+    let programmes = vouchers::list_programmes(conn)?;
+    let mut out = Vec::with_capacity(programmes.len());
+    for p in programmes {
+        let s = Selection { programme_id: Some(p.id.to_string()), ..Default::default() };
+        let d = dashboard(conn, policy, &s)?;
+        out.push(PublicProgramme {
+            name: p.name,
+            batches: d.selection.batches.len(),
+            budget: d.stages.budget,
+            claimed: d.stages.claimed,
+            vouchers: d.vouchers.claimed,
+            firms: d.vouchers.firms,
+            firms_served: d.firms.iter().map(|f| f.served).sum(),
+            orders_confirmed: d.by_category.iter().map(|l| l.confirmed).sum(),
+            spent: d.stages.spent,
+            paid: d.stages.paid,
+            by_category: d.by_category,
+        });
+    }
+    Ok(out)
+}

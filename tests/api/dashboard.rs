@@ -1,0 +1,247 @@
+//! The authority's overview: where the money is from budget to bank, adding up to the
+//! ledger to the fen; narrowed by programme, year and batch; the public summary.
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::orders::{world, World};
+use crate::settlement::make_payable;
+use hechuang::domain::Role;
+use serde_json::{json, Value};
+
+/// Pays everything payable: a run for the month just ended, approved, exported, paid.
+async fn pay_the_month(app: &TestApp) {
+    let period = app.end_the_month();
+    let maker = app.staff_token("dsh_maker", Role::Finance).await;
+    let checker = app.staff_token("dsh_checker", Role::Finance).await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let run = r.body["run"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/settlement-runs/{run}/decision"),
+            Some(&checker),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (s, _, _) = app
+        .get_bytes(&format!("/api/v1/settlement-runs/{run}/bank-file?format=csv"), Some(&maker))
+        .await;
+    assert_eq!(s, 200);
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
+    let r = app.get(&format!("/api/v1/settlement-runs/{run}"), Some(&maker)).await;
+    for p in r.body["payouts"].as_array().unwrap() {
+        let r = app
+            .post(
+                &format!("/api/v1/payouts/{}/result", p["id"].as_str().unwrap()),
+                Some(&maker),
+                &json!({"outcome": "paid", "bank_reference": "BOC-DSH", "paid_on": today}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
+/// Money in every stage: paid, payable in review, in notice, confirmed and not applied
+/// for, held by an accepted order, free on the voucher.
+async fn a_programme_in_every_stage(app: &TestApp) -> World {
+    let mut w = world(app, "dsh").await;
+    // 5,000 + 4,000 paid.
+    make_payable(app, &w, "dsh", &["10000.00", "4000.00"]).await;
+    pay_the_month(app).await;
+    // The provider signs in again (the clock has moved past its session).
+    w.provider_token = app.token("dsh").await;
+    // 3,000 payable (not yet in a run).
+    app.staff("admin_dsh2", Role::Admin);
+    make_payable(app, &w, "dsh2", &["3000.00"]).await;
+    w.provider_token = app.token("dsh").await;
+    // 2,000 in notice, 1,000 in review.
+    let notice = w.confirmed_order(app, "2000.00").await;
+    let review = w.confirmed_order(app, "1000.00").await;
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&w.provider_token),
+            &json!({"order_ids": [notice, review]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let items = r.body["items"].as_array().unwrap().clone();
+    let rev = app.staff_token("dsh_reviewer", Role::Reviewer).await;
+    let notice_item = items.iter().find(|i| i["order_id"] == notice.as_str()).unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/redemption-items/{}/decision", notice_item["id"].as_str().unwrap()),
+            Some(&rev),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // 500 confirmed, not applied for; 700 held by an accepted order; 800 requested (free).
+    w.confirmed_order(app, "500.00").await;
+    let held = w.order(app, "700.00").await;
+    assert_eq!(w.provider_does(app, &held, "accept", json!({})).await.status, 200);
+    w.order(app, "800.00").await;
+    w
+}
+
+fn stage(d: &Value, name: &str) -> String {
+    d["stages"][name].as_str().unwrap_or_else(|| panic!("{name}: {d}")).to_string()
+}
+
+#[actix_web::test]
+async fn the_overview_follows_every_fen_and_adds_up_to_the_ledger() {
+    let app = spawn_app().await;
+    let w = a_programme_in_every_stage(&app).await;
+    let auditor = app.staff_token("dsh_auditor", Role::Auditor).await;
+    let r = app.get("/api/v1/dashboard", Some(&auditor)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = r.body;
+    // One batch of 1,000,000.00; one voucher of 50,000.00 claimed by one firm.
+    for (name, want) in [
+        ("budget", "1000000.00"),
+        ("claimed", "50000.00"),
+        ("unclaimed", "950000.00"),
+        ("paid", "9000.00"),
+        ("in_settlement", "0.00"),
+        ("payable", "3000.00"),
+        ("in_notice", "2000.00"),
+        ("in_review", "1000.00"),
+        ("awaiting_application", "500.00"),
+        ("spent", "15500.00"),
+        ("held", "700.00"),
+        // 50,000 − 15,500 spent − 700 held.
+        ("free", "33800.00"),
+        ("refused", "0.00"),
+        ("expired", "0.00"),
+    ] {
+        assert_eq!(stage(&d, name), want, "{name}: {}", d["stages"]);
+    }
+    assert_eq!(d["vouchers"]["claimed"], 1);
+    assert_eq!(d["vouchers"]["firms"], 1);
+    // 15,500 of 50,000: 31%.
+    assert_eq!(d["vouchers"]["used_share_bp"], 3100);
+    assert_eq!(d["by_category"][0]["category"], "patent");
+    assert_eq!(d["by_category"][0]["name_zh"], "专利服务");
+    assert_eq!(d["by_category"][0]["confirmed"], 6, "{}", d["by_category"]);
+    assert_eq!(d["by_category"][0]["orders"], 8);
+    assert_eq!(d["by_category"][0]["voucher"], "15500.00");
+    assert_eq!(d["providers"]["providers"], 1);
+    assert_eq!(d["providers"]["top10_share_bp"], 10000);
+    assert_eq!(d["providers"]["top"][0]["id"], w.provider.as_str());
+    assert_eq!(d["firms"][0]["size_class"], "small");
+    assert_eq!(
+        (d["firms"][0]["firms"].as_i64(), d["firms"][0]["served"].as_i64()),
+        (Some(1), Some(1))
+    );
+    // The two items paid were paid days after their confirmation (the notice period
+    // and the month's end in between).
+    let paid = &d["timing"]["confirmation_to_payment"];
+    assert_eq!(paid["cases"], 2, "{paid}");
+    assert!(paid["median"].as_i64().unwrap() >= 7, "{paid}");
+    assert_eq!(d["timing"]["claim_to_first_order"]["cases"], 1);
+
+    // Every stage agrees with the ledger's accounts of its kind, to the fen.
+    let r = app.get("/api/v1/dashboard/reconciliation", Some(&auditor)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["agrees"], true, "{}", r.body);
+    let lines = r.body["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 8);
+    let ledger_of = |stage: &str| {
+        lines.iter().find(|l| l["stage"] == stage).unwrap()["ledger"].as_str().unwrap().to_string()
+    };
+    assert_eq!(ledger_of("paid"), "9000.00");
+    assert_eq!(ledger_of("payable"), "3000.00");
+    assert_eq!(ledger_of("due"), "3500.00");
+    assert_eq!(ledger_of("held"), "700.00");
+    assert_eq!(ledger_of("free"), "33800.00");
+    assert_eq!(ledger_of("unclaimed"), "950000.00");
+    // Money moved behind the records' back is seen.
+    app.damaged_on_purpose();
+    app.exec(&format!(
+        "UPDATE vouchers SET balance_fen = balance_fen - 100 WHERE id = '{}'",
+        w.voucher
+    ))
+    .unwrap();
+    let r = app.get("/api/v1/dashboard/reconciliation", Some(&auditor)).await;
+    assert_eq!(r.body["agrees"], false, "{}", r.body);
+    let free = lines.iter().position(|l| l["stage"] == "free").unwrap();
+    assert_eq!(r.body["lines"][free]["agrees"], false, "{}", r.body);
+    assert_eq!(r.body["lines"][free]["rows"], "33799.00");
+}
+
+#[actix_web::test]
+async fn the_overview_narrows_to_a_programme_year_and_batch_and_refuses_what_is_not_there() {
+    let app = spawn_app().await;
+    let _w = a_programme_in_every_stage(&app).await;
+    let admin = app.token("admin_dsh").await;
+    let programme = app.get("/api/v1/programmes", Some(&admin)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let batches = app.get("/api/v1/batches", Some(&admin)).await.body;
+    let batch = batches[0]["id"].as_str().unwrap().to_string();
+    let opens = batches[0]["opens_at"].as_str().unwrap();
+    let year: i32 = opens[..4].parse().unwrap();
+    // A second programme with its own batch and no claims.
+    let other = app
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "DSHB", "name": "另一项目"}))
+        .await;
+    assert_eq!(other.status, 201, "{}", other.body);
+    let other_id = other.body["id"].as_str().unwrap().to_string();
+    let finance = app.staff_token("dsh_fin_reader", Role::Finance).await;
+
+    let all = app.get("/api/v1/dashboard", Some(&finance)).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let one = app.get(&format!("/api/v1/dashboard?programme_id={programme}"), Some(&finance)).await;
+    assert_eq!(one.body["stages"], all.body["stages"]);
+    assert_eq!(one.body["selection"]["programme"]["id"], programme.as_str());
+    assert_eq!(one.body["vouchers"]["gate_bp"], 8000);
+    let b = app
+        .get(
+            &format!("/api/v1/dashboard?programme_id={programme}&batch_id={batch}"),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(b.body["stages"]["paid"], "9000.00");
+    assert_eq!(b.body["selection"]["batches"].as_array().unwrap().len(), 1);
+    let y = app.get(&format!("/api/v1/dashboard?year={year}"), Some(&finance)).await;
+    assert_eq!(y.body["stages"]["claimed"], "50000.00");
+    let none = app.get(&format!("/api/v1/dashboard?year={}", year + 1), Some(&finance)).await;
+    assert_eq!(none.status, 200);
+    assert_eq!(none.body["stages"]["claimed"], "0.00");
+    assert_eq!(none.body["selection"]["batches"], json!([]));
+    let empty =
+        app.get(&format!("/api/v1/dashboard?programme_id={other_id}"), Some(&finance)).await;
+    assert_eq!(empty.body["stages"]["budget"], "0.00", "{}", empty.body);
+    assert_eq!(empty.body["vouchers"]["used_share_bp"], Value::Null);
+
+    // Refusals: another programme's batch, unknown ids, a year out of range.
+    let r = app
+        .get(&format!("/api/v1/dashboard?programme_id={other_id}&batch_id={batch}"), Some(&finance))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "batch_not_in_programme"), "{}", r.body);
+    let unknown = "01a244c2-b06a-710f-a26e-8976e943c3f2";
+    let r = app.get(&format!("/api/v1/dashboard?batch_id={unknown}"), Some(&finance)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
+    let r = app.get("/api/v1/dashboard?programme_id=nonsense", Some(&finance)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
+    let r = app.get("/api/v1/dashboard?year=1999", Some(&finance)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "selection_year_invalid"));
+    let r = app.get("/api/v1/dashboard?colour=red", Some(&finance)).await;
+    assert_eq!(r.status, 400);
+    // Staff only.
+    let r = app.get("/api/v1/dashboard", Some(&app.token("dsh").await)).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(app.get("/api/v1/dashboard", None).await.status, 401);
+
+    // The public summary: aggregates of each programme, no names of firms or providers.
+    let r = app.get("/api/v1/public/summary", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = r.body.as_array().unwrap().iter().find(|p| p["name"] != "另一项目").unwrap().clone();
+    assert_eq!(p["claimed"], "50000.00");
+    assert_eq!(p["paid"], "9000.00");
+    assert_eq!((p["firms"].as_i64(), p["firms_served"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(p["orders_confirmed"], 6);
+    let text = r.body.to_string();
+    assert!(!text.contains("dsh") && !text.contains("有限公司"), "{text}");
+}

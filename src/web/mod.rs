@@ -21,6 +21,7 @@ use minijinja::context;
 mod admin;
 mod admin_articles;
 mod audit;
+mod dashboard;
 mod desk;
 mod documents;
 mod errors;
@@ -73,7 +74,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(documents::routes)
         .configure(guide::routes)
         .configure(admin_articles::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(dashboard::routes);
 }
 
 #[get("/static/app.css")]

@@ -36,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "finance_run.html",
     "finance_payout.html",
     "audit.html",
+    "dashboard.html",
+    "public_summary.html",
     "finance_runs.html",
     "firm.html",
     "forms.html",
@@ -273,10 +275,12 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/space/incubatees", "incubatees"),
             l("/space/statistics", "statistics"),
         ],
-        Role::Reviewer => vec![l("/review", "review-desk")],
-        Role::Finance => {
-            vec![l("/finance", "settlement-runs"), l("/finance/report", "settlement-report")]
-        }
+        Role::Reviewer => vec![l("/review", "review-desk"), l("/dashboard", "programme-overview")],
+        Role::Finance => vec![
+            l("/finance", "settlement-runs"),
+            l("/finance/report", "settlement-report"),
+            l("/dashboard", "programme-overview"),
+        ],
         Role::Admin => vec![
             l("/admin", "programmes-and-batches"),
             l("/admin/users", "users-and-roles"),
@@ -284,9 +288,11 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
+            l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
         ],
         Role::Auditor => vec![
+            l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
             l("/finance", "settlement-runs"),
             l("/finance/report", "settlement-report"),

@@ -4,6 +4,7 @@
 use crate::helpers::{spawn_app, TestApp};
 use crate::orders::{world, World};
 use crate::settlement::make_payable;
+use crate::web::Browser;
 use hechuang::domain::Role;
 use serde_json::{json, Value};
 
@@ -244,4 +245,83 @@ async fn the_overview_narrows_to_a_programme_year_and_batch_and_refuses_what_is_
     assert_eq!(p["orders_confirmed"], 6);
     let text = r.body.to_string();
     assert!(!text.contains("dsh") && !text.contains("有限公司"), "{text}");
+}
+
+#[actix_web::test]
+async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
+    let app = spawn_app().await;
+    let _w = a_programme_in_every_stage(&app).await;
+    let auditor = app.staff_token("dsh_page_auditor", Role::Auditor).await;
+    let mut b = Browser::signed_in(&app, &auditor);
+    let home = b.get("/home").await;
+    assert!(
+        home.body.replace("&#x2f;", "/").contains("href=\"/dashboard\""),
+        "the header leads to the overview"
+    );
+    let p = b.get("/dashboard").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    for words in [
+        "项目总览",
+        "预算 1,000,000.00 元，已领取 50,000.00 元，未领取 950,000.00 元；已使用（订单已确认）15,500.00 元。",
+        "已支付",
+        "9,000.00",
+        "33,800.00",
+        "公示中",
+        "专利服务",
+        "小型企业",
+        "已使用金额占领取面额的 31%",
+        "前十家占已使用券额的 100%",
+    ] {
+        assert!(p.body.contains(words), "{words}: {}", p.body);
+    }
+    assert!(!p.body.contains("in_notice") && !p.body.contains(">small<"), "no wire codes");
+    let p = b.get("/dashboard?reconcile=1").await;
+    assert!(p.body.contains("分毫不差"), "{}", p.body);
+    // English, in the reader's words.
+    let p = b.get("/dashboard?lang=en").await;
+    assert!(p.body.contains("In public notice") && p.body.contains("9,000.00"), "{}", p.body);
+    b.get("/dashboard?lang=zh").await;
+
+    // Another programme's batch is refused beside the batch menu.
+    let admin = app.token("admin_dsh").await;
+    let batch =
+        app.get("/api/v1/batches", Some(&admin)).await.body[0]["id"].as_str().unwrap().to_string();
+    let other = app
+        .post("/api/v1/programmes", Some(&admin), &json!({"code": "DSHC", "name": "另一项目"}))
+        .await;
+    let other = other.body["id"].as_str().unwrap().to_string();
+    let p = b.get(&format!("/dashboard?programme_id={other}&batch_id={batch}")).await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"selection-batch_id-error\""), "{}", p.body);
+    assert!(p.body.contains("该期次不属于所选项目"), "{}", p.body);
+
+    // The export: every figure, in the reader's language.
+    let csv = b.get("/dashboard/export?format=csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("资金去向,已支付,,9000.00"), "{}", csv.body);
+    assert!(
+        csv.body.contains("服务机构集中度,合肥dsh知识产权代理有限公司,6,15500.00"),
+        "{}",
+        csv.body
+    );
+    let xlsx = b.get("/dashboard/export?format=xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"), "a spreadsheet");
+    let stranger = Browser::new(&app).get("/dashboard/export?format=xlsx").await;
+    assert!(!stranger.body.starts_with("PK"), "signed-in staff only");
+
+    // A firm is not let in.
+    let mut firm = Browser::signed_in(&app, &_w.firm.token);
+    assert_ne!(firm.get("/dashboard").await.status, 200);
+
+    // The public figures, from the home page, without names.
+    let mut anyone = Browser::new(&app);
+    let home = anyone.get("/").await;
+    assert!(home.body.contains("href=\"/public/summary\""), "{}", home.body);
+    let p = anyone.get("/public/summary").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("公开数据") && p.body.contains("50,000.00") && p.body.contains("9,000.00")
+    );
+    assert!(!p.body.contains("有限公司"), "no provider or firm is named");
 }

@@ -81,8 +81,8 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/space/statistics",
         ],
     ),
-    (Role::Reviewer, &["/home", "/review"]),
-    (Role::Finance, &["/home", "/finance", "/finance/report"]),
+    (Role::Reviewer, &["/home", "/review", "/dashboard"]),
+    (Role::Finance, &["/home", "/finance", "/finance/report", "/dashboard"]),
     (
         Role::Admin,
         &[
@@ -93,10 +93,11 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/review",
+            "/dashboard",
             "/audit",
         ],
     ),
-    (Role::Auditor, &["/home", "/audit", "/finance", "/finance/report"]),
+    (Role::Auditor, &["/home", "/dashboard", "/audit", "/finance", "/finance/report"]),
 ];
 
 #[actix_web::test]

@@ -71,12 +71,15 @@ pub fn claimant_firms(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryRe
         .first(conn)
 }
 
-/// Orders on the batches' vouchers by status and category: (status, category, orders,
-/// contract amount, voucher share).
+/// Orders of one status and category: (status, category, orders, contract amount,
+/// voucher share).
+pub type OrderGroup = (String, String, i64, Fen, Fen);
+
+/// Orders on the batches' vouchers by status and category.
 pub fn orders_by_status(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
-) -> QueryResult<Vec<(String, String, i64, Fen, Fen)>> {
+) -> QueryResult<Vec<OrderGroup>> {
     orders::table
         .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
         .filter(vouchers::batch_id.eq_any(batch_ids))

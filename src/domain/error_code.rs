@@ -434,7 +434,7 @@ error_codes! {
         "entity_id needs entity_type";
     // services/dashboard.rs
     BatchNotInProgramme = "batch_not_in_programme", Unprocessable,
-        "该期次不属于所选项目",
+        "该批次不属于所选项目",
         "the batch is not one of the chosen programme's";
     SelectionYearInvalid = "selection_year_invalid", BadRequest,
         "年度应为 2000 至 2999",

@@ -94,18 +94,41 @@ pub(crate) fn bp_percent(bp: i64) -> String {
     }
 }
 
+/// The page's form as sent: every field text, empty when not chosen.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Asked {
+    programme_id: Option<String>,
+    year: Option<String>,
+    batch_id: Option<String>,
+}
+
+impl Asked {
+    /// The selection, empty fields left out; a year that is no number is refused at its
+    /// field.
+    fn selection(&self) -> Result<Selection, AppError> {
+        let keep = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        let year = match keep(&self.year) {
+            Some(y) => Some(
+                y.trim()
+                    .parse::<i32>()
+                    .map_err(|_| AppError::of(crate::error::ErrorCode::SelectionYearInvalid))?,
+            ),
+            None => None,
+        };
+        Ok(Selection {
+            programme_id: keep(&self.programme_id),
+            batch_id: keep(&self.batch_id),
+            year,
+        })
+    }
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 struct OverviewQuery {
     #[serde(flatten)]
-    s: Selection,
+    asked: Asked,
     /// Reconcile with the ledger on this load.
     reconcile: Option<String>,
-}
-
-/// The selection with the form's empty fields left out.
-fn without_blanks(s: Selection) -> Selection {
-    let keep = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-    Selection { programme_id: keep(s.programme_id), batch_id: keep(s.batch_id), year: s.year }
 }
 
 fn query_string(s: &Selection) -> String {
@@ -152,12 +175,16 @@ async fn choices(
 #[get("/dashboard")]
 async fn overview(state: State, req: HttpRequest, q: web::Query<OverviewQuery>) -> Answer {
     let d = open!(state, req, READERS);
-    let OverviewQuery { s, reconcile } = q.into_inner();
-    let s = without_blanks(s);
+    let OverviewQuery { asked, reconcile } = q.into_inner();
     let (programmes, years, batches) = choices(&state).await?;
     let policy = state.policy.clone();
-    let asked = s.clone();
-    let found = db(&state, move |c| svc::dashboard(c, &policy, &asked)).await;
+    let (found, s) = match asked.selection() {
+        Ok(s) => {
+            let chosen = s.clone();
+            (db(&state, move |c| svc::dashboard(c, &policy, &chosen)).await, s)
+        }
+        Err(e) => (Err(e), Selection::default()),
+    };
     let recon: Option<Reconciliation> = match reconcile {
         Some(_) => {
             let policy = state.policy.clone();
@@ -167,9 +194,9 @@ async fn overview(state: State, req: HttpRequest, q: web::Query<OverviewQuery>) 
     };
     let posted = Posted(
         [
-            ("programme_id", s.programme_id.clone().unwrap_or_default()),
-            ("year", s.year.map(|y| y.to_string()).unwrap_or_default()),
-            ("batch_id", s.batch_id.clone().unwrap_or_default()),
+            ("programme_id", asked.programme_id.clone().unwrap_or_default()),
+            ("year", asked.year.clone().unwrap_or_default()),
+            ("batch_id", asked.batch_id.clone().unwrap_or_default()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -207,9 +234,9 @@ async fn overview(state: State, req: HttpRequest, q: web::Query<OverviewQuery>) 
             o => overview, recon => recon, filter => filter,
             programmes => programmes, years => years, batch_choices => batches,
             sel => context! {
-                programme_id => s.programme_id.clone().unwrap_or_default(),
-                year => s.year.map(|y| y.to_string()).unwrap_or_default(),
-                batch_id => s.batch_id.clone().unwrap_or_default(),
+                programme_id => asked.programme_id.clone().unwrap_or_default(),
+                year => asked.year.clone().unwrap_or_default(),
+                batch_id => asked.batch_id.clone().unwrap_or_default(),
             },
             as_of => local_time(state.clock.now()),
         },
@@ -312,7 +339,7 @@ fn shown(o: &Dashboard, en: bool) -> minijinja::Value {
 #[derive(Debug, Default, serde::Deserialize)]
 struct ExportQuery {
     #[serde(flatten)]
-    s: Selection,
+    asked: Asked,
     format: Option<String>,
 }
 
@@ -320,8 +347,8 @@ struct ExportQuery {
 #[get("/dashboard/export")]
 async fn export(state: State, req: HttpRequest, q: web::Query<ExportQuery>) -> Answer {
     let d = open!(state, req, READERS);
-    let ExportQuery { s, format } = q.into_inner();
-    let s = without_blanks(s);
+    let ExportQuery { asked, format } = q.into_inner();
+    let s = asked.selection()?;
     let policy = state.policy.clone();
     let o = db(&state, move |c| svc::dashboard(c, &policy, &s)).await?;
     let en = d.en();

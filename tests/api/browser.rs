@@ -759,6 +759,16 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.sees("settlement.approved").await;
     b.sees(t("审计链完整", "The chain is whole")).await;
     b.shot("auditor-finds-the-approval").await;
+    // The overview shows the walk's money where it is (approved, being paid), and it
+    // agrees with the ledger.
+    b.click("nav.work a[href='/dashboard']").await;
+    let row = b.c.find(Locator::Css("#stage-in-settlement")).await.unwrap();
+    assert!(row.text().await.unwrap().contains("6,000.00"), "the walk's payout is being paid");
+    b.click("#overview-reconcile").await;
+    b.sees(t("分毫不差", "to the fen")).await;
+    b.shot("auditor-sees-the-overview-agree-with-the-ledger").await;
+    b.c.execute("document.getElementById('money-h').scrollIntoView()", vec![]).await.unwrap();
+    b.shot("the-overview-money-by-stage").await;
 
     // A new space registers, verifies its address and applies for certification.
     b.click("header #sign-out").await;

@@ -275,7 +275,14 @@ async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
         assert!(p.body.contains(words), "{words}: {}", p.body);
     }
     assert!(!p.body.contains("in_notice") && !p.body.contains(">small<"), "no wire codes");
-    let p = b.get("/dashboard?reconcile=1").await;
+    // The form as a browser sends it, nothing chosen; a year that is no number.
+    let p = b.get("/dashboard?programme_id=&year=&batch_id=").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("9,000.00"));
+    let p = b.get("/dashboard?programme_id=&year=20x6&batch_id=").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"selection-year-error\""), "{}", p.body);
+    let p = b.get("/dashboard?programme_id=&year=&batch_id=&reconcile=1").await;
     assert!(p.body.contains("分毫不差"), "{}", p.body);
     // English, in the reader's words.
     let p = b.get("/dashboard?lang=en").await;
@@ -293,7 +300,7 @@ async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
     let p = b.get(&format!("/dashboard?programme_id={other}&batch_id={batch}")).await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("id=\"selection-batch_id-error\""), "{}", p.body);
-    assert!(p.body.contains("该期次不属于所选项目"), "{}", p.body);
+    assert!(p.body.contains("该批次不属于所选项目"), "{}", p.body);
 
     // The export: every figure, in the reader's language.
     let csv = b.get("/dashboard/export?format=csv").await;

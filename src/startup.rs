@@ -185,6 +185,7 @@ impl Application {
                 }
                 _ => None,
             },
+            overviews: Default::default(),
         });
         let max_body = settings.server.max_body_bytes;
         let st = state.clone();

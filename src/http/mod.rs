@@ -38,6 +38,8 @@ pub struct AppState {
     /// SQLite: the database file and the free space below which the service is not ready
     /// (`database.sqlite_min_free_bytes`).
     pub sqlite_space: Option<(std::path::PathBuf, u64)>,
+    /// The authority's overviews of the last minute.
+    pub overviews: Arc<crate::services::dashboard::Recent>,
 }
 
 pub type State = web::Data<AppState>;

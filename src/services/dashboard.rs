@@ -29,6 +29,16 @@ pub struct Selection {
     pub year: Option<i32>,
     /// One batch (of the programme, when one is given).
     pub batch_id: Option<String>,
+    /// Compute anew rather than answer with an overview of the last minute.
+    pub fresh: Option<bool>,
+}
+
+impl Selection {
+    /// What the selection is, whatever way it was written (the key of recent overviews).
+    fn key(&self) -> String {
+        let part = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+        format!("{}|{}|{}", part(&self.programme_id), self.year.unwrap_or(0), part(&self.batch_id))
+    }
 }
 
 /// A programme or batch as the overview names it.
@@ -142,6 +152,10 @@ pub struct Count {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
+    /// When the figures were computed (an overview is kept for a minute, see
+    /// [`Recent`]; `fresh=true` computes anew).
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub as_of: NaiveDateTime,
     pub selection: Selected,
     pub stages: Stages,
     /// Back with the programme: refused and expired.
@@ -214,8 +228,111 @@ fn resolve(conn: &mut DbConnection, s: &Selection) -> AppResult<(Selected, Vec<B
     Ok((selected, batches))
 }
 
-/// The overview of a selection, read from one snapshot of the database.
-pub fn dashboard(conn: &mut DbConnection, policy: &Policy, s: &Selection) -> AppResult<Dashboard> {
+/// How long an overview is answered as it is before it is computed anew.
+pub const KEPT_FOR: Duration = Duration::seconds(60);
+/// Selections kept at most (the oldest make room).
+const KEPT_AT_MOST: usize = 256;
+
+/// Overviews computed lately, by selection: staff opening the page one after another,
+/// and the public summary's visitors, do not each read a million orders. One computed
+/// in the last minute is answered as it is; an older one is answered too while one
+/// reader's request computes it anew in the background, so a reader waits for the
+/// computation only the first time a selection is asked for (or when asking `fresh`).
+/// Each says when it was computed.
+#[derive(Debug, Default)]
+pub struct Recent {
+    kept: std::sync::Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    overviews: std::collections::HashMap<String, Dashboard>,
+    /// Selections being computed anew in the background.
+    renewing: std::collections::HashSet<String>,
+}
+
+/// What is kept of a selection.
+pub enum Found {
+    /// Computed in the last minute.
+    Fresh(Dashboard),
+    /// Older: answer it, and renew it unless `renew` is false (another reader's request
+    /// is renewing it already).
+    Stale {
+        overview: Dashboard,
+        renew: bool,
+    },
+    Missing,
+}
+
+impl Recent {
+    fn lock(&self) -> AppResult<std::sync::MutexGuard<'_, Kept>> {
+        self.kept.lock().map_err(|_| AppError::internal("overview cache"))
+    }
+
+    /// What is kept of `s` at `now`; a stale one is marked as being renewed by the
+    /// caller when no one renews it yet.
+    pub fn find(&self, s: &Selection, now: NaiveDateTime) -> AppResult<Found> {
+        if s.fresh.unwrap_or(false) {
+            return Ok(Found::Missing);
+        }
+        let key = s.key();
+        let mut kept = self.lock()?;
+        let Some(d) = kept.overviews.get(&key).cloned() else {
+            return Ok(Found::Missing);
+        };
+        if now - d.as_of < KEPT_FOR && d.as_of <= now {
+            return Ok(Found::Fresh(d));
+        }
+        let renew = kept.renewing.insert(key);
+        Ok(Found::Stale { overview: d, renew })
+    }
+
+    /// Computes the overview of `s` now and keeps it.
+    pub fn compute(
+        &self,
+        conn: &mut DbConnection,
+        policy: &Policy,
+        s: &Selection,
+        now: NaiveDateTime,
+    ) -> AppResult<Dashboard> {
+        let key = s.key();
+        let d = dashboard(conn, policy, s, now);
+        let mut kept = self.lock()?;
+        kept.renewing.remove(&key);
+        let d = d?;
+        if kept.overviews.len() >= KEPT_AT_MOST && !kept.overviews.contains_key(&key) {
+            let oldest = kept.overviews.iter().min_by_key(|(_, d)| d.as_of).map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                kept.overviews.remove(&oldest);
+            }
+        }
+        kept.overviews.insert(key, d.clone());
+        Ok(d)
+    }
+
+    /// The overview of `s` as kept (a fresh one, or a stale one computed anew first),
+    /// without renewing in the background: for callers without a runtime to renew on.
+    pub fn overview(
+        &self,
+        conn: &mut DbConnection,
+        policy: &Policy,
+        s: &Selection,
+        now: NaiveDateTime,
+    ) -> AppResult<Dashboard> {
+        match self.find(s, now)? {
+            Found::Fresh(d) => Ok(d),
+            Found::Stale { .. } | Found::Missing => self.compute(conn, policy, s, now),
+        }
+    }
+}
+
+/// The overview of a selection computed now, read from one snapshot of the database.
+pub fn dashboard(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    s: &Selection,
+    now: NaiveDateTime,
+) -> AppResult<Dashboard> {
     db::read_tx(conn, |c| -> AppResult<Dashboard> {
         let (selection, batches) = resolve(c, s)?;
         let ids: Vec<BatchId> = batches.iter().map(|b| b.id.clone()).collect();
@@ -355,6 +472,7 @@ pub fn dashboard(conn: &mut DbConnection, policy: &Policy, s: &Selection) -> App
             rows.into_iter().map(|(status, count)| Count { status, count }).collect()
         };
         Ok(Dashboard {
+            as_of: now,
             returned: stages.returned(),
             stages,
             vouchers: vf,
@@ -397,9 +515,13 @@ pub struct Reconciliation {
 
 /// The overview of every programme beside the ledger's balances of each kind of account:
 /// they agree to the fen, or the line that does not is named.
-pub fn reconcile(conn: &mut DbConnection, policy: &Policy) -> AppResult<Reconciliation> {
+pub fn reconcile(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    now: NaiveDateTime,
+) -> AppResult<Reconciliation> {
     db::read_tx(conn, |c| -> AppResult<Reconciliation> {
-        let d = dashboard(c, policy, &Selection::default())?;
+        let d = dashboard(c, policy, &Selection::default(), now)?;
         let s = d.stages;
         let funding = repo::ledger_kind_total(c, "funding")?;
         let budgets = repo::all_budgets(c)?;
@@ -433,6 +555,9 @@ pub fn reconcile(conn: &mut DbConnection, policy: &Policy) -> AppResult<Reconcil
 /// One programme's public figures: aggregates only.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicProgramme {
+    /// When the figures were computed (at most a minute ago).
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub as_of: NaiveDateTime,
     pub name: String,
     pub batches: usize,
     #[schema(value_type = String)]
@@ -454,15 +579,11 @@ pub struct PublicProgramme {
     pub by_category: Vec<CategoryLine>,
 }
 
-/// Every programme's public figures (no firm, provider or person is named).
-pub fn public_summary(conn: &mut DbConnection, policy: &Policy) -> AppResult<Vec<PublicProgramme>> {
-    let programmes = vouchers::list_programmes(conn)?;
-    let mut out = Vec::with_capacity(programmes.len());
-    for p in programmes {
-        let s = Selection { programme_id: Some(p.id.to_string()), ..Default::default() };
-        let d = dashboard(conn, policy, &s)?;
-        out.push(PublicProgramme {
-            name: p.name,
+impl PublicProgramme {
+    pub fn of(name: String, d: Dashboard) -> PublicProgramme {
+        PublicProgramme {
+            as_of: d.as_of,
+            name,
             batches: d.selection.batches.len(),
             budget: d.stages.budget,
             claimed: d.stages.claimed,
@@ -473,7 +594,6 @@ pub fn public_summary(conn: &mut DbConnection, policy: &Policy) -> AppResult<Vec
             spent: d.stages.spent,
             paid: d.stages.paid,
             by_category: d.by_category,
-        });
+        }
     }
-    Ok(out)
 }

@@ -100,6 +100,8 @@ struct Asked {
     programme_id: Option<String>,
     year: Option<String>,
     batch_id: Option<String>,
+    /// Compute anew (the 刷新 button).
+    fresh: Option<String>,
 }
 
 impl Asked {
@@ -119,6 +121,7 @@ impl Asked {
             programme_id: keep(&self.programme_id),
             batch_id: keep(&self.batch_id),
             year,
+            fresh: keep(&self.fresh).map(|_| true),
         })
     }
 }
@@ -177,18 +180,14 @@ async fn overview(state: State, req: HttpRequest, q: web::Query<OverviewQuery>) 
     let d = open!(state, req, READERS);
     let OverviewQuery { asked, reconcile } = q.into_inner();
     let (programmes, years, batches) = choices(&state).await?;
-    let policy = state.policy.clone();
     let (found, s) = match asked.selection() {
-        Ok(s) => {
-            let chosen = s.clone();
-            (db(&state, move |c| svc::dashboard(c, &policy, &chosen)).await, s)
-        }
+        Ok(s) => (crate::http::handlers::dashboard::overview_of(&state, s.clone()).await, s),
         Err(e) => (Err(e), Selection::default()),
     };
     let recon: Option<Reconciliation> = match reconcile {
         Some(_) => {
-            let policy = state.policy.clone();
-            Some(db(&state, move |c| svc::reconcile(c, &policy)).await?)
+            let (policy, now) = (state.policy.clone(), state.clock.now());
+            Some(db(&state, move |c| svc::reconcile(c, &policy, now)).await?)
         }
         None => None,
     };
@@ -238,7 +237,6 @@ async fn overview(state: State, req: HttpRequest, q: web::Query<OverviewQuery>) 
                 year => asked.year.clone().unwrap_or_default(),
                 batch_id => asked.batch_id.clone().unwrap_or_default(),
             },
-            as_of => local_time(state.clock.now()),
         },
         &form,
         status,
@@ -320,6 +318,7 @@ fn shown(o: &Dashboard, en: bool) -> minijinja::Value {
         .collect();
     let v = &o.vouchers;
     val(json!({
+        "as_of": local_time(o.as_of),
         "programme": o.selection.programme.as_ref().map(|p| p.name.clone()),
         "batch": o.selection.batch.as_ref().map(|b| b.name.clone()),
         "year": o.selection.year,
@@ -349,8 +348,7 @@ async fn export(state: State, req: HttpRequest, q: web::Query<ExportQuery>) -> A
     let d = open!(state, req, READERS);
     let ExportQuery { asked, format } = q.into_inner();
     let s = asked.selection()?;
-    let policy = state.policy.clone();
-    let o = db(&state, move |c| svc::dashboard(c, &policy, &s)).await?;
+    let o = crate::http::handlers::dashboard::overview_of(&state, s).await?;
     let en = d.en();
     let t = |k: &str| d.t(k);
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -440,8 +438,7 @@ async fn export(state: State, req: HttpRequest, q: web::Query<ExportQuery>) -> A
 #[get("/public/summary")]
 async fn public_summary(state: State, req: HttpRequest) -> Answer {
     let lang = super::Lang::of_request(&req);
-    let policy = state.policy.clone();
-    let programmes = db(&state, move |c| svc::public_summary(c, &policy)).await?;
+    let programmes = crate::http::handlers::dashboard::public_summary_of(&state).await?;
     let en = lang.en();
     let shown: Vec<_> = programmes
         .iter()
@@ -459,7 +456,10 @@ async fn public_summary(state: State, req: HttpRequest) -> Answer {
         &lang,
         &super::Chrome::of(&state, &req).await,
         "public-figures",
-        context! { programmes => val(shown), as_of => local_time(state.clock.now()) },
+        context! {
+            programmes => val(shown),
+            as_of => programmes.iter().map(|p| p.as_of).min().map(local_time).unwrap_or_default(),
+        },
     )?;
     Ok(super::with_lang(r, &req))
 }

@@ -216,6 +216,34 @@ async fn the_overview_narrows_to_a_programme_year_and_batch_and_refuses_what_is_
     assert_eq!(empty.body["stages"]["budget"], "0.00", "{}", empty.body);
     assert_eq!(empty.body["vouchers"]["used_share_bp"], Value::Null);
 
+    // An overview is kept for a minute: a new hold shows when asked fresh, or a minute on.
+    let held = |d: &Value| d["stages"]["held"].as_str().unwrap().to_string();
+    assert_eq!(held(&all.body), "700.00");
+    let w = _w;
+    let o = w.order(&app, "300.00").await;
+    let provider = app.token("dsh").await;
+    let r = app.post(&format!("/api/v1/orders/{o}/accept"), Some(&provider), &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let kept = app.get("/api/v1/dashboard", Some(&finance)).await;
+    assert_eq!((held(&kept.body), &kept.body["as_of"]), ("700.00".into(), &all.body["as_of"]));
+    let fresh = app.get("/api/v1/dashboard?fresh=true", Some(&finance)).await;
+    assert_eq!(held(&fresh.body), "1000.00");
+    // A minute on, the kept overview is answered while it is computed anew.
+    app.clock.advance(chrono::Duration::seconds(61));
+    let by_programme = format!("/api/v1/dashboard?programme_id={programme}");
+    let r = app.get(&by_programme, Some(&finance)).await;
+    assert_eq!(held(&r.body), "700.00", "answered as kept");
+    let mut renewed = Value::Null;
+    for _ in 0..100 {
+        let r = app.get(&by_programme, Some(&finance)).await;
+        if held(&r.body) == "1000.00" {
+            renewed = r.body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_ne!(renewed["as_of"], one.body["as_of"], "computed anew: {renewed}");
+
     // Refusals: another programme's batch, unknown ids, a year out of range.
     let r = app
         .get(&format!("/api/v1/dashboard?programme_id={other_id}&batch_id={batch}"), Some(&finance))

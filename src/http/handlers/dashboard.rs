@@ -1,24 +1,62 @@
 //! The authority's overview, its reconciliation with the ledger, and the public summary.
 
-use crate::error::Problem;
+use crate::error::{AppResult, Problem};
 use crate::http::extract::{Auth, StaffRead};
 use crate::http::handlers::read;
-use crate::http::{Answer, State};
+use crate::http::{db, Answer, State};
 use crate::services::dashboard::{
-    self as svc, Dashboard, PublicProgramme, Reconciliation, Selection,
+    self as svc, Dashboard, Found, PublicProgramme, Reconciliation, Selection,
 };
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
+
+/// The overview of `s` as the API and the page answer it: kept for a minute; older,
+/// answered as kept while it is computed anew in the background; computed now the first
+/// time (or when asked `fresh`).
+pub(crate) async fn overview_of(state: &State, s: Selection) -> AppResult<Dashboard> {
+    let (recent, now) = (state.overviews.clone(), state.clock.now());
+    match recent.find(&s, now)? {
+        Found::Fresh(d) => Ok(d),
+        Found::Stale { overview, renew } => {
+            if renew {
+                let (state, policy) = (state.clone(), state.policy.clone());
+                actix_web::rt::spawn(async move {
+                    let recent = state.overviews.clone();
+                    if let Err(e) = db(&state, move |c| recent.compute(c, &policy, &s, now)).await {
+                        tracing::warn!(error = %e, "renewing an overview");
+                    }
+                });
+            }
+            Ok(overview)
+        }
+        Found::Missing => {
+            let policy = state.policy.clone();
+            db(state, move |c| recent.compute(c, &policy, &s, now)).await
+        }
+    }
+}
+
+/// Every programme's public figures, from their overviews as kept.
+pub(crate) async fn public_summary_of(state: &State) -> AppResult<Vec<PublicProgramme>> {
+    let programmes = db(state, |c| Ok(crate::db::vouchers::list_programmes(c)?)).await?;
+    let mut out = Vec::with_capacity(programmes.len());
+    for p in programmes {
+        let s = Selection { programme_id: Some(p.id.to_string()), ..Default::default() };
+        out.push(PublicProgramme::of(p.name, overview_of(state, s).await?));
+    }
+    Ok(out)
+}
 
 /// A programme, a year's batches or one batch at a glance: where the money is from budget
 /// to bank, vouchers used against the gate, firms served by size class and industry,
 /// orders and money by category, provider concentration, waiting times, disputes and
-/// objections. Nothing selected: every programme.
+/// objections. Nothing selected: every programme. An overview is kept for a minute;
+/// an older one is answered while it is computed anew (`as_of` says when it was
+/// computed); `fresh=true` computes it now.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "audit", params(Selection), security(("bearer" = [])), responses(
     (status = 200, body = Dashboard), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/dashboard")]
 pub async fn dashboard(state: State, _auth: Auth<StaffRead>, q: web::Query<Selection>) -> Answer {
-    let (policy, q) = (state.policy.clone(), q.into_inner());
-    read(&state, move |c| svc::dashboard(c, &policy, &q)).await
+    Ok(HttpResponse::Ok().json(overview_of(&state, q.into_inner()).await?))
 }
 
 /// Every programme's overview stage by stage beside the ledger's balances of the same
@@ -27,16 +65,16 @@ pub async fn dashboard(state: State, _auth: Auth<StaffRead>, q: web::Query<Selec
     (status = 200, body = Reconciliation), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/dashboard/reconciliation")]
 pub async fn reconciliation(state: State, _auth: Auth<StaffRead>) -> Answer {
-    let policy = state.policy.clone();
-    read(&state, move |c| svc::reconcile(c, &policy)).await
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    read(&state, move |c| svc::reconcile(c, &policy, now)).await
 }
 
 /// Each programme's public figures (公开数据): budget, claimed, firms served, orders and
-/// money by category, paid. Aggregates only: no firm, provider or person is named.
+/// money by category, paid. Aggregates only: no firm, provider or person is named. The
+/// figures are kept as the overview's are (`as_of`).
 #[utoipa::path(get, path = "/api/v1/public/summary", tag = "public", responses(
     (status = 200, body = Vec<PublicProgramme>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/summary")]
 pub async fn public_summary(state: State) -> Answer {
-    let policy = state.policy.clone();
-    read(&state, move |c| svc::public_summary(c, &policy)).await
+    Ok(HttpResponse::Ok().json(public_summary_of(&state).await?))
 }

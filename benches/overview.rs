@@ -13,20 +13,21 @@
 //! PostgreSQL runs use HECHUANG_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 //! and create (and drop) a database named hc_bench_*.
 
+mod common;
+
 use chrono::{Duration as CDuration, NaiveDate, NaiveDateTime, Utc};
 use diesel::{Connection, RunQueryDsl};
 use hechuang::db::models::{
-    BatchRow, FirmRow, OrderRow, PayoutRow, ProgrammeRow, ProviderRow, RedemptionApplicationRow,
+    BatchRow, FirmRow, OrderRow, PayoutRow, ProgrammeRow, RedemptionApplicationRow,
     RedemptionItemRow, ServiceItemRow, SettlementRunRow, VoucherRow,
 };
 use hechuang::db::{self, catalogue, orders, parties, settlement, vouchers};
-use hechuang::domain::credit_code::make_code;
 use hechuang::domain::id::{
-    BatchId, FirmId, OrderId, PartyId, PayoutId, ProgrammeId, ProviderId, RedemptionApplicationId,
+    BatchId, FirmId, OrderId, PartyId, PayoutId, ProgrammeId, RedemptionApplicationId,
     RedemptionItemId, RunId, ServiceItemId, VoucherId,
 };
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
-use hechuang::domain::party::{ListingStatus, OnboardingStatus};
+use hechuang::domain::party::OnboardingStatus;
 use hechuang::domain::settlement::{PayoutStatus, RunStatus};
 use hechuang::domain::voucher::VoucherStatus;
 use hechuang::domain::PartyKind;
@@ -91,16 +92,10 @@ fn args() -> Args {
     a
 }
 
-fn code(prefix: &str, n: usize) -> hechuang::domain::CreditCode {
-    hechuang::domain::CreditCode::stored(
-        make_code("91", "340100", &format!("{prefix}{:06}", n % 1_000_000)).expect("valid code"),
-    )
-}
-
 fn firm(n: usize, now: NaiveDateTime) -> FirmRow {
     FirmRow {
         id: FirmId::new(),
-        credit_code: code("MA", n),
+        credit_code: common::credit_code("MA", n),
         name: format!("合肥基准企业{n:06}"),
         legal_representative: "张三".into(),
         actual_controller: format!("控制人{n}"),
@@ -123,34 +118,6 @@ fn firm(n: usize, now: NaiveDateTime) -> FirmRow {
         tech_sme: false,
         dishonest: false,
         recommended_by_space_id: None,
-        created_at: now,
-        updated_at: now,
-        contact_verified_at: Some(now),
-    }
-}
-
-fn provider(p: usize, now: NaiveDateTime) -> ProviderRow {
-    ProviderRow {
-        id: ProviderId::new(),
-        credit_code: code("MB", p),
-        name: format!("合肥基准服务机构{p:05}"),
-        legal_representative: format!("代表{p}"),
-        actual_controller: format!("机构控制人{p}"),
-        address: "合肥".into(),
-        contact_name: "赵六".into(),
-        contact_phone: "0551-66660000".into(),
-        contact_email: format!("p{p}@example.cn"),
-        description: "bench".into(),
-        bank_name: "中国银行合肥分行".into(),
-        bank_account_name: format!("合肥基准服务机构{p:05}"),
-        bank_account_no: format!("{:015}", 184_660_000_000_000u64 + p as u64),
-        listing_status: ListingStatus::Listed,
-        notice_starts_at: None,
-        notice_ends_at: None,
-        decision_reason: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        listed_at: Some(now),
         created_at: now,
         updated_at: now,
         contact_verified_at: Some(now),
@@ -227,7 +194,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
     let mut providers = Vec::with_capacity(a.providers);
     db::write_tx(c, |c| -> diesel::QueryResult<()> {
         for p in 0..a.providers {
-            let row = provider(p, start);
+            let row = common::provider(p, common::credit_code("MB", p), start);
             let category = CATEGORIES[p % CATEGORIES.len()];
             parties::insert_provider(c, &row, &[category.to_string()])?;
             let item = ServiceItemRow {

@@ -17,19 +17,18 @@
 //! PostgreSQL runs use HECHUANG_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 //! and create (and drop) a database named hc_bench_*.
 
+mod common;
+
 use chrono::{Duration as CDuration, NaiveDate, Utc};
 use diesel::{Connection, RunQueryDsl};
 use hechuang::db::models::{
-    BatchRow, FirmRow, LedgerEntryRow, OrderRow, ProgrammeRow, ProviderRow,
-    RedemptionApplicationRow, RedemptionItemRow, ServiceItemRow, VoucherRow,
+    BatchRow, FirmRow, LedgerEntryRow, OrderRow, ProgrammeRow, RedemptionApplicationRow,
+    RedemptionItemRow, ServiceItemRow, VoucherRow,
 };
 use hechuang::db::{self, catalogue, orders, parties, vouchers};
-use hechuang::domain::credit_code::make_code;
-use hechuang::domain::id::{
-    BatchId, FirmId, OrderId, ProgrammeId, ProviderId, ServiceItemId, VoucherId,
-};
+use hechuang::domain::id::{BatchId, FirmId, OrderId, ProgrammeId, ServiceItemId, VoucherId};
 use hechuang::domain::order::{OrderStatus, RedemptionStatus};
-use hechuang::domain::party::{ListingStatus, OnboardingStatus};
+use hechuang::domain::party::OnboardingStatus;
 use hechuang::domain::settlement::Period;
 use hechuang::domain::voucher::VoucherStatus;
 use hechuang::domain::Fen;
@@ -79,10 +78,6 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
-}
-
-fn code(n: usize) -> String {
-    make_code("91", "340100", &format!("MA{:06}", n % 1_000_000)).expect("valid code")
 }
 
 /// Seeds the database; returns the period the items are payable in (the history of
@@ -139,7 +134,7 @@ fn seed(url: &str, a: &Args) -> Period {
     };
     let firm = FirmRow {
         id: FirmId::new(),
-        credit_code: hechuang::domain::CreditCode::stored(code(999_999)),
+        credit_code: common::credit_code("MA", 999_999),
         name: "合肥基准测试企业".into(),
         legal_representative: "张三".into(),
         actual_controller: "张三".into(),
@@ -195,31 +190,7 @@ fn seed(url: &str, a: &Args) -> Period {
     let mut providers = Vec::with_capacity(a.providers);
     db::write_tx(c, |c| -> diesel::QueryResult<()> {
         for p in 0..a.providers {
-            let row = ProviderRow {
-                id: ProviderId::new(),
-                credit_code: hechuang::domain::CreditCode::stored(code(p)),
-                name: format!("合肥基准服务机构{p:05}"),
-                legal_representative: format!("代表{p}"),
-                actual_controller: format!("控制人{p}"),
-                address: "合肥".into(),
-                contact_name: "赵六".into(),
-                contact_phone: "0551-66660000".into(),
-                contact_email: format!("p{p}@example.cn"),
-                description: "bench".into(),
-                bank_name: "中国银行合肥分行".into(),
-                bank_account_name: format!("合肥基准服务机构{p:05}"),
-                bank_account_no: format!("{:015}", 184_660_000_000_000u64 + p as u64),
-                listing_status: ListingStatus::Listed,
-                notice_starts_at: None,
-                notice_ends_at: None,
-                decision_reason: None,
-                reviewed_by: None,
-                reviewed_at: None,
-                listed_at: Some(now),
-                created_at: now,
-                updated_at: now,
-                contact_verified_at: Some(now),
-            };
+            let row = common::provider(p, common::credit_code("MA", p), now);
             parties::insert_provider(c, &row, &["patent".to_string()])?;
             let item = ServiceItemRow {
                 id: ServiceItemId::new(),

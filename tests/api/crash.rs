@@ -252,17 +252,7 @@ async fn killed_during_export_and_results_import_nothing_is_paid_twice() {
     let period = app.end_the_month();
     let maker = app.staff_token("crs_maker", Role::Finance).await;
     let checker = app.staff_token("crs_checker", Role::Finance).await;
-    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let run = r.body["run"]["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/settlement-runs/{run}/decision"),
-            Some(&checker),
-            &json!({"decision": "approve"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    let run = crate::settlement::approved_run(&app, &period, &maker, &checker).await;
     let refs: Vec<String> = payouts(&app, &run).into_iter().map(|(r, _)| r).collect();
     assert_eq!(refs.len(), 3);
     // The bank's answer: every payout paid (the child servers run on the real clock).

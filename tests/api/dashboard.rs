@@ -13,17 +13,7 @@ async fn pay_the_month(app: &TestApp) {
     let period = app.end_the_month();
     let maker = app.staff_token("dsh_maker", Role::Finance).await;
     let checker = app.staff_token("dsh_checker", Role::Finance).await;
-    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": period})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let run = r.body["run"]["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/settlement-runs/{run}/decision"),
-            Some(&checker),
-            &json!({"decision": "approve"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    let run = crate::settlement::approved_run(app, &period, &maker, &checker).await;
     let (s, _, _) = app
         .get_bytes(&format!("/api/v1/settlement-runs/{run}/bank-file?format=csv"), Some(&maker))
         .await;

@@ -47,6 +47,22 @@ pub async fn make_payable(app: &TestApp, w: &World, tag: &str, amounts: &[&str])
     items
 }
 
+/// Prepares `period`'s run as `maker` and has `checker` approve it; returns the run's id.
+pub async fn approved_run(app: &TestApp, period: &str, maker: &str, checker: &str) -> String {
+    let r = app.post("/api/v1/settlement-runs", Some(maker), &json!({"period": period})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let run = r.body["run"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/settlement-runs/{run}/decision"),
+            Some(checker),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    run
+}
+
 fn period_now(app: &TestApp) -> String {
     Period::of(app.clock.now()).to_string()
 }

@@ -15,6 +15,7 @@ use crate::domain::id::{
     EvidenceId, FirmId, OrderId, ProviderId, RedemptionApplicationId, RedemptionItemId,
     RedemptionObjectionId, UserId, VoucherId,
 };
+use crate::domain::order::OrderStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -70,49 +71,137 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[OrderId]) -> QueryResult<Vec<Order
     Ok(out)
 }
 
-/// Orders in `scope`, optionally of one status, newest first, with the firm's and
-/// the provider's names and the voucher's code.
+/// How a list of orders is narrowed and ordered.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub category: Option<String>,
+    /// Placed at or after (UTC).
+    pub placed_from: Option<NaiveDateTime>,
+    /// Placed before (UTC).
+    pub placed_before: Option<NaiveDateTime>,
+    /// Words searched for: an order number, or one of these firms or providers.
+    pub text: Option<OrderText>,
+    pub sort: OrderSort,
+}
+
+/// What a search matched: the order number as typed, firms and providers by name or
+/// credit code.
+#[derive(Debug, Clone, Default)]
+pub struct OrderText {
+    pub order_no: String,
+    pub firms: Vec<FirmId>,
+    pub providers: Vec<ProviderId>,
+}
+
+/// The order of a list of orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrderSort {
+    #[default]
+    Newest,
+    Oldest,
+    /// The largest contract first.
+    Largest,
+}
+
+/// A page of the orders `scope` may see, narrowed by `f`, with the total.
 pub fn list(
     conn: &mut DbConnection,
     scope: Scope<'_>,
-    status: Option<&str>,
+    f: &OrderFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OrderListed>, i64)> {
     // The count needs no joins: every order has its firm, provider and voucher.
-    let mut count = orders::table.into_boxed();
-    match scope {
-        Scope::Firm(f) => count = count.filter(orders::firm_id.eq(f)),
-        Scope::Provider(p) => count = count.filter(orders::provider_id.eq(p)),
-        Scope::All => {}
+    macro_rules! narrowed {
+        ($q:expr) => {{
+            let mut q = $q;
+            match scope {
+                Scope::Firm(id) => q = q.filter(orders::firm_id.eq(id)),
+                Scope::Provider(id) => q = q.filter(orders::provider_id.eq(id)),
+                Scope::All => {}
+            }
+            if let Some(s) = f.status {
+                q = q.filter(orders::status.eq(s));
+            }
+            if let Some(c) = &f.category {
+                q = q.filter(orders::category.eq(c));
+            }
+            if let Some(t) = f.placed_from {
+                q = q.filter(orders::requested_at.ge(t));
+            }
+            if let Some(t) = f.placed_before {
+                q = q.filter(orders::requested_at.lt(t));
+            }
+            if let Some(t) = &f.text {
+                q = q.filter(
+                    orders::order_no
+                        .eq(&t.order_no)
+                        .or(orders::firm_id.eq_any(&t.firms))
+                        .or(orders::provider_id.eq_any(&t.providers)),
+                );
+            }
+            q
+        }};
     }
-    if let Some(s) = status {
-        count = count.filter(orders::status.eq(s.to_string()));
+    let total = narrowed!(orders::table.into_boxed()).count().get_result(conn)?;
+    let q = narrowed!(orders::table
+        .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
+        .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
+        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+        .into_boxed());
+    let q = q.select((orders::all_columns, firms::name, providers::name, vouchers::code));
+    let rows = match f.sort {
+        OrderSort::Newest => q.order(orders::id.desc()),
+        OrderSort::Oldest => q.order(orders::id.asc()),
+        OrderSort::Largest => q.order((orders::contract_fen.desc(), orders::id.desc())),
     }
-    let total = count.count().get_result(conn)?;
-    let base = || {
-        let mut q = orders::table
-            .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
-            .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .into_boxed();
-        match scope {
-            Scope::Firm(f) => q = q.filter(orders::firm_id.eq(f)),
-            Scope::Provider(p) => q = q.filter(orders::provider_id.eq(p)),
-            Scope::All => {}
-        }
-        if let Some(s) = status {
-            q = q.filter(orders::status.eq(s.to_string()));
-        }
-        q
-    };
-    let rows = base()
-        .select((orders::all_columns, firms::name, providers::name, vouchers::code))
-        .order(orders::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    .offset(offset)
+    .limit(limit)
+    .load(conn)?;
     Ok((rows, total))
+}
+
+/// Firms whose name holds `words` or whose credit code is `words` (at most `limit`).
+pub fn firms_matching(
+    conn: &mut DbConnection,
+    words: &str,
+    limit: i64,
+) -> QueryResult<Vec<FirmId>> {
+    firms::table
+        .filter(
+            firms::name
+                .like(format!("%{}%", like_escaped(words)))
+                .escape('\\')
+                .or(firms::credit_code.eq(words)),
+        )
+        .select(firms::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Providers whose name holds `words` or whose credit code is `words` (at most
+/// `limit`).
+pub fn providers_matching(
+    conn: &mut DbConnection,
+    words: &str,
+    limit: i64,
+) -> QueryResult<Vec<ProviderId>> {
+    providers::table
+        .filter(
+            providers::name
+                .like(format!("%{}%", like_escaped(words)))
+                .escape('\\')
+                .or(providers::credit_code.eq(words)),
+        )
+        .select(providers::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// `words` with LIKE's wildcards (and the escape character) taken literally.
+fn like_escaped(words: &str) -> String {
+    words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Every order (for verifying the ledger).

@@ -436,6 +436,9 @@ error_codes! {
     BatchNotInProgramme = "batch_not_in_programme", Unprocessable,
         "该批次不属于所选项目",
         "the batch is not one of the chosen programme's";
+    SortUnknown = "sort_unknown", BadRequest,
+        "未知的排序方式",
+        "unknown sort order";
     SelectionYearInvalid = "selection_year_invalid", BadRequest,
         "年度应为 2000 至 2999",
         "the year must be from 2000 to 2999";

@@ -10,11 +10,14 @@ use crate::domain::id::{EvidenceId, OrderId, ServiceItemId};
 use crate::domain::order::EvidenceKind;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::handlers::settlement::attachment;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
+use crate::services::orders::OrderQuery;
 use crate::services::orders::{
     self as svc, Cx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
+use crate::services::settlement::FileFormat;
 use crate::services::{catalogue, evidence, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
@@ -27,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(services)
         .service(new_order)
         .service(place_order)
+        .service(export)
         .service(orders)
         .service(evidence_file)
         .service(upload)
@@ -97,7 +101,6 @@ fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> miniji
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     page: Option<i64>,
-    status: Option<String>,
     category: Option<String>,
 }
 
@@ -260,33 +263,119 @@ async fn place_order(state: State, req: HttpRequest, p: Posted) -> Answer {
 }
 
 #[get("/orders")]
-async fn orders(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> Answer {
+async fn orders(state: State, req: HttpRequest, q: web::Query<OrderQuery>) -> Answer {
     let d = open!(state, req, PARTIES);
-    let page = crate::http::page(q.page, Some(50))?;
-    let status = q.status.clone().filter(|s| !s.is_empty());
-    let (policy, actor) = (state.policy.clone(), d.actor());
-    let list =
-        db(&state, move |c| svc::list(c, &policy, Party::of(&actor)?, status.as_deref(), page))
-            .await?;
-    let items: Vec<minijinja::Value> =
-        list.items.iter().map(|o| order_json(o, &state.policy, d.en())).collect();
+    let q = without_blanks(q.into_inner());
+    let page = crate::http::page(q.page, Some(SHOWN))?;
+    let (policy, actor, asked) = (state.policy.clone(), d.actor(), q.clone());
+    let found =
+        db(&state, move |c| svc::search(c, &policy, Party::of(&actor)?, &asked, page)).await;
+    let posted = Posted(filter_parts(&q).into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let (list, form) = match found {
+        Ok(list) => (Some(list), Form::none()),
+        Err(e) => (None, d.failed("filter", &posted, &e, &[("status_unknown", "status")])),
+    };
+    let status_code =
+        if form.id.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let (items, total, page_no, pages) = match &list {
+        Some(l) => (
+            l.items.iter().map(|o| order_json(o, &state.policy, d.en())).collect::<Vec<_>>(),
+            l.total,
+            l.page,
+            ((l.total + SHOWN - 1) / SHOWN).max(1),
+        ),
+        None => (Vec::new(), 0, 1, 1),
+    };
     let statuses: Vec<(&str, &str)> =
         ["requested", "accepted", "delivered", "disputed", "confirmed", "declined", "cancelled"]
             .iter()
             .map(|s| (*s, status_text(s)))
             .collect();
-    let title = if d.s.caller.role == Role::Provider { "orders-2" } else { "orders-3" };
+    let categories: Vec<(String, String)> = state
+        .policy
+        .categories
+        .iter()
+        .map(|c| (c.code.clone(), super::named(&c.name_zh, &c.name_en, d.en())))
+        .collect();
+    let sorts = [
+        ("newest", "newest-first"),
+        ("oldest", "oldest-first"),
+        ("largest", "largest-contract-first"),
+    ];
+    let role = d.s.caller.role;
+    let title = match role {
+        Role::Provider => "orders-2",
+        Role::Firm => "orders-3",
+        _ => "all-orders",
+    };
+    let filter = serde_urlencoded::to_string(filter_parts(&q)).unwrap_or_default();
+    let sel = |v: &Option<String>| v.clone().unwrap_or_default();
     Ok(d.render(
         &state,
         Screen { template: "orders.html", path: "/orders", title },
         context! {
-            items => items, total => list.total, statuses => statuses,
-            status => q.status.clone().unwrap_or_default(),
-            firm => d.s.caller.role == Role::Firm,
+            items => items, total => total, statuses => statuses, categories => categories,
+            sorts => sorts.to_vec(), page => page_no, pages => pages, filter => filter,
+            sel => context! {
+                q => sel(&q.q), status => sel(&q.status), category => sel(&q.category),
+                from => sel(&q.from), to => sel(&q.to), sort => sel(&q.sort),
+            },
+            firm => role == Role::Firm,
+            staff => !matches!(role, Role::Firm | Role::Provider),
         },
-        &Form::none(),
-        StatusCode::OK,
+        &form,
+        status_code,
     )?)
+}
+
+/// Orders a page shows.
+const SHOWN: i64 = 50;
+
+/// The filter's parts that were given, by name (the page position left out).
+fn filter_parts(q: &OrderQuery) -> Vec<(&'static str, String)> {
+    [
+        ("q", &q.q),
+        ("status", &q.status),
+        ("category", &q.category),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("sort", &q.sort),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+    .collect()
+}
+
+/// The query with the form's empty fields left out.
+fn without_blanks(q: OrderQuery) -> OrderQuery {
+    let keep = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    OrderQuery {
+        q: keep(q.q),
+        status: keep(q.status),
+        category: keep(q.category),
+        from: keep(q.from),
+        to: keep(q.to),
+        sort: keep(q.sort),
+        format: keep(q.format),
+        lang: None,
+        ..q
+    }
+}
+
+/// The filtered list as CSV or XLSX, in the reader's language.
+#[get("/orders/export")]
+async fn export(state: State, req: HttpRequest, q: web::Query<OrderQuery>) -> Answer {
+    let d = open!(state, req, PARTIES);
+    let q = without_blanks(q.into_inner());
+    let format = match q.format.as_deref() {
+        Some("xlsx") => FileFormat::Xlsx,
+        _ => FileFormat::Csv,
+    };
+    let (policy, actor, en) = (state.policy.clone(), d.actor(), d.en());
+    let bytes =
+        db(&state, move |c| svc::export(c, &policy, Party::of(&actor)?, &q, en, format)).await?;
+    let ext = if format == FileFormat::Csv { "csv" } else { "xlsx" };
+    Ok(attachment(bytes, format, &format!("orders.{ext}"), None))
 }
 
 async fn order_page(

@@ -275,10 +275,15 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/space/incubatees", "incubatees"),
             l("/space/statistics", "statistics"),
         ],
-        Role::Reviewer => vec![l("/review", "review-desk"), l("/dashboard", "programme-overview")],
+        Role::Reviewer => vec![
+            l("/review", "review-desk"),
+            l("/orders", "all-orders"),
+            l("/dashboard", "programme-overview"),
+        ],
         Role::Finance => vec![
             l("/finance", "settlement-runs"),
             l("/finance/report", "settlement-report"),
+            l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
         ],
         Role::Admin => vec![
@@ -288,10 +293,12 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
+            l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
         ],
         Role::Auditor => vec![
+            l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
             l("/finance", "settlement-runs"),

@@ -28,6 +28,7 @@ mod lottery;
 mod mail;
 mod migrations;
 mod ops;
+mod order_search;
 mod orders;
 mod password;
 mod portal;

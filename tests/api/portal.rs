@@ -81,8 +81,8 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/space/statistics",
         ],
     ),
-    (Role::Reviewer, &["/home", "/review", "/dashboard"]),
-    (Role::Finance, &["/home", "/finance", "/finance/report", "/dashboard"]),
+    (Role::Reviewer, &["/home", "/review", "/orders", "/dashboard"]),
+    (Role::Finance, &["/home", "/finance", "/finance/report", "/orders", "/dashboard"]),
     (
         Role::Admin,
         &[
@@ -93,11 +93,12 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/review",
+            "/orders",
             "/dashboard",
             "/audit",
         ],
     ),
-    (Role::Auditor, &["/home", "/dashboard", "/audit", "/finance", "/finance/report"]),
+    (Role::Auditor, &["/home", "/orders", "/dashboard", "/audit", "/finance", "/finance/report"]),
 ];
 
 #[actix_web::test]

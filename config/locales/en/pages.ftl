@@ -1230,3 +1230,17 @@ public-figures-intro = Aggregate figures of each voucher programme, without any 
 batches-issued = Batches issued
 public-figures-lead = Budgets, claims, services and payments of each programme, in total
 refresh-the-figures = Refresh the figures
+
+## Finding orders
+find-orders = Find orders
+search-orders = Search
+search-orders-hint = An order number, a credit code, or part of a firm's or provider's name
+placed-from = Placed from
+placed-to = Placed to (inclusive)
+sort-by = Sort
+newest-first = Newest first
+oldest-first = Oldest first
+largest-contract-first = Largest contract first
+clear-the-filter = Clear the filter
+orders-page-of = Page { $page } of { $pages }
+no-orders-match = No orders match.

@@ -1149,3 +1149,17 @@ public-figures-intro = 各创新券项目的汇总数据，不含任何企业、
 batches-issued = 已发放批次
 public-figures-lead = 各项目预算、领券、服务与支付的汇总数字
 refresh-the-figures = 刷新数据
+
+## Finding orders
+find-orders = 查找订单
+search-orders = 搜索
+search-orders-hint = 订单号、统一社会信用代码，或企业、服务机构名称中的字
+placed-from = 下单日期自
+placed-to = 下单日期至（含当日）
+sort-by = 排序
+newest-first = 最新在前
+oldest-first = 最早在前
+largest-contract-first = 合同金额从大到小
+clear-the-filter = 清除筛选
+orders-page-of = 第 { $page } 页，共 { $pages } 页
+no-orders-match = 没有符合条件的订单。

@@ -7,12 +7,15 @@ use crate::error::Problem;
 use crate::http::extract::{
     Auth, EvidenceRead, FirmOrProvider, FirmRole, OrderRead, ProviderRole, Reviewing,
 };
+use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
 use crate::http::Answer;
-use crate::http::{db, JsonBody, ListQuery, State};
+use crate::http::{db, JsonBody, State};
 use crate::services::evidence;
+use crate::services::orders::OrderQuery;
 use crate::services::orders::{
     self as svc, DisputeResolution, EvidenceView, OrderInput, OrderView, Party, Quote, ReasonInput,
 };
+use crate::services::settlement::FileFormat;
 use crate::services::Paged;
 use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -43,16 +46,35 @@ pub async fn create(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInpu
     act_created(&state, auth.actor, move |c, cx| svc::request(c, cx, &firm, &body)).await
 }
 
-/// Orders the caller may see: a firm's or a provider's own, every order for staff.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<OrderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+/// Orders the caller may see: a firm's or a provider's own, every order for staff;
+/// searched by order number, credit code or part of a firm's or provider's name, and
+/// narrowed by state, category and the days they were placed; newest, oldest or largest
+/// first; a page with the total, or the whole list as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "a page of orders (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<OrderView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/orders")]
-pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let status = q.status.clone().filter(|s| !s.is_empty());
+pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<OrderQuery>) -> Answer {
+    let q = q.into_inner();
+    let format = match q.format.as_deref() {
+        None | Some("json") => None,
+        other => Some(file_format(&FormatQuery { format: other.map(str::to_string) })?),
+    };
     let policy = state.policy.clone();
-    read(&state, move |c| svc::list(c, &policy, Party::of(&auth.actor)?, status.as_deref(), page))
-        .await
+    match format {
+        None => {
+            let page = crate::http::page(q.page, q.per_page)?;
+            read(&state, move |c| svc::search(c, &policy, Party::of(&auth.actor)?, &q, page)).await
+        }
+        Some(f) => {
+            let en = q.lang.as_deref() == Some("en");
+            let bytes =
+                db(&state, move |c| svc::export(c, &policy, Party::of(&auth.actor)?, &q, en, f))
+                    .await?;
+            let ext = if f == FileFormat::Csv { "csv" } else { "xlsx" };
+            Ok(attachment(bytes, f, &format!("orders.{ext}"), None))
+        }
+    }
 }
 
 /// One order with its evidence and what is still missing before delivery.

@@ -208,6 +208,11 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("post", "/api/v1/orders/quote", ORDERING),
     ("post", "/api/v1/orders", ORDERING),
     (
+        "get",
+        "/api/v1/orders",
+        &[ErrorCode::OrderStatusUnknown, ErrorCode::FormatUnknown, ErrorCode::ValidationFailed],
+    ),
+    (
         "post",
         "/api/v1/orders/{id}/accept",
         &[
@@ -443,5 +448,10 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
 /// already 422 are listed in `ERRORS`.
 pub(super) const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("post", "/api/v1/provider/services", &[ErrorCode::CategoryUnknown]),
+    (
+        "get",
+        "/api/v1/orders",
+        &[ErrorCode::CategoryUnknown, ErrorCode::SortUnknown, ErrorCode::DateInvalid],
+    ),
     ("post", "/api/v1/support-grants", &[ErrorCode::PeriodInvalid]),
 ];

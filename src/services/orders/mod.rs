@@ -320,7 +320,7 @@ pub fn get(
     })
 }
 
-/// The orders `party` may see, newest first.
+/// The orders `party` may see, newest first, in one state or all.
 pub fn list(
     conn: &mut DbConnection,
     policy: &Policy,
@@ -328,17 +328,238 @@ pub fn list(
     status: Option<&str>,
     page: Page,
 ) -> AppResult<Paged<OrderView>> {
-    if let Some(s) = status {
-        if OrderStatus::parse(s).is_none() {
-            return Err(AppError::of(ErrorCode::OrderStatusUnknown).arg("status", s));
+    let q = OrderQuery { status: status.map(str::to_string), ..Default::default() };
+    search(conn, policy, party, &q, page)
+}
+
+/// What a list of orders asks for (the API's query and the page's filter): every part
+/// optional.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Orders per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+    /// `requested`, `accepted`, `delivered`, `disputed`, `confirmed`, `declined` or
+    /// `cancelled`.
+    pub status: Option<String>,
+    /// An order number, a credit code, or part of a firm's or provider's name.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// A service category code (`GET /api/v1/policy/service-categories`).
+    pub category: Option<String>,
+    /// Placed on or after this day, YYYY-MM-DD (China).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
+    pub from: Option<String>,
+    /// Placed on or before this day, YYYY-MM-DD (China).
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
+    pub to: Option<String>,
+    /// `newest` (default), `oldest` or `largest` (contract amount).
+    pub sort: Option<String>,
+    /// `json` (default: a page), or `csv` / `xlsx`: the whole filtered list (at most
+    /// 10,000 orders) as a file, in the reader's language (`lang=en`).
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
+    /// The file's language: `zh` (default) or `en`.
+    #[param(pattern = "^(zh|en)$")]
+    pub lang: Option<String>,
+}
+
+/// Firms or providers a search may match at most (a word that matches more is too
+/// vague to page through; the list says so by its total).
+const MATCHED_AT_MOST: i64 = 1_000;
+
+/// The query as the database filter; each bad part is said by its field.
+fn filter_of(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    q: &OrderQuery,
+) -> AppResult<repo::OrderFilter> {
+    use crate::domain::validation::FieldErrors;
+    let text = |v: &Option<String>| {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    };
+    let mut e = FieldErrors::new();
+    let status = match text(&q.status) {
+        Some(s) => match OrderStatus::parse(&s) {
+            Some(s) => Some(s),
+            None => return Err(AppError::of(ErrorCode::OrderStatusUnknown).arg("status", s)),
+        },
+        None => None,
+    };
+    let category = text(&q.category);
+    if let Some(c) = &category {
+        if policy.category(c).is_none() {
+            e.add(
+                "category",
+                ErrorCode::CategoryUnknown,
+                "没有此服务类别",
+                "no such service category",
+            );
         }
     }
-    let (rows, total) = repo::list(conn, party.scope(), status, page.offset(), page.per_page)?;
-    let items = rows
+    let from = text(&q.from).and_then(|v| e.date("from", &v));
+    let to = text(&q.to).and_then(|v| e.date("to", &v));
+    let sort = match text(&q.sort).as_deref() {
+        None | Some("newest") => repo::OrderSort::Newest,
+        Some("oldest") => repo::OrderSort::Oldest,
+        Some("largest") => repo::OrderSort::Largest,
+        Some(_) => {
+            e.add(
+                "sort",
+                ErrorCode::SortUnknown,
+                "排序方式应为 newest、oldest 或 largest",
+                "sort by newest, oldest or largest",
+            );
+            repo::OrderSort::Newest
+        }
+    };
+    let words = text(&q.q);
+    if words.as_ref().is_some_and(|w| w.chars().count() > 100) {
+        e.add(
+            "q",
+            ErrorCode::FormInvalid,
+            "搜索内容不超过 100 个字",
+            "search for at most 100 characters",
+        );
+    }
+    e.finish()?;
+    let text = match words {
+        Some(w) => Some(repo::OrderText {
+            firms: repo::firms_matching(conn, &w, MATCHED_AT_MOST)?,
+            providers: repo::providers_matching(conn, &w, MATCHED_AT_MOST)?,
+            order_no: w,
+        }),
+        None => None,
+    };
+    // A China day starts at 16:00 UTC the day before.
+    let start =
+        |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8);
+    Ok(repo::OrderFilter {
+        status,
+        category,
+        placed_from: from.map(start),
+        placed_before: to.and_then(|d| d.succ_opt()).map(start),
+        text,
+        sort,
+    })
+}
+
+/// The orders `party` may see, as `q` narrows and orders them, a page of them.
+pub fn search(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    q: &OrderQuery,
+    page: Page,
+) -> AppResult<Paged<OrderView>> {
+    db::read_tx(conn, |c| {
+        let f = filter_of(c, policy, q)?;
+        let (rows, total) = repo::list(c, party.scope(), &f, page.offset(), page.per_page)?;
+        let items = rows
+            .into_iter()
+            .map(|(o, firm, provider, voucher_code)| {
+                view(policy, o, Names { firm, provider, voucher_code })
+            })
+            .collect::<AppResult<_>>()?;
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+    })
+}
+
+/// Orders in one export at the most (narrow the filter for more).
+pub const EXPORTED_AT_MOST: i64 = 10_000;
+
+/// The orders `q` finds as a table (CSV or XLSX), at most [`EXPORTED_AT_MOST`], headers
+/// and states in the reader's language.
+pub fn export(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    party: Party<'_>,
+    q: &OrderQuery,
+    en: bool,
+    format: crate::services::settlement::FileFormat,
+) -> AppResult<Vec<u8>> {
+    use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
+    let (rows, _) = db::read_tx(conn, |c| -> AppResult<_> {
+        let f = filter_of(c, policy, q)?;
+        Ok(repo::list(c, party.scope(), &f, 0, EXPORTED_AT_MOST)?)
+    })?;
+    let header: [&str; 11] = if en {
+        [
+            "Order no.",
+            "Placed (Beijing)",
+            "Firm",
+            "Provider",
+            "Category",
+            "Service",
+            "Contract (yuan)",
+            "Voucher share (yuan)",
+            "Own share (yuan)",
+            "State",
+            "Voucher",
+        ]
+    } else {
+        [
+            "订单号",
+            "下单时间（北京时间）",
+            "企业",
+            "服务机构",
+            "服务类别",
+            "服务",
+            "合同金额（元）",
+            "券支付（元）",
+            "自付（元）",
+            "状态",
+            "创新券",
+        ]
+    };
+    let lines: Vec<Vec<String>> = rows
         .into_iter()
-        .map(|(o, firm, provider, voucher_code)| {
-            view(policy, o, Names { firm, provider, voucher_code })
+        .map(|(o, firm, provider, voucher)| {
+            let category = policy.category(&o.category).map_or_else(
+                || o.category.clone(),
+                |c| if en { c.name_en.clone() } else { c.name_zh.clone() },
+            );
+            vec![
+                o.order_no,
+                crate::domain::china_time(o.requested_at).format("%Y-%m-%d %H:%M").to_string(),
+                firm,
+                provider,
+                category,
+                o.title,
+                o.contract_fen.to_string(),
+                o.covered_fen.to_string(),
+                o.own_fen.to_string(),
+                status_words(o.status, en).to_string(),
+                voucher,
+            ]
         })
-        .collect::<AppResult<_>>()?;
-    Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+        .collect();
+    match format {
+        FileFormat::Csv => csv_bytes(&header, &lines),
+        FileFormat::Xlsx => xlsx_bytes(if en { "Orders" } else { "订单" }, &header, &lines),
+    }
+}
+
+/// An order's state in words.
+pub fn status_words(s: OrderStatus, en: bool) -> &'static str {
+    match (s, en) {
+        (OrderStatus::Requested, false) => "待机构接单",
+        (OrderStatus::Requested, true) => "waiting for the provider",
+        (OrderStatus::Accepted, false) => "服务中",
+        (OrderStatus::Accepted, true) => "in service",
+        (OrderStatus::Declined, false) => "机构已拒绝",
+        (OrderStatus::Declined, true) => "declined",
+        (OrderStatus::Delivered, false) => "待企业确认",
+        (OrderStatus::Delivered, true) => "waiting for the firm to confirm",
+        (OrderStatus::Disputed, false) => "争议处理中",
+        (OrderStatus::Disputed, true) => "disputed, under review",
+        (OrderStatus::Confirmed, false) => "已确认",
+        (OrderStatus::Confirmed, true) => "confirmed",
+        (OrderStatus::Cancelled, false) => "已取消",
+        (OrderStatus::Cancelled, true) => "cancelled",
+    }
 }

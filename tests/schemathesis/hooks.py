@@ -101,6 +101,8 @@ RULES: dict[str, set[str]] = {
     # Audit events: an entity_id needs its entity_type (a cross-field rule); the actor
     # is a username that must exist (data).
     "GET /api/v1/audit/events": {"entity_filter_incomplete", "actor_unknown"},
+    # An order search's category is one of the policy's (data).
+    "GET /api/v1/orders": {"category_unknown"},
     # The overview's batch must be one of the chosen programme's (data).
     "GET /api/v1/dashboard": {"batch_not_in_programme"},
     "POST /api/v1/users/{id}/disable": {"cannot_disable_self"},

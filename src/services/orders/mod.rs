@@ -345,6 +345,7 @@ pub struct OrderQuery {
     pub per_page: Option<i64>,
     /// `requested`, `accepted`, `delivered`, `disputed`, `confirmed`, `declined` or
     /// `cancelled`.
+    #[param(pattern = "^(requested|accepted|delivered|disputed|confirmed|declined|cancelled)$")]
     pub status: Option<String>,
     /// An order number, a credit code, or part of a firm's or provider's name.
     #[param(max_length = 100)]
@@ -358,6 +359,7 @@ pub struct OrderQuery {
     #[param(schema_with = crate::domain::validation::schema::opt_date)]
     pub to: Option<String>,
     /// `newest` (default), `oldest` or `largest` (contract amount).
+    #[param(pattern = "^(newest|oldest|largest)$")]
     pub sort: Option<String>,
     /// `json` (default: a page), or `csv` / `xlsx`: the whole filtered list (at most
     /// 10,000 orders) as a file, in the reader's language (`lang=en`).
@@ -383,14 +385,16 @@ fn filter_of(
         v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
     };
     let mut e = FieldErrors::new();
-    let status = match text(&q.status) {
-        Some(s) => match OrderStatus::parse(&s) {
+    // A part given empty is refused as the document says (the page leaves its empty
+    // fields out); only the search words may be blank.
+    let status = match q.status.as_deref() {
+        Some(s) => match OrderStatus::parse(s) {
             Some(s) => Some(s),
             None => return Err(AppError::of(ErrorCode::OrderStatusUnknown).arg("status", s)),
         },
         None => None,
     };
-    let category = text(&q.category);
+    let category = q.category.clone();
     if let Some(c) = &category {
         if policy.category(c).is_none() {
             e.add(
@@ -401,9 +405,9 @@ fn filter_of(
             );
         }
     }
-    let from = text(&q.from).and_then(|v| e.date("from", &v));
-    let to = text(&q.to).and_then(|v| e.date("to", &v));
-    let sort = match text(&q.sort).as_deref() {
+    let from = q.from.as_deref().and_then(|v| e.date("from", v));
+    let to = q.to.as_deref().and_then(|v| e.date("to", v));
+    let sort = match q.sort.as_deref() {
         None | Some("newest") => repo::OrderSort::Newest,
         Some("oldest") => repo::OrderSort::Oldest,
         Some("largest") => repo::OrderSort::Largest,

@@ -506,18 +506,27 @@ fn main() {
         time("claimant_firms", &mut |c| {
             q::claimant_firms(c, &ids).expect("q");
         });
-        time("orders_by_status", &mut |c| drop(q::orders_by_status(c, &ids).expect("q")));
-        time("items_by_status", &mut |c| drop(q::items_by_status(c, &ids).expect("q")));
+        let all = q::Scope::Programme(None);
+        time("orders_by_status", &mut |c| drop(q::orders_by_status(c, all).expect("q")));
+        time("orders_by_status (batches)", &mut |c| {
+            drop(q::orders_by_status(c, q::Scope::Batches(&ids)).expect("q"))
+        });
+        time("items_by_status", &mut |c| drop(q::items_by_status(c, all).expect("q")));
+        time("items_by_status (batches)", &mut |c| {
+            drop(q::items_by_status(c, q::Scope::Batches(&ids)).expect("q"))
+        });
         time("items_in_payouts", &mut |c| {
             q::items_in_payouts(c, &ids).expect("q");
         });
-        time("spent_by_provider", &mut |c| drop(q::spent_by_provider(c, &ids).expect("q")));
+        time("spent_by_provider", &mut |c| drop(q::spent_by_provider(c, all).expect("q")));
         time("firms_by_class", &mut |c| drop(q::firms_by_class(c, &ids).expect("q")));
-        time("claim_to_first_order", &mut |c| drop(q::claim_to_first_order(c, &ids).expect("q")));
-        time("confirmation_to_payment", &mut |c| {
-            drop(q::confirmation_to_payment(c, &ids).expect("q"))
+        time("claim_to_first_order", &mut |c| {
+            drop(q::claim_to_first_order(c, &ids, svc::TIMED_CASES).expect("q"))
         });
-        time("disputes", &mut |c| drop(q::disputes(c, &ids).expect("q")));
+        time("confirmation_to_payment", &mut |c| {
+            drop(q::confirmation_to_payment(c, all, svc::TIMED_CASES).expect("q"))
+        });
+        time("disputes", &mut |c| drop(q::disputes(c, all).expect("q")));
         time("objections", &mut |c| drop(q::objections(c, &ids).expect("q")));
     }
     let now = Utc::now().naive_utc();

@@ -23,6 +23,15 @@ fn sum_fen(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
 
+/// What the figures are of: every batch of a programme (or of every programme), which
+/// orders and items carry themselves and their indexes cover; or some batches (a year's,
+/// one), reached through the vouchers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Programme(Option<&'a ProgrammeId>),
+    Batches(&'a [BatchId]),
+}
+
 /// The batches of a programme (all of them without one), opening in `[from, to)` when
 /// given: the selection every other figure follows.
 pub fn batches_of(
@@ -75,48 +84,80 @@ pub fn claimant_firms(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryRe
 /// voucher share).
 pub type OrderGroup = (String, String, i64, Fen, Fen);
 
-/// Orders on the batches' vouchers by status and category.
-pub fn orders_by_status(
-    conn: &mut DbConnection,
-    batch_ids: &[BatchId],
-) -> QueryResult<Vec<OrderGroup>> {
-    orders::table
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .group_by((orders::status, orders::category))
-        .select((
-            orders::status,
-            orders::category,
-            count_star(),
-            sum_fen("orders.contract_fen"),
-            sum_fen("orders.covered_fen"),
-        ))
-        .load(conn)
+/// Orders in the scope by status and category.
+pub fn orders_by_status(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResult<Vec<OrderGroup>> {
+    let columns = (
+        orders::status,
+        orders::category,
+        count_star(),
+        sum_fen("orders.contract_fen"),
+        sum_fen("orders.covered_fen"),
+    );
+    match scope {
+        Scope::Programme(Some(p)) => orders::table
+            .filter(orders::programme_id.eq(p))
+            .group_by((orders::status, orders::category))
+            .select(columns)
+            .load(conn),
+        Scope::Programme(None) => {
+            orders::table.group_by((orders::status, orders::category)).select(columns).load(conn)
+        }
+        Scope::Batches(ids) => orders::table
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(vouchers::batch_id.eq_any(ids))
+            .group_by((orders::status, orders::category))
+            .select(columns)
+            .load(conn),
+    }
 }
 
-/// Orders that were ever disputed, by their status now: (status, orders).
-pub fn disputes(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<Vec<(String, i64)>> {
-    orders::table
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .filter(orders::dispute_reason.is_not_null())
-        .group_by(orders::status)
-        .select((orders::status, count_star()))
-        .load(conn)
+/// Orders in the scope that were ever disputed, by their status now: (status, orders).
+pub fn disputes(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResult<Vec<(String, i64)>> {
+    match scope {
+        Scope::Programme(Some(p)) => orders::table
+            .filter(orders::dispute_reason.is_not_null())
+            .filter(orders::programme_id.eq(p))
+            .group_by(orders::status)
+            .select((orders::status, count_star()))
+            .load(conn),
+        Scope::Programme(None) => orders::table
+            .filter(orders::dispute_reason.is_not_null())
+            .group_by(orders::status)
+            .select((orders::status, count_star()))
+            .load(conn),
+        Scope::Batches(ids) => orders::table
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(vouchers::batch_id.eq_any(ids))
+            .filter(orders::dispute_reason.is_not_null())
+            .group_by(orders::status)
+            .select((orders::status, count_star()))
+            .load(conn),
+    }
 }
 
-/// Redemption items of the batches' orders by status: (status, items, amount).
+/// Redemption items in the scope by status: (status, items, amount).
 pub fn items_by_status(
     conn: &mut DbConnection,
-    batch_ids: &[BatchId],
+    scope: Scope<'_>,
 ) -> QueryResult<Vec<(String, i64, Fen)>> {
-    redemption_items::table
-        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .group_by(redemption_items::status)
-        .select((redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen")))
-        .load(conn)
+    let columns = (redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen"));
+    match scope {
+        Scope::Programme(Some(p)) => redemption_items::table
+            .filter(redemption_items::programme_id.eq(p))
+            .group_by(redemption_items::status)
+            .select(columns)
+            .load(conn),
+        Scope::Programme(None) => {
+            redemption_items::table.group_by(redemption_items::status).select(columns).load(conn)
+        }
+        Scope::Batches(ids) => redemption_items::table
+            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(vouchers::batch_id.eq_any(ids))
+            .group_by(redemption_items::status)
+            .select(columns)
+            .load(conn),
+    }
 }
 
 /// The batches' payable items a live payout holds (made out, not yet paid): (items,
@@ -153,18 +194,42 @@ pub fn objections(
         .load(conn)
 }
 
-/// Confirmed voucher money by provider: (provider, name, orders, fen).
+/// Confirmed voucher money in the scope by provider: (provider, orders, fen).
 pub fn spent_by_provider(
     conn: &mut DbConnection,
-    batch_ids: &[BatchId],
-) -> QueryResult<Vec<(ProviderId, String, i64, Fen)>> {
-    orders::table
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .filter(orders::status.eq("confirmed"))
-        .group_by((providers::id, providers::name))
-        .select((providers::id, providers::name, count_star(), sum_fen("orders.covered_fen")))
+    scope: Scope<'_>,
+) -> QueryResult<Vec<(ProviderId, i64, Fen)>> {
+    let columns = (orders::provider_id, count_star(), sum_fen("orders.covered_fen"));
+    match scope {
+        Scope::Programme(Some(p)) => orders::table
+            .filter(orders::programme_id.eq(p))
+            .filter(orders::status.eq("confirmed"))
+            .group_by(orders::provider_id)
+            .select(columns)
+            .load(conn),
+        Scope::Programme(None) => orders::table
+            .filter(orders::status.eq("confirmed"))
+            .group_by(orders::provider_id)
+            .select(columns)
+            .load(conn),
+        Scope::Batches(ids) => orders::table
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(vouchers::batch_id.eq_any(ids))
+            .filter(orders::status.eq("confirmed"))
+            .group_by(orders::provider_id)
+            .select(columns)
+            .load(conn),
+    }
+}
+
+/// Providers' names.
+pub fn provider_names(
+    conn: &mut DbConnection,
+    ids: &[ProviderId],
+) -> QueryResult<Vec<(ProviderId, String)>> {
+    providers::table
+        .filter(providers::id.eq_any(ids))
+        .select((providers::id, providers::name))
         .load(conn)
 }
 
@@ -199,36 +264,47 @@ pub fn firms_by_class(
     Ok(out.into_iter().map(|((c, i), (n, s))| (c, i, n, s)).collect())
 }
 
-/// For each voucher with an order: when it was claimed and when its first order was
-/// placed.
+/// For the latest `n` vouchers with an order: when each was claimed and when its first
+/// order was placed.
 pub fn claim_to_first_order(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
+    n: i64,
 ) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
     vouchers::table
         .inner_join(orders::table.on(orders::voucher_id.eq(vouchers::id)))
         .filter(vouchers::batch_id.eq_any(batch_ids))
         .group_by((vouchers::id, vouchers::claimed_at))
         .select((vouchers::claimed_at, min(orders::requested_at)))
+        .order(vouchers::id.desc())
+        .limit(n)
         .load(conn)
 }
 
-/// For each paid redemption item: when its order was confirmed and the day the bank
-/// paid it.
+/// For the latest `n` paid redemption items: when each order was confirmed and the day
+/// the bank paid it.
 pub fn confirmation_to_payment(
     conn: &mut DbConnection,
-    batch_ids: &[BatchId],
+    scope: Scope<'_>,
+    n: i64,
 ) -> QueryResult<Vec<(Option<NaiveDateTime>, Option<NaiveDate>)>> {
-    redemption_items::table
+    let q = redemption_items::table
         .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
         .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
         .inner_join(payout_items::table.on(payout_items::item_id.eq(redemption_items::id)))
         .inner_join(payouts::table.on(payouts::id.eq(payout_items::payout_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
         .filter(redemption_items::status.eq("paid"))
         .filter(payout_items::live)
         .filter(payouts::status.eq("paid"))
-        .select((orders::confirmed_at, payouts::paid_on))
+        .into_boxed();
+    let q = match scope {
+        Scope::Programme(Some(p)) => q.filter(redemption_items::programme_id.eq(p)),
+        Scope::Programme(None) => q,
+        Scope::Batches(ids) => q.filter(vouchers::batch_id.eq_any(ids)),
+    };
+    q.select((orders::confirmed_at, payouts::paid_on))
+        .order(redemption_items::id.desc())
+        .limit(n)
         .load(conn)
 }
 

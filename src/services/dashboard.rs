@@ -136,9 +136,11 @@ pub struct Concentration {
 /// Waiting times in whole days.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Timing {
-    /// From claiming a voucher to its first order (China days).
+    /// From claiming a voucher to its first order (China days), over the latest 10,000
+    /// vouchers with an order.
     pub claim_to_first_order: Spread,
-    /// From the firm's confirmation to the day the bank paid the provider.
+    /// From the firm's confirmation to the day the bank paid the provider, over the
+    /// latest 10,000 paid items.
     pub confirmation_to_payment: Spread,
 }
 
@@ -227,6 +229,11 @@ fn resolve(conn: &mut DbConnection, s: &Selection) -> AppResult<(Selected, Vec<B
     };
     Ok((selected, batches))
 }
+
+/// Waiting times are measured over the latest this many cases (vouchers with an order,
+/// paid items): the median and 90th percentile of the last ten thousand say how long
+/// people wait now, and cost a bounded read whatever the programme's size.
+pub const TIMED_CASES: i64 = 10_000;
 
 /// How long an overview is answered as it is before it is computed anew.
 pub const KEPT_FOR: Duration = Duration::seconds(60);
@@ -336,6 +343,13 @@ pub fn dashboard(
     db::read_tx(conn, |c| -> AppResult<Dashboard> {
         let (selection, batches) = resolve(c, s)?;
         let ids: Vec<BatchId> = batches.iter().map(|b| b.id.clone()).collect();
+        // A whole programme (or every one): orders and items carry it, no join needed.
+        let programme_id = selection.programme.as_ref().map(|p| ProgrammeId::stored(p.id.clone()));
+        let scope = if s.year.is_none() && selection.batch.is_none() {
+            repo::Scope::Programme(programme_id.as_ref())
+        } else {
+            repo::Scope::Batches(&ids)
+        };
         let budget: Fen = batches.iter().map(|b| b.budget_fen).sum();
         let gate_bp = match &selection.programme {
             Some(p) => vouchers::programme(c, &ProgrammeId::stored(p.id.clone()))?
@@ -362,7 +376,7 @@ pub fn dashboard(
         let (mut held, mut spent) = (Fen::ZERO, Fen::ZERO);
         let mut categories: BTreeMap<String, CategoryLine> = BTreeMap::new();
         let mut statuses: BTreeMap<OrderStatus, (i64, Fen)> = BTreeMap::new();
-        for (status, category, n, contract, voucher) in repo::orders_by_status(c, &ids)? {
+        for (status, category, n, contract, voucher) in repo::orders_by_status(c, scope)? {
             let status = OrderStatus::parse(&status)
                 .ok_or_else(|| AppError::internal(format!("order status {status}")))?;
             let line = categories.entry(category.clone()).or_insert_with(|| {
@@ -398,7 +412,7 @@ pub fn dashboard(
         }
 
         let mut items: BTreeMap<RedemptionStatus, Fen> = BTreeMap::new();
-        for (status, _n, amount) in repo::items_by_status(c, &ids)? {
+        for (status, _n, amount) in repo::items_by_status(c, scope)? {
             let status = RedemptionStatus::parse(&status)
                 .ok_or_else(|| AppError::internal(format!("item status {status}")))?;
             *items.entry(status).or_insert(Fen::ZERO) = amount;
@@ -422,18 +436,22 @@ pub fn dashboard(
         );
         vf.used_share_bp = share_bp(spent.get(), claimed.get());
 
-        let mut top = repo::spent_by_provider(c, &ids)?;
-        top.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+        let mut top = repo::spent_by_provider(c, scope)?;
+        top.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        let count = top.len() as i64;
+        top.truncate(10);
+        let ten: Vec<ProviderId> = top.iter().map(|p| p.0.clone()).collect();
+        let names: std::collections::HashMap<ProviderId, String> =
+            repo::provider_names(c, &ten)?.into_iter().collect();
         let providers = Concentration {
-            providers: top.len() as i64,
-            top10_share_bp: share_bp(top.iter().take(10).map(|p| p.3.get()).sum(), spent.get()),
+            providers: count,
+            top10_share_bp: share_bp(top.iter().map(|p| p.2.get()).sum(), spent.get()),
             top: top
                 .into_iter()
-                .take(10)
-                .map(|(id, name, orders, amount)| ProviderLine {
+                .map(|(id, orders, amount)| ProviderLine {
                     share_bp: share_bp(amount.get(), spent.get()),
+                    name: names.get(&id).cloned().unwrap_or_default(),
                     id,
-                    name,
                     orders,
                     amount,
                 })
@@ -457,13 +475,13 @@ pub fn dashboard(
 
         let days = |from: NaiveDateTime, to: NaiveDate| (to - china_time(from).date()).num_days();
         let claim_to_first_order = spread(
-            repo::claim_to_first_order(c, &ids)?
+            repo::claim_to_first_order(c, &ids, TIMED_CASES)?
                 .into_iter()
                 .filter_map(|(claimed, first)| Some(days(claimed, china_time(first?).date())))
                 .collect(),
         );
         let confirmation_to_payment = spread(
-            repo::confirmation_to_payment(c, &ids)?
+            repo::confirmation_to_payment(c, scope, TIMED_CASES)?
                 .into_iter()
                 .filter_map(|(confirmed, paid)| Some(days(confirmed?, paid?)))
                 .collect(),
@@ -484,7 +502,7 @@ pub fn dashboard(
             firms,
             providers,
             timing: Timing { claim_to_first_order, confirmation_to_payment },
-            disputes: count(repo::disputes(c, &ids)?),
+            disputes: count(repo::disputes(c, scope)?),
             objections: count(repo::objections(c, &ids)?),
             selection,
         })

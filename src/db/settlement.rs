@@ -497,6 +497,60 @@ pub fn disputed_orders(
     Ok(out)
 }
 
+/// A space's bank account on record: (space, bank, account name, account no).
+pub type SpaceAccount = (SpaceId, Option<String>, Option<String>, Option<String>);
+
+/// The bank accounts spaces have on record now.
+pub fn space_accounts(conn: &mut DbConnection, ids: &[SpaceId]) -> QueryResult<Vec<SpaceAccount>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(super::vouchers::CHUNK) {
+        out.extend(
+            spaces::table
+                .filter(spaces::id.eq_any(chunk))
+                .select((
+                    spaces::id,
+                    spaces::bank_name,
+                    spaces::bank_account_name,
+                    spaces::bank_account_no,
+                ))
+                .load::<SpaceAccount>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// What a run's live payouts pay by service category (redemptions) and by subsidy policy
+/// (entitlements): (kind, code, items, amount), kind `category` or `policy`.
+pub fn run_by_category(
+    conn: &mut DbConnection,
+    run: &RunId,
+) -> QueryResult<Vec<(String, String, i64, Fen)>> {
+    let sum = || diesel::dsl::sql::<BigInt>("CAST(SUM(payout_items.amount_fen) AS BIGINT)");
+    let redemptions: Vec<(String, i64, Fen)> = payout_items::table
+        .inner_join(payouts::table)
+        .inner_join(redemption_items::table.on(redemption_items::id.eq(payout_items::item_id)))
+        .filter(payouts::run_id.eq(run))
+        .filter(payout_items::live)
+        .group_by(redemption_items::category)
+        .select((redemption_items::category, diesel::dsl::count_star(), sum()))
+        .load(conn)?;
+    let entitlements: Vec<(String, i64, Fen)> = payout_items::table
+        .inner_join(payouts::table)
+        .inner_join(
+            subsidy_entitlements::table.on(subsidy_entitlements::id.eq(payout_items::item_id)),
+        )
+        .filter(payouts::run_id.eq(run))
+        .filter(payout_items::live)
+        .group_by(subsidy_entitlements::policy)
+        .select((subsidy_entitlements::policy, diesel::dsl::count_star(), sum()))
+        .load(conn)?;
+    Ok(redemptions
+        .into_iter()
+        .map(|(c, n, f)| ("category".to_string(), c, n, f))
+        .chain(entitlements.into_iter().map(|(c, n, f)| ("policy".to_string(), c, n, f)))
+        .collect())
+}
+
 pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> QueryResult<Option<PayoutRow>> {
     payouts::table.find(id).first(conn).optional()
 }

@@ -179,8 +179,31 @@ async fn run_page(
                 Note::Disputes { orders } => {
                     d.t_with("check-disputed-orders", &[("count", orders.to_string().as_str())])
                 }
+                Note::AccountChangedSincePrepared { now } => {
+                    d.t_with("check-account-changed-since-prepared", &[("now", now.as_str())])
+                }
             };
             format!("{}{}{}", n.payee_name, d.t("sep-colon"), why)
+        })
+        .collect();
+    // What the run pays by service category and subsidy policy, in words.
+    let by_category: Vec<serde_json::Value> = r
+        .checklist
+        .iter()
+        .flat_map(|c| &c.by_category)
+        .map(|t| {
+            let name = if t.kind == "policy" {
+                state.policy.subsidies.policy(&t.code).map_or_else(
+                    || t.code.clone(),
+                    |p| super::named(&p.name_zh, &p.name_en, d.en()),
+                )
+            } else {
+                state.policy.category(&t.code).map_or_else(
+                    || t.code.clone(),
+                    |c| super::named(&c.name_zh, &c.name_en, d.en()),
+                )
+            };
+            json!({"name": name, "items": t.items, "amount": t.amount.to_string()})
         })
         .collect();
     let me = d.s.caller.user_id.clone();
@@ -205,7 +228,7 @@ async fn run_page(
                 xlsx_sha256 => r.xlsx_sha256,
             },
             payouts => val(&payouts), finance => is_finance, preparer => preparer, today => today,
-            notes => notes,
+            notes => notes, by_category => super::val(by_category),
         },
         form,
         status,

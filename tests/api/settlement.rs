@@ -173,6 +173,18 @@ async fn a_month_is_prepared_approved_exported_paid_and_reported() {
     };
     app.exec(&account("6222000011112222")).unwrap();
     assert_eq!(app.get(&opened, Some(&checker)).await.body["bank_changed"], true);
+    // The run's checklist says so too, and what the run pays by category.
+    let r = app.get(&format!("/api/v1/settlement-runs/{run_id}"), Some(&checker)).await;
+    let notes = r.body["checklist"]["notes"].as_array().unwrap().clone();
+    let changed = notes
+        .iter()
+        .find(|n| n["note"]["kind"] == "account_changed_since_prepared")
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    assert!(changed["note"]["now"].as_str().unwrap().contains("6222000011112222"), "{changed}");
+    assert_eq!(
+        r.body["checklist"]["by_category"],
+        json!([{"kind": "category", "code": "patent", "items": 2, "amount": "9000.00"}])
+    );
     app.exec(&account("184661234567890")).unwrap();
     let r = app.get(&opened, Some(&app.token("sta").await)).await;
     assert_eq!(r.status, 403, "finance, administrators and auditors only");

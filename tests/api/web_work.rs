@@ -351,8 +351,14 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert!(p.body.contains("id=\"decision-reason-error\""), "{}", p.body);
     // The checklist: the total, and the provider paid for the first time; approving
     // needs it ticked.
-    for seen in ["批准前请核对", "共 1 项、1 个收款方，合计 6,000.00 元", "首次向该收款方付款"]
-    {
+    // The run's totals by category beside it.
+    for seen in [
+        "批准前请核对",
+        "共 1 项、1 个收款方，合计 6,000.00 元",
+        "首次向该收款方付款",
+        "按类别合计",
+        "专利服务",
+    ] {
         assert!(run2.body.contains(seen), "{seen}: {}", run2.body);
     }
     let p = post(&mut fin2, &run2, &decision, &[("decision", "approve")]).await;

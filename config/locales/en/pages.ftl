@@ -1244,3 +1244,6 @@ largest-contract-first = Largest contract first
 clear-the-filter = Clear the filter
 orders-page-of = Page { $page } of { $pages }
 no-orders-match = No orders match.
+check-account-changed-since-prepared = the bank account on record changed since the run was prepared (now: { $now }); the bank file still pays the account this payout names, check it
+run-by-category = Totals by category
+service-category-or-subsidy = Service category or subsidy policy

@@ -1163,3 +1163,6 @@ largest-contract-first = 合同金额从大到小
 clear-the-filter = 清除筛选
 orders-page-of = 第 { $page } 页，共 { $pages } 页
 no-orders-match = 没有符合条件的订单。
+check-account-changed-since-prepared = 编制后收款账户已变更（现为：{ $now }）；银行文件仍付至本笔付款所列账户，请核实
+run-by-category = 按类别合计
+service-category-or-subsidy = 服务类别或补贴政策

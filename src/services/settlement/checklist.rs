@@ -6,7 +6,7 @@
 use crate::db::models::PayoutRow;
 use crate::db::settlement as repo;
 use crate::db::{parties, DbConnection};
-use crate::domain::id::{AnyParty, PayoutId, ProviderId, RunId};
+use crate::domain::id::{AnyParty, PayoutId, ProviderId, RunId, SpaceId};
 use crate::domain::party::ListingStatus;
 use crate::domain::Fen;
 use crate::error::AppResult;
@@ -21,6 +21,21 @@ pub struct Checklist {
     pub total: Fen,
     /// Payees to look at twice, each with why.
     pub notes: Vec<PayeeNote>,
+    /// What the run pays by service category (redemptions) and by subsidy policy
+    /// (entitlements).
+    pub by_category: Vec<RunTotal>,
+}
+
+/// What a run pays of one service category or subsidy policy.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RunTotal {
+    /// `category` (a service category's redemptions) or `policy` (a subsidy policy's
+    /// entitlements).
+    pub kind: String,
+    pub code: String,
+    pub items: i64,
+    #[schema(value_type = String)]
+    pub amount: Fen,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -43,6 +58,9 @@ pub enum Note {
     NotListed { status: ListingStatus },
     /// A provider with orders in dispute.
     Disputes { orders: i64 },
+    /// The payee's bank account on record changed since the payout was made out: the
+    /// bank file pays the account the payout names.
+    AccountChangedSincePrepared { now: String },
 }
 
 /// The checklist of `run`'s payouts (`rows`), in a few queries whatever their number.
@@ -60,11 +78,29 @@ pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppRe
             _ => None,
         })
         .collect();
-    let unlisted: HashMap<String, ListingStatus> = parties::providers_by_ids(c, &provider_ids)?
-        .into_iter()
+    let providers = parties::providers_by_ids(c, &provider_ids)?;
+    let unlisted: HashMap<String, ListingStatus> = providers
+        .iter()
         .filter(|p| p.listing_status != ListingStatus::Listed)
         .map(|p| (p.id.to_string(), p.listing_status))
         .collect();
+    let space_ids: Vec<SpaceId> = rows
+        .iter()
+        .filter_map(|p| match p.payee() {
+            AnyParty::Space(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let mut on_record: HashMap<String, String> = providers
+        .iter()
+        .map(|p| {
+            (p.id.to_string(), account(&p.bank_name, &p.bank_account_name, &p.bank_account_no))
+        })
+        .collect();
+    for (id, bank, name, no) in repo::space_accounts(c, &space_ids)? {
+        let text = Option::unwrap_or_default;
+        on_record.insert(id.to_string(), account(&text(bank), &text(name), &text(no)));
+    }
     let ids: Vec<String> = provider_ids.iter().map(ToString::to_string).collect();
     let disputes: HashMap<String, i64> = repo::disputed_orders(c, &ids)?.into_iter().collect();
     let mut notes = Vec::new();
@@ -85,6 +121,10 @@ pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppRe
                 }
             }
         }
+        let made_out = account(&p.bank_name, &p.bank_account_name, &p.bank_account_no);
+        if let Some(now) = on_record.get(&payee).filter(|now| **now != made_out) {
+            note(Note::AccountChangedSincePrepared { now: now.clone() });
+        }
         if let Some(status) = unlisted.get(&payee) {
             note(Note::NotListed { status: *status });
         }
@@ -97,5 +137,9 @@ pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppRe
         items: rows.iter().map(|p| i64::from(p.item_count)).sum(),
         total: rows.iter().map(|p| p.amount_fen).sum(),
         notes,
+        by_category: repo::run_by_category(c, run)?
+            .into_iter()
+            .map(|(kind, code, items, amount)| RunTotal { kind, code, items, amount })
+            .collect(),
     })
 }

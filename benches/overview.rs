@@ -442,9 +442,18 @@ fn percentile(sorted: &[f64], pct: usize) -> f64 {
 fn main() {
     let a = args();
     let dir = tempfile::tempdir().expect("temp dir");
+    // HECHUANG_BENCH_KEEP=path keeps the SQLite database there (to read its plans).
+    let file = match std::env::var_os("HECHUANG_BENCH_KEEP") {
+        Some(path) => {
+            let path = std::path::PathBuf::from(path);
+            std::fs::remove_file(&path).ok();
+            path
+        }
+        None => dir.path().join("bench.db"),
+    };
     let mut drop_pg: Option<(String, String)> = None;
     let url = match a.backend.as_str() {
-        "sqlite" => format!("sqlite://{}", dir.path().join("bench.db").display()),
+        "sqlite" => format!("sqlite://{}", file.display()),
         "postgres" => {
             let base = std::env::var("HECHUANG_TEST_PG_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -497,6 +506,11 @@ fn main() {
         let c: &mut db::DbConnection = &mut conn;
         let ids: Vec<BatchId> =
             q::batches_of(c, None, None).expect("batches").into_iter().map(|b| b.id).collect();
+        let programmes: Vec<_> = db::vouchers::list_programmes(c)
+            .expect("programmes")
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
         let mut time = |name: &str, f: &mut dyn FnMut(&mut db::DbConnection)| {
             let t = Instant::now();
             f(c);
@@ -506,7 +520,7 @@ fn main() {
         time("claimant_firms", &mut |c| {
             q::claimant_firms(c, &ids).expect("q");
         });
-        let all = q::Scope::Programme(None);
+        let all = q::Scope::Programmes(&programmes);
         time("orders_by_status", &mut |c| drop(q::orders_by_status(c, all).expect("q")));
         time("orders_by_status (batches)", &mut |c| {
             drop(q::orders_by_status(c, q::Scope::Batches(&ids)).expect("q"))

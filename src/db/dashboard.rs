@@ -23,12 +23,13 @@ fn sum_fen(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
 
-/// What the figures are of: every batch of a programme (or of every programme), which
-/// orders and items carry themselves and their indexes cover; or some batches (a year's,
+/// What the figures are of: every batch of some programmes (one, or every one), which
+/// orders and items carry themselves and their indexes cover (the programmes are named
+/// even when they are all, so the covering indexes serve); or some batches (a year's,
 /// one), reached through the vouchers.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
-    Programme(Option<&'a ProgrammeId>),
+    Programmes(&'a [ProgrammeId]),
     Batches(&'a [BatchId]),
 }
 
@@ -94,14 +95,11 @@ pub fn orders_by_status(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResul
         sum_fen("orders.covered_fen"),
     );
     match scope {
-        Scope::Programme(Some(p)) => orders::table
-            .filter(orders::programme_id.eq(p))
+        Scope::Programmes(p) => orders::table
+            .filter(orders::programme_id.eq_any(p))
             .group_by((orders::status, orders::category))
             .select(columns)
             .load(conn),
-        Scope::Programme(None) => {
-            orders::table.group_by((orders::status, orders::category)).select(columns).load(conn)
-        }
         Scope::Batches(ids) => orders::table
             .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
             .filter(vouchers::batch_id.eq_any(ids))
@@ -114,14 +112,9 @@ pub fn orders_by_status(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResul
 /// Orders in the scope that were ever disputed, by their status now: (status, orders).
 pub fn disputes(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResult<Vec<(String, i64)>> {
     match scope {
-        Scope::Programme(Some(p)) => orders::table
+        Scope::Programmes(p) => orders::table
             .filter(orders::dispute_reason.is_not_null())
-            .filter(orders::programme_id.eq(p))
-            .group_by(orders::status)
-            .select((orders::status, count_star()))
-            .load(conn),
-        Scope::Programme(None) => orders::table
-            .filter(orders::dispute_reason.is_not_null())
+            .filter(orders::programme_id.eq_any(p))
             .group_by(orders::status)
             .select((orders::status, count_star()))
             .load(conn),
@@ -142,14 +135,11 @@ pub fn items_by_status(
 ) -> QueryResult<Vec<(String, i64, Fen)>> {
     let columns = (redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen"));
     match scope {
-        Scope::Programme(Some(p)) => redemption_items::table
-            .filter(redemption_items::programme_id.eq(p))
+        Scope::Programmes(p) => redemption_items::table
+            .filter(redemption_items::programme_id.eq_any(p))
             .group_by(redemption_items::status)
             .select(columns)
             .load(conn),
-        Scope::Programme(None) => {
-            redemption_items::table.group_by(redemption_items::status).select(columns).load(conn)
-        }
         Scope::Batches(ids) => redemption_items::table
             .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
             .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
@@ -201,13 +191,8 @@ pub fn spent_by_provider(
 ) -> QueryResult<Vec<(ProviderId, i64, Fen)>> {
     let columns = (orders::provider_id, count_star(), sum_fen("orders.covered_fen"));
     match scope {
-        Scope::Programme(Some(p)) => orders::table
-            .filter(orders::programme_id.eq(p))
-            .filter(orders::status.eq("confirmed"))
-            .group_by(orders::provider_id)
-            .select(columns)
-            .load(conn),
-        Scope::Programme(None) => orders::table
+        Scope::Programmes(p) => orders::table
+            .filter(orders::programme_id.eq_any(p))
             .filter(orders::status.eq("confirmed"))
             .group_by(orders::provider_id)
             .select(columns)
@@ -282,30 +267,46 @@ pub fn claim_to_first_order(
 }
 
 /// For the latest `n` paid redemption items: when each order was confirmed and the day
-/// the bank paid it.
+/// the bank paid it. The items are found newest first by their ids (time-ordered), then
+/// their orders and payouts by key, so the read is bounded by `n`.
 pub fn confirmation_to_payment(
     conn: &mut DbConnection,
     scope: Scope<'_>,
     n: i64,
 ) -> QueryResult<Vec<(Option<NaiveDateTime>, Option<NaiveDate>)>> {
-    let q = redemption_items::table
-        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .inner_join(payout_items::table.on(payout_items::item_id.eq(redemption_items::id)))
-        .inner_join(payouts::table.on(payouts::id.eq(payout_items::payout_id)))
-        .filter(redemption_items::status.eq("paid"))
-        .filter(payout_items::live)
-        .filter(payouts::status.eq("paid"))
-        .into_boxed();
-    let q = match scope {
-        Scope::Programme(Some(p)) => q.filter(redemption_items::programme_id.eq(p)),
-        Scope::Programme(None) => q,
-        Scope::Batches(ids) => q.filter(vouchers::batch_id.eq_any(ids)),
+    let latest: Vec<String> = match scope {
+        Scope::Programmes(p) => redemption_items::table
+            .filter(redemption_items::programme_id.eq_any(p))
+            .filter(redemption_items::status.eq("paid"))
+            .select(redemption_items::id)
+            .order(redemption_items::id.desc())
+            .limit(n)
+            .load(conn)?,
+        Scope::Batches(ids) => redemption_items::table
+            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .filter(vouchers::batch_id.eq_any(ids))
+            .filter(redemption_items::status.eq("paid"))
+            .select(redemption_items::id)
+            .order(redemption_items::id.desc())
+            .limit(n)
+            .load(conn)?,
     };
-    q.select((orders::confirmed_at, payouts::paid_on))
-        .order(redemption_items::id.desc())
-        .limit(n)
-        .load(conn)
+    let mut out = Vec::with_capacity(latest.len());
+    for chunk in latest.chunks(super::vouchers::CHUNK) {
+        out.extend(
+            redemption_items::table
+                .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+                .inner_join(payout_items::table.on(payout_items::item_id.eq(redemption_items::id)))
+                .inner_join(payouts::table.on(payouts::id.eq(payout_items::payout_id)))
+                .filter(redemption_items::id.eq_any(chunk))
+                .filter(payout_items::live)
+                .filter(payouts::status.eq("paid"))
+                .select((orders::confirmed_at, payouts::paid_on))
+                .load::<(Option<NaiveDateTime>, Option<NaiveDate>)>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// The ledger's balance of every account of one kind (`voucher`, `order`, ...), summed.

@@ -344,9 +344,12 @@ pub fn dashboard(
         let (selection, batches) = resolve(c, s)?;
         let ids: Vec<BatchId> = batches.iter().map(|b| b.id.clone()).collect();
         // A whole programme (or every one): orders and items carry it, no join needed.
-        let programme_id = selection.programme.as_ref().map(|p| ProgrammeId::stored(p.id.clone()));
+        let programmes: Vec<ProgrammeId> = match &selection.programme {
+            Some(p) => vec![ProgrammeId::stored(p.id.clone())],
+            None => vouchers::list_programmes(c)?.into_iter().map(|p| p.id).collect(),
+        };
         let scope = if s.year.is_none() && selection.batch.is_none() {
-            repo::Scope::Programme(programme_id.as_ref())
+            repo::Scope::Programmes(&programmes)
         } else {
             repo::Scope::Batches(&ids)
         };

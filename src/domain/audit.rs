@@ -154,6 +154,45 @@ impl From<Fixed> for Action {
 }
 
 impl Action {
+    /// Every name an action can have on the trail (each has words on the audit page).
+    pub fn every_name() -> std::collections::BTreeSet<String> {
+        use super::certification::ApplicationStatus as A;
+        let kinds = [PartyKind::Authority, PartyKind::Firm, PartyKind::Provider, PartyKind::Space];
+        let order_actions = [
+            OrderAction::Accept,
+            OrderAction::Decline,
+            OrderAction::Cancel,
+            OrderAction::Deliver,
+            OrderAction::Confirm,
+            OrderAction::Dispute,
+            OrderAction::UpholdDelivery,
+            OrderAction::CancelDisputed,
+            OrderAction::Lapse,
+        ];
+        let mut all: Vec<Action> = Fixed::ALL.iter().map(|f| Action::Fixed(*f)).collect();
+        for k in kinds {
+            all.extend([
+                Action::PartyRegistered(k),
+                Action::DocumentUploaded(k),
+                Action::ContactVerified(k),
+            ]);
+        }
+        all.extend(ListingStatus::ALL.iter().map(|s| Action::ListingMoved(*s)));
+        for action in order_actions {
+            for to in OrderStatus::ALL {
+                all.push(Action::OrderMoved { action, to: *to });
+            }
+        }
+        all.extend(PayoutStatus::ALL.iter().map(|s| Action::PayoutSettled(*s)));
+        all.extend(EntitlementStatus::ALL.iter().map(|s| Action::EntitlementDecided(*s)));
+        all.extend(A::ALL.iter().map(|s| Action::CertificationDecided(*s)));
+        for n in [NoticeOf::Listing, NoticeOf::Redemption] {
+            all.push(Action::ObjectionFiled(n));
+            all.extend(ObjectionStatus::ALL.iter().map(|s| Action::ObjectionResolved(n, *s)));
+        }
+        all.into_iter().map(|a| a.name().into_owned()).collect()
+    }
+
     /// The action's name on the trail.
     pub fn name(self) -> Cow<'static, str> {
         match self {

@@ -63,6 +63,12 @@ const ENTITIES: &[(&str, &str)] = &[
     ("authority", "audit-entity-authority"),
 ];
 
+/// An action's words on the trail (`order.accepted` → 机构接单), if it has them.
+fn action_words(name: &str) -> Option<String> {
+    let key = format!("audit-action-{}", name.replace(['.', '_'], "-"));
+    super::i18n::is_key(&key).then_some(key)
+}
+
 fn entity_words(t: &str) -> Option<&'static str> {
     ENTITIES.iter().find(|(code, _)| *code == t).map(|(_, words)| *words)
 }
@@ -162,7 +168,7 @@ async fn trail(state: State, req: HttpRequest, q: web::Query<TrailQuery>) -> Ans
             let role = Role::parse(&r.actor_role).map(role_text);
             json!({
                 "seq": r.seq, "at": local_time(r.occurred_at), "who": who, "role": role,
-                "system": r.actor_user_id.is_none(), "action": r.action,
+                "system": r.actor_user_id.is_none(), "action": r.action, "action_words": action_words(&r.action),
                 "entity": entity_words(&r.entity_type), "entity_type": r.entity_type,
                 "entity_id": r.entity_id, "before": pretty(r.before_state.as_deref()),
                 "after": pretty(r.after_state.as_deref()), "request_id": r.request_id,
@@ -233,12 +239,16 @@ async fn export(state: State, req: HttpRequest, q: web::Query<EventQuery>) -> An
         .map(|r| {
             let who =
                 r.actor_user_id.as_ref().and_then(|u| names.get(u)).cloned().unwrap_or_default();
+            let action = match action_words(&r.action) {
+                Some(key) => format!("{} [{}]", d.t(&key), r.action),
+                None => r.action,
+            };
             vec![
                 r.seq.to_string(),
                 local_time(r.occurred_at),
                 who,
                 r.actor_role,
-                r.action,
+                action,
                 r.entity_type,
                 r.entity_id,
                 r.before_state.unwrap_or_default(),
@@ -265,4 +275,20 @@ fn pretty(s: Option<&str>) -> Option<String> {
 /// The filter as a form that was sent, so a refused part is said beside its field.
 fn posted_of(q: &EventQuery) -> Posted {
     Posted(given(q).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_words;
+    use crate::domain::audit::Action;
+
+    #[test]
+    fn every_action_on_the_trail_has_words_in_both_languages() {
+        for name in Action::every_name() {
+            let key = action_words(&name).unwrap_or_else(|| panic!("no words for {name}"));
+            let en = crate::web::i18n::t(&key, true);
+            assert!(en != key && !en.is_empty(), "no English for {name}");
+            assert!(en.is_ascii(), "{name}: {en}");
+        }
+    }
 }

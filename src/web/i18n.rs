@@ -120,8 +120,7 @@ pub(crate) fn size_class(k: crate::domain::SizeClass) -> &'static str {
 }
 
 /// Whether `key` names a message.
-#[cfg(test)]
-fn is_key(key: &str) -> bool {
+pub(crate) fn is_key(key: &str) -> bool {
     messages().zh.has_message(key)
 }
 

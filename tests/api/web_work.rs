@@ -1427,6 +1427,12 @@ async fn the_auditor_finds_events_by_filter_verifies_the_chain_and_exports() {
         mine.body
     );
     assert!(mine.body.contains("订单") && mine.body.contains("变更前后"), "{}", mine.body);
+    // Each action in words, its code beside it.
+    assert!(
+        mine.body.contains("机构接单 <code class=\"small\">order.accepted</code>"),
+        "{}",
+        mine.body
+    );
     // By record, and by China days (today's events; none tomorrow).
     let today = hechuang::domain::china_time(app.clock.now()).date();
     let by_record =

@@ -769,6 +769,14 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.shot("auditor-sees-the-overview-agree-with-the-ledger").await;
     b.c.execute("document.getElementById('money-h').scrollIntoView()", vec![]).await.unwrap();
     b.shot("the-overview-money-by-stage").await;
+    // The auditor finds the walk's order among all orders by the provider's name.
+    b.click("nav.work a[href='/orders']").await;
+    b.fill("#filter-q", "前门知识产权").await;
+    b.choose("#filter-status", "confirmed").await;
+    b.click("#filter-orders").await;
+    b.sees(t("共 1 个订单", "1 order")).await;
+    b.c.find(Locator::Css("#orders-list a[href^='/orders/']")).await.unwrap();
+    b.shot("auditor-finds-the-order").await;
 
     // A new space registers, verifies its address and applies for certification.
     b.click("header #sign-out").await;

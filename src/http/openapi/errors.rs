@@ -210,7 +210,13 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     (
         "get",
         "/api/v1/orders",
-        &[ErrorCode::OrderStatusUnknown, ErrorCode::FormatUnknown, ErrorCode::ValidationFailed],
+        &[
+            ErrorCode::OrderStatusUnknown,
+            ErrorCode::FormatUnknown,
+            ErrorCode::ValidationFailed,
+            ErrorCode::DateInvalid,
+            ErrorCode::FormInvalid,
+        ],
     ),
     (
         "post",
@@ -448,10 +454,6 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
 /// already 422 are listed in `ERRORS`.
 pub(super) const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("post", "/api/v1/provider/services", &[ErrorCode::CategoryUnknown]),
-    (
-        "get",
-        "/api/v1/orders",
-        &[ErrorCode::CategoryUnknown, ErrorCode::SortUnknown, ErrorCode::DateInvalid],
-    ),
+    ("get", "/api/v1/orders", &[ErrorCode::CategoryUnknown, ErrorCode::SortUnknown]),
     ("post", "/api/v1/support-grants", &[ErrorCode::PeriodInvalid]),
 ];

@@ -57,7 +57,7 @@ pub async fn create(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInpu
 pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<OrderQuery>) -> Answer {
     let q = q.into_inner();
     let format = match q.format.as_deref() {
-        None | Some("json") => None,
+        None | Some("") | Some("json") => None,
         other => Some(file_format(&FormatQuery { format: other.map(str::to_string) })?),
     };
     let policy = state.policy.clone();

@@ -385,16 +385,16 @@ fn filter_of(
         v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
     };
     let mut e = FieldErrors::new();
-    // A part given empty is refused as the document says (the page leaves its empty
-    // fields out); only the search words may be blank.
-    let status = match q.status.as_deref() {
+    // A state, category or sort given empty is not given (the document lets them be
+    // null); a day given empty is refused as its format says.
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => match OrderStatus::parse(s) {
             Some(s) => Some(s),
             None => return Err(AppError::of(ErrorCode::OrderStatusUnknown).arg("status", s)),
         },
         None => None,
     };
-    let category = q.category.clone();
+    let category = q.category.clone().filter(|c| !c.is_empty());
     if let Some(c) = &category {
         if policy.category(c).is_none() {
             e.add(
@@ -408,7 +408,7 @@ fn filter_of(
     let from = q.from.as_deref().and_then(|v| e.date("from", v));
     let to = q.to.as_deref().and_then(|v| e.date("to", v));
     let sort = match q.sort.as_deref() {
-        None | Some("newest") => repo::OrderSort::Newest,
+        None | Some("") | Some("newest") => repo::OrderSort::Newest,
         Some("oldest") => repo::OrderSort::Oldest,
         Some("largest") => repo::OrderSort::Largest,
         Some(_) => {

@@ -88,6 +88,7 @@ async fn orders_are_found_filtered_sorted_paged_and_exported() {
         ("?status=lost", 400, "status_unknown"),
         ("?format=pdf", 400, "format_unknown"),
         ("?per_page=101", 400, "per_page_invalid"),
+        ("?lang=fr", 422, "form_invalid"),
         // A day given empty is refused as its format says.
         ("?from=", 422, "date_invalid"),
     ] {

@@ -215,7 +215,6 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::FormatUnknown,
             ErrorCode::ValidationFailed,
             ErrorCode::DateInvalid,
-            ErrorCode::FormInvalid,
         ],
     ),
     (

@@ -421,6 +421,14 @@ fn filter_of(
             repo::OrderSort::Newest
         }
     };
+    if q.lang.as_deref().is_some_and(|l| !matches!(l, "" | "zh" | "en")) {
+        e.add(
+            "lang",
+            ErrorCode::FormInvalid,
+            "文件语言应为 zh 或 en",
+            "the file's language is zh or en",
+        );
+    }
     let words = text(&q.q);
     if words.as_ref().is_some_and(|w| w.chars().count() > 100) {
         e.add(

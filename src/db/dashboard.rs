@@ -50,11 +50,6 @@ pub fn batches_of(
     q.order((batches::opens_at.asc(), batches::id.asc())).load(conn)
 }
 
-/// The years (UTC opening instants, to be read in China time) the batches open in.
-pub fn batch_openings(conn: &mut DbConnection) -> QueryResult<Vec<NaiveDateTime>> {
-    batches::table.select(batches::opens_at).load(conn)
-}
-
 /// Vouchers of the batches by status: (status, vouchers, face value, free balance
 /// (balance less held), firms).
 pub fn vouchers_by_status(

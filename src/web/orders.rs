@@ -113,12 +113,7 @@ async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> A
     let policy = state.policy.clone();
     let list = db(&state, move |c| catalogue::offered(c, &policy, category.as_deref(), None, page))
         .await?;
-    let categories: Vec<(String, String)> = state
-        .policy
-        .categories
-        .iter()
-        .map(|c| (c.code.clone(), super::named(&c.name_zh, &c.name_en, d.en())))
-        .collect();
+    let categories = category_choices(&state.policy, d.en());
     let items: Vec<serde_json::Value> = list
         .items
         .iter()
@@ -291,12 +286,7 @@ async fn orders(state: State, req: HttpRequest, q: web::Query<OrderQuery>) -> An
             .iter()
             .map(|s| (*s, status_text(s)))
             .collect();
-    let categories: Vec<(String, String)> = state
-        .policy
-        .categories
-        .iter()
-        .map(|c| (c.code.clone(), super::named(&c.name_zh, &c.name_en, d.en())))
-        .collect();
+    let categories = category_choices(&state.policy, d.en());
     let sorts = [
         ("newest", "newest-first"),
         ("oldest", "oldest-first"),
@@ -326,6 +316,15 @@ async fn orders(state: State, req: HttpRequest, q: web::Query<OrderQuery>) -> An
         &form,
         status_code,
     )?)
+}
+
+/// The service categories as a menu's options: (code, name in the reader's language).
+fn category_choices(policy: &crate::domain::Policy, en: bool) -> Vec<(String, String)> {
+    policy
+        .categories
+        .iter()
+        .map(|c| (c.code.clone(), super::named(&c.name_zh, &c.name_en, en)))
+        .collect()
 }
 
 /// Orders a page shows.

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 pub mod notify;
 pub mod services;

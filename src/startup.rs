@@ -135,7 +135,7 @@ impl Application {
         let pool = open_database(settings)?;
         let policy = Arc::new(load_checked_policy(settings, config_dir)?);
         let templates = load_templates(settings, config_dir)?;
-        crate::web::i18n::install(&settings.texts_dir(config_dir)).map_err(anyhow::Error::msg)?;
+        crate::i18n::install(&settings.texts_dir(config_dir)).map_err(anyhow::Error::msg)?;
         let auth = Arc::new(AuthConfig::new(&settings.auth).map_err(anyhow::Error::msg)?);
         let metrics = Metrics::new()?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;

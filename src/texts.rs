@@ -1,5 +1,5 @@
 //! Every word people read, in one place and one shape: Project Fluent files under
-//! `config/locales/<locale>/`, `pages.ftl` for the pages ([`crate::web::i18n`]) and
+//! `config/locales/<locale>/`, `pages.ftl` for the pages ([`crate::i18n`]) and
 //! `mail.ftl` for the emails ([`crate::notify::templates`]). Both are read when the
 //! service starts, so the authority changes a wording by editing a file and restarting;
 //! a file that does not parse stops the start, naming the line, message and attribute.

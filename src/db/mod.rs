@@ -69,6 +69,47 @@ macro_rules! paged {
     }};
 }
 
+/// One page of a table's rows as a work list asks ([`crate::domain::listing::Filter`]):
+/// `$filter` narrows (written once, applied alike to the page's query and the count's,
+/// each a boxed query named `$q`), `$order` orders the page's query (named `$o`; each
+/// arm of a `match` on the sort gives the same boxed type).
+macro_rules! listed {
+    ($conn:expr, $table:ident, ($offset:expr, $limit:expr), |$q:ident| $filter:block,
+     order |$o:ident| $order:expr) => {{
+        #[allow(unused_mut)]
+        let total: i64 = {
+            let mut $q = $table::table.into_boxed();
+            $filter
+            $q
+        }
+        .count()
+        .get_result($conn)?;
+        #[allow(unused_mut)]
+        let rows = {
+            let mut $q = $table::table.into_boxed();
+            $filter
+            let $o = $q;
+            $order
+        }
+        .offset($offset)
+        .limit($limit)
+        .load($conn)?;
+        Ok((rows, total))
+    }};
+}
+
+diesel::define_sql_function! {
+    /// Lower case (ASCII on SQLite, every letter on PostgreSQL): searches ignore case.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A LIKE pattern for text holding `words` anywhere, lower case, its own `%`, `_` and
+/// `\` matched literally (with `ESCAPE '\'`).
+pub(crate) fn holding(words: &str) -> String {
+    let w = words.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{w}%")
+}
+
 pub mod articles;
 pub mod audit;
 pub mod backup;

@@ -4,8 +4,10 @@ use super::models::{AuthorityRow, FirmRow, ObjectionRow, ProviderRow, SpaceRow};
 use super::schema::{
     authorities, firms, provider_categories, provider_objections, providers, spaces,
 };
-use super::DbConnection;
+use super::{holding, lower, DbConnection};
 use crate::domain::id::{AnyParty, FirmId, ProviderId, SpaceId};
+use crate::domain::listing::{Filter, Sort};
+use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -63,27 +65,53 @@ pub fn update_firm(conn: &mut DbConnection, row: &FirmRow) -> QueryResult<usize>
 }
 
 /// With `verified`, only parties whose contact address is (or is not) verified.
+/// Firms as a list asks: by onboarding state, words in the name or the whole credit
+/// code, the day they registered here; with `verified`, only those whose contact
+/// address is (or is not) verified.
 pub fn list_firms(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    f: &Filter<OnboardingStatus>,
     verified: Option<bool>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<FirmRow>, i64)> {
-    paged!(conn, firms, (offset, limit), order: [firms::created_at.asc(), firms::id.asc()], |q| {
-        if let Some(s) = status {
-            q = q.filter(firms::onboarding_status.eq(s.to_string()));
-        }
-        match verified {
-            Some(true) => {
-                q = q.filter(firms::contact_verified_at.is_not_null());
+    listed!(
+        conn,
+        firms,
+        (offset, limit),
+        |q| {
+            if let Some(s) = f.status {
+                q = q.filter(firms::onboarding_status.eq(s.as_str()));
             }
-            Some(false) => {
-                q = q.filter(firms::contact_verified_at.is_null());
+            match verified {
+                Some(true) => q = q.filter(firms::contact_verified_at.is_not_null()),
+                Some(false) => q = q.filter(firms::contact_verified_at.is_null()),
+                None => {}
             }
-            None => {}
-        }
-    })
+            if let Some(w) = &f.words {
+                q = q.filter(
+                    lower(firms::name)
+                        .like(holding(w))
+                        .escape('\\')
+                        .or(firms::credit_code.eq(w.to_uppercase())),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(firms::created_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(firms::created_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order((firms::created_at.asc(), firms::id.asc())),
+                Sort::Name => o.order((firms::name.asc(), firms::id.asc())),
+                Sort::Newest | Sort::Largest =>
+                    o.order((firms::created_at.desc(), firms::id.desc())),
+            }
+    )
 }
 
 pub fn count_firms(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -100,19 +128,44 @@ pub fn space(conn: &mut DbConnection, id: &SpaceId) -> QueryResult<Option<SpaceR
     spaces::table.find(id).first(conn).optional()
 }
 
+/// Spaces as a list asks: words in the name, the operator's name or the whole credit
+/// code, the day they registered here.
 pub fn list_spaces(
     conn: &mut DbConnection,
+    f: &Filter<()>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<SpaceRow>, i64)> {
-    let total = spaces::table.count().get_result(conn)?;
-    let rows = spaces::table
-        .order(spaces::created_at.asc())
-        .then_order_by(spaces::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    listed!(
+        conn,
+        spaces,
+        (offset, limit),
+        |q| {
+            if let Some(w) = &f.words {
+                q = q.filter(
+                    lower(spaces::name)
+                        .like(holding(w))
+                        .escape('\\')
+                        .or(lower(spaces::operator_name).like(holding(w)).escape('\\'))
+                        .or(spaces::credit_code.eq(w.to_uppercase())),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(spaces::created_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(spaces::created_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order((spaces::created_at.asc(), spaces::id.asc())),
+                Sort::Name => o.order((spaces::name.asc(), spaces::id.asc())),
+                Sort::Newest | Sort::Largest =>
+                    o.order((spaces::created_at.desc(), spaces::id.desc())),
+            }
+    )
 }
 
 // ---- providers ----
@@ -158,30 +211,53 @@ pub fn provider_categories(conn: &mut DbConnection, id: &ProviderId) -> QueryRes
 }
 
 /// With `verified`, only parties whose contact address is (or is not) verified.
+/// Providers as a list asks: by listing state, words in the name or the whole credit
+/// code, the day they registered here; with `verified`, only those whose contact
+/// address is (or is not) verified.
 pub fn list_providers(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    f: &Filter<ListingStatus>,
     verified: Option<bool>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ProviderRow>, i64)> {
-    paged!(
-        conn, providers, (offset, limit),
-        order: [providers::created_at.asc(), providers::id.asc()],
+    listed!(
+        conn,
+        providers,
+        (offset, limit),
         |q| {
-            if let Some(s) = status {
-                q = q.filter(providers::listing_status.eq(s.to_string()));
+            if let Some(s) = f.status {
+                q = q.filter(providers::listing_status.eq(s.as_str()));
             }
             match verified {
-                Some(true) => {
-                    q = q.filter(providers::contact_verified_at.is_not_null());
-                }
-                Some(false) => {
-                    q = q.filter(providers::contact_verified_at.is_null());
-                }
+                Some(true) => q = q.filter(providers::contact_verified_at.is_not_null()),
+                Some(false) => q = q.filter(providers::contact_verified_at.is_null()),
                 None => {}
             }
-        }
+            if let Some(w) = &f.words {
+                q = q.filter(
+                    lower(providers::name)
+                        .like(holding(w))
+                        .escape('\\')
+                        .or(providers::credit_code.eq(w.to_uppercase())),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(providers::created_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(providers::created_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order((providers::created_at.asc(), providers::id.asc())),
+                Sort::Name => o.order((providers::name.asc(), providers::id.asc())),
+                Sort::Newest | Sort::Largest => {
+                    o.order((providers::created_at.desc(), providers::id.desc()))
+                }
+            }
     )
 }
 

@@ -2,8 +2,10 @@
 
 use super::models::{AccountUnlockRow, EmailTokenRow, LoginAttemptRow, RefreshTokenRow, UserRow};
 use super::schema::{account_unlocks, email_tokens, login_attempts, refresh_tokens, users};
-use super::DbConnection;
+use super::{holding, lower, DbConnection};
 use crate::domain::id::{EmailTokenId, RefreshTokenId, SessionId, UserId};
+use crate::domain::listing::{Filter, Sort};
+use crate::domain::Role;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -36,17 +38,48 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
+/// Accounts as a list asks: by role, words in the username, the name or the email
+/// address, the day they were made.
 pub fn list(
     conn: &mut DbConnection,
-    role: Option<&str>,
+    f: &Filter<Role>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<UserRow>, i64)> {
-    paged!(conn, users, (offset, limit), order: [users::username.asc()], |q| {
-        if let Some(r) = role {
-            q = q.filter(users::role.eq(r.to_string()));
-        }
-    })
+    listed!(
+        conn,
+        users,
+        (offset, limit),
+        |q| {
+            if let Some(r) = f.status {
+                q = q.filter(users::role.eq(r.as_str()));
+            }
+            if let Some(w) = &f.words {
+                let p = holding(w);
+                q = q.filter(
+                    lower(users::username)
+                        .like(p.clone())
+                        .escape('\\')
+                        .or(lower(users::display_name).like(p.clone()).escape('\\'))
+                        .or(lower(users::email.assume_not_null()).like(p).escape('\\')),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(users::created_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(users::created_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Newest | Sort::Largest =>
+                    o.order((users::created_at.desc(), users::id.desc())),
+                Sort::Oldest => o.order((users::created_at.asc(), users::id.asc())),
+                Sort::Name => o.order(users::username.asc()),
+            }
+    )
 }
 
 /// Sets a new password hash and invalidates every access token issued before.

@@ -35,6 +35,7 @@ pub mod figures;
 pub mod id;
 pub mod idempotency;
 pub mod ledger;
+pub mod listing;
 pub mod lottery;
 pub mod money;
 pub mod operation;

@@ -14,7 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::services::auth::AuthConfig;
 use crate::services::Page;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -73,46 +72,11 @@ where
     crate::services::on_pool(&state.pool, f).await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page (default 20, at most 100).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// Filter by status.
-    pub status: Option<String>,
-}
-
-impl ListQuery {
-    pub fn page(&self) -> AppResult<Page> {
-        page(self.page, self.per_page)
-    }
-
-    pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> AppResult<Option<T>> {
-        match self.status.as_deref() {
-            None | Some("") => Ok(None),
-            Some(s) => parse(s)
-                .map(Some)
-                .ok_or_else(|| AppError::of(ErrorCode::StatusUnknown).arg("status", s)),
-        }
-    }
-}
+pub use crate::services::listing::ListQuery;
 
 /// A validated page request from `page` (default 1) and `per_page` (default 20, at most 100).
 pub fn page(page: Option<i64>, per_page: Option<i64>) -> AppResult<Page> {
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(20);
-
-    if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::of(ErrorCode::PageInvalid));
-    }
-    if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
-        return Err(AppError::of(ErrorCode::PerPageInvalid).arg("max", Page::MAX_PER_PAGE));
-    }
-    Ok(Page { page, per_page })
+    Page::asked(page, per_page)
 }
 
 /// An optional JSON body: empty (or only whitespace) is `None`.

@@ -383,11 +383,12 @@ impl Seed<'_> {
     /// claims of every firm user.
     fn claimed(&self, conn: &mut DbConnection, batch: &BatchId) -> AppResult<Vec<ClaimRequest>> {
         // The onboarded micro and small firms claimed from the first batch.
-        let firm_users: Vec<(UserId, FirmId)> = user_repo::list(conn, Some("firm"), 0, 100)?
-            .0
-            .into_iter()
-            .filter_map(|u| u.party_id.map(|p| (u.id, FirmId::of_party(p))))
-            .collect();
+        let firm_users: Vec<(UserId, FirmId)> =
+            user_repo::list(conn, &crate::domain::listing::Filter::only(Some(Role::Firm)), 0, 100)?
+                .0
+                .into_iter()
+                .filter_map(|u| u.party_id.map(|p| (u.id, FirmId::of_party(p))))
+                .collect();
         let reqs: Vec<ClaimRequest> = firm_users
             .into_iter()
             .enumerate()

@@ -11,6 +11,7 @@ use crate::db::models::Moved;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, SpaceId};
+use crate::domain::listing::Filter;
 use crate::domain::party::OnboardingStatus;
 use crate::domain::size_class::{Figures, SizeBasis, SizeError};
 use crate::domain::validation::FieldErrors;
@@ -19,6 +20,7 @@ use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{china_time, FirmOnboardingDecided, Message};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -363,17 +365,17 @@ pub fn get(conn: &mut DbConnection, id: &FirmId) -> AppResult<FirmView> {
     FirmView::from_row(row)
 }
 
-/// Firms, optionally in one status. `submitted` is the review queue: only firms whose
-/// contact address is verified (the others wait for their applicant, not a reviewer).
+/// Firms as `f` asks. `submitted` is the review queue: only firms whose contact address
+/// is verified (the others wait for their applicant, not a reviewer).
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<OnboardingStatus>,
+    f: &Filter<OnboardingStatus>,
     page: Page,
 ) -> AppResult<Paged<FirmView>> {
     let (rows, total) = repo::list_firms(
         conn,
-        status.map(OnboardingStatus::as_str),
-        (status == Some(OnboardingStatus::Submitted)).then_some(true),
+        f,
+        (f.status == Some(OnboardingStatus::Submitted)).then_some(true),
         page.offset(),
         page.per_page,
     )?;
@@ -564,4 +566,30 @@ fn space_unknown() -> AppError {
     let mut e = FieldErrors::new();
     e.add("recommended_by_space_id", ErrorCode::SpaceUnknown, "推荐载体不存在", "no such space");
     AppError::validation(e)
+}
+
+fn industry_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
+    policy
+        .sme
+        .industries
+        .iter()
+        .find(|i| i.code == code)
+        .map_or_else(|| code.to_string(), |i| crate::i18n::named(&i.name_zh, &i.name_en, en))
+}
+
+impl Row for FirmView {
+    const COLUMNS: &'static [&'static str] =
+        &["name", "credit-code", "industry-2", "size-class", "state", "registered-here"];
+    const FILE: &'static str = "firms";
+    const SHEET: &'static str = "register-firms";
+    fn cells(&self, policy: &crate::domain::Policy, en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Text(industry_name(policy, &self.industry, en)),
+            Cell::Words(crate::i18n::size_class(self.size_class)),
+            Cell::Words(crate::i18n::onboarding(self.onboarding_status)),
+            Cell::Time(self.created_at),
+        ]
+    }
 }

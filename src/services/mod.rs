@@ -19,6 +19,7 @@ pub mod expiry;
 pub mod firms;
 pub mod incubatees;
 pub mod ledger;
+pub mod listing;
 pub mod lottery;
 pub mod objections;
 pub mod orders;
@@ -172,6 +173,22 @@ pub struct Page {
 
 impl Page {
     pub const MAX_PER_PAGE: i64 = 100;
+
+    /// A validated page request from `page` (default 1) and `per_page` (default 20, at
+    /// most 100).
+    pub fn asked(page: Option<i64>, per_page: Option<i64>) -> crate::error::AppResult<Page> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(20);
+
+        if !(1..=1_000_000).contains(&page) {
+            return Err(crate::error::AppError::of(crate::error::ErrorCode::PageInvalid));
+        }
+        if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
+            return Err(crate::error::AppError::of(crate::error::ErrorCode::PerPageInvalid)
+                .arg("max", Page::MAX_PER_PAGE));
+        }
+        Ok(Page { page, per_page })
+    }
 
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page

@@ -13,6 +13,7 @@ use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::{Action, NoticeOf};
 use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
+use crate::domain::listing::Filter;
 use crate::domain::party::{notice_window, ListingStatus, ObjectionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
@@ -20,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::notify::{
     china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
 };
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -251,17 +253,17 @@ pub fn get(conn: &mut DbConnection, id: &ProviderId) -> AppResult<ProviderView> 
     load_view(conn, row)
 }
 
-/// Providers, optionally in one status. `applied` is the review queue: only providers
-/// whose contact address is verified.
+/// Providers as `f` asks. `applied` is the review queue: only providers whose contact
+/// address is verified.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<ListingStatus>,
+    f: &Filter<ListingStatus>,
     page: Page,
 ) -> AppResult<Paged<ProviderView>> {
     let (rows, total) = repo::list_providers(
         conn,
-        status.map(ListingStatus::as_str),
-        (status == Some(ListingStatus::Applied)).then_some(true),
+        f,
+        (f.status == Some(ListingStatus::Applied)).then_some(true),
         page.offset(),
         page.per_page,
     )?;
@@ -273,7 +275,7 @@ pub fn list(
 }
 
 pub fn notices(conn: &mut DbConnection, page: Page) -> AppResult<Paged<NoticeView>> {
-    let list = list(conn, Some(ListingStatus::InNotice), page)?;
+    let list = list(conn, &Filter::queue(ListingStatus::InNotice), page)?;
     Ok(Paged {
         items: list
             .items
@@ -452,4 +454,23 @@ fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
         decided_at: china_time(now),
     }
     .to(&p.contact_email, &p.name)
+}
+
+impl Row for ProviderView {
+    const COLUMNS: &'static [&'static str] =
+        &["name", "credit-code", "service-category", "state", "listed-on", "registered-here"];
+    const FILE: &'static str = "providers";
+    const SHEET: &'static str = "register-providers";
+    fn cells(&self, policy: &crate::domain::Policy, en: bool) -> Vec<Cell> {
+        let categories: Vec<String> =
+            self.categories.iter().map(|c| crate::i18n::category_name(policy, c, en)).collect();
+        vec![
+            Cell::Text(self.name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Text(categories.join(if en { ", " } else { "、" })),
+            Cell::Words(crate::i18n::listing_text(self.listing_status.as_str())),
+            self.listed_at.map_or(Cell::Text(String::new()), Cell::Time),
+            Cell::Time(self.created_at),
+        ]
+    }
 }

@@ -7,9 +7,11 @@ use super::{Page, Paged};
 use crate::db::models::SpaceRow;
 use crate::db::{parties as repo, DbConnection};
 use crate::domain::id::SpaceId;
+use crate::domain::listing::Filter;
 use crate::domain::party::SpaceKind;
 use crate::domain::validation::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -152,12 +154,29 @@ pub fn get(conn: &mut DbConnection, id: &SpaceId) -> AppResult<SpaceView> {
     SpaceView::from_row(repo::space(conn, id)?.ok_or_else(|| AppError::not_found("space"))?)
 }
 
-pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<SpaceView>> {
-    let (rows, total) = repo::list_spaces(conn, page.offset(), page.per_page)?;
+/// Spaces as `f` asks.
+pub fn list(conn: &mut DbConnection, f: &Filter<()>, page: Page) -> AppResult<Paged<SpaceView>> {
+    let (rows, total) = repo::list_spaces(conn, f, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(SpaceView::from_row).collect::<AppResult<_>>()?,
         page: page.page,
         per_page: page.per_page,
         total,
     })
+}
+
+impl Row for SpaceView {
+    const COLUMNS: &'static [&'static str] =
+        &["name", "credit-code", "kind-of-carrier", "operator", "registered-here"];
+    const FILE: &'static str = "spaces";
+    const SHEET: &'static str = "register-spaces";
+    fn cells(&self, _policy: &crate::domain::Policy, _en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Words(crate::i18n::space_kind(self.kind)),
+            Cell::Text(self.operator_name.clone()),
+            Cell::Time(self.created_at),
+        ]
+    }
 }

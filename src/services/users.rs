@@ -8,10 +8,12 @@ use crate::db::models::{AuthorityRow, UserRow};
 use crate::db::{self, parties, users as repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{AnyParty, AuthorityId, PartyId, UserId};
+use crate::domain::listing::Filter;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{PartyKind, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -127,8 +129,9 @@ pub fn get(conn: &mut DbConnection, id: &UserId) -> AppResult<UserView> {
     UserView::from_row(repo::by_id(conn, id)?.ok_or_else(|| AppError::not_found("user"))?)
 }
 
-pub fn list(conn: &mut DbConnection, role: Option<Role>, page: Page) -> AppResult<Paged<UserView>> {
-    let (rows, total) = repo::list(conn, role.map(Role::as_str), page.offset(), page.per_page)?;
+/// Accounts as `f` asks (its state is the role).
+pub fn list(conn: &mut DbConnection, f: &Filter<Role>, page: Page) -> AppResult<Paged<UserView>> {
+    let (rows, total) = repo::list(conn, f, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(UserView::from_row).collect::<AppResult<_>>()?,
         page: page.page,
@@ -163,4 +166,28 @@ pub fn set_disabled(
         Ok(after)
     })?;
     UserView::from_row(row)
+}
+
+/// The accounts list's orders: by username first (the list an administrator scans).
+pub const SORTS: &[crate::domain::listing::Sort] = &[
+    crate::domain::listing::Sort::Name,
+    crate::domain::listing::Sort::Newest,
+    crate::domain::listing::Sort::Oldest,
+];
+
+impl Row for UserView {
+    const COLUMNS: &'static [&'static str] =
+        &["username", "name-2", "role", "email-3", "state", "created-on"];
+    const FILE: &'static str = "users";
+    const SHEET: &'static str = "users-and-roles";
+    fn cells(&self, _policy: &crate::domain::Policy, _en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.username.clone()),
+            Cell::Text(self.display_name.clone()),
+            Cell::Words(crate::i18n::role_text(self.role)),
+            Cell::Text(self.email.clone().unwrap_or_default()),
+            Cell::Words(if self.disabled { "disabled" } else { "active" }),
+            Cell::Time(self.created_at),
+        ]
+    }
 }

@@ -10,6 +10,7 @@ use super::Page;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::AnyParty;
+use crate::domain::listing::Filter;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::settlement::RunStage;
@@ -241,15 +242,17 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             Role::Reviewer | Role::Admin => {
                 add(
                     TodoKind::FirmsToOnboard,
-                    super::firms::list(c, Some(OnboardingStatus::Submitted), one())?.total,
+                    super::firms::list(c, &Filter::queue(OnboardingStatus::Submitted), one())?
+                        .total,
                 );
                 add(
                     TodoKind::ProvidersToReview,
-                    super::providers::list(c, Some(ListingStatus::Applied), one())?.total,
+                    super::providers::list(c, &Filter::queue(ListingStatus::Applied), one())?.total,
                 );
                 add(
                     TodoKind::ProvidersInNotice,
-                    super::providers::list(c, Some(ListingStatus::InNotice), one())?.total,
+                    super::providers::list(c, &Filter::queue(ListingStatus::InNotice), one())?
+                        .total,
                 );
                 add(
                     TodoKind::DisputesToResolve,

@@ -5,16 +5,19 @@
 
 use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
+use super::lists::{self, Spec};
 use super::orders::open;
 use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::id::{BatchId, ProgrammeId, UserId};
+use crate::domain::listing::Filter;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::jobs::{self, RunOrigin};
+use crate::services::listing::ListQuery;
 use crate::services::users::{self, NewStaffUser};
 use crate::services::vouchers::{self as vouchers, BatchInput, ProgrammeInput};
 use crate::services::Page;
@@ -31,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(create_batch)
         .service(publish_batch)
         .service(users_page)
+        .service(users_file)
         .service(create_user)
         .service(set_disabled)
         .service(outbox_page)
@@ -233,15 +237,51 @@ async fn publish_batch(state: State, req: HttpRequest, path: Path<String>, p: Po
     .await
 }
 
+/// The accounts as a work list: found by part of the username, name or email address,
+/// by role and the days they were made.
+static USERS: Spec<Role> = Spec {
+    path: "/admin/users",
+    title: "users-and-roles",
+    search_hint: "search-users-hint",
+    statuses: &[
+        ("firm", "firm"),
+        ("provider", "service-provider"),
+        ("space", "space"),
+        ("reviewer", "reviewer"),
+        ("finance", "finance-officer"),
+        ("admin", "administrator"),
+        ("auditor", "auditor"),
+    ],
+    parse: Role::parse,
+    sorts: users::SORTS,
+    tabs: &[],
+};
+
 async fn users_view(
     state: &State,
     d: &Desk,
     form: &Form,
     status: StatusCode,
+    q: ListQuery,
 ) -> Result<HttpResponse, AppError> {
+    let q = q.without_blanks();
+    let asked = q
+        .filter(USERS.parse, USERS.sorts)
+        .and_then(|f| Ok((f, crate::http::page(q.page, Some(lists::SHOWN))?)));
+    let (filter, page, refused) = match asked {
+        Ok((f, page)) => (f, page, None),
+        Err(e) => {
+            let given = Posted(q.given().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            (Filter::default(), first(lists::SHOWN), Some(d.failed("filter", &given, &e, &[])))
+        }
+    };
+    let (form, status) = match &refused {
+        Some(f) => (f, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (form, status),
+    };
     let (auth, now) = (state.auth.clone(), state.clock.now());
     let (list, locks) = db(state, move |c| {
-        let list = users::list(c, None, first(100))?;
+        let list = users::list(c, &filter, page)?;
         let mut locks = Vec::with_capacity(list.items.len());
         for u in &list.items {
             locks.push(crate::services::auth::locked_until(c, &auth, &u.username, now)?);
@@ -267,7 +307,11 @@ async fn users_view(
     d.render(
         state,
         Screen { template: "admin_users.html", path: "/admin/users", title: "users-and-roles" },
-        context! { items => val(&items), total => list.total, roles => roles },
+        context! {
+            items => val(&items), total => list.total, roles => roles,
+            list => lists::filter_context(&USERS, &q), page => list.page,
+            pages => ((list.total + lists::SHOWN - 1) / lists::SHOWN).max(1),
+        },
         form,
         status,
     )
@@ -276,7 +320,16 @@ async fn users_view(
 #[get("/admin/users")]
 async fn users_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
-    Ok(users_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+    let q = lists::asked(&req)?;
+    Ok(users_view(&state, &d, &Form::none(), StatusCode::OK, q).await?)
+}
+
+/// The accounts the filter finds, as CSV or XLSX.
+#[get("/admin/users/export")]
+async fn users_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, ADMIN);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &USERS, q, users::list).await?)
 }
 
 #[post("/admin/users")]
@@ -295,7 +348,7 @@ async fn create_user(state: State, req: HttpRequest, p: Posted) -> Answer {
         .map(|_| ("/admin/users".to_string(), "created"));
     let (st, dk) = (&state, &d);
     d.answer(st, r, "user", &p, &[("username_taken", "username")], move |f, s| async move {
-        users_view(st, dk, &f, s).await
+        users_view(st, dk, &f, s, ListQuery::default()).await
     })
     .await
 }
@@ -334,7 +387,7 @@ async fn set_disabled(
         .map(|what| ("/admin/users".to_string(), what));
     let (st, dk) = (&state, &d);
     d.answer(st, r, &format!("u-{id}"), &p, &[], move |f, s| async move {
-        users_view(st, dk, &f, s).await
+        users_view(st, dk, &f, s, ListQuery::default()).await
     })
     .await
 }

@@ -28,13 +28,15 @@ mod errors;
 mod finance;
 mod firm;
 mod guide;
-pub(crate) mod i18n;
+pub(crate) use crate::i18n;
+pub(crate) mod lists;
 mod notices;
 mod orders;
 mod password;
 mod provider;
 mod public;
 mod register;
+mod registers;
 mod rendering;
 mod results;
 mod review;
@@ -58,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(public::routes)
         .configure(session::routes)
         .configure(firm::routes)
+        .configure(registers::routes)
         .configure(notices::routes)
         .configure(results::routes)
         .configure(space::routes)

@@ -10,6 +10,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
+pub(super) use crate::i18n::listing_text;
 use crate::services::catalogue::{self, ServiceItemInput, ServiceItemView};
 use crate::services::orders::Party;
 use crate::services::redemptions::{self, ApplicationInput};
@@ -30,17 +31,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 const PROVIDER: &[Role] = &[Role::Provider];
-
-pub(super) fn listing_text(s: &str) -> &'static str {
-    match s {
-        "applied" => "applied-under-review",
-        "in_notice" => "in-public-notice",
-        "listed" => "listed",
-        "rejected" => "refused",
-        "suspended" => "suspended",
-        _ => "delisted",
-    }
-}
 
 pub(super) fn item_status_text(s: &str) -> &'static str {
     match s {

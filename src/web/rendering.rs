@@ -49,6 +49,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "order.html",
     "order_new.html",
     "orders.html",
+    "list.html",
+    "lists.html",
     "pager.html",
     "provider.html",
     "provider_redemptions.html",
@@ -214,20 +216,7 @@ pub(crate) struct NavLink {
 
 /// The pages a role works on, in the order of its day; the header shows them to that
 /// role only (a test follows every link of every role and gets the page, not a refusal).
-/// A name kept in both languages (policy data: categories, industries, schemes), in the
-/// reader's.
-pub(crate) fn named(zh: &str, en_name: &str, en: bool) -> String {
-    if en && !en_name.is_empty() {
-        en_name.to_string()
-    } else {
-        zh.to_string()
-    }
-}
-
-/// A service category's name in the reader's language (its code when unknown).
-pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
-    policy.category(code).map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
-}
+pub(crate) use crate::i18n::{category_name, named};
 
 /// A certification scheme's name in the reader's language (the name a record kept when the
 /// scheme is no longer in the policy data).
@@ -277,12 +266,14 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
         ],
         Role::Reviewer => vec![
             l("/review", "review-desk"),
+            l("/firms", "registers"),
             l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
         ],
         Role::Finance => vec![
             l("/finance", "settlement-runs"),
             l("/finance/report", "settlement-report"),
+            l("/firms", "registers"),
             l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
         ],
@@ -293,11 +284,13 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
             l("/review", "review-desk"),
+            l("/firms", "registers"),
             l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
         ],
         Role::Auditor => vec![
+            l("/firms", "registers"),
             l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),

@@ -12,6 +12,7 @@ use super::{local_time, val};
 use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{AnyParty, EntityId};
+use crate::domain::listing::Filter;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::Role;
@@ -54,9 +55,9 @@ async fn review_page(
     let (policy, actor) = (state.policy.clone(), d.actor());
     let (actor_role, now) = (d.s.caller.role, state.clock.now());
     let queues = db(state, move |c| {
-        let firms = firms::list(c, Some(OnboardingStatus::Submitted), first(SHOWN))?;
-        let applied = providers::list(c, Some(ListingStatus::Applied), first(SHOWN))?;
-        let noticed = providers::list(c, Some(ListingStatus::InNotice), first(SHOWN))?;
+        let firms = firms::list(c, &Filter::queue(OnboardingStatus::Submitted), first(SHOWN))?;
+        let applied = providers::list(c, &Filter::queue(ListingStatus::Applied), first(SHOWN))?;
+        let noticed = providers::list(c, &Filter::queue(ListingStatus::InNotice), first(SHOWN))?;
         let mut objections = Vec::new();
         for p in &noticed.items {
             for o in providers::objections(c, &p.id)? {

@@ -15,6 +15,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::http::extract::verify_access;
 use crate::http::Answer;
 use crate::http::{db, remote_addr, request_id, State};
+pub(super) use crate::i18n::role_text;
 use crate::services::auth::{self as svc, Caller, Tokens};
 use crate::services::Actor;
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
@@ -255,20 +256,6 @@ fn locked_text(state: &State, until: chrono::NaiveDateTime, en: bool) -> String 
         en,
         &[("at", &at), ("contact", &contact.join(" · "))],
     )
-}
-
-/// A role's name as pages show it (in Chinese; the `t` filter gives the English).
-pub(super) fn role_text(r: crate::domain::Role) -> &'static str {
-    use crate::domain::Role::*;
-    match r {
-        Firm => "firm",
-        Provider => "service-provider",
-        Space => "space",
-        Reviewer => "reviewer",
-        Finance => "finance-officer",
-        Admin => "administrator",
-        Auditor => "auditor",
-    }
 }
 
 /// The account page again, refused, when a form on it came back with an expired token.

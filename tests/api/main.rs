@@ -37,6 +37,7 @@ mod providers;
 mod races;
 mod redemptions;
 mod register;
+mod registers;
 mod schema_parity;
 mod settlement;
 mod subsidies;

@@ -81,8 +81,8 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/space/statistics",
         ],
     ),
-    (Role::Reviewer, &["/home", "/review", "/orders", "/dashboard"]),
-    (Role::Finance, &["/home", "/finance", "/finance/report", "/orders", "/dashboard"]),
+    (Role::Reviewer, &["/home", "/review", "/firms", "/orders", "/dashboard"]),
+    (Role::Finance, &["/home", "/finance", "/finance/report", "/firms", "/orders", "/dashboard"]),
     (
         Role::Admin,
         &[
@@ -93,12 +93,16 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/review",
+            "/firms",
             "/orders",
             "/dashboard",
             "/audit",
         ],
     ),
-    (Role::Auditor, &["/home", "/orders", "/dashboard", "/audit", "/finance", "/finance/report"]),
+    (
+        Role::Auditor,
+        &["/home", "/firms", "/orders", "/dashboard", "/audit", "/finance", "/finance/report"],
+    ),
 ];
 
 #[actix_web::test]

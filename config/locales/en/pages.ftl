@@ -1352,3 +1352,28 @@ audit-action-user-password-changed = Changed the password
 audit-action-voucher-claimed = Claimed a voucher
 audit-action-voucher-drawn = Won a voucher in the lottery
 audit-action-voucher-expired = A voucher expired
+register-firms = Firms
+register-providers = Service providers
+register-spaces = Incubators and maker spaces
+registers = Registers
+search-parties-hint = Part of the name, or the whole unified social credit code
+search-spaces-hint = Part of the space's or its operator's name, or the whole unified social credit code
+onboarded = Onboarded
+registered-here = Registered
+operator = Operator
+space-kind-incubator = Incubator
+space-kind-maker-space = Maker space
+space-kind-professional-maker-space = Professional maker space
+created-on = Created
+find = Find
+made-from = From
+made-to = To (inclusive)
+records-in-all = { $n ->
+    [one] { $n } record
+   *[other] { $n } records
+}
+nothing-matches = Nothing matches the filter.
+nothing-yet = Nothing yet.
+by-name = By name
+largest-first = Largest amount first
+search-users-hint = Part of the username, the name or the email address

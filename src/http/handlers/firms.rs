@@ -1,6 +1,7 @@
 use super::act;
 use super::read;
 use crate::domain::id::FirmId;
+use crate::domain::listing::BY_NAME;
 use crate::domain::party::OnboardingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
@@ -49,14 +50,15 @@ pub async fn update_my_firm(
     .await
 }
 
-/// Firms, optionally by onboarding status (`submitted`, `onboarded`, `rejected`).
+/// Firms: searched by part of the name or the whole credit code, by onboarding status
+/// (`submitted`, `onboarded`, `rejected`) and the days they registered; newest, oldest
+/// or by name; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/firms", tag = "firms", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<FirmView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of firms (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<FirmView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/firms")]
 pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let status = q.status(OnboardingStatus::parse)?;
-    read(&state, move |c| svc::list(c, status, page)).await
+    super::lists::answer(&state, q.into_inner(), OnboardingStatus::parse, BY_NAME, svc::list).await
 }
 
 #[utoipa::path(get, path = "/api/v1/firms/{id}", tag = "firms", params(("id" = String, Path)), security(("bearer" = [])), responses(

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod firms;
 pub mod incubatees;
+pub mod lists;
 pub mod lottery;
 pub mod ops;
 pub mod orders;

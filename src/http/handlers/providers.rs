@@ -1,6 +1,7 @@
 use super::act;
 use super::read;
 use crate::domain::id::ProviderId;
+use crate::domain::listing::BY_NAME;
 use crate::domain::party::ListingStatus;
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
@@ -22,14 +23,15 @@ pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Answer {
     read(&state, move |c| svc::get(c, &id)).await
 }
 
-/// Providers, optionally by listing status.
+/// Providers: searched by part of the name or the whole credit code, by listing status
+/// and the days they registered; newest, oldest or by name; a page, or the list as CSV
+/// or XLSX.
 #[utoipa::path(get, path = "/api/v1/providers", tag = "providers", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<ProviderView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of providers (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ProviderView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/providers")]
 pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let status = q.status(ListingStatus::parse)?;
-    read(&state, move |c| svc::list(c, status, page)).await
+    super::lists::answer(&state, q.into_inner(), ListingStatus::parse, BY_NAME, svc::list).await
 }
 
 #[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(

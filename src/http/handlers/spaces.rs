@@ -1,5 +1,6 @@
 use super::read;
 use crate::domain::id::SpaceId;
+use crate::domain::listing::BY_NAME;
 use crate::error::Problem;
 use crate::http::extract::{Auth, SpaceRole, StaffRead};
 use crate::http::Answer;
@@ -18,12 +19,18 @@ pub async fn my_space(state: State, auth: Auth<SpaceRole>) -> Answer {
     read(&state, move |c| svc::get(c, &id)).await
 }
 
+/// Incubators and maker spaces: searched by part of the space's or its operator's name
+/// or the whole credit code, by the days they registered; newest, oldest or by name; a
+/// page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<SpaceView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of spaces (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<SpaceView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/spaces")]
 pub async fn list(state: State, _auth: Auth<StaffRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    read(&state, move |c| svc::list(c, page)).await
+    fn none(_: &str) -> Option<()> {
+        None
+    }
+    super::lists::answer(&state, q.into_inner(), none, BY_NAME, svc::list).await
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)), security(("bearer" = [])), responses(

@@ -12,14 +12,15 @@ use crate::services::Paged;
 use actix_web::web::Path;
 use actix_web::{get, post, put, web, HttpResponse};
 
-/// All user accounts, optionally by role (`status` carries the role name).
+/// User accounts: searched by part of the username, name or email address, by role
+/// (`status` carries the role name) and the days they were made; by username (default),
+/// newest or oldest; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<UserView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of accounts (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<UserView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/users")]
 pub async fn list(state: State, _auth: Auth<AdminRole>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let role = q.status(Role::parse)?;
-    read(&state, move |c| svc::list(c, role, page)).await
+    super::lists::answer(&state, q.into_inner(), Role::parse, svc::SORTS, svc::list).await
 }
 
 /// Create a staff account (reviewer, finance, admin, auditor).

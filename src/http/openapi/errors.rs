@@ -205,6 +205,10 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::BatchClosed,
         ],
     ),
+    ("get", "/api/v1/firms", LISTED),
+    ("get", "/api/v1/providers", LISTED),
+    ("get", "/api/v1/spaces", LISTED),
+    ("get", "/api/v1/users", LISTED),
     ("post", "/api/v1/orders/quote", ORDERING),
     ("post", "/api/v1/orders", ORDERING),
     (
@@ -447,6 +451,16 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ),
 ];
 
+/// A work list's refusals ([`crate::services::listing::ListQuery`]): an unknown state or
+/// file format; bad days, order, words or file language beside their fields.
+const LISTED: &[ErrorCode] = &[
+    ErrorCode::StatusUnknown,
+    ErrorCode::FormatUnknown,
+    ErrorCode::ValidationFailed,
+    ErrorCode::DateInvalid,
+];
+const LIST_FIELDS: &[ErrorCode] = &[ErrorCode::SortUnknown, ErrorCode::FormInvalid];
+
 /// Codes an operation answers beside a field, inside a 422's `errors`, whose own kind
 /// is another status (the same code answers alone elsewhere: `category_unknown` is a 400
 /// when the catalogue is asked for an unknown category). Field codes whose kind is
@@ -454,5 +468,9 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
 pub(super) const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("post", "/api/v1/provider/services", &[ErrorCode::CategoryUnknown]),
     ("get", "/api/v1/orders", &[ErrorCode::CategoryUnknown, ErrorCode::SortUnknown]),
+    ("get", "/api/v1/firms", LIST_FIELDS),
+    ("get", "/api/v1/providers", LIST_FIELDS),
+    ("get", "/api/v1/spaces", LIST_FIELDS),
+    ("get", "/api/v1/users", LIST_FIELDS),
     ("post", "/api/v1/support-grants", &[ErrorCode::PeriodInvalid]),
 ];

@@ -140,6 +140,25 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
     ]
 }
 
+/// The lists that share [`crate::services::listing::ListQuery`]: the orders each offers,
+/// or none where only a page and a state are taken so far.
+fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::Sort]>)> {
+    use crate::domain::listing::BY_NAME;
+    vec![
+        ("/api/v1/firms", Some(BY_NAME)),
+        ("/api/v1/providers", Some(BY_NAME)),
+        ("/api/v1/spaces", Some(BY_NAME)),
+        ("/api/v1/users", Some(crate::services::users::SORTS)),
+        ("/api/v1/certification-applications", None),
+        ("/api/v1/certifications", None),
+        ("/api/v1/public/certifications", None),
+        ("/api/v1/public/provider-notices", None),
+        ("/api/v1/redemptions", None),
+        ("/api/v1/redemption-items", None),
+        ("/api/v1/public/redemption-notices", None),
+    ]
+}
+
 impl Modify for Refinements {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use crate::domain::validation::schema::{
@@ -186,6 +205,36 @@ impl Modify for Refinements {
                         (_, false) => OPT_TEXT_PATTERN,
                     };
                     p.pattern = Some(pattern.to_string());
+                }
+            }
+        }
+        // The work lists' orders; the lists that take only a page and a state lose the
+        // other parts of the shared query.
+        for (path, sorts) in list_sorts() {
+            let Some(params) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+                .and_then(|op| op.parameters.as_mut())
+            else {
+                continue;
+            };
+            match sorts {
+                None => params.retain(|p| {
+                    !["q", "from", "to", "sort", "format", "lang"].contains(&p.name.as_str())
+                }),
+                Some(sorts) => {
+                    let values: Vec<&str> =
+                        std::iter::once("").chain(sorts.iter().map(|s| s.as_str())).collect();
+                    for p in params.iter_mut().filter(|p| p.name == "sort") {
+                        p.schema = Some(
+                            utoipa::openapi::schema::ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some(values.clone()))
+                                .into(),
+                        );
+                    }
                 }
             }
         }

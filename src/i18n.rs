@@ -22,8 +22,8 @@ pub const FILE: &str = "pages.ftl";
 
 /// The shipped words, built in for what runs without the service's start (unit tests,
 /// commands): the same files [`install`] reads.
-const ZH: &str = include_str!("../../config/locales/zh-CN/pages.ftl");
-const EN: &str = include_str!("../../config/locales/en/pages.ftl");
+const ZH: &str = include_str!("../config/locales/zh-CN/pages.ftl");
+const EN: &str = include_str!("../config/locales/en/pages.ftl");
 
 struct Messages {
     zh: Bundle,
@@ -116,6 +116,67 @@ pub(crate) fn size_class(k: crate::domain::SizeClass) -> &'static str {
         Small => "small-enterprise",
         Medium => "medium-enterprise",
         Large => "large-enterprise",
+    }
+}
+
+/// A name kept in both languages (policy data: categories, industries, schemes), in the
+/// reader's.
+pub(crate) fn named(zh: &str, en_name: &str, en: bool) -> String {
+    if en && !en_name.is_empty() {
+        en_name.to_string()
+    } else {
+        zh.to_string()
+    }
+}
+
+/// A service category's name in the reader's language (its code when unknown).
+pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
+    policy.category(code).map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
+}
+
+/// The message key of a role.
+pub(crate) fn role_text(r: crate::domain::Role) -> &'static str {
+    use crate::domain::Role::*;
+    match r {
+        Firm => "firm",
+        Provider => "service-provider",
+        Space => "space",
+        Reviewer => "reviewer",
+        Finance => "finance-officer",
+        Admin => "administrator",
+        Auditor => "auditor",
+    }
+}
+
+/// The message key of a provider's listing state (by its wire name).
+pub(crate) fn listing_text(s: &str) -> &'static str {
+    match s {
+        "applied" => "applied-under-review",
+        "in_notice" => "in-public-notice",
+        "listed" => "listed",
+        "rejected" => "refused",
+        "suspended" => "suspended",
+        _ => "delisted",
+    }
+}
+
+/// The message key of a firm's onboarding state.
+pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
+    use crate::domain::party::OnboardingStatus::*;
+    match s {
+        Submitted => "submitted-under-review",
+        Onboarded => "onboarded",
+        Rejected => "refused",
+    }
+}
+
+/// The message key of a kind of space.
+pub(crate) fn space_kind(k: crate::domain::party::SpaceKind) -> &'static str {
+    use crate::domain::party::SpaceKind::*;
+    match k {
+        Incubator => "space-kind-incubator",
+        MakerSpace => "space-kind-maker-space",
+        ProfessionalMakerSpace => "space-kind-professional-maker-space",
     }
 }
 

@@ -1,0 +1,118 @@
+//! The registers staff look things up in: firms, providers and spaces, each a work list
+//! ([`super::lists`]) searched by name or credit code, narrowed by state and the days
+//! they registered, sorted, paged and exported; one header link, the three as tabs.
+//! The same rows are the API's files (`GET /api/v1/firms?format=csv`, …).
+
+use super::lists::{self, Spec};
+use super::orders::open;
+use crate::domain::listing::BY_NAME;
+use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::Role;
+use crate::http::{Answer, State};
+use crate::services::{firms, providers, spaces};
+use actix_web::{get, web, HttpRequest};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(firms_page)
+        .service(firms_file)
+        .service(providers_page)
+        .service(providers_file)
+        .service(spaces_page)
+        .service(spaces_file);
+}
+
+/// Who looks up the registers: the authority's staff.
+const STAFF: &[Role] = &[Role::Reviewer, Role::Finance, Role::Admin, Role::Auditor];
+
+const TABS: &[(&str, &str)] = &[
+    ("/firms", "register-firms"),
+    ("/providers", "register-providers"),
+    ("/spaces", "register-spaces"),
+];
+
+static FIRMS: Spec<OnboardingStatus> = Spec {
+    path: "/firms",
+    title: "register-firms",
+    search_hint: "search-parties-hint",
+    statuses: &[
+        ("submitted", "submitted-under-review"),
+        ("onboarded", "onboarded"),
+        ("rejected", "refused"),
+    ],
+    parse: OnboardingStatus::parse,
+    sorts: BY_NAME,
+    tabs: TABS,
+};
+
+static PROVIDERS: Spec<ListingStatus> = Spec {
+    path: "/providers",
+    title: "register-providers",
+    search_hint: "search-parties-hint",
+    statuses: &[
+        ("applied", "applied-under-review"),
+        ("in_notice", "in-public-notice"),
+        ("listed", "listed"),
+        ("rejected", "refused"),
+        ("suspended", "suspended"),
+        ("delisted", "delisted"),
+    ],
+    parse: ListingStatus::parse,
+    sorts: BY_NAME,
+    tabs: TABS,
+};
+
+fn no_state(_: &str) -> Option<()> {
+    None
+}
+
+static SPACES: Spec<()> = Spec {
+    path: "/spaces",
+    title: "register-spaces",
+    search_hint: "search-spaces-hint",
+    statuses: &[],
+    parse: no_state,
+    sorts: BY_NAME,
+    tabs: TABS,
+};
+
+#[get("/firms")]
+async fn firms_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &FIRMS, q, firms::list).await?)
+}
+
+#[get("/firms/export")]
+async fn firms_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &FIRMS, q, firms::list).await?)
+}
+
+#[get("/providers")]
+async fn providers_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &PROVIDERS, q, providers::list).await?)
+}
+
+#[get("/providers/export")]
+async fn providers_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &PROVIDERS, q, providers::list).await?)
+}
+
+#[get("/spaces")]
+async fn spaces_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &SPACES, q, spaces::list).await?)
+}
+
+#[get("/spaces/export")]
+async fn spaces_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &SPACES, q, spaces::list).await?)
+}

@@ -1,0 +1,191 @@
+//! The registers (firms, providers, spaces) and the accounts as work lists: search by
+//! part of a name or the whole credit code, filters by state and days, sorting, pages
+//! with totals, CSV and XLSX of the filtered list; in the API and on the pages.
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::web::Browser;
+use hechuang::domain::Role;
+use serde_json::{json, Value};
+
+fn names(body: &Value) -> Vec<String> {
+    body["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().into()).collect()
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> crate::helpers::Resp {
+    app.get(path, Some(token)).await
+}
+
+#[actix_web::test]
+async fn firms_providers_and_spaces_are_found_filtered_sorted_paged_and_exported() {
+    let app = spawn_app().await;
+    let (alpha, _) = app.register_firm("rgalpha").await;
+    app.clock.advance(chrono::Duration::days(2));
+    let (_beta, _) = app.register_firm("rgbeta").await;
+    let (_gamma, _) = app.register_firm("rggamma").await;
+    app.register_provider("rgprov").await;
+    app.register_space("rgspace").await;
+    let rev = app.staff_token("rg_reviewer", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/firms/{alpha}/onboarding"),
+            Some(&rev),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let all = get(&app, &rev, "/api/v1/firms").await;
+    assert_eq!(all.body["total"], 3, "{}", all.body);
+    // Newest first by default; oldest; by name.
+    assert_eq!(names(&all.body)[2], "合肥rgalpha科技有限公司");
+    let oldest = get(&app, &rev, "/api/v1/firms?sort=oldest").await;
+    assert_eq!(names(&oldest.body)[0], "合肥rgalpha科技有限公司");
+    let by_name = names(&get(&app, &rev, "/api/v1/firms?sort=name").await.body);
+    let mut sorted = by_name.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted);
+    // Part of a name, in any case; the whole credit code, in any case.
+    assert_eq!(
+        names(&get(&app, &rev, "/api/v1/firms?q=RGBETA").await.body),
+        ["合肥rgbeta科技有限公司"]
+    );
+    let code = app.get(&format!("/api/v1/firms/{alpha}"), Some(&rev)).await.body["credit_code"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    let r = get(&app, &rev, &format!("/api/v1/firms?q={code}")).await;
+    assert_eq!(names(&r.body), ["合肥rgalpha科技有限公司"], "{}", r.body);
+    assert_eq!(get(&app, &rev, "/api/v1/firms?q=%25").await.body["total"], 0, "% is literal");
+    // State and days (China days).
+    assert_eq!(get(&app, &rev, "/api/v1/firms?status=onboarded").await.body["total"], 1);
+    assert_eq!(get(&app, &rev, "/api/v1/firms?status=submitted").await.body["total"], 2);
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(get(&app, &rev, &format!("/api/v1/firms?from={today}")).await.body["total"], 2);
+    assert_eq!(get(&app, &rev, &format!("/api/v1/firms?to={yesterday}")).await.body["total"], 1);
+    // Pages.
+    let p2 = get(&app, &rev, "/api/v1/firms?per_page=2&page=2").await;
+    assert_eq!((p2.body["total"].as_i64(), names(&p2.body).len()), (Some(3), 1));
+    assert_eq!(names(&get(&app, &rev, "/api/v1/firms?per_page=2&page=5").await.body).len(), 0);
+    // Refusals: each by its field, or the request's.
+    for (q, status, code) in [
+        ("?sort=largest", 422, "sort_unknown"),
+        ("?from=2026-02-30", 422, "date_invalid"),
+        ("?status=listed", 400, "status_unknown"),
+        ("?format=pdf", 400, "format_unknown"),
+        ("?per_page=0", 400, "per_page_invalid"),
+        ("?page=0", 400, "page_invalid"),
+        ("?lang=fr", 422, "form_invalid"),
+    ] {
+        let r = get(&app, &rev, &format!("/api/v1/firms{q}")).await;
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{q}: {}", r.body);
+    }
+    assert_eq!(get(&app, &rev, "/api/v1/firms?status=&sort=&q=").await.body["total"], 3);
+    // The filtered list as a file, in either language.
+    let (s, _, csv) = app.get_bytes("/api/v1/firms?status=submitted&format=csv", Some(&rev)).await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("名称,统一社会信用代码,行业,企业规模,状态,注册时间"), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("合肥rgbeta科技有限公司") && !text.contains("rgalpha"), "{text}");
+    assert!(text.contains("待审核") || text.contains("审核中"), "the state in words: {text}");
+    let (_, _, en) = app.get_bytes("/api/v1/firms?format=csv&lang=en&sort=name", Some(&rev)).await;
+    let en = String::from_utf8(en[3..].to_vec()).unwrap();
+    assert!(en.starts_with("Name,Credit code,Industry,Size,State"), "{en}");
+    assert!(en.contains("Onboarded") && en.contains("Small enterprise"), "{en}");
+    let (s, _, xlsx) = app.get_bytes("/api/v1/firms?format=xlsx", Some(&rev)).await;
+    assert_eq!(s, 200);
+    assert!(xlsx.starts_with(b"PK"));
+
+    // Providers and spaces the same way.
+    let r = get(&app, &rev, "/api/v1/providers?q=rgprov&status=applied").await;
+    assert_eq!(names(&r.body), ["合肥rgprov知识产权代理有限公司"], "{}", r.body);
+    assert_eq!(get(&app, &rev, "/api/v1/providers?status=listed").await.body["total"], 0);
+    let words: String = "孵化运营".bytes().map(|b| format!("%{b:02X}")).collect();
+    let r = get(&app, &rev, &format!("/api/v1/spaces?q={words}")).await;
+    assert_eq!(names(&r.body), ["rgspace孵化器"], "found by its operator's name: {}", r.body);
+    let (_, _, csv) = app.get_bytes("/api/v1/spaces?format=csv", Some(&rev)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.contains("rgspace孵化器") && text.contains("科技企业孵化器"), "{text}");
+    // A firm or provider may not read the registers.
+    let firm = app.token("rgbeta").await;
+    assert_eq!(get(&app, &firm, "/api/v1/firms").await.status, 403);
+
+    // The pages: the header's link, the three as tabs, the filter kept in the links.
+    let mut page = Browser::signed_in(&app, &rev);
+    let home = page.get("/home").await.body.replace("&#x2f;", "/");
+    assert!(home.contains("href=\"/firms\""), "{home}");
+    let p = page.get("/firms?q=rg&status=submitted&from=&to=&sort=name").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let body = p.body.replace("&#x2f;", "/").replace("&amp;", "&").replace("&#x3d;", "=");
+    assert!(body.contains("共 2 条"), "{body}");
+    assert!(body.contains("合肥rgbeta科技有限公司") && !body.contains("rgalpha"), "{body}");
+    assert!(body.contains("href=\"/providers\"") && body.contains("href=\"/spaces\""));
+    assert!(body.contains("/firms/export?q=rg&status=submitted&sort=name&format=csv"), "{body}");
+    assert!(body.contains("软件和信息技术服务业") || body.contains("软件"), "the industry's name");
+    let file = page.get("/firms/export?q=rg&status=submitted&sort=name&format=csv").await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains("rgbeta") && !file.body.contains("rgalpha"), "{}", file.body);
+    let p = page.get("/firms?from=2026-02-30").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"filter-from-error\""), "{}", p.body);
+    let p = page.get("/providers?q=nothing-like-it").await;
+    assert!(p.body.contains("没有符合条件的记录"), "{}", p.body);
+    let p = page.get("/spaces").await;
+    assert!(p.body.contains("rgspace孵化器") && p.body.contains("科技企业孵化器"), "{}", p.body);
+    // A firm's session is turned away from the registers.
+    let mut firm_page = Browser::signed_in(&app, &firm);
+    assert_ne!(firm_page.get("/firms").await.status, 200);
+}
+
+#[actix_web::test]
+async fn accounts_are_found_by_name_role_and_day_and_exported() {
+    let app = spawn_app().await;
+    let admin = app.staff_token("rg_admin", Role::Admin).await;
+    app.staff_token("rg_checker", Role::Finance).await;
+    app.staff_token("rg_reader", Role::Auditor).await;
+    app.register_firm("rgfirmuser").await;
+    let usernames = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().into())
+            .collect()
+    };
+    let all = get(&app, &admin, "/api/v1/users").await;
+    // (Compared where every collation agrees: the same prefix, then plain letters.)
+    let listed: Vec<String> =
+        usernames(&all.body).into_iter().filter(|u| u.starts_with("rg_")).collect();
+    assert_eq!(listed.len(), 3, "{}", all.body);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "by username unless asked otherwise");
+    assert_eq!(usernames(&get(&app, &admin, "/api/v1/users?q=RG_CH").await.body), ["rg_checker"]);
+    assert_eq!(
+        usernames(&get(&app, &admin, "/api/v1/users?status=auditor").await.body),
+        ["rg_reader"]
+    );
+    assert_eq!(
+        usernames(&get(&app, &admin, "/api/v1/users?status=firm&q=rgfirm").await.body),
+        ["rgfirmuser"]
+    );
+    let r = get(&app, &admin, "/api/v1/users?sort=largest").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    let (_, _, csv) = app.get_bytes("/api/v1/users?status=finance&format=csv", Some(&admin)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("用户名,姓名,角色") && text.contains("rg_checker"), "{text}");
+    assert!(text.contains("财务") && !text.contains("rg_reader"), "{text}");
+
+    // The administrator's page filters the same way and keeps its actions.
+    let mut page = Browser::signed_in(&app, &admin);
+    let p = page.get("/admin/users?q=rg_&status=auditor").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("rg_reader") && !p.body.contains("rg_checker"), "{}", p.body);
+    assert!(p.body.contains("action=\"/admin/users/"), "the row's actions stay");
+    let file = page.get("/admin/users/export?status=auditor&format=csv").await;
+    assert!(file.body.contains("rg_reader") && !file.body.contains("rg_checker"), "{}", file.body);
+    let p = page.get("/admin/users?to=someday").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"filter-to-error\""), "{}", p.body);
+}

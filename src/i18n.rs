@@ -160,6 +160,23 @@ pub(crate) fn listing_text(s: &str) -> &'static str {
     }
 }
 
+/// The message key of a redemption item's state (by its wire name).
+pub(crate) fn item_status_text(s: &str) -> &'static str {
+    match s {
+        "submitted" => "under-review-2",
+        "rejected" => "refused",
+        "in_notice" => "in-public-notice",
+        "payable" => "approved-to-be-paid",
+        "in_settlement" => "being-paid",
+        _ => "paid",
+    }
+}
+
+/// The message key of a redemption item's state.
+pub(crate) fn redemption(s: crate::domain::order::RedemptionStatus) -> &'static str {
+    item_status_text(s.as_str())
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

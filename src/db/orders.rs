@@ -15,6 +15,7 @@ use crate::domain::id::{
     EvidenceId, FirmId, OrderId, ProviderId, RedemptionApplicationId, RedemptionItemId,
     RedemptionObjectionId, UserId, VoucherId,
 };
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::order::OrderStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
@@ -422,43 +423,86 @@ pub fn redeemed_orders(
     Ok(out)
 }
 
-/// Items in a stored status, oldest first, optionally of one provider. For `payable`,
-/// `in_run` chooses the items in a live payout (`Some(true)`: shown as in settlement)
-/// or not (`Some(false)`: waiting for a run).
+/// What a search of redemption items matched: the order number as typed, and the firms
+/// and providers whose name or credit code it matched.
+pub struct ItemText {
+    pub order_no: String,
+    pub firms: Vec<FirmId>,
+    pub providers: Vec<ProviderId>,
+}
+
+/// Redemption items in one stored state as a list asks: with `in_run`, only those a live
+/// payout holds (or none holds); one provider's; matching `text`; applied for on the
+/// days `f` gives; oldest, newest or largest first.
+#[allow(clippy::too_many_arguments)]
 pub fn items_in(
     conn: &mut DbConnection,
     status: &str,
     in_run: Option<bool>,
     provider_id: Option<&ProviderId>,
+    f: &Filter<()>,
+    text: Option<&ItemText>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<RedemptionItemRow>, i64)> {
-    use super::schema::payout_items;
+    use super::schema::{payout_items, redemption_applications};
     use diesel::dsl::{exists, not};
-    let base = || {
-        let mut q = redemption_items::table
-            .filter(redemption_items::status.eq(status.to_string()))
-            .into_boxed();
-        if let Some(p) = provider_id {
-            q = q.filter(redemption_items::provider_id.eq(p.clone()));
-        }
-        let live = || {
-            exists(
-                payout_items::table
-                    .filter(payout_items::item_id.eq(redemption_items::id))
-                    .filter(payout_items::live),
-            )
-        };
-        match in_run {
-            Some(true) => q = q.filter(live()),
-            Some(false) => q = q.filter(not(live())),
-            None => {}
-        }
-        q
+    let live = || {
+        exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(redemption_items::id))
+                .filter(payout_items::live),
+        )
     };
-    let total = base().count().get_result(conn)?;
-    let rows = base().order(redemption_items::id.asc()).offset(offset).limit(limit).load(conn)?;
-    Ok((rows, total))
+    let (apps, at) = (redemption_applications::table, redemption_applications::submitted_at);
+    listed!(
+        conn,
+        redemption_items,
+        (offset, limit),
+        |q| {
+            q = q.filter(redemption_items::status.eq(status.to_string()));
+            if let Some(p) = provider_id {
+                q = q.filter(redemption_items::provider_id.eq(p.clone()));
+            }
+            match in_run {
+                Some(true) => q = q.filter(live()),
+                Some(false) => q = q.filter(not(live())),
+                None => {}
+            }
+            if let Some(t) = text {
+                q = q.filter(
+                    redemption_items::order_id
+                        .eq_any(
+                            orders::table
+                                .filter(orders::order_no.eq(t.order_no.clone()))
+                                .select(orders::id),
+                        )
+                        .or(redemption_items::firm_id.eq_any(t.firms.clone()))
+                        .or(redemption_items::provider_id.eq_any(t.providers.clone())),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(
+                    redemption_items::application_id
+                        .eq_any(apps.filter(at.ge(t)).select(redemption_applications::id)),
+                );
+            }
+            if let Some(t) = f.before {
+                q = q.filter(
+                    redemption_items::application_id
+                        .eq_any(apps.filter(at.lt(t)).select(redemption_applications::id)),
+                );
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order(redemption_items::id.asc()),
+                Sort::Newest | Sort::Name => o.order(redemption_items::id.desc()),
+                Sort::Largest =>
+                    o.order((redemption_items::amount_fen.desc(), redemption_items::id.asc())),
+            }
+    )
 }
 
 /// Items whose notice is public now (approved, notice not yet ended), with the

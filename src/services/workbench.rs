@@ -264,7 +264,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                         c,
                         cx.policy,
                         Party::Staff,
-                        RedemptionStatus::Submitted,
+                        &Filter::queue(RedemptionStatus::Submitted),
                         one(),
                     )?
                     .total,

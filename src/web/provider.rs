@@ -32,16 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PROVIDER: &[Role] = &[Role::Provider];
 
-pub(super) fn item_status_text(s: &str) -> &'static str {
-    match s {
-        "submitted" => "under-review-2",
-        "rejected" => "refused",
-        "in_notice" => "in-public-notice",
-        "payable" => "approved-to-be-paid",
-        "in_settlement" => "being-paid",
-        _ => "paid",
-    }
-}
+pub(super) use crate::i18n::item_status_text;
 
 #[get("/provider")]
 async fn home(state: State, req: HttpRequest) -> Answer {

@@ -1,4 +1,5 @@
-//! The registers staff look things up in: firms, providers and spaces, each a work list
+//! The registers staff look things up in: firms, providers and spaces (and every
+//! redemption item, beside them), each a work list
 //! ([`super::lists`]) searched by name or credit code, narrowed by state and the days
 //! they registered, sorted, paged and exported; one header link, the three as tabs.
 //! The same rows are the API's files (`GET /api/v1/firms?format=csv`, …).
@@ -6,10 +7,12 @@
 use super::lists::{self, Spec};
 use super::orders::open;
 use crate::domain::listing::BY_NAME;
+use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::Role;
 use crate::http::{Answer, State};
-use crate::services::{firms, providers, spaces};
+use crate::services::orders::Party;
+use crate::services::{firms, providers, redemptions, spaces};
 use actix_web::{get, web, HttpRequest};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -18,7 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(providers_page)
         .service(providers_file)
         .service(spaces_page)
-        .service(spaces_file);
+        .service(spaces_file)
+        .service(items_page)
+        .service(items_file);
 }
 
 /// Who looks up the registers: the authority's staff.
@@ -28,6 +33,7 @@ const TABS: &[(&str, &str)] = &[
     ("/firms", "register-firms"),
     ("/providers", "register-providers"),
     ("/spaces", "register-spaces"),
+    ("/redemption-items", "redemption-items-2"),
 ];
 
 static FIRMS: Spec<OnboardingStatus> = Spec {
@@ -115,4 +121,41 @@ async fn spaces_file(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, STAFF);
     let q = lists::asked(&req)?;
     Ok(lists::export(&state, &d, &SPACES, q, spaces::list).await?)
+}
+
+static ITEMS: Spec<RedemptionStatus> = Spec {
+    path: "/redemption-items",
+    title: "redemption-items-2",
+    search_hint: "search-orders-hint",
+    statuses: &[
+        ("submitted", "under-review-2"),
+        ("rejected", "refused"),
+        ("in_notice", "in-public-notice"),
+        ("payable", "approved-to-be-paid"),
+        ("in_settlement", "being-paid"),
+        ("paid", "paid"),
+    ],
+    parse: RedemptionStatus::parse,
+    sorts: redemptions::ITEM_SORTS,
+    tabs: TABS,
+};
+
+#[get("/redemption-items")]
+async fn items_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let (q, policy) = (lists::asked(&req)?, state.policy.clone());
+    Ok(lists::page(&state, &d, &ITEMS, q, move |c, f, p| {
+        redemptions::items(c, &policy, Party::Staff, f, p)
+    })
+    .await?)
+}
+
+#[get("/redemption-items/export")]
+async fn items_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let (q, policy) = (lists::asked(&req)?, state.policy.clone());
+    Ok(lists::export(&state, &d, &ITEMS, q, move |c, f, p| {
+        redemptions::items(c, &policy, Party::Staff, f, p)
+    })
+    .await?)
 }

@@ -69,8 +69,13 @@ async fn review_page(
         let party = Party::of(&actor)?;
         let disputes =
             orders::list(c, &policy, party, Some(OrderStatus::Disputed.as_str()), first(SHOWN))?;
-        let items =
-            redemptions::items(c, &policy, party, RedemptionStatus::Submitted, first(SHOWN))?;
+        let items = redemptions::items(
+            c,
+            &policy,
+            party,
+            &Filter::queue(RedemptionStatus::Submitted),
+            first(SHOWN),
+        )?;
         let mut evidence = Vec::with_capacity(items.items.len());
         for i in &items.items {
             evidence.push(orders::get(c, &policy, party, &i.order_id)?);

@@ -777,6 +777,14 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.sees(t("共 1 个订单", "1 order")).await;
     b.c.find(Locator::Css("#orders-list a[href^='/orders/']")).await.unwrap();
     b.shot("auditor-finds-the-order").await;
+    // And the walk's provider in the registers, listed.
+    b.click("nav.work a[href='/firms']").await;
+    b.click("main nav a[href='/providers']").await;
+    b.fill("#filter-q", "前门知识产权").await;
+    b.choose("#filter-status", "listed").await;
+    b.click("#filter-list").await;
+    b.sees(t("共 1 条", "1 record")).await;
+    b.shot("auditor-finds-the-provider-in-the-register").await;
 
     // A new space registers, verifies its address and applies for certification.
     b.click("header #sign-out").await;

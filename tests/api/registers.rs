@@ -7,6 +7,17 @@ use crate::web::Browser;
 use hechuang::domain::Role;
 use serde_json::{json, Value};
 
+/// A page message in Chinese, as `config/locales/zh-CN/pages.ftl` has it.
+fn hechuang_words(key: &str) -> String {
+    let ftl = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/locales/zh-CN/pages.ftl"
+    ))
+    .unwrap();
+    let line = ftl.lines().find(|l| l.starts_with(&format!("{key} = "))).unwrap();
+    line.split_once(" = ").unwrap().1.to_string()
+}
+
 fn names(body: &Value) -> Vec<String> {
     body["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().into()).collect()
 }
@@ -188,4 +199,103 @@ async fn accounts_are_found_by_name_role_and_day_and_exported() {
     let p = page.get("/admin/users?to=someday").await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("id=\"filter-to-error\""), "{}", p.body);
+}
+
+#[actix_web::test]
+async fn redemption_items_are_found_by_order_name_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    let a = crate::orders::world(&app, "rgia").await;
+    // Two of a's items payable; one of b's waiting for review.
+    let payable = crate::settlement::make_payable(&app, &a, "rgia", &["3000.00", "900.00"]).await;
+    let mut b = crate::orders::world(&app, "rgib").await;
+    b.provider_token = app.token("rgib").await;
+    let order = b.confirmed_order(&app, "2000.00").await;
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&b.provider_token),
+            &json!({"order_ids": [order]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rev = app.staff_token("rgi_reviewer", Role::Reviewer).await;
+    let orders = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["order_no"].as_str().unwrap().into())
+            .collect()
+    };
+    // The queue by default; any state when asked.
+    let queue = get(&app, &rev, "/api/v1/redemption-items").await;
+    assert_eq!(queue.body["total"], 1, "{}", queue.body);
+    let all_payable = get(&app, &rev, "/api/v1/redemption-items?status=payable&sort=largest").await;
+    assert_eq!(all_payable.body["total"], 2);
+    let amounts: Vec<&str> = all_payable.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount"].as_str().unwrap())
+        .collect();
+    let yuan: Vec<f64> = amounts.iter().map(|a| a.parse().unwrap()).collect();
+    assert!(yuan[0] > yuan[1], "largest first: {amounts:?}");
+    let largest = amounts[0].to_string();
+    // By the provider's name, by an order number, by the firm's credit code.
+    let r = get(&app, &rev, "/api/v1/redemption-items?status=payable&q=rgib").await;
+    assert_eq!(r.body["total"], 0, "b has nothing payable");
+    let r = get(&app, &rev, "/api/v1/redemption-items?status=payable&q=rgia").await;
+    assert_eq!(r.body["total"], 2);
+    let no = orders(&queue.body)[0].clone();
+    assert_eq!(
+        orders(&get(&app, &rev, &format!("/api/v1/redemption-items?q={no}")).await.body),
+        std::slice::from_ref(&no)
+    );
+    let code = app.get(&format!("/api/v1/firms/{}", a.firm.id), Some(&rev)).await.body
+        ["credit_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = get(&app, &rev, &format!("/api/v1/redemption-items?status=payable&q={code}")).await;
+    assert_eq!(r.body["total"], 2, "{}", r.body);
+    // Days applied for (China days): b applied today, a's applications a week earlier.
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let r = get(&app, &rev, &format!("/api/v1/redemption-items?status=payable&from={today}")).await;
+    assert_eq!(r.body["total"], 0, "{}", r.body);
+    let r = get(&app, &rev, &format!("/api/v1/redemption-items?from={today}&to={today}")).await;
+    assert_eq!(r.body["total"], 1, "{}", r.body);
+    let r = get(&app, &rev, "/api/v1/redemption-items?sort=name").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    // A provider finds only its own.
+    let provider_a = app.token("rgia").await;
+    let r = get(&app, &provider_a, "/api/v1/redemption-items?status=payable&q=rgia").await;
+    assert_eq!(r.body["total"], 2);
+    let r = get(&app, &b.provider_token, "/api/v1/redemption-items?status=payable").await;
+    assert_eq!(r.body["total"], 0);
+    // The file: order numbers, names of the category and the state, amounts.
+    let (s, _, csv) =
+        app.get_bytes("/api/v1/redemption-items?status=payable&format=csv", Some(&rev)).await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("订单号,类别,金额（元）,状态"), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
+    let payable_words = hechuang_words("approved-to-be-paid");
+    assert!(text.contains(&payable_words), "{payable_words} in {text}");
+    assert_eq!(payable.len(), 2);
+
+    // The page: from the review desk, filtered, each item opening its order.
+    let mut page = Browser::signed_in(&app, &rev);
+    let desk = page.get("/review").await.body.replace("&#x2f;", "/");
+    assert!(desk.contains("href=\"/redemption-items\""), "{desk}");
+    let p = page.get("/redemption-items?status=payable&q=rgia&sort=largest").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let body = p.body.replace("&#x2f;", "/");
+    assert!(body.contains("共 2 条") && body.contains("href=\"/orders/"), "{body}");
+    let (whole, fen) = largest.split_once('.').unwrap();
+    let grouped = if whole.len() > 3 {
+        format!("{},{}.{fen}", &whole[..whole.len() - 3], &whole[whole.len() - 3..])
+    } else {
+        largest.clone()
+    };
+    assert!(body.contains(&grouped), "the amount {grouped} grouped: {body}");
 }

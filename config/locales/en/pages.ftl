@@ -1377,3 +1377,7 @@ nothing-yet = Nothing yet.
 by-name = By name
 largest-first = Largest amount first
 search-users-hint = Part of the username, the name or the email address
+reviewed-at = Reviewed
+payable-from = Payable from
+redemption-items-2 = Redemption items
+every-redemption-item = Find any redemption item (by state, day, order number or name)

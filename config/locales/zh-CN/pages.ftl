@@ -1293,3 +1293,7 @@ nothing-yet = 暂无记录。
 by-name = 按名称
 largest-first = 金额最大在前
 search-users-hint = 用户名、姓名或邮箱中的字
+reviewed-at = 审核时间
+payable-from = 可付款时间
+redemption-items-2 = 兑现事项
+every-redemption-item = 查找全部兑现事项（按状态、日期、订单号或名称）

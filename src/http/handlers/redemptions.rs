@@ -63,16 +63,24 @@ pub async fn application(
     read(&state, move |c| svc::application(c, &policy, Party::of(&auth.actor)?, &path)).await
 }
 
-/// Redemption items in one status (default `submitted`: the reviewers' queue), oldest
-/// first: a provider's own, every one for staff.
+/// Redemption items in one status (default `submitted`: the reviewers' queue): searched
+/// by order number, or a firm's or provider's credit code or part of its name; by the
+/// days applied for; oldest (default), newest or largest first; a provider's own, every
+/// one for staff; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/redemption-items", tag = "redemption", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<ItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of items (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ItemView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemption-items")]
 pub async fn items(state: State, auth: Auth<RedemptionRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let status = q.status(RedemptionStatus::parse)?.unwrap_or(RedemptionStatus::Submitted);
     let policy = state.policy.clone();
-    read(&state, move |c| svc::items(c, &policy, Party::of(&auth.actor)?, status, page)).await
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        RedemptionStatus::parse,
+        svc::ITEM_SORTS,
+        move |c, f, p| svc::items(c, &policy, Party::of(&auth.actor)?, f, p),
+    )
+    .await
 }
 
 /// Approve (the item enters its public notice) or reject (with a reason) one item.

@@ -154,7 +154,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/public/certifications", None),
         ("/api/v1/public/provider-notices", None),
         ("/api/v1/redemptions", None),
-        ("/api/v1/redemption-items", None),
+        ("/api/v1/redemption-items", Some(crate::services::redemptions::ITEM_SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

@@ -372,7 +372,7 @@ pub struct OrderQuery {
 
 /// Firms or providers a search may match at most (a word that matches more is too
 /// vague to page through; the list says so by its total).
-const MATCHED_AT_MOST: i64 = 1_000;
+pub(crate) const MATCHED_AT_MOST: i64 = 1_000;
 
 /// The query as the database filter; each bad part is said by its field.
 fn filter_of(

@@ -16,11 +16,13 @@ use crate::domain::audit::Fixed;
 use crate::domain::id::{
     FirmId, OrderId, ProgrammeId, ProviderId, RedemptionApplicationId, RedemptionItemId,
 };
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -326,13 +328,17 @@ pub fn application(
     application_view(conn, policy, a, name, true)
 }
 
-/// Items in one status (the reviewers' queue is `submitted`), oldest first: a
-/// provider's own, or all for staff.
+/// The orders of the item lists: the queue's oldest first (default), newest, largest.
+pub const ITEM_SORTS: &[Sort] = &[Sort::Oldest, Sort::Newest, Sort::Largest];
+
+/// Redemption items as `f` asks (its state by default `submitted`: the reviewers'
+/// queue): searched by order number, or a firm's or provider's credit code or part of
+/// its name; by the days applied for; a provider's own, every one for staff.
 pub fn items(
     conn: &mut DbConnection,
     policy: &Policy,
     party: Party<'_>,
-    status: RedemptionStatus,
+    f: &Filter<RedemptionStatus>,
     page: Page,
 ) -> AppResult<Paged<ItemView>> {
     let provider = match party {
@@ -341,17 +347,58 @@ pub fn items(
         Party::Firm(_) => return Err(AppError::forbidden()),
     };
     // "In settlement" is not stored: it is a payable item held by a live payout.
-    let (stored, in_run) = match status {
+    let (stored, in_run) = match f.status.unwrap_or(RedemptionStatus::Submitted) {
         RedemptionStatus::InSettlement => (RedemptionStatus::Payable, Some(true)),
         RedemptionStatus::Payable => (RedemptionStatus::Payable, Some(false)),
         other => (other, None),
     };
-    let (rows, total) =
-        repo::items_in(conn, stored.as_str(), in_run, provider, page.offset(), page.per_page)?;
+    let text = match &f.words {
+        Some(w) => {
+            let most = crate::services::orders::MATCHED_AT_MOST;
+            Some(repo::ItemText {
+                firms: repo::firms_matching(conn, w, most)?,
+                providers: repo::providers_matching(conn, w, most)?,
+                order_no: w.clone(),
+            })
+        }
+        None => None,
+    };
+    let rest = Filter { status: None, words: None, from: f.from, before: f.before, sort: f.sort };
+    let (rows, total) = repo::items_in(
+        conn,
+        stored.as_str(),
+        in_run,
+        provider,
+        &rest,
+        text.as_ref(),
+        page.offset(),
+        page.per_page,
+    )?;
     Ok(Paged {
         items: item_views(conn, policy, rows)?,
         page: page.page,
         per_page: page.per_page,
         total,
     })
+}
+
+impl Row for ItemView {
+    const COLUMNS: &'static [&'static str] =
+        &["order-no", "category-2", "amount-yuan", "state", "reviewed-at", "payable-from"];
+    const FILE: &'static str = "redemption-items";
+    const SHEET: &'static str = "redemption-items-2";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        let at = |t: Option<NaiveDateTime>| t.map_or(Cell::Text(String::new()), Cell::Time);
+        vec![
+            Cell::Text(self.order_no.clone()),
+            Cell::Text(crate::i18n::category_name(policy, &self.category, en)),
+            Cell::Money(self.amount),
+            Cell::Words(crate::i18n::redemption(self.status)),
+            at(self.reviewed_at),
+            at(self.payable_at),
+        ]
+    }
+    fn href(&self) -> Option<String> {
+        Some(format!("/orders/{}", self.order_id))
+    }
 }

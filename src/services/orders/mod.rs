@@ -381,9 +381,6 @@ fn filter_of(
     q: &OrderQuery,
 ) -> AppResult<repo::OrderFilter> {
     use crate::domain::validation::FieldErrors;
-    let text = |v: &Option<String>| {
-        v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
-    };
     let mut e = FieldErrors::new();
     // A state, category or sort given empty is not given (the document lets them be
     // null); a day given empty is refused as its format says.
@@ -405,39 +402,17 @@ fn filter_of(
             );
         }
     }
-    let from = q.from.as_deref().and_then(|v| e.date("from", v));
-    let to = q.to.as_deref().and_then(|v| e.date("to", v));
-    let sort = match q.sort.as_deref() {
-        None | Some("") | Some("newest") => repo::OrderSort::Newest,
-        Some("oldest") => repo::OrderSort::Oldest,
-        Some("largest") => repo::OrderSort::Largest,
-        Some(_) => {
-            e.add(
-                "sort",
-                ErrorCode::SortUnknown,
-                "排序方式应为 newest、oldest 或 largest",
-                "sort by newest, oldest or largest",
-            );
-            repo::OrderSort::Newest
-        }
+    // The parts every list shares, judged as every list judges them.
+    let shared = crate::services::listing::ListQuery {
+        q: q.q.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        sort: q.sort.clone(),
+        lang: q.lang.clone(),
+        ..Default::default()
     };
-    if q.lang.as_deref().is_some_and(|l| !matches!(l, "" | "zh" | "en")) {
-        e.add(
-            "lang",
-            ErrorCode::FormInvalid,
-            "文件语言应为 zh 或 en",
-            "the file's language is zh or en",
-        );
-    }
-    let words = text(&q.q);
-    if words.as_ref().is_some_and(|w| w.chars().count() > 100) {
-        e.add(
-            "q",
-            ErrorCode::FormInvalid,
-            "搜索内容不超过 100 个字",
-            "search for at most 100 characters",
-        );
-    }
+    let (words, placed_from, placed_before, sort) =
+        shared.common(&mut e, crate::services::listing::BY_AMOUNT);
     e.finish()?;
     let text = match words {
         Some(w) => Some(repo::OrderText {
@@ -447,17 +422,12 @@ fn filter_of(
         }),
         None => None,
     };
-    // A China day starts at 16:00 UTC the day before.
-    let start =
-        |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8);
-    Ok(repo::OrderFilter {
-        status,
-        category,
-        placed_from: from.map(start),
-        placed_before: to.and_then(|d| d.succ_opt()).map(start),
-        text,
-        sort,
-    })
+    let sort = match sort {
+        crate::domain::listing::Sort::Oldest => repo::OrderSort::Oldest,
+        crate::domain::listing::Sort::Largest => repo::OrderSort::Largest,
+        _ => repo::OrderSort::Newest,
+    };
+    Ok(repo::OrderFilter { status, category, placed_from, placed_before, text, sort })
 }
 
 /// The orders `party` may see, as `q` narrows and orders them, a page of them.

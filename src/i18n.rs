@@ -177,6 +177,22 @@ pub(crate) fn redemption(s: crate::domain::order::RedemptionStatus) -> &'static 
     item_status_text(s.as_str())
 }
 
+/// The message key of a settlement run's stage (by its wire name).
+pub(crate) fn stage_text(s: &str) -> &'static str {
+    match s {
+        "prepared" => "waiting-for-approval",
+        "approved" => "approved-to-be-exported",
+        "exported" => "exported-results-to-record",
+        "closed" => "closed",
+        _ => "returned",
+    }
+}
+
+/// The message key of a settlement run's stage.
+pub(crate) fn run_stage(s: crate::domain::settlement::RunStage) -> &'static str {
+    stage_text(s.as_str())
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

@@ -9,8 +9,11 @@ use super::schema::{
     redemption_items, settlement_holdbacks, settlement_runs, spaces, subsidy_entitlements,
 };
 use super::DbConnection;
+use super::{holding, lower};
 use crate::domain::id::{PayoutId, ProviderId, RunId, SpaceId};
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::settlement::PayoutStatus;
+use crate::domain::settlement::RunStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
@@ -169,18 +172,54 @@ pub fn run_for_update(
     first_for_update!(conn, settlement_runs::table.find(id))
 }
 
+/// Runs as a list asks: by stored state; words that begin the period (`2026-1`) or are
+/// in a payee's name, a payee's whole credit code or a payout's reference; the days
+/// prepared; newest, oldest or largest total first.
 pub fn runs(
     conn: &mut DbConnection,
+    f: &Filter<RunStatus>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<SettlementRunRow>, i64)> {
-    let total = settlement_runs::table.count().get_result(conn)?;
-    let rows = settlement_runs::table
-        .order(settlement_runs::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+    listed!(
+        conn,
+        settlement_runs,
+        (offset, limit),
+        |q| {
+            if let Some(s) = f.status {
+                q = q.filter(settlement_runs::status.eq(s.as_str()));
+            }
+            if let Some(w) = &f.words {
+                let paying = payouts::table
+                    .filter(
+                        lower(payouts::payee_name)
+                            .like(holding(w))
+                            .escape('\\')
+                            .or(payouts::credit_code.eq(w.to_uppercase()))
+                            .or(payouts::reference.eq(w.clone())),
+                    )
+                    .select(payouts::run_id);
+                let period = format!("{}%", w.replace(['%', '_', '\\'], ""));
+                q = q.filter(
+                    settlement_runs::period.like(period).or(settlement_runs::id.eq_any(paying)),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(settlement_runs::prepared_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(settlement_runs::prepared_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order(settlement_runs::id.asc()),
+                Sort::Largest =>
+                    o.order((settlement_runs::total_fen.desc(), settlement_runs::id.desc())),
+                Sort::Newest | Sort::Name => o.order(settlement_runs::id.desc()),
+            }
+    )
 }
 
 pub fn insert_payouts(conn: &mut DbConnection, rows: &[PayoutRow]) -> QueryResult<()> {

@@ -313,7 +313,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 }
             }
             Role::Finance => {
-                let runs = super::settlement::list(c, Page { page: 1, per_page: 100 })?;
+                let runs = super::settlement::list(
+                    c,
+                    &Filter::default(),
+                    Page { page: 1, per_page: 100 },
+                )?;
                 let count =
                     |stage: RunStage| runs.items.iter().filter(|r| r.stage == stage).count() as i64;
                 add(TodoKind::RunsToApprove, count(RunStage::Prepared));

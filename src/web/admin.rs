@@ -10,7 +10,6 @@ use super::orders::open;
 use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::id::{BatchId, ProgrammeId, UserId};
-use crate::domain::listing::Filter;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -265,16 +264,7 @@ async fn users_view(
     q: ListQuery,
 ) -> Result<HttpResponse, AppError> {
     let q = q.without_blanks();
-    let asked = q
-        .filter(USERS.parse, USERS.sorts)
-        .and_then(|f| Ok((f, crate::http::page(q.page, Some(lists::SHOWN))?)));
-    let (filter, page, refused) = match asked {
-        Ok((f, page)) => (f, page, None),
-        Err(e) => {
-            let given = Posted(q.given().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-            (Filter::default(), first(lists::SHOWN), Some(d.failed("filter", &given, &e, &[])))
-        }
-    };
+    let (filter, page, refused) = lists::judged(d, &USERS, &q);
     let (form, status) = match &refused {
         Some(f) => (f, StatusCode::UNPROCESSABLE_ENTITY),
         None => (form, status),
@@ -310,7 +300,7 @@ async fn users_view(
         context! {
             items => val(&items), total => list.total, roles => roles,
             list => lists::filter_context(&USERS, &q), page => list.page,
-            pages => ((list.total + lists::SHOWN - 1) / lists::SHOWN).max(1),
+            pages => lists::pages(list.total),
         },
         form,
         status,

@@ -5,16 +5,20 @@
 
 use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
+use super::lists::{self, Spec};
 use super::orders::open;
 use super::{local_time, val, wire};
 use crate::domain::id::{PayoutId, RunId};
+use crate::domain::listing::BY_AMOUNT;
 use crate::domain::settlement::Period;
+use crate::domain::settlement::RunStatus;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::http::handlers::settlement::attachment;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
+use crate::services::listing::ListQuery;
 use crate::services::settlement::{
     self as svc, FileFormat, Note, PayoutResult, PeriodReport, RunDecision, RunDecisionKind,
 };
@@ -28,6 +32,7 @@ use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(runs)
+        .service(runs_file)
         .service(prepare)
         .service(report_file)
         .service(report)
@@ -44,15 +49,7 @@ const FINANCE_READ: &[Role] = &[Role::Finance, Role::Admin, Role::Auditor];
 /// Result files up to this size are read (as the API's import).
 const RESULT_FILE_LIMIT: usize = 16 << 20;
 
-fn stage_text(s: &str) -> &'static str {
-    match s {
-        "prepared" => "waiting-for-approval",
-        "approved" => "approved-to-be-exported",
-        "exported" => "exported-results-to-record",
-        "closed" => "closed",
-        _ => "returned",
-    }
-}
+use crate::i18n::stage_text;
 
 fn payout_text(s: &str) -> &'static str {
     match s {
@@ -63,20 +60,36 @@ fn payout_text(s: &str) -> &'static str {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RunsQuery {
-    page: Option<i64>,
-}
+/// The runs as a work list: found by period, payee or payout reference, by state and
+/// the days prepared.
+static RUNS: Spec<RunStatus> = Spec {
+    path: "/finance",
+    title: "settlement-runs",
+    search_hint: "search-runs-hint",
+    statuses: &[
+        ("prepared", "waiting-for-approval"),
+        ("approved", "approved-2"),
+        ("rejected", "returned"),
+    ],
+    parse: RunStatus::parse,
+    sorts: BY_AMOUNT,
+    tabs: &[],
+};
 
 async fn runs_page(
     state: &State,
     d: &Desk,
-    page: Option<i64>,
+    q: ListQuery,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let page = crate::http::page(page, Some(50))?;
-    let list = db(state, move |c| svc::list(c, page)).await?;
+    let q = q.without_blanks();
+    let (filter, page, refused) = lists::judged(d, &RUNS, &q);
+    let (form, status) = match &refused {
+        Some(f) => (f, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (form, status),
+    };
+    let list = db(state, move |c| svc::list(c, &filter, page)).await?;
     let items: Vec<_> = list
         .items
         .iter()
@@ -94,6 +107,8 @@ async fn runs_page(
         context! {
             items => val(&items), total => list.total, last_period => last,
             can_prepare => d.s.caller.role == Role::Finance,
+            list => lists::filter_context(&RUNS, &q), page => list.page,
+            pages => lists::pages(list.total),
         },
         form,
         status,
@@ -101,9 +116,18 @@ async fn runs_page(
 }
 
 #[get("/finance")]
-async fn runs(state: State, req: HttpRequest, q: web::Query<RunsQuery>) -> Answer {
+async fn runs(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, FINANCE_READ);
-    Ok(runs_page(&state, &d, q.page, &Form::none(), StatusCode::OK).await?)
+    let q = lists::asked(&req)?;
+    Ok(runs_page(&state, &d, q, &Form::none(), StatusCode::OK).await?)
+}
+
+/// The runs the filter finds, as CSV or XLSX.
+#[get("/finance/export")]
+async fn runs_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, FINANCE_READ);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &RUNS, q, svc::list).await?)
 }
 
 #[post("/finance/runs")]
@@ -131,7 +155,7 @@ async fn prepare(state: State, req: HttpRequest, p: Posted) -> Answer {
     ];
     let (st, dk) = (&state, &d);
     d.answer(st, r, "prepare", &p, &fields, move |f, s| async move {
-        runs_page(st, dk, None, &f, s).await
+        runs_page(st, dk, ListQuery::default(), &f, s).await
     })
     .await
 }

@@ -82,6 +82,32 @@ pub(crate) fn filter_context<S>(spec: &Spec<S>, q: &ListQuery) -> minijinja::Val
     }
 }
 
+/// A page that shows a list its own way (with actions or forms beside it): the filter
+/// judged and the page asked for; a bad filter gives every record's first page and the
+/// form refused beside its fields.
+pub(super) fn judged<S>(
+    d: &Desk,
+    spec: &Spec<S>,
+    q: &ListQuery,
+) -> (Filter<S>, Page, Option<Form>) {
+    let asked = q
+        .filter(spec.parse, spec.sorts)
+        .and_then(|f| Ok((f, crate::http::page(q.page, Some(SHOWN))?)));
+    match asked {
+        Ok((f, page)) => (f, page, None),
+        Err(e) => {
+            let given = Posted(q.given().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let form = d.failed("filter", &given, &e, &[("status_unknown", "status")]);
+            (Filter::default(), Page { page: 1, per_page: SHOWN }, Some(form))
+        }
+    }
+}
+
+/// The pages a list of `total` records takes.
+pub(super) fn pages(total: i64) -> i64 {
+    ((total + SHOWN - 1) / SHOWN).max(1)
+}
+
 /// A list's page: the filter form, the total with the downloads, the table, the pager.
 /// A bad filter comes back beside its field (422) with no rows.
 pub(super) async fn page<R, S, F>(
@@ -133,7 +159,7 @@ where
         context! {
             list => filter_context(spec, &q), tabs => super::val(spec.tabs),
             columns => super::val(R::COLUMNS), rows => super::val(&rows), total => total,
-            page => page_no, pages => ((total + SHOWN - 1) / SHOWN).max(1),
+            page => page_no, pages => pages(total),
         },
         &form,
         status,

@@ -299,3 +299,79 @@ async fn redemption_items_are_found_by_order_name_state_and_day_and_exported() {
     };
     assert!(body.contains(&grouped), "the amount {grouped} grouped: {body}");
 }
+
+#[actix_web::test]
+async fn settlement_runs_are_found_by_month_payee_and_state_and_exported() {
+    let app = spawn_app().await;
+    let w = crate::orders::world(&app, "rgr").await;
+    crate::settlement::make_payable(&app, &w, "rgr", &["3000.00"]).await;
+    let first = app.end_the_month();
+    let maker = app.staff_token("rgr_maker", Role::Finance).await;
+    let checker = app.staff_token("rgr_checker", Role::Finance).await;
+    crate::settlement::approved_run(&app, &first, &maker, &checker).await;
+    // A second month with a larger payout, prepared and left waiting.
+    let mut w = w;
+    w.provider_token = app.token("rgr").await;
+    app.staff("admin_rgr2", Role::Admin);
+    crate::settlement::make_payable(&app, &w, "rgr2", &["9000.00"]).await;
+    let second = app.end_the_month();
+    let maker = app.token("rgr_maker").await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": second})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let periods = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["period"].as_str().unwrap().into())
+            .collect()
+    };
+    assert_eq!(
+        periods(&get(&app, &maker, "/api/v1/settlement-runs").await.body),
+        [second.as_str(), first.as_str()]
+    );
+    assert_eq!(
+        periods(&get(&app, &maker, "/api/v1/settlement-runs?sort=oldest").await.body),
+        [first.as_str(), second.as_str()]
+    );
+    let largest = get(&app, &maker, "/api/v1/settlement-runs?sort=largest").await;
+    assert_eq!(periods(&largest.body)[0], second, "{}", largest.body);
+    assert_eq!(
+        periods(&get(&app, &maker, "/api/v1/settlement-runs?status=approved").await.body),
+        [first.as_str()]
+    );
+    assert_eq!(
+        periods(&get(&app, &maker, &format!("/api/v1/settlement-runs?q={first}")).await.body),
+        [first.as_str()]
+    );
+    // By the payee's name: both runs pay it; by a name no payee has: none.
+    let words: String = "rgr知识产权".bytes().map(|b| format!("%{b:02X}")).collect();
+    assert_eq!(
+        get(&app, &maker, &format!("/api/v1/settlement-runs?q={words}")).await.body["total"],
+        2
+    );
+    assert_eq!(get(&app, &maker, "/api/v1/settlement-runs?q=nobody").await.body["total"], 0);
+    let r = get(&app, &maker, "/api/v1/settlement-runs?status=exported").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let (_, _, csv) =
+        app.get_bytes("/api/v1/settlement-runs?format=csv&status=approved", Some(&maker)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("月份,状态,收款单位数,项目数,金额（元）"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains(&format!("\n{first},")) && text.contains(",3000.00,"), "{text}");
+    // The finance page filters the same way and keeps the preparing form.
+    let mut page = Browser::signed_in(&app, &maker);
+    let p = page.get(&format!("/finance?q={second}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("共 1 条") && p.body.contains("action=\"/finance/runs\""),
+        "{}",
+        p.body
+    );
+    let file = page.get("/finance/export?status=prepared&format=csv").await;
+    assert_eq!(file.body.lines().count(), 2, "{}", file.body);
+    assert!(file.body.contains(&format!("\n{second},")), "{}", file.body);
+    let p = page.get("/finance?sort=name").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"filter-sort-error\""), "{}", p.body);
+}

@@ -1381,3 +1381,5 @@ reviewed-at = Reviewed
 payable-from = Payable from
 redemption-items-2 = Redemption items
 every-redemption-item = Find any redemption item (by state, day, order number or name)
+search-runs-hint = The month (e.g. 2026-11), a payee's name or credit code, or a payment reference
+number-of-payees = Payees

@@ -1297,3 +1297,5 @@ reviewed-at = 审核时间
 payable-from = 可付款时间
 redemption-items-2 = 兑现事项
 every-redemption-item = 查找全部兑现事项（按状态、日期、订单号或名称）
+search-runs-hint = 月份（如 2026-11）、收款单位名称或统一社会信用代码、付款参考号
+number-of-payees = 收款单位数

@@ -3,11 +3,14 @@
 use super::act;
 use super::read;
 use crate::domain::id::{PayoutId, RunId};
+use crate::domain::listing::BY_AMOUNT;
+use crate::domain::settlement::RunStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
 use crate::http::Answer;
-use crate::http::{db, page, JsonBody, State};
+use crate::http::{db, JsonBody, State};
+use crate::services::listing::ListQuery;
 use crate::services::settlement::{
     self as svc, FileFormat, ImportReport, PayoutDetail, PayoutResult, PayoutView, PeriodReport,
     Prepared, ReversalInput, RunDecision, RunView,
@@ -44,22 +47,16 @@ pub async fn prepare(
     Ok(if out.created { HttpResponse::Created().json(out) } else { HttpResponse::Ok().json(out) })
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct RunsQuery {
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-}
-
-/// Settlement runs, newest first.
-#[utoipa::path(get, path = "/api/v1/settlement-runs", tag = "settlement", params(RunsQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<RunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+/// Settlement runs: searched by the beginning of the period (`2026-1`), a payee's name
+/// or whole credit code, or a payout's reference; by state (`prepared`, `approved`,
+/// `rejected`) and the days prepared; newest (default), oldest or largest total first;
+/// a page, or the list as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/settlement-runs", tag = "settlement", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "a page of runs (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<RunView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/settlement-runs")]
-pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<RunsQuery>) -> Answer {
-    let page = page(q.page, q.per_page)?;
-    read(&state, move |c| svc::list(c, page)).await
+pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<ListQuery>) -> Answer {
+    super::lists::answer(&state, q.into_inner(), RunStatus::parse, BY_AMOUNT, svc::list).await
 }
 
 /// One run with its payouts and held-back payees.

@@ -209,6 +209,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("get", "/api/v1/providers", LISTED),
     ("get", "/api/v1/spaces", LISTED),
     ("get", "/api/v1/users", LISTED),
+    ("get", "/api/v1/settlement-runs", LISTED),
     ("get", "/api/v1/redemption-items", LISTED),
     ("post", "/api/v1/orders/quote", ORDERING),
     ("post", "/api/v1/orders", ORDERING),
@@ -473,6 +474,7 @@ pub(super) const FIELD_ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("get", "/api/v1/providers", LIST_FIELDS),
     ("get", "/api/v1/spaces", LIST_FIELDS),
     ("get", "/api/v1/users", LIST_FIELDS),
+    ("get", "/api/v1/settlement-runs", LIST_FIELDS),
     ("get", "/api/v1/redemption-items", LIST_FIELDS),
     ("post", "/api/v1/support-grants", &[ErrorCode::PeriodInvalid]),
 ];

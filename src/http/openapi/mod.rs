@@ -117,6 +117,13 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
         ("/api/v1/redemption-items", names(RedemptionStatus::ALL, RedemptionStatus::as_str)),
         ("/api/v1/users", names(&Role::ALL, Role::as_str)),
         (
+            "/api/v1/settlement-runs",
+            names(
+                crate::domain::settlement::RunStatus::ALL,
+                crate::domain::settlement::RunStatus::as_str,
+            ),
+        ),
+        (
             "/api/v1/entitlements",
             names(
                 crate::domain::subsidy::EntitlementStatus::ALL,
@@ -155,6 +162,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/public/provider-notices", None),
         ("/api/v1/redemptions", None),
         ("/api/v1/redemption-items", Some(crate::services::redemptions::ITEM_SORTS)),
+        ("/api/v1/settlement-runs", Some(crate::domain::listing::BY_AMOUNT)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

@@ -35,10 +35,12 @@ use crate::db::settlement as repo;
 use crate::db::DbConnection;
 use crate::domain::id::{PartyId, UserId};
 use crate::domain::id::{PayoutId, RunId};
+use crate::domain::listing::Filter;
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -253,12 +255,37 @@ fn full(c: &mut DbConnection, r: SettlementRunRow) -> AppResult<RunView> {
     Ok(v)
 }
 
-pub fn list(conn: &mut DbConnection, page: Page) -> AppResult<Paged<RunView>> {
-    let (rows, total) = repo::runs(conn, page.offset(), page.per_page)?;
+/// Runs as `f` asks.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &Filter<RunStatus>,
+    page: Page,
+) -> AppResult<Paged<RunView>> {
+    let (rows, total) = repo::runs(conn, f, page.offset(), page.per_page)?;
     Ok(Paged { items: views(conn, rows)?, page: page.page, per_page: page.per_page, total })
 }
 
 pub fn get(conn: &mut DbConnection, id: &RunId) -> AppResult<RunView> {
     let r = repo::run(conn, id)?.ok_or_else(|| AppError::not_found("settlement run"))?;
     full(conn, r)
+}
+
+impl Row for RunView {
+    const COLUMNS: &'static [&'static str] =
+        &["month", "state", "number-of-payees", "items-4", "amount-yuan", "prepared"];
+    const FILE: &'static str = "settlement-runs";
+    const SHEET: &'static str = "settlement-runs";
+    fn cells(&self, _policy: &crate::domain::Policy, _en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.period.clone()),
+            Cell::Words(crate::i18n::run_stage(self.stage)),
+            Cell::Count(self.payout_count.into()),
+            Cell::Count(self.item_count.into()),
+            Cell::Money(self.total),
+            Cell::Time(self.prepared_at),
+        ]
+    }
+    fn href(&self) -> Option<String> {
+        Some(format!("/finance/runs/{}", self.id))
+    }
 }

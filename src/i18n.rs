@@ -193,6 +193,15 @@ pub(crate) fn run_stage(s: crate::domain::settlement::RunStage) -> &'static str 
     stage_text(s.as_str())
 }
 
+/// The message key of an email's state (by its wire name).
+pub(crate) fn email_state(s: &str) -> &'static str {
+    match s {
+        "pending" => "email-pending",
+        "sent" => "email-sent",
+        _ => "email-failed",
+    }
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

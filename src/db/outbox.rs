@@ -3,11 +3,13 @@
 use super::models::OutboxRow;
 use super::schema::outbox;
 use super::DbConnection;
+use super::{holding, lower};
 use crate::domain::id::EmailId;
+use crate::domain::listing::{Filter, Sort};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::domain::operation::OutboxStatus::{Failed, Pending, Sent};
+use crate::domain::operation::OutboxStatus::{self, Failed, Pending, Sent};
 
 pub fn insert_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
     bulk_insert!(conn, outbox::table, rows);
@@ -125,22 +127,50 @@ pub fn get(conn: &mut DbConnection, id: &EmailId) -> QueryResult<Option<OutboxRo
     outbox::table.find(id).first(conn).optional()
 }
 
+/// Emails as a list asks: by state and kind, words in the address, the name or the
+/// subject, the days they were written; newest or oldest first (ids are UUIDv7).
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    f: &Filter<OutboxStatus>,
     kind: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
-    // Ids are UUIDv7: newest first.
-    paged!(conn, outbox, (offset, limit), order: [outbox::id.desc()], |q| {
-        if let Some(s) = status {
-            q = q.filter(outbox::status.eq(s.to_string()));
-        }
-        if let Some(k) = kind {
-            q = q.filter(outbox::kind.eq(k.to_string()));
-        }
-    })
+    listed!(
+        conn,
+        outbox,
+        (offset, limit),
+        |q| {
+            if let Some(s) = f.status {
+                q = q.filter(outbox::status.eq(s));
+            }
+            if let Some(k) = kind {
+                q = q.filter(outbox::kind.eq(k.to_string()));
+            }
+            if let Some(w) = &f.words {
+                let p = holding(w);
+                q = q.filter(
+                    lower(outbox::to_address)
+                        .like(p.clone())
+                        .escape('\\')
+                        .or(lower(outbox::to_name.assume_not_null()).like(p.clone()).escape('\\'))
+                        .or(lower(outbox::subject).like(p).escape('\\')),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(outbox::created_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(outbox::created_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order(outbox::id.asc()),
+                _ => o.order(outbox::id.desc()),
+            }
+    )
 }
 
 /// Puts a failed message back in the queue, due now, with its attempts counted afresh.

@@ -676,9 +676,6 @@ error_codes! {
     MailTemplateError = "mail_template_error", Internal,
         "通知邮件无法生成，操作未执行，请联系管理员：{reason}",
         "the notification email could not be written, so nothing was changed; tell an administrator: {reason}";
-    EmailStatusInvalid = "status_invalid", BadRequest,
-        "状态应为 pending、sent 或 failed",
-        "status must be pending, sent or failed";
     // services/password_reset.rs
     ResetRequestsThrottled = "reset_requests_throttled", TooManyRequests,
         "此网络地址申请重置密码过于频繁，请一小时后再试",

@@ -13,40 +13,71 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
 use crate::services::Page;
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Deserialize;
 
-/// A list's question; every part optional (an empty part is not given).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page (default 20, at most 100).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// Only records in this state (each list's states are listed with it).
-    pub status: Option<String>,
-    /// Words to search for: part of a name, a credit code, a number (each list says
-    /// what it searches).
-    #[param(max_length = 100)]
-    pub q: Option<String>,
-    /// Made on or after this day, YYYY-MM-DD (China).
-    #[param(schema_with = crate::domain::validation::schema::opt_date)]
-    pub from: Option<String>,
-    /// Made on or before this day, YYYY-MM-DD (China).
-    #[param(schema_with = crate::domain::validation::schema::opt_date)]
-    pub to: Option<String>,
-    /// `newest`, `oldest`, and where the list offers them `name` or `largest`; the
-    /// default is the list's first (`newest`, by username for accounts).
-    pub sort: Option<String>,
-    /// `json` (default: a page), or `csv` / `xlsx`: the whole filtered list (at most
-    /// 10,000 records) as a file.
-    #[param(pattern = "^(json|csv|xlsx)$")]
-    pub format: Option<String>,
-    /// The file's language: `zh` (default) or `en`.
-    #[param(pattern = "^(zh|en)$")]
-    pub lang: Option<String>,
+/// Declares a list's question: the parts every list shares, and a list's own narrowing
+/// parts after them (`kind` of an email, `job` of a run…). [`ListQuery`] is the shared
+/// parts alone; a list with its own parts gives them to its fetch and the shared ones,
+/// as a [`ListQuery`], to the rest (`shared()`).
+#[macro_export]
+macro_rules! list_query {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// 1-based page number (default 1).
+            #[param(minimum = 1, maximum = 1000000)]
+            pub page: Option<i64>,
+            /// Items per page (default 20, at most 100).
+            #[param(minimum = 1, maximum = 100)]
+            pub per_page: Option<i64>,
+            /// Only records in this state (each list's states are listed with it).
+            pub status: Option<String>,
+            /// Words to search for: part of a name, a credit code, a number (each list
+            /// says what it searches).
+            #[param(max_length = 100)]
+            pub q: Option<String>,
+            /// Made on or after this day, YYYY-MM-DD (China).
+            #[param(schema_with = $crate::domain::validation::schema::opt_date)]
+            pub from: Option<String>,
+            /// Made on or before this day, YYYY-MM-DD (China).
+            #[param(schema_with = $crate::domain::validation::schema::opt_date)]
+            pub to: Option<String>,
+            /// `newest`, `oldest`, and where the list offers them `name` or `largest`;
+            /// the default is the list's first (`newest`, by username for accounts).
+            pub sort: Option<String>,
+            /// `json` (default: a page), or `csv` / `xlsx`: the whole filtered list (at
+            /// most 10,000 records) as a file.
+            #[param(pattern = "^(json|csv|xlsx)$")]
+            pub format: Option<String>,
+            /// The file's language: `zh` (default) or `en`.
+            #[param(pattern = "^(zh|en)$")]
+            pub lang: Option<String>,
+            $($(#[$fm])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The parts every list shares.
+            pub fn shared(&self) -> $crate::services::listing::ListQuery {
+                $crate::services::listing::ListQuery {
+                    page: self.page,
+                    per_page: self.per_page,
+                    status: self.status.clone(),
+                    q: self.q.clone(),
+                    from: self.from.clone(),
+                    to: self.to.clone(),
+                    sort: self.sort.clone(),
+                    format: self.format.clone(),
+                    lang: self.lang.clone(),
+                }
+            }
+        }
+    };
+}
+
+list_query! {
+    /// A list's question; every part optional (an empty part is not given).
+    ListQuery {}
 }
 
 /// Records in one exported file at the most (narrow the filter for more).

@@ -6,10 +6,12 @@ use crate::db::models::OutboxRow;
 use crate::db::{self, outbox as repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::EmailId;
+use crate::domain::listing::Filter;
 use crate::domain::operation::OutboxStatus;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{Email, Templates};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -197,18 +199,14 @@ impl From<OutboxRow> for OutboxView {
     }
 }
 
+/// Emails as `f` asks, of one kind or all.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    f: &Filter<OutboxStatus>,
     kind: Option<&str>,
     page: Page,
 ) -> AppResult<Paged<OutboxView>> {
-    if let Some(s) = status {
-        if OutboxStatus::parse(s).is_none() {
-            return Err(AppError::of(ErrorCode::EmailStatusInvalid));
-        }
-    }
-    let (rows, total) = repo::list(conn, status, kind, page.offset(), page.per_page)?;
+    let (rows, total) = repo::list(conn, f, kind, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(Into::into).collect(),
         page: page.page,
@@ -259,6 +257,25 @@ impl<'a> Status<'a> {
             attempts: r.attempts,
             last_error: r.last_error.as_deref(),
         }
+    }
+}
+
+impl Row for OutboxView {
+    const COLUMNS: &'static [&'static str] =
+        &["to", "subject", "state", "attempts", "last-error", "written-at", "sent-at"];
+    const FILE: &'static str = "emails";
+    const SHEET: &'static str = "emails-2";
+    fn cells(&self, _policy: &crate::domain::Policy, _en: bool) -> Vec<Cell> {
+        let at = |t: Option<NaiveDateTime>| t.map_or(Cell::Text(String::new()), Cell::Time);
+        vec![
+            Cell::Text(self.to_address.clone()),
+            Cell::Text(self.subject.clone()),
+            Cell::Words(crate::i18n::email_state(&self.status)),
+            Cell::Count(self.attempts.into()),
+            Cell::Text(self.last_error.clone().unwrap_or_default()),
+            Cell::Time(self.created_at),
+            at(self.sent_at.or(self.failed_at)),
+        ]
     }
 }
 

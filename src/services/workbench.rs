@@ -308,7 +308,13 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 if role == Role::Admin {
                     add(
                         TodoKind::EmailsFailed,
-                        super::outbox::list(c, Some("failed"), None, one())?.total,
+                        super::outbox::list(
+                            c,
+                            &Filter::only(Some(crate::domain::operation::OutboxStatus::Failed)),
+                            None,
+                            one(),
+                        )?
+                        .total,
                     );
                 }
             }

@@ -10,6 +10,8 @@ use super::orders::open;
 use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::id::{BatchId, ProgrammeId, UserId};
+use crate::domain::listing::{Filter, BY_TIME};
+use crate::domain::operation::OutboxStatus;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -37,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(create_user)
         .service(set_disabled)
         .service(outbox_page)
+        .service(outbox_file)
         .service(retry_email)
         .service(jobs_page)
         .service(run_job);
@@ -382,32 +385,58 @@ async fn set_disabled(
     .await
 }
 
+/// The outbox as a work list: found by address, name or subject, by state and the
+/// days written; a failed email sent again from its row.
+static EMAILS: Spec<OutboxStatus> = Spec {
+    path: "/admin/outbox",
+    title: "emails-2",
+    search_hint: "search-emails-hint",
+    statuses: &[("pending", "email-pending"), ("sent", "email-sent"), ("failed", "email-failed")],
+    parse: OutboxStatus::parse,
+    sorts: BY_TIME,
+    tabs: &[],
+};
+
 async fn outbox_view(
     state: &State,
     d: &Desk,
     form: &Form,
     status: StatusCode,
+    q: ListQuery,
 ) -> Result<HttpResponse, AppError> {
-    let (failed, pending) = db(state, move |c| {
+    let q = q.without_blanks();
+    let (filter, page, refused) = lists::judged(d, &EMAILS, &q);
+    let (form, status) = match &refused {
+        Some(f) => (f, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (form, status),
+    };
+    let count = |s| Filter::only(Some(s));
+    let (list, failed, pending) = db(state, move |c| {
         Ok((
-            outbox::list(c, Some("failed"), None, first(100))?,
-            outbox::list(c, Some("pending"), None, first(1))?.total,
+            outbox::list(c, &filter, None, page)?,
+            outbox::list(c, &count(OutboxStatus::Failed), None, first(1))?.total,
+            outbox::list(c, &count(OutboxStatus::Pending), None, first(1))?.total,
         ))
     })
     .await?;
-    let items: Vec<_> = failed
+    let items: Vec<_> = list
         .items
         .iter()
         .map(|m| {
             json!({"id": m.id, "to": m.to_address, "subject": m.subject, "kind": m.kind,
                    "attempts": m.attempts, "last_error": m.last_error,
+                   "state": crate::i18n::email_state(&m.status), "failed": m.status == "failed",
                    "failed_at": m.failed_at.map(local_time), "created_at": local_time(m.created_at)})
         })
         .collect();
     d.render(
         state,
         Screen { template: "admin_outbox.html", path: "/admin/outbox", title: "emails-2" },
-        context! { items => val(&items), failed => failed.total, pending => pending },
+        context! {
+            items => val(&items), failed => failed, pending => pending, total => list.total,
+            list => lists::filter_context(&EMAILS, &q), page => list.page,
+            pages => lists::pages(list.total),
+        },
         form,
         status,
     )
@@ -416,7 +445,16 @@ async fn outbox_view(
 #[get("/admin/outbox")]
 async fn outbox_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
-    Ok(outbox_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+    let q = lists::asked(&req)?;
+    Ok(outbox_view(&state, &d, &Form::none(), StatusCode::OK, q).await?)
+}
+
+/// The emails the filter finds, as CSV or XLSX.
+#[get("/admin/outbox/export")]
+async fn outbox_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, ADMIN);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &EMAILS, q, |c, f, p| outbox::list(c, f, None, p)).await?)
 }
 
 #[post("/admin/outbox/{id}/retry")]
@@ -430,7 +468,7 @@ async fn retry_email(state: State, req: HttpRequest, path: Path<String>, p: Post
         .map(|_| ("/admin/outbox".to_string(), "retried"));
     let (st, dk) = (&state, &d);
     d.answer(st, r, &format!("m-{id}"), &p, &[], move |f, s| async move {
-        outbox_view(st, dk, &f, s).await
+        outbox_view(st, dk, &f, s, ListQuery::default()).await
     })
     .await
 }

@@ -334,7 +334,9 @@ impl TestApp {
     /// The outbox, newest first.
     pub fn outbox(&self) -> Vec<hechuang::db::models::OutboxRow> {
         let mut conn = self.conn();
-        hechuang::db::outbox::list(&mut conn, None, None, 0, 10_000).expect("outbox").0
+        hechuang::db::outbox::list(&mut conn, &Default::default(), None, 0, 10_000)
+            .expect("outbox")
+            .0
     }
 
     pub fn conn(&self) -> hechuang::db::PooledConn {

@@ -441,7 +441,7 @@ async fn out_of_attempts_an_email_fails_visibly_and_an_admin_sends_it_again() {
     assert_eq!(r.status, 404);
     let r = app.get("/api/v1/admin/outbox?status=lost", Some(&admin)).await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.code(), "status_invalid");
+    assert_eq!(r.code(), "status_unknown");
 
     app.clock.advance(Duration::seconds(5));
     let r = app.run_job(&admin, "outbox_dispatch", None).await;

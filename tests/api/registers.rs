@@ -375,3 +375,45 @@ async fn settlement_runs_are_found_by_month_payee_and_state_and_exported() {
     assert_eq!(p.status, 422);
     assert!(p.body.contains("id=\"filter-sort-error\""), "{}", p.body);
 }
+
+#[actix_web::test]
+async fn emails_are_found_by_address_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    app.register_firm("rgmail").await; // a link to contact@example.cn
+    app.register_provider("rgmailp").await; // a link to ip@example.cn
+    let admin = app.staff_token("rgm_admin", Role::Admin).await;
+    let all = get(&app, &admin, "/api/v1/admin/outbox").await;
+    let total = all.body["total"].as_i64().unwrap();
+    assert!(total >= 2, "{}", all.body);
+    let r = get(&app, &admin, "/api/v1/admin/outbox?q=IP%40example").await;
+    assert_eq!(r.body["total"], 1, "by part of the address, any case: {}", r.body);
+    assert_eq!(r.body["items"][0]["to_address"], "ip@example.cn");
+    assert_eq!(get(&app, &admin, "/api/v1/admin/outbox?status=sent").await.body["total"], 0);
+    let pending = get(&app, &admin, "/api/v1/admin/outbox?status=pending").await;
+    assert_eq!(pending.body["total"], total);
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        get(&app, &admin, &format!("/api/v1/admin/outbox?from={tomorrow}")).await.body["total"],
+        0
+    );
+    let oldest = get(&app, &admin, "/api/v1/admin/outbox?sort=oldest&per_page=1").await;
+    let newest = get(&app, &admin, "/api/v1/admin/outbox?per_page=1").await;
+    assert_ne!(oldest.body["items"][0]["id"], newest.body["items"][0]["id"]);
+    let r = get(&app, &admin, "/api/v1/admin/outbox?sort=largest").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    let (_, _, csv) =
+        app.get_bytes("/api/v1/admin/outbox?q=ip%40&format=csv&lang=en", Some(&admin)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("To,Subject,State"), "{text}");
+    assert!(text.contains("ip@example.cn") && text.contains("Waiting to be sent"), "{text}");
+    assert!(!text.contains("contact@example.cn"), "{text}");
+    // The page: every email found the same way; no retry on one that did not fail.
+    let mut page = Browser::signed_in(&app, &admin);
+    let p = page.get("/admin/outbox?q=ip%40example&status=pending").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条") && p.body.contains("ip@example.cn"), "{}", p.body);
+    assert!(!p.body.contains("/retry"), "{}", p.body);
+    let file = page.get("/admin/outbox/export?status=pending&format=csv").await;
+    assert!(file.body.contains("待发送"), "{}", file.body);
+}

@@ -2,6 +2,8 @@
 
 use super::act;
 use super::read;
+use crate::domain::listing::BY_TIME;
+use crate::domain::operation::OutboxStatus;
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::Answer;
@@ -84,32 +86,32 @@ pub async fn run_job(
     Ok(HttpResponse::Created().json(JobRunView::from(run)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct OutboxQuery {
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// `pending`, `sent` or `failed`.
-    pub status: Option<String>,
-    /// The template kind, e.g. `claim_succeeded`.
-    pub kind: Option<String>,
+crate::list_query! {
+    /// The outbox's question: the shared parts, and the template kind.
+    OutboxQuery {
+        /// The template kind, e.g. `claim_succeeded`.
+        kind: Option<String>,
+    }
 }
 
-/// Emails in the outbox, newest first; `status=failed` lists those that ran out of
-/// attempts.
+/// Emails in the outbox: searched by part of the address, the recipient's name or the
+/// subject; by state (`status=failed` lists those that ran out of attempts), kind and
+/// the days written; newest (default) or oldest first; a page, or the list as CSV or
+/// XLSX.
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "operations", params(OutboxQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<OutboxView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of emails (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<OutboxView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/outbox")]
 pub async fn outbox_list(
     state: State,
     _auth: Auth<AdminRole>,
     q: web::Query<OutboxQuery>,
 ) -> Answer {
-    let q = q.into_inner();
-    let page = page(q.page, q.per_page)?;
-    read(&state, move |c| outbox::list(c, filter(&q.status), filter(&q.kind), page)).await
+    let kind = filter(&q.kind).map(str::to_string);
+    super::lists::answer(&state, q.shared(), OutboxStatus::parse, BY_TIME, move |c, f, p| {
+        outbox::list(c, f, kind.as_deref(), p)
+    })
+    .await
 }
 
 /// One email.

@@ -202,6 +202,16 @@ pub(crate) fn email_state(s: &str) -> &'static str {
     }
 }
 
+/// The message key of a job run's state (by its wire name).
+pub(crate) fn job_run_state(s: &str) -> &'static str {
+    match s {
+        "running" => "running",
+        "succeeded" => "claimed-2",
+        "failed" => "failed",
+        _ => "abandoned",
+    }
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

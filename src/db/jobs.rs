@@ -2,7 +2,8 @@
 
 use super::models::JobRunRow;
 use super::schema::job_runs;
-use super::DbConnection;
+use super::{holding, lower, DbConnection};
+use crate::domain::listing::{Filter, Sort};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
@@ -117,23 +118,27 @@ pub fn get(conn: &mut DbConnection, id: &JobRunId) -> QueryResult<Option<JobRunR
 
 /// Runs newest first; without `idle`, leaving out scheduled runs that succeeded with
 /// nothing to do (a job checking every second would bury the others).
+/// Job runs as a list asks: by state and job, words in the job's name or the runner,
+/// the days started; without `idle`, scheduled runs that succeeded doing nothing are
+/// left out; newest or oldest first.
 pub fn list(
     conn: &mut DbConnection,
+    f: &Filter<JobRunStatus>,
     job: Option<&str>,
-    status: Option<&str>,
     idle: bool,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<JobRunRow>, i64)> {
-    paged!(
-        conn, job_runs, (offset, limit),
-        order: [job_runs::started_at.desc(), job_runs::slot.desc()],
+    listed!(
+        conn,
+        job_runs,
+        (offset, limit),
         |q| {
             if let Some(j) = job {
                 q = q.filter(job_runs::job.eq(j.to_string()));
             }
-            if let Some(s) = status {
-                q = q.filter(job_runs::status.eq(s.to_string()));
+            if let Some(s) = f.status {
+                q = q.filter(job_runs::status.eq(s));
             }
             if !idle {
                 q = q.filter(
@@ -143,7 +148,29 @@ pub fn list(
                         .or(job_runs::status.ne(Succeeded)),
                 );
             }
-        }
+            if let Some(w) = &f.words {
+                let p = holding(w);
+                q = q.filter(
+                    lower(job_runs::job)
+                        .like(p.clone())
+                        .escape('\\')
+                        .or(lower(job_runs::runner).like(p).escape('\\')),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(job_runs::started_at.ge(t));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(job_runs::started_at.lt(t));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                // Ids are UUIDv7: the order runs began in, within one instant too.
+                Sort::Oldest => o.order((job_runs::started_at.asc(), job_runs::id.asc())),
+                _ => o.order((job_runs::started_at.desc(), job_runs::id.desc())),
+            }
     )
 }
 

@@ -41,34 +41,6 @@ macro_rules! first_for_update {
     }};
 }
 
-/// One page of a table's rows and the count of all that pass the same filters:
-/// `$filter` is written once and applied alike to the page's query and to the count's
-/// (each a boxed query named `$q`), the page ordered by `$order`s in turn.
-macro_rules! paged {
-    ($conn:expr, $table:ident, ($offset:expr, $limit:expr), order: [$($order:expr),+ $(,)?],
-     |$q:ident| $filter:block) => {{
-        #[allow(unused_mut)]
-        let total: i64 = {
-            let mut $q = $table::table.into_boxed();
-            $filter
-            $q
-        }
-        .count()
-        .get_result($conn)?;
-        #[allow(unused_mut)]
-        let rows = {
-            let mut $q = $table::table.into_boxed();
-            $filter
-            $q
-        }
-        $(.then_order_by($order))+
-        .offset($offset)
-        .limit($limit)
-        .load($conn)?;
-        Ok((rows, total))
-    }};
-}
-
 /// One page of a table's rows as a work list asks ([`crate::domain::listing::Filter`]):
 /// `$filter` narrows (written once, applied alike to the page's query and the count's,
 /// each a boxed query named `$q`), `$order` orders the page's query (named `$o`; each

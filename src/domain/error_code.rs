@@ -479,10 +479,6 @@ error_codes! {
     JobSlotInFuture = "job_slot_in_future", Unprocessable,
         "不能为尚未到来的时段运行任务",
         "a job cannot be run for a slot that has not come yet";
-    // jobs/views.rs
-    JobRunStatusInvalid = "status_invalid", BadRequest,
-        "状态应为 running、succeeded、failed 或 interrupted",
-        "status must be running, succeeded, failed or interrupted";
     // services/affiliations.rs
     ReviewerConflictOfInterest = "reviewer_conflict_of_interest", Forbidden,
         "您与该事项涉及的单位存在关联（已申报的任职或所属关系），请由其他审核人员处理",

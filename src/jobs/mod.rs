@@ -169,6 +169,17 @@ impl Job {
         let (_, zh, en) = self.words();
         (zh, en)
     }
+
+    /// What the job does as a title in the reader's language (English capitalised).
+    pub fn title(self, en: bool) -> String {
+        let (zh, e) = self.describe();
+        if en {
+            let mut c = e.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        } else {
+            zh.to_string()
+        }
+    }
 }
 
 /// The work of one run, as a future the runner awaits.

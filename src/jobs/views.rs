@@ -3,9 +3,10 @@
 use super::{Job, Schedules};
 use crate::db::{jobs as repo, models::JobRunRow, DbConnection};
 use crate::domain::id::{JobRunId, UserId};
+use crate::domain::listing::Filter;
 use crate::domain::operation::JobRunStatus;
-use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::{Page, Paged};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -101,26 +102,41 @@ pub fn list_jobs(
         .collect()
 }
 
+/// Job runs as `f` asks, of one job or all (an unknown job is not found); with `idle`
+/// also the scheduled runs that found nothing to do.
 pub fn list_runs(
     conn: &mut DbConnection,
+    f: &Filter<JobRunStatus>,
     job: Option<&str>,
-    status: Option<&str>,
     idle: bool,
     page: Page,
 ) -> AppResult<Paged<JobRunView>> {
     if let Some(j) = job {
         parse_job(j)?;
     }
-    if let Some(s) = status {
-        if JobRunStatus::parse(s).is_none() {
-            return Err(AppError::of(ErrorCode::JobRunStatusInvalid));
-        }
-    }
-    let (rows, total) = repo::list(conn, job, status, idle, page.offset(), page.per_page)?;
+    let (rows, total) = repo::list(conn, f, job, idle, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(Into::into).collect(),
         page: page.page,
         per_page: page.per_page,
         total,
     })
+}
+
+impl Row for JobRunView {
+    const COLUMNS: &'static [&'static str] =
+        &["job", "slot", "started-by", "state", "started-at", "items-done", "duration-ms"];
+    const FILE: &'static str = "job-runs";
+    const SHEET: &'static str = "recent-runs";
+    fn cells(&self, _policy: &crate::domain::Policy, en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(Job::parse(&self.job).map_or_else(|| self.job.clone(), |j| j.title(en))),
+            Cell::Time(self.slot),
+            Cell::Words(if self.origin == "manual" { "by-hand" } else { "scheduled" }),
+            Cell::Words(crate::i18n::job_run_state(&self.status)),
+            Cell::Time(self.started_at),
+            Cell::Count(self.items),
+            self.duration_ms.map_or(Cell::Text(String::new()), Cell::Count),
+        ]
+    }
 }

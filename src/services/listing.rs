@@ -106,7 +106,7 @@ impl ListQuery {
     /// The file asked for, or `None` for a page.
     pub fn file(&self) -> AppResult<Option<FileFormat>> {
         match self.format.as_deref() {
-            None | Some("" | "json") => Ok(None),
+            None | Some("json") => Ok(None),
             Some("csv") => Ok(Some(FileFormat::Csv)),
             Some("xlsx") => Ok(Some(FileFormat::Xlsx)),
             Some(other) => Err(AppError::of(ErrorCode::FormatUnknown).arg("what", other)),
@@ -159,7 +159,7 @@ impl ListQuery {
                 }
             },
         };
-        if self.lang.as_deref().is_some_and(|l| !matches!(l, "" | "zh" | "en")) {
+        if self.lang.as_deref().is_some_and(|l| !matches!(l, "zh" | "en")) {
             e.add(
                 "lang",
                 ErrorCode::FormInvalid,

@@ -11,7 +11,7 @@ use super::session::role_text;
 use super::{local_time, val, wire};
 use crate::domain::id::{BatchId, ProgrammeId, UserId};
 use crate::domain::listing::{Filter, BY_TIME};
-use crate::domain::operation::OutboxStatus;
+use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(outbox_file)
         .service(retry_email)
         .service(jobs_page)
+        .service(jobs_file)
         .service(run_job);
 }
 
@@ -473,41 +474,49 @@ async fn retry_email(state: State, req: HttpRequest, path: Path<String>, p: Post
     .await
 }
 
-fn run_status_text(s: &str) -> &'static str {
-    match s {
-        "running" => "running",
-        "succeeded" => "claimed-2",
-        "failed" => "failed",
-        _ => "abandoned",
-    }
-}
+use crate::i18n::job_run_state as run_status_text;
+
+/// The job runs as a work list (scheduled runs that found nothing to do are left out).
+static JOB_RUNS: Spec<JobRunStatus> = Spec {
+    path: "/admin/jobs",
+    title: "jobs",
+    search_hint: "search-jobs-hint",
+    statuses: &[
+        ("running", "running"),
+        ("succeeded", "claimed-2"),
+        ("failed", "failed"),
+        ("interrupted", "abandoned"),
+    ],
+    parse: JobRunStatus::parse,
+    sorts: BY_TIME,
+    tabs: &[],
+};
 
 async fn jobs_view(
     state: &State,
     d: &Desk,
     form: &Form,
     status: StatusCode,
+    q: ListQuery,
 ) -> Result<HttpResponse, AppError> {
+    let q = q.without_blanks();
+    let (filter, page, refused) = lists::judged(d, &JOB_RUNS, &q);
+    let (form, status) = match &refused {
+        Some(f) => (f, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (form, status),
+    };
     let (runner, now) = (state.jobs.clone(), state.clock.now());
     let (list, runs) = db(state, move |c| {
         Ok((
             jobs::list_jobs(c, runner.schedules(), now)?,
             // Scheduled runs that found nothing to do are not history worth reading.
-            jobs::list_runs(c, None, None, false, first(30))?,
+            jobs::list_runs(c, &filter, None, false, page)?,
         ))
     })
     .await?;
     // Jobs by what they do and when, in the reader's language; never codes or cron.
     let en = d.en();
-    let title = |job: jobs::Job| {
-        let (zh, e) = job.describe();
-        if en {
-            let mut c = e.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-        } else {
-            zh.to_string()
-        }
-    };
+    let title = |job: jobs::Job| job.title(en);
     let when = |expr: Option<&str>| match expr {
         None => d.t("not-scheduled"),
         Some(x) => match jobs::schedule_words(x) {
@@ -542,7 +551,11 @@ async fn jobs_view(
     d.render(
         state,
         Screen { template: "admin_jobs.html", path: "/admin/jobs", title: "jobs" },
-        context! { jobs => val(&jobs_v), runs => val(&runs_v) },
+        context! {
+            jobs => val(&jobs_v), runs => val(&runs_v), total => runs.total,
+            list => lists::filter_context(&JOB_RUNS, &q), page => runs.page,
+            pages => lists::pages(runs.total),
+        },
         form,
         status,
     )
@@ -551,7 +564,17 @@ async fn jobs_view(
 #[get("/admin/jobs")]
 async fn jobs_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, ADMIN);
-    Ok(jobs_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+    let q = lists::asked(&req)?;
+    Ok(jobs_view(&state, &d, &Form::none(), StatusCode::OK, q).await?)
+}
+
+/// The runs the filter finds (idle scheduled runs left out), as CSV or XLSX.
+#[get("/admin/jobs/export")]
+async fn jobs_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, ADMIN);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &JOB_RUNS, q, |c, f, p| jobs::list_runs(c, f, None, false, p))
+        .await?)
 }
 
 #[post("/admin/jobs/{job}/runs")]
@@ -571,7 +594,7 @@ async fn run_job(state: State, req: HttpRequest, path: Path<String>, p: Posted) 
         Ok(()) => Ok(d.done(&state, "/admin/jobs", "started")),
         Err(e) => {
             let f = d.failed(&format!("job-{name}"), &p, &e, &[]);
-            Ok(jobs_view(&state, &d, &f, e.kind.status()).await?)
+            Ok(jobs_view(&state, &d, &f, e.kind.status(), ListQuery::default()).await?)
         }
     }
 }

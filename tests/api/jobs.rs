@@ -83,7 +83,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
         app.run_job(&admin, "voucher_expiry_reminders", Some(&json!({"slot": "yesterday"}))).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_json"));
     let r = app.get("/api/v1/admin/jobs/runs?status=odd", Some(&admin)).await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "status_invalid"));
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"));
     let r = app.get("/api/v1/admin/jobs/runs?job=nope", Some(&admin)).await;
     assert_eq!(r.status, 404);
 

@@ -89,6 +89,8 @@ async fn orders_are_found_filtered_sorted_paged_and_exported() {
         ("?format=pdf", 400, "format_unknown"),
         ("?per_page=101", 400, "per_page_invalid"),
         ("?lang=fr", 422, "form_invalid"),
+        ("?per_page=500&format=xlsx", 400, "per_page_invalid"),
+        ("?format=", 400, "format_unknown"),
         // A day given empty is refused as its format says.
         ("?from=", 422, "date_invalid"),
     ] {

@@ -87,6 +87,11 @@ async fn firms_providers_and_spaces_are_found_filtered_sorted_paged_and_exported
         ("?per_page=0", 400, "per_page_invalid"),
         ("?page=0", 400, "page_invalid"),
         ("?lang=fr", 422, "form_invalid"),
+        // Given empty, a file's format or language is no word of its list.
+        ("?format=", 400, "format_unknown"),
+        ("?format=csv&lang=", 422, "form_invalid"),
+        // A file's page is judged all the same (schemathesis: the bounds hold).
+        ("?per_page=101&format=csv", 400, "per_page_invalid"),
     ] {
         let r = get(&app, &rev, &format!("/api/v1/firms{q}")).await;
         assert_eq!((r.status.as_u16(), r.code()), (status, code), "{q}: {}", r.body);
@@ -416,4 +421,52 @@ async fn emails_are_found_by_address_state_and_day_and_exported() {
     assert!(!p.body.contains("/retry"), "{}", p.body);
     let file = page.get("/admin/outbox/export?status=pending&format=csv").await;
     assert!(file.body.contains("待发送"), "{}", file.body);
+}
+
+#[actix_web::test]
+async fn job_runs_are_found_by_job_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    let admin = app.staff_token("rgj_admin", Role::Admin).await;
+    let r = app.run_job(&admin, "housekeeping", None).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = app.run_job(&admin, "voucher_expiry", None).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let jobs = |b: &Value| -> Vec<String> {
+        b["items"].as_array().unwrap().iter().map(|r| r["job"].as_str().unwrap().into()).collect()
+    };
+    let all = get(&app, &admin, "/api/v1/admin/jobs/runs").await;
+    assert_eq!(jobs(&all.body), ["voucher_expiry", "housekeeping"], "newest first: {}", all.body);
+    let oldest = get(&app, &admin, "/api/v1/admin/jobs/runs?sort=oldest").await;
+    assert_eq!(jobs(&oldest.body), ["housekeeping", "voucher_expiry"]);
+    assert_eq!(
+        jobs(&get(&app, &admin, "/api/v1/admin/jobs/runs?q=HOUSE").await.body),
+        ["housekeeping"]
+    );
+    assert_eq!(
+        jobs(
+            &get(&app, &admin, "/api/v1/admin/jobs/runs?job=voucher_expiry&status=succeeded")
+                .await
+                .body
+        ),
+        ["voucher_expiry"]
+    );
+    assert_eq!(get(&app, &admin, "/api/v1/admin/jobs/runs?status=failed").await.body["total"], 0);
+    let r = get(&app, &admin, "/api/v1/admin/jobs/runs?status=done").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let r = get(&app, &admin, "/api/v1/admin/jobs/runs?job=nothing").await;
+    assert_eq!(r.status, 404, "an unknown job: {}", r.body);
+    let (_, _, csv) =
+        app.get_bytes("/api/v1/admin/jobs/runs?q=house&format=csv&lang=en", Some(&admin)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("Job,Slot,Started,State"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains(",By hand,") || text.contains(",by hand,"), "{text}");
+    // The jobs page filters its runs the same way.
+    let mut page = Browser::signed_in(&app, &admin);
+    let p = page.get("/admin/jobs?q=house").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条"), "{}", p.body);
+    let p = page.get("/admin/jobs?from=yesterday").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"filter-from-error\""), "{}", p.body);
 }

@@ -3,11 +3,11 @@
 use super::act;
 use super::read;
 use crate::domain::listing::BY_TIME;
-use crate::domain::operation::OutboxStatus;
+use crate::domain::operation::{JobRunStatus, OutboxStatus};
 use crate::error::Problem;
 use crate::http::extract::{AdminRole, Auth};
 use crate::http::Answer;
-use crate::http::{optional_json, page, State};
+use crate::http::{optional_json, State};
 use crate::jobs::{self, JobRunView, JobView, RunOrigin};
 use crate::services::outbox::{self as outbox, OutboxView};
 use crate::services::Paged;
@@ -25,27 +25,27 @@ pub async fn jobs_list(state: State, _auth: Auth<AdminRole>) -> Answer {
     read(&state, move |c| jobs::list_jobs(c, runner.schedules(), now)).await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct RunsQuery {
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// Only this job's runs.
-    pub job: Option<String>,
-    /// `running`, `succeeded`, `failed` or `interrupted`.
-    pub status: Option<String>,
+crate::list_query! {
+    /// The job runs' question: the shared parts, and the job.
+    RunsQuery {
+        /// Only this job's runs.
+        job: Option<String>,
+    }
 }
 
-/// Recent job runs, newest first, with outcome and duration.
+/// Job runs with outcome and duration: searched by part of the job's code or the
+/// runner; by state (`running`, `succeeded`, `failed`, `interrupted`), job and the days
+/// started; newest (default) or oldest first; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/admin/jobs/runs", tag = "operations", params(RunsQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<JobRunView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of runs (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<JobRunView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/admin/jobs/runs")]
 pub async fn job_runs(state: State, _auth: Auth<AdminRole>, q: web::Query<RunsQuery>) -> Answer {
-    let q = q.into_inner();
-    let page = page(q.page, q.per_page)?;
-    read(&state, move |c| jobs::list_runs(c, filter(&q.job), filter(&q.status), true, page)).await
+    let job = filter(&q.job).map(str::to_string);
+    super::lists::answer(&state, q.shared(), JobRunStatus::parse, BY_TIME, move |c, f, p| {
+        jobs::list_runs(c, f, job.as_deref(), true, p)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

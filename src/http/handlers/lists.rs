@@ -25,9 +25,10 @@ where
     F: FnOnce(&mut DbConnection, &Filter<S>, Page) -> AppResult<Paged<R>> + Send + 'static,
 {
     let f = q.filter(parse, sorts)?;
+    // The page asked for is judged for a file too (the document bounds it either way).
+    let page = q.page()?;
     match q.file()? {
         None => {
-            let page = q.page()?;
             let list = db(state, move |c| crate::db::read_tx(c, |c| fetch(c, &f, page))).await?;
             Ok(HttpResponse::Ok().json(list))
         }

@@ -56,14 +56,15 @@ pub async fn create(state: State, auth: Auth<FirmRole>, body: JsonBody<OrderInpu
 #[get("/orders")]
 pub async fn list(state: State, auth: Auth<OrderRead>, q: web::Query<OrderQuery>) -> Answer {
     let q = q.into_inner();
+    // The page asked for is judged for a file too (the document bounds it either way).
+    let page = crate::http::page(q.page, q.per_page)?;
     let format = match q.format.as_deref() {
-        None | Some("") | Some("json") => None,
+        None | Some("json") => None,
         other => Some(file_format(&FormatQuery { format: other.map(str::to_string) })?),
     };
     let policy = state.policy.clone();
     match format {
         None => {
-            let page = crate::http::page(q.page, q.per_page)?;
             read(&state, move |c| svc::search(c, &policy, Party::of(&auth.actor)?, &q, page)).await
         }
         Some(f) => {

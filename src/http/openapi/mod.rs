@@ -164,6 +164,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/redemption-items", Some(crate::services::redemptions::ITEM_SORTS)),
         ("/api/v1/settlement-runs", Some(crate::domain::listing::BY_AMOUNT)),
         ("/api/v1/admin/outbox", Some(crate::domain::listing::BY_TIME)),
+        ("/api/v1/admin/jobs/runs", Some(crate::domain::listing::BY_TIME)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }
@@ -214,6 +215,20 @@ impl Modify for Refinements {
                         (_, false) => OPT_TEXT_PATTERN,
                     };
                     p.pattern = Some(pattern.to_string());
+                }
+            }
+        }
+        // A file's format and language are words from a short list: given, they are one
+        // of them (not null: an empty value is refused like any other word).
+        for item in openapi.paths.paths.values_mut() {
+            let Some(params) = item.get.as_mut().and_then(|op| op.parameters.as_mut()) else {
+                continue;
+            };
+            for p in params.iter_mut().filter(|p| p.name == "format" || p.name == "lang") {
+                if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+                    if o.pattern.is_some() {
+                        o.schema_type = SchemaType::new(Type::String);
+                    }
                 }
             }
         }

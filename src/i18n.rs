@@ -212,6 +212,16 @@ pub(crate) fn job_run_state(s: &str) -> &'static str {
     }
 }
 
+/// The message key of a subsidy entitlement's state.
+pub(crate) fn entitlement(s: crate::domain::subsidy::EntitlementStatus) -> &'static str {
+    match s.as_str() {
+        "in_notice" => "in-public-notice",
+        "payable" => "approved-to-be-paid",
+        "paid" => "paid",
+        _ => "refused",
+    }
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

@@ -10,8 +10,10 @@ use super::schema::{
     spaces, statistics_filings as filings, subsidy_entitlements as ents, support_grants as grants,
 };
 use super::DbConnection;
+use super::{holding, lower};
 use crate::domain::id::GrantId;
 use crate::domain::id::{EntitlementId, EvaluationId, IncubateeId, SpaceId};
+use crate::domain::listing::Sort;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::{CreditCode, Fen};
 use chrono::NaiveDate;
@@ -193,12 +195,20 @@ pub fn entitlements_of(
     ents::table.filter(ents::space_id.eq(space_id)).order(ents::id.asc()).load(conn)
 }
 
+#[derive(Default)]
 pub struct EntitlementFilter<'a> {
     pub space_id: Option<&'a SpaceId>,
     pub status: Option<&'a str>,
     /// Only these statuses (the public list).
     pub statuses: Option<&'a [&'a str]>,
     pub policy: Option<&'a str>,
+    /// Words in the space's name, its whole credit code, or the beginning of the period.
+    pub words: Option<&'a str>,
+    /// Computed at or after, before (UTC).
+    pub from: Option<chrono::NaiveDateTime>,
+    pub before: Option<chrono::NaiveDateTime>,
+    /// Newest (default), oldest, largest amount first.
+    pub sort: Option<Sort>,
 }
 
 pub fn entitlements(
@@ -221,10 +231,31 @@ pub fn entitlements(
         if let Some(p) = f.policy {
             q = q.filter(ents::policy.eq(p.to_string()));
         }
+        if let Some(w) = f.words {
+            let period = format!("{}%", w.replace(['%', '_', '\\'], ""));
+            q = q.filter(
+                lower(spaces::name)
+                    .like(holding(w))
+                    .escape('\\')
+                    .or(spaces::credit_code.eq(w.to_uppercase()))
+                    .or(ents::period.like(period)),
+            );
+        }
+        if let Some(t) = f.from {
+            q = q.filter(ents::computed_at.ge(t));
+        }
+        if let Some(t) = f.before {
+            q = q.filter(ents::computed_at.lt(t));
+        }
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base().order(ents::id.desc()).offset(offset).limit(limit).load(conn)?;
+    let ordered = match f.sort {
+        Some(Sort::Oldest) => base().order(ents::id.asc()),
+        Some(Sort::Largest) => base().order((ents::amount_fen.desc(), ents::id.desc())),
+        _ => base().order(ents::id.desc()),
+    };
+    let rows = ordered.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 

@@ -286,7 +286,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                         cx.policy,
                         Viewer::Staff,
                         &super::subsidies::EntitlementQuery {
-                            status: Some(EntitlementStatus::InNotice),
+                            filter: Filter::only(Some(EntitlementStatus::InNotice)),
                             policy: None,
                         },
                         one(),

@@ -9,10 +9,11 @@ use super::orders::open;
 use crate::domain::listing::BY_NAME;
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::Role;
 use crate::http::{Answer, State};
 use crate::services::orders::Party;
-use crate::services::{firms, providers, redemptions, spaces};
+use crate::services::{firms, providers, redemptions, spaces, subsidies};
 use actix_web::{get, web, HttpRequest};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -23,7 +24,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(spaces_page)
         .service(spaces_file)
         .service(items_page)
-        .service(items_file);
+        .service(items_file)
+        .service(entitlements_page)
+        .service(entitlements_file);
 }
 
 /// Who looks up the registers: the authority's staff.
@@ -34,6 +37,7 @@ const TABS: &[(&str, &str)] = &[
     ("/providers", "register-providers"),
     ("/spaces", "register-spaces"),
     ("/redemption-items", "redemption-items-2"),
+    ("/entitlements", "entitlements"),
 ];
 
 static FIRMS: Spec<OnboardingStatus> = Spec {
@@ -158,4 +162,47 @@ async fn items_file(state: State, req: HttpRequest) -> Answer {
         redemptions::items(c, &policy, Party::Staff, f, p)
     })
     .await?)
+}
+
+static ENTITLEMENTS: Spec<EntitlementStatus> = Spec {
+    path: "/entitlements",
+    title: "entitlements",
+    search_hint: "search-entitlements-hint",
+    statuses: &[
+        ("in_notice", "in-public-notice"),
+        ("payable", "approved-to-be-paid"),
+        ("paid", "paid"),
+        ("rejected", "refused"),
+    ],
+    parse: EntitlementStatus::parse,
+    sorts: subsidies::SORTS,
+    tabs: TABS,
+};
+
+/// Every entitlement as `f` asks (staff).
+fn all_entitlements(
+    policy: std::sync::Arc<crate::domain::Policy>,
+) -> impl FnOnce(
+    &mut crate::db::DbConnection,
+    &crate::domain::listing::Filter<EntitlementStatus>,
+    crate::services::Page,
+) -> crate::error::AppResult<crate::services::Paged<subsidies::EntitlementView>> {
+    move |c, f, p| {
+        let q = subsidies::EntitlementQuery { filter: f.clone(), policy: None };
+        subsidies::entitlements(c, &policy, subsidies::Viewer::Staff, &q, p)
+    }
+}
+
+#[get("/entitlements")]
+async fn entitlements_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &ENTITLEMENTS, q, all_entitlements(state.policy.clone())).await?)
+}
+
+#[get("/entitlements/export")]
+async fn entitlements_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &ENTITLEMENTS, q, all_entitlements(state.policy.clone())).await?)
 }

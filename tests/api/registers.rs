@@ -4,6 +4,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::web::Browser;
+use hechuang::domain::settlement::Period;
 use hechuang::domain::Role;
 use serde_json::{json, Value};
 
@@ -469,4 +470,81 @@ async fn job_runs_are_found_by_job_state_and_day_and_exported() {
     let p = page.get("/admin/jobs?from=yesterday").await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("id=\"filter-from-error\""), "{}", p.body);
+}
+
+#[actix_web::test]
+async fn entitlements_are_found_by_space_period_and_state_and_exported() {
+    use crate::subsidies::{certify, compute, month_start_after, space};
+    let app = spawn_app().await;
+    let (_, code_a, tok_a) = space(&app, "rge_alpha").await;
+    let (_, _, tok_b) = space(&app, "rge_beta").await;
+    let reviewer = app.staff_token("rge_reviewer", Role::Reviewer).await;
+    certify(&app, &tok_a, &reviewer, "provincial_incubator").await;
+    certify(&app, &tok_b, &reviewer, "provincial_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("rge_reviewer").await;
+    let created = compute(&app, &reviewer).await;
+    assert_eq!(created["created"].as_array().unwrap().len(), 2, "{created}");
+    let spaces = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["space_name"].as_str().unwrap().into())
+            .collect()
+    };
+    let all = get(&app, &reviewer, "/api/v1/entitlements").await;
+    assert_eq!(all.body["total"], 2, "{}", all.body);
+    assert_eq!(
+        spaces(&get(&app, &reviewer, "/api/v1/entitlements?q=RGE_ALPHA").await.body),
+        ["rge_alpha孵化器"]
+    );
+    let r =
+        get(&app, &reviewer, &format!("/api/v1/entitlements?q={}", code_a.to_lowercase())).await;
+    assert_eq!(spaces(&r.body), ["rge_alpha孵化器"], "{}", r.body);
+    let period = Period::of(app.clock.now()).to_string();
+    let year = &period[..4];
+    assert_eq!(
+        get(&app, &reviewer, &format!("/api/v1/entitlements?q={year}")).await.body["total"],
+        2
+    );
+    assert_eq!(
+        get(&app, &reviewer, "/api/v1/entitlements?status=in_notice").await.body["total"],
+        2
+    );
+    assert_eq!(get(&app, &reviewer, "/api/v1/entitlements?status=paid").await.body["total"], 0);
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(
+        get(&app, &reviewer, &format!("/api/v1/entitlements?to={yesterday}")).await.body["total"],
+        0
+    );
+    let oldest = spaces(&get(&app, &reviewer, "/api/v1/entitlements?sort=oldest").await.body);
+    let mut newest = spaces(&all.body);
+    newest.reverse();
+    assert_eq!(oldest, newest);
+    let r = get(&app, &reviewer, "/api/v1/entitlements?sort=name").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    // A space finds only its own.
+    let tok_b = app.token("rge_beta").await;
+    assert_eq!(spaces(&get(&app, &tok_b, "/api/v1/entitlements").await.body), ["rge_beta孵化器"]);
+    assert_eq!(get(&app, &tok_b, "/api/v1/entitlements?q=rge_alpha").await.body["total"], 0);
+    let (_, _, csv) =
+        app.get_bytes("/api/v1/entitlements?q=rge_alpha&format=csv", Some(&reviewer)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("孵化载体,统一社会信用代码,补贴政策,所属期间,金额（元）,状态"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("500000.00") && text.contains(&hechuang_words("in-public-notice")),
+        "{text}"
+    );
+    // The page beside the registers.
+    let mut page = Browser::signed_in(&app, &reviewer);
+    let p = page.get("/entitlements?q=rge_beta&status=in_notice").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条") && p.body.contains("500,000.00"), "{}", p.body);
+    assert!(p.body.contains("rge_beta孵化器") && !p.body.contains("rge_alpha孵化器"), "{}", p.body);
 }

@@ -5,7 +5,6 @@ use super::read;
 use super::{act, act_created};
 use crate::domain::id::{EntitlementId, SpaceId};
 use crate::domain::subsidy::{EntitlementStatus, SubsidyConfig};
-use crate::error::ErrorCode;
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole, StaffRead};
 use crate::http::handlers::settlement::{attachment, file_format, FormatQuery};
@@ -55,39 +54,41 @@ pub async fn compute(state: State, auth: Auth<Reviewing>, body: JsonBody<Compute
     read(&state, move |c| svc::compute(c, ctx.cx(), as_of)).await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct EntitlementsQuery {
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// in_notice, payable, paid or rejected.
-    pub status: Option<String>,
-    /// A policy code.
-    pub policy: Option<String>,
+crate::list_query! {
+    /// The entitlements' question: the shared parts, and one subsidy policy.
+    EntitlementsQuery {
+        /// A subsidy policy's code (`GET /api/v1/policy/subsidies`).
+        policy: Option<String>,
+    }
 }
 
-/// Entitlements, newest first: a space's own, every one for staff.
+/// Entitlements: searched by part of the space's name, its whole credit code or the
+/// beginning of the period (`2026`); by state (`in_notice`, `payable`, `paid`,
+/// `rejected`), subsidy policy and the days computed; newest (default), oldest or
+/// largest first; a space's own, every one for staff; a page, or the list as CSV or
+/// XLSX.
 #[utoipa::path(get, path = "/api/v1/entitlements", tag = "subsidies", params(EntitlementsQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<EntitlementView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of entitlements (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<EntitlementView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/entitlements")]
 pub async fn entitlements(
     state: State,
     auth: Auth<SpaceRead>,
     q: web::Query<EntitlementsQuery>,
 ) -> Answer {
-    let page = page(q.page, q.per_page)?;
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(EntitlementStatus::parse(s).ok_or_else(|| {
-            crate::error::AppError::of(ErrorCode::StatusUnknown).arg("status", s)
-        })?),
-    };
-    let query = EntitlementQuery { status, policy: q.policy.clone().filter(|p| !p.is_empty()) };
+    let code = q.policy.clone().filter(|p| !p.is_empty());
     let policy = state.policy.clone();
-    read(&state, move |c| svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, page))
-        .await
+    super::lists::answer(
+        &state,
+        q.shared(),
+        EntitlementStatus::parse,
+        svc::SORTS,
+        move |c, f, p| {
+            let query = EntitlementQuery { filter: f.clone(), policy: code };
+            svc::entitlements(c, &policy, Viewer::of(&auth.actor)?, &query, p)
+        },
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/entitlements/{id}", tag = "subsidies", params(("id" = String, Path)), security(("bearer" = [])), responses(

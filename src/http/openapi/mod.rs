@@ -165,6 +165,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/settlement-runs", Some(crate::domain::listing::BY_AMOUNT)),
         ("/api/v1/admin/outbox", Some(crate::domain::listing::BY_TIME)),
         ("/api/v1/admin/jobs/runs", Some(crate::domain::listing::BY_TIME)),
+        ("/api/v1/entitlements", Some(crate::services::subsidies::SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

@@ -156,7 +156,7 @@ pub fn public_entitlements(
             space_id: None,
             status: None,
             statuses: Some(&shown),
-            policy: None,
+            ..Default::default()
         },
         page.offset(),
         page.per_page,

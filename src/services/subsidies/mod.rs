@@ -9,6 +9,7 @@ use crate::db::{self, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::certification::{BenefitWindow, SchemeLevel};
 use crate::domain::id::{CertificationId, EntitlementId, EvaluationId, GrantId, SpaceId, UserId};
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::settlement::Period;
 use crate::domain::subsidy::{
     certification_awards, overdue_statistics, yearly_subsidies, CertFact, Due, DuplicateRule,
@@ -17,6 +18,7 @@ use crate::domain::subsidy::{
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::Acting;
 use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -388,11 +390,17 @@ pub fn award_entitlements(
 /// Who is looking at entitlements.
 pub use super::certification::Viewer;
 
+/// Entitlements as a list asks: the shared parts (state, words in the space's name or
+/// its whole credit code or the beginning of the period, the days computed, the order)
+/// and one subsidy policy.
 #[derive(Debug, Clone, Default)]
 pub struct EntitlementQuery {
-    pub status: Option<EntitlementStatus>,
+    pub filter: Filter<EntitlementStatus>,
     pub policy: Option<String>,
 }
+
+/// The orders of the entitlements list.
+pub const SORTS: &[Sort] = crate::domain::listing::BY_AMOUNT;
 
 pub fn entitlements(
     conn: &mut DbConnection,
@@ -409,9 +417,13 @@ pub fn entitlements(
         conn,
         &repo::EntitlementFilter {
             space_id: space,
-            status: q.status.map(EntitlementStatus::as_str),
+            status: q.filter.status.map(EntitlementStatus::as_str),
             statuses: None,
             policy: q.policy.as_deref(),
+            words: q.filter.words.as_deref(),
+            from: q.filter.from,
+            before: q.filter.before,
+            sort: Some(q.filter.sort),
         },
         page.offset(),
         page.per_page,
@@ -437,4 +449,32 @@ pub fn entitlement(
         .ok_or_else(|| AppError::not_found("entitlement"))?;
     let space = parties::space(conn, &row.space_id)?.ok_or_else(|| AppError::not_found("space"))?;
     view(conn, policy, row, &space)
+}
+impl Row for EntitlementView {
+    const COLUMNS: &'static [&'static str] = &[
+        "space",
+        "credit-code",
+        "subsidy-policy",
+        "period-2",
+        "amount-yuan",
+        "state",
+        "computed-at",
+    ];
+    const FILE: &'static str = "entitlements";
+    const SHEET: &'static str = "entitlements";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        let name = policy.subsidies.policy(&self.policy).map_or_else(
+            || self.policy_name.clone(),
+            |p| crate::i18n::named(&p.name_zh, &p.name_en, en),
+        );
+        vec![
+            Cell::Text(self.space_name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Text(name),
+            Cell::Text(self.period.clone()),
+            Cell::Money(self.amount),
+            Cell::Words(crate::i18n::entitlement(self.status)),
+            Cell::Time(self.computed_at),
+        ]
+    }
 }

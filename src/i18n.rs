@@ -222,6 +222,16 @@ pub(crate) fn entitlement(s: crate::domain::subsidy::EntitlementStatus) -> &'sta
     }
 }
 
+/// The message key of a voucher's state (by its wire name).
+pub(crate) fn voucher_state(s: &str) -> &'static str {
+    match s {
+        "active" => "usable",
+        "used" => "used-up",
+        "expired" => "expired-2",
+        _ => "revoked",
+    }
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

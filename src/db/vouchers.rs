@@ -8,6 +8,8 @@ use super::schema::{
 };
 use super::DbConnection;
 use crate::domain::id::{BatchId, FirmId, ProgrammeId, VoucherId};
+use crate::domain::listing::{Filter, Sort};
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::Fen;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -216,6 +218,57 @@ pub fn vouchers_by_ids(conn: &mut DbConnection, ids: &[VoucherId]) -> QueryResul
         out.extend(vouchers::table.filter(vouchers::id.eq_any(chunk)).load::<VoucherRow>(conn)?);
     }
     Ok(out)
+}
+
+/// A voucher with its firm's name and credit code.
+pub type HeldRow = (VoucherRow, String, String);
+
+/// Vouchers as a list asks, with their firm's name and credit code: by state, by code
+/// (as typed) or the firms `firms` names, the days claimed; newest, oldest or largest
+/// face value first.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &Filter<VoucherStatus>,
+    firms_named: Option<&[FirmId]>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<HeldRow>, i64)> {
+    use super::schema::firms;
+    let base = || {
+        let mut q = vouchers::table
+            .inner_join(firms::table.on(firms::id.eq(vouchers::firm_id)))
+            .into_boxed();
+        if let Some(s) = f.status {
+            q = q.filter(vouchers::status.eq(s.as_str()));
+        }
+        if let Some(w) = &f.words {
+            let named = firms_named.unwrap_or_default().to_vec();
+            q = q.filter(vouchers::code.eq(w.to_uppercase()).or(vouchers::firm_id.eq_any(named)));
+        }
+        if let Some(t) = f.from {
+            q = q.filter(vouchers::claimed_at.ge(t));
+        }
+        if let Some(t) = f.before {
+            q = q.filter(vouchers::claimed_at.lt(t));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let ordered = match f.sort {
+        Sort::Oldest => base().order((vouchers::claimed_at.asc(), vouchers::id.asc())),
+        Sort::Largest => {
+            base().order((vouchers::face_value_fen.desc(), vouchers::claimed_at.desc()))
+        }
+        Sort::Newest | Sort::Name => {
+            base().order((vouchers::claimed_at.desc(), vouchers::id.desc()))
+        }
+    };
+    let rows = ordered
+        .select((vouchers::all_columns, firms::name, firms::credit_code))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &FirmId) -> QueryResult<Vec<VoucherRow>> {

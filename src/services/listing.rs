@@ -10,7 +10,7 @@ pub use crate::domain::listing::{china_day_start, Filter, Sort, BY_AMOUNT, BY_NA
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::services::settlement::{csv_bytes, xlsx_bytes, FileFormat};
+use crate::services::tables::{csv_bytes, xlsx_bytes, FileFormat};
 use crate::services::Page;
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -79,6 +79,10 @@ list_query! {
     /// A list's question; every part optional (an empty part is not given).
     ListQuery {}
 }
+
+/// Firms or providers a search may match at most (a word that matches more is too
+/// vague to page through; the list says so by its total).
+pub const MATCHED_AT_MOST: i64 = 1_000;
 
 /// Records in one exported file at the most (narrow the filter for more).
 pub const EXPORTED_AT_MOST: i64 = 10_000;

@@ -34,6 +34,7 @@ pub mod settlement;
 pub mod spaces;
 pub mod statistics;
 pub mod subsidies;
+pub mod tables;
 pub mod users;
 pub mod vouchers;
 pub mod workbench;

@@ -424,7 +424,7 @@ async fn outbox_view(
         .items
         .iter()
         .map(|m| {
-            json!({"id": m.id, "to": m.to_address, "subject": m.subject, "kind": m.kind,
+            json!({"id": m.id, "to": m.to_address, "subject": m.subject, "kind": m.kind, "locale": m.locale,
                    "attempts": m.attempts, "last_error": m.last_error,
                    "state": crate::i18n::email_state(&m.status), "failed": m.status == "failed",
                    "failed_at": m.failed_at.map(local_time), "created_at": local_time(m.created_at)})

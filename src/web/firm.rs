@@ -292,12 +292,7 @@ async fn my_vouchers(state: State, req: HttpRequest) -> Answer {
     let items: Vec<minijinja::Value> = list
         .iter()
         .map(|v| {
-            let text = match v.status.as_str() {
-                "active" => "usable",
-                "used" => "used-up",
-                "expired" => "expired-2",
-                _ => "revoked",
-            };
+            let text = crate::i18n::voucher_state(&v.status);
             super::val(serde_json::json!({
                 "code": v.code, "face_value": v.face_value.to_string(),
                 "balance": v.balance.to_string(), "held": v.held.to_string(),

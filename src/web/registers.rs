@@ -10,10 +10,11 @@ use crate::domain::listing::BY_NAME;
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::subsidy::EntitlementStatus;
+use crate::domain::voucher::VoucherStatus;
 use crate::domain::Role;
 use crate::http::{Answer, State};
 use crate::services::orders::Party;
-use crate::services::{firms, providers, redemptions, spaces, subsidies};
+use crate::services::{firms, providers, redemptions, spaces, subsidies, vouchers};
 use actix_web::{get, web, HttpRequest};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -26,7 +27,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(items_page)
         .service(items_file)
         .service(entitlements_page)
-        .service(entitlements_file);
+        .service(entitlements_file)
+        .service(vouchers_page)
+        .service(vouchers_file);
 }
 
 /// Who looks up the registers: the authority's staff.
@@ -38,6 +41,7 @@ const TABS: &[(&str, &str)] = &[
     ("/spaces", "register-spaces"),
     ("/redemption-items", "redemption-items-2"),
     ("/entitlements", "entitlements"),
+    ("/vouchers", "register-vouchers"),
 ];
 
 static FIRMS: Spec<OnboardingStatus> = Spec {
@@ -205,4 +209,33 @@ async fn entitlements_file(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, STAFF);
     let q = lists::asked(&req)?;
     Ok(lists::export(&state, &d, &ENTITLEMENTS, q, all_entitlements(state.policy.clone())).await?)
+}
+
+static VOUCHERS: Spec<VoucherStatus> = Spec {
+    path: "/vouchers",
+    title: "register-vouchers",
+    search_hint: "search-vouchers-hint",
+    statuses: &[
+        ("active", "usable"),
+        ("used", "used-up"),
+        ("expired", "expired-2"),
+        ("revoked", "revoked"),
+    ],
+    parse: VoucherStatus::parse,
+    sorts: vouchers::SORTS,
+    tabs: TABS,
+};
+
+#[get("/vouchers")]
+async fn vouchers_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &VOUCHERS, q, vouchers::list).await?)
+}
+
+#[get("/vouchers/export")]
+async fn vouchers_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, STAFF);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &VOUCHERS, q, vouchers::list).await?)
 }

@@ -116,6 +116,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/batches/{id}/state", None),
     ("post", "/api/v1/batches/{id}/claims", Some(&[Firm])),
     ("get", "/api/v1/firm/vouchers", Some(&[Firm])),
+    ("get", "/api/v1/vouchers", Some(STAFF_READ)),
     ("get", "/api/v1/batches/{id}/lottery", None),
     ("put", "/api/v1/batches/{id}/lottery/entry", Some(&[Firm])),
     ("get", "/api/v1/batches/{id}/lottery/entry", Some(&[Firm])),

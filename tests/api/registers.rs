@@ -548,3 +548,59 @@ async fn entitlements_are_found_by_space_period_and_state_and_exported() {
     assert!(p.body.contains("共 1 条") && p.body.contains("500,000.00"), "{}", p.body);
     assert!(p.body.contains("rge_beta孵化器") && !p.body.contains("rge_alpha孵化器"), "{}", p.body);
 }
+
+#[actix_web::test]
+async fn vouchers_are_found_by_code_firm_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    let a = crate::orders::world(&app, "rgva").await;
+    let b = crate::orders::world(&app, "rgvb").await;
+    let rev = app.staff_token("rgv_reviewer", Role::Reviewer).await;
+    let codes = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().into())
+            .collect()
+    };
+    let all = get(&app, &rev, "/api/v1/vouchers").await;
+    assert_eq!(all.body["total"], 2, "{}", all.body);
+    assert!(all.body["items"][0]["firm_name"].is_string(), "{}", all.body);
+    let code_a = app.get("/api/v1/firm/vouchers", Some(&a.firm.token)).await.body[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        codes(&get(&app, &rev, &format!("/api/v1/vouchers?q={code_a}")).await.body),
+        std::slice::from_ref(&code_a)
+    );
+    let firm_b = app.get(&format!("/api/v1/firms/{}", b.firm.id), Some(&rev)).await;
+    let credit_b = firm_b.body["credit_code"].as_str().unwrap();
+    let r = get(&app, &rev, &format!("/api/v1/vouchers?q={credit_b}")).await;
+    assert_eq!(r.body["total"], 1, "{}", r.body);
+    assert_eq!(r.body["items"][0]["credit_code"], credit_b);
+    assert_eq!(get(&app, &rev, "/api/v1/vouchers?status=active").await.body["total"], 2);
+    assert_eq!(get(&app, &rev, "/api/v1/vouchers?status=expired").await.body["total"], 0);
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        get(&app, &rev, &format!("/api/v1/vouchers?from={tomorrow}")).await.body["total"],
+        0
+    );
+    let r = get(&app, &rev, "/api/v1/vouchers?status=spent").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let firm = a.firm.token.clone();
+    assert_eq!(get(&app, &firm, "/api/v1/vouchers").await.status, 403, "staff only");
+    let (_, _, csv) =
+        app.get_bytes(&format!("/api/v1/vouchers?q={code_a}&format=csv"), Some(&rev)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("券号,企业,统一社会信用代码,面额（元）"), "{text}");
+    assert!(
+        text.contains(&code_a) && text.contains("50000.00") && text.contains("可使用"),
+        "{text}"
+    );
+    let mut page = Browser::signed_in(&app, &rev);
+    let p = page.get(&format!("/vouchers?q={code_a}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条") && p.body.contains("50,000.00"), "{}", p.body);
+}

@@ -1399,3 +1399,7 @@ period-2 = Period
 computed-at = Computed
 entitlements = Carrier subsidies
 search-entitlements-hint = Part of the space's name, its whole credit code, or the period (e.g. 2026)
+face-value-yuan = Face value (yuan)
+valid-until-2 = Valid until
+register-vouchers = Vouchers
+search-vouchers-hint = A voucher's code, part of a firm's name, or its whole credit code

@@ -1315,3 +1315,7 @@ period-2 = 所属期间
 computed-at = 核定时间
 entitlements = 载体补贴
 search-entitlements-hint = 载体名称中的字、完整的统一社会信用代码，或期间（如 2026）
+face-value-yuan = 面额（元）
+valid-until-2 = 有效期至
+register-vouchers = 创新券
+search-vouchers-hint = 券号、企业名称中的字，或完整的统一社会信用代码

@@ -194,6 +194,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(vouchers::publish)
             .service(vouchers::top_up)
             .service(vouchers::my_vouchers)
+            .service(vouchers::list)
             .service(lottery::lottery)
             .service(lottery::enter)
             .service(lottery::my_entry)

@@ -225,6 +225,29 @@ pub async fn claim(
     }
 }
 
+/// Every voucher with the firm that holds it: searched by a voucher's code, or a firm's
+/// whole credit code or part of its name; by state (`active`, `used`, `expired`,
+/// `revoked`) and the days claimed; newest (default), oldest or largest face value
+/// first; a page, or the list as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/vouchers", tag = "vouchers", params(crate::services::listing::ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "a page of vouchers (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((crate::services::Paged<crate::services::vouchers::HeldVoucher> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/vouchers")]
+pub async fn list(
+    state: State,
+    _auth: Auth<crate::http::extract::StaffRead>,
+    q: web::Query<crate::services::listing::ListQuery>,
+) -> Answer {
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        crate::domain::voucher::VoucherStatus::parse,
+        crate::services::vouchers::SORTS,
+        crate::services::vouchers::list,
+    )
+    .await
+}
+
 /// The signed-in firm's vouchers.
 #[utoipa::path(get, path = "/api/v1/firm/vouchers", tag = "vouchers", security(("bearer" = [])), responses(
     (status = 200, body = Vec<VoucherView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         audit::events, audit::verify, dashboard::dashboard, dashboard::reconciliation, dashboard::public_summary,
         vouchers::create_programme, vouchers::programmes, vouchers::programme, vouchers::create_batch,
         vouchers::batches, vouchers::batch, vouchers::publish, vouchers::top_up, vouchers::batch_state,
-        vouchers::claim, vouchers::my_vouchers,
+        vouchers::claim, vouchers::my_vouchers, vouchers::list,
         lottery::lottery, lottery::enter, lottery::my_entry, lottery::withdraw, lottery::draw,
         catalogue::offered, catalogue::mine, catalogue::create, catalogue::update,
         orders::quote, orders::create, orders::list, orders::get, orders::accept, orders::decline, orders::cancel,
@@ -117,6 +117,13 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
         ("/api/v1/redemption-items", names(RedemptionStatus::ALL, RedemptionStatus::as_str)),
         ("/api/v1/users", names(&Role::ALL, Role::as_str)),
         (
+            "/api/v1/vouchers",
+            names(
+                crate::domain::voucher::VoucherStatus::ALL,
+                crate::domain::voucher::VoucherStatus::as_str,
+            ),
+        ),
+        (
             "/api/v1/settlement-runs",
             names(
                 crate::domain::settlement::RunStatus::ALL,
@@ -166,6 +173,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/admin/outbox", Some(crate::domain::listing::BY_TIME)),
         ("/api/v1/admin/jobs/runs", Some(crate::domain::listing::BY_TIME)),
         ("/api/v1/entitlements", Some(crate::services::subsidies::SORTS)),
+        ("/api/v1/vouchers", Some(crate::services::vouchers::SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

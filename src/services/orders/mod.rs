@@ -22,6 +22,7 @@ pub use transitions::{
     DisputeResolution, Loaded, ReasonInput,
 };
 
+use super::listing::MATCHED_AT_MOST;
 use super::{Actor, Page, Paged};
 use crate::db::models::{EvidenceRow, FirmRow, OrderRow, ProviderRow, VoucherRow};
 use crate::db::orders::{self as repo, Scope};
@@ -369,10 +370,6 @@ pub struct OrderQuery {
     #[param(pattern = "^(zh|en)$")]
     pub lang: Option<String>,
 }
-
-/// Firms or providers a search may match at most (a word that matches more is too
-/// vague to page through; the list says so by its total).
-pub(crate) const MATCHED_AT_MOST: i64 = 1_000;
 
 /// The query as the database filter; each bad part is said by its field.
 fn filter_of(

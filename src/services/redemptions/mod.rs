@@ -354,7 +354,7 @@ pub fn items(
     };
     let text = match &f.words {
         Some(w) => {
-            let most = crate::services::orders::MATCHED_AT_MOST;
+            let most = crate::services::listing::MATCHED_AT_MOST;
             Some(repo::ItemText {
                 firms: repo::firms_matching(conn, w, most)?,
                 providers: repo::providers_matching(conn, w, most)?,

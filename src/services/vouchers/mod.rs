@@ -67,6 +67,82 @@ impl From<VoucherRow> for VoucherView {
     }
 }
 
+/// A voucher with the firm that holds it (the staff's list).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HeldVoucher {
+    #[serde(flatten)]
+    pub voucher: VoucherView,
+    pub firm_name: String,
+    pub credit_code: String,
+}
+
+/// The orders of the vouchers list.
+pub const SORTS: &[crate::domain::listing::Sort] = crate::domain::listing::BY_AMOUNT;
+
+/// Every voucher as `f` asks: its words are a voucher's code, or a firm's whole credit
+/// code or part of its name.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &crate::domain::listing::Filter<crate::domain::voucher::VoucherStatus>,
+    page: crate::services::Page,
+) -> AppResult<crate::services::Paged<HeldVoucher>> {
+    let named = match &f.words {
+        Some(w) => Some(crate::db::orders::firms_matching(
+            conn,
+            w,
+            crate::services::listing::MATCHED_AT_MOST,
+        )?),
+        None => None,
+    };
+    let (rows, total) = repo::list(conn, f, named.as_deref(), page.offset(), page.per_page)?;
+    Ok(crate::services::Paged {
+        items: rows
+            .into_iter()
+            .map(|(v, firm_name, credit_code)| HeldVoucher {
+                voucher: v.into(),
+                firm_name,
+                credit_code,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+impl crate::services::listing::Row for HeldVoucher {
+    const COLUMNS: &'static [&'static str] = &[
+        "voucher-code",
+        "firm",
+        "credit-code",
+        "face-value-yuan",
+        "available-yuan",
+        "state",
+        "claimed-at",
+        "valid-until-2",
+    ];
+    const FILE: &'static str = "vouchers";
+    const SHEET: &'static str = "register-vouchers";
+    fn cells(
+        &self,
+        _policy: &crate::domain::Policy,
+        _en: bool,
+    ) -> Vec<crate::services::listing::Cell> {
+        use crate::services::listing::Cell;
+        let v = &self.voucher;
+        vec![
+            Cell::Text(v.code.clone()),
+            Cell::Text(self.firm_name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Money(v.face_value),
+            Cell::Money(v.available),
+            Cell::Words(crate::i18n::voucher_state(&v.status)),
+            Cell::Time(v.claimed_at),
+            Cell::Time(v.valid_until),
+        ]
+    }
+}
+
 pub fn vouchers_of_firm(conn: &mut DbConnection, firm_id: &FirmId) -> AppResult<Vec<VoucherView>> {
     Ok(repo::vouchers_of_firm(conn, firm_id)?.into_iter().map(VoucherView::from).collect())
 }

@@ -84,6 +84,26 @@ list_query! {
 /// vague to page through; the list says so by its total).
 pub const MATCHED_AT_MOST: i64 = 1_000;
 
+/// What finds a list's records: given the judged filter and the page, a page of them
+/// (run on the blocking pool, inside one read transaction).
+pub trait Fetch<R, S>:
+    FnOnce(&mut crate::db::DbConnection, &Filter<S>, Page) -> AppResult<crate::services::Paged<R>>
+    + Send
+    + 'static
+{
+}
+
+impl<R, S, T> Fetch<R, S> for T where
+    T: FnOnce(
+            &mut crate::db::DbConnection,
+            &Filter<S>,
+            Page,
+        ) -> AppResult<crate::services::Paged<R>>
+        + Send
+        + 'static
+{
+}
+
 /// Records in one exported file at the most (narrow the filter for more).
 pub const EXPORTED_AT_MOST: i64 = 10_000;
 

@@ -5,13 +5,12 @@
 //! says. A page declares its states, orders and tabs ([`Spec`]).
 
 use super::desk::{Desk, Form, Posted, Screen};
-use crate::db::DbConnection;
 use crate::domain::listing::{Filter, Sort};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::http::{db, State};
-use crate::services::listing::{everything, file, Cell, ListQuery, Row};
+use crate::services::listing::{everything, file, Cell, Fetch, ListQuery, Row};
 use crate::services::settlement::FileFormat;
-use crate::services::{Page, Paged};
+use crate::services::Page;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use minijinja::context;
@@ -120,7 +119,7 @@ pub(super) async fn page<R, S, F>(
 where
     R: Row + Send + 'static,
     S: Send + 'static,
-    F: FnOnce(&mut DbConnection, &Filter<S>, Page) -> AppResult<Paged<R>> + Send + 'static,
+    F: Fetch<R, S>,
 {
     let q = q.without_blanks();
     let asked = q.filter(spec.parse, spec.sorts).and_then(|f| {
@@ -178,7 +177,7 @@ pub(super) async fn export<R, S, F>(
 where
     R: Row + Send + 'static,
     S: Send + 'static,
-    F: FnOnce(&mut DbConnection, &Filter<S>, Page) -> AppResult<Paged<R>> + Send + 'static,
+    F: Fetch<R, S>,
 {
     let q = q.without_blanks();
     let format = q.file()?.unwrap_or(FileFormat::Csv);

@@ -6,7 +6,8 @@
 
 use super::lists::{self, Spec};
 use super::orders::open;
-use crate::domain::listing::BY_NAME;
+use crate::db::DbConnection;
+use crate::domain::listing::{Filter, BY_NAME};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::subsidy::EntitlementStatus;
@@ -16,6 +17,76 @@ use crate::http::{Answer, State};
 use crate::services::orders::Party;
 use crate::services::{firms, providers, redemptions, spaces, subsidies, vouchers};
 use actix_web::{get, web, HttpRequest};
+
+/// A list's page and its download, for the authority's staff: `$fetch` gives, from the
+/// state, what finds the records.
+macro_rules! list_pages {
+    ($page:ident, $file:ident, $path:literal, $export:literal, $spec:expr, $fetch:expr) => {
+        #[get($path)]
+        async fn $page(state: State, req: HttpRequest) -> Answer {
+            let d = open!(state, req, STAFF);
+            let q = lists::asked(&req)?;
+            let fetch = $fetch;
+            Ok(lists::page(&state, &d, &$spec, q, fetch(&state)).await?)
+        }
+
+        #[get($export)]
+        async fn $file(state: State, req: HttpRequest) -> Answer {
+            let d = open!(state, req, STAFF);
+            let q = lists::asked(&req)?;
+            let fetch = $fetch;
+            Ok(lists::export(&state, &d, &$spec, q, fetch(&state)).await?)
+        }
+    };
+}
+
+list_pages!(firms_page, firms_file, "/firms", "/firms/export", FIRMS, |_: &State| firms::list);
+list_pages!(
+    providers_page,
+    providers_file,
+    "/providers",
+    "/providers/export",
+    PROVIDERS,
+    |_: &State| providers::list
+);
+list_pages!(spaces_page, spaces_file, "/spaces", "/spaces/export", SPACES, |_: &State| {
+    spaces::list
+});
+list_pages!(
+    items_page,
+    items_file,
+    "/redemption-items",
+    "/redemption-items/export",
+    ITEMS,
+    |s: &State| {
+        let policy = s.policy.clone();
+        move |c: &mut DbConnection, f: &Filter<RedemptionStatus>, p| {
+            redemptions::items(c, &policy, Party::Staff, f, p)
+        }
+    }
+);
+list_pages!(
+    entitlements_page,
+    entitlements_file,
+    "/entitlements",
+    "/entitlements/export",
+    ENTITLEMENTS,
+    |s: &State| {
+        let policy = s.policy.clone();
+        move |c: &mut DbConnection, f: &Filter<EntitlementStatus>, p| {
+            let q = subsidies::EntitlementQuery { filter: f.clone(), policy: None };
+            subsidies::entitlements(c, &policy, subsidies::Viewer::Staff, &q, p)
+        }
+    }
+);
+list_pages!(
+    vouchers_page,
+    vouchers_file,
+    "/vouchers",
+    "/vouchers/export",
+    VOUCHERS,
+    |_: &State| { vouchers::list }
+);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(firms_page)
@@ -89,48 +160,6 @@ static SPACES: Spec<()> = Spec {
     tabs: TABS,
 };
 
-#[get("/firms")]
-async fn firms_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::page(&state, &d, &FIRMS, q, firms::list).await?)
-}
-
-#[get("/firms/export")]
-async fn firms_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::export(&state, &d, &FIRMS, q, firms::list).await?)
-}
-
-#[get("/providers")]
-async fn providers_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::page(&state, &d, &PROVIDERS, q, providers::list).await?)
-}
-
-#[get("/providers/export")]
-async fn providers_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::export(&state, &d, &PROVIDERS, q, providers::list).await?)
-}
-
-#[get("/spaces")]
-async fn spaces_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::page(&state, &d, &SPACES, q, spaces::list).await?)
-}
-
-#[get("/spaces/export")]
-async fn spaces_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::export(&state, &d, &SPACES, q, spaces::list).await?)
-}
-
 static ITEMS: Spec<RedemptionStatus> = Spec {
     path: "/redemption-items",
     title: "redemption-items-2",
@@ -148,26 +177,6 @@ static ITEMS: Spec<RedemptionStatus> = Spec {
     tabs: TABS,
 };
 
-#[get("/redemption-items")]
-async fn items_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let (q, policy) = (lists::asked(&req)?, state.policy.clone());
-    Ok(lists::page(&state, &d, &ITEMS, q, move |c, f, p| {
-        redemptions::items(c, &policy, Party::Staff, f, p)
-    })
-    .await?)
-}
-
-#[get("/redemption-items/export")]
-async fn items_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let (q, policy) = (lists::asked(&req)?, state.policy.clone());
-    Ok(lists::export(&state, &d, &ITEMS, q, move |c, f, p| {
-        redemptions::items(c, &policy, Party::Staff, f, p)
-    })
-    .await?)
-}
-
 static ENTITLEMENTS: Spec<EntitlementStatus> = Spec {
     path: "/entitlements",
     title: "entitlements",
@@ -183,34 +192,6 @@ static ENTITLEMENTS: Spec<EntitlementStatus> = Spec {
     tabs: TABS,
 };
 
-/// Every entitlement as `f` asks (staff).
-fn all_entitlements(
-    policy: std::sync::Arc<crate::domain::Policy>,
-) -> impl FnOnce(
-    &mut crate::db::DbConnection,
-    &crate::domain::listing::Filter<EntitlementStatus>,
-    crate::services::Page,
-) -> crate::error::AppResult<crate::services::Paged<subsidies::EntitlementView>> {
-    move |c, f, p| {
-        let q = subsidies::EntitlementQuery { filter: f.clone(), policy: None };
-        subsidies::entitlements(c, &policy, subsidies::Viewer::Staff, &q, p)
-    }
-}
-
-#[get("/entitlements")]
-async fn entitlements_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::page(&state, &d, &ENTITLEMENTS, q, all_entitlements(state.policy.clone())).await?)
-}
-
-#[get("/entitlements/export")]
-async fn entitlements_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::export(&state, &d, &ENTITLEMENTS, q, all_entitlements(state.policy.clone())).await?)
-}
-
 static VOUCHERS: Spec<VoucherStatus> = Spec {
     path: "/vouchers",
     title: "register-vouchers",
@@ -225,17 +206,3 @@ static VOUCHERS: Spec<VoucherStatus> = Spec {
     sorts: vouchers::SORTS,
     tabs: TABS,
 };
-
-#[get("/vouchers")]
-async fn vouchers_page(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::page(&state, &d, &VOUCHERS, q, vouchers::list).await?)
-}
-
-#[get("/vouchers/export")]
-async fn vouchers_file(state: State, req: HttpRequest) -> Answer {
-    let d = open!(state, req, STAFF);
-    let q = lists::asked(&req)?;
-    Ok(lists::export(&state, &d, &VOUCHERS, q, vouchers::list).await?)
-}

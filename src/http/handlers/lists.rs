@@ -1,13 +1,10 @@
 //! The API's work lists: a page of records as JSON, or the whole filtered list as a file
 //! ([`crate::services::listing`]).
 
-use crate::db::DbConnection;
-use crate::domain::listing::{Filter, Sort};
-use crate::error::AppResult;
+use crate::domain::listing::Sort;
 use crate::http::{db, State};
 use crate::services::listing::{everything, file, ListQuery, Row};
 use crate::services::settlement::FileFormat;
-use crate::services::{Page, Paged};
 use actix_web::HttpResponse;
 
 /// An API list: a page of `fetch`'s records as JSON, or with `format=csv|xlsx` the whole
@@ -22,7 +19,7 @@ pub async fn answer<R, S, F>(
 where
     R: Row + serde::Serialize + Send + 'static,
     S: Send + 'static,
-    F: FnOnce(&mut DbConnection, &Filter<S>, Page) -> AppResult<Paged<R>> + Send + 'static,
+    F: crate::services::listing::Fetch<R, S>,
 {
     let f = q.filter(parse, sorts)?;
     // The page asked for is judged for a file too (the document bounds it either way).

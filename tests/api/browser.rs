@@ -779,7 +779,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.shot("auditor-finds-the-order").await;
     // And the walk's provider in the registers, listed.
     b.click("nav.work a[href='/firms']").await;
-    b.click("main nav a[href='/providers']").await;
+    b.click("main nav.tabs a[href='/providers']").await;
     b.fill("#filter-q", "前门知识产权").await;
     b.choose("#filter-status", "listed").await;
     b.click("#filter-list").await;

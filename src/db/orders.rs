@@ -498,7 +498,7 @@ pub fn items_in(
             | o
             | match f.sort {
                 Sort::Oldest => o.order(redemption_items::id.asc()),
-                Sort::Newest | Sort::Name => o.order(redemption_items::id.desc()),
+                Sort::Newest | Sort::Name | Sort::Cheapest => o.order(redemption_items::id.desc()),
                 Sort::Largest =>
                     o.order((redemption_items::amount_fen.desc(), redemption_items::id.asc())),
             }

@@ -217,7 +217,7 @@ pub fn runs(
                 Sort::Oldest => o.order(settlement_runs::id.asc()),
                 Sort::Largest =>
                     o.order((settlement_runs::total_fen.desc(), settlement_runs::id.desc())),
-                Sort::Newest | Sort::Name => o.order(settlement_runs::id.desc()),
+                Sort::Newest | Sort::Name | Sort::Cheapest => o.order(settlement_runs::id.desc()),
             }
     )
 }

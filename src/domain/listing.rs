@@ -13,6 +13,8 @@ pub enum Sort {
     Name,
     /// Largest amount first (money lists).
     Largest,
+    /// Lowest price first (the service catalogue).
+    Cheapest,
 }
 
 impl Sort {
@@ -22,11 +24,12 @@ impl Sort {
             Sort::Oldest => "oldest",
             Sort::Name => "name",
             Sort::Largest => "largest",
+            Sort::Cheapest => "cheapest",
         }
     }
 
     pub fn parse(s: &str) -> Option<Sort> {
-        [Sort::Newest, Sort::Oldest, Sort::Name, Sort::Largest]
+        [Sort::Newest, Sort::Oldest, Sort::Name, Sort::Largest, Sort::Cheapest]
             .into_iter()
             .find(|x| x.as_str() == s)
     }

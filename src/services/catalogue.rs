@@ -7,11 +7,13 @@ use crate::db::models::ServiceItemRow;
 use crate::db::{self, catalogue as repo, parties, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{ProviderId, ServiceItemId};
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::party::ListingStatus;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -221,11 +223,16 @@ pub fn mine(
 }
 
 /// What listed providers offer now, optionally of one category or provider.
+/// The catalogue's orders: newest (default), oldest, by title, cheapest first.
+pub const SORTS: &[Sort] = &[Sort::Newest, Sort::Oldest, Sort::Name, Sort::Cheapest];
+
+/// What listed providers offer, as `f` asks: of one category or provider.
 pub fn offered(
     conn: &mut DbConnection,
     policy: &Policy,
     category: Option<&str>,
     provider_id: Option<&ProviderId>,
+    f: &Filter<()>,
     page: Page,
 ) -> AppResult<Paged<ServiceItemView>> {
     if let Some(c) = category {
@@ -238,6 +245,7 @@ pub fn offered(
         ListingStatus::Listed.as_str(),
         category,
         provider_id,
+        f,
         page.offset(),
         page.per_page,
     )?;
@@ -275,4 +283,20 @@ pub fn own_item(
         .into_iter()
         .find(|i| &i.id == item_id)
         .ok_or_else(|| AppError::not_found("service item"))
+}
+
+impl Row for ServiceItemView {
+    const COLUMNS: &'static [&'static str] =
+        &["service", "service-provider", "category-2", "list-price-yuan", "delivery-days"];
+    const FILE: &'static str = "services";
+    const SHEET: &'static str = "service-catalogue";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.title.clone()),
+            Cell::Text(self.provider_name.clone()),
+            Cell::Text(crate::i18n::category_name(policy, &self.category, en)),
+            Cell::Money(self.list_price),
+            Cell::Count(self.delivery_days.into()),
+        ]
+    }
 }

@@ -62,6 +62,7 @@ fn sort_key(s: Sort) -> &'static str {
         Sort::Oldest => "oldest-first",
         Sort::Name => "by-name",
         Sort::Largest => "largest-first",
+        Sort::Cheapest => "cheapest-first",
     }
 }
 

@@ -102,17 +102,45 @@ fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> miniji
 struct ListQuery {
     page: Option<i64>,
     category: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
 }
 
-/// The catalogue for a firm: what listed providers offer now.
+/// Services a catalogue page shows.
+const SERVICES_SHOWN: i64 = 30;
+
+/// The catalogue for a firm: what listed providers offer now, searched by words in the
+/// title, the description or the provider's name, of one category, newest, oldest, by
+/// title or cheapest first, a page at a time.
 #[get("/services")]
 async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> Answer {
     let d = open!(state, req, &[Role::Firm]);
-    let page = crate::http::page(q.page, Some(50))?;
+    let page = crate::http::page(q.page, Some(SERVICES_SHOWN))?;
     let category = q.category.clone().filter(|c| !c.is_empty());
+    let asked = crate::services::listing::ListQuery {
+        q: q.q.clone(),
+        sort: q.sort.clone(),
+        ..Default::default()
+    }
+    .without_blanks();
+    let f = asked.filter(|_| None::<()>, catalogue::SORTS)?;
     let policy = state.policy.clone();
-    let list = db(&state, move |c| catalogue::offered(c, &policy, category.as_deref(), None, page))
-        .await?;
+    let cat = category.clone();
+    let list =
+        db(&state, move |c| catalogue::offered(c, &policy, cat.as_deref(), None, &f, page)).await?;
+    let given: Vec<(&str, String)> =
+        [("category", category.clone()), ("q", asked.q.clone()), ("sort", asked.sort.clone())]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+    let filter = serde_urlencoded::to_string(given).unwrap_or_default();
+    let sorts: Vec<(&str, &str)> = [
+        ("newest", "newest-first"),
+        ("oldest", "oldest-first"),
+        ("name", "by-name"),
+        ("cheapest", "cheapest-first"),
+    ]
+    .to_vec();
     let categories = category_choices(&state.policy, d.en());
     let items: Vec<serde_json::Value> = list
         .items
@@ -131,6 +159,9 @@ async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> A
         context! {
             items => super::val(&items), categories => categories, total => list.total,
             category => q.category.clone().unwrap_or_default(),
+            words => asked.q.clone().unwrap_or_default(), sort => asked.sort.clone().unwrap_or_default(),
+            sorts => sorts, filter => filter, page => list.page,
+            pages => ((list.total + SERVICES_SHOWN - 1) / SERVICES_SHOWN).max(1),
         },
         &Form::none(),
         StatusCode::OK,

@@ -604,3 +604,58 @@ async fn vouchers_are_found_by_code_firm_state_and_day_and_exported() {
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("共 1 条") && p.body.contains("50,000.00"), "{}", p.body);
 }
+
+#[actix_web::test]
+async fn the_catalogue_is_searched_sorted_by_price_paged_and_exported() {
+    let app = spawn_app().await;
+    let a = crate::orders::world(&app, "rgsa").await;
+    crate::orders::world(&app, "rgsb").await;
+    // a's provider adds a cheaper trademark service.
+    let provider = app.token("rgsa").await;
+    let r = app
+        .post(
+            "/api/v1/provider/services",
+            Some(&provider),
+            &json!({"category": "ip_trademark", "title": "商标注册代理", "description": "检索与申请",
+                "list_price": "3000.00", "delivery_days": 30}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let titles = |b: &Value| -> Vec<String> {
+        b["items"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap().into()).collect()
+    };
+    let all = app.get("/api/v1/services", None).await;
+    assert_eq!(all.body["total"], 3, "{}", all.body);
+    assert_eq!(titles(&all.body)[0], "商标注册代理", "newest first");
+    let cheap = app.get("/api/v1/services?sort=cheapest", None).await;
+    assert_eq!(titles(&cheap.body)[0], "商标注册代理", "{}", cheap.body);
+    let oldest = app.get("/api/v1/services?sort=oldest", None).await;
+    assert_eq!(titles(&oldest.body)[2], "商标注册代理");
+    // By the provider's name; by words in the title (encoded as a browser sends them).
+    assert_eq!(app.get("/api/v1/services?q=RGSB", None).await.body["total"], 1);
+    let words: String = "商标".bytes().map(|b| format!("%{b:02X}")).collect();
+    assert_eq!(
+        titles(&app.get(&format!("/api/v1/services?q={words}"), None).await.body),
+        ["商标注册代理"]
+    );
+    assert_eq!(app.get("/api/v1/services?category=patent&q=rgsa", None).await.body["total"], 1);
+    let r = app.get("/api/v1/services?sort=largest", None).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    let r = app.get("/api/v1/services?category=nope", None).await;
+    assert_eq!(r.code(), "category_unknown", "{}", r.body);
+    let p2 = app.get("/api/v1/services?per_page=2&page=2", None).await;
+    assert_eq!((p2.body["total"].as_i64(), titles(&p2.body).len()), (Some(3), 1));
+    let (s, _, csv) = app.get_bytes("/api/v1/services?sort=cheapest&format=csv", None).await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("服务,服务机构,类别,标价（元）,交付天数"), "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("商标注册代理,"), "{text}");
+    // The firm's catalogue page: searched, sorted, the choice kept in the pager's links.
+    let mut page = Browser::signed_in(&app, &a.firm.token);
+    let p = page.get(&format!("/services?q={words}&sort=cheapest&category=")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("商标注册代理") && !p.body.contains("发明专利申请代理"), "{}", p.body);
+    assert!(p.body.contains("3,000.00"), "{}", p.body);
+    let p = page.get("/services?q=nothing-like-it").await;
+    assert!(p.body.contains("没有符合条件的记录"), "{}", p.body);
+}

@@ -1403,3 +1403,6 @@ face-value-yuan = Face value (yuan)
 valid-until-2 = Valid until
 register-vouchers = Vouchers
 search-vouchers-hint = A voucher's code, part of a firm's name, or its whole credit code
+cheapest-first = Lowest price first
+search-services-hint = Part of the service's title, its description or the provider's name
+delivery-days = Delivery (days)

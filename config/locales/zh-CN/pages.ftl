@@ -1319,3 +1319,6 @@ face-value-yuan = 面额（元）
 valid-until-2 = 有效期至
 register-vouchers = 创新券
 search-vouchers-hint = 券号、企业名称中的字，或完整的统一社会信用代码
+cheapest-first = 价格最低在前
+search-services-hint = 服务名称、说明或服务机构名称中的字
+delivery-days = 交付天数

@@ -6,40 +6,45 @@ use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, ProviderRole};
 use crate::http::Answer;
-use crate::http::{page, typed_id, JsonBody, State};
+use crate::http::{typed_id, JsonBody, State};
 use crate::services::catalogue::{self as svc, ServiceItemInput, ServiceItemView};
 use crate::services::Paged;
 use actix_web::web::Path;
 use actix_web::{get, post, put, web};
-use serde::Deserialize;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogueQuery {
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<i64>,
-    /// A service category code.
-    pub category: Option<String>,
-    /// One provider's services.
-    pub provider_id: Option<String>,
+crate::list_query! {
+    /// The catalogue's question: the shared parts (no state: only what is offered now),
+    /// a category and a provider.
+    CatalogueQuery {
+        /// A service category code.
+        category: Option<String>,
+        /// One provider's services.
+        provider_id: Option<String>,
+    }
 }
 
-/// What listed providers offer (no sign-in needed).
+/// What listed providers offer (no sign-in needed): searched by words in the title, the
+/// description or the provider's name; of one category or provider; published on the
+/// days `from`/`to`; newest (default), oldest, by title or cheapest first; a page, or the
+/// list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/services", tag = "catalogue", params(CatalogueQuery), responses(
-    (status = 200, body = Paged<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of services (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ServiceItemView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/services")]
 pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
     let q = q.into_inner();
-    let page = page(q.page, q.per_page)?;
     let provider = match q.provider_id.as_deref() {
         Some(p) => Some(typed_id::<crate::domain::id::ProviderId>(p)?),
         None => None,
     };
-    let policy = state.policy.clone();
-    read(&state, move |c| svc::offered(c, &policy, q.category.as_deref(), provider.as_ref(), page))
-        .await
+    let (policy, category) = (state.policy.clone(), q.category.clone());
+    fn none(_: &str) -> Option<()> {
+        None
+    }
+    super::lists::answer(&state, q.shared(), none, svc::SORTS, move |c, f, p| {
+        svc::offered(c, &policy, category.as_deref(), provider.as_ref(), f, p)
+    })
+    .await
 }
 
 /// The signed-in provider's services, offered and withdrawn.

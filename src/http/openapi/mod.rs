@@ -151,6 +151,7 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
         ("/api/v1/redemptions", None),
         ("/api/v1/public/redemption-notices", None),
         ("/api/v1/spaces", None),
+        ("/api/v1/services", None),
     ]
 }
 
@@ -174,6 +175,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/admin/jobs/runs", Some(crate::domain::listing::BY_TIME)),
         ("/api/v1/entitlements", Some(crate::services::subsidies::SORTS)),
         ("/api/v1/vouchers", Some(crate::services::vouchers::SORTS)),
+        ("/api/v1/services", Some(crate::services::catalogue::SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

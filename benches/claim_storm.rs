@@ -226,6 +226,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 created_at: now,
                 updated_at: now,
                 contact_verified_at: Some(now),
+                corrections: None,
             });
             let user = UserRow::new_account(
                 format!("bench{i}"),

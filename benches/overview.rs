@@ -121,6 +121,7 @@ fn firm(n: usize, now: NaiveDateTime) -> FirmRow {
         created_at: now,
         updated_at: now,
         contact_verified_at: Some(now),
+        corrections: None,
     }
 }
 

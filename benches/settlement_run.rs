@@ -160,6 +160,7 @@ fn seed(url: &str, a: &Args) -> Period {
         created_at: now,
         updated_at: now,
         contact_verified_at: Some(now),
+        corrections: None,
     };
     let voucher = VoucherRow {
         id: VoucherId::new(),

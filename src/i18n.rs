@@ -152,6 +152,7 @@ pub(crate) fn role_text(r: crate::domain::Role) -> &'static str {
 pub(crate) fn listing_text(s: &str) -> &'static str {
     match s {
         "applied" => "applied-under-review",
+        "returned" => "returned-for-correction",
         "in_notice" => "in-public-notice",
         "listed" => "listed",
         "rejected" => "refused",
@@ -237,6 +238,7 @@ pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static 
     use crate::domain::party::OnboardingStatus::*;
     match s {
         Submitted => "submitted-under-review",
+        Returned => "returned-for-correction",
         Onboarded => "onboarded",
         Rejected => "refused",
     }

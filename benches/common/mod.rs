@@ -40,5 +40,6 @@ pub fn provider(p: usize, credit_code: CreditCode, now: NaiveDateTime) -> Provid
         created_at: now,
         updated_at: now,
         contact_verified_at: Some(now),
+        corrections: None,
     }
 }

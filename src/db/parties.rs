@@ -187,6 +187,22 @@ pub fn insert_provider(
     Ok(())
 }
 
+/// Replaces a provider's categories (its application corrected before listing).
+pub fn set_provider_categories(
+    conn: &mut DbConnection,
+    id: &ProviderId,
+    categories: &[String],
+) -> QueryResult<()> {
+    diesel::delete(provider_categories::table.filter(provider_categories::provider_id.eq(id)))
+        .execute(conn)?;
+    for c in categories {
+        diesel::insert_into(provider_categories::table)
+            .values((provider_categories::provider_id.eq(id), provider_categories::category.eq(c)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn provider(conn: &mut DbConnection, id: &ProviderId) -> QueryResult<Option<ProviderRow>> {
     providers::table.find(id).first(conn).optional()
 }

@@ -101,6 +101,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         contact_verified_at -> Nullable<Timestamp>,
+        corrections -> Nullable<Text>,
     }
 }
 
@@ -129,6 +130,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         contact_verified_at -> Nullable<Timestamp>,
+        corrections -> Nullable<Text>,
     }
 }
 

@@ -147,6 +147,10 @@ macro_rules! id_columns {
     )*};
 }
 
+text_column!(crate::domain::party::Corrections, CorrectionsColumn, |text| Ok(
+    crate::domain::party::Corrections::stored(text)
+));
+
 text_column!(crate::domain::CreditCode, CreditCodeColumn, |text| Ok(
     crate::domain::CreditCode::stored(text)
 ));

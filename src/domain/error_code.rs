@@ -269,6 +269,15 @@ error_codes! {
     ReasonRequired = "reason_required", Unprocessable,
         "此操作必须填写理由",
         "this action needs a reason";
+    CorrectionsRequired = "corrections_required", Unprocessable,
+        "退回补正时必须列出需要修改的内容（每行一项）",
+        "a return for correction lists what to correct (one item a line)";
+    CorrectionsTooMany = "corrections_too_many", Unprocessable,
+        "最多列出 {max} 项",
+        "at most {max} items";
+    CorrectionsUnexpected = "corrections_unexpected", Unprocessable,
+        "只有退回补正时才列出需要修改的内容",
+        "corrections are listed only when returning an application";
     UsernameInvalid = "username_invalid", Unprocessable,
         "用户名须为3–64位字母、数字或 ._-@",
         "usernames have 3-64 characters: letters, digits and ._-@";
@@ -826,6 +835,14 @@ error_codes! {
     ListingTransitionInvalid = "listing_transition_invalid", Conflict,
         "当前状态“{from}”不能执行此操作",
         "a provider in status {from} cannot be moved to {to}";
+    // services/firms.rs, services/providers.rs
+    ApplicationNotReturned = "application_not_returned", Conflict,
+        "该申请未被退回补正，无需重新提交（当前状态：{status}）",
+        "the application was not returned for correction ({status})";
+    // services/providers.rs
+    ApplicationLocked = "application_locked", Conflict,
+        "申请已进入公示或已处理，不能再修改（当前状态：{status}）",
+        "the application is in public notice or decided and can no longer be changed ({status})";
     // services/firms.rs
     OnboardingAlreadyDecided = "onboarding_already_decided", Conflict,
         "该企业入库申请已处理（当前状态：{status}）",

@@ -34,6 +34,7 @@ pub fn starts_like_formula(text: &str) -> bool {
 super::text_enum! {
     pub enum OnboardingStatus {
         Submitted => "submitted",
+        Returned => "returned",
         Onboarded => "onboarded",
         Rejected => "rejected",
     }
@@ -46,7 +47,8 @@ impl OnboardingStatus {
     }
 
     /// A firm may edit its profile while it is not onboarded; editing a rejected
-    /// profile resubmits it.
+    /// profile resubmits it, editing a returned one keeps it with the firm until the
+    /// firm resubmits it.
     pub fn can_edit_profile(self) -> bool {
         self != OnboardingStatus::Onboarded
     }
@@ -55,6 +57,7 @@ impl OnboardingStatus {
 super::text_enum! {
     pub enum ListingStatus {
         Applied => "applied",
+        Returned => "returned",
         InNotice => "in_notice",
         Listed => "listed",
         Rejected => "rejected",
@@ -67,6 +70,7 @@ impl ListingStatus {
     pub fn name_zh(self) -> &'static str {
         match self {
             ListingStatus::Applied => "已申请",
+            ListingStatus::Returned => "退回补正",
             ListingStatus::InNotice => "公示中",
             ListingStatus::Listed => "已入库",
             ListingStatus::Rejected => "未通过",
@@ -82,6 +86,7 @@ impl ListingStatus {
         matches!(
             (self, to),
             (Applied, InNotice)
+                | (Applied, Returned)
                 | (Applied, Rejected)
                 | (InNotice, Rejected)
                 | (Listed, Suspended)
@@ -89,6 +94,61 @@ impl ListingStatus {
                 | (Suspended, Listed)
                 | (Suspended, Delisted)
         )
+    }
+}
+
+impl ListingStatus {
+    /// The applicant may change its application before the notice starts: while it
+    /// waits for review, or after it was returned for correction.
+    pub fn can_edit_application(self) -> bool {
+        matches!(self, ListingStatus::Applied | ListingStatus::Returned)
+    }
+}
+
+/// What a reviewer asks an applicant to correct (退回补正), one item a line: at least
+/// one, at most [`Corrections::MAX_ITEMS`], each a line of at most
+/// [`Corrections::MAX_CHARS`] characters. Stored as its lines; read as a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrections(String);
+
+impl Corrections {
+    pub const MAX_ITEMS: usize = 20;
+    pub const MAX_CHARS: usize = 500;
+
+    /// The items given (each may hold several lines, as a page's text box does), one
+    /// a line, trimmed, without empty ones.
+    pub fn items_of(given: &[String]) -> Vec<String> {
+        given
+            .iter()
+            .flat_map(|g| g.split(['\n', '\r']))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// From items already checked (non-empty, one line each).
+    pub fn of_items(items: &[String]) -> Option<Self> {
+        (!items.is_empty()).then(|| Corrections(items.join("\n")))
+    }
+
+    /// As stored (written only from checked items).
+    pub fn stored(text: String) -> Self {
+        Corrections(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = &str> {
+        self.0.lines()
+    }
+}
+
+impl Serialize for Corrections {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items())
     }
 }
 
@@ -228,6 +288,24 @@ mod tests {
         assert!(!OnboardingStatus::Rejected.can_decide());
         assert!(OnboardingStatus::Rejected.can_edit_profile());
         assert!(!OnboardingStatus::Onboarded.can_edit_profile());
+        assert!(!OnboardingStatus::Returned.can_decide());
+        assert!(OnboardingStatus::Returned.can_edit_profile());
+    }
+
+    #[test]
+    fn returns_for_correction() {
+        assert!(ListingStatus::Applied.can_move_to(ListingStatus::Returned));
+        assert!(!ListingStatus::InNotice.can_move_to(ListingStatus::Returned));
+        assert!(!ListingStatus::Returned.can_move_to(ListingStatus::InNotice));
+        assert!(ListingStatus::Returned.can_edit_application());
+        assert!(!ListingStatus::InNotice.can_edit_application());
+        let given = vec!["  营业执照不清晰 \r\n\n 地址与执照不符".to_string(), " ".to_string()];
+        let items = Corrections::items_of(&given);
+        assert_eq!(items, ["营业执照不清晰", "地址与执照不符"]);
+        let c = Corrections::of_items(&items).unwrap();
+        assert_eq!(c.items().collect::<Vec<_>>(), items);
+        assert_eq!(serde_json::to_value(&c).unwrap(), serde_json::json!(items));
+        assert_eq!(Corrections::of_items(&[]), None);
     }
 }
 

@@ -204,11 +204,70 @@ impl FieldErrors {
         (zh, en): (&str, &str),
     ) -> Result<Option<String>, FieldErrors> {
         let mut e = FieldErrors::new();
-        let reason = e.opt_text("reason", value, 1000);
-        if required && reason.is_none() {
-            e.add("reason", ErrorCode::ReasonRequired, zh, en);
-        }
+        let reason = e.reason(value, required, (zh, en));
         e.finish().map(|()| reason)
+    }
+
+    /// A decision's reason (at most 1,000 characters), required when `required`.
+    pub fn reason(
+        &mut self,
+        value: Option<&str>,
+        required: bool,
+        (zh, en): (&str, &str),
+    ) -> Option<String> {
+        let reason = self.opt_text("reason", value, 1000);
+        if required && reason.is_none() {
+            self.add("reason", ErrorCode::ReasonRequired, zh, en);
+        }
+        reason
+    }
+
+    /// What a reviewer returns an application for (退回补正): required when `returning`,
+    /// refused otherwise; one item a line (see [`Corrections`]), each line a text.
+    pub fn corrections(
+        &mut self,
+        given: &[String],
+        returning: bool,
+    ) -> Option<super::party::Corrections> {
+        use super::party::Corrections;
+        let items = Corrections::items_of(given);
+        if !returning {
+            if !items.is_empty() {
+                self.add(
+                    "corrections",
+                    ErrorCode::CorrectionsUnexpected,
+                    "只有退回补正时才列出需要修改的内容",
+                    "corrections are listed only when returning an application",
+                );
+            }
+            return None;
+        }
+        if items.is_empty() {
+            self.add(
+                "corrections",
+                ErrorCode::CorrectionsRequired,
+                "退回补正时必须列出需要修改的内容（每行一项）",
+                "a return for correction lists what to correct (one item a line)",
+            );
+        } else if items.len() > Corrections::MAX_ITEMS {
+            self.add(
+                "corrections",
+                ErrorCode::CorrectionsTooMany,
+                format!("最多列出 {} 项", Corrections::MAX_ITEMS),
+                format!("at most {} items", Corrections::MAX_ITEMS),
+            );
+        }
+        let before = self.0.len();
+        for item in &items {
+            self.text("corrections", item, Corrections::MAX_CHARS);
+            if self.0.len() > before {
+                break;
+            }
+        }
+        if self.0.len() > before {
+            return None;
+        }
+        Corrections::of_items(&items)
     }
 
     pub fn email(&mut self, field: &str, value: &str) -> String {
@@ -502,6 +561,20 @@ pub mod schema {
             .items(positive_yuan())
             .min_items(Some(1))
             .description(Some("Yuan; one value, or several for the firm to choose from."))
+            .build()
+    }
+
+    /// What to correct (退回补正): at most 20 entries of at most 500 characters; an entry
+    /// may hold line breaks (each line is one item, blank lines dropped), no other
+    /// control characters.
+    pub fn corrections() -> Array {
+        ArrayBuilder::new()
+            .items(
+                string(false)
+                    .max_length(Some(500))
+                    .pattern(Some(r"^[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]*$")),
+            )
+            .max_items(Some(20))
             .build()
     }
 

@@ -90,6 +90,44 @@ impl Message for FirmOnboardingDecided {
     const KIND: &'static str = "firm_onboarding_decided";
 }
 
+/// An application returned for correction (退回补正), to the applicant: what to
+/// correct, numbered one a line.
+#[derive(Debug, Serialize)]
+pub struct ApplicationReturned {
+    /// `firm` (企业入库) or `provider` (服务机构入库).
+    pub applicant: String,
+    pub party_name: String,
+    pub credit_code: String,
+    pub corrections: String,
+    pub returned_at: String,
+}
+impl Message for ApplicationReturned {
+    const KIND: &'static str = "application_returned";
+}
+
+impl ApplicationReturned {
+    pub fn of(
+        applicant: crate::domain::PartyKind,
+        party_name: &str,
+        credit_code: &str,
+        corrections: &crate::domain::party::Corrections,
+        at: NaiveDateTime,
+    ) -> Self {
+        ApplicationReturned {
+            applicant: applicant.as_str().to_string(),
+            party_name: party_name.to_string(),
+            credit_code: credit_code.to_string(),
+            corrections: corrections
+                .items()
+                .enumerate()
+                .map(|(i, c)| format!("{}. {c}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            returned_at: china_time(at),
+        }
+    }
+}
+
 /// A provider's listing application went to public notice (公示).
 #[derive(Debug, Serialize)]
 pub struct ProviderListingNotice {
@@ -338,6 +376,13 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             approved: false,
             reason: "营业收入证明材料不清晰".into(),
             decided_at: "2026-11-23 10:00".into(),
+        }),
+        "application_returned" => serde_json::to_value(ApplicationReturned {
+            applicant: "firm".into(),
+            party_name: "合肥示例科技有限公司".into(),
+            credit_code: "91340100MA2NXXXX0X".into(),
+            corrections: "1. 营业执照扫描件不清晰，请重新上传\n2. 地址与营业执照不一致".into(),
+            returned_at: "2026-11-23 10:00".into(),
         }),
         "provider_listing_notice" => serde_json::to_value(ProviderListingNotice {
             provider_name: "合肥示例知识产权代理有限公司".into(),

@@ -13,6 +13,7 @@ use std::path::Path;
 /// locale or in English.
 pub const KINDS: &[&str] = &[
     "firm_onboarding_decided",
+    "application_returned",
     "provider_listing_notice",
     "provider_listing_decided",
     "claim_succeeded",

@@ -4,12 +4,12 @@
 use super::auth::AuthConfig;
 use super::claims::{self, ClaimRequest};
 use super::contact_verification;
-use super::firms::{FirmProfileInput, FirmRegistration, OnboardingDecision};
+use super::firms::{FirmProfileInput, FirmRegistration, OnboardingDecision, OnboardingVerdict};
 use super::providers::{ListingAction, ListingDecision, ProviderApplication};
 use super::spaces::SpaceRegistration;
 use super::users::NewStaffUser;
 use super::vouchers::{self, BatchInput, ProgrammeInput};
-use super::{firms, lottery, providers, spaces, users, Actor, Decision};
+use super::{firms, lottery, providers, spaces, users, Actor};
 use crate::db::{users as user_repo, DbConnection};
 use crate::domain::credit_code::make_code;
 use crate::domain::id::{AnyParty, BatchId, FirmId, UserId};
@@ -183,8 +183,9 @@ impl Seed<'_> {
                         self.cx(reviewer, self.earlier + Duration::hours(2)),
                         &reg.party.id,
                         &OnboardingDecision {
-                            decision: Decision::Reject,
+                            decision: OnboardingVerdict::Reject,
                             reason: Some("企业规模超出中小微企业范围".into()),
+                            corrections: vec![],
                         },
                     )?;
                 }
@@ -193,7 +194,11 @@ impl Seed<'_> {
                         conn,
                         self.cx(reviewer, self.earlier + Duration::hours(2)),
                         &reg.party.id,
-                        &OnboardingDecision { decision: Decision::Approve, reason: None },
+                        &OnboardingDecision {
+                            decision: OnboardingVerdict::Approve,
+                            reason: None,
+                            corrections: vec![],
+                        },
                     )?;
                 }
             }
@@ -289,7 +294,11 @@ impl Seed<'_> {
                     conn,
                     self.cx(reviewer, applied_at + Duration::hours(1)),
                     &reg.party.id,
-                    &ListingDecision { action: ListingAction::StartNotice, reason: None },
+                    &ListingDecision {
+                        action: ListingAction::StartNotice,
+                        reason: None,
+                        corrections: vec![],
+                    },
                 )?;
             }
             self.out.push(DemoSignIn { username, role: Role::Provider, who: name });

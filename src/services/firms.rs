@@ -5,7 +5,7 @@ use super::auth::AuthConfig;
 use super::contact_verification::{self as verification, Links};
 pub use super::registration::Registered;
 use super::registration::{self, credit_code_taken, NewAccount, NewParty};
-use super::{audit, Decision, Page, Paged};
+use super::{audit, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::models::Moved;
 use crate::db::{self, parties as repo, users as user_repo, DbConnection};
@@ -19,7 +19,7 @@ use crate::domain::CreditCode;
 use crate::domain::{Fen, Policy, SizeClass};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
-use crate::notify::{china_time, FirmOnboardingDecided, Message};
+use crate::notify::{china_time, ApplicationReturned, FirmOnboardingDecided, Message};
 use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -132,6 +132,10 @@ pub struct FirmView {
     pub size_basis: serde_json::Value,
     pub onboarding_status: OnboardingStatus,
     pub onboarding_reason: Option<String>,
+    /// What to correct, while the application is returned for correction
+    /// (`onboarding_status` = `returned`); empty otherwise.
+    #[schema(value_type = Vec<String>)]
+    pub corrections: Vec<String>,
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub reviewed_at: Option<NaiveDateTime>,
     pub qualifications: Qualifications,
@@ -185,6 +189,11 @@ impl FirmView {
             revenue: r.revenue_fen,
             total_assets: r.total_assets_fen,
             onboarding_reason: r.onboarding_reason,
+            corrections: r
+                .corrections
+                .as_ref()
+                .map(|c| c.items().map(str::to_string).collect())
+                .unwrap_or_default(),
             reviewed_at: r.reviewed_at,
             created_at: r.created_at,
             contact_verified_at: r.contact_verified_at,
@@ -352,6 +361,7 @@ pub fn register(
         created_at: cx.now,
         updated_at: cx.now,
         contact_verified_at: None,
+        corrections: None,
     };
     let registered =
         registration::register(conn, cx, auth, links, NewParty::new(&row), account, |c| {
@@ -431,7 +441,13 @@ pub fn update_profile(
             total_assets_fen: p.total_assets,
             size_class: p.basis.class,
             size_basis: serde_json::to_string(&p.basis).map_err(AppError::internal)?,
-            onboarding_status: OnboardingStatus::Submitted,
+            // A returned application stays with the firm until it resubmits it (it may
+            // have documents to upload too); any other is submitted again.
+            onboarding_status: if status == OnboardingStatus::Returned {
+                status
+            } else {
+                OnboardingStatus::Submitted
+            },
             onboarding_reason: None,
             reviewed_by: None,
             reviewed_at: None,
@@ -461,13 +477,31 @@ pub fn update_profile(
     FirmView::from_row(row)
 }
 
+/// A reviewer's decision on an application: approve, refuse (with a reason) or return
+/// it to the applicant for correction (with what to correct). There is no default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnboardingVerdict {
+    Approve,
+    Reject,
+    /// Back to the firm with a list of what to correct (退回补正); it corrects and
+    /// resubmits.
+    Return,
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnboardingDecision {
-    pub decision: Decision,
+    pub decision: OnboardingVerdict,
     /// Required when rejecting.
     #[schema(max_length = 1000)]
     pub reason: Option<String>,
+    /// Required when returning, refused otherwise: what to correct, one item an entry
+    /// (an entry of several lines is several items), at most 20 of at most 500
+    /// characters.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::validation::schema::corrections)]
+    pub corrections: Vec<String>,
 }
 
 pub fn decide_onboarding(
@@ -476,11 +510,15 @@ pub fn decide_onboarding(
     firm_id: &FirmId,
     input: &OnboardingDecision,
 ) -> AppResult<FirmView> {
-    let reason = FieldErrors::decision_reason(
+    let returning = input.decision == OnboardingVerdict::Return;
+    let mut e = FieldErrors::new();
+    let reason = e.reason(
         input.reason.as_deref(),
-        input.decision == Decision::Reject,
+        input.decision == OnboardingVerdict::Reject,
         ("驳回时必须填写理由", "a rejection needs a reason"),
-    )?;
+    );
+    let corrections = e.corrections(&input.corrections, returning);
+    e.finish()?;
     let row = db::write_tx(conn, |c| -> AppResult<_> {
         let before =
             repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
@@ -493,24 +531,37 @@ pub fn decide_onboarding(
         if before.contact_verified_at.is_none() {
             return Err(verification::not_verified(&before.contact_email));
         }
-        let to = match input.decision {
-            Decision::Approve => OnboardingStatus::Onboarded,
-            Decision::Reject => OnboardingStatus::Rejected,
+        let (to, action) = match input.decision {
+            OnboardingVerdict::Approve => (OnboardingStatus::Onboarded, Fixed::FirmOnboarded),
+            OnboardingVerdict::Reject => {
+                (OnboardingStatus::Rejected, Fixed::FirmOnboardingRejected)
+            }
+            OnboardingVerdict::Return => {
+                (OnboardingStatus::Returned, Fixed::FirmOnboardingReturned)
+            }
         };
         let after = FirmRow {
             onboarding_status: to,
             onboarding_reason: reason.clone(),
+            corrections: corrections.clone(),
             reviewed_by: cx.actor.user_id.clone(),
             reviewed_at: Some(cx.now),
             ..before.moved_at(cx.now)
         };
         repo::update_firm(c, &after)?;
-        let action = if to == OnboardingStatus::Onboarded {
-            Fixed::FirmOnboarded
-        } else {
-            Fixed::FirmOnboardingRejected
-        };
         audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
+        if let Some(list) = &corrections {
+            let email = ApplicationReturned::of(
+                crate::domain::PartyKind::Firm,
+                &after.name,
+                after.credit_code.as_str(),
+                list,
+                cx.now,
+            )
+            .to(&after.contact_email, &after.name);
+            super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
+            return Ok(after);
+        }
         let email = FirmOnboardingDecided {
             firm_name: after.name.clone(),
             credit_code: after.credit_code.to_string(),
@@ -520,6 +571,31 @@ pub fn decide_onboarding(
         }
         .to(&after.contact_email, &after.name);
         super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
+        Ok(after)
+    })?;
+    FirmView::from_row(row)
+}
+
+/// The firm sends back an application returned for correction, once it has corrected
+/// what was asked: it waits for a reviewer again. The list of corrections stays on the
+/// audit trail.
+pub fn resubmit(conn: &mut DbConnection, cx: Cx<'_>, firm_id: &FirmId) -> AppResult<FirmView> {
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        let status = before.onboarding_status;
+        if status != OnboardingStatus::Returned {
+            return Err(
+                AppError::of(ErrorCode::ApplicationNotReturned).arg("status", status.as_str())
+            );
+        }
+        let after = FirmRow {
+            onboarding_status: OnboardingStatus::Submitted,
+            corrections: None,
+            ..before.moved_at(cx.now)
+        };
+        repo::update_firm(c, &after)?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::FirmResubmitted, &before, &after))?;
         Ok(after)
     })?;
     FirmView::from_row(row)

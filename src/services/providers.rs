@@ -9,8 +9,8 @@ use super::Acting;
 use super::{audit, objections, Page, Paged};
 use crate::db::models::Moved;
 use crate::db::models::{ObjectionRow, ProviderRow};
-use crate::db::{self, parties as repo, DbConnection};
-use crate::domain::audit::{Action, NoticeOf};
+use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::domain::audit::{Action, Fixed, NoticeOf};
 use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
 use crate::domain::listing::Filter;
@@ -19,7 +19,8 @@ use crate::domain::validation::FieldErrors;
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{
-    china_time, Email, Message, ProviderListingDecided, ProviderListingNotice, Templates,
+    china_time, ApplicationReturned, Email, Message, ProviderListingDecided, ProviderListingNotice,
+    Templates,
 };
 use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
@@ -90,6 +91,10 @@ pub struct ProviderView {
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    /// What to correct, while the application is returned for correction
+    /// (`listing_status` = `returned`); empty otherwise.
+    #[schema(value_type = Vec<String>)]
+    pub corrections: Vec<String>,
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub listed_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
@@ -123,6 +128,11 @@ impl ProviderView {
             notice_starts_at: r.notice_starts_at,
             notice_ends_at: r.notice_ends_at,
             decision_reason: r.decision_reason,
+            corrections: r
+                .corrections
+                .as_ref()
+                .map(|c| c.items().map(str::to_string).collect())
+                .unwrap_or_default(),
             listed_at: r.listed_at,
             created_at: r.created_at,
             contact_verified_at: r.contact_verified_at,
@@ -171,6 +181,110 @@ pub struct ObjectionView {
 
 /// A provider applies to be listed; the application goes to review once the contact
 /// address answers the link sent to it.
+/// A provider's application details: what it applies with and what it may correct
+/// before its public notice starts (its account is not part of it).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderDetails {
+    #[schema(schema_with = crate::domain::validation::schema::credit_code)]
+    pub credit_code: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub legal_representative: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub actual_controller: String,
+    #[schema(min_length = 1, max_length = 300)]
+    pub address: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub contact_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::phone)]
+    pub contact_phone: String,
+    #[schema(schema_with = crate::domain::validation::schema::email)]
+    pub contact_email: String,
+    /// What the provider offers, in a few sentences.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub description: String,
+    /// Category codes from `GET /api/v1/policy/service-categories`.
+    #[schema(min_items = 1)]
+    pub categories: Vec<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub bank_name: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub bank_account_name: String,
+    #[schema(schema_with = crate::domain::validation::schema::bank_account)]
+    pub bank_account_no: String,
+}
+
+impl ProviderApplication {
+    fn details(&self) -> ProviderDetails {
+        ProviderDetails {
+            credit_code: self.credit_code.clone(),
+            name: self.name.clone(),
+            legal_representative: self.legal_representative.clone(),
+            actual_controller: self.actual_controller.clone(),
+            address: self.address.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+            contact_email: self.contact_email.clone(),
+            description: self.description.clone(),
+            categories: self.categories.clone(),
+            bank_name: self.bank_name.clone(),
+            bank_account_name: self.bank_account_name.clone(),
+            bank_account_no: self.bank_account_no.clone(),
+        }
+    }
+}
+
+/// The details checked into `row` (its other columns kept), and the categories sorted,
+/// each once. Errors go to `e`.
+fn checked(
+    e: &mut FieldErrors,
+    policy: &crate::domain::Policy,
+    d: &ProviderDetails,
+    row: ProviderRow,
+) -> (ProviderRow, Vec<String>) {
+    let credit_code = e.credit_code("credit_code", &d.credit_code);
+    let mut categories: Vec<String> = d.categories.iter().map(|c| c.trim().to_string()).collect();
+    categories.sort();
+    categories.dedup();
+    categories.retain(|c| !c.is_empty());
+    if categories.is_empty() {
+        e.add(
+            "categories",
+            ErrorCode::CategoriesRequired,
+            "至少选择一个服务类别",
+            "choose at least one service category",
+        );
+    }
+    for c in &categories {
+        if policy.category(c).is_none() {
+            e.add(
+                "categories",
+                ErrorCode::CategoryUnknown,
+                format!("未知的服务类别：{c}"),
+                format!("unknown service category: {c}"),
+            );
+        }
+    }
+    let row = ProviderRow {
+        credit_code,
+        name: e.party_name("name", &d.name, 200),
+        legal_representative: e.person_name("legal_representative", &d.legal_representative, 100),
+        actual_controller: e.person_name("actual_controller", &d.actual_controller, 200),
+        address: e.text("address", &d.address, 300),
+        contact_name: e.person_name("contact_name", &d.contact_name, 100),
+        contact_phone: e.phone("contact_phone", &d.contact_phone),
+        contact_email: e.email("contact_email", &d.contact_email),
+        description: e.text("description", &d.description, 4000),
+        bank_name: e.text("bank_name", &d.bank_name, 200),
+        bank_account_name: e.party_name("bank_account_name", &d.bank_account_name, 200),
+        bank_account_no: e.bank_account("bank_account_no", &d.bank_account_no),
+        ..row
+    };
+    (row, categories)
+}
+
 pub fn apply(
     conn: &mut DbConnection,
     cx: Cx<'_>,
@@ -181,47 +295,20 @@ pub fn apply(
 ) -> AppResult<Registered<ProviderView>> {
     let mut e = prior;
     let account = NewAccount::check(&mut e, input);
-    let credit_code = e.credit_code("credit_code", &input.credit_code);
-    let mut categories: Vec<String> =
-        input.categories.iter().map(|c| c.trim().to_string()).collect();
-    categories.sort();
-    categories.dedup();
-    if categories.is_empty() {
-        e.add(
-            "categories",
-            ErrorCode::CategoriesRequired,
-            "至少选择一个服务类别",
-            "choose at least one service category",
-        );
-    }
-    for c in &categories {
-        if cx.policy.category(c).is_none() {
-            e.add(
-                "categories",
-                ErrorCode::CategoryUnknown,
-                format!("未知的服务类别：{c}"),
-                format!("unknown service category: {c}"),
-            );
-        }
-    }
-    let row = ProviderRow {
+    let blank = ProviderRow {
         id: ProviderId::new(),
-        credit_code,
-        name: e.party_name("name", &input.name, 200),
-        legal_representative: e.person_name(
-            "legal_representative",
-            &input.legal_representative,
-            100,
-        ),
-        actual_controller: e.person_name("actual_controller", &input.actual_controller, 200),
-        address: e.text("address", &input.address, 300),
-        contact_name: e.person_name("contact_name", &input.contact_name, 100),
-        contact_phone: e.phone("contact_phone", &input.contact_phone),
-        contact_email: e.email("contact_email", &input.contact_email),
-        description: e.text("description", &input.description, 4000),
-        bank_name: e.text("bank_name", &input.bank_name, 200),
-        bank_account_name: e.party_name("bank_account_name", &input.bank_account_name, 200),
-        bank_account_no: e.bank_account("bank_account_no", &input.bank_account_no),
+        credit_code: crate::domain::CreditCode::stored(String::new()),
+        name: String::new(),
+        legal_representative: String::new(),
+        actual_controller: String::new(),
+        address: String::new(),
+        contact_name: String::new(),
+        contact_phone: String::new(),
+        contact_email: String::new(),
+        description: String::new(),
+        bank_name: String::new(),
+        bank_account_name: String::new(),
+        bank_account_no: String::new(),
         listing_status: ListingStatus::Applied,
         notice_starts_at: None,
         notice_ends_at: None,
@@ -232,7 +319,9 @@ pub fn apply(
         created_at: cx.now,
         updated_at: cx.now,
         contact_verified_at: None,
+        corrections: None,
     };
+    let (row, categories) = checked(&mut e, cx.policy, &input.details(), blank);
     e.finish()?;
     let mut audited = serde_json::to_value(&row).map_err(AppError::internal)?;
     audited["categories"] = serde_json::json!(categories);
@@ -246,6 +335,98 @@ pub fn apply(
         |c| Ok(repo::insert_provider(c, &row, &categories)?),
     )?;
     Ok(registered.with(ProviderView::build(row, categories)?))
+}
+
+/// The provider corrects its application before the public notice starts (while it
+/// waits for review or after it was returned for correction). A returned application
+/// stays with the provider until it resubmits it. A changed contact address must be
+/// verified again.
+pub fn update_application(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    links: Links<'_>,
+    provider_id: &ProviderId,
+    input: &ProviderDetails,
+    prior: FieldErrors,
+) -> AppResult<ProviderView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::provider_for_update(c, provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        let status = before.listing_status;
+        if !status.can_edit_application() {
+            return Err(AppError::of(ErrorCode::ApplicationLocked).arg_each(
+                "status",
+                status.name_zh(),
+                status.as_str(),
+            ));
+        }
+        let mut e = prior.clone();
+        let (mut after, categories) = checked(&mut e, cx.policy, input, before.moved_at(cx.now));
+        e.finish()?;
+        if after.credit_code != before.credit_code {
+            if let Some(owner) = repo::credit_code_owner(c, &after.credit_code)? {
+                return Err(registration::credit_code_taken(owner));
+            }
+        }
+        if after.contact_email != before.contact_email {
+            after.contact_verified_at = None;
+        }
+        let earlier = repo::provider_categories(c, provider_id)?;
+        repo::update_provider(c, &after)?;
+        repo::set_provider_categories(c, provider_id, &categories)?;
+        let mut was = serde_json::to_value(&before).map_err(AppError::internal)?;
+        was["categories"] = serde_json::json!(earlier);
+        let mut now = serde_json::to_value(&after).map_err(AppError::internal)?;
+        now["categories"] = serde_json::json!(categories);
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::ProviderApplicationUpdated, &after.id)
+                .before(&was)
+                .after(&now),
+        )?;
+        if after.contact_verified_at.is_none() {
+            let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
+                .filter(|u| u.party_id.as_ref().is_some_and(|p| p == provider_id));
+            if let Some(user) = user {
+                verification::send(c, cx, links, &user, &after.name, &after.contact_email)?;
+            }
+        }
+        ProviderView::build(after, categories)
+    })
+}
+
+/// The provider sends back an application returned for correction: it waits for a
+/// reviewer again. The list of corrections stays on the audit trail.
+pub fn resubmit(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+) -> AppResult<ProviderView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::provider_for_update(c, provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        let status = before.listing_status;
+        if status != ListingStatus::Returned {
+            return Err(AppError::of(ErrorCode::ApplicationNotReturned).arg_each(
+                "status",
+                status.name_zh(),
+                status.as_str(),
+            ));
+        }
+        let after = ProviderRow {
+            listing_status: ListingStatus::Applied,
+            corrections: None,
+            ..before.moved_at(cx.now)
+        };
+        repo::update_provider(c, &after)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::moved(Fixed::ProviderResubmitted, &before, &after),
+        )?;
+        load_view(c, after)
+    })
 }
 
 pub fn get(conn: &mut DbConnection, id: &ProviderId) -> AppResult<ProviderView> {
@@ -303,6 +484,9 @@ pub enum ListingAction {
     StartNotice,
     /// Refuse an application (before or during notice).
     Reject,
+    /// Return an application to the provider for correction (退回补正), with what to
+    /// correct.
+    Return,
     Suspend,
     Reinstate,
     Delist,
@@ -315,6 +499,12 @@ pub struct ListingDecision {
     /// Required for reject, suspend and delist.
     #[schema(max_length = 1000)]
     pub reason: Option<String>,
+    /// Required when returning, refused otherwise: what to correct, one item an entry
+    /// (an entry of several lines is several items), at most 20 of at most 500
+    /// characters.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::validation::schema::corrections)]
+    pub corrections: Vec<String>,
 }
 
 pub fn decide_listing(
@@ -324,13 +514,17 @@ pub fn decide_listing(
     input: &ListingDecision,
 ) -> AppResult<ProviderView> {
     use ListingAction as A;
-    let reason = FieldErrors::decision_reason(
+    let mut e = FieldErrors::new();
+    let reason = e.reason(
         input.reason.as_deref(),
         matches!(input.action, A::Reject | A::Suspend | A::Delist),
         ("此操作必须填写理由", "this action needs a reason"),
-    )?;
+    );
+    let corrections = e.corrections(&input.corrections, input.action == A::Return);
+    e.finish()?;
     let target = match input.action {
         A::StartNotice => ListingStatus::InNotice,
+        A::Return => ListingStatus::Returned,
         A::Reject => ListingStatus::Rejected,
         A::Suspend => ListingStatus::Suspended,
         A::Reinstate => ListingStatus::Listed,
@@ -351,6 +545,7 @@ pub fn decide_listing(
         let mut after = ProviderRow {
             listing_status: target,
             decision_reason: reason.clone(),
+            corrections: corrections.clone(),
             reviewed_by: cx.actor.user_id.clone(),
             reviewed_at: Some(cx.now),
             ..before.moved_at(cx.now)
@@ -433,6 +628,18 @@ fn moved(
 /// The email a provider gets when its listing status changes to `p.listing_status`:
 /// the notice opening, or the decision.
 fn listing_email(p: &ProviderRow, now: NaiveDateTime) -> Email {
+    if let Some(list) =
+        p.corrections.as_ref().filter(|_| p.listing_status == ListingStatus::Returned)
+    {
+        return ApplicationReturned::of(
+            crate::domain::PartyKind::Provider,
+            &p.name,
+            p.credit_code.as_str(),
+            list,
+            now,
+        )
+        .to(&p.contact_email, &p.name);
+    }
     if p.listing_status == ListingStatus::InNotice {
         return ProviderListingNotice {
             provider_name: p.name.clone(),

@@ -78,11 +78,15 @@ pub enum Standing {
         name: String,
         status: OnboardingStatus,
         reason: Option<String>,
+        /// What to correct, while returned for correction.
+        corrections: Vec<String>,
     },
     Provider {
         name: String,
         status: ListingStatus,
         reason: Option<String>,
+        /// What to correct, while returned for correction.
+        corrections: Vec<String>,
     },
     Space {
         name: String,
@@ -174,6 +178,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                         name: f.name,
                         status: f.onboarding_status,
                         reason: f.onboarding_reason,
+                        corrections: f.corrections,
                     });
                 }
                 add(
@@ -190,6 +195,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                         name: p.name,
                         status: p.listing_status,
                         reason: p.decision_reason,
+                        corrections: p.corrections,
                     });
                     add(
                         TodoKind::OrdersToAccept,

@@ -324,6 +324,7 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "applied" => "redemption-applied-for-waiting-for-review",
         "decided" => "decision-recorded",
         "saved" => "saved",
+        "resubmitted" => "resubmitted-for-review",
         "prepared" => "run-prepared-another-finance-officer-must-approve",
         "approved" => "approved",
         "rejected" => "returned-2",

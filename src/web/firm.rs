@@ -26,7 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(lottery_entry)
         .service(my_vouchers)
         .service(profile)
-        .service(update_profile);
+        .service(update_profile)
+        .service(resubmit);
 }
 
 fn renewed(state: &State, s: &Option<Session>) -> Vec<Cookie<'static>> {
@@ -321,14 +322,6 @@ fn size_text(s: &str) -> &'static str {
     }
 }
 
-fn onboarding_text(s: &str) -> &'static str {
-    match s {
-        "submitted" => "submitted-under-review",
-        "onboarded" => "onboarded-may-claim-vouchers",
-        _ => "refused",
-    }
-}
-
 async fn profile_view(
     state: &State,
     d: &super::desk::Desk,
@@ -353,7 +346,8 @@ async fn profile_view(
                 "address": f.address, "contact_name": f.contact_name, "contact_phone": f.contact_phone,
                 "contact_email": f.contact_email, "industry": f.industry, "employees": f.employees.to_string(),
                 "revenue": f.revenue.to_string(), "total_assets": f.total_assets.map(|a| a.to_string()).unwrap_or_default(),
-                "status": status_s, "status_text": onboarding_text(&status_s), "reason": f.onboarding_reason,
+                "status": status_s, "status_text": crate::i18n::onboarding(f.onboarding_status), "reason": f.onboarding_reason,
+                "corrections": f.corrections,
                 "size_text": size_text(&size), "high_tech": f.qualifications.high_tech,
                 "tech_sme": f.qualifications.tech_sme, "dishonest": f.qualifications.dishonest,
                 "reviewed_at": f.reviewed_at.map(local_time),
@@ -398,6 +392,32 @@ async fn update_profile(state: State, req: HttpRequest, p: Posted) -> Answer {
         st,
         r,
         "profile",
+        &p,
+        &[],
+        move |f, s| async move { profile_view(st, dk, &f, s).await },
+    )
+    .await
+}
+
+/// The firm sends its corrected application back to review.
+#[post("/firm/resubmit")]
+async fn resubmit(state: State, req: HttpRequest, p: Posted) -> Answer {
+    let d = super::orders::open!(state, req, &[Role::Firm]);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            |c, (), a| crate::services::firms::resubmit(c, a.cx(), &a.party_as()?),
+        )
+        .await
+        .map(|_| ("/firm".to_string(), "resubmitted"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "resubmit",
         &p,
         &[],
         move |f, s| async move { profile_view(st, dk, &f, s).await },

@@ -22,6 +22,8 @@ use minijinja::context;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
+        .service(update_application)
+        .service(resubmit)
         .service(services)
         .service(create_service)
         .service(edit_service)
@@ -37,24 +39,106 @@ pub(super) use crate::i18n::item_status_text;
 #[get("/provider")]
 async fn home(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
+    Ok(home_page(&state, &d, &Form::none(), StatusCode::OK, None).await?)
+}
+
+/// The provider's application and listing: where it stands, what a reviewer asked it
+/// to correct, and (before the notice starts) its details to correct.
+async fn home_page(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+    ticked: Option<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
     let id = d.provider()?;
-    let p = db(&state, move |c| providers::get(c, &id)).await?;
-    let status = wire(&p.listing_status);
+    let p = db(state, move |c| providers::get(c, &id)).await?;
+    let wire_status = wire(&p.listing_status);
     let categories: Vec<String> =
         p.categories.iter().map(|c| super::category_name(&state.policy, c, d.en())).collect();
+    let choices: Vec<(String, String)> = state
+        .policy
+        .categories
+        .iter()
+        .map(|k| (k.code.clone(), super::named(&k.name_zh, &k.name_en, d.en())))
+        .collect();
+    // What was ticked when the form comes back refused, else what is on record.
+    let ticked = ticked.unwrap_or_else(|| p.categories.clone());
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
-    Ok(d.render(&state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
+    d.render(state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
             p => context! {
-                name => p.name, credit_code => p.credit_code, status_text => listing_text(&status), status => status,
+                name => p.name.clone(), credit_code => p.credit_code.clone(), status_text => listing_text(&wire_status), status => wire_status,
                 categories => categories,
                 notice_starts_at => t(p.notice_starts_at), notice_ends_at => t(p.notice_ends_at),
                 listed_at => t(p.listed_at), decision_reason => p.decision_reason,
-                contact_name => p.contact_name, contact_email => p.contact_email,
+                contact_name => p.contact_name.clone(), contact_email => p.contact_email.clone(),
                 bank => format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
+                corrections => p.corrections,
+                editable => p.listing_status.can_edit_application(),
+                details => context! {
+                    credit_code => p.credit_code, name => p.name, legal_representative => p.legal_representative,
+                    actual_controller => p.actual_controller, address => p.address, description => p.description,
+                    contact_name => p.contact_name, contact_phone => p.contact_phone, contact_email => p.contact_email,
+                    bank_name => p.bank_name, bank_account_name => p.bank_account_name, bank_account_no => p.bank_account_no,
+                },
             },
+            category_choices => choices, ticked => ticked,
             notice_days => state.policy.listing.notice_days,
-        }, &Form::none(), StatusCode::OK)?)
+        }, form, status)
 }
+
+/// The provider corrects its application before the notice starts.
+#[post("/provider")]
+async fn update_application(state: State, req: HttpRequest, p: Posted) -> Answer {
+    let d = open!(state, req, PROVIDER);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input_all::<providers::ProviderDetails>(&DETAILS),
+            |c, (i, prior), a| {
+                providers::update_application(c, a.cx(), a.links(), &a.party_as()?, &i, prior)
+            },
+        )
+        .await
+        .map(|_| ("/provider".to_string(), "saved"));
+    let ticked: Vec<String> =
+        p.0.iter().filter(|(k, _)| k == "categories").map(|(_, v)| v.clone()).collect();
+    let (st, dk) = (&state, &d);
+    d.answer(st, r, "application", &p, &[], move |f, s| async move {
+        home_page(st, dk, &f, s, Some(ticked)).await
+    })
+    .await
+}
+
+/// The provider sends its corrected application back to review.
+#[post("/provider/resubmit")]
+async fn resubmit(state: State, req: HttpRequest, p: Posted) -> Answer {
+    let d = open!(state, req, PROVIDER);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            |c, (), a| providers::resubmit(c, a.cx(), &a.party_as()?),
+        )
+        .await
+        .map(|_| ("/provider".to_string(), "resubmitted"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "resubmit",
+        &p,
+        &[],
+        move |f, s| async move { home_page(st, dk, &f, s, None).await },
+    )
+    .await
+}
+
+const DETAILS: Shape = Shape { lists: &["categories"], ints: &[], bools: &[] };
 
 fn item_json(i: &ServiceItemView, policy: &crate::domain::Policy, en: bool) -> minijinja::Value {
     super::val(serde_json::json!({

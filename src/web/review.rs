@@ -57,6 +57,11 @@ async fn review_page(
     let queues = db(state, move |c| {
         let firms = firms::list(c, &Filter::queue(OnboardingStatus::Submitted), first(SHOWN))?;
         let applied = providers::list(c, &Filter::queue(ListingStatus::Applied), first(SHOWN))?;
+        // Returned for correction: with the applicants until they resubmit.
+        let returned = (
+            firms::list(c, &Filter::queue(OnboardingStatus::Returned), first(1))?.total,
+            providers::list(c, &Filter::queue(ListingStatus::Returned), first(1))?.total,
+        );
         let noticed = providers::list(c, &Filter::queue(ListingStatus::InNotice), first(SHOWN))?;
         let mut objections = Vec::new();
         for p in &noticed.items {
@@ -99,10 +104,11 @@ async fn review_page(
                 docs.insert(party.as_str().to_string(), list);
             }
         }
-        Ok(((firms, applied, noticed, objections, disputes, items, evidence, apps), docs))
+        Ok(((firms, applied, noticed, objections, disputes, items, evidence, apps), docs, returned))
     })
     .await?;
-    let ((firms, applied, noticed, objections, disputes, items, evidence, apps), docs) = queues;
+    let ((firms, applied, noticed, objections, disputes, items, evidence, apps), docs, returned) =
+        queues;
     let docs_of = |id: &str| -> Option<Vec<serde_json::Value>> {
         docs.get(id).map(|l| l.iter().map(super::documents::shown).collect())
     };
@@ -209,6 +215,7 @@ async fn review_page(
             disputes => val(&disputes_v), disputes_total => disputes.total,
             items => val(&items_v), items_total => items.total,
             apps => val(&apps_v), apps_total => apps.total,
+            firms_returned => returned.0, providers_returned => returned.1,
         },
         form,
         status,
@@ -230,11 +237,13 @@ async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p:
     path_id(&id, "item")?;
     let (st, rq, dk, ps) = (&state, &req, &d, &p);
     let r = match kind.as_str() {
-        "firm" => decide_one(st, rq, dk, ps, &id, firms::decide_onboarding).await,
-        "provider" => decide_one(st, rq, dk, ps, &id, providers::decide_listing).await,
-        "objection" => decide_one(st, rq, dk, ps, &id, providers::resolve_objection).await,
-        "item" => decide_one(st, rq, dk, ps, &id, redemptions::decide).await,
-        "application" => decide_one(st, rq, dk, ps, &id, certs::decide).await,
+        "firm" => decide_one(st, rq, dk, ps, &id, &CORRECTING, firms::decide_onboarding).await,
+        "provider" => decide_one(st, rq, dk, ps, &id, &CORRECTING, providers::decide_listing).await,
+        "objection" => {
+            decide_one(st, rq, dk, ps, &id, &Shape::TEXT, providers::resolve_objection).await
+        }
+        "item" => decide_one(st, rq, dk, ps, &id, &Shape::TEXT, redemptions::decide).await,
+        "application" => decide_one(st, rq, dk, ps, &id, &Shape::TEXT, certs::decide).await,
         _ => return Err(AppError::not_found("page").into()),
     }
     .map(|()| ("/review".to_string(), "decided"));
@@ -244,14 +253,21 @@ async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p:
         .await
 }
 
-/// One decision of the review desk: the form read as the API's decision input `I` for
-/// it, then `run` on what the path names (anything but an id is "not found").
+/// An application's decision form: its text box of corrections is a list, one item a
+/// line.
+const CORRECTING: Shape = Shape { lists: &["corrections"], ints: &[], bools: &[] };
+
+/// One decision of the review desk: the form read (as `shape` says) as the API's
+/// decision input `I` for it, then `run` on what the path names (anything but an id is
+/// "not found").
+#[allow(clippy::too_many_arguments)]
 async fn decide_one<T, I, V>(
     state: &State,
     req: &HttpRequest,
     d: &Desk,
     p: &Posted,
     raw: &str,
+    shape: &'static Shape,
     run: fn(&mut DbConnection, Cx<'_>, &T, &I) -> AppResult<V>,
 ) -> Result<(), AppError>
 where
@@ -264,7 +280,7 @@ where
         state,
         req,
         p,
-        |p| p.input_all::<I>(&Shape::TEXT),
+        move |p| p.input_all::<I>(shape),
         move |c, i, a| run(c, a.cx(), &id, &i).map(drop),
     )
     .await

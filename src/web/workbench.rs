@@ -57,6 +57,10 @@ fn action_words(action: &str) -> Option<&'static str> {
         ("firm", "onboarded") => "approved-a-firms-onboarding",
         ("firm", "onboarding_rejected") => "refused-a-firms-onboarding",
         ("firm", "profile_updated") => "corrected-the-firms-details",
+        ("firm", "onboarding_returned") => "returned-a-firms-application-for-correction",
+        ("firm", "resubmitted") => "resubmitted-the-application",
+        ("provider", "resubmitted") => "resubmitted-the-application",
+        ("provider", "application_updated") => "corrected-the-application",
         ("firm", "qualifications_set") => "set-a-firms-qualifications",
         ("provider", "applied") => "applied-to-be-listed",
         ("provider", _) => "decided-on-a-providers-listing",
@@ -97,8 +101,8 @@ fn action_words(action: &str) -> Option<&'static str> {
 /// contact address is not verified yet waits for its applicant, not for a reviewer.
 fn standing(s: &Standing, verified: bool) -> serde_json::Value {
     use crate::domain::party::{ListingStatus as L, OnboardingStatus as O};
-    let (name, text, reason, next) = match s {
-        Standing::Firm { name, status, reason } => {
+    let (name, text, reason, corrections, next) = match s {
+        Standing::Firm { name, status, reason, corrections } => {
             let (text, next) = match status {
                 O::Submitted if !verified => (
                     "your-firms-application-is-submitted-verify-your",
@@ -110,14 +114,18 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
                 O::Onboarded => {
                     ("your-firm-is-onboarded-you-can-claim", ("/batches", "claim-vouchers"))
                 }
+                O::Returned => (
+                    "your-firms-application-was-returned-for-correction",
+                    ("/firm", "correct-and-resubmit"),
+                ),
                 O::Rejected => (
                     "your-firms-application-was-not-approved",
                     ("/firm", "correct-the-firms-details"),
                 ),
             };
-            (name, text, reason, next)
+            (name, text, reason, corrections, next)
         }
-        Standing::Provider { name, status, reason } => {
+        Standing::Provider { name, status, reason, corrections } => {
             let (text, next) = match status {
                 L::Applied if !verified => (
                     "your-listing-application-is-submitted-verify-your",
@@ -126,6 +134,10 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
                 L::Applied => {
                     ("your-listing-application-is-in-review", ("/provider", "see-the-application"))
                 }
+                L::Returned => (
+                    "your-listing-application-was-returned-for-correction",
+                    ("/provider", "correct-and-resubmit"),
+                ),
                 L::InNotice => (
                     "your-application-passed-review-and-is-in",
                     ("/provider", "see-the-application"),
@@ -144,7 +156,7 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
                 ),
                 L::Delisted => ("delisted-2", ("/provider", "see-the-providers-details")),
             };
-            (name, text, reason, next)
+            (name, text, reason, corrections, next)
         }
         Standing::Space { name, certified } => {
             let (text, next) = if !verified {
@@ -162,13 +174,13 @@ fn standing(s: &Standing, verified: bool) -> serde_json::Value {
             };
             let _ = certified;
             return json!({
-                "name": name, "text": text, "reason": null,
+                "name": name, "text": text, "reason": null, "corrections": [],
                 "next_href": next.0, "next_text": next.1,
             });
         }
     };
     json!({
-        "name": name, "text": text, "reason": reason,
+        "name": name, "text": text, "reason": reason, "corrections": corrections,
         "next_href": next.0, "next_text": next.1,
     })
 }

@@ -447,6 +447,43 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     // The licence is beside the application, to open.
     b.c.find(Locator::Css("a[data-document='business_licence']")).await.unwrap();
     b.shot("reviewer-sees-documents").await;
+    // First the reviewer returns it for correction with what to fix ...
+    b.choose("select[id^='firm-'][id$='-decision']", "return").await;
+    b.fill("textarea[id^='firm-'][id$='-corrections']", "联系电话请填写座机号码").await;
+    b.shot("reviewer-returns").await;
+    b.click("form[action^='/review/firm/'] button").await;
+    b.sees(t("已作出审核决定", "Decision recorded")).await;
+    // ... the firm reads the list on its 工作台 and its page, corrects and resubmits ...
+    b.click("#sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.click("main a[href='/login']").await;
+    b.fill("#username", "fd_firm").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.at("/home").await;
+    b.sees(t("企业入库申请已退回补正", "Your firm's application was returned for correction"))
+        .await;
+    b.sees("联系电话请填写座机号码").await;
+    b.shot("firm-desk-returned").await;
+    b.click("#standing a.button").await;
+    b.at("/firm").await;
+    b.fill("#profile-contact_phone", "0551-65550000").await;
+    b.click("form[action='/firm'] button").await;
+    b.sees(t("已保存。", "Saved.")).await;
+    b.sees("联系电话请填写座机号码").await;
+    b.shot("firm-returned-corrected").await;
+    b.click("form[action='/firm/resubmit'] button").await;
+    b.sees(t("已重新提交，等待审核。", "Resubmitted; waiting for review.")).await;
+    // ... and the reviewer decides it again.
+    b.click("#sign-out").await;
+    b.click("#confirm-sign-out").await;
+    b.click("main a[href='/login']").await;
+    b.fill("#username", "fd_reviewer").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.at("/home").await;
+    b.click("a[data-kind='firms_to_onboard']").await;
+    b.at("/review").await;
     b.choose("select[id^='firm-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/firm/'] button").await;
     b.sees(t("已作出审核决定", "Decision recorded")).await;

@@ -56,6 +56,7 @@ pub fn firm_row(
         created_at: now,
         updated_at: now,
         contact_verified_at: Some(now),
+        corrections: None,
     }
 }
 

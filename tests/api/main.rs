@@ -12,6 +12,7 @@ mod catalogue;
 mod certification;
 mod claims;
 mod cli;
+mod corrections;
 mod crash;
 mod dashboard;
 mod documents;

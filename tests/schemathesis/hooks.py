@@ -65,6 +65,7 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/registrations/provider": CHECK_DIGITS | DATA | WEAK_PASSWORD,
     "POST /api/v1/registrations/space": CHECK_DIGITS | WEAK_PASSWORD,
     "PUT /api/v1/firm/profile": CHECK_DIGITS | DATA | TODAY,
+    "PUT /api/v1/provider/profile": CHECK_DIGITS | DATA,
     "POST /api/v1/users": WEAK_PASSWORD,
     "POST /api/v1/auth/password": WEAK_PASSWORD | {"current_password_wrong", "password_unchanged"},
     "PUT /api/v1/users/{id}/affiliations": CHECK_DIGITS,
@@ -78,8 +79,12 @@ RULES: dict[str, set[str]] = {
     "GET /api/v1/entitlements": DATA,
     # A reason is required when rejecting (or suspending, delisting, approving over an
     # earlier grant): a rule across two fields.
-    "POST /api/v1/firms/{id}/onboarding": {"reason_required"},
-    "POST /api/v1/providers/{id}/listing": {"reason_required"},
+    # What to correct is required when returning, refused otherwise (two fields), and
+    # counted after splitting lines and dropping blank ones.
+    "POST /api/v1/firms/{id}/onboarding": {"reason_required", "corrections_required",
+                                           "corrections_unexpected", "corrections_too_many"},
+    "POST /api/v1/providers/{id}/listing": {"reason_required", "corrections_required",
+                                            "corrections_unexpected", "corrections_too_many"},
     "POST /api/v1/redemption-items/{id}/decision": {"required"},
     "POST /api/v1/certification-applications/{id}/decision": {"required", "date_before_application"} | TODAY,
     "POST /api/v1/certifications/{id}/revocation": TODAY | {"date_before_certification"},

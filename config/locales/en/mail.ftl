@@ -28,6 +28,28 @@ firm_onboarding_decided =
 
         This message was sent automatically by the innovation voucher service; please do not reply.
 
+application_returned =
+    .subject = [Innovation vouchers] { $applicant ->
+             [provider] Listing application
+            *[firm] Onboarding application
+        } returned for correction: { $party_name }
+    .body =
+        Dear { $party_name },
+
+        Your { $applicant ->
+             [provider] listing application
+            *[firm] onboarding application
+        } (credit code { $credit_code }) was returned for correction on { $returned_at }. Please correct the details or upload the documents as follows:
+
+        { $corrections }
+
+        When done, sign in to the innovation voucher service and press "Resubmit" on the { $applicant ->
+             [provider] listing application
+            *[firm] firm details
+        } page. The application then goes back to review.
+
+        This email was sent automatically by the innovation voucher service; please do not reply.
+
 provider_listing_notice =
     .subject = [Innovation vouchers] Listing application in public notice: { $provider_name }
     .body =

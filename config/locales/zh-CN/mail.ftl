@@ -26,6 +26,28 @@ firm_onboarding_decided =
 
         此邮件由合创券服务平台自动发送，请勿直接回复。
 
+application_returned =
+    .subject = 【合创券】{ $applicant ->
+             [provider] 服务机构入库申请
+            *[firm] 企业入库申请
+        }被退回补正：{ $party_name }
+    .body =
+        { $party_name }：
+
+        贵单位（统一社会信用代码 { $credit_code }）的{ $applicant ->
+             [provider] 服务机构入库申请
+            *[firm] 企业入库申请
+        }已于 { $returned_at } 被退回补正。请按以下各项修改资料或补传材料：
+
+        { $corrections }
+
+        修改完成后，请登录合创券服务平台，在{ $applicant ->
+             [provider] “入库申请”
+            *[firm] “企业信息”
+        }页面点击“重新提交”。申请将重新进入审核。
+
+        此邮件由合创券服务平台自动发送，请勿直接回复。
+
 provider_listing_notice =
     .subject = 【合创券】服务机构入库申请进入公示：{ $provider_name }
     .body =

@@ -5,7 +5,7 @@ use crate::db::schema::*;
 use crate::domain::id::{
     AnyParty, DocumentId, FirmId, ListingObjectionId, PartyId, ProviderId, SpaceId, UserId,
 };
-use crate::domain::party::{DocumentKind, SpaceKind};
+use crate::domain::party::{Corrections, DocumentKind, SpaceKind};
 use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::{CreditCode, Fen};
 use crate::domain::{PartyKind, SizeClass};
@@ -68,6 +68,8 @@ pub struct FirmRow {
     pub updated_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link (none: not yet).
     pub contact_verified_at: Option<NaiveDateTime>,
+    /// What to correct, while the application is returned for correction.
+    pub corrections: Option<Corrections>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
@@ -97,6 +99,8 @@ pub struct ProviderRow {
     pub updated_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link (none: not yet).
     pub contact_verified_at: Option<NaiveDateTime>,
+    /// What to correct, while the application is returned for correction.
+    pub corrections: Option<Corrections>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]

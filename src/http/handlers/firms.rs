@@ -23,7 +23,8 @@ pub async fn my_firm(state: State, auth: Auth<FirmRole>) -> Answer {
     read(&state, move |c| svc::get(c, &id)).await
 }
 
-/// Edit the profile before onboarding; a rejected profile is resubmitted.
+/// Edit the profile before onboarding; a rejected profile is resubmitted, a returned one
+/// stays returned until `POST /api/v1/firm/profile/resubmit`.
 #[utoipa::path(put, path = "/api/v1/firm/profile", tag = "firms", request_body = FirmProfileInput, security(("bearer" = [])), responses(
     (status = 200, body = FirmView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -50,8 +51,19 @@ pub async fn update_my_firm(
     .await
 }
 
+/// Send an application returned for correction back to review, once corrected (the
+/// details with `PUT /api/v1/firm/profile`, documents with the firm's documents).
+#[utoipa::path(post, path = "/api/v1/firm/profile/resubmit", tag = "firms", security(("bearer" = [])), responses(
+    (status = 200, body = FirmView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/firm/profile/resubmit")]
+pub async fn resubmit(state: State, auth: Auth<FirmRole>) -> Answer {
+    let id = auth.party_as::<FirmId>()?;
+    act(&state, auth.actor, move |c, cx| svc::resubmit(c, cx, &id)).await
+}
+
 /// Firms: searched by part of the name or the whole credit code, by onboarding status
-/// (`submitted`, `onboarded`, `rejected`) and the days they registered; newest, oldest
+/// (`submitted`, `returned`, `onboarded`, `rejected`) and the days they registered; newest, oldest
 /// or by name; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/firms", tag = "firms", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, description = "a page of firms (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<FirmView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -68,7 +80,7 @@ pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<FirmId>) -> An
     read(&state, move |c| svc::get(c, &path)).await
 }
 
-/// Onboard (入库) or reject a submitted firm.
+/// Onboard (入库), reject or return for correction (退回补正) a submitted firm.
 #[utoipa::path(post, path = "/api/v1/firms/{id}/onboarding", tag = "firms", request_body = OnboardingDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = FirmView),

@@ -8,11 +8,12 @@ use crate::http::extract::{Auth, ProviderRole, Reviewing, StaffRead};
 use crate::http::Answer;
 use crate::http::{JsonBody, ListQuery, State};
 use crate::services::providers::{
-    self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView, ProviderView,
+    self as svc, ConcludeReport, ListingDecision, ObjectionResolution, ObjectionView,
+    ProviderDetails, ProviderView,
 };
 use crate::services::Paged;
 use actix_web::web::Path;
-use actix_web::{get, post, web};
+use actix_web::{get, post, put, web};
 
 /// The signed-in provider's own record and listing status.
 #[utoipa::path(get, path = "/api/v1/provider/profile", tag = "providers", security(("bearer" = [])), responses(
@@ -21,6 +22,45 @@ use actix_web::{get, post, web};
 pub async fn my_provider(state: State, auth: Auth<ProviderRole>) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
     read(&state, move |c| svc::get(c, &id)).await
+}
+
+/// Correct the application before its public notice starts (while it waits for review
+/// or is returned for correction); a returned one stays returned until
+/// `POST /api/v1/provider/profile/resubmit`. A changed contact address is verified again.
+#[utoipa::path(put, path = "/api/v1/provider/profile", tag = "providers", request_body = ProviderDetails, security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[put("/provider/profile")]
+pub async fn update_my_provider(
+    state: State,
+    auth: Auth<ProviderRole>,
+    body: JsonBody<ProviderDetails>,
+) -> Answer {
+    let body = body?;
+    let id = auth.party_as::<ProviderId>()?;
+    let (ctx, site) = (state.context(auth.actor), state.site.clone());
+    read(&state, move |c| {
+        let links = crate::services::contact_verification::Links { base: &site.base_url };
+        svc::update_application(
+            c,
+            ctx.cx(),
+            links,
+            &id,
+            &body,
+            crate::domain::validation::FieldErrors::new(),
+        )
+    })
+    .await
+}
+
+/// Send an application returned for correction back to review, once corrected.
+#[utoipa::path(post, path = "/api/v1/provider/profile/resubmit", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/provider/profile/resubmit")]
+pub async fn resubmit(state: State, auth: Auth<ProviderRole>) -> Answer {
+    let id = auth.party_as::<ProviderId>()?;
+    act(&state, auth.actor, move |c, cx| svc::resubmit(c, cx, &id)).await
 }
 
 /// Providers: searched by part of the name or the whole credit code, by listing status
@@ -41,7 +81,8 @@ pub async fn get(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -
     read(&state, move |c| svc::get(c, &path)).await
 }
 
-/// Start the public notice, reject, suspend, reinstate or delist a provider.
+/// Start the public notice, return for correction (退回补正), reject, suspend, reinstate
+/// or delist a provider.
 #[utoipa::path(post, path = "/api/v1/providers/{id}/listing", tag = "providers", request_body = ListingDecision, params(("id" = String, Path)),
     security(("bearer" = [])), responses(
     (status = 200, body = ProviderView),

@@ -52,6 +52,27 @@ fn party_of(user: &UserRow) -> AppResult<AnyParty> {
     }
 }
 
+/// After a party changed its contact address to `email`: a new link to it when the one
+/// acting is the party's own user (inside the caller's transaction).
+pub fn send_to_own<P: ?Sized>(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    links: Links<'_>,
+    party: &P,
+    party_name: &str,
+    email: &str,
+) -> AppResult<()>
+where
+    crate::domain::id::PartyId: PartialEq<P>,
+{
+    let user = repo::by_opt_id(c, cx.actor.user_id.as_ref())?
+        .filter(|u| u.party_id.as_ref().is_some_and(|p| p == party));
+    if let Some(user) = user {
+        send(c, cx, links, &user, party_name, email)?;
+    }
+    Ok(())
+}
+
 /// Records a new link for `user`'s party and queues it to `email` (inside the caller's
 /// transaction); older unused links stop working.
 pub fn send(

@@ -8,7 +8,7 @@ use super::registration::{self, credit_code_taken, NewAccount, NewParty};
 use super::{audit, Page, Paged};
 use crate::db::models::FirmRow;
 use crate::db::models::Moved;
-use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::Fixed;
 use crate::domain::id::{FirmId, SpaceId};
 use crate::domain::listing::Filter;
@@ -466,11 +466,7 @@ pub fn update_profile(
             audit::Change::moved(Fixed::FirmProfileUpdated, &before, &after),
         )?;
         if after.contact_verified_at.is_none() {
-            let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
-                .filter(|u| u.party_id.as_ref().is_some_and(|p| p == firm_id));
-            if let Some(user) = user {
-                verification::send(c, cx, links, &user, &after.name, &after.contact_email)?;
-            }
+            verification::send_to_own(c, cx, links, firm_id, &after.name, &after.contact_email)?;
         }
         Ok(after)
     })?;

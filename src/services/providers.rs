@@ -9,7 +9,7 @@ use super::Acting;
 use super::{audit, objections, Page, Paged};
 use crate::db::models::Moved;
 use crate::db::models::{ObjectionRow, ProviderRow};
-use crate::db::{self, parties as repo, users as user_repo, DbConnection};
+use crate::db::{self, parties as repo, DbConnection};
 use crate::domain::audit::{Action, Fixed, NoticeOf};
 use crate::domain::id::ListingObjectionId;
 use crate::domain::id::ProviderId;
@@ -386,11 +386,14 @@ pub fn update_application(
                 .after(&now),
         )?;
         if after.contact_verified_at.is_none() {
-            let user = user_repo::by_opt_id(c, cx.actor.user_id.as_ref())?
-                .filter(|u| u.party_id.as_ref().is_some_and(|p| p == provider_id));
-            if let Some(user) = user {
-                verification::send(c, cx, links, &user, &after.name, &after.contact_email)?;
-            }
+            verification::send_to_own(
+                c,
+                cx,
+                links,
+                provider_id,
+                &after.name,
+                &after.contact_email,
+            )?;
         }
         ProviderView::build(after, categories)
     })

@@ -214,12 +214,24 @@ async fn a_provider_returned_for_correction_corrects_its_application_and_resubmi
     let r = app.post(&path, Some(&rev), &json!({"action": "start_notice"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "listing_transition_invalid"));
 
+    // A new contact address must answer its own link before the application is
+    // decided.
+    details["contact_email"] = json!("ipnew@example.cn");
+    let r = app.put("/api/v1/provider/profile", Some(&prov), &details).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["contact_verified_at"], Value::Null);
+    let token = app.verification_token("ipnew@example.cn", "ipco");
+
     let r = app.post("/api/v1/provider/profile/resubmit", Some(&prov), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         (r.body["listing_status"].clone(), r.body["corrections"].clone()),
         (json!("applied"), json!([]))
     );
+    let r = app.post(&path, Some(&rev), &json!({"action": "start_notice"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "contact_not_verified"), "{}", r.body);
+    let r = app.post("/api/v1/contact-verification", None, &json!({ "token": token })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let r = app.post(&path, Some(&rev), &json!({"action": "start_notice"})).await;
     assert_eq!(r.body["listing_status"], "in_notice", "{}", r.body);
 
@@ -237,18 +249,20 @@ async fn a_provider_returned_for_correction_corrects_its_application_and_resubmi
         )
         .await;
     assert_eq!(
-        actions(&r.body)[..5],
+        actions(&r.body)[..7],
         [
             "provider.in_notice",
+            "contact.verified",
             "provider.resubmitted",
+            "provider.application_updated",
             "provider.application_updated",
             "provider.returned",
             "provider.application_updated"
         ]
     );
     // The categories' change is on the trail.
-    assert_eq!(state(&r.body[2], "before_state")["categories"], json!(["ip_trademark", "patent"]));
-    assert_eq!(state(&r.body[2], "after_state")["categories"], json!(["patent"]));
+    assert_eq!(state(&r.body[4], "before_state")["categories"], json!(["ip_trademark", "patent"]));
+    assert_eq!(state(&r.body[4], "after_state")["categories"], json!(["patent"]));
 }
 
 #[actix_web::test]

@@ -121,6 +121,7 @@ static FIRMS: Spec<OnboardingStatus> = Spec {
     search_hint: "search-parties-hint",
     statuses: &[
         ("submitted", "submitted-under-review"),
+        ("returned", "returned-for-correction"),
         ("onboarded", "onboarded"),
         ("rejected", "refused"),
     ],
@@ -135,6 +136,7 @@ static PROVIDERS: Spec<ListingStatus> = Spec {
     search_hint: "search-parties-hint",
     statuses: &[
         ("applied", "applied-under-review"),
+        ("returned", "returned-for-correction"),
         ("in_notice", "in-public-notice"),
         ("listed", "listed"),
         ("rejected", "refused"),

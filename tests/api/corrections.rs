@@ -315,6 +315,13 @@ async fn the_review_desk_returns_and_the_applicant_resubmits_from_its_pages() {
     let page = desk.get("/review").await;
     assert!(page.body.contains("另有 1 份已退回补正"), "{}", page.body);
     assert!(page.body.contains("href=\"/firms?status=returned\""), "{}", page.body);
+    let reg = desk.get("/firms?status=returned").await;
+    assert!(
+        reg.body.contains("合肥pagefirm科技有限公司")
+            && reg.body.contains("<option value=\"returned\" selected>退回补正</option>"),
+        "{}",
+        reg.body
+    );
 
     // The firm's 工作台 and its page say what to fix; it resubmits from there.
     let firm_token = app.token("pagefirm").await;

@@ -244,6 +244,45 @@ pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static 
     }
 }
 
+/// The message key of a certification application's state.
+pub(crate) fn application_state(
+    s: crate::domain::certification::ApplicationStatus,
+) -> &'static str {
+    use crate::domain::certification::ApplicationStatus::*;
+    match s {
+        Submitted => "under-review",
+        Certified => "certified",
+        Refused => "refused",
+        Withdrawn => "withdrawn-3",
+    }
+}
+
+/// The message key of a certification's state.
+pub(crate) fn certification_state(
+    s: crate::domain::certification::CertificationStatus,
+) -> &'static str {
+    use crate::domain::certification::CertificationStatus::*;
+    match s {
+        Active => "in-force",
+        Revoked => "revoked-2",
+        Expired => "expired",
+    }
+}
+
+/// A certification scheme's name in the reader's language (the name kept with the
+/// record when the policy no longer has the scheme).
+pub(crate) fn scheme_name(
+    policy: &crate::domain::Policy,
+    code: &str,
+    kept: &str,
+    en: bool,
+) -> String {
+    policy
+        .certification
+        .scheme(code)
+        .map_or_else(|| kept.to_string(), |s| named(&s.name_zh, &s.name_en, en))
+}
+
 /// The message key of a kind of space.
 pub(crate) fn space_kind(k: crate::domain::party::SpaceKind) -> &'static str {
     use crate::domain::party::SpaceKind::*;

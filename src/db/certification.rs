@@ -2,8 +2,11 @@
 
 use super::models::{CertificationApplicationRow, CertificationRow, SpaceRow};
 use super::schema::{certification_applications as apps, certifications as certs, spaces};
-use super::DbConnection;
+use super::{holding, lower, DbConnection};
+use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::china_time;
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
+use crate::domain::listing::{Filter, Sort};
 use diesel::prelude::*;
 
 pub fn insert_application(
@@ -34,11 +37,13 @@ pub fn update_application(
     diesel::update(apps::table.find(&row.id)).set(row).execute(conn)
 }
 
-/// Applications, newest first: of one space or of all, of one status or any.
+/// Applications as a list asks: of one space or of all; by state; words in the space's
+/// name, its whole credit code or the scheme's code; the days filed; newest, oldest
+/// (the queue) or by the space's name.
 pub fn applications(
     conn: &mut DbConnection,
     space_id: Option<&SpaceId>,
-    status: Option<&str>,
+    f: &Filter<ApplicationStatus>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(CertificationApplicationRow, SpaceRow)>, i64)> {
@@ -47,13 +52,33 @@ pub fn applications(
         if let Some(s) = space_id {
             q = q.filter(apps::space_id.eq(s.clone()));
         }
-        if let Some(s) = status {
-            q = q.filter(apps::status.eq(s.to_string()));
+        if let Some(s) = f.status {
+            q = q.filter(apps::status.eq(s.as_str()));
+        }
+        if let Some(w) = &f.words {
+            q = q.filter(
+                lower(spaces::name)
+                    .like(holding(w))
+                    .escape('\\')
+                    .or(spaces::credit_code.eq(w.to_uppercase()))
+                    .or(apps::scheme.eq(w.to_lowercase())),
+            );
+        }
+        if let Some(t) = f.from {
+            q = q.filter(apps::submitted_at.ge(t));
+        }
+        if let Some(t) = f.before {
+            q = q.filter(apps::submitted_at.lt(t));
         }
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base().order(apps::id.desc()).offset(offset).limit(limit).load(conn)?;
+    let ordered = match f.sort {
+        Sort::Oldest => base().order((apps::submitted_at.asc(), apps::id.asc())),
+        Sort::Name => base().order((spaces::name.asc(), apps::id.desc())),
+        _ => base().order((apps::submitted_at.desc(), apps::id.desc())),
+    };
+    let rows = ordered.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 
@@ -87,9 +112,13 @@ pub fn active_certification(
 }
 
 /// Certifications with their space, newest first: of one space or of all.
+/// Certifications as a list asks: of one space or of all; by state; words in the
+/// space's name, its whole credit code or the scheme's code; the days certified (China
+/// days); newest, oldest or by the space's name.
 pub fn certifications(
     conn: &mut DbConnection,
     space_id: Option<&SpaceId>,
+    f: &Filter<CertificationStatus>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(CertificationRow, SpaceRow)>, i64)> {
@@ -98,10 +127,34 @@ pub fn certifications(
         if let Some(s) = space_id {
             q = q.filter(certs::space_id.eq(s.clone()));
         }
+        if let Some(s) = f.status {
+            q = q.filter(certs::status.eq(s.as_str()));
+        }
+        if let Some(w) = &f.words {
+            q = q.filter(
+                lower(spaces::name)
+                    .like(holding(w))
+                    .escape('\\')
+                    .or(spaces::credit_code.eq(w.to_uppercase()))
+                    .or(certs::scheme.eq(w.to_lowercase())),
+            );
+        }
+        // The bounds are the starts of China days in UTC; the column is a China day.
+        if let Some(t) = f.from {
+            q = q.filter(certs::certified_on.ge(china_time(t).date()));
+        }
+        if let Some(t) = f.before {
+            q = q.filter(certs::certified_on.lt(china_time(t).date()));
+        }
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base().order(certs::id.desc()).offset(offset).limit(limit).load(conn)?;
+    let ordered = match f.sort {
+        Sort::Oldest => base().order((certs::certified_on.asc(), certs::id.asc())),
+        Sort::Name => base().order((spaces::name.asc(), certs::id.desc())),
+        _ => base().order((certs::certified_on.desc(), certs::id.desc())),
+    };
+    let rows = ordered.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
 }
 

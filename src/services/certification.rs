@@ -13,11 +13,13 @@ use crate::domain::certification::{
     Evaluation, Scheme, SchemeLevel,
 };
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId, UserId};
+use crate::domain::listing::{Filter, Sort, BY_NAME};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Policy, Role};
 use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{CertificationDecided, CertificationRevoked, Message};
+use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -98,6 +100,8 @@ pub struct ApplicationView {
     #[schema(value_type = String)]
     pub space_id: SpaceId,
     pub space_name: String,
+    /// The space's unified social credit code.
+    pub credit_code: String,
     pub scheme: String,
     pub scheme_name: String,
     pub status: ApplicationStatus,
@@ -128,6 +132,7 @@ impl ApplicationView {
             id: r.id,
             space_id: r.space_id,
             space_name: space.name.clone(),
+            credit_code: space.credit_code.to_string(),
             scheme: r.scheme,
             scheme_name: scheme.name_zh,
             eligible: r.eligible,
@@ -224,19 +229,17 @@ pub fn apply(
     }
 }
 
+/// How certification applications and certifications may be sorted: newest (the
+/// default), oldest (the queue) or by the space's name.
+pub const SORTS: &[Sort] = BY_NAME;
+
 pub fn applications(
     conn: &mut DbConnection,
     viewer: Viewer<'_>,
-    status: Option<ApplicationStatus>,
+    f: &Filter<ApplicationStatus>,
     page: Page,
 ) -> AppResult<Paged<ApplicationView>> {
-    let (rows, total) = repo::applications(
-        conn,
-        viewer.space(),
-        status.map(ApplicationStatus::as_str),
-        page.offset(),
-        page.per_page,
-    )?;
+    let (rows, total) = repo::applications(conn, viewer.space(), f, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows
             .into_iter()
@@ -569,16 +572,51 @@ pub fn certifications(
     conn: &mut DbConnection,
     policy: &Policy,
     viewer: Viewer<'_>,
+    f: &Filter<CertificationStatus>,
     page: Page,
 ) -> AppResult<Paged<CertificationView>> {
-    let space = viewer.space().cloned();
-    let (rows, total) = repo::certifications(conn, space.as_ref(), page.offset(), page.per_page)?;
+    let (rows, total) =
+        repo::certifications(conn, viewer.space(), f, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(|(r, s)| CertificationView::from_row(policy, r, &s)).collect(),
         page: page.page,
         per_page: page.per_page,
         total,
     })
+}
+
+impl Row for ApplicationView {
+    const COLUMNS: &'static [&'static str] =
+        &["carrier", "credit-code", "scheme-2", "meets-the-criteria", "state", "submitted"];
+    const FILE: &'static str = "certification-applications";
+    const SHEET: &'static str = "certification-applications";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.space_name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Text(crate::i18n::scheme_name(policy, &self.scheme, &self.scheme_name, en)),
+            Cell::Words(if self.eligible { "yes" } else { "no" }),
+            Cell::Words(crate::i18n::application_state(self.status)),
+            Cell::Time(self.submitted_at),
+        ]
+    }
+}
+
+impl Row for CertificationView {
+    const COLUMNS: &'static [&'static str] =
+        &["carrier", "credit-code", "scheme-2", "state", "certified-on", "valid-until"];
+    const FILE: &'static str = "certifications";
+    const SHEET: &'static str = "certifications-register";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.space_name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Text(crate::i18n::scheme_name(policy, &self.scheme, &self.scheme_name, en)),
+            Cell::Words(crate::i18n::certification_state(self.status)),
+            Cell::Day(self.certified_on),
+            self.valid_until.map_or(Cell::Text(String::new()), Cell::Day),
+        ]
+    }
 }
 
 /// What the public disclosure (公示) shows of a certification.
@@ -600,7 +638,7 @@ pub fn public_certifications(
     policy: &Policy,
     page: Page,
 ) -> AppResult<Paged<PublicCertification>> {
-    let all = certifications(conn, policy, Viewer::Staff, page)?;
+    let all = certifications(conn, policy, Viewer::Staff, &Filter::default(), page)?;
     Ok(Paged {
         items: all
             .items

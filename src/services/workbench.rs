@@ -214,18 +214,24 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 let id = cx.actor.space().ok_or_else(AppError::forbidden)?;
                 let s = super::spaces::get(c, id)?;
                 let all = Page { page: 1, per_page: 100 };
-                let certified = certs::certifications(c, cx.policy, Viewer::Space(id), all)?
-                    .items
-                    .iter()
-                    .filter(|c| c.status == CertificationStatus::Active)
-                    .count() as i64;
+                let certified = certs::certifications(
+                    c,
+                    cx.policy,
+                    Viewer::Space(id),
+                    &Filter::only(Some(CertificationStatus::Active)),
+                    all,
+                )?
+                .items
+                .iter()
+                .filter(|c| c.status == CertificationStatus::Active)
+                .count() as i64;
                 wb.standing = Some(Standing::Space { name: s.name, certified });
                 add(
                     TodoKind::ApplicationsInReview,
                     certs::applications(
                         c,
                         Viewer::Space(id),
-                        Some(ApplicationStatus::Submitted),
+                        &Filter::only(Some(ApplicationStatus::Submitted)),
                         one(),
                     )?
                     .total,
@@ -280,7 +286,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     certs::applications(
                         c,
                         Viewer::Staff,
-                        Some(ApplicationStatus::Submitted),
+                        &Filter::only(Some(ApplicationStatus::Submitted)),
                         one(),
                     )?
                     .total,

@@ -1,12 +1,14 @@
 //! The registers staff look things up in: firms, providers and spaces (and every
 //! redemption item, beside them), each a work list
 //! ([`super::lists`]) searched by name or credit code, narrowed by state and the days
-//! they registered, sorted, paged and exported; one header link, the three as tabs.
+//! they registered, sorted, paged and exported; one header link, the lists as tabs
+//! (with every voucher, entitlement, certification application and certification).
 //! The same rows are the API's files (`GET /api/v1/firms?format=csv`, …).
 
 use super::lists::{self, Spec};
 use super::orders::open;
 use crate::db::DbConnection;
+use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::listing::{Filter, BY_NAME};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
@@ -15,7 +17,7 @@ use crate::domain::voucher::VoucherStatus;
 use crate::domain::Role;
 use crate::http::{Answer, State};
 use crate::services::orders::Party;
-use crate::services::{firms, providers, redemptions, spaces, subsidies, vouchers};
+use crate::services::{certification, firms, providers, redemptions, spaces, subsidies, vouchers};
 use actix_web::{get, web, HttpRequest};
 
 /// A list's page and its download, for the authority's staff: `$fetch` gives, from the
@@ -88,6 +90,32 @@ list_pages!(
     |_: &State| { vouchers::list }
 );
 
+list_pages!(
+    applications_page,
+    applications_file,
+    "/certification-applications",
+    "/certification-applications/export",
+    APPLICATIONS,
+    |_: &State| {
+        |c: &mut DbConnection, f: &Filter<ApplicationStatus>, p| {
+            certification::applications(c, certification::Viewer::Staff, f, p)
+        }
+    }
+);
+list_pages!(
+    certifications_page,
+    certifications_file,
+    "/certifications",
+    "/certifications/export",
+    CERTIFICATIONS,
+    |s: &State| {
+        let policy = s.policy.clone();
+        move |c: &mut DbConnection, f: &Filter<CertificationStatus>, p| {
+            certification::certifications(c, &policy, certification::Viewer::Staff, f, p)
+        }
+    }
+);
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(firms_page)
         .service(firms_file)
@@ -100,7 +128,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(entitlements_page)
         .service(entitlements_file)
         .service(vouchers_page)
-        .service(vouchers_file);
+        .service(vouchers_file)
+        .service(applications_page)
+        .service(applications_file)
+        .service(certifications_page)
+        .service(certifications_file);
 }
 
 /// Who looks up the registers: the authority's staff.
@@ -113,6 +145,8 @@ const TABS: &[(&str, &str)] = &[
     ("/redemption-items", "redemption-items-2"),
     ("/entitlements", "entitlements"),
     ("/vouchers", "register-vouchers"),
+    ("/certification-applications", "certification-applications"),
+    ("/certifications", "certifications-register"),
 ];
 
 static FIRMS: Spec<OnboardingStatus> = Spec {
@@ -206,5 +240,30 @@ static VOUCHERS: Spec<VoucherStatus> = Spec {
     ],
     parse: VoucherStatus::parse,
     sorts: vouchers::SORTS,
+    tabs: TABS,
+};
+
+static APPLICATIONS: Spec<ApplicationStatus> = Spec {
+    path: "/certification-applications",
+    title: "certification-applications",
+    search_hint: "search-certifications-hint",
+    statuses: &[
+        ("submitted", "under-review"),
+        ("certified", "certified"),
+        ("refused", "refused"),
+        ("withdrawn", "withdrawn-3"),
+    ],
+    parse: ApplicationStatus::parse,
+    sorts: certification::SORTS,
+    tabs: TABS,
+};
+
+static CERTIFICATIONS: Spec<CertificationStatus> = Spec {
+    path: "/certifications",
+    title: "certifications-register",
+    search_hint: "search-certifications-hint",
+    statuses: &[("active", "in-force"), ("revoked", "revoked-2"), ("expired", "expired")],
+    parse: CertificationStatus::parse,
+    sorts: certification::SORTS,
     tabs: TABS,
 };

@@ -220,17 +220,7 @@ pub(crate) use crate::i18n::{category_name, named};
 
 /// A certification scheme's name in the reader's language (the name a record kept when the
 /// scheme is no longer in the policy data).
-pub(crate) fn scheme_name(
-    policy: &crate::domain::Policy,
-    code: &str,
-    kept: &str,
-    en: bool,
-) -> String {
-    policy
-        .certification
-        .scheme(code)
-        .map_or_else(|| kept.to_string(), |s| named(&s.name_zh, &s.name_en, en))
-}
+pub(crate) use crate::i18n::scheme_name;
 
 /// The pages' wording as (key, Chinese, English): what a reader of the other language
 /// would see (the language tests look for leftovers, and for keys, with it).

@@ -88,7 +88,7 @@ async fn review_page(
         let apps = certs::applications(
             c,
             Viewer::Staff,
-            Some(ApplicationStatus::Submitted),
+            &Filter::queue(ApplicationStatus::Submitted),
             first(SHOWN),
         )?;
         // Each applicant's documents, for those who read them (not administrators).

@@ -4,6 +4,7 @@
 
 use super::desk::Screen;
 use super::wire;
+use crate::domain::listing::Filter;
 use crate::domain::{china_time, Role};
 use crate::http::Answer;
 use crate::http::{db, State};
@@ -30,8 +31,8 @@ async fn space_page(state: State, req: HttpRequest) -> Answer {
     let (c, a, e, f) = db(&state, move |c| {
         let v = Viewer::Space(&space);
         Ok((
-            certs::certifications(c, &policy, v, all)?,
-            certs::applications(c, v, None, all)?,
+            certs::certifications(c, &policy, v, &Filter::default(), all)?,
+            certs::applications(c, v, &Filter::default(), all)?,
             subsidies::entitlements(c, &policy, v, &EntitlementQuery::default(), all)?,
             statistics::filings_of(c, &policy, &space)?,
         ))

@@ -659,3 +659,113 @@ async fn the_catalogue_is_searched_sorted_by_price_paged_and_exported() {
     let p = page.get("/services?q=nothing-like-it").await;
     assert!(p.body.contains("没有符合条件的记录"), "{}", p.body);
 }
+
+#[actix_web::test]
+async fn certification_applications_and_certifications_are_found_and_exported() {
+    use crate::subsidies::{certify, figures, space};
+    let app = spawn_app().await;
+    let (_, code_a, tok_a) = space(&app, "rgc_alpha").await;
+    let (_, _, tok_b) = space(&app, "rgc_beta").await;
+    let reviewer = app.staff_token("rgc_reviewer", Role::Reviewer).await;
+    certify(&app, &tok_a, &reviewer, "provincial_incubator").await;
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&tok_b),
+            &json!({"scheme": "provincial_incubator", "figures": figures()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let spaces = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["space_name"].as_str().unwrap().into())
+            .collect()
+    };
+    let apps = "/api/v1/certification-applications";
+    let all = get(&app, &reviewer, apps).await;
+    assert_eq!(spaces(&all.body), ["rgc_beta孵化器", "rgc_alpha孵化器"], "{}", all.body);
+    let queue = get(&app, &reviewer, &format!("{apps}?status=submitted&sort=oldest")).await;
+    assert_eq!(spaces(&queue.body), ["rgc_beta孵化器"]);
+    assert_eq!(
+        spaces(&get(&app, &reviewer, &format!("{apps}?status=certified")).await.body),
+        ["rgc_alpha孵化器"]
+    );
+    let r = get(&app, &reviewer, &format!("{apps}?q={}", code_a.to_lowercase())).await;
+    assert_eq!(spaces(&r.body), ["rgc_alpha孵化器"], "{}", r.body);
+    assert_eq!(r.body["items"][0]["credit_code"], code_a.as_str());
+    assert_eq!(
+        get(&app, &reviewer, &format!("{apps}?q=provincial_incubator")).await.body["total"],
+        2
+    );
+    assert_eq!(
+        spaces(&get(&app, &reviewer, &format!("{apps}?sort=name")).await.body),
+        ["rgc_alpha孵化器", "rgc_beta孵化器"]
+    );
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(get(&app, &reviewer, &format!("{apps}?to={yesterday}")).await.body["total"], 0);
+    assert_eq!(get(&app, &reviewer, &format!("{apps}?from={today}")).await.body["total"], 2);
+    let r = get(&app, &reviewer, &format!("{apps}?status=approved")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let r = get(&app, &reviewer, &format!("{apps}?sort=largest")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    // A space finds only its own.
+    assert_eq!(spaces(&get(&app, &tok_b, apps).await.body), ["rgc_beta孵化器"]);
+    assert_eq!(get(&app, &tok_b, &format!("{apps}?q=rgc_alpha")).await.body["total"], 0);
+    let (_, _, csv) =
+        app.get_bytes(&format!("{apps}?status=submitted&format=csv"), Some(&reviewer)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("载体名称,统一社会信用代码,认定（备案）类型,符合条件,状态,提交时间"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("rgc_beta孵化器") && text.contains(&hechuang_words("under-review")),
+        "{text}"
+    );
+
+    // Certifications: by state, name, credit code, the day certified.
+    let certs = "/api/v1/certifications";
+    assert_eq!(spaces(&get(&app, &reviewer, certs).await.body), ["rgc_alpha孵化器"]);
+    assert_eq!(get(&app, &reviewer, &format!("{certs}?status=active")).await.body["total"], 1);
+    assert_eq!(get(&app, &reviewer, &format!("{certs}?status=revoked")).await.body["total"], 0);
+    assert_eq!(get(&app, &reviewer, &format!("{certs}?q=rgc_beta")).await.body["total"], 0);
+    assert_eq!(
+        get(&app, &reviewer, &format!("{certs}?from={today}&to={today}")).await.body["total"],
+        1
+    );
+    assert_eq!(get(&app, &reviewer, &format!("{certs}?to={yesterday}")).await.body["total"], 0);
+    assert_eq!(get(&app, &tok_b, certs).await.body["total"], 0);
+    let r = get(&app, &reviewer, &format!("{certs}?status=submitted")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let (_, _, xlsx) =
+        app.get_bytes(&format!("{certs}?format=xlsx&lang=en"), Some(&reviewer)).await;
+    assert!(xlsx.starts_with(b"PK"), "an XLSX file");
+
+    // The pages, as tabs of the registers.
+    let mut page = Browser::signed_in(&app, &reviewer);
+    let p = page.get("/firms").await;
+    assert!(
+        p.body.contains("href=\"&#x2f;certification-applications\">认定申请</a>")
+            && p.body.contains("href=\"&#x2f;certifications\">认定记录</a>"),
+        "{}",
+        p.body
+    );
+    let p = page.get("/certification-applications?status=submitted").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("共 1 条")
+            && p.body.contains("rgc_beta孵化器")
+            && !p.body.contains("rgc_alpha孵化器"),
+        "{}",
+        p.body
+    );
+    let p = page.get("/certifications?q=rgc_alpha").await;
+    assert!(p.body.contains("rgc_alpha孵化器") && p.body.contains("有效"), "{}", p.body);
+    let p = page.get("/certifications/export?format=csv").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+}

@@ -1427,3 +1427,7 @@ audit-action-firm-resubmitted = A firm resubmitted its onboarding application
 audit-action-provider-returned = Returned a provider's listing application for correction
 audit-action-provider-resubmitted = A provider resubmitted its listing application
 audit-action-provider-application-updated = A provider corrected its listing application
+meets-the-criteria = Meets the criteria
+certification-applications = Certification applications
+certifications-register = Certifications
+search-certifications-hint = Part of the space's name, the whole unified social credit code, or the scheme's code

@@ -1343,3 +1343,7 @@ audit-action-firm-resubmitted = 企业重新提交入库申请
 audit-action-provider-returned = 服务机构入库申请退回补正
 audit-action-provider-resubmitted = 服务机构重新提交入库申请
 audit-action-provider-application-updated = 服务机构修改入库申请
+meets-the-criteria = 符合条件
+certification-applications = 认定申请
+certifications-register = 认定记录
+search-certifications-hint = 载体名称中的字、完整的统一社会信用代码，或认定（备案）类型代码

@@ -2,7 +2,7 @@
 
 use super::read;
 use super::{act, act_created};
-use crate::domain::certification::ApplicationStatus;
+use crate::domain::certification::{ApplicationStatus, CertificationStatus};
 use crate::domain::id::{CertApplicationId, CertificationId, SpaceId};
 use crate::error::Problem;
 use crate::http::extract::{Auth, Reviewing, SpaceRead, SpaceRole};
@@ -47,15 +47,23 @@ pub async fn withdraw(
     read(&state, move |c| svc::withdraw(c, ctx.cx(), &space, &path)).await
 }
 
-/// Applications, newest first: a space's own, every one for staff (`status=submitted`:
-/// the reviewers' queue).
+/// Applications: a space's own, every one for staff; searched by part of the space's
+/// name, its whole credit code or the scheme's code, by state (`status=submitted` with
+/// `sort=oldest`: the reviewers' queue) and the days filed; newest, oldest or by name;
+/// a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/certification-applications", tag = "certification", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<ApplicationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of applications (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ApplicationView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/certification-applications")]
 pub async fn applications(state: State, auth: Auth<SpaceRead>, q: web::Query<ListQuery>) -> Answer {
-    let page = q.page()?;
-    let status = q.status(ApplicationStatus::parse)?;
-    read(&state, move |c| svc::applications(c, Viewer::of(&auth.actor)?, status, page)).await
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        ApplicationStatus::parse,
+        svc::SORTS,
+        move |c, f, p| svc::applications(c, Viewer::of(&auth.actor)?, f, p),
+    )
+    .await
 }
 
 /// One application with its figures and every criterion's result.
@@ -86,18 +94,28 @@ pub async fn decide(
     act(&state, auth.actor, move |c, cx| svc::decide(c, cx, &path, &body)).await
 }
 
-/// Certifications, newest first: a space's own, every one for staff.
+/// Certifications: a space's own, every one for staff; searched by part of the space's
+/// name, its whole credit code or the scheme's code, by state (`active`, `revoked`,
+/// `expired`) and the days certified; newest, oldest or by name; a page, or the list
+/// as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/certifications", tag = "certification", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<CertificationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of certifications (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<CertificationView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/certifications")]
 pub async fn certifications(
     state: State,
     auth: Auth<SpaceRead>,
     q: web::Query<ListQuery>,
 ) -> Answer {
-    let page = q.page()?;
     let policy = state.policy.clone();
-    read(&state, move |c| svc::certifications(c, &policy, Viewer::of(&auth.actor)?, page)).await
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        CertificationStatus::parse,
+        svc::SORTS,
+        move |c, f, p| svc::certifications(c, &policy, Viewer::of(&auth.actor)?, f, p),
+    )
+    .await
 }
 
 /// Revoke a certification in force (with a reason): support stops from the month after.

@@ -353,12 +353,19 @@ pub fn application(
     redemption_applications::table.find(id).first(conn).optional()
 }
 
+/// Redemption applications as a list asks: one provider's or all; with a state, those
+/// with an item in it; words in the provider's name, its whole credit code, or the
+/// number of an order applied for; the days submitted; newest, oldest or largest total
+/// first. With the provider's name.
 pub fn applications(
     conn: &mut DbConnection,
     provider_id: Option<&ProviderId>,
+    f: &Filter<crate::domain::order::RedemptionStatus>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(RedemptionApplicationRow, String)>, i64)> {
+    use super::{holding, lower};
+    use diesel::dsl::exists;
     let base = || {
         let mut q = redemption_applications::table
             .inner_join(providers::table.on(providers::id.eq(redemption_applications::provider_id)))
@@ -366,12 +373,46 @@ pub fn applications(
         if let Some(p) = provider_id {
             q = q.filter(redemption_applications::provider_id.eq(p.clone()));
         }
+        if let Some(s) = f.status {
+            q = q.filter(exists(
+                redemption_items::table
+                    .filter(redemption_items::application_id.eq(redemption_applications::id))
+                    .filter(redemption_items::status.eq(s.as_str())),
+            ));
+        }
+        if let Some(w) = &f.words {
+            q = q.filter(
+                lower(providers::name)
+                    .like(holding(w))
+                    .escape('\\')
+                    .or(providers::credit_code.eq(w.to_uppercase()))
+                    .or(exists(
+                        redemption_items::table
+                            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+                            .filter(
+                                redemption_items::application_id.eq(redemption_applications::id),
+                            )
+                            .filter(orders::order_no.eq(w.to_uppercase())),
+                    )),
+            );
+        }
+        if let Some(t) = f.from {
+            q = q.filter(redemption_applications::submitted_at.ge(t));
+        }
+        if let Some(t) = f.before {
+            q = q.filter(redemption_applications::submitted_at.lt(t));
+        }
         q
     };
     let total = base().count().get_result(conn)?;
-    let rows = base()
+    let ordered = match f.sort {
+        Sort::Oldest => base().order(redemption_applications::id.asc()),
+        Sort::Largest => base()
+            .order((redemption_applications::total_fen.desc(), redemption_applications::id.desc())),
+        _ => base().order(redemption_applications::id.desc()),
+    };
+    let rows = ordered
         .select((redemption_applications::all_columns, providers::name))
-        .order(redemption_applications::id.desc())
         .offset(offset)
         .limit(limit)
         .load(conn)?;

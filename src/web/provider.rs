@@ -6,15 +6,17 @@ use super::desk::{Desk, Form, Posted, Shape};
 use super::orders::open;
 use super::{local_time, wire};
 use crate::domain::id::ServiceItemId;
+use crate::domain::order::RedemptionStatus;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 pub(super) use crate::i18n::listing_text;
 use crate::services::catalogue::{self, ServiceItemInput, ServiceItemView};
+use crate::services::listing::ListQuery;
 use crate::services::orders::Party;
+use crate::services::providers;
 use crate::services::redemptions::{self, ApplicationInput};
-use crate::services::{providers, Page};
 use actix_web::http::StatusCode;
 use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -29,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(edit_service)
         .service(update_service)
         .service(redemptions_page)
+        .service(redemptions_file)
         .service(apply);
 }
 
@@ -270,28 +273,38 @@ async fn update_service(state: State, req: HttpRequest, path: Path<String>, p: P
     .await
 }
 
+/// The provider's redemptions: the form to apply, then its applications as a work list
+/// (an order number, the state of an item, the days submitted, sorted, paged,
+/// downloadable), each with its items.
 async fn redemptions_view(
     state: &State,
     d: &Desk,
+    q: &ListQuery,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (policy, id) = (state.policy.clone(), d.provider()?);
-    let (orders, apps) = db(state, move |c| {
+    let q = q.clone().without_blanks();
+    let (filter, page, refused) = super::lists::judged(d, &MY_REDEMPTIONS, &q);
+    let (orders, apps, total, page_no) = db(state, move |c| {
         let orders = redemptions::applicable_orders(c, &policy, &id)?;
-        let list = redemptions::applications(
-            c,
-            &policy,
-            Party::Provider(&id),
-            Page { page: 1, per_page: 20 },
-        )?;
+        let list = redemptions::applications(c, &policy, Party::Provider(&id), &filter, page)?;
         let mut apps = Vec::with_capacity(list.items.len());
         for a in list.items {
             apps.push(redemptions::application(c, &policy, Party::Provider(&id), &a.id)?);
         }
-        Ok((orders, apps))
+        Ok((orders, apps, list.total, list.page))
     })
     .await?;
+    // A bad filter is said beside its field (unless another form came back refused).
+    let failed;
+    let (form, status) = match refused {
+        Some(f) if form.id.is_empty() => {
+            failed = f;
+            (&failed, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        _ => (form, status),
+    };
     let orders: Vec<serde_json::Value> = orders
         .iter()
         .map(|o| {
@@ -332,16 +345,51 @@ async fn redemptions_view(
             path: "/provider/redemptions",
             title: "redemptions",
         },
-        context! { orders => super::val(&orders), apps => super::val(&apps) },
+        context! {
+            orders => super::val(&orders), apps => super::val(&apps),
+            list => super::lists::filter_context(&MY_REDEMPTIONS, &q), total => total,
+            page => page_no, pages => super::lists::pages(total),
+        },
         form,
         status,
     )
 }
 
+static MY_REDEMPTIONS: super::lists::Spec<RedemptionStatus> = super::lists::Spec {
+    path: "/provider/redemptions",
+    title: "redemptions",
+    search_hint: "search-my-redemptions-hint",
+    statuses: &[
+        ("submitted", "under-review-2"),
+        ("rejected", "refused"),
+        ("in_notice", "in-public-notice"),
+        ("payable", "approved-to-be-paid"),
+        ("in_settlement", "being-paid"),
+        ("paid", "paid"),
+    ],
+    parse: RedemptionStatus::parse,
+    sorts: redemptions::APPLICATION_SORTS,
+    tabs: &[],
+};
+
+/// The provider's applications as a file (CSV or XLSX), as filtered.
+#[get("/provider/redemptions/export")]
+async fn redemptions_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, PROVIDER);
+    let q = super::lists::asked(&req)?;
+    let (policy, id) = (state.policy.clone(), d.provider()?);
+    let fetch =
+        move |c: &mut crate::db::DbConnection,
+              f: &crate::domain::listing::Filter<RedemptionStatus>,
+              p| { redemptions::applications(c, &policy, Party::Provider(&id), f, p) };
+    Ok(super::lists::export(&state, &d, &MY_REDEMPTIONS, q, fetch).await?)
+}
+
 #[get("/provider/redemptions")]
 async fn redemptions_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
-    Ok(redemptions_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+    let q = super::lists::asked(&req)?;
+    Ok(redemptions_view(&state, &d, &q, &Form::none(), StatusCode::OK).await?)
 }
 
 #[post("/provider/redemptions")]
@@ -359,13 +407,8 @@ async fn apply(state: State, req: HttpRequest, p: Posted) -> Answer {
         .await
         .map(|_| ("/provider/redemptions".to_string(), "applied"));
     let (st, dk) = (&state, &d);
-    d.answer(
-        st,
-        r,
-        "apply",
-        &p,
-        &[],
-        move |f, s| async move { redemptions_view(st, dk, &f, s).await },
-    )
+    d.answer(st, r, "apply", &p, &[], move |f, s| async move {
+        redemptions_view(st, dk, &ListQuery::default(), &f, s).await
+    })
     .await
 }

@@ -769,3 +769,92 @@ async fn certification_applications_and_certifications_are_found_and_exported() 
     let p = page.get("/certifications/export?format=csv").await;
     assert_eq!(p.status, 200, "{}", p.body);
 }
+
+#[actix_web::test]
+async fn redemption_applications_are_found_by_provider_order_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    let a = crate::orders::world(&app, "rgra").await;
+    crate::settlement::make_payable(&app, &a, "rgra", &["3000.00", "900.00"]).await;
+    let mut b = crate::orders::world(&app, "rgrb").await;
+    b.provider_token = app.token("rgrb").await;
+    let order = b.confirmed_order(&app, "2000.00").await;
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&b.provider_token),
+            &json!({"order_ids": [order]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let b_app = r.body["id"].as_str().unwrap().to_string();
+    let order_no = r.body["items"][0]["order_no"].as_str().unwrap().to_string();
+    let rev = app.staff_token("rgr_reviewer", Role::Reviewer).await;
+    let ids = |body: &Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().into()).collect()
+    };
+    let url = "/api/v1/redemptions";
+    let all = get(&app, &rev, url).await;
+    let a_count = all.body["total"].as_i64().unwrap() - 1;
+    assert!(a_count >= 1, "{}", all.body);
+    assert_eq!(ids(&all.body)[0], b_app, "newest first");
+    assert_eq!(
+        ids(&get(&app, &rev, &format!("{url}?status=submitted")).await.body),
+        std::slice::from_ref(&b_app)
+    );
+    assert_eq!(get(&app, &rev, &format!("{url}?status=payable")).await.body["total"], a_count);
+    assert_eq!(get(&app, &rev, &format!("{url}?status=paid")).await.body["total"], 0);
+    assert_eq!(
+        ids(&get(&app, &rev, &format!("{url}?q=RGRB")).await.body),
+        std::slice::from_ref(&b_app)
+    );
+    assert_eq!(
+        ids(&get(&app, &rev, &format!("{url}?q={order_no}")).await.body),
+        std::slice::from_ref(&b_app)
+    );
+    assert_eq!(
+        ids(&get(&app, &rev, &format!("{url}?q={}", order_no.to_lowercase())).await.body),
+        std::slice::from_ref(&b_app)
+    );
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    assert_eq!(
+        ids(&get(&app, &rev, &format!("{url}?from={today}")).await.body),
+        std::slice::from_ref(&b_app)
+    );
+    assert_eq!(get(&app, &rev, &format!("{url}?to={today}")).await.body["total"], a_count + 1);
+    let largest = get(&app, &rev, &format!("{url}?sort=largest")).await;
+    let totals: Vec<f64> = largest.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["total"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    let r = get(&app, &rev, &format!("{url}?sort=name")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    let r = get(&app, &rev, &format!("{url}?status=approved")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    // A provider finds only its own.
+    assert_eq!(ids(&get(&app, &b.provider_token, url).await.body), std::slice::from_ref(&b_app));
+    assert_eq!(get(&app, &b.provider_token, &format!("{url}?q=rgra")).await.body["total"], 0);
+    let (s, _, csv) =
+        app.get_bytes(&format!("{url}?status=submitted&format=csv"), Some(&rev)).await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("服务机构,提交时间,事项数,金额（元）,状态"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("2000.00") && text.contains(&hechuang_words("under-review-2")), "{text}");
+
+    // The provider's page: found by order number and state, a bad state said beside
+    // the menu, the file downloaded.
+    let mut page = Browser::signed_in(&app, &b.provider_token);
+    let p = page.get(&format!("/provider/redemptions?q={order_no}&status=submitted")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条") && p.body.contains(&order_no), "{}", p.body);
+    let p = page.get("/provider/redemptions?status=paid").await;
+    assert!(p.body.contains("共 0 条") && !p.body.contains(&order_no), "{}", p.body);
+    let p = page.get("/provider/redemptions?status=bogus").await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"filter-status-error\""), "{}", p.body);
+    let p = page.get("/provider/redemptions/export?format=csv").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+}

@@ -1431,3 +1431,7 @@ meets-the-criteria = Meets the criteria
 certification-applications = Certification applications
 certifications-register = Certifications
 search-certifications-hint = Part of the space's name, the whole unified social credit code, or the scheme's code
+items-in-the-application = Items
+redemption-applications = Redemption applications
+search-redemptions-hint = Part of the provider's name, the whole unified social credit code, or an order number
+search-my-redemptions-hint = An order number

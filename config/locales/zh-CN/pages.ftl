@@ -1347,3 +1347,7 @@ meets-the-criteria = 符合条件
 certification-applications = 认定申请
 certifications-register = 认定记录
 search-certifications-hint = 载体名称中的字、完整的统一社会信用代码，或认定（备案）类型代码
+items-in-the-application = 事项数
+redemption-applications = 兑现申请
+search-redemptions-hint = 服务机构名称中的字、完整的统一社会信用代码，或订单号
+search-my-redemptions-hint = 订单号

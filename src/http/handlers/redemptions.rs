@@ -36,18 +36,29 @@ pub async fn apply(
     act_created(&state, auth.actor, move |c, cx| svc::apply(c, cx, &provider, &body)).await
 }
 
-/// Redemption applications: a provider's own, every one for staff; newest first.
+/// Redemption applications: a provider's own, every one for staff; searched by part of
+/// the provider's name, its whole credit code or an order number applied for; with a
+/// state (an item's: `submitted`, `rejected`, `in_notice`, `payable`, `in_settlement`,
+/// `paid`), those with an item in it; the days submitted; newest, oldest or largest
+/// total first; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/redemptions", tag = "redemption", params(ListQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Paged<ApplicationView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, description = "a page of applications (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ApplicationView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/redemptions")]
 pub async fn applications(
     state: State,
     auth: Auth<RedemptionRead>,
     q: web::Query<ListQuery>,
 ) -> Answer {
-    let page = q.page()?;
     let policy = state.policy.clone();
-    read(&state, move |c| svc::applications(c, &policy, Party::of(&auth.actor)?, page)).await
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        RedemptionStatus::parse,
+        svc::APPLICATION_SORTS,
+        move |c, f, p| svc::applications(c, &policy, Party::of(&auth.actor)?, f, p),
+    )
+    .await
 }
 
 /// One application with every item's state and the reason for each rejection.

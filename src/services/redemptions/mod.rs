@@ -290,11 +290,17 @@ pub fn applicable_orders(
     Ok(confirmed.into_iter().filter(|o| !done.contains(o.id.as_str())).collect())
 }
 
-/// Applications: a provider's own, or all for staff. Newest first.
+/// How redemption applications may be sorted: newest (the default), oldest, or the
+/// largest total first.
+pub const APPLICATION_SORTS: &[Sort] = crate::domain::listing::BY_AMOUNT;
+
+/// Applications: a provider's own, or all for staff; with a state, those with an item
+/// in it; words in the provider's name, its whole credit code, or an order number.
 pub fn applications(
     conn: &mut DbConnection,
     policy: &Policy,
     party: Party<'_>,
+    f: &Filter<RedemptionStatus>,
     page: Page,
 ) -> AppResult<Paged<ApplicationView>> {
     let provider = match party {
@@ -302,12 +308,37 @@ pub fn applications(
         Party::Staff => None,
         Party::Firm(_) => return Err(AppError::forbidden()),
     };
-    let (rows, total) = repo::applications(conn, provider, page.offset(), page.per_page)?;
+    let (rows, total) = repo::applications(conn, provider, f, page.offset(), page.per_page)?;
     let items = rows
         .into_iter()
         .map(|(a, name)| application_view(conn, policy, a, name, false))
         .collect::<AppResult<_>>()?;
     Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+}
+
+impl Row for ApplicationView {
+    const COLUMNS: &'static [&'static str] =
+        &["service-provider", "submitted", "items-in-the-application", "amount-yuan", "state"];
+    const FILE: &'static str = "redemption-applications";
+    const SHEET: &'static str = "redemption-applications";
+    fn cells(&self, _policy: &Policy, en: bool) -> Vec<Cell> {
+        // How many items stand in each state, in the stored order of the states.
+        let states: Vec<String> = RedemptionStatus::ALL
+            .iter()
+            .filter_map(|s| {
+                self.statuses
+                    .get(s.as_str())
+                    .map(|n| format!("{} {n}", crate::i18n::t(crate::i18n::redemption(*s), en)))
+            })
+            .collect();
+        vec![
+            Cell::Text(self.provider_name.clone()),
+            Cell::Time(self.submitted_at),
+            Cell::Count(i64::from(self.item_count)),
+            Cell::Money(self.total),
+            Cell::Text(states.join(if en { ", " } else { "、" })),
+        ]
+    }
 }
 
 /// One application with every item's state and reasons.

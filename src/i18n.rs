@@ -283,6 +283,18 @@ pub(crate) fn scheme_name(
         .map_or_else(|| kept.to_string(), |s| named(&s.name_zh, &s.name_en, en))
 }
 
+/// The message key of a payout's state.
+pub(crate) fn payout_state(s: crate::domain::settlement::PayoutStatus) -> &'static str {
+    use crate::domain::settlement::PayoutStatus::*;
+    match s {
+        Pending => "to-be-paid",
+        Paid => "paid-2",
+        Failed => "failed-3",
+        Reversed => "reversed",
+        Cancelled => "cancelled",
+    }
+}
+
 /// The message key of a kind of space.
 pub(crate) fn space_kind(k: crate::domain::party::SpaceKind) -> &'static str {
     use crate::domain::party::SpaceKind::*;

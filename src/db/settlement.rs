@@ -399,6 +399,52 @@ pub fn set_items_of_payout(
     Ok(n)
 }
 
+/// Payouts of every run as a list asks: by state; words in the payee's name, its whole
+/// credit code, the payout's reference or the bank's reference; the days paid (China
+/// days, the bank's date); newest, oldest, largest or by payee.
+pub fn payouts(
+    conn: &mut DbConnection,
+    f: &Filter<PayoutStatus>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<PayoutRow>, i64)> {
+    use crate::domain::china_time;
+    listed!(
+        conn,
+        payouts,
+        (offset, limit),
+        |q| {
+            if let Some(s) = f.status {
+                q = q.filter(payouts::status.eq(s.as_str()));
+            }
+            if let Some(w) = &f.words {
+                q = q.filter(
+                    lower(payouts::payee_name)
+                        .like(holding(w))
+                        .escape('\\')
+                        .or(payouts::credit_code.eq(w.to_uppercase()))
+                        .or(payouts::reference.eq(w.to_uppercase()))
+                        .or(payouts::bank_reference.eq(w.clone())),
+                );
+            }
+            if let Some(t) = f.from {
+                q = q.filter(payouts::paid_on.ge(china_time(t).date()));
+            }
+            if let Some(t) = f.before {
+                q = q.filter(payouts::paid_on.lt(china_time(t).date()));
+            }
+        },
+        order
+            | o
+            | match f.sort {
+                Sort::Oldest => o.order(payouts::id.asc()),
+                Sort::Largest => o.order((payouts::amount_fen.desc(), payouts::id.desc())),
+                Sort::Name => o.order((payouts::payee_name.asc(), payouts::id.desc())),
+                Sort::Newest | Sort::Cheapest => o.order(payouts::id.desc()),
+            }
+    )
+}
+
 pub fn payouts_of(conn: &mut DbConnection, run_id: &RunId) -> QueryResult<Vec<PayoutRow>> {
     payouts::table.filter(payouts::run_id.eq(run_id)).order(payouts::reference.asc()).load(conn)
 }

@@ -11,7 +11,7 @@ use super::{local_time, val, wire};
 use crate::domain::id::{PayoutId, RunId};
 use crate::domain::listing::BY_AMOUNT;
 use crate::domain::settlement::Period;
-use crate::domain::settlement::RunStatus;
+use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -38,6 +38,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(report)
         .service(bank_file)
         .service(run)
+        // The list and its file before one payout, whose path would take `export`.
+        .service(payouts_page)
+        .service(payouts_file)
         .service(payout)
         .service(decide)
         .service(import)
@@ -51,13 +54,9 @@ const RESULT_FILE_LIMIT: usize = 16 << 20;
 
 use crate::i18n::stage_text;
 
+/// A payout's state in words (by its wire name).
 fn payout_text(s: &str) -> &'static str {
-    match s {
-        "pending" => "to-be-paid",
-        "paid" => "paid-2",
-        "failed" => "failed-3",
-        _ => "reversed",
-    }
+    crate::domain::settlement::PayoutStatus::parse(s).map_or("", crate::i18n::payout_state)
 }
 
 /// The runs as a work list: found by period, payee or payout reference, by state and
@@ -73,8 +72,44 @@ static RUNS: Spec<RunStatus> = Spec {
     ],
     parse: RunStatus::parse,
     sorts: BY_AMOUNT,
-    tabs: &[],
+    tabs: TABS,
 };
+
+/// The runs and every payout, as tabs of one another.
+const TABS: &[(&str, &str)] = &[("/finance", "settlement-runs"), ("/finance/payouts", "payouts")];
+
+/// Every payout as a work list: found by payee, credit code, payment or bank
+/// reference, by state and the days paid; each opens to its items.
+static PAYOUTS: Spec<PayoutStatus> = Spec {
+    path: "/finance/payouts",
+    title: "payouts",
+    search_hint: "search-payouts-hint",
+    statuses: &[
+        ("pending", "to-be-paid"),
+        ("paid", "paid-2"),
+        ("failed", "failed-3"),
+        ("reversed", "reversed"),
+        ("cancelled", "cancelled"),
+    ],
+    parse: PayoutStatus::parse,
+    sorts: svc::PAYOUT_SORTS,
+    tabs: TABS,
+};
+
+#[get("/finance/payouts")]
+async fn payouts_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, FINANCE_READ);
+    let q = lists::asked(&req)?;
+    Ok(lists::page(&state, &d, &PAYOUTS, q, svc::payouts).await?)
+}
+
+/// The payouts the filter finds, as CSV or XLSX.
+#[get("/finance/payouts/export")]
+async fn payouts_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, FINANCE_READ);
+    let q = lists::asked(&req)?;
+    Ok(lists::export(&state, &d, &PAYOUTS, q, svc::payouts).await?)
+}
 
 async fn runs_page(
     state: &State,
@@ -107,7 +142,7 @@ async fn runs_page(
         context! {
             items => val(&items), total => list.total, last_period => last,
             can_prepare => d.s.caller.role == Role::Finance,
-            list => lists::filter_context(&RUNS, &q), page => list.page,
+            list => lists::filter_context(&RUNS, &q), page => list.page, tabs => val(TABS),
             pages => lists::pages(list.total),
         },
         form,

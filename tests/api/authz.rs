@@ -158,6 +158,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("post", "/api/v1/settlement-runs/{id}/decision", Some(&[Finance])),
     ("get", "/api/v1/settlement-runs/{id}/bank-file", Some(&[Finance])),
     ("post", "/api/v1/settlement-runs/{id}/results", Some(&[Finance])),
+    ("get", "/api/v1/payouts", Some(FINANCE_READ)),
     ("get", "/api/v1/payouts/{id}", Some(FINANCE_READ)),
     ("post", "/api/v1/payouts/{id}/result", Some(&[Finance])),
     ("post", "/api/v1/payouts/{id}/reversal", Some(&[Finance])),

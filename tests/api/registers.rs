@@ -858,3 +858,127 @@ async fn redemption_applications_are_found_by_provider_order_state_and_day_and_e
     let p = page.get("/provider/redemptions/export?format=csv").await;
     assert_eq!(p.status, 200, "{}", p.body);
 }
+
+#[actix_web::test]
+async fn payouts_are_found_by_payee_reference_state_and_day_and_exported() {
+    let app = spawn_app().await;
+    let w = crate::orders::world(&app, "rgp").await;
+    crate::settlement::make_payable(&app, &w, "rgp", &["3000.00"]).await;
+    let first = app.end_the_month();
+    let maker = app.staff_token("rgp_maker", Role::Finance).await;
+    let checker = app.staff_token("rgp_checker", Role::Finance).await;
+    let run = crate::settlement::approved_run(&app, &first, &maker, &checker).await;
+    // The bank file taken, the payout recorded paid today.
+    let (s, _, _) = app
+        .get_bytes(&format!("/api/v1/settlement-runs/{run}/bank-file?format=csv"), Some(&maker))
+        .await;
+    assert_eq!(s, 200);
+    let listed = get(&app, &maker, "/api/v1/payouts").await;
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    let paid_id = listed.body["items"][0]["id"].as_str().unwrap().to_string();
+    let reference = listed.body["items"][0]["reference"].as_str().unwrap().to_string();
+    let code = listed.body["items"][0]["credit_code"].as_str().unwrap().to_string();
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let r = app
+        .post(
+            &format!("/api/v1/payouts/{paid_id}/result"),
+            Some(&maker),
+            &json!({"outcome": "paid", "bank_reference": "BOC-RGP-1", "paid_on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // A second month's payout, larger, pending.
+    let mut w = w;
+    w.provider_token = app.token("rgp").await;
+    app.staff("admin_rgp2", Role::Admin);
+    crate::settlement::make_payable(&app, &w, "rgp2", &["9000.00"]).await;
+    let second = app.end_the_month();
+    let maker = app.token("rgp_maker").await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": second})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let refs = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["reference"].as_str().unwrap().into())
+            .collect()
+    };
+    let url = "/api/v1/payouts";
+    let all = get(&app, &maker, url).await;
+    assert_eq!(all.body["total"], 2, "{}", all.body);
+    let newest = refs(&all.body);
+    assert_eq!(newest[1], reference, "newest first");
+    let mut oldest = refs(&get(&app, &maker, &format!("{url}?sort=oldest")).await.body);
+    oldest.reverse();
+    assert_eq!(oldest, newest);
+    assert_eq!(refs(&get(&app, &maker, &format!("{url}?sort=largest")).await.body)[0], newest[0]);
+    assert_eq!(
+        refs(&get(&app, &maker, &format!("{url}?status=paid")).await.body),
+        std::slice::from_ref(&reference)
+    );
+    assert_eq!(get(&app, &maker, &format!("{url}?status=pending")).await.body["total"], 1);
+    assert_eq!(get(&app, &maker, &format!("{url}?status=failed")).await.body["total"], 0);
+    assert_eq!(
+        refs(&get(&app, &maker, &format!("{url}?q={}", reference.to_lowercase())).await.body),
+        std::slice::from_ref(&reference)
+    );
+    assert_eq!(
+        refs(&get(&app, &maker, &format!("{url}?q=BOC-RGP-1")).await.body),
+        std::slice::from_ref(&reference)
+    );
+    assert_eq!(
+        get(&app, &maker, &format!("{url}?q={}", code.to_lowercase())).await.body["total"],
+        2
+    );
+    let words: String = "rgp知识产权".bytes().map(|b| format!("%{b:02X}")).collect();
+    assert_eq!(get(&app, &maker, &format!("{url}?q={words}")).await.body["total"], 2);
+    assert_eq!(get(&app, &maker, &format!("{url}?q=nobody")).await.body["total"], 0);
+    // The days paid: only the paid one has one.
+    assert_eq!(
+        refs(&get(&app, &maker, &format!("{url}?from={today}&to={today}")).await.body),
+        std::slice::from_ref(&reference)
+    );
+    let r = get(&app, &maker, &format!("{url}?status=exported")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "status_unknown"), "{}", r.body);
+    let r = get(&app, &maker, &format!("{url}?sort=cheapest")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sort_unknown"), "{}", r.body);
+    // Finance reads them; a reviewer does not.
+    let rev = app.staff_token("rgp_rev", Role::Reviewer).await;
+    assert_eq!(get(&app, &rev, url).await.status, 403);
+    let (_, _, csv) = app.get_bytes(&format!("{url}?status=paid&format=csv"), Some(&maker)).await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with(
+            "付款参考号,收款单位,统一社会信用代码,金额（元）,状态,支付日期,银行流水号"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains(&reference)
+            && text.contains("3000.00")
+            && text.contains("BOC-RGP-1")
+            && text.contains(&hechuang_words("paid-2")),
+        "{text}"
+    );
+
+    // The page, a tab beside the runs; each payout opens to its items.
+    let mut page = Browser::signed_in(&app, &maker);
+    let p = page.get("/finance").await;
+    assert!(p.body.contains("href=\"&#x2f;finance&#x2f;payouts\""), "{}", p.body);
+    let p = page.get("/finance/payouts?status=paid").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let body = p.body.replace("&#x2f;", "/");
+    assert!(
+        body.contains("共 1 条") && body.contains(&format!("href=\"/finance/payouts/{paid_id}\"")),
+        "{body}"
+    );
+    assert!(body.contains("3,000.00") && body.contains("已支付"), "{body}");
+    let p = page.get(&format!("/finance/payouts/{paid_id}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let file = page.get("/finance/payouts/export?status=pending&format=csv").await;
+    assert_eq!(file.status, 200, "{}", file.body);
+    assert_eq!(file.body.lines().count(), 2, "{}", file.body);
+}

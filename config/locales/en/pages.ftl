@@ -1435,3 +1435,4 @@ items-in-the-application = Items
 redemption-applications = Redemption applications
 search-redemptions-hint = Part of the provider's name, the whole unified social credit code, or an order number
 search-my-redemptions-hint = An order number
+search-payouts-hint = Part of the payee's name, the whole unified social credit code, the payment reference or the bank's reference

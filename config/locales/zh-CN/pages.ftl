@@ -1351,3 +1351,4 @@ items-in-the-application = 事项数
 redemption-applications = 兑现申请
 search-redemptions-hint = 服务机构名称中的字、完整的统一社会信用代码，或订单号
 search-my-redemptions-hint = 订单号
+search-payouts-hint = 收款单位名称中的字、完整的统一社会信用代码、支付单号或银行流水号

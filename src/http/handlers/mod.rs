@@ -175,6 +175,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(settlement::decide)
             .service(settlement::bank_file)
             .service(settlement::import_results)
+            .service(settlement::payouts)
             .service(settlement::payout)
             .service(settlement::record)
             .service(settlement::reverse)

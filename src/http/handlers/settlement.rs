@@ -4,7 +4,7 @@ use super::act;
 use super::read;
 use crate::domain::id::{PayoutId, RunId};
 use crate::domain::listing::BY_AMOUNT;
-use crate::domain::settlement::RunStatus;
+use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::error::ErrorCode;
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, FinanceRead, FinanceRole};
@@ -57,6 +57,25 @@ pub async fn prepare(
 #[get("/settlement-runs")]
 pub async fn list(state: State, _auth: Auth<FinanceRead>, q: web::Query<ListQuery>) -> Answer {
     super::lists::answer(&state, q.into_inner(), RunStatus::parse, BY_AMOUNT, svc::list).await
+}
+
+/// Payouts of every run: searched by part of the payee's name, its whole credit code,
+/// the payout's reference or the bank's reference; by state (`pending`, `paid`,
+/// `failed`, `reversed`, `cancelled`) and the days paid; newest, oldest, largest or by
+/// payee; a page, or the list as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/payouts", tag = "settlement", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "a page of payouts (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<PayoutView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/payouts")]
+pub async fn payouts(state: State, _auth: Auth<FinanceRead>, q: web::Query<ListQuery>) -> Answer {
+    super::lists::answer(
+        &state,
+        q.into_inner(),
+        PayoutStatus::parse,
+        svc::PAYOUT_SORTS,
+        svc::payouts,
+    )
+    .await
 }
 
 /// One run with its payouts and held-back payees.

@@ -35,7 +35,7 @@ use crate::db::settlement as repo;
 use crate::db::DbConnection;
 use crate::domain::id::{PartyId, UserId};
 use crate::domain::id::{PayoutId, RunId};
-use crate::domain::listing::Filter;
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::settlement::{run_stage, PayoutStatus, Period, RunStage, RunStatus};
 use crate::domain::Fen;
 use crate::error::ErrorCode;
@@ -263,6 +263,52 @@ pub fn list(
 ) -> AppResult<Paged<RunView>> {
     let (rows, total) = repo::runs(conn, f, page.offset(), page.per_page)?;
     Ok(Paged { items: views(conn, rows)?, page: page.page, per_page: page.per_page, total })
+}
+
+/// How payouts may be sorted: newest (the default), oldest, largest, or by payee.
+pub const PAYOUT_SORTS: &[Sort] = &[Sort::Newest, Sort::Oldest, Sort::Largest, Sort::Name];
+
+/// Payouts of every run as a list asks (see [`repo::payouts`]).
+pub fn payouts(
+    conn: &mut DbConnection,
+    f: &Filter<PayoutStatus>,
+    page: Page,
+) -> AppResult<Paged<PayoutView>> {
+    let (rows, total) = repo::payouts(conn, f, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows.into_iter().map(PayoutView::from_row).collect::<AppResult<_>>()?,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+impl Row for PayoutView {
+    const COLUMNS: &'static [&'static str] = &[
+        "payment-reference",
+        "payee",
+        "credit-code",
+        "amount-yuan",
+        "state",
+        "paid-on",
+        "bank-reference-2",
+    ];
+    const FILE: &'static str = "payouts";
+    const SHEET: &'static str = "payouts";
+    fn cells(&self, _policy: &crate::domain::Policy, _en: bool) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.reference.clone()),
+            Cell::Text(self.payee_name.clone()),
+            Cell::Text(self.credit_code.clone()),
+            Cell::Money(self.amount),
+            Cell::Words(crate::i18n::payout_state(self.status)),
+            self.paid_on.map_or(Cell::Text(String::new()), Cell::Day),
+            Cell::Text(self.bank_reference.clone().unwrap_or_default()),
+        ]
+    }
+    fn href(&self) -> Option<String> {
+        Some(format!("/finance/payouts/{}", self.id))
+    }
 }
 
 pub fn get(conn: &mut DbConnection, id: &RunId) -> AppResult<RunView> {

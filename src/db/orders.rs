@@ -673,3 +673,43 @@ pub fn set_affiliations(
     }
     Ok(())
 }
+
+/// A party whose record is counted: a firm's or a provider's orders and items.
+#[derive(Debug, Clone, Copy)]
+pub enum Side<'a> {
+    Firm(&'a FirmId),
+    Provider(&'a ProviderId),
+}
+
+/// A party's record: its orders by state, how many were ever disputed, its redemption
+/// items by state.
+pub type Tallies =
+    (Vec<(OrderStatus, i64)>, i64, Vec<(crate::domain::order::RedemptionStatus, i64)>);
+
+pub fn tallies(conn: &mut DbConnection, side: Side<'_>) -> QueryResult<Tallies> {
+    // Grouped queries are not boxed: each side is its own query, said once here.
+    macro_rules! counted {
+        ($order_col:expr, $item_col:expr, $id:expr) => {{
+            let by_state: Vec<(OrderStatus, i64)> = orders::table
+                .filter($order_col.eq($id))
+                .group_by(orders::status)
+                .select((orders::status, diesel::dsl::count_star()))
+                .load(conn)?;
+            let disputed: i64 = orders::table
+                .filter($order_col.eq($id))
+                .filter(orders::dispute_reason.is_not_null())
+                .count()
+                .get_result(conn)?;
+            let items = redemption_items::table
+                .filter($item_col.eq($id))
+                .group_by(redemption_items::status)
+                .select((redemption_items::status, diesel::dsl::count_star()))
+                .load(conn)?;
+            Ok((by_state, disputed, items))
+        }};
+    }
+    match side {
+        Side::Firm(f) => counted!(orders::firm_id, redemption_items::firm_id, f),
+        Side::Provider(p) => counted!(orders::provider_id, redemption_items::provider_id, p),
+    }
+}

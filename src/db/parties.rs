@@ -7,7 +7,7 @@ use super::schema::{
 use super::{holding, lower, DbConnection};
 use crate::domain::id::{AnyParty, FirmId, ProviderId, SpaceId};
 use crate::domain::listing::{Filter, Sort};
-use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::party::{ListingStatus, ObjectionStatus, OnboardingStatus};
 use crate::domain::CreditCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -385,4 +385,16 @@ pub fn set_contact_verified(
         .execute(conn),
         AnyParty::Authority(_) => Ok(0),
     }
+}
+
+/// A provider's listing objections by state.
+pub fn objection_tally(
+    conn: &mut DbConnection,
+    provider: &ProviderId,
+) -> QueryResult<Vec<(ObjectionStatus, i64)>> {
+    provider_objections::table
+        .filter(provider_objections::provider_id.eq(provider))
+        .group_by(provider_objections::status)
+        .select((provider_objections::status, diesel::dsl::count_star()))
+        .load(conn)
 }

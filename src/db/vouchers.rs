@@ -385,3 +385,15 @@ pub fn expiring(
         .order((vouchers::valid_until.asc(), vouchers::id.asc()))
         .load(conn)
 }
+
+/// A firm's vouchers: how many, their face values and balances together.
+pub fn holdings(conn: &mut DbConnection, firm: &FirmId) -> QueryResult<(i64, Fen, Fen)> {
+    let rows: Vec<(Fen, Fen)> = vouchers::table
+        .filter(vouchers::firm_id.eq(firm))
+        .select((vouchers::face_value_fen, vouchers::balance_fen))
+        .load(conn)?;
+    let (face, balance) = rows.iter().fold((0i64, 0i64), |(f, b), (x, y)| {
+        (f.saturating_add(x.get()), b.saturating_add(y.get()))
+    });
+    Ok((rows.len() as i64, Fen::new(face), Fen::new(balance)))
+}

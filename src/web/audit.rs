@@ -64,7 +64,7 @@ const ENTITIES: &[(&str, &str)] = &[
 ];
 
 /// An action's words on the trail (`order.accepted` → 机构接单), if it has them.
-fn action_words(name: &str) -> Option<String> {
+pub(super) fn action_words(name: &str) -> Option<String> {
     let key = format!("audit-action-{}", name.replace(['.', '_'], "-"));
     super::i18n::is_key(&key).then_some(key)
 }

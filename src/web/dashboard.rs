@@ -75,7 +75,7 @@ fn reconciled_words(stage: &str) -> &'static str {
     }
 }
 
-fn objection_words(status: &str) -> &'static str {
+pub(super) fn objection_words(status: &str) -> &'static str {
     match status {
         "open" => "objection-open",
         "upheld" => "objection-upheld",

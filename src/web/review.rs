@@ -24,6 +24,7 @@ use crate::services::certification::{self as certs, Viewer};
 use crate::services::firms::{self};
 use crate::services::orders::{self as orders, Party};
 use crate::services::providers::{self};
+use crate::services::records;
 use crate::services::redemptions::{self};
 use crate::services::Cx;
 use crate::services::Page;
@@ -104,11 +105,39 @@ async fn review_page(
                 docs.insert(party.as_str().to_string(), list);
             }
         }
-        Ok(((firms, applied, noticed, objections, disputes, items, evidence, apps), docs, returned))
+        // Each applicant's record with the programme, and each item's share rule.
+        let mut records = std::collections::HashMap::new();
+        for f in &firms.items {
+            records.insert(f.id.as_str().to_string(), records::of_firm(c, &f.id)?);
+        }
+        let providers =
+            applied.items.iter().map(|p| &p.id).chain(items.items.iter().map(|i| &i.provider_id));
+        for p in providers {
+            if !records.contains_key(p.as_str()) {
+                records.insert(p.as_str().to_string(), records::of_provider(c, p)?);
+            }
+        }
+        let mut rules = std::collections::HashMap::new();
+        for (i, o) in items.items.iter().zip(evidence.iter()) {
+            if let Some(r) =
+                records::share_rule(c, &i.programme_id, o.contract_amount, o.covered_amount)?
+            {
+                rules.insert(i.id.as_str().to_string(), r);
+            }
+        }
+        Ok((
+            (firms, applied, noticed, objections, disputes, items, evidence, apps),
+            (docs, records, rules),
+            returned,
+        ))
     })
     .await?;
-    let ((firms, applied, noticed, objections, disputes, items, evidence, apps), docs, returned) =
-        queues;
+    let (
+        (firms, applied, noticed, objections, disputes, items, evidence, apps),
+        (docs, records, rules),
+        returned,
+    ) = queues;
+    let record_of = |id: &str| records.get(id).map(|r| record_json(d, r));
     let docs_of = |id: &str| -> Option<Vec<serde_json::Value>> {
         docs.get(id).map(|l| l.iter().map(super::documents::shown).collect())
     };
@@ -136,7 +165,8 @@ async fn review_page(
                 "revenue": f.revenue.to_string(),
                 "size_class": d.t(super::i18n::size_class(f.size_class)),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
-                "documents": docs_of(f.id.as_str()),
+                "documents": docs_of(f.id.as_str()), "record": record_of(f.id.as_str()),
+                "size_rule": size_rule(d, &state.policy, &f.industry),
             })
         })
         .collect();
@@ -145,7 +175,7 @@ async fn review_page(
             "id": p.id, "name": p.name, "credit_code": p.credit_code,
             "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| if en { k.name_en.clone() } else { k.name_zh.clone() })).collect::<Vec<_>>(),
             "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
-            "documents": docs_of(p.id.as_str()),
+            "documents": docs_of(p.id.as_str()), "record": record_of(p.id.as_str()),
         })
     };
     let applied_v: Vec<_> = applied.items.iter().map(provider_json).collect();
@@ -190,6 +220,9 @@ async fn review_page(
                 "status_text": item_status_text(&super::wire(&i.status)),
                 "firm_name": o.firm_name, "provider_name": o.provider_name, "title": o.title,
                 "contract_amount": o.contract_amount.to_string(), "evidence": ev,
+                "covered_amount": o.covered_amount.to_string(),
+                "record": record_of(i.provider_id.as_str()),
+                "rule": rules.get(i.id.as_str()).map(share_rule_json),
             })
         })
         .collect();
@@ -289,4 +322,79 @@ where
 /// The item id as it appears in the path (the form's id is `{kind}-{id}`).
 fn path_tail(req: &HttpRequest) -> String {
     req.path().rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// An applicant's record in the reader's words: earlier steps (with reasons and lists
+/// of corrections), vouchers, orders, disputes, redemptions, objections by state.
+fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
+    let steps: Vec<_> = r
+        .steps
+        .iter()
+        .map(|s| {
+            json!({"at": local_time(s.at),
+                   "what": super::audit::action_words(&s.action).map(|k| d.t(&k)).unwrap_or_else(|| s.action.clone()),
+                   "reason": s.reason, "corrections": s.corrections})
+        })
+        .collect();
+    let counted = |pairs: Vec<(String, i64)>| -> String {
+        pairs.iter().map(|(w, n)| format!("{w} {n}")).collect::<Vec<_>>().join(&d.t("sep-enum"))
+    };
+    let orders = counted(
+        r.orders.iter().map(|(s, n)| (d.t(super::orders::status_text(s.as_str())), *n)).collect(),
+    );
+    let redemptions = counted(
+        r.redemptions.iter().map(|(s, n)| (d.t(crate::i18n::redemption(*s)), *n)).collect(),
+    );
+    let objections = counted(
+        r.objections
+            .iter()
+            .map(|(s, n)| (d.t(super::dashboard::objection_words(s.as_str())), *n))
+            .collect(),
+    );
+    json!({
+        "new": r.is_new(), "steps": steps,
+        "vouchers": r.vouchers.filter(|v| v.count > 0).map(|v| json!({
+            "count": v.count, "face": v.face_value.to_string(), "balance": v.balance.to_string()})),
+        "orders": orders, "disputed": r.disputed, "redemptions": redemptions, "objections": objections,
+    })
+}
+
+/// The national size classification's rows for the firm's industry, in words: what its
+/// size class was measured against.
+fn size_rule(
+    d: &Desk,
+    policy: &crate::domain::Policy,
+    industry: &str,
+) -> Option<serde_json::Value> {
+    let rule = policy.sme.industry(industry)?;
+    let en = d.en();
+    let bounds = |b: &crate::domain::size_class::Bounds| -> String {
+        let mut parts = Vec::new();
+        if let Some(n) = b.employees {
+            parts.push(crate::i18n::t_values("size-rule-employees", en, &[("n", &n.to_string())]));
+        }
+        if let Some(y) = b.revenue_yuan {
+            let yuan = super::yuan(crate::domain::Fen::new(y.saturating_mul(100)));
+            parts.push(crate::i18n::t_values("size-rule-revenue", en, &[("yuan", &yuan)]));
+        }
+        if let Some(y) = b.total_assets_yuan {
+            let yuan = super::yuan(crate::domain::Fen::new(y.saturating_mul(100)));
+            parts.push(crate::i18n::t_values("size-rule-assets", en, &[("yuan", &yuan)]));
+        }
+        parts.join(&d.t("size-rule-and"))
+    };
+    Some(json!({
+        "industry": super::named(&rule.name_zh, &rule.name_en, en),
+        "medium": bounds(&rule.medium), "small": bounds(&rule.small),
+    }))
+}
+
+/// A redemption item's share against its programme's rule.
+fn share_rule_json(r: &records::ShareRule) -> serde_json::Value {
+    let pct = rust_decimal::Decimal::new(i64::from(r.ratio_bp), 2).normalize().to_string();
+    json!({
+        "programme": r.programme_name, "percent": pct,
+        "threshold": r.full_coverage_threshold.to_string(), "allowed": r.allowed.to_string(),
+        "within": r.within,
+    })
 }

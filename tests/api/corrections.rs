@@ -349,6 +349,22 @@ async fn the_review_desk_returns_and_the_applicant_resubmits_from_its_pages() {
         "{}",
         fp.body
     );
+    // Back on the desk, the firm's record says it was returned, and for what; the size
+    // rule it was measured by is beside it.
+    let page = desk.get("/review").await;
+    assert!(
+        page.body.contains("企业入库申请退回补正：营业执照不清晰、联系电话有误")
+            && page.body.contains("企业重新提交入库申请"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("按国家统计上大中小微型企业划分标准（软件和信息技术服务业）")
+            && page.body.contains("小型须从业人员 ≥ 10 人且营业收入 ≥ 500,000.00 元")
+            && page.body.contains("测算：小型企业"),
+        "{}",
+        page.body
+    );
     // Again: refused on the page, in words.
     let p = firm.post("/firm/resubmit", &[("csrf", &Browser::csrf(&fp))]).await;
     assert_eq!(p.status, 409, "{}", p.body);

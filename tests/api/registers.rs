@@ -293,6 +293,10 @@ async fn redemption_items_are_found_by_order_name_state_and_day_and_exported() {
     let mut page = Browser::signed_in(&app, &rev);
     let desk = page.get("/review").await.body.replace("&#x2f;", "/");
     assert!(desk.contains("href=\"/redemption-items\""), "{desk}");
+    // Beside the item: the programme's share rule and the check of this item against
+    // it, and the provider's record (orders and redemptions by state).
+    assert!(desk.contains("否则券付不超过合同的 50%") && desk.contains("规则允许"), "{desk}");
+    assert!(desk.contains("与本计划的往来") && desk.contains("<dd>已确认交付 1</dd>"), "{desk}");
     let p = page.get("/redemption-items?status=payable&q=rgia&sort=largest").await;
     assert_eq!(p.status, 200, "{}", p.body);
     let body = p.body.replace("&#x2f;", "/");

@@ -1,0 +1,1 @@
+DROP INDEX redemption_items_firm_idx;

@@ -53,10 +53,12 @@ pub struct Record {
 }
 
 impl Record {
-    /// Nothing on it but the application itself.
+    /// Nothing on it but the application itself (its registration and the contact
+    /// address verified).
     pub fn is_new(&self) -> bool {
-        self.steps.len() <= 1
-            && self.vouchers.is_none_or(|v| v.count == 0)
+        self.steps.iter().all(|s| {
+            matches!(s.action.as_str(), "firm.registered" | "provider.applied" | "contact.verified")
+        }) && self.vouchers.is_none_or(|v| v.count == 0)
             && self.orders.is_empty()
             && self.redemptions.is_empty()
             && self.objections.is_empty()
@@ -166,4 +168,37 @@ pub fn share_rule(
         allowed: s.covered,
         within: covered.get() <= s.covered.get(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(action: &str) -> Step {
+        Step {
+            at: NaiveDateTime::default(),
+            action: action.into(),
+            reason: None,
+            corrections: vec![],
+        }
+    }
+
+    #[test]
+    fn a_record_is_new_until_something_beyond_the_application_happened() {
+        let mut r = Record {
+            steps: vec![step("contact.verified"), step("firm.registered")],
+            vouchers: Some(Holdings { count: 0, face_value: Fen::ZERO, balance: Fen::ZERO }),
+            orders: vec![],
+            disputed: 0,
+            redemptions: vec![],
+            objections: vec![],
+        };
+        assert!(r.is_new());
+        r.steps.insert(0, step("firm.onboarding_returned"));
+        assert!(!r.is_new());
+        r.steps.remove(0);
+        r.orders.push((OrderStatus::Confirmed, 1));
+        assert!(!r.is_new());
+        assert!(is_step("firm.resubmitted") && !is_step("contact.verification_sent"));
+    }
 }

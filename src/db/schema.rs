@@ -463,6 +463,8 @@ diesel::table! {
         file_name -> Text,
         uploaded_by -> Nullable<Text>,
         uploaded_at -> Timestamp,
+        amount_fen -> Nullable<BigInt>,
+        dated -> Nullable<Date>,
     }
 }
 

@@ -263,6 +263,9 @@ error_codes! {
     AmountOutOfRange = "amount_out_of_range", Unprocessable,
         "金额超出允许范围",
         "amount is out of range";
+    AmountUnexpected = "amount_unexpected", Unprocessable,
+        "只有发票填写金额",
+        "only an invoice states an amount";
     AmountNotPositive = "amount_not_positive", Unprocessable,
         "金额必须大于零",
         "the amount must be more than zero";

@@ -2,6 +2,7 @@
 //! and the firm, who may not trade with whom, and the order's life.
 
 use super::money::Fen;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 /// How a contract amount is paid.
@@ -254,13 +255,60 @@ pub enum EvidenceWarning {
     SameFileTwice { kinds: Vec<EvidenceKind>, file_name: String },
     /// A file of this order is also evidence of another order.
     SameFileElsewhere { evidence_kind: EvidenceKind, file_name: String, order_no: String },
+    /// An invoice for another amount than the contract's.
+    InvoiceAmountDiffers {
+        file_name: String,
+        #[schema(value_type = String)]
+        invoice_amount: Fen,
+        #[schema(value_type = String)]
+        contract_amount: Fen,
+    },
+    /// A service report (the delivery) dated before the provider accepted the order.
+    DeliveredBeforeAcceptance { file_name: String, dated: NaiveDate, accepted_on: NaiveDate },
 }
 
-/// An uploaded document as the warnings see it: its kind, content hash and name.
+/// An uploaded document as the warnings see it: its kind, content hash and name, and
+/// what the provider stated of it (an invoice's amount, a document's date).
 pub struct Sent<'a> {
     pub kind: EvidenceKind,
     pub sha256: &'a str,
     pub file_name: &'a str,
+    pub amount: Option<Fen>,
+    pub dated: Option<NaiveDate>,
+}
+
+/// What an order's documents are checked against: its contract amount and the China
+/// day it was accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderFacts {
+    pub contract: Fen,
+    pub accepted_on: Option<NaiveDate>,
+}
+
+/// The warnings about what the provider stated of `own`: an invoice for another amount
+/// than the contract's, a delivery dated before the order was accepted.
+pub fn statement_warnings(own: &[Sent<'_>], order: OrderFacts) -> Vec<EvidenceWarning> {
+    let mut out = Vec::new();
+    for e in own {
+        match (e.kind, e.amount, e.dated, order.accepted_on) {
+            (EvidenceKind::Invoice, Some(a), _, _) if a != order.contract => {
+                out.push(EvidenceWarning::InvoiceAmountDiffers {
+                    file_name: e.file_name.to_string(),
+                    invoice_amount: a,
+                    contract_amount: order.contract,
+                });
+            }
+            (EvidenceKind::ServiceReport, _, Some(d), Some(accepted)) if d < accepted => {
+                out.push(EvidenceWarning::DeliveredBeforeAcceptance {
+                    file_name: e.file_name.to_string(),
+                    dated: d,
+                    accepted_on: accepted,
+                });
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The warnings about `own` (one order's evidence), given the documents of other orders
@@ -299,9 +347,59 @@ pub fn evidence_warnings(own: &[Sent<'_>], elsewhere: &[(Sent<'_>, &str)]) -> Ve
 #[cfg(test)]
 mod tests {
     #[test]
+    fn an_invoice_for_another_amount_or_a_delivery_before_acceptance_is_warned() {
+        use EvidenceKind::*;
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let y = |s: &str| Fen::parse_yuan(s).unwrap();
+        let sent =
+            |kind, amount, dated| Sent { kind, sha256: "x", file_name: "f.pdf", amount, dated };
+        let order = OrderFacts { contract: y("12000.00"), accepted_on: Some(day("2026-12-01")) };
+        assert_eq!(
+            statement_warnings(
+                &[
+                    sent(Invoice, Some(y("12000.00")), Some(day("2026-12-03"))),
+                    sent(ServiceReport, None, Some(day("2026-12-01"))),
+                    sent(Contract, None, Some(day("2026-11-20"))),
+                ],
+                order
+            ),
+            []
+        );
+        assert_eq!(
+            statement_warnings(
+                &[
+                    sent(Invoice, Some(y("11999.99")), Some(day("2026-12-03"))),
+                    sent(ServiceReport, None, Some(day("2026-11-30"))),
+                ],
+                order
+            ),
+            [
+                EvidenceWarning::InvoiceAmountDiffers {
+                    file_name: "f.pdf".into(),
+                    invoice_amount: y("11999.99"),
+                    contract_amount: y("12000.00")
+                },
+                EvidenceWarning::DeliveredBeforeAcceptance {
+                    file_name: "f.pdf".into(),
+                    dated: day("2026-11-30"),
+                    accepted_on: day("2026-12-01")
+                },
+            ]
+        );
+        // Nothing stated, or never accepted: nothing to compare.
+        let unaccepted = OrderFacts { accepted_on: None, ..order };
+        assert_eq!(
+            statement_warnings(&[sent(ServiceReport, None, Some(day("2026-11-30")))], unaccepted),
+            []
+        );
+        assert_eq!(statement_warnings(&[sent(Invoice, None, None)], order), []);
+    }
+
+    #[test]
     fn one_file_as_two_documents_or_in_two_orders_is_warned_once_each() {
         use EvidenceKind::*;
-        let sent = |kind, sha256, file_name| Sent { kind, sha256, file_name };
+        let sent =
+            |kind, sha256, file_name| Sent { kind, sha256, file_name, amount: None, dated: None };
         let own = [
             sent(Contract, "aa", "合同.pdf"),
             sent(PaymentReceipt, "aa", "合同.pdf"),

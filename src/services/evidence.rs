@@ -46,7 +46,73 @@ pub fn too_large(max: u64) -> AppError {
 pub struct Upload<'a> {
     pub kind: &'a str,
     pub name: Option<&'a str>,
+    /// An invoice's amount (yuan): required for an invoice, refused for other kinds.
+    pub amount: Option<&'a str>,
+    /// The document's date (YYYY-MM-DD, not after today): required for an invoice and a
+    /// service report (the delivery), optional otherwise.
+    pub dated: Option<&'a str>,
     pub bytes: &'a [u8],
+}
+
+/// What the provider states of a document, checked: an invoice's amount, the date.
+fn statements(
+    kind: Option<EvidenceKind>,
+    amount: Option<&str>,
+    dated: Option<&str>,
+    today: chrono::NaiveDate,
+    e: &mut crate::domain::validation::FieldErrors,
+) -> (Option<crate::domain::Fen>, Option<chrono::NaiveDate>) {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let amount = match (given(amount), kind) {
+        (Some(a), Some(EvidenceKind::Invoice)) => {
+            let fen = e.money("amount", a);
+            if fen.get() <= 0 && e.is_empty() {
+                e.add(
+                    "amount",
+                    ErrorCode::AmountNotPositive,
+                    "金额必须大于零",
+                    "the amount must be more than zero",
+                );
+            }
+            Some(fen)
+        }
+        (None, Some(EvidenceKind::Invoice)) => {
+            e.add(
+                "amount",
+                ErrorCode::Required,
+                "上传发票时须填写发票金额",
+                "an invoice needs its amount",
+            );
+            None
+        }
+        (Some(_), _) => {
+            e.add(
+                "amount",
+                ErrorCode::AmountUnexpected,
+                "只有发票填写金额",
+                "only an invoice states an amount",
+            );
+            None
+        }
+        (None, _) => None,
+    };
+    let needs_date = matches!(kind, Some(EvidenceKind::Invoice | EvidenceKind::ServiceReport));
+    let dated = match given(dated) {
+        Some(d) => e.past_date("dated", d, today),
+        None if needs_date => {
+            e.add(
+                "dated",
+                ErrorCode::Required,
+                "上传发票、服务报告时须填写日期（开票日期或交付日期）",
+                "an invoice or a service report needs its date (of the invoice, of the delivery)",
+            );
+            None
+        }
+        None => None,
+    };
+    (amount, dated)
 }
 
 /// Stores a file and records it as evidence for one of the provider's orders, while
@@ -59,12 +125,14 @@ pub fn add(
     order_id: &OrderId,
     file: Upload<'_>,
 ) -> AppResult<EvidenceView> {
-    let Upload { kind, name, bytes } = file;
+    let Upload { kind, name, amount, dated, bytes } = file;
     let Acting { now, actor } = cx.by();
     // A file name is shown to reviewers as given: no invisible formatting characters
     // (a direction override would show `exe.pdf` for `fdp.exe`).
     let mut e = crate::domain::validation::FieldErrors::new();
     e.no_format_chars("name", name.unwrap_or(""));
+    let today = crate::domain::china_time(now).date();
+    let (amount_fen, dated) = statements(EvidenceKind::parse(kind), amount, dated, today, &mut e);
     e.finish()?;
     let (kind, media) = check(kind, bytes)?;
     if bytes.len() as u64 > store.max_bytes {
@@ -87,6 +155,8 @@ pub fn add(
         file_name: display_name(name.unwrap_or(""), &fallback),
         uploaded_by: actor.user_id.clone(),
         uploaded_at: now,
+        amount_fen,
+        dated,
     };
     db::write_tx(conn, |c| -> AppResult<_> {
         let o = repo::get_for_update(c, order_id)?

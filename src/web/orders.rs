@@ -77,6 +77,7 @@ fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> miniji
                 "image": e.media_type.starts_with("image/"),
                 "size_kib": (e.size_bytes + 1023) / 1024, "sha256": e.sha256,
                 "uploaded_at": local_time(e.uploaded_at),
+                "amount": e.amount.map(|a| a.to_string()), "dated": e.dated.map(|d| d.to_string()),
             })
         })
         .collect();
@@ -517,6 +518,7 @@ async fn upload(state: State, req: HttpRequest, path: Path<String>, parts: Multi
         Ok((name, bytes)) => {
             let (files, ctx, oid) = (state.files.clone(), state.context(d.actor()), id.clone());
             let (provider, kind) = (d.provider()?, p.get("kind").to_string());
+            let (amount, dated) = (p.get("amount").to_string(), p.get("dated").to_string());
             db(&state, move |c| {
                 evidence::add(
                     c,
@@ -527,6 +529,8 @@ async fn upload(state: State, req: HttpRequest, path: Path<String>, parts: Multi
                     evidence::Upload {
                         kind: &kind,
                         name: Some(&name).filter(|n| !n.is_empty()).map(String::as_str),
+                        amount: Some(amount.as_str()),
+                        dated: Some(dated.as_str()),
                         bytes: &bytes,
                     },
                 )
@@ -587,6 +591,22 @@ pub(super) fn evidence_warning(d: &Desk, w: &crate::domain::order::EvidenceWarni
                 ("kind", kind(*evidence_kind).as_str()),
                 ("file", file_name.as_str()),
                 ("order", order_no.as_str()),
+            ],
+        ),
+        W::InvoiceAmountDiffers { file_name, invoice_amount, contract_amount } => d.t_with(
+            "warning-invoice-amount-differs",
+            &[
+                ("file", file_name.as_str()),
+                ("invoice", super::yuan(*invoice_amount).as_str()),
+                ("contract", super::yuan(*contract_amount).as_str()),
+            ],
+        ),
+        W::DeliveredBeforeAcceptance { file_name, dated, accepted_on } => d.t_with(
+            "warning-delivered-before-acceptance",
+            &[
+                ("file", file_name.as_str()),
+                ("dated", dated.to_string().as_str()),
+                ("accepted", accepted_on.to_string().as_str()),
             ],
         ),
     }

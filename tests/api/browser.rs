@@ -100,6 +100,16 @@ impl Session {
         }
         panic!("expected {what:?} on the page: {t}");
     }
+    /// What the provider states of a document it uploads: an invoice's amount (the
+    /// walks' contract, 12,000.00) and date, a service report's delivery date: today.
+    async fn states(&self, app: &TestApp, kind: &str) {
+        let today = hechuang::domain::china_time(app.clock.now()).date();
+        let amount = if kind == "invoice" { "12000.00" } else { "" };
+        self.fill("#evidence-amount", amount).await;
+        // A date field takes its value as YYYY-MM-DD from script, in any locale.
+        let script = format!("document.getElementById('evidence-dated').value = '{today}'");
+        self.c.execute(&script, vec![]).await.unwrap();
+    }
     async fn fill(&self, css: &str, value: &str) {
         let el = self.c.find(Locator::Css(css)).await.unwrap();
         el.clear().await.unwrap();
@@ -716,6 +726,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
         let file = b.shots.join(format!("{tag}-{name}"));
         std::fs::write(&file, crate::orders::PDF).unwrap();
         b.choose("#evidence-kind", kind).await;
+        b.states(app, kind).await;
         b.c.find(Locator::Css("#evidence-file"))
             .await
             .unwrap()
@@ -1003,6 +1014,7 @@ async fn the_whole_journey_in_a_real_browser() {
         ("service_report", "服务报告.pdf"),
     ] {
         b.choose("#evidence-kind", kind).await;
+        b.states(&app, kind).await;
         let input = b.c.find(Locator::Css("#evidence-file")).await.unwrap();
         input.send_keys(&files.join(name).display().to_string()).await.unwrap();
         b.click("form[action$='/evidence'] button").await;

@@ -91,12 +91,16 @@ impl World {
         app.post(&format!("/api/v1/orders/{order}/{what}"), Some(&self.firm.token), &body).await
     }
 
-    /// Uploads every document an order needs, each a different file.
+    /// Uploads every document an order needs, each a different file, the invoice for
+    /// the contract's amount and dated today with the delivery.
     pub async fn upload_all(&self, app: &TestApp, order: &str) {
+        let o = app.get(&format!("/api/v1/orders/{order}"), Some(&self.provider_token)).await;
+        let contract = o.body["contract_amount"].as_str().expect("contract amount").to_string();
         for kind in ["contract", "invoice", "payment_receipt", "service_report"] {
+            let stated = stated(app, kind, &contract);
             let r = app
                 .post_bytes(
-                    &format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf"),
+                    &format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf{stated}"),
                     Some(&self.provider_token),
                     distinct_pdf(order, kind),
                 )
@@ -623,7 +627,10 @@ async fn orders_and_evidence_are_seen_only_by_their_parties_and_staff() {
 
     let r = app
         .post_bytes(
-            &format!("/api/v1/orders/{o}/evidence?kind=invoice&name=..%2F..%2Fetc%2F%E5%8F%91%E7%A5%A8.png"),
+            &format!(
+                "/api/v1/orders/{o}/evidence?kind=invoice&name=..%2F..%2Fetc%2F%E5%8F%91%E7%A5%A8.png{}",
+                stated(&app, "invoice", "10000.00")
+            ),
             Some(&w.provider_token),
             PNG.to_vec(),
         )
@@ -698,7 +705,9 @@ async fn one_file_sent_twice_or_for_two_orders_is_flagged_for_staff_only() {
     let send = |order: String, kind: &'static str, bytes: Vec<u8>| {
         let (app, token) = (&app, w.provider_token.clone());
         async move {
-            let url = format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf");
+            let stated = stated(app, kind, "12000.00");
+            let url =
+                format!("/api/v1/orders/{order}/evidence?kind={kind}&name={kind}.pdf{stated}");
             let r = app.post_bytes(&url, Some(&token), bytes).await;
             assert_eq!(r.status, 201, "{kind}: {}", r.body);
         }
@@ -744,5 +753,105 @@ async fn one_file_sent_twice_or_for_two_orders_is_flagged_for_staff_only() {
         let r = app.get(&format!("/api/v1/orders/{a}"), Some(token)).await;
         assert_eq!(r.status, 200);
         assert!(r.body.get("evidence_warnings").is_none(), "{}", r.body);
+    }
+}
+
+#[actix_web::test]
+async fn an_invoice_for_another_amount_or_a_delivery_before_acceptance_is_flagged() {
+    let app = spawn_app().await;
+    let w = world(&app, "esf").await;
+    let o = w.order(&app, "12000.00").await;
+    assert_eq!(w.provider_does(&app, &o, "accept", json!({})).await.status, 200);
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let (before, tomorrow) = (today - chrono::Duration::days(2), today.succ_opt().unwrap());
+    let url = |q: &str| format!("/api/v1/orders/{o}/evidence?{q}");
+    let token = w.provider_token.clone();
+    // What the provider must state, and may not: refused by the field, nothing stored.
+    for (q, field, code) in [
+        ("kind=invoice&dated=2026-12-01".to_string(), "amount", "required"),
+        ("kind=invoice&amount=12000.00".to_string(), "dated", "required"),
+        ("kind=service_report".to_string(), "dated", "required"),
+        (format!("kind=invoice&amount=0.00&dated={today}"), "amount", "amount_not_positive"),
+        (format!("kind=invoice&amount=12000.001&dated={today}"), "amount", "amount_too_precise"),
+        (format!("kind=invoice&amount=12000.00&dated={tomorrow}"), "dated", "date_in_future"),
+        ("kind=invoice&amount=12000.00&dated=2026-13-01".to_string(), "dated", "date_invalid"),
+        ("kind=contract&amount=12000.00".to_string(), "amount", "amount_unexpected"),
+    ] {
+        let r = app.post_bytes(&url(&q), Some(&token), distinct_pdf(&o, &q)).await;
+        assert_eq!(r.status, 422, "{q}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{q}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["code"], code, "{q}: {}", r.body);
+    }
+    assert_eq!(app.count("order_evidence"), 0);
+    // An invoice for less than the contract, a delivery dated before the acceptance.
+    for (q, kind) in [
+        (format!("kind=invoice&name=fp.pdf&amount=11000.00&dated={today}"), "invoice"),
+        (format!("kind=service_report&name=report.pdf&dated={before}"), "service_report"),
+    ] {
+        let r = app.post_bytes(&url(&q), Some(&token), distinct_pdf(&o, kind)).await;
+        assert_eq!(r.status, 201, "{q}: {}", r.body);
+    }
+    let rev = app.staff_token("esf_rev", Role::Reviewer).await;
+    let r = app.get(&format!("/api/v1/orders/{o}"), Some(&rev)).await;
+    assert_eq!(
+        r.body["evidence_warnings"],
+        json!([
+            {"kind": "invoice_amount_differs", "file_name": "fp.pdf",
+             "invoice_amount": "11000.00", "contract_amount": "12000.00"},
+            {"kind": "delivered_before_acceptance", "file_name": "report.pdf",
+             "dated": before.to_string(), "accepted_on": today.to_string()},
+        ]),
+        "{}",
+        r.body
+    );
+    // What was stated is on the record, for every party.
+    let r = app.get(&format!("/api/v1/orders/{o}"), Some(&w.firm.token)).await;
+    let invoice = r.body["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "invoice")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (invoice["amount"].clone(), invoice["dated"].clone()),
+        (json!("11000.00"), json!(today.to_string()))
+    );
+    // The reviewer reads the statement on the order's page, and both warnings in words
+    // beside the redemption item on the desk.
+    let mut page = crate::web::Browser::signed_in(&app, &rev);
+    let p = page.get(&format!("/orders/{o}")).await;
+    assert!(p.body.contains("金额 11,000.00 元"), "{}", p.body);
+    for kind in ["contract", "payment_receipt"] {
+        let r = app
+            .post_bytes(&url(&format!("kind={kind}")), Some(&token), distinct_pdf(&o, kind))
+            .await;
+        assert_eq!(r.status, 201, "{kind}: {}", r.body);
+    }
+    assert_eq!(w.provider_does(&app, &o, "deliver", json!({})).await.status, 200);
+    assert_eq!(w.firm_does(&app, &o, "confirm", json!({})).await.status, 200);
+    let r =
+        app.post("/api/v1/provider/redemptions", Some(&token), &json!({"order_ids": [o]})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let desk = page.get("/review").await;
+    assert!(
+        desk.body.contains("发票（fp.pdf）金额 11,000.00 元，与合同金额 12,000.00 元不一致")
+            && desk.body.contains(&format!(
+                "服务报告（report.pdf）的交付日期 {before} 早于机构接单日期 {today}"
+            )),
+        "{}",
+        desk.body
+    );
+}
+
+/// What a provider states of a document it uploads, as query parts: an invoice's amount
+/// (`contract`, so nothing is flagged) and date, a service report's delivery date;
+/// today (China) for both.
+pub fn stated(app: &TestApp, kind: &str, contract: &str) -> String {
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    match kind {
+        "invoice" => format!("&amount={contract}&dated={today}"),
+        "service_report" => format!("&dated={today}"),
+        _ => String::new(),
     }
 }

@@ -182,14 +182,32 @@ async fn a_firm_orders_and_the_provider_delivers_through_the_pages() {
     assert_eq!(p.status, 422, "{}", p.body);
     assert!(p.body.contains("id=\"evidence-file-error\""), "{}", p.body);
     assert_eq!(app.count("order_evidence"), 0);
-    for (kind, name, bytes) in [
-        ("contract", "合同.pdf", PDF),
-        ("invoice", "invoice.pdf", PDF),
-        ("payment_receipt", "receipt.png", PNG),
-        ("service_report", "report.pdf", PDF),
+    // An invoice needs its amount and date, said beside the fields; nothing is stored.
+    let p = prov
+        .post_file(
+            &path,
+            &[("csrf", &csrf), ("kind", "invoice"), ("amount", ""), ("dated", "")],
+            ("file", "invoice.pdf", PDF),
+        )
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        p.body.contains("id=\"evidence-amount-error\"")
+            && p.body.contains("上传发票时须填写发票金额")
+            && p.body.contains("id=\"evidence-dated-error\""),
+        "{}",
+        p.body
+    );
+    assert_eq!(app.count("order_evidence"), 0);
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
+    for (kind, name, bytes, amount) in [
+        ("contract", "合同.pdf", PDF, ""),
+        ("invoice", "invoice.pdf", PDF, "12000.00"),
+        ("payment_receipt", "receipt.png", PNG, ""),
+        ("service_report", "report.pdf", PDF, ""),
     ] {
-        let p =
-            prov.post_file(&path, &[("csrf", &csrf), ("kind", kind)], ("file", name, bytes)).await;
+        let form = [("csrf", csrf.as_str()), ("kind", kind), ("amount", amount), ("dated", &today)];
+        let p = prov.post_file(&path, &form, ("file", name, bytes)).await;
         assert_eq!(p.status, 303, "{kind}: {}", p.body);
     }
     let op = prov.get(&format!("/orders/{order}")).await;

@@ -143,8 +143,12 @@ RULES: dict[str, set[str]] = {
     # data.max_upload_bytes.
     # The file's content is judged by its bytes; the shown name may not carry invisible
     # formatting characters (Unicode Cf), which the query parameter's schema leaves open.
+    # What the provider states depends on the kind (an invoice its amount and date, a
+    # service report its date; only an invoice an amount), and the date is not after
+    # today.
     "POST /api/v1/orders/{id}/evidence": {"file_type_unsupported", "file_empty", "file_too_large",
-                                          "invisible_characters"},
+                                          "invisible_characters", "required",
+                                          "amount_unexpected"} | TODAY,
     # A verification link's token is a secret the server issued (and may have been used,
     # replaced or expired): no schema can tell one that works.
     "POST /api/v1/contact-verification": {"verification_link_invalid", "verification_link_used",

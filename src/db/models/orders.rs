@@ -10,7 +10,7 @@ use crate::domain::order::EvidenceKind;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::ObjectionStatus;
 use crate::domain::Fen;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -79,6 +79,11 @@ pub struct EvidenceRow {
     pub file_name: String,
     pub uploaded_by: Option<UserId>,
     pub uploaded_at: NaiveDateTime,
+    /// An invoice's amount, as the provider stated it.
+    #[serde(serialize_with = "super::opt_fen_number")]
+    pub amount_fen: Option<Fen>,
+    /// The document's date as stated (an invoice's, a delivery's).
+    pub dated: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Serialize)]

@@ -188,6 +188,14 @@ pub struct EvidenceQuery {
     pub kind: String,
     /// The file's name, shown to readers (never used as a path).
     pub name: Option<String>,
+    /// An invoice's amount (价税合计, yuan): required for an invoice, refused for the
+    /// other kinds.
+    #[param(schema_with = crate::domain::validation::schema::opt_positive_yuan)]
+    pub amount: Option<String>,
+    /// The document's date, YYYY-MM-DD, not after today: the invoice's date, the
+    /// delivery's (service report); required for those two.
+    #[param(schema_with = crate::domain::validation::schema::opt_date)]
+    pub dated: Option<String>,
 }
 
 /// Upload one evidence file (the request body is the file: PDF, JPEG or PNG, checked
@@ -217,7 +225,13 @@ pub async fn upload(
                 &files,
                 &provider,
                 &path,
-                evidence::Upload { kind: &q.kind, name: q.name.as_deref(), bytes: &bytes },
+                evidence::Upload {
+                    kind: &q.kind,
+                    name: q.name.as_deref(),
+                    amount: q.amount.as_deref(),
+                    dated: q.dated.as_deref(),
+                    bytes: &bytes,
+                },
             )
         })
         .await?,

@@ -87,6 +87,11 @@ pub struct EvidenceView {
     pub sha256: String,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub uploaded_at: NaiveDateTime,
+    /// An invoice's amount as the provider stated it (yuan).
+    #[schema(value_type = Option<String>, example = "12000.00")]
+    pub amount: Option<Fen>,
+    /// The document's date as stated: an invoice's, a delivery's (service report).
+    pub dated: Option<chrono::NaiveDate>,
     /// Where to download it (the order's parties, reviewers, finance and auditors).
     pub href: String,
 }
@@ -104,6 +109,8 @@ impl EvidenceView {
             size_bytes: r.size_bytes,
             sha256: r.sha256,
             uploaded_at: r.uploaded_at,
+            amount: r.amount_fen,
+            dated: r.dated,
         })
     }
 }
@@ -227,11 +234,36 @@ fn evidence_warnings(c: &mut DbConnection, v: &OrderView) -> AppResult<Vec<Evide
     }
     let hashes: Vec<String> = own.iter().map(|e| e.sha256.clone()).collect();
     let others = repo::same_evidence_elsewhere(c, &v.id, &hashes)?;
-    let sent = |kind, sha256, file_name| Sent { kind, sha256, file_name };
-    let own: Vec<Sent<'_>> = own.iter().map(|e| sent(e.kind, &e.sha256, &e.file_name)).collect();
-    let elsewhere: Vec<(Sent<'_>, &str)> =
-        others.iter().map(|(e, no)| (sent(e.kind, &e.sha256, &e.file_name), no.as_str())).collect();
-    Ok(crate::domain::order::evidence_warnings(&own, &elsewhere))
+    let own: Vec<Sent<'_>> = own
+        .iter()
+        .map(|e| Sent {
+            kind: e.kind,
+            sha256: &e.sha256,
+            file_name: &e.file_name,
+            amount: e.amount,
+            dated: e.dated,
+        })
+        .collect();
+    let elsewhere: Vec<(Sent<'_>, &str)> = others
+        .iter()
+        .map(|(e, no)| {
+            let sent = Sent {
+                kind: e.kind,
+                sha256: &e.sha256,
+                file_name: &e.file_name,
+                amount: e.amount_fen,
+                dated: e.dated,
+            };
+            (sent, no.as_str())
+        })
+        .collect();
+    let facts = crate::domain::order::OrderFacts {
+        contract: v.contract_amount,
+        accepted_on: v.accepted_at.map(|t| crate::domain::china_time(t).date()),
+    };
+    let mut out = crate::domain::order::evidence_warnings(&own, &elsewhere);
+    out.extend(crate::domain::order::statement_warnings(&own, facts));
+    Ok(out)
 }
 
 /// The evidence kinds still missing for `order` given what was uploaded.

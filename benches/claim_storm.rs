@@ -227,6 +227,10 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 updated_at: now,
                 contact_verified_at: Some(now),
                 corrections: None,
+                high_tech_certificate: None,
+                high_tech_until: None,
+                tech_sme_certificate: None,
+                tech_sme_until: None,
             });
             let user = UserRow::new_account(
                 format!("bench{i}"),

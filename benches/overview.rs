@@ -122,6 +122,10 @@ fn firm(n: usize, now: NaiveDateTime) -> FirmRow {
         updated_at: now,
         contact_verified_at: Some(now),
         corrections: None,
+        high_tech_certificate: None,
+        high_tech_until: None,
+        tech_sme_certificate: None,
+        tech_sme_until: None,
     }
 }
 

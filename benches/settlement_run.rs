@@ -161,6 +161,10 @@ fn seed(url: &str, a: &Args) -> Period {
         updated_at: now,
         contact_verified_at: Some(now),
         corrections: None,
+        high_tech_certificate: None,
+        high_tech_until: None,
+        tech_sme_certificate: None,
+        tech_sme_until: None,
     };
     let voucher = VoucherRow {
         id: VoucherId::new(),

@@ -102,6 +102,10 @@ diesel::table! {
         updated_at -> Timestamp,
         contact_verified_at -> Nullable<Timestamp>,
         corrections -> Nullable<Text>,
+        high_tech_certificate -> Nullable<Text>,
+        high_tech_until -> Nullable<Date>,
+        tech_sme_certificate -> Nullable<Text>,
+        tech_sme_until -> Nullable<Date>,
     }
 }
 

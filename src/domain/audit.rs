@@ -62,6 +62,7 @@ fixed_actions! {
     FirmResubmitted => "firm.resubmitted" on "firm",
     FirmProfileUpdated => "firm.profile_updated" on "firm",
     FirmQualificationsSet => "firm.qualifications_set" on "firm",
+    FirmQualificationConfirmed => "firm.qualification_confirmed" on "firm",
     IncubateeRegistered => "incubatee.registered" on "incubatee",
     IncubateeGraduated => "incubatee.graduated" on "incubatee",
     IncubateeLeft => "incubatee.left" on "incubatee",

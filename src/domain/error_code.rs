@@ -613,6 +613,16 @@ error_codes! {
     EvidenceNotAcceptedNow = "evidence_not_accepted_now", Conflict,
         "只能在订单已接受、尚未交付（或有异议待处理）时上传材料",
         "evidence is accepted while the order is accepted and not yet delivered, or disputed";
+    // services/firms.rs: a qualification confirmed from a certificate
+    DocumentUnknown = "document_unknown", Unprocessable,
+        "该企业没有这份材料",
+        "the firm has no such document";
+    DocumentNotACertificate = "document_not_a_certificate", Unprocessable,
+        "只能据高新技术企业证书或科技型中小企业入库登记核定资质",
+        "a qualification is confirmed from a high-tech enterprise certificate or a tech SME registration";
+    CertificateIncomplete = "certificate_incomplete", Unprocessable,
+        "证书缺少编号或有效期，无法据此核定资质",
+        "the certificate has no number or validity to confirm a qualification from";
     // services/firms.rs
     FirmProfileLocked = "firm_profile_locked", Conflict,
         "企业已入库，资料变更请联系审核人员",

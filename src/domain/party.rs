@@ -105,6 +105,16 @@ impl ListingStatus {
     }
 }
 
+/// Whether a firm's qualification counts on `today` (China): held, and not past the
+/// last day of the certificate a reviewer confirmed it from (one set by hand has none).
+pub fn qualification_in_force(
+    held: bool,
+    until: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> bool {
+    held && until.is_none_or(|u| today <= u)
+}
+
 /// What a reviewer asks an applicant to correct (退回补正), one item a line: at least
 /// one, at most [`Corrections::MAX_ITEMS`], each a line of at most
 /// [`Corrections::MAX_CHARS`] characters. Stored as its lines; read as a list.
@@ -290,6 +300,16 @@ mod tests {
         assert!(!OnboardingStatus::Onboarded.can_edit_profile());
         assert!(!OnboardingStatus::Returned.can_decide());
         assert!(OnboardingStatus::Returned.can_edit_profile());
+    }
+
+    #[test]
+    fn a_qualification_stops_counting_after_its_certificate_ends() {
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let until = Some(day("2026-12-31"));
+        assert!(qualification_in_force(true, until, day("2026-12-31")));
+        assert!(!qualification_in_force(true, until, day("2027-01-01")));
+        assert!(qualification_in_force(true, None, day("2099-01-01")));
+        assert!(!qualification_in_force(false, None, day("2026-01-01")));
     }
 
     #[test]

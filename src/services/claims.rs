@@ -153,14 +153,17 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>)
     })
 }
 
-pub(crate) fn facts(f: &FirmRow) -> FirmFacts {
+/// A firm as a claim's rules read it on `today` (China): a qualification confirmed from
+/// a certificate counts until the certificate's last day.
+pub(crate) fn facts(f: &FirmRow, today: chrono::NaiveDate) -> FirmFacts {
+    use crate::domain::party::qualification_in_force;
     FirmFacts {
         onboarded: f.onboarding_status == OnboardingStatus::Onboarded,
         size_class: f.size_class,
         dishonest: f.dishonest,
         revenue: f.revenue_fen,
-        high_tech: f.high_tech,
-        tech_sme: f.tech_sme,
+        high_tech: qualification_in_force(f.high_tech, f.high_tech_until, today),
+        tech_sme: qualification_in_force(f.tech_sme, f.tech_sme_until, today),
         recommended: f.recommended_by_space_id.is_some(),
     }
 }
@@ -369,7 +372,7 @@ fn decide(
         let claimant = firm.zip(group.as_deref()).map(|(f, group)| Claimant {
             firm_id: f.id.as_str(),
             group,
-            facts: facts(f),
+            facts: facts(f, crate::domain::china_time(now).date()),
         });
         let answer = match l.allocator.decide(now, asker, claimant.as_ref(), r.face_value) {
             Ok(grant) => match firm {

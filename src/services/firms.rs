@@ -139,6 +139,10 @@ pub struct FirmView {
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub reviewed_at: Option<NaiveDateTime>,
     pub qualifications: Qualifications,
+    /// What each qualification was confirmed from: the certificate's number and the last
+    /// day it counts (none when set by hand).
+    pub high_tech_certificate: Certificate,
+    pub tech_sme_certificate: Certificate,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link; an application goes
@@ -162,9 +166,25 @@ pub struct Qualifications {
     pub recommended_by_space_id: Option<String>,
 }
 
+/// The certificate a qualification was confirmed from.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema, PartialEq, Eq)]
+pub struct Certificate {
+    pub number: Option<String>,
+    /// The last day the qualification counts.
+    pub valid_until: Option<NaiveDate>,
+}
+
 impl FirmView {
     pub fn from_row(r: FirmRow) -> AppResult<Self> {
         Ok(FirmView {
+            high_tech_certificate: Certificate {
+                number: r.high_tech_certificate.clone(),
+                valid_until: r.high_tech_until,
+            },
+            tech_sme_certificate: Certificate {
+                number: r.tech_sme_certificate.clone(),
+                valid_until: r.tech_sme_until,
+            },
             size_class: r.size_class,
             onboarding_status: r.onboarding_status,
             size_basis: serde_json::from_str(&r.size_basis).unwrap_or(serde_json::Value::Null),
@@ -362,6 +382,10 @@ pub fn register(
         updated_at: cx.now,
         contact_verified_at: None,
         corrections: None,
+        high_tech_certificate: None,
+        high_tech_until: None,
+        tech_sme_certificate: None,
+        tech_sme_until: None,
     };
     let registered =
         registration::register(conn, cx, auth, links, NewParty::new(&row), account, |c| {
@@ -616,11 +640,32 @@ pub fn set_qualifications(
                 return Err(space_unknown());
             }
         }
+        // A qualification set by hand keeps the certificate it was confirmed from while
+        // it stays held; taken away, the certificate goes with it.
+        let kept = |held: bool, was: bool, cert: &Option<String>, until: Option<NaiveDate>| {
+            if held && was {
+                (cert.clone(), until)
+            } else {
+                (None, None)
+            }
+        };
+        let (high_tech_certificate, high_tech_until) = kept(
+            q.high_tech,
+            before.high_tech,
+            &before.high_tech_certificate,
+            before.high_tech_until,
+        );
+        let (tech_sme_certificate, tech_sme_until) =
+            kept(q.tech_sme, before.tech_sme, &before.tech_sme_certificate, before.tech_sme_until);
         let after = FirmRow {
             high_tech: q.high_tech,
             tech_sme: q.tech_sme,
             dishonest: q.dishonest,
             recommended_by_space_id: space.clone(),
+            high_tech_certificate,
+            high_tech_until,
+            tech_sme_certificate,
+            tech_sme_until,
             ..before.moved_at(cx.now)
         };
         repo::update_firm(c, &after)?;
@@ -628,6 +673,97 @@ pub fn set_qualifications(
             c,
             cx.by(),
             audit::Change::moved(Fixed::FirmQualificationsSet, &before, &after),
+        )?;
+        Ok(after)
+    })?;
+    FirmView::from_row(row)
+}
+
+/// Which certificate a reviewer confirms a qualification from.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateConfirmation {
+    /// One of the firm's documents: a 高新技术企业 certificate or a 科技型中小企业
+    /// registration, with its number and validity, still valid.
+    pub document_id: String,
+}
+
+/// A reviewer confirms a qualification from a certificate the firm uploaded: the
+/// qualification is held with the certificate's number until its last day, then stops
+/// counting on its own.
+pub fn confirm_qualification(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    firm_id: &FirmId,
+    input: &CertificateConfirmation,
+) -> AppResult<FirmView> {
+    use crate::domain::party::DocumentKind;
+    let refused = |code: ErrorCode, zh: &str, en: &str| {
+        let mut e = FieldErrors::new();
+        e.add("document_id", code, zh, en);
+        AppError::validation(e)
+    };
+    let today = crate::domain::china_time(cx.now).date();
+    let doc = crate::domain::id::DocumentId::parse(input.document_id.trim())
+        .map(|id| crate::db::documents::get(conn, &id))
+        .transpose()?
+        .flatten()
+        .filter(|d| d.party_id.as_str() == firm_id.as_str())
+        .ok_or_else(|| {
+            refused(
+                ErrorCode::DocumentUnknown,
+                "该企业没有这份材料",
+                "the firm has no such document",
+            )
+        })?;
+    let high_tech = match doc.kind {
+        DocumentKind::HighTechCertificate => true,
+        DocumentKind::TechSmeCertificate => false,
+        _ => {
+            return Err(refused(
+                ErrorCode::DocumentNotACertificate,
+                "只能据高新技术企业证书或科技型中小企业入库登记核定资质",
+                "a qualification is confirmed from a high-tech enterprise certificate or a tech SME registration",
+            ))
+        }
+    };
+    let (Some(number), Some(until)) = (doc.certificate_no.clone(), doc.valid_until) else {
+        return Err(refused(
+            ErrorCode::CertificateIncomplete,
+            "证书缺少编号或有效期，无法据此核定资质",
+            "the certificate has no number or validity to confirm a qualification from",
+        ));
+    };
+    if until < today {
+        return Err(refused(
+            ErrorCode::CertificateExpired,
+            "证书已过有效期",
+            "the certificate's validity has ended",
+        ));
+    }
+    let row = db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        let after = if high_tech {
+            FirmRow {
+                high_tech: true,
+                high_tech_certificate: Some(number.clone()),
+                high_tech_until: Some(until),
+                ..before.moved_at(cx.now)
+            }
+        } else {
+            FirmRow {
+                tech_sme: true,
+                tech_sme_certificate: Some(number.clone()),
+                tech_sme_until: Some(until),
+                ..before.moved_at(cx.now)
+            }
+        };
+        repo::update_firm(c, &after)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::moved(Fixed::FirmQualificationConfirmed, &before, &after),
         )?;
         Ok(after)
     })?;
@@ -663,5 +799,8 @@ impl Row for FirmView {
             Cell::Words(crate::i18n::onboarding(self.onboarding_status)),
             Cell::Time(self.created_at),
         ]
+    }
+    fn href(&self) -> Option<String> {
+        Some(format!("/firms/{}", self.id))
     }
 }

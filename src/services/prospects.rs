@@ -121,7 +121,11 @@ pub fn of_firm(
             let p = if b.allocation_mode == AllocationMode::Lottery {
                 lottery_prospect(c, b, &firm.id, own, now)?
             } else {
-                claim_prospect(b, own, precheck(&rules, &facts(&firm), &h))
+                claim_prospect(
+                    b,
+                    own,
+                    precheck(&rules, &facts(&firm, crate::domain::china_time(now).date()), &h),
+                )
             };
             out.push(p);
         }

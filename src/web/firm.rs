@@ -350,6 +350,8 @@ async fn profile_view(
                 "corrections": f.corrections,
                 "size_text": size_text(&size), "high_tech": f.qualifications.high_tech,
                 "tech_sme": f.qualifications.tech_sme, "dishonest": f.qualifications.dishonest,
+                "high_tech_until": f.high_tech_certificate.valid_until.map(|d| d.to_string()),
+                "tech_sme_until": f.tech_sme_certificate.valid_until.map(|d| d.to_string()),
                 "reviewed_at": f.reviewed_at.map(local_time),
             })),
             industries => industries,

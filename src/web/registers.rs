@@ -5,20 +5,26 @@
 //! (with every voucher, entitlement, certification application and certification).
 //! The same rows are the API's files (`GET /api/v1/firms?format=csv`, …).
 
+use super::desk::{Desk, Form, Posted, Screen};
 use super::lists::{self, Spec};
 use super::orders::open;
 use crate::db::DbConnection;
 use crate::domain::certification::{ApplicationStatus, CertificationStatus};
+use crate::domain::id::{AnyParty, FirmId};
 use crate::domain::listing::{Filter, BY_NAME};
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::Role;
+use crate::error::AppError;
 use crate::http::{Answer, State};
 use crate::services::orders::Party;
 use crate::services::{certification, firms, providers, redemptions, spaces, subsidies, vouchers};
-use actix_web::{get, web, HttpRequest};
+use actix_web::http::StatusCode;
+use actix_web::web::Path;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use minijinja::context;
 
 /// A list's page and its download, for the authority's staff: `$fetch` gives, from the
 /// state, what finds the records.
@@ -116,9 +122,108 @@ list_pages!(
     }
 );
 
+/// One firm as staff see it: its details, its qualifications with the certificates
+/// they were confirmed from (a reviewer confirms one from a certificate the firm
+/// uploaded), its documents and its record with the programme.
+async fn firm_view(
+    state: &State,
+    d: &Desk,
+    id: FirmId,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (now, role) = (state.clock.now(), d.s.caller.role);
+    let (f, docs, record) = crate::http::db(state, move |c| {
+        let f = firms::get(c, &id)?;
+        let reader = crate::services::documents::Reader::Staff(role);
+        let docs =
+            crate::services::documents::of_party(c, reader, &AnyParty::Firm(id.clone()), now)
+                .unwrap_or_default();
+        let record = crate::services::records::of_firm(c, &id)?;
+        Ok((f, docs, record))
+    })
+    .await?;
+    let today = crate::domain::china_time(now).date();
+    let en = d.en();
+    let held = |held: bool, c: &firms::Certificate| {
+        let in_force = crate::domain::party::qualification_in_force(held, c.valid_until, today);
+        serde_json::json!({
+            "held": held, "in_force": in_force, "number": c.number,
+            "until": c.valid_until.map(|u| u.to_string()),
+        })
+    };
+    let industry = state
+        .policy
+        .sme
+        .industry(&f.industry)
+        .map_or_else(|| f.industry.clone(), |i| crate::i18n::named(&i.name_zh, &i.name_en, en));
+    let documents: Vec<_> = docs.iter().map(super::documents::shown).collect();
+    d.render(
+        state,
+        Screen { template: "firm_record.html", path: "/firms", title: "register-firms" },
+        context! {
+            firm => super::val(serde_json::json!({
+                "id": f.id, "name": f.name, "credit_code": f.credit_code,
+                "status": super::wire(&f.onboarding_status),
+                "status_text": crate::i18n::onboarding(f.onboarding_status),
+                "industry": industry, "size_text": crate::i18n::size_class(f.size_class),
+                "employees": f.employees, "revenue": f.revenue.to_string(),
+                "registered_on": f.registered_on.to_string(), "address": f.address,
+                "contact": format!("{} {} {}", f.contact_name, f.contact_phone, f.contact_email),
+                "high_tech": held(f.qualifications.high_tech, &f.high_tech_certificate),
+                "tech_sme": held(f.qualifications.tech_sme, &f.tech_sme_certificate),
+                "dishonest": f.qualifications.dishonest,
+            })),
+            documents => super::val(&documents),
+            record => super::val(super::review::record_json(d, &record)),
+            may_confirm => matches!(role, Role::Reviewer | Role::Admin),
+        },
+        form,
+        status,
+    )
+}
+
+#[get("/firms/{id}")]
+async fn firm_page(state: State, req: HttpRequest, path: Path<String>) -> Answer {
+    let d = open!(state, req, STAFF);
+    let id: FirmId = crate::http::typed_id(&path)?;
+    Ok(firm_view(&state, &d, id, &Form::none(), StatusCode::OK).await?)
+}
+
+/// A reviewer confirms a qualification from one of the firm's certificates.
+#[post("/firms/{id}/qualifications/confirmation")]
+async fn confirm(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
+    let d = open!(state, req, &[Role::Reviewer, Role::Admin]);
+    let id: FirmId = crate::http::typed_id(&path)?;
+    let (firm, back) = (id.clone(), format!("/firms/{id}"));
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<firms::CertificateConfirmation>(&super::desk::Shape::TEXT),
+            move |c, i, a| firms::confirm_qualification(c, a.cx(), &firm, &i),
+        )
+        .await
+        .map(|_| (back, "saved"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "confirm",
+        &p,
+        &[],
+        move |f, s| async move { firm_view(st, dk, id, &f, s).await },
+    )
+    .await
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(firms_page)
         .service(firms_file)
+        // After the list's own paths (`/firms/export`).
+        .service(firm_page)
+        .service(confirm)
         .service(providers_page)
         .service(providers_file)
         .service(spaces_page)

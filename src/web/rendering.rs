@@ -50,6 +50,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "order_new.html",
     "orders.html",
     "list.html",
+    "firm_record.html",
+    "records.html",
     "lists.html",
     "pager.html",
     "provider.html",

@@ -326,7 +326,7 @@ fn path_tail(req: &HttpRequest) -> String {
 
 /// An applicant's record in the reader's words: earlier steps (with reasons and lists
 /// of corrections), vouchers, orders, disputes, redemptions, objections by state.
-fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
+pub(super) fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
     let steps: Vec<_> = r
         .steps
         .iter()

@@ -87,6 +87,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/firms/{id}", Some(STAFF_READ)),
     ("post", "/api/v1/firms/{id}/onboarding", Some(REVIEWING)),
     ("put", "/api/v1/firms/{id}/qualifications", Some(REVIEWING)),
+    ("post", "/api/v1/firms/{id}/qualifications/confirmation", Some(REVIEWING)),
     ("get", "/api/v1/provider/profile", Some(&[Provider])),
     ("put", "/api/v1/provider/profile", Some(&[Provider])),
     ("post", "/api/v1/provider/profile/resubmit", Some(&[Provider])),

@@ -202,3 +202,117 @@ async fn lists_are_paged_and_filtered() {
     let r = app.get("/api/v1/firms?status=onboarded", Some(&rev)).await;
     assert_eq!(r.body["total"], 0);
 }
+
+/// A reviewer confirms a qualification from the certificate a firm uploaded; the
+/// qualification counts for a claim until the certificate's last day, then stops.
+#[actix_web::test]
+async fn a_qualification_confirmed_from_a_certificate_stops_counting_when_it_ends() {
+    use chrono::Duration;
+    let app = spawn_app().await;
+    let rev = app.staff_token("q_rev", Role::Reviewer).await;
+    let admin = app.staff_token("q_admin", Role::Admin).await;
+    let today = hechuang::domain::china_time(app.clock.now()).date();
+    let until = today + Duration::days(10);
+    let mut firms = Vec::new();
+    for name in ["qa_firm", "qb_firm"] {
+        let (id, _) = app.register_firm(name).await;
+        let r = app
+            .post(
+                &format!("/api/v1/firms/{id}/onboarding"),
+                Some(&rev),
+                &json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let token = app.token(name).await;
+        let upload = |q: String| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let r = app
+                    .post_bytes(
+                        &format!("/api/v1/me/documents?{q}"),
+                        Some(&token),
+                        crate::orders::PDF.to_vec(),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.body);
+                r.body["id"].as_str().unwrap().to_string()
+            }
+        };
+        let cert = upload(format!(
+            "kind=high_tech_certificate&certificate_no=GR2026{name}&valid_until={until}"
+        ))
+        .await;
+        let licence = upload("kind=business_licence".into()).await;
+        firms.push((id, name, cert, licence));
+    }
+    let (a, b) = (&firms[0], &firms[1]);
+    let confirm = |firm: &str| format!("/api/v1/firms/{firm}/qualifications/confirmation");
+
+    // Refused at the field: not a certificate, not this firm's, no such document.
+    let firm_a = app.token(a.1).await;
+    let before = app.count("audit_events");
+    for (doc, code) in [
+        (a.3.clone(), "document_not_a_certificate"),
+        (b.2.clone(), "document_unknown"),
+        ("not-an-id".to_string(), "document_unknown"),
+    ] {
+        let r = app.post(&confirm(&a.0), Some(&rev), &json!({"document_id": doc})).await;
+        assert_eq!(r.status, 422, "{doc}: {}", r.body);
+        assert_eq!((r.body["errors"][0]["field"].as_str(), r.code()), (Some("document_id"), code));
+    }
+    let r = app.post(&confirm(&a.0), Some(&firm_a), &json!({"document_id": a.2})).await;
+    assert_eq!(r.status, 403, "only a reviewer confirms");
+    assert_eq!(app.count("audit_events"), before);
+
+    for f in [a, b] {
+        let r = app.post(&confirm(&f.0), Some(&rev), &json!({"document_id": f.2})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["qualifications"]["high_tech"], true);
+        assert_eq!(
+            r.body["high_tech_certificate"],
+            json!({"number": format!("GR2026{}", f.1), "valid_until": until.to_string()})
+        );
+    }
+
+    // A programme for high-tech enterprises: a claims while its certificate is valid;
+    // b, after its certificate ended, is refused as not qualified.
+    let batch = crate::claims::batch(
+        &app,
+        &admin,
+        json!({"required_qualifications": ["high_tech"]}),
+        json!({"budget": "100000.00"}),
+    )
+    .await;
+    let claims = format!("/api/v1/batches/{batch}/claims");
+    app.clock.advance(Duration::hours(1));
+    let firm_a = app.token(a.1).await;
+    let r = app.post(&claims, Some(&firm_a), &json!({"face_value": "50000.00"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    app.clock.advance(Duration::days(11));
+    let firm_b = app.token(b.1).await;
+    let r = app.post(&claims, Some(&firm_b), &json!({"face_value": "50000.00"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "firm_not_eligible"), "{}", r.body);
+    // Confirming from the ended certificate is refused too.
+    let rev = app.token("q_rev").await;
+    let r = app.post(&confirm(&b.0), Some(&rev), &json!({"document_id": b.2})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "certificate_expired"), "{}", r.body);
+
+    // The staff page says so, and offers no confirmation from the ended certificate.
+    let mut page = crate::web::Browser::signed_in(&app, &rev);
+    let p = page.get(&format!("/firms/{}", b.0)).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains(&format!("GR2026{}", b.1)) && p.body.contains("tag warn"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("据此核定资质"), "{}", p.body);
+    // The register links each firm to its page.
+    let p = page.get("/firms?q=qa_firm").await;
+    assert!(
+        p.body.replace("&#x2f;", "/").contains(&format!("href=\"/firms/{}\"", a.0)),
+        "{}",
+        p.body
+    );
+}

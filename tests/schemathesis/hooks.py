@@ -75,6 +75,11 @@ RULES: dict[str, set[str]] = {
     },
     "GET /api/v1/support-grants": CHECK_DIGITS,
     "PUT /api/v1/firms/{id}/qualifications": DATA,
+    # A qualification is confirmed from one of the firm's documents: which one it is, its
+    # kind, number and validity against today are the data's.
+    "POST /api/v1/firms/{id}/qualifications/confirmation": TODAY | {
+        "document_unknown", "document_not_a_certificate", "certificate_incomplete",
+        "certificate_expired"},
     "GET /api/v1/services": DATA,
     "GET /api/v1/entitlements": DATA,
     # A reason is required when rejecting (or suspending, delisting, approving over an

@@ -1457,3 +1457,7 @@ invoice-amount-stated = amount { $amount } yuan
 dated-stated = dated { $day }
 warning-invoice-amount-differs = The invoice ({ $file }) is for { $invoice } yuan, not the contract's { $contract } yuan
 warning-delivered-before-acceptance = The service report ({ $file }) is dated { $dated }, before the order was accepted on { $accepted }
+qualifications = Qualifications
+set-by-hand = set by a reviewer, no certificate
+qualifications-from-certificates-hint = A qualification is confirmed from a valid certificate the firm uploaded; it stops counting when the certificate ends.
+confirm-the-qualification = Confirm the qualification from it

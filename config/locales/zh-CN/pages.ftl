@@ -1373,3 +1373,7 @@ invoice-amount-stated = 金额 { $amount } 元
 dated-stated = 日期 { $day }
 warning-invoice-amount-differs = 发票（{ $file }）金额 { $invoice } 元，与合同金额 { $contract } 元不一致
 warning-delivered-before-acceptance = 服务报告（{ $file }）的交付日期 { $dated } 早于机构接单日期 { $accepted }
+qualifications = 资质
+set-by-hand = 由审核人员直接设定，无证书
+qualifications-from-certificates-hint = 据企业上传的有效证书核定资质：核定后按证书有效期自动失效。
+confirm-the-qualification = 据此核定资质

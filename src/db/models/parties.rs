@@ -70,6 +70,13 @@ pub struct FirmRow {
     pub contact_verified_at: Option<NaiveDateTime>,
     /// What to correct, while the application is returned for correction.
     pub corrections: Option<Corrections>,
+    /// The 高新技术企业 certificate a reviewer confirmed the qualification from, and
+    /// the last day it is valid (none: set by hand, no end).
+    pub high_tech_certificate: Option<String>,
+    pub high_tech_until: Option<NaiveDate>,
+    /// The 科技型中小企业 registration likewise.
+    pub tech_sme_certificate: Option<String>,
+    pub tech_sme_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]

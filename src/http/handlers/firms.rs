@@ -8,7 +8,8 @@ use crate::http::extract::{Auth, FirmRole, Reviewing, StaffRead};
 use crate::http::Answer;
 use crate::http::{JsonBody, ListQuery, State};
 use crate::services::firms::{
-    self as svc, FirmProfileInput, FirmView, OnboardingDecision, Qualifications,
+    self as svc, CertificateConfirmation, FirmProfileInput, FirmView, OnboardingDecision,
+    Qualifications,
 };
 use crate::services::Paged;
 use actix_web::web::Path;
@@ -94,6 +95,23 @@ pub async fn onboarding(
 ) -> Answer {
     let body = body?;
     act(&state, auth.actor, move |c, cx| svc::decide_onboarding(c, cx, &path, &body)).await
+}
+
+/// Confirm a qualification (高新技术企业 or 科技型中小企业) from a certificate the firm
+/// uploaded: held with the certificate's number until its last day, after which it no
+/// longer counts for a claim.
+#[utoipa::path(post, path = "/api/v1/firms/{id}/qualifications/confirmation", tag = "firms", request_body = CertificateConfirmation, params(("id" = String, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = FirmView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/firms/{id}/qualifications/confirmation")]
+pub async fn confirm_qualification(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: Path<FirmId>,
+    body: JsonBody<CertificateConfirmation>,
+) -> Answer {
+    let body = body?;
+    act(&state, auth.actor, move |c, cx| svc::confirm_qualification(c, cx, &path, &body)).await
 }
 
 /// Record a firm's qualifications (high-tech, tech SME, dishonesty record, recommending space).

@@ -133,6 +133,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(firms::get)
             .service(firms::onboarding)
             .service(firms::qualifications)
+            .service(firms::confirm_qualification)
             .service(providers::my_provider)
             .service(providers::update_my_provider)
             .service(providers::resubmit)

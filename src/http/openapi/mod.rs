@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         documents::upload, documents::mine, documents::of_firm, documents::of_provider, documents::of_space,
         documents::download,
         public::provider_notices, public::file_objection,
-        firms::my_firm, firms::update_my_firm, firms::resubmit, firms::list, firms::get, firms::onboarding, firms::qualifications,
+        firms::my_firm, firms::update_my_firm, firms::resubmit, firms::list, firms::get, firms::onboarding, firms::qualifications, firms::confirm_qualification,
         providers::my_provider, providers::update_my_provider, providers::resubmit, providers::list, providers::get, providers::listing, providers::objections,
         providers::resolve_objection, providers::conclude_notices,
         spaces::my_space, spaces::list, spaces::get,

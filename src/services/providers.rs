@@ -248,7 +248,6 @@ fn checked(
     let mut categories: Vec<String> = d.categories.iter().map(|c| c.trim().to_string()).collect();
     categories.sort();
     categories.dedup();
-    categories.retain(|c| !c.is_empty());
     if categories.is_empty() {
         e.add(
             "categories",

@@ -1461,3 +1461,4 @@ qualifications = Qualifications
 set-by-hand = set by a reviewer, no certificate
 qualifications-from-certificates-hint = A qualification is confirmed from a valid certificate the firm uploaded; it stops counting when the certificate ends.
 confirm-the-qualification = Confirm the qualification from it
+audit-action-firm-qualification-confirmed = Confirmed a firm's qualification from its certificate

@@ -1377,3 +1377,4 @@ qualifications = 资质
 set-by-hand = 由审核人员直接设定，无证书
 qualifications-from-certificates-hint = 据企业上传的有效证书核定资质：核定后按证书有效期自动失效。
 confirm-the-qualification = 据此核定资质
+audit-action-firm-qualification-confirmed = 据证书核定企业资质

@@ -494,6 +494,13 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.at("/home").await;
     b.click("a[data-kind='firms_to_onboard']").await;
     b.at("/review").await;
+    // The firm's own page from its name: its record shows the return and the resubmission.
+    b.click("#q-firms h3 a").await;
+    b.sees(t("企业入库申请退回补正", "Returned a firm's onboarding for correction")).await;
+    b.sees(t("企业重新提交入库申请", "A firm resubmitted its onboarding application")).await;
+    b.shot("reviewer-firm-page").await;
+    b.click("nav.work a[href='/review']").await;
+    b.at("/review").await;
     b.choose("select[id^='firm-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/firm/'] button").await;
     b.sees(t("已作出审核决定", "Decision recorded")).await;

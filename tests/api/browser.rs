@@ -370,6 +370,10 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
 
     let driver = start_driver(driver_exe);
     let mut b = open_browser(&app, &driver, shots.to_path_buf()).await;
+    // The phone walk is at phone width from its first page.
+    if phone {
+        b.c.set_window_size(390, 844).await.unwrap();
+    }
     b.go("/").await;
     if en {
         b.click("header a[lang='en']").await;

@@ -231,6 +231,7 @@ fn prepare(url: &str, a: &Args, opens_at: chrono::NaiveDateTime) -> (String, Vec
                 high_tech_until: None,
                 tech_sme_certificate: None,
                 tech_sme_until: None,
+                district: Some("340171".into()),
             });
             let user = UserRow::new_account(
                 format!("bench{i}"),

@@ -126,8 +126,12 @@ fn firm(n: usize, now: NaiveDateTime) -> FirmRow {
         high_tech_until: None,
         tech_sme_certificate: None,
         tech_sme_until: None,
+        // Every twentieth registered before the district was asked.
+        district: (!n.is_multiple_of(20)).then(|| DISTRICTS[n % DISTRICTS.len()].into()),
     }
 }
+
+const DISTRICTS: [&str; 6] = ["340104", "340111", "340171", "340102", "340103", "340122"];
 
 struct Seeded {
     programme: ProgrammeId,

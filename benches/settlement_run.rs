@@ -165,6 +165,7 @@ fn seed(url: &str, a: &Args) -> Period {
         high_tech_until: None,
         tech_sme_certificate: None,
         tech_sme_until: None,
+        district: Some("340171".into()),
     };
     let voucher = VoucherRow {
         id: VoucherId::new(),

@@ -414,6 +414,12 @@ struct CategoriesFile {
     categories: Vec<ServiceCategory>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistrictsFile {
+    districts: Vec<crate::domain::District>,
+}
+
 /// Loads and checks the policy data under `dir`.
 pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     let sme_path = dir.join("sme_size.toml");
@@ -423,6 +429,17 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     let cats: CategoriesFile = read_toml(&cat_path)?;
     if cats.categories.is_empty() {
         return Err(ConfigError::Policy { path: cat_path, msg: "no categories".into() });
+    }
+    let districts_path = dir.join("districts.toml");
+    let districts: DistrictsFile = read_toml(&districts_path)?;
+    let mut codes: Vec<&str> = districts.districts.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.is_empty() || codes.len() != districts.districts.len() {
+        return Err(ConfigError::Policy {
+            path: districts_path,
+            msg: "districts must be listed, each code once".into(),
+        });
     }
     let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
     let programme: crate::domain::ProgrammeDefaults =
@@ -444,6 +461,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     Ok(Policy {
         sme,
         categories: cats.categories,
+        districts: districts.districts,
         listing,
         programme,
         spending,

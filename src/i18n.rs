@@ -134,6 +134,19 @@ pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool
     policy.category(code).map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
 }
 
+/// An industry of the size table in the reader's language (its code when unknown).
+pub(crate) fn industry_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
+    policy
+        .sme
+        .industry(code)
+        .map_or_else(|| code.to_string(), |i| named(&i.name_zh, &i.name_en, en))
+}
+
+/// A district in the reader's language (its code when unknown).
+pub(crate) fn district_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
+    policy.district(code).map_or_else(|| code.to_string(), |d| named(&d.name_zh, &d.name_en, en))
+}
+
 /// The message key of a role.
 pub(crate) fn role_text(r: crate::domain::Role) -> &'static str {
     use crate::domain::Role::*;

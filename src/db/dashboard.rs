@@ -213,12 +213,12 @@ pub fn provider_names(
         .load(conn)
 }
 
-/// Firms holding the batches' vouchers by size class and industry, with how many of
-/// them had an order confirmed: (size class, industry, firms, served).
+/// Firms holding the batches' vouchers, counted by size class, industry and district
+/// (none: not stated), each with how many of them have a confirmed order.
 pub fn firms_by_class(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
-) -> QueryResult<Vec<(SizeClass, String, i64, i64)>> {
+) -> QueryResult<Vec<FirmCount>> {
     let holds = exists(
         vouchers::table
             .filter(vouchers::firm_id.eq(firms::id))
@@ -231,17 +231,38 @@ pub fn firms_by_class(
             .filter(orders::status.eq("confirmed"))
             .filter(vouchers::batch_id.eq_any(batch_ids)),
     );
-    let rows: Vec<(SizeClass, String, bool)> = firms::table
+    let rows: Vec<(SizeClass, String, Option<String>, bool)> = firms::table
         .filter(holds)
-        .select((firms::size_class, firms::industry, served))
+        .select((firms::size_class, firms::industry, firms::district, served))
         .load(conn)?;
-    let mut out: std::collections::BTreeMap<(SizeClass, String), (i64, i64)> = Default::default();
-    for (class, industry, served) in rows {
-        let e = out.entry((class, industry)).or_default();
+    let mut out: std::collections::BTreeMap<(SizeClass, String, Option<String>), (i64, i64)> =
+        Default::default();
+    for (class, industry, district, served) in rows {
+        let e = out.entry((class, industry, district)).or_default();
         e.0 += 1;
         e.1 += i64::from(served);
     }
-    Ok(out.into_iter().map(|((c, i), (n, s))| (c, i, n, s)).collect())
+    Ok(out
+        .into_iter()
+        .map(|((size_class, industry, district), (firms, served))| FirmCount {
+            size_class,
+            industry,
+            district,
+            firms,
+            served,
+        })
+        .collect())
+}
+
+/// Firms of one size class, industry and district.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmCount {
+    pub size_class: SizeClass,
+    pub industry: String,
+    pub district: Option<String>,
+    pub firms: i64,
+    /// Of which with an order confirmed.
+    pub served: i64,
 }
 
 /// For the latest `n` vouchers with an order: when each was claimed and when its first

@@ -106,6 +106,7 @@ diesel::table! {
         high_tech_until -> Nullable<Date>,
         tech_sme_certificate -> Nullable<Text>,
         tech_sme_until -> Nullable<Date>,
+        district -> Nullable<Text>,
     }
 }
 

@@ -303,6 +303,9 @@ error_codes! {
     IndustryUnknown = "industry_unknown", Unprocessable,
         "行业代码不在企业划型标准表中",
         "unknown industry code (see /api/v1/policy/industries)";
+    DistrictUnknown = "district_unknown", Unprocessable,
+        "请选择所在区县",
+        "choose the district the firm is in (see /api/v1/policy/districts)";
     EmployeesInvalid = "employees_invalid", Unprocessable,
         "从业人员数应为 0 至 10,000,000 之间的整数",
         "employees must be between 0 and 10,000,000";

@@ -155,6 +155,8 @@ impl PartyKind {
 pub struct Policy {
     pub sme: size_class::SizeTable,
     pub categories: Vec<ServiceCategory>,
+    /// The districts firms state (`config/policy/districts.toml`).
+    pub districts: Vec<District>,
     pub listing: ListingPolicy,
     pub programme: ProgrammeDefaults,
     pub spending: SpendingPolicy,
@@ -204,6 +206,15 @@ pub struct ServiceCategory {
     pub name_en: String,
 }
 
+/// A district a firm is in (所在区县): a national statistical division code and its names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct District {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListingPolicy {
@@ -214,6 +225,10 @@ pub struct ListingPolicy {
 impl Policy {
     pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
         self.categories.iter().find(|c| c.code == code)
+    }
+
+    pub fn district(&self, code: &str) -> Option<&District> {
+        self.districts.iter().find(|d| d.code == code)
     }
 
     /// The policy a deployment put in force: only the certification schemes named in

@@ -111,6 +111,18 @@ pub struct FirmLine {
     pub served: i64,
 }
 
+/// Firms of one district holding the selection's vouchers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DistrictLine {
+    /// The district's code (none: firms registered before the district was asked).
+    pub district: Option<String>,
+    pub name_zh: String,
+    pub name_en: String,
+    pub firms: i64,
+    /// Of which with an order confirmed.
+    pub served: i64,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderLine {
     #[schema(value_type = String)]
@@ -167,6 +179,8 @@ pub struct Dashboard {
     pub by_category: Vec<CategoryLine>,
     pub by_status: Vec<StatusLine>,
     pub firms: Vec<FirmLine>,
+    /// Firms by district, in the order of the policy's list; those not stated last.
+    pub by_district: Vec<DistrictLine>,
     pub providers: Concentration,
     pub timing: Timing,
     /// Orders ever disputed, by their status now.
@@ -333,6 +347,47 @@ impl Recent {
     }
 }
 
+/// Firms counted by district as lines in the policy's order, with districts no longer
+/// in the policy after them by code and those not stated last.
+fn district_lines(
+    policy: &Policy,
+    mut counted: BTreeMap<Option<String>, (i64, i64)>,
+) -> Vec<DistrictLine> {
+    let mut lines: Vec<DistrictLine> = Vec::new();
+    for d in &policy.districts {
+        if let Some((firms, served)) = counted.remove(&Some(d.code.clone())) {
+            lines.push(DistrictLine {
+                district: Some(d.code.clone()),
+                name_zh: d.name_zh.clone(),
+                name_en: d.name_en.clone(),
+                firms,
+                served,
+            });
+        }
+    }
+    let unstated = counted.remove(&None);
+    for (code, (firms, served)) in counted {
+        let code = code.unwrap_or_default();
+        lines.push(DistrictLine {
+            name_zh: code.clone(),
+            name_en: code.clone(),
+            district: Some(code),
+            firms,
+            served,
+        });
+    }
+    if let Some((firms, served)) = unstated {
+        lines.push(DistrictLine {
+            district: None,
+            name_zh: "未填写".into(),
+            name_en: "Not stated".into(),
+            firms,
+            served,
+        });
+    }
+    lines
+}
+
 /// The overview of a selection computed now, read from one snapshot of the database.
 pub fn dashboard(
     conn: &mut DbConnection,
@@ -461,20 +516,28 @@ pub fn dashboard(
                 .collect(),
         };
 
-        let firms = repo::firms_by_class(c, &ids)?
+        let counted = repo::firms_by_class(c, &ids)?;
+        let mut classes: BTreeMap<(SizeClass, String), (i64, i64)> = BTreeMap::new();
+        let mut districts: BTreeMap<Option<String>, (i64, i64)> = BTreeMap::new();
+        for f in &counted {
+            let e = classes.entry((f.size_class, f.industry.clone())).or_default();
+            e.0 += f.firms;
+            e.1 += f.served;
+            let e = districts.entry(f.district.clone()).or_default();
+            e.0 += f.firms;
+            e.1 += f.served;
+        }
+        let firms = classes
             .into_iter()
-            .map(|(size_class, industry, firms, served)| {
-                let (zh, en) = policy
-                    .sme
-                    .industries
-                    .iter()
-                    .find(|i| i.code == industry)
-                    .map_or((industry.clone(), industry.clone()), |i| {
-                        (i.name_zh.clone(), i.name_en.clone())
-                    });
+            .map(|((size_class, industry), (firms, served))| {
+                let (zh, en) = policy.sme.industry(&industry).map_or_else(
+                    || (industry.clone(), industry.clone()),
+                    |i| (i.name_zh.clone(), i.name_en.clone()),
+                );
                 FirmLine { size_class, industry, industry_zh: zh, industry_en: en, firms, served }
             })
             .collect();
+        let by_district = district_lines(policy, districts);
 
         let days = |from: NaiveDateTime, to: NaiveDate| (to - china_time(from).date()).num_days();
         let claim_to_first_order = spread(
@@ -503,6 +566,7 @@ pub fn dashboard(
                 .map(|(status, (orders, voucher))| StatusLine { status, orders, voucher })
                 .collect(),
             firms,
+            by_district,
             providers,
             timing: Timing { claim_to_first_order, confirmation_to_payment },
             disputes: count(repo::disputes(c, scope)?),

@@ -160,11 +160,16 @@ impl Seed<'_> {
                         legal_representative: PEOPLE[i].into(),
                         actual_controller: PEOPLE[i].into(),
                         registered_on: format!("20{:02}-0{}-15", 16 + i, 1 + i % 9),
-                        address: format!("安徽省合肥市高新区望江西路{}号", 800 + i * 10),
+                        address: format!(
+                            "安徽省合肥市{}创新路{}号",
+                            DEMO_DISTRICTS[i % DEMO_DISTRICTS.len()].1,
+                            800 + i * 10
+                        ),
                         contact_name: "办公室".into(),
                         contact_phone: format!("0551-6{:07}", 5_550_000 + i),
                         contact_email: format!("contact{n}@example.cn"),
                         industry: (*industry).into(),
+                        district: DEMO_DISTRICTS[i % DEMO_DISTRICTS.len()].0.into(),
                         employees: *employees,
                         revenue: (*revenue).into(),
                         total_assets: None,
@@ -440,3 +445,12 @@ impl Seed<'_> {
         Ok(())
     }
 }
+
+/// The demo firms' districts, in turn (codes of `config/policy/districts.toml`).
+const DEMO_DISTRICTS: [(&str, &str); 5] = [
+    ("340171", "高新区"),
+    ("340104", "蜀山区"),
+    ("340111", "包河区"),
+    ("340172", "经开区"),
+    ("340103", "庐阳区"),
+];

@@ -52,6 +52,8 @@ pub struct FirmProfileInput {
     pub contact_email: String,
     /// Industry code from the SME size table (`GET /api/v1/policy/industries`).
     pub industry: String,
+    /// The district the firm is in (所在区县), a code from `GET /api/v1/policy/districts`.
+    pub district: String,
     /// Employees at the end of last year.
     #[schema(minimum = 0, maximum = 10000000)]
     pub employees: i64,
@@ -120,6 +122,8 @@ pub struct FirmView {
     pub contact_phone: String,
     pub contact_email: String,
     pub industry: String,
+    /// The district's code (none: registered before it was asked).
+    pub district: Option<String>,
     pub employees: i64,
     /// Yuan.
     #[schema(value_type = String, example = "2500000.00")]
@@ -205,6 +209,7 @@ impl FirmView {
             contact_phone: r.contact_phone,
             contact_email: r.contact_email,
             industry: r.industry,
+            district: r.district,
             employees: i64::from(r.employees),
             revenue: r.revenue_fen,
             total_assets: r.total_assets_fen,
@@ -233,6 +238,7 @@ struct CleanProfile {
     contact_phone: String,
     contact_email: String,
     industry: String,
+    district: String,
     employees: i32,
     revenue: Fen,
     total_assets: Option<Fen>,
@@ -284,6 +290,15 @@ fn clean_profile(
             "unknown industry code (see /api/v1/policy/industries)",
         );
     }
+    let district = p.district.trim().to_string();
+    if policy.district(&district).is_none() {
+        errors.add(
+            "district",
+            ErrorCode::DistrictUnknown,
+            "请选择所在区县",
+            "choose the district the firm is in (see /api/v1/policy/districts)",
+        );
+    }
     let employees = if (0..=10_000_000).contains(&p.employees) {
         i32::try_from(p.employees).ok()
     } else {
@@ -328,6 +343,7 @@ fn clean_profile(
         contact_phone,
         contact_email,
         industry,
+        district,
         employees,
         revenue,
         total_assets,
@@ -386,6 +402,7 @@ pub fn register(
         high_tech_until: None,
         tech_sme_certificate: None,
         tech_sme_until: None,
+        district: Some(p.district),
     };
     let registered =
         registration::register(conn, cx, auth, links, NewParty::new(&row), account, |c| {
@@ -460,6 +477,7 @@ pub fn update_profile(
             contact_phone: p.contact_phone.clone(),
             contact_email: p.contact_email.clone(),
             industry: p.industry.clone(),
+            district: Some(p.district.clone()),
             employees: p.employees,
             revenue_fen: p.revenue,
             total_assets_fen: p.total_assets,
@@ -776,25 +794,27 @@ fn space_unknown() -> AppError {
     AppError::validation(e)
 }
 
-fn industry_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
-    policy
-        .sme
-        .industries
-        .iter()
-        .find(|i| i.code == code)
-        .map_or_else(|| code.to_string(), |i| crate::i18n::named(&i.name_zh, &i.name_en, en))
-}
-
 impl Row for FirmView {
-    const COLUMNS: &'static [&'static str] =
-        &["name", "credit-code", "industry-2", "size-class", "state", "registered-here"];
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "credit-code",
+        "industry-2",
+        "district",
+        "size-class",
+        "state",
+        "registered-here",
+    ];
     const FILE: &'static str = "firms";
     const SHEET: &'static str = "register-firms";
     fn cells(&self, policy: &crate::domain::Policy, en: bool) -> Vec<Cell> {
         vec![
             Cell::Text(self.name.clone()),
             Cell::Text(self.credit_code.clone()),
-            Cell::Text(industry_name(policy, &self.industry, en)),
+            Cell::Text(crate::i18n::industry_name(policy, &self.industry, en)),
+            match &self.district {
+                Some(code) => Cell::Text(crate::i18n::district_name(policy, code, en)),
+                None => Cell::Words("not-stated"),
+            },
             Cell::Words(crate::i18n::size_class(self.size_class)),
             Cell::Words(crate::i18n::onboarding(self.onboarding_status)),
             Cell::Time(self.created_at),

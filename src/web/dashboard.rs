@@ -292,6 +292,16 @@ fn shown(o: &Dashboard, en: bool) -> minijinja::Value {
                 "industry": named(&f.industry_zh, &f.industry_en, en), "firms": f.firms, "served": f.served})
         })
         .collect();
+    let top_district = o.by_district.iter().map(|l| l.firms).max().unwrap_or(0);
+    let districts: Vec<_> = o
+        .by_district
+        .iter()
+        .map(|l| {
+            let w = |n: i64| if top_district > 0 { n * 600 / top_district } else { 0 };
+            json!({"name": named(&l.name_zh, &l.name_en, en), "firms": l.firms, "served": l.served,
+                "w": w(l.firms), "ws": w(l.served)})
+        })
+        .collect();
     let providers: Vec<_> = o
         .providers
         .top
@@ -329,7 +339,7 @@ fn shown(o: &Dashboard, en: bool) -> minijinja::Value {
         "vouchers": {"claimed": v.claimed, "active": v.active, "used": v.used, "expired": v.expired,
             "firms": v.firms, "used_share": pct(v.used_share_bp),
             "gate": v.gate_bp.map(|g| bp_percent(i64::from(g)))},
-        "categories": categories, "statuses": statuses, "firms": firms,
+        "categories": categories, "statuses": statuses, "firms": firms, "districts": districts,
         "providers": {"count": o.providers.providers, "top10": pct(o.providers.top10_share_bp), "top": providers},
         "timing": timing, "disputes": disputes, "objections": objections,
     }))
@@ -392,6 +402,12 @@ async fn export(state: State, req: HttpRequest, q: web::Query<ExportQuery>) -> A
         );
         row(&sec, item.clone(), f.firms.to_string(), String::new());
         row(&sec, format!("{item} · {}", t("served")), f.served.to_string(), String::new());
+    }
+    let sec = t("firms-by-district");
+    for l in &o.by_district {
+        let item = named(&l.name_zh, &l.name_en, en);
+        row(&sec, item.clone(), l.firms.to_string(), String::new());
+        row(&sec, format!("{item} · {}", t("served")), l.served.to_string(), String::new());
     }
     let sec = t("largest-providers");
     for p in &o.providers.top {

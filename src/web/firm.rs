@@ -339,12 +339,23 @@ async fn profile_view(
         .iter()
         .map(|i| (i.code.clone(), super::named(&i.name_zh, &i.name_en, d.en())))
         .collect();
+    // A firm registered before the district was asked chooses one when it next saves.
+    let districts: Vec<(String, String)> = std::iter::once((String::new(), "choose".into()))
+        .chain(
+            state
+                .policy
+                .districts
+                .iter()
+                .map(|x| (x.code.clone(), super::named(&x.name_zh, &x.name_en, d.en()))),
+        )
+        .collect();
     d.render(state, Screen { template: "firm.html", path: "/firm", title: "my-firm" }, context! {
             firm => super::val(serde_json::json!({
                 "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,
                 "actual_controller": f.actual_controller, "registered_on": f.registered_on.to_string(),
                 "address": f.address, "contact_name": f.contact_name, "contact_phone": f.contact_phone,
                 "contact_email": f.contact_email, "industry": f.industry, "employees": f.employees.to_string(),
+                "district": f.district.clone().unwrap_or_default(),
                 "revenue": f.revenue.to_string(), "total_assets": f.total_assets.map(|a| a.to_string()).unwrap_or_default(),
                 "status": status_s, "status_text": crate::i18n::onboarding(f.onboarding_status), "reason": f.onboarding_reason,
                 "corrections": f.corrections,
@@ -355,6 +366,7 @@ async fn profile_view(
                 "reviewed_at": f.reviewed_at.map(local_time),
             })),
             industries => industries,
+            districts => districts,
         }, form, status)
 }
 

@@ -18,9 +18,14 @@ use minijinja::context;
 /// A list page's question from its address: the list's parts, and nothing else (the
 /// note a page is sent back with after a change, `done=…`, is the page's own).
 pub(super) fn asked(req: &actix_web::HttpRequest) -> Result<ListQuery, AppError> {
+    asked_from(req.query_string())
+}
+
+/// A list's question from a query string (see [`asked`]).
+pub(super) fn asked_from(query: &str) -> Result<ListQuery, AppError> {
     const PARTS: &[&str] =
         &["page", "per_page", "status", "q", "from", "to", "sort", "format", "lang"];
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|e| AppError::of(crate::error::ErrorCode::InvalidQuery).arg("reason", e))?;
     let kept: Vec<(String, String)> =
         pairs.into_iter().filter(|(k, _)| PARTS.contains(&k.as_str())).collect();
@@ -90,22 +95,37 @@ pub(super) fn judged<S>(
     spec: &Spec<S>,
     q: &ListQuery,
 ) -> (Filter<S>, Page, Option<Form>) {
+    judged_by(d, spec, q, SHOWN)
+}
+
+/// [`judged`], `shown` records a page.
+pub(super) fn judged_by<S>(
+    d: &Desk,
+    spec: &Spec<S>,
+    q: &ListQuery,
+    shown: i64,
+) -> (Filter<S>, Page, Option<Form>) {
     let asked = q
         .filter(spec.parse, spec.sorts)
-        .and_then(|f| Ok((f, crate::http::page(q.page, Some(SHOWN))?)));
+        .and_then(|f| Ok((f, crate::http::page(q.page, Some(shown))?)));
     match asked {
         Ok((f, page)) => (f, page, None),
         Err(e) => {
             let given = Posted(q.given().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
             let form = d.failed("filter", &given, &e, &[("status_unknown", "status")]);
-            (Filter::default(), Page { page: 1, per_page: SHOWN }, Some(form))
+            (Filter::default(), Page { page: 1, per_page: shown }, Some(form))
         }
     }
 }
 
 /// The pages a list of `total` records takes.
 pub(super) fn pages(total: i64) -> i64 {
-    ((total + SHOWN - 1) / SHOWN).max(1)
+    pages_of(total, SHOWN)
+}
+
+/// The pages a list of `total` records takes, `shown` a page.
+pub(super) fn pages_of(total: i64, shown: i64) -> i64 {
+    ((total + shown - 1) / shown).max(1)
 }
 
 /// A list's page: the filter form, the total with the downloads, the table, the pager.

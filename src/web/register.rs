@@ -147,6 +147,7 @@ fn fields(kind: Kind) -> Vec<Field> {
                 ),
                 f("registered_on", "date-of-registration", "date", UNIT),
                 f("address", "address", "text", UNIT),
+                f("district", "district", "district", UNIT),
                 f("industry", "industry", "industry", UNIT),
                 f("employees", "employees-2", "number", UNIT),
                 hint(f("revenue", "revenue-last-year-yuan", "text", UNIT), "e-g-2500000-00"),
@@ -216,6 +217,12 @@ fn options(state: &State, kind: &str, en: bool) -> Vec<(String, String)> {
             .industries
             .iter()
             .map(|i| (i.code.clone(), pick(&i.name_zh, &i.name_en)))
+            .collect(),
+        "district" => state
+            .policy
+            .districts
+            .iter()
+            .map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en)))
             .collect(),
         "categories" => state
             .policy

@@ -152,11 +152,8 @@ async fn firm_view(
             "until": c.valid_until.map(|u| u.to_string()),
         })
     };
-    let industry = state
-        .policy
-        .sme
-        .industry(&f.industry)
-        .map_or_else(|| f.industry.clone(), |i| crate::i18n::named(&i.name_zh, &i.name_en, en));
+    let industry = crate::i18n::industry_name(&state.policy, &f.industry, en);
+    let district = f.district.as_deref().map(|c| crate::i18n::district_name(&state.policy, c, en));
     let documents: Vec<_> = docs.iter().map(super::documents::shown).collect();
     d.render(
         state,
@@ -166,7 +163,7 @@ async fn firm_view(
                 "id": f.id, "name": f.name, "credit_code": f.credit_code,
                 "status": super::wire(&f.onboarding_status),
                 "status_text": crate::i18n::onboarding(f.onboarding_status),
-                "industry": industry, "size_text": crate::i18n::size_class(f.size_class),
+                "industry": industry, "district": district, "size_text": crate::i18n::size_class(f.size_class),
                 "employees": f.employees, "revenue": f.revenue.to_string(),
                 "registered_on": f.registered_on.to_string(), "address": f.address,
                 "contact": format!("{} {} {}", f.contact_name, f.contact_phone, f.contact_email),

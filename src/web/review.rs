@@ -2,9 +2,13 @@
 //! and their objections, disputed orders, redemption items with their evidence inline,
 //! certification applications with the rule engine's result per criterion), each item
 //! with its decision form. A refused decision comes back on the same page, at its item.
+//! The desk shows the longest waiting of each queue; each queue also has a page of its
+//! own (`/review/firms`, …) with the work list's search, days, orders, pages and files,
+//! and the same decision forms.
 
 use super::desk::Screen;
 use super::desk::{Desk, Form, Posted, Shape};
+use super::lists::{self, Spec};
 use super::orders::open;
 use super::provider::item_status_text;
 use super::space::criteria_json;
@@ -12,7 +16,7 @@ use super::{local_time, val};
 use crate::db::DbConnection;
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{AnyParty, EntityId};
-use crate::domain::listing::Filter;
+use crate::domain::listing::{Filter, Sort};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::{ListingStatus, OnboardingStatus};
 use crate::domain::Role;
@@ -22,6 +26,7 @@ use crate::http::Answer;
 use crate::http::{db, path_id, State};
 use crate::services::certification::{self as certs, Viewer};
 use crate::services::firms::{self};
+use crate::services::listing::ListQuery;
 use crate::services::orders::{self as orders, Party};
 use crate::services::providers::{self};
 use crate::services::records;
@@ -36,7 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk_page).service(decide);
+    cfg.service(desk_page).service(queue_page).service(queue_file).service(decide);
 }
 
 const REVIEWING: &[Role] = &[Role::Reviewer, Role::Admin];
@@ -47,23 +52,267 @@ fn first(n: i64) -> Page {
     Page { page: 1, per_page: n }
 }
 
+/// A queue with a page of its own: its list's question (the queue's state fixed, oldest
+/// waiting first unless asked otherwise).
+static ITEMS_Q: Spec<RedemptionStatus> = Spec {
+    path: "/review/items",
+    title: "redemption-items",
+    search_hint: "search-orders-hint",
+    statuses: &[],
+    parse: RedemptionStatus::parse,
+    sorts: redemptions::ITEM_SORTS,
+    tabs: &[],
+};
+const WAITING: &[Sort] = &[Sort::Oldest, Sort::Newest, Sort::Name];
+static FIRMS_Q: Spec<OnboardingStatus> = Spec {
+    path: "/review/firms",
+    title: "firm-onboarding",
+    search_hint: "search-parties-hint",
+    statuses: &[],
+    parse: OnboardingStatus::parse,
+    sorts: WAITING,
+    tabs: &[],
+};
+static PROVIDERS_Q: Spec<ListingStatus> = Spec {
+    path: "/review/providers",
+    title: "provider-listings",
+    search_hint: "search-parties-hint",
+    statuses: &[],
+    parse: ListingStatus::parse,
+    sorts: WAITING,
+    tabs: &[],
+};
+static NOTICE_Q: Spec<ListingStatus> = Spec {
+    path: "/review/notice",
+    title: "listing-notices-and-objections",
+    search_hint: "search-parties-hint",
+    statuses: &[],
+    parse: ListingStatus::parse,
+    sorts: WAITING,
+    tabs: &[],
+};
+static APPLICATIONS_Q: Spec<ApplicationStatus> = Spec {
+    path: "/review/applications",
+    title: "certification-2",
+    search_hint: "search-certifications-hint",
+    statuses: &[],
+    parse: ApplicationStatus::parse,
+    sorts: WAITING,
+    tabs: &[],
+};
+
+/// What a queue's page shows besides its records: the filter's context (form, pager,
+/// downloads) and its own address as asked (where its decisions return).
+#[derive(Debug, Clone)]
+struct Shown {
+    list: minijinja::Value,
+    back: String,
+}
+
+/// One queue shown on its own page, as asked.
+#[derive(Debug, Clone)]
+enum Focus {
+    Items(Filter<RedemptionStatus>, Page),
+    Firms(Filter<OnboardingStatus>, Page),
+    Providers(Filter<ListingStatus>, Page),
+    Notice(Filter<ListingStatus>, Page),
+    Applications(Filter<ApplicationStatus>, Page),
+}
+
+impl Focus {
+    fn name(&self) -> &'static str {
+        match self {
+            Focus::Items(..) => "items",
+            Focus::Firms(..) => "firms",
+            Focus::Providers(..) => "providers",
+            Focus::Notice(..) => "notice",
+            Focus::Applications(..) => "applications",
+        }
+    }
+
+    /// The page a queue shows: the one asked on its own page, the first
+    /// [`SHOWN`] on the desk, none (only the count) on another queue's page.
+    fn page(focus: &Option<Focus>, queue: &str) -> Page {
+        match focus {
+            None => first(SHOWN),
+            Some(f) if f.name() == queue => match f {
+                Focus::Items(_, p)
+                | Focus::Firms(_, p)
+                | Focus::Providers(_, p)
+                | Focus::Notice(_, p)
+                | Focus::Applications(_, p) => *p,
+            },
+            Some(_) => first(0),
+        }
+    }
+}
+
+/// A queue's page as asked: the filter judged with the queue's state fixed (a bad one
+/// gives the queue's first page and the form refused beside its fields), and what the
+/// page's filter form, pager and downloads need.
+fn focused(d: &Desk, queue: &str, mut q: ListQuery) -> Option<(Focus, Option<Form>, Shown)> {
+    q.status = None;
+    let q = q.without_blanks();
+    let back = back_to(queue, &q);
+    let shown = |list: minijinja::Value| Shown { list, back: back.clone() };
+    fn fixed<S: Clone>(
+        d: &Desk,
+        spec: &'static Spec<S>,
+        q: &ListQuery,
+        state: S,
+    ) -> (Filter<S>, Page, Option<Form>, minijinja::Value) {
+        let (mut f, page, refused) = lists::judged_by(d, spec, q, SHOWN);
+        if refused.is_some() {
+            f = Filter::queue(state.clone());
+        }
+        f.status = Some(state);
+        (f, page, refused, lists::filter_context(spec, q))
+    }
+    Some(match queue {
+        "items" => {
+            let (f, p, r, c) = fixed(d, &ITEMS_Q, &q, RedemptionStatus::Submitted);
+            (Focus::Items(f, p), r, shown(c))
+        }
+        "firms" => {
+            let (f, p, r, c) = fixed(d, &FIRMS_Q, &q, OnboardingStatus::Submitted);
+            (Focus::Firms(f, p), r, shown(c))
+        }
+        "providers" => {
+            let (f, p, r, c) = fixed(d, &PROVIDERS_Q, &q, ListingStatus::Applied);
+            (Focus::Providers(f, p), r, shown(c))
+        }
+        "notice" => {
+            let (f, p, r, c) = fixed(d, &NOTICE_Q, &q, ListingStatus::InNotice);
+            (Focus::Notice(f, p), r, shown(c))
+        }
+        "applications" => {
+            let (f, p, r, c) = fixed(d, &APPLICATIONS_Q, &q, ApplicationStatus::Submitted);
+            (Focus::Applications(f, p), r, shown(c))
+        }
+        _ => return None,
+    })
+}
+
+/// A queue's page: `/review/{queue}` with its list's question.
+#[get("/review/{queue}")]
+async fn queue_page(state: State, req: HttpRequest, path: Path<String>) -> Answer {
+    let d = open!(state, req, REVIEWING);
+    let q = lists::asked(&req)?;
+    let (focus, refused, list) =
+        focused(&d, &path, q).ok_or_else(|| AppError::not_found("page"))?;
+    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let form = refused.unwrap_or_else(Form::none);
+    Ok(review_page(&state, &d, &form, status, Some((focus, list))).await?)
+}
+
+/// A queue's download: the whole filtered queue as CSV or XLSX, the register's columns.
+#[get("/review/{queue}/export")]
+async fn queue_file(state: State, req: HttpRequest, path: Path<String>) -> Answer {
+    let d = open!(state, req, REVIEWING);
+    let mut q = lists::asked(&req)?;
+    q.status = None;
+    let policy = state.policy.clone();
+    Ok(match path.as_str() {
+        "items" => {
+            lists::export(
+                &state,
+                &d,
+                &ITEMS_Q,
+                q,
+                move |c: &mut DbConnection, f: &Filter<RedemptionStatus>, p| {
+                    let f = Filter { status: Some(RedemptionStatus::Submitted), ..f.clone() };
+                    redemptions::items(c, &policy, Party::Staff, &f, p)
+                },
+            )
+            .await?
+        }
+        "firms" => {
+            lists::export(
+                &state,
+                &d,
+                &FIRMS_Q,
+                q,
+                |c: &mut DbConnection, f: &Filter<OnboardingStatus>, p| {
+                    firms::list(
+                        c,
+                        &Filter { status: Some(OnboardingStatus::Submitted), ..f.clone() },
+                        p,
+                    )
+                },
+            )
+            .await?
+        }
+        "providers" | "notice" => {
+            let (spec, fixed) = if path.as_str() == "providers" {
+                (&PROVIDERS_Q, ListingStatus::Applied)
+            } else {
+                (&NOTICE_Q, ListingStatus::InNotice)
+            };
+            lists::export(
+                &state,
+                &d,
+                spec,
+                q,
+                move |c: &mut DbConnection, f: &Filter<ListingStatus>, p| {
+                    providers::list(c, &Filter { status: Some(fixed), ..f.clone() }, p)
+                },
+            )
+            .await?
+        }
+        "applications" => {
+            lists::export(
+                &state,
+                &d,
+                &APPLICATIONS_Q,
+                q,
+                |c: &mut DbConnection, f: &Filter<ApplicationStatus>, p| {
+                    let f = Filter { status: Some(ApplicationStatus::Submitted), ..f.clone() };
+                    certs::applications(c, Viewer::Staff, &f, p)
+                },
+            )
+            .await?
+        }
+        _ => return Err(AppError::not_found("page").into()),
+    })
+}
+
 async fn review_page(
     state: &State,
     d: &Desk,
     form: &Form,
     status: StatusCode,
+    focus: Option<(Focus, Shown)>,
 ) -> Result<HttpResponse, AppError> {
     let (policy, actor) = (state.policy.clone(), d.actor());
     let (actor_role, now) = (d.s.caller.role, state.clock.now());
+    let (focus, shown) = match focus {
+        Some((f, l)) => (Some(f), Some(l)),
+        None => (None, None),
+    };
+    let (list, back) = match shown {
+        Some(Shown { list, back }) => (Some(list), Some(back)),
+        None => (None, None),
+    };
+    let focus_name = focus.as_ref().map(Focus::name);
     let queues = db(state, move |c| {
-        let firms = firms::list(c, &Filter::queue(OnboardingStatus::Submitted), first(SHOWN))?;
-        let applied = providers::list(c, &Filter::queue(ListingStatus::Applied), first(SHOWN))?;
+        let page = |queue: &str| Focus::page(&focus, queue);
+        let firms = match &focus {
+            Some(Focus::Firms(f, _)) => firms::list(c, f, page("firms"))?,
+            _ => firms::list(c, &Filter::queue(OnboardingStatus::Submitted), page("firms"))?,
+        };
+        let applied = match &focus {
+            Some(Focus::Providers(f, _)) => providers::list(c, f, page("providers"))?,
+            _ => providers::list(c, &Filter::queue(ListingStatus::Applied), page("providers"))?,
+        };
         // Returned for correction: with the applicants until they resubmit.
         let returned = (
             firms::list(c, &Filter::queue(OnboardingStatus::Returned), first(1))?.total,
             providers::list(c, &Filter::queue(ListingStatus::Returned), first(1))?.total,
         );
-        let noticed = providers::list(c, &Filter::queue(ListingStatus::InNotice), first(SHOWN))?;
+        let noticed = match &focus {
+            Some(Focus::Notice(f, _)) => providers::list(c, f, page("notice"))?,
+            _ => providers::list(c, &Filter::queue(ListingStatus::InNotice), page("notice"))?,
+        };
         let mut objections = Vec::new();
         for p in &noticed.items {
             for o in providers::objections(c, &p.id)? {
@@ -73,25 +322,38 @@ async fn review_page(
             }
         }
         let party = Party::of(&actor)?;
-        let disputes =
-            orders::list(c, &policy, party, Some(OrderStatus::Disputed.as_str()), first(SHOWN))?;
-        let items = redemptions::items(
+        let disputes = orders::list(
             c,
             &policy,
             party,
-            &Filter::queue(RedemptionStatus::Submitted),
-            first(SHOWN),
+            Some(OrderStatus::Disputed.as_str()),
+            page("disputes"),
         )?;
+        let items = match &focus {
+            Some(Focus::Items(f, _)) => redemptions::items(c, &policy, party, f, page("items"))?,
+            _ => redemptions::items(
+                c,
+                &policy,
+                party,
+                &Filter::queue(RedemptionStatus::Submitted),
+                page("items"),
+            )?,
+        };
         let mut evidence = Vec::with_capacity(items.items.len());
         for i in &items.items {
             evidence.push(orders::get(c, &policy, party, &i.order_id)?);
         }
-        let apps = certs::applications(
-            c,
-            Viewer::Staff,
-            &Filter::queue(ApplicationStatus::Submitted),
-            first(SHOWN),
-        )?;
+        let apps = match &focus {
+            Some(Focus::Applications(f, _)) => {
+                certs::applications(c, Viewer::Staff, f, page("applications"))?
+            }
+            _ => certs::applications(
+                c,
+                Viewer::Staff,
+                &Filter::queue(ApplicationStatus::Submitted),
+                page("applications"),
+            )?,
+        };
         // Each applicant's documents, for those who read them (not administrators).
         let reader = crate::services::documents::Reader::Staff(actor_role);
         let mut docs = std::collections::HashMap::new();
@@ -143,17 +405,9 @@ async fn review_page(
     };
     // Names in the reader's language, never the codes the data keeps.
     let en = d.en();
-    let industry = |code: &str| {
-        state.policy.sme.industries.iter().find(|i| i.code == code).map_or_else(
-            || code.to_string(),
-            |i| {
-                if en {
-                    i.name_en.clone()
-                } else {
-                    i.name_zh.clone()
-                }
-            },
-        )
+    let industry = |code: &str| crate::i18n::industry_name(&state.policy, code, en);
+    let district = |code: &Option<String>| {
+        code.as_deref().map(|c| crate::i18n::district_name(&state.policy, c, en))
     };
     let firms_v: Vec<_> = firms
         .items
@@ -162,6 +416,7 @@ async fn review_page(
             json!({
                 "id": f.id, "name": f.name, "credit_code": f.credit_code,
                 "industry": industry(&f.industry), "employees": f.employees,
+                "district": district(&f.district),
                 "revenue": f.revenue.to_string(),
                 "size_class": d.t(super::i18n::size_class(f.size_class)),
                 "registered_on": f.registered_on.to_string(), "submitted_at": local_time(f.created_at),
@@ -237,6 +492,14 @@ async fn review_page(
             })
         })
         .collect();
+    let (focus_total, focus_page) = match focus_name {
+        Some("items") => (items.total, items.page),
+        Some("firms") => (firms.total, firms.page),
+        Some("providers") => (applied.total, applied.page),
+        Some("notice") => (noticed.total, noticed.page),
+        Some("applications") => (apps.total, apps.page),
+        _ => (0, 1),
+    };
     d.render(
         state,
         Screen { template: "review.html", path: "/review", title: "review-desk" },
@@ -249,6 +512,8 @@ async fn review_page(
             items => val(&items_v), items_total => items.total,
             apps => val(&apps_v), apps_total => apps.total,
             firms_returned => returned.0, providers_returned => returned.1,
+            focus => focus_name, list => list, back => back, page => focus_page,
+            pages => lists::pages_of(focus_total, SHOWN), shown => SHOWN,
         },
         form,
         status,
@@ -258,7 +523,7 @@ async fn review_page(
 #[get("/review")]
 async fn desk_page(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, REVIEWING);
-    Ok(review_page(&state, &d, &Form::none(), StatusCode::OK).await?)
+    Ok(review_page(&state, &d, &Form::none(), StatusCode::OK, None).await?)
 }
 
 /// One decision: `kind` is firm, provider, objection, item or application; the form is
@@ -278,12 +543,46 @@ async fn decide(state: State, req: HttpRequest, path: Path<(String, String)>, p:
         "item" => decide_one(st, rq, dk, ps, &id, &Shape::TEXT, redemptions::decide).await,
         "application" => decide_one(st, rq, dk, ps, &id, &Shape::TEXT, certs::decide).await,
         _ => return Err(AppError::not_found("page").into()),
-    }
-    .map(|()| ("/review".to_string(), "decided"));
+    };
+    // Sent from a queue's own page: back to that page as it was asked.
+    let back = back_of(&p);
+    let to = back.as_ref().map_or_else(|| "/review".to_string(), |(queue, q)| back_to(queue, q));
+    let r = r.map(|()| (to, "decided"));
     let form_id = format!("{kind}-{}", path_tail(&req));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, &form_id, &p, &[], move |f, s| async move { review_page(st, dk, &f, s).await })
-        .await
+    let focus = back.and_then(|(queue, q)| focused(&d, &queue, q)).map(|(f, _, l)| (f, l));
+    d.answer(st, r, &form_id, &p, &[], move |f, s| async move {
+        review_page(st, dk, &f, s, focus).await
+    })
+    .await
+}
+
+/// A queue's page as asked (what its decision forms send back to).
+fn back_to(queue: &str, q: &ListQuery) -> String {
+    let mut parts: Vec<(&str, String)> =
+        q.given().into_iter().filter(|(k, _)| *k != "status").collect();
+    if let Some(n) = q.page.filter(|n| *n > 1) {
+        parts.push(("page", n.to_string()));
+    }
+    let query = serde_urlencoded::to_string(parts).unwrap_or_default();
+    if query.is_empty() {
+        format!("/review/{queue}")
+    } else {
+        format!("/review/{queue}?{query}")
+    }
+}
+
+/// The queue page a decision was sent from (its hidden `_back`: `/review/{queue}?…`),
+/// read as a list's question; anything else is the desk.
+fn back_of(p: &Posted) -> Option<(String, ListQuery)> {
+    let back = p.get("_back").trim();
+    let rest = back.strip_prefix("/review/")?;
+    let (queue, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if !["items", "firms", "providers", "notice", "applications"].contains(&queue) {
+        return None;
+    }
+    let q = lists::asked_from(query).ok()?;
+    Some((queue.to_string(), q))
 }
 
 /// An application's decision form: its text box of corrections is a list, one item a

@@ -30,6 +30,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/auth/me", Some(ANY)),
     ("get", "/api/v1/policy/service-categories", None),
     ("get", "/api/v1/policy/industries", None),
+    ("get", "/api/v1/policy/districts", None),
     ("get", "/api/v1/policy/certification-figures", None),
     ("get", "/api/v1/policy/certification-schemes", None),
     ("get", "/api/v1/policy/certification-schemes/{code}", None),

@@ -415,6 +415,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
         .await
         .unwrap();
     b.choose("#r-industry", "software_it").await;
+    b.choose("#r-district", "340104").await;
     b.shot("register-firm").await;
     b.click("#register-submit").await;
     b.at("/home").await;
@@ -505,9 +506,18 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.shot("reviewer-firm-page").await;
     b.click("nav.work a[href='/review']").await;
     b.at("/review").await;
+    // The queue on a page of its own, searched by the firm's name, decided there.
+    b.click("#queue-firms-all").await;
+    b.at("/review/firms").await;
+    b.fill("#filter-q", "前门科技").await;
+    b.click("#filter-list").await;
+    b.sees(t("共 1 条", "1 record")).await;
+    b.shot("reviewer-queue-searched").await;
     b.choose("select[id^='firm-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/firm/'] button").await;
     b.sees(t("已作出审核决定", "Decision recorded")).await;
+    b.at("/review/firms").await;
+    b.sees(t("共 0 条", "0 records")).await;
 
     // 3. The firm sees its batch on the 工作台 and claims.
     b.click("#sign-out").await;
@@ -828,6 +838,12 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.shot("auditor-sees-the-overview-agree-with-the-ledger").await;
     b.c.execute("document.getElementById('money-h').scrollIntoView()", vec![]).await.unwrap();
     b.shot("the-overview-money-by-stage").await;
+    // The walk's firm is counted in the district it chose at registration, served.
+    let districts = b.c.find(Locator::Css("#overview-districts")).await.unwrap();
+    let districts = districts.text().await.unwrap();
+    assert!(districts.contains(&format!("{} 1 1", t("蜀山区", "Shushan District"))), "{districts}");
+    b.c.execute("document.getElementById('dist-h').scrollIntoView()", vec![]).await.unwrap();
+    b.shot("the-overview-firms-by-district").await;
     // The auditor finds the walk's order among all orders by the provider's name.
     b.click("nav.work a[href='/orders']").await;
     b.fill("#filter-q", "前门知识产权").await;

@@ -61,6 +61,7 @@ pub fn firm_row(
         high_tech_until: None,
         tech_sme_certificate: None,
         tech_sme_until: None,
+        district: Some("340104".into()),
     }
 }
 

@@ -289,6 +289,8 @@ async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
         "小型企业",
         "已使用金额占领取面额的 31%",
         "前十家占已使用券额的 100%",
+        "企业按区县",
+        "蜀山区",
     ] {
         assert!(p.body.contains(words), "{words}: {}", p.body);
     }
@@ -329,6 +331,8 @@ async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
         "{}",
         csv.body
     );
+    assert!(csv.body.contains("企业按区县,蜀山区,1,"), "{}", csv.body);
+    assert!(csv.body.contains("企业按区县,蜀山区 · 已获服务,1,"), "{}", csv.body);
     let xlsx = b.get("/dashboard/export?format=xlsx").await;
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.body.starts_with("PK"), "a spreadsheet");
@@ -349,4 +353,64 @@ async fn the_overview_page_shows_the_walk_in_words_reconciles_and_exports() {
         p.body.contains("公开数据") && p.body.contains("50,000.00") && p.body.contains("9,000.00")
     );
     assert!(!p.body.contains("有限公司"), "no provider or firm is named");
+}
+
+#[actix_web::test]
+async fn the_overview_counts_firms_by_district_and_the_lines_add_up() {
+    let app = spawn_app().await;
+    let w = world(&app, "dsd").await;
+    w.confirmed_order(&app, "1000.00").await;
+    // A second firm claims and orders nothing; it registered before the district was
+    // asked (none stated). A third, in another district, claims too.
+    let batch = app.get("/api/v1/batches", Some(&w.admin)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let others = crate::claims::bulk_firms(&app, 2, "micro", true, None);
+    for f in &others {
+        let r =
+            app.post(&format!("/api/v1/batches/{batch}/claims"), Some(&f.token), &json!({})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    app.exec(&format!("UPDATE firms SET district = NULL WHERE id = '{}'", others[0].id)).unwrap();
+    app.exec(&format!("UPDATE firms SET district = '340111' WHERE id = '{}'", others[1].id))
+        .unwrap();
+    let auditor = app.staff_token("dsd_auditor", Role::Auditor).await;
+    let d = app.get("/api/v1/dashboard?fresh=true", Some(&auditor)).await.body;
+    let lines: Vec<(Value, Value, i64, i64)> = d["by_district"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["district"].clone(),
+                l["name_zh"].clone(),
+                l["firms"].as_i64().unwrap(),
+                l["served"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // In the policy's order, those not stated last.
+    assert_eq!(
+        lines,
+        vec![
+            (json!("340104"), json!("蜀山区"), 1, 1),
+            (json!("340111"), json!("包河区"), 1, 0),
+            (Value::Null, json!("未填写"), 1, 0),
+        ],
+        "{}",
+        d["by_district"]
+    );
+    let total: i64 = lines.iter().map(|l| l.2).sum();
+    assert_eq!(Some(total), d["vouchers"]["firms"].as_i64(), "every claimant counted once");
+    let by_class: i64 =
+        d["firms"].as_array().unwrap().iter().map(|l| l["firms"].as_i64().unwrap()).sum();
+    assert_eq!(by_class, total, "by size and industry and by district count the same firms");
+
+    // The page, in English words.
+    let mut b = Browser::signed_in(&app, &auditor);
+    let p = b.get("/dashboard?lang=en").await;
+    for words in ["Firms by district", "Shushan District", "Baohe District", "Not stated"] {
+        assert!(p.body.contains(words), "{words}: {}", p.body);
+    }
 }

@@ -14,6 +14,7 @@ async fn firm_registers_with_its_size_class_and_figures() {
     assert_eq!(firm["size_basis"]["employees"], 12);
     assert_eq!(firm["size_basis"]["bounds_met"]["employees"], 10);
     assert_eq!(firm["onboarding_status"], "submitted");
+    assert_eq!(firm["district"], "340171");
 
     // The firm's user sees its own profile.
     let t = app.token("acme").await;
@@ -67,6 +68,42 @@ async fn several_bad_fields_are_all_reported() {
         assert!(codes.contains(&c), "{c} missing from {codes:?}");
     }
     assert_eq!(app.count("firms"), 0);
+}
+
+#[actix_web::test]
+async fn the_district_is_one_of_the_policy_list_and_required() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/policy/districts", None).await;
+    assert_eq!(r.status, 200);
+    let list = r.body.as_array().unwrap();
+    assert_eq!(list.len(), 12, "{}", r.body);
+    assert!(list.iter().any(|d| d["code"] == "340104" && d["name_zh"] == "蜀山区"), "{}", r.body);
+    for district in [json!("999999"), json!(""), json!("  ")] {
+        let mut body = firm_body("nodistrict", &new_credit_code());
+        body["district"] = district.clone();
+        let r = app.post("/api/v1/registrations/firm", None, &body).await;
+        assert_eq!(r.status, 422, "{district}: {}", r.body);
+        assert_eq!(r.code(), "district_unknown", "{district}");
+        assert_eq!(r.body["errors"][0]["field"], "district");
+    }
+    let mut body = firm_body("nodistrict", &new_credit_code());
+    body.as_object_mut().unwrap().remove("district");
+    let r = app.post("/api/v1/registrations/firm", None, &body).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body["detail_en"].as_str().unwrap().contains("`district`"), "{}", r.body);
+    assert_eq!(app.count("firms"), 0, "nothing written");
+    // A firm changes its district on its profile while in review.
+    let mut body = firm_body("movedfirm", &new_credit_code());
+    let r = app.post("/api/v1/registrations/firm", None, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = app.token("movedfirm").await;
+    for k in ["username", "password"] {
+        body.as_object_mut().unwrap().remove(k);
+    }
+    body["district"] = json!("340111");
+    let r = app.put("/api/v1/firm/profile", Some(&t), &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["district"], "340111");
 }
 
 #[actix_web::test]

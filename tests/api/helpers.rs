@@ -482,6 +482,7 @@ pub fn firm_body(username: &str, credit_code: &str) -> Value {
         "contact_phone": "0551-65551234",
         "contact_email": "contact@example.cn",
         "industry": "software_it",
+        "district": "340171",
         "employees": 12,
         "revenue": "800000.00"
     })

@@ -39,6 +39,7 @@ mod races;
 mod redemptions;
 mod register;
 mod registers;
+mod review_queues;
 mod schema_parity;
 mod settlement;
 mod subsidies;

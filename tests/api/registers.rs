@@ -102,13 +102,17 @@ async fn firms_providers_and_spaces_are_found_filtered_sorted_paged_and_exported
     let (s, _, csv) = app.get_bytes("/api/v1/firms?status=submitted&format=csv", Some(&rev)).await;
     assert_eq!(s, 200);
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
-    assert!(text.starts_with("名称,统一社会信用代码,行业,企业规模,状态,注册时间"), "{text}");
+    assert!(
+        text.starts_with("名称,统一社会信用代码,行业,所在区县,企业规模,状态,注册时间"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("合肥rgbeta科技有限公司") && !text.contains("rgalpha"), "{text}");
+    assert!(text.contains(",合肥高新技术产业开发区,"), "the district by name: {text}");
     assert!(text.contains("待审核") || text.contains("审核中"), "the state in words: {text}");
     let (_, _, en) = app.get_bytes("/api/v1/firms?format=csv&lang=en&sort=name", Some(&rev)).await;
     let en = String::from_utf8(en[3..].to_vec()).unwrap();
-    assert!(en.starts_with("Name,Credit code,Industry,Size,State"), "{en}");
+    assert!(en.starts_with("Name,Credit code,Industry,District,Size,State"), "{en}");
     assert!(en.contains("Onboarded") && en.contains("Small enterprise"), "{en}");
     let (s, _, xlsx) = app.get_bytes("/api/v1/firms?format=xlsx", Some(&rev)).await;
     assert_eq!(s, 200);

@@ -963,6 +963,13 @@ async fn a_firm_sees_its_onboarding_and_corrects_its_details_by_field() {
         at[v..at.len() - 1].to_string()
     };
     fields.push(("industry".into(), industry));
+    let district = {
+        let sel = &p.body[p.body.find("name=\"district\"").unwrap()..];
+        let at = sel.find(" selected").map(|s| &sel[..s]).unwrap();
+        let v = at.rfind("value=\"").unwrap() + 7;
+        at[v..at.len() - 1].to_string()
+    };
+    fields.push(("district".into(), district));
     let with = |employees: &str| -> Vec<(String, String)> {
         let mut f = vec![("csrf".to_string(), csrf.clone())];
         f.extend(fields.iter().map(|(k, v)| {

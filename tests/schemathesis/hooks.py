@@ -44,7 +44,7 @@ ANY = {
 }
 # Codes standing for data, not form: the service categories, industries, schemes and
 # spaces in force are policy data and records (`GET /api/v1/policy/...`), not schema enums.
-DATA = {"category_unknown", "industry_unknown", "scheme_unknown", "space_unknown"}
+DATA = {"category_unknown", "industry_unknown", "district_unknown", "scheme_unknown", "space_unknown"}
 # A unified social credit code's two check characters (GB 32100) are arithmetic over
 # the other sixteen; the schema gives the alphabet and the shape.
 CHECK_DIGITS = {"credit_code_invalid"}

@@ -1205,7 +1205,10 @@ orders-by-state = Orders by state
 firms-by-size-and-industry = Firms by size and industry
 size-class = Size
 largest-providers = Provider concentration
-provider-concentration = { $count } providers have confirmed orders; the ten largest hold { $share } of the voucher money spent.
+provider-concentration = { $count ->
+    [one] One provider has
+   *[other] { $count } providers have
+} confirmed orders; the ten largest hold { $share } of the voucher money spent.
 share-of-spent = Share of spent
 waiting-times-days = Waiting times (days)
 cases = Cases
@@ -1462,3 +1465,12 @@ set-by-hand = set by a reviewer, no certificate
 qualifications-from-certificates-hint = A qualification is confirmed from a valid certificate the firm uploaded; it stops counting when the certificate ends.
 confirm-the-qualification = Confirm the qualification from it
 audit-action-firm-qualification-confirmed = Confirmed a firm's qualification from its certificate
+district = District
+not-stated = Not stated
+firms-by-district = Firms by district
+firms-by-district-chart = Firms holding vouchers and firms served, by district
+firms-by-district-legend = Light: firms holding vouchers; dark: of which served (an order confirmed).
+queue-shows-the-longest-waiting = The { $shown } waiting longest are here, of { $count }: see them all, search and download
+queue-search-and-download = Search, page through and download on a page of its own
+the-whole-desk = The whole desk
+district-bar = { $name }: { $firms } holding vouchers, { $served } of them served

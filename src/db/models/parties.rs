@@ -77,6 +77,9 @@ pub struct FirmRow {
     /// The 科技型中小企业 registration likewise.
     pub tech_sme_certificate: Option<String>,
     pub tech_sme_until: Option<NaiveDate>,
+    /// The district stated at registration (a code of `config/policy/districts.toml`;
+    /// none: registered before it was asked).
+    pub district: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]

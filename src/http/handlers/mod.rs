@@ -80,6 +80,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(auth::me)
             .service(public::service_categories)
             .service(public::industries)
+            .service(public::districts)
             .service(public::certification_figures)
             .service(public::certification_schemes)
             .service(public::certification_scheme)

@@ -5,7 +5,7 @@ use crate::domain::certification::{Evaluation, FigureDef, Scheme};
 use crate::domain::id::ProviderId;
 use crate::domain::size_class::IndustryRule;
 use crate::domain::validation::FieldErrors;
-use crate::domain::ServiceCategory;
+use crate::domain::{District, ServiceCategory};
 use crate::error::{AppError, Problem};
 use crate::http::extract::{Auth, PartyRole};
 use crate::http::Answer;
@@ -27,6 +27,13 @@ use serde::Deserialize;
 #[get("/policy/service-categories")]
 pub async fn service_categories(state: State) -> HttpResponse {
     HttpResponse::Ok().json(&state.policy.categories)
+}
+
+/// The districts a firm states at registration (所在区县).
+#[utoipa::path(get, path = "/api/v1/policy/districts", tag = "policy", responses((status = 200, body = Vec<District>)))]
+#[get("/policy/districts")]
+pub async fn districts(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(&state.policy.districts)
 }
 
 /// The SME size table: industries and the lower bounds of each size class.

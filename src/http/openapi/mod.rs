@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         ops::health, ops::ready, ops::metrics, openapi_json,
         auth::login, auth::refresh, auth::logout, auth::change_password, auth::me,
-        public::service_categories, public::industries, public::certification_figures,
+        public::service_categories, public::industries, public::districts, public::certification_figures,
         public::certification_schemes, public::certification_scheme, public::certification_self_check,
         public::register_firm, public::register_provider,
         public::register_space, public::verify_contact, public::my_contact, public::resend_verification,

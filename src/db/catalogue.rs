@@ -20,36 +20,36 @@ pub fn get(conn: &mut DbConnection, id: &ServiceItemId) -> QueryResult<Option<Se
     service_items::table.find(id).first(conn).optional()
 }
 
-pub fn of_provider(
-    conn: &mut DbConnection,
-    provider_id: &ProviderId,
-) -> QueryResult<Vec<ServiceItemRow>> {
-    service_items::table
-        .filter(service_items::provider_id.eq(provider_id))
-        .order(service_items::id.asc())
-        .load(conn)
+/// Which services a list reads: of providers in a listing state (the catalogue: listed
+/// ones), offered or withdrawn, of one category or provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub listing_status: Option<&'a str>,
+    /// Offered (`true`) or withdrawn (`false`); none: either.
+    pub active: Option<bool>,
+    pub category: Option<&'a str>,
+    pub provider_id: Option<&'a ProviderId>,
 }
 
-/// Active items of providers in `listing_status`, optionally of one category or provider,
-/// with each provider's name.
-/// Active services of providers in `listing_status`, with the provider's name: of one
-/// category or provider; words in the title, the description or the provider's name;
-/// published on the days `f` gives; newest, oldest, by title or cheapest first.
-pub fn offered(
+/// Services in `scope`, with the provider's name: words in the title, the description or
+/// the provider's name; published on the days `f` gives; newest, oldest, by title,
+/// cheapest or dearest first.
+pub fn items<S>(
     conn: &mut DbConnection,
-    listing_status: &str,
-    category: Option<&str>,
-    provider_id: Option<&ProviderId>,
-    f: &Filter<()>,
+    scope: Scope<'_>,
+    f: &Filter<S>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(ServiceItemRow, String)>, i64)> {
+    let Scope { listing_status, active, category, provider_id } = scope;
     let base = || {
-        let mut q = service_items::table
-            .inner_join(providers::table)
-            .filter(service_items::active.eq(true))
-            .filter(providers::listing_status.eq(listing_status.to_string()))
-            .into_boxed();
+        let mut q = service_items::table.inner_join(providers::table).into_boxed();
+        if let Some(a) = active {
+            q = q.filter(service_items::active.eq(a));
+        }
+        if let Some(l) = listing_status {
+            q = q.filter(providers::listing_status.eq(l.to_string()));
+        }
         if let Some(c) = category {
             q = q.filter(service_items::category.eq(c.to_string()));
         }

@@ -209,17 +209,64 @@ pub fn update(
     })
 }
 
-/// Every item of the provider, offered or withdrawn.
-pub fn mine(
+/// A service as its provider sees it: offered in the catalogue, or withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceState {
+    Offered,
+    Withdrawn,
+}
+
+impl ServiceState {
+    pub const ALL: &'static [ServiceState] = &[ServiceState::Offered, ServiceState::Withdrawn];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceState::Offered => "offered",
+            ServiceState::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|x| x.as_str() == s)
+    }
+}
+
+/// The provider's own services, offered and withdrawn, as `f` asks (words in the title
+/// or description, the state, the days published, the order), of one category or all.
+pub fn own(
     conn: &mut DbConnection,
     policy: &Policy,
     provider_id: &ProviderId,
-) -> AppResult<Vec<ServiceItemView>> {
-    let p = parties::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
-    Ok(repo::of_provider(conn, provider_id)?
-        .into_iter()
-        .map(|r| view(policy, r, p.name.clone()))
-        .collect())
+    category: Option<&str>,
+    f: &Filter<ServiceState>,
+    page: Page,
+) -> AppResult<Paged<OwnService>> {
+    known_category(policy, category)?;
+    let scope = repo::Scope {
+        active: f.status.map(|s| s == ServiceState::Offered),
+        category,
+        provider_id: Some(provider_id),
+        ..repo::Scope::default()
+    };
+    let (rows, total) = repo::items(conn, scope, f, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows.into_iter().map(|(r, name)| OwnService(view(policy, r, name))).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// One of a provider's own services in its list (its state a column of the file).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct OwnService(pub ServiceItemView);
+
+fn known_category(policy: &Policy, category: Option<&str>) -> AppResult<()> {
+    match category {
+        Some(c) if policy.category(c).is_none() => {
+            Err(AppError::of(ErrorCode::CategoryUnknown).arg("category", c))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What listed providers offer now, optionally of one category or provider.
@@ -235,20 +282,14 @@ pub fn offered(
     f: &Filter<()>,
     page: Page,
 ) -> AppResult<Paged<ServiceItemView>> {
-    if let Some(c) = category {
-        if policy.category(c).is_none() {
-            return Err(AppError::of(ErrorCode::CategoryUnknown).arg("category", c));
-        }
-    }
-    let (rows, total) = repo::offered(
-        conn,
-        ListingStatus::Listed.as_str(),
+    known_category(policy, category)?;
+    let scope = repo::Scope {
+        listing_status: Some(ListingStatus::Listed.as_str()),
+        active: Some(true),
         category,
         provider_id,
-        f,
-        page.offset(),
-        page.per_page,
-    )?;
+    };
+    let (rows, total) = repo::items(conn, scope, f, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(|(r, name)| view(policy, r, name)).collect(),
         page: page.page,
@@ -279,10 +320,11 @@ pub fn own_item(
     provider_id: &ProviderId,
     item_id: &ServiceItemId,
 ) -> AppResult<ServiceItemView> {
-    mine(conn, policy, provider_id)?
-        .into_iter()
-        .find(|i| &i.id == item_id)
-        .ok_or_else(|| AppError::not_found("service item"))
+    let row = repo::get(conn, item_id)?
+        .filter(|r| &r.provider_id == provider_id)
+        .ok_or_else(|| AppError::not_found("service item"))?;
+    let p = parties::provider(conn, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+    Ok(view(policy, row, p.name))
 }
 
 impl Row for ServiceItemView {
@@ -298,5 +340,26 @@ impl Row for ServiceItemView {
             Cell::Money(self.list_price),
             Cell::Count(self.delivery_days.into()),
         ]
+    }
+}
+
+impl Row for OwnService {
+    const COLUMNS: &'static [&'static str] =
+        &["service", "category-2", "list-price-yuan", "delivery-days", "state", "published-on"];
+    const FILE: &'static str = "my-services";
+    const SHEET: &'static str = "my-services";
+    fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
+        let s = &self.0;
+        vec![
+            Cell::Text(s.title.clone()),
+            Cell::Text(crate::i18n::category_name(policy, &s.category, en)),
+            Cell::Money(s.list_price),
+            Cell::Count(s.delivery_days.into()),
+            Cell::Words(if s.active { "offered-2" } else { "withdrawn-2" }),
+            Cell::Time(s.created_at),
+        ]
+    }
+    fn href(&self) -> Option<String> {
+        Some(format!("/provider/services/{}", self.0.id))
     }
 }

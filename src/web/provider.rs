@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(update_application)
         .service(resubmit)
         .service(services)
+        .service(services_file)
         .service(create_service)
         .service(edit_service)
         .service(update_service)
@@ -171,13 +172,25 @@ const ITEM: Shape = Shape { lists: &[], ints: &["delivery_days"], bools: &["acti
 async fn services_page(
     state: &State,
     d: &Desk,
+    q: &ListQuery,
     form: &Form,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (policy, id) = (state.policy.clone(), d.provider()?);
-    let list = db(state, move |c| catalogue::mine(c, &policy, &id)).await?;
+    let q = q.clone().without_blanks();
+    let (filter, page, refused) = super::lists::judged(d, &MY_SERVICES, &q);
+    let list = db(state, move |c| catalogue::own(c, &policy, &id, None, &filter, page)).await?;
+    // A bad filter is said beside its field (unless the publishing form came back refused).
+    let failed;
+    let (form, status) = match refused {
+        Some(f) if form.id.is_empty() => {
+            failed = f;
+            (&failed, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        _ => (form, status),
+    };
     let items: Vec<minijinja::Value> =
-        list.iter().map(|i| item_json(i, &state.policy, d.en())).collect();
+        list.items.iter().map(|i| item_json(&i.0, &state.policy, d.en())).collect();
     let categories = my_categories(state, d).await?;
     d.render(
         state,
@@ -186,16 +199,43 @@ async fn services_page(
             path: "/provider/services",
             title: "my-services",
         },
-        context! { items => items, categories => categories },
+        context! {
+            items => items, categories => categories,
+            list => super::lists::filter_context(&MY_SERVICES, &q), total => list.total,
+            page => list.page, pages => super::lists::pages(list.total),
+        },
         form,
         status,
     )
 }
 
+static MY_SERVICES: super::lists::Spec<catalogue::ServiceState> = super::lists::Spec {
+    path: "/provider/services",
+    title: "my-services",
+    search_hint: "search-my-services-hint",
+    statuses: &[("offered", "offered-2"), ("withdrawn", "withdrawn-2")],
+    parse: catalogue::ServiceState::parse,
+    sorts: catalogue::SORTS,
+    tabs: &[],
+};
+
 #[get("/provider/services")]
 async fn services(state: State, req: HttpRequest) -> Answer {
     let d = open!(state, req, PROVIDER);
-    Ok(services_page(&state, &d, &Form::none(), StatusCode::OK).await?)
+    let q = super::lists::asked(&req)?;
+    Ok(services_page(&state, &d, &q, &Form::none(), StatusCode::OK).await?)
+}
+
+/// The provider's services as a file (CSV or XLSX), as filtered.
+#[get("/provider/services/export")]
+async fn services_file(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, PROVIDER);
+    let q = super::lists::asked(&req)?;
+    let (policy, id) = (state.policy.clone(), d.provider()?);
+    let fetch = move |c: &mut crate::db::DbConnection,
+                      f: &crate::domain::listing::Filter<catalogue::ServiceState>,
+                      p| catalogue::own(c, &policy, &id, None, f, p);
+    Ok(super::lists::export(&state, &d, &MY_SERVICES, q, fetch).await?)
 }
 
 #[post("/provider/services")]
@@ -212,8 +252,16 @@ async fn create_service(state: State, req: HttpRequest, p: Posted) -> Answer {
         .await
         .map(|_| ("/provider/services".to_string(), "saved"));
     let (st, dk) = (&state, &d);
-    d.answer(st, r, "item", &p, &[], move |f, s| async move { services_page(st, dk, &f, s).await })
-        .await
+    let q = ListQuery::default();
+    d.answer(
+        st,
+        r,
+        "item",
+        &p,
+        &[],
+        move |f, s| async move { services_page(st, dk, &q, &f, s).await },
+    )
+    .await
 }
 
 async fn edit_page(

@@ -716,7 +716,7 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.fill("#item-description", "撰写、递交与答复审查意见").await;
     b.fill("#item-list_price", "12000.00").await;
     b.fill("#item-delivery_days", "60").await;
-    b.click("form[action='/provider/services'] button").await;
+    b.click("form[method=post][action='/provider/services'] button").await;
     b.done().await;
     b.shot("provider-service").await;
 
@@ -1011,7 +1011,7 @@ async fn the_whole_journey_in_a_real_browser() {
     b.fill("#item-description", "撰写、递交与答复审查意见").await;
     b.fill("#item-list_price", "12000.00").await;
     b.fill("#item-delivery_days", "60").await;
-    b.click("form[action='/provider/services'] button").await;
+    b.click("form[method=post][action='/provider/services'] button").await;
     b.sees("已保存").await;
     b.shot("provider-catalogue").await;
 

@@ -68,8 +68,8 @@ async fn a_listed_provider_publishes_and_everyone_sees_it() {
     assert_eq!(r.body["list_price"], "8800.00");
     assert_eq!(app.get("/api/v1/services", None).await.body["total"], 0);
     let mine = app.get("/api/v1/provider/services", Some(&token)).await;
-    assert_eq!(mine.body.as_array().unwrap().len(), 1);
-    assert_eq!(mine.body[0]["active"], false);
+    assert_eq!(mine.body["total"], 1, "{}", mine.body);
+    assert_eq!(mine.body["items"][0]["active"], false);
 
     // Both changes are audited.
     let admin = app.staff_token("admin", Role::Admin).await;
@@ -126,4 +126,108 @@ async fn bad_items_are_refused_and_change_nothing() {
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(app.get("/api/v1/services", None).await.body["items"][0]["list_price"], "100.00");
+}
+
+#[actix_web::test]
+async fn a_provider_finds_its_own_services_by_words_state_and_order_pages_and_files() {
+    let app = spawn_app().await;
+    listed_provider(&app, "own_svc").await;
+    let (_, other) = listed_provider(&app, "other_svc").await;
+    // Signed in again (listing the second provider took its notice period).
+    let token = app.token("own_svc").await;
+    let publish = |title: &str, category: &str, price: &str, active: bool| {
+        json!({"category": category, "title": title, "description": "代理服务",
+            "list_price": price, "delivery_days": 30, "active": active})
+    };
+    for (t, c, p, a) in [
+        ("发明专利申请代理", "patent", "12000.00", true),
+        ("实用新型专利代理", "patent", "3000.00", true),
+        ("商标注册代理", "ip_trademark", "1500.00", true),
+        ("专利复审代理（已停）", "patent", "9000.00", false),
+    ] {
+        let r = app.post("/api/v1/provider/services", Some(&token), &publish(t, c, p, a)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        app.clock.advance(Duration::minutes(1));
+    }
+    let r = app
+        .post(
+            "/api/v1/provider/services",
+            Some(&other),
+            &publish("别家专利代理", "patent", "100.00", true),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let token = app.token("own_svc").await;
+    let get = |q: &str| {
+        let path = format!("/api/v1/provider/services{q}");
+        let (app, token) = (&app, token.clone());
+        async move { app.get(&path, Some(&token)).await }
+    };
+    let titles = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Its own only, newest first.
+    let all = get("").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(all.body["total"], 4);
+    assert_eq!(titles(&all.body)[0], "专利复审代理（已停）");
+    // By state, words, category, order, pages.
+    assert_eq!(get("?status=withdrawn").await.body["total"], 1);
+    assert_eq!(get("?status=offered").await.body["total"], 3);
+    let found = get(&format!("?{}", serde_urlencoded::to_string([("q", "专利")]).unwrap())).await;
+    assert_eq!(found.body["total"], 3, "{}", found.body);
+    assert_eq!(get("?category=ip_trademark").await.body["total"], 1);
+    assert_eq!(
+        titles(&get("?sort=cheapest&status=offered").await.body),
+        vec!["商标注册代理", "实用新型专利代理", "发明专利申请代理"]
+    );
+    let p2 = get("?per_page=3&page=2").await;
+    assert_eq!((p2.body["total"].as_i64(), titles(&p2.body).len()), (Some(4), 1));
+    // Refused, each with its code.
+    for (q, code) in [
+        ("?status=sold", "status_unknown"),
+        ("?sort=largest", "sort_unknown"),
+        ("?category=mining", "category_unknown"),
+        ("?page=0", "page_invalid"),
+    ] {
+        let r = get(q).await;
+        assert_eq!(r.code(), code, "{q}: {}", r.body);
+    }
+    // The list as a file, in words.
+    let (s, _, csv) =
+        app.get_bytes("/api/v1/provider/services?format=csv&status=withdrawn", Some(&token)).await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("服务,类别,标价（元）,交付天数,状态,发布时间"), "{text}");
+    assert!(text.contains("专利复审代理（已停）,专利服务,9000.00,30,已下架,"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+
+    // The page: the same list with its filter, downloads and links to each service.
+    let mut b = crate::web::Browser::signed_in(&app, &token);
+    let p = b.get("/provider/services?status=withdrawn").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("共 1 条") && p.body.contains("专利复审代理（已停）"), "{}", p.body);
+    assert!(!p.body.contains("商标注册代理"), "{}", p.body);
+    assert!(p.body.contains("id=\"list-csv\""), "downloads");
+    let none = b
+        .get(&format!(
+            "/provider/services?{}",
+            serde_urlencoded::to_string([("q", "没有这个")]).unwrap()
+        ))
+        .await;
+    assert!(
+        none.body.contains("没有符合条件的记录。") && none.body.contains("共 0 条"),
+        "{}",
+        none.body
+    );
+    let bad = b.get("/provider/services?sort=largest").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"filter-sort-error\""), "{}", bad.body);
+    let file = b.get("/provider/services/export?format=xlsx").await;
+    assert!(file.body.starts_with("PK"), "a spreadsheet");
 }

@@ -1474,3 +1474,5 @@ queue-shows-the-longest-waiting = The { $shown } waiting longest are here, of { 
 queue-search-and-download = Search, page through and download on a page of its own
 the-whole-desk = The whole desk
 district-bar = { $name }: { $firms } holding vouchers, { $served } of them served
+published-on = Published
+search-my-services-hint = Words in the title or description

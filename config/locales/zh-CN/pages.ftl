@@ -1387,3 +1387,5 @@ queue-shows-the-longest-waiting = 这里是等待最久的 { $shown } 项，共 
 queue-search-and-download = 在单独页面中搜索、翻页与下载
 the-whole-desk = 审核台总览
 district-bar = { $name }：领券 { $firms } 家，其中已获服务 { $served } 家
+published-on = 发布时间
+search-my-services-hint = 服务名称或介绍中的字

@@ -1,6 +1,5 @@
 //! The service catalogue: providers publish, everyone browses.
 
-use super::read;
 use super::{act, act_created};
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::error::Problem;
@@ -47,14 +46,39 @@ pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
     .await
 }
 
-/// The signed-in provider's services, offered and withdrawn.
-#[utoipa::path(get, path = "/api/v1/provider/services", tag = "catalogue", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<ServiceItemView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+crate::list_query! {
+    /// The provider's own services: the shared parts (the state `offered` or
+    /// `withdrawn`) and a category.
+    OwnServicesQuery {
+        /// A service category code.
+        category: Option<String>,
+    }
+}
+
+/// The signed-in provider's services, offered and withdrawn: searched by words in the
+/// title or description; of one state and category; published on the days `from`/`to`;
+/// newest (default), oldest, by title or cheapest first; a page, or the list as CSV or
+/// XLSX.
+#[utoipa::path(get, path = "/api/v1/provider/services", tag = "catalogue", params(OwnServicesQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "a page of the provider's services (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ServiceItemView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/provider/services")]
-pub async fn mine(state: State, auth: Auth<ProviderRole>) -> Answer {
+pub async fn mine(
+    state: State,
+    auth: Auth<ProviderRole>,
+    q: web::Query<OwnServicesQuery>,
+) -> Answer {
     let id = auth.party_as::<ProviderId>()?;
-    let policy = state.policy.clone();
-    read(&state, move |c| svc::mine(c, &policy, &id)).await
+    let q = q.into_inner();
+    let (policy, category) = (state.policy.clone(), q.category.clone());
+    super::lists::answer(
+        &state,
+        q.shared(),
+        svc::ServiceState::parse,
+        svc::SORTS,
+        move |c, f, p| svc::own(c, &policy, &id, category.as_deref(), f, p),
+    )
+    .await
 }
 
 /// Publish a service (a listed provider, in a category it is listed for).

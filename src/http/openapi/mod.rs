@@ -127,6 +127,13 @@ fn status_filters() -> Vec<(&'static str, Option<Vec<&'static str>>)> {
             ),
         ),
         ("/api/v1/providers", names(ListingStatus::ALL, ListingStatus::as_str)),
+        (
+            "/api/v1/provider/services",
+            names(
+                crate::services::catalogue::ServiceState::ALL,
+                crate::services::catalogue::ServiceState::as_str,
+            ),
+        ),
         ("/api/v1/orders", names(OrderStatus::ALL, OrderStatus::as_str)),
         ("/api/v1/redemption-items", names(RedemptionStatus::ALL, RedemptionStatus::as_str)),
         ("/api/v1/redemptions", names(RedemptionStatus::ALL, RedemptionStatus::as_str)),
@@ -190,6 +197,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/entitlements", Some(crate::services::subsidies::SORTS)),
         ("/api/v1/vouchers", Some(crate::services::vouchers::SORTS)),
         ("/api/v1/services", Some(crate::services::catalogue::SORTS)),
+        ("/api/v1/provider/services", Some(crate::services::catalogue::SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

@@ -137,6 +137,8 @@ struct Seeded {
     programme: ProgrammeId,
     batch: BatchId,
     year: i32,
+    /// A China day on which orders were placed.
+    busy_day: String,
 }
 
 /// Seeds the database: firms, vouchers, providers, confirmed orders, paid items and
@@ -435,6 +437,9 @@ fn seed(url: &str, a: &Args) -> Seeded {
         programme: programme.id,
         batch: batches[0].id.clone(),
         year: year.parse().expect("year"),
+        busy_day: hechuang::domain::china_time(batches[0].opens_at + CDuration::days(10))
+            .date()
+            .to_string(),
     }
 }
 
@@ -586,6 +591,198 @@ fn main() {
             "overview {name}: claimed={} paid={} computed: {computed} served: {served}",
             d.stages.claimed, d.stages.paid
         );
+    }
+    // The searched lists (the API's and the pages' work lists: what a search, a state,
+    // an order and a page cost), as staff ask them.
+    {
+        use hechuang::domain::listing::{Filter, Sort};
+        use hechuang::services::orders::{self as order_svc, OrderQuery, Party};
+        use hechuang::services::{firms, providers, redemptions, settlement, vouchers, Page};
+        let c: &mut db::DbConnection = &mut conn;
+        let first = Page { page: 1, per_page: 20 };
+        let mid = a.firms / 2;
+        let firm_code = common::credit_code("MA", mid).to_string();
+        let firm_name = format!("基准企业{mid:06}");
+        let order_no = format!("DDBENCH{:012}", a.orders / 2);
+        let provider_name = format!("基准服务机构{:05}", a.providers / 2);
+        fn words<S>(w: &str) -> Filter<S> {
+            Filter { words: Some(w.to_string()), ..Filter::default() }
+        }
+        let oq = |q: Option<&str>| OrderQuery { q: q.map(str::to_string), ..Default::default() };
+        type Asked = Box<dyn FnMut(&mut db::DbConnection) -> i64>;
+        let mut lists: Vec<(String, Asked)> = Vec::new();
+        let p = policy.clone();
+        lists.push((
+            "orders: newest, first page".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(None), first).expect("orders").total
+            }),
+        ));
+        let p = policy.clone();
+        lists.push((
+            "orders: confirmed, largest first".into(),
+            Box::new(move |c| {
+                let q = OrderQuery {
+                    status: Some("confirmed".into()),
+                    sort: Some("largest".into()),
+                    ..Default::default()
+                };
+                order_svc::search(c, &p, Party::Staff, &q, first).expect("orders").total
+            }),
+        ));
+        let p = policy.clone();
+        lists.push((
+            "orders: page 100".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(None), Page { page: 100, per_page: 20 })
+                    .expect("orders")
+                    .total
+            }),
+        ));
+        let (p, w) = (policy.clone(), order_no.clone());
+        lists.push((
+            "orders: an order number".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(Some(&w)), first).expect("orders").total
+            }),
+        ));
+        let (p, w) = (policy.clone(), firm_code.clone());
+        lists.push((
+            "orders: a firm's credit code".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(Some(&w)), first).expect("orders").total
+            }),
+        ));
+        let (p, w) = (policy.clone(), firm_name.clone());
+        lists.push((
+            "orders: part of a firm's name".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(Some(&w)), first).expect("orders").total
+            }),
+        ));
+        let (p, w) = (policy.clone(), provider_name.clone());
+        lists.push((
+            "orders: part of a provider's name".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(Some(&w)), first).expect("orders").total
+            }),
+        ));
+        let p = policy.clone();
+        lists.push((
+            "orders: a word in every name".into(),
+            Box::new(move |c| {
+                order_svc::search(c, &p, Party::Staff, &oq(Some("基准")), first)
+                    .expect("orders")
+                    .total
+            }),
+        ));
+        let (p, day) = (policy.clone(), s.busy_day.clone());
+        lists.push((
+            "orders: placed on one day".into(),
+            Box::new(move |c| {
+                let q = OrderQuery {
+                    from: Some(day.clone()),
+                    to: Some(day.clone()),
+                    ..Default::default()
+                };
+                order_svc::search(c, &p, Party::Staff, &q, first).expect("orders").total
+            }),
+        ));
+        let p = policy.clone();
+        lists.push((
+            "redemption items: paid, newest".into(),
+            Box::new(move |c| {
+                let f = Filter {
+                    status: Some(RedemptionStatus::Paid),
+                    sort: Sort::Newest,
+                    ..Filter::default()
+                };
+                redemptions::items(c, &p, Party::Staff, &f, first).expect("items").total
+            }),
+        ));
+        let (p, w) = (policy.clone(), firm_name.clone());
+        lists.push((
+            "redemption items: paid, part of a firm's name".into(),
+            Box::new(move |c| {
+                let f = Filter { status: Some(RedemptionStatus::Paid), ..words(&w) };
+                redemptions::items(c, &p, Party::Staff, &f, first).expect("items").total
+            }),
+        ));
+        let (p, w) = (policy.clone(), order_no.clone());
+        lists.push((
+            "redemption items: paid, an order number".into(),
+            Box::new(move |c| {
+                let f = Filter { status: Some(RedemptionStatus::Paid), ..words(&w) };
+                redemptions::items(c, &p, Party::Staff, &f, first).expect("items").total
+            }),
+        ));
+        lists.push((
+            "firms: newest".into(),
+            Box::new(move |c| firms::list(c, &Filter::default(), first).expect("firms").total),
+        ));
+        lists.push((
+            "firms: by name".into(),
+            Box::new(move |c| {
+                let f = Filter { sort: Sort::Name, ..Filter::default() };
+                firms::list(c, &f, first).expect("firms").total
+            }),
+        ));
+        let w = firm_name.clone();
+        lists.push((
+            "firms: part of a name".into(),
+            Box::new(move |c| firms::list(c, &words(&w), first).expect("firms").total),
+        ));
+        lists.push((
+            "firms: a word in every name".into(),
+            Box::new(move |c| firms::list(c, &words("基准企业05"), first).expect("firms").total),
+        ));
+        let w = firm_code.clone();
+        lists.push((
+            "firms: a credit code".into(),
+            Box::new(move |c| firms::list(c, &words(&w), first).expect("firms").total),
+        ));
+        lists.push((
+            "vouchers: newest".into(),
+            Box::new(move |c| {
+                vouchers::list(c, &Filter::default(), first).expect("vouchers").total
+            }),
+        ));
+        let w = format!("BENCH-01-{mid:06}");
+        lists.push((
+            "vouchers: a voucher's code".into(),
+            Box::new(move |c| vouchers::list(c, &words(&w), first).expect("vouchers").total),
+        ));
+        let w = firm_name.clone();
+        lists.push((
+            "vouchers: part of a firm's name".into(),
+            Box::new(move |c| vouchers::list(c, &words(&w), first).expect("vouchers").total),
+        ));
+        let w = provider_name.clone();
+        lists.push((
+            "providers: part of a name".into(),
+            Box::new(move |c| providers::list(c, &words(&w), first).expect("providers").total),
+        ));
+        let w = provider_name.clone();
+        lists.push((
+            "payouts: part of a payee's name".into(),
+            Box::new(move |c| settlement::payouts(c, &words(&w), first).expect("payouts").total),
+        ));
+        for (name, f) in &mut lists {
+            let found = f(c);
+            let mut ms = Vec::with_capacity(a.repeat);
+            for _ in 0..a.repeat {
+                let t = Instant::now();
+                f(c);
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            ms.sort_by(f64::total_cmp);
+            println!(
+                "list {name}: found={found} p50_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+                percentile(&ms, 50),
+                percentile(&ms, 99),
+                ms.last().copied().unwrap_or_default()
+            );
+        }
     }
     // The public summary is each programme's overview (here: "the programme").
     drop(conn);

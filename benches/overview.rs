@@ -238,7 +238,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
 
     // Firms and their vouchers, in chunks.
     let per_voucher = a.orders.div_ceil(a.firms.max(1));
-    let mut firm_vouchers: Vec<(FirmId, VoucherId, usize, NaiveDateTime)> =
+    let mut firm_vouchers: Vec<(FirmId, VoucherId, BatchId, NaiveDateTime)> =
         Vec::with_capacity(a.firms);
     for lo in (0..a.firms).step_by(20_000) {
         let hi = (lo + 20_000).min(a.firms);
@@ -256,7 +256,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
                     .filter(|o| *o < a.orders)
                     .map(share)
                     .sum();
-                firm_vouchers.push((f.id.clone(), VoucherId::new(), n, claimed_at));
+                firm_vouchers.push((f.id.clone(), VoucherId::new(), b.id.clone(), claimed_at));
                 let id = firm_vouchers.last().map(|v| v.1.clone()).expect("pushed");
                 VoucherRow {
                     id,
@@ -356,7 +356,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
         let mut order_rows = Vec::with_capacity(hi - lo);
         let mut item_rows = Vec::with_capacity(hi - lo);
         for o in lo..hi {
-            let (firm_id, voucher_id, _, claimed_at) =
+            let (firm_id, voucher_id, batch_id, claimed_at) =
                 &firm_vouchers[(o / per_voucher).min(a.firms - 1)];
             let (p, service, app, category) = &providers[o % providers.len()];
             let requested = *claimed_at + CDuration::days((o % 40) as i64);
@@ -390,6 +390,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
                 confirmed_at: Some(confirmed),
                 closed_at: Some(confirmed),
                 updated_at: confirmed,
+                batch_id: batch_id.clone(),
             };
             item_rows.push(RedemptionItemRow {
                 id: RedemptionItemId::new(),
@@ -407,6 +408,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
                 notice_ends_at: Some(confirmed + CDuration::days(7)),
                 payable_at: Some(confirmed + CDuration::days(7)),
                 updated_at: now,
+                batch_id: batch_id.clone(),
             });
             order_rows.push(order);
         }
@@ -520,11 +522,6 @@ fn main() {
         let c: &mut db::DbConnection = &mut conn;
         let ids: Vec<BatchId> =
             q::batches_of(c, None, None).expect("batches").into_iter().map(|b| b.id).collect();
-        let programmes: Vec<_> = db::vouchers::list_programmes(c)
-            .expect("programmes")
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
         let mut time = |name: &str, f: &mut dyn FnMut(&mut db::DbConnection)| {
             let t = Instant::now();
             f(c);
@@ -534,15 +531,9 @@ fn main() {
         time("claimant_firms", &mut |c| {
             q::claimant_firms(c, &ids).expect("q");
         });
-        let all = q::Scope::Programmes(&programmes);
+        let all = ids.as_slice();
         time("orders_by_status", &mut |c| drop(q::orders_by_status(c, all).expect("q")));
-        time("orders_by_status (batches)", &mut |c| {
-            drop(q::orders_by_status(c, q::Scope::Batches(&ids)).expect("q"))
-        });
         time("items_by_status", &mut |c| drop(q::items_by_status(c, all).expect("q")));
-        time("items_by_status (batches)", &mut |c| {
-            drop(q::items_by_status(c, q::Scope::Batches(&ids)).expect("q"))
-        });
         time("items_in_payouts", &mut |c| {
             q::items_in_payouts(c, &ids).expect("q");
         });

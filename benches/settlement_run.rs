@@ -264,6 +264,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 confirmed_at: Some(now),
                 closed_at: Some(now),
                 updated_at: now,
+                batch_id: batch.id.clone(),
             };
             item_rows.push(RedemptionItemRow {
                 id: hechuang::domain::id::RedemptionItemId::new(),
@@ -281,6 +282,7 @@ fn seed(url: &str, a: &Args) -> Period {
                 notice_ends_at: Some(if k < a.paid_before { paid_before_at } else { payable_at }),
                 payable_at: Some(if k < a.paid_before { paid_before_at } else { payable_at }),
                 updated_at: now,
+                batch_id: batch.id.clone(),
             });
             order_rows.push(order);
         }

@@ -23,16 +23,6 @@ fn sum_fen(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
 
-/// What the figures are of: every batch of some programmes (one, or every one), which
-/// orders and items carry themselves and their indexes cover (the programmes are named
-/// even when they are all, so the covering indexes serve); or some batches (a year's,
-/// one), reached through the vouchers.
-#[derive(Debug, Clone, Copy)]
-pub enum Scope<'a> {
-    Programmes(&'a [ProgrammeId]),
-    Batches(&'a [BatchId]),
-}
-
 /// The batches of a programme (all of them without one), opening in `[from, to)` when
 /// given: the selection every other figure follows.
 pub fn batches_of(
@@ -80,78 +70,52 @@ pub fn claimant_firms(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryRe
 /// voucher share).
 pub type OrderGroup = (String, String, i64, Fen, Fen);
 
-/// Orders in the scope by status and category.
-pub fn orders_by_status(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResult<Vec<OrderGroup>> {
-    let columns = (
-        orders::status,
-        orders::category,
-        count_star(),
-        sum_fen("orders.contract_fen"),
-        sum_fen("orders.covered_fen"),
-    );
-    match scope {
-        Scope::Programmes(p) => orders::table
-            .filter(orders::programme_id.eq_any(p))
-            .group_by((orders::status, orders::category))
-            .select(columns)
-            .load(conn),
-        Scope::Batches(ids) => orders::table
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .filter(vouchers::batch_id.eq_any(ids))
-            .group_by((orders::status, orders::category))
-            .select(columns)
-            .load(conn),
-    }
+/// Orders of the batches by status and category (from `orders_overview_idx` alone).
+pub fn orders_by_status(
+    conn: &mut DbConnection,
+    batch_ids: &[BatchId],
+) -> QueryResult<Vec<OrderGroup>> {
+    orders::table
+        .filter(orders::batch_id.eq_any(batch_ids))
+        .group_by((orders::status, orders::category))
+        .select((
+            orders::status,
+            orders::category,
+            count_star(),
+            sum_fen("orders.contract_fen"),
+            sum_fen("orders.covered_fen"),
+        ))
+        .load(conn)
 }
 
-/// Orders in the scope that were ever disputed, by their status now: (status, orders).
-pub fn disputes(conn: &mut DbConnection, scope: Scope<'_>) -> QueryResult<Vec<(String, i64)>> {
-    match scope {
-        Scope::Programmes(p) => orders::table
-            .filter(orders::dispute_reason.is_not_null())
-            .filter(orders::programme_id.eq_any(p))
-            .group_by(orders::status)
-            .select((orders::status, count_star()))
-            .load(conn),
-        Scope::Batches(ids) => orders::table
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .filter(vouchers::batch_id.eq_any(ids))
-            .filter(orders::dispute_reason.is_not_null())
-            .group_by(orders::status)
-            .select((orders::status, count_star()))
-            .load(conn),
-    }
+/// Orders of the batches that were ever disputed, by their status now: (status,
+/// orders).
+pub fn disputes(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<Vec<(String, i64)>> {
+    orders::table
+        .filter(orders::dispute_reason.is_not_null())
+        .filter(orders::batch_id.eq_any(batch_ids))
+        .group_by(orders::status)
+        .select((orders::status, count_star()))
+        .load(conn)
 }
 
-/// Redemption items in the scope by status: (status, items, amount).
+/// Redemption items of the batches by status: (status, items, amount).
 pub fn items_by_status(
     conn: &mut DbConnection,
-    scope: Scope<'_>,
+    batch_ids: &[BatchId],
 ) -> QueryResult<Vec<(String, i64, Fen)>> {
-    let columns = (redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen"));
-    match scope {
-        Scope::Programmes(p) => redemption_items::table
-            .filter(redemption_items::programme_id.eq_any(p))
-            .group_by(redemption_items::status)
-            .select(columns)
-            .load(conn),
-        Scope::Batches(ids) => redemption_items::table
-            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .filter(vouchers::batch_id.eq_any(ids))
-            .group_by(redemption_items::status)
-            .select(columns)
-            .load(conn),
-    }
+    redemption_items::table
+        .filter(redemption_items::batch_id.eq_any(batch_ids))
+        .group_by(redemption_items::status)
+        .select((redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen")))
+        .load(conn)
 }
 
 /// The batches' payable items a live payout holds (made out, not yet paid): (items,
 /// amount).
 pub fn items_in_payouts(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<(i64, Fen)> {
     redemption_items::table
-        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(redemption_items::batch_id.eq_any(batch_ids))
         .filter(redemption_items::status.eq("payable"))
         .filter(exists(
             payout_items::table
@@ -171,35 +135,23 @@ pub fn objections(
         .inner_join(
             redemption_items::table.on(redemption_items::id.eq(redemption_objections::item_id)),
         )
-        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
+        .filter(redemption_items::batch_id.eq_any(batch_ids))
         .group_by(redemption_objections::status)
         .select((redemption_objections::status, count_star()))
         .load(conn)
 }
 
-/// Confirmed voucher money in the scope by provider: (provider, orders, fen).
+/// Confirmed voucher money of the batches by provider: (provider, orders, fen).
 pub fn spent_by_provider(
     conn: &mut DbConnection,
-    scope: Scope<'_>,
+    batch_ids: &[BatchId],
 ) -> QueryResult<Vec<(ProviderId, i64, Fen)>> {
-    let columns = (orders::provider_id, count_star(), sum_fen("orders.covered_fen"));
-    match scope {
-        Scope::Programmes(p) => orders::table
-            .filter(orders::programme_id.eq_any(p))
-            .filter(orders::status.eq("confirmed"))
-            .group_by(orders::provider_id)
-            .select(columns)
-            .load(conn),
-        Scope::Batches(ids) => orders::table
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .filter(vouchers::batch_id.eq_any(ids))
-            .filter(orders::status.eq("confirmed"))
-            .group_by(orders::provider_id)
-            .select(columns)
-            .load(conn),
-    }
+    orders::table
+        .filter(orders::batch_id.eq_any(batch_ids))
+        .filter(orders::status.eq("confirmed"))
+        .group_by(orders::provider_id)
+        .select((orders::provider_id, count_star(), sum_fen("orders.covered_fen")))
+        .load(conn)
 }
 
 /// Providers' names.
@@ -287,27 +239,16 @@ pub fn claim_to_first_order(
 /// their orders and payouts by key, so the read is bounded by `n`.
 pub fn confirmation_to_payment(
     conn: &mut DbConnection,
-    scope: Scope<'_>,
+    batch_ids: &[BatchId],
     n: i64,
 ) -> QueryResult<Vec<(Option<NaiveDateTime>, Option<NaiveDate>)>> {
-    let latest: Vec<String> = match scope {
-        Scope::Programmes(p) => redemption_items::table
-            .filter(redemption_items::programme_id.eq_any(p))
-            .filter(redemption_items::status.eq("paid"))
-            .select(redemption_items::id)
-            .order(redemption_items::id.desc())
-            .limit(n)
-            .load(conn)?,
-        Scope::Batches(ids) => redemption_items::table
-            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-            .filter(vouchers::batch_id.eq_any(ids))
-            .filter(redemption_items::status.eq("paid"))
-            .select(redemption_items::id)
-            .order(redemption_items::id.desc())
-            .limit(n)
-            .load(conn)?,
-    };
+    let latest: Vec<String> = redemption_items::table
+        .filter(redemption_items::batch_id.eq_any(batch_ids))
+        .filter(redemption_items::status.eq("paid"))
+        .select(redemption_items::id)
+        .order(redemption_items::id.desc())
+        .limit(n)
+        .load(conn)?;
     let mut out = Vec::with_capacity(latest.len());
     for chunk in latest.chunks(super::vouchers::CHUNK) {
         out.extend(

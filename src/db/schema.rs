@@ -454,6 +454,7 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        batch_id -> Text,
     }
 }
 
@@ -501,6 +502,7 @@ diesel::table! {
         notice_ends_at -> Nullable<Timestamp>,
         payable_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        batch_id -> Text,
     }
 }
 

@@ -398,16 +398,8 @@ pub fn dashboard(
     db::read_tx(conn, |c| -> AppResult<Dashboard> {
         let (selection, batches) = resolve(c, s)?;
         let ids: Vec<BatchId> = batches.iter().map(|b| b.id.clone()).collect();
-        // A whole programme (or every one): orders and items carry it, no join needed.
-        let programmes: Vec<ProgrammeId> = match &selection.programme {
-            Some(p) => vec![ProgrammeId::stored(p.id.clone())],
-            None => vouchers::list_programmes(c)?.into_iter().map(|p| p.id).collect(),
-        };
-        let scope = if s.year.is_none() && selection.batch.is_none() {
-            repo::Scope::Programmes(&programmes)
-        } else {
-            repo::Scope::Batches(&ids)
-        };
+        // Orders and items carry their batch: every selection reads them alike.
+        let scope = ids.as_slice();
         let budget: Fen = batches.iter().map(|b| b.budget_fen).sum();
         let gate_bp = match &selection.programme {
             Some(p) => vouchers::programme(c, &ProgrammeId::stored(p.id.clone()))?

@@ -353,3 +353,58 @@ fn the_payout_item_keys_migration_keeps_items_and_refuses_orphans_on_postgres() 
     }
     check_payout_items(&mut DbConnection::Pg(c));
 }
+
+/// Counts `table`'s rows whose batch is their voucher's (through the order for items).
+fn with_their_batch(conn: &mut DbConnection, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(sql).get_result(c),
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).get_result(c),
+    }
+    .unwrap();
+    n.n
+}
+
+#[actix_web::test]
+async fn the_batch_migration_gives_existing_orders_and_items_their_vouchers_batch() {
+    let app = crate::helpers::spawn_app().await;
+    let w = crate::orders::world(&app, "mbt").await;
+    crate::settlement::make_payable(&app, &w, "mbt", &["1000.00", "2000.00"]).await;
+    let orders_sql = "SELECT COUNT(*) AS n FROM orders o JOIN vouchers v ON v.id = o.voucher_id \
+                      WHERE o.batch_id = v.batch_id";
+    let items_sql = "SELECT COUNT(*) AS n FROM redemption_items i \
+                     JOIN orders o ON o.id = i.order_id JOIN vouchers v ON v.id = o.voucher_id \
+                     WHERE i.batch_id = v.batch_id";
+    let mut conn = app.conn();
+    let c: &mut DbConnection = &mut conn;
+    assert_eq!((with_their_batch(c, orders_sql), with_their_batch(c, items_sql)), (2, 2));
+    // Back to before the migration (the column gone), and forward again over the rows
+    // (`2026-12-05-000025_batch_on_orders` is the last migration: a later one must be
+    // reverted first).
+    match c {
+        DbConnection::Sqlite(s) => {
+            s.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+            s.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+        }
+        DbConnection::Pg(p) => {
+            p.revert_last_migration(PG_MIGRATIONS).unwrap();
+            p.run_next_migration(PG_MIGRATIONS).unwrap();
+        }
+    }
+    assert_eq!((with_their_batch(c, orders_sql), with_their_batch(c, items_sql)), (2, 2));
+    drop(conn);
+    // And the overview of the batch reads them.
+    let auditor = app.staff_token("mbt_auditor", hechuang::domain::Role::Auditor).await;
+    let batch = app.get("/api/v1/batches", Some(&w.admin)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d =
+        app.get(&format!("/api/v1/dashboard?batch_id={batch}&fresh=true"), Some(&auditor)).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    assert_eq!(d.body["stages"]["payable"], "3000.00", "{}", d.body["stages"]);
+}

@@ -3,7 +3,7 @@
 use super::fen_number;
 use crate::db::schema::*;
 use crate::domain::id::{
-    EvidenceId, FirmId, OrderId, ProgrammeId, ProviderId, RedemptionApplicationId,
+    BatchId, EvidenceId, FirmId, OrderId, ProgrammeId, ProviderId, RedemptionApplicationId,
     RedemptionItemId, RedemptionObjectionId, ServiceItemId, UserId, VoucherId,
 };
 use crate::domain::order::EvidenceKind;
@@ -64,6 +64,8 @@ pub struct OrderRow {
     pub confirmed_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// The voucher's batch (what the overview of a batch reads).
+    pub batch_id: BatchId,
 }
 
 /// A file uploaded as evidence for an order (stored by content hash).
@@ -118,6 +120,8 @@ pub struct RedemptionItemRow {
     pub notice_ends_at: Option<NaiveDateTime>,
     pub payable_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// The order's voucher's batch.
+    pub batch_id: BatchId,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]

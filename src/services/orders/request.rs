@@ -238,6 +238,7 @@ pub fn request(
             confirmed_at: None,
             closed_at: None,
             updated_at: cx.now,
+            batch_id: p.voucher.batch_id.clone(),
         };
         repo::insert(c, &row)?;
         audit::record(c, cx.by(), audit::Change::created(Fixed::OrderRequested, &row))?;

@@ -256,6 +256,7 @@ pub fn apply(
                 notice_ends_at: None,
                 payable_at: None,
                 updated_at: cx.now,
+                batch_id: o.batch_id.clone(),
             })
             .collect();
         repo::insert_application(c, &app, &items)?;

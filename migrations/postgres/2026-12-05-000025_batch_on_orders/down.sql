@@ -1,0 +1,10 @@
+DROP INDEX orders_disputed_idx;
+DROP INDEX redemption_items_overview_idx;
+DROP INDEX orders_provider_spend_idx;
+DROP INDEX orders_overview_idx;
+CREATE INDEX orders_overview_idx ON orders (status, category, programme_id, covered_fen, contract_fen);
+CREATE INDEX orders_provider_spend_idx ON orders (status, provider_id, programme_id, covered_fen);
+CREATE INDEX redemption_items_overview_idx ON redemption_items (status, programme_id, amount_fen);
+CREATE INDEX orders_disputed_idx ON orders (programme_id, status) WHERE dispute_reason IS NOT NULL;
+ALTER TABLE redemption_items DROP COLUMN batch_id;
+ALTER TABLE orders DROP COLUMN batch_id;

@@ -40,6 +40,19 @@ pub fn batches_of(
     q.order((batches::opens_at.asc(), batches::id.asc())).load(conn)
 }
 
+/// A programme's published batches: how many, and their budgets (drafts are the
+/// authority's own until published).
+pub fn published_batches(
+    conn: &mut DbConnection,
+    programme: &ProgrammeId,
+) -> QueryResult<(i64, Fen)> {
+    batches::table
+        .filter(batches::programme_id.eq(programme))
+        .filter(batches::published)
+        .select((count_star(), sum_fen("batches.budget_fen")))
+        .first(conn)
+}
+
 /// Vouchers of the batches by status: (status, vouchers, face value, free balance
 /// (balance less held), firms).
 pub fn vouchers_by_status(

@@ -636,7 +636,9 @@ pub struct PublicProgramme {
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub as_of: NaiveDateTime,
     pub name: String,
+    /// Published batches (drafts are not public).
     pub batches: usize,
+    /// The published batches' budgets.
     #[schema(value_type = String)]
     pub budget: Fen,
     #[schema(value_type = String)]
@@ -657,12 +659,14 @@ pub struct PublicProgramme {
 }
 
 impl PublicProgramme {
-    pub fn of(name: String, d: Dashboard) -> PublicProgramme {
+    /// The programme's public figures from its overview, with its published batches
+    /// (`batches`, their `budget`) in place of every batch.
+    pub fn of(name: String, d: Dashboard, batches: i64, budget: Fen) -> PublicProgramme {
         PublicProgramme {
             as_of: d.as_of,
             name,
-            batches: d.selection.batches.len(),
-            budget: d.stages.budget,
+            batches: usize::try_from(batches).unwrap_or_default(),
+            budget,
             claimed: d.stages.claimed,
             vouchers: d.vouchers.claimed,
             firms: d.vouchers.firms,

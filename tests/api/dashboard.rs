@@ -253,10 +253,29 @@ async fn the_overview_narrows_to_a_programme_year_and_batch_and_refuses_what_is_
     assert_eq!(r.status, 403);
     assert_eq!(app.get("/api/v1/dashboard", None).await.status, 401);
 
+    // Draft batches are the authority's own: a programme's draft is not counted in
+    // public, a programme with drafts only is not shown.
+    let admin = app.token("admin_dsh").await;
+    for (pid, budget) in [(&programme, "5000000.00"), (&other_id, "700000.00")] {
+        let opens = app.clock.now_utc() + chrono::Duration::days(10);
+        let r = app
+            .post(
+                &format!("/api/v1/programmes/{pid}/batches"),
+                Some(&admin),
+                &json!({"name": "草稿批次", "budget": budget, "face_values": ["50000.00"],
+                    "opens_at": opens.to_rfc3339(),
+                    "closes_at": (opens + chrono::Duration::days(30)).to_rfc3339(),
+                    "publish": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
     // The public summary: aggregates of each programme, no names of firms or providers.
     let r = app.get("/api/v1/public/summary", None).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let p = r.body.as_array().unwrap().iter().find(|p| p["name"] != "另一项目").unwrap().clone();
+    assert_eq!(r.body.as_array().unwrap().len(), 1, "{}", r.body);
+    let p = r.body[0].clone();
+    assert_eq!((p["batches"].as_i64(), p["budget"].as_str()), (Some(1), Some("1000000.00")), "{p}");
     assert_eq!(p["claimed"], "50000.00");
     assert_eq!(p["paid"], "9000.00");
     assert_eq!((p["firms"].as_i64(), p["firms_served"].as_i64()), (Some(1), Some(1)));

@@ -37,11 +37,21 @@ pub(crate) async fn overview_of(state: &State, s: Selection) -> AppResult<Dashbo
 
 /// Every programme's public figures, from their overviews as kept.
 pub(crate) async fn public_summary_of(state: &State) -> AppResult<Vec<PublicProgramme>> {
-    let programmes = db(state, |c| Ok(crate::db::vouchers::list_programmes(c)?)).await?;
+    let programmes = db(state, |c| {
+        let mut out = Vec::new();
+        for p in crate::db::vouchers::list_programmes(c)? {
+            let published = crate::db::dashboard::published_batches(c, &p.id)?;
+            out.push((p, published));
+        }
+        Ok(out)
+    })
+    .await?;
     let mut out = Vec::with_capacity(programmes.len());
-    for p in programmes {
+    // Only what is published: a programme with no published batch is not shown, and a
+    // draft batch's budget is not counted.
+    for (p, (batches, budget)) in programmes.into_iter().filter(|(_, (n, _))| *n > 0) {
         let s = Selection { programme_id: Some(p.id.to_string()), ..Default::default() };
-        out.push(PublicProgramme::of(p.name, overview_of(state, s).await?));
+        out.push(PublicProgramme::of(p.name, overview_of(state, s).await?, batches, budget));
     }
     Ok(out)
 }

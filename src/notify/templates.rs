@@ -286,6 +286,18 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_decision_says_the_state_in_words_in_both_languages() {
+        let t = shipped();
+        let ctx = super::super::sample_context("provider_listing_decided");
+        assert_eq!(ctx["status"], "rejected");
+        for (locale, words) in [("zh-CN", "未通过"), ("en", "not approved")] {
+            let r = t.render("provider_listing_decided", locale, &ctx).unwrap();
+            assert!(r.subject.contains(words) && r.body.contains(words), "{locale}: {r:?}");
+            assert!(!r.subject.contains("rejected") && !r.body.contains("rejected"), "{r:?}");
+        }
+    }
+
+    #[test]
     fn a_missing_locale_falls_back_to_the_default_then_english() {
         let mut zh = all_kinds("zh-CN");
         zh.1.remove("payout_paid");

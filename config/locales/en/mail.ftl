@@ -64,11 +64,23 @@ provider_listing_notice =
         This message was sent automatically by the innovation voucher service; please do not reply.
 
 provider_listing_decided =
-    .subject = [Innovation vouchers] Listing status of { $provider_name }: { $status }
+    .subject = [Innovation vouchers] Listing status of { $provider_name }: { $status ->
+             [listed] listed
+             [rejected] not approved
+             [suspended] suspended
+             [delisted] delisted
+            *[other] { $status }
+        }
     .body =
         Dear { $provider_name },
 
-        The listing status of your organisation (credit code { $credit_code }) changed on { $decided_at } to: { $status }.{ PRESENT($reason) ->
+        The listing status of your organisation (credit code { $credit_code }) changed on { $decided_at } to: { $status ->
+             [listed] listed. You may now publish services and accept orders paid with innovation vouchers.
+             [rejected] not approved.
+             [suspended] suspended. No new voucher orders can be accepted while suspended.
+             [delisted] removed from the provider list.
+            *[other] { $status }.
+        }{ PRESENT($reason) ->
              [yes]
                 {""}
 

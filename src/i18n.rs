@@ -246,6 +246,20 @@ pub(crate) fn voucher_state(s: &str) -> &'static str {
     }
 }
 
+/// The message key of an order's state.
+pub(crate) fn order_status(s: crate::domain::order::OrderStatus) -> &'static str {
+    use crate::domain::order::OrderStatus::*;
+    match s {
+        Requested => "waiting-for-the-provider",
+        Accepted => "in-service",
+        Declined => "declined",
+        Delivered => "waiting-for-the-firm-to-confirm",
+        Disputed => "disputed-under-review",
+        Confirmed => "delivery-confirmed",
+        Cancelled => "cancelled",
+    }
+}
+
 /// The message key of a firm's onboarding state.
 pub(crate) fn onboarding(s: crate::domain::party::OnboardingStatus) -> &'static str {
     use crate::domain::party::OnboardingStatus::*;

@@ -51,16 +51,9 @@ macro_rules! open {
 }
 pub(super) use open;
 
+/// The message key of an order's state as the data writes it.
 pub(super) fn status_text(s: &str) -> &'static str {
-    match s {
-        "requested" => "waiting-for-the-provider",
-        "accepted" => "in-service",
-        "declined" => "declined",
-        "delivered" => "waiting-for-the-firm-to-confirm",
-        "disputed" => "disputed-under-review",
-        "confirmed" => "delivery-confirmed",
-        _ => "cancelled",
-    }
+    crate::domain::order::OrderStatus::parse(s).map_or("cancelled", crate::i18n::order_status)
 }
 
 fn order_json(o: &OrderView, policy: &crate::domain::Policy, en: bool) -> minijinja::Value {

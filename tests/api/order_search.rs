@@ -119,7 +119,7 @@ async fn orders_are_found_filtered_sorted_paged_and_exported() {
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert!(text.starts_with("订单号,下单时间（北京时间）,企业,服务机构"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
-    assert!(text.contains(&b1_no) && text.contains("2000.00") && text.contains("待机构接单"));
+    assert!(text.contains(&b1_no) && text.contains("2000.00") && text.contains("待服务机构接受"));
     let (_, _, en) = app.get_bytes("/api/v1/orders?q=osb&format=csv&lang=en", Some(&rev)).await;
     let en = String::from_utf8(en[3..].to_vec()).unwrap();
     assert!(en.starts_with("Order no.,Placed (Beijing)") && en.contains("Patent"), "{en}");

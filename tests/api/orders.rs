@@ -237,6 +237,13 @@ async fn a_voucher_pays_its_share_of_a_delivered_and_confirmed_service() {
     // A confirmed order is final.
     let r = w.firm_does(&app, &o, "dispute", json!({"reason": "晚了"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "order_state_invalid"));
+    // The order's state in words, not the data's code.
+    assert!(r.body["detail"].as_str().unwrap().contains("（当前状态：已确认交付）"), "{}", r.body);
+    assert!(
+        r.body["detail_en"].as_str().unwrap().contains("(the order is delivery confirmed)"),
+        "{}",
+        r.body
+    );
     let r = w.provider_does(&app, &o, "cancel", json!({"reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "order_state_invalid"));
 

@@ -544,7 +544,7 @@ pub fn export(
                 o.contract_fen.to_string(),
                 o.covered_fen.to_string(),
                 o.own_fen.to_string(),
-                status_words(o.status, en).to_string(),
+                crate::i18n::t(crate::i18n::order_status(o.status), en),
                 voucher,
             ]
         })
@@ -552,25 +552,5 @@ pub fn export(
     match format {
         FileFormat::Csv => csv_bytes(&header, &lines),
         FileFormat::Xlsx => xlsx_bytes(if en { "Orders" } else { "订单" }, &header, &lines),
-    }
-}
-
-/// An order's state in words.
-pub fn status_words(s: OrderStatus, en: bool) -> &'static str {
-    match (s, en) {
-        (OrderStatus::Requested, false) => "待机构接单",
-        (OrderStatus::Requested, true) => "waiting for the provider",
-        (OrderStatus::Accepted, false) => "服务中",
-        (OrderStatus::Accepted, true) => "in service",
-        (OrderStatus::Declined, false) => "机构已拒绝",
-        (OrderStatus::Declined, true) => "declined",
-        (OrderStatus::Delivered, false) => "待企业确认",
-        (OrderStatus::Delivered, true) => "waiting for the firm to confirm",
-        (OrderStatus::Disputed, false) => "争议处理中",
-        (OrderStatus::Disputed, true) => "disputed, under review",
-        (OrderStatus::Confirmed, false) => "已确认",
-        (OrderStatus::Confirmed, true) => "confirmed",
-        (OrderStatus::Cancelled, false) => "已取消",
-        (OrderStatus::Cancelled, true) => "cancelled",
     }
 }

@@ -95,7 +95,12 @@ fn not_now(status: OrderStatus, action: OrderAction) -> AppError {
         OrderAction::Confirm | OrderAction::Dispute => ErrorCode::OrderNotDelivered,
         OrderAction::UpholdDelivery | OrderAction::CancelDisputed => ErrorCode::OrderNotDisputed,
     };
-    AppError::of(code).arg("status", status.as_str())
+    let words = crate::i18n::order_status(status);
+    AppError::of(code).arg_each(
+        "status",
+        crate::i18n::t(words, false),
+        crate::i18n::t(words, true).to_lowercase(),
+    )
 }
 
 fn emails_for(action: OrderAction, o: &OrderRow, l: &Loaded) -> Vec<Email> {

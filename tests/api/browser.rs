@@ -459,6 +459,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.click("a[data-kind='firms_to_onboard']").await;
     b.at("/review").await;
     b.sees("合肥前门科技有限公司").await;
+    b.fits().await;
     // The licence is beside the application, to open.
     b.c.find(Locator::Css("a[data-document='business_licence']")).await.unwrap();
     b.shot("reviewer-sees-documents").await;
@@ -513,6 +514,7 @@ async fn front_door(driver_exe: &Path, shots: &Path, en: bool, phone: bool) {
     b.click("#filter-list").await;
     b.sees(t("共 1 条", "1 record")).await;
     b.shot("reviewer-queue-searched").await;
+    b.fits().await;
     b.choose("select[id^='firm-'][id$='-decision']", "approve").await;
     b.click("form[action^='/review/firm/'] button").await;
     b.sees(t("已作出审核决定", "Decision recorded")).await;

@@ -81,6 +81,7 @@ RULES: dict[str, set[str]] = {
         "document_unknown", "document_not_a_certificate", "certificate_incomplete",
         "certificate_expired"},
     "GET /api/v1/services": DATA,
+    "GET /api/v1/provider/services": DATA,
     "GET /api/v1/entitlements": DATA,
     # A reason is required when rejecting (or suspending, delisting, approving over an
     # earlier grant): a rule across two fields.

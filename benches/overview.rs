@@ -579,8 +579,9 @@ fn main() {
             recent.overview(&mut conn, &policy, sel, now).expect("overview");
         });
         println!(
-            "overview {name}: claimed={} paid={} computed: {computed} served: {served}",
-            d.stages.claimed, d.stages.paid
+            "overview {name}: claimed={} paid={} first-order cases={} median={:?} computed: {computed} served: {served}",
+            d.stages.claimed, d.stages.paid, d.timing.claim_to_first_order.cases,
+            d.timing.claim_to_first_order.median
         );
     }
     // The searched lists (the API's and the pages' work lists: what a search, a state,

@@ -189,12 +189,12 @@ pub fn firms_by_class(
             .filter(vouchers::firm_id.eq(firms::id))
             .filter(vouchers::batch_id.eq_any(batch_ids)),
     );
+    // Found by `orders_firm_idx` (firm, state); the order carries its batch.
     let served = exists(
         orders::table
-            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
             .filter(orders::firm_id.eq(firms::id))
             .filter(orders::status.eq("confirmed"))
-            .filter(vouchers::batch_id.eq_any(batch_ids)),
+            .filter(orders::batch_id.eq_any(batch_ids)),
     );
     let rows: Vec<(SizeClass, String, Option<String>, bool)> = firms::table
         .filter(holds)
@@ -231,20 +231,50 @@ pub struct FirmCount {
 }
 
 /// For the latest `n` vouchers with an order: when each was claimed and when its first
-/// order was placed.
+/// order was placed. The vouchers are read newest first (their ids are time-ordered) a
+/// chunk at a time, and each chunk's first orders found by `orders_voucher_idx`, until
+/// `n` have an order: the read is bounded by `n`, not by the batches' size.
 pub fn claim_to_first_order(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
     n: i64,
 ) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
-    vouchers::table
-        .inner_join(orders::table.on(orders::voucher_id.eq(vouchers::id)))
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .group_by((vouchers::id, vouchers::claimed_at))
-        .select((vouchers::claimed_at, min(orders::requested_at)))
-        .order(vouchers::id.desc())
-        .limit(n)
-        .load(conn)
+    let want = usize::try_from(n).unwrap_or(0);
+    let chunk = super::vouchers::CHUNK;
+    let mut out: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = Vec::with_capacity(want);
+    let mut before: Option<String> = None;
+    while out.len() < want {
+        let mut q = vouchers::table.filter(vouchers::batch_id.eq_any(batch_ids)).into_boxed();
+        if let Some(b) = &before {
+            q = q.filter(vouchers::id.lt(b.clone()));
+        }
+        let page: Vec<(String, NaiveDateTime)> = q
+            .select((vouchers::id, vouchers::claimed_at))
+            .order(vouchers::id.desc())
+            .limit(i64::try_from(chunk).unwrap_or(i64::MAX))
+            .load(conn)?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.0.clone());
+        let ids: Vec<&String> = page.iter().map(|v| &v.0).collect();
+        let firsts: std::collections::HashMap<String, Option<NaiveDateTime>> = orders::table
+            .filter(orders::voucher_id.eq_any(ids))
+            .group_by(orders::voucher_id)
+            .select((orders::voucher_id, min(orders::requested_at)))
+            .load::<(String, Option<NaiveDateTime>)>(conn)?
+            .into_iter()
+            .collect();
+        for (id, claimed_at) in &page {
+            if let Some(first) = firsts.get(id) {
+                if out.len() < want {
+                    out.push((*claimed_at, *first));
+                }
+            }
+        }
+        if page.len() < chunk {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// For the latest `n` paid redemption items: when each order was confirmed and the day

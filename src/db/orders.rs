@@ -134,13 +134,20 @@ pub fn list(
             if let Some(t) = f.placed_before {
                 q = q.filter(orders::requested_at.lt(t));
             }
+            // An order number, or the orders of the firms or providers found by name or
+            // credit code: each part only when it can match, so that every part is an
+            // index's (an empty list would leave the planner a scan of every order).
             if let Some(t) = &f.text {
-                q = q.filter(
-                    orders::order_no
-                        .eq(&t.order_no)
-                        .or(orders::firm_id.eq_any(&t.firms))
-                        .or(orders::provider_id.eq_any(&t.providers)),
-                );
+                let no = orders::order_no.eq(&t.order_no);
+                q = match (t.firms.is_empty(), t.providers.is_empty()) {
+                    (true, true) => q.filter(no),
+                    (false, true) => q.filter(no.or(orders::firm_id.eq_any(&t.firms))),
+                    (true, false) => q.filter(no.or(orders::provider_id.eq_any(&t.providers))),
+                    (false, false) => q.filter(
+                        no.or(orders::firm_id.eq_any(&t.firms))
+                            .or(orders::provider_id.eq_any(&t.providers)),
+                    ),
+                };
             }
             q
         }};
@@ -510,17 +517,21 @@ pub fn items_in(
                 Some(false) => q = q.filter(not(live())),
                 None => {}
             }
+            // As the order search: each part only when it can match.
             if let Some(t) = text {
-                q = q.filter(
-                    redemption_items::order_id
-                        .eq_any(
-                            orders::table
-                                .filter(orders::order_no.eq(t.order_no.clone()))
-                                .select(orders::id),
-                        )
-                        .or(redemption_items::firm_id.eq_any(t.firms.clone()))
-                        .or(redemption_items::provider_id.eq_any(t.providers.clone())),
+                let no = redemption_items::order_id.eq_any(
+                    orders::table
+                        .filter(orders::order_no.eq(t.order_no.clone()))
+                        .select(orders::id),
                 );
+                let firms = redemption_items::firm_id.eq_any(t.firms.clone());
+                let providers = redemption_items::provider_id.eq_any(t.providers.clone());
+                q = match (t.firms.is_empty(), t.providers.is_empty()) {
+                    (true, true) => q.filter(no),
+                    (false, true) => q.filter(no.or(firms)),
+                    (true, false) => q.filter(no.or(providers)),
+                    (false, false) => q.filter(no.or(firms).or(providers)),
+                };
             }
             if let Some(t) = f.from {
                 q = q.filter(

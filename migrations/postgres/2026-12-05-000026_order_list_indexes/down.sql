@@ -1,0 +1,2 @@
+DROP INDEX orders_largest_idx;
+DROP INDEX orders_requested_idx;

@@ -474,9 +474,15 @@ pub fn redeemed_orders(
 /// What a search of redemption items matched: the order number as typed, and the firms
 /// and providers whose name or credit code it matched.
 pub struct ItemText {
-    pub order_no: String,
+    /// The order with the number typed (none or one).
+    pub orders: Vec<OrderId>,
     pub firms: Vec<FirmId>,
     pub providers: Vec<ProviderId>,
+}
+
+/// The order numbered `no` (none or one).
+pub fn numbered(conn: &mut DbConnection, no: &str) -> QueryResult<Vec<OrderId>> {
+    orders::table.filter(orders::order_no.eq(no)).select(orders::id).load(conn)
 }
 
 /// Redemption items in one stored state as a list asks: with `in_run`, only those a live
@@ -517,20 +523,29 @@ pub fn items_in(
                 Some(false) => q = q.filter(not(live())),
                 None => {}
             }
-            // As the order search: each part only when it can match.
+            // As the order search: each part only when it can match (every part an
+            // index's); nothing matched, nothing found.
             if let Some(t) = text {
-                let no = redemption_items::order_id.eq_any(
-                    orders::table
-                        .filter(orders::order_no.eq(t.order_no.clone()))
-                        .select(orders::id),
-                );
-                let firms = redemption_items::firm_id.eq_any(t.firms.clone());
-                let providers = redemption_items::provider_id.eq_any(t.providers.clone());
-                q = match (t.firms.is_empty(), t.providers.is_empty()) {
-                    (true, true) => q.filter(no),
-                    (false, true) => q.filter(no.or(firms)),
-                    (true, false) => q.filter(no.or(providers)),
-                    (false, false) => q.filter(no.or(firms).or(providers)),
+                type Part = Box<
+                    dyn BoxableExpression<
+                        redemption_items::table,
+                        <DbConnection as diesel::Connection>::Backend,
+                        SqlType = diesel::sql_types::Bool,
+                    >,
+                >;
+                let mut parts: Vec<Part> = Vec::new();
+                if !t.orders.is_empty() {
+                    parts.push(Box::new(redemption_items::order_id.eq_any(t.orders.clone())));
+                }
+                if !t.firms.is_empty() {
+                    parts.push(Box::new(redemption_items::firm_id.eq_any(t.firms.clone())));
+                }
+                if !t.providers.is_empty() {
+                    parts.push(Box::new(redemption_items::provider_id.eq_any(t.providers.clone())));
+                }
+                q = match parts.into_iter().reduce(|a, b| Box::new(a.or(b))) {
+                    Some(matched) => q.filter(matched),
+                    None => q.filter(redemption_items::id.eq_any(Vec::<RedemptionItemId>::new())),
                 };
             }
             if let Some(t) = f.from {

@@ -268,6 +268,9 @@ async fn redemption_items_are_found_by_order_name_state_and_day_and_exported() {
         .to_string();
     let r = get(&app, &rev, &format!("/api/v1/redemption-items?status=payable&q={code}")).await;
     assert_eq!(r.body["total"], 2, "{}", r.body);
+    // Words that match no order, firm or provider find nothing.
+    let r = get(&app, &rev, "/api/v1/redemption-items?status=payable&q=nothing-like-it").await;
+    assert_eq!((r.status.as_u16(), r.body["total"].as_i64()), (200, Some(0)), "{}", r.body);
     // Days applied for (China days): b applied today, a's applications a week earlier.
     let today = hechuang::domain::china_time(app.clock.now()).date();
     let r = get(&app, &rev, &format!("/api/v1/redemption-items?status=payable&from={today}")).await;

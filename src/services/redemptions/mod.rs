@@ -390,7 +390,7 @@ pub fn items(
             Some(repo::ItemText {
                 firms: repo::firms_matching(conn, w, most)?,
                 providers: repo::providers_matching(conn, w, most)?,
-                order_no: w.clone(),
+                orders: repo::numbered(conn, w)?,
             })
         }
         None => None,

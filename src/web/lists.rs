@@ -118,6 +118,19 @@ pub(super) fn judged_by<S>(
     }
 }
 
+/// The form a list page with a form of its own shows: one that came back refused, else
+/// the filter's refusal ([`judged`]) beside its fields.
+pub(super) fn shown_form<'a>(
+    refused: &'a Option<Form>,
+    form: &'a Form,
+    status: StatusCode,
+) -> (&'a Form, StatusCode) {
+    match refused {
+        Some(f) if form.id.is_empty() => (f, StatusCode::UNPROCESSABLE_ENTITY),
+        _ => (form, status),
+    }
+}
+
 /// The pages a list of `total` records takes.
 pub(super) fn pages(total: i64) -> i64 {
     pages_of(total, SHOWN)

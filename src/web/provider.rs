@@ -181,14 +181,7 @@ async fn services_page(
     let (filter, page, refused) = super::lists::judged(d, &MY_SERVICES, &q);
     let list = db(state, move |c| catalogue::own(c, &policy, &id, None, &filter, page)).await?;
     // A bad filter is said beside its field (unless the publishing form came back refused).
-    let failed;
-    let (form, status) = match refused {
-        Some(f) if form.id.is_empty() => {
-            failed = f;
-            (&failed, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        _ => (form, status),
-    };
+    let (form, status) = super::lists::shown_form(&refused, form, status);
     let items: Vec<minijinja::Value> =
         list.items.iter().map(|i| item_json(&i.0, &state.policy, d.en())).collect();
     let categories = my_categories(state, d).await?;
@@ -345,14 +338,7 @@ async fn redemptions_view(
     })
     .await?;
     // A bad filter is said beside its field (unless another form came back refused).
-    let failed;
-    let (form, status) = match refused {
-        Some(f) if form.id.is_empty() => {
-            failed = f;
-            (&failed, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        _ => (form, status),
-    };
+    let (form, status) = super::lists::shown_form(&refused, form, status);
     let orders: Vec<serde_json::Value> = orders
         .iter()
         .map(|o| {

@@ -36,8 +36,11 @@ pub struct Selection {
 impl Selection {
     /// What the selection is, whatever way it was written (the key of recent overviews).
     fn key(&self) -> String {
+        // No year is not year 0: a kept overview is answered before the selection is
+        // judged again, so the keys of two different questions must differ.
         let part = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
-        format!("{}|{}|{}", part(&self.programme_id), self.year.unwrap_or(0), part(&self.batch_id))
+        let year = self.year.map_or_else(String::new, |y| y.to_string());
+        format!("{}|{}|{}", part(&self.programme_id), year, part(&self.batch_id))
     }
 }
 

@@ -246,6 +246,10 @@ async fn the_overview_narrows_to_a_programme_year_and_batch_and_refuses_what_is_
     assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
     let r = app.get("/api/v1/dashboard?year=1999", Some(&finance)).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "selection_year_invalid"));
+    // Year 0 is not "no year", though every programme's overview is kept.
+    assert_eq!(app.get("/api/v1/dashboard", Some(&finance)).await.status, 200);
+    let r = app.get("/api/v1/dashboard?year=0", Some(&finance)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "selection_year_invalid"), "{}", r.body);
     let r = app.get("/api/v1/dashboard?colour=red", Some(&finance)).await;
     assert_eq!(r.status, 400);
     // Staff only.

@@ -38,7 +38,7 @@ impl Selection {
     fn key(&self) -> String {
         // No year is not year 0: a kept overview is answered before the selection is
         // judged again, so the keys of two different questions must differ.
-        let part = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+        let part = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
         let year = self.year.map_or_else(String::new, |y| y.to_string());
         format!("{}|{}|{}", part(&self.programme_id), year, part(&self.batch_id))
     }

@@ -6,22 +6,16 @@
 
 use super::models::BatchRow;
 use super::schema::{
-    batches, firms, ledger_entries, orders, payout_items, payouts, providers, redemption_items,
+    batches, ledger_entries, orders, payout_items, payouts, providers, redemption_items,
     redemption_objections, vouchers,
 };
+use super::tallies::{self, kind, sum_fen};
 use super::DbConnection;
 use crate::domain::id::{BatchId, ProgrammeId, ProviderId};
-use crate::domain::{Fen, SizeClass};
+use crate::domain::Fen;
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::{count_star, exists, min, sql};
+use diesel::dsl::{count_star, exists, min};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
-
-/// SUM of a BIGINT column as BIGINT (PostgreSQL makes it NUMERIC, which the connection
-/// enum does not carry; a selection's sums are far below 2^63 fen).
-fn sum_fen(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
-}
 
 /// The batches of a programme (all of them without one), opening in `[from, to)` when
 /// given: the selection every other figure follows.
@@ -54,74 +48,51 @@ pub fn published_batches(
 }
 
 /// Vouchers of the batches by status: (status, vouchers, face value, free balance
-/// (balance less held), firms).
+/// (balance less held)), from the kept tallies.
 pub fn vouchers_by_status(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
 ) -> QueryResult<Vec<(String, i64, Fen, Fen)>> {
-    vouchers::table
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .group_by(vouchers::status)
-        .select((
-            vouchers::status,
-            count_star(),
-            sum_fen("vouchers.face_value_fen"),
-            sum_fen("vouchers.balance_fen - vouchers.held_fen"),
-        ))
-        .load(conn)
-}
-
-/// How many firms hold vouchers of the batches.
-pub fn claimant_firms(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<i64> {
-    vouchers::table
-        .filter(vouchers::batch_id.eq_any(batch_ids))
-        .select(sql::<BigInt>("COUNT(DISTINCT vouchers.firm_id)"))
-        .first(conn)
+    Ok(tallies::summed(conn, batch_ids, kind::VOUCHER)?
+        .into_iter()
+        .map(|((status, _), c)| (status, c.n, c.a, c.b))
+        .collect())
 }
 
 /// Orders of one status and category: (status, category, orders, contract amount,
 /// voucher share).
 pub type OrderGroup = (String, String, i64, Fen, Fen);
 
-/// Orders of the batches by status and category (from `orders_overview_idx` alone).
+/// Orders of the batches by status and category, from the kept tallies.
 pub fn orders_by_status(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
 ) -> QueryResult<Vec<OrderGroup>> {
-    orders::table
-        .filter(orders::batch_id.eq_any(batch_ids))
-        .group_by((orders::status, orders::category))
-        .select((
-            orders::status,
-            orders::category,
-            count_star(),
-            sum_fen("orders.contract_fen"),
-            sum_fen("orders.covered_fen"),
-        ))
-        .load(conn)
+    Ok(tallies::summed(conn, batch_ids, kind::ORDER)?
+        .into_iter()
+        .map(|((status, category), c)| (status, category, c.n, c.a, c.b))
+        .collect())
 }
 
 /// Orders of the batches that were ever disputed, by their status now: (status,
-/// orders).
+/// orders), from the kept tallies.
 pub fn disputes(conn: &mut DbConnection, batch_ids: &[BatchId]) -> QueryResult<Vec<(String, i64)>> {
-    orders::table
-        .filter(orders::dispute_reason.is_not_null())
-        .filter(orders::batch_id.eq_any(batch_ids))
-        .group_by(orders::status)
-        .select((orders::status, count_star()))
-        .load(conn)
+    Ok(tallies::summed(conn, batch_ids, kind::DISPUTE)?
+        .into_iter()
+        .map(|((status, _), c)| (status, c.n))
+        .collect())
 }
 
-/// Redemption items of the batches by status: (status, items, amount).
+/// Redemption items of the batches by status: (status, items, amount), from the kept
+/// tallies.
 pub fn items_by_status(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
 ) -> QueryResult<Vec<(String, i64, Fen)>> {
-    redemption_items::table
-        .filter(redemption_items::batch_id.eq_any(batch_ids))
-        .group_by(redemption_items::status)
-        .select((redemption_items::status, count_star(), sum_fen("redemption_items.amount_fen")))
-        .load(conn)
+    Ok(tallies::summed(conn, batch_ids, kind::ITEM)?
+        .into_iter()
+        .map(|((status, _), c)| (status, c.n, c.a))
+        .collect())
 }
 
 /// The batches' payable items a live payout holds (made out, not yet paid): (items,
@@ -154,17 +125,16 @@ pub fn objections(
         .load(conn)
 }
 
-/// Confirmed voucher money of the batches by provider: (provider, orders, fen).
+/// Confirmed voucher money of the batches by provider: (provider, orders, fen), from
+/// the kept tallies.
 pub fn spent_by_provider(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
 ) -> QueryResult<Vec<(ProviderId, i64, Fen)>> {
-    orders::table
-        .filter(orders::batch_id.eq_any(batch_ids))
-        .filter(orders::status.eq("confirmed"))
-        .group_by(orders::provider_id)
-        .select((orders::provider_id, count_star(), sum_fen("orders.covered_fen")))
-        .load(conn)
+    Ok(tallies::summed(conn, batch_ids, kind::SPEND)?
+        .into_iter()
+        .map(|((_, provider), c)| (ProviderId::stored(provider), c.n, c.a))
+        .collect())
 }
 
 /// Providers' names.
@@ -179,56 +149,9 @@ pub fn provider_names(
 }
 
 /// Firms holding the batches' vouchers, counted by size class, industry and district
-/// (none: not stated), each with how many of them have a confirmed order.
-pub fn firms_by_class(
-    conn: &mut DbConnection,
-    batch_ids: &[BatchId],
-) -> QueryResult<Vec<FirmCount>> {
-    let holds = exists(
-        vouchers::table
-            .filter(vouchers::firm_id.eq(firms::id))
-            .filter(vouchers::batch_id.eq_any(batch_ids)),
-    );
-    // Found by `orders_firm_idx` (firm, state); the order carries its batch.
-    let served = exists(
-        orders::table
-            .filter(orders::firm_id.eq(firms::id))
-            .filter(orders::status.eq("confirmed"))
-            .filter(orders::batch_id.eq_any(batch_ids)),
-    );
-    let rows: Vec<(SizeClass, String, Option<String>, bool)> = firms::table
-        .filter(holds)
-        .select((firms::size_class, firms::industry, firms::district, served))
-        .load(conn)?;
-    let mut out: std::collections::BTreeMap<(SizeClass, String, Option<String>), (i64, i64)> =
-        Default::default();
-    for (class, industry, district, served) in rows {
-        let e = out.entry((class, industry, district)).or_default();
-        e.0 += 1;
-        e.1 += i64::from(served);
-    }
-    Ok(out
-        .into_iter()
-        .map(|((size_class, industry, district), (firms, served))| FirmCount {
-            size_class,
-            industry,
-            district,
-            firms,
-            served,
-        })
-        .collect())
-}
-
-/// Firms of one size class, industry and district.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirmCount {
-    pub size_class: SizeClass,
-    pub industry: String,
-    pub district: Option<String>,
-    pub firms: i64,
-    /// Of which with an order confirmed.
-    pub served: i64,
-}
+/// (none: not stated), each with how many of them have a confirmed order (from the
+/// kept holders).
+pub use super::tallies::{firms_by_class, FirmCount};
 
 /// For the latest `n` vouchers with an order: when each was claimed and when its first
 /// order was placed. The vouchers are read newest first (their ids are time-ordered) a

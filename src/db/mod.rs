@@ -99,6 +99,7 @@ pub mod outbox;
 pub mod parties;
 pub mod schema;
 pub mod settlement;
+pub mod tallies;
 pub mod types;
 pub mod users;
 pub mod vouchers;

@@ -856,3 +856,41 @@ diesel::allow_tables_to_appear_in_same_query!(vouchers, payout_items);
 diesel::allow_tables_to_appear_in_same_query!(vouchers, payouts);
 diesel::allow_tables_to_appear_in_same_query!(orders, payout_items);
 diesel::allow_tables_to_appear_in_same_query!(orders, payouts);
+
+// The overview's figures kept as rows change (migration 000027): written by triggers,
+// read by `db::tallies`.
+diesel::table! {
+    tallies (batch_id, kind, status, label) {
+        batch_id -> Text,
+        kind -> Text,
+        status -> Text,
+        label -> Text,
+        n -> BigInt,
+        a_fen -> BigInt,
+        b_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    tally_moves (id) {
+        id -> BigInt,
+        batch_id -> Text,
+        kind -> Text,
+        status -> Text,
+        label -> Text,
+        n -> BigInt,
+        a_fen -> BigInt,
+        b_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    holders (batch_id, firm_id) {
+        batch_id -> Text,
+        firm_id -> Text,
+        size_class -> Text,
+        industry -> Text,
+        district -> Nullable<Text>,
+        served -> Bool,
+    }
+}

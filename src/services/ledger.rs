@@ -5,6 +5,7 @@
 
 use crate::db::carriers::EntitlementFacts;
 use crate::db::models::{OrderRow, PayoutRow, RedemptionItemRow};
+use crate::db::tallies::{self, Counts};
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
 use crate::domain::id::{PartyId, ProviderId, VoucherId};
 use crate::domain::ledger::Account;
@@ -28,9 +29,12 @@ pub struct Difference {
     /// item, exactly 1 for a paid one, else 0), `item_payout_status:{id}` (1 when that
     /// payout is pending for a payable item, paid for a paid one; else 0).
     pub account: String,
-    /// Yuan, e.g. `"1234.50"` (sums are kept in 128 bits, so none overflows).
+    /// Yuan, e.g. `"1234.50"` (sums are kept in 128 bits, so none overflows); for the
+    /// overview's `tally:{batch}:{kind}:{status}:{label}` the rows and two sums
+    /// (`"3 · 1234.50 · 0.00"`), for its `holder:{batch}:{firm}` the firm's class,
+    /// industry, district and whether served (or `none`).
     pub expected: String,
-    /// Yuan, e.g. `"1234.50"`.
+    /// As `expected`.
     pub actual: String,
 }
 
@@ -46,6 +50,8 @@ pub struct LedgerReport {
     pub orders: usize,
     pub redemption_items: usize,
     pub payouts: usize,
+    /// The overview's kept tallies and holders checked against the rows.
+    pub tallies: usize,
     pub differences: Vec<Difference>,
 }
 
@@ -68,6 +74,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let payouts = settlement::all_payouts(c)?;
         let payout_items = settlement::all_payout_items(c)?;
         let entitlements = crate::db::carriers::all_entitlements(c)?;
+        let kept = (tallies::kept(c, None)?, tallies::kept_holders(c)?);
+        let counted = (tallies::counted(c)?, tallies::counted_holders(c)?);
 
         let mut books = Books::of(&entries);
         let transactions = books.balanced(&entries);
@@ -92,6 +100,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 && explained("subsidy:", &|p| given.contains_key(p))
         });
 
+        let checked = books.tallies(&kept.0, &counted.0) + books.holders(&kept.1, &counted.1);
+
         Ok(LedgerReport {
             ok: books.diffs.is_empty(),
             entries: entries.len(),
@@ -102,6 +112,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
             orders: orders.len(),
             redemption_items: items.len(),
             payouts: payouts.len(),
+            tallies: checked,
             differences: books.diffs,
         })
     })
@@ -149,6 +160,64 @@ impl<'a> Books<'a> {
     fn account(&mut self, account: Account, expected: i128) {
         let actual = self.balances.get(account.as_str()).copied().unwrap_or(0);
         self.check(account.into_string(), expected, actual);
+    }
+
+    /// The overview's kept tallies are the rows' counts and sums, key by key (an
+    /// account `tally:{batch}:{kind}:{status}:{label}`, the figures as "rows · a · b");
+    /// returns how many keys were compared.
+    fn tallies(
+        &mut self,
+        kept: &BTreeMap<tallies::Key, Counts>,
+        counted: &BTreeMap<tallies::Key, Counts>,
+    ) -> usize {
+        let keys: std::collections::BTreeSet<&tallies::Key> =
+            kept.keys().chain(counted.keys()).collect();
+        let shown = |c: Option<&Counts>| {
+            let c = c.copied().unwrap_or_default();
+            format!("{} · {} · {}", c.n, c.a, c.b)
+        };
+        for k in &keys {
+            let (e, a) = (counted.get(*k), kept.get(*k));
+            if e != a {
+                self.diffs.push(Difference {
+                    account: format!("tally:{}:{}:{}:{}", k.0, k.1, k.2, k.3),
+                    expected: shown(e),
+                    actual: shown(a),
+                });
+            }
+        }
+        keys.len()
+    }
+
+    /// The overview's kept holders are the firms holding each batch's vouchers, as the
+    /// firms are now (an account `holder:{batch}:{firm}`).
+    fn holders(&mut self, kept: &tallies::Holders, counted: &tallies::Holders) -> usize {
+        let keys: std::collections::BTreeSet<&(String, String)> =
+            kept.keys().chain(counted.keys()).collect();
+        let shown = |h: Option<&(crate::domain::SizeClass, String, Option<String>, bool)>| {
+            h.map_or_else(
+                || "none".to_string(),
+                |(s, i, d, v)| {
+                    format!(
+                        "{} · {i} · {} · {}",
+                        s.as_str(),
+                        d.as_deref().unwrap_or("-"),
+                        if *v { "served" } else { "not served" }
+                    )
+                },
+            )
+        };
+        for k in &keys {
+            let (e, a) = (counted.get(*k), kept.get(*k));
+            if e != a {
+                self.diffs.push(Difference {
+                    account: format!("holder:{}:{}", k.0, k.1),
+                    expected: shown(e),
+                    actual: shown(a),
+                });
+            }
+        }
+        keys.len()
     }
 
     /// Every transaction sums to zero; returns how many there are.

@@ -158,7 +158,7 @@ pub async fn batch(app: &TestApp, admin: &str, programme: Value, batch: Value) -
 }
 
 /// Batch 2 of a programme, published, opening `minutes` from the test clock's now.
-async fn second_batch(
+pub async fn second_batch(
     app: &TestApp,
     admin: &str,
     programme_id: &str,

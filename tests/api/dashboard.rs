@@ -437,3 +437,123 @@ async fn the_overview_counts_firms_by_district_and_the_lines_add_up() {
         assert!(p.body.contains(words), "{words}: {}", p.body);
     }
 }
+
+/// The firms of a selection, as (firms, served) over the size and industry lines.
+fn firm_totals(d: &Value) -> (i64, i64) {
+    d["firms"].as_array().unwrap().iter().fold((0, 0), |(f, s), l| {
+        (f + l["firms"].as_i64().unwrap(), s + l["served"].as_i64().unwrap())
+    })
+}
+
+#[actix_web::test]
+async fn a_firm_holding_vouchers_of_two_batches_is_one_firm_of_the_programme() {
+    let app = spawn_app().await;
+    // No gate: the firm claims the second batch with its first voucher unspent.
+    let w = crate::orders::world_with(&app, "dtw", json!({"gate_used_share": "0"})).await;
+    w.confirmed_order(&app, "1000.00").await;
+    let batches = app.get("/api/v1/batches", Some(&w.admin)).await.body;
+    let first = batches[0]["id"].as_str().unwrap().to_string();
+    let programme = batches[0]["programme_id"].as_str().unwrap().to_string();
+    let r = crate::claims::second_batch(&app, &w.admin, &programme, 1).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let second = r.body["id"].as_str().unwrap().to_string();
+    app.clock.advance(chrono::Duration::minutes(2));
+    let firm = w.firm.token.clone();
+    let r = app.post(&format!("/api/v1/batches/{second}/claims"), Some(&firm), &json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // A second firm claims the second batch only.
+    let other = crate::claims::bulk_firms(&app, 1, "micro", true, None).remove(0);
+    let r =
+        app.post(&format!("/api/v1/batches/{second}/claims"), Some(&other.token), &json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let auditor = app.staff_token("dtw_auditor", Role::Auditor).await;
+    let ask = |q: String| {
+        let (app, auditor) = (&app, &auditor);
+        async move {
+            let r = app.get(&format!("/api/v1/dashboard?fresh=true{q}"), Some(auditor)).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body
+        }
+    };
+    let whole = ask(format!("&programme_id={programme}")).await;
+    assert_eq!(whole["vouchers"]["claimed"], 3, "{}", whole["vouchers"]);
+    assert_eq!(whole["vouchers"]["firms"], 2, "the firm of both batches counted once");
+    assert_eq!(firm_totals(&whole), (2, 1), "{}", whole["firms"]);
+    let districts: i64 =
+        whole["by_district"].as_array().unwrap().iter().map(|l| l["firms"].as_i64().unwrap()).sum();
+    assert_eq!(districts, 2, "{}", whole["by_district"]);
+    let everything = ask(String::new()).await;
+    assert_eq!(firm_totals(&everything), (2, 1));
+    // Each batch has its own holders: the firm was served by its first batch only.
+    let one = ask(format!("&batch_id={first}")).await;
+    assert_eq!((one["vouchers"]["firms"].as_i64(), firm_totals(&one)), (Some(1), (1, 1)));
+    let two = ask(format!("&batch_id={second}")).await;
+    assert_eq!((two["vouchers"]["firms"].as_i64(), firm_totals(&two)), (Some(2), (2, 0)));
+    // Spending in the second batch serves the firm there too, still one firm overall.
+    let o = app
+        .post(
+            "/api/v1/orders",
+            Some(&firm),
+            &json!({"service_item_id": w.item, "voucher_id": r_voucher(&app, &firm, &second).await,
+                "contract_amount": "2000.00"}),
+        )
+        .await;
+    assert_eq!(o.status, 201, "{}", o.body);
+    let order = o.body["id"].as_str().unwrap().to_string();
+    assert_eq!(w.provider_does(&app, &order, "accept", json!({})).await.status, 200);
+    w.upload_all(&app, &order).await;
+    assert_eq!(w.provider_does(&app, &order, "deliver", json!({})).await.status, 200);
+    assert_eq!(w.firm_does(&app, &order, "confirm", json!({})).await.status, 200);
+    let two = ask(format!("&batch_id={second}")).await;
+    assert_eq!(firm_totals(&two), (2, 1), "{}", two["firms"]);
+    let whole = ask(format!("&programme_id={programme}")).await;
+    assert_eq!(firm_totals(&whole), (2, 1), "{}", whole["firms"]);
+    assert_eq!(whole["stages"]["spent"], "3000.00");
+}
+
+/// The firm's voucher of a batch.
+async fn r_voucher(app: &TestApp, firm: &str, batch: &str) -> String {
+    let r = app.get("/api/v1/firm/vouchers", Some(firm)).await;
+    let list = r.body.get("items").unwrap_or(&r.body).as_array().unwrap().clone();
+    list.iter().find(|v| v["batch_id"] == batch).unwrap()["id"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn ledger_verify_finds_a_kept_tally_or_holder_that_differs_from_the_rows() {
+    let app = spawn_app().await;
+    let w = world(&app, "dtv").await;
+    w.confirmed_order(&app, "1000.00").await;
+    let finance = app.staff_token("dtv_finance", Role::Finance).await;
+    // The overview adds PostgreSQL's moves into the tallies first.
+    assert_eq!(app.get("/api/v1/dashboard?fresh=true", Some(&finance)).await.status, 200);
+    let r = app.get("/api/v1/ledger/verify", Some(&finance)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    assert_eq!(r.body["tallies"], 4, "voucher, order, spending and holder: {}", r.body);
+
+    app.damaged_on_purpose();
+    app.exec("UPDATE tallies SET n = n + 1 WHERE kind = 'order' AND status = 'confirmed'").unwrap();
+    app.exec(&format!("UPDATE holders SET served = FALSE WHERE firm_id = '{}'", w.firm.id))
+        .unwrap();
+    let r = app.get("/api/v1/ledger/verify", Some(&finance)).await;
+    assert_eq!(r.body["ok"], false, "{}", r.body);
+    let diffs = r.body["differences"].as_array().unwrap();
+    let batch = app.get("/api/v1/batches", Some(&w.admin)).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tally = diffs
+        .iter()
+        .find(|d| d["account"] == format!("tally:{batch}:order:confirmed:patent").as_str())
+        .unwrap_or_else(|| panic!("{diffs:?}"));
+    assert_eq!(
+        (tally["expected"].as_str(), tally["actual"].as_str()),
+        (Some("1 · 1000.00 · 1000.00"), Some("2 · 1000.00 · 1000.00"))
+    );
+    let holder = diffs
+        .iter()
+        .find(|d| d["account"] == format!("holder:{batch}:{}", w.firm.id).as_str())
+        .unwrap_or_else(|| panic!("{diffs:?}"));
+    assert!(holder["expected"].as_str().unwrap().ends_with(" · served"), "{holder}");
+    assert!(holder["actual"].as_str().unwrap().ends_with("not served"), "{holder}");
+}

@@ -1,0 +1,15 @@
+DROP TRIGGER firms_holders_update;
+DROP TRIGGER redemption_items_tally_delete;
+DROP TRIGGER redemption_items_tally_update;
+DROP TRIGGER redemption_items_tally_insert;
+DROP TRIGGER orders_tally_delete;
+DROP TRIGGER orders_tally_update;
+DROP TRIGGER orders_tally_insert;
+DROP TRIGGER vouchers_tally_delete;
+DROP TRIGGER vouchers_tally_update;
+DROP TRIGGER vouchers_tally_insert;
+DROP TABLE holders;
+DROP TABLE tally_moves;
+DROP TABLE tallies;
+CREATE INDEX orders_provider_spend_idx ON orders (status, provider_id, batch_id, covered_fen);
+CREATE INDEX orders_disputed_idx ON orders (batch_id, status) WHERE dispute_reason IS NOT NULL;

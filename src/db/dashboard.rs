@@ -154,30 +154,51 @@ pub fn provider_names(
 pub use super::tallies::{firms_by_class, FirmCount};
 
 /// For the latest `n` vouchers with an order: when each was claimed and when its first
-/// order was placed. The vouchers are read newest first (their ids are time-ordered) a
-/// chunk at a time, and each chunk's first orders found by `orders_voucher_idx`, until
-/// `n` have an order: the read is bounded by `n`, not by the batches' size.
+/// order was placed. Each batch's vouchers are read newest first (by their place in the
+/// batch, `vouchers_batch_seq_key`) a chunk at a time, and each chunk's first orders
+/// found by `orders_voucher_idx`, until `n` have an order; the batches' latest are
+/// merged. The read is bounded by `n` per batch, not by the batches' size.
 pub fn claim_to_first_order(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
     n: i64,
 ) -> QueryResult<Vec<(NaiveDateTime, Option<NaiveDateTime>)>> {
     let want = usize::try_from(n).unwrap_or(0);
+    let mut all: Vec<(NaiveDateTime, String, Option<NaiveDateTime>)> = Vec::new();
+    // The latest opening first; once `n` are found, an older batch is read only for
+    // vouchers claimed after the n-th latest so far.
+    for batch in batch_ids.iter().rev() {
+        let after = (all.len() >= want).then(|| all.last().map(|a| a.0)).flatten();
+        all.extend(first_orders_of(conn, batch, want, after)?);
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+        all.truncate(want);
+    }
+    Ok(all.into_iter().map(|(claimed, _, first)| (claimed, first)).collect())
+}
+
+/// One batch's latest `want` vouchers with an order, claimed at or after `after` when
+/// given: (claimed, voucher, first order). A batch's places follow its claims' order.
+fn first_orders_of(
+    conn: &mut DbConnection,
+    batch: &BatchId,
+    want: usize,
+    after: Option<NaiveDateTime>,
+) -> QueryResult<Vec<(NaiveDateTime, String, Option<NaiveDateTime>)>> {
     let chunk = super::vouchers::CHUNK;
-    let mut out: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = Vec::with_capacity(want);
-    let mut before: Option<String> = None;
+    let mut out = Vec::with_capacity(want);
+    let mut before: Option<i32> = None;
     while out.len() < want {
-        let mut q = vouchers::table.filter(vouchers::batch_id.eq_any(batch_ids)).into_boxed();
-        if let Some(b) = &before {
-            q = q.filter(vouchers::id.lt(b.clone()));
+        let mut q = vouchers::table.filter(vouchers::batch_id.eq(batch)).into_boxed();
+        if let Some(b) = before {
+            q = q.filter(vouchers::seq_in_batch.lt(b));
         }
-        let page: Vec<(String, NaiveDateTime)> = q
-            .select((vouchers::id, vouchers::claimed_at))
-            .order(vouchers::id.desc())
+        let page: Vec<(String, i32, NaiveDateTime)> = q
+            .select((vouchers::id, vouchers::seq_in_batch, vouchers::claimed_at))
+            .order(vouchers::seq_in_batch.desc())
             .limit(i64::try_from(chunk).unwrap_or(i64::MAX))
             .load(conn)?;
         let Some(last) = page.last() else { break };
-        before = Some(last.0.clone());
+        before = Some(last.1);
         let ids: Vec<&String> = page.iter().map(|v| &v.0).collect();
         let firsts: std::collections::HashMap<String, Option<NaiveDateTime>> = orders::table
             .filter(orders::voucher_id.eq_any(ids))
@@ -186,14 +207,15 @@ pub fn claim_to_first_order(
             .load::<(String, Option<NaiveDateTime>)>(conn)?
             .into_iter()
             .collect();
-        for (id, claimed_at) in &page {
+        for (id, _, claimed_at) in page.iter() {
             if let Some(first) = firsts.get(id) {
                 if out.len() < want {
-                    out.push((*claimed_at, *first));
+                    out.push((*claimed_at, id.clone(), *first));
                 }
             }
         }
-        if page.len() < chunk {
+        let older = after.is_some_and(|t| last.2 < t);
+        if page.len() < chunk || older {
             break;
         }
     }
@@ -201,20 +223,37 @@ pub fn claim_to_first_order(
 }
 
 /// For the latest `n` paid redemption items: when each order was confirmed and the day
-/// the bank paid it. The items are found newest first by their ids (time-ordered), then
-/// their orders and payouts by key, so the read is bounded by `n`.
+/// the bank paid it. Each batch's latest paid items are found by their ids
+/// (time-ordered) in `redemption_items_overview_idx` (state, batch, id) and merged,
+/// then their orders and payouts by key, so the read is bounded by `n` per batch.
 pub fn confirmation_to_payment(
     conn: &mut DbConnection,
     batch_ids: &[BatchId],
     n: i64,
 ) -> QueryResult<Vec<(Option<NaiveDateTime>, Option<NaiveDate>)>> {
-    let latest: Vec<String> = redemption_items::table
-        .filter(redemption_items::batch_id.eq_any(batch_ids))
-        .filter(redemption_items::status.eq("paid"))
-        .select(redemption_items::id)
-        .order(redemption_items::id.desc())
-        .limit(n)
-        .load(conn)?;
+    let want = usize::try_from(n).unwrap_or(0);
+    let mut latest: Vec<String> = Vec::new();
+    // The latest opening first; once `n` are found, an older batch is read only for
+    // items newer than the n-th latest so far.
+    for batch in batch_ids.iter().rev() {
+        let mut q = redemption_items::table
+            .filter(redemption_items::status.eq("paid"))
+            .filter(redemption_items::batch_id.eq(batch))
+            .into_boxed();
+        if latest.len() >= want {
+            if let Some(last) = latest.last() {
+                q = q.filter(redemption_items::id.gt(last.clone()));
+            }
+        }
+        latest.extend(
+            q.select(redemption_items::id)
+                .order(redemption_items::id.desc())
+                .limit(n)
+                .load::<String>(conn)?,
+        );
+        latest.sort_unstable_by(|a, b| b.cmp(a));
+        latest.truncate(want);
+    }
     let mut out = Vec::with_capacity(latest.len());
     for chunk in latest.chunks(super::vouchers::CHUNK) {
         out.extend(

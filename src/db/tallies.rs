@@ -335,19 +335,27 @@ fn served_as(f: &str) -> diesel::expression::SqlLiteral<BigInt> {
 /// and for each firm found in more than one the extra rows taken off.
 pub fn firms_by_class(conn: &mut DbConnection, batches: &[BatchId]) -> QueryResult<Vec<FirmCount>> {
     type Class = (SizeClass, String, Option<String>);
-    let rows: Vec<(SizeClass, String, Option<String>, i64, i64)> = holders::table
-        .filter(holders::batch_id.eq_any(batches))
-        .group_by((holders::size_class, holders::industry, holders::district))
-        .select((
-            holders::size_class,
-            holders::industry,
-            holders::district,
-            count_star(),
-            served_as("SUM"),
-        ))
-        .load(conn)?;
-    let mut out: BTreeMap<Class, (i64, i64)> =
-        rows.into_iter().map(|(s, i, d, n, v)| ((s, i, d), (n, v))).collect();
+    let mut out: BTreeMap<Class, (i64, i64)> = BTreeMap::new();
+    // Batch by batch: each is one range of `holders_class_idx`, already in the groups'
+    // order (two batches' ranges at once would be sorted first).
+    for batch in batches {
+        let rows: Vec<(SizeClass, String, Option<String>, i64, i64)> = holders::table
+            .filter(holders::batch_id.eq(batch))
+            .group_by((holders::size_class, holders::industry, holders::district))
+            .select((
+                holders::size_class,
+                holders::industry,
+                holders::district,
+                count_star(),
+                served_as("SUM"),
+            ))
+            .load(conn)?;
+        for (s, i, d, n, v) in rows {
+            let e = out.entry((s, i, d)).or_default();
+            e.0 += n;
+            e.1 += v;
+        }
+    }
     if batches.len() > 1 {
         // Found by `holders_firm_idx` (firm, batch, class, served), in the firm's order.
         let twice: Vec<(SizeClass, String, Option<String>, i64, i64, i64)> = holders::table

@@ -134,8 +134,8 @@ impl Job {
             ),
             Job::Housekeeping => (
                 "housekeeping",
-                "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌",
-                "record dead runs as interrupted; prune old job runs, sign-in attempts, expired refresh tokens and emailed links",
+                "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌，汇总概览计数",
+                "record dead runs as interrupted; prune old job runs, sign-in attempts, expired refresh tokens and emailed links; add up the overview's counts",
             ),
         }
     }

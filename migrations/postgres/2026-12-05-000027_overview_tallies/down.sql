@@ -17,3 +17,5 @@ DROP TABLE tally_moves;
 DROP TABLE tallies;
 CREATE INDEX orders_provider_spend_idx ON orders (status, provider_id, batch_id, covered_fen);
 CREATE INDEX orders_disputed_idx ON orders (batch_id, status) WHERE dispute_reason IS NOT NULL;
+DROP INDEX redemption_items_overview_idx;
+CREATE INDEX redemption_items_overview_idx ON redemption_items (status, batch_id, amount_fen);

@@ -180,6 +180,9 @@ END $$;
 CREATE TRIGGER firms_holders_update AFTER UPDATE ON firms
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION holders_of_firms();
 
--- The overview no longer reads these (its other indexes serve the work lists' states).
+-- The overview no longer sums orders and items from their rows; the latest paid items
+-- of a batch (the waiting time to payment) are read by state, batch and id.
 DROP INDEX orders_provider_spend_idx;
 DROP INDEX orders_disputed_idx;
+DROP INDEX redemption_items_overview_idx;
+CREATE INDEX redemption_items_overview_idx ON redemption_items (status, batch_id, id);

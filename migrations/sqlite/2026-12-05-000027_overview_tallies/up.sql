@@ -157,6 +157,9 @@ CREATE TRIGGER firms_holders_update AFTER UPDATE OF size_class, industry, distri
         WHERE firm_id = NEW.id;
 END;
 
--- The overview no longer reads these (its other indexes serve the work lists' states).
+-- The overview no longer sums orders and items from their rows; the latest paid items
+-- of a batch (the waiting time to payment) are read by state, batch and id.
 DROP INDEX orders_provider_spend_idx;
 DROP INDEX orders_disputed_idx;
+DROP INDEX redemption_items_overview_idx;
+CREATE INDEX redemption_items_overview_idx ON redemption_items (status, batch_id, id);

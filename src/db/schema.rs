@@ -894,3 +894,13 @@ diesel::table! {
         served -> Bool,
     }
 }
+
+diesel::table! {
+    holdings (firm_id) {
+        firm_id -> Text,
+        batches -> BigInt,
+    }
+}
+
+// The overview's firms counted twice: holders of the firms holding several batches.
+diesel::allow_tables_to_appear_in_same_query!(holders, holdings);

@@ -7,7 +7,9 @@
 //! into `tallies`; a read adds what is not folded yet. The `counted_*` functions
 //! recount the same figures from the rows, for `ledger verify`.
 
-use super::schema::{firms, holders, orders, redemption_items, tallies, tally_moves, vouchers};
+use super::schema::{
+    firms, holders, holdings, orders, redemption_items, tallies, tally_moves, vouchers,
+};
 use super::DbConnection;
 use crate::domain::id::BatchId;
 use crate::domain::{Fen, SizeClass};
@@ -290,6 +292,15 @@ pub fn kept_holders(conn: &mut DbConnection) -> QueryResult<Holders> {
     Ok(rows.into_iter().map(|(b, f, s, i, d, v)| ((b, f), (s, i, d, v))).collect())
 }
 
+/// How many batches each firm holds vouchers of, as kept (firms holding none left out).
+pub fn kept_holdings(conn: &mut DbConnection) -> QueryResult<BTreeMap<String, i64>> {
+    let rows: Vec<(String, i64)> = holdings::table
+        .filter(holdings::batches.ne(0))
+        .select((holdings::firm_id, holdings::batches))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The holders recounted from the vouchers, the firms and their confirmed orders.
 pub fn counted_holders(conn: &mut DbConnection) -> QueryResult<Holders> {
     let served = exists(
@@ -357,8 +368,11 @@ pub fn firms_by_class(conn: &mut DbConnection, batches: &[BatchId]) -> QueryResu
         }
     }
     if batches.len() > 1 {
-        // Found by `holders_firm_idx` (firm, batch, class, served), in the firm's order.
+        // Only firms holding more than one batch can be counted twice: found by
+        // `holdings_several_idx`, their holders by `holders_firm_idx` in the firm's order.
+        let several = holdings::table.filter(holdings::batches.gt(1)).select(holdings::firm_id);
         let twice: Vec<(SizeClass, String, Option<String>, i64, i64, i64)> = holders::table
+            .filter(holders::firm_id.eq_any(several))
             .filter(holders::batch_id.eq_any(batches))
             .group_by((holders::firm_id, holders::size_class, holders::industry, holders::district))
             .having(count_star().gt(1))

@@ -32,7 +32,8 @@ pub struct Difference {
     /// Yuan, e.g. `"1234.50"` (sums are kept in 128 bits, so none overflows); for the
     /// overview's `tally:{batch}:{kind}:{status}:{label}` the rows and two sums
     /// (`"3 · 1234.50 · 0.00"`), for its `holder:{batch}:{firm}` the firm's class,
-    /// industry, district and whether served (or `none`).
+    /// industry, district and whether served (or `none`), for `holdings:{firm}` how
+    /// many batches the firm holds.
     pub expected: String,
     /// As `expected`.
     pub actual: String,
@@ -74,7 +75,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let payouts = settlement::all_payouts(c)?;
         let payout_items = settlement::all_payout_items(c)?;
         let entitlements = crate::db::carriers::all_entitlements(c)?;
-        let kept = (tallies::kept(c, None)?, tallies::kept_holders(c)?);
+        let kept = (tallies::kept(c, None)?, tallies::kept_holders(c)?, tallies::kept_holdings(c)?);
         let counted = (tallies::counted(c)?, tallies::counted_holders(c)?);
 
         let mut books = Books::of(&entries);
@@ -100,7 +101,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 && explained("subsidy:", &|p| given.contains_key(p))
         });
 
-        let checked = books.tallies(&kept.0, &counted.0) + books.holders(&kept.1, &counted.1);
+        let checked = books.tallies(&kept.0, &counted.0)
+            + books.holders(&kept.1, &counted.1)
+            + books.holdings(&kept.2, &counted.1);
 
         Ok(LedgerReport {
             ok: books.diffs.is_empty(),
@@ -218,6 +221,28 @@ impl<'a> Books<'a> {
             }
         }
         keys.len()
+    }
+
+    /// Each firm's count of batches held is its holders' (an account
+    /// `holdings:{firm}`); returns how many firms were compared.
+    fn holdings(&mut self, kept: &BTreeMap<String, i64>, holders: &tallies::Holders) -> usize {
+        let mut counted: BTreeMap<&str, i64> = BTreeMap::new();
+        for (_, firm) in holders.keys() {
+            *counted.entry(firm.as_str()).or_default() += 1;
+        }
+        let firms: std::collections::BTreeSet<&str> =
+            kept.keys().map(String::as_str).chain(counted.keys().copied()).collect();
+        for f in &firms {
+            let (e, a) = (counted.get(f).copied().unwrap_or(0), kept.get(*f).copied().unwrap_or(0));
+            if e != a {
+                self.diffs.push(Difference {
+                    account: format!("holdings:{f}"),
+                    expected: e.to_string(),
+                    actual: a.to_string(),
+                });
+            }
+        }
+        firms.len()
     }
 
     /// Every transaction sums to zero; returns how many there are.

@@ -540,12 +540,13 @@ async fn ledger_verify_finds_a_kept_tally_or_holder_that_differs_from_the_rows()
     assert_eq!(app.count("tally_moves"), 0);
     let r = app.get("/api/v1/ledger/verify", Some(&finance)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
-    assert_eq!(r.body["tallies"], 4, "voucher, order, spending and holder: {}", r.body);
+    assert_eq!(r.body["tallies"], 5, "voucher, order, spending, holder, holdings: {}", r.body);
 
     app.damaged_on_purpose();
     app.exec("UPDATE tallies SET n = n + 1 WHERE kind = 'order' AND status = 'confirmed'").unwrap();
     app.exec(&format!("UPDATE holders SET served = FALSE WHERE firm_id = '{}'", w.firm.id))
         .unwrap();
+    app.exec(&format!("UPDATE holdings SET batches = 2 WHERE firm_id = '{}'", w.firm.id)).unwrap();
     let r = app.get("/api/v1/ledger/verify", Some(&finance)).await;
     assert_eq!(r.body["ok"], false, "{}", r.body);
     let diffs = r.body["differences"].as_array().unwrap();
@@ -567,4 +568,12 @@ async fn ledger_verify_finds_a_kept_tally_or_holder_that_differs_from_the_rows()
         .unwrap_or_else(|| panic!("{diffs:?}"));
     assert!(holder["expected"].as_str().unwrap().ends_with(" · served"), "{holder}");
     assert!(holder["actual"].as_str().unwrap().ends_with("not served"), "{holder}");
+    let holdings = diffs
+        .iter()
+        .find(|d| d["account"] == format!("holdings:{}", w.firm.id).as_str())
+        .unwrap_or_else(|| panic!("{diffs:?}"));
+    assert_eq!(
+        (holdings["expected"].as_str(), holdings["actual"].as_str()),
+        (Some("1"), Some("2"))
+    );
 }

@@ -46,7 +46,14 @@ CREATE TABLE holders (
     PRIMARY KEY (batch_id, firm_id)
 );
 CREATE INDEX holders_class_idx ON holders (batch_id, size_class, industry, district, served);
-CREATE INDEX holders_firm_idx ON holders (firm_id, batch_id, size_class, industry, district, served);
+CREATE INDEX holders_firm_idx ON holders (firm_id, size_class, industry, district, served, batch_id);
+-- How many batches each firm holds vouchers of (its holders), so the overview groups
+-- the firms found in more than one of the selected batches over those firms only.
+CREATE TABLE holdings (
+    firm_id TEXT NOT NULL PRIMARY KEY,
+    batches BIGINT NOT NULL
+);
+CREATE INDEX holdings_several_idx ON holdings (firm_id) WHERE batches > 1;
 
 INSERT INTO tallies
     SELECT batch_id, 'voucher', status, '', COUNT(*), SUM(face_value_fen), SUM(balance_fen - held_fen)
@@ -68,6 +75,7 @@ INSERT INTO holders
         EXISTS (SELECT 1 FROM orders o WHERE o.firm_id = f.id AND o.batch_id = v.batch_id
                 AND o.status = 'confirmed')
     FROM vouchers v JOIN firms f ON f.id = v.firm_id;
+INSERT INTO holdings SELECT firm_id, COUNT(*) FROM holders GROUP BY firm_id;
 
 -- Statement triggers over the transition tables: one move per key and statement (a
 -- claim settlement of 500 vouchers appends one row), only keys that changed.
@@ -168,6 +176,27 @@ CREATE TRIGGER redemption_items_tally_update AFTER UPDATE ON redemption_items
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tally_redemption_items();
 CREATE TRIGGER redemption_items_tally_delete AFTER DELETE ON redemption_items
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tally_redemption_items();
+
+-- A firm's count of batches: concurrent claims of one firm in two batches meet on its
+-- row (the second adds after the first commits), firms taken in order.
+CREATE FUNCTION count_holdings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO holdings
+            SELECT firm_id, COUNT(*) FROM new_rows GROUP BY firm_id ORDER BY firm_id
+            ON CONFLICT (firm_id) DO UPDATE SET batches = holdings.batches + excluded.batches;
+    ELSE
+        UPDATE holdings h SET batches = h.batches - o.n
+            FROM (SELECT firm_id, COUNT(*) AS n FROM old_rows GROUP BY firm_id) o
+            WHERE h.firm_id = o.firm_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER holders_count_insert AFTER INSERT ON holders
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION count_holdings();
+CREATE TRIGGER holders_count_delete AFTER DELETE ON holders
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION count_holdings();
+
 
 CREATE FUNCTION holders_of_firms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

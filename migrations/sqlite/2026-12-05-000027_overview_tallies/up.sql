@@ -46,7 +46,14 @@ CREATE TABLE holders (
     PRIMARY KEY (batch_id, firm_id)
 );
 CREATE INDEX holders_class_idx ON holders (batch_id, size_class, industry, district, served);
-CREATE INDEX holders_firm_idx ON holders (firm_id, batch_id, size_class, industry, district, served);
+CREATE INDEX holders_firm_idx ON holders (firm_id, size_class, industry, district, served, batch_id);
+-- How many batches each firm holds vouchers of (its holders), so the overview groups
+-- the firms found in more than one of the selected batches over those firms only.
+CREATE TABLE holdings (
+    firm_id TEXT NOT NULL PRIMARY KEY,
+    batches BIGINT NOT NULL
+);
+CREATE INDEX holdings_several_idx ON holdings (firm_id) WHERE batches > 1;
 
 INSERT INTO tallies
     SELECT batch_id, 'voucher', status, '', COUNT(*), SUM(face_value_fen), SUM(balance_fen - held_fen)
@@ -68,6 +75,7 @@ INSERT INTO holders
         EXISTS (SELECT 1 FROM orders o WHERE o.firm_id = f.id AND o.batch_id = v.batch_id
                 AND o.status = 'confirmed')
     FROM vouchers v JOIN firms f ON f.id = v.firm_id;
+INSERT INTO holdings SELECT firm_id, COUNT(*) FROM holders GROUP BY firm_id;
 
 CREATE TRIGGER vouchers_tally_insert AFTER INSERT ON vouchers BEGIN
     INSERT INTO tallies VALUES (NEW.batch_id, 'voucher', NEW.status, '', 1, NEW.face_value_fen, NEW.balance_fen - NEW.held_fen)
@@ -150,6 +158,14 @@ END;
 CREATE TRIGGER redemption_items_tally_delete AFTER DELETE ON redemption_items BEGIN
     INSERT INTO tallies VALUES (OLD.batch_id, 'item', OLD.status, '', -1, -OLD.amount_fen, 0)
         ON CONFLICT (batch_id, kind, status, label) DO UPDATE SET n = n + excluded.n, a_fen = a_fen + excluded.a_fen;
+END;
+
+CREATE TRIGGER holders_count_insert AFTER INSERT ON holders BEGIN
+    INSERT INTO holdings VALUES (NEW.firm_id, 1)
+        ON CONFLICT (firm_id) DO UPDATE SET batches = batches + 1;
+END;
+CREATE TRIGGER holders_count_delete AFTER DELETE ON holders BEGIN
+    UPDATE holdings SET batches = batches - 1 WHERE firm_id = OLD.firm_id;
 END;
 
 CREATE TRIGGER firms_holders_update AFTER UPDATE OF size_class, industry, district ON firms BEGIN

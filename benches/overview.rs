@@ -701,6 +701,14 @@ fn main() {
                 redemptions::items(c, &p, Party::Staff, &f, first).expect("items").total
             }),
         ));
+        let p = policy.clone();
+        lists.push((
+            "redemption items: paid, a word in every name".into(),
+            Box::new(move |c| {
+                let f = Filter { status: Some(RedemptionStatus::Paid), ..words("基准") };
+                redemptions::items(c, &p, Party::Staff, &f, first).expect("items").total
+            }),
+        ));
         let (p, w) = (policy.clone(), order_no.clone());
         lists.push((
             "redemption items: paid, an order number".into(),

@@ -114,8 +114,10 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<(Vec<OrderListed>, i64)> {
     // The count needs no joins: every order has its firm, provider and voucher.
+    // `$part` is the text search whole (`None`: the order number, or an order of the
+    // firms or providers found), or one of its disjoint parts (`Some(Part::…)`).
     macro_rules! narrowed {
-        ($q:expr) => {{
+        ($q:expr, $part:expr) => {{
             let mut q = $q;
             match scope {
                 Scope::Firm(id) => q = q.filter(orders::firm_id.eq(id)),
@@ -134,30 +136,78 @@ pub fn list(
             if let Some(t) = f.placed_before {
                 q = q.filter(orders::requested_at.lt(t));
             }
-            // An order number, or the orders of the firms or providers found by name or
-            // credit code: each part only when it can match, so that every part is an
-            // index's (an empty list would leave the planner a scan of every order).
+            // Each part only when it can match, so that every part is an index's (an
+            // empty list would leave the planner a scan of every order).
             if let Some(t) = &f.text {
+                let (firms, providers) = (!t.firms.is_empty(), !t.providers.is_empty());
                 let no = orders::order_no.eq(&t.order_no);
-                q = match (t.firms.is_empty(), t.providers.is_empty()) {
-                    (true, true) => q.filter(no),
-                    (false, true) => q.filter(no.or(orders::firm_id.eq_any(&t.firms))),
-                    (true, false) => q.filter(no.or(orders::provider_id.eq_any(&t.providers))),
-                    (false, false) => q.filter(
-                        no.or(orders::firm_id.eq_any(&t.firms))
-                            .or(orders::provider_id.eq_any(&t.providers)),
-                    ),
+                q = match $part {
+                    None => match (firms, providers) {
+                        (false, false) => q.filter(no),
+                        (true, false) => q.filter(no.or(orders::firm_id.eq_any(&t.firms))),
+                        (false, true) => q.filter(no.or(orders::provider_id.eq_any(&t.providers))),
+                        (true, true) => q.filter(
+                            no.or(orders::firm_id.eq_any(&t.firms))
+                                .or(orders::provider_id.eq_any(&t.providers)),
+                        ),
+                    },
+                    Some(Part::Providers) => q.filter(orders::provider_id.eq_any(&t.providers)),
+                    Some(Part::Firms) => {
+                        q = q.filter(orders::firm_id.eq_any(&t.firms));
+                        if providers {
+                            q = q.filter(orders::provider_id.ne_all(&t.providers));
+                        }
+                        q
+                    }
+                    Some(Part::Number) => {
+                        q = q.filter(no);
+                        if firms {
+                            q = q.filter(orders::firm_id.ne_all(&t.firms));
+                        }
+                        if providers {
+                            q = q.filter(orders::provider_id.ne_all(&t.providers));
+                        }
+                        q
+                    }
                 };
             }
             q
         }};
     }
-    let total = narrowed!(orders::table.into_boxed()).count().get_result(conn)?;
-    let q = narrowed!(orders::table
-        .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
-        .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
-        .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
-        .into_boxed());
+    /// The disjoint parts of a text search: the orders of the providers found, those of
+    /// the firms found less those, the numbered order less both.
+    enum Part {
+        Providers,
+        Firms,
+        Number,
+    }
+    // Counted part by part and added: each part reads its own index once, where
+    // counting "number, or firms, or providers" makes SQLite gather and deduplicate
+    // every row found (a word in every name: a million orders, 1,090 ms against 83).
+    let total = match &f.text {
+        None => narrowed!(orders::table.into_boxed(), None::<Part>).count().get_result(conn)?,
+        Some(t) => {
+            let mut total: i64 = 0;
+            if !t.providers.is_empty() {
+                let q = narrowed!(orders::table.into_boxed(), Some(Part::Providers));
+                total += q.count().get_result::<i64>(conn)?;
+            }
+            if !t.firms.is_empty() {
+                let q = narrowed!(orders::table.into_boxed(), Some(Part::Firms));
+                total += q.count().get_result::<i64>(conn)?;
+            }
+            let q = narrowed!(orders::table.into_boxed(), Some(Part::Number));
+            total + q.count().get_result::<i64>(conn)?
+        }
+    };
+    let q = narrowed!(
+        orders::table
+            .inner_join(firms::table.on(firms::id.eq(orders::firm_id)))
+            .inner_join(providers::table.on(providers::id.eq(orders::provider_id)))
+            .inner_join(vouchers::table.on(vouchers::id.eq(orders::voucher_id)))
+            .into_boxed(),
+        None::<Part>
+    );
     let q = q.select((orders::all_columns, firms::name, providers::name, vouchers::code));
     let rows = match f.sort {
         OrderSort::Newest => q.order(orders::id.desc()),
@@ -509,67 +559,107 @@ pub fn items_in(
         )
     };
     let (apps, at) = (redemption_applications::table, redemption_applications::submitted_at);
-    listed!(
-        conn,
-        redemption_items,
-        (offset, limit),
-        |q| {
-            q = q.filter(redemption_items::status.eq(status.to_string()));
-            if let Some(p) = provider_id {
-                q = q.filter(redemption_items::provider_id.eq(p.clone()));
-            }
-            match in_run {
-                Some(true) => q = q.filter(live()),
-                Some(false) => q = q.filter(not(live())),
-                None => {}
-            }
-            // As the order search: each part only when it can match (every part an
-            // index's); nothing matched, nothing found.
-            if let Some(t) = text {
-                type Part = Box<
-                    dyn BoxableExpression<
-                        redemption_items::table,
-                        <DbConnection as diesel::Connection>::Backend,
-                        SqlType = diesel::sql_types::Bool,
-                    >,
-                >;
-                let mut parts: Vec<Part> = Vec::new();
-                if !t.orders.is_empty() {
-                    parts.push(Box::new(redemption_items::order_id.eq_any(t.orders.clone())));
+    type Cond = Box<
+        dyn BoxableExpression<
+            redemption_items::table,
+            <DbConnection as diesel::Connection>::Backend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+    >;
+    // What the words found, as conditions on an item: in (`true`) or out of (`false`)
+    // the providers, the firms or the numbered order found. Only those that can match,
+    // so that every part is an index's.
+    let found = |inside: bool| -> Vec<Cond> {
+        let Some(t) = text else { return Vec::new() };
+        let mut found: Vec<Cond> = Vec::new();
+        if !t.providers.is_empty() {
+            let ids = t.providers.clone();
+            let c = redemption_items::provider_id;
+            found.push(if inside { Box::new(c.eq_any(ids)) } else { Box::new(c.ne_all(ids)) });
+        }
+        if !t.firms.is_empty() {
+            let ids = t.firms.clone();
+            let c = redemption_items::firm_id;
+            found.push(if inside { Box::new(c.eq_any(ids)) } else { Box::new(c.ne_all(ids)) });
+        }
+        if !t.orders.is_empty() {
+            let ids = t.orders.clone();
+            let c = redemption_items::order_id;
+            found.push(if inside { Box::new(c.eq_any(ids)) } else { Box::new(c.ne_all(ids)) });
+        }
+        found
+    };
+    // `part`: the text search whole (`None`: any of what was found) or its `i`-th
+    // disjoint part (found by the `i`-th, not by any before it).
+    let filtered = |part: Option<usize>| {
+        let mut q = redemption_items::table.into_boxed();
+        q = q.filter(redemption_items::status.eq(status.to_string()));
+        if let Some(p) = provider_id {
+            q = q.filter(redemption_items::provider_id.eq(p.clone()));
+        }
+        match in_run {
+            Some(true) => q = q.filter(live()),
+            Some(false) => q = q.filter(not(live())),
+            None => {}
+        }
+        if text.is_some() {
+            match part {
+                None => {
+                    q = match found(true).into_iter().reduce(|a, b| Box::new(a.or(b))) {
+                        Some(matched) => q.filter(matched),
+                        // Nothing matched, nothing found.
+                        None => {
+                            q.filter(redemption_items::id.eq_any(Vec::<RedemptionItemId>::new()))
+                        }
+                    }
                 }
-                if !t.firms.is_empty() {
-                    parts.push(Box::new(redemption_items::firm_id.eq_any(t.firms.clone())));
+                Some(i) => {
+                    let (inside, outside) = (found(true), found(false));
+                    for (j, (yes, no)) in inside.into_iter().zip(outside).enumerate() {
+                        match j.cmp(&i) {
+                            std::cmp::Ordering::Less => q = q.filter(no),
+                            std::cmp::Ordering::Equal => q = q.filter(yes),
+                            std::cmp::Ordering::Greater => {}
+                        }
+                    }
                 }
-                if !t.providers.is_empty() {
-                    parts.push(Box::new(redemption_items::provider_id.eq_any(t.providers.clone())));
-                }
-                q = match parts.into_iter().reduce(|a, b| Box::new(a.or(b))) {
-                    Some(matched) => q.filter(matched),
-                    None => q.filter(redemption_items::id.eq_any(Vec::<RedemptionItemId>::new())),
-                };
             }
-            if let Some(t) = f.from {
-                q = q.filter(
-                    redemption_items::application_id
-                        .eq_any(apps.filter(at.ge(t)).select(redemption_applications::id)),
-                );
-            }
-            if let Some(t) = f.before {
-                q = q.filter(
-                    redemption_items::application_id
-                        .eq_any(apps.filter(at.lt(t)).select(redemption_applications::id)),
-                );
-            }
-        },
-        order
-            | o
-            | match f.sort {
-                Sort::Oldest => o.order(redemption_items::id.asc()),
-                Sort::Newest | Sort::Name | Sort::Cheapest => o.order(redemption_items::id.desc()),
-                Sort::Largest =>
-                    o.order((redemption_items::amount_fen.desc(), redemption_items::id.asc())),
-            }
-    )
+        }
+        if let Some(t) = f.from {
+            q = q.filter(
+                redemption_items::application_id
+                    .eq_any(apps.filter(at.ge(t)).select(redemption_applications::id)),
+            );
+        }
+        if let Some(t) = f.before {
+            q = q.filter(
+                redemption_items::application_id
+                    .eq_any(apps.filter(at.lt(t)).select(redemption_applications::id)),
+            );
+        }
+        q
+    };
+    // Counted part by part and added, as the order search does (a million items found:
+    // 750 ms as one count, 75 part by part).
+    let total: i64 = if text.is_some() {
+        let mut total = 0;
+        for i in 0..found(true).len() {
+            total += filtered(Some(i)).count().get_result::<i64>(conn)?;
+        }
+        total
+    } else {
+        filtered(None).count().get_result(conn)?
+    };
+    let q = filtered(None);
+    let rows = match f.sort {
+        Sort::Oldest => q.order(redemption_items::id.asc()),
+        Sort::Newest | Sort::Name | Sort::Cheapest => q.order(redemption_items::id.desc()),
+        Sort::Largest => q.order((redemption_items::amount_fen.desc(), redemption_items::id.asc())),
+    }
+    .offset(offset)
+    .limit(limit)
+    .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Items whose notice is public now (approved, notice not yet ended), with the

@@ -55,6 +55,12 @@ async fn orders_are_found_filtered_sorted_paged_and_exported() {
     let firm_b = app.get(&format!("/api/v1/firms/{}", b.firm.id), Some(&rev)).await;
     let code = firm_b.body["credit_code"].as_str().unwrap().to_string();
     assert_eq!(get(&format!("?q={code}")).await.body["total"], 2);
+    // A word in every firm's and every provider's name (合肥) finds each order once,
+    // found by its firm and by its provider alike.
+    let r = get("?q=%E5%90%88%E8%82%A5").await;
+    assert_eq!((r.body["total"].as_i64(), numbers(&r.body).len()), (Some(5), 5), "{}", r.body);
+    let r = get("?q=%E5%90%88%E8%82%A5&per_page=2&page=3").await;
+    assert_eq!((r.body["total"].as_i64(), numbers(&r.body).len()), (Some(5), 1), "{}", r.body);
     // LIKE's wildcards are taken as typed.
     assert_eq!(get("?q=%25").await.body["total"], 0);
     assert_eq!(get("?q=_").await.body["total"], 0);

@@ -256,6 +256,10 @@ async fn redemption_items_are_found_by_order_name_state_and_day_and_exported() {
     assert_eq!(r.body["total"], 0, "b has nothing payable");
     let r = get(&app, &rev, "/api/v1/redemption-items?status=payable&q=rgia").await;
     assert_eq!(r.body["total"], 2);
+    // A word in every firm's and provider's name (合肥): each item once, found by its
+    // firm and by its provider alike.
+    let r = get(&app, &rev, "/api/v1/redemption-items?status=payable&q=%E5%90%88%E8%82%A5").await;
+    assert_eq!((r.body["total"].as_i64(), orders(&r.body).len()), (Some(2), 2), "{}", r.body);
     let no = orders(&queue.body)[0].clone();
     assert_eq!(
         orders(&get(&app, &rev, &format!("/api/v1/redemption-items?q={no}")).await.body),

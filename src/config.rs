@@ -441,7 +441,16 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
             msg: "districts must be listed, each code once".into(),
         });
     }
-    let listing: ListingPolicy = read_toml(&dir.join("listing.toml"))?;
+    let listing_path = dir.join("listing.toml");
+    let listing: ListingPolicy = read_toml(&listing_path)?;
+    if let Some(unknown) =
+        listing.qualified_categories.iter().find(|q| !cats.categories.iter().any(|c| &c.code == *q))
+    {
+        return Err(ConfigError::Policy {
+            path: listing_path,
+            msg: format!("qualified_categories names {unknown}, not a service category"),
+        });
+    }
     let programme: crate::domain::ProgrammeDefaults =
         read_toml(&dir.join("programme_defaults.toml"))?;
     let spending_path = dir.join("spending.toml");

@@ -36,6 +36,7 @@ pub mod id;
 pub mod idempotency;
 pub mod ledger;
 pub mod listing;
+pub mod listing_rules;
 pub mod lottery;
 pub mod money;
 pub mod operation;
@@ -220,6 +221,10 @@ pub struct District {
 pub struct ListingPolicy {
     /// Length of the public notice (公示期) before a provider is listed.
     pub notice_days: u32,
+    /// Categories whose providers need a professional qualification in force (one
+    /// certificate per such category applied for), as the listing rules check.
+    #[serde(default)]
+    pub qualified_categories: Vec<String>,
 }
 
 impl Policy {

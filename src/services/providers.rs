@@ -436,6 +436,40 @@ pub fn get(conn: &mut DbConnection, id: &ProviderId) -> AppResult<ProviderView> 
     load_view(conn, row)
 }
 
+/// `p`'s application under the listing rules (`config/policy/listing.toml`) on `now`'s
+/// China day: what its documents, contact and payout account show.
+pub fn listing_check(
+    conn: &mut DbConnection,
+    policy: &crate::domain::ListingPolicy,
+    p: &ProviderView,
+    now: NaiveDateTime,
+) -> AppResult<crate::domain::listing_rules::ListingCheck> {
+    use crate::domain::listing_rules::{check, ListingFacts};
+    use crate::domain::party::DocumentKind;
+    let today = crate::domain::china_time(now).date();
+    let party = crate::domain::id::AnyParty::Provider(p.id.clone());
+    let docs = db::documents::of_party(conn, &party)?;
+    let certificates = || {
+        docs.iter().filter(|d| {
+            d.kind == DocumentKind::QualificationCertificate
+                && d.certificate_no.as_deref().is_some_and(|n| !n.trim().is_empty())
+        })
+    };
+    let expired = certificates().filter(|d| d.valid_until.is_some_and(|u| u < today)).count();
+    Ok(check(
+        policy,
+        &ListingFacts {
+            name: &p.name,
+            categories: &p.categories,
+            business_licence: docs.iter().any(|d| d.kind == DocumentKind::BusinessLicence),
+            qualifications_in_force: certificates().count() - expired,
+            qualifications_expired: expired,
+            contact_verified: p.contact_verified_at.is_some(),
+            bank_account_name: &p.bank_account_name,
+        },
+    ))
+}
+
 /// Providers as `f` asks. `applied` is the review queue: only providers whose contact
 /// address is verified.
 pub fn list(

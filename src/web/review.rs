@@ -380,6 +380,12 @@ async fn review_page(
             }
         }
         let mut rules = std::collections::HashMap::new();
+        // Each listing application under the listing rules.
+        let mut checks = std::collections::HashMap::new();
+        for p in &applied.items {
+            let check = providers::listing_check(c, &policy.listing, p, now)?;
+            checks.insert(p.id.as_str().to_string(), check);
+        }
         for (i, o) in items.items.iter().zip(evidence.iter()) {
             if let Some(r) =
                 records::share_rule(c, &i.programme_id, o.contract_amount, o.covered_amount)?
@@ -389,14 +395,14 @@ async fn review_page(
         }
         Ok((
             (firms, applied, noticed, objections, disputes, items, evidence, apps),
-            (docs, records, rules),
+            (docs, records, rules, checks),
             returned,
         ))
     })
     .await?;
     let (
         (firms, applied, noticed, objections, disputes, items, evidence, apps),
-        (docs, records, rules),
+        (docs, records, rules, checks),
         returned,
     ) = queues;
     let record_of = |id: &str| records.get(id).map(|r| record_json(d, r));
@@ -431,6 +437,7 @@ async fn review_page(
             "categories": p.categories.iter().map(|c| state.policy.category(c).map_or_else(|| c.clone(), |k| if en { k.name_en.clone() } else { k.name_zh.clone() })).collect::<Vec<_>>(),
             "notice_ends_at": p.notice_ends_at.map(local_time), "description": p.description,
             "documents": docs_of(p.id.as_str()), "record": record_of(p.id.as_str()),
+            "check": checks.get(p.id.as_str()).map(|c| listing_check_json(d, &state.policy, &p.name, c)),
         })
     };
     let applied_v: Vec<_> = applied.items.iter().map(provider_json).collect();
@@ -686,6 +693,77 @@ fn size_rule(
         "industry": super::named(&rule.name_zh, &rule.name_en, en),
         "medium": bounds(&rule.medium), "small": bounds(&rule.small),
     }))
+}
+
+/// A listing application under the listing rules, in the reader's words: each rule's
+/// name, what it asks, what the application shows, met or not.
+fn listing_check_json(
+    d: &Desk,
+    policy: &crate::domain::Policy,
+    provider_name: &str,
+    c: &crate::domain::listing_rules::ListingCheck,
+) -> serde_json::Value {
+    use crate::domain::listing_rules::ListingRule;
+    let en = d.en();
+    let yes_no = |yes: bool, y: &str, n: &str| d.t(if yes { y } else { n });
+    let rules: Vec<_> = c
+        .rules
+        .iter()
+        .map(|r| {
+            let (name, required, actual) = match r {
+                ListingRule::BusinessLicence { uploaded } => (
+                    d.t("business-licence"),
+                    d.t("listing-rule-licence-required"),
+                    yes_no(*uploaded, "listing-rule-uploaded", "listing-rule-not-uploaded"),
+                ),
+                ListingRule::Qualifications { categories, in_force, expired } => {
+                    let names: Vec<String> =
+                        categories.iter().map(|k| super::category_name(policy, k, en)).collect();
+                    (
+                        d.t("listing-rule-qualifications"),
+                        d.t_with(
+                            "listing-rule-qualifications-required",
+                            &[
+                                ("n", &categories.len().to_string()),
+                                ("categories", &names.join(&d.t("sep-enum"))),
+                            ],
+                        ),
+                        d.t_with(
+                            "listing-rule-qualifications-actual",
+                            &[
+                                ("in_force", &in_force.to_string()),
+                                ("expired", &expired.to_string()),
+                            ],
+                        ),
+                    )
+                }
+                ListingRule::ContactVerified { verified } => (
+                    d.t("listing-rule-contact"),
+                    d.t("listing-rule-contact-required"),
+                    yes_no(*verified, "listing-rule-verified", "listing-rule-not-verified"),
+                ),
+                ListingRule::AccountName { account_name, .. } => (
+                    d.t("listing-rule-account-name"),
+                    d.t_with("listing-rule-account-name-required", &[("name", provider_name)]),
+                    if account_name.trim().is_empty() {
+                        d.t("not-stated")
+                    } else {
+                        account_name.clone()
+                    },
+                ),
+            };
+            json!({"name": name, "required": required, "actual": actual,
+                   "pass": if r.met() { "met" } else { "not-met" }})
+        })
+        .collect();
+    json!({
+        "all_met": c.all_met,
+        "summary": d.t_with(
+            "listing-rules-summary",
+            &[("met", &c.met.to_string()), ("total", &c.rules.len().to_string())],
+        ),
+        "rules": rules,
+    })
 }
 
 /// A redemption item's share against its programme's rule.

@@ -96,6 +96,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/providers/{id}", Some(STAFF_READ)),
     ("post", "/api/v1/providers/{id}/listing", Some(REVIEWING)),
     ("get", "/api/v1/providers/{id}/objections", Some(STAFF_READ)),
+    ("get", "/api/v1/providers/{id}/listing-check", Some(STAFF_READ)),
     ("post", "/api/v1/objections/{id}/resolution", Some(REVIEWING)),
     ("post", "/api/v1/provider-notices/conclude", Some(REVIEWING)),
     ("get", "/api/v1/space/profile", Some(&[Space])),

@@ -143,6 +143,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(providers::get)
             .service(providers::listing)
             .service(providers::objections)
+            .service(providers::listing_check)
             .service(providers::resolve_objection)
             .service(catalogue::offered)
             .service(catalogue::mine)

@@ -98,6 +98,22 @@ pub async fn listing(
     act(&state, auth.actor, move |c, cx| svc::decide_listing(c, cx, &path, &body)).await
 }
 
+/// The provider's application under the listing rules (`config/policy/listing.toml`)
+/// today: business licence, a qualification in force per licensed category, contact
+/// verified, payout account in its own name; each rule met or not. The rules inform
+/// the reviewer, who decides.
+#[utoipa::path(get, path = "/api/v1/providers/{id}/listing-check", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = crate::domain::listing_rules::ListingCheck), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers/{id}/listing-check")]
+pub async fn listing_check(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    read(&state, move |c| {
+        let p = svc::get(c, &path)?;
+        svc::listing_check(c, &policy.listing, &p, now)
+    })
+    .await
+}
+
 /// Objections filed against a provider's notice.
 #[utoipa::path(get, path = "/api/v1/providers/{id}/objections", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

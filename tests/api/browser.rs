@@ -695,6 +695,8 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("a[data-kind='providers_to_review']").await;
     b.at("/review").await;
     b.waits_for("#q-providers a[data-document='business_licence']").await;
+    // The application under the listing rules, beside it.
+    b.waits_for("#q-providers .listing-rules table").await;
     b.choose("select[id^='provider-'][id$='-action']", "start_notice").await;
     b.shot("reviewer-starts-notice").await;
     b.click("form[action^='/review/provider/'] button").await;

@@ -97,6 +97,7 @@ pub mod models;
 pub mod orders;
 pub mod outbox;
 pub mod parties;
+pub mod ratings;
 pub mod schema;
 pub mod settlement;
 pub mod tallies;

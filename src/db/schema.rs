@@ -904,3 +904,19 @@ diesel::table! {
 
 // The overview's firms counted twice: holders of the firms holding several batches.
 diesel::allow_tables_to_appear_in_same_query!(holders, holdings);
+
+// Ratings of confirmed orders (migration 000028).
+diesel::table! {
+    order_ratings (order_id) {
+        order_id -> Text,
+        firm_id -> Text,
+        provider_id -> Text,
+        quality -> Integer,
+        timeliness -> Integer,
+        value -> Integer,
+        comment -> Nullable<Text>,
+        rated_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}

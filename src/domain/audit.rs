@@ -73,6 +73,8 @@ fixed_actions! {
     LotteryWithdrawn => "lottery.withdrawn" on "batch",
     OrderEvidenceAdded => "order.evidence_added" on "order",
     OrderRequested => "order.requested" on "order",
+    OrderRated => "order.rated" on "order",
+    OrderRatingAnswered => "order.rating_answered" on "order",
     OutboxRetried => "outbox.retried" on "outbox",
     PayoutReversed => "payout.reversed" on "payout",
     PerformanceEvaluated => "performance.evaluated" on "performance_evaluation",

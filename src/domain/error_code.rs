@@ -939,6 +939,25 @@ error_codes! {
     PerPageInvalid = "per_page_invalid", BadRequest,
         "每页条数应为 1 至 {max} 之间",
         "per_page must be between 1 and {max}";
+    // services/ratings.rs
+    ScoreOutOfRange = "score_out_of_range", Unprocessable,
+        "请在 1 至 5 分之间打分",
+        "give a score from 1 to 5";
+    RatingNotConfirmed = "rating_order_not_confirmed", Conflict,
+        "只能评价已确认验收的订单",
+        "only an order whose delivery was confirmed can be rated";
+    RatingWindowClosed = "rating_window_closed", Conflict,
+        "评价期已于 {until} 结束",
+        "the rating window ended on {until}";
+    AlreadyRated = "already_rated", Conflict,
+        "该订单已评价，每个订单只能评价一次",
+        "this order is rated already; an order is rated once";
+    NotRated = "not_rated", Conflict,
+        "该订单尚无评价，无可回复",
+        "this order has no rating to answer";
+    AlreadyAnswered = "already_answered", Conflict,
+        "已回复过该评价，每条评价只能回复一次",
+        "this rating is answered already; a rating is answered once";
     // services/orders/transitions.rs
     OrderNotRequested = "order_state_invalid", Conflict,
         "只能处理待接受的订单（当前状态：{status}）",

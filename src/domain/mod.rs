@@ -42,6 +42,7 @@ pub mod money;
 pub mod operation;
 pub mod order;
 pub mod party;
+pub mod rating;
 pub mod settlement;
 pub mod size_class;
 pub mod subsidy;
@@ -174,6 +175,13 @@ pub struct SpendingPolicy {
     /// Days after a voucher's expiry in which an order accepted before it may still be
     /// delivered.
     pub delivery_grace_days: u32,
+    /// Days after confirming an order in which the firm may rate it (服务评价).
+    #[serde(default = "rating::default_window_days")]
+    pub rating_window_days: u32,
+    /// How many ratings' weight the programme's mean has in a provider's score: few
+    /// ratings are pulled toward the mean, many speak for themselves.
+    #[serde(default = "rating::default_prior_weight")]
+    pub rating_prior_weight: u32,
 }
 
 /// Defaults for new voucher programmes (`config/policy/programme_defaults.toml`).

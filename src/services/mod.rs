@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod password_reset;
 pub mod prospects;
 pub mod providers;
+pub mod ratings;
 pub mod records;
 pub mod redemptions;
 pub mod registration;

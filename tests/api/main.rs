@@ -36,6 +36,7 @@ mod portal;
 mod processes;
 mod providers;
 mod races;
+mod ratings;
 mod redemptions;
 mod register;
 mod registers;

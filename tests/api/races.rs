@@ -188,13 +188,15 @@ struct RowBlocker(diesel::PgConnection);
 
 impl RowBlocker {
     fn lock_voucher(db_url: &str, voucher: &str) -> Self {
+        Self::lock(db_url, "vouchers", voucher)
+    }
+
+    fn lock(db_url: &str, table: &str, id: &str) -> Self {
         use diesel::connection::SimpleConnection;
         use diesel::Connection;
         let mut c = diesel::PgConnection::establish(db_url).expect("blocker connects");
-        c.batch_execute(&format!(
-            "BEGIN; SELECT id FROM vouchers WHERE id = '{voucher}' FOR UPDATE;"
-        ))
-        .expect("voucher locked");
+        c.batch_execute(&format!("BEGIN; SELECT id FROM {table} WHERE id = '{id}' FOR UPDATE;"))
+            .expect("row locked");
         RowBlocker(c)
     }
 
@@ -222,7 +224,7 @@ impl RowBlocker {
             }
             actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        panic!("{n} sessions never waited for the voucher");
+        panic!("{n} sessions never waited for the row");
     }
 
     fn release(mut self) {
@@ -375,4 +377,40 @@ async fn a_read_transaction_sees_one_moment_whatever_commits_meanwhile() {
     assert_eq!(first, second, "the read saw a commit made after it began");
     // After it, the new row is there.
     assert_eq!(app.count("login_attempts"), first + 1);
+}
+
+/// Two sessions of one firm rate the same order at once: one rating is stored, the
+/// other is told the order is rated; never two, never an error. On PostgreSQL both
+/// wait on the order's row held by a third session, then go one after the other.
+#[actix_web::test]
+async fn two_ratings_of_one_order_at_once_store_one() {
+    let app = spawn_app().await;
+    let w = world(&app, "rtr").await;
+    let order = w.confirmed_order(&app, "600.00").await;
+    let rate = |q: i64| {
+        app.spawn_send(
+            "POST",
+            &format!("/api/v1/orders/{order}/rating"),
+            Some(&w.firm.token),
+            json!({"quality": q, "timeliness": 4, "value": 4}),
+        )
+    };
+    let (a, b) = if is_postgres() {
+        let mut blocker = RowBlocker::lock(&app.db_url, "orders", &order);
+        let a = rate(5);
+        blocker.until_waiting(1).await;
+        let b = rate(2);
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (a.await.unwrap(), b.await.unwrap())
+    } else {
+        let (a, b) = (rate(5), rate(2));
+        (a.await.unwrap(), b.await.unwrap())
+    };
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let refused = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert_eq!(refused["code"], "already_rated", "{refused}");
+    assert_eq!(app.count("order_ratings"), 1);
 }

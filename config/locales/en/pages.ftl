@@ -1493,3 +1493,5 @@ listing-rule-verified = Verified
 listing-rule-not-verified = Not verified
 listing-rule-account-name = Payout account holder
 listing-rule-account-name-required = The provider itself ({ $name })
+audit-action-order-rated = A firm rated a service
+audit-action-order-rating-answered = A provider answered a rating

@@ -1406,3 +1406,5 @@ listing-rule-verified = 已验证
 listing-rule-not-verified = 未验证
 listing-rule-account-name = 收款账户户名
 listing-rule-account-name-required = 与机构名称一致（{ $name }）
+audit-action-order-rated = 企业评价了服务
+audit-action-order-rating-answered = 服务机构回复了评价

@@ -138,3 +138,19 @@ pub struct RedemptionObjectionRow {
     pub resolved_at: Option<NaiveDateTime>,
     pub filed_at: NaiveDateTime,
 }
+
+/// A firm's rating of a confirmed order, with the provider's answer.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = order_ratings)]
+pub struct RatingRow {
+    pub order_id: OrderId,
+    pub firm_id: FirmId,
+    pub provider_id: ProviderId,
+    pub quality: i32,
+    pub timeliness: i32,
+    pub value: i32,
+    pub comment: Option<String>,
+    pub rated_at: NaiveDateTime,
+    pub answer: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+}

@@ -258,3 +258,40 @@ pub async fn download(
     .await?;
     Ok(crate::http::stored_file_download(&row.media_type, &row.file_name, bytes))
 }
+
+/// The firm rates its confirmed order (服务评价): quality, timeliness and value, 1–5
+/// each, and an optional comment; once, within `rating_window_days` of confirming it.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", request_body = crate::services::ratings::RatingInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 201, body = crate::services::ratings::RatingView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/rating")]
+pub async fn rate(
+    state: State,
+    auth: Auth<FirmRole>,
+    path: Path<OrderId>,
+    body: JsonBody<crate::services::ratings::RatingInput>,
+) -> Answer {
+    let (body, firm) = (body?, auth.party_as::<FirmId>()?);
+    act_created(&state, auth.actor, move |c, cx| {
+        crate::services::ratings::rate(c, cx, &firm, &path, &body)
+    })
+    .await
+}
+
+/// The provider answers the rating of its order, once; the answer is public beside it.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/rating/answer", tag = "orders", request_body = crate::services::ratings::AnswerInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = crate::services::ratings::RatingView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/rating/answer")]
+pub async fn answer_rating(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: Path<OrderId>,
+    body: JsonBody<crate::services::ratings::AnswerInput>,
+) -> Answer {
+    let (body, provider) = (body?, auth.party_as::<ProviderId>()?);
+    act(&state, auth.actor, move |c, cx| {
+        crate::services::ratings::answer(c, cx, &provider, &path, &body)
+    })
+    .await
+}

@@ -160,6 +160,25 @@ pub async fn provider_notices(state: State, q: web::Query<ListQuery>) -> Answer 
     Ok(HttpResponse::Ok().json(out))
 }
 
+/// A listed provider's quality score (its ratings' mean pulled toward the programme's
+/// mean, `rating_prior_weight`) and its ratings with its answers, newest first; no firm
+/// is named.
+#[utoipa::path(get, path = "/api/v1/public/providers/{provider_id}/ratings", tag = "public", params(("provider_id" = String, Path), super::subsidies::PageQuery), responses(
+    (status = 200, body = crate::services::ratings::ProviderRatings),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/providers/{provider_id}/ratings")]
+pub async fn provider_ratings(
+    state: State,
+    path: Path<ProviderId>,
+    q: web::Query<super::subsidies::PageQuery>,
+) -> Answer {
+    let page = crate::services::Page::asked(q.page, q.per_page)?;
+    let policy = state.policy.clone();
+    let out =
+        db(&state, move |c| crate::services::ratings::of_provider(c, &policy, &path, page)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 /// Object to a provider during its public notice.
 #[utoipa::path(post, path = "/api/v1/public/provider-notices/{provider_id}/objections", tag = "public", request_body = ObjectionInput,
     params(("provider_id" = String, Path)), responses(

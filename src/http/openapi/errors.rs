@@ -255,6 +255,21 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         &[ErrorCode::OrderNotRequested, ErrorCode::EvidenceMissing, ErrorCode::DeliveryGraceEnded],
     ),
     ("post", "/api/v1/orders/{id}/confirm", &[ErrorCode::OrderNotRequested]),
+    (
+        "post",
+        "/api/v1/orders/{id}/rating",
+        &[
+            ErrorCode::ScoreOutOfRange,
+            ErrorCode::RatingNotConfirmed,
+            ErrorCode::RatingWindowClosed,
+            ErrorCode::AlreadyRated,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/rating/answer",
+        &[ErrorCode::NotRated, ErrorCode::AlreadyAnswered],
+    ),
     ("post", "/api/v1/orders/{id}/dispute", &[ErrorCode::OrderNotRequested]),
     (
         "post",

@@ -1,12 +1,15 @@
 //! The service catalogue.
 
 use super::models::ServiceItemRow;
-use super::schema::{providers, service_items};
+use super::schema::{provider_scores, providers, service_items};
 use super::DbConnection;
 use super::{holding, lower};
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::domain::listing::{Filter, Sort};
+use crate::domain::rating::{Floor, Rank};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
 
 pub fn insert(conn: &mut DbConnection, row: &ServiceItemRow) -> QueryResult<()> {
     diesel::insert_into(service_items::table).values(row).execute(conn).map(|_| ())
@@ -29,21 +32,41 @@ pub struct Scope<'a> {
     pub active: Option<bool>,
     pub category: Option<&'a str>,
     pub provider_id: Option<&'a ProviderId>,
+    /// Only services of providers whose score, as shown, is at least this.
+    pub floor: Option<Floor>,
+    /// How `Sort::Rated` ranks providers (none: no ratings yet, newest first).
+    pub rank: Option<Rank>,
 }
+
+/// A service, its provider's name, and the provider's kept ratings (how many, their
+/// aspects added; none before a rating).
+pub type Listed = (ServiceItemRow, String, Option<i64>, Option<i64>);
 
 /// Services in `scope`, with the provider's name: words in the title, the description or
 /// the provider's name; published on the days `f` gives; newest, oldest, by title,
-/// cheapest or dearest first.
+/// cheapest or dearest first, or best-rated provider first (unrated last).
 pub fn items<S>(
     conn: &mut DbConnection,
     scope: Scope<'_>,
     f: &Filter<S>,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(ServiceItemRow, String)>, i64)> {
-    let Scope { listing_status, active, category, provider_id } = scope;
+) -> QueryResult<(Vec<Listed>, i64)> {
+    let Scope { listing_status, active, category, provider_id, floor, rank } = scope;
     let base = || {
-        let mut q = service_items::table.inner_join(providers::table).into_boxed();
+        let mut q = service_items::table
+            .inner_join(providers::table)
+            .left_join(
+                provider_scores::table
+                    .on(provider_scores::provider_id.eq(service_items::provider_id)),
+            )
+            .into_boxed();
+        if let Some(Floor { c, t, m, k }) = floor {
+            // Whole numbers the domain computed; a provider without ratings (NULL) fails.
+            q = q.filter(sql::<Bool>(&format!(
+                "({c} + {t} * provider_scores.rating_total) >= {m} * ({k} + provider_scores.ratings)"
+            )));
+        }
         if let Some(a) = active {
             q = q.filter(service_items::active.eq(a));
         }
@@ -84,10 +107,24 @@ pub fn items<S>(
         Sort::Largest => {
             base().order((service_items::list_price_fen.desc(), service_items::id.asc()))
         }
+        Sort::Rated => match rank {
+            // Rated first, then by (c + t·T) / (k + n), the score times a constant.
+            Some(Rank { c, t, k }) => base().order(sql::<BigInt>(&format!(
+                "CASE WHEN provider_scores.ratings IS NULL THEN 1 ELSE 0 END, \
+                 ({c} + {t} * provider_scores.rating_total) * 1.0 / ({k} + provider_scores.ratings) DESC, \
+                 provider_scores.ratings DESC, service_items.id DESC"
+            ))),
+            None => base().order(service_items::id.desc()),
+        },
         Sort::Newest => base().order(service_items::id.desc()),
     };
     let rows = ordered
-        .select((service_items::all_columns, providers::name))
+        .select((
+            service_items::all_columns,
+            providers::name,
+            provider_scores::ratings.nullable(),
+            provider_scores::rating_total.nullable(),
+        ))
         .offset(offset)
         .limit(limit)
         .load(conn)?;

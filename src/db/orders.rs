@@ -653,7 +653,9 @@ pub fn items_in(
     let q = filtered(None);
     let rows = match f.sort {
         Sort::Oldest => q.order(redemption_items::id.asc()),
-        Sort::Newest | Sort::Name | Sort::Cheapest => q.order(redemption_items::id.desc()),
+        Sort::Newest | Sort::Name | Sort::Cheapest | Sort::Rated => {
+            q.order(redemption_items::id.desc())
+        }
         Sort::Largest => q.order((redemption_items::amount_fen.desc(), redemption_items::id.asc())),
     }
     .offset(offset)

@@ -108,7 +108,7 @@ pub fn list_firms(
             | match f.sort {
                 Sort::Oldest => o.order((firms::created_at.asc(), firms::id.asc())),
                 Sort::Name => o.order((firms::name.asc(), firms::id.asc())),
-                Sort::Newest | Sort::Largest | Sort::Cheapest =>
+                Sort::Newest | Sort::Largest | Sort::Cheapest | Sort::Rated =>
                     o.order((firms::created_at.desc(), firms::id.desc())),
             }
     )
@@ -162,7 +162,7 @@ pub fn list_spaces(
             | match f.sort {
                 Sort::Oldest => o.order((spaces::created_at.asc(), spaces::id.asc())),
                 Sort::Name => o.order((spaces::name.asc(), spaces::id.asc())),
-                Sort::Newest | Sort::Largest | Sort::Cheapest =>
+                Sort::Newest | Sort::Largest | Sort::Cheapest | Sort::Rated =>
                     o.order((spaces::created_at.desc(), spaces::id.desc())),
             }
     )
@@ -270,7 +270,7 @@ pub fn list_providers(
             | match f.sort {
                 Sort::Oldest => o.order((providers::created_at.asc(), providers::id.asc())),
                 Sort::Name => o.order((providers::name.asc(), providers::id.asc())),
-                Sort::Newest | Sort::Largest | Sort::Cheapest => {
+                Sort::Newest | Sort::Largest | Sort::Cheapest | Sort::Rated => {
                     o.order((providers::created_at.desc(), providers::id.desc()))
                 }
             }

@@ -920,3 +920,16 @@ diesel::table! {
         answered_at -> Nullable<Timestamp>,
     }
 }
+
+// Each provider's ratings kept as they are given (migration 000029).
+diesel::table! {
+    provider_scores (provider_id) {
+        provider_id -> Text,
+        ratings -> BigInt,
+        rating_total -> BigInt,
+    }
+}
+
+diesel::joinable!(provider_scores -> providers (provider_id));
+diesel::allow_tables_to_appear_in_same_query!(provider_scores, providers);
+diesel::allow_tables_to_appear_in_same_query!(provider_scores, service_items);

@@ -217,7 +217,8 @@ pub fn runs(
                 Sort::Oldest => o.order(settlement_runs::id.asc()),
                 Sort::Largest =>
                     o.order((settlement_runs::total_fen.desc(), settlement_runs::id.desc())),
-                Sort::Newest | Sort::Name | Sort::Cheapest => o.order(settlement_runs::id.desc()),
+                Sort::Newest | Sort::Name | Sort::Cheapest | Sort::Rated =>
+                    o.order(settlement_runs::id.desc()),
             }
     )
 }
@@ -440,7 +441,7 @@ pub fn payouts(
                 Sort::Oldest => o.order(payouts::id.asc()),
                 Sort::Largest => o.order((payouts::amount_fen.desc(), payouts::id.desc())),
                 Sort::Name => o.order((payouts::payee_name.asc(), payouts::id.desc())),
-                Sort::Newest | Sort::Cheapest => o.order(payouts::id.desc()),
+                Sort::Newest | Sort::Cheapest | Sort::Rated => o.order(payouts::id.desc()),
             }
     )
 }

@@ -74,7 +74,7 @@ pub fn list(
         order
             | o
             | match f.sort {
-                Sort::Newest | Sort::Largest | Sort::Cheapest =>
+                Sort::Newest | Sort::Largest | Sort::Cheapest | Sort::Rated =>
                     o.order((users::created_at.desc(), users::id.desc())),
                 Sort::Oldest => o.order((users::created_at.asc(), users::id.asc())),
                 Sort::Name => o.order(users::username.asc()),

@@ -259,7 +259,7 @@ pub fn list(
         Sort::Largest => {
             base().order((vouchers::face_value_fen.desc(), vouchers::claimed_at.desc()))
         }
-        Sort::Newest | Sort::Name | Sort::Cheapest => {
+        Sort::Newest | Sort::Name | Sort::Cheapest | Sort::Rated => {
             base().order((vouchers::claimed_at.desc(), vouchers::id.desc()))
         }
     };

@@ -958,6 +958,10 @@ error_codes! {
     AlreadyAnswered = "already_answered", Conflict,
         "已回复过该评价，每条评价只能回复一次",
         "this rating is answered already; a rating is answered once";
+    // services/catalogue.rs
+    ScoreFilterInvalid = "score_filter_invalid", BadRequest,
+        "最低评分应为 1 至 5 之间、最多两位小数的数（收到：{min_score}）",
+        "min_score must be a number from 1 to 5 with at most two decimals (got {min_score})";
     // services/orders/transitions.rs
     OrderNotRequested = "order_state_invalid", Conflict,
         "只能处理待接受的订单（当前状态：{status}）",

@@ -15,6 +15,8 @@ pub enum Sort {
     Largest,
     /// Lowest price first (the service catalogue).
     Cheapest,
+    /// Best-rated provider first, unrated last (the service catalogue).
+    Rated,
 }
 
 impl Sort {
@@ -25,11 +27,12 @@ impl Sort {
             Sort::Name => "name",
             Sort::Largest => "largest",
             Sort::Cheapest => "cheapest",
+            Sort::Rated => "rated",
         }
     }
 
     pub fn parse(s: &str) -> Option<Sort> {
-        [Sort::Newest, Sort::Oldest, Sort::Name, Sort::Largest, Sort::Cheapest]
+        [Sort::Newest, Sort::Oldest, Sort::Name, Sort::Largest, Sort::Cheapest, Sort::Rated]
             .into_iter()
             .find(|x| x.as_str() == s)
     }

@@ -9,6 +9,7 @@ use crate::domain::audit::Fixed;
 use crate::domain::id::{ProviderId, ServiceItemId};
 use crate::domain::listing::{Filter, Sort};
 use crate::domain::party::ListingStatus;
+use crate::domain::rating::{self, Basis};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Fen, Policy};
 use crate::error::ErrorCode;
@@ -16,7 +17,9 @@ use crate::error::{AppError, AppResult};
 use crate::services::listing::{Cell, Row};
 use crate::services::Cx;
 use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,14 +55,33 @@ pub struct ServiceItemView {
     pub list_price: Fen,
     pub delivery_days: i32,
     pub active: bool,
+    /// The provider's quality score (the shrunk average of its ratings, 1–5, two
+    /// places); none before its first rating.
+    #[schema(value_type = Option<String>, example = "4.37")]
+    pub provider_score: Option<String>,
+    /// How many ratings the provider's score rests on.
+    pub provider_ratings: i64,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub updated_at: NaiveDateTime,
 }
 
+/// A service as listed, its provider's score weighed against `basis` (none: not shown).
+fn listed(policy: &Policy, basis: Option<&Basis>, l: repo::Listed) -> ServiceItemView {
+    let (row, name, n, total) = l;
+    let mut v = view(policy, row, name);
+    if let (Some(b), Some(n), Some(total)) = (basis, n, total) {
+        v.provider_score = b.score(n, total).map(|s| format!("{s:.2}"));
+        v.provider_ratings = n;
+    }
+    v
+}
+
 fn view(policy: &Policy, r: ServiceItemRow, provider_name: String) -> ServiceItemView {
     ServiceItemView {
+        provider_score: None,
+        provider_ratings: 0,
         category_name: policy
             .category(&r.category)
             .map_or_else(|| r.category.clone(), |c| c.name_zh.clone()),
@@ -248,7 +270,7 @@ pub fn own(
     };
     let (rows, total) = repo::items(conn, scope, f, page.offset(), page.per_page)?;
     Ok(Paged {
-        items: rows.into_iter().map(|(r, name)| OwnService(view(policy, r, name))).collect(),
+        items: rows.into_iter().map(|l| OwnService(listed(policy, None, l))).collect(),
         page: page.page,
         per_page: page.per_page,
         total,
@@ -269,32 +291,70 @@ fn known_category(policy: &Policy, category: Option<&str>) -> AppResult<()> {
     }
 }
 
-/// What listed providers offer now, optionally of one category or provider.
-/// The catalogue's orders: newest (default), oldest, by title, cheapest first.
-pub const SORTS: &[Sort] = &[Sort::Newest, Sort::Oldest, Sort::Name, Sort::Cheapest];
+/// The catalogue's orders: newest (default), oldest, by title, cheapest first, or
+/// best-rated provider first.
+pub const SORTS: &[Sort] = &[Sort::Newest, Sort::Oldest, Sort::Name, Sort::Cheapest, Sort::Rated];
 
-/// What listed providers offer, as `f` asks: of one category or provider.
+/// A provider's own services: newest (default), oldest, by title, cheapest first.
+pub const OWN_SORTS: &[Sort] = &[Sort::Newest, Sort::Oldest, Sort::Name, Sort::Cheapest];
+
+/// Which services the catalogue shows besides the list's filter.
+#[derive(Debug, Clone, Default)]
+pub struct Offer {
+    /// A service category code.
+    pub category: Option<String>,
+    pub provider_id: Option<ProviderId>,
+    /// Only providers whose score, as shown, is at least this (1–5, two places).
+    pub min_score: Option<String>,
+}
+
+/// The lowest score asked for, checked: 1 to 5 with two places at most.
+fn min_score(asked: Option<&str>) -> AppResult<Option<Decimal>> {
+    let Some(a) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    match Decimal::from_str(a) {
+        Ok(d) if rating::valid_floor(d) => Ok(Some(d)),
+        _ => Err(AppError::of(ErrorCode::ScoreFilterInvalid).arg("min_score", a)),
+    }
+}
+
+/// What listed providers offer, as `f` asks and `offer` narrows, each with its
+/// provider's score.
 pub fn offered(
     conn: &mut DbConnection,
     policy: &Policy,
-    category: Option<&str>,
-    provider_id: Option<&ProviderId>,
+    offer: &Offer,
     f: &Filter<()>,
     page: Page,
 ) -> AppResult<Paged<ServiceItemView>> {
+    let category = offer.category.as_deref();
     known_category(policy, category)?;
-    let scope = repo::Scope {
-        listing_status: Some(ListingStatus::Listed.as_str()),
-        active: Some(true),
-        category,
-        provider_id,
-    };
-    let (rows, total) = repo::items(conn, scope, f, page.offset(), page.per_page)?;
-    Ok(Paged {
-        items: rows.into_iter().map(|(r, name)| view(policy, r, name)).collect(),
-        page: page.page,
-        per_page: page.per_page,
-        total,
+    let floor = min_score(offer.min_score.as_deref())?;
+    db::read_tx(conn, |c| {
+        let basis = super::ratings::basis(c, policy)?;
+        let empty = Paged { items: Vec::new(), page: page.page, per_page: page.per_page, total: 0 };
+        let floor = match floor.map(|x| basis.floor(x)) {
+            // A floor asked of a programme without ratings: no provider passes it.
+            Some(None) => return Ok(empty),
+            Some(Some(f)) => Some(f),
+            None => None,
+        };
+        let scope = repo::Scope {
+            listing_status: Some(ListingStatus::Listed.as_str()),
+            active: Some(true),
+            category,
+            provider_id: offer.provider_id.as_ref(),
+            floor,
+            rank: basis.rank(),
+        };
+        let (rows, total) = repo::items(c, scope, f, page.offset(), page.per_page)?;
+        Ok(Paged {
+            items: rows.into_iter().map(|l| listed(policy, Some(&basis), l)).collect(),
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     })
 }
 
@@ -328,8 +388,14 @@ pub fn own_item(
 }
 
 impl Row for ServiceItemView {
-    const COLUMNS: &'static [&'static str] =
-        &["service", "service-provider", "category-2", "list-price-yuan", "delivery-days"];
+    const COLUMNS: &'static [&'static str] = &[
+        "service",
+        "service-provider",
+        "category-2",
+        "list-price-yuan",
+        "delivery-days",
+        "quality-score",
+    ];
     const FILE: &'static str = "services";
     const SHEET: &'static str = "service-catalogue";
     fn cells(&self, policy: &Policy, en: bool) -> Vec<Cell> {
@@ -339,6 +405,7 @@ impl Row for ServiceItemView {
             Cell::Text(crate::i18n::category_name(policy, &self.category, en)),
             Cell::Money(self.list_price),
             Cell::Count(self.delivery_days.into()),
+            Cell::Text(self.provider_score.clone().unwrap_or_default()),
         ]
     }
 }

@@ -33,7 +33,8 @@ pub struct Difference {
     /// overview's `tally:{batch}:{kind}:{status}:{label}` the rows and two sums
     /// (`"3 · 1234.50 · 0.00"`), for its `holder:{batch}:{firm}` the firm's class,
     /// industry, district and whether served (or `none`), for `holdings:{firm}` how
-    /// many batches the firm holds.
+    /// many batches the firm holds, for `score:{provider}` the provider's ratings and
+    /// their aspects added (`"3 · 41"`).
     pub expected: String,
     /// As `expected`.
     pub actual: String,
@@ -51,7 +52,8 @@ pub struct LedgerReport {
     pub orders: usize,
     pub redemption_items: usize,
     pub payouts: usize,
-    /// The overview's kept tallies and holders checked against the rows.
+    /// The overview's kept tallies and holders, and the providers' kept ratings,
+    /// checked against the rows.
     pub tallies: usize,
     pub differences: Vec<Difference>,
 }
@@ -77,6 +79,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let entitlements = crate::db::carriers::all_entitlements(c)?;
         let kept = (tallies::kept(c, None)?, tallies::kept_holders(c)?, tallies::kept_holdings(c)?);
         let counted = (tallies::counted(c)?, tallies::counted_holders(c)?);
+        let scores = (crate::db::ratings::kept(c)?, crate::db::ratings::counted(c)?);
 
         let mut books = Books::of(&entries);
         let transactions = books.balanced(&entries);
@@ -103,7 +106,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
 
         let checked = books.tallies(&kept.0, &counted.0)
             + books.holders(&kept.1, &counted.1)
-            + books.holdings(&kept.2, &counted.1);
+            + books.holdings(&kept.2, &counted.1)
+            + books.scores(&scores.0, &scores.1);
 
         Ok(LedgerReport {
             ok: books.diffs.is_empty(),
@@ -243,6 +247,32 @@ impl<'a> Books<'a> {
             }
         }
         firms.len()
+    }
+
+    /// Each provider's kept ratings (how many, their aspects added) are its ratings'
+    /// (an account `score:{provider}`); returns how many providers were compared.
+    fn scores(
+        &mut self,
+        kept: &BTreeMap<String, (i64, i64)>,
+        counted: &BTreeMap<String, (i64, i64)>,
+    ) -> usize {
+        let providers: std::collections::BTreeSet<&String> =
+            kept.keys().chain(counted.keys()).collect();
+        let shown = |v: Option<&(i64, i64)>| {
+            let (n, t) = v.copied().unwrap_or((0, 0));
+            format!("{n} · {t}")
+        };
+        for p in &providers {
+            let (e, a) = (counted.get(*p), kept.get(*p));
+            if e != a {
+                self.diffs.push(Difference {
+                    account: format!("score:{p}"),
+                    expected: shown(e),
+                    actual: shown(a),
+                });
+            }
+        }
+        providers.len()
     }
 
     /// Every transaction sums to zero; returns how many there are.

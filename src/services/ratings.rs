@@ -210,10 +210,10 @@ pub fn of_provider(
         if !listed {
             return Err(AppError::not_found("provider"));
         }
-        let (all_n, all_total) = repo::totals(c, None)?;
+        let b = basis(c, policy)?;
         let (n, total) = repo::totals(c, Some(provider_id))?;
-        let mean = rating::programme_mean(all_total, all_n);
-        let score = rating::shrunk_score(total, n, mean, policy.spending.rating_prior_weight);
+        let score = b.score(n, total);
+        let mean = b.mean();
         let items = repo::of_provider(c, provider_id, page.offset(), page.per_page)?
             .into_iter()
             .map(RatingView::from)
@@ -221,10 +221,98 @@ pub fn of_provider(
         Ok(ProviderRatings {
             score: score.map(|s| format!("{s:.2}")),
             ratings: n,
-            programme_mean: format!("{:.2}", mean.round_dp(2)),
+            programme_mean: format!("{mean:.2}"),
             items,
             page: page.page,
             per_page: page.per_page,
         })
+    })
+}
+
+/// What every provider's score is weighed against now: the programme's ratings and the
+/// policy's prior weight.
+pub fn basis(conn: &mut DbConnection, policy: &crate::domain::Policy) -> AppResult<rating::Basis> {
+    let (all_n, all_total) = repo::totals(conn, None)?;
+    Ok(rating::Basis { all_n, all_total, k: i64::from(policy.spending.rating_prior_weight) })
+}
+
+/// A provider's score as shown (two places; none before a rating) and its number of
+/// ratings, for pages that show it beside the provider.
+pub fn standing(
+    conn: &mut DbConnection,
+    policy: &crate::domain::Policy,
+    provider_id: &ProviderId,
+) -> AppResult<Standing> {
+    let b = basis(conn, policy)?;
+    let (n, total) = repo::totals(conn, Some(provider_id))?;
+    Ok(Standing { score: b.score(n, total), ratings: n })
+}
+
+/// A provider's score and how many ratings it rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    pub score: Option<rust_decimal::Decimal>,
+    pub ratings: i64,
+}
+
+/// A listed provider as anyone may see it: who it is, what it is listed for, its score.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicProvider {
+    #[schema(value_type = String)]
+    pub id: ProviderId,
+    pub name: String,
+    pub credit_code: String,
+    pub description: String,
+    /// The service category codes it is listed for.
+    pub categories: Vec<String>,
+    /// The categories' names (Chinese), in the same order.
+    pub category_names: Vec<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub listed_at: Option<NaiveDateTime>,
+    /// The quality score (the shrunk average of its ratings, 1–5, two places); none
+    /// before its first rating.
+    #[schema(value_type = Option<String>, example = "4.37")]
+    pub score: Option<String>,
+    /// How many ratings the score rests on.
+    pub ratings: i64,
+}
+
+/// Listed providers by name with their scores, a page of them (`only`: one provider,
+/// none when it is not listed).
+pub fn listed_providers(
+    conn: &mut DbConnection,
+    policy: &crate::domain::Policy,
+    only: Option<&ProviderId>,
+    page: Page,
+) -> AppResult<super::Paged<PublicProvider>> {
+    db::read_tx(conn, |c| -> AppResult<_> {
+        let b = basis(c, policy)?;
+        let (rows, total) = repo::listed_providers(c, only, page.offset(), page.per_page)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+        let mut cats = repo::categories_of(c, &ids)?;
+        let items = rows
+            .into_iter()
+            .map(|(id, name, credit_code, description, listed_at, n, total)| {
+                let categories = cats.remove(id.as_str()).unwrap_or_default();
+                let n = n.unwrap_or(0);
+                PublicProvider {
+                    category_names: categories
+                        .iter()
+                        .map(|k| {
+                            policy.category(k).map_or_else(|| k.clone(), |x| x.name_zh.clone())
+                        })
+                        .collect(),
+                    categories,
+                    id,
+                    name,
+                    credit_code,
+                    description,
+                    listed_at,
+                    score: b.score(n, total.unwrap_or(0)).map(|s| format!("{s:.2}")),
+                    ratings: n,
+                }
+            })
+            .collect();
+        Ok(super::Paged { items, page: page.page, per_page: page.per_page, total })
     })
 }

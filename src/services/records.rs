@@ -50,6 +50,8 @@ pub struct Record {
     pub redemptions: Vec<(RedemptionStatus, i64)>,
     /// A provider's listing objections.
     pub objections: Vec<(ObjectionStatus, i64)>,
+    /// A provider's quality score and the ratings it rests on.
+    pub standing: Option<super::ratings::Standing>,
 }
 
 impl Record {
@@ -62,6 +64,7 @@ impl Record {
             && self.orders.is_empty()
             && self.redemptions.is_empty()
             && self.objections.is_empty()
+            && self.standing.is_none_or(|s| s.ratings == 0)
     }
 }
 
@@ -115,10 +118,15 @@ pub fn of_firm(c: &mut DbConnection, firm: &FirmId) -> AppResult<Record> {
         disputed,
         redemptions,
         objections: Vec::new(),
+        standing: None,
     })
 }
 
-pub fn of_provider(c: &mut DbConnection, provider: &ProviderId) -> AppResult<Record> {
+pub fn of_provider(
+    c: &mut DbConnection,
+    policy: &crate::domain::Policy,
+    provider: &ProviderId,
+) -> AppResult<Record> {
     let (orders, disputed, redemptions) = orders_repo::tallies(c, Side::Provider(provider))?;
     Ok(Record {
         steps: steps(c, "provider", provider.as_str())?,
@@ -127,6 +135,7 @@ pub fn of_provider(c: &mut DbConnection, provider: &ProviderId) -> AppResult<Rec
         disputed,
         redemptions,
         objections: parties::objection_tally(c, provider)?,
+        standing: Some(super::ratings::standing(c, policy, provider)?),
     })
 }
 
@@ -192,6 +201,7 @@ mod tests {
             disputed: 0,
             redemptions: vec![],
             objections: vec![],
+            standing: None,
         };
         assert!(r.is_new());
         r.steps.insert(0, step("firm.onboarding_returned"));

@@ -321,6 +321,8 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "confirmed" => "delivery-confirmed-2",
         "disputed" => "dispute-raised-a-reviewer-will-resolve-it",
         "resolved" => "done",
+        "rated" => "thank-you-your-rating-is-published",
+        "answered" => "your-answer-is-published-under-the-rating",
         "applied" => "redemption-applied-for-waiting-for-review",
         "decided" => "decision-recorded",
         "saved" => "saved",

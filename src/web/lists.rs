@@ -68,6 +68,7 @@ fn sort_key(s: Sort) -> &'static str {
         Sort::Name => "by-name",
         Sort::Largest => "largest-first",
         Sort::Cheapest => "cheapest-first",
+        Sort::Rated => "best-rated-first",
     }
 }
 

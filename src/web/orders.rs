@@ -18,7 +18,7 @@ use crate::services::orders::{
     self as svc, Cx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
 use crate::services::settlement::FileFormat;
-use crate::services::{catalogue, evidence, vouchers};
+use crate::services::{catalogue, evidence, ratings, vouchers};
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::Path;
@@ -35,6 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(evidence_file)
         .service(upload)
         .service(order)
+        .service(rate)
+        .service(answer_rating)
         .service(act);
 }
 
@@ -98,14 +100,20 @@ struct ListQuery {
     category: Option<String>,
     q: Option<String>,
     sort: Option<String>,
+    min_score: Option<String>,
 }
+
+/// The lowest scores the catalogue offers to filter by, and their words.
+const SCORE_FLOORS: &[(&str, &str)] =
+    &[("3", "score-3-and-above"), ("4", "score-4-and-above"), ("4.5", "score-4-5-and-above")];
 
 /// Services a catalogue page shows.
 const SERVICES_SHOWN: i64 = 30;
 
 /// The catalogue for a firm: what listed providers offer now, searched by words in the
-/// title, the description or the provider's name, of one category, newest, oldest, by
-/// title or cheapest first, a page at a time.
+/// title, the description or the provider's name, of one category, of providers scored
+/// at least so much, newest, oldest, by title, cheapest or best-rated first, a page at a
+/// time; each with its provider's score, linked to the provider's public page.
 #[get("/services")]
 async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> Answer {
     let d = open!(state, req, &[Role::Firm]);
@@ -119,20 +127,29 @@ async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> A
     .without_blanks();
     let f = asked.filter(|_| None::<()>, catalogue::SORTS)?;
     let policy = state.policy.clone();
-    let cat = category.clone();
-    let list =
-        db(&state, move |c| catalogue::offered(c, &policy, cat.as_deref(), None, &f, page)).await?;
-    let given: Vec<(&str, String)> =
-        [("category", category.clone()), ("q", asked.q.clone()), ("sort", asked.sort.clone())]
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect();
+    let min_score = q.min_score.clone().filter(|m| !m.is_empty());
+    let offer = catalogue::Offer {
+        category: category.clone(),
+        provider_id: None,
+        min_score: min_score.clone(),
+    };
+    let list = db(&state, move |c| catalogue::offered(c, &policy, &offer, &f, page)).await?;
+    let given: Vec<(&str, String)> = [
+        ("category", category.clone()),
+        ("q", asked.q.clone()),
+        ("min_score", min_score.clone()),
+        ("sort", asked.sort.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
     let filter = serde_urlencoded::to_string(given).unwrap_or_default();
     let sorts: Vec<(&str, &str)> = [
         ("newest", "newest-first"),
         ("oldest", "oldest-first"),
         ("name", "by-name"),
         ("cheapest", "cheapest-first"),
+        ("rated", "best-rated-first"),
     ]
     .to_vec();
     let categories = category_choices(&state.policy, d.en());
@@ -144,6 +161,8 @@ async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> A
                 "id": i.id, "title": i.title, "provider_name": i.provider_name,
                 "category_name": super::category_name(&state.policy, &i.category, d.en()), "description": i.description,
                 "list_price": i.list_price.to_string(), "delivery_days": i.delivery_days,
+                "provider_href": format!("/public/providers/{}", i.provider_id),
+                "score": i.provider_score, "ratings": i.provider_ratings,
             })
         })
         .collect();
@@ -154,6 +173,7 @@ async fn services(state: State, req: HttpRequest, q: web::Query<ListQuery>) -> A
             items => super::val(&items), categories => categories, total => list.total,
             category => q.category.clone().unwrap_or_default(),
             words => asked.q.clone().unwrap_or_default(), sort => asked.sort.clone().unwrap_or_default(),
+            floors => SCORE_FLOORS.to_vec(), min_score => min_score.unwrap_or_default(),
             sorts => sorts, filter => filter, page => list.page,
             pages => ((list.total + SERVICES_SHOWN - 1) / SERVICES_SHOWN).max(1),
         },
@@ -410,10 +430,33 @@ async fn order_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (policy, actor, oid) = (state.policy.clone(), d.actor(), id.clone());
-    let o = db(state, move |c| svc::get(c, &policy, Party::of(&actor)?, &oid)).await?;
+    let (o, rating) = db(state, move |c| {
+        let o = svc::get(c, &policy, Party::of(&actor)?, &oid)?;
+        Ok((o, ratings::of_order(c, &oid)?))
+    })
+    .await?;
     let kinds: Vec<(&str, &str)> =
         EvidenceKind::ALL.iter().map(|k| (k.as_str(), super::i18n::evidence_kind(*k))).collect();
     let role = d.s.caller.role;
+    let days = state.policy.spending.rating_window_days;
+    // The last moment the firm may rate, and whether it is still ahead.
+    let rate_until = o.confirmed_at.map(|at| at + chrono::Duration::days(i64::from(days)));
+    let can_rate = role == Role::Firm
+        && wire(&o.status) == "confirmed"
+        && rating.is_none()
+        && o.confirmed_at
+            .is_some_and(|at| crate::domain::rating::window_open(at, state.clock.now(), days));
+    let can_answer = role == Role::Provider && rating.as_ref().is_some_and(|r| r.answer.is_none());
+    let rating_json = rating.map(|r| {
+        serde_json::json!({
+            "quality": r.quality, "timeliness": r.timeliness, "value": r.value,
+            "comment": r.comment, "rated_at": local_time(r.rated_at),
+            "answer": r.answer, "answered_at": r.answered_at.map(local_time),
+        })
+    });
+    let stars: Vec<(String, String)> = std::iter::once((String::new(), "choose".to_string()))
+        .chain((1..=5).rev().map(|n| (n.to_string(), format!("stars-{n}"))))
+        .collect();
     d.render(
         state,
         Screen {
@@ -426,10 +469,78 @@ async fn order_page(
             firm => role == Role::Firm, provider => role == Role::Provider,
             reviewer => matches!(role, Role::Reviewer | Role::Admin),
             max_mib => state.files.max_bytes / 1_048_576,
+            rating => super::val(rating_json), can_rate => can_rate, can_answer => can_answer,
+            rate_until => rate_until.map(local_time), stars => stars,
+            provider_href => format!("/public/providers/{}", o.provider_id),
         },
         form,
         status,
     )
+}
+
+/// The firm's rating of its confirmed order, as the API's: three scores 1–5 and an
+/// optional comment, once, within the window.
+#[post("/orders/{id}/rating")]
+async fn rate(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
+    let id: OrderId = typed_id(&path)?;
+    let d = open!(state, req, &[Role::Firm]);
+    const SCORES: Shape =
+        Shape { lists: &[], ints: &["quality", "timeliness", "value"], bools: &[] };
+    let oid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ratings::RatingInput>(&SCORES),
+            move |c, i, a| {
+                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                ratings::rate(c, cx, &a.party_as()?, &oid, &i)
+            },
+        )
+        .await
+        .map(|_| (format!("/orders/{id}"), "rated"));
+    let (st, dk, oid) = (&state, &d, &id);
+    d.answer(
+        st,
+        r,
+        "rate",
+        &p,
+        &[],
+        move |f, s| async move { order_page(st, dk, oid, &f, s).await },
+    )
+    .await
+}
+
+/// The provider's one public answer to the rating of its order.
+#[post("/orders/{id}/rating/answer")]
+async fn answer_rating(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
+    let id: OrderId = typed_id(&path)?;
+    let d = open!(state, req, &[Role::Provider]);
+    let oid = id.clone();
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<ratings::AnswerInput>(&Shape::TEXT),
+            move |c, i, a| {
+                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                ratings::answer(c, cx, &a.party_as()?, &oid, &i)
+            },
+        )
+        .await
+        .map(|_| (format!("/orders/{id}"), "answered"));
+    let (st, dk, oid) = (&state, &d, &id);
+    d.answer(
+        st,
+        r,
+        "answer",
+        &p,
+        &[],
+        move |f, s| async move { order_page(st, dk, oid, &f, s).await },
+    )
+    .await
 }
 
 #[get("/orders/{id}")]

@@ -208,7 +208,7 @@ static MY_SERVICES: super::lists::Spec<catalogue::ServiceState> = super::lists::
     search_hint: "search-my-services-hint",
     statuses: &[("offered", "offered-2"), ("withdrawn", "withdrawn-2")],
     parse: catalogue::ServiceState::parse,
-    sorts: catalogue::SORTS,
+    sorts: catalogue::OWN_SORTS,
     tabs: &[],
 };
 

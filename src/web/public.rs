@@ -7,9 +7,9 @@ use crate::error::AppError;
 use crate::http::Answer;
 use crate::http::{db, State};
 use crate::services::certification::{self as certs, PublicCertification};
-use crate::services::redemptions;
 use crate::services::settlement::csv_bytes;
 use crate::services::subsidies::{self as subsidies, PublicEntitlement};
+use crate::services::{ratings, redemptions};
 use crate::services::{Page, Paged};
 use actix_web::http::header;
 use actix_web::web::Path;
@@ -23,6 +23,8 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     list_routes::<Certifications>(cfg);
     list_routes::<Subsidies>(cfg);
     list_routes::<Redemptions>(cfg);
+    list_routes::<Providers>(cfg);
+    cfg.service(provider_page);
     cfg.service(awards_csv).service(awards_json).service(awards_page);
 }
 
@@ -289,6 +291,127 @@ impl PublicList for Redemptions {
             i18n::t(redemption_status(&status), false),
         ]
     }
+}
+
+/// The listed providers (服务机构名录), by name, each with its quality score.
+struct Providers;
+
+impl PublicList for Providers {
+    type Item = ratings::PublicProvider;
+    const PATH: &'static str = "/public/providers";
+    const TEMPLATE: &'static str = "public_providers.html";
+    const TITLE: &'static str = "listed-service-providers";
+    const CSV_HEADER: &'static [&'static str] = &[
+        "服务机构",
+        "统一社会信用代码",
+        "服务类别",
+        "质量评分",
+        "评价条数",
+        "入库时间（北京时间）",
+    ];
+    fn fetch(
+        c: &mut DbConnection,
+        policy: &Policy,
+        page: Page,
+    ) -> Result<Paged<Self::Item>, AppError> {
+        ratings::listed_providers(c, policy, None, page)
+    }
+    fn shown(p: &ratings::PublicProvider, policy: &Policy, en: bool) -> serde_json::Value {
+        let cats: Vec<String> = p.categories.iter().map(|c| category_name(policy, c, en)).collect();
+        serde_json::json!({
+            "href": format!("/public/providers/{}", p.id), "name": p.name,
+            "credit_code": p.credit_code, "categories": cats,
+            "score": p.score, "ratings": p.ratings,
+            "listed_at": p.listed_at.map(local_time),
+        })
+    }
+    fn csv_row(p: ratings::PublicProvider) -> Vec<String> {
+        vec![
+            p.name,
+            p.credit_code,
+            p.category_names.join("、"),
+            p.score.unwrap_or_default(),
+            p.ratings.to_string(),
+            p.listed_at.map(local_time).unwrap_or_default(),
+        ]
+    }
+}
+
+/// A listed provider's public page: who it is, what it offers now, its quality score
+/// with how it is made, and its ratings with its answers, a page at a time.
+#[get("/public/providers/{id}")]
+async fn provider_page(
+    state: State,
+    req: actix_web::HttpRequest,
+    path: Path<String>,
+    q: web::Query<PageQuery>,
+) -> Answer {
+    let lang = Lang::of_request(&req);
+    let id: crate::domain::id::ProviderId = crate::http::typed_id(&path)?;
+    let page = page_of(&q)?;
+    let policy = state.policy.clone();
+    let (provider, services, rated) = db(&state, move |c| {
+        let p = ratings::listed_providers(c, &policy, Some(&id), Page { page: 1, per_page: 1 })?
+            .items
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        let offer = crate::services::catalogue::Offer {
+            provider_id: Some(id.clone()),
+            ..Default::default()
+        };
+        let services = crate::services::catalogue::offered(
+            c,
+            &policy,
+            &offer,
+            &crate::domain::listing::Filter::default(),
+            Page { page: 1, per_page: 100 },
+        )?;
+        let rated = ratings::of_provider(c, &policy, &id, page)?;
+        Ok((p, services, rated))
+    })
+    .await?;
+    let en = lang.en;
+    let services: Vec<serde_json::Value> = services
+        .items
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id, "title": i.title, "description": i.description,
+                "category_name": category_name(&state.policy, &i.category, en),
+                "list_price": i.list_price.to_string(), "delivery_days": i.delivery_days,
+            })
+        })
+        .collect();
+    let rows: Vec<serde_json::Value> = rated
+        .items
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "quality": r.quality, "timeliness": r.timeliness, "value": r.value,
+                "comment": r.comment, "rated_at": local_time(r.rated_at),
+                "answer": r.answer, "answered_at": r.answered_at.map(local_time),
+            })
+        })
+        .collect();
+    let cats: Vec<String> =
+        provider.categories.iter().map(|c| category_name(&state.policy, c, en)).collect();
+    Ok(with_lang(
+        render(
+            "public_provider.html",
+            &format!("/public/providers/{}", provider.id),
+            &lang,
+            &Chrome::of(&state, &req).await,
+            &provider.name,
+            context! {
+                p => val(&provider), categories => cats, listed_at => provider.listed_at.map(local_time), services => val(&services),
+                ratings => val(&rows), mean => rated.programme_mean,
+                prior_weight => state.policy.spending.rating_prior_weight,
+                total => provider.ratings, page => rated.page, pages => pages(provider.ratings),
+            },
+        )?,
+        &req,
+    ))
 }
 
 /// The year whose evaluation the awards page shows by default: the last one over.

@@ -58,6 +58,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "provider_redemptions.html",
     "provider_service.html",
     "provider_services.html",
+    "public_provider.html",
+    "public_providers.html",
     "redemptions.html",
     "review.html",
     "services.html",

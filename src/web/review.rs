@@ -376,7 +376,7 @@ async fn review_page(
             applied.items.iter().map(|p| &p.id).chain(items.items.iter().map(|i| &i.provider_id));
         for p in providers {
             if !records.contains_key(p.as_str()) {
-                records.insert(p.as_str().to_string(), records::of_provider(c, p)?);
+                records.insert(p.as_str().to_string(), records::of_provider(c, &policy, p)?);
             }
         }
         let mut rules = std::collections::HashMap::new();
@@ -662,6 +662,8 @@ pub(super) fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
         "vouchers": r.vouchers.filter(|v| v.count > 0).map(|v| json!({
             "count": v.count, "face": v.face_value.to_string(), "balance": v.balance.to_string()})),
         "orders": orders, "disputed": r.disputed, "redemptions": redemptions, "objections": objections,
+        "score": r.standing.filter(|s| s.ratings > 0).map(|s| json!({
+            "score": s.score.map(|x| format!("{x:.2}")), "ratings": s.ratings})),
     })
 }
 

@@ -80,6 +80,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/me/contact", Some(&[Firm, Provider, Space])),
     ("post", "/api/v1/me/contact/verification-email", Some(&[Firm, Provider, Space])),
     ("get", "/api/v1/public/provider-notices", None),
+    ("get", "/api/v1/public/providers", None),
     ("get", "/api/v1/public/providers/{provider_id}/ratings", None),
     ("post", "/api/v1/public/provider-notices/{provider_id}/objections", None),
     ("get", "/api/v1/firm/profile", Some(&[Firm])),

@@ -772,9 +772,26 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.click("table a[href^='/orders/']").await;
     b.click("form[action$='/confirm'] button").await;
     b.done().await;
+    // And rates the service on the same page, in words from 1 to 5.
+    b.choose("#rate-quality", "5").await;
+    b.choose("#rate-timeliness", "4").await;
+    b.choose("#rate-value", "4").await;
+    b.fill("#rate-comment", t("代理人专业，答复及时", "Professional and prompt")).await;
+    b.shot("firm-rates").await;
+    b.click("form[action$='/rating'] button").await;
+    b.done().await;
+    b.sees(t("感谢您的评价", "Thank you")).await;
+
+    // The provider answers the rating publicly from its order.
+    b.switch_to("fd_prov").await;
+    b.click("nav.work a[href='/orders']").await;
+    b.click("table a[href^='/orders/']").await;
+    b.fill("#answer-answer", t("感谢认可，我们会继续努力。", "Thank you; we keep at it.")).await;
+    b.click("form[action$='/rating/answer'] button").await;
+    b.done().await;
+    b.shot("provider-answers").await;
 
     // The provider applies for redemption.
-    b.switch_to("fd_prov").await;
     b.click("a[data-kind='orders_to_redeem']").await;
     b.at("/provider/redemptions").await;
     b.click("form[action='/provider/redemptions'] button").await;
@@ -865,9 +882,19 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.sees(t("共 1 条", "1 record")).await;
     b.shot("auditor-finds-the-provider-in-the-register").await;
 
-    // A new space registers, verifies its address and applies for certification.
+    // Anyone finds the provider in the public list from the home page: its score from
+    // the walk's one rating ((5 + 4 + 4) / 3, the programme's mean too), the rating
+    // and the answer, no firm named.
     b.click("header #sign-out").await;
     b.click("#confirm-sign-out").await;
+    b.click("header a.brand").await;
+    b.click("#public-providers").await;
+    b.click("#providers a[href^='/public/providers/']").await;
+    b.sees("4.33").await;
+    b.sees(t("感谢认可，我们会继续努力。", "Thank you; we keep at it.")).await;
+    b.shot("public-provider-page").await;
+
+    // A new space registers, verifies its address and applies for certification.
     b.click("header #register").await;
     b.click("#register-space").await;
     let code = crate::helpers::new_credit_code();

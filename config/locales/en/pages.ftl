@@ -1495,3 +1495,53 @@ listing-rule-account-name = Payout account holder
 listing-rule-account-name-required = The provider itself ({ $name })
 audit-action-order-rated = A firm rated a service
 audit-action-order-rating-answered = A provider answered a rating
+best-rated-first = Best rated first
+provider-score = Provider's score
+any-score = Any
+score-3-and-above = 3 and above
+score-4-and-above = 4 and above
+score-4-5-and-above = 4.5 and above
+score-of-ratings = { $score } ({ $n ->
+    [one] one rating
+   *[other] { $n } ratings
+})
+not-rated-yet = Not rated yet
+thank-you-your-rating-is-published = Thank you. Your rating is published, without your firm's name.
+your-answer-is-published-under-the-rating = Your answer is published under the rating.
+service-rating = Rating of the service
+rating-quality = Quality
+rating-timeliness = Timeliness
+rating-value = Value for money
+rating-comment = Comment
+rating-comment-optional = Comment (optional)
+rated-at = Rated
+providers-answer = The provider's answer
+ratings-are-public-without-the-firms-name = Ratings are shown on the provider's public page without the firm's name.
+your-public-answer = Your public answer
+an-answer-is-given-once-and-shown-publicly = A rating can be answered once, and the answer is public.
+publish-the-answer = Publish the answer
+rate-the-service-by = Please rate this service by { $until } (1 is the worst, 5 the best).
+a-rating-is-given-once-and-shown = An order is rated once; a rating cannot be changed.
+submit-the-rating = Submit the rating
+the-rating-window-ended = The time to rate ended on { $until }; this order was not rated.
+stars-1 = 1 · very poor
+stars-2 = 2 · poor
+stars-3 = 3 · fair
+stars-4 = 4 · good
+stars-5 = 5 · very good
+listed-service-providers = Listed service providers
+listed-service-providers-lead = The providers listed after review to deliver voucher services, with their quality scores. Scores come from the firms that bought the services; no firm is named.
+listed-categories = Service categories
+quality-score = Quality score
+ratings-count = Ratings
+listed-since = Listed since
+out-of-five-from-ratings = out of 5, from { $n ->
+    [one] one rating
+   *[other] { $n } ratings
+}
+the-score-is-pulled-toward-the-programme-mean = The score is the mean of the firms' marks for quality, timeliness and value for money, pulled toward the mean of all providers (now { $mean }) with the weight of { $k } ratings: with few ratings it stays near that mean, with many it nears the provider's own.
+how-the-quality-score-is-made = The quality score is the mean of the firms' three marks (quality, timeliness, value for money); providers with few ratings are pulled toward the mean of all, so that one or two ratings do not decide the ranking.
+services-offered-now = Services offered now
+ratings-by-firms = Ratings by firms
+no-ratings-yet = No ratings yet.
+back-to-the-provider-list = Back to the listed providers

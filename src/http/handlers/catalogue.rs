@@ -19,13 +19,19 @@ crate::list_query! {
         category: Option<String>,
         /// One provider's services.
         provider_id: Option<String>,
+        /// Only services of providers whose quality score, as shown, is at least this
+        /// (1–5, at most two decimals; providers not yet rated are left out).
+        #[param(pattern = r"^([1-4](\.[0-9]{1,2})?|5(\.0{1,2})?)$")]
+        min_score: Option<String>,
     }
 }
 
 /// What listed providers offer (no sign-in needed): searched by words in the title, the
 /// description or the provider's name; of one category or provider; published on the
-/// days `from`/`to`; newest (default), oldest, by title or cheapest first; a page, or the
-/// list as CSV or XLSX.
+/// days `from`/`to`; of providers scored at least `min_score`; newest (default), oldest,
+/// by title, cheapest or best-rated provider first (`rated`: the provider's quality
+/// score, unrated providers last); each with its provider's score and number of
+/// ratings; a page, or the list as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/services", tag = "catalogue", params(CatalogueQuery), responses(
     (status = 200, description = "a page of services (JSON), or the list as CSV (UTF-8 with BOM) or XLSX", content((Paged<ServiceItemView> = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -36,12 +42,17 @@ pub async fn offered(state: State, q: web::Query<CatalogueQuery>) -> Answer {
         Some(p) => Some(typed_id::<crate::domain::id::ProviderId>(p)?),
         None => None,
     };
-    let (policy, category) = (state.policy.clone(), q.category.clone());
+    let policy = state.policy.clone();
+    let offer = svc::Offer {
+        category: q.category.clone(),
+        provider_id: provider,
+        min_score: q.min_score.clone(),
+    };
     fn none(_: &str) -> Option<()> {
         None
     }
     super::lists::answer(&state, q.shared(), none, svc::SORTS, move |c, f, p| {
-        svc::offered(c, &policy, category.as_deref(), provider.as_ref(), f, p)
+        svc::offered(c, &policy, &offer, f, p)
     })
     .await
 }
@@ -75,7 +86,7 @@ pub async fn mine(
         &state,
         q.shared(),
         svc::ServiceState::parse,
-        svc::SORTS,
+        svc::OWN_SORTS,
         move |c, f, p| svc::own(c, &policy, &id, category.as_deref(), f, p),
     )
     .await

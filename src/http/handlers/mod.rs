@@ -126,6 +126,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(documents::of_space)
             .service(documents::download)
             .service(public::provider_notices)
+            .service(public::listed_providers)
             .service(public::provider_ratings)
             .service(public::file_objection)
             .service(firms::my_firm)

@@ -160,6 +160,21 @@ pub async fn provider_notices(state: State, q: web::Query<ListQuery>) -> Answer 
     Ok(HttpResponse::Ok().json(out))
 }
 
+/// The listed providers (服务机构名录), by name: what each is listed for and its quality
+/// score with the number of ratings it rests on.
+#[utoipa::path(get, path = "/api/v1/public/providers", tag = "public", params(super::subsidies::PageQuery), responses(
+    (status = 200, body = crate::services::Paged<crate::services::ratings::PublicProvider>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/public/providers")]
+pub async fn listed_providers(state: State, q: web::Query<super::subsidies::PageQuery>) -> Answer {
+    let page = crate::services::Page::asked(q.page, q.per_page)?;
+    let policy = state.policy.clone();
+    let out =
+        db(&state, move |c| crate::services::ratings::listed_providers(c, &policy, None, page))
+            .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 /// A listed provider's quality score (its ratings' mean pulled toward the programme's
 /// mean, `rating_prior_weight`) and its ratings with its answers, newest first; no firm
 /// is named.

@@ -214,6 +214,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         "/api/v1/services",
         &[
             ErrorCode::CategoryUnknown,
+            ErrorCode::ScoreFilterInvalid,
             ErrorCode::FormatUnknown,
             ErrorCode::ValidationFailed,
             ErrorCode::DateInvalid,

@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         public::register_space, public::verify_contact, public::my_contact, public::resend_verification,
         documents::upload, documents::mine, documents::of_firm, documents::of_provider, documents::of_space,
         documents::download,
-        public::provider_notices, public::file_objection, public::provider_ratings,
+        public::provider_notices, public::file_objection, public::listed_providers, public::provider_ratings,
         firms::my_firm, firms::update_my_firm, firms::resubmit, firms::list, firms::get, firms::onboarding, firms::qualifications, firms::confirm_qualification,
         providers::my_provider, providers::update_my_provider, providers::resubmit, providers::list, providers::get, providers::listing, providers::objections, providers::listing_check,
         providers::resolve_objection, providers::conclude_notices,
@@ -197,7 +197,7 @@ fn list_sorts() -> Vec<(&'static str, Option<&'static [crate::domain::listing::S
         ("/api/v1/entitlements", Some(crate::services::subsidies::SORTS)),
         ("/api/v1/vouchers", Some(crate::services::vouchers::SORTS)),
         ("/api/v1/services", Some(crate::services::catalogue::SORTS)),
-        ("/api/v1/provider/services", Some(crate::services::catalogue::SORTS)),
+        ("/api/v1/provider/services", Some(crate::services::catalogue::OWN_SORTS)),
         ("/api/v1/public/redemption-notices", None),
     ]
 }

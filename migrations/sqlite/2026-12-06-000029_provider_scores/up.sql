@@ -1,0 +1,22 @@
+-- Each provider's ratings kept as they are given (how many, and their aspects added),
+-- so the catalogue sorts and filters services by the provider's score without adding
+-- up every rating; `ledger verify` recounts them from the ratings.
+CREATE TABLE provider_scores (
+    provider_id TEXT NOT NULL PRIMARY KEY REFERENCES providers (id),
+    ratings BIGINT NOT NULL,
+    rating_total BIGINT NOT NULL
+);
+INSERT INTO provider_scores
+    SELECT provider_id, COUNT(*), SUM(quality + timeliness + value) FROM order_ratings GROUP BY provider_id;
+
+CREATE TRIGGER order_ratings_score_insert AFTER INSERT ON order_ratings BEGIN
+    INSERT INTO provider_scores VALUES (NEW.provider_id, 1, NEW.quality + NEW.timeliness + NEW.value)
+        ON CONFLICT (provider_id) DO UPDATE
+        SET ratings = ratings + 1, rating_total = rating_total + excluded.rating_total;
+END;
+CREATE TRIGGER order_ratings_score_delete AFTER DELETE ON order_ratings BEGIN
+    UPDATE provider_scores SET ratings = ratings - 1,
+        rating_total = rating_total - (OLD.quality + OLD.timeliness + OLD.value)
+        WHERE provider_id = OLD.provider_id;
+    DELETE FROM provider_scores WHERE provider_id = OLD.provider_id AND ratings = 0;
+END;

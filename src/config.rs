@@ -461,6 +461,23 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
             msg: "redemption_notice_days must be 1–90 and delivery_grace_days at most 365".into(),
         });
     }
+    let spot_path = dir.join("spot_checks.toml");
+    let spot_checks: crate::domain::spot_check::SpotCheckPolicy = read_toml(&spot_path)?;
+    let w = &spot_checks.weights;
+    let low = w.low_score_below;
+    if !(1..=100).contains(&spot_checks.share_percent)
+        || !(1..=90).contains(&spot_checks.answer_days)
+        || low < rust_decimal::Decimal::ONE
+        || low > rust_decimal::Decimal::from(5)
+        || [w.new_provider, w.low_score, w.earlier_findings].iter().any(|t| *t > 20)
+    {
+        return Err(ConfigError::Policy {
+            path: spot_path,
+            msg: "share_percent must be 1–100, answer_days 1–90, low_score_below 1–5 and \
+                  each weight at most 20"
+                .into(),
+        });
+    }
     let certification = load_certification(&dir.join("certification"))?;
     let subsidies_path = dir.join("subsidies.toml");
     let subsidies: crate::domain::subsidy::SubsidyConfig = read_toml(&subsidies_path)?;
@@ -474,6 +491,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         listing,
         programme,
         spending,
+        spot_checks,
         certification,
         subsidies,
     })

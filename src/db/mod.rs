@@ -100,6 +100,7 @@ pub mod parties;
 pub mod ratings;
 pub mod schema;
 pub mod settlement;
+pub mod spot_checks;
 pub mod tallies;
 pub mod types;
 pub mod users;

@@ -933,3 +933,78 @@ diesel::table! {
 diesel::joinable!(provider_scores -> providers (provider_id));
 diesel::allow_tables_to_appear_in_same_query!(provider_scores, providers);
 diesel::allow_tables_to_appear_in_same_query!(provider_scores, service_items);
+
+// Spot checks and findings (migration 000030).
+diesel::table! {
+    spot_check_draws (id) {
+        id -> Text,
+        period -> Text,
+        seed -> Text,
+        population_digest -> Text,
+        population -> Integer,
+        sample_size -> Integer,
+        rules -> Text,
+        drawn_by -> Text,
+        drawn_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spot_check_entries (draw_id, item_id) {
+        draw_id -> Text,
+        item_id -> Text,
+        tickets -> Integer,
+        risks -> Text,
+        draw_key -> Text,
+        sampled -> Bool,
+    }
+}
+
+diesel::table! {
+    spot_checks (id) {
+        id -> Text,
+        draw_id -> Text,
+        item_id -> Text,
+        firm_id -> Text,
+        provider_id -> Text,
+        status -> Text,
+        answer_by -> Timestamp,
+        delivered -> Nullable<Bool>,
+        firm_note -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        check_id -> Text,
+        item_id -> Text,
+        provider_id -> Text,
+        opened_because -> Text,
+        status -> Text,
+        provider_statement -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        corrected_fen -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        opened_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(spot_check_entries, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(spot_checks, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(findings, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(spot_check_entries, providers);
+diesel::allow_tables_to_appear_in_same_query!(spot_checks, providers);
+diesel::allow_tables_to_appear_in_same_query!(spot_checks, firms);
+diesel::allow_tables_to_appear_in_same_query!(spot_checks, orders);
+diesel::allow_tables_to_appear_in_same_query!(spot_check_entries, orders);
+diesel::allow_tables_to_appear_in_same_query!(provider_scores, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(spot_check_entries, spot_check_draws);
+diesel::allow_tables_to_appear_in_same_query!(spot_checks, findings);
+diesel::allow_tables_to_appear_in_same_query!(findings, payouts);

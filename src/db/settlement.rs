@@ -5,7 +5,7 @@ use super::models::{
     SettlementRunRow, SpaceRow,
 };
 use super::schema::{
-    firms, ledger_entries, order_evidence, orders, payout_items, payouts, programmes,
+    findings, firms, ledger_entries, order_evidence, orders, payout_items, payouts, programmes,
     redemption_items, settlement_holdbacks, settlement_runs, spaces, subsidy_entitlements,
 };
 use super::DbConnection;
@@ -57,6 +57,12 @@ pub fn payable_by_provider(
             payout_items::table
                 .filter(payout_items::item_id.eq(redemption_items::id))
                 .filter(payout_items::live),
+        )))
+        // An item under an open finding (回访抽查) waits for the reviewer's decision.
+        .filter(not(exists(
+            findings::table
+                .filter(findings::item_id.eq(redemption_items::id))
+                .filter(findings::status.eq("open")),
         )))
         .group_by(redemption_items::provider_id)
         .select((
@@ -274,6 +280,11 @@ pub fn attach_redemption_items(
                     payout_items::table
                         .filter(payout_items::item_id.eq(redemption_items::id))
                         .filter(payout_items::live),
+                )))
+                .filter(not(exists(
+                    findings::table
+                        .filter(findings::item_id.eq(redemption_items::id))
+                        .filter(findings::status.eq("open")),
                 )))
         };
     }

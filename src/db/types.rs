@@ -137,6 +137,9 @@ text_columns! {
     crate::domain::PartyKind => PartyKindColumn,
     crate::domain::order::EvidenceKind => EvidenceKindColumn,
     crate::domain::party::DocumentKind => DocumentKindColumn,
+    crate::domain::spot_check::CheckStatus => CheckStatusColumn,
+    crate::domain::spot_check::OpenedBecause => OpenedBecauseColumn,
+    crate::domain::spot_check::FindingStatus => FindingStatusColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values
@@ -195,6 +198,9 @@ id_columns! {
     LedgerEntryId => LedgerEntryIdColumn,
     LedgerTxnId => LedgerTxnIdColumn,
     JobRunId => JobRunIdColumn,
+    DrawId => DrawIdColumn,
+    SpotCheckId => SpotCheckIdColumn,
+    FindingId => FindingIdColumn,
 }
 
 #[cfg(test)]
@@ -227,6 +233,7 @@ mod tests {
             DocumentKind, ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind,
         };
         use domain::settlement::{PayoutStatus, RunStatus};
+        use domain::spot_check::{CheckStatus, FindingStatus, OpenedBecause};
         use domain::subsidy::EntitlementStatus;
         use domain::voucher::{AllocationMode, VoucherKind, VoucherStatus};
         same(&Role::ALL, Role::as_str);
@@ -253,6 +260,9 @@ mod tests {
             OnboardingStatus,
             DocumentKind,
             EvidenceKind,
+            CheckStatus,
+            OpenedBecause,
+            FindingStatus,
             OrderStatus,
             RedemptionStatus,
             VoucherStatus,

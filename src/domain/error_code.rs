@@ -958,6 +958,22 @@ error_codes! {
     AlreadyAnswered = "already_answered", Conflict,
         "已回复过该评价，每条评价只能回复一次",
         "this rating is answered already; a rating is answered once";
+    // services/spot_checks.rs
+    PeriodNotOver = "period_not_over", Conflict,
+        "{period} 尚未结束，月份结束后才能抽取该月的样本",
+        "{period} has not ended; a month is drawn once it is over";
+    AlreadyDrawn = "already_drawn", Conflict,
+        "{period} 的回访抽查样本已抽取，每月只抽一次",
+        "{period} is drawn already; a month is drawn once";
+    NothingToDraw = "nothing_to_draw", Conflict,
+        "{period} 没有审核通过的兑现事项，无可抽取",
+        "no redemption item was approved in {period}; there is nothing to draw";
+    CheckAnswered = "spot_check_answered", Conflict,
+        "该回访抽查已答复，每次只能答复一次",
+        "this spot check is answered already";
+    CheckClosed = "spot_check_closed", Conflict,
+        "答复期限已于 {until} 截止，该抽查已转为核查事项",
+        "the time to answer ended on {until}; the check is now a finding";
     // services/catalogue.rs
     ScoreFilterInvalid = "score_filter_invalid", BadRequest,
         "最低评分应为 1 至 5 之间、最多两位小数的数（收到：{min_score}）",

@@ -198,6 +198,12 @@ ids! {
     LedgerTxnId => "ledger transaction",
     /// One run of a scheduled job (任务运行记录).
     JobRunId => "job run",
+    /// A month's spot-check draw (抽查抽样).
+    DrawId => "spot check draw",
+    /// A sampled redemption item's check with its firm (回访抽查).
+    SpotCheckId => "spot check",
+    /// A finding a reviewer decides (核查事项).
+    FindingId => "finding",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

@@ -45,6 +45,7 @@ pub mod party;
 pub mod rating;
 pub mod settlement;
 pub mod size_class;
+pub mod spot_check;
 pub mod subsidy;
 pub mod utc;
 pub mod validation;
@@ -162,6 +163,8 @@ pub struct Policy {
     pub listing: ListingPolicy,
     pub programme: ProgrammeDefaults,
     pub spending: SpendingPolicy,
+    /// Spot checks of approved redemption items (`config/policy/spot_checks.toml`).
+    pub spot_checks: spot_check::SpotCheckPolicy,
     pub certification: certification::CertificationPolicy,
     pub subsidies: subsidy::SubsidyConfig,
 }

@@ -20,6 +20,7 @@ mod redemption_notices;
 mod runner;
 mod schedule;
 mod settlement;
+mod spot_check_deadlines;
 mod views;
 mod voucher_expiry;
 mod voucher_expiry_reminders;
@@ -70,13 +71,15 @@ pub enum Job {
     Entitlements,
     /// Draws lottery batches whose opening has come.
     LotteryDraw,
+    /// Opens a finding for each spot check unanswered past its deadline.
+    SpotCheckDeadlines,
     /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
     /// expired refresh tokens.
     Housekeeping,
 }
 
 impl Job {
-    pub const ALL: [Job; 9] = [
+    pub const ALL: [Job; 10] = [
         Job::OutboxDispatch,
         Job::VoucherExpiryReminders,
         Job::ProviderNotices,
@@ -85,6 +88,7 @@ impl Job {
         Job::Settlement,
         Job::Entitlements,
         Job::LotteryDraw,
+        Job::SpotCheckDeadlines,
         Job::Housekeeping,
     ];
 
@@ -132,6 +136,11 @@ impl Job {
                 "到点摇号",
                 "draw lottery batches at their opening",
             ),
+            Job::SpotCheckDeadlines => (
+                "spot_check_deadlines",
+                "回访抽查逾期未答复的转为核查事项",
+                "open a finding for each spot check unanswered past its deadline",
+            ),
             Job::Housekeeping => (
                 "housekeeping",
                 "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌，汇总概览计数",
@@ -152,6 +161,7 @@ impl Job {
             Job::Settlement => Box::pin(settlement::run(cx)),
             Job::Entitlements => Box::pin(entitlements::run(cx)),
             Job::LotteryDraw => Box::pin(lottery_draw::run(cx)),
+            Job::SpotCheckDeadlines => Box::pin(spot_check_deadlines::run(cx)),
             Job::Housekeeping => Box::pin(housekeeping::run(cx)),
         }
     }

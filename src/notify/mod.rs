@@ -266,6 +266,22 @@ impl Message for VoucherExpiring {
     const KIND: &'static str = "voucher_expiring";
 }
 
+/// A firm's redemption item was drawn for a spot check (回访抽查): was the service
+/// delivered as invoiced?
+#[derive(Debug, Serialize)]
+pub struct SpotCheckAsked {
+    pub firm_name: String,
+    pub order_no: String,
+    pub service: String,
+    pub provider_name: String,
+    pub amount: String,
+    pub answer_by: String,
+    pub link: String,
+}
+impl Message for SpotCheckAsked {
+    const KIND: &'static str = "spot_check_asked";
+}
+
 /// A settlement run waits for a second finance officer's approval.
 #[derive(Debug, Serialize)]
 pub struct SettlementAwaitingApproval {
@@ -442,6 +458,15 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             balance: yuan(Fen::new(1_500_000)),
             valid_until: "2027-11-23".into(),
             days_left: 7,
+        }),
+        "spot_check_asked" => serde_json::to_value(SpotCheckAsked {
+            firm_name: "合肥示例科技有限公司".into(),
+            order_no: "DD20261124K3M9Q7R2X5ZA".into(),
+            service: "发明专利申请代理".into(),
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            amount: yuan(Fen::new(500_000)),
+            answer_by: "2026-12-11 18:00".into(),
+            link: "https://hechuang.example.cn/firm/spot-checks".into(),
         }),
         "settlement_awaiting_approval" => serde_json::to_value(SettlementAwaitingApproval {
             run_ref: "SR-2026-11".into(),

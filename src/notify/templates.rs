@@ -29,6 +29,7 @@ pub const KINDS: &[&str] = &[
     "payout_paid",
     "payout_failed",
     "voucher_expiring",
+    "spot_check_asked",
     "settlement_awaiting_approval",
     "certification_decided",
     "certification_revoked",

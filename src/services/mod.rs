@@ -34,6 +34,7 @@ pub mod registration;
 pub mod reminders;
 pub mod settlement;
 pub mod spaces;
+pub mod spot_checks;
 pub mod statistics;
 pub mod subsidies;
 pub mod tables;

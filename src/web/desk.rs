@@ -322,6 +322,8 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "disputed" => "dispute-raised-a-reviewer-will-resolve-it",
         "resolved" => "done",
         "rated" => "thank-you-your-rating-is-published",
+        "drawn" => "sample-drawn-the-firms-are-asked",
+        "checked" => "thank-you-your-answer-is-recorded",
         "answered" => "your-answer-is-published-under-the-rating",
         "applied" => "redemption-applied-for-waiting-for-review",
         "decided" => "decision-recorded",

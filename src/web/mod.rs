@@ -43,6 +43,7 @@ mod review;
 mod session;
 mod space;
 mod space_forms;
+mod spot_checks;
 mod verify;
 mod workbench;
 
@@ -70,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(finance::routes)
         .configure(admin::routes)
         .configure(space_forms::routes)
+        .configure(spot_checks::routes)
         .configure(workbench::routes)
         .configure(password::routes)
         .configure(register::routes)

@@ -60,6 +60,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "provider_services.html",
     "public_provider.html",
     "public_providers.html",
+    "public_spot_check.html",
+    "public_spot_checks.html",
+    "spot_checks.html",
+    "firm_spot_checks.html",
     "redemptions.html",
     "review.html",
     "services.html",
@@ -243,6 +247,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/my/vouchers", "my-vouchers"),
             l("/services", "service-catalogue"),
             l("/orders", "my-orders"),
+            l("/firm/spot-checks", "spot-checks"),
         ],
         Role::Provider => vec![
             l("/provider", "listing"),
@@ -262,6 +267,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/review", "review-desk"),
             l("/firms", "registers"),
             l("/orders", "all-orders"),
+            l("/spot-checks", "spot-checks"),
             l("/dashboard", "programme-overview"),
         ],
         Role::Finance => vec![
@@ -277,6 +283,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/outbox", "emails"),
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
+            l("/spot-checks", "spot-checks"),
             l("/review", "review-desk"),
             l("/firms", "registers"),
             l("/orders", "all-orders"),
@@ -286,6 +293,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
         Role::Auditor => vec![
             l("/firms", "registers"),
             l("/orders", "all-orders"),
+            l("/spot-checks", "spot-checks"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
             l("/finance", "settlement-runs"),

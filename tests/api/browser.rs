@@ -791,7 +791,8 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     b.done().await;
     b.shot("provider-answers").await;
 
-    // The provider applies for redemption.
+    // The provider applies for redemption, from its desk.
+    b.click("header a.me").await;
     b.click("a[data-kind='orders_to_redeem']").await;
     b.at("/provider/redemptions").await;
     b.click("form[action='/provider/redemptions'] button").await;
@@ -887,7 +888,9 @@ async fn rest_of_the_day(b: &mut Session, app: &TestApp, en: bool) {
     // and the answer, no firm named.
     b.click("header #sign-out").await;
     b.click("#confirm-sign-out").await;
+    b.waits_for("header #sign-in").await;
     b.click("header a.brand").await;
+    b.at("/").await;
     b.click("#public-providers").await;
     b.click("#providers a[href^='/public/providers/']").await;
     b.sees("4.33").await;

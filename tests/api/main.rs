@@ -43,6 +43,7 @@ mod registers;
 mod review_queues;
 mod schema_parity;
 mod settlement;
+mod spot_checks;
 mod subsidies;
 mod uploads;
 mod verification;

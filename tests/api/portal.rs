@@ -57,7 +57,16 @@ async fn party_token(app: &TestApp, role: Role, tag: &str) -> String {
 const ROLES: [(Role, &[&str]); 7] = [
     (
         Role::Firm,
-        &["/home", "/firm", "/documents", "/batches", "/my/vouchers", "/services", "/orders"],
+        &[
+            "/home",
+            "/firm",
+            "/documents",
+            "/batches",
+            "/my/vouchers",
+            "/services",
+            "/orders",
+            "/firm/spot-checks",
+        ],
     ),
     (
         Role::Provider,
@@ -81,7 +90,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/space/statistics",
         ],
     ),
-    (Role::Reviewer, &["/home", "/review", "/firms", "/orders", "/dashboard"]),
+    (Role::Reviewer, &["/home", "/review", "/firms", "/orders", "/spot-checks", "/dashboard"]),
     (Role::Finance, &["/home", "/finance", "/finance/report", "/firms", "/orders", "/dashboard"]),
     (
         Role::Admin,
@@ -92,6 +101,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/outbox",
             "/admin/jobs",
             "/admin/articles",
+            "/spot-checks",
             "/review",
             "/firms",
             "/orders",
@@ -101,7 +111,16 @@ const ROLES: [(Role, &[&str]); 7] = [
     ),
     (
         Role::Auditor,
-        &["/home", "/firms", "/orders", "/dashboard", "/audit", "/finance", "/finance/report"],
+        &[
+            "/home",
+            "/firms",
+            "/orders",
+            "/spot-checks",
+            "/dashboard",
+            "/audit",
+            "/finance",
+            "/finance/report",
+        ],
     ),
 ];
 

@@ -183,7 +183,7 @@ async fn the_firm_rates_on_the_order_page_and_the_provider_answers_there() {
     let p = firm.get(&format!("/orders/{order}")).await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("服务评价") && p.body.contains("请在"), "{}", p.body);
-    assert!(p.body.contains("5 分 · 很好"), "scores in words: {}", p.body);
+    assert!(p.body.contains("5 分（很好）"), "scores in words: {}", p.body);
     let p2 = firm.get(&format!("/orders/{open}")).await;
     assert!(!p2.body.contains("提交评价"), "no rating before confirming");
     // The provider sees no form to rate, nor yet one to answer.
@@ -226,7 +226,7 @@ async fn the_firm_rates_on_the_order_page_and_the_provider_answers_there() {
     );
     let p = firm.get(&r.location).await;
     assert!(p.body.contains("感谢您的评价") && p.body.contains("答复很及时"), "{}", p.body);
-    assert!(p.body.contains("4 分 · 较好") && !p.body.contains("提交评价"), "{}", p.body);
+    assert!(p.body.contains("4 分（较好）") && !p.body.contains("提交评价"), "{}", p.body);
     // A second post (from an old page) is refused in words.
     let r = post(
         &mut firm,

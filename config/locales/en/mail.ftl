@@ -348,3 +348,22 @@ contact_verification =
         The application goes to review only once the address is verified. If the link has expired, sign in and send a new one from your home page. If you did not apply, ignore this message.
 
         This message was sent automatically by the innovation voucher service; please do not reply.
+
+spot_check_asked =
+    .subject = [Innovation vouchers] Spot check: was order { $order_no } delivered as invoiced?
+    .body =
+        Dear { $firm_name },
+
+        Under the voucher programme's spot checks, this service of yours was drawn at random:
+
+          Order: { $order_no }
+          Service: { $service }
+          Provider: { $provider_name }
+          Paid by the voucher: CNY { $amount }
+
+        Please sign in by { $answer_by } (China time) and say whether the service was delivered as invoiced:
+        { $link }
+
+        If it was, confirm it; if not, or not as invoiced, say what happened and the authority will look into it. Without an answer by then, the check becomes a finding for review.
+
+        This message was sent automatically by the innovation voucher service; please do not reply.

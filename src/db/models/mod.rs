@@ -3,6 +3,7 @@
 
 mod accounts;
 mod carriers;
+mod checks;
 mod money;
 mod operations;
 mod orders;
@@ -11,6 +12,7 @@ mod vouchers;
 
 pub use accounts::*;
 pub use carriers::*;
+pub use checks::*;
 pub use money::*;
 pub use operations::*;
 pub use orders::*;

@@ -18,6 +18,7 @@ pub mod public;
 pub mod redemptions;
 pub mod settlement;
 pub mod spaces;
+pub mod spot_checks;
 pub mod subsidies;
 pub mod users;
 pub mod vouchers;
@@ -127,6 +128,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(documents::download)
             .service(public::provider_notices)
             .service(public::listed_providers)
+            .service(spot_checks::draw)
+            .service(spot_checks::draws)
+            .service(spot_checks::public_draw)
+            .service(spot_checks::checks)
+            .service(spot_checks::mine)
+            .service(spot_checks::answer)
             .service(public::provider_ratings)
             .service(public::file_objection)
             .service(firms::my_firm)

@@ -271,6 +271,28 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         "/api/v1/orders/{id}/rating/answer",
         &[ErrorCode::NotRated, ErrorCode::AlreadyAnswered],
     ),
+    (
+        "post",
+        "/api/v1/spot-checks/draws",
+        &[
+            ErrorCode::PeriodInvalid,
+            ErrorCode::PeriodNotOver,
+            ErrorCode::AlreadyDrawn,
+            ErrorCode::NothingToDraw,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/spot-checks/{id}/answer",
+        &[
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+            ErrorCode::CheckAnswered,
+            ErrorCode::CheckClosed,
+        ],
+    ),
+    ("get", "/api/v1/spot-checks", &[ErrorCode::StatusUnknown]),
+    ("get", "/api/v1/firm/spot-checks", &[ErrorCode::StatusUnknown]),
     ("post", "/api/v1/orders/{id}/dispute", &[ErrorCode::OrderNotRequested]),
     (
         "post",

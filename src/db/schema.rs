@@ -1008,3 +1008,5 @@ diesel::allow_tables_to_appear_in_same_query!(provider_scores, redemption_items)
 diesel::allow_tables_to_appear_in_same_query!(spot_check_entries, spot_check_draws);
 diesel::allow_tables_to_appear_in_same_query!(spot_checks, findings);
 diesel::allow_tables_to_appear_in_same_query!(findings, payouts);
+diesel::allow_tables_to_appear_in_same_query!(findings, orders);
+diesel::allow_tables_to_appear_in_same_query!(findings, providers);

@@ -198,3 +198,71 @@ pub fn finding_of_check(
 ) -> QueryResult<Option<FindingRow>> {
     findings::table.filter(findings::check_id.eq(check)).first(conn).optional()
 }
+
+pub fn finding_for_update(
+    conn: &mut DbConnection,
+    id: &crate::domain::id::FindingId,
+) -> QueryResult<Option<FindingRow>> {
+    first_for_update!(conn, findings::table.find(id))
+}
+
+pub fn update_finding(conn: &mut DbConnection, row: &FindingRow) -> QueryResult<usize> {
+    diesel::update(findings::table.find(&row.id)).set(row).execute(conn)
+}
+
+/// Whether a live payout (pending or paid) holds the item.
+pub fn in_live_payout(conn: &mut DbConnection, item: &RedemptionItemId) -> QueryResult<bool> {
+    use super::schema::payout_items;
+    diesel::select(diesel::dsl::exists(
+        payout_items::table
+            .filter(payout_items::item_id.eq(item.as_str()))
+            .filter(payout_items::live),
+    ))
+    .get_result(conn)
+}
+
+/// A finding with both sides and its item: the firm's note, the order number, the
+/// service's title, the provider's name, the item's amount and state.
+pub type FindingShown = (FindingRow, Option<String>, String, String, String, Fen, String);
+
+/// Findings shown with their items: a provider's (`provider`), or of a state, oldest
+/// first (the longest waiting), a page, and how many.
+pub fn findings_shown(
+    conn: &mut DbConnection,
+    provider: Option<&ProviderId>,
+    status: Option<crate::domain::spot_check::FindingStatus>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<FindingShown>, i64)> {
+    let base = || {
+        let mut q = findings::table
+            .inner_join(spot_checks::table.on(spot_checks::id.eq(findings::check_id)))
+            .inner_join(redemption_items::table.on(redemption_items::id.eq(findings::item_id)))
+            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+            .inner_join(providers::table.on(providers::id.eq(findings::provider_id)))
+            .into_boxed();
+        if let Some(p) = provider {
+            q = q.filter(findings::provider_id.eq(p));
+        }
+        if let Some(s) = status {
+            q = q.filter(findings::status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .order((findings::opened_at.asc(), findings::id.asc()))
+        .select((
+            findings::all_columns,
+            spot_checks::firm_note,
+            orders::order_no,
+            orders::title,
+            providers::name,
+            redemption_items::amount_fen,
+            redemption_items::status,
+        ))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}

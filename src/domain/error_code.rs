@@ -974,6 +974,19 @@ error_codes! {
     CheckClosed = "spot_check_closed", Conflict,
         "答复期限已于 {until} 截止，该抽查已转为核查事项",
         "the time to answer ended on {until}; the check is now a finding";
+    // services/findings.rs
+    FindingDecided = "finding_decided", Conflict,
+        "该核查事项已处理完毕",
+        "this finding is decided already";
+    FindingByApprover = "finding_by_approver", Forbidden,
+        "该兑现事项由您审核通过，其核查事项须由其他审核人员处理",
+        "you approved this item; another reviewer must decide its finding";
+    FindingItemInSettlement = "finding_item_in_settlement", Conflict,
+        "该兑现事项已进入结算或已拨付，暂不能作出不利决定（应收款与抵扣功能尚未上线）",
+        "this item is in a settlement run or paid; a decision against it waits for receivables and offsets, not yet built";
+    CorrectedAmountInvalid = "corrected_amount_invalid", Unprocessable,
+        "核定金额应大于 0 且小于原兑现金额",
+        "the corrected amount must be more than 0 and less than the item's amount";
     // services/catalogue.rs
     ScoreFilterInvalid = "score_filter_invalid", BadRequest,
         "最低评分应为 1 至 5 之间、最多两位小数的数（收到：{min_score}）",

@@ -49,6 +49,17 @@ super::text_enum! {
     }
 }
 
+super::text_enum! {
+    /// What a reviewer decides of a finding: nothing wrong; the service was worth less
+    /// than invoiced (a corrected amount); or it was not delivered (fraud: the whole
+    /// amount comes back).
+    pub enum FindingOutcome {
+        NoIssue => "no_issue",
+        Corrected => "corrected",
+        Fraudulent => "fraudulent",
+    }
+}
+
 /// The spot-check rules (`config/policy/spot_checks.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -299,8 +299,10 @@ impl<'a> Books<'a> {
         orders: &'a [OrderRow],
         items: &'a [RedemptionItemRow],
     ) -> (HashMap<&'a str, i128>, BTreeMap<ProviderId, i128>) {
-        let item_status: HashMap<&str, RedemptionStatus> =
-            items.iter().map(|i| (i.order_id.as_str(), i.status)).collect();
+        // An item waiting in review or notice is due for its amount (a finding may have
+        // corrected it below the order's voucher share).
+        let item_status: HashMap<&str, (RedemptionStatus, Fen)> =
+            items.iter().map(|i| (i.order_id.as_str(), (i.status, i.amount_fen))).collect();
         let mut held_by_voucher: HashMap<&str, i128> = HashMap::new();
         let mut due: BTreeMap<ProviderId, i128> = BTreeMap::new();
         for o in orders {
@@ -309,12 +311,13 @@ impl<'a> Books<'a> {
                 *held_by_voucher.entry(o.voucher_id.as_str()).or_default() += w(o.covered_fen);
             }
             self.account(Account::order(&o.id), if holds { w(o.covered_fen) } else { 0 });
+            let item = item_status.get(o.id.as_str());
             let still_due = o.status == OrderStatus::Confirmed
-                && item_status.get(o.id.as_str()).is_none_or(|s| {
+                && item.is_none_or(|(s, _)| {
                     matches!(s, RedemptionStatus::Submitted | RedemptionStatus::InNotice)
                 });
-            *due.entry(o.provider_id.clone()).or_default() +=
-                if still_due { w(o.covered_fen) } else { 0 };
+            let amount = item.map_or(o.covered_fen, |(_, a)| *a);
+            *due.entry(o.provider_id.clone()).or_default() += if still_due { w(amount) } else { 0 };
         }
         for (provider, expected) in &due {
             self.account(Account::due(provider), *expected);

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod documents;
 pub mod evidence;
 pub mod expiry;
+pub mod findings;
 pub mod firms;
 pub mod incubatees;
 pub mod ledger;

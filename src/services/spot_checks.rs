@@ -27,7 +27,7 @@ use std::collections::HashSet;
 pub struct DrawInput {
     /// `YYYY-MM`: the China month whose approved redemption items are drawn from; it
     /// must have ended.
-    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}$", example = "2026-11")]
+    #[schema(schema_with = crate::domain::validation::schema::period)]
     pub period: String,
 }
 
@@ -337,6 +337,9 @@ fn open_finding(
     check: &SpotCheckRow,
     because: OpenedBecause,
 ) -> AppResult<FindingRow> {
+    // The item's lock: a settlement run being prepared takes its items after this
+    // commits, so it sees the finding (or this waits for the run).
+    db::orders::item_for_update(c, &check.item_id)?;
     let f = FindingRow {
         id: FindingId::new(),
         check_id: check.id.clone(),

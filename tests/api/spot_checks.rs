@@ -268,3 +268,166 @@ async fn the_pages_draw_publish_and_take_the_firms_answers() {
     assert!(p.body.contains("没有收到服务报告") && p.body.contains("已转为核查事项"), "{}", p.body);
     assert_eq!(app.count("findings"), 1);
 }
+
+#[actix_web::test]
+async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
+    let app = spawn_app().await;
+    let (w, month, _) = six_approved(&app, "spf").await;
+    app.end_the_month();
+    let admin = app.token("admin_spf").await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // The firm says "no" to four of the five checks; one confirmed.
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
+    let checks: Vec<(String, String)> = checks.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().into(), c["amount"].as_str().unwrap().into()))
+        .collect();
+    for (i, (id, _)) in checks.iter().enumerate() {
+        let body = if i == 0 {
+            json!({"delivered": true})
+        } else {
+            json!({"delivered": false, "note": format!("问题 {i}")})
+        };
+        let r =
+            app.post(&format!("/api/v1/spot-checks/{id}/answer"), Some(&w.firm.token), &body).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let prov = app.token("spf").await;
+    let r = app.get("/api/v1/provider/findings?status=open", Some(&prov)).await;
+    assert_eq!((r.status.as_u16(), &r.body["total"]), (200, &json!(4)), "{}", r.body);
+    let findings: Vec<(String, String)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap().into(), f["amount"].as_str().unwrap().into()))
+        .collect();
+    // The provider states its side.
+    let (f0, amount0) = findings[0].clone();
+    let r = app
+        .post(
+            &format!("/api/v1/findings/{f0}/statement"),
+            Some(&prov),
+            &json!({"statement": "已按合同交付，附件为答复审查意见通知书"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["firm_note"].as_str().unwrap().starts_with("问题"), "both sides: {}", r.body);
+    assert_eq!(r.body["provider_statement"], json!("已按合同交付，附件为答复审查意见通知书"));
+
+    // The reviewer who approved the items may not decide; another may.
+    let approver = app.token("checker_spf").await;
+    let decide = |token: String, id: String, body: Value| {
+        let app = &app;
+        async move { app.post(&format!("/api/v1/findings/{id}/decision"), Some(&token), &body).await }
+    };
+    let r = decide(approver, f0.clone(), json!({"outcome": "no_issue", "reason": "x"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "finding_by_approver"), "{}", r.body);
+    let rev = app.staff_token("sc_rev_spf", Role::Reviewer).await;
+    // A corrected amount not below the item's is refused at its field.
+    let r = decide(
+        rev.clone(),
+        f0.clone(),
+        json!({"outcome": "corrected", "corrected_amount": amount0, "reason": "部分交付"}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "corrected_amount", "{}", r.body);
+    let r = decide(
+        rev.clone(),
+        f0.clone(),
+        json!({"outcome": "corrected", "corrected_amount": "300.00", "reason": "只交付了一半"}),
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), &r.body["amount"]), (200, &json!("300.00")), "{}", r.body);
+    assert_eq!(r.body["outcome"], "corrected");
+    let r = decide(rev.clone(), f0.clone(), json!({"outcome": "no_issue", "reason": "x"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "finding_decided"), "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/findings/{f0}/statement"),
+            Some(&prov),
+            &json!({"statement": "补充"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "finding_decided"), "{}", r.body);
+    // Fraud: the item is refused, its whole amount back to the programme.
+    let (f1, _) = findings[1].clone();
+    let r =
+        decide(rev.clone(), f1, json!({"outcome": "fraudulent", "reason": "未提供任何服务"})).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body["item_status"]),
+        (200, &json!("rejected")),
+        "{}",
+        r.body
+    );
+    // No issue: the item is paid as approved.
+    let (f2, amount2) = findings[2].clone();
+    let r = decide(rev.clone(), f2, json!({"outcome": "no_issue", "reason": "服务报告齐全"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The month's run: the unsampled item, the confirmed one, the cleared one and the
+    // corrected one (300.00); not the refused one nor the one still open.
+    let maker = app.staff_token("fin_spf_a", Role::Finance).await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["run"]["item_count"], json!(4), "{}", r.body);
+    let total: f64 = r.body["run"]["total"].as_str().unwrap().parse().unwrap();
+    let all = 500.0 + 600.0 + 700.0 + 800.0 + 900.0 + 1000.0;
+    let a = |s: &str| s.parse::<f64>().unwrap();
+    let still_open = a(&findings[3].1);
+    let refused = a(&findings[1].1);
+    assert_eq!(total, all - still_open - refused - (a(&amount0) - 300.0), "{}", r.body);
+    assert!(a(&amount2) > 0.0);
+    // The open one waited outside the run and is still decided; cleared now, the next
+    // run pays it.
+    let (f3, _) = findings[3].clone();
+    let r = decide(rev.clone(), f3, json!({"outcome": "no_issue", "reason": "核实无误"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Dropping the app runs `ledger verify`: every fen moved by the decisions accounts.
+}
+
+#[actix_web::test]
+async fn an_item_already_in_a_run_cannot_be_decided_against_yet() {
+    let app = spawn_app().await;
+    let (w, month, _) = six_approved(&app, "spr").await;
+    app.end_the_month();
+    // Finance prepares the month's run before the draw: every item is in it.
+    let maker = app.staff_token("fin_spr_a", Role::Finance).await;
+    let r = app.post("/api/v1/settlement-runs", Some(&maker), &json!({"period": month})).await;
+    assert_eq!((r.status.as_u16(), &r.body["run"]["item_count"]), (201, &json!(6)), "{}", r.body);
+    let admin = app.token("admin_spr").await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
+    let id = checks.body["items"][0]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/spot-checks/{id}/answer"),
+            Some(&w.firm.token),
+            &json!({"delivered": false, "note": "未交付"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rev = app.staff_token("sc_rev_spr", Role::Reviewer).await;
+    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
+    let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
+    for outcome in [
+        json!({"outcome": "fraudulent", "reason": "未交付"}),
+        json!({"outcome": "corrected", "corrected_amount": "1.00", "reason": "部分"}),
+    ] {
+        let r =
+            app.post(&format!("/api/v1/findings/{finding}/decision"), Some(&rev), &outcome).await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (409, "finding_item_in_settlement"),
+            "{}",
+            r.body
+        );
+    }
+    // Nothing moved; the finding stays open for when receivables exist.
+    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
+    assert_eq!(f.body["total"], json!(1), "{}", f.body);
+}

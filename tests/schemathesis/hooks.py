@@ -145,6 +145,22 @@ RULES: dict[str, set[str]] = {
     # programme or money, and only when something is payable (the state of the data).
     "POST /api/v1/settlement-runs": TODAY | {"period_not_ended", "period_before_programme",
                                              "nothing_payable"},
+    # A month is drawn once it has ended (today), once, and only when items were
+    # approved in it (the state of the data).
+    "POST /api/v1/spot-checks/draws": TODAY | {"period_not_over", "already_drawn",
+                                               "nothing_to_draw"},
+    # "Not delivered" needs a note saying what happened (a cross-field rule); a check
+    # is answered once, by its deadline.
+    "POST /api/v1/spot-checks/{id}/answer": {"required", "spot_check_answered",
+                                             "spot_check_closed"},
+    "POST /api/v1/findings/{id}/statement": {"finding_decided"},
+    # `corrected` needs a corrected amount below the item's own (cross-field and the
+    # data); who may decide depends on who approved the item and on affiliations; an
+    # item in a run cannot be decided against yet.
+    "POST /api/v1/findings/{id}/decision": {"required", "corrected_amount_invalid",
+                                            "finding_decided", "finding_by_approver",
+                                            "finding_item_in_settlement",
+                                            "reviewer_conflict_of_interest"},
     # Evidence is the file itself: PDF, JPEG or PNG by its content, not empty, within
     # data.max_upload_bytes.
     # The file's content is judged by its bytes; the shown name may not carry invisible

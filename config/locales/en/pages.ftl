@@ -1597,3 +1597,6 @@ check-confirmed = Confirmed by the firm
 check-finding = A finding
 sample-drawn-the-firms-are-asked = The sample is drawn and the firms drawn are asked.
 thank-you-your-answer-is-recorded = Thank you; your answer is recorded.
+audit-action-finding-stated = A provider stated its side of a finding
+audit-action-finding-decided = Decided a finding
+audit-action-redemption-item-corrected = Changed a redemption item by a finding

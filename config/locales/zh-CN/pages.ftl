@@ -1504,3 +1504,6 @@ check-confirmed = 企业确认如实交付
 check-finding = 已转核查事项
 sample-drawn-the-firms-are-asked = 样本已抽取，已通知被抽中的企业。
 thank-you-your-answer-is-recorded = 感谢答复，已记录。
+audit-action-finding-stated = 服务机构陈述了核查事项的情况
+audit-action-finding-decided = 作出了核查决定
+audit-action-redemption-item-corrected = 按核查决定调整了兑现事项

@@ -2,11 +2,14 @@
 //! and re-draws it from its seed; the sampled firm answers; staff follow the checks.
 
 use super::{act, act_created, read};
-use crate::domain::id::{DrawId, FirmId, SpotCheckId};
+use crate::domain::id::{DrawId, FindingId, FirmId, ProviderId, SpotCheckId};
 use crate::domain::spot_check::CheckStatus;
 use crate::error::{AppError, ErrorCode, Problem};
-use crate::http::extract::{AdminRole, Auth, FirmRole, StaffRead};
+use crate::http::extract::{AdminRole, Auth, FirmRole, ProviderRole, Reviewing, StaffRead};
 use crate::http::{page, Answer, JsonBody, State};
+use crate::services::findings::{
+    self as findings_svc, FindingDecision, FindingView, StatementInput,
+};
 use crate::services::spot_checks::{self as svc, CheckAnswerInput, CheckView, DrawInput, DrawView};
 use crate::services::Paged;
 use actix_web::web::Path;
@@ -107,4 +110,90 @@ pub async fn answer(
 ) -> Answer {
     let (body, firm) = (body?, auth.party_as::<FirmId>()?);
     act(&state, auth.actor, move |c, cx| svc::answer(c, cx, &firm, &path, &body)).await
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsQuery {
+    /// `open` or `decided`.
+    #[param(pattern = "^(open|decided)$")]
+    pub status: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+fn finding_status(
+    q: &FindingsQuery,
+) -> Result<Option<crate::domain::spot_check::FindingStatus>, AppError> {
+    match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => crate::domain::spot_check::FindingStatus::parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::of(ErrorCode::StatusUnknown).arg("status", s)),
+    }
+}
+
+/// Findings with both sides (the firm's note, the provider's statement), the longest
+/// open first.
+#[utoipa::path(get, path = "/api/v1/findings", tag = "spot checks", params(FindingsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<FindingView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/findings")]
+pub async fn findings(
+    state: State,
+    _auth: Auth<StaffRead>,
+    q: web::Query<FindingsQuery>,
+) -> Answer {
+    let (status, page) = (finding_status(&q)?, page(q.page, q.per_page)?);
+    read(&state, move |c| findings_svc::list(c, None, status, page)).await
+}
+
+/// The signed-in provider's findings.
+#[utoipa::path(get, path = "/api/v1/provider/findings", tag = "spot checks", params(FindingsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Paged<FindingView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/provider/findings")]
+pub async fn provider_findings(
+    state: State,
+    auth: Auth<ProviderRole>,
+    q: web::Query<FindingsQuery>,
+) -> Answer {
+    let provider = auth.party_as::<ProviderId>()?;
+    let (status, page) = (finding_status(&q)?, page(q.page, q.per_page)?);
+    read(&state, move |c| findings_svc::list(c, Some(&provider), status, page)).await
+}
+
+/// The provider states its side of an open finding on its item (again to replace it).
+#[utoipa::path(post, path = "/api/v1/findings/{id}/statement", tag = "spot checks", request_body = StatementInput, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = FindingView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/findings/{id}/statement")]
+pub async fn statement(
+    state: State,
+    auth: Auth<ProviderRole>,
+    path: Path<FindingId>,
+    body: JsonBody<StatementInput>,
+) -> Answer {
+    let (body, provider) = (body?, auth.party_as::<ProviderId>()?);
+    act(&state, auth.actor, move |c, cx| findings_svc::state(c, cx, &provider, &path, &body)).await
+}
+
+/// A reviewer (not the one who approved the item) decides an open finding: `no_issue`,
+/// `corrected` (with `corrected_amount`) or `fraudulent`, with the reason. The amount an
+/// unpaid item no longer claims goes back to its programme; an item in a settlement run
+/// or paid cannot be decided against yet (receivables and offsets are not built).
+#[utoipa::path(post, path = "/api/v1/findings/{id}/decision", tag = "spot checks", request_body = FindingDecision, params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = FindingView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/findings/{id}/decision")]
+pub async fn decide(
+    state: State,
+    auth: Auth<Reviewing>,
+    path: Path<FindingId>,
+    body: JsonBody<FindingDecision>,
+) -> Answer {
+    let body = body?;
+    act(&state, auth.actor, move |c, cx| findings_svc::decide(c, cx, &path, &body)).await
 }

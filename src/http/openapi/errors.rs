@@ -292,6 +292,27 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         ],
     ),
     ("get", "/api/v1/spot-checks", &[ErrorCode::StatusUnknown]),
+    ("get", "/api/v1/findings", &[ErrorCode::StatusUnknown]),
+    ("get", "/api/v1/provider/findings", &[ErrorCode::StatusUnknown]),
+    (
+        "post",
+        "/api/v1/findings/{id}/statement",
+        &[ErrorCode::Required, ErrorCode::TooLong, ErrorCode::FindingDecided],
+    ),
+    (
+        "post",
+        "/api/v1/findings/{id}/decision",
+        &[
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+            ErrorCode::AmountInvalid,
+            ErrorCode::CorrectedAmountInvalid,
+            ErrorCode::FindingDecided,
+            ErrorCode::FindingByApprover,
+            ErrorCode::FindingItemInSettlement,
+            ErrorCode::ReviewerConflictOfInterest,
+        ],
+    ),
     ("get", "/api/v1/firm/spot-checks", &[ErrorCode::StatusUnknown]),
     ("post", "/api/v1/orders/{id}/dispute", &[ErrorCode::OrderNotRequested]),
     (

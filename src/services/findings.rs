@@ -1,0 +1,272 @@
+//! Findings (核查事项): opened by a spot check the firm answered "no" or left unanswered.
+//! The provider states its side; a reviewer who did not approve the item hears both and
+//! decides: no issue (the item is paid as approved), a corrected amount, or fraud (the
+//! item is refused). The money an unpaid item no longer claims goes back to its
+//! programme. An item already in a settlement run or paid waits for receivables and
+//! offsets (not yet built): its finding cannot be decided against it yet.
+
+use super::{audit, Cx, Page, Paged};
+use crate::db::models::FindingRow;
+use crate::db::{self, ledger, orders as items_repo, spot_checks as repo, DbConnection};
+use crate::domain::audit::Fixed;
+use crate::domain::id::{FindingId, ProviderId};
+use crate::domain::ledger::{Account, Transaction};
+use crate::domain::order::RedemptionStatus;
+use crate::domain::spot_check::{FindingOutcome, FindingStatus, OpenedBecause};
+use crate::domain::validation::FieldErrors;
+use crate::domain::Fen;
+use crate::error::{AppError, AppResult, ErrorCode};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// A finding with both sides, as the provider and the staff read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FindingView {
+    #[schema(value_type = String)]
+    pub id: FindingId,
+    pub item_id: String,
+    pub order_no: String,
+    pub service: String,
+    pub provider_name: String,
+    /// The item's amount now (a corrected amount once decided so).
+    #[schema(value_type = String, example = "5000.00")]
+    pub amount: Fen,
+    pub item_status: String,
+    pub opened_because: OpenedBecause,
+    /// What the firm said happened (none when it did not answer).
+    pub firm_note: Option<String>,
+    pub provider_statement: Option<String>,
+    pub status: FindingStatus,
+    pub outcome: Option<FindingOutcome>,
+    #[schema(value_type = Option<String>, example = "3000.00")]
+    pub corrected_amount: Option<Fen>,
+    pub reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub opened_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+fn view(r: repo::FindingShown) -> FindingView {
+    let (f, firm_note, order_no, service, provider_name, amount, item_status) = r;
+    FindingView {
+        id: f.id,
+        item_id: f.item_id.to_string(),
+        order_no,
+        service,
+        provider_name,
+        amount,
+        item_status,
+        opened_because: f.opened_because,
+        firm_note,
+        provider_statement: f.provider_statement,
+        status: f.status,
+        outcome: f.outcome.as_deref().and_then(FindingOutcome::parse),
+        corrected_amount: f.corrected_fen.map(Fen::new),
+        reason: f.reason,
+        opened_at: f.opened_at,
+        decided_at: f.decided_at,
+    }
+}
+
+/// Findings: a provider's own, or any (staff), of one state, the longest open first.
+pub fn list(
+    conn: &mut DbConnection,
+    provider: Option<&ProviderId>,
+    status: Option<FindingStatus>,
+    page: Page,
+) -> AppResult<Paged<FindingView>> {
+    let (rows, total) = repo::findings_shown(conn, provider, status, page.offset(), page.per_page)?;
+    Ok(Paged {
+        items: rows.into_iter().map(view).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+fn one(c: &mut DbConnection, id: &FindingId) -> AppResult<FindingView> {
+    let (rows, _) = repo::findings_shown(c, None, None, 0, i64::MAX)?;
+    rows.into_iter().find(|r| &r.0.id == id).map(view).ok_or_else(|| AppError::not_found("finding"))
+}
+
+/// The provider's side of a finding.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementInput {
+    /// What the provider says happened (1–2,000 characters); replaces an earlier one
+    /// while the finding is open.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub statement: String,
+}
+
+/// The provider states its side of an open finding on its item.
+pub fn state(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    provider: &ProviderId,
+    id: &FindingId,
+    input: &StatementInput,
+) -> AppResult<FindingView> {
+    let mut e = FieldErrors::new();
+    let text = e.long_text("statement", &input.statement, 2000);
+    e.finish()?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::finding_for_update(c, id)?
+            .filter(|f| &f.provider_id == provider)
+            .ok_or_else(|| AppError::not_found("finding"))?;
+        if before.status != FindingStatus::Open {
+            return Err(AppError::of(ErrorCode::FindingDecided));
+        }
+        let after = FindingRow {
+            provider_statement: Some(text.clone()),
+            updated_at: cx.now,
+            ..before.clone()
+        };
+        repo::update_finding(c, &after)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::FindingStated, after.id.as_str())
+                .before(&before)
+                .after(&after),
+        )?;
+        one(c, &after.id)
+    })
+}
+
+/// A reviewer's decision of a finding.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingDecision {
+    pub outcome: FindingOutcome,
+    /// For `corrected`: what the service was worth to the voucher, yuan, more than zero
+    /// and less than the item's amount.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::validation::schema::opt_yuan)]
+    pub corrected_amount: Option<String>,
+    /// Why, shown to the provider (1–2,000 characters).
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// A reviewer decides an open finding, not one who approved the item, nor one
+/// affiliated with the provider or the firm. No issue: the item is paid as approved. A
+/// corrected amount: the item claims that much, the rest goes back to the programme.
+/// Fraud: the item is refused and its whole amount goes back. Only for an item not yet
+/// in a settlement run.
+pub fn decide(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    id: &FindingId,
+    input: &FindingDecision,
+) -> AppResult<FindingView> {
+    let mut e = FieldErrors::new();
+    let reason = e.text("reason", &input.reason, 2000);
+    let corrected = match input.outcome {
+        FindingOutcome::Corrected => {
+            Some(e.money("corrected_amount", input.corrected_amount.as_deref().unwrap_or("")))
+        }
+        _ => None,
+    };
+    e.finish()?;
+    let by = cx.actor.user_id.clone().ok_or_else(AppError::forbidden)?;
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before =
+            repo::finding_for_update(c, id)?.ok_or_else(|| AppError::not_found("finding"))?;
+        if before.status != FindingStatus::Open {
+            return Err(AppError::of(ErrorCode::FindingDecided));
+        }
+        let item = items_repo::item_for_update(c, &before.item_id)?
+            .ok_or_else(|| AppError::internal("a finding's item is gone"))?;
+        if item.reviewed_by.as_ref() == Some(&by) {
+            return Err(AppError::of(ErrorCode::FindingByApprover));
+        }
+        let provider = db::parties::provider(c, &item.provider_id)?
+            .ok_or_else(|| AppError::internal("item provider"))?;
+        let firm =
+            db::parties::firm(c, &item.firm_id)?.ok_or_else(|| AppError::internal("item firm"))?;
+        super::affiliations::not_affiliated(
+            c,
+            cx.actor,
+            &[provider.credit_code.as_str(), firm.credit_code.as_str()],
+        )?;
+        let against = input.outcome != FindingOutcome::NoIssue;
+        if against && (repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid)
+        {
+            return Err(AppError::of(ErrorCode::FindingItemInSettlement));
+        }
+        if let Some(x) = corrected {
+            if x.get() <= 0 || x >= item.amount_fen {
+                let mut e = FieldErrors::new();
+                e.add(
+                    "corrected_amount",
+                    ErrorCode::CorrectedAmountInvalid,
+                    format!(
+                        "核定金额应大于 0 且小于原兑现金额 {} 元",
+                        crate::notify::yuan(item.amount_fen)
+                    ),
+                    format!(
+                        "the corrected amount must be more than 0 and less than the item's {}",
+                        crate::notify::yuan(item.amount_fen)
+                    ),
+                );
+                e.finish()?;
+            }
+        }
+        // What goes back to the programme, and from where the unpaid item's money is.
+        let back = match (input.outcome, corrected) {
+            (FindingOutcome::Corrected, Some(x)) => Fen::new(item.amount_fen.get() - x.get()),
+            (FindingOutcome::Fraudulent, _) => item.amount_fen,
+            _ => Fen::ZERO,
+        };
+        if back.get() > 0 {
+            let from = match item.status {
+                RedemptionStatus::Payable => Account::payable(&item.provider_id),
+                _ => Account::due(&item.provider_id),
+            };
+            let tx = Transaction::transfer(
+                "finding_clawback",
+                from,
+                Account::funding(&item.programme_id),
+                back,
+            );
+            ledger::post(c, &tx, cx.now)?;
+            let mut after_item = item.clone();
+            after_item.updated_at = cx.now;
+            if input.outcome == FindingOutcome::Fraudulent {
+                after_item.status = RedemptionStatus::Rejected;
+                after_item.decision_reason = Some(format!("核查查实：{reason}"));
+            } else {
+                after_item.amount_fen = Fen::new(item.amount_fen.get() - back.get());
+            }
+            items_repo::update_item(c, &after_item)?;
+            audit::record(
+                c,
+                cx.by(),
+                audit::Change::new(Fixed::RedemptionItemCorrected, item.id.as_str())
+                    .before(&item)
+                    .after(&after_item),
+            )?;
+        }
+        let after = FindingRow {
+            status: FindingStatus::Decided,
+            outcome: Some(input.outcome.as_str().to_string()),
+            corrected_fen: corrected.map(|x| x.get()),
+            reason: Some(reason.clone()),
+            decided_by: Some(by.clone()),
+            decided_at: Some(cx.now),
+            updated_at: cx.now,
+            ..before.clone()
+        };
+        repo::update_finding(c, &after)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::FindingDecided, after.id.as_str())
+                .before(&before)
+                .after(&after),
+        )?;
+        one(c, &after.id)
+    })
+}

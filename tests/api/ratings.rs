@@ -3,7 +3,7 @@
 
 use crate::helpers::spawn_app;
 use crate::orders::world;
-use crate::web::{Browser, Page};
+use crate::web::{post, Browser};
 use chrono::Duration;
 use serde_json::{json, Value};
 
@@ -160,14 +160,6 @@ async fn a_rating_after_the_window_is_refused_and_few_ratings_are_pulled_to_the_
     // (5·3 + 5) / 6 and (5·3 + 1) / 6.
     assert_eq!(score(a.provider.clone()).await, (json!("3.33"), json!("3.00")));
     assert_eq!(score(b.provider.clone()).await, (json!("2.67"), json!("3.00")));
-}
-
-/// Posts a page's form with the page's token.
-async fn post(b: &mut Browser, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
-    let csrf = Browser::csrf(page);
-    let mut f: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    f.extend_from_slice(form);
-    b.post(path, &f).await
 }
 
 #[actix_web::test]

@@ -4,7 +4,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::orders::world;
-use crate::web::{Browser, Page};
+use crate::web::{post, Browser};
 use chrono::Duration;
 use hechuang::domain::settlement::Period;
 use hechuang::domain::Role;
@@ -181,14 +181,6 @@ async fn the_firm_answers_and_a_no_or_silence_opens_a_finding_that_holds_the_ite
     assert_eq!(r.status, 201, "{}", r.body);
     // The unsampled item and the confirmed one: 2 of the 6.
     assert_eq!(r.body["run"]["item_count"], json!(2), "{}", r.body);
-}
-
-/// Posts a page's form with the page's token.
-async fn post(b: &mut Browser, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
-    let csrf = Browser::csrf(page);
-    let mut f: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    f.extend_from_slice(form);
-    b.post(path, &f).await
 }
 
 #[actix_web::test]

@@ -97,6 +97,14 @@ async fn the_public_pages_disclose_certifications_and_subsidies_in_chinese_first
     assert_eq!((r.status.as_u16(), r.code()), (400, "page_invalid"), "{}", r.body);
 }
 
+/// Posts a form from `page` (its token with the fields), as its submit button would.
+pub async fn post(b: &mut Browser, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
+    let csrf = Browser::csrf(page);
+    let mut f: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    f.extend_from_slice(form);
+    b.post(path, &f).await
+}
+
 /// A browser: no redirects followed, cookies kept by hand.
 pub struct Browser {
     client: awc::Client,

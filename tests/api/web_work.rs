@@ -5,19 +5,12 @@
 
 use crate::helpers::spawn_app;
 use crate::orders::{world, PDF, PNG};
-use crate::web::{Browser, Page};
+use crate::web::{post, Browser};
 use hechuang::domain::Role;
 
 fn id_after(body: &str, marker: &str) -> String {
     let at = body.find(marker).unwrap_or_else(|| panic!("{marker} in {body}")) + marker.len();
     body[at..at + 36].to_string()
-}
-
-async fn post(b: &mut Browser, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
-    let csrf = Browser::csrf(page);
-    let mut f: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    f.extend_from_slice(form);
-    b.post(path, &f).await
 }
 
 #[actix_web::test]

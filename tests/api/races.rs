@@ -414,3 +414,74 @@ async fn two_ratings_of_one_order_at_once_store_one() {
     assert_eq!(refused["code"], "already_rated", "{refused}");
     assert_eq!(app.count("order_ratings"), 1);
 }
+
+#[actix_web::test]
+async fn four_draws_of_one_month_at_once_draw_it_once() {
+    let app = spawn_app().await;
+    let (_, month, _) = crate::spot_checks::six_approved(&app, "rsd").await;
+    app.end_the_month();
+    let admin = app.token("admin_rsd").await;
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            app.spawn_send(
+                "POST",
+                "/api/v1/spot-checks/draws",
+                Some(&admin),
+                json!({"period": month}),
+            )
+        })
+        .collect();
+    let mut codes: HashMap<(u16, String), usize> = HashMap::new();
+    for h in handles {
+        let (status, body, _) = h.await.unwrap();
+        let code = body["code"].as_str().unwrap_or("drawn").to_string();
+        *codes.entry((status, code)).or_default() += 1;
+    }
+    assert_eq!(codes.get(&(201, "drawn".into())), Some(&1), "{codes:?}");
+    assert_eq!(codes.get(&(409, "already_drawn".into())), Some(&3), "{codes:?}");
+    assert_eq!(app.count("spot_check_draws"), 1);
+    assert_eq!(app.count("spot_checks"), 5);
+    let asked = app.outbox().into_iter().filter(|m| m.kind == "spot_check_asked").count();
+    assert_eq!(asked, 5, "each firm asked once");
+}
+
+#[actix_web::test]
+async fn a_yes_and_a_no_to_one_check_at_once_keep_one_answer() {
+    let app = spawn_app().await;
+    let (w, month, _) = crate::spot_checks::six_approved(&app, "rsa").await;
+    app.end_the_month();
+    let admin = app.token("admin_rsa").await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
+    let check = checks.body["items"][0]["id"].as_str().unwrap().to_string();
+    let answer = |body: Value| {
+        app.spawn_send(
+            "POST",
+            &format!("/api/v1/spot-checks/{check}/answer"),
+            Some(&w.firm.token),
+            body,
+        )
+    };
+    let (yes, no) = (json!({"delivered": true}), json!({"delivered": false, "note": "未交付"}));
+    let (a, b) = if is_postgres() {
+        let mut blocker = RowBlocker::lock(&app.db_url, "spot_checks", &check);
+        let a = answer(yes);
+        blocker.until_waiting(1).await;
+        let b = answer(no);
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (a.await.unwrap(), b.await.unwrap())
+    } else {
+        let (a, b) = (answer(yes), answer(no));
+        (a.await.unwrap(), b.await.unwrap())
+    };
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    let (won, lost) = if a.0 == 200 { (&a.1, &b.1) } else { (&b.1, &a.1) };
+    assert_eq!(lost["code"], "spot_check_answered", "{lost}");
+    // A finding exactly when the "no" won.
+    let findings = if won["status"] == "finding" { 1 } else { 0 };
+    assert_eq!(app.count("findings"), findings, "{won}");
+}

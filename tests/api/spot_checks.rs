@@ -17,7 +17,7 @@ fn sha(text: &str) -> String {
 
 /// Six approved (payable) items of one provider, approved in the month returned; the
 /// clock is then past that month's end.
-async fn six_approved(app: &TestApp, tag: &str) -> (crate::orders::World, String, Vec<String>) {
+pub async fn six_approved(app: &TestApp, tag: &str) -> (crate::orders::World, String, Vec<String>) {
     let mut w = world(app, tag).await;
     let month = Period::of(app.clock.now()).to_string();
     let items = crate::settlement::make_payable(

@@ -58,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "provider_redemptions.html",
     "provider_service.html",
     "provider_services.html",
+    "provider_findings.html",
     "public_provider.html",
     "public_providers.html",
     "public_spot_check.html",
@@ -255,6 +256,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/provider/services", "my-services"),
             l("/orders", "orders-2"),
             l("/provider/redemptions", "redemptions"),
+            l("/provider/findings", "findings"),
         ],
         Role::Space => vec![
             l("/space", "certification-and-subsidies"),

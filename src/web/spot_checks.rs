@@ -6,12 +6,13 @@ use super::desk::{Desk, Form, Posted, Screen, Shape};
 use super::orders::open;
 use super::rendering::{render, with_lang, Chrome, Lang, PageQuery};
 use super::{local_time, pages, val, wire};
-use crate::domain::id::{DrawId, SpotCheckId};
+use crate::domain::id::{DrawId, FindingId, SpotCheckId};
 use crate::domain::settlement::Period;
-use crate::domain::spot_check::CheckStatus;
+use crate::domain::spot_check::{CheckStatus, FindingOutcome, FindingStatus, OpenedBecause};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, typed_id, Answer, State};
+use crate::services::findings::{self, FindingDecision, FindingView, StatementInput};
 use crate::services::spot_checks::{self as svc, CheckView, DrawInput, DrawView};
 use crate::services::{Cx, Page};
 use actix_web::http::StatusCode;
@@ -23,6 +24,9 @@ use serde::Deserialize;
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(staff_page)
         .service(draw)
+        .service(decide_finding)
+        .service(provider_page)
+        .service(provider_statement)
         .service(firm_page)
         .service(firm_answer)
         .service(public_draws)
@@ -58,6 +62,34 @@ fn draw_json(d: &DrawView) -> serde_json::Value {
     })
 }
 
+/// The decision menu: nothing preset.
+const OUTCOMES: &[(&str, &str)] = &[
+    ("", "choose"),
+    ("no_issue", "outcome-no-issue"),
+    ("corrected", "outcome-corrected"),
+    ("fraudulent", "outcome-fraudulent"),
+];
+
+fn finding_json(f: &FindingView) -> serde_json::Value {
+    let because = match f.opened_because {
+        OpenedBecause::FirmSaidNo => "opened-firm-said-no",
+        OpenedBecause::NoAnswer => "opened-no-answer",
+    };
+    let outcome = f.outcome.map(|o| match o {
+        FindingOutcome::NoIssue => "outcome-no-issue",
+        FindingOutcome::Corrected => "outcome-corrected",
+        FindingOutcome::Fraudulent => "outcome-fraudulent",
+    });
+    serde_json::json!({
+        "id": f.id, "order_no": f.order_no, "service": f.service,
+        "provider_name": f.provider_name, "amount": f.amount.to_string(),
+        "because": because, "firm_note": f.firm_note, "statement": f.provider_statement,
+        "open": f.status == FindingStatus::Open, "outcome": outcome,
+        "corrected": f.corrected_amount.map(|a| a.to_string()), "reason": f.reason,
+        "opened_at": local_time(f.opened_at), "decided_at": f.decided_at.map(local_time),
+    })
+}
+
 #[derive(Debug, Deserialize)]
 struct StatusQuery {
     status: Option<String>,
@@ -79,10 +111,15 @@ async fn staff_view(
         })?),
     };
     let page = crate::http::page(q.page, Some(super::lists::SHOWN))?;
-    let (draws, checks) = db(state, move |c| {
-        Ok((svc::draws(c, Page { page: 1, per_page: 24 })?, svc::checks(c, None, filter, page)?))
+    let (draws, checks, open) = db(state, move |c| {
+        Ok((
+            svc::draws(c, Page { page: 1, per_page: 24 })?,
+            svc::checks(c, None, filter, page)?,
+            findings::list(c, None, Some(FindingStatus::Open), Page { page: 1, per_page: 100 })?,
+        ))
     })
     .await?;
+    let open: Vec<_> = open.items.iter().map(finding_json).collect();
     let draws: Vec<_> = draws.items.iter().map(draw_json).collect();
     let rows: Vec<_> = checks.items.iter().map(check_json).collect();
     // The month a draw is usually for: the last one over.
@@ -94,6 +131,9 @@ async fn staff_view(
         Screen { template: "spot_checks.html", path: "/spot-checks", title: "spot-checks" },
         context! {
             draws => val(&draws), checks => val(&rows), total => checks.total,
+            findings => val(&open),
+            may_decide => matches!(d.s.caller.role, Role::Reviewer | Role::Admin),
+            outcomes => OUTCOMES.to_vec(),
             page => checks.page, pages => super::lists::pages(checks.total),
             may_draw => d.s.caller.role == Role::Admin, last_month => last,
             statuses => statuses, status => asked.unwrap_or_default(),
@@ -137,6 +177,99 @@ async fn draw(state: State, req: HttpRequest, p: Posted) -> Answer {
         staff_view(st, dk, &q, &f, s).await
     })
     .await
+}
+
+/// A reviewer decides a finding from the spot-check page.
+#[post("/spot-checks/findings/{id}/decision")]
+async fn decide_finding(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
+    let id: FindingId = typed_id(&path)?;
+    let d = open!(state, req, &[Role::Reviewer, Role::Admin]);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<FindingDecision>(&Shape::TEXT),
+            move |c, i, a| {
+                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                findings::decide(c, cx, &id, &i)
+            },
+        )
+        .await
+        .map(|_| ("/spot-checks".to_string(), "decided"));
+    let (st, dk) = (&state, &d);
+    let q = StatusQuery { status: None, page: None };
+    let form = format!("finding-{path}");
+    let fields = [("amount_invalid", "corrected_amount")];
+    d.answer(
+        st,
+        r,
+        &form,
+        &p,
+        &fields,
+        move |f, s| async move { staff_view(st, dk, &q, &f, s).await },
+    )
+    .await
+}
+
+async fn provider_view(
+    state: &State,
+    d: &Desk,
+    form: &Form,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let provider = d.provider()?;
+    let list = db(state, move |c| {
+        findings::list(c, Some(&provider), None, Page { page: 1, per_page: 100 })
+    })
+    .await?;
+    let rows: Vec<_> = list.items.iter().map(finding_json).collect();
+    d.render(
+        state,
+        Screen {
+            template: "provider_findings.html",
+            path: "/provider/findings",
+            title: "findings",
+        },
+        context! { findings => val(&rows) },
+        form,
+        status,
+    )
+}
+
+/// The provider's findings, each open one with the form for its side.
+#[get("/provider/findings")]
+async fn provider_page(state: State, req: HttpRequest) -> Answer {
+    let d = open!(state, req, &[Role::Provider]);
+    Ok(provider_view(&state, &d, &Form::none(), StatusCode::OK).await?)
+}
+
+#[post("/provider/findings/{id}/statement")]
+async fn provider_statement(
+    state: State,
+    req: HttpRequest,
+    path: Path<String>,
+    p: Posted,
+) -> Answer {
+    let id: FindingId = typed_id(&path)?;
+    let d = open!(state, req, &[Role::Provider]);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |p| p.input::<StatementInput>(&Shape::TEXT),
+            move |c, i, a| {
+                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                findings::state(c, cx, &a.party_as()?, &id, &i)
+            },
+        )
+        .await
+        .map(|_| ("/provider/findings".to_string(), "stated"));
+    let (st, dk) = (&state, &d);
+    let form = format!("finding-{path}");
+    d.answer(st, r, &form, &p, &[], move |f, s| async move { provider_view(st, dk, &f, s).await })
+        .await
 }
 
 async fn firm_view(

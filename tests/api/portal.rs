@@ -77,6 +77,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/provider/services",
             "/orders",
             "/provider/redemptions",
+            "/provider/findings",
         ],
     ),
     (

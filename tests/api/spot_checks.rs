@@ -259,6 +259,41 @@ async fn the_pages_draw_publish_and_take_the_firms_answers() {
     assert!(p.body.contains("感谢答复") && p.body.contains("已如实交付"), "{}", p.body);
     assert!(p.body.contains("没有收到服务报告") && p.body.contains("已转为核查事项"), "{}", p.body);
     assert_eq!(app.count("findings"), 1);
+
+    // The provider finds it from its navigation and states its side.
+    let prov_token = app.token("spp").await;
+    let mut prov = Browser::signed_in(&app, &prov_token);
+    let home = prov.get("/home").await;
+    assert!(home.body.contains("href=\"&#x2f;provider&#x2f;findings\""), "in its navigation");
+    let p = prov.get("/provider/findings").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("没有收到服务报告") && p.body.contains("企业答复未如实交付"));
+    let finding = app.get("/api/v1/provider/findings", Some(&prov_token)).await.body["items"][0]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let action = format!("/provider/findings/{finding}/statement");
+    let r = post(&mut prov, &p, &action, &[("statement", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&format!("finding-{finding}-statement-error")), "{}", r.body);
+    let r = post(&mut prov, &p, &action, &[("statement", "服务报告已于交付时发送")]).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/provider/findings?done=stated"));
+
+    // A reviewer sees both sides on the spot-check page and decides there.
+    let rev = app.staff_token("sc_rev_spp", Role::Reviewer).await;
+    let mut rb = Browser::signed_in(&app, &rev);
+    let p = rb.get("/spot-checks").await;
+    assert!(p.body.contains("没有收到服务报告") && p.body.contains("服务报告已于交付时发送"));
+    let action = format!("/spot-checks/findings/{finding}/decision");
+    // A corrected amount left out is said beside its field; nothing decided.
+    let r = post(&mut rb, &p, &action, &[("outcome", "corrected"), ("reason", "部分交付")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&format!("finding-{finding}-corrected_amount-error")), "{}", r.body);
+    let r = post(&mut rb, &p, &action, &[("outcome", "no_issue"), ("reason", "报告齐全")]).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/spot-checks?done=decided"), "{}", r.body);
+    let p = prov.get("/provider/findings").await;
+    assert!(p.body.contains("无问题，照常拨付") && p.body.contains("报告齐全"), "{}", p.body);
 }
 
 #[actix_web::test]

@@ -163,9 +163,17 @@ pub fn decide(
 ) -> AppResult<FindingView> {
     let mut e = FieldErrors::new();
     let reason = e.text("reason", &input.reason, 2000);
-    let corrected = match input.outcome {
-        FindingOutcome::Corrected => {
-            Some(e.money("corrected_amount", input.corrected_amount.as_deref().unwrap_or("")))
+    let asked = input.corrected_amount.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let corrected = match (input.outcome, asked) {
+        (FindingOutcome::Corrected, Some(a)) => Some(e.money("corrected_amount", a)),
+        (FindingOutcome::Corrected, None) => {
+            e.add(
+                "corrected_amount",
+                ErrorCode::Required,
+                "核减金额时须填写核定金额",
+                "a corrected amount is needed to correct the amount",
+            );
+            None
         }
         _ => None,
     };

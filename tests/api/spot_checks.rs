@@ -353,7 +353,17 @@ async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
     let r = decide(approver, f0.clone(), json!({"outcome": "no_issue", "reason": "x"})).await;
     assert_eq!((r.status.as_u16(), r.code()), (403, "finding_by_approver"), "{}", r.body);
     let rev = app.staff_token("sc_rev_spf", Role::Reviewer).await;
-    // A corrected amount not below the item's is refused at its field.
+    // A correction without its amount, or with one not below the item's, is refused at
+    // the amount's field.
+    let r =
+        decide(rev.clone(), f0.clone(), json!({"outcome": "corrected", "reason": "部分"})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        (&r.body["errors"][0]["field"], &r.body["errors"][0]["code"]),
+        (&json!("corrected_amount"), &json!("required")),
+        "{}",
+        r.body
+    );
     let r = decide(
         rev.clone(),
         f0.clone(),

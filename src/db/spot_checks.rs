@@ -134,12 +134,13 @@ pub fn update_check(conn: &mut DbConnection, row: &SpotCheckRow) -> QueryResult<
 /// title, the provider's name, the amount the voucher paid.
 pub type CheckShown = (SpotCheckRow, String, String, String, Fen);
 
-/// Checks shown with their items: a firm's (`firm`), or of a state (`status`), newest
-/// first, a page, and how many.
+/// Checks shown with their items: a firm's (`firm`), of a state (`status`), or one
+/// (`only`), newest first, a page, and how many.
 pub fn checks(
     conn: &mut DbConnection,
     firm: Option<&FirmId>,
     status: Option<CheckStatus>,
+    only: Option<&SpotCheckId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<CheckShown>, i64)> {
@@ -154,6 +155,9 @@ pub fn checks(
         }
         if let Some(s) = status {
             q = q.filter(spot_checks::status.eq(s.as_str()));
+        }
+        if let Some(id) = only {
+            q = q.filter(spot_checks::id.eq(id));
         }
         q
     };
@@ -231,6 +235,7 @@ pub fn findings_shown(
     conn: &mut DbConnection,
     provider: Option<&ProviderId>,
     status: Option<crate::domain::spot_check::FindingStatus>,
+    only: Option<&crate::domain::id::FindingId>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<FindingShown>, i64)> {
@@ -246,6 +251,9 @@ pub fn findings_shown(
         }
         if let Some(s) = status {
             q = q.filter(findings::status.eq(s.as_str()));
+        }
+        if let Some(id) = only {
+            q = q.filter(findings::id.eq(id));
         }
         q
     };

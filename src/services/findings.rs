@@ -76,7 +76,8 @@ pub fn list(
     status: Option<FindingStatus>,
     page: Page,
 ) -> AppResult<Paged<FindingView>> {
-    let (rows, total) = repo::findings_shown(conn, provider, status, page.offset(), page.per_page)?;
+    let (rows, total) =
+        repo::findings_shown(conn, provider, status, None, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(view).collect(),
         page: page.page,
@@ -86,8 +87,8 @@ pub fn list(
 }
 
 fn one(c: &mut DbConnection, id: &FindingId) -> AppResult<FindingView> {
-    let (rows, _) = repo::findings_shown(c, None, None, 0, i64::MAX)?;
-    rows.into_iter().find(|r| &r.0.id == id).map(view).ok_or_else(|| AppError::not_found("finding"))
+    let (rows, _) = repo::findings_shown(c, None, None, Some(id), 0, 1)?;
+    rows.into_iter().next().map(view).ok_or_else(|| AppError::not_found("finding"))
 }
 
 /// The provider's side of a finding.

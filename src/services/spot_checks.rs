@@ -310,7 +310,7 @@ pub fn checks(
     status: Option<CheckStatus>,
     page: Page,
 ) -> AppResult<Paged<CheckView>> {
-    let (rows, total) = repo::checks(conn, firm, status, page.offset(), page.per_page)?;
+    let (rows, total) = repo::checks(conn, firm, status, None, page.offset(), page.per_page)?;
     Ok(Paged {
         items: rows.into_iter().map(check_view).collect(),
         page: page.page,
@@ -410,9 +410,9 @@ pub fn answer(
         if !input.delivered {
             open_finding(c, &cx, &after, OpenedBecause::FirmSaidNo)?;
         }
-        let (rows, _) = repo::checks(c, Some(firm), None, 0, i64::MAX)?;
+        let (rows, _) = repo::checks(c, Some(firm), None, Some(&after.id), 0, 1)?;
         rows.into_iter()
-            .find(|r| r.0.id == after.id)
+            .next()
             .map(check_view)
             .ok_or_else(|| AppError::internal("the check is gone"))
     })

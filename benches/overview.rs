@@ -315,6 +315,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
         csv_sha256: None,
         xlsx_sha256: None,
         exported_at: Some(now),
+        offset_fen: Fen::new(0),
     };
     let paid_on = hechuang::domain::china_time(now).date();
     let payouts: Vec<PayoutRow> = providers
@@ -342,6 +343,7 @@ fn seed(url: &str, a: &Args) -> Seeded {
             reversed_by: None,
             reversed_at: None,
             reversal_reason: None,
+            offset_fen: Fen::new(0),
         })
         .collect();
     db::write_tx(c, |c| -> diesel::QueryResult<()> {

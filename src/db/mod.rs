@@ -98,6 +98,7 @@ pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod ratings;
+pub mod receivables;
 pub mod schema;
 pub mod settlement;
 pub mod spot_checks;

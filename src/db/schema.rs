@@ -568,6 +568,7 @@ diesel::table! {
         csv_sha256 -> Nullable<Text>,
         xlsx_sha256 -> Nullable<Text>,
         exported_at -> Nullable<Timestamp>,
+        offset_fen -> BigInt,
     }
 }
 
@@ -594,6 +595,7 @@ diesel::table! {
         reversed_by -> Nullable<Text>,
         reversed_at -> Nullable<Timestamp>,
         reversal_reason -> Nullable<Text>,
+        offset_fen -> BigInt,
     }
 }
 
@@ -1010,3 +1012,42 @@ diesel::allow_tables_to_appear_in_same_query!(spot_checks, findings);
 diesel::allow_tables_to_appear_in_same_query!(findings, payouts);
 diesel::allow_tables_to_appear_in_same_query!(findings, orders);
 diesel::allow_tables_to_appear_in_same_query!(findings, providers);
+
+diesel::table! {
+    receivables (id) {
+        id -> Text,
+        finding_id -> Text,
+        item_id -> Text,
+        provider_id -> Text,
+        programme_id -> Text,
+        amount_fen -> BigInt,
+        outstanding_fen -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receivable_recoveries (id) {
+        id -> Text,
+        receivable_id -> Text,
+        kind -> Text,
+        payout_id -> Nullable<Text>,
+        amount_fen -> BigInt,
+        live -> Bool,
+        bank_reference -> Nullable<Text>,
+        paid_on -> Nullable<Date>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+        undone_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(receivable_recoveries -> receivables (receivable_id));
+diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, receivables);
+diesel::allow_tables_to_appear_in_same_query!(receivables, findings);
+diesel::allow_tables_to_appear_in_same_query!(receivables, providers);
+diesel::allow_tables_to_appear_in_same_query!(receivables, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(receivables, orders);
+diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, payouts);
+diesel::allow_tables_to_appear_in_same_query!(receivables, spot_checks);

@@ -3,7 +3,7 @@
 
 use super::models::{DrawRow, EntryRow, FindingRow, SpotCheckRow};
 use super::schema::{
-    findings, orders, provider_scores, providers, redemption_items, spot_check_draws,
+    findings, orders, provider_scores, providers, receivables, redemption_items, spot_check_draws,
     spot_check_entries, spot_checks,
 };
 use super::DbConnection;
@@ -227,7 +227,9 @@ pub fn in_live_payout(conn: &mut DbConnection, item: &RedemptionItemId) -> Query
 
 /// A finding with both sides and its item: the firm's note, the order number, the
 /// service's title, the provider's name, the item's amount and state.
-pub type FindingShown = (FindingRow, Option<String>, String, String, String, Fen, String);
+/// Last, the receivable the decision opened, if the item was in a run or paid.
+pub type FindingShown =
+    (FindingRow, Option<String>, String, String, String, Fen, String, Option<String>);
 
 /// Findings shown with their items: a provider's (`provider`), or of a state, oldest
 /// first (the longest waiting), a page, and how many.
@@ -245,6 +247,7 @@ pub fn findings_shown(
             .inner_join(redemption_items::table.on(redemption_items::id.eq(findings::item_id)))
             .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
             .inner_join(providers::table.on(providers::id.eq(findings::provider_id)))
+            .left_join(receivables::table.on(receivables::finding_id.eq(findings::id)))
             .into_boxed();
         if let Some(p) = provider {
             q = q.filter(findings::provider_id.eq(p));
@@ -268,6 +271,7 @@ pub fn findings_shown(
             providers::name,
             redemption_items::amount_fen,
             redemption_items::status,
+            receivables::id.nullable(),
         ))
         .offset(offset)
         .limit(limit)

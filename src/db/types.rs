@@ -140,6 +140,7 @@ text_columns! {
     crate::domain::spot_check::CheckStatus => CheckStatusColumn,
     crate::domain::spot_check::OpenedBecause => OpenedBecauseColumn,
     crate::domain::spot_check::FindingStatus => FindingStatusColumn,
+    crate::domain::receivable::RecoveryKind => RecoveryKindColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values
@@ -201,6 +202,8 @@ id_columns! {
     DrawId => DrawIdColumn,
     SpotCheckId => SpotCheckIdColumn,
     FindingId => FindingIdColumn,
+    ReceivableId => ReceivableIdColumn,
+    RecoveryId => RecoveryIdColumn,
 }
 
 #[cfg(test)]
@@ -232,6 +235,7 @@ mod tests {
         use domain::party::{
             DocumentKind, ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind,
         };
+        use domain::receivable::RecoveryKind;
         use domain::settlement::{PayoutStatus, RunStatus};
         use domain::spot_check::{CheckStatus, FindingStatus, OpenedBecause};
         use domain::subsidy::EntitlementStatus;
@@ -263,6 +267,7 @@ mod tests {
             CheckStatus,
             OpenedBecause,
             FindingStatus,
+            RecoveryKind,
             OrderStatus,
             RedemptionStatus,
             VoucherStatus,

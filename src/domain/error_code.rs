@@ -554,6 +554,13 @@ error_codes! {
     AlreadyEvaluated = "already_evaluated", Conflict,
         "{year} 年度绩效评价已完成",
         "{year} is already evaluated";
+    // services/receivables.rs
+    ReceivableRecovered = "receivable_recovered", Conflict,
+        "该应收款项已全部收回",
+        "this receivable is recovered in full already";
+    RepaymentExceedsOutstanding = "repayment_exceeds_outstanding", Unprocessable,
+        "还款金额不能超过尚欠金额",
+        "the repayment is more than what is still owed";
     // services/catalogue.rs
     ProviderNotListedToPublish = "provider_not_listed", Conflict,
         "服务机构入库后方可发布服务项目",
@@ -981,9 +988,6 @@ error_codes! {
     FindingByApprover = "finding_by_approver", Forbidden,
         "该兑现事项由您审核通过，其核查事项须由其他审核人员处理",
         "you approved this item; another reviewer must decide its finding";
-    FindingItemInSettlement = "finding_item_in_settlement", Conflict,
-        "该兑现事项已进入结算或已拨付，暂不能作出不利决定（应收款与抵扣功能尚未上线）",
-        "this item is in a settlement run or paid; a decision against it waits for receivables and offsets, not yet built";
     CorrectedAmountInvalid = "corrected_amount_invalid", Unprocessable,
         "核定金额应大于 0 且小于原兑现金额",
         "the corrected amount must be more than 0 and less than the item's amount";

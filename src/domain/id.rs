@@ -204,6 +204,10 @@ ids! {
     SpotCheckId => "spot check",
     /// A finding a reviewer decides (核查事项).
     FindingId => "finding",
+    /// What a provider owes back after a finding on an item in a run or paid (应收款项).
+    ReceivableId => "receivable",
+    /// One recovery of a receivable: an offset against a payout, or a repayment.
+    RecoveryId => "recovery",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

@@ -7,6 +7,9 @@
 //! vouchers, from a voucher into the orders that hold it, then to the provider (due,
 //! then payable), into a payout and out as paid. A subsidy policy's account pays a
 //! space's payable. What expires or is refused goes back to the programme's funding.
+//! A finding against money already in a run or paid makes a receivable: the provider
+//! owes it (`receivable:`), the programme expects it (`recoverable:`), and as offsets
+//! or repayments recover it the programme's funding gets it back.
 
 use super::id::{AnyPartyId, BatchId, OrderId, PayoutId, ProgrammeId, ProviderId, VoucherId};
 use super::Fen;
@@ -55,6 +58,23 @@ impl Account {
     /// What a payee has been paid.
     pub fn paid(payee_id: &impl AnyPartyId) -> Self {
         Account(format!("paid:{}", payee_id.as_str()))
+    }
+
+    /// What a provider owes back after findings (negative: owed), until offsets and
+    /// repayments bring it back to zero.
+    pub fn receivable(provider_id: &ProviderId) -> Self {
+        Account(format!("receivable:{provider_id}"))
+    }
+
+    /// What a programme is owed back by providers after findings: credited to its
+    /// funding only as the money is recovered.
+    pub fn recoverable(programme_id: &ProgrammeId) -> Self {
+        Account(format!("recoverable:{programme_id}"))
+    }
+
+    /// What a provider has paid back from its own bank account (negative: money in).
+    pub fn repaid(provider_id: &ProviderId) -> Self {
+        Account(format!("repaid:{provider_id}"))
     }
 
     /// What a subsidy policy has given out (negative: it pays).

@@ -43,6 +43,7 @@ pub mod operation;
 pub mod order;
 pub mod party;
 pub mod rating;
+pub mod receivable;
 pub mod settlement;
 pub mod size_class;
 pub mod spot_check;

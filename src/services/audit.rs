@@ -91,6 +91,7 @@ audited!(
     m::PayoutRow,
     m::ProgrammeRow,
     m::ProviderRow,
+    m::ReceivableRow,
     m::RedemptionItemRow,
     m::ServiceItemRow,
     m::SettlementRunRow,

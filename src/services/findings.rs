@@ -2,8 +2,9 @@
 //! The provider states its side; a reviewer who did not approve the item hears both and
 //! decides: no issue (the item is paid as approved), a corrected amount, or fraud (the
 //! item is refused). The money an unpaid item no longer claims goes back to its
-//! programme. An item already in a settlement run or paid waits for receivables and
-//! offsets (not yet built): its finding cannot be decided against it yet.
+//! programme at once; for an item already in a settlement run or paid, the provider
+//! owes it back (a receivable, `services::receivables`), offset against its next
+//! payouts or repaid.
 
 use super::{audit, Cx, Page, Paged};
 use crate::db::models::FindingRow;
@@ -45,10 +46,13 @@ pub struct FindingView {
     pub opened_at: NaiveDateTime,
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub decided_at: Option<NaiveDateTime>,
+    /// What the provider owes back, when the decision went against an item already in
+    /// a settlement run or paid.
+    pub receivable_id: Option<String>,
 }
 
 fn view(r: repo::FindingShown) -> FindingView {
-    let (f, firm_note, order_no, service, provider_name, amount, item_status) = r;
+    let (f, firm_note, order_no, service, provider_name, amount, item_status, receivable) = r;
     FindingView {
         id: f.id,
         item_id: f.item_id.to_string(),
@@ -66,6 +70,7 @@ fn view(r: repo::FindingShown) -> FindingView {
         reason: f.reason,
         opened_at: f.opened_at,
         decided_at: f.decided_at,
+        receivable_id: receivable,
     }
 }
 
@@ -154,8 +159,9 @@ pub struct FindingDecision {
 /// A reviewer decides an open finding, not one who approved the item, nor one
 /// affiliated with the provider or the firm. No issue: the item is paid as approved. A
 /// corrected amount: the item claims that much, the rest goes back to the programme.
-/// Fraud: the item is refused and its whole amount goes back. Only for an item not yet
-/// in a settlement run.
+/// Fraud: the item is refused and its whole amount goes back. An item in a run or paid
+/// keeps its amount and status (the bank file has them); a receivable takes the money
+/// back instead.
 pub fn decide(
     conn: &mut DbConnection,
     cx: Cx<'_>,
@@ -200,11 +206,6 @@ pub fn decide(
             cx.actor,
             &[provider.credit_code.as_str(), firm.credit_code.as_str()],
         )?;
-        let against = input.outcome != FindingOutcome::NoIssue;
-        if against && (repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid)
-        {
-            return Err(AppError::of(ErrorCode::FindingItemInSettlement));
-        }
         if let Some(x) = corrected {
             if x.get() <= 0 || x >= item.amount_fen {
                 let mut e = FieldErrors::new();
@@ -223,13 +224,18 @@ pub fn decide(
                 e.finish()?;
             }
         }
-        // What goes back to the programme, and from where the unpaid item's money is.
+        // What goes back to the programme.
         let back = match (input.outcome, corrected) {
             (FindingOutcome::Corrected, Some(x)) => Fen::new(item.amount_fen.get() - x.get()),
             (FindingOutcome::Fraudulent, _) => item.amount_fen,
             _ => Fen::ZERO,
         };
-        if back.get() > 0 {
+        let settled = repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid;
+        if back.get() > 0 && settled {
+            // In a run or paid: the item stays as the bank file has it; the provider
+            // owes the difference, offset against its next payouts or repaid.
+            super::receivables::open(c, cx.by(), &before, &item, back)?;
+        } else if back.get() > 0 {
             let from = match item.status {
                 RedemptionStatus::Payable => Account::payable(&item.provider_id),
                 _ => Account::due(&item.provider_id),

@@ -4,13 +4,14 @@
 //! is reported with what was expected and what the entries say.
 
 use crate::db::carriers::EntitlementFacts;
-use crate::db::models::{OrderRow, PayoutRow, RedemptionItemRow};
+use crate::db::models::{OrderRow, PayoutRow, ReceivableRow, RecoveryRow, RedemptionItemRow};
 use crate::db::tallies::{self, Counts};
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
-use crate::domain::id::{PartyId, ProviderId, VoucherId};
+use crate::domain::id::{PartyId, ProgrammeId, ProviderId, VoucherId};
 use crate::domain::ledger::Account;
 use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
+use crate::domain::receivable::RecoveryKind;
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
@@ -24,7 +25,10 @@ pub struct Difference {
     /// The account, or a check that is not an account: `txn:{id}` (a transaction that
     /// does not sum to zero), `voucher_held:{id}` (a voucher's held amount against its
     /// orders), `voucher_stranded:{id}` (an expired, revoked or used voucher's balance
-    /// against what its open orders hold: money beyond that no flow can move), `payout_items:{id}` (a payout against the items it pays),
+    /// against what its open orders hold: money beyond that no flow can move), `payout_items:{id}` (a payout's amount and offset against the items it pays),
+    /// `payout_offset:{id}` (a payout's offset against its live offsets),
+    /// `receivable_outstanding:{id}` (what a receivable still owes against its amount
+    /// less its live recoveries),
     /// `item_payouts:{id}` (how many live payouts hold an item: at most 1 for a payable
     /// item, exactly 1 for a paid one, else 0), `item_payout_status:{id}` (1 when that
     /// payout is pending for a payable item, paid for a paid one; else 0).
@@ -60,7 +64,18 @@ pub struct LedgerReport {
 
 /// The prefixes of the accounts money may be in.
 const KNOWN: &[&str] = &[
-    "funding:", "batch:", "voucher:", "order:", "due:", "payable:", "payout:", "paid:", "subsidy:",
+    "funding:",
+    "batch:",
+    "voucher:",
+    "order:",
+    "due:",
+    "payable:",
+    "payout:",
+    "paid:",
+    "subsidy:",
+    "receivable:",
+    "recoverable:",
+    "repaid:",
 ];
 
 /// Recomputes every account and compares it with the records, in steps: the
@@ -80,6 +95,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let kept = (tallies::kept(c, None)?, tallies::kept_holders(c)?, tallies::kept_holdings(c)?);
         let counted = (tallies::counted(c)?, tallies::counted_holders(c)?);
         let scores = (crate::db::ratings::kept(c)?, crate::db::ratings::counted(c)?);
+        let (receivables, recoveries) = crate::db::receivables::all(c)?;
 
         let mut books = Books::of(&entries);
         let transactions = books.balanced(&entries);
@@ -88,7 +104,8 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         }
         let (held_by_voucher, due) = books.orders(&orders, &items);
         books.vouchers(&vouchers, &held_by_voucher);
-        let settled = books.payouts(&payouts, &payout_items);
+        let settled = books.payouts(&payouts, &payout_items, &recoveries);
+        let owed = books.receivables(&receivables, &recoveries);
         let mut payable = books.items(&items, &settled);
         let given = books.entitlements(&entitlements, &settled, &mut payable);
         for (provider, expected) in &payable {
@@ -102,6 +119,9 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
                 && explained("payable:", &|p| payable.contains_key(p))
                 && explained("paid:", &|p| settled.paid.contains_key(p))
                 && explained("subsidy:", &|p| given.contains_key(p))
+                && explained("receivable:", &|p| owed.by_provider.contains_key(p))
+                && explained("recoverable:", &|p| owed.by_programme.contains_key(p))
+                && explained("repaid:", &|p| owed.repaid.contains_key(p))
         });
 
         let checked = books.tallies(&kept.0, &counted.0)
@@ -134,6 +154,15 @@ fn w(f: Fen) -> i128 {
 struct Books<'a> {
     balances: HashMap<&'a str, i128>,
     diffs: Vec<Difference>,
+}
+
+/// What providers owe after findings: by provider (negative), by programme, and what
+/// each provider has repaid (negative).
+#[derive(Default)]
+struct Owed {
+    by_provider: BTreeMap<String, i128>,
+    by_programme: BTreeMap<String, i128>,
+    repaid: BTreeMap<String, i128>,
 }
 
 /// What settlement says: each live payout's status, which live payouts hold each item,
@@ -348,12 +377,21 @@ impl<'a> Books<'a> {
     }
 
     /// Each payout holds its amount while pending; paid payouts add up in `paid:`; a
-    /// payout's items add up to it.
+    /// payout's items add up to its amount and its offset; a live (pending or paid)
+    /// payout's offset is what its live offsets took, and any other payout's is none
+    /// (`payout_offset:{id}`).
     fn payouts(
         &mut self,
         payouts: &'a [PayoutRow],
         payout_items: &'a [(String, String, Fen, bool)],
+        recoveries: &[RecoveryRow],
     ) -> Settled<'a> {
+        let mut offsets: HashMap<&str, i128> = HashMap::new();
+        for r in recoveries.iter().filter(|r| r.live) {
+            if let Some(p) = &r.payout_id {
+                *offsets.entry(p.as_str()).or_default() += w(r.amount_fen);
+            }
+        }
         let mut items_sum: HashMap<&str, i128> = HashMap::new();
         let mut live_of_item: HashMap<&str, Vec<&str>> = HashMap::new();
         for (payout, item, amount, live) in payout_items {
@@ -368,10 +406,17 @@ impl<'a> Books<'a> {
             status.insert(p.id.as_str(), p.status);
             let pending = p.status == PayoutStatus::Pending;
             self.account(Account::payout(&p.id), if pending { w(p.amount_fen) } else { 0 });
+            let live = matches!(p.status, PayoutStatus::Pending | PayoutStatus::Paid);
+            let carried = w(p.amount_fen) + w(p.offset_fen);
             self.check(
                 format!("payout_items:{}", p.id),
-                w(p.amount_fen),
+                carried,
                 items_sum.get(p.id.as_str()).copied().unwrap_or(0),
+            );
+            self.check(
+                format!("payout_offset:{}", p.id),
+                if live { w(p.offset_fen) } else { 0 },
+                offsets.get(p.id.as_str()).copied().unwrap_or(0),
             );
             *paid.entry(p.payee_id.clone()).or_default() +=
                 if p.status == PayoutStatus::Paid { w(p.amount_fen) } else { 0 };
@@ -380,6 +425,41 @@ impl<'a> Books<'a> {
             self.account(Account::paid(payee), *expected);
         }
         Settled { status, live_of_item, paid }
+    }
+
+    /// Each receivable owes its amount less its live recoveries
+    /// (`receivable_outstanding:{id}`); `receivable:` holds, negative, what each provider
+    /// still owes, `recoverable:` what each programme still expects, and `repaid:`,
+    /// negative, what each provider has paid back.
+    fn receivables(&mut self, rows: &[ReceivableRow], recoveries: &[RecoveryRow]) -> Owed {
+        let mut recovered: HashMap<&str, i128> = HashMap::new();
+        let mut owed = Owed::default();
+        for r in recoveries.iter().filter(|r| r.live) {
+            *recovered.entry(r.receivable_id.as_str()).or_default() += w(r.amount_fen);
+        }
+        let provider_of: HashMap<&str, &str> =
+            rows.iter().map(|r| (r.id.as_str(), r.provider_id.as_str())).collect();
+        for r in recoveries.iter().filter(|r| r.live && r.kind == RecoveryKind::Repayment) {
+            if let Some(p) = provider_of.get(r.receivable_id.as_str()) {
+                *owed.repaid.entry(p.to_string()).or_default() -= w(r.amount_fen);
+            }
+        }
+        for r in rows {
+            let left = w(r.amount_fen) - recovered.get(r.id.as_str()).copied().unwrap_or(0);
+            self.check(format!("receivable_outstanding:{}", r.id), left, w(r.outstanding_fen));
+            *owed.by_provider.entry(r.provider_id.to_string()).or_default() -= left;
+            *owed.by_programme.entry(r.programme_id.to_string()).or_default() += left;
+        }
+        for (p, v) in owed.by_provider.clone() {
+            self.account(Account::receivable(&ProviderId::stored(p)), v);
+        }
+        for (g, v) in owed.by_programme.clone() {
+            self.account(Account::recoverable(&ProgrammeId::stored(g)), v);
+        }
+        for (p, v) in owed.repaid.clone() {
+            self.account(Account::repaid(&ProviderId::stored(p)), v);
+        }
+        owed
     }
 
     /// A payable item waits for a run (no live payout) or is in one (one live pending

@@ -29,6 +29,7 @@ pub mod password_reset;
 pub mod prospects;
 pub mod providers;
 pub mod ratings;
+pub mod receivables;
 pub mod records;
 pub mod redemptions;
 pub mod registration;

@@ -52,6 +52,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("spot_check_draw", "audit-entity-spot-check-draw"),
     ("spot_check", "audit-entity-spot-check"),
     ("finding", "audit-entity-finding"),
+    ("receivable", "audit-entity-receivable"),
     ("payout", "audit-entity-payout"),
     ("certification_application", "audit-entity-certification-application"),
     ("certification", "audit-entity-certification"),

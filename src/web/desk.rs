@@ -325,6 +325,7 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "drawn" => "sample-drawn-the-firms-are-asked",
         "checked" => "thank-you-your-answer-is-recorded",
         "stated" => "your-statement-is-recorded",
+        "repaid" => "repayment-recorded",
         "answered" => "your-answer-is-published-under-the-rating",
         "applied" => "redemption-applied-for-waiting-for-review",
         "decided" => "decision-recorded",

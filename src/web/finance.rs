@@ -215,7 +215,8 @@ async fn run_page(
                    "payee_kind": if p.payee_kind == "space" { "space-2" } else { "service-provider" },
                    "credit_code": p.credit_code,
                    "bank": format!("{} {} {}", p.bank_name, p.bank_account_name, p.bank_account_no),
-                   "amount": p.amount.to_string(), "items": p.item_count, "status_text": payout_text(&s),
+                   "amount": p.amount.to_string(), "offset": (p.offset.get() > 0).then(|| p.offset.to_string()),
+                   "items": p.item_count, "status_text": payout_text(&s),
                    "status": s, "bank_reference": p.bank_reference,
                    "paid_on": p.paid_on.map(|d| d.to_string()), "failure_reason": p.failure_reason})
         })
@@ -240,6 +241,9 @@ async fn run_page(
                 }
                 Note::AccountChangedSincePrepared { now } => {
                     d.t_with("check-account-changed-since-prepared", &[("now", now.as_str())])
+                }
+                Note::Offset { amount } => {
+                    d.t_with("check-offset", &[("amount", amount.grouped().as_str())])
                 }
             };
             format!("{}{}{}", n.payee_name, d.t("sep-colon"), why)
@@ -280,6 +284,8 @@ async fn run_page(
             r => context! {
                 id => r.id.as_str(), period => r.period, stage_text => stage_text(&stage), stage => stage,
                 total => r.total.to_string(), payouts => r.payout_count, items => r.item_count,
+                offset => (r.offset.get() > 0).then(|| r.offset.to_string()),
+                gross => (r.total + r.offset).to_string(),
                 held_back => r.held_back.to_string(), held_back_count => r.held_back_count,
                 prepared_at => local_time(r.prepared_at), origin => r.origin,
                 decided_at => r.decided_at.map(local_time), reject_reason => r.reject_reason,

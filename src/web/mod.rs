@@ -35,6 +35,7 @@ mod orders;
 mod password;
 mod provider;
 mod public;
+mod receivables;
 mod register;
 mod registers;
 mod rendering;
@@ -72,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(space_forms::routes)
         .configure(spot_checks::routes)
+        .configure(receivables::routes)
         .configure(workbench::routes)
         .configure(password::routes)
         .configure(register::routes)

@@ -59,6 +59,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "provider_service.html",
     "provider_services.html",
     "provider_findings.html",
+    "receivables.html",
+    "receivable.html",
     "public_provider.html",
     "public_providers.html",
     "public_spot_check.html",
@@ -275,6 +277,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
         Role::Finance => vec![
             l("/finance", "settlement-runs"),
             l("/finance/report", "settlement-report"),
+            l("/finance/receivables", "receivables"),
             l("/firms", "registers"),
             l("/orders", "all-orders"),
             l("/dashboard", "programme-overview"),
@@ -286,6 +289,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/jobs", "jobs"),
             l("/admin/articles", "notices-and-questions"),
             l("/spot-checks", "spot-checks"),
+            l("/finance/receivables", "receivables"),
             l("/review", "review-desk"),
             l("/firms", "registers"),
             l("/orders", "all-orders"),
@@ -300,6 +304,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/audit", "audit-trail"),
             l("/finance", "settlement-runs"),
             l("/finance/report", "settlement-report"),
+            l("/finance/receivables", "receivables"),
         ],
     });
     links

@@ -87,6 +87,7 @@ fn finding_json(f: &FindingView) -> serde_json::Value {
         "open": f.status == FindingStatus::Open, "outcome": outcome,
         "corrected": f.corrected_amount.map(|a| a.to_string()), "reason": f.reason,
         "opened_at": local_time(f.opened_at), "decided_at": f.decided_at.map(local_time),
+        "receivable_id": f.receivable_id,
     })
 }
 
@@ -219,11 +220,16 @@ async fn provider_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let provider = d.provider()?;
-    let list = db(state, move |c| {
-        findings::list(c, Some(&provider), None, Page { page: 1, per_page: 100 })
+    let (list, owed) = db(state, move |c| {
+        let all = Page { page: 1, per_page: 100 };
+        Ok((
+            findings::list(c, Some(&provider), None, all)?,
+            crate::services::receivables::list(c, Some(&provider), None, all)?,
+        ))
     })
     .await?;
     let rows: Vec<_> = list.items.iter().map(finding_json).collect();
+    let owed: Vec<_> = owed.items.iter().map(super::receivables::receivable_json).collect();
     d.render(
         state,
         Screen {
@@ -231,7 +237,7 @@ async fn provider_view(
             path: "/provider/findings",
             title: "findings",
         },
-        context! { findings => val(&rows) },
+        context! { findings => val(&rows), receivables => val(&owed) },
         form,
         status,
     )

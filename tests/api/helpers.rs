@@ -360,11 +360,16 @@ impl TestApp {
         }
     }
 
-    /// Creates a staff user directly (the way `hechuang user create` does).
+    /// Creates a staff user directly (the way `hechuang user create` does); one that
+    /// exists already is kept as it is.
     pub fn staff(&self, username: &str, role: Role) -> String {
         let settings = test_settings();
         let auth = AuthConfig::new(&settings.auth).expect("auth config");
         let mut conn = self.conn();
+        if let Some(u) = hechuang::db::users::by_username(&mut conn, username).expect("read") {
+            assert_eq!(u.role, role, "{username} exists with another role");
+            return u.id.into_string();
+        }
         services::users::create_staff(
             &mut conn,
             self.system().cx(),

@@ -37,6 +37,7 @@ mod processes;
 mod providers;
 mod races;
 mod ratings;
+mod receivables;
 mod redemptions;
 mod register;
 mod registers;

@@ -92,7 +92,18 @@ const ROLES: [(Role, &[&str]); 7] = [
         ],
     ),
     (Role::Reviewer, &["/home", "/review", "/firms", "/orders", "/spot-checks", "/dashboard"]),
-    (Role::Finance, &["/home", "/finance", "/finance/report", "/firms", "/orders", "/dashboard"]),
+    (
+        Role::Finance,
+        &[
+            "/home",
+            "/finance",
+            "/finance/report",
+            "/finance/receivables",
+            "/firms",
+            "/orders",
+            "/dashboard",
+        ],
+    ),
     (
         Role::Admin,
         &[
@@ -103,6 +114,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/spot-checks",
+            "/finance/receivables",
             "/review",
             "/firms",
             "/orders",
@@ -121,6 +133,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/audit",
             "/finance",
             "/finance/report",
+            "/finance/receivables",
         ],
     ),
 ];

@@ -485,3 +485,91 @@ async fn a_yes_and_a_no_to_one_check_at_once_keep_one_answer() {
     let findings = if won["status"] == "finding" { 1 } else { 0 };
     assert_eq!(app.count("findings"), findings, "{won}");
 }
+
+#[actix_web::test]
+async fn repayments_and_a_run_racing_for_one_debt_recover_it_exactly_once() {
+    let app = spawn_app().await;
+    let tag = "rrv";
+    let (mut w, _, findings) = crate::receivables::paid_and_questioned(&app, tag, 1).await;
+    let (f0, owed) = findings[0].clone();
+    let r = crate::receivables::decide(
+        &app,
+        tag,
+        &f0,
+        json!({"outcome": "fraudulent", "reason": "未交付"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let receivable = r.body["receivable_id"].as_str().unwrap().to_string();
+    // The next month has 2,000.00 payable: enough to offset the whole debt.
+    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    w.provider_token = app.token(tag).await;
+    crate::settlement::make_payable(&app, &w, tag, &["2000.00"]).await;
+    app.end_the_month();
+    let fin = app.token(&format!("fin_{tag}_a")).await;
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
+    let url = format!("/api/v1/receivables/{receivable}/repayments");
+    let repay = |amount: String| {
+        app.spawn_send(
+            "POST",
+            &url,
+            Some(&fin),
+            json!({"amount": amount, "bank_reference": "HF-RACE", "paid_on": today}),
+        )
+    };
+    // Two repayments of all but 1.00 at once: one is recorded, the other finds too
+    // little owed.
+    let most = format!("{:.2}", owed - 1.0);
+    let (a, b) = if is_postgres() {
+        let mut blocker = RowBlocker::lock(&app.db_url, "receivables", &receivable);
+        let a = repay(most.clone());
+        blocker.until_waiting(1).await;
+        let b = repay(most.clone());
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (a.await.unwrap(), b.await.unwrap())
+    } else {
+        let (a, b) = (repay(most.clone()), repay(most.clone()));
+        (a.await.unwrap(), b.await.unwrap())
+    };
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
+    let lost = if a.0 == 422 { &a.1 } else { &b.1 };
+    assert_eq!(lost["errors"][0]["code"], "repayment_exceeds_outstanding", "{lost}");
+    // The last 1.00 repaid while the month's run is prepared: whichever goes first,
+    // the debt is recovered once and the run offsets only what is still owed.
+    let prepare =
+        || app.spawn_send("POST", "/api/v1/settlement-runs", Some(&fin), json!({"period": next}));
+    let (paid, run) = if is_postgres() {
+        // The repayment waits for the debt's row first, then the run.
+        let mut blocker = RowBlocker::lock(&app.db_url, "receivables", &receivable);
+        let paid = repay("1.00".into());
+        blocker.until_waiting(1).await;
+        let run = prepare();
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (paid.await.unwrap(), run.await.unwrap())
+    } else {
+        let (paid, run) = (repay("1.00".into()), prepare());
+        (paid.await.unwrap(), run.await.unwrap())
+    };
+    assert_eq!(run.0, 201, "{run:?}");
+    let offset: f64 = run.1["run"]["offset"].as_str().unwrap().parse().unwrap();
+    match paid.0 {
+        201 => assert_eq!(offset, 0.0, "repaid first: nothing left to offset"),
+        409 | 422 => assert_eq!(offset, 1.0, "offset first: {paid:?}"),
+        s => panic!("{s}: {paid:?}"),
+    }
+    let r = app.get(&format!("/api/v1/receivables/{receivable}"), Some(&fin)).await;
+    assert_eq!(r.body["outstanding"], "0.00", "{}", r.body);
+    let recovered: f64 = r.body["recoveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["live"] == true)
+        .map(|x| x["amount"].as_str().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((recovered - owed).abs() < 0.001, "{}", r.body);
+    // Dropping the app runs `ledger verify` over the receivable and its recoveries.
+}

@@ -427,7 +427,7 @@ async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
 }
 
 #[actix_web::test]
-async fn an_item_already_in_a_run_cannot_be_decided_against_yet() {
+async fn a_decision_against_an_item_in_a_run_leaves_the_run_whole_and_opens_a_receivable() {
     let app = spawn_app().await;
     let (w, month, _) = six_approved(&app, "spr").await;
     app.end_the_month();
@@ -451,20 +451,16 @@ async fn an_item_already_in_a_run_cannot_be_decided_against_yet() {
     let rev = app.staff_token("sc_rev_spr", Role::Reviewer).await;
     let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
     let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
-    for outcome in [
-        json!({"outcome": "fraudulent", "reason": "未交付"}),
-        json!({"outcome": "corrected", "corrected_amount": "1.00", "reason": "部分"}),
-    ] {
-        let r =
-            app.post(&format!("/api/v1/findings/{finding}/decision"), Some(&rev), &outcome).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (409, "finding_item_in_settlement"),
-            "{}",
-            r.body
-        );
-    }
-    // Nothing moved; the finding stays open for when receivables exist.
-    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
-    assert_eq!(f.body["total"], json!(1), "{}", f.body);
+    let amount = f.body["items"][0]["amount"].clone();
+    let outcome = json!({"outcome": "fraudulent", "reason": "未交付"});
+    let r = app.post(&format!("/api/v1/findings/{finding}/decision"), Some(&rev), &outcome).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The run the bank will be given is unchanged; the provider owes the item back.
+    let run = app.get("/api/v1/settlement-runs", Some(&maker)).await;
+    assert_eq!(run.body["items"][0]["item_count"], json!(6), "{}", run.body);
+    let owed = app.get("/api/v1/receivables?state=open", Some(&rev)).await;
+    assert_eq!(owed.body["items"][0]["outstanding"], amount, "{}", owed.body);
+    let id = r.body["receivable_id"].as_str().unwrap();
+    assert_eq!(owed.body["items"][0]["id"], json!(id));
+    // Dropping the app runs `ledger verify`: the receivable is in the books.
 }

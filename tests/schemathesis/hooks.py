@@ -155,12 +155,14 @@ RULES: dict[str, set[str]] = {
                                              "spot_check_closed"},
     "POST /api/v1/findings/{id}/statement": {"finding_decided"},
     # `corrected` needs a corrected amount below the item's own (cross-field and the
-    # data); who may decide depends on who approved the item and on affiliations; an
-    # item in a run cannot be decided against yet.
+    # data); who may decide depends on who approved the item and on affiliations.
     "POST /api/v1/findings/{id}/decision": {"required", "corrected_amount_invalid",
                                             "finding_decided", "finding_by_approver",
-                                            "finding_item_in_settlement",
                                             "reviewer_conflict_of_interest"},
+    # A repayment is at most what is still owed (the data), and a receivable recovered
+    # in full takes none (its state).
+    "POST /api/v1/receivables/{id}/repayments": {"repayment_exceeds_outstanding",
+                                                 "receivable_recovered"},
     # Evidence is the file itself: PDF, JPEG or PNG by its content, not empty, within
     # data.max_upload_bytes.
     # The file's content is judged by its bytes; the shown name may not carry invisible

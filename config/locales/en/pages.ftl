@@ -1621,3 +1621,45 @@ corrected-amount-hint = Only for a corrected amount; less than the item's amount
 reason-shown-to-the-provider = Reason (shown to the provider)
 record-the-decision = Record the decision
 your-statement-is-recorded = Your statement is recorded; the authority will weigh it.
+
+offset-against-receivables = Offset against receivables
+run-offset = yuan (the items come to { $gross } yuan; after the offsets the bank pays { $total } yuan)
+payout-offset = { $amount } yuan offset against receivables
+offset-in-full = covered in full by the offset; nothing for the bank to pay
+check-offset = takes back { $amount } yuan it owes after findings; the bank pays the rest
+receivables = Receivables
+receivable = Receivable
+receivables-lead = What findings took back from items already in a settlement run or paid, owed back by the provider: offset against its later payouts (the bank pays the rest, and what is not covered carries forward to the next run), or paid back and recorded here.
+receivables-found = { $count ->
+    [one] 1 receivable
+   *[other] { $count } receivables
+}
+receivable-open = Still owed
+receivable-recovered = Recovered in full
+owed-yuan = Owed (yuan)
+recovered-yuan = Recovered (yuan)
+outstanding-yuan = Still owed (yuan)
+opened = Opened
+how = How
+details = Details
+recorded = Recorded
+recoveries = Recoveries
+recovery-offset = Offset in settlement
+recovery-repayment = Paid back by the provider
+offset-undone = undone (the payout did not go through)
+receivable-how = What is still owed is offset against the provider's next settlement payout; when the provider pays it back directly, finance records it below.
+record-a-repayment = Record a repayment
+repayment-yuan = Amount paid back (yuan)
+repayment-hint = at most the { $amount } yuan still owed
+money-arrived-on = Arrived on
+record-the-repayment = Record the repayment
+back-to-the-receivables = Back to the receivables
+repayment-recorded = Repayment recorded
+your-receivables = What you owe back
+your-receivables-lead = What findings took back is offset against your later settlement payouts; you may also pay it back directly, and finance records it.
+finding-made-a-receivable = This item was already paid or in a settlement run: what it no longer claims is owed back and offset against your next payouts.
+audit-entity-receivable = Receivable
+audit-action-receivable-opened = Opened a receivable
+audit-action-receivable-offset = Offset a receivable against a payout
+audit-action-receivable-offset-undone = Undid a receivable's offset (the payout did not go through)
+audit-action-receivable-repaid = Recorded a provider's repayment

@@ -2,7 +2,11 @@
 
 use super::fen_number;
 use crate::db::schema::*;
-use crate::domain::id::{AnyParty, LedgerEntryId, LedgerTxnId, PartyId, PayoutId, RunId, UserId};
+use crate::domain::id::{
+    AnyParty, FindingId, LedgerEntryId, LedgerTxnId, PartyId, PayoutId, ProgrammeId, ProviderId,
+    ReceivableId, RecoveryId, RedemptionItemId, RunId, UserId,
+};
+use crate::domain::receivable::RecoveryKind;
 use crate::domain::settlement::{PayoutStatus, RunStatus};
 use crate::domain::PartyKind;
 use crate::domain::{CreditCode, Fen};
@@ -46,6 +50,10 @@ pub struct SettlementRunRow {
     pub csv_sha256: Option<String>,
     pub xlsx_sha256: Option<String>,
     pub exported_at: Option<NaiveDateTime>,
+    /// What the run's payouts take back against the payees' receivables (the bank file
+    /// pays `total_fen`, what is left).
+    #[serde(serialize_with = "fen_number")]
+    pub offset_fen: Fen,
 }
 
 /// One payment to one payee in a run, with the payee's bank account as it was.
@@ -74,6 +82,10 @@ pub struct PayoutRow {
     pub reversed_by: Option<UserId>,
     pub reversed_at: Option<NaiveDateTime>,
     pub reversal_reason: Option<String>,
+    /// What the payout takes back against the payee's receivables: its items add up to
+    /// `amount_fen + offset_fen`, and the bank pays `amount_fen`.
+    #[serde(serialize_with = "fen_number")]
+    pub offset_fen: Fen,
 }
 
 impl PayoutRow {
@@ -94,4 +106,40 @@ pub struct HoldbackRow {
     pub item_count: i32,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
+}
+
+/// What a provider owes back after a finding against an item in a run or paid.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = receivables, treat_none_as_null = true)]
+pub struct ReceivableRow {
+    pub id: ReceivableId,
+    pub finding_id: FindingId,
+    pub item_id: RedemptionItemId,
+    pub provider_id: ProviderId,
+    pub programme_id: ProgrammeId,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
+    /// The amount less the live recoveries.
+    #[serde(serialize_with = "fen_number")]
+    pub outstanding_fen: Fen,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One recovery of a receivable: an offset taken from a payout, or a repayment.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = receivable_recoveries, treat_none_as_null = true)]
+pub struct RecoveryRow {
+    pub id: RecoveryId,
+    pub receivable_id: ReceivableId,
+    pub kind: RecoveryKind,
+    pub payout_id: Option<PayoutId>,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
+    pub live: bool,
+    pub bank_reference: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: NaiveDateTime,
+    pub undone_at: Option<NaiveDateTime>,
 }

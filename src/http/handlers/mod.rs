@@ -15,6 +15,7 @@ pub mod ops;
 pub mod orders;
 pub mod providers;
 pub mod public;
+pub mod receivables;
 pub mod redemptions;
 pub mod settlement;
 pub mod spaces;
@@ -137,6 +138,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(spot_checks::findings)
             .service(spot_checks::provider_findings)
             .service(spot_checks::statement)
+            .service(receivables::list)
+            .service(receivables::provider_list)
+            .service(receivables::get)
+            .service(receivables::repay)
             .service(spot_checks::decide)
             .service(public::provider_ratings)
             .service(public::file_objection)

@@ -48,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         redemptions::verify_ledger,
         settlement::prepare, settlement::list, settlement::get, settlement::decide, settlement::bank_file,
         settlement::import_results, settlement::payouts, settlement::payout, settlement::record, settlement::reverse, settlement::report,
+        receivables::list, receivables::provider_list, receivables::get, receivables::repay,
         certification::apply, certification::withdraw, certification::applications, certification::application,
         certification::decide, certification::certifications, certification::revoke, certification::public_certifications,
         incubatees::mine, incubatees::figures, incubatees::register, incubatees::graduate, incubatees::depart,

@@ -24,9 +24,11 @@ const BANK_COLUMNS: [&str; 8] = [
     "付款参考号",
 ];
 
+/// One row per payout the bank pays: a payout its offset covers whole is not sent.
 fn bank_rows(payouts: &[PayoutRow]) -> Vec<[String; 8]> {
     payouts
         .iter()
+        .filter(|p| p.amount_fen.get() > 0)
         .enumerate()
         .map(|(i, p)| {
             [

@@ -19,6 +19,10 @@ pub struct Checklist {
     pub items: i64,
     #[schema(value_type = String)]
     pub total: Fen,
+    /// What the payouts take back against receivables (the items add up to `total`
+    /// plus this).
+    #[schema(value_type = String)]
+    pub offset: Fen,
     /// Payees to look at twice, each with why.
     pub notes: Vec<PayeeNote>,
     /// What the run pays by service category (redemptions) and by subsidy policy
@@ -61,6 +65,11 @@ pub enum Note {
     /// The payee's bank account on record changed since the payout was made out: the
     /// bank file pays the account the payout names.
     AccountChangedSincePrepared { now: String },
+    /// The payout takes back what the payee owes after findings (the bank pays the rest).
+    Offset {
+        #[schema(value_type = String)]
+        amount: Fen,
+    },
 }
 
 /// The checklist of `run`'s payouts (`rows`), in a few queries whatever their number.
@@ -131,11 +140,15 @@ pub fn checklist(c: &mut DbConnection, run: &RunId, rows: &[PayoutRow]) -> AppRe
         if let Some(orders) = disputes.get(&payee) {
             note(Note::Disputes { orders: *orders });
         }
+        if p.offset_fen.get() > 0 {
+            note(Note::Offset { amount: p.offset_fen });
+        }
     }
     Ok(Checklist {
         payees: rows.len(),
         items: rows.iter().map(|p| i64::from(p.item_count)).sum(),
         total: rows.iter().map(|p| p.amount_fen).sum(),
+        offset: rows.iter().map(|p| p.offset_fen).sum(),
         notes,
         by_category: repo::run_by_category(c, run)?
             .into_iter()

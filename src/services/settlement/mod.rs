@@ -62,8 +62,13 @@ pub struct PayoutView {
     pub bank_name: String,
     pub bank_account_name: String,
     pub bank_account_no: String,
+    /// What the bank pays: the items less the offset.
     #[schema(value_type = String, example = "12000.00")]
     pub amount: Fen,
+    /// What the payout takes back against the payee's receivables (应收款抵扣); a payout
+    /// it covers whole is not in the bank file and is paid on approval.
+    #[schema(value_type = String, example = "0.00")]
+    pub offset: Fen,
     pub item_count: i32,
     pub status: PayoutStatus,
     pub bank_reference: Option<String>,
@@ -90,6 +95,7 @@ impl PayoutView {
             bank_account_name: p.bank_account_name,
             bank_account_no: p.bank_account_no,
             amount: p.amount_fen,
+            offset: p.offset_fen,
             item_count: p.item_count,
             bank_reference: p.bank_reference,
             paid_on: p.paid_on,
@@ -162,8 +168,13 @@ pub struct RunView {
     pub reject_reason: Option<String>,
     pub payout_count: i32,
     pub item_count: i32,
+    /// What the bank file pays.
     #[schema(value_type = String)]
     pub total: Fen,
+    /// What the run's payouts take back against receivables: the items add up to
+    /// `total` plus this.
+    #[schema(value_type = String)]
+    pub offset: Fen,
     pub held_back_count: i32,
     #[schema(value_type = String)]
     pub held_back: Fen,
@@ -188,7 +199,12 @@ impl RunView {
         let status = r.status;
         Ok(RunView {
             status,
-            stage: run_stage(status, r.exported_at.is_some(), results.pending),
+            // A run its offsets cover whole has nothing for the bank.
+            stage: run_stage(
+                status,
+                r.exported_at.is_some() || r.total_fen == Fen::ZERO,
+                results.pending,
+            ),
             results,
             id: r.id,
             period: r.period,
@@ -202,6 +218,7 @@ impl RunView {
             payout_count: r.payout_count,
             item_count: r.item_count,
             total: r.total_fen,
+            offset: r.offset_fen,
             held_back_count: r.held_back_count,
             held_back: r.held_back_fen,
             csv_sha256: r.csv_sha256,

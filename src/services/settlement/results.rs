@@ -119,6 +119,7 @@ fn apply_result(
             after.status = PayoutStatus::Failed;
             after.failure_reason = Some(reason.clone());
             repo::set_items_of_payout(c, &before.id, "payable", "payable", true, now)?;
+            crate::services::receivables::undo_offsets(c, by, &before.id, &before.payee_id)?;
             let (from, to) = (Account::payout(&before.id), payable);
             let tx = Transaction::transfer("payout_failed", from, to, before.amount_fen);
             ledger::post(c, &tx, now)?;
@@ -209,9 +210,12 @@ pub fn reverse(
             ..before.clone()
         };
         repo::set_items_of_payout(c, &before.id, "paid", "payable", true, cx.now)?;
-        let (from, to) = (Account::paid(&before.payee_id), Account::payable(&before.payee_id));
-        let tx = Transaction::transfer("payout_reversed", from, to, before.amount_fen);
-        ledger::post(c, &tx, cx.now)?;
+        crate::services::receivables::undo_offsets(c, cx.by(), &before.id, &before.payee_id)?;
+        if before.amount_fen.get() > 0 {
+            let (from, to) = (Account::paid(&before.payee_id), Account::payable(&before.payee_id));
+            let tx = Transaction::transfer("payout_reversed", from, to, before.amount_fen);
+            ledger::post(c, &tx, cx.now)?;
+        }
         repo::update_payout(c, &after)?;
         audit::record(c, cx.by(), audit::Change::moved(Fixed::PayoutReversed, &before, &after))?;
         PayoutView::from_row(after)

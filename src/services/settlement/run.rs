@@ -16,7 +16,7 @@ use crate::error::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::notify::{self, Email, Message, SettlementAwaitingApproval, Templates};
 use crate::services::Cx;
-use crate::services::{audit, Acting, Actor};
+use crate::services::{audit, receivables, Acting, Actor};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +38,8 @@ struct Payee {
     bank_account_no: String,
     count: i32,
     amount: Fen,
+    /// What the payout takes back against the payee's receivables (providers only).
+    offset: Fen,
 }
 
 /// Prepares the run of `period`: every payable item that became payable before the
@@ -104,7 +106,21 @@ fn prepare_in(
     // Exclusive: what became payable before the period ended is in.
     let cutoff = period.end_utc();
     let run_id = RunId::new();
-    let (payouts, held) = payouts_of(&run_id, period, attempt, payees(c, cutoff)?);
+    let mut payees = payees(c, cutoff)?;
+    let providers: Vec<ProviderId> = payees
+        .iter()
+        .filter_map(|p| match &p.party {
+            AnyParty::Provider(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    let owing = receivables::Owing::of(c, &providers)?;
+    for p in &mut payees {
+        if let AnyParty::Provider(id) = &p.party {
+            p.offset = owing.offset(id, p.amount);
+        }
+    }
+    let (payouts, held) = payouts_of(&run_id, period, attempt, payees);
     if payouts.is_empty() {
         let n = held.len();
         let (zh, en) = if n == 0 {
@@ -135,6 +151,7 @@ fn prepare_in(
         payout_count: payouts.len() as i32,
         item_count: payouts.iter().map(|p| p.item_count).sum(),
         total_fen: payouts.iter().map(|p| p.amount_fen).sum(),
+        offset_fen: payouts.iter().map(|p| p.offset_fen).sum(),
         held_back_count: held.len() as i32,
         held_back_fen: held.iter().map(|h| h.amount_fen).sum(),
         csv_sha256: None,
@@ -154,8 +171,10 @@ fn prepare_in(
     }
     let moves = payouts
         .iter()
+        .filter(|p| p.amount_fen.get() > 0)
         .map(|p| (Account::payable(&p.payee_id), Account::payout(&p.id), p.amount_fen));
     ledger::post(c, &Transaction::moves("settlement_prepared", moves), by.now)?;
+    owing.take(c, by, &payouts)?;
     audit::record(c, by, audit::Change::created(Fixed::SettlementPrepared, &run))?;
     let emails = awaiting_approval(c, &run, attempt, by.actor)?;
     crate::services::outbox::enqueue(c, templates, emails, by.now)?;
@@ -184,6 +203,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_name: p.bank_name,
             bank_account_name: p.bank_account_name,
             bank_account_no: p.bank_account_no,
+            offset: Fen::ZERO,
         })
         .collect();
     for (space_id, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
@@ -198,6 +218,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_name: s.bank_name.unwrap_or_default(),
             bank_account_name: s.bank_account_name.unwrap_or_default(),
             bank_account_no: s.bank_account_no.unwrap_or_default(),
+            offset: Fen::ZERO,
         });
     }
     payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.party.as_str().cmp(b.party.as_str())));
@@ -205,7 +226,8 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
 }
 
 /// One payout per payee whose bank details can be paid, numbered in order; the others
-/// held back with the reason.
+/// held back with the reason. A payout pays what is left after its offset; one its
+/// offset covers whole needs no bank account (the bank is not asked to pay it).
 fn payouts_of(
     run_id: &RunId,
     period: Period,
@@ -215,7 +237,9 @@ fn payouts_of(
     let (mut payouts, mut held) = (Vec::new(), Vec::new());
     for p in payees {
         let account_no: String = p.bank_account_no.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Some(why) = unpayable(&p.bank_name, &p.bank_account_name, &account_no) {
+        let net = p.amount - p.offset;
+        let why = unpayable(&p.bank_name, &p.bank_account_name, &account_no);
+        if let Some(why) = why.filter(|_| net.get() > 0) {
             held.push(HoldbackRow {
                 run_id: run_id.clone(),
                 payee_kind: p.party.kind(),
@@ -238,7 +262,8 @@ fn payouts_of(
             bank_name: p.bank_name,
             bank_account_name: p.bank_account_name,
             bank_account_no: account_no,
-            amount_fen: p.amount,
+            amount_fen: net,
+            offset_fen: p.offset,
             item_count: p.count,
             status: PayoutStatus::Pending,
             bank_reference: None,
@@ -335,6 +360,7 @@ pub fn decide(
         let action = match input.decision {
             RunDecisionKind::Approve => {
                 after.status = RunStatus::Approved;
+                offset_whole(c, cx.by(), &after)?;
                 Fixed::SettlementApproved
             }
             RunDecisionKind::Reject => {
@@ -344,11 +370,14 @@ pub fn decide(
                 let mut back = Vec::new();
                 for p in payouts {
                     repo::set_items_of_payout(c, &p.id, "payable", "payable", true, cx.now)?;
-                    back.push((
-                        Account::payout(&p.id),
-                        Account::payable(&p.payee_id),
-                        p.amount_fen,
-                    ));
+                    receivables::undo_offsets(c, cx.by(), &p.id, &p.payee_id)?;
+                    if p.amount_fen.get() > 0 {
+                        back.push((
+                            Account::payout(&p.id),
+                            Account::payable(&p.payee_id),
+                            p.amount_fen,
+                        ));
+                    }
                     repo::update_payout(c, &PayoutRow { status: PayoutStatus::Cancelled, ..p })?;
                 }
                 ledger::post(c, &Transaction::moves("settlement_rejected", back), cx.now)?;
@@ -359,6 +388,33 @@ pub fn decide(
         audit::record(c, cx.by(), audit::Change::moved(action, &before, &after))?;
         full(c, after)
     })
+}
+
+/// On approval, the payouts their offsets cover whole are settled at once: nothing goes
+/// to the bank, so no result will come back. Their items are paid (by the debts they
+/// cleared); each is audited as paid on the approval's China day.
+fn offset_whole(c: &mut DbConnection, by: Acting<'_>, run: &SettlementRunRow) -> AppResult<()> {
+    for before in repo::payouts_of(c, &run.id)?.into_iter().filter(|p| p.amount_fen.get() == 0) {
+        let after = PayoutRow {
+            status: PayoutStatus::Paid,
+            paid_on: Some(crate::domain::china_time(by.now).date()),
+            recorded_by: by.actor.user_id.clone(),
+            recorded_at: Some(by.now),
+            ..before.clone()
+        };
+        repo::set_items_of_payout(c, &before.id, "payable", "paid", false, by.now)?;
+        repo::update_payout(c, &after)?;
+        audit::record(
+            c,
+            by,
+            audit::Change::moved(
+                crate::domain::audit::Action::PayoutSettled(after.status),
+                &before,
+                &after,
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -375,6 +431,7 @@ mod tests {
             bank_account_no: account_no.into(),
             count,
             amount: Fen::new(yuan * 100),
+            offset: Fen::ZERO,
         }
     }
 

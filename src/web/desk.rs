@@ -5,7 +5,7 @@
 //! with what was typed kept.
 
 use super::session::{csrf_of, csrf_ok, see_other, session, with, Session};
-use super::{render, Lang};
+use super::{render_at, Lang};
 use crate::db::DbConnection;
 use crate::domain::id::{FirmId, PartyKindId, ProviderId, SpaceId};
 use crate::domain::validation::FieldErrors;
@@ -39,6 +39,8 @@ pub(super) struct Desk {
     /// The reader's language, and the cookie keeping it when this request chose it.
     lang: Lang,
     lang_cookie: Option<Cookie<'static>>,
+    /// The page's own address when it was read (GET), which the language link keeps.
+    here: Option<String>,
 }
 
 /// Opens a page for the given roles: not signed in → the sign-in page, coming back here
@@ -65,6 +67,7 @@ pub(super) async fn open(
         done,
         lang: Lang::of_request(req),
         lang_cookie: Lang::cookie_for(req),
+        here: (req.method() == actix_web::http::Method::GET).then(|| req.path().to_string()),
     };
     if !roles.contains(&d.s.caller.role) {
         let page = d.render(
@@ -155,7 +158,8 @@ impl Desk {
             }
         };
         let chrome = super::Chrome::signed_in(state, self.s.caller.role);
-        let r = render(page.template, page.path, &self.lang, &chrome, page.title, ctx)?;
+        let here = self.here.as_deref().unwrap_or(page.path);
+        let r = render_at(page.template, page.path, here, &self.lang, &chrome, page.title, ctx)?;
         Ok(with(r, status, &self.cookies(state)))
     }
 

@@ -375,7 +375,21 @@ pub(super) fn render(
     title: &str,
     ctx: minijinja::Value,
 ) -> Result<HttpResponse, AppError> {
-    let other = if lang.en { format!("{path}?lang=zh") } else { format!("{path}?lang=en") };
+    render_at(name, path, path, lang, chrome, title, ctx)
+}
+
+/// As [`render`], for a page read at `here` (its own address, which the language link
+/// keeps) under the navigation's `path`.
+pub(super) fn render_at(
+    name: &str,
+    path: &str,
+    here: &str,
+    lang: &Lang,
+    chrome: &Chrome,
+    title: &str,
+    ctx: minijinja::Value,
+) -> Result<HttpResponse, AppError> {
+    let other = if lang.en { format!("{here}?lang=zh") } else { format!("{here}?lang=en") };
     let base = context! {
         en => lang.en,
         lang_tag => if lang.en { "en" } else { "zh-CN" },

@@ -1200,3 +1200,153 @@ async fn the_whole_journey_in_a_real_browser() {
     assert_eq!(r.body["ok"], true, "{}", r.body);
     b.c.close().await.unwrap();
 }
+
+/// Gives a firm made in bulk (no password) the sign-in `username` / [`PASSWORD`], so a
+/// walk can sign it in through the page.
+fn firm_signs_in_as(app: &TestApp, firm_id: &str, username: &str) {
+    use diesel::prelude::*;
+    use hechuang::db::schema::users;
+    let auth = hechuang::services::auth::AuthConfig::new(&crate::helpers::test_settings().auth)
+        .expect("auth config");
+    let hash = auth.hash_password(PASSWORD).expect("hash");
+    let mut conn = app.conn();
+    let c: &mut hechuang::db::DbConnection = &mut conn;
+    let n = diesel::update(users::table.filter(users::party_id.eq(firm_id)))
+        .set((users::username.eq(username), users::password_hash.eq(hash)))
+        .execute(c)
+        .expect("firm user updated");
+    assert_eq!(n, 1);
+}
+
+/// One spot check from the draw to the clawback, by clicks (issue 24): the month's items
+/// are paid; the administrator draws the month; the firm says one service was not
+/// delivered as invoiced; the provider states its side; a reviewer (not the one who
+/// approved it) decides it was not delivered; the provider sees what it owes; next
+/// month's run offsets it (the run's page says how much, the bank pays the rest); the
+/// receivable is then recovered. In Chinese at desktop width, then the pages it made
+/// in English at phone width.
+#[actix_web::test]
+async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
+    let Some((driver_exe, shots)) = browser_or_skip("clawback") else {
+        return;
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let app = spawn_app().await;
+    // The server's clock is the browser's from the start (the sign-in cookies expire by it).
+    sync_clock(&app);
+    let tag = "bsc";
+    let (mut w, month, _) = crate::spot_checks::six_approved(&app, tag).await;
+    firm_signs_in_as(&app, &w.firm.id, "bsc_firm");
+    app.end_the_month();
+    let maker = app.staff_token("bsc_fin_a", Role::Finance).await;
+    let checker = app.staff_token("bsc_fin_b", Role::Finance).await;
+    let run = crate::settlement::approved_run(&app, &month, &maker, &checker).await;
+    crate::receivables::pay(&app, &run, &maker).await;
+    app.staff("bsc_reviewer", Role::Reviewer);
+
+    let driver = start_driver(&driver_exe);
+    let mut b = open_browser(&app, &driver, shots.clone()).await;
+    b.go("/").await;
+
+    // The administrator draws the month that has just ended (the field offers it).
+    b.switch_to("admin_bsc").await;
+    b.click("nav.work a[href='/spot-checks']").await;
+    let offered = b.c.find(Locator::Css("#draw-period")).await.unwrap();
+    assert_eq!(offered.prop("value").await.unwrap().as_deref(), Some(month.as_str()));
+    b.click("#draw-month").await;
+    b.done().await;
+    b.sees("待企业答复").await;
+    b.shot("admin-draws-the-month").await;
+
+    // The firm is asked; it says the first service was not delivered as invoiced.
+    b.switch_to("bsc_firm").await;
+    b.click("nav.work a[href='/firm/spot-checks']").await;
+    b.sees("该服务是否按发票所列如实交付").await;
+    b.choose("select[id^='check-'][id$='-delivered']", "false").await;
+    b.fill("textarea[id^='check-'][id$='-note']", "只收到初稿，未收到正式检索报告").await;
+    b.shot("firm-answers-no").await;
+    b.click("form[action^='/firm/spot-checks/'] button").await;
+    b.done().await;
+    b.sees("已转核查事项").await;
+
+    // The provider states its side.
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/provider/findings']").await;
+    b.sees("只收到初稿").await;
+    b.fill("textarea[id^='finding-'][id$='-statement']", "正式报告已于月底寄出，附快递单号").await;
+    b.click("form[action^='/provider/findings/'] button").await;
+    b.done().await;
+    b.shot("provider-states-its-side").await;
+
+    // A reviewer hears both sides and decides the service was not delivered.
+    b.switch_to("bsc_reviewer").await;
+    b.click("nav.work a[href='/spot-checks']").await;
+    b.sees("正式报告已于月底寄出").await;
+    b.choose("select[id^='finding-'][id$='-outcome']", "fraudulent").await;
+    b.fill("textarea[id^='finding-'][id$='-reason']", "企业与快递记录均显示未交付正式报告").await;
+    b.shot("reviewer-decides").await;
+    b.click("form[action^='/spot-checks/findings/'] button").await;
+    b.done().await;
+
+    // The provider reads the decision and what it owes back.
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/provider/findings']").await;
+    b.sees("多付部分形成应退款项").await;
+    b.sees("尚未收回").await;
+    b.shot("provider-owes").await;
+    let owed = {
+        let r = app.get("/api/v1/receivables", Some(&app.token("bsc_fin_a").await)).await;
+        r.body["items"][0]["outstanding"].as_str().unwrap().to_string()
+    };
+
+    // Next month the provider has 3,000.00 payable; the run takes the debt first.
+    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    w.provider_token = app.token(tag).await;
+    crate::settlement::make_payable(&app, &w, tag, &["1500.00", "1500.00"]).await;
+    let ended = app.end_the_month();
+    assert_eq!(ended, next);
+    b.switch_to("bsc_fin_a").await;
+    b.click("nav.work a[href='/finance']").await;
+    b.click("form[action='/finance/runs'] button").await;
+    b.done().await;
+    b.sees("抵扣应收款").await;
+    let grouped = hechuang::domain::money::group_digits(&owed);
+    b.sees(&format!("已抵扣应收款 {grouped} 元")).await;
+    b.shot("finance-run-with-the-offset").await;
+    b.switch_to("bsc_fin_b").await;
+    b.click("a[data-kind='runs_to_approve']").await;
+    b.click("a[href^='/finance/runs/']").await;
+    b.sees("本次抵扣其核查应退款项").await;
+    b.click("#decision-checked").await;
+    b.click("button[value=approve]").await;
+    b.done().await;
+    // The receivable is recovered; its page shows the offset and the payout it came from.
+    b.click("nav.work a[href='/finance/receivables']").await;
+    b.choose("#state", "recovered").await;
+    b.click("form.filters button").await;
+    b.click("#receivables a[href^='/finance/receivables/']").await;
+    b.sees("已全部收回").await;
+    b.sees("结算抵扣").await;
+    b.shot("receivable-recovered").await;
+
+    // The same pages in English at phone width: nothing wider than the screen.
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.click("header a[lang='en']").await;
+    b.sees("Recovered in full").await;
+    b.fits().await;
+    b.shot("phone-en-receivable").await;
+    b.click("#recoveries a[href^='/finance/payouts/']").await;
+    b.fits().await;
+    b.click("main p:first-of-type a[href^='/finance/runs/']").await;
+    b.sees("Offset against receivables").await;
+    b.fits().await;
+    b.shot("phone-en-run-with-the-offset").await;
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/provider/findings']").await;
+    b.sees("Recovered in full").await;
+    b.shot("phone-en-provider-findings").await;
+    b.fits().await;
+    let r = app.get("/api/v1/ledger/verify", Some(&app.token("bsc_fin_a").await)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    b.c.close().await.unwrap();
+}

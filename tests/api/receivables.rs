@@ -23,7 +23,7 @@ async fn ledger_ok(app: &TestApp, token: &str) {
 
 /// Exports `run`'s bank file (CSV, returned as text) and records every pending payout
 /// paid.
-async fn pay(app: &TestApp, run: &str, finance: &str) -> String {
+pub async fn pay(app: &TestApp, run: &str, finance: &str) -> String {
     let (s, _, csv) = app
         .get_bytes(&format!("/api/v1/settlement-runs/{run}/bank-file?format=csv"), Some(finance))
         .await;

@@ -6,7 +6,7 @@ use super::models::{
     StaffAffiliationRow, VoucherRow,
 };
 use super::schema::{
-    firms, order_evidence, orders, providers, redemption_applications, redemption_items,
+    findings, firms, order_evidence, orders, providers, redemption_applications, redemption_items,
     redemption_objections, staff_affiliations, vouchers,
 };
 use super::vouchers::CHUNK;
@@ -687,6 +687,7 @@ pub fn approved_items(
 }
 
 /// The order of a public list of items.
+#[derive(Clone, Copy)]
 enum Listed {
     NoticeEndingFirst,
     LatestApproved,
@@ -702,11 +703,24 @@ fn items_listed(
     limit: i64,
 ) -> QueryResult<(Vec<ItemListed>, i64)> {
     let base = || {
-        redemption_items::table
+        let q = redemption_items::table
             .inner_join(providers::table.on(providers::id.eq(redemption_items::provider_id)))
             .inner_join(firms::table.on(firms::id.eq(redemption_items::firm_id)))
-            .filter(redemption_items::status.eq_any(statuses.to_vec()))
-            .into_boxed()
+            .into_boxed();
+        match order {
+            Listed::NoticeEndingFirst => {
+                q.filter(redemption_items::status.eq_any(statuses.to_vec()))
+            }
+            // An approved item a spot check then found not delivered stays in the list,
+            // with the finding beside it.
+            Listed::LatestApproved => q.filter(
+                redemption_items::status.eq_any(statuses.to_vec()).or(diesel::dsl::exists(
+                    findings::table
+                        .filter(findings::item_id.eq(redemption_items::id))
+                        .filter(findings::outcome.eq("fraudulent")),
+                )),
+            ),
+        }
     };
     let total = base().count().get_result(conn)?;
     let rows = base().select((redemption_items::all_columns, providers::name, firms::name));

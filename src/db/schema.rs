@@ -1051,3 +1051,4 @@ diesel::allow_tables_to_appear_in_same_query!(receivables, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(receivables, orders);
 diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, payouts);
 diesel::allow_tables_to_appear_in_same_query!(receivables, spot_checks);
+diesel::allow_tables_to_appear_in_same_query!(findings, firms);

@@ -278,3 +278,33 @@ pub fn findings_shown(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// What the public list shows of decided findings against `items`: (item, outcome,
+/// corrected amount, what the provider owes back by receivable, decided at), for the
+/// findings that went against their item (corrected or fraudulent).
+pub type PublishedFinding =
+    (RedemptionItemId, String, Option<i64>, Option<Fen>, Option<chrono::NaiveDateTime>);
+
+pub fn published_findings(
+    conn: &mut DbConnection,
+    items: &[RedemptionItemId],
+) -> QueryResult<Vec<PublishedFinding>> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(super::vouchers::CHUNK) {
+        let rows: Vec<PublishedFinding> = findings::table
+            .left_join(receivables::table.on(receivables::finding_id.eq(findings::id)))
+            .filter(findings::item_id.eq_any(chunk))
+            .filter(findings::status.eq("decided"))
+            .filter(findings::outcome.eq_any(["corrected", "fraudulent"]))
+            .select((
+                findings::item_id,
+                findings::outcome.assume_not_null(),
+                findings::corrected_fen,
+                receivables::amount_fen.nullable(),
+                findings::decided_at,
+            ))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

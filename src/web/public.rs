@@ -262,6 +262,7 @@ impl PublicList for Redemptions {
         "合创券兑现金额（元）",
         "审核通过时间（北京时间）",
         "状态",
+        "回访抽查结论",
     ];
     fn fetch(
         c: &mut DbConnection,
@@ -278,10 +279,12 @@ impl PublicList for Redemptions {
             "amount": r.amount.to_string(),
             "approved_at": r.approved_at.map(local_time),
             "status_text": redemption_status(&status), "status": status,
+            "finding": r.finding.as_ref().map(|f| finding_words(f, en)),
         })
     }
     fn csv_row(r: redemptions::ApprovedView) -> Vec<String> {
         let status = wire(&r.status);
+        let finding = r.finding.as_ref().map(|f| finding_words(f, false)).unwrap_or_default();
         vec![
             r.provider_name,
             r.firm_name,
@@ -289,8 +292,29 @@ impl PublicList for Redemptions {
             r.amount.to_string(),
             r.approved_at.map(local_time).unwrap_or_default(),
             i18n::t(redemption_status(&status), false),
+            finding,
         ]
     }
+}
+
+/// A published finding in words: what the spot check found, and what the provider pays
+/// back when the item had been paid.
+fn finding_words(f: &redemptions::PublishedFinding, en: bool) -> String {
+    use crate::domain::spot_check::FindingOutcome;
+    let mut text = match (f.outcome, f.corrected_amount) {
+        (FindingOutcome::Corrected, Some(a)) => {
+            i18n::t_values("finding-published-corrected", en, &[("amount", &a.grouped())])
+        }
+        _ => i18n::t("finding-published-fraudulent", en),
+    };
+    if let Some(back) = f.owed_back {
+        text.push_str(&i18n::t_values(
+            "finding-published-owed",
+            en,
+            &[("amount", &back.grouped())],
+        ));
+    }
+    text
 }
 
 /// The listed providers (服务机构名录), by name, each with its quality score.

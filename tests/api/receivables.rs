@@ -116,6 +116,18 @@ async fn a_finding_on_a_paid_item_is_offset_in_the_next_run_and_the_bank_file_pa
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let owed = a0 + (a1 - 100.0);
+    // Both are published in the list of approved redemptions, with what comes back.
+    let public = Browser::new(&app).get("/public/redemptions").await;
+    let g = |v: f64| hechuang::domain::money::group_digits(&format!("{v:.2}"));
+    for said in [
+        format!("回访抽查查实未提供服务，服务机构退回 {} 元", g(a0)),
+        format!("回访抽查核定为 100.00 元，服务机构退回 {} 元", g(a1 - 100.0)),
+    ] {
+        assert!(public.body.contains(&said), "{said}: {}", public.body);
+    }
+    let csv = Browser::new(&app).get("/public/redemptions.csv").await;
+    assert!(csv.body.contains("回访抽查结论"), "{}", csv.body);
+    assert!(csv.body.contains("回访抽查查实未提供服务"), "{}", csv.body);
 
     // Staff and the provider see what is owed.
     let fin = app.token(&format!("fin_{tag}_a")).await;

@@ -400,6 +400,12 @@ async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
         "{}",
         r.body
     );
+    // Both stay in the public list of approved redemptions with what was found (the
+    // refused one too); nothing is owed back, as neither was paid.
+    let public = Browser::new(&app).get("/public/redemptions").await;
+    assert!(public.body.contains("回访抽查核定为 300.00 元"), "{}", public.body);
+    assert!(public.body.contains("回访抽查查实未提供服务"), "{}", public.body);
+    assert!(!public.body.contains("服务机构退回"), "{}", public.body);
     // No issue: the item is paid as approved.
     let (f2, amount2) = findings[2].clone();
     let r = decide(rev.clone(), f2, json!({"outcome": "no_issue", "reason": "服务报告齐全"})).await;

@@ -1663,3 +1663,6 @@ audit-action-receivable-opened = Opened a receivable
 audit-action-receivable-offset = Offset a receivable against a payout
 audit-action-receivable-offset-undone = Undid a receivable's offset (the payout did not go through)
 audit-action-receivable-repaid = Recorded a provider's repayment
+finding-published-corrected = Spot check: found worth { $amount } yuan
+finding-published-fraudulent = Spot check: found not delivered
+finding-published-owed = ; the provider pays back { $amount } yuan

@@ -1567,3 +1567,6 @@ audit-action-receivable-opened = 形成了应收款项
 audit-action-receivable-offset = 从结算款中抵扣了应收款项
 audit-action-receivable-offset-undone = 撤销了应收款项的抵扣（该笔支付未成功）
 audit-action-receivable-repaid = 登记了服务机构汇回的款项
+finding-published-corrected = 回访抽查核定为 { $amount } 元
+finding-published-fraudulent = 回访抽查查实未提供服务
+finding-published-owed = ，服务机构退回 { $amount } 元

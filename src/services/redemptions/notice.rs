@@ -83,19 +83,52 @@ pub struct ApprovedView {
     pub approved_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub notice_ends_at: Option<NaiveDateTime>,
+    /// A spot check's finding that went against the item, once decided (回访抽查).
+    pub finding: Option<PublishedFinding>,
 }
 
-/// Every approved redemption, most recently approved first (no sign-in).
+/// A decided finding against an approved item, as published.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublishedFinding {
+    /// `corrected` or `fraudulent`.
+    pub outcome: crate::domain::spot_check::FindingOutcome,
+    /// What the service was found worth to the voucher (`corrected`).
+    #[schema(value_type = Option<String>, example = "300.00")]
+    pub corrected_amount: Option<Fen>,
+    /// What the provider owes back, when the item was already paid or in a run.
+    #[schema(value_type = Option<String>, example = "700.00")]
+    pub owed_back: Option<Fen>,
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// Every approved redemption, most recently approved first (no sign-in); an item a
+/// spot check found not delivered stays, with its finding.
 pub fn approved(
     conn: &mut DbConnection,
     policy: &Policy,
     page: Page,
 ) -> AppResult<Paged<ApprovedView>> {
     let (rows, total) = repo::approved_items(conn, page.offset(), page.per_page)?;
+    let ids: Vec<RedemptionItemId> = rows.iter().map(|(i, _, _)| i.id.clone()).collect();
+    let mut found: std::collections::HashMap<RedemptionItemId, PublishedFinding> =
+        std::collections::HashMap::new();
+    for (item, outcome, corrected, owed_back, decided_at) in
+        crate::db::spot_checks::published_findings(conn, &ids)?
+    {
+        if let Some(outcome) = crate::domain::spot_check::FindingOutcome::parse(&outcome) {
+            let corrected_amount = corrected.map(Fen::new);
+            found.insert(
+                item,
+                PublishedFinding { outcome, corrected_amount, owed_back, decided_at },
+            );
+        }
+    }
     let items = rows
         .into_iter()
         .map(|(i, provider_name, firm_name)| {
             Ok(ApprovedView {
+                finding: found.remove(&i.id),
                 status: i.status,
                 category_name: policy
                     .category(&i.category)

@@ -282,6 +282,27 @@ impl Message for SpotCheckAsked {
     const KIND: &'static str = "spot_check_asked";
 }
 
+/// A finding (核查事项) was decided, to the provider's contact: what was found, why, and
+/// what happens to the money.
+#[derive(Debug, Serialize)]
+pub struct FindingDecided {
+    pub provider_name: String,
+    pub order_no: String,
+    pub service: String,
+    /// `no_issue`, `corrected` or `fraudulent`.
+    pub outcome: String,
+    /// What the service was found worth (corrected), else empty.
+    pub corrected_amount: String,
+    /// What the provider owes back, offset against its next payouts (when the item had
+    /// been paid or was in a run), else empty.
+    pub owed_back: String,
+    pub reason: String,
+    pub link: String,
+}
+impl Message for FindingDecided {
+    const KIND: &'static str = "finding_decided";
+}
+
 /// A settlement run waits for a second finance officer's approval.
 #[derive(Debug, Serialize)]
 pub struct SettlementAwaitingApproval {
@@ -467,6 +488,16 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             amount: yuan(Fen::new(500_000)),
             answer_by: "2026-12-11 18:00".into(),
             link: "https://hechuang.example.cn/firm/spot-checks".into(),
+        }),
+        "finding_decided" => serde_json::to_value(FindingDecided {
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            order_no: "DD20261124K3M9Q7R2X5ZA".into(),
+            service: "发明专利申请代理".into(),
+            outcome: "corrected".into(),
+            corrected_amount: yuan(Fen::new(300_000)),
+            owed_back: yuan(Fen::new(200_000)),
+            reason: "只交付了检索报告初稿".into(),
+            link: "https://hechuang.example.cn/provider/findings".into(),
         }),
         "settlement_awaiting_approval" => serde_json::to_value(SettlementAwaitingApproval {
             run_ref: "SR-2026-11".into(),

@@ -30,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "payout_failed",
     "voucher_expiring",
     "spot_check_asked",
+    "finding_decided",
     "settlement_awaiting_approval",
     "certification_decided",
     "certification_revoked",

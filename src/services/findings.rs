@@ -17,6 +17,7 @@ use crate::domain::spot_check::{FindingOutcome, FindingStatus, OpenedBecause};
 use crate::domain::validation::FieldErrors;
 use crate::domain::Fen;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::notify::{FindingDecided, Message};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +166,7 @@ pub struct FindingDecision {
 pub fn decide(
     conn: &mut DbConnection,
     cx: Cx<'_>,
+    base_url: &str,
     id: &FindingId,
     input: &FindingDecision,
 ) -> AppResult<FindingView> {
@@ -231,7 +233,8 @@ pub fn decide(
             _ => Fen::ZERO,
         };
         let settled = repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid;
-        if back.get() > 0 && settled {
+        let owed_back = back.get() > 0 && settled;
+        if owed_back {
             // In a run or paid: the item stays as the bank file has it; the provider
             // owes the difference, offset against its next payouts or repaid.
             super::receivables::open(c, cx.by(), &before, &item, back)?;
@@ -282,6 +285,20 @@ pub fn decide(
                 .before(&before)
                 .after(&after),
         )?;
-        one(c, &after.id)
+        let shown = one(c, &after.id)?;
+        let yuan = |f: Fen| crate::notify::yuan(f);
+        let email = FindingDecided {
+            provider_name: provider.name.clone(),
+            order_no: shown.order_no.clone(),
+            service: shown.service.clone(),
+            outcome: input.outcome.as_str().to_string(),
+            corrected_amount: corrected.map(yuan).unwrap_or_default(),
+            owed_back: if owed_back { yuan(back) } else { String::new() },
+            reason: reason.clone(),
+            link: format!("{}/provider/findings", base_url.trim_end_matches('/')),
+        }
+        .to(&provider.contact_email, &provider.name);
+        super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
+        Ok(shown)
     })
 }

@@ -185,6 +185,7 @@ async fn draw(state: State, req: HttpRequest, p: Posted) -> Answer {
 async fn decide_finding(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> Answer {
     let id: FindingId = typed_id(&path)?;
     let d = open!(state, req, &[Role::Reviewer, Role::Admin]);
+    let base = state.site.base_url.clone();
     let r = d
         .attempt(
             &state,
@@ -193,7 +194,7 @@ async fn decide_finding(state: State, req: HttpRequest, path: Path<String>, p: P
             |p| p.input::<FindingDecision>(&Shape::TEXT),
             move |c, i, a| {
                 let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
-                findings::decide(c, cx, &id, &i)
+                findings::decide(c, cx, &base, &id, &i)
             },
         )
         .await

@@ -116,6 +116,13 @@ async fn a_finding_on_a_paid_item_is_offset_in_the_next_run_and_the_bank_file_pa
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let owed = a0 + (a1 - 100.0);
+    // The provider is told each decision by email, with what it owes back.
+    let told: Vec<_> = app.outbox().into_iter().filter(|m| m.kind == "finding_decided").collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    let fraud = told.iter().find(|m| m.subject.contains("查实未提供服务")).expect("fraud email");
+    let g0 = hechuang::domain::money::group_digits(&format!("{a0:.2}"));
+    assert!(fraud.body.contains(&format!("多付的 {g0} 元形成应退款项")), "{}", fraud.body);
+    assert!(told.iter().any(|m| m.body.contains("核定合创券兑现金额为 100.00 元")), "{told:?}");
     // Both are published in the list of approved redemptions, with what comes back.
     let public = Browser::new(&app).get("/public/redemptions").await;
     let g = |v: f64| hechuang::domain::money::group_digits(&format!("{v:.2}"));

@@ -406,6 +406,10 @@ async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
     assert!(public.body.contains("回访抽查核定为 300.00 元"), "{}", public.body);
     assert!(public.body.contains("回访抽查查实未提供服务"), "{}", public.body);
     assert!(!public.body.contains("服务机构退回"), "{}", public.body);
+    // The provider is told each decision by email; nothing owed back for unpaid items.
+    let told: Vec<_> = app.outbox().into_iter().filter(|m| m.kind == "finding_decided").collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().all(|m| !m.body.contains("应退款项")), "{told:?}");
     // No issue: the item is paid as approved.
     let (f2, amount2) = findings[2].clone();
     let r = decide(rev.clone(), f2, json!({"outcome": "no_issue", "reason": "服务报告齐全"})).await;

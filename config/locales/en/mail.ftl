@@ -367,3 +367,33 @@ spot_check_asked =
         If it was, confirm it; if not, or not as invoiced, say what happened and the authority will look into it. Without an answer by then, the check becomes a finding for review.
 
         This message was sent automatically by the innovation voucher service; please do not reply.
+
+finding_decided =
+    .subject = [Innovation vouchers] Finding decided: order { $order_no }, { $outcome ->
+             [no_issue] no issue
+             [corrected] amount corrected
+            *[fraudulent] found not delivered
+        }
+    .body =
+        Dear { $provider_name },
+
+        The authority has heard both sides of this finding from a spot check and decided:
+
+          Order: { $order_no }
+          Service: { $service }
+          Decision: { $outcome ->
+             [no_issue] no issue; paid as approved
+             [corrected] the voucher pays CNY { $corrected_amount } for it
+            *[fraudulent] found not delivered; not paid
+        }
+          Reason: { $reason }
+        { PRESENT($owed_back) ->
+            [yes] {""}
+                The item had already been paid or was in a settlement run: the CNY { $owed_back } overpaid is owed back and offset against your next settlement payouts; you may also pay it back directly, and finance records it.
+                {""}
+           *[no] {""}
+        }
+        See the details after signing in:
+        { $link }
+
+        This message was sent automatically by the innovation voucher service; please do not reply.

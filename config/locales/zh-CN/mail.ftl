@@ -369,3 +369,33 @@ spot_check_asked =
         如实交付，确认即可；如未交付或与发票不符，请说明情况，主管部门将核查处理。逾期未答复的，将转为核查事项。
 
         此邮件由合创券服务平台自动发送，请勿直接回复。
+
+finding_decided =
+    .subject = 【合创券】核查结论：订单 { $order_no }，{ $outcome ->
+             [no_issue] 无问题
+             [corrected] 核减金额
+            *[fraudulent] 查实未提供服务
+        }
+    .body =
+        { $provider_name }：
+
+        经回访抽查转入核查的以下服务，主管部门已听取双方意见并作出决定：
+
+          订单号：{ $order_no }
+          服务：{ $service }
+          结论：{ $outcome ->
+             [no_issue] 无问题，照常拨付
+             [corrected] 核定合创券兑现金额为 { $corrected_amount } 元
+            *[fraudulent] 查实未提供服务，不予拨付
+        }
+          理由：{ $reason }
+        { PRESENT($owed_back) ->
+            [yes] {""}
+                该事项已拨付或已进入结算，多付的 { $owed_back } 元形成应退款项，将从贵机构后续的结算款中抵扣；也可直接汇回，由财务人员登记。
+                {""}
+           *[no] {""}
+        }
+        详情请登录平台查看：
+        { $link }
+
+        此邮件由合创券服务平台自动发送，请勿直接回复。

@@ -182,8 +182,9 @@ pub async fn statement(
 
 /// A reviewer (not the one who approved the item) decides an open finding: `no_issue`,
 /// `corrected` (with `corrected_amount`) or `fraudulent`, with the reason. The amount an
-/// unpaid item no longer claims goes back to its programme; an item in a settlement run
-/// or paid cannot be decided against yet (receivables and offsets are not built).
+/// unpaid item no longer claims goes back to its programme; for an item in a settlement
+/// run or paid the provider owes it back (a receivable, offset against its next
+/// payouts). The provider is told by email (`finding_decided`).
 #[utoipa::path(post, path = "/api/v1/findings/{id}/decision", tag = "spot checks", request_body = FindingDecision, params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = FindingView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -194,6 +195,6 @@ pub async fn decide(
     path: Path<FindingId>,
     body: JsonBody<FindingDecision>,
 ) -> Answer {
-    let body = body?;
-    act(&state, auth.actor, move |c, cx| findings_svc::decide(c, cx, &path, &body)).await
+    let (body, base) = (body?, state.site.base_url.clone());
+    act(&state, auth.actor, move |c, cx| findings_svc::decide(c, cx, &base, &path, &body)).await
 }

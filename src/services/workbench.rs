@@ -61,6 +61,14 @@ crate::domain::text_enum! {
         ResultsToRecord => "results_to_record",
         /// Admin: emails that could not be sent.
         EmailsFailed => "emails_failed",
+        /// Firm: spot checks of its services waiting for its answer.
+        SpotChecksToAnswer => "spot_checks_to_answer",
+        /// Provider: findings on its items still open (its side may be stated).
+        FindingsOpen => "findings_open",
+        /// Reviewer: findings waiting for a decision.
+        FindingsToDecide => "findings_to_decide",
+        /// Finance: receivables still owed by providers.
+        ReceivablesOwed => "receivables_owed",
     }
 }
 
@@ -185,6 +193,13 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     TodoKind::OrdersToConfirm,
                     orders_in(c, cx.policy, party, OrderStatus::Delivered)?,
                 );
+                if let Party::Firm(id) = party {
+                    let asked = Some(crate::domain::spot_check::CheckStatus::Asked);
+                    add(
+                        TodoKind::SpotChecksToAnswer,
+                        super::spot_checks::checks(c, Some(id), asked, one())?.total,
+                    );
+                }
                 wb.recent_orders = orders::list(c, cx.policy, party, None, recent)?.items;
             }
             Role::Provider => {
@@ -207,6 +222,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     );
                     let redeemable = super::redemptions::applicable_orders(c, cx.policy, id)?;
                     add(TodoKind::OrdersToRedeem, redeemable.len() as i64);
+                    let open = Some(crate::domain::spot_check::FindingStatus::Open);
+                    add(
+                        TodoKind::FindingsOpen,
+                        super::findings::list(c, Some(id), open, one())?.total,
+                    );
                 }
                 wb.recent_orders = orders::list(c, cx.policy, party, None, recent)?.items;
             }
@@ -317,6 +337,8 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                     ends += i64::from(ending(n.notice_ends_at));
                 }
                 add(TodoKind::NoticesEnding, ends);
+                let open = Some(crate::domain::spot_check::FindingStatus::Open);
+                add(TodoKind::FindingsToDecide, super::findings::list(c, None, open, one())?.total);
                 if role == Role::Admin {
                     add(
                         TodoKind::EmailsFailed,
@@ -341,6 +363,11 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 add(TodoKind::RunsToApprove, count(RunStage::Prepared));
                 add(TodoKind::RunsToExport, count(RunStage::Approved));
                 add(TodoKind::ResultsToRecord, count(RunStage::Exported));
+                let owed = Some(crate::domain::receivable::ReceivableState::Open);
+                add(
+                    TodoKind::ReceivablesOwed,
+                    super::receivables::list(c, None, owed, one())?.total,
+                );
             }
             Role::Auditor => {}
         }

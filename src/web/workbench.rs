@@ -46,6 +46,10 @@ fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
         RunsToExport => ("/finance", "runs-whose-bank-file-is-to-be"),
         ResultsToRecord => ("/finance", "runs-with-payment-results-to-record"),
         EmailsFailed => ("/admin/outbox?status=failed", "emails-that-failed"),
+        SpotChecksToAnswer => ("/firm/spot-checks", "spot-checks-to-answer"),
+        FindingsOpen => ("/provider/findings", "findings-open"),
+        FindingsToDecide => ("/spot-checks#findings", "findings-to-decide"),
+        ReceivablesOwed => ("/finance/receivables", "receivables-still-owed"),
     }
 }
 

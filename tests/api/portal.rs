@@ -26,7 +26,7 @@ fn work_links(body: &str) -> Vec<String> {
 }
 
 /// The text of a `data-kind` count on the 工作台.
-fn count_of(body: &str, kind: &str) -> i64 {
+pub fn count_of(body: &str, kind: &str) -> i64 {
     let at = body
         .find(&format!("data-kind=\"{kind}\""))
         .unwrap_or_else(|| panic!("{kind} on the desk: {body}"));

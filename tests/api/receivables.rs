@@ -363,8 +363,26 @@ async fn finance_follows_and_records_repayments_in_pages_and_the_provider_sees_w
     let tag = "rcp";
     let (w, _, findings) = paid_and_questioned(&app, tag, 1).await;
     let (f0, owed) = findings[0].clone();
+    // Each desk counts what waits and links to it: the firm's four checks still to
+    // answer (five drawn, one answered), the provider's open finding, the reviewer's
+    // finding to decide.
+    let desk = |token: String| {
+        let app = &app;
+        async move { Browser::signed_in(app, &token).get("/home").await.body }
+    };
+    let count = crate::portal::count_of;
+    let firm_desk = Browser::signed_in(&app, &w.firm.token).get("/home").await.body;
+    assert_eq!(count(&firm_desk, "spot_checks_to_answer"), 4);
+    assert!(firm_desk.contains("href=\"&#x2f;firm&#x2f;spot-checks\""), "{firm_desk}");
+    assert_eq!(count(&desk(app.token(tag).await).await, "findings_open"), 1);
+    let rev_desk = desk(app.token(&format!("rv_{tag}")).await).await;
+    assert_eq!(count(&rev_desk, "findings_to_decide"), 1);
+    assert_eq!(count(&desk(app.token(&format!("fin_{tag}_a")).await).await, "receivables_owed"), 0);
     let r = decide(&app, tag, &f0, json!({"outcome": "fraudulent", "reason": "未交付"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(count(&desk(app.token(&format!("rv_{tag}")).await).await, "findings_to_decide"), 0);
+    assert_eq!(count(&desk(app.token(tag).await).await, "findings_open"), 0);
+    assert_eq!(count(&desk(app.token(&format!("fin_{tag}_a")).await).await, "receivables_owed"), 1);
     let owed_text = format!("{owed:.2}");
 
     // Finance reaches the receivables from its navigation, and one from the list.

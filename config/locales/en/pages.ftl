@@ -1666,3 +1666,7 @@ audit-action-receivable-repaid = Recorded a provider's repayment
 finding-published-corrected = Spot check: found worth { $amount } yuan
 finding-published-fraudulent = Spot check: found not delivered
 finding-published-owed = ; the provider pays back { $amount } yuan
+spot-checks-to-answer = Spot checks to answer
+findings-open = Open findings
+findings-to-decide = Findings to decide
+receivables-still-owed = Receivables still owed

@@ -1570,3 +1570,7 @@ audit-action-receivable-repaid = 登记了服务机构汇回的款项
 finding-published-corrected = 回访抽查核定为 { $amount } 元
 finding-published-fraudulent = 回访抽查查实未提供服务
 finding-published-owed = ，服务机构退回 { $amount } 元
+spot-checks-to-answer = 待答复的回访抽查
+findings-open = 未结的核查事项
+findings-to-decide = 待决定的核查事项
+receivables-still-owed = 尚未收回的应收款项

@@ -862,3 +862,54 @@ pub fn stated(app: &TestApp, kind: &str, contract: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// Suspension (暂停, a sanction): the provider's services leave the catalogue and the
+/// public list at once and it takes no new orders, but the orders it has accepted run to
+/// their end: delivered, confirmed and redeemed.
+#[actix_web::test]
+async fn a_suspended_providers_services_leave_the_catalogue_while_its_running_orders_finish() {
+    let app = spawn_app().await;
+    let w = world(&app, "sus").await;
+    let running = w.order(&app, "1000.00").await;
+    assert_eq!(w.provider_does(&app, &running, "accept", json!({})).await.status, 200);
+    let waiting = w.order(&app, "500.00").await;
+    let listed =
+        |body: &Value| body["items"].as_array().unwrap().iter().any(|s| s["id"] == json!(w.item));
+    let r = app.get("/api/v1/services", Some(&w.firm.token)).await;
+    assert!(listed(&r.body), "{}", r.body);
+
+    let rev = app.staff_token("rev_sus", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/providers/{}/listing", w.provider),
+            Some(&rev),
+            &json!({"action": "suspend", "reason": "回访抽查查实未交付"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Gone from the catalogue and the public list at once.
+    let r = app.get("/api/v1/services", Some(&w.firm.token)).await;
+    assert!(!listed(&r.body), "{}", r.body);
+    let r = app.get("/api/v1/public/providers", None).await;
+    let named = r.body["items"].as_array().unwrap().iter().any(|p| p["id"] == json!(w.provider));
+    assert!(!named, "{}", r.body);
+    // No new orders, none newly accepted.
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("800.00")).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "provider_suspended"), "{}", r.body);
+    let r = w.provider_does(&app, &waiting, "accept", json!({})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "provider_suspended"), "{}", r.body);
+    // The running order finishes: delivered, confirmed, applied for.
+    w.upload_all(&app, &running).await;
+    let r = w.provider_does(&app, &running, "deliver", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = w.firm_does(&app, &running, "confirm", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&w.provider_token),
+            &json!({"order_ids": [running]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}

@@ -478,6 +478,11 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
                 .into(),
         });
     }
+    let credit_path = dir.join("credit.toml");
+    let credit: crate::domain::credit::CreditPolicy = read_toml(&credit_path)?;
+    if let Some(msg) = credit.invalid() {
+        return Err(ConfigError::Policy { path: credit_path, msg });
+    }
     let certification = load_certification(&dir.join("certification"))?;
     let subsidies_path = dir.join("subsidies.toml");
     let subsidies: crate::domain::subsidy::SubsidyConfig = read_toml(&subsidies_path)?;
@@ -492,6 +497,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         programme,
         spending,
         spot_checks,
+        credit,
         certification,
         subsidies,
     })

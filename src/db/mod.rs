@@ -88,6 +88,7 @@ pub mod backup;
 pub mod carriers;
 pub mod catalogue;
 pub mod certification;
+pub mod credit;
 pub mod dashboard;
 pub mod documents;
 pub mod jobs;

@@ -29,6 +29,7 @@ pub(crate) use text_enum;
 pub mod allocation;
 pub mod audit;
 pub mod certification;
+pub mod credit;
 pub mod credit_code;
 pub mod error_code;
 pub mod figures;
@@ -166,6 +167,8 @@ pub struct Policy {
     pub spending: SpendingPolicy,
     /// Spot checks of approved redemption items (`config/policy/spot_checks.toml`).
     pub spot_checks: spot_check::SpotCheckPolicy,
+    /// Provider credit grades and the sanctions they call for (`config/policy/credit.toml`).
+    pub credit: credit::CreditPolicy,
     pub certification: certification::CertificationPolicy,
     pub subsidies: subsidy::SubsidyConfig,
 }

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod certification;
 pub mod claims;
 pub mod contact_verification;
+pub mod credit;
 pub mod dashboard;
 pub mod demo;
 pub mod documents;

@@ -275,6 +275,8 @@ pub struct PublicProvider {
     pub score: Option<String>,
     /// How many ratings the score rests on.
     pub ratings: i64,
+    /// Its credit grade (信用等级) today, A best (`config/policy/credit.toml`).
+    pub grade: crate::domain::credit::Grade,
 }
 
 /// Listed providers by name with their scores, a page of them (`only`: one provider,
@@ -282,11 +284,14 @@ pub struct PublicProvider {
 pub fn listed_providers(
     conn: &mut DbConnection,
     policy: &crate::domain::Policy,
+    now: NaiveDateTime,
     only: Option<&ProviderId>,
     page: Page,
 ) -> AppResult<super::Paged<PublicProvider>> {
     db::read_tx(conn, |c| -> AppResult<_> {
         let b = basis(c, policy)?;
+        let grades = super::credit::all(c, policy, now)?;
+        let clean = super::credit::clean(policy).grade;
         let (rows, total) = repo::listed_providers(c, only, page.offset(), page.per_page)?;
         let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
         let mut cats = repo::categories_of(c, &ids)?;
@@ -296,6 +301,7 @@ pub fn listed_providers(
                 let categories = cats.remove(id.as_str()).unwrap_or_default();
                 let n = n.unwrap_or(0);
                 PublicProvider {
+                    grade: grades.get(&id).map_or(clean, |a| a.grade),
                     category_names: categories
                         .iter()
                         .map(|k| {

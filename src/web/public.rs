@@ -57,9 +57,11 @@ trait PublicList: 'static {
     /// The page title's message key.
     const TITLE: &'static str;
     const CSV_HEADER: &'static [&'static str];
+    /// A page of the list as it stands at `now`.
     fn fetch(
         c: &mut DbConnection,
         policy: &Policy,
+        now: chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Paged<Self::Item>, AppError>;
     /// One row as the page shows it.
@@ -83,7 +85,8 @@ async fn list_page<L: PublicList>(
     let lang = Lang::of_request(&req);
     let page = page_of(&q)?;
     let policy = state.policy.clone();
-    let list = db(&state, move |c| L::fetch(c, &policy, page)).await?;
+    let now = state.clock.now();
+    let list = db(&state, move |c| L::fetch(c, &policy, now, page)).await?;
     let items: Vec<serde_json::Value> =
         list.items.iter().map(|i| L::shown(i, &state.policy, lang.en)).collect();
     Ok(with_lang(
@@ -101,7 +104,8 @@ async fn list_page<L: PublicList>(
 
 async fn every<L: PublicList>(state: &State) -> Result<Vec<L::Item>, AppError> {
     let policy = state.policy.clone();
-    db(state, move |c| all(|p| L::fetch(c, &policy, p))).await
+    let now = state.clock.now();
+    db(state, move |c| all(|p| L::fetch(c, &policy, now, p))).await
 }
 
 async fn list_json<L: PublicList>(state: State) -> Answer {
@@ -158,6 +162,7 @@ impl PublicList for Certifications {
     fn fetch(
         c: &mut DbConnection,
         policy: &Policy,
+        _now: chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Paged<Self::Item>, AppError> {
         certs::public_certifications(c, policy, page)
@@ -208,6 +213,7 @@ impl PublicList for Subsidies {
     fn fetch(
         c: &mut DbConnection,
         policy: &Policy,
+        _now: chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Paged<Self::Item>, AppError> {
         subsidies::public_entitlements(c, policy, page)
@@ -267,6 +273,7 @@ impl PublicList for Redemptions {
     fn fetch(
         c: &mut DbConnection,
         policy: &Policy,
+        _now: chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Paged<Self::Item>, AppError> {
         redemptions::approved(c, policy, page)
@@ -331,21 +338,23 @@ impl PublicList for Providers {
         "服务类别",
         "质量评分",
         "评价条数",
+        "信用等级",
         "入库时间（北京时间）",
     ];
     fn fetch(
         c: &mut DbConnection,
         policy: &Policy,
+        now: chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Paged<Self::Item>, AppError> {
-        ratings::listed_providers(c, policy, None, page)
+        ratings::listed_providers(c, policy, now, None, page)
     }
     fn shown(p: &ratings::PublicProvider, policy: &Policy, en: bool) -> serde_json::Value {
         let cats: Vec<String> = p.categories.iter().map(|c| category_name(policy, c, en)).collect();
         serde_json::json!({
             "href": format!("/public/providers/{}", p.id), "name": p.name,
             "credit_code": p.credit_code, "categories": cats,
-            "score": p.score, "ratings": p.ratings,
+            "score": p.score, "ratings": p.ratings, "grade": p.grade.as_str(),
             "listed_at": p.listed_at.map(local_time),
         })
     }
@@ -356,6 +365,7 @@ impl PublicList for Providers {
             p.category_names.join("、"),
             p.score.unwrap_or_default(),
             p.ratings.to_string(),
+            p.grade.as_str().to_string(),
             p.listed_at.map(local_time).unwrap_or_default(),
         ]
     }
@@ -374,12 +384,14 @@ async fn provider_page(
     let id: crate::domain::id::ProviderId = crate::http::typed_id(&path)?;
     let page = page_of(&q)?;
     let policy = state.policy.clone();
+    let now = state.clock.now();
     let (provider, services, rated) = db(&state, move |c| {
-        let p = ratings::listed_providers(c, &policy, Some(&id), Page { page: 1, per_page: 1 })?
-            .items
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::not_found("provider"))?;
+        let p =
+            ratings::listed_providers(c, &policy, now, Some(&id), Page { page: 1, per_page: 1 })?
+                .items
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::not_found("provider"))?;
         let offer = crate::services::catalogue::Offer {
             provider_id: Some(id.clone()),
             ..Default::default()

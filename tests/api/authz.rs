@@ -92,6 +92,8 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("post", "/api/v1/findings/{id}/statement", Some(&[Provider])),
     ("post", "/api/v1/findings/{id}/decision", Some(&[Reviewer, Admin])),
     ("get", "/api/v1/receivables", Some(STAFF_READ)),
+    ("get", "/api/v1/providers/{id}/credit", Some(STAFF_READ)),
+    ("get", "/api/v1/provider/credit", Some(&[Provider])),
     ("get", "/api/v1/provider/receivables", Some(&[Provider])),
     ("get", "/api/v1/receivables/{id}", Some(REDEMPTION_READ)),
     ("post", "/api/v1/receivables/{id}/repayments", Some(&[Finance])),

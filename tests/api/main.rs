@@ -14,6 +14,7 @@ mod claims;
 mod cli;
 mod corrections;
 mod crash;
+mod credit;
 mod dashboard;
 mod documents;
 mod faults;

@@ -1670,3 +1670,5 @@ spot-checks-to-answer = Spot checks to answer
 findings-open = Open findings
 findings-to-decide = Findings to decide
 receivables-still-owed = Receivables still owed
+credit-grade = Credit grade
+how-the-credit-grade-is-made = The credit grade (A best, D worst) follows each provider's record over the last year by the published rules: disputes decided for the firm, late deliveries, spot-check findings that corrected an amount or found a service not delivered, money clawed back after payment, and a low quality score each cost points.

@@ -1574,3 +1574,5 @@ spot-checks-to-answer = 待答复的回访抽查
 findings-open = 未结的核查事项
 findings-to-decide = 待决定的核查事项
 receivables-still-owed = 尚未收回的应收款项
+credit-grade = 信用等级
+how-the-credit-grade-is-made = 信用等级（A 最好，D 最差）按近一年的记录自动评定：争议中被认定未履约、交付逾期、回访抽查核减或查实未提供服务、已拨付款项被追回、服务评价偏低，均按公布的规则扣分。

@@ -138,6 +138,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(spot_checks::findings)
             .service(spot_checks::provider_findings)
             .service(spot_checks::statement)
+            .service(providers::credit)
+            .service(providers::my_credit)
             .service(receivables::list)
             .service(receivables::provider_list)
             .service(receivables::get)

@@ -114,6 +114,31 @@ pub async fn listing_check(state: State, _auth: Auth<StaffRead>, path: Path<Prov
     .await
 }
 
+/// A provider's credit grade today (`config/policy/credit.toml`): its points, each reason
+/// that cost points (the events counted in the window) and the sanction the grade calls
+/// for.
+#[utoipa::path(get, path = "/api/v1/providers/{id}/credit", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = crate::domain::credit::Assessment), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/providers/{id}/credit")]
+pub async fn credit(state: State, _auth: Auth<StaffRead>, path: Path<ProviderId>) -> Answer {
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    read(&state, move |c| {
+        svc::get(c, &path)?;
+        crate::services::credit::of_provider(c, &policy, now, &path)
+    })
+    .await
+}
+
+/// The signed-in provider's own credit grade, with its reasons.
+#[utoipa::path(get, path = "/api/v1/provider/credit", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, body = crate::domain::credit::Assessment), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/provider/credit")]
+pub async fn my_credit(state: State, auth: Auth<ProviderRole>) -> Answer {
+    let provider = auth.party_as::<ProviderId>()?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    read(&state, move |c| crate::services::credit::of_provider(c, &policy, now, &provider)).await
+}
+
 /// Objections filed against a provider's notice.
 #[utoipa::path(get, path = "/api/v1/providers/{id}/objections", tag = "providers", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = Vec<ObjectionView>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

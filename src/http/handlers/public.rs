@@ -168,10 +168,11 @@ pub async fn provider_notices(state: State, q: web::Query<ListQuery>) -> Answer 
 #[get("/public/providers")]
 pub async fn listed_providers(state: State, q: web::Query<super::subsidies::PageQuery>) -> Answer {
     let page = crate::services::Page::asked(q.page, q.per_page)?;
-    let policy = state.policy.clone();
-    let out =
-        db(&state, move |c| crate::services::ratings::listed_providers(c, &policy, None, page))
-            .await?;
+    let (policy, now) = (state.policy.clone(), state.clock.now());
+    let out = db(&state, move |c| {
+        crate::services::ratings::listed_providers(c, &policy, now, None, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

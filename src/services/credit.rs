@@ -1,0 +1,46 @@
+//! Provider credit (服务机构信用): each provider's grade A–D by the rules in
+//! `config/policy/credit.toml`, computed from its record whenever it is read (so any
+//! change to a dispute, a delivery, a finding, a clawback or a rating shows at once),
+//! with the reasons that cost it points and the sanction the grade calls for.
+
+use crate::db::{credit as repo, DbConnection};
+use crate::domain::credit::{assess, Assessment, Counts};
+use crate::domain::id::ProviderId;
+use crate::domain::Policy;
+use crate::error::AppResult;
+use chrono::NaiveDateTime;
+use std::collections::BTreeMap;
+
+/// The start of the window the rules count events in, before `now`.
+fn since(policy: &Policy, now: NaiveDateTime) -> NaiveDateTime {
+    now - chrono::Duration::days(i64::from(policy.credit.window_days))
+}
+
+/// Every provider's assessment as of `now` (a provider with nothing on record is not
+/// in the map: it is [`clean`]).
+pub fn all(
+    c: &mut DbConnection,
+    policy: &Policy,
+    now: NaiveDateTime,
+) -> AppResult<BTreeMap<ProviderId, Assessment>> {
+    Ok(repo::counts(c, since(policy, now), None)?
+        .into_iter()
+        .map(|(p, counts)| (p, assess(&policy.credit, &counts)))
+        .collect())
+}
+
+/// The assessment of a provider with nothing on record.
+pub fn clean(policy: &Policy) -> Assessment {
+    assess(&policy.credit, &Counts::default())
+}
+
+/// One provider's assessment as of `now`.
+pub fn of_provider(
+    c: &mut DbConnection,
+    policy: &Policy,
+    now: NaiveDateTime,
+    provider: &ProviderId,
+) -> AppResult<Assessment> {
+    let counts = repo::counts(c, since(policy, now), Some(provider))?;
+    Ok(counts.get(provider).map_or_else(|| clean(policy), |c| assess(&policy.credit, c)))
+}

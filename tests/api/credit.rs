@@ -1,0 +1,66 @@
+//! Provider credit (服务机构信用): the grade follows the record at once, by the rules in
+//! `config/policy/credit.toml`, with its reasons; the public list shows it.
+
+use crate::helpers::spawn_app;
+use crate::receivables::{decide, paid_and_questioned};
+use crate::web::Browser;
+use serde_json::json;
+
+#[actix_web::test]
+async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
+    let app = spawn_app().await;
+    let tag = "crd";
+    let (w, _, findings) = paid_and_questioned(&app, tag, 2).await;
+    let rev = app.token(&format!("rv_{tag}")).await;
+    let url = format!("/api/v1/providers/{}/credit", w.provider);
+    let r = app.get(&url, Some(&rev)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("A"), &json!(100)), "{}", r.body);
+    assert_eq!(r.body["reasons"], json!([]));
+    assert_eq!(r.body["sanction"], "none");
+
+    // A corrected amount on a paid item: 10 for the finding, 10 for the clawback: B.
+    let (f0, _) = findings[0].clone();
+    let body = json!({"outcome": "corrected", "corrected_amount": "100.00", "reason": "部分交付"});
+    assert_eq!(decide(&app, tag, &f0, body).await.status, 200);
+    let r = app.get(&url, Some(&rev)).await;
+    assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("B"), &json!(80)), "{}", r.body);
+    assert_eq!(r.body["sanction"], "warning");
+    // Then found not delivered: 40 more, and a second clawback: 20 points, D.
+    let (f1, _) = findings[1].clone();
+    let body = json!({"outcome": "fraudulent", "reason": "未交付"});
+    assert_eq!(decide(&app, tag, &f1, body).await.status, 200);
+    let r = app.get(&url, Some(&rev)).await;
+    assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("D"), &json!(30)), "{}", r.body);
+    assert_eq!(r.body["sanction"], "delisting");
+    assert_eq!(
+        r.body["reasons"],
+        json!([
+            {"input": "finding_corrected", "count": 1, "points": 10},
+            {"input": "finding_fraudulent", "count": 1, "points": 40},
+            {"input": "clawback", "count": 2, "points": 20},
+        ])
+    );
+    // The provider reads the same of itself; the public list shows the grade.
+    let own = app.get("/api/v1/provider/credit", Some(&app.token(tag).await)).await;
+    assert_eq!(own.body, r.body);
+    let list = app.get("/api/v1/public/providers", None).await;
+    let mine = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == json!(w.provider))
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["grade"], "D", "{mine}");
+    let page = Browser::new(&app).get("/public/providers").await;
+    assert!(page.body.contains("信用等级"), "{}", page.body);
+    assert!(page.body.contains("grade-D"), "{}", page.body);
+
+    // A year on, the events have left the window: A again.
+    app.clock.advance(chrono::Duration::days(366));
+    let r = app
+        .get(&url, Some(&app.staff_token("rv2_crd", hechuang::domain::Role::Reviewer).await))
+        .await;
+    assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("A"), &json!(100)), "{}", r.body);
+}

@@ -52,6 +52,8 @@ pub struct Record {
     pub objections: Vec<(ObjectionStatus, i64)>,
     /// A provider's quality score and the ratings it rests on.
     pub standing: Option<super::ratings::Standing>,
+    /// A provider's credit grade today, with its reasons.
+    pub credit: Option<crate::domain::credit::Assessment>,
 }
 
 impl Record {
@@ -119,12 +121,14 @@ pub fn of_firm(c: &mut DbConnection, firm: &FirmId) -> AppResult<Record> {
         redemptions,
         objections: Vec::new(),
         standing: None,
+        credit: None,
     })
 }
 
 pub fn of_provider(
     c: &mut DbConnection,
     policy: &crate::domain::Policy,
+    now: chrono::NaiveDateTime,
     provider: &ProviderId,
 ) -> AppResult<Record> {
     let (orders, disputed, redemptions) = orders_repo::tallies(c, Side::Provider(provider))?;
@@ -136,6 +140,7 @@ pub fn of_provider(
         redemptions,
         objections: parties::objection_tally(c, provider)?,
         standing: Some(super::ratings::standing(c, policy, provider)?),
+        credit: Some(super::credit::of_provider(c, policy, now, provider)?),
     })
 }
 
@@ -202,6 +207,7 @@ mod tests {
             redemptions: vec![],
             objections: vec![],
             standing: None,
+            credit: None,
         };
         assert!(r.is_new());
         r.steps.insert(0, step("firm.onboarding_returned"));

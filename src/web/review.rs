@@ -376,7 +376,7 @@ async fn review_page(
             applied.items.iter().map(|p| &p.id).chain(items.items.iter().map(|i| &i.provider_id));
         for p in providers {
             if !records.contains_key(p.as_str()) {
-                records.insert(p.as_str().to_string(), records::of_provider(c, &policy, p)?);
+                records.insert(p.as_str().to_string(), records::of_provider(c, &policy, now, p)?);
             }
         }
         let mut rules = std::collections::HashMap::new();
@@ -664,6 +664,14 @@ pub(super) fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
         "orders": orders, "disputed": r.disputed, "redemptions": redemptions, "objections": objections,
         "score": r.standing.filter(|s| s.ratings > 0).map(|s| json!({
             "score": s.score.map(|x| format!("{x:.2}")), "ratings": s.ratings})),
+        "credit": r.credit.as_ref().map(|a| json!({
+            "grade": a.grade.as_str(), "points": a.points,
+            "reasons": a.reasons.iter().map(|x| d.t_with(
+                &format!("credit-reason-{}", x.input.as_str().replace('_', "-")),
+                &[("count", x.count.to_string().as_str()), ("points", x.points.to_string().as_str())],
+            )).collect::<Vec<_>>(),
+            "sanction": d.t(&format!("credit-sanction-{}", a.sanction.as_str())),
+        })),
     })
 }
 

@@ -57,6 +57,25 @@ async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
     assert!(page.body.contains("信用等级"), "{}", page.body);
     assert!(page.body.contains("grade-D"), "{}", page.body);
 
+    // The reviewer sees the grade and its reasons beside the provider's next item.
+    let mut w = w;
+    w.provider_token = app.token(tag).await;
+    let o = w.confirmed_order(&app, "300.00").await;
+    let r = app
+        .post("/api/v1/provider/redemptions", Some(&w.provider_token), &json!({"order_ids": [o]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let desk =
+        Browser::signed_in(&app, &app.token(&format!("rv_{tag}")).await).get("/review").await;
+    assert!(desk.body.contains("record-credit"), "{}", desk.body);
+    for said in [
+        "回访抽查查实未提供服务 1 次（扣 40 分）",
+        "已拨付款项被追回 2 次（扣 20 分）",
+        "按规则应予出库",
+    ] {
+        assert!(desk.body.contains(said), "{said}: {}", desk.body);
+    }
+
     // A year on, the events have left the window: A again.
     app.clock.advance(chrono::Duration::days(366));
     let r = app

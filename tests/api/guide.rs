@@ -188,3 +188,26 @@ async fn an_admin_writes_publishes_and_withdraws_a_notice_with_an_attachment() {
         p.body
     );
 }
+
+#[actix_web::test]
+async fn the_guide_walks_each_role_through_spot_checks_findings_receivables_and_credit() {
+    let app = spawn_app().await;
+    for (lang, said) in [
+        ("", ["回访抽查", "核查事项", "应退款项", "信用等级", "应收款项"]),
+        ("?lang=en", ["spot checks", "finding", "owed back", "credit grade", "Receivables page"]),
+    ] {
+        let p = Browser::new(&app).get(&format!("/guide{lang}")).await;
+        assert_eq!(p.status, 200);
+        for id in [
+            "guide-rate-and-answer-checks",
+            "guide-findings-and-credit",
+            "guide-spot-checks",
+            "guide-receivables",
+        ] {
+            assert!(p.body.contains(&format!("id=\"{id}\"")), "{id}");
+        }
+        for s in said {
+            assert!(p.body.contains(s), "{s}: {}", p.body);
+        }
+    }
+}

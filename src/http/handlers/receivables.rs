@@ -18,6 +18,7 @@ use actix_web::{get, post, web};
 #[serde(deny_unknown_fields)]
 pub struct ReceivablesQuery {
     /// `open` (something still owed) or `recovered`.
+    #[param(pattern = "^(open|recovered)$")]
     pub state: Option<String>,
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,

@@ -88,6 +88,9 @@ fn finding_json(f: &FindingView) -> serde_json::Value {
         "corrected": f.corrected_amount.map(|a| a.to_string()), "reason": f.reason,
         "opened_at": local_time(f.opened_at), "decided_at": f.decided_at.map(local_time),
         "receivable_id": f.receivable_id,
+        "item_state": crate::domain::order::RedemptionStatus::parse(&f.item_status)
+            .map(crate::i18n::redemption),
+        "paid": f.item_status == "paid",
     })
 }
 

@@ -1282,6 +1282,8 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.switch_to("bsc_reviewer").await;
     b.click("nav.work a[href='/spot-checks']").await;
     b.sees("正式报告已于月底寄出").await;
+    // The reviewer is told the item has been paid, and what a decision against it does.
+    b.sees("该事项已拨付：决定核减或查实未提供服务的，多付部分由服务机构退回").await;
     b.choose("select[id^='finding-'][id$='-outcome']", "fraudulent").await;
     b.fill("textarea[id^='finding-'][id$='-reason']", "企业与快递记录均显示未交付正式报告").await;
     b.shot("reviewer-decides").await;

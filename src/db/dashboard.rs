@@ -318,3 +318,39 @@ pub fn ledger_provider_payouts(conn: &mut DbConnection) -> QueryResult<Fen> {
 pub fn all_budgets(conn: &mut DbConnection) -> QueryResult<Fen> {
     batches::table.select(sum_fen("batches.budget_fen")).first(conn)
 }
+
+/// What findings and receivables moved that the overview's stages, counted from the
+/// items, do not show: the offsets of the provider payouts pending and paid (the items
+/// are in those stages at their whole amount, the payout accounts hold the net), what
+/// offsets and repayments recovered into the programmes' funding, and what corrected
+/// unpaid items gave back (an item's voucher share less its amount now). As
+/// (pending offsets, paid offsets, recovered, corrected).
+pub fn finding_adjustments(conn: &mut DbConnection) -> QueryResult<(Fen, Fen, Fen, Fen)> {
+    use super::schema::{findings, receivable_recoveries, receivables};
+    let offsets = |c: &mut DbConnection, status: &str| -> QueryResult<Fen> {
+        payouts::table
+            .filter(payouts::payee_kind.eq("provider"))
+            .filter(payouts::status.eq(status.to_string()))
+            .select(sum_fen("payouts.offset_fen"))
+            .first(c)
+    };
+    let pending = offsets(conn, "pending")?;
+    let paid = offsets(conn, "paid")?;
+    let recovered: Fen = receivable_recoveries::table
+        .filter(receivable_recoveries::live)
+        .select(sum_fen("receivable_recoveries.amount_fen"))
+        .first(conn)?;
+    let corrected: Fen = redemption_items::table
+        .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+        .filter(exists(
+            findings::table
+                .filter(findings::item_id.eq(redemption_items::id))
+                .filter(findings::outcome.eq("corrected"))
+                .filter(diesel::dsl::not(exists(
+                    receivables::table.filter(receivables::finding_id.eq(findings::id)),
+                ))),
+        ))
+        .select(sum_fen("orders.covered_fen - redemption_items.amount_fen"))
+        .first(conn)?;
+    Ok((pending, paid, recovered, corrected))
+}

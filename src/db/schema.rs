@@ -1052,3 +1052,7 @@ diesel::allow_tables_to_appear_in_same_query!(receivables, orders);
 diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, payouts);
 diesel::allow_tables_to_appear_in_same_query!(receivables, spot_checks);
 diesel::allow_tables_to_appear_in_same_query!(findings, firms);
+diesel::allow_tables_to_appear_in_same_query!(receivables, payouts);
+diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, findings);
+diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, orders);

@@ -607,19 +607,24 @@ pub fn reconcile(
         let s = d.stages;
         let funding = repo::ledger_kind_total(c, "funding")?;
         let budgets = repo::all_budgets(c)?;
+        // Offsets leave the payout accounts the net while the items stay at their whole
+        // amount; what findings took back is in the funding.
+        let (pending_offsets, paid_offsets, recovered, corrected) = repo::finding_adjustments(c)?;
         let pairs = [
             ("unclaimed", s.unclaimed, repo::ledger_kind_total(c, "batch")?),
             ("free", s.free, repo::ledger_kind_total(c, "voucher")?),
             ("held", s.held, repo::ledger_kind_total(c, "order")?),
             (
                 "due",
-                s.awaiting_application + s.in_review + s.in_notice,
+                // The stage "awaiting application" is the spent less what items claim:
+                // a correction lowered an item, not the spending.
+                s.awaiting_application + s.in_review + s.in_notice - corrected,
                 repo::ledger_kind_total(c, "due")?,
             ),
             ("payable", s.payable, repo::ledger_provider_total(c, "payable")?),
-            ("in_settlement", s.in_settlement, repo::ledger_provider_payouts(c)?),
-            ("paid", s.paid, repo::ledger_provider_total(c, "paid")?),
-            ("returned", d.returned, funding + budgets),
+            ("in_settlement", s.in_settlement - pending_offsets, repo::ledger_provider_payouts(c)?),
+            ("paid", s.paid - paid_offsets, repo::ledger_provider_total(c, "paid")?),
+            ("returned", d.returned + recovered + corrected, funding + budgets),
         ];
         let lines: Vec<ReconciliationLine> = pairs
             .into_iter()

@@ -19,6 +19,11 @@ fn yuan(v: &Value) -> f64 {
 async fn ledger_ok(app: &TestApp, token: &str) {
     let r = app.get("/api/v1/ledger/verify", Some(token)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
+    // And the overview, counted from the items, agrees with the ledger line by line
+    // (offsets, recoveries and corrections accounted for).
+    let auditor = app.staff_token("rc_auditor", hechuang::domain::Role::Auditor).await;
+    let r = app.get("/api/v1/dashboard/reconciliation", Some(&auditor)).await;
+    assert_eq!(r.body["agrees"], true, "{}", r.body);
 }
 
 /// Exports `run`'s bank file (CSV, returned as text) and records every pending payout

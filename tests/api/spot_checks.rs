@@ -433,6 +433,10 @@ async fn a_reviewer_hears_both_sides_and_decides_what_an_unpaid_item_claims() {
     let (f3, _) = findings[3].clone();
     let r = decide(rev.clone(), f3, json!({"outcome": "no_issue", "reason": "核实无误"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The overview agrees with the ledger: what the correction gave back is counted.
+    let auditor = app.staff_token("spf_auditor", Role::Auditor).await;
+    let r = app.get("/api/v1/dashboard/reconciliation", Some(&auditor)).await;
+    assert_eq!(r.body["agrees"], true, "{}", r.body);
     // Dropping the app runs `ledger verify`: every fen moved by the decisions accounts.
 }
 

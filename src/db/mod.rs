@@ -101,6 +101,7 @@ pub mod parties;
 pub mod ratings;
 pub mod receivables;
 pub mod schema;
+pub mod screening;
 pub mod settlement;
 pub mod spot_checks;
 pub mod tallies;

@@ -1056,3 +1056,57 @@ diesel::allow_tables_to_appear_in_same_query!(receivables, payouts);
 diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, findings);
 diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(receivable_recoveries, orders);
+
+diesel::table! {
+    screening_imports (id) {
+        id -> Text,
+        file_name -> Text,
+        entries -> Text,
+        row_count -> Integer,
+        status -> Text,
+        base_import_id -> Nullable<Text>,
+        added_count -> Integer,
+        removed_count -> Integer,
+        changed_count -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    screening_entries (id) {
+        id -> Text,
+        credit_code -> Text,
+        name -> Text,
+        list_type -> Text,
+        listed_on -> Date,
+        until_on -> Nullable<Date>,
+        source -> Text,
+        added_by_import -> Text,
+        added_at -> Timestamp,
+        removed_by_import -> Nullable<Text>,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    screening_clearances (id) {
+        id -> Text,
+        entry_id -> Text,
+        party_kind -> Text,
+        party_id -> Text,
+        reason -> Text,
+        cleared_by -> Text,
+        cleared_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(screening_entries, screening_clearances);
+diesel::allow_tables_to_appear_in_same_query!(screening_entries, firms);
+diesel::allow_tables_to_appear_in_same_query!(screening_entries, providers);
+diesel::allow_tables_to_appear_in_same_query!(screening_entries, spaces);
+diesel::allow_tables_to_appear_in_same_query!(screening_clearances, firms);
+diesel::allow_tables_to_appear_in_same_query!(screening_clearances, providers);
+diesel::allow_tables_to_appear_in_same_query!(screening_clearances, spaces);

@@ -141,6 +141,8 @@ text_columns! {
     crate::domain::spot_check::OpenedBecause => OpenedBecauseColumn,
     crate::domain::spot_check::FindingStatus => FindingStatusColumn,
     crate::domain::receivable::RecoveryKind => RecoveryKindColumn,
+    crate::domain::screening::ListType => ListTypeColumn,
+    crate::domain::screening::ImportStatus => ImportStatusColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values
@@ -204,6 +206,9 @@ id_columns! {
     FindingId => FindingIdColumn,
     ReceivableId => ReceivableIdColumn,
     RecoveryId => RecoveryIdColumn,
+    ScreeningImportId => ScreeningImportIdColumn,
+    ScreeningEntryId => ScreeningEntryIdColumn,
+    ClearanceId => ClearanceIdColumn,
 }
 
 #[cfg(test)]

@@ -211,6 +211,7 @@ mod tests {
                 onboarded: true,
                 size_class: SizeClass::Small,
                 dishonest: false,
+                screened: None,
                 revenue: Fen::ZERO,
                 high_tech: false,
                 tech_sme: false,

@@ -185,6 +185,9 @@ error_codes! {
     FirmDishonest = "firm_not_eligible", Unprocessable,
         "企业有失信记录，不能申领",
         "the firm has a dishonesty record";
+    FirmScreened = "firm_not_eligible", Unprocessable,
+        "企业在{list}名单上，不能申领；如认为有误，请联系主管部门复核",
+        "the firm is on the list of {list} and cannot claim; if this is wrong, ask the authority to review it";
     FirmRevenueAboveCeiling = "firm_not_eligible", Unprocessable,
         "企业上年度营业收入超过本期上限",
         "last year's revenue is above the batch's ceiling";
@@ -561,6 +564,28 @@ error_codes! {
     RepaymentExceedsOutstanding = "repayment_exceeds_outstanding", Unprocessable,
         "还款金额不能超过尚欠金额",
         "the repayment is more than what is still owed";
+    // services/screening.rs
+    ScreeningFileUnreadable = "screening_file_unreadable", Unprocessable,
+        "名单文件无法读取，未做任何更改：{why}",
+        "the list file cannot be read; nothing changed: {why}";
+    ScreeningFileInvalid = "screening_file_invalid", Unprocessable,
+        "名单文件有 {count} 处错误（首处在第 {line} 行），整份文件未导入",
+        "the list file has {count} problems (the first on line {line}); nothing was imported";
+    ScreeningImportDecided = "screening_import_decided", Conflict,
+        "该名单导入已应用或已放弃",
+        "this list import is applied or discarded already";
+    ScreeningImportStale = "screening_import_stale", Conflict,
+        "预览之后已有另一份名单应用，请重新上传以查看最新的变化",
+        "another list was applied after this preview; upload it again to see what it changes now";
+    ScreeningNotAMatch = "screening_not_a_match", Unprocessable,
+        "该条目不涉及这一单位",
+        "this entry does not name that party";
+    ScreeningAlreadyCleared = "screening_already_cleared", Conflict,
+        "该条目对这一单位已解除",
+        "this entry is cleared for that party already";
+    OnScreeningList = "on_screening_list", Conflict,
+        "{name}在{list}名单上（{source}，{listed_on} 列入），暂停办理",
+        "{name} is on the list of {list} ({source}, listed {listed_on}); this is on hold";
     // services/catalogue.rs
     ProviderNotListedToPublish = "provider_not_listed", Conflict,
         "服务机构入库后方可发布服务项目",

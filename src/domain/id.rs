@@ -208,6 +208,12 @@ ids! {
     ReceivableId => "receivable",
     /// One recovery of a receivable: an offset against a payout, or a repayment.
     RecoveryId => "recovery",
+    /// An uploaded screening list, previewed and then applied or discarded (名单导入).
+    ScreeningImportId => "screening import",
+    /// An entry of the screening register: a credit code on one list (名单条目).
+    ScreeningEntryId => "screening entry",
+    /// A reviewer's clearing of an entry for one party, as a false match (解除误判).
+    ClearanceId => "clearance",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

@@ -45,6 +45,7 @@ pub mod order;
 pub mod party;
 pub mod rating;
 pub mod receivable;
+pub mod screening;
 pub mod settlement;
 pub mod size_class;
 pub mod spot_check;
@@ -130,7 +131,19 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyKind {
     Authority,

@@ -94,6 +94,8 @@ pub struct FirmFacts {
     pub onboarded: bool,
     pub size_class: SizeClass,
     pub dishonest: bool,
+    /// On a screening list in force (not cleared): refused whatever the programme says.
+    pub screened: Option<super::screening::ListType>,
     pub revenue: Fen,
     pub high_tech: bool,
     pub tech_sme: bool,
@@ -122,6 +124,8 @@ pub enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ineligible {
     NotOnboarded,
+    /// On a screening list (名单筛查) in force, not cleared.
+    Screened(super::screening::ListType),
     SizeClass(SizeClass),
     Dishonest,
     RevenueAboveCeiling,
@@ -134,6 +138,7 @@ impl Ineligible {
             Ineligible::NotOnboarded => "not_onboarded",
             Ineligible::SizeClass(_) => "size_class",
             Ineligible::Dishonest => "dishonest",
+            Ineligible::Screened(_) => "screened",
             Ineligible::RevenueAboveCeiling => "revenue_above_ceiling",
             Ineligible::MissingQualification(_) => "qualification_missing",
         }
@@ -152,6 +157,7 @@ impl Refusal {
                 Ineligible::NotOnboarded => ErrorCode::FirmNotOnboarded,
                 Ineligible::SizeClass(_) => ErrorCode::FirmSizeClassNotEligible,
                 Ineligible::Dishonest => ErrorCode::FirmDishonest,
+                Ineligible::Screened(_) => ErrorCode::FirmScreened,
                 Ineligible::RevenueAboveCeiling => ErrorCode::FirmRevenueAboveCeiling,
                 Ineligible::MissingQualification(_) => ErrorCode::FirmQualificationMissing,
             },
@@ -166,6 +172,9 @@ impl Refusal {
         match self {
             Refusal::NotEligible(Ineligible::SizeClass(c)) => {
                 vec![("size", c.name_zh().into(), c.as_str().into())]
+            }
+            Refusal::NotEligible(Ineligible::Screened(l)) => {
+                vec![("list", l.name_zh().into(), l.name_en().into())]
             }
             Refusal::NotEligible(Ineligible::MissingQualification(q)) => {
                 vec![("qualification", qualification_zh(*q).into(), q.as_str().into())]
@@ -218,6 +227,9 @@ pub fn qualification_zh(q: Qualification) -> &'static str {
 pub fn eligibility(rules: &ClaimRules, f: &FirmFacts) -> Result<(), Ineligible> {
     if !f.onboarded {
         return Err(Ineligible::NotOnboarded);
+    }
+    if let Some(list) = f.screened {
+        return Err(Ineligible::Screened(list));
     }
     if !rules.eligible_size_classes.contains(&f.size_class) {
         return Err(Ineligible::SizeClass(f.size_class));
@@ -474,6 +486,7 @@ mod tests {
             onboarded: true,
             size_class: SizeClass::Small,
             dishonest: false,
+            screened: None,
             revenue: Fen::new(100_000_000),
             high_tech: false,
             tech_sme: true,
@@ -503,6 +516,14 @@ mod tests {
         assert_eq!(eligibility(&rules(), &f), Err(Ineligible::SizeClass(SizeClass::Medium)));
         let f = FirmFacts { dishonest: true, ..facts() };
         assert_eq!(eligibility(&rules(), &f), Err(Ineligible::Dishonest));
+        // A screening hold refuses even where the programme lets dishonest firms claim.
+        let list = crate::domain::screening::ListType::AbnormalOperation;
+        let f = FirmFacts { screened: Some(list), ..facts() };
+        let lenient = ClaimRules { exclude_dishonest: false, ..rules() };
+        assert_eq!(eligibility(&lenient, &f), Err(Ineligible::Screened(list)));
+        let r = Refusal::NotEligible(Ineligible::Screened(list));
+        assert_eq!(r.detail_code(), "firm_not_eligible:screened");
+        assert!(r.message_zh().contains("经营异常名录"), "{}", r.message_zh());
         let f = FirmFacts { revenue: Fen::new(2_000_000_001), ..facts() };
         assert_eq!(eligibility(&rules(), &f), Err(Ineligible::RevenueAboveCeiling));
         let f = FirmFacts { revenue: Fen::new(2_000_000_000), ..facts() };

@@ -79,6 +79,7 @@ macro_rules! audited {
 
 audited!(
     m::AuthorityRow,
+    m::ScreeningImportRow,
     m::SpaceRow,
     m::ArticleRow,
     m::BatchRow,

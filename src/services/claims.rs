@@ -16,6 +16,7 @@ use crate::domain::audit::Fixed;
 use crate::domain::id::{BatchId, FirmId, UserId, VoucherId};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::party::{person_key, OnboardingStatus};
+use crate::domain::screening::ListType;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::voucher::{
     claim_lock_key, claim_year, claimant_group, parse_face_values, valid_until, voucher_code,
@@ -155,12 +156,17 @@ fn stored_answer(o: &ClaimOutcomeRow, vouchers: &HashMap<VoucherId, VoucherRow>)
 
 /// A firm as a claim's rules read it on `today` (China): a qualification confirmed from
 /// a certificate counts until the certificate's last day.
-pub(crate) fn facts(f: &FirmRow, today: chrono::NaiveDate) -> FirmFacts {
+pub(crate) fn facts(
+    f: &FirmRow,
+    today: chrono::NaiveDate,
+    screened: Option<ListType>,
+) -> FirmFacts {
     use crate::domain::party::qualification_in_force;
     FirmFacts {
         onboarded: f.onboarding_status == OnboardingStatus::Onboarded,
         size_class: f.size_class,
         dishonest: f.dishonest,
+        screened,
         revenue: f.revenue_fen,
         high_tech: qualification_in_force(f.high_tech, f.high_tech_until, today),
         tech_sme: qualification_in_force(f.tech_sme, f.tech_sme_until, today),
@@ -238,6 +244,8 @@ struct Loaded {
     programme: ProgrammeRow,
     count_by_controller: bool,
     firms: HashMap<FirmId, FirmRow>,
+    /// The firms on a screening list in force (not cleared), with the list.
+    screened: HashMap<FirmId, ListType>,
     /// Answers stored for the requests' keys in this batch, and their vouchers.
     stored: HashMap<(FirmId, String), ClaimOutcomeRow>,
     stored_vouchers: HashMap<VoucherId, VoucherRow>,
@@ -291,6 +299,13 @@ fn load(
 
     let firms: HashMap<FirmId, FirmRow> =
         repo::firms_by_ids(c, &firm_ids)?.into_iter().map(|f| (f.id.clone(), f)).collect();
+    let codes: Vec<(String, String)> =
+        firms.values().map(|f| (f.id.to_string(), f.credit_code.to_string())).collect();
+    let screened: HashMap<FirmId, ListType> =
+        crate::services::screening::held_firms(c, &codes, now)?
+            .into_iter()
+            .map(|(id, h)| (FirmId::stored(id), h.entry.list_type))
+            .collect();
     let lock_keys: Vec<i64> = firms
         .values()
         .map(|f| {
@@ -332,6 +347,7 @@ fn load(
         allocator: Allocator::new(window, rules, held),
         programme,
         firms,
+        screened,
         stored,
         stored_vouchers,
     })
@@ -372,7 +388,7 @@ fn decide(
         let claimant = firm.zip(group.as_deref()).map(|(f, group)| Claimant {
             firm_id: f.id.as_str(),
             group,
-            facts: facts(f, crate::domain::china_time(now).date()),
+            facts: facts(f, crate::domain::china_time(now).date(), l.screened.get(&f.id).copied()),
         });
         let answer = match l.allocator.decide(now, asker, claimant.as_ref(), r.face_value) {
             Ok(grant) => match firm {

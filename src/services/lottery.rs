@@ -164,8 +164,12 @@ pub fn enter(
         let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
         let programme = vouchers_repo::programme(c, &batch.programme_id)?
             .ok_or_else(|| AppError::internal("batch without programme"))?;
-        eligibility(&rules_of(&programme), &facts(&firm, crate::domain::china_time(cx.now).date()))
-            .map_err(|why| refusal_error(&Refusal::NotEligible(why)))?;
+        let screened = crate::services::screening::firm_list(c, &firm, cx.now)?;
+        eligibility(
+            &rules_of(&programme),
+            &facts(&firm, crate::domain::china_time(cx.now).date(), screened),
+        )
+        .map_err(|why| refusal_error(&Refusal::NotEligible(why)))?;
         let created = match repo::entry(c, batch_id, firm_id)? {
             Some(before) if before.face_value_fen == face => false,
             Some(before) => {

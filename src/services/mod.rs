@@ -35,6 +35,7 @@ pub mod records;
 pub mod redemptions;
 pub mod registration;
 pub mod reminders;
+pub mod screening;
 pub mod settlement;
 pub mod spaces;
 pub mod spot_checks;

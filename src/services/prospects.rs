@@ -83,6 +83,7 @@ pub fn of_firm(
 ) -> AppResult<Vec<Prospect>> {
     db::read_tx(conn, |c| {
         let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+        let screened = crate::services::screening::firm_list(c, &firm, now)?;
         let year = claim_year(now);
         let mut out = Vec::with_capacity(batches.len());
         for b in batches {
@@ -124,7 +125,11 @@ pub fn of_firm(
                 claim_prospect(
                     b,
                     own,
-                    precheck(&rules, &facts(&firm, crate::domain::china_time(now).date()), &h),
+                    precheck(
+                        &rules,
+                        &facts(&firm, crate::domain::china_time(now).date(), screened),
+                        &h,
+                    ),
                 )
             };
             out.push(p);

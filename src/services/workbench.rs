@@ -117,6 +117,8 @@ pub struct Workbench {
     pub batches: Vec<BatchView>,
     /// What this person did lately (their own audited actions, newest first).
     pub done_lately: Vec<Done>,
+    /// For a firm, provider or space on a screening list: each hold, with its list.
+    pub holds: Vec<super::screening::HoldView>,
 }
 
 /// One of the person's own recent actions.
@@ -153,6 +155,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             recent_orders: Vec::new(),
             batches: Vec::new(),
             done_lately: Vec::new(),
+            holds: Vec::new(),
         };
         if let Some(user) = &cx.actor.user_id {
             if matches!(role, Role::Firm | Role::Provider | Role::Space) {
@@ -161,6 +164,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
             if let Some(party @ (AnyParty::Firm(_) | AnyParty::Provider(_) | AnyParty::Space(_))) =
                 &cx.actor.party
             {
+                wb.holds = super::screening::holds_of_party_in(c, party, cx.now)?;
                 let reader = super::documents::Reader::Party(party);
                 let docs = super::documents::of_party(c, reader, party, cx.now)?;
                 wb.has_licence = Some(

@@ -53,6 +53,8 @@ const ENTITIES: &[(&str, &str)] = &[
     ("spot_check", "audit-entity-spot-check"),
     ("finding", "audit-entity-finding"),
     ("receivable", "audit-entity-receivable"),
+    ("screening_import", "audit-entity-screening-import"),
+    ("screening_entry", "audit-entity-screening-entry"),
     ("payout", "audit-entity-payout"),
     ("certification_application", "audit-entity-certification-application"),
     ("certification", "audit-entity-certification"),

@@ -41,6 +41,7 @@ mod registers;
 mod rendering;
 mod results;
 mod review;
+mod screening;
 mod session;
 mod space;
 mod space_forms;
@@ -74,6 +75,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(space_forms::routes)
         .configure(spot_checks::routes)
         .configure(receivables::routes)
+        .configure(screening::routes)
         .configure(workbench::routes)
         .configure(password::routes)
         .configure(register::routes)

@@ -271,6 +271,7 @@ async fn page_with(
             lately => super::val(lately),
             is_provider => role == Role::Provider,
             is_firm => role == Role::Firm,
+            holds => super::val(wb.holds.iter().map(super::screening::hold_json).collect::<Vec<_>>()),
         },
         &form,
         status,

@@ -44,6 +44,7 @@ mod register;
 mod registers;
 mod review_queues;
 mod schema_parity;
+mod screening;
 mod settlement;
 mod spot_checks;
 mod subsidies;

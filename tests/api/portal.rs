@@ -91,7 +91,10 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/space/statistics",
         ],
     ),
-    (Role::Reviewer, &["/home", "/review", "/firms", "/orders", "/spot-checks", "/dashboard"]),
+    (
+        Role::Reviewer,
+        &["/home", "/review", "/firms", "/orders", "/spot-checks", "/screening", "/dashboard"],
+    ),
     (
         Role::Finance,
         &[
@@ -114,6 +117,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/admin/jobs",
             "/admin/articles",
             "/spot-checks",
+            "/screening",
             "/finance/receivables",
             "/review",
             "/firms",
@@ -129,6 +133,7 @@ const ROLES: [(Role, &[&str]); 7] = [
             "/firms",
             "/orders",
             "/spot-checks",
+            "/screening",
             "/dashboard",
             "/audit",
             "/finance",

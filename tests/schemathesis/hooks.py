@@ -163,6 +163,14 @@ RULES: dict[str, set[str]] = {
     # in full takes none (its state).
     "POST /api/v1/receivables/{id}/repayments": {"repayment_exceeds_outstanding",
                                                  "receivable_recovered"},
+    # A screening list is judged by its content: readable CSV or XLSX, every row a real
+    # credit code, list type and date (one bad row refuses the file, each named by line).
+    "POST /api/v1/screening/imports": {"screening_file_unreadable", "screening_file_invalid",
+                                       "file_too_large"},
+    # A clearance names a party the entry's credit code names (the data), once, with a
+    # reason that is not only spaces.
+    "POST /api/v1/screening/entries/{id}/clearances": {"reason_required", "screening_not_a_match",
+                                                       "screening_already_cleared"},
     # Evidence is the file itself: PDF, JPEG or PNG by its content, not empty, within
     # data.max_upload_bytes.
     # The file's content is judged by its bytes; the shown name may not carry invisible

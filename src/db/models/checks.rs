@@ -79,3 +79,56 @@ pub struct FindingRow {
     pub opened_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// An uploaded screening list: its parsed rows (JSON), what applying it would change,
+/// and whether it was applied.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = crate::db::schema::screening_imports, treat_none_as_null = true)]
+pub struct ScreeningImportRow {
+    pub id: crate::domain::id::ScreeningImportId,
+    pub file_name: String,
+    /// The entries as JSON (`domain::screening::Entry`); left out of audit snapshots.
+    #[serde(skip)]
+    pub entries: String,
+    pub row_count: i32,
+    pub status: crate::domain::screening::ImportStatus,
+    pub base_import_id: Option<crate::domain::id::ScreeningImportId>,
+    pub added_count: i32,
+    pub removed_count: i32,
+    pub changed_count: i32,
+    pub created_by: UserId,
+    pub created_at: NaiveDateTime,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// An entry of the screening register; `removed_at` once an applied import no longer
+/// has it.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = crate::db::schema::screening_entries, treat_none_as_null = true)]
+pub struct ScreeningEntryRow {
+    pub id: crate::domain::id::ScreeningEntryId,
+    pub credit_code: crate::domain::CreditCode,
+    pub name: String,
+    pub list_type: crate::domain::screening::ListType,
+    pub listed_on: chrono::NaiveDate,
+    pub until_on: Option<chrono::NaiveDate>,
+    pub source: String,
+    pub added_by_import: crate::domain::id::ScreeningImportId,
+    pub added_at: NaiveDateTime,
+    pub removed_by_import: Option<crate::domain::id::ScreeningImportId>,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+/// A reviewer's clearing of an entry for one party: a false match, with the reason.
+#[derive(Debug, Clone, Queryable, Insertable, Serialize)]
+#[diesel(table_name = crate::db::schema::screening_clearances)]
+pub struct ClearanceRow {
+    pub id: crate::domain::id::ClearanceId,
+    pub entry_id: crate::domain::id::ScreeningEntryId,
+    pub party_kind: crate::domain::PartyKind,
+    pub party_id: crate::domain::id::PartyId,
+    pub reason: String,
+    pub cleared_by: UserId,
+    pub cleared_at: NaiveDateTime,
+}

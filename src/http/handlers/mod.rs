@@ -17,6 +17,7 @@ pub mod providers;
 pub mod public;
 pub mod receivables;
 pub mod redemptions;
+pub mod screening;
 pub mod settlement;
 pub mod spaces;
 pub mod spot_checks;
@@ -144,6 +145,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(receivables::provider_list)
             .service(receivables::get)
             .service(receivables::repay)
+            .service(screening::register)
+            .service(screening::entries)
+            .service(screening::upload)
+            .service(screening::import)
+            .service(screening::apply)
+            .service(screening::discard)
+            .service(screening::clear)
+            .service(screening::mine)
             .service(spot_checks::decide)
             .service(public::provider_ratings)
             .service(public::file_objection)

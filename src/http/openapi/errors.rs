@@ -21,6 +21,7 @@ const ORDERING: &[ErrorCode] = &[
     ErrorCode::AmountOutOfRange,
     ErrorCode::CategoryNotCovered,
     ErrorCode::AmountTooSmall,
+    ErrorCode::OnScreeningList,
 ];
 
 pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
@@ -246,6 +247,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::VoucherBalanceInsufficient,
             ErrorCode::VoucherExpired,
             ErrorCode::ProviderNotListedToPublish,
+            ErrorCode::OnScreeningList,
         ],
     ),
     ("post", "/api/v1/orders/{id}/decline", &[ErrorCode::OrderNotRequested]),
@@ -255,7 +257,11 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         "/api/v1/orders/{id}/deliver",
         &[ErrorCode::OrderNotRequested, ErrorCode::EvidenceMissing, ErrorCode::DeliveryGraceEnded],
     ),
-    ("post", "/api/v1/orders/{id}/confirm", &[ErrorCode::OrderNotRequested]),
+    (
+        "post",
+        "/api/v1/orders/{id}/confirm",
+        &[ErrorCode::OrderNotRequested, ErrorCode::OnScreeningList],
+    ),
     (
         "post",
         "/api/v1/orders/{id}/rating",
@@ -313,6 +319,32 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         ],
     ),
     ("get", "/api/v1/receivables", &[ErrorCode::StatusUnknown]),
+    (
+        "post",
+        "/api/v1/screening/imports",
+        &[
+            ErrorCode::ScreeningFileUnreadable,
+            ErrorCode::ScreeningFileInvalid,
+            ErrorCode::FileTooLarge,
+            ErrorCode::TooLong,
+        ],
+    ),
+    (
+        "post",
+        "/api/v1/screening/imports/{id}/apply",
+        &[ErrorCode::ScreeningImportDecided, ErrorCode::ScreeningImportStale],
+    ),
+    ("post", "/api/v1/screening/imports/{id}/discard", &[ErrorCode::ScreeningImportDecided]),
+    (
+        "post",
+        "/api/v1/screening/entries/{id}/clearances",
+        &[
+            ErrorCode::ReasonRequired,
+            ErrorCode::TooLong,
+            ErrorCode::ScreeningNotAMatch,
+            ErrorCode::ScreeningAlreadyCleared,
+        ],
+    ),
     ("get", "/api/v1/provider/receivables", &[ErrorCode::StatusUnknown]),
     (
         "post",

@@ -15,7 +15,7 @@ use crate::domain::id::{
     EvidenceId, FirmId, OrderId, ProgrammeId, ProviderId, ServiceItemId, VoucherId,
 };
 use crate::error::ErrorCode;
-use request::{provider_trading, spendable};
+use request::{not_screened, provider_trading, spendable};
 pub use request::{quote, request, OrderInput, Quote};
 pub use transitions::{
     accept, cancel, confirm, decline, deliver, dispute, lapse, resolve_dispute, Cx, DisputeOutcome,

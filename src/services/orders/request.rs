@@ -115,6 +115,7 @@ fn prepare(
             .arg("category", &item.category));
     }
     let firm = parties::firm(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+    not_screened(c, &firm, &provider, now)?;
     if let Some(why) = related(ids_of_firm(&firm), ids_of_provider(&provider)) {
         let zh = match why {
             "credit_code" => "统一社会信用代码相同",
@@ -188,6 +189,20 @@ pub(super) fn provider_trading(p: &ProviderRow) -> AppResult<()> {
         return Err(AppError::of(ErrorCode::ProviderNotListed));
     }
     Ok(())
+}
+
+/// Neither side of an order may be on a screening list in force (名单筛查): a held firm
+/// orders nothing and a held provider takes no new orders.
+pub(super) fn not_screened(
+    c: &mut DbConnection,
+    firm: &FirmRow,
+    provider: &ProviderRow,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    use crate::domain::PartyKind;
+    use crate::services::screening::ensure_clear;
+    ensure_clear(c, PartyKind::Firm, firm.id.as_str(), firm.credit_code.as_str(), now)?;
+    ensure_clear(c, PartyKind::Provider, provider.id.as_str(), provider.credit_code.as_str(), now)
 }
 
 /// How a contract would split, without ordering.

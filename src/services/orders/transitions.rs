@@ -161,6 +161,7 @@ pub fn accept(
 ) -> AppResult<OrderView> {
     transition(conn, cx, Party::Provider(provider_id), order_id, OrderAction::Accept, |c, o, l| {
         provider_trading(&l.provider)?;
+        not_screened(c, &l.firm, &l.provider, cx.now)?;
         let v = repo::voucher_for_update(c, &o.voucher_id)?
             .ok_or_else(|| AppError::internal("order voucher"))?;
         spendable(&v, cx.now)?;
@@ -269,6 +270,15 @@ pub fn confirm(
     order_id: &OrderId,
 ) -> AppResult<OrderView> {
     transition(conn, cx, Party::Firm(firm_id), order_id, OrderAction::Confirm, |c, o, l| {
+        // A held firm's orders wait: confirming would make the voucher's share due.
+        let firm = &l.firm;
+        crate::services::screening::ensure_clear(
+            c,
+            crate::domain::PartyKind::Firm,
+            firm.id.as_str(),
+            firm.credit_code.as_str(),
+            cx.now,
+        )?;
         repo::unhold(c, &l.voucher.id, o.covered_fen, true)?;
         let (from, to) = (Account::order(&o.id), Account::due(&o.provider_id));
         let tx = Transaction::transfer("order_confirmed", from, to, o.covered_fen);

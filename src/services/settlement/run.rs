@@ -40,6 +40,8 @@ struct Payee {
     amount: Fen,
     /// What the payout takes back against the payee's receivables (providers only).
     offset: Fen,
+    /// Why the payee is held back whatever its bank details: on a screening list.
+    hold: Option<String>,
 }
 
 /// Prepares the run of `period`: every payable item that became payable before the
@@ -107,15 +109,24 @@ fn prepare_in(
     let cutoff = period.end_utc();
     let run_id = RunId::new();
     let mut payees = payees(c, cutoff)?;
+    let parties: Vec<_> = payees
+        .iter()
+        .map(|p| (p.party.kind(), p.party.id().to_string(), p.credit_code.to_string()))
+        .collect();
+    let mut held_by_list = crate::services::screening::held_payees(c, &parties, by.now)?;
+    for p in &mut payees {
+        p.hold = held_by_list.remove(&(p.party.kind(), p.party.id().to_string()));
+    }
     let providers: Vec<ProviderId> = payees
         .iter()
+        .filter(|p| p.hold.is_none())
         .filter_map(|p| match &p.party {
             AnyParty::Provider(id) => Some(id.clone()),
             _ => None,
         })
         .collect();
     let owing = receivables::Owing::of(c, &providers)?;
-    for p in &mut payees {
+    for p in payees.iter_mut().filter(|p| p.hold.is_none()) {
         if let AnyParty::Provider(id) = &p.party {
             p.offset = owing.offset(id, p.amount);
         }
@@ -127,9 +138,9 @@ fn prepare_in(
             (String::new(), String::new())
         } else {
             (
-                format!("（另有 {n} 个收款方因银行账户信息不全暂缓支付，请先补全）"),
+                format!("（另有 {n} 个收款方暂缓支付：银行账户信息不全，或在筛查名单上）"),
                 format!(
-                    " ({n} payees are held back for incomplete bank details; complete them first)"
+                    " ({n} payees are held back: incomplete bank details, or on a screening list)"
                 ),
             )
         };
@@ -204,6 +215,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_account_name: p.bank_account_name,
             bank_account_no: p.bank_account_no,
             offset: Fen::ZERO,
+            hold: None,
         })
         .collect();
     for (space_id, count, amount) in repo::payable_entitlements_by_space(c, cutoff)? {
@@ -219,6 +231,7 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
             bank_account_name: s.bank_account_name.unwrap_or_default(),
             bank_account_no: s.bank_account_no.unwrap_or_default(),
             offset: Fen::ZERO,
+            hold: None,
         });
     }
     payees.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.party.as_str().cmp(b.party.as_str())));
@@ -238,14 +251,16 @@ fn payouts_of(
     for p in payees {
         let account_no: String = p.bank_account_no.chars().filter(|c| !c.is_whitespace()).collect();
         let net = p.amount - p.offset;
-        let why = unpayable(&p.bank_name, &p.bank_account_name, &account_no);
-        if let Some(why) = why.filter(|_| net.get() > 0) {
+        let why = unpayable(&p.bank_name, &p.bank_account_name, &account_no)
+            .filter(|_| net.get() > 0)
+            .map(str::to_string);
+        if let Some(why) = p.hold.clone().or(why) {
             held.push(HoldbackRow {
                 run_id: run_id.clone(),
                 payee_kind: p.party.kind(),
                 payee_id: p.party.id(),
                 payee_name: p.name,
-                reason: why.into(),
+                reason: why,
                 item_count: p.count,
                 amount_fen: p.amount,
             });
@@ -432,6 +447,7 @@ mod tests {
             count,
             amount: Fen::new(yuan * 100),
             offset: Fen::ZERO,
+            hold: None,
         }
     }
 
@@ -457,5 +473,23 @@ mod tests {
         assert_eq!(held[0].payee_name, "乙");
         assert_eq!(held[0].reason, "银行账号无效（应为 8–32 位数字）");
         assert_eq!((held[0].item_count, held[0].amount_fen), (1, Fen::new(5_000)));
+    }
+
+    #[test]
+    fn a_payee_on_a_screening_list_is_held_back_with_the_reason_whatever_its_account() {
+        let held_payee = Payee {
+            hold: Some("在失信被执行人名单上（法院），暂缓支付".into()),
+            ..payee("甲", "62220000111122", 3, 900)
+        };
+        let (payouts, held) = payouts_of(
+            &RunId::new(),
+            Period::parse("2026-11").unwrap(),
+            1,
+            vec![held_payee, payee("丙", "62220000222233", 2, 400)],
+        );
+        assert_eq!(payouts.len(), 1);
+        assert_eq!(payouts[0].payee_name, "丙");
+        assert_eq!(held[0].reason, "在失信被执行人名单上（法院），暂缓支付");
+        assert_eq!(held[0].amount_fen, Fen::new(90_000));
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE screening_clearances;
+DROP TABLE screening_entries;
+DROP TABLE screening_imports;

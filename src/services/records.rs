@@ -7,7 +7,7 @@
 use crate::db::audit::{self as trail, EventFilter};
 use crate::db::orders::{self as orders_repo, Side};
 use crate::db::{parties, vouchers as vouchers_repo, DbConnection};
-use crate::domain::id::{FirmId, ProviderId};
+use crate::domain::id::{AnyParty, FirmId, ProviderId};
 use crate::domain::order::{OrderStatus, RedemptionStatus};
 use crate::domain::party::ObjectionStatus;
 use crate::domain::Fen;
@@ -54,6 +54,8 @@ pub struct Record {
     pub standing: Option<super::ratings::Standing>,
     /// A provider's credit grade today, with its reasons.
     pub credit: Option<crate::domain::credit::Assessment>,
+    /// The screening lists it is on now (not cleared).
+    pub holds: Vec<super::screening::HoldView>,
 }
 
 impl Record {
@@ -110,7 +112,11 @@ fn steps(c: &mut DbConnection, entity_type: &str, id: &str) -> AppResult<Vec<Ste
         .collect())
 }
 
-pub fn of_firm(c: &mut DbConnection, firm: &FirmId) -> AppResult<Record> {
+pub fn of_firm(
+    c: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+    firm: &FirmId,
+) -> AppResult<Record> {
     let (orders, disputed, redemptions) = orders_repo::tallies(c, Side::Firm(firm))?;
     let (count, face_value, balance) = vouchers_repo::holdings(c, firm)?;
     Ok(Record {
@@ -122,6 +128,7 @@ pub fn of_firm(c: &mut DbConnection, firm: &FirmId) -> AppResult<Record> {
         objections: Vec::new(),
         standing: None,
         credit: None,
+        holds: super::screening::holds_of_party_in(c, &AnyParty::Firm(firm.clone()), now)?,
     })
 }
 
@@ -141,6 +148,7 @@ pub fn of_provider(
         objections: parties::objection_tally(c, provider)?,
         standing: Some(super::ratings::standing(c, policy, provider)?),
         credit: Some(super::credit::of_provider(c, policy, now, provider)?),
+        holds: super::screening::holds_of_party_in(c, &AnyParty::Provider(provider.clone()), now)?,
     })
 }
 
@@ -208,6 +216,7 @@ mod tests {
             objections: vec![],
             standing: None,
             credit: None,
+            holds: vec![],
         };
         assert!(r.is_new());
         r.steps.insert(0, step("firm.onboarding_returned"));

@@ -139,7 +139,7 @@ async fn firm_view(
         let docs =
             crate::services::documents::of_party(c, reader, &AnyParty::Firm(id.clone()), now)
                 .unwrap_or_default();
-        let record = crate::services::records::of_firm(c, &id)?;
+        let record = crate::services::records::of_firm(c, now, &id)?;
         Ok((f, docs, record))
     })
     .await?;

@@ -370,7 +370,7 @@ async fn review_page(
         // Each applicant's record with the programme, and each item's share rule.
         let mut records = std::collections::HashMap::new();
         for f in &firms.items {
-            records.insert(f.id.as_str().to_string(), records::of_firm(c, &f.id)?);
+            records.insert(f.id.as_str().to_string(), records::of_firm(c, now, &f.id)?);
         }
         let providers =
             applied.items.iter().map(|p| &p.id).chain(items.items.iter().map(|i| &i.provider_id));
@@ -672,6 +672,11 @@ pub(super) fn record_json(d: &Desk, r: &records::Record) -> serde_json::Value {
             )).collect::<Vec<_>>(),
             "sanction": d.t(&format!("credit-sanction-{}", a.sanction.as_str())),
         })),
+        "holds": r.holds.iter().map(|h| format!(
+            "{}{}{}{}{} {}{}",
+            d.t(super::screening::list_words(h.entry.list_type)), d.t("paren-open"), h.entry.source,
+            d.t("sep-comma"), d.t("listed-on-day"), h.entry.listed_on, d.t("paren-close"),
+        )).collect::<Vec<_>>(),
     })
 }
 

@@ -498,6 +498,9 @@ async fn the_admin_previews_and_applies_a_list_in_pages_and_the_held_firm_is_tol
     // A reviewer clears it from the page: a reason is needed, then the hold is gone.
     let rev = app.staff_token("rev_scr_page", Role::Reviewer).await;
     let mut rb = Browser::signed_in(&app, &rev);
+    let record = rb.get(&format!("/firms/{}", firm.id)).await;
+    assert!(record.body.contains("class=\"record-holds\""), "{}", record.body);
+    assert!(record.body.contains("失信被执行人（合肥市中级人民法院"), "{}", record.body);
     let page = rb.get("/screening").await;
     let at = page.body.find("/screening/entries/").unwrap();
     let action = page.body[at..].split('"').next().unwrap().to_string();
@@ -530,4 +533,54 @@ async fn the_admin_previews_and_applies_a_list_in_pages_and_the_held_firm_is_tol
     {
         assert!(trail.body.contains(said), "{said}: {}", trail.body);
     }
+}
+
+#[actix_web::test]
+async fn a_matched_spaces_award_is_held_back_from_the_run_with_the_reason_and_paid_after() {
+    use crate::subsidies::{certify, compute, month_start_after, space};
+    let app = spawn_app().await;
+    let (space_id, code, tok) = space(&app, "scr_sp").await;
+    let reviewer = app.staff_token("scr_sp_rev", Role::Reviewer).await;
+    certify(&app, &tok, &reviewer, "provincial_incubator").await;
+    app.clock.advance(month_start_after(&app));
+    let reviewer = app.token("scr_sp_rev").await;
+    let ent = compute(&app, &reviewer).await["created"][0]["id"].as_str().unwrap().to_string();
+    app.clock.advance(Duration::days(8));
+    let reviewer = app.token("scr_sp_rev").await;
+    let r = app
+        .post(
+            &format!("/api/v1/entitlements/{ent}/decision"),
+            Some(&reviewer),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "payable", "{}", r.body);
+    let admin = app.staff_token("scr_sp_admin", Role::Admin).await;
+    import_list(&app, &admin, "list.csv", list_csv(&[(&code, "某孵化器", "经营异常名录")])).await;
+    let mine = app.get("/api/v1/screening/holds/mine", Some(&app.token("scr_sp").await)).await;
+    assert_eq!(mine.body[0]["party_kind"], "space", "{}", mine.body);
+
+    // The month's run holds the space back (so has nothing for the bank); the award
+    // stays payable for the next run.
+    let period = app.end_the_month();
+    let f1 = app.staff_token("scr_sp_fin", Role::Finance).await;
+    let r = app.post("/api/v1/settlement-runs", Some(&f1), &json!({"period": period})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "nothing_payable"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("筛查名单"), "{}", r.body);
+    let reviewer = app.token("scr_sp_rev").await;
+    let r = app.get(&format!("/api/v1/entitlements/{ent}"), Some(&reviewer)).await;
+    assert_eq!(r.body["status"], "payable", "{}", r.body);
+    // Off the list: the next try pays it.
+    let admin = app.token("scr_sp_admin").await;
+    import_list(
+        &app,
+        &admin,
+        "next.csv",
+        list_csv(&[(&crate::helpers::new_credit_code(), "别家", "经营异常名录")]),
+    )
+    .await;
+    let r = app.post("/api/v1/settlement-runs", Some(&f1), &json!({"period": period})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["run"]["payouts"][0]["payee_id"], json!(space_id), "{}", r.body);
+    assert_eq!(r.body["run"]["held_back_count"], 0, "{}", r.body);
 }

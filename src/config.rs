@@ -483,6 +483,16 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
     if let Some(msg) = credit.invalid() {
         return Err(ConfigError::Policy { path: credit_path, msg });
     }
+    let appeals_path = dir.join("appeals.toml");
+    let appeals: crate::domain::appeal::AppealPolicy = read_toml(&appeals_path)?;
+    if !(1..=90).contains(&appeals.window_days)
+        || !(1..=60).contains(&appeals.deadline_working_days)
+    {
+        return Err(ConfigError::Policy {
+            path: appeals_path,
+            msg: "window_days must be 1–90 and deadline_working_days 1–60".into(),
+        });
+    }
     let certification = load_certification(&dir.join("certification"))?;
     let subsidies_path = dir.join("subsidies.toml");
     let subsidies: crate::domain::subsidy::SubsidyConfig = read_toml(&subsidies_path)?;
@@ -498,6 +508,7 @@ pub fn load_policy(dir: &Path) -> Result<Policy, ConfigError> {
         spending,
         spot_checks,
         credit,
+        appeals,
         certification,
         subsidies,
     })

@@ -30,6 +30,21 @@ pub fn application_for_update(
     first_for_update!(conn, apps::table.find(id))
 }
 
+/// Whether `space` has an application for `scheme` waiting for a decision.
+pub fn has_open_application(
+    conn: &mut DbConnection,
+    space: &SpaceId,
+    scheme: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        apps::table
+            .filter(apps::space_id.eq(space))
+            .filter(apps::scheme.eq(scheme))
+            .filter(apps::status.eq("submitted")),
+    ))
+    .get_result(conn)
+}
+
 pub fn update_application(
     conn: &mut DbConnection,
     row: &CertificationApplicationRow,

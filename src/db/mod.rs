@@ -82,6 +82,7 @@ pub(crate) fn holding(words: &str) -> String {
     format!("%{w}%")
 }
 
+pub mod appeals;
 pub mod articles;
 pub mod audit;
 pub mod backup;

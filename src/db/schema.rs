@@ -1110,3 +1110,25 @@ diesel::allow_tables_to_appear_in_same_query!(screening_entries, spaces);
 diesel::allow_tables_to_appear_in_same_query!(screening_clearances, firms);
 diesel::allow_tables_to_appear_in_same_query!(screening_clearances, providers);
 diesel::allow_tables_to_appear_in_same_query!(screening_clearances, spaces);
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        party_kind -> Text,
+        party_id -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        decision -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Timestamp,
+        grounds -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        due_at -> Timestamp,
+        status -> Text,
+        outcome_reason -> Nullable<Text>,
+        handled_by -> Nullable<Text>,
+        handled_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}

@@ -308,3 +308,18 @@ pub fn published_findings(
     }
     Ok(out)
 }
+
+/// Whether a finding on `item` was decided against it (corrected or not delivered).
+pub fn decided_finding_of(
+    conn: &mut DbConnection,
+    item: &crate::domain::id::RedemptionItemId,
+) -> QueryResult<bool> {
+    use super::schema::findings;
+    diesel::select(diesel::dsl::exists(
+        findings::table
+            .filter(findings::item_id.eq(item))
+            .filter(findings::status.eq("decided"))
+            .filter(findings::outcome.eq_any(["corrected", "fraudulent"])),
+    ))
+    .get_result(conn)
+}

@@ -143,6 +143,8 @@ text_columns! {
     crate::domain::receivable::RecoveryKind => RecoveryKindColumn,
     crate::domain::screening::ListType => ListTypeColumn,
     crate::domain::screening::ImportStatus => ImportStatusColumn,
+    crate::domain::appeal::AppealSubject => AppealSubjectColumn,
+    crate::domain::appeal::AppealStatus => AppealStatusColumn,
 }
 
 /// Typed ids (and credit codes) stored as their text. Storage only ever holds values
@@ -209,6 +211,7 @@ id_columns! {
     ScreeningImportId => ScreeningImportIdColumn,
     ScreeningEntryId => ScreeningEntryIdColumn,
     ClearanceId => ClearanceIdColumn,
+    AppealId => AppealIdColumn,
 }
 
 #[cfg(test)]

@@ -564,6 +564,25 @@ error_codes! {
     RepaymentExceedsOutstanding = "repayment_exceeds_outstanding", Unprocessable,
         "还款金额不能超过尚欠金额",
         "the repayment is more than what is still owed";
+    // services/appeals.rs
+    AppealNotAppealable = "appeal_not_appealable", Unprocessable,
+        "该事项不可申诉：{why}",
+        "this cannot be appealed: {why}";
+    AppealWindowClosed = "appeal_window_closed", Conflict,
+        "申诉期已过：决定于 {decided} 作出，应在 {days} 天内申诉",
+        "the appeal window has closed: the decision was made {decided}, to be appealed within {days} days";
+    AppealAlreadyFiled = "appeal_already_filed", Conflict,
+        "已对该决定提出过申诉",
+        "this decision has been appealed already";
+    AppealDecided = "appeal_decided", Conflict,
+        "该申诉已处理",
+        "this appeal is decided already";
+    AppealByOriginalReviewer = "appeal_by_original_reviewer", Forbidden,
+        "作出原决定的人员不能处理对该决定的申诉，请由其他审核人员处理",
+        "the person who made the decision cannot handle its appeal; another reviewer must";
+    AppealSubjectMoved = "appeal_subject_moved", Conflict,
+        "原决定之后情况已有变化（当前状态：{status}），不能按申诉撤销",
+        "things have moved on since the decision (now {status}); the appeal cannot undo it";
     // services/screening.rs
     ScreeningFileUnreadable = "screening_file_unreadable", Unprocessable,
         "名单文件无法读取，未做任何更改：{why}",

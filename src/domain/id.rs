@@ -214,6 +214,8 @@ ids! {
     ScreeningEntryId => "screening entry",
     /// A reviewer's clearing of an entry for one party, as a false match (解除误判).
     ClearanceId => "clearance",
+    /// A party's appeal against a decision (申诉).
+    AppealId => "appeal",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

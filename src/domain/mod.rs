@@ -27,6 +27,7 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 pub mod allocation;
+pub mod appeal;
 pub mod audit;
 pub mod certification;
 pub mod credit;
@@ -182,6 +183,8 @@ pub struct Policy {
     pub spot_checks: spot_check::SpotCheckPolicy,
     /// Provider credit grades and the sanctions they call for (`config/policy/credit.toml`).
     pub credit: credit::CreditPolicy,
+    /// Appeals: the window to file and the deadline to decide (`config/policy/appeals.toml`).
+    pub appeals: appeal::AppealPolicy,
     pub certification: certification::CertificationPolicy,
     pub subsidies: subsidy::SubsidyConfig,
 }

@@ -11,6 +11,7 @@
 //! itself, so a later slot picks up whatever an interrupted one left. Adding a job is
 //! its file, a variant of [`Job`], its words in [`Job::words`] and a line in `Job::run`.
 
+mod appeal_deadlines;
 mod entitlements;
 mod housekeeping;
 mod lottery_draw;
@@ -73,13 +74,15 @@ pub enum Job {
     LotteryDraw,
     /// Opens a finding for each spot check unanswered past its deadline.
     SpotCheckDeadlines,
+    /// Escalates each appeal still open past its deadline to the administrators.
+    AppealDeadlines,
     /// Records dead runs as interrupted; prunes old job runs, sign-in attempts and
     /// expired refresh tokens.
     Housekeeping,
 }
 
 impl Job {
-    pub const ALL: [Job; 10] = [
+    pub const ALL: [Job; 11] = [
         Job::OutboxDispatch,
         Job::VoucherExpiryReminders,
         Job::ProviderNotices,
@@ -89,6 +92,7 @@ impl Job {
         Job::Entitlements,
         Job::LotteryDraw,
         Job::SpotCheckDeadlines,
+        Job::AppealDeadlines,
         Job::Housekeeping,
     ];
 
@@ -141,6 +145,11 @@ impl Job {
                 "回访抽查逾期未答复的转为核查事项",
                 "open a finding for each spot check unanswered past its deadline",
             ),
+            Job::AppealDeadlines => (
+                "appeal_deadlines",
+                "超过处理期限的申诉提醒管理员",
+                "tell the administrators of each appeal still open past its deadline",
+            ),
             Job::Housekeeping => (
                 "housekeeping",
                 "清理：标记中断的任务，删除过期的运行记录、登录记录和过期令牌，汇总概览计数",
@@ -162,6 +171,7 @@ impl Job {
             Job::Entitlements => Box::pin(entitlements::run(cx)),
             Job::LotteryDraw => Box::pin(lottery_draw::run(cx)),
             Job::SpotCheckDeadlines => Box::pin(spot_check_deadlines::run(cx)),
+            Job::AppealDeadlines => Box::pin(appeal_deadlines::run(cx)),
             Job::Housekeeping => Box::pin(housekeeping::run(cx)),
         }
     }

@@ -303,6 +303,36 @@ impl Message for FindingDecided {
     const KIND: &'static str = "finding_decided";
 }
 
+/// An appeal was decided, to the party's contact.
+#[derive(Debug, Serialize)]
+pub struct AppealDecided {
+    pub party_name: String,
+    /// `redemption_item`, `firm_onboarding`, `provider_listing`, `certification_application`.
+    pub subject_kind: String,
+    /// What it was about (an order number and service, a name, a scheme).
+    pub subject: String,
+    /// `upheld` or `overturned`.
+    pub outcome: String,
+    pub reason: String,
+}
+impl Message for AppealDecided {
+    const KIND: &'static str = "appeal_decided";
+}
+
+/// An appeal is still open past its deadline, to each administrator.
+#[derive(Debug, Serialize)]
+pub struct AppealOverdue {
+    pub admin_name: String,
+    pub party_name: String,
+    pub subject_kind: String,
+    pub subject: String,
+    pub filed_at: String,
+    pub due_at: String,
+}
+impl Message for AppealOverdue {
+    const KIND: &'static str = "appeal_overdue";
+}
+
 /// A settlement run waits for a second finance officer's approval.
 #[derive(Debug, Serialize)]
 pub struct SettlementAwaitingApproval {
@@ -498,6 +528,21 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             owed_back: yuan(Fen::new(200_000)),
             reason: "只交付了检索报告初稿".into(),
             link: "https://hechuang.example.cn/provider/findings".into(),
+        }),
+        "appeal_decided" => serde_json::to_value(AppealDecided {
+            party_name: "合肥示例知识产权代理有限公司".into(),
+            subject_kind: "redemption_item".into(),
+            subject: "DD20261124K3M9Q7R2X5ZA · 发明专利申请代理".into(),
+            outcome: "overturned".into(),
+            reason: "补充的服务报告证明已按合同交付".into(),
+        }),
+        "appeal_overdue" => serde_json::to_value(AppealOverdue {
+            admin_name: "系统管理员".into(),
+            party_name: "合肥示例知识产权代理有限公司".into(),
+            subject_kind: "provider_listing".into(),
+            subject: "合肥示例知识产权代理有限公司".into(),
+            filed_at: "2026-12-01 10:00".into(),
+            due_at: "2026-12-15 10:00".into(),
         }),
         "settlement_awaiting_approval" => serde_json::to_value(SettlementAwaitingApproval {
             run_ref: "SR-2026-11".into(),

@@ -31,6 +31,8 @@ pub const KINDS: &[&str] = &[
     "voucher_expiring",
     "spot_check_asked",
     "finding_decided",
+    "appeal_decided",
+    "appeal_overdue",
     "settlement_awaiting_approval",
     "certification_decided",
     "certification_revoked",

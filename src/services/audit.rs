@@ -80,6 +80,7 @@ macro_rules! audited {
 audited!(
     m::AuthorityRow,
     m::ScreeningImportRow,
+    m::AppealRow,
     m::SpaceRow,
     m::ArticleRow,
     m::BatchRow,

@@ -386,6 +386,32 @@ fn date_field(
 
 /// A reviewer certifies (only an application that met every criterion) or refuses
 /// (with a reason) an open application.
+/// An appeal overturned a refusal: the application waits for a decision again, taken
+/// afresh through the normal review (`decide`). Inside the appeal's transaction.
+pub(crate) fn reopen_on_appeal(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    id: &CertApplicationId,
+) -> AppResult<()> {
+    let before = repo::application_for_update(c, id)?
+        .ok_or_else(|| AppError::not_found("certification application"))?;
+    if before.status != ApplicationStatus::Refused
+        || repo::has_open_application(c, &before.space_id, &before.scheme)?
+    {
+        return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", before.status));
+    }
+    let after = CertificationApplicationRow {
+        status: ApplicationStatus::Submitted,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+        ..before.clone()
+    };
+    repo::update_application(c, &after)?;
+    audit::record(c, cx.by(), audit::Change::moved(Fixed::CertificationReopened, &before, &after))?;
+    Ok(())
+}
+
 pub fn decide(
     conn: &mut DbConnection,
     cx: Cx<'_>,

@@ -614,6 +614,41 @@ pub fn decide_onboarding(
     FirmView::from_row(row)
 }
 
+/// An appeal overturned a refused onboarding: the firm is onboarded, told as by any
+/// decision. Inside the appeal's transaction.
+pub(crate) fn onboard_on_appeal(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    firm_id: &FirmId,
+    reason: &str,
+) -> AppResult<()> {
+    let before = repo::firm_for_update(c, firm_id)?.ok_or_else(|| AppError::not_found("firm"))?;
+    if before.onboarding_status != OnboardingStatus::Rejected {
+        return Err(AppError::of(ErrorCode::AppealSubjectMoved)
+            .arg("status", before.onboarding_status.as_str()));
+    }
+    let after = FirmRow {
+        onboarding_status: OnboardingStatus::Onboarded,
+        onboarding_reason: Some(reason.to_string()),
+        corrections: None,
+        reviewed_by: cx.actor.user_id.clone(),
+        reviewed_at: Some(cx.now),
+        ..before.moved_at(cx.now)
+    };
+    repo::update_firm(c, &after)?;
+    audit::record(c, cx.by(), audit::Change::moved(Fixed::FirmOnboarded, &before, &after))?;
+    let email = FirmOnboardingDecided {
+        firm_name: after.name.clone(),
+        credit_code: after.credit_code.to_string(),
+        approved: true,
+        reason: reason.to_string(),
+        decided_at: china_time(cx.now),
+    }
+    .to(&after.contact_email, &after.name);
+    super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
+    Ok(())
+}
+
 /// The firm sends back an application returned for correction, once it has corrected
 /// what was asked: it waits for a reviewer again. The list of corrections stays on the
 /// audit trail.

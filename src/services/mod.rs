@@ -2,6 +2,7 @@
 //! event written in the same transaction as the change.
 
 pub mod affiliations;
+pub mod appeals;
 pub mod articles;
 pub mod audit;
 pub mod auth;

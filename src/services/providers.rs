@@ -599,6 +599,41 @@ pub fn decide_listing(
     })
 }
 
+/// An appeal overturned a refused listing (the application goes to its public notice,
+/// as an approved one does) or a suspension or delisting (listed again at once). Inside
+/// the appeal's transaction.
+pub(crate) fn relist_on_appeal(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+    reason: &str,
+) -> AppResult<()> {
+    let before = repo::provider_for_update(c, provider_id)?
+        .ok_or_else(|| AppError::not_found("provider"))?;
+    let target = match before.listing_status {
+        ListingStatus::Rejected => ListingStatus::InNotice,
+        ListingStatus::Suspended | ListingStatus::Delisted => ListingStatus::Listed,
+        other => return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", other)),
+    };
+    let mut after = ProviderRow {
+        listing_status: target,
+        decision_reason: Some(reason.to_string()),
+        corrections: None,
+        reviewed_by: cx.actor.user_id.clone(),
+        reviewed_at: Some(cx.now),
+        ..before.moved_at(cx.now)
+    };
+    if target == ListingStatus::InNotice {
+        let (start, end) = notice_window(cx.now, cx.policy.listing.notice_days);
+        after.notice_starts_at = Some(start);
+        after.notice_ends_at = Some(end);
+    }
+    if target == ListingStatus::Listed && after.listed_at.is_none() {
+        after.listed_at = Some(cx.now);
+    }
+    moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)
+}
+
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ConcludeReport {
     pub listed: Vec<String>,

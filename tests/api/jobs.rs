@@ -32,6 +32,7 @@ async fn a_run_by_hand_is_recorded_and_its_slot_is_not_run_twice() {
             "entitlements",
             "lottery_draw",
             "spot_check_deadlines",
+            "appeal_deadlines",
             "housekeeping"
         ]
     );
@@ -263,7 +264,7 @@ fn the_cli_runs_a_job_once_per_slot() {
         text.contains("housekeeping") && text.contains("last slot 2026-11-20 03:17:00 succeeded"),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 10, "{text}");
+    assert_eq!(text.lines().count(), 11, "{text}");
     // The templates as an authority would check them after editing.
     let out = hechuang(&url, &["mail", "preview", "claim_succeeded"], None);
     assert!(out.status.success());

@@ -1,6 +1,7 @@
 //! One integration binary (fast to link): every module below runs against a real
 //! server on a random port with its own fresh database.
 
+mod appeals;
 mod architecture;
 mod audit;
 mod auth;

@@ -163,6 +163,14 @@ RULES: dict[str, set[str]] = {
     # in full takes none (its state).
     "POST /api/v1/receivables/{id}/repayments": {"repayment_exceeds_outstanding",
                                                  "receivable_recovered"},
+    # An appeal names a decision against the caller (the data): refused or sanctioned
+    # now, within the window, once; grounds not only spaces.
+    "POST /api/v1/appeals": {"required", "appeal_not_appealable", "appeal_window_closed",
+                             "appeal_already_filed"},
+    # Not by the person who made the decision, nor one affiliated with the party; the
+    # subject must still stand as decided to be undone.
+    "POST /api/v1/appeals/{id}/decision": {"required", "appeal_decided",
+                                           "appeal_subject_moved"},
     # A screening list is judged by its content: readable CSV or XLSX, every row a real
     # credit code, list type and date (one bad row refuses the file, each named by line).
     "POST /api/v1/screening/imports": {"screening_file_unreadable", "screening_file_invalid",

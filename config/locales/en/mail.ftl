@@ -397,3 +397,44 @@ finding_decided =
         { $link }
 
         This message was sent automatically by the innovation voucher service; please do not reply.
+
+appeal_decided =
+    .subject = [Hechuang] Your appeal: the decision { $outcome ->
+             [overturned] is overturned
+            *[upheld] stands
+        }
+    .body =
+        { $party_name },
+
+        Another reviewer has looked at the decision you appealed:
+
+          About: { $subject_kind ->
+             [redemption_item] a redemption item
+             [firm_onboarding] your onboarding
+             [provider_listing] your listing
+            *[certification_application] a certification application
+          } { $subject }
+          Outcome: { $outcome ->
+             [overturned] the decision is overturned and things go on as usual
+            *[upheld] the decision stands
+          }
+          Reason: { $reason }
+
+        Sign in to see the details.
+
+appeal_overdue =
+    .subject = [Hechuang] An appeal is past its deadline: { $party_name }
+    .body =
+        { $admin_name },
+
+        This appeal is past its deadline and not yet decided. Please have a reviewer other than the one who made the decision handle it:
+
+          From: { $party_name }
+          About: { $subject_kind ->
+             [redemption_item] a redemption item
+             [firm_onboarding] an onboarding
+             [provider_listing] a listing
+            *[certification_application] a certification application
+          } { $subject }
+          Filed: { $filed_at }
+          Due: { $due_at }

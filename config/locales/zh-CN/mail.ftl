@@ -399,3 +399,44 @@ finding_decided =
         { $link }
 
         此邮件由合创券服务平台自动发送，请勿直接回复。
+
+appeal_decided =
+    .subject = 【合创券】申诉处理结果：{ $outcome ->
+             [overturned] 撤销原决定
+            *[upheld] 维持原决定
+        }
+    .body =
+        { $party_name }：
+
+        您对以下决定提出的申诉已由另一位审核人员复核：
+
+          事项：{ $subject_kind ->
+             [redemption_item] 兑现事项
+             [firm_onboarding] 企业入驻审核
+             [provider_listing] 服务机构入库
+            *[certification_application] 载体认定申请
+          } { $subject }
+          结果：{ $outcome ->
+             [overturned] 撤销原决定，按正常流程继续办理
+            *[upheld] 维持原决定
+          }
+          理由：{ $reason }
+
+        请登录合创券平台查看详情。
+
+appeal_overdue =
+    .subject = 【合创券】申诉已超过处理期限：{ $party_name }
+    .body =
+        { $admin_name }：
+
+        以下申诉已超过处理期限，尚未处理，请安排原决定人以外的审核人员尽快处理：
+
+          申诉单位：{ $party_name }
+          事项：{ $subject_kind ->
+             [redemption_item] 兑现事项
+             [firm_onboarding] 企业入驻审核
+             [provider_listing] 服务机构入库
+            *[certification_application] 载体认定申请
+          } { $subject }
+          提出时间：{ $filed_at }
+          处理期限：{ $due_at }

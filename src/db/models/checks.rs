@@ -132,3 +132,27 @@ pub struct ClearanceRow {
     pub cleared_by: UserId,
     pub cleared_at: NaiveDateTime,
 }
+
+/// A party's appeal against a decision, and how it was handled.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = crate::db::schema::appeals, treat_none_as_null = true)]
+pub struct AppealRow {
+    pub id: crate::domain::id::AppealId,
+    pub party_kind: crate::domain::PartyKind,
+    pub party_id: crate::domain::id::PartyId,
+    pub subject_kind: crate::domain::appeal::AppealSubject,
+    pub subject_id: String,
+    /// What was decided: the refused or sanctioned state's wire name.
+    pub decision: String,
+    pub decided_by: Option<UserId>,
+    pub decided_at: NaiveDateTime,
+    pub grounds: String,
+    pub filed_by: UserId,
+    pub filed_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub status: crate::domain::appeal::AppealStatus,
+    pub outcome_reason: Option<String>,
+    pub handled_by: Option<UserId>,
+    pub handled_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<NaiveDateTime>,
+}

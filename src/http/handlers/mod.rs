@@ -1,6 +1,7 @@
 //! Route handlers, one module per area.
 
 pub mod admin;
+pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -145,6 +146,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(receivables::provider_list)
             .service(receivables::get)
             .service(receivables::repay)
+            .service(appeals::file)
+            .service(appeals::list)
+            .service(appeals::get)
+            .service(appeals::decide)
             .service(screening::register)
             .service(screening::entries)
             .service(screening::upload)

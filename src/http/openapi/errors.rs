@@ -321,6 +321,30 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("get", "/api/v1/receivables", &[ErrorCode::StatusUnknown]),
     (
         "post",
+        "/api/v1/appeals",
+        &[
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+            ErrorCode::AppealNotAppealable,
+            ErrorCode::AppealWindowClosed,
+            ErrorCode::AppealAlreadyFiled,
+        ],
+    ),
+    ("get", "/api/v1/appeals", &[ErrorCode::StatusUnknown]),
+    (
+        "post",
+        "/api/v1/appeals/{id}/decision",
+        &[
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+            ErrorCode::AppealDecided,
+            ErrorCode::AppealByOriginalReviewer,
+            ErrorCode::AppealSubjectMoved,
+            ErrorCode::ReviewerConflictOfInterest,
+        ],
+    ),
+    (
+        "post",
         "/api/v1/screening/imports",
         &[
             ErrorCode::ScreeningFileUnreadable,

@@ -88,6 +88,43 @@ pub fn decide(
     })
 }
 
+/// An appeal overturned an item's refusal: it enters its public notice as an approved
+/// item does (then payable, then paid by the next run), its amount taken back from the
+/// programme. Inside the appeal's transaction.
+pub(crate) fn reinstate_on_appeal(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    item_id: &RedemptionItemId,
+    reason: &str,
+) -> AppResult<()> {
+    let before =
+        repo::item_for_update(c, item_id)?.ok_or_else(|| AppError::not_found("redemption item"))?;
+    if before.status != RedemptionStatus::Rejected {
+        return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", before.status));
+    }
+    let after = RedemptionItemRow {
+        status: RedemptionStatus::InNotice,
+        decision_reason: Some(reason.to_string()),
+        reviewed_by: cx.actor.user_id.clone(),
+        reviewed_at: Some(cx.now),
+        notice_ends_at: Some(
+            cx.now + Duration::days(i64::from(cx.policy.spending.redemption_notice_days)),
+        ),
+        ..before.moved_at(cx.now)
+    };
+    let (from, to) = (Account::funding(&after.programme_id), Account::due(&after.provider_id));
+    let tx = Transaction::transfer("redemption_reinstated", from, to, after.amount_fen);
+    ledger::post(c, &tx, cx.now)?;
+    repo::update_item(c, &after)?;
+    audit::record(
+        c,
+        cx.by(),
+        audit::Change::moved(Fixed::RedemptionItemReinstated, &before, &after),
+    )?;
+    decided_email(c, cx.templates, &after, "redemption_reinstated", cx.now)?;
+    Ok(())
+}
+
 /// A refused item's amount goes back to its programme.
 pub(super) fn refuse(
     c: &mut DbConnection,

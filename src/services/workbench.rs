@@ -69,6 +69,8 @@ crate::domain::text_enum! {
         FindingsToDecide => "findings_to_decide",
         /// Finance: receivables still owed by providers.
         ReceivablesOwed => "receivables_owed",
+        /// Reviewer: appeals waiting for a decision.
+        AppealsToDecide => "appeals_to_decide",
     }
 }
 
@@ -343,6 +345,7 @@ pub fn of(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Workbench> {
                 add(TodoKind::NoticesEnding, ends);
                 let open = Some(crate::domain::spot_check::FindingStatus::Open);
                 add(TodoKind::FindingsToDecide, super::findings::list(c, None, open, one())?.total);
+                add(TodoKind::AppealsToDecide, crate::db::appeals::open_count(c)?);
                 if role == Role::Admin {
                     add(
                         TodoKind::EmailsFailed,

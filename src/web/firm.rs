@@ -351,7 +351,7 @@ async fn profile_view(
         .collect();
     d.render(state, Screen { template: "firm.html", path: "/firm", title: "my-firm" }, context! {
             firm => super::val(serde_json::json!({
-                "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,
+                "id": f.id, "name": f.name, "credit_code": f.credit_code, "legal_representative": f.legal_representative,
                 "actual_controller": f.actual_controller, "registered_on": f.registered_on.to_string(),
                 "address": f.address, "contact_name": f.contact_name, "contact_phone": f.contact_phone,
                 "contact_email": f.contact_email, "industry": f.industry, "employees": f.employees.to_string(),

@@ -20,6 +20,7 @@ use minijinja::context;
 
 mod admin;
 mod admin_articles;
+mod appeals;
 mod audit;
 mod dashboard;
 mod desk;
@@ -76,6 +77,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(spot_checks::routes)
         .configure(receivables::routes)
         .configure(screening::routes)
+        .configure(appeals::routes)
         .configure(workbench::routes)
         .configure(password::routes)
         .configure(register::routes)

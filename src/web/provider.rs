@@ -71,7 +71,7 @@ async fn home_page(
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
     d.render(state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
             p => context! {
-                name => p.name.clone(), credit_code => p.credit_code.clone(), status_text => listing_text(&wire_status), status => wire_status,
+                id => p.id.to_string(), name => p.name.clone(), credit_code => p.credit_code.clone(), status_text => listing_text(&wire_status), status => wire_status,
                 categories => categories,
                 notice_starts_at => t(p.notice_starts_at), notice_ends_at => t(p.notice_ends_at),
                 listed_at => t(p.listed_at), decision_reason => p.decision_reason,
@@ -361,7 +361,7 @@ async fn redemptions_view(
                     serde_json::json!({
                         "order_no": i.order_no, "category_name": super::category_name(&state.policy, &i.category, d.en()),
                         "amount": i.amount.to_string(), "status_text": item_status_text(&s),
-                        "status": s, "reason": i.decision_reason,
+                        "status": s, "reason": i.decision_reason, "id": i.id,
                         "notice_ends_at": i.notice_ends_at.map(local_time),
                     })
                 })

@@ -61,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "provider_findings.html",
     "receivables.html",
     "screening.html",
+    "appeals.html",
     "screening_import.html",
     "receivable.html",
     "public_provider.html",
@@ -253,6 +254,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/services", "service-catalogue"),
             l("/orders", "my-orders"),
             l("/firm/spot-checks", "spot-checks"),
+            l("/appeals", "my-appeals"),
         ],
         Role::Provider => vec![
             l("/provider", "listing"),
@@ -261,6 +263,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/orders", "orders-2"),
             l("/provider/redemptions", "redemptions"),
             l("/provider/findings", "findings"),
+            l("/appeals", "my-appeals"),
         ],
         Role::Space => vec![
             l("/space", "certification-and-subsidies"),
@@ -268,6 +271,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/space/apply", "apply-for-certification"),
             l("/space/incubatees", "incubatees"),
             l("/space/statistics", "statistics"),
+            l("/appeals", "my-appeals"),
         ],
         Role::Reviewer => vec![
             l("/review", "review-desk"),
@@ -275,6 +279,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/orders", "all-orders"),
             l("/spot-checks", "spot-checks"),
             l("/screening", "screening-lists"),
+            l("/appeals", "appeals-to-review"),
             l("/dashboard", "programme-overview"),
         ],
         Role::Finance => vec![
@@ -293,6 +298,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/admin/articles", "notices-and-questions"),
             l("/spot-checks", "spot-checks"),
             l("/screening", "screening-lists"),
+            l("/appeals", "appeals-to-review"),
             l("/finance/receivables", "receivables"),
             l("/review", "review-desk"),
             l("/firms", "registers"),
@@ -305,6 +311,7 @@ pub(crate) fn nav(role: Role) -> Vec<NavLink> {
             l("/orders", "all-orders"),
             l("/spot-checks", "spot-checks"),
             l("/screening", "screening-lists"),
+            l("/appeals", "appeals-to-review"),
             l("/dashboard", "programme-overview"),
             l("/audit", "audit-trail"),
             l("/finance", "settlement-runs"),

@@ -73,7 +73,7 @@ async fn space_page(state: State, req: HttpRequest) -> Answer {
                 },
                 "submitted_at": china_time(a.submitted_at).format("%Y-%m-%d").to_string(),
                 "summary": if en { &a.evaluation.summary_en } else { &a.evaluation.summary_zh }, "criteria": criteria,
-                "reason": a.decision_reason,
+                "reason": a.decision_reason, "id": a.id, "refused": status == "refused",
             }))
         })
         .collect();

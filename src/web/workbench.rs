@@ -50,6 +50,7 @@ fn todo_link(kind: TodoKind) -> (&'static str, &'static str) {
         FindingsOpen => ("/provider/findings", "findings-open"),
         FindingsToDecide => ("/spot-checks#findings", "findings-to-decide"),
         ReceivablesOwed => ("/finance/receivables", "receivables-still-owed"),
+        AppealsToDecide => ("/appeals?state=open", "appeals-to-decide"),
     }
 }
 

@@ -1352,3 +1352,87 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     assert_eq!(r.body["ok"], true, "{}", r.body);
     b.c.close().await.unwrap();
 }
+
+/// One appeal by clicking: the provider appeals a refused item from its redemptions
+/// page; the reviewer who refused it is turned away; another reviewer, sent by the desk,
+/// overturns it; the provider reads the outcome; the item is paid in the next run.
+#[actix_web::test]
+async fn an_appeal_from_the_refusal_to_the_payment_by_clicks() {
+    let Some((driver_exe, shots)) = browser_or_skip("appeal") else {
+        return;
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let app = spawn_app().await;
+    sync_clock(&app);
+    let tag = "bap";
+    let w = crate::orders::world(&app, tag).await;
+    let item = crate::appeals::refused_item(&app, &w, tag, "2600.00").await;
+    app.staff("bap_reviewer", Role::Reviewer);
+    app.staff("bap_fin", Role::Finance);
+
+    let driver = start_driver(&driver_exe);
+    let mut b = open_browser(&app, &driver, shots.clone()).await;
+    b.go("/").await;
+
+    // The provider finds the refusal on its redemptions page and appeals it there.
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/provider/redemptions']").await;
+    b.sees("发票与合同金额不符").await;
+    b.click(&format!("#appeal-{item} summary")).await;
+    b.fill(&format!("#appeal-{item}-grounds"), "已补开更正后的发票，金额与合同一致").await;
+    b.shot("provider-appeals").await;
+    b.click(&format!("#file-appeal-{item}")).await;
+    b.done().await;
+    b.sees("待处理").await;
+    b.sees("已补开更正后的发票").await;
+
+    // The reviewer who refused it cannot decide it.
+    b.switch_to(&format!("checker_{tag}")).await;
+    b.click("a[data-kind='appeals_to_decide']").await;
+    b.choose("select[id^='decide-'][id$='-outcome']", "overturned").await;
+    b.fill("textarea[id^='decide-'][id$='-reason']", "同意").await;
+    b.click("button[id^='decide-']").await;
+    b.sees("作出原决定的人员不能处理对该决定的申诉").await;
+    b.shot("original-reviewer-turned-away").await;
+
+    // Another reviewer, sent by the desk, overturns it.
+    b.switch_to("bap_reviewer").await;
+    b.click("a[data-kind='appeals_to_decide']").await;
+    b.sees("发票与合同金额不符").await;
+    b.choose("select[id^='decide-'][id$='-outcome']", "overturned").await;
+    b.fill("textarea[id^='decide-'][id$='-reason']", "更正后的发票金额与合同一致，予以兑现").await;
+    b.shot("another-reviewer-decides").await;
+    b.click("button[id^='decide-']").await;
+    b.done().await;
+
+    // The provider reads the outcome; the item is in its notice again.
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/appeals']").await;
+    b.sees("已撤销原决定").await;
+    b.sees("更正后的发票金额与合同一致").await;
+    b.shot("provider-reads-the-outcome").await;
+    b.click("nav.work a[href='/provider/redemptions']").await;
+    b.sees("公示中").await;
+
+    // Its notice over, the next run pays it.
+    app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    let admin = app.token(&format!("admin_{tag}")).await;
+    app.run_job(&admin, "redemption_notices", None).await;
+    app.end_the_month();
+    b.switch_to("bap_fin").await;
+    b.click("nav.work a[href='/finance']").await;
+    b.click("form[action='/finance/runs'] button").await;
+    b.done().await;
+    b.sees("2,600.00").await;
+    b.shot("next-run-pays-it").await;
+
+    // The appeals page in English at phone width.
+    b.switch_to(tag).await;
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.click("nav.work a[href='/appeals']").await;
+    b.click("header a[lang='en']").await;
+    b.sees("Decision overturned").await;
+    b.fits().await;
+    b.shot("phone-en-appeals").await;
+    b.c.close().await.unwrap();
+}

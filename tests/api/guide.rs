@@ -213,7 +213,7 @@ async fn the_guide_walks_each_role_through_spot_checks_findings_receivables_and_
 }
 
 #[actix_web::test]
-async fn the_guide_says_how_screening_lists_are_kept_and_what_a_listed_party_does() {
+async fn the_guide_says_how_screening_lists_and_appeals_work_for_each_side() {
     let app = spawn_app().await;
     for (lang, said) in [
         ("", ["名单筛查", "核对预览", "误判", "工作台会显示所在名单"]),
@@ -229,7 +229,7 @@ async fn the_guide_says_how_screening_lists_are_kept_and_what_a_listed_party_doe
     ] {
         let p = Browser::new(&app).get(&format!("/guide{lang}")).await;
         assert_eq!(p.status, 200);
-        for id in ["guide-screening", "guide-on-a-list"] {
+        for id in ["guide-screening", "guide-on-a-list", "guide-appeal", "guide-appeals"] {
             assert!(p.body.contains(&format!("id=\"{id}\"")), "{id}");
         }
         for s in said {

@@ -1436,3 +1436,61 @@ async fn an_appeal_from_the_refusal_to_the_payment_by_clicks() {
     b.shot("phone-en-appeals").await;
     b.c.close().await.unwrap();
 }
+
+/// A screening list by clicking: the administrator uploads it, reads whom it holds and
+/// applies it; the listed firm reads why on its desk; a reviewer clears the match.
+#[actix_web::test]
+async fn a_screening_list_from_the_upload_to_a_cleared_match_by_clicks() {
+    let Some((driver_exe, shots)) = browser_or_skip("screening") else {
+        return;
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let app = spawn_app().await;
+    sync_clock(&app);
+    app.staff("bsl_admin", Role::Admin);
+    app.staff("bsl_reviewer", Role::Reviewer);
+    let firm = crate::claims::bulk_firms(&app, 1, "small", true, None).remove(0);
+    firm_signs_in_as(&app, &firm.id, "bsl_firm");
+    let (code, name) = crate::screening::firm_code(&app, &firm.id);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("失信被执行人名单.csv");
+    std::fs::write(&file, crate::screening::list_csv(&[(&code, &name, "失信被执行人")])).unwrap();
+
+    let driver = start_driver(&driver_exe);
+    let mut b = open_browser(&app, &driver, shots.clone()).await;
+    b.go("/").await;
+    b.switch_to("bsl_admin").await;
+    b.click("nav.work a[href='/screening']").await;
+    let input = b.c.find(Locator::Css("#upload-file")).await.unwrap();
+    input.send_keys(file.to_str().unwrap()).await.unwrap();
+    b.click("#preview-list").await;
+    b.done().await;
+    b.sees("将暂停办理（1）").await;
+    b.sees(&name).await;
+    b.shot("admin-reads-the-preview").await;
+    b.click("#apply-list").await;
+    b.done().await;
+    b.sees("暂停中").await;
+    b.shot("admin-sees-the-hold").await;
+
+    b.switch_to("bsl_firm").await;
+    b.sees("暂停办理提示").await;
+    b.sees("合肥市中级人民法院").await;
+    b.shot("firm-desk-on-hold").await;
+
+    b.switch_to("bsl_reviewer").await;
+    b.click("nav.work a[href='/screening']").await;
+    b.fill("textarea[id^='clear-'][id$='-reason']", "法院已于 2026-02-01 屏蔽该失信信息，附决定书")
+        .await;
+    b.click("form[action^='/screening/entries/'] button").await;
+    b.done().await;
+    b.sees("已解除（误判）").await;
+    b.shot("reviewer-clears-the-match").await;
+
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.click("header a[lang='en']").await;
+    b.sees("Cleared (false match)").await;
+    b.fits().await;
+    b.shot("phone-en-screening").await;
+    b.c.close().await.unwrap();
+}

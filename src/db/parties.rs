@@ -312,6 +312,15 @@ pub fn objections_of(
         .load(conn)
 }
 
+/// The delisted providers, the latest delisting first, at most `limit`.
+pub fn delisted_providers(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<ProviderRow>> {
+    providers::table
+        .filter(providers::listing_status.eq("delisted"))
+        .order((providers::reviewed_at.desc(), providers::id.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
 pub fn providers_by_ids(
     conn: &mut DbConnection,
     ids: &[ProviderId],

@@ -82,6 +82,7 @@ fixed_actions! {
     ProgrammeCreated => "programme.created" on "programme",
     ProviderApplicationUpdated => "provider.application_updated" on "provider",
     ProviderResubmitted => "provider.resubmitted" on "provider",
+    ProviderReapplied => "provider.reapplied" on "provider",
     RedemptionSubmitted => "redemption.submitted" on "redemption_application",
     RedemptionItemApproved => "redemption.item_approved" on "redemption_item",
     RedemptionItemRejected => "redemption.item_rejected" on "redemption_item",

@@ -564,6 +564,13 @@ error_codes! {
     RepaymentExceedsOutstanding = "repayment_exceeds_outstanding", Unprocessable,
         "还款金额不能超过尚欠金额",
         "the repayment is more than what is still owed";
+    // services/providers.rs (relisting after a delisting)
+    ProviderNotDelisted = "provider_not_delisted", Conflict,
+        "只有已出库的服务机构可以重新申请入库（当前状态：{status}）",
+        "only a delisted provider applies to be listed again (this one is {status})";
+    RelistPeriodRunning = "relist_period_running", Conflict,
+        "出库后 {days} 天内不得重新申请入库，{from} 起可以申请",
+        "a delisted provider may apply again {days} days after the delisting, from {from}";
     // services/appeals.rs
     AppealNotAppealable = "appeal_not_appealable", Unprocessable,
         "该事项不可申诉：{why}",

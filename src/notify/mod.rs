@@ -303,6 +303,18 @@ impl Message for FindingDecided {
     const KIND: &'static str = "finding_decided";
 }
 
+/// A provider's credit grade calls for a warning (警示), to its contact.
+#[derive(Debug, Serialize)]
+pub struct CreditWarning {
+    pub provider_name: String,
+    /// `B` with the shipped rules.
+    pub grade: String,
+    pub points: u32,
+}
+impl Message for CreditWarning {
+    const KIND: &'static str = "credit_warning";
+}
+
 /// An appeal was decided, to the party's contact.
 #[derive(Debug, Serialize)]
 pub struct AppealDecided {
@@ -528,6 +540,11 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             owed_back: yuan(Fen::new(200_000)),
             reason: "只交付了检索报告初稿".into(),
             link: "https://hechuang.example.cn/provider/findings".into(),
+        }),
+        "credit_warning" => serde_json::to_value(CreditWarning {
+            provider_name: "合肥示例知识产权代理有限公司".into(),
+            grade: "B".into(),
+            points: 80,
         }),
         "appeal_decided" => serde_json::to_value(AppealDecided {
             party_name: "合肥示例知识产权代理有限公司".into(),

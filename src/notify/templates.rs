@@ -31,6 +31,7 @@ pub const KINDS: &[&str] = &[
     "voucher_expiring",
     "spot_check_asked",
     "finding_decided",
+    "credit_warning",
     "appeal_decided",
     "appeal_overdue",
     "settlement_awaiting_approval",

@@ -44,3 +44,24 @@ pub fn of_provider(
     let counts = repo::counts(c, since(policy, now), Some(provider))?;
     Ok(counts.get(provider).map_or_else(|| clean(policy), |c| assess(&policy.credit, c)))
 }
+
+/// Applies what the provider's grade calls for now, after one of its inputs changed (a
+/// finding decided, a dispute lost, a late delivery, a rating): a suspension or a
+/// delisting moves its listing at once (never back by itself: a reviewer reinstates it,
+/// or an appeal overturns it); a warning is emailed (at most once a day). Inside the
+/// caller's transaction; returns the sanction applied, if any.
+pub fn enforce(
+    c: &mut DbConnection,
+    cx: super::Cx<'_>,
+    provider: &ProviderId,
+) -> AppResult<Option<crate::domain::credit::Sanction>> {
+    use crate::domain::credit::Sanction;
+    let a = of_provider(c, cx.policy, cx.now, provider)?;
+    match a.sanction {
+        Sanction::None => Ok(None),
+        Sanction::Warning => super::providers::warn_by_credit(c, cx, provider, &a),
+        s @ (Sanction::Suspension | Sanction::Delisting) => {
+            super::providers::sanction_by_credit(c, cx, provider, s, &a)
+        }
+    }
+}

@@ -285,6 +285,7 @@ pub fn decide(
                 .before(&before)
                 .after(&after),
         )?;
+        super::credit::enforce(c, cx, &after.provider_id)?;
         let shown = one(c, &after.id)?;
         let yuan = |f: Fen| crate::notify::yuan(f);
         let email = FindingDecided {

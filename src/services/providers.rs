@@ -97,6 +97,11 @@ pub struct ProviderView {
     pub corrections: Vec<String>,
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     pub listed_at: Option<NaiveDateTime>,
+    /// When its listing was last decided (a refusal, a suspension, a delisting: a
+    /// delisted provider may apply again `relist_after_days` after it).
+    #[serde(serialize_with = "crate::domain::utc::ser_opt")]
+    #[schema(value_type = Option<String>)]
+    pub decided_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub created_at: NaiveDateTime,
     /// When the contact address was verified by its emailed link; an application goes
@@ -134,6 +139,7 @@ impl ProviderView {
                 .map(|c| c.items().map(str::to_string).collect())
                 .unwrap_or_default(),
             listed_at: r.listed_at,
+            decided_at: r.reviewed_at,
             created_at: r.created_at,
             contact_verified_at: r.contact_verified_at,
             updated_at: r.updated_at,
@@ -595,6 +601,136 @@ pub fn decide_listing(
             after.listed_at = Some(cx.now);
         }
         moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
+        load_view(c, after)
+    })
+}
+
+/// The sanction a provider's credit grade calls for, applied (`services::credit::enforce`):
+/// a listed provider suspended, a listed or suspended one delisted, audited and told as
+/// a reviewer's decision is. Nothing when it stands there or further already.
+pub(crate) fn sanction_by_credit(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+    sanction: crate::domain::credit::Sanction,
+    a: &crate::domain::credit::Assessment,
+) -> AppResult<Option<crate::domain::credit::Sanction>> {
+    use crate::domain::credit::Sanction;
+    let before = repo::provider_for_update(c, provider_id)?
+        .ok_or_else(|| AppError::not_found("provider"))?;
+    let (target, what) = match (sanction, before.listing_status) {
+        (Sanction::Suspension, ListingStatus::Listed) => (ListingStatus::Suspended, "暂停服务资格"),
+        (Sanction::Delisting, ListingStatus::Listed | ListingStatus::Suspended) => {
+            (ListingStatus::Delisted, "出库")
+        }
+        _ => return Ok(None),
+    };
+    let after = ProviderRow {
+        listing_status: target,
+        decision_reason: Some(format!(
+            "信用等级降为 {}（{} 分），按信用规则{what}",
+            a.grade.as_str(),
+            a.points
+        )),
+        corrections: None,
+        reviewed_by: cx.actor.user_id.clone(),
+        reviewed_at: Some(cx.now),
+        ..before.moved_at(cx.now)
+    };
+    moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
+    Ok(Some(sanction))
+}
+
+/// A listed provider whose grade calls for a warning (警示) is told by email, with its
+/// grade and points, at most once a day.
+pub(crate) fn warn_by_credit(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+    a: &crate::domain::credit::Assessment,
+) -> AppResult<Option<crate::domain::credit::Sanction>> {
+    let p = repo::provider(c, provider_id)?.ok_or_else(|| AppError::not_found("provider"))?;
+    if p.listing_status != ListingStatus::Listed {
+        return Ok(None);
+    }
+    let email = crate::notify::CreditWarning {
+        provider_name: p.name.clone(),
+        grade: a.grade.as_str().into(),
+        points: a.points,
+    }
+    .to(&p.contact_email, &p.name)
+    .once(format!("credit_warning:{}:{}", p.id, crate::domain::china_time(cx.now).date()));
+    super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
+    Ok(Some(crate::domain::credit::Sanction::Warning))
+}
+
+/// A delisting as the public notice (出库公告) shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delisting {
+    pub name: String,
+    pub credit_code: String,
+    pub delisted_at: NaiveDateTime,
+    pub reason: String,
+    /// From when it may apply to be listed again.
+    pub may_reapply_from: NaiveDateTime,
+}
+
+/// The delisted providers (the latest 100), for the public notice.
+pub fn delistings(
+    conn: &mut DbConnection,
+    policy: &crate::domain::Policy,
+) -> AppResult<Vec<Delisting>> {
+    let days = chrono::Duration::days(i64::from(policy.credit.sanctions.relist_after_days));
+    Ok(db::read_tx(conn, |c| repo::delisted_providers(c, 100))?
+        .into_iter()
+        .map(|p| {
+            let at = p.reviewed_at.unwrap_or(p.updated_at);
+            Delisting {
+                name: p.name,
+                credit_code: p.credit_code.to_string(),
+                delisted_at: at,
+                reason: p.decision_reason.unwrap_or_default(),
+                may_reapply_from: at + days,
+            }
+        })
+        .collect())
+}
+
+/// A delisted provider applies to be listed again once the relisting period has passed
+/// (`config/policy/credit.toml`, `relist_after_days`): its application goes to review as
+/// a new one does.
+pub fn reapply(
+    conn: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+) -> AppResult<ProviderView> {
+    db::write_tx(conn, |c| -> AppResult<_> {
+        let before = repo::provider_for_update(c, provider_id)?
+            .ok_or_else(|| AppError::not_found("provider"))?;
+        if before.listing_status != ListingStatus::Delisted {
+            return Err(AppError::of(ErrorCode::ProviderNotDelisted).arg_each(
+                "status",
+                before.listing_status.name_zh(),
+                before.listing_status.as_str(),
+            ));
+        }
+        let days = cx.policy.credit.sanctions.relist_after_days;
+        let from = before.reviewed_at.unwrap_or(before.updated_at)
+            + chrono::Duration::days(i64::from(days));
+        if cx.now < from {
+            return Err(AppError::of(ErrorCode::RelistPeriodRunning)
+                .arg("days", days)
+                .arg("from", crate::domain::china_time(from).format("%Y-%m-%d")));
+        }
+        let after = ProviderRow {
+            listing_status: ListingStatus::Applied,
+            decision_reason: None,
+            notice_starts_at: None,
+            notice_ends_at: None,
+            ..before.moved_at(cx.now)
+        };
+        repo::update_provider(c, &after)?;
+        audit::record(c, cx.by(), audit::Change::moved(Fixed::ProviderReapplied, &before, &after))?;
         load_view(c, after)
     })
 }

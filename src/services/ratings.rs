@@ -157,6 +157,7 @@ pub fn rate(
             cx.by(),
             audit::Change::new(Fixed::OrderRated, order.id.as_str()).after(&row),
         )?;
+        super::credit::enforce(c, cx, &order.provider_id)?;
         Ok(RatingView::from(row))
     })
 }

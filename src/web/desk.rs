@@ -330,6 +330,7 @@ pub(super) fn done_text(code: &str) -> &'static str {
         "checked" => "thank-you-your-answer-is-recorded",
         "stated" => "your-statement-is-recorded",
         "repaid" => "repayment-recorded",
+        "reapplied" => "reapplied-the-application-goes-to-review",
         "appeal-filed" => "appeal-filed-a-reviewer-will-decide",
         "appeal-decided" => "appeal-decided-the-party-is-told",
         "list-previewed" => "list-previewed-read-it-then-apply",

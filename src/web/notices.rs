@@ -174,6 +174,23 @@ async fn page(
                 .collect()
         }
     };
+    let delistings: Vec<serde_json::Value> = match kind {
+        Kind::Provider => {
+            let policy = state.policy.clone();
+            db(state, move |c| svc::delistings(c, &policy))
+                .await?
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "name": d.name, "credit_code": d.credit_code,
+                        "at": local_time(d.delisted_at), "reason": d.reason,
+                        "from": crate::domain::china_time(d.may_reapply_from).format("%Y-%m-%d").to_string(),
+                    })
+                })
+                .collect()
+        }
+        Kind::Redemption => Vec::new(),
+    };
     let mut errors = s.errors;
     let mut typed = s.typed;
     let fields: Vec<minijinja::Value> = FIELDS
@@ -195,6 +212,7 @@ async fn page(
         kind.title(),
         context! {
             items => items, fields => fields, csrf => csrf, notice => s.notice,
+            delistings => super::val(delistings),
             lead => kind.lead(), empty => kind.empty(), action_base => kind.path(),
             err_for => s.err_for, form_error => s.form_error, errors => errors, typed => typed,
         },

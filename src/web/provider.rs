@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
         .service(update_application)
         .service(resubmit)
+        .service(reapply)
         .service(services)
         .service(services_file)
         .service(create_service)
@@ -69,6 +70,11 @@ async fn home_page(
     // What was ticked when the form comes back refused, else what is on record.
     let ticked = ticked.unwrap_or_else(|| p.categories.clone());
     let t = |v: Option<chrono::NaiveDateTime>| v.map(local_time);
+    let relist_from = p.decided_at.map(|at| {
+        let days =
+            chrono::Duration::days(i64::from(state.policy.credit.sanctions.relist_after_days));
+        crate::domain::china_time(at + days).format("%Y-%m-%d").to_string()
+    });
     d.render(state, Screen { template: "provider.html", path: "/provider", title: "provider-listing" }, context! {
             p => context! {
                 id => p.id.to_string(), name => p.name.clone(), credit_code => p.credit_code.clone(), status_text => listing_text(&wire_status), status => wire_status,
@@ -88,6 +94,8 @@ async fn home_page(
             },
             category_choices => choices, ticked => ticked,
             notice_days => state.policy.listing.notice_days,
+            relist_days => state.policy.credit.sanctions.relist_after_days,
+            relist_from => relist_from,
         }, form, status)
 }
 
@@ -117,6 +125,32 @@ async fn update_application(state: State, req: HttpRequest, p: Posted) -> Answer
 }
 
 /// The provider sends its corrected application back to review.
+/// A delisted provider applies again once its relisting period has passed.
+#[post("/provider/reapplication")]
+async fn reapply(state: State, req: HttpRequest, p: Posted) -> Answer {
+    let d = open!(state, req, PROVIDER);
+    let r = d
+        .attempt(
+            &state,
+            &req,
+            &p,
+            |_| Ok(()),
+            |c, (), a| providers::reapply(c, a.cx(), &a.party_as()?),
+        )
+        .await
+        .map(|_| ("/provider".to_string(), "reapplied"));
+    let (st, dk) = (&state, &d);
+    d.answer(
+        st,
+        r,
+        "reapply",
+        &p,
+        &[],
+        move |f, s| async move { home_page(st, dk, &f, s, None).await },
+    )
+    .await
+}
+
 #[post("/provider/resubmit")]
 async fn resubmit(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, PROVIDER);

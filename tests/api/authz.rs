@@ -126,6 +126,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/provider/profile", Some(&[Provider])),
     ("put", "/api/v1/provider/profile", Some(&[Provider])),
     ("post", "/api/v1/provider/profile/resubmit", Some(&[Provider])),
+    ("post", "/api/v1/provider/reapplication", Some(&[Provider])),
     ("get", "/api/v1/providers", Some(STAFF_READ)),
     ("get", "/api/v1/providers/{id}", Some(STAFF_READ)),
     ("post", "/api/v1/providers/{id}/listing", Some(REVIEWING)),

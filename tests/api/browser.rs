@@ -1278,6 +1278,12 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.done().await;
     b.shot("provider-states-its-side").await;
 
+    // The provider's next items, confirmed before the decision (which delists it: a
+    // delisted provider takes no new orders, its confirmed ones are still paid).
+    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    w.provider_token = app.token(tag).await;
+    crate::settlement::make_payable(&app, &w, tag, &["1500.00", "1500.00"]).await;
+
     // A reviewer hears both sides and decides the service was not delivered.
     b.switch_to("bsc_reviewer").await;
     b.click("nav.work a[href='/spot-checks']").await;
@@ -1302,9 +1308,6 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     };
 
     // Next month the provider has 3,000.00 payable; the run takes the debt first.
-    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
-    w.provider_token = app.token(tag).await;
-    crate::settlement::make_payable(&app, &w, tag, &["1500.00", "1500.00"]).await;
     let ended = app.end_the_month();
     assert_eq!(ended, next);
     b.switch_to("bsc_fin_a").await;

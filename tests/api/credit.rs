@@ -19,17 +19,46 @@ async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
     assert_eq!(r.body["reasons"], json!([]));
     assert_eq!(r.body["sanction"], "none");
 
-    // A corrected amount on a paid item: 10 for the finding, 10 for the clawback: B.
+    // The provider's next item is in review before the decisions.
+    let mut w = w;
+    w.provider_token = app.token(tag).await;
+    let o = w.confirmed_order(&app, "300.00").await;
+    let r = app
+        .post("/api/v1/provider/redemptions", Some(&w.provider_token), &json!({"order_ids": [o]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // A corrected amount on a paid item: 10 for the finding, 10 for the clawback: B, and
+    // the grade's warning is emailed.
     let (f0, _) = findings[0].clone();
     let body = json!({"outcome": "corrected", "corrected_amount": "100.00", "reason": "部分交付"});
     assert_eq!(decide(&app, tag, &f0, body).await.status, 200);
     let r = app.get(&url, Some(&rev)).await;
     assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("B"), &json!(80)), "{}", r.body);
     assert_eq!(r.body["sanction"], "warning");
-    // Then found not delivered: 40 more, and a second clawback: 20 points, D.
+    let warned: Vec<_> = app.outbox().into_iter().filter(|m| m.kind == "credit_warning").collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].subject.contains("B 级"), "{}", warned[0].subject);
+    // The public list shows the grade while the provider is listed.
+    let list = app.get("/api/v1/public/providers", None).await;
+    let mine = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == json!(w.provider))
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["grade"], "B", "{mine}");
+    let page = Browser::new(&app).get("/public/providers").await;
+    assert!(page.body.contains("信用等级"), "{}", page.body);
+    assert!(page.body.contains("grade-B"), "{}", page.body);
+
+    // Then found not delivered: 40 more, and a second clawback: 20 points, D, and the
+    // provider is delisted by the rules at once.
     let (f1, _) = findings[1].clone();
     let body = json!({"outcome": "fraudulent", "reason": "未交付"});
     assert_eq!(decide(&app, tag, &f1, body).await.status, 200);
+    let rev = app.token(&format!("rv_{tag}")).await;
     let r = app.get(&url, Some(&rev)).await;
     assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("D"), &json!(30)), "{}", r.body);
     assert_eq!(r.body["sanction"], "delisting");
@@ -41,32 +70,24 @@ async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
             {"input": "clawback", "count": 2, "points": 20},
         ])
     );
-    // The provider reads the same of itself; the public list shows the grade.
+    // The provider reads the same of itself.
     let own = app.get("/api/v1/provider/credit", Some(&app.token(tag).await)).await;
     assert_eq!(own.body, r.body);
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&rev)).await;
+    assert_eq!(p.body["listing_status"], "delisted", "{}", p.body);
+    assert_eq!(p.body["decision_reason"], "信用等级降为 D（30 分），按信用规则出库", "{}", p.body);
+    // Gone from the public list and the catalogue; named in the public delisting notice
+    // with the day it may apply again; it takes no new order.
     let list = app.get("/api/v1/public/providers", None).await;
-    let mine = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == json!(w.provider))
-        .cloned()
-        .unwrap();
-    assert_eq!(mine["grade"], "D", "{mine}");
-    let page = Browser::new(&app).get("/public/providers").await;
-    assert!(page.body.contains("信用等级"), "{}", page.body);
-    assert!(page.body.contains("grade-D"), "{}", page.body);
+    assert!(!list.body["items"].as_array().unwrap().iter().any(|p| p["id"] == json!(w.provider)));
+    let notice = Browser::new(&app).get("/public/provider-notices").await;
+    assert!(notice.body.contains("出库公告"), "{}", notice.body);
+    assert!(notice.body.contains("信用等级降为 D（30 分），按信用规则出库"), "{}", notice.body);
+    let r = app.post("/api/v1/orders", Some(&w.firm.token), &w.order_body("500.00")).await;
+    assert_eq!(r.code(), "provider_not_listed", "{}", r.body);
 
-    // The reviewer sees the grade and its reasons beside the provider's next item.
-    let mut w = w;
-    w.provider_token = app.token(tag).await;
-    let o = w.confirmed_order(&app, "300.00").await;
-    let r = app
-        .post("/api/v1/provider/redemptions", Some(&w.provider_token), &json!({"order_ids": [o]}))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let desk =
-        Browser::signed_in(&app, &app.token(&format!("rv_{tag}")).await).get("/review").await;
+    // The reviewer sees the grade and its reasons beside the provider's item in review.
+    let desk = Browser::signed_in(&app, &rev).get("/review").await;
     assert!(desk.body.contains("record-credit"), "{}", desk.body);
     for said in [
         "回访抽查查实未提供服务 1 次（扣 40 分）",
@@ -82,4 +103,20 @@ async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
         .get(&url, Some(&app.staff_token("rv2_crd", hechuang::domain::Role::Reviewer).await))
         .await;
     assert_eq!((&r.body["grade"], &r.body["points"]), (&json!("A"), &json!(100)), "{}", r.body);
+    // A delisting is not lifted by itself: the provider applies again, once the
+    // relisting period (730 days) has passed.
+    let again = "/api/v1/provider/reapplication";
+    let r = app.post(again, Some(&app.token(tag).await), &json!({})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "relist_period_running"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("730 天"), "{}", r.body);
+    app.clock.advance(chrono::Duration::days(365));
+    let r = app.post(again, Some(&app.token(tag).await), &json!({})).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body["listing_status"]),
+        (200, &json!("applied")),
+        "{}",
+        r.body
+    );
+    let r = app.post(again, Some(&app.token(tag).await), &json!({})).await;
+    assert_eq!(r.code(), "provider_not_delisted", "{}", r.body);
 }

@@ -492,6 +492,11 @@ async fn repayments_and_a_run_racing_for_one_debt_recover_it_exactly_once() {
     let tag = "rrv";
     let (mut w, _, findings) = crate::receivables::paid_and_questioned(&app, tag, 1).await;
     let (f0, owed) = findings[0].clone();
+    // The next month has 2,000.00 payable (confirmed before the decision, which delists
+    // the provider): enough to offset the whole debt.
+    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
+    w.provider_token = app.token(tag).await;
+    crate::settlement::make_payable(&app, &w, tag, &["2000.00"]).await;
     let r = crate::receivables::decide(
         &app,
         tag,
@@ -501,10 +506,6 @@ async fn repayments_and_a_run_racing_for_one_debt_recover_it_exactly_once() {
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let receivable = r.body["receivable_id"].as_str().unwrap().to_string();
-    // The next month has 2,000.00 payable: enough to offset the whole debt.
-    let next = hechuang::domain::settlement::Period::of(app.clock.now()).to_string();
-    w.provider_token = app.token(tag).await;
-    crate::settlement::make_payable(&app, &w, tag, &["2000.00"]).await;
     app.end_the_month();
     let fin = app.token(&format!("fin_{tag}_a")).await;
     let today = hechuang::domain::china_time(app.clock.now()).date().to_string();

@@ -105,6 +105,12 @@ async fn a_finding_on_a_paid_item_is_offset_in_the_next_run_and_the_bank_file_pa
     let app = spawn_app().await;
     let tag = "rco";
     let (mut w, _, findings) = paid_and_questioned(&app, tag, 2).await;
+    // The next month's items (3,000.00 to the voucher) are confirmed before the
+    // decisions: a fraud finding on a paid item delists the provider by the credit rules,
+    // and a delisted provider takes no new orders (its confirmed ones are still paid).
+    let next = Period::of(app.clock.now()).to_string();
+    w.provider_token = app.token(tag).await;
+    make_payable(&app, &w, tag, &["1000.00", "1000.00", "1000.00"]).await;
     // One not delivered at all; the other worth 100.00 to the voucher.
     let (f0, a0) = findings[0].clone();
     let (f1, a1) = findings[1].clone();
@@ -160,10 +166,14 @@ async fn a_finding_on_a_paid_item_is_offset_in_the_next_run_and_the_bank_file_pa
     assert_eq!(r.status, 404, "{}", r.body);
     ledger_ok(&app, &app.token(&format!("fin_{tag}_a")).await).await;
 
-    // The next month's items: 3,000.00 to the voucher, less what is owed.
-    let next = Period::of(app.clock.now()).to_string();
-    w.provider_token = app.token(tag).await;
-    make_payable(&app, &w, tag, &["1000.00", "1000.00", "1000.00"]).await;
+    // Delisted by the rules, told as by a reviewer's decision.
+    let fin = app.token(&format!("fin_{tag}_a")).await;
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&fin)).await;
+    assert_eq!(p.body["listing_status"], "delisted", "{}", p.body);
+    let told = app.outbox().into_iter().filter(|m| m.kind == "provider_listing_decided").count();
+    assert!(told >= 1);
+
+    // The next month's run: 3,000.00 to the voucher, less what is owed.
     app.end_the_month();
     let maker = app.token(&format!("fin_{tag}_a")).await;
     let checker = app.token(&format!("fin_{tag}_b")).await;
@@ -206,13 +216,13 @@ async fn a_receivable_larger_than_the_next_payout_is_carried_forward_then_repaid
     let tag = "rcf";
     let (mut w, _, findings) = paid_and_questioned(&app, tag, 1).await;
     let (f0, owed) = findings[0].clone();
-    let r = decide(&app, tag, &f0, json!({"outcome": "fraudulent", "reason": "未交付"})).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-
-    // Next month only 100.00 is payable: all of it is offset, the rest carried forward.
+    // Next month only 100.00 is payable (confirmed before the decision, which delists
+    // the provider): all of it is offset, the rest carried forward.
     let next = Period::of(app.clock.now()).to_string();
     w.provider_token = app.token(tag).await;
     make_payable(&app, &w, tag, &["100.00"]).await;
+    let r = decide(&app, tag, &f0, json!({"outcome": "fraudulent", "reason": "未交付"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     w.provider_token = app.token(tag).await;
     app.end_the_month();
     let maker = app.token(&format!("fin_{tag}_a")).await;

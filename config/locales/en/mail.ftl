@@ -438,3 +438,12 @@ appeal_overdue =
           } { $subject }
           Filed: { $filed_at }
           Due: { $due_at }
+
+credit_warning =
+    .subject = [Hechuang] Credit warning: { $provider_name } is now grade { $grade }
+    .body =
+        { $provider_name },
+
+        From your record of the last year (disputes, late deliveries, spot-check findings, money clawed back and ratings), your credit grade has fallen to { $grade } ({ $points } points), which calls for a warning.
+
+        A lower grade suspends or delists a provider by the rules. Sign in to see what cost the points.

@@ -440,3 +440,12 @@ appeal_overdue =
           } { $subject }
           提出时间：{ $filed_at }
           处理期限：{ $due_at }
+
+credit_warning =
+    .subject = 【合创券】信用等级警示：{ $provider_name } 当前为 { $grade } 级
+    .body =
+        { $provider_name }：
+
+        根据近一年的服务记录（交付争议、逾期交付、回访抽查核查结论、追回款项和服务评价），贵机构的信用等级降为 { $grade } 级（{ $points } 分），按规则予以警示。
+
+        等级继续下降的，将按规则暂停服务资格或出库。请登录合创券平台查看扣分原因。

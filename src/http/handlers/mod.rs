@@ -172,6 +172,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(providers::my_provider)
             .service(providers::update_my_provider)
             .service(providers::resubmit)
+            .service(providers::reapply)
             .service(providers::conclude_notices)
             .service(providers::list)
             .service(providers::get)

@@ -53,6 +53,17 @@ pub async fn update_my_provider(
     .await
 }
 
+/// A delisted provider applies to be listed again, once the relisting period after its
+/// delisting has passed (`relist_period_running` before; `config/policy/credit.toml`).
+#[utoipa::path(post, path = "/api/v1/provider/reapplication", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, body = ProviderView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/provider/reapplication")]
+pub async fn reapply(state: State, auth: Auth<ProviderRole>) -> Answer {
+    let id = auth.party_as::<ProviderId>()?;
+    act(&state, auth.actor, move |c, cx| svc::reapply(c, cx, &id)).await
+}
+
 /// Send an application returned for correction back to review, once corrected.
 #[utoipa::path(post, path = "/api/v1/provider/profile/resubmit", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, body = ProviderView),

@@ -333,6 +333,11 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
     ("get", "/api/v1/appeals", &[ErrorCode::StatusUnknown]),
     (
         "post",
+        "/api/v1/provider/reapplication",
+        &[ErrorCode::ProviderNotDelisted, ErrorCode::RelistPeriodRunning],
+    ),
+    (
+        "post",
         "/api/v1/appeals/{id}/decision",
         &[
             ErrorCode::Required,

@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         spot_checks::mine, spot_checks::answer, spot_checks::findings, spot_checks::provider_findings,
         spot_checks::statement, spot_checks::decide,
         firms::my_firm, firms::update_my_firm, firms::resubmit, firms::list, firms::get, firms::onboarding, firms::qualifications, firms::confirm_qualification,
-        providers::my_provider, providers::update_my_provider, providers::resubmit, providers::list, providers::get, providers::listing, providers::objections, providers::listing_check, providers::credit, providers::my_credit,
+        providers::my_provider, providers::update_my_provider, providers::resubmit, providers::reapply, providers::list, providers::get, providers::listing, providers::objections, providers::listing_check, providers::credit, providers::my_credit,
         providers::resolve_objection, providers::conclude_notices,
         spaces::my_space, spaces::list, spaces::get,
         users::list, users::create, users::disable, users::enable, users::affiliations, users::set_affiliations,

@@ -76,6 +76,11 @@ fn transition(
         )?;
         let emails = emails_for(action, &after, &loaded);
         crate::services::outbox::enqueue(c, cx.templates, emails, cx.now)?;
+        // A lost dispute or a late delivery weighs on the provider's credit at once.
+        let late = action == OrderAction::Deliver && after.deliver_by.is_some_and(|d| cx.now > d);
+        if late || action == OrderAction::CancelDisputed {
+            crate::services::credit::enforce(c, cx, &after.provider_id)?;
+        }
         full_view(c, cx.policy, after)
     })
 }

@@ -467,8 +467,14 @@ pub fn escalate_overdue(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Escala
                 audit::Change::moved(Fixed::AppealEscalated, &before, &after),
             )?;
             let v = view(c, after, cx.now)?;
+            let key = |email: &str| {
+                format!("appeal_overdue:{}:{}:{email}", v.id, china_time(cx.now).date())
+            };
+            let wanted: Vec<String> = admins.iter().map(|(e, _)| key(e)).collect();
+            let sent = crate::db::outbox::existing_keys(c, &wanted)?;
             let emails = admins
                 .iter()
+                .filter(|(email, _)| !sent.contains(&key(email)))
                 .map(|(email, name)| {
                     notify::AppealOverdue {
                         admin_name: name.clone(),

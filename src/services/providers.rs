@@ -653,13 +653,17 @@ pub(crate) fn warn_by_credit(
     if p.listing_status != ListingStatus::Listed {
         return Ok(None);
     }
+    let key = format!("credit_warning:{}:{}", p.id, crate::domain::china_time(cx.now).date());
+    if !crate::db::outbox::existing_keys(c, std::slice::from_ref(&key))?.is_empty() {
+        return Ok(None);
+    }
     let email = crate::notify::CreditWarning {
         provider_name: p.name.clone(),
         grade: a.grade.as_str().into(),
         points: a.points,
     }
     .to(&p.contact_email, &p.name)
-    .once(format!("credit_warning:{}:{}", p.id, crate::domain::china_time(cx.now).date()));
+    .once(key);
     super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
     Ok(Some(crate::domain::credit::Sanction::Warning))
 }

@@ -275,3 +275,44 @@ async fn an_appeal_open_past_its_deadline_is_escalated_once_a_day_and_listed_lat
     let r = app.run_job(&admin, "appeal_deadlines", None).await;
     assert_eq!(r.body["detail"]["appeals"].as_array().unwrap().len(), 1, "{}", r.body);
 }
+
+#[actix_web::test]
+async fn a_refused_certification_overturned_on_appeal_is_decided_afresh() {
+    use crate::subsidies::{figures, space};
+    let app = spawn_app().await;
+    let (_, _, tok) = space(&app, "apl_sp").await;
+    let r = app
+        .post(
+            "/api/v1/space/certification-applications",
+            Some(&tok),
+            &json!({"scheme": "provincial_incubator", "figures": figures()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let app_id = r.body["id"].as_str().unwrap().to_string();
+    let first = app.staff_token("apl_sp_rev", Role::Reviewer).await;
+    let decision = format!("/api/v1/certification-applications/{app_id}/decision");
+    let r = app
+        .post(&decision, Some(&first), &json!({"decision": "refuse", "reason": "场地证明不清"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post("/api/v1/appeals", Some(&tok), &appeal_body("certification_application", &app_id))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["decision"], "refused", "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let other = app.staff_token("apl_sp_rev2", Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{id}/decision"),
+            Some(&other),
+            &json!({"outcome": "overturned", "reason": "场地租赁合同已补充"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "overturned", "{}", r.body);
+    // Back in review; certified through the normal decision.
+    let r = app.post(&decision, Some(&other), &json!({"decision": "certify"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["certification"]["id"].is_string(), "{}", r.body);
+}

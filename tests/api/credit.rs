@@ -120,3 +120,46 @@ async fn a_providers_grade_falls_with_a_finding_and_a_clawback_and_says_why() {
     let r = app.post(again, Some(&app.token(tag).await), &json!({})).await;
     assert_eq!(r.code(), "provider_not_delisted", "{}", r.body);
 }
+
+#[actix_web::test]
+async fn disputes_lost_one_after_another_warn_the_provider_when_its_grade_falls_to_b() {
+    use hechuang::domain::Role;
+    let app = spawn_app().await;
+    let tag = "crw";
+    let w = crate::orders::world(&app, tag).await;
+    let rev = app.staff_token(&format!("rev_{tag}"), Role::Reviewer).await;
+    let warned = |app: &crate::helpers::TestApp| {
+        app.outbox().into_iter().filter(|m| m.kind == "credit_warning").count()
+    };
+    // Each lost dispute costs 5: two leave it at 90 (A), the third at 85 (B): warned;
+    // the fourth (80, B) the same day is not warned again.
+    for n in 1..=4 {
+        let o = w.order(&app, "500.00").await;
+        assert_eq!(w.provider_does(&app, &o, "accept", json!({})).await.status, 200);
+        w.upload_all(&app, &o).await;
+        assert_eq!(w.provider_does(&app, &o, "deliver", json!({})).await.status, 200);
+        assert_eq!(
+            w.firm_does(&app, &o, "dispute", json!({"reason": "未按约交付"})).await.status,
+            200
+        );
+        let r = app
+            .post(
+                &format!("/api/v1/orders/{o}/dispute-resolution"),
+                Some(&rev),
+                &json!({"outcome": "cancelled", "note": "交付物不符合合同"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(warned(&app), usize::from(n >= 3), "after dispute {n}");
+    }
+    let r = app.get(&format!("/api/v1/providers/{}/credit", w.provider), Some(&rev)).await;
+    assert_eq!(
+        (&r.body["grade"], &r.body["sanction"]),
+        (&json!("B"), &json!("warning")),
+        "{}",
+        r.body
+    );
+    // A warning does not move the listing.
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&rev)).await;
+    assert_eq!(p.body["listing_status"], "listed", "{}", p.body);
+}

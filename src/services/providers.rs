@@ -584,22 +584,7 @@ pub fn decide_listing(
         if from == ListingStatus::Applied && before.contact_verified_at.is_none() {
             return Err(verification::not_verified(&before.contact_email));
         }
-        let mut after = ProviderRow {
-            listing_status: target,
-            decision_reason: reason.clone(),
-            corrections: corrections.clone(),
-            reviewed_by: cx.actor.user_id.clone(),
-            reviewed_at: Some(cx.now),
-            ..before.moved_at(cx.now)
-        };
-        if target == ListingStatus::InNotice {
-            let (start, end) = notice_window(cx.now, cx.policy.listing.notice_days);
-            after.notice_starts_at = Some(start);
-            after.notice_ends_at = Some(end);
-        }
-        if target == ListingStatus::Listed && after.listed_at.is_none() {
-            after.listed_at = Some(cx.now);
-        }
+        let after = decided(cx, &before, target, reason.clone(), corrections.clone());
         moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
         load_view(c, after)
     })
@@ -625,18 +610,8 @@ pub(crate) fn sanction_by_credit(
         }
         _ => return Ok(None),
     };
-    let after = ProviderRow {
-        listing_status: target,
-        decision_reason: Some(format!(
-            "信用等级降为 {}（{} 分），按信用规则{what}",
-            a.grade.as_str(),
-            a.points
-        )),
-        corrections: None,
-        reviewed_by: cx.actor.user_id.clone(),
-        reviewed_at: Some(cx.now),
-        ..before.moved_at(cx.now)
-    };
+    let reason = format!("信用等级降为 {}（{} 分），按信用规则{what}", a.grade.as_str(), a.points);
+    let after = decided(cx, &before, target, Some(reason), None);
     moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
     Ok(Some(sanction))
 }
@@ -755,10 +730,23 @@ pub(crate) fn relist_on_appeal(
         ListingStatus::Suspended | ListingStatus::Delisted => ListingStatus::Listed,
         other => return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", other)),
     };
+    let after = decided(cx, &before, target, Some(reason.to_string()), None);
+    moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)
+}
+
+/// `before` moved to `target` by the acting person now, with the reason: a notice opens
+/// its window, a first listing is dated.
+fn decided(
+    cx: Cx<'_>,
+    before: &ProviderRow,
+    target: ListingStatus,
+    reason: Option<String>,
+    corrections: Option<crate::domain::party::Corrections>,
+) -> ProviderRow {
     let mut after = ProviderRow {
         listing_status: target,
-        decision_reason: Some(reason.to_string()),
-        corrections: None,
+        decision_reason: reason,
+        corrections,
         reviewed_by: cx.actor.user_id.clone(),
         reviewed_at: Some(cx.now),
         ..before.moved_at(cx.now)
@@ -771,7 +759,7 @@ pub(crate) fn relist_on_appeal(
     if target == ListingStatus::Listed && after.listed_at.is_none() {
         after.listed_at = Some(cx.now);
     }
-    moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)
+    after
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]

@@ -124,7 +124,6 @@ async fn update_application(state: State, req: HttpRequest, p: Posted) -> Answer
     .await
 }
 
-/// The provider sends its corrected application back to review.
 /// A delisted provider applies again once its relisting period has passed.
 #[post("/provider/reapplication")]
 async fn reapply(state: State, req: HttpRequest, p: Posted) -> Answer {
@@ -151,6 +150,7 @@ async fn reapply(state: State, req: HttpRequest, p: Posted) -> Answer {
     .await
 }
 
+/// The provider sends its corrected application back to review.
 #[post("/provider/resubmit")]
 async fn resubmit(state: State, req: HttpRequest, p: Posted) -> Answer {
     let d = open!(state, req, PROVIDER);

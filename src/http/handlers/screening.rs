@@ -41,6 +41,11 @@ pub struct EntriesQuery {
 pub async fn entries(state: State, _auth: Auth<StaffRead>, q: web::Query<EntriesQuery>) -> Answer {
     let now = state.clock.now();
     let q = q.into_inner().q.unwrap_or_default();
+    if q.chars().count() > 100 {
+        let mut e = crate::domain::validation::FieldErrors::new();
+        e.add("q", ErrorCode::TooLong, "查找内容最多 100 个字", "at most 100 characters");
+        return Err(AppError::validation(e).into());
+    }
     read(&state, move |c| svc::search(c, &q, now)).await
 }
 

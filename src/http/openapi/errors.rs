@@ -364,6 +364,7 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
         &[ErrorCode::ScreeningImportDecided, ErrorCode::ScreeningImportStale],
     ),
     ("post", "/api/v1/screening/imports/{id}/discard", &[ErrorCode::ScreeningImportDecided]),
+    ("get", "/api/v1/screening/entries", &[ErrorCode::TooLong]),
     (
         "post",
         "/api/v1/screening/entries/{id}/clearances",

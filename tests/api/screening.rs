@@ -227,8 +227,9 @@ async fn a_matched_firm_is_refused_at_claim_with_the_reason_until_its_entry_leav
     // Staff find entries by code or name; a search longer than 100 characters is refused.
     let r = app.get(&format!("/api/v1/screening/entries?q={}", &code[..8]), Some(&admin)).await;
     assert_eq!(r.body[0]["name"], json!(name), "{}", r.body);
-    let r =
-        app.get(&format!("/api/v1/screening/entries?q={}", "%E5%90%8D".repeat(101)), Some(&admin)).await;
+    let r = app
+        .get(&format!("/api/v1/screening/entries?q={}", "%E5%90%8D".repeat(101)), Some(&admin))
+        .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "too_long"), "{}", r.body);
     // Staff see the hold on the register.
     let reg = app.get("/api/v1/screening", Some(&admin)).await;

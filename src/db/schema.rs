@@ -1130,5 +1130,6 @@ diesel::table! {
         handled_by -> Nullable<Text>,
         handled_at -> Nullable<Timestamp>,
         escalated_at -> Nullable<Timestamp>,
+        decision_reason -> Text,
     }
 }

@@ -217,7 +217,7 @@ fn view(c: &mut DbConnection, r: AppealRow, now: NaiveDateTime) -> AppResult<App
         subject_id: r.subject_id,
         subject: d.subject,
         decision: r.decision,
-        decision_reason: d.reason,
+        decision_reason: r.decision_reason,
         decided_at: r.decided_at,
         grounds: r.grounds,
         filed_at: r.filed_at,
@@ -284,6 +284,7 @@ pub fn file(
             handled_by: None,
             handled_at: None,
             escalated_at: None,
+            decision_reason: d.reason,
         };
         repo::insert(c, &row)?;
         audit::record(c, cx.by(), audit::Change::created(Fixed::AppealFiled, &row))?;

@@ -108,6 +108,8 @@ async fn an_overturned_refusal_is_paid_in_the_next_run_and_never_by_the_reviewer
     let mine = app.get("/api/v1/appeals", Some(&w.provider_token)).await;
     assert_eq!(mine.body["total"], 1, "{}", mine.body);
     assert_eq!(mine.body["items"][0]["outcome_reason"], "更正后的发票金额与合同一致");
+    // The decision appealed keeps its own reason, though the item's now says the appeal's.
+    assert_eq!(mine.body["items"][0]["decision_reason"], "发票与合同金额不符", "{}", mine.body);
 }
 
 #[actix_web::test]

@@ -155,4 +155,6 @@ pub struct AppealRow {
     pub handled_by: Option<UserId>,
     pub handled_at: Option<NaiveDateTime>,
     pub escalated_at: Option<NaiveDateTime>,
+    /// The reason given for the decision, as it was when the appeal was filed.
+    pub decision_reason: String,
 }

@@ -314,6 +314,33 @@ pub fn ledger_provider_payouts(conn: &mut DbConnection) -> QueryResult<Fen> {
     Ok(by_account.into_iter().filter(|(a, _)| ids.contains(a)).map(|(_, f)| f).sum())
 }
 
+/// Supplements (补付款) by where they stand, which the overview's stages (counted from
+/// the items) do not show: waiting for a run, in a pending payout, paid. The
+/// programme's funding paid all three.
+pub fn supplement_stages(conn: &mut DbConnection) -> QueryResult<(Fen, Fen, Fen)> {
+    use super::schema::{payout_items, supplements};
+    let payable: Fen = supplements::table
+        .filter(supplements::status.eq("payable"))
+        .select(sum_fen("supplements.amount_fen"))
+        .first(conn)?;
+    let in_run: Fen = supplements::table
+        .filter(supplements::status.eq("payable"))
+        .filter(exists(
+            payout_items::table
+                .inner_join(payouts::table)
+                .filter(payout_items::item_id.eq(supplements::id))
+                .filter(payout_items::live)
+                .filter(payouts::status.eq("pending")),
+        ))
+        .select(sum_fen("supplements.amount_fen"))
+        .first(conn)?;
+    let paid: Fen = supplements::table
+        .filter(supplements::status.eq("paid"))
+        .select(sum_fen("supplements.amount_fen"))
+        .first(conn)?;
+    Ok((payable - in_run, in_run, paid))
+}
+
 /// Every batch's budget, summed.
 pub fn all_budgets(conn: &mut DbConnection) -> QueryResult<Fen> {
     batches::table.select(sum_fen("batches.budget_fen")).first(conn)
@@ -336,8 +363,10 @@ pub fn finding_adjustments(conn: &mut DbConnection) -> QueryResult<(Fen, Fen, Fe
     };
     let pending = offsets(conn, "pending")?;
     let paid = offsets(conn, "paid")?;
+    // A release (an appeal) brings nothing in: not recovered into the funding.
     let recovered: Fen = receivable_recoveries::table
         .filter(receivable_recoveries::live)
+        .filter(receivable_recoveries::kind.ne("release"))
         .select(sum_fen("receivable_recoveries.amount_fen"))
         .first(conn)?;
     let corrected: Fen = redemption_items::table

@@ -105,6 +105,7 @@ pub mod schema;
 pub mod screening;
 pub mod settlement;
 pub mod spot_checks;
+pub mod supplements;
 pub mod tallies;
 pub mod types;
 pub mod users;

@@ -23,6 +23,26 @@ pub fn for_update(
     first_for_update!(conn, receivables::table.find(id))
 }
 
+pub fn get(conn: &mut DbConnection, id: &ReceivableId) -> QueryResult<Option<ReceivableRow>> {
+    receivables::table.find(id).first(conn).optional()
+}
+
+/// The receivable a finding opened, if any.
+pub fn of_finding(
+    conn: &mut DbConnection,
+    finding: &crate::domain::id::FindingId,
+) -> QueryResult<Option<ReceivableRow>> {
+    receivables::table.filter(receivables::finding_id.eq(finding)).first(conn).optional()
+}
+
+/// The receivable a finding opened, if any, locked until the transaction ends.
+pub fn of_finding_for_update(
+    conn: &mut DbConnection,
+    finding: &crate::domain::id::FindingId,
+) -> QueryResult<Option<ReceivableRow>> {
+    first_for_update!(conn, receivables::table.filter(receivables::finding_id.eq(finding)))
+}
+
 /// The receivables of `providers` still owing something, oldest first, each row locked
 /// until the transaction ends (PostgreSQL; SQLite's write transaction excludes other
 /// writers already): a repayment recorded meanwhile waits, then sees what the run took.
@@ -75,7 +95,9 @@ pub fn recoveries_of(conn: &mut DbConnection, id: &ReceivableId) -> QueryResult<
 
 /// A receivable with what it is for: the order number, the service's title and the
 /// provider's name.
-pub type Shown = (ReceivableRow, String, String, String);
+/// A receivable with its order number, service title, provider name, and what appeals
+/// released of it.
+pub type Shown = (ReceivableRow, String, String, String, Fen);
 
 /// Receivables as a list asks: a provider's (`provider`), open or recovered, one
 /// (`only`); the oldest first; a page, and how many.
@@ -109,7 +131,17 @@ pub fn shown(
     let total = base().count().get_result(conn)?;
     let rows = base()
         .order((receivables::created_at.asc(), receivables::id.asc()))
-        .select((receivables::all_columns, orders::order_no, orders::title, providers::name))
+        .select((
+            receivables::all_columns,
+            orders::order_no,
+            orders::title,
+            providers::name,
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "CAST(COALESCE((SELECT SUM(rr.amount_fen) FROM receivable_recoveries rr \
+                 WHERE rr.receivable_id = receivables.id AND rr.kind = 'release' AND rr.live), \
+                 0) AS BIGINT)",
+            ),
+        ))
         .offset(offset)
         .limit(limit)
         .load(conn)?;

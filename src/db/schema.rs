@@ -1131,5 +1131,30 @@ diesel::table! {
         handled_at -> Nullable<Timestamp>,
         escalated_at -> Nullable<Timestamp>,
         decision_reason -> Text,
+        granted_fen -> Nullable<BigInt>,
     }
 }
+
+// Supplements: what the programme pays a provider after an appeal raised a finding's
+// amount (migration 000035).
+diesel::table! {
+    supplements (id) {
+        id -> Text,
+        appeal_id -> Text,
+        finding_id -> Text,
+        item_id -> Text,
+        provider_id -> Text,
+        programme_id -> Text,
+        amount_fen -> BigInt,
+        status -> Text,
+        payable_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(supplements, payout_items);
+diesel::allow_tables_to_appear_in_same_query!(supplements, payouts);
+diesel::allow_tables_to_appear_in_same_query!(supplements, orders);
+diesel::allow_tables_to_appear_in_same_query!(supplements, redemption_items);
+diesel::allow_tables_to_appear_in_same_query!(supplements, providers);

@@ -34,7 +34,7 @@ use diesel::sql_types::{BigInt, Bool, Text};
 pub fn freeze_items(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Pg(c) = conn {
         diesel::sql_query(
-            "LOCK TABLE redemption_items, subsidy_entitlements, payout_items \
+            "LOCK TABLE redemption_items, subsidy_entitlements, supplements, payout_items \
              IN SHARE ROW EXCLUSIVE MODE",
         )
         .execute(c)?;
@@ -248,6 +248,45 @@ diesel::table! {
     }
 }
 
+/// Attaches the payable supplements (补付款) to the run's payouts to providers. A few a
+/// month at most: read, then inserted.
+pub fn attach_supplements(
+    conn: &mut DbConnection,
+    run_id: &RunId,
+    cutoff: NaiveDateTime,
+) -> QueryResult<usize> {
+    use super::schema::supplements;
+    let rows: Vec<(String, String, Fen)> = supplements::table
+        .inner_join(
+            payouts::table.on(payouts::payee_id
+                .eq(supplements::provider_id)
+                .and(payouts::payee_kind.eq("provider"))
+                .and(payouts::run_id.eq(run_id.to_string()))),
+        )
+        .filter(supplements::status.eq("payable"))
+        .filter(supplements::payable_at.lt(cutoff))
+        .filter(not(exists(
+            payout_items::table
+                .filter(payout_items::item_id.eq(supplements::id))
+                .filter(payout_items::live),
+        )))
+        .select((payouts::id, supplements::id, supplements::amount_fen))
+        .load(conn)?;
+    let mut n = 0;
+    for (payout, item, amount) in &rows {
+        n += diesel::insert_into(payout_items::table)
+            .values((
+                payout_items::payout_id.eq(payout),
+                payout_items::item_kind.eq("supplement"),
+                payout_items::item_id.eq(item),
+                payout_items::amount_fen.eq(amount),
+                payout_items::live.eq(true),
+            ))
+            .execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// Records what each provider payout of `run_id` pays: the provider's payable items
 /// from before `cutoff` not yet in a live payout. The items themselves are not written:
 /// "in settlement" is their live payout row, so a run over a million items costs a
@@ -398,6 +437,19 @@ pub fn set_items_of_payout(
         )
         .set((subsidy_entitlements::status.eq(to), subsidy_entitlements::updated_at.eq(now)))
         .execute(conn)?;
+        use super::schema::supplements;
+        let ids = payout_items::table
+            .filter(payout_items::payout_id.eq(payout_id))
+            .filter(payout_items::live)
+            .filter(payout_items::item_kind.eq("supplement"))
+            .select(payout_items::item_id);
+        n += diesel::update(
+            supplements::table
+                .filter(supplements::id.eq_any(ids))
+                .filter(supplements::status.eq(from)),
+        )
+        .set((supplements::status.eq(to), supplements::updated_at.eq(now)))
+        .execute(conn)?;
     }
     if release {
         n = diesel::update(
@@ -485,6 +537,8 @@ pub struct PayoutLines {
     pub redemptions: Vec<(RedemptionItemRow, OrderRow, String)>,
     pub evidence: Vec<EvidenceRow>,
     pub entitlements: Vec<(EntitlementRow, String)>,
+    /// Supplements (补付款) with their item's order number.
+    pub supplements: Vec<(super::models::SupplementRow, String)>,
 }
 
 pub fn payout_lines(conn: &mut DbConnection, payout: &PayoutId) -> QueryResult<PayoutLines> {
@@ -539,7 +593,19 @@ pub fn payout_lines(conn: &mut DbConnection, payout: &PayoutId) -> QueryResult<P
         entitlements.extend(found.into_iter().map(|(e, s)| (e, s.name)));
     }
     entitlements.sort_by(|a, b| (&a.0.period, &a.0.policy).cmp(&(&b.0.period, &b.0.policy)));
-    Ok(PayoutLines { redemptions: rows, evidence, entitlements })
+    let mut supplements = Vec::new();
+    for chunk in of_kind("supplement").chunks(CHUNK) {
+        use super::schema::supplements;
+        let found: Vec<(super::models::SupplementRow, String)> = supplements::table
+            .inner_join(redemption_items::table.on(redemption_items::id.eq(supplements::item_id)))
+            .inner_join(orders::table.on(orders::id.eq(redemption_items::order_id)))
+            .filter(supplements::id.eq_any(chunk))
+            .select((supplements::all_columns, orders::order_no))
+            .load(conn)?;
+        supplements.extend(found);
+    }
+    supplements.sort_by(|a, b| (&a.1, &a.0.id).cmp(&(&b.1, &b.0.id)));
+    Ok(PayoutLines { redemptions: rows, evidence, entitlements, supplements })
 }
 
 /// The bank details each of `payees` was last paid to outside `run`: (payee, bank,
@@ -641,10 +707,26 @@ pub fn run_by_category(
         .group_by(subsidy_entitlements::policy)
         .select((subsidy_entitlements::policy, diesel::dsl::count_star(), sum()))
         .load(conn)?;
+    let supplements: Vec<(i64, Option<Fen>)> = payout_items::table
+        .inner_join(payouts::table)
+        .filter(payouts::run_id.eq(run))
+        .filter(payout_items::live)
+        .filter(payout_items::item_kind.eq("supplement"))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<BigInt>>(
+                "CAST(SUM(payout_items.amount_fen) AS BIGINT)",
+            ),
+        ))
+        .load(conn)?;
+    let supplements = supplements
+        .into_iter()
+        .filter_map(|(n, f)| f.filter(|_| n > 0).map(|f| ("supplement".to_string(), n, f)));
     Ok(redemptions
         .into_iter()
         .map(|(c, n, f)| ("category".to_string(), c, n, f))
         .chain(entitlements.into_iter().map(|(c, n, f)| ("policy".to_string(), c, n, f)))
+        .chain(supplements.map(|(c, n, f)| ("supplement".to_string(), c, n, f)))
         .collect())
 }
 

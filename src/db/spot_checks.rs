@@ -203,6 +203,13 @@ pub fn finding_of_check(
     findings::table.filter(findings::check_id.eq(check)).first(conn).optional()
 }
 
+pub fn finding(
+    conn: &mut DbConnection,
+    id: &crate::domain::id::FindingId,
+) -> QueryResult<Option<FindingRow>> {
+    findings::table.find(id).first(conn).optional()
+}
+
 pub fn finding_for_update(
     conn: &mut DbConnection,
     id: &crate::domain::id::FindingId,

@@ -212,6 +212,7 @@ id_columns! {
     ScreeningEntryId => ScreeningEntryIdColumn,
     ClearanceId => ClearanceIdColumn,
     AppealId => AppealIdColumn,
+    SupplementId => SupplementIdColumn,
 }
 
 #[cfg(test)]

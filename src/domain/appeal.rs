@@ -1,6 +1,7 @@
 //! Appeals (申诉 / 复核): what a party may appeal, within which window, and by when a
 //! reviewer must decide. Pure rules.
 
+use super::Fen;
 use chrono::{Datelike, Duration, NaiveDateTime, Weekday};
 use serde::Deserialize;
 
@@ -15,6 +16,11 @@ super::text_enum! {
         ProviderListing => "provider_listing",
         /// A space's certification application refused.
         CertificationApplication => "certification_application",
+        /// A spot-check finding decided against an item (a corrected amount, or fraud).
+        Finding => "finding",
+        /// The clawback of a finding against an item already in a run or paid (the
+        /// receivable); decided with the finding, so one appeal covers both.
+        Clawback => "clawback",
     }
 }
 
@@ -27,6 +33,8 @@ super::text_enum! {
         /// The decision is undone through the normal flow (an item becomes payable, a
         /// firm onboarded, a provider listed again, an application decided afresh).
         Overturned => "overturned",
+        /// Granted in part: a finding's or clawback's amount raised, not to the whole.
+        Partly => "partly",
     }
 }
 
@@ -60,10 +68,77 @@ pub fn add_working_days(from: NaiveDateTime, n: u32) -> NaiveDateTime {
     at
 }
 
+/// Where the money goes when an appeal raises what a finding left an item worth by
+/// `raise`: first the clawback still owed is released (`release`), then what had
+/// already been recovered, or paid at the lower amount, is paid to the provider by the
+/// next run (`supplement`); an item not yet in a run simply claims the amount again
+/// (`restore`). The three add up to `raise`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Regrant {
+    pub release: Fen,
+    pub supplement: Fen,
+    pub restore: Fen,
+}
+
+/// The money of raising a finding's amount by `raise`: `outstanding` is what its
+/// receivable still owes (none when the finding made no receivable), `settled` whether
+/// the item is in a live payout or paid.
+pub fn regrant(raise: Fen, outstanding: Option<Fen>, settled: bool) -> Regrant {
+    let raise = Fen::new(raise.get().max(0));
+    match outstanding {
+        Some(owed) => {
+            let release = Fen::new(raise.get().min(owed.get().max(0)));
+            Regrant { release, supplement: raise - release, restore: Fen::ZERO }
+        }
+        None if settled => Regrant { release: Fen::ZERO, supplement: raise, restore: Fen::ZERO },
+        None => Regrant { release: Fen::ZERO, supplement: Fen::ZERO, restore: raise },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_raise_releases_the_debt_first_then_pays_back_what_was_recovered() {
+        let f = Fen::new;
+        // Nothing recovered yet: the whole raise is released.
+        assert_eq!(
+            regrant(f(3_000), Some(f(5_000)), true),
+            Regrant { release: f(3_000), supplement: f(0), restore: f(0) }
+        );
+        // 4,000 of 5,000 recovered, 1,000 owed; raised by 3,000: 1,000 released, 2,000
+        // paid back.
+        assert_eq!(
+            regrant(f(3_000), Some(f(1_000)), true),
+            Regrant { release: f(1_000), supplement: f(2_000), restore: f(0) }
+        );
+        // All recovered: all paid back.
+        assert_eq!(
+            regrant(f(3_000), Some(f(0)), true),
+            Regrant { release: f(0), supplement: f(3_000), restore: f(0) }
+        );
+        // No receivable, the item paid since at its corrected amount: paid on top.
+        assert_eq!(
+            regrant(f(700), None, true),
+            Regrant { release: f(0), supplement: f(700), restore: f(0) }
+        );
+        // No receivable, the item still waiting: it claims the amount again.
+        assert_eq!(
+            regrant(f(700), None, false),
+            Regrant { release: f(0), supplement: f(0), restore: f(700) }
+        );
+        for raise in [0, 1, 999, 5_000] {
+            for owed in [None, Some(0), Some(1), Some(4_999), Some(9_000)] {
+                for settled in [false, true] {
+                    let r = regrant(f(raise), owed.map(f), settled);
+                    assert_eq!(r.release + r.supplement + r.restore, f(raise));
+                    assert!(r.release <= owed.map(f).unwrap_or(Fen::ZERO));
+                }
+            }
+        }
+    }
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()

@@ -587,6 +587,12 @@ error_codes! {
     AppealByOriginalReviewer = "appeal_by_original_reviewer", Forbidden,
         "作出原决定的人员不能处理对该决定的申诉，请由其他审核人员处理",
         "the person who made the decision cannot handle its appeal; another reviewer must";
+    AppealPartlyNotApplicable = "appeal_partly_not_applicable", Unprocessable,
+        "只有对核查结论或追回的申诉可以部分支持",
+        "only an appeal against a finding or a clawback can be granted in part";
+    GrantedAmountInvalid = "granted_amount_invalid", Unprocessable,
+        "部分支持时核定金额应高于原结论认定的 {was} 元、低于原兑现金额 {original} 元",
+        "granted in part, the amount must be more than the {was} the finding allowed and less than the item's {original}";
     AppealSubjectMoved = "appeal_subject_moved", Conflict,
         "原决定之后情况已有变化（当前状态：{status}），不能按申诉撤销",
         "things have moved on since the decision (now {status}); the appeal cannot undo it";

@@ -216,6 +216,9 @@ ids! {
     ClearanceId => "clearance",
     /// A party's appeal against a decision (申诉).
     AppealId => "appeal",
+    /// What the programme pays a provider after an appeal raised a finding's amount
+    /// (补付款).
+    SupplementId => "supplement",
     /// The zone authority (主管部门) whose staff use the service.
     AuthorityId => "authority",
     /// Any party: a firm, a provider or a space, where a column may name any of them

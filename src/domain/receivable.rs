@@ -12,6 +12,9 @@ super::text_enum! {
         Offset => "offset",
         /// The provider paid it back; finance recorded the bank's reference.
         Repayment => "repayment",
+        /// No longer owed: an appeal against the finding or the clawback raised the
+        /// item's amount. Nothing comes in; the programme stops expecting it.
+        Release => "release",
     }
 }
 

@@ -319,12 +319,15 @@ impl Message for CreditWarning {
 #[derive(Debug, Serialize)]
 pub struct AppealDecided {
     pub party_name: String,
-    /// `redemption_item`, `firm_onboarding`, `provider_listing`, `certification_application`.
+    /// `redemption_item`, `firm_onboarding`, `provider_listing`, `certification_application`,
+    /// `finding`, `clawback`.
     pub subject_kind: String,
     /// What it was about (an order number and service, a name, a scheme).
     pub subject: String,
-    /// `upheld` or `overturned`.
+    /// `upheld`, `overturned` or `partly`.
     pub outcome: String,
+    /// Granted in part: the amount the item is worth now, yuan (empty otherwise).
+    pub granted: String,
     pub reason: String,
 }
 impl Message for AppealDecided {
@@ -551,6 +554,7 @@ pub fn sample_context(kind: &str) -> serde_json::Value {
             subject_kind: "redemption_item".into(),
             subject: "DD20261124K3M9Q7R2X5ZA · 发明专利申请代理".into(),
             outcome: "overturned".into(),
+            granted: String::new(),
             reason: "补充的服务报告证明已按合同交付".into(),
         }),
         "appeal_overdue" => serde_json::to_value(AppealOverdue {

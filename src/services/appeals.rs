@@ -7,7 +7,10 @@
 //! effect through the normal flows: the item enters its notice and becomes payable for
 //! the next run; the firm is onboarded; the provider's application goes to its public
 //! notice, or the suspended or delisted provider is listed again; the certification
-//! application waits for a fresh decision.
+//! application waits for a fresh decision. A spot-check finding, or the clawback it
+//! made, can be overturned or granted in part (the item worth more than the finding
+//! allowed): the clawback still owed is released, what was already recovered is paid
+//! back by the next run (`services::findings::regrant_on_appeal`).
 
 use super::{affiliations, audit, Cx, Page, Paged};
 use crate::db::models::AppealRow;
@@ -16,11 +19,14 @@ use crate::domain::appeal::{add_working_days, within_window, AppealStatus, Appea
 use crate::domain::audit::Fixed;
 use crate::domain::certification::ApplicationStatus;
 use crate::domain::id::{
-    AnyParty, AppealId, CertApplicationId, FirmId, PartyId, ProviderId, RedemptionItemId, UserId,
+    AnyParty, AppealId, CertApplicationId, FindingId, FirmId, PartyId, ProviderId, ReceivableId,
+    RedemptionItemId, UserId,
 };
 use crate::domain::order::RedemptionStatus;
 use crate::domain::party::{ListingStatus, OnboardingStatus};
+use crate::domain::spot_check::{FindingOutcome, FindingStatus};
 use crate::domain::validation::FieldErrors;
+use crate::domain::Fen;
 use crate::domain::{china_time, PartyKind};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify::{self, Message};
@@ -44,8 +50,14 @@ pub struct AppealInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppealDecision {
-    /// `upheld` (the decision stands) or `overturned`.
+    /// `upheld` (the decision stands), `overturned`, or `partly` (a finding or clawback
+    /// only: the item is worth `granted_amount`).
     pub outcome: AppealOutcome,
+    /// For `partly`: what the item is worth now, yuan: more than the finding allowed,
+    /// less than the item's original amount.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::validation::schema::opt_yuan)]
+    pub granted_amount: Option<String>,
     /// Why, shown to the party (1–1,000 characters).
     #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
@@ -56,6 +68,7 @@ pub struct AppealDecision {
 pub enum AppealOutcome {
     Upheld,
     Overturned,
+    Partly,
 }
 
 /// An appeal as the party, reviewers and auditors read it.
@@ -88,6 +101,9 @@ pub struct AppealView {
     #[serde(serialize_with = "crate::domain::utc::ser_opt")]
     #[schema(value_type = Option<String>)]
     pub handled_at: Option<NaiveDateTime>,
+    /// A finding's or clawback's appeal granted: what the item is worth now, yuan.
+    #[schema(value_type = Option<String>, example = "4000.00")]
+    pub granted_amount: Option<Fen>,
     /// Still open past its deadline, or decided after it.
     pub late: bool,
     /// Escalated to the administrators (the last time).
@@ -107,6 +123,11 @@ struct Decided {
     decided_at: NaiveDateTime,
     /// Whether the subject still stands as decided (can be appealed).
     appealable: Result<(), (&'static str, &'static str)>,
+    /// The subjects that share this decision (a finding and its clawback): one appeal
+    /// covers them all.
+    siblings: Vec<(AppealSubject, String)>,
+    /// The finding decided, for a finding's or clawback's appeal.
+    finding: Option<FindingId>,
 }
 
 fn not_found() -> AppError {
@@ -127,8 +148,8 @@ fn decided(c: &mut DbConnection, kind: AppealSubject, id: &str) -> AppResult<Dec
                 Err(moved)
             } else if by_finding {
                 Err((
-                    "该事项因回访抽查核查结论不予拨付，核查结论的申诉尚未开放",
-                    "it was refused by a spot-check finding; appeals against findings are not open yet",
+                    "该事项因回访抽查核查结论不予拨付，请对核查结论提出申诉",
+                    "it was refused by a spot-check finding: appeal the finding instead",
                 ))
             } else {
                 Ok(())
@@ -142,6 +163,8 @@ fn decided(c: &mut DbConnection, kind: AppealSubject, id: &str) -> AppResult<Dec
                 decided_by: item.reviewed_by.clone(),
                 decided_at: item.reviewed_at.unwrap_or(item.updated_at),
                 appealable,
+                siblings: vec![(kind, id.to_string())],
+                finding: None,
             })
         }
         AppealSubject::FirmOnboarding => {
@@ -160,6 +183,8 @@ fn decided(c: &mut DbConnection, kind: AppealSubject, id: &str) -> AppResult<Dec
                 } else {
                     Err(moved)
                 },
+                siblings: vec![(kind, id.to_string())],
+                finding: None,
             })
         }
         AppealSubject::ProviderListing => {
@@ -178,6 +203,8 @@ fn decided(c: &mut DbConnection, kind: AppealSubject, id: &str) -> AppResult<Dec
                 decided_by: p.reviewed_by,
                 decided_at: p.reviewed_at.unwrap_or(p.updated_at),
                 appealable: if sanctioned { Ok(()) } else { Err(moved) },
+                siblings: vec![(kind, id.to_string())],
+                finding: None,
             })
         }
         AppealSubject::CertificationApplication => {
@@ -197,9 +224,50 @@ fn decided(c: &mut DbConnection, kind: AppealSubject, id: &str) -> AppResult<Dec
                 } else {
                     Err(moved)
                 },
+                siblings: vec![(kind, id.to_string())],
+                finding: None,
             })
         }
+        AppealSubject::Finding => {
+            let finding = FindingId::parse(id).ok_or_else(not_found)?;
+            finding_decided(c, &finding)
+        }
+        AppealSubject::Clawback => {
+            let r = ReceivableId::parse(id).ok_or_else(not_found)?;
+            let r = crate::db::receivables::get(c, &r)?.ok_or_else(not_found)?;
+            finding_decided(c, &r.finding_id)
+        }
     }
+}
+
+/// The decision of a spot-check finding, for an appeal against it or its clawback.
+fn finding_decided(c: &mut DbConnection, id: &FindingId) -> AppResult<Decided> {
+    let f = crate::db::spot_checks::finding(c, id)?.ok_or_else(not_found)?;
+    let item = orders::item(c, &f.item_id)?.ok_or_else(not_found)?;
+    let order = orders::get(c, &item.order_id)?.ok_or_else(not_found)?;
+    let provider = parties::provider(c, &f.provider_id)?.ok_or_else(not_found)?;
+    let outcome = f.outcome.as_deref().and_then(FindingOutcome::parse);
+    let appealable = match (f.status, outcome) {
+        (FindingStatus::Open, _) => Err(("核查事项尚未作出结论", "the finding is not decided yet")),
+        (_, Some(FindingOutcome::Corrected | FindingOutcome::Fraudulent)) => Ok(()),
+        _ => Err(("核查结论未认定问题，无需申诉", "the finding found no issue")),
+    };
+    let mut siblings = vec![(AppealSubject::Finding, f.id.to_string())];
+    if let Some(r) = crate::db::receivables::of_finding(c, &f.id)? {
+        siblings.push((AppealSubject::Clawback, r.id.to_string()));
+    }
+    Ok(Decided {
+        party: AnyParty::Provider(f.provider_id.clone()),
+        party_name: provider.name,
+        subject: format!("{} · {}", order.order_no, order.title),
+        decision: f.outcome.clone().unwrap_or_else(|| f.status.to_string()),
+        reason: f.reason.clone().unwrap_or_default(),
+        decided_by: f.decided_by.clone(),
+        decided_at: f.decided_at.unwrap_or(f.opened_at),
+        appealable,
+        siblings,
+        finding: Some(f.id),
+    })
 }
 
 fn view(c: &mut DbConnection, r: AppealRow, now: NaiveDateTime) -> AppResult<AppealView> {
@@ -225,6 +293,7 @@ fn view(c: &mut DbConnection, r: AppealRow, now: NaiveDateTime) -> AppResult<App
         status: r.status,
         outcome_reason: r.outcome_reason,
         handled_at: r.handled_at,
+        granted_amount: r.granted_fen.map(Fen::new),
         late,
         escalated_at: r.escalated_at,
     })
@@ -263,8 +332,15 @@ pub fn file(
                 .arg("days", window));
         }
         let subject_id = input.subject_id.trim().to_string();
-        if repo::of_decision(c, input.subject_kind, &subject_id, d.decided_at)?.is_some() {
-            return Err(AppError::of(ErrorCode::AppealAlreadyFiled));
+        // A finding and its clawback are one decision: the finding's row is locked so
+        // two appeals filed at once, one against each, are taken one after the other.
+        if let Some(f) = &d.finding {
+            crate::db::spot_checks::finding_for_update(c, f)?;
+        }
+        for (kind, id) in &d.siblings {
+            if repo::of_decision(c, *kind, id, d.decided_at)?.is_some() {
+                return Err(AppError::of(ErrorCode::AppealAlreadyFiled));
+            }
         }
         let row = AppealRow {
             id: AppealId::new(),
@@ -285,6 +361,7 @@ pub fn file(
             handled_at: None,
             escalated_at: None,
             decision_reason: d.reason,
+            granted_fen: None,
         };
         repo::insert(c, &row)?;
         audit::record(c, cx.by(), audit::Change::created(Fixed::AppealFiled, &row))?;
@@ -302,25 +379,49 @@ pub fn decide(
 ) -> AppResult<AppealView> {
     let mut e = FieldErrors::new();
     let reason = e.long_text("reason", &input.reason, 1000);
+    let asked = input.granted_amount.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let granted = match (input.outcome, asked) {
+        (AppealOutcome::Partly, Some(a)) => Some(e.money("granted_amount", a)),
+        (AppealOutcome::Partly, None) => {
+            e.add(
+                "granted_amount",
+                ErrorCode::Required,
+                "部分支持时须填写核定金额",
+                "granting in part needs the amount the item is worth now",
+            );
+            None
+        }
+        _ => None,
+    };
     e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {
         let before = repo::for_update(c, id)?.ok_or_else(|| AppError::not_found("appeal"))?;
         if before.status != AppealStatus::Open {
             return Err(AppError::of(ErrorCode::AppealDecided));
         }
+        let on_finding =
+            matches!(before.subject_kind, AppealSubject::Finding | AppealSubject::Clawback);
+        if input.outcome == AppealOutcome::Partly && !on_finding {
+            return Err(AppError::of(ErrorCode::AppealPartlyNotApplicable));
+        }
         if before.decided_by.is_some() && before.decided_by == cx.actor.user_id {
             return Err(AppError::of(ErrorCode::AppealByOriginalReviewer));
         }
         let code = credit_code_of(c, &AnyParty::of(before.party_kind, before.party_id.clone()))?;
         affiliations::not_affiliated(c, cx.actor, &[code.as_str()])?;
-        if input.outcome == AppealOutcome::Overturned {
-            overturn(c, cx, &before, &reason)?;
-        }
+        let granted_fen = match input.outcome {
+            AppealOutcome::Upheld => None,
+            AppealOutcome::Overturned | AppealOutcome::Partly => {
+                overturn(c, cx, &before, granted, &reason)?.map(|f| f.get())
+            }
+        };
         let after = AppealRow {
             status: match input.outcome {
                 AppealOutcome::Upheld => AppealStatus::Upheld,
                 AppealOutcome::Overturned => AppealStatus::Overturned,
+                AppealOutcome::Partly => AppealStatus::Partly,
             },
+            granted_fen,
             outcome_reason: Some(reason.clone()),
             handled_by: cx.actor.user_id.clone(),
             handled_at: Some(cx.now),
@@ -354,27 +455,47 @@ fn contact_of(c: &mut DbConnection, party: &AnyParty) -> AppResult<(String, Stri
     contact.ok_or_else(|| AppError::internal("appeal of no party"))
 }
 
-/// Undoes the decision appealed, through its own flow.
-fn overturn(c: &mut DbConnection, cx: Cx<'_>, a: &AppealRow, reason: &str) -> AppResult<()> {
+/// Undoes the decision appealed, through its own flow: whole, or for a finding or
+/// clawback to `granted` (in part). Returns what a finding's item is worth now.
+fn overturn(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    a: &AppealRow,
+    granted: Option<Fen>,
+    reason: &str,
+) -> AppResult<Option<Fen>> {
     let id = a.subject_id.as_str();
     match a.subject_kind {
         AppealSubject::RedemptionItem => {
             let item = RedemptionItemId::parse(id).ok_or_else(not_found)?;
-            super::redemptions::reinstate_on_appeal(c, cx, &item, reason)
+            super::redemptions::reinstate_on_appeal(c, cx, &item, reason)?;
         }
         AppealSubject::FirmOnboarding => {
             let firm = FirmId::parse(id).ok_or_else(not_found)?;
-            super::firms::onboard_on_appeal(c, cx, &firm, reason)
+            super::firms::onboard_on_appeal(c, cx, &firm, reason)?;
         }
         AppealSubject::ProviderListing => {
             let provider = ProviderId::parse(id).ok_or_else(not_found)?;
-            super::providers::relist_on_appeal(c, cx, &provider, reason)
+            super::providers::relist_on_appeal(c, cx, &provider, reason)?;
         }
         AppealSubject::CertificationApplication => {
             let app = CertApplicationId::parse(id).ok_or_else(not_found)?;
-            super::certification::reopen_on_appeal(c, cx, &app)
+            super::certification::reopen_on_appeal(c, cx, &app)?;
+        }
+        AppealSubject::Finding | AppealSubject::Clawback => {
+            let finding = match a.subject_kind {
+                AppealSubject::Clawback => {
+                    let r = ReceivableId::parse(id).ok_or_else(not_found)?;
+                    crate::db::receivables::get(c, &r)?.ok_or_else(not_found)?.finding_id
+                }
+                _ => FindingId::parse(id).ok_or_else(not_found)?,
+            };
+            let worth =
+                super::findings::regrant_on_appeal(c, cx, &finding, &a.id, granted, reason)?;
+            return Ok(Some(worth));
         }
     }
+    Ok(None)
 }
 
 fn tell_party(c: &mut DbConnection, cx: Cx<'_>, v: &AppealView) -> AppResult<()> {
@@ -386,9 +507,11 @@ fn tell_party(c: &mut DbConnection, cx: Cx<'_>, v: &AppealView) -> AppResult<()>
         subject: v.subject.clone(),
         outcome: match v.status {
             AppealStatus::Overturned => "overturned",
+            AppealStatus::Partly => "partly",
             _ => "upheld",
         }
         .into(),
+        granted: v.granted_amount.map(notify::yuan).unwrap_or_default(),
         reason: v.outcome_reason.clone().unwrap_or_default(),
     };
     super::outbox::enqueue(
@@ -486,11 +609,7 @@ pub fn escalate_overdue(conn: &mut DbConnection, cx: Cx<'_>) -> AppResult<Escala
                         due_at: notify::china_time(v.due_at),
                     }
                     .to(email, name)
-                    .once(format!(
-                        "appeal_overdue:{}:{}",
-                        v.id,
-                        china_time(cx.now).date()
-                    ))
+                    .once(key(email))
                 })
                 .collect();
             super::outbox::enqueue(c, cx.templates, emails, cx.now)?;

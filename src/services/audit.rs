@@ -99,6 +99,7 @@ audited!(
     m::SettlementRunRow,
     m::StatisticsFilingRow,
     m::SupportGrantRow,
+    m::SupplementRow,
     m::VoucherRow,
 );
 

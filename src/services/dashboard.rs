@@ -610,6 +610,9 @@ pub fn reconcile(
         // Offsets leave the payout accounts the net while the items stay at their whole
         // amount; what findings took back is in the funding.
         let (pending_offsets, paid_offsets, recovered, corrected) = repo::finding_adjustments(c)?;
+        // Supplements an appeal granted are paid from the funding beside the items.
+        let (supp_waiting, supp_in_run, supp_paid) = repo::supplement_stages(c)?;
+        let supplements = supp_waiting + supp_in_run + supp_paid;
         let pairs = [
             ("unclaimed", s.unclaimed, repo::ledger_kind_total(c, "batch")?),
             ("free", s.free, repo::ledger_kind_total(c, "voucher")?),
@@ -621,10 +624,14 @@ pub fn reconcile(
                 s.awaiting_application + s.in_review + s.in_notice - corrected,
                 repo::ledger_kind_total(c, "due")?,
             ),
-            ("payable", s.payable, repo::ledger_provider_total(c, "payable")?),
-            ("in_settlement", s.in_settlement - pending_offsets, repo::ledger_provider_payouts(c)?),
-            ("paid", s.paid - paid_offsets, repo::ledger_provider_total(c, "paid")?),
-            ("returned", d.returned + recovered + corrected, funding + budgets),
+            ("payable", s.payable + supp_waiting, repo::ledger_provider_total(c, "payable")?),
+            (
+                "in_settlement",
+                s.in_settlement - pending_offsets + supp_in_run,
+                repo::ledger_provider_payouts(c)?,
+            ),
+            ("paid", s.paid - paid_offsets + supp_paid, repo::ledger_provider_total(c, "paid")?),
+            ("returned", d.returned + recovered + corrected - supplements, funding + budgets),
         ];
         let lines: Vec<ReconciliationLine> = pairs
             .into_iter()

@@ -303,3 +303,134 @@ pub fn decide(
         Ok(shown)
     })
 }
+
+/// What a finding decided against an item left it worth, and what it was worth before:
+/// (worth now, original). A finding of fraud leaves nothing; a corrected amount that
+/// much; the original is what the order's voucher covered (the item's amount when
+/// applied for).
+pub(crate) fn worth(
+    c: &mut DbConnection,
+    f: &FindingRow,
+    item: &crate::db::models::RedemptionItemRow,
+) -> AppResult<(Fen, Fen)> {
+    let order = items_repo::get(c, &item.order_id)?
+        .ok_or_else(|| AppError::internal("a finding's order is gone"))?;
+    let now = match f.outcome.as_deref().and_then(FindingOutcome::parse) {
+        Some(FindingOutcome::Corrected) => Fen::new(f.corrected_fen.unwrap_or(0)),
+        Some(FindingOutcome::Fraudulent) => Fen::ZERO,
+        _ => order.covered_fen,
+    };
+    Ok((now, order.covered_fen))
+}
+
+/// An appeal against a finding (or its clawback) granted: the item is worth `granted`
+/// now (the original amount when overturned, less when granted in part). The finding is
+/// revised (no issue, or the new corrected amount) and the money follows in the
+/// appeal's transaction: a clawback still owed is released first; what had already been
+/// recovered, or paid at the lower amount, is owed to the provider as a supplement
+/// paid by the next run; an item not yet in a run claims the amount again (a refused
+/// one returns to payable, or to its notice if that has not ended). The provider's
+/// credit grade is recomputed.
+pub(crate) fn regrant_on_appeal(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    id: &FindingId,
+    appeal: &crate::domain::id::AppealId,
+    granted: Option<Fen>,
+    reason: &str,
+) -> AppResult<Fen> {
+    use crate::domain::appeal::regrant;
+    let before = repo::finding_for_update(c, id)?.ok_or_else(|| AppError::not_found("finding"))?;
+    let item = items_repo::item_for_update(c, &before.item_id)?
+        .ok_or_else(|| AppError::internal("a finding's item is gone"))?;
+    let (was, original) = worth(c, &before, &item)?;
+    // Overturned whole: the item is worth what it was applied for; in part, less.
+    let partly = granted.is_some();
+    let granted = granted.unwrap_or(original);
+    if before.status != FindingStatus::Decided || was >= original {
+        return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", "no_issue"));
+    }
+    if granted <= was || granted > original || (partly && granted == original) {
+        let mut e = FieldErrors::new();
+        e.add(
+            "granted_amount",
+            ErrorCode::GrantedAmountInvalid,
+            format!(
+                "核定金额应高于原结论认定的 {} 元、低于原兑现金额 {} 元",
+                crate::notify::yuan(was),
+                crate::notify::yuan(original)
+            ),
+            format!(
+                "the amount must be more than the {} the finding allowed and less than the item's {}",
+                crate::notify::yuan(was),
+                crate::notify::yuan(original)
+            ),
+        );
+        e.finish()?;
+    }
+    let raise = granted - was;
+    let receivable = crate::db::receivables::of_finding_for_update(c, &before.id)?;
+    let settled = repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid;
+    let plan = regrant(raise, receivable.as_ref().map(|r| r.outstanding_fen), settled);
+    if let Some(r) = receivable.filter(|_| plan.release.get() > 0) {
+        super::receivables::release(c, cx.by(), r, plan.release)?;
+    }
+    if plan.supplement.get() > 0 {
+        super::receivables::supplement(c, cx.by(), appeal, &before, &item, plan.supplement)?;
+    }
+    if plan.restore.get() > 0 {
+        let mut after_item = item.clone();
+        after_item.updated_at = cx.now;
+        if item.status == RedemptionStatus::Rejected {
+            // Refused as fraud: back where an approved item waits, at the granted amount.
+            let notice_over = item.notice_ends_at.is_none_or(|end| end <= cx.now);
+            after_item.status =
+                if notice_over { RedemptionStatus::Payable } else { RedemptionStatus::InNotice };
+            after_item.payable_at =
+                if notice_over { item.payable_at.or(Some(cx.now)) } else { None };
+            after_item.amount_fen = granted;
+            after_item.decision_reason = Some(format!("申诉复核：{reason}"));
+        } else {
+            after_item.amount_fen = item.amount_fen + plan.restore;
+        }
+        let to = match after_item.status {
+            RedemptionStatus::Payable => Account::payable(&item.provider_id),
+            _ => Account::due(&item.provider_id),
+        };
+        let tx = Transaction::transfer(
+            "finding_regranted",
+            Account::funding(&item.programme_id),
+            to,
+            plan.restore,
+        );
+        ledger::post(c, &tx, cx.now)?;
+        items_repo::update_item(c, &after_item)?;
+        audit::record(
+            c,
+            cx.by(),
+            audit::Change::new(Fixed::RedemptionItemCorrected, item.id.as_str())
+                .before(&item)
+                .after(&after_item),
+        )?;
+    }
+    let whole = granted == original;
+    let after = FindingRow {
+        outcome: Some(
+            if whole { FindingOutcome::NoIssue } else { FindingOutcome::Corrected }
+                .as_str()
+                .to_string(),
+        ),
+        corrected_fen: if whole { None } else { Some(granted.get()) },
+        reason: Some(format!("申诉复核：{reason}")),
+        updated_at: cx.now,
+        ..before.clone()
+    };
+    repo::update_finding(c, &after)?;
+    audit::record(
+        c,
+        cx.by(),
+        audit::Change::new(Fixed::FindingRevised, after.id.as_str()).before(&before).after(&after),
+    )?;
+    super::credit::enforce(c, cx, &after.provider_id)?;
+    Ok(granted)
+}

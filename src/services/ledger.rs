@@ -4,7 +4,9 @@
 //! is reported with what was expected and what the entries say.
 
 use crate::db::carriers::EntitlementFacts;
-use crate::db::models::{OrderRow, PayoutRow, ReceivableRow, RecoveryRow, RedemptionItemRow};
+use crate::db::models::{
+    OrderRow, PayoutRow, ReceivableRow, RecoveryRow, RedemptionItemRow, SupplementRow,
+};
 use crate::db::tallies::{self, Counts};
 use crate::db::{ledger as repo, orders, settlement, DbConnection};
 use crate::domain::id::{PartyId, ProgrammeId, ProviderId, VoucherId};
@@ -96,6 +98,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let counted = (tallies::counted(c)?, tallies::counted_holders(c)?);
         let scores = (crate::db::ratings::kept(c)?, crate::db::ratings::counted(c)?);
         let (receivables, recoveries) = crate::db::receivables::all(c)?;
+        let supplements = crate::db::supplements::all(c)?;
 
         let mut books = Books::of(&entries);
         let transactions = books.balanced(&entries);
@@ -108,6 +111,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<LedgerReport> {
         let owed = books.receivables(&receivables, &recoveries);
         let mut payable = books.items(&items, &settled);
         let given = books.entitlements(&entitlements, &settled, &mut payable);
+        books.supplements(&supplements, &settled, &mut payable);
         for (provider, expected) in &payable {
             books.account(Account::payable(provider), *expected);
         }
@@ -513,8 +517,28 @@ impl<'a> Books<'a> {
         given
     }
 
-    /// Checks the live payouts that hold one item (a redemption item or an
-    /// entitlement): none unless it is payable or paid (`wanted` is then the status
+    /// Supplements (补付款): the same rules as redemption items, paid to the provider
+    /// (what waits is added to `payable`).
+    fn supplements(
+        &mut self,
+        supplements: &'a [SupplementRow],
+        settled: &Settled<'a>,
+        payable: &mut BTreeMap<PartyId, i128>,
+    ) {
+        for s in supplements {
+            let wanted = match s.status.as_str() {
+                "payable" => Some(PayoutStatus::Pending),
+                "paid" => Some(PayoutStatus::Paid),
+                _ => None,
+            };
+            let waiting = self.in_payouts(s.id.as_str(), wanted, settled);
+            *payable.entry(PartyId::from(&s.provider_id)).or_default() +=
+                if waiting { w(s.amount_fen) } else { 0 };
+        }
+    }
+
+    /// Checks the live payouts that hold one item (a redemption item, an entitlement or
+    /// a supplement): none unless it is payable or paid (`wanted` is then the status
     /// its payout must have), at most one, and one for a paid item. Returns whether the
     /// item is payable and waits for a run.
     fn in_payouts(

@@ -9,10 +9,14 @@
 //! rejected gives its offsets back: the debt is owed again, the items are payable again.
 
 use super::{audit, Acting, Cx, Page, Paged};
-use crate::db::models::{FindingRow, PayoutRow, ReceivableRow, RecoveryRow, RedemptionItemRow};
+use crate::db::models::{
+    FindingRow, PayoutRow, ReceivableRow, RecoveryRow, RedemptionItemRow, SupplementRow,
+};
 use crate::db::{self, ledger, receivables as repo, DbConnection};
 use crate::domain::audit::Fixed;
-use crate::domain::id::{PartyId, PayoutId, ProviderId, ReceivableId, RecoveryId};
+use crate::domain::id::{
+    AppealId, PartyId, PayoutId, ProviderId, ReceivableId, RecoveryId, SupplementId,
+};
 use crate::domain::ledger::{Account, Transaction};
 use crate::domain::receivable::{offsets, state, ReceivableState, RecoveryKind};
 use crate::domain::validation::FieldErrors;
@@ -42,6 +46,9 @@ pub struct ReceivableView {
     /// What offsets and repayments have recovered.
     #[schema(value_type = String, example = "3000.00")]
     pub recovered: Fen,
+    /// What an appeal against the finding or the clawback released (no longer owed).
+    #[schema(value_type = String, example = "0.00")]
+    pub released: Fen,
     pub state: ReceivableState,
     #[serde(serialize_with = "crate::domain::utc::ser")]
     pub opened_at: NaiveDateTime,
@@ -71,10 +78,11 @@ pub struct RecoveryView {
     pub undone_at: Option<NaiveDateTime>,
 }
 
-fn view((r, order_no, service, provider_name): repo::Shown) -> ReceivableView {
+fn view((r, order_no, service, provider_name, released): repo::Shown) -> ReceivableView {
     ReceivableView {
         state: state(r.outstanding_fen),
-        recovered: r.amount_fen - r.outstanding_fen,
+        recovered: r.amount_fen - r.outstanding_fen - released,
+        released,
         id: r.id,
         finding_id: r.finding_id.to_string(),
         item_id: r.item_id.to_string(),
@@ -161,6 +169,78 @@ pub fn open(
     );
     ledger::post(c, &tx, by.now)?;
     audit::record(c, by, audit::Change::created(Fixed::ReceivableOpened, &row))?;
+    Ok(row)
+}
+
+/// Releases `amount` of what `before` still owes: an appeal against its finding or
+/// clawback raised the item's amount. Nothing comes in; the programme stops expecting
+/// it (`recoverable:` → `receivable:`). In the appeal's transaction.
+pub fn release(
+    c: &mut DbConnection,
+    by: Acting<'_>,
+    before: ReceivableRow,
+    amount: Fen,
+) -> AppResult<ReceivableRow> {
+    if amount.get() <= 0 || amount > before.outstanding_fen {
+        return Err(AppError::internal(format!("release {amount} of {}", before.id)));
+    }
+    let recovery = RecoveryRow {
+        id: RecoveryId::new(),
+        receivable_id: before.id.clone(),
+        kind: RecoveryKind::Release,
+        payout_id: None,
+        amount_fen: amount,
+        live: true,
+        bank_reference: None,
+        paid_on: None,
+        recorded_by: by.actor.user_id.clone(),
+        recorded_at: by.now,
+        undone_at: None,
+    };
+    let tx = Transaction::transfer(
+        "receivable_released",
+        Account::recoverable(&before.programme_id),
+        Account::receivable(&before.provider_id),
+        amount,
+    );
+    ledger::post(c, &tx, by.now)?;
+    settle(c, by, before, &recovery, Fixed::ReceivableReleased)
+}
+
+/// Owes `amount` to the provider of `item` (补付款), paid by the next settlement run: what
+/// an appeal gave back beyond the debt still owed (already recovered), or on top of an
+/// item already paid at the lower amount. The programme's funding pays it
+/// (`funding:` → `payable:`). One per appeal.
+pub fn supplement(
+    c: &mut DbConnection,
+    by: Acting<'_>,
+    appeal: &AppealId,
+    finding: &FindingRow,
+    item: &RedemptionItemRow,
+    amount: Fen,
+) -> AppResult<SupplementRow> {
+    let row = SupplementRow {
+        id: SupplementId::new(),
+        appeal_id: appeal.clone(),
+        finding_id: finding.id.clone(),
+        item_id: item.id.clone(),
+        provider_id: item.provider_id.clone(),
+        programme_id: item.programme_id.clone(),
+        amount_fen: amount,
+        status: "payable".into(),
+        payable_at: by.now,
+        created_at: by.now,
+        updated_at: by.now,
+    };
+    crate::db::supplements::insert(c, &row)?;
+    let tx = Transaction::transfer(
+        "supplement_payable",
+        Account::funding(&row.programme_id),
+        Account::payable(&row.provider_id),
+        amount,
+    );
+    ledger::post(c, &tx, by.now)?;
+    audit::record(c, by, audit::Change::created(Fixed::SupplementOpened, &row))?;
     Ok(row)
 }
 

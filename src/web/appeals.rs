@@ -39,6 +39,8 @@ fn subject_words(k: AppealSubject) -> &'static str {
         AppealSubject::FirmOnboarding => "appeal-of-firm-onboarding",
         AppealSubject::ProviderListing => "appeal-of-provider-listing",
         AppealSubject::CertificationApplication => "appeal-of-certification",
+        AppealSubject::Finding => "appeal-of-finding",
+        AppealSubject::Clawback => "appeal-of-clawback",
     }
 }
 
@@ -47,6 +49,7 @@ fn status_words(s: AppealStatus) -> &'static str {
         AppealStatus::Open => "appeal-open",
         AppealStatus::Upheld => "appeal-upheld",
         AppealStatus::Overturned => "appeal-overturned",
+        AppealStatus::Partly => "appeal-partly",
     }
 }
 
@@ -57,6 +60,8 @@ fn decision_words(d: &str) -> &'static str {
         "refused" => "decision-rejected",
         "suspended" => "decision-suspended",
         "delisted" => "decision-delisted",
+        "corrected" => "decision-corrected",
+        "fraudulent" => "decision-fraudulent",
         _ => "decision-other",
     }
 }
@@ -71,6 +76,8 @@ fn appeal_json(a: &AppealView) -> serde_json::Value {
         "open": a.status == AppealStatus::Open, "outcome_reason": a.outcome_reason,
         "handled_at": a.handled_at.map(local_time), "late": a.late,
         "escalated_at": a.escalated_at.map(local_time),
+        "granted_amount": a.granted_amount.map(|f| f.to_string()),
+        "on_finding": matches!(a.subject_kind, AppealSubject::Finding | AppealSubject::Clawback),
     })
 }
 
@@ -130,6 +137,11 @@ async fn list_view(
             may_decide => matches!(role, Role::Reviewer | Role::Admin),
             window_days => policy.window_days, deadline_days => policy.deadline_working_days,
             outcomes => vec![("overturned", "appeal-overturn"), ("upheld", "appeal-uphold")],
+            finding_outcomes => vec![
+                ("overturned", "appeal-overturn"),
+                ("partly", "appeal-grant-in-part"),
+                ("upheld", "appeal-uphold"),
+            ],
             filing => form.id.starts_with("appeal-"),
         },
         form,

@@ -53,6 +53,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("spot_check", "audit-entity-spot-check"),
     ("finding", "audit-entity-finding"),
     ("receivable", "audit-entity-receivable"),
+    ("supplement", "audit-entity-supplement"),
     ("appeal", "audit-entity-appeal"),
     ("screening_import", "audit-entity-screening-import"),
     ("screening_entry", "audit-entity-screening-entry"),

@@ -255,7 +255,9 @@ async fn run_page(
         .iter()
         .flat_map(|c| &c.by_category)
         .map(|t| {
-            let name = if t.kind == "policy" {
+            let name = if t.kind == "supplement" {
+                d.t("supplements")
+            } else if t.kind == "policy" {
                 state.policy.subsidies.policy(&t.code).map_or_else(
                     || t.code.clone(),
                     |p| super::named(&p.name_zh, &p.name_en, d.en()),
@@ -344,6 +346,11 @@ async fn payout(state: State, req: HttpRequest, path: Path<PayoutId>) -> Answer 
                    "decided_at": e.decided_at.map(local_time)})
         })
         .collect();
+    let supplements: Vec<_> = p
+        .supplements
+        .iter()
+        .map(|s| json!({"order_no": s.order_no, "amount": s.amount.to_string()}))
+        .collect();
     let by_category: Vec<_> = p
         .by_category
         .iter()
@@ -369,7 +376,7 @@ async fn payout(state: State, req: HttpRequest, path: Path<PayoutId>) -> Answer 
                 status_text => payout_text(&status), status => status,
             },
             redemptions => val(&redemptions), entitlements => val(&entitlements),
-            by_category => val(&by_category),
+            supplements => val(&supplements), by_category => val(&by_category),
         },
         &Form::none(),
         StatusCode::OK,

@@ -37,6 +37,7 @@ pub(super) fn receivable_json(r: &ReceivableView) -> serde_json::Value {
         "id": r.id, "order_no": r.order_no, "service": r.service,
         "provider_name": r.provider_name, "amount": r.amount.to_string(),
         "recovered": r.recovered.to_string(), "outstanding": r.outstanding.to_string(),
+        "released": r.released.to_string(), "any_released": r.released.get() > 0,
         "open": r.state == ReceivableState::Open, "state_text": state_words(r.state),
         "opened_at": local_time(r.opened_at),
     })
@@ -94,6 +95,7 @@ async fn one_view(
                 "kind": match x.kind {
                     RecoveryKind::Offset => "recovery-offset",
                     RecoveryKind::Repayment => "recovery-repayment",
+                    RecoveryKind::Release => "recovery-release",
                 },
                 "amount": x.amount.to_string(), "payout_id": x.payout_id, "live": x.live,
                 "bank_reference": x.bank_reference, "paid_on": x.paid_on.map(|d| d.to_string()),

@@ -91,6 +91,7 @@ fn finding_json(f: &FindingView) -> serde_json::Value {
         "item_state": crate::domain::order::RedemptionStatus::parse(&f.item_status)
             .map(crate::i18n::redemption),
         "paid": f.item_status == "paid",
+        "against": matches!(f.outcome, Some(FindingOutcome::Corrected | FindingOutcome::Fraudulent)),
     })
 }
 

@@ -247,6 +247,12 @@ async fn an_appeal_open_past_its_deadline_is_escalated_once_a_day_and_listed_lat
     // Ten working days: two weekends inside, so 14 calendar days.
     assert_eq!((due - filed).num_days(), 14, "{}", r.body);
     app.exec("UPDATE users SET email = 'admin@example.cn' WHERE role = 'admin'").unwrap();
+    // A second administrator is told too (each has its own once-a-day key).
+    app.staff_token(&format!("admin2_{tag}"), Role::Admin).await;
+    app.exec(&format!(
+        "UPDATE users SET email = 'admin2@example.cn' WHERE username = 'admin2_{tag}'"
+    ))
+    .unwrap();
 
     let admin = app.token(&format!("admin_{tag}")).await;
     assert_eq!(
@@ -258,9 +264,11 @@ async fn an_appeal_open_past_its_deadline_is_escalated_once_a_day_and_listed_lat
     let r = app.run_job(&admin, "appeal_deadlines", None).await;
     assert_eq!(r.body["detail"]["appeals"].as_array().unwrap().len(), 1, "{}", r.body);
     let told: Vec<_> = app.outbox().into_iter().filter(|m| m.kind == "appeal_overdue").collect();
-    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told.len(), 2, "{told:?}");
     assert!(told[0].body.contains("处理期限"), "{}", told[0].body);
-    assert_eq!(told[0].to_address, "admin@example.cn");
+    let mut to: Vec<_> = told.iter().map(|m| m.to_address.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["admin2@example.cn", "admin@example.cn"]);
     // The auditor sees it open and late.
     let auditor = app.staff_token(&format!("aud_{tag}"), Role::Auditor).await;
     let list = app.get("/api/v1/appeals?state=open", Some(&auditor)).await;
@@ -276,6 +284,8 @@ async fn an_appeal_open_past_its_deadline_is_escalated_once_a_day_and_listed_lat
     let admin = app.token(&format!("admin_{tag}")).await;
     let r = app.run_job(&admin, "appeal_deadlines", None).await;
     assert_eq!(r.body["detail"]["appeals"].as_array().unwrap().len(), 1, "{}", r.body);
+    let told = app.outbox().into_iter().filter(|m| m.kind == "appeal_overdue").count();
+    assert_eq!(told, 4, "each administrator once a day");
 }
 
 #[actix_web::test]

@@ -19,6 +19,7 @@ mod credit;
 mod dashboard;
 mod documents;
 mod faults;
+mod finding_appeals;
 mod firms;
 mod fuzz;
 mod guide;

@@ -367,7 +367,7 @@ async fn the_batch_migration_gives_existing_orders_and_items_their_vouchers_batc
     // Back to before the migration (the column gone), and forward again over the rows
     // (the migrations after `2026-12-05-000025_batch_on_orders` are reverted first and
     // run again after it).
-    const AFTER: usize = 9;
+    const AFTER: usize = 10;
     match c {
         DbConnection::Sqlite(s) => {
             for _ in 0..=AFTER {
@@ -419,7 +419,7 @@ async fn the_tallies_migration_counts_existing_rows_and_the_overview_reads_the_s
     // Back to before the migration (no tallies), and forward again: the tallies and
     // holders are counted from the rows there are. (The migrations after
     // `2026-12-05-000027_overview_tallies` are reverted first and run again after it.)
-    const AFTER: usize = 7;
+    const AFTER: usize = 8;
     let mut conn = app.conn();
     let c: &mut DbConnection = &mut conn;
     for _ in 0..=AFTER {
@@ -465,7 +465,7 @@ async fn the_scores_migration_counts_the_ratings_already_given() {
     // Back to before `2026-12-06-000029_provider_scores` (the kept scores are gone) and
     // forward again: the scores are counted from the ratings there are. (The migrations
     // after it are reverted first and run again after it.)
-    const AFTER: usize = 5;
+    const AFTER: usize = 6;
     let mut conn = app.conn();
     let c: &mut DbConnection = &mut conn;
     for _ in 0..=AFTER {

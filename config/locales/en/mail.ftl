@@ -401,6 +401,7 @@ finding_decided =
 appeal_decided =
     .subject = [Hechuang] Your appeal: the decision { $outcome ->
              [overturned] is overturned
+             [partly] is changed in part
             *[upheld] stands
         }
     .body =
@@ -412,10 +413,13 @@ appeal_decided =
              [redemption_item] a redemption item
              [firm_onboarding] your onboarding
              [provider_listing] your listing
+             [finding] a spot-check finding
+             [clawback] a clawback
             *[certification_application] a certification application
           } { $subject }
           Outcome: { $outcome ->
              [overturned] the decision is overturned and things go on as usual
+             [partly] granted in part: the amount is now { $granted } yuan, and things go on as usual
             *[upheld] the decision stands
           }
           Reason: { $reason }
@@ -434,6 +438,8 @@ appeal_overdue =
              [redemption_item] a redemption item
              [firm_onboarding] an onboarding
              [provider_listing] a listing
+             [finding] a spot-check finding
+             [clawback] a clawback
             *[certification_application] a certification application
           } { $subject }
           Filed: { $filed_at }

@@ -1814,3 +1814,23 @@ audit-action-provider-reapplied = applied to be listed again after the relisting
 delisting-notices = Delisted providers
 delisted-at = Delisted
 may-reapply-from = May apply again from
+
+## Appeals against findings and clawbacks; supplements
+supplements = Supplements
+supplements-this-payout-pays = Supplements this payout pays (given back or paid on top after an appeal)
+audit-action-finding-revised = revised a finding on appeal
+audit-action-receivable-released = released a receivable on appeal
+audit-action-supplement-opened = owed a supplement, paid by the next run
+audit-entity-supplement = Supplement
+appeal-of-finding = Spot-check finding
+appeal-of-clawback = Clawback
+appeal-partly = Granted in part
+decision-corrected = Amount corrected
+decision-fraudulent = Found fraudulent, not paid
+appeal-grant-in-part = Grant in part (set a new amount)
+granted-amount = Amount granted (yuan)
+granted-amount-yuan = Amount granted (yuan, when granting in part)
+granted-amount-hint = More than the finding allowed, less than the item's original amount.
+released-on-appeal = { $amount } released on appeal
+recovery-release = Released on appeal
+released-yuan = Released on appeal (yuan)

@@ -403,6 +403,7 @@ finding_decided =
 appeal_decided =
     .subject = 【合创券】申诉处理结果：{ $outcome ->
              [overturned] 撤销原决定
+             [partly] 部分支持
             *[upheld] 维持原决定
         }
     .body =
@@ -414,10 +415,13 @@ appeal_decided =
              [redemption_item] 兑现事项
              [firm_onboarding] 企业入驻审核
              [provider_listing] 服务机构入库
+             [finding] 回访抽查核查结论
+             [clawback] 追回款项
             *[certification_application] 载体认定申请
           } { $subject }
           结果：{ $outcome ->
              [overturned] 撤销原决定，按正常流程继续办理
+             [partly] 部分支持，核定金额改为 { $granted } 元，按正常流程继续办理
             *[upheld] 维持原决定
           }
           理由：{ $reason }
@@ -436,6 +440,8 @@ appeal_overdue =
              [redemption_item] 兑现事项
              [firm_onboarding] 企业入驻审核
              [provider_listing] 服务机构入库
+             [finding] 回访抽查核查结论
+             [clawback] 追回款项
             *[certification_application] 载体认定申请
           } { $subject }
           提出时间：{ $filed_at }

@@ -1718,3 +1718,23 @@ audit-action-provider-reapplied = 出库期满后重新申请入库
 delisting-notices = 出库公告
 delisted-at = 出库时间
 may-reapply-from = 可重新申请日期
+
+## Appeals against findings and clawbacks; supplements (补付款)
+supplements = 补付款
+supplements-this-payout-pays = 本笔支付所含补付款（申诉复核后退还已追回或补发的金额）
+audit-action-finding-revised = 按申诉复核结果改定了核查结论
+audit-action-receivable-released = 按申诉复核结果免除了应收款项
+audit-action-supplement-opened = 形成了补付款（下次结算支付）
+audit-entity-supplement = 补付款
+appeal-of-finding = 回访抽查核查结论
+appeal-of-clawback = 追回款项
+appeal-partly = 部分支持
+decision-corrected = 核减金额
+decision-fraudulent = 认定虚假，不予拨付
+appeal-grant-in-part = 部分支持（改定核定金额）
+granted-amount = 改定后的核定金额（元）
+granted-amount-yuan = 核定金额（元，部分支持时填写）
+granted-amount-hint = 应高于原核查结论认定的金额、低于原兑现金额。
+released-on-appeal = 申诉复核免除 { $amount } 元
+recovery-release = 申诉复核免除
+released-yuan = 申诉复核免除（元）

@@ -157,4 +157,6 @@ pub struct AppealRow {
     pub escalated_at: Option<NaiveDateTime>,
     /// The reason given for the decision, as it was when the appeal was filed.
     pub decision_reason: String,
+    /// A finding's appeal granted whole or in part: what the item is worth now.
+    pub granted_fen: Option<i64>,
 }

@@ -3,8 +3,8 @@
 use super::fen_number;
 use crate::db::schema::*;
 use crate::domain::id::{
-    AnyParty, FindingId, LedgerEntryId, LedgerTxnId, PartyId, PayoutId, ProgrammeId, ProviderId,
-    ReceivableId, RecoveryId, RedemptionItemId, RunId, UserId,
+    AnyParty, AppealId, FindingId, LedgerEntryId, LedgerTxnId, PartyId, PayoutId, ProgrammeId,
+    ProviderId, ReceivableId, RecoveryId, RedemptionItemId, RunId, SupplementId, UserId,
 };
 use crate::domain::receivable::RecoveryKind;
 use crate::domain::settlement::{PayoutStatus, RunStatus};
@@ -142,4 +142,24 @@ pub struct RecoveryRow {
     pub recorded_by: Option<UserId>,
     pub recorded_at: NaiveDateTime,
     pub undone_at: Option<NaiveDateTime>,
+}
+
+/// What the programme pays a provider after an appeal raised a finding's amount (补付款):
+/// carried by the next settlement run like an item.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = supplements, treat_none_as_null = true)]
+pub struct SupplementRow {
+    pub id: SupplementId,
+    pub appeal_id: AppealId,
+    pub finding_id: FindingId,
+    pub item_id: RedemptionItemId,
+    pub provider_id: ProviderId,
+    pub programme_id: ProgrammeId,
+    #[serde(serialize_with = "fen_number")]
+    pub amount_fen: Fen,
+    /// `payable` (waiting for a run, or in one) or `paid`.
+    pub status: String,
+    pub payable_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }

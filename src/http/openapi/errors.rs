@@ -346,6 +346,9 @@ pub(super) const ERRORS: &[(&str, &str, &[ErrorCode])] = &[
             ErrorCode::AppealByOriginalReviewer,
             ErrorCode::AppealSubjectMoved,
             ErrorCode::ReviewerConflictOfInterest,
+            ErrorCode::AppealPartlyNotApplicable,
+            ErrorCode::GrantedAmountInvalid,
+            ErrorCode::AmountInvalid,
         ],
     ),
     (

@@ -6,7 +6,8 @@ use super::PayoutView;
 use crate::db::settlement as repo;
 use crate::db::{parties, users, DbConnection};
 use crate::domain::id::{
-    AnyParty, EntitlementId, EvidenceId, OrderId, PayoutId, RedemptionItemId, RunId, UserId,
+    AnyParty, AppealId, EntitlementId, EvidenceId, OrderId, PayoutId, RedemptionItemId, RunId,
+    SupplementId, UserId,
 };
 use crate::domain::order::EvidenceKind;
 use crate::domain::settlement::account_line;
@@ -27,6 +28,8 @@ pub struct PayoutDetail {
     pub bank_changed: bool,
     pub redemptions: Vec<PaidRedemption>,
     pub entitlements: Vec<PaidEntitlement>,
+    /// Supplements (补付款): what an appeal against a finding or a clawback gave back.
+    pub supplements: Vec<PaidSupplement>,
     /// The redemptions by service category: (category code, items, amount).
     pub by_category: Vec<CategoryTotal>,
 }
@@ -72,6 +75,20 @@ pub struct PaidEvidence {
     pub kind: EvidenceKind,
     pub file_name: String,
     pub media_type: String,
+}
+
+/// A supplement a payout pays (补付款): after an appeal raised a finding's amount.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PaidSupplement {
+    #[schema(value_type = String)]
+    pub id: SupplementId,
+    #[schema(value_type = String)]
+    pub item_id: RedemptionItemId,
+    pub order_no: String,
+    #[schema(value_type = String)]
+    pub appeal_id: AppealId,
+    #[schema(value_type = String)]
+    pub amount: Fen,
 }
 
 /// A subsidy entitlement a payout pays.
@@ -166,6 +183,17 @@ pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> AppResult<PayoutDetail>
             decided_at: e.decided_at,
         })
         .collect();
+    let supplements = lines
+        .supplements
+        .into_iter()
+        .map(|(s, order_no)| PaidSupplement {
+            id: s.id,
+            item_id: s.item_id,
+            order_no,
+            appeal_id: s.appeal_id,
+            amount: s.amount_fen,
+        })
+        .collect();
     let by_category = by_category
         .into_iter()
         .map(|(category, (items, amount))| CategoryTotal { category, items, amount })
@@ -177,6 +205,7 @@ pub fn payout(conn: &mut DbConnection, id: &PayoutId) -> AppResult<PayoutDetail>
         bank_changed,
         redemptions,
         entitlements,
+        supplements,
         by_category,
     })
 }

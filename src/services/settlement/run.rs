@@ -173,7 +173,8 @@ fn prepare_in(
     repo::insert_payouts(c, &payouts)?;
     repo::insert_holdbacks(c, &held)?;
     let attached = repo::attach_redemption_items(c, &run_id, cutoff)?
-        + repo::attach_entitlements(c, &run_id, cutoff)?;
+        + repo::attach_entitlements(c, &run_id, cutoff)?
+        + repo::attach_supplements(c, &run_id, cutoff)?;
     if attached != run.item_count as usize {
         return Err(AppError::internal(format!(
             "settlement {period}: {attached} items attached, {} counted",
@@ -201,6 +202,11 @@ fn payees(c: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<Vec<Payee>> 
     let mut by_provider: BTreeMap<ProviderId, (i32, Fen)> = BTreeMap::new();
     for (provider, count, amount) in repo::payable_by_provider(c, cutoff)? {
         by_provider.insert(provider, (count_of(count)?, amount));
+    }
+    // Supplements (补付款) an appeal granted ride with the provider's items, or alone.
+    for (provider, count, amount) in crate::db::supplements::payable_by_provider(c, cutoff)? {
+        let t = by_provider.entry(provider).or_insert((0, Fen::ZERO));
+        *t = (t.0 + count_of(count)?, t.1 + amount);
     }
     let ids: Vec<ProviderId> = by_provider.keys().cloned().collect();
     let mut payees: Vec<Payee> = parties::providers_by_ids(c, &ids)?

@@ -432,5 +432,6 @@ pub(crate) fn regrant_on_appeal(
         audit::Change::new(Fixed::FindingRevised, after.id.as_str()).before(&before).after(&after),
     )?;
     super::credit::enforce(c, cx, &after.provider_id)?;
+    super::providers::lift_credit_sanction(c, cx, &after.provider_id)?;
     Ok(granted)
 }

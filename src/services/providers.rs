@@ -610,10 +610,51 @@ pub(crate) fn sanction_by_credit(
         }
         _ => return Ok(None),
     };
-    let reason = format!("信用等级降为 {}（{} 分），按信用规则{what}", a.grade.as_str(), a.points);
+    let reason =
+        format!("信用等级降为 {}（{} 分），{BY_CREDIT_RULES}{what}", a.grade.as_str(), a.points);
     let after = decided(cx, &before, target, Some(reason), None);
     moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
     Ok(Some(sanction))
+}
+
+/// What the reason of a suspension or delisting made by the credit rules says (and
+/// only theirs): how such a sanction is told from a reviewer's.
+const BY_CREDIT_RULES: &str = "按信用规则";
+
+/// A suspension or delisting the credit rules made is lifted, in the transaction of an
+/// appeal that revised a finding it rested on, when the grade recomputed no longer calls
+/// for it: listed again, or a delisting eased to a suspension. A reviewer's own sanction
+/// stays (it is appealed as such). Time alone never lifts a sanction.
+pub(crate) fn lift_credit_sanction(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    provider_id: &ProviderId,
+) -> AppResult<()> {
+    use crate::domain::credit::Sanction;
+    let before = repo::provider_for_update(c, provider_id)?
+        .ok_or_else(|| AppError::not_found("provider"))?;
+    let by_rules = before.decision_reason.as_deref().is_some_and(|r| r.contains(BY_CREDIT_RULES));
+    if !by_rules {
+        return Ok(());
+    }
+    let a = super::credit::of_provider(c, cx.policy, cx.now, provider_id)?;
+    let (target, what) = match (before.listing_status, a.sanction) {
+        (
+            ListingStatus::Suspended | ListingStatus::Delisted,
+            Sanction::None | Sanction::Warning,
+        ) => (ListingStatus::Listed, "恢复服务资格"),
+        (ListingStatus::Delisted, Sanction::Suspension) => {
+            (ListingStatus::Suspended, "改为暂停服务资格")
+        }
+        _ => return Ok(()),
+    };
+    let reason = format!(
+        "核查结论经申诉复核改定，信用等级为 {}（{} 分），{BY_CREDIT_RULES}{what}",
+        a.grade.as_str(),
+        a.points
+    );
+    let after = decided(cx, &before, target, Some(reason), None);
+    moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)
 }
 
 /// A listed provider whose grade calls for a warning (警示) is told by email, with its

@@ -49,6 +49,8 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&maker)).await;
+    assert_eq!(p.body["listing_status"], "delisted", "{}", p.body);
     books_agree(&app).await;
 
     // The provider appeals the clawback; the finding is the same decision, so a second
@@ -133,6 +135,11 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
         .unwrap()
         .clone();
     assert_eq!(f["outcome"], "no_issue", "{f}");
+    // The delisting the credit rules made for the fraud rested on this finding: with
+    // the finding revised, the provider is listed again.
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&maker)).await;
+    assert_eq!(p.body["listing_status"], "listed", "{}", p.body);
+    assert!(p.body["decision_reason"].as_str().unwrap().contains("申诉复核"), "{}", p.body);
     let told: Vec<_> = app.outbox().into_iter().filter(|m| m.kind == "appeal_decided").collect();
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].body.contains("追回款项"), "{}", told[0].body);

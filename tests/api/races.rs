@@ -574,3 +574,100 @@ async fn repayments_and_a_run_racing_for_one_debt_recover_it_exactly_once() {
     assert!((recovered - owed).abs() < 0.001, "{}", r.body);
     // Dropping the app runs `ledger verify` over the receivable and its recoveries.
 }
+
+/// A provider appeals a finding and, at once, the clawback it made (one decision): one
+/// appeal is filed, the other told the decision is appealed already. Then two reviewers
+/// overturn that appeal at once: one decision stands, the debt is released once and
+/// what was repaid is owed back once. On PostgreSQL each pair waits on the row (the
+/// finding's, then the appeal's) held by a third session, then goes one after the other.
+#[actix_web::test]
+async fn two_appeals_of_one_finding_and_two_grants_of_one_appeal_at_once_count_once() {
+    let app = spawn_app().await;
+    let tag = "rfa";
+    let (mut w, _, findings) = crate::receivables::paid_and_questioned(&app, tag, 1).await;
+    let (finding, _) = findings[0].clone();
+    let r = crate::receivables::decide(
+        &app,
+        tag,
+        &finding,
+        json!({"outcome": "fraudulent", "reason": "未交付"}),
+    )
+    .await;
+    let receivable = r.body["receivable_id"].as_str().unwrap().to_string();
+    let fin = app.token(&format!("fin_{tag}_a")).await;
+    let today = hechuang::domain::china_time(app.clock.now()).date().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/receivables/{receivable}/repayments"),
+            Some(&fin),
+            &json!({"amount": "50.00", "bank_reference": "HF-R", "paid_on": today}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    w.provider_token = app.token(tag).await;
+    let file = |kind: &str, id: &str| {
+        app.spawn_send(
+            "POST",
+            "/api/v1/appeals",
+            Some(&w.provider_token),
+            json!({"subject_kind": kind, "subject_id": id, "grounds": "已交付"}),
+        )
+    };
+    let (a, b) = if is_postgres() {
+        let mut blocker = RowBlocker::lock(&app.db_url, "findings", &finding);
+        let a = file("finding", &finding);
+        blocker.until_waiting(1).await;
+        let b = file("clawback", &receivable);
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (a.await.unwrap(), b.await.unwrap())
+    } else {
+        let (a, b) = (file("finding", &finding), file("clawback", &receivable));
+        (a.await.unwrap(), b.await.unwrap())
+    };
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let lost = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert_eq!(lost["code"], "appeal_already_filed", "{lost}");
+    assert_eq!(app.count("appeals"), 1);
+    let appeal = if a.0 == 201 { &a.1["id"] } else { &b.1["id"] };
+    let appeal = appeal.as_str().unwrap().to_string();
+
+    let one = app.staff_token(&format!("rv2_{tag}"), Role::Reviewer).await;
+    let two = app.staff_token(&format!("rv3_{tag}"), Role::Reviewer).await;
+    let url = format!("/api/v1/appeals/{appeal}/decision");
+    let grant = |token: &str| {
+        app.spawn_send(
+            "POST",
+            &url,
+            Some(token),
+            json!({"outcome": "overturned", "reason": "已交付"}),
+        )
+    };
+    let (a, b) = if is_postgres() {
+        let mut blocker = RowBlocker::lock(&app.db_url, "appeals", &appeal);
+        let a = grant(&one);
+        blocker.until_waiting(1).await;
+        let b = grant(&two);
+        blocker.until_waiting(2).await;
+        blocker.release();
+        (a.await.unwrap(), b.await.unwrap())
+    } else {
+        let (a, b) = (grant(&one), grant(&two));
+        (a.await.unwrap(), b.await.unwrap())
+    };
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    let lost = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert_eq!(lost["code"], "appeal_decided", "{lost}");
+    assert_eq!(app.count("supplements"), 1);
+    let r = app.get(&format!("/api/v1/receivables/{receivable}"), Some(&fin)).await;
+    assert_eq!((&r.body["outstanding"], &r.body["recovered"]), (&json!("0.00"), &json!("50.00")));
+    let releases =
+        r.body["recoveries"].as_array().unwrap().iter().filter(|x| x["kind"] == "release").count();
+    assert_eq!(releases, 1, "{}", r.body);
+    let r = app.get("/api/v1/ledger/verify", Some(&fin)).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+}

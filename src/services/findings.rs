@@ -432,6 +432,7 @@ pub(crate) fn regrant_on_appeal(
         audit::Change::new(Fixed::FindingRevised, after.id.as_str()).before(&before).after(&after),
     )?;
     super::credit::enforce(c, cx, &after.provider_id)?;
-    super::providers::lift_credit_sanction(c, cx, &after.provider_id)?;
+    let grade = super::credit::of_provider(c, cx.policy, cx.now, &after.provider_id)?;
+    super::providers::lift_credit_sanction(c, cx, &after.provider_id, &grade)?;
     Ok(granted)
 }

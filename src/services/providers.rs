@@ -629,6 +629,7 @@ pub(crate) fn lift_credit_sanction(
     c: &mut DbConnection,
     cx: Cx<'_>,
     provider_id: &ProviderId,
+    a: &crate::domain::credit::Assessment,
 ) -> AppResult<()> {
     use crate::domain::credit::Sanction;
     let before = repo::provider_for_update(c, provider_id)?
@@ -637,7 +638,6 @@ pub(crate) fn lift_credit_sanction(
     if !by_rules {
         return Ok(());
     }
-    let a = super::credit::of_provider(c, cx.policy, cx.now, provider_id)?;
     let (target, what) = match (before.listing_status, a.sanction) {
         (
             ListingStatus::Suspended | ListingStatus::Delisted,

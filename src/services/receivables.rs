@@ -127,6 +127,39 @@ pub fn list(
     })
 }
 
+/// What the programme owes or paid a provider after an appeal (补付款).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SupplementView {
+    #[schema(value_type = String)]
+    pub id: SupplementId,
+    pub order_no: String,
+    pub appeal_id: String,
+    #[schema(value_type = String, example = "500.00")]
+    pub amount: Fen,
+    /// Paid by a run (else waiting for the next one, or in it).
+    pub paid: bool,
+    #[serde(serialize_with = "crate::domain::utc::ser")]
+    pub created_at: NaiveDateTime,
+}
+
+/// A provider's supplements, newest first.
+pub fn supplements_of(
+    conn: &mut DbConnection,
+    provider: &ProviderId,
+) -> AppResult<Vec<SupplementView>> {
+    Ok(crate::db::supplements::of_provider(conn, provider)?
+        .into_iter()
+        .map(|(s, order_no)| SupplementView {
+            paid: s.status == "paid",
+            id: s.id,
+            order_no,
+            appeal_id: s.appeal_id.to_string(),
+            amount: s.amount_fen,
+            created_at: s.created_at,
+        })
+        .collect())
+}
+
 /// One receivable with its recoveries; a provider reads only its own.
 pub fn get(
     conn: &mut DbConnection,

@@ -225,14 +225,22 @@ async fn provider_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let provider = d.provider()?;
-    let (list, owed) = db(state, move |c| {
+    let (list, owed, supplements) = db(state, move |c| {
         let all = Page { page: 1, per_page: 100 };
         Ok((
             findings::list(c, Some(&provider), None, all)?,
             crate::services::receivables::list(c, Some(&provider), None, all)?,
+            crate::services::receivables::supplements_of(c, &provider)?,
         ))
     })
     .await?;
+    let supplements: Vec<_> = supplements
+        .iter()
+        .map(|s| {
+            serde_json::json!({"order_no": s.order_no, "amount": s.amount.to_string(),
+                "paid": s.paid, "created_at": local_time(s.created_at)})
+        })
+        .collect();
     let rows: Vec<_> = list.items.iter().map(finding_json).collect();
     let owed: Vec<_> = owed.items.iter().map(super::receivables::receivable_json).collect();
     d.render(
@@ -242,7 +250,9 @@ async fn provider_view(
             path: "/provider/findings",
             title: "findings",
         },
-        context! { findings => val(&rows), receivables => val(&owed) },
+        context! {
+            findings => val(&rows), receivables => val(&owed), supplements => val(&supplements),
+        },
         form,
         status,
     )

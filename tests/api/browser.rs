@@ -1306,6 +1306,15 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
         let r = app.get("/api/v1/receivables", Some(&app.token("bsc_fin_a").await)).await;
         r.body["items"][0]["outstanding"].as_str().unwrap().to_string()
     };
+    // It appeals the clawback from the same page, within the window.
+    b.click("#your-receivables details.appeal summary").await;
+    b.fill("#your-receivables textarea[id$='-grounds']", "正式报告已寄出，附快递签收记录与初稿")
+        .await;
+    b.shot("provider-appeals-the-clawback").await;
+    b.click("#your-receivables button[id^='file-appeal-']").await;
+    b.done().await;
+    b.sees("待处理").await;
+    b.sees("追回款项").await;
 
     // Next month the provider has 3,000.00 payable; the run takes the debt first.
     let ended = app.end_the_month();
@@ -1333,6 +1342,51 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.sees("已全部收回").await;
     b.sees("结算抵扣").await;
     b.shot("receivable-recovered").await;
+
+    // Another reviewer, sent by the desk, grants the appeal in part: the service was
+    // worth half. The run has recovered everything already, so half is owed back.
+    app.staff("bsc_reviewer2", Role::Reviewer);
+    b.switch_to("bsc_reviewer2").await;
+    b.click("a[data-kind='appeals_to_decide']").await;
+    b.sees("企业与快递记录均显示未交付正式报告").await;
+    b.choose("select[id^='decide-'][id$='-outcome']", "partly").await;
+    let owed_fen: i64 = (owed.parse::<f64>().unwrap() * 100.0).round() as i64;
+    let half = format!("{}.{:02}", owed_fen / 2 / 100, owed_fen / 2 % 100);
+    // More than the item's amount is refused beside the amount.
+    b.fill("input[id^='decide-'][id$='-granted_amount']", "99999.00").await;
+    b.fill("textarea[id^='decide-'][id$='-reason']", "初稿已交付，正式报告未交付，按一半核定")
+        .await;
+    b.click("button[id^='decide-']").await;
+    b.sees("低于原兑现金额").await;
+    b.fill("input[id^='decide-'][id$='-granted_amount']", &half).await;
+    b.fill("textarea[id^='decide-'][id$='-reason']", "初稿已交付，正式报告未交付，按一半核定")
+        .await;
+    b.shot("reviewer-grants-in-part").await;
+    b.click("button[id^='decide-']").await;
+    b.done().await;
+    b.switch_to(tag).await;
+    b.click("nav.work a[href='/appeals']").await;
+    b.sees("部分支持").await;
+    b.sees(&hechuang::domain::money::group_digits(&half)).await;
+    b.shot("provider-reads-the-partial-grant").await;
+    b.click("nav.work a[href='/provider/findings']").await;
+    b.sees("待下次结算支付").await;
+
+    // The month after, the run pays the half back as a supplement.
+    app.end_the_month();
+    b.switch_to("bsc_fin_a").await;
+    b.click("nav.work a[href='/finance']").await;
+    b.click("form[action='/finance/runs'] button").await;
+    b.done().await;
+    b.sees("补付款").await;
+    b.click("a[href^='/finance/payouts/']").await;
+    b.sees("本笔支付所含补付款").await;
+    b.sees(&hechuang::domain::money::group_digits(&half)).await;
+    b.shot("finance-run-pays-the-supplement").await;
+    b.click("nav.work a[href='/finance/receivables']").await;
+    b.choose("#state", "recovered").await;
+    b.click("form.filters button").await;
+    b.click("#receivables a[href^='/finance/receivables/']").await;
 
     // The same pages in English at phone width: nothing wider than the screen.
     b.c.set_window_size(390, 844).await.unwrap();

@@ -169,8 +169,12 @@ RULES: dict[str, set[str]] = {
                              "appeal_already_filed"},
     # Not by the person who made the decision, nor one affiliated with the party; the
     # subject must still stand as decided to be undone.
+    # In part only for a finding or clawback, with an amount between what the finding
+    # allowed and the item's (the data).
     "POST /api/v1/appeals/{id}/decision": {"required", "appeal_decided",
-                                           "appeal_subject_moved"},
+                                           "appeal_subject_moved",
+                                           "appeal_partly_not_applicable",
+                                           "granted_amount_invalid"},
     # A screening list is judged by its content: readable CSV or XLSX, every row a real
     # credit code, list type and date (one bad row refuses the file, each named by line).
     "POST /api/v1/screening/imports": {"screening_file_unreadable", "screening_file_invalid",

@@ -108,6 +108,20 @@ pub struct Sanctions {
     pub d: Sanction,
     /// Days after delisting before the provider may apply to be listed again.
     pub relist_after_days: u32,
+    /// What a finding decided against a provider calls for by itself, whatever its grade
+    /// comes to (the stricter of the two applies).
+    pub by_finding: FindingSanctions,
+}
+
+/// Sanctions by finding (`[sanctions.by_finding]`): `none`, `suspension` or `delisting`
+/// (a finding's decision is emailed to the provider already, so no separate warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingSanctions {
+    /// A finding that corrected the amount.
+    pub corrected: Sanction,
+    /// A finding that the service was not delivered.
+    pub fraudulent: Sanction,
 }
 
 /// The credit rules (`config/policy/credit.toml`).
@@ -143,6 +157,16 @@ impl CreditPolicy {
         let s = &self.sanctions;
         if !(s.a <= s.b && s.b <= s.c && s.c <= s.d) {
             return Some("sanctions must not get milder as the grade falls".into());
+        }
+        let f = s.by_finding;
+        if f.corrected == Sanction::Warning || f.fraudulent == Sanction::Warning {
+            return Some("sanctions.by_finding takes none, suspension or delisting".into());
+        }
+        if f.corrected > f.fraudulent {
+            return Some(
+                "sanctions.by_finding: fraud must not be sanctioned more mildly than a correction"
+                    .into(),
+            );
         }
         if self.low_rating_below <= rust_decimal::Decimal::ONE
             || self.low_rating_below > rust_decimal::Decimal::from(5)
@@ -314,5 +338,16 @@ mod tests {
         let mut p = policy();
         p.window_days = 0;
         assert!(p.invalid().is_some());
+        // A finding's own sanction: no warning (its decision is emailed already), and
+        // fraud never milder than a correction.
+        let mut p = policy();
+        p.sanctions.by_finding.corrected = Sanction::Warning;
+        assert!(p.invalid().unwrap().contains("by_finding"));
+        let mut p = policy();
+        p.sanctions.by_finding.corrected = Sanction::Delisting;
+        assert!(p.invalid().unwrap().contains("fraud"));
+        let mut p = policy();
+        p.sanctions.by_finding.fraudulent = Sanction::Delisting;
+        assert_eq!(p.invalid(), None);
     }
 }

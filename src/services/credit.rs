@@ -55,13 +55,44 @@ pub fn enforce(
     cx: super::Cx<'_>,
     provider: &ProviderId,
 ) -> AppResult<Option<crate::domain::credit::Sanction>> {
+    enforce_at_least(c, cx, provider, None)
+}
+
+/// As [`enforce`], with what a finding just decided calls for by itself
+/// (`sanctions.by_finding`) and why, in words: the stricter of it and the grade's
+/// sanction applies.
+pub fn enforce_at_least(
+    c: &mut DbConnection,
+    cx: super::Cx<'_>,
+    provider: &ProviderId,
+    by_finding: Option<(crate::domain::credit::Sanction, &str)>,
+) -> AppResult<Option<crate::domain::credit::Sanction>> {
     use crate::domain::credit::Sanction;
     let a = of_provider(c, cx.policy, cx.now, provider)?;
-    match a.sanction {
+    let (sanction, because) = match by_finding {
+        Some((s, why)) if s > a.sanction => (s, Some(why)),
+        _ => (a.sanction, None),
+    };
+    match sanction {
         Sanction::None => Ok(None),
         Sanction::Warning => super::providers::warn_by_credit(c, cx, provider, &a),
         s @ (Sanction::Suspension | Sanction::Delisting) => {
-            super::providers::sanction_by_credit(c, cx, provider, s, &a)
+            super::providers::sanction_by_credit(c, cx, provider, s, &a, because)
         }
+    }
+}
+
+/// What a finding of `outcome` calls for by itself (`sanctions.by_finding`), and why in
+/// words; none for no issue.
+pub fn by_finding(
+    policy: &crate::domain::Policy,
+    outcome: crate::domain::spot_check::FindingOutcome,
+) -> Option<(crate::domain::credit::Sanction, &'static str)> {
+    use crate::domain::spot_check::FindingOutcome;
+    let s = policy.credit.sanctions.by_finding;
+    match outcome {
+        FindingOutcome::NoIssue => None,
+        FindingOutcome::Corrected => Some((s.corrected, "回访抽查核查核减兑现金额")),
+        FindingOutcome::Fraudulent => Some((s.fraudulent, "回访抽查查实未提供服务")),
     }
 }

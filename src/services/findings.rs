@@ -285,7 +285,8 @@ pub fn decide(
                 .before(&before)
                 .after(&after),
         )?;
-        super::credit::enforce(c, cx, &after.provider_id)?;
+        let by_finding = super::credit::by_finding(cx.policy, input.outcome);
+        super::credit::enforce_at_least(c, cx, &after.provider_id, by_finding)?;
         let shown = one(c, &after.id)?;
         let yuan = |f: Fen| crate::notify::yuan(f);
         let email = FindingDecided {
@@ -431,8 +432,11 @@ pub(crate) fn regrant_on_appeal(
         cx.by(),
         audit::Change::new(Fixed::FindingRevised, after.id.as_str()).before(&before).after(&after),
     )?;
-    super::credit::enforce(c, cx, &after.provider_id)?;
+    let revised = if whole { FindingOutcome::NoIssue } else { FindingOutcome::Corrected };
+    let by_finding = super::credit::by_finding(cx.policy, revised);
+    super::credit::enforce_at_least(c, cx, &after.provider_id, by_finding)?;
     let grade = super::credit::of_provider(c, cx.policy, cx.now, &after.provider_id)?;
-    super::providers::lift_credit_sanction(c, cx, &after.provider_id, &grade)?;
+    let needed = by_finding.map_or(grade.sanction, |(s, _)| s.max(grade.sanction));
+    super::providers::lift_credit_sanction(c, cx, &after.provider_id, &grade, needed)?;
     Ok(granted)
 }

@@ -599,6 +599,7 @@ pub(crate) fn sanction_by_credit(
     provider_id: &ProviderId,
     sanction: crate::domain::credit::Sanction,
     a: &crate::domain::credit::Assessment,
+    because: Option<&str>,
 ) -> AppResult<Option<crate::domain::credit::Sanction>> {
     use crate::domain::credit::Sanction;
     let before = repo::provider_for_update(c, provider_id)?
@@ -610,8 +611,12 @@ pub(crate) fn sanction_by_credit(
         }
         _ => return Ok(None),
     };
-    let reason =
-        format!("信用等级降为 {}（{} 分），{BY_CREDIT_RULES}{what}", a.grade.as_str(), a.points);
+    let reason = match because {
+        Some(why) => format!("{why}，{BY_CREDIT_RULES}{what}"),
+        None => {
+            format!("信用等级降为 {}（{} 分），{BY_CREDIT_RULES}{what}", a.grade.as_str(), a.points)
+        }
+    };
     let after = decided(cx, &before, target, Some(reason), None);
     moved(c, cx.templates, cx.by(), Action::ListingMoved(target), &before, &after)?;
     Ok(Some(sanction))
@@ -622,14 +627,15 @@ pub(crate) fn sanction_by_credit(
 const BY_CREDIT_RULES: &str = "按信用规则";
 
 /// A suspension or delisting the credit rules made is lifted, in the transaction of an
-/// appeal that revised a finding it rested on, when the grade recomputed no longer calls
-/// for it: listed again, or a delisting eased to a suspension. A reviewer's own sanction
+/// appeal that revised a finding it rested on, when what is `needed` now (the grade
+/// recomputed, and the revised finding's own sanction) no longer calls for it: listed again, or a delisting eased to a suspension. A reviewer's own sanction
 /// stays (it is appealed as such). Time alone never lifts a sanction.
 pub(crate) fn lift_credit_sanction(
     c: &mut DbConnection,
     cx: Cx<'_>,
     provider_id: &ProviderId,
     a: &crate::domain::credit::Assessment,
+    needed: crate::domain::credit::Sanction,
 ) -> AppResult<()> {
     use crate::domain::credit::Sanction;
     let before = repo::provider_for_update(c, provider_id)?
@@ -638,7 +644,7 @@ pub(crate) fn lift_credit_sanction(
     if !by_rules {
         return Ok(());
     }
-    let (target, what) = match (before.listing_status, a.sanction) {
+    let (target, what) = match (before.listing_status, needed) {
         (
             ListingStatus::Suspended | ListingStatus::Delisted,
             Sanction::None | Sanction::Warning,

@@ -311,3 +311,64 @@ async fn findings_on_unpaid_items_granted_in_part_or_overturned_are_paid_by_the_
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "appeal_partly_not_applicable"), "{}", r.body);
 }
+
+/// Sanctions by finding as data: with `corrected = "suspension"`, a corrected amount
+/// suspends the provider though its grade stays A, saying why; an appeal that overturns
+/// the finding lists it again, while one granted in part (still a correction) would not.
+#[actix_web::test]
+async fn a_finding_suspends_by_the_rules_for_findings_and_its_overturn_lists_again() {
+    // The copy lives while the test does.
+    let dir = crate::subsidies::policy_copy("credit.toml", |t| {
+        t.replace("corrected = \"none\"", "corrected = \"suspension\"")
+    });
+    let path = dir.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(move |s| s.policy.dir = path).await;
+    let tag = "fas";
+    let (w, month, _) = six_approved(&app, tag).await;
+    app.end_the_month();
+    let admin = app.token(&format!("admin_{tag}")).await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
+    let id = checks.body["items"][0]["id"].as_str().unwrap().to_string();
+    let body = json!({"delivered": false, "note": "只交付一部分"});
+    let r = app.post(&format!("/api/v1/spot-checks/{id}/answer"), Some(&w.firm.token), &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
+    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
+    let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
+    let r = decide(
+        &app,
+        tag,
+        &finding,
+        json!({"outcome": "corrected", "corrected_amount": "100.00", "reason": "只交付一部分"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&rev)).await;
+    assert_eq!(p.body["listing_status"], "suspended", "{}", p.body);
+    assert_eq!(
+        p.body["decision_reason"], "回访抽查核查核减兑现金额，按信用规则暂停服务资格",
+        "{}",
+        p.body
+    );
+    let grade = app.get(&format!("/api/v1/providers/{}/credit", w.provider), Some(&rev)).await;
+    assert_eq!(grade.body["grade"], "A", "{}", grade.body);
+
+    let prov = app.token(tag).await;
+    let r = app.post("/api/v1/appeals", Some(&prov), &grounds("finding", &finding)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let appeal = r.body["id"].as_str().unwrap().to_string();
+    let rev2 = app.staff_token(&format!("rv2_{tag}"), Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/decision"),
+            Some(&rev2),
+            &json!({"outcome": "overturned", "reason": "补充材料证明已全部交付"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = app.get(&format!("/api/v1/providers/{}", w.provider), Some(&rev2)).await;
+    assert_eq!(p.body["listing_status"], "listed", "{}", p.body);
+    books_agree(&app).await;
+}

@@ -621,7 +621,7 @@ async fn the_incubatee_register_follows_the_scheme_rules_and_feeds_the_figures()
 }
 
 /// A copy of the shipped policy folder, with `edit` applied to one file's text.
-fn policy_copy(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+pub fn policy_copy(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = crate::helpers::config_dir().join("policy");
     for sub in ["", "certification"] {

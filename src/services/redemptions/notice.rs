@@ -127,8 +127,16 @@ pub fn approved(
     let items = rows
         .into_iter()
         .map(|(i, provider_name, firm_name)| {
+            // What the provider owes back is what the item was paid less what the
+            // finding (as an appeal may have revised it) allows.
+            let finding = found.remove(&i.id).map(|mut f| {
+                if f.owed_back.is_some() {
+                    f.owed_back = Some(i.amount_fen - f.corrected_amount.unwrap_or(Fen::ZERO));
+                }
+                f
+            });
             Ok(ApprovedView {
-                finding: found.remove(&i.id),
+                finding,
                 status: i.status,
                 category_name: policy
                     .category(&i.category)

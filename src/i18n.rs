@@ -129,9 +129,16 @@ pub(crate) fn named(zh: &str, en_name: &str, en: bool) -> String {
     }
 }
 
-/// A service category's name in the reader's language (its code when unknown).
+/// A service category's name in the reader's language (its code when unknown). Reports
+/// and runs list the supplements appeals granted (补付款) as a category of their own.
 pub(crate) fn category_name(policy: &crate::domain::Policy, code: &str, en: bool) -> String {
-    policy.category(code).map_or_else(|| code.to_string(), |k| named(&k.name_zh, &k.name_en, en))
+    match policy.category(code) {
+        Some(k) => named(&k.name_zh, &k.name_en, en),
+        None if code == "supplement" => {
+            named("补付款（申诉复核）", "Supplements (after appeals)", en)
+        }
+        None => code.to_string(),
+    }
 }
 
 /// An industry of the size table in the reader's language (its code when unknown).

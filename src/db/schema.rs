@@ -1158,3 +1158,4 @@ diesel::allow_tables_to_appear_in_same_query!(supplements, payouts);
 diesel::allow_tables_to_appear_in_same_query!(supplements, orders);
 diesel::allow_tables_to_appear_in_same_query!(supplements, redemption_items);
 diesel::allow_tables_to_appear_in_same_query!(supplements, providers);
+diesel::allow_tables_to_appear_in_same_query!(supplements, settlement_runs);

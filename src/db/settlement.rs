@@ -810,6 +810,28 @@ pub fn report_rows(conn: &mut DbConnection, period: &str) -> QueryResult<Vec<Rep
         .load(conn)
 }
 
+/// The supplements (补付款) a period's runs pay, as report rows: category `supplement`.
+pub fn report_supplement_rows(
+    conn: &mut DbConnection,
+    period: &str,
+) -> QueryResult<Vec<ReportRow>> {
+    use super::schema::supplements;
+    payout_items::table
+        .inner_join(payouts::table.inner_join(settlement_runs::table))
+        .inner_join(supplements::table.on(supplements::id.eq(payout_items::item_id)))
+        .filter(settlement_runs::period.eq(period))
+        .filter(settlement_runs::status.ne("rejected"))
+        .filter(payout_items::live)
+        .select((
+            supplements::programme_id,
+            supplements::provider_id,
+            "supplement".into_sql::<Text>(),
+            payout_items::amount_fen,
+            payouts::status,
+        ))
+        .load(conn)
+}
+
 /// The status of the live payout holding each of `item_ids`, if any.
 pub fn live_payout_status(
     conn: &mut DbConnection,

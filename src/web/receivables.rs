@@ -38,7 +38,11 @@ pub(super) fn receivable_json(r: &ReceivableView) -> serde_json::Value {
         "provider_name": r.provider_name, "amount": r.amount.to_string(),
         "recovered": r.recovered.to_string(), "outstanding": r.outstanding.to_string(),
         "released": r.released.to_string(), "any_released": r.released.get() > 0,
-        "open": r.state == ReceivableState::Open, "state_text": state_words(r.state),
+        "open": r.state == ReceivableState::Open, "state_text": if r.state == ReceivableState::Recovered && r.released.get() > 0 {
+            "receivable-settled-on-appeal"
+        } else {
+            state_words(r.state)
+        },
         "opened_at": local_time(r.opened_at),
     })
 }

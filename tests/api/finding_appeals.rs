@@ -170,6 +170,16 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
     let csv = pay(&app, &run, &maker).await;
     assert!(csv.contains(",100.00,"), "{csv}");
     books_agree(&app).await;
+    // The period report counts it, as its own line, paid.
+    let r = app.get(&format!("/api/v1/reports/settlement?period={next}"), Some(&maker)).await;
+    assert_eq!((yuan(&r.body["amount"]), yuan(&r.body["paid"])), (100.0, 100.0), "{}", r.body);
+    let line = &r.body["by_category"][0];
+    assert_eq!((&line["id"], &line["name"]), (&json!("supplement"), &json!("补付款（申诉复核）")));
+    // Finance reads the receivable as settled, part of it released on appeal.
+    let page = crate::web::Browser::signed_in(&app, &maker)
+        .get(&format!("/finance/receivables/{receivable}"))
+        .await;
+    assert!(page.body.contains("已结清（含申诉复核免除部分）"), "{}", page.body);
     // Nothing is paid twice: the next run has nothing for this provider.
     let later = Period::of(app.clock.now()).to_string();
     app.end_the_month();

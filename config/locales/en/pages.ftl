@@ -1837,3 +1837,4 @@ released-yuan = Released on appeal (yuan)
 your-supplements-lead = After an appeal revised a finding, what had been recovered or paid short is paid to you by the next settlement run.
 supplement-paid = Paid
 supplement-waiting = Paid by the next run
+receivable-settled-on-appeal = Settled (part released on appeal)

@@ -1741,3 +1741,4 @@ released-yuan = 申诉复核免除（元）
 your-supplements-lead = 申诉复核改定核查结论后，已被追回或少付的部分由下次结算一并支付给贵机构。
 supplement-paid = 已支付
 supplement-waiting = 待下次结算支付
+receivable-settled-on-appeal = 已结清（含申诉复核免除部分）

@@ -45,7 +45,9 @@ pub fn report(
     policy: &crate::domain::Policy,
     period: Period,
 ) -> AppResult<PeriodReport> {
-    let rows = repo::report_rows(conn, &period.to_string())?;
+    let mut rows = repo::report_rows(conn, &period.to_string())?;
+    // Supplements an appeal granted are paid beside the items, as their own category.
+    rows.extend(repo::report_supplement_rows(conn, &period.to_string())?);
     let mut totals = (0i64, Fen::ZERO, Fen::ZERO);
     let mut groups: [BTreeMap<String, (i64, Fen, Fen)>; 3] = Default::default();
     for (programme, provider, category, amount, status) in &rows {
@@ -93,7 +95,11 @@ pub fn report(
     let by_category = categories
         .into_iter()
         .map(|(id, t)| {
-            let name = policy.category(&id).map_or_else(|| id.clone(), |c| c.name_zh.clone());
+            let name = match policy.category(&id) {
+                Some(c) => c.name_zh.clone(),
+                None if id == "supplement" => "补付款（申诉复核）".to_string(),
+                None => id.clone(),
+            };
             line(id, name, t)
         })
         .collect();

@@ -198,7 +198,7 @@ async fn findings_on_unpaid_items_granted_in_part_or_overturned_are_paid_by_the_
     let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
-    for c in checks.body["items"].as_array().unwrap().iter().take(2) {
+    for c in checks.body["items"].as_array().unwrap().iter().take(3) {
         let id = c["id"].as_str().unwrap();
         let body = json!({"delivered": false, "note": "未见成果"});
         let r =
@@ -221,6 +221,16 @@ async fn findings_on_unpaid_items_granted_in_part_or_overturned_are_paid_by_the_
         .collect();
     let (corrected, a0, _) = found[0].clone();
     let (refused, a1, refused_item) = found[1].clone();
+    let (cleared, _, _) = found[2].clone();
+    // An open finding cannot be appealed yet; one found with no issue never.
+    let prov = app.token(tag).await;
+    let r = app.post("/api/v1/appeals", Some(&prov), &grounds("finding", &cleared)).await;
+    assert_eq!(r.code(), "appeal_not_appealable", "{}", r.body);
+    let r = decide(&app, tag, &cleared, json!({"outcome": "no_issue", "reason": "核实无误"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.post("/api/v1/appeals", Some(&prov), &grounds("finding", &cleared)).await;
+    assert_eq!(r.code(), "appeal_not_appealable", "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("未认定问题"), "{}", r.body);
     let r = decide(
         &app,
         tag,

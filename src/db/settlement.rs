@@ -121,12 +121,21 @@ pub fn attach_entitlements(
         )))
         .select((payouts::id, subsidy_entitlements::id, subsidy_entitlements::amount_fen))
         .load(conn)?;
+    insert_lines(conn, "entitlement", &rows)
+}
+
+/// Inserts a few payout lines of one kind: (payout, item, amount), live.
+fn insert_lines(
+    conn: &mut DbConnection,
+    kind: &str,
+    rows: &[(String, String, Fen)],
+) -> QueryResult<usize> {
     let mut n = 0;
-    for (payout, item, amount) in &rows {
+    for (payout, item, amount) in rows {
         n += diesel::insert_into(payout_items::table)
             .values((
                 payout_items::payout_id.eq(payout),
-                payout_items::item_kind.eq("entitlement"),
+                payout_items::item_kind.eq(kind),
                 payout_items::item_id.eq(item),
                 payout_items::amount_fen.eq(amount),
                 payout_items::live.eq(true),
@@ -272,19 +281,7 @@ pub fn attach_supplements(
         )))
         .select((payouts::id, supplements::id, supplements::amount_fen))
         .load(conn)?;
-    let mut n = 0;
-    for (payout, item, amount) in &rows {
-        n += diesel::insert_into(payout_items::table)
-            .values((
-                payout_items::payout_id.eq(payout),
-                payout_items::item_kind.eq("supplement"),
-                payout_items::item_id.eq(item),
-                payout_items::amount_fen.eq(amount),
-                payout_items::live.eq(true),
-            ))
-            .execute(conn)?;
-    }
-    Ok(n)
+    insert_lines(conn, "supplement", &rows)
 }
 
 /// Records what each provider payout of `run_id` pays: the provider's payable items

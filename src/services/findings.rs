@@ -258,14 +258,7 @@ pub fn decide(
             } else {
                 after_item.amount_fen = Fen::new(item.amount_fen.get() - back.get());
             }
-            items_repo::update_item(c, &after_item)?;
-            audit::record(
-                c,
-                cx.by(),
-                audit::Change::new(Fixed::RedemptionItemCorrected, item.id.as_str())
-                    .before(&item)
-                    .after(&after_item),
-            )?;
+            corrected_item(c, cx, &item, &after_item)?;
         }
         let after = FindingRow {
             status: FindingStatus::Decided,
@@ -303,6 +296,23 @@ pub fn decide(
         super::outbox::enqueue(c, cx.templates, vec![email], cx.now)?;
         Ok(shown)
     })
+}
+
+/// Writes an item a finding (or an appeal against one) changed, audited.
+fn corrected_item(
+    c: &mut DbConnection,
+    cx: Cx<'_>,
+    before: &crate::db::models::RedemptionItemRow,
+    after: &crate::db::models::RedemptionItemRow,
+) -> AppResult<()> {
+    items_repo::update_item(c, after)?;
+    audit::record(
+        c,
+        cx.by(),
+        audit::Change::new(Fixed::RedemptionItemCorrected, before.id.as_str())
+            .before(before)
+            .after(after),
+    )
 }
 
 /// What a finding decided against an item left it worth, and what it was worth before:
@@ -405,14 +415,7 @@ pub(crate) fn regrant_on_appeal(
             plan.restore,
         );
         ledger::post(c, &tx, cx.now)?;
-        items_repo::update_item(c, &after_item)?;
-        audit::record(
-            c,
-            cx.by(),
-            audit::Change::new(Fixed::RedemptionItemCorrected, item.id.as_str())
-                .before(&item)
-                .after(&after_item),
-        )?;
+        corrected_item(c, cx, &item, &after_item)?;
     }
     let whole = granted == original;
     let after = FindingRow {

@@ -217,19 +217,7 @@ pub fn release(
     if amount.get() <= 0 || amount > before.outstanding_fen {
         return Err(AppError::internal(format!("release {amount} of {}", before.id)));
     }
-    let recovery = RecoveryRow {
-        id: RecoveryId::new(),
-        receivable_id: before.id.clone(),
-        kind: RecoveryKind::Release,
-        payout_id: None,
-        amount_fen: amount,
-        live: true,
-        bank_reference: None,
-        paid_on: None,
-        recorded_by: by.actor.user_id.clone(),
-        recorded_at: by.now,
-        undone_at: None,
-    };
+    let recovery = recovery(&before, RecoveryKind::Release, amount, by);
     let tx = Transaction::transfer(
         "receivable_released",
         Account::recoverable(&before.programme_id),
@@ -324,17 +312,8 @@ impl Owing {
             }
             for (before, share) in rows.into_iter().zip(shares).filter(|(_, s)| s.get() > 0) {
                 let recovery = RecoveryRow {
-                    id: RecoveryId::new(),
-                    receivable_id: before.id.clone(),
-                    kind: RecoveryKind::Offset,
                     payout_id: Some(p.id.clone()),
-                    amount_fen: share,
-                    live: true,
-                    bank_reference: None,
-                    paid_on: None,
-                    recorded_by: by.actor.user_id.clone(),
-                    recorded_at: by.now,
-                    undone_at: None,
+                    ..recovery(&before, RecoveryKind::Offset, share, by)
                 };
                 moves.extend(recovered(&before, Account::payable(&p.payee_id), share));
                 settle(c, by, before, &recovery, Fixed::ReceivableOffset)?;
@@ -342,6 +321,24 @@ impl Owing {
         }
         ledger::post(c, &Transaction::moves("receivable_offset", moves), by.now)?;
         Ok(())
+    }
+}
+
+/// A live recovery of `amount` of `r` of `kind`, recorded now by the acting person;
+/// the caller names the payout or the bank's reference where the kind has one.
+fn recovery(r: &ReceivableRow, kind: RecoveryKind, amount: Fen, by: Acting<'_>) -> RecoveryRow {
+    RecoveryRow {
+        id: RecoveryId::new(),
+        receivable_id: r.id.clone(),
+        kind,
+        payout_id: None,
+        amount_fen: amount,
+        live: true,
+        bank_reference: None,
+        paid_on: None,
+        recorded_by: by.actor.user_id.clone(),
+        recorded_at: by.now,
+        undone_at: None,
     }
 }
 
@@ -466,17 +463,9 @@ pub fn repay(
             e.finish()?;
         }
         let recovery = RecoveryRow {
-            id: RecoveryId::new(),
-            receivable_id: before.id.clone(),
-            kind: RecoveryKind::Repayment,
-            payout_id: None,
-            amount_fen: amount,
-            live: true,
             bank_reference: Some(bank_reference.clone()),
             paid_on: Some(paid_on),
-            recorded_by: cx.actor.user_id.clone(),
-            recorded_at: cx.now,
-            undone_at: None,
+            ..recovery(&before, RecoveryKind::Repayment, amount, cx.by())
         };
         let moves = recovered(&before, Account::repaid(&before.provider_id), amount);
         ledger::post(c, &Transaction::moves("receivable_repaid", moves), cx.now)?;

@@ -34,7 +34,7 @@ pub(super) fn state_words(s: ReceivableState) -> &'static str {
 
 pub(super) fn receivable_json(r: &ReceivableView) -> serde_json::Value {
     serde_json::json!({
-        "id": r.id, "order_no": r.order_no, "service": r.service,
+        "id": r.id, "finding_id": r.finding_id, "order_no": r.order_no, "service": r.service,
         "provider_name": r.provider_name, "amount": r.amount.to_string(),
         "recovered": r.recovered.to_string(), "outstanding": r.outstanding.to_string(),
         "released": r.released.to_string(), "any_released": r.released.get() > 0,

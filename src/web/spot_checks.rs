@@ -225,15 +225,21 @@ async fn provider_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let provider = d.provider()?;
-    let (list, owed, supplements) = db(state, move |c| {
+    let now = state.clock.now();
+    let (list, owed, supplements, appeals) = db(state, move |c| {
         let all = Page { page: 1, per_page: 100 };
+        let party = crate::domain::id::AnyParty::Provider(provider.clone());
         Ok((
             findings::list(c, Some(&provider), None, all)?,
             crate::services::receivables::list(c, Some(&provider), None, all)?,
             crate::services::receivables::supplements_of(c, &provider)?,
+            crate::services::appeals::list(c, Some(&party), None, all, now)?,
         ))
     })
     .await?;
+    // A decision appealed already offers no second appeal (a finding and its clawback
+    // are one decision).
+    let appealed: Vec<&str> = appeals.items.iter().map(|a| a.subject_id.as_str()).collect();
     let supplements: Vec<_> = supplements
         .iter()
         .map(|s| {
@@ -252,6 +258,7 @@ async fn provider_view(
         },
         context! {
             findings => val(&rows), receivables => val(&owed), supplements => val(&supplements),
+            appealed => val(&appealed),
         },
         form,
         status,

@@ -1371,6 +1371,9 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.shot("provider-reads-the-partial-grant").await;
     b.click("nav.work a[href='/provider/findings']").await;
     b.sees("待下次结算支付").await;
+    // Appealed once, the decision offers no second appeal.
+    let forms = b.c.find_all(Locator::Css("details.appeal")).await.unwrap();
+    assert!(forms.is_empty(), "an appealed decision offers no second appeal");
     // The public list of redemptions says what comes back now: the other half.
     let public = crate::web::Browser::new(&app).get("/public/redemptions").await;
     let back = format!("服务机构退回 {} 元", hechuang::domain::money::group_digits(&half));

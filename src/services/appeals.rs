@@ -391,7 +391,16 @@ pub fn decide(
             );
             None
         }
-        _ => None,
+        (_, Some(_)) => {
+            e.add(
+                "granted_amount",
+                ErrorCode::GrantedAmountInvalid,
+                "只有部分支持时填写核定金额（撤销原决定即按原兑现金额）",
+                "an amount goes only with granting in part (overturned, the item is worth its original amount)",
+            );
+            None
+        }
+        (_, None) => None,
     };
     e.finish()?;
     db::write_tx(conn, |c| -> AppResult<_> {

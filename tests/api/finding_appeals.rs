@@ -96,6 +96,10 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
         assert_eq!(r.status, 422, "{too}: {}", r.body);
         assert_eq!(r.body["errors"][0]["code"], "granted_amount_invalid", "{too}: {}", r.body);
     }
+    // An amount goes only with a grant in part.
+    let body = json!({"outcome": "overturned", "granted_amount": "300.00", "reason": "已交付"});
+    let r = app.post(&url, Some(&other_rev), &body).await;
+    assert_eq!(r.body["errors"][0]["code"], "granted_amount_invalid", "{}", r.body);
     books_agree(&app).await;
 
     // Overturned: the finding is revised to no issue, the debt still owed released, the

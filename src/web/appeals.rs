@@ -12,7 +12,6 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, typed_id, Answer, State};
 use crate::services::appeals::{self as svc, AppealDecision, AppealInput, AppealView};
-use crate::services::Cx;
 use actix_web::http::StatusCode;
 use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -176,7 +175,7 @@ async fn file(state: State, req: HttpRequest, p: Posted) -> Answer {
                 })
             },
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::file(c, cx, &party, &i)
             },
         )
@@ -203,7 +202,7 @@ async fn decide(state: State, req: HttpRequest, path: Path<String>, p: Posted) -
             &p,
             |p| p.input::<AppealDecision>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::decide(c, cx, &aid, &i)
             },
         )

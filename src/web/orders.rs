@@ -15,7 +15,7 @@ use crate::http::Answer;
 use crate::http::{db, typed_id, State};
 use crate::services::orders::OrderQuery;
 use crate::services::orders::{
-    self as svc, Cx, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
+    self as svc, DisputeResolution, OrderInput, OrderView, Party, ReasonInput,
 };
 use crate::services::settlement::FileFormat;
 use crate::services::{catalogue, evidence, ratings, vouchers};
@@ -494,7 +494,7 @@ async fn rate(state: State, req: HttpRequest, path: Path<String>, p: Posted) -> 
             &p,
             |p| p.input::<ratings::RatingInput>(&SCORES),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 ratings::rate(c, cx, &a.party_as()?, &oid, &i)
             },
         )
@@ -525,7 +525,7 @@ async fn answer_rating(state: State, req: HttpRequest, path: Path<String>, p: Po
             &p,
             |p| p.input::<ratings::AnswerInput>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 ratings::answer(c, cx, &a.party_as()?, &oid, &i)
             },
         )
@@ -588,7 +588,7 @@ async fn act(state: State, req: HttpRequest, path: Path<(String, String)>, p: Po
     let (oid, s) = (id.clone(), step.clone());
     let r = d
         .attempt(&state, &req, &p, input, move |c, (reason, resolution), a| {
-            let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+            let cx = a.cx();
             let reason = || reason.ok_or_else(|| AppError::internal("no reason read"));
             match s.as_str() {
                 "accept" => svc::accept(c, cx, &a.party_as()?, &oid),

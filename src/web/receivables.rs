@@ -11,7 +11,6 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::{db, typed_id, Answer, State};
 use crate::services::receivables::{self as svc, ReceivableView, RepaymentInput};
-use crate::services::Cx;
 use actix_web::http::StatusCode;
 use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -141,7 +140,7 @@ async fn repay(state: State, req: HttpRequest, path: Path<String>, p: Posted) ->
             &p,
             |p| p.input::<RepaymentInput>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::repay(c, cx, &rid, &i)
             },
         )

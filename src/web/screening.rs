@@ -11,7 +11,6 @@ use crate::domain::{PartyKind, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::http::{db, typed_id, Answer, State};
 use crate::services::screening::{self as svc, ClearInput, HoldView, ImportView, ListEntry};
-use crate::services::Cx;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::web::Path;
@@ -262,7 +261,7 @@ async fn decide(
             &p,
             |_| Ok(()),
             move |c, (), a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 if how == Decision::Apply {
                     svc::apply(c, cx, &iid)
                 } else {
@@ -317,7 +316,7 @@ async fn clear(state: State, req: HttpRequest, path: Path<String>, p: Posted) ->
                 })
             },
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::clear(c, cx, &eid, &i)
             },
         )

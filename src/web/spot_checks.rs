@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::{db, typed_id, Answer, State};
 use crate::services::findings::{self, FindingDecision, FindingView, StatementInput};
 use crate::services::spot_checks::{self as svc, CheckView, DrawInput, DrawView};
-use crate::services::{Cx, Page};
+use crate::services::Page;
 use actix_web::http::StatusCode;
 use actix_web::web::Path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -170,7 +170,7 @@ async fn draw(state: State, req: HttpRequest, p: Posted) -> Answer {
             &p,
             |p| p.input::<DrawInput>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::draw(c, cx, &base, &i)
             },
         )
@@ -197,7 +197,7 @@ async fn decide_finding(state: State, req: HttpRequest, path: Path<String>, p: P
             &p,
             |p| p.input::<FindingDecision>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 findings::decide(c, cx, &base, &id, &i)
             },
         )
@@ -288,7 +288,7 @@ async fn provider_statement(
             &p,
             |p| p.input::<StatementInput>(&Shape::TEXT),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 findings::state(c, cx, &a.party_as()?, &id, &i)
             },
         )
@@ -344,7 +344,7 @@ async fn firm_answer(state: State, req: HttpRequest, path: Path<String>, p: Post
             &p,
             |p| p.input::<svc::CheckAnswerInput>(&ANSWER),
             move |c, i, a| {
-                let cx = Cx { templates: &a.mail, policy: &a.policy, now: a.now, actor: &a.actor };
+                let cx = a.cx();
                 svc::answer(c, cx, &a.party_as()?, &id, &i)
             },
         )

@@ -55,6 +55,11 @@ pub struct ReceivableView {
     /// Every recovery, live or undone (on single reads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recoveries: Option<Vec<RecoveryView>>,
+    /// What an appeal gave back of what had been recovered: supplements paid by a run
+    /// (on single reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "500.00")]
+    pub given_back: Option<Fen>,
 }
 
 /// One recovery of a receivable.
@@ -94,6 +99,7 @@ fn view((r, order_no, service, provider_name, released): repo::Shown) -> Receiva
         outstanding: r.outstanding_fen,
         opened_at: r.created_at,
         recoveries: None,
+        given_back: None,
     }
 }
 
@@ -170,6 +176,10 @@ pub fn get(
     let mut v =
         rows.into_iter().next().map(view).ok_or_else(|| AppError::not_found("receivable"))?;
     v.recoveries = Some(repo::recoveries_of(conn, id)?.into_iter().map(recovery_view).collect());
+    let finding = crate::domain::id::FindingId::stored(v.finding_id.clone());
+    v.given_back = Some(
+        crate::db::supplements::of_finding(conn, &finding)?.iter().map(|s| s.amount_fen).sum(),
+    );
     Ok(v)
 }
 

@@ -37,6 +37,7 @@ pub(super) fn receivable_json(r: &ReceivableView) -> serde_json::Value {
         "provider_name": r.provider_name, "amount": r.amount.to_string(),
         "recovered": r.recovered.to_string(), "outstanding": r.outstanding.to_string(),
         "released": r.released.to_string(), "any_released": r.released.get() > 0,
+        "given_back": r.given_back.filter(|g| g.get() > 0).map(|g| g.to_string()),
         "open": r.state == ReceivableState::Open, "state_text": if r.state == ReceivableState::Recovered && r.released.get() > 0 {
             "receivable-settled-on-appeal"
         } else {

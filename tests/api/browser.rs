@@ -1394,6 +1394,7 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.choose("#state", "recovered").await;
     b.click("form.filters button").await;
     b.click("#receivables a[href^='/finance/receivables/']").await;
+    b.sees("申诉复核后退还").await;
 
     // The same pages in English at phone width: nothing wider than the screen.
     b.c.set_window_size(390, 844).await.unwrap();

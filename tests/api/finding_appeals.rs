@@ -123,6 +123,7 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
         "{}",
         r.body
     );
+    assert_eq!(r.body["given_back"], "100.00", "{}", r.body);
     let kinds: Vec<&str> = r.body["recoveries"]
         .as_array()
         .unwrap()

@@ -1838,3 +1838,4 @@ your-supplements-lead = After an appeal revised a finding, what had been recover
 supplement-paid = Paid
 supplement-waiting = Paid by the next run
 receivable-settled-on-appeal = Settled (part released on appeal)
+given-back-yuan = Given back after an appeal (yuan, a supplement paid by a run)

@@ -1742,3 +1742,4 @@ your-supplements-lead = 申诉复核改定核查结论后，已被追回或少�
 supplement-paid = 已支付
 supplement-waiting = 待下次结算支付
 receivable-settled-on-appeal = 已结清（含申诉复核免除部分）
+given-back-yuan = 申诉复核后退还（元，补付款随结算支付）

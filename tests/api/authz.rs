@@ -111,6 +111,7 @@ const ENDPOINTS: &[(&str, &str, Option<&[Role]>)] = &[
     ("get", "/api/v1/providers/{id}/credit", Some(STAFF_READ)),
     ("get", "/api/v1/provider/credit", Some(&[Provider])),
     ("get", "/api/v1/provider/receivables", Some(&[Provider])),
+    ("get", "/api/v1/provider/supplements", Some(&[Provider])),
     ("get", "/api/v1/receivables/{id}", Some(REDEMPTION_READ)),
     ("post", "/api/v1/receivables/{id}/repayments", Some(&[Finance])),
     ("get", "/api/v1/public/providers/{provider_id}/ratings", None),

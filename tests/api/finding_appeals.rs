@@ -172,8 +172,13 @@ async fn an_overturned_clawback_releases_the_debt_and_the_next_run_pays_back_wha
     assert_eq!(d.body["supplements"][0]["appeal_id"], appeal.as_str(), "{}", d.body);
     assert_eq!(yuan(&d.body["supplements"][0]["amount"]), 100.0, "{}", d.body);
     books_agree(&app).await;
+    w.provider_token = app.token(tag).await;
+    let mine = app.get("/api/v1/provider/supplements", Some(&w.provider_token)).await;
+    assert_eq!((&mine.body[0]["amount"], &mine.body[0]["paid"]), (&json!("100.00"), &json!(false)));
     let csv = pay(&app, &run, &maker).await;
     assert!(csv.contains(",100.00,"), "{csv}");
+    let mine = app.get("/api/v1/provider/supplements", Some(&app.token(tag).await)).await;
+    assert_eq!(mine.body[0]["paid"], true, "{}", mine.body);
     books_agree(&app).await;
     // The period report counts it, as its own line, paid.
     let r = app.get(&format!("/api/v1/reports/settlement?period={next}"), Some(&maker)).await;

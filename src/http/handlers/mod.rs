@@ -144,6 +144,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(providers::my_credit)
             .service(receivables::list)
             .service(receivables::provider_list)
+            .service(receivables::provider_supplements)
             .service(receivables::get)
             .service(receivables::repay)
             .service(appeals::file)

@@ -61,6 +61,17 @@ pub async fn provider_list(
     read(&state, move |c| svc::list(c, Some(&provider), s, page)).await
 }
 
+/// The signed-in provider's supplements (补付款): what appeals against findings or
+/// clawbacks gave back, newest first, each paid by a run or waiting for the next.
+#[utoipa::path(get, path = "/api/v1/provider/supplements", tag = "settlement", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<crate::services::receivables::SupplementView>),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/provider/supplements")]
+pub async fn provider_supplements(state: State, auth: Auth<ProviderRole>) -> Answer {
+    let provider = auth.party_as::<ProviderId>()?;
+    read(&state, move |c| svc::supplements_of(c, &provider)).await
+}
+
 /// One receivable with every recovery (offsets with their payouts, repayments with the
 /// bank's reference; undone offsets too). A provider reads only its own.
 #[utoipa::path(get, path = "/api/v1/receivables/{id}", tag = "settlement", params(("id" = String, Path)), security(("bearer" = [])), responses(

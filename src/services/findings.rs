@@ -379,6 +379,11 @@ pub(crate) fn regrant_on_appeal(
         );
         e.finish()?;
     }
+    // A corrected item refused since for another reason (an upheld objection) stays
+    // refused: the finding's appeal cannot pay it.
+    if item.status == RedemptionStatus::Rejected && was.get() > 0 {
+        return Err(AppError::of(ErrorCode::AppealSubjectMoved).arg("status", item.status));
+    }
     let raise = granted - was;
     let receivable = crate::db::receivables::of_finding_for_update(c, &before.id)?;
     let settled = repo::in_live_payout(c, &item.id)? || item.status == RedemptionStatus::Paid;

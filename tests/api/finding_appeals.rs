@@ -402,3 +402,81 @@ async fn a_finding_suspends_by_the_rules_for_findings_and_its_overturn_lists_aga
     assert_eq!(p.body["listing_status"], "listed", "{}", p.body);
     books_agree(&app).await;
 }
+
+/// An item approved on the month's last evening is still in its notice when the month is
+/// drawn: found over-claimed (corrected), then refused by an upheld public objection. An
+/// appeal against the finding cannot make it payable: the item moved on.
+#[actix_web::test]
+async fn an_item_refused_since_by_an_objection_is_not_paid_by_its_findings_appeal() {
+    let app = spawn_app().await;
+    let tag = "fao";
+    let mut w = crate::orders::world(&app, tag).await;
+    let now = app.clock.now();
+    let month = Period::of(now);
+    app.clock.advance(month.end_utc() - now - chrono::Duration::hours(2));
+    w.provider_token = app.token(tag).await;
+    let order = w.confirmed_order(&app, "1000.00").await;
+    let r = app
+        .post(
+            "/api/v1/provider/redemptions",
+            Some(&w.provider_token),
+            &json!({"order_ids": [order]}),
+        )
+        .await;
+    let item = r.body["items"][0]["id"].as_str().unwrap().to_string();
+    let approver = app.staff_token(&format!("checker_{tag}"), Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/redemption-items/{item}/decision"),
+            Some(&approver),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "in_notice", "{}", r.body);
+    let period = app.end_the_month();
+    let admin = app.token(&format!("admin_{tag}")).await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": period})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let firm = w.firm.token.clone();
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&firm)).await;
+    let check = checks.body["items"][0]["id"].as_str().unwrap().to_string();
+    let body = json!({"delivered": false, "note": "只交付一部分"});
+    let r = app.post(&format!("/api/v1/spot-checks/{check}/answer"), Some(&firm), &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
+    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
+    let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
+    let body = json!({"outcome": "corrected", "corrected_amount": "100.00", "reason": "部分交付"});
+    let r = decide(&app, tag, &finding, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The public objects while the notice runs; the objection is upheld.
+    let objection =
+        json!({"objector_name": "王某", "objector_contact": "13800000000", "reason": "服务未完成"});
+    let r = app
+        .post(&format!("/api/v1/public/redemption-notices/{item}/objections"), None, &objection)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let objection = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/redemption-objections/{objection}/resolution"),
+            Some(&rev),
+            &json!({"outcome": "upheld", "note": "企业证实服务未完成"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let prov = app.token(tag).await;
+    let r = app.post("/api/v1/appeals", Some(&prov), &grounds("finding", &finding)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let appeal = r.body["id"].as_str().unwrap().to_string();
+    let rev2 = app.staff_token(&format!("rv2_{tag}"), Role::Reviewer).await;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/decision"),
+            Some(&rev2),
+            &json!({"outcome": "overturned", "reason": "已全部交付"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "appeal_subject_moved"), "{}", r.body);
+    books_agree(&app).await;
+}

@@ -141,6 +141,7 @@ text_columns! {
     crate::domain::spot_check::OpenedBecause => OpenedBecauseColumn,
     crate::domain::spot_check::FindingStatus => FindingStatusColumn,
     crate::domain::receivable::RecoveryKind => RecoveryKindColumn,
+    crate::domain::receivable::SupplementStatus => SupplementStatusColumn,
     crate::domain::screening::ListType => ListTypeColumn,
     crate::domain::screening::ImportStatus => ImportStatusColumn,
     crate::domain::appeal::AppealSubject => AppealSubjectColumn,
@@ -244,7 +245,7 @@ mod tests {
         use domain::party::{
             DocumentKind, ListingStatus, ObjectionStatus, OnboardingStatus, SpaceKind,
         };
-        use domain::receivable::RecoveryKind;
+        use domain::receivable::{RecoveryKind, SupplementStatus};
         use domain::settlement::{PayoutStatus, RunStatus};
         use domain::spot_check::{CheckStatus, FindingStatus, OpenedBecause};
         use domain::subsidy::EntitlementStatus;
@@ -277,6 +278,7 @@ mod tests {
             OpenedBecause,
             FindingStatus,
             RecoveryKind,
+            SupplementStatus,
             OrderStatus,
             RedemptionStatus,
             VoucherStatus,

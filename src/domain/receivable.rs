@@ -19,6 +19,16 @@ super::text_enum! {
 }
 
 super::text_enum! {
+    /// Where a supplement (补付款) stands.
+    pub enum SupplementStatus {
+        /// Waiting for a run, or in one.
+        Payable => "payable",
+        /// Its payout was paid.
+        Paid => "paid",
+    }
+}
+
+super::text_enum! {
     /// Where a receivable stands: something still owed, or nothing.
     pub enum ReceivableState {
         Open => "open",

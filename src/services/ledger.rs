@@ -13,7 +13,7 @@ use crate::domain::id::{PartyId, ProgrammeId, ProviderId, VoucherId};
 use crate::domain::ledger::Account;
 use crate::domain::money::yuan_i128;
 use crate::domain::order::{OrderStatus, RedemptionStatus};
-use crate::domain::receivable::RecoveryKind;
+use crate::domain::receivable::{RecoveryKind, SupplementStatus};
 use crate::domain::settlement::PayoutStatus;
 use crate::domain::subsidy::EntitlementStatus;
 use crate::domain::voucher::VoucherStatus;
@@ -526,11 +526,10 @@ impl<'a> Books<'a> {
         payable: &mut BTreeMap<PartyId, i128>,
     ) {
         for s in supplements {
-            let wanted = match s.status.as_str() {
-                "payable" => Some(PayoutStatus::Pending),
-                "paid" => Some(PayoutStatus::Paid),
-                _ => None,
-            };
+            let wanted = Some(match s.status {
+                SupplementStatus::Payable => PayoutStatus::Pending,
+                SupplementStatus::Paid => PayoutStatus::Paid,
+            });
             let waiting = self.in_payouts(s.id.as_str(), wanted, settled);
             *payable.entry(PartyId::from(&s.provider_id)).or_default() +=
                 if waiting { w(s.amount_fen) } else { 0 };

@@ -156,7 +156,7 @@ pub fn supplements_of(
     Ok(crate::db::supplements::of_provider(conn, provider)?
         .into_iter()
         .map(|(s, order_no)| SupplementView {
-            paid: s.status == "paid",
+            paid: s.status == crate::domain::receivable::SupplementStatus::Paid,
             id: s.id,
             order_no,
             appeal_id: s.appeal_id.to_string(),
@@ -258,7 +258,7 @@ pub fn supplement(
         provider_id: item.provider_id.clone(),
         programme_id: item.programme_id.clone(),
         amount_fen: amount,
-        status: "payable".into(),
+        status: crate::domain::receivable::SupplementStatus::Payable,
         payable_at: by.now,
         created_at: by.now,
         updated_at: by.now,

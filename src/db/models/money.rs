@@ -157,8 +157,7 @@ pub struct SupplementRow {
     pub programme_id: ProgrammeId,
     #[serde(serialize_with = "fen_number")]
     pub amount_fen: Fen,
-    /// `payable` (waiting for a run, or in one) or `paid`.
-    pub status: String,
+    pub status: crate::domain::receivable::SupplementStatus,
     pub payable_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -319,7 +319,7 @@ fn corrected_item(
 /// (worth now, original). A finding of fraud leaves nothing; a corrected amount that
 /// much; the original is what the order's voucher covered (the item's amount when
 /// applied for).
-pub(crate) fn worth(
+fn worth(
     c: &mut DbConnection,
     f: &FindingRow,
     item: &crate::db::models::RedemptionItemRow,

@@ -1371,6 +1371,10 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.shot("provider-reads-the-partial-grant").await;
     b.click("nav.work a[href='/provider/findings']").await;
     b.sees("待下次结算支付").await;
+    b.c.execute("document.getElementById('your-supplements').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    b.shot("provider-sees-its-supplement").await;
     // Appealed once, the decision offers no second appeal.
     let forms = b.c.find_all(Locator::Css("details.appeal")).await.unwrap();
     assert!(forms.is_empty(), "an appealed decision offers no second appeal");
@@ -1413,6 +1417,11 @@ async fn a_spot_check_from_the_draw_to_the_clawback_by_clicks() {
     b.sees("Recovered in full").await;
     b.shot("phone-en-provider-findings").await;
     b.fits().await;
+    b.c.execute("document.getElementById('your-supplements').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    b.sees("Paid by the next run").await;
+    b.shot("phone-en-provider-supplement").await;
     let r = app.get("/api/v1/ledger/verify", Some(&app.token("bsc_fin_a").await)).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
     b.c.close().await.unwrap();

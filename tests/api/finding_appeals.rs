@@ -25,6 +25,41 @@ async fn books_agree(app: &TestApp) {
     assert_eq!(r.body["agrees"], true, "{}", r.body);
 }
 
+/// The ended `month` is drawn; the firm says "not delivered" to `no` of its checks; the
+/// open findings (id, the item's amount, the item), as `rv_{tag}` reads them.
+async fn questioned(
+    app: &TestApp,
+    w: &crate::orders::World,
+    tag: &str,
+    month: &str,
+    no: usize,
+) -> Vec<(String, f64, String)> {
+    let admin = app.token(&format!("admin_{tag}")).await;
+    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
+    for c in checks.body["items"].as_array().unwrap().iter().take(no) {
+        let id = c["id"].as_str().unwrap();
+        let body = json!({"delivered": false, "note": "未见成果"});
+        let r =
+            app.post(&format!("/api/v1/spot-checks/{id}/answer"), Some(&w.firm.token), &body).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
+    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
+    let found: Vec<(String, f64, String)> = f.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let id = f["id"].as_str().unwrap().to_string();
+            (id, yuan(&f["amount"]), f["item_id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(found.len(), no, "{}", f.body);
+    found
+}
+
 fn grounds(kind: &str, id: &str) -> Value {
     json!({"subject_kind": kind, "subject_id": id, "grounds": "服务已按合同交付，附验收单与专利受理通知书"})
 }
@@ -204,31 +239,7 @@ async fn findings_on_unpaid_items_granted_in_part_or_overturned_are_paid_by_the_
     let tag = "fau";
     let (w, month, _) = six_approved(&app, tag).await;
     app.end_the_month();
-    let admin = app.token(&format!("admin_{tag}")).await;
-    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
-    for c in checks.body["items"].as_array().unwrap().iter().take(3) {
-        let id = c["id"].as_str().unwrap();
-        let body = json!({"delivered": false, "note": "未见成果"});
-        let r =
-            app.post(&format!("/api/v1/spot-checks/{id}/answer"), Some(&w.firm.token), &body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
-    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
-    let found: Vec<(String, f64, String)> = f.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["id"].as_str().unwrap().into(),
-                yuan(&f["amount"]),
-                f["item_id"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let found = questioned(&app, &w, tag, &month, 3).await;
     let (corrected, a0, _) = found[0].clone();
     let (refused, a1, refused_item) = found[1].clone();
     let (cleared, _, _) = found[2].clone();
@@ -356,17 +367,8 @@ async fn a_finding_suspends_by_the_rules_for_findings_and_its_overturn_lists_aga
     let tag = "fas";
     let (w, month, _) = six_approved(&app, tag).await;
     app.end_the_month();
-    let admin = app.token(&format!("admin_{tag}")).await;
-    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": month})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let checks = app.get("/api/v1/firm/spot-checks", Some(&w.firm.token)).await;
-    let id = checks.body["items"][0]["id"].as_str().unwrap().to_string();
-    let body = json!({"delivered": false, "note": "只交付一部分"});
-    let r = app.post(&format!("/api/v1/spot-checks/{id}/answer"), Some(&w.firm.token), &body).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
-    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
-    let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
+    let finding = questioned(&app, &w, tag, &month, 1).await.remove(0).0;
+    let rev = app.token(&format!("rv_{tag}")).await;
     let r = decide(
         &app,
         tag,
@@ -434,18 +436,8 @@ async fn an_item_refused_since_by_an_objection_is_not_paid_by_its_findings_appea
         .await;
     assert_eq!(r.body["status"], "in_notice", "{}", r.body);
     let period = app.end_the_month();
-    let admin = app.token(&format!("admin_{tag}")).await;
-    let r = app.post("/api/v1/spot-checks/draws", Some(&admin), &json!({"period": period})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let firm = w.firm.token.clone();
-    let checks = app.get("/api/v1/firm/spot-checks", Some(&firm)).await;
-    let check = checks.body["items"][0]["id"].as_str().unwrap().to_string();
-    let body = json!({"delivered": false, "note": "只交付一部分"});
-    let r = app.post(&format!("/api/v1/spot-checks/{check}/answer"), Some(&firm), &body).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let rev = app.staff_token(&format!("rv_{tag}"), Role::Reviewer).await;
-    let f = app.get("/api/v1/findings?status=open", Some(&rev)).await;
-    let finding = f.body["items"][0]["id"].as_str().unwrap().to_string();
+    let finding = questioned(&app, &w, tag, &period, 1).await.remove(0).0;
+    let rev = app.token(&format!("rv_{tag}")).await;
     let body = json!({"outcome": "corrected", "corrected_amount": "100.00", "reason": "部分交付"});
     let r = decide(&app, tag, &finding, body).await;
     assert_eq!(r.status, 200, "{}", r.body);
